@@ -1,0 +1,111 @@
+"""The cache: per-note results keyed by content, plus the last whole-vault report.
+
+Lives in `.vaultkit_cache/` at the vault root (git-ignored by a `.gitignore` it writes inside itself).
+Every file is written to a temporary file and renamed into place, and carries a header with the format,
+the vaultkit version, the fingerprint of the config, schemas and Obsidian settings, and a SHA-256 of its
+payload. A file that is corrupted, truncated, foreign or from another version is ignored and rebuilt,
+never trusted. Concurrent runs are safe: each file is replaced whole, and entries are keyed by content.
+
+A note's stat signature (mtime, size, inode, ctime) only saves re-hashing it: the key is the SHA-256 of its
+bytes. A signature recorded within two seconds of the file's last change is "racy" (a same-second edit
+could hide behind it, as git's index knows) and is never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from vaultkit import __version__
+
+CACHE_DIR = ".vaultkit_cache"
+FORMAT = 1
+RACY_NS = 2_000_000_000
+
+Sig = tuple[int, int, int, int]
+
+
+def signature(st: os.stat_result) -> Sig:
+    return (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+
+class Cache:
+    def __init__(self, root: Path, fingerprint: str, enabled: bool = True) -> None:
+        self.folder = root / CACHE_DIR
+        self.fingerprint = fingerprint
+        self.enabled = enabled
+
+    def read(self, name: str) -> Any:
+        """The payload of a cache file, or None when missing, corrupt or foreign."""
+        if not self.enabled:
+            return None
+        try:
+            blob = (self.folder / f"{name}.json").read_bytes()
+        except OSError:
+            return None
+        head, _, body = blob.partition(b"\n")
+        try:
+            header = json.loads(head)
+            if header != self._header(body):
+                return None
+            return json.loads(body)
+        except (ValueError, TypeError):
+            return None
+
+    def write(self, name: str, payload: Any) -> None:
+        if not self.enabled:
+            return
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        blob = json.dumps(self._header(body)).encode() + b"\n" + body
+        with contextlib.suppress(OSError):  # a read-only vault still gets checked, just not cached
+            self._ensure_folder()
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
+            try:
+                with os.fdopen(fd, "wb") as f:
+                    f.write(blob)
+                os.replace(tmp, self.folder / f"{name}.json")
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+
+    def _header(self, body: bytes) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "vaultkit": __version__,
+            "fingerprint": self.fingerprint,
+            "sha256": hashlib.sha256(body).hexdigest(),
+        }
+
+    def _ensure_folder(self) -> None:
+        self.folder.mkdir(exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# written by vaultkit: the cache is local to this machine\n*\n")
+            (self.folder / "CACHEDIR.TAG").write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n# vaultkit cache: safe to delete\n"
+            )
+
+
+def trusted(sig: Sig, recorded_at: int) -> bool:
+    """A signature is trusted only if the file had been quiet for a while when it was recorded."""
+    return recorded_at - sig[0] > RACY_NS and recorded_at - sig[3] > RACY_NS
+
+
+def now_ns() -> int:
+    return time.time_ns()
+
+
+def clean(root: Path) -> bool:
+    folder = root / CACHE_DIR
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    shutil.rmtree(folder)
+    return True

@@ -1,0 +1,203 @@
+"""Command line: parse options, build the parts, call the core, pick the exit code. Nothing else lives here.
+
+Exit codes: 0 clean (or fixed), 1 problems found (or, with --check/--diff, changes needed), 2 a problem with
+the configuration, the schemas or the command itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from vaultkit import __version__
+from vaultkit.errors import FatalError
+from vaultkit.obsidian import DEFAULT_CONFIG_DIR
+
+FORMATS = ("text", "json", "github", "sarif", "junit")
+
+
+def _codes(value: str | None) -> tuple[str, ...]:
+    return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
+
+
+def _common(f: click.decorators.FC) -> click.decorators.FC:
+    f = click.option("--vault", type=click.Path(file_okay=False, path_type=Path), help="Vault root (default: found upward from the paths).")(f)
+    f = click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help="Obsidian's config folder name.")(f)
+    f = click.option("--no-cache", is_flag=True, help="Neither read nor write .vaultkit_cache/.")(f)
+    f = click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, for large runs).")(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vaultkit")
+def cli() -> None:
+    """Keep an Obsidian vault healthy: schemas, links, mentions, relations."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_common
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option("--select", help="Only these codes or prefixes (comma-separated), e.g. VK0,VK101.")
+@click.option("--ignore", help="Skip these codes or prefixes (comma-separated).")
+@click.option("--fix", is_flag=True, help="Apply all safe fixes (links, relations), then report what is left.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
+@click.option("--statistics", is_flag=True, help="Also print counts per rule.")
+@click.option("--report", "report_note", help="Also write this vault-relative note listing the problems.")
+def check(
+    paths: tuple[Path, ...],
+    vault: Path | None,
+    config_dir: str,
+    no_cache: bool,
+    jobs: int | None,
+    fmt: str,
+    output_file: Path | None,
+    select: str | None,
+    ignore: str | None,
+    fix: bool,
+    exit_zero: bool,
+    statistics: bool,
+    report_note: str | None,
+) -> int:
+    """Check notes: frontmatter against the schemas, links, mentions, relations."""
+    from vaultkit.commands.check import run_check
+
+    return run_check(
+        paths,
+        vault,
+        config_dir,
+        use_cache=not no_cache,
+        jobs=jobs,
+        fmt=fmt,
+        output_file=output_file,
+        select=_codes(select),
+        ignore=_codes(ignore),
+        fix=fix,
+        exit_zero=exit_zero,
+        statistics=statistics,
+        report_note=report_note,
+    )
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@_common
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if anything would change.")
+@click.option("--diff", is_flag=True, help="Print a unified diff; write nothing; exit 1 if anything would change.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when notes were changed (for pre-commit).")
+def link(
+    paths: tuple[Path, ...],
+    vault: Path | None,
+    config_dir: str,
+    no_cache: bool,
+    jobs: int | None,
+    check_only: bool,
+    diff: bool,
+    exit_non_zero_on_fix: bool,
+) -> int:
+    """Link unlinked mentions and add reciprocal relations."""
+    from vaultkit.commands.link import run_link
+
+    return run_link(paths, vault, config_dir, not no_cache, jobs, check_only, diff, exit_non_zero_on_fix)
+
+
+@cli.command()
+@click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help="Obsidian's config folder name.")
+@click.option("--fix", is_flag=True, help="Also link mentions in a note once it has been quiet for --settle seconds.")
+@click.option("--debounce-ms", type=click.IntRange(0, 60_000), default=None, help="Quiet time before a re-check (default 250).")
+@click.option("--settle", type=click.FloatRange(0, 3600), default=None, help="Quiet time before --fix writes (default 3 s).")
+@click.option("--report", "report_note", help="Keep this vault-relative note listing current problems.")
+@click.option("--polling", is_flag=True, help="Poll the disk instead of using inotify/FSEvents.")
+def watch(
+    vault: Path | None,
+    config_dir: str,
+    fix: bool,
+    debounce_ms: int | None,
+    settle: float | None,
+    report_note: str | None,
+    polling: bool,
+) -> int:
+    """Re-check notes as they are saved (Ctrl-C to stop)."""
+    from vaultkit.commands.watch import run_watch
+
+    return run_watch(vault, config_dir, fix, debounce_ms, settle, report_note, polling)
+
+
+@cli.command()
+def rules() -> int:
+    """List every rule."""
+    from vaultkit.rules import RULES
+
+    for rule in RULES.values():
+        fix = "[*]" if rule.fixable else "   "
+        click.echo(f"{rule.code}  {fix} {rule.name:26} {rule.summary}")
+    return 0
+
+
+@cli.command()
+@click.argument("code")
+def explain(code: str) -> int:
+    """Print the documentation of a rule."""
+    from vaultkit.rules import RULES
+
+    rule = RULES.get(code.upper()) or next((r for r in RULES.values() if r.name == code), None)
+    if rule is None:
+        raise FatalError(f"no rule '{code}'; `vaultkit rules` lists them")
+    fixable = "fixable" if rule.fixable else "not fixable"
+    click.echo(f"# {rule.code} {rule.name} ({rule.severity}, {fixable})\n\n{rule.summary}\n\n{rule.docs}")
+    return 0
+
+
+@cli.command()
+@click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True)
+def clean(vault: Path | None, config_dir: str) -> int:
+    """Delete the vault's .vaultkit_cache/."""
+    from vaultkit.cache import clean as clean_cache
+    from vaultkit.vault import resolve_vault
+
+    for root in resolve_vault([vault] if vault else [], None, config_dir):
+        removed = clean_cache(root)
+        click.echo(f"{'removed' if removed else 'no cache in'} {root / '.vaultkit_cache'}")
+    return 0
+
+
+@cli.command("obsidian-types")
+@click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True)
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if types.json would change.")
+def obsidian_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
+    """Write .obsidian/types.json from the schemas, keeping your other entries."""
+    from vaultkit.commands.types import run_types
+
+    return run_types(vault, config_dir, check_only)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="vaultkit", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.ClickException as e:
+        e.show()
+        return 2 if e.exit_code == 1 else e.exit_code
+    except click.exceptions.Abort:
+        click.echo("vaultkit: aborted", err=True)
+        return 130
+    except FatalError as e:
+        click.echo(f"vaultkit: error: {e}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as e:  # noqa: BLE001 - the last line of defence: a message, never a traceback
+        if os.environ.get("VAULTKIT_DEBUG"):
+            raise
+        click.echo(f"vaultkit: internal error: {type(e).__name__}: {e} (set VAULTKIT_DEBUG=1 for details)", err=True)
+        return 2
+    return result if isinstance(result, int) else 0
+

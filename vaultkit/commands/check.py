@@ -1,0 +1,66 @@
+"""`vaultkit check`: report problems; with --fix, apply the safe fixes first."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from vaultkit.commands.common import Progress, display, emit, sessions
+from vaultkit.diagnostics import Diagnostic
+from vaultkit.engine import RunOptions, Runner
+from vaultkit.fixer import apply_fixes, edits_by_note
+from vaultkit.report import REPORTER_BY_NAME, RunSummary
+from vaultkit.report.note import write_report_note
+
+
+def run_check(
+    paths: Sequence[Path],
+    vault: Path | None,
+    config_dir: str,
+    *,
+    use_cache: bool,
+    jobs: int | None,
+    fmt: str,
+    output_file: Path | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fix: bool,
+    exit_zero: bool,
+    statistics: bool,
+    report_note: str | None,
+) -> int:
+    progress = Progress()
+    shown: list[Diagnostic] = []
+    notes = vault_notes = 0
+    failed_writes = False
+    for session, targets in sessions(paths, vault, config_dir, report_note):
+        runner = Runner(session, progress)
+        opts = RunOptions(targets, jobs, use_cache, fixing=fix, select=select, ignore=ignore)
+        result = runner.run(opts)
+        if fix:
+            plan = edits_by_note(result.diagnostics)
+            outcome = apply_fixes(session.root, result.facts, plan, session.config.relations.property)
+            for refused in outcome.refused:
+                click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
+            failed_writes |= bool(outcome.refused)
+            if outcome.written:
+                click.echo(f"vaultkit: fixed {len(outcome.written)} notes", err=True)
+                result = runner.run(RunOptions(targets, jobs, use_cache, select=select, ignore=ignore))
+        if session.report_note:
+            write_report_note(session, result, targets is None)
+        notes += len(result.scope)
+        vault_notes += result.notes_in_vault
+        shown.extend(display(session.root, result.diagnostics))
+    progress.done()
+    summary = RunSummary(notes, vault_notes, color=output_file is None and sys.stdout.isatty(), statistics=statistics)
+    emit(REPORTER_BY_NAME[fmt](shown, summary), output_file)
+    if statistics and fmt != "text":
+        from vaultkit.report.text import statistics as stats
+
+        click.echo("\n".join(stats(shown)), err=True)
+    if failed_writes:
+        return 1
+    return 0 if exit_zero or not shown else 1

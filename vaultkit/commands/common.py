@@ -1,0 +1,88 @@
+"""What the subcommands share: finding the vaults and targets of the given paths, paths for display,
+writing the output, and a progress line on terminals."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from vaultkit.diagnostics import Diagnostic
+from vaultkit.engine import Session, open_session
+from vaultkit.errors import FatalError
+from vaultkit.vault import resolve_vault
+
+
+def sessions(
+    paths: Sequence[Path], vault: Path | None, config_dir: str, report: str | None = None
+) -> Iterator[tuple[Session, tuple[str, ...] | None]]:
+    """Each vault the paths fall in, with the vault-relative targets (None: the whole vault)."""
+    for root, given in resolve_vault(paths, vault, config_dir).items():
+        session = open_session(root, config_dir, report)
+        yield session, targets(root, given)
+
+
+def targets(root: Path, given: Sequence[Path]) -> tuple[str, ...] | None:
+    if not given:
+        return None
+    out = []
+    for path in given:
+        real = Path(os.path.realpath(path.parent)) / path.name if path.name else Path(os.path.realpath(path))
+        try:
+            rel = real.relative_to(root).as_posix()
+        except ValueError as e:
+            raise FatalError(f"{path}: not inside the vault {root}") from e
+        if rel in ("", "."):
+            return None
+        out.append(rel)
+    return tuple(out)
+
+
+def display(root: Path, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
+    """Paths relative to the current folder (as editors and CI annotations expect) when inside it."""
+    cwd = Path.cwd()
+    cache: dict[str, str] = {}
+    out = []
+    for d in diagnostics:
+        if d.path not in cache:
+            full = root / d.path
+            try:
+                cache[d.path] = full.relative_to(cwd).as_posix()
+            except ValueError:
+                cache[d.path] = full.as_posix()
+        out.append(replace(d, path=cache[d.path]))
+    return out
+
+
+def emit(text: str, output_file: Path | None) -> None:
+    if output_file is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output_file.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise FatalError(f"--output-file {output_file}: {e.strerror}") from e
+
+
+class Progress:
+    """A one-line progress note on stderr, only on a terminal and only after the run has taken a second."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.shown = False
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            click.echo(f"\r\033[2Kvaultkit: {message}…", err=True, nl=False)
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            click.echo("\r\033[2K", err=True, nl=False)
+            self.shown = False

@@ -1,0 +1,147 @@
+"""Config: `vaultkit.toml` at the vault root, or `[tool.vaultkit]` in a `pyproject.toml` there.
+
+Unknown keys and values of the wrong type are errors that name the key. No file means the defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vaultkit.errors import FatalError
+
+CONFIG_NAME = "vaultkit.toml"
+
+
+@dataclass(frozen=True)
+class LinkConfig:
+    min_length: int = 3
+    first_only: bool = True
+    never: tuple[str, ...] = ()
+    skip_types: tuple[str, ...] = ("raw",)
+    opt_out_property: str = "vaultkit_link"
+
+
+@dataclass(frozen=True)
+class RelationsConfig:
+    enabled: bool = True
+    property: str = "related"
+    types: tuple[str, ...] = ()  # empty: every note type receives relations
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    debounce_ms: int = 250
+    settle_seconds: float = 3.0
+
+
+@dataclass(frozen=True)
+class Config:
+    schema_dir: str | None = None
+    type_property: str = "type"
+    default_schema: str = "default.schema.json"
+    schema_map: tuple[tuple[str, str], ...] = ()
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    report: str | None = None
+    max_note_bytes: int = 5_000_000
+    disable_property: str = "vaultkit_disable"
+    link: LinkConfig = field(default_factory=LinkConfig)
+    relations: RelationsConfig = field(default_factory=RelationsConfig)
+    watch: WatchConfig = field(default_factory=WatchConfig)
+    source: str | None = None  # the file it came from, for messages
+
+    def fingerprint(self) -> str:
+        data = dataclasses.asdict(self)
+        data.pop("source")
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+_SECTIONS: dict[str, type[Any]] = {"link": LinkConfig, "relations": RelationsConfig, "watch": WatchConfig}
+
+
+def load_config(vault_root: Path) -> Config:
+    """Read the vault's config file; FatalError (naming the key) on anything wrong."""
+    path = vault_root / CONFIG_NAME
+    if path.is_file():
+        return parse_config(_read_toml(path), str(path))
+    pyproject = vault_root / "pyproject.toml"
+    if pyproject.is_file():
+        table = _read_toml(pyproject).get("tool", {}).get("vaultkit")
+        if isinstance(table, dict):
+            return parse_config(table, f"{pyproject} [tool.vaultkit]")
+    return Config()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except OSError as e:
+        raise FatalError(f"{path}: cannot read config: {e.strerror}") from e
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise FatalError(f"{path}: invalid TOML: {e}") from e
+
+
+def parse_config(table: Mapping[str, Any], source: str = "<config>") -> Config:
+    values = _parse_fields(Config, table, source, prefix="")
+    return Config(**values, source=source)
+
+
+def _parse_fields(cls: type[Any], table: Mapping[str, Any], source: str, prefix: str) -> dict[str, Any]:
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = prefix + key
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise FatalError(f"{source}: unknown key '{name}' (known keys: {known})")
+        if key in _SECTIONS and cls is Config:
+            if not isinstance(value, dict):
+                raise FatalError(f"{source}: '{name}' must be a table")
+            out[key] = _SECTIONS[key](**_parse_fields(_SECTIONS[key], value, source, name + "."))
+        else:
+            out[key] = _coerce(name, fields[key].type, value, source)
+    return out
+
+
+def _coerce(name: str, annotation: Any, value: Any, source: str) -> Any:  # noqa: PLR0911
+    kind = str(annotation)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+    elif kind == "int":
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+    elif kind == "float":
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            return float(value)
+    elif kind in ("str", "str | None"):
+        if isinstance(value, str) and value:
+            return value
+    elif kind == "tuple[str, ...]":
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+    elif kind == "tuple[tuple[str, str], ...]":
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            return tuple(value.items())
+    expected = _EXPECTED.get(kind, kind)
+    raise FatalError(f"{source}: '{name}' must be {expected}, got {value!r}")
+
+
+_EXPECTED = {
+    "bool": "true or false",
+    "int": "a non-negative integer",
+    "float": "a non-negative number",
+    "str": "a non-empty string",
+    "str | None": "a non-empty string",
+    "tuple[str, ...]": "a list of strings",
+    "tuple[tuple[str, str], ...]": "a table of glob = schema file",
+}

@@ -1,0 +1,386 @@
+"""The one path for data: list the vault, parse each note once (or take it from the cache), build the index,
+find mentions, run the rules, apply suppressions and filters. `check`, `link`, `watch` and the pre-commit
+hooks all call `run`; they differ only in which notes they report on and what they do with the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from vaultkit import __version__
+from vaultkit.analyze import Analyzer, Settings
+from vaultkit.cache import Cache, Sig, now_ns, signature, trusted
+from vaultkit.config import CONFIG_NAME, Config, load_config
+from vaultkit.diagnostics import Diagnostic, Severity
+from vaultkit.facts import NoteFacts, facts_from_json, facts_to_json
+from vaultkit.linker import KeyTable, Mention, plan_note
+from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
+from vaultkit.pool import Workers, choose_jobs
+from vaultkit.property_types import conflicts
+from vaultkit.rules import RULES, VAULT_RULES, matches
+from vaultkit.rules.base import VaultContext
+from vaultkit.schemas import SchemaSet, bundled_schema_dir
+from vaultkit.vault import Index, Listing, list_vault
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Session:
+    """A vault with its configuration loaded: everything a run needs, passed in explicitly."""
+
+    root: Path
+    config: Config
+    obsidian: ObsidianSettings
+    schemas: SchemaSet
+    report_note: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        parts = [__version__, self.config.fingerprint(), self.schemas.fingerprint, self.obsidian.fingerprint()]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def settings(self) -> Settings:
+        return Settings(str(self.root), self.config, self.obsidian, str(self.schemas.folder))
+
+    def schema_folder_rel(self) -> str | None:
+        try:
+            return self.schemas.folder.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return None
+
+    def is_config_file(self, rel: str) -> bool:
+        """Files whose change affects every note: re-check the whole vault."""
+        folder = self.schema_folder_rel()
+        return (
+            rel in (CONFIG_NAME, "pyproject.toml")
+            or rel.startswith(self.obsidian.config_dir + "/")
+            or (folder is not None and rel.startswith(folder + "/"))
+        )
+
+
+def open_session(root: Path, config_dir: str = DEFAULT_CONFIG_DIR, report: str | None = None) -> Session:
+    config = load_config(root)
+    obsidian = load_obsidian(root, config_dir)
+    folder = root / config.schema_dir if config.schema_dir else bundled_schema_dir()
+    schemas = SchemaSet(folder)
+    report_note = report or config.report
+    return Session(root, config, obsidian, schemas, report_note.replace(os.sep, "/") if report_note else None)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    targets: tuple[str, ...] | None = None  # vault-relative notes or folders; None: the whole vault
+    jobs: int | None = None
+    use_cache: bool = True
+    fixing: bool = False  # relations also count the links the fixes are about to insert
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+@dataclass
+class RunResult:
+    diagnostics: list[Diagnostic]
+    scope: list[str]
+    facts: dict[str, NoteFacts] = field(default_factory=dict)
+    index: Index | None = None
+    notes_in_vault: int = 0
+
+
+class Runner:
+    """Runs the pipeline for one session; keeps its worker pool and analyzer between runs (watch mode)."""
+
+    def __init__(self, session: Session, progress: Progress | None = None) -> None:
+        self.session = session
+        self.progress = progress
+        self.analyzer = Analyzer(session.settings(), session.schemas)
+
+    def run(self, opts: RunOptions) -> RunResult:
+        session = self.session
+        listing = list_vault(session.root, session.config, session.obsidian, session.report_note)
+        scope = _scope(session, listing, opts.targets)
+        cache = Cache(session.root, session.fingerprint, opts.use_cache)
+        digests, sigs = self._signatures(cache, listing)
+        state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
+        if state_key and not opts.fixing:
+            cached = cache.read("report")
+            if isinstance(cached, dict) and cached.get("state") == state_key:
+                wanted = set(scope)
+                diags = [Diagnostic.from_json(d) for d in cached["diagnostics"] if d["path"] in wanted]
+                return RunResult(diags, scope, notes_in_vault=len(listing.notes))
+        facts, to_parse = self._cached_facts(cache, listing, digests)
+        jobs = choose_jobs(opts.jobs, len(to_parse))
+        workers = Workers(session.settings(), jobs, self.analyzer if jobs == 1 else None)
+        try:
+            self._say(f"parsing {len(to_parse)} notes" if len(to_parse) > 500 else "")
+            for f in workers.call("parse", to_parse):
+                facts[f.rel] = f
+            index = Index.build(facts, listing.files)
+            table = KeyTable.build(facts, session.config.link)
+            mentions, workers = self._mentions(cache, facts, scope, table, workers, opts)
+        finally:
+            workers.close()
+        ctx = _context(session, index, facts, scope, mentions, table, opts.fixing)
+        diags = self._diagnostics(listing, scope, facts, ctx, opts)
+        cache.write("state", {"at": now_ns(), "notes": {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}})
+        if to_parse:
+            cache.write("facts", {rel: facts_to_json(f) for rel, f in facts.items()})
+        if state_key is None:
+            digests = {rel: f.digest for rel, f in facts.items()}
+            state_key = _state_key(listing, digests, opts)
+        if opts.targets is None and not opts.fixing:
+            cache.write("report", {"state": state_key, "diagnostics": [d.to_json() for d in diags]})
+        return RunResult(diags, scope, facts, index, len(listing.notes))
+
+    def _say(self, message: str) -> None:
+        if message and self.progress is not None:
+            self.progress(message)
+
+    def _signatures(self, cache: Cache, listing: Listing) -> tuple[dict[str, str], dict[str, Sig]]:
+        state = cache.read("state")
+        old = state.get("notes", {}) if isinstance(state, dict) else {}
+        recorded_at = state.get("at", 0) if isinstance(state, dict) else 0
+        digests: dict[str, str] = {}
+        sigs: dict[str, Sig] = {}
+        for rel in listing.notes:
+            try:
+                sig = signature(os.stat(self.session.root / rel))
+            except OSError:
+                continue
+            sigs[rel] = sig
+            entry = old.get(rel)
+            if entry and tuple(entry[0]) == sig and trusted(sig, recorded_at):
+                digests[rel] = entry[1]
+        return digests, sigs
+
+    def _cached_facts(
+        self, cache: Cache, listing: Listing, digests: dict[str, str]
+    ) -> tuple[dict[str, NoteFacts], list[str]]:
+        stored = cache.read("facts") if digests else None
+        stored = stored if isinstance(stored, dict) else {}
+        facts: dict[str, NoteFacts] = {}
+        to_parse: list[str] = []
+        for rel in listing.notes:
+            entry = stored.get(rel)
+            if entry is not None and rel in digests and entry.get("digest") == digests[rel]:
+                try:
+                    facts[rel] = facts_from_json(entry)
+                    continue
+                except (KeyError, TypeError, ValueError):
+                    pass  # a cache entry of the wrong shape is rebuilt, never trusted
+            to_parse.append(rel)
+        return facts, to_parse
+
+    def _mentions(
+        self,
+        cache: Cache,
+        facts: dict[str, NoteFacts],
+        scope: Sequence[str],
+        table: KeyTable,
+        workers: Workers,
+        opts: RunOptions,
+    ) -> tuple[dict[str, list[Mention]], Workers]:
+        config = self.session.config
+        wanted = [r for r in scope if _linkable(facts.get(r), config)]
+        stored = cache.read("mentions")
+        keyfp = table.fingerprint
+        known = stored["notes"] if isinstance(stored, dict) and stored.get("keys") == keyfp else {}
+        found: dict[str, list[Mention]] = {}
+        need = []
+        for rel in wanted:
+            cached = _cached_mentions(known.get(rel), facts[rel].digest)
+            if cached is None:
+                need.append(rel)
+            else:
+                found[rel] = cached
+        if need:
+            jobs = choose_jobs(opts.jobs, len(need))
+            if jobs != workers.jobs:
+                workers.close()
+                workers = Workers(self.session.settings(), jobs, self.analyzer if jobs == 1 else None)
+            self._say(f"scanning {len(need)} notes for {len(table.targets)} names" if len(need) > 500 else "")
+            for rel, items in workers.call("mentions", need, table.payload()):
+                found[rel] = items
+            keep = {r: e for r, e in known.items() if r in facts and _cached_mentions(e, facts[r].digest)}
+            keep.update({r: [facts[r].digest, [list(m.__dict__.values()) for m in found[r]]] for r in need})
+            cache.write("mentions", {"keys": keyfp, "notes": keep})
+        return found, workers
+
+    def _diagnostics(
+        self,
+        listing: Listing,
+        scope: Sequence[str],
+        facts: dict[str, NoteFacts],
+        ctx: VaultContext,
+        opts: RunOptions,
+    ) -> list[Diagnostic]:
+        config = self.session.config
+        select = opts.select or config.select or ("ALL",)
+        ignore = (*config.ignore, *opts.ignore)
+
+        def active(code: str) -> bool:
+            return matches(code, select) and not matches(code, ignore)
+
+        out: list[Diagnostic] = []
+        for rel in scope:
+            f = facts[rel]
+            found = list(f.diagnostics)
+            for rule in VAULT_RULES:
+                if active(rule.code):
+                    found.extend(rule.check(f, ctx))
+            found = [d for d in _dedupe(found) if active(d.code)]
+            out.extend(_suppress(f, found, active))
+        out.extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
+        return sorted(out)
+
+    def _run_level(self, listing: Listing, scope: Sequence[str], opts: RunOptions) -> Iterable[Diagnostic]:
+        session = self.session
+        for rel in listing.skipped_links:
+            if opts.targets is None or any(rel.startswith(t.rstrip("/")) for t in opts.targets):
+                yield Diagnostic(
+                    rel, 1, 1, "VK205", "symlinked folder not entered: its notes are not checked", Severity.WARNING
+                )
+        if opts.targets is None or any(session.is_config_file(t) for t in opts.targets):
+            declared = dict(session.obsidian.property_types)
+            path = f"{session.obsidian.config_dir}/types.json"
+            for prop, message in conflicts(session.schemas, declared):
+                yield Diagnostic(path, _json_line(session.root / path, prop), 1, "VK023", message, Severity.WARNING)
+
+
+def _cached_mentions(entry: object, digest: str) -> list[Mention] | None:
+    """Mentions stored for this content, or None if absent or of the wrong shape (never trusted blindly)."""
+    if not isinstance(entry, list) or len(entry) != 2 or entry[0] != digest or not isinstance(entry[1], list):
+        return None
+    try:
+        return [Mention(*m) for m in entry[1]]
+    except TypeError:
+        return None
+
+
+def _scope(session: Session, listing: Listing, targets: tuple[str, ...] | None) -> list[str]:
+    if targets is None or any(session.is_config_file(t) for t in targets):
+        return list(listing.notes)
+    chosen = []
+    folders = tuple(t.rstrip("/") + "/" for t in targets if t not in ("", "."))
+    exact = set(targets)
+    for rel in listing.notes:
+        if rel in exact or rel.startswith(folders) or "" in exact or "." in exact:
+            chosen.append(rel)
+    return chosen
+
+
+def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> str:
+    h = hashlib.sha256()
+    h.update(json.dumps([opts.select, opts.ignore, listing.files, listing.skipped_links]).encode())
+    for rel in listing.notes:
+        h.update(f"{rel}\0{digests.get(rel, '')}\n".encode())
+    return h.hexdigest()
+
+
+def _linkable(facts: NoteFacts | None, config: Config) -> bool:
+    return (
+        facts is not None
+        and facts.readable
+        and not facts.opt_out
+        and facts.note_type not in config.link.skip_types
+    )
+
+
+def _context(
+    session: Session,
+    index: Index,
+    facts: dict[str, NoteFacts],
+    scope: Sequence[str],
+    mentions: dict[str, list[Mention]],
+    table: KeyTable,
+    fixing: bool,
+) -> VaultContext:
+    ctx = VaultContext(session.config, session.obsidian, index)
+    managed = session.config.relations.property
+    backlinks: dict[str, set[str]] = defaultdict(set)
+    outlinks: dict[str, set[str]] = defaultdict(set)
+    for rel, f in facts.items():
+        for link in f.links:
+            res = ctx.resolve(f, link)
+            if res.target is None or not res.is_note or res.target == rel:
+                continue
+            outlinks[rel].add(res.target)
+            if link.source != managed:
+                backlinks[res.target].add(rel)
+    for rel in scope:
+        if rel not in mentions:
+            continue
+        plan = plan_note(facts[rel], mentions[rel], table, outlinks[rel], session.config.link.first_only)
+        ctx.mentions[rel] = plan.link
+        ctx.ambiguous[rel] = plan.ambiguous
+        if fixing:
+            for _mention, target in plan.link:
+                outlinks[rel].add(target)
+                backlinks[target].add(rel)
+    ctx.backlinks, ctx.outlinks = backlinks, outlinks
+    return ctx
+
+
+def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
+    """A tag the schema already rejected at the same place is reported once (by the schema rule)."""
+    schema_spots = {(d.line, d.col) for d in found if d.code == "VK010"}
+    return [d for d in found if not (d.code == "VK022" and (d.line, d.col) in schema_spots)]
+
+
+def _suppress(f: NoteFacts, found: list[Diagnostic], active: Callable[[str], bool]) -> list[Diagnostic]:
+    """Drop suppressed diagnostics; report suppressions that suppressed nothing (VK301)."""
+    kept = []
+    used: set[int] = set()
+    note_wide = set(f.disabled)
+    used_note_wide: set[str] = set()
+    for d in found:
+        if d.code in note_wide:
+            used_note_wide.add(d.code)
+            continue
+        hit = next((i for i, s in enumerate(f.suppressions) if _covers(s, d)), None)
+        if hit is None:
+            kept.append(d)
+        else:
+            used.add(hit)
+    if active("VK301"):
+        for i, s in enumerate(f.suppressions):
+            codes = [c for c in s.codes if active(c)] if s.codes else ["ALL"]
+            if i not in used and codes:
+                what = ", ".join(s.codes) or "every code"
+                kept.append(_unused(f.rel, s.line, s.col, f"suppression of {what} suppresses nothing"))
+        for code in sorted(note_wide - used_note_wide):
+            if active(code) and code in RULES:
+                kept.append(_unused(f.rel, 1, 1, f"vaultkit_disable: {code} suppresses nothing in this note"))
+    return kept
+
+
+def _unused(rel: str, line: int, col: int, message: str) -> Diagnostic:
+    return Diagnostic(rel, line, col, "VK301", message, Severity.WARNING)
+
+
+def _covers(s: object, d: Diagnostic) -> bool:
+    from vaultkit.facts import SuppressionFact
+
+    assert isinstance(s, SuppressionFact)
+    if s.codes and not any(d.code.startswith(c) for c in s.codes):
+        return False
+    return s.first_line <= d.line and (s.last_line == 0 or d.line <= s.last_line)
+
+
+def _json_line(path: Path, key: str) -> int:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 1
+    pos = text.find(f'"{key}"')
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+
+
+def with_targets(opts: RunOptions, targets: tuple[str, ...] | None) -> RunOptions:
+    return replace(opts, targets=targets)

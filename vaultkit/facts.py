@@ -1,0 +1,103 @@
+"""What one note contributes to the vault, in plain data: cached per content, shipped between processes.
+
+A NoteFacts is everything later stages need without reading the note again: its names, links (with
+line and column), headings, block ids, suppressions, where a managed property can be edited, and the
+diagnostics that depend on the note alone.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from vaultkit.diagnostics import Diagnostic
+
+
+@dataclass(frozen=True)
+class LinkFact:
+    kind: str  # "wiki" | "markdown"
+    target: str
+    subpath: str
+    embed: bool
+    line: int
+    col: int
+    source: str = "body"  # "body", or the frontmatter property holding the link
+
+
+@dataclass(frozen=True)
+class BlockFact:
+    ident: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class SuppressionFact:
+    codes: tuple[str, ...]
+    first_line: int
+    last_line: int  # 0: to the end of the note
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class PropertyAnchor:
+    """Where a new value can be added to the managed relations property without touching anything else."""
+
+    offset: int  # where to insert
+    prefix: str  # text before each new item ("\n  - " for a block list, ", " for a flow list, ...)
+    suffix: str  # text after the items (e.g. a closing fence when there was no frontmatter)
+    first_prefix: str  # the prefix for the first new item when it differs (empty flow list, new key)
+    quote: str  # the quote character items are written with
+    replace_end: int = -1  # >= 0: replace text[offset:replace_end] (a single value turned into a list)
+    keep: str = ""  # the original text put back inside the new list when a single value is replaced
+
+
+@dataclass
+class NoteFacts:
+    rel: str
+    digest: str = ""
+    readable: bool = False
+    editable: bool = False  # decoded and frontmatter loaded: safe for the writer
+    note_type: str | None = None
+    aliases: tuple[str, ...] = ()
+    opt_out: bool = False
+    disabled: tuple[str, ...] = ()
+    links: tuple[LinkFact, ...] = ()
+    headings: tuple[tuple[str, int], ...] = ()  # (text as written, line)
+    block_ids: tuple[BlockFact, ...] = ()
+    suppressions: tuple[SuppressionFact, ...] = ()
+    anchor: PropertyAnchor | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    properties: tuple[str, ...] = field(default=())  # frontmatter keys, for property-type checks
+
+
+def facts_to_json(facts: NoteFacts) -> dict[str, Any]:
+    data = dataclasses.asdict(facts)
+    data["diagnostics"] = [d.to_json() for d in facts.diagnostics]
+    return data
+
+
+def facts_from_json(data: dict[str, Any]) -> NoteFacts:
+    anchor = data.get("anchor")
+    return NoteFacts(
+        rel=data["rel"],
+        digest=data["digest"],
+        readable=data["readable"],
+        editable=data["editable"],
+        note_type=data["note_type"],
+        aliases=tuple(data["aliases"]),
+        opt_out=data["opt_out"],
+        disabled=tuple(data["disabled"]),
+        links=tuple(LinkFact(**x) for x in data["links"]),
+        headings=tuple((h[0], h[1]) for h in data["headings"]),
+        block_ids=tuple(BlockFact(**x) for x in data["block_ids"]),
+        suppressions=tuple(
+            SuppressionFact(tuple(x["codes"]), x["first_line"], x["last_line"], x["line"], x["col"])
+            for x in data["suppressions"]
+        ),
+        anchor=PropertyAnchor(**anchor) if anchor else None,
+        diagnostics=tuple(Diagnostic.from_json(x) for x in data["diagnostics"]),
+        properties=tuple(data["properties"]),
+    )

@@ -1,0 +1,331 @@
+"""Split a note's frontmatter and load it the way Obsidian reads it.
+
+libyaml composes the node tree (fast, with positions); vaultkit types the scalars itself by the YAML 1.2
+core schema, so dates stay strings and only true/false are booleans. Duplicate keys, unsafe tags,
+alias bombs and nesting deep enough to crash libyaml are reported instead of loaded.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _ComposeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Compose only; no implicit typing (vaultkit applies YAML 1.2 rules itself)."""
+
+
+_ComposeLoader.yaml_implicit_resolvers = {}
+
+JsonPath = tuple[str | int, ...]
+MAX_NODES = 200_000  # expanded nodes; a billion-laughs document hits this within milliseconds
+MAX_DEPTH = 500  # libyaml recurses in C: a 100,000-deep flow list crashes the interpreter
+
+_STD = "tag:yaml.org,2002:"
+_SAFE_TAGS = frozenset(_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp"))
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_OCT = re.compile(r"0o[0-7]+\Z")
+_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_YAML11_BOOL = frozenset("yes Yes YES no No NO on On ON off Off OFF".split())
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
+_FENCE = re.compile(r"---[ \t]*(?:\r\n|\n|\r|\Z)")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+_COLLAPSED = re.compile(r"---[ \t]+[^\s:]+:[ \t].*?[ \t]---(?:[ \t]|$)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    line: int  # 1-based, in the note
+    col: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Node:
+    """Where a frontmatter value sits in the note: offsets are into the note text."""
+
+    key_line: int
+    key_col: int
+    line: int
+    col: int
+    start: int
+    end: int
+    flow: bool | None  # for sequences: flow style `[a, b]` or block `- a`
+    items: tuple[tuple[int, int], ...] = ()  # (start, end) of each sequence item
+
+
+@dataclass
+class Frontmatter:
+    present: bool = False
+    start: int = 0  # offset of the opening fence
+    yaml_start: int = 0  # offset of the first YAML character
+    yaml_end: int = 0  # offset of the closing fence
+    body_start: int = 0  # offset just after the closing fence line
+    data: dict[str, Any] = field(default_factory=dict)
+    nodes: dict[JsonPath, Node] = field(default_factory=dict)
+    yaml11: dict[JsonPath, str] = field(default_factory=dict)  # where YAML 1.1 would read it differently
+    problems: list[Problem] = field(default_factory=list)
+    loaded: bool = True  # False when the YAML could not be read at all
+
+
+def split(text: str) -> Frontmatter:
+    """Find the frontmatter block (text must not carry a BOM)."""
+    fm = Frontmatter()
+    if not _FENCE.match(text):
+        _check_misplaced(text, fm)
+        return fm
+    first_nl = text.find("\n")
+    yaml_start = len(text) if first_nl < 0 else first_nl + 1
+    if first_nl < 0 and text.startswith("---\r"):
+        yaml_start = text.find("\r") + 1
+    close = _CLOSE.search(text, yaml_start)
+    if close is None:
+        fm.problems.append(Problem("VK001", 1, 1, "frontmatter opened on line 1 is never closed with '---'"))
+        fm.loaded = False
+        return fm
+    end = close.end()
+    if text.startswith("\r\n", end):
+        end += 2
+    elif end < len(text) and text[end] in "\r\n":
+        end += 1
+    fm.present, fm.yaml_start, fm.yaml_end, fm.body_start = True, yaml_start, close.start(), end
+    return fm
+
+
+def _check_misplaced(text: str, fm: Frontmatter) -> None:
+    head = text[:2000]
+    first_line = head.split("\n", 1)[0]
+    if _COLLAPSED.match(first_line):
+        fm.problems.append(
+            Problem(
+                "VK006",
+                1,
+                1,
+                "frontmatter collapsed onto one line ('--- key: value ... ---'): the line breaks between keys "
+                "were lost, so Obsidian sees no properties; put '---', each key and the closing '---' on "
+                "lines of their own",
+            )
+        )
+        return
+    stripped = head.lstrip(" \t\r\n")
+    if stripped != head and _FENCE.match(stripped) and _CLOSE.search(stripped, 4):
+        skipped = head[: len(head) - len(stripped)]
+        line = skipped.count("\n") + 1
+        fm.problems.append(
+            Problem(
+                "VK005",
+                line,
+                1,
+                "frontmatter does not start on the first line: whitespace before '---' makes Obsidian "
+                "read it as body text",
+            )
+        )
+
+
+def load(text: str, fm: Frontmatter) -> None:
+    """Parse fm's YAML into fm.data and fm.nodes; every failure becomes a Problem."""
+    if not fm.present:
+        return
+    src = text[fm.yaml_start : fm.yaml_end]
+    base_line = text.count("\n", 0, fm.yaml_start) + 1 if "\n" in text[: fm.yaml_start] else 2
+    if _nesting_depth(src) > MAX_DEPTH:
+        fm.problems.append(Problem("VK004", base_line, 1, f"YAML nested deeper than {MAX_DEPTH} levels refused"))
+        fm.loaded = False
+        return
+    try:
+        root = yaml.compose(src, Loader=_ComposeLoader)
+    except yaml.MarkedYAMLError as e:
+        fm.problems.append(_syntax_problem(e, src, base_line))
+        fm.loaded = False
+        return
+    except (yaml.YAMLError, RecursionError, ValueError) as e:
+        fm.problems.append(Problem("VK001", base_line, 1, f"invalid YAML: {e}"))
+        fm.loaded = False
+        return
+    if root is None:
+        return  # empty, or only comments: no properties
+    if not isinstance(root, yaml.MappingNode):
+        kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
+        line, col = base_line + root.start_mark.line, root.start_mark.column + 1
+        fm.problems.append(Problem("VK002", line, col, f"frontmatter must be a mapping of properties, not {kind}"))
+        fm.loaded = False
+        return
+    walker = _Walker(fm, base_line)
+    try:
+        data = walker.value(root, ())
+    except _Refused as e:
+        fm.problems.append(Problem("VK004", e.line, e.col, e.message))
+        fm.loaded = False
+        return
+    fm.data = data
+
+
+def _nesting_depth(src: str) -> int:
+    depth = deepest = 0
+    for ch in re.findall(r"[\[\]{}]", src):
+        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+        deepest = max(deepest, depth)
+    indent = max((len(m) for m in re.findall(r"^[ \t\-?:]*", src, re.MULTILINE)), default=0)
+    return max(deepest, indent // 2)
+
+
+def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Problem:
+    mark = e.problem_mark or e.context_mark
+    line = base_line + (mark.line if mark else 0)
+    col = (mark.column + 1) if mark else 1
+    what = e.problem or "syntax error"
+    if mark is not None and src[mark.index : mark.index + 1] == "\t":
+        what = "a tab character cannot be used for indentation in YAML"
+    context = f" ({e.context})" if e.context and e.context not in what else ""
+    return Problem("VK001", line, col, f"invalid YAML: {what}{context}")
+
+
+class _Refused(Exception):
+    def __init__(self, line: int, col: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.col, self.message = line, col, message
+
+
+class _Walker:
+    """Turns composed nodes into JSON-like values, recording positions and YAML traps."""
+
+    def __init__(self, fm: Frontmatter, base_line: int) -> None:
+        self.fm = fm
+        self.base_line = base_line
+        self.offset = fm.yaml_start
+        self.budget = MAX_NODES
+        self.active: set[int] = set()
+
+    def pos(self, mark: Any) -> tuple[int, int]:
+        return self.base_line + mark.line, mark.column + 1
+
+    def value(self, node: yaml.Node, path: JsonPath) -> Any:
+        self.budget -= 1
+        if self.budget < 0:
+            line, col = self.pos(node.start_mark)
+            raise _Refused(line, col, f"YAML aliases expand to more than {MAX_NODES} values (an alias bomb?)")
+        if id(node) in self.active:
+            line, col = self.pos(node.start_mark)
+            raise _Refused(line, col, "a YAML alias refers to itself")
+        if node.tag not in _SAFE_TAGS:
+            line, col = self.pos(node.start_mark)
+            raise _Refused(line, col, f"YAML tag '{_short_tag(node.tag)}' is not allowed in frontmatter")
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node, path)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                out = []
+                for i, item in enumerate(node.value):
+                    self.record(item, item, (*path, i))
+                    out.append(self.value(item, (*path, i)))
+                return out
+            return self.mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first_line: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                line, col = self.pos(key_node.start_mark)
+                raise _Refused(line, col, "a frontmatter key must be a plain name, not a list or mapping")
+            key = str(key_node.value)
+            kline, kcol = self.pos(key_node.start_mark)
+            if key in first_line:
+                self.fm.problems.append(
+                    Problem(
+                        "VK003",
+                        kline,
+                        kcol,
+                        f"duplicate key '{key}' (first on line {first_line[key]}, again on line {kline}); "
+                        "YAML keeps only the last value",
+                    )
+                )
+            first_line[key] = kline
+            child = (*path, key)
+            self.record(key_node, value_node, child)
+            out[key] = self.value(value_node, child)
+        return out
+
+    def record(self, key_node: yaml.Node, value_node: yaml.Node, path: JsonPath) -> None:
+        kline, kcol = self.pos(key_node.start_mark)
+        vline, vcol = self.pos(value_node.start_mark)
+        items: tuple[tuple[int, int], ...] = ()
+        flow: bool | None = None
+        if isinstance(value_node, yaml.SequenceNode):
+            flow = bool(value_node.flow_style)
+            items = tuple(
+                (self.offset + i.start_mark.index, self.offset + i.end_mark.index) for i in value_node.value
+            )
+        self.fm.nodes[path] = Node(
+            kline,
+            kcol,
+            vline,
+            vcol,
+            self.offset + value_node.start_mark.index,
+            self.offset + value_node.end_mark.index,
+            flow,
+            items,
+        )
+
+    def scalar(self, node: yaml.ScalarNode, path: JsonPath) -> Any:
+        text = node.value
+        if node.style or node.tag != _STD + "str":
+            return _explicit(node)
+        value = resolve_plain(text)
+        if text in _YAML11_BOOL:
+            self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a boolean; vaultkit reads YAML 1.2"
+        elif _SEXAGESIMAL.match(text):
+            self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a base-60 number; vaultkit reads a string"
+        elif isinstance(value, int) and len(text) > 1 and text.lstrip("+-").startswith("0"):
+            self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as an octal number"
+        return value
+
+
+def resolve_plain(text: str) -> Any:  # noqa: PLR0911
+    """Type a plain scalar by the YAML 1.2 core schema (dates stay strings)."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE"):
+        return True
+    if text in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    if text.lower() in (".inf", "+.inf", "-.inf"):
+        return -math.inf if text.startswith("-") else math.inf
+    if text.lower() == ".nan":
+        return math.nan
+    return text
+
+
+def _explicit(node: yaml.ScalarNode) -> Any:
+    tag = node.tag.removeprefix(_STD)
+    if tag in ("str", "timestamp"):
+        return node.value
+    value = resolve_plain(node.value)
+    ok = {"int": int, "float": float, "bool": bool, "null": type(None)}.get(tag)
+    return value if ok is None or isinstance(value, ok) else node.value
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_STD) if tag.startswith(_STD) else tag

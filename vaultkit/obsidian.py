@@ -1,0 +1,108 @@
+"""What the `.obsidian` folder says: `app.json` (ignore filters, link style) and `types.json`."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from vaultkit.errors import FatalError
+
+DEFAULT_CONFIG_DIR = ".obsidian"
+PROPERTY_TYPES = frozenset({"text", "multitext", "number", "checkbox", "date", "datetime", "tags", "aliases"})
+LINK_FORMATS = frozenset({"shortest", "relative", "absolute"})
+
+
+@dataclass(frozen=True)
+class ObsidianSettings:
+    use_markdown_links: bool = False
+    new_link_format: str = "shortest"
+    ignore_prefixes: tuple[str, ...] = ()
+    ignore_regexes: tuple[re.Pattern[str], ...] = ()
+    property_types: tuple[tuple[str, str], ...] = ()
+    config_dir: str = DEFAULT_CONFIG_DIR
+
+    def is_ignored(self, rel_path: str) -> bool:
+        if any(rel_path.startswith(p) for p in self.ignore_prefixes):
+            return True
+        return any(r.search(rel_path) for r in self.ignore_regexes)
+
+    def fingerprint(self) -> str:
+        return json.dumps(
+            [
+                self.use_markdown_links,
+                self.new_link_format,
+                self.ignore_prefixes,
+                [r.pattern for r in self.ignore_regexes],
+                self.config_dir,
+            ]
+        )
+
+
+def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> ObsidianSettings:
+    folder = vault_root / config_dir
+    app = _read_json(folder / "app.json")
+    types = _read_json(folder / "types.json")
+    return ObsidianSettings(
+        use_markdown_links=_get(app, "useMarkdownLinks", bool, False, folder),
+        new_link_format=_link_format(app, folder),
+        ignore_prefixes=tuple(f for f in _filters(app, folder) if not _is_regex(f)),
+        ignore_regexes=tuple(_compile(f, folder) for f in _filters(app, folder) if _is_regex(f)),
+        property_types=_property_types(types),
+        config_dir=config_dir,
+    )
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as e:
+        raise FatalError(f"{path}: cannot read: {e}") from e
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise FatalError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from e
+    if not isinstance(data, dict):
+        raise FatalError(f"{path}: expected a JSON object")
+    return data
+
+
+def _get(data: dict[str, Any], key: str, kind: type, default: Any, folder: Path) -> Any:
+    value = data.get(key, default)
+    if not isinstance(value, kind):
+        raise FatalError(f"{folder / 'app.json'}: '{key}' must be {kind.__name__}, got {value!r}")
+    return value
+
+
+def _link_format(app: dict[str, Any], folder: Path) -> str:
+    value = _get(app, "newLinkFormat", str, "shortest", folder)
+    if value not in LINK_FORMATS:
+        raise FatalError(f"{folder / 'app.json'}: 'newLinkFormat' must be one of {sorted(LINK_FORMATS)}")
+    return str(value)
+
+
+def _filters(app: dict[str, Any], folder: Path) -> list[str]:
+    value = _get(app, "userIgnoreFilters", list, [], folder)
+    return [v for v in value if isinstance(v, str) and v]
+
+
+def _is_regex(f: str) -> bool:
+    return len(f) > 2 and f.startswith("/") and f.endswith("/")
+
+
+def _compile(f: str, folder: Path) -> re.Pattern[str]:
+    try:
+        return re.compile(f[1:-1])
+    except re.error as e:
+        raise FatalError(f"{folder / 'app.json'}: userIgnoreFilters: bad regex {f!r}: {e}") from e
+
+
+def _property_types(types: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    table = types.get("types", {})
+    if not isinstance(table, dict):
+        return ()
+    return tuple(sorted((k, v) for k, v in table.items() if isinstance(v, str)))

@@ -1,0 +1,79 @@
+"""The report note: current problems as a Markdown note inside the vault, readable in Obsidian.
+
+Grouped by note; each entry links to the note, to the heading above the problem, or to the block it sits
+on. Rewritten only when its content changes; never linted or linked (the vault listing leaves it out).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+
+import click
+
+from vaultkit.diagnostics import Diagnostic
+from vaultkit.edits import write_generated
+from vaultkit.engine import RunResult, Session
+from vaultkit.facts import NoteFacts
+
+MARKER = "<!-- vaultkit-report: written by vaultkit, do not edit -->"
+_LINK_UNSAFE = re.compile(r"[#|^:%\[\]\\]+")
+
+
+def render(diagnostics: Sequence[Diagnostic], facts: Mapping[str, NoteFacts], notes: int) -> str:
+    by_note: dict[str, list[Diagnostic]] = defaultdict(list)
+    for d in diagnostics:
+        by_note[d.path].append(d)
+    lines = [MARKER, "# vaultkit report", ""]
+    if not diagnostics:
+        lines.append(f"No problems in {notes} notes.")
+    else:
+        lines.append(f"{len(diagnostics)} problems in {len(by_note)} of {notes} notes.")
+    for rel in sorted(by_note):
+        target = rel[:-3] if rel.endswith(".md") else rel
+        lines += ["", f"## [[{target}]]", ""]
+        for d in by_note[rel]:
+            anchor = _anchor(facts.get(rel), d.line)
+            where = f"[[{target}{anchor}|line {d.line}]]" if rel.endswith(".md") else f"line {d.line}"
+            lines.append(f"- {where} `{d.code}` {_escape(d.message)}")
+    return "\n".join(lines) + "\n"
+
+
+def _anchor(facts: NoteFacts | None, line: int) -> str:
+    if facts is None:
+        return ""
+    for block in facts.block_ids:
+        if block.line == line:
+            return f"#^{block.ident}"
+    above = [(ln, text) for text, ln in facts.headings if ln <= line]
+    if not above:
+        return ""
+    heading = _LINK_UNSAFE.sub(" ", max(above)[1]).strip()
+    return f"#{' '.join(heading.split())}" if heading else ""
+
+
+def _escape(message: str) -> str:
+    return message.replace("[[", "\\[\\[").replace("]]", "\\]\\]")
+
+
+def write_report_note(session: Session, result: RunResult, whole_vault: bool) -> None:
+    rel = session.report_note
+    if rel is None:
+        return
+    if not whole_vault:
+        click.echo(f"vaultkit: {rel} not updated: it lists the whole vault, and this run checked part of it", err=True)
+        return
+    write_note_text(session, render(result.diagnostics, result.facts, result.notes_in_vault))
+
+
+def write_note_text(session: Session, content: str) -> None:
+    rel = session.report_note
+    if rel is None:
+        return
+    outcome = write_generated(session.root, rel, content, MARKER)
+    if outcome.message:
+        click.echo(f"vaultkit: {rel}: {outcome.message}", err=True)
+
+
+__all__: Iterable[str] = ("MARKER", "render", "write_report_note")

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    notes: int  # notes reported on
+    vault_notes: int  # notes in the vault(s)
+    color: bool = False
+    statistics: bool = False

@@ -1,0 +1,58 @@
+"""`path:line:col: CODE message`, then a summary line. Colour only on a terminal."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import click
+
+from vaultkit.diagnostics import Diagnostic, Severity
+from vaultkit.report.summary import RunSummary
+from vaultkit.rules import RULES
+
+
+def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
+    lines = [_line(d, summary.color) for d in diagnostics]
+    if summary.statistics:
+        lines.extend(statistics(diagnostics))
+    lines.append(_summary(diagnostics, summary))
+    return "\n".join(lines) + "\n"
+
+
+def _line(d: Diagnostic, color: bool) -> str:
+    where = f"{d.path}:{d.line}:{d.col}:"
+    code = d.code
+    fix = " [*]" if d.fix is not None else ""
+    if color:
+        where = click.style(where, bold=True)
+        code = click.style(code, fg="red" if d.severity == Severity.ERROR else "yellow", bold=True)
+        fix = click.style(fix, fg="cyan")
+    return f"{where} {code}{fix} {d.message}"
+
+
+def statistics(diagnostics: Sequence[Diagnostic]) -> list[str]:
+    counts = Counter(d.code for d in diagnostics)
+    out = []
+    for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        rule = RULES.get(code)
+        name = rule.name if rule else ""
+        fix = "[*]" if rule and rule.fixable else ""
+        out.append(f"{n:6d}  {code}  {name} {fix}".rstrip())
+    return out
+
+
+def _summary(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
+    if not diagnostics:
+        return f"vaultkit: {summary.notes} notes checked, no problems found."
+    errors = sum(1 for d in diagnostics if d.severity == Severity.ERROR)
+    warnings = len(diagnostics) - errors
+    notes = len({d.path for d in diagnostics})
+    fixable = sum(1 for d in diagnostics if d.fix is not None)
+    text = (
+        f"vaultkit: {len(diagnostics)} problems ({errors} errors, {warnings} warnings) in {notes} of "
+        f"{summary.notes} notes."
+    )
+    if fixable:
+        text += f" {fixable} fixable with `vaultkit link` (or `vaultkit check --fix`)."
+    return text

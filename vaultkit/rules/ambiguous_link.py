@@ -1,0 +1,46 @@
+"""A link by bare name when two or more notes share that name.
+
+## What it does
+Reports `[[Name]]` when several notes (in different folders) are called `Name`, naming every candidate.
+Obsidian silently picks one of them; vaultkit does not guess.
+
+## Why is this bad?
+The link may point at a different note than the writer meant, and it can change target when a file is
+moved, without any visible edit.
+
+## Example
+```markdown
+See [[Overview]].   <!-- Labs/Overview.md and Papers/Overview.md both exist -->
+```
+
+## Use instead
+```markdown
+See [[Labs/Overview]].
+```
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from vaultkit.diagnostics import Diagnostic
+from vaultkit.facts import NoteFacts
+from vaultkit.rules.base import VaultContext, rule
+
+
+def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
+    for link in facts.links:
+        res = ctx.resolve(facts, link)
+        if res.candidates:
+            names = " and ".join(f"'{c}'" for c in res.candidates)
+            yield Diagnostic(
+                facts.rel,
+                link.line,
+                link.col,
+                RULE.code,
+                f"ambiguous link '{link.target}': it could mean {names}; write the folder too",
+            )
+
+
+RULE = rule(sys.modules[__name__], "VK102", "ambiguous-link", "vault")

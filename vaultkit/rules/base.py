@@ -1,0 +1,92 @@
+"""What a rule is: a code, a name, docs in fixed sections, and one check function."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Literal
+
+from vaultkit.diagnostics import Diagnostic, Severity
+
+if TYPE_CHECKING:
+    from vaultkit.config import Config
+    from vaultkit.facts import LinkFact, NoteFacts
+    from vaultkit.linker import Mention
+    from vaultkit.note import Note
+    from vaultkit.obsidian import ObsidianSettings
+    from vaultkit.schemas import SchemaSet
+    from vaultkit.vault import Index, Resolution
+
+DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+
+
+@dataclass(frozen=True)
+class NoteContext:
+    """What a note rule may look at besides the note: passed in, never global."""
+
+    config: Config
+    schemas: SchemaSet
+    obsidian: ObsidianSettings
+
+
+@dataclass
+class VaultContext:
+    """What a vault rule may look at: the whole index, and the mentions found in this run."""
+
+    config: Config
+    obsidian: ObsidianSettings
+    index: Index
+    mentions: dict[str, list[tuple[Mention, str]]] = field(default_factory=dict)  # rel -> (mention, target)
+    ambiguous: dict[str, list[tuple[Mention, tuple[str, ...]]]] = field(default_factory=dict)
+    backlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes linking to it
+    outlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes it links to
+    _memo: dict[tuple[str, str, str], Resolution] = field(default_factory=dict)
+
+    def resolve(self, facts: NoteFacts, link: LinkFact) -> Resolution:
+        folder = facts.rel.rpartition("/")[0] if link.kind == "markdown" or "/" in link.target else ""
+        key = (link.kind, link.target, folder if link.target else facts.rel)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self.index.resolve(link, facts.rel)
+        return hit
+
+
+NoteCheck = Callable[["Note", NoteContext], Iterable[Diagnostic]]
+VaultCheck = Callable[["NoteFacts", VaultContext], Iterable[Diagnostic]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    scope: Literal["note", "vault", "run"]
+    check: Any  # NoteCheck for "note", VaultCheck for "vault"; "run" rules are applied by the engine
+    docs: str
+    fixable: bool = False
+    severity: Severity = Severity.ERROR
+
+
+def rule(
+    module: ModuleType,
+    code: str,
+    name: str,
+    scope: Literal["note", "vault", "run"],
+    *,
+    fixable: bool = False,
+    severity: Severity = Severity.ERROR,
+) -> Rule:
+    """Build a module's Rule: its summary is the docstring's first line, its docs the rest."""
+    doc = inspect.cleandoc(module.__doc__ or "")
+    summary, _, docs = doc.partition("\n")
+    check = getattr(module, "check", None)
+    return Rule(code, name, summary.strip(), scope, check, docs.strip(), fixable, severity)
+
+
+def problems(note: Note, code: str, severity: Severity = Severity.ERROR) -> Iterator[Diagnostic]:
+    """The parser's problems of one code, as diagnostics (for the rules that document them)."""
+    for p in note.problems:
+        if p.code == code:
+            yield Diagnostic(note.rel, p.line, p.col, code, p.message, severity)

@@ -1,0 +1,63 @@
+"""A tag in the `tags` property that Obsidian does not accept.
+
+## What it does
+Checks each value of `tags` (a list, or a single string) against Obsidian's tag syntax: letters of any
+script, digits, `_`, `-` and `/` for nesting, at least one character that is not a digit, no spaces, and no
+leading `#` (in YAML the `#` is left out).
+
+## Why is this bad?
+Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
+
+## Example
+```markdown
+---
+tags: ["#ai", "2026", "open weights"]
+---
+```
+
+## Use instead
+```markdown
+---
+tags: [ai, y2026, open-weights]
+---
+```
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from vaultkit.diagnostics import Diagnostic
+from vaultkit.note import Note
+from vaultkit.rules.base import NoteContext, rule
+
+
+def tag_problem(tag: str) -> str | None:
+    if not tag:
+        return "is empty"
+    if tag.startswith("#"):
+        return "starts with '#': in frontmatter, write tags without it"
+    bad = sorted({c for c in tag if not (c.isalnum() or c in "_-/" or ord(c) > 0x2000 and not c.isspace())})
+    if bad:
+        return "contains " + ", ".join(repr(c) for c in bad)
+    if all(c.isdigit() or c == "/" for c in tag):
+        return "has no letter: Obsidian needs at least one non-digit"
+    return None
+
+
+def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
+    tags = note.fm.data.get("tags")
+    values = [tags] if isinstance(tags, str) else tags if isinstance(tags, list) else []
+    for i, tag in enumerate(values):
+        if not isinstance(tag, str):
+            continue
+        problem = tag_problem(tag)
+        if problem is None:
+            continue
+        node = note.fm.nodes.get(("tags", i)) or note.fm.nodes.get(("tags",))
+        line, col = (node.line, node.col) if node else (1, 1)
+        yield Diagnostic(note.rel, line, col, RULE.code, f"tags: {tag!r} {problem}")
+
+
+RULE = rule(sys.modules[__name__], "VK022", "invalid-tag", "note")

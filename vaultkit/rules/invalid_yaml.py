@@ -1,0 +1,40 @@
+"""Frontmatter that is not valid YAML, or is never closed.
+
+## What it does
+Reports a frontmatter block that YAML cannot read: a syntax error, a tab used for indentation, an unclosed quote, or an opening `---` with no closing `---`. The diagnostic points at the line and column where the YAML parser stopped.
+
+## Why is this bad?
+Obsidian shows no properties for such a note, and every tool that reads the vault sees none either: the note silently drops out of searches, Bases and Dataview queries.
+
+## Example
+```markdown
+---
+title: "Notes from inside
+	source: newsletter
+---
+```
+
+## Use instead
+```markdown
+---
+title: "Notes from inside"
+source: newsletter
+---
+```
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from vaultkit.diagnostics import Diagnostic, Severity
+from vaultkit.note import Note
+from vaultkit.rules.base import NoteContext, problems, rule
+
+
+def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
+    return problems(note, RULE.code)
+
+
+RULE = rule(sys.modules[__name__], "VK001", "invalid-yaml", "note", severity=Severity.ERROR)

@@ -1,0 +1,45 @@
+"""A link to a block id that the target note does not have.
+
+## What it does
+For `[[Note#^block-id]]`, checks that a line of the target note ends with `^block-id`.
+
+## Why is this bad?
+The block reference or embed shows nothing, usually because the paragraph holding the id was edited away.
+
+## Example
+```markdown
+![[ResRL#^methd]]
+```
+
+## Use instead
+```markdown
+![[ResRL#^method]]
+```
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from vaultkit.diagnostics import Diagnostic
+from vaultkit.facts import NoteFacts
+from vaultkit.rules.base import VaultContext, rule
+
+
+def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
+    for link in facts.links:
+        if not link.subpath.startswith("^"):
+            continue
+        res = ctx.resolve(facts, link)
+        target = ctx.index.facts.get(res.target or "")
+        if target is None:
+            continue
+        wanted = link.subpath[1:].strip().lower()
+        if not any(b.ident.lower() == wanted for b in target.block_ids):
+            yield Diagnostic(
+                facts.rel, link.line, link.col, RULE.code, f"'{res.target}' has no block '^{link.subpath[1:]}'"
+            )
+
+
+RULE = rule(sys.modules[__name__], "VK104", "missing-block-id", "vault")

@@ -1,0 +1,86 @@
+"""A note that other notes link to, without showing those notes itself.
+
+## What it does
+When note A links to note B (in its body, or in a property other than the relations property), B should
+show A too, so that the relation reads from both sides even outside Obsidian: in git, on a forge, in other
+tools. B shows A when it links to A anywhere, or lists it in its relations property (`related` by default,
+`relations.property` in vaultkit.toml), which holds quoted wikilinks: `related: ["[[ResRL]]"]`. Obsidian
+counts links in list properties as links. `relations.enabled = false` turns this off;
+`relations.types` limits it to notes of some types.
+
+## Why is this bad?
+Backlinks exist only inside Obsidian. Someone reading Meituan's note on GitHub cannot see that ResRL came
+from Meituan.
+
+## Example
+```markdown
+---
+type: entity
+kind: company
+---
+Meituan is a food-delivery company.
+```
+
+## Use instead
+```markdown
+---
+type: entity
+kind: company
+related:
+  - "[[ResRL]]"
+---
+Meituan is a food-delivery company.
+```
+
+## Fix safety
+Safe. The property is edited surgically: a new item is added after the last one in the same style (block
+or flow list, same indent and quotes); no other key, comment, quote or line ending is touched. A note with
+no frontmatter gets one. A single value is turned into a list that keeps it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from vaultkit.diagnostics import Diagnostic, Edit, Fix
+from vaultkit.facts import NoteFacts
+from vaultkit.linker import relation_insert
+from vaultkit.rules.base import VaultContext, rule
+from vaultkit.vault import note_name
+
+
+def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
+    relations = ctx.config.relations
+    if not relations.enabled or not facts.readable:
+        return
+    if relations.types and facts.note_type not in relations.types:
+        return
+    sources = ctx.backlinks.get(facts.rel, set()) - ctx.outlinks.get(facts.rel, set()) - {facts.rel}
+    if not sources:
+        return
+    missing = sorted(sources)
+    links = [f"[[{ctx.index.link_text(s, facts.rel, _wiki(ctx))}]]" for s in missing]
+    fix = None
+    if facts.anchor is not None and facts.editable:
+        start, end, text = relation_insert(facts.anchor, links)
+        fix = Fix((Edit(start, end, text),), f"add {', '.join(links)} to {relations.property}")
+    names = ", ".join(f"[[{note_name(s)}]]" for s in missing)
+    yield Diagnostic(
+        facts.rel,
+        1,
+        1,
+        RULE.code,
+        f"linked from {names}, which {relations.property} does not list",
+        RULE.severity,
+        fix,
+    )
+
+
+def _wiki(ctx: VaultContext) -> object:
+    from dataclasses import replace
+
+    return replace(ctx.obsidian, use_markdown_links=False)
+
+
+RULE = rule(sys.modules[__name__], "VK121", "missing-relation", "vault", fixable=True)

@@ -1,0 +1,144 @@
+"""A frontmatter value that breaks the note's JSON Schema.
+
+## What it does
+Validates each note's properties against the schema chosen for it (its `$schema` property, else
+`<type>.schema.json` from its `type`, else the config's `schema_map` globs, else `default.schema.json`) and
+reports every violation at the line and column of the offending value. A missing required property is
+reported at the opening `---`. Formats such as `date` and `uri` are checked.
+
+Frontmatter is read as Obsidian reads it: unquoted dates stay strings, and only `true`/`false` are booleans
+(YAML 1.2). Where YAML 1.1 tools would read a value differently (`no`, `on`, `010`), the message says so.
+
+## Why is this bad?
+Properties drive everything built on the vault: queries, dashboards, scripts, review queues. A
+`review_value` of 11 on a 0-10 scale, a misspelt recommendation or a date in the wrong format silently
+drops a note out of all of them.
+
+## Example
+```markdown
+---
+type: raw
+review_value: 11
+review_recommendation: stong
+---
+```
+
+## Use instead
+```markdown
+---
+type: raw
+review_value: 9
+review_recommendation: strong
+---
+```
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable
+from typing import Any
+
+from vaultkit.diagnostics import Diagnostic
+from vaultkit.frontmatter import JsonPath
+from vaultkit.note import Note
+from vaultkit.rules.base import NoteContext, rule
+from vaultkit.schemas import select_schema
+
+
+def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
+    if not note.readable or not note.fm.loaded:
+        return
+    selected = select_schema(
+        ctx.schemas,
+        note.rel,
+        note.fm.data,
+        ctx.config.type_property,
+        ctx.config.schema_map,
+        ctx.config.default_schema,
+    )
+    if not selected.name:
+        return
+    for error in ctx.schemas.errors(selected.name, note.fm.data):
+        for leaf in _leaves(error):
+            line, col = _where(note, tuple(leaf.absolute_path), leaf.validator == "required")
+            yield Diagnostic(note.rel, line, col, RULE.code, describe(leaf, note))
+
+
+def _leaves(error: Any) -> Iterable[Any]:
+    """For anyOf/oneOf, the branch errors say more than 'is not valid under any of the given schemas'."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        best = min(error.context, key=lambda e: len(e.absolute_path) * -1)
+        yield best
+    else:
+        yield error
+
+
+def _where(note: Note, path: JsonPath, required: bool) -> tuple[int, int]:
+    while path:
+        node = note.fm.nodes.get(path)
+        if node is not None:
+            return (node.key_line, node.key_col) if required else (node.line, node.col)
+        path = path[:-1]
+    return note.position(note.fm.start)
+
+
+def _name(path: JsonPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, str | list | dict) else _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null (empty)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
+               "array": "a list", "object": "a mapping", "null": "empty"}
+
+
+def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per JSON Schema keyword
+    """A message a person understands: `review_value: 11 is greater than the maximum 10`."""
+    path = tuple(error.absolute_path)
+    where = _name(path)
+    prefix = f"{where}: " if where else ""
+    value, arg, kind = error.instance, error.validator_value, error.validator
+    hint = note.fm.yaml11.get(path)
+    if kind == "required":
+        missing = [k for k in arg if isinstance(value, dict) and k not in value]
+        names = ", ".join(f"'{k}'" for k in missing) or str(arg)
+        return f"{prefix}missing required property {names}"
+    if kind == "type":
+        expected = " or ".join(_TYPE_NAMES.get(t, t) for t in (arg if isinstance(arg, list) else [arg]))
+        text = f"{prefix}{_show(value)} is not {expected}"
+        return f"{text} ({hint})" if hint else text
+    if kind in ("maximum", "exclusiveMaximum"):
+        return f"{prefix}{_show(value)} is greater than the maximum {arg}"
+    if kind in ("minimum", "exclusiveMinimum"):
+        return f"{prefix}{_show(value)} is less than the minimum {arg}"
+    if kind == "enum":
+        return f"{prefix}{_show(value)} is not one of {', '.join(_show(v) for v in arg)}"
+    if kind == "const":
+        return f"{prefix}{_show(value)} must be {_show(arg)}"
+    if kind == "format":
+        return f"{prefix}{_show(value)} is not a valid {arg}"
+    if kind == "pattern":
+        return f"{prefix}{_show(value)} does not match the pattern {arg}"
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        return f"{prefix}{error.message}"
+    if kind in ("minLength", "maxLength", "minItems", "maxItems", "uniqueItems"):
+        return f"{prefix}{_show(value)} {error.message.split(' ', 1)[-1] if kind != 'uniqueItems' else 'has repeated items'}"
+    return f"{prefix}{error.message}"
+
+
+RULE = rule(sys.modules[__name__], "VK010", "schema-violation", "note")

@@ -1,0 +1,52 @@
+"""A note whose type names a schema that does not exist.
+
+## What it does
+Reports a note whose type property (`type` by default, `type_property` in vaultkit.toml) selects
+`<type>.schema.json`, or whose `$schema` property names a file, when no such schema is in the schema folder.
+The note is then checked against `default.schema.json` only.
+
+## Why is this bad?
+A typo in a type (`type: entiy`) means the note is never checked against the schema meant for it, and
+queries filtering on the type miss it.
+
+## Example
+```markdown
+---
+type: entiy
+---
+```
+
+## Use instead
+```markdown
+---
+type: entity
+---
+```
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from vaultkit.diagnostics import Diagnostic
+from vaultkit.note import Note
+from vaultkit.rules.base import NoteContext, rule
+from vaultkit.schemas import select_schema
+
+
+def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
+    if not note.readable or not note.fm.loaded:
+        return
+    cfg = ctx.config
+    selected = select_schema(ctx.schemas, note.rel, note.fm.data, cfg.type_property, cfg.schema_map, cfg.default_schema)
+    if selected.problem is None:
+        return
+    code, message = selected.problem
+    key = "$schema" if code == "VK012" else cfg.type_property
+    node = note.fm.nodes.get((key,))
+    line, col = (node.line, node.col) if node else (1, 1)
+    yield Diagnostic(note.rel, line, col, RULE.code, message)
+
+
+RULE = rule(sys.modules[__name__], "VK011", "unknown-schema", "note")

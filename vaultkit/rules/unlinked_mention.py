@@ -1,0 +1,63 @@
+"""A mention of another note's name or alias that is not a link yet.
+
+## What it does
+Finds plain-text mentions of other notes — by file name or by any of their `aliases` — and offers to turn
+the first mention of each note into a link. The link keeps the prose as it reads: `[[Meituan]]` when the
+text is the name, `[[Meituan|meituan]]` or `[[ResRL|ResRL paper]]` when it differs. With
+`useMarkdownLinks` in `.obsidian/app.json`, a Markdown link in the `newLinkFormat` style is written instead.
+
+Never touched: frontmatter, code (fenced, indented, inline), math, comments, HTML, existing links, URLs,
+tags, footnotes, block ids, headings, callout titles and tables. Not linked: the note itself, a note the
+note already links to (in the body or a property), a second mention, names shorter than `link.min_length`
+(a CJK character counts twice), dates and numbers, words listed in `link.never`, names two notes share
+(see VK122). All-capital names (acronyms) match only in capitals. Notes whose type is in
+`link.skip_types` (default: `raw`, ingested sources whose `sha256` pins the body) and notes with
+`vaultkit_link: false` are left alone.
+
+## Why is this bad?
+An unlinked mention is a relation the graph, backlinks and readers do not see.
+
+## Example
+```markdown
+ResRL came out of Meituan's research team.
+```
+
+## Use instead
+```markdown
+ResRL came out of [[Meituan]]'s research team.
+```
+
+## Fix safety
+Safe. Only the mention's characters are replaced; the writer checks the note did not change since it was
+read, verifies with a second Markdown parser (mistune) that each insertion lands in plain prose, and writes
+atomically.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+
+from vaultkit.diagnostics import Diagnostic, Edit, Fix, Severity
+from vaultkit.facts import NoteFacts
+from vaultkit.linker import render_link
+from vaultkit.rules.base import VaultContext, rule
+from vaultkit.vault import note_name
+
+
+def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
+    for mention, target in ctx.mentions.get(facts.rel, ()):
+        link = render_link(target, mention.text, facts.rel, ctx.index, ctx.obsidian)
+        fix = Fix((Edit(mention.start, mention.end, link),), f"link '{mention.text}' to {note_name(target)}")
+        yield Diagnostic(
+            facts.rel,
+            mention.line,
+            mention.col,
+            RULE.code,
+            f"'{mention.text}' mentions [[{note_name(target)}]] but is not linked",
+            RULE.severity,
+            fix if facts.editable else None,
+        )
+
+
+RULE = rule(sys.modules[__name__], "VK120", "unlinked-mention", "vault", fixable=True, severity=Severity.WARNING)

@@ -1,0 +1,214 @@
+"""Find the vault, list its files the way Obsidian does, and build the index that links resolve against.
+
+Obsidian ignores dot-files and dot-folders (`.obsidian`, `.git`, `.trash`); vaultkit also skips the paths
+matched by `userIgnoreFilters` and the config's `exclude`. Symlinked folders are not entered (a loop or a
+folder outside the vault must never be walked, and never written to); symlinked files are read, not written.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from vaultkit.config import CONFIG_NAME, Config
+from vaultkit.errors import FatalError
+from vaultkit.facts import LinkFact, NoteFacts
+from vaultkit.obsidian import ObsidianSettings
+from vaultkit.paths import ALWAYS_SKIPPED, glob_match, nfc
+
+NOTE_SUFFIX = ".md"
+
+
+def find_root(start: Path, config_dir: str) -> Path | None:
+    """The nearest folder at or above `start` holding the Obsidian config folder or a vaultkit.toml."""
+    here = start.resolve()
+    if here.is_file() or not here.exists():
+        here = here.parent
+    for folder in (here, *here.parents):
+        if (folder / config_dir).is_dir() or (folder / CONFIG_NAME).is_file():
+            return folder
+    return None
+
+
+@dataclass(frozen=True)
+class Listing:
+    notes: tuple[str, ...]  # vault-relative POSIX paths of Markdown notes
+    files: tuple[str, ...]  # every other file (attachments)
+    skipped_links: tuple[str, ...]  # symlinked folders not entered
+
+
+def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_note: str | None) -> Listing:
+    notes: list[str] = []
+    files: list[str] = []
+    skipped: list[str] = []
+    stack = [("", root)]
+    while stack:
+        prefix, folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue  # an unreadable folder holds nothing we can check; its parent listing is enough
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name in ALWAYS_SKIPPED:
+                continue
+            rel = prefix + name
+            if _excluded(rel, config, obsidian):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append((rel + "/", Path(entry.path)))
+            elif entry.is_symlink() and os.path.isdir(entry.path):
+                skipped.append(rel)
+            elif name.lower().endswith(NOTE_SUFFIX):
+                if rel != report_note:
+                    notes.append(rel)
+            else:
+                files.append(rel)
+    return Listing(tuple(sorted(notes)), tuple(sorted(files)), tuple(sorted(skipped)))
+
+
+def _excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
+    return obsidian.is_ignored(rel) or any(glob_match(p, rel) for p in config.exclude)
+
+
+def note_name(rel: str) -> str:
+    """A note's name as links use it: the basename without `.md`."""
+    return PurePosixPath(rel).name[: -len(NOTE_SUFFIX)]
+
+
+def _key(text: str) -> str:
+    return nfc(text).casefold()
+
+
+_HEADING_NOISE = re.compile(r"\[\[|\]\]|[#|^:%\\\[\]*_`]")
+_SPACES = re.compile(r"\s+")
+
+
+def heading_key(text: str) -> str:
+    """Headings as link subpaths match them: case and the characters links cannot hold are ignored."""
+    return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", text)).strip().casefold()
+
+
+@dataclass(frozen=True)
+class Resolution:
+    target: str | None = None  # vault-relative path of the note or file
+    candidates: tuple[str, ...] = ()  # more than one: ambiguous
+    is_note: bool = False
+
+
+@dataclass
+class Index:
+    """Names, paths, headings and block ids of the whole vault, for resolving links and mentions."""
+
+    facts: dict[str, NoteFacts]
+    files: tuple[str, ...]
+    by_name: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    by_path: dict[str, str] = field(default_factory=dict)
+    file_by_name: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    file_by_path: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, facts: dict[str, NoteFacts], files: Iterable[str]) -> Index:
+        index = cls(facts, tuple(files))
+        for rel in facts:
+            index.by_name[_key(note_name(rel))].append(rel)
+            index.by_path[_key(rel[: -len(NOTE_SUFFIX)])] = rel
+        for rel in index.files:
+            index.file_by_name[_key(PurePosixPath(rel).name)].append(rel)
+            index.file_by_path[_key(rel)] = rel
+        return index
+
+    def resolve(self, link: LinkFact, source: str) -> Resolution:
+        target = link.target
+        if not target:
+            return Resolution(source, is_note=True)
+        if link.kind == "markdown":
+            return self._resolve_path(target, source)
+        if "/" in target:
+            return self._resolve_path(target, source)
+        return self._resolve_name(target)
+
+    def _resolve_name(self, target: str) -> Resolution:
+        key = _key(target)
+        if key.endswith(NOTE_SUFFIX):
+            key = key[: -len(NOTE_SUFFIX)]
+        found = self.by_name.get(key) or self.by_name.get(_key(target))
+        if found:
+            if len(found) == 1:
+                return Resolution(found[0], is_note=True)
+            return Resolution(None, tuple(sorted(found)), is_note=True)
+        files = self.file_by_name.get(_key(target))
+        if files:
+            return Resolution(files[0]) if len(files) == 1 else Resolution(None, tuple(sorted(files)))
+        return Resolution()
+
+    def _resolve_path(self, target: str, source: str) -> Resolution:
+        here = PurePosixPath(source).parent
+        for candidate in (target.lstrip("/"), _normpath(here / target)):
+            if candidate is None:
+                continue
+            key = _key(candidate)
+            note = self.by_path.get(key.removesuffix(NOTE_SUFFIX))
+            if note is not None:
+                return Resolution(note, is_note=True)
+            file = self.file_by_path.get(key)
+            if file is not None:
+                return Resolution(file)
+        if "/" not in target:
+            return self._resolve_name(target)
+        return Resolution()
+
+    def link_text(self, target: str, source: str, obsidian: ObsidianSettings) -> str:
+        """How a new link to `target` is written from `source`, following newLinkFormat."""
+        name = note_name(target)
+        fmt = obsidian.new_link_format
+        if fmt == "absolute":
+            return target[: -len(NOTE_SUFFIX)] if not obsidian.use_markdown_links else target
+        if fmt == "relative":
+            rel = os.path.relpath(target, str(PurePosixPath(source).parent) or ".")
+            rel = PurePosixPath(*Path(rel).parts).as_posix()
+            return rel if obsidian.use_markdown_links else rel[: -len(NOTE_SUFFIX)]
+        unique = len(self.by_name.get(_key(name), ())) == 1
+        if obsidian.use_markdown_links:
+            return PurePosixPath(target).name if unique else target
+        return name if unique else target[: -len(NOTE_SUFFIX)]
+
+
+def _normpath(path: PurePosixPath) -> str | None:
+    parts: list[str] = []
+    for part in path.parts:
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part != ".":
+            parts.append(part)
+    return "/".join(parts)
+
+
+def resolve_vault(paths: Iterable[Path], vault: Path | None, config_dir: str) -> dict[Path, list[Path]]:
+    """Group the given paths by vault root; with --vault every path belongs to that vault."""
+    groups: dict[Path, list[Path]] = defaultdict(list)
+    given = list(paths)
+    if vault is not None:
+        root = vault.resolve()
+        if not root.is_dir():
+            raise FatalError(f"--vault {vault}: not a folder")
+        groups[root] = given
+        return groups
+    for path in given or [Path.cwd()]:
+        if not path.exists() and not path.is_symlink():
+            raise FatalError(f"{path}: no such file or folder")
+        root = find_root(path, config_dir)
+        if root is None:
+            where = path if path.is_dir() else path.parent
+            raise FatalError(
+                f"{path}: not inside an Obsidian vault (no {config_dir}/ folder or {CONFIG_NAME} found in "
+                f"{where.resolve()} or above); pass --vault DIR"
+            )
+        groups[root].append(path)
+    return groups

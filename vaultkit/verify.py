@@ -1,0 +1,107 @@
+"""A second opinion before a note is written.
+
+Body edits: each edited span is replaced by a private-use character and the body is parsed with mistune
+(tables, footnotes, math, strikethrough, URLs, and small plugins for wikilinks and `%%` comments). Every
+marker must come out in plain prose — a text token under paragraphs, lists, quotes or emphasis — and never
+in code, math, HTML, a heading, a table, a link or a comment. Frontmatter edits: the new YAML must load, and
+every property except the managed one must be exactly as before. A failure refuses the whole write.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from vaultkit import frontmatter
+from vaultkit.diagnostics import Edit
+
+_MARK_BASE = 0xF0000  # Supplementary Private Use Area-A: never in a note we are asked to link
+_PROSE = frozenset({"paragraph", "list", "list_item", "block_text", "block_quote", "emphasis", "strong",
+                    "strikethrough", "text", "mark", "insert"})
+
+
+@functools.lru_cache(maxsize=1)
+def _markdown() -> Any:
+    import mistune
+
+    md = mistune.create_markdown(
+        renderer=None, plugins=["table", "footnotes", "strikethrough", "math", "url", "mark", "insert"]
+    )
+    md.inline.register("wikilink", r"!?\[\[[^\[\]\n]+\]\]", _raw_token("wikilink"), before="link")
+    md.inline.register("obsidian_comment", r"%%[\s\S]*?%%", _raw_token("comment"), before="link")
+    md.inline.register("templater", r"<%[\s\S]*?%>", _raw_token("comment"), before="link")
+    return md
+
+
+def _raw_token(kind: str) -> Any:
+    def parse(inline: Any, m: re.Match[str], state: Any) -> int:
+        state.append_token({"type": kind, "raw": m.group(0)})
+        return m.end()
+
+    return parse
+
+
+def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | None:
+    """None if the edits are safe; otherwise why the note must not be written."""
+    old_fm = frontmatter.split(old)
+    frontmatter.load(old, old_fm)
+    boundary = old_fm.body_start if old_fm.present else 0
+    body_edits = [e for e in edits if e.start >= boundary and (old_fm.present or e.start > 0 or e.end > 0)]
+    head_edits = [e for e in edits if e not in body_edits]
+    if head_edits:
+        problem = _check_frontmatter(old_fm, new, managed)
+        if problem:
+            return problem
+    if body_edits:
+        return _check_body(old, boundary, body_edits)
+    return None
+
+
+def _check_frontmatter(old_fm: frontmatter.Frontmatter, new: str, managed: str) -> str | None:
+    new_fm = frontmatter.split(new)
+    frontmatter.load(new, new_fm)
+    if not new_fm.present or not new_fm.loaded or new_fm.problems:
+        return "the frontmatter edit would not load as YAML"
+    before = {k: v for k, v in old_fm.data.items() if k != managed}
+    after = {k: v for k, v in new_fm.data.items() if k != managed}
+    if before != after:
+        return "the frontmatter edit would change other properties"
+    old_items = old_fm.data.get(managed)
+    old_list = [old_items] if isinstance(old_items, str) else list(old_items or [])
+    new_list = new_fm.data.get(managed)
+    if not isinstance(new_list, list) or new_list[: len(old_list)] != old_list:
+        return f"the frontmatter edit would change the existing values of '{managed}'"
+    return None
+
+
+def _check_body(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
+    pieces = []
+    last = boundary
+    marks = {}
+    for i, e in enumerate(sorted(edits, key=lambda e: e.start)):
+        mark = chr(_MARK_BASE + i)
+        marks[mark] = e
+        pieces.append(old[last : e.start])
+        pieces.append(mark)
+        last = e.end
+    pieces.append(old[last:])
+    tokens = _markdown()("".join(pieces))
+    in_prose = set(_marks_in(tokens, True, prose=True))
+    for mark, e in marks.items():
+        if mark not in in_prose:
+            snippet = old[e.start : e.end]
+            return f"a second parser (mistune) does not see '{snippet}' as plain prose"
+    return None
+
+
+def _marks_in(tokens: Any, allowed: bool, prose: bool) -> Iterator[str]:
+    for token in tokens if isinstance(tokens, list) else []:
+        kind = token.get("type", "")
+        ok = allowed and kind in _PROSE
+        if kind == "text" and ok:
+            yield from (c for c in token.get("raw", "") if ord(c) >= _MARK_BASE)
+        children = token.get("children")
+        if children:
+            yield from _marks_in(children, ok, prose)
