@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 
 class Severity(enum.StrEnum):
@@ -12,8 +12,7 @@ class Severity(enum.StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace text[start:end] of a note's decoded text with `text`."""
 
     start: int
@@ -28,17 +27,23 @@ class Fix:
     safe: bool = True
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
-    path: str  # vault-relative, POSIX separators
+class Diagnostic(NamedTuple):
+    """One finding. A NamedTuple, not a dataclass: a large vault yields tens of thousands, and tuples are
+    built and compared at C speed."""
+
+    path: str  # vault-relative, POSIX separators (display paths once handed to a reporter)
     line: int  # 1-based
     col: int  # 1-based, in characters
     code: str
     message: str
-    severity: Severity = field(default=Severity.ERROR, compare=False)
-    fix: Fix | None = field(default=None, compare=False)
+    severity: Severity = Severity.ERROR
+    fix: Fix | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.col, self.code, self.message)
 
     def to_json(self) -> dict[str, Any]:
+        """The public JSON form (see README, "Output formats")."""
         out: dict[str, Any] = {
             "path": self.path,
             "line": self.line,
@@ -49,26 +54,17 @@ class Diagnostic:
             "fixable": self.fix is not None,
         }
         if self.fix is not None:
-            out["fix"] = {
-                "description": self.fix.description,
-                "safe": self.fix.safe,
-                "edits": [{"start": e.start, "end": e.end, "text": e.text} for e in self.fix.edits],
-            }
+            out["fix"] = {"description": self.fix.description, "safe": self.fix.safe}
         return out
 
+    def to_row(self) -> list[Any]:
+        """A compact form for the cache; fix edits included only when `edits` is true."""
+        fix = None if self.fix is None else [self.fix.description, self.fix.safe, [list(e) for e in self.fix.edits]]
+        return [self.path, self.line, self.col, self.code, self.message, str(self.severity), fix]
+
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Diagnostic:
-        fix = None
-        if "fix" in data:
-            f = data["fix"]
-            edits = tuple(Edit(e["start"], e["end"], e["text"]) for e in f["edits"])
-            fix = Fix(edits, f["description"], f["safe"])
-        return cls(
-            data["path"],
-            data["line"],
-            data["column"],
-            data["code"],
-            data["message"],
-            Severity(data["severity"]),
-            fix,
-        )
+    def from_row(cls, row: list[Any]) -> Diagnostic:
+        path, line, col, code, message, severity, fix = row
+        if fix is not None:
+            fix = Fix(tuple(Edit(*e) for e in fix[2]), fix[0], fix[1])
+        return cls(path, line, col, code, message, Severity(severity), fix)

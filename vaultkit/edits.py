@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import itertools
 import os
 import stat
 import tempfile
@@ -43,9 +44,10 @@ class WriteResult:
 def apply_text(text: str, edits: Sequence[Edit]) -> str:
     """The text with the edits applied; edits must not overlap (identical edits count once)."""
     ordered = sorted(set(edits), key=lambda e: (e.start, e.end))
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if after.start < before.end or (after.start == before.start and before.end > before.start):
-            raise ValueError(f"overlapping edits at {before.start}-{before.end} and {after.start}-{after.end}")
+            where = f"{before.start}-{before.end} and {after.start}-{after.end}"
+            raise ValueError(f"overlapping edits at {where}")
     pieces = []
     last = 0
     for e in ordered:
@@ -68,8 +70,10 @@ def write_note(
     except OSError as e:
         return WriteResult(rel, False, f"not written: {e.strerror}")
     if stat.S_ISLNK(st.st_mode):
-        return WriteResult(rel, False, "not written: it is a symlink, and vaultkit never writes through links")
-    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        return WriteResult(rel, False, "not written: it is a symlink; vaultkit never writes through links")
+    if not stat.S_ISREG(st.st_mode):
+        return WriteResult(rel, False, "not written: it is no longer a regular file")
+    if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
         return WriteResult(rel, False, "not written: the note is read-only")
     try:
         data = path.read_bytes()
@@ -90,18 +94,31 @@ def write_note(
         if problem:
             return WriteResult(rel, False, f"not written: {problem}")
     new_data = (BOM if bom else "").encode() + new_text.encode("utf-8")
-    with _vault_lock(root):
-        return _replace(path, rel, data, new_data, st, new_text)
+    with _vault_lock(root) as locked:
+        return _replace(path, rel, data, new_data, st, new_text=new_text, locked=locked)
 
 
-def _replace(path: Path, rel: str, old: bytes, new: bytes, st: os.stat_result, new_text: str) -> WriteResult:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".vaultkit-tmp", dir=path.parent)
+TMP_SUFFIX = ".vaultkit-tmp"
+
+
+def _replace(
+    path: Path, rel: str, old: bytes, new: bytes, st: os.stat_result, *, new_text: str, locked: bool
+) -> WriteResult:
+    """Write `new` to a temporary file beside the note and rename it over the note if the note still holds
+    `old`. Any failure, including an interrupt (KeyboardInterrupt, SystemExit), removes the temporary file."""
+    if locked:
+        _sweep_stale(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    except OSError as e:
+        return WriteResult(rel, False, f"not written ({_reason(e)}); the note is unchanged")
     try:
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(new)
-                f.flush()
-                os.fsync(f.fileno())
+            try:
+                _write_all(fd, new)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
             os.chmod(tmp, stat.S_IMODE(st.st_mode))
             with contextlib.suppress(OSError):
                 os.chown(tmp, st.st_uid, st.st_gid)
@@ -115,10 +132,34 @@ def _replace(path: Path, rel: str, old: bytes, new: bytes, st: os.stat_result, n
     except _Changed:
         return WriteResult(rel, False, "not written: the note changed while vaultkit was writing; run again")
     except OSError as e:
-        reason = "the disk is full" if e.errno == errno.ENOSPC else (e.strerror or str(e))
-        return WriteResult(rel, False, f"not written ({reason}); the note is unchanged")
+        return WriteResult(rel, False, f"not written ({_reason(e)}); the note is unchanged")
     _fsync_dir(path.parent)
     return WriteResult(rel, True, "", new_text)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _reason(e: OSError) -> str:
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    return e.strerror or str(e)
+
+
+def _sweep_stale(path: Path) -> None:
+    """Remove temporary files a killed vaultkit left beside this note. Only called under the vault lock: every
+    vaultkit writer holds it from creating its temporary file to renaming it, so any found now is orphaned."""
+    prefix = f".{path.name}."
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith(prefix) and name.endswith(TMP_SUFFIX) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 class _Changed(Exception):
@@ -135,21 +176,22 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def _vault_lock(root: Path) -> Iterator[None]:
-    """Serialise the final compare-and-replace between vaultkit processes (best effort without a cache dir)."""
+def _vault_lock(root: Path) -> Iterator[bool]:
+    """Serialise the final compare-and-replace between vaultkit processes (best effort without a cache dir).
+    Yields whether the lock is held."""
     if fcntl is None:
-        yield
+        yield False
         return
     lock_path = root / LOCK_NAME
     try:
         lock_path.parent.mkdir(exist_ok=True)
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError:
-        yield
+        yield False
         return
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        yield True
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -170,18 +212,45 @@ def write_generated(root: Path, rel: str, content: str, marker: str) -> WriteRes
     if old == new:
         return WriteResult(rel, False, "")
     if old is not None and not old.startswith(marker.encode()):
-        return WriteResult(rel, False, "not written: a note of that name exists and was not written by vaultkit")
-    if old is None:
+        return WriteResult(rel, False, "not written: a note of that name exists that vaultkit did not write")
+    with _vault_lock(root) as locked:
+        if old is None:
+            return _create(path, rel, new, content, locked)
+        return _replace(path, rel, old, new, os.stat(path), new_text=content, locked=locked)
+
+
+def _create(path: Path, rel: str, new: bytes, content: str, locked: bool) -> WriteResult:
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".vaultkit-tmp", dir=path.parent)
+        if locked:
+            _sweep_stale(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    except OSError as e:
+        return WriteResult(rel, False, f"not written: {_reason(e)}")
+    try:
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(new)
+            try:
+                _write_all(fd, new)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.chmod(tmp, 0o666 & ~_umask())
+            if os.path.lexists(path):
+                raise _Changed
             os.replace(tmp, path)
-        except OSError as e:
+        except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            return WriteResult(rel, False, f"not written: {e.strerror}")
-        return WriteResult(rel, True, "", content)
-    with _vault_lock(root):
-        return _replace(path, rel, old, new, os.stat(path), content)
+            raise
+    except _Changed:
+        return WriteResult(rel, False, "not written: a file of that name appeared while vaultkit was writing")
+    except OSError as e:
+        return WriteResult(rel, False, f"not written: {_reason(e)}")
+    _fsync_dir(path.parent)
+    return WriteResult(rel, True, "", content)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

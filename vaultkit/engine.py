@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,12 +18,13 @@ from vaultkit.cache import Cache, Sig, now_ns, signature, trusted
 from vaultkit.config import CONFIG_NAME, Config, load_config
 from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.facts import NoteFacts, facts_from_json, facts_to_json
-from vaultkit.linker import KeyTable, Mention, plan_note
+from vaultkit.linker import KeyTable, Mention
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
 from vaultkit.pool import Workers, choose_jobs
 from vaultkit.property_types import conflicts
 from vaultkit.rules import RULES, VAULT_RULES, matches
 from vaultkit.rules.base import VaultContext
+from vaultkit.state import VaultState, linkable
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
 from vaultkit.vault import Index, Listing, list_vault
 
@@ -80,6 +80,7 @@ class RunOptions:
     jobs: int | None = None
     use_cache: bool = True
     fixing: bool = False  # relations also count the links the fixes are about to insert
+    keep_state: bool = False  # watch mode: always build the VaultState (no whole-report shortcut)
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
 
@@ -100,6 +101,8 @@ class Runner:
         self.session = session
         self.progress = progress
         self.analyzer = Analyzer(session.settings(), session.schemas)
+        self.state: VaultState | None = None
+        self._keys_for: KeyTable | None = None
 
     def run(self, opts: RunOptions) -> RunResult:
         session = self.session
@@ -108,11 +111,9 @@ class Runner:
         cache = Cache(session.root, session.fingerprint, opts.use_cache)
         digests, sigs = self._signatures(cache, listing)
         state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
-        if state_key and not opts.fixing:
-            cached = cache.read("report")
-            if isinstance(cached, dict) and cached.get("state") == state_key:
-                wanted = set(scope)
-                diags = [Diagnostic.from_json(d) for d in cached["diagnostics"] if d["path"] in wanted]
+        if state_key and not opts.fixing and not opts.keep_state:
+            diags = _cached_report(cache, state_key, scope)
+            if diags is not None:
                 return RunResult(diags, scope, notes_in_vault=len(listing.notes))
         facts, to_parse = self._cached_facts(cache, listing, digests)
         jobs = choose_jobs(opts.jobs, len(to_parse))
@@ -121,13 +122,13 @@ class Runner:
             self._say(f"parsing {len(to_parse)} notes" if len(to_parse) > 500 else "")
             for f in workers.call("parse", to_parse):
                 facts[f.rel] = f
-            index = Index.build(facts, listing.files)
-            table = KeyTable.build(facts, session.config.link)
-            mentions, workers = self._mentions(cache, facts, scope, table, workers, opts)
+            state = VaultState(session.config, session.obsidian, facts, listing.files)
+            found, workers = self._mentions(cache, facts, scope, state.table, workers, opts)
         finally:
             workers.close()
-        ctx = _context(session, index, facts, scope, mentions, table, opts.fixing)
-        diags = self._diagnostics(listing, scope, facts, ctx, opts)
+        state.candidates.update(found)
+        state.plan(scope, opts.fixing)
+        diags = self._diagnostics(listing, scope, facts, state.context(), opts)
         cache.write("state", {"at": now_ns(), "notes": {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}})
         if to_parse:
             cache.write("facts", {rel: facts_to_json(f) for rel, f in facts.items()})
@@ -135,8 +136,43 @@ class Runner:
             digests = {rel: f.digest for rel, f in facts.items()}
             state_key = _state_key(listing, digests, opts)
         if opts.targets is None and not opts.fixing:
-            cache.write("report", {"state": state_key, "diagnostics": [d.to_json() for d in diags]})
-        return RunResult(diags, scope, facts, index, len(listing.notes))
+            cache.write("report", {"state": state_key, "diagnostics": [_light_row(d) for d in diags]})
+        self.state = state if not opts.fixing else None
+        return RunResult(diags, scope, facts, state.index, len(listing.notes))
+
+    def update(self, changed: Sequence[str]) -> tuple[dict[str, list[Diagnostic]], int]:
+        """Watch mode: re-read these notes (gone ones too) and re-check every note that depends on them.
+
+        Returns the new diagnostics of each re-checked note, and the number of notes in the vault.
+        """
+        assert self.state is not None, "run() first"
+        session = self.session
+        listing = list_vault(session.root, session.config, session.obsidian, session.report_note)
+        present = set(listing.notes)
+        known = set(self.state.facts)
+        touched = {rel for rel in changed if rel} | (present ^ known)
+        new_facts: dict[str, NoteFacts | None] = {}
+        for rel in touched:
+            new_facts[rel] = self.analyzer.parse_one(rel) if rel in present else None
+        affected = self.state.update(new_facts, listing.files, self._scan)
+        self.state.plan(affected, fixing=False)
+        ctx = self.state.context()
+        opts = RunOptions(targets=tuple(sorted(affected)))
+        diags = self._diagnostics(listing, sorted(affected), self.state.facts, ctx, opts)
+        by_note: dict[str, list[Diagnostic]] = {rel: [] for rel in affected}
+        for rel in touched - present:
+            by_note[rel] = []
+        for d in diags:
+            by_note.setdefault(d.path, []).append(d)
+        return by_note, len(present)
+
+    def _scan(self, rels: list[str], table: KeyTable) -> dict[str, list[Mention]]:
+        if not rels:
+            return {}
+        if self._keys_for is not table:
+            self.analyzer.set_keys(table.payload())
+            self._keys_for = table
+        return self.analyzer.mentions(rels)
 
     def _say(self, message: str) -> None:
         if message and self.progress is not None:
@@ -187,7 +223,7 @@ class Runner:
         opts: RunOptions,
     ) -> tuple[dict[str, list[Mention]], Workers]:
         config = self.session.config
-        wanted = [r for r in scope if _linkable(facts.get(r), config)]
+        wanted = [r for r in scope if linkable(facts.get(r), config)]
         stored = cache.read("mentions")
         keyfp = table.fingerprint
         known = stored["notes"] if isinstance(stored, dict) and stored.get("keys") == keyfp else {}
@@ -237,7 +273,7 @@ class Runner:
             found = [d for d in _dedupe(found) if active(d.code)]
             out.extend(_suppress(f, found, active))
         out.extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
-        return sorted(out)
+        return sorted(out, key=Diagnostic.sort_key)
 
     def _run_level(self, listing: Listing, scope: Sequence[str], opts: RunOptions) -> Iterable[Diagnostic]:
         session = self.session
@@ -263,6 +299,24 @@ def _cached_mentions(entry: object, digest: str) -> list[Mention] | None:
         return None
 
 
+def _light_row(d: Diagnostic) -> list[object]:
+    """The report cache keeps what reporters show, not the edits: fixes always run on fresh facts."""
+    fix = None if d.fix is None else [d.fix.description, d.fix.safe, []]
+    return [d.path, d.line, d.col, d.code, d.message, str(d.severity), fix]
+
+
+def _cached_report(cache: Cache, state_key: str, scope: Sequence[str]) -> list[Diagnostic] | None:
+    """The last whole-vault report, if it was made from exactly this state (else None: run again)."""
+    cached = cache.read("report")
+    if not isinstance(cached, dict) or cached.get("state") != state_key:
+        return None
+    wanted = set(scope)
+    try:
+        return [Diagnostic.from_row(row) for row in cached["diagnostics"] if row[0] in wanted]
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
 def _scope(session: Session, listing: Listing, targets: tuple[str, ...] | None) -> list[str]:
     if targets is None or any(session.is_config_file(t) for t in targets):
         return list(listing.notes)
@@ -281,50 +335,6 @@ def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> s
     for rel in listing.notes:
         h.update(f"{rel}\0{digests.get(rel, '')}\n".encode())
     return h.hexdigest()
-
-
-def _linkable(facts: NoteFacts | None, config: Config) -> bool:
-    return (
-        facts is not None
-        and facts.readable
-        and not facts.opt_out
-        and facts.note_type not in config.link.skip_types
-    )
-
-
-def _context(
-    session: Session,
-    index: Index,
-    facts: dict[str, NoteFacts],
-    scope: Sequence[str],
-    mentions: dict[str, list[Mention]],
-    table: KeyTable,
-    fixing: bool,
-) -> VaultContext:
-    ctx = VaultContext(session.config, session.obsidian, index)
-    managed = session.config.relations.property
-    backlinks: dict[str, set[str]] = defaultdict(set)
-    outlinks: dict[str, set[str]] = defaultdict(set)
-    for rel, f in facts.items():
-        for link in f.links:
-            res = ctx.resolve(f, link)
-            if res.target is None or not res.is_note or res.target == rel:
-                continue
-            outlinks[rel].add(res.target)
-            if link.source != managed:
-                backlinks[res.target].add(rel)
-    for rel in scope:
-        if rel not in mentions:
-            continue
-        plan = plan_note(facts[rel], mentions[rel], table, outlinks[rel], session.config.link.first_only)
-        ctx.mentions[rel] = plan.link
-        ctx.ambiguous[rel] = plan.ambiguous
-        if fixing:
-            for _mention, target in plan.link:
-                outlinks[rel].add(target)
-                backlinks[target].add(rel)
-    ctx.backlinks, ctx.outlinks = backlinks, outlinks
-    return ctx
 
 
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:

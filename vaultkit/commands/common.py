@@ -7,7 +7,6 @@ import os
 import sys
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -55,7 +54,7 @@ def display(root: Path, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
                 cache[d.path] = full.relative_to(cwd).as_posix()
             except ValueError:
                 cache[d.path] = full.as_posix()
-        out.append(replace(d, path=cache[d.path]))
+        out.append(d._replace(path=cache[d.path]))
     return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import click
 
@@ -62,7 +62,10 @@ def write_report_note(session: Session, result: RunResult, whole_vault: bool) ->
     if rel is None:
         return
     if not whole_vault:
-        click.echo(f"vaultkit: {rel} not updated: it lists the whole vault, and this run checked part of it", err=True)
+        click.echo(
+            f"vaultkit: {rel} not updated: it lists the whole vault, and this run checked part of it",
+            err=True,
+        )
         return
     write_note_text(session, render(result.diagnostics, result.facts, result.notes_in_vault))
 
@@ -76,4 +79,4 @@ def write_note_text(session: Session, content: str) -> None:
         click.echo(f"vaultkit: {rel}: {outcome.message}", err=True)
 
 
-__all__: Iterable[str] = ("MARKER", "render", "write_report_note")
+__all__ = ("MARKER", "render", "write_report_note")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import inspect
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -10,12 +12,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from vaultkit.diagnostics import Diagnostic, Severity
 
+from vaultkit.obsidian import ObsidianSettings
+
 if TYPE_CHECKING:
     from vaultkit.config import Config
     from vaultkit.facts import LinkFact, NoteFacts
     from vaultkit.linker import Mention
     from vaultkit.note import Note
-    from vaultkit.obsidian import ObsidianSettings
     from vaultkit.schemas import SchemaSet
     from vaultkit.vault import Index, Resolution
 
@@ -43,6 +46,11 @@ class VaultContext:
     backlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes linking to it
     outlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes it links to
     _memo: dict[tuple[str, str, str], Resolution] = field(default_factory=dict)
+
+    @functools.cached_property
+    def wiki_settings(self) -> ObsidianSettings:
+        """The Obsidian settings, but for wikilinks: relations properties always hold wikilinks."""
+        return dataclasses.replace(self.obsidian, use_markdown_links=False)
 
     def resolve(self, facts: NoteFacts, link: LinkFact) -> Resolution:
         folder = facts.rel.rpartition("/")[0] if link.kind == "markdown" or "/" in link.target else ""

@@ -60,27 +60,27 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     if not sources:
         return
     missing = sorted(sources)
-    links = [f"[[{ctx.index.link_text(s, facts.rel, _wiki(ctx))}]]" for s in missing]
+    wiki = ctx.wiki_settings
+    links = [f"[[{ctx.index.link_text(s, facts.rel, wiki)}]]" for s in missing]
     fix = None
     if facts.anchor is not None and facts.editable:
         start, end, text = relation_insert(facts.anchor, links)
-        fix = Fix((Edit(start, end, text),), f"add {', '.join(links)} to {relations.property}")
-    names = ", ".join(f"[[{note_name(s)}]]" for s in missing)
+        fix = Fix((Edit(start, end, text),), f"add {len(links)} links to {relations.property}")
+    shown = ", ".join(f"[[{note_name(s)}]]" for s in missing[:SHOWN])
+    more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
+    verb = "links" if len(missing) == 1 else "link"
     yield Diagnostic(
         facts.rel,
         1,
         1,
         RULE.code,
-        f"linked from {names}, which {relations.property} does not list",
+        f"{shown}{more} {verb} here, but '{relations.property}' does not list {'it' if len(missing) == 1 else 'them'}",
         RULE.severity,
         fix,
     )
 
 
-def _wiki(ctx: VaultContext) -> object:
-    from dataclasses import replace
-
-    return replace(ctx.obsidian, use_markdown_links=False)
+SHOWN = 5  # names in the message; the fix adds them all
 
 
 RULE = rule(sys.modules[__name__], "VK121", "missing-relation", "vault", fixable=True)

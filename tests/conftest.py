@@ -1,0 +1,95 @@
+"""Shared fixtures: temporary vaults built from dicts or copied from `vault/`, and the CLI as a function."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vaultkit.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_VAULT = REPO / "vault"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def run_cli(*args: str | Path) -> Result:
+    """Run vaultkit in-process through click's runner, with main()'s exit-code handling."""
+    runner = CliRunner()
+    with runner.isolation() as streams:
+        code = main([str(a) for a in args])
+        stdout = streams[0].getvalue().decode("utf-8", "replace")
+        stderr = streams[1].getvalue().decode("utf-8", "replace")
+    return Result(code, stdout, stderr)
+
+
+def run_installed(*args: str | Path, cwd: Path | None = None, timeout: float = 120) -> Result:
+    """Run the installed `vaultkit` as a real process (python -m vaultkit, same interpreter)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "vaultkit", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+VaultFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def make_vault(tmp_path: Path) -> VaultFactory:
+    """make_vault({"Note.md": "text", ...}, app={...}) -> a vault root with .obsidian/app.json."""
+
+    def build(files: Mapping[str, str | bytes], app: Mapping[str, object] | None = None, name: str = "v") -> Path:
+        import json
+
+        root = tmp_path / name
+        (root / ".obsidian").mkdir(parents=True)
+        (root / ".obsidian" / "app.json").write_text(json.dumps(dict(app or {})))
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_bytes(content.encode("utf-8"))
+        return root
+
+    return build
+
+
+@pytest.fixture
+def example_vault(tmp_path: Path) -> Path:
+    """A fresh copy of the example vault."""
+    dest = tmp_path / "vault"
+    shutil.copytree(EXAMPLE_VAULT, dest, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    return dest
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under root (no cache), for byte-identity assertions."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink() and ".vaultkit_cache" not in p.parts
+    }

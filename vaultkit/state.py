@@ -1,0 +1,174 @@
+"""The vault-wide state that vault rules read, kept up to date incrementally.
+
+A one-shot run builds it once from every note's facts. Watch mode keeps it and, when notes change,
+updates only what depends on them, and says which notes must be re-checked: the changed notes; notes
+whose links now resolve differently (a note was created, deleted or renamed); notes whose backlinks
+changed (their relations); notes linking to a note whose headings or block ids changed; notes whose
+mentions change because a name or alias appeared or disappeared.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from vaultkit.config import Config
+from vaultkit.facts import LinkFact, NoteFacts
+from vaultkit.linker import KeyTable, LinkPlan, Mention, plan_note
+from vaultkit.obsidian import ObsidianSettings
+from vaultkit.paths import nfc
+from vaultkit.rules.base import VaultContext
+from vaultkit.vault import Index, note_name
+
+MentionScan = Callable[[list[str], KeyTable], dict[str, list[Mention]]]
+
+
+def _target_key(link: LinkFact) -> str:
+    """The name a link's resolution depends on: its target's last path segment, without `.md`."""
+    name = link.target.rpartition("/")[2]
+    return nfc(name.removesuffix(".md")).casefold()
+
+
+@dataclass
+class VaultState:
+    config: Config
+    obsidian: ObsidianSettings
+    facts: dict[str, NoteFacts]
+    files: tuple[str, ...]
+    index: Index = field(init=False)
+    table: KeyTable = field(init=False)
+    ctx: VaultContext = field(init=False)
+    candidates: dict[str, list[Mention]] = field(default_factory=dict)  # every key match, before planning
+    out: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # rel -> notes it links to
+    back: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # rel -> linked from (not relations)
+    into: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # rel -> linked from, any link
+    by_key: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # link target name -> sources
+
+    def __post_init__(self) -> None:
+        self.index = Index.build(self.facts, self.files)
+        self.table = KeyTable.build(self.facts, self.config.link)
+        self.ctx = VaultContext(self.config, self.obsidian, self.index)
+        for rel, f in self.facts.items():
+            self._add_links(rel, f)
+
+    # -- the link graph ---------------------------------------------------------------------------------
+
+    def _add_links(self, rel: str, f: NoteFacts) -> None:
+        managed = self.config.relations.property
+        for link in f.links:
+            self.by_key[_target_key(link)].add(rel)
+            res = self.ctx.resolve(f, link)
+            if res.target is None or not res.is_note or res.target == rel:
+                continue
+            self.out[rel].add(res.target)
+            self.into[res.target].add(rel)
+            if link.source != managed:
+                self.back[res.target].add(rel)
+
+    def _remove_links(self, rel: str) -> set[str]:
+        targets = self.out.pop(rel, set())
+        for t in targets:
+            self.into[t].discard(rel)
+            self.back[t].discard(rel)
+        old = self.facts.get(rel)
+        for link in old.links if old else ():
+            self.by_key[_target_key(link)].discard(rel)
+        return targets
+
+    # -- mentions ---------------------------------------------------------------------------------------
+
+    def linkable(self, rel: str) -> bool:
+        return linkable(self.facts.get(rel), self.config)
+
+    def plan(self, rels: Iterable[str], fixing: bool) -> None:
+        """Decide which mentions become links, for these notes; with `fixing`, count them as links."""
+        first_only = self.config.link.first_only
+        for rel in rels:
+            if rel not in self.candidates or not self.linkable(rel):
+                self.ctx.mentions.pop(rel, None)
+                self.ctx.ambiguous.pop(rel, None)
+                continue
+            plan: LinkPlan = plan_note(self.facts[rel], self.candidates[rel], self.table, self.out[rel], first_only)
+            self.ctx.mentions[rel] = plan.link
+            self.ctx.ambiguous[rel] = plan.ambiguous
+            if fixing:
+                for _mention, target in plan.link:
+                    self.out[rel].add(target)
+                    self.back[target].add(rel)
+
+    def context(self) -> VaultContext:
+        self.ctx.backlinks, self.ctx.outlinks = self.back, self.out
+        return self.ctx
+
+    # -- incremental update -----------------------------------------------------------------------------
+
+    def update(
+        self, changed: Mapping[str, NoteFacts | None], files: tuple[str, ...], scan: MentionScan
+    ) -> set[str]:
+        """Apply new facts (None: the note is gone); return every note whose diagnostics may change."""
+        affected: set[str] = {rel for rel, f in changed.items() if f is not None}
+        old = {rel: self.facts.get(rel) for rel in changed}
+        for rel in changed:
+            affected |= self._remove_links(rel)
+        names_changed = files != self.files or any(
+            (o is None) != (n is None) or (o is not None and n is not None and o.aliases != n.aliases)
+            for o, n in ((old[r], changed[r]) for r in changed)
+        )
+        for rel, f in changed.items():
+            if f is None:
+                self.facts.pop(rel, None)
+                self.candidates.pop(rel, None)
+            else:
+                self.facts[rel] = f
+        for rel, f in changed.items():
+            o = old[rel]
+            if f is None or o is None or o.headings != f.headings or o.block_ids != f.block_ids:
+                affected |= self.into.get(rel, set())
+        if names_changed:
+            affected |= self._reindex(changed, files)
+        for rel, f in changed.items():
+            if f is not None:
+                self._add_links(rel, f)
+                affected |= self.out[rel]
+        if names_changed:
+            affected |= self._rekey(scan)
+        fresh = [rel for rel, f in changed.items() if f is not None and self.linkable(rel)]
+        self.candidates.update(scan(fresh, self.table))
+        return {rel for rel in affected if rel in self.facts}
+
+    def _reindex(self, changed: Mapping[str, NoteFacts | None], files: tuple[str, ...]) -> set[str]:
+        """Names changed: links that named those notes may resolve differently now."""
+        self.files = files
+        self.index = Index.build(self.facts, files)
+        ctx = VaultContext(self.config, self.obsidian, self.index, self.ctx.mentions, self.ctx.ambiguous)
+        self.ctx = ctx
+        names = {nfc(note_name(rel)).casefold() for rel in changed}
+        sources = set().union(*(self.by_key.get(n, set()) for n in names)) - set(changed)
+        for rel in sources:
+            self._remove_links(rel)
+            self._add_links(rel, self.facts[rel])
+        return sources
+
+    def _rekey(self, scan: MentionScan) -> set[str]:
+        """Names or aliases changed: re-plan notes that used a key that went away, rescan for new keys."""
+        old = self.table
+        self.table = KeyTable.build(self.facts, self.config.link)
+        gone = {k for k in old.targets if old.targets[k] != self.table.targets.get(k)}
+        new = {k for k in self.table.targets if self.table.targets[k] != old.targets.get(k)}
+        affected = {rel for rel, found in self.candidates.items() if any(m.key in gone for m in found)}
+        if new:
+            hits = [rel for rel in self.facts if self.linkable(rel)]
+            rescanned = scan(hits, self.table) if len(new) else {}
+            for rel, found in rescanned.items():
+                if found != self.candidates.get(rel):
+                    affected.add(rel)
+            self.candidates.update(rescanned)
+        return affected
+
+
+def linkable(facts: NoteFacts | None, config: Config) -> bool:
+    """May mentions in this note become links? (readable, not opted out, not of a skipped type)"""
+    return (
+        facts is not None and facts.readable and not facts.opt_out and facts.note_type not in config.link.skip_types
+    )

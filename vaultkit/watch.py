@@ -1,0 +1,321 @@
+"""`vaultkit watch`: re-check notes as they are saved, through the same engine, incrementally.
+
+Every way a save arrives — written in place, a temporary file renamed over the note, deleted and created
+again — ends as "this path changed". Paths are collected and a note is re-checked once it has been quiet
+for the debounce time; a note whose bytes did not change is not re-checked at all. The engine's
+VaultState says which other notes depend on the change. The terminal shows the diagnostics that appeared
+(+) and went away (-), then a one-line summary; nothing when nothing changed.
+
+With --fix, a note that has been quiet for the settle time gets its mentions linked and relations added,
+through the same writer as `vaultkit link`: a note that changed since it was read is left alone, and a
+note vaultkit itself just wrote is never fixed again in a loop (the fix is idempotent, and its own writes
+are recognised by their content hash).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+
+from vaultkit.diagnostics import Diagnostic, Severity
+from vaultkit.engine import RunOptions, Runner, open_session
+from vaultkit.errors import FatalError
+from vaultkit.fixer import apply_fixes, edits_by_note
+from vaultkit.vault import resolve_vault
+
+IGNORED_PREFIXES = (".git/", ".trash/", ".vaultkit_cache/")
+
+
+@dataclass(frozen=True)
+class WatchOptions:
+    config_dir: str = ".obsidian"
+    fix: bool = False
+    debounce_ms: int | None = None
+    settle: float | None = None
+    report_note: str | None = None
+    polling: bool = False
+
+
+class Watcher:
+    def __init__(self, vault: Path | None, options: WatchOptions) -> None:
+        roots = list(resolve_vault([vault] if vault else [], None, options.config_dir))
+        self.root = roots[0]
+        self.options = options
+        self.session = open_session(self.root, options.config_dir, options.report_note)
+        self.runner = Runner(self.session)
+        self.current: dict[str, list[Diagnostic]] = {}
+        self.notes = 0
+        self.pending: dict[str, float] = {}
+        self.reload = False
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.stop = threading.Event()
+        self.fix_due: dict[str, float] = {}
+        self.own_writes: dict[str, str] = {}
+
+    # -- settings that may change with a reload ------------------------------------------------------------
+
+    @property
+    def debounce(self) -> float:
+        ms = self.options.debounce_ms
+        return (ms if ms is not None else self.session.config.watch.debounce_ms) / 1000
+
+    @property
+    def settle(self) -> float:
+        s = self.options.settle
+        return s if s is not None else self.session.config.watch.settle_seconds
+
+    # -- main loop ----------------------------------------------------------------------------------------
+
+    def run(self) -> int:
+        self._full_check()
+        observer = self._start_observer()
+        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        click.echo(f"vaultkit: watching {self.root} (Ctrl-C to stop)")
+        try:
+            while not self.stop.is_set():
+                self.wake.wait(timeout=self._next_wakeup())
+                self.wake.clear()
+                self._tick()
+        finally:
+            observer.stop()
+            with contextlib.suppress(RuntimeError):
+                observer.join(timeout=5)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        click.echo("vaultkit: stopped")
+        return 0
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        self.stop.set()
+        self.wake.set()
+
+    def _next_wakeup(self) -> float:
+        with self.lock:
+            times = [t + self.debounce for t in self.pending.values()] + list(self.fix_due.values())
+        if self.reload:
+            times.append(time.monotonic())
+        return max(0.01, min(times) - time.monotonic()) if times else 1.0
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        with self.lock:
+            due = [rel for rel, t in self.pending.items() if now - t >= self.debounce]
+            for rel in due:
+                del self.pending[rel]
+            reload, self.reload = self.reload, False
+        if reload:
+            self._reload()
+        elif due:
+            self._recheck(due)
+        if self.options.fix:
+            self._run_fixes(now)
+
+    # -- checking -----------------------------------------------------------------------------------------
+
+    def _full_check(self) -> None:
+        result = self.runner.run(RunOptions(targets=None, keep_state=True))
+        self.notes = result.notes_in_vault
+        previous = self.current
+        self.current = {}
+        for d in result.diagnostics:
+            self.current.setdefault(d.path, []).append(d)
+        if previous:
+            self._print_changes(set(previous) | set(self.current), previous)
+        self._print_summary()
+        self._write_report()
+
+    def _recheck(self, rels: list[str]) -> None:
+        changed = [rel for rel in rels if self._content_changed(rel)]
+        if not changed:
+            return
+        try:
+            by_note, self.notes = self.runner.update(changed)
+        except FatalError as e:
+            click.echo(f"vaultkit: error: {e}", err=True)
+            return
+        previous = {rel: self.current.get(rel, []) for rel in by_note}
+        for rel, found in by_note.items():
+            if found:
+                self.current[rel] = found
+            else:
+                self.current.pop(rel, None)
+        if self._print_changes(set(by_note), previous):
+            self._print_summary()
+            self._write_report()
+        if self.options.fix:
+            now = time.monotonic()
+            for rel in changed:
+                if self.own_writes.get(rel) != self._digest(rel) and _fixable(self.current.get(rel, [])):
+                    self.fix_due[rel] = now + self.settle
+
+    def _content_changed(self, rel: str) -> bool:
+        state = self.runner.state
+        known = state.facts.get(rel) if state else None
+        digest = self._digest(rel)
+        return known is None or digest is None or known.digest != digest
+
+    def _digest(self, rel: str) -> str | None:
+        try:
+            return hashlib.sha256((self.root / rel).read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+    def _reload(self) -> None:
+        try:
+            session = open_session(self.root, self.options.config_dir, self.options.report_note)
+        except FatalError as e:
+            click.echo(f"vaultkit: error: {e}\nvaultkit: keeping the previous configuration", err=True)
+            return
+        click.echo("vaultkit: configuration changed; checking every note again")
+        self.session = session
+        self.runner = Runner(session)
+        self._full_check()
+
+    # -- fixing -------------------------------------------------------------------------------------------
+
+    def _run_fixes(self, now: float) -> None:
+        with self.lock:
+            ready = [rel for rel, t in self.fix_due.items() if t <= now and rel not in self.pending]
+            for rel in ready:
+                del self.fix_due[rel]
+        state = self.runner.state
+        if not ready or state is None:
+            return
+        plan = edits_by_note(d for rel in ready for d in self.current.get(rel, []))
+        outcome = apply_fixes(self.root, state.facts, plan, self.session.config.relations.property)
+        for rel in outcome.written:
+            digest = self._digest(rel)
+            if digest:
+                self.own_writes[rel] = digest
+            click.echo(f"vaultkit: linked {rel}")
+        for refused in outcome.refused:
+            click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
+        if outcome.written:
+            self._recheck(outcome.written)
+
+    # -- output -------------------------------------------------------------------------------------------
+
+    def _print_changes(self, rels: Iterable[str], previous: dict[str, list[Diagnostic]]) -> bool:
+        printed = False
+        for rel in sorted(rels):
+            old = Counter((d.code, d.message) for d in previous.get(rel, []))
+            new = Counter((d.code, d.message) for d in self.current.get(rel, []))
+            for d in self.current.get(rel, []):
+                if new[(d.code, d.message)] > old[(d.code, d.message)]:
+                    click.echo(f"+ {rel}:{d.line}:{d.col}: {d.code} {d.message}")
+                    new[(d.code, d.message)] -= 1
+                    printed = True
+            new = Counter((d.code, d.message) for d in self.current.get(rel, []))
+            for d in previous.get(rel, []):
+                if old[(d.code, d.message)] > new[(d.code, d.message)]:
+                    click.echo(f"- {rel}:{d.line}:{d.col}: {d.code} {d.message} (fixed)")
+                    old[(d.code, d.message)] -= 1
+                    printed = True
+        return printed
+
+    def _print_summary(self) -> None:
+        found = [d for ds in self.current.values() for d in ds]
+        errors = sum(1 for d in found if d.severity == Severity.ERROR)
+        click.echo(
+            f"vaultkit: {self.notes} notes, {len(found)} problems ({errors} errors, {len(found) - errors} warnings)"
+        )
+
+    def _write_report(self) -> None:
+        if self.session.report_note is None:
+            return
+        from vaultkit.report.note import render, write_note_text
+
+        state = self.runner.state
+        found = sorted((d for ds in self.current.values() for d in ds), key=Diagnostic.sort_key)
+        write_note_text(self.session, render(found, state.facts if state else {}, self.notes))
+
+    # -- file events --------------------------------------------------------------------------------------
+
+    def _start_observer(self) -> Any:
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+
+        handler = _Handler(self)
+        if not self.options.polling:
+            observer = Observer()
+            try:
+                observer.schedule(handler, str(self.root), recursive=True)
+                observer.start()
+                return observer
+            except OSError as e:
+                click.echo(f"vaultkit: {_inotify_message(e)}; falling back to polling the disk", err=True)
+        observer = PollingObserver(timeout=1)
+        observer.schedule(handler, str(self.root), recursive=True)
+        observer.start()
+        return observer
+
+    def on_path(self, path: str) -> None:
+        try:
+            rel = Path(path).resolve().relative_to(self.root).as_posix() if path else ""
+        except (ValueError, OSError):
+            return
+        if not rel or rel.startswith(IGNORED_PREFIXES) or rel == self.session.report_note:
+            return
+        if self.session.is_config_file(rel) and rel.endswith((".json", ".toml")):
+            if rel.startswith(self.session.obsidian.config_dir + "/") and not rel.endswith(
+                ("/app.json", "/types.json")
+            ):
+                return  # workspace.json and friends change all the time in Obsidian
+            with self.lock:
+                self.reload = True
+            self.wake.set()
+            return
+        if rel.startswith(self.session.obsidian.config_dir + "/") or not rel.lower().endswith(".md"):
+            if "." in rel.rpartition("/")[2]:
+                return  # an attachment or a temporary file: the rename onto a note is what counts
+        with self.lock:
+            self.pending[rel] = time.monotonic()
+            self.fix_due.pop(rel, None)
+        self.wake.set()
+
+
+def _fixable(diagnostics: list[Diagnostic]) -> bool:
+    return any(d.fix is not None for d in diagnostics)
+
+
+def _inotify_message(e: OSError) -> str:
+    if e.errno == errno.ENOSPC:
+        return "the inotify watch limit is reached (raise fs.inotify.max_user_watches)"
+    if e.errno == errno.EMFILE:
+        return "the inotify instance limit is reached (raise fs.inotify.max_user_instances)"
+    return f"cannot watch the vault for changes ({e.strerror or e})"
+
+
+class _Handler:
+    """A watchdog event handler: every event becomes 'these paths changed'."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        self.watcher = watcher
+
+    def dispatch(self, event: Any) -> None:
+        kind = getattr(event, "event_type", "")
+        if kind in ("opened", "closed_no_write"):
+            return
+        self.watcher.on_path(os.fsdecode(event.src_path))
+        dest = getattr(event, "dest_path", "")
+        if dest:
+            self.watcher.on_path(os.fsdecode(dest))
+        if getattr(event, "is_directory", False) and kind in ("created", "deleted", "moved"):
+            with self.watcher.lock:
+                self.watcher.pending[""] = time.monotonic()
+            self.watcher.wake.set()
+
