@@ -17,7 +17,7 @@ from vaultkit.analyze import Analyzer, Settings
 from vaultkit.cache import Cache, Sig, now_ns, signature, trusted
 from vaultkit.config import CONFIG_NAME, Config, load_config
 from vaultkit.diagnostics import Diagnostic, Severity
-from vaultkit.facts import NoteFacts, facts_from_json, facts_to_json
+from vaultkit.facts import NoteFacts, SuppressionFact, covers, facts_from_json, facts_to_json, suppressed
 from vaultkit.linker import KeyTable, Mention
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
 from vaultkit.pool import Workers, choose_jobs
@@ -129,6 +129,8 @@ class Runner:
         state.candidates.update(found)
         state.plan(scope, opts.fixing)
         diags = self._diagnostics(listing, scope, facts, state.context(), opts)
+        if opts.fixing and opts.targets is not None:
+            diags += self._relations_of_targets(scope, state)
         cache.write("state", {"at": now_ns(), "notes": {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}})
         if to_parse:
             cache.write("facts", {rel: facts_to_json(f) for rel, f in facts.items()})
@@ -165,6 +167,17 @@ class Runner:
         for d in diags:
             by_note.setdefault(d.path, []).append(d)
         return by_note, len(present)
+
+    def _relations_of_targets(self, scope: Sequence[str], state: VaultState) -> list[Diagnostic]:
+        """Linking given files also adds the reciprocal relation to the notes they (will) link to, so the
+        relation reads from both sides after `vaultkit link FILE`, not only after a whole-vault run."""
+        from vaultkit.rules import missing_relation
+
+        inside = set(scope)
+        targets = sorted({t for rel in scope for t in state.out.get(rel, ())} - inside)
+        ctx = state.context()
+        found = [d for rel in targets for d in missing_relation.check(state.facts[rel], ctx)]
+        return [d for d in found if not suppressed(state.facts[d.path], d.code, d.line)]
 
     def _scan(self, rels: list[str], table: KeyTable) -> dict[str, list[Mention]]:
         if not rels:
@@ -344,43 +357,62 @@ def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _suppress(f: NoteFacts, found: list[Diagnostic], active: Callable[[str], bool]) -> list[Diagnostic]:
-    """Drop suppressed diagnostics; report suppressions that suppressed nothing (VK301)."""
-    kept = []
+    """Drop suppressed diagnostics; report suppressions that suppressed nothing (VK301).
+
+    Codes are prefixes everywhere (`VK1` covers VK1xx, no code covers every code). A suppression is judged
+    only when every rule it could cover is selected. VK301 can be suppressed like any code, except by the
+    suppression it is about."""
     used: set[int] = set()
-    note_wide = set(f.disabled)
-    used_note_wide: set[str] = set()
-    for d in found:
-        if d.code in note_wide:
-            used_note_wide.add(d.code)
-            continue
-        hit = next((i for i, s in enumerate(f.suppressions) if _covers(s, d)), None)
-        if hit is None:
+    used_wide: set[str] = set()
+    kept = [d for d in found if not _hidden(f, d, used, used_wide)]
+    if not active("VK301"):
+        return kept
+
+    def judged(prefix: str) -> bool:
+        covered = [code for code in RULES if code.startswith(prefix)]
+        return all(active(code) for code in covered) if covered else active(prefix)
+
+    stale: dict[int, Diagnostic] = {}
+    for i, s in enumerate(f.suppressions):
+        if i not in used and any(judged(c) for c in s.codes or ("",)):
+            what = ", ".join(s.codes) or "every code"
+            stale[i] = _unused(f.rel, s.line, s.col, f"suppression of {what} suppresses nothing")
+    hidden = {i for i, d in stale.items() if _hidden(f, d, used, used_wide, exclude=i)}
+    kept.extend(d for i, d in stale.items() if i not in used and i not in hidden)
+    for code in sorted(set(f.disabled) - used_wide):
+        d = _unused(f.rel, 1, 1, f"vaultkit_disable: {code} suppresses nothing in this note")
+        if judged(code) and not _hidden(f, d, used, used_wide, exclude_wide=code):
             kept.append(d)
-        else:
-            used.add(hit)
-    if active("VK301"):
-        for i, s in enumerate(f.suppressions):
-            codes = [c for c in s.codes if active(c)] if s.codes else ["ALL"]
-            if i not in used and codes:
-                what = ", ".join(s.codes) or "every code"
-                kept.append(_unused(f.rel, s.line, s.col, f"suppression of {what} suppresses nothing"))
-        for code in sorted(note_wide - used_note_wide):
-            if active(code) and code in RULES:
-                kept.append(_unused(f.rel, 1, 1, f"vaultkit_disable: {code} suppresses nothing in this note"))
     return kept
+
+
+def _hidden(
+    f: NoteFacts,
+    d: Diagnostic,
+    used: set[int],
+    used_wide: set[str],
+    *,
+    exclude: int = -1,
+    exclude_wide: str = "",
+) -> bool:
+    """Whether a suppression of the note covers `d`; records the suppressions that did."""
+    wide = [c for c in f.disabled if d.code.startswith(c) and c != exclude_wide]
+    if wide:
+        used_wide.update(wide)
+        return True
+    hit = next((i for i, s in enumerate(f.suppressions) if i != exclude and _covers(s, d)), None)
+    if hit is None:
+        return False
+    used.add(hit)
+    return True
 
 
 def _unused(rel: str, line: int, col: int, message: str) -> Diagnostic:
     return Diagnostic(rel, line, col, "VK301", message, Severity.WARNING)
 
 
-def _covers(s: object, d: Diagnostic) -> bool:
-    from vaultkit.facts import SuppressionFact
-
-    assert isinstance(s, SuppressionFact)
-    if s.codes and not any(d.code.startswith(c) for c in s.codes):
-        return False
-    return s.first_line <= d.line and (s.last_line == 0 or d.line <= s.last_line)
+def _covers(s: SuppressionFact, d: Diagnostic) -> bool:
+    return covers(s, d.code, d.line)
 
 
 def _json_line(path: Path, key: str) -> int:

@@ -114,3 +114,14 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         diagnostics=tuple(Diagnostic.from_row(x) for x in data["diagnostics"]),
         properties=tuple(data["properties"]),
     )
+
+
+def covers(s: SuppressionFact, code: str, line: int) -> bool:
+    """Does this body suppression hide `code` on `line`? Codes are prefixes; no code means every code."""
+    if s.codes and not any(code.startswith(c) for c in s.codes):
+        return False
+    return s.first_line <= line and (s.last_line == 0 or line <= s.last_line)
+
+
+def suppressed(facts: NoteFacts, code: str, line: int) -> bool:
+    return any(code.startswith(c) for c in facts.disabled) or any(covers(s, code, line) for s in facts.suppressions)

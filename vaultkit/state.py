@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from vaultkit.config import Config
-from vaultkit.facts import LinkFact, NoteFacts
+from vaultkit.facts import LinkFact, NoteFacts, suppressed
 from vaultkit.linker import KeyTable, LinkPlan, Mention, plan_note
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.paths import nfc
@@ -89,9 +89,15 @@ class VaultState:
                 self.ctx.mentions.pop(rel, None)
                 self.ctx.ambiguous.pop(rel, None)
                 continue
-            plan: LinkPlan = plan_note(self.facts[rel], self.candidates[rel], self.table, self.out[rel], first_only)
-            self.ctx.mentions[rel] = plan.link
-            self.ctx.ambiguous[rel] = plan.ambiguous
+            facts = self.facts[rel]
+            # A suppressed mention is not "the first mention": the next one is linked instead. It still
+            # yields its (suppressed) diagnostic, which is what marks the suppression as used.
+            hidden = [m for m in self.candidates[rel] if suppressed(facts, "VK120", m.line)]
+            shown = [m for m in self.candidates[rel] if m not in hidden]
+            plan: LinkPlan = plan_note(facts, shown, self.table, self.out[rel], first_only)
+            quiet = plan_note(facts, hidden, self.table, self.out[rel], first_only)
+            self.ctx.mentions[rel] = sorted(plan.link + quiet.link, key=lambda pair: pair[0].start)
+            self.ctx.ambiguous[rel] = plan.ambiguous + quiet.ambiguous
             if fixing:
                 for _mention, target in plan.link:
                     self.out[rel].add(target)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -77,7 +78,7 @@ def _excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
 
 def note_name(rel: str) -> str:
     """A note's name as links use it: the basename without `.md`."""
-    return PurePosixPath(rel).name[: -len(NOTE_SUFFIX)]
+    return rel.rpartition("/")[2][: -len(NOTE_SUFFIX)]
 
 
 def _key(text: str) -> str:
@@ -118,7 +119,7 @@ class Index:
             index.by_name[_key(note_name(rel))].append(rel)
             index.by_path[_key(rel[: -len(NOTE_SUFFIX)])] = rel
         for rel in index.files:
-            index.file_by_name[_key(PurePosixPath(rel).name)].append(rel)
+            index.file_by_name[_key(rel.rpartition("/")[2])].append(rel)
             index.file_by_path[_key(rel)] = rel
         return index
 
@@ -200,15 +201,21 @@ def resolve_vault(paths: Iterable[Path], vault: Path | None, config_dir: str) ->
             raise FatalError(f"--vault {vault}: not a folder")
         groups[root] = given
         return groups
+    outside: list[str] = []
     for path in given or [Path.cwd()]:
         if not path.exists() and not path.is_symlink():
             raise FatalError(f"{path}: no such file or folder")
         root = find_root(path, config_dir)
         if root is None:
             where = path if path.is_dir() else path.parent
-            raise FatalError(
+            outside.append(
                 f"{path}: not inside an Obsidian vault (no {config_dir}/ folder or {CONFIG_NAME} found in "
                 f"{where.resolve()} or above); pass --vault DIR"
             )
+            continue
         groups[root].append(path)
+    if outside and not groups:
+        raise FatalError(outside[0])
+    for message in outside:  # a commit may touch files beside the vault (a README): skip them, say so
+        print(f"vaultkit: skipped {message.split(': not inside', 1)[0]}: not inside a vault", file=sys.stderr)
     return groups

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vaultkit.commands.common import Progress, display, emit, sessions
+from vaultkit.commands.common import Progress, display, display_paths, emit, sessions
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import RunOptions, Runner
 from vaultkit.fixer import apply_fixes, edits_by_note
@@ -34,6 +34,7 @@ def run_check(
 ) -> int:
     progress = Progress()
     shown: list[Diagnostic] = []
+    checked: list[str] = []  # the notes reported on, for JUnit's one test case per note
     notes = vault_notes = 0
     failed_writes = False
     for session, targets in sessions(paths, vault, config_dir, report_note):
@@ -54,8 +55,11 @@ def run_check(
         notes += len(result.scope)
         vault_notes += result.notes_in_vault
         shown.extend(display(session.root, result.diagnostics))
+        if fmt == "junit":
+            checked.extend(display_paths(session.root, result.scope))
     progress.done()
-    summary = RunSummary(notes, vault_notes, color=output_file is None and sys.stdout.isatty(), statistics=statistics)
+    color = output_file is None and sys.stdout.isatty()
+    summary = RunSummary(notes, vault_notes, color=color, statistics=statistics, checked=tuple(checked))
     emit(REPORTER_BY_NAME[fmt](shown, summary), output_file)
     if statistics and fmt != "text":
         from vaultkit.report.text import statistics as stats

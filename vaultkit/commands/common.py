@@ -58,6 +58,19 @@ def display(root: Path, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
+def display_paths(root: Path, rels: Sequence[str]) -> list[str]:
+    """Vault-relative paths as `display` shows them: relative to the current folder when inside it."""
+    cwd = Path.cwd()
+    out = []
+    for rel in rels:
+        full = root / rel
+        try:
+            out.append(full.relative_to(cwd).as_posix())
+        except ValueError:
+            out.append(full.as_posix())
+    return out
+
+
 def emit(text: str, output_file: Path | None) -> None:
     if output_file is None:
         click.echo(text, nl=False)

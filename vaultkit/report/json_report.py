@@ -1,7 +1,10 @@
-"""JSON: a stable, documented document (see README "Output formats").
+"""JSON: a stable document for scripts, described by tests/data/vaultkit-report.schema.json (and the README).
 
-{"version": 1, "tool": "vaultkit", "summary": {...}, "diagnostics": [{"path", "line", "column", "code",
-"rule", "severity", "message", "fixable", "fix"?}]}
+{"version": 1, "tool": {"name", "version"}, "summary": {"notes_checked", "notes_in_vaults", "problems",
+"errors", "warnings", "fixable", "by_code": {CODE: count}}, "diagnostics": [{"path", "line", "column",
+"code", "rule", "severity", "message", "fixable", "fix"?: {"description", "safe"}}]}
+
+`version` changes only when a field is removed or changes meaning; new fields may appear at any time.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
         "tool": {"name": "vaultkit", "version": __version__},
         "summary": {
             "notes_checked": summary.notes,
+            "notes_in_vaults": summary.vault_notes,
             "problems": len(diagnostics),
             "errors": sum(1 for d in diagnostics if d.severity == "error"),
             "warnings": sum(1 for d in diagnostics if d.severity == "warning"),
@@ -38,4 +42,5 @@ def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
         },
         "diagnostics": items,
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # No indent: the C encoder is used, ten times faster on large vaults. Pipe through `jq` to read it.
+    return json.dumps(doc, ensure_ascii=False) + "\n"

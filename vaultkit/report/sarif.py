@@ -1,23 +1,31 @@
-"""SARIF 2.1.0, as GitHub code scanning and other CI systems read it."""
+"""SARIF 2.1.0, as GitHub code scanning and other CI systems read it.
+
+Paths are relative URI references (percent-encoded) against the base id `%SRCROOT%`, which
+`originalUriBaseIds` maps to the folder vaultkit ran in: run it from the repository root, as code scanning
+expects. A path outside that folder is written as an absolute `file:` URI. Columns count Unicode code points.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from vaultkit import __version__
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.report.summary import RunSummary
 from vaultkit.rules import RULES
 
-SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+INFORMATION_URI = "https://github.com/vaultkit/vaultkit"
 
 
 def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
     codes = sorted(RULES)
-    rules = [_rule(code) for code in codes]
-    results = [_result(d, codes) for d in diagnostics]
+    index = {code: i for i, code in enumerate(codes)}
     doc = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -27,16 +35,34 @@ def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
                     "driver": {
                         "name": "vaultkit",
                         "version": __version__,
-                        "informationUri": "https://github.com/vaultkit/vaultkit",
-                        "rules": rules,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(code) for code in codes],
                     }
                 },
-                "results": results,
+                "invocations": [{"executionSuccessful": True}],
+                "originalUriBaseIds": {SRCROOT: {"uri": _folder_uri(Path.cwd())}},
+                "results": [_result(d, index) for d in diagnostics],
                 "columnKind": "unicodeCodePoints",
             }
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # No indent: the C encoder is used (as for --format json); SARIF is read by tools, not people.
+    return json.dumps(doc, ensure_ascii=False) + "\n"
+
+
+def artifact_location(path: str) -> dict[str, str]:
+    """A SARIF artifactLocation for a displayed path (relative to the current folder, or absolute)."""
+    native = Path(path)
+    if native.is_absolute():
+        return {"uri": native.as_uri()}
+    # Undecodable bytes of a file name (kept as surrogates by os.fsdecode) are percent-encoded as the bytes.
+    return {"uri": quote(path, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
+
+
+def _folder_uri(folder: Path) -> str:
+    uri = folder.resolve().as_uri()
+    return uri if uri.endswith("/") else uri + "/"
 
 
 def _rule(code: str) -> dict[str, Any]:
@@ -47,24 +73,29 @@ def _rule(code: str) -> dict[str, Any]:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.summary},
         "help": {"text": rule.docs, "markdown": rule.docs},
-        "defaultConfiguration": {"level": "error" if rule.severity == "error" else "warning"},
+        "defaultConfiguration": {"level": _level(str(rule.severity))},
+        "properties": {"fixable": rule.fixable},
     }
 
 
-def _result(d: Diagnostic, codes: list[str]) -> dict[str, Any]:
+def _level(severity: str) -> str:
+    return "error" if severity == "error" else "warning"
+
+
+def _result(d: Diagnostic, index: dict[str, int]) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ruleId": d.code,
-        "level": "error" if d.severity == "error" else "warning",
+        "level": _level(str(d.severity)),
         "message": {"text": d.message},
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": d.path.replace(" ", "%20")},
-                    "region": {"startLine": d.line, "startColumn": d.col},
+                    "artifactLocation": artifact_location(d.path),
+                    "region": {"startLine": max(d.line, 1), "startColumn": max(d.col, 1)},
                 }
             }
         ],
     }
-    if d.code in codes:
-        result["ruleIndex"] = codes.index(d.code)
+    if d.code in index:
+        result["ruleIndex"] = index[d.code]
     return result

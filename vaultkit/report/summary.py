@@ -9,3 +9,4 @@ class RunSummary:
     vault_notes: int  # notes in the vault(s)
     color: bool = False
     statistics: bool = False
+    checked: tuple[str, ...] = ()  # the notes reported on, as displayed, when the caller lists them (JUnit)

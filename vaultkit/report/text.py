@@ -44,15 +44,19 @@ def statistics(diagnostics: Sequence[Diagnostic]) -> list[str]:
 
 def _summary(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
     if not diagnostics:
-        return f"vaultkit: {summary.notes} notes checked, no problems found."
+        return f"vaultkit: {_count(summary.notes, 'note')} checked, no problems found."
     errors = sum(1 for d in diagnostics if d.severity == Severity.ERROR)
     warnings = len(diagnostics) - errors
     notes = len({d.path for d in diagnostics})
     fixable = sum(1 for d in diagnostics if d.fix is not None)
     text = (
-        f"vaultkit: {len(diagnostics)} problems ({errors} errors, {warnings} warnings) in {notes} of "
-        f"{summary.notes} notes."
+        f"vaultkit: {_count(len(diagnostics), 'problem')} ({_count(errors, 'error')}, "
+        f"{_count(warnings, 'warning')}) in {notes} of {_count(summary.notes, 'note')}."
     )
     if fixable:
         text += f" {fixable} fixable with `vaultkit link` (or `vaultkit check --fix`)."
     return text
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

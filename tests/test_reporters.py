@@ -1,0 +1,435 @@
+"""Each output format, read back the way its consumer reads it.
+
+- `github`: workflow command lines, parsed with the grammar GitHub documents
+  (`::error file=F,line=L,col=C,title=T::MESSAGE`, data escaped `%`->%25, CR->%0D, LF->%0A; property values
+  additionally `:`->%3A and `,`->%2C, as @actions/core does);
+- `sarif`: validated against the official SARIF 2.1.0 schema (tests/data, no network), URIs checked against
+  RFC 3986 and resolved back to the files;
+- `json`: validated against tests/data/vaultkit-report.schema.json, the format's documentation;
+- `junit`: parsed with xml.etree; counts agree with the JSON report of the same run.
+And `--output-file`, `--exit-zero`, `--statistics`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+from urllib.request import url2pathname
+
+import jsonschema
+import pytest
+from conftest import Result, VaultFactory, run_cli
+from jsonschema.validators import validator_for
+
+from vaultkit.diagnostics import Diagnostic, Severity
+from vaultkit.report import REPORTER_BY_NAME, RunSummary, github, junit, sarif
+from vaultkit.rules import RULES
+
+DATA = Path(__file__).resolve().parent / "data"
+
+SALE = "50% off, really: yes #1.md"  # %, comma, colon, space, hash: every escaping rule at once
+CAFE = "Café ü.md"
+NOTES = {
+    "Labs/Acme Lab.md": "---\ntype: entity\nkind: lab\n---\n# Acme Lab\n\nA lab.\n",
+    SALE: '---\ntype: entity\nkind: "a%b, c: d"\n---\n# Sale\n\nThe Acme Lab sale.\n',
+    CAFE: "---\ntype: entity\nkind: lab\n---\n# Café\n\nSee [[Nope]] and [[Acme Lab]].\n",
+    "Good.md": "---\ntype: entity\nkind: lab\n---\n# Good\n\nNothing here.\n",
+}
+CLEAN = {"Good.md": NOTES["Good.md"]}
+
+
+@pytest.fixture
+def vault(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A vault with errors and warnings, fixable or not, in notes with awkward names; the cwd is its root."""
+    root = make_vault(NOTES)
+    monkeypatch.chdir(root)
+    return root
+
+
+def check(*args: str | Path) -> Result:
+    return run_cli("check", "--no-cache", *args)
+
+
+def json_report(*args: str | Path) -> dict[str, Any]:
+    result = check("--format", "json", *args)
+    assert result.exit_code in (0, 1), result.output
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+# --- json ---------------------------------------------------------------------------------------------
+
+
+def _report_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads((DATA / "vaultkit-report.schema.json").read_text(encoding="utf-8"))
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def test_json_report_follows_its_schema(vault: Path) -> None:
+    result = check("--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    _report_validator().validate(data)
+
+    diags = data["diagnostics"]
+    summary = data["summary"]
+    assert summary["problems"] == len(diags) == 4
+    assert summary["errors"] == sum(d["severity"] == "error" for d in diags) == 3
+    assert summary["warnings"] == sum(d["severity"] == "warning" for d in diags) == 1
+    assert summary["fixable"] == sum(d["fixable"] for d in diags) == 2
+    assert summary["by_code"] == {"VK010": 1, "VK101": 1, "VK120": 1, "VK121": 1}
+    assert summary["notes_checked"] == summary["notes_in_vaults"] == 4
+    assert {d["path"] for d in diags} == {SALE, CAFE, "Labs/Acme Lab.md"}
+    for d in diags:
+        assert d["rule"] == RULES[d["code"]].name
+    sale = next(d for d in diags if d["code"] == "VK010")
+    assert (sale["path"], sale["line"], sale["column"]) == (SALE, 3, 7)
+    assert sale["message"].startswith('kind: "a%b, c: d" is not one of')
+    mention = next(d for d in diags if d["code"] == "VK120")
+    assert mention["fixable"] is True
+    assert mention["fix"]["safe"] is True and mention["fix"]["description"]
+
+
+def test_json_report_of_a_clean_run_and_of_given_files(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(CLEAN)
+    monkeypatch.chdir(root)
+    result = check("--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    _report_validator().validate(data)
+    assert data["diagnostics"] == []
+    assert data["summary"]["problems"] == 0
+
+
+def test_json_report_of_given_files_counts_the_vault(vault: Path) -> None:
+    data = json_report(CAFE)
+    _report_validator().validate(data)
+    assert {d["path"] for d in data["diagnostics"]} == {CAFE}
+    assert data["summary"]["notes_checked"] == 1
+    assert data["summary"]["notes_in_vaults"] == 4
+
+
+def test_json_report_is_the_same_from_the_cache(vault: Path) -> None:
+    fresh = run_cli("check", "--format", "json")
+    cached = run_cli("check", "--format", "json")  # the whole-vault report cache answers this one
+    assert (vault / ".vaultkit_cache").is_dir()
+    assert fresh.exit_code == cached.exit_code == 1
+    assert cached.stdout == fresh.stdout
+    given = run_cli("check", "--format", "json", CAFE)
+    assert json.loads(given.stdout)["diagnostics"] == [
+        d for d in json.loads(fresh.stdout)["diagnostics"] if d["path"] == CAFE
+    ]
+
+
+# --- github -------------------------------------------------------------------------------------------
+
+# One workflow command per line: `::command key=value,key=value::message`. After escaping, a property value
+# holds no `,` `:` CR or LF, and the message no CR or LF.
+WORKFLOW_COMMAND = re.compile(
+    r"::(?P<command>error|warning|notice)(?: (?P<props>[^:\r\n]*))?::(?P<message>[^\r\n]*)"
+)
+PROPERTY = re.compile(r"(?P<key>[A-Za-z]+)=(?P<value>[^,]*)")
+
+
+def _unescape(value: str) -> str:
+    return (
+        value.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+    )
+
+
+def parse_workflow_commands(output: str) -> list[dict[str, str]]:
+    commands = []
+    for line in output.splitlines():
+        m = WORKFLOW_COMMAND.fullmatch(line)
+        assert m, f"not a workflow command: {line!r}"
+        props: dict[str, str] = {"command": m["command"], "message": _unescape(m["message"])}
+        for item in (m["props"] or "").split(","):
+            p = PROPERTY.fullmatch(item)
+            assert p, f"bad property {item!r} in {line!r}"
+            props[p["key"]] = _unescape(p["value"])
+        commands.append(props)
+    return commands
+
+
+def test_github_annotations_match_the_json_report(vault: Path) -> None:
+    result = check("--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.endswith("\n")
+    commands = parse_workflow_commands(result.stdout)
+    expected = json_report()["diagnostics"]
+    assert len(commands) == len(expected)
+    for cmd, d in zip(commands, expected, strict=True):
+        assert cmd["command"] == d["severity"]
+        assert cmd["file"] == d["path"]
+        assert (int(cmd["line"]), int(cmd["col"])) == (d["line"], d["column"])
+        assert cmd["title"] == f"{d['code']} {d['rule']}"
+        assert cmd["message"] == f"{d['code']} {d['message']}"
+    assert "file=50%25 off%2C really%3A yes #1.md," in result.stdout  # property escaping, on the wire
+    assert '::VK010 kind: "a%25b, c: d" is not one of' in result.stdout  # data: only % escaped
+
+
+def test_github_escaping_of_every_special_character() -> None:
+    d = Diagnostic("a,b:c%d\ne\rf.md", 2, 3, "VK101", "50% done,\r\nnext: line", Severity.WARNING)
+    out = github.render([d], RunSummary(1, 1))
+    assert out == (
+        "::warning file=a%2Cb%3Ac%25d%0Ae%0Df.md,line=2,col=3,title=VK101 broken-link"
+        "::VK101 50%25 done,%0D%0Anext: line\n"
+    )
+    (cmd,) = parse_workflow_commands(out)
+    assert cmd["file"] == d.path
+    assert cmd["message"] == f"VK101 {d.message}"
+
+
+def test_github_clean_run_prints_nothing(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(make_vault(CLEAN))
+    result = check("--format", "github")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+# --- sarif --------------------------------------------------------------------------------------------
+
+# RFC 3986, appendix A: URI and relative-ref. jsonschema checks the formats "uri" and "uri-reference" only
+# with optional packages; these make the check real.
+_UNRESERVED = r"[A-Za-z0-9\-._~]"
+_PCT = r"%[0-9A-Fa-f]{2}"
+_SUB_DELIMS = r"[!$&'()*+,;=]"
+_PCHAR = rf"(?:{_UNRESERVED}|{_PCT}|{_SUB_DELIMS}|[:@])"
+_SEGMENT = rf"{_PCHAR}*"
+_SEGMENT_NZ = rf"{_PCHAR}+"
+_SEGMENT_NZ_NC = rf"(?:{_UNRESERVED}|{_PCT}|{_SUB_DELIMS}|@)+"
+_QUERY = rf"(?:{_PCHAR}|[/?])*"
+_HOST = rf"(?:\[[0-9A-Fa-f:.]+\]|(?:{_UNRESERVED}|{_PCT}|{_SUB_DELIMS})*)"
+_AUTHORITY = rf"(?:(?:{_UNRESERVED}|{_PCT}|{_SUB_DELIMS}|:)*@)?{_HOST}(?::[0-9]*)?"
+_ABEMPTY = rf"(?:/{_SEGMENT})*"
+_ABSOLUTE = rf"/(?:{_SEGMENT_NZ}(?:/{_SEGMENT})*)?"
+_TAIL = rf"(?:\?{_QUERY})?(?:#{_QUERY})?"
+URI = re.compile(
+    rf"[A-Za-z][A-Za-z0-9+\-.]*:(?://{_AUTHORITY}{_ABEMPTY}|{_ABSOLUTE}|{_SEGMENT_NZ}(?:/{_SEGMENT})*|){_TAIL}"
+)
+RELATIVE_REF = re.compile(
+    rf"(?://{_AUTHORITY}{_ABEMPTY}|{_ABSOLUTE}|{_SEGMENT_NZ_NC}(?:/{_SEGMENT})*|){_TAIL}"
+)
+
+
+def _sarif_validator() -> jsonschema.protocols.Validator:
+    schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    cls = validator_for(schema)  # the $schema it declares (draft-04)
+    assert cls is jsonschema.Draft4Validator
+    cls.check_schema(schema)
+    checker = jsonschema.FormatChecker()
+    checker.checks("uri")(lambda value: not isinstance(value, str) or bool(URI.fullmatch(value)))
+    checker.checks("uri-reference")(
+        lambda value: (
+            not isinstance(value, str) or bool(URI.fullmatch(value) or RELATIVE_REF.fullmatch(value))
+        )
+    )
+    return cls(schema, format_checker=checker)
+
+
+def _sarif_files(doc: dict[str, Any]) -> list[Path]:
+    """Resolve every result's location the way a SARIF consumer does: uri against its uriBaseId."""
+    run = doc["runs"][0]
+    bases = run.get("originalUriBaseIds", {})
+    out = []
+    for result in run["results"]:
+        loc = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        uri = loc["uri"]
+        assert URI.fullmatch(uri) or RELATIVE_REF.fullmatch(uri), uri
+        if "uriBaseId" in loc:
+            assert not urlsplit(uri).scheme, "a uri with a base id is relative"
+            base = bases[loc["uriBaseId"]]["uri"]
+            assert base.endswith("/")
+            uri = urljoin(base, uri)
+        parts = urlsplit(uri)
+        assert parts.scheme == "file"
+        out.append(Path(url2pathname(parts.path)))
+    return out
+
+
+def test_sarif_is_valid_sarif_2_1_0(vault: Path) -> None:
+    result = check("--format", "sarif")
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    _sarif_validator().validate(doc)
+
+    run = doc["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == sorted(RULES)
+    expected = json_report()["diagnostics"]
+    assert len(run["results"]) == len(expected)
+    for res, d in zip(run["results"], expected, strict=True):
+        assert res["ruleId"] == d["code"]
+        assert rules[res["ruleIndex"]]["id"] == d["code"]
+        assert res["level"] == d["severity"]
+        assert res["message"]["text"] == d["message"]
+        loc = res["locations"][0]["physicalLocation"]
+        assert unquote(loc["artifactLocation"]["uri"]) == d["path"]
+        assert loc["region"] == {"startLine": d["line"], "startColumn": d["column"]}
+    assert run["columnKind"] == "unicodeCodePoints"
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert "50%25%20off%2C%20really%3A%20yes%20%231.md" in uris
+    assert "Caf%C3%A9%20%C3%BC.md" in uris
+    assert [p.resolve() for p in _sarif_files(doc)] == [(vault / d["path"]).resolve() for d in expected]
+
+
+def test_sarif_outside_the_current_folder_uses_absolute_file_uris(
+    vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = check("--format", "sarif", vault)
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    _sarif_validator().validate(doc)
+    files = _sarif_files(doc)
+    assert len(files) == 4
+    for path in files:
+        assert path.is_file(), path
+    for res in doc["runs"][0]["results"]:
+        loc = res["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert "uriBaseId" not in loc and loc["uri"].startswith("file:///")
+
+
+def test_sarif_of_a_clean_run_is_valid(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(make_vault(CLEAN))
+    result = check("--format", "sarif")
+    assert result.exit_code == 0
+    doc = json.loads(result.stdout)
+    _sarif_validator().validate(doc)
+    assert doc["runs"][0]["results"] == []
+
+
+def test_sarif_uri_of_undecodable_file_name_keeps_its_bytes() -> None:
+    name = b"bad\xff name.md".decode("utf-8", "surrogateescape")
+    location = sarif.artifact_location(name)
+    assert location["uri"] == "bad%FF%20name.md"
+
+
+# --- junit --------------------------------------------------------------------------------------------
+
+
+def test_junit_parses_and_counts_match_the_json_report(vault: Path) -> None:
+    result = check("--format", "junit")
+    assert result.exit_code == 1
+    root = ET.fromstring(result.stdout.encode("utf-8"))
+    assert root.tag == "testsuites"
+    (suite,) = root.findall("testsuite")
+    cases = suite.findall("testcase")
+    failing = [c for c in cases if c.find("failure") is not None]
+    expected = json_report()
+    diags = expected["diagnostics"]
+
+    assert int(suite.get("tests", "-1")) == len(cases) == int(root.get("tests", "-2"))
+    assert int(suite.get("failures", "-1")) == len(failing) == int(root.get("failures", "-2"))
+    assert int(suite.get("errors", "-1")) == 0
+    assert {c.get("name") for c in failing} == {d["path"] for d in diags}
+    lines = []
+    for case in failing:
+        failures = case.findall("failure")
+        assert len(failures) == 1  # one failure per test case, as the JUnit schema has it
+        text = failures[0].text or ""
+        assert failures[0].get("message", "").startswith(f"{len(text.splitlines())} problem")
+        lines.extend(text.splitlines())
+    assert sorted(lines) == sorted(
+        f"{d['path']}:{d['line']}:{d['column']}: {d['code']} {d['message']}" for d in diags
+    )
+    # the notes without problems are counted too
+    passing = [c for c in cases if c.find("failure") is None]
+    assert passing and all(c.get("classname") == "vaultkit" for c in cases)
+
+
+def test_junit_lists_each_note_when_given_and_survives_control_characters() -> None:
+    d = Diagnostic("Bad.md", 1, 1, "VK010", "title: 'a\x01b\x1b[31m' is not a date")
+    summary = RunSummary(3, 3, checked=("Bad.md", "Good.md", "Other.md"))
+    root = ET.fromstring(junit.render([d], summary).encode("utf-8"))
+    suite = root.find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == ["Bad.md", "Good.md", "Other.md"]
+    assert suite.get("tests") == "3" and suite.get("failures") == "1"
+    failure = cases[0].find("failure")
+    assert failure is not None and "\ufffd" in (failure.text or "")
+
+
+def test_junit_of_a_clean_run(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(make_vault(CLEAN))
+    result = check("--format", "junit")
+    assert result.exit_code == 0
+    root = ET.fromstring(result.stdout.encode("utf-8"))
+    assert root.get("failures") == "0"
+    assert int(root.get("tests", "0")) >= 1
+
+
+# --- options ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTER_BY_NAME))
+def test_output_file_holds_exactly_what_stdout_would(vault: Path, tmp_path: Path, fmt: str) -> None:
+    shown = check("--format", fmt)
+    target = tmp_path / f"report.{fmt}"
+    written = check("--format", fmt, "--output-file", target)
+    assert written.exit_code == shown.exit_code == 1
+    assert written.stdout == ""
+    content = target.read_text(encoding="utf-8")
+    assert content == shown.stdout
+    assert "\x1b[" not in content
+
+
+def test_output_file_short_option_and_bad_folder(vault: Path, tmp_path: Path) -> None:
+    target = tmp_path / "r.json"
+    assert check("--format", "json", "-o", target).exit_code == 1
+    _report_validator().validate(json.loads(target.read_text(encoding="utf-8")))
+    missing = check("--format", "json", "-o", tmp_path / "no" / "such" / "folder" / "r.json")
+    assert missing.exit_code == 2
+    assert "--output-file" in missing.stderr
+
+
+def test_exit_zero_keeps_the_report_but_not_config_errors(vault: Path) -> None:
+    plain = check()
+    zero = check("--exit-zero")
+    assert plain.exit_code == 1 and zero.exit_code == 0
+    assert zero.stdout == plain.stdout
+    (vault / "vaultkit.toml").write_text("schema_dir = 3\n", encoding="utf-8")
+    broken = check("--exit-zero")
+    assert broken.exit_code == 2, broken.output
+
+
+def test_statistics_counts_per_rule(vault: Path) -> None:
+    counts = json_report()["summary"]["by_code"]
+    result = check("--statistics")
+    assert result.exit_code == 1
+    rows = re.findall(r"^\s*(\d+)\s+(VK\d{3})\s+([a-z-]+)(?: \[\*\])?$", result.stdout, re.MULTILINE)
+    assert {code: int(n) for n, code, _name in rows} == counts
+    assert all(RULES[code].name == name for _n, code, name in rows)
+    assert "  VK120  unlinked-mention [*]" in result.stdout  # fixable rules are marked
+    assert result.stdout.rstrip().splitlines()[-1].startswith("vaultkit: 4 problems")
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "github", "junit"])
+def test_statistics_go_to_stderr_for_machine_formats(vault: Path, fmt: str) -> None:
+    plain = check("--format", fmt)
+    result = check("--format", fmt, "--statistics")
+    assert result.stdout == plain.stdout
+    assert re.search(r"^\s*1\s+VK010\s+schema-violation$", result.stderr, re.MULTILINE), result.stderr
+    if fmt in ("json", "sarif"):
+        json.loads(result.stdout)
+
+
+def test_text_summary_grammar(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(make_vault({"Only.md": "---\ntype: entity\nkind: x\n---\n"}))
+    result = check()
+    assert result.stdout.splitlines()[-1] == "vaultkit: 1 problem (1 error, 0 warnings) in 1 of 1 note."

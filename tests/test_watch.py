@@ -1,0 +1,226 @@
+"""`vaultkit watch` as a real process with a real watchdog observer and real saves."""
+
+from __future__ import annotations
+
+import errno
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import EXAMPLE_VAULT
+
+RESRL = "Entities/Papers/ResRL.md"
+
+
+class WatchProcess:
+    def __init__(self, root: Path, *args: str) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "vaultkit", "watch", str(root), "--debounce-ms", "100", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        self.expect(r"^vaultkit: watching ", timeout=60)
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def expect(self, pattern: str, timeout: float = 15) -> list[str]:
+        """Lines read until one matches `pattern` (all of them, the match last)."""
+        got: list[str] = []
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            got.append(line)
+            self.seen.append(line)
+            if re.search(pattern, line):
+                return got
+        raise AssertionError(f"no line matching {pattern!r} in {timeout} s; got {got!r}; before: {self.seen!r}")
+
+    def quiet(self, seconds: float) -> list[str]:
+        time.sleep(seconds)
+        out = []
+        while not self.lines.empty():
+            out.append(self.lines.get())
+        return out
+
+    def stop(self, sig: int = signal.SIGINT) -> int:
+        self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout=15)
+        finally:
+            if self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            time.sleep(0.1)  # let the reader thread drain the pipe
+            assert self.proc.stdout is not None
+            self.proc.stdout.close()
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    dest = tmp_path / "vault"
+    shutil.copytree(EXAMPLE_VAULT, dest, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    return dest
+
+
+@pytest.fixture
+def watch(vault: Path) -> Iterator[WatchProcess]:
+    w = WatchProcess(vault)
+    yield w
+    if w.proc.poll() is None:
+        w.stop()
+
+
+def _in_place(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:  # how Obsidian (Node's writeFileSync) saves
+        f.write(text)
+
+
+def _atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)  # how most editors save
+
+
+@pytest.mark.parametrize("save", [_in_place, _atomic], ids=["in-place", "temp-and-rename"])
+def test_save_shows_new_then_fixed(vault: Path, watch: WatchProcess, save: object) -> None:
+    note = vault / RESRL
+    original = note.read_text(encoding="utf-8")
+    save(note, original.replace("kind: paper", "kind: papr"))  # type: ignore[operator]
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    assert any(line.startswith(f"+ {RESRL}:") and "VK010" in line and '"papr"' in line for line in lines), lines
+    save(note, original)  # type: ignore[operator]
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    assert any(line.startswith(f"- {RESRL}:") and "(fixed)" in line for line in lines), lines
+    assert note.read_text(encoding="utf-8") == original  # watch without --fix never writes
+
+
+def test_identical_save_prints_nothing(vault: Path, watch: WatchProcess) -> None:
+    note = vault / RESRL
+    _in_place(note, note.read_text(encoding="utf-8"))
+    _atomic(note, note.read_text(encoding="utf-8"))
+    assert watch.quiet(1.0) == []
+
+
+def test_burst_of_saves_is_one_recheck(vault: Path, watch: WatchProcess) -> None:
+    note = vault / RESRL
+    original = note.read_text(encoding="utf-8")
+    for i in range(20):  # Obsidian autosaving while you type
+        _in_place(note, original.replace("kind: paper", f"kind: paper{i}"))
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    assert sum(1 for line in lines if line.startswith("+ ")) == 1, lines
+    assert "paper19" in "\n".join(lines)
+    assert not [line for line in watch.quiet(0.8) if line.startswith("vaultkit: ")]
+
+
+def test_delete_and_rename_recheck_the_notes_that_link(vault: Path, watch: WatchProcess) -> None:
+    (vault / "Entities/People/Nathan Lambert.md").unlink()
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    assert any("VK101" in line and "Nathan Lambert" in line for line in lines), lines
+    os.rename(vault / "Entities/Publications/Interconnects.md", vault / "Entities/Publications/Interconnects AI.md")
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    assert any("VK101" in line and "'Interconnects'" in line for line in lines), lines
+
+
+def test_creating_a_note_rechecks_mentions_of_it(vault: Path, watch: WatchProcess) -> None:
+    (vault / "Entities/Labs/Ai2.md").write_text("---\ntype: entity\nkind: lab\n---\nAllen Institute lab.\n")
+    (vault / "Entities/Labs/Seed.md").write_text("---\ntype: entity\nkind: lab\n---\nLambert worked at Ai2.\n")
+    lines = watch.expect(r"^vaultkit: 26 notes")
+    assert any("'Ai2' mentions [[Ai2]]" in line for line in lines), lines
+
+
+def test_schema_change_reloads_and_broken_schema_keeps_the_last_good(vault: Path, tmp_path: Path) -> None:
+    schemas = vault / "schemas"
+    shutil.copytree(EXAMPLE_VAULT.parent / "schemas", schemas)
+    (vault / "vaultkit.toml").write_text('schema_dir = "schemas"\n')
+    w = WatchProcess(vault)
+    try:
+        entity = schemas / "entity.schema.json"
+        text = entity.read_text()
+        entity.write_text(text.replace('"required": [', '"required": ["url", ', 1))
+        lines = w.expect(r"^vaultkit: \d+ notes", timeout=30)
+        assert any("configuration changed" in line for line in lines), lines
+        assert any("missing required property 'url'" in line for line in lines), lines
+        entity.write_text("{ not json")
+        lines = w.expect(r"keeping the previous configuration", timeout=30)
+        assert any("not valid JSON" in line for line in lines), lines
+    finally:
+        assert w.stop(signal.SIGTERM) == 0
+
+
+def test_a_thousand_new_files_at_once(vault: Path, watch: WatchProcess) -> None:
+    folder = vault / "Bulk"
+    folder.mkdir()
+    for i in range(1000):
+        (folder / f"Bulk note {i:04}.md").write_text(f"---\ntags: [bulk]\n---\nNote {i} mentions ResRL.\n")
+    lines = watch.expect(r"^vaultkit: 1024 notes", timeout=120)
+    assert any("Bulk/Bulk note" in line for line in lines)
+    shutil.rmtree(folder)
+    watch.expect(r"^vaultkit: 24 notes", timeout=120)
+
+
+def test_sigterm_and_sigint_exit_zero(vault: Path) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        w = WatchProcess(vault)
+        assert w.stop(sig) == 0
+        assert "vaultkit: stopped" in w.quiet(0.2)
+
+
+def test_fix_links_after_settle_and_never_loops(vault: Path) -> None:
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        note = vault / RESRL
+        text = note.read_text(encoding="utf-8")
+        _atomic(note, text + "\nAnother mention of Xiaomi.\n")
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
+        linked = note.read_text(encoding="utf-8")
+        assert "[[Xiaomi]]" in linked and "[[Meituan]]" in linked
+        assert linked.replace("[[Xiaomi]]", "Xiaomi").replace("[[Meituan]]", "Meituan").replace(
+            "[[Nathan Lambert|Lambert]]", "Lambert"
+        ).startswith(text.split("---\n", 2)[0])
+        later = w.quiet(2.0)
+        assert not any(line.startswith("vaultkit: linked") for line in later), later
+        assert note.read_text(encoding="utf-8") == linked
+    finally:
+        w.stop()
+
+
+def test_inotify_limit_falls_back_to_polling(vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from watchdog.observers import Observer
+    from watchdog.observers.polling import PollingObserver
+
+    from vaultkit.watch import Watcher, WatchOptions
+
+    def full(self: object) -> None:
+        raise OSError(errno.ENOSPC, "inotify watch limit reached")
+
+    monkeypatch.setattr(Observer, "start", full)
+    watcher = Watcher(vault, WatchOptions())
+    observer = watcher._start_observer()
+    try:
+        assert isinstance(observer, PollingObserver)
+        assert "inotify watch limit" in capsys.readouterr().err
+    finally:
+        observer.stop()
+        observer.join()
