@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,19 +63,47 @@ class Cache:
     def write(self, name: str, payload: Any) -> None:
         if not self.enabled:
             return
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        blob = json.dumps(self._header(body)).encode() + b"\n" + body
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogateescape")
+        self._write_blob(f"{name}.json", json.dumps(self._header(body)).encode() + b"\n" + body)
+
+    def _write_blob(self, filename: str, blob: bytes) -> None:
+        if not self.enabled:
+            return
         with contextlib.suppress(OSError):  # a read-only vault still gets checked, just not cached
             self._ensure_folder()
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=self.folder)
+            fd, tmp = tempfile.mkstemp(prefix=f".{filename}.", suffix=".tmp", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as f:
                     f.write(blob)
-                os.replace(tmp, self.folder / f"{name}.json")
+                os.replace(tmp, self.folder / filename)
             except OSError:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
                 raise
+
+    def read_text(self, name: str, key: str) -> str | None:
+        """A stored text (a rendered report) if it was stored under exactly this key; never trusted blindly."""
+        if not self.enabled:
+            return None
+        try:
+            blob = (self.folder / f"{name}.txt").read_bytes()
+        except OSError:
+            return None
+        head, _, body = blob.partition(b"\n")
+        try:
+            header = json.loads(head)
+        except ValueError:
+            return None
+        if header != {**self._header(body), "key": key}:
+            return None
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def write_text(self, name: str, key: str, text: str) -> None:
+        body = text.encode("utf-8", "surrogateescape")
+        self._write_blob(f"{name}.txt", json.dumps({**self._header(body), "key": key}).encode() + b"\n" + body)
 
     def _header(self, body: bytes) -> dict[str, Any]:
         return {
@@ -109,3 +138,37 @@ def clean(root: Path) -> bool:
         return False
     shutil.rmtree(folder)
     return True
+
+
+def known_digests(cache: Cache, root: Path, notes: Iterable[str]) -> tuple[dict[str, str], dict[str, Sig]]:
+    """The content hash of every note whose stat signature is unchanged (and trusted) since the last run."""
+    state = cache.read("state")
+    old = state.get("notes", {}) if isinstance(state, dict) else {}
+    recorded_at = state.get("at", 0) if isinstance(state, dict) else 0
+    digests: dict[str, str] = {}
+    sigs: dict[str, Sig] = {}
+    base = str(root) + os.sep
+    for rel in notes:
+        try:
+            sig = signature(os.stat(base + rel))  # a string join: pathlib here was a third of a warm run
+        except OSError:
+            continue
+        sigs[rel] = sig
+        entry = old.get(rel)
+        if isinstance(entry, list) and len(entry) == 2 and tuple(entry[0]) == sig and trusted(sig, recorded_at):
+            digests[rel] = entry[1]
+    return digests, sigs
+
+
+def state_key(notes: Sequence[str], files: Sequence[str], digests: dict[str, str], extra: object) -> str:
+    """One hash for "the vault exactly as it is": every note's content, every other file's name, options."""
+    h = hashlib.sha256()
+    h.update(json.dumps([extra, list(files)], default=str).encode("utf-8", "surrogateescape"))
+    for rel in notes:
+        h.update(f"{rel}\0{digests.get(rel, '')}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def run_fingerprint(config_fp: str, schemas_fp: str, obsidian_fp: str) -> str:
+    """What every cache entry is tied to, besides the notes: vaultkit's version, config, schemas, settings."""
+    return hashlib.sha256("\0".join([__version__, config_fp, schemas_fp, obsidian_fp]).encode()).hexdigest()

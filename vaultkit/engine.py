@@ -5,28 +5,27 @@ hooks all call `run`; they differ only in which notes they report on and what th
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 from pathlib import Path
 
-from vaultkit import __version__
-from vaultkit.analyze import Analyzer, Settings
-from vaultkit.cache import Cache, Sig, now_ns, signature, trusted
+from vaultkit.cache import Cache, Sig, known_digests, now_ns, run_fingerprint, state_key
 from vaultkit.config import CONFIG_NAME, Config, load_config
 from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.facts import NoteFacts, SuppressionFact, covers, facts_from_json, facts_to_json, suppressed
-from vaultkit.linker import KeyTable, Mention
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
-from vaultkit.pool import Workers, choose_jobs
-from vaultkit.property_types import conflicts
-from vaultkit.rules import RULES, VAULT_RULES, matches
-from vaultkit.rules.base import VaultContext
-from vaultkit.state import VaultState, linkable
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
 from vaultkit.vault import Index, Listing, list_vault
+
+if TYPE_CHECKING:  # imported where used: a run answered from the cache never loads the parser or the rules
+    from vaultkit.analyze import Analyzer, Settings
+    from vaultkit.linker import KeyTable, Mention
+    from vaultkit.pool import Workers
+    from vaultkit.rules.base import VaultContext
+    from vaultkit.state import VaultState
 
 Progress = Callable[[str], None]
 
@@ -43,10 +42,11 @@ class Session:
 
     @property
     def fingerprint(self) -> str:
-        parts = [__version__, self.config.fingerprint(), self.schemas.fingerprint, self.obsidian.fingerprint()]
-        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        return run_fingerprint(self.config.fingerprint(), self.schemas.fingerprint, self.obsidian.fingerprint())
 
     def settings(self) -> Settings:
+        from vaultkit.analyze import Settings
+
         return Settings(str(self.root), self.config, self.obsidian, str(self.schemas.folder))
 
     def schema_folder_rel(self) -> str | None:
@@ -92,6 +92,7 @@ class RunResult:
     facts: dict[str, NoteFacts] = field(default_factory=dict)
     index: Index | None = None
     notes_in_vault: int = 0
+    state_key: str = ""  # the vault state the result was computed from
 
 
 class Runner:
@@ -100,9 +101,17 @@ class Runner:
     def __init__(self, session: Session, progress: Progress | None = None) -> None:
         self.session = session
         self.progress = progress
-        self.analyzer = Analyzer(session.settings(), session.schemas)
+        self._analyzer: Analyzer | None = None
         self.state: VaultState | None = None
         self._keys_for: KeyTable | None = None
+
+    @property
+    def analyzer(self) -> Analyzer:
+        if self._analyzer is None:
+            from vaultkit.analyze import Analyzer
+
+            self._analyzer = Analyzer(self.session.settings(), self.session.schemas)
+        return self._analyzer
 
     def run(self, opts: RunOptions) -> RunResult:
         session = self.session
@@ -112,9 +121,13 @@ class Runner:
         digests, sigs = self._signatures(cache, listing)
         state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
         if state_key and not opts.fixing and not opts.keep_state:
-            diags = _cached_report(cache, state_key, scope)
+            diags = _cached_report(cache, state_key, scope, opts.targets is None)
             if diags is not None:
-                return RunResult(diags, scope, notes_in_vault=len(listing.notes))
+                return RunResult(diags, scope, notes_in_vault=len(listing.notes), state_key=state_key)
+        from vaultkit.pool import Workers, choose_jobs
+        from vaultkit.state import VaultState
+
+        session.schemas.ensure_valid()
         facts, to_parse = self._cached_facts(cache, listing, digests)
         jobs = choose_jobs(opts.jobs, len(to_parse))
         workers = Workers(session.settings(), jobs, self.analyzer if jobs == 1 else None)
@@ -122,7 +135,8 @@ class Runner:
             self._say(f"parsing {len(to_parse)} notes" if len(to_parse) > 500 else "")
             for f in workers.call("parse", to_parse):
                 facts[f.rel] = f
-            state = VaultState(session.config, session.obsidian, facts, listing.files)
+            partial = opts.targets is not None and not opts.fixing and not opts.keep_state
+            state = VaultState(session.config, session.obsidian, facts, listing.files, scope=scope if partial else None)
             found, workers = self._mentions(cache, facts, scope, state.table, workers, opts)
         finally:
             workers.close()
@@ -132,15 +146,15 @@ class Runner:
         if opts.fixing and opts.targets is not None:
             diags += self._relations_of_targets(scope, state)
         cache.write("state", {"at": now_ns(), "notes": {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}})
-        if to_parse:
-            cache.write("facts", {rel: facts_to_json(f) for rel, f in facts.items()})
+        for shard in sorted({_shard(rel) for rel in to_parse}):
+            cache.write(f"facts-{shard:02d}", {r: facts_to_json(f) for r, f in facts.items() if _shard(r) == shard})
         if state_key is None:
             digests = {rel: f.digest for rel, f in facts.items()}
             state_key = _state_key(listing, digests, opts)
         if opts.targets is None and not opts.fixing:
-            cache.write("report", {"state": state_key, "diagnostics": [_light_row(d) for d in diags]})
+            _write_report(cache, state_key, diags, set(listing.notes))
         self.state = state if not opts.fixing else None
-        return RunResult(diags, scope, facts, state.index, len(listing.notes))
+        return RunResult(diags, scope, facts, state.index, len(listing.notes), state_key)
 
     def update(self, changed: Sequence[str]) -> tuple[dict[str, list[Diagnostic]], int]:
         """Watch mode: re-read these notes (gone ones too) and re-check every note that depends on them.
@@ -192,27 +206,17 @@ class Runner:
             self.progress(message)
 
     def _signatures(self, cache: Cache, listing: Listing) -> tuple[dict[str, str], dict[str, Sig]]:
-        state = cache.read("state")
-        old = state.get("notes", {}) if isinstance(state, dict) else {}
-        recorded_at = state.get("at", 0) if isinstance(state, dict) else 0
-        digests: dict[str, str] = {}
-        sigs: dict[str, Sig] = {}
-        for rel in listing.notes:
-            try:
-                sig = signature(os.stat(self.session.root / rel))
-            except OSError:
-                continue
-            sigs[rel] = sig
-            entry = old.get(rel)
-            if entry and tuple(entry[0]) == sig and trusted(sig, recorded_at):
-                digests[rel] = entry[1]
-        return digests, sigs
+        return known_digests(cache, self.session.root, listing.notes)
 
     def _cached_facts(
         self, cache: Cache, listing: Listing, digests: dict[str, str]
     ) -> tuple[dict[str, NoteFacts], list[str]]:
-        stored = cache.read("facts") if digests else None
-        stored = stored if isinstance(stored, dict) else {}
+        stored: dict[str, Any] = {}
+        if digests:  # facts live in FACT_SHARDS files, so a one-note change rewrites one small file
+            for shard in sorted({_shard(rel) for rel in digests}):
+                part = cache.read(f"facts-{shard:02d}")
+                if isinstance(part, dict):
+                    stored.update(part)
         facts: dict[str, NoteFacts] = {}
         to_parse: list[str] = []
         for rel in listing.notes:
@@ -235,11 +239,17 @@ class Runner:
         workers: Workers,
         opts: RunOptions,
     ) -> tuple[dict[str, list[Mention]], Workers]:
+        from vaultkit.pool import Workers, choose_jobs
+        from vaultkit.state import linkable
+
         config = self.session.config
         wanted = [r for r in scope if linkable(facts.get(r), config)]
-        stored = cache.read("mentions")
         keyfp = table.fingerprint
-        known = stored["notes"] if isinstance(stored, dict) and stored.get("keys") == keyfp else {}
+        known: dict[str, Any] = {}
+        for shard in sorted({_shard(rel) for rel in wanted}):
+            stored = cache.read(f"mentions-{shard:02d}")
+            if isinstance(stored, dict) and stored.get("keys") == keyfp and isinstance(stored.get("notes"), dict):
+                known.update(stored["notes"])
         found: dict[str, list[Mention]] = {}
         need = []
         for rel in wanted:
@@ -258,7 +268,9 @@ class Runner:
                 found[rel] = items
             keep = {r: e for r, e in known.items() if r in facts and _cached_mentions(e, facts[r].digest)}
             keep.update({r: [facts[r].digest, [list(m.__dict__.values()) for m in found[r]]] for r in need})
-            cache.write("mentions", {"keys": keyfp, "notes": keep})
+            for shard in sorted({_shard(rel) for rel in need}):
+                part = {r: e for r, e in keep.items() if _shard(r) == shard}
+                cache.write(f"mentions-{shard:02d}", {"keys": keyfp, "notes": part})
         return found, workers
 
     def _diagnostics(
@@ -269,6 +281,8 @@ class Runner:
         ctx: VaultContext,
         opts: RunOptions,
     ) -> list[Diagnostic]:
+        from vaultkit.rules import VAULT_RULES, matches
+
         config = self.session.config
         select = opts.select or config.select or ("ALL",)
         ignore = (*config.ignore, *opts.ignore)
@@ -289,6 +303,8 @@ class Runner:
         return sorted(out, key=Diagnostic.sort_key)
 
     def _run_level(self, listing: Listing, scope: Sequence[str], opts: RunOptions) -> Iterable[Diagnostic]:
+        from vaultkit.property_types import conflicts
+
         session = self.session
         for rel in listing.skipped_links:
             if opts.targets is None or any(rel.startswith(t.rstrip("/")) for t in opts.targets):
@@ -304,6 +320,8 @@ class Runner:
 
 def _cached_mentions(entry: object, digest: str) -> list[Mention] | None:
     """Mentions stored for this content, or None if absent or of the wrong shape (never trusted blindly)."""
+    from vaultkit.linker import Mention
+
     if not isinstance(entry, list) or len(entry) != 2 or entry[0] != digest or not isinstance(entry[1], list):
         return None
     try:
@@ -318,16 +336,34 @@ def _light_row(d: Diagnostic) -> list[object]:
     return [d.path, d.line, d.col, d.code, d.message, str(d.severity), fix]
 
 
-def _cached_report(cache: Cache, state_key: str, scope: Sequence[str]) -> list[Diagnostic] | None:
-    """The last whole-vault report, if it was made from exactly this state (else None: run again)."""
-    cached = cache.read("report")
-    if not isinstance(cached, dict) or cached.get("state") != state_key:
-        return None
+def _cached_report(cache: Cache, key: str, scope: Sequence[str], whole: bool) -> list[Diagnostic] | None:
+    """The last whole-vault report, if it was made from exactly this state (else None: run again).
+
+    Sharded like the facts, so a run on one note reads one shard; "report-run" holds what belongs to no note.
+    """
     wanted = set(scope)
-    try:
-        return [Diagnostic.from_row(row) for row in cached["diagnostics"] if row[0] in wanted]
-    except (KeyError, TypeError, ValueError, IndexError):
-        return None
+    names = ["report-run"] if whole else []
+    names += [f"report-{shard:02d}" for shard in sorted({_shard(rel) for rel in wanted})]
+    found: list[Diagnostic] = []
+    for name in names:
+        part = cache.read(name)
+        if not isinstance(part, dict) or part.get("state") != key or not isinstance(part.get("rows"), list):
+            return None
+        try:
+            found.extend(Diagnostic.from_row(r) for r in part["rows"] if whole or r[0] in wanted)
+        except (TypeError, ValueError, IndexError):
+            return None
+    return sorted(found, key=Diagnostic.sort_key)
+
+
+def _write_report(cache: Cache, key: str, diags: list[Diagnostic], notes: set[str]) -> None:
+    shards: dict[str, list[list[object]]] = {f"report-{n:02d}": [] for n in range(FACT_SHARDS)}
+    shards["report-run"] = []
+    for d in diags:
+        name = f"report-{_shard(d.path):02d}" if d.path in notes else "report-run"
+        shards[name].append(_light_row(d))
+    for name, rows in shards.items():
+        cache.write(name, {"state": key, "rows": rows})
 
 
 def _scope(session: Session, listing: Listing, targets: tuple[str, ...] | None) -> list[str]:
@@ -342,12 +378,16 @@ def _scope(session: Session, listing: Listing, targets: tuple[str, ...] | None) 
     return chosen
 
 
+FACT_SHARDS = 16
+
+
+def _shard(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % FACT_SHARDS
+
+
 def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> str:
-    h = hashlib.sha256()
-    h.update(json.dumps([opts.select, opts.ignore, listing.files, listing.skipped_links]).encode())
-    for rel in listing.notes:
-        h.update(f"{rel}\0{digests.get(rel, '')}\n".encode())
-    return h.hexdigest()
+    extra = [opts.select, opts.ignore, list(listing.skipped_links)]
+    return state_key(listing.notes, listing.files, digests, extra)
 
 
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
@@ -367,6 +407,8 @@ def _suppress(f: NoteFacts, found: list[Diagnostic], active: Callable[[str], boo
     kept = [d for d in found if not _hidden(f, d, used, used_wide)]
     if not active("VK301"):
         return kept
+
+    from vaultkit.rules import RULES
 
     def judged(prefix: str) -> bool:
         covered = [code for code in RULES if code.startswith(prefix)]

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultkit.diagnostics import Diagnostic
 
 
-@dataclass(frozen=True)
-class LinkFact:
+class LinkFact(NamedTuple):
     kind: str  # "wiki" | "markdown"
     target: str
     subpath: str
@@ -25,20 +24,21 @@ class LinkFact:
     source: str = "body"  # "body", or the frontmatter property holding the link
 
 
-@dataclass(frozen=True)
-class BlockFact:
+class BlockFact(NamedTuple):
     ident: str
     line: int
     col: int
 
 
-@dataclass(frozen=True)
-class SuppressionFact:
+class SuppressionFact(NamedTuple):
     codes: tuple[str, ...]
     first_line: int
     last_line: int  # 0: to the end of the note
     line: int
     col: int
+
+
+# NamedTuples, not dataclasses: a warm run rebuilds ~100,000 of these from the cache, at C speed.
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,7 @@ def facts_to_json(facts: NoteFacts) -> dict[str, Any]:
         "headings": [list(h) for h in facts.headings],
         "block_ids": [[b.ident, b.line, b.col] for b in facts.block_ids],
         "suppressions": [[list(s.codes), s.first_line, s.last_line, s.line, s.col] for s in facts.suppressions],
-        "anchor": dataclasses.astuple(anchor) if anchor else None,
+        "anchor": [getattr(anchor, f.name) for f in dataclasses.fields(anchor)] if anchor else None,
         "diagnostics": [d.to_row() for d in facts.diagnostics],
         "properties": list(facts.properties),
     }
@@ -106,9 +106,9 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         aliases=tuple(data["aliases"]),
         opt_out=data["opt_out"],
         disabled=tuple(data["disabled"]),
-        links=tuple(LinkFact(*x) for x in data["links"]),
+        links=tuple(map(LinkFact._make, data["links"])),
         headings=tuple((h[0], h[1]) for h in data["headings"]),
-        block_ids=tuple(BlockFact(*x) for x in data["block_ids"]),
+        block_ids=tuple(map(BlockFact._make, data["block_ids"])),
         suppressions=tuple(SuppressionFact(tuple(x[0]), *x[1:]) for x in data["suppressions"]),
         anchor=PropertyAnchor(*anchor) if anchor else None,
         diagnostics=tuple(Diagnostic.from_row(x) for x in data["diagnostics"]),

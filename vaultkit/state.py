@@ -10,7 +10,7 @@ mentions change because a name or alias appeared or disappeared.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from vaultkit.config import Config
@@ -44,20 +44,35 @@ class VaultState:
     back: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # rel -> linked from (not relations)
     into: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # rel -> linked from, any link
     by_key: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # link target name -> sources
+    scope: Collection[str] | None = None  # only these notes are reported on: a partial graph is enough
 
     def __post_init__(self) -> None:
         self.index = Index.build(self.facts, self.files)
         self.table = KeyTable.build(self.facts, self.config.link)
         self.ctx = VaultContext(self.config, self.obsidian, self.index)
+        if self.scope is None:
+            for rel, f in self.facts.items():
+                self._add_links(rel, f)
+            return
+        # A few notes reported on (the pre-commit case): their own links, and only those links of other
+        # notes that could point at them (same name), so their backlinks are complete. No full graph.
+        inside = set(self.scope)
+        for rel in inside:
+            self._add_links(rel, self.facts[rel])
+        names = {nfc(note_name(rel)).casefold() for rel in inside}
         for rel, f in self.facts.items():
-            self._add_links(rel, f)
+            if rel not in inside:
+                self._add_links(rel, f, only=names)
 
     # -- the link graph ---------------------------------------------------------------------------------
 
-    def _add_links(self, rel: str, f: NoteFacts) -> None:
+    def _add_links(self, rel: str, f: NoteFacts, only: set[str] | None = None) -> None:
         managed = self.config.relations.property
         for link in f.links:
-            self.by_key[_target_key(link)].add(rel)
+            key = _target_key(link)
+            if only is not None and key not in only:
+                continue
+            self.by_key[key].add(rel)
             res = self.ctx.resolve(f, link)
             if res.target is None or not res.is_note or res.target == rel:
                 continue

@@ -177,6 +177,7 @@ class Watcher:
     def _reload(self) -> None:
         try:
             session = open_session(self.root, self.options.config_dir, self.options.report_note)
+            session.schemas.ensure_valid()
         except FatalError as e:
             click.echo(f"vaultkit: error: {e}\nvaultkit: keeping the previous configuration", err=True)
             return

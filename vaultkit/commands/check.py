@@ -8,15 +8,11 @@ from pathlib import Path
 
 import click
 
-from vaultkit.commands.common import Progress, display, display_paths, emit, sessions
-from vaultkit.diagnostics import Diagnostic
-from vaultkit.engine import RunOptions, Runner
-from vaultkit.fixer import apply_fixes, edits_by_note
-from vaultkit.report import REPORTER_BY_NAME, RunSummary
-from vaultkit.report.note import write_report_note
+from vaultkit import quick
+from vaultkit.commands.common import emit
 
 
-def run_check(
+def run_check(  # noqa: PLR0913 - the command's options, passed through
     paths: Sequence[Path],
     vault: Path | None,
     config_dir: str,
@@ -32,6 +28,49 @@ def run_check(
     statistics: bool,
     report_note: str | None,
 ) -> int:
+    color = output_file is None and sys.stdout.isatty()
+    eligible = use_cache and not fix and not report_note and not (statistics and fmt != "text")
+    request = quick.request_id("check", fmt, select, ignore, exit_zero, statistics, color, [str(p) for p in paths])
+    whole = all(p.is_dir() for p in paths)  # file lists (pre-commit) change every time: no point looking
+    if eligible and whole:
+        hit = quick.lookup(list(paths), vault, config_dir, request)
+        if hit.text is not None:
+            emit(hit.text, output_file)
+            return hit.code
+    text, code = _run(
+        paths, vault, config_dir, use_cache=use_cache, jobs=jobs, fmt=fmt, color=color, select=select,
+        ignore=ignore, fix=fix, exit_zero=exit_zero, statistics=statistics, report_note=report_note,
+    )
+    emit(text, output_file)
+    if eligible and whole:
+        # Whole-folder runs are the ones repeated unchanged (CI, a second check): remember the output.
+        quick.store(quick.lookup(list(paths), vault, config_dir, request), text, code)
+    return code
+
+
+def _run(  # noqa: PLR0913
+    paths: Sequence[Path],
+    vault: Path | None,
+    config_dir: str,
+    *,
+    use_cache: bool,
+    jobs: int | None,
+    fmt: str,
+    color: bool,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    fix: bool,
+    exit_zero: bool,
+    statistics: bool,
+    report_note: str | None,
+) -> tuple[str, int]:
+    from vaultkit.commands.common import Progress, display, display_paths, sessions
+    from vaultkit.diagnostics import Diagnostic
+    from vaultkit.engine import RunOptions, Runner
+    from vaultkit.fixer import apply_fixes, edits_by_note
+    from vaultkit.report import REPORTER_BY_NAME, RunSummary
+    from vaultkit.report.note import write_report_note
+
     progress = Progress()
     shown: list[Diagnostic] = []
     checked: list[str] = []  # the notes reported on, for JUnit's one test case per note
@@ -58,13 +97,12 @@ def run_check(
         if fmt == "junit":
             checked.extend(display_paths(session.root, result.scope))
     progress.done()
-    color = output_file is None and sys.stdout.isatty()
     summary = RunSummary(notes, vault_notes, color=color, statistics=statistics, checked=tuple(checked))
-    emit(REPORTER_BY_NAME[fmt](shown, summary), output_file)
+    text = REPORTER_BY_NAME[fmt](shown, summary)
     if statistics and fmt != "text":
         from vaultkit.report.text import statistics as stats
 
         click.echo("\n".join(stats(shown)), err=True)
     if failed_writes:
-        return 1
-    return 0 if exit_zero or not shown else 1
+        return text, 1
+    return text, 0 if exit_zero or not shown else 1

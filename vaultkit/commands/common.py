@@ -8,19 +8,24 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.engine import Session, open_session
 from vaultkit.errors import FatalError
-from vaultkit.vault import resolve_vault
+
+if TYPE_CHECKING:
+    from vaultkit.engine import Session
 
 
 def sessions(
     paths: Sequence[Path], vault: Path | None, config_dir: str, report: str | None = None
 ) -> Iterator[tuple[Session, tuple[str, ...] | None]]:
     """Each vault the paths fall in, with the vault-relative targets (None: the whole vault)."""
+    from vaultkit.engine import open_session
+    from vaultkit.vault import resolve_vault
+
     for root, given in resolve_vault(paths, vault, config_dir).items():
         session = open_session(root, config_dir, report)
         yield session, targets(root, given)

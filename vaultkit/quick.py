@@ -1,0 +1,85 @@
+"""The warm path: when nothing in the vault changed since the same command last ran, print its output.
+
+It reads only what decides that — the config, the Obsidian settings, the schema files' bytes, the note
+listing, each note's stat signature and the recorded state — and imports none of the parser, the rules or
+jsonschema. Any doubt (an untrusted signature, another vault, a fix, a report note) means a normal run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from vaultkit.cache import Cache, known_digests, run_fingerprint, state_key
+from vaultkit.config import load_config
+from vaultkit.errors import FatalError
+from vaultkit.obsidian import load_obsidian
+from vaultkit.vault import list_vault, resolve_vault
+
+KEEP = 4  # outputs remembered per vault (one per distinct command line)
+
+
+@dataclass
+class Quick:
+    cache: Cache | None = None
+    request: str = ""
+    text: str | None = None
+    code: int = 0
+
+
+def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: object) -> Quick:
+    try:
+        groups = resolve_vault(paths, vault, config_dir)
+        if len(groups) != 1:
+            return Quick()
+        (root,) = groups
+        from vaultkit.schemas import bundled_schema_dir, folder_fingerprint
+
+        config = load_config(root)
+        obsidian = load_obsidian(root, config_dir)
+        schema_dir = root / config.schema_dir if config.schema_dir else bundled_schema_dir()
+        fingerprint = run_fingerprint(config.fingerprint(), folder_fingerprint(schema_dir), obsidian.fingerprint())
+    except (FatalError, OSError):
+        return Quick()  # the normal run reports it properly
+    if config.report:
+        return Quick()  # a report note may need writing: take the normal path
+    cache = Cache(root, fingerprint)
+    listing = list_vault(root, config, obsidian, config.report)
+    digests, _sigs = known_digests(cache, root, listing.notes)
+    if len(digests) != len(listing.notes):
+        return Quick()
+    key = state_key(listing.notes, listing.files, digests, [list(listing.skipped_links), request, os.getcwd()])
+    quick = Quick(cache, key)
+    index = cache.read("outputs")
+    slot = index.get(key) if isinstance(index, dict) else None
+    if isinstance(slot, list) and len(slot) == 2 and isinstance(slot[1], int):
+        text = cache.read_text(f"output-{slot[0]}", key)
+        if text is not None:
+            quick.text, quick.code = text, slot[1]
+    return quick
+
+
+def store(quick: Quick, text: str, code: int) -> None:
+    """Remember this output for the exact vault state that produced it (computed afresh after the run).
+
+    Up to KEEP outputs (one per command line) live in `output-N.txt`; `outputs.json` maps keys to slots."""
+    if quick.cache is None:
+        return
+    stored = quick.cache.read("outputs")
+    index = {k: v for k, v in stored.items() if isinstance(v, list)} if isinstance(stored, dict) else {}
+    index.pop(quick.request, None)
+    used = {v[0] for v in index.values()}
+    if len(index) >= KEEP:
+        oldest = next(iter(index))
+        used.discard(index.pop(oldest)[0])
+    slot = next(n for n in range(KEEP + 1) if n not in used)
+    quick.cache.write_text(f"output-{slot}", quick.request, text)
+    index[quick.request] = [slot, code]
+    quick.cache.write("outputs", index)
+
+
+def request_id(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
