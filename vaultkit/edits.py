@@ -5,7 +5,16 @@ the bytes that were read (compare-and-swap, checked again just before the rename
 that other vaultkit processes honour). The new content goes to a temporary file in the same folder, is
 flushed to disk, gets the note's permissions, and is renamed over the note, so a crash leaves either the
 old note or the new one, never half of each. Encoding, BOM, line endings and everything outside the edits
-are kept byte for byte. Symlinks and read-only notes are never written.
+are kept byte for byte. Symlinks, anything but a regular file, and notes this user may not write are never
+written.
+
+Concurrency: two vaultkit processes (two `link` runs, `link` beside `watch --fix`) each compare-and-swap
+under the lock, so the one that loses a race refuses the note ("changed since vaultkit read it; run again")
+instead of overwriting the other's edit; nothing is lost and the next run links what was refused. Any
+failure or interrupt removes the temporary file; one orphaned by a killed process (which cannot clean up)
+is removed by the next write of that note, under the lock, when no live writer can own it. Editors that do
+not take the lock (Obsidian) are covered by the compare-and-swap, which leaves a window of one read between
+the last comparison and the rename.
 """
 
 from __future__ import annotations
@@ -60,7 +69,7 @@ def apply_text(text: str, edits: Sequence[Edit]) -> str:
     return "".join(pieces)
 
 
-def write_note(
+def write_note(  # noqa: PLR0911 - one early return per reason a write is refused
     root: Path, rel: str, expected_digest: str, edits: Sequence[Edit], verify: Verify | None = None
 ) -> WriteResult:
     """Apply `edits` to the note if it still has the content hashed as `expected_digest`."""

@@ -146,8 +146,10 @@ class Runner:
         if opts.fixing and opts.targets is not None:
             diags += self._relations_of_targets(scope, state)
         cache.write("state", {"at": now_ns(), "notes": {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}})
-        for shard in sorted({_shard(rel) for rel in to_parse}):
-            cache.write(f"facts-{shard:02d}", {r: facts_to_json(f) for r, f in facts.items() if _shard(r) == shard})
+        if to_parse:
+            shards = _by_shard(facts)
+            for shard in sorted({_shard(rel) for rel in to_parse}):
+                cache.write(f"facts-{shard:02d}", {r: facts_to_json(facts[r]) for r in shards.get(shard, ())})
         if state_key is None:
             digests = {rel: f.digest for rel, f in facts.items()}
             state_key = _state_key(listing, digests, opts)
@@ -268,8 +270,9 @@ class Runner:
                 found[rel] = items
             keep = {r: e for r, e in known.items() if r in facts and _cached_mentions(e, facts[r].digest)}
             keep.update({r: [facts[r].digest, [list(m.__dict__.values()) for m in found[r]]] for r in need})
+            shards = _by_shard(keep)
             for shard in sorted({_shard(rel) for rel in need}):
-                part = {r: e for r, e in keep.items() if _shard(r) == shard}
+                part = {r: keep[r] for r in shards.get(shard, ())}
                 cache.write(f"mentions-{shard:02d}", {"keys": keyfp, "notes": part})
         return found, workers
 
@@ -297,7 +300,7 @@ class Runner:
             for rule in VAULT_RULES:
                 if active(rule.code):
                     found.extend(rule.check(f, ctx))
-            found = [d for d in _dedupe(found) if active(d.code)]
+            found = _dedupe([d for d in found if active(d.code)])
             out.extend(_suppress(f, found, active))
         out.extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
         return sorted(out, key=Diagnostic.sort_key)
@@ -359,9 +362,14 @@ def _cached_report(cache: Cache, key: str, scope: Sequence[str], whole: bool) ->
 def _write_report(cache: Cache, key: str, diags: list[Diagnostic], notes: set[str]) -> None:
     shards: dict[str, list[list[object]]] = {f"report-{n:02d}": [] for n in range(FACT_SHARDS)}
     shards["report-run"] = []
+    shard_of: dict[str, int] = {}
     for d in diags:
-        name = f"report-{_shard(d.path):02d}" if d.path in notes else "report-run"
-        shards[name].append(_light_row(d))
+        if d.path not in notes:
+            shards["report-run"].append(_light_row(d))
+            continue
+        if d.path not in shard_of:
+            shard_of[d.path] = _shard(d.path)
+        shards[f"report-{shard_of[d.path]:02d}"].append(_light_row(d))
     for name, rows in shards.items():
         cache.write(name, {"state": key, "rows": rows})
 
@@ -383,6 +391,13 @@ FACT_SHARDS = 16
 
 def _shard(rel: str) -> int:
     return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % FACT_SHARDS
+
+
+def _by_shard(rels: Iterable[str]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for rel in rels:
+        out.setdefault(_shard(rel), []).append(rel)
+    return out
 
 
 def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> str:

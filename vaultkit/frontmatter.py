@@ -29,14 +29,16 @@ _ComposeLoader.yaml_implicit_resolvers = {}
 JsonPath = tuple[str | int, ...]
 MAX_NODES = 200_000  # expanded nodes; a billion-laughs document hits this within milliseconds
 MAX_DEPTH = 500  # libyaml recurses in C: a 100,000-deep flow list crashes the interpreter
+MAX_VALUE_DEPTH = 100  # nesting of the loaded value: the walker (and jsonschema after it) recurse in Python
 
+_BOMB = f"YAML aliases expand to more than {MAX_NODES} values (an alias bomb?)"
 _STD = "tag:yaml.org,2002:"
 _SAFE_TAGS = frozenset(_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp"))
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-_YAML11_BOOL = frozenset("yes Yes YES no No NO on On ON off Off OFF".split())
+_YAML11_BOOL = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"])
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 _FENCE = re.compile(r"---[ \t]*(?:\r\n|\n|\r|\Z)")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
@@ -112,9 +114,9 @@ def _check_misplaced(text: str, fm: Frontmatter) -> None:
                 "VK006",
                 1,
                 1,
-                "frontmatter collapsed onto one line ('--- key: value ... ---'): the line breaks between keys "
-                "were lost, so Obsidian sees no properties; put '---', each key and the closing '---' on "
-                "lines of their own",
+                "frontmatter collapsed onto one line ('--- key: value ... ---'): the line breaks between "
+                "keys were lost, so Obsidian sees no properties; put '---', each key and the closing '---' "
+                "on lines of their own",
             )
         )
         return
@@ -133,14 +135,15 @@ def _check_misplaced(text: str, fm: Frontmatter) -> None:
         )
 
 
-def load(text: str, fm: Frontmatter) -> None:
+def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per way YAML is refused
     """Parse fm's YAML into fm.data and fm.nodes; every failure becomes a Problem."""
     if not fm.present:
         return
     src = text[fm.yaml_start : fm.yaml_end]
     base_line = text.count("\n", 0, fm.yaml_start) + 1 if "\n" in text[: fm.yaml_start] else 2
     if _nesting_depth(src) > MAX_DEPTH:
-        fm.problems.append(Problem("VK004", base_line, 1, f"YAML nested deeper than {MAX_DEPTH} levels refused"))
+        message = f"YAML nested deeper than {MAX_DEPTH} levels refused"
+        fm.problems.append(Problem("VK004", base_line, 1, message))
         fm.loaded = False
         return
     try:
@@ -158,12 +161,18 @@ def load(text: str, fm: Frontmatter) -> None:
     if not isinstance(root, yaml.MappingNode):
         kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
         line, col = base_line + root.start_mark.line, root.start_mark.column + 1
-        fm.problems.append(Problem("VK002", line, col, f"frontmatter must be a mapping of properties, not {kind}"))
+        message = f"frontmatter must be a mapping of properties, not {kind}"
+        fm.problems.append(Problem("VK002", line, col, message))
         fm.loaded = False
         return
     walker = _Walker(fm, base_line)
     try:
+        _check_expansion(root, base_line)
         data = walker.value(root, ())
+    except RecursionError:
+        fm.problems.append(Problem("VK004", base_line, 1, "YAML nested too deeply to be read"))
+        fm.loaded = False
+        return
     except _Refused as e:
         fm.problems.append(Problem("VK004", e.line, e.col, e.message))
         fm.loaded = False
@@ -197,6 +206,41 @@ class _Refused(Exception):
         self.line, self.col, self.message = line, col, message
 
 
+def _check_expansion(root: yaml.Node, base_line: int) -> None:
+    """Refuse an alias bomb before expanding it: the expanded size of every node, computed once per distinct
+    node (iteratively, so no depth can exhaust the stack); an alias that contains itself is refused too."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            open_.discard(key)
+            if sizes[key] > MAX_NODES:
+                line, col = base_line + node.start_mark.line, node.start_mark.column + 1
+                raise _Refused(line, col, _BOMB)
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            line, col = base_line + node.start_mark.line, node.start_mark.column + 1
+            raise _Refused(line, col, "a YAML alias refers to itself")
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 class _Walker:
     """Turns composed nodes into JSON-like values, recording positions and YAML traps."""
 
@@ -206,6 +250,7 @@ class _Walker:
         self.offset = fm.yaml_start
         self.budget = MAX_NODES
         self.active: set[int] = set()
+        self.depth = 0
 
     def pos(self, mark: Any) -> tuple[int, int]:
         return self.base_line + mark.line, mark.column + 1
@@ -214,7 +259,7 @@ class _Walker:
         self.budget -= 1
         if self.budget < 0:
             line, col = self.pos(node.start_mark)
-            raise _Refused(line, col, f"YAML aliases expand to more than {MAX_NODES} values (an alias bomb?)")
+            raise _Refused(line, col, _BOMB)
         if id(node) in self.active:
             line, col = self.pos(node.start_mark)
             raise _Refused(line, col, "a YAML alias refers to itself")
@@ -223,7 +268,11 @@ class _Walker:
             raise _Refused(line, col, f"YAML tag '{_short_tag(node.tag)}' is not allowed in frontmatter")
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
+        if self.depth >= MAX_VALUE_DEPTH:
+            line, col = self.pos(node.start_mark)
+            raise _Refused(line, col, f"YAML nested deeper than {MAX_VALUE_DEPTH} levels refused")
         self.active.add(id(node))
+        self.depth += 1
         try:
             if isinstance(node, yaml.SequenceNode):
                 out = []
@@ -231,8 +280,10 @@ class _Walker:
                     self.record(item, item, (*path, i))
                     out.append(self.value(item, (*path, i)))
                 return out
+            assert isinstance(node, yaml.MappingNode)
             return self.mapping(node, path)
         finally:
+            self.depth -= 1
             self.active.discard(id(node))
 
     def mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
@@ -289,7 +340,8 @@ class _Walker:
         if text in _YAML11_BOOL:
             self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a boolean; vaultkit reads YAML 1.2"
         elif _SEXAGESIMAL.match(text):
-            self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a base-60 number; vaultkit reads a string"
+            reading = f"YAML 1.1 would read {text!r} as a base-60 number"
+            self.fm.yaml11[path] = f"{reading}; vaultkit reads a string"
         elif isinstance(value, int) and len(text) > 1 and text.lstrip("+-").startswith("0"):
             self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as an octal number"
         return value

@@ -11,6 +11,7 @@ import errno
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from vaultkit.markdown import BodyScan
 
 BOM = "\ufeff"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_AS_UTF8 = "; save as UTF-8"
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _NEWLINE = re.compile(r"\n")
 
 
@@ -62,11 +65,16 @@ class Note:
 def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None]:
     """Read a file's bytes; a Problem (code VK201/VK204) instead of an exception."""
     try:
-        st = os.stat(path)
-        if st.st_size > max_bytes:
-            mb = st.st_size / 1_000_000
-            return None, Problem("VK204", 1, 1, f"note is {mb:.1f} MB, over the {max_bytes / 1e6:g} MB limit")
-        with open(path, "rb") as f:
+        # O_NONBLOCK: opening a named pipe must not wait for a writer; the type is checked on the open file,
+        # so a file swapped for something else between listing and reading is seen for what it is
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb", closefd=True) as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                return None, Problem("VK201", 1, 1, f"not a regular file ({_kind(st.st_mode)}): not read")
+            if st.st_size > max_bytes:
+                size = f"{st.st_size / 1_000_000:.1f} MB"
+                return None, Problem("VK204", 1, 1, f"note is {size}, over the {max_bytes / 1e6:g} MB limit")
             data = f.read(max_bytes + 1)
     except OSError as e:
         return None, Problem("VK201", 1, 1, _os_reason(e, path))
@@ -74,6 +82,18 @@ def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None
         return None, Problem("VK204", 1, 1, f"note grew over the {max_bytes / 1e6:g} MB limit while read")
     digest = hashlib.sha256(data).hexdigest()
     return RawFile(data, digest, st.st_mode, st.st_mtime_ns, st.st_size), None
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a file"
 
 
 def _os_reason(e: OSError, path: Path) -> str:
@@ -92,8 +112,10 @@ def _os_reason(e: OSError, path: Path) -> str:
 
 def decode(data: bytes) -> tuple[str | None, bool, Problem | None]:
     """UTF-8 with an optional BOM, as Obsidian writes; anything else is a Problem."""
+    if data.startswith(_UTF32_BOMS):
+        return None, False, Problem("VK202", 1, 1, f"file is UTF-32 (it starts with a UTF-32 BOM){_AS_UTF8}")
     if data.startswith(_UTF16_BOMS):
-        return None, False, Problem("VK202", 1, 1, "file is UTF-16 (it starts with a UTF-16 BOM); save it as UTF-8")
+        return None, False, Problem("VK202", 1, 1, f"file is UTF-16 (it starts with a UTF-16 BOM){_AS_UTF8}")
     if b"\x00" in data[:8192] or data.startswith(b"\x89PNG"):
         return None, False, Problem("VK203", 1, 1, "binary file (it contains NUL bytes): not a Markdown note")
     try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -24,14 +25,15 @@ _PROSE = frozenset({"paragraph", "list", "list_item", "block_text", "block_quote
 
 @functools.lru_cache(maxsize=1)
 def _markdown() -> Any:
-    import mistune
+    import mistune  # noqa: PLC0415 - imported on the first write only: it costs start-up time
 
     md = mistune.create_markdown(
         renderer=None, plugins=["table", "footnotes", "strikethrough", "math", "url", "mark", "insert"]
     )
+    md.block.register("obsidian_comment_block", r"^ {0,3}%%", _block_comment, before="raw_html")
     md.inline.register("wikilink", r"!?\[\[[^\[\]\n]+\]\]", _raw_token("wikilink"), before="link")
-    md.inline.register("obsidian_comment", r"%%[\s\S]*?%%", _raw_token("comment"), before="link")
-    md.inline.register("templater", r"<%[\s\S]*?%>", _raw_token("comment"), before="link")
+    md.inline.register("obsidian_comment", r"%%", _until("%%"), before="link")
+    md.inline.register("templater", r"<%", _until("%>"), before="link")
     return md
 
 
@@ -39,6 +41,31 @@ def _raw_token(kind: str) -> Any:
     def parse(inline: Any, m: re.Match[str], state: Any) -> int:
         state.append_token({"type": kind, "raw": m.group(0)})
         return m.end()
+
+    return parse
+
+
+def _block_comment(block: Any, m: re.Match[str], state: Any) -> int:
+    """A `%%` comment opened at the start of a line runs to the next `%%`, across blank lines (an inline rule
+    sees one paragraph at a time), or to the end of the note when never closed, as Obsidian reads it."""
+    src = state.src
+    close = src.find("%%", m.end())
+    end = len(src) if close < 0 else close + 2
+    state.append_token({"type": "comment", "raw": src[m.start() : end]})
+    return end
+
+
+def _until(closer: str) -> Any:
+    """A comment from its opener to `closer`, or to the end of the paragraph when never closed (as the scanner
+    reads it). Found with str.find, not a lazy regex: a regex would rescan the rest of the paragraph for every
+    unclosed opener, quadratic in a paragraph of them."""
+
+    def parse(inline: Any, m: re.Match[str], state: Any) -> int:
+        src = m.string
+        close = src.find(closer, m.end())
+        end = len(src) if close < 0 else close + len(closer)
+        state.append_token({"type": "comment", "raw": src[m.start() : end]})
+        return end
 
     return parse
 
@@ -62,8 +89,12 @@ def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str) -> str 
 def _check_frontmatter(old_fm: frontmatter.Frontmatter, new: str, managed: str) -> str | None:
     new_fm = frontmatter.split(new)
     frontmatter.load(new, new_fm)
-    if not new_fm.present or not new_fm.loaded or new_fm.problems:
+    if not new_fm.present or not new_fm.loaded:
         return "the frontmatter edit would not load as YAML"
+    added = Counter(p.code for p in new_fm.problems) - Counter(p.code for p in old_fm.problems)
+    if added:  # problems the note already had (a duplicate key, say) are not the edit's doing
+        first = next(p for p in new_fm.problems if p.code in added)
+        return f"the frontmatter edit would add a problem ({first.code}: {first.message})"
     before = {k: v for k, v in old_fm.data.items() if k != managed}
     after = {k: v for k, v in new_fm.data.items() if k != managed}
     if before != after:

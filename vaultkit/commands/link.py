@@ -12,6 +12,8 @@ from vaultkit.engine import RunOptions, Runner
 from vaultkit.fixer import apply_fixes, edits_by_note, unified_diff
 
 LINK_CODES = ("VK120", "VK121")
+# Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently.
+SKIPPED_CODES = ("VK000", "VK001", "VK002", "VK004", "VK201", "VK202", "VK203", "VK204", "VK205")
 
 
 def run_link(
@@ -25,13 +27,25 @@ def run_link(
     exit_non_zero_on_fix: bool,
 ) -> int:
     progress = Progress()
-    changed = refused = 0
+    changed = refused = skipped = 0
     would = 0
     for session, targets in sessions(paths, vault, config_dir):
-        result = Runner(session, progress).run(RunOptions(targets, jobs, use_cache, fixing=True, select=LINK_CODES))
-        plan = edits_by_note(result.diagnostics)
+        opts = RunOptions(targets, jobs, use_cache, fixing=True, select=LINK_CODES + SKIPPED_CODES)
+        result = Runner(session, progress).run(opts)
+        inside = set(result.scope)
+        plan = edits_by_note(d for d in result.diagnostics if d.code in LINK_CODES and d.path in inside)
+        # A command writes only the files it is given (pre-commit stashes everything else): the notes these
+        # files now link to are named, for a whole-vault `vaultkit link` to give them the relation back.
+        elsewhere = sorted({d.path for d in result.diagnostics if d.code == "VK121" and d.path not in inside})
         progress.done()
         names = {d.path: s.path for d, s in zip(result.diagnostics, display(session.root, result.diagnostics), strict=True)}
+        for rel in elsewhere:
+            click.echo(f"vaultkit: {names.get(rel, rel)} should list the notes now linking to it; run `vaultkit link` on the vault", err=True)
+        for d in result.diagnostics:
+            if d.code in SKIPPED_CODES:
+                where = names.get(d.path, d.path)
+                click.echo(f"vaultkit: {where}:{d.line}:{d.col}: {d.code} {d.message}; not linked", err=True)
+                skipped += 1
         if diff:
             click.echo(unified_diff(session.root, result.facts, plan, names), nl=False)
             would += len(plan)
@@ -52,8 +66,8 @@ def run_link(
     if diff or check_only:
         if not would:
             click.echo("vaultkit: nothing to link", err=True)
-        return 1 if would else 0
+        return 1 if would or skipped else 0
     click.echo(f"vaultkit: {changed} notes changed" if changed else "vaultkit: nothing to link; no note changed", err=True)
-    if refused:
+    if refused or skipped:
         return 1
     return 1 if changed and exit_non_zero_on_fix else 0

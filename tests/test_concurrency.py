@@ -1,0 +1,119 @@
+"""Issue 7: two `vaultkit link` processes on the same vault at once.
+
+The writer makes this safe with compare-and-swap under a vault-wide lock (vaultkit/edits.py): each process
+writes a note only if it still holds the bytes that process read, checked again under the lock just before
+the rename. So the process that loses a race refuses that note ("changed since vaultkit read it") instead
+of overwriting the other's edit, and nothing is corrupted or lost: a third run links what was refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import VaultFactory, run_cli
+
+from vaultkit import note
+from vaultkit.edits import TMP_SUFFIX
+
+NAMES = [f"Topic{chr(65 + i)}{chr(97 + i)}x" for i in range(26)]  # TopicAax, TopicBbx, ...
+
+
+def build_vault(make_vault: VaultFactory, seed: int) -> tuple[Path, dict[str, list[str]]]:
+    """Notes mentioning each other in prose; returns which names each note mentions."""
+    rng = random.Random(seed)
+    files: dict[str, bytes] = {}
+    mentions: dict[str, list[str]] = {}
+    for i, name in enumerate(NAMES):
+        others = rng.sample([n for n in NAMES if n != name], 4)
+        mentions[name] = others
+        eol = "\r\n" if i % 3 == 0 else "\n"
+        head = f"---{eol}title: {name}{eol}tags: [demo]{eol}---{eol}" if i % 2 else ""
+        body = eol.join(
+            f"Paragraph {k}: this one is about {other}, see there." for k, other in enumerate(others)
+        )
+        files[f"{'Sub/' if i % 4 == 0 else ''}{name}.md"] = (head + body + eol).encode()
+    return make_vault(files, name=f"v{seed}"), mentions
+
+
+def all_notes(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*.md")}
+
+
+def assert_not_corrupted(root: Path) -> None:
+    for rel, data in all_notes(root).items():
+        parsed = note.parse(rel, note.RawFile(data, hashlib.sha256(data).hexdigest(), 0o644, 0, len(data)))
+        assert parsed.readable, (rel, parsed.problems)
+        assert not parsed.problems, (rel, parsed.problems)
+        assert parsed.fm.loaded, rel
+    assert not [p for p in root.rglob("*") if p.name.endswith(TMP_SUFFIX)]
+
+
+GATED = """
+import os, sys, time
+from vaultkit.cli import main
+import vaultkit.commands.link, vaultkit.engine, vaultkit.fixer  # imported before the start line
+go = sys.argv[1]
+while not os.path.exists(go):
+    time.sleep(0.0005)
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def race(root: Path, gate: Path) -> list[tuple[int, str, str]]:
+    """Two `vaultkit link` processes released at the same instant (after both finished importing)."""
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", GATED, str(gate), "link", str(root)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    time.sleep(1.0)
+    gate.touch()
+    out = []
+    for proc in procs:
+        stdout, stderr = proc.communicate(timeout=120)
+        out.append((proc.returncode, stdout, stderr))
+    return out
+
+
+def test_two_link_processes_at_once(make_vault: VaultFactory, tmp_path: Path) -> None:
+    refusals = 0
+    for seed in (1, 2, 3):
+        root, mentions = build_vault(make_vault, seed)
+        for code, out, err in race(root, tmp_path / f"go{seed}"):
+            assert "Traceback" not in out + err, err
+            # 0: wrote everything; 1: refused a note the other process had just changed, and said so
+            assert code in (0, 1), err
+            lost = re.findall(r"changed (?:since vaultkit read it|while vaultkit was writing)", err)
+            assert (code == 1) == bool(lost), err
+            refusals += len(lost)
+        assert_not_corrupted(root)
+        assert_converges(root, mentions)
+    assert refusals > 0, "the two processes never raced: the test proved nothing"
+
+
+def assert_converges(root: Path, mentions: dict[str, list[str]]) -> None:
+    third = run_cli("link", root)
+    assert third.exit_code == 0, third.output
+    assert_not_corrupted(root)
+    settled = all_notes(root)
+    assert run_cli("link", root).exit_code == 0
+    assert all_notes(root) == settled, "a fourth run still changed something"
+    check = run_cli("check", root)
+    assert check.exit_code == 0, check.output
+    for name, named in mentions.items():
+        text = next(v for k, v in settled.items() if k.endswith(f"{name}.md")).decode()
+        plain = text.replace("[[", "").replace("]]", "")
+        for k, other in enumerate(named):
+            assert f"[[{other}]]" in text, f"{name} lost its link to {other}"
+            # every edit is an insertion: the prose is still there, word for word
+            assert f"Paragraph {k}: this one is about {other}, see there." in plain

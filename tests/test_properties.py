@@ -1,0 +1,716 @@
+"""Issue 7: property-based tests of the linker and the readers (hypothesis, deterministic).
+
+Notes are generated from building blocks whose protected regions the generator knows (code fences of every
+length and kind, also in lists and quotes; inline code; links of every kind; math; `%%` and HTML comments;
+HTML blocks; tables; callouts; headings; CJK; CRLF), in a small vault whose target notes carry generated
+frontmatter.
+The linker runs through the engine (for its edits) and `vaultkit link` (for the writes), and:
+
+(a) the output minus the inserted link syntax is the input, byte for byte;
+(b) a second run changes nothing;
+(c) no insertion lands in a protected region: by the generator's own ground truth and by an independent
+    reading with mistune 3 (this file's own plugins, rendered to HTML; not vaultkit's scanner nor verify.py);
+(d) the relations edit in a target's frontmatter is a pure insertion that leaves every other key, comment and
+    quote as it was, and the new list is the old one plus the new links;
+(e) parsing never raises. The readers are also fuzzed with arbitrary bytes and text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html.parser
+import os
+import re
+import shutil
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import mistune
+import pytest
+from conftest import run_cli, snapshot
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from vaultkit import frontmatter, markdown, note
+from vaultkit.commands.link import LINK_CODES
+from vaultkit.diagnostics import Edit
+from vaultkit.edits import apply_text
+from vaultkit.engine import Runner, RunOptions, open_session
+from vaultkit.verify import check_edits
+
+SCALE = float(os.environ.get("VAULTKIT_FUZZ_SCALE", "1"))  # e.g. 20 for a long, still deterministic, hunt
+SETTINGS = settings(
+    derandomize=True,
+    max_examples=int(100 * SCALE),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+FUZZ = settings(derandomize=True, max_examples=int(400 * SCALE), deadline=None)
+
+# -- the vault around the generated note ---------------------------------------------------------------------
+
+TARGETS = {
+    "Alpha Beta": "Alpha Beta.md",
+    "Gamma": "Gamma.md",
+    "東京大学": "Places/東京大学.md",
+    "ResRL": "ResRL.md",
+    "NASA": "NASA.md",
+    "Delta": "Delta.md",  # alias Δέλτα
+}
+# how a mention may be spelled in prose (case-insensitive except the acronym)
+SPELLINGS = ["Alpha Beta", "alpha beta", "Gamma", "GAMMA", "東京大学", "ResRL", "NASA", "Δέλτα", "Delta"]
+WORDS = [
+    "the",
+    "notes",
+    "say",
+    "that",
+    "we",
+    "met",
+    "about",
+    "it",
+    "again",
+    "research",
+    "café",
+    "naïve",
+    "value",
+    "and",
+    "or",
+    "also",
+    "Alphabet",
+    "Gammas",
+    "nasa",
+    "résumé",
+    "2024-01-05",
+    "42",
+]
+CJK = ["私は", "に行った", "研究", "。", "について", "中文"]
+
+Piece = tuple[str, bool]  # (text, protected)
+
+
+def words(draw: st.DrawFn, k: int = 3) -> str:
+    return " ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=k)))
+
+
+def mention(draw: st.DrawFn) -> str:
+    return draw(st.sampled_from(SPELLINGS))
+
+
+@st.composite
+def inline_piece(draw: st.DrawFn) -> Piece:  # noqa: C901, PLR0911, PLR0912 - one branch per construct
+    kind = draw(
+        st.sampled_from(
+            [
+                "prose",
+                "prose",
+                "prose",
+                "cjk",
+                "code",
+                "wiki",
+                "md",
+                "math",
+                "comment",
+                "html_comment",
+                "url",
+                "tag",
+                "footnote",
+                "emphasis",
+                "currency",
+                "escaped",
+                "code_across_lines",
+            ]
+        )
+    )
+    name = mention(draw)
+    if kind == "prose":
+        return f"{words(draw)} {name} {words(draw)}", False
+    if kind == "cjk":
+        return draw(st.sampled_from(CJK)) + draw(st.sampled_from(["東京大学", "研究所"])) + draw(
+            st.sampled_from(CJK)
+        ), False
+    if kind == "currency":  # not math: the closing `$` follows a space, and a digit follows it
+        return f"costs $5 and {name} $10", False
+    if kind == "escaped":
+        return f"\\`{name}\\` and", False
+    if kind == "code_across_lines":
+        return f"``code\n{name} ``", True
+    if kind == "emphasis":
+        mark = draw(st.sampled_from(["*", "**", "_"]))
+        return f"{mark}{words(draw, 2)} {name}{mark}", False
+    if kind == "code":
+        ticks = "`" * draw(st.integers(1, 3))
+        inner = f"{name} {'` x' if len(ticks) > 1 else 'x'} {name}"
+        return f"{ticks}{inner}{ticks}", True
+    if kind == "wiki":
+        return draw(
+            st.sampled_from(
+                [
+                    f"[[{name}]]",
+                    f"[[Gamma|{name}]]",
+                    f"[[Gamma#Heading {name}]]",
+                    "![[Gamma]]",
+                    f"[[Gamma#^blk-1|{name}]]",
+                    f"[[Missing {name}]]",
+                    "[[ResRL#A#B]]",
+                ]
+            )
+        ), True
+    if kind == "md":
+        return draw(
+            st.sampled_from(
+                [
+                    f"[{name}](Gamma.md)",
+                    f"[{name}](Alpha%20Beta.md)",
+                    f"![{name}](pic.png)",
+                    f"[{name}](https://example.com/{name.replace(' ', '_')})",
+                ]
+            )
+        ), True
+    if kind == "math":
+        return draw(st.sampled_from([f"$x + {name}$", f"$$ {name} $$", "$a_1$"])), True
+    if kind == "comment":
+        return f"%%{name} hidden%%", True
+    if kind == "html_comment":
+        return f"<!-- {name} -->", True
+    if kind == "url":
+        return f"https://example.com/{name.replace(' ', '')}/page", True
+    if kind == "tag":
+        return "#" + draw(st.sampled_from(["Gamma", "ResRL", "topic/NASA"])), True
+    return "[^1]", True
+
+
+@st.composite
+def paragraph(draw: st.DrawFn) -> list[Piece]:
+    pieces: list[Piece] = [(words(draw, 2), False)]  # a word first: a line never opens a block construct
+    for piece in draw(st.lists(inline_piece(), min_size=1, max_size=5)):
+        sep = "\n" if not piece[1] and draw(st.booleans()) else " "
+        pieces.append((sep, False))
+        pieces.append(piece)
+    return pieces
+
+
+def prefixed(pieces: list[Piece], prefix: str) -> list[Piece]:
+    """Put `prefix` (a list marker or `> `) before every line of the paragraph."""
+    out: list[Piece] = [(prefix, False)]
+    for text, protected in pieces:
+        if "\n" in text and not protected:
+            out.append((text.replace("\n", "\n" + prefix), False))
+        else:
+            out.append((text, protected))
+    return out
+
+
+@st.composite
+def block(draw: st.DrawFn) -> list[Piece]:  # noqa: C901, PLR0911, PLR0912 - one branch per construct
+    kind = draw(
+        st.sampled_from(
+            [
+                "para",
+                "para",
+                "para",
+                "list",
+                "quote",
+                "heading",
+                "setext",
+                "fence",
+                "fence_list",
+                "fence_quote",
+                "indented",
+                "math",
+                "html",
+                "comment_block",
+                "table",
+                "callout",
+                "quote_list",
+                "nested_callout",
+                "heading_in_quote",
+                "heading_in_list",
+                "fence_long_close",
+                "html_comment_block",
+                "table_bare",
+            ]
+        )
+    )
+    name = mention(draw)
+    if kind == "para":
+        return draw(paragraph())
+    if kind == "list":
+        marker = draw(st.sampled_from(["- ", "* ", "1. ", "  - "]))
+        return [*prefixed(draw(paragraph()), marker), ("\n", False), *prefixed(draw(paragraph()), marker)]
+    if kind == "quote":
+        return prefixed(draw(paragraph()), draw(st.sampled_from(["> ", ">> ", "> > "])))
+    if kind == "heading":
+        return [(f"{'#' * draw(st.integers(1, 6))} Heading {name}", True)]
+    if kind == "setext":
+        return [(f"Title {name}\n{draw(st.sampled_from(['===', '---']))}", True)]
+    fence = draw(st.sampled_from(["```", "````", "~~~", "~~~~~"]))
+    info = draw(st.sampled_from(["", "python", " dataview"]))
+    code = f"print('{name}')\n{name} = 1\n{fence[0] * 3 if len(fence) > 3 else ''}"
+    if kind == "fence":
+        return [(f"{fence}{info}\n{code}\n{fence}", True)]
+    if kind == "fence_list":
+        lines = f"{fence}{info}\n{code}\n{fence}".split("\n")
+        return [("- item\n\n", False), ("\n".join("  " + line for line in lines), True)]
+    if kind == "fence_quote":
+        lines = f"{fence}{info}\n{code}\n{fence}".split("\n")
+        return [("\n".join("> " + line for line in lines), True)]
+    if kind == "indented":
+        return [("Before code.\n\n", False), (f"    {name} in indented code\n    more {name}", True)]
+    if kind == "math":
+        return [(f"$$\n{name} = \\frac{{1}}{{2}}\n$$", True)]
+    if kind == "html":
+        return [(f'<div class="x">\n{name} inside html\n</div>', True)]
+    if kind == "comment_block":
+        return [(f"%%\n{name} in a comment\n\nstill {name} in it\n%%", True)]
+    if kind == "quote_list":
+        return prefixed(draw(paragraph()), "> - ")
+    if kind == "nested_callout":
+        return [(f"> > [!tip] Nested {name}\n", True), *prefixed(draw(paragraph()), "> > ")]
+    if kind == "heading_in_quote":
+        return [(f"> ## Quoted heading {name}", True)]
+    if kind == "heading_in_list":
+        return [(f"- ## Listed heading {name}", True)]
+    if kind == "fence_long_close":  # a shorter fence does not close a longer one
+        return [(f"````\n{name}\n```\n{name} still code\n`````", True)]
+    if kind == "html_comment_block":
+        return [(f"<!--\n{name}\n\n{name} again\n-->", True)]
+    if kind == "table_bare":
+        return [(f"{name} | b\n--- | ---\nc | {name}", True)]
+    if kind == "table":
+        return [(f"| {name} | b |\n| --- | --- |\n| c | {name} |", True)]
+    body = draw(paragraph())
+    header: Piece = (f"> [!{draw(st.sampled_from(['note', 'tip', 'warning']))}] Title {name}\n", True)
+    return [header, *prefixed(body, "> ")]
+
+
+@st.composite
+def related_value(draw: st.DrawFn) -> str:
+    kind = draw(
+        st.sampled_from(
+            ["block", "block0", "block_comment", "flow", "flow_empty", "single", "null", "null_comment"]
+        )
+    )
+    quote = draw(st.sampled_from(['"', "'"]))
+    item = f"{quote}[[Omega]]{quote}"
+    return {
+        "block": f"related:\n  - {item}\n",
+        "block0": f"related:\n- {item}\n- {quote}[[Psi]]{quote}\n",
+        "block_comment": f"related:   # the relations\n    - {item}   # first\n",
+        "flow": f"related: [{item}, {quote}[[Psi]]{quote}]\n",
+        "flow_empty": "related: []\n",
+        "single": f"related: {item}\n",
+        "null": "related:\n",
+        "null_comment": "related: # none yet\n",
+    }[kind]
+
+
+OTHER_KEYS = [
+    'title: "A title # not a comment"\n',
+    "# a comment line\n",
+    "tags: [demo, 'quoted']\n",
+    "created: 2024-01-05\n",
+    "count: 010\n",
+    "flag: yes\n",
+    "empty:\n",
+    "multi: |\n  line one\n  line two\n",
+    "aliases:\n  - Other name\n",
+]
+
+
+@st.composite
+def target_frontmatter(draw: st.DrawFn) -> str:
+    if draw(st.integers(0, 4)) == 0:
+        return ""
+    keys = draw(st.lists(st.sampled_from(OTHER_KEYS), max_size=4, unique=True))
+    if draw(st.integers(0, 3)):
+        keys.insert(draw(st.integers(0, len(keys))), draw(related_value()))
+    return "---\n" + "".join(keys) + "---\n"
+
+
+@dataclass
+class Generated:
+    subject: bytes
+    protected: list[tuple[int, int]]  # character ranges of the decoded subject text (without BOM)
+    body_start: int
+    targets: dict[str, bytes]
+    eol: str
+
+
+@st.composite
+def vaults(draw: st.DrawFn) -> Generated:
+    eol = draw(st.sampled_from(["\n", "\r\n"]))
+    bom = draw(st.integers(0, 5)) == 0
+    pieces: list[Piece] = []
+    for i, blk in enumerate(draw(st.lists(block(), min_size=2, max_size=8))):
+        if i:
+            pieces.append(("\n\n", False))
+        pieces.extend(blk)
+    pieces.append(("\n", False))
+    head = draw(st.sampled_from(["", "---\ntitle: Subject\n---\n", "---\ntags: [a]\nrelated: []\n---\n"]))
+    text = head.replace("\n", eol)
+    protected = []
+    for raw, is_protected in pieces:
+        piece = raw.replace("\n", eol)
+        if is_protected:
+            protected.append((len(text), len(text) + len(piece)))
+        text += piece
+    targets = {}
+    for i, rel in enumerate(sorted(TARGETS.values())):
+        fm = draw(target_frontmatter())
+        t_eol = draw(st.sampled_from(["\n", "\r\n"]))
+        extra = "aliases: [Δέλτα]\n" if rel == "Delta.md" else ""
+        if extra and fm:
+            fm = fm.replace("---\n", "---\n" + extra, 1)
+        elif extra:
+            fm = "---\n" + extra + "---\n"
+        targets[rel] = (fm + f"Target note {i}.\n").replace("\n", t_eol).encode()
+    data = ("\ufeff" if bom else "").encode() + text.encode()
+    return Generated(data, protected, len(head.replace("\n", eol)), targets, eol)
+
+
+# -- running the linker --------------------------------------------------------------------------------------
+
+
+def build(root: Path, g: Generated) -> None:
+    if root.exists():
+        shutil.rmtree(root)
+    (root / ".obsidian").mkdir(parents=True)
+    (root / ".obsidian" / "app.json").write_text("{}")
+    # a one-line schema folder: the bundled schemas are not the subject here, and compiling them is most of
+    # a run
+    (root / "vaultkit.toml").write_text('schema_dir = "schemas"\n')
+    (root / "schemas").mkdir()
+    (root / "schemas" / "default.schema.json").write_text('{"type": "object"}')
+    (root / "Subject.md").write_bytes(g.subject)
+    (root / "Omega.md").write_bytes(b"Omega.\n")
+    (root / "Psi.md").write_bytes(b"Psi.\n")
+    for rel, data in g.targets.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+
+
+def planned_edits(root: Path) -> dict[str, list[Edit]]:
+    session = open_session(root)
+    result = Runner(session).run(RunOptions(None, 1, False, fixing=True, select=LINK_CODES))
+    plan: dict[str, list[Edit]] = {}
+    for d in result.diagnostics:
+        if d.fix is not None and d.fix.safe:
+            plan.setdefault(d.path, []).extend(d.fix.edits)
+    return plan
+
+
+def decode(data: bytes) -> str:
+    text = data.decode("utf-8")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+_OPEN = re.compile(r"\[\[(?:[^\[\]|\r\n]+\|)?\Z")
+
+
+def check_body_edit(old: str, e: Edit) -> None:
+    """(a) for one edit: it wraps the mention, and stripping the wrapper gives the mention back."""
+    mention_text = old[e.start : e.end]
+    assert e.end > e.start and mention_text.strip() == mention_text
+    assert e.text.endswith(mention_text + "]]"), (e, mention_text)
+    assert _OPEN.match(e.text[: len(e.text) - len(mention_text) - 2]), e
+
+
+# -- the independent reading: mistune 3 with this file's own Obsidian plugins, rendered to HTML --------------
+
+SENTINEL = 0xE000  # BMP private use; never in generated notes
+
+
+def _obsidian_plugins(md: Any) -> None:
+    def wikilink(inline: Any, m: re.Match[str], state: Any) -> int:
+        state.append_token({"type": "obsidian_link", "raw": m.group(0)})
+        return m.end()
+
+    def comment(inline: Any, m: re.Match[str], state: Any) -> int:
+        state.append_token({"type": "obsidian_comment", "raw": m.group(0)})
+        return m.end()
+
+    md.inline.register("obsidian_link", r"!?\[\[[^\[\]\n]+?\]\]", wikilink, before="link")
+    md.inline.register("obsidian_comment", r"%%[\s\S]+?%%", comment, before="link")
+    if md.renderer is not None:
+        md.renderer.register("obsidian_link", lambda r, raw: f'<a class="wikilink">{html.escape(raw)}</a>')
+        md.renderer.register("obsidian_comment", lambda r, raw: f"<!--{raw}-->")
+
+
+INDEPENDENT = mistune.create_markdown(
+    escape=False, plugins=["table", "math", "footnotes", "strikethrough", "url", _obsidian_plugins]
+)
+FORBIDDEN = {
+    "code",
+    "pre",
+    "a",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "th",
+    "td",
+    "div",
+    "script",
+    "style",
+    "img",
+}
+VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "col", "area", "base", "embed"}
+
+
+class _Where(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, str]] = []
+        self.bad: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in VOID:
+            self.stack.append((tag, dict(attrs).get("class") or ""))
+
+    def handle_endtag(self, tag: str) -> None:
+        for k in range(len(self.stack) - 1, -1, -1):
+            if self.stack[k][0] == tag:
+                del self.stack[k:]
+                break
+
+    def _see(self, data: str, where: str | None) -> None:
+        for ch in data:
+            if ord(ch) >= SENTINEL and ord(ch) < SENTINEL + 0x1000:
+                inside = where or next(
+                    (f"<{t} class={c!r}>" for t, c in self.stack if t in FORBIDDEN or "math" in c), None
+                )
+                if inside:
+                    self.bad[ch] = inside
+
+    def handle_data(self, data: str) -> None:
+        self._see(data, None)
+
+    def handle_comment(self, data: str) -> None:
+        self._see(data, "a comment")
+
+
+def independent_verdict(text: str, body_start: int, edits: list[Edit]) -> dict[str, str]:
+    """Where mistune puts each edited span: {span text: forbidden container} for the bad ones."""
+    body = text[body_start:]
+    pieces, last = [], 0
+    names = {}
+    for i, e in enumerate(sorted(edits, key=lambda e: e.start)):
+        mark = chr(SENTINEL + i)
+        names[mark] = text[e.start : e.end]
+        pieces += [body[last : e.start - body_start], mark]
+        last = e.end - body_start
+    pieces.append(body[last:])
+    parser = _Where()
+    parser.feed(INDEPENDENT("".join(pieces)))
+    return {names[m]: where for m, where in parser.bad.items()}
+
+
+# -- the properties ------------------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(g=vaults())
+def test_linker_properties(g: Generated, tmp_path: Path) -> None:
+    root = tmp_path / "vault"
+    build(root, g)
+    before = snapshot(root)
+    plan = planned_edits(root)  # (e): parsing every note raised nothing
+    result = run_cli("link", root)
+    assert "Traceback" not in result.output
+    assert result.exit_code == 0, result.output  # the writer's second opinion refused nothing
+    after = snapshot(root)
+
+    for rel, old_bytes in before.items():
+        new_bytes = after[rel]
+        edits = plan.get(rel, [])
+        if not edits:
+            assert new_bytes == old_bytes, rel
+            continue
+        old = decode(old_bytes)
+        expected = apply_text(old, edits)
+        assert decode(new_bytes) == expected, rel
+        assert new_bytes.startswith(b"\xef\xbb\xbf") == old_bytes.startswith(b"\xef\xbb\xbf")
+        fm = frontmatter.split(old)
+        body_edits = [e for e in edits if is_link_edit(e)]
+        for e in body_edits:
+            check_body_edit(old, e)  # (a)
+            assert e.start >= (fm.body_start if fm.present else 0), e
+            if rel == "Subject.md":
+                for start, end in g.protected:  # (c), by the generator's ground truth
+                    assert e.end <= start or e.start >= end, (old[start:end], e)
+        if rel == "Subject.md" and body_edits:
+            assert independent_verdict(old, fm.body_start if fm.present else 0, body_edits) == {}  # (c)
+        check_relations_edit(old, decode(new_bytes), [e for e in edits if not is_link_edit(e)])  # (d)
+
+    event(f"link edits in Subject: {min(len([e for e in plan.get('Subject.md', []) if is_link_edit(e)]), 3)}")
+    event(f"relations edits: {min(sum(1 for es in plan.values() for e in es if not is_link_edit(e)), 3)}")
+    assert planned_edits(root) == {}  # (b)
+    again = run_cli("link", root)
+    assert again.exit_code == 0, again.output
+    assert snapshot(root) == after  # (b)
+
+
+def is_link_edit(e: Edit) -> bool:
+    return e.end > e.start and e.text.startswith("[[")
+
+
+def check_relations_edit(old: str, new: str, edits: list[Edit]) -> None:
+    """(d): pure insertions (or a single value wrapped into a list, kept verbatim) inside the frontmatter, so
+    every byte of the old frontmatter (comments, quotes, other keys) is still there; every other key loads to
+    the same value; the related list is the old one plus new items."""
+    if not edits:
+        return
+    old_fm = frontmatter.split(old)
+    for e in edits:
+        assert e.start <= (old_fm.yaml_end if old_fm.present else 0), e
+        replaced = old[e.start : e.end]
+        assert replaced == "" or replaced in e.text, e  # nothing of the user's is removed
+    frontmatter.load(old, old_fm)
+    new_fm = frontmatter.split(new)
+    frontmatter.load(new, new_fm)
+    assert new_fm.loaded and not [p for p in new_fm.problems if p.code != "VK003"], new_fm.problems
+    assert {k: v for k, v in new_fm.data.items() if k != "related"} == {
+        k: v for k, v in old_fm.data.items() if k != "related"
+    }
+    old_related = old_fm.data.get("related")
+    old_list = [old_related] if isinstance(old_related, str) else list(old_related or [])
+    new_list = new_fm.data["related"]
+    assert new_list[: len(old_list)] == old_list and len(new_list) > len(old_list)
+
+
+# -- deterministic regressions found while building this suite -----------------------------------------------
+
+
+def test_independent_reader_sees_protected_regions() -> None:
+    """The mistune oracle itself must flag what it is there to flag."""
+    text = "Gamma in `code Gamma` and [[Gamma]] and %%Gamma%% and $Gamma$\n\n# Gamma\n"
+    spans = [m.start() for m in re.finditer("Gamma", text)]
+    verdicts = independent_verdict(text, 0, [Edit(s, s + 5, "[[Gamma]]") for s in spans])
+    assert len(verdicts) == 1  # all five forbidden spans share the text 'Gamma': one key
+    only_prose = independent_verdict(text, 0, [Edit(0, 5, "[[Gamma]]")])
+    assert only_prose == {}
+
+
+# -- fuzzing the readers -------------------------------------------------------------------------------------
+
+MD_ALPHABET = st.sampled_from(list("-:#>`~$%![]()|*_^{}<>\"'\\ \t\r\n\x00aZ0é東\ufeff&/=+.,?;@"))
+YAML_ALPHABET = st.sampled_from(
+    [*"-:?[]{},&*!|>'\"#%@` \t\r\nab01.~\\", "---\n", "...\n", "!!python/", "&a ", "*a", "<<: "]
+)
+
+
+def _parse_bytes(data: bytes) -> None:
+    parsed = note.parse("Fuzz.md", note.RawFile(data, hashlib.sha256(data).hexdigest(), 0o644, 0, len(data)))
+    if parsed.readable:
+        assert parsed.fm.body_start <= len(parsed.text)
+        assert len(parsed.body.prose) == len(parsed.text) - parsed.fm.body_start
+
+
+@FUZZ
+@given(st.binary(max_size=2000))
+def test_fuzz_note_parse_bytes(data: bytes) -> None:
+    _parse_bytes(data)
+
+
+@FUZZ
+@given(st.text(MD_ALPHABET, max_size=400).map(lambda s: s.encode("utf-8")))
+def test_fuzz_note_parse_markdownish(data: bytes) -> None:
+    _parse_bytes(data)
+
+
+@FUZZ
+@given(st.lists(YAML_ALPHABET, max_size=120).map("".join))
+def test_fuzz_frontmatter(src: str) -> None:
+    text = "---\n" + src + "\n---\nbody\n"
+    fm = frontmatter.split(text)
+    frontmatter.load(text, fm)
+    if fm.present:
+        assert fm.yaml_start <= fm.yaml_end <= fm.body_start <= len(text)
+    for problem in fm.problems:
+        assert problem.line >= 1 and problem.col >= 1 and problem.message
+
+
+@FUZZ
+@given(st.text(max_size=600))
+def test_fuzz_frontmatter_split_any_text(text: str) -> None:
+    fm = frontmatter.split(text)
+    frontmatter.load(text, fm)
+
+
+@FUZZ
+@given(st.text(MD_ALPHABET, max_size=600), st.integers(1, 50))
+def test_fuzz_markdown_scan(body: str, first_line: int) -> None:
+    scan = markdown.scan(body, first_line)
+    assert len(scan.prose) == len(body)
+    for link in scan.links:
+        assert 0 <= link.start < link.end <= len(body)
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_unicode_forms_parse(form: str) -> None:
+    text = unicodedata.normalize(form, "---\ntitle: Café\n---\nSee Café and 東京大学.\n")
+    _parse_bytes(text.encode())
+
+
+# -- regressions for defects fixed in verify.py --------------------------------------------------------------
+
+
+def test_verify_is_linear_on_unclosed_templater_openers() -> None:
+    """The `<%...%>` rule was a lazy regex: every unclosed `<%` rescanned the rest of the paragraph, so 20,000
+    of them took about 3 s (40,000: 11 s) before a single link could be written."""
+    text = "Gamma " + "<%" * 20_000 + "\n"
+    start = time.perf_counter()
+    assert check_edits(text, "[[Gamma]]" + text[5:], [Edit(0, 5, "[[Gamma]]")], "related") is None
+    assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize("opener", ["<%", "%%"])
+def test_verify_reads_an_unclosed_comment_to_the_end_of_the_paragraph(opener: str) -> None:
+    """As the scanner does (and Obsidian, for `%%`): text after an unclosed opener is not prose."""
+    text = f"Words {opener} and Gamma here.\n"
+    start = text.index("Gamma")
+    edit = Edit(start, start + 5, "[[Gamma]]")
+    assert check_edits(text, apply_text(text, [edit]), [edit], "related") is not None
+
+
+def test_verify_allows_a_relation_edit_in_a_note_with_a_duplicate_key() -> None:
+    """A duplicate key (reported as VK003, loads with the last value) made every relations edit of that note
+    fail with 'the frontmatter edit would not load as YAML': the problem was the note's, not the edit's."""
+    old = '---\ntitle: a\ntitle: b\nrelated:\n  - "[[Omega]]"\n---\nBody.\n'
+    at = old.index("\n---\nBody")
+    edit = Edit(at, at, '\n  - "[[Subject]]"')
+    assert check_edits(old, apply_text(old, [edit]), [edit], "related") is None
+
+
+def test_verify_refuses_an_edit_that_adds_a_problem() -> None:
+    old = "---\ntitle: a\n---\nBody.\n"
+    at = old.index("\n---\nBody")
+    edit = Edit(at, at, '\ntitle: a\nrelated:\n  - "[[Subject]]"')
+    reason = check_edits(old, apply_text(old, [edit]), [edit], "related")
+    assert reason is not None and "VK003" in reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["%%\nstart\n\nGamma here\n%%\nafter\n", "Prose.\n\n%% never closed\n\nGamma here\n"],
+    ids=["closed", "unclosed"],
+)
+def test_verify_sees_a_comment_that_spans_paragraphs(text: str) -> None:
+    """The `%%` rule was inline only, and mistune parses inline text one paragraph at a time: the second
+    opinion read a mention inside a multi-paragraph comment as prose (the scanner alone protected it)."""
+    start = text.index("Gamma")
+    edit = Edit(start, start + 5, "[[Gamma]]")
+    assert check_edits(text, apply_text(text, [edit]), [edit], "related") is not None
+
+
+def test_verify_block_comment_does_not_swallow_code_or_later_prose() -> None:
+    for text in ["```\n%%\n```\n\nGamma here\n", "%%c%% and Gamma\n", "%%\nc\n%%\n\nGamma here\n"]:
+        start = text.index("Gamma")
+        edit = Edit(start, start + 5, "[[Gamma]]")
+        assert check_edits(text, apply_text(text, [edit]), [edit], "related") is None, text

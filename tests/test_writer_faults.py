@@ -1,0 +1,304 @@
+"""Issue 7: faults injected into the one writer (vaultkit/edits.py).
+
+Each fault: the process dies between writing the temporary file and renaming it, the disk fills up while
+writing, the rename fails, someone else changes the note between vaultkit's read and its write. In every
+case the original note is intact and readable, no temporary file is left behind, and the user is told.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import VaultFactory, run_cli
+
+from vaultkit import edits, fixer
+from vaultkit.diagnostics import Edit
+from vaultkit.edits import TMP_SUFFIX, WriteResult, write_generated, write_note
+
+ORIGINAL = b"---\ntitle: A\n---\nSee Other here.\n"
+EDIT = Edit(ORIGINAL.index(b"Other"), ORIGINAL.index(b"Other") + 5, "[[Other]]")
+LINKED = ORIGINAL.replace(b"Other", b"[[Other]]")
+
+
+@pytest.fixture
+def vault(make_vault: VaultFactory) -> Path:
+    return make_vault({"A.md": ORIGINAL, "Other.md": b"[[A]]\n"})
+
+
+def temp_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(TMP_SUFFIX)]
+
+
+def assert_intact(root: Path, content: bytes = ORIGINAL) -> None:
+    assert (root / "A.md").read_bytes() == content
+    (root / "A.md").read_text(encoding="utf-8")  # readable
+    assert temp_files(root) == []
+
+
+def write(root: Path) -> WriteResult:
+    return write_note(root, "A.md", hashlib.sha256(ORIGINAL).hexdigest(), [EDIT])
+
+
+def _raiser(exc: BaseException) -> Callable[..., None]:
+    def fail(*args: object, **kwargs: object) -> None:
+        raise exc
+
+    return fail
+
+
+def test_a_normal_write_works_and_leaves_no_temp(vault: Path) -> None:
+    result = write(vault)
+    assert result.written, result.message
+    assert_intact(vault, LINKED)
+
+
+# -- the process dies after the temporary file is written, before the rename ----------------------------
+
+
+@pytest.mark.parametrize(
+    "death", [SystemExit(1), KeyboardInterrupt()], ids=["SystemExit", "KeyboardInterrupt"]
+)
+def test_death_before_rename(vault: Path, monkeypatch: pytest.MonkeyPatch, death: BaseException) -> None:
+    seen: list[bytes] = []
+
+    def replace(src: str, dst: object) -> None:
+        seen.append(Path(src).read_bytes())  # the temporary file was complete
+        raise death
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(type(death)):
+        write(vault)
+    assert seen == [LINKED]
+    assert_intact(vault)
+
+
+def test_keyboard_interrupt_in_the_cli(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "replace", _raiser(KeyboardInterrupt()))
+    result = run_cli("link", vault)
+    assert result.exit_code == 130
+    assert "Traceback" not in result.output
+    assert_intact(vault)
+
+
+KILLED = """
+import os, sys, hashlib
+from pathlib import Path
+from vaultkit.diagnostics import Edit
+from vaultkit.edits import write_note
+root, data = Path(sys.argv[1]), (Path(sys.argv[1]) / "A.md").read_bytes()
+os.replace = lambda src, dst: os._exit(137)  # killed: no cleanup of any kind runs
+start = data.index(b"Other")
+write_note(root, "A.md", hashlib.sha256(data).hexdigest(), [Edit(start, start + 5, "[[Other]]")])
+"""
+
+
+def test_real_death_leaves_an_orphan_that_the_next_write_removes(vault: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED, str(vault)], capture_output=True, timeout=60, check=False
+    )
+    assert proc.returncode == 137, proc.stderr
+    assert (vault / "A.md").read_bytes() == ORIGINAL
+    assert len(temp_files(vault)) == 1  # nothing can clean up after SIGKILL...
+    result = run_cli("link", vault)  # ...but the next write of that note, under the vault lock, does
+    assert result.exit_code == 0, result.output
+    assert_intact(vault, LINKED)
+
+
+def test_orphans_of_other_notes_are_left_alone(vault: Path) -> None:
+    other = vault / f".B.md.abcd{TMP_SUFFIX}"
+    other.write_bytes(b"not ours")
+    assert write(vault).written
+    assert other.read_bytes() == b"not ours"
+
+
+# -- the disk fills up while writing ---------------------------------------------------------------------
+
+
+def test_enospc_during_write(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_write = os.write
+
+    def write_half_then_fail(fd: int, data: object) -> int:
+        view = memoryview(data)  # type: ignore[arg-type]
+        if len(view) > 4:
+            real_write(fd, view[: len(view) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "write", write_half_then_fail)
+    result = write(vault)
+    monkeypatch.undo()
+    assert not result.written
+    assert "disk is full" in result.message and "unchanged" in result.message
+    assert_intact(vault)
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT, errno.EIO])
+def test_fsync_fails(vault: Path, monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    monkeypatch.setattr(os, "fsync", _raiser(OSError(code, os.strerror(code))))
+    result = write(vault)
+    assert not result.written
+    assert "not written" in result.message and "unchanged" in result.message
+    assert_intact(vault)
+
+
+def test_enospc_creating_the_temporary_file(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tempfile, "mkstemp", _raiser(OSError(errno.ENOSPC, "No space left on device")))
+    result = write(vault)
+    assert not result.written and "disk is full" in result.message
+    assert_intact(vault)
+
+
+def test_read_only_folder(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: mkstemp ran outside the writer's error handling, so EACCES escaped as an exception and
+    ended the whole run with 'internal error'."""
+    monkeypatch.setattr(tempfile, "mkstemp", _raiser(PermissionError(errno.EACCES, "Permission denied")))
+    result = run_cli("link", vault)
+    assert result.exit_code == 1, result.output
+    assert "A.md" in result.stderr and "Permission denied" in result.stderr
+    assert "internal error" not in result.output
+    assert_intact(vault)
+
+
+def test_chmod_fails(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "chmod", _raiser(PermissionError(errno.EPERM, "Operation not permitted")))
+    result = write(vault)
+    assert not result.written and "Operation not permitted" in result.message
+    assert_intact(vault)
+
+
+# -- the rename fails -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", [errno.EACCES, errno.EXDEV, errno.EBUSY, errno.EROFS])
+def test_rename_fails(vault: Path, monkeypatch: pytest.MonkeyPatch, code: int) -> None:
+    monkeypatch.setattr(os, "replace", _raiser(OSError(code, os.strerror(code))))
+    result = write(vault)
+    assert not result.written
+    assert os.strerror(code) in result.message and "unchanged" in result.message
+    assert_intact(vault)
+
+
+def test_rename_fails_in_the_cli(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "replace", _raiser(OSError(errno.EROFS, "Read-only file system")))
+    result = run_cli("link", vault)
+    assert result.exit_code == 1
+    assert "A.md" in result.stderr and "Read-only file system" in result.stderr
+    assert "Traceback" not in result.output
+    assert_intact(vault)
+
+
+# -- someone else changes the note between vaultkit's read and its write ----------------------------------
+
+THEIRS = b"---\ntitle: A\n---\nSee Other here, edited in Obsidian meanwhile.\n"
+
+
+def test_changed_before_the_writer_reads_it(vault: Path) -> None:
+    digest = hashlib.sha256(ORIGINAL).hexdigest()
+    (vault / "A.md").write_bytes(THEIRS)
+    result = write_note(vault, "A.md", digest, [EDIT])
+    assert not result.written and "changed since vaultkit read it" in result.message
+    assert_intact(vault, THEIRS)
+
+
+def test_changed_while_the_temporary_file_is_written(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_fsync = os.fsync
+
+    def fsync_while_someone_saves(fd: int) -> None:
+        real_fsync(fd)
+        (vault / "A.md").write_bytes(THEIRS)
+
+    monkeypatch.setattr(os, "fsync", fsync_while_someone_saves)
+    result = write(vault)
+    monkeypatch.undo()
+    assert not result.written and "changed while vaultkit was writing" in result.message
+    assert_intact(vault, THEIRS)
+
+
+def test_changed_between_the_scan_and_the_write_in_the_cli(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = fixer.write_note
+
+    def someone_saves_first(root: Path, rel: str, *args: object, **kwargs: object) -> WriteResult:
+        if rel == "A.md":
+            (root / rel).write_bytes(THEIRS)
+        return real(root, rel, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fixer, "write_note", someone_saves_first)
+    result = run_cli("link", vault)
+    assert result.exit_code == 1
+    assert "A.md" in result.stderr and "changed" in result.stderr
+    assert_intact(vault, THEIRS)
+
+
+def test_swapped_for_a_symlink_before_the_write(vault: Path, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.md"
+    target.write_bytes(ORIGINAL)
+    (vault / "A.md").unlink()
+    (vault / "A.md").symlink_to(target)
+    result = write(vault)
+    assert not result.written and "symlink" in result.message
+    assert target.read_bytes() == ORIGINAL
+    assert temp_files(vault) == []
+
+
+def test_swapped_for_a_named_pipe_before_the_write(vault: Path) -> None:
+    """Regression: the writer re-read the note with read_bytes(), which blocks forever on a FIFO."""
+    (vault / "A.md").unlink()
+    os.mkfifo(vault / "A.md")
+    result = write(vault)
+    assert not result.written and "regular file" in result.message
+    assert temp_files(vault) == []
+
+
+def test_not_writable_for_this_user(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: only the mode bits were checked, so a note owned by someone else (mode 644) was replaced by
+    a rename in a writable folder, taking it over."""
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: False if mode == os.W_OK else real_access(p, mode))
+    result = write(vault)
+    assert not result.written and "read-only" in result.message
+    assert_intact(vault)
+
+
+# -- the generated report note goes through the same path --------------------------------------------------
+
+
+def test_report_note_enospc(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "fsync", _raiser(OSError(errno.ENOSPC, "No space left on device")))
+    result = write_generated(
+        vault, "Report.md", "<!-- vaultkit report -->\nall good\n", "<!-- vaultkit report -->"
+    )
+    assert not result.written and "disk is full" in result.message
+    assert not (vault / "Report.md").exists()
+    assert temp_files(vault) == []
+
+
+def test_report_note_never_overwrites_a_note_that_appears_meanwhile(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fsync = os.fsync
+
+    def user_creates_it(fd: int) -> None:
+        real_fsync(fd)
+        (vault / "Report.md").write_bytes(b"my own note\n")
+
+    monkeypatch.setattr(os, "fsync", user_creates_it)
+    result = write_generated(vault, "Report.md", "<!-- vaultkit report -->\n", "<!-- vaultkit report -->")
+    monkeypatch.undo()
+    assert not result.written and "appeared" in result.message
+    assert (vault / "Report.md").read_bytes() == b"my own note\n"
+    assert temp_files(vault) == []
+
+
+def test_lock_file_is_not_a_note(vault: Path) -> None:
+    assert write(vault).written
+    assert (vault / edits.LOCK_NAME).exists()
+    assert "write.lock" not in run_cli("check", vault).output
