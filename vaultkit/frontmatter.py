@@ -167,7 +167,8 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
         return
     walker = _Walker(fm, base_line)
     try:
-        _check_expansion(root, base_line)
+        if "&" in src and "*" in src:  # no anchor and alias, no expansion: skip the walk
+            _check_expansion(root, base_line)
         data = walker.value(root, ())
     except RecursionError:
         fm.problems.append(Problem("VK004", base_line, 1, "YAML nested too deeply to be read"))

@@ -52,7 +52,17 @@ def _compile(schema: Any, formats: Callable[[Any, str], bool]) -> Check:  # noqa
         return _always
     if len(checks) == 1:
         return checks[0]
-    return lambda x: all(c(x) for c in checks)
+    return _all(tuple(checks))
+
+
+def _all(checks: tuple[Check, ...]) -> Check:
+    def check(x: Any) -> bool:
+        for c in checks:
+            if not c(x):
+                return False
+        return True
+
+    return check
 
 
 def _always(_: Any) -> bool:
@@ -99,6 +109,9 @@ def _type(value: Any, _s: Any, _f: Any) -> Check:
 
 def _enum(value: Any, _s: Any, _f: Any) -> Check:
     options = list(value)
+    if options and all(isinstance(o, str) for o in options):
+        names = frozenset(options)  # the usual enum: strings, where JSON equality is plain equality
+        return lambda x: isinstance(x, str) and x in names
     return lambda x: any(json_equal(x, o) for o in options)
 
 

@@ -1,0 +1,94 @@
+"""The schema gate may only save time: wherever it compiles, it must agree with jsonschema exactly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+from vaultkit.schema_gate import compile_gate, json_equal
+from vaultkit.schemas import SchemaSet, bundled_schema_dir, format_checker
+
+CHECKER = format_checker()
+BUNDLED = SchemaSet(bundled_schema_dir())
+BUNDLED.ensure_valid()
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 14),
+    st.floats(-2, 12, allow_nan=False),
+    st.sampled_from(
+        ["raw", "wiki", "entity", "strong", "notable", "2026-05-07", "2026-13-40", "https://example.com/x", "not a uri",
+         "[[ResRL]]", "#ai", "ai", "2026", "paper", "lab", "a" * 64, "0" * 64, "", "  ", "VK120", "x y"]
+    ),
+)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4), max_leaves=8)
+keys = st.sampled_from(
+    ["title", "source", "source_url", "tags", "type", "created", "updated", "sha256", "review_value",
+     "review_confidence", "review_recommendation", "review_stars", "tier", "kind", "aliases", "related",
+     "vaultkit_link", "vaultkit_disable", "url", "sources", "extra"]
+)
+frontmatters = st.dictionaries(keys, values, max_size=14)
+
+
+def _valid(schema: Any, instance: Any) -> bool:
+    return not any(True for _ in Draft202012Validator(schema, format_checker=CHECKER).iter_errors(instance))
+
+
+@pytest.mark.parametrize("name", ["raw.schema.json", "wiki.schema.json", "entity.schema.json", "default.schema.json"])
+def test_bundled_schemas_get_a_gate(name: str) -> None:
+    assert BUNDLED._gate(name) is not None
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(frontmatters)
+def test_gate_agrees_with_jsonschema_on_the_bundled_schemas(data: dict[str, Any]) -> None:
+    for name in ("raw.schema.json", "wiki.schema.json", "entity.schema.json", "default.schema.json"):
+        gate = BUNDLED._gate(name)
+        assert gate is not None
+        expected = not list(BUNDLED.validator(name).iter_errors(data))
+        assert gate(data) == expected, (name, data)
+
+
+KEYWORD_SCHEMAS = [
+    {"type": "integer", "minimum": 0, "maximum": 10},
+    {"type": ["string", "null"], "minLength": 2, "maxLength": 5},
+    {"enum": [1, "a", True, None]},
+    {"const": 1},
+    {"type": "array", "items": {"type": "string", "pattern": "^a"}, "minItems": 1, "uniqueItems": True},
+    {"type": "object", "required": ["a"], "properties": {"a": {"type": "number"}}, "additionalProperties": False},
+    {"patternProperties": {"^x": {"type": "integer"}}, "additionalProperties": {"type": "string"}},
+    {"anyOf": [{"type": "string"}, {"type": "integer", "exclusiveMinimum": 3}]},
+    {"oneOf": [{"type": "number"}, {"type": "integer"}]},
+    {"not": {"type": "boolean"}},
+    {"allOf": [{"type": "string"}, {"format": "date"}]},
+]
+
+
+@pytest.mark.parametrize("schema", KEYWORD_SCHEMAS, ids=[str(i) for i in range(len(KEYWORD_SCHEMAS))])
+@settings(max_examples=150, derandomize=True, deadline=None)
+@given(value=st.one_of(values, st.dictionaries(st.sampled_from(["a", "b", "x1", "xx"]), values, max_size=3)))
+def test_gate_agrees_keyword_by_keyword(schema: dict[str, Any], value: Any) -> None:
+    gate = compile_gate(schema, CHECKER.conforms)
+    assert gate is not None
+    assert gate(value) == _valid(schema, value), (schema, value)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [{"prefixItems": [{"type": "string"}]}, {"$ref": "#/$defs/x"}, {"dependentRequired": {"a": ["b"]}},
+     {"multipleOf": 2}, {"if": {"type": "string"}, "then": {"minLength": 1}}],
+)
+def test_unknown_keywords_get_no_gate(schema: dict[str, Any]) -> None:
+    assert compile_gate(schema, CHECKER.conforms) is None
+
+
+def test_json_equality_is_not_python_equality() -> None:
+    assert not json_equal(True, 1)
+    assert json_equal(1, 1.0)
+    assert not json_equal([1, True], [1, 1])
+    assert json_equal({"a": [1]}, {"a": [1.0]})
