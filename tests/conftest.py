@@ -60,7 +60,9 @@ VaultFactory = Callable[..., Path]
 def make_vault(tmp_path: Path) -> VaultFactory:
     """make_vault({"Note.md": "text", ...}, app={...}) -> a vault root with .obsidian/app.json."""
 
-    def build(files: Mapping[str, str | bytes], app: Mapping[str, object] | None = None, name: str = "v") -> Path:
+    def build(
+        files: Mapping[str, str | bytes], app: Mapping[str, object] | None = None, name: str = "v"
+    ) -> Path:
         import json
 
         root = tmp_path / name

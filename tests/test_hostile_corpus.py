@@ -33,6 +33,7 @@ from vaultkit import engine, frontmatter, markdown, note
 
 Setup = Callable[[Path, pytest.MonkeyPatch], None]
 
+
 @dataclass(frozen=True)
 class Case:
     id: str

@@ -9,7 +9,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE_VAULT, REPO
 
 pytestmark = pytest.mark.slow
@@ -23,7 +22,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(
         REPO,
         src,
-        ignore=shutil.ignore_patterns(".git", ".venv*", "*.egg-info", "__pycache__", ".vaultkit_cache", "build", "dist"),
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv*", "*.egg-info", "__pycache__", ".vaultkit_cache", "build", "dist"
+        ),
     )
     wheels = work / "wheels"
     subprocess.run(
@@ -62,20 +63,30 @@ def test_installed_command_checks_a_vault_outside_the_repo(installed: Path, tmp_
 
 def test_python_dash_m_and_version(installed: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [str(installed / "python"), "-m", "vaultkit", "--version"], cwd=tmp_path, capture_output=True, text=True
+        [str(installed / "python"), "-m", "vaultkit", "--version"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0
     assert "vaultkit, version 0.1.0" in proc.stdout
-    rules = subprocess.run([str(installed / "vaultkit"), "rules"], cwd=tmp_path, capture_output=True, text=True)
+    rules = subprocess.run(
+        [str(installed / "vaultkit"), "rules"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
     assert rules.returncode == 0 and "VK120" in rules.stdout
 
 
 def test_link_then_clean_from_the_installed_command(installed: Path, tmp_path: Path) -> None:
     vault = tmp_path / "v"
     shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
-    linked = subprocess.run([str(installed / "vaultkit"), "link", str(vault)], capture_output=True, text=True)
+    linked = subprocess.run(
+        [str(installed / "vaultkit"), "link", str(vault)], capture_output=True, text=True, check=False
+    )
     assert linked.returncode == 0, linked.stderr
     assert "[[Meituan]]" in (vault / "Entities/Papers/ResRL.md").read_text(encoding="utf-8")
     assert '"[[ResRL]]"' in (vault / "Entities/Companies/Meituan.md").read_text(encoding="utf-8")
-    again = subprocess.run([str(installed / "vaultkit"), "check", str(vault)], capture_output=True, text=True)
+    again = subprocess.run(
+        [str(installed / "vaultkit"), "check", str(vault)], capture_output=True, text=True, check=False
+    )
     assert again.returncode == 0, again.stdout

@@ -100,7 +100,7 @@ def mention(draw: st.DrawFn) -> str:
 
 
 @st.composite
-def inline_piece(draw: st.DrawFn) -> Piece:  # noqa: C901, PLR0911, PLR0912 - one branch per construct
+def inline_piece(draw: st.DrawFn) -> Piece:  # noqa: PLR0911 - one branch per construct
     kind = draw(
         st.sampled_from(
             [
@@ -204,7 +204,7 @@ def prefixed(pieces: list[Piece], prefix: str) -> list[Piece]:
 
 
 @st.composite
-def block(draw: st.DrawFn) -> list[Piece]:  # noqa: C901, PLR0911, PLR0912 - one branch per construct
+def block(draw: st.DrawFn) -> list[Piece]:  # noqa: PLR0911 - one branch per construct
     kind = draw(
         st.sampled_from(
             [

@@ -22,15 +22,56 @@ scalars = st.one_of(
     st.integers(-3, 14),
     st.floats(-2, 12, allow_nan=False),
     st.sampled_from(
-        ["raw", "wiki", "entity", "strong", "notable", "2026-05-07", "2026-13-40", "https://example.com/x", "not a uri",
-         "[[ResRL]]", "#ai", "ai", "2026", "paper", "lab", "a" * 64, "0" * 64, "", "  ", "VK120", "x y"]
+        [
+            "raw",
+            "wiki",
+            "entity",
+            "strong",
+            "notable",
+            "2026-05-07",
+            "2026-13-40",
+            "https://example.com/x",
+            "not a uri",
+            "[[ResRL]]",
+            "#ai",
+            "ai",
+            "2026",
+            "paper",
+            "lab",
+            "a" * 64,
+            "0" * 64,
+            "",
+            "  ",
+            "VK120",
+            "x y",
+        ]
     ),
 )
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4), max_leaves=8)
 keys = st.sampled_from(
-    ["title", "source", "source_url", "tags", "type", "created", "updated", "sha256", "review_value",
-     "review_confidence", "review_recommendation", "review_stars", "tier", "kind", "aliases", "related",
-     "vaultkit_link", "vaultkit_disable", "url", "sources", "extra"]
+    [
+        "title",
+        "source",
+        "source_url",
+        "tags",
+        "type",
+        "created",
+        "updated",
+        "sha256",
+        "review_value",
+        "review_confidence",
+        "review_recommendation",
+        "review_stars",
+        "tier",
+        "kind",
+        "aliases",
+        "related",
+        "vaultkit_link",
+        "vaultkit_disable",
+        "url",
+        "sources",
+        "extra",
+    ]
 )
 frontmatters = st.dictionaries(keys, values, max_size=14)
 
@@ -39,7 +80,9 @@ def _valid(schema: Any, instance: Any) -> bool:
     return not any(True for _ in Draft202012Validator(schema, format_checker=CHECKER).iter_errors(instance))
 
 
-@pytest.mark.parametrize("name", ["raw.schema.json", "wiki.schema.json", "entity.schema.json", "default.schema.json"])
+@pytest.mark.parametrize(
+    "name", ["raw.schema.json", "wiki.schema.json", "entity.schema.json", "default.schema.json"]
+)
 def test_bundled_schemas_get_a_gate(name: str) -> None:
     assert BUNDLED._gate(name) is not None
 
@@ -60,7 +103,12 @@ KEYWORD_SCHEMAS = [
     {"enum": [1, "a", True, None]},
     {"const": 1},
     {"type": "array", "items": {"type": "string", "pattern": "^a"}, "minItems": 1, "uniqueItems": True},
-    {"type": "object", "required": ["a"], "properties": {"a": {"type": "number"}}, "additionalProperties": False},
+    {
+        "type": "object",
+        "required": ["a"],
+        "properties": {"a": {"type": "number"}},
+        "additionalProperties": False,
+    },
     {"patternProperties": {"^x": {"type": "integer"}}, "additionalProperties": {"type": "string"}},
     {"anyOf": [{"type": "string"}, {"type": "integer", "exclusiveMinimum": 3}]},
     {"oneOf": [{"type": "number"}, {"type": "integer"}]},
@@ -80,8 +128,13 @@ def test_gate_agrees_keyword_by_keyword(schema: dict[str, Any], value: Any) -> N
 
 @pytest.mark.parametrize(
     "schema",
-    [{"prefixItems": [{"type": "string"}]}, {"$ref": "#/$defs/x"}, {"dependentRequired": {"a": ["b"]}},
-     {"multipleOf": 2}, {"if": {"type": "string"}, "then": {"minLength": 1}}],
+    [
+        {"prefixItems": [{"type": "string"}]},
+        {"$ref": "#/$defs/x"},
+        {"dependentRequired": {"a": ["b"]}},
+        {"multipleOf": 2},
+        {"if": {"type": "string"}, "then": {"minLength": 1}},
+    ],
 )
 def test_unknown_keywords_get_no_gate(schema: dict[str, Any]) -> None:
     assert compile_gate(schema, CHECKER.conforms) is None

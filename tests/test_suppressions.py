@@ -105,7 +105,6 @@ def test_region_with_several_codes(make_vault: VaultFactory) -> None:
     assert found(make_vault, text) == [(10, "VK101")]
 
 
-@pytest.mark.xfail(strict=True, reason="markdown._suppression: enabling one code closes the whole region")
 def test_enable_of_one_code_keeps_the_others_disabled(make_vault: VaultFactory) -> None:
     text = (
         HEAD
@@ -114,9 +113,6 @@ def test_enable_of_one_code_keeps_the_others_disabled(make_vault: VaultFactory) 
     assert found(make_vault, text) == [(10, "VK101")]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="markdown._comments: %% comments are read before <!-- -->, out of order"
-)
 def test_region_opened_with_html_and_closed_with_percent(make_vault: VaultFactory) -> None:
     text = HEAD + "<!-- vaultkit-disable VK101 -->\n[[Nope]]\n%% vaultkit-enable VK101 %%\n[[Gone]]\n"
     assert found(make_vault, text) == [(10, "VK101")]

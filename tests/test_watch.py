@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import EXAMPLE_VAULT
 
 RESRL = "Entities/Papers/ResRL.md"
@@ -55,7 +54,9 @@ class WatchProcess:
             self.seen.append(line)
             if re.search(pattern, line):
                 return got
-        raise AssertionError(f"no line matching {pattern!r} in {timeout} s; got {got!r}; before: {self.seen!r}")
+        raise AssertionError(
+            f"no line matching {pattern!r} in {timeout} s; got {got!r}; before: {self.seen!r}"
+        )
 
     def quiet(self, seconds: float) -> list[str]:
         time.sleep(seconds)
@@ -109,7 +110,9 @@ def test_save_shows_new_then_fixed(vault: Path, watch: WatchProcess, save: objec
     original = note.read_text(encoding="utf-8")
     save(note, original.replace("kind: paper", "kind: papr"))  # type: ignore[operator]
     lines = watch.expect(r"^vaultkit: \d+ notes")
-    assert any(line.startswith(f"+ {RESRL}:") and "VK010" in line and '"papr"' in line for line in lines), lines
+    assert any(line.startswith(f"+ {RESRL}:") and "VK010" in line and '"papr"' in line for line in lines), (
+        lines
+    )
     save(note, original)  # type: ignore[operator]
     lines = watch.expect(r"^vaultkit: \d+ notes")
     assert any(line.startswith(f"- {RESRL}:") and "(fixed)" in line for line in lines), lines
@@ -138,14 +141,18 @@ def test_delete_and_rename_recheck_the_notes_that_link(vault: Path, watch: Watch
     (vault / "Entities/People/Nathan Lambert.md").unlink()
     lines = watch.expect(r"^vaultkit: \d+ notes")
     assert any("VK101" in line and "Nathan Lambert" in line for line in lines), lines
-    os.rename(vault / "Entities/Publications/Interconnects.md", vault / "Entities/Publications/Interconnects AI.md")
+    os.rename(
+        vault / "Entities/Publications/Interconnects.md", vault / "Entities/Publications/Interconnects AI.md"
+    )
     lines = watch.expect(r"^vaultkit: \d+ notes")
     assert any("VK101" in line and "'Interconnects'" in line for line in lines), lines
 
 
 def test_creating_a_note_rechecks_mentions_of_it(vault: Path, watch: WatchProcess) -> None:
     (vault / "Entities/Labs/Ai2.md").write_text("---\ntype: entity\nkind: lab\n---\nAllen Institute lab.\n")
-    (vault / "Entities/Labs/Seed.md").write_text("---\ntype: entity\nkind: lab\n---\nLambert worked at Ai2.\n")
+    (vault / "Entities/Labs/Seed.md").write_text(
+        "---\ntype: entity\nkind: lab\n---\nLambert worked at Ai2.\n"
+    )
     lines = watch.expect(r"^vaultkit: 26 notes")
     assert any("'Ai2' mentions [[Ai2]]" in line for line in lines), lines
 
@@ -196,9 +203,12 @@ def test_fix_links_after_settle_and_never_loops(vault: Path) -> None:
         w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
         linked = note.read_text(encoding="utf-8")
         assert "[[Xiaomi]]" in linked and "[[Meituan]]" in linked
-        assert linked.replace("[[Xiaomi]]", "Xiaomi").replace("[[Meituan]]", "Meituan").replace(
-            "[[Nathan Lambert|Lambert]]", "Lambert"
-        ).startswith(text.split("---\n", 2)[0])
+        assert (
+            linked.replace("[[Xiaomi]]", "Xiaomi")
+            .replace("[[Meituan]]", "Meituan")
+            .replace("[[Nathan Lambert|Lambert]]", "Lambert")
+            .startswith(text.split("---\n", 2)[0])
+        )
         later = w.quiet(2.0)
         assert not any(line.startswith("vaultkit: linked") for line in later), later
         assert note.read_text(encoding="utf-8") == linked
@@ -206,7 +216,9 @@ def test_fix_links_after_settle_and_never_loops(vault: Path) -> None:
         w.stop()
 
 
-def test_inotify_limit_falls_back_to_polling(vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_inotify_limit_falls_back_to_polling(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     from watchdog.observers import Observer
     from watchdog.observers.polling import PollingObserver
 
@@ -237,7 +249,11 @@ def test_link_while_watch_fix_runs_loses_nothing(vault: Path) -> None:
             marks[note] = mark
             _atomic(note, note.read_text(encoding="utf-8") + f"\n{mark}\n")
         linkers = [
-            subprocess.Popen([sys.executable, "-m", "vaultkit", "link", str(vault)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            subprocess.Popen(
+                [sys.executable, "-m", "vaultkit", "link", str(vault)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+            )
             for _ in range(2)
         ]
         for proc in linkers:
@@ -250,7 +266,11 @@ def test_link_while_watch_fix_runs_loses_nothing(vault: Path) -> None:
         text = note.read_text(encoding="utf-8")
         plain = re.sub(r"\[\[(?:[^\]|]*\|)?([^\]]*)\]\]", r"\1", text)
         assert mark in plain, f"edit lost in {note}"
-    final = subprocess.run([sys.executable, "-m", "vaultkit", "link", str(vault)], capture_output=True, text=True)
+    final = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "link", str(vault)], capture_output=True, text=True, check=False
+    )
     assert final.returncode == 0, final.stderr
-    check = subprocess.run([sys.executable, "-m", "vaultkit", "check", str(vault)], capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "check", str(vault)], capture_output=True, text=True, check=False
+    )
     assert check.returncode == 0, check.stdout

@@ -57,7 +57,7 @@ class Analyzer:
         try:
             note = read_note(self.root / rel, rel, self.config.max_note_bytes)
             facts = note_facts(note, self.ctx)
-        except Exception as e:  # noqa: BLE001 - one bad note must not stop the run
+        except Exception as e:
             return internal_error(rel, e)
         if note.readable:
             runs = tuple((m.start(), m.end()) for m in _RUNS.finditer(note.body.prose))
@@ -91,7 +91,9 @@ class Analyzer:
         for start, end, key in scan_mentions(prose, keys, acronyms, automaton):
             a = body_start + start
             k = bisect.bisect_right(line_starts, a) - 1
-            out.append(Mention(a, body_start + end, text[a : body_start + end], key, k + 1, a - line_starts[k] + 1))
+            out.append(
+                Mention(a, body_start + end, text[a : body_start + end], key, k + 1, a - line_starts[k] + 1)
+            )
         return out
 
     def _prose(self, rel: str) -> tuple[str | None, int, str]:
@@ -184,5 +186,7 @@ def _strings(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
 def internal_error(rel: str, error: BaseException) -> NoteFacts:
     where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
     place = f" at {Path(where.filename).name}:{where.lineno}" if where else ""
-    message = f"vaultkit could not process this note ({type(error).__name__}: {error}{place}); please report it"
+    message = (
+        f"vaultkit could not process this note ({type(error).__name__}: {error}{place}); please report it"
+    )
     return NoteFacts(rel, diagnostics=(Diagnostic(rel, 1, 1, "VK000", message),))

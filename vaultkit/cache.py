@@ -63,7 +63,9 @@ class Cache:
     def write(self, name: str, payload: Any) -> None:
         if not self.enabled:
             return
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogateescape")
+        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(
+            "utf-8", "surrogateescape"
+        )
         self._write_blob(f"{name}.json", json.dumps(self._header(body)).encode() + b"\n" + body)
 
     def _write_blob(self, filename: str, blob: bytes) -> None:
@@ -82,7 +84,7 @@ class Cache:
                 raise
 
     def read_text(self, name: str, key: str) -> str | None:
-        """A stored text (a rendered report) if it was stored under exactly this key; never trusted blindly."""
+        """A stored text (a rendered report) if stored under exactly this key; never trusted blindly."""
         if not self.enabled:
             return None
         try:
@@ -103,7 +105,9 @@ class Cache:
 
     def write_text(self, name: str, key: str, text: str) -> None:
         body = text.encode("utf-8", "surrogateescape")
-        self._write_blob(f"{name}.txt", json.dumps({**self._header(body), "key": key}).encode() + b"\n" + body)
+        self._write_blob(
+            f"{name}.txt", json.dumps({**self._header(body), "key": key}).encode() + b"\n" + body
+        )
 
     def _header(self, body: bytes) -> dict[str, Any]:
         return {
@@ -155,7 +159,12 @@ def known_digests(cache: Cache, root: Path, notes: Iterable[str]) -> tuple[dict[
             continue
         sigs[rel] = sig
         entry = old.get(rel)
-        if isinstance(entry, list) and len(entry) == 2 and tuple(entry[0]) == sig and trusted(sig, recorded_at):
+        if (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and tuple(entry[0]) == sig
+            and trusted(sig, recorded_at)
+        ):
             digests[rel] = entry[1]
     return digests, sigs
 

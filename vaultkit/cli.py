@@ -24,10 +24,22 @@ def _codes(value: str | None) -> tuple[str, ...]:
 
 
 def _common(f: click.decorators.FC) -> click.decorators.FC:
-    f = click.option("--vault", type=click.Path(file_okay=False, path_type=Path), help="Vault root (default: found upward from the paths).")(f)
-    f = click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help="Obsidian's config folder name.")(f)
+    f = click.option(
+        "--vault",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Vault root (default: found upward from the paths).",
+    )(f)
+    f = click.option(
+        "--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help="Obsidian's config folder name."
+    )(f)
     f = click.option("--no-cache", is_flag=True, help="Neither read nor write .vaultkit_cache/.")(f)
-    f = click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Worker processes (default: cores, for large runs).")(f)
+    f = click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(1, 64),
+        default=None,
+        help="Worker processes (default: cores, for large runs).",
+    )(f)
     return f
 
 
@@ -41,10 +53,14 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_common
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here.")
+@click.option(
+    "--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
+)
 @click.option("--select", help="Only these codes or prefixes (comma-separated), e.g. VK0,VK101.")
 @click.option("--ignore", help="Skip these codes or prefixes (comma-separated).")
-@click.option("--fix", is_flag=True, help="Apply all safe fixes (links, relations), then report what is left.")
+@click.option(
+    "--fix", is_flag=True, help="Apply all safe fixes (links, relations), then report what is left."
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
 @click.option("--statistics", is_flag=True, help="Also print counts per rule.")
 @click.option("--report", "report_note", help="Also write this vault-relative note listing the problems.")
@@ -87,7 +103,9 @@ def check(
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_common
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if anything would change.")
-@click.option("--diff", is_flag=True, help="Print a unified diff; write nothing; exit 1 if anything would change.")
+@click.option(
+    "--diff", is_flag=True, help="Print a unified diff; write nothing; exit 1 if anything would change."
+)
 @click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when notes were changed (for pre-commit).")
 def link(
     paths: tuple[Path, ...],
@@ -107,10 +125,24 @@ def link(
 
 @cli.command()
 @click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help="Obsidian's config folder name.")
-@click.option("--fix", is_flag=True, help="Also link mentions in a note once it has been quiet for --settle seconds.")
-@click.option("--debounce-ms", type=click.IntRange(0, 60_000), default=None, help="Quiet time before a re-check (default 250).")
-@click.option("--settle", type=click.FloatRange(0, 3600), default=None, help="Quiet time before --fix writes (default 3 s).")
+@click.option(
+    "--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help="Obsidian's config folder name."
+)
+@click.option(
+    "--fix", is_flag=True, help="Also link mentions in a note once it has been quiet for --settle seconds."
+)
+@click.option(
+    "--debounce-ms",
+    type=click.IntRange(0, 60_000),
+    default=None,
+    help="Quiet time before a re-check (default 250).",
+)
+@click.option(
+    "--settle",
+    type=click.FloatRange(0, 3600),
+    default=None,
+    help="Quiet time before --fix writes (default 3 s).",
+)
 @click.option("--report", "report_note", help="Keep this vault-relative note listing current problems.")
 @click.option("--polling", is_flag=True, help="Poll the disk instead of using inotify/FSEvents.")
 def watch(
@@ -178,9 +210,11 @@ def obsidian_types(vault: Path | None, config_dir: str, check_only: bool) -> int
     return run_types(vault, config_dir, check_only)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit code per kind of failure
     try:
-        result = cli.main(args=list(argv) if argv is not None else None, prog_name="vaultkit", standalone_mode=False)
+        result = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="vaultkit", standalone_mode=False
+        )
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.ClickException as e:
@@ -194,10 +228,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except Exception as e:  # noqa: BLE001 - the last line of defence: a message, never a traceback
+    except Exception as e:
         if os.environ.get("VAULTKIT_DEBUG"):
             raise
-        click.echo(f"vaultkit: internal error: {type(e).__name__}: {e} (set VAULTKIT_DEBUG=1 for details)", err=True)
+        click.echo(
+            f"vaultkit: internal error: {type(e).__name__}: {e} (set VAULTKIT_DEBUG=1 for details)", err=True
+        )
         return 2
     return result if isinstance(result, int) else 0
-

@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -112,30 +112,44 @@ def _parse_fields(cls: type[Any], table: Mapping[str, Any], source: str, prefix:
     return out
 
 
-def _coerce(name: str, annotation: Any, value: Any, source: str) -> Any:  # noqa: PLR0911
+def _coerce(name: str, annotation: Any, value: Any, source: str) -> Any:
     kind = str(annotation)
-    if kind == "bool":
-        if isinstance(value, bool):
-            return value
-    elif kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-    elif kind == "float":
-        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-            return float(value)
-    elif kind in ("str", "str | None"):
-        if isinstance(value, str) and value:
-            return value
-    elif kind == "tuple[str, ...]":
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            return tuple(value)
-    elif kind == "tuple[tuple[str, str], ...]":
-        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
-            return tuple(value.items())
-    expected = _EXPECTED.get(kind, kind)
-    raise FatalError(f"{source}: '{name}' must be {expected}, got {value!r}")
+    accepts, convert = _KINDS[kind]
+    if accepts(value):
+        return convert(value)
+    raise FatalError(f"{source}: '{name}' must be {_EXPECTED[kind]}, got {value!r}")
 
 
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _string_table(value: Any) -> bool:
+    return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+# How each field type is read from TOML: (accepts, convert).
+_KINDS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any]]] = {
+    "bool": (lambda v: isinstance(v, bool), _same),
+    "int": (_count, _same),
+    "float": (lambda v: _count(v) or (isinstance(v, float) and v >= 0), float),
+    "str": (_text, _same),
+    "str | None": (_text, _same),
+    "tuple[str, ...]": (_strings, tuple),
+    "tuple[tuple[str, str], ...]": (_string_table, lambda v: tuple(v.items())),
+}
 _EXPECTED = {
     "bool": "true or false",
     "int": "a non-negative integer",

@@ -59,7 +59,11 @@ class Diagnostic(NamedTuple):
 
     def to_row(self) -> list[Any]:
         """A compact form for the cache; fix edits included only when `edits` is true."""
-        fix = None if self.fix is None else [self.fix.description, self.fix.safe, [list(e) for e in self.fix.edits]]
+        fix = (
+            None
+            if self.fix is None
+            else [self.fix.description, self.fix.safe, [list(e) for e in self.fix.edits]]
+        )
         return [self.path, self.line, self.col, self.code, self.message, str(self.severity), fix]
 
     @classmethod

@@ -9,12 +9,13 @@ import os
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.cache import Cache, Sig, known_digests, now_ns, run_fingerprint, state_key
 from vaultkit.config import CONFIG_NAME, Config, load_config
 from vaultkit.diagnostics import Diagnostic, Severity
+from vaultkit.errors import FatalError
 from vaultkit.facts import NoteFacts, SuppressionFact, covers, facts_from_json, facts_to_json, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
@@ -42,7 +43,9 @@ class Session:
 
     @property
     def fingerprint(self) -> str:
-        return run_fingerprint(self.config.fingerprint(), self.schemas.fingerprint, self.obsidian.fingerprint())
+        return run_fingerprint(
+            self.config.fingerprint(), self.schemas.fingerprint, self.obsidian.fingerprint()
+        )
 
     def settings(self) -> Settings:
         from vaultkit.analyze import Settings
@@ -70,8 +73,19 @@ def open_session(root: Path, config_dir: str = DEFAULT_CONFIG_DIR, report: str |
     obsidian = load_obsidian(root, config_dir)
     folder = root / config.schema_dir if config.schema_dir else bundled_schema_dir()
     schemas = SchemaSet(folder)
+    _check_named_schemas(config, schemas)
     report_note = report or config.report
     return Session(root, config, obsidian, schemas, report_note.replace(os.sep, "/") if report_note else None)
+
+
+def _check_named_schemas(config: Config, schemas: SchemaSet) -> None:
+    """A schema the config names must exist: one configuration error, not a diagnostic on every note."""
+    where = config.source or "vaultkit.toml"
+    for pattern, name in config.schema_map:
+        if not schemas.has(name):
+            raise FatalError(f"{where}: schema_map: '{pattern}' names '{name}', which is not in {schemas.folder}")
+    if config.default_schema != Config().default_schema and not schemas.has(config.default_schema):
+        raise FatalError(f"{where}: default_schema '{config.default_schema}' is not in {schemas.folder}")
 
 
 @dataclass(frozen=True)
@@ -136,7 +150,9 @@ class Runner:
             for f in workers.call("parse", to_parse):
                 facts[f.rel] = f
             partial = opts.targets is not None and not opts.fixing and not opts.keep_state
-            state = VaultState(session.config, session.obsidian, facts, listing.files, scope=scope if partial else None)
+            state = VaultState(
+                session.config, session.obsidian, facts, listing.files, scope=scope if partial else None
+            )
             found, workers = self._mentions(cache, facts, scope, state.table, workers, opts)
         finally:
             workers.close()
@@ -145,7 +161,9 @@ class Runner:
         diags = self._diagnostics(listing, scope, facts, state.context(), opts)
         if opts.fixing and opts.targets is not None:
             diags += self._relations_of_targets(scope, state)
-        cache.write("state", {"at": now_ns(), "notes": {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}})
+        cache.write(
+            "state", {"at": now_ns(), "notes": {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}}
+        )
         if to_parse:
             shards = _by_shard(facts)
             for shard in sorted({_shard(rel) for rel in to_parse}):
@@ -232,7 +250,7 @@ class Runner:
             to_parse.append(rel)
         return facts, to_parse
 
-    def _mentions(
+    def _mentions(  # noqa: PLR0917 - the run's parts, each needed here
         self,
         cache: Cache,
         facts: dict[str, NoteFacts],
@@ -250,7 +268,11 @@ class Runner:
         known: dict[str, Any] = {}
         for shard in sorted({_shard(rel) for rel in wanted}):
             stored = cache.read(f"mentions-{shard:02d}")
-            if isinstance(stored, dict) and stored.get("keys") == keyfp and isinstance(stored.get("notes"), dict):
+            if (
+                isinstance(stored, dict)
+                and stored.get("keys") == keyfp
+                and isinstance(stored.get("notes"), dict)
+            ):
                 known.update(stored["notes"])
         found: dict[str, list[Mention]] = {}
         need = []
@@ -312,13 +334,20 @@ class Runner:
         for rel in listing.skipped_links:
             if opts.targets is None or any(rel.startswith(t.rstrip("/")) for t in opts.targets):
                 yield Diagnostic(
-                    rel, 1, 1, "VK205", "symlinked folder not entered: its notes are not checked", Severity.WARNING
+                    rel,
+                    1,
+                    1,
+                    "VK205",
+                    "symlinked folder not entered: its notes are not checked",
+                    Severity.WARNING,
                 )
         if opts.targets is None or any(session.is_config_file(t) for t in opts.targets):
             declared = dict(session.obsidian.property_types)
             path = f"{session.obsidian.config_dir}/types.json"
             for prop, message in conflicts(session.schemas, declared):
-                yield Diagnostic(path, _json_line(session.root / path, prop), 1, "VK023", message, Severity.WARNING)
+                yield Diagnostic(
+                    path, _json_line(session.root / path, prop), 1, "VK023", message, Severity.WARNING
+                )
 
 
 def _cached_mentions(entry: object, digest: str) -> list[Mention] | None:

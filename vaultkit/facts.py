@@ -88,7 +88,9 @@ def facts_to_json(facts: NoteFacts) -> dict[str, Any]:
         "links": [[x.kind, x.target, x.subpath, x.embed, x.line, x.col, x.source] for x in facts.links],
         "headings": [list(h) for h in facts.headings],
         "block_ids": [[b.ident, b.line, b.col] for b in facts.block_ids],
-        "suppressions": [[list(s.codes), s.first_line, s.last_line, s.line, s.col] for s in facts.suppressions],
+        "suppressions": [
+            [list(s.codes), s.first_line, s.last_line, s.line, s.col] for s in facts.suppressions
+        ],
         "anchor": [getattr(anchor, f.name) for f in dataclasses.fields(anchor)] if anchor else None,
         "diagnostics": [d.to_row() for d in facts.diagnostics],
         "properties": list(facts.properties),
@@ -124,4 +126,6 @@ def covers(s: SuppressionFact, code: str, line: int) -> bool:
 
 
 def suppressed(facts: NoteFacts, code: str, line: int) -> bool:
-    return any(code.startswith(c) for c in facts.disabled) or any(covers(s, code, line) for s in facts.suppressions)
+    return any(code.startswith(c) for c in facts.disabled) or any(
+        covers(s, code, line) for s in facts.suppressions
+    )

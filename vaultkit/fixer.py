@@ -48,8 +48,10 @@ def _verify(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | No
     return check_edits(old, new, edits, managed)
 
 
-def unified_diff(root: Path, facts: dict[str, NoteFacts], plan: dict[str, list[Edit]], display: dict[str, str]) -> str:
-    chunks = []
+def unified_diff(
+    root: Path, facts: dict[str, NoteFacts], plan: dict[str, list[Edit]], display: dict[str, str]
+) -> str:
+    chunks: list[str] = []
     for rel, edits in sorted(plan.items()):
         try:
             data = (root / rel).read_bytes()

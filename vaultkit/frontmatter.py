@@ -20,7 +20,7 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
-class _ComposeLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _ComposeLoader(_BaseLoader):
     """Compose only; no implicit typing (vaultkit applies YAML 1.2 rules itself)."""
 
 
@@ -39,6 +39,7 @@ _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _YAML11_BOOL = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"])
+_OCTAL11 = re.compile(r"[-+]?0[0-7_]+\Z")
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 _FENCE = re.compile(r"---[ \t]*(?:\r\n|\n|\r|\Z)")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
@@ -344,7 +345,8 @@ class _Walker:
             reading = f"YAML 1.1 would read {text!r} as a base-60 number"
             self.fm.yaml11[path] = f"{reading}; vaultkit reads a string"
         elif isinstance(value, int) and len(text) > 1 and text.lstrip("+-").startswith("0"):
-            self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as an octal number"
+            octal = _OCTAL11.match(text) is not None  # 010 is 8 in YAML 1.1; 08 is no number there at all
+            self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as {'an octal number' if octal else 'a string'}"
         return value
 
 

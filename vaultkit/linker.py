@@ -10,6 +10,7 @@ length, no self-links, the first mention only, dates and numbers never, ambiguou
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -18,7 +19,7 @@ from typing import Any
 
 from vaultkit.config import LinkConfig
 from vaultkit.facts import NoteFacts, PropertyAnchor
-from vaultkit.frontmatter import Frontmatter
+from vaultkit.frontmatter import Frontmatter, Node
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.paths import nfc
 from vaultkit.vault import Index, note_name
@@ -32,7 +33,7 @@ class Mention:
     start: int  # offsets into the note text
     end: int
     text: str
-    key: str  # casefolded key that matched
+    key: str  # folded key that matched
     line: int
     col: int
 
@@ -42,23 +43,27 @@ class KeyTable:
     """Every mention key of the vault and the notes it names."""
 
     targets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    acronyms: dict[str, str] = field(default_factory=dict)  # casefolded -> exact spelling required
+    acronyms: dict[str, str] = field(default_factory=dict)  # folded key -> exact spelling required
     _automaton: Any = None
 
     @classmethod
     def build(cls, facts: Mapping[str, NoteFacts], config: LinkConfig) -> KeyTable:
         table = cls()
-        never = {nfc(k).casefold() for k in config.never}
+        never = {fold(nfc(k)) for k in config.never}
+        relaxed: set[str] = set()
         for rel, f in facts.items():
             if not f.readable:
                 continue
-            for key in (note_name(rel), *f.aliases):
-                key = nfc(key.strip())
-                folded = key.casefold()
-                if folded in never or not usable_key(key, config.min_length) or len(folded) != len(key):
+            for name in (note_name(rel), *f.aliases):
+                key = nfc(name.strip())
+                folded = fold(key)
+                if folded in never or not usable_key(key, config.min_length):
                     continue
                 table.targets[folded].add(rel)
-                if _is_acronym(key):
+                if not _is_acronym(key):
+                    relaxed.add(folded)  # "01.ai" and "01.AI": one spelling is no acronym, so match any case
+                    table.acronyms.pop(folded, None)
+                elif folded not in relaxed:
                     table.acronyms[folded] = key
         return table
 
@@ -88,12 +93,15 @@ class KeyTable:
 def usable_key(key: str, min_length: int) -> bool:
     if not key or _BAD_KEY.search(key) or _NUMBERISH.match(key):
         return False
+    if key.isascii():  # the common case, without a call per character
+        return len(key) >= min_length
     return sum(2 if is_cjk(c) else 1 for c in key) >= min_length
 
 
 def _is_acronym(key: str) -> bool:
-    letters = [c for c in key if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
+    if not key.isupper():  # at C speed: most keys have a lower-case letter
+        return False
+    return sum(1 for c in key if c.isalpha()) >= 2
 
 
 def is_cjk(ch: str) -> bool:
@@ -111,38 +119,38 @@ def _word(ch: str) -> bool:
     return (ch.isalnum() or ch == "_") and not is_cjk(ch)
 
 
-def _lower_same_length(text: str) -> str:
+def fold(text: str) -> str:
+    """Lower case, one character for one (so offsets stay valid); keys and prose are folded alike."""
     folded = text.lower()
     if len(folded) == len(text):
         return folded
     return "".join(c if len(low := c.lower()) != 1 else low for c in text)
 
 
-def scan_mentions(prose: str, keys: list[str], acronyms: dict[str, str], automaton: Any) -> list[tuple[int, int, str]]:
+def scan_mentions(
+    prose: str, keys: list[str], acronyms: dict[str, str], automaton: Any
+) -> list[tuple[int, int, str]]:
     """(start, end, key) of every key match in `prose` at word boundaries: leftmost-longest, no overlaps."""
     if not keys or not prose:
         return []
-    lowered = _lower_same_length(prose)
-    found: list[tuple[int, int, str]] = []
+    lowered = fold(prose)
+    chosen: list[tuple[int, int, str]] = []
     n = len(prose)
-    for end_index, key in automaton.iter(lowered):
+    # iter_long gives leftmost-longest, non-overlapping matches in C. A longest match that fails the word
+    # boundary test is dropped, not replaced by a shorter key inside it: a missed link, never a wrong one.
+    for end_index, key in automaton.iter_long(lowered):
         end = end_index + 1
         start = end - len(key)
         if start > 0 and _word(prose[start - 1]) and _word(prose[start]):
             continue
         if end < n and _word(prose[end]) and _word(prose[end - 1]):
             continue
+        if (start > 0 and prose[start - 1] == "[") or (end < n and prose[end] == "]"):
+            continue  # `[Meituan]` would become `[[[Meituan]]]`, which does not read as a link
         exact = acronyms.get(key)
         if exact is not None and prose[start:end] != exact:
             continue
-        found.append((start, end, key))
-    found.sort(key=lambda m: (m[0], m[0] - m[1]))
-    chosen: list[tuple[int, int, str]] = []
-    last_end = -1
-    for m in found:
-        if m[0] >= last_end:
-            chosen.append(m)
-            last_end = m[1]
+        chosen.append((start, end, key))
     return chosen
 
 
@@ -194,36 +202,74 @@ def render_link(target: str, text: str, source: str, index: Index, obsidian: Obs
 
 
 def relation_anchor(text: str, fm: Frontmatter, prop: str) -> PropertyAnchor | None:
-    """Where new items of the relations property go, editing nothing else."""
+    """Where new items of the relations property go, editing nothing else (None: no safe place)."""
     eol = "\r\n" if "\r\n" in text[: text.find("\n") + 1 or len(text)] else "\n"
+    if not fm.loaded or (not fm.present and fm.problems):
+        return None  # unreadable YAML, or a fence out of place (VK005/VK006): never guess
     if not fm.present:
-        if fm.problems:
-            return None
         return PropertyAnchor(0, f"{eol}  - ", f"{eol}---{eol}", f"---{eol}{prop}:{eol}  - ", '"')
-    if not fm.loaded:
-        return None
+    if _flow_root(text, fm):
+        return _flow_anchor(text, fm, prop)
     if prop not in fm.data:
         return PropertyAnchor(fm.yaml_end, f"{eol}  - ", eol, f"{prop}:{eol}  - ", '"')
-    value = fm.data[prop]
-    node = fm.nodes[(prop,)]
+    value, node = fm.data[prop], fm.nodes[(prop,)]
     if value is None:
-        end = _line_end(text, node.start if node.start > 0 else 0)
-        return PropertyAnchor(end, f"{eol}  - ", "", f"{eol}  - ", '"')
-    if isinstance(value, list) and node.flow is False:
+        return _empty_anchor(text, node, eol)
+    return _value_anchor(text, value, node, eol)
+
+
+def _empty_anchor(text: str, node: Node, eol: str) -> PropertyAnchor:
+    """`related:` gets a block list; `related: ~` or `related: null` has the null replaced by one."""
+    if node.end > node.start:
+        start = len(text[: node.start].rstrip(" \t"))
+        return PropertyAnchor(start, f"{eol}  - ", "", f"{eol}  - ", '"', node.end)
+    end = _line_end(text, node.start if node.start > 0 else 0)
+    return PropertyAnchor(end, f"{eol}  - ", "", f"{eol}  - ", '"')
+
+
+def _value_anchor(text: str, value: Any, node: Node, eol: str) -> PropertyAnchor | None:
+    """After the property's list, in its style; a single string becomes a flow list."""
+    if isinstance(value, str):
+        keep = text[node.start : node.end]
+        if "\n" in keep or "\r" in keep or keep[:1] in ("|", ">"):
+            return None  # a block or multi-line scalar cannot be turned into a list in place
+        return PropertyAnchor(node.start, ", ", "]", f"[{keep}, ", _quote(text, node.start), node.end)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None  # `related: [[X]]` unquoted is a list of lists: the user must fix it (VK010 says so)
+    if node.flow is False:
         last_start, last_end = node.items[-1]
         line_start = text.rfind("\n", 0, last_start) + 1
         prefix = eol + text[line_start:last_start]
         return PropertyAnchor(_line_end(text, last_end), prefix, "", prefix, _quote(text, last_start))
-    if isinstance(value, list) and node.flow:
-        if node.items:
-            last_start, last_end = node.items[-1]
-            return PropertyAnchor(last_end, ", ", "", ", ", _quote(text, last_start))
-        close = text.rfind("]", node.start, node.end)
-        return PropertyAnchor(close, ", ", "", "", '"')
-    if isinstance(value, str):
-        keep = text[node.start : node.end]
-        return PropertyAnchor(node.start, ", ", "]", f"[{keep}, ", _quote(text, node.start), node.end)
-    return None
+    if node.items:
+        last_start, last_end = node.items[-1]
+        return PropertyAnchor(last_end, ", ", "", ", ", _quote(text, last_start))
+    return PropertyAnchor(text.rfind("]", node.start, node.end), ", ", "", "", '"')
+
+
+_FLOW_ROOT = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*\{")
+
+
+def _flow_root(text: str, fm: Frontmatter) -> bool:
+    """Is the frontmatter one flow mapping (`{"title": "x"}`, JSON), where block syntax cannot go?"""
+    return _FLOW_ROOT.match(text, fm.yaml_start, fm.yaml_end) is not None
+
+
+def _flow_anchor(text: str, fm: Frontmatter, prop: str) -> PropertyAnchor | None:
+    if prop in fm.data:
+        value, node = fm.data[prop], fm.nodes[(prop,)]
+        if value is None and node.end > node.start:  # `"related": null`
+            return PropertyAnchor(node.start, ", ", "]", "[", '"', node.end)
+        if isinstance(value, list) and not node.flow:
+            return None
+        return _value_anchor(text, value, node, "\n")
+    close = text.rfind("}", fm.yaml_start, fm.yaml_end)
+    if close < 0:
+        return None
+    at = fm.yaml_start + len(text[fm.yaml_start : close].rstrip())  # after the last value, before a break
+    key = json.dumps(prop, ensure_ascii=False)
+    first = f"{key}: [" if text[at - 1 : at] == "{" else f", {key}: ["
+    return PropertyAnchor(at, ", ", "]", first, '"')
 
 
 def _line_end(text: str, pos: int) -> int:
@@ -240,7 +286,8 @@ def _quote(text: str, start: int) -> str:
 def relation_insert(anchor: PropertyAnchor, links: list[str]) -> tuple[int, int, str]:
     """(start, end, text) of the edit adding `links` (already rendered, e.g. `[[ResRL]]`)."""
     items = [_quoted(link, anchor.quote) for link in links]
-    text = anchor.first_prefix + items[0] + "".join(anchor.prefix + item for item in items[1:]) + anchor.suffix
+    rest = "".join(anchor.prefix + item for item in items[1:])
+    text = anchor.first_prefix + items[0] + rest + anchor.suffix
     end = anchor.replace_end if anchor.replace_end >= 0 else anchor.offset
     return anchor.offset, end, text
 

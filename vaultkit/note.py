@@ -123,8 +123,15 @@ def decode(data: bytes) -> tuple[str | None, bool, Problem | None]:
     except UnicodeDecodeError as e:
         line = data.count(b"\n", 0, e.start) + 1
         col = len(data[data.rfind(b"\n", 0, e.start) + 1 : e.start].decode("utf-8", "replace")) + 1
-        return None, False, Problem(
-            "VK202", line, col, f"not valid UTF-8 (byte 0x{data[e.start]:02x} at line {line}, column {col})"
+        return (
+            None,
+            False,
+            Problem(
+                "VK202",
+                line,
+                col,
+                f"not valid UTF-8 (byte 0x{data[e.start]:02x} at line {line}, column {col})",
+            ),
         )
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1

@@ -44,7 +44,7 @@ class Workers:
         if self._conns or self.local is not None:
             return
         methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         for _ in range(self.jobs):
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=_serve, args=(child, self._settings), daemon=True)
@@ -112,7 +112,7 @@ def _serve(conn: Connection, settings: Settings) -> None:
 
     try:
         analyzer = Analyzer(settings)
-    except BaseException:  # noqa: BLE001 - reported to the parent, which exits 2
+    except BaseException:
         _reply_forever(conn, ("error", traceback.format_exc()))
         return
     while True:
@@ -125,7 +125,7 @@ def _serve(conn: Connection, settings: Settings) -> None:
         method, rels, extra = request
         try:
             conn.send(("ok", _dispatch(analyzer, method, rels, extra)))
-        except BaseException:  # noqa: BLE001
+        except BaseException:
             conn.send(("error", traceback.format_exc()))
 
 
@@ -144,4 +144,3 @@ def choose_jobs(requested: int | None, work: int) -> int:
     if requested is None:
         jobs = min(jobs, max(1, work // MIN_NOTES_PER_WORKER))
     return max(1, jobs)
-

@@ -13,12 +13,13 @@ from typing import Any
 from vaultkit.schemas import SchemaSet
 
 
-def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet) -> str:
+def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet, doc: str = "") -> str:
     """integer/number -> number, boolean -> checkbox, date -> date, date-time -> datetime, tags, aliases,
-    list of strings -> multitext, anything else -> text."""
+    list of strings -> multitext, anything else -> text. `doc`: the schema file `schema` was read from, for
+    `$ref`s local to it (`#/$defs/date`)."""
     if name in ("tags", "aliases"):
         return name
-    schema = _deref(schema, schemas)
+    schema, _doc = _deref(schema, schemas, doc)
     kind = schema.get("type")
     if kind in ("integer", "number"):
         return "number"
@@ -26,36 +27,44 @@ def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet) -> s
         return "checkbox"
     if kind == "string":
         fmt = schema.get("format")
-        return {"date": "date", "date-time": "datetime"}.get(fmt, "text")
+        return {"date": "date", "date-time": "datetime"}.get(fmt if isinstance(fmt, str) else "", "text")
     if kind == "array":
         return "multitext"
     return "text"
 
 
-def _deref(schema: Mapping[str, Any], schemas: SchemaSet, depth: int = 0) -> Mapping[str, Any]:
+def _deref(
+    schema: Mapping[str, Any], schemas: SchemaSet, doc: str, depth: int = 0
+) -> tuple[Mapping[str, Any], str]:
+    """Follow `$ref` (to another file of the folder, or within `doc`); the result and the file it is in."""
     ref = schema.get("$ref")
     if not isinstance(ref, str) or depth > 10:
-        return schema
+        return schema, doc
     file, _, pointer = ref.partition("#")
-    doc: Any = schemas.contents.get(file) if file else None
-    if doc is None:
-        return schema
-    for part in [p for p in pointer.split("/") if p]:
-        doc = doc.get(part, {}) if isinstance(doc, dict) else {}
-    merged = {**doc, **{k: v for k, v in schema.items() if k != "$ref"}} if isinstance(doc, dict) else schema
-    return _deref(merged, schemas, depth + 1)
+    target_doc = file or doc
+    node: Any = schemas.contents.get(target_doc)
+    if node is None:
+        return schema, doc
+    for raw in [p for p in pointer.split("/") if p]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    if not isinstance(node, dict):
+        return schema, doc
+    merged = {**node, **{k: v for k, v in schema.items() if k != "$ref"}}
+    return _deref(merged, schemas, target_doc, depth + 1)
 
 
 def schema_types(schemas: SchemaSet) -> dict[str, dict[str, str]]:
     """property -> {schema file -> Obsidian type} over every schema's top-level `properties`."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for file, schema in sorted(schemas.contents.items()):
-        props = _deref(schema, schemas).get("properties")
+        resolved, doc = _deref(schema, schemas, file)
+        props = resolved.get("properties")
         if not isinstance(props, dict):
             continue
         for name, sub in props.items():
             if isinstance(sub, dict) and not name.startswith("$"):
-                out[name][file] = obsidian_type(name, sub, schemas)
+                out[name][file] = obsidian_type(name, sub, schemas, doc)
     return out
 
 
@@ -69,5 +78,6 @@ def conflicts(schemas: SchemaSet, declared: Mapping[str, str]) -> list[tuple[str
             found.append((name, f"property '{name}' has different types across schemas ({detail})"))
         elif name in declared and declared[name] not in kinds:
             (kind,) = kinds
-            found.append((name, f"property '{name}' is '{declared[name]}' in types.json but '{kind}' in the schemas"))
+            message = f"property '{name}' is '{declared[name]}' in types.json but '{kind}' in the schemas"
+            found.append((name, message))
     return found

@@ -41,7 +41,9 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
         config = load_config(root)
         obsidian = load_obsidian(root, config_dir)
         schema_dir = root / config.schema_dir if config.schema_dir else bundled_schema_dir()
-        fingerprint = run_fingerprint(config.fingerprint(), folder_fingerprint(schema_dir), obsidian.fingerprint())
+        fingerprint = run_fingerprint(
+            config.fingerprint(), folder_fingerprint(schema_dir), obsidian.fingerprint()
+        )
     except (FatalError, OSError):
         return Quick()  # the normal run reports it properly
     if config.report:
@@ -51,7 +53,9 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
     digests, _sigs = known_digests(cache, root, listing.notes)
     if len(digests) != len(listing.notes):
         return Quick()
-    key = state_key(listing.notes, listing.files, digests, [list(listing.skipped_links), request, os.getcwd()])
+    key = state_key(
+        listing.notes, listing.files, digests, [list(listing.skipped_links), request, os.getcwd()]
+    )
     quick = Quick(cache, key)
     index = cache.read("outputs")
     slot = index.get(key) if isinstance(index, dict) else None

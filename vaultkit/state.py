@@ -41,9 +41,15 @@ class VaultState:
     ctx: VaultContext = field(init=False)
     candidates: dict[str, list[Mention]] = field(default_factory=dict)  # every key match, before planning
     out: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # rel -> notes it links to
-    back: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # rel -> linked from (not relations)
-    into: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # rel -> linked from, any link
-    by_key: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # link target name -> sources
+    back: dict[str, set[str]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # rel -> linked from (not relations)
+    into: dict[str, set[str]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # rel -> linked from, any link
+    by_key: dict[str, set[str]] = field(
+        default_factory=lambda: defaultdict(set)
+    )  # link target name -> sources
     scope: Collection[str] | None = None  # only these notes are reported on: a partial graph is enough
 
     def __post_init__(self) -> None:
@@ -180,7 +186,7 @@ class VaultState:
         affected = {rel for rel, found in self.candidates.items() if any(m.key in gone for m in found)}
         if new:
             hits = [rel for rel in self.facts if self.linkable(rel)]
-            rescanned = scan(hits, self.table) if len(new) else {}
+            rescanned = scan(hits, self.table) if new else {}
             for rel, found in rescanned.items():
                 if found != self.candidates.get(rel):
                     affected.add(rel)
@@ -191,5 +197,8 @@ class VaultState:
 def linkable(facts: NoteFacts | None, config: Config) -> bool:
     """May mentions in this note become links? (readable, not opted out, not of a skipped type)"""
     return (
-        facts is not None and facts.readable and not facts.opt_out and facts.note_type not in config.link.skip_types
+        facts is not None
+        and facts.readable
+        and not facts.opt_out
+        and facts.note_type not in config.link.skip_types
     )

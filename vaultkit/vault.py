@@ -111,6 +111,8 @@ class Index:
     by_path: dict[str, str] = field(default_factory=dict)
     file_by_name: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     file_by_path: dict[str, str] = field(default_factory=dict)
+    _stems: dict[str, str] | None = None
+    _aliases: dict[str, str] | None = None
 
     @classmethod
     def build(cls, facts: dict[str, NoteFacts], files: Iterable[str]) -> Index:
@@ -122,6 +124,24 @@ class Index:
             index.file_by_name[_key(rel.rpartition("/")[2])].append(rel)
             index.file_by_path[_key(rel)] = rel
         return index
+
+    def same_stem(self, target: str) -> str | None:
+        """An attachment named like `target` plus an extension (`diagram` -> `diagram.png`), for hints."""
+        if self._stems is None:
+            self._stems = {}
+            for rel in self.files:
+                stem = _key(rel.rpartition("/")[2]).rpartition(".")[0]
+                self._stems.setdefault(stem, rel)
+        return self._stems.get(_key(target.rpartition("/")[2]))
+
+    def alias_of(self, target: str) -> str | None:
+        """The note that has `target` among its aliases (links do not resolve by alias), for hints."""
+        if self._aliases is None:
+            self._aliases = {}
+            for rel, f in self.facts.items():
+                for alias in f.aliases:
+                    self._aliases.setdefault(_key(alias), rel)
+        return self._aliases.get(_key(target))
 
     def resolve(self, link: LinkFact, source: str) -> Resolution:
         target = link.target
@@ -205,15 +225,15 @@ def resolve_vault(paths: Iterable[Path], vault: Path | None, config_dir: str) ->
     for path in given or [Path.cwd()]:
         if not path.exists() and not path.is_symlink():
             raise FatalError(f"{path}: no such file or folder")
-        root = find_root(path, config_dir)
-        if root is None:
+        found = find_root(path, config_dir)
+        if found is None:
             where = path if path.is_dir() else path.parent
             outside.append(
                 f"{path}: not inside an Obsidian vault (no {config_dir}/ folder or {CONFIG_NAME} found in "
                 f"{where.resolve()} or above); pass --vault DIR"
             )
             continue
-        groups[root].append(path)
+        groups[found].append(path)
     if outside and not groups:
         raise FatalError(outside[0])
     for message in outside:  # a commit may touch files beside the vault (a README): skip them, say so

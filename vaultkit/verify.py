@@ -19,13 +19,26 @@ from vaultkit import frontmatter
 from vaultkit.diagnostics import Edit
 
 _MARK_BASE = 0xF0000  # Supplementary Private Use Area-A: never in a note we are asked to link
-_PROSE = frozenset({"paragraph", "list", "list_item", "block_text", "block_quote", "emphasis", "strong",
-                    "strikethrough", "text", "mark", "insert"})
+_PROSE = frozenset(
+    {
+        "paragraph",
+        "list",
+        "list_item",
+        "block_text",
+        "block_quote",
+        "emphasis",
+        "strong",
+        "strikethrough",
+        "text",
+        "mark",
+        "insert",
+    }
+)
 
 
 @functools.lru_cache(maxsize=1)
 def _markdown() -> Any:
-    import mistune  # noqa: PLC0415 - imported on the first write only: it costs start-up time
+    import mistune
 
     md = mistune.create_markdown(
         renderer=None, plugins=["table", "footnotes", "strikethrough", "math", "url", "mark", "insert"]

@@ -29,9 +29,10 @@ from types import FrameType
 from typing import Any
 
 import click
+from watchdog.events import FileSystemEventHandler
 
 from vaultkit.diagnostics import Diagnostic, Severity
-from vaultkit.engine import RunOptions, Runner, open_session
+from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
 from vaultkit.fixer import apply_fixes, edits_by_note
 from vaultkit.vault import resolve_vault
@@ -231,8 +232,9 @@ class Watcher:
     def _print_summary(self) -> None:
         found = [d for ds in self.current.values() for d in ds]
         errors = sum(1 for d in found if d.severity == Severity.ERROR)
+        warnings = len(found) - errors
         click.echo(
-            f"vaultkit: {self.notes} notes, {len(found)} problems ({errors} errors, {len(found) - errors} warnings)"
+            f"vaultkit: {self.notes} notes, {len(found)} problems ({errors} errors, {warnings} warnings)"
         )
 
     def _write_report(self) -> None:
@@ -280,9 +282,9 @@ class Watcher:
                 self.reload = True
             self.wake.set()
             return
-        if rel.startswith(self.session.obsidian.config_dir + "/") or not rel.lower().endswith(".md"):
-            if "." in rel.rpartition("/")[2]:
-                return  # an attachment or a temporary file: the rename onto a note is what counts
+        not_note = rel.startswith(self.session.obsidian.config_dir + "/") or not rel.lower().endswith(".md")
+        if not_note and "." in rel.rpartition("/")[2]:
+            return  # an attachment or a temporary file: the rename onto a note is what counts
         with self.lock:
             self.pending[rel] = time.monotonic()
             self.fix_due.pop(rel, None)
@@ -301,10 +303,11 @@ def _inotify_message(e: OSError) -> str:
     return f"cannot watch the vault for changes ({e.strerror or e})"
 
 
-class _Handler:
+class _Handler(FileSystemEventHandler):
     """A watchdog event handler: every event becomes 'these paths changed'."""
 
     def __init__(self, watcher: Watcher) -> None:
+        super().__init__()
         self.watcher = watcher
 
     def dispatch(self, event: Any) -> None:
@@ -319,4 +322,3 @@ class _Handler:
             with self.watcher.lock:
                 self.watcher.pending[""] = time.monotonic()
             self.watcher.wake.set()
-

@@ -12,7 +12,7 @@ from vaultkit import quick
 from vaultkit.commands.common import emit
 
 
-def run_check(  # noqa: PLR0913 - the command's options, passed through
+def run_check(
     paths: Sequence[Path],
     vault: Path | None,
     config_dir: str,
@@ -30,7 +30,9 @@ def run_check(  # noqa: PLR0913 - the command's options, passed through
 ) -> int:
     color = output_file is None and sys.stdout.isatty()
     eligible = use_cache and not fix and not report_note and not (statistics and fmt != "text")
-    request = quick.request_id("check", fmt, select, ignore, exit_zero, statistics, color, [str(p) for p in paths])
+    request = quick.request_id(
+        "check", fmt, select, ignore, exit_zero, statistics, color, [str(p) for p in paths]
+    )
     whole = all(p.is_dir() for p in paths)  # file lists (pre-commit) change every time: no point looking
     if eligible and whole:
         hit = quick.lookup(list(paths), vault, config_dir, request)
@@ -38,8 +40,19 @@ def run_check(  # noqa: PLR0913 - the command's options, passed through
             emit(hit.text, output_file)
             return hit.code
     text, code = _run(
-        paths, vault, config_dir, use_cache=use_cache, jobs=jobs, fmt=fmt, color=color, select=select,
-        ignore=ignore, fix=fix, exit_zero=exit_zero, statistics=statistics, report_note=report_note,
+        paths,
+        vault,
+        config_dir,
+        use_cache=use_cache,
+        jobs=jobs,
+        fmt=fmt,
+        color=color,
+        select=select,
+        ignore=ignore,
+        fix=fix,
+        exit_zero=exit_zero,
+        statistics=statistics,
+        report_note=report_note,
     )
     emit(text, output_file)
     if eligible and whole:
@@ -48,7 +61,7 @@ def run_check(  # noqa: PLR0913 - the command's options, passed through
     return code
 
 
-def _run(  # noqa: PLR0913
+def _run(
     paths: Sequence[Path],
     vault: Path | None,
     config_dir: str,
@@ -66,7 +79,7 @@ def _run(  # noqa: PLR0913
 ) -> tuple[str, int]:
     from vaultkit.commands.common import Progress, display, display_paths, sessions
     from vaultkit.diagnostics import Diagnostic
-    from vaultkit.engine import RunOptions, Runner
+    from vaultkit.engine import Runner, RunOptions
     from vaultkit.fixer import apply_fixes, edits_by_note
     from vaultkit.report import REPORTER_BY_NAME, RunSummary
     from vaultkit.report.note import write_report_note

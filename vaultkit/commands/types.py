@@ -17,13 +17,16 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
     for session, _targets in sessions([vault] if vault else [], None, config_dir):
         path = session.root / config_dir / "types.json"
         current = _read(path)
-        types = dict(current.get("types", {})) if isinstance(current.get("types"), dict) else {}
+        declared = current.get("types")
+        types: dict[str, object] = dict(declared) if isinstance(declared, dict) else {}
         for name, by_file in sorted(schema_types(session.schemas).items()):
             kinds = set(by_file.values())
             if len(kinds) == 1:
                 types[name] = kinds.pop()
             else:
-                click.echo(f"vaultkit: '{name}' left as it is: the schemas disagree ({sorted(kinds)})", err=True)
+                click.echo(
+                    f"vaultkit: '{name}' left as it is: the schemas disagree ({sorted(kinds)})", err=True
+                )
         new = {**current, "types": dict(sorted(types.items()))}
         if new == current:
             click.echo(f"{path}: up to date")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def run_watch(
+def run_watch(  # noqa: PLR0917 - the command's options, passed through from click
     vault: Path | None,
     config_dir: str,
     fix: bool,

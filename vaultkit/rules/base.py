@@ -11,7 +11,6 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
 from vaultkit.diagnostics import Diagnostic, Severity
-
 from vaultkit.obsidian import ObsidianSettings
 
 if TYPE_CHECKING:

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import NoteFacts
 from vaultkit.rules.base import VaultContext, rule
+from vaultkit.vault import note_name
 
 
 def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
@@ -37,9 +38,21 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         res = ctx.resolve(facts, link)
         if res.target is None and not res.candidates:
             what = "embed" if link.embed else "link"
-            yield Diagnostic(
-                facts.rel, link.line, link.col, RULE.code, f"broken {what}: '{link.target}' matches no note or file"
-            )
+            message = f"broken {what}: '{link.target}' matches no note or file"
+            if link.kind == "wiki":
+                message += _hint(link.target, ctx)
+            yield Diagnostic(facts.rel, link.line, link.col, RULE.code, message)
+
+
+def _hint(target: str, ctx: VaultContext) -> str:
+    owner = ctx.index.alias_of(target)
+    if owner is not None:
+        name = note_name(owner)
+        return f" (it is an alias of '{owner}': links go by name, write [[{name}|{target}]])"
+    near = ctx.index.same_stem(target)
+    if near is not None:
+        return f" (attachments need their extension: '{near}'?)"
+    return ""
 
 
 RULE = rule(sys.modules[__name__], "VK101", "broken-link", "vault")

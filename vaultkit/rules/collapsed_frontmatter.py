@@ -1,10 +1,12 @@
 """Frontmatter whose line breaks were lost, so it sits on one line.
 
 ## What it does
-Reports a first line of the form `--- key: value key: value ... ---`, typically left by a tool that joined lines.
+Reports a first line of the form `--- key: value key: value ... ---`, typically left by a tool that joined
+lines.
 
 ## Why is this bad?
-It looks like frontmatter but is a paragraph of text: Obsidian sees no properties, and schema checks cannot run.
+It looks like frontmatter but is a paragraph of text: Obsidian sees no properties, and schema checks cannot
+run.
 
 ## Example
 ```markdown

@@ -38,7 +38,11 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         key = block.ident.lower()
         if key in seen:
             yield Diagnostic(
-                note.rel, line, col, RULE.code, f"block id '^{block.ident}' is already used on line {seen[key]}"
+                note.rel,
+                line,
+                col,
+                RULE.code,
+                f"block id '^{block.ident}' is already used on line {seen[key]}",
             )
         else:
             seen[key] = line

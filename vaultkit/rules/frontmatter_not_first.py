@@ -4,7 +4,8 @@
 Warns when the note starts with blank lines or spaces followed by a `---` ... `---` block.
 
 ## Why is this bad?
-Obsidian only reads frontmatter that starts on the very first line; otherwise the block is body text and the note has no properties.
+Obsidian only reads frontmatter that starts on the very first line; otherwise the block is body text and the
+note has no properties.
 
 ## Example
 ```markdown

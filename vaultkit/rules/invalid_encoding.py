@@ -4,7 +4,8 @@
 Reports the first byte that is not valid UTF-8, with its line and column, or a UTF-16 byte-order mark.
 
 ## Why is this bad?
-Obsidian reads and writes UTF-8; other encodings show as garbage and may be rewritten lossily. vaultkit never changes such a file.
+Obsidian reads and writes UTF-8; other encodings show as garbage and may be rewritten lossily. vaultkit never
+changes such a file.
 
 ## Example
 ```markdown

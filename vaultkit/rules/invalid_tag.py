@@ -38,7 +38,7 @@ def tag_problem(tag: str) -> str | None:
         return "is empty"
     if tag.startswith("#"):
         return "starts with '#': in frontmatter, write tags without it"
-    bad = sorted({c for c in tag if not (c.isalnum() or c in "_-/" or ord(c) > 0x2000 and not c.isspace())})
+    bad = sorted({c for c in tag if not (c.isalnum() or c in "_-/" or (ord(c) > 0x2000 and not c.isspace()))})
     if bad:
         return "contains " + ", ".join(repr(c) for c in bad)
     if all(c.isdigit() or c == "/" for c in tag):

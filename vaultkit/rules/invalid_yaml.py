@@ -1,16 +1,19 @@
 """Frontmatter that is not valid YAML, or is never closed.
 
 ## What it does
-Reports a frontmatter block that YAML cannot read: a syntax error, a tab used for indentation, an unclosed quote, or an opening `---` with no closing `---`. The diagnostic points at the line and column where the YAML parser stopped.
+Reports a frontmatter block that YAML cannot read: a syntax error, a tab used for indentation, an unclosed
+quote, or an opening `---` with no closing `---`. The diagnostic points at the line and column where the YAML
+parser stopped.
 
 ## Why is this bad?
-Obsidian shows no properties for such a note, and every tool that reads the vault sees none either: the note silently drops out of searches, Bases and Dataview queries.
+Obsidian shows no properties for such a note, and every tool that reads the vault sees none either: the note
+silently drops out of searches, Bases and Dataview queries.
 
 ## Example
 ```markdown
 ---
 title: "Notes from inside
-	source: newsletter
+source: newsletter
 ---
 ```
 

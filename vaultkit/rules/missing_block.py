@@ -38,7 +38,11 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         wanted = link.subpath[1:].strip().lower()
         if not any(b.ident.lower() == wanted for b in target.block_ids):
             yield Diagnostic(
-                facts.rel, link.line, link.col, RULE.code, f"'{res.target}' has no block '^{link.subpath[1:]}'"
+                facts.rel,
+                link.line,
+                link.col,
+                RULE.code,
+                f"'{res.target}' has no block '^{link.subpath[1:]}'",
             )
 
 

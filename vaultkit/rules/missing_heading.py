@@ -38,17 +38,26 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         target = ctx.index.facts.get(res.target or "")
         if target is None or not res.is_note:
             continue
-        headings = {heading_key(text) for text, _line in target.headings}
-        for part in link.subpath.split("#"):
-            if part.strip() and heading_key(part) not in headings:
-                yield Diagnostic(
-                    facts.rel,
-                    link.line,
-                    link.col,
-                    RULE.code,
-                    f"'{res.target}' has no heading '{part.strip()}'",
-                )
-                break
+        missing = _missing(link.subpath, target.headings)
+        if missing is not None:
+            message = f"'{res.target}' has no heading {missing}"
+            yield Diagnostic(facts.rel, link.line, link.col, RULE.code, message)
+
+
+def _missing(subpath: str, headings: tuple[tuple[str, int], ...]) -> str | None:
+    """`#A#B` names heading A, then a heading B after it: what is missing, or None."""
+    keys = [(heading_key(text), line) for text, line in headings]
+    after = 0
+    parts = [p.strip() for p in subpath.split("#") if p.strip()]
+    for n, part in enumerate(parts):
+        wanted = heading_key(part)
+        line = next((line for key, line in keys if key == wanted and line > after), None)
+        if line is None:
+            if n and any(key == wanted for key, _line in keys):
+                return f"'{part}' after '{parts[n - 1]}'"
+            return f"'{part}'"
+        after = line
+    return None
 
 
 RULE = rule(sys.modules[__name__], "VK103", "missing-heading", "vault")

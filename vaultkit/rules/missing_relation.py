@@ -74,7 +74,8 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         1,
         1,
         RULE.code,
-        f"{shown}{more} {verb} here, but '{relations.property}' does not list {'it' if len(missing) == 1 else 'them'}",
+        f"{shown}{more} {verb} here, but '{relations.property}' does not list "
+        f"{'it' if len(missing) == 1 else 'them'}",
         RULE.severity,
         fix,
     )

@@ -44,26 +44,23 @@ from vaultkit.diagnostics import Diagnostic
 from vaultkit.frontmatter import JsonPath
 from vaultkit.note import Note
 from vaultkit.rules.base import NoteContext, rule
-from vaultkit.schemas import select_schema
+from vaultkit.schemas import schema_for
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     if not note.readable or not note.fm.loaded:
         return
-    selected = select_schema(
-        ctx.schemas,
-        note.rel,
-        note.fm.data,
-        ctx.config.type_property,
-        ctx.config.schema_map,
-        ctx.config.default_schema,
-    )
+    selected = schema_for(ctx.schemas, note.rel, note.fm.data, ctx.config)
     if not selected.name:
         return
+    seen: set[tuple[int, int, str]] = set()
     for error in ctx.schemas.errors(selected.name, note.fm.data):
         for leaf in _leaves(error):
             line, col = _where(note, tuple(leaf.absolute_path), leaf.validator == "required")
-            yield Diagnostic(note.rel, line, col, RULE.code, describe(leaf, note))
+            message = describe(leaf, note)
+            if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
+                seen.add((line, col, message))
+                yield Diagnostic(note.rel, line, col, RULE.code, message)
 
 
 def _leaves(error: Any) -> Iterable[Any]:
@@ -103,8 +100,15 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
-_TYPE_NAMES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false",
-               "array": "a list", "object": "a mapping", "null": "empty"}
+_TYPE_NAMES = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping",
+    "null": "empty",
+}
 
 
 def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per JSON Schema keyword
@@ -119,7 +123,8 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
         names = ", ".join(f"'{k}'" for k in missing) or str(arg)
         return f"{prefix}missing required property {names}"
     if kind == "type":
-        expected = " or ".join(_TYPE_NAMES.get(t, t) for t in (arg if isinstance(arg, list) else [arg]))
+        kinds = [str(t) for t in (arg if isinstance(arg, list) else [arg])]
+        expected = " or ".join(_TYPE_NAMES.get(t, t) for t in kinds)
         text = f"{prefix}{_show(value)} is not {expected}"
         return f"{text} ({hint})" if hint else text
     if kind in ("maximum", "exclusiveMaximum"):
@@ -133,11 +138,16 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
     if kind == "format":
         return f"{prefix}{_show(value)} is not a valid {arg}"
     if kind == "pattern":
+        title = error.schema.get("title") if isinstance(error.schema, dict) else None
+        if isinstance(title, str) and title:  # the schema's words say more than its regex
+            about = error.schema.get("description")
+            return f"{prefix}{_show(value)} is not a valid {title.lower()}" + (f": {about}" if about else "")
         return f"{prefix}{_show(value)} does not match the pattern {arg}"
     if kind in ("additionalProperties", "unevaluatedProperties"):
         return f"{prefix}{error.message}"
     if kind in ("minLength", "maxLength", "minItems", "maxItems", "uniqueItems"):
-        return f"{prefix}{_show(value)} {error.message.split(' ', 1)[-1] if kind != 'uniqueItems' else 'has repeated items'}"
+        said = error.message.split(" ", 1)[-1] if kind != "uniqueItems" else "has repeated items"
+        return f"{prefix}{_show(value)} {said}"
     return f"{prefix}{error.message}"
 
 

@@ -46,7 +46,8 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
             node.line,
             node.col,
             RULE.code,
-            f"sha256: does not match the body (the body hashes to {actual}); the text changed after ingestion",
+            f"sha256: does not match the body (the body hashes to {actual}); "
+            "the text changed after ingestion",
         )
 
 

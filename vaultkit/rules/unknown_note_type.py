@@ -32,18 +32,17 @@ from collections.abc import Iterable
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.note import Note
 from vaultkit.rules.base import NoteContext, rule
-from vaultkit.schemas import select_schema
+from vaultkit.schemas import schema_for
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     if not note.readable or not note.fm.loaded:
         return
-    cfg = ctx.config
-    selected = select_schema(ctx.schemas, note.rel, note.fm.data, cfg.type_property, cfg.schema_map, cfg.default_schema)
+    selected = schema_for(ctx.schemas, note.rel, note.fm.data, ctx.config)
     if selected.problem is None:
         return
     code, message = selected.problem
-    key = "$schema" if code == "VK012" else cfg.type_property
+    key = "$schema" if code == "VK012" else ctx.config.type_property
     node = note.fm.nodes.get((key,))
     line, col = (node.line, node.col) if node else (1, 1)
     yield Diagnostic(note.rel, line, col, RULE.code, message)

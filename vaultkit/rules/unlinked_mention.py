@@ -60,4 +60,6 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         )
 
 
-RULE = rule(sys.modules[__name__], "VK120", "unlinked-mention", "vault", fixable=True, severity=Severity.WARNING)
+RULE = rule(
+    sys.modules[__name__], "VK120", "unlinked-mention", "vault", fixable=True, severity=Severity.WARNING
+)

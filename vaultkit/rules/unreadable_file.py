@@ -4,7 +4,8 @@
 Reports a `.md` path in the vault that vaultkit could not open or read, with the reason.
 
 ## Why is this bad?
-Obsidian cannot show it either, and a broken symlink usually means a note was moved or deleted outside the vault.
+Obsidian cannot show it either, and a broken symlink usually means a note was moved or deleted outside the
+vault.
 
 ## Example
 ```markdown

@@ -1,10 +1,12 @@
 """YAML that vaultkit refuses to load: language-specific tags, alias bombs, extreme nesting.
 
 ## What it does
-Reports frontmatter using tags such as `!!python/object`, aliases that would expand to hundreds of thousands of values (a "billion laughs" document), or nesting deeper than 500 levels. The note is not loaded.
+Reports frontmatter using tags such as `!!python/object`, aliases that would expand to hundreds of thousands
+of values (a "billion laughs" document), or nesting deeper than 500 levels. The note is not loaded.
 
 ## Why is this bad?
-Such YAML is either an attack on the tools that read the vault or a mistake no editor would make. Loading it could run code, exhaust memory or crash the YAML library.
+Such YAML is either an attack on the tools that read the vault or a mistake no editor would make. Loading it
+could run code, exhaust memory or crash the YAML library.
 
 ## Example
 ```markdown

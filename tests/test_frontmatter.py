@@ -1,0 +1,344 @@
+"""Frontmatter as Obsidian reads it: every YAML trap of shared/OBSIDIAN.md and issue 2, checked through the
+CLI's output, with the exact line and column of each diagnostic."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import pytest
+from conftest import REPO, VaultFactory, run_cli
+
+SEED = REPO.parent / "shared" / "seeds" / "001_70828cdd7324df51.txt"
+
+SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["title"],
+    "properties": {
+        "title": {"type": "string"},
+        "flag": {"type": "boolean"},
+        "count": {"type": "integer", "maximum": 9},
+        "text": {"type": "string"},
+        "duration": {"type": "integer"},
+        "created": {"type": "string", "format": "date"},
+        "updated": {"type": "string", "format": "date"},
+        "review_value": {"type": "integer", "minimum": 0, "maximum": 10},
+        "on": {"type": "boolean"},
+    },
+}
+
+Check = Callable[..., list[str]]
+
+
+@pytest.fixture
+def check(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> Check:
+    """check({"N.md": text}) -> the diagnostic lines of `vaultkit check`, run in the vault (no summary)."""
+
+    def run(files: Mapping[str, str | bytes], schema: Mapping[str, object] | None = SCHEMA) -> list[str]:
+        extra: dict[str, str | bytes] = {}
+        if schema is not None:
+            extra = {
+                "vaultkit.toml": 'schema_dir = "schemas"\n',
+                "schemas/default.schema.json": json.dumps(schema),
+            }
+        root = make_vault({**extra, **files})
+        monkeypatch.chdir(root)
+        result = run_cli("check", "--no-cache", ".")
+        assert result.exit_code in (0, 1), result.output
+        assert result.stdout.endswith(".\n")
+        return result.stdout.splitlines()[:-1]
+
+    return run
+
+
+def fm(*lines: str, body: str = "Body.\n") -> str:
+    return "---\n" + "".join(line + "\n" for line in lines) + "---\n" + body
+
+
+# -- dates and YAML 1.2 typing ----------------------------------------------------------------------------
+
+
+def test_unquoted_dates_stay_strings_and_are_checked_as_dates(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "created: 2024-01-05", "updated: 2024-13-45")}) == [
+        'N.md:4:10: VK010 updated: "2024-13-45" is not a valid date'
+    ]
+
+
+@pytest.mark.parametrize("word", ["no", "No", "NO", "off", "Off", "on", "On", "yes", "Yes", "YES"])
+def test_yaml11_booleans_stay_strings_and_the_message_says_why(check: Check, word: str) -> None:
+    assert check({"N.md": fm("title: a", f"flag: {word}")}) == [
+        f'N.md:3:7: VK010 flag: "{word}" is not true or false '
+        f"(YAML 1.1 would read '{word}' as a boolean; vaultkit reads YAML 1.2)"
+    ]
+
+
+@pytest.mark.parametrize("word", ["true", "false", "True", "FALSE"])
+def test_yaml12_booleans(check: Check, word: str) -> None:
+    assert check({"N.md": fm("title: a", f"flag: {word}")}) == []
+
+
+def test_on_as_a_key_stays_the_string_on(check: Check) -> None:
+    schema = {**SCHEMA, "required": ["title", "on"]}
+    assert check({"N.md": fm("title: a", "on: true")}, schema) == []
+
+
+def test_leading_zero_is_decimal_in_yaml12(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "count: 010")}) == [
+        "N.md:3:8: VK010 count: 10 is greater than the maximum 9"
+    ]
+
+
+def test_leading_zero_where_a_string_is_expected_mentions_yaml11(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "text: 010")}) == [
+        "N.md:3:7: VK010 text: 10 is not a string (YAML 1.1 would read '010' as an octal number)"
+    ]
+
+
+def test_base60_looking_value_stays_a_string(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "duration: 1:30")}) == [
+        'N.md:3:11: VK010 duration: "1:30" is not an integer '
+        "(YAML 1.1 would read '1:30' as a base-60 number; vaultkit reads a string)"
+    ]
+
+
+def test_08_hint_says_yaml11_reads_a_string(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "text: 08")}) == [
+        "N.md:3:7: VK010 text: 8 is not a string (YAML 1.1 would read '08' as a string)"
+    ]
+
+
+def test_null_values(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "text: ~", "count:")}) == [
+        "N.md:3:7: VK010 text: null (empty) is not a string",
+        "N.md:4:7: VK010 count: null (empty) is not an integer",
+    ]
+
+
+def test_explicit_int_tag_on_a_quoted_scalar(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "count: !!int '7'")}) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="frontmatter._Walker.scalar: an explicit `!!str` on a plain scalar is lost "
+    "(the compose-only loader "
+    "gives untagged plain scalars the str tag too), so `title: !!str 5` is read as the integer 5",
+)
+def test_explicit_str_tag_keeps_a_string(check: Check) -> None:
+    assert check({"N.md": fm("title: !!str 5")}) == []
+
+
+# -- keys -------------------------------------------------------------------------------------------------
+
+
+def test_duplicate_key_names_both_lines(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "tags: [ai]", "title: b")}) == [
+        "N.md:4:1: VK003 duplicate key 'title' (first on line 2, again on line 4); "
+        "YAML keeps only the last value"
+    ]
+
+
+def test_duplicate_key_in_a_nested_mapping(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "meta:", "  by: x", "  by: y")}) == [
+        "N.md:5:3: VK003 duplicate key 'by' (first on line 4, again on line 5); "
+        "YAML keeps only the last value"
+    ]
+
+
+def test_complex_key_is_refused(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "? [a, b]", ": c")}) == [
+        "N.md:3:3: VK004 a frontmatter key must be a plain name, not a list or mapping"
+    ]
+
+
+# -- the shape of the frontmatter -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("inside", ["", "# only a comment\n", "\n\n"])
+def test_empty_frontmatter_is_an_empty_mapping_so_required_fires_at_the_fence(
+    check: Check, inside: str
+) -> None:
+    assert check({"N.md": "---\n" + inside + "---\nBody.\n"}) == [
+        "N.md:1:1: VK010 missing required property 'title'"
+    ]
+
+
+def test_missing_required_points_at_the_fence_even_after_a_bom(check: Check) -> None:
+    assert check({"N.md": "\ufeff" + fm("text: x")}) == ["N.md:1:1: VK010 missing required property 'title'"]
+
+
+def test_top_level_list(check: Check) -> None:
+    assert check({"N.md": fm("- a", "- b")}) == [
+        "N.md:2:1: VK002 frontmatter must be a mapping of properties, not a list"
+    ]
+
+
+def test_top_level_scalar(check: Check) -> None:
+    assert check({"N.md": fm("just words")}) == [
+        "N.md:2:1: VK002 frontmatter must be a mapping of properties, not a single value"
+    ]
+
+
+def test_bom_before_the_fence_keeps_positions(check: Check) -> None:
+    text = "\ufeff" + fm("title: a", "review_value: 12")
+    assert check({"N.md": text.encode()}) == [
+        "N.md:3:15: VK010 review_value: 12 is greater than the maximum 10"
+    ]
+
+
+def test_crlf_keeps_positions(check: Check) -> None:
+    text = fm("title: a", "review_value: 11").replace("\n", "\r\n")
+    assert check({"N.md": text.encode()}) == [
+        "N.md:3:15: VK010 review_value: 11 is greater than the maximum 10"
+    ]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="frontmatter.split: with CR-only line endings the closing fence is never found (`^`/`$` see only "
+    "LF), although note.body_digest does normalise CR",
+)
+def test_old_mac_line_endings(check: Check) -> None:
+    text = fm("title: a", "review_value: 11").replace("\n", "\r")
+    assert check({"N.md": text.encode()}) == [
+        "N.md:3:15: VK010 review_value: 11 is greater than the maximum 10"
+    ]
+
+
+def test_three_dots_close_the_frontmatter(check: Check) -> None:
+    assert check({"N.md": "---\ntitle: a\ncreated: 2024-01-05\n...\nBody.\n"}) == []
+
+
+def test_never_closed(check: Check) -> None:
+    assert check({"N.md": "---\ntitle: a\n\nBody.\n"}) == [
+        "N.md:1:1: VK001 frontmatter opened on line 1 is never closed with '---'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("\n---\ntitle: a\n---\nBody.\n", 2),
+        ("  ---\ntitle: a\n---\nBody.\n", 1),
+        ("\n\n \n---\ntitle: a\n---\n", 4),
+    ],
+)
+def test_whitespace_before_the_fence_is_warned(check: Check, text: str, line: int) -> None:
+    assert sorted(check({"N.md": text})) == sorted(
+        [
+            "N.md:1:1: VK010 missing required property 'title'",
+            f"N.md:{line}:1: VK005 frontmatter does not start on the first line: "
+            "whitespace before '---' makes "
+            "Obsidian read it as body text",
+        ]
+    )
+
+
+def test_tab_indentation_reports_line_and_column(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "tags:", "\t- ai")}) == [
+        "N.md:4:1: VK001 invalid YAML: a tab character cannot be used for indentation in YAML "
+        "(while scanning for the next token)"
+    ]
+
+
+def test_unclosed_flow_list(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "tags: [ai, ml")}) == [
+        "N.md:4:1: VK001 invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)"
+    ]
+
+
+def test_unquoted_wikilink_is_a_nested_list(check: Check) -> None:
+    assert check({"N.md": fm("related: [[Other]]")}, schema=None) == [
+        'N.md:2:11: VK010 related[0]: ["Other"] is not a string'
+    ]
+
+
+# -- hostile YAML ----------------------------------------------------------------------------------------
+
+
+BOMB = (
+    "---\n"
+    + 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+    + "".join(
+        f"{n}: &{n} [{', '.join(['*' + p] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
+    )
+    + "---\nBody.\n"
+)
+
+
+def test_alias_bomb_is_refused_quickly(check: Check) -> None:
+    start = time.perf_counter()
+    lines = check({"N.md": BOMB})
+    assert time.perf_counter() - start < 5
+    assert lines == ["N.md:7:4: VK004 YAML aliases expand to more than 200000 values (an alias bomb?)"]
+
+
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [
+        ("!!python/object/apply:os.system ['touch PWNED']", "!!python/object/apply:os.system"),
+        ("!!python/name:os.system", "!!python/name:os.system"),
+        ("!!binary aGVsbG8=", "!!binary"),
+        ("!custom thing", "!custom"),
+    ],
+)
+def test_unsafe_tags_are_refused_and_never_run(check: Check, value: str, tag: str) -> None:
+    assert check({"N.md": fm("title: a", f"x: {value}")}) == [
+        f"N.md:3:4: VK004 YAML tag '{tag}' is not allowed in frontmatter"
+    ]
+    assert not Path("PWNED").exists()
+
+
+def test_deep_nesting_is_refused(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "x: " + "[" * 600 + "]" * 600)}) == [
+        "N.md:2:1: VK004 YAML nested deeper than 500 levels refused"
+    ]
+
+
+# -- collapsed frontmatter (a seed file as it was found) -------------------------------------------------
+
+
+def test_collapsed_frontmatter_of_the_seed_is_reported(check: Check, tmp_path: Path) -> None:
+    if not SEED.is_file():
+        pytest.skip("the shared seeds are not next to the repository")
+    note = tmp_path / "seed.md"
+    shutil.copyfile(SEED, note)
+    assert check({"Seed.md": note.read_bytes()}, schema=None) == [
+        "Seed.md:1:1: VK006 frontmatter collapsed onto one line ('--- key: value ... ---'): "
+        "the line breaks between keys were lost, so Obsidian sees no properties; "
+        "put '---', each key and the closing '---' on lines of "
+        "their own"
+    ]
+
+
+def test_a_paragraph_between_rules_is_not_collapsed_frontmatter(check: Check) -> None:
+    assert check({"M.md": "Text before.\n\n--- title: not at the top ---\n"}, schema=None) == []
+
+
+def test_a_short_collapsed_line(check: Check) -> None:
+    assert [line[:20] for line in check({"N.md": "--- title: x type: raw ---\nBody.\n"}, schema=None)] == [
+        "N.md:1:1: VK006 fron"
+    ]
+
+
+# -- tags -------------------------------------------------------------------------------------------------
+
+
+def test_select_vk022_shows_a_tag_the_schema_also_rejects(make_vault: VaultFactory) -> None:
+    # regression: the engine deduped VK022 against the unselected VK010 before applying --select
+    root = make_vault({"T.md": fm("tags: ['#ai']")})
+    result = run_cli("check", "--no-cache", "--select", "VK022", root)
+    assert "VK022" in result.stdout
+
+
+def test_tag_rejected_by_both_is_reported_once(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault({"T.md": fm("tags: ['#ai', ok]")})
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1]
+    assert len(lines) == 1 and lines[0].startswith("T.md:2:8: VK0")

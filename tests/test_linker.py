@@ -1,0 +1,444 @@
+"""Mention linking and reciprocal relations (`vaultkit link`), on fixture vaults.
+
+`tests/fixtures/vaults/linker/` is linked in a copy; `linker.expected.diff` is the exact
+`vaultkit link --diff` output and `linker.expected/` the vault after `vaultkit link`
+(`UPDATE_EXPECTED=1` rewrites both). The smaller tests build their vaults inline, one behaviour each.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, Result, VaultFactory, run_cli, snapshot
+
+from vaultkit.config import LinkConfig
+from vaultkit.facts import NoteFacts
+from vaultkit.linker import KeyTable, fold, scan_mentions
+
+VAULTS = FIXTURES / "vaults"
+UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
+_LINK = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]")
+
+
+def _body(text: str) -> str:
+    if text.startswith("---"):
+        end = text.find("\n---", 3)
+        return text[text.index("\n", end + 1) + 1 :] if end >= 0 else text
+    return text
+
+
+def _unlinked(text: str) -> str:
+    """The text with every wikilink replaced by what it shows."""
+    return _LINK.sub(lambda m: m.group(1) or "", text)
+
+
+# -- the fixture vault, end to end ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def linker_vault(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "linker"
+    shutil.copytree(VAULTS / "linker", root)
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_link_diff_of_the_fixture_vault(linker_vault: Path) -> None:
+    before = snapshot(linker_vault)
+    result = run_cli("link", "--diff", "--no-cache", ".")
+    assert result.exit_code == 1
+    expected = VAULTS / "linker.expected.diff"
+    if UPDATE:
+        expected.write_bytes(result.stdout.encode())
+    assert result.stdout == expected.read_bytes().decode()  # bytes: the CRLF note's diff keeps its CRs
+    assert snapshot(linker_vault) == before
+
+
+def test_link_the_fixture_vault_then_nothing_changes(linker_vault: Path) -> None:
+    original = snapshot(linker_vault)
+    result = run_cli("link", "--no-cache", ".")
+    assert result.exit_code == 0, result.output
+    linked = snapshot(linker_vault)
+    expected_dir = VAULTS / "linker.expected"
+    if UPDATE:
+        shutil.rmtree(expected_dir, ignore_errors=True)
+        shutil.copytree(linker_vault, expected_dir, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    assert linked == snapshot(expected_dir)
+
+    for rel, data in linked.items():  # the bodies only gained link syntax, and CRLF stayed CRLF
+        if rel.endswith(".md"):
+            old, new = original[rel].decode(), data.decode()
+            assert _unlinked(_body(new)) == _unlinked(_body(old)), rel
+            assert old.count("\r\n") == new.count("\r\n") or "\r\n" not in old, rel
+
+    again = run_cli("link", "--no-cache", ".")
+    assert again.exit_code == 0 and "nothing to link" in again.stderr
+    assert snapshot(linker_vault) == linked
+    assert run_cli("link", "--check", "--no-cache", ".").exit_code == 0
+    left = run_cli("check", "--no-cache", "--select", "VK120,VK121", ".")
+    assert left.exit_code == 0, left.stdout
+
+
+# -- matching: one behaviour per test ---------------------------------------------------------------------
+
+
+def link_diff(root: Path) -> list[str]:
+    """The changed lines `vaultkit link --diff` proposes (`+` lines without the file headers)."""
+    result = run_cli("link", "--diff", "--no-cache", root)
+    return [
+        line[1:] for line in result.stdout.splitlines() if line.startswith("+") and not line.startswith("+++")
+    ]
+
+
+NO_RELATIONS = {"vaultkit.toml": "[relations]\nenabled = false\n"}
+
+
+def vault(make_vault: VaultFactory, files: Mapping[str, str | bytes], **kw: object) -> Path:
+    return make_vault({**NO_RELATIONS, **files}, **kw)
+
+
+def test_cjk_mention_inside_a_sentence(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"美团.md": "x\n", "月.md": "x\n", "N.md": "我们访问了美团。月亮很美。\n"})
+    assert link_diff(root) == ["我们访问了[[美团]]。月亮很美。"]
+
+
+def test_cjk_alias_and_kana(make_vault: VaultFactory) -> None:
+    root = vault(
+        make_vault,
+        {
+            "Meituan.md": "---\naliases: [美团]\n---\n",
+            "Sony.md": "---\naliases: [ソニー]\n---\n",
+            "N.md": "美团とソニーの話。\n",
+        },
+    )
+    assert link_diff(root) == ["[[Meituan|美团]]と[[Sony|ソニー]]の話。"]
+
+
+@pytest.mark.parametrize(
+    ("aliases", "text", "line"),
+    [
+        ("[Meituan Dianping, 美团]", "Meituan Dianping grew.", "[[Meituan|Meituan Dianping]] grew."),
+        ("Meituan Dianping", "Meituan Dianping grew.", "[[Meituan|Meituan Dianping]] grew."),
+        ("['M#T', 'a|b', 'x/y', '  ']", "M#T a|b x/y grew.", None),
+    ],
+)
+def test_aliases_list_or_single_string(
+    make_vault: VaultFactory, aliases: str, text: str, line: str | None
+) -> None:
+    root = vault(make_vault, {"Meituan.md": f"---\naliases: {aliases}\n---\n", "N.md": text + "\n"})
+    assert link_diff(root) == ([line] if line else [])
+
+
+def test_acronym_matches_only_in_capitals(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"NASA.md": "x\n", "N.md": "nasa, Nasa and NASA.\n"})
+    assert link_diff(root) == ["nasa, Nasa and [[NASA]]."]
+
+
+def test_case_insensitive_keeps_the_prose(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": "MEITUAN's and meituan's.\n"})
+    assert link_diff(root) == ["[[Meituan|MEITUAN]]'s and meituan's."]
+
+
+def test_leftmost_longest(make_vault: VaultFactory) -> None:
+    root = vault(
+        make_vault, {"DeepSeek.md": "x\n", "DeepSeek V4.md": "x\n", "N.md": "DeepSeek V4 beats DeepSeek.\n"}
+    )
+    assert link_diff(root) == ["[[DeepSeek V4]] beats [[DeepSeek]]."]
+
+
+def test_word_boundaries(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Qwen.md": "x\n", "N.md": "Qwenlike QwenQwen _Qwen Qwen2 Qwen-2 (Qwen)\n"})
+    assert link_diff(root) == ["Qwenlike QwenQwen _Qwen Qwen2 [[Qwen]]-2 (Qwen)"]
+
+
+def test_first_mention_only_counting_existing_links(make_vault: VaultFactory) -> None:
+    root = vault(
+        make_vault,
+        {
+            "Aaa.md": "x\n",
+            "Bbb.md": "x\n",
+            "Ccc.md": "x\n",
+            "N.md": "---\nrelated: ['[[Bbb]]']\n---\n[[Aaa]] then Aaa, Bbb, Ccc and Ccc.\n",
+        },
+    )
+    assert link_diff(root) == ["[[Aaa]] then Aaa, Bbb, [[Ccc]] and Ccc."]
+
+
+def test_every_mention_when_first_only_is_off(make_vault: VaultFactory) -> None:
+    root = make_vault(
+        {
+            "vaultkit.toml": "[link]\nfirst_only = false\n[relations]\nenabled = false\n",
+            "Alpha.md": "x\n",
+            "N.md": "Alpha and Alpha.\n",
+        }
+    )
+    assert link_diff(root) == ["[[Alpha]] and [[Alpha]]."]
+
+
+def test_no_self_links(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Alpha.md": "---\naliases: [Al Pha]\n---\nAlpha and Al Pha are this note.\n"})
+    assert link_diff(root) == []
+
+
+@pytest.mark.parametrize("name", ["2026-05-08", "42", "3.14", "10:30", "1,000"])
+def test_dates_and_numbers_are_never_keys(make_vault: VaultFactory, name: str) -> None:
+    root = vault(make_vault, {f"{name}.md": "x\n", "N.md": f"On {name} we met.\n"})
+    assert link_diff(root) == []
+
+
+def test_minimum_key_length(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"AI.md": "x\n", "Go.md": "x\n", "Rust.md": "x\n", "N.md": "AI, Go and Rust.\n"})
+    assert link_diff(root) == ["AI, Go and [[Rust]]."]
+    root2 = make_vault(
+        {
+            "vaultkit.toml": "[link]\nmin_length = 2\n[relations]\nenabled = false\n",
+            "AI.md": "x\n",
+            "N.md": "AI rules.\n",
+        },
+        name="v2",
+    )
+    assert link_diff(root2) == ["[[AI]] rules."]
+
+
+def test_link_never(make_vault: VaultFactory) -> None:
+    root = make_vault(
+        {
+            "vaultkit.toml": '[link]\nnever = ["kimi"]\n[relations]\nenabled = false\n',
+            "Moonshot.md": "---\naliases: [Kimi]\n---\n",
+            "N.md": "Kimi and Moonshot.\n",
+        }
+    )
+    assert link_diff(root) == ["Kimi and [[Moonshot]]."]
+
+
+def test_opt_out_property(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Alpha.md": "x\n", "N.md": "---\nvaultkit_link: false\n---\nAlpha.\n"})
+    assert link_diff(root) == []
+
+
+def test_raw_notes_are_skipped(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Alpha.md": "x\n", "N.md": "---\ntype: raw\n---\nAlpha.\n"})
+    assert link_diff(root) == []
+
+
+def test_skip_types_is_configurable(make_vault: VaultFactory) -> None:
+    root = make_vault(
+        {
+            "vaultkit.toml": '[link]\nskip_types = ["log"]\n[relations]\nenabled = false\n',
+            "Alpha.md": "x\n",
+            "Raw.md": "---\ntype: raw\n---\nAlpha.\n",
+            "Log.md": "---\ntype: log\n---\nAlpha.\n",
+        }
+    )
+    assert link_diff(root) == ["[[Alpha]]."]
+    diff = run_cli("link", "--diff", "--no-cache", root).stdout
+    assert "Raw.md" in diff and "Log.md" not in diff
+
+
+def test_ambiguous_key_is_reported_not_linked(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = vault(make_vault, {"A/Overview.md": "x\n", "B/Overview.md": "x\n", "N.md": "An Overview.\n"})
+    assert link_diff(root) == []
+    monkeypatch.chdir(root)
+    assert run_cli("check", "--no-cache", ".").stdout.splitlines()[0] == (
+        "N.md:1:4: VK122 'Overview' could mean 'A/Overview.md' and 'B/Overview.md'; not linked"
+    )
+
+
+def test_never_inside_protected_regions(make_vault: VaultFactory) -> None:
+    body = (
+        "# Alpha\n\n> [!note] Alpha\n\n`Alpha` $Alpha$ %% Alpha %% <!-- Alpha --> https://a.b/Alpha "
+        "bob@alpha.io #Alpha "
+        "[[X|Alpha]] [Alpha](x.md) [^Alpha] ^[Alpha] <% Alpha %> [Alpha] <a href='x'>Alpha</a>\n\n"
+        "```\nAlpha\n```\n\n    Alpha\n\n| Alpha | b |\n|---|---|\n| Alpha | c |\n\n<div>\nAlpha\n</div>\n"
+    )
+    root = vault(make_vault, {"Alpha.md": "x\n", "X.md": "x\n", "N.md": body})
+    assert link_diff(root) == []
+
+
+def test_greek_final_sigma(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Σίσυφος.md": "x\n", "N.md": "Ο ΣΊΣΥΦΟΣ και ο σίσυφος.\n"})
+    assert link_diff(root) == ["Ο [[Σίσυφος|ΣΊΣΥΦΟΣ]] και ο σίσυφος."]
+
+
+def test_scan_mentions_directly() -> None:
+    facts = {
+        "Meituan.md": NoteFacts("Meituan.md", readable=True, aliases=("美团",)),
+        "NASA.md": NoteFacts("NASA.md", readable=True),
+    }
+    table = KeyTable.build(facts, LinkConfig())
+    prose = "美团 NASA nasa [Meituan] Meituan"
+    found = scan_mentions(prose, sorted(table.targets), table.acronyms, table.automaton())
+    assert [prose[s:e] for s, e, _k in found] == ["美团", "NASA", "Meituan"]
+    assert fold("ΣΊΣΥΦΟΣ") == fold("σίσυφος")
+
+
+# -- link style: .obsidian/app.json ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("app", "line", "relation"),
+    [
+        ({}, "ResRL came from [[Meituan Inc|Meituan]].", '"[[ResRL]]"'),
+        (
+            {"newLinkFormat": "absolute"},
+            "ResRL came from [[Companies/Meituan Inc|Meituan]].",
+            '"[[Papers/ResRL]]"',
+        ),
+        (
+            {"newLinkFormat": "relative"},
+            "ResRL came from [[../Companies/Meituan Inc|Meituan]].",
+            '"[[../Papers/ResRL]]"',
+        ),
+        ({"useMarkdownLinks": True}, "ResRL came from [Meituan](Meituan%20Inc.md).", '"[[ResRL]]"'),
+        (
+            {"useMarkdownLinks": True, "newLinkFormat": "shortest"},
+            "ResRL came from [Meituan](Meituan%20Inc.md).",
+            '"[[ResRL]]"',
+        ),
+        (
+            {"useMarkdownLinks": True, "newLinkFormat": "absolute"},
+            "ResRL came from [Meituan](Companies/Meituan%20Inc.md).",
+            '"[[Papers/ResRL]]"',
+        ),
+        (
+            {"useMarkdownLinks": True, "newLinkFormat": "relative"},
+            "ResRL came from [Meituan](../Companies/Meituan%20Inc.md).",
+            '"[[../Papers/ResRL]]"',
+        ),
+    ],
+)
+def test_link_style_follows_app_json(
+    make_vault: VaultFactory, app: dict[str, object], line: str, relation: str
+) -> None:
+    root = make_vault(
+        {
+            "Companies/Meituan Inc.md": "---\naliases: [Meituan]\n---\n",
+            "Papers/ResRL.md": "ResRL came from Meituan.\n",
+        },
+        app=app,
+    )
+    assert link_diff(root) == ["related:", f"  - {relation}", line]
+
+
+def test_markdown_link_to_a_name_with_parentheses(make_vault: VaultFactory) -> None:
+    root = vault(
+        make_vault,
+        {"Qwen (model).md": "---\naliases: [Qwen]\n---\n", "N.md": "Qwen.\n"},
+        app={"useMarkdownLinks": True},
+    )
+    assert link_diff(root) == ["[Qwen](Qwen%20%28model%29.md)."]
+
+
+# -- relations from both sides ----------------------------------------------------------------------------
+
+
+def relation_edit(make_vault: VaultFactory, target: str | bytes, **app: object) -> tuple[str, Result]:
+    """Link [[T]] from another note; return T's text after `vaultkit link`, and the run."""
+    root = make_vault({"T.md": target, "A.md": "See [[T]].\n"}, app=app or None)
+    result = run_cli("link", "--no-cache", root)
+    return (root / "T.md").read_bytes().decode(), result
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("Body.\n", '---\nrelated:\n  - "[[A]]"\n---\nBody.\n'),
+        ("", '---\nrelated:\n  - "[[A]]"\n---\n'),
+        ("---\ntitle: x\n---\nBody.\n", '---\ntitle: x\nrelated:\n  - "[[A]]"\n---\nBody.\n'),
+        ("---\n---\nBody.\n", '---\nrelated:\n  - "[[A]]"\n---\nBody.\n'),
+        ("---\nrelated:\n---\n", '---\nrelated:\n  - "[[A]]"\n---\n'),
+        ("---\nrelated: ~ # none yet\n---\n", '---\nrelated:\n  - "[[A]]" # none yet\n---\n'),
+        ("---\nrelated: []\n---\n", '---\nrelated: ["[[A]]"]\n---\n'),
+        ("---\nrelated: ['[[B]]']\n---\n", "---\nrelated: ['[[B]]', '[[A]]']\n---\n"),
+        ('---\nrelated: "[[B]]"\n---\n', '---\nrelated: ["[[B]]", "[[A]]"]\n---\n'),
+        (
+            "---\n# keep me\nrelated:  # and me\n- '[[B]]'  # me too\nz: 1\n---\n",
+            "---\n# keep me\nrelated:  # and me\n- '[[B]]'  # me too\n- '[[A]]'\nz: 1\n---\n",
+        ),
+        ('---\n{"title": "x"}\n---\n', '---\n{"title": "x", "related": ["[[A]]"]}\n---\n'),
+        ('---\n{"related": null}\n---\n', '---\n{"related": ["[[A]]"]}\n---\n'),
+    ],
+)
+def test_relation_is_added_surgically(make_vault: VaultFactory, before: str, after: str) -> None:
+    text, result = relation_edit(make_vault, before)
+    assert result.exit_code == 0, result.output
+    assert text == after
+
+
+def test_relation_keeps_crlf(make_vault: VaultFactory) -> None:
+    text, _ = relation_edit(make_vault, b"---\r\ntitle: x\r\n---\r\nBody.\r\n")
+    assert text == '---\r\ntitle: x\r\nrelated:\r\n  - "[[A]]"\r\n---\r\nBody.\r\n'
+
+
+def test_relation_added_to_a_crlf_note_without_frontmatter(make_vault: VaultFactory) -> None:
+    text, _ = relation_edit(make_vault, b"Body.\r\nMore.\r\n")
+    assert text == '---\r\nrelated:\r\n  - "[[A]]"\r\n---\r\nBody.\r\nMore.\r\n'
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        "---\nrelated: |\n  text\n---\n",  # a block scalar
+        "---\nrelated: [[B]]\n---\n",  # unquoted: a list of lists
+        "---\nrelated:\n  - [[B]]\n---\n",
+        "---\nrelated: 5\n---\n",
+        "---\nrelated: {a: 1}\n---\n",
+        "---\ntitle: [unclosed\n---\n",
+    ],
+)
+def test_relation_is_reported_but_not_fixed_where_an_edit_would_be_unsafe(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, before: str
+) -> None:
+    root = make_vault({"T.md": before, "A.md": "See [[T]].\n"})
+    monkeypatch.chdir(root)
+    linked = run_cli("link", "--no-cache", ".")
+    unreadable = "unclosed" in before  # `vaultkit link` reports a note whose YAML it cannot read
+    assert linked.exit_code == (1 if unreadable else 0), linked.output
+    assert (root / "T.md").read_text() == before
+    check = run_cli("check", "--no-cache", "--select", "VK121", ".").stdout
+    assert "T.md:1:1: VK121 [[A]] links here" in check and "[*]" not in check
+
+
+def test_relations_off_or_restricted(make_vault: VaultFactory) -> None:
+    off = make_vault({"vaultkit.toml": "[relations]\nenabled = false\n", "T.md": "x\n", "A.md": "[[T]]\n"})
+    assert link_diff(off) == []
+    some = make_vault(
+        {
+            "vaultkit.toml": '[relations]\ntypes = ["entity"]\nproperty = "see_also"\n',
+            "T.md": "---\ntype: entity\n---\n",
+            "U.md": "---\ntype: wiki\n---\n",
+            "A.md": "[[T]] [[U]]\n",
+        },
+        name="v2",
+    )
+    assert link_diff(some) == ["see_also:", '  - "[[A]]"']
+
+
+def test_relation_shows_from_both_sides_after_linking(make_vault: VaultFactory) -> None:
+    root = make_vault(
+        {
+            "Papers/ResRL.md": "ResRL came out of Meituan's research team.\n",
+            "Companies/Meituan.md": "---\ntype: entity\nkind: company\n---\n# Meituan\n",
+        }
+    )
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert "[[Meituan]]'s research" in (root / "Papers/ResRL.md").read_text()
+    assert '"[[ResRL]]"' in (root / "Companies/Meituan.md").read_text()
+    before = snapshot(root)
+    again = run_cli("link", "--no-cache", root)
+    assert "nothing to link" in again.stderr and snapshot(root) == before
+
+
+def test_json_output_marks_the_mention_fixable(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Alpha.md": "x\n", "N.md": "Alpha.\n"})
+    data = json.loads(run_cli("check", "--no-cache", "--format", "json", root).stdout)
+    (diag,) = [d for d in data["diagnostics"] if d["code"] == "VK120"]
+    assert diag["fixable"] and (diag["line"], diag["column"]) == (1, 1)

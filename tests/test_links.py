@@ -1,0 +1,249 @@
+"""Link resolution as Obsidian does it, and the link diagnostics (VK101-VK105), on fixture vaults.
+
+`tests/fixtures/vaults/links/` holds every kind of link; `links.expected.txt` is the exact output of
+`vaultkit check --no-cache --select VK1` inside it (`UPDATE_EXPECTED=1` rewrites it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, VaultFactory, run_cli
+
+VAULTS = FIXTURES / "vaults"
+UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
+
+
+def report(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> list[str]:
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--no-cache", *args, ".")
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout.splitlines()[:-1]
+
+
+def test_links_vault_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "links"
+    shutil.copytree(VAULTS / "links", root)
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--no-cache", "--select", "VK1", ".")
+    expected = VAULTS / "links.expected.txt"
+    if UPDATE:
+        expected.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == expected.read_text(encoding="utf-8")
+
+
+def test_links_vault_every_valid_link_resolves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each line of the report is one of the deliberately bad links, named in Source.md as such."""
+    root = tmp_path / "links"
+    shutil.copytree(VAULTS / "links", root)
+    lines = report(root, monkeypatch, "--select", "VK1")
+    source = (root / "Source.md").read_text().splitlines()
+    for line in lines:
+        path, number = line.split(":")[:2]
+        if path != "Source.md":
+            continue
+        text = source[int(number) - 1]
+        assert text.startswith(
+            (
+                "Ambiguous",
+                "Missing",
+                "Bad",
+                "Blocks",
+                "Attachments",
+                "Markdown",
+                "CJK",
+                "| ",
+                "---",
+                "sources",
+            )
+        ), line
+
+
+# -- resolution, one rule at a time ---------------------------------------------------------------------
+
+
+def test_duplicate_basenames_name_both_and_a_path_resolves(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(
+        {
+            "Labs/Overview.md": "# A\n",
+            "Papers/Overview.md": "# B\n",
+            "Overview.md": "# Root\n",
+            "S.md": (
+                "[[Overview]] [[Labs/Overview]] [[labs/overview.md]] [[Papers/Overview#B]] "
+                "[[/Papers/Overview]]\n"
+            ),
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK102 ambiguous link 'Overview': it could mean 'Labs/Overview.md' and 'Overview.md' and "
+        "'Papers/Overview.md'; write the folder too"
+    ]
+
+
+def test_resolution_ignores_case_and_optional_md(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(
+        {
+            "Deep/Folder/Meituan.md": "# Company\n",
+            "S.md": (
+                "[[meituan]] [[MEITUAN.md]] [[deep/folder/meituan]] [[Meituan#company]] "
+                "[x](Deep/Folder/Meituan.md)\n"
+            ),
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == []
+
+
+def test_attachments_need_their_extension_and_must_exist(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = "![[map.png]] ![[files/map.png|300]] ![[doc.pdf#page=2]] [[doc.pdf]] ![[map]] ![[gone.png]]"
+    root = make_vault({"files/map.png": b"\x89PNG", "files/doc.pdf": b"%PDF", "S.md": line + "\n"})
+    assert report(root, monkeypatch) == [
+        f"S.md:1:{line.index('![[map]]') + 1}: VK101 broken embed: 'map' matches no note or file "
+        "(attachments need their extension: 'files/map.png'?)",
+        f"S.md:1:{line.index('![[gone') + 1}: VK101 broken embed: 'gone.png' matches no note or file",
+    ]
+
+
+def test_a_link_to_an_alias_is_broken_with_a_hint(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(
+        {
+            "美团.md": "---\naliases: [Meituan]\n---\n",
+            "S.md": "[[Meituan]] and [[美团|Meituan]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK101 broken link: 'Meituan' matches no note or file "
+        "(it is an alias of '美团.md': links go by "
+        "name, write [[美团|Meituan]])"
+    ]
+
+
+def test_markdown_links_decode_and_resolve_relative_then_from_the_root(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    line = (
+        "[1](../Note%20name.md) [2](<../Note name.md>) [3](A/Note%20name.md#Part%20one) "
+        "[4](../Note%20name.md#Part%20two) [5](../../../x.md) [6](https://x.y/z.md) [7](#Local)"
+    )
+    root = make_vault(
+        {
+            "A/Note name.md": "# Part one\n",
+            "A/B/S.md": line + "\n\n# Local\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        f"A/B/S.md:1:{line.index('[4]') + 1}: VK103 'A/Note name.md' has no heading 'Part two'",
+        f"A/B/S.md:1:{line.index('[5]') + 1}: VK101 broken link: '../../../x.md' matches no note or file",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("link", "problem"),
+    [
+        ("[[T#Method]]", None),
+        ("[[T#METHOD]]", None),
+        ("[[T#Method#Details]]", None),
+        ("[[T#Results: 2026]]", None),
+        ("[[T#Results 2026]]", None),  # `:` cannot be in a link, Obsidian matches without it
+        ("[[T#Details#Method]]", "'T.md' has no heading 'Method' after 'Details'"),
+        ("[[T#Nope]]", "'T.md' has no heading 'Nope'"),
+        ("[[T#Method#Nope]]", "'T.md' has no heading 'Nope'"),
+        ("[[T#In code]]", "'T.md' has no heading 'In code'"),
+        ("[[T#^claim]]", None),
+        ("[[T#^gone]]", "'T.md' has no block '^gone'"),
+        ("[[T#^coded]]", "'T.md' has no block '^coded'"),
+        ("![[T#^claim]]", None),
+    ],
+)
+def test_heading_and_block_subpaths(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, link: str, problem: str | None
+) -> None:
+    target = "# Method\n\n## Details\n\nA claim ^claim\n\n## Results: 2026\n\n```\n# In code\nx ^coded\n```\n"
+    root = make_vault(
+        {"T.md": target, "S.md": f"{link}\n", "vaultkit.toml": "[relations]\nenabled = false\n"}
+    )
+    lines = report(root, monkeypatch)
+    assert [line.split(" ", 2)[2] for line in lines] == ([problem] if problem else [])
+
+
+def test_duplicate_block_ids(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_vault({"N.md": "One ^a\n\nTwo ^b\n\n- three ^a\n\n```\nfour ^a\n```\n"})
+    assert report(root, monkeypatch) == ["N.md:5:9: VK105 block id '^a' is already used on line 1"]
+
+
+def test_links_in_properties_are_checked_at_the_property(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(
+        {
+            "A.md": "x\n",
+            "S.md": '---\nsources:\n  - "[[A]]"\n  - "[[Gone]]"\n---\n',
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == ["S.md:4:5: VK101 broken link: 'Gone' matches no note or file"]
+
+
+def test_nothing_in_code_or_comments_is_a_link(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = (
+        "`[[A]]` ``[[B]] ` x`` %% [[C]] %% <!-- [[D]] --> $[[E]]$\n\n```\n[[F]]\n```\n\n    [[G]]\n\n"
+        "~~~\n[[H]]\n~~~\n\n- ```\n  [[I]]\n  ```\n\n> ```\n> [[J]]\n> ```\n\n<div>\n[[K]]\n</div>\n"
+    )
+    root = make_vault({"S.md": body})
+    assert report(root, monkeypatch) == []
+
+
+def test_a_table_link_with_an_escaped_pipe(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_vault(
+        {
+            "A.md": "# H\n",
+            "S.md": "| a | b |\n|---|---|\n| [[A#H\\|shown]] | [[Gone\\|x]] |\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == ["S.md:3:20: VK101 broken link: 'Gone' matches no note or file"]
+
+
+def test_checking_one_file_still_knows_the_whole_vault(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(
+        {
+            "Deep/A.md": "x\n",
+            "S.md": "[[A]] [[Gone]]\n",
+            "T.md": "[[Also gone]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--no-cache", "S.md")
+    assert result.stdout.splitlines()[:-1] == ["S.md:1:7: VK101 broken link: 'Gone' matches no note or file"]
+
+
+def test_ignored_folders_are_not_link_targets(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_vault(
+        {"Templates/T.md": "x\n", ".trash/Old.md": "x\n", "S.md": "[[T]] [[Old]]\n"},
+        app={"userIgnoreFilters": ["Templates/"]},
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK101 broken link: 'T' matches no note or file",
+        "S.md:1:7: VK101 broken link: 'Old' matches no note or file",
+    ]

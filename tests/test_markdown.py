@@ -1,0 +1,381 @@
+"""The body scanner (`vaultkit.markdown.scan`) on CommonMark's and Obsidian's tricky cases.
+
+For each case: which links, headings and block ids it finds, and that `prose` masks exactly the protected
+regions: every `Meituan` in a case is either protected (masked) or plain prose (left as it is), and the number
+left is asserted. Where the case is plain CommonMark, mistune 3 (AST mode, no positions) is asked too, as an
+independent oracle: its text tokens in prose (paragraphs, lists, quotes, emphasis) must hold as many.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import time
+from typing import Any
+
+import mistune
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from vaultkit.markdown import MASK, BodyScan, scan
+
+WORD = "Meituan"
+_PROSE = frozenset(
+    {"paragraph", "list", "list_item", "block_text", "block_quote", "emphasis", "strong", "strikethrough"}
+)
+
+
+@functools.cache
+def _mistune() -> Any:
+    return mistune.create_markdown(
+        renderer=None, plugins=["table", "footnotes", "math", "strikethrough", "url"]
+    )
+
+
+def _oracle_text(tokens: Any, prose: bool = True) -> list[str]:
+    out: list[str] = []
+    for token in tokens if isinstance(tokens, list) else []:
+        kind = token.get("type", "")
+        if kind == "text" and prose:
+            out.append(token.get("raw", ""))
+        if token.get("children"):
+            out.extend(_oracle_text(token["children"], prose and kind in _PROSE))
+    return out
+
+
+def oracle_count(body: str) -> int:
+    """How many times mistune sees WORD as plain prose."""
+    return sum(text.count(WORD) for text in _oracle_text(_mistune()(body)))
+
+
+def prose_count(result: BodyScan) -> int:
+    return result.prose.count(WORD)
+
+
+def check_prose_shape(body: str, result: BodyScan) -> None:
+    """`prose` is the body with some characters replaced by MASK: same length, same line breaks."""
+    assert len(result.prose) == len(body)
+    for kept, original in zip(result.prose, body, strict=True):
+        assert kept == original or (kept == MASK and original not in "\r\n")
+
+
+# (id, body, how many WORDs stay prose, whether mistune is a fair judge of the case)
+CASES: list[tuple[str, str, int, bool]] = [
+    # code spans: backtick runs pair only with runs of the same length, within one paragraph
+    ("span", "a `Meituan` b", 0, True),
+    ("span-double", "a ``Meituan ` x`` b", 0, True),
+    ("span-unequal-runs", "a ``Meituan` b", 1, True),
+    ("span-holds-backtick", "`` ` `` Meituan", 1, True),
+    ("span-triple-inline", "x ```Meituan``` y", 0, True),
+    ("span-two-lines", "a `code\nMeituan` b", 0, True),
+    ("span-not-across-paragraphs", "a `code\n\nMeituan` b", 1, True),
+    ("span-escaped-opener", "\\`Meituan` x", 1, True),
+    ("span-not-across-heading", "# title `x\nMeituan `", 1, True),
+    ("span-unmatched", "a ` b Meituan", 1, True),
+    # fenced code: ``` and ~~~, longer closers, inside lists and block quotes
+    ("fence", "```\nMeituan\n```\nMeituan", 1, True),
+    ("fence-tilde", "~~~\nMeituan\n~~~", 0, True),
+    ("fence-longer-closer-needed", "````\nMeituan\n```\nMeituan\n````\nMeituan", 1, True),
+    ("fence-other-char-does-not-close", "~~~\nMeituan\n```\nMeituan\n~~~\nMeituan", 1, True),
+    ("fence-unclosed", "```\nMeituan\n\nMeituan", 0, True),
+    ("fence-interrupts-paragraph", "para\n```\nMeituan\n```", 0, True),
+    ("fence-info-with-backtick-is-no-fence", "``` a`b\nMeituan\n", 1, True),
+    ("fence-on-list-marker", "- ```\n  Meituan\n  ```\n- Meituan", 1, True),
+    ("fence-on-ordered-marker", "1. ```\n   Meituan\n   ```\n", 0, True),
+    ("fence-in-list-item", "- item\n\n  ```\n  Meituan\n  ```\n- Meituan", 1, True),
+    ("fence-in-quote", "> ```\n> Meituan\n> ```\n\nMeituan", 1, True),
+    ("fence-in-list-in-quote", "> - ```\n>   Meituan\n>   ```\n", 0, True),
+    ("fence-in-quote-in-list", "- > ```\n  > Meituan\n  > ```\n", 0, True),
+    # CommonMark closes a fence with its container (spec: "> ```\n> aaa\n\nbbb"); mistune keeps it open
+    ("fence-ends-with-its-list-item", "- ```\n  code\nMeituan\n", 1, False),
+    ("fence-ends-with-its-quote", "> ```\n> code\nMeituan\n", 1, False),
+    ("tilde-fence-on-marker", "* ~~~\n  Meituan\n  ~~~", 0, True),
+    # indented code, and what is not indented code
+    ("indented", "para\n\n    Meituan code\n\nafter", 0, True),
+    ("indented-tab", "para\n\n\tMeituan code\n", 0, True),
+    ("indented-is-lazy-continuation", "para\n    Meituan continued", 1, True),
+    ("indented-list-continuation", "- item\n\n    Meituan continued\n", 1, True),
+    ("indented-code-in-list-item", "- item\n\n      Meituan code\n", 0, True),
+    ("indented-after-heading", "# H\n    Meituan code\n", 0, True),
+    ("indented-after-fence", "```\nx\n```\n    Meituan code\n", 0, True),
+    ("indented-in-quote", ">     Meituan code\n", 0, True),
+    # HTML blocks
+    ("html-div", "<div>\nMeituan\n</div>\n\nMeituan", 1, True),
+    ("html-div-interrupts-paragraph", "Text\n<div>\nMeituan\n", 0, True),
+    ("html-pre-holds-blank-lines", "<pre>\nMeituan\n\nMeituan\n</pre>\nMeituan", 1, True),
+    ("html-script", "<script>\nvar Meituan;\n\nMeituan();\n</script>\n", 0, True),
+    ("html-comment-block", "<!--\nMeituan\n\nMeituan\n-->\nMeituan", 1, True),
+    ("html-comment-inline", "a <!-- Meituan --> b", 0, True),
+    ("html-processing-instruction", "<?php\n\nMeituan\n?>\n", 0, True),
+    ("html-inline-tag-is-prose", "<span>Meituan</span> text", 1, True),
+    ("html-in-list-item", "- <div>\n  Meituan\n  </div>", 0, True),
+    ("html-anchor-text-is-a-link", '<a href="https://meituan.com">Meituan</a> Meituan', 1, False),
+    ("html-code-element", "<code>Meituan</code> and <kbd>Meituan</kbd> Meituan", 1, False),
+    ("html-attribute-with-gt", '<a title="a>b">Meituan</a> Meituan', 1, False),
+    # link reference definitions
+    ("refdef", '[foo]: https://meituan.com "Meituan"\n\nMeituan', 1, True),
+    ("refdef-cannot-interrupt-paragraph", "Para\n[foo]: /url Meituan", 1, True),
+    ("reference-link-text", "[Meituan][ref] and [Meituan]\n\n[ref]: /url\n[meituan]: /other", 0, True),
+    ("reference-link-undefined", "[Meituan][] is kept, to be safe", 0, False),
+    # headings
+    ("atx", "# Meituan\nMeituan", 1, True),
+    ("atx-closing-hashes", "## Meituan ##\n", 0, True),
+    ("atx-needs-space", "#Meituan is a tag", 0, False),
+    ("atx-seven-hashes", "####### Meituan", 1, True),
+    ("atx-in-quote", "> # Meituan\n\nMeituan", 1, True),
+    ("atx-in-list", "- ## Meituan\n\nMeituan", 1, True),
+    ("setext", "Meituan\n=======\n\nMeituan", 1, True),
+    ("setext-dash", "Meituan\n---\n", 0, True),
+    ("setext-in-quote", "> Meituan\n> ---\n", 0, True),
+    ("hr-after-lazy-list-line", "- a\nMeituan\n---", 1, True),
+    ("hr-is-no-heading", "Meituan\n\n---\n", 1, True),
+    # tables: never linked into (an inserted `|` would split a cell)
+    ("table", "| a | b |\n|---|---|\n| Meituan | c |\n\nMeituan", 1, True),
+    ("table-without-outer-pipes", "a | b\n--|--\nMeituan | c\n\nMeituan", 1, True),
+    # GFM tables work inside quotes and lists (and Obsidian renders them); mistune's plugin does not see them
+    ("table-in-quote", "> | a | b |\n> |---|---|\n> | Meituan | c |", 0, False),
+    ("table-in-list", "- | a | b |\n  |---|---|\n  | Meituan | c |", 0, False),
+    ("table-escaped-pipe-link", "| [[X\\|Meituan]] | c |\n|---|---|\n| Meituan | d |", 0, False),
+    ("table-row-without-pipe", "| a | b |\n|---|---|\n| x | y |\nMeituan\n\nMeituan", 1, False),
+    # Obsidian's own syntax: comments, callouts, math, footnotes, tags, block ids, Templater
+    ("comment-inline", "a %% Meituan %% b Meituan", 1, False),
+    ("comment-block", "%%\nMeituan\n\nMeituan\n%%\nMeituan", 1, False),
+    ("comment-unclosed", "%% Meituan\n\nMeituan", 0, False),
+    ("comment-markers-in-code", "`%%` Meituan `%%`", 1, False),
+    ("html-comment-holds-percent-signs", "a <!-- %% --> Meituan %% x %%", 1, False),
+    ("percent-comment-holds-html-opener", "%% <!-- %% Meituan --> x", 1, False),
+    ("callout-title", "> [!note] Meituan title\n> Meituan body", 1, False),
+    ("callout-foldable", "> [!tip]- Meituan\n> body", 0, False),
+    ("callout-in-list", "- > [!note] Meituan\n  > body", 0, False),
+    ("math-inline", "$x = Meituan$ and Meituan", 1, True),
+    ("math-block", "$$\nMeituan\n$$\nMeituan", 1, True),
+    ("math-dollars-are-money", "costs $5 and Meituan $10", 1, True),
+    ("math-block-in-quote", "> $$\n> Meituan\n> $$\nMeituan", 1, False),
+    ("math-block-in-list", "- $$\n  Meituan\n  $$", 0, False),
+    ("footnotes", "text[^Meituan] and ^[inline Meituan] Meituan", 1, False),
+    ("tags", "#Meituan and #lab/Meituan and Meituan", 1, False),
+    ("block-id", "Meituan ^Meituan", 1, False),
+    ("templater", "<% tp.file.title %> Meituan <%* Meituan %>", 1, False),
+    ("templater-block", "<%*\nMeituan\n%>\nMeituan", 1, False),
+    # links of every kind, URLs and e-mail addresses
+    ("wikilinks", "[[Meituan]] [[X|Meituan]] ![[Meituan.png]] [[Meituan#Meituan]] Meituan", 1, False),
+    ("markdown-links", "[Meituan](x.md) [x](Meituan.md) ![Meituan](img.png) Meituan", 1, True),
+    ("markdown-link-title", '[a](x.md "Meituan") Meituan', 1, True),
+    ("markdown-link-nested-brackets", "[a [Meituan] b](x.md) Meituan", 1, True),
+    ("urls", "https://meituan.com/Meituan and <https://x.y/Meituan> and Meituan", 1, True),
+    ("url-www", "www.meituan.com/Meituan Meituan", 1, False),
+    ("url-balanced-parentheses", "https://en.wikipedia.org/wiki/Meituan_(company) Meituan", 1, False),
+    ("email", "bob@Meituan.com Meituan", 1, False),
+    ("email-autolink", "<bob@Meituan.com> Meituan", 1, True),
+    ("escapes", "\\#Meituan \\*Meituan\\*", 2, False),
+    ("entity", "&amp;Meituan", 1, True),
+    # line endings: only \n, \r\n and \r end lines
+    ("crlf", "```\r\nMeituan\r\n```\r\nMeituan\r\n", 1, True),
+    ("unicode-line-separator-is-no-line-end", "text\u2028# Meituan", 1, False),
+]
+
+
+@pytest.mark.parametrize(("body", "expected"), [(c[1], c[2]) for c in CASES], ids=[c[0] for c in CASES])
+def test_prose_masks_exactly_the_protected_regions(body: str, expected: int) -> None:
+    result = scan(body)
+    check_prose_shape(body, result)
+    assert prose_count(result) == expected, result.prose.replace(MASK, "█")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"), [(c[1], c[2]) for c in CASES if c[3]], ids=[c[0] for c in CASES if c[3]]
+)
+def test_mistune_agrees_on_what_is_prose(body: str, expected: int) -> None:
+    assert oracle_count(body) == expected
+
+
+# -- random documents made of the cases above, against mistune -----------------------------------------
+
+_ORACLE_CASES = [c[1] for c in CASES if c[3]]
+
+
+@settings(max_examples=150, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_ORACLE_CASES), min_size=1, max_size=6), st.sampled_from(["\n\n", "\n\n\n"]))
+def test_documents_of_many_blocks_agree_with_mistune(pieces: list[str], gap: str) -> None:
+    body = gap.join(p.rstrip("\n") for p in pieces) + "\n"
+    result = scan(body)
+    check_prose_shape(body, result)
+    assert prose_count(result) == oracle_count(body), result.prose.replace(MASK, "█")
+
+
+# -- what the scanner finds -------------------------------------------------------------------------------
+
+
+def _links(body: str) -> list[tuple[str, str, str, str | None, bool]]:
+    return [(x.kind, x.target, x.subpath, x.display, x.embed) for x in scan(body).links]
+
+
+@pytest.mark.parametrize(
+    ("body", "links"),
+    [
+        ("[[Note]]", [("wiki", "Note", "", None, False)]),
+        ("[[Note|shown text]]", [("wiki", "Note", "", "shown text", False)]),
+        ("[[Note#Heading]]", [("wiki", "Note", "Heading", None, False)]),
+        ("[[Note#A#B|x]]", [("wiki", "Note", "A#B", "x", False)]),
+        ("[[Note#^block-1]]", [("wiki", "Note", "^block-1", None, False)]),
+        ("[[#Own heading]]", [("wiki", "", "Own heading", None, False)]),
+        ("![[image.png|100x145]]", [("wiki", "image.png", "", "100x145", True)]),
+        ("![[doc.pdf#page=3]]", [("wiki", "doc.pdf", "page=3", None, True)]),
+        ("[[Folder/Note]]", [("wiki", "Folder/Note", "", None, False)]),
+        ("[text](Note%20name.md)", [("markdown", "Note name.md", "", "text", False)]),
+        ("[text](<Note name.md>)", [("markdown", "Note name.md", "", "text", False)]),
+        (
+            "[text](Folder/Note.md#Some%20heading)",
+            [("markdown", "Folder/Note.md", "Some heading", "text", False)],
+        ),
+        ("![alt](img.png)", [("markdown", "img.png", "", "alt", True)]),
+        ("[web](https://example.com/a.md) [mail](mailto:a@b.c) [app](obsidian://open?x)", []),
+        ("| [[Note\\|text]] | x |\n|---|---|\n", [("wiki", "Note", "", "text", False)]),
+        ("```\n[[Code]]\n```\n`[[Span]]` %% [[Comment]] %% <!-- [[Html]] --> $[[Math]]$", []),
+        ("    [[Indented]]\n", []),
+        ("[[]] and [[|x]]", []),
+    ],
+)
+def test_links_found(body: str, links: list[tuple[str, str, str, str | None, bool]]) -> None:
+    assert _links(body) == links
+
+
+def test_link_offsets_and_table_flag() -> None:
+    body = "See [[A|b]] and\n| [[C\\|d]] | e |\n|---|---|\n"
+    a, c = scan(body).links
+    assert body[a.start : a.end] == "[[A|b]]" and not a.in_table
+    assert body[c.start : c.end] == "[[C\\|d]]" and c.in_table
+
+
+@pytest.mark.parametrize(
+    ("body", "headings"),
+    [
+        ("# One\n## Two ##\n###### Six", [(1, "One"), (2, "Two"), (6, "Six")]),
+        ("Title\n=====\n\nSub\ntitle\n---", [(1, "Title"), (2, "Sub title")]),
+        ("> ## Quoted\n- ### Listed", [(2, "Quoted"), (3, "Listed")]),
+        ("> [!note]\n> ## In a callout", [(2, "In a callout")]),
+        ("#tag\n####### seven\n\\# escaped", []),
+        ("```\n# code\n```\n    # indented code", []),
+        ("%%\n# commented out\n%%\n<!--\n# also\n-->", []),
+        ("Meituan\n\n---\n\n- a\n---", []),
+    ],
+)
+def test_headings_found(body: str, headings: list[tuple[int, str]]) -> None:
+    assert [(h.level, h.text) for h in scan(body).headings] == headings
+
+
+def test_heading_offsets() -> None:
+    body = "intro\n\n## Method\n\nSetext\n---\n"
+    method, setext = scan(body).headings
+    assert body[method.start :].startswith("## Method")
+    assert body[setext.start :].startswith("Setext")
+
+
+@pytest.mark.parametrize(
+    ("body", "ids"),
+    [
+        ("A claim. ^claim-1", ["claim-1"]),
+        ("- an item ^item\n- other ^Other-2", ["item", "Other-2"]),
+        ("para\n\n^solo", ["solo"]),
+        ("a^b and x ^ y and [^1] and ^[inline]", []),
+        ("```\ncode ^in-code\n```\n`span ^in-span` %% ^in-comment %%", []),
+        ("text ^abc trailing", []),
+    ],
+)
+def test_block_ids_found(body: str, ids: list[str]) -> None:
+    result = scan(body)
+    assert [b.ident for b in result.block_ids] == ids
+    for block in result.block_ids:
+        assert body[block.start : block.start + len(block.ident) + 1] == "^" + block.ident
+
+
+# -- speed: one pass, no quadratic corner -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "piece",
+    [
+        "^[",
+        "[^a",
+        "http://a",
+        "www.a",
+        "`a``a```a",
+        '<a x="',
+        "a@b.c",
+        "[",
+        "[[",
+        "$a ",
+        "<%",
+        "- ```\n",
+        "> > ",
+        "| a |\n",
+        "# `\n",
+        "<pre>\n",
+        "%%\n",
+        "<!--\n",
+        "    x\n",
+        "1. a\n  - b\n",
+    ],
+)
+def test_scanner_is_linear_on_repeated_openers(piece: str) -> None:
+    body = "Other " + piece * (40_000 // len(piece)) + "\n"
+    start = time.perf_counter()
+    scan(body)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_scanner_speed_on_a_realistic_note() -> None:
+    paragraph = (
+        "ResRL came out of Meituan's research team; see [[ResRL#Method]] and `code` and $x^2$ and "
+        "https://example.com/a_(b) and #tag and a footnote[^1]. ^blk\n\n"
+    )
+    blocks = [
+        paragraph,
+        "## Heading\n\n",
+        "- item [[A|b]]\n  - nested\n\n",
+        "```python\nx = 1\n```\n\n",
+        "> [!note] Title\n> body\n\n",
+        "| a | b |\n|---|---|\n| 1 | 2 |\n\n",
+    ]
+    body = "".join(blocks) * 40  # about 25 kB, 480 blocks
+    start = time.perf_counter()
+    for _ in range(10):
+        scan(body)
+    per_note = (time.perf_counter() - start) / 10
+    assert per_note < 0.05, f"{per_note * 1000:.1f} ms for a 25 kB note"
+    assert re.search(r"\bMeituan\b", scan(body).prose)
+
+
+# -- suppression comments ----------------------------------------------------------------------------------
+
+
+def _regions(body: str) -> list[tuple[tuple[str, ...], int, int]]:
+    return [(x.codes, x.first_line, x.last_line) for x in scan(body).suppressions]
+
+
+def test_suppressions_are_read_in_order_across_comment_kinds() -> None:
+    body = "<!-- vaultkit-disable VK101 -->\nA\n%% vaultkit-enable VK101 %%\nB\n"
+    assert _regions(body) == [(("VK101",), 1, 3)]
+
+
+def test_enabling_one_code_keeps_the_others_disabled() -> None:
+    body = "%% vaultkit-disable VK101, VK120 %%\nA\n%% vaultkit-enable VK101 %%\nB\n"
+    assert _regions(body) == [(("VK101", "VK120"), 1, 3), (("VK120",), 3, 0)]
+
+
+def test_enable_without_codes_ends_every_region() -> None:
+    body = "%% vaultkit-disable VK101 %%\n<!-- vaultkit-disable -->\nA\n%% vaultkit-enable %%\n"
+    assert _regions(body) == [(("VK101",), 1, 4), ((), 2, 4)]
+
+
+def test_next_line_suppression_and_its_position() -> None:
+    result = scan("x\n<!-- vaultkit-disable-next-line VK101, vk120 -->\n[[Nope]]\n", first_line=5)
+    (only,) = result.suppressions
+    assert (only.codes, only.first_line, only.last_line, only.line, only.col) == (
+        ("VK101", "VK120"),
+        7,
+        7,
+        6,
+        1,
+    )

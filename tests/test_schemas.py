@@ -1,0 +1,421 @@
+"""Which schema a note gets, what the messages say, and the schema folder's own errors (exit 2, no
+network)."""
+
+from __future__ import annotations
+
+import json
+import socket
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+from conftest import Result, VaultFactory, run_cli
+
+from vaultkit.schemas import SchemaSet, backtracking_risk, bundled_schema_dir
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def schema(**body: Any) -> str:
+    return json.dumps({"$schema": DRAFT, **body})
+
+
+def requires(key: str) -> str:
+    return schema(type="object", required=[key])
+
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> Run:
+    """run(files, toml=...) -> `vaultkit check --no-cache .` in a vault whose schemas live in `schemas/`."""
+
+    def go(files: Mapping[str, str | bytes], toml: str = "", *args: str) -> Result:
+        root = make_vault({"vaultkit.toml": 'schema_dir = "schemas"\n' + toml, **files})
+        monkeypatch.chdir(root)
+        return run_cli("check", "--no-cache", *args, ".")
+
+    return go
+
+
+def lines(result: Result) -> list[str]:
+    assert result.exit_code in (0, 1), result.output
+    return result.stdout.splitlines()[:-1]
+
+
+BASE = {
+    "schemas/default.schema.json": requires("default_key"),
+    "schemas/person.schema.json": requires("person_key"),
+    "schemas/deep.schema.json": requires("deep_key"),
+    "schemas/sub/special.schema.json": requires("special_key"),
+}
+
+
+# -- selection: $schema, then type, then schema_map, then the default ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rel", "ref"),
+    [
+        ("N.md", "sub/special.schema.json"),  # relative to the schema folder
+        ("Notes/Deep/N.md", "sub/special.schema.json"),
+        ("Notes/Deep/N.md", "../../schemas/sub/special.schema.json"),  # relative to the note
+        ("N.md", "schemas/sub/special.schema.json"),
+        ("Notes/N.md", "./../schemas/sub/./special.schema.json"),
+    ],
+)
+def test_dollar_schema_relative_to_the_note_or_the_schema_folder(run: Run, rel: str, ref: str) -> None:
+    note = f"---\n$schema: {ref}\ntype: person\n---\n"
+    assert lines(run({**BASE, rel: note})) == [f"{rel}:1:1: VK010 missing required property 'special_key'"]
+
+
+def test_dollar_schema_that_names_nothing_is_vk011(run: Run) -> None:
+    assert lines(
+        run(
+            {
+                **BASE,
+                "Notes/N.md": "---\n$schema: local.schema.json\n---\n",
+                "Notes/local.schema.json": requires("x"),
+            }
+        )
+    ) == [
+        "Notes/N.md:2:10: VK011 $schema: 'local.schema.json' is not a schema in the schema folder 'schemas' "
+        "(give a path relative to the note or to that folder)"
+    ]
+
+
+def test_type_selects_type_schema(run: Run) -> None:
+    assert lines(
+        run(
+            {**BASE, "Notes/Deep/N.md": "---\ntype: person\n---\n"},
+            '[schema_map]\n"Notes/**" = "deep.schema.json"\n',
+        )
+    ) == ["Notes/Deep/N.md:1:1: VK010 missing required property 'person_key'"]
+
+
+def test_type_without_a_schema_is_vk011_and_the_default_still_applies(run: Run) -> None:
+    assert lines(run({**BASE, "N.md": "---\ntype: persn\n---\n"})) == [
+        "N.md:1:1: VK010 missing required property 'default_key'",
+        "N.md:2:7: VK011 type: no schema 'persn.schema.json' in the schema folder 'schemas'",
+    ]
+
+
+def test_type_property_is_configurable(run: Run) -> None:
+    note = "---\nkind: person\ntype: ignored\n---\n"
+    assert lines(run({**BASE, "N.md": note}, 'type_property = "kind"\n')) == [
+        "N.md:1:1: VK010 missing required property 'person_key'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("rel", "expected"),
+    [("Notes/Deep/N.md", "deep_key"), ("Notes/Deep/More/N.md", "deep_key"), ("Notes/N.md", "default_key")],
+)
+def test_schema_map_globs(run: Run, rel: str, expected: str) -> None:
+    toml = '[schema_map]\n"Notes/Deep/**" = "deep.schema.json"\n'
+    assert lines(run({**BASE, rel: "---\nx: 1\n---\n"}, toml)) == [
+        f"{rel}:1:1: VK010 missing required property '{expected}'"
+    ]
+
+
+def test_schema_map_naming_a_missing_schema_is_a_config_error(run: Run) -> None:
+    result = run({**BASE, "N.md": "---\nx: 1\n---\n"}, '[schema_map]\n"**" = "gone.schema.json"\n')
+    assert result.exit_code == 2 and "gone.schema.json" in result.stderr
+
+
+def test_default_schema_applies_without_frontmatter(run: Run) -> None:
+    assert lines(run({**BASE, "N.md": "No frontmatter at all.\n"})) == [
+        "N.md:1:1: VK010 missing required property 'default_key'"
+    ]
+
+
+def test_bundled_schemas_without_config(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_vault({"N.md": "---\ntype: entity\nkind: lab\nurl: not a url\n---\n"})
+    monkeypatch.chdir(root)
+    assert run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1] == [
+        'N.md:4:6: VK010 url: "not a url" is not a valid uri'
+    ]
+
+
+# -- $ref, formats, messages ------------------------------------------------------------------------------
+
+
+DEFS = schema(
+    **{
+        "$defs": {
+            "date": {"type": "string", "format": "date"},
+            "score": {"type": "integer", "minimum": 0, "maximum": 10},
+            "wikilink": {
+                "title": "Wikilink",
+                "description": "a quoted [[link]]",
+                "type": "string",
+                "pattern": "^\\[\\[.+\\]\\]$",
+            },
+        }
+    }
+)
+NOTE_SCHEMA = schema(
+    type="object",
+    required=["title", "review_value"],
+    properties={
+        "title": {"type": "string"},
+        "created": {"$ref": "defs.schema.json#/$defs/date"},
+        "review_value": {"$ref": "defs.schema.json#/$defs/score"},
+        "review_stars": {"$ref": "#/$defs/stars"},
+        "url": {"type": "string", "format": "uri"},
+        "when": {"type": "string", "format": "date-time"},
+        "recommendation": {"enum": ["weak", "strong"]},
+        "kind": {"const": "note"},
+        "related": {
+            "type": "array",
+            "items": {"$ref": "defs.schema.json#/$defs/wikilink"},
+            "uniqueItems": True,
+        },
+        "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    },
+    **{"$defs": {"stars": {"type": "integer", "minimum": 0, "maximum": 5}}},
+)
+
+
+def check_note(run: Run, *fm_lines: str) -> list[str]:
+    files = {
+        "schemas/defs.schema.json": DEFS,
+        "schemas/default.schema.json": NOTE_SCHEMA,
+        "N.md": "---\n" + "".join(f"{x}\n" for x in fm_lines) + "---\nBody.\n",
+    }
+    return lines(run(files))
+
+
+def test_ref_between_local_files_and_within_one(run: Run) -> None:
+    assert check_note(run, "title: a", "review_value: 11", "review_stars: 6", "created: 2024-02-30") == [
+        "N.md:3:15: VK010 review_value: 11 is greater than the maximum 10",
+        "N.md:4:15: VK010 review_stars: 6 is greater than the maximum 5",
+        'N.md:5:10: VK010 created: "2024-02-30" is not a valid date',
+    ]
+
+
+@pytest.mark.parametrize("value", ["2024-01-05"])
+def test_valid_date(run: Run, value: str) -> None:
+    assert check_note(run, "title: a", "review_value: 1", f"created: {value}") == []
+
+
+@pytest.mark.parametrize("value", ["20240105", "2024-1-5", "2024-13-01", "2024-01-05T10:00", "yesterday"])
+def test_invalid_dates(run: Run, value: str) -> None:
+    assert check_note(run, "title: a", "review_value: 1", f"created: '{value}'") == [
+        f'N.md:4:10: VK010 created: "{value}" is not a valid date'
+    ]
+
+
+@pytest.mark.parametrize("value", ["https://example.com/a?b=c", "mailto:a@b.c", "urn:isbn:0451450523"])
+def test_valid_uris(run: Run, value: str) -> None:
+    assert check_note(run, "title: a", "review_value: 1", f"url: '{value}'") == []
+
+
+@pytest.mark.parametrize("value", ["not a url", "example.com/page", "https://", "http://exa mple.com"])
+def test_invalid_uris(run: Run, value: str) -> None:
+    assert check_note(run, "title: a", "review_value: 1", f"url: '{value}'") == [
+        f'N.md:4:6: VK010 url: "{value}" is not a valid uri'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"), [("2024-01-05T10:30:00", True), ("2024-01-05 10:30", True), ("2024-01-05", False)]
+)
+def test_date_time_format(run: Run, value: str, valid: bool) -> None:
+    expected = [] if valid else [f'N.md:4:7: VK010 when: "{value}" is not a valid date-time']
+    assert check_note(run, "title: a", "review_value: 1", f"when: {value}") == expected
+
+
+def test_messages_a_person_understands(run: Run) -> None:
+    assert check_note(
+        run,
+        "title: 5",
+        "review_value: -1",
+        "recommendation: stong",
+        "kind: nte",
+        'related: ["Other", "[[N]]", "[[N]]"]',
+        "code: abcd",
+    ) == [
+        "N.md:2:8: VK010 title: 5 is not a string",
+        "N.md:3:15: VK010 review_value: -1 is less than the minimum 0",
+        'N.md:4:17: VK010 recommendation: "stong" is not one of "weak", "strong"',
+        'N.md:5:7: VK010 kind: "nte" must be "note"',
+        'N.md:6:10: VK010 related: ["Other", "[[N]]", "[[N]]"] has repeated items',
+        'N.md:6:11: VK010 related[0]: "Other" is not a valid wikilink: a quoted [[link]]',
+        'N.md:7:7: VK010 code: "abcd" does not match the pattern ^[A-Z]{3}$',
+    ]
+
+
+def test_missing_required_points_at_the_fence(run: Run) -> None:
+    assert check_note(run, "created: 2024-01-05") == [
+        "N.md:1:1: VK010 missing required property 'title', 'review_value'",
+    ]
+
+
+def test_nested_error_points_at_the_nested_value(run: Run) -> None:
+    nested = schema(
+        type="object", properties={"meta": {"type": "object", "properties": {"n": {"type": "integer"}}}}
+    )
+    assert lines(run({"schemas/default.schema.json": nested, "N.md": "---\nmeta:\n  n: x\n---\n"})) == [
+        'N.md:3:6: VK010 meta.n: "x" is not an integer'
+    ]
+
+
+# -- the schema folder's own errors: exit 2, a clear message, never the network ----------------------------
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("vaultkit tried to use the network")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.mark.usefixtures("no_network")
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "default.schema.json:1:2: schema is not valid JSON"),
+        ('["a list"]', "default.schema.json: a schema must be a JSON object"),
+        (schema(type="objekt"), "default.schema.json: not a valid JSON Schema at type"),
+        (schema(properties={"a": {"minimum": "zero"}}), "not a valid JSON Schema at properties/a/minimum"),
+        (
+            schema(properties={"a": {"$ref": "https://example.com/s.json"}}),
+            "$ref 'https://example.com/s.json' cannot be resolved: it points outside the schema folder "
+            "(https://example.com/s.json); vaultkit never fetches schemas over the network",
+        ),
+        (
+            schema(properties={"a": {"$ref": "nope.schema.json#/x"}}),
+            "$ref 'nope.schema.json#/x' cannot be resolved",
+        ),
+        (schema(properties={"a": {"$ref": "#/$defs/missing"}}), "$ref '#/$defs/missing' cannot be resolved"),
+        (
+            schema(**{"$id": "https://example.com/root.json"}, properties={"a": {"$ref": "other.json"}}),
+            "$ref 'other.json' cannot be resolved: it points outside the schema folder (https://example.com/other.json)",
+        ),
+        (
+            schema(properties={"a": {"$ref": "urn:example:thing"}}),
+            "$ref 'urn:example:thing' cannot be resolved",
+        ),
+        (
+            schema(properties={"a": {"type": "string", "pattern": "^(a+)+$"}}),
+            "pattern '^(a+)+$' can backtrack catastrophically",
+        ),
+        (
+            schema(properties={"a": {"type": "string", "pattern": "^(a|a)*$"}}),
+            "pattern '^(a|a)*$' can backtrack catastrophically",
+        ),
+        (schema(patternProperties={"^(\\w+\\s?)*$": {}}), "can backtrack catastrophically"),
+        (
+            schema(properties={"a": {"pattern": "(unclosed"}}),
+            "at properties/a/pattern: '(unclosed' is not a 'regex'",
+        ),
+    ],
+)
+def test_bad_schema_is_a_configuration_error(run: Run, content: str, message: str) -> None:
+    result = run(
+        {"schemas/default.schema.json": content, "N.md": "---\na: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!\n---\n"}
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("vaultkit: error: ") and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.usefixtures("no_network")
+def test_ref_data_inside_enum_is_not_a_ref(run: Run) -> None:
+    content = schema(properties={"a": {"enum": [{"$ref": "https://example.com/x"}]}})
+    assert lines(run({"schemas/default.schema.json": content, "N.md": "---\nb: 1\n---\n"})) == []
+
+
+def test_missing_schema_folder_is_a_configuration_error(make_vault: VaultFactory) -> None:
+    root = make_vault({"vaultkit.toml": 'schema_dir = "nowhere"\n', "N.md": "x\n"})
+    result = run_cli("check", root)
+    assert result.exit_code == 2
+    assert "schema folder" in result.stderr and "does not exist" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "(a+)+$",
+        "(a|aa)+$",
+        "^(a|a)*$",
+        "(ab|ab)*",
+        "(\\w+\\s?)*",
+        "(.*a)*",
+        "(.*a){20}",
+        "(x+x+)+y",
+        "^(\\d+)*$",
+        "(a*)*",
+        "(a|a?)+",
+        "(aa?)+",
+        "([a-z]|[a-z0-9]+)*",
+        "([a-z]+|[0-9]+)*",
+        "(?=(a+)+)b",
+    ],
+)
+def test_catastrophic_patterns_are_refused(pattern: str) -> None:
+    assert backtracking_risk(pattern) == "can backtrack catastrophically"
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        "[a-z]+(-[a-z]+)*",
+        "(\\d+\\.)*\\d+",
+        "(a|ab)*c",
+        "(ab|ac)*",
+        "(?:[a-z]|-)+",
+        '"(\\\\.|[^"\\\\])*"',
+        "^\\d{4}-\\d{2}-\\d{2}$",
+        "^VK[0-9]{0,3}$",
+        "^(\\d{3})+$",
+        "(https?|ftp)://\\S+",
+        "^\\[\\[[^\\[\\]|#^]+(#[^\\[\\]|]+)?(\\|[^\\[\\]]+)?\\]\\]$",
+    ],
+)
+def test_ordinary_patterns_are_accepted(pattern: str) -> None:
+    assert backtracking_risk(pattern) is None
+
+
+def test_bundled_schema_patterns_are_accepted() -> None:
+    SchemaSet(bundled_schema_dir()).ensure_valid()  # FatalError on a risky pattern or an unresolvable $ref
+
+
+# -- property types (VK023) follow local $refs too --------------------------------------------------------
+
+
+def test_property_type_through_a_local_ref(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    content = schema(
+        properties={"created": {"$ref": "#/$defs/day"}},
+        **{"$defs": {"day": {"type": "string", "format": "date"}}},
+    )
+    root = make_vault(
+        {"vaultkit.toml": 'schema_dir = "schemas"\n', "schemas/default.schema.json": content, "N.md": "x\n"}
+    )
+    (root / ".obsidian" / "types.json").write_text('{"types": {"created": "date"}}')
+    monkeypatch.chdir(root)
+    assert run_cli("check", "--no-cache", ".").exit_code == 0
+
+
+def test_property_type_conflict_between_schemas(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files: dict[str, str | bytes] = {
+        "vaultkit.toml": 'schema_dir = "schemas"\n',
+        "schemas/default.schema.json": schema(properties={"rating": {"type": "integer"}}),
+        "schemas/person.schema.json": schema(properties={"rating": {"type": "string"}}),
+        "N.md": "x\n",
+    }
+    root = make_vault(files)
+    monkeypatch.chdir(root)
+    assert run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1] == [
+        ".obsidian/types.json:1:1: VK023 property 'rating' has different types across schemas "
+        "(default.schema.json: number, person.schema.json: text)"
+    ]
