@@ -83,7 +83,9 @@ def _check_named_schemas(config: Config, schemas: SchemaSet) -> None:
     where = config.source or "vaultkit.toml"
     for pattern, name in config.schema_map:
         if not schemas.has(name):
-            raise FatalError(f"{where}: schema_map: '{pattern}' names '{name}', which is not in {schemas.folder}")
+            raise FatalError(
+                f"{where}: schema_map: '{pattern}' names '{name}', which is not in {schemas.folder}"
+            )
     if config.default_schema != Config().default_schema and not schemas.has(config.default_schema):
         raise FatalError(f"{where}: default_schema '{config.default_schema}' is not in {schemas.folder}")
 

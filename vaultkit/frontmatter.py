@@ -346,7 +346,9 @@ class _Walker:
             self.fm.yaml11[path] = f"{reading}; vaultkit reads a string"
         elif isinstance(value, int) and len(text) > 1 and text.lstrip("+-").startswith("0"):
             octal = _OCTAL11.match(text) is not None  # 010 is 8 in YAML 1.1; 08 is no number there at all
-            self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as {'an octal number' if octal else 'a string'}"
+            self.fm.yaml11[path] = (
+                f"YAML 1.1 would read {text!r} as {'an octal number' if octal else 'a string'}"
+            )
         return value
 
 

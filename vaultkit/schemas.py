@@ -203,6 +203,13 @@ def _inline(node: Any, doc: str, contents: Mapping[str, dict[str, Any]], active:
         if "$ref" in node:
             out["$ref"] = node["$ref"]
         return out
+    return _follow(ref, out, doc, contents, active)
+
+
+def _follow(
+    ref: str, out: dict[str, Any], doc: str, contents: Mapping[str, dict[str, Any]], active: tuple[str, ...]
+) -> Any:
+    """Replace a `$ref` by its target (merged with the keywords beside it), unless it must stay a `$ref`."""
     file, _, pointer = ref.partition("#")
     target_doc = file or doc
     key = f"{target_doc}#{pointer}"
