@@ -5,6 +5,7 @@ hooks all call `run`; they differ only in which notes they report on and what th
 
 from __future__ import annotations
 
+import functools
 import os
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -314,7 +315,8 @@ class Runner:
         select = opts.select or config.select or ("ALL",)
         ignore = (*config.ignore, *opts.ignore)
 
-        def active(code: str) -> bool:
+        @functools.cache
+        def active(code: str) -> bool:  # asked once per diagnostic: a few dozen distinct codes
             return matches(code, select) and not matches(code, ignore)
 
         out: list[Diagnostic] = []

@@ -22,7 +22,7 @@ from vaultkit.facts import NoteFacts, PropertyAnchor
 from vaultkit.frontmatter import Frontmatter, Node
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.paths import nfc
-from vaultkit.vault import Index, note_name
+from vaultkit.vault import note_name
 
 _BAD_KEY = re.compile(r"[#|^:\[\]/\\]|%%")
 _NUMBERISH = re.compile(r"[\d\s.,:/+-]+\Z")
@@ -187,9 +187,9 @@ def plan_note(
     return plan
 
 
-def render_link(target: str, text: str, source: str, index: Index, obsidian: ObsidianSettings) -> str:
-    """The link that replaces a mention, so that the prose reads as before."""
-    path = index.link_text(target, source, obsidian)
+def render_link(path: str, text: str, obsidian: ObsidianSettings) -> str:
+    """The link that replaces a mention, so that the prose reads as before. `path` is how the target is
+    written from this note (Index.link_text)."""
     if obsidian.use_markdown_links:
         encoded = path.replace("%", "%25").replace(" ", "%20").replace("(", "%28").replace(")", "%29")
         return f"[{text}]({encoded})"

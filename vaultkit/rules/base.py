@@ -45,11 +45,21 @@ class VaultContext:
     backlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes linking to it
     outlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes it links to
     _memo: dict[tuple[str, str, str], Resolution] = field(default_factory=dict)
+    _texts: dict[tuple[str, str, bool], str] = field(default_factory=dict)
 
     @functools.cached_property
     def wiki_settings(self) -> ObsidianSettings:
         """The Obsidian settings, but for wikilinks: relations properties always hold wikilinks."""
         return dataclasses.replace(self.obsidian, use_markdown_links=False)
+
+    def link_text(self, target: str, source: str, settings: ObsidianSettings) -> str:
+        """Index.link_text, remembered: a shortest-path link to a note is the same from every note."""
+        folder = source.rpartition("/")[0] if settings.new_link_format == "relative" else ""
+        key = (target, folder, settings.use_markdown_links)
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = self.index.link_text(target, source, settings)
+        return text
 
     def resolve(self, facts: NoteFacts, link: LinkFact) -> Resolution:
         folder = facts.rel.rpartition("/")[0] if link.kind == "markdown" or "/" in link.target else ""

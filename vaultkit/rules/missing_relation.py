@@ -61,7 +61,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         return
     missing = sorted(sources)
     wiki = ctx.wiki_settings
-    links = [f"[[{ctx.index.link_text(s, facts.rel, wiki)}]]" for s in missing]
+    links = [f"[[{ctx.link_text(s, facts.rel, wiki)}]]" for s in missing]
     fix = None
     if facts.anchor is not None and facts.editable:
         start, end, text = relation_insert(facts.anchor, links)

@@ -47,7 +47,7 @@ from vaultkit.vault import note_name
 
 def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     for mention, target in ctx.mentions.get(facts.rel, ()):
-        link = render_link(target, mention.text, facts.rel, ctx.index, ctx.obsidian)
+        link = render_link(ctx.link_text(target, facts.rel, ctx.obsidian), mention.text, ctx.obsidian)
         fix = Fix((Edit(mention.start, mention.end, link),), f"link '{mention.text}' to {note_name(target)}")
         yield Diagnostic(
             facts.rel,
