@@ -38,6 +38,7 @@ from vaultkit.fixer import apply_fixes, edits_by_note
 from vaultkit.vault import resolve_vault
 
 IGNORED_PREFIXES = (".git/", ".trash/", ".vaultkit_cache/")
+_TEMP_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload", ".vaultkit-tmp")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Watcher:
         self.session = open_session(self.root, options.config_dir, options.report_note)
         self.runner = Runner(self.session)
         self.current: dict[str, list[Diagnostic]] = {}
+        self.counts: Counter[Severity] = Counter()
         self.notes = 0
         self.pending: dict[str, float] = {}
         self.reload = False
@@ -134,6 +136,7 @@ class Watcher:
         self.current = {}
         for d in result.diagnostics:
             self.current.setdefault(d.path, []).append(d)
+        self.counts = Counter(d.severity for d in result.diagnostics)
         if previous:
             self._print_changes(set(previous) | set(self.current), previous)
         self._print_summary()
@@ -150,10 +153,7 @@ class Watcher:
             return
         previous = {rel: self.current.get(rel, []) for rel in by_note}
         for rel, found in by_note.items():
-            if found:
-                self.current[rel] = found
-            else:
-                self.current.pop(rel, None)
+            self._set(rel, found)
         if self._print_changes(set(by_note), previous):
             self._print_summary()
             self._write_report()
@@ -230,12 +230,18 @@ class Watcher:
         return printed
 
     def _print_summary(self) -> None:
-        found = [d for ds in self.current.values() for d in ds]
-        errors = sum(1 for d in found if d.severity == Severity.ERROR)
-        warnings = len(found) - errors
-        click.echo(
-            f"vaultkit: {self.notes} notes, {len(found)} problems ({errors} errors, {warnings} warnings)"
-        )
+        errors, warnings = self.counts[Severity.ERROR], self.counts[Severity.WARNING]
+        total = errors + warnings
+        click.echo(f"vaultkit: {self.notes} notes, {total} problems ({errors} errors, {warnings} warnings)")
+
+    def _set(self, rel: str, found: list[Diagnostic]) -> None:
+        """Replace one note's diagnostics, keeping the totals (recounting 60,000 took most of a re-check)."""
+        self.counts.subtract(d.severity for d in self.current.get(rel, ()))
+        self.counts.update(d.severity for d in found)
+        if found:
+            self.current[rel] = found
+        else:
+            self.current.pop(rel, None)
 
     def _write_report(self) -> None:
         if self.session.report_note is None:
@@ -282,9 +288,11 @@ class Watcher:
                 self.reload = True
             self.wake.set()
             return
-        not_note = rel.startswith(self.session.obsidian.config_dir + "/") or not rel.lower().endswith(".md")
-        if not_note and "." in rel.rpartition("/")[2]:
-            return  # an attachment or a temporary file: the rename onto a note is what counts
+        if rel.startswith(self.session.obsidian.config_dir + "/"):
+            return
+        name = rel.rpartition("/")[2]
+        if not rel.lower().endswith(".md") and (name.startswith(".") or name.endswith(_TEMP_SUFFIXES)):
+            return  # an editor's temporary file: the rename onto the note is what counts
         with self.lock:
             self.pending[rel] = time.monotonic()
             self.fix_due.pop(rel, None)
@@ -314,11 +322,15 @@ class _Handler(FileSystemEventHandler):
         kind = getattr(event, "event_type", "")
         if kind in ("opened", "closed_no_write"):
             return
+        if getattr(event, "is_directory", False):
+            # A folder's own "modified" event accompanies every save in it: nothing to do. A folder created,
+            # deleted or moved may hold any number of notes: list the vault again ("" below).
+            if kind in ("created", "deleted", "moved"):
+                with self.watcher.lock:
+                    self.watcher.pending[""] = time.monotonic()
+                self.watcher.wake.set()
+            return
         self.watcher.on_path(os.fsdecode(event.src_path))
         dest = getattr(event, "dest_path", "")
         if dest:
             self.watcher.on_path(os.fsdecode(dest))
-        if getattr(event, "is_directory", False) and kind in ("created", "deleted", "moved"):
-            with self.watcher.lock:
-                self.watcher.pending[""] = time.monotonic()
-            self.watcher.wake.set()
