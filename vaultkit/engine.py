@@ -20,7 +20,7 @@ from vaultkit.errors import FatalError
 from vaultkit.facts import NoteFacts, SuppressionFact, covers, facts_from_json, facts_to_json, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
-from vaultkit.vault import Index, Listing, list_vault
+from vaultkit.vault import Index, Listing, list_vault, listing_to_json
 
 if TYPE_CHECKING:  # imported where used: a run answered from the cache never loads the parser or the rules
     from vaultkit.analyze import Analyzer, Settings
@@ -137,10 +137,11 @@ class Runner:
 
     def run(self, opts: RunOptions) -> RunResult:
         session = self.session
+        cache = Cache(session.root, session.fingerprint, opts.use_cache)
+        cache.prepare()  # before listing: creating the cache folder changes the vault folder's mtime
         listing = list_vault(session.root, session.config, session.obsidian, session.report_note)
         self._listing = listing
         scope = _scope(session, listing, opts.targets)
-        cache = Cache(session.root, session.fingerprint, opts.use_cache)
         digests, sigs = self._signatures(cache, listing)
         state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
         if state_key and not opts.fixing and not opts.keep_state:
@@ -170,9 +171,8 @@ class Runner:
         diags = self._diagnostics(listing, scope, facts, state.context(), opts)
         if opts.fixing and opts.targets is not None:
             diags += self._relations_of_targets(scope, state)
-        cache.write(
-            "state", {"at": now_ns(), "notes": {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}}
-        )
+        notes_state = {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}
+        cache.write("state", {"at": now_ns(), "notes": notes_state, "listing": listing_to_json(listing)})
         if to_parse:
             shards = _by_shard(facts)
             for shard in sorted({_shard(rel) for rel in to_parse}):
@@ -235,7 +235,11 @@ class Runner:
         notes = known
         for rel in changed:
             path = session.root / rel
-            if rel != session.report_note and (path.is_file() or path.is_symlink()) and not _excluded(session, rel):
+            if (
+                rel != session.report_note
+                and (path.is_file() or path.is_symlink())
+                and not _excluded(session, rel)
+            ):
                 notes.add(rel)
             else:
                 notes.discard(rel)
@@ -295,14 +299,11 @@ class Runner:
         wanted = [r for r in scope if linkable(facts.get(r), config)]
         keyfp = table.fingerprint
         known: dict[str, Any] = {}
+        stale: dict[str, Any] = {}  # computed with other keys: reusable where no changed key is involved
         for shard in sorted({_shard(rel) for rel in wanted}):
             stored = cache.read(f"mentions-{shard:02d}")
-            if (
-                isinstance(stored, dict)
-                and stored.get("keys") == keyfp
-                and isinstance(stored.get("notes"), dict)
-            ):
-                known.update(stored["notes"])
+            if isinstance(stored, dict) and isinstance(stored.get("notes"), dict):
+                (known if stored.get("keys") == keyfp else stale).update(stored["notes"])
         found: dict[str, list[Mention]] = {}
         need = []
         for rel in wanted:
@@ -311,6 +312,9 @@ class Runner:
                 need.append(rel)
             else:
                 found[rel] = cached
+        if stale and need:
+            need = self._reuse_stale(cache, table, stale, facts, need, found)
+            known.update({r: stale[r] for r in found if r in stale})
         if need:
             jobs = choose_jobs(opts.jobs, len(need))
             if jobs != workers.jobs:
@@ -319,13 +323,50 @@ class Runner:
             self._say(f"scanning {len(need)} notes for {len(table.targets)} names" if len(need) > 500 else "")
             for rel, items in workers.call("mentions", need, table.payload()):
                 found[rel] = items
-            keep = {r: e for r, e in known.items() if r in facts and _cached_mentions(e, facts[r].digest)}
-            keep.update({r: [facts[r].digest, [list(m.__dict__.values()) for m in found[r]]] for r in need})
-            shards = _by_shard(keep)
-            for shard in sorted({_shard(rel) for rel in need}):
-                part = {r: keep[r] for r in shards.get(shard, ())}
-                cache.write(f"mentions-{shard:02d}", {"keys": keyfp, "notes": part})
+        if need or stale:
+            _store_mentions(cache, table, facts=facts, found=found, known=known, need=need)
         return found, workers
+
+    def _reuse_stale(  # noqa: PLR0917
+        self,
+        cache: Cache,
+        table: KeyTable,
+        stale: dict[str, Any],
+        facts: dict[str, NoteFacts],
+        need: list[str],
+        found: dict[str, list[Mention]],
+    ) -> list[str]:
+        """A name or alias was added or removed: mentions found with the old keys still hold for a note
+        unless it used a key that changed, or its text contains a key that is new. Only those are scanned
+        again (a new note in a 10,000-note vault rescans a handful of notes, not all of them)."""
+        import ahocorasick
+
+        previous = cache.read("mention-keys")
+        old = previous.get("table") if isinstance(previous, dict) else None
+        if not isinstance(old, dict) or not isinstance(old.get("keys"), list):
+            return need
+        now = table.payload()
+        old_acronyms, new_acronyms = old.get("acronyms", {}), now["acronyms"]
+        old_keys = set(old["keys"])
+        changed = {k for k in now["keys"] if k not in old_keys or old_acronyms.get(k) != new_acronyms.get(k)}
+        gone = {k for k in old_keys if k not in table.targets or old_acronyms.get(k) != new_acronyms.get(k)}
+        automaton = ahocorasick.Automaton()
+        for key in changed:
+            automaton.add_word(key, key)
+        if changed:
+            automaton.make_automaton()
+        still: list[str] = []
+        for rel in need:
+            cached = _cached_mentions(stale.get(rel), facts[rel].digest)
+            if (
+                cached is None
+                or any(m.key in gone for m in cached)
+                or (changed and _contains(self, rel, automaton))
+            ):
+                still.append(rel)
+            else:
+                found[rel] = cached
+        return still
 
     def _diagnostics(
         self,
@@ -387,6 +428,36 @@ def _excluded(session: Session, rel: str) -> bool:
     if any(p.startswith(".") or p in ALWAYS_SKIPPED for p in parts):
         return True
     return session.obsidian.is_ignored(rel) or any(glob_match(p, rel) for p in session.config.exclude)
+
+
+def _store_mentions(
+    cache: Cache,
+    table: KeyTable,
+    *,
+    facts: dict[str, NoteFacts],
+    found: dict[str, list[Mention]],
+    known: dict[str, Any],
+    need: list[str],
+) -> None:
+    """Write the shards holding new results, tagged with the key table they were found with."""
+    keyfp = table.fingerprint
+    keep = {r: e for r, e in known.items() if r in facts and _cached_mentions(e, facts[r].digest)}
+    keep.update({r: [facts[r].digest, [list(m.__dict__.values()) for m in found[r]]] for r in found})
+    shards = _by_shard(keep)
+    for shard in sorted({_shard(rel) for rel in (need or found)}):
+        part = {r: keep[r] for r in shards.get(shard, ())}
+        cache.write(f"mentions-{shard:02d}", {"keys": keyfp, "notes": part})
+    cache.write("mention-keys", {"keys": keyfp, "table": table.payload()})
+
+
+def _contains(runner: Runner, rel: str, automaton: Any) -> bool:
+    """Does the note's text (lower-cased) contain any of the automaton's keys? A cheap over-approximation
+    of "a mention of a new key may be here": a hit means a full rescan, never a wrong answer."""
+    try:
+        text = (runner.session.root / rel).read_bytes().decode("utf-8", "replace").lower()
+    except OSError:
+        return True
+    return next(iter(automaton.iter(text)), None) is not None
 
 
 def _cached_mentions(entry: object, digest: str) -> list[Mention] | None:

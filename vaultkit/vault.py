@@ -40,16 +40,19 @@ class Listing:
     notes: tuple[str, ...]  # vault-relative POSIX paths of Markdown notes
     files: tuple[str, ...]  # every other file (attachments)
     skipped_links: tuple[str, ...]  # symlinked folders not entered
+    folders: tuple[tuple[str, int], ...] = ()  # every folder walked, with its mtime (ns) when listed
 
 
 def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_note: str | None) -> Listing:
     notes: list[str] = []
     files: list[str] = []
     skipped: list[str] = []
+    folders: list[tuple[str, int]] = []
     stack = [("", root)]
     while stack:
         prefix, folder = stack.pop()
         try:
+            folders.append((prefix, os.stat(folder).st_mtime_ns))
             entries = list(os.scandir(folder))
         except OSError:
             continue  # an unreadable folder holds nothing we can check; its parent listing is enough
@@ -69,7 +72,35 @@ def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_no
                     notes.append(rel)
             else:
                 files.append(rel)
-    return Listing(tuple(sorted(notes)), tuple(sorted(files)), tuple(sorted(skipped)))
+    return Listing(tuple(sorted(notes)), tuple(sorted(files)), tuple(sorted(skipped)), tuple(folders))
+
+
+def listing_to_json(listing: Listing) -> dict[str, object]:
+    return {
+        "notes": list(listing.notes),
+        "files": list(listing.files),
+        "skipped": list(listing.skipped_links),
+        "folders": [list(f) for f in listing.folders],
+    }
+
+
+def unchanged_listing(root: Path, stored: object, recorded_at: int, racy_ns: int) -> Listing | None:
+    """The stored listing, if no folder it walked changed since (a folder's mtime changes whenever an entry
+    is added, removed or renamed in it). A folder changed within `racy_ns` of the recording is not trusted."""
+    if not isinstance(stored, dict):
+        return None
+    try:
+        folders = [(str(rel), int(mtime)) for rel, mtime in stored["folders"]]
+        base = str(root) + os.sep
+        for rel, mtime in folders:
+            now = os.stat(base + rel if rel else root).st_mtime_ns
+            if now != mtime or recorded_at - now <= racy_ns:
+                return None
+        return Listing(
+            tuple(stored["notes"]), tuple(stored["files"]), tuple(stored["skipped"]), tuple(folders)
+        )
+    except (KeyError, TypeError, ValueError, OSError):
+        return None
 
 
 def _excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from vaultkit import quick
-from vaultkit.commands.common import emit
+from vaultkit.commands.common import emit, emit_bytes
 
 
 def run_check(
@@ -37,7 +37,7 @@ def run_check(
     if eligible and whole:
         hit = quick.lookup(list(paths), vault, config_dir, request)
         if hit.text is not None:
-            emit(hit.text, output_file)
+            emit_bytes(hit.text, output_file)
             return hit.code
     text, code = _run(
         paths,

@@ -76,6 +76,19 @@ def display_paths(root: Path, rels: Sequence[str]) -> list[str]:
     return out
 
 
+def emit_bytes(data: bytes, output_file: Path | None) -> None:
+    """Output already encoded (a cached report): written as it is, no decoding and encoding again."""
+    try:
+        if output_file is None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+        else:
+            output_file.write_bytes(data)
+    except OSError as e:
+        raise FatalError(f"{output_file or 'standard output'}: {e.strerror}") from e
+
+
 def emit(text: str, output_file: Path | None) -> None:
     if output_file is None:
         click.echo(text, nl=False)
