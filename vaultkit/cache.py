@@ -46,19 +46,26 @@ class Cache:
 
     def read(self, name: str) -> Any:
         """The payload of a cache file, or None when missing, corrupt or foreign."""
+        framed = self._read_framed(f"{name}.json")
+        if framed is None or framed[0] != self._header(framed[1]):
+            return None
+        try:
+            return json.loads(framed[1])
+        except (ValueError, TypeError):
+            return None
+
+    def _read_framed(self, filename: str) -> tuple[Any, bytes] | None:
+        """(header, body) of a cache file: one JSON header line, then the body. None if unreadable."""
         if not self.enabled:
             return None
         try:
-            blob = (self.folder / f"{name}.json").read_bytes()
+            blob = (self.folder / filename).read_bytes()
         except OSError:
             return None
         head, _, body = blob.partition(b"\n")
         try:
-            header = json.loads(head)
-            if header != self._header(body):
-                return None
-            return json.loads(body)
-        except (ValueError, TypeError):
+            return json.loads(head), body
+        except ValueError:
             return None
 
     def write(self, name: str, payload: Any) -> None:
@@ -88,20 +95,10 @@ class Cache:
         """A stored text (a rendered report), as bytes, if stored under exactly this key. Checked with its
         length and CRC-32: enough to catch a torn or foreign file, and ten times faster than SHA-256 on
         the 15 MB a large vault's JSON report takes."""
-        if not self.enabled:
+        framed = self._read_framed(f"{name}.txt")
+        if framed is None or framed[0] != self._text_header(framed[1], key):
             return None
-        try:
-            blob = (self.folder / f"{name}.txt").read_bytes()
-        except OSError:
-            return None
-        head, _, body = blob.partition(b"\n")
-        try:
-            header = json.loads(head)
-        except ValueError:
-            return None
-        if header != self._text_header(body, key):
-            return None
-        return body
+        return framed[1]
 
     def write_text(self, name: str, key: str, text: str) -> None:
         body = text.encode("utf-8", "surrogateescape")

@@ -80,22 +80,24 @@ def check(
     report_note: str | None,
 ) -> int:
     """Check notes: frontmatter against the schemas, links, mentions, relations."""
-    from vaultkit.commands.check import run_check
+    from vaultkit.commands.check import CheckRequest, run_check
 
     return run_check(
-        paths,
-        vault,
-        config_dir,
-        use_cache=not no_cache,
-        jobs=jobs,
-        fmt=fmt,
-        output_file=output_file,
-        select=_codes(select),
-        ignore=_codes(ignore),
-        fix=fix,
-        exit_zero=exit_zero,
-        statistics=statistics,
-        report_note=report_note,
+        CheckRequest(
+            paths=paths,
+            vault=vault,
+            config_dir=config_dir,
+            use_cache=not no_cache,
+            jobs=jobs,
+            fmt=fmt,
+            output_file=output_file,
+            select=_codes(select),
+            ignore=_codes(ignore),
+            fix=fix,
+            exit_zero=exit_zero,
+            statistics=statistics,
+            report_note=report_note,
+        )
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -12,71 +12,55 @@ from vaultkit import quick
 from vaultkit.commands.common import emit, emit_bytes
 
 
-def run_check(
-    paths: Sequence[Path],
-    vault: Path | None,
-    config_dir: str,
-    *,
-    use_cache: bool,
-    jobs: int | None,
-    fmt: str,
-    output_file: Path | None,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    fix: bool,
-    exit_zero: bool,
-    statistics: bool,
-    report_note: str | None,
-) -> int:
-    color = output_file is None and sys.stdout.isatty()
-    eligible = use_cache and not fix and not report_note and not (statistics and fmt != "text")
+@dataclass(frozen=True)
+class CheckRequest:
+    """`vaultkit check` as asked on the command line."""
+
+    paths: tuple[Path, ...]
+    vault: Path | None
+    config_dir: str
+    use_cache: bool
+    jobs: int | None
+    fmt: str
+    output_file: Path | None
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    fix: bool
+    exit_zero: bool
+    statistics: bool
+    report_note: str | None
+
+
+def run_check(req: CheckRequest) -> int:
+    color = req.output_file is None and sys.stdout.isatty()
+    eligible = (
+        req.use_cache and not req.fix and not req.report_note and not (req.statistics and req.fmt != "text")
+    )
     request = quick.request_id(
-        "check", fmt, select, ignore, exit_zero, statistics, color, [str(p) for p in paths]
+        "check",
+        req.fmt,
+        req.select,
+        req.ignore,
+        req.exit_zero,
+        req.statistics,
+        color,
+        [str(p) for p in req.paths],
     )
-    whole = all(p.is_dir() for p in paths)  # file lists (pre-commit) change every time: no point looking
+    whole = all(p.is_dir() for p in req.paths)  # file lists (pre-commit) change every time: no point looking
     if eligible and whole:
-        hit = quick.lookup(list(paths), vault, config_dir, request)
+        hit = quick.lookup(list(req.paths), req.vault, req.config_dir, request)
         if hit.text is not None:
-            emit_bytes(hit.text, output_file)
+            emit_bytes(hit.text, req.output_file)
             return hit.code
-    text, code = _run(
-        paths,
-        vault,
-        config_dir,
-        use_cache=use_cache,
-        jobs=jobs,
-        fmt=fmt,
-        color=color,
-        select=select,
-        ignore=ignore,
-        fix=fix,
-        exit_zero=exit_zero,
-        statistics=statistics,
-        report_note=report_note,
-    )
-    emit(text, output_file)
+    text, code = _run(req, color)
+    emit(text, req.output_file)
     if eligible and whole:
         # Whole-folder runs are the ones repeated unchanged (CI, a second check): remember the output.
-        quick.store(quick.lookup(list(paths), vault, config_dir, request), text, code)
+        quick.store(quick.lookup(list(req.paths), req.vault, req.config_dir, request), text, code)
     return code
 
 
-def _run(
-    paths: Sequence[Path],
-    vault: Path | None,
-    config_dir: str,
-    *,
-    use_cache: bool,
-    jobs: int | None,
-    fmt: str,
-    color: bool,
-    select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    fix: bool,
-    exit_zero: bool,
-    statistics: bool,
-    report_note: str | None,
-) -> tuple[str, int]:
+def _run(req: CheckRequest, color: bool) -> tuple[str, int]:
     from vaultkit.commands.common import Progress, display, display_paths, sessions
     from vaultkit.diagnostics import Diagnostic
     from vaultkit.engine import Runner, RunOptions
@@ -89,11 +73,13 @@ def _run(
     checked: list[str] = []  # the notes reported on, for JUnit's one test case per note
     notes = vault_notes = 0
     failed_writes = False
-    for session, targets in sessions(paths, vault, config_dir, report_note):
+    for session, targets in sessions(req.paths, req.vault, req.config_dir, req.report_note):
         runner = Runner(session, progress)
-        opts = RunOptions(targets, jobs, use_cache, fixing=fix, select=select, ignore=ignore)
+        opts = RunOptions(
+            targets, req.jobs, req.use_cache, fixing=req.fix, select=req.select, ignore=req.ignore
+        )
         result = runner.run(opts)
-        if fix:
+        if req.fix:
             plan = edits_by_note(result.diagnostics)
             outcome = apply_fixes(session.root, result.facts, plan, session.config.relations.property)
             for refused in outcome.refused:
@@ -101,21 +87,23 @@ def _run(
             failed_writes |= bool(outcome.refused)
             if outcome.written:
                 click.echo(f"vaultkit: fixed {len(outcome.written)} notes", err=True)
-                result = runner.run(RunOptions(targets, jobs, use_cache, select=select, ignore=ignore))
+                result = runner.run(
+                    RunOptions(targets, req.jobs, req.use_cache, select=req.select, ignore=req.ignore)
+                )
         if session.report_note:
             write_report_note(session, result, targets is None)
         notes += len(result.scope)
         vault_notes += result.notes_in_vault
         shown.extend(display(session.root, result.diagnostics))
-        if fmt == "junit":
+        if req.fmt == "junit":
             checked.extend(display_paths(session.root, result.scope))
     progress.done()
-    summary = RunSummary(notes, vault_notes, color=color, statistics=statistics, checked=tuple(checked))
-    text = REPORTER_BY_NAME[fmt](shown, summary)
-    if statistics and fmt != "text":
+    summary = RunSummary(notes, vault_notes, color=color, statistics=req.statistics, checked=tuple(checked))
+    text = REPORTER_BY_NAME[req.fmt](shown, summary)
+    if req.statistics and req.fmt != "text":
         from vaultkit.report.text import statistics as stats
 
         click.echo("\n".join(stats(shown)), err=True)
     if failed_writes:
         return text, 1
-    return text, 0 if exit_zero or not shown else 1
+    return text, 0 if req.exit_zero or not shown else 1
