@@ -113,37 +113,58 @@ TMP_SUFFIX = ".vaultkit-tmp"
 def _replace(
     path: Path, rel: str, old: bytes, new: bytes, st: os.stat_result, *, new_text: str, locked: bool
 ) -> WriteResult:
-    """Write `new` to a temporary file beside the note and rename it over the note if the note still holds
-    `old`. Any failure, including an interrupt (KeyboardInterrupt, SystemExit), removes the temporary file."""
+    """Rename `new` over the note if the note still holds `old`, keeping its permissions and owner."""
+    mode, owner = stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
+    failure = _atomic_write(
+        path, new, mode=mode, owner=owner, still_ok=lambda: path.read_bytes() == old, locked=locked
+    )
+    if isinstance(failure, _Changed):
+        return WriteResult(rel, False, "not written: the note changed while vaultkit was writing; run again")
+    if failure is not None:
+        return WriteResult(rel, False, f"not written ({_reason(failure)}); the note is unchanged")
+    return WriteResult(rel, True, "", new_text)
+
+
+def _atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    mode: int,
+    owner: tuple[int, int] | None,
+    still_ok: Callable[[], bool],
+    locked: bool,
+) -> OSError | _Changed | None:
+    """Write `data` to a temporary file beside `path`, flush it, and rename it over `path` if `still_ok()`
+    holds just before. Any failure, an interrupt included (KeyboardInterrupt, SystemExit), removes the
+    temporary file. Returns None on success, else what stopped it."""
     if locked:
         _sweep_stale(path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     except OSError as e:
-        return WriteResult(rel, False, f"not written ({_reason(e)}); the note is unchanged")
+        return e
     try:
         try:
             try:
-                _write_all(fd, new)
+                _write_all(fd, data)
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            os.chmod(tmp, stat.S_IMODE(st.st_mode))
-            with contextlib.suppress(OSError):
-                os.chown(tmp, st.st_uid, st.st_gid)
-            if path.read_bytes() != old:
+            os.chmod(tmp, mode)
+            if owner is not None:
+                with contextlib.suppress(OSError):
+                    os.chown(tmp, *owner)
+            if not still_ok():
                 raise _Changed
             os.replace(tmp, path)
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-    except _Changed:
-        return WriteResult(rel, False, "not written: the note changed while vaultkit was writing; run again")
-    except OSError as e:
-        return WriteResult(rel, False, f"not written ({_reason(e)}); the note is unchanged")
+    except (_Changed, OSError) as e:
+        return e
     _fsync_dir(path.parent)
-    return WriteResult(rel, True, "", new_text)
+    return None
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -231,31 +252,20 @@ def write_generated(root: Path, rel: str, content: str, marker: str) -> WriteRes
 def _create(path: Path, rel: str, new: bytes, content: str, locked: bool) -> WriteResult:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        if locked:
-            _sweep_stale(path)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     except OSError as e:
         return WriteResult(rel, False, f"not written: {_reason(e)}")
-    try:
-        try:
-            try:
-                _write_all(fd, new)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.chmod(tmp, 0o666 & ~_umask())
-            if os.path.lexists(path):
-                raise _Changed
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-    except _Changed:
+    failure = _atomic_write(
+        path,
+        new,
+        mode=0o666 & ~_umask(),
+        owner=None,
+        still_ok=lambda: not os.path.lexists(path),
+        locked=locked,
+    )
+    if isinstance(failure, _Changed):
         return WriteResult(rel, False, "not written: a file of that name appeared while vaultkit was writing")
-    except OSError as e:
-        return WriteResult(rel, False, f"not written: {_reason(e)}")
-    _fsync_dir(path.parent)
+    if failure is not None:
+        return WriteResult(rel, False, f"not written: {_reason(failure)}")
     return WriteResult(rel, True, "", content)
 
 
