@@ -19,7 +19,7 @@ from vaultkit.config import Config
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import BlockFact, LinkFact, NoteFacts, SuppressionFact
 from vaultkit.frontmatter import JsonPath
-from vaultkit.linker import Mention, relation_anchor, scan_mentions
+from vaultkit.linker import Mention, build_automaton, relation_anchor, scan_mentions
 from vaultkit.markdown import MASK
 from vaultkit.note import Note, read_note
 from vaultkit.obsidian import ObsidianSettings
@@ -65,13 +65,7 @@ class Analyzer:
         return facts
 
     def set_keys(self, payload: dict[str, Any]) -> None:
-        import ahocorasick
-
-        automaton = ahocorasick.Automaton()
-        for key in payload["keys"]:
-            automaton.add_word(key, key)
-        if payload["keys"]:
-            automaton.make_automaton()
+        automaton = build_automaton(payload["keys"])
         self._keys = (payload["keys"], payload["acronyms"], automaton)
 
     def mentions(self, rels: Iterable[str]) -> dict[str, list[Mention]]:

@@ -9,7 +9,7 @@ import functools
 import os
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +17,10 @@ from vaultkit.cache import Cache, Sig, known_digests, now_ns, run_fingerprint, s
 from vaultkit.config import CONFIG_NAME, Config, load_config
 from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.errors import FatalError
-from vaultkit.facts import NoteFacts, SuppressionFact, covers, facts_from_json, facts_to_json, suppressed
+from vaultkit.facts import NoteFacts, covers, facts_from_json, facts_to_json, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
-from vaultkit.vault import Index, Listing, list_vault, listing_to_json
+from vaultkit.vault import Index, Listing, is_excluded, list_vault, listing_to_json
 
 if TYPE_CHECKING:  # imported where used: a run answered from the cache never loads the parser or the rules
     from vaultkit.analyze import Analyzer, Settings
@@ -54,9 +54,6 @@ class Session:
         return Settings(str(self.root), self.config, self.obsidian, str(self.schemas.folder))
 
     @functools.cached_property
-    def _schema_folder_rel(self) -> str | None:
-        return self.schema_folder_rel()
-
     def schema_folder_rel(self) -> str | None:
         try:
             return self.schemas.folder.resolve().relative_to(self.root.resolve()).as_posix()
@@ -65,7 +62,7 @@ class Session:
 
     def is_config_file(self, rel: str) -> bool:
         """Files whose change affects every note: re-check the whole vault."""
-        folder = self._schema_folder_rel
+        folder = self.schema_folder_rel
         return (
             rel in (CONFIG_NAME, "pyproject.toml")
             or rel.startswith(self.obsidian.config_dir + "/")
@@ -238,7 +235,7 @@ class Runner:
             if (
                 rel != session.report_note
                 and (path.is_file() or path.is_symlink())
-                and not _excluded(session, rel)
+                and not is_excluded(rel, session.config, session.obsidian)
             ):
                 notes.add(rel)
             else:
@@ -339,7 +336,7 @@ class Runner:
         """A name or alias was added or removed: mentions found with the old keys still hold for a note
         unless it used a key that changed, or its text contains a key that is new. Only those are scanned
         again (a new note in a 10,000-note vault rescans a handful of notes, not all of them)."""
-        import ahocorasick
+        from vaultkit.linker import build_automaton
 
         previous = cache.read("mention-keys")
         old = previous.get("table") if isinstance(previous, dict) else None
@@ -350,11 +347,7 @@ class Runner:
         old_keys = set(old["keys"])
         changed = {k for k in now["keys"] if k not in old_keys or old_acronyms.get(k) != new_acronyms.get(k)}
         gone = {k for k in old_keys if k not in table.targets or old_acronyms.get(k) != new_acronyms.get(k)}
-        automaton = ahocorasick.Automaton()
-        for key in changed:
-            automaton.add_word(key, key)
-        if changed:
-            automaton.make_automaton()
+        automaton = build_automaton(changed)
         still: list[str] = []
         for rel in need:
             cached = _cached_mentions(stale.get(rel), facts[rel].digest)
@@ -419,15 +412,6 @@ class Runner:
                 yield Diagnostic(
                     path, _json_line(session.root / path, prop), 1, "VK023", message, Severity.WARNING
                 )
-
-
-def _excluded(session: Session, rel: str) -> bool:
-    from vaultkit.paths import ALWAYS_SKIPPED, glob_match
-
-    parts = rel.split("/")
-    if any(p.startswith(".") or p in ALWAYS_SKIPPED for p in parts):
-        return True
-    return session.obsidian.is_ignored(rel) or any(glob_match(p, rel) for p in session.config.exclude)
 
 
 def _store_mentions(
@@ -596,7 +580,7 @@ def _hidden(
     if wide:
         used_wide.update(wide)
         return True
-    hit = next((i for i, s in enumerate(f.suppressions) if i != exclude and _covers(s, d)), None)
+    hit = next((i for i, s in enumerate(f.suppressions) if i != exclude and covers(s, d.code, d.line)), None)
     if hit is None:
         return False
     used.add(hit)
@@ -607,10 +591,6 @@ def _unused(rel: str, line: int, col: int, message: str) -> Diagnostic:
     return Diagnostic(rel, line, col, "VK301", message, Severity.WARNING)
 
 
-def _covers(s: SuppressionFact, d: Diagnostic) -> bool:
-    return covers(s, d.code, d.line)
-
-
 def _json_line(path: Path, key: str) -> int:
     try:
         text = path.read_text(encoding="utf-8")
@@ -618,7 +598,3 @@ def _json_line(path: Path, key: str) -> int:
         return 1
     pos = text.find(f'"{key}"')
     return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
-
-
-def with_targets(opts: RunOptions, targets: tuple[str, ...] | None) -> RunOptions:
-    return replace(opts, targets=targets)

@@ -44,7 +44,6 @@ class KeyTable:
 
     targets: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     acronyms: dict[str, str] = field(default_factory=dict)  # folded key -> exact spelling required
-    _automaton: Any = None
 
     @classmethod
     def build(cls, facts: Mapping[str, NoteFacts], config: LinkConfig) -> KeyTable:
@@ -75,19 +74,22 @@ class KeyTable:
         return h.hexdigest()
 
     def automaton(self) -> Any:
-        if self._automaton is None:
-            import ahocorasick
-
-            automaton = ahocorasick.Automaton()
-            for key in self.targets:
-                automaton.add_word(key, key)
-            if self.targets:
-                automaton.make_automaton()
-            self._automaton = automaton
-        return self._automaton
+        return build_automaton(self.targets)
 
     def payload(self) -> dict[str, Any]:
         return {"keys": sorted(self.targets), "acronyms": self.acronyms}
+
+
+def build_automaton(keys: Iterable[str]) -> Any:
+    """An Aho-Corasick automaton whose values are the keys themselves."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for key in keys:
+        automaton.add_word(key, key)
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton
 
 
 def usable_key(key: str, min_length: int) -> bool:

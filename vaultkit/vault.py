@@ -103,6 +103,13 @@ def unchanged_listing(root: Path, stored: object, recorded_at: int, racy_ns: int
         return None
 
 
+def is_excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
+    """Whether list_vault would leave this vault-relative path out (for paths met one at a time)."""
+    if any(part.startswith(".") or part in ALWAYS_SKIPPED for part in rel.split("/")):
+        return True
+    return _excluded(rel, config, obsidian)
+
+
 def _excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
     return obsidian.is_ignored(rel) or any(glob_match(p, rel) for p in config.exclude)
 

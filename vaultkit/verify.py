@@ -132,7 +132,7 @@ def _check_body(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
         last = e.end
     pieces.append(old[last:])
     tokens = _markdown()("".join(pieces))
-    in_prose = set(_marks_in(tokens, True, prose=True))
+    in_prose = set(_marks_in(tokens, True))
     for mark, e in marks.items():
         if mark not in in_prose:
             snippet = old[e.start : e.end]
@@ -140,7 +140,7 @@ def _check_body(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
     return None
 
 
-def _marks_in(tokens: Any, allowed: bool, prose: bool) -> Iterator[str]:
+def _marks_in(tokens: Any, allowed: bool) -> Iterator[str]:
     for token in tokens if isinstance(tokens, list) else []:
         kind = token.get("type", "")
         ok = allowed and kind in _PROSE
@@ -148,4 +148,4 @@ def _marks_in(tokens: Any, allowed: bool, prose: bool) -> Iterator[str]:
             yield from (c for c in token.get("raw", "") if ord(c) >= _MARK_BASE)
         children = token.get("children")
         if children:
-            yield from _marks_in(children, ok, prose)
+            yield from _marks_in(children, ok)
