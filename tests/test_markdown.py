@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.markdown import MASK, BodyScan, scan
+from vaultkit.markdown import MASK, BodyScan, _Blocks, _lines, scan
 
 WORD = "Meituan"
 _PROSE = frozenset(
@@ -202,6 +202,91 @@ def test_documents_of_many_blocks_agree_with_mistune(pieces: list[str], gap: str
     result = scan(body)
     check_prose_shape(body, result)
     assert prose_count(result) == oracle_count(body), result.prose.replace(MASK, "█")
+
+
+# -- the shortcut for simple lines against the general block machinery ----------------------------------
+
+_LINES = [
+    "",
+    " ",
+    "   ",
+    "\t",
+    "Meituan wrote `a",
+    "b` Meituan",
+    "prose Meituan",
+    "#tag Meituan",
+    "# Meituan",
+    "## H ##",
+    "####### seven",
+    "#",
+    "- Meituan",
+    "* Meituan",
+    "+ x `y",
+    "1. Meituan",
+    "1) x",
+    "2. Meituan",
+    "10. x",
+    "-  two",
+    "-    four",
+    "-     five",
+    "-\tTab",
+    "- [[Meituan]]",
+    "- - x",
+    "- 1. x",
+    "  continued",
+    "   three",
+    "    code Meituan",
+    "  - nested",
+    "   - x",
+    "  # h",
+    "> quote Meituan",
+    "> - x",
+    "---",
+    "===",
+    "- - -",
+    "* * *",
+    "```",
+    "~~~",
+    "$$",
+    "<div>",
+    "<!-- x",
+    "-->",
+    "| a | b |",
+    "|---|---|",
+    "[x]: /u",
+    "Meituan | pipe",
+    "1.x",
+    "-x",
+    "\u3000wide",
+    "Meituan\r",
+    "a \\",
+    "^blk",
+    "text ^blk",
+]
+
+
+def _block_state(body: str, *, fast: bool) -> dict[str, Any]:
+    blocks = _Blocks(body, BodyScan(), fast=fast)
+    blocks.run()
+    return {k: v for k, v in vars(blocks).items() if k != "fast"}
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_LINES), min_size=1, max_size=12), st.sampled_from(["\n", "\r\n"]))
+def test_the_simple_line_shortcut_changes_nothing(lines: list[str], newline: str) -> None:
+    """Same scan, and the same block state at the end (open list items, paragraph text): what the next
+    line would see."""
+    body = newline.join(lines) + newline
+    assert scan(body) == scan(body, fast=False)
+    assert _block_state(body, fast=True) == _block_state(body, fast=False)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["", "a", "a\n", "a\r\nb", "a\rb\r", "a\x0cb\n", "a\u2028b\n", "a\x85b", "\n\n", "x\r\n\r\n", "\r\n\n\r"],
+)
+def test_lines_split_at_markdown_line_endings_only(body: str) -> None:
+    assert _lines(body) == [line for line in re.findall(r"[^\r\n]*(?:\r\n|\r|\n|\Z)", body) if line]
 
 
 # -- what the scanner finds -------------------------------------------------------------------------------

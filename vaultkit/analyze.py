@@ -20,7 +20,7 @@ from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import BlockFact, LinkFact, NoteFacts, SuppressionFact
 from vaultkit.frontmatter import JsonPath
 from vaultkit.linker import Mention, build_automaton, relation_anchor, scan_mentions
-from vaultkit.markdown import MASK
+from vaultkit.markdown import mask
 from vaultkit.note import Note, read_note
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.rules import NOTE_RULES
@@ -28,7 +28,6 @@ from vaultkit.rules.base import NoteContext
 from vaultkit.schemas import SchemaSet
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
-_RUNS = re.compile(MASK + "+")
 
 
 @dataclass(frozen=True)
@@ -60,8 +59,7 @@ class Analyzer:
         except Exception as e:
             return internal_error(rel, e)
         if note.readable:
-            runs = tuple((m.start(), m.end()) for m in _RUNS.finditer(note.body.prose))
-            self._masks[rel] = (facts.digest, note.fm.body_start, runs)
+            self._masks[rel] = (facts.digest, note.fm.body_start, tuple(note.body.protected))
         return facts
 
     def set_keys(self, payload: dict[str, Any]) -> None:
@@ -106,16 +104,8 @@ class Analyzer:
         text, _bom, problem = decode(raw.data)
         if text is None or problem is not None:
             return None, 0, ""
-        _digest, body_start, runs = known
-        body = text[body_start:]
-        pieces = []
-        last = 0
-        for start, end in runs:
-            pieces.append(body[last:start])
-            pieces.append(MASK * (end - start))
-            last = end
-        pieces.append(body[last:])
-        return "".join(pieces), body_start, text
+        _digest, body_start, protected = known
+        return mask(text[body_start:], protected), body_start, text
 
 
 def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:

@@ -20,6 +20,7 @@ from vaultkit.errors import FatalError
 from vaultkit.facts import NoteFacts, covers, facts_from_json, facts_to_json, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
+from vaultkit.timing import mark
 from vaultkit.vault import Index, Listing, is_excluded, list_vault, listing_to_json
 
 if TYPE_CHECKING:  # imported where used: a run answered from the cache never loads the parser or the rules
@@ -139,48 +140,66 @@ class Runner:
         listing = list_vault(session.root, session.config, session.obsidian, session.report_note)
         self._listing = listing
         scope = _scope(session, listing, opts.targets)
+        mark("list")
         digests, sigs = self._signatures(cache, listing)
+        mark("signatures")
         state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
         if state_key and not opts.fixing and not opts.keep_state:
             diags = _cached_report(cache, state_key, scope, opts.targets is None)
             if diags is not None:
                 return RunResult(diags, scope, notes_in_vault=len(listing.notes), state_key=state_key)
+        session.schemas.ensure_valid()
+        facts, to_parse = self._cached_facts(cache, listing, digests)
+        mark("cached facts")
+        state = self._state(cache, listing, scope, facts, to_parse, opts)
+        state.plan(scope, opts.fixing)
+        mark("plan")
+        diags = self._diagnostics(listing, scope, facts, state.context(), opts)
+        mark("vault rules")
+        if opts.fixing and opts.targets is not None:
+            diags += self._relations_of_targets(scope, state)
+        _store_facts(cache, listing, sigs, facts, to_parse)
+        if state_key is None:
+            digests = {rel: f.digest for rel, f in facts.items()}
+            state_key = _state_key(listing, digests, opts)
+        if opts.targets is None and not opts.fixing:
+            _write_report(cache, state_key, diags, set(listing.notes))
+        mark("cache writes")
+        self.state = state if not opts.fixing else None
+        return RunResult(diags, scope, facts, state.index, len(listing.notes), state_key)
+
+    def _state(  # noqa: PLR0917 - the run's parts, each needed here
+        self,
+        cache: Cache,
+        listing: Listing,
+        scope: list[str],
+        facts: dict[str, NoteFacts],
+        to_parse: list[str],
+        opts: RunOptions,
+    ) -> VaultState:
+        """Parse what the cache does not hold (into `facts`), build the vault state, find the mentions."""
         from vaultkit.pool import Workers, choose_jobs
         from vaultkit.state import VaultState
 
-        session.schemas.ensure_valid()
-        facts, to_parse = self._cached_facts(cache, listing, digests)
+        session = self.session
         jobs = choose_jobs(opts.jobs, len(to_parse))
         workers = Workers(session.settings(), jobs, self.analyzer if jobs == 1 else None)
         try:
             self._say(f"parsing {len(to_parse)} notes" if len(to_parse) > 500 else "")
             for f in workers.call("parse", to_parse):
                 facts[f.rel] = f
+            mark("parse")
             partial = opts.targets is not None and not opts.fixing and not opts.keep_state
             state = VaultState(
                 session.config, session.obsidian, facts, listing.files, scope=scope if partial else None
             )
+            mark("vault state")
             found, workers = self._mentions(cache, facts, scope, state.table, workers, opts)
+            mark("mentions")
         finally:
             workers.close()
         state.candidates.update(found)
-        state.plan(scope, opts.fixing)
-        diags = self._diagnostics(listing, scope, facts, state.context(), opts)
-        if opts.fixing and opts.targets is not None:
-            diags += self._relations_of_targets(scope, state)
-        notes_state = {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}
-        cache.write("state", {"at": now_ns(), "notes": notes_state, "listing": listing_to_json(listing)})
-        if to_parse:
-            shards = _by_shard(facts)
-            for shard in sorted({_shard(rel) for rel in to_parse}):
-                cache.write(f"facts-{shard:02d}", {r: facts_to_json(facts[r]) for r in shards.get(shard, ())})
-        if state_key is None:
-            digests = {rel: f.digest for rel, f in facts.items()}
-            state_key = _state_key(listing, digests, opts)
-        if opts.targets is None and not opts.fixing:
-            _write_report(cache, state_key, diags, set(listing.notes))
-        self.state = state if not opts.fixing else None
-        return RunResult(diags, scope, facts, state.index, len(listing.notes), state_key)
+        return state
 
     def update(self, changed: Sequence[str]) -> tuple[dict[str, list[Diagnostic]], int]:
         """Watch mode: re-read these notes (gone ones too) and re-check every note that depends on them.
@@ -379,15 +398,15 @@ class Runner:
         def active(code: str) -> bool:  # asked once per diagnostic: a few dozen distinct codes
             return matches(code, select) and not matches(code, ignore)
 
+        checks = [rule.check for rule in VAULT_RULES if active(rule.code)]
         out: list[Diagnostic] = []
         for rel in scope:
             f = facts[rel]
             found = list(f.diagnostics)
-            for rule in VAULT_RULES:
-                if active(rule.code):
-                    found.extend(rule.check(f, ctx))
+            for check in checks:
+                found.extend(check(f, ctx))
             found = _dedupe([d for d in found if active(d.code)])
-            out.extend(_suppress(f, found, active))
+            out.extend(_suppress(f, found, active) if f.suppressions or f.disabled else found)
         out.extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
         return sorted(out, key=Diagnostic.sort_key)
 
@@ -412,6 +431,18 @@ class Runner:
                 yield Diagnostic(
                     path, _json_line(session.root / path, prop), 1, "VK023", message, Severity.WARNING
                 )
+
+
+def _store_facts(
+    cache: Cache, listing: Listing, sigs: dict[str, Sig], facts: dict[str, NoteFacts], parsed: list[str]
+) -> None:
+    """The notes' signatures and digests, and the facts shards holding newly parsed notes."""
+    notes_state = {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}
+    cache.write("state", {"at": now_ns(), "notes": notes_state, "listing": listing_to_json(listing)})
+    if parsed:
+        shards = _by_shard(facts)
+        for shard in sorted({_shard(rel) for rel in parsed}):
+            cache.write(f"facts-{shard:02d}", {r: facts_to_json(facts[r]) for r in shards.get(shard, ())})
 
 
 def _store_mentions(
@@ -531,6 +562,8 @@ def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> s
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
     """A tag the schema already rejected at the same place is reported once (by the schema rule)."""
     schema_spots = {(d.line, d.col) for d in found if d.code == "VK010"}
+    if not schema_spots:
+        return found
     return [d for d in found if not (d.code == "VK022" and (d.line, d.col) in schema_spots)]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,52 @@ class Node:
     items: tuple[tuple[int, int], ...] = ()  # (start, end) of each sequence item
 
 
+class Positions(Mapping[JsonPath, Node]):
+    """Where each property's key and value are, by path: built on first use from the composed nodes
+    (most notes never need a position, and recording them all was a tenth of the parse)."""
+
+    def __init__(self, base_line: int = 1, offset: int = 0) -> None:
+        self._base_line = base_line
+        self._offset = offset
+        self._raw: dict[JsonPath, tuple[yaml.Node, yaml.Node]] = {}
+        self._built: dict[JsonPath, Node] = {}
+
+    def add(self, path: JsonPath, key_node: yaml.Node, value_node: yaml.Node) -> None:
+        self._raw[path] = (key_node, value_node)
+        self._built.pop(path, None)
+
+    def __getitem__(self, path: JsonPath) -> Node:
+        node = self._built.get(path)
+        if node is None:
+            key_node, value_node = self._raw[path]
+            node = self._built[path] = self._node(key_node, value_node)
+        return node
+
+    def __iter__(self) -> Iterator[JsonPath]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def _node(self, key_node: yaml.Node, value_node: yaml.Node) -> Node:
+        base, offset = self._base_line, self._offset
+        items: tuple[tuple[int, int], ...] = ()
+        flow: bool | None = None
+        if isinstance(value_node, yaml.SequenceNode):
+            flow = bool(value_node.flow_style)
+            items = tuple((offset + i.start_mark.index, offset + i.end_mark.index) for i in value_node.value)
+        return Node(
+            base + key_node.start_mark.line,
+            key_node.start_mark.column + 1,
+            base + value_node.start_mark.line,
+            value_node.start_mark.column + 1,
+            offset + value_node.start_mark.index,
+            offset + value_node.end_mark.index,
+            flow,
+            items,
+        )
+
+
 @dataclass
 class Frontmatter:
     present: bool = False
@@ -76,7 +123,7 @@ class Frontmatter:
     yaml_end: int = 0  # offset of the closing fence
     body_start: int = 0  # offset just after the closing fence line
     data: dict[str, Any] = field(default_factory=dict)
-    nodes: dict[JsonPath, Node] = field(default_factory=dict)
+    nodes: Positions = field(default_factory=Positions)
     yaml11: dict[JsonPath, str] = field(default_factory=dict)  # where YAML 1.1 would read it differently
     problems: list[Problem] = field(default_factory=list)
     loaded: bool = True  # False when the YAML could not be read at all
@@ -166,6 +213,7 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
         fm.problems.append(Problem("VK002", line, col, message))
         fm.loaded = False
         return
+    fm.nodes = Positions(base_line, fm.yaml_start)
     walker = _Walker(fm, base_line)
     try:
         if "&" in src and "*" in src:  # no anchor and alias, no expansion: skip the walk
@@ -249,7 +297,6 @@ class _Walker:
     def __init__(self, fm: Frontmatter, base_line: int) -> None:
         self.fm = fm
         self.base_line = base_line
-        self.offset = fm.yaml_start
         self.budget = MAX_NODES
         self.active: set[int] = set()
         self.depth = 0
@@ -314,25 +361,7 @@ class _Walker:
         return out
 
     def record(self, key_node: yaml.Node, value_node: yaml.Node, path: JsonPath) -> None:
-        kline, kcol = self.pos(key_node.start_mark)
-        vline, vcol = self.pos(value_node.start_mark)
-        items: tuple[tuple[int, int], ...] = ()
-        flow: bool | None = None
-        if isinstance(value_node, yaml.SequenceNode):
-            flow = bool(value_node.flow_style)
-            items = tuple(
-                (self.offset + i.start_mark.index, self.offset + i.end_mark.index) for i in value_node.value
-            )
-        self.fm.nodes[path] = Node(
-            kline,
-            kcol,
-            vline,
-            vcol,
-            self.offset + value_node.start_mark.index,
-            self.offset + value_node.end_mark.index,
-            flow,
-            items,
-        )
+        self.fm.nodes.add(path, key_node, value_node)
 
     def scalar(self, node: yaml.ScalarNode, path: JsonPath) -> Any:
         text = node.value

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
@@ -59,7 +59,13 @@ class BodyScan:
     headings: list[Heading] = field(default_factory=list)
     block_ids: list[BlockId] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
-    prose: str = ""  # the body with protected regions replaced by MASK (same length as the body)
+    protected: list[tuple[int, int]] = field(default_factory=list)  # (start, end) ranges, sorted
+    body: str = field(default="", repr=False, compare=False)
+
+    @property
+    def prose(self) -> str:
+        """The body with protected regions replaced by MASK (same length, same line breaks)."""
+        return mask(self.body, self.protected)
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")  # Markdown's line endings only (not U+2028, form feed...)
@@ -75,8 +81,13 @@ _TABLE_DELIM = re.compile(
 _CALLOUT = re.compile(r"[ ]{0,3}\[![^\]\n]*\]")
 _REFDEF = re.compile(r"[ ]{0,3}\[([^\]\n]+)\]:[ ]*\S")
 _MATH_OPEN = re.compile(r"[ ]{0,3}\$\$")
-_LEAF_MODES = frozenset({"", "para", "code", "table"})  # open blocks a line is not simply added to
-_PLAIN = re.compile(r"[ ]{0,3}[^\s>*+\-#`~$<\[=_0-9|]")  # a line no block can start with
+_PLAIN_START = r"[^\s>*+\-#`~$<\[=_0-9|]"  # a character no block can start with
+# The lines `_Blocks._simple` handles: blank, prose, a one-line list item whose text is prose, a '#' line.
+_SIMPLE = re.compile(
+    rf"(?P<blank>[ ]*\Z)|(?P<indent>[ ]{{0,3}})"
+    rf"(?:(?P<hash>\#)|(?P<item>(?:[-*+]|(?P<number>\d{{1,9}})[.)])[ ]{{1,4}}(?={_PLAIN_START}))"
+    rf"|(?P<plain>(?={_PLAIN_START})))"
+)
 # CommonMark's HTML blocks. Raw-text elements end at their closing tag, comments and declarations at their
 # closing marker, the other kinds at a blank line (see `_Blocks._html`).
 _HTML_RAW = re.compile(r"[ ]{0,3}<(?:pre|script|style|textarea)(?:[ >]|\Z)", re.IGNORECASE)
@@ -135,27 +146,29 @@ _INLINE = re.compile(
 )
 
 
-def scan(body: str, first_line: int = 1) -> BodyScan:
-    """Scan a note body. Offsets are into `body`; `first_line` is the note line where the body starts."""
-    out = BodyScan()
-    blocks = _Blocks(body, out)
+def scan(body: str, first_line: int = 1, *, fast: bool = True) -> BodyScan:
+    """Scan a note body. Offsets are into `body`; `first_line` is the note line where the body starts.
+    `fast=False` turns off the shortcut for simple lines (for the test that compares both)."""
+    out = BodyScan(body=body)
+    blocks = _Blocks(body, out, fast=fast)
     blocks.run()
-    masked = _apply(body, blocks.masked)
+    masked = mask(body, blocks.masked)
     spans: list[tuple[int, int]] = []
     _code_spans(masked, blocks.breaks, spans)
-    masked = _apply(masked, spans)
+    masked = mask(masked, spans)
     comments: list[tuple[int, int]] = []
     _comments(body, masked, comments, out, first_line)
     if comments:  # a heading inside a comment is no heading: Obsidian hides the whole comment
         out.headings = [h for h in out.headings if not _inside_any(comments, h.start)]
-    masked = _apply(masked, comments)
+    masked = mask(masked, comments)
     inline: list[tuple[int, int]] = []
     _inline(body, masked, inline, out, tables=blocks.tables, labels=blocks.labels)
-    out.prose = _apply(masked, inline + blocks.no_insert + blocks.late)
+    ranges = blocks.masked + spans + comments + inline + blocks.no_insert + blocks.late
+    out.protected = sorted(ranges)
     return out
 
 
-def _apply(text: str, ranges: list[tuple[int, int]]) -> str:
+def mask(text: str, ranges: Sequence[tuple[int, int]]) -> str:
     """`text` with every range replaced by MASK characters (line breaks kept, so lines stay lines)."""
     if not ranges:
         return text
@@ -184,8 +197,9 @@ class _Blocks:
     matched and new ones opened first, then the rest of the line joins or starts a leaf block. Records what
     must be masked, which lines are headings, tables and callout titles, and where paragraphs break."""
 
-    def __init__(self, body: str, out: BodyScan) -> None:
+    def __init__(self, body: str, out: BodyScan, *, fast: bool = True) -> None:
         self.body = body
+        self.fast = fast  # take the shortcut for simple lines (False only to test it against the rest)
         self.out = out
         self.masked: list[tuple[int, int]] = []  # code, math and HTML blocks, reference definitions
         self.late: list[tuple[int, int]] = []  # HTML comment blocks: masked after suppressions are read
@@ -203,23 +217,46 @@ class _Blocks:
 
     def run(self) -> None:
         pos = 0
-        lines = _LINE.findall(self.body)
+        lines = _lines(self.body)
+        fast = self.fast
         for k, line in enumerate(lines):
-            if not line:
-                break
-            self.line(pos, line, lines[k + 1] if k + 1 < len(lines) else "")
+            if not (fast and self._simple(pos, line)):
+                self.line(pos, line, lines[k + 1] if k + 1 < len(lines) else "")
             pos += len(line)
         self._close(pos)
 
+    def _simple(self, start: int, line: str) -> bool:
+        """The lines most notes are made of — prose, blank lines, one-line list items and ATX headings, at
+        the top level or directly in one list item — handled without the general machinery below, with
+        the same result (tests/test_markdown.py compares the two). False: not such a line, use `line`."""
+        containers = self.containers
+        if self.mode not in ("", "para") or (containers and (len(containers) > 1 or containers[0] < 0)):
+            return False
+        content = line.rstrip("\r\n")
+        if "|" in content or "\t" in content or (m := _SIMPLE.match(content)) is None:
+            return False
+        kind = m.lastgroup
+        if kind != "blank" and containers and m.end("indent") >= containers[0]:
+            return False  # content inside the list item: nested blocks are for the general path
+        if kind == "blank":
+            self.mode = ""  # ends a paragraph; a list item stays open across blank lines
+        elif kind == "hash" and (h := _ATX.match(content)):
+            containers.clear()
+            self._heading(h, start, start + len(content))
+        elif kind == "item" and not (self.mode == "para" and m.group("number") not in (None, "1")):
+            containers[:] = [m.end()]  # a new item: the list item's content starts after the marker
+            self.mode, self.para_start, self.para_text = "para", start, [content[m.end() :]]
+            self.breaks.append(start)
+        elif self.mode == "para":
+            self.para_text.append(content)  # a continuation line (lazy, when in a list item)
+        else:
+            containers.clear()
+            self.mode, self.para_start, self.para_text = "para", start, [content]
+            self.breaks.append(start)
+        return True
+
     def line(self, start: int, line: str, nxt: str) -> None:
         content = line.rstrip("\r\n")
-        if not self.containers and self.mode in _LEAF_MODES:  # fast paths for the most common lines
-            if not content.strip():
-                self._close(start)
-                return
-            if self.mode != "table" and "|" not in content and _PLAIN.match(content):
-                self._para_line(content, start)  # prose that starts no block of its own
-                return
         end = start + len(content)
         text = content.expandtabs(4) if "\t" in content else content
         col, matched = self._match(text)
@@ -342,14 +379,17 @@ class _Blocks:
             self.closer = "$$"
             return self._begin("math", start, end)
         if first == "#" and (h := _ATX.match(leaf)):
-            self._close(start)
-            self.out.headings.append(Heading(len(h.group(1)), (h.group(2) or "").strip(), start))
-            self.no_insert.append((start, end))
-            self.breaks.append(start)
+            self._heading(h, start, end)
             return True
         if first == "<":
             return self._html(leaf, start, end)
         return False
+
+    def _heading(self, h: re.Match[str], start: int, end: int) -> None:
+        self._close(start)
+        self.out.headings.append(Heading(len(h.group(1)), (h.group(2) or "").strip(), start))
+        self.no_insert.append((start, end))
+        self.breaks.append(start)
 
     def _html(self, leaf: str, start: int, end: int) -> bool:
         if _HTML_RAW.match(leaf):
@@ -382,6 +422,16 @@ class _Blocks:
             self.tables.append((self.table_start, start))
             self.no_insert.append((self.table_start, start))
         self.mode = ""
+
+
+def _lines(body: str) -> list[str]:
+    """The body's lines with their endings, split at Markdown's line endings only: `str.splitlines` (fast)
+    when the body has no other character it splits at (form feed, U+2028...), else a regex."""
+    lines = body.splitlines(keepends=True)
+    endings = body.count("\n") + body.count("\r") - body.count("\r\n")
+    if len(lines) == endings + (body[-1:] not in ("\n", "\r", "")):
+        return lines
+    return [line for line in _LINE.findall(body) if line]
 
 
 def _starts_block(leaf: str) -> bool:
@@ -443,6 +493,8 @@ def _code_spans(masked: str, breaks: list[int], spans: list[tuple[int, int]]) ->
 
 
 def _comments(body: str, masked: str, chars: list[tuple[int, int]], out: BodyScan, first_line: int) -> None:
+    if "%%" not in masked and "<!--" not in masked:
+        return
     for m in _COMMENTS.finditer(masked):
         _suppression(body, m, out, first_line)
         _mask(chars, m.start(), m.end())

@@ -108,7 +108,10 @@ def _dispatch(analyzer: Analyzer, method: str, rels: Sequence[str], extra: Any) 
 
 
 def _serve(conn: Connection, settings: Settings) -> None:
+    import gc
     import traceback
+
+    gc.disable()  # a worker lives for one run (see engine.one_shot); forked ones inherit this already
 
     try:
         analyzer = Analyzer(settings)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import hashlib
 import os
 import signal
@@ -141,6 +142,8 @@ class Watcher:
             self._print_changes(set(previous) | set(self.current), previous)
         self._print_summary()
         self._write_report()
+        gc.collect()
+        gc.freeze()  # the vault state lives as long as the watch: later collections need not walk it
 
     def _recheck(self, rels: list[str]) -> None:
         changed = [rel for rel in rels if self._content_changed(rel)]

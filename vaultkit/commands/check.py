@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from vaultkit import quick
-from vaultkit.commands.common import emit, emit_bytes
+from vaultkit.commands.common import emit, emit_bytes, one_shot
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class CheckRequest:
 
 
 def run_check(req: CheckRequest) -> int:
+    one_shot()
     color = req.output_file is None and sys.stdout.isatty()
     eligible = (
         req.use_cache and not req.fix and not req.report_note and not (req.statistics and req.fmt != "text")
@@ -67,6 +68,7 @@ def _run(req: CheckRequest, color: bool) -> tuple[str, int]:
     from vaultkit.fixer import apply_fixes, edits_by_note
     from vaultkit.report import REPORTER_BY_NAME, RunSummary
     from vaultkit.report.note import write_report_note
+    from vaultkit.timing import mark
 
     progress = Progress()
     shown: list[Diagnostic] = []
@@ -100,6 +102,7 @@ def _run(req: CheckRequest, color: bool) -> tuple[str, int]:
     progress.done()
     summary = RunSummary(notes, vault_notes, color=color, statistics=req.statistics, checked=tuple(checked))
     text = REPORTER_BY_NAME[req.fmt](shown, summary)
+    mark("report")
     if req.statistics and req.fmt != "text":
         from vaultkit.report.text import statistics as stats
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from vaultkit.commands.common import Progress, display, sessions
+from vaultkit.commands.common import Progress, display, one_shot, sessions
 from vaultkit.engine import Runner, RunOptions, RunResult, Session
 from vaultkit.fixer import apply_fixes, edits_by_note, unified_diff
 
@@ -27,6 +27,7 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
     diff: bool,
     exit_non_zero_on_fix: bool,
 ) -> int:
+    one_shot()
     progress = Progress()
     totals = _Totals()
     for session, targets in sessions(paths, vault, config_dir):
