@@ -7,7 +7,6 @@ mention scan re-reads the file (cheap) instead of parsing it again (expensive) a
 
 from __future__ import annotations
 
-import bisect
 import re
 import traceback
 from collections.abc import Iterable, Iterator
@@ -78,13 +77,15 @@ class Analyzer:
             return []
         if prose is None:
             return []
-        line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
         out = []
+        line, line_start, last = 1, 0, 0  # mentions come in order: count lines from the previous one
         for start, end, key in scan_mentions(prose, keys, acronyms, automaton):
             a = body_start + start
-            k = bisect.bisect_right(line_starts, a) - 1
+            line += text.count("\n", last, a)
+            line_start = max(line_start, text.rfind("\n", last, a) + 1)
+            last = a
             out.append(
-                Mention(a, body_start + end, text[a : body_start + end], key, k + 1, a - line_starts[k] + 1)
+                Mention(a, body_start + end, text[a : body_start + end], key, line, a - line_start + 1)
             )
         return out
 

@@ -118,6 +118,8 @@ def is_cjk(ch: str) -> bool:
 
 
 def _word(ch: str) -> bool:
+    if ch < "\x80":
+        return ch.isalnum() or ch == "_"
     return (ch.isalnum() or ch == "_") and not is_cjk(ch)
 
 

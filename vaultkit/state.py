@@ -47,9 +47,8 @@ class VaultState:
     into: dict[str, set[str]] = field(
         default_factory=lambda: defaultdict(set)
     )  # rel -> linked from, any link
-    by_key: dict[str, set[str]] = field(
-        default_factory=lambda: defaultdict(set)
-    )  # link target name -> sources
+    # link target name -> sources: built when first needed (watch mode, a note renamed), kept up to date after
+    by_key: dict[str, set[str]] | None = None
     scope: Collection[str] | None = None  # only these notes are reported on: a partial graph is enough
 
     def __post_init__(self) -> None:
@@ -74,11 +73,14 @@ class VaultState:
 
     def _add_links(self, rel: str, f: NoteFacts, only: set[str] | None = None) -> None:
         managed = self.config.relations.property
+        by_key = self.by_key
         for link in f.links:
-            key = _target_key(link)
-            if only is not None and key not in only:
-                continue
-            self.by_key[key].add(rel)
+            if only is not None or by_key is not None:
+                key = _target_key(link)
+                if only is not None and key not in only:
+                    continue
+                if by_key is not None:
+                    by_key[key].add(rel)
             res = self.ctx.resolve(f, link)
             if res.target is None or not res.is_note or res.target == rel:
                 continue
@@ -93,9 +95,18 @@ class VaultState:
             self.into[t].discard(rel)
             self.back[t].discard(rel)
         old = self.facts.get(rel)
-        for link in old.links if old else ():
-            self.by_key[_target_key(link)].discard(rel)
+        if old is not None and self.by_key is not None:
+            for link in old.links:
+                self.by_key[_target_key(link)].discard(rel)
         return targets
+
+    def _sources_by_key(self) -> dict[str, set[str]]:
+        if self.by_key is None:
+            self.by_key = defaultdict(set)
+            for rel, f in self.facts.items():
+                for link in f.links:
+                    self.by_key[_target_key(link)].add(rel)
+        return self.by_key
 
     # -- mentions ---------------------------------------------------------------------------------------
 
@@ -171,7 +182,8 @@ class VaultState:
         ctx = VaultContext(self.config, self.obsidian, self.index, self.ctx.mentions, self.ctx.ambiguous)
         self.ctx = ctx
         names = {nfc(note_name(rel)).casefold() for rel in changed}
-        sources = set().union(*(self.by_key.get(n, set()) for n in names)) - set(changed)
+        by_key = self._sources_by_key()
+        sources = set().union(*(by_key.get(n, set()) for n in names)) - set(changed)
         for rel in sources:
             self._remove_links(rel)
             self._add_links(rel, self.facts[rel])

@@ -1,0 +1,110 @@
+"""Watch mode's incremental re-check (`Runner.update`) against a fresh run of the same vault.
+
+After each change — an edit, a new alias, a new note, a rename, a deletion, a heading removed — the
+diagnostics watch holds (the first run's, with every re-checked note's replaced) must equal what a fresh
+`vaultkit check` finds. A note left out of the re-check shows up here as a stale or missing diagnostic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from vaultkit.diagnostics import Diagnostic
+from vaultkit.engine import Runner, RunOptions, open_session
+
+Change = Callable[[Path], list[str]]  # edits the vault, returns the vault-relative paths it touched
+
+
+def _rows(diagnostics: list[Diagnostic]) -> list[tuple[str, int, int, str, str]]:
+    return sorted(d.sort_key() for d in diagnostics)
+
+
+def _fresh(root: Path) -> list[tuple[str, int, int, str, str]]:
+    return _rows(Runner(open_session(root)).run(RunOptions(jobs=1, use_cache=False)).diagnostics)
+
+
+def _edit(rel: str, old: str, new: str) -> Change:
+    def change(root: Path) -> list[str]:
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"{rel} has no {old!r}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        return [rel]
+
+    return change
+
+
+def _append(rel: str, text: str) -> Change:
+    def change(root: Path) -> list[str]:
+        with (root / rel).open("a", encoding="utf-8") as f:
+            f.write(text)
+        return [rel]
+
+    return change
+
+
+def _create(rel: str, text: str) -> Change:
+    def change(root: Path) -> list[str]:
+        (root / rel).write_text(text, encoding="utf-8")
+        return [rel]
+
+    return change
+
+
+def _rename(old: str, new: str) -> Change:
+    def change(root: Path) -> list[str]:
+        os.replace(root / old, root / new)
+        return [old, new]
+
+    return change
+
+
+def _delete(rel: str) -> Change:
+    def change(root: Path) -> list[str]:
+        (root / rel).unlink()
+        return [rel]
+
+    return change
+
+
+WRITER = "Entities/People/Nathan Lambert.md"
+CHANGES: dict[str, list[Change]] = {
+    "an edit that mentions another note": [
+        _append("Entities/Papers/ResRL.md", "\nAlso see Xiaomi and a [[Nowhere]] link.\n")
+    ],
+    "a new alias": [
+        _edit("Entities/Companies/Nvidia.md", "type: entity\n", "type: entity\naliases: [Lambert]\n")
+    ],
+    "a new note named in other notes": [
+        _create("Entities/Companies/Tencent.md", "---\ntype: entity\n---\nTencent links [[Meituan]].\n"),
+        _append("Entities/Papers/ResRL.md", "\nTencent is mentioned here.\n"),
+    ],
+    "a rename": [_rename("Entities/Companies/Meituan.md", "Entities/Companies/Meituan Inc.md")],
+    "a deletion": [_delete("Entities/Papers/ResRL.md")],
+    "a heading that links name is removed": [_edit(WRITER, "## Writing", "## Other work")],
+    "a broken link's note is created": [
+        _append("Entities/Papers/ResRL.md", "\nSee [[Nowhere]].\n"),
+        _create("Wiki/Nowhere.md", "Now it exists.\n"),
+    ],
+    "a renamed note comes back": [
+        _rename("Entities/Companies/Huawei.md", "Entities/Companies/Huawei2.md"),
+        _rename("Entities/Companies/Huawei2.md", "Entities/Companies/Huawei.md"),
+    ],
+}
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_incremental_recheck_equals_a_fresh_run(example_vault: Path, name: str) -> None:
+    runner = Runner(open_session(example_vault))
+    first = runner.run(RunOptions(jobs=1, use_cache=False, keep_state=True))
+    held: dict[str, list[Diagnostic]] = {}
+    for d in first.diagnostics:
+        held.setdefault(d.path, []).append(d)
+    for change in CHANGES[name]:
+        by_note, _count = runner.update(change(example_vault))
+        held.update(by_note)
+    assert _rows([d for found in held.values() for d in found]) == _fresh(example_vault)
