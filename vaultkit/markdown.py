@@ -122,7 +122,8 @@ _NOT_NEWLINE = re.compile(r"[^\r\n]")
 _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)\b[ \t]*([A-Za-z0-9, \t]*)")
 # Every inline construct starts with one of these characters. Searching for them first, then matching the
 # alternation only there, skips plain prose at C speed: 5x faster than letting `finditer` try every position.
-_INLINE_START = re.compile(r"[\\<$!\[\]#^]")
+_TAG_START = r"(?<![^\s(\[{,;])\#(?=[\w/-]*[^\W\d])"  # where a #tag can start (the only construct with '#')
+_INLINE_START = re.compile(rf"[\\<$!\[\]^]|{_TAG_START}")
 _INLINE = re.compile(
     r"""
     (?:(?P<esc>\\[!-/:-@\[-`{-~])
@@ -138,7 +139,9 @@ _INLINE = re.compile(
     |(?P<element><(?P<etag>(?i:a|code|kbd|samp|pre|script|style|textarea|svg|math))(?=[\s>])
         (?:[^<>"']|"[^"<\n]*"|'[^'<\n]*')*>.{0,4000}?(?i:</(?P=etag)\s*>))
     |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s(?:[^<>"']|"[^"<\n]*"|'[^'<\n]*')*)?/?>)
-    |(?P<tag>(?<![^\s(\[{,;])\#(?=[\w/-]*[^\W\d])[\w/-]+)
+    |(?P<tag>"""
+    + _TAG_START
+    + r"""[\w/-]+)
     |(?P<shortcut>!?\[(?P<label>[^\[\]\n]+)\](?!\())  # a link only if a definition has that label
     |(?P<brackets>\[\[|\]\]))
     """,

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from vaultkit import quick
 from vaultkit.commands.common import emit, emit_bytes, one_shot
+
+if TYPE_CHECKING:
+    from vaultkit.commands.common import Progress
+    from vaultkit.diagnostics import Diagnostic
+    from vaultkit.engine import Session
 
 
 @dataclass(frozen=True)
@@ -62,51 +68,67 @@ def run_check(req: CheckRequest) -> int:
 
 
 def _run(req: CheckRequest, color: bool) -> tuple[str, int]:
-    from vaultkit.commands.common import Progress, display, display_paths, sessions
-    from vaultkit.diagnostics import Diagnostic
-    from vaultkit.engine import Runner, RunOptions
-    from vaultkit.fixer import apply_fixes, edits_by_note
+    from vaultkit.commands.common import Progress, sessions
     from vaultkit.report import REPORTER_BY_NAME, RunSummary
-    from vaultkit.report.note import write_report_note
     from vaultkit.timing import mark
 
     progress = Progress()
-    shown: list[Diagnostic] = []
-    checked: list[str] = []  # the notes reported on, for JUnit's one test case per note
-    notes = vault_notes = 0
-    failed_writes = False
+    found = _Found()
     for session, targets in sessions(req.paths, req.vault, req.config_dir, req.report_note):
-        runner = Runner(session, progress)
-        opts = RunOptions(
-            targets, req.jobs, req.use_cache, fixing=req.fix, select=req.select, ignore=req.ignore
-        )
-        result = runner.run(opts)
-        if req.fix:
-            plan = edits_by_note(result.diagnostics)
-            outcome = apply_fixes(session.root, result.facts, plan, session.config.relations.property)
-            for refused in outcome.refused:
-                click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
-            failed_writes |= bool(outcome.refused)
-            if outcome.written:
-                click.echo(f"vaultkit: fixed {len(outcome.written)} notes", err=True)
-                result = runner.run(
-                    RunOptions(targets, req.jobs, req.use_cache, select=req.select, ignore=req.ignore)
-                )
-        if session.report_note:
-            write_report_note(session, result, targets is None)
-        notes += len(result.scope)
-        vault_notes += result.notes_in_vault
-        shown.extend(display(session.root, result.diagnostics))
-        if req.fmt == "junit":
-            checked.extend(display_paths(session.root, result.scope))
+        _check_vault(req, session, targets, progress, found)  # its facts and vault state are freed here
     progress.done()
-    summary = RunSummary(notes, vault_notes, color=color, statistics=req.statistics, checked=tuple(checked))
+    summary = RunSummary(
+        found.notes, found.vault_notes, color=color, statistics=req.statistics, checked=tuple(found.checked)
+    )
+    shown = found.shown
     text = REPORTER_BY_NAME[req.fmt](shown, summary)
     mark("report")
     if req.statistics and req.fmt != "text":
         from vaultkit.report.text import statistics as stats
 
         click.echo("\n".join(stats(shown)), err=True)
-    if failed_writes:
+    if found.failed_writes:
         return text, 1
     return text, 0 if req.exit_zero or not shown else 1
+
+
+@dataclass
+class _Found:
+    """What the vaults of one `check` add up to."""
+
+    shown: list[Diagnostic] = field(default_factory=list)
+    checked: list[str] = field(default_factory=list)  # the notes reported on, for JUnit's one case per note
+    notes: int = 0
+    vault_notes: int = 0
+    failed_writes: bool = False
+
+
+def _check_vault(
+    req: CheckRequest, session: Session, targets: tuple[str, ...] | None, progress: Progress, found: _Found
+) -> None:
+    from vaultkit.commands.common import display, display_paths
+    from vaultkit.engine import Runner, RunOptions
+    from vaultkit.fixer import apply_fixes, edits_by_note
+    from vaultkit.report.note import write_report_note
+
+    runner = Runner(session, progress)
+    opts = RunOptions(targets, req.jobs, req.use_cache, fixing=req.fix, select=req.select, ignore=req.ignore)
+    result = runner.run(opts)
+    if req.fix:
+        plan = edits_by_note(result.diagnostics)
+        outcome = apply_fixes(session.root, result.facts, plan, session.config.relations.property)
+        for refused in outcome.refused:
+            click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
+        found.failed_writes |= bool(outcome.refused)
+        if outcome.written:
+            click.echo(f"vaultkit: fixed {len(outcome.written)} notes", err=True)
+            result = runner.run(
+                RunOptions(targets, req.jobs, req.use_cache, select=req.select, ignore=req.ignore)
+            )
+    if session.report_note:
+        write_report_note(session, result, targets is None)
+    found.notes += len(result.scope)
+    found.vault_notes += result.notes_in_vault
+    found.shown.extend(display(session.root, result.diagnostics))
+    if req.fmt == "junit":
+        found.checked.extend(display_paths(session.root, result.scope))
