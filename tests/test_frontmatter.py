@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, VaultFactory, run_cli
 
+from vaultkit.frontmatter import _too_deep
+
 SEED = REPO.parent / "shared" / "seeds" / "001_70828cdd7324df51.txt"
 
 SCHEMA = {
@@ -342,3 +344,18 @@ def test_tag_rejected_by_both_is_reported_once(
     monkeypatch.chdir(root)
     lines = run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1]
     assert len(lines) == 1 and lines[0].startswith("T.md:2:8: VK0")
+
+
+@pytest.mark.parametrize(
+    ("src", "deep"),
+    [
+        ("a: " + "[" * 501 + "]" * 501, True),
+        ("a: " + "[" * 500 + "]" * 500, False),
+        ("a: [" + "[]" * 600 + "]", False),  # many brackets, little depth
+        (" " * 1002 + "x: 1", True),  # indentation: two characters a level
+        (" " * 1001 + "x: 1", False),
+        ("a:\n" + "- " * 501 + "x", True),
+    ],
+)
+def test_depth_guard_before_libyaml(src: str, deep: bool) -> None:
+    assert _too_deep(src) is deep

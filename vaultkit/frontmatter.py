@@ -189,7 +189,7 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
         return
     src = text[fm.yaml_start : fm.yaml_end]
     base_line = text.count("\n", 0, fm.yaml_start) + 1 if "\n" in text[: fm.yaml_start] else 2
-    if _nesting_depth(src) > MAX_DEPTH:
+    if _too_deep(src):
         message = f"YAML nested deeper than {MAX_DEPTH} levels refused"
         fm.problems.append(Problem("VK004", base_line, 1, message))
         fm.loaded = False
@@ -230,13 +230,19 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
     fm.data = data
 
 
-def _nesting_depth(src: str) -> int:
-    depth = deepest = 0
-    for ch in re.findall(r"[\[\]{}]", src):
-        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    indent = max((len(m) for m in re.findall(r"^[ \t\-?:]*", src, re.MULTILINE)), default=0)
-    return max(deepest, indent // 2)
+_DEEP_INDENT = re.compile(rf"^[ \t\-?:]{{{2 * (MAX_DEPTH + 1)}}}", re.MULTILINE)
+
+
+def _too_deep(src: str) -> bool:
+    """Nested deeper than MAX_DEPTH, by its brackets or by its indentation (two characters a level)? Checked
+    before libyaml sees the text; the bracket walk runs only when there are enough brackets to matter."""
+    if src.count("[") + src.count("{") > MAX_DEPTH:
+        depth = 0
+        for ch in re.findall(r"[\[\]{}]", src):
+            depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
+            if depth > MAX_DEPTH:
+                return True
+    return _DEEP_INDENT.search(src) is not None
 
 
 def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Problem:
