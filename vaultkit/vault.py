@@ -7,6 +7,7 @@ folder outside the vault must never be walked, and never written to); symlinked 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -127,6 +128,8 @@ _HEADING_NOISE = re.compile(r"\[\[|\]\]|[#|^:%\\\[\]*_`]")
 _SPACES = re.compile(r"\s+")
 
 
+# Headings repeat across a vault ("Method", "Notes"), and so do the links to them: remember their keys.
+@functools.lru_cache(maxsize=1 << 16)
 def heading_key(text: str) -> str:
     """Headings as link subpaths match them: case and the characters links cannot hold are ignored."""
     return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", text)).strip().casefold()

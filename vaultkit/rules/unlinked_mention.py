@@ -46,18 +46,20 @@ from vaultkit.vault import note_name
 
 
 def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
-    for mention, target in ctx.mentions.get(facts.rel, ()):
-        link = render_link(ctx.link_text(target, facts.rel, ctx.obsidian), mention.text, ctx.obsidian)
-        fix = Fix((Edit(mention.start, mention.end, link),), f"link '{mention.text}' to {note_name(target)}")
-        yield Diagnostic(
-            facts.rel,
-            mention.line,
-            mention.col,
-            RULE.code,
-            f"'{mention.text}' mentions [[{note_name(target)}]] but is not linked",
-            RULE.severity,
-            fix if facts.editable else None,
-        )
+    found = ctx.mentions.get(facts.rel)
+    if not found:
+        return ()
+    rel, obsidian, code, severity = facts.rel, ctx.obsidian, RULE.code, RULE.severity
+    out = []
+    for mention, target in found:
+        name, text = note_name(target), mention.text
+        fix = None
+        if facts.editable:
+            link = render_link(ctx.link_text(target, rel, obsidian), text, obsidian)
+            fix = Fix((Edit(mention.start, mention.end, link),), f"link '{text}' to {name}")
+        message = f"'{text}' mentions [[{name}]] but is not linked"
+        out.append(Diagnostic(rel, mention.line, mention.col, code, message, severity, fix))
+    return out
 
 
 RULE = rule(
