@@ -442,3 +442,21 @@ def test_json_output_marks_the_mention_fixable(make_vault: VaultFactory) -> None
     data = json.loads(run_cli("check", "--no-cache", "--format", "json", root).stdout)
     (diag,) = [d for d in data["diagnostics"] if d["code"] == "VK120"]
     assert diag["fixable"] and (diag["line"], diag["column"]) == (1, 1)
+
+
+def test_mentions_from_kept_prose_equal_mentions_from_the_file(example_vault: Path) -> None:
+    """A batch parse keeps each linkable note's masked prose for the mention scan; a later scan (watch)
+    rebuilds it from the file. Both must find the same mentions, at the same lines and columns."""
+    from vaultkit.analyze import Analyzer
+    from vaultkit.engine import open_session
+    from vaultkit.state import VaultState
+    from vaultkit.vault import list_vault
+
+    session = open_session(example_vault)
+    analyzer = Analyzer(session.settings(), session.schemas)
+    listing = list_vault(session.root, session.config, session.obsidian, None)
+    facts = {f.rel: f for f in analyzer.parse(listing.notes)}
+    analyzer.set_keys(VaultState(session.config, session.obsidian, facts, listing.files).table.payload())
+    kept = analyzer.mentions(listing.notes)
+    assert sum(map(len, kept.values())) > 10
+    assert analyzer.mentions(listing.notes) == kept  # the kept prose is used once: now from the files

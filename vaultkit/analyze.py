@@ -1,8 +1,9 @@
 """Per-note work, the part that runs in worker processes: parse a note into NoteFacts, and scan its prose
 for mentions once the vault's keys are known.
 
-The Analyzer keeps, for each note it parsed, only where the protected regions are (not the text), so the
-mention scan re-reads the file (cheap) instead of parsing it again (expensive) and memory stays bounded.
+A batch parse keeps each linkable note's masked prose until the mention scan that follows takes it. Beyond
+that, the Analyzer keeps only where each note's protected regions are (not its text): a later scan re-reads
+the file (cheap) instead of parsing it again (expensive), and memory stays bounded.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from vaultkit.obsidian import ObsidianSettings
 from vaultkit.rules import NOTE_RULES
 from vaultkit.rules.base import NoteContext
 from vaultkit.schemas import SchemaSet
+from vaultkit.state import linkable
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
 
@@ -47,19 +49,36 @@ class Analyzer:
         self.ctx = NoteContext(settings.config, schemas, settings.obsidian)
         self._masks: dict[str, tuple[str, int, tuple[tuple[int, int], ...]]] = {}
         self._keys: tuple[list[str], dict[str, str], Any] | None = None
+        self._ready: dict[str, tuple[str, int, int]] = {}  # rel -> (masked body, body start, its line)
 
     def parse(self, rels: Iterable[str]) -> list[NoteFacts]:
-        return [self.parse_one(rel) for rel in rels]
+        self._ready.clear()
+        out = []
+        for rel in rels:
+            facts, note = self._parse(rel)
+            if note is not None and linkable(facts, self.config):
+                first_line = note.position(note.fm.body_start)[0]
+                self._ready[rel] = (note.body.prose, note.fm.body_start, first_line)
+            out.append(facts)
+        return out
 
     def parse_one(self, rel: str) -> NoteFacts:
+        return self._parse(rel)[0]
+
+    def drop_prose(self) -> None:
+        """Forget the prose kept for a mention scan that will not come (only what it found is wanted)."""
+        self._ready.clear()
+
+    def _parse(self, rel: str) -> tuple[NoteFacts, Note | None]:
         try:
             note = read_note(self.root / rel, rel, self.config.max_note_bytes)
             facts = note_facts(note, self.ctx)
         except Exception as e:
-            return internal_error(rel, e)
-        if note.readable:
-            self._masks[rel] = (facts.digest, note.fm.body_start, tuple(note.body.protected))
-        return facts
+            return internal_error(rel, e), None
+        if not note.readable:
+            return facts, None
+        self._masks[rel] = (facts.digest, note.fm.body_start, tuple(note.body.protected))
+        return facts, note
 
     def set_keys(self, payload: dict[str, Any]) -> None:
         automaton = build_automaton(payload["keys"])
@@ -72,41 +91,42 @@ class Analyzer:
         assert self._keys is not None
         keys, acronyms, automaton = self._keys
         try:
-            prose, body_start, text = self._prose(rel)
+            prose, body_start, line = self._prose(rel)
         except OSError:
             return []
-        if prose is None:
-            return []
         out = []
-        line, line_start, last = 1, 0, 0  # mentions come in order: count lines from the previous one
+        line_start, last = 0, 0  # offsets into the body; mentions come in order: count lines from the last
         for start, end, key in scan_mentions(prose, keys, acronyms, automaton):
-            a = body_start + start
-            line += text.count("\n", last, a)
-            line_start = max(line_start, text.rfind("\n", last, a) + 1)
-            last = a
-            out.append(
-                Mention(a, body_start + end, text[a : body_start + end], key, line, a - line_start + 1)
-            )
+            line += prose.count("\n", last, start)
+            line_start = max(line_start, prose.rfind("\n", last, start) + 1)
+            last = start
+            # a key holds no MASK character, so the prose at a mention is the note's own text
+            text = prose[start:end]
+            out.append(Mention(body_start + start, body_start + end, text, key, line, start - line_start + 1))
         return out
 
-    def _prose(self, rel: str) -> tuple[str | None, int, str]:
-        """The note's body with protected regions masked, rebuilt from the file and the recorded runs."""
+    def _prose(self, rel: str) -> tuple[str, int, int]:
+        """The note's body with protected regions masked, where the body starts, and its first line: kept
+        from the parse, else rebuilt from the file and the recorded ranges ("" if unreadable now)."""
         from vaultkit.note import decode, read_raw
 
+        ready = self._ready.pop(rel, None)
+        if ready is not None:
+            return ready
         raw, _ = read_raw(self.root / rel, self.config.max_note_bytes)
         if raw is None:
-            return None, 0, ""
+            return "", 0, 1
         known = self._masks.get(rel)
         if known is None or known[0] != raw.digest:
             self.parse_one(rel)
             known = self._masks.get(rel)
             if known is None:
-                return None, 0, ""
+                return "", 0, 1
         text, _bom, problem = decode(raw.data)
         if text is None or problem is not None:
-            return None, 0, ""
+            return "", 0, 1
         _digest, body_start, protected = known
-        return mask(text[body_start:], protected), body_start, text
+        return mask(text[body_start:], protected), body_start, text.count("\n", 0, body_start) + 1
 
 
 def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:

@@ -198,6 +198,8 @@ class Runner:
             mark("mentions")
         finally:
             workers.close()
+            if self._analyzer is not None:
+                self._analyzer.drop_prose()
         state.candidates.update(found)
         return state
 
