@@ -9,6 +9,7 @@ mentions change because a name or alias appeared or disappeared.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,8 +27,12 @@ MentionScan = Callable[[list[str], KeyTable], dict[str, list[Mention]]]
 
 def _target_key(link: LinkFact) -> str:
     """The name a link's resolution depends on: its target's last path segment, without `.md`."""
-    name = link.target.rpartition("/")[2]
-    return nfc(name.removesuffix(".md")).casefold()
+    return _name_key(link.target)
+
+
+@functools.lru_cache(maxsize=1 << 17)  # a vault links to the same notes again and again
+def _name_key(target: str) -> str:
+    return nfc(target.rpartition("/")[2].removesuffix(".md")).casefold()
 
 
 @dataclass

@@ -50,6 +50,7 @@ def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_no
     skipped: list[str] = []
     folders: list[tuple[str, int]] = []
     stack = [("", root)]
+    filtered = bool(config.exclude or obsidian.ignore_prefixes or obsidian.ignore_regexes)
     while stack:
         prefix, folder = stack.pop()
         try:
@@ -62,7 +63,7 @@ def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_no
             if name.startswith(".") or name in ALWAYS_SKIPPED:
                 continue
             rel = prefix + name
-            if _excluded(rel, config, obsidian):
+            if filtered and _excluded(rel, config, obsidian):
                 continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append((rel + "/", Path(entry.path)))
