@@ -37,8 +37,8 @@ class CheckRequest:
     report_note: str | None
 
 
+@one_shot
 def run_check(req: CheckRequest) -> int:
-    one_shot()
     color = req.output_file is None and sys.stdout.isatty()
     eligible = (
         req.use_cache and not req.fix and not req.report_note and not (req.statistics and req.fmt != "text")

@@ -3,13 +3,14 @@ writing the output, and a progress line on terminals."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 
@@ -19,12 +20,28 @@ from vaultkit.errors import FatalError
 if TYPE_CHECKING:
     from vaultkit.engine import Session
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def one_shot() -> None:
-    """This process exits when the run is done (check, link): switch the cyclic garbage collector off.
+
+def one_shot(command: Callable[P, R]) -> Callable[P, R]:
+    """A command that runs once and returns (check, link): the cyclic garbage collector is off meanwhile.
     It would only walk the vault's facts and diagnostics again and again (a third of the serial time on
-    10,000 notes), and what they hold forms no cycles. Watch mode keeps it, and freezes its start-up state."""
-    gc.disable()
+    10,000 notes), and what they hold forms no cycles. Worker processes forked meanwhile inherit this. The
+    collector's state is restored afterwards, for callers that run vaultkit in their own process. Watch mode
+    keeps the collector, and freezes its start-up state instead."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return command(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
 
 
 def sessions(

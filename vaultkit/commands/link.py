@@ -17,6 +17,7 @@ LINK_CODES = ("VK120", "VK121")
 SKIPPED_CODES = ("VK000", "VK001", "VK002", "VK004", "VK201", "VK202", "VK203", "VK204", "VK205")
 
 
+@one_shot
 def run_link(  # noqa: PLR0917 - the command's options, passed through from click
     paths: Sequence[Path],
     vault: Path | None,
@@ -27,7 +28,6 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
     diff: bool,
     exit_non_zero_on_fix: bool,
 ) -> int:
-    one_shot()
     progress = Progress()
     totals = _Totals()
     for session, targets in sessions(paths, vault, config_dir):
