@@ -408,7 +408,7 @@ class Runner:
             for check in checks:
                 found.extend(check(f, ctx))
             found = _dedupe([d for d in found if active(d.code)])
-            out.extend(_suppress(f, found, active) if f.suppressions or f.disabled else found)
+            out.extend(_suppress(f, found, active))
         out.extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
         return sorted(out, key=Diagnostic.sort_key)
 
@@ -575,6 +575,8 @@ def _suppress(f: NoteFacts, found: list[Diagnostic], active: Callable[[str], boo
     Codes are prefixes everywhere (`VK1` covers VK1xx, no code covers every code). A suppression is judged
     only when every rule it could cover is selected. VK301 can be suppressed like any code, except by the
     suppression it is about."""
+    if not f.suppressions and not f.disabled:
+        return found  # nothing to hide, and no suppression to judge
     used: set[int] = set()
     used_wide: set[str] = set()
     kept = [d for d in found if not _hidden(f, d, used, used_wide)]

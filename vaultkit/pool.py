@@ -111,7 +111,7 @@ def _serve(conn: Connection, settings: Settings) -> None:
     import gc
     import traceback
 
-    gc.disable()  # a worker lives for one run (see engine.one_shot); forked ones inherit this already
+    gc.disable()  # a worker lives for one run (see commands.common.one_shot); forked ones inherit this
 
     try:
         analyzer = Analyzer(settings)

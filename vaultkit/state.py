@@ -129,12 +129,10 @@ class VaultState:
             facts = self.facts[rel]
             # A suppressed mention is not "the first mention": the next one is linked instead. It still
             # yields its (suppressed) diagnostic, which is what marks the suppression as used.
-            found = self.candidates[rel]
-            hidden = []
-            shown = found
-            if facts.suppressions or facts.disabled:
-                hidden = [m for m in found if suppressed(facts, "VK120", m.line)]
-                shown = [m for m in found if m not in hidden]
+            hidden: list[Mention] = []
+            shown: list[Mention] = []
+            for m in self.candidates[rel]:
+                (hidden if suppressed(facts, "VK120", m.line) else shown).append(m)
             plan: LinkPlan = plan_note(facts, shown, self.table, self.out[rel], first_only)
             quiet = plan_note(facts, hidden, self.table, self.out[rel], first_only)
             self.ctx.mentions[rel] = sorted(plan.link + quiet.link, key=lambda pair: pair[0].start)
