@@ -1,8 +1,11 @@
-"""Watch mode's incremental re-check (`Runner.update`) against a fresh run of the same vault.
+"""Runs that do less than a fresh whole-vault run must find the same: watch mode's incremental re-check
+(`Runner.update`), and a run on a few notes (`vaultkit check NOTE`, the pre-commit case), which takes most of
+the vault from the cache's summaries instead of every note's full facts.
 
 After each change — an edit, a new alias, a new note, a rename, a deletion, a heading removed — the
 diagnostics watch holds (the first run's, with every re-checked note's replaced) must equal what a fresh
-`vaultkit check` finds. A note left out of the re-check shows up here as a stale or missing diagnostic.
+`vaultkit check` finds, and so must a run on each single note. A note left out of the re-check, or a
+summary that misses what a rule needs, shows up here as a stale or missing diagnostic.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from vaultkit import cache
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import Runner, RunOptions, open_session
 
@@ -108,3 +112,58 @@ def test_incremental_recheck_equals_a_fresh_run(example_vault: Path, name: str) 
         by_note, _count = runner.update(change(example_vault))
         held.update(by_note)
     assert _rows([d for found in held.values() for d in found]) == _fresh(example_vault)
+
+
+def _notes(root: Path) -> list[str]:
+    return sorted(
+        p.relative_to(root).as_posix() for p in root.rglob("*.md") if ".vaultkit_cache" not in p.parts
+    )
+
+
+def _each_note_alone(root: Path) -> dict[str, list[tuple[str, int, int, str, str]]]:
+    """Every note checked on its own, the cache warm from the runs before it (as pre-commit runs)."""
+    return {
+        rel: _rows(Runner(open_session(root)).run(RunOptions(targets=(rel,), jobs=1)).diagnostics)
+        for rel in _notes(root)
+    }
+
+
+def _per_note(
+    rows: list[tuple[str, int, int, str, str]], notes: list[str]
+) -> dict[str, list[tuple[str, int, int, str, str]]]:
+    return {rel: [r for r in rows if r[0] == rel] for rel in notes}
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_a_run_on_one_note_equals_a_fresh_run(
+    example_vault: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # trust what the test just wrote: the summaries are used at once
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))  # the cache, warm from a whole-vault run
+    for change in CHANGES[name]:
+        change(example_vault)
+    expected = _per_note(_fresh(example_vault), _notes(example_vault))
+    assert _each_note_alone(example_vault) == expected
+
+
+@pytest.mark.parametrize("lost", ["names", "facts-", "mentions-", "state"])
+def test_a_run_on_one_note_survives_a_partly_lost_cache(
+    example_vault: Path, lost: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    CHANGES["an edit that mentions another note"][0](example_vault)
+    for path in (example_vault / cache.CACHE_DIR).glob(f"{lost}*.json"):
+        path.write_text("{}")  # a foreign file: ignored and rebuilt
+    assert _each_note_alone(example_vault) == _per_note(_fresh(example_vault), _notes(example_vault))
+
+
+def test_a_run_on_several_notes_equals_a_fresh_run(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    touched = CHANGES["a new note named in other notes"]
+    chosen = [rel for change in touched for rel in change(example_vault)] + [WRITER]
+    got = Runner(open_session(example_vault)).run(RunOptions(targets=tuple(chosen), jobs=1))
+    assert _rows(got.diagnostics) == [r for r in _fresh(example_vault) if r[0] in chosen]

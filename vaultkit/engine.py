@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import os
-import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +16,10 @@ from vaultkit.cache import Cache, Sig, known_digests, now_ns, run_fingerprint, s
 from vaultkit.config import CONFIG_NAME, Config, load_config
 from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.errors import FatalError
-from vaultkit.facts import NoteFacts, covers, facts_from_json, facts_to_json, suppressed
+from vaultkit.facts import NoteFacts, covers, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
+from vaultkit.store import FACT_SHARDS, FactStore, by_shard, shard_of
 from vaultkit.timing import mark
 from vaultkit.vault import Index, Listing, is_excluded, list_vault, listing_to_json
 
@@ -149,35 +149,37 @@ class Runner:
             if diags is not None:
                 return RunResult(diags, scope, notes_in_vault=len(listing.notes), state_key=state_key)
         session.schemas.ensure_valid()
-        facts, to_parse = self._cached_facts(cache, listing, digests)
+        store = FactStore(cache, listing.notes, digests)
+        partial = opts.targets is not None and not opts.fixing and not opts.keep_state
+        to_parse = store.load_some(scope) if partial else store.load_all()
         mark("cached facts")
-        state = self._state(cache, listing, scope, facts, to_parse, opts)
+        state = self._state(cache, store, listing, scope, to_parse, opts, partial)
         state.plan(scope, opts.fixing)
         mark("plan")
-        diags = self._diagnostics(listing, scope, facts, state.context(), opts)
+        diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
         mark("vault rules")
         if opts.fixing and opts.targets is not None:
             diags += self._relations_of_targets(scope, state)
-        _store_facts(cache, listing, sigs, facts, to_parse)
+        _store_state(cache, listing, sigs, store)
         if state_key is None:
-            digests = {rel: f.digest for rel, f in facts.items()}
-            state_key = _state_key(listing, digests, opts)
+            state_key = _state_key(listing, {rel: store.digest(rel) for rel in listing.notes}, opts)
         if opts.targets is None and not opts.fixing:
             _write_report(cache, state_key, diags, set(listing.notes))
         mark("cache writes")
         self.state = state if not opts.fixing else None
-        return RunResult(diags, scope, facts, state.index, len(listing.notes), state_key)
+        return RunResult(diags, scope, store.facts, state.index, len(listing.notes), state_key)
 
     def _state(  # noqa: PLR0917 - the run's parts, each needed here
         self,
         cache: Cache,
+        store: FactStore,
         listing: Listing,
         scope: list[str],
-        facts: dict[str, NoteFacts],
         to_parse: list[str],
         opts: RunOptions,
+        partial: bool,
     ) -> VaultState:
-        """Parse what the cache does not hold (into `facts`), build the vault state, find the mentions."""
+        """Parse what the cache does not hold (into `store`), build the vault state, find the mentions."""
         from vaultkit.pool import Workers, choose_jobs
         from vaultkit.state import VaultState
 
@@ -186,15 +188,21 @@ class Runner:
         workers = Workers(session.settings(), jobs, self.analyzer if jobs == 1 else None)
         try:
             self._say(f"parsing {len(to_parse)} notes" if len(to_parse) > 500 else "")
-            for f in workers.call("parse", to_parse):
-                facts[f.rel] = f
+            store.add(workers.call("parse", to_parse))
             mark("parse")
-            partial = opts.targets is not None and not opts.fixing and not opts.keep_state
             state = VaultState(
-                session.config, session.obsidian, facts, listing.files, scope=scope if partial else None
+                session.config,
+                session.obsidian,
+                store.facts,
+                listing.files,
+                scope=scope if partial else None,
+                names=store.names if partial else None,
             )
+            if partial:  # the rules look up the headings and block ids of the notes the scope links to
+                linked = {target for rel in scope for target in state.out.get(rel, ())}
+                store.add(workers.call("parse", store.load(linked)))
             mark("vault state")
-            found, workers = self._mentions(cache, facts, scope, state.table, workers, opts)
+            found, workers = self._mentions(cache, store, scope, state.table, workers, opts)
             mark("mentions")
         finally:
             workers.close()
@@ -279,32 +287,10 @@ class Runner:
     def _signatures(self, cache: Cache, listing: Listing) -> tuple[dict[str, str], dict[str, Sig]]:
         return known_digests(cache, self.session.root, listing.notes)
 
-    def _cached_facts(
-        self, cache: Cache, listing: Listing, digests: dict[str, str]
-    ) -> tuple[dict[str, NoteFacts], list[str]]:
-        stored: dict[str, Any] = {}
-        if digests:  # facts live in FACT_SHARDS files, so a one-note change rewrites one small file
-            for shard in sorted({_shard(rel) for rel in digests}):
-                part = cache.read(f"facts-{shard:02d}")
-                if isinstance(part, dict):
-                    stored.update(part)
-        facts: dict[str, NoteFacts] = {}
-        to_parse: list[str] = []
-        for rel in listing.notes:
-            entry = stored.get(rel)
-            if entry is not None and rel in digests and entry.get("digest") == digests[rel]:
-                try:
-                    facts[rel] = facts_from_json(entry)
-                    continue
-                except (KeyError, TypeError, ValueError):
-                    pass  # a cache entry of the wrong shape is rebuilt, never trusted
-            to_parse.append(rel)
-        return facts, to_parse
-
     def _mentions(  # noqa: PLR0917 - the run's parts, each needed here
         self,
         cache: Cache,
-        facts: dict[str, NoteFacts],
+        store: FactStore,
         scope: Sequence[str],
         table: KeyTable,
         workers: Workers,
@@ -314,11 +300,12 @@ class Runner:
         from vaultkit.state import linkable
 
         config = self.session.config
+        facts = store.facts
         wanted = [r for r in scope if linkable(facts.get(r), config)]
         keyfp = table.fingerprint
         known: dict[str, Any] = {}
         stale: dict[str, Any] = {}  # computed with other keys: reusable where no changed key is involved
-        for shard in sorted({_shard(rel) for rel in wanted}):
+        for shard in sorted({shard_of(rel) for rel in wanted}):
             stored = cache.read(f"mentions-{shard:02d}")
             if isinstance(stored, dict) and isinstance(stored.get("notes"), dict):
                 (known if stored.get("keys") == keyfp else stale).update(stored["notes"])
@@ -342,7 +329,7 @@ class Runner:
             for rel, items in workers.call("mentions", need, table.payload()):
                 found[rel] = items
         if need or stale:
-            _store_mentions(cache, table, facts=facts, found=found, known=known, need=need)
+            _store_mentions(cache, table, store=store, found=found, known=known, need=need)
         return found, workers
 
     def _reuse_stale(  # noqa: PLR0917
@@ -435,33 +422,29 @@ class Runner:
                 )
 
 
-def _store_facts(
-    cache: Cache, listing: Listing, sigs: dict[str, Sig], facts: dict[str, NoteFacts], parsed: list[str]
-) -> None:
-    """The notes' signatures and digests, and the facts shards holding newly parsed notes."""
-    notes_state = {r: [sigs[r], facts[r].digest] for r in sigs if r in facts}
+def _store_state(cache: Cache, listing: Listing, sigs: dict[str, Sig], store: FactStore) -> None:
+    """The notes' signatures and digests, and the facts of newly parsed notes."""
+    notes_state = {r: [sigs[r], store.digest(r)] for r in sigs if r in store.names}
     cache.write("state", {"at": now_ns(), "notes": notes_state, "listing": listing_to_json(listing)})
-    if parsed:
-        shards = _by_shard(facts)
-        for shard in sorted({_shard(rel) for rel in parsed}):
-            cache.write(f"facts-{shard:02d}", {r: facts_to_json(facts[r]) for r in shards.get(shard, ())})
+    store.save()
 
 
 def _store_mentions(
     cache: Cache,
     table: KeyTable,
     *,
-    facts: dict[str, NoteFacts],
+    store: FactStore,
     found: dict[str, list[Mention]],
     known: dict[str, Any],
     need: list[str],
 ) -> None:
     """Write the shards holding new results, tagged with the key table they were found with."""
     keyfp = table.fingerprint
-    keep = {r: e for r, e in known.items() if r in facts and _cached_mentions(e, facts[r].digest)}
-    keep.update({r: [facts[r].digest, [list(m.__dict__.values()) for m in found[r]]] for r in found})
-    shards = _by_shard(keep)
-    for shard in sorted({_shard(rel) for rel in (need or found)}):
+    names = store.names
+    keep = {r: e for r, e in known.items() if r in names and _cached_mentions(e, names[r].digest)}
+    keep.update({r: [names[r].digest, [list(m.__dict__.values()) for m in found[r]]] for r in found})
+    shards = by_shard(keep)
+    for shard in sorted({shard_of(rel) for rel in (need or found)}):
         part = {r: keep[r] for r in shards.get(shard, ())}
         cache.write(f"mentions-{shard:02d}", {"keys": keyfp, "notes": part})
     cache.write("mention-keys", {"keys": keyfp, "table": table.payload()})
@@ -502,7 +485,7 @@ def _cached_report(cache: Cache, key: str, scope: Sequence[str], whole: bool) ->
     """
     wanted = set(scope)
     names = ["report-run"] if whole else []
-    names += [f"report-{shard:02d}" for shard in sorted({_shard(rel) for rel in wanted})]
+    names += [f"report-{shard:02d}" for shard in sorted({shard_of(rel) for rel in wanted})]
     found: list[Diagnostic] = []
     for name in names:
         part = cache.read(name)
@@ -518,14 +501,14 @@ def _cached_report(cache: Cache, key: str, scope: Sequence[str], whole: bool) ->
 def _write_report(cache: Cache, key: str, diags: list[Diagnostic], notes: set[str]) -> None:
     shards: dict[str, list[list[object]]] = {f"report-{n:02d}": [] for n in range(FACT_SHARDS)}
     shards["report-run"] = []
-    shard_of: dict[str, int] = {}
+    shard_by_note: dict[str, int] = {}
     for d in diags:
         if d.path not in notes:
             shards["report-run"].append(_light_row(d))
             continue
-        if d.path not in shard_of:
-            shard_of[d.path] = _shard(d.path)
-        shards[f"report-{shard_of[d.path]:02d}"].append(_light_row(d))
+        if d.path not in shard_by_note:
+            shard_by_note[d.path] = shard_of(d.path)
+        shards[f"report-{shard_by_note[d.path]:02d}"].append(_light_row(d))
     for name, rows in shards.items():
         cache.write(name, {"state": key, "rows": rows})
 
@@ -540,20 +523,6 @@ def _scope(session: Session, listing: Listing, targets: tuple[str, ...] | None) 
         if rel in exact or rel.startswith(folders) or "" in exact or "." in exact:
             chosen.append(rel)
     return chosen
-
-
-FACT_SHARDS = 16
-
-
-def _shard(rel: str) -> int:
-    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % FACT_SHARDS
-
-
-def _by_shard(rels: Iterable[str]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for rel in rels:
-        out.setdefault(_shard(rel), []).append(rel)
-    return out
 
 
 def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> str:

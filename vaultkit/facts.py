@@ -7,8 +7,9 @@ diagnostics that depend on the note alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from vaultkit.diagnostics import Diagnostic
 
@@ -114,6 +115,64 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         diagnostics=tuple(Diagnostic.from_row(x) for x in data["diagnostics"]),
         properties=tuple(data["properties"]),
     )
+
+
+class LinkTarget(NamedTuple):
+    """A link as the link graph sees it: what it names, not where it is written."""
+
+    kind: str
+    target: str
+    source: str
+
+
+class NoteSummary(NamedTuple):
+    """What a run on a few notes needs of every other note: its names and the notes it links to.
+
+    A whole-vault run has every note's full facts; `vaultkit check NOTE` (the pre-commit case) loads full
+    facts only for the notes it reports on and the notes they link to, and a summary for the rest."""
+
+    rel: str
+    digest: str
+    readable: bool
+    aliases: tuple[str, ...]
+    links: tuple[LinkTarget, ...]
+
+
+class LinkLike(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+
+
+class NoteLike(Protocol):
+    """A note's full facts or its summary: what names, keys and the link graph are built from."""
+
+    @property
+    def rel(self) -> str: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def readable(self) -> bool: ...
+    @property
+    def aliases(self) -> tuple[str, ...]: ...
+    @property
+    def links(self) -> Sequence[LinkLike]: ...
+
+
+def summary_row(note: NoteLike) -> list[Any]:
+    """A note's summary as cached: each distinct link once."""
+    links = dict.fromkeys((x.kind, x.target, x.source) for x in note.links)
+    return [note.digest, note.readable, list(note.aliases), [list(x) for x in links]]
+
+
+def summary_from_row(rel: str, row: list[Any]) -> NoteSummary:
+    digest, readable, aliases, links = row
+    if not isinstance(digest, str) or not isinstance(readable, bool):
+        raise TypeError("not a summary")
+    return NoteSummary(rel, digest, readable, tuple(aliases), tuple(map(LinkTarget._make, links)))
 
 
 def covers(s: SuppressionFact, code: str, line: int) -> bool:

@@ -9,6 +9,7 @@ length, no self-links, the first mention only, dates and numbers never, ambiguou
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vaultkit.config import LinkConfig
-from vaultkit.facts import NoteFacts, PropertyAnchor
+from vaultkit.facts import NoteFacts, NoteLike, PropertyAnchor
 from vaultkit.frontmatter import Frontmatter, Node
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.paths import nfc
@@ -46,7 +47,7 @@ class KeyTable:
     acronyms: dict[str, str] = field(default_factory=dict)  # folded key -> exact spelling required
 
     @classmethod
-    def build(cls, facts: Mapping[str, NoteFacts], config: LinkConfig) -> KeyTable:
+    def build(cls, facts: Mapping[str, NoteLike], config: LinkConfig) -> KeyTable:
         table = cls()
         never = {fold(nfc(k)) for k in config.never}
         relaxed: set[str] = set()
@@ -66,7 +67,7 @@ class KeyTable:
                     table.acronyms[folded] = key
         return table
 
-    @property
+    @functools.cached_property  # a table is never changed once built (watch builds a new one)
     def fingerprint(self) -> str:
         h = hashlib.sha256()
         for key in sorted(self.targets):

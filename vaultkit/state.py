@@ -15,7 +15,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from vaultkit.config import Config
-from vaultkit.facts import LinkFact, NoteFacts, suppressed
+from vaultkit.facts import LinkLike, NoteFacts, NoteLike, suppressed
 from vaultkit.linker import KeyTable, LinkPlan, Mention, plan_note
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.paths import nfc
@@ -25,7 +25,7 @@ from vaultkit.vault import Index, note_name
 MentionScan = Callable[[list[str], KeyTable], dict[str, list[Mention]]]
 
 
-def _target_key(link: LinkFact) -> str:
+def _target_key(link: LinkLike) -> str:
     """The name a link's resolution depends on: its target's last path segment, without `.md`."""
     return _name_key(link.target)
 
@@ -39,7 +39,7 @@ def _name_key(target: str) -> str:
 class VaultState:
     config: Config
     obsidian: ObsidianSettings
-    facts: dict[str, NoteFacts]
+    facts: dict[str, NoteFacts]  # full facts: of every note, or (with `scope`) of the notes `names` says
     files: tuple[str, ...]
     index: Index = field(init=False)
     table: KeyTable = field(init=False)
@@ -55,12 +55,16 @@ class VaultState:
     # link target name -> sources: built when first needed (watch mode, a note renamed), kept up to date after
     by_key: dict[str, set[str]] | None = None
     scope: Collection[str] | None = None  # only these notes are reported on: a partial graph is enough
+    # every note of the vault, as full facts or a summary; None: `facts` holds every note
+    names: Mapping[str, NoteLike] | None = None
 
     def __post_init__(self) -> None:
-        self.index = Index.build(self.facts, self.files)
-        self.table = KeyTable.build(self.facts, self.config.link)
+        names: Mapping[str, NoteLike] = self.facts if self.names is None else self.names
+        self.index = Index.build(names, self.facts, self.files)
+        self.table = KeyTable.build(names, self.config.link)
         self.ctx = VaultContext(self.config, self.obsidian, self.index)
         if self.scope is None:
+            assert self.names is None, "a whole-vault state needs every note's full facts"
             for rel, f in self.facts.items():
                 self._add_links(rel, f)
             return
@@ -69,14 +73,14 @@ class VaultState:
         inside = set(self.scope)
         for rel in inside:
             self._add_links(rel, self.facts[rel])
-        names = {nfc(note_name(rel)).casefold() for rel in inside}
-        for rel, f in self.facts.items():
+        keys = {nfc(note_name(rel)).casefold() for rel in inside}
+        for rel, note in names.items():
             if rel not in inside:
-                self._add_links(rel, f, only=names)
+                self._add_links(rel, note, only=keys)
 
     # -- the link graph ---------------------------------------------------------------------------------
 
-    def _add_links(self, rel: str, f: NoteFacts, only: set[str] | None = None) -> None:
+    def _add_links(self, rel: str, f: NoteLike, only: set[str] | None = None) -> None:
         managed = self.config.relations.property
         by_key = self.by_key
         for link in f.links:
@@ -152,6 +156,7 @@ class VaultState:
         self, changed: Mapping[str, NoteFacts | None], files: tuple[str, ...], scan: MentionScan
     ) -> set[str]:
         """Apply new facts (None: the note is gone); return every note whose diagnostics may change."""
+        assert self.scope is None, "only a whole-vault state is kept up to date"
         affected: set[str] = {rel for rel, f in changed.items() if f is not None}
         old = {rel: self.facts.get(rel) for rel in changed}
         for rel in changed:
@@ -185,7 +190,7 @@ class VaultState:
     def _reindex(self, changed: Mapping[str, NoteFacts | None], files: tuple[str, ...]) -> set[str]:
         """Names changed: links that named those notes may resolve differently now."""
         self.files = files
-        self.index = Index.build(self.facts, files)
+        self.index = Index.build(self.facts, self.facts, files)
         ctx = VaultContext(self.config, self.obsidian, self.index, self.ctx.mentions, self.ctx.ambiguous)
         self.ctx = ctx
         names = {nfc(note_name(rel)).casefold() for rel in changed}

@@ -12,13 +12,13 @@ import os
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.errors import FatalError
-from vaultkit.facts import LinkFact, NoteFacts
+from vaultkit.facts import LinkLike, NoteFacts, NoteLike
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.paths import ALWAYS_SKIPPED, glob_match, nfc
 
@@ -145,9 +145,14 @@ class Resolution:
 
 @dataclass
 class Index:
-    """Names, paths, headings and block ids of the whole vault, for resolving links and mentions."""
+    """Names, paths, headings and block ids of the whole vault, for resolving links and mentions.
 
-    facts: dict[str, NoteFacts]
+    `names` holds every note (full facts or a summary); `facts` the full facts of the notes whose headings
+    and block ids a run needs: every note in a whole-vault run, the link targets of the notes reported on
+    in a run on a few notes."""
+
+    names: Mapping[str, NoteLike]
+    facts: Mapping[str, NoteFacts]
     files: tuple[str, ...]
     by_name: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     by_path: dict[str, str] = field(default_factory=dict)
@@ -157,9 +162,11 @@ class Index:
     _aliases: dict[str, str] | None = None
 
     @classmethod
-    def build(cls, facts: dict[str, NoteFacts], files: Iterable[str]) -> Index:
-        index = cls(facts, tuple(files))
-        for rel in facts:
+    def build(
+        cls, names: Mapping[str, NoteLike], facts: Mapping[str, NoteFacts], files: Iterable[str]
+    ) -> Index:
+        index = cls(names, facts, tuple(files))
+        for rel in names:
             index.by_name[_key(note_name(rel))].append(rel)
             index.by_path[_key(rel[: -len(NOTE_SUFFIX)])] = rel
         for rel in index.files:
@@ -180,12 +187,12 @@ class Index:
         """The note that has `target` among its aliases (links do not resolve by alias), for hints."""
         if self._aliases is None:
             self._aliases = {}
-            for rel, f in self.facts.items():
+            for rel, f in self.names.items():
                 for alias in f.aliases:
                     self._aliases.setdefault(_key(alias), rel)
         return self._aliases.get(_key(target))
 
-    def resolve(self, link: LinkFact, source: str) -> Resolution:
+    def resolve(self, link: LinkLike, source: str) -> Resolution:
         target = link.target
         if not target:
             return Resolution(source, is_note=True)

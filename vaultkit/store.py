@@ -1,0 +1,140 @@
+"""The notes' facts for one run: taken from the cache where a note's content is unchanged, else parsed.
+
+The cache keeps every note's full facts in `FACT_SHARDS` shard files (a one-note change rewrites one small
+file) and every note's summary (names, aliases, link targets) in one `names` file. A whole-vault run needs
+every note's full facts. A run on a few notes (`vaultkit check NOTE`, the pre-commit case) needs full facts
+only for the notes it reports on and the notes they link to; for the rest of the vault, the summaries are
+enough to resolve links, find backlinks and build the mention keys. Entries are keyed by the note's content
+digest: an entry of the wrong shape, or of other content, is parsed again, never trusted.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from typing import Any
+
+from vaultkit.cache import Cache
+from vaultkit.facts import (
+    NoteFacts,
+    NoteLike,
+    NoteSummary,
+    facts_from_json,
+    facts_to_json,
+    summary_from_row,
+    summary_row,
+)
+
+FACT_SHARDS = 64
+
+
+def shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % FACT_SHARDS
+
+
+def by_shard(rels: Iterable[str]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for rel in rels:
+        out.setdefault(shard_of(rel), []).append(rel)
+    return out
+
+
+class FactStore:
+    """What one run knows of each note: `facts` (full) for some or all notes, `names` for every note."""
+
+    def __init__(self, cache: Cache, notes: Sequence[str], digests: Mapping[str, str]) -> None:
+        self.cache = cache
+        self.notes = notes
+        self.digests = digests  # of the notes whose stat signature is unchanged since the last run
+        self.facts: dict[str, NoteFacts] = {}
+        self.names: dict[str, NoteLike] = {}  # full facts where loaded, else the summary
+        self.parsed: dict[str, NoteFacts] = {}
+        self._shards: dict[int, dict[str, Any]] = {}
+        self._rows: dict[str, Any] = {}  # the summaries as read, written back as they were
+        self._summaries_stale = False
+
+    def load_all(self) -> list[str]:
+        """Full facts of every note; returns the notes to parse."""
+        self.names = self.facts  # type: ignore[assignment] # the same notes, and kept the same
+        return self.load(self.notes)
+
+    def load_some(self, wanted: Collection[str]) -> list[str]:
+        """Summaries of every note, full facts of `wanted`; returns the notes to parse.
+
+        A note with no usable summary is loaded in full (its summary follows from its facts)."""
+        rows = self.cache.read("names") if self.digests else None
+        rows = self._rows = rows if isinstance(rows, dict) else {}
+        full: list[str] = []
+        for rel in self.notes:
+            summary = self._summary(rel, rows.get(rel)) if rel not in wanted else None
+            if summary is None:
+                full.append(rel)
+            else:
+                self.names[rel] = summary
+        self._summaries_stale = len(full) > len(wanted)
+        return self.load(full)
+
+    def _summary(self, rel: str, row: object) -> NoteSummary | None:
+        if not isinstance(row, list) or not row or row[0] != self.digests.get(rel):
+            return None
+        try:
+            return summary_from_row(rel, row)
+        except (TypeError, ValueError):
+            return None
+
+    def load(self, rels: Iterable[str]) -> list[str]:
+        """Full facts of these notes (those not loaded yet); returns the notes to parse."""
+        to_parse: list[str] = []
+        for rel in rels:
+            if rel in self.facts:
+                continue
+            digest = self.digests.get(rel)
+            entry = self._shard(shard_of(rel)).get(rel) if digest is not None else None
+            if isinstance(entry, dict) and entry.get("digest") == digest:
+                try:
+                    self._add(facts_from_json(entry))
+                    continue
+                except (KeyError, TypeError, ValueError):
+                    pass  # rebuilt, never trusted
+            to_parse.append(rel)
+        return to_parse
+
+    def add(self, parsed: Iterable[NoteFacts]) -> None:
+        for f in parsed:
+            self.parsed[f.rel] = f
+            self._add(f)
+
+    def _add(self, f: NoteFacts) -> None:
+        self.facts[f.rel] = f
+        self.names[f.rel] = f
+
+    def digest(self, rel: str) -> str:
+        return self.names[rel].digest
+
+    def save(self) -> None:
+        """Write the shards holding newly parsed notes (without the notes gone), and the summaries."""
+        if not self.parsed and not self._summaries_stale:
+            return
+        listed = by_shard(self.notes)
+        for n, rels in sorted(by_shard(self.parsed).items()):
+            members = listed.get(n, [])
+            if all(rel in self.parsed for rel in members):
+                part: dict[str, Any] = {}  # every note of the shard is new: nothing to keep, nothing to read
+            else:
+                keep = set(members)
+                part = {rel: e for rel, e in self._shard(n).items() if rel in keep}
+            part.update((rel, facts_to_json(self.parsed[rel])) for rel in rels)
+            self.cache.write(f"facts-{n:02d}", part)
+        rows = {}
+        for rel in self.notes:
+            note = self.names.get(rel)
+            if note is not None:
+                rows[rel] = self._rows[rel] if isinstance(note, NoteSummary) else summary_row(note)
+        self.cache.write("names", rows)
+
+    def _shard(self, n: int) -> dict[str, Any]:
+        part = self._shards.get(n)
+        if part is None:
+            stored = self.cache.read(f"facts-{n:02d}")
+            part = self._shards[n] = stored if isinstance(stored, dict) else {}
+        return part
