@@ -83,6 +83,9 @@ CHANGES: dict[str, list[Change]] = {
     "a new alias": [
         _edit("Entities/Companies/Nvidia.md", "type: entity\n", "type: entity\naliases: [Lambert]\n")
     ],
+    "a new alias that an unchanged note mentions": [
+        _edit("Entities/Companies/Nvidia.md", "type: entity\n", "type: entity\naliases: [Hugging Face]\n")
+    ],
     "a new note named in other notes": [
         _create("Entities/Companies/Tencent.md", "---\ntype: entity\n---\nTencent links [[Meituan]].\n"),
         _append("Entities/Papers/ResRL.md", "\nTencent is mentioned here.\n"),
@@ -144,6 +147,23 @@ def test_a_run_on_one_note_equals_a_fresh_run(
         change(example_vault)
     expected = _per_note(_fresh(example_vault), _notes(example_vault))
     assert _each_note_alone(example_vault) == expected
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_a_whole_vault_run_after_runs_on_the_changed_notes_equals_a_fresh_run(
+    example_vault: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pre-commit hook checks the changed notes, then `vaultkit check` runs on the whole vault: what the
+    first runs left in the cache (computed with other mention keys) must not leak into the second."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    for change in CHANGES[name]:
+        touched = [rel for rel in change(example_vault) if (example_vault / rel).exists()]
+        if touched:
+            Runner(open_session(example_vault)).run(RunOptions(targets=tuple(touched), jobs=1))
+    assert _rows(Runner(open_session(example_vault)).run(RunOptions(jobs=1)).diagnostics) == _fresh(
+        example_vault
+    )
 
 
 @pytest.mark.parametrize("lost", ["names", "facts-", "mentions-", "state"])

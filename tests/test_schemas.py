@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import Result, VaultFactory, run_cli
 
+from vaultkit.errors import FatalError
 from vaultkit.schemas import SchemaSet, backtracking_risk, bundled_schema_dir
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -324,6 +326,30 @@ def test_bad_schema_is_a_configuration_error(run: Run, content: str, message: st
     assert result.stdout == ""
     assert result.stderr.startswith("vaultkit: error: ") and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_schema_broken_after_a_good_run_is_still_an_error(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache records that the schemas passed their checks, for those exact bytes only."""
+    root = make_vault({"vaultkit.toml": 'schema_dir = "schemas"\n', "N.md": "x\n", **BASE})
+    assert run_cli("check", root).exit_code in (0, 1)
+    assert run_cli("check", root).exit_code in (0, 1)  # the checks taken from the cache's record
+    bad = schema(properties={"a": {"type": "string", "pattern": "^(a+)+$"}})
+    (root / "schemas/person.schema.json").write_text(bad)
+    result = run_cli("check", root)
+    assert result.exit_code == 2 and "can backtrack catastrophically" in result.stderr, result.output
+
+
+def test_trust_holds_only_for_the_schemas_checked(tmp_path: Path) -> None:
+    (tmp_path / "default.schema.json").write_text(schema(properties={"a": {"pattern": "^(a+)+$"}}))
+    schemas = SchemaSet(tmp_path)
+    schemas.trust("the fingerprint of other schemas")
+    with pytest.raises(FatalError, match="backtrack"):
+        schemas.ensure_valid()
+    schemas.trust(schemas.fingerprint)  # what a worker is told when its parent checked these bytes
+    schemas.ensure_valid()
+    assert schemas.verified
 
 
 @pytest.mark.usefixtures("no_network")

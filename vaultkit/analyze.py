@@ -39,13 +39,16 @@ class Settings:
     config: Config
     obsidian: ObsidianSettings
     schema_dir: str
+    schemas_checked: str = ""  # the fingerprint of the schemas the parent process checked
 
 
 class Analyzer:
     def __init__(self, settings: Settings, schemas: SchemaSet | None = None) -> None:
         self.root = Path(settings.root)
         self.config = settings.config
-        schemas = schemas or SchemaSet(Path(settings.schema_dir))
+        if schemas is None:
+            schemas = SchemaSet(Path(settings.schema_dir))
+            schemas.trust(settings.schemas_checked)
         self.ctx = NoteContext(settings.config, schemas, settings.obsidian)
         self._masks: dict[str, tuple[str, int, tuple[tuple[int, int], ...]]] = {}
         self._keys: tuple[list[str], dict[str, str], Any] | None = None

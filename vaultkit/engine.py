@@ -6,6 +6,7 @@ hooks all call `run`; they differ only in which notes they report on and what th
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -52,7 +53,8 @@ class Session:
     def settings(self) -> Settings:
         from vaultkit.analyze import Settings
 
-        return Settings(str(self.root), self.config, self.obsidian, str(self.schemas.folder))
+        checked = self.schemas.fingerprint if self.schemas.verified else ""
+        return Settings(str(self.root), self.config, self.obsidian, str(self.schemas.folder), checked)
 
     @functools.cached_property
     def schema_folder_rel(self) -> str | None:
@@ -148,7 +150,7 @@ class Runner:
             diags = _cached_report(cache, state_key, scope, opts.targets is None)
             if diags is not None:
                 return RunResult(diags, scope, notes_in_vault=len(listing.notes), state_key=state_key)
-        session.schemas.ensure_valid()
+        _check_schemas(cache, session.schemas)
         store = FactStore(cache, listing.notes, digests)
         partial = opts.targets is not None and not opts.fixing and not opts.keep_state
         to_parse = store.load_some(scope) if partial else store.load_all()
@@ -197,6 +199,7 @@ class Runner:
                 listing.files,
                 scope=scope if partial else None,
                 names=store.names if partial else None,
+                keys=_key_table(cache, store, session.config),
             )
             if partial:  # the rules look up the headings and block ids of the notes the scope links to
                 linked = {target for rel in scope for target in state.out.get(rel, ())}
@@ -304,11 +307,12 @@ class Runner:
         wanted = [r for r in scope if linkable(facts.get(r), config)]
         keyfp = table.fingerprint
         known: dict[str, Any] = {}
-        stale: dict[str, Any] = {}  # computed with other keys: reusable where no changed key is involved
-        for shard in sorted({shard_of(rel) for rel in wanted}):
+        stale: dict[str, dict[str, Any]] = {}  # by the keys they were found with: reusable where no changed
+        for shard in sorted({shard_of(rel) for rel in wanted}):  # key is involved
             stored = cache.read(f"mentions-{shard:02d}")
             if isinstance(stored, dict) and isinstance(stored.get("notes"), dict):
-                (known if stored.get("keys") == keyfp else stale).update(stored["notes"])
+                tag = stored.get("keys")
+                (known if tag == keyfp else stale.setdefault(str(tag), {})).update(stored["notes"])
         found: dict[str, list[Mention]] = {}
         need = []
         for rel in wanted:
@@ -318,8 +322,9 @@ class Runner:
             else:
                 found[rel] = cached
         if stale and need:
-            need = self._reuse_stale(cache, table, stale, facts, need, found)
-            known.update({r: stale[r] for r in found if r in stale})
+            reused = self._reuse_stale(cache, table, stale, store, need, found)
+            need = [rel for rel in need if rel not in reused]
+            known.update(reused)
         if need:
             jobs = choose_jobs(opts.jobs, len(need))
             if jobs != workers.jobs:
@@ -328,7 +333,10 @@ class Runner:
             self._say(f"scanning {len(need)} notes for {len(table.targets)} names" if len(need) > 500 else "")
             for rel, items in workers.call("mentions", need, table.payload()):
                 found[rel] = items
-        if need or stale:
+        # Only a run over the whole vault stores mentions: it brings every shard to the same keys, the keys
+        # stored in "mention-keys". A run on a few notes, with other keys, would leave shards whose keys
+        # nothing records, and a later run could not tell which of their mentions still hold.
+        if (need or stale) and len(scope) == len(store.notes):
             _store_mentions(cache, table, store=store, found=found, known=known, need=need)
         return found, workers
 
@@ -336,38 +344,41 @@ class Runner:
         self,
         cache: Cache,
         table: KeyTable,
-        stale: dict[str, Any],
-        facts: dict[str, NoteFacts],
+        stale: dict[str, dict[str, Any]],
+        store: FactStore,
         need: list[str],
         found: dict[str, list[Mention]],
-    ) -> list[str]:
+    ) -> dict[str, Any]:
         """A name or alias was added or removed: mentions found with the old keys still hold for a note
         unless it used a key that changed, or its text contains a key that is new. Only those are scanned
-        again (a new note in a 10,000-note vault rescans a handful of notes, not all of them)."""
+        again (a new note in a 10,000-note vault rescans a handful of notes, not all of them). Returns the
+        cache entries reused (their mentions are put in `found`).
+
+        "Old keys" are the keys stored in "mention-keys": entries found with any other keys are never used."""
         from vaultkit.linker import build_automaton
 
         previous = cache.read("mention-keys")
         old = previous.get("table") if isinstance(previous, dict) else None
         if not isinstance(old, dict) or not isinstance(old.get("keys"), list):
-            return need
+            return {}
+        entries = stale.get(str(previous.get("keys")), {})
         now = table.payload()
         old_acronyms, new_acronyms = old.get("acronyms", {}), now["acronyms"]
         old_keys = set(old["keys"])
         changed = {k for k in now["keys"] if k not in old_keys or old_acronyms.get(k) != new_acronyms.get(k)}
         gone = {k for k in old_keys if k not in table.targets or old_acronyms.get(k) != new_acronyms.get(k)}
         automaton = build_automaton(changed)
-        still: list[str] = []
+        reused: dict[str, Any] = {}
         for rel in need:
-            cached = _cached_mentions(stale.get(rel), facts[rel].digest)
+            cached = _cached_mentions(entries.get(rel), store.digest(rel))
             if (
-                cached is None
-                or any(m.key in gone for m in cached)
-                or (changed and _contains(self, rel, automaton))
+                cached is not None
+                and not any(m.key in gone for m in cached)
+                and not (changed and _contains(self, rel, automaton))
             ):
-                still.append(rel)
-            else:
                 found[rel] = cached
-        return still
+                reused[rel] = entries[rel]
+        return reused
 
     def _diagnostics(
         self,
@@ -420,6 +431,35 @@ class Runner:
                 yield Diagnostic(
                     path, _json_line(session.root / path, prop), 1, "VK023", message, Severity.WARNING
                 )
+
+
+def _key_table(cache: Cache, store: FactStore, config: Config) -> KeyTable:
+    """The mention keys (every note's name and aliases), from the cache unless a note was added, removed or
+    renamed, or its aliases changed: building them costs more than re-checking a note."""
+    from vaultkit.linker import KeyTable
+
+    names = store.names
+    inputs = "\n".join(f"{rel}\0{names[rel].readable}\0{names[rel].aliases}" for rel in store.notes)
+    digest = hashlib.sha256(inputs.encode("utf-8", "surrogateescape")).hexdigest()
+    stored = cache.read("key-table")
+    if isinstance(stored, dict) and stored.get("inputs") == digest:
+        try:
+            return KeyTable.from_json(stored["table"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            pass  # rebuilt, never trusted
+    table = KeyTable.build(names, config.link)
+    cache.write("key-table", {"inputs": digest, "table": table.to_json()})
+    return table
+
+
+def _check_schemas(cache: Cache, schemas: SchemaSet) -> None:
+    """Check the schemas before any note is validated, unless the cache recorded that these exact bytes
+    passed (checking five schemas against the metaschema costs more than re-checking a note)."""
+    if cache.read("schemas-checked") == schemas.fingerprint:
+        schemas.trust(schemas.fingerprint)
+        return
+    schemas.ensure_valid()
+    cache.write("schemas-checked", schemas.fingerprint)
 
 
 def _store_state(cache: Cache, listing: Listing, sigs: dict[str, Sig], store: FactStore) -> None:

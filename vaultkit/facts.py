@@ -7,11 +7,13 @@ diagnostics that depend on the note alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from vaultkit.diagnostics import Diagnostic
+from vaultkit.paths import nfc
 
 
 class LinkFact(NamedTuple):
@@ -71,6 +73,10 @@ class NoteFacts:
     diagnostics: tuple[Diagnostic, ...] = ()
     properties: tuple[str, ...] = field(default=())  # frontmatter keys, for property-type checks
 
+    def links_to(self, keys: Collection[str]) -> list[LinkFact]:
+        """The links whose target has one of these names (`link_key`)."""
+        return [x for x in self.links if link_key(x.target) in keys]
+
 
 def facts_to_json(facts: NoteFacts) -> dict[str, Any]:
     # Written out by hand: dataclasses.asdict deep-copies every value and was a third of a warm run.
@@ -125,17 +131,27 @@ class LinkTarget(NamedTuple):
     source: str
 
 
+@functools.lru_cache(maxsize=1 << 17)  # a vault links to the same notes again and again
+def link_key(target: str) -> str:
+    """The name a link's resolution depends on: its target's last path segment, without `.md`, folded."""
+    return nfc(target.rpartition("/")[2].removesuffix(".md")).casefold()
+
+
 class NoteSummary(NamedTuple):
-    """What a run on a few notes needs of every other note: its names and the notes it links to.
+    """What a run on a few notes needs of every other note: its names and the names it links to.
 
     A whole-vault run has every note's full facts; `vaultkit check NOTE` (the pre-commit case) loads full
-    facts only for the notes it reports on and the notes they link to, and a summary for the rest."""
+    facts only for the notes it reports on and the notes they link to, and a summary for the rest. Its
+    links are kept as cached, grouped by `link_key`: only the few that name a checked note are ever built."""
 
     rel: str
     digest: str
     readable: bool
     aliases: tuple[str, ...]
-    links: tuple[LinkTarget, ...]
+    by_key: dict[str, list[list[Any]]]  # link_key -> [[kind, target, source], ...]
+
+    def links_to(self, keys: Collection[str]) -> list[LinkTarget]:
+        return [LinkTarget(*x) for key in keys if key in self.by_key for x in self.by_key[key]]
 
 
 class LinkLike(Protocol):
@@ -148,7 +164,7 @@ class LinkLike(Protocol):
 
 
 class NoteLike(Protocol):
-    """A note's full facts or its summary: what names, keys and the link graph are built from."""
+    """A note's full facts or its summary: what names, keys and backlinks are built from."""
 
     @property
     def rel(self) -> str: ...
@@ -158,21 +174,22 @@ class NoteLike(Protocol):
     def readable(self) -> bool: ...
     @property
     def aliases(self) -> tuple[str, ...]: ...
-    @property
-    def links(self) -> Sequence[LinkLike]: ...
+    def links_to(self, keys: Collection[str]) -> Sequence[LinkLike]: ...
 
 
-def summary_row(note: NoteLike) -> list[Any]:
-    """A note's summary as cached: each distinct link once."""
-    links = dict.fromkeys((x.kind, x.target, x.source) for x in note.links)
-    return [note.digest, note.readable, list(note.aliases), [list(x) for x in links]]
+def summary_row(f: NoteFacts) -> list[Any]:
+    """A note's summary as cached: each distinct link once, grouped by the name it links to."""
+    by_key: dict[str, dict[tuple[str, str, str], None]] = {}
+    for x in f.links:
+        by_key.setdefault(link_key(x.target), {})[x.kind, x.target, x.source] = None
+    return [f.digest, f.readable, list(f.aliases), {k: [list(t) for t in v] for k, v in by_key.items()}]
 
 
 def summary_from_row(rel: str, row: list[Any]) -> NoteSummary:
-    digest, readable, aliases, links = row
-    if not isinstance(digest, str) or not isinstance(readable, bool):
+    digest, readable, aliases, by_key = row
+    if not isinstance(digest, str) or not isinstance(readable, bool) or not isinstance(by_key, dict):
         raise TypeError("not a summary")
-    return NoteSummary(rel, digest, readable, tuple(aliases), tuple(map(LinkTarget._make, links)))
+    return NoteSummary(rel, digest, readable, tuple(aliases), by_key)
 
 
 def covers(s: SuppressionFact, code: str, line: int) -> bool:

@@ -77,6 +77,17 @@ class KeyTable:
     def automaton(self) -> Any:
         return build_automaton(self.targets)
 
+    def to_json(self) -> dict[str, Any]:
+        targets = {key: sorted(rels) for key, rels in self.targets.items()}
+        return {"targets": targets, "acronyms": self.acronyms, "fingerprint": self.fingerprint}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> KeyTable:
+        targets = defaultdict(set, {str(key): set(rels) for key, rels in data["targets"].items()})
+        table = cls(targets, dict(data["acronyms"]))
+        table.__dict__["fingerprint"] = str(data["fingerprint"])  # where functools.cached_property keeps it
+        return table
+
     def payload(self) -> dict[str, Any]:
         return {"keys": sorted(self.targets), "acronyms": self.acronyms}
 

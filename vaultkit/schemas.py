@@ -69,6 +69,7 @@ class SchemaSet:
         self._validators: dict[str, Any] = {}
         self._gates: dict[str, Callable[[Any], bool] | None] = {}
         self._registry: Any = None
+        self._trusted = False
         self.fingerprint = folder_fingerprint(folder)
 
     def ensure_valid(self) -> None:
@@ -77,6 +78,9 @@ class SchemaSet:
         if self._registry is not None:
             return
         registry = self._build_registry()
+        if self._trusted:
+            self._registry = registry
+            return
         self._crawled = registry.crawl()
         self._registry = registry
         try:
@@ -85,6 +89,16 @@ class SchemaSet:
         except FatalError:
             self._registry = None
             raise
+
+    def trust(self, fingerprint: str) -> None:
+        """Skip ensure_valid's checks if these exact schema bytes (`fingerprint`) passed them already: in an
+        earlier run (the cache's record) or in the parent process (a worker)."""
+        self._trusted = fingerprint == self.fingerprint
+
+    @property
+    def verified(self) -> bool:
+        """Checked in this process, or trusted: a worker may skip the checks."""
+        return self._trusted or self._registry is not None
 
     def _build_registry(self) -> Any:
         from referencing import Registry, Resource

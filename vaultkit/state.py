@@ -9,30 +9,24 @@ mentions change because a name or alias appeared or disappeared.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 
 from vaultkit.config import Config
-from vaultkit.facts import LinkLike, NoteFacts, NoteLike, suppressed
+from vaultkit.facts import LinkLike, NoteFacts, NoteLike, link_key, suppressed
 from vaultkit.linker import KeyTable, LinkPlan, Mention, plan_note
 from vaultkit.obsidian import ObsidianSettings
-from vaultkit.paths import nfc
 from vaultkit.rules.base import VaultContext
 from vaultkit.vault import Index, note_name
 
 MentionScan = Callable[[list[str], KeyTable], dict[str, list[Mention]]]
 
 
-def _target_key(link: LinkLike) -> str:
-    """The name a link's resolution depends on: its target's last path segment, without `.md`."""
-    return _name_key(link.target)
-
-
-@functools.lru_cache(maxsize=1 << 17)  # a vault links to the same notes again and again
-def _name_key(target: str) -> str:
-    return nfc(target.rpartition("/")[2].removesuffix(".md")).casefold()
+def _keys_of(rel: str) -> set[str]:
+    """The `link_key`s of the links that may name this note: [[Name]], and [[Name.md]] for `Name.md.md`."""
+    name = note_name(rel)
+    return {link_key(name), link_key(name + ".md")}
 
 
 @dataclass
@@ -57,40 +51,37 @@ class VaultState:
     scope: Collection[str] | None = None  # only these notes are reported on: a partial graph is enough
     # every note of the vault, as full facts or a summary; None: `facts` holds every note
     names: Mapping[str, NoteLike] | None = None
+    keys: InitVar[KeyTable | None] = None  # the mention keys, if already known (from the cache)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, keys: KeyTable | None) -> None:
         names: Mapping[str, NoteLike] = self.facts if self.names is None else self.names
         self.index = Index.build(names, self.facts, self.files)
-        self.table = KeyTable.build(names, self.config.link)
+        self.table = keys if keys is not None else KeyTable.build(names, self.config.link)
         self.ctx = VaultContext(self.config, self.obsidian, self.index)
         if self.scope is None:
             assert self.names is None, "a whole-vault state needs every note's full facts"
             for rel, f in self.facts.items():
-                self._add_links(rel, f)
+                self._add_links(rel, f.links)
             return
         # A few notes reported on (the pre-commit case): their own links, and only those links of other
         # notes that could point at them (same name), so their backlinks are complete. No full graph.
         inside = set(self.scope)
         for rel in inside:
-            self._add_links(rel, self.facts[rel])
-        keys = {nfc(note_name(rel)).casefold() for rel in inside}
+            self._add_links(rel, self.facts[rel].links)
+        named = set().union(*map(_keys_of, inside))
         for rel, note in names.items():
             if rel not in inside:
-                self._add_links(rel, note, only=keys)
+                self._add_links(rel, note.links_to(named))
 
     # -- the link graph ---------------------------------------------------------------------------------
 
-    def _add_links(self, rel: str, f: NoteLike, only: set[str] | None = None) -> None:
+    def _add_links(self, rel: str, links: Iterable[LinkLike]) -> None:
         managed = self.config.relations.property
         by_key = self.by_key
-        for link in f.links:
-            if only is not None or by_key is not None:
-                key = _target_key(link)
-                if only is not None and key not in only:
-                    continue
-                if by_key is not None:
-                    by_key[key].add(rel)
-            res = self.ctx.resolve(f, link)
+        for link in links:
+            if by_key is not None:
+                by_key[link_key(link.target)].add(rel)
+            res = self.ctx.resolve_from(rel, link)
             if res.target is None or not res.is_note or res.target == rel:
                 continue
             self.out[rel].add(res.target)
@@ -106,7 +97,7 @@ class VaultState:
         old = self.facts.get(rel)
         if old is not None and self.by_key is not None:
             for link in old.links:
-                self.by_key[_target_key(link)].discard(rel)
+                self.by_key[link_key(link.target)].discard(rel)
         return targets
 
     def _sources_by_key(self) -> dict[str, set[str]]:
@@ -114,7 +105,7 @@ class VaultState:
             self.by_key = defaultdict(set)
             for rel, f in self.facts.items():
                 for link in f.links:
-                    self.by_key[_target_key(link)].add(rel)
+                    self.by_key[link_key(link.target)].add(rel)
         return self.by_key
 
     # -- mentions ---------------------------------------------------------------------------------------
@@ -179,7 +170,7 @@ class VaultState:
             affected |= self._reindex(changed, files)
         for rel, f in changed.items():
             if f is not None:
-                self._add_links(rel, f)
+                self._add_links(rel, f.links)
                 affected |= self.out[rel]
         if names_changed:
             affected |= self._rekey(scan)
@@ -193,12 +184,12 @@ class VaultState:
         self.index = Index.build(self.facts, self.facts, files)
         ctx = VaultContext(self.config, self.obsidian, self.index, self.ctx.mentions, self.ctx.ambiguous)
         self.ctx = ctx
-        names = {nfc(note_name(rel)).casefold() for rel in changed}
+        names = set().union(*map(_keys_of, changed))
         by_key = self._sources_by_key()
         sources = set().union(*(by_key.get(n, set()) for n in names)) - set(changed)
         for rel in sources:
             self._remove_links(rel)
-            self._add_links(rel, self.facts[rel])
+            self._add_links(rel, self.facts[rel].links)
         return sources
 
     def _rekey(self, scan: MentionScan) -> set[str]:

@@ -1,11 +1,11 @@
 """The notes' facts for one run: taken from the cache where a note's content is unchanged, else parsed.
 
 The cache keeps every note's full facts in `FACT_SHARDS` shard files (a one-note change rewrites one small
-file) and every note's summary (names, aliases, link targets) in one `names` file. A whole-vault run needs
-every note's full facts. A run on a few notes (`vaultkit check NOTE`, the pre-commit case) needs full facts
-only for the notes it reports on and the notes they link to; for the rest of the vault, the summaries are
-enough to resolve links, find backlinks and build the mention keys. Entries are keyed by the note's content
-digest: an entry of the wrong shape, or of other content, is parsed again, never trusted.
+file), and every note's summary (names, aliases, link targets) in as many `names` shards. A whole-vault run
+needs every note's full facts. A run on a few notes (`vaultkit check NOTE`, the pre-commit case) needs full
+facts only for the notes it reports on and the notes they link to; for the rest of the vault, the summaries
+are enough to resolve links, find backlinks and build the mention keys. Entries are keyed by the note's
+content digest: an entry of the wrong shape, or of other content, is parsed again, never trusted.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class FactStore:
         self.parsed: dict[str, NoteFacts] = {}
         self._shards: dict[int, dict[str, Any]] = {}
         self._rows: dict[str, Any] = {}  # the summaries as read, written back as they were
-        self._summaries_stale = False
+        self._stale: set[int] = set()  # names shards to write: a summary missing or out of date
 
     def load_all(self) -> list[str]:
         """Full facts of every note; returns the notes to parse."""
@@ -62,16 +62,20 @@ class FactStore:
         """Summaries of every note, full facts of `wanted`; returns the notes to parse.
 
         A note with no usable summary is loaded in full (its summary follows from its facts)."""
-        rows = self.cache.read("names") if self.digests else None
-        rows = self._rows = rows if isinstance(rows, dict) else {}
+        rows = self._rows
+        for n in range(FACT_SHARDS) if self.digests else ():
+            part = self.cache.read(f"names-{n:02d}")
+            if isinstance(part, dict):
+                rows.update(part)
         full: list[str] = []
         for rel in self.notes:
-            summary = self._summary(rel, rows.get(rel)) if rel not in wanted else None
+            summary = self._summary(rel, rows.get(rel))
             if summary is None:
+                self._stale.add(shard_of(rel))
+            if summary is None or rel in wanted:
                 full.append(rel)
             else:
                 self.names[rel] = summary
-        self._summaries_stale = len(full) > len(wanted)
         return self.load(full)
 
     def _summary(self, rel: str, row: object) -> NoteSummary | None:
@@ -112,9 +116,7 @@ class FactStore:
         return self.names[rel].digest
 
     def save(self) -> None:
-        """Write the shards holding newly parsed notes (without the notes gone), and the summaries."""
-        if not self.parsed and not self._summaries_stale:
-            return
+        """Write the shards holding newly parsed notes (without the notes gone), and their summaries."""
         listed = by_shard(self.notes)
         for n, rels in sorted(by_shard(self.parsed).items()):
             members = listed.get(n, [])
@@ -125,12 +127,15 @@ class FactStore:
                 part = {rel: e for rel, e in self._shard(n).items() if rel in keep}
             part.update((rel, facts_to_json(self.parsed[rel])) for rel in rels)
             self.cache.write(f"facts-{n:02d}", part)
-        rows = {}
-        for rel in self.notes:
-            note = self.names.get(rel)
-            if note is not None:
-                rows[rel] = self._rows[rel] if isinstance(note, NoteSummary) else summary_row(note)
-        self.cache.write("names", rows)
+            self._stale.add(n)
+        for n in sorted(self._stale):
+            rows = {}
+            for rel in listed.get(n, []):
+                if rel in self.facts:
+                    rows[rel] = summary_row(self.facts[rel])
+                elif rel in self.names:
+                    rows[rel] = self._rows[rel]  # a summary read from the cache: written back as it was
+            self.cache.write(f"names-{n:02d}", rows)
 
     def _shard(self, n: int) -> dict[str, Any]:
         part = self._shards.get(n)

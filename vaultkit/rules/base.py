@@ -15,7 +15,7 @@ from vaultkit.obsidian import ObsidianSettings
 
 if TYPE_CHECKING:
     from vaultkit.config import Config
-    from vaultkit.facts import LinkLike, NoteFacts, NoteLike
+    from vaultkit.facts import LinkLike, NoteFacts
     from vaultkit.linker import Mention
     from vaultkit.note import Note
     from vaultkit.schemas import SchemaSet
@@ -61,12 +61,16 @@ class VaultContext:
             text = self._texts[key] = self.index.link_text(target, source, settings)
         return text
 
-    def resolve(self, note: NoteLike, link: LinkLike) -> Resolution:
-        folder = note.rel.rpartition("/")[0] if link.kind == "markdown" or "/" in link.target else ""
-        key = (link.kind, link.target, folder if link.target else note.rel)
+    def resolve(self, facts: NoteFacts, link: LinkLike) -> Resolution:
+        return self.resolve_from(facts.rel, link)
+
+    def resolve_from(self, rel: str, link: LinkLike) -> Resolution:
+        """Index.resolve, remembered: a link by name resolves the same from every note."""
+        folder = rel.rpartition("/")[0] if link.kind == "markdown" or "/" in link.target else ""
+        key = (link.kind, link.target, folder if link.target else rel)
         hit = self._memo.get(key)
         if hit is None:
-            hit = self._memo[key] = self.index.resolve(link, note.rel)
+            hit = self._memo[key] = self.index.resolve(link, rel)
         return hit
 
 
