@@ -362,6 +362,8 @@ class Runner:
         if not isinstance(old, dict) or not isinstance(old.get("keys"), list):
             return {}
         entries = stale.get(str(previous.get("keys")), {})
+        if not entries:
+            return {}
         now = table.payload()
         old_acronyms, new_acronyms = old.get("acronyms", {}), now["acronyms"]
         old_keys = set(old["keys"])

@@ -148,10 +148,14 @@ class NoteSummary(NamedTuple):
     digest: str
     readable: bool
     aliases: tuple[str, ...]
-    by_key: dict[str, list[list[Any]]]  # link_key -> [[kind, target, source], ...]
+    by_key: dict[str, list[str]]  # link_key -> [kind, target, source, kind, target, source, ...]
 
     def links_to(self, keys: Collection[str]) -> list[LinkTarget]:
-        return [LinkTarget(*x) for key in keys if key in self.by_key for x in self.by_key[key]]
+        found = []
+        for key in keys:
+            flat = self.by_key.get(key, ())
+            found += [LinkTarget(*flat[i : i + 3]) for i in range(0, len(flat) - 2, 3)]
+        return found
 
 
 class LinkLike(Protocol):
@@ -178,11 +182,17 @@ class NoteLike(Protocol):
 
 
 def summary_row(f: NoteFacts) -> list[Any]:
-    """A note's summary as cached: each distinct link once, grouped by the name it links to."""
+    """A note's summary as cached: each distinct link once, grouped by the name it links to, in one flat list
+    per name (a 50,000-note vault holds 300,000 links: a list for each would double the summaries' memory)."""
     by_key: dict[str, dict[tuple[str, str, str], None]] = {}
     for x in f.links:
         by_key.setdefault(link_key(x.target), {})[x.kind, x.target, x.source] = None
-    return [f.digest, f.readable, list(f.aliases), {k: [list(t) for t in v] for k, v in by_key.items()}]
+    return [
+        f.digest,
+        f.readable,
+        list(f.aliases),
+        {k: [v for t in ts for v in t] for k, ts in by_key.items()},
+    ]
 
 
 def summary_from_row(rel: str, row: list[Any]) -> NoteSummary:

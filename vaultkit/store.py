@@ -49,7 +49,8 @@ class FactStore:
         self.facts: dict[str, NoteFacts] = {}
         self.names: dict[str, NoteLike] = {}  # full facts where loaded, else the summary
         self.parsed: dict[str, NoteFacts] = {}
-        self._shards: dict[int, dict[str, Any]] = {}
+        self._shards: dict[int, dict[str, Any]] = {}  # as read; kept only where a parsed note will be saved
+        self._keep: set[int] = set()
         self._rows: dict[str, Any] = {}  # the summaries as read, written back as they were
         self._stale: set[int] = set()  # names shards to write: a summary missing or out of date
 
@@ -101,6 +102,8 @@ class FactStore:
                 except (KeyError, TypeError, ValueError):
                     pass  # rebuilt, never trusted
             to_parse.append(rel)
+        self._keep.update(map(shard_of, to_parse))  # the other shards' raw JSON is not held for the run
+        self._shards = {n: part for n, part in self._shards.items() if n in self._keep}
         return to_parse
 
     def add(self, parsed: Iterable[NoteFacts]) -> None:
