@@ -120,6 +120,8 @@ class FactStore:
 
     def save(self) -> None:
         """Write the shards holding newly parsed notes (without the notes gone), and their summaries."""
+        if not self.parsed and not self._stale:
+            return  # the usual warm run: nothing new, and no need to group every note by shard
         listed = by_shard(self.notes)
         for n, rels in sorted(by_shard(self.parsed).items()):
             members = listed.get(n, [])
