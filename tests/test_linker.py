@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, Result, VaultFactory, run_cli, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultkit.config import LinkConfig
 from vaultkit.facts import NoteFacts
-from vaultkit.linker import KeyTable, fold, scan_mentions
+from vaultkit.linker import KeyFilter, KeyTable, build_automaton, fold, leftmost_longest, scan_mentions
 
 VAULTS = FIXTURES / "vaults"
 UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
@@ -275,9 +277,52 @@ def test_scan_mentions_directly() -> None:
     }
     table = KeyTable.build(facts, LinkConfig())
     prose = "美团 NASA nasa [Meituan] Meituan"
-    found = scan_mentions(prose, sorted(table.targets), table.acronyms, table.automaton())
+    automaton = table.automaton()
+    found = scan_mentions(prose, table.acronyms, lambda _lowered: automaton)
     assert [prose[s:e] for s, e, _k in found] == ["美团", "NASA", "Meituan"]
     assert fold("ΣΊΣΥΦΟΣ") == fold("σίσυφος")
+    keys = KeyFilter(table.targets)
+    assert (
+        scan_mentions(prose, table.acronyms, lambda lowered: build_automaton(keys.present(lowered))) == found
+    )
+
+
+def test_a_mention_at_the_end_of_a_longer_names_prefix_is_found() -> None:
+    """pyahocorasick's iter_long walked "longcat meituan" towards the longer key, met the end of the
+    text and gave nothing: the mention of Meituan was found only in vaults without that other note."""
+    keys = ["meituan", "longcat meituan flash"]
+    text = "we read about longcat meituan"
+    assert leftmost_longest(text, build_automaton(keys)) == [(22, 29, "meituan")]
+
+
+def _leftmost_longest_by_hand(keys: list[str], text: str) -> list[tuple[int, int, str]]:
+    out, i = [], 0
+    while i < len(text):
+        here = [k for k in keys if text.startswith(k, i)]
+        if here:
+            key = max(here, key=len)
+            out.append((i, i + len(key), key))
+            i += len(key)
+        else:
+            i += 1
+    return out
+
+
+words = st.sampled_from(["moon", "shot", "ai", "lab", "x", "美团", "a"])
+phrases = st.lists(words, min_size=1, max_size=3).map(" ".join)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(keys=st.lists(phrases, min_size=1, max_size=6, unique=True), text=st.lists(phrases, max_size=5))
+def test_leftmost_longest_depends_only_on_the_keys_the_text_holds(keys: list[str], text: list[str]) -> None:
+    """The scan agrees with leftmost-longest done by hand, and a run on a few notes, which builds its
+    automaton from the keys each note contains (KeyFilter), finds what the whole vault's automaton finds."""
+    prose = " ".join(text)
+    expected = _leftmost_longest_by_hand(keys, prose)
+    assert leftmost_longest(prose, build_automaton(keys)) == expected
+    present = KeyFilter(keys).present(prose)
+    assert sorted(present) == sorted(k for k in keys if k in prose)
+    assert leftmost_longest(prose, build_automaton(present)) == expected
 
 
 # -- link style: .obsidian/app.json ------------------------------------------------------------------------

@@ -37,14 +37,20 @@ class Unsupported(Exception):
     """The schema uses something the gate does not implement: no gate for it."""
 
 
-def compile_gate(schema: Any, formats: Callable[[Any, str], bool]) -> Check | None:
+Formats = Mapping[str, Check]  # the formats the gate may check itself; any other format means no gate
+
+
+def compile_gate(schema: Any, formats: Formats) -> Check | None:
+    """A gate for `schema`, or None if it uses something the gate does not implement. `formats` must
+    accept no value that jsonschema's format checker rejects (it may reject more: the note then goes
+    to jsonschema)."""
     try:
         return _compile(schema, formats)
     except (Unsupported, re.error, TypeError, ValueError):
         return None
 
 
-def _compile(schema: Any, formats: Callable[[Any, str], bool]) -> Check:
+def _compile(schema: Any, formats: Formats) -> Check:
     if schema is True or schema == {}:
         return _always
     if schema is False:
@@ -158,8 +164,11 @@ def _pattern(value: Any, _s: Any, _f: Any) -> Check:
     return lambda x: not isinstance(x, str) or search(x) is not None
 
 
-def _format(value: Any, _s: Any, formats: Callable[[Any, str], bool]) -> Check:
-    return lambda x: formats(x, value)
+def _format(value: Any, _s: Any, formats: Formats) -> Check:
+    check = formats.get(value) if isinstance(value, str) else None
+    if check is None:
+        raise Unsupported(f"format {value!r}")
+    return check
 
 
 def _required(value: Any, _s: Any, _f: Any) -> Check:
