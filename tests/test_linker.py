@@ -265,6 +265,43 @@ def test_never_inside_protected_regions(make_vault: VaultFactory) -> None:
     assert link_diff(root) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "prose"),
+    [
+        ("भारत", "भारतीय संस्कृति।"),  # a Devanagari vowel sign follows: another word
+        ("القاهرة", "زرت القاهرةَ أمس."),  # an Arabic vowel mark belongs to the last letter
+        ("Cafe", "Le Cafe\u0301 est ouvert."),  # a decomposed é: the accent sits on the e
+        ("Launch ❤", "Launch ❤\ufe0f today."),  # a variation selector belongs to the heart
+        ("Ankara", "Wow!Ankara is great."),  # `![[Ankara]]` would embed the note
+        ("Ankara", "C:\\Users\\Ankara."),  # `\\[[Ankara]]` would be an escaped bracket
+        ("Istanbul", "Istanbul:: a Dataview field."),  # the field's key, not prose
+    ],
+)
+def test_no_link_that_would_split_a_character_or_change_the_syntax(
+    make_vault: VaultFactory, name: str, prose: str
+) -> None:
+    root = vault(make_vault, {f"{name}.md": "x\n", "N.md": prose + "\n"})
+    assert link_diff(root) == []
+
+
+def test_a_mark_after_the_name_and_a_name_after_a_mark_still_link_where_the_word_ends(
+    make_vault: VaultFactory,
+) -> None:
+    root = vault(make_vault, {"भारत.md": "x\n", "N.md": "भारत देश।\n"})
+    assert link_diff(root) == ["[[भारत]] देश।"]
+
+
+def test_two_syllable_hangul_names_are_long_enough(make_vault: VaultFactory) -> None:
+    """Hangul counts twice towards min_length, like Han; it keeps word boundaries (Korean uses spaces)."""
+    root = vault(make_vault, {"서울.md": "x\n", "N.md": "서울 좋아요. 서울에서 만나요.\n"})
+    assert link_diff(root) == ["[[서울]] 좋아요. 서울에서 만나요."]
+
+
+def test_final_sigma_beside_a_dotted_capital_i(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Οδός.md": "x\n", "N.md": "İ dotted then ΟΔΌΣ street.\n"})
+    assert link_diff(root) == ["İ dotted then [[Οδός|ΟΔΌΣ]] street."]
+
+
 def test_greek_final_sigma(make_vault: VaultFactory) -> None:
     root = vault(make_vault, {"Σίσυφος.md": "x\n", "N.md": "Ο ΣΊΣΥΦΟΣ και ο σίσυφος.\n"})
     assert link_diff(root) == ["Ο [[Σίσυφος|ΣΊΣΥΦΟΣ]] και ο σίσυφος."]

@@ -102,6 +102,37 @@ def test_resolution_ignores_case_and_optional_md(
     assert report(root, monkeypatch) == []
 
 
+def test_case_is_ignored_as_javascript_lower_cases(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian compares `toLowerCase()` forms, not Unicode case folds: STRASSE is not Straße, and İ lower-cases
+    to i plus a combining dot, so [[İSTANBUL]] names İstanbul.md and [[istanbul]] does not."""
+    root = make_vault(
+        {
+            "Straße.md": "x\n",
+            "İstanbul.md": "x\n",
+            "S.md": "[[straße]] [[STRASSE]] [[İSTANBUL]] [[istanbul]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    lines = report(root, monkeypatch, "--select", "VK1")
+    assert [line.split(": ", 1)[1].split(" ", 1)[0] + " " + line.split(":")[2] for line in lines] == [
+        "VK101 12",
+        "VK101 37",
+    ]
+
+
+def test_a_code_that_names_no_rule_is_refused(make_vault: VaultFactory) -> None:
+    root = make_vault({"S.md": "[[Nope]]\n"})
+    result = run_cli("check", "--select", "VK1O1", root)
+    assert result.exit_code == 2
+    assert "VK1O1: no rule has such a code" in result.output
+    root = make_vault({"S.md": "[[Nope]]\n", "vaultkit.toml": 'ignore = ["VK99"]\n'}, name="v2")
+    result = run_cli("check", root)
+    assert result.exit_code == 2
+    assert "ignore: VK99: no rule has such a code" in result.output
+
+
 def test_attachments_need_their_extension_and_must_exist(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

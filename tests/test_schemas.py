@@ -445,3 +445,23 @@ def test_property_type_conflict_between_schemas(
         ".obsidian/types.json:1:1: VK023 property 'rating' has different types across schemas "
         "(default.schema.json: number, person.schema.json: text)"
     ]
+
+
+def test_the_bundled_schemas_take_one_alias_as_a_string(make_vault: VaultFactory) -> None:
+    """Obsidian reads `aliases: Minesweeper` as one alias, and the linker uses it: the schemas must agree."""
+    entity = "---\ntype: entity\nkind: lab\naliases: {}\n---\nx\n"
+    root = make_vault({"A.md": entity.format("Minesweeper"), "B.md": entity.format("[Mine, Sweeper]")})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    root = make_vault({"A.md": entity.format("5"), "B.md": entity.format('""')}, name="bad")
+    result = run_cli("check", "--no-cache", "--format", "json", root)
+    assert sorted(d["code"] for d in json.loads(result.stdout)["diagnostics"]) == ["VK010", "VK010"]
+
+
+def test_a_value_failing_format_and_pattern_is_one_problem(make_vault: VaultFactory) -> None:
+    root = make_vault({"A.md": "---\ntype: entity\nkind: lab\nupdated: 2024-03-01T10:00\n---\nx\n"})
+    result = run_cli("check", "--no-cache", root)
+    assert [line.rpartition("/")[2] for line in result.stdout.splitlines()[:-1]] == [
+        'A.md:4:10: VK010 updated: "2024-03-01T10:00" is not a valid date: '
+        "A calendar date as Obsidian writes it: YYYY-MM-DD."
+    ]

@@ -164,6 +164,16 @@ def test_a_suppressed_first_mention_leaves_the_next_one_to_link(make_vault: Vaul
     assert found(make_vault, text) == [(9, "VK120")]
 
 
+def test_a_suppressed_mention_stays_used_once_the_next_one_is_linked(make_vault: VaultFactory) -> None:
+    """`link` links the second mention; the suppression of the first still does its job (no VK301)."""
+    text = HEAD + "<!-- vaultkit-disable-next-line VK120 -->\nTarget first.\n\nTarget second.\n"
+    region = (
+        HEAD + "[[Target]] here.\n%% vaultkit-disable VK120 %%\nTarget again.\n%% vaultkit-enable VK120 %%\n"
+    )
+    assert found(make_vault, text.replace("Target second", "[[Target]] second")) == []
+    assert found(make_vault, region) == []
+
+
 # --- VK301 unused suppression ----------------------------------------------------------------------------
 
 

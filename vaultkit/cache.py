@@ -28,7 +28,7 @@ from typing import Any
 from vaultkit import __version__
 
 CACHE_DIR = ".vaultkit_cache"
-FORMAT = 3  # 2: 64 facts shards and the notes summaries; 3: flat link lists in summaries
+FORMAT = 4  # 2: 64 facts shards and the notes summaries; 3: flat link lists in summaries; 4: keys lower-cased
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

@@ -19,8 +19,16 @@ from vaultkit.obsidian import DEFAULT_CONFIG_DIR
 FORMATS = ("text", "json", "github", "sarif", "junit")
 
 
-def _codes(value: str | None) -> tuple[str, ...]:
-    return tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
+def _codes(value: str | None, option: str) -> tuple[str, ...]:
+    from vaultkit.rules import unknown
+
+    codes = tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
+    bad = unknown(codes)
+    if bad:
+        raise click.BadParameter(
+            f"{', '.join(bad)}: no rule has such a code (see `vaultkit rules`)", param_hint=option
+        )
+    return codes
 
 
 def _common(f: click.decorators.FC) -> click.decorators.FC:
@@ -91,8 +99,8 @@ def check(
             jobs=jobs,
             fmt=fmt,
             output_file=output_file,
-            select=_codes(select),
-            ignore=_codes(ignore),
+            select=_codes(select, "--select"),
+            ignore=_codes(ignore, "--ignore"),
             fix=fix,
             exit_zero=exit_zero,
             statistics=statistics,

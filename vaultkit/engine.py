@@ -85,7 +85,12 @@ def open_session(root: Path, config_dir: str = DEFAULT_CONFIG_DIR, report: str |
 
 def _check_named_schemas(config: Config, schemas: SchemaSet) -> None:
     """A schema the config names must exist: one configuration error, not a diagnostic on every note."""
+    from vaultkit.rules import unknown
+
     where = config.source or "vaultkit.toml"
+    for key, codes in (("select", config.select), ("ignore", config.ignore)):
+        if unknown(codes):
+            raise FatalError(f"{where}: {key}: {', '.join(unknown(codes))}: no rule has such a code")
     for pattern, name in config.schema_map:
         if not schemas.has(name):
             raise FatalError(

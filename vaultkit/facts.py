@@ -134,7 +134,7 @@ class LinkTarget(NamedTuple):
 @functools.lru_cache(maxsize=1 << 17)  # a vault links to the same notes again and again
 def link_key(target: str) -> str:
     """The name a link's resolution depends on: its target's last path segment, without `.md`, folded."""
-    return nfc(target.rpartition("/")[2].removesuffix(".md")).casefold()
+    return nfc(target.rpartition("/")[2].removesuffix(".md")).lower()  # as `vault._key`
 
 
 class NoteSummary(NamedTuple):

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import json
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,9 @@ from vaultkit.obsidian import ObsidianSettings
 from vaultkit.paths import nfc
 from vaultkit.vault import note_name
 
+# A link cannot follow these: `[Meituan]` would become `[[[Meituan]]]`, which does not read as a link;
+# `![[Meituan]]` is an embed; `\[[Meituan]]` an escaped bracket. Nor precede `::`, a Dataview field's key.
+_NOT_BEFORE = frozenset("[!\\")
 _BAD_KEY = re.compile(r"[#|^:\[\]/\\]|%%")
 _NUMBERISH = re.compile(r"[\d\s.,:/+-]+\Z")
 
@@ -152,7 +156,7 @@ def usable_key(key: str, min_length: int) -> bool:
         return False
     if key.isascii():  # the common case, without a call per character
         return len(key) >= min_length
-    return sum(2 if is_cjk(c) else 1 for c in key) >= min_length
+    return sum(2 if _wide(c) else 1 for c in key) >= min_length
 
 
 def _is_acronym(key: str) -> bool:
@@ -162,6 +166,7 @@ def _is_acronym(key: str) -> bool:
 
 
 def is_cjk(ch: str) -> bool:
+    """Han and Kana: written without spaces, so each character is a word boundary."""
     o = ord(ch)
     return (
         0x4E00 <= o <= 0x9FFF
@@ -170,6 +175,21 @@ def is_cjk(ch: str) -> bool:
         or 0xF900 <= o <= 0xFAFF
         or 0x20000 <= o <= 0x2FA1F
     )
+
+
+def _wide(ch: str) -> bool:
+    """Counts twice towards `min_length`: Han, Kana and Hangul syllables (a two-syllable Korean name is
+    as long as a two-character Chinese one). Hangul is written with spaces, so it is no boundary."""
+    return is_cjk(ch) or 0xAC00 <= ord(ch) <= 0xD7A3
+
+
+def _attaches(ch: str) -> bool:
+    """Belongs to the character before it: a combining mark (an accent, a Devanagari or Arabic vowel sign),
+    a variation selector, a zero-width joiner. A mention never ends before one: `[[भारत]]ीय` and
+    `[[Cafe]]\u0301` would split a letter from its mark."""
+    if ch < "\u0300":
+        return False
+    return unicodedata.category(ch) in ("Mn", "Mc", "Me") or ch == "\u200d" or 0xFE00 <= ord(ch) <= 0xFE0F
 
 
 def _word(ch: str) -> bool:
@@ -183,7 +203,9 @@ def fold(text: str) -> str:
     folded = text.lower()
     if len(folded) == len(text):
         return folded
-    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
+    # U+0130 (İ) is the one character whose lower case is two: it stays as it is, and the text between is
+    # lowered in runs, so that a final sigma still becomes ς (per character, Σ always gives σ).
+    return "\u0130".join(part.lower() for part in text.split("\u0130"))
 
 
 def scan_mentions(
@@ -202,10 +224,12 @@ def scan_mentions(
     for start, end, key in leftmost_longest(lowered, automaton):
         if start > 0 and _word(prose[start - 1]) and _word(prose[start]):
             continue
-        if end < n and _word(prose[end]) and _word(prose[end - 1]):
+        if end < n and ((_word(prose[end]) and _word(prose[end - 1])) or _attaches(prose[end])):
             continue
-        if (start > 0 and prose[start - 1] == "[") or (end < n and prose[end] == "]"):
-            continue  # `[Meituan]` would become `[[[Meituan]]]`, which does not read as a link
+        if start > 0 and prose[start - 1] in _NOT_BEFORE:
+            continue
+        if end < n and (prose[end] == "]" or prose.startswith("::", end)):
+            continue
         exact = acronyms.get(key)
         if exact is not None and prose[start:end] != exact:
             continue

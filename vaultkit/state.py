@@ -123,13 +123,14 @@ class VaultState:
                 continue
             facts = self.facts[rel]
             # A suppressed mention is not "the first mention": the next one is linked instead. It still
-            # yields its (suppressed) diagnostic, which is what marks the suppression as used.
+            # yields its (suppressed) diagnostic, which is what marks the suppression as used, also once the
+            # note links that target elsewhere (else linking the next mention made the suppression "unused").
             hidden: list[Mention] = []
             shown: list[Mention] = []
             for m in self.candidates[rel]:
                 (hidden if suppressed(facts, "VK120", m.line) else shown).append(m)
             plan: LinkPlan = plan_note(facts, shown, self.table, self.out[rel], first_only)
-            quiet = plan_note(facts, hidden, self.table, self.out[rel], first_only)
+            quiet = plan_note(facts, hidden, self.table, set(), first_only)
             self.ctx.mentions[rel] = sorted(plan.link + quiet.link, key=lambda pair: pair[0].start)
             self.ctx.ambiguous[rel] = plan.ambiguous + quiet.ambiguous
             if fixing:

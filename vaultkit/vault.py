@@ -122,7 +122,10 @@ def note_name(rel: str) -> str:
 
 
 def _key(text: str) -> str:
-    return nfc(text).casefold()
+    """Links resolve ignoring case as Obsidian's JavaScript does (`toLowerCase`, not Unicode case
+    folding): `[[STRASSE]]` does not name `Straße.md`; `[[İSTANBUL]]` names `İstanbul.md`, `[[istanbul]]`
+    does not."""
+    return nfc(text).lower()
 
 
 _HEADING_NOISE = re.compile(r"\[\[|\]\]|[#|^:%\\\[\]*_`]")

@@ -74,3 +74,8 @@ VAULT_RULES: tuple[Rule, ...] = tuple(r for r in RULES.values() if r.scope == "v
 def matches(code: str, selectors: tuple[str, ...]) -> bool:
     """`VK1` selects VK101...VK199; `VK101` selects one rule; `ALL` selects every rule."""
     return any(s == "ALL" or code.startswith(s) for s in selectors)
+
+
+def unknown(selectors: tuple[str, ...]) -> list[str]:
+    """The selectors that select no rule: a typo (`VK1O1`) must not silently turn a check green."""
+    return [s for s in selectors if s != "ALL" and not any(code.startswith(s) for code in RULES)]

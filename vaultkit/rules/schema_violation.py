@@ -54,13 +54,18 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     if not selected.name:
         return
     seen: set[tuple[int, int, str]] = set()
-    for error in ctx.schemas.errors(selected.name, note.fm.data):
-        for leaf in _leaves(error):
-            line, col = _where(note, tuple(leaf.absolute_path), leaf.validator == "required")
-            message = describe(leaf, note)
-            if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
-                seen.add((line, col, message))
-                yield Diagnostic(note.rel, line, col, RULE.code, message)
+    leaves = [leaf for error in ctx.schemas.errors(selected.name, note.fm.data) for leaf in _leaves(error)]
+    # A value that fails both a format and a pattern (a date schema has both) is one problem, and the
+    # pattern's message, which carries the schema's description, says more.
+    patterned = {tuple(leaf.absolute_path) for leaf in leaves if leaf.validator == "pattern"}
+    for leaf in leaves:
+        if leaf.validator == "format" and tuple(leaf.absolute_path) in patterned:
+            continue
+        line, col = _where(note, tuple(leaf.absolute_path), leaf.validator == "required")
+        message = describe(leaf, note)
+        if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
+            seen.add((line, col, message))
+            yield Diagnostic(note.rel, line, col, RULE.code, message)
 
 
 def _leaves(error: Any) -> Iterable[Any]:
