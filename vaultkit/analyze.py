@@ -17,6 +17,7 @@ from typing import Any
 
 from vaultkit.config import Config
 from vaultkit.diagnostics import Diagnostic
+from vaultkit.errors import FatalError
 from vaultkit.facts import BlockFact, LinkFact, NoteFacts, SuppressionFact
 from vaultkit.frontmatter import JsonPath
 from vaultkit.linker import KeyFilter, Mention, build_automaton, relation_anchor, scan_mentions
@@ -80,6 +81,8 @@ class Analyzer:
         try:
             note = read_note(self.root / rel, rel, self.config.max_note_bytes)
             facts = note_facts(note, self.ctx)
+        except FatalError:
+            raise  # the configuration, not this note: the run stops with exit 2
         except Exception as e:
             return internal_error(rel, e), None
         if not note.readable:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,8 +80,18 @@ def open_session(root: Path, config_dir: str = DEFAULT_CONFIG_DIR, report: str |
     folder = root / config.schema_dir if config.schema_dir else bundled_schema_dir()
     schemas = SchemaSet(folder)
     _check_named_schemas(config, schemas)
-    report_note = report or config.report
-    return Session(root, config, obsidian, schemas, report_note.replace(os.sep, "/") if report_note else None)
+    report_note = (report or config.report or "").replace(os.sep, "/") or None
+    if report_note is not None:
+        normal = posixpath.normpath(report_note)
+        if (
+            posixpath.isabs(normal)
+            or normal == ".."
+            or normal.startswith("../")
+            or not normal.endswith(".md")
+        ):
+            raise FatalError(f"report note '{report_note}': give a vault-relative path to a .md note")
+        report_note = normal
+    return Session(root, config, obsidian, schemas, report_note)
 
 
 def _check_named_schemas(config: Config, schemas: SchemaSet) -> None:

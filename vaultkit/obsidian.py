@@ -37,6 +37,7 @@ class ObsidianSettings:
                 self.ignore_prefixes,
                 [r.pattern for r in self.ignore_regexes],
                 self.config_dir,
+                self.property_types,  # VK023 compares types.json with the schemas
             ]
         )
 
@@ -95,10 +96,16 @@ def _is_regex(f: str) -> bool:
 
 
 def _compile(f: str, folder: Path) -> re.Pattern[str]:
+    from vaultkit.schemas import backtracking_risk
+
     try:
-        return re.compile(f[1:-1])
+        pattern = re.compile(f[1:-1])
     except re.error as e:
         raise FatalError(f"{folder / 'app.json'}: userIgnoreFilters: bad regex {f!r}: {e}") from e
+    reason = backtracking_risk(f[1:-1])
+    if reason:  # it runs on every path of the vault: a runaway pattern would hang every run
+        raise FatalError(f"{folder / 'app.json'}: userIgnoreFilters: regex {f!r} {reason}")
+    return pattern
 
 
 def _property_types(types: dict[str, Any]) -> tuple[tuple[str, str], ...]:

@@ -72,6 +72,8 @@ class Workers:
                 status, payload = conn.recv()
             except EOFError as e:
                 raise FatalError("a worker process died; run again with --jobs 1 to see the problem") from e
+            if status == "fatal":
+                raise FatalError(payload)
             if status != "ok":
                 raise FatalError(f"internal error in a worker process:\n{payload}")
             out.extend(payload)
@@ -128,6 +130,8 @@ def _serve(conn: Connection, settings: Settings) -> None:
         method, rels, extra = request
         try:
             conn.send(("ok", _dispatch(analyzer, method, rels, extra)))
+        except FatalError as e:  # a configuration error (a schema that cannot work): its message, as is
+            conn.send(("fatal", str(e)))
         except BaseException:
             conn.send(("error", traceback.format_exc()))
 

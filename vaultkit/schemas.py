@@ -198,6 +198,8 @@ class SchemaSet:
             yield from self.validator(name).iter_errors(data)
         except Unresolvable as e:
             raise FatalError(f"{self.folder / name}: cannot resolve $ref {e}") from e
+        except RecursionError as e:  # `{"$ref": "#"}`: a reference that only ever leads back to itself
+            raise FatalError(f"{self.folder / name}: its $refs loop without reaching a keyword") from e
 
 
 def inline_refs(contents: Mapping[str, dict[str, Any]], name: str) -> dict[str, Any]:

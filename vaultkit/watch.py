@@ -20,6 +20,7 @@ import gc
 import hashlib
 import os
 import signal
+import stat
 import threading
 import time
 from collections import Counter
@@ -173,10 +174,22 @@ class Watcher:
         return known is None or digest is None or known.digest != digest
 
     def _digest(self, rel: str) -> str | None:
+        """SHA-256 of a regular file's bytes; None for anything else. Opened without blocking, and checked
+        once open: a FIFO named `y.md` would otherwise block the watcher for good."""
         try:
-            return hashlib.sha256((self.root / rel).read_bytes()).hexdigest()
+            fd = os.open(self.root / rel, os.O_RDONLY | os.O_NONBLOCK)
         except OSError:
             return None
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return None
+            os.set_blocking(fd, True)
+            with os.fdopen(os.dup(fd), "rb") as f:
+                return hashlib.file_digest(f, "sha256").hexdigest()
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
 
     def _reload(self) -> None:
         try:
@@ -278,7 +291,7 @@ class Watcher:
     def on_path(self, path: str) -> None:
         try:
             rel = Path(path).resolve().relative_to(self.root).as_posix() if path else ""
-        except (ValueError, OSError):
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
             return
         if not rel or rel.startswith(IGNORED_PREFIXES) or rel == self.session.report_note:
             return

@@ -1,0 +1,57 @@
+"""Configuration that cannot work is one clear error (exit 2), and a configuration change reaches the cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from conftest import VaultFactory, run_cli
+
+ENTITY = "---\ntype: entity\nkind: lab\ntier: 2\n---\nx\n"
+
+
+def _age(root: Path) -> None:
+    """Make every file look older than the cache's two-second racy window, so that signatures are trusted."""
+    old = time.time() - 10
+    for path in root.rglob("*"):
+        os.utime(path, (old, old))
+
+
+def test_editing_types_json_reaches_a_cached_run(make_vault: VaultFactory) -> None:
+    root = make_vault({"A.md": ENTITY, ".obsidian/types.json": '{"types": {}}'})
+    _age(root)
+    assert run_cli("check", root).exit_code == 0
+    (root / ".obsidian/types.json").write_text(json.dumps({"types": {"tier": "text"}}))
+    result = run_cli("check", root)
+    assert "VK023" in result.stdout, result.stdout
+
+
+def test_a_runaway_ignore_filter_is_refused(make_vault: VaultFactory) -> None:
+    root = make_vault({"A.md": "x\n", ".obsidian/app.json": '{"userIgnoreFilters": ["/^(a+)+$/"]}'})
+    result = run_cli("check", root)
+    assert result.exit_code == 2
+    assert "userIgnoreFilters" in result.output
+
+
+def test_a_schema_whose_refs_loop_is_a_configuration_error(make_vault: VaultFactory) -> None:
+    root = make_vault(
+        {
+            "A.md": "---\na: 1\n---\nx\n",
+            "vaultkit.toml": 'schema_dir = "schemas"\n',
+            "schemas/default.schema.json": '{"$ref": "#"}',
+        }
+    )
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 2
+    assert "loop" in result.output and "VK000" not in result.output
+
+
+def test_the_report_note_stays_inside_the_vault(make_vault: VaultFactory, tmp_path: Path) -> None:
+    root = make_vault({"A.md": "x\n"})
+    outside = tmp_path / "outside.md"
+    for where in (str(outside), "../outside.md"):
+        result = run_cli("check", "--report", where, root)
+        assert result.exit_code == 2, where
+    assert not outside.exists()
