@@ -100,8 +100,9 @@ def _check_named_schemas(config: Config, schemas: SchemaSet) -> None:
 
     where = config.source or "vaultkit.toml"
     for key, codes in (("select", config.select), ("ignore", config.ignore)):
-        if unknown(codes):
-            raise FatalError(f"{where}: {key}: {', '.join(unknown(codes))}: no rule has such a code")
+        bad = unknown(codes)
+        if bad:
+            raise FatalError(f"{where}: {key}: {', '.join(bad)}: no rule has such a code")
     for pattern, name in config.schema_map:
         if not schemas.has(name):
             raise FatalError(

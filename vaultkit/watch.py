@@ -17,10 +17,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
-import hashlib
 import os
 import signal
-import stat
 import threading
 import time
 from collections import Counter
@@ -37,6 +35,7 @@ from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
 from vaultkit.fixer import apply_fixes, edits_by_note
+from vaultkit.note import read_raw
 from vaultkit.vault import resolve_vault
 
 IGNORED_PREFIXES = (".git/", ".trash/", ".vaultkit_cache/")
@@ -174,22 +173,10 @@ class Watcher:
         return known is None or digest is None or known.digest != digest
 
     def _digest(self, rel: str) -> str | None:
-        """SHA-256 of a regular file's bytes; None for anything else. Opened without blocking, and checked
-        once open: a FIFO named `y.md` would otherwise block the watcher for good."""
-        try:
-            fd = os.open(self.root / rel, os.O_RDONLY | os.O_NONBLOCK)
-        except OSError:
-            return None
-        try:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return None
-            os.set_blocking(fd, True)
-            with os.fdopen(os.dup(fd), "rb") as f:
-                return hashlib.file_digest(f, "sha256").hexdigest()
-        except OSError:
-            return None
-        finally:
-            os.close(fd)
+        """SHA-256 of the note's bytes; None when it is no readable note (`read_raw` opens without blocking:
+        a FIFO named `y.md` would otherwise block the watcher for good)."""
+        raw, _problem = read_raw(self.root / rel, self.session.config.max_note_bytes)
+        return raw.digest if raw is not None else None
 
     def _reload(self) -> None:
         try:
