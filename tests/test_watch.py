@@ -274,3 +274,25 @@ def test_link_while_watch_fix_runs_loses_nothing(vault: Path) -> None:
         [sys.executable, "-m", "vaultkit", "check", str(vault)], capture_output=True, text=True, check=False
     )
     assert check.returncode == 0, check.stdout
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="paused writers are detected with leases")
+def test_fix_never_takes_the_second_half_of_a_paused_save(vault: Path) -> None:
+    """Regression: a save written in two parts with a pause longer than --settle lost its second half, since
+    watch linked the half-written note and renamed its copy over the file the writer still held open."""
+    w = WatchProcess(vault, "--fix", "--settle", "0.2")
+    try:
+        note = vault / RESRL
+        text = note.read_text(encoding="utf-8")
+        with open(note, "w", encoding="utf-8") as f:
+            f.write(text + "\nFirst half, which mentions Xiaomi.\n")
+            f.flush()
+            time.sleep(2.0)  # watch sees a settled note meanwhile
+            f.write("Second half of the same save.\n")
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
+        w.quiet(1.0)
+        saved = note.read_text(encoding="utf-8")
+        assert "Second half of the same save." in saved
+        assert "First half, which mentions [[Xiaomi]]." in saved
+    finally:
+        w.stop()

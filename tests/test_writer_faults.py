@@ -302,3 +302,55 @@ def test_lock_file_is_not_a_note(vault: Path) -> None:
     assert write(vault).written
     assert (vault / edits.LOCK_NAME).exists()
     assert "write.lock" not in run_cli("check", vault).output
+
+
+# -- a program is in the middle of writing the note (opened it, wrote half, paused) ----------------------
+
+needs_leases = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the in-progress writer is detected with Linux leases"
+)
+
+
+@needs_leases
+def test_a_note_open_for_writing_is_not_replaced(vault: Path) -> None:
+    """Regression: vaultkit renamed its copy over a note another program still had open, so the rest of that
+    program's save went to the replaced file and was lost. Bytes alone cannot show a paused writer."""
+    with open(vault / "A.md", "r+b") as writer:  # opened and paused: the bytes are still ORIGINAL
+        result = write(vault)
+        assert not result.written and "another program is writing the note" in result.message
+        assert_intact(vault)
+        writer.seek(0, os.SEEK_END)
+        writer.write(b"The second half of the save.\n")
+    assert_intact(vault, ORIGINAL + b"The second half of the save.\n")
+    assert write(vault).written is False  # the bytes changed: the next run reads them again
+
+
+@needs_leases
+def test_a_paused_writer_in_another_process_keeps_its_whole_save(vault: Path) -> None:
+    writer = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "f = open(sys.argv[1], 'ab')\n"
+            "sys.stdout.write('open\\n'); sys.stdout.flush()\n"
+            "time.sleep(1.0)\n"
+            "f.write(b'Written after the pause.\\n'); f.close()\n",
+            str(vault / "A.md"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert writer.stdout is not None and writer.stdout.readline() == "open\n"
+    result = write(vault)
+    writer.communicate(timeout=30)
+    assert not result.written and "another program is writing" in result.message
+    assert_intact(vault, ORIGINAL + b"Written after the pause.\n")
+
+
+def test_a_note_opened_only_for_reading_is_written(vault: Path) -> None:
+    with open(vault / "A.md", "rb") as reader:
+        result = write(vault)
+        assert reader.read() == ORIGINAL  # the reader keeps the file it opened
+    assert result.written, result.message
+    assert_intact(vault, LINKED)

@@ -14,7 +14,12 @@ instead of overwriting the other's edit; nothing is lost and the next run links 
 failure or interrupt removes the temporary file; one orphaned by a killed process (which cannot clean up)
 is removed by the next write of that note, under the lock, when no live writer can own it. Editors that do
 not take the lock (Obsidian) are covered by the compare-and-swap, which leaves a window of one read between
-the last comparison and the rename.
+the last comparison and the rename. A program that is *in the middle* of writing the note (opened it, wrote
+half, paused) is invisible to a comparison of bytes, and its second half would go to the replaced file and
+be lost; so on Linux the writer also asks, just before the comparison, for a read lease on the note, which
+the kernel grants only while no process has the note open for writing; when it is refused the note is not
+written ("open for writing by another program"). Where leases are unsupported (other systems, network file
+systems, notes owned by another user) the compare-and-swap alone applies.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import errno
 import hashlib
 import itertools
 import os
+import signal
 import stat
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -115,9 +121,13 @@ def _replace(
 ) -> WriteResult:
     """Rename `new` over the note if the note still holds `old`, keeping its permissions and owner."""
     mode, owner = stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
-    failure = _atomic_write(
-        path, new, mode=mode, owner=owner, still_ok=lambda: path.read_bytes() == old, locked=locked
-    )
+    if _open_for_writing_elsewhere(path):
+        return WriteResult(rel, False, "not written: another program is writing the note; run again")
+
+    def still_ok() -> bool:
+        return not _open_for_writing_elsewhere(path) and path.read_bytes() == old
+
+    failure = _atomic_write(path, new, mode=mode, owner=owner, still_ok=still_ok, locked=locked)
     if isinstance(failure, _Changed):
         return WriteResult(rel, False, "not written: the note changed while vaultkit was writing; run again")
     if failure is not None:
@@ -165,6 +175,34 @@ def _atomic_write(
         return e
     _fsync_dir(path.parent)
     return None
+
+
+_F_SETLEASE = getattr(fcntl, "F_SETLEASE", None)
+_F_SETSIG = getattr(fcntl, "F_SETSIG", None)
+
+
+def _open_for_writing_elsewhere(path: Path) -> bool:
+    """Whether a process (this one included) has the note open for writing, asked of the Linux kernel by
+    taking a read lease, which it grants only when no one has; the lease is released at once. A lease break
+    (someone opening the note to write in that instant) is signalled with SIGURG, ignored unless handled,
+    instead of the default SIGIO, which would kill the process. False where leases cannot be had."""
+    if _F_SETLEASE is None or _F_SETSIG is None:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False  # the comparison of bytes that follows reports what happened to the note
+    try:
+        fcntl.fcntl(fd, _F_SETSIG, signal.SIGURG)
+        fcntl.fcntl(fd, _F_SETLEASE, fcntl.F_RDLCK)
+    except OSError as e:
+        return e.errno in (errno.EAGAIN, errno.EBUSY)
+    else:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, _F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    finally:
+        os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:
