@@ -267,14 +267,25 @@ def test_checking_one_file_still_knows_the_whole_vault(
     assert result.stdout.splitlines()[:-1] == ["S.md:1:7: VK101 broken link: 'Gone' matches no note or file"]
 
 
-def test_ignored_folders_are_not_link_targets(
+def test_excluded_files_are_link_targets_but_trash_is_not(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Obsidian's "Excluded files" are hidden from search and unlinked mentions, but links to them resolve;
+    `.trash` is outside the vault. Regression: links into an excluded folder were reported broken."""
     root = make_vault(
-        {"Templates/T.md": "x\n", ".trash/Old.md": "x\n", "S.md": "[[T]] [[Old]]\n"},
+        {
+            "Templates/T.md": "---\ntitle: [broken\n---\n# Only heading\n",
+            "Templates/Sub/Deep.md": "x\n",
+            "Archive/Old paper.md": "x\n",
+            "Archive/figure.png": b"\x89PNG",
+            ".trash/Old.md": "x\n",
+            "S.md": "[[T]] [[Old]] [[T#Anything]] [[Templates/Sub/Deep]] [[Deep]] [[Old paper]] "
+            "[fig](Archive/figure.png) [d](Templates/Sub/Deep.md)\n",
+            "U.md": "Old paper, an excluded note, is not linked where it is mentioned.\n",
+            "vaultkit.toml": 'exclude = ["Archive/"]\n',
+        },
         app={"userIgnoreFilters": ["Templates/"]},
     )
-    assert report(root, monkeypatch) == [
-        "S.md:1:1: VK101 broken link: 'T' matches no note or file",
-        "S.md:1:7: VK101 broken link: 'Old' matches no note or file",
-    ]
+    assert report(root, monkeypatch) == ["S.md:1:7: VK101 broken link: 'Old' matches no note or file"]
+    assert run_cli("check", ".").stdout == run_cli("check", ".").stdout  # the cached listing agrees
+    assert "VK101" in run_cli("check", ".").stdout

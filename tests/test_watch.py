@@ -157,6 +157,17 @@ def test_creating_a_note_rechecks_mentions_of_it(vault: Path, watch: WatchProces
     assert any("'Ai2' mentions [[Ai2]]" in line for line in lines), lines
 
 
+def test_a_link_to_a_new_excluded_note_resolves(vault: Path, watch: WatchProcess) -> None:
+    """Templates/ is in the example vault's userIgnoreFilters: not checked, but links to it resolve."""
+    (vault / "Wiki/Uses a template.md").write_text("---\ntier: 1\n---\nStart from [[Paper template]].\n")
+    lines = watch.expect(r"^vaultkit: 25 notes")
+    assert any("VK101" in line and "Paper template" in line for line in lines), lines
+    (vault / "Templates/Paper template.md").write_text("---\nnot: [valid\n---\n")
+    lines = watch.expect(r"^vaultkit: 25 notes")
+    assert any(line.startswith("- Wiki/Uses a template.md") and "VK101" in line for line in lines), lines
+    assert not any("Templates/" in line for line in lines), lines
+
+
 def test_schema_change_reloads_and_broken_schema_keeps_the_last_good(vault: Path, tmp_path: Path) -> None:
     schemas = vault / "schemas"
     shutil.copytree(EXAMPLE_VAULT.parent / "schemas", schemas)

@@ -23,7 +23,7 @@ from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidia
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
 from vaultkit.store import FACT_SHARDS, FactStore, by_shard, shard_of
 from vaultkit.timing import mark
-from vaultkit.vault import Index, Listing, is_excluded, list_vault, listing_to_json
+from vaultkit.vault import Index, Listing, is_excluded, is_unlisted, list_vault, listing_to_json
 
 if TYPE_CHECKING:  # imported where used: a run answered from the cache never loads the parser or the rules
     from vaultkit.analyze import Analyzer, Settings
@@ -278,18 +278,18 @@ class Runner:
         known = set(old.notes)
         if all(rel in known and (session.root / rel).is_file() for rel in changed):
             return old  # saves of notes already known: the listing is the same
-        notes = known
+        notes, files = known, set(old.files)
         for rel in changed:
+            notes.discard(rel)
+            files.discard(rel)
             path = session.root / rel
-            if (
-                rel != session.report_note
-                and (path.is_file() or path.is_symlink())
-                and not is_excluded(rel, session.config, session.obsidian)
-            ):
-                notes.add(rel)
+            if not (path.is_file() or path.is_symlink()) or is_unlisted(rel):
+                continue
+            if rel == session.report_note or is_excluded(rel, session.config, session.obsidian):
+                files.add(rel)  # resolvable by links, never checked
             else:
-                notes.discard(rel)
-        self._listing = Listing(tuple(sorted(notes)), old.files, old.skipped_links)
+                notes.add(rel)
+        self._listing = Listing(tuple(sorted(notes)), tuple(sorted(files)), old.skipped_links)
         return self._listing
 
     def _scan(self, rels: list[str], table: KeyTable) -> dict[str, list[Mention]]:

@@ -1,8 +1,9 @@
 """Find the vault, list its files the way Obsidian does, and build the index that links resolve against.
 
-Obsidian ignores dot-files and dot-folders (`.obsidian`, `.git`, `.trash`); vaultkit also skips the paths
-matched by `userIgnoreFilters` and the config's `exclude`. Symlinked folders are not entered (a loop or a
-folder outside the vault must never be walked, and never written to); symlinked files are read, not written.
+Obsidian ignores dot-files and dot-folders (`.obsidian`, `.git`, `.trash`). The paths matched by
+`userIgnoreFilters` and the config's `exclude` are not checked, but links to them resolve, as in Obsidian.
+Symlinked folders are not entered (a loop or a folder outside the vault must never be walked, and never
+written to); symlinked files are read, not written.
 """
 
 from __future__ import annotations
@@ -39,20 +40,24 @@ def find_root(start: Path, config_dir: str) -> Path | None:
 @dataclass(frozen=True)
 class Listing:
     notes: tuple[str, ...]  # vault-relative POSIX paths of Markdown notes
-    files: tuple[str, ...]  # every other file (attachments)
+    files: tuple[str, ...]  # every other file: attachments, excluded notes, the report note
     skipped_links: tuple[str, ...]  # symlinked folders not entered
     folders: tuple[tuple[str, int], ...] = ()  # every folder walked, with its mtime (ns) when listed
 
 
 def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_note: str | None) -> Listing:
+    """Every note to check, and every other file a link may name. Files hidden by `userIgnoreFilters` or
+    the config's `exclude` (notes included), and the report note, are not checked but are listed with the
+    attachments: Obsidian still resolves links to excluded files, it only hides them from search, the
+    graph and unlinked mentions."""
     notes: list[str] = []
     files: list[str] = []
     skipped: list[str] = []
     folders: list[tuple[str, int]] = []
-    stack = [("", root)]
+    stack = [("", root, False)]
     filtered = bool(config.exclude or obsidian.ignore_prefixes or obsidian.ignore_regexes)
     while stack:
-        prefix, folder = stack.pop()
+        prefix, folder, hidden_folder = stack.pop()
         try:
             folders.append((prefix, os.stat(folder).st_mtime_ns))
             entries = list(os.scandir(folder))
@@ -63,15 +68,13 @@ def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_no
             if name.startswith(".") or name in ALWAYS_SKIPPED:
                 continue
             rel = prefix + name
-            if filtered and _excluded(rel, config, obsidian):
-                continue
+            hidden = hidden_folder or (filtered and _excluded(rel, config, obsidian))
             if entry.is_dir(follow_symlinks=False):
-                stack.append((rel + "/", Path(entry.path)))
+                stack.append((rel + "/", Path(entry.path), hidden))
             elif entry.is_symlink() and os.path.isdir(entry.path):
                 skipped.append(rel)
-            elif name.lower().endswith(NOTE_SUFFIX):
-                if rel != report_note:
-                    notes.append(rel)
+            elif not hidden and rel != report_note and name.lower().endswith(NOTE_SUFFIX):
+                notes.append(rel)
             else:
                 files.append(rel)
     return Listing(tuple(sorted(notes)), tuple(sorted(files)), tuple(sorted(skipped)), tuple(folders))
@@ -105,11 +108,14 @@ def unchanged_listing(root: Path, stored: object, recorded_at: int, racy_ns: int
         return None
 
 
+def is_unlisted(rel: str) -> bool:
+    """Whether this vault-relative path is invisible to Obsidian (a dot-file, `.git`, `node_modules`)."""
+    return any(part.startswith(".") or part in ALWAYS_SKIPPED for part in rel.split("/"))
+
+
 def is_excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
-    """Whether list_vault would leave this vault-relative path out (for paths met one at a time)."""
-    if any(part.startswith(".") or part in ALWAYS_SKIPPED for part in rel.split("/")):
-        return True
-    return _excluded(rel, config, obsidian)
+    """Whether list_vault would not check this vault-relative path (for paths met one at a time)."""
+    return is_unlisted(rel) or _excluded(rel, config, obsidian)
 
 
 def _excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
@@ -214,8 +220,8 @@ class Index:
             if len(found) == 1:
                 return Resolution(found[0], is_note=True)
             return Resolution(None, tuple(sorted(found)), is_note=True)
-        files = self.file_by_name.get(_key(target))
-        if files:
+        files = self.file_by_name.get(key + NOTE_SUFFIX) or self.file_by_name.get(_key(target))
+        if files:  # an attachment, or an excluded note: resolved, never checked
             return Resolution(files[0]) if len(files) == 1 else Resolution(None, tuple(sorted(files)))
         return Resolution()
 
@@ -228,7 +234,7 @@ class Index:
             note = self.by_path.get(key.removesuffix(NOTE_SUFFIX))
             if note is not None:
                 return Resolution(note, is_note=True)
-            file = self.file_by_path.get(key)
+            file = self.file_by_path.get(key) or self.file_by_path.get(key + NOTE_SUFFIX)
             if file is not None:
                 return Resolution(file)
         if "/" not in target:
