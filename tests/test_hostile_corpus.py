@@ -103,7 +103,7 @@ def _after_listing(change: Callable[[Path], None]) -> Setup:
     """Run `change` on the vault after vaultkit listed it and before it reads the notes."""
 
     def setup(root: Path, mp: pytest.MonkeyPatch) -> None:
-        real = engine.list_vault
+        real = engine.current_listing
 
         def listing(*args: object, **kwargs: object) -> object:
             out = real(*args, **kwargs)  # type: ignore[arg-type]
@@ -111,7 +111,7 @@ def _after_listing(change: Callable[[Path], None]) -> Setup:
             RACED[root] = fs_state(root)  # what the files are once the race happened: vaultkit must keep it
             return out
 
-        mp.setattr(engine, "list_vault", listing)
+        mp.setattr(engine, "current_listing", listing)
 
     return setup
 

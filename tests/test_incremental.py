@@ -11,12 +11,14 @@ summary that misses what a rule needs, shows up here as a stale or missing diagn
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from vaultkit import cache
+from vaultkit import cache, vault
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import Runner, RunOptions, open_session
 
@@ -166,7 +168,7 @@ def test_a_whole_vault_run_after_runs_on_the_changed_notes_equals_a_fresh_run(
     )
 
 
-@pytest.mark.parametrize("lost", ["names", "facts-", "mentions-", "state"])
+@pytest.mark.parametrize("lost", ["names", "facts-", "mentions-", "state", "listing"])
 def test_a_run_on_one_note_survives_a_partly_lost_cache(
     example_vault: Path, lost: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -187,3 +189,49 @@ def test_a_run_on_several_notes_equals_a_fresh_run(
     chosen = [rel for change in touched for rel in change(example_vault)] + [WRITER]
     got = Runner(open_session(example_vault)).run(RunOptions(targets=tuple(chosen), jobs=1))
     assert _rows(got.diagnostics) == [r for r in _fresh(example_vault) if r[0] in chosen]
+
+
+def _age_folders(root: Path) -> None:
+    """Date every folder 10 s back, so that a listing recorded now is trusted (not racy)."""
+    past = time.time() - 10
+    for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
+        os.utime(folder, (past, past))
+
+
+@pytest.mark.parametrize("name", ["a new note named in other notes", "a rename", "a deletion"])
+def test_the_recorded_listing_is_reused_until_a_folder_changes(
+    example_vault: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listings: list[int] = []
+    real = vault.list_vault
+
+    def counted(*args: Any, **kwargs: Any) -> vault.Listing:
+        listings.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(vault, "list_vault", counted)
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))  # creates the cache folder
+    _age_folders(example_vault)
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))  # lists: every folder's mtime changed
+    assert len(listings) == 2
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    assert len(listings) == 2, "no folder changed: the recorded listing is used"
+    for change in CHANGES[name]:
+        change(example_vault)
+    got = Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    assert len(listings) == 3, "a folder changed: the vault is listed again"
+    assert _rows(got.diagnostics) == _fresh(example_vault)
+
+
+def test_a_run_on_one_edited_note_rewrites_one_state_shard(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    folder = example_vault / cache.CACHE_DIR
+    before = {p.name: p.read_bytes() for p in folder.glob("state-*.json")}
+    assert len(before) == cache.SHARDS
+    (touched,) = CHANGES["an edit that mentions another note"][0](example_vault)
+    Runner(open_session(example_vault)).run(RunOptions(targets=(touched,), jobs=1))
+    after = {p.name: p.read_bytes() for p in folder.glob("state-*.json")}
+    assert [n for n in after if after[n] != before.get(n)] == [f"state-{cache.shard_of(touched):02d}.json"]

@@ -21,14 +21,15 @@ import shutil
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from vaultkit import __version__
 
 CACHE_DIR = ".vaultkit_cache"
-FORMAT = 4  # 2: 64 facts shards and the notes summaries; 3: flat link lists in summaries; 4: keys lower-cased
+FORMAT = 5  # 2: 64 facts shards and summaries; 3: flat link lists; 4: keys lower-cased; 5: sharded state
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]
@@ -154,32 +155,67 @@ def clean(root: Path) -> bool:
     return True
 
 
+SHARDS = 64  # the per-note cache files (facts, summaries, signatures, mentions, report) are split in as many
+
+
+def shard_of(rel: str) -> int:
+    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % SHARDS
+
+
+@dataclass
+class NoteState:
+    """Every note's stat signature and digest as the last runs recorded them, in `SHARDS` files, each with
+    the time it was written: a run that changed one note rewrites one small file, not the whole record."""
+
+    entries: dict[int, dict[str, Any]] = field(default_factory=dict)
+    at: dict[int, int] = field(default_factory=dict)
+
+
+def read_state(cache: Cache) -> NoteState:
+    state = NoteState()
+    for n in range(SHARDS):
+        part = cache.read(f"state-{n:02d}")
+        if isinstance(part, dict) and isinstance(part.get("at"), int) and isinstance(part.get("notes"), dict):
+            state.entries[n], state.at[n] = part["notes"], part["at"]
+    return state
+
+
 def known_digests(
-    cache: Cache, root: Path, notes: Iterable[str], state: Any = None
+    root: Path, notes: Iterable[str], state: NoteState
 ) -> tuple[dict[str, str], dict[str, Sig]]:
     """The content hash of every note whose stat signature is unchanged (and trusted) since the last run."""
-    if state is None:
-        state = cache.read("state")
-    old = state.get("notes", {}) if isinstance(state, dict) else {}
-    recorded_at = state.get("at", 0) if isinstance(state, dict) else 0
     digests: dict[str, str] = {}
     sigs: dict[str, Sig] = {}
     base = str(root) + os.sep
+    entries, at = state.entries, state.at
     for rel in notes:
         try:
             sig = signature(os.stat(base + rel))  # a string join: pathlib here was a third of a warm run
         except OSError:
             continue
         sigs[rel] = sig
-        entry = old.get(rel)
-        if (
-            isinstance(entry, list)
-            and len(entry) == 2
-            and tuple(entry[0]) == sig
-            and trusted(sig, recorded_at)
-        ):
+        n = shard_of(rel)
+        entry = entries.get(n, {}).get(rel)
+        if isinstance(entry, list) and len(entry) == 2 and tuple(entry[0]) == sig and trusted(sig, at[n]):
             digests[rel] = entry[1]
     return digests, sigs
+
+
+def store_state(cache: Cache, state: NoteState, sigs: dict[str, Sig], digests: Mapping[str, str]) -> None:
+    """Rewrite the state shards whose notes changed (added, removed, another signature or digest), or that
+    hold a signature untrusted when it was recorded that would be trusted now."""
+    now = now_ns()
+    fresh: dict[int, dict[str, Any]] = {n: {} for n in range(SHARDS)}
+    for rel, sig in sigs.items():
+        digest = digests.get(rel)
+        if digest is not None:
+            fresh[shard_of(rel)][rel] = [list(sig), digest]
+    for n, notes in fresh.items():
+        old, at = state.entries.get(n), state.at.get(n, 0)
+        if old == notes and all(trusted(e[0], at) or not trusted(e[0], now) for e in notes.values()):
+            continue
+        cache.write(f"state-{n:02d}", {"at": now, "notes": notes})
+        state.entries[n], state.at[n] = notes, now
 
 
 def state_key(notes: Sequence[str], files: Sequence[str], digests: dict[str, str], extra: object) -> str:

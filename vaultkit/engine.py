@@ -14,16 +14,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaultkit.cache import Cache, Sig, known_digests, now_ns, run_fingerprint, state_key
+from vaultkit.cache import (
+    Cache,
+    known_digests,
+    read_state,
+    run_fingerprint,
+    shard_of,
+    state_key,
+    store_state,
+)
 from vaultkit.config import CONFIG_NAME, Config, load_config
 from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.errors import FatalError
 from vaultkit.facts import NoteFacts, covers, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
-from vaultkit.store import FACT_SHARDS, FactStore, by_shard, shard_of
+from vaultkit.store import FACT_SHARDS, FactStore, by_shard
 from vaultkit.timing import mark
-from vaultkit.vault import Index, Listing, is_excluded, is_unlisted, list_vault, listing_to_json
+from vaultkit.vault import (
+    Index,
+    Listing,
+    current_listing,
+    is_excluded,
+    is_unlisted,
+    list_vault,
+)
 
 if TYPE_CHECKING:  # imported where used: a run answered from the cache never loads the parser or the rules
     from vaultkit.analyze import Analyzer, Settings
@@ -156,11 +171,13 @@ class Runner:
         session = self.session
         cache = Cache(session.root, session.fingerprint, opts.use_cache)
         cache.prepare()  # before listing: creating the cache folder changes the vault folder's mtime
-        listing = list_vault(session.root, session.config, session.obsidian, session.report_note)
-        self._listing = listing
+        listing = self._listing = current_listing(
+            cache, session.root, session.config, session.obsidian, session.report_note
+        )
         scope = _scope(session, listing, opts.targets)
         mark("list")
-        digests, sigs = self._signatures(cache, listing)
+        notes_state = read_state(cache)
+        digests, sigs = known_digests(session.root, listing.notes, notes_state)
         mark("signatures")
         state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
         if state_key and not opts.fixing and not opts.keep_state:
@@ -179,7 +196,8 @@ class Runner:
         mark("vault rules")
         if opts.fixing and opts.targets is not None:
             diags += self._relations_of_targets(scope, state)
-        _store_state(cache, listing, sigs, store)
+        store_state(cache, notes_state, sigs, {r: store.digest(r) for r in sigs if r in store.names})
+        store.save()
         if state_key is None:
             state_key = _state_key(listing, {rel: store.digest(rel) for rel in listing.notes}, opts)
         if opts.targets is None and not opts.fixing:
@@ -303,9 +321,6 @@ class Runner:
     def _say(self, message: str) -> None:
         if message and self.progress is not None:
             self.progress(message)
-
-    def _signatures(self, cache: Cache, listing: Listing) -> tuple[dict[str, str], dict[str, Sig]]:
-        return known_digests(cache, self.session.root, listing.notes)
 
     def _mentions(  # noqa: PLR0917 - the run's parts, each needed here
         self,
@@ -479,13 +494,6 @@ def _check_schemas(cache: Cache, schemas: SchemaSet) -> None:
         return
     schemas.ensure_valid()
     cache.write("schemas-checked", schemas.fingerprint)
-
-
-def _store_state(cache: Cache, listing: Listing, sigs: dict[str, Sig], store: FactStore) -> None:
-    """The notes' signatures and digests, and the facts of newly parsed notes."""
-    notes_state = {r: [sigs[r], store.digest(r)] for r in sigs if r in store.names}
-    cache.write("state", {"at": now_ns(), "notes": notes_state, "listing": listing_to_json(listing)})
-    store.save()
 
 
 def _store_mentions(

@@ -13,11 +13,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaultkit.cache import RACY_NS, Cache, known_digests, run_fingerprint, state_key
+from vaultkit.cache import Cache, known_digests, read_state, run_fingerprint, state_key
 from vaultkit.config import load_config
 from vaultkit.errors import FatalError
 from vaultkit.obsidian import load_obsidian
-from vaultkit.vault import list_vault, resolve_vault, unchanged_listing
+from vaultkit.vault import current_listing, resolve_vault
 
 KEEP = 4  # outputs remembered per vault (one per distinct command line)
 
@@ -49,13 +49,8 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
     if config.report:
         return Quick()  # a report note may need writing: take the normal path
     cache = Cache(root, fingerprint)
-    state = cache.read("state")
-    listing = None
-    if isinstance(state, dict):
-        listing = unchanged_listing(root, state.get("listing"), state.get("at", 0), RACY_NS)
-    if listing is None:
-        listing = list_vault(root, config, obsidian, config.report)
-    digests, _sigs = known_digests(cache, root, listing.notes, state)
+    listing = current_listing(cache, root, config, obsidian, None)
+    digests, _sigs = known_digests(root, listing.notes, read_state(cache))
     if len(digests) != len(listing.notes):
         return Quick()
     key = state_key(

@@ -10,11 +10,10 @@ content digest: an entry of the wrong shape, or of other content, is parsed agai
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
-from vaultkit.cache import Cache
+from vaultkit.cache import SHARDS, Cache, shard_of
 from vaultkit.facts import (
     NoteFacts,
     NoteLike,
@@ -25,11 +24,7 @@ from vaultkit.facts import (
     summary_row,
 )
 
-FACT_SHARDS = 64
-
-
-def shard_of(rel: str) -> int:
-    return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % FACT_SHARDS
+FACT_SHARDS = SHARDS
 
 
 def by_shard(rels: Iterable[str]) -> dict[int, list[str]]:
