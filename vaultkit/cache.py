@@ -14,6 +14,7 @@ could hide behind it, as git's index knows) and is never trusted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -158,6 +159,7 @@ def clean(root: Path) -> bool:
 SHARDS = 64  # the per-note cache files (facts, summaries, signatures, mentions, report) are split in as many
 
 
+@functools.lru_cache(maxsize=1 << 17)  # a run asks for the shard of every note several times
 def shard_of(rel: str) -> int:
     return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % SHARDS
 
@@ -169,6 +171,7 @@ class NoteState:
 
     entries: dict[int, dict[str, Any]] = field(default_factory=dict)
     at: dict[int, int] = field(default_factory=dict)
+    stale: set[int] = field(default_factory=set)  # shards that do not match the vault as it is now
 
 
 def read_state(cache: Cache) -> NoteState:
@@ -183,11 +186,13 @@ def read_state(cache: Cache) -> NoteState:
 def known_digests(
     root: Path, notes: Iterable[str], state: NoteState
 ) -> tuple[dict[str, str], dict[str, Sig]]:
-    """The content hash of every note whose stat signature is unchanged (and trusted) since the last run."""
+    """The content hash of every note whose stat signature is unchanged (and trusted) since the last run.
+    Marks as stale the state shards that need rewriting: a note changed, added or gone, or untrusted."""
     digests: dict[str, str] = {}
     sigs: dict[str, Sig] = {}
     base = str(root) + os.sep
     entries, at = state.entries, state.at
+    matched = dict.fromkeys(range(SHARDS), 0)
     for rel in notes:
         try:
             sig = signature(os.stat(base + rel))  # a string join: pathlib here was a third of a warm run
@@ -198,24 +203,30 @@ def known_digests(
         entry = entries.get(n, {}).get(rel)
         if isinstance(entry, list) and len(entry) == 2 and tuple(entry[0]) == sig and trusted(sig, at[n]):
             digests[rel] = entry[1]
+            matched[n] += 1
+        else:
+            state.stale.add(n)
+    state.stale.update(n for n in range(SHARDS) if matched[n] != len(entries.get(n, ())) or n not in at)
     return digests, sigs
 
 
 def store_state(cache: Cache, state: NoteState, sigs: dict[str, Sig], digests: Mapping[str, str]) -> None:
-    """Rewrite the state shards whose notes changed (added, removed, another signature or digest), or that
-    hold a signature untrusted when it was recorded that would be trusted now."""
+    """Rewrite the stale state shards (see known_digests) with every note's signature and digest."""
+    if not state.stale:
+        return
     now = now_ns()
-    fresh: dict[int, dict[str, Any]] = {n: {} for n in range(SHARDS)}
+    fresh: dict[int, dict[str, Any]] = {n: {} for n in state.stale}
     for rel, sig in sigs.items():
+        part = fresh.get(shard_of(rel))
         digest = digests.get(rel)
-        if digest is not None:
-            fresh[shard_of(rel)][rel] = [list(sig), digest]
-    for n, notes in fresh.items():
-        old, at = state.entries.get(n), state.at.get(n, 0)
-        if old == notes and all(trusted(e[0], at) or not trusted(e[0], now) for e in notes.values()):
-            continue
+        if part is not None and digest is not None:
+            part[rel] = [list(sig), digest]
+    for n, notes in sorted(fresh.items()):
+        if notes == state.entries.get(n) and not any(trusted(e[0], now) for e in notes.values()):
+            continue  # only racy signatures, still racy: rewriting would not make them trusted
         cache.write(f"state-{n:02d}", {"at": now, "notes": notes})
         state.entries[n], state.at[n] = notes, now
+    state.stale.clear()
 
 
 def state_key(notes: Sequence[str], files: Sequence[str], digests: dict[str, str], extra: object) -> str:

@@ -192,12 +192,15 @@ class Index:
         cls, names: Mapping[str, NoteLike], facts: Mapping[str, NoteFacts], files: Iterable[str]
     ) -> Index:
         index = cls(names, facts, tuple(files))
-        for rel in names:
-            index.by_name[_key(note_name(rel))].append(rel)
-            index.by_path[_key(rel[: -len(NOTE_SUFFIX)])] = rel
+        by_name, by_path = index.by_name, index.by_path
+        for rel in names:  # a path's key ends with its name's key: "/" neither composes nor cases
+            key = _key(rel[: -len(NOTE_SUFFIX)])
+            by_path[key] = rel
+            by_name[key.rpartition("/")[2]].append(rel)
         for rel in index.files:
-            index.file_by_name[_key(rel.rpartition("/")[2])].append(rel)
-            index.file_by_path[_key(rel)] = rel
+            key = _key(rel)
+            index.file_by_path[key] = rel
+            index.file_by_name[key.rpartition("/")[2]].append(rel)
         return index
 
     def same_stem(self, target: str) -> str | None:
