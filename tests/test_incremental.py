@@ -175,7 +175,7 @@ def test_a_run_on_one_note_survives_a_partly_lost_cache(
     monkeypatch.setattr(cache, "RACY_NS", 0)
     Runner(open_session(example_vault)).run(RunOptions(jobs=1))
     CHANGES["an edit that mentions another note"][0](example_vault)
-    for path in (example_vault / cache.CACHE_DIR).glob(f"{lost}*.json"):
+    for path in (example_vault / cache.CACHE_DIR).glob(f"{lost}*.*"):
         path.write_text("{}")  # a foreign file: ignored and rebuilt
     assert _each_note_alone(example_vault) == _per_note(_fresh(example_vault), _notes(example_vault))
 

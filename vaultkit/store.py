@@ -10,6 +10,7 @@ content digest: an entry of the wrong shape, or of other content, is parsed agai
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -60,9 +61,7 @@ class FactStore:
         A note with no usable summary is loaded in full (its summary follows from its facts)."""
         rows = self._rows
         for n in range(FACT_SHARDS) if self.digests else ():
-            part = self.cache.read(f"names-{n:02d}")
-            if isinstance(part, dict):
-                rows.update(part)
+            rows.update(_read_summaries(self.cache, n))
         full: list[str] = []
         for rel in self.notes:
             summary = self._summary(rel, rows.get(rel))
@@ -135,7 +134,7 @@ class FactStore:
                     rows[rel] = summary_row(self.facts[rel])
                 elif rel in self.names:
                     rows[rel] = self._rows[rel]  # a summary read from the cache: written back as it was
-            self.cache.write(f"names-{n:02d}", rows)
+            _write_summaries(self.cache, n, rows)
 
     def _shard(self, n: int) -> dict[str, Any]:
         part = self._shards.get(n)
@@ -143,3 +142,35 @@ class FactStore:
             stored = self.cache.read(f"facts-{n:02d}")
             part = self._shards[n] = stored if isinstance(stored, dict) else {}
         return part
+
+
+# The summaries of a shard are one text file: a JSON list of [rel, digest, readable, aliases], then one line
+# per note with its links as JSON (which never holds a raw newline). Decoding the links only where a run
+# needs them (see NoteSummary) halves the cost of reading every summary, the bulk of a one-note run.
+SUMMARIES = "summaries"
+
+
+def _write_summaries(cache: Cache, n: int, rows: Mapping[str, list[Any]]) -> None:
+    heads = [[rel, *row[:3]] for rel, row in rows.items()]
+    text = json.dumps(heads, ensure_ascii=False, separators=(",", ":"))
+    cache.write_text(f"names-{n:02d}", SUMMARIES, "\n".join([text, *(row[3] for row in rows.values())]))
+
+
+def _read_summaries(cache: Cache, n: int) -> dict[str, list[Any]]:
+    """The summaries of a shard as rows [digest, readable, aliases, links], or none if the file is not
+    exactly what _write_summaries wrote."""
+    blob = cache.read_text(f"names-{n:02d}", SUMMARIES)
+    if blob is None:
+        return {}
+    head, *links = blob.decode("utf-8", "surrogateescape").split("\n")
+    try:
+        heads = json.loads(head)
+    except ValueError:
+        return {}
+    if not isinstance(heads, list) or len(heads) != len(links):
+        return {}
+    rows: dict[str, list[Any]] = {}
+    for h, text in zip(heads, links, strict=True):
+        if isinstance(h, list) and len(h) == 4 and isinstance(h[0], str):
+            rows[h[0]] = [*h[1:], text]
+    return rows
