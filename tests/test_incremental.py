@@ -10,6 +10,7 @@ summary that misses what a rule needs, shows up here as a stale or missing diagn
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Callable
@@ -235,3 +236,27 @@ def test_a_run_on_one_edited_note_rewrites_one_state_shard(
     Runner(open_session(example_vault)).run(RunOptions(targets=(touched,), jobs=1))
     after = {p.name: p.read_bytes() for p in folder.glob("state-*.json")}
     assert [n for n in after if after[n] != before.get(n)] == [f"state-{cache.shard_of(touched):02d}.json"]
+
+
+@pytest.mark.parametrize(
+    ("name", "payload"),
+    [
+        ("state-{n:02d}", {"at": 5, "notes": {"{rel}": [5, 7]}}),
+        ("state-{n:02d}", {"at": 5, "notes": {"{rel}": [[1, 2, 3, 4], None]}}),
+        ("listing", {"at": 5, "report": None, "listing": {"notes": 5}}),
+    ],
+)
+def test_cache_files_of_the_wrong_shape_are_ignored_even_with_a_valid_checksum(
+    example_vault: Path, name: str, payload: dict[str, Any]
+) -> None:
+    """A cache file that passes its header's checks (format, version, fingerprint, SHA-256) but holds
+    something vaultkit never writes is ignored, not trusted and not a crash."""
+    rel = _notes(example_vault)[0]
+    session = open_session(example_vault)
+    Runner(session).run(RunOptions(jobs=1))
+    text = json.dumps(payload).replace("{rel}", rel)
+    cache.Cache(example_vault, session.fingerprint).write(
+        name.format(n=cache.shard_of(rel)), json.loads(text)
+    )
+    got = Runner(open_session(example_vault)).run(RunOptions(jobs=1, targets=(rel,)))
+    assert _rows(got.diagnostics) == [r for r in _fresh(example_vault) if r[0] == rel]

@@ -201,7 +201,14 @@ def known_digests(
         sigs[rel] = sig
         n = shard_of(rel)
         entry = entries.get(n, {}).get(rel)
-        if isinstance(entry, list) and len(entry) == 2 and tuple(entry[0]) == sig and trusted(sig, at[n]):
+        if (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and isinstance(entry[0], list)
+            and tuple(entry[0]) == sig
+            and isinstance(entry[1], str)
+            and trusted(sig, at[n])
+        ):
             digests[rel] = entry[1]
             matched[n] += 1
         else:
