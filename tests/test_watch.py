@@ -307,3 +307,42 @@ def test_fix_never_takes_the_second_half_of_a_paused_save(vault: Path) -> None:
         assert "First half, which mentions [[Xiaomi]]." in saved
     finally:
         w.stop()
+
+
+def _check(vault: Path, *args: str) -> list[str]:
+    """`vaultkit check` on the vault as a separate process: its diagnostic lines."""
+    done = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "check", "--no-cache", *args, "."],
+        cwd=vault,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return [line for line in done.stdout.splitlines() if re.match(r"^\S.*:\d+:\d+: VK\d+ ", line)]
+
+
+def test_broken_symlinks_and_fifos_are_reported_as_check_reports_them(
+    vault: Path, watch: WatchProcess
+) -> None:
+    """Regression: a new broken symlink `x.md` or FIFO `y.md` went unreported (check reports VK201); watch
+    must neither hang on the FIFO nor stop seeing saves."""
+    os.symlink("nowhere", vault / "x.md")
+    lines = watch.expect(r"^vaultkit: 25 notes")
+    os.symlink("Deleted note.md", vault / "Wiki/Old name.md")  # what a note's name looked like
+    lines += watch.expect(r"^vaultkit: 26 notes")
+    os.mkfifo(vault / "y.md")
+    lines += watch.expect(r"^vaultkit: 27 notes")
+    expected = _check(vault, "--select", "VK2")
+    assert len(expected) == 3, expected
+    for line in expected:
+        assert f"+ {line}" in lines, (line, lines)
+    note = vault / RESRL
+    _atomic(note, note.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+    lines = watch.expect(r"^vaultkit: 27 notes")
+    assert any(line.startswith(f"+ {RESRL}:") and "VK010" in line for line in lines), lines
+    for name in ("x.md", "Wiki/Old name.md", "y.md"):
+        (vault / name).unlink()
+    lines = watch.expect(r"^vaultkit: 24 notes")
+    for name in ("x.md", "Wiki/Old name.md", "y.md"):
+        assert any(line.startswith(f"- {name}:1:1: VK201") for line in lines), lines

@@ -272,7 +272,7 @@ class Runner:
         the rest of a re-check: only folder events ("" among the changes) and unknown files need one."""
         session = self.session
         old = self._listing
-        if old is None or "" in changed or any(not c.lower().endswith(".md") for c in changed):
+        if old is None or "" in changed or any(_needs_listing(session.root, c) for c in changed):
             self._listing = list_vault(session.root, session.config, session.obsidian, session.report_note)
             return self._listing
         known = set(old.notes)
@@ -283,8 +283,8 @@ class Runner:
             notes.discard(rel)
             files.discard(rel)
             path = session.root / rel
-            if not (path.is_file() or path.is_symlink()) or is_unlisted(rel):
-                continue
+            if not os.path.lexists(path) or is_unlisted(rel):
+                continue  # anything else is a note, as list_vault has it: a FIFO, a broken symlink (VK201)
             if rel == session.report_note or is_excluded(rel, session.config, session.obsidian):
                 files.add(rel)  # resolvable by links, never checked
             else:
@@ -450,6 +450,11 @@ class Runner:
                 yield Diagnostic(
                     path, _json_line(session.root / path, prop), 1, "VK023", message, Severity.WARNING
                 )
+
+
+def _needs_listing(root: Path, rel: str) -> bool:
+    """A change only a full listing places: not a note name, or a folder (a symlinked one is not entered)."""
+    return not rel.lower().endswith(".md") or os.path.isdir(root / rel)
 
 
 def _key_table(cache: Cache, store: FactStore, config: Config) -> KeyTable:

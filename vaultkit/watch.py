@@ -276,10 +276,7 @@ class Watcher:
         return observer
 
     def on_path(self, path: str) -> None:
-        try:
-            rel = Path(path).resolve().relative_to(self.root).as_posix() if path else ""
-        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
-            return
+        rel = self._vault_rel(path)
         if not rel or rel.startswith(IGNORED_PREFIXES) or rel == self.session.report_note:
             return
         if self.session.is_config_file(rel) and rel.endswith((".json", ".toml")):
@@ -300,6 +297,16 @@ class Watcher:
             self.pending[rel] = time.monotonic()
             self.fix_due.pop(rel, None)
         self.wake.set()
+
+    def _vault_rel(self, path: str) -> str:
+        """The event's path relative to the vault; "" outside it. Only the folder is resolved: a symlink named
+        like a note is that note (`x.md -> nowhere` is x.md, broken or not, as `list_vault` lists it)."""
+        where = Path(path)
+        try:
+            rel = (where.parent.resolve() / where.name).relative_to(self.root).as_posix() if path else ""
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
+            return ""
+        return "" if rel == "." else rel
 
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:
