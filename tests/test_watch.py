@@ -34,7 +34,12 @@ class WatchProcess:
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
-        self.expect(r"^vaultkit: watching ", timeout=60)
+        try:
+            self.expect(r"^vaultkit: watching ", timeout=60)
+        except AssertionError:
+            self.proc.kill()  # never left behind, hung
+            self.proc.wait()
+            raise
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -346,3 +351,17 @@ def test_broken_symlinks_and_fifos_are_reported_as_check_reports_them(
     lines = watch.expect(r"^vaultkit: 24 notes")
     for name in ("x.md", "Wiki/Old name.md", "y.md"):
         assert any(line.startswith(f"- {name}:1:1: VK201") for line in lines), lines
+
+
+def test_a_fifo_where_the_report_note_goes_is_refused_not_waited_on(vault: Path) -> None:
+    """Regression: the report note was read with a blocking open, and a FIFO in its place hung watch at start."""
+    os.mkfifo(vault / "vaultkit report.md")
+    w = WatchProcess(vault, "--report", "vaultkit report.md")
+    try:
+        assert any("vaultkit report.md: not written: " in line for line in w.seen), w.seen
+        note = vault / RESRL
+        _atomic(note, note.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+        lines = w.expect(r"^vaultkit: 24 notes")
+        assert any(line.startswith(f"+ {RESRL}:") and "VK010" in line for line in lines), lines
+    finally:
+        assert w.stop() == 0
