@@ -365,3 +365,14 @@ def test_a_fifo_where_the_report_note_goes_is_refused_not_waited_on(vault: Path)
         assert any(line.startswith(f"+ {RESRL}:") and "VK010" in line for line in lines), lines
     finally:
         assert w.stop() == 0
+
+
+def test_renaming_a_folder_rechecks_the_links_into_it(vault: Path, watch: WatchProcess) -> None:
+    (vault / "Wiki/By path.md").write_text("---\ntier: 1\n---\nSee [[Entities/People/Nathan Lambert]].\n")
+    watch.expect(r"^vaultkit: 25 notes")
+    os.rename(vault / "Entities/People", vault / "Entities/Persons")
+    lines = watch.expect(r"^vaultkit: 25 notes")
+    assert any(line.startswith("+ Wiki/By path.md:") and "VK101" in line for line in lines), lines
+    os.rename(vault / "Entities/Persons", vault / "Entities/People")
+    lines = watch.expect(r"^vaultkit: 25 notes")
+    assert any(line.startswith("- Wiki/By path.md:") and "VK101" in line for line in lines), lines
