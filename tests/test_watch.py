@@ -376,3 +376,22 @@ def test_renaming_a_folder_rechecks_the_links_into_it(vault: Path, watch: WatchP
     os.rename(vault / "Entities/Persons", vault / "Entities/People")
     lines = watch.expect(r"^vaultkit: 25 notes")
     assert any(line.startswith("- Wiki/By path.md:") and "VK101" in line for line in lines), lines
+
+
+def test_fix_links_a_note_created_in_a_new_folder(vault: Path) -> None:
+    """Regression: a note created in a new folder (mkdir -p, then save) was checked but never linked."""
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        folder = vault / "New/Sub"
+        folder.mkdir(parents=True)
+        note = folder / "x.md"
+        _in_place(note, "---\ntags: [new]\n---\nA new note about Xiaomi.\n")
+        lines = w.expect(r"^vaultkit: linked New/Sub/x.md", timeout=20)
+        assert any(line.startswith("+ New/Sub/x.md:") and "VK120" in line for line in lines), lines
+        assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
+        (vault / "Newer/Deeper").mkdir(parents=True)
+        (vault / "Newer/Deeper/z.md").write_text("---\ntags: [new]\n---\nAbout Meituan.\n", encoding="utf-8")
+        w.expect(r"^vaultkit: linked Newer/Deeper/z.md", timeout=20)
+        assert "[[Meituan]]" in (vault / "Newer/Deeper/z.md").read_text(encoding="utf-8")
+    finally:
+        assert w.stop() == 0

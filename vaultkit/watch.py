@@ -149,6 +149,8 @@ class Watcher:
         changed = [rel for rel in rels if self._content_changed(rel)]
         if not changed:
             return
+        state = self.runner.state
+        known = set(state.facts) if state is not None and self.options.fix else set()
         try:
             by_note, self.notes = self.runner.update(changed)
         except FatalError as e:
@@ -161,10 +163,8 @@ class Watcher:
             self._print_summary()
             self._write_report()
         if self.options.fix:
-            now = time.monotonic()
-            for rel in changed:
-                if self.own_writes.get(rel) != self._digest(rel) and _fixable(self.current.get(rel, [])):
-                    self.fix_due[rel] = now + self.settle
+            # Notes a folder event brought (created in a new folder, moved in with it) are new, as if saved.
+            self._schedule_fixes(dict.fromkeys([*changed, *(rel for rel in by_note if rel not in known)]))
 
     def _content_changed(self, rel: str) -> bool:
         state = self.runner.state
@@ -191,6 +191,13 @@ class Watcher:
         self._full_check()
 
     # -- fixing -------------------------------------------------------------------------------------------
+
+    def _schedule_fixes(self, saved: Iterable[str]) -> None:
+        """Saved notes with something to fix are fixed once quiet for the settle time (not vaultkit's own)."""
+        due = time.monotonic() + self.settle
+        for rel in saved:
+            if self.own_writes.get(rel) != self._digest(rel) and _fixable(self.current.get(rel, [])):
+                self.fix_due[rel] = due
 
     def _run_fixes(self, now: float) -> None:
         with self.lock:
