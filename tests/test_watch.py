@@ -395,3 +395,19 @@ def test_fix_links_a_note_created_in_a_new_folder(vault: Path) -> None:
         assert "[[Meituan]]" in (vault / "Newer/Deeper/z.md").read_text(encoding="utf-8")
     finally:
         assert w.stop() == 0
+
+
+def test_an_event_that_leaves_the_bytes_does_not_cancel_a_fix(vault: Path) -> None:
+    """Regression: any event on a saved note (a touch, a closing) cancelled its pending fix, and the re-check
+    that followed found no change, so it was never scheduled again."""
+    w = WatchProcess(vault, "--fix", "--settle", "1.5")
+    try:
+        note = vault / RESRL
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        w.expect(r"^vaultkit: \d+ notes")
+        time.sleep(0.3)
+        os.utime(note)  # a sync tool, or `touch`
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=10)
+        assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
+    finally:
+        assert w.stop() == 0

@@ -300,9 +300,8 @@ class Watcher:
         name = rel.rpartition("/")[2]
         if not rel.lower().endswith(".md") and (name.startswith(".") or name.endswith(_TEMP_SUFFIXES)):
             return  # an editor's temporary file: the rename onto the note is what counts
-        with self.lock:
+        with self.lock:  # a pending note is not fixed; its re-check decides when it is, if its bytes changed
             self.pending[rel] = time.monotonic()
-            self.fix_due.pop(rel, None)
         self.wake.set()
 
     def _vault_rel(self, path: str) -> str:
