@@ -243,10 +243,8 @@ class Watcher:
             if digest:
                 self.own_writes[rel] = digest
             if rel in added:
-                names = ", ".join(f"[[{note_name(s)}]]" for s in added[rel])
-                click.echo(
-                    f"vaultkit: related {rel}: '{self.session.config.relations.property}' lists {names}"
-                )
+                prop = self.session.config.relations.property
+                click.echo(f"vaultkit: related {rel}: '{prop}' lists {_names(added[rel])}")
             else:
                 click.echo(f"vaultkit: linked {rel}")
         for refused in outcome.refused:
@@ -383,6 +381,11 @@ class Watcher:
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:
     return any(d.fix is not None for d in diagnostics)
+
+
+def _names(rels: list[str], shown: int = 5) -> str:
+    more = f" and {len(rels) - shown} more" if len(rels) > shown else ""
+    return ", ".join(f"[[{note_name(rel)}]]" for rel in rels[:shown]) + more
 
 
 def _pop_ready(due: dict[str, float], now: float, pending: dict[str, float]) -> list[str]:
