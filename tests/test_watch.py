@@ -476,3 +476,26 @@ def test_a_relation_refused_while_the_note_is_open_is_written_once_it_is_closed(
     saved = xiaomi.read_text(encoding="utf-8")
     assert "First half of a save that mentions [[Huawei]].\nSecond half.\n" in saved, saved
     assert '"[[ResRL]]"' in _related(xiaomi) and '"[[Meituan]]"' in _related(xiaomi)
+
+
+def test_a_symlinked_folder_is_reported_as_check_reports_it(
+    vault: Path, tmp_path: Path, watch: WatchProcess
+) -> None:
+    """Regression: a symlinked folder made while watching was not reported (check reports VK205); one named
+    like a note was reported as an unreadable note (VK201)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Elsewhere.md").write_text("Mentions Xiaomi.\n", encoding="utf-8")
+    os.symlink(outside, vault / "Shared")
+    lines = watch.expect(r"^vaultkit: 24 notes")
+    os.symlink(outside, vault / "Shared.md")
+    lines += watch.expect(r"^vaultkit: 24 notes")
+    expected = _check(vault, "--select", "VK2")
+    assert len(expected) == 2, expected
+    for line in expected:
+        assert f"+ {line}" in lines, (line, lines)
+    (vault / "Shared").unlink()
+    (vault / "Shared.md").unlink()
+    lines = watch.expect(r"^vaultkit: 24 notes")
+    for name in ("Shared", "Shared.md"):
+        assert any(line.startswith(f"- {name}:1:1: VK205") for line in lines), lines

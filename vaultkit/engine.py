@@ -237,6 +237,7 @@ class Runner:
         Returns the new diagnostics of each re-checked note, and the number of notes in the vault.
         """
         assert self.state is not None, "run() first"
+        before = self._listing.skipped_links if self._listing is not None else ()
         listing = self._listing_after(changed)
         present = set(listing.notes)
         known = set(self.state.facts)
@@ -247,9 +248,10 @@ class Runner:
         affected = self.state.update(new_facts, listing.files, self._scan)
         self.state.plan(affected, fixing=False)
         ctx = self.state.context()
-        opts = RunOptions(targets=tuple(sorted(affected)))
+        links = set(before) ^ set(listing.skipped_links)  # symlinked folders made or removed (VK205)
+        opts = RunOptions(targets=tuple(sorted(affected | links)))
         diags = self._diagnostics(listing, sorted(affected), self.state.facts, ctx, opts)
-        by_note: dict[str, list[Diagnostic]] = {rel: [] for rel in affected}
+        by_note: dict[str, list[Diagnostic]] = {rel: [] for rel in affected | links}
         for rel in touched - present:
             by_note[rel] = []
         for d in diags:
