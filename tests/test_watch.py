@@ -34,7 +34,12 @@ class WatchProcess:
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
-        self.expect(r"^vaultkit: watching ", timeout=60)
+        try:
+            self.expect(r"^vaultkit: watching ", timeout=60)
+        except AssertionError:
+            self.proc.kill()  # never left behind, hung
+            self.proc.wait()
+            raise
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -307,3 +312,190 @@ def test_fix_never_takes_the_second_half_of_a_paused_save(vault: Path) -> None:
         assert "First half, which mentions [[Xiaomi]]." in saved
     finally:
         w.stop()
+
+
+def _check(vault: Path, *args: str) -> list[str]:
+    """`vaultkit check` on the vault as a separate process: its diagnostic lines."""
+    done = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "check", "--no-cache", *args, "."],
+        cwd=vault,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return [line for line in done.stdout.splitlines() if re.match(r"^\S.*:\d+:\d+: VK\d+ ", line)]
+
+
+def test_broken_symlinks_and_fifos_are_reported_as_check_reports_them(
+    vault: Path, watch: WatchProcess
+) -> None:
+    """Regression: a new broken symlink `x.md` or FIFO `y.md` went unreported (check reports VK201); watch
+    must neither hang on the FIFO nor stop seeing saves."""
+    os.symlink("nowhere", vault / "x.md")
+    lines = watch.expect(r"^vaultkit: 25 notes")
+    os.symlink("Deleted note.md", vault / "Wiki/Old name.md")  # what a note's name looked like
+    lines += watch.expect(r"^vaultkit: 26 notes")
+    os.mkfifo(vault / "y.md")
+    lines += watch.expect(r"^vaultkit: 27 notes")
+    expected = _check(vault, "--select", "VK2")
+    assert len(expected) == 3, expected
+    for line in expected:
+        assert f"+ {line}" in lines, (line, lines)
+    note = vault / RESRL
+    _atomic(note, note.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+    lines = watch.expect(r"^vaultkit: 27 notes")
+    assert any(line.startswith(f"+ {RESRL}:") and "VK010" in line for line in lines), lines
+    for name in ("x.md", "Wiki/Old name.md", "y.md"):
+        (vault / name).unlink()
+    lines = watch.expect(r"^vaultkit: 24 notes")
+    for name in ("x.md", "Wiki/Old name.md", "y.md"):
+        assert any(line.startswith(f"- {name}:1:1: VK201") for line in lines), lines
+
+
+def test_a_fifo_where_the_report_note_goes_is_refused_not_waited_on(vault: Path) -> None:
+    """Regression: the report note was read with a blocking open, and a FIFO in its place hung watch at start."""
+    os.mkfifo(vault / "vaultkit report.md")
+    w = WatchProcess(vault, "--report", "vaultkit report.md")
+    try:
+        assert any("vaultkit report.md: not written: " in line for line in w.seen), w.seen
+        note = vault / RESRL
+        _atomic(note, note.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+        lines = w.expect(r"^vaultkit: 24 notes")
+        assert any(line.startswith(f"+ {RESRL}:") and "VK010" in line for line in lines), lines
+    finally:
+        assert w.stop() == 0
+
+
+def test_renaming_a_folder_rechecks_the_links_into_it(vault: Path, watch: WatchProcess) -> None:
+    (vault / "Wiki/By path.md").write_text("---\ntier: 1\n---\nSee [[Entities/People/Nathan Lambert]].\n")
+    watch.expect(r"^vaultkit: 25 notes")
+    os.rename(vault / "Entities/People", vault / "Entities/Persons")
+    lines = watch.expect(r"^vaultkit: 25 notes")
+    assert any(line.startswith("+ Wiki/By path.md:") and "VK101" in line for line in lines), lines
+    os.rename(vault / "Entities/Persons", vault / "Entities/People")
+    lines = watch.expect(r"^vaultkit: 25 notes")
+    assert any(line.startswith("- Wiki/By path.md:") and "VK101" in line for line in lines), lines
+
+
+def test_fix_links_a_note_created_in_a_new_folder(vault: Path) -> None:
+    """Regression: a note created in a new folder (mkdir -p, then save) was checked but never linked."""
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        folder = vault / "New/Sub"
+        folder.mkdir(parents=True)
+        note = folder / "x.md"
+        _in_place(note, "---\ntags: [new]\n---\nA new note about Xiaomi.\n")
+        lines = w.expect(r"^vaultkit: linked New/Sub/x.md", timeout=20)
+        assert any(line.startswith("+ New/Sub/x.md:") and "VK120" in line for line in lines), lines
+        assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
+        (vault / "Newer/Deeper").mkdir(parents=True)
+        (vault / "Newer/Deeper/z.md").write_text("---\ntags: [new]\n---\nAbout Meituan.\n", encoding="utf-8")
+        w.expect(r"^vaultkit: linked Newer/Deeper/z.md", timeout=20)
+        assert "[[Meituan]]" in (vault / "Newer/Deeper/z.md").read_text(encoding="utf-8")
+    finally:
+        assert w.stop() == 0
+
+
+def test_an_event_that_leaves_the_bytes_does_not_cancel_a_fix(vault: Path) -> None:
+    """Regression: any event on a saved note (a touch, a closing) cancelled its pending fix, and the re-check
+    that followed found no change, so it was never scheduled again."""
+    w = WatchProcess(vault, "--fix", "--settle", "1.5")
+    try:
+        note = vault / RESRL
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        w.expect(r"^vaultkit: \d+ notes")
+        time.sleep(0.3)
+        os.utime(note)  # a sync tool, or `touch`
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=10)
+        assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
+    finally:
+        assert w.stop() == 0
+
+
+def _related(note: Path) -> str:
+    """The note's frontmatter: where its `related` property lives."""
+    return note.read_text(encoding="utf-8").split("---\n", 2)[1]
+
+
+def test_fix_adds_the_reciprocal_relation_to_the_notes_it_links(vault: Path) -> None:
+    """Regression: watch --fix linked ResRL to Xiaomi, but only `vaultkit link` gave Xiaomi the relation back."""
+    xiaomi = vault / "Entities/Companies/Xiaomi.md"
+    before = xiaomi.read_text(encoding="utf-8")
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        note = vault / RESRL
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
+        lines = w.expect(r"^vaultkit: related Entities/Companies/Xiaomi.md", timeout=20)
+        lines += w.expect(r"^vaultkit: \d+ notes")
+        assert any(line.startswith("- Entities/Companies/Xiaomi.md:1:1: VK121") for line in w.seen), w.seen
+        later = w.quiet(2.0)  # its own writes settle: nothing more is written
+        assert not any(line.startswith(("vaultkit: linked", "vaultkit: related")) for line in later), later
+    finally:
+        assert w.stop() == 0
+    assert '"[[ResRL]]"' in _related(xiaomi)
+    assert xiaomi.read_text(encoding="utf-8").split("---\n", 2)[2] == before.split("---\n", 2)[2]
+    for name in ("Companies/Xiaomi", "Companies/Meituan", "People/Nathan Lambert"):
+        assert '"[[ResRL]]"' in _related(vault / f"Entities/{name}.md"), name
+    # what `vaultkit link` would still do to the notes ResRL links to: nothing about ResRL
+    assert not [line for line in _check(vault, "--select", "VK121") if "[[ResRL]]" in line]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="paused writers are detected with leases")
+def test_a_relation_refused_while_the_note_is_open_is_written_once_it_is_closed(vault: Path) -> None:
+    """The writer refuses Xiaomi while another program has it open for writing; the relation is not dropped:
+    it is written once Xiaomi is closed, and the other program's save is kept."""
+    xiaomi = vault / "Entities/Companies/Xiaomi.md"
+    w = WatchProcess(vault, "--fix", "--settle", "0.3")
+    try:
+        with open(xiaomi, "a", encoding="utf-8"):  # an editor holding the note open, not writing yet
+            note = vault / RESRL
+            _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+            w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
+            w.expect(r"^vaultkit: Entities/Companies/Xiaomi.md: not written: another program", timeout=20)
+            w.quiet(1.0)
+            assert "[[ResRL]]" not in xiaomi.read_text(encoding="utf-8")
+        w.expect(r"^vaultkit: related Entities/Companies/Xiaomi.md", timeout=20)
+        assert '"[[ResRL]]"' in _related(xiaomi)
+        with open(xiaomi, "a", encoding="utf-8") as f:  # the same, writing its save in two parts
+            f.write("\nFirst half of a save that mentions Huawei.\n")
+            f.flush()
+            text = xiaomi.read_text(encoding="utf-8")
+            _atomic(
+                vault / "Entities/Companies/Meituan.md",
+                (vault / "Entities/Companies/Meituan.md").read_text(encoding="utf-8") + "\nLike Xiaomi.\n",
+            )
+            time.sleep(2.0)
+            assert xiaomi.read_text(encoding="utf-8") == text  # nothing written under the writer
+            f.write("Second half.\n")
+        w.expect(r"^vaultkit: (linked|related) Entities/Companies/Xiaomi.md", timeout=20)
+        w.quiet(1.0)
+    finally:
+        assert w.stop() == 0
+    saved = xiaomi.read_text(encoding="utf-8")
+    assert "First half of a save that mentions [[Huawei]].\nSecond half.\n" in saved, saved
+    assert '"[[ResRL]]"' in _related(xiaomi) and '"[[Meituan]]"' in _related(xiaomi)
+
+
+def test_a_symlinked_folder_is_reported_as_check_reports_it(
+    vault: Path, tmp_path: Path, watch: WatchProcess
+) -> None:
+    """Regression: a symlinked folder made while watching was not reported (check reports VK205); one named
+    like a note was reported as an unreadable note (VK201)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Elsewhere.md").write_text("Mentions Xiaomi.\n", encoding="utf-8")
+    os.symlink(outside, vault / "Shared")
+    lines = watch.expect(r"^vaultkit: 24 notes")
+    os.symlink(outside, vault / "Shared.md")
+    lines += watch.expect(r"^vaultkit: 24 notes")
+    expected = _check(vault, "--select", "VK2")
+    assert len(expected) == 2, expected
+    for line in expected:
+        assert f"+ {line}" in lines, (line, lines)
+    (vault / "Shared").unlink()
+    (vault / "Shared.md").unlink()
+    lines = watch.expect(r"^vaultkit: 24 notes")
+    for name in ("Shared", "Shared.md"):
+        assert any(line.startswith(f"- {name}:1:1: VK205") for line in lines), lines

@@ -205,6 +205,16 @@ def _open_for_writing_elsewhere(path: Path) -> bool:
         os.close(fd)
 
 
+def _read_regular(path: Path) -> bytes:
+    """A file's bytes, opened without blocking: a named pipe where the report note goes is refused (OSError),
+    not waited on for a writer that may never come."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", closefd=True) as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "it is not a regular file")
+        return f.read()
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -272,7 +282,7 @@ def write_generated(root: Path, rel: str, content: str, marker: str) -> WriteRes
     path = root / rel
     new = content.encode("utf-8")
     try:
-        old = path.read_bytes()
+        old = _read_regular(path)
     except FileNotFoundError:
         old = None
     except OSError as e:

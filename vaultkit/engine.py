@@ -255,6 +255,7 @@ class Runner:
         Returns the new diagnostics of each re-checked note, and the number of notes in the vault.
         """
         assert self.state is not None, "run() first"
+        before = self._listing.skipped_links if self._listing is not None else ()
         listing = self._listing_after(changed)
         present = set(listing.notes)
         known = set(self.state.facts)
@@ -265,9 +266,10 @@ class Runner:
         affected = self.state.update(new_facts, listing.files, self._scan)
         self.state.plan(affected, fixing=False)
         ctx = self.state.context()
-        opts = RunOptions(targets=tuple(sorted(affected)))
+        links = set(before) ^ set(listing.skipped_links)  # symlinked folders made or removed (VK205)
+        opts = RunOptions(targets=tuple(sorted(affected | links)))
         diags = self._diagnostics(listing, sorted(affected), self.state.facts, ctx, opts)
-        by_note: dict[str, list[Diagnostic]] = {rel: [] for rel in affected}
+        by_note: dict[str, list[Diagnostic]] = {rel: [] for rel in affected | links}
         for rel in touched - present:
             by_note[rel] = []
         for d in diags:
@@ -290,7 +292,7 @@ class Runner:
         the rest of a re-check: only folder events ("" among the changes) and unknown files need one."""
         session = self.session
         old = self._listing
-        if old is None or "" in changed or any(not c.lower().endswith(".md") for c in changed):
+        if old is None or "" in changed or any(_needs_listing(session.root, c) for c in changed):
             self._listing = list_vault(session.root, session.config, session.obsidian, session.report_note)
             return self._listing
         known = set(old.notes)
@@ -301,8 +303,8 @@ class Runner:
             notes.discard(rel)
             files.discard(rel)
             path = session.root / rel
-            if not (path.is_file() or path.is_symlink()) or is_unlisted(rel):
-                continue
+            if not os.path.lexists(path) or is_unlisted(rel):
+                continue  # anything else is a note, as list_vault has it: a FIFO, a broken symlink (VK201)
             if rel == session.report_note or is_excluded(rel, session.config, session.obsidian):
                 files.add(rel)  # resolvable by links, never checked
             else:
@@ -465,6 +467,11 @@ class Runner:
                 yield Diagnostic(
                     path, _json_line(session.root / path, prop), 1, "VK023", message, Severity.WARNING
                 )
+
+
+def _needs_listing(root: Path, rel: str) -> bool:
+    """A change only a full listing places: not a note name, or a folder (a symlinked one is not entered)."""
+    return not rel.lower().endswith(".md") or os.path.isdir(root / rel)
 
 
 def _key_table(cache: Cache, store: FactStore, config: Config) -> KeyTable:

@@ -7,9 +7,12 @@ VaultState says which other notes depend on the change. The terminal shows the d
 (+) and went away (-), then a one-line summary; nothing when nothing changed.
 
 With --fix, a note that has been quiet for the settle time gets its mentions linked and relations added,
-through the same writer as `vaultkit link`: a note that changed since it was read is left alone, and a
-note vaultkit itself just wrote is never fixed again in a loop (the fix is idempotent, and its own writes
-are recognised by their content hash).
+and the notes it links to get it in their relations property (only that: a note nobody saved gets no other
+edit), as after `vaultkit link`. All of it goes through the same writer: a note that changed since it was
+read, or that another program has open for writing, is left alone and fixed after its next event instead;
+a note vaultkit itself just wrote is never fixed again in a loop (the fix is idempotent, its own writes
+are recognised by their content hash, and a relation links back only through the relations property,
+which owes nothing in return).
 """
 
 from __future__ import annotations
@@ -31,15 +34,16 @@ from typing import Any
 import click
 from watchdog.events import FileSystemEventHandler
 
-from vaultkit.diagnostics import Diagnostic, Severity
+from vaultkit.diagnostics import Diagnostic, Edit, Severity
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
 from vaultkit.fixer import apply_fixes, edits_by_note
 from vaultkit.note import read_raw
-from vaultkit.vault import resolve_vault
+from vaultkit.vault import note_name, resolve_vault
 
 IGNORED_PREFIXES = (".git/", ".trash/", ".vaultkit_cache/")
 _TEMP_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload", ".vaultkit-tmp")
+RELATION = "VK121"  # missing-relation: the one fix watch makes to a note nobody saved
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,9 @@ class Watcher:
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.stop = threading.Event()
-        self.fix_due: dict[str, float] = {}
+        self.fix_due: dict[str, float] = {}  # saved notes: every safe fix
+        self.relate_due: dict[str, float] = {}  # notes a settled note links to: the relations they owe it
+        self.refused: dict[str, bool] = {}  # the writer refused: retried after the note's next event
         self.own_writes: dict[str, str] = {}
 
     # -- settings that may change with a reload ------------------------------------------------------------
@@ -109,7 +115,8 @@ class Watcher:
 
     def _next_wakeup(self) -> float:
         with self.lock:
-            times = [t + self.debounce for t in self.pending.values()] + list(self.fix_due.values())
+            times = [t + self.debounce for t in self.pending.values()]
+        times += [*self.fix_due.values(), *self.relate_due.values()]
         if self.reload:
             times.append(time.monotonic())
         return max(0.01, min(times) - time.monotonic()) if times else 1.0
@@ -146,9 +153,12 @@ class Watcher:
         gc.freeze()  # the vault state lives as long as the watch: later collections need not walk it
 
     def _recheck(self, rels: list[str]) -> None:
+        self._retry_refused(rels)
         changed = [rel for rel in rels if self._content_changed(rel)]
         if not changed:
             return
+        state = self.runner.state
+        known = set(state.facts) if state is not None and self.options.fix else set()
         try:
             by_note, self.notes = self.runner.update(changed)
         except FatalError as e:
@@ -161,10 +171,8 @@ class Watcher:
             self._print_summary()
             self._write_report()
         if self.options.fix:
-            now = time.monotonic()
-            for rel in changed:
-                if self.own_writes.get(rel) != self._digest(rel) and _fixable(self.current.get(rel, [])):
-                    self.fix_due[rel] = now + self.settle
+            # Notes a folder event brought (created in a new folder, moved in with it) are new, as if saved.
+            self._schedule_fixes(dict.fromkeys([*changed, *(rel for rel in by_note if rel not in known)]))
 
     def _content_changed(self, rel: str) -> bool:
         state = self.runner.state
@@ -192,25 +200,88 @@ class Watcher:
 
     # -- fixing -------------------------------------------------------------------------------------------
 
+    def _schedule_fixes(self, saved: Iterable[str]) -> None:
+        """Saved notes with something to fix, or linking to notes that do not list them in their relations,
+        are fixed once quiet for the settle time (not vaultkit's own writes)."""
+        due = time.monotonic() + self.settle
+        for rel in saved:
+            if self.own_writes.get(rel) == self._digest(rel):
+                continue
+            if _fixable(self.current.get(rel, [])) or self._unrelated_targets(rel):
+                self.fix_due[rel] = due
+                self.relate_due.pop(rel, None)  # every fix includes the relations
+
+    def _retry_refused(self, rels: Iterable[str]) -> None:
+        """A note the writer refused (another program had it open for writing, or had changed it) is fixed
+        again once it settles after its next event: its save, or only its closing. Nothing is retried on a
+        timer: a note refused for good (read-only, a symlink) is not retried until it changes."""
+        due = time.monotonic() + self.settle
+        for rel in rels:
+            relations_only = self.refused.pop(rel, None)
+            if relations_only is not None:
+                (self.relate_due if relations_only else self.fix_due)[rel] = due
+
     def _run_fixes(self, now: float) -> None:
         with self.lock:
-            ready = [rel for rel, t in self.fix_due.items() if t <= now and rel not in self.pending]
-            for rel in ready:
-                del self.fix_due[rel]
-        state = self.runner.state
-        if not ready or state is None:
+            saved = _pop_ready(self.fix_due, now, self.pending)
+            owed = [rel for rel in _pop_ready(self.relate_due, now, self.pending) if rel not in saved]
+        if not (saved or owed) or self.runner.state is None:
             return
-        plan = edits_by_note(d for rel in ready for d in self.current.get(rel, []))
+        plan = edits_by_note(d for rel in saved for d in self.current.get(rel, []))
+        plan.update(edits_by_note(d for rel in owed for d in self.current.get(rel, []) if d.code == RELATION))
+        self._write(plan, set(owed))
+        self._owe_relations(saved)
+
+    def _write(self, plan: dict[str, list[Edit]], owed: set[str]) -> None:
+        """Write the fixes through the one writer; `owed` notes get only their relations."""
+        state = self.runner.state
+        assert state is not None
+        added = {rel: self._unrelated_sources(rel) for rel in owed & plan.keys()}
         outcome = apply_fixes(self.root, state.facts, plan, self.session.config.relations.property)
         for rel in outcome.written:
             digest = self._digest(rel)
             if digest:
                 self.own_writes[rel] = digest
-            click.echo(f"vaultkit: linked {rel}")
+            if rel in added:
+                prop = self.session.config.relations.property
+                click.echo(f"vaultkit: related {rel}: '{prop}' lists {_names(added[rel])}")
+            else:
+                click.echo(f"vaultkit: linked {rel}")
         for refused in outcome.refused:
             click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
+            self.refused[refused.rel] = self.refused.get(refused.rel, True) and refused.rel in owed
         if outcome.written:
             self._recheck(outcome.written)
+
+    def _owe_relations(self, settled: Iterable[str]) -> None:
+        """The notes a settled note links to list it in their relations, as after `vaultkit link`: at once,
+        or, for a note being saved meanwhile, with its own fix once it settles (a refused one after its next
+        event). Relations link back only through the relations property, so these writes owe nothing more."""
+        now = time.monotonic()
+        for rel in settled:
+            for target in self._unrelated_targets(rel):
+                if target not in self.fix_due and target not in self.refused:
+                    self.relate_due.setdefault(target, now)
+
+    def _unrelated_targets(self, rel: str) -> list[str]:
+        """The notes `rel` links to whose relations property could list it, and does not (VK121)."""
+        state = self.runner.state
+        if state is None:
+            return []
+        return [
+            target
+            for target in sorted(state.out.get(rel, ()))
+            if rel in state.back.get(target, ())
+            and rel not in state.out.get(target, ())
+            and any(d.code == RELATION and d.fix is not None for d in self.current.get(target, []))
+        ]
+
+    def _unrelated_sources(self, rel: str) -> list[str]:
+        """The notes linking to `rel` that its relations property does not list (what its VK121 fix adds)."""
+        state = self.runner.state
+        if state is None:
+            return []
+        return sorted(state.back.get(rel, set()) - state.out.get(rel, set()) - {rel})
 
     # -- output -------------------------------------------------------------------------------------------
 
@@ -276,10 +347,7 @@ class Watcher:
         return observer
 
     def on_path(self, path: str) -> None:
-        try:
-            rel = Path(path).resolve().relative_to(self.root).as_posix() if path else ""
-        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
-            return
+        rel = self._vault_rel(path)
         if not rel or rel.startswith(IGNORED_PREFIXES) or rel == self.session.report_note:
             return
         if self.session.is_config_file(rel) and rel.endswith((".json", ".toml")):
@@ -296,14 +364,36 @@ class Watcher:
         name = rel.rpartition("/")[2]
         if not rel.lower().endswith(".md") and (name.startswith(".") or name.endswith(_TEMP_SUFFIXES)):
             return  # an editor's temporary file: the rename onto the note is what counts
-        with self.lock:
+        with self.lock:  # a pending note is not fixed; its re-check decides when it is, if its bytes changed
             self.pending[rel] = time.monotonic()
-            self.fix_due.pop(rel, None)
         self.wake.set()
+
+    def _vault_rel(self, path: str) -> str:
+        """The event's path relative to the vault; "" outside it. Only the folder is resolved: a symlink named
+        like a note is that note (`x.md -> nowhere` is x.md, broken or not, as `list_vault` lists it)."""
+        where = Path(path)
+        try:
+            rel = (where.parent.resolve() / where.name).relative_to(self.root).as_posix() if path else ""
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
+            return ""
+        return "" if rel == "." else rel
 
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:
     return any(d.fix is not None for d in diagnostics)
+
+
+def _names(rels: list[str], shown: int = 5) -> str:
+    more = f" and {len(rels) - shown} more" if len(rels) > shown else ""
+    return ", ".join(f"[[{note_name(rel)}]]" for rel in rels[:shown]) + more
+
+
+def _pop_ready(due: dict[str, float], now: float, pending: dict[str, float]) -> list[str]:
+    """Notes due by `now` and not waiting for events to settle, taken out of `due`."""
+    ready = [rel for rel, t in due.items() if t <= now and rel not in pending]
+    for rel in ready:
+        del due[rel]
+    return ready
 
 
 def _inotify_message(e: OSError) -> str:
