@@ -11,11 +11,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.errors import FatalError
@@ -269,8 +269,23 @@ def _normpath(path: PurePosixPath) -> str | None:
     return "/".join(parts)
 
 
+class Vaults(NamedTuple):
+    roots: dict[Path, list[Path]]  # vault root -> the paths given inside it (none: the whole vault)
+    skipped: list[Path]  # paths given that are in no vault
+
+
 def resolve_vault(paths: Iterable[Path], vault: Path | None, config_dir: str) -> dict[Path, list[Path]]:
-    """Group the given paths by vault root; with --vault every path belongs to that vault."""
+    """The vault roots of the given paths, each with the paths inside it (see `find_vaults`)."""
+    return find_vaults(paths, vault, config_dir).roots
+
+
+def find_vaults(paths: Iterable[Path], vault: Path | None, config_dir: str) -> Vaults:
+    """Group the given paths by vault root; with --vault every path belongs to that vault.
+
+    Files outside any vault are skipped (the caller says so): a commit may touch files beside the vault (a
+    README), and one touching only those has nothing to check. A folder outside any vault, or the current
+    folder when no path is given, is an error when nothing else is checked: a vault not found there (its
+    `.obsidian/` not checked out, say) must not pass as a clean run."""
     groups: dict[Path, list[Path]] = defaultdict(list)
     given = list(paths)
     if vault is not None:
@@ -278,22 +293,20 @@ def resolve_vault(paths: Iterable[Path], vault: Path | None, config_dir: str) ->
         if not root.is_dir():
             raise FatalError(f"--vault {vault}: not a folder")
         groups[root] = given
-        return groups
-    outside: list[str] = []
+        return Vaults(groups, [])
+    outside: list[Path] = []
     for path in given or [Path.cwd()]:
         if not path.exists() and not path.is_symlink():
             raise FatalError(f"{path}: no such file or folder")
         found = find_root(path, config_dir)
         if found is None:
-            where = path if path.is_dir() else path.parent
-            outside.append(
-                f"{path}: not inside an Obsidian vault (no {config_dir}/ folder or {CONFIG_NAME} found in "
-                f"{where.resolve()} or above); pass --vault DIR"
-            )
-            continue
-        groups[found].append(path)
-    if outside and not groups:
-        raise FatalError(outside[0])
-    for message in outside:  # a commit may touch files beside the vault (a README): skip them, say so
-        print(f"vaultkit: skipped {message.split(': not inside', 1)[0]}: not inside a vault", file=sys.stderr)
-    return groups
+            outside.append(path)
+        else:
+            groups[found].append(path)
+    folder = next((p for p in outside if p.is_dir()), None)
+    if folder is not None and not groups:
+        raise FatalError(
+            f"{folder}: not inside an Obsidian vault (no {config_dir}/ folder or {CONFIG_NAME} found in "
+            f"{folder.resolve()} or above); pass --vault DIR"
+        )
+    return Vaults(groups, outside)
