@@ -542,3 +542,16 @@ def test_mentions_from_kept_prose_equal_mentions_from_the_file(example_vault: Pa
     kept = analyzer.mentions(listing.notes)
     assert sum(map(len, kept.values())) > 10
     assert analyzer.mentions(listing.notes) == kept  # the kept prose is used once: now from the files
+
+
+def test_check_fix_of_given_notes_honours_select(make_vault: VaultFactory) -> None:
+    """Regression: the relations due in the notes that given notes link to were applied whatever --select
+    said (`check --fix --select VK0 A.md` wrote Lone's relation)."""
+    root = make_vault({"A.md": "See [[Lone]].\n", "Lone.md": "Lone.\n"})
+    before = snapshot(root)
+    result = run_cli("check", "--fix", "--select", "VK0", root / "A.md")
+    assert result.exit_code == 0, result.output
+    assert snapshot(root) == before
+    fixed = run_cli("check", "--fix", root / "A.md")
+    assert fixed.exit_code == 0, fixed.output
+    assert (root / "Lone.md").read_text() == '---\nrelated:\n  - "[[A]]"\n---\nLone.\n'

@@ -117,7 +117,10 @@ class RunOptions:
     targets: tuple[str, ...] | None = None  # vault-relative notes or folders; None: the whole vault
     jobs: int | None = None
     use_cache: bool = True
-    fixing: bool = False  # relations also count the links the fixes are about to insert
+    # The fixes will be applied or shown: every note's full facts, and the relations the targets' links call
+    # for in other notes (RunResult.beyond).
+    fixing: bool = False
+    preview: bool = False  # with fixing: count the links the fixes are about to insert (link --diff/--check)
     keep_state: bool = False  # watch mode: always build the VaultState (no whole-report shortcut)
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -131,6 +134,7 @@ class RunResult:
     index: Index | None = None
     notes_in_vault: int = 0
     state_key: str = ""  # the vault state the result was computed from
+    beyond: list[Diagnostic] = field(default_factory=list)  # fixing given notes: relations due in others
 
 
 class Runner:
@@ -173,12 +177,13 @@ class Runner:
         to_parse = store.load_some(scope) if partial else store.load_all()
         mark("cached facts")
         state = self._state(cache, store, listing, scope, to_parse, opts, partial)
-        state.plan(scope, opts.fixing)
+        state.plan(scope, opts.fixing and opts.preview)
         mark("plan")
         diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
         mark("vault rules")
+        beyond = []
         if opts.fixing and opts.targets is not None:
-            diags += self._relations_of_targets(scope, state)
+            beyond = self._relations_of_targets(scope, state, opts)
         _store_state(cache, listing, sigs, store)
         if state_key is None:
             state_key = _state_key(listing, {rel: store.digest(rel) for rel in listing.notes}, opts)
@@ -186,7 +191,7 @@ class Runner:
             _write_report(cache, state_key, diags, set(listing.notes))
         mark("cache writes")
         self.state = state if not opts.fixing else None
-        return RunResult(diags, scope, store.facts, state.index, len(listing.notes), state_key)
+        return RunResult(diags, scope, store.facts, state.index, len(listing.notes), state_key, beyond)
 
     def _state(  # noqa: PLR0917 - the run's parts, each needed here
         self,
@@ -256,11 +261,15 @@ class Runner:
             by_note.setdefault(d.path, []).append(d)
         return by_note, len(present)
 
-    def _relations_of_targets(self, scope: Sequence[str], state: VaultState) -> list[Diagnostic]:
+    def _relations_of_targets(
+        self, scope: Sequence[str], state: VaultState, opts: RunOptions
+    ) -> list[Diagnostic]:
         """Linking given files also adds the reciprocal relation to the notes they (will) link to, so the
         relation reads from both sides after `vaultkit link FILE`, not only after a whole-vault run."""
         from vaultkit.rules import missing_relation
 
+        if not self._active(opts)(missing_relation.RULE.code):
+            return []
         inside = set(scope)
         targets = sorted({t for rel in scope for t in state.out.get(rel, ())} - inside)
         ctx = state.context()
@@ -407,16 +416,9 @@ class Runner:
         ctx: VaultContext,
         opts: RunOptions,
     ) -> list[Diagnostic]:
-        from vaultkit.rules import VAULT_RULES, matches
+        from vaultkit.rules import VAULT_RULES
 
-        config = self.session.config
-        select = opts.select or config.select or ("ALL",)
-        ignore = (*config.ignore, *opts.ignore)
-
-        @functools.cache
-        def active(code: str) -> bool:  # asked once per diagnostic: a few dozen distinct codes
-            return matches(code, select) and not matches(code, ignore)
-
+        active = self._active(opts)
         checks = [rule.check for rule in VAULT_RULES if active(rule.code)]
         out: list[Diagnostic] = []
         for rel in scope:
@@ -428,6 +430,20 @@ class Runner:
             out.extend(_suppress(f, found, active))
         out.extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
         return sorted(out, key=Diagnostic.sort_key)
+
+    def _active(self, opts: RunOptions) -> Callable[[str], bool]:
+        """Whether a code is selected and not ignored, by the options and the config."""
+        from vaultkit.rules import matches
+
+        config = self.session.config
+        select = opts.select or config.select or ("ALL",)
+        ignore = (*config.ignore, *opts.ignore)
+
+        @functools.cache
+        def active(code: str) -> bool:  # asked once per diagnostic: a few dozen distinct codes
+            return matches(code, select) and not matches(code, ignore)
+
+        return active
 
     def _run_level(self, listing: Listing, scope: Sequence[str], opts: RunOptions) -> Iterable[Diagnostic]:
         from vaultkit.property_types import conflicts

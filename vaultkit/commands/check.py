@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -108,15 +109,20 @@ def _check_vault(
 ) -> None:
     from vaultkit.commands.common import display, display_paths
     from vaultkit.engine import Runner, RunOptions
-    from vaultkit.fixer import apply_fixes, edits_by_note
+    from vaultkit.fixer import fix_in_rounds
     from vaultkit.report.note import write_report_note
 
     runner = Runner(session, progress)
     opts = RunOptions(targets, req.jobs, req.use_cache, fixing=req.fix, select=req.select, ignore=req.ignore)
     result = runner.run(opts)
     if req.fix:
-        plan = edits_by_note(result.diagnostics)
-        outcome = apply_fixes(session.root, result.facts, plan, session.config.relations.property)
+        outcome, _last = fix_in_rounds(
+            session.root,
+            result,
+            functools.partial(runner.run, opts),
+            _safe,
+            session.config.relations.property,
+        )
         for refused in outcome.refused:
             click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
         found.failed_writes |= bool(outcome.refused)
@@ -132,3 +138,7 @@ def _check_vault(
     found.shown.extend(display(session.root, result.diagnostics))
     if req.fmt == "junit":
         found.checked.extend(display_paths(session.root, result.scope))
+
+
+def _safe(d: Diagnostic) -> bool:
+    return d.fix is not None and d.fix.safe
