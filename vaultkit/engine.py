@@ -23,7 +23,15 @@ from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidia
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
 from vaultkit.store import FACT_SHARDS, FactStore, by_shard, shard_of
 from vaultkit.timing import mark
-from vaultkit.vault import Index, Listing, is_excluded, is_unlisted, list_vault, listing_to_json
+from vaultkit.vault import (
+    NOTE_SUFFIX,
+    Index,
+    Listing,
+    is_excluded,
+    is_unlisted,
+    list_vault,
+    listing_to_json,
+)
 
 if TYPE_CHECKING:  # imported where used: a run answered from the cache never loads the parser or the rules
     from vaultkit.analyze import Analyzer, Settings
@@ -167,9 +175,11 @@ class Runner:
         digests, sigs = self._signatures(cache, listing)
         mark("signatures")
         state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
+        unreachable = self._unreachable(listing, opts)
         if state_key and not opts.fixing and not opts.keep_state:
             diags = _cached_report(cache, state_key, scope, opts.targets is None)
             if diags is not None:
+                diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
                 return RunResult(diags, scope, notes_in_vault=len(listing.notes), state_key=state_key)
         _check_schemas(cache, session.schemas)
         store = FactStore(cache, listing.notes, digests)
@@ -180,6 +190,7 @@ class Runner:
         state.plan(scope, opts.fixing and opts.preview)
         mark("plan")
         diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
+        diags = sorted(diags + unreachable, key=Diagnostic.sort_key) if unreachable else diags
         mark("vault rules")
         beyond = []
         if opts.fixing and opts.targets is not None:
@@ -430,6 +441,24 @@ class Runner:
             out.extend(_suppress(f, found, active))
         out.extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
         return sorted(out, key=Diagnostic.sort_key)
+
+    def _unreachable(self, listing: Listing, opts: RunOptions) -> list[Diagnostic]:
+        """The notes given by name that the listing could not reach (in a folder this user may not read),
+        with the reason: a note given is never skipped silently."""
+        from vaultkit.note import os_reason
+
+        known = {*listing.notes, *listing.files}
+        found = []
+        for rel in opts.targets or ():
+            if rel in known or not rel.lower().endswith(NOTE_SUFFIX):
+                continue
+            path = self.session.root / rel
+            try:
+                os.lstat(path)
+            except OSError as e:
+                found.append(Diagnostic(rel, 1, 1, "VK201", os_reason(e, path), Severity.ERROR))
+        active = self._active(opts)
+        return [d for d in found if active(d.code)]
 
     def _active(self, opts: RunOptions) -> Callable[[str], bool]:
         """Whether a code is selected and not ignored, by the options and the config."""

@@ -28,13 +28,27 @@ NOTE_SUFFIX = ".md"
 
 def find_root(start: Path, config_dir: str) -> Path | None:
     """The nearest folder at or above `start` holding the Obsidian config folder or a vaultkit.toml."""
-    here = start.resolve()
-    if here.is_file() or not here.exists():
+    # os.path, not Path.resolve() or Path.is_dir(), which raise on a symlink loop or in a folder this user may
+    # not search
+    here = Path(os.path.realpath(start))
+    if not os.path.isdir(here):
         here = here.parent
     for folder in (here, *here.parents):
-        if (folder / config_dir).is_dir() or (folder / CONFIG_NAME).is_file():
+        if os.path.isdir(folder / config_dir) or os.path.isfile(folder / CONFIG_NAME):
             return folder
     return None
+
+
+def is_present(path: Path) -> bool:
+    """Whether there is something at `path`, even something this user may not look at (in a folder without
+    search permission): the run then says why it cannot read it. A broken symlink is present."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -289,21 +303,21 @@ def find_vaults(paths: Iterable[Path], vault: Path | None, config_dir: str) -> V
     groups: dict[Path, list[Path]] = defaultdict(list)
     given = list(paths)
     if vault is not None:
-        root = vault.resolve()
-        if not root.is_dir():
+        root = Path(os.path.realpath(vault))
+        if not os.path.isdir(root):
             raise FatalError(f"--vault {vault}: not a folder")
         groups[root] = given
         return Vaults(groups, [])
     outside: list[Path] = []
     for path in given or [Path.cwd()]:
-        if not path.exists() and not path.is_symlink():
+        if not is_present(path):
             raise FatalError(f"{path}: no such file or folder")
         found = find_root(path, config_dir)
         if found is None:
             outside.append(path)
         else:
             groups[found].append(path)
-    folder = next((p for p in outside if p.is_dir()), None)
+    folder = next((p for p in outside if os.path.isdir(p)), None)
     if folder is not None and not groups:
         raise FatalError(
             f"{folder}: not inside an Obsidian vault (no {config_dir}/ folder or {CONFIG_NAME} found in "

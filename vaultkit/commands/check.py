@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,7 +55,9 @@ def run_check(req: CheckRequest) -> int:
         color,
         [str(p) for p in req.paths],
     )
-    whole = all(p.is_dir() for p in req.paths)  # file lists (pre-commit) change every time: no point looking
+    whole = all(
+        os.path.isdir(p) for p in req.paths
+    )  # file lists (pre-commit) change every time: no point looking
     if eligible and whole:
         hit = quick.lookup(list(req.paths), req.vault, req.config_dir, request)
         if hit.text is not None:
