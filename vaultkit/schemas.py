@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from vaultkit.errors import FatalError
+from vaultkit.nesting import TooDeep, parse_bounded
 
 if TYPE_CHECKING:
     from vaultkit.config import Config
@@ -369,13 +370,15 @@ GATE_FORMATS: dict[str, Callable[[Any], bool]] = {"date": _is_date, "uri": _is_u
 
 def _load_json(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_bounded(json.loads, path.read_text(encoding="utf-8"))
     except OSError as e:
         raise FatalError(f"{path}: cannot read schema: {e.strerror}") from e
     except UnicodeDecodeError as e:
         raise FatalError(f"{path}: schema is not UTF-8") from e
     except json.JSONDecodeError as e:
         raise FatalError(f"{path}:{e.lineno}:{e.colno}: schema is not valid JSON: {e.msg}") from e
+    except TooDeep as e:
+        raise FatalError(f"{path}: schema is {e}") from e
     if not isinstance(data, dict):
         raise FatalError(f"{path}: a schema must be a JSON object")
     return data
