@@ -129,6 +129,7 @@ class RunOptions:
     # for in other notes (RunResult.beyond).
     fixing: bool = False
     preview: bool = False  # with fixing: count the links the fixes are about to insert (link --diff/--check)
+    refused: frozenset[str] = frozenset()  # with preview: notes whose new links would be refused, not counted
     keep_state: bool = False  # watch mode: always build the VaultState (no whole-report shortcut)
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -187,7 +188,10 @@ class Runner:
         to_parse = store.load_some(scope) if partial else store.load_all()
         mark("cached facts")
         state = self._state(cache, store, listing, scope, to_parse, opts, partial)
-        state.plan(scope, opts.fixing and opts.preview)
+        counted = opts.fixing and opts.preview
+        state.plan([rel for rel in scope if rel not in opts.refused], counted)
+        if opts.refused:
+            state.plan([rel for rel in scope if rel in opts.refused], False)
         mark("plan")
         diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
         diags = sorted(diags + unreachable, key=Diagnostic.sort_key) if unreachable else diags

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ import click
 from vaultkit.commands.common import Progress, display_paths, one_shot, sessions
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import Runner, RunOptions, RunResult, Session
-from vaultkit.fixer import edits_by_note, fix_in_rounds, unified_diff
+from vaultkit.fixer import fix_in_rounds, preview_in_rounds, unified_diff
 
 LINK_CODES = ("VK120", "VK121")
 # Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently.
@@ -42,7 +43,8 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
         progress.done()
         _tell_skipped(session, result, totals)
         if preview:
-            _preview_vault(session, result, totals, diff=diff)
+            again = functools.partial(_without_links_of, runner, opts)
+            _preview_vault(session, result, again, totals, diff=diff)
         else:
             last = _link_vault(session, result, functools.partial(runner.run, opts), totals)
             progress.done()
@@ -51,7 +53,7 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
     if preview:
         if not totals.would:
             click.echo("vaultkit: nothing to link", err=True)
-        return 1 if totals.would or totals.skipped else 0
+        return 1 if totals.would or totals.skipped or totals.refused else 0
     summary = (
         f"vaultkit: {totals.changed} notes changed"
         if totals.changed
@@ -71,16 +73,35 @@ class _Totals:
     would: int = 0
 
 
-def _preview_vault(session: Session, result: RunResult, totals: _Totals, *, diff: bool) -> None:
-    _tell_elsewhere(session, result)
-    plan = edits_by_note(filter(_linking(result), result.diagnostics))
-    names = _names(session, plan)
+def _preview_vault(
+    session: Session,
+    result: RunResult,
+    again: Callable[[frozenset[str]], RunResult],
+    totals: _Totals,
+    *,
+    diff: bool,
+) -> None:
+    preview, last = preview_in_rounds(
+        session.root, result, again, _linking(result), session.config.relations.property
+    )
+    _tell_elsewhere(session, last)
+    names = _names(session, [*preview.edits, *(r.rel for r in preview.refused)])
     if diff:
-        click.echo(unified_diff(session.root, result.facts, plan, names), nl=False)
+        click.echo(unified_diff(preview, names), nl=False)
     else:
-        for rel, edits in sorted(plan.items()):
+        for rel, edits in sorted(preview.edits.items()):
             click.echo(f"would change {names[rel]} ({len(edits)} edits)")
-    totals.would += len(plan)
+    for r in preview.refused:  # as `link` would say it
+        click.echo(
+            f"vaultkit: {names[r.rel]}: {r.message.replace('not written', 'would not be written', 1)}",
+            err=True,
+        )
+    totals.would += len(preview.edits)
+    totals.refused += len(preview.refused)
+
+
+def _without_links_of(runner: Runner, opts: RunOptions, refused: frozenset[str]) -> RunResult:
+    return runner.run(dataclasses.replace(opts, refused=refused))
 
 
 def _link_vault(
