@@ -123,6 +123,8 @@ def test_a_note_in_an_unreadable_folder_is_reported_on_that_note(
         (root / "Locked").chmod(0o755)
     assert result.exit_code == 1, result.output
     assert "Locked/Note.md:1:1: VK201 cannot read the file: permission denied" in result.output
+    if command == "check":  # the note given is reported on, as a note that could be read would be
+        assert "in 1 of 1 note." in result.stdout
     assert folder.exit_code == 2, folder.output  # click's own check of the arguments
     assert "Path 'Locked' is not readable" in folder.output
     for run in (result, folder):

@@ -176,12 +176,16 @@ class Runner:
         digests, sigs = self._signatures(cache, listing)
         mark("signatures")
         state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
-        unreachable = self._unreachable(listing, opts)
+        unreachable = self._unreachable(listing, opts)  # notes given but not listed: reported on too
+        reported = scope + [d.path for d in unreachable]
         if state_key and not opts.fixing and not opts.keep_state:
             diags = _cached_report(cache, state_key, scope, opts.targets is None)
             if diags is not None:
+                if opts.targets is not None:  # the cached report holds them for the whole vault only
+                    active = self._active(opts)
+                    diags += [d for d in self._run_level(listing, scope, opts) if active(d.code)]
                 diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
-                return RunResult(diags, scope, notes_in_vault=len(listing.notes), state_key=state_key)
+                return RunResult(diags, reported, notes_in_vault=len(listing.notes), state_key=state_key)
         _check_schemas(cache, session.schemas)
         store = FactStore(cache, listing.notes, digests)
         partial = opts.targets is not None and not opts.fixing and not opts.keep_state
@@ -194,7 +198,8 @@ class Runner:
             state.plan([rel for rel in scope if rel in opts.refused], False)
         mark("plan")
         diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
-        diags = sorted(diags + unreachable, key=Diagnostic.sort_key) if unreachable else diags
+        if unreachable:
+            diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
         mark("vault rules")
         beyond = []
         if opts.fixing and opts.targets is not None:
@@ -206,7 +211,7 @@ class Runner:
             _write_report(cache, state_key, diags, set(listing.notes))
         mark("cache writes")
         self.state = state if not opts.fixing else None
-        return RunResult(diags, scope, store.facts, state.index, len(listing.notes), state_key, beyond)
+        return RunResult(diags, reported, store.facts, state.index, len(listing.notes), state_key, beyond)
 
     def _state(  # noqa: PLR0917 - the run's parts, each needed here
         self,

@@ -82,7 +82,12 @@ def _run(req: CheckRequest, color: bool) -> tuple[str, int]:
         _check_vault(req, session, targets, progress, found)  # its facts and vault state are freed here
     progress.done()
     summary = RunSummary(
-        found.notes, found.vault_notes, color=color, statistics=req.statistics, checked=tuple(found.checked)
+        found.notes,
+        found.vault_notes,
+        color=color,
+        statistics=req.statistics,
+        checked=tuple(found.checked),
+        not_notes=frozenset(found.not_notes),
     )
     shown = found.shown
     text = REPORTER_BY_NAME[req.fmt](shown, summary)
@@ -102,6 +107,7 @@ class _Found:
 
     shown: list[Diagnostic] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # the notes reported on, for JUnit's one case per note
+    not_notes: set[str] = field(default_factory=set)  # paths with problems that are not notes reported on
     notes: int = 0
     vault_notes: int = 0
     failed_writes: bool = False
@@ -138,7 +144,12 @@ def _check_vault(
         write_report_note(session, result, targets is None)
     found.notes += len(result.scope)
     found.vault_notes += result.notes_in_vault
-    found.shown.extend(display(session.root, result.diagnostics))
+    shown = display(session.root, result.diagnostics)
+    found.shown.extend(shown)
+    scope = set(result.scope)
+    found.not_notes.update(
+        s.path for d, s in zip(result.diagnostics, shown, strict=True) if d.path not in scope
+    )
     if req.fmt == "junit":
         found.checked.extend(display_paths(session.root, result.scope))
 
