@@ -8,6 +8,6 @@ class FatalError(Exception):
 
 
 def brief(value: object, width: int = 60) -> str:
-    """A value from a configuration file, as a message shows it: its repr, cut short."""
+    """A value from a configuration file or a note, as a message shows it: its repr, cut short."""
     text = repr(value)
     return text if len(text) <= width else text[: width - 3] + "..."
