@@ -606,3 +606,31 @@ def test_diff_leaves_out_the_relation_of_a_link_that_would_be_refused(
     changed = {rel for rel, data in snapshot(root).items() if before.get(rel) != data}
     assert changed == {"Lone.md", "Z.md"}, linked.output
     assert (root / "Lone.md").read_text() == '---\nrelated:\n  - "[[Z]]"\n---\nLone.\n'
+
+
+def _readme_exit_codes(command: str) -> dict[str, str]:
+    text = (FIXTURES.parent.parent / "README.md").read_text(encoding="utf-8")
+    table = text.split("## Exit codes", 1)[1].split("\n\n", 2)[1]
+    header, _rule, *rows = ([c.strip() for c in line.strip("|").split(" | ")] for line in table.splitlines())
+    column = header.index(f"`vaultkit {command}`")
+    return {row[0]: row[column] for row in rows}
+
+
+def test_link_exit_codes_are_as_the_readme_says(make_vault: VaultFactory) -> None:
+    """Regression: `link` exits 1 when it skips a note it cannot parse (invalid YAML), which the README's
+    exit-code table did not say (it listed only --check/--diff, --exit-non-zero-on-fix and refused writes)."""
+    documented = _readme_exit_codes("link")
+    root = make_vault({"Bad.md": "---\ntitle: [unclosed\n---\nSee Good here.\n", "Good.md": "Fine.\n"})
+    skipped = run_cli("link", root)
+    assert skipped.exit_code == 1, skipped.output
+    assert (
+        "Bad.md:" in skipped.stderr
+        and "VK001" in skipped.stderr
+        and skipped.stderr.count("; not linked") == 1
+    )
+    assert (
+        "skipped" in documented["1"] and "invalid YAML" in documented["1"] and "not linked" in documented["1"]
+    )
+    assert "no note skipped" in documented["0"]
+    for option in ("--check", "--diff"):
+        assert run_cli("link", option, root).exit_code == 1
