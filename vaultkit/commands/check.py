@@ -55,9 +55,8 @@ def run_check(req: CheckRequest) -> int:
         color,
         [str(p) for p in req.paths],
     )
-    whole = all(
-        os.path.isdir(p) for p in req.paths
-    )  # file lists (pre-commit) change every time: no point looking
+    # file lists (pre-commit) change every time: no point looking
+    whole = all(os.path.isdir(p) for p in req.paths)
     if eligible and whole:
         hit = quick.lookup(list(req.paths), req.vault, req.config_dir, request)
         if hit.text is not None:
