@@ -75,3 +75,14 @@ def test_the_nesting_bound_is_exact() -> None:
         parse_bounded(json.loads, "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
     with pytest.raises(TooDeep):
         parse_bounded(json.loads, "[" * 100_000 + "]" * 100_000)
+
+
+def test_a_cache_file_nested_too_deep_is_ignored(make_vault: VaultFactory) -> None:
+    """Regression: a corrupt cache file whose header nests thousands of levels deep raised RecursionError
+    ("internal error"); it is ignored like any other corrupt cache file."""
+    root = make_vault({"A.md": "See [[B]].\n", "B.md": "[[A]]\n"})
+    assert run_cli("check", root).exit_code == 0
+    for name in ("state.json", "key-table.json"):
+        (root / ".vaultkit_cache" / name).write_bytes(b"[" * 5000 + b"]" * 5000 + b"\n{}")
+    result = run_cli("check", root)
+    assert result.exit_code == 0, result.output

@@ -28,7 +28,9 @@ from typing import Any
 from vaultkit import __version__
 
 CACHE_DIR = ".vaultkit_cache"
-FORMAT = 4  # 2: 64 facts shards and the notes summaries; 3: flat link lists in summaries; 4: keys lower-cased
+# 2: 64 facts shards and the notes summaries; 3: flat link lists in summaries; 4: keys lower-cased; 5: a
+# $schema that is not text is VK011 in the facts, and the text summary counts only notes as notes
+FORMAT = 5
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]
@@ -51,7 +53,7 @@ class Cache:
             return None
         try:
             return json.loads(framed[1])
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             return None
 
     def _read_framed(self, filename: str) -> tuple[Any, bytes] | None:
@@ -65,7 +67,7 @@ class Cache:
         head, _, body = blob.partition(b"\n")
         try:
             return json.loads(head), body
-        except ValueError:
+        except (ValueError, RecursionError):  # a torn or foreign file, however it is broken
             return None
 
     def write(self, name: str, payload: Any) -> None:
