@@ -7,7 +7,10 @@ import os
 import time
 from pathlib import Path
 
+import pytest
 from conftest import VaultFactory, run_cli
+
+from vaultkit.nesting import MAX_DEPTH, TooDeep, parse_bounded
 
 ENTITY = "---\ntype: entity\nkind: lab\ntier: 2\n---\nx\n"
 
@@ -55,3 +58,31 @@ def test_the_report_note_stays_inside_the_vault(make_vault: VaultFactory, tmp_pa
         result = run_cli("check", "--report", where, root)
         assert result.exit_code == 2, where
     assert not outside.exists()
+
+
+def test_obsidian_types_refuses_a_types_json_nested_too_deep(make_vault: VaultFactory) -> None:
+    deep = '{"types": {"a": ' + "[" * 5000 + "]" * 5000 + "}}"
+    root = make_vault({"A.md": "x\n", ".obsidian/types.json": deep})
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 2, result.output
+    assert "types.json" in result.stderr and "nested deeper than 100 levels" in result.stderr
+    assert (root / ".obsidian/types.json").read_text() == deep
+
+
+def test_the_nesting_bound_is_exact() -> None:
+    assert parse_bounded(json.loads, "[" * MAX_DEPTH + "]" * MAX_DEPTH) is not None
+    with pytest.raises(TooDeep):
+        parse_bounded(json.loads, "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    with pytest.raises(TooDeep):
+        parse_bounded(json.loads, "[" * 100_000 + "]" * 100_000)
+
+
+def test_a_cache_file_nested_too_deep_is_ignored(make_vault: VaultFactory) -> None:
+    """Regression: a corrupt cache file whose header nests thousands of levels deep raised RecursionError
+    ("internal error"); it is ignored like any other corrupt cache file."""
+    root = make_vault({"A.md": "See [[B]].\n", "B.md": "[[A]]\n"})
+    assert run_cli("check", root).exit_code == 0
+    for name in ("state.json", "key-table.json"):
+        (root / ".vaultkit_cache" / name).write_bytes(b"[" * 5000 + b"]" * 5000 + b"\n{}")
+    result = run_cli("check", root)
+    assert result.exit_code == 0, result.output

@@ -440,6 +440,45 @@ CASES: list[Case] = [
         (2, ("vaultkit.toml", "TOML")),
     ),
     Case("config/app-json-invalid", {".obsidian/app.json": b"{", "A.md": b"ok\n"}, (2, ("app.json", "JSON"))),
+    # nested 5,000 levels deep: the parsers recursed into a RecursionError ("internal error")
+    Case(
+        "config/toml-nested-5000",
+        {"vaultkit.toml": b"exclude = " + b"[" * 5000 + b"]" * 5000 + b"\n", "A.md": b"ok\n"},
+        (2, ("vaultkit.toml", "nested deeper than 100 levels")),
+    ),
+    Case(
+        "config/toml-inline-tables-5000",
+        {"vaultkit.toml": b"schema_map = " + b"{a=" * 5000 + b'"b"' + b"}" * 5000 + b"\n", "A.md": b"ok\n"},
+        (2, ("vaultkit.toml", "nested deeper than 100 levels")),
+    ),
+    Case(
+        "config/pyproject-nested-5000",
+        {
+            "pyproject.toml": b"[tool.vaultkit]\nexclude = " + b"[" * 5000 + b"]" * 5000 + b"\n",
+            "A.md": b"ok\n",
+        },
+        (2, ("pyproject.toml", "nested deeper than 100 levels")),
+    ),
+    Case(
+        "config/app-json-nested-5000",
+        {".obsidian/app.json": b"[" * 5000 + b"]" * 5000, "A.md": b"ok\n"},
+        (2, ("app.json", "nested deeper than 100 levels")),
+    ),
+    Case(
+        "config/types-json-nested-5000",
+        {".obsidian/types.json": b'{"types": {"a": ' + b"[" * 5000 + b"]" * 5000 + b"}}", "A.md": b"ok\n"},
+        (2, ("types.json", "nested deeper than 100 levels")),
+    ),
+    Case(
+        "config/schema-nested-900",  # parsed, then jsonschema recursed: VK000 on every note
+        _schema('{"type": "object", "x": ' + "[" * 900 + "]" * 900 + "}"),
+        (2, ("default.schema.json", "nested deeper than 100 levels")),
+    ),
+    Case(
+        "config/toml-deep-value-is-shown-short",
+        {"vaultkit.toml": b"exclude = " + b"[" * 90 + b"]" * 90 + b"\n", "A.md": b"ok\n"},
+        (2, ("vaultkit.toml", "'exclude' must be a list of strings, got [[[[", "...")),
+    ),
 ]
 
 

@@ -542,3 +542,95 @@ def test_mentions_from_kept_prose_equal_mentions_from_the_file(example_vault: Pa
     kept = analyzer.mentions(listing.notes)
     assert sum(map(len, kept.values())) > 10
     assert analyzer.mentions(listing.notes) == kept  # the kept prose is used once: now from the files
+
+
+def test_check_fix_of_given_notes_honours_select(make_vault: VaultFactory) -> None:
+    """Regression: the relations due in the notes that given notes link to were applied whatever --select
+    said (`check --fix --select VK0 A.md` wrote Lone's relation)."""
+    root = make_vault({"A.md": "See [[Lone]].\n", "Lone.md": "Lone.\n"})
+    before = snapshot(root)
+    result = run_cli("check", "--fix", "--select", "VK0", root / "A.md")
+    assert result.exit_code == 0, result.output
+    assert snapshot(root) == before
+    fixed = run_cli("check", "--fix", root / "A.md")
+    assert fixed.exit_code == 0, fixed.output
+    assert (root / "Lone.md").read_text() == '---\nrelated:\n  - "[[A]]"\n---\nLone.\n'
+
+
+def _diffed(diff: str) -> set[str]:
+    return {line[len("+++ b/") :] for line in diff.splitlines() if line.startswith("+++ b/")}
+
+
+def test_diff_shows_only_what_link_writes_when_related_is_an_alias(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: with `related: *b` (a YAML alias), `link --diff` showed an edit of B's anchored list that
+    `link` then refused ("would change other properties"): the diff skipped the writer's verification."""
+    root = make_vault(
+        {
+            "B.md": '---\nother: &b ["[[C]]"]\nrelated: *b\n---\nB note.\n',
+            "A.md": "See [[B]].\n",
+            "C.md": "c\n",
+        }
+    )
+    monkeypatch.chdir(root)
+    diff = run_cli("link", "--diff")
+    assert diff.exit_code == 1, diff.output
+    assert _diffed(diff.stdout) == {"C.md"}, diff.stdout
+    assert "B.md: would not be written: the frontmatter edit would change other properties" in diff.stderr
+    check = run_cli("link", "--check")
+    assert check.exit_code == 1 and check.stdout == "would change C.md (1 edits)\n", check.output
+    before = snapshot(root)
+    linked = run_cli("link")
+    assert linked.exit_code == 1, linked.output
+    assert "B.md: not written: the frontmatter edit would change other properties" in linked.stderr
+    changed = {rel for rel, data in snapshot(root).items() if before.get(rel) != data}
+    assert changed == _diffed(diff.stdout)
+
+
+def test_diff_leaves_out_the_relation_of_a_link_that_would_be_refused(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A's link would be refused (a read-only note): the relation Lone would get for it is not shown either,
+    as `link` does not write it."""
+    root = make_vault({"A.md": "See Lone here.\n", "Lone.md": "Lone.\n", "Z.md": "See Lone too.\n"})
+    (root / "A.md").chmod(0o444)
+    monkeypatch.chdir(root)
+    diff = run_cli("link", "--diff")
+    assert diff.exit_code == 1, diff.output
+    assert _diffed(diff.stdout) == {"Lone.md", "Z.md"}, diff.stdout
+    assert '+  - "[[Z]]"\n' in diff.stdout and "[[A]]" not in diff.stdout
+    assert "A.md: would not be written: the note is read-only" in diff.stderr
+    before = snapshot(root)
+    linked = run_cli("link")
+    changed = {rel for rel, data in snapshot(root).items() if before.get(rel) != data}
+    assert changed == {"Lone.md", "Z.md"}, linked.output
+    assert (root / "Lone.md").read_text() == '---\nrelated:\n  - "[[Z]]"\n---\nLone.\n'
+
+
+def _readme_exit_codes(command: str) -> dict[str, str]:
+    text = (FIXTURES.parent.parent / "README.md").read_text(encoding="utf-8")
+    table = text.split("## Exit codes", 1)[1].split("\n\n", 2)[1]
+    header, _rule, *rows = ([c.strip() for c in line.strip("|").split(" | ")] for line in table.splitlines())
+    column = header.index(f"`vaultkit {command}`")
+    return {row[0]: row[column] for row in rows}
+
+
+def test_link_exit_codes_are_as_the_readme_says(make_vault: VaultFactory) -> None:
+    """Regression: `link` exits 1 when it skips a note it cannot parse (invalid YAML), which the README's
+    exit-code table did not say (it listed only --check/--diff, --exit-non-zero-on-fix and refused writes)."""
+    documented = _readme_exit_codes("link")
+    root = make_vault({"Bad.md": "---\ntitle: [unclosed\n---\nSee Good here.\n", "Good.md": "Fine.\n"})
+    skipped = run_cli("link", root)
+    assert skipped.exit_code == 1, skipped.output
+    assert (
+        "Bad.md:" in skipped.stderr
+        and "VK001" in skipped.stderr
+        and skipped.stderr.count("; not linked") == 1
+    )
+    assert (
+        "skipped" in documented["1"] and "invalid YAML" in documented["1"] and "not linked" in documented["1"]
+    )
+    assert "no note skipped" in documented["0"]
+    for option in ("--check", "--diff"):
+        assert run_cli("link", option, root).exit_code == 1

@@ -175,6 +175,13 @@ def vault_repo(tmp_path: Path, hook_repo: HookRepo, pre_commit_home: Path) -> Va
     linked = run_cli("link", root / "vault", "--no-cache")
     assert linked.exit_code == 0, linked.output
     repo.write(LEGACY_NOTE, LEGACY_TEXT)
+    repo.write(".pre-commit-config.yaml", _hook_config(hook_repo))
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--no-verify", "-m", "vault")
+    return repo
+
+
+def _hook_config(hook_repo: HookRepo) -> str:
     config = {
         "repos": [
             {
@@ -184,10 +191,7 @@ def vault_repo(tmp_path: Path, hook_repo: HookRepo, pre_commit_home: Path) -> Va
             }
         ]
     }
-    repo.write(".pre-commit-config.yaml", yaml.safe_dump(config, sort_keys=False))
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "--no-verify", "-m", "vault")
-    return repo
+    return yaml.safe_dump(config, sort_keys=False)
 
 
 def _output(proc: subprocess.CompletedProcess[str]) -> str:
@@ -291,6 +295,36 @@ def test_link_hook_links_the_mention_fails_then_passes(vault_repo: VaultRepo) ->
     assert check.returncode == 0, _output(check)
 
 
+def test_hooks_take_a_note_whose_name_starts_with_a_dash(
+    tmp_path: Path, hook_repo: HookRepo, pre_commit_home: Path
+) -> None:
+    """pre-commit appends the staged files to the hook's entry. With the vault at the top of the repository,
+    `-draft.md` reached click as an option ("No such option '-d'", exit 2) before the entries ended in `--`."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    repo = VaultRepo(root, _git_env(pre_commit_home))
+    repo.git("init", "-q", "-b", "main")
+    repo.write(".obsidian/app.json", "{}\n")
+    repo.write("Meituan.md", "# Meituan\n")
+    repo.write(".pre-commit-config.yaml", _hook_config(hook_repo))
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--no-verify", "-m", "vault")
+    repo.write("-draft.md", "A draft about Meituan.\n")
+    repo.git("add", "--", "-draft.md")
+
+    checked = repo.run_hook("vaultkit")
+    out = _output(checked)
+    assert checked.returncode == 1, out
+    assert "-draft.md:1:15: VK120" in out, out
+    assert "No such option" not in out
+
+    linked = repo.run_hook("vaultkit-link")
+    out = _output(linked)
+    assert linked.returncode == 1, out
+    assert "linked -draft.md" in out, out
+    assert repo.read("-draft.md") == "A draft about [[Meituan]].\n"
+
+
 # --- the file filters of the manifest, as pre-commit applies them (types_or AND files) ---
 
 
@@ -302,8 +336,8 @@ def _hooks() -> dict[str, dict[str, object]]:
 def test_manifest_declares_both_hooks_serial_python() -> None:
     hooks = _hooks()
     assert set(hooks) == {"vaultkit", "vaultkit-link"}
-    assert hooks["vaultkit"]["entry"] == "vaultkit check"
-    assert hooks["vaultkit-link"]["entry"] == "vaultkit link --exit-non-zero-on-fix"
+    assert hooks["vaultkit"]["entry"] == "vaultkit check --"
+    assert hooks["vaultkit-link"]["entry"] == "vaultkit link --exit-non-zero-on-fix --"
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["require_serial"] is True

@@ -394,7 +394,7 @@ def build(root: Path, g: Generated) -> None:
 
 def planned_edits(root: Path) -> dict[str, list[Edit]]:
     session = open_session(root)
-    result = Runner(session).run(RunOptions(None, 1, False, fixing=True, select=LINK_CODES))
+    result = Runner(session).run(RunOptions(None, 1, False, fixing=True, preview=True, select=LINK_CODES))
     plan: dict[str, list[Edit]] = {}
     for d in result.diagnostics:
         if d.fix is not None and d.fix.safe:

@@ -433,3 +433,28 @@ def test_text_summary_grammar(make_vault: VaultFactory, monkeypatch: pytest.Monk
     monkeypatch.chdir(make_vault({"Only.md": "---\ntype: entity\nkind: x\n---\n"}))
     result = check()
     assert result.stdout.splitlines()[-1] == "vaultkit: 1 problem (1 error, 0 warnings) in 1 of 1 note."
+
+
+def test_text_summary_counts_only_notes_as_notes(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Regression: a symlinked folder given (VK205 on the folder itself) printed "in 1 of 0 notes"; the folder
+    counted as a note with problems. And a run on it answered from the cache of a whole-vault run left the
+    VK205 out ("0 notes checked, no problems found")."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "X.md").write_text("x\n")
+    root = make_vault({"Only.md": "---\ntype: entity\nkind: x\n---\n", "Fine.md": "fine\n"})
+    (root / "Ext").symlink_to(outside, target_is_directory=True)
+    monkeypatch.chdir(root)
+    whole = run_cli("check")
+    assert whole.stdout.splitlines()[-1] == (
+        "vaultkit: 2 problems (1 error, 1 warning) in 1 of 2 notes and 1 path that is not a note."
+    )
+    for _ in range(2):  # from the whole-vault run's cache, then as that run stored it
+        given = run_cli("check", "--vault", ".", "Ext")
+        assert given.exit_code == 1, given.output
+        assert given.stdout == (
+            "Ext:1:1: VK205 symlinked folder not entered: its notes are not checked\n"
+            "vaultkit: 1 problem (0 errors, 1 warning) in 1 path that is not a note (0 notes checked).\n"
+        )

@@ -465,3 +465,14 @@ def test_a_value_failing_format_and_pattern_is_one_problem(make_vault: VaultFact
         'A.md:4:10: VK010 updated: "2024-03-01T10:00" is not a valid date: '
         "A calendar date as Obsidian writes it: YYYY-MM-DD."
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"), [("5", "5"), ("[a.schema.json]", "['a.schema.json']"), ("true", "True")]
+)
+def test_dollar_schema_that_is_not_text_is_vk011(run: Run, value: str, shown: str) -> None:
+    """Regression: `$schema: 5` was silently ignored, and the note checked against the type's schema."""
+    note = f"---\n$schema: {value}\ntype: person\n---\n"
+    assert lines(run({**BASE, "N.md": note})) == [
+        f"N.md:2:10: VK011 $schema: {shown} is not a path; give the schema's path as text"
+    ]

@@ -354,3 +354,93 @@ def test_a_note_opened_only_for_reading_is_written(vault: Path) -> None:
         assert reader.read() == ORIGINAL  # the reader keeps the file it opened
     assert result.written, result.message
     assert_intact(vault, LINKED)
+
+
+# -- a refused write: nothing counted that was not written, no relation to a link that is not there ----------
+
+LINKER = b"See Lone here.\n"
+LONE = b"Lone note.\n"
+
+
+def _refuse_read_only(root: Path, monkeypatch: pytest.MonkeyPatch, rel: str) -> None:
+    (root / rel).chmod(0o444)
+
+
+def _refuse_changed(root: Path, monkeypatch: pytest.MonkeyPatch, rel: str) -> None:
+    real = fixer.write_note
+
+    def someone_saves_first(at: Path, note: str, *args: object, **kwargs: object) -> WriteResult:
+        if note == rel:
+            (at / note).write_bytes((at / note).read_bytes() + b"Saved meanwhile.\n")
+        return real(at, note, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fixer, "write_note", someone_saves_first)
+
+
+REFUSALS = [pytest.param(_refuse_read_only, id="read-only"), pytest.param(_refuse_changed, id="changed")]
+
+
+@pytest.mark.parametrize("refuse", REFUSALS)
+@pytest.mark.parametrize("command", [("check", "--fix"), ("link",)], ids=["check-fix", "link"])
+def test_a_refused_link_leaves_no_relation_behind(
+    make_vault: VaultFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    command: tuple[str, ...],
+    refuse: Callable[[Path, pytest.MonkeyPatch, str], None],
+) -> None:
+    """Regression: the relation Lone gets for A's new link was written although A's link was refused, and
+    counted as a fix ("fixed 1 notes"): Lone then listed a note that does not link to it."""
+    root = make_vault({"A.md": LINKER, "Lone.md": LONE})
+    refuse(root, monkeypatch, "A.md")
+    result = run_cli(*command, "--no-cache", root)
+    assert result.exit_code == 1, result.output
+    assert "A.md: not written" in result.stderr
+    assert (root / "Lone.md").read_bytes() == LONE
+    assert "fixed" not in result.stderr and "notes changed" not in result.stderr
+    assert "VK121" not in result.stdout
+
+
+@pytest.mark.parametrize("refuse", REFUSALS)
+def test_check_fix_reports_no_relation_for_a_link_never_written(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, refuse: Callable[..., None]
+) -> None:
+    """Regression: with every write refused, `check --fix` reported the problems of the vault it meant to
+    write: a VK121 on Lone for A's link, which is not in A."""
+    root = make_vault({"A.md": LINKER, "Lone.md": LONE})
+    refuse(root, monkeypatch, "A.md")
+    refuse(root, monkeypatch, "Lone.md")
+    result = run_cli("check", "--fix", "--no-cache", root)
+    assert result.exit_code == 1, result.output
+    assert "A.md:1:5: VK120" in result.stdout
+    assert "VK121" not in result.stdout
+    assert "1 problem" in result.stdout
+    assert run_cli("check", "--no-cache", root).stdout == result.stdout
+
+
+def test_relations_follow_the_links_written_in_the_same_run(make_vault: VaultFactory) -> None:
+    """The relations are found again once the links are written: a note linked in this run gets its relation
+    in the same run, and a note whose new link answers a link to it gets no relation."""
+    root = make_vault(
+        {
+            "Alpha.md": b"See Lone here.\n",
+            "Lone.md": LONE,
+            "Beta.md": b"See Alpha here.\n",
+            "Gamma.md": b"[[Beta]] and Gamma.\n",
+            "Delta.md": b"See Epsilon here.\n",
+            "Epsilon.md": b"[[Delta]]\n",
+        },
+        name="w",
+    )
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+
+    def related(*names: str) -> bytes:
+        return b"---\nrelated:\n" + b"".join(b'  - "[[%s]]"\n' % n.encode() for n in names) + b"---\n"
+
+    assert (root / "Alpha.md").read_bytes() == related("Beta") + b"See [[Lone]] here.\n"
+    assert (root / "Lone.md").read_bytes() == related("Alpha") + LONE
+    assert (root / "Beta.md").read_bytes() == related("Gamma") + b"See [[Alpha]] here.\n"
+    assert (root / "Gamma.md").read_bytes() == b"[[Beta]] and Gamma.\n"
+    assert (root / "Delta.md").read_bytes() == b"See [[Epsilon]] here.\n"
+    assert (root / "Epsilon.md").read_bytes() == b"[[Delta]]\n"
+    assert run_cli("check", "--no-cache", root).exit_code == 0

@@ -30,7 +30,9 @@ from typing import Any
 from vaultkit import __version__
 
 CACHE_DIR = ".vaultkit_cache"
-FORMAT = 5  # 2: 64 facts shards and summaries; 3: flat link lists; 4: keys lower-cased; 5: sharded state
+# 2: 64 facts shards and the notes summaries; 3: flat link lists in summaries; 4: keys lower-cased; 5: a
+# $schema that is not text is VK011 in the facts; 6: sharded state, the listing apart, summaries as text
+FORMAT = 6
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]
@@ -53,7 +55,7 @@ class Cache:
             return None
         try:
             return json.loads(framed[1])
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):
             return None
 
     def _read_framed(self, filename: str) -> tuple[Any, bytes] | None:
@@ -67,7 +69,7 @@ class Cache:
         head, _, body = blob.partition(b"\n")
         try:
             return json.loads(head), body
-        except ValueError:
+        except (ValueError, RecursionError):  # a torn or foreign file, however it is broken
             return None
 
     def write(self, name: str, payload: Any) -> None:

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaultkit.errors import FatalError
+from vaultkit.errors import FatalError, brief
+from vaultkit.nesting import TooDeep, parse_bounded
 
 CONFIG_NAME = "vaultkit.toml"
 
@@ -83,10 +84,11 @@ def load_config(vault_root: Path) -> Config:
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as f:
-            return tomllib.load(f)
+            table: dict[str, Any] = parse_bounded(tomllib.load, f)
+            return table
     except OSError as e:
         raise FatalError(f"{path}: cannot read config: {e.strerror}") from e
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, TooDeep) as e:
         raise FatalError(f"{path}: invalid TOML: {e}") from e
 
 
@@ -117,7 +119,7 @@ def _coerce(name: str, annotation: Any, value: Any, source: str) -> Any:
     accepts, convert = _KINDS[kind]
     if accepts(value):
         return convert(value)
-    raise FatalError(f"{source}: '{name}' must be {_EXPECTED[kind]}, got {value!r}")
+    raise FatalError(f"{source}: '{name}' must be {_EXPECTED[kind]}, got {brief(value)}")
 
 
 def _count(value: Any) -> bool:

@@ -75,10 +75,36 @@ def apply_text(text: str, edits: Sequence[Edit]) -> str:
     return "".join(pieces)
 
 
-def write_note(  # noqa: PLR0911 - one early return per reason a write is refused
+@dataclass(frozen=True)
+class Planned:
+    """A write that passed every check but the last compare-and-swap: the note as read, and its new text."""
+
+    data: bytes
+    st: os.stat_result
+    text: str
+    new_text: str
+    bom: bool
+
+
+def write_note(
     root: Path, rel: str, expected_digest: str, edits: Sequence[Edit], verify: Verify | None = None
 ) -> WriteResult:
     """Apply `edits` to the note if it still has the content hashed as `expected_digest`."""
+    planned = plan_write(root, rel, expected_digest, edits, verify)
+    if isinstance(planned, WriteResult):
+        return planned
+    new_data = (BOM if planned.bom else "").encode() + planned.new_text.encode("utf-8")
+    with _vault_lock(root) as locked:
+        return _replace(
+            root / rel, rel, planned.data, new_data, planned.st, new_text=planned.new_text, locked=locked
+        )
+
+
+def plan_write(  # noqa: PLR0911 - one early return per reason a write is refused
+    root: Path, rel: str, expected_digest: str, edits: Sequence[Edit], verify: Verify | None = None
+) -> Planned | WriteResult:
+    """Every check write_note makes before it writes, and the new text; writes nothing (`link --diff` shows
+    what it would write this way). A WriteResult when the write would be refused, or would change nothing."""
     path = root / rel
     try:
         st = os.lstat(path)
@@ -108,9 +134,7 @@ def write_note(  # noqa: PLR0911 - one early return per reason a write is refuse
         problem = verify(text, new_text, edits)
         if problem:
             return WriteResult(rel, False, f"not written: {problem}")
-    new_data = (BOM if bom else "").encode() + new_text.encode("utf-8")
-    with _vault_lock(root) as locked:
-        return _replace(path, rel, data, new_data, st, new_text=new_text, locked=locked)
+    return Planned(data, st, text, new_text, bom)
 
 
 TMP_SUFFIX = ".vaultkit-tmp"

@@ -32,6 +32,7 @@ from vaultkit.schemas import SchemaSet, bundled_schema_dir
 from vaultkit.store import FACT_SHARDS, FactStore, by_shard
 from vaultkit.timing import mark
 from vaultkit.vault import (
+    NOTE_SUFFIX,
     Index,
     Listing,
     current_listing,
@@ -132,7 +133,11 @@ class RunOptions:
     targets: tuple[str, ...] | None = None  # vault-relative notes or folders; None: the whole vault
     jobs: int | None = None
     use_cache: bool = True
-    fixing: bool = False  # relations also count the links the fixes are about to insert
+    # The fixes will be applied or shown: every note's full facts, and the relations the targets' links call
+    # for in other notes (RunResult.beyond).
+    fixing: bool = False
+    preview: bool = False  # with fixing: count the links the fixes are about to insert (link --diff/--check)
+    refused: frozenset[str] = frozenset()  # with preview: notes whose new links would be refused, not counted
     keep_state: bool = False  # watch mode: always build the VaultState (no whole-report shortcut)
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
@@ -146,6 +151,7 @@ class RunResult:
     index: Index | None = None
     notes_in_vault: int = 0
     state_key: str = ""  # the vault state the result was computed from
+    beyond: list[Diagnostic] = field(default_factory=list)  # fixing given notes: relations due in others
 
 
 class Runner:
@@ -180,22 +186,34 @@ class Runner:
         digests, sigs = known_digests(session.root, listing.notes, notes_state)
         mark("signatures")
         state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
+        unreachable = self._unreachable(listing, opts)  # notes given but not listed: reported on too
+        reported = scope + [d.path for d in unreachable]
         if state_key and not opts.fixing and not opts.keep_state:
             diags = _cached_report(cache, state_key, scope, opts.targets is None)
             if diags is not None:
-                return RunResult(diags, scope, notes_in_vault=len(listing.notes), state_key=state_key)
+                if opts.targets is not None:  # the cached report holds them for the whole vault only
+                    active = self._active(opts)
+                    diags += [d for d in self._run_level(listing, scope, opts) if active(d.code)]
+                diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
+                return RunResult(diags, reported, notes_in_vault=len(listing.notes), state_key=state_key)
         _check_schemas(cache, session.schemas)
         store = FactStore(cache, listing.notes, digests)
         partial = opts.targets is not None and not opts.fixing and not opts.keep_state
         to_parse = store.load_some(scope) if partial else store.load_all()
         mark("cached facts")
         state = self._state(cache, store, listing, scope, to_parse, opts, partial)
-        state.plan(scope, opts.fixing)
+        counted = opts.fixing and opts.preview
+        state.plan([rel for rel in scope if rel not in opts.refused], counted)
+        if opts.refused:
+            state.plan([rel for rel in scope if rel in opts.refused], False)
         mark("plan")
         diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
+        if unreachable:
+            diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
         mark("vault rules")
+        beyond = []
         if opts.fixing and opts.targets is not None:
-            diags += self._relations_of_targets(scope, state)
+            beyond = self._relations_of_targets(scope, state, opts)
         store_state(cache, notes_state, sigs, {r: store.digest(r) for r in sigs if r in store.names})
         store.save()
         if state_key is None:
@@ -204,7 +222,7 @@ class Runner:
             _write_report(cache, state_key, diags, set(listing.notes))
         mark("cache writes")
         self.state = state if not opts.fixing else None
-        return RunResult(diags, scope, store.facts, state.index, len(listing.notes), state_key)
+        return RunResult(diags, reported, store.facts, state.index, len(listing.notes), state_key, beyond)
 
     def _state(  # noqa: PLR0917 - the run's parts, each needed here
         self,
@@ -276,11 +294,15 @@ class Runner:
             by_note.setdefault(d.path, []).append(d)
         return by_note, len(present)
 
-    def _relations_of_targets(self, scope: Sequence[str], state: VaultState) -> list[Diagnostic]:
+    def _relations_of_targets(
+        self, scope: Sequence[str], state: VaultState, opts: RunOptions
+    ) -> list[Diagnostic]:
         """Linking given files also adds the reciprocal relation to the notes they (will) link to, so the
         relation reads from both sides after `vaultkit link FILE`, not only after a whole-vault run."""
         from vaultkit.rules import missing_relation
 
+        if not self._active(opts)(missing_relation.RULE.code):
+            return []
         inside = set(scope)
         targets = sorted({t for rel in scope for t in state.out.get(rel, ())} - inside)
         ctx = state.context()
@@ -424,16 +446,9 @@ class Runner:
         ctx: VaultContext,
         opts: RunOptions,
     ) -> list[Diagnostic]:
-        from vaultkit.rules import VAULT_RULES, matches
+        from vaultkit.rules import VAULT_RULES
 
-        config = self.session.config
-        select = opts.select or config.select or ("ALL",)
-        ignore = (*config.ignore, *opts.ignore)
-
-        @functools.cache
-        def active(code: str) -> bool:  # asked once per diagnostic: a few dozen distinct codes
-            return matches(code, select) and not matches(code, ignore)
-
+        active = self._active(opts)
         checks = [rule.check for rule in VAULT_RULES if active(rule.code)]
         out: list[Diagnostic] = []
         for rel in scope:
@@ -445,6 +460,38 @@ class Runner:
             out.extend(_suppress(f, found, active))
         out.extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
         return sorted(out, key=Diagnostic.sort_key)
+
+    def _unreachable(self, listing: Listing, opts: RunOptions) -> list[Diagnostic]:
+        """The notes given by name that the listing could not reach (in a folder this user may not read),
+        with the reason: a note given is never skipped silently."""
+        from vaultkit.note import os_reason
+
+        known = {*listing.notes, *listing.files}
+        found = []
+        for rel in opts.targets or ():
+            if rel in known or not rel.lower().endswith(NOTE_SUFFIX):
+                continue
+            path = self.session.root / rel
+            try:
+                os.lstat(path)
+            except OSError as e:
+                found.append(Diagnostic(rel, 1, 1, "VK201", os_reason(e, path), Severity.ERROR))
+        active = self._active(opts)
+        return [d for d in found if active(d.code)]
+
+    def _active(self, opts: RunOptions) -> Callable[[str], bool]:
+        """Whether a code is selected and not ignored, by the options and the config."""
+        from vaultkit.rules import matches
+
+        config = self.session.config
+        select = opts.select or config.select or ("ALL",)
+        ignore = (*config.ignore, *opts.ignore)
+
+        @functools.cache
+        def active(code: str) -> bool:  # asked once per diagnostic: a few dozen distinct codes
+            return matches(code, select) and not matches(code, ignore)
+
+        return active
 
     def _run_level(self, listing: Listing, scope: Sequence[str], opts: RunOptions) -> Iterable[Diagnostic]:
         from vaultkit.property_types import conflicts

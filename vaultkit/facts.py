@@ -163,7 +163,7 @@ class NoteSummary(NamedTuple):
             for key in wanted:
                 flat = by_key.get(key, ())
                 found += [LinkTarget(*map(str, flat[i : i + 3])) for i in range(0, len(flat) - 2, 3)]
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, RecursionError):
             return []  # a cache entry that passed its checksum but is not ours: it names no note
         return found
 

@@ -5,21 +5,110 @@ from __future__ import annotations
 import difflib
 import functools
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic, Edit
-from vaultkit.edits import WriteResult, apply_text, write_note
+from vaultkit.edits import Verify, WriteResult, apply_text, plan_write, write_note
 from vaultkit.facts import NoteFacts
-from vaultkit.note import decode
 from vaultkit.verify import check_edits
+
+if TYPE_CHECKING:
+    from vaultkit.engine import RunResult
+
+RELATION = "VK121"  # its fixes answer links: written only once the links they answer are in the notes
 
 
 @dataclass
 class FixOutcome:
     written: list[str] = field(default_factory=list)
     refused: list[WriteResult] = field(default_factory=list)
+
+    def then(self, later: FixOutcome) -> FixOutcome:
+        """This outcome followed by a later round's: each note written once, each refusal said once."""
+        refused = {(r.rel, r.message): r for r in self.refused + later.refused}
+        return FixOutcome(sorted({*self.written, *later.written}), [refused[k] for k in sorted(refused)])
+
+
+def fix_in_rounds(
+    root: Path,
+    first: RunResult,
+    again: Callable[[], RunResult],
+    wanted: Callable[[Diagnostic], bool],
+    managed_property: str,
+) -> tuple[FixOutcome, RunResult]:
+    """Apply the wanted safe fixes of `first`, a run (RunOptions.fixing, no preview) on the vault as it is.
+
+    The links go first. A relation answers a link in another note, so the relations are found again by
+    `again()`, a second run, once new links are written: a link that was refused (a read-only note, a note
+    changed meanwhile) leaves no relation behind, and a note's relations are one edit, as `link --diff`
+    shows them. Returns what was written or refused, and the run the relations were taken from."""
+    chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
+    links = edits_by_note(d for d in chosen if d.code != RELATION)
+    outcome = apply_fixes(root, first.facts, links, managed_property)
+    last = first
+    if outcome.written:
+        last = again()
+        chosen = [d for d in (*last.diagnostics, *last.beyond) if wanted(d)]
+    relations = edits_by_note(d for d in chosen if d.code == RELATION)
+    return outcome.then(apply_fixes(root, last.facts, relations, managed_property)), last
+
+
+@dataclass
+class Preview:
+    """What fix_in_rounds would write, computed without writing."""
+
+    texts: dict[str, str] = field(default_factory=dict)  # rel -> the note's text now
+    edits: dict[str, list[Edit]] = field(default_factory=dict)  # rel -> the edits that would be written
+    refused: list[WriteResult] = field(default_factory=list)
+
+    def new_text(self, rel: str) -> str:
+        return apply_text(self.texts[rel], self.edits[rel])
+
+
+def preview_in_rounds(
+    root: Path,
+    first: RunResult,
+    again: Callable[[frozenset[str]], RunResult],
+    wanted: Callable[[Diagnostic], bool],
+    managed_property: str,
+) -> tuple[Preview, RunResult]:
+    """fix_in_rounds, written nowhere: each round's edits go through the writer's own checks
+    (edits.plan_write, with the same verification), so the preview holds exactly what would be written.
+    `first` is a run that counts every new link (RunOptions.preview); when some note's links would be
+    refused, the relations come from `again(those notes)`, a run that does not count their links. Returns
+    the preview and the run the relations were taken from."""
+    verify = functools.partial(_verify, managed=managed_property)
+    preview = Preview()
+    chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
+    _plan_writes(root, first.facts, edits_by_note(d for d in chosen if d.code != RELATION), verify, preview)
+    last = first
+    blocked = frozenset(r.rel for r in preview.refused)
+    if blocked:
+        last = again(blocked)
+        chosen = [d for d in (*last.diagnostics, *last.beyond) if wanted(d)]
+    _plan_writes(root, last.facts, edits_by_note(d for d in chosen if d.code == RELATION), verify, preview)
+    once = {(r.rel, r.message): r for r in preview.refused}  # a note refused in both rounds is said once
+    preview.refused = [once[k] for k in sorted(once)]
+    return preview, last
+
+
+def _plan_writes(
+    root: Path, facts: dict[str, NoteFacts], plan: dict[str, list[Edit]], verify: Verify, into: Preview
+) -> None:
+    """Add to `into` the writes `plan` would make, each checked as the writer checks it. A note's link and
+    relation edits are checked apart, as the two rounds write them; they touch different parts of the note
+    (body, frontmatter), so the edits of both rounds apply to its text as it is now."""
+    for rel, edits in sorted(plan.items()):
+        planned = plan_write(root, rel, facts[rel].digest, edits, verify)
+        if isinstance(planned, WriteResult):
+            if planned.message:
+                into.refused.append(planned)
+            continue
+        into.texts.setdefault(rel, planned.text)
+        into.edits.setdefault(rel, []).extend(edits)
 
 
 def edits_by_note(diagnostics: Iterable[Diagnostic]) -> dict[str, list[Edit]]:
@@ -48,24 +137,14 @@ def _verify(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | No
     return check_edits(old, new, edits, managed)
 
 
-def unified_diff(
-    root: Path, facts: dict[str, NoteFacts], plan: dict[str, list[Edit]], display: dict[str, str]
-) -> str:
+def unified_diff(preview: Preview, display: dict[str, str]) -> str:
     chunks: list[str] = []
-    for rel, edits in sorted(plan.items()):
-        try:
-            data = (root / rel).read_bytes()
-        except OSError:
-            continue
-        text, _bom, problem = decode(data)
-        if text is None or problem is not None:
-            continue
-        new = apply_text(text, edits)
+    for rel in sorted(preview.edits):
         name = display.get(rel, rel)
         chunks.extend(
             difflib.unified_diff(
-                text.splitlines(keepends=True),
-                new.splitlines(keepends=True),
+                preview.texts[rel].splitlines(keepends=True),
+                preview.new_text(rel).splitlines(keepends=True),
                 fromfile=f"a/{name}",
                 tofile=f"b/{name}",
             )

@@ -77,7 +77,7 @@ def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None
                 return None, Problem("VK204", 1, 1, f"note is {size}, over the {max_bytes / 1e6:g} MB limit")
             data = f.read(max_bytes + 1)
     except OSError as e:
-        return None, Problem("VK201", 1, 1, _os_reason(e, path))
+        return None, Problem("VK201", 1, 1, os_reason(e, path))
     if len(data) > max_bytes:
         return None, Problem("VK204", 1, 1, f"note grew over the {max_bytes / 1e6:g} MB limit while read")
     digest = hashlib.sha256(data).hexdigest()
@@ -96,7 +96,8 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def _os_reason(e: OSError, path: Path) -> str:
+def os_reason(e: OSError, path: Path) -> str:
+    """Why the note at `path` could not be read, in words."""
     if e.errno == errno.ENOENT and os.path.islink(path):
         return f"broken symlink: it points to '{os.readlink(path)}', which does not exist"
     if e.errno == errno.ELOOP:

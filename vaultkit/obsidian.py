@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vaultkit.errors import FatalError
+from vaultkit.errors import FatalError, brief
+from vaultkit.nesting import TooDeep, parse_bounded
 
 DEFAULT_CONFIG_DIR = ".obsidian"
 PROPERTY_TYPES = frozenset({"text", "multitext", "number", "checkbox", "date", "datetime", "tags", "aliases"})
@@ -64,9 +65,11 @@ def _read_json(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as e:
         raise FatalError(f"{path}: cannot read: {e}") from e
     try:
-        data = json.loads(text)
+        data = parse_bounded(json.loads, text)
     except json.JSONDecodeError as e:
         raise FatalError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from e
+    except TooDeep as e:
+        raise FatalError(f"{path}: invalid JSON: {e}") from e
     if not isinstance(data, dict):
         raise FatalError(f"{path}: expected a JSON object")
     return data
@@ -75,7 +78,7 @@ def _read_json(path: Path) -> dict[str, Any]:
 def _get(data: dict[str, Any], key: str, kind: type, default: Any, folder: Path) -> Any:
     value = data.get(key, default)
     if not isinstance(value, kind):
-        raise FatalError(f"{folder / 'app.json'}: '{key}' must be {kind.__name__}, got {value!r}")
+        raise FatalError(f"{folder / 'app.json'}: '{key}' must be {kind.__name__}, got {brief(value)}")
     return value
 
 

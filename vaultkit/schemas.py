@@ -20,7 +20,8 @@ from re import _constants as _C  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from vaultkit.errors import FatalError
+from vaultkit.errors import FatalError, brief
+from vaultkit.nesting import TooDeep, parse_bounded
 
 if TYPE_CHECKING:
     from vaultkit.config import Config
@@ -278,7 +279,7 @@ def select_schema(
     where = f"the schema folder '{schema_dir}'" if schema_dir else "the bundled schemas"
     fallback = default if schemas.has(default) else ""
     explicit = data.get("$schema")
-    if isinstance(explicit, str) and explicit:
+    if explicit is not None and explicit != "":
         return _explicit(schemas, rel, explicit, schema_dir, where)
     kind = data.get(type_property)
     if isinstance(kind, str) and kind:
@@ -308,7 +309,9 @@ def schema_for(schemas: SchemaSet, rel: str, data: Mapping[str, Any], config: Co
     )
 
 
-def _explicit(schemas: SchemaSet, rel: str, ref: str, schema_dir: str | None, where: str) -> Selected:
+def _explicit(schemas: SchemaSet, rel: str, ref: object, schema_dir: str | None, where: str) -> Selected:
+    if not isinstance(ref, str):  # `$schema: 5` names nothing: reported, never ignored
+        return Selected("", ("VK012", f"$schema: {brief(ref)} is not a path; give the schema's path as text"))
     candidates = []
     if schema_dir:  # relative to the note's folder, landing in the schema folder
         beside = posixpath.normpath(posixpath.join(posixpath.dirname(rel), ref))
@@ -369,13 +372,15 @@ GATE_FORMATS: dict[str, Callable[[Any], bool]] = {"date": _is_date, "uri": _is_u
 
 def _load_json(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_bounded(json.loads, path.read_text(encoding="utf-8"))
     except OSError as e:
         raise FatalError(f"{path}: cannot read schema: {e.strerror}") from e
     except UnicodeDecodeError as e:
         raise FatalError(f"{path}: schema is not UTF-8") from e
     except json.JSONDecodeError as e:
         raise FatalError(f"{path}:{e.lineno}:{e.colno}: schema is not valid JSON: {e.msg}") from e
+    except TooDeep as e:
+        raise FatalError(f"{path}: schema is {e}") from e
     if not isinstance(data, dict):
         raise FatalError(f"{path}: a schema must be a JSON object")
     return data

@@ -114,7 +114,8 @@ class VaultState:
         return linkable(self.facts.get(rel), self.config)
 
     def plan(self, rels: Iterable[str], fixing: bool) -> None:
-        """Decide which mentions become links, for these notes; with `fixing`, count them as links."""
+        """Decide which mentions become links, for these notes; with `fixing`, count them as links (a
+        preview of the vault once they are written)."""
         first_only = self.config.link.first_only
         for rel in rels:
             if rel not in self.candidates or not self.linkable(rel):

@@ -165,7 +165,7 @@ def _read_summaries(cache: Cache, n: int) -> dict[str, list[Any]]:
     head, *links = blob.decode("utf-8", "surrogateescape").split("\n")
     try:
         heads = json.loads(head)
-    except ValueError:
+    except (ValueError, RecursionError):  # a foreign file, however it is broken
         return {}
     if not isinstance(heads, list) or len(heads) != len(links):
         return {}

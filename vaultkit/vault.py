@@ -11,11 +11,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-import sys
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from vaultkit.cache import RACY_NS, Cache, now_ns
 from vaultkit.config import CONFIG_NAME, Config
@@ -29,13 +29,27 @@ NOTE_SUFFIX = ".md"
 
 def find_root(start: Path, config_dir: str) -> Path | None:
     """The nearest folder at or above `start` holding the Obsidian config folder or a vaultkit.toml."""
-    here = start.resolve()
-    if here.is_file() or not here.exists():
+    # os.path, not Path.resolve() or Path.is_dir(), which raise on a symlink loop or in a folder this user may
+    # not search
+    here = Path(os.path.realpath(start))
+    if not os.path.isdir(here):
         here = here.parent
     for folder in (here, *here.parents):
-        if (folder / config_dir).is_dir() or (folder / CONFIG_NAME).is_file():
+        if os.path.isdir(folder / config_dir) or os.path.isfile(folder / CONFIG_NAME):
             return folder
     return None
+
+
+def is_present(path: Path) -> bool:
+    """Whether there is something at `path`, even something this user may not look at (in a folder without
+    search permission): the run then says why it cannot read it. A broken symlink is present."""
+    try:
+        os.lstat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -289,31 +303,44 @@ def _normpath(path: PurePosixPath) -> str | None:
     return "/".join(parts)
 
 
+class Vaults(NamedTuple):
+    roots: dict[Path, list[Path]]  # vault root -> the paths given inside it (none: the whole vault)
+    skipped: list[Path]  # paths given that are in no vault
+
+
 def resolve_vault(paths: Iterable[Path], vault: Path | None, config_dir: str) -> dict[Path, list[Path]]:
-    """Group the given paths by vault root; with --vault every path belongs to that vault."""
+    """The vault roots of the given paths, each with the paths inside it (see `find_vaults`)."""
+    return find_vaults(paths, vault, config_dir).roots
+
+
+def find_vaults(paths: Iterable[Path], vault: Path | None, config_dir: str) -> Vaults:
+    """Group the given paths by vault root; with --vault every path belongs to that vault.
+
+    Files outside any vault are skipped (the caller says so): a commit may touch files beside the vault (a
+    README), and one touching only those has nothing to check. A folder outside any vault, or the current
+    folder when no path is given, is an error when nothing else is checked: a vault not found there (its
+    `.obsidian/` not checked out, say) must not pass as a clean run."""
     groups: dict[Path, list[Path]] = defaultdict(list)
     given = list(paths)
     if vault is not None:
-        root = vault.resolve()
-        if not root.is_dir():
+        root = Path(os.path.realpath(vault))
+        if not os.path.isdir(root):
             raise FatalError(f"--vault {vault}: not a folder")
         groups[root] = given
-        return groups
-    outside: list[str] = []
+        return Vaults(groups, [])
+    outside: list[Path] = []
     for path in given or [Path.cwd()]:
-        if not path.exists() and not path.is_symlink():
+        if not is_present(path):
             raise FatalError(f"{path}: no such file or folder")
         found = find_root(path, config_dir)
         if found is None:
-            where = path if path.is_dir() else path.parent
-            outside.append(
-                f"{path}: not inside an Obsidian vault (no {config_dir}/ folder or {CONFIG_NAME} found in "
-                f"{where.resolve()} or above); pass --vault DIR"
-            )
-            continue
-        groups[found].append(path)
-    if outside and not groups:
-        raise FatalError(outside[0])
-    for message in outside:  # a commit may touch files beside the vault (a README): skip them, say so
-        print(f"vaultkit: skipped {message.split(': not inside', 1)[0]}: not inside a vault", file=sys.stderr)
-    return groups
+            outside.append(path)
+        else:
+            groups[found].append(path)
+    folder = next((p for p in outside if os.path.isdir(p)), None)
+    if folder is not None and not groups:
+        raise FatalError(
+            f"{folder}: not inside an Obsidian vault (no {config_dir}/ folder or {CONFIG_NAME} found in "
+            f"{folder.resolve()} or above); pass --vault DIR"
+        )
+    return Vaults(groups, outside)

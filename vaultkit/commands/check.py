@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,7 +55,8 @@ def run_check(req: CheckRequest) -> int:
         color,
         [str(p) for p in req.paths],
     )
-    whole = all(p.is_dir() for p in req.paths)  # file lists (pre-commit) change every time: no point looking
+    # file lists (pre-commit) change every time: no point looking
+    whole = all(os.path.isdir(p) for p in req.paths)
     if eligible and whole:
         hit = quick.lookup(list(req.paths), req.vault, req.config_dir, request)
         if hit.text is not None:
@@ -78,7 +81,12 @@ def _run(req: CheckRequest, color: bool) -> tuple[str, int]:
         _check_vault(req, session, targets, progress, found)  # its facts and vault state are freed here
     progress.done()
     summary = RunSummary(
-        found.notes, found.vault_notes, color=color, statistics=req.statistics, checked=tuple(found.checked)
+        found.notes,
+        found.vault_notes,
+        color=color,
+        statistics=req.statistics,
+        checked=tuple(found.checked),
+        not_notes=frozenset(found.not_notes),
     )
     shown = found.shown
     text = REPORTER_BY_NAME[req.fmt](shown, summary)
@@ -98,6 +106,7 @@ class _Found:
 
     shown: list[Diagnostic] = field(default_factory=list)
     checked: list[str] = field(default_factory=list)  # the notes reported on, for JUnit's one case per note
+    not_notes: set[str] = field(default_factory=set)  # paths with problems that are not notes reported on
     notes: int = 0
     vault_notes: int = 0
     failed_writes: bool = False
@@ -108,15 +117,20 @@ def _check_vault(
 ) -> None:
     from vaultkit.commands.common import display, display_paths
     from vaultkit.engine import Runner, RunOptions
-    from vaultkit.fixer import apply_fixes, edits_by_note
+    from vaultkit.fixer import fix_in_rounds
     from vaultkit.report.note import write_report_note
 
     runner = Runner(session, progress)
     opts = RunOptions(targets, req.jobs, req.use_cache, fixing=req.fix, select=req.select, ignore=req.ignore)
     result = runner.run(opts)
     if req.fix:
-        plan = edits_by_note(result.diagnostics)
-        outcome = apply_fixes(session.root, result.facts, plan, session.config.relations.property)
+        outcome, _last = fix_in_rounds(
+            session.root,
+            result,
+            functools.partial(runner.run, opts),
+            _safe,
+            session.config.relations.property,
+        )
         for refused in outcome.refused:
             click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
         found.failed_writes |= bool(outcome.refused)
@@ -129,6 +143,15 @@ def _check_vault(
         write_report_note(session, result, targets is None)
     found.notes += len(result.scope)
     found.vault_notes += result.notes_in_vault
-    found.shown.extend(display(session.root, result.diagnostics))
+    shown = display(session.root, result.diagnostics)
+    found.shown.extend(shown)
+    scope = set(result.scope)
+    found.not_notes.update(
+        s.path for d, s in zip(result.diagnostics, shown, strict=True) if d.path not in scope
+    )
     if req.fmt == "junit":
         found.checked.extend(display_paths(session.root, result.scope))
+
+
+def _safe(d: Diagnostic) -> bool:
+    return d.fix is not None and d.fix.safe

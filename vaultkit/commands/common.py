@@ -49,9 +49,12 @@ def sessions(
 ) -> Iterator[tuple[Session, tuple[str, ...] | None]]:
     """Each vault the paths fall in, with the vault-relative targets (None: the whole vault)."""
     from vaultkit.engine import open_session
-    from vaultkit.vault import resolve_vault
+    from vaultkit.vault import find_vaults
 
-    for root, given in resolve_vault(paths, vault, config_dir).items():
+    vaults = find_vaults(paths, vault, config_dir)
+    for path in vaults.skipped:  # a commit may touch files beside the vault (a README): say they were skipped
+        click.echo(f"vaultkit: skipped {path}: not inside a vault", err=True)
+    for root, given in vaults.roots.items():
         session = open_session(root, config_dir, report)
         yield session, targets(root, given)
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from vaultkit.commands.common import Progress, display, one_shot, sessions
+from vaultkit.commands.common import Progress, display_paths, one_shot, sessions
+from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import Runner, RunOptions, RunResult, Session
-from vaultkit.fixer import apply_fixes, edits_by_note, unified_diff
+from vaultkit.fixer import fix_in_rounds, preview_in_rounds, unified_diff
 
 LINK_CODES = ("VK120", "VK121")
 # Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently.
@@ -30,16 +33,27 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
 ) -> int:
     progress = Progress()
     totals = _Totals()
+    preview = diff or check_only
     for session, targets in sessions(paths, vault, config_dir):
-        opts = RunOptions(targets, jobs, use_cache, fixing=True, select=LINK_CODES + SKIPPED_CODES)
-        result = Runner(session, progress).run(opts)
+        opts = RunOptions(
+            targets, jobs, use_cache, fixing=True, preview=preview, select=LINK_CODES + SKIPPED_CODES
+        )
+        runner = Runner(session, progress)
+        result = runner.run(opts)
         progress.done()
-        _link_vault(session, result, totals, check_only=check_only, diff=diff)
+        _tell_skipped(session, result, totals)
+        if preview:
+            again = functools.partial(_without_links_of, runner, opts)
+            _preview_vault(session, result, again, totals, diff=diff)
+        else:
+            last = _link_vault(session, result, functools.partial(runner.run, opts), totals)
+            progress.done()
+            _tell_elsewhere(session, last)
     progress.done()
-    if diff or check_only:
+    if preview:
         if not totals.would:
             click.echo("vaultkit: nothing to link", err=True)
-        return 1 if totals.would or totals.skipped else 0
+        return 1 if totals.would or totals.skipped or totals.refused else 0
     summary = (
         f"vaultkit: {totals.changed} notes changed"
         if totals.changed
@@ -59,45 +73,80 @@ class _Totals:
     would: int = 0
 
 
-def _link_vault(
-    session: Session, result: RunResult, totals: _Totals, *, check_only: bool, diff: bool
+def _preview_vault(
+    session: Session,
+    result: RunResult,
+    again: Callable[[frozenset[str]], RunResult],
+    totals: _Totals,
+    *,
+    diff: bool,
 ) -> None:
-    inside = set(result.scope)
-    plan = edits_by_note(d for d in result.diagnostics if d.code in LINK_CODES and d.path in inside)
-    names = {
-        d.path: s.path
-        for d, s in zip(result.diagnostics, display(session.root, result.diagnostics), strict=True)
-    }
-    _tell_skipped(result, inside, names, totals)
-    if diff or check_only:
-        if diff:
-            click.echo(unified_diff(session.root, result.facts, plan, names), nl=False)
-        else:
-            for rel, edits in sorted(plan.items()):
-                click.echo(f"would change {names.get(rel, rel)} ({len(edits)} edits)")
-        totals.would += len(plan)
-        return
-    outcome = apply_fixes(session.root, result.facts, plan, session.config.relations.property)
+    preview, last = preview_in_rounds(
+        session.root, result, again, _linking(result), session.config.relations.property
+    )
+    _tell_elsewhere(session, last)
+    names = _names(session, [*preview.edits, *(r.rel for r in preview.refused)])
+    if diff:
+        click.echo(unified_diff(preview, names), nl=False)
+    else:
+        for rel, edits in sorted(preview.edits.items()):
+            click.echo(f"would change {names[rel]} ({len(edits)} edits)")
+    for r in preview.refused:  # as `link` would say it
+        click.echo(
+            f"vaultkit: {names[r.rel]}: {r.message.replace('not written', 'would not be written', 1)}",
+            err=True,
+        )
+    totals.would += len(preview.edits)
+    totals.refused += len(preview.refused)
+
+
+def _without_links_of(runner: Runner, opts: RunOptions, refused: frozenset[str]) -> RunResult:
+    return runner.run(dataclasses.replace(opts, refused=refused))
+
+
+def _link_vault(
+    session: Session, first: RunResult, again: Callable[[], RunResult], totals: _Totals
+) -> RunResult:
+    outcome, last = fix_in_rounds(
+        session.root, first, again, _linking(first), session.config.relations.property
+    )
+    names = _names(session, [*outcome.written, *(r.rel for r in outcome.refused)])
     for rel in outcome.written:
-        click.echo(f"linked {names.get(rel, rel)}")
+        click.echo(f"linked {names[rel]}")
     for r in outcome.refused:
-        click.echo(f"vaultkit: {names.get(r.rel, r.rel)}: {r.message}", err=True)
+        click.echo(f"vaultkit: {names[r.rel]}: {r.message}", err=True)
     totals.changed += len(outcome.written)
     totals.refused += len(outcome.refused)
+    return last
 
 
-def _tell_skipped(result: RunResult, inside: set[str], names: dict[str, str], totals: _Totals) -> None:
-    # A command writes only the files it is given (pre-commit stashes everything else): the notes these
-    # files now link to are named, for a whole-vault `vaultkit link` to give them the relation back.
-    elsewhere = sorted({d.path for d in result.diagnostics if d.code == "VK121" and d.path not in inside})
-    for rel in elsewhere:
-        where = names.get(rel, rel)
+def _linking(result: RunResult) -> Callable[[Diagnostic], bool]:
+    """A link or relation in a note given: a command writes only the files it is given (pre-commit stashes
+    everything else)."""
+    inside = set(result.scope)
+    return lambda d: d.code in LINK_CODES and d.path in inside
+
+
+def _tell_elsewhere(session: Session, result: RunResult) -> None:
+    # The notes the given files now link to are named, for a whole-vault `vaultkit link` to give them the
+    # relation back.
+    elsewhere = sorted({d.path for d in result.beyond if d.code == "VK121"})
+    for where in display_paths(session.root, elsewhere):
         click.echo(
             f"vaultkit: {where} should list the notes now linking to it; run `vaultkit link` on the vault",
             err=True,
         )
-    for d in result.diagnostics:
-        if d.code in SKIPPED_CODES:
-            where = names.get(d.path, d.path)
-            click.echo(f"vaultkit: {where}:{d.line}:{d.col}: {d.code} {d.message}; not linked", err=True)
-            totals.skipped += 1
+
+
+def _tell_skipped(session: Session, result: RunResult, totals: _Totals) -> None:
+    skipped = [d for d in result.diagnostics if d.code in SKIPPED_CODES]
+    names = _names(session, [d.path for d in skipped])
+    for d in skipped:
+        click.echo(f"vaultkit: {names[d.path]}:{d.line}:{d.col}: {d.code} {d.message}; not linked", err=True)
+        totals.skipped += 1
+
+
+def _names(session: Session, rels: Iterable[str]) -> dict[str, str]:
+    """Vault-relative paths as shown: relative to the current folder when inside it."""
+    unique = sorted(set(rels))
+    return dict(zip(unique, display_paths(session.root, unique), strict=True))

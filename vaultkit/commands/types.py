@@ -9,6 +9,7 @@ import click
 
 from vaultkit.commands.common import sessions
 from vaultkit.errors import FatalError
+from vaultkit.nesting import TooDeep, parse_bounded
 from vaultkit.property_types import schema_types
 
 
@@ -46,10 +47,10 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
 
 def _read(path: Path) -> dict[str, object]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = parse_bounded(json.loads, path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TooDeep) as e:
         raise FatalError(f"{path}: cannot read: {e}") from e
     if not isinstance(data, dict):
         raise FatalError(f"{path}: expected a JSON object")

@@ -10,3 +10,5 @@ class RunSummary:
     color: bool = False
     statistics: bool = False
     checked: tuple[str, ...] = ()  # the notes reported on, as displayed, when the caller lists them (JUnit)
+    # paths with problems that are not notes reported on (a symlinked folder, types.json), as displayed
+    not_notes: frozenset[str] = frozenset()

@@ -47,15 +47,26 @@ def _summary(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
         return f"vaultkit: {_count(summary.notes, 'note')} checked, no problems found."
     errors = sum(1 for d in diagnostics if d.severity == Severity.ERROR)
     warnings = len(diagnostics) - errors
-    notes = len({d.path for d in diagnostics})
     fixable = sum(1 for d in diagnostics if d.fix is not None)
     text = (
         f"vaultkit: {_count(len(diagnostics), 'problem')} ({_count(errors, 'error')}, "
-        f"{_count(warnings, 'warning')}) in {notes} of {_count(summary.notes, 'note')}."
+        f"{_count(warnings, 'warning')}) in {_where(diagnostics, summary)}."
     )
     if fixable:
         text += f" {fixable} fixable with `vaultkit link` (or `vaultkit check --fix`)."
     return text
+
+
+def _where(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
+    """`1 of 2 notes`, and the paths with problems that are not notes (a symlinked folder, types.json)."""
+    paths = {d.path for d in diagnostics}
+    notes = len(paths - summary.not_notes)
+    others = len(paths & summary.not_notes)
+    checked = f"{notes} of {_count(summary.notes, 'note')}"
+    if not others:
+        return checked
+    other = "1 path that is not a note" if others == 1 else f"{others} paths that are not notes"
+    return f"{checked} and {other}" if notes else f"{other} ({_count(summary.notes, 'note')} checked)"
 
 
 def _count(n: int, noun: str) -> str:

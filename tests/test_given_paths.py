@@ -1,0 +1,132 @@
+"""What `check` and `link` do with the paths they are given: files beside the vault, symlink loops, notes in
+folders that cannot be read."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import VaultFactory, run_cli, snapshot
+
+
+@pytest.mark.parametrize("command", ["check", "link"])
+def test_only_files_outside_any_vault_are_skipped(
+    make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """A commit touching only the README beside the vault: the hook said "not inside an Obsidian vault"
+    and exited 2; there is nothing to check, so it says what it skipped and passes."""
+    make_vault({"A.md": "See [[B]].\n"}, name="repo/vault")
+    repo = tmp_path / "repo"
+    (repo / "README.md").write_text("# The repository\n")
+    monkeypatch.chdir(repo)
+    before = snapshot(repo)
+    result = run_cli(command, "README.md")
+    assert result.exit_code == 0, result.output
+    assert "skipped README.md: not inside a vault" in result.stderr
+    assert "Traceback" not in result.output
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("command", ["check", "link"])
+def test_a_folder_outside_any_vault_is_still_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """No vault found from the current folder, or from a folder given: exit 2, never a clean run."""
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "A.md").write_text("x\n")
+    monkeypatch.chdir(folder)
+    for args in ((), (".",), (".", "A.md")):
+        result = run_cli(command, *args)
+        assert result.exit_code == 2, (args, result.output)
+        assert "not inside an Obsidian vault" in result.stderr
+
+
+def test_a_symlink_loop_given_is_reported_on_that_note(make_vault: VaultFactory) -> None:
+    """Regression: `vaultkit check loop.md` ended in "internal error: RuntimeError: Symlink loop" (Path.resolve
+    while finding the vault); a whole-vault run already reported the loop as VK201."""
+    root = make_vault({"A.md": "x\n"})
+    (root / "loop.md").symlink_to("loop.md")
+    check = run_cli("check", root / "loop.md")
+    assert check.exit_code == 1, check.output
+    assert "loop.md:1:1: VK201 symlink loop" in check.stdout
+    link = run_cli("link", root / "loop.md")
+    assert link.exit_code == 1, link.output
+    assert "VK201 symlink loop" in link.stderr and "not linked" in link.stderr
+    for result in (check, link):
+        assert "internal error" not in result.output
+
+
+def _deny_folder(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Simulate `chmod 000 folder` (tests may run as root, where chmod does not stop reads): the folder can be
+    looked at, but not read or listed, and nothing inside it can be looked at or opened."""
+    inside = str(folder) + os.sep
+
+    def denied(real: Callable[..., Any], listing: bool) -> Callable[..., Any]:
+        def call(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if isinstance(path, (str, bytes, os.PathLike)):
+                full = os.path.abspath(os.fsdecode(path))
+                if full.startswith(inside) or (listing and full == str(folder)):
+                    raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), full)
+            return real(path, *args, **kwargs)
+
+        return call
+
+    for name, listing in (("stat", False), ("lstat", False), ("open", False), ("scandir", True)):
+        monkeypatch.setattr(os, name, denied(getattr(os, name), listing))
+    real_access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda p, mode, **kw: os.path.abspath(p) != str(folder) and real_access(p, mode, **kw)
+    )
+
+
+def _chmod_000(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    folder.chmod(0)
+
+
+DENIALS = [
+    pytest.param(_deny_folder, id="simulated"),
+    pytest.param(
+        _chmod_000,
+        id="chmod-000",
+        marks=pytest.mark.skipif(
+            hasattr(os, "geteuid") and os.geteuid() == 0,
+            reason="running as root: chmod 000 does not stop root from reading (the simulated case covers it)",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("deny", DENIALS)
+@pytest.mark.parametrize("command", ["check", "link"])
+def test_a_note_in_an_unreadable_folder_is_reported_on_that_note(
+    make_vault: VaultFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    deny: Callable[[pytest.MonkeyPatch, Path], None],
+) -> None:
+    """Regression: `vaultkit check Locked/Note.md` with Locked/ unreadable ended in "internal error:
+    PermissionError" (Path.exists raised); the note, given by name, must be reported, not skipped silently."""
+    root = make_vault({"A.md": "x\n", "Locked/Note.md": "See A here.\n"})
+    before = snapshot(root)
+    monkeypatch.chdir(root)
+    deny(monkeypatch, root / "Locked")
+    try:
+        result = run_cli(command, "Locked/Note.md")
+        folder = run_cli(command, "Locked")
+    finally:
+        monkeypatch.undo()
+        (root / "Locked").chmod(0o755)
+    assert result.exit_code == 1, result.output
+    assert "Locked/Note.md:1:1: VK201 cannot read the file: permission denied" in result.output
+    if command == "check":  # the note given is reported on, as a note that could be read would be
+        assert "in 1 of 1 note." in result.stdout
+    assert folder.exit_code == 2, folder.output  # click's own check of the arguments
+    assert "Path 'Locked' is not readable" in folder.output
+    for run in (result, folder):
+        assert "internal error" not in run.output and "Traceback" not in run.output
+    assert snapshot(root) == before
