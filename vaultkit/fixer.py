@@ -74,13 +74,19 @@ def preview_in_rounds(
     again: Callable[[frozenset[str]], RunResult],
     wanted: Callable[[Diagnostic], bool],
     managed_property: str,
+    *,
+    verify_body: bool = True,
 ) -> tuple[Preview, RunResult]:
     """fix_in_rounds, written nowhere: each round's edits go through the writer's own checks
     (edits.plan_write, with the same verification), so the preview holds exactly what would be written.
     `first` is a run that counts every new link (RunOptions.preview); when some note's links would be
     refused, the relations come from `again(those notes)`, a run that does not count their links. Returns
-    the preview and the run the relations were taken from."""
-    verify = functools.partial(_verify, managed=managed_property)
+    the preview and the run the relations were taken from.
+
+    Without `verify_body` (`link --check`), body edits skip the writer's second Markdown parse: on a vault
+    where most notes gain a link that parse doubled the run, and it refuses only what a bug in the linker
+    would insert; frontmatter edits are still verified (a `related` that is a YAML alias is refused)."""
+    verify = functools.partial(_verify, managed=managed_property, body=verify_body)
     preview = Preview()
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
     _plan_writes(root, first.facts, edits_by_note(d for d in chosen if d.code != RELATION), verify, preview)
@@ -133,8 +139,8 @@ def apply_fixes(
     return outcome
 
 
-def _verify(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | None:
-    return check_edits(old, new, edits, managed)
+def _verify(old: str, new: str, edits: Sequence[Edit], managed: str, body: bool = True) -> str | None:
+    return check_edits(old, new, edits, managed, body=body)
 
 
 def unified_diff(preview: Preview, display: dict[str, str]) -> str:

@@ -83,8 +83,9 @@ def _until(closer: str) -> Any:
     return parse
 
 
-def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | None:
-    """None if the edits are safe; otherwise why the note must not be written."""
+def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, *, body: bool = True) -> str | None:
+    """None if the edits are safe; otherwise why the note must not be written. `body=False` skips the
+    second Markdown parse of the body (`link --check`: see fixer.preview_in_rounds)."""
     old_fm = frontmatter.split(old)
     frontmatter.load(old, old_fm)
     boundary = old_fm.body_start if old_fm.present else 0
@@ -94,7 +95,7 @@ def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str) -> str 
         problem = _check_frontmatter(old_fm, new, managed)
         if problem:
             return problem
-    if body_edits:
+    if body_edits and body:
         return _check_body(old, boundary, body_edits)
     return None
 

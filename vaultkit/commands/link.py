@@ -82,7 +82,7 @@ def _preview_vault(
     diff: bool,
 ) -> None:
     preview, last = preview_in_rounds(
-        session.root, result, again, _linking(result), session.config.relations.property
+        session.root, result, again, _linking(result), session.config.relations.property, verify_body=diff
     )
     _tell_elsewhere(session, last)
     names = _names(session, [*preview.edits, *(r.rel for r in preview.refused)])
