@@ -18,7 +18,7 @@ the last comparison and the rename. A program that is *in the middle* of writing
 half, paused) is invisible to a comparison of bytes, and its second half would go to the replaced file and
 be lost; so on Linux the writer also asks, just before the comparison, for a read lease on the note, which
 the kernel grants only while no process has the note open for writing; when it is refused the note is not
-written ("open for writing by another program"). Where leases are unsupported (other systems, network file
+written ("another program is writing the note"). Where leases are unsupported (other systems, network file
 systems, notes owned by another user) the compare-and-swap alone applies.
 """
 
