@@ -86,3 +86,59 @@ def test_a_cache_file_nested_too_deep_is_ignored(make_vault: VaultFactory) -> No
         (root / ".vaultkit_cache" / name).write_bytes(b"[" * 5000 + b"]" * 5000 + b"\n{}")
     result = run_cli("check", root)
     assert result.exit_code == 0, result.output
+
+
+# -- `vaultkit obsidian-types` writes .obsidian/types.json through the one careful writer -------------------
+
+
+def test_obsidian_types_writes_the_schemas_types_and_keeps_the_rest(make_vault: VaultFactory) -> None:
+    mine = {"types": {"mood": "text"}, "other": [1, 2]}
+    root = make_vault({"A.md": ENTITY, ".obsidian/types.json": json.dumps(mine)})
+    first = run_cli("obsidian-types", root)
+    assert first.exit_code == 0, first.output
+    written = json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8"))
+    assert written["other"] == [1, 2] and written["types"]["mood"] == "text"
+    assert written["types"]["review_value"] == "number"
+    again = run_cli("obsidian-types", root)
+    assert again.exit_code == 0 and "up to date" in again.stdout
+    assert not [p for p in (root / ".obsidian").iterdir() if p.name.endswith("tmp")]
+
+
+def test_obsidian_types_refuses_a_types_value_that_is_not_an_object(make_vault: VaultFactory) -> None:
+    """Regression: an invalid `types` was silently replaced by the schemas' types, losing what it held."""
+    root = make_vault({"A.md": ENTITY, ".obsidian/types.json": '{"types": ["mood"]}'})
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 2 and "'types' is not an object" in result.stderr
+    assert (root / ".obsidian/types.json").read_text() == '{"types": ["mood"]}'
+
+
+def test_obsidian_types_never_overwrites_an_edit_made_meanwhile(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: types.json was replaced without a compare-and-swap, so a save by Obsidian between the
+    read and the write was lost."""
+    from vaultkit.commands import types
+    from vaultkit.edits import write_file
+
+    root = make_vault({"A.md": ENTITY, ".obsidian/types.json": '{"types": {}}'})
+    theirs = '{"types": {"mood": "text"}}'
+
+    def obsidian_saves_first(vault: Path, rel: str, old: bytes | None, content: str) -> object:
+        (vault / rel).write_text(theirs)
+        return write_file(vault, rel, old, content)
+
+    monkeypatch.setattr(types, "write_file", obsidian_saves_first)
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 1 and "changed" in result.stderr
+    assert (root / ".obsidian/types.json").read_text() == theirs
+
+
+def test_obsidian_types_never_writes_through_a_symlink(make_vault: VaultFactory, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.json"
+    target.write_text('{"types": {}}')
+    root = make_vault({"A.md": ENTITY})
+    (root / ".obsidian/types.json").symlink_to(target)
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 1 and "symlink" in result.stderr
+    assert target.read_text() == '{"types": {}}'
+    assert (root / ".obsidian/types.json").is_symlink()

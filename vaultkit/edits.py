@@ -229,7 +229,7 @@ def _open_for_writing_elsewhere(path: Path) -> bool:
         os.close(fd)
 
 
-def _read_regular(path: Path) -> bytes:
+def read_regular(path: Path) -> bytes:
     """A file's bytes, opened without blocking: a named pipe where the report note goes is refused (OSError),
     not waited on for a writer that may never come."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -306,7 +306,7 @@ def write_generated(root: Path, rel: str, content: str, marker: str) -> WriteRes
     path = root / rel
     new = content.encode("utf-8")
     try:
-        old = _read_regular(path)
+        old = read_regular(path)
     except FileNotFoundError:
         old = None
     except OSError as e:
@@ -315,10 +315,29 @@ def write_generated(root: Path, rel: str, content: str, marker: str) -> WriteRes
         return WriteResult(rel, False, "")
     if old is not None and not old.startswith(marker.encode()):
         return WriteResult(rel, False, "not written: a note of that name exists that vaultkit did not write")
+    return write_file(root, rel, old, content)
+
+
+def write_file(root: Path, rel: str, old: bytes | None, content: str) -> WriteResult:
+    """Write `content` to a file that is not a note (the report note, `.obsidian/types.json`) if it still
+    holds `old` (None: if it still does not exist), with the same lock, lease, compare-and-swap and atomic
+    rename as a note. Never through a symlink, never over anything but a regular file."""
+    path = root / rel
+    new = content.encode("utf-8")
     with _vault_lock(root) as locked:
         if old is None:
             return _create(path, rel, new, content, locked)
-        return _replace(path, rel, old, new, os.stat(path), new_text=content, locked=locked)
+        try:
+            st = os.lstat(path)
+        except OSError as e:
+            return WriteResult(rel, False, f"not written: {e.strerror}")
+        if stat.S_ISLNK(st.st_mode):
+            return WriteResult(
+                rel, False, "not written: it is a symlink; vaultkit never writes through links"
+            )
+        if not stat.S_ISREG(st.st_mode):
+            return WriteResult(rel, False, "not written: it is not a regular file")
+        return _replace(path, rel, old, new, st, new_text=content, locked=locked)
 
 
 def _create(path: Path, rel: str, new: bytes, content: str, locked: bool) -> WriteResult:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from vaultkit.commands.common import sessions
+from vaultkit.edits import read_regular, write_file
 from vaultkit.errors import FatalError
 from vaultkit.nesting import TooDeep, parse_bounded
 from vaultkit.property_types import schema_types
@@ -16,10 +17,13 @@ from vaultkit.property_types import schema_types
 def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
     changed = False
     for session, _targets in sessions([vault] if vault else [], None, config_dir):
-        path = session.root / config_dir / "types.json"
-        current = _read(path)
-        declared = current.get("types")
-        types: dict[str, object] = dict(declared) if isinstance(declared, dict) else {}
+        rel = f"{config_dir}/types.json"
+        path = session.root / rel
+        raw, current = _read(path)
+        declared = current.get("types", {})
+        if not isinstance(declared, dict):
+            raise FatalError(f"{path}: 'types' is not an object; fix it or remove it, then run again")
+        types: dict[str, object] = dict(declared)
         for name, by_file in sorted(schema_types(session.schemas).items()):
             kinds = set(by_file.values())
             if len(kinds) == 1:
@@ -37,21 +41,23 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
             click.echo(f"{path}: would change")
             continue
         text = json.dumps(new, indent=2, ensure_ascii=False) + "\n"
-        tmp = path.with_name(".types.json.vaultkit-tmp")
-        path.parent.mkdir(exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+        result = write_file(session.root, rel, raw, text)  # Obsidian may write it meanwhile: never lost
+        if not result.written:
+            click.echo(f"vaultkit: {path}: {result.message}", err=True)
+            return 1
         click.echo(f"{path}: written")
     return 1 if changed and check_only else 0
 
 
-def _read(path: Path) -> dict[str, object]:
+def _read(path: Path) -> tuple[bytes | None, dict[str, object]]:
+    """The file's bytes (None: there is none) and its JSON object."""
     try:
-        data = parse_bounded(json.loads, path.read_text(encoding="utf-8"))
+        raw = read_regular(path)  # a named pipe is refused, not waited on
+        data = parse_bounded(json.loads, raw.decode("utf-8"))
     except FileNotFoundError:
-        return {}
+        return None, {}
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, TooDeep) as e:
         raise FatalError(f"{path}: cannot read: {e}") from e
     if not isinstance(data, dict):
         raise FatalError(f"{path}: expected a JSON object")
-    return data
+    return raw, data
