@@ -1,4 +1,5 @@
-"""The one module that writes notes.
+"""The one module that writes notes, and the files in the vault that are not notes (the report note,
+`.obsidian/types.json`).
 
 It applies edits by offset to the text as it was read, and writes only if the file still holds exactly
 the bytes that were read (compare-and-swap, checked again just before the rename, under a vault-wide lock
