@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.cache import (
+    SHARDS,
     Cache,
     known_digests,
     read_state,
@@ -29,7 +30,7 @@ from vaultkit.errors import FatalError
 from vaultkit.facts import NoteFacts, covers, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
-from vaultkit.store import FACT_SHARDS, FactStore, by_shard
+from vaultkit.store import FactStore, by_shard
 from vaultkit.timing import mark
 from vaultkit.vault import (
     NOTE_SUFFIX,
@@ -214,10 +215,11 @@ class Runner:
         beyond = []
         if opts.fixing and opts.targets is not None:
             beyond = self._relations_of_targets(scope, state, opts)
-        store_state(cache, notes_state, sigs, {r: store.digest(r) for r in sigs if r in store.names})
+        current = {rel: store.digest(rel) for rel in listing.notes}  # every note, parsed or from the cache
+        store_state(cache, notes_state, sigs, current)
         store.save()
         if state_key is None:
-            state_key = _state_key(listing, {rel: store.digest(rel) for rel in listing.notes}, opts)
+            state_key = _state_key(listing, current, opts)
         if opts.targets is None and not opts.fixing:
             _write_report(cache, state_key, diags, set(listing.notes))
         mark("cache writes")
@@ -620,16 +622,11 @@ def _cached_report(cache: Cache, key: str, scope: Sequence[str], whole: bool) ->
 
 
 def _write_report(cache: Cache, key: str, diags: list[Diagnostic], notes: set[str]) -> None:
-    shards: dict[str, list[list[object]]] = {f"report-{n:02d}": [] for n in range(FACT_SHARDS)}
+    shards: dict[str, list[list[object]]] = {f"report-{n:02d}": [] for n in range(SHARDS)}
     shards["report-run"] = []
-    shard_by_note: dict[str, int] = {}
     for d in diags:
-        if d.path not in notes:
-            shards["report-run"].append(_light_row(d))
-            continue
-        if d.path not in shard_by_note:
-            shard_by_note[d.path] = shard_of(d.path)
-        shards[f"report-{shard_by_note[d.path]:02d}"].append(_light_row(d))
+        name = f"report-{shard_of(d.path):02d}" if d.path in notes else "report-run"
+        shards[name].append(_light_row(d))
     for name, rows in shards.items():
         cache.write(name, {"state": key, "rows": rows})
 

@@ -1,6 +1,6 @@
 """The notes' facts for one run: taken from the cache where a note's content is unchanged, else parsed.
 
-The cache keeps every note's full facts in `FACT_SHARDS` shard files (a one-note change rewrites one small
+The cache keeps every note's full facts in `cache.SHARDS` shard files (a one-note change rewrites one small
 file), and every note's summary (names, aliases, link targets) in as many `names` shards. A whole-vault run
 needs every note's full facts. A run on a few notes (`vaultkit check NOTE`, the pre-commit case) needs full
 facts only for the notes it reports on and the notes they link to; for the rest of the vault, the summaries
@@ -24,8 +24,6 @@ from vaultkit.facts import (
     summary_from_row,
     summary_row,
 )
-
-FACT_SHARDS = SHARDS
 
 
 def by_shard(rels: Iterable[str]) -> dict[int, list[str]]:
@@ -60,7 +58,7 @@ class FactStore:
 
         A note with no usable summary is loaded in full (its summary follows from its facts)."""
         rows = self._rows
-        for n in range(FACT_SHARDS) if self.digests else ():
+        for n in range(SHARDS) if self.digests else ():
             rows.update(_read_summaries(self.cache, n))
         full: list[str] = []
         for rel in self.notes:

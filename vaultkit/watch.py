@@ -37,13 +37,13 @@ from watchdog.events import FileSystemEventHandler
 from vaultkit.diagnostics import Diagnostic, Edit, Severity
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
-from vaultkit.fixer import apply_fixes, edits_by_note
+from vaultkit.fixer import RELATION, apply_fixes, edits_by_note
 from vaultkit.note import read_raw
-from vaultkit.vault import note_name, resolve_vault
+from vaultkit.rules.missing_relation import named, unlisted_sources
+from vaultkit.vault import resolve_vault
 
 IGNORED_PREFIXES = (".git/", ".trash/", ".vaultkit_cache/")
 _TEMP_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload", ".vaultkit-tmp")
-RELATION = "VK121"  # missing-relation: the one fix watch makes to a note nobody saved
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ class Watcher:
                 self.own_writes[rel] = digest
             if rel in added:
                 prop = self.session.config.relations.property
-                click.echo(f"vaultkit: related {rel}: '{prop}' lists {_names(added[rel])}")
+                click.echo(f"vaultkit: related {rel}: '{prop}' lists {named(added[rel])}")
             else:
                 click.echo(f"vaultkit: linked {rel}")
         for refused in outcome.refused:
@@ -279,9 +279,7 @@ class Watcher:
     def _unrelated_sources(self, rel: str) -> list[str]:
         """The notes linking to `rel` that its relations property does not list (what its VK121 fix adds)."""
         state = self.runner.state
-        if state is None:
-            return []
-        return sorted(state.back.get(rel, set()) - state.out.get(rel, set()) - {rel})
+        return [] if state is None else unlisted_sources(rel, state.back, state.out)
 
     # -- output -------------------------------------------------------------------------------------------
 
@@ -381,11 +379,6 @@ class Watcher:
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:
     return any(d.fix is not None for d in diagnostics)
-
-
-def _names(rels: list[str], shown: int = 5) -> str:
-    more = f" and {len(rels) - shown} more" if len(rels) > shown else ""
-    return ", ".join(f"[[{note_name(rel)}]]" for rel in rels[:shown]) + more
 
 
 def _pop_ready(due: dict[str, float], now: float, pending: dict[str, float]) -> list[str]:

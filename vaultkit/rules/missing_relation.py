@@ -41,7 +41,7 @@ no frontmatter gets one. A single value is turned into a list that keeps it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from vaultkit.diagnostics import Diagnostic, Edit, Fix
 from vaultkit.facts import NoteFacts
@@ -56,25 +56,22 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         return
     if relations.types and facts.note_type not in relations.types:
         return
-    sources = ctx.backlinks.get(facts.rel, set()) - ctx.outlinks.get(facts.rel, set()) - {facts.rel}
-    if not sources:
+    missing = unlisted_sources(facts.rel, ctx.backlinks, ctx.outlinks)
+    if not missing:
         return
-    missing = sorted(sources)
     wiki = ctx.wiki_settings
     links = [f"[[{ctx.link_text(s, facts.rel, wiki)}]]" for s in missing]
     fix = None
     if facts.anchor is not None and facts.editable:
         start, end, text = relation_insert(facts.anchor, links)
         fix = Fix((Edit(start, end, text),), f"add {len(links)} links to {relations.property}")
-    shown = ", ".join(f"[[{note_name(s)}]]" for s in missing[:SHOWN])
-    more = f" and {len(missing) - SHOWN} more" if len(missing) > SHOWN else ""
     verb = "links" if len(missing) == 1 else "link"
     yield Diagnostic(
         facts.rel,
         1,
         1,
         RULE.code,
-        f"{shown}{more} {verb} here, but '{relations.property}' does not list "
+        f"{named(missing)} {verb} here, but '{relations.property}' does not list "
         f"{'it' if len(missing) == 1 else 'them'}",
         RULE.severity,
         fix,
@@ -82,6 +79,17 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
 
 
 SHOWN = 5  # names in the message; the fix adds them all
+
+
+def unlisted_sources(rel: str, back: Mapping[str, set[str]], out: Mapping[str, set[str]]) -> list[str]:
+    """The notes linking to `rel` that it does not link to or list: what its fix adds to the property."""
+    return sorted(back.get(rel, set()) - out.get(rel, set()) - {rel})
+
+
+def named(rels: Sequence[str]) -> str:
+    """The first SHOWN notes as wikilinks, and how many more."""
+    more = f" and {len(rels) - SHOWN} more" if len(rels) > SHOWN else ""
+    return ", ".join(f"[[{note_name(r)}]]" for r in rels[:SHOWN]) + more
 
 
 RULE = rule(sys.modules[__name__], "VK121", "missing-relation", "vault", fixable=True)
