@@ -122,8 +122,10 @@ _NOT_NEWLINE = re.compile(r"[^\r\n]")
 _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)\b[ \t]*([A-Za-z0-9, \t]*)")
 # Every inline construct starts with one of these characters. Searching for them first, then matching the
 # alternation only there, skips plain prose at C speed: 5x faster than letting `finditer` try every position.
+# One character class, nothing else: an alternation (a '#' only where a tag can start) makes `re` try every
+# position again, and cost six times as much; a '#' where no tag starts simply fails `_INLINE.match`.
 _TAG_START = r"(?<![^\s(\[{,;])\#(?=[\w/-]*[^\W\d])"  # where a #tag can start (the only construct with '#')
-_INLINE_START = re.compile(rf"[\\<$!\[\]^]|{_TAG_START}")
+_INLINE_START = re.compile(r"[\\<$!\[\]^#]")
 _INLINE = re.compile(
     r"""
     (?:(?P<esc>\\[!-/:-@\[-`{-~])
