@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vaultkit.background import Deferred
 from vaultkit.cache import (
     SHARDS,
     Cache,
@@ -50,6 +51,7 @@ if TYPE_CHECKING:  # imported where used: a run answered from the cache never lo
     from vaultkit.state import VaultState
 
 Progress = Callable[[str], None]
+BACKGROUND_SAVE = 1000  # notes parsed from which saving them overlaps the rest of the run (see background)
 
 
 @dataclass
@@ -190,11 +192,8 @@ class Runner:
         unreachable = self._unreachable(listing, opts)  # notes given but not listed: reported on too
         reported = scope + [d.path for d in unreachable]
         if state_key and not opts.fixing and not opts.keep_state:
-            diags = _cached_report(cache, state_key, scope, opts.targets is None)
+            diags = self._from_report(cache, state_key, listing, scope, opts)
             if diags is not None:
-                if opts.targets is not None:  # the cached report holds them for the whole vault only
-                    active = self._active(opts)
-                    diags += [d for d in self._run_level(listing, scope, opts) if active(d.code)]
                 diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
                 return RunResult(diags, reported, notes_in_vault=len(listing.notes), state_key=state_key)
         _check_schemas(cache, session.schemas)
@@ -202,22 +201,30 @@ class Runner:
         partial = opts.targets is not None and not opts.fixing and not opts.keep_state
         to_parse = store.load_some(scope) if partial else store.load_all()
         mark("cached facts")
-        state = self._state(cache, store, listing, scope, to_parse, opts, partial)
-        counted = opts.fixing and opts.preview
-        state.plan([rel for rel in scope if rel not in opts.refused], counted)
-        if opts.refused:
-            state.plan([rel for rel in scope if rel in opts.refused], False)
-        mark("plan")
-        diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
-        if unreachable:
-            diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
-        mark("vault rules")
-        beyond = []
-        if opts.fixing and opts.targets is not None:
-            beyond = self._relations_of_targets(scope, state, opts)
+
+        def save_notes() -> None:
+            store_state(cache, notes_state, sigs, {rel: store.digest(rel) for rel in listing.notes})
+            store.save()
+
+        saving = Deferred(save_notes)  # in a child, overlapping the rules, after a large parse
+        try:
+            early = saving if len(to_parse) >= BACKGROUND_SAVE else None
+            state = self._state(cache, store, listing, scope, to_parse, opts, partial, early)
+            _plan(state, scope, opts)
+            mark("plan")
+            diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
+            if unreachable:
+                diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
+            mark("vault rules")
+            beyond = []
+            if opts.fixing and opts.targets is not None:
+                beyond = self._relations_of_targets(scope, state, opts)
+            saving.finish()
+        except BaseException:
+            saving.abandon()
+            raise
+        mark("notes saved")
         current = {rel: store.digest(rel) for rel in listing.notes}  # every note, parsed or from the cache
-        store_state(cache, notes_state, sigs, current)
-        store.save()
         if state_key is None:
             state_key = _state_key(listing, current, opts)
         if opts.targets is None and not opts.fixing:
@@ -225,6 +232,16 @@ class Runner:
         mark("cache writes")
         self.state = state if not opts.fixing else None
         return RunResult(diags, reported, store.facts, state.index, len(listing.notes), state_key, beyond)
+
+    def _from_report(
+        self, cache: Cache, state_key: str, listing: Listing, scope: list[str], opts: RunOptions
+    ) -> list[Diagnostic] | None:
+        """The scope's diagnostics from the report cached for this very vault state, if there is one."""
+        diags = _cached_report(cache, state_key, scope, opts.targets is None)
+        if diags is not None and opts.targets is not None:  # the report holds these for the whole vault only
+            active = self._active(opts)
+            diags += [d for d in self._run_level(listing, scope, opts) if active(d.code)]
+        return diags
 
     def _state(  # noqa: PLR0917 - the run's parts, each needed here
         self,
@@ -235,8 +252,10 @@ class Runner:
         to_parse: list[str],
         opts: RunOptions,
         partial: bool,
+        saving: Deferred | None,
     ) -> VaultState:
-        """Parse what the cache does not hold (into `store`), build the vault state, find the mentions."""
+        """Parse what the cache does not hold (into `store`), build the vault state, find the mentions.
+        `saving`, if given, is started once the workers are done."""
         from vaultkit.pool import Workers, choose_jobs
         from vaultkit.state import VaultState
 
@@ -260,12 +279,16 @@ class Runner:
                 linked = {target for rel in scope for target in state.out.get(rel, ())}
                 store.add(workers.call("parse", store.load(linked)))
             mark("vault state")
-            found, workers = self._mentions(cache, store, scope, state.table, workers, opts)
+            found, workers, store_mentions = self._mentions(cache, store, scope, state.table, workers, opts)
+            if store_mentions is not None:
+                (saving.add if saving is not None else apply)(store_mentions)
             mark("mentions")
         finally:
             workers.close()
             if self._analyzer is not None:
                 self._analyzer.drop_prose()
+        if saving is not None:  # now, not during the parse or the mention scan: they keep both cores busy
+            saving.start()
         state.candidates.update(found)
         return state
 
@@ -356,7 +379,9 @@ class Runner:
         table: KeyTable,
         workers: Workers,
         opts: RunOptions,
-    ) -> tuple[dict[str, list[Mention]], Workers]:
+    ) -> tuple[dict[str, list[Mention]], Workers, Callable[[], None] | None]:
+        """The mentions in the scope's notes, the workers (others if the count of notes to scan called for
+        another number), and what stores the new mentions in the cache, if anything is to be stored."""
         from vaultkit.pool import Workers, choose_jobs
         from vaultkit.state import linkable
 
@@ -394,9 +419,12 @@ class Runner:
         # Only a run over the whole vault stores mentions: it brings every shard to the same keys, the keys
         # stored in "mention-keys". A run on a few notes, with other keys, would leave shards whose keys
         # nothing records, and a later run could not tell which of their mentions still hold.
+        store_them = None
         if (need or stale) and len(scope) == len(store.notes):
-            _store_mentions(cache, table, store=store, found=found, known=known, need=need)
-        return found, workers
+            store_them = functools.partial(
+                _store_mentions, cache, table, store=store, found=found, known=known, need=need
+            )
+        return found, workers, store_them
 
     def _reuse_stale(  # noqa: PLR0917
         self,
@@ -516,6 +544,18 @@ class Runner:
                 yield Diagnostic(
                     path, _json_line(session.root / path, prop), 1, "VK023", message, Severity.WARNING
                 )
+
+
+def _plan(state: VaultState, scope: Sequence[str], opts: RunOptions) -> None:
+    """Pick the links to insert; counted only where they are about to be shown, and not in refused notes."""
+    state.plan([rel for rel in scope if rel not in opts.refused], opts.fixing and opts.preview)
+    if opts.refused:
+        state.plan([rel for rel in scope if rel in opts.refused], False)
+
+
+def apply(work: Callable[[], None]) -> None:
+    """Do it now (where a run has no Deferred to hand it to)."""
+    work()
 
 
 def _needs_listing(root: Path, rel: str) -> bool:
