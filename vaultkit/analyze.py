@@ -60,7 +60,7 @@ class Analyzer:
         self._ready: dict[str, tuple[str, int, int]] = {}  # rel -> (masked body, body start, its line)
 
     def parse(self, rels: Iterable[str]) -> list[NoteFacts]:
-        self._ready.clear()
+        """Parse these notes, keeping each linkable note's prose for the mention scan (or `drop_prose`)."""
         out = []
         for rel in rels:
             facts, note = self._parse(rel)

@@ -1,8 +1,10 @@
-"""Spread per-note work over processes, each note always going to the same worker.
+"""Spread per-note work over processes.
 
-Affinity matters: a worker that parsed a note remembers where its protected regions are, so the later
-mention scan of that note costs a file read instead of a second parse. One worker, or `--jobs 1`, runs the
-same Analyzer in this process.
+The parse is dealt out in chunks, each to the next worker free: workers do not run at the same speed (on
+a shared machine one core was a third slower than the other), and a fixed half of the notes each left the
+fast one idle for a second of a 10,000-note run. The mention scan then goes to the worker that parsed the
+note: that worker holds the note's masked prose (or where its protected regions are), so the scan costs
+no second parse. One worker, or `--jobs 1`, runs the same Analyzer in this process.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from vaultkit.analyze import Analyzer, Settings
 from vaultkit.errors import FatalError
 
 MIN_NOTES_PER_WORKER = 400  # below this, starting processes costs more than it saves
+CHUNK = 200  # notes a worker parses before it is given more (a chunk's facts are ~150 KB pickled)
+CHUNKS_PER_WORKER = 8  # at least, for smaller runs: enough for the faster workers to take up the slack
 
 
 def default_jobs() -> int:
@@ -37,6 +41,7 @@ class Workers:
         self._settings = settings
         self._conns: list[Connection] = []
         self._procs: list[Any] = []
+        self._owner: dict[str, int] = {}  # the worker that parsed each note
         if self.local is None and self.jobs == 1:
             self.local = Analyzer(settings)
 
@@ -54,30 +59,55 @@ class Workers:
             self._procs.append(proc)
 
     def shard(self, rel: str) -> int:
-        return zlib.crc32(rel.encode()) % self.jobs
+        """The worker for a note: the one that parsed it, else one fixed by its path."""
+        owner = self._owner.get(rel)
+        return owner if owner is not None else zlib.crc32(rel.encode()) % self.jobs
 
     def call(self, method: str, rels: Sequence[str], extra: Any = None) -> list[Any]:
-        """Run `method` over `rels`, each on its own worker; results come back as one flat list."""
+        """Run `method` over `rels`; results come back as one flat list, in the order of `rels` for a
+        parse, grouped by worker otherwise."""
         if self.local is not None:
             return _dispatch(self.local, method, rels, extra)
         self._start()
+        if method == "parse":
+            return self._deal(method, rels, extra)
         shards: list[list[str]] = [[] for _ in range(self.jobs)]
         for rel in rels:
             shards[self.shard(rel)].append(rel)
         for conn, shard in zip(self._conns, shards, strict=True):
-            conn.send((method, shard, extra))
+            _send(conn, (method, shard, extra))
         out: list[Any] = []
         for conn in self._conns:
-            try:
-                status, payload = conn.recv()
-            except EOFError as e:
-                raise FatalError("a worker process died; run again with --jobs 1 to see the problem") from e
-            if status == "fatal":
-                raise FatalError(payload)
-            if status != "ok":
-                raise FatalError(f"internal error in a worker process:\n{payload}")
-            out.extend(payload)
+            out.extend(_receive(conn))
         return out
+
+    def _deal(self, method: str, rels: Sequence[str], extra: Any) -> list[Any]:
+        """Chunks of `rels` to whichever worker is free; remembers which worker took each note."""
+        from multiprocessing.connection import wait
+
+        size = max(1, min(CHUNK, len(rels) // (self.jobs * CHUNKS_PER_WORKER)))
+        chunks = [rels[i : i + size] for i in range(0, len(rels), size)]
+        results: list[list[Any]] = [[] for _ in chunks]
+        waiting = iter(range(len(chunks)))
+        busy: dict[Connection, int] = {}  # worker -> the chunk it works on
+
+        def give(conn: Connection) -> None:
+            k = next(waiting, None)
+            if k is not None:
+                _send(conn, (method, chunks[k], extra))
+                busy[conn] = k
+
+        for conn in self._conns:
+            give(conn)
+        worker = {conn: n for n, conn in enumerate(self._conns)}
+        while busy:
+            for ready in wait(list(busy)):
+                assert isinstance(ready, Connection)
+                k = busy.pop(ready)
+                results[k] = _receive(ready)
+                self._owner.update(dict.fromkeys(chunks[k], worker[ready]))
+                give(ready)
+        return [item for part in results for item in part]
 
     def close(self) -> None:
         for conn in self._conns:
@@ -97,6 +127,28 @@ class Workers:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+DIED = "a worker process died; run again with --jobs 1 to see the problem"
+
+
+def _send(conn: Connection, request: tuple[str, Sequence[str], Any]) -> None:
+    try:
+        conn.send(request)
+    except OSError as e:  # a broken pipe: the worker is gone
+        raise FatalError(DIED) from e
+
+
+def _receive(conn: Connection) -> list[Any]:
+    try:
+        status, payload = conn.recv()
+    except (EOFError, OSError) as e:
+        raise FatalError(DIED) from e
+    if status == "fatal":
+        raise FatalError(payload)
+    if status != "ok":
+        raise FatalError(f"internal error in a worker process:\n{payload}")
+    return list(payload)
 
 
 def _dispatch(analyzer: Analyzer, method: str, rels: Sequence[str], extra: Any) -> list[Any]:
@@ -128,12 +180,17 @@ def _serve(conn: Connection, settings: Settings) -> None:
         if request is None:
             return
         method, rels, extra = request
+        reply: tuple[str, object]
         try:
-            conn.send(("ok", _dispatch(analyzer, method, rels, extra)))
+            reply = ("ok", _dispatch(analyzer, method, rels, extra))
         except FatalError as e:  # a configuration error (a schema that cannot work): its message, as is
-            conn.send(("fatal", str(e)))
+            reply = ("fatal", str(e))
         except BaseException:
-            conn.send(("error", traceback.format_exc()))
+            reply = ("error", traceback.format_exc())
+        try:
+            conn.send(reply)
+        except OSError:
+            return  # the run stopped listening (another worker failed): nothing to report to
 
 
 def _reply_forever(conn: Connection, reply: tuple[str, str]) -> None:

@@ -1,0 +1,51 @@
+"""Worker processes (`vaultkit.pool`): the parse dealt out in chunks to whichever worker is free, the
+mention scan sent to the worker that parsed the note, and the same result as one process."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vaultkit import pool
+from vaultkit.analyze import Analyzer
+from vaultkit.engine import Runner, RunOptions, open_session
+from vaultkit.errors import FatalError
+from vaultkit.pool import Workers
+
+
+def _run(root: Path, jobs: int) -> tuple[list[Any], dict[str, Any]]:
+    runner = Runner(open_session(root))
+    result = runner.run(RunOptions(jobs=jobs, use_cache=False, keep_state=True))
+    assert runner.state is not None
+    return result.diagnostics, dict(runner.state.candidates)
+
+
+def test_two_workers_find_what_one_process_finds_parsing_each_note_once(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of two notes, dealt out as the workers come free; then each note's mention scan must go to
+    the worker that parsed it and kept its prose. Any other worker would have to parse the note again
+    (`Analyzer.parse_one`), which the forked workers here cannot."""
+    one = _run(example_vault, 1)
+    assert one[1], "the example vault has mentions to find"
+    monkeypatch.setattr(pool, "CHUNK", 2)
+
+    def no_second_parse(self: Analyzer, rel: str) -> Any:
+        raise AssertionError(f"{rel} parsed twice")
+
+    monkeypatch.setattr(Analyzer, "parse_one", no_second_parse)
+    assert _run(example_vault, 2) == one
+
+
+def test_a_worker_that_dies_is_a_clear_error(example_vault: Path) -> None:
+    notes = sorted(p.relative_to(example_vault).as_posix() for p in example_vault.rglob("*.md"))
+    with Workers(open_session(example_vault).settings(), 2) as workers:
+        workers.call("parse", notes)
+        os.kill(workers._procs[0].pid, signal.SIGKILL)
+        workers._procs[0].join()
+        with pytest.raises(FatalError, match="a worker process died"):
+            workers.call("parse", notes)
