@@ -605,7 +605,7 @@ def _store_mentions(
     keyfp = table.fingerprint
     names = store.names
     keep = {r: e for r, e in known.items() if r in names and _cached_mentions(e, names[r].digest)}
-    keep.update({r: [names[r].digest, [list(m.__dict__.values()) for m in found[r]]] for r in found})
+    keep.update({r: [names[r].digest, [list(m) for m in found[r]]] for r in found})
     shards = by_shard(keep)
     for shard in sorted({shard_of(rel) for rel in (need or found)}):
         part = {r: keep[r] for r in shards.get(shard, ())}

@@ -17,7 +17,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from vaultkit.config import LinkConfig
 from vaultkit.facts import NoteFacts, NoteLike, PropertyAnchor
@@ -33,8 +33,10 @@ _BAD_KEY = re.compile(r"[#|^:\[\]/\\]|%%")
 _NUMBERISH = re.compile(r"[\d\s.,:/+-]+\Z")
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
+    """A key found in a note's prose. A NamedTuple: a 50,000-note vault has ~200,000 of them, built in
+    the workers and sent to the parent (a frozen dataclass cost twice the memory and time)."""
+
     start: int  # offsets into the note text
     end: int
     text: str
