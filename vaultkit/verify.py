@@ -86,12 +86,12 @@ def _until(closer: str) -> Any:
 def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, *, body: bool = True) -> str | None:
     """None if the edits are safe; otherwise why the note must not be written. `body=False` skips the
     second Markdown parse of the body (`link --check`: see fixer.preview_in_rounds)."""
-    old_fm = frontmatter.split(old)
-    frontmatter.load(old, old_fm)
+    old_fm = frontmatter.split(old)  # where the body starts; the YAML is loaded only for head edits
     boundary = old_fm.body_start if old_fm.present else 0
     body_edits = [e for e in edits if e.start >= boundary and (old_fm.present or e.start > 0 or e.end > 0)]
     head_edits = [e for e in edits if e not in body_edits]
     if head_edits:
+        frontmatter.load(old, old_fm)
         problem = _check_frontmatter(old_fm, new, managed)
         if problem:
             return problem
