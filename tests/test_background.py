@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_cli
 
 from vaultkit import background, cache, engine
 from vaultkit.background import Deferred
@@ -106,3 +107,57 @@ def test_a_run_that_saves_in_a_child_leaves_a_complete_cache(
     monkeypatch.setattr(Analyzer, "parse", no_parse)
     again = Runner(open_session(example_vault)).run(RunOptions(jobs=1, keep_state=True))
     assert again.diagnostics == first.diagnostics == uncached.diagnostics
+
+
+def _pids(items: Any) -> list[tuple[int, int]]:
+    return [(item, os.getpid()) for item in items]
+
+
+@forks
+@pytest.mark.parametrize("parts", [2, 3])
+def test_map_forked_shares_the_items_out_and_keeps_their_order(parts: int) -> None:
+    items = list(range(10))
+    got = background.map_forked(_pids, items, parts)
+    assert [item for item, _pid in got] == items
+    assert len({pid for _item, pid in got}) == parts, "each slice computed by its own process"
+    assert got[0][1] == os.getpid(), "the first slice here"
+
+
+@forks
+def test_map_forked_computes_here_the_slice_of_a_failed_child() -> None:
+    parent = os.getpid()
+
+    def fails_in_a_child(items: Any) -> list[int]:
+        if os.getpid() != parent:
+            os._exit(3)
+        return list(items)
+
+    assert background.map_forked(fails_in_a_child, list(range(6)), 2) == list(range(6))
+
+
+@forks
+def test_map_forked_leaves_no_child_behind_when_its_own_slice_fails() -> None:
+    def boom(items: Any) -> list[int]:
+        if 0 in items:
+            raise ValueError("the parent's slice")
+        return list(items)
+
+    with pytest.raises(ValueError, match="the parent's slice"):
+        background.map_forked(boom, list(range(6)), 3)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
+
+
+def test_link_diff_plans_the_same_writes_in_forked_processes(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vaultkit import fixer
+
+    def preview(jobs: str) -> tuple[int, str, str]:
+        result = run_cli("link", "--diff", "--no-cache", "--jobs", jobs, example_vault)
+        return result.exit_code, result.stdout, result.stderr
+
+    alone = preview("1")
+    assert "+++ b/" in alone[1]
+    monkeypatch.setattr(fixer, "FORKED_PLAN", 1)
+    assert preview("3") == alone

@@ -1,4 +1,5 @@
-"""Work a run may do in a forked child while it goes on: writing the cache after a large parse.
+"""Work a run may do in forked children: writing the cache after a large parse while the run goes on
+(`Deferred`), and sharing out per-note work that needs the whole vault's state (`map_forked`).
 
 A cold run on 10,000 notes spends about a second encoding and writing the notes' facts, summaries and
 signatures, while one of the two cores waits; the vault rules that follow need none of it. Forked, the
@@ -6,7 +7,11 @@ writes overlap the rules. The child shares the parent's memory (copy on write), 
 (each atomically, see `cache.Cache`), and leaves with `os._exit`: it never flushes the parent's buffered
 output, never runs its exit handlers, never prints.
 
-The child is an optimisation and nothing more. Where forking is unsafe or unavailable (other threads
+`map_forked` is the same idea for the vault rules and `link --check`'s plan of writes: they need the
+index, the mentions and every note's facts, which a worker process would have to be sent (pickled, a
+second or more on a large vault); a forked child has them already, and sends back only its results.
+
+A child is an optimisation and nothing more. Where forking is unsafe or unavailable (other threads
 running, Windows, macOS), or when the child fails, the work runs in this process, as it would have.
 Every caller waits for the child before it returns: no process outlives the run.
 """
@@ -14,9 +19,14 @@ Every caller waits for the child before it returns: no process outlives the run.
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class Deferred:
@@ -86,3 +96,75 @@ def can_fork() -> bool:
     """Fork only a single-threaded process (a thread holding a lock at fork time leaves it held forever
     in the child), and not on macOS, whose system libraries are not safe to use in a forked child."""
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
+
+
+def map_forked(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], parts: int) -> list[R]:
+    """`work(items)`, computed in `parts` slices: the first here, each other in a forked child that sends
+    its results back pickled. The results are in the order of `items`. A slice whose child fails is
+    computed here; with one part, or where forking is unsafe, everything is."""
+    if parts < 2 or len(items) < parts or not can_fork():
+        return work(items)
+    size = -(-len(items) // parts)
+    slices = [items[i : i + size] for i in range(0, len(items), size)]
+    children = [(_fork_slice(work, part), part) for part in slices[1:]]
+    try:
+        out = work(slices[0])
+    except BaseException:
+        for (pid, read), _part in children:  # no child outlives the call: a closed pipe ends its write
+            if pid:
+                os.close(read)
+                os.waitpid(pid, 0)
+        raise
+    for child, part in children:
+        found: list[R] | None = _collect(child)
+        out.extend(found if found is not None else work(part))
+    return out
+
+
+def _fork_slice(work: Callable[[Sequence[T]], list[R]], part: Sequence[T]) -> tuple[int, int]:
+    """(pid, read end of its pipe) of a child computing `work(part)`; (0, -1) if none could be forked."""
+    try:
+        read, write = os.pipe()
+    except OSError:
+        return 0, -1
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return 0, -1
+    if pid == 0:  # the child
+        code = 1
+        try:
+            os.close(read)
+            blob = pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(write, "wb") as out:
+                out.write(blob)
+            code = 0
+        finally:
+            os._exit(code)  # leave without the parent's exit handlers, never flushing its buffers
+    os.close(write)
+    return pid, read
+
+
+def _collect(child: tuple[int, int]) -> list[R] | None:
+    """The child's results, or None if it failed (its slice is then computed here)."""
+    pid, read = child
+    if not pid:
+        return None
+    with os.fdopen(read, "rb") as pipe:
+        try:
+            blob = pipe.read()  # to the end: the child writes, then exits
+        except OSError:
+            blob = b""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    if os.waitstatus_to_exitcode(status) != 0:
+        return None
+    try:
+        found = pickle.loads(blob)  # our own child's pickle, through our own pipe
+    except Exception:  # a torn pipe: the slice is computed here instead
+        return None
+    return found if isinstance(found, list) else None

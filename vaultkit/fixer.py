@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from vaultkit.background import map_forked
 from vaultkit.diagnostics import Diagnostic, Edit
 from vaultkit.edits import Verify, WriteResult, apply_text, plan_write, write_note
 from vaultkit.facts import NoteFacts
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     from vaultkit.engine import RunResult
 
 RELATION = "VK121"  # its fixes answer links: written only once the links they answer are in the notes
+
+
+FORKED_PLAN = 1000  # notes to plan from which forked processes share the work (reading and checking each)
 
 
 @dataclass
@@ -76,6 +80,7 @@ def preview_in_rounds(
     managed_property: str,
     *,
     verify_body: bool = True,
+    jobs: int | None = None,
 ) -> tuple[Preview, RunResult]:
     """fix_in_rounds, written nowhere: each round's edits go through the writer's own checks
     (edits.plan_write, with the same verification), so the preview holds exactly what would be written.
@@ -85,35 +90,54 @@ def preview_in_rounds(
 
     Without `verify_body` (`link --check`), body edits skip the writer's second Markdown parse: on a vault
     where most notes gain a link that parse doubled the run, and it refuses only what a bug in the linker
-    would insert; frontmatter edits are still verified (a `related` that is a YAML alias is refused)."""
+    would insert; frontmatter edits are still verified (a `related` that is a YAML alias is refused).
+    Many notes are planned in `jobs` forked processes (see background.map_forked)."""
     verify = functools.partial(_verify, managed=managed_property, body=verify_body)
+    plan = functools.partial(_plan_writes, root, verify=verify, jobs=jobs)
     preview = Preview()
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
-    _plan_writes(root, first.facts, edits_by_note(d for d in chosen if d.code != RELATION), verify, preview)
+    plan(first.facts, edits_by_note(d for d in chosen if d.code != RELATION), into=preview)
     last = first
     blocked = frozenset(r.rel for r in preview.refused)
     if blocked:
         last = again(blocked)
         chosen = [d for d in (*last.diagnostics, *last.beyond) if wanted(d)]
-    _plan_writes(root, last.facts, edits_by_note(d for d in chosen if d.code == RELATION), verify, preview)
+    plan(last.facts, edits_by_note(d for d in chosen if d.code == RELATION), into=preview)
     once = {(r.rel, r.message): r for r in preview.refused}  # a note refused in both rounds is said once
     preview.refused = [once[k] for k in sorted(once)]
     return preview, last
 
 
 def _plan_writes(
-    root: Path, facts: dict[str, NoteFacts], plan: dict[str, list[Edit]], verify: Verify, into: Preview
+    root: Path,
+    facts: dict[str, NoteFacts],
+    plan: dict[str, list[Edit]],
+    *,
+    verify: Verify,
+    into: Preview,
+    jobs: int | None,
 ) -> None:
     """Add to `into` the writes `plan` would make, each checked as the writer checks it. A note's link and
     relation edits are checked apart, as the two rounds write them; they touch different parts of the note
     (body, frontmatter), so the edits of both rounds apply to its text as it is now."""
-    for rel, edits in sorted(plan.items()):
-        planned = plan_write(root, rel, facts[rel].digest, edits, verify)
+    from vaultkit.pool import choose_jobs
+
+    def plan_notes(rels: Sequence[str]) -> list[tuple[str, WriteResult | str]]:
+        out: list[tuple[str, WriteResult | str]] = []
+        for rel in rels:
+            planned = plan_write(root, rel, facts[rel].digest, plan[rel], verify)
+            out.append((rel, planned if isinstance(planned, WriteResult) else planned.text))
+        return out
+
+    rels = sorted(plan)
+    parts = choose_jobs(jobs, len(rels)) if len(rels) >= FORKED_PLAN else 1
+    for rel, planned in map_forked(plan_notes, rels, parts):
+        edits = plan[rel]
         if isinstance(planned, WriteResult):
             if planned.message:
                 into.refused.append(planned)
             continue
-        into.texts.setdefault(rel, planned.text)
+        into.texts.setdefault(rel, planned)
         into.edits.setdefault(rel, []).extend(edits)
 
 

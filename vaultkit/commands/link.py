@@ -44,7 +44,7 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
         _tell_skipped(session, result, totals)
         if preview:
             again = functools.partial(_without_links_of, runner, opts)
-            _preview_vault(session, result, again, totals, diff=diff)
+            _preview_vault(session, result, again, totals, diff=diff, jobs=jobs)
         else:
             last = _link_vault(session, result, functools.partial(runner.run, opts), totals)
             progress.done()
@@ -80,9 +80,16 @@ def _preview_vault(
     totals: _Totals,
     *,
     diff: bool,
+    jobs: int | None,
 ) -> None:
     preview, last = preview_in_rounds(
-        session.root, result, again, _linking(result), session.config.relations.property, verify_body=diff
+        session.root,
+        result,
+        again,
+        _linking(result),
+        session.config.relations.property,
+        verify_body=diff,
+        jobs=jobs,
     )
     _tell_elsewhere(session, last)
     names = _names(session, [*preview.edits, *(r.rel for r in preview.refused)])
