@@ -25,6 +25,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Result, VaultFactory, run_cli, run_installed, snapshot
@@ -90,6 +91,26 @@ def _outside(root: Path) -> Path:
 
 def _symlinked_folder(root: Path, mp: pytest.MonkeyPatch) -> None:
     (root / "Ext").symlink_to(_outside(root), target_is_directory=True)
+
+
+def _deny_private(root: Path, mp: pytest.MonkeyPatch) -> None:
+    """Simulate a folder this user may not list (chmod 700 by another user; root lists anything)."""
+    real = os.scandir
+
+    def fake_scandir(path: Any) -> Any:
+        if os.path.basename(os.fspath(path)) == "Private":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    mp.setattr(os, "scandir", fake_scandir)
+
+
+def _excluding(pattern: str, then: Setup) -> Setup:
+    def setup(root: Path, mp: pytest.MonkeyPatch) -> None:
+        (root / "vaultkit.toml").write_text(f'exclude = ["{pattern}"]\n', encoding="utf-8")
+        then(root, mp)
+
+    return setup
 
 
 def _symlinked_note(root: Path, mp: pytest.MonkeyPatch) -> None:
@@ -333,6 +354,24 @@ CASES: list[Case] = [
         {"Target.md": b"A note.\n"},
         (1, ("Ext", "VK205", "not entered")),
         setup=_symlinked_folder,
+    ),
+    Case(
+        "fs/symlinked-folder-excluded-is-not-reported",
+        {"Target.md": b"A note.\n"},
+        (0, ()),
+        setup=_excluding("Ext/**", _symlinked_folder),
+    ),
+    Case(
+        "fs/unreadable-folder-is-reported",
+        {"Private/Secret.md": b"secret\n", "A.md": b"ok\n"},
+        (1, ("Private", "VK206", "Permission denied", "not checked")),
+        setup=_deny_private,
+    ),
+    Case(
+        "fs/unreadable-folder-excluded-is-not-reported",
+        {"Private/Secret.md": b"secret\n", "A.md": b"ok\n"},
+        (0, ()),
+        setup=_excluding("Private/**", _deny_private),
     ),
     Case(
         "fs/symlinked-note-is-never-written",

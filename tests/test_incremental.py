@@ -192,8 +192,8 @@ def test_a_run_on_several_notes_equals_a_fresh_run(
     assert _rows(got.diagnostics) == [r for r in _fresh(example_vault) if r[0] in chosen]
 
 
-def _age_folders(root: Path) -> None:
-    """Date every folder 10 s back, so that a listing recorded now is trusted (not racy)."""
+def _touch_folders(root: Path) -> None:
+    """Change every folder's ctime (utime does, whatever times it sets), as any change to a folder does."""
     past = time.time() - 10
     for folder in [root, *(p for p in root.rglob("*") if p.is_dir())]:
         os.utime(folder, (past, past))
@@ -211,9 +211,11 @@ def test_the_recorded_listing_is_reused_until_a_folder_changes(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(vault, "list_vault", counted)
+    # A folder's ctime cannot be dated back: the listing is trusted at once instead of 2 s after a change.
+    monkeypatch.setattr(vault, "RACY_NS", 0)
     Runner(open_session(example_vault)).run(RunOptions(jobs=1))  # creates the cache folder
-    _age_folders(example_vault)
-    Runner(open_session(example_vault)).run(RunOptions(jobs=1))  # lists: every folder's mtime changed
+    _touch_folders(example_vault)
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))  # lists: every folder's ctime changed
     assert len(listings) == 2
     Runner(open_session(example_vault)).run(RunOptions(jobs=1))
     assert len(listings) == 2, "no folder changed: the recorded listing is used"
@@ -260,3 +262,42 @@ def test_cache_files_of_the_wrong_shape_are_ignored_even_with_a_valid_checksum(
     )
     got = Runner(open_session(example_vault)).run(RunOptions(jobs=1, targets=(rel,)))
     assert _rows(got.diagnostics) == [r for r in _fresh(example_vault) if r[0] == rel]
+
+
+def test_a_folder_made_readable_again_is_listed_again(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder's permissions change its ctime, not its mtime: the recorded listing must not hide the notes
+    of a folder that was unreadable (VK206) once it can be read."""
+    private = example_vault / "Private"
+    private.mkdir()
+    (private / "Secret.md").write_text("A note that was out of reach.\n", encoding="utf-8")
+    real = os.scandir
+
+    def denied(path: Any) -> Any:
+        if os.path.basename(os.fspath(path)) == "Private":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    monkeypatch.setattr(vault, "RACY_NS", 0)  # folders changed just now are trusted
+    listings: list[int] = []
+    real_list = vault.list_vault
+
+    def counted(*args: Any, **kwargs: Any) -> vault.Listing:
+        listings.append(1)
+        return real_list(*args, **kwargs)
+
+    monkeypatch.setattr(vault, "list_vault", counted)
+    for _ in range(2):  # the second run takes the recorded listing
+        got = Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+        assert [d.path for d in got.diagnostics if d.code == "VK206"] == ["Private"]
+        assert "Private/Secret.md" not in got.scope
+    assert len(listings) == 1, "the recorded listing is reused while nothing changes"
+    monkeypatch.setattr(os, "scandir", real)
+    time.sleep(0.01)  # a ctime of its own, on file systems with a coarse clock
+    private.chmod(0o755)  # as `chmod u+rx Private` would, with the rights it had: only the ctime changes
+    got = Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    assert len(listings) == 2, "a folder's permissions changed: the vault is listed again"
+    assert "Private/Secret.md" in got.scope
+    assert not [d for d in got.diagnostics if d.code == "VK206"]

@@ -13,6 +13,7 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import FIXTURES, Result, run_cli
@@ -60,12 +61,26 @@ def _symlinked_folder(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (root / "Shared").symlink_to("../outside", target_is_directory=True)
 
 
+def _unreadable_folder(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """VK206: root may list any folder, so listing `Private` fails as it would for another user's folder."""
+    real = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if os.path.basename(os.fspath(path)) == "Private":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
 SETUP: dict[tuple[str, str], Setup] = {
     ("VK000", "bad"): _crash_on_boom,
     ("VK000", "ok"): _crash_on_boom,
     ("VK201", "bad"): _broken_symlinks,
     ("VK201", "ok"): _good_symlink,
     ("VK205", "bad"): _symlinked_folder,
+    ("VK206", "bad"): _unreadable_folder,
+    ("VK206", "ok"): _unreadable_folder,
 }
 
 

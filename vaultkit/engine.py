@@ -298,7 +298,7 @@ class Runner:
         Returns the new diagnostics of each re-checked note, and the number of notes in the vault.
         """
         assert self.state is not None, "run() first"
-        before = self._listing.skipped_links if self._listing is not None else ()
+        before = self._listing.unlisted_folders() if self._listing is not None else set()
         listing = self._listing_after(changed)
         present = set(listing.notes)
         known = set(self.state.facts)
@@ -309,7 +309,7 @@ class Runner:
         affected = self.state.update(new_facts, listing.files, self._scan)
         self.state.plan(affected, fixing=False)
         ctx = self.state.context()
-        links = set(before) ^ set(listing.skipped_links)  # symlinked folders made or removed (VK205)
+        links = before ^ listing.unlisted_folders()  # symlinked or unreadable folders come or gone
         opts = RunOptions(targets=tuple(sorted(affected | links)))
         diags = self._diagnostics(listing, sorted(affected), self.state.facts, ctx, opts)
         by_note: dict[str, list[Diagnostic]] = {rel: [] for rel in affected | links}
@@ -356,7 +356,9 @@ class Runner:
                 files.add(rel)  # resolvable by links, never checked
             else:
                 notes.add(rel)
-        self._listing = Listing(tuple(sorted(notes)), tuple(sorted(files)), old.skipped_links)
+        self._listing = Listing(
+            tuple(sorted(notes)), tuple(sorted(files)), old.skipped_links, unreadable=old.unreadable
+        )
         return self._listing
 
     def _scan(self, rels: list[str], table: KeyTable) -> dict[str, list[Mention]]:
@@ -527,8 +529,12 @@ class Runner:
         from vaultkit.property_types import conflicts
 
         session = self.session
+
+        def wanted(rel: str) -> bool:
+            return opts.targets is None or any(rel.startswith(t.rstrip("/")) for t in opts.targets)
+
         for rel in listing.skipped_links:
-            if opts.targets is None or any(rel.startswith(t.rstrip("/")) for t in opts.targets):
+            if wanted(rel):
                 yield Diagnostic(
                     rel,
                     1,
@@ -536,6 +542,11 @@ class Runner:
                     "VK205",
                     "symlinked folder not entered: its notes are not checked",
                     Severity.WARNING,
+                )
+        for rel, reason in listing.unreadable:
+            if wanted(rel):
+                yield Diagnostic(
+                    rel, 1, 1, "VK206", f"folder not listed ({reason}): its notes are not checked"
                 )
         if opts.targets is None or any(session.is_config_file(t) for t in opts.targets):
             declared = dict(session.obsidian.property_types)
@@ -684,7 +695,7 @@ def _scope(session: Session, listing: Listing, targets: tuple[str, ...] | None) 
 
 
 def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> str:
-    extra = [opts.select, opts.ignore, list(listing.skipped_links)]
+    extra = [opts.select, opts.ignore, list(listing.skipped_links), list(listing.unreadable)]
     return state_key(listing.notes, listing.files, digests, extra)
 
 

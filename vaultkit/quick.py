@@ -53,9 +53,8 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
     digests, _sigs = known_digests(root, listing.notes, read_state(cache))
     if len(digests) != len(listing.notes):
         return Quick()
-    key = state_key(
-        listing.notes, listing.files, digests, [list(listing.skipped_links), request, os.getcwd()]
-    )
+    extra = [list(listing.skipped_links), list(listing.unreadable), request, os.getcwd()]
+    key = state_key(listing.notes, listing.files, digests, extra)
     quick = Quick(cache, key)
     index = cache.read("outputs")
     slot = index.get(key) if isinstance(index, dict) else None

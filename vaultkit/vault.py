@@ -57,7 +57,12 @@ class Listing:
     notes: tuple[str, ...]  # vault-relative POSIX paths of Markdown notes
     files: tuple[str, ...]  # every other file: attachments, excluded notes, the report note
     skipped_links: tuple[str, ...]  # symlinked folders not entered
-    folders: tuple[tuple[str, int], ...] = ()  # every folder walked, with its mtime (ns) when listed
+    folders: tuple[tuple[str, int], ...] = ()  # every folder walked, with its ctime (ns) when listed
+    unreadable: tuple[tuple[str, str], ...] = ()  # folders that could not be listed, with the reason
+
+    def unlisted_folders(self) -> set[str]:
+        """The folders whose notes are not checked: symlinked (VK205) or unreadable (VK206)."""
+        return {*self.skipped_links, *(rel for rel, _reason in self.unreadable)}
 
 
 def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_note: str | None) -> Listing:
@@ -69,15 +74,20 @@ def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_no
     files: list[str] = []
     skipped: list[str] = []
     folders: list[tuple[str, int]] = []
+    unreadable: list[tuple[str, str]] = []
     stack = [("", root, False)]
     filtered = bool(config.exclude or obsidian.ignore_prefixes or obsidian.ignore_regexes)
     while stack:
         prefix, folder, hidden_folder = stack.pop()
         try:
-            folders.append((prefix, os.stat(folder).st_mtime_ns))
+            # ctime, not mtime: it changes when an entry is added, removed or renamed, and also when the
+            # folder's permissions do (a folder made readable again must be listed again)
+            folders.append((prefix, os.stat(folder).st_ctime_ns))
             entries = list(os.scandir(folder))
-        except OSError:
-            continue  # an unreadable folder holds nothing we can check; its parent listing is enough
+        except OSError as e:  # its notes cannot be checked: said (VK206), never skipped silently
+            if not hidden_folder and not (filtered and prefix and _excluded(prefix, config, obsidian)):
+                unreadable.append((prefix.rstrip("/") or ".", e.strerror or type(e).__name__))
+            continue
         for entry in entries:
             name = entry.name
             if name.startswith(".") or name in ALWAYS_SKIPPED:
@@ -87,12 +97,19 @@ def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_no
             if entry.is_dir(follow_symlinks=False):
                 stack.append((rel + "/", Path(entry.path), hidden))
             elif entry.is_symlink() and os.path.isdir(entry.path):
-                skipped.append(rel)
+                if not hidden and not (filtered and _excluded(rel + "/", config, obsidian)):
+                    skipped.append(rel)  # excluded (`Shared/**`, say), there is nothing to say about it
             elif not hidden and rel != report_note and name.lower().endswith(NOTE_SUFFIX):
                 notes.append(rel)
             else:
                 files.append(rel)
-    return Listing(tuple(sorted(notes)), tuple(sorted(files)), tuple(sorted(skipped)), tuple(folders))
+    return Listing(
+        tuple(sorted(notes)),
+        tuple(sorted(files)),
+        tuple(sorted(skipped)),
+        tuple(folders),
+        tuple(sorted(unreadable)),
+    )
 
 
 def listing_to_json(listing: Listing) -> dict[str, object]:
@@ -101,6 +118,7 @@ def listing_to_json(listing: Listing) -> dict[str, object]:
         "files": list(listing.files),
         "skipped": list(listing.skipped_links),
         "folders": [list(f) for f in listing.folders],
+        "unreadable": [list(u) for u in listing.unreadable],
     }
 
 
@@ -121,20 +139,21 @@ def current_listing(
 
 
 def unchanged_listing(root: Path, stored: object, recorded_at: int, racy_ns: int) -> Listing | None:
-    """The stored listing, if no folder it walked changed since (a folder's mtime changes whenever an entry
-    is added, removed or renamed in it). A folder changed within `racy_ns` of the recording is not trusted."""
+    """The stored listing, if no folder it walked changed since (a folder's ctime changes whenever an entry
+    is added, removed or renamed in it, or its permissions change). A folder changed within `racy_ns` of the
+    recording is not trusted."""
     if not isinstance(stored, dict):
         return None
     try:
-        folders = [(str(rel), int(mtime)) for rel, mtime in stored["folders"]]
+        folders = [(str(rel), int(ctime)) for rel, ctime in stored["folders"]]
         base = str(root) + os.sep
-        for rel, mtime in folders:
-            now = os.stat(base + rel if rel else root).st_mtime_ns
-            if now != mtime or recorded_at - now <= racy_ns:
+        for rel, ctime in folders:
+            now = os.stat(base + rel if rel else root).st_ctime_ns
+            if now != ctime or recorded_at - now <= racy_ns:
                 return None
-        return Listing(
-            tuple(stored["notes"]), tuple(stored["files"]), tuple(stored["skipped"]), tuple(folders)
-        )
+        unreadable = tuple((str(rel), str(reason)) for rel, reason in stored["unreadable"])
+        notes, files, skipped = tuple(stored["notes"]), tuple(stored["files"]), tuple(stored["skipped"])
+        return Listing(notes, files, skipped, tuple(folders), unreadable)
     except (KeyError, TypeError, ValueError, OSError):
         return None
 

@@ -30,6 +30,7 @@ from vaultkit.rules import (
     unknown_note_type,
     unlinked_mention,
     unreadable_file,
+    unreadable_folder,
     unsafe_yaml,
     unused_suppression,
     updated_before_created,
@@ -63,6 +64,7 @@ _MODULES = (
     binary_file,
     note_too_large,
     symlinked_folder,
+    unreadable_folder,
     unused_suppression,
 )
 
