@@ -224,8 +224,16 @@ class _Blocks:
         pos = 0
         lines = _lines(self.body)
         fast = self.fast
+        containers = self.containers
         for k, line in enumerate(lines):
-            if not (fast and self._simple(pos, line)):
+            if (
+                fast
+                and line == "\n"
+                and self.mode in ("", "para")
+                and (not containers or (len(containers) == 1 and containers[0] >= 0))
+            ):
+                self.mode = ""  # a blank line, as `_simple` takes it: ends a paragraph, keeps a list item
+            elif not (fast and self._simple(pos, line)):
                 self.line(pos, line, lines[k + 1] if k + 1 < len(lines) else "")
             pos += len(line)
         self._close(pos)
