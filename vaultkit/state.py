@@ -77,17 +77,21 @@ class VaultState:
 
     def _add_links(self, rel: str, links: Iterable[LinkLike]) -> None:
         managed = self.config.relations.property
-        by_key = self.by_key
+        by_key, resolve, into, back = self.by_key, self.ctx.resolve_from, self.into, self.back
+        out: set[str] | None = None
         for link in links:
             if by_key is not None:
                 by_key[link_key(link.target)].add(rel)
-            res = self.ctx.resolve_from(rel, link)
-            if res.target is None or not res.is_note or res.target == rel:
+            res = resolve(rel, link)
+            target = res.target
+            if target is None or not res.is_note or target == rel:
                 continue
-            self.out[rel].add(res.target)
-            self.into[res.target].add(rel)
+            if out is None:
+                out = self.out[rel]
+            out.add(target)
+            into[target].add(rel)
             if link.source != managed:
-                self.back[res.target].add(rel)
+                back[target].add(rel)
 
     def _remove_links(self, rel: str) -> set[str]:
         targets = self.out.pop(rel, set())
@@ -128,12 +132,18 @@ class VaultState:
             # note links that target elsewhere (else linking the next mention made the suppression "unused").
             hidden: list[Mention] = []
             shown: list[Mention] = []
-            for m in self.candidates[rel]:
-                (hidden if suppressed(facts, "VK120", m.line) else shown).append(m)
+            if facts.suppressions or facts.disabled:
+                for m in self.candidates[rel]:
+                    (hidden if suppressed(facts, "VK120", m.line) else shown).append(m)
+            else:
+                shown = self.candidates[rel]
             plan: LinkPlan = plan_note(facts, shown, self.table, self.out[rel], first_only)
-            quiet = plan_note(facts, hidden, self.table, set(), first_only)
-            self.ctx.mentions[rel] = sorted(plan.link + quiet.link, key=lambda pair: pair[0].start)
-            self.ctx.ambiguous[rel] = plan.ambiguous + quiet.ambiguous
+            if hidden:
+                quiet = plan_note(facts, hidden, self.table, set(), first_only)
+                plan.link += quiet.link
+                plan.ambiguous += quiet.ambiguous
+            self.ctx.mentions[rel] = sorted(plan.link, key=lambda pair: pair[0].start)
+            self.ctx.ambiguous[rel] = plan.ambiguous
             if fixing:
                 for _mention, target in plan.link:
                     self.out[rel].add(target)
