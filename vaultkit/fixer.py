@@ -64,9 +64,10 @@ def fix_in_rounds(
 class Preview:
     """What fix_in_rounds would write, computed without writing."""
 
-    texts: dict[str, str] = field(default_factory=dict)  # rel -> the note's text now
+    texts: dict[str, str] = field(default_factory=dict)  # rel -> the note's text now ("" if not kept)
     edits: dict[str, list[Edit]] = field(default_factory=dict)  # rel -> the edits that would be written
     refused: list[WriteResult] = field(default_factory=list)
+    keep_texts: bool = True  # False (link --check): only which notes would change; 250 MB less at 50k notes
 
     def new_text(self, rel: str) -> str:
         return apply_text(self.texts[rel], self.edits[rel])
@@ -80,6 +81,7 @@ def preview_in_rounds(
     managed_property: str,
     *,
     verify_body: bool = True,
+    keep_texts: bool = True,
     jobs: int | None = None,
 ) -> tuple[Preview, RunResult]:
     """fix_in_rounds, written nowhere: each round's edits go through the writer's own checks
@@ -91,10 +93,11 @@ def preview_in_rounds(
     Without `verify_body` (`link --check`), body edits skip the writer's second Markdown parse: on a vault
     where most notes gain a link that parse doubled the run, and it refuses only what a bug in the linker
     would insert; frontmatter edits are still verified (a `related` that is a YAML alias is refused).
-    Many notes are planned in `jobs` forked processes (see background.map_forked)."""
+    Many notes are planned in `jobs` forked processes (see background.map_forked). Without `keep_texts`
+    (`link --check`), the preview says which notes would change, without their texts."""
     verify = functools.partial(_verify, managed=managed_property, body=verify_body)
     plan = functools.partial(_plan_writes, root, verify=verify, jobs=jobs)
-    preview = Preview()
+    preview = Preview(keep_texts=keep_texts)
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
     plan(first.facts, edits_by_note(d for d in chosen if d.code != RELATION), into=preview)
     last = first
@@ -126,7 +129,10 @@ def _plan_writes(
         out: list[tuple[str, WriteResult | str]] = []
         for rel in rels:
             planned = plan_write(root, rel, facts[rel].digest, plan[rel], verify)
-            out.append((rel, planned if isinstance(planned, WriteResult) else planned.text))
+            if isinstance(planned, WriteResult):
+                out.append((rel, planned))
+            else:
+                out.append((rel, planned.text if into.keep_texts else ""))
         return out
 
     rels = sorted(plan)

@@ -89,6 +89,7 @@ def _preview_vault(
         _linking(result),
         session.config.relations.property,
         verify_body=diff,
+        keep_texts=diff,
         jobs=jobs,
     )
     _tell_elsewhere(session, last)
