@@ -458,3 +458,29 @@ def test_text_summary_counts_only_notes_as_notes(
             "Ext:1:1: VK205 symlinked folder not entered: its notes are not checked\n"
             "vaultkit: 1 problem (0 errors, 1 warning) in 1 path that is not a note (0 notes checked).\n"
         )
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 7])
+def test_json_report_in_chunks_is_the_text_of_the_whole_document(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSON reporter encodes a few diagnostics at a time; the text is exactly json.dumps of the whole
+    document, for any count around the chunk size."""
+    from vaultkit import __version__
+    from vaultkit.diagnostics import Edit, Fix
+    from vaultkit.report import json_report
+
+    monkeypatch.setattr(json_report, "CHUNK", 3)
+    fix = Fix((Edit(1, 2, "[[Café]]"),), "link 'Café' to Café")
+    diags = [
+        Diagnostic(f"n{i}.md", i + 1, 2, "VK120", f"'Café' mentions [[Café]] «{i}»", Severity.WARNING, fix)
+        if i % 2
+        else Diagnostic(f"n{i}.md", i + 1, 1, "VK101", "a broken link", Severity.ERROR)
+        for i in range(count)
+    ]
+    text = json_report.render(diags, RunSummary(count, count))
+    items = [{**d.to_json(), "rule": RULES[d.code].name} for d in diags]
+    summary = json.loads(text)["summary"]
+    whole = {"version": 1, "tool": {"name": "vaultkit", "version": __version__}, "summary": summary}
+    assert text == json.dumps({**whole, "diagnostics": items}, ensure_ascii=False) + "\n"
+    assert summary["problems"] == count
