@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -86,6 +88,19 @@ def example_vault(tmp_path: Path) -> Path:
     dest = tmp_path / "vault"
     shutil.copytree(EXAMPLE_VAULT, dest, ignore=shutil.ignore_patterns(".vaultkit_cache"))
     return dest
+
+
+def deny_listing(monkeypatch: pytest.MonkeyPatch, name: str = "Private") -> None:
+    """Folders called `name` cannot be listed, as another user's chmod 700 folder (tests may run as root,
+    who lists anything)."""
+    real = os.scandir
+
+    def scandir(path: Any) -> Any:
+        if os.path.basename(os.fspath(path)) == name:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -25,10 +25,9 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import Result, VaultFactory, run_cli, run_installed, snapshot
+from conftest import Result, VaultFactory, deny_listing, run_cli, run_installed, snapshot
 
 from vaultkit import engine, frontmatter, markdown, note
 
@@ -94,15 +93,7 @@ def _symlinked_folder(root: Path, mp: pytest.MonkeyPatch) -> None:
 
 
 def _deny_private(root: Path, mp: pytest.MonkeyPatch) -> None:
-    """Simulate a folder this user may not list (chmod 700 by another user; root lists anything)."""
-    real = os.scandir
-
-    def fake_scandir(path: Any) -> Any:
-        if os.path.basename(os.fspath(path)) == "Private":
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real(path)
-
-    mp.setattr(os, "scandir", fake_scandir)
+    deny_listing(mp)
 
 
 def _excluding(pattern: str, then: Setup) -> Setup:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import deny_listing
 
 from vaultkit import cache, vault
 from vaultkit.diagnostics import Diagnostic
@@ -199,10 +200,8 @@ def _touch_folders(root: Path) -> None:
         os.utime(folder, (past, past))
 
 
-@pytest.mark.parametrize("name", ["a new note named in other notes", "a rename", "a deletion"])
-def test_the_recorded_listing_is_reused_until_a_folder_changes(
-    example_vault: Path, name: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _count_listings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One item for each time the vault is listed (not taken from the recorded listing)."""
     listings: list[int] = []
     real = vault.list_vault
 
@@ -211,6 +210,14 @@ def test_the_recorded_listing_is_reused_until_a_folder_changes(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(vault, "list_vault", counted)
+    return listings
+
+
+@pytest.mark.parametrize("name", ["a new note named in other notes", "a rename", "a deletion"])
+def test_the_recorded_listing_is_reused_until_a_folder_changes(
+    example_vault: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listings = _count_listings(monkeypatch)
     # A folder's ctime cannot be dated back: the listing is trusted at once instead of 2 s after a change.
     monkeypatch.setattr(vault, "RACY_NS", 0)
     Runner(open_session(example_vault)).run(RunOptions(jobs=1))  # creates the cache folder
@@ -273,22 +280,9 @@ def test_a_folder_made_readable_again_is_listed_again(
     private.mkdir()
     (private / "Secret.md").write_text("A note that was out of reach.\n", encoding="utf-8")
     real = os.scandir
-
-    def denied(path: Any) -> Any:
-        if os.path.basename(os.fspath(path)) == "Private":
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", denied)
+    deny_listing(monkeypatch)
     monkeypatch.setattr(vault, "RACY_NS", 0)  # folders changed just now are trusted
-    listings: list[int] = []
-    real_list = vault.list_vault
-
-    def counted(*args: Any, **kwargs: Any) -> vault.Listing:
-        listings.append(1)
-        return real_list(*args, **kwargs)
-
-    monkeypatch.setattr(vault, "list_vault", counted)
+    listings = _count_listings(monkeypatch)
     for _ in range(2):  # the second run takes the recorded listing
         got = Runner(open_session(example_vault)).run(RunOptions(jobs=1))
         assert [d.path for d in got.diagnostics if d.code == "VK206"] == ["Private"]

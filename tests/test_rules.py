@@ -13,10 +13,9 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import FIXTURES, Result, run_cli
+from conftest import FIXTURES, Result, deny_listing, run_cli
 
 from vaultkit import markdown
 from vaultkit.diagnostics import Severity
@@ -62,15 +61,8 @@ def _symlinked_folder(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _unreadable_folder(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """VK206: root may list any folder, so listing `Private` fails as it would for another user's folder."""
-    real = os.scandir
-
-    def scandir(path: Any) -> Any:
-        if os.path.basename(os.fspath(path)) == "Private":
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    """VK206: listing `Private` fails, as it would for another user's folder."""
+    deny_listing(monkeypatch)
 
 
 SETUP: dict[tuple[str, str], Setup] = {
