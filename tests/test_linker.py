@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,7 +22,15 @@ from hypothesis import strategies as st
 
 from vaultkit.config import LinkConfig
 from vaultkit.facts import NoteFacts
-from vaultkit.linker import KeyFilter, KeyTable, build_automaton, fold, leftmost_longest, scan_mentions
+from vaultkit.linker import (
+    KeyFilter,
+    KeyTable,
+    build_automaton,
+    composed_with_origins,
+    fold,
+    leftmost_longest,
+    scan_mentions,
+)
 
 VAULTS = FIXTURES / "vaults"
 UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
@@ -120,6 +129,41 @@ def test_cjk_alias_and_kana(make_vault: VaultFactory) -> None:
         },
     )
     assert link_diff(root) == ["[[Meituan|美团]]と[[Sony|ソニー]]の話。"]
+
+
+def _nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def test_prose_in_nfd_mentions_notes_named_in_nfc(make_vault: VaultFactory) -> None:
+    """Names are NFC; prose pasted from a macOS file name or a PDF may be NFD (an accent as a combining
+    mark, Hangul as jamo). Such a mention is linked, and the link keeps the prose's own characters."""
+    prose = f"Lunch at {_nfd('Café')} in {_nfd('서울')}; {_nfd('Cafés')} are not {_nfd('Café')}x.\n"
+    root = vault(make_vault, {"Café.md": "x\n", "서울.md": "x\n", "N.md": prose})
+    assert link_diff(root) == [
+        f"Lunch at [[Café|{_nfd('Café')}]] in [[서울|{_nfd('서울')}]]; {_nfd('Cafés')} are not {_nfd('Café')}x."
+    ]
+    before = (root / "N.md").read_bytes()
+    assert run_cli("link", root).exit_code == 0
+    after = (root / "N.md").read_bytes()
+    assert (
+        after.replace(f"[[Café|{_nfd('Café')}]]".encode(), _nfd("Café").encode(), 1).replace(
+            f"[[서울|{_nfd('서울')}]]".encode(), _nfd("서울").encode(), 1
+        )
+        == before
+    ), "only the links are inserted; the NFD text stays NFD"
+
+
+@given(st.text(alphabet="ae\u0301\u0308 \u1100\u1161\u11a8한Cé-", max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_composed_offsets_map_back_to_the_same_text(text: str) -> None:
+    composed, origin = composed_with_origins(text)
+    assert composed == unicodedata.normalize("NFC", text)
+    assert len(origin) == len(composed) + 1
+    assert origin[0] == 0 and origin[-1] == len(text)
+    for k, at in enumerate(origin):
+        if at >= 0:
+            assert unicodedata.normalize("NFC", text[:at]) == composed[:k]
 
 
 @pytest.mark.parametrize(

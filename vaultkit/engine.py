@@ -30,6 +30,7 @@ from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.errors import FatalError
 from vaultkit.facts import NoteFacts, covers, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
+from vaultkit.paths import nfc
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
 from vaultkit.store import FactStore, by_shard
 from vaultkit.timing import mark
@@ -628,7 +629,7 @@ def _contains(runner: Runner, rel: str, automaton: Any) -> bool:
     """Does the note's text (lower-cased) contain any of the automaton's keys? A cheap over-approximation
     of "a mention of a new key may be here": a hit means a full rescan, never a wrong answer."""
     try:
-        text = (runner.session.root / rel).read_bytes().decode("utf-8", "replace").lower()
+        text = nfc((runner.session.root / rel).read_bytes().decode("utf-8", "replace")).lower()
     except OSError:
         return True
     return next(iter(automaton.iter(text)), None) is not None

@@ -214,9 +214,56 @@ def scan_mentions(
     prose: str, acronyms: dict[str, str], automaton_for: Callable[[str], Any]
 ) -> list[tuple[int, int, str]]:
     """(start, end, key) of every key match in `prose` at word boundaries: leftmost-longest, no overlaps.
-    `automaton_for(lowered)` gives an automaton over the vault's keys, or over those `lowered` contains."""
+    `automaton_for(lowered)` gives an automaton over the vault's keys, or over those `lowered` contains.
+
+    Keys are NFC (`paths.nfc`). Prose that is not (`Cafe` and a combining acute accent, Hangul written as
+    jamo, as text pasted from a macOS file name or a PDF can be) is scanned in its NFC form, and each match
+    is mapped back to the characters it covers in `prose`, which are what a link replaces."""
     if not prose:
         return []
+    if prose.isascii() or unicodedata.is_normalized("NFC", prose):
+        return _scan(prose, acronyms, automaton_for)
+    composed, origin = composed_with_origins(prose)
+    found = []
+    for start, end, key in _scan(composed, acronyms, automaton_for):
+        first, last = origin[start], origin[end]
+        if first >= 0 and last >= 0:  # a match that starts or ends inside a composed character: missed
+            found.append((first, last, key))
+    return found
+
+
+_TOKEN = re.compile(r"\s+|\S+")
+_LONG_TOKEN = 64  # characters; a longer token that NFC changes maps only its two ends
+
+
+def composed_with_origins(text: str) -> tuple[str, list[int]]:
+    """`text` in NFC, and for each offset into it (and its end) the offset into `text` where the same
+    point falls, or -1 where no point of `text` corresponds (inside a character NFC composed). Tokens
+    between white space are normalised one at a time: NFC never composes across white space."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for m in _TOKEN.finditer(text):
+        token, base = m.group(), m.start()
+        composed = unicodedata.normalize("NFC", token)
+        pieces.append(composed)
+        if composed == token:
+            origin.extend(range(base, base + len(token)))
+            continue
+        points = [-1] * len(composed)
+        points[0] = base
+        if len(token) <= _LONG_TOKEN:
+            for cut in range(1, len(token)):  # a cut that NFC keeps: the text before it composes alone
+                head = unicodedata.normalize("NFC", token[:cut])
+                if len(head) < len(composed) and head + unicodedata.normalize("NFC", token[cut:]) == composed:
+                    points[len(head)] = base + cut
+        origin.extend(points)
+    origin.append(len(text))
+    return "".join(pieces), origin
+
+
+def _scan(
+    prose: str, acronyms: dict[str, str], automaton_for: Callable[[str], Any]
+) -> list[tuple[int, int, str]]:
     lowered = fold(prose)
     automaton = automaton_for(lowered)
     chosen: list[tuple[int, int, str]] = []
