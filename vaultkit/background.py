@@ -19,9 +19,7 @@ Every caller waits for the child before it returns: no process outlives the run.
 from __future__ import annotations
 
 import os
-import pickle
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -95,6 +93,8 @@ class Deferred:
 def can_fork() -> bool:
     """Fork only a single-threaded process (a thread holding a lock at fork time leaves it held forever
     in the child), and not on macOS, whose system libraries are not safe to use in a forked child."""
+    import threading  # here: a run that forks nothing (a warm one) does not pay for the imports
+
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
@@ -134,6 +134,8 @@ def _fork_slice(work: Callable[[Sequence[T]], list[R]], part: Sequence[T]) -> tu
         os.close(write)
         return 0, -1
     if pid == 0:  # the child
+        import pickle
+
         code = 1
         try:
             os.close(read)
@@ -149,6 +151,8 @@ def _fork_slice(work: Callable[[Sequence[T]], list[R]], part: Sequence[T]) -> tu
 
 def _collect(child: tuple[int, int]) -> list[R] | None:
     """The child's results, or None if it failed (its slice is then computed here)."""
+    import pickle
+
     pid, read = child
     if not pid:
         return None
