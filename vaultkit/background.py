@@ -7,9 +7,11 @@ writes overlap the rules. The child shares the parent's memory (copy on write), 
 (each atomically, see `cache.Cache`), and leaves with `os._exit`: it never flushes the parent's buffered
 output, never runs its exit handlers, never prints.
 
-`map_forked` is the same idea for the vault rules and `link --check`'s plan of writes: they need the
-index, the mentions and every note's facts, which a worker process would have to be sent (pickled, a
-second or more on a large vault); a forked child has them already, and sends back only its results.
+`map_forked` shares out `link --check`'s plan of writes the same way: each planned write reads its note
+and checks the edits against the run's facts, which a worker process would have to be sent (pickled, a
+second or more on a large vault); a forked child has them already, and sends back only its results. (The
+vault rules are not shared out so: they are cheap per note, and a child touching the whole heap copied
+more pages than it saved time.)
 
 A child is an optimisation and nothing more. Where forking is unsafe or unavailable (other threads
 running, Windows, macOS), or when the child fails, the work runs in this process, as it would have.
