@@ -209,7 +209,7 @@ class Runner:
 
         saving = Deferred(save_notes)  # in a child, overlapping the rules, after a large parse
         try:
-            early = saving if len(to_parse) >= BACKGROUND_SAVE else None
+            early = saving if len(to_parse) >= BACKGROUND_SAVE and cache.enabled else None
             state = self._state(cache, store, listing, scope, to_parse, opts, partial, early)
             _plan(state, scope, opts)
             mark("plan")
