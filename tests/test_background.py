@@ -161,3 +161,13 @@ def test_link_diff_plans_the_same_writes_in_forked_processes(
     assert "+++ b/" in alone[1]
     monkeypatch.setattr(fixer, "FORKED_PLAN", 1)
     assert preview("3") == alone
+
+
+def test_no_child_for_a_run_without_the_cache(example_vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "BACKGROUND_SAVE", 1)
+    started: list[int] = []
+    monkeypatch.setattr(Deferred, "start", lambda self: started.append(1))
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1, use_cache=False))
+    assert not started, "--no-cache writes nothing: there is nothing to fork for"
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    assert started, "with the cache, the notes are saved by a child"
