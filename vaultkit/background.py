@@ -33,14 +33,9 @@ class Deferred:
     """Work, started in a child by `start` when that is safe, and done for sure by `finish`."""
 
     def __init__(self, *work: Callable[[], None]) -> None:
-        self._work = list(work)
+        self._work = work
         self._pid = 0
         self._done = False
-
-    def add(self, work: Callable[[], None]) -> None:
-        """More work for the same child (before `start`)."""
-        assert not self._pid and not self._done, "add work before the child starts"
-        self._work.append(work)
 
     def _run(self) -> None:
         for work in self._work:

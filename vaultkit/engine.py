@@ -202,15 +202,13 @@ class Runner:
         partial = opts.targets is not None and not opts.fixing and not opts.keep_state
         to_parse = store.load_some(scope) if partial else store.load_all()
         mark("cached facts")
-
-        def save_notes() -> None:
-            store_state(cache, notes_state, sigs, {rel: store.digest(rel) for rel in listing.notes})
-            store.save()
-
-        saving = Deferred(save_notes)  # in a child, overlapping the rules, after a large parse
+        state, store_mentions = self._state(cache, store, listing, scope, to_parse, opts, partial)
+        current = {rel: store.digest(rel) for rel in listing.notes}  # every note, parsed or from the cache
+        save_state = functools.partial(store_state, cache, notes_state, sigs, current)
+        saving = Deferred(save_state, store.save, *([store_mentions] if store_mentions is not None else []))
         try:
-            early = saving if len(to_parse) >= BACKGROUND_SAVE and cache.enabled else None
-            state = self._state(cache, store, listing, scope, to_parse, opts, partial, early)
+            if len(to_parse) >= BACKGROUND_SAVE and cache.enabled:
+                saving.start()  # a child overlaps the rules (not the workers: they keep both cores busy)
             _plan(state, scope, opts)
             mark("plan")
             diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
@@ -225,7 +223,6 @@ class Runner:
             saving.abandon()
             raise
         mark("notes saved")
-        current = {rel: store.digest(rel) for rel in listing.notes}  # every note, parsed or from the cache
         if state_key is None:
             state_key = _state_key(listing, current, opts)
         if opts.targets is None and not opts.fixing:
@@ -253,10 +250,9 @@ class Runner:
         to_parse: list[str],
         opts: RunOptions,
         partial: bool,
-        saving: Deferred | None,
-    ) -> VaultState:
+    ) -> tuple[VaultState, Callable[[], None] | None]:
         """Parse what the cache does not hold (into `store`), build the vault state, find the mentions.
-        `saving`, if given, is started once the workers are done."""
+        Also returns what stores the new mentions in the cache, if anything is to be stored."""
         from vaultkit.pool import Workers, choose_jobs
         from vaultkit.state import VaultState
 
@@ -281,17 +277,13 @@ class Runner:
                 store.add(workers.call("parse", store.load(linked)))
             mark("vault state")
             found, workers, store_mentions = self._mentions(cache, store, scope, state.table, workers, opts)
-            if store_mentions is not None:
-                (saving.add if saving is not None else apply)(store_mentions)
             mark("mentions")
         finally:
             workers.close()
             if self._analyzer is not None:
                 self._analyzer.drop_prose()
-        if saving is not None:  # now, not during the parse or the mention scan: they keep both cores busy
-            saving.start()
         state.candidates.update(found)
-        return state
+        return state, store_mentions
 
     def update(self, changed: Sequence[str]) -> tuple[dict[str, list[Diagnostic]], int]:
         """Watch mode: re-read these notes (gone ones too) and re-check every note that depends on them.
@@ -563,11 +555,6 @@ def _plan(state: VaultState, scope: Sequence[str], opts: RunOptions) -> None:
     state.plan([rel for rel in scope if rel not in opts.refused], opts.fixing and opts.preview)
     if opts.refused:
         state.plan([rel for rel in scope if rel in opts.refused], False)
-
-
-def apply(work: Callable[[], None]) -> None:
-    """Do it now (where a run has no Deferred to hand it to)."""
-    work()
 
 
 def _needs_listing(root: Path, rel: str) -> bool:
