@@ -107,14 +107,9 @@ def plan_write(  # noqa: PLR0911 - one early return per reason a write is refuse
     """Every check write_note makes before it writes, and the new text; writes nothing (`link --diff` shows
     what it would write this way). A WriteResult when the write would be refused, or would change nothing."""
     path = root / rel
-    try:
-        st = os.lstat(path)
-    except OSError as e:
-        return WriteResult(rel, False, f"not written: {e.strerror}")
-    if stat.S_ISLNK(st.st_mode):
-        return WriteResult(rel, False, "not written: it is a symlink; vaultkit never writes through links")
-    if not stat.S_ISREG(st.st_mode):
-        return WriteResult(rel, False, "not written: it is no longer a regular file")
+    st = _regular_file(path, rel, "it is no longer a regular file")
+    if isinstance(st, WriteResult):
+        return st
     if not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK):
         return WriteResult(rel, False, "not written: the note is read-only")
     try:
@@ -328,17 +323,24 @@ def write_file(root: Path, rel: str, old: bytes | None, content: str) -> WriteRe
     with _vault_lock(root) as locked:
         if old is None:
             return _create(path, rel, new, content, locked)
-        try:
-            st = os.lstat(path)
-        except OSError as e:
-            return WriteResult(rel, False, f"not written: {e.strerror}")
-        if stat.S_ISLNK(st.st_mode):
-            return WriteResult(
-                rel, False, "not written: it is a symlink; vaultkit never writes through links"
-            )
-        if not stat.S_ISREG(st.st_mode):
-            return WriteResult(rel, False, "not written: it is not a regular file")
+        st = _regular_file(path, rel, "it is not a regular file")
+        if isinstance(st, WriteResult):
+            return st
         return _replace(path, rel, old, new, st, new_text=content, locked=locked)
+
+
+def _regular_file(path: Path, rel: str, not_regular: str) -> os.stat_result | WriteResult:
+    """The file's own stat, or why it is not written: it is gone, a symlink (never written through), or
+    not a regular file (`not_regular` says how)."""
+    try:
+        st = os.lstat(path)
+    except OSError as e:
+        return WriteResult(rel, False, f"not written: {e.strerror}")
+    if stat.S_ISLNK(st.st_mode):
+        return WriteResult(rel, False, "not written: it is a symlink; vaultkit never writes through links")
+    if not stat.S_ISREG(st.st_mode):
+        return WriteResult(rel, False, f"not written: {not_regular}")
+    return st
 
 
 def _create(path: Path, rel: str, new: bytes, content: str, locked: bool) -> WriteResult:
