@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +50,36 @@ def test_a_worker_that_dies_is_a_clear_error(example_vault: Path) -> None:
         workers._procs[0].join()
         with pytest.raises(FatalError, match="a worker process died"):
             workers.call("parse", notes)
+
+
+def test_workers_are_not_forked_while_another_thread_runs(example_vault: Path) -> None:
+    """Watch mode calls for workers with the file watcher's threads running. A forked worker could inherit
+    a lock one of them held at that moment and hang the run (and, at exit, the process) for good, so the
+    workers start as fresh interpreters, and must find the same as one process does."""
+    notes = sorted(p.relative_to(example_vault).as_posix() for p in example_vault.rglob("*.md"))
+    settings = open_session(example_vault).settings()
+    alone = Workers(settings, 1).call("parse", notes)
+    stop = threading.Event()
+    watcher = threading.Thread(target=stop.wait)
+    watcher.start()
+    try:
+        with Workers(settings, 2) as workers:
+            assert workers.call("parse", notes) == alone
+            assert {proc._popen.method for proc in workers._procs} == {"spawn"}
+    finally:
+        stop.set()
+        watcher.join()
+    with Workers(settings, 2) as workers:  # alone again: forked, as a check or link run's workers are
+        workers.call("parse", notes[:2])
+        assert {proc._popen.method for proc in workers._procs} == {"fork"}
+
+
+def test_a_worker_that_ignores_sigterm_still_ends_with_the_run(example_vault: Path) -> None:
+    """`close` must leave no worker behind: at exit multiprocessing joins every child, and a live one
+    would keep the process (a watch told to stop) from ever exiting."""
+    with Workers(open_session(example_vault).settings(), 2) as workers:
+        workers.call("parse", ["Entities/Papers/ResRL.md"])
+        proc = workers._procs[0]
+        os.kill(proc.pid, signal.SIGSTOP)  # deaf to the request to stop, like a worker stuck on a lock
+    assert not proc.is_alive()
+    assert workers._procs == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import queue
@@ -74,6 +75,9 @@ class WatchProcess:
         self.proc.send_signal(sig)
         try:
             return self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGUSR1)  # the watch prints every thread's stack: where it hangs
+            raise AssertionError(f"the watch did not stop; its threads:\n{_lines(self.quiet(1.0))}") from None
         finally:
             if self.proc.poll() is None:
                 self.proc.kill()
@@ -81,6 +85,10 @@ class WatchProcess:
             time.sleep(0.1)  # let the reader thread drain the pipe
             assert self.proc.stdout is not None
             self.proc.stdout.close()
+
+
+def _lines(lines: list[str]) -> str:
+    return "\n".join(lines)
 
 
 @pytest.fixture
@@ -199,8 +207,30 @@ def test_a_thousand_new_files_at_once(vault: Path, watch: WatchProcess) -> None:
         (folder / f"Bulk note {i:04}.md").write_text(f"---\ntags: [bulk]\n---\nNote {i} mentions ResRL.\n")
     lines = watch.expect(r"^vaultkit: 1024 notes", timeout=120)
     assert any("Bulk/Bulk note" in line for line in lines)
+    assert _children(watch.proc.pid) == [], "the worker processes of the bulk re-check are gone"
     shutil.rmtree(folder)
     watch.expect(r"^vaultkit: 24 notes", timeout=120)
+    assert watch.stop() == 0
+
+
+def _children(pid: int) -> list[int]:
+    """The live child processes of `pid` (Linux's /proc; [] elsewhere)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            stat = entry.read_text().rsplit(")", 1)[1].split()  # after "(comm)": state, ppid, ...
+            if int(stat[1]) == pid and stat[0] != "Z":
+                found.append(int(entry.parent.name))
+    return found
+
+
+def test_sigusr1_prints_where_the_watch_is_and_it_goes_on(vault: Path, watch: WatchProcess) -> None:
+    watch.proc.send_signal(signal.SIGUSR1)
+    dump = watch.expect(r'File ".*vaultkit[/\\]watch\.py", line \d+ in run', timeout=10)
+    assert any(line.startswith(("Thread 0x", "Current thread 0x")) for line in dump)
+    note = vault / RESRL
+    _atomic(note, note.read_text(encoding="utf-8") + "\nA mention of Xiaomi.\n")
+    watch.expect(r"^\+ Entities/Papers/ResRL.md:\d+:\d+: VK120 'Xiaomi'")
 
 
 def test_sigterm_and_sigint_exit_zero(vault: Path) -> None:

@@ -5,6 +5,11 @@ a shared machine one core was a third slower than the other), and a fixed half o
 fast one idle for a second of a 10,000-note run. The mention scan then goes to the worker that parsed the
 note: that worker holds the note's masked prose (or where its protected regions are), so the scan costs
 no second parse. One worker, or `--jobs 1`, runs the same Analyzer in this process.
+
+Workers are forked where `background.can_fork` says forking is safe: a single-threaded process, not on
+macOS. Watch mode has the file watcher's threads running when a bulk change (a thousand notes copied in)
+calls for workers; a forked worker could inherit a lock one of them held and hang for good, so there they
+start as fresh interpreters ("spawn"), which costs a few hundred milliseconds once.
 """
 
 from __future__ import annotations
@@ -48,8 +53,9 @@ class Workers:
     def _start(self) -> None:
         if self._conns or self.local is not None:
             return
-        methods = multiprocessing.get_all_start_methods()
-        ctx: Any = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        from vaultkit.background import can_fork
+
+        ctx: Any = multiprocessing.get_context("fork" if can_fork() else "spawn")
         for _ in range(self.jobs):
             parent, child = ctx.Pipe()
             proc = ctx.Process(target=_serve, args=(child, self._settings), daemon=True)
@@ -118,8 +124,9 @@ class Workers:
                 pass
         for proc in self._procs:
             proc.join(timeout=2)
-            if proc.is_alive():
-                proc.terminate()
+            if proc.is_alive():  # no worker outlives the run: multiprocessing would wait for it at exit
+                proc.kill()
+                proc.join(timeout=2)
         self._conns, self._procs = [], []
 
     def __enter__(self) -> Workers:
@@ -163,8 +170,10 @@ def _dispatch(analyzer: Analyzer, method: str, rels: Sequence[str], extra: Any) 
 
 def _serve(conn: Connection, settings: Settings) -> None:
     import gc
+    import signal
     import traceback
 
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler inherited from the parent (watch mode's)
     gc.disable()  # a worker lives for one run (see commands.common.one_shot); forked ones inherit this
 
     try:

@@ -13,12 +13,16 @@ read, or that another program has open for writing, is left alone and fixed afte
 a note vaultkit itself just wrote is never fixed again in a loop (the fix is idempotent, its own writes
 are recognised by their content hash, and a relation links back only through the relations property,
 which owes nothing in return).
+
+A watch that seems stuck can be asked where it is: `kill -USR1 <pid>` prints every thread's stack to
+stderr and the watch goes on (not on Windows, which has no SIGUSR1).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import faulthandler
 import gc
 import os
 import signal
@@ -94,6 +98,8 @@ class Watcher:
         self._full_check()
         observer = self._start_observer()
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if hasattr(signal, "SIGUSR1"):  # for the life of the process: a hang at its exit shows too
+            faulthandler.register(signal.SIGUSR1, all_threads=True)
         click.echo(f"vaultkit: watching {self.root} (Ctrl-C to stop)")
         try:
             while not self.stop.is_set():
