@@ -124,14 +124,14 @@ def test_explicit_int_tag_on_a_quoted_scalar(check: Check) -> None:
     assert check({"N.md": fm("title: a", "count: !!int '7'")}) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="frontmatter._Walker.scalar: an explicit `!!str` on a plain scalar is lost "
-    "(the compose-only loader "
-    "gives untagged plain scalars the str tag too), so `title: !!str 5` is read as the integer 5",
-)
 def test_explicit_str_tag_keeps_a_string(check: Check) -> None:
     assert check({"N.md": fm("title: !!str 5")}) == []
+
+
+def test_explicit_str_tag_on_a_number_property(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "review_value: !!str 7")}) == [
+        'N.md:3:15: VK010 review_value: "7" is not an integer'
+    ]
 
 
 # -- keys -------------------------------------------------------------------------------------------------
@@ -199,11 +199,6 @@ def test_crlf_keeps_positions(check: Check) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="frontmatter.split: with CR-only line endings the closing fence is never found (`^`/`$` see only "
-    "LF), although note.body_digest does normalise CR",
-)
 def test_old_mac_line_endings(check: Check) -> None:
     text = fm("title: a", "review_value: 11").replace("\n", "\r")
     assert check({"N.md": text.encode()}) == [

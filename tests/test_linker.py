@@ -509,6 +509,25 @@ def test_relation_added_to_a_crlf_note_without_frontmatter(make_vault: VaultFact
     assert text == '---\r\nrelated:\r\n  - "[[A]]"\r\n---\r\nBody.\r\nMore.\r\n'
 
 
+def test_a_note_with_old_mac_line_endings_gets_its_mentions_linked_and_keeps_every_cr(
+    make_vault: VaultFactory,
+) -> None:
+    """Bare CRs break the lines (as Markdown and YAML read them): the frontmatter is found, the mention in
+    the body is linked and reported on its own line, every CR stays, and no relation line is inserted (it
+    would need a bare CR; the missing relation is reported without a fix)."""
+    before = b"---\rtitle: Old\r---\rIntro.\r\rThis cites Zeta.\r"
+    root = make_vault({"Old.md": before, "Zeta.md": "See [[Old]].\n"})
+    checked = run_cli("check", "--no-cache", root)
+    assert "Old.md:6:12: VK120 [*] 'Zeta' mentions [[Zeta]] but is not linked" in checked.stdout
+    assert "Old.md:1:1: VK121" in checked.stdout
+    assert "VK001" not in checked.stdout
+    run_cli("link", "--no-cache", root)
+    after = (root / "Old.md").read_bytes()
+    assert after == before.replace(b"Zeta", b"[[Zeta]]")
+    run_cli("link", "--no-cache", root)
+    assert (root / "Old.md").read_bytes() == after
+
+
 @pytest.mark.parametrize(
     "before",
     [

@@ -136,7 +136,7 @@ class Analyzer:
     def _prose(self, rel: str) -> tuple[str, int, int]:
         """The note's body with protected regions masked, where the body starts, and its first line: kept
         from the parse, else rebuilt from the file and the recorded ranges ("" if unreadable now)."""
-        from vaultkit.note import decode, read_raw
+        from vaultkit.note import decode, lines_view, read_raw
 
         ready = self._ready.pop(rel, None)
         if ready is not None:
@@ -153,6 +153,7 @@ class Analyzer:
         text, _bom, problem = decode(raw.data)
         if text is None or problem is not None:
             return "", 0, 1
+        text = lines_view(text)[0]
         _digest, body_start, protected = known
         return mask(text[body_start:], protected), body_start, text.count("\n", 0, body_start) + 1
 
@@ -182,7 +183,7 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     facts.suppressions = tuple(
         SuppressionFact(s.codes, s.first_line, s.last_line, s.line, s.col) for s in note.body.suppressions
     )
-    if config.relations.enabled:
+    if config.relations.enabled and not note.lone_cr:  # an inserted line would need the file's own breaks
         facts.anchor = relation_anchor(note.text, note.fm, config.relations.property)
     facts.properties = tuple(data)
     return facts

@@ -21,11 +21,19 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 
+_PLAIN = "tag:vaultkit,2026:plain"  # a plain scalar with no tag: typed by vaultkit (`resolve_plain`)
+
+
 class _ComposeLoader(_BaseLoader):
-    """Compose only; no implicit typing (vaultkit applies YAML 1.2 rules itself)."""
+    """Compose only; no implicit typing (vaultkit applies YAML 1.2 rules itself). Every untagged plain
+    scalar gets the tag `_PLAIN`, so one tagged `!!str` explicitly (`title: !!str 5`) stays a string."""
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node written without one (or with the non-specific `!`)."""
+        if kind is yaml.ScalarNode:
+            return _PLAIN if implicit[0] else _STD + "str"
+        return _STD + ("seq" if kind is yaml.SequenceNode else "map")
 
-_ComposeLoader.yaml_implicit_resolvers = {}
 
 JsonPath = tuple[str | int, ...]
 MAX_NODES = 200_000  # expanded nodes; a billion-laughs document hits this within milliseconds
@@ -34,7 +42,9 @@ MAX_VALUE_DEPTH = 100  # nesting of the loaded value: the walker (and jsonschema
 
 _BOMB = f"YAML aliases expand to more than {MAX_NODES} values (an alias bomb?)"
 _STD = "tag:yaml.org,2002:"
-_SAFE_TAGS = frozenset(_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp"))
+_SAFE_TAGS = frozenset(
+    [_PLAIN, *(_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp"))]
+)
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
@@ -371,7 +381,7 @@ class _Walker:
 
     def scalar(self, node: yaml.ScalarNode, path: JsonPath) -> Any:
         text = node.value
-        if node.style or node.tag != _STD + "str":
+        if node.tag != _PLAIN:
             return _explicit(node)
         value = resolve_plain(text)
         if text in _YAML11_BOOL:

@@ -24,6 +24,7 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _AS_UTF8 = "; save as UTF-8"
 _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _NEWLINE = re.compile(r"\n")
+_LONE_CR = re.compile(r"\r(?!\n)")
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class RawFile:
 class Note:
     rel: str
     raw: RawFile | None
-    text: str = ""  # decoded, without the BOM
+    text: str = ""  # decoded, without the BOM, as analysed (see `lines_view`)
     bom: bool = False
+    lone_cr: bool = False  # the file breaks lines with a bare CR (old Mac style) somewhere
     fm: Frontmatter = field(default_factory=Frontmatter)
     body: BodyScan = field(default_factory=BodyScan)
     problems: list[Problem] = field(default_factory=list)
@@ -148,6 +150,7 @@ def parse(rel: str, raw: RawFile) -> Note:
     if problem is not None or text is None:
         note.problems.append(problem or Problem("VK202", 1, 1, "cannot decode"))
         return note
+    text, note.lone_cr = lines_view(text)
     note.text, note.bom = text, bom
     note.line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
     note.fm = frontmatter.split(text)
@@ -156,6 +159,15 @@ def parse(rel: str, raw: RawFile) -> Note:
     first_body_line = note.position(note.fm.body_start)[0] if note.fm.present else 1
     note.body = markdown.scan(text[note.fm.body_start :], first_body_line)
     return note
+
+
+def lines_view(text: str) -> tuple[str, bool]:
+    """The text as analysed, and whether it differs from the file's: a bare CR, which Markdown and YAML
+    both take for a line break (old Mac files), is read as LF. One character for one, so every offset is
+    the file's own and an edit lands where it should; nothing of this view is ever written."""
+    if "\r" not in text or _LONE_CR.search(text) is None:
+        return text, False
+    return _LONE_CR.sub("\n", text), True
 
 
 def read_note(path: Path, rel: str, max_bytes: int) -> Note:

@@ -17,6 +17,7 @@ from typing import Any
 
 from vaultkit import frontmatter
 from vaultkit.diagnostics import Edit
+from vaultkit.note import lines_view
 
 _MARK_BASE = 0xF0000  # Supplementary Private Use Area-A: never in a note we are asked to link
 _PROSE = frozenset(
@@ -86,6 +87,7 @@ def _until(closer: str) -> Any:
 def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, *, body: bool = True) -> str | None:
     """None if the edits are safe; otherwise why the note must not be written. `body=False` skips the
     second Markdown parse of the body (`link --check`: see fixer.preview_in_rounds)."""
+    old, new = lines_view(old)[0], lines_view(new)[0]  # read as the analysis read them (same offsets)
     old_fm = frontmatter.split(old)  # where the body starts; the YAML is loaded only for head edits
     boundary = old_fm.body_start if old_fm.present else 0
     body_edits = [e for e in edits if e.start >= boundary and (old_fm.present or e.start > 0 or e.end > 0)]

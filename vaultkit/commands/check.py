@@ -135,7 +135,9 @@ def _check_vault(
             click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
         found.failed_writes |= bool(outcome.refused)
         if outcome.written:
-            click.echo(f"vaultkit: fixed {len(outcome.written)} notes", err=True)
+            from vaultkit.report.text import counted
+
+            click.echo(f"vaultkit: fixed {counted(len(outcome.written), 'note')}", err=True)
             result = runner.run(
                 RunOptions(targets, req.jobs, req.use_cache, select=req.select, ignore=req.ignore)
             )

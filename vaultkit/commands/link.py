@@ -14,6 +14,7 @@ from vaultkit.commands.common import Progress, display_paths, one_shot, sessions
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import Runner, RunOptions, RunResult, Session
 from vaultkit.fixer import fix_in_rounds, preview_in_rounds, unified_diff
+from vaultkit.report.text import counted
 
 LINK_CODES = ("VK120", "VK121")
 # Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently.
@@ -55,7 +56,7 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
             click.echo("vaultkit: nothing to link", err=True)
         return 1 if totals.would or totals.skipped or totals.refused else 0
     summary = (
-        f"vaultkit: {totals.changed} notes changed"
+        f"vaultkit: {counted(totals.changed, 'note')} changed"
         if totals.changed
         else "vaultkit: nothing to link; no note changed"
     )

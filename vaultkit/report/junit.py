@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.report.summary import RunSummary
+from vaultkit.report.text import counted
 
 CLASSNAME = "vaultkit"
 # Characters XML 1.0 cannot hold, even escaped; lone surrogates come from undecodable file names.
@@ -47,7 +48,7 @@ def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
             suite,
             "testcase",
             classname=CLASSNAME,
-            name=f"{others} other {'note' if others == 1 else 'notes'}: no problems",
+            name=f"{counted(others, 'other note')}: no problems",
         )
     tests = str(len(suite))
     failures = str(len(by_note))

@@ -44,13 +44,13 @@ def statistics(diagnostics: Sequence[Diagnostic]) -> list[str]:
 
 def _summary(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
     if not diagnostics:
-        return f"vaultkit: {_count(summary.notes, 'note')} checked, no problems found."
+        return f"vaultkit: {counted(summary.notes, 'note')} checked, no problems found."
     errors = sum(1 for d in diagnostics if d.severity == Severity.ERROR)
     warnings = len(diagnostics) - errors
     fixable = sum(1 for d in diagnostics if d.fix is not None)
     text = (
-        f"vaultkit: {_count(len(diagnostics), 'problem')} ({_count(errors, 'error')}, "
-        f"{_count(warnings, 'warning')}) in {_where(diagnostics, summary)}."
+        f"vaultkit: {counted(len(diagnostics), 'problem')} ({counted(errors, 'error')}, "
+        f"{counted(warnings, 'warning')}) in {_where(diagnostics, summary)}."
     )
     if fixable:
         text += f" {fixable} fixable with `vaultkit link` (or `vaultkit check --fix`)."
@@ -62,12 +62,13 @@ def _where(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
     paths = {d.path for d in diagnostics}
     notes = len(paths - summary.not_notes)
     others = len(paths & summary.not_notes)
-    checked = f"{notes} of {_count(summary.notes, 'note')}"
+    checked = f"{notes} of {counted(summary.notes, 'note')}"
     if not others:
         return checked
     other = "1 path that is not a note" if others == 1 else f"{others} paths that are not notes"
-    return f"{checked} and {other}" if notes else f"{other} ({_count(summary.notes, 'note')} checked)"
+    return f"{checked} and {other}" if notes else f"{other} ({counted(summary.notes, 'note')} checked)"
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
+    """`1 note`, `2 notes`."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

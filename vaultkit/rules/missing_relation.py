@@ -35,7 +35,9 @@ Meituan is a food-delivery company.
 ## Fix safety
 Safe. The property is edited surgically: a new item is added after the last one in the same style (block
 or flow list, same indent and quotes); no other key, comment, quote or line ending is touched. A note with
-no frontmatter gets one. A single value is turned into a list that keeps it.
+no frontmatter gets one. A single value is turned into a list that keeps it. A note whose lines break with
+a bare CR (old Mac files) is reported but gets no fix: a new line in it would need that break, which no
+editor of today keeps.
 """
 
 from __future__ import annotations
