@@ -354,3 +354,10 @@ def test_tag_rejected_by_both_is_reported_once(
 )
 def test_depth_guard_before_libyaml(src: str, deep: bool) -> None:
     assert _too_deep(src) is deep
+
+
+def test_a_control_character_is_one_line_at_its_place(check: Check) -> None:
+    """PyYAML's message for it spans two lines and names "<unicode string>"; the diagnostic is one line."""
+    assert check({"N.md": fm("title: a", "summary: x\x01y")}) == [
+        "N.md:3:11: VK001 invalid YAML: the character U+0001 is not allowed in YAML"
+    ]

@@ -464,6 +464,16 @@ CASES: list[Case] = [
         {"vaultkit.toml": b"[link]\nmin_length = true\n", "A.md": b"ok\n"},
         (2, ("vaultkit.toml", "link.min_length")),
     ),
+    Case(  # link would append links to `type: entity`, and the note would lose its schema
+        "config/relations-property-is-the-type-property",
+        {"vaultkit.toml": b'[relations]\nproperty = "type"\n', "A.md": b"---\ntype: entity\n---\nok\n"},
+        (2, ("vaultkit.toml", "relations.property", "'type'", "schema")),
+    ),
+    Case(
+        "config/relations-property-is-tags",
+        {"vaultkit.toml": b'[relations]\nproperty = "tags"\n', "A.md": b"ok\n"},
+        (2, ("vaultkit.toml", "relations.property", "tags")),
+    ),
     Case(
         "config/toml-invalid",
         {"vaultkit.toml": b"max_note_bytes = \n", "A.md": b"ok\n"},

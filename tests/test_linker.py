@@ -509,6 +509,24 @@ def test_relation_added_to_a_crlf_note_without_frontmatter(make_vault: VaultFact
     assert text == '---\r\nrelated:\r\n  - "[[A]]"\r\n---\r\nBody.\r\nMore.\r\n'
 
 
+@pytest.mark.parametrize(
+    "draft",
+    [
+        b"---\ntitle: Zeta notes\n",  # frontmatter being typed: not closed yet
+        b"\n---\ntitle: Zeta notes\n---\nZeta.\n",  # a frontmatter below a blank line (VK005)
+        b"See [[Old|the Zeta\n",  # a wikilink being typed
+        b"Zeta]] was here\n",  # a stray closer
+    ],
+)
+def test_what_the_user_is_still_typing_is_never_linked(make_vault: VaultFactory, draft: bytes) -> None:
+    """Linked now, `title: [[Zeta]] notes` would break the YAML once the user closes the frontmatter, and
+    `[[Old|the [[Zeta]]` the link they are typing; `watch --fix` would do it between two keystrokes."""
+    root = make_vault({"Draft.md": draft, "Zeta.md": "Zeta.\n", "Old.md": "Old.\n"})
+    result = run_cli("link", "--no-cache", root)
+    assert (root / "Draft.md").read_bytes() == draft, result.output
+    assert (root / "Zeta.md").read_bytes() == b"Zeta.\n"
+
+
 def test_a_note_with_old_mac_line_endings_gets_its_mentions_linked_and_keeps_every_cr(
     make_vault: VaultFactory,
 ) -> None:

@@ -163,6 +163,11 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("markdown-links", "[Meituan](x.md) [x](Meituan.md) ![Meituan](img.png) Meituan", 1, True),
     ("markdown-link-title", '[a](x.md "Meituan") Meituan', 1, True),
     ("markdown-link-nested-brackets", "[a [Meituan] b](x.md) Meituan", 1, True),
+    # an unbalanced [[ or ]] (a link being typed, or a stray closer): nothing goes inside it
+    ("wikilink-unclosed", "See [[Qwen|the Meituan\nMeituan", 1, False),
+    ("wikilink-unclosed-embed", "![[Meituan\r\nMeituan", 1, False),
+    ("wikilink-stray-closer", "Meituan]] and Meituan", 1, False),
+    ("wikilink-unclosed-after-a-link", "[[A]] Meituan [[ Meituan", 1, False),
     ("urls", "https://meituan.com/Meituan and <https://x.y/Meituan> and Meituan", 1, True),
     ("url-www", "www.meituan.com/Meituan Meituan", 1, False),
     ("url-balanced-parentheses", "https://en.wikipedia.org/wiki/Meituan_(company) Meituan", 1, False),

@@ -192,6 +192,17 @@ def test_github_escaping_of_every_special_character() -> None:
     assert cmd["message"] == f"VK101 {d.message}"
 
 
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_control_characters_in_a_value_never_reach_the_terminal_raw(fmt: str) -> None:
+    """A property value quoted in a message (`type: "\\e[31mX\\rFAKE"`) must not colour the terminal,
+    return the cursor over the path, or end the line: its control characters are spelled out."""
+    d = Diagnostic("n\x1b.md", 2, 7, "VK011", "type: no schema '\x1b[31mX\rFAKE\x00'", Severity.ERROR)
+    out = REPORTER_BY_NAME[fmt]([d], RunSummary(1, 1))
+    first = out.splitlines()[0]
+    assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]", first), first
+    assert "\\x1b[31mX" in first and "\\x00" in first and "n\\x1b.md" in first
+
+
 def test_github_clean_run_prints_nothing(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(make_vault(CLEAN))
     result = check("--format", "github")

@@ -168,7 +168,9 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     data = note.fm.data
     base = note.fm.body_start
     facts.readable = True
-    facts.editable = not note.fm.present or note.fm.loaded
+    # No edit where the frontmatter is unreadable, never closed or out of place: a link written into what the
+    # user is still typing as YAML would break it once they close it
+    facts.editable = note.fm.loaded and (note.fm.present or not note.fm.problems)
     kind = data.get(config.type_property)
     facts.note_type = kind if isinstance(kind, str) else None
     aliases = data.get("aliases")

@@ -32,8 +32,8 @@ from vaultkit import __version__
 CACHE_DIR = ".vaultkit_cache"
 # 2: 64 facts shards and the notes summaries; 3: flat link lists in summaries; 4: keys lower-cased; 5: a
 # $schema that is not text is VK011 in the facts; 6: sharded state, the listing apart, summaries as text;
-# 7: the listing records folders' ctimes and the folders it could not read; 8: facts of `!!str` values and
-# of notes broken by bare CRs, read anew
+# 7: the listing records folders' ctimes and the folders it could not read; 8: facts of `!!str` values, of
+# notes broken by bare CRs and of notes whose frontmatter is never closed or out of place, read anew
 FORMAT = 8
 RACY_NS = 2_000_000_000
 

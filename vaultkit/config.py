@@ -94,7 +94,30 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def parse_config(table: Mapping[str, Any], source: str = "<config>") -> Config:
     values = _parse_fields(Config, table, source, prefix="")
-    return Config(**values, source=source)
+    config = Config(**values, source=source)
+    _check_relations_property(config)
+    return config
+
+
+def _check_relations_property(config: Config) -> None:
+    """`vaultkit link` appends links to the relations property: it must be one of its own. Named after the
+    type property or `tags`, it would turn `type: entity` into a list and lose the note's schema."""
+    prop = config.relations.property
+    taken = {
+        config.type_property: "the type property, which picks each note's schema",
+        config.link.opt_out_property: "the property that opts a note out of linking",
+        config.disable_property: "the property that turns rules off in a note",
+        "tags": "Obsidian's tags",
+        "aliases": "Obsidian's aliases",
+        "cssclasses": "Obsidian's CSS classes",
+    }
+    if not prop.strip():
+        raise FatalError(f"{config.source}: 'relations.property' must name a property, got an empty string")
+    if prop in taken:
+        raise FatalError(
+            f"{config.source}: 'relations.property' cannot be '{prop}': that is {taken[prop]}; "
+            "name a property of its own, such as 'related'"
+        )
 
 
 def _parse_fields(cls: type[Any], table: Mapping[str, Any], source: str, prefix: str) -> dict[str, Any]:

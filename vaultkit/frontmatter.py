@@ -210,8 +210,12 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
         fm.problems.append(_syntax_problem(e, src, base_line))
         fm.loaded = False
         return
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow; its message spans two lines
+        fm.problems.append(_reader_problem(e, src, base_line))
+        fm.loaded = False
+        return
     except (yaml.YAMLError, RecursionError, ValueError) as e:
-        fm.problems.append(Problem("VK001", base_line, 1, f"invalid YAML: {e}"))
+        fm.problems.append(Problem("VK001", base_line, 1, f"invalid YAML: {' '.join(str(e).split())}"))
         fm.loaded = False
         return
     if root is None:
@@ -264,6 +268,14 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
         what = "a tab character cannot be used for indentation in YAML"
     context = f" ({e.context})" if e.context and e.context not in what else ""
     return Problem("VK001", line, col, f"invalid YAML: {what}{context}")
+
+
+def _reader_problem(e: yaml.reader.ReaderError, src: str, base_line: int) -> Problem:
+    at = min(max(e.position, 0), len(src))
+    line = base_line + src.count("\n", 0, at)
+    col = at - src.rfind("\n", 0, at)
+    char = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "?")
+    return Problem("VK001", line, col, f"invalid YAML: the character U+{char:04X} is not allowed in YAML")
 
 
 class _Refused(Exception):

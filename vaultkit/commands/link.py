@@ -18,7 +18,10 @@ from vaultkit.report.text import counted
 
 LINK_CODES = ("VK120", "VK121")
 # Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently.
-SKIPPED_CODES = ("VK000", "VK001", "VK002", "VK004", "VK201", "VK202", "VK203", "VK204", "VK205", "VK206")
+SKIPPED_CODES = (
+    *("VK000", "VK001", "VK002", "VK004", "VK005", "VK006"),
+    *("VK201", "VK202", "VK203", "VK204", "VK205", "VK206"),
+)
 
 
 @one_shot

@@ -6,11 +6,13 @@ from collections.abc import Sequence
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.report.summary import RunSummary
+from vaultkit.report.text import printable
 from vaultkit.rules import RULES
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return printable(escaped)  # and no raw ESC or NUL reaches the log
 
 
 def _escape_property(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 
@@ -20,15 +21,26 @@ def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # C0 but the tab, DEL, C1
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters spelled out (`\\r`, `\\x1b`): a value quoted in a message, or a
+    file name, must not move the cursor, colour the terminal or start a line of its own."""
+    if _CONTROL.search(text) is None:
+        return text
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _line(d: Diagnostic, color: bool) -> str:
-    where = f"{d.path}:{d.line}:{d.col}:"
+    where = f"{printable(d.path)}:{d.line}:{d.col}:"
     code = d.code
     fix = " [*]" if d.fix is not None else ""
     if color:
         where = click.style(where, bold=True)
         code = click.style(code, fg="red" if d.severity == Severity.ERROR else "yellow", bold=True)
         fix = click.style(fix, fg="cyan")
-    return f"{where} {code}{fix} {d.message}"
+    return f"{where} {code}{fix} {printable(d.message)}"
 
 
 def statistics(diagnostics: Sequence[Diagnostic]) -> list[str]:
