@@ -140,15 +140,14 @@ class Frontmatter:
 
 
 def split(text: str) -> Frontmatter:
-    """Find the frontmatter block (text must not carry a BOM)."""
+    """Find the frontmatter block. `text` carries no BOM, and its lines end in LF or CRLF: a bare CR is read
+    as LF before (`note.lines_view`)."""
     fm = Frontmatter()
-    if not _FENCE.match(text):
+    fence = _FENCE.match(text)
+    if fence is None:
         _check_misplaced(text, fm)
         return fm
-    first_nl = text.find("\n")
-    yaml_start = len(text) if first_nl < 0 else first_nl + 1
-    if first_nl < 0 and text.startswith("---\r"):
-        yaml_start = text.find("\r") + 1
+    yaml_start = fence.end()
     close = _CLOSE.search(text, yaml_start)
     if close is None:
         fm.problems.append(Problem("VK001", 1, 1, "frontmatter opened on line 1 is never closed with '---'"))
