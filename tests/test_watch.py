@@ -233,6 +233,13 @@ def test_sigusr1_prints_where_the_watch_is_and_it_goes_on(vault: Path, watch: Wa
     watch.expect(r"^\+ Entities/Papers/ResRL.md:\d+:\d+: VK120 'Xiaomi'")
 
 
+def test_a_control_character_in_a_saved_value_is_spelled_out(vault: Path, watch: WatchProcess) -> None:
+    """As in `check`'s text report: a value quoted in a message never colours or moves the terminal."""
+    _atomic(vault / "Wiki" / "Odd.md", '---\ntype: "\\e[31mX"\n---\nBody.\n')
+    (line,) = [x for x in watch.expect(r"^\+ Wiki/Odd.md:2:7: VK011") if x.startswith("+ Wiki/Odd.md")]
+    assert "\x1b" not in line and "\\x1b[31mX" in line, line
+
+
 def test_sigterm_and_sigint_exit_zero(vault: Path) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         w = WatchProcess(vault)

@@ -43,6 +43,7 @@ from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
 from vaultkit.fixer import RELATION, apply_fixes, edits_by_note
 from vaultkit.note import read_raw
+from vaultkit.report.text import counted, printable
 from vaultkit.rules.missing_relation import named, unlisted_sources
 from vaultkit.vault import resolve_vault
 
@@ -296,13 +297,13 @@ class Watcher:
             new = Counter((d.code, d.message) for d in self.current.get(rel, []))
             for d in self.current.get(rel, []):
                 if new[(d.code, d.message)] > old[(d.code, d.message)]:
-                    click.echo(f"+ {rel}:{d.line}:{d.col}: {d.code} {d.message}")
+                    click.echo(f"+ {_shown(rel, d)}")
                     new[(d.code, d.message)] -= 1
                     printed = True
             new = Counter((d.code, d.message) for d in self.current.get(rel, []))
             for d in previous.get(rel, []):
                 if old[(d.code, d.message)] > new[(d.code, d.message)]:
-                    click.echo(f"- {rel}:{d.line}:{d.col}: {d.code} {d.message} (fixed)")
+                    click.echo(f"- {_shown(rel, d)} (fixed)")
                     old[(d.code, d.message)] -= 1
                     printed = True
         return printed
@@ -310,7 +311,8 @@ class Watcher:
     def _print_summary(self) -> None:
         errors, warnings = self.counts[Severity.ERROR], self.counts[Severity.WARNING]
         total = errors + warnings
-        click.echo(f"vaultkit: {self.notes} notes, {total} problems ({errors} errors, {warnings} warnings)")
+        counts = f"{counted(total, 'problem')} ({counted(errors, 'error')}, {counted(warnings, 'warning')})"
+        click.echo(f"vaultkit: {counted(self.notes, 'note')}, {counts}")
 
     def _set(self, rel: str, found: list[Diagnostic]) -> None:
         """Replace one note's diagnostics, keeping the totals (recounting 60,000 took most of a re-check)."""
@@ -381,6 +383,11 @@ class Watcher:
         except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
             return ""
         return "" if rel == "." else rel
+
+
+def _shown(rel: str, d: Diagnostic) -> str:
+    """`path:line:col: CODE message`, as the text report prints it (control characters spelled out)."""
+    return f"{printable(rel)}:{d.line}:{d.col}: {d.code} {printable(d.message)}"
 
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:
