@@ -203,6 +203,42 @@ def test_word_boundaries(make_vault: VaultFactory) -> None:
     assert link_diff(root) == ["Qwenlike QwenQwen _Qwen Qwen2 [[Qwen]]-2 (Qwen)"]
 
 
+@pytest.mark.parametrize(
+    ("prose", "linked"),
+    [
+        ("Not snake_Qwen_case, but _Qwen_.", "Not snake_Qwen_case, but _[[Qwen]]_."),
+        ("Only __Qwen__ here.", "Only __[[Qwen]]__ here."),
+    ],
+)
+def test_a_name_in_underscore_emphasis_is_a_mention(make_vault: VaultFactory, prose: str, linked: str) -> None:
+    root = vault(make_vault, {"Qwen.md": "x\n", "N.md": prose + "\n"})
+    assert link_diff(root) == [linked]
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "See meituan.com/about for more.",  # a domain without a scheme
+        "The api.meituan host.",
+        "Code at github.com/meituan/resrl today.",
+        "Follow @meituan for news.",  # a handle
+        "Read Meituan.pdf first.",  # a file name
+        "Literal \\[\\[Meituan\\]\\] text.",  # escaped brackets: shown as typed
+        "Literal \\[Meituan\\] text.",
+    ],
+)
+def test_no_link_inside_a_domain_a_file_name_a_handle_or_escaped_brackets(
+    make_vault: VaultFactory, prose: str
+) -> None:
+    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": prose + "\n"})
+    assert link_diff(root) == []
+
+
+def test_a_name_beside_a_slash_or_ending_a_sentence_is_still_a_mention(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": "The ResRL/Meituan work. Ask Meituan.\n"})
+    assert link_diff(root) == ["The ResRL/[[Meituan]] work. Ask Meituan."]
+
+
 def test_first_mention_only_counting_existing_links(make_vault: VaultFactory) -> None:
     root = vault(
         make_vault,

@@ -34,7 +34,7 @@ CACHE_DIR = ".vaultkit_cache"
 # $schema that is not text is VK011 in the facts; 6: sharded state, the listing apart, summaries as text;
 # 7: the listing records folders' ctimes and the folders it could not read; 8: facts of `!!str` values, of
 # notes broken by bare CRs and of notes whose frontmatter is never closed or out of place, read anew
-FORMAT = 8
+FORMAT = 9
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

@@ -31,6 +31,10 @@ from vaultkit.vault import note_name
 _NOT_BEFORE = frozenset("[!\\")
 _BAD_KEY = re.compile(r"[#|^:\[\]/\\]|%%")
 _NUMBERISH = re.compile(r"[\d\s.,:/+-]+\Z")
+_DOTTED = re.compile(r"\w\.\w")  # a dot inside a word: a domain or a file name
+_UP_TO_SPACE = re.compile(r"[\s\S]*\s")
+_SPACE = re.compile(r"\s")
+_NAME_REACH = 256
 
 
 class Mention(NamedTuple):
@@ -271,19 +275,61 @@ def _scan(
     # A longest match that fails the word boundary test is dropped, not replaced by a shorter key inside
     # it: a missed link, never a wrong one.
     for start, end, key in leftmost_longest(lowered, automaton):
-        if start > 0 and _word(prose[start - 1]) and _word(prose[start]):
+        emphasis = _emphasised(prose, start, end)
+        if start > 0 and _word(prose[start - 1]) and _word(prose[start]) and not emphasis:
             continue
-        if end < n and ((_word(prose[end]) and _word(prose[end - 1])) or _attaches(prose[end])):
+        if end < n and (
+            (_word(prose[end]) and _word(prose[end - 1]) and not emphasis) or _attaches(prose[end])
+        ):
             continue
         if start > 0 and prose[start - 1] in _NOT_BEFORE:
             continue
         if end < n and (prose[end] == "]" or prose.startswith("::", end)):
+            continue
+        if _in_a_name(prose, start, end):
             continue
         exact = acronyms.get(key)
         if exact is not None and prose[start:end] != exact:
             continue
         chosen.append((start, end, key))
     return chosen
+
+
+def _emphasised(prose: str, start: int, end: int) -> bool:
+    """`_Nvidia_` or `__Nvidia__`: the key is the whole of an underscore emphasis. Underscores count as
+    word characters elsewhere (`_Nvidia`, `snake_Nvidia_case` are not mentions)."""
+    if start == 0 or end >= len(prose) or prose[start - 1] != "_" or prose[end] != "_":
+        return False
+    before = start - 1
+    while before > 0 and prose[before - 1] == "_":
+        before -= 1
+    after = end
+    while after + 1 < len(prose) and prose[after + 1] == "_":
+        after += 1
+    return (before == 0 or not _word(prose[before - 1])) and (
+        after + 1 >= len(prose) or not _word(prose[after + 1])
+    )
+
+
+def _in_a_name(prose: str, start: int, end: int) -> bool:
+    """Part of a domain, a file name, a path or a handle, where a link would break the name:
+    `meituan.com`, `api.meituan`, `github.com/meituan`, `@meituan`. (A URL with a scheme or `www.` is
+    masked before the scan.)"""
+    n = len(prose)
+    if end + 1 < n and prose[end] == "." and _word(prose[end + 1]):
+        return True
+    if start >= 2 and prose[start - 1] == "." and _word(prose[start - 2]):
+        return True
+    if start >= 1 and prose[start - 1] == "@":
+        return True
+    if (start >= 1 and prose[start - 1] == "/") or (end < n and prose[end] == "/"):
+        # the token around the mention, looked at no further than _NAME_REACH: linear on a long token
+        first, last = max(0, start - _NAME_REACH), min(n, end + _NAME_REACH)
+        before = _UP_TO_SPACE.match(prose, first, start)
+        after = _SPACE.search(prose, end, last)
+        first, last = before.end() if before else first, after.start() if after else last
+        return _DOTTED.search(prose, first, last) is not None
+    return False
 
 
 @dataclass

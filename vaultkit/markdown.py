@@ -562,6 +562,9 @@ def _inline(
             start, covered = _unbalanced(masked, m.start(), m.end(), covered)
             _mask(chars, start, covered)
             continue
+        elif kind == "esc" and masked[m.start() + 1] in "[]":  # `\[Meituan\]` is literal text: the bracket
+            _mask(chars, m.start(), m.start() + 1)  # stays in the prose, where no mention may touch it
+            continue
         _mask(chars, m.start(), m.end())
     _bare_urls(masked, chars)
     at = masked.find("@")
