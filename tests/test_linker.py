@@ -210,7 +210,9 @@ def test_word_boundaries(make_vault: VaultFactory) -> None:
         ("Only __Qwen__ here.", "Only __[[Qwen]]__ here."),
     ],
 )
-def test_a_name_in_underscore_emphasis_is_a_mention(make_vault: VaultFactory, prose: str, linked: str) -> None:
+def test_a_name_in_underscore_emphasis_is_a_mention(
+    make_vault: VaultFactory, prose: str, linked: str
+) -> None:
     root = vault(make_vault, {"Qwen.md": "x\n", "N.md": prose + "\n"})
     assert link_diff(root) == [linked]
 
