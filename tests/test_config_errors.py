@@ -108,8 +108,22 @@ def test_obsidian_types_refuses_a_types_value_that_is_not_an_object(make_vault: 
     """Regression: an invalid `types` was silently replaced by the schemas' types, losing what it held."""
     root = make_vault({"A.md": ENTITY, ".obsidian/types.json": '{"types": ["mood"]}'})
     result = run_cli("obsidian-types", root)
-    assert result.exit_code == 2 and "'types' is not an object" in result.stderr
+    assert result.exit_code == 2 and "'types' must be an object, got ['mood']" in result.stderr
     assert (root / ".obsidian/types.json").read_text() == '{"types": ["mood"]}'
+
+
+def test_check_refuses_a_types_value_that_is_not_an_object(make_vault: VaultFactory) -> None:
+    """Regression: `check` ignored it, so the property types it meant to declare were never compared."""
+    root = make_vault({"A.md": ENTITY, ".obsidian/types.json": '{"types": ["mood"]}'})
+    result = run_cli("check", root)
+    assert result.exit_code == 2 and "types.json: 'types' must be an object" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["", ".", "..", "a/b", "../x"])
+def test_the_config_dir_is_a_folder_name(make_vault: VaultFactory, name: str) -> None:
+    root = make_vault({"A.md": ENTITY})
+    result = run_cli("check", "--vault", root, "--config-dir", name, root / "A.md")
+    assert result.exit_code == 2 and "--config-dir" in result.stderr, result.stderr
 
 
 def test_obsidian_types_never_overwrites_an_edit_made_meanwhile(

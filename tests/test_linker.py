@@ -593,6 +593,8 @@ def test_a_note_with_old_mac_line_endings_gets_its_mentions_linked_and_keeps_eve
         "---\nrelated: 5\n---\n",
         "---\nrelated: {a: 1}\n---\n",
         "---\ntitle: [unclosed\n---\n",
+        '---\nbase: &r ["[[B]]"]\nrelated: *r\n---\n',  # an alias: its items belong to `base` too
+        '---\nrelated: &r ["[[B]]"]\nother: *r\n---\n',
     ],
 )
 def test_relation_is_reported_but_not_fixed_where_an_edit_would_be_unsafe(

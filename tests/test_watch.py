@@ -132,6 +132,15 @@ def test_save_shows_new_then_fixed(vault: Path, watch: WatchProcess, save: objec
     assert note.read_text(encoding="utf-8") == original  # watch without --fix never writes
 
 
+def test_a_deleted_notes_problems_are_gone_not_fixed(vault: Path, watch: WatchProcess) -> None:
+    note = vault / RESRL
+    _in_place(note, note.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+    watch.expect(r"^vaultkit: \d+ notes")
+    note.unlink()
+    lines = [line for line in watch.expect(r"^vaultkit: \d+ notes") if line.startswith(f"- {RESRL}:")]
+    assert lines and all(line.endswith("(note deleted)") for line in lines), lines
+
+
 def test_identical_save_prints_nothing(vault: Path, watch: WatchProcess) -> None:
     note = vault / RESRL
     _in_place(note, note.read_text(encoding="utf-8"))

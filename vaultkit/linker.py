@@ -391,6 +391,8 @@ def relation_anchor(text: str, fm: Frontmatter, prop: str) -> PropertyAnchor | N
     if prop not in fm.data:
         return PropertyAnchor(fm.yaml_end, f"{eol}  - ", eol, f"{prop}:{eol}  - ", '"')
     value, node = fm.data[prop], fm.nodes[(prop,)]
+    if text.startswith("&", node.start):
+        return None  # an anchored value (`&r [...]`), or an alias of one (`related: *r`): shared, not ours
     if value is None:
         return _empty_anchor(text, node, eol)
     return _value_anchor(text, value, node, eol)

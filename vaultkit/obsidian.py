@@ -44,6 +44,10 @@ class ObsidianSettings:
 
 
 def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> ObsidianSettings:
+    if not config_dir or config_dir in (".", "..") or "/" in config_dir or "\\" in config_dir:
+        raise FatalError(
+            f"--config-dir {config_dir!r}: give the name of a folder at the vault root, like .obsidian"
+        )
     folder = vault_root / config_dir
     app = _read_json(folder / "app.json")
     types = _read_json(folder / "types.json")
@@ -52,7 +56,7 @@ def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> Obs
         new_link_format=_link_format(app, folder),
         ignore_prefixes=tuple(f for f in _filters(app, folder) if not _is_regex(f)),
         ignore_regexes=tuple(_compile(f, folder) for f in _filters(app, folder) if _is_regex(f)),
-        property_types=_property_types(types),
+        property_types=_property_types(types, folder),
         config_dir=config_dir,
     )
 
@@ -111,8 +115,8 @@ def _compile(f: str, folder: Path) -> re.Pattern[str]:
     return pattern
 
 
-def _property_types(types: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+def _property_types(types: dict[str, Any], folder: Path) -> tuple[tuple[str, str], ...]:
     table = types.get("types", {})
-    if not isinstance(table, dict):
-        return ()
+    if not isinstance(table, dict):  # as `obsidian-types` refuses it: the declared types are unknown
+        raise FatalError(f"{folder / 'types.json'}: 'types' must be an object, got {brief(table)}")
     return tuple(sorted((k, v) for k, v in table.items() if isinstance(v, str)))

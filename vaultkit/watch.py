@@ -292,7 +292,9 @@ class Watcher:
 
     def _print_changes(self, rels: Iterable[str], previous: dict[str, list[Diagnostic]]) -> bool:
         printed = False
+        state = self.runner.state
         for rel in sorted(rels):
+            gone = "(note deleted)" if state is not None and rel not in state.facts else "(fixed)"
             old = Counter((d.code, d.message) for d in previous.get(rel, []))
             new = Counter((d.code, d.message) for d in self.current.get(rel, []))
             for d in self.current.get(rel, []):
@@ -303,7 +305,7 @@ class Watcher:
             new = Counter((d.code, d.message) for d in self.current.get(rel, []))
             for d in previous.get(rel, []):
                 if old[(d.code, d.message)] > new[(d.code, d.message)]:
-                    click.echo(f"- {_shown(rel, d)} (fixed)")
+                    click.echo(f"- {_shown(rel, d)} {gone}")
                     old[(d.code, d.message)] -= 1
                     printed = True
         return printed

@@ -37,7 +37,8 @@ Safe. The property is edited surgically: a new item is added after the last one 
 or flow list, same indent and quotes); no other key, comment, quote or line ending is touched. A note with
 no frontmatter gets one. A single value is turned into a list that keeps it. A note whose lines break with
 a bare CR (old Mac files) is reported but gets no fix: a new line in it would need that break, which no
-editor of today keeps.
+editor of today keeps. Nor does a relations property whose value is a YAML anchor (`related: &r [...]`) or
+an alias of one (`related: *r`): a new item would change every property sharing it.
 """
 
 from __future__ import annotations
