@@ -393,9 +393,7 @@ def relation_anchor(text: str, fm: Frontmatter, prop: str) -> PropertyAnchor | N
     value, node = fm.data[prop], fm.nodes[(prop,)]
     if text.startswith("&", node.start):
         return None  # an anchored value (`&r [...]`), or an alias of one (`related: *r`): shared, not ours
-    if value is None:
-        return _empty_anchor(text, node, eol)
-    return _value_anchor(text, value, node, eol)
+    return _empty_anchor(text, node, eol) if value is None else _value_anchor(text, value, node, eol)
 
 
 def _empty_anchor(text: str, node: Node, eol: str) -> PropertyAnchor:
