@@ -686,7 +686,8 @@ def test_diff_shows_only_what_link_writes_when_related_is_an_alias(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Regression: with `related: *b` (a YAML alias), `link --diff` showed an edit of B's anchored list that
-    `link` then refused ("would change other properties"): the diff skipped the writer's verification."""
+    `link` then refused ("would change other properties"). Such a relation is now reported without a fix, so
+    the diff, the check and the write agree, and nothing is refused."""
     root = make_vault(
         {
             "B.md": '---\nother: &b ["[[C]]"]\nrelated: *b\n---\nB note.\n',
@@ -698,15 +699,16 @@ def test_diff_shows_only_what_link_writes_when_related_is_an_alias(
     diff = run_cli("link", "--diff")
     assert diff.exit_code == 1, diff.output
     assert _diffed(diff.stdout) == {"C.md"}, diff.stdout
-    assert "B.md: would not be written: the frontmatter edit would change other properties" in diff.stderr
+    assert "B.md" not in diff.stderr
     check = run_cli("link", "--check")
-    assert check.exit_code == 1 and check.stdout == "would change C.md (1 edits)\n", check.output
+    assert check.exit_code == 1 and check.stdout == "would change C.md (1 edit)\n", check.output
     before = snapshot(root)
     linked = run_cli("link")
-    assert linked.exit_code == 1, linked.output
-    assert "B.md: not written: the frontmatter edit would change other properties" in linked.stderr
+    assert linked.exit_code == 0 and "B.md" not in linked.stderr, linked.output
     changed = {rel for rel, data in snapshot(root).items() if before.get(rel) != data}
     assert changed == _diffed(diff.stdout)
+    left = run_cli("check", "--select", "VK121").stdout
+    assert "B.md:1:1: VK121 [[A]] links here" in left and "[*]" not in left
 
 
 def test_diff_leaves_out_the_relation_of_a_link_that_would_be_refused(

@@ -102,7 +102,7 @@ def _preview_vault(
         click.echo(unified_diff(preview, names), nl=False)
     else:
         for rel, edits in sorted(preview.edits.items()):
-            click.echo(f"would change {names[rel]} ({len(edits)} edits)")
+            click.echo(f"would change {names[rel]} ({counted(len(edits), 'edit')})")
     for r in preview.refused:  # as `link` would say it
         click.echo(
             f"vaultkit: {names[r.rel]}: {r.message.replace('not written', 'would not be written', 1)}",
