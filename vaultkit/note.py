@@ -77,7 +77,10 @@ def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None
             if st.st_size > max_bytes:
                 size = f"{st.st_size / 1_000_000:.1f} MB"
                 return None, Problem("VK204", 1, 1, f"note is {size}, over the {max_bytes / 1e6:g} MB limit")
-            data = f.read(max_bytes + 1)
+            # read(n) allocates n bytes first: asking for the size (not the limit) costs a quarter as much
+            data = f.read(st.st_size + 1)
+            if len(data) > st.st_size:  # it grew since fstat (or reports no size): the rest, to the limit
+                data += f.read(max_bytes + 1 - len(data))
     except OSError as e:
         return None, Problem("VK201", 1, 1, os_reason(e, path))
     if len(data) > max_bytes:
