@@ -236,6 +236,17 @@ def test_no_link_inside_a_domain_a_file_name_a_handle_or_escaped_brackets(
     assert link_diff(root) == []
 
 
+def test_list_markers_and_rules_are_never_part_of_a_mention(make_vault: VaultFactory) -> None:
+    """Regression: a note named "1. Introduction" turned the list item `1. Introduction` into a paragraph
+    `[[1. Introduction]]`, and an alias `***` a thematic break into a link."""
+    body = "Plan:\n\n1. Introduction\n2. Setup and tools\n\n***\n\nRead 1. Introduction and 2. Setup.\n"
+    rule = "---\naliases: ['***']\n---\n"
+    root = vault(
+        make_vault, {"1. Introduction.md": "x\n", "2. Setup.md": "x\n", "Rule.md": rule, "N.md": body}
+    )
+    assert link_diff(root) == ["Read [[1. Introduction]] and [[2. Setup]]."]
+
+
 def test_a_name_beside_a_slash_or_ending_a_sentence_is_still_a_mention(make_vault: VaultFactory) -> None:
     root = vault(make_vault, {"Meituan.md": "x\n", "N.md": "The ResRL/Meituan work. Ask Meituan.\n"})
     assert link_diff(root) == ["The ResRL/[[Meituan]] work. Ask Meituan."]

@@ -714,3 +714,27 @@ def test_verify_block_comment_does_not_swallow_code_or_later_prose() -> None:
         start = text.index("Gamma")
         edit = Edit(start, start + 5, "[[Gamma]]")
         assert check_edits(text, apply_text(text, [edit]), [edit], "related") is None, text
+
+
+@pytest.mark.parametrize(
+    ("text", "mention"),
+    [
+        ("The course:\n\n1. Introduction\n2. Setup\n", "1. Introduction"),  # a list item becomes a paragraph
+        ("Before.\n\n***\n\nAfter.\n", "***"),  # a thematic break becomes a link
+        ("> > Quoted twice\n", "> Quoted"),  # a block quote loses a level
+    ],
+)
+def test_verify_refuses_a_link_that_swallows_block_syntax(text: str, mention: str) -> None:
+    """The marker that stands in for an edit hid the syntax the replaced text held: a note named
+    "1. Introduction" turned the numbered list into a paragraph, and the second opinion saw plain prose."""
+    start = text.index(mention)
+    edit = Edit(start, start + len(mention), f"[[{mention}]]")
+    reason = check_edits(text, apply_text(text, [edit]), [edit], "related")
+    assert reason is not None and "blocks" in reason
+
+
+def test_verify_allows_a_mention_with_punctuation_that_keeps_the_blocks() -> None:
+    text = "- See the U.S. Navy here.\n- And more.\n"
+    start = text.index("U.S. Navy")
+    edit = Edit(start, start + 9, "[[U.S. Navy]]")
+    assert check_edits(text, apply_text(text, [edit]), [edit], "related") is None

@@ -106,6 +106,14 @@ _HTML_TAG_LINE = re.compile(  # any complete tag alone on its line (cannot inter
     r"""(?:[ ]+[A-Za-z_:][\w.:-]*(?:[ ]*=[ ]*(?:[^\s"'=<>`]+|'[^']*'|"[^"]*"))?)*"""
     r"""[ ]*/?>|</[A-Za-z][A-Za-z0-9-]*[ ]*>)[ ]*\Z"""
 )
+# What starts a line's block structure, wherever it may stand: block quote and list markers (one after the
+# other: `> - 1.`), and thematic breaks. Protected, so that no link swallows one: a note named "1. Introduction"
+# must not turn the list item `1. Introduction` into a paragraph, nor an alias `***` a rule into a link.
+_LINE_MARKERS = re.compile(
+    r"^[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})(?=\r?$)"
+    r"|^[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))+",
+    re.MULTILINE,
+)
 _BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
 _TICKS = re.compile(r"`(?:`*)")  # a literal first character: fast search
 # Obsidian and HTML comments in one pattern: read in order (a region opened by one kind can be closed by the
@@ -169,7 +177,8 @@ def scan(body: str, first_line: int = 1, *, fast: bool = True) -> BodyScan:
     masked = mask(masked, comments)
     inline: list[tuple[int, int]] = []
     _inline(body, masked, inline, out, tables=blocks.tables, labels=blocks.labels)
-    ranges = blocks.masked + spans + comments + inline + blocks.no_insert + blocks.late
+    markers = [m.span() for m in _LINE_MARKERS.finditer(body)]
+    ranges = blocks.masked + spans + comments + inline + blocks.no_insert + blocks.late + markers
     out.protected = sorted(ranges)
     return out
 

@@ -98,7 +98,9 @@ def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, *, body
         if problem:
             return problem
     if body_edits and body:
-        return _check_body(old, boundary, body_edits)
+        new_fm = frontmatter.split(new)
+        new_body = new[new_fm.body_start if new_fm.present else 0 :]
+        return _check_body(old, boundary, body_edits) or _check_blocks(old, boundary, new_body, body_edits)
     return None
 
 
@@ -141,6 +143,55 @@ def _check_body(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
             snippet = old[e.start : e.end]
             return f"a second parser (mistune) does not see '{snippet}' as plain prose"
     return None
+
+
+_PLAIN = re.compile(r"[\w \u00a0]*\Z")
+_BLOCK_TYPES = frozenset(
+    {
+        "paragraph",
+        "heading",
+        "thematic_break",
+        "block_code",
+        "block_quote",
+        "list",
+        "list_item",
+        "block_text",
+        "block_html",
+        "blank_line",
+        "table",
+        "table_head",
+        "table_body",
+        "table_row",
+        "table_cell",
+        "footnotes",
+        "footnote_item",
+        "block_math",
+    }
+)
+
+
+def _check_blocks(old: str, boundary: int, new_body: str, edits: Sequence[Edit]) -> str | None:
+    """The blocks (paragraphs, lists, quotes, rules, headings...) must stay as they were. A marker stands in
+    for the replaced text in `_check_body`, so the syntax that text held goes unseen: a note named
+    "1. Introduction" linked at `1. Introduction` turns a list item into a paragraph. Parsed only when some
+    replaced text holds more than letters, digits and spaces (most mentions do not)."""
+    if all(_PLAIN.match(old, e.start, e.end) for e in edits):
+        return None
+    if _blocks(_markdown()(old[boundary:])) != _blocks(_markdown()(new_body)):
+        return "a second parser (mistune) reads the note's blocks differently once linked"
+    return None
+
+
+def _blocks(tokens: Any) -> list[Any]:
+    """The block structure: each block's type and its children's, without the inline content."""
+    out: list[Any] = []
+    for token in tokens if isinstance(tokens, list) else []:
+        kind = token.get("type", "")
+        if kind not in _BLOCK_TYPES:
+            continue
+        attrs = token.get("attrs") or {}
+        out.append((kind, attrs.get("level"), attrs.get("ordered"), _blocks(token.get("children"))))
+    return out
 
 
 def _marks_in(tokens: Any, allowed: bool) -> Iterator[str]:
