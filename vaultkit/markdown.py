@@ -107,8 +107,9 @@ _HTML_TAG_LINE = re.compile(  # any complete tag alone on its line (cannot inter
     r"""[ ]*/?>|</[A-Za-z][A-Za-z0-9-]*[ ]*>)[ ]*\Z"""
 )
 # What starts a line's block structure, wherever it may stand: block quote and list markers (one after the
-# other: `> - 1.`), and thematic breaks. Protected, so that no link swallows one: a note named "1. Introduction"
-# must not turn the list item `1. Introduction` into a paragraph, nor an alias `***` a rule into a link.
+# other: `> - 1.`), and thematic breaks. Protected, so that no link swallows one: a note named
+# "1. Introduction" must not turn the list item `1. Introduction` into a paragraph, nor an alias `***` a
+# thematic break into a link.
 _LINE_MARKERS = re.compile(
     r"^[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})(?=\r?$)"
     r"|^[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))+",
