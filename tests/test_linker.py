@@ -377,6 +377,33 @@ def test_no_link_that_would_split_a_character_or_change_the_syntax(
     assert link_diff(root) == []
 
 
+@pytest.mark.parametrize(
+    ("name", "prose", "linked"),
+    [
+        ("राम", "विराम लगाओ। राम आए।", "विराम लगाओ। [[राम]] आए।"),  # a vowel sign ends the letter before it
+        ("นอน", "ซื้อที่นอน ดีมาก นอน", "ซื้อที่นอน ดีมาก [[นอน]]"),  # Thai: tone marks, no spaces
+        ("كتاب", "قرأت الْكتاب اليوم كتاب", "قرأت الْكتاب اليوم [[كتاب]]"),  # the article's sukun
+        ("ספר", "קראתי את הַספר ספר", "קראתי את הַספר [[ספר]]"),  # the prefix's vowel point
+        ("スター", "スターバックス、スターが光る", "スターバックス、[[スター]]が光る"),  # katakana runs
+        ("ジョン", "ジョン・スミス", "[[ジョン]]・スミス"),  # the middle dot parts a name
+        ("🇺🇸", "🇦🇺🇸🇪 and 🇺🇸", "🇦🇺🇸🇪 and [[🇺🇸]]"),  # regional indicators pair up
+    ],
+)
+def test_no_mention_inside_a_word_or_a_symbol_of_another_script(
+    make_vault: VaultFactory, name: str, prose: str, linked: str
+) -> None:
+    """Regression: a mark, joiner or regional indicator before a name counted as a word boundary, so the
+    first mention linked was inside a word (`वि[[राम]]`, full stop), and the real one after it never was."""
+    config = NO_RELATIONS["vaultkit.toml"] + "[link]\nmin_length = 2\n"
+    root = vault(make_vault, {"vaultkit.toml": config, f"{name}.md": "x\n", "N.md": prose + "\n"})
+    assert link_diff(root) == [linked]
+
+
+def test_no_mention_splits_an_emoji_sequence(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"👩\u200d👧.md": "x\n", "N.md": "👨\u200d👩\u200d👧 family\n"})
+    assert link_diff(root) == []
+
+
 def test_a_mark_after_the_name_and_a_name_after_a_mark_still_link_where_the_word_ends(
     make_vault: VaultFactory,
 ) -> None:

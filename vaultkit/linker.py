@@ -191,11 +191,50 @@ def _wide(ch: str) -> bool:
 
 def _attaches(ch: str) -> bool:
     """Belongs to the character before it: a combining mark (an accent, a Devanagari or Arabic vowel sign),
-    a variation selector, a zero-width joiner. A mention never ends before one: `[[भारत]]ीय` and
-    `[[Cafe]]\u0301` would split a letter from its mark."""
+    a variation selector, a zero-width joiner, an emoji skin tone or tag. A mention never ends before one:
+    `[[भारत]]ीय` and `[[Cafe]]\u0301` would split a letter from its mark."""
     if ch < "\u0300":
         return False
-    return unicodedata.category(ch) in ("Mn", "Mc", "Me") or ch == "\u200d" or 0xFE00 <= ord(ch) <= 0xFE0F
+    o = ord(ch)
+    return (
+        unicodedata.category(ch) in ("Mn", "Mc", "Me")
+        or ch == "\u200d"
+        or 0xFE00 <= o <= 0xFE0F
+        or 0x1F3FB <= o <= 0x1F3FF
+        or 0xE0020 <= o <= 0xE007F
+    )
+
+
+def _apart(prose: str, at: int) -> bool:
+    """Is there a word boundary between prose[at - 1] and prose[at]? Not inside a word, and not inside one
+    symbol: a mark, joiner or selector belongs to the character before it, and a letter's marks are part of
+    the letter (`वि|राम`: the vowel sign ends the letter व, and the word goes on; Thai, Arabic and Hebrew
+    split alike); a zero-width joiner glues an emoji sequence; two regional indicators make one flag;
+    katakana next to katakana is one word (`スター|バックス`, Starbucks: loanwords are written without
+    spaces). Han and hiragana stay boundaries: a particle follows a name directly (`さくらを`)."""
+    if at <= 0 or at >= len(prose):
+        return True
+    before, after = prose[at - 1], prose[at]
+    if before < "\u0300" and after < "\u0300":  # Latin-1: the common case, without a table lookup
+        return not (_word(before) and _word(after))
+    if _attaches(after) or before == "\u200d":
+        return False
+    if (_regional(before) and _regional(after)) or (_katakana(before) and _katakana(after)):
+        return False
+    k = at - 1
+    while k > 0 and unicodedata.category(prose[k]) in ("Mn", "Mc"):
+        k -= 1
+    return not (_word(prose[k]) and _word(after))
+
+
+def _regional(ch: str) -> bool:
+    return 0x1F1E6 <= ord(ch) <= 0x1F1FF
+
+
+def _katakana(ch: str) -> bool:
+    """A katakana letter or the long-vowel mark; not the middle dot `・`, between the words of a name."""
+    o = ord(ch)
+    return (0x30A1 <= o <= 0x30FF and o != 0x30FB) or 0x31F0 <= o <= 0x31FF or 0xFF66 <= o <= 0xFF9F
 
 
 def _word(ch: str) -> bool:
@@ -275,12 +314,7 @@ def _scan(
     # A longest match that fails the word boundary test is dropped, not replaced by a shorter key inside
     # it: a missed link, never a wrong one.
     for start, end, key in leftmost_longest(lowered, automaton):
-        emphasis = _emphasised(prose, start, end)
-        if start > 0 and _word(prose[start - 1]) and _word(prose[start]) and not emphasis:
-            continue
-        if end < n and (
-            (_word(prose[end]) and _word(prose[end - 1]) and not emphasis) or _attaches(prose[end])
-        ):
+        if not (_apart(prose, start) and _apart(prose, end)) and not _emphasised(prose, start, end):
             continue
         if start > 0 and prose[start - 1] in _NOT_BEFORE:
             continue
