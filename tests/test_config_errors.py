@@ -156,3 +156,33 @@ def test_obsidian_types_never_writes_through_a_symlink(make_vault: VaultFactory,
     assert result.exit_code == 1 and "symlink" in result.stderr
     assert target.read_text() == '{"types": {}}'
     assert (root / ".obsidian/types.json").is_symlink()
+
+
+@pytest.mark.parametrize("pointer", ["#/required/x", "#/required/-", "#/title", "#/required/0"])
+def test_a_ref_to_no_schema_is_a_configuration_error(make_vault: VaultFactory, pointer: str) -> None:
+    """Regression: `#/required/x` (a word indexing a list) crashed with "internal error: ValueError", and
+    `#/title` (found, but a string) gave VK000 on every note of that type."""
+    root = make_vault(
+        {
+            "vaultkit.toml": 'schema_dir = "schemas"\n',
+            "schemas/default.schema.json": "{}",
+            "schemas/entity.schema.json": '{"title": "Entity", "required": ["kind"]}',
+            "schemas/wiki.schema.json": json.dumps({"$ref": f"entity.schema.json{pointer}"}),
+            "W.md": "---\ntype: wiki\n---\nx\n",
+        }
+    )
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 2, result.output
+    assert f"$ref 'entity.schema.json{pointer}' cannot be resolved" in result.stderr
+    assert "internal error" not in result.output and "VK000" not in result.output
+
+
+@pytest.mark.parametrize(
+    "setting",
+    ["max_note_bytes = 99999999999999999999", "[watch]\nsettle_seconds = inf", "[link]\nmin_length = -1"],
+)
+def test_a_number_out_of_range_is_a_configuration_error(make_vault: VaultFactory, setting: str) -> None:
+    """Regression: a huge max_note_bytes passed, then every note got VK000 (OverflowError in the read)."""
+    root = make_vault({"vaultkit.toml": setting + "\n", "A.md": ENTITY})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 2 and "from 0 to 2147483647" in result.stderr, result.output

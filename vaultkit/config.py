@@ -145,8 +145,11 @@ def _coerce(name: str, annotation: Any, value: Any, source: str) -> Any:
     raise FatalError(f"{source}: '{name}' must be {_EXPECTED[kind]}, got {brief(value)}")
 
 
+_LARGEST = 2**31 - 1  # no setting needs more; larger ones overflow the OS calls they reach (read, sleep)
+
+
 def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= _LARGEST
 
 
 def _strings(value: Any) -> bool:
@@ -169,7 +172,7 @@ def _same(value: Any) -> Any:
 _KINDS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any]]] = {
     "bool": (lambda v: isinstance(v, bool), _same),
     "int": (_count, _same),
-    "float": (lambda v: _count(v) or (isinstance(v, float) and v >= 0), float),
+    "float": (lambda v: _count(v) or (isinstance(v, float) and 0 <= v <= _LARGEST), float),
     "str": (_text, _same),
     "str | None": (_text, _same),
     "tuple[str, ...]": (_strings, tuple),
@@ -177,8 +180,8 @@ _KINDS: dict[str, tuple[Callable[[Any], bool], Callable[[Any], Any]]] = {
 }
 _EXPECTED = {
     "bool": "true or false",
-    "int": "a non-negative integer",
-    "float": "a non-negative number",
+    "int": "an integer from 0 to 2147483647",
+    "float": "a number from 0 to 2147483647",
     "str": "a non-empty string",
     "str | None": "a non-empty string",
     "tuple[str, ...]": "a list of strings",

@@ -140,7 +140,7 @@ class SchemaSet:
                     "folder and refer to it by file name"
                 )
             raise FatalError(
-                f"{path}: $ref '{ref}' cannot be resolved: no such file or location in the schema folder "
+                f"{path}: $ref '{ref}' cannot be resolved: no such file, or no schema at that place, in the schema folder "
                 "(refer to other schemas of the folder by file name, e.g. 'defs.schema.json#/$defs/date')"
             )
         for pattern in _patterns(schema):
@@ -158,10 +158,11 @@ class SchemaSet:
             tries.append((file, "#" + fragment))
         for uri, target in tries:
             try:
-                self._crawled.resolver(base_uri=uri).lookup(target)
-            except Unresolvable:
-                continue
-            return True
+                found = self._crawled.resolver(base_uri=uri).lookup(target)
+            except (Unresolvable, LookupError, ValueError, TypeError, AttributeError):
+                continue  # `#/required/x` into a list makes referencing fail with a ValueError
+            if isinstance(found.contents, (dict, bool)):  # `#/title` is found, but is a string: no schema
+                return True
         return False
 
     def validator(self, name: str) -> Any:
