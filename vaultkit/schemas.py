@@ -140,8 +140,9 @@ class SchemaSet:
                     "folder and refer to it by file name"
                 )
             raise FatalError(
-                f"{path}: $ref '{ref}' cannot be resolved: no such file, or no schema at that place, in the schema folder "
-                "(refer to other schemas of the folder by file name, e.g. 'defs.schema.json#/$defs/date')"
+                f"{path}: $ref '{ref}' cannot be resolved: no such file, or no schema at that place, in the "
+                "schema folder (refer to other schemas of the folder by file name, e.g. "
+                "'defs.schema.json#/$defs/date')"
             )
         for pattern in _patterns(schema):
             reason = backtracking_risk(pattern)
