@@ -186,3 +186,13 @@ def test_a_number_out_of_range_is_a_configuration_error(make_vault: VaultFactory
     root = make_vault({"vaultkit.toml": setting + "\n", "A.md": ENTITY})
     result = run_cli("check", "--no-cache", root)
     assert result.exit_code == 2 and "from 0 to 2147483647" in result.stderr, result.output
+
+
+def test_a_note_of_the_users_is_never_taken_for_the_report(make_vault: VaultFactory) -> None:
+    """Regression: `report = "Meituan.md"` naming a note of the user's left that note out of every check
+    (and out of the mention keys), while the report was never written."""
+    root = make_vault(
+        {"Meituan.md": "---\ntype: entity\nkind: bakery\n---\n", "vaultkit.toml": 'report = "Meituan.md"\n'}
+    )
+    result = run_cli("check", root)
+    assert result.exit_code == 2 and "report note 'Meituan.md'" in result.stderr, result.output
