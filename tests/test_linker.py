@@ -539,6 +539,24 @@ def test_markdown_link_to_a_name_with_parentheses(make_vault: VaultFactory) -> N
     assert link_diff(root) == ["[Qwen](Qwen%20%28model%29.md)."]
 
 
+@pytest.mark.parametrize(
+    ("name", "linked"),
+    [
+        ("Foo`bar", "We use [Foo`bar](Foo%60bar.md) daily."),  # two backticks would make a code span
+        ("Tab\tName", "We use [Tab\tName](Tab%09Name.md) daily."),  # no white space in a destination
+    ],
+)
+def test_markdown_link_destinations_are_encoded_so_the_link_renders(
+    make_vault: VaultFactory, name: str, linked: str
+) -> None:
+    root = vault(
+        make_vault, {f"{name}.md": "x\n", "N.md": f"We use {name} daily.\n"}, app={"useMarkdownLinks": True}
+    )
+    assert link_diff(root) == [linked]
+    run_cli("link", "--no-cache", root)
+    assert run_cli("check", "--no-cache", "--select", "VK1", root).exit_code == 0  # the link resolves
+
+
 # -- relations from both sides ----------------------------------------------------------------------------
 
 

@@ -35,6 +35,10 @@ _DOTTED = re.compile(r"\w\.\w")  # a dot inside a word: a domain or a file name
 _UP_TO_SPACE = re.compile(r"[\s\S]*\s")
 _SPACE = re.compile(r"\s")
 _NAME_REACH = 256
+# Percent-encoded in a Markdown link's destination: what CommonMark does not allow there (white space,
+# control characters, `<`, unbalanced parentheses), what would pair with a backtick of the link text into a
+# code span (`[Foo`bar](Foo`bar.md)`), and `%` itself. Other characters stay as Obsidian writes them (`é`).
+_UNSAFE_DESTINATION = re.compile(r"[%\s()<>`\\\x00-\x1f\x7f]")
 
 
 class Mention(NamedTuple):
@@ -403,7 +407,7 @@ def render_link(path: str, text: str, obsidian: ObsidianSettings) -> str:
     """The link that replaces a mention, so that the prose reads as before. `path` is how the target is
     written from this note (Index.link_text)."""
     if obsidian.use_markdown_links:
-        encoded = path.replace("%", "%25").replace(" ", "%20").replace("(", "%28").replace(")", "%29")
+        encoded = _UNSAFE_DESTINATION.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), path)
         return f"[{text}]({encoded})"
     if path == text:
         return f"[[{text}]]"
