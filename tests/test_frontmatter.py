@@ -361,3 +361,14 @@ def test_a_control_character_is_one_line_at_its_place(check: Check) -> None:
     assert check({"N.md": fm("title: a", "summary: x\x01y")}) == [
         "N.md:3:11: VK001 invalid YAML: the character U+0001 is not allowed in YAML"
     ]
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
+def test_places_after_a_character_libyaml_takes_for_a_line_break(make_vault: VaultFactory, char: str) -> None:
+    """Regression: libyaml (YAML 1.1) also breaks lines at NEL, U+2028 and U+2029, so every place after one in
+    the frontmatter was a line too far: a diagnostic on line 6 of a five-line note."""
+    note = f'---\nkind: x\nnote: "a{char}b"\ntitle: a\ntitle: b\nrelated:\n  - "[[zz]]"\n---\n'
+    root = make_vault({"A.md": note})
+    out = run_cli("check", "--no-cache", "--select", "VK003,VK101", root).stdout
+    assert "A.md:5:1: VK003 duplicate key 'title' (first on line 4, again on line 5)" in out, out
+    assert "A.md:7:5: VK101 broken link: 'zz'" in out, out

@@ -7,6 +7,7 @@ alias bombs and nesting deep enough to crash libyaml are reported instead of loa
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -83,9 +84,10 @@ class Positions(Mapping[JsonPath, Node]):
     """Where each property's key and value are, by path: built on first use from the composed nodes
     (most notes never need a position, and recording them all was a tenth of the parse)."""
 
-    def __init__(self, base_line: int = 1, offset: int = 0) -> None:
+    def __init__(self, base_line: int = 1, offset: int = 0, starts: list[int] | None = None) -> None:
         self._base_line = base_line
         self._offset = offset
+        self._starts = starts  # see `_line_starts`
         self._raw: dict[JsonPath, tuple[yaml.Node, yaml.Node]] = {}
         self._built: dict[JsonPath, Node] = {}
 
@@ -107,17 +109,15 @@ class Positions(Mapping[JsonPath, Node]):
         return len(self._raw)
 
     def _node(self, key_node: yaml.Node, value_node: yaml.Node) -> Node:
-        base, offset = self._base_line, self._offset
+        base, offset, starts = self._base_line, self._offset, self._starts
         items: tuple[tuple[int, int], ...] = ()
         flow: bool | None = None
         if isinstance(value_node, yaml.SequenceNode):
             flow = bool(value_node.flow_style)
             items = tuple((offset + i.start_mark.index, offset + i.end_mark.index) for i in value_node.value)
         return Node(
-            base + key_node.start_mark.line,
-            key_node.start_mark.column + 1,
-            base + value_node.start_mark.line,
-            value_node.start_mark.column + 1,
+            *place(key_node.start_mark, base, starts),
+            *place(value_node.start_mark, base, starts),
             offset + value_node.start_mark.index,
             offset + value_node.end_mark.index,
             flow,
@@ -206,7 +206,7 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
     try:
         root = yaml.compose(src, Loader=_ComposeLoader)
     except yaml.MarkedYAMLError as e:
-        fm.problems.append(_syntax_problem(e, src, base_line))
+        fm.problems.append(_syntax_problem(e, src, base_line, _line_starts(src)))
         fm.loaded = False
         return
     except yaml.reader.ReaderError as e:  # a character YAML does not allow; its message spans two lines
@@ -221,16 +221,17 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
         return  # empty, or only comments: no properties
     if not isinstance(root, yaml.MappingNode):
         kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
-        line, col = base_line + root.start_mark.line, root.start_mark.column + 1
+        line, col = place(root.start_mark, base_line, _line_starts(src))
         message = f"frontmatter must be a mapping of properties, not {kind}"
         fm.problems.append(Problem("VK002", line, col, message))
         fm.loaded = False
         return
-    fm.nodes = Positions(base_line, fm.yaml_start)
-    walker = _Walker(fm, base_line)
+    starts = _line_starts(src)
+    fm.nodes = Positions(base_line, fm.yaml_start, starts)
+    walker = _Walker(fm, base_line, starts)
     try:
         if "&" in src and "*" in src:  # no anchor and alias, no expansion: skip the walk
-            _check_expansion(root, base_line)
+            _check_expansion(root, base_line, starts)
         data = walker.value(root, ())
     except RecursionError:
         fm.problems.append(Problem("VK004", base_line, 1, "YAML nested too deeply to be read"))
@@ -258,10 +259,30 @@ def _too_deep(src: str) -> bool:
     return _DEEP_INDENT.search(src) is not None
 
 
-def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Problem:
+_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
+def _line_starts(src: str) -> list[int] | None:
+    """Where the YAML's lines start, if libyaml would count them wrong, else None. libyaml (YAML 1.1) also
+    breaks lines at NEL, U+2028 and U+2029, which YAML 1.2, Obsidian and vaultkit read as ordinary
+    characters: after one, its line numbers run ahead of the note's. The text is `note.lines_view`'s: LF
+    (or CRLF) ends every line."""
+    if _ODD_BREAK.search(src) is None:
+        return None
+    return [0, *(i + 1 for i, ch in enumerate(src) if ch == "\n")]
+
+
+def place(mark: Any, base_line: int, starts: list[int] | None) -> tuple[int, int]:
+    """The note line and column of a libyaml mark in YAML that starts on `base_line`."""
+    if starts is None:
+        return base_line + mark.line, mark.column + 1
+    k = bisect.bisect_right(starts, mark.index) - 1
+    return base_line + k, mark.index - starts[k] + 1
+
+
+def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int, starts: list[int] | None) -> Problem:
     mark = e.problem_mark or e.context_mark
-    line = base_line + (mark.line if mark else 0)
-    col = (mark.column + 1) if mark else 1
+    line, col = place(mark, base_line, starts) if mark else (base_line, 1)
     what = e.problem or "syntax error"
     if mark is not None and src[mark.index : mark.index + 1] == "\t":
         what = "a tab character cannot be used for indentation in YAML"
@@ -283,7 +304,7 @@ class _Refused(Exception):
         self.line, self.col, self.message = line, col, message
 
 
-def _check_expansion(root: yaml.Node, base_line: int) -> None:
+def _check_expansion(root: yaml.Node, base_line: int, starts: list[int] | None) -> None:
     """Refuse an alias bomb before expanding it: the expanded size of every node, computed once per distinct
     node (iteratively, so no depth can exhaust the stack); an alias that contains itself is refused too."""
     sizes: dict[int, int] = {}
@@ -297,14 +318,12 @@ def _check_expansion(root: yaml.Node, base_line: int) -> None:
             sizes[key] = 1 + sum(sizes[id(c)] for c in children)
             open_.discard(key)
             if sizes[key] > MAX_NODES:
-                line, col = base_line + node.start_mark.line, node.start_mark.column + 1
-                raise _Refused(line, col, _BOMB)
+                raise _Refused(*place(node.start_mark, base_line, starts), _BOMB)
             continue
         if key in sizes:
             continue
         if key in open_:
-            line, col = base_line + node.start_mark.line, node.start_mark.column + 1
-            raise _Refused(line, col, "a YAML alias refers to itself")
+            raise _Refused(*place(node.start_mark, base_line, starts), "a YAML alias refers to itself")
         open_.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
@@ -321,15 +340,16 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 class _Walker:
     """Turns composed nodes into JSON-like values, recording positions and YAML traps."""
 
-    def __init__(self, fm: Frontmatter, base_line: int) -> None:
+    def __init__(self, fm: Frontmatter, base_line: int, starts: list[int] | None) -> None:
         self.fm = fm
         self.base_line = base_line
+        self.starts = starts
         self.budget = MAX_NODES
         self.active: set[int] = set()
         self.depth = 0
 
     def pos(self, mark: Any) -> tuple[int, int]:
-        return self.base_line + mark.line, mark.column + 1
+        return place(mark, self.base_line, self.starts)
 
     def value(self, node: yaml.Node, path: JsonPath) -> Any:
         self.budget -= 1
