@@ -73,6 +73,7 @@ class Watcher:
         self.notes = 0
         self.pending: dict[str, float] = {}
         self.reload = False
+        self._config_error = ""  # the last configuration refused, not to say it again
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.stop = threading.Event()
@@ -144,7 +145,8 @@ class Watcher:
 
     # -- checking -----------------------------------------------------------------------------------------
 
-    def _full_check(self) -> None:
+    def _full_check(self, why: str = "fixed") -> None:
+        """Check every note; problems no longer found are shown as gone, with `why`."""
         result = self.runner.run(RunOptions(targets=None, keep_state=True))
         self.notes = result.notes_in_vault
         previous = self.current
@@ -153,7 +155,7 @@ class Watcher:
             self.current.setdefault(d.path, []).append(d)
         self.counts = Counter(d.severity for d in result.diagnostics)
         if previous:
-            self._print_changes(set(previous) | set(self.current), previous)
+            self._print_changes(set(previous) | set(self.current), previous, why)
         self._print_summary()
         self._write_report()
         gc.collect()
@@ -194,16 +196,25 @@ class Watcher:
         return raw.digest if raw is not None else None
 
     def _reload(self) -> None:
+        """A configuration file changed. An editor's save often comes as several events: a configuration
+        that reads as the one in use (or the same error as last time) says nothing again."""
         try:
             session = open_session(self.root, self.options.config_dir, self.options.report_note)
             session.schemas.ensure_valid()
         except FatalError as e:
-            click.echo(f"vaultkit: error: {e}\nvaultkit: keeping the previous configuration", err=True)
+            if str(e) != self._config_error:
+                click.echo(f"vaultkit: error: {e}\nvaultkit: keeping the previous configuration", err=True)
+            self._config_error = str(e)
+            return
+        refused, self._config_error = self._config_error, ""
+        if session.fingerprint == self.session.fingerprint:
+            if refused:
+                click.echo("vaultkit: configuration readable again, and the same as the one in use")
             return
         click.echo("vaultkit: configuration changed; checking every note again")
         self.session = session
         self.runner = Runner(session)
-        self._full_check()
+        self._full_check("no longer reported: the configuration changed")
 
     # -- fixing -------------------------------------------------------------------------------------------
 
@@ -290,11 +301,13 @@ class Watcher:
 
     # -- output -------------------------------------------------------------------------------------------
 
-    def _print_changes(self, rels: Iterable[str], previous: dict[str, list[Diagnostic]]) -> bool:
+    def _print_changes(
+        self, rels: Iterable[str], previous: dict[str, list[Diagnostic]], why: str = "fixed"
+    ) -> bool:
         printed = False
         state = self.runner.state
         for rel in sorted(rels):
-            gone = "(note deleted)" if state is not None and rel not in state.facts else "(fixed)"
+            gone = "(note deleted)" if state is not None and rel not in state.facts else f"({why})"
             old = Counter((d.code, d.message) for d in previous.get(rel, []))
             new = Counter((d.code, d.message) for d in self.current.get(rel, []))
             for d in self.current.get(rel, []):
