@@ -196,3 +196,39 @@ def test_a_note_of_the_users_is_never_taken_for_the_report(make_vault: VaultFact
     )
     result = run_cli("check", root)
     assert result.exit_code == 2 and "report note 'Meituan.md'" in result.stderr, result.output
+
+
+def test_a_bom_is_no_reason_to_refuse_the_config_or_a_schema(make_vault: VaultFactory) -> None:
+    root = make_vault(
+        {
+            "vaultkit.toml": '\ufeffschema_dir = "schemas"\n',
+            "schemas/default.schema.json": '\ufeff{"required": ["title"]}',
+            "A.md": "---\nkind: x\n---\nx\n",
+        }
+    )
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 1 and "missing required property 'title'" in result.stdout, result.output
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"vaultkit.toml/x": ""}, "vaultkit.toml: not a file"),
+        ({"vaultkit.toml": 'schema_dir = "s.json"\n', "s.json": "{}"}, "s.json is not a folder"),
+        (
+            {
+                "vaultkit.toml": 'schema_dir = "s"\n',
+                "s/default.schema.json": '{"type": "object", "type": "array"}',
+            },
+            "schema has the key 'type' twice in one object",
+        ),
+    ],
+)
+def test_config_that_cannot_be_what_was_meant_is_refused(
+    make_vault: VaultFactory, files: dict[str, str], message: str
+) -> None:
+    """Regressions: a folder named vaultkit.toml was ignored, a schema_dir naming a file "did not exist", and a
+    schema's duplicate key was silently resolved to its last value."""
+    root = make_vault({**files, "A.md": "x\n"})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 2 and message in result.stderr, result.output

@@ -73,6 +73,8 @@ def load_config(vault_root: Path) -> Config:
     path = vault_root / CONFIG_NAME
     if path.is_file():
         return parse_config(_read_toml(path), str(path))
+    if path.exists():
+        raise FatalError(f"{path}: not a file; vaultkit reads its configuration from a file of that name")
     pyproject = vault_root / "pyproject.toml"
     if pyproject.is_file():
         table = _read_toml(pyproject).get("tool", {}).get("vaultkit")
@@ -82,10 +84,9 @@ def load_config(vault_root: Path) -> Config:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as f:
-            table: dict[str, Any] = parse_bounded(tomllib.load, f)
-            return table
+    try:  # utf-8-sig: a BOM, as some Windows editors write, is no reason to refuse the file
+        table: dict[str, Any] = parse_bounded(tomllib.loads, path.read_bytes().decode("utf-8-sig"))
+        return table
     except OSError as e:
         raise FatalError(f"{path}: cannot read config: {e.strerror}") from e
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, TooDeep) as e:

@@ -62,7 +62,8 @@ class SchemaSet:
 
     def __init__(self, folder: Path) -> None:
         if not folder.is_dir():
-            raise FatalError(f"schema folder {folder} does not exist")
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise FatalError(f"schema folder {folder} {what}")
         self.folder = folder
         self.contents: dict[str, dict[str, Any]] = {}
         for path in sorted(folder.rglob("*.json")):
@@ -373,8 +374,12 @@ GATE_FORMATS: dict[str, Callable[[Any], bool]] = {"date": _is_date, "uri": _is_u
 
 
 def _load_json(path: Path) -> dict[str, Any]:
-    try:
-        data = parse_bounded(json.loads, path.read_text(encoding="utf-8"))
+    try:  # utf-8-sig: a BOM, as some Windows editors write, is no reason to refuse a schema
+        data = parse_bounded(_strict_json, path.read_text(encoding="utf-8-sig"))
+    except _DuplicateKey as e:
+        raise FatalError(
+            f"{path}: schema has the key '{e}' twice in one object; JSON keeps only the last"
+        ) from e
     except OSError as e:
         raise FatalError(f"{path}: cannot read schema: {e.strerror}") from e
     except UnicodeDecodeError as e:
@@ -384,8 +389,25 @@ def _load_json(path: Path) -> dict[str, Any]:
     except TooDeep as e:
         raise FatalError(f"{path}: schema is {e}") from e
     if not isinstance(data, dict):
-        raise FatalError(f"{path}: a schema must be a JSON object")
+        raise FatalError(f"{path}: a schema file must hold a JSON object (not {type(data).__name__})")
     return data
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _strict_json(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_unique)
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
 
 
 def _walk(node: Any) -> Iterator[tuple[str, Any]]:
