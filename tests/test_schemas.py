@@ -282,7 +282,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     ("content", "message"),
     [
         ("{not json", "default.schema.json:1:2: schema is not valid JSON"),
-        ('["a list"]', "default.schema.json: a schema must be a JSON object"),
+        ('["a list"]', "default.schema.json: a schema file must hold a JSON object (not list)"),
         (schema(type="objekt"), "default.schema.json: not a valid JSON Schema at type"),
         (schema(properties={"a": {"minimum": "zero"}}), "not a valid JSON Schema at properties/a/minimum"),
         (
