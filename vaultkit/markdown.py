@@ -111,10 +111,11 @@ _HTML_TAG_LINE = re.compile(  # any complete tag alone on its line (cannot inter
 # "1. Introduction" must not turn the list item `1. Introduction` into a paragraph, nor an alias `***` a
 # thematic break into a link.
 _LINE_MARKERS = re.compile(
-    r"^[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})(?=\r?$)"
-    r"|^[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))+",
+    r"[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})(?=\r?$)"
+    r"|[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))+",
     re.MULTILINE,
 )
+_MARKER_LINE = re.compile(r"\n[ \t]*[>*+\-_0-9]")  # a literal first: found at C speed
 _BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
 _TICKS = re.compile(r"`(?:`*)")  # a literal first character: fast search
 # Obsidian and HTML comments in one pattern: read in order (a region opened by one kind can be closed by the
@@ -178,10 +179,24 @@ def scan(body: str, first_line: int = 1, *, fast: bool = True) -> BodyScan:
     masked = mask(masked, comments)
     inline: list[tuple[int, int]] = []
     _inline(body, masked, inline, out, tables=blocks.tables, labels=blocks.labels)
-    markers = [m.span() for m in _LINE_MARKERS.finditer(body)]
+    markers = _line_markers(body)
     ranges = blocks.masked + spans + comments + inline + blocks.no_insert + blocks.late + markers
     out.protected = sorted(ranges)
     return out
+
+
+def _line_markers(body: str) -> list[tuple[int, int]]:
+    """Where `_LINE_MARKERS` match at the start of a line: tried only at lines whose first character
+    could start one (matching the pattern at every position cost a quarter of the whole scan)."""
+    found = []
+    first = _LINE_MARKERS.match(body)
+    if first is not None and first.end() > 0:
+        found.append(first.span())
+    for candidate in _MARKER_LINE.finditer(body):
+        m = _LINE_MARKERS.match(body, candidate.start() + 1)
+        if m is not None:
+            found.append(m.span())
+    return found
 
 
 def mask(text: str, ranges: Sequence[tuple[int, int]]) -> str:
