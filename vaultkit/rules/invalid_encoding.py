@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic, Severity
-from vaultkit.note import Note
 from vaultkit.rules.base import NoteContext, problems, rule
+
+if TYPE_CHECKING:
+    from vaultkit.note import Note
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:

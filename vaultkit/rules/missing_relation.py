@@ -48,7 +48,6 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from vaultkit.diagnostics import Diagnostic, Edit, Fix
 from vaultkit.facts import NoteFacts
-from vaultkit.linker import relation_insert
 from vaultkit.rules.base import VaultContext, rule
 from vaultkit.vault import note_name
 
@@ -66,6 +65,8 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     links = [f"[[{ctx.link_text(s, facts.rel, wiki)}]]" for s in missing]
     fix = None
     if facts.anchor is not None and facts.editable:
+        from vaultkit.linker import relation_insert  # here: a run answered from the cache never loads it
+
         start, end, text = relation_insert(facts.anchor, links)
         fix = Fix((Edit(start, end, text),), f"add {len(links)} links to {relations.property}")
     verb = "links" if len(missing) == 1 else "link"

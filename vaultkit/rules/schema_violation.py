@@ -38,13 +38,15 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.frontmatter import JsonPath
-from vaultkit.note import Note
 from vaultkit.rules.base import NoteContext, rule
 from vaultkit.schemas import schema_for
+
+if TYPE_CHECKING:
+    from vaultkit.frontmatter import JsonPath
+    from vaultkit.note import Note
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:

@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.note import Note
 from vaultkit.rules.base import NoteContext, rule
 from vaultkit.schemas import schema_for
+
+if TYPE_CHECKING:
+    from vaultkit.note import Note
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:

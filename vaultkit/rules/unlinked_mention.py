@@ -43,7 +43,6 @@ from collections.abc import Iterable
 
 from vaultkit.diagnostics import Diagnostic, Edit, Fix, Severity
 from vaultkit.facts import NoteFacts
-from vaultkit.linker import render_link
 from vaultkit.rules.base import VaultContext, rule
 from vaultkit.vault import note_name
 
@@ -52,6 +51,8 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     found = ctx.mentions.get(facts.rel)
     if not found:
         return ()
+    from vaultkit.linker import render_link  # here: a run answered from the cache never loads it
+
     rel, obsidian, code, severity = facts.rel, ctx.obsidian, RULE.code, RULE.severity
     out = []
     for mention, target in found:

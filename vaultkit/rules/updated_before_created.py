@@ -30,10 +30,13 @@ from __future__ import annotations
 import datetime
 import sys
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.note import Note
 from vaultkit.rules.base import NoteContext, rule
+
+if TYPE_CHECKING:
+    from vaultkit.note import Note
 
 
 def _date(value: object) -> datetime.datetime | None:
