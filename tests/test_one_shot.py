@@ -45,7 +45,7 @@ def test_a_run_answered_from_the_cache_loads_no_parser(example_vault: Path) -> N
     script = (
         "import sys; from vaultkit.cli import main\n"
         f"code = main(['check', {str(example_vault)!r}])\n"
-        "heavy = ('yaml', 'vaultkit.markdown', 'vaultkit.frontmatter', 'vaultkit.linker', 'vaultkit.analyze')\n"
+        "heavy = ('yaml', 'vaultkit.markdown', 'vaultkit.frontmatter', 'vaultkit.linker', 'vaultkit.analyze', 'vaultkit.rules')\n"
         "print(code, sorted(m for m in sys.modules if m in heavy))\n"
     )
     runs = [
