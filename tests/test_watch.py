@@ -264,6 +264,22 @@ def test_sigterm_and_sigint_exit_zero(vault: Path) -> None:
         assert "vaultkit: stopped" in w.quiet(0.2)
 
 
+def test_a_vault_folder_moved_away_stops_the_watch(vault: Path, tmp_path: Path) -> None:
+    """Regression: with its folder moved away, the watch kept running and said nothing, watching nothing."""
+    w = WatchProcess(vault)
+    try:
+        os.rename(vault, tmp_path / "elsewhere")
+        w.expect(r"the vault folder .* was moved or deleted", timeout=10)
+        assert w.proc.wait(timeout=10) == 2
+    finally:
+        if w.proc.poll() is None:
+            w.proc.kill()
+            w.proc.wait()
+        time.sleep(0.1)  # let the reader thread drain the pipe
+        assert w.proc.stdout is not None
+        w.proc.stdout.close()
+
+
 def test_fix_links_after_settle_and_never_loops(vault: Path) -> None:
     w = WatchProcess(vault, "--fix", "--settle", "0.5")
     try:

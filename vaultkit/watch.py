@@ -26,6 +26,7 @@ import faulthandler
 import gc
 import os
 import signal
+import stat
 import threading
 import time
 from collections import Counter
@@ -97,6 +98,7 @@ class Watcher:
     # -- main loop ----------------------------------------------------------------------------------------
 
     def run(self) -> int:
+        folder = _identity(self.root)  # before anything is said: a move from then on is seen
         self._full_check()
         observer = self._start_observer()
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -107,6 +109,11 @@ class Watcher:
             while not self.stop.is_set():
                 self.wake.wait(timeout=self._next_wakeup())
                 self.wake.clear()
+                if _identity(self.root) != folder:  # checked at least once a second (see _next_wakeup)
+                    click.echo(
+                        f"vaultkit: error: the vault folder {self.root} was moved or deleted", err=True
+                    )
+                    return 2
                 self._tick()
         finally:
             observer.stop()
@@ -448,3 +455,13 @@ class _Handler(FileSystemEventHandler):
         dest = getattr(event, "dest_path", "")
         if dest:
             self.watcher.on_path(os.fsdecode(dest))
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Which folder is at this path (device and inode), or None if none is: the watch stops when the vault
+    folder is moved away or deleted, rather than watching nothing in silence."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
