@@ -223,6 +223,8 @@ def test_a_name_in_underscore_emphasis_is_a_mention(
         "See meituan.com/about for more.",  # a domain without a scheme
         "The api.meituan host.",
         "Code at github.com/meituan/resrl today.",
+        "Weights at huggingface.co/Meituan now.",
+        "Read src/meituan/model.py first.",  # a path
         "Follow @meituan for news.",  # a handle
         "Read Meituan.pdf first.",  # a file name
         "Literal \\[\\[Meituan\\]\\] text.",  # escaped brackets: shown as typed
@@ -247,9 +249,23 @@ def test_list_markers_and_rules_are_never_part_of_a_mention(make_vault: VaultFac
     assert link_diff(root) == ["Read [[1. Introduction]] and [[2. Setup]]."]
 
 
-def test_a_name_beside_a_slash_or_ending_a_sentence_is_still_a_mention(make_vault: VaultFactory) -> None:
-    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": "The ResRL/Meituan work. Ask Meituan.\n"})
-    assert link_diff(root) == ["The ResRL/[[Meituan]] work. Ask Meituan."]
+@pytest.mark.parametrize(
+    ("prose", "linked"),
+    [
+        ("The ResRL/Meituan work.", "The ResRL/[[Meituan]] work."),
+        ("_Delivered by Meituan._", "_Delivered by [[Meituan]]._"),  # the `_` closes the emphasis
+        ("Revenue grew at Meituan.\u00b9", "Revenue grew at [[Meituan]].\u00b9"),  # a footnote mark
+        ("Our stack is Node.js/Meituan.", "Our stack is Node.js/[[Meituan]]."),  # a pair, not a path
+        ("Meituan/Node.js pairs.", "[[Meituan]]/Node.js pairs."),
+    ],
+)
+def test_a_name_beside_a_slash_or_ending_a_sentence_is_still_a_mention(
+    make_vault: VaultFactory, prose: str, linked: str
+) -> None:
+    """Regressions of the domain and file-name rule: a sentence's end, a footnote mark, an emphasis closed
+    with `_` and a pair of names around a slash read as `meituan.com`, so the name was never linked."""
+    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": prose + "\n"})
+    assert link_diff(root) == [linked]
 
 
 def test_first_mention_only_counting_existing_links(make_vault: VaultFactory) -> None:

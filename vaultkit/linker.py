@@ -31,7 +31,12 @@ from vaultkit.vault import note_name
 _NOT_BEFORE = frozenset("[!\\")
 _BAD_KEY = re.compile(r"[#|^:\[\]/\\]|%%")
 _NUMBERISH = re.compile(r"[\d\s.,:/+-]+\Z")
-_DOTTED = re.compile(r"\w\.\w")  # a dot inside a word: a domain or a file name
+# A domain before a slash (`github.com/meituan`, `huggingface.co/meituan`): a path after it is no prose.
+_DOMAIN = re.compile(
+    r"[A-Za-z0-9-]\.(?:com|org|net|io|ai|dev|app|co|edu|gov|cn|uk|de|jp|fr|kr|in|ru|me|ly|gg|so|sh|xyz|info"
+    r"|cc|tv|us|ca|au|ch|nl|eu|hk|tw|page|site|blog|tech)/",
+    re.IGNORECASE,
+)
 _UP_TO_SPACE = re.compile(r"[\s\S]*\s")
 _SPACE = re.compile(r"\s")
 _NAME_REACH = 256
@@ -350,13 +355,14 @@ def _emphasised(prose: str, start: int, end: int) -> bool:
 
 
 def _in_a_name(prose: str, start: int, end: int) -> bool:
-    """Part of a domain, a file name, a path or a handle, where a link would break the name:
-    `meituan.com`, `api.meituan`, `github.com/meituan`, `@meituan`. (A URL with a scheme or `www.` is
-    masked before the scan.)"""
+    """Part of a domain, a file name, a path or a handle, where a link would break the name: `meituan.com`,
+    `Meituan.pdf`, `api.meituan`, `github.com/meituan`, `src/meituan/x.py`, `@meituan`. Not a name ending
+    a sentence (`Meituan.`, `_by Meituan._`, `Meituan.¹`), nor a pair or a version (`Python/Node.js`,
+    `Llama 3.1/3.2`). (A URL with a scheme or `www.` is masked before the scan.)"""
     n = len(prose)
-    if end + 1 < n and prose[end] == "." and _word(prose[end + 1]):
+    if end + 1 < n and prose[end] == "." and _name_char(prose[end + 1]):
         return True
-    if start >= 2 and prose[start - 1] == "." and _word(prose[start - 2]):
+    if start >= 2 and prose[start - 1] == "." and _name_char(prose[start - 2]):
         return True
     if start >= 1 and prose[start - 1] == "@":
         return True
@@ -366,8 +372,15 @@ def _in_a_name(prose: str, start: int, end: int) -> bool:
         before = _UP_TO_SPACE.match(prose, first, start)
         after = _SPACE.search(prose, end, last)
         first, last = before.end() if before else first, after.start() if after else last
-        return _DOTTED.search(prose, first, last) is not None
+        slashes = prose.count("/", first, start) + prose.count("/", end, last)
+        return slashes >= 2 or _DOMAIN.search(prose, first, start) is not None
     return False
+
+
+def _name_char(ch: str) -> bool:
+    """A letter or an ASCII digit: after a dot, the rest of a domain or file name (`.com`, `.pdf`, `.v2`);
+    not `_` (`_by Meituan._` closes an emphasis) nor a superscript (`Meituan.¹`, a footnote mark)."""
+    return ch.isalpha() or "0" <= ch <= "9"
 
 
 @dataclass
