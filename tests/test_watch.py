@@ -79,12 +79,16 @@ class WatchProcess:
             self.proc.send_signal(signal.SIGUSR1)  # the watch prints every thread's stack: where it hangs
             raise AssertionError(f"the watch did not stop; its threads:\n{_lines(self.quiet(1.0))}") from None
         finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
-                self.proc.wait()
-            time.sleep(0.1)  # let the reader thread drain the pipe
-            assert self.proc.stdout is not None
-            self.proc.stdout.close()
+            self.close()
+
+    def close(self) -> None:
+        """Kill the watch if it still runs, and close its output once read."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        time.sleep(0.1)  # let the reader thread drain the pipe
+        assert self.proc.stdout is not None
+        self.proc.stdout.close()
 
 
 def _lines(lines: list[str]) -> str:
@@ -272,12 +276,7 @@ def test_a_vault_folder_moved_away_stops_the_watch(vault: Path, tmp_path: Path) 
         w.expect(r"the vault folder .* was moved or deleted", timeout=10)
         assert w.proc.wait(timeout=10) == 2
     finally:
-        if w.proc.poll() is None:
-            w.proc.kill()
-            w.proc.wait()
-        time.sleep(0.1)  # let the reader thread drain the pipe
-        assert w.proc.stdout is not None
-        w.proc.stdout.close()
+        w.close()
 
 
 def test_fix_links_after_settle_and_never_loops(vault: Path) -> None:
