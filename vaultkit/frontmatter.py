@@ -116,8 +116,8 @@ class Positions(Mapping[JsonPath, Node]):
             flow = bool(value_node.flow_style)
             items = tuple((offset + i.start_mark.index, offset + i.end_mark.index) for i in value_node.value)
         return Node(
-            *place(key_node.start_mark, base, starts),
-            *place(value_node.start_mark, base, starts),
+            *_place(key_node.start_mark, base, starts),
+            *_place(value_node.start_mark, base, starts),
             offset + value_node.start_mark.index,
             offset + value_node.end_mark.index,
             flow,
@@ -203,10 +203,11 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
         fm.problems.append(Problem("VK004", base_line, 1, message))
         fm.loaded = False
         return
+    starts = _line_starts(src)
     try:
         root = yaml.compose(src, Loader=_ComposeLoader)
     except yaml.MarkedYAMLError as e:
-        fm.problems.append(_syntax_problem(e, src, base_line, _line_starts(src)))
+        fm.problems.append(_syntax_problem(e, src, base_line, starts))
         fm.loaded = False
         return
     except yaml.reader.ReaderError as e:  # a character YAML does not allow; its message spans two lines
@@ -221,12 +222,11 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
         return  # empty, or only comments: no properties
     if not isinstance(root, yaml.MappingNode):
         kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
-        line, col = place(root.start_mark, base_line, _line_starts(src))
+        line, col = _place(root.start_mark, base_line, starts)
         message = f"frontmatter must be a mapping of properties, not {kind}"
         fm.problems.append(Problem("VK002", line, col, message))
         fm.loaded = False
         return
-    starts = _line_starts(src)
     fm.nodes = Positions(base_line, fm.yaml_start, starts)
     walker = _Walker(fm, base_line, starts)
     try:
@@ -272,7 +272,7 @@ def _line_starts(src: str) -> list[int] | None:
     return [0, *(i + 1 for i, ch in enumerate(src) if ch == "\n")]
 
 
-def place(mark: Any, base_line: int, starts: list[int] | None) -> tuple[int, int]:
+def _place(mark: Any, base_line: int, starts: list[int] | None) -> tuple[int, int]:
     """The note line and column of a libyaml mark in YAML that starts on `base_line`."""
     if starts is None:
         return base_line + mark.line, mark.column + 1
@@ -282,7 +282,7 @@ def place(mark: Any, base_line: int, starts: list[int] | None) -> tuple[int, int
 
 def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int, starts: list[int] | None) -> Problem:
     mark = e.problem_mark or e.context_mark
-    line, col = place(mark, base_line, starts) if mark else (base_line, 1)
+    line, col = _place(mark, base_line, starts) if mark else (base_line, 1)
     what = e.problem or "syntax error"
     if mark is not None and src[mark.index : mark.index + 1] == "\t":
         what = "a tab character cannot be used for indentation in YAML"
@@ -318,12 +318,12 @@ def _check_expansion(root: yaml.Node, base_line: int, starts: list[int] | None) 
             sizes[key] = 1 + sum(sizes[id(c)] for c in children)
             open_.discard(key)
             if sizes[key] > MAX_NODES:
-                raise _Refused(*place(node.start_mark, base_line, starts), _BOMB)
+                raise _Refused(*_place(node.start_mark, base_line, starts), _BOMB)
             continue
         if key in sizes:
             continue
         if key in open_:
-            raise _Refused(*place(node.start_mark, base_line, starts), "a YAML alias refers to itself")
+            raise _Refused(*_place(node.start_mark, base_line, starts), "a YAML alias refers to itself")
         open_.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
@@ -349,7 +349,7 @@ class _Walker:
         self.depth = 0
 
     def pos(self, mark: Any) -> tuple[int, int]:
-        return place(mark, self.base_line, self.starts)
+        return _place(mark, self.base_line, self.starts)
 
     def value(self, node: yaml.Node, path: JsonPath) -> Any:
         self.budget -= 1

@@ -189,8 +189,8 @@ def _line_markers(body: str) -> list[tuple[int, int]]:
     """Where `_LINE_MARKERS` match at the start of a line: tried only at lines whose first character
     could start one (matching the pattern at every position cost a quarter of the whole scan)."""
     found = []
-    first = _LINE_MARKERS.match(body)
-    if first is not None and first.end() > 0:
+    first = _LINE_MARKERS.match(body)  # every match holds a marker: never empty
+    if first is not None:
         found.append(first.span())
     for candidate in _MARKER_LINE.finditer(body):
         m = _LINE_MARKERS.match(body, candidate.start() + 1)
