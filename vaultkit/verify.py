@@ -98,9 +98,7 @@ def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, *, body
         if problem:
             return problem
     if body_edits and body:
-        new_fm = frontmatter.split(new)
-        new_body = new[new_fm.body_start if new_fm.present else 0 :]
-        return _check_body(old, boundary, body_edits) or _check_blocks(old, boundary, new_body, body_edits)
+        return _check_body(old, boundary, body_edits) or _check_blocks(old, boundary, new, body_edits)
     return None
 
 
@@ -170,13 +168,15 @@ _BLOCK_TYPES = frozenset(
 )
 
 
-def _check_blocks(old: str, boundary: int, new_body: str, edits: Sequence[Edit]) -> str | None:
+def _check_blocks(old: str, boundary: int, new: str, edits: Sequence[Edit]) -> str | None:
     """The blocks (paragraphs, lists, quotes, rules, headings...) must stay as they were. A marker stands in
     for the replaced text in `_check_body`, so the syntax that text held goes unseen: a note named
     "1. Introduction" linked at `1. Introduction` turns a list item into a paragraph. Parsed only when some
     replaced text holds more than letters, digits and spaces (most mentions do not)."""
     if all(_PLAIN.match(old, e.start, e.end) for e in edits):
         return None
+    new_fm = frontmatter.split(new)
+    new_body = new[new_fm.body_start if new_fm.present else 0 :]
     if _blocks(_markdown()(old[boundary:])) != _blocks(_markdown()(new_body)):
         return "a second parser (mistune) reads the note's blocks differently once linked"
     return None
