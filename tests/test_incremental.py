@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -295,3 +297,140 @@ def test_a_folder_made_readable_again_is_listed_again(
     assert len(listings) == 2, "a folder's permissions changed: the vault is listed again"
     assert "Private/Secret.md" in got.scope
     assert not [d for d in got.diagnostics if d.code == "VK206"]
+
+
+def _listed(listing: vault.Listing) -> tuple[object, ...]:
+    return listing.notes, listing.files, listing.skipped_links, listing.unreadable
+
+
+def _shuffle_tree(root: Path, rng: random.Random) -> set[str]:
+    """A few random changes of the kinds a vault sees: notes and attachments added, deleted or renamed,
+    folders made, renamed or deleted, symlinks to folders and files, a symlink re-pointed from a file to a
+    folder. Returns the folders whose own entries changed ('' for the vault's own)."""
+    changed: set[str] = set()
+
+    def rel_of(path: Path) -> str:
+        return "" if path == root else path.relative_to(root).as_posix() + "/"
+
+    for _ in range(rng.randint(1, 4)):
+        walked = [(Path(top), names, others) for top, names, others in os.walk(root)]  # symlinks not entered
+        folders = sorted(top for top, _names, _others in walked if cache.CACHE_DIR not in top.parts)
+        links = [top / name for top, names, _others in walked for name in names if (top / name).is_symlink()]
+        files = sorted({top / name for top, _names, others in walked for name in others} | set(links))
+        files = [p for p in files if cache.CACHE_DIR not in p.parts]
+        folder = rng.choice(folders)
+        actions = ["note", "file", "delete", "rename", "mkdir", "rmdir", "mvdir", "links", "repoint"]
+        action = rng.choice(actions + ["links", "repoint"] * 2)  # symlinks, then their targets, more often
+        if action in ("note", "file"):
+            name = f"n{rng.randrange(10**6)}" + (".md" if action == "note" else ".png")
+            (folder / name).write_text("A note.\n", encoding="utf-8")
+        elif action == "delete" and files:
+            victim = rng.choice(files)
+            victim.unlink()
+            folder = victim.parent
+        elif action == "rename" and files:
+            victim = rng.choice(files)
+            victim.rename(victim.with_name(f"r{rng.randrange(10**6)}.md"))
+            folder = victim.parent
+        elif action == "mkdir":
+            (folder / f"d{rng.randrange(10**6)}").mkdir()
+        elif action == "rmdir" and folder != root:
+            shutil.rmtree(folder)
+            folder = folder.parent
+        elif action == "mvdir" and folder != root:
+            moved = folder.with_name(f"m{rng.randrange(10**6)}")
+            folder.rename(moved)
+            folder = folder.parent
+        elif action == "links":
+            (folder / f"l{rng.randrange(10**6)}").symlink_to(rng.choice(folders))
+            (folder / f"s{rng.randrange(10**6)}.md").symlink_to(root / f"t{rng.randrange(10**6)}")
+        elif action == "repoint":  # a broken symlink's target becomes a folder; its own folder is unchanged
+            broken = [
+                p for p in links + files if p.is_symlink() and p.name.startswith("s") and not p.exists()
+            ]
+            if not broken:
+                continue
+            Path(os.readlink(rng.choice(broken))).mkdir()
+            folder = root
+        else:
+            continue
+        changed.add(rel_of(folder))
+    return changed
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_listing_that_reads_only_the_changed_folders_equals_a_full_one(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After random changes to a vault's tree, the listing built from the recorded one (reading again only
+    the folders whose ctime changed) is exactly what listing every folder gives, and it read no more than
+    the folders that changed and the ones that are new."""
+    rng = random.Random(seed)
+    root = tmp_path / "vault"
+    for folder in ("", "A/", "A/B/", "C/", "C/D/E/"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        for n in range(3):
+            (root / f"{folder}note {n}.md").write_text("A note.\n", encoding="utf-8")
+    session = open_session(root)
+    store = cache.Cache(root, session.fingerprint)
+    store.prepare()
+    monkeypatch.setattr(vault, "RACY_NS", 0)  # folders changed just now are trusted (see the sleeps)
+    real_scandir = os.scandir
+    read: list[str] = []
+
+    def scandir(path: Any) -> Any:
+        read.append(str(path))
+        return real_scandir(path)
+
+    def current() -> vault.Listing:
+        return vault.current_listing(store, root, session.config, session.obsidian, None)
+
+    before = current().folders
+    for _round in range(4):
+        time.sleep(0.02)  # past the file system's clock tick: every change gets a ctime of its own
+        changed = _shuffle_tree(root, rng)
+        time.sleep(0.02)
+        monkeypatch.setattr(os, "scandir", scandir)
+        read.clear()
+        got = current()
+        monkeypatch.setattr(os, "scandir", real_scandir)
+        full = vault.list_vault(root, session.config, session.obsidian, None)
+        assert _listed(got) == _listed(full)
+        new = {rel for rel in full.folders if rel not in before}
+        allowed = {str(root / rel) if rel else str(root) for rel in changed | new}
+        assert read or not changed, "something changed: some folder is read again"
+        assert {p.rstrip("/") for p in read} <= {p.rstrip("/") for p in allowed}
+        before = got.folders
+
+
+def test_a_folder_recorded_within_the_racy_window_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose ctime was that recent when it was listed may have changed again in the same clock tick,
+    unseen: its recorded entries are not reused, however its ctime compares."""
+    root = tmp_path / "vault"
+    for folder in ("A", "B"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "note.md").write_text("A note.\n", encoding="utf-8")
+    session = open_session(root)
+    store = cache.Cache(root, session.fingerprint)
+    store.prepare()
+    monkeypatch.setattr(vault, "RACY_NS", 60 * 10**9)  # every folder here changed within the last minute
+
+    def current() -> vault.Listing:
+        return vault.current_listing(store, root, session.config, session.obsidian, None)
+
+    current()
+    time.sleep(0.02)
+    (root / "A" / "new.md").write_text("Another.\n", encoding="utf-8")
+    real_scandir = os.scandir
+    read: list[str] = []
+
+    def scandir(path: Any) -> Any:
+        read.append(Path(path).name)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    got = current()
+    assert sorted(read) == sorted(["vault", "A", "B"]), "no folder recorded within the window is trusted"
+    assert "A/new.md" in got.notes

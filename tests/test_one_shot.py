@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import Any
 
 from conftest import run_cli
 
@@ -55,3 +56,45 @@ def test_a_run_answered_from_the_cache_loads_no_parser(example_vault: Path) -> N
     cold, warm = (run.stdout.splitlines()[-1] for run in runs)
     assert cold.startswith("1 ['vaultkit.analyze'"), cold  # a run that parses loads them
     assert warm == "1 []", warm
+
+
+def _command() -> Path:
+    """The installed `vaultkit` script (pip puts it beside the interpreter), which exits without tearing
+    the interpreter down (`cli.run`)."""
+    import sys
+
+    script = Path(sys.executable).parent / "vaultkit"
+    assert script.is_file(), f"vaultkit is not installed in {sys.prefix}: pip install -e '.[test]'"
+    return script
+
+
+def test_the_command_flushes_everything_before_its_quick_exit(make_vault: Any) -> None:
+    """`vaultkit` ends with os._exit: what it printed must all be out first, however much, with its code."""
+    import json
+    import subprocess
+
+    notes = {
+        f"Note {n}.md": f"---\nreview_value: [{n}\n---\nNote {n + 1} and Note {n - 1}.\n" for n in range(300)
+    }
+    root = make_vault(notes)
+    for args, code in ((["check", "--format", "json"], 1), (["check", "--exit-zero", "--format", "json"], 0)):
+        run = subprocess.run([_command(), *args, root], capture_output=True, text=True, check=False)
+        assert run.returncode == code, run.stderr
+        assert len(json.loads(run.stdout)["diagnostics"]) > 600, (
+            "every diagnostic is printed, none lost at exit"
+        )
+        assert run.stderr == ""
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(make_vault: Any) -> None:
+    import subprocess
+
+    root = make_vault({f"Note {n}.md": f"Note {n + 1} and Note {n - 1}.\n" * 20 for n in range(2000)})
+    with subprocess.Popen(
+        [_command(), "check", root], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(10)
+        proc.stdout.close()  # as `vaultkit check | head -c 10` does
+        assert proc.wait(timeout=120) == 1
+        assert "Traceback" not in proc.stderr.read().decode()

@@ -26,7 +26,7 @@ from conftest import Result, VaultFactory, run_cli
 from jsonschema.validators import validator_for
 
 from vaultkit.diagnostics import Diagnostic, Severity
-from vaultkit.report import REPORTER_BY_NAME, RunSummary, github, junit, sarif
+from vaultkit.report import REPORTER_MODULES, RunSummary, github, junit, reporter, sarif
 from vaultkit.rules import RULES
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -197,7 +197,7 @@ def test_control_characters_in_a_value_never_reach_the_terminal_raw(fmt: str) ->
     """A property value quoted in a message (`type: "\\e[31mX\\rFAKE"`) must not colour the terminal,
     return the cursor over the path, or end the line: its control characters are spelled out."""
     d = Diagnostic("n\x1b.md", 2, 7, "VK011", "type: no schema '\x1b[31mX\rFAKE\x00'", Severity.ERROR)
-    out = REPORTER_BY_NAME[fmt]([d], RunSummary(1, 1))
+    out = reporter(fmt)([d], RunSummary(1, 1))
     first = out.splitlines()[0]
     assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]", first), first
     assert "\\x1b[31mX" in first and "\\x00" in first and "n\\x1b.md" in first
@@ -388,7 +388,7 @@ def test_junit_of_a_clean_run(make_vault: VaultFactory, monkeypatch: pytest.Monk
 # --- options ------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fmt", sorted(REPORTER_BY_NAME))
+@pytest.mark.parametrize("fmt", sorted(REPORTER_MODULES))
 def test_output_file_holds_exactly_what_stdout_would(vault: Path, tmp_path: Path, fmt: str) -> None:
     shown = check("--format", fmt)
     target = tmp_path / f"report.{fmt}"

@@ -7,16 +7,19 @@ the configuration, the schemas or the command itself.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from vaultkit import __version__
 from vaultkit.errors import FatalError
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR
+from vaultkit.report import REPORTER_MODULES
 
-FORMATS = ("text", "json", "github", "sarif", "junit")
+FORMATS = tuple(REPORTER_MODULES)
 
 
 def _codes(value: str | None, option: str) -> tuple[str, ...]:
@@ -248,3 +251,19 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         )
         return 2
     return result if isinstance(result, int) else 0
+
+
+def run() -> NoReturn:
+    """The `vaultkit` command: main(), then an exit that skips tearing the interpreter down.
+
+    A run on a large vault ends holding every note's facts; freeing them object by object at exit took
+    30 ms of a 0.6 s pre-commit run, and nothing needs it: every file vaultkit writes is closed (and renamed
+    into place) before main() returns, and no worker outlives it. Only the output streams need flushing.
+    `python -m vaultkit` exits normally (profilers and coverage tools write their results at exit)."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # the reader went away (`vaultkit check | head`): nothing more can be said
+        code = code or 1
+    os._exit(code)

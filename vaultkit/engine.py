@@ -174,7 +174,6 @@ class RunResult:
     facts: dict[str, NoteFacts] = field(default_factory=dict)
     index: Index | None = None
     notes_in_vault: int = 0
-    state_key: str = ""  # the vault state the result was computed from
     beyond: list[Diagnostic] = field(default_factory=list)  # fixing given notes: relations due in others
 
 
@@ -198,6 +197,7 @@ class Runner:
         return self._analyzer
 
     def run(self, opts: RunOptions) -> RunResult:
+        mark("start")  # interpreter, imports, configuration and schemas: everything before the run
         session = self.session
         cache = Cache(session.root, session.fingerprint, opts.use_cache)
         cache.prepare()  # before listing: creating the cache folder changes the vault folder's mtime
@@ -216,7 +216,7 @@ class Runner:
             diags = self._from_report(cache, state_key, listing, scope, opts)
             if diags is not None:
                 diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
-                return RunResult(diags, reported, notes_in_vault=len(listing.notes), state_key=state_key)
+                return RunResult(diags, reported, notes_in_vault=len(listing.notes))
         _check_schemas(cache, session.schemas)
         store = FactStore(cache, listing.notes, digests)
         partial = opts.targets is not None and not opts.fixing and not opts.keep_state
@@ -243,13 +243,11 @@ class Runner:
             saving.abandon()
             raise
         mark("notes saved")
-        if state_key is None:
-            state_key = _state_key(listing, current, opts)
         if opts.targets is None and not opts.fixing:
-            _write_report(cache, state_key, diags, set(listing.notes))
+            _write_report(cache, state_key or _state_key(listing, current, opts), diags, set(listing.notes))
         mark("cache writes")
         self.state = state if not opts.fixing else None
-        return RunResult(diags, reported, store.facts, state.index, len(listing.notes), state_key, beyond)
+        return RunResult(diags, reported, store.facts, state.index, len(listing.notes), beyond)
 
     def _from_report(
         self, cache: Cache, state_key: str, listing: Listing, scope: list[str], opts: RunOptions

@@ -14,15 +14,16 @@ start as fresh interpreters ("spawn"), which costs a few hundred milliseconds on
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import zlib
 from collections.abc import Sequence
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultkit.analyze import Analyzer, Settings
 from vaultkit.errors import FatalError
+
+if TYPE_CHECKING:  # multiprocessing is imported when workers start: a run on one note needs none
+    from multiprocessing.connection import Connection
 
 MIN_NOTES_PER_WORKER = 400  # below this, starting processes costs more than it saves
 CHUNK = 200  # notes a worker parses before it is given more (a chunk's facts are ~150 KB pickled)
@@ -53,6 +54,8 @@ class Workers:
     def _start(self) -> None:
         if self._conns or self.local is not None:
             return
+        import multiprocessing
+
         from vaultkit.background import can_fork
 
         ctx: Any = multiprocessing.get_context("fork" if can_fork() else "spawn")
@@ -89,7 +92,7 @@ class Workers:
 
     def _deal(self, method: str, rels: Sequence[str], extra: Any) -> list[Any]:
         """Chunks of `rels` to whichever worker is free; remembers which worker took each note."""
-        from multiprocessing.connection import wait
+        from multiprocessing.connection import Connection, wait
 
         size = max(1, min(CHUNK, len(rels) // (self.jobs * CHUNKS_PER_WORKER)))
         chunks = [rels[i : i + size] for i in range(0, len(rels), size)]

@@ -52,64 +52,109 @@ def is_present(path: Path) -> bool:
     return True
 
 
+# What a folder holds, as os.scandir saw it: each entry's name and kind. A symlink's kind is looked up at
+# every listing (its target may change while the folder holding it does not).
+DIR, FILE, LINK = "d", "f", "l"
+
+
+class Folder(NamedTuple):
+    ctime: int  # ns, when listed: it changes whenever an entry is added, removed or renamed, or permissions
+    entries: tuple[tuple[str, str], ...]
+    error: str = ""  # why it could not be read (then it has no entries)
+
+
 @dataclass(frozen=True)
 class Listing:
     notes: tuple[str, ...]  # vault-relative POSIX paths of Markdown notes
     files: tuple[str, ...]  # every other file: attachments, excluded notes, the report note
     skipped_links: tuple[str, ...]  # symlinked folders not entered
-    folders: tuple[tuple[str, int], ...] = ()  # every folder walked, with its ctime (ns) when listed
+    folders: Mapping[str, int] = field(default_factory=dict)  # every folder walked, with its ctime (ns) then
     unreadable: tuple[tuple[str, str], ...] = ()  # folders that could not be listed, with the reason
+    # what each folder held, for the next listing to reuse; only in a listing just made by list_vault
+    contents: Mapping[str, Folder] = field(default_factory=dict)
 
     def unlisted_folders(self) -> set[str]:
         """The folders whose notes are not checked: symlinked (VK205) or unreadable (VK206)."""
         return {*self.skipped_links, *(rel for rel, _reason in self.unreadable)}
 
 
-def list_vault(root: Path, config: Config, obsidian: ObsidianSettings, report_note: str | None) -> Listing:
+def list_vault(
+    root: Path,
+    config: Config,
+    obsidian: ObsidianSettings,
+    report_note: str | None,
+    known: Mapping[str, Folder] | None = None,
+) -> Listing:
     """Every note to check, and every other file a link may name. Files hidden by `userIgnoreFilters` or
     the config's `exclude` (notes included), and the report note, are not checked but are listed with the
     attachments: Obsidian still resolves links to excluded files, it only hides them from search, the
-    graph and unlinked mentions."""
+    graph and unlinked mentions.
+
+    `known`: folders as an earlier listing saw them. A folder whose ctime has not changed since is not read
+    again (10,000 notes in a few folders take ~50 ms to list, their folders' ctimes a few); every folder is
+    still walked, so the result is the one a full listing gives."""
+    known = known or {}
     notes: list[str] = []
     files: list[str] = []
     skipped: list[str] = []
-    folders: list[tuple[str, int]] = []
+    folders: dict[str, Folder] = {}
     unreadable: list[tuple[str, str]] = []
     stack = [("", root, False)]
     filtered = bool(config.exclude or obsidian.ignore_prefixes or obsidian.ignore_regexes)
     while stack:
         prefix, folder, hidden_folder = stack.pop()
         try:
-            # ctime, not mtime: it changes when an entry is added, removed or renamed, and also when the
-            # folder's permissions do (a folder made readable again must be listed again)
-            folders.append((prefix, os.stat(folder).st_ctime_ns))
-            entries = list(os.scandir(folder))
-        except OSError as e:  # its notes cannot be checked: said (VK206), never skipped silently
+            seen = folders[prefix] = _folder(folder, known.get(prefix))
+        except OSError as e:  # not even its ctime: nothing to record
+            seen = Folder(0, (), e.strerror or type(e).__name__)
+        if seen.error:  # its notes cannot be checked: said (VK206), never skipped silently
             if not hidden_folder and not (filtered and prefix and _excluded(prefix, config, obsidian)):
-                unreadable.append((prefix.rstrip("/") or ".", e.strerror or type(e).__name__))
+                unreadable.append((prefix.rstrip("/") or ".", seen.error))
             continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or name in ALWAYS_SKIPPED:
-                continue
+        for name, kind in seen.entries:
             rel = prefix + name
             hidden = hidden_folder or (filtered and _excluded(rel, config, obsidian))
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((rel + "/", Path(entry.path), hidden))
-            elif entry.is_symlink() and os.path.isdir(entry.path):
+            if kind == DIR:
+                stack.append((rel + "/", folder / name, hidden))
+            elif kind == LINK and os.path.isdir(folder / name):
                 if not hidden and not (filtered and _excluded(rel + "/", config, obsidian)):
                     skipped.append(rel)  # excluded (`Shared/**`, say), there is nothing to say about it
             elif not hidden and rel != report_note and name.lower().endswith(NOTE_SUFFIX):
                 notes.append(rel)
             else:
                 files.append(rel)
+    ctimes = {rel: f.ctime for rel, f in folders.items()}
     return Listing(
         tuple(sorted(notes)),
         tuple(sorted(files)),
         tuple(sorted(skipped)),
-        tuple(folders),
+        ctimes,
         tuple(sorted(unreadable)),
+        folders,
     )
+
+
+def _folder(path: Path, known: Folder | None) -> Folder:
+    """A folder's entries (or why it cannot be read): as `known` has them if its ctime is the same (and was
+    not racy when recorded: `known` is only given then), else read. Raises OSError if it has no ctime."""
+    # ctime, not mtime: it changes when an entry is added, removed or renamed, and also when the folder's
+    # permissions do (a folder made readable again must be listed again)
+    ctime = os.stat(path).st_ctime_ns
+    if known is not None and known.ctime == ctime:
+        return known
+    entries = []
+    try:
+        for entry in os.scandir(path):
+            name = entry.name
+            if name.startswith(".") or name in ALWAYS_SKIPPED:
+                continue
+            if entry.is_symlink():
+                entries.append((name, LINK))
+            else:
+                entries.append((name, DIR if entry.is_dir(follow_symlinks=False) else FILE))
+    except OSError as e:
+        return Folder(ctime, (), e.strerror or type(e).__name__)
+    return Folder(ctime, tuple(entries))
 
 
 def listing_to_json(listing: Listing) -> dict[str, object]:
@@ -117,7 +162,7 @@ def listing_to_json(listing: Listing) -> dict[str, object]:
         "notes": list(listing.notes),
         "files": list(listing.files),
         "skipped": list(listing.skipped_links),
-        "folders": [list(f) for f in listing.folders],
+        "folders": dict(listing.folders),
         "unreadable": [list(u) for u in listing.unreadable],
     }
 
@@ -125,37 +170,66 @@ def listing_to_json(listing: Listing) -> dict[str, object]:
 def current_listing(
     cache: Cache, root: Path, config: Config, obsidian: ObsidianSettings, report_note: str | None
 ) -> Listing:
-    """The vault's files: as the last run listed them if no folder changed since, else listed afresh and
-    recorded. Listing 10,000 notes costs about 50 ms; checking the mtimes of their folders, a few."""
+    """The vault's files: as the last run listed them if no folder changed since; else listed again, reading
+    only the folders that changed, and recorded.
+
+    Two records: the listing (`listing`), all a run reads while no folder changes, and what each folder
+    held (`folders`), read only when some folder did change."""
     stored = cache.read("listing")
     if isinstance(stored, dict) and stored.get("report") == report_note:
         found = unchanged_listing(root, stored.get("listing"), stored.get("at", 0), RACY_NS)
         if found is not None:
             return found
     at = now_ns()
-    listing = list_vault(root, config, obsidian, report_note)
+    listing = list_vault(root, config, obsidian, report_note, _known_folders(cache.read("folders"), RACY_NS))
     cache.write("listing", {"at": at, "report": report_note, "listing": listing_to_json(listing)})
+    contents = {rel: [f.ctime, [list(e) for e in f.entries], f.error] for rel, f in listing.contents.items()}
+    cache.write("folders", {"at": at, "folders": contents})
     return listing
 
 
 def unchanged_listing(root: Path, stored: object, recorded_at: int, racy_ns: int) -> Listing | None:
     """The stored listing, if no folder it walked changed since (a folder's ctime changes whenever an entry
     is added, removed or renamed in it, or its permissions change). A folder changed within `racy_ns` of the
-    recording is not trusted."""
+    recording is not trusted (an entry added in the same clock tick would not show in its ctime)."""
     if not isinstance(stored, dict):
         return None
     try:
-        folders = [(str(rel), int(ctime)) for rel, ctime in stored["folders"]]
+        folders = {str(rel): int(ctime) for rel, ctime in stored["folders"].items()}
         base = str(root) + os.sep
-        for rel, ctime in folders:
+        for rel, ctime in folders.items():
             now = os.stat(base + rel if rel else root).st_ctime_ns
             if now != ctime or recorded_at - now <= racy_ns:
                 return None
         unreadable = tuple((str(rel), str(reason)) for rel, reason in stored["unreadable"])
         notes, files, skipped = tuple(stored["notes"]), tuple(stored["files"]), tuple(stored["skipped"])
-        return Listing(notes, files, skipped, tuple(folders), unreadable)
-    except (KeyError, TypeError, ValueError, OSError):
+        return Listing(notes, files, skipped, folders, unreadable)
+    except (KeyError, TypeError, ValueError, AttributeError, OSError):
         return None
+
+
+def _known_folders(stored: object, racy_ns: int) -> dict[str, Folder]:
+    """What each folder held when last listed, for the folders that had been quiet for `racy_ns` by then
+    (see `list_vault`); nothing if the record is unusable."""
+    if not isinstance(stored, dict):
+        return {}
+    try:
+        recorded_at = int(stored["at"])
+        return {
+            str(rel): Folder(
+                int(ctime), tuple((str(name), _kind(kind)) for name, kind in entries), str(error)
+            )
+            for rel, (ctime, entries, error) in stored["folders"].items()
+            if recorded_at - int(ctime) > racy_ns
+        }
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return {}
+
+
+def _kind(kind: object) -> str:
+    if kind not in (DIR, FILE, LINK):
+        raise ValueError(kind)
+    return str(kind)
 
 
 def is_unlisted(rel: str) -> bool:

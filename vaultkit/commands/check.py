@@ -72,7 +72,7 @@ def run_check(req: CheckRequest) -> int:
 
 def _run(req: CheckRequest, color: bool) -> tuple[str, int]:
     from vaultkit.commands.common import Progress, sessions
-    from vaultkit.report import REPORTER_BY_NAME, RunSummary
+    from vaultkit.report import RunSummary, reporter
     from vaultkit.timing import mark
 
     progress = Progress()
@@ -89,7 +89,7 @@ def _run(req: CheckRequest, color: bool) -> tuple[str, int]:
         not_notes=frozenset(found.not_notes),
     )
     shown = found.shown
-    text = REPORTER_BY_NAME[req.fmt](shown, summary)
+    text = reporter(req.fmt)(shown, summary)
     mark("report")
     if req.statistics and req.fmt != "text":
         from vaultkit.report.text import statistics as stats
@@ -117,13 +117,13 @@ def _check_vault(
 ) -> None:
     from vaultkit.commands.common import display, display_paths
     from vaultkit.engine import Runner, RunOptions
-    from vaultkit.fixer import fix_in_rounds
-    from vaultkit.report.note import write_report_note
 
     runner = Runner(session, progress)
     opts = RunOptions(targets, req.jobs, req.use_cache, fixing=req.fix, select=req.select, ignore=req.ignore)
     result = runner.run(opts)
     if req.fix:
+        from vaultkit.fixer import fix_in_rounds
+
         outcome, _last = fix_in_rounds(
             session.root,
             result,
@@ -142,6 +142,8 @@ def _check_vault(
                 RunOptions(targets, req.jobs, req.use_cache, select=req.select, ignore=req.ignore)
             )
     if session.report_note:
+        from vaultkit.report.note import write_report_note
+
         write_report_note(session, result, targets is None)
     found.notes += len(result.scope)
     found.vault_notes += result.notes_in_vault

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from types import MappingProxyType
+import importlib
+from collections.abc import Callable, Sequence
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.report import github, json_report, junit, sarif, text
 from vaultkit.report.summary import RunSummary
 
 Reporter = Callable[[Sequence[Diagnostic], RunSummary], str]
 
-REPORTER_BY_NAME: Mapping[str, Reporter] = MappingProxyType(
-    {
-        "text": text.render,
-        "json": json_report.render,
-        "github": github.render,
-        "sarif": sarif.render,
-        "junit": junit.render,
-    }
-)
+# name -> the module whose `render` it is, imported when chosen: a run prints one format
+REPORTER_MODULES = {
+    "text": "text",
+    "json": "json_report",
+    "github": "github",
+    "sarif": "sarif",
+    "junit": "junit",
+}
 
-__all__ = ("REPORTER_BY_NAME", "RunSummary")
+
+def reporter(name: str) -> Reporter:
+    render: Reporter = importlib.import_module(f"vaultkit.report.{REPORTER_MODULES[name]}").render
+    return render
+
+
+__all__ = ("REPORTER_MODULES", "RunSummary", "reporter")
