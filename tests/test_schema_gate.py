@@ -117,6 +117,8 @@ KEYWORD_SCHEMAS = [
     {"format": "date"},
     {"format": "uri"},
     {"format": "date-time"},
+    {"uniqueItems": True},  # lists of strings take a shortcut; lists of anything else do not
+    {"type": ["integer", "string"]},
 ]
 
 
