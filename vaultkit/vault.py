@@ -57,8 +57,16 @@ def is_present(path: Path) -> bool:
 DIR, FILE, LINK = "d", "f", "l"
 
 
+def folder_stamp(path: Path | str) -> int:
+    """What changes whenever an entry of the folder is added, removed or renamed, in ns. On POSIX, its
+    ctime: it changes then, and also when its permissions do (a folder made readable again must be listed
+    again), which mtime does not. On Windows, ctime is when the folder was made: its mtime."""
+    st = os.stat(path)
+    return st.st_mtime_ns if os.name == "nt" else st.st_ctime_ns
+
+
 class Folder(NamedTuple):
-    ctime: int  # ns, when listed: it changes whenever an entry is added, removed or renamed, or permissions
+    ctime: int  # its folder_stamp when listed
     entries: tuple[tuple[str, str], ...]
     error: str = ""  # why it could not be read (then it has no entries)
 
@@ -137,9 +145,7 @@ def list_vault(
 def _folder(path: Path, known: Folder | None) -> Folder:
     """A folder's entries (or why it cannot be read): as `known` has them if its ctime is the same (and was
     not racy when recorded: `known` is only given then), else read. Raises OSError if it has no ctime."""
-    # ctime, not mtime: it changes when an entry is added, removed or renamed, and also when the folder's
-    # permissions do (a folder made readable again must be listed again)
-    ctime = os.stat(path).st_ctime_ns
+    ctime = folder_stamp(path)
     if known is not None and known.ctime == ctime:
         return known
     entries = []
@@ -198,7 +204,7 @@ def unchanged_listing(root: Path, stored: object, recorded_at: int, racy_ns: int
         folders = {str(rel): int(ctime) for rel, ctime in stored["folders"].items()}
         base = str(root) + os.sep
         for rel, ctime in folders.items():
-            now = os.stat(base + rel if rel else root).st_ctime_ns
+            now = folder_stamp(base + rel if rel else root)
             if now != ctime or recorded_at - now <= racy_ns:
                 return None
         unreadable = tuple((str(rel), str(reason)) for rel, reason in stored["unreadable"])
