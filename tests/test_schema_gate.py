@@ -198,3 +198,50 @@ def test_a_run_whose_notes_pass_the_gate_never_imports_jsonschema(tmp_path: Any)
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [1, 1.0],
+        [True, 1],
+        [0, False],
+        [None, None],
+        [[1], [1.0]],
+        [[1], [True]],
+        [{"a": 1}, {"a": 1.0}],
+        [{"a": [1]}, {"a": [True]}],
+        [{"a": 1}, {"b": 1}],
+        ["[[A]]", "[[B]]", "[[A]]"],
+        [1.5, 1.5, "1.5"],
+        [2**60, float(2**60)],
+        [2**60 + 1, float(2**60)],
+    ],
+)
+def test_unique_items_follows_json_equality(items: list[Any]) -> None:
+    """1 and 1.0 are the same JSON value, true and 1 are not; nested lists and objects compare deeply."""
+    schema = {"uniqueItems": True}
+    gate = compile_gate(schema, GATE_FORMATS)
+    assert gate is not None
+    assert gate(items) == _valid(schema, items), items
+
+
+def test_unique_items_of_a_long_list_is_not_pairwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hub note's `related` list holds an item for every note that links to it (`link` writes them): a
+    pairwise comparison of 20,000 items took minutes."""
+    from vaultkit import schema_gate
+
+    calls: list[int] = []
+    real = schema_gate.json_equal
+
+    def counted(a: Any, b: Any) -> bool:
+        calls.append(1)
+        return real(a, b)
+
+    monkeypatch.setattr(schema_gate, "json_equal", counted)
+    gate = compile_gate({"type": "array", "uniqueItems": True}, GATE_FORMATS)
+    assert gate is not None
+    assert gate([f"[[Note {n}]]" for n in range(3000)])
+    assert gate([{"n": n} for n in range(3000)] + [7])
+    assert not gate([{"n": n} for n in range(3000)] + [{"n": 5.0}])
+    assert len(calls) < 3000

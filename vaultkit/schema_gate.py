@@ -9,7 +9,7 @@ which produces the actual errors. So the gate can only save time, never change a
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sized
+from collections.abc import Callable, Hashable, Mapping, Sized
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -122,6 +122,20 @@ def json_equal(a: Any, b: Any) -> bool:
     return type(a) is type(b) and bool(a == b)
 
 
+def _json_key(x: Any) -> Hashable:
+    """A hashable key equal for two values exactly when json_equal holds (but for NaN, never equal to
+    itself in JSON: equal keys may only make the gate answer "invalid", and jsonschema then decides)."""
+    if isinstance(x, bool) or x is None or isinstance(x, str):
+        return (type(x).__name__, x)
+    if _is_number(x):
+        return ("number", int(x) if isinstance(x, float) and x.is_integer() else x)
+    if isinstance(x, list):
+        return ("array", tuple(_json_key(i) for i in x))
+    if isinstance(x, dict):
+        return ("object", frozenset((k, _json_key(v)) for k, v in x.items()))
+    return ("other", id(x))  # nothing YAML gives: never equal to another
+
+
 def _type(value: Any, _s: Any, _f: Any) -> Check:
     names = [value] if isinstance(value, str) else list(value)
     tests = tuple(_TYPES[n] for n in names)
@@ -201,7 +215,10 @@ def _unique(value: Any, _s: Any, _f: Any) -> Check:
             return True
         if all(type(i) is str for i in x):  # tags, aliases: JSON equality of strings is plain equality
             return len(set(x)) == len(x)
-        return not any(json_equal(x[i], x[j]) for i in range(len(x)) for j in range(i + 1, len(x)))
+        try:  # linear, not pairwise: `link` makes a hub note's `related` list thousands of items long
+            return len({_json_key(i) for i in x}) == len(x)
+        except TypeError:  # an object key that cannot be hashed
+            return not any(json_equal(x[i], x[j]) for i in range(len(x)) for j in range(i + 1, len(x)))
 
     return check
 
