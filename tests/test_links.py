@@ -198,12 +198,18 @@ def test_markdown_links_decode_and_resolve_relative_then_from_the_root(
         ("[[T#^gone]]", "'T.md' has no block '^gone'"),
         ("[[T#^coded]]", "'T.md' has no block '^coded'"),
         ("![[T#^claim]]", None),
+        ("[[T#Use `foo` here]]", None),  # a code span inside a link is part of the link's text
+        ("[[T#Nope `x|y`]]", "'T.md' has no heading 'Nope `x|y`'"),
+        ("| a |\n|---|\n| [[T#Use `foo` here\\|shown]] |", None),
     ],
 )
 def test_heading_and_block_subpaths(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, link: str, problem: str | None
 ) -> None:
-    target = "# Method\n\n## Details\n\nA claim ^claim\n\n## Results: 2026\n\n```\n# In code\nx ^coded\n```\n"
+    target = (
+        "# Method\n\n## Details\n\nA claim ^claim\n\n## Results: 2026\n\n```\n# In code\nx ^coded\n```\n"
+        "\n## Use `foo` here\n"
+    )
     root = make_vault(
         {"T.md": target, "S.md": f"{link}\n", "vaultkit.toml": "[relations]\nenabled = false\n"}
     )

@@ -663,11 +663,20 @@ def _inside(ranges: list[tuple[int, int]], starts: list[int], pos: int) -> bool:
 
 
 def _wikilink(body: str, m: re.Match[str], in_table: bool) -> Link | None:
-    inner = m.group("wbody")
+    # Where `|` and `#` split it is read from the masked text (a `|` inside a code span splits nothing); the
+    # parts are the note's own text: `[[T#Use `foo` here]]` links to the heading "Use `foo` here"
+    shape = m.group("wbody")
+    inner = body[m.start("wbody") : m.end("wbody")]
+    cut = shape.find("|")  # in a table, the pipe is escaped: `[[Target\|text]]`
+    if cut < 0:
+        target, display = inner, ""
+    else:
+        escaped = in_table and cut > 0 and shape[cut - 1] == "\\"
+        target, display = inner[: cut - 1 if escaped else cut], inner[cut + 1 :]
     if in_table:
-        inner = inner.replace("\\|", "|")
-    target, _, display = inner.partition("|")
-    target, _, subpath = target.partition("#")
+        display = display.replace("\\|", "|")
+    cut = shape.find("#", 0, len(target))
+    target, subpath = (target, "") if cut < 0 else (target[:cut], target[cut + 1 :])
     target = target.strip()
     if not target and not subpath:
         return None
