@@ -107,6 +107,16 @@ CHANGES: dict[str, list[Change]] = {
         _rename("Entities/Companies/Huawei.md", "Entities/Companies/Huawei2.md"),
         _rename("Entities/Companies/Huawei2.md", "Entities/Companies/Huawei.md"),
     ],
+    # A name goes away with no other name coming (its mentions are re-planned), then comes back: the
+    # mentions found while it was gone must not be the ones found before (helper's report: watch went stale)
+    "a deleted note comes back": [
+        _delete("Entities/Companies/Xiaomi.md"),
+        _create("Entities/Companies/Xiaomi.md", "---\ntype: entity\naliases: [小米]\n---\n# Xiaomi\n"),
+    ],
+    "an alias removed, then restored": [
+        _edit("Entities/Labs/Moonshot AI.md", "aliases: [Moonshot, Kimi]", "aliases: [Moonshot]"),
+        _edit("Entities/Labs/Moonshot AI.md", "aliases: [Moonshot]", "aliases: [Moonshot, Kimi]"),
+    ],
 }
 
 

@@ -145,6 +145,21 @@ def test_a_deleted_notes_problems_are_gone_not_fixed(vault: Path, watch: WatchPr
     assert lines and all(line.endswith("(note deleted)") for line in lines), lines
 
 
+def test_a_name_deleted_then_back_is_mentioned_again(vault: Path, watch: WatchProcess) -> None:
+    """Ant Group.md mentions Xiaomi unlinked. Xiaomi.md deleted: that problem goes, and it was not fixed in
+    Ant Group.md. Xiaomi.md back: the problem is back (watch used to stay silent, with a stale count)."""
+    note = vault / "Entities/Companies/Xiaomi.md"
+    text = note.read_text(encoding="utf-8")
+    mention = "Entities/Companies/Ant Group.md:10:181: VK120"
+    note.unlink()
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    gone = [line for line in lines if line.startswith(f"- {mention}")]
+    assert gone and gone[0].endswith("(no longer found, after a change in another note)"), lines
+    _atomic(note, text)
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    assert any(line.startswith(f"+ {mention}") for line in lines), lines
+
+
 def test_identical_save_prints_nothing(vault: Path, watch: WatchProcess) -> None:
     note = vault / RESRL
     _in_place(note, note.read_text(encoding="utf-8"))

@@ -205,7 +205,10 @@ class VaultState:
         return sources
 
     def _rekey(self, scan: MentionScan) -> set[str]:
-        """Names or aliases changed: re-plan notes that used a key that went away, rescan for new keys."""
+        """Names or aliases changed: rescan the notes that mentioned a key that went away (without it, a
+        shorter key may match there), and every note for the keys that came; return the notes to re-check.
+        A note's candidates are always what a scan with the current keys finds: kept with a key gone, they
+        equalled the rescan once it came back, and the note was not re-checked (watch went stale)."""
         old = self.table
         self.table = KeyTable.build(self.facts, self.config.link)
         gone = {k for k in old.targets if old.targets[k] != self.table.targets.get(k)}
@@ -213,11 +216,13 @@ class VaultState:
         affected = {rel for rel, found in self.candidates.items() if any(m.key in gone for m in found)}
         if new:
             hits = [rel for rel in self.facts if self.linkable(rel)]
-            rescanned = scan(hits, self.table) if new else {}
-            for rel, found in rescanned.items():
-                if found != self.candidates.get(rel):
-                    affected.add(rel)
-            self.candidates.update(rescanned)
+        else:
+            hits = sorted(rel for rel in affected if self.linkable(rel))
+        rescanned = scan(hits, self.table)
+        for rel, found in rescanned.items():
+            if found != self.candidates.get(rel):
+                affected.add(rel)
+        self.candidates.update(rescanned)
         return affected
 
 

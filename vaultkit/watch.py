@@ -183,7 +183,7 @@ class Watcher:
         previous = {rel: self.current.get(rel, []) for rel in by_note}
         for rel, found in by_note.items():
             self._set(rel, found)
-        if self._print_changes(set(by_note), previous):
+        if self._print_changes(set(by_note), previous, saved=set(changed)):
             self._print_summary()
             self._write_report()
         if self.options.fix:
@@ -309,12 +309,24 @@ class Watcher:
     # -- output -------------------------------------------------------------------------------------------
 
     def _print_changes(
-        self, rels: Iterable[str], previous: dict[str, list[Diagnostic]], why: str = "fixed"
+        self,
+        rels: Iterable[str],
+        previous: dict[str, list[Diagnostic]],
+        why: str = "fixed",
+        saved: set[str] | None = None,
     ) -> bool:
+        """Print what appeared (+) and went (-). A problem goes because its note was deleted, or `why` (it
+        was fixed); in a note that was not saved (`saved`: the notes that were), because of a change
+        elsewhere: a mention whose note was deleted is gone, not fixed."""
         printed = False
         state = self.runner.state
         for rel in sorted(rels):
-            gone = "(note deleted)" if state is not None and rel not in state.facts else f"({why})"
+            if state is not None and rel not in state.facts:
+                gone = "(note deleted)"
+            elif saved is not None and rel not in saved:
+                gone = "(no longer found, after a change in another note)"
+            else:
+                gone = f"({why})"
             old = Counter((d.code, d.message) for d in previous.get(rel, []))
             new = Counter((d.code, d.message) for d in self.current.get(rel, []))
             for d in self.current.get(rel, []):
