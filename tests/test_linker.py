@@ -303,6 +303,21 @@ def test_dates_and_numbers_are_never_keys(make_vault: VaultFactory, name: str) -
     assert link_diff(root) == []
 
 
+def test_a_note_whose_name_begins_or_ends_with_a_space_is_never_linked_to(make_vault: VaultFactory) -> None:
+    """`[[ Lead]]` names `Lead`, not ` Lead.md` (a link's target is read trimmed): link wrote links that its
+    own check then reported broken, and relations that it then asked for again (helper's report)."""
+    files = {
+        " Lead.md": "x\n",
+        "Trail .md": "See [[T]].\n",
+        "T.md": "# T\n",
+        "P.md": "About Lead and Trail.\n",
+    }
+    root = make_vault(files)
+    assert link_diff(root) == []
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 0, result.stdout
+
+
 def test_minimum_key_length(make_vault: VaultFactory) -> None:
     root = vault(make_vault, {"AI.md": "x\n", "Go.md": "x\n", "Rust.md": "x\n", "N.md": "AI, Go and Rust.\n"})
     assert link_diff(root) == ["AI, Go and [[Rust]]."]

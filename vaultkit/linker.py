@@ -24,7 +24,7 @@ from vaultkit.facts import NoteFacts, NoteLike, PropertyAnchor
 from vaultkit.frontmatter import Frontmatter, Node
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.paths import nfc
-from vaultkit.vault import note_name
+from vaultkit.vault import nameable, note_name
 
 # A link cannot follow these: `[Meituan]` would become `[[[Meituan]]]`, which does not read as a link;
 # `![[Meituan]]` is an embed; `\[[Meituan]]` an escaped bracket. Nor precede `::`, a Dataview field's key.
@@ -71,7 +71,7 @@ class KeyTable:
         never = {fold(nfc(k)) for k in config.never}
         relaxed: set[str] = set()
         for rel, f in facts.items():
-            if not f.readable:
+            if not f.readable or not nameable(rel):
                 continue
             for name in (note_name(rel), *f.aliases):
                 key = nfc(name.strip())

@@ -257,6 +257,14 @@ def note_name(rel: str) -> str:
     return rel.rpartition("/")[2][: -len(NOTE_SUFFIX)]
 
 
+def nameable(rel: str) -> bool:
+    """Can a link vaultkit writes name this note? Not when its name begins or ends with white space: a
+    link's target is read trimmed (`[[ Lead]]` names `Lead`), so a link to ` Lead.md` would be broken.
+    vaultkit neither links mentions of such a note nor asks other notes to list it in their relations."""
+    name = note_name(rel)
+    return name == name.strip()
+
+
 def _key(text: str) -> str:
     """Links resolve ignoring case as Obsidian's JavaScript does (`toLowerCase`, not Unicode case
     folding): `[[STRASSE]]` does not name `Straße.md`; `[[İSTANBUL]]` names `İstanbul.md`, `[[istanbul]]`

@@ -6,7 +6,8 @@ show A too, so that the relation reads from both sides even outside Obsidian: in
 tools. B shows A when it links to A anywhere, or lists it in its relations property (`related` by default,
 `relations.property` in vaultkit.toml), which holds quoted wikilinks: `related: ["[[ResRL]]"]`. Obsidian
 counts links in list properties as links. `relations.enabled = false` turns this off;
-`relations.types` limits it to notes of some types.
+`relations.types` limits it to notes of some types. A note whose name begins or ends with white space is
+left out: a link's target is read trimmed, so no link can name it (the linker does not link to it either).
 
 ## Why is this bad?
 Backlinks exist only inside Obsidian. Someone reading Meituan's note on GitHub cannot see that ResRL came
@@ -49,7 +50,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from vaultkit.diagnostics import Diagnostic, Edit, Fix
 from vaultkit.facts import NoteFacts
 from vaultkit.rules.base import VaultContext, rule
-from vaultkit.vault import note_name
+from vaultkit.vault import nameable, note_name
 
 
 def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
@@ -68,7 +69,8 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         from vaultkit.linker import relation_insert  # here: a run answered from the cache never loads it
 
         start, end, text = relation_insert(facts.anchor, links)
-        fix = Fix((Edit(start, end, text),), f"add {len(links)} links to {relations.property}")
+        noun = "link" if len(links) == 1 else "links"
+        fix = Fix((Edit(start, end, text),), f"add {len(links)} {noun} to {relations.property}")
     verb = "links" if len(missing) == 1 else "link"
     yield Diagnostic(
         facts.rel,
@@ -86,8 +88,9 @@ SHOWN = 5  # names in the message; the fix adds them all
 
 
 def unlisted_sources(rel: str, back: Mapping[str, set[str]], out: Mapping[str, set[str]]) -> list[str]:
-    """The notes linking to `rel` that it does not link to or list: what its fix adds to the property."""
-    return sorted(back.get(rel, set()) - out.get(rel, set()) - {rel})
+    """The notes linking to `rel` that it does not link to or list: what its fix adds to the property
+    (but for notes no link can name, `vault.nameable`)."""
+    return sorted(s for s in back.get(rel, set()) - out.get(rel, set()) - {rel} if nameable(s))
 
 
 def named(rels: Sequence[str]) -> str:
