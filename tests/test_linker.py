@@ -682,12 +682,18 @@ def test_a_note_with_old_mac_line_endings_gets_its_mentions_linked_and_keeps_eve
         "---\ntitle: [unclosed\n---\n",
         '---\nbase: &r ["[[B]]"]\nrelated: *r\n---\n',  # an alias: its items belong to `base` too
         '---\nrelated: &r ["[[B]]"]\nother: *r\n---\n',
+        "---\nrelated: see the paper\n---\n",  # text: made a list, it would mean something else
+        '---\nrelated: ""\n---\n',
+        "---\ntitle: My Target\n---\n",  # with `relations.property = "title"` below
     ],
 )
 def test_relation_is_reported_but_not_fixed_where_an_edit_would_be_unsafe(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, before: str
 ) -> None:
-    root = make_vault({"T.md": before, "A.md": "See [[T]].\n"})
+    files = {"T.md": before, "A.md": "See [[T]].\n"}
+    if "title: My" in before:
+        files["vaultkit.toml"] = '[relations]\nproperty = "title"\n'
+    root = make_vault(files)
     monkeypatch.chdir(root)
     linked = run_cli("link", "--no-cache", ".")
     unreadable = "unclosed" in before  # `vaultkit link` reports a note whose YAML it cannot read
@@ -695,6 +701,7 @@ def test_relation_is_reported_but_not_fixed_where_an_edit_would_be_unsafe(
     assert (root / "T.md").read_text() == before
     check = run_cli("check", "--no-cache", "--select", "VK121", ".").stdout
     assert "T.md:1:1: VK121 [[A]] links here" in check and "[*]" not in check
+    assert unreadable or "cannot add it safely" in check, check
 
 
 def test_relations_off_or_restricted(make_vault: VaultFactory) -> None:

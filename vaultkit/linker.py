@@ -456,13 +456,13 @@ def _empty_anchor(text: str, node: Node, eol: str) -> PropertyAnchor:
     return PropertyAnchor(end, f"{eol}  - ", "", f"{eol}  - ", '"')
 
 
+_ONE_LINK = re.compile(r"\s*!?\[\[[^\[\]]+\]\]\s*|\s*!?\[[^\[\]]*\]\([^()\s]+\)\s*")
+
+
 def _value_anchor(text: str, value: Any, node: Node, eol: str) -> PropertyAnchor | None:
-    """After the property's list, in its style; a single string becomes a flow list."""
+    """After the property's list, in its style; a single link becomes a flow list that keeps it."""
     if isinstance(value, str):
-        keep = text[node.start : node.end]
-        if "\n" in keep or "\r" in keep or keep[:1] in ("|", ">"):
-            return None  # a block or multi-line scalar cannot be turned into a list in place
-        return PropertyAnchor(node.start, ", ", "]", f"[{keep}, ", _quote(text, node.start), node.end)
+        return _string_anchor(text, value, node)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None  # `related: [[X]]` unquoted is a list of lists: the user must fix it (VK010 says so)
     if node.flow is False:
@@ -474,6 +474,16 @@ def _value_anchor(text: str, value: Any, node: Node, eol: str) -> PropertyAnchor
         last_start, last_end = node.items[-1]
         return PropertyAnchor(last_end, ", ", "", ", ", _quote(text, last_start))
     return PropertyAnchor(text.rfind("]", node.start, node.end), ", ", "", "", '"')
+
+
+def _string_anchor(text: str, value: str, node: Node) -> PropertyAnchor | None:
+    """A single link (`related: "[[B]]"`) becomes a flow list that keeps it. Not text (`related: see the
+    paper`, `related: ""`): made a list, it would mean something else. Nor a block or multi-line scalar,
+    which cannot be turned into a list in place."""
+    keep = text[node.start : node.end]
+    if "\n" in keep or "\r" in keep or keep[:1] in ("|", ">") or _ONE_LINK.fullmatch(value) is None:
+        return None
+    return PropertyAnchor(node.start, ", ", "]", f"[{keep}, ", _quote(text, node.start), node.end)
 
 
 _FLOW_ROOT = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*\{")

@@ -36,7 +36,9 @@ Meituan is a food-delivery company.
 ## Fix safety
 Safe. The property is edited surgically: a new item is added after the last one in the same style (block
 or flow list, same indent and quotes); no other key, comment, quote or line ending is touched. A note with
-no frontmatter gets one. A single value is turned into a list that keeps it. A note whose lines break with
+no frontmatter gets one. A single link (`related: "[[B]]"`) is turned into a list that keeps it; a single
+value that is not a link (`related: see the paper`, `related: 5`) is reported without a fix: made a list, it
+would mean something else. A note whose lines break with
 a bare CR (old Mac files) is reported but gets no fix: a new line in it would need that break, which no
 editor of today keeps. Nor does a relations property whose value is a YAML anchor (`related: &r [...]`) or
 an alias of one (`related: *r`): a new item would change every property sharing it.
@@ -72,13 +74,18 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         noun = "link" if len(links) == 1 else "links"
         fix = Fix((Edit(start, end, text),), f"add {len(links)} {noun} to {relations.property}")
     verb = "links" if len(missing) == 1 else "link"
+    them = "it" if len(missing) == 1 else "them"
+    why = (
+        f" (and vaultkit cannot add {them} safely: `vaultkit explain VK121`)"
+        if fix is None and facts.editable
+        else ""
+    )
     yield Diagnostic(
         facts.rel,
         1,
         1,
         RULE.code,
-        f"{named(missing)} {verb} here, but '{relations.property}' does not list "
-        f"{'it' if len(missing) == 1 else 'them'}",
+        f"{named(missing)} {verb} here, but '{relations.property}' does not list {them}{why}",
         RULE.severity,
         fix,
     )
