@@ -64,6 +64,15 @@ class Note:
         return self.text[self.fm.body_start :]
 
 
+def _size(n: int) -> str:
+    """A size as people read it: `812 bytes`, `3.2 kB`, `5 MB` (decimal units, as file managers show)."""
+    if n < 1000:
+        return f"{n} byte" if n == 1 else f"{n} bytes"
+    if n < 1_000_000:
+        return f"{n / 1000:.3g} kB"
+    return f"{n / 1_000_000:.3g} MB"
+
+
 def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None]:
     """Read a file's bytes; a Problem (code VK201/VK204) instead of an exception."""
     try:
@@ -75,8 +84,8 @@ def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None
             if not stat.S_ISREG(st.st_mode):
                 return None, Problem("VK201", 1, 1, f"not a regular file ({_kind(st.st_mode)}): not read")
             if st.st_size > max_bytes:
-                size = f"{st.st_size / 1_000_000:.1f} MB"
-                return None, Problem("VK204", 1, 1, f"note is {size}, over the {max_bytes / 1e6:g} MB limit")
+                over = f"note is {_size(st.st_size)}, over the limit of {_size(max_bytes)} (max_note_bytes)"
+                return None, Problem("VK204", 1, 1, over)
             # read(n) allocates n bytes first: asking for the size (not the limit) costs a quarter as much
             data = f.read(st.st_size + 1)
             if len(data) > st.st_size:  # it grew since fstat (or reports no size): the rest, to the limit
@@ -84,7 +93,7 @@ def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None
     except OSError as e:
         return None, Problem("VK201", 1, 1, os_reason(e, path))
     if len(data) > max_bytes:
-        return None, Problem("VK204", 1, 1, f"note grew over the {max_bytes / 1e6:g} MB limit while read")
+        return None, Problem("VK204", 1, 1, f"note grew over the limit of {_size(max_bytes)} while read")
     digest = hashlib.sha256(data).hexdigest()
     return RawFile(data, digest, st.st_mode, st.st_mtime_ns, st.st_size), None
 
