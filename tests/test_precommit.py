@@ -227,6 +227,11 @@ def test_check_hook_fails_on_the_bad_note_then_passes_after_the_fix(vault_repo: 
     assert passed.returncode == 0, _output(passed)
     assert re.search(r"vaultkit check\.+Passed", _output(passed)), _output(passed)
 
+    # The link hook gives Meituan, which the new note links to, its relation back: staged, the commit passes
+    relation = repo.commit("add notes")
+    assert relation.returncode != 0
+    assert "linked vault/Entities/Companies/Meituan.md" in _output(relation), _output(relation)
+    repo.git("add", "vault/Entities/Companies/Meituan.md")
     committed = repo.commit("add notes")
     assert committed.returncode == 0, _output(committed)
     assert repo.head() != head
@@ -285,9 +290,13 @@ def test_link_hook_links_the_mention_fails_then_passes(vault_repo: VaultRepo) ->
     assert "files were modified by this hook" in out
     assert f"linked {note}" in out
     assert repo.read(note).endswith("Bar Delivery competes with [[Meituan]].\n")
-    assert repo.read(LEGACY_NOTE) == LEGACY_TEXT  # not staged: not touched
+    # the relation shows from both sides: Meituan, which the staged note now links to, lists it
+    meituan = "vault/Entities/Companies/Meituan.md"
+    assert f"linked {meituan}" in out
+    assert '  - "[[Bar Delivery]]"\n---\n' in repo.read(meituan)
+    assert repo.read(LEGACY_NOTE) == LEGACY_TEXT  # neither staged nor linked to: not touched
 
-    repo.git("add", note)
+    repo.git("add", note, meituan)  # what the hook changed, reviewed and staged
     again = repo.run_hook("vaultkit-link")
     assert again.returncode == 0, _output(again)
     assert re.search(r"vaultkit link\.+Passed", _output(again)), _output(again)

@@ -50,9 +50,8 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
             again = functools.partial(_without_links_of, runner, opts)
             _preview_vault(session, result, again, totals, diff=diff, jobs=jobs)
         else:
-            last = _link_vault(session, result, functools.partial(runner.run, opts), totals)
+            _link_vault(session, result, functools.partial(runner.run, opts), totals)
             progress.done()
-            _tell_elsewhere(session, last)
     progress.done()
     if preview:
         if not totals.would:
@@ -86,7 +85,7 @@ def _preview_vault(
     diff: bool,
     jobs: int | None,
 ) -> None:
-    preview, last = preview_in_rounds(
+    preview, _last = preview_in_rounds(
         session.root,
         result,
         again,
@@ -96,7 +95,6 @@ def _preview_vault(
         keep_texts=diff,
         jobs=jobs,
     )
-    _tell_elsewhere(session, last)
     names = _names(session, [*preview.edits, *(r.rel for r in preview.refused)])
     if diff:
         click.echo(unified_diff(preview, names), nl=False)
@@ -116,10 +114,8 @@ def _without_links_of(runner: Runner, opts: RunOptions, refused: frozenset[str])
     return runner.run(dataclasses.replace(opts, refused=refused))
 
 
-def _link_vault(
-    session: Session, first: RunResult, again: Callable[[], RunResult], totals: _Totals
-) -> RunResult:
-    outcome, last = fix_in_rounds(
+def _link_vault(session: Session, first: RunResult, again: Callable[[], RunResult], totals: _Totals) -> None:
+    outcome, _last = fix_in_rounds(
         session.root, first, again, _linking(first), session.config.relations.property
     )
     names = _names(session, [*outcome.written, *(r.rel for r in outcome.refused)])
@@ -129,25 +125,15 @@ def _link_vault(
         click.echo(f"vaultkit: {names[r.rel]}: {r.message}", err=True)
     totals.changed += len(outcome.written)
     totals.refused += len(outcome.refused)
-    return last
 
 
 def _linking(result: RunResult) -> Callable[[Diagnostic], bool]:
-    """A link or relation in a note given: a command writes only the files it is given (pre-commit stashes
-    everything else)."""
+    """A link or relation in a note given, and the relation back in each note a given note links to
+    (RunResult.beyond): the relation shows from both sides, as `check --fix` and `watch --fix` make it.
+    Under pre-commit, a note written that was not staged fails the hook like any other write: its change is
+    there to review and stage (and pre-commit rolls the writes back if they clash with unstaged changes)."""
     inside = set(result.scope)
-    return lambda d: d.code in LINK_CODES and d.path in inside
-
-
-def _tell_elsewhere(session: Session, result: RunResult) -> None:
-    # The notes the given files now link to are named, for a whole-vault `vaultkit link` to give them the
-    # relation back.
-    elsewhere = sorted({d.path for d in result.beyond if d.code == "VK121"})
-    for where in display_paths(session.root, elsewhere):
-        click.echo(
-            f"vaultkit: {where} should list the notes now linking to it; run `vaultkit link` on the vault",
-            err=True,
-        )
+    return lambda d: d.code in LINK_CODES and (d.path in inside or d.code == "VK121")
 
 
 def _tell_skipped(session: Session, result: RunResult, totals: _Totals) -> None:
