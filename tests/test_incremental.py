@@ -444,3 +444,28 @@ def test_a_folder_recorded_within_the_racy_window_is_read_again(
     got = current()
     assert sorted(read) == sorted(["vault", "A", "B"]), "no folder recorded within the window is trusted"
     assert "A/new.md" in got.notes
+
+
+def test_the_recorded_signatures_follow_notes_added_edited_and_deleted(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the stale state shards are rewritten, from the notes they held and the notes not recorded
+    before: after a note is added, one edited and one deleted, every note is recorded once, in its own
+    shard, with the digest of its bytes, and nothing else is."""
+    import hashlib
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    (example_vault / "Wiki" / "Brand new.md").write_text("A new note about Meituan.\n", encoding="utf-8")
+    _append("Entities/Papers/ResRL.md", "\nOne more line.\n")(example_vault)
+    (example_vault / "Entities/Companies/Xiaomi.md").unlink()
+    for targets in (("Wiki/Brand new.md",), None):
+        Runner(open_session(example_vault)).run(RunOptions(jobs=1, targets=targets))
+        session = open_session(example_vault)
+        state = cache.read_state(cache.Cache(example_vault, session.fingerprint))
+        recorded = {rel: (n, entry[1]) for n, part in state.entries.items() for rel, entry in part.items()}
+        notes = list(vault.list_vault(example_vault, session.config, session.obsidian, None).notes)
+        assert sorted(recorded) == notes
+        for rel in notes:
+            digest = hashlib.sha256((example_vault / rel).read_bytes()).hexdigest()
+            assert recorded[rel] == (cache.shard_of(rel), digest), rel

@@ -178,6 +178,7 @@ class NoteState:
     entries: dict[int, dict[str, Any]] = field(default_factory=dict)
     at: dict[int, int] = field(default_factory=dict)
     stale: set[int] = field(default_factory=set)  # shards that do not match the vault as it is now
+    unmatched: list[str] = field(default_factory=list)  # notes whose recorded signature was missing or off
 
 
 def read_state(cache: Cache) -> NoteState:
@@ -226,6 +227,7 @@ def known_digests(
             digests[rel] = digest
         else:
             unmatched.append(rel)
+    state.unmatched = unmatched
     state.stale.update(shard_of(rel) for rel in unmatched)
     state.stale.update(n for n, part in state.entries.items() if not part.keys() <= digests.keys())
     state.stale.update(n for n in range(SHARDS) if n not in state.at)
@@ -238,11 +240,16 @@ def store_state(cache: Cache, state: NoteState, sigs: dict[str, Sig], digests: M
         return
     now = now_ns()
     fresh: dict[int, dict[str, Any]] = {n: {} for n in state.stale}
-    for rel, sig in sigs.items():
-        part = fresh.get(shard_of(rel))
-        digest = digests.get(rel)
-        if part is not None and digest is not None:
-            part[rel] = [list(sig), digest]
+    # A stale shard's notes: those it held, and those known_digests found unrecorded (new, or recorded in
+    # another shard); not every note of the vault, a one-note run rewrites one or two shards
+    members: dict[int, list[str]] = {n: list(state.entries.get(n, ())) for n in state.stale}
+    for rel in state.unmatched:
+        members.setdefault(shard_of(rel), []).append(rel)
+    for n, part in fresh.items():
+        for rel in members.get(n, ()):
+            sig, digest = sigs.get(rel), digests.get(rel)
+            if sig is not None and digest is not None and shard_of(rel) == n:
+                part[rel] = [list(sig), digest]
     for n, notes in sorted(fresh.items()):
         if notes == state.entries.get(n) and not any(trusted(e[0], now) for e in notes.values()):
             continue  # only racy signatures, still racy: rewriting would not make them trusted
