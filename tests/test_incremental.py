@@ -469,3 +469,20 @@ def test_the_recorded_signatures_follow_notes_added_edited_and_deleted(
         for rel in notes:
             digest = hashlib.sha256((example_vault / rel).read_bytes()).hexdigest()
             assert recorded[rel] == (cache.shard_of(rel), digest), rel
+
+
+def test_a_run_without_the_cache_serialises_nothing_for_it(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--no-cache: the facts, summaries, signatures and mentions are not even prepared for writing (every
+    note's facts serialised for writes that do nothing took 0.5 s of a cold 10k run)."""
+    from vaultkit import engine, store
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("nothing is saved without the cache")
+
+    monkeypatch.setattr(store.FactStore, "save", refuse)
+    monkeypatch.setattr(engine, "store_state", refuse)
+    got = Runner(open_session(example_vault)).run(RunOptions(jobs=1, use_cache=False))
+    assert got.diagnostics
+    assert not (example_vault / cache.CACHE_DIR).exists()
