@@ -483,6 +483,7 @@ def test_a_run_without_the_cache_serialises_nothing_for_it(
 
     monkeypatch.setattr(store.FactStore, "save", refuse)
     monkeypatch.setattr(engine, "store_state", refuse)
+    monkeypatch.setattr(engine, "_write_report", refuse)
     got = Runner(open_session(example_vault)).run(RunOptions(jobs=1, use_cache=False))
     assert got.diagnostics
     assert not (example_vault / cache.CACHE_DIR).exists()

@@ -246,7 +246,7 @@ class Runner:
             saving.abandon()
             raise
         mark("notes saved")
-        if opts.targets is None and not opts.fixing:
+        if opts.targets is None and not opts.fixing and cache.enabled:
             _write_report(cache, state_key or _state_key(listing, current, opts), diags, set(listing.notes))
         mark("cache writes")
         self.state = state if not opts.fixing else None
