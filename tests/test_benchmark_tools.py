@@ -1,4 +1,4 @@
-"""The profiling aid in benchmarks/ still runs against the current code (the benchmark itself is smoke-run
+"""The profiling aids in benchmarks/ still run against the current code (the benchmark itself is smoke-run
 by CI: `benchmarks/run.py --smoke`)."""
 
 from __future__ import annotations
@@ -20,3 +20,17 @@ def test_per_note_breakdown_runs_on_the_example_vault() -> None:
     assert done.returncode == 0, done.stderr
     for step in ("read", "decode", "frontmatter", "body scan", "facts + note rules", "whole parse_one"):
         assert f"  {step} " in done.stdout, done.stdout
+
+
+def test_the_a_b_comparison_runs_on_the_example_vault() -> None:
+    vaultkit = f"{sys.executable} -m vaultkit"
+    ab = [sys.executable, str(REPO / "benchmarks" / "ab.py"), "--a", vaultkit, "--b", vaultkit]
+    done = subprocess.run(
+        [*ab, "--vault", str(EXAMPLE_VAULT), "--rounds", "1", "--scenario", "edited"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert [line.split(":")[0] for line in done.stdout.splitlines()] == ["edited A", "edited B"], done.stdout

@@ -1,0 +1,97 @@
+"""Compare two vaultkit commands on one scenario, run alternately, each on its own copy of a vault.
+
+    python benchmarks/ab.py --a '/tmp/old/bin/vaultkit' --b '.venv/bin/vaultkit' [--scenario edited]
+                            [--vault /tmp/vaultkit-bench/vault-10000] [--rounds 7]
+
+This machine's speed drifts (up to 2x within an hour): two versions timed minutes apart compare the
+machine, not the code. Here every round runs A, then B, so both see the same machine state. Each command
+gets its own copy of the vault (two versions would otherwise invalidate each other's cache), warmed by two
+whole-vault checks first. Scenarios, as in run.py:
+
+- `edited`: the first note of `Wiki/` is saved through a temporary file with a line added, checked alone
+  (`vaultkit check NOTE`), and restored: the pre-commit case;
+- `warm`: a whole-vault check, nothing changed;
+- `onefile`: the first note of `Wiki/` checked alone, nothing changed.
+
+Prints the median, min and every sample of each, in milliseconds. Not a test: a measuring aid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from run import CACHE_DIR, atomic_write, child_env, first_note
+
+SCENARIOS = ("edited", "warm", "onefile")
+
+
+def timed(argv: Sequence[str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(
+        argv, env=child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
+    if done.returncode not in (0, 1):
+        raise SystemExit(
+            f"{shlex.join(argv)} exited {done.returncode}:\n{done.stderr.decode(errors='replace')}"
+        )
+    return time.perf_counter() - start
+
+
+def one_round(command: Sequence[str], vault: Path, scenario: str, n: int) -> float:
+    check = [*command, "check", "--format", "json", "--output-file", os.devnull]
+    note = first_note(vault / "Wiki")
+    if scenario == "warm":
+        return timed([*check, str(vault)])
+    if scenario == "onefile":
+        return timed([*check, str(note)])
+    original = note.read_bytes()
+    atomic_write(note, original + f"\nA line ab.py adds, round {n}.\n".encode())
+    try:
+        return timed([*check, str(note)])
+    finally:
+        atomic_write(note, original)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--a", required=True, help="the first command, split like a shell would")
+    parser.add_argument("--b", required=True, help="the second command")
+    parser.add_argument("--vault", type=Path, default=Path("/tmp/vaultkit-bench/vault-10000"))
+    parser.add_argument("--scenario", choices=SCENARIOS, default="edited")
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args(argv)
+    if not (args.vault / "Wiki").is_dir():
+        parser.error(f"{args.vault} has no Wiki/ folder: make one with `benchmarks/run.py --generate-only`")
+    commands = {"A": shlex.split(args.a), "B": shlex.split(args.b)}
+    with tempfile.TemporaryDirectory(prefix="vaultkit-ab-") as work:
+        copies = {}
+        for name, command in commands.items():
+            copies[name] = Path(work) / name
+            shutil.copytree(args.vault, copies[name], ignore=shutil.ignore_patterns(CACHE_DIR), symlinks=True)
+            timed([*command, "check", "--format", "json", "--output-file", os.devnull, str(copies[name])])
+        time.sleep(2.1)  # past the cache's racy window: the copies' signatures are trusted from now on
+        for name, command in commands.items():
+            timed([*command, "check", "--format", "json", "--output-file", os.devnull, str(copies[name])])
+        samples: dict[str, list[float]] = {name: [] for name in commands}
+        for n in range(args.rounds):
+            for name, command in commands.items():
+                samples[name].append(one_round(command, copies[name], args.scenario, n))
+    for name, found in samples.items():
+        ms = [round(s * 1000) for s in found]
+        print(f"{args.scenario} {name}: median {statistics.median(ms):.0f} ms, min {min(ms)} ms, all {ms}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
