@@ -227,9 +227,12 @@ def test_schema_change_reloads_and_broken_schema_keeps_the_last_good(vault: Path
         entity.write_text(text.replace('"required": [', '"required": ["url", ', 1))  # the one in use
         w.expect(r"readable again, and the same as the one in use", timeout=30)
         entity.write_text(text)
+        w.expect(r"^vaultkit: configuration changed", timeout=30)  # a save may first show the file empty
         lines = w.expect(r"^vaultkit: \d+ notes", timeout=30)
         gone = [line for line in lines if "missing required property 'url'" in line]
-        assert gone and all(line.endswith("(no longer reported: the configuration changed)") for line in gone)
+        assert gone and all(
+            line.endswith("(no longer reported: the configuration changed)") for line in gone
+        ), lines
         assert w.quiet(1.0) == [], "one save, one reload: nothing said twice"
         assert sum(line.startswith("vaultkit: configuration changed") for line in w.seen) == 2, w.seen
     finally:
