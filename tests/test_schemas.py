@@ -476,3 +476,29 @@ def test_dollar_schema_that_is_not_text_is_vk011(run: Run, value: str, shown: st
     assert lines(run({**BASE, "N.md": note})) == [
         f"N.md:2:10: VK011 $schema: {shown} is not a path; give the schema's path as text"
     ]
+
+
+def test_a_schema_set_fingerprints_the_bytes_it_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Watch reloads on the first event of a save. A schema saved between the parse and the fingerprint gave
+    the configuration in use the fingerprint of other bytes: the next event's reload of the very same bytes
+    then said "configuration changed" again, and a later save of the bytes in use was not recognised."""
+    from vaultkit import schemas
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "a.schema.json").write_text('{"type": "object"}', encoding="utf-8")
+    (second / "a.schema.json").write_text('{"type": "object"}', encoding="utf-8")
+    real = schemas._load_json
+
+    def parse_then_saved_again(*args: Any) -> Any:
+        parsed = real(*args)
+        (second / "a.schema.json").write_text('{"type": "object", "required": ["x"]}', encoding="utf-8")
+        return parsed
+
+    monkeypatch.setattr(schemas, "_load_json", parse_then_saved_again)
+    loaded = SchemaSet(second)
+    assert loaded.contents["a.schema.json"] == {"type": "object"}
+    assert loaded.fingerprint == schemas.folder_fingerprint(first), "the fingerprint of what was parsed"

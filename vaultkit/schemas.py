@@ -35,12 +35,17 @@ def folder_fingerprint(folder: Path) -> str:
     """A hash of every schema file's name and bytes: what the cache keys on, without parsing anything."""
     h = hashlib.sha256()
     for path in sorted(folder.rglob("*.json")):
-        h.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0")
         try:
-            h.update(path.read_bytes())
+            data = path.read_bytes()
         except OSError:
-            h.update(b"\0unreadable")
+            data = b"\0unreadable"
+        _fingerprint_file(h, path.relative_to(folder).as_posix(), data)
     return h.hexdigest()
+
+
+def _fingerprint_file(h: Any, name: str, data: bytes) -> None:
+    h.update(name.encode("utf-8", "surrogateescape") + b"\0")
+    h.update(data)
 
 
 def bundled_schema_dir() -> Path:
@@ -66,14 +71,22 @@ class SchemaSet:
             raise FatalError(f"schema folder {folder} {what}")
         self.folder = folder
         self.contents: dict[str, dict[str, Any]] = {}
+        # The fingerprint hashes the very bytes parsed: read apart, a schema saved in between (watch reloads
+        # on the first event of a save) gave the configuration in use the fingerprint of other bytes
+        h = hashlib.sha256()
         for path in sorted(folder.rglob("*.json")):
             name = path.relative_to(folder).as_posix()
-            self.contents[name] = _load_json(path)
+            try:
+                data = path.read_bytes()
+            except OSError as e:
+                raise FatalError(f"{path}: cannot read schema: {e.strerror}") from e
+            _fingerprint_file(h, name, data)
+            self.contents[name] = _load_json(path, data)
         self._validators: dict[str, Any] = {}
         self._gates: dict[str, Callable[[Any], bool] | None] = {}
         self._registry: Any = None
         self._trusted = False
-        self.fingerprint = folder_fingerprint(folder)
+        self.fingerprint = h.hexdigest()
 
     def ensure_valid(self) -> None:
         """Check every schema (FatalError on the first bad one). Deferred until notes are validated, so a
@@ -373,15 +386,14 @@ def _is_datetime(value: object) -> bool:
 GATE_FORMATS: dict[str, Callable[[Any], bool]] = {"date": _is_date, "uri": _is_uri, "date-time": _is_datetime}
 
 
-def _load_json(path: Path) -> dict[str, Any]:
+def _load_json(path: Path, raw: bytes) -> dict[str, Any]:
+    """The schema in `raw`, the bytes of `path` (named in the messages)."""
     try:  # utf-8-sig: a BOM, as some Windows editors write, is no reason to refuse a schema
-        data = parse_bounded(_strict_json, path.read_text(encoding="utf-8-sig"))
+        data = parse_bounded(_strict_json, raw.decode("utf-8-sig"))
     except _DuplicateKey as e:
         raise FatalError(
             f"{path}: schema has the key '{e}' twice in one object; JSON keeps only the last"
         ) from e
-    except OSError as e:
-        raise FatalError(f"{path}: cannot read schema: {e.strerror}") from e
     except UnicodeDecodeError as e:
         raise FatalError(f"{path}: schema is not UTF-8") from e
     except json.JSONDecodeError as e:
