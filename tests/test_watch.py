@@ -584,3 +584,25 @@ def test_a_symlinked_folder_is_reported_as_check_reports_it(
     lines = watch.expect(r"^vaultkit: 24 notes")
     for name in ("Shared", "Shared.md"):
         assert any(line.startswith(f"- {name}:1:1: VK205") for line in lines), lines
+
+
+def test_a_stop_signal_that_lands_while_the_loop_holds_its_wake_lock_still_stops_it(vault: Path) -> None:
+    """Signal handlers run in the main thread, between two bytecodes: possibly inside `wake.wait()` or
+    `wake.clear()`, which hold the event's (non-reentrant) lock. A handler that set `wake` then waited for
+    that lock for ever: a watch that did not stop (seen once under load). The lock is held here as the main
+    loop would hold it; the handler must return, and the stop be seen."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    watcher = Watcher(vault, WatchOptions())
+    done = threading.Event()
+
+    def signal_inside_the_lock() -> None:
+        with watcher.wake._cond:  # what Event.clear() and Event.wait() hold, in the thread the signal hits
+            watcher._on_signal(signal.SIGTERM, None)
+        done.set()
+
+    handler = threading.Thread(target=signal_inside_the_lock, daemon=True)
+    handler.start()
+    handler.join(timeout=5)
+    assert done.is_set(), "the signal handler waited for a lock its own thread holds"
+    assert watcher.stop.is_set()

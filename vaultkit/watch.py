@@ -125,8 +125,11 @@ class Watcher:
         return 0
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        """Ctrl-C or SIGTERM: the loop stops within its longest wait (a second). The handler runs in the
+        main thread between two bytecodes, perhaps inside `wake.wait()` or `wake.clear()`, which hold the
+        event's lock: `wake.set()` here would wait for that lock for ever (a watch that did not stop under
+        load). `stop` is only ever read by the main thread, never locked by it."""
         self.stop.set()
-        self.wake.set()
 
     def _next_wakeup(self) -> float:
         with self.lock:
@@ -134,7 +137,8 @@ class Watcher:
         times += [*self.fix_due.values(), *self.relate_due.values()]
         if self.reload:
             times.append(time.monotonic())
-        return max(0.01, min(times) - time.monotonic()) if times else 1.0
+        # at most a second: a stop signal and a moved vault folder are seen within it
+        return min(1.0, max(0.01, min(times) - time.monotonic())) if times else 1.0
 
     def _tick(self) -> None:
         now = time.monotonic()
