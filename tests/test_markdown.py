@@ -112,6 +112,7 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("html-in-list-item", "- <div>\n  Meituan\n  </div>", 0, True),
     ("html-anchor-text-is-a-link", '<a href="https://meituan.com">Meituan</a> Meituan', 1, False),
     ("html-code-element", "<code>Meituan</code> and <kbd>Meituan</kbd> Meituan", 1, False),
+    ("html-var-and-tt", "<var>Meituan</var>, <TT>Meituan</TT> and Meituan", 1, False),  # code-like text
     ("html-attribute-with-gt", '<a title="a>b">Meituan</a> Meituan', 1, False),
     # link reference definitions
     ("refdef", '[foo]: https://meituan.com "Meituan"\n\nMeituan', 1, True),

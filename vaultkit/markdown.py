@@ -149,7 +149,7 @@ _INLINE = re.compile(
     |(?P<ref>!?\[[^\[\]\n]+\]\[[^\[\]\n]*\])
     |(?P<footnote>\[\^[^\[\]\n]+\]|\^\[(?:[^\]\n^]|\^(?!\[))*\])
     |(?P<autolink><[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+>)
-    |(?P<element><(?P<etag>(?i:a|code|kbd|samp|pre|script|style|textarea|svg|math))(?=[\s>])
+    |(?P<element><(?P<etag>(?i:a|code|kbd|samp|tt|var|pre|script|style|textarea|svg|math))(?=[\s>])
         (?:[^<>"']|"[^"<\n]*"|'[^'<\n]*')*>.{0,4000}?(?i:</(?P=etag)\s*>))
     |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s(?:[^<>"']|"[^"<\n]*"|'[^'<\n]*')*)?/?>)
     |(?P<tag>"""
