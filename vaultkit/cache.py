@@ -212,7 +212,7 @@ def known_digests(
             st = stat(base + rel)  # a string join: pathlib here was a third of a warm run
         except OSError:
             continue
-        sig = sigs[rel] = (st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+        sig = sigs[rel] = signature(st)
         entry = stored.get(rel)
         try:
             old, digest = entry  # type: ignore[misc]  # JSON: anything may be there

@@ -42,13 +42,13 @@ def fix_in_rounds(
     again: Callable[[], RunResult],
     wanted: Callable[[Diagnostic], bool],
     managed_property: str,
-) -> tuple[FixOutcome, RunResult]:
+) -> FixOutcome:
     """Apply the wanted safe fixes of `first`, a run (RunOptions.fixing, no preview) on the vault as it is.
 
     The links go first. A relation answers a link in another note, so the relations are found again by
     `again()`, a second run, once new links are written: a link that was refused (a read-only note, a note
     changed meanwhile) leaves no relation behind, and a note's relations are one edit, as `link --diff`
-    shows them. Returns what was written or refused, and the run the relations were taken from."""
+    shows them. Returns what was written or refused."""
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
     links = edits_by_note(d for d in chosen if d.code != RELATION)
     outcome = apply_fixes(root, first.facts, links, managed_property)
@@ -57,7 +57,7 @@ def fix_in_rounds(
         last = again()
         chosen = [d for d in (*last.diagnostics, *last.beyond) if wanted(d)]
     relations = edits_by_note(d for d in chosen if d.code == RELATION)
-    return outcome.then(apply_fixes(root, last.facts, relations, managed_property)), last
+    return outcome.then(apply_fixes(root, last.facts, relations, managed_property))
 
 
 @dataclass
@@ -83,12 +83,11 @@ def preview_in_rounds(
     verify_body: bool = True,
     keep_texts: bool = True,
     jobs: int | None = None,
-) -> tuple[Preview, RunResult]:
+) -> Preview:
     """fix_in_rounds, written nowhere: each round's edits go through the writer's own checks
     (edits.plan_write, with the same verification), so the preview holds exactly what would be written.
     `first` is a run that counts every new link (RunOptions.preview); when some note's links would be
-    refused, the relations come from `again(those notes)`, a run that does not count their links. Returns
-    the preview and the run the relations were taken from.
+    refused, the relations come from `again(those notes)`, a run that does not count their links.
 
     Without `verify_body` (`link --check`), body edits skip the writer's second Markdown parse: on a vault
     where most notes gain a link that parse doubled the run, and it refuses only what a bug in the linker
@@ -108,7 +107,7 @@ def preview_in_rounds(
     plan(last.facts, edits_by_note(d for d in chosen if d.code == RELATION), into=preview)
     once = {(r.rel, r.message): r for r in preview.refused}  # a note refused in both rounds is said once
     preview.refused = [once[k] for k in sorted(once)]
-    return preview, last
+    return preview
 
 
 def _plan_writes(

@@ -66,7 +66,7 @@ def folder_stamp(path: Path | str) -> int:
 
 
 class Folder(NamedTuple):
-    ctime: int  # its folder_stamp when listed
+    stamp: int  # its folder_stamp when listed
     entries: tuple[tuple[str, str], ...]
     error: str = ""  # why it could not be read (then it has no entries)
 
@@ -76,7 +76,7 @@ class Listing:
     notes: tuple[str, ...]  # vault-relative POSIX paths of Markdown notes
     files: tuple[str, ...]  # every other file: attachments, excluded notes, the report note
     skipped_links: tuple[str, ...]  # symlinked folders not entered
-    folders: Mapping[str, int] = field(default_factory=dict)  # every folder walked, with its ctime (ns) then
+    folders: Mapping[str, int] = field(default_factory=dict)  # every folder walked, with its stamp then
     unreadable: tuple[tuple[str, str], ...] = ()  # folders that could not be listed, with the reason
     # what each folder held, for the next listing to reuse; only in a listing just made by list_vault
     contents: Mapping[str, Folder] = field(default_factory=dict)
@@ -98,9 +98,9 @@ def list_vault(
     attachments: Obsidian still resolves links to excluded files, it only hides them from search, the
     graph and unlinked mentions.
 
-    `known`: folders as an earlier listing saw them. A folder whose ctime has not changed since is not read
-    again (10,000 notes in a few folders take ~50 ms to list, their folders' ctimes a few); every folder is
-    still walked, so the result is the one a full listing gives."""
+    `known`: folders as an earlier listing saw them. A folder whose stamp (`folder_stamp`) has not changed
+    since is not read again (10,000 notes in a few folders take ~50 ms to list, their folders' stamps a
+    few); every folder is still walked, so the result is the one a full listing gives."""
     known = known or {}
     notes: list[str] = []
     files: list[str] = []
@@ -113,7 +113,7 @@ def list_vault(
         prefix, folder, hidden_folder = stack.pop()
         try:
             seen = folders[prefix] = _folder(folder, known.get(prefix))
-        except OSError as e:  # not even its ctime: nothing to record
+        except OSError as e:  # not even its stamp: nothing to record
             seen = Folder(0, (), e.strerror or type(e).__name__)
         if seen.error:  # its notes cannot be checked: said (VK206), never skipped silently
             if not hidden_folder and not (filtered and prefix and _excluded(prefix, config, obsidian)):
@@ -131,22 +131,22 @@ def list_vault(
                 notes.append(rel)
             else:
                 files.append(rel)
-    ctimes = {rel: f.ctime for rel, f in folders.items()}
+    stamps = {rel: f.stamp for rel, f in folders.items()}
     return Listing(
         tuple(sorted(notes)),
         tuple(sorted(files)),
         tuple(sorted(skipped)),
-        ctimes,
+        stamps,
         tuple(sorted(unreadable)),
         folders,
     )
 
 
 def _folder(path: Path, known: Folder | None) -> Folder:
-    """A folder's entries (or why it cannot be read): as `known` has them if its ctime is the same (and was
-    not racy when recorded: `known` is only given then), else read. Raises OSError if it has no ctime."""
-    ctime = folder_stamp(path)
-    if known is not None and known.ctime == ctime:
+    """A folder's entries (or why it cannot be read): as `known` has them if its stamp is the same (and was
+    not racy when recorded: `known` is only given then), else read. Raises OSError if it has no stamp."""
+    stamp = folder_stamp(path)
+    if known is not None and known.stamp == stamp:
         return known
     entries = []
     try:
@@ -159,8 +159,8 @@ def _folder(path: Path, known: Folder | None) -> Folder:
             else:
                 entries.append((name, DIR if entry.is_dir(follow_symlinks=False) else FILE))
     except OSError as e:
-        return Folder(ctime, (), e.strerror or type(e).__name__)
-    return Folder(ctime, tuple(entries))
+        return Folder(stamp, (), e.strerror or type(e).__name__)
+    return Folder(stamp, tuple(entries))
 
 
 def listing_to_json(listing: Listing) -> dict[str, object]:
@@ -189,23 +189,23 @@ def current_listing(
     at = now_ns()
     listing = list_vault(root, config, obsidian, report_note, _known_folders(cache.read("folders"), RACY_NS))
     cache.write("listing", {"at": at, "report": report_note, "listing": listing_to_json(listing)})
-    contents = {rel: [f.ctime, [list(e) for e in f.entries], f.error] for rel, f in listing.contents.items()}
+    contents = {rel: [f.stamp, [list(e) for e in f.entries], f.error] for rel, f in listing.contents.items()}
     cache.write("folders", {"at": at, "folders": contents})
     return listing
 
 
 def unchanged_listing(root: Path, stored: object, recorded_at: int, racy_ns: int) -> Listing | None:
-    """The stored listing, if no folder it walked changed since (a folder's ctime changes whenever an entry
-    is added, removed or renamed in it, or its permissions change). A folder changed within `racy_ns` of the
-    recording is not trusted (an entry added in the same clock tick would not show in its ctime)."""
+    """The stored listing, if no folder it walked changed since (see `folder_stamp`). A folder changed within
+    `racy_ns` of the recording is not trusted (an entry added in the same clock tick would not show in its
+    stamp)."""
     if not isinstance(stored, dict):
         return None
     try:
-        folders = {str(rel): int(ctime) for rel, ctime in stored["folders"].items()}
+        folders = {str(rel): int(stamp) for rel, stamp in stored["folders"].items()}
         base = str(root) + os.sep
-        for rel, ctime in folders.items():
+        for rel, stamp in folders.items():
             now = folder_stamp(base + rel if rel else root)
-            if now != ctime or recorded_at - now <= racy_ns:
+            if now != stamp or recorded_at - now <= racy_ns:
                 return None
         unreadable = tuple((str(rel), str(reason)) for rel, reason in stored["unreadable"])
         notes, files, skipped = tuple(stored["notes"]), tuple(stored["files"]), tuple(stored["skipped"])
@@ -223,10 +223,10 @@ def _known_folders(stored: object, racy_ns: int) -> dict[str, Folder]:
         recorded_at = int(stored["at"])
         return {
             str(rel): Folder(
-                int(ctime), tuple((str(name), _kind(kind)) for name, kind in entries), str(error)
+                int(stamp), tuple((str(name), _kind(kind)) for name, kind in entries), str(error)
             )
-            for rel, (ctime, entries, error) in stored["folders"].items()
-            if recorded_at - int(ctime) > racy_ns
+            for rel, (stamp, entries, error) in stored["folders"].items()
+            if recorded_at - int(stamp) > racy_ns
         }
     except (KeyError, TypeError, ValueError, AttributeError):
         return {}

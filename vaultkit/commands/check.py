@@ -124,7 +124,7 @@ def _check_vault(
     if req.fix:
         from vaultkit.fixer import fix_in_rounds
 
-        outcome, _last = fix_in_rounds(
+        outcome = fix_in_rounds(
             session.root,
             result,
             functools.partial(runner.run, opts),

@@ -85,7 +85,7 @@ def _preview_vault(
     diff: bool,
     jobs: int | None,
 ) -> None:
-    preview, _last = preview_in_rounds(
+    preview = preview_in_rounds(
         session.root,
         result,
         again,
@@ -115,9 +115,7 @@ def _without_links_of(runner: Runner, opts: RunOptions, refused: frozenset[str])
 
 
 def _link_vault(session: Session, first: RunResult, again: Callable[[], RunResult], totals: _Totals) -> None:
-    outcome, _last = fix_in_rounds(
-        session.root, first, again, _linking(first), session.config.relations.property
-    )
+    outcome = fix_in_rounds(session.root, first, again, _linking(first), session.config.relations.property)
     names = _names(session, [*outcome.written, *(r.rel for r in outcome.refused)])
     for rel in outcome.written:
         click.echo(f"linked {names[rel]}")
