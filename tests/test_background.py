@@ -171,3 +171,37 @@ def test_no_child_for_a_run_without_the_cache(example_vault: Path, monkeypatch: 
     assert not started, "--no-cache writes nothing: there is nothing to fork for"
     Runner(open_session(example_vault)).run(RunOptions(jobs=1))
     assert started, "with the cache, the notes are saved by a child"
+
+
+@forks
+def test_check_prints_while_a_child_caches_the_report_and_waits_for_it(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check` hands the whole-vault report's cache write to a child and prints meanwhile; when the command
+    returns, the child is done: the next run is answered from that report, parsing nothing."""
+    monkeypatch.setattr(engine, "BACKGROUND_REPORT", 1)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    writers: list[Deferred] = []
+    real_start = Deferred.start
+
+    def start(self: Deferred) -> None:
+        real_start(self)
+        writers.append(self)
+
+    monkeypatch.setattr(Deferred, "start", start)
+    first = run_cli("check", "--format", "json", example_vault)
+    report = [w for w in writers if any(getattr(f, "func", None) is engine._write_report for f in w._work)]
+    assert report and all(w._done for w in report), "the report was written by a child, waited for"
+    monkeypatch.setattr(Deferred, "start", real_start)
+
+    from vaultkit.analyze import Analyzer
+
+    def no_parse(self: Analyzer, rels: Any) -> list[Any]:
+        raise AssertionError("answered from the cached report: nothing is parsed")
+
+    monkeypatch.setattr(Analyzer, "parse", no_parse)
+    monkeypatch.setattr(engine.Runner, "_diagnostics", no_parse)
+    for printed in (example_vault / cache.CACHE_DIR).glob("output*"):  # not the printed output's cache
+        printed.unlink()
+    second = run_cli("check", "--format", "json", example_vault)
+    assert second.stdout == first.stdout and second.exit_code == first.exit_code == 1

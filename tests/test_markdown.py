@@ -159,6 +159,12 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("block-id", "Meituan ^Meituan", 1, False),
     ("templater", "<% tp.file.title %> Meituan <%* Meituan %>", 1, False),
     ("templater-block", "<%*\nMeituan\n%>\nMeituan", 1, False),
+    # Dataview inline fields: a value is data (a query compares it to text), never made a link
+    ("dataview-line", "company:: Meituan\nMeituan", 1, False),
+    ("dataview-line-marked-up", "- **Lab**:: Meituan\n> Owner / team:: Meituan\n\nMeituan", 1, False),
+    ("dataview-bracketed", "See [lab:: Meituan] and (owner:: [[X]] Meituan) Meituan", 1, False),
+    ("dataview-not-a-key", "C++ uses std::Meituan and Meituan, a:b:: Meituan", 3, False),
+    ("dataview-in-code", "`lab:: x` Meituan", 1, False),
     # links of every kind, URLs and e-mail addresses
     ("wikilinks", "[[Meituan]] [[X|Meituan]] ![[Meituan.png]] [[Meituan#Meituan]] Meituan", 1, False),
     ("markdown-links", "[Meituan](x.md) [x](Meituan.md) ![Meituan](img.png) Meituan", 1, True),

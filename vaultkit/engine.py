@@ -53,6 +53,7 @@ if TYPE_CHECKING:  # imported where used: a run answered from the cache never lo
 
 Progress = Callable[[str], None]
 BACKGROUND_SAVE = 1000  # notes parsed from which saving them overlaps the rest of the run (see background)
+BACKGROUND_REPORT = 5000  # diagnostics from which a deferred report is written by a child (forking costs)
 
 
 @dataclass
@@ -165,6 +166,9 @@ class RunOptions:
     keep_state: bool = False  # watch mode: always build the VaultState (no whole-report shortcut)
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # Write a large whole-vault report to the cache in a forked child, while the caller prints it: the
+    # caller then owns RunResult.writing and must `finish()` it before it returns.
+    defer_writes: bool = False
 
 
 @dataclass
@@ -175,6 +179,7 @@ class RunResult:
     index: Index | None = None
     notes_in_vault: int = 0
     beyond: list[Diagnostic] = field(default_factory=list)  # fixing given notes: relations due in others
+    writing: Deferred | None = None  # with RunOptions.defer_writes: the report's cache write, under way
 
 
 class Runner:
@@ -246,11 +251,14 @@ class Runner:
             saving.abandon()
             raise
         mark("notes saved")
-        if opts.targets is None and not opts.fixing and cache.enabled:
-            _write_report(cache, state_key or _state_key(listing, current, opts), diags, set(listing.notes))
+        writing = (
+            _save_report(cache, state_key or _state_key(listing, current, opts), diags, listing, opts)
+            if opts.targets is None and not opts.fixing and cache.enabled
+            else None
+        )
         mark("cache writes")
         self.state = state if not opts.fixing else None
-        return RunResult(diags, reported, store.facts, state.index, len(listing.notes), beyond)
+        return RunResult(diags, reported, store.facts, state.index, len(listing.notes), beyond, writing)
 
     def _from_report(
         self, cache: Cache, state_key: str, listing: Listing, scope: list[str], opts: RunOptions
@@ -679,6 +687,19 @@ def _cached_report(cache: Cache, key: str, scope: Sequence[str], whole: bool) ->
         except (TypeError, ValueError, IndexError):
             return None
     return sorted(found, key=Diagnostic.sort_key)
+
+
+def _save_report(
+    cache: Cache, key: str, diags: list[Diagnostic], listing: Listing, opts: RunOptions
+) -> Deferred | None:
+    """Cache the whole-vault report; if deferred, a child encodes and writes a large one (0.4 s for 60,000
+    diagnostics) while the caller prints it, and the caller finishes what this returns."""
+    writing = Deferred(functools.partial(_write_report, cache, key, diags, set(listing.notes)))
+    if opts.defer_writes and len(diags) >= BACKGROUND_REPORT:
+        writing.start()
+        return writing
+    writing.finish()
+    return None
 
 
 def _write_report(cache: Cache, key: str, diags: list[Diagnostic], notes: set[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from vaultkit import quick
 from vaultkit.commands.common import emit, emit_bytes, one_shot
 
 if TYPE_CHECKING:
+    from vaultkit.background import Deferred
     from vaultkit.commands.common import Progress
     from vaultkit.diagnostics import Diagnostic
     from vaultkit.engine import Session
@@ -62,15 +63,19 @@ def run_check(req: CheckRequest) -> int:
         if hit.text is not None:
             emit_bytes(hit.text, req.output_file)
             return hit.code
-    text, code = _run(req, color)
-    emit(text, req.output_file)
+    text, code, writing = _run(req, color)
+    try:
+        emit(text, req.output_file)
+    finally:
+        for work in writing:  # the reports' cache writes, done by children while the text was printed
+            work.finish()
     if eligible and whole:
         # Whole-folder runs are the ones repeated unchanged (CI, a second check): remember the output.
         quick.store(quick.lookup(list(req.paths), req.vault, req.config_dir, request), text, code)
     return code
 
 
-def _run(req: CheckRequest, color: bool) -> tuple[str, int]:
+def _run(req: CheckRequest, color: bool) -> tuple[str, int, list[Deferred]]:
     from vaultkit.commands.common import Progress, sessions
     from vaultkit.report import RunSummary, reporter
     from vaultkit.timing import mark
@@ -96,8 +101,8 @@ def _run(req: CheckRequest, color: bool) -> tuple[str, int]:
 
         click.echo("\n".join(stats(shown)), err=True)
     if found.failed_writes:
-        return text, 1
-    return text, 0 if req.exit_zero or not shown else 1
+        return text, 1, found.writing
+    return text, 0 if req.exit_zero or not shown else 1, found.writing
 
 
 @dataclass
@@ -110,6 +115,7 @@ class _Found:
     notes: int = 0
     vault_notes: int = 0
     failed_writes: bool = False
+    writing: list[Deferred] = field(default_factory=list)  # cache writes under way (RunResult.writing)
 
 
 def _check_vault(
@@ -119,7 +125,15 @@ def _check_vault(
     from vaultkit.engine import Runner, RunOptions
 
     runner = Runner(session, progress)
-    opts = RunOptions(targets, req.jobs, req.use_cache, fixing=req.fix, select=req.select, ignore=req.ignore)
+    opts = RunOptions(
+        targets,
+        req.jobs,
+        req.use_cache,
+        fixing=req.fix,
+        select=req.select,
+        ignore=req.ignore,
+        defer_writes=True,
+    )
     result = runner.run(opts)
     if req.fix:
         from vaultkit.fixer import fix_in_rounds
@@ -138,9 +152,9 @@ def _check_vault(
             from vaultkit.report.text import counted
 
             click.echo(f"vaultkit: fixed {counted(len(outcome.written), 'note')}", err=True)
-            result = runner.run(
-                RunOptions(targets, req.jobs, req.use_cache, select=req.select, ignore=req.ignore)
-            )
+            result = runner.run(replace(opts, fixing=False))
+    if result.writing is not None:
+        found.writing.append(result.writing)
     if session.report_note:
         from vaultkit.report.note import write_report_note
 
