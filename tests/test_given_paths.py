@@ -130,3 +130,16 @@ def test_a_note_in_an_unreadable_folder_is_reported_on_that_note(
     for run in (result, folder):
         assert "internal error" not in run.output and "Traceback" not in run.output
     assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("given", ["..", "sub/..", "sub/../.", "./sub/../"])
+def test_a_path_through_dot_dot_names_the_folder_it_leads_to(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, given: str
+) -> None:
+    """`vaultkit check ..` from a subfolder checks the vault (it checked nothing and passed: a CI step
+    that could never fail)."""
+    root = make_vault({"Broken.md": "[[Missing note]]\n", "sub/Ok.md": "fine\n"})
+    monkeypatch.chdir(root / "sub" if given == ".." else root)
+    result = run_cli("check", "--no-cache", given)
+    assert result.exit_code == 1, result.output
+    assert "VK101" in result.stdout and "of 2 notes" in result.stdout

@@ -174,6 +174,37 @@ def test_a_suppressed_mention_stays_used_once_the_next_one_is_linked(make_vault:
     assert found(make_vault, region) == []
 
 
+def test_each_suppression_holding_back_a_mention_is_in_use(make_vault: VaultFactory) -> None:
+    """The first mention is suppressed for the line, a later one by a region: without the region that later
+    mention would be linked, so the region is in use (it was reported unused: VK301). A third mention after
+    the region's is held back by nothing; it is the one reported."""
+    region = "%% vaultkit-disable VK120 %%\nTarget in region.\n%% vaultkit-enable VK120 %%\n"
+    held = HEAD + "<!-- vaultkit-disable-next-line VK120 -->\nTarget first.\n\n" + region
+    assert found(make_vault, held) == []
+    assert found(make_vault, held + "Target third.\n") == [(13, "VK120")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        HEAD + "<!-- vaultkit-disable-next-line VK120 -->\nTarget here.\n",
+        HEAD + "%% vaultkit-disable VK120 %%\nTarget here.\n",
+        "---\ntype: entity\nkind: lab\nvaultkit_disable: [VK120]\n---\n# A\n\nTarget here.\n",
+    ],
+    ids=["next-line", "region", "property"],
+)
+def test_a_suppressed_mention_plans_no_relation(make_vault: VaultFactory, text: str) -> None:
+    """`link --check` and `--diff` show only what `link` writes: no relation in Target for a link that a
+    suppression keeps from being written (before, `link --check` failed for ever on it)."""
+    root = make_vault({**TARGET, "A.md": text}, name=next(_names))
+    before = (root / "Target.md").read_bytes()
+    for args in (("--check",), ("--diff",), ()):
+        result = run_cli("link", "--no-cache", *args, root)
+        assert result.exit_code == 0, (args, result.output)
+        assert "[[A]]" not in result.stdout
+    assert (root / "Target.md").read_bytes() == before
+
+
 # --- VK301 unused suppression ----------------------------------------------------------------------------
 
 

@@ -138,16 +138,15 @@ class VaultState:
             else:
                 shown = self.candidates[rel]
             plan: LinkPlan = plan_note(facts, shown, self.table, self.out[rel], first_only)
-            if hidden:
-                quiet = plan_note(facts, hidden, self.table, set(), first_only)
-                plan.link += quiet.link
-                plan.ambiguous += quiet.ambiguous
-            self.ctx.mentions[rel] = sorted(plan.link, key=lambda pair: pair[0].start)
-            self.ctx.ambiguous[rel] = plan.ambiguous
-            if fixing:
+            if fixing:  # the links about to be written: never a suppressed mention's
                 for _mention, target in plan.link:
                     self.out[rel].add(target)
                     self.back[target].add(rel)
+            if hidden:
+                plan.link += _suppressed_links(plan_note(facts, hidden, self.table, set(), False), plan)
+                plan.ambiguous += plan_note(facts, hidden, self.table, set(), first_only).ambiguous
+            self.ctx.mentions[rel] = sorted(plan.link, key=lambda pair: pair[0].start)
+            self.ctx.ambiguous[rel] = plan.ambiguous
 
     def context(self) -> VaultContext:
         self.ctx.backlinks, self.ctx.outlinks = self.back, self.out
@@ -234,3 +233,19 @@ def linkable(facts: NoteFacts | None, config: Config) -> bool:
         and not facts.opt_out
         and facts.note_type not in config.link.skip_types
     )
+
+
+def _suppressed_links(quiet: LinkPlan, shown: LinkPlan) -> list[tuple[Mention, str]]:
+    """The suppressed mentions that would be linked but for their suppression, so that each suppression
+    that holds one back is in use (VK301): the first of each target, and every other one before the first
+    mention of that target linked instead, if any (without its suppression, it would be linked first)."""
+    first_shown: dict[str, int] = {}
+    for m, target in shown.link:
+        first_shown[target] = min(m.start, first_shown.get(target, m.start))
+    seen: set[str] = set()
+    out = []
+    for m, target in quiet.link:
+        if target not in seen or target not in first_shown or m.start < first_shown[target]:
+            out.append((m, target))
+        seen.add(target)
+    return out

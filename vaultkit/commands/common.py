@@ -64,7 +64,9 @@ def targets(root: Path, given: Sequence[Path]) -> tuple[str, ...] | None:
         return None
     out = []
     for path in given:
-        real = Path(os.path.realpath(path.parent)) / path.name if path.name else Path(os.path.realpath(path))
+        # the folders resolved, the name kept (a symlinked note is the link's path), but for `..` (`sub/..`)
+        named = path.name not in ("", "..")
+        real = Path(os.path.realpath(path.parent)) / path.name if named else Path(os.path.realpath(path))
         try:
             rel = real.relative_to(root).as_posix()
         except ValueError as e:
