@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import run_cli, snapshot
@@ -27,3 +28,20 @@ def test_example_vault_links_then_is_clean(example_vault: Path) -> None:
     clean = run_cli("check", example_vault)
     assert clean.exit_code == 0, clean.stdout
     assert "no problems found" in clean.stdout
+
+
+def test_a_report_note_left_by_an_earlier_run_is_never_checked_or_linked(example_vault: Path) -> None:
+    """`check --report R.md` writes R.md; a later run not told about it (`check`, `link`) still knows it by
+    its first line: its mentions are not linked, and the notes it names are not asked to list it."""
+    plain = run_cli("check", "--format", "json", example_vault)
+    run_cli("check", "--report", "vaultkit report.md", example_vault)
+    report = example_vault / "vaultkit report.md"
+    assert "## [[" in report.read_text(encoding="utf-8")  # it links to the notes with problems
+    after = run_cli("check", "--format", "json", example_vault)
+    assert json.loads(after.stdout)["diagnostics"] == json.loads(plain.stdout)["diagnostics"]
+    written = report.read_bytes()
+    assert run_cli("link", example_vault).exit_code == 0
+    assert report.read_bytes() == written
+    assert not [
+        p for p in example_vault.rglob("*.md") if "[[vaultkit report]]" in p.read_text(encoding="utf-8")
+    ]

@@ -22,7 +22,7 @@ from vaultkit.facts import BlockFact, LinkFact, NoteFacts, SuppressionFact
 from vaultkit.frontmatter import JsonPath
 from vaultkit.linker import KeyFilter, Mention, build_automaton, relation_anchor, scan_mentions
 from vaultkit.markdown import mask
-from vaultkit.note import Note, read_note
+from vaultkit.note import REPORT_MARKER, Note, read_note
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.rules import NOTE_RULES
 from vaultkit.rules.base import NoteContext
@@ -160,6 +160,8 @@ class Analyzer:
 
 def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     """Everything the vault stages need from one note, and the diagnostics that depend on it alone."""
+    if note.raw is not None and note.text.startswith(REPORT_MARKER):
+        return NoteFacts(note.rel, note.raw.digest)  # unread, as it were: a link target, and nothing more
     diagnostics = [d for rule in NOTE_RULES for d in rule.check(note, ctx)]
     facts = NoteFacts(note.rel, note.raw.digest if note.raw else "", diagnostics=tuple(diagnostics))
     if not note.readable:

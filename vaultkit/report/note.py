@@ -16,8 +16,9 @@ from vaultkit.diagnostics import Diagnostic
 from vaultkit.edits import write_generated
 from vaultkit.engine import RunResult, Session
 from vaultkit.facts import NoteFacts
+from vaultkit.note import REPORT_MARKER
 
-MARKER = "<!-- vaultkit-report: written by vaultkit, do not edit -->"
+MARKER = REPORT_MARKER
 _LINK_UNSAFE = re.compile(r"[#|^:%\[\]\\]+")
 
 
