@@ -414,6 +414,23 @@ def _check(vault: Path, *args: str) -> list[str]:
     return [line for line in done.stdout.splitlines() if re.match(r"^\S.*:\d+:\d+: VK\d+ ", line)]
 
 
+def test_the_problems_found_at_start_are_printed_first(vault: Path, watch: WatchProcess) -> None:
+    """As the README says, watch first prints every problem, as `check` does (but for `[*]`)."""
+    expected = [line.replace(" [*] ", " ") for line in _check(vault)]
+    assert len(expected) == 47
+    assert [line for line in watch.seen if re.match(r"^\S.*:\d+:\d+: VK\d+ ", line)] == expected
+
+
+def test_a_long_list_at_start_is_cut_with_how_many_more(capsys: pytest.CaptureFixture[str]) -> None:
+    from vaultkit.diagnostics import Diagnostic
+    from vaultkit.watch import SHOWN_AT_START, _print_problems
+
+    _print_problems([Diagnostic("a.md", n, 1, "VK101", "broken") for n in range(1, SHOWN_AT_START + 8)])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == SHOWN_AT_START + 1 and lines[0] == "a.md:1:1: VK101 broken"
+    assert lines[-1] == "… and 7 more (`vaultkit check` lists them all)"
+
+
 def test_broken_symlinks_and_fifos_are_reported_as_check_reports_them(
     vault: Path, watch: WatchProcess
 ) -> None:

@@ -70,6 +70,7 @@ class Watcher:
         self.session = open_session(self.root, options.config_dir, options.report_note)
         self.runner = Runner(self.session)
         self.current: dict[str, list[Diagnostic]] = {}
+        self._started = False  # the problems found at start are printed; after that, what changes
         self.counts: Counter[Severity] = Counter()
         self.notes = 0
         self.pending: dict[str, float] = {}
@@ -165,8 +166,11 @@ class Watcher:
         for d in result.diagnostics:
             self.current.setdefault(d.path, []).append(d)
         self.counts = Counter(d.severity for d in result.diagnostics)
-        if previous:
+        if self._started:
             self._print_changes(set(previous) | set(self.current), previous, why)
+        else:
+            _print_problems(result.diagnostics)
+            self._started = True
         self._print_summary()
         self._write_report()
         gc.collect()
@@ -421,6 +425,19 @@ class Watcher:
         except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
             return ""
         return "" if rel == "." else rel
+
+
+SHOWN_AT_START = 100  # problems listed when watch starts; `vaultkit check` lists them all
+
+
+def _print_problems(diagnostics: list[Diagnostic]) -> None:
+    """The problems found at start, as `check` prints them, up to SHOWN_AT_START (a vault never linked
+    can have tens of thousands: the changes that follow would scroll away behind them)."""
+    for d in diagnostics[:SHOWN_AT_START]:
+        click.echo(_shown(d.path, d))
+    if len(diagnostics) > SHOWN_AT_START:
+        more = len(diagnostics) - SHOWN_AT_START
+        click.echo(f"… and {more} more (`vaultkit check` lists them all)")
 
 
 def _shown(rel: str, d: Diagnostic) -> str:
