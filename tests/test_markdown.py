@@ -170,6 +170,14 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("markdown-links", "[Meituan](x.md) [x](Meituan.md) ![Meituan](img.png) Meituan", 1, True),
     ("markdown-link-title", '[a](x.md "Meituan") Meituan', 1, True),
     ("markdown-link-nested-brackets", "[a [Meituan] b](x.md) Meituan", 1, True),
+    # link text, labels, inline footnotes and quoted attributes go on over a line break (not a blank line)
+    ("markdown-link-text-wrapped", "Read [the guide to\nMeituan setup](https://x.y) Meituan", 1, True),
+    ("image-alt-wrapped", "Para ![alt text\nMeituan more](pic.png) Meituan", 1, True),
+    ("link-text-stops-at-a-blank-line", "[the guide to\n\nMeituan setup](https://x.y) Meituan", 2, True),
+    ("reference-link-text-wrapped", "[a\nMeituan][ref] Meituan\n\n[ref]: /url", 1, True),
+    ("refdef-title-on-the-next-line", '[ref]: https://x.y\n  "Meituan title"\n\nUse [ref]. Meituan', 1, True),
+    ("html-attribute-wrapped", '<span title="a\nMeituan b">x</span> Meituan', 1, True),
+    ("inline-footnote-wrapped", "A claim.^[Source: the\nMeituan team.] Meituan", 1, False),
     # an unbalanced [[ or ]] (a link being typed, or a stray closer): nothing goes inside it
     ("wikilink-unclosed", "See [[Qwen|the Meituan\nMeituan", 1, False),
     ("wikilink-unclosed-embed", "![[Meituan\r\nMeituan", 1, False),

@@ -80,6 +80,8 @@ _TABLE_DELIM = re.compile(
 )
 _CALLOUT = re.compile(r"[ ]{0,3}\[![^\]\n]*\]")
 _REFDEF = re.compile(r"[ ]{0,3}\[([^\]\n]+)\]:[ ]*\S")
+_REFDEF_UNTITLED = re.compile(r"[ ]{0,3}\[[^\]\n]+\]:[ ]*(?:<[^<>\n]*>|\S+)[ \t]*\Z")  # its title may follow
+_TITLE_LINE = re.compile(r"""[ \t]*(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\))[ \t]*\r?\n?\Z""")
 _MATH_OPEN = re.compile(r"[ ]{0,3}\$\$")
 _PLAIN_START = r"[^\s>*+\-#`~$<\[=_0-9|]"  # a character no block can start with
 # The lines `_Blocks._simple` handles: blank, prose, a one-line list item whose text is prose, a '#' line.
@@ -144,27 +146,32 @@ _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)\b[ \t]*([A-
 # position again, and cost six times as much; a '#' where no tag starts simply fails `_INLINE.match`.
 _TAG_START = r"(?<![^\s(\[{,;])\#(?=[\w/-]*[^\W\d])"  # where a #tag can start (the only construct with '#')
 _INLINE_START = re.compile(r"[\\<$!\[\]^#]")
+# Link text, a link's label, an inline footnote and a quoted HTML attribute may go on over a line break, but
+# not over a blank line (a paragraph's end): `⏎` below.
+_BREAK = r"(?:\n(?![ \t\r]*(?:\n|\Z)))"
 _INLINE = re.compile(
-    r"""
+    (
+        r"""
     (?:(?P<esc>\\[!-/:-@\[-`{-~])
     |(?P<templater><%.*?(?:%>|\Z))
     |(?P<math>\$\$.*?(?:\$\$|\Z)|\$(?=[^\s$])[^$\n]*?(?<=[^\s\\])\$(?!\d))
     |(?P<wiki>!?\[\[(?P<wbody>[^\[\]\n]*?)\]\])
-    |(?P<md>!?\[(?P<mtext>(?:[^\[\]\n]|\[[^\[\]\n]*\])*)\]
+    |(?P<md>!?\[(?P<mtext>(?:[^\[\]\n]|⏎|\[(?:[^\[\]\n]|⏎)*\])*)\]
         \((?P<dest><[^<>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)
         (?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\))
-    |(?P<ref>!?\[[^\[\]\n]+\]\[[^\[\]\n]*\])
-    |(?P<footnote>\[\^[^\[\]\n]+\]|\^\[(?:[^\]\n^]|\^(?!\[))*\])
+    |(?P<ref>!?\[(?:[^\[\]\n]|⏎)+\]\[[^\[\]\n]*\])
+    |(?P<footnote>\[\^[^\[\]\n]+\]|\^\[(?:[^\]\n^]|\^(?!\[)|⏎)*\])
     |(?P<autolink><[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+>)
     |(?P<element><(?P<etag>(?i:a|code|kbd|samp|tt|var|pre|script|style|textarea|svg|math))(?=[\s>])
-        (?:[^<>"']|"[^"<\n]*"|'[^'<\n]*')*>.{0,4000}?(?i:</(?P=etag)\s*>))
-    |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s(?:[^<>"']|"[^"<\n]*"|'[^'<\n]*')*)?/?>)
+        (?:[^<>"']|"(?:[^"<\n]|⏎)*"|'(?:[^'<\n]|⏎)*')*>.{0,4000}?(?i:</(?P=etag)\s*>))
+    |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s(?:[^<>"']|"(?:[^"<\n]|⏎)*"|'(?:[^'<\n]|⏎)*')*)?/?>)
     |(?P<tag>"""
-    + _TAG_START
-    + r"""[\w/-]+)
-    |(?P<shortcut>!?\[(?P<label>[^\[\]\n]+)\](?!\())  # a link only if a definition has that label
+        + _TAG_START
+        + r"""[\w/-]+)
+    |(?P<shortcut>!?\[(?P<label>(?:[^\[\]\n]|⏎)+)\](?!\())  # a link only if a definition has that label
     |(?P<brackets>\[\[|\]\]))
-    """,
+    """
+    ).replace("⏎", _BREAK),
     re.VERBOSE | re.DOTALL,
 )
 
@@ -399,6 +406,9 @@ class _Blocks:
         elif self.mode != "para" and leaf.lstrip(" ")[:1] == "[" and (m := _REFDEF.match(leaf)):
             self.labels.add(_label(m.group(1)))
             self._begin("", start, end, done=True)
+            if _REFDEF_UNTITLED.match(leaf) and _TITLE_LINE.match(nxt):  # the title, on the line after
+                after = end + (2 if self.body.startswith("\r\n", end) else 1)
+                _extend(self.masked, after, after + len(nxt.rstrip("\r\n")))
         elif quote_opened and _CALLOUT.match(leaf):
             self._close(start)
             self.no_insert.append((start, end))
