@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, VaultFactory, run_cli
 
+from vaultkit import frontmatter
 from vaultkit.frontmatter import _too_deep
 
 SEED = REPO.parent / "shared" / "seeds" / "001_70828cdd7324df51.txt"
@@ -131,6 +132,102 @@ def test_explicit_str_tag_keeps_a_string(check: Check) -> None:
 def test_explicit_str_tag_on_a_number_property(check: Check) -> None:
     assert check({"N.md": fm("title: a", "review_value: !!str 7")}) == [
         'N.md:3:15: VK010 review_value: "7" is not an integer'
+    ]
+
+
+def loaded(*lines: str) -> tuple[dict[str, object], list[str]]:
+    """The properties and problems `frontmatter.load` gives for these YAML lines (problems as `line:col: CODE message`)."""
+    text = fm(*lines)
+    front = frontmatter.split(text)
+    frontmatter.load(text, front)
+    return front.data, [f"{p.line}:{p.col}: {p.code} {p.message}" for p in front.problems]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("! 5", "5"),
+        ("! true", "true"),
+        ("! null", "null"),
+        ("! 1.5", "1.5"),
+        ("! ~", "~"),
+        ("! no", "no"),
+        ("! '5'", "5"),
+        ('! "true"', "true"),
+        ("! |-\n  5", "5"),
+        ("&a ! 5", "5"),
+        ("! &a 5", "5"),
+        ("&a\n  ! 5", "5"),
+        ("&a # a comment\n  ! 5", "5"),
+    ],
+)
+def test_the_non_specific_tag_makes_a_scalar_a_string(value: str, expected: str) -> None:
+    """YAML (1.1 and 1.2) resolves a scalar tagged `!` to a string; PyYAML, and libyaml behind it, type it as
+    if it were untagged, because its resolver is told the same as for no tag at all."""
+    assert loaded(f"x: {value}") == ({"x": expected}, [])
+
+
+def test_an_alias_of_a_non_specific_scalar_is_a_string_too() -> None:
+    assert loaded("x: &a ! 5", "y: *a", "z: &b 5", "w: *b") == ({"x": "5", "y": "5", "z": 5, "w": 5}, [])
+
+
+def test_the_non_specific_tag_leaves_lists_and_mappings_alone() -> None:
+    assert loaded("x: ! [5, true]", "y: ! {a: 1}") == ({"x": [5, True], "y": {"a": 1}}, [])
+
+
+def test_a_non_specific_tag_on_a_number_property_is_reported_as_a_string(check: Check) -> None:
+    assert check({"N.md": fm("title: ! 5", "review_value: ! 7")}) == [
+        'N.md:3:15: VK010 review_value: "7" is not an integer'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("!!str 5", "5"),
+        ("!!str true", "true"),
+        ("!!int '5'", 5),
+        ("!!int 0x1F", 31),
+        ("!!float 5", 5.0),
+        ("!!float '1.5'", 1.5),
+        ("!!bool 'true'", True),
+        ("!!null ''", None),
+        ("!!timestamp 2024-01-05", "2024-01-05"),
+        ("!<tag:yaml.org,2002:str> 5", "5"),
+        ("!!seq [5]", [5]),
+        ("!!map {a: 5}", {"a": 5}),
+    ],
+)
+def test_explicit_standard_tags(value: str, expected: object) -> None:
+    data, problems = loaded(f"x: {value}")
+    assert problems == []
+    assert data == {"x": expected} and type(data["x"]) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!!int abc", "'abc' is not an integer, as its tag !!int says"),
+        ("!!int 5.5", "'5.5' is not an integer, as its tag !!int says"),
+        ("!!int true", "'true' is not an integer, as its tag !!int says"),
+        ("!!float x", "'x' is not a number, as its tag !!float says"),
+        ("!!bool yes", "'yes' is not true or false, as its tag !!bool says (YAML 1.1 would read a boolean)"),
+        ("!!null x", "'x' is not null, as its tag !!null says"),
+        ("!!map 5", "the tag !!map is for a mapping, not a single value"),
+        ("!!seq {a: 1}", "the tag !!seq is for a list, not a mapping"),
+        ("!!str [a]", "the tag !!str is for a single value, not a list"),
+        ("!!int {a: 1}", "the tag !!int is for a single value, not a mapping"),
+    ],
+)
+def test_a_value_its_explicit_tag_cannot_read_is_invalid_yaml(value: str, message: str) -> None:
+    """PyYAML raises (ValueError, ConstructorError) or quietly reads something else; vaultkit reports it where
+    the value starts, and loads nothing, as a YAML 1.2 reader that refuses the node would."""
+    assert loaded("title: a", f"x: {value}") == ({}, [f"3:4: VK001 invalid YAML: {message}"])
+
+
+def test_a_value_its_tag_cannot_read_is_one_diagnostic(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "count: !!int seven")}) == [
+        "N.md:3:8: VK001 invalid YAML: 'seven' is not an integer, as its tag !!int says"
     ]
 
 

@@ -27,7 +27,9 @@ _PLAIN = "tag:vaultkit,2026:plain"  # a plain scalar with no tag: typed by vault
 
 class _ComposeLoader(_BaseLoader):
     """Compose only; no implicit typing (vaultkit applies YAML 1.2 rules itself). Every untagged plain
-    scalar gets the tag `_PLAIN`, so one tagged `!!str` explicitly (`title: !!str 5`) stays a string."""
+    scalar gets the tag `_PLAIN`, so one tagged `!!str` explicitly (`title: !!str 5`) stays a string.
+    PyYAML also gives `_PLAIN` to any scalar tagged with the non-specific `!` (`! 5`, `! '5'`): it calls
+    `resolve` exactly as for an untagged plain scalar, so the walker tells the two apart (`_non_specific`)."""
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         """The tag of a node written without one (or with the non-specific `!`)."""
@@ -46,6 +48,25 @@ _STD = "tag:yaml.org,2002:"
 _SAFE_TAGS = frozenset(
     [_PLAIN, *(_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp"))]
 )
+_COLLECTION_TAGS: dict[str, type[yaml.Node]] = {
+    _STD + "seq": yaml.SequenceNode,
+    _STD + "map": yaml.MappingNode,
+}
+_KIND_NAME: dict[type[yaml.Node], str] = {
+    yaml.ScalarNode: "a single value",
+    yaml.SequenceNode: "a list",
+    yaml.MappingNode: "a mapping",
+}
+# what an explicit scalar tag accepts (as YAML 1.2 core types the text), and how a message names it
+_TAGGED: dict[str, tuple[tuple[type, ...], str]] = {
+    "int": ((int,), "an integer"),
+    "float": ((int, float), "a number"),
+    "bool": ((bool,), "true or false"),
+    "null": ((type(None),), "null"),
+}
+# a scalar's properties up to a tag: `!`, `&anchor !`, `&anchor # comment <line break> !` (anchors are
+# letters, digits, `-` and `_` in PyYAML and libyaml)
+_TAG_AFTER_ANCHOR = re.compile(r"(?:&[0-9A-Za-z_-]+(?:[ \t\r\n]+|#[^\r\n]*)+)?!")
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
@@ -228,7 +249,7 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
         fm.loaded = False
         return
     fm.nodes = Positions(base_line, fm.yaml_start, starts)
-    walker = _Walker(fm, base_line, starts)
+    walker = _Walker(fm, src, base_line, starts)
     try:
         if "&" in src and "*" in src:  # no anchor and alias, no expansion: skip the walk
             _check_expansion(root, base_line, starts)
@@ -238,7 +259,7 @@ def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per 
         fm.loaded = False
         return
     except _Refused as e:
-        fm.problems.append(Problem("VK004", e.line, e.col, e.message))
+        fm.problems.append(Problem(e.code, e.line, e.col, e.message))
         fm.loaded = False
         return
     fm.data = data
@@ -299,9 +320,11 @@ def _reader_problem(e: yaml.reader.ReaderError, src: str, base_line: int) -> Pro
 
 
 class _Refused(Exception):
-    def __init__(self, line: int, col: int, message: str) -> None:
+    """The frontmatter is not loaded: unsafe (VK004, the default) or unreadable (VK001)."""
+
+    def __init__(self, line: int, col: int, message: str, code: str = "VK004") -> None:
         super().__init__(message)
-        self.line, self.col, self.message = line, col, message
+        self.line, self.col, self.message, self.code = line, col, message, code
 
 
 def _check_expansion(root: yaml.Node, base_line: int, starts: list[int] | None) -> None:
@@ -340,8 +363,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 class _Walker:
     """Turns composed nodes into JSON-like values, recording positions and YAML traps."""
 
-    def __init__(self, fm: Frontmatter, base_line: int, starts: list[int] | None) -> None:
+    def __init__(self, fm: Frontmatter, src: str, base_line: int, starts: list[int] | None) -> None:
         self.fm = fm
+        self.src = src  # the YAML the nodes were composed from: their marks index into it
         self.base_line = base_line
         self.starts = starts
         self.budget = MAX_NODES
@@ -350,6 +374,9 @@ class _Walker:
 
     def pos(self, mark: Any) -> tuple[int, int]:
         return _place(mark, self.base_line, self.starts)
+
+    def unreadable(self, node: yaml.Node, message: str) -> _Refused:
+        return _Refused(*self.pos(node.start_mark), f"invalid YAML: {message}", "VK001")
 
     def value(self, node: yaml.Node, path: JsonPath) -> Any:
         self.budget -= 1
@@ -362,6 +389,10 @@ class _Walker:
         if node.tag not in _SAFE_TAGS:
             line, col = self.pos(node.start_mark)
             raise _Refused(line, col, f"YAML tag '{_short_tag(node.tag)}' is not allowed in frontmatter")
+        kind = _COLLECTION_TAGS.get(node.tag, yaml.ScalarNode)
+        if type(node) is not kind:
+            tag, want, got = _short_tag(node.tag), _KIND_NAME[kind], _KIND_NAME[type(node)]
+            raise self.unreadable(node, f"the tag {tag} is for {want}, not {got}")
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
         if self.depth >= MAX_VALUE_DEPTH:
@@ -413,7 +444,9 @@ class _Walker:
     def scalar(self, node: yaml.ScalarNode, path: JsonPath) -> Any:
         text = node.value
         if node.tag != _PLAIN:
-            return _explicit(node)
+            return self.explicit(node)
+        if node.style or self.non_specific(node):
+            return text  # tagged `!`: a string, whatever it looks like
         value = resolve_plain(text)
         if text in _YAML11_BOOL:
             self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a boolean; vaultkit reads YAML 1.2"
@@ -426,6 +459,31 @@ class _Walker:
                 f"YAML 1.1 would read {text!r} as {'an octal number' if octal else 'a string'}"
             )
         return value
+
+    def non_specific(self, node: yaml.ScalarNode) -> bool:
+        """Is this plain scalar tagged `!`? Its start mark is at its first property (tag or anchor), and a
+        plain scalar cannot itself start with `!` or `&`."""
+        start = node.start_mark.index
+        if self.src[start : start + 1] not in ("!", "&"):
+            return False
+        return _TAG_AFTER_ANCHOR.match(self.src, start) is not None
+
+    def explicit(self, node: yaml.ScalarNode) -> Any:
+        """A scalar with a standard tag (`!!int '7'`), or a quoted or block one (composed as `!!str`). A
+        value its tag cannot read is refused, as YAML 1.2 readers refuse it (PyYAML raises ValueError)."""
+        tag = node.tag.removeprefix(_STD)
+        if tag in ("str", "timestamp"):
+            return node.value
+        value = resolve_plain(node.value)
+        types, what = _TAGGED[tag]
+        if type(value) in types:
+            return float(value) if tag == "float" else value
+        hint = " (YAML 1.1 would read a boolean)" if tag == "bool" and node.value in _YAML11_BOOL else ""
+        raise self.unreadable(node, f"{_quoted(node.value)} is not {what}, as its tag !!{tag} says{hint}")
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def resolve_plain(text: str) -> Any:  # noqa: PLR0911
@@ -449,15 +507,6 @@ def resolve_plain(text: str) -> Any:  # noqa: PLR0911
     if text.lower() == ".nan":
         return math.nan
     return text
-
-
-def _explicit(node: yaml.ScalarNode) -> Any:
-    tag = node.tag.removeprefix(_STD)
-    if tag in ("str", "timestamp"):
-        return node.value
-    value = resolve_plain(node.value)
-    ok = {"int": int, "float": float, "bool": bool, "null": type(None)}.get(tag)
-    return value if ok is None or isinstance(value, ok) else node.value
 
 
 def _short_tag(tag: str) -> str:
