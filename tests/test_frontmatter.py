@@ -469,3 +469,73 @@ def test_places_after_a_character_libyaml_takes_for_a_line_break(make_vault: Vau
     out = run_cli("check", "--no-cache", "--select", "VK003,VK101", root).stdout
     assert "A.md:5:1: VK003 duplicate key 'title' (first on line 4, again on line 5)" in out, out
     assert "A.md:7:5: VK101 broken link: 'zz'" in out, out
+
+
+ODD_BREAKS = pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"], ids=["LS", "PS", "NEL"])
+
+
+@ODD_BREAKS
+@pytest.mark.parametrize(
+    ("lines", "data"),
+    [
+        (["a: 1 # a comment{c}b: 2"], {"a": 1}),
+        (["# a comment{c}b: 2", "a: 1"], {"a": 1}),
+        (["a: 1 # a comment{c}: x"], {"a": 1}),
+        (["a: 1 # a comment{c}  - x"], {"a": 1}),
+        (['a: 1 # a comment{c}"unclosed'], {"a": 1}),
+        (["a:", "  - 1 # a comment{c}- 2"], {"a": [1]}),
+        (["a: x{c}y"], {"a": "x{c}y"}),
+        (['a: "x{c}y"'], {"a": "x{c}y"}),
+        (["a: 'x{c}y'"], {"a": "x{c}y"}),
+        (["a: |", "  x{c}y"], {"a": "x{c}y\n"}),
+        (["a: [x{c}y, z]"], {"a": ["x{c}y", "z"]}),
+        (["a{c}b: 1"], {"a{c}b": 1}),
+    ],
+)
+def test_a_character_yaml_11_takes_for_a_line_break_is_read_as_yaml_12_reads_it(
+    char: str, lines: list[str], data: dict[str, object]
+) -> None:
+    """libyaml and PyYAML (YAML 1.1) also break lines at NEL, U+2028 and U+2029: the rest of a comment became
+    YAML (a property Obsidian never sees, or a syntax error), and a value was cut in two or folded. YAML 1.2,
+    which Obsidian follows, breaks lines only at LF and CR, so these are ordinary characters everywhere."""
+    expected = json.loads(json.dumps(data).replace("{c}", json.dumps(char)[1:-1]))
+    assert loaded(*(line.replace("{c}", char) for line in lines)) == (expected, [])
+
+
+@ODD_BREAKS
+def test_an_escape_in_a_double_quoted_value_is_not_taken_for_an_odd_break(char: str) -> None:
+    assert loaded(f'a: "\\ue000\\U0000E001 {char}"', "b: \ue002") == (
+        {"a": f"\ue000\ue001 {char}", "b": "\ue002"},
+        [],
+    )
+
+
+@ODD_BREAKS
+def test_an_odd_break_in_a_comment_hides_no_property_and_places_stay_right(check: Check, char: str) -> None:
+    note = fm("title: a # imported from the web" + char + "review_value: 12", "count: 12")
+    assert check({"N.md": note}) == ["N.md:3:8: VK010 count: 12 is greater than the maximum 9"]
+
+
+@ODD_BREAKS
+def test_link_leaves_a_comment_with_an_odd_break_alone(make_vault: VaultFactory, char: str) -> None:
+    """What libyaml read as a `related:` key inside a comment was where link added the relation."""
+    meituan = "---\ntype: entity # was: related" + char + "related: []\n---\nA lab.\n"
+    root = make_vault({"Meituan.md": meituan, "ResRL.md": "Trained at Meituan.\n"})
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    assert (root / "ResRL.md").read_text(encoding="utf-8") == "Trained at [[Meituan]].\n"
+    text = (root / "Meituan.md").read_text(encoding="utf-8")
+    assert text.startswith(meituan.split("\n---\n")[0] + "\n"), text
+    assert run_cli("link", "--no-cache", "--check", root).exit_code == 0
+
+
+def test_no_free_stand_in_is_a_diagnostic_not_a_wrong_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frontmatter, "_STAND_INS", (range(0xE000, 0xE002),))
+    assert loaded("a: 1 # a comment\u2028b: 2", "c: \ue000") == (
+        {},
+        [
+            "2:1: VK001 invalid YAML: NEL, U+2028 or U+2029 (a line break in YAML 1.1, an ordinary character "
+            "in YAML 1.2 and Obsidian) cannot be read here: the frontmatter leaves no character free to stand "
+            "in for it"
+        ],
+    )
