@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, VaultFactory, run_cli
 
+from vaultkit import frontmatter
 from vaultkit.frontmatter import _too_deep
 
 SEED = REPO.parent / "shared" / "seeds" / "001_70828cdd7324df51.txt"
@@ -131,6 +132,102 @@ def test_explicit_str_tag_keeps_a_string(check: Check) -> None:
 def test_explicit_str_tag_on_a_number_property(check: Check) -> None:
     assert check({"N.md": fm("title: a", "review_value: !!str 7")}) == [
         'N.md:3:15: VK010 review_value: "7" is not an integer'
+    ]
+
+
+def loaded(*lines: str) -> tuple[dict[str, object], list[str]]:
+    """The properties and problems `frontmatter.load` gives for these YAML lines (problems as `line:col: CODE message`)."""
+    text = fm(*lines)
+    front = frontmatter.split(text)
+    frontmatter.load(text, front)
+    return front.data, [f"{p.line}:{p.col}: {p.code} {p.message}" for p in front.problems]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("! 5", "5"),
+        ("! true", "true"),
+        ("! null", "null"),
+        ("! 1.5", "1.5"),
+        ("! ~", "~"),
+        ("! no", "no"),
+        ("! '5'", "5"),
+        ('! "true"', "true"),
+        ("! |-\n  5", "5"),
+        ("&a ! 5", "5"),
+        ("! &a 5", "5"),
+        ("&a\n  ! 5", "5"),
+        ("&a # a comment\n  ! 5", "5"),
+    ],
+)
+def test_the_non_specific_tag_makes_a_scalar_a_string(value: str, expected: str) -> None:
+    """YAML (1.1 and 1.2) resolves a scalar tagged `!` to a string; PyYAML, and libyaml behind it, type it as
+    if it were untagged, because its resolver is told the same as for no tag at all."""
+    assert loaded(f"x: {value}") == ({"x": expected}, [])
+
+
+def test_an_alias_of_a_non_specific_scalar_is_a_string_too() -> None:
+    assert loaded("x: &a ! 5", "y: *a", "z: &b 5", "w: *b") == ({"x": "5", "y": "5", "z": 5, "w": 5}, [])
+
+
+def test_the_non_specific_tag_leaves_lists_and_mappings_alone() -> None:
+    assert loaded("x: ! [5, true]", "y: ! {a: 1}") == ({"x": [5, True], "y": {"a": 1}}, [])
+
+
+def test_a_non_specific_tag_on_a_number_property_is_reported_as_a_string(check: Check) -> None:
+    assert check({"N.md": fm("title: ! 5", "review_value: ! 7")}) == [
+        'N.md:3:15: VK010 review_value: "7" is not an integer'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("!!str 5", "5"),
+        ("!!str true", "true"),
+        ("!!int '5'", 5),
+        ("!!int 0x1F", 31),
+        ("!!float 5", 5.0),
+        ("!!float '1.5'", 1.5),
+        ("!!bool 'true'", True),
+        ("!!null ''", None),
+        ("!!timestamp 2024-01-05", "2024-01-05"),
+        ("!<tag:yaml.org,2002:str> 5", "5"),
+        ("!!seq [5]", [5]),
+        ("!!map {a: 5}", {"a": 5}),
+    ],
+)
+def test_explicit_standard_tags(value: str, expected: object) -> None:
+    data, problems = loaded(f"x: {value}")
+    assert problems == []
+    assert data == {"x": expected} and type(data["x"]) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("!!int abc", "'abc' is not an integer, as its tag !!int says"),
+        ("!!int 5.5", "'5.5' is not an integer, as its tag !!int says"),
+        ("!!int true", "'true' is not an integer, as its tag !!int says"),
+        ("!!float x", "'x' is not a number, as its tag !!float says"),
+        ("!!bool yes", "'yes' is not true or false, as its tag !!bool says (YAML 1.1 would read a boolean)"),
+        ("!!null x", "'x' is not null, as its tag !!null says"),
+        ("!!map 5", "the tag !!map is for a mapping, not a single value"),
+        ("!!seq {a: 1}", "the tag !!seq is for a list, not a mapping"),
+        ("!!str [a]", "the tag !!str is for a single value, not a list"),
+        ("!!int {a: 1}", "the tag !!int is for a single value, not a mapping"),
+    ],
+)
+def test_a_value_its_explicit_tag_cannot_read_is_invalid_yaml(value: str, message: str) -> None:
+    """PyYAML raises (ValueError, ConstructorError) or quietly reads something else; vaultkit reports it where
+    the value starts, and loads nothing, as a YAML 1.2 reader that refuses the node would."""
+    assert loaded("title: a", f"x: {value}") == ({}, [f"3:4: VK001 invalid YAML: {message}"])
+
+
+def test_a_value_its_tag_cannot_read_is_one_diagnostic(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "count: !!int seven")}) == [
+        "N.md:3:8: VK001 invalid YAML: 'seven' is not an integer, as its tag !!int says"
     ]
 
 
@@ -372,3 +469,73 @@ def test_places_after_a_character_libyaml_takes_for_a_line_break(make_vault: Vau
     out = run_cli("check", "--no-cache", "--select", "VK003,VK101", root).stdout
     assert "A.md:5:1: VK003 duplicate key 'title' (first on line 4, again on line 5)" in out, out
     assert "A.md:7:5: VK101 broken link: 'zz'" in out, out
+
+
+ODD_BREAKS = pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"], ids=["LS", "PS", "NEL"])
+
+
+@ODD_BREAKS
+@pytest.mark.parametrize(
+    ("lines", "data"),
+    [
+        (["a: 1 # a comment{c}b: 2"], {"a": 1}),
+        (["# a comment{c}b: 2", "a: 1"], {"a": 1}),
+        (["a: 1 # a comment{c}: x"], {"a": 1}),
+        (["a: 1 # a comment{c}  - x"], {"a": 1}),
+        (['a: 1 # a comment{c}"unclosed'], {"a": 1}),
+        (["a:", "  - 1 # a comment{c}- 2"], {"a": [1]}),
+        (["a: x{c}y"], {"a": "x{c}y"}),
+        (['a: "x{c}y"'], {"a": "x{c}y"}),
+        (["a: 'x{c}y'"], {"a": "x{c}y"}),
+        (["a: |", "  x{c}y"], {"a": "x{c}y\n"}),
+        (["a: [x{c}y, z]"], {"a": ["x{c}y", "z"]}),
+        (["a{c}b: 1"], {"a{c}b": 1}),
+    ],
+)
+def test_a_character_yaml_11_takes_for_a_line_break_is_read_as_yaml_12_reads_it(
+    char: str, lines: list[str], data: dict[str, object]
+) -> None:
+    """libyaml and PyYAML (YAML 1.1) also break lines at NEL, U+2028 and U+2029: the rest of a comment became
+    YAML (a property Obsidian never sees, or a syntax error), and a value was cut in two or folded. YAML 1.2,
+    which Obsidian follows, breaks lines only at LF and CR, so these are ordinary characters everywhere."""
+    expected = json.loads(json.dumps(data).replace("{c}", json.dumps(char)[1:-1]))
+    assert loaded(*(line.replace("{c}", char) for line in lines)) == (expected, [])
+
+
+@ODD_BREAKS
+def test_an_escape_in_a_double_quoted_value_is_not_taken_for_an_odd_break(char: str) -> None:
+    assert loaded(f'a: "\\ue000\\U0000E001 {char}"', "b: \ue002") == (
+        {"a": f"\ue000\ue001 {char}", "b": "\ue002"},
+        [],
+    )
+
+
+@ODD_BREAKS
+def test_an_odd_break_in_a_comment_hides_no_property_and_places_stay_right(check: Check, char: str) -> None:
+    note = fm("title: a # imported from the web" + char + "review_value: 12", "count: 12")
+    assert check({"N.md": note}) == ["N.md:3:8: VK010 count: 12 is greater than the maximum 9"]
+
+
+@ODD_BREAKS
+def test_link_leaves_a_comment_with_an_odd_break_alone(make_vault: VaultFactory, char: str) -> None:
+    """What libyaml read as a `related:` key inside a comment was where link added the relation."""
+    meituan = "---\ntype: entity # was: related" + char + "related: []\n---\nA lab.\n"
+    root = make_vault({"Meituan.md": meituan, "ResRL.md": "Trained at Meituan.\n"})
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    assert (root / "ResRL.md").read_text(encoding="utf-8") == "Trained at [[Meituan]].\n"
+    text = (root / "Meituan.md").read_text(encoding="utf-8")
+    assert text.startswith(meituan.split("\n---\n")[0] + "\n"), text
+    assert run_cli("link", "--no-cache", "--check", root).exit_code == 0
+
+
+def test_no_free_stand_in_is_a_diagnostic_not_a_wrong_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frontmatter, "_STAND_INS", (range(0xE000, 0xE002),))
+    assert loaded("a: 1 # a comment\u2028b: 2", "c: \ue000") == (
+        {},
+        [
+            "2:1: VK001 invalid YAML: NEL, U+2028 or U+2029 (a line break in YAML 1.1, an ordinary character "
+            "in YAML 1.2 and Obsidian) cannot be read here: the frontmatter leaves no character free to stand "
+            "in for it"
+        ],
+    )

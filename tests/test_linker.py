@@ -217,6 +217,66 @@ def test_a_name_in_underscore_emphasis_is_a_mention(
     assert link_diff(root) == [linked]
 
 
+def _rendered(markdown: str) -> str:
+    """HTML as a CommonMark reader (mistune, with strikethrough and highlight) renders it, links shown as their
+    text: the linked note must render as the original did, with `[[` and `]]` around the name."""
+    import mistune
+
+    html = mistune.create_markdown(plugins=["strikethrough", "mark"])(markdown)
+    assert isinstance(html, str)
+    return html.replace("[[", "").replace("]]", "")
+
+
+@pytest.mark.parametrize(
+    ("prose", "linked"),
+    [
+        ("_Meituan's_ results.", "_[[Meituan]]'s_ results."),
+        ("__Meituan's__ results.", "__[[Meituan]]'s__ results."),
+        ("*Meituan's* results.", "*[[Meituan]]'s* results."),
+        ("**Meituan**'s results.", "**[[Meituan]]**'s results."),
+        ("_Ask Meituan_ now.", "_Ask [[Meituan]]_ now."),
+        ("_Meituan and snake_case_ too.", "_[[Meituan]] and snake_case_ too."),
+        ("(_Meituan_) and (__Meituan__).", "(_[[Meituan]]_) and (__Meituan__)."),
+        ("Once _Meituan_, now *Meituan*.", "Once _[[Meituan]]_, now *Meituan*."),
+        ("~~Meituan~~ is gone.", "~~[[Meituan]]~~ is gone."),
+        ("==Meituan== is marked.", "==[[Meituan]]== is marked."),
+        ("_Meituan_v2 is out_, and Meituan.", "_Meituan_v2 is out_, and [[Meituan]]."),
+    ],
+)
+def test_emphasis_punctuation_is_a_word_boundary(make_vault: VaultFactory, prose: str, linked: str) -> None:
+    """`_` joins words (`snake_case`), but an underscore that opens or closes an emphasis is punctuation: in
+    `_Meituan's_` the word is `Meituan's`. The link keeps the emphasis as it renders, and a second run
+    changes nothing."""
+    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": prose + "\n"})
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    text = (root / "N.md").read_text(encoding="utf-8")
+    assert text == linked + "\n"
+    assert _rendered(text) == _rendered(prose + "\n")
+    assert link_diff(root) == []
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Not snake_case_Meituan here.",
+        "Not Meituan_v2 here.",
+        "Not snake_Meituan_case here.",
+        "Not the _Meituan prefix here.",  # an underscore no emphasis closes: shown as typed
+        "Not __Meituan here.",
+        "Not a*Meituan*b here.",  # emphasis inside a word: `a*[[Meituan]]*b` would show its asterisks
+        "Not x**Meituan**y here.",
+        "Not a~~Meituan~~b here.",
+        "Not a==Meituan==b here.",
+    ],
+)
+def test_identifier_underscores_and_emphasis_inside_a_word_block_a_mention(
+    make_vault: VaultFactory, prose: str
+) -> None:
+    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": prose + "\n"})
+    assert link_diff(root) == []
+
+
 @pytest.mark.parametrize(
     "prose",
     [

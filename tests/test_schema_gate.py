@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from vaultkit.schema_gate import compile_gate, json_equal
-from vaultkit.schemas import GATE_FORMATS, SchemaSet, bundled_schema_dir, format_checker
+from vaultkit.schemas import GATE_FORMATS, SchemaSet, _false_as_never, bundled_schema_dir, format_checker
 
 CHECKER = format_checker()
 BUNDLED = SchemaSet(bundled_schema_dir())
@@ -245,3 +245,58 @@ def test_unique_items_of_a_long_list_is_not_pairwise(monkeypatch: pytest.MonkeyP
     assert gate([{"n": n} for n in range(3000)] + [7])
     assert not gate([{"n": n} for n in range(3000)] + [{"n": 5.0}])
     assert len(calls) < 3000
+
+
+# -- boolean schemas: `true` accepts everything, `false` nothing, at the top or as any subschema -------------
+
+_LEAVES = [True, False, {}, {"type": "integer"}, {"type": "string"}, {"type": "object"}, {"minItems": 1}]
+
+
+def _boolean_rich(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    names = st.sampled_from(["a", "b", "x1"])
+    return st.one_of(
+        inner.map(lambda s: {"not": s}),
+        inner.map(lambda s: {"items": s}),
+        inner.map(lambda s: {"additionalProperties": s}),
+        st.dictionaries(names, inner, max_size=2).map(lambda d: {"properties": d}),
+        st.tuples(st.dictionaries(names, inner, max_size=2), inner).map(
+            lambda t: {"properties": t[0], "additionalProperties": t[1]}
+        ),
+        st.dictionaries(st.sampled_from(["^a", "^x", "1$"]), inner, max_size=2).map(
+            lambda d: {"patternProperties": d}
+        ),
+        *(
+            st.lists(inner, min_size=1, max_size=3).map(lambda subs, k=k: {k: subs})
+            for k in ("allOf", "anyOf", "oneOf")
+        ),
+    )
+
+
+boolean_schemas = st.recursive(st.sampled_from(_LEAVES), _boolean_rich, max_leaves=6)
+instances = st.one_of(
+    values, st.dictionaries(st.sampled_from(["a", "b", "x1", "xx"]), values, max_size=3), st.lists(values)
+)
+
+
+@pytest.mark.parametrize("schema", [True, False])
+@settings(max_examples=50, derandomize=True, deadline=None)
+@given(value=instances)
+def test_gate_agrees_with_jsonschema_on_a_boolean_schema(schema: bool, value: Any) -> None:
+    gate = compile_gate(schema, GATE_FORMATS)
+    assert gate is not None
+    assert gate(value) is schema is _valid(schema, value)
+
+
+@settings(max_examples=600, derandomize=True, deadline=None)
+@given(schema=boolean_schemas, value=instances)
+def test_gate_agrees_with_jsonschema_on_boolean_subschemas(schema: Any, value: Any) -> None:
+    gate = compile_gate(schema, GATE_FORMATS)
+    assert gate is not None
+    assert gate(value) == _valid(schema, value), (schema, value)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(schema=boolean_schemas, value=instances)
+def test_false_spelled_as_never_accepts_what_false_accepts(schema: Any, value: Any) -> None:
+    """SchemaSet gives jsonschema each `false` subschema as `{"not": {}}`, for errors with a path."""
+    assert _valid(_false_as_never(schema), value) == _valid(schema, value), (schema, value)

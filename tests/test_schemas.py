@@ -282,7 +282,10 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     ("content", "message"),
     [
         ("{not json", "default.schema.json:1:2: schema is not valid JSON"),
-        ('["a list"]', "default.schema.json: a schema file must hold a JSON object (not list)"),
+        (
+            '["a list"]',
+            "default.schema.json: a schema file must hold a JSON object, true or false (not list)",
+        ),
         (schema(type="objekt"), "default.schema.json: not a valid JSON Schema at type"),
         (schema(properties={"a": {"minimum": "zero"}}), "not a valid JSON Schema at properties/a/minimum"),
         (
@@ -502,3 +505,69 @@ def test_a_schema_set_fingerprints_the_bytes_it_parsed(
     loaded = SchemaSet(second)
     assert loaded.contents["a.schema.json"] == {"type": "object"}
     assert loaded.fingerprint == schemas.folder_fingerprint(first), "the fingerprint of what was parsed"
+
+
+# -- boolean schemas: a schema file may hold just `true` or `false` ------------------------------------------
+
+
+@pytest.mark.parametrize("content", ["true", " true\n", "\ufefftrue\n"])
+def test_a_true_schema_accepts_every_note(run: Run, content: str) -> None:
+    files = {
+        "schemas/default.schema.json": content,
+        "A.md": "---\ntitle: 5\n---\n",
+        "B.md": "no frontmatter\n",
+    }
+    result = run(files)
+    assert result.exit_code == 0, result.output
+    assert lines(result) == []
+
+
+def test_a_false_schema_rejects_every_note_that_gets_it(run: Run) -> None:
+    files = {
+        **BASE,
+        "schemas/closed.schema.json": "false\n",
+        "A.md": "---\ntype: closed\ndefault_key: 1\n---\n",
+        "B.md": "---\ndefault_key: 1\n---\n",
+        "C.md": "---\n$schema: closed.schema.json\n---\n",
+    }
+    assert lines(run(files)) == [
+        "A.md:1:1: VK010 schema 'closed.schema.json' allows no note (it is false)",
+        "C.md:1:1: VK010 schema 'closed.schema.json' allows no note (it is false)",
+    ]
+
+
+def test_a_false_default_schema_rejects_a_note_without_frontmatter(run: Run) -> None:
+    assert lines(run({"schemas/default.schema.json": "false", "A.md": "Just text.\n"})) == [
+        "A.md:1:1: VK010 schema 'default.schema.json' allows no note (it is false)"
+    ]
+
+
+def test_a_false_subschema_is_reported_at_its_value(run: Run) -> None:
+    """jsonschema reports a `false` under `properties` or `patternProperties` without the property's path:
+    the problem landed on line 1 as "False schema does not allow 5"."""
+    content = schema(properties={"legacy": False, "title": True}, patternProperties={"^old_": False})
+    note = "---\ntitle: [any, thing]\nlegacy: 5\nold_x: 1\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        "N.md:3:9: VK010 legacy: no value is allowed here (its schema is false)",
+        "N.md:4:8: VK010 old_x: no value is allowed here (its schema is false)",
+    ]
+
+
+def test_a_ref_to_a_boolean_schema_file(run: Run) -> None:
+    files = {
+        "schemas/open.schema.json": "true",
+        "schemas/closed.schema.json": "false",
+        "schemas/default.schema.json": schema(
+            properties={"anything": {"$ref": "open.schema.json"}, "legacy": {"$ref": "closed.schema.json"}}
+        ),
+        "A.md": "---\nanything: [1, {a: 2}]\n---\n",
+        "B.md": "---\nlegacy: 5\n---\n",
+    }
+    assert lines(run(files)) == ["B.md:2:9: VK010 legacy: no value is allowed here (its schema is false)"]
+
+
+def test_types_and_property_conflicts_skip_a_boolean_schema_file(run: Run) -> None:
+    files = {**BASE, "schemas/open.schema.json": "true", "schemas/closed.schema.json": "false", "N.md": "x\n"}
+    assert lines(run(files)) == ["N.md:1:1: VK010 missing required property 'default_key'"]
+    result = run_cli("obsidian-types", ".")
+    assert result.exit_code == 0, result.output

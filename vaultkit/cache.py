@@ -35,7 +35,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 7: the listing records folders' ctimes and the folders it could not read; 8: facts of `!!str` values, of
 # notes broken by bare CRs and of notes whose frontmatter is never closed or out of place, read anew;
 # 9: mentions, protected regions and relation anchors read anew; 10: the listing records each folder's
-# entries, so that a changed folder alone is read again; 11: protected regions hold Dataview fields' values
+# entries, so that a changed folder alone is read again; 11: facts of `!`-tagged values, of frontmatter
+# holding NEL/U+2028/U+2029, protected regions (Dataview fields, wrapped link text) and mentions beside
+# emphasis underscores and asterisks, read anew
 FORMAT = 11
 RACY_NS = 2_000_000_000
 

@@ -7,7 +7,7 @@ alias bombs and nesting deep enough to crash libyaml are reported instead of loa
 
 from __future__ import annotations
 
-import bisect
+import itertools
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -27,7 +27,9 @@ _PLAIN = "tag:vaultkit,2026:plain"  # a plain scalar with no tag: typed by vault
 
 class _ComposeLoader(_BaseLoader):
     """Compose only; no implicit typing (vaultkit applies YAML 1.2 rules itself). Every untagged plain
-    scalar gets the tag `_PLAIN`, so one tagged `!!str` explicitly (`title: !!str 5`) stays a string."""
+    scalar gets the tag `_PLAIN`, so one tagged `!!str` explicitly (`title: !!str 5`) stays a string.
+    PyYAML also gives `_PLAIN` to any scalar tagged with the non-specific `!` (`! 5`, `! '5'`): it calls
+    `resolve` exactly as for an untagged plain scalar, so the walker tells the two apart (`_non_specific`)."""
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         """The tag of a node written without one (or with the non-specific `!`)."""
@@ -46,6 +48,25 @@ _STD = "tag:yaml.org,2002:"
 _SAFE_TAGS = frozenset(
     [_PLAIN, *(_STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp"))]
 )
+_COLLECTION_TAGS: dict[str, type[yaml.Node]] = {
+    _STD + "seq": yaml.SequenceNode,
+    _STD + "map": yaml.MappingNode,
+}
+_KIND_NAME: dict[type[yaml.Node], str] = {
+    yaml.ScalarNode: "a single value",
+    yaml.SequenceNode: "a list",
+    yaml.MappingNode: "a mapping",
+}
+# what an explicit scalar tag accepts (as YAML 1.2 core types the text), and how a message names it
+_TAGGED: dict[str, tuple[tuple[type, ...], str]] = {
+    "int": ((int,), "an integer"),
+    "float": ((int, float), "a number"),
+    "bool": ((bool,), "true or false"),
+    "null": ((type(None),), "null"),
+}
+# a scalar's properties up to a tag: `!`, `&anchor !`, `&anchor # comment <line break> !` (anchors are
+# letters, digits, `-` and `_` in PyYAML and libyaml)
+_TAG_AFTER_ANCHOR = re.compile(r"(?:&[0-9A-Za-z_-]+(?:[ \t\r\n]+|#[^\r\n]*)+)?!")
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
@@ -84,10 +105,9 @@ class Positions(Mapping[JsonPath, Node]):
     """Where each property's key and value are, by path: built on first use from the composed nodes
     (most notes never need a position, and recording them all was a tenth of the parse)."""
 
-    def __init__(self, base_line: int = 1, offset: int = 0, starts: list[int] | None = None) -> None:
+    def __init__(self, base_line: int = 1, offset: int = 0) -> None:
         self._base_line = base_line
         self._offset = offset
-        self._starts = starts  # see `_line_starts`
         self._raw: dict[JsonPath, tuple[yaml.Node, yaml.Node]] = {}
         self._built: dict[JsonPath, Node] = {}
 
@@ -109,15 +129,15 @@ class Positions(Mapping[JsonPath, Node]):
         return len(self._raw)
 
     def _node(self, key_node: yaml.Node, value_node: yaml.Node) -> Node:
-        base, offset, starts = self._base_line, self._offset, self._starts
+        base, offset = self._base_line, self._offset
         items: tuple[tuple[int, int], ...] = ()
         flow: bool | None = None
         if isinstance(value_node, yaml.SequenceNode):
             flow = bool(value_node.flow_style)
             items = tuple((offset + i.start_mark.index, offset + i.end_mark.index) for i in value_node.value)
         return Node(
-            *_place(key_node.start_mark, base, starts),
-            *_place(value_node.start_mark, base, starts),
+            *_place(key_node.start_mark, base),
+            *_place(value_node.start_mark, base),
             offset + value_node.start_mark.index,
             offset + value_node.end_mark.index,
             flow,
@@ -192,56 +212,62 @@ def _check_misplaced(text: str, fm: Frontmatter) -> None:
         )
 
 
-def load(text: str, fm: Frontmatter) -> None:  # noqa: PLR0911 - one return per way YAML is refused
+def load(text: str, fm: Frontmatter) -> None:
     """Parse fm's YAML into fm.data and fm.nodes; every failure becomes a Problem."""
     if not fm.present:
         return
-    src = text[fm.yaml_start : fm.yaml_end]
     base_line = text.count("\n", 0, fm.yaml_start) + 1 if "\n" in text[: fm.yaml_start] else 2
-    if _too_deep(src):
-        message = f"YAML nested deeper than {MAX_DEPTH} levels refused"
-        fm.problems.append(Problem("VK004", base_line, 1, message))
+    composed = _compose(text[fm.yaml_start : fm.yaml_end], base_line)
+    if isinstance(composed, Problem):
+        fm.problems.append(composed)
         fm.loaded = False
         return
-    starts = _line_starts(src)
-    try:
-        root = yaml.compose(src, Loader=_ComposeLoader)
-    except yaml.MarkedYAMLError as e:
-        fm.problems.append(_syntax_problem(e, src, base_line, starts))
-        fm.loaded = False
-        return
-    except yaml.reader.ReaderError as e:  # a character YAML does not allow; its message spans two lines
-        fm.problems.append(_reader_problem(e, src, base_line))
-        fm.loaded = False
-        return
-    except (yaml.YAMLError, RecursionError, ValueError) as e:
-        fm.problems.append(Problem("VK001", base_line, 1, f"invalid YAML: {' '.join(str(e).split())}"))
-        fm.loaded = False
-        return
+    src, root = composed
     if root is None:
         return  # empty, or only comments: no properties
     if not isinstance(root, yaml.MappingNode):
         kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
-        line, col = _place(root.start_mark, base_line, starts)
+        line, col = _place(root.start_mark, base_line)
         message = f"frontmatter must be a mapping of properties, not {kind}"
         fm.problems.append(Problem("VK002", line, col, message))
         fm.loaded = False
         return
-    fm.nodes = Positions(base_line, fm.yaml_start, starts)
-    walker = _Walker(fm, base_line, starts)
+    fm.nodes = Positions(base_line, fm.yaml_start)
+    walker = _Walker(fm, src, base_line)
     try:
         if "&" in src and "*" in src:  # no anchor and alias, no expansion: skip the walk
-            _check_expansion(root, base_line, starts)
+            _check_expansion(root, base_line)
         data = walker.value(root, ())
     except RecursionError:
         fm.problems.append(Problem("VK004", base_line, 1, "YAML nested too deeply to be read"))
         fm.loaded = False
         return
     except _Refused as e:
-        fm.problems.append(Problem("VK004", e.line, e.col, e.message))
+        fm.problems.append(Problem(e.code, e.line, e.col, e.message))
         fm.loaded = False
         return
     fm.data = data
+
+
+def _compose(src: str, base_line: int) -> tuple[str, yaml.Node | None] | Problem:
+    """The node tree of the YAML, and the text its marks index into; a Problem where it cannot be read."""
+    if _too_deep(src):
+        return Problem("VK004", base_line, 1, f"YAML nested deeper than {MAX_DEPTH} levels refused")
+    hidden = _hide_odd_breaks(src)
+    if hidden is None:
+        return Problem("VK001", base_line, 1, _NO_STAND_IN)
+    src, restore = hidden
+    try:
+        root = yaml.compose(src, Loader=_ComposeLoader)
+    except yaml.MarkedYAMLError as e:
+        return _syntax_problem(e, src, base_line)
+    except yaml.reader.ReaderError as e:  # a character YAML does not allow; its message spans two lines
+        return _reader_problem(e, src, base_line)
+    except (yaml.YAMLError, RecursionError, ValueError) as e:
+        return Problem("VK001", base_line, 1, f"invalid YAML: {' '.join(str(e).split())}")
+    if root is not None and restore:
+        _restore(root, restore)
+    return src, root
 
 
 _DEEP_INDENT = re.compile(rf"^[ \t\-?:]{{{2 * (MAX_DEPTH + 1)}}}", re.MULTILINE)
@@ -259,30 +285,58 @@ def _too_deep(src: str) -> bool:
     return _DEEP_INDENT.search(src) is not None
 
 
-_ODD_BREAK = re.compile("[\x85\u2028\u2029]")
+_ODD_BREAKS = "\x85\u2028\u2029"
+_ODD_BREAK = re.compile(f"[{_ODD_BREAKS}]")
+# characters libyaml reads as ordinary (not a break, a space, an indicator or a BOM), to stand in for them
+_STAND_INS = (range(0xE000, 0xFEFF), range(0xFF00, 0xFFFE), range(0x10000, 0x110000))
+_UNICODE_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+_NO_STAND_IN = (
+    "invalid YAML: NEL, U+2028 or U+2029 (a line break in YAML 1.1, an ordinary character in YAML 1.2 and "
+    "Obsidian) cannot be read here: the frontmatter leaves no character free to stand in for it"
+)
 
 
-def _line_starts(src: str) -> list[int] | None:
-    """Where the YAML's lines start, if libyaml would count them wrong, else None. libyaml (YAML 1.1) also
-    breaks lines at NEL, U+2028 and U+2029, which YAML 1.2, Obsidian and vaultkit read as ordinary
-    characters: after one, its line numbers run ahead of the note's. The text is `note.lines_view`'s: LF
-    (or CRLF) ends every line."""
+def _hide_odd_breaks(src: str) -> tuple[str, dict[int, int]] | None:
+    """`src` with NEL, U+2028 and U+2029 replaced one for one by stand-ins, and the table that puts them back
+    (empty when there are none); None when no stand-in is free. libyaml and PyYAML (YAML 1.1) break lines at
+    them too, so the rest of a comment became YAML and a plain value was cut in two; YAML 1.2, which Obsidian
+    follows, breaks lines at LF and CR only. A stand-in occurs nowhere in `src`, not even as an escape
+    (`"\\ue000"`), and the offsets and marks stay those of the note."""
     if _ODD_BREAK.search(src) is None:
+        return src, {}
+    taken = set(src) | {
+        chr(int(a or b, 16)) for a, b in _UNICODE_ESCAPE.findall(src) if int(a or b, 16) < 0x110000
+    }
+    free = (c for c in map(chr, itertools.chain(*_STAND_INS)) if c not in taken)
+    stand_ins = "".join(itertools.islice(free, len(_ODD_BREAKS)))
+    if len(stand_ins) < len(_ODD_BREAKS):
         return None
-    return [0, *(i + 1 for i, ch in enumerate(src) if ch == "\n")]
+    return src.translate(str.maketrans(_ODD_BREAKS, stand_ins)), str.maketrans(stand_ins, _ODD_BREAKS)
 
 
-def _place(mark: Any, base_line: int, starts: list[int] | None) -> tuple[int, int]:
+def _restore(root: yaml.Node, table: dict[int, int]) -> None:
+    """Put the characters `_hide_odd_breaks` stood in for back into every scalar (keys too), once per node."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            node.value = node.value.translate(table)
+        else:
+            stack.extend(_children(node))
+
+
+def _place(mark: Any, base_line: int) -> tuple[int, int]:
     """The note line and column of a libyaml mark in YAML that starts on `base_line`."""
-    if starts is None:
-        return base_line + mark.line, mark.column + 1
-    k = bisect.bisect_right(starts, mark.index) - 1
-    return base_line + k, mark.index - starts[k] + 1
+    return base_line + mark.line, mark.column + 1
 
 
-def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int, starts: list[int] | None) -> Problem:
+def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Problem:
     mark = e.problem_mark or e.context_mark
-    line, col = _place(mark, base_line, starts) if mark else (base_line, 1)
+    line, col = _place(mark, base_line) if mark else (base_line, 1)
     what = e.problem or "syntax error"
     if mark is not None and src[mark.index : mark.index + 1] == "\t":
         what = "a tab character cannot be used for indentation in YAML"
@@ -299,12 +353,14 @@ def _reader_problem(e: yaml.reader.ReaderError, src: str, base_line: int) -> Pro
 
 
 class _Refused(Exception):
-    def __init__(self, line: int, col: int, message: str) -> None:
+    """The frontmatter is not loaded: unsafe (VK004, the default) or unreadable (VK001)."""
+
+    def __init__(self, line: int, col: int, message: str, code: str = "VK004") -> None:
         super().__init__(message)
-        self.line, self.col, self.message = line, col, message
+        self.line, self.col, self.message, self.code = line, col, message, code
 
 
-def _check_expansion(root: yaml.Node, base_line: int, starts: list[int] | None) -> None:
+def _check_expansion(root: yaml.Node, base_line: int) -> None:
     """Refuse an alias bomb before expanding it: the expanded size of every node, computed once per distinct
     node (iteratively, so no depth can exhaust the stack); an alias that contains itself is refused too."""
     sizes: dict[int, int] = {}
@@ -318,12 +374,12 @@ def _check_expansion(root: yaml.Node, base_line: int, starts: list[int] | None) 
             sizes[key] = 1 + sum(sizes[id(c)] for c in children)
             open_.discard(key)
             if sizes[key] > MAX_NODES:
-                raise _Refused(*_place(node.start_mark, base_line, starts), _BOMB)
+                raise _Refused(*_place(node.start_mark, base_line), _BOMB)
             continue
         if key in sizes:
             continue
         if key in open_:
-            raise _Refused(*_place(node.start_mark, base_line, starts), "a YAML alias refers to itself")
+            raise _Refused(*_place(node.start_mark, base_line), "a YAML alias refers to itself")
         open_.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
@@ -340,16 +396,19 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 class _Walker:
     """Turns composed nodes into JSON-like values, recording positions and YAML traps."""
 
-    def __init__(self, fm: Frontmatter, base_line: int, starts: list[int] | None) -> None:
+    def __init__(self, fm: Frontmatter, src: str, base_line: int) -> None:
         self.fm = fm
+        self.src = src  # the YAML the nodes were composed from: their marks index into it
         self.base_line = base_line
-        self.starts = starts
         self.budget = MAX_NODES
         self.active: set[int] = set()
         self.depth = 0
 
     def pos(self, mark: Any) -> tuple[int, int]:
-        return _place(mark, self.base_line, self.starts)
+        return _place(mark, self.base_line)
+
+    def unreadable(self, node: yaml.Node, message: str) -> _Refused:
+        return _Refused(*self.pos(node.start_mark), f"invalid YAML: {message}", "VK001")
 
     def value(self, node: yaml.Node, path: JsonPath) -> Any:
         self.budget -= 1
@@ -362,6 +421,10 @@ class _Walker:
         if node.tag not in _SAFE_TAGS:
             line, col = self.pos(node.start_mark)
             raise _Refused(line, col, f"YAML tag '{_short_tag(node.tag)}' is not allowed in frontmatter")
+        kind = _COLLECTION_TAGS.get(node.tag, yaml.ScalarNode)
+        if type(node) is not kind:
+            tag, want, got = _short_tag(node.tag), _KIND_NAME[kind], _KIND_NAME[type(node)]
+            raise self.unreadable(node, f"the tag {tag} is for {want}, not {got}")
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node, path)
         if self.depth >= MAX_VALUE_DEPTH:
@@ -413,7 +476,9 @@ class _Walker:
     def scalar(self, node: yaml.ScalarNode, path: JsonPath) -> Any:
         text = node.value
         if node.tag != _PLAIN:
-            return _explicit(node)
+            return self.explicit(node)
+        if node.style or self.non_specific(node):
+            return text  # tagged `!`: a string, whatever it looks like
         value = resolve_plain(text)
         if text in _YAML11_BOOL:
             self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a boolean; vaultkit reads YAML 1.2"
@@ -426,6 +491,31 @@ class _Walker:
                 f"YAML 1.1 would read {text!r} as {'an octal number' if octal else 'a string'}"
             )
         return value
+
+    def non_specific(self, node: yaml.ScalarNode) -> bool:
+        """Is this plain scalar tagged `!`? Its start mark is at its first property (tag or anchor), and a
+        plain scalar cannot itself start with `!` or `&`."""
+        start = node.start_mark.index
+        if self.src[start : start + 1] not in ("!", "&"):
+            return False
+        return _TAG_AFTER_ANCHOR.match(self.src, start) is not None
+
+    def explicit(self, node: yaml.ScalarNode) -> Any:
+        """A scalar with a standard tag (`!!int '7'`), or a quoted or block one (composed as `!!str`). A
+        value its tag cannot read is refused, as YAML 1.2 readers refuse it (PyYAML raises ValueError)."""
+        tag = node.tag.removeprefix(_STD)
+        if tag in ("str", "timestamp"):
+            return node.value
+        value = resolve_plain(node.value)
+        types, what = _TAGGED[tag]
+        if type(value) in types:
+            return float(value) if tag == "float" else value
+        hint = " (YAML 1.1 would read a boolean)" if tag == "bool" and node.value in _YAML11_BOOL else ""
+        raise self.unreadable(node, f"{_quoted(node.value)} is not {what}, as its tag !!{tag} says{hint}")
+
+
+def _quoted(text: str, limit: int = 60) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
 def resolve_plain(text: str) -> Any:  # noqa: PLR0911
@@ -449,15 +539,6 @@ def resolve_plain(text: str) -> Any:  # noqa: PLR0911
     if text.lower() == ".nan":
         return math.nan
     return text
-
-
-def _explicit(node: yaml.ScalarNode) -> Any:
-    tag = node.tag.removeprefix(_STD)
-    if tag in ("str", "timestamp"):
-        return node.value
-    value = resolve_plain(node.value)
-    ok = {"int": int, "float": float, "bool": bool, "null": type(None)}.get(tag)
-    return value if ok is None or isinstance(value, ok) else node.value
 
 
 def _short_tag(tag: str) -> str:

@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from vaultkit.config import LinkConfig
 from vaultkit.facts import NoteFacts, NoteLike, PropertyAnchor
 from vaultkit.frontmatter import Frontmatter, Node
+from vaultkit.markdown import MASK
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.paths import nfc
 from vaultkit.vault import nameable, note_name
@@ -323,7 +324,7 @@ def _scan(
     # A longest match that fails the word boundary test is dropped, not replaced by a shorter key inside
     # it: a missed link, never a wrong one.
     for start, end, key in leftmost_longest(lowered, automaton):
-        if not (_apart(prose, start) and _apart(prose, end)) and not _emphasised(prose, start, end):
+        if not (_starts_word(prose, start) and _ends_word(prose, end)) or _breaks_emphasis(prose, start, end):
             continue
         if start > 0 and prose[start - 1] in _NOT_BEFORE:
             continue
@@ -338,20 +339,84 @@ def _scan(
     return chosen
 
 
-def _emphasised(prose: str, start: int, end: int) -> bool:
-    """`_Nvidia_` or `__Nvidia__`: the key is the whole of an underscore emphasis. Underscores count as
-    word characters elsewhere (`_Nvidia`, `snake_Nvidia_case` are not mentions)."""
-    if start == 0 or end >= len(prose) or prose[start - 1] != "_" or prose[end] != "_":
+def _starts_word(prose: str, start: int) -> bool:
+    """A word boundary before `start`, or an underscore that opens an emphasis (`_Meituan's_`): `_` joins
+    words elsewhere (`snake_case_Meituan`, and `_Meituan` that no `_` closes, shown as typed)."""
+    if _apart(prose, start):
+        return True
+    first = start
+    while first > 0 and prose[first - 1] == "_":
+        first -= 1
+    if first == start or not _delimits(prose, first, start)[0]:
         return False
-    before = start - 1
-    while before > 0 and prose[before - 1] == "_":
-        before -= 1
-    after = end
-    while after + 1 < len(prose) and prose[after + 1] == "_":
-        after += 1
-    return (before == 0 or not _word(prose[before - 1])) and (
-        after + 1 >= len(prose) or not _word(prose[after + 1])
-    )
+    stop = _paragraph_end(prose, start)
+    return any(_delimits(prose, *m.span())[1] for m in _UNDERSCORES.finditer(prose, start, stop))
+
+
+def _ends_word(prose: str, end: int) -> bool:
+    """A word boundary after `end`, or an underscore that closes an emphasis (`_Ask Meituan_`), but not
+    one inside a name (`Meituan_v2`)."""
+    if _apart(prose, end):
+        return True
+    last = end
+    while last < len(prose) and prose[last] == "_":
+        last += 1
+    if last == end or not _delimits(prose, end, last)[1]:
+        return False
+    begin = _paragraph_start(prose, end)
+    return any(_delimits(prose, *m.span())[0] for m in _UNDERSCORES.finditer(prose, begin, end))
+
+
+def _breaks_emphasis(prose: str, start: int, end: int) -> bool:
+    """Would the link change what the delimiters around the mention do? `[[` and `]]` are punctuation, and
+    CommonMark lets a `*` run open only before a non-punctuation character or after a space or punctuation:
+    `a*Meituan*b` is emphasis, `a*[[Meituan]]*b` shows its asterisks. (`_` never opens inside a word, so
+    no link changes it; `~~` and `==` are taken to follow `*`.)"""
+    first = start
+    while first > 0 and prose[first - 1] in _DELIMITERS and prose[first - 1] == prose[start - 1]:
+        first -= 1
+    if first < start and _delimits(prose, first, start)[0] != _delimits(prose, first, start, after="[")[0]:
+        return True
+    last = end
+    while last < len(prose) and prose[last] in _DELIMITERS and prose[last] == prose[end]:
+        last += 1
+    return last > end and _delimits(prose, end, last)[1] != _delimits(prose, end, last, before="]")[1]
+
+
+_DELIMITERS = frozenset("*_~=")  # emphasis, strikethrough, Obsidian's highlight
+_UNDERSCORES = re.compile(r"_+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_EMPHASIS_REACH = 2000  # characters searched for the other side of an underscore emphasis
+
+
+def _delimits(prose: str, first: int, last: int, before: str = "", after: str = "") -> tuple[bool, bool]:
+    """Can the delimiter run prose[first:last] open, and can it close, an emphasis (CommonMark's flanking
+    rules)? `before` and `after`: the characters around it, if not prose's own (a link's brackets)."""
+    prev = before or (prose[first - 1] if first > 0 else " ")
+    nxt = after or (prose[last] if last < len(prose) else " ")
+    left = not nxt.isspace() and (not _punctuation(nxt) or prev.isspace() or _punctuation(prev))
+    right = not prev.isspace() and (not _punctuation(prev) or nxt.isspace() or _punctuation(nxt))
+    if prose[first] != "_":
+        return left, right
+    return left and (not right or _punctuation(prev)), right and (not left or _punctuation(nxt))
+
+
+def _punctuation(ch: str) -> bool:
+    """CommonMark's punctuation: Unicode P and S categories (ASCII included). MASK (protected text, such as
+    a code span or a link) counts too: what it hides starts and ends with punctuation."""
+    return ch == MASK or unicodedata.category(ch)[0] in "PS"
+
+
+def _paragraph_start(prose: str, at: int) -> int:
+    begin = max(0, at - _EMPHASIS_REACH)
+    blanks = [m.end() for m in _BLANK_LINE.finditer(prose, begin, at)]
+    return blanks[-1] if blanks else begin
+
+
+def _paragraph_end(prose: str, at: int) -> int:
+    stop = min(len(prose), at + _EMPHASIS_REACH)
+    blank = _BLANK_LINE.search(prose, at, stop)
+    return blank.start() if blank else stop
 
 
 def _in_a_name(prose: str, start: int, end: int) -> bool:

@@ -58,6 +58,8 @@ def schema_types(schemas: SchemaSet) -> dict[str, dict[str, str]]:
     """property -> {schema file -> Obsidian type} over every schema's top-level `properties`."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for file, schema in sorted(schemas.contents.items()):
+        if not isinstance(schema, dict):
+            continue  # `true` or `false`: declares no property
         resolved, doc = _deref(schema, schemas, file)
         props = resolved.get("properties")
         if not isinstance(props, dict):

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from vaultkit.config import Config
 
 SCHEMA_SUFFIX = ".schema.json"
+Schema = dict[str, Any] | bool  # `true` accepts everything, `false` nothing (JSON Schema 2020-12 and 7)
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*\Z")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # as jsonschema's
 
@@ -70,7 +71,7 @@ class SchemaSet:
             what = "is not a folder" if folder.exists() else "does not exist"
             raise FatalError(f"schema folder {folder} {what}")
         self.folder = folder
-        self.contents: dict[str, dict[str, Any]] = {}
+        self.contents: dict[str, Schema] = {}
         # The fingerprint hashes the very bytes parsed: read apart, a schema saved in between (watch reloads
         # on the first event of a save) gave the configuration in use the fingerprint of other bytes
         h = hashlib.sha256()
@@ -128,7 +129,7 @@ class SchemaSet:
         for name, schema in self.contents.items():
             resource = Resource.from_contents(schema, default_specification=DRAFT202012)
             resources_.append((name, resource))
-            if isinstance(schema.get("$id"), str):
+            if isinstance(schema, dict) and isinstance(schema.get("$id"), str):
                 resources_.append((schema["$id"], resource))
         return Registry(retrieve=refuse).with_resources(resources_)  # type: ignore[call-arg]
 
@@ -186,7 +187,9 @@ class SchemaSet:
             from jsonschema import Draft202012Validator
 
             self._validators[name] = Draft202012Validator(
-                inline_refs(self.contents, name), registry=self._registry, format_checker=format_checker()
+                _false_as_never(inline_refs(self.contents, name)),
+                registry=self._registry,
+                format_checker=format_checker(),
             )
         return self._validators[name]
 
@@ -212,14 +215,15 @@ class SchemaSet:
         from referencing.exceptions import Unresolvable
 
         try:
-            yield from self.validator(name).iter_errors(data)
+            for error in self.validator(name).iter_errors(data):
+                yield _clarify_false(error, name)
         except Unresolvable as e:
             raise FatalError(f"{self.folder / name}: cannot resolve $ref {e}") from e
         except RecursionError as e:  # `{"$ref": "#"}`: a reference that only ever leads back to itself
             raise FatalError(f"{self.folder / name}: its $refs loop without reaching a keyword") from e
 
 
-def inline_refs(contents: Mapping[str, dict[str, Any]], name: str) -> dict[str, Any]:
+def inline_refs(contents: Mapping[str, Schema], name: str) -> Schema:
     """The schema with every `$ref` to the schema folder replaced by its target, resolved once.
 
     Following a `$ref` through `referencing` on every validation cost ~2 ms a note; inlined, validation is
@@ -229,7 +233,58 @@ def inline_refs(contents: Mapping[str, dict[str, Any]], name: str) -> dict[str, 
     return _inline(root, name, contents, ())  # type: ignore[no-any-return]
 
 
-def _inline(node: Any, doc: str, contents: Mapping[str, dict[str, Any]], active: tuple[str, ...]) -> Any:
+# Keywords whose value is a schema, a list of schemas, or an object of schemas (Draft 2020-12)
+_SUBSCHEMA = frozenset(
+    (
+        *("not", "if", "then", "else", "items", "contains", "propertyNames", "contentSchema"),
+        *("additionalProperties", "unevaluatedItems", "unevaluatedProperties"),
+    )
+)
+_SUBSCHEMA_LISTS = frozenset(["allOf", "anyOf", "oneOf", "prefixItems"])
+_SUBSCHEMA_OBJECTS = frozenset(
+    ["properties", "patternProperties", "dependentSchemas", "$defs", "definitions"]
+)
+# jsonschema words these itself when they are `false` ("Additional properties are not allowed ('x' was
+# unexpected)"), with the right path
+_OWN_FALSE = frozenset(["additionalProperties", "unevaluatedItems", "unevaluatedProperties", "items"])
+_NEVER: dict[str, Any] = {"not": {}}
+
+
+def _false_as_never(schema: Any, keyword: str = "") -> Any:
+    """The schema with each `false` subschema spelled `{"not": {}}`, which accepts the same (nothing).
+    jsonschema reports a `false` subschema without the path below its keyword: `properties: {x: false}`
+    gave "False schema does not allow 5" at no property. The root stays `false` (its path is the root)."""
+    if schema is False:
+        return schema if not keyword or keyword in _OWN_FALSE else _NEVER
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _SUBSCHEMA:
+            out[key] = _false_as_never(value, key)
+        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
+            out[key] = [_false_as_never(v, key) for v in value]
+        elif key in _SUBSCHEMA_OBJECTS and isinstance(value, dict):
+            out[key] = {k: _false_as_never(v, key) for k, v in value.items()}
+        else:
+            out[key] = value
+    return out
+
+
+def _clarify_false(error: Any, name: str) -> Any:
+    """jsonschema's message for a value that a `false` (sub)schema refuses, in words: "False schema does not
+    allow {...}" printed the whole note, and "5 should not be valid under {}" says little."""
+    never = error.schema is False or (error.validator == "not" and error.validator_value == {})
+    if never and error.absolute_path:
+        error.message = "no value is allowed here (its schema is false)"
+    elif never:
+        error.message = f"schema '{name}' allows no note (it is false)"
+    for branch in error.context or ():  # anyOf/oneOf: VK010 may show a branch's error instead
+        _clarify_false(branch, name)
+    return error
+
+
+def _inline(node: Any, doc: str, contents: Mapping[str, Schema], active: tuple[str, ...]) -> Any:
     if isinstance(node, list):
         return [_inline(item, doc, contents, active) for item in node]
     if not isinstance(node, dict):
@@ -244,7 +299,7 @@ def _inline(node: Any, doc: str, contents: Mapping[str, dict[str, Any]], active:
 
 
 def _follow(
-    ref: str, out: dict[str, Any], doc: str, contents: Mapping[str, dict[str, Any]], active: tuple[str, ...]
+    ref: str, out: dict[str, Any], doc: str, contents: Mapping[str, Schema], active: tuple[str, ...]
 ) -> Any:
     """Replace a `$ref` by its target (merged with the keywords beside it), unless it must stay a `$ref`."""
     file, _, pointer = ref.partition("#")
@@ -386,7 +441,7 @@ def _is_datetime(value: object) -> bool:
 GATE_FORMATS: dict[str, Callable[[Any], bool]] = {"date": _is_date, "uri": _is_uri, "date-time": _is_datetime}
 
 
-def _load_json(path: Path, raw: bytes) -> dict[str, Any]:
+def _load_json(path: Path, raw: bytes) -> Schema:
     """The schema in `raw`, the bytes of `path` (named in the messages)."""
     try:  # utf-8-sig: a BOM, as some Windows editors write, is no reason to refuse a schema
         data = parse_bounded(_strict_json, raw.decode("utf-8-sig"))
@@ -400,8 +455,9 @@ def _load_json(path: Path, raw: bytes) -> dict[str, Any]:
         raise FatalError(f"{path}:{e.lineno}:{e.colno}: schema is not valid JSON: {e.msg}") from e
     except TooDeep as e:
         raise FatalError(f"{path}: schema is {e}") from e
-    if not isinstance(data, dict):
-        raise FatalError(f"{path}: a schema file must hold a JSON object (not {type(data).__name__})")
+    if not isinstance(data, dict | bool):
+        what = type(data).__name__
+        raise FatalError(f"{path}: a schema file must hold a JSON object, true or false (not {what})")
     return data
 
 
