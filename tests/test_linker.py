@@ -535,6 +535,30 @@ def test_scan_mentions_directly() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("prose", "mentioned"),
+    [
+        ("We discussed Zephyr aliases today.", ["Zephyr"]),  # `Zephyr Alias` is no whole word here
+        ("Zephyr aliases1 and more", ["Zephyr", "aliases1"]),  # nor does it hide a key starting inside it
+        ("We discussed Zephyr Alias today.", ["Zephyr Alias"]),  # the longest that is a mention wins
+        ("Zephyr_Alias", []),
+    ],
+)
+def test_a_longer_key_that_is_no_mention_hides_no_shorter_one(prose: str, mentioned: list[str]) -> None:
+    facts = {
+        "Zephyr.md": NoteFacts("Zephyr.md", readable=True, aliases=("Zephyr Alias",)),
+        "aliases1.md": NoteFacts("aliases1.md", readable=True),
+    }
+    table = KeyTable.build(facts, LinkConfig())
+    automaton = table.automaton()
+    found = scan_mentions(prose, table.acronyms, lambda _lowered: automaton)
+    assert [prose[s:e] for s, e, _k in found] == mentioned
+    keys = KeyFilter(table.targets)
+    assert (
+        scan_mentions(prose, table.acronyms, lambda lowered: build_automaton(keys.present(lowered))) == found
+    )
+
+
 def test_a_mention_at_the_end_of_a_longer_names_prefix_is_found() -> None:
     """pyahocorasick's iter_long walked "longcat meituan" towards the longer key, met the end of the
     text and gave nothing: the mention of Meituan was found only in vaults without that other note."""

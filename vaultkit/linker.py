@@ -133,17 +133,34 @@ def leftmost_longest(lowered: str, automaton: Any) -> list[tuple[int, int, str]]
     misses a match whenever a longer key's prefix leads it astray (in about 1 note in 250 of a generated
     vault), so what it found depended on every other key of the vault.
     """
-    # `iter` yields every occurrence, ordered by end: for one start, a later occurrence is a longer key, so
-    # the last value kept for each start is the longest key starting there.
-    if not len(automaton):
-        return []  # no key at all: pyahocorasick refuses to search
-    longest = {end - value[0]: value for end, value in automaton.iter(lowered)}
+    longest = _longest(occurrences(lowered, automaton))
     out: list[tuple[int, int, str]] = []
     free = 0
-    for start, (last, key) in sorted(longest.items()):
+    for start in sorted(longest):
         if start >= free:
-            free = start + last + 1
+            free, key = longest[start]
             out.append((start, free, key))
+    return out
+
+
+Occurrence = tuple[int, tuple[int, str]]  # as pyahocorasick yields it: (last index, (length - 1, key))
+
+
+def occurrences(lowered: str, automaton: Any) -> list[Occurrence]:
+    """Every occurrence of a key in `lowered`, ordered by where it ends."""
+    return list(automaton.iter(lowered)) if len(automaton) else []  # no key: pyahocorasick refuses
+
+
+def _longest(found: list[Occurrence]) -> dict[int, tuple[int, str]]:
+    """start -> (end, key) of the longest key starting there (for one start, a later one is longer)."""
+    return {last - length: (last + 1, key) for last, (length, key) in found}
+
+
+def _by_start(found: list[Occurrence]) -> dict[int, list[tuple[int, str]]]:
+    """start -> [(end, key), ...] of every key starting there, longest first."""
+    out: dict[int, list[tuple[int, str]]] = {}
+    for last, (length, key) in reversed(found):
+        out.setdefault(last - length, []).append((last + 1, key))
     return out
 
 
@@ -320,23 +337,40 @@ def _scan(
     lowered = fold(prose)
     automaton = automaton_for(lowered)
     chosen: list[tuple[int, int, str]] = []
-    n = len(prose)
-    # A longest match that fails the word boundary test is dropped, not replaced by a shorter key inside
-    # it: a missed link, never a wrong one.
-    for start, end, key in leftmost_longest(lowered, automaton):
-        if not (_starts_word(prose, start) and _ends_word(prose, end)) or _breaks_emphasis(prose, start, end):
+    # Leftmost first; at one start, the longest key that is a mention there. A longer key that is not
+    # (`Zephyr Alias` in "Zephyr aliases") neither hides a shorter one (`Zephyr`) nor the keys that start
+    # inside it (`aliases`): the text reads as if that key did not exist.
+    found = occurrences(lowered, automaton)
+    longest = _longest(found)
+    shorter: dict[int, list[tuple[int, str]]] | None = None  # built the first time a longest key fails
+    free = 0
+    for start in sorted(longest):
+        if start < free or not _starts_word(prose, start) or (start > 0 and prose[start - 1] in _NOT_BEFORE):
             continue
-        if start > 0 and prose[start - 1] in _NOT_BEFORE:
-            continue
-        if end < n and (prose[end] == "]" or prose.startswith("::", end)):
-            continue
-        if _in_a_name(prose, start, end):
-            continue
-        exact = acronyms.get(key)
-        if exact is not None and prose[start:end] != exact:
-            continue
+        end, key = longest[start]
+        if not _is_mention(prose, start, end, acronyms.get(key)):
+            if shorter is None:
+                shorter = _by_start(found)
+            end, key = next(
+                ((e, k) for e, k in shorter[start][1:] if _is_mention(prose, start, e, acronyms.get(k))),
+                (0, ""),
+            )
+            if not key:
+                continue
         chosen.append((start, end, key))
+        free = end
     return chosen
+
+
+def _is_mention(prose: str, start: int, end: int, acronym: str | None) -> bool:
+    """Is prose[start:end], which starts a word, a mention: a whole word, not inside a name, not where a
+    link would change the text around it (a Dataview key, a closing bracket, an emphasis), and an acronym
+    only as written?"""
+    if not _ends_word(prose, end) or _breaks_emphasis(prose, start, end):
+        return False
+    if end < len(prose) and (prose[end] == "]" or prose.startswith("::", end)):
+        return False
+    return not _in_a_name(prose, start, end) and (acronym is None or prose[start:end] == acronym)
 
 
 def _starts_word(prose: str, start: int) -> bool:
