@@ -143,3 +143,32 @@ def test_a_path_through_dot_dot_names_the_folder_it_leads_to(
     result = run_cli("check", "--no-cache", given)
     assert result.exit_code == 1, result.output
     assert "VK101" in result.stdout and "of 2 notes" in result.stdout
+
+
+def test_a_file_given_that_is_not_checked_is_named_with_the_reason(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`vaultkit check image.png` (or a note in an excluded folder) said '0 notes checked, no problems' and
+    nothing else: it now says which file was not checked, and why. A configuration file given is no such
+    file: it has the whole vault checked."""
+    root = make_vault(
+        {
+            "A.md": "fine\n",
+            "pic.png": "x",
+            "Templates/T.md": "[[Missing]]\n",
+            ".hidden/H.md": "x\n",
+            "vaultkit.toml": 'exclude = ["Templates/**"]\n',
+        }
+    )
+    monkeypatch.chdir(root)
+    given = ["pic.png", "Templates/T.md", ".hidden/H.md", "A.md", "vaultkit.toml"]
+    for command in ("check", "link"):
+        result = run_cli(command, "--no-cache", *given)
+        assert result.exit_code == 0, result.output
+        lines = [line for line in result.stderr.splitlines() if "not checked" in line]
+        assert lines == [
+            "vaultkit: not checked: pic.png: not a Markdown note",
+            "vaultkit: not checked: Templates/T.md: excluded (`exclude` in vaultkit.toml, or Obsidian's"
+            " excluded files)",
+            "vaultkit: not checked: .hidden/H.md: in a hidden folder, which Obsidian does not show",
+        ], result.stderr

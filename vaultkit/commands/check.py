@@ -121,7 +121,7 @@ class _Found:
 def _check_vault(
     req: CheckRequest, session: Session, targets: tuple[str, ...] | None, progress: Progress, found: _Found
 ) -> None:
-    from vaultkit.commands.common import display, display_paths
+    from vaultkit.commands.common import display, display_paths, tell_unchecked
     from vaultkit.engine import Runner, RunOptions
 
     runner = Runner(session, progress)
@@ -159,6 +159,7 @@ def _check_vault(
         from vaultkit.report.note import write_report_note
 
         write_report_note(session, result, targets is None)
+    tell_unchecked(session, targets, result.scope)
     found.notes += len(result.scope)
     found.vault_notes += result.notes_in_vault
     shown = display(session.root, result.diagnostics)

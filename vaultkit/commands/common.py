@@ -77,6 +77,27 @@ def targets(root: Path, given: Sequence[Path]) -> tuple[str, ...] | None:
     return tuple(out)
 
 
+def tell_unchecked(session: Session, targets: tuple[str, ...] | None, scope: Sequence[str]) -> None:
+    """Say on stderr which files given by name were not checked, and why: `vaultkit check image.png` or a
+    note in an excluded folder must not pass as a clean note. (Configuration files are not notes: given,
+    they have the whole vault checked.)"""
+    from vaultkit.vault import NOTE_SUFFIX, is_unlisted
+
+    checked = set(scope)
+    for rel in targets or ():
+        if rel in checked or session.is_config_file(rel) or not (session.root / rel).is_file():
+            continue
+        if not rel.lower().endswith(NOTE_SUFFIX):
+            why = "not a Markdown note"
+        elif rel == session.report_note:
+            why = "the report note, which vaultkit writes"
+        elif is_unlisted(rel):
+            why = "in a hidden folder, which Obsidian does not show"
+        else:
+            why = "excluded (`exclude` in vaultkit.toml, or Obsidian's excluded files)"
+        click.echo(f"vaultkit: not checked: {display_paths(session.root, [rel])[0]}: {why}", err=True)
+
+
 def display(root: Path, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     """Paths relative to the current folder (as editors and CI annotations expect) when inside it."""
     shown = _shown_path(root)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from vaultkit.commands.common import Progress, display_paths, one_shot, sessions
+from vaultkit.commands.common import Progress, display_paths, one_shot, sessions, tell_unchecked
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import Runner, RunOptions, RunResult, Session
 from vaultkit.fixer import fix_in_rounds, preview_in_rounds, unified_diff
@@ -45,6 +45,7 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
         runner = Runner(session, progress)
         result = runner.run(opts)
         progress.done()
+        tell_unchecked(session, targets, result.scope)
         _tell_skipped(session, result, totals)
         if preview:
             again = functools.partial(_without_links_of, runner, opts)
