@@ -172,3 +172,11 @@ def test_a_file_given_that_is_not_checked_is_named_with_the_reason(
             " excluded files)",
             "vaultkit: not checked: .hidden/H.md: in a hidden folder, which Obsidian does not show",
         ], result.stderr
+
+
+def test_watch_outside_a_vault_says_how_to_make_one(tmp_path: Path) -> None:
+    """watch has no --vault option: its error must not tell the user to pass one."""
+    result = run_cli("watch", tmp_path)
+    assert result.exit_code == 2, result.output
+    assert "not inside an Obsidian vault" in result.stderr and "--vault" not in result.stderr
+    assert "create an empty vaultkit.toml in it" in result.stderr

@@ -415,12 +415,19 @@ class Vaults(NamedTuple):
     skipped: list[Path]  # paths given that are in no vault
 
 
-def resolve_vault(paths: Iterable[Path], vault: Path | None, config_dir: str) -> dict[Path, list[Path]]:
+MAKE_A_VAULT = "open it in Obsidian once, or create an empty vaultkit.toml in it"  # watch has no --vault
+
+
+def resolve_vault(
+    paths: Iterable[Path], vault: Path | None, config_dir: str, hint: str = "pass --vault DIR"
+) -> dict[Path, list[Path]]:
     """The vault roots of the given paths, each with the paths inside it (see `find_vaults`)."""
-    return find_vaults(paths, vault, config_dir).roots
+    return find_vaults(paths, vault, config_dir, hint).roots
 
 
-def find_vaults(paths: Iterable[Path], vault: Path | None, config_dir: str) -> Vaults:
+def find_vaults(
+    paths: Iterable[Path], vault: Path | None, config_dir: str, hint: str = "pass --vault DIR"
+) -> Vaults:
     """Group the given paths by vault root; with --vault every path belongs to that vault.
 
     Files outside any vault are skipped (the caller says so): a commit may touch files beside the vault (a
@@ -448,6 +455,6 @@ def find_vaults(paths: Iterable[Path], vault: Path | None, config_dir: str) -> V
     if folder is not None and not groups:
         raise FatalError(
             f"{folder}: not inside an Obsidian vault (no {config_dir}/ folder or {CONFIG_NAME} found in "
-            f"{folder.resolve()} or above); pass --vault DIR"
+            f"{folder.resolve()} or above); {hint}"
         )
     return Vaults(groups, outside)

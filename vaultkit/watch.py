@@ -46,7 +46,7 @@ from vaultkit.fixer import RELATION, apply_fixes, edits_by_note
 from vaultkit.note import read_raw
 from vaultkit.report.text import counted, printable
 from vaultkit.rules.missing_relation import named, unlisted_sources
-from vaultkit.vault import resolve_vault
+from vaultkit.vault import MAKE_A_VAULT, resolve_vault
 
 IGNORED_PREFIXES = (".git/", ".trash/", ".vaultkit_cache/")
 _TEMP_SUFFIXES = ("~", ".tmp", ".swp", ".swx", ".part", ".crdownload", ".vaultkit-tmp")
@@ -64,7 +64,7 @@ class WatchOptions:
 
 class Watcher:
     def __init__(self, vault: Path | None, options: WatchOptions) -> None:
-        roots = list(resolve_vault([vault] if vault else [], None, options.config_dir))
+        roots = list(resolve_vault([vault] if vault else [], None, options.config_dir, MAKE_A_VAULT))
         self.root = roots[0]
         self.options = options
         self.session = open_session(self.root, options.config_dir, options.report_note)
