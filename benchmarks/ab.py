@@ -11,7 +11,9 @@ whole-vault checks first. Scenarios, as in run.py:
 - `edited`: the first note of `Wiki/` is saved through a temporary file with a line added, checked alone
   (`vaultkit check NOTE`), and restored: the pre-commit case;
 - `warm`: a whole-vault check, nothing changed;
-- `onefile`: the first note of `Wiki/` checked alone, nothing changed.
+- `onefile`: the first note of `Wiki/` checked alone, nothing changed;
+- `edited-vault`: as `edited`, but the whole vault is checked (every other note's facts from the cache);
+- `cold`: a whole-vault check with the cache folder deleted first.
 
 Prints the median, min and every sample of each, in milliseconds. Not a test: a measuring aid.
 """
@@ -31,7 +33,7 @@ from pathlib import Path
 
 from run import CACHE_DIR, atomic_write, child_env, first_note
 
-SCENARIOS = ("edited", "warm", "onefile")
+SCENARIOS = ("edited", "warm", "onefile", "edited-vault", "cold")
 
 
 def timed(argv: Sequence[str]) -> float:
@@ -53,10 +55,13 @@ def one_round(command: Sequence[str], vault: Path, scenario: str, n: int) -> flo
         return timed([*check, str(vault)])
     if scenario == "onefile":
         return timed([*check, str(note)])
+    if scenario == "cold":
+        shutil.rmtree(vault / CACHE_DIR, ignore_errors=True)
+        return timed([*check, str(vault)])
     original = note.read_bytes()
     atomic_write(note, original + f"\nA line ab.py adds, round {n}.\n".encode())
     try:
-        return timed([*check, str(note)])
+        return timed([*check, str(vault if scenario == "edited-vault" else note)])
     finally:
         atomic_write(note, original)
 
