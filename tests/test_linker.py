@@ -378,6 +378,49 @@ def test_a_note_whose_name_begins_or_ends_with_a_space_is_never_linked_to(make_v
     assert result.exit_code == 0, result.stdout
 
 
+@pytest.mark.parametrize(
+    "files",
+    [
+        {  # the path must be written (Alice is shared) and holds '#': `[[and #hash/Alice]]` names `and`
+            "and #hash/Alice.md": "---\naliases: [Alicia]\n---\nSee [[Bob]].\n",
+            "other/Alice.md": "x\n",
+            "Bob.md": "---\nrelated: []\n---\nBob here.\n",
+            "N.md": "Met Alicia today.\n",
+        },
+        {  # a root note whose name another note shares: `[[Toyota]]` could mean either
+            "Toyota.md": "---\naliases: [Toyota Motor]\n---\nSee [[Writer]]. Root Toyota.\n",
+            "sub/Toyota.md": "x\n",
+            "Writer.md": "---\nrelated: []\n---\nWriter.\n",
+            "N.md": "We drove a Toyota Motor car.\n",
+        },
+    ],
+    ids=["hash-in-the-path", "shared-name-at-the-root"],
+)
+def test_a_note_no_written_link_can_name_is_never_linked_to(
+    make_vault: VaultFactory, files: dict[str, str]
+) -> None:
+    """link wrote links that its own check called broken (VK101) or ambiguous (VK102), and relations that it
+    did not recognise and appended again on every run (helper's report). A link vaultkit writes must name
+    its target again; where none can, the mention stays as it is, unreported, and no relation is asked."""
+    root = make_vault(files)
+    before = snapshot(root)
+    assert link_diff(root) == []
+    for command in (("check",), ("link", "--check")):
+        result = run_cli(*command, "--no-cache", root)
+        assert result.exit_code == 0, (command, result.output)
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert snapshot(root) == before
+
+
+def test_a_notes_own_name_in_its_text_is_not_ambiguous(make_vault: VaultFactory) -> None:
+    """'Toyota' in Toyota.md is the note itself, never linked: not 'could mean Toyota.md and sub/Toyota.md'
+    (VK122). In another note it is ambiguous."""
+    root = vault(make_vault, {"Toyota.md": "Toyota here.\n", "sub/Toyota.md": "x\n", "N.md": "A Toyota.\n"})
+    result = run_cli("check", "--no-cache", "--format", "json", root)
+    found = [(Path(d["path"]).name, d["code"]) for d in json.loads(result.stdout)["diagnostics"]]
+    assert found == [("N.md", "VK122")]
+
+
 def test_minimum_key_length(make_vault: VaultFactory) -> None:
     root = vault(make_vault, {"AI.md": "x\n", "Go.md": "x\n", "Rust.md": "x\n", "N.md": "AI, Go and Rust.\n"})
     assert link_diff(root) == ["AI, Go and [[Rust]]."]

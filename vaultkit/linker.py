@@ -500,6 +500,8 @@ def plan_note(
     for m in mentions:
         targets = table.targets.get(m.key, set())
         if len(targets) > 1:
+            if facts.rel in targets:
+                continue  # the note's own name (or alias) in its own text: never linked, nothing to choose
             if m.key not in reported:
                 reported.add(m.key)
                 plan.ambiguous.append((m, tuple(sorted(targets))))

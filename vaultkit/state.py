@@ -138,15 +138,23 @@ class VaultState:
             else:
                 shown = self.candidates[rel]
             plan: LinkPlan = plan_note(facts, shown, self.table, self.out[rel], first_only)
+            plan.link = [(m, t) for m, t in plan.link if self._writable(t, rel)]
             if fixing:  # the links about to be written: never a suppressed mention's
                 for _mention, target in plan.link:
                     self.out[rel].add(target)
                     self.back[target].add(rel)
             if hidden:
-                plan.link += _suppressed_links(plan_note(facts, hidden, self.table, set(), False), plan)
+                quiet = plan_note(facts, hidden, self.table, set(), False)
+                quiet.link = [(m, t) for m, t in quiet.link if self._writable(t, rel)]
+                plan.link += _suppressed_links(quiet, plan)
                 plan.ambiguous += plan_note(facts, hidden, self.table, set(), first_only).ambiguous
             self.ctx.mentions[rel] = sorted(plan.link, key=lambda pair: pair[0].start)
             self.ctx.ambiguous[rel] = plan.ambiguous
+
+    def _writable(self, target: str, source: str) -> bool:
+        """Can a link to `target` be written in `source`? A mention of a note no link can name (see
+        `VaultContext.writable_link`) is left as it is, and not reported."""
+        return self.ctx.writable_link(target, source, self.obsidian) is not None
 
     def context(self) -> VaultContext:
         self.ctx.backlinks, self.ctx.outlinks = self.back, self.out

@@ -312,7 +312,7 @@ class Watcher:
     def _unrelated_sources(self, rel: str) -> list[str]:
         """The notes linking to `rel` that its relations property does not list (what its VK121 fix adds)."""
         state = self.runner.state
-        return [] if state is None else unlisted_sources(rel, state.back, state.out)
+        return [] if state is None else unlisted_sources(rel, state.context())
 
     # -- output -------------------------------------------------------------------------------------------
 

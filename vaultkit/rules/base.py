@@ -46,6 +46,7 @@ class VaultContext:
     outlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes it links to
     _memo: dict[tuple[str, str, str], Resolution] = field(default_factory=dict)
     _texts: dict[tuple[str, str, bool], str] = field(default_factory=dict)
+    _writable: dict[tuple[str, str, bool], str | None] = field(default_factory=dict)
 
     @functools.cached_property
     def wiki_settings(self) -> ObsidianSettings:
@@ -60,6 +61,28 @@ class VaultContext:
         if text is None:
             text = self._texts[key] = self.index.link_text(target, source, settings)
         return text
+
+    def writable_link(self, target: str, source: str, settings: ObsidianSettings) -> str | None:
+        """`link_text`, if a link written with it from `source` names `target` again; else None: vaultkit
+        writes no link its own check would call broken or ambiguous. A note at the vault root whose name
+        another note shares has no such link (`[[Toyota]]` could mean either), nor a note whose path must be
+        written and holds a `#` or `|` (`[[C#/Notes]]` links to a heading of `C`)."""
+        folder = source.rpartition("/")[0]  # a relative link, and its resolution, depend on the folder
+        key = (target, folder, settings.use_markdown_links)
+        if key not in self._writable:
+            from vaultkit.facts import LinkTarget
+            from vaultkit.linker import render_link  # here: a run answered from the cache never loads it
+            from vaultkit.markdown import scan
+
+            text = self.link_text(target, source, settings)
+            links = scan(render_link(text, "x", settings)).links
+            named = (
+                len(links) == 1
+                and not links[0].subpath
+                and self.resolve_from(source, LinkTarget(links[0].kind, links[0].target, "")).target
+            )
+            self._writable[key] = text if named == target else None
+        return self._writable[key]
 
     def resolve(self, facts: NoteFacts, link: LinkLike) -> Resolution:
         return self.resolve_from(facts.rel, link)

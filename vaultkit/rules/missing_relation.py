@@ -6,8 +6,10 @@ show A too, so that the relation reads from both sides even outside Obsidian: in
 tools. B shows A when it links to A anywhere, or lists it in its relations property (`related` by default,
 `relations.property` in vaultkit.toml), which holds quoted wikilinks: `related: ["[[ResRL]]"]`. Obsidian
 counts links in list properties as links. `relations.enabled = false` turns this off;
-`relations.types` limits it to notes of some types. A note whose name begins or ends with white space is
-left out: a link's target is read trimmed, so no link can name it (the linker does not link to it either).
+`relations.types` limits it to notes of some types. A note no link can name is left out (the linker does
+not link to it either): one whose name begins or ends with white space (a link's target is read trimmed),
+one at the vault root whose name another note shares (`[[Toyota]]` could mean either), and one whose path
+must be written and holds a `#` or `|`.
 
 ## Why is this bad?
 Backlinks exist only inside Obsidian. Someone reading Meituan's note on GitHub cannot see that ResRL came
@@ -47,7 +49,7 @@ an alias of one (`related: *r`): a new item would change every property sharing 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
 from vaultkit.diagnostics import Diagnostic, Edit, Fix
 from vaultkit.facts import NoteFacts
@@ -61,7 +63,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         return
     if relations.types and facts.note_type not in relations.types:
         return
-    missing = unlisted_sources(facts.rel, ctx.backlinks, ctx.outlinks)
+    missing = unlisted_sources(facts.rel, ctx)
     if not missing:
         return
     wiki = ctx.wiki_settings
@@ -85,7 +87,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         1,
         1,
         RULE.code,
-        f"{named(missing)} {verb} here, but '{relations.property}' does not list {them}{why}",
+        f"{_listed(links)} {verb} here, but '{relations.property}' does not list {them}{why}",
         RULE.severity,
         fix,
     )
@@ -94,16 +96,26 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
 SHOWN = 5  # names in the message; the fix adds them all
 
 
-def unlisted_sources(rel: str, back: Mapping[str, set[str]], out: Mapping[str, set[str]]) -> list[str]:
+def unlisted_sources(rel: str, ctx: VaultContext) -> list[str]:
     """The notes linking to `rel` that it does not link to or list: what its fix adds to the property
-    (but for notes no link can name, `vault.nameable`)."""
-    return sorted(s for s in back.get(rel, set()) - out.get(rel, set()) - {rel} if nameable(s))
+    (but for notes no link written in `rel` can name: `vault.nameable`, `VaultContext.writable_link`)."""
+    back, out, wiki = ctx.backlinks, ctx.outlinks, ctx.wiki_settings
+    return sorted(
+        s
+        for s in back.get(rel, set()) - out.get(rel, set()) - {rel}
+        if nameable(s) and ctx.writable_link(s, rel, wiki) is not None
+    )
 
 
 def named(rels: Sequence[str]) -> str:
     """The first SHOWN notes as wikilinks, and how many more."""
-    more = f" and {len(rels) - SHOWN} more" if len(rels) > SHOWN else ""
-    return ", ".join(f"[[{note_name(r)}]]" for r in rels[:SHOWN]) + more
+    return _listed([f"[[{note_name(r)}]]" for r in rels])
+
+
+def _listed(links: Sequence[str]) -> str:
+    """The first SHOWN links, and how many more."""
+    more = f" and {len(links) - SHOWN} more" if len(links) > SHOWN else ""
+    return ", ".join(links[:SHOWN]) + more
 
 
 RULE = rule(sys.modules[__name__], "VK121", "missing-relation", "vault", fixable=True)
