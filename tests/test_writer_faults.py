@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -445,3 +446,21 @@ def test_relations_follow_the_links_written_in_the_same_run(make_vault: VaultFac
     assert (root / "Delta.md").read_bytes() == b"See [[Epsilon]] here.\n"
     assert (root / "Epsilon.md").read_bytes() == b"[[Delta]]\n"
     assert run_cli("check", "--no-cache", root).exit_code == 0
+
+
+def test_a_fix_in_a_read_only_note_is_not_offered(make_vault: VaultFactory) -> None:
+    """`check` marked a read-only note's VK120 fixable (`[*]`) and counted it, and `link` then refused it.
+    It is shown without `[*]`, says why, and is offered again once the note can be written (the warm
+    paths included: a chmod changes no content, only the note's stat)."""
+    root = make_vault({"A.md": LINKER, "B.md": LINKER, "Lone.md": LONE})
+    (root / "A.md").chmod(0o444)
+    result = run_cli("check", root)
+    assert (
+        "A.md:1:5: VK120 'Lone' mentions [[Lone]] but is not linked (the note is read-only" in result.stdout
+    )
+    assert "B.md:1:5: VK120 [*] 'Lone'" in result.stdout and "1 fixable" in result.stdout, result.stdout
+    data = json.loads(run_cli("check", "--format", "json", root).stdout)
+    assert [d["fixable"] for d in data["diagnostics"]] == [False, True]
+    (root / "A.md").chmod(0o644)
+    again = run_cli("check", root)
+    assert "A.md:1:5: VK120 [*] 'Lone'" in again.stdout and "2 fixable" in again.stdout, again.stdout

@@ -121,7 +121,7 @@ class _Found:
 def _check_vault(
     req: CheckRequest, session: Session, targets: tuple[str, ...] | None, progress: Progress, found: _Found
 ) -> None:
-    from vaultkit.commands.common import display, display_paths, tell_unchecked
+    from vaultkit.commands.common import display, display_paths, tell_unchecked, unfixable_when_read_only
     from vaultkit.engine import Runner, RunOptions
 
     runner = Runner(session, progress)
@@ -162,12 +162,11 @@ def _check_vault(
     tell_unchecked(session, targets, result.scope)
     found.notes += len(result.scope)
     found.vault_notes += result.notes_in_vault
-    shown = display(session.root, result.diagnostics)
+    diagnostics = unfixable_when_read_only(session.root, result.diagnostics)
+    shown = display(session.root, diagnostics)
     found.shown.extend(shown)
     scope = set(result.scope)
-    found.not_notes.update(
-        s.path for d, s in zip(result.diagnostics, shown, strict=True) if d.path not in scope
-    )
+    found.not_notes.update(s.path for d, s in zip(diagnostics, shown, strict=True) if d.path not in scope)
     if req.fmt == "junit":
         found.checked.extend(display_paths(session.root, result.scope))
 

@@ -98,6 +98,24 @@ def tell_unchecked(session: Session, targets: tuple[str, ...] | None, scope: Seq
         click.echo(f"vaultkit: not checked: {display_paths(session.root, [rel])[0]}: {why}", err=True)
 
 
+READ_ONLY = " (the note is read-only: vaultkit cannot fix it)"
+
+
+def unfixable_when_read_only(root: Path, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """A fix in a read-only note would be refused: shown without `[*]`, not counted as fixable, and the
+    message says why. Asked at each report, not cached: permissions are not part of a note's content."""
+    from vaultkit.edits import read_only
+
+    fixable = {d.path for d in diagnostics if d.fix is not None}
+    locked = {rel for rel in fixable if read_only(root / rel)}
+    if not locked:
+        return diagnostics
+    return [
+        d._replace(fix=None, message=d.message + READ_ONLY) if d.fix is not None and d.path in locked else d
+        for d in diagnostics
+    ]
+
+
 def display(root: Path, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:
     """Paths relative to the current folder (as editors and CI annotations expect) when inside it."""
     shown = _shown_path(root)
