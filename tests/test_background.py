@@ -205,3 +205,24 @@ def test_check_prints_while_a_child_caches_the_report_and_waits_for_it(
         printed.unlink()
     second = run_cli("check", "--format", "json", example_vault)
     assert second.stdout == first.stdout and second.exit_code == first.exit_code == 1
+
+
+@forks
+def test_a_later_vault_that_fails_leaves_no_report_writer_behind(
+    example_vault: Path, make_vault: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`check VAULT_A VAULT_B`: A's report is being written by a child when B's configuration is refused
+    (exit 2). The child was never waited for and outlived the command; now it is, before the error."""
+    monkeypatch.setattr(engine, "BACKGROUND_REPORT", 1)
+    bad = make_vault({"A.md": "x\n", "vaultkit.toml": "bogus_key = 1\n"}, name="bad")
+    writers: list[Deferred] = []
+    real_start = Deferred.start
+
+    def start(self: Deferred) -> None:
+        real_start(self)
+        writers.append(self)
+
+    monkeypatch.setattr(Deferred, "start", start)
+    result = run_cli("check", example_vault, bad)
+    assert result.exit_code == 2, result.output
+    assert writers and all(w._done and not w._pid for w in writers), "every child was waited for"

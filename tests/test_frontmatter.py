@@ -231,6 +231,16 @@ def test_a_value_its_tag_cannot_read_is_one_diagnostic(check: Check) -> None:
     ]
 
 
+@pytest.mark.parametrize("value", ["9" * 5000, "-" + "1" * 4400, "!!int " + "7" * 4301])
+def test_an_integer_too_long_to_convert_is_invalid_yaml_not_an_internal_error(value: str) -> None:
+    """Python converts at most 4,300 digits to an int: the ValueError surfaced as VK000 'please report it'."""
+    digits = sum(c.isdigit() for c in value)
+    assert loaded("title: a", f"x: {value}") == (
+        {},
+        [f"3:4: VK001 invalid YAML: a number of {digits} digits is too long to read"],
+    )
+
+
 # -- keys -------------------------------------------------------------------------------------------------
 
 

@@ -393,8 +393,18 @@ def test_a_note_whose_name_begins_or_ends_with_a_space_is_never_linked_to(make_v
             "Writer.md": "---\nrelated: []\n---\nWriter.\n",
             "N.md": "We drove a Toyota Motor car.\n",
         },
+        {  # `%%` in the path opens a comment: the link, and the prose after it, would vanish into it
+            "p%%q/Kappa.md": "---\naliases: [Kappa Corp]\n---\nx\n",
+            "sub/Kappa.md": "x\n",
+            "N.md": "We met Kappa Corp today.\n\nLater text with a %% comment %% here.\n",
+        },
+        {  # a backtick in the path pairs with a later one: a code span, not a link
+            "a`b/Kappa.md": "---\naliases: [Kappa Corp]\n---\nx\n",
+            "sub/Kappa.md": "x\n",
+            "N.md": "We met Kappa Corp, then ran `make`.\n",
+        },
     ],
-    ids=["hash-in-the-path", "shared-name-at-the-root"],
+    ids=["hash-in-the-path", "shared-name-at-the-root", "comment-in-the-path", "backtick-in-the-path"],
 )
 def test_a_note_no_written_link_can_name_is_never_linked_to(
     make_vault: VaultFactory, files: dict[str, str]

@@ -178,6 +178,15 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("refdef-title-on-the-next-line", '[ref]: https://x.y\n  "Meituan title"\n\nUse [ref]. Meituan', 1, True),
     ("html-attribute-wrapped", '<span title="a\nMeituan b">x</span> Meituan', 1, True),
     ("inline-footnote-wrapped", "A claim.^[Source: the\nMeituan team.] Meituan", 1, False),
+    # ... within one paragraph: not into the next list item, heading, fence, break or quote
+    ("link-text-not-across-list-items", "- [a Meituan\n- b](x.md) Meituan", 2, True),
+    ("link-text-not-across-a-heading", "[a Meituan\n# H\nb](x.md) Meituan", 2, True),
+    ("link-text-not-across-a-fence", "[a Meituan\n```\nx\n```\nb](x.md) Meituan", 2, True),
+    ("link-text-not-across-a-break", "[a Meituan\n***\nb](x.md) Meituan", 2, True),
+    ("link-text-not-out-of-a-quote", "> [a Meituan\n- b](x.md) Meituan", 2, True),
+    ("reference-not-across-list-items", "- [a Meituan\n- b][ref] Meituan\n\n[ref]: /url", 2, True),
+    ("attribute-not-across-list-items", '- <span title="a Meituan\n- b">x</span> Meituan', 2, True),
+    ("footnote-not-across-list-items", "- ^[a Meituan\n- b] Meituan", 2, False),
     # an unbalanced [[ or ]] (a link being typed, or a stray closer): nothing goes inside it
     ("wikilink-unclosed", "See [[Qwen|the Meituan\nMeituan", 1, False),
     ("wikilink-unclosed-embed", "![[Meituan\r\nMeituan", 1, False),

@@ -553,6 +553,28 @@ def test_a_false_subschema_is_reported_at_its_value(run: Run) -> None:
     ]
 
 
+def test_a_false_subschema_elsewhere_is_named_not_taken_for_the_whole_schema(run: Run) -> None:
+    """A `false` under dependentSchemas or then refuses at the root path: it said "schema allows no note (it
+    is false)", though other notes pass. An anyOf with a `false` branch shows what the other one allows."""
+    content = schema(
+        dependentSchemas={"legacy": False},
+        properties={"c": {"anyOf": [False, {"type": "string"}]}},
+        **{"if": {"required": ["old"]}, "then": False},
+    )
+    files = {
+        "schemas/default.schema.json": content,
+        "M.md": "---\nlegacy: 1\n---\n",
+        "N.md": "---\nold: 1\n---\n",
+        "P.md": "---\nc: 3\n---\n",
+        "O.md": "---\nc: fine\n---\n",
+    }
+    assert lines(run(files)) == [
+        "M.md:1:1: VK010 refused by dependentSchemas/legacy in schema 'default.schema.json', which is false",
+        "N.md:1:1: VK010 refused by then in schema 'default.schema.json', which is false",
+        "P.md:2:4: VK010 c: 3 is not a string",
+    ]
+
+
 def test_a_ref_to_a_boolean_schema_file(run: Run) -> None:
     files = {
         "schemas/open.schema.json": "true",

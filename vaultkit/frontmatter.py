@@ -407,6 +407,15 @@ class _Walker:
     def pos(self, mark: Any) -> tuple[int, int]:
         return _place(mark, self.base_line)
 
+    def typed(self, node: yaml.ScalarNode) -> Any:
+        """`resolve_plain` of the node's text; an integer of more digits than Python converts (4,300) is
+        refused as unreadable (it was a VK000 'please report it')."""
+        try:
+            return resolve_plain(node.value)
+        except ValueError as e:
+            digits = sum(c.isdigit() for c in node.value)
+            raise self.unreadable(node, f"a number of {digits} digits is too long to read") from e
+
     def unreadable(self, node: yaml.Node, message: str) -> _Refused:
         return _Refused(*self.pos(node.start_mark), f"invalid YAML: {message}", "VK001")
 
@@ -479,7 +488,7 @@ class _Walker:
             return self.explicit(node)
         if node.style or self.non_specific(node):
             return text  # tagged `!`: a string, whatever it looks like
-        value = resolve_plain(text)
+        value = self.typed(node)
         if text in _YAML11_BOOL:
             self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a boolean; vaultkit reads YAML 1.2"
         elif _SEXAGESIMAL.match(text):
@@ -506,7 +515,7 @@ class _Walker:
         tag = node.tag.removeprefix(_STD)
         if tag in ("str", "timestamp"):
             return node.value
-        value = resolve_plain(node.value)
+        value = self.typed(node)
         types, what = _TAGGED[tag]
         if type(value) in types:
             return float(value) if tag == "float" else value

@@ -192,7 +192,7 @@ def scan(body: str, first_line: int = 1, *, fast: bool = True) -> BodyScan:
         out.headings = [h for h in out.headings if not _inside_any(comments, h.start)]
     masked = mask(masked, comments)
     inline: list[tuple[int, int]] = []
-    _inline(body, masked, inline, out, tables=blocks.tables, labels=blocks.labels)
+    _inline(body, masked, inline, out, tables=blocks.tables, labels=blocks.labels, breaks=blocks.breaks)
     markers = _line_markers(body)
     ranges = blocks.masked + spans + comments + inline + blocks.no_insert + blocks.late + markers
     out.protected = sorted(ranges)
@@ -587,10 +587,11 @@ def _inline(
     *,
     tables: list[tuple[int, int]],
     labels: set[str],
+    breaks: list[int],
 ) -> None:
     table_starts = [t[0] for t in tables]
     covered = 0  # where the last range protected by an unbalanced `[[` or `]]` ends
-    for m in _inline_matches(masked, labels):
+    for m in _inline_matches(masked, labels, breaks):
         kind = m.lastgroup
         if kind == "wiki":
             link = _wikilink(body, m, _inside(tables, table_starts, m.start()))
@@ -663,17 +664,30 @@ def _bare_urls(masked: str, chars: list[tuple[int, int]]) -> None:
         _mask(chars, um.start(), covered)
 
 
-def _inline_matches(masked: str, labels: set[str]) -> Iterator[re.Match[str]]:
+def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int] = ()) -> Iterator[re.Match[str]]:
     pos = 0
     find, match = _INLINE_START.search, _INLINE.match
     while (c := find(masked, pos)) is not None:
         m = match(masked, c.start())
         unlinked = m is not None and m.lastgroup == "shortcut" and _label(m["label"]) not in labels
-        if m is None or m.end() == m.start() or unlinked:
+        if m is None or m.end() == m.start() or unlinked or _crosses_a_block(m, masked, breaks):
             pos = c.start() + 1
             continue
         yield m
         pos = m.end()
+
+
+_WRAPPING = frozenset(("md", "ref", "footnote", "html", "shortcut"))  # the constructs `⏎` lets wrap
+
+
+def _crosses_a_block(m: re.Match[str], masked: str, breaks: Sequence[int]) -> bool:
+    """Does a construct that wraps onto more lines run into another block (a list item, a heading, a fence)?
+    Those lines are one paragraph only if no block starts among them (`_Blocks.breaks`)."""
+    start, end = m.span()
+    if m.lastgroup not in _WRAPPING or masked.find("\n", start, end) < 0:
+        return False
+    k = bisect.bisect_right(breaks, start)
+    return k < len(breaks) and breaks[k] < end
 
 
 def _label(text: str) -> str:

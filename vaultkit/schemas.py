@@ -274,14 +274,26 @@ def _false_as_never(schema: Any, keyword: str = "") -> Any:
 def _clarify_false(error: Any, name: str) -> Any:
     """jsonschema's message for a value that a `false` (sub)schema refuses, in words: "False schema does not
     allow {...}" printed the whole note, and "5 should not be valid under {}" says little."""
-    never = error.schema is False or (error.validator == "not" and error.validator_value == {})
-    if never and error.absolute_path:
-        error.message = "no value is allowed here (its schema is false)"
-    elif never:
-        error.message = f"schema '{name}' allows no note (it is false)"
+    _clarify_never(error, name, branch=False)
     for branch in error.context or ():  # anyOf/oneOf: VK010 may show a branch's error instead
-        _clarify_false(branch, name)
+        _clarify_never(branch, name, branch=True)
     return error
+
+
+def _clarify_never(error: Any, name: str, *, branch: bool) -> None:
+    never = error.schema is False or (error.validator == "not" and error.validator_value == {})
+    if not never:
+        return
+    where = [str(p) for p in error.relative_schema_path]
+    where = where[:-1] if where[-1:] == ["not"] else where  # the `{"not": {}}` that stands for `false`
+    if branch:
+        error.message = "this alternative allows no value (its schema is false)"
+    elif not where:
+        error.message = f"schema '{name}' allows no note (it is false)"
+    elif error.absolute_path and where[-2:-1] in (["properties"], ["patternProperties"]):
+        error.message = "no value is allowed here (its schema is false)"
+    else:
+        error.message = f"refused by {'/'.join(where)} in schema '{name}', which is false"
 
 
 def _inline(node: Any, doc: str, contents: Mapping[str, Schema], active: tuple[str, ...]) -> Any:

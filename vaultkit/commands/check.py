@@ -82,8 +82,13 @@ def _run(req: CheckRequest, color: bool) -> tuple[str, int, list[Deferred]]:
 
     progress = Progress()
     found = _Found()
-    for session, targets in sessions(req.paths, req.vault, req.config_dir, req.report_note):
-        _check_vault(req, session, targets, progress, found)  # its facts and vault state are freed here
+    try:
+        for session, targets in sessions(req.paths, req.vault, req.config_dir, req.report_note):
+            _check_vault(req, session, targets, progress, found)  # its facts and vault state are freed here
+    except BaseException:
+        for work in found.writing:  # a later vault failed: no child outlives the command
+            work.abandon()
+        raise
     progress.done()
     summary = RunSummary(
         found.notes,

@@ -33,7 +33,9 @@ class NoteContext:
     obsidian: ObsidianSettings
 
 
-_WIKI_BREAKERS = frozenset("#|[]\n\r")  # in a wikilink's target, these end it or make it another link
+# In a wikilink's target these end it, or open what the scanner reads first (a code span, a comment)
+_WIKI_BREAKERS = frozenset("#|[]`\n\r")
+_WIKI_OPENERS = ("%%", "<!--")
 
 
 @dataclass
@@ -85,7 +87,11 @@ class VaultContext:
         from vaultkit.facts import LinkTarget
 
         if not settings.use_markdown_links:  # `[[text|shown]]`: the target is what comes before `#` or `|`
-            if _WIKI_BREAKERS.intersection(text) or text != text.strip():
+            if (
+                _WIKI_BREAKERS.intersection(text)
+                or any(o in text for o in _WIKI_OPENERS)
+                or text != text.strip()
+            ):
                 return False
             return self.resolve_from(source, LinkTarget("wiki", text, "")).target == target
         from vaultkit.linker import render_link  # a Markdown link's destination is encoded: parse it back

@@ -2,9 +2,9 @@
 
 ## What it does
 Reports a frontmatter block that YAML cannot read: a syntax error, a tab used for indentation, an unclosed
-quote, an opening `---` with no closing `---`, or a value its explicit tag cannot read (`!!int seven`,
-`!!bool yes`, `!!map 5`). The diagnostic points at the line and column where the YAML parser stopped, or at
-the value.
+quote, an opening `---` with no closing `---`, a value its explicit tag cannot read (`!!int seven`,
+`!!bool yes`, `!!map 5`), or an integer of more than 4,300 digits (more than Python converts). The
+diagnostic points at the line and column where the YAML parser stopped, or at the value.
 
 ## Why is this bad?
 Obsidian shows no properties for such a note, and every tool that reads the vault sees none either: the note

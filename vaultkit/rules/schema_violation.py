@@ -73,10 +73,16 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
 def _leaves(error: Any) -> Iterable[Any]:
     """For anyOf/oneOf, the branch errors say more than 'is not valid under any of the given schemas'."""
     if error.validator in ("anyOf", "oneOf") and error.context:
-        best = min(error.context, key=lambda e: len(e.absolute_path) * -1)
+        # the deepest branch error, and one that says what is allowed before one of a `false` branch
+        best = min(error.context, key=lambda e: (-len(e.absolute_path), _never(e)))
         yield best
     else:
         yield error
+
+
+def _never(error: Any) -> bool:
+    """An error of a `false` subschema (spelled `{"not": {}}` for jsonschema; see schemas._false_as_never)."""
+    return error.schema is False or (error.validator == "not" and error.validator_value == {})
 
 
 def _where(note: Note, path: JsonPath, required: bool) -> tuple[int, int]:
