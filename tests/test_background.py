@@ -181,18 +181,12 @@ def test_check_prints_while_a_child_caches_the_report_and_waits_for_it(
     returns, the child is done: the next run is answered from that report, parsing nothing."""
     monkeypatch.setattr(engine, "BACKGROUND_REPORT", 1)
     monkeypatch.setattr(cache, "RACY_NS", 0)
-    writers: list[Deferred] = []
-    real_start = Deferred.start
-
-    def start(self: Deferred) -> None:
-        real_start(self)
-        writers.append(self)
-
-    monkeypatch.setattr(Deferred, "start", start)
+    writers = _started(monkeypatch)
     first = run_cli("check", "--format", "json", example_vault)
     report = [w for w in writers if any(getattr(f, "func", None) is engine._write_report for f in w._work)]
     assert report and all(w._done for w in report), "the report was written by a child, waited for"
-    monkeypatch.setattr(Deferred, "start", real_start)
+    monkeypatch.undo()
+    monkeypatch.setattr(cache, "RACY_NS", 0)
 
     from vaultkit.analyze import Analyzer
 
@@ -215,14 +209,20 @@ def test_a_later_vault_that_fails_leaves_no_report_writer_behind(
     (exit 2). The child was never waited for and outlived the command; now it is, before the error."""
     monkeypatch.setattr(engine, "BACKGROUND_REPORT", 1)
     bad = make_vault({"A.md": "x\n", "vaultkit.toml": "bogus_key = 1\n"}, name="bad")
-    writers: list[Deferred] = []
+    writers = _started(monkeypatch)
+    result = run_cli("check", example_vault, bad)
+    assert result.exit_code == 2, result.output
+    assert writers and all(w._done and not w._pid for w in writers), "every child was waited for"
+
+
+def _started(monkeypatch: pytest.MonkeyPatch) -> list[Deferred]:
+    """Every Deferred started from now on (started as it would be), to see whether it was waited for."""
+    started: list[Deferred] = []
     real_start = Deferred.start
 
     def start(self: Deferred) -> None:
         real_start(self)
-        writers.append(self)
+        started.append(self)
 
     monkeypatch.setattr(Deferred, "start", start)
-    result = run_cli("check", example_vault, bad)
-    assert result.exit_code == 2, result.output
-    assert writers and all(w._done and not w._pid for w in writers), "every child was waited for"
+    return started
