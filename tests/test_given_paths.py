@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -180,3 +181,24 @@ def test_watch_outside_a_vault_says_how_to_make_one(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "not inside an Obsidian vault" in result.stderr and "--vault" not in result.stderr
     assert "create an empty vaultkit.toml in it" in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
+def test_a_name_that_is_not_utf8_is_reported_not_a_crash(make_vault: VaultFactory, fmt: str) -> None:
+    """A note or folder named with bytes that are not UTF-8 (`bad\\xff.md`) made every check stop with an
+    internal error (a lone surrogate cannot be written out). Such a file or folder is reported (VK201), with
+    its name spelled printably, and the rest of the vault is checked."""
+    root = make_vault({"Good.md": "See [[Missing]].\n"})
+    (Path(os.fsdecode(bytes(root) + b"/bad\xff.md"))).write_text("x\n")
+    sub = Path(os.fsdecode(bytes(root) + b"/d\xfe"))
+    sub.mkdir()
+    (sub / "n.md").write_text("x\n")
+    result = run_cli("check", "--no-cache", "--format", fmt, root)
+    assert result.exit_code == 1, result.output
+    assert "internal error" not in result.stderr
+    name = {"json": "bad\\\\xff.md", "sarif": "bad%5Cxff.md"}.get(fmt, "bad\\xff.md")  # as each escapes `\\`
+    for shown in (name, "VK201", "VK101"):
+        assert shown in result.stdout, (shown, result.stdout)
+    linked = run_cli("link", "--no-cache", root)
+    assert "internal error" not in linked.stderr and "bad\\xff.md" in linked.stderr

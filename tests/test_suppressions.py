@@ -205,6 +205,18 @@ def test_a_suppressed_mention_plans_no_relation(make_vault: VaultFactory, text: 
     assert (root / "Target.md").read_bytes() == before
 
 
+@pytest.mark.parametrize("word", ["vaultkit-disable-line", "vaultkit-disabled", "vaultkit-enable-all"])
+def test_a_word_that_only_begins_like_a_directive_suppresses_nothing(
+    make_vault: VaultFactory, word: str
+) -> None:
+    """`<!-- vaultkit-disable-line -->` (ESLint's name; vaultkit has none) was read as `vaultkit-disable`:
+    every later problem in the note vanished, silently."""
+    assert found(make_vault, HEAD + f"<!-- {word} -->\n[[Nope]]\nTarget here.\n") == [
+        (8, "VK101"),
+        (9, "VK120"),
+    ]
+
+
 # --- VK301 unused suppression ----------------------------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ from vaultkit.schemas import SchemaSet, bundled_schema_dir
 from vaultkit.store import FactStore, by_shard
 from vaultkit.timing import mark
 from vaultkit.vault import (
+    BAD_NAME,
     NOTE_SUFFIX,
     Index,
     Listing,
@@ -42,6 +43,7 @@ from vaultkit.vault import (
     is_excluded,
     is_unlisted,
     list_vault,
+    utf8_name,
 )
 
 if TYPE_CHECKING:  # imported where used: a run answered from the cache never loads the parser or the rules
@@ -566,7 +568,11 @@ class Runner:
                     Severity.WARNING,
                 )
         for rel, reason in listing.unreadable:
-            if wanted(rel):
+            if not wanted(rel):
+                continue
+            if reason == BAD_NAME:
+                yield Diagnostic(rel, 1, 1, "VK201", f"not read: {reason} (rename it)")
+            else:
                 yield Diagnostic(
                     rel, 1, 1, "VK206", f"folder not listed ({reason}): its notes are not checked"
                 )
@@ -587,8 +593,9 @@ def _plan(state: VaultState, scope: Sequence[str], opts: RunOptions) -> None:
 
 
 def _needs_listing(root: Path, rel: str) -> bool:
-    """A change only a full listing places: not a note name, or a folder (a symlinked one is not entered)."""
-    return not rel.lower().endswith(".md") or os.path.isdir(root / rel)
+    """A change only a full listing places: not a note name, a folder (a symlinked one is not entered), or a
+    name that is not UTF-8 (reported, never listed)."""
+    return not rel.lower().endswith(".md") or os.path.isdir(root / rel) or not utf8_name(rel)
 
 
 def _key_table(cache: Cache, store: FactStore, config: Config) -> KeyTable:

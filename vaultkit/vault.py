@@ -122,6 +122,12 @@ def list_vault(
         for name, kind in seen.entries:
             rel = prefix + name
             hidden = hidden_folder or (filtered and _excluded(rel, config, obsidian))
+            if not utf8_name(
+                name
+            ):  # no link can name it, and no report can print it: said (VK201), not listed
+                if not hidden:
+                    unreadable.append((_shown_bytes(rel), BAD_NAME))
+                continue
             if kind == DIR:
                 stack.append((rel + "/", folder / name, hidden))
             elif kind == LINK and os.path.isdir(folder / name):
@@ -140,6 +146,23 @@ def list_vault(
         tuple(sorted(unreadable)),
         folders,
     )
+
+
+BAD_NAME = "its name is not valid UTF-8"  # the reason `list_vault` gives for such a file or folder
+
+
+def utf8_name(name: str) -> bool:
+    """Is this file name valid UTF-8? (os.scandir decodes other bytes as lone surrogates.)"""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _shown_bytes(rel: str) -> str:
+    """A path whose name is not UTF-8, printable: the bytes that are not spelled as `\\xff`."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _folder(path: Path, known: Folder | None) -> Folder:
