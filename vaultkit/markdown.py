@@ -82,6 +82,12 @@ _CALLOUT = re.compile(r"[ ]{0,3}\[![^\]\n]*\]")
 _REFDEF = re.compile(r"[ ]{0,3}\[([^\]\n]+)\]:[ ]*\S")
 _REFDEF_UNTITLED = re.compile(r"[ ]{0,3}\[[^\]\n]+\]:[ ]*(?:<[^<>\n]*>|\S+)[ \t]*\Z")  # its title may follow
 _TITLE_LINE = re.compile(r"""[ \t]*(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\))[ \t]*\r?\n?\Z""")
+# a title that opens on the definition's line, or on the line after, and goes on over the line break
+_TITLE_OPENS = re.compile(
+    r"""[ ]{0,3}\[[^\]\n]+\]:[ ]*(?:<[^<>\n]*>|\S+)[ \t]+(?:(")[^"]*|(')[^']*|(\()[^()]*)\Z"""
+)
+_TITLE_OPENS_NEXT = re.compile(r"""[ \t]*(?:(")[^"\r\n]*|(')[^'\r\n]*|(\()[^()\r\n]*)\r?\n?\Z""")
+_TITLE_CLOSER = {'"': '"', "'": "'", "(": ")"}
 _MATH_OPEN = re.compile(r"[ ]{0,3}\$\$")
 _PLAIN_START = r"[^\s>*+\-#`~$<\[=_0-9|]"  # a character no block can start with
 # The lines `_Blocks._simple` handles: blank, prose, a one-line list item whose text is prose, a '#' line.
@@ -260,6 +266,7 @@ class _Blocks:
         self.para_text: list[str] = []
         self.table_start = 0
         self.labels: set[str] = set()  # of link reference definitions
+        self.title_opener_line = False  # the next line opens the title a definition leaves to it
 
     def run(self) -> None:
         pos = 0
@@ -314,7 +321,7 @@ class _Blocks:
         end = start + len(content)
         text = content.expandtabs(4) if "\t" in content else content
         col, matched = self._match(text)
-        if self.mode in ("fence", "math", "html", "comment"):
+        if self.mode in ("fence", "math", "html", "comment", "title"):
             if matched >= self.depth and self._continue_block(text[col:], start, end):
                 return
             self.mode = ""
@@ -368,8 +375,19 @@ class _Blocks:
             col = min(width, len(text))
 
     def _continue_block(self, leaf: str, start: int, end: int) -> bool:
-        """Add this line to the open fence, math or HTML block (False: a blank line ended an HTML block)."""
+        """Add this line to the open fence, math or HTML block (False: a blank line ended an HTML block), or
+        to a reference definition's title that goes on over a line break (a blank line ends it)."""
         closer = self.closer
+        if self.mode == "title":
+            if not leaf.strip():
+                self.mode = ""
+                return False
+            if self.title_opener_line:  # the line the title opens on: its quote opens, not closes
+                self.title_opener_line = False
+            elif isinstance(closer, str) and closer in leaf:
+                self.mode = ""
+            _extend(self.masked, start, end)
+            return True
         if closer is None:
             if not leaf.strip():
                 self.mode = ""
@@ -407,15 +425,30 @@ class _Blocks:
         elif self.mode != "para" and leaf.lstrip(" ")[:1] == "[" and (m := _REFDEF.match(leaf)):
             self.labels.add(_label(m.group(1)))
             self._begin("", start, end, done=True)
-            if _REFDEF_UNTITLED.match(leaf) and _TITLE_LINE.match(nxt):  # the title, on the line after
-                after = end + (2 if self.body.startswith("\r\n", end) else 1)
-                _extend(self.masked, after, after + len(nxt.rstrip("\r\n")))
+            self._title(leaf, end, nxt)
         elif quote_opened and _CALLOUT.match(leaf):
             self._close(start)
             self.no_insert.append((start, end))
             self.breaks.append(start)
         else:
             self._para_line(leaf, start)
+
+    def _title(self, leaf: str, end: int, nxt: str) -> None:
+        """A reference definition's title on the lines after it: masked (it is no prose). One that opens on
+        this line or the next and is not closed there goes on, as a `title` block, to its closing quote."""
+        opens = _TITLE_OPENS.match(leaf)
+        if opens is None and _REFDEF_UNTITLED.match(leaf):
+            if _TITLE_LINE.match(nxt):  # the whole title, on the line after
+                after = end + (2 if self.body.startswith("\r\n", end) else 1)
+                _extend(self.masked, after, after + len(nxt.rstrip("\r\n")))
+            elif opens_next := _TITLE_OPENS_NEXT.match(nxt):  # it opens there and goes on
+                self._open_title(next(q for q in opens_next.groups() if q), opener_line=True)
+        elif opens is not None:
+            self._open_title(next(q for q in opens.groups() if q), opener_line=False)
+
+    def _open_title(self, opener: str, *, opener_line: bool) -> None:
+        self.mode, self.closer, self.depth = "title", _TITLE_CLOSER[opener], len(self.containers)
+        self.title_opener_line = opener_line
 
     def _para_line(self, leaf: str, start: int) -> None:
         if self.mode == "para":
