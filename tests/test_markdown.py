@@ -177,8 +177,18 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("reference-link-text-wrapped", "[a\nMeituan][ref] Meituan\n\n[ref]: /url", 1, True),
     ("refdef-title-on-the-next-line", '[ref]: https://x.y\n  "Meituan title"\n\nUse [ref]. Meituan', 1, True),
     ("refdef-title-wrapped", '[r]: https://x.y "a long\nMeituan title"\n\nUse [r]. Meituan', 1, True),
-    ("refdef-title-next-line-wrapped", "[r]: https://x.y\n  'a long\nMeituan title'\n\nUse [r]. Meituan", 1, True),
-    ("refdef-title-in-parentheses-wrapped", "[r]: https://x.y (a long\nMeituan title)\n\n[r] Meituan", 1, True),
+    (
+        "refdef-title-next-line-wrapped",
+        "[r]: https://x.y\n  'a long\nMeituan title'\n\nUse [r]. Meituan",
+        1,
+        True,
+    ),
+    (
+        "refdef-title-in-parentheses-wrapped",
+        "[r]: https://x.y (a long\nMeituan title)\n\n[r] Meituan",
+        1,
+        True,
+    ),
     ("html-attribute-wrapped", '<span title="a\nMeituan b">x</span> Meituan', 1, True),
     ("inline-footnote-wrapped", "A claim.^[Source: the\nMeituan team.] Meituan", 1, False),
     # ... within one paragraph: not into the next list item, heading, fence, break or quote
