@@ -121,14 +121,13 @@ def open_session(root: Path, config_dir: str = DEFAULT_CONFIG_DIR, report: str |
 def _check_report_note(root: Path, rel: str, max_bytes: int) -> None:
     """The report note is left out of the checks and rewritten: it must be vaultkit's, or not exist yet. A
     note of the user's by that name would never be checked or linked again, and never be written either."""
-    from vaultkit.note import read_raw
-    from vaultkit.report.note import MARKER
+    from vaultkit.note import REPORT_MARKER, read_raw
 
     path = root / rel
     if not os.path.lexists(path):
         return
     raw, _problem = read_raw(path, max_bytes)
-    if raw is None or not raw.data.startswith(MARKER.encode()):
+    if raw is None or not raw.data.startswith(REPORT_MARKER.encode()):
         raise FatalError(
             f"report note '{rel}': a note of that name exists that vaultkit did not write; "
             "give the report another name, or move that note"

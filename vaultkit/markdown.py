@@ -80,12 +80,11 @@ _TABLE_DELIM = re.compile(
 )
 _CALLOUT = re.compile(r"[ ]{0,3}\[![^\]\n]*\]")
 _REFDEF = re.compile(r"[ ]{0,3}\[([^\]\n]+)\]:[ ]*\S")
-_REFDEF_UNTITLED = re.compile(r"[ ]{0,3}\[[^\]\n]+\]:[ ]*(?:<[^<>\n]*>|\S+)[ \t]*\Z")  # its title may follow
+_REFDEF_HEAD = r"[ ]{0,3}\[[^\]\n]+\]:[ ]*(?:<[^<>\n]*>|\S+)"  # a definition's label and destination
+_REFDEF_UNTITLED = re.compile(_REFDEF_HEAD + r"[ \t]*\Z")  # its title may follow
 _TITLE_LINE = re.compile(r"""[ \t]*(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\))[ \t]*\r?\n?\Z""")
 # a title that opens on the definition's line, or on the line after, and goes on over the line break
-_TITLE_OPENS = re.compile(
-    r"""[ ]{0,3}\[[^\]\n]+\]:[ ]*(?:<[^<>\n]*>|\S+)[ \t]+(?:(")[^"]*|(')[^']*|(\()[^()]*)\Z"""
-)
+_TITLE_OPENS = re.compile(_REFDEF_HEAD + r"""[ \t]+(?:(")[^"]*|(')[^']*|(\()[^()]*)\Z""")
 _TITLE_OPENS_NEXT = re.compile(r"""[ \t]*(?:(")[^"\r\n]*|(')[^'\r\n]*|(\()[^()\r\n]*)\r?\n?\Z""")
 _TITLE_CLOSER = {'"': '"', "'": "'", "(": ")"}
 _MATH_OPEN = re.compile(r"[ ]{0,3}\$\$")
@@ -698,7 +697,7 @@ def _bare_urls(masked: str, chars: list[tuple[int, int]]) -> None:
         _mask(chars, um.start(), covered)
 
 
-def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int] = ()) -> Iterator[re.Match[str]]:
+def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int]) -> Iterator[re.Match[str]]:
     pos = 0
     find, match = _INLINE_START.search, _INLINE.match
     while (c := find(masked, pos)) is not None:

@@ -280,9 +280,13 @@ def _clarify_false(error: Any, name: str) -> Any:
     return error
 
 
+def refused_by_false(error: Any) -> bool:
+    """Is this the error of a `false` (sub)schema (jsonschema is given `{"not": {}}`: `_false_as_never`)?"""
+    return error.schema is False or (error.validator == "not" and error.validator_value == {})
+
+
 def _clarify_never(error: Any, name: str, *, branch: bool) -> None:
-    never = error.schema is False or (error.validator == "not" and error.validator_value == {})
-    if not never:
+    if not refused_by_false(error):
         return
     where = [str(p) for p in error.relative_schema_path]
     where = where[:-1] if where[-1:] == ["not"] else where  # the `{"not": {}}` that stands for `false`

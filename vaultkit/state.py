@@ -138,23 +138,24 @@ class VaultState:
             else:
                 shown = self.candidates[rel]
             plan: LinkPlan = plan_note(facts, shown, self.table, self.out[rel], first_only)
-            plan.link = [(m, t) for m, t in plan.link if self._writable(t, rel)]
+            plan.link = self._writable_links(plan.link, rel)
             if fixing:  # the links about to be written: never a suppressed mention's
                 for _mention, target in plan.link:
                     self.out[rel].add(target)
                     self.back[target].add(rel)
             if hidden:
-                quiet = plan_note(facts, hidden, self.table, set(), False)
-                quiet.link = [(m, t) for m, t in quiet.link if self._writable(t, rel)]
+                quiet = plan_note(facts, hidden, self.table, set(), False)  # ambiguity: as with first_only
+                quiet.link = self._writable_links(quiet.link, rel)
                 plan.link += _suppressed_links(quiet, plan)
-                plan.ambiguous += plan_note(facts, hidden, self.table, set(), first_only).ambiguous
+                plan.ambiguous += quiet.ambiguous
             self.ctx.mentions[rel] = sorted(plan.link, key=lambda pair: pair[0].start)
             self.ctx.ambiguous[rel] = plan.ambiguous
 
-    def _writable(self, target: str, source: str) -> bool:
-        """Can a link to `target` be written in `source`? A mention of a note no link can name (see
+    def _writable_links(self, links: list[tuple[Mention, str]], source: str) -> list[tuple[Mention, str]]:
+        """The planned links that can be written in `source`: a mention of a note no link can name (see
         `VaultContext.writable_link`) is left as it is, and not reported."""
-        return self.ctx.writable_link(target, source, self.obsidian) is not None
+        writable = self.ctx.writable_link
+        return [(m, target) for m, target in links if writable(target, source, self.obsidian) is not None]
 
     def context(self) -> VaultContext:
         self.ctx.backlinks, self.ctx.outlinks = self.back, self.out

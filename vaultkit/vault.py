@@ -122,9 +122,8 @@ def list_vault(
         for name, kind in seen.entries:
             rel = prefix + name
             hidden = hidden_folder or (filtered and _excluded(rel, config, obsidian))
-            if not utf8_name(
-                name
-            ):  # no link can name it, and no report can print it: said (VK201), not listed
+            # no link can name it, and no report can print it: said (VK201), not listed
+            if not utf8_name(name):
                 if not hidden:
                     unreadable.append((_shown_bytes(rel), BAD_NAME))
                 continue

@@ -18,7 +18,6 @@ from vaultkit.engine import RunResult, Session
 from vaultkit.facts import NoteFacts
 from vaultkit.note import REPORT_MARKER
 
-MARKER = REPORT_MARKER
 _LINK_UNSAFE = re.compile(r"[#|^:%\[\]\\]+")
 
 
@@ -26,7 +25,7 @@ def render(diagnostics: Sequence[Diagnostic], facts: Mapping[str, NoteFacts], no
     by_note: dict[str, list[Diagnostic]] = defaultdict(list)
     for d in diagnostics:
         by_note[d.path].append(d)
-    lines = [MARKER, "# vaultkit report", ""]
+    lines = [REPORT_MARKER, "# vaultkit report", ""]
     if not diagnostics:
         lines.append(f"No problems in {notes} notes.")
     else:
@@ -75,9 +74,9 @@ def write_note_text(session: Session, content: str) -> None:
     rel = session.report_note
     if rel is None:
         return
-    outcome = write_generated(session.root, rel, content, MARKER)
+    outcome = write_generated(session.root, rel, content, REPORT_MARKER)
     if outcome.message:
         click.echo(f"vaultkit: {rel}: {outcome.message}", err=True)
 
 
-__all__ = ("MARKER", "render", "write_report_note")
+__all__ = ("render", "write_report_note")

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.rules.base import NoteContext, rule
-from vaultkit.schemas import schema_for
+from vaultkit.schemas import refused_by_false, schema_for
 
 if TYPE_CHECKING:
     from vaultkit.frontmatter import JsonPath
@@ -74,15 +74,10 @@ def _leaves(error: Any) -> Iterable[Any]:
     """For anyOf/oneOf, the branch errors say more than 'is not valid under any of the given schemas'."""
     if error.validator in ("anyOf", "oneOf") and error.context:
         # the deepest branch error, and one that says what is allowed before one of a `false` branch
-        best = min(error.context, key=lambda e: (-len(e.absolute_path), _never(e)))
+        best = min(error.context, key=lambda e: (-len(e.absolute_path), refused_by_false(e)))
         yield best
     else:
         yield error
-
-
-def _never(error: Any) -> bool:
-    """An error of a `false` subschema (spelled `{"not": {}}` for jsonschema; see schemas._false_as_never)."""
-    return error.schema is False or (error.validator == "not" and error.validator_value == {})
 
 
 def _where(note: Note, path: JsonPath, required: bool) -> tuple[int, int]:
