@@ -45,3 +45,19 @@ def test_a_report_note_left_by_an_earlier_run_is_never_checked_or_linked(example
     assert not [
         p for p in example_vault.rglob("*.md") if "[[vaultkit report]]" in p.read_text(encoding="utf-8")
     ]
+
+
+def test_a_report_note_given_by_name_is_named_not_counted_as_checked(example_vault: Path) -> None:
+    """`check R.md` on such a report said "1 note checked, no problems found": nothing in it is checked, so
+    it is named on stderr with the reason and not counted, as an excluded note given by name is."""
+    run_cli("check", "--report", "R.md", example_vault)
+    (example_vault / "Plain.md").write_text("nothing here\n", encoding="utf-8")
+    why = "R.md: a report an earlier run wrote (it starts with vaultkit's report marker)"
+    for args in (("check",), ("check", "--format", "junit"), ("link", "--check")):
+        result = run_cli(*args, example_vault / "R.md", example_vault / "Plain.md")
+        assert result.exit_code == 0, result.output
+        assert why in result.stderr, result.stderr
+    result = run_cli("check", example_vault / "R.md", example_vault / "Plain.md")
+    assert "1 note checked" in result.stdout, result.stdout
+    junit = run_cli("check", "--format", "junit", example_vault / "R.md", example_vault / "Plain.md")
+    assert 'tests="1"' in junit.stdout and "R.md" not in junit.stdout, junit.stdout

@@ -67,6 +67,17 @@ class Note:
         return self.text[self.fm.body_start :]
 
 
+def is_report(path: Path) -> bool:
+    """Does this file start with the report marker (after a BOM): a report vaultkit wrote, not a note?"""
+    marker = REPORT_MARKER.encode()
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(marker) + 3)
+    except OSError:
+        return False
+    return head.removeprefix(b"\xef\xbb\xbf").startswith(marker)
+
+
 def _size(n: int) -> str:
     """A size as people read it: `812 bytes`, `3.2 kB`, `5 MB` (decimal units, as file managers show)."""
     if n < 1000:

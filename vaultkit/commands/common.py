@@ -77,17 +77,22 @@ def targets(root: Path, given: Sequence[Path]) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def tell_unchecked(session: Session, targets: tuple[str, ...] | None, scope: Sequence[str]) -> None:
+def tell_unchecked(session: Session, targets: tuple[str, ...] | None, scope: Sequence[str]) -> list[str]:
     """Say on stderr which files given by name were not checked, and why: `vaultkit check image.png` or a
     note in an excluded folder must not pass as a clean note. (Configuration files are not notes: given,
-    they have the whole vault checked.)"""
+    they have the whole vault checked.) Returns the scope without the notes given that are a report an
+    earlier run left (`note.is_report`): nothing in them is checked, so they are not counted as checked."""
+    from vaultkit.note import is_report
     from vaultkit.vault import NOTE_SUFFIX, is_unlisted
 
     checked = set(scope)
+    reports = {rel for rel in targets or () if rel in checked and is_report(session.root / rel)}
     for rel in targets or ():
-        if rel in checked or session.is_config_file(rel) or not (session.root / rel).is_file():
+        if rel in reports:
+            why = "a report an earlier run wrote (it starts with vaultkit's report marker)"
+        elif rel in checked or session.is_config_file(rel) or not (session.root / rel).is_file():
             continue
-        if not rel.lower().endswith(NOTE_SUFFIX):
+        elif not rel.lower().endswith(NOTE_SUFFIX):
             why = "not a Markdown note"
         elif rel == session.report_note:
             why = "the report note, which vaultkit writes"
@@ -96,6 +101,7 @@ def tell_unchecked(session: Session, targets: tuple[str, ...] | None, scope: Seq
         else:
             why = "excluded (`exclude` in vaultkit.toml, or Obsidian's excluded files)"
         click.echo(f"vaultkit: not checked: {display_paths(session.root, [rel])[0]}: {why}", err=True)
+    return [rel for rel in scope if rel not in reports]
 
 
 READ_ONLY = " (the note is read-only: vaultkit cannot fix it)"
