@@ -19,5 +19,12 @@ def mark(phase: str) -> None:
     if not _ENABLED:
         return
     now = time.perf_counter()
-    print(f"vaultkit timing: {phase:<24} {(now - _last) * 1000:8.1f} ms", file=sys.stderr, flush=True)
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # kilobytes on Linux
+    print(
+        f"vaultkit timing: {phase:<24} {(now - _last) * 1000:8.1f} ms   peak {peak:5d} MB",
+        file=sys.stderr,
+        flush=True,
+    )
     _last = now
