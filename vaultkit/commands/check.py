@@ -164,8 +164,8 @@ def _check_vault(
         from vaultkit.report.note import write_report_note
 
         write_report_note(session, result, targets is None)
-    counted = tell_unchecked(session, targets, result.scope)
-    found.notes += len(counted)
+    checked = tell_unchecked(session, targets, result.scope)
+    found.notes += len(checked)
     found.vault_notes += result.notes_in_vault
     diagnostics = unfixable_when_read_only(session.root, result.diagnostics)
     shown = display(session.root, diagnostics)
@@ -173,7 +173,7 @@ def _check_vault(
     scope = set(result.scope)
     found.not_notes.update(s.path for d, s in zip(diagnostics, shown, strict=True) if d.path not in scope)
     if req.fmt == "junit":
-        found.checked.extend(display_paths(session.root, counted))
+        found.checked.extend(display_paths(session.root, checked))
 
 
 def _safe(d: Diagnostic) -> bool:
