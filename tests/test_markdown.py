@@ -189,6 +189,14 @@ CASES: list[tuple[str, str, int, bool]] = [
         1,
         True,
     ),
+    # a title alone on the line after its definition is no paragraph: a definition may follow it
+    ("refdef-after-a-title-on-its-own-line", '[a]: /x\n"t"\n[b]: Meituan\n\nUse [a] [b]. Meituan', 1, True),
+    (
+        "refdef-title-on-the-next-line-in-a-quote",
+        '> [a]: /x\n> "Meituan title"\n> [b]: Meituan\n>\n> Use [a] [b].\n\nMeituan',
+        1,
+        True,
+    ),
     ("html-attribute-wrapped", '<span title="a\nMeituan b">x</span> Meituan', 1, True),
     ("inline-footnote-wrapped", "A claim.^[Source: the\nMeituan team.] Meituan", 1, False),
     # ... within one paragraph: not into the next list item, heading, fence, break or quote

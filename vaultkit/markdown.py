@@ -266,6 +266,7 @@ class _Blocks:
         self.table_start = 0
         self.labels: set[str] = set()  # of link reference definitions
         self.title_opener_line = False  # the next line opens the title a definition leaves to it
+        self.title_whole = False  # ... and closes it there
 
     def run(self) -> None:
         pos = 0
@@ -383,6 +384,8 @@ class _Blocks:
                 return False
             if self.title_opener_line:  # the line the title opens on: its quote opens, not closes
                 self.title_opener_line = False
+                if self.title_whole:
+                    self.mode = ""
             elif isinstance(closer, str) and closer in leaf:
                 self.mode = ""
             _extend(self.masked, start, end)
@@ -437,17 +440,28 @@ class _Blocks:
         this line or the next and is not closed there goes on, as a `title` block, to its closing quote."""
         opens = _TITLE_OPENS.match(leaf)
         if opens is None and _REFDEF_UNTITLED.match(leaf):
-            if _TITLE_LINE.match(nxt):  # the whole title, on the line after
-                after = end + (2 if self.body.startswith("\r\n", end) else 1)
-                _extend(self.masked, after, after + len(nxt.rstrip("\r\n")))
+            nxt = self._inside_containers(nxt)
+            if _TITLE_LINE.match(nxt):  # the whole title, on the line after: that line is taken whole
+                self._open_title(nxt.lstrip(" \t")[0], opener_line=True, whole=True)
             elif opens_next := _TITLE_OPENS_NEXT.match(nxt):  # it opens there and goes on
                 self._open_title(next(q for q in opens_next.groups() if q), opener_line=True)
         elif opens is not None:
             self._open_title(next(q for q in opens.groups() if q), opener_line=False)
 
-    def _open_title(self, opener: str, *, opener_line: bool) -> None:
+    def _inside_containers(self, line: str) -> str:
+        """A line's content inside the open block quotes and list items ("" if it leaves one of them)."""
+        if not self.containers:
+            return line
+        text = line.expandtabs(4) if "\t" in line else line
+        col, matched = self._match(text.rstrip("\r\n"))
+        return text[col:] if matched == len(self.containers) else ""
+
+    def _open_title(self, opener: str, *, opener_line: bool, whole: bool = False) -> None:
+        """The title goes on from the line after; `opener_line`: it opens there (its first quote opens, not
+        closes), and `whole`: it also closes there, so the line after it is read afresh (a definition may
+        follow: a title is no paragraph it would continue)."""
         self.mode, self.closer, self.depth = "title", _TITLE_CLOSER[opener], len(self.containers)
-        self.title_opener_line = opener_line
+        self.title_opener_line, self.title_whole = opener_line, whole
 
     def _para_line(self, leaf: str, start: int) -> None:
         if self.mode == "para":
