@@ -133,7 +133,7 @@ def plan_write(  # noqa: PLR0911 - one early return per reason a write is refuse
     return Planned(data, st, text, new_text, bom)
 
 
-def read_only(path: Path) -> bool:
+def read_only(path: str | Path) -> bool:
     """Would the writer refuse this note as read-only? (False if it cannot be stat'ed: reported elsewhere.)"""
     try:
         return _read_only(path, os.stat(path))
@@ -141,7 +141,7 @@ def read_only(path: Path) -> bool:
         return False
 
 
-def _read_only(path: Path, st: os.stat_result) -> bool:
+def _read_only(path: str | Path, st: os.stat_result) -> bool:
     """No write permission bit at all (even root keeps its hands off), or none for this user."""
     return not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
 

@@ -113,7 +113,8 @@ def unfixable_when_read_only(root: Path, diagnostics: list[Diagnostic]) -> list[
     from vaultkit.edits import read_only
 
     fixable = {d.path for d in diagnostics if d.fix is not None}
-    locked = {rel for rel in fixable if read_only(root / rel)}
+    base = str(root)  # joined as strings: a Path per note cost more than its stat (10,000 notes with fixes)
+    locked = {rel for rel in fixable if read_only(os.path.join(base, rel))}
     if not locked:
         return diagnostics
     return [

@@ -14,7 +14,8 @@ from vaultkit.rules import RULES
 
 
 def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
-    lines = [_line(d, summary.color) for d in diagnostics]
+    paths: dict[str, str] = {}  # each path made printable once: a note has several diagnostics
+    lines = [_line(d, summary.color, paths) for d in diagnostics]
     if summary.statistics:
         lines.extend(statistics(diagnostics))
     lines.append(_summary(diagnostics, summary))
@@ -32,8 +33,11 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
-def _line(d: Diagnostic, color: bool) -> str:
-    where = f"{printable(d.path)}:{d.line}:{d.col}:"
+def _line(d: Diagnostic, color: bool, paths: dict[str, str]) -> str:
+    path = paths.get(d.path)
+    if path is None:
+        path = paths[d.path] = printable(d.path)
+    where = f"{path}:{d.line}:{d.col}:"
     code = d.code
     fix = " [*]" if d.fix is not None else ""
     if color:
