@@ -11,6 +11,7 @@ fast path that runs on every note, because mistune has no source positions and c
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -272,8 +273,18 @@ class _Blocks:
         pos = 0
         lines = _lines(self.body)
         fast = self.fast
+        # a fence or math block at the top level is skipped to its closing line in one search, where lines
+        # end only in \n or \r\n (a lone \r ends a line for Markdown, not for the search)
+        skips = fast and self.body.count("\r") == self.body.count("\r\n")
         containers = self.containers
-        for k, line in enumerate(lines):
+        k = 0
+        while k < len(lines):
+            line = lines[k]
+            if skips and self.mode in ("fence", "math") and not containers and not self.depth:
+                ahead, pos = self._skip_block(pos)
+                if ahead:
+                    k += ahead
+                    continue
             if (
                 fast
                 and line == "\n"
@@ -284,7 +295,31 @@ class _Blocks:
             elif not (fast and self._simple(pos, line)):
                 self.line(pos, line, lines[k + 1] if k + 1 < len(lines) else "")
             pos += len(line)
+            k += 1
         self._close(pos)
+
+    def _skip_block(self, start: int) -> tuple[int, int]:
+        """The open top-level fence or math block, from the line at `start` through its closing line (or to
+        the end of the body), masked at once as `line` would mask it line by line. Returns how many lines
+        that is, and where the next line starts."""
+        body, closer = self.body, self.closer
+        if isinstance(closer, re.Pattern):  # a fence: a line of its character, at least as long
+            m = _closing_fence(closer.pattern).search(body, start)
+            last = m.start() if m else -1
+        else:  # math: the first line holding `$$`
+            last = body.find("$$", start)
+        if last < 0:  # never closed: the block goes on to the end of the body
+            stop = len(body)
+            end = stop - (2 if body.endswith("\r\n") else 1 if body.endswith("\n") else 0)
+        else:
+            self.mode = ""
+            newline = body.find("\n", last)
+            stop = len(body) if newline < 0 else newline + 1
+            end = stop if newline < 0 else newline - (body[newline - 1] == "\r")
+        if stop <= start:
+            return 0, start
+        _extend(self.masked, start, max(start, end))
+        return body.count("\n", start, stop) + (not body.endswith("\n") and stop == len(body)), stop
 
     def _simple(self, start: int, line: str) -> bool:
         """The lines most notes are made of — prose, blank lines, one-line list items and ATX headings, at
@@ -525,6 +560,14 @@ class _Blocks:
             self.tables.append((self.table_start, start))
             self.no_insert.append((self.table_start, start))
         self.mode = ""
+
+
+@functools.cache
+def _closing_fence(closer: str) -> re.Pattern[str]:
+    """A fence's closing-line pattern (`[ ]{0,3}`{3,}[ ]*\\Z`, matched against one line) as a search for that
+    line in a whole body (trailing tabs allowed: `line` expands them to spaces)."""
+    assert closer.endswith("[ ]*\\Z")
+    return re.compile("^" + closer.removesuffix("[ ]*\\Z") + r"[ \t]*\r?$", re.MULTILINE)
 
 
 def _lines(body: str) -> list[str]:
