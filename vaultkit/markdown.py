@@ -150,7 +150,14 @@ _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)(?![\w-])[ \
 # alternation only there, skips plain prose at C speed: 5x faster than letting `finditer` try every position.
 # One character class, nothing else: an alternation (a '#' only where a tag can start) makes `re` try every
 # position again, and cost six times as much; a '#' where no tag starts simply fails `_INLINE.match`.
-_TAG_START = r"(?<![^\s(\[{,;])\#(?=[\w/-]*[^\W\d])"  # where a #tag can start (the only construct with '#')
+# A tag goes on to white space or punctuation, not only over word characters: a vowel sign or an accent
+# (`#ดีมาก`, `#नमस्ते`, an NFD `#café`), an emoji (`#🚀launch`) or a variation selector is part of it, and a
+# link written after one (`#ดี[[มาก]]`) would cut the tag. Only ASCII punctuation other than `_-/` and the
+# General (but its joiners) and Supplemental Punctuation blocks end it (masking too much loses a link, too
+# little breaks a tag).
+_TAG_CHAR = r"[^\s\x00-\x2c.:-@\[-^`{-\x7f\u2000-\u200b\u200e-\u206f\u2e00-\u2e7f]"
+# where a #tag can start (the only construct with '#'): some character of it is no digit, `/` or `-`
+_TAG_START = r"(?<![^\s(\[{,;])\#(?=" + _TAG_CHAR + r"*?(?![\d/-])" + _TAG_CHAR + ")"
 _INLINE_START = re.compile(r"[\\<$!\[\]^#]")
 # Link text, a link's label, an inline footnote and a quoted HTML attribute may go on over a line break, but
 # not over a blank line (a paragraph's end): `⏎` below.
@@ -173,7 +180,8 @@ _INLINE = re.compile(
     |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s(?:[^<>"']|"(?:[^"<\n]|⏎)*"|'(?:[^'<\n]|⏎)*')*)?/?>)
     |(?P<tag>"""
         + _TAG_START
-        + r"""[\w/-]+)
+        + _TAG_CHAR
+        + r"""+)
     |(?P<shortcut>!?\[(?P<label>(?:[^\[\]\n]|⏎)+)\](?!\())  # a link only if a definition has that label
     |(?P<brackets>\[\[|\]\]))
     """
