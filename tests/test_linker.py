@@ -946,6 +946,30 @@ def test_diff_shows_only_what_link_writes_when_related_is_an_alias(
     assert "B.md:1:1: VK121 [[A]] links here" in left and "[*]" not in left
 
 
+@pytest.mark.parametrize(
+    ("note", "diff"),
+    [
+        (
+            "one\u2028two\x85three\x0cfour\nMeituan here\n",
+            "@@ -1,2 +1,2 @@\n one\u2028two\x85three\x0cfour\n-Meituan here\n+[[Meituan]] here\n",
+        ),
+        (
+            "Intro.\r\rMeituan here.\r",
+            "@@ -1 +1 @@\n-Intro.\r\rMeituan here.\r\n\\ No newline at end of file\n"
+            "+Intro.\r\r[[Meituan]] here.\r\n\\ No newline at end of file\n",
+        ),
+    ],
+    ids=["unicode-line-separators", "bare-crs"],
+)
+def test_diff_counts_lines_as_patch_does(make_vault: VaultFactory, note: str, diff: str) -> None:
+    """Regression: the diff split lines where `str.splitlines` does (U+2028, U+0085, form feed, a bare CR),
+    so its line numbers were not those of `patch` or `git apply`, and a note of bare CRs had a "No newline at
+    end of file" marker after each of its lines."""
+    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": note})
+    result = run_cli("link", "--diff", "--no-cache", root)
+    assert result.stdout.rpartition("N.md\n")[2] == diff, result.output
+
+
 def test_diff_leaves_out_the_relation_of_a_link_that_would_be_refused(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
