@@ -535,6 +535,9 @@ def test_no_link_that_would_split_a_character_or_change_the_syntax(
         ("スター", "スターバックス、スターが光る", "スターバックス、[[スター]]が光る"),  # katakana runs
         ("ジョン", "ジョン・スミス", "[[ジョン]]・スミス"),  # the middle dot parts a name
         ("🇺🇸", "🇦🇺🇸🇪 and 🇺🇸", "🇦🇺🇸🇪 and [[🇺🇸]]"),  # regional indicators pair up
+        ("خواهم", "می\u200cخواهم. خواهم رفت", "می\u200cخواهم. [[خواهم]] رفت"),  # a non-joiner inside a word
+        ("کتاب", "کتاب\u200cها و کتاب", "کتاب\u200cها و [[کتاب]]"),  # ... before a suffix
+        ("क्षेत्र", "उप\u200cक्षेत्र। क्षेत्र", "उप\u200cक्षेत्र। [[क्षेत्र]]"),
     ],
 )
 def test_no_mention_inside_a_word_or_a_symbol_of_another_script(
