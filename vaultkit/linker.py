@@ -238,20 +238,21 @@ def _apart(prose: str, at: int) -> bool:
     the letter (`वि|राम`: the vowel sign ends the letter व, and the word goes on; Thai, Arabic and Hebrew
     split alike); a zero-width joiner glues an emoji sequence; two regional indicators make one flag;
     katakana next to katakana is one word (`スター|バックス`, Starbucks: loanwords are written without
-    spaces); a zero-width non-joiner between two letters is inside a word (Persian `می‌|خواهم`). Han and
-    hiragana stay boundaries: a particle follows a name directly (`さくらを`)."""
+    spaces); a soft hyphen, zero-width non-joiner or word joiner between two letters is inside a word
+    (`Bundes­|regierung`, Persian `می‌|خواهم`). Han and hiragana stay boundaries: a particle follows a name
+    directly (`さくらを`)."""
     if at <= 0 or at >= len(prose):
         return True
     before, after = prose[at - 1], prose[at]
+    if before in _IN_WORD or after in _IN_WORD:  # between two letters: `Bundes­|regierung`, `می‌|خواهم`
+        left, right = (at - 2, at) if before in _IN_WORD else (at - 1, at + 1)
+        while left > 0 and unicodedata.category(prose[left]) in ("Mn", "Mc"):
+            left -= 1
+        return not (left >= 0 and right < len(prose) and _word(prose[left]) and _word(prose[right]))
     if before < "\u0300" and after < "\u0300":  # Latin-1: the common case, without a table lookup
         return not (_word(before) and _word(after))
     if _attaches(after) or before == "\u200d":
         return False
-    if _ZWNJ in (before, after):  # between two letters, inside a word: `می‌خواهم`, `کتاب‌ها`
-        left, right = (at - 2, at) if before == _ZWNJ else (at - 1, at + 1)
-        while left > 0 and unicodedata.category(prose[left]) in ("Mn", "Mc"):
-            left -= 1
-        return not (left >= 0 and right < len(prose) and _word(prose[left]) and _word(prose[right]))
     if (_regional(before) and _regional(after)) or (_katakana(before) and _katakana(after)):
         return False
     k = at - 1
@@ -260,7 +261,9 @@ def _apart(prose: str, at: int) -> bool:
     return not (_word(prose[k]) and _word(after))
 
 
-_ZWNJ = "\u200c"  # zero-width non-joiner: Persian and Indic scripts write it inside words
+# Invisible, and inside a word when between two letters: a soft hyphen (text from web pages, German
+# compounds), a zero-width non-joiner (Persian, Indic scripts), a word joiner.
+_IN_WORD = frozenset("\u00ad\u200c\u2060")
 
 
 def _regional(ch: str) -> bool:
