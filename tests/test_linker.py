@@ -256,6 +256,20 @@ def test_emphasis_punctuation_is_a_word_boundary(make_vault: VaultFactory, prose
     assert link_diff(root) == []
 
 
+@pytest.mark.parametrize("prose", ["東京_Meituan_ here.", "_Meituan_東京 here.", "東京__Meituan__ here."])
+def test_no_link_makes_an_underscore_beside_a_han_name_an_emphasis(
+    make_vault: VaultFactory, prose: str
+) -> None:
+    """Regression: an underscore between a Han name and a word can neither open nor close an emphasis, so it
+    shows as typed; beside a link's bracket it could (`[[東京]]_Meituan_` showed Meituan in italics), and
+    the next run linked the new emphasis' text."""
+    root = vault(make_vault, {"東京.md": "x\n", "Meituan.md": "x\n", "N.md": prose + "\n"})
+    run_cli("link", "--no-cache", root)
+    text = (root / "N.md").read_text(encoding="utf-8")
+    assert _rendered(text) == _rendered(prose + "\n"), text
+    assert link_diff(root) == []
+
+
 @pytest.mark.parametrize(
     "prose",
     [

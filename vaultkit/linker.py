@@ -421,12 +421,22 @@ def _breaks_emphasis(prose: str, start: int, end: int) -> bool:
     first = start
     while first > 0 and prose[first - 1] in _DELIMITERS and prose[first - 1] == prose[start - 1]:
         first -= 1
-    if first < start and _delimits(prose, first, start)[0] != _delimits(prose, first, start, after="[")[0]:
+    if first < start and _changes(
+        _delimits(prose, first, start), _delimits(prose, first, start, after="["), 0
+    ):
         return True
     last = end
     while last < len(prose) and prose[last] in _DELIMITERS and prose[last] == prose[end]:
         last += 1
-    return last > end and _delimits(prose, end, last)[1] != _delimits(prose, end, last, before="]")[1]
+    return last > end and _changes(_delimits(prose, end, last), _delimits(prose, end, last, before="]"), 1)
+
+
+def _changes(old: tuple[bool, bool], new: tuple[bool, bool], role: int) -> bool:
+    """Does a delimiter run do something else once a link's bracket is beside it? Its `role` (0: opening,
+    for the run before the mention; 1: closing, after it) must stay; and a run that could neither open nor
+    close must not start to: `_` between a Han name and a word (`東京_Meituan_`) is shown as typed, and
+    after `]]` it would open an emphasis."""
+    return old[role] != new[role] or (not any(old) and any(new))
 
 
 _DELIMITERS = frozenset("*_~=")  # emphasis, strikethrough, Obsidian's highlight
