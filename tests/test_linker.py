@@ -270,6 +270,20 @@ def test_no_link_makes_an_underscore_beside_a_han_name_an_emphasis(
     assert link_diff(root) == []
 
 
+@pytest.mark.parametrize("prose", ["Meituan*(a note)* here.", "東京**🚀 Launch** here."])
+def test_no_link_makes_a_closing_delimiter_open_an_emphasis(make_vault: VaultFactory, prose: str) -> None:
+    """Regression: a `*` after a name, before punctuation or a symbol, can only close an emphasis, and with
+    no opener before it is shown as typed; after a link's `]]` it can open one, so `[[Meituan]]*(a note)*`
+    showed `(a note)` in italics. (`*Meituan*,` still closes its own emphasis.)"""
+    root = vault(
+        make_vault, {"東京.md": "x\n", "Meituan.md": "x\n", "🚀 Launch.md": "x\n", "N.md": prose + "\n"}
+    )
+    run_cli("link", "--no-cache", root)
+    text = (root / "N.md").read_text(encoding="utf-8")
+    assert _rendered(text) == _rendered(prose + "\n"), text
+    assert link_diff(root) == []
+
+
 @pytest.mark.parametrize(
     "prose",
     [

@@ -428,7 +428,14 @@ def _breaks_emphasis(prose: str, start: int, end: int) -> bool:
     last = end
     while last < len(prose) and prose[last] in _DELIMITERS and prose[last] == prose[end]:
         last += 1
-    return last > end and _changes(_delimits(prose, end, last), _delimits(prose, end, last, before="]"), 1)
+    if last == end:
+        return False
+    old, new = _delimits(prose, end, last), _delimits(prose, end, last, before="]")
+    if _changes(old, new, 1):
+        return True
+    # A run that could only close, and after `]]` can open too: with no opener before it, it opens an
+    # emphasis (`Meituan*(a note)*` would show `(a note)` in italics); `*Meituan*,` still closes its own.
+    return new[0] and not old[0] and not _opener_before(prose, end, prose[end])
 
 
 def _changes(old: tuple[bool, bool], new: tuple[bool, bool], role: int) -> bool:
@@ -440,6 +447,7 @@ def _changes(old: tuple[bool, bool], new: tuple[bool, bool], role: int) -> bool:
 
 
 _DELIMITERS = frozenset("*_~=")  # emphasis, strikethrough, Obsidian's highlight
+_RUNS = {ch: re.compile(re.escape(ch) + "+") for ch in _DELIMITERS}
 _UNDERSCORES = re.compile(r"_+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _EMPHASIS_REACH = 2000  # characters searched for the other side of an underscore emphasis
@@ -455,6 +463,12 @@ def _delimits(prose: str, first: int, last: int, before: str = "", after: str = 
     if prose[first] != "_":
         return left, right
     return left and (not right or _punctuation(prev)), right and (not left or _punctuation(nxt))
+
+
+def _opener_before(prose: str, at: int, ch: str) -> bool:
+    """Is there a run of `ch` before `at`, in its paragraph, that can open an emphasis?"""
+    begin = _paragraph_start(prose, at)
+    return any(_delimits(prose, *m.span())[0] for m in _RUNS[ch].finditer(prose, begin, at))
 
 
 def _punctuation(ch: str) -> bool:
