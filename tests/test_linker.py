@@ -270,11 +270,15 @@ def test_no_link_makes_an_underscore_beside_a_han_name_an_emphasis(
     assert link_diff(root) == []
 
 
-@pytest.mark.parametrize("prose", ["Meituan*(a note)* here.", "東京**🚀 Launch** here."])
-def test_no_link_makes_a_closing_delimiter_open_an_emphasis(make_vault: VaultFactory, prose: str) -> None:
+@pytest.mark.parametrize(
+    "prose",
+    ["Meituan*(a note)* here.", "東京**🚀 Launch** here.", "_x（y）_Meituan_ here.", "*x (*Meituan* y"],
+)
+def test_no_link_changes_which_delimiters_pair_up(make_vault: VaultFactory, prose: str) -> None:
     """Regression: a `*` after a name, before punctuation or a symbol, can only close an emphasis, and with
     no opener before it is shown as typed; after a link's `]]` it can open one, so `[[Meituan]]*(a note)*`
-    showed `(a note)` in italics. (`*Meituan*,` still closes its own emphasis.)"""
+    showed `(a note)` in italics (`*Meituan*,` still closes its own). Likewise a run that could only open
+    can close before `[[`, and closed an earlier opener (`*x (*[[Meituan]]* y`)."""
     root = vault(
         make_vault, {"東京.md": "x\n", "Meituan.md": "x\n", "🚀 Launch.md": "x\n", "N.md": prose + "\n"}
     )

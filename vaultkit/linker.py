@@ -421,10 +421,12 @@ def _breaks_emphasis(prose: str, start: int, end: int) -> bool:
     first = start
     while first > 0 and prose[first - 1] in _DELIMITERS and prose[first - 1] == prose[start - 1]:
         first -= 1
-    if first < start and _changes(
-        _delimits(prose, first, start), _delimits(prose, first, start, after="["), 0
-    ):
-        return True
+    if first < start:
+        old, new = _delimits(prose, first, start), _delimits(prose, first, start, after="[")
+        # and a run that could only open, and before `[[` can close too, closes an opener before it:
+        # `_x（ΣΊΣΥΦΟΣ）_ÄRZTE_` would show `x（ΣΊΣΥΦΟΣ）` in italics, not ÄRZTE
+        if _changes(old, new, 0) or (new[1] and not old[1] and _opener_before(prose, first, prose[first])):
+            return True
     last = end
     while last < len(prose) and prose[last] in _DELIMITERS and prose[last] == prose[end]:
         last += 1
