@@ -393,10 +393,19 @@ def test_no_self_links(make_vault: VaultFactory) -> None:
     assert link_diff(root) == []
 
 
-@pytest.mark.parametrize("name", ["2026-05-08", "42", "3.14", "10:30", "1,000"])
+@pytest.mark.parametrize(
+    "name", ["2026-05-08", "42", "3.14", "10:30", "1,000", "2026年05月08日", "5月8日", "2026년 5월 8일"]
+)
 def test_dates_and_numbers_are_never_keys(make_vault: VaultFactory, name: str) -> None:
+    """Also dates as Chinese, Japanese and Korean daily notes are named (a regression: they were linked)."""
     root = vault(make_vault, {f"{name}.md": "x\n", "N.md": f"On {name} we met.\n"})
     assert link_diff(root) == []
+
+
+def test_a_date_unit_alone_is_a_word(make_vault: VaultFactory) -> None:
+    config = NO_RELATIONS["vaultkit.toml"] + "[link]\nmin_length = 2\n"
+    root = vault(make_vault, {"vaultkit.toml": config, "月.md": "x\n", "N.md": "月が綺麗ですね。\n"})
+    assert link_diff(root) == ["[[月]]が綺麗ですね。"]
 
 
 def test_a_note_whose_name_begins_or_ends_with_a_space_is_never_linked_to(make_vault: VaultFactory) -> None:

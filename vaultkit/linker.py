@@ -31,7 +31,9 @@ from vaultkit.vault import nameable, note_name
 # `![[Meituan]]` is an embed; `\[[Meituan]]` an escaped bracket. Nor precede `::`, a Dataview field's key.
 _NOT_BEFORE = frozenset("[!\\")
 _BAD_KEY = re.compile(r"[#|^:\[\]/\\]|%%")
-_NUMBERISH = re.compile(r"[\d\s.,:/+-]+\Z")
+# A number or a date, also as Chinese, Japanese and Korean write one (`2024年1月5日`, `2024년 1월 5일`: the
+# names of daily notes); the units alone (`月`, the moon) are words.
+_NUMBERISH = re.compile(r"[\d\s.,:/+-]+\Z|(?=\D*\d)[\d\s.,:/+\-年月日년월일]+\Z")
 # A domain before a slash (`github.com/meituan`, `huggingface.co/meituan`): a path after it is no prose.
 _DOMAIN = re.compile(
     r"[A-Za-z0-9-]\.(?:com|org|net|io|ai|dev|app|co|edu|gov|cn|uk|de|jp|fr|kr|in|ru|me|ly|gg|so|sh|xyz|info"
