@@ -629,6 +629,22 @@ def test_greek_final_sigma(make_vault: VaultFactory) -> None:
     assert link_diff(root) == ["Ο [[Σίσυφος|ΣΊΣΥΦΟΣ]] και ο σίσυφος."]
 
 
+@pytest.mark.parametrize(
+    ("prose", "linked"),
+    [
+        ("ΣΊΣΥΦΟΣ's story.", "[[Σίσυφος|ΣΊΣΥΦΟΣ]]'s story."),
+        ("Ο ΣΊΣΥΦΟΣ'Ζεύς.", "Ο [[Σίσυφος|ΣΊΣΥΦΟΣ]]'[[Ζεύς]]."),
+    ],
+)
+def test_a_final_sigma_before_an_apostrophe(make_vault: VaultFactory, prose: str, linked: str) -> None:
+    """Regression: Python lowers a final Σ to σ, not ς, when a letter follows past an apostrophe, so the name
+    did not match; once the word after it was linked (`'[[`), it did, and a second run linked it."""
+    root = vault(make_vault, {"Σίσυφος.md": "x\n", "Ζεύς.md": "x\n", "N.md": prose + "\n"})
+    run_cli("link", "--no-cache", root)
+    assert (root / "N.md").read_text(encoding="utf-8") == linked + "\n"
+    assert link_diff(root) == []
+
+
 def test_scan_mentions_directly() -> None:
     facts = {
         "Meituan.md": NoteFacts("Meituan.md", readable=True, aliases=("美团",)),

@@ -285,13 +285,15 @@ def _word(ch: str) -> bool:
 
 
 def fold(text: str) -> str:
-    """Lower case, one character for one (so offsets stay valid); keys and prose are folded alike."""
+    """Lower case, one character for one (so offsets stay valid); keys and prose are folded alike. Every
+    sigma folds to σ: whether Σ lowers to the final ς depends on the text after it, past an apostrophe
+    (`ΣΊΣΥΦΟΣ's` gives σ, `ΣΊΣΥΦΟΣ'[[` gives ς), so a link written beside a name changed whether it
+    matched."""
     folded = text.lower()
-    if len(folded) == len(text):
-        return folded
-    # U+0130 (İ) is the one character whose lower case is two: it stays as it is, and the text between is
-    # lowered in runs, so that a final sigma still becomes ς (per character, Σ always gives σ).
-    return "\u0130".join(part.lower() for part in text.split("\u0130"))
+    if len(folded) != len(text):
+        # U+0130 (İ) is the one character whose lower case is two: it stays as it is
+        folded = "\u0130".join(part.lower() for part in text.split("\u0130"))
+    return folded.replace("ς", "σ") if "ς" in folded else folded
 
 
 def scan_mentions(
