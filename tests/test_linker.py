@@ -772,6 +772,22 @@ def test_link_style_follows_app_json(
     assert link_diff(root) == ["related:", f"  - {relation}", line]
 
 
+def test_a_markdown_link_written_after_a_bracket_counts_as_a_link(make_vault: VaultFactory) -> None:
+    """Regression: `[lab:: x][Meituan](Meituan.md)` was read as a reference link `[lab:: x][Meituan]` (no
+    definition has that label, so CommonMark reads text and an inline link): the link written was not seen,
+    and a second run linked the next mention as if it were the first."""
+    root = vault(
+        make_vault,
+        {"Meituan.md": "x\n", "N.md": "See [lab:: x]Meituan, then Meituan.\n"},
+        app={"useMarkdownLinks": True},
+    )
+    run_cli("link", "--no-cache", root)
+    assert (root / "N.md").read_text(
+        encoding="utf-8"
+    ) == "See [lab:: x][Meituan](Meituan.md), then Meituan.\n"
+    assert link_diff(root) == []
+
+
 def test_markdown_link_to_a_name_with_parentheses(make_vault: VaultFactory) -> None:
     root = vault(
         make_vault,

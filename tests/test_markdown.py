@@ -366,6 +366,9 @@ def _links(body: str) -> list[tuple[str, str, str, str | None, bool]]:
         ("```\n[[Code]]\n```\n`[[Span]]` %% [[Comment]] %% <!-- [[Html]] --> $[[Math]]$", []),
         ("    [[Indented]]\n", []),
         ("[[]] and [[|x]]", []),
+        # no definition of `Note`: `[k:: v]` is text, then an inline link (as link writes one after a `]`)
+        ("[k:: v][Note](Note.md)", [("markdown", "Note.md", "", "Note", False)]),
+        ("[k:: v][Note](Note.md)\n\n[note]: https://x.y", []),
     ],
 )
 def test_links_found(body: str, links: list[tuple[str, str, str, str | None, bool]]) -> None:

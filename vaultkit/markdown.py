@@ -710,12 +710,25 @@ def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int]) -> Ite
     find, match = _INLINE_START.search, _INLINE.match
     while (c := find(masked, pos)) is not None:
         m = match(masked, c.start())
-        unlinked = m is not None and m.lastgroup == "shortcut" and _label(m["label"]) not in labels
+        unlinked = m is not None and (
+            (m.lastgroup == "shortcut" and _label(m["label"]) not in labels)
+            or _inline_after(m, masked, labels)
+        )
         if m is None or m.end() == m.start() or unlinked or _crosses_a_block(m, masked, breaks):
             pos = c.start() + 1
             continue
         yield m
         pos = m.end()
+
+
+def _inline_after(m: re.Match[str], masked: str, labels: set[str]) -> bool:
+    """Is `m` a full reference `[x][y]` whose label no definition has, and `[y]` an inline link (`[y](z)`)?
+    CommonMark then reads `[x]` as text and `[y](z)` as a link, as vaultkit writes one after a `]` in a
+    vault of Markdown links (`[k:: Meituan][Meituan](Meituan.md)`): the link was missed."""
+    if m.lastgroup != "ref" or not masked.startswith("(", m.end()):
+        return False
+    label = m.group()[m.group().rindex("[") + 1 : -1]
+    return bool(label.strip()) and _label(label) not in labels
 
 
 _WRAPPING = frozenset(("md", "ref", "footnote", "html", "shortcut"))  # the constructs `⏎` lets wrap
