@@ -256,6 +256,38 @@ def test_emphasis_punctuation_is_a_word_boundary(make_vault: VaultFactory, prose
     assert link_diff(root) == []
 
 
+@pytest.mark.parametrize("prose", ["東京_Meituan_ here.", "_Meituan_東京 here.", "東京__Meituan__ here."])
+def test_no_link_makes_an_underscore_beside_a_han_name_an_emphasis(
+    make_vault: VaultFactory, prose: str
+) -> None:
+    """Regression: an underscore between a Han name and a word can neither open nor close an emphasis, so it
+    shows as typed; beside a link's bracket it could (`[[東京]]_Meituan_` showed Meituan in italics), and
+    the next run linked the new emphasis' text."""
+    root = vault(make_vault, {"東京.md": "x\n", "Meituan.md": "x\n", "N.md": prose + "\n"})
+    run_cli("link", "--no-cache", root)
+    text = (root / "N.md").read_text(encoding="utf-8")
+    assert _rendered(text) == _rendered(prose + "\n"), text
+    assert link_diff(root) == []
+
+
+@pytest.mark.parametrize(
+    "prose",
+    ["Meituan*(a note)* here.", "東京**🚀 Launch** here.", "_x（y）_Meituan_ here.", "*x (*Meituan* y"],
+)
+def test_no_link_changes_which_delimiters_pair_up(make_vault: VaultFactory, prose: str) -> None:
+    """Regression: a `*` after a name, before punctuation or a symbol, can only close an emphasis, and with
+    no opener before it is shown as typed; after a link's `]]` it can open one, so `[[Meituan]]*(a note)*`
+    showed `(a note)` in italics (`*Meituan*,` still closes its own). Likewise a run that could only open
+    can close before `[[`, and closed an earlier opener (`*x (*[[Meituan]]* y`)."""
+    root = vault(
+        make_vault, {"東京.md": "x\n", "Meituan.md": "x\n", "🚀 Launch.md": "x\n", "N.md": prose + "\n"}
+    )
+    run_cli("link", "--no-cache", root)
+    text = (root / "N.md").read_text(encoding="utf-8")
+    assert _rendered(text) == _rendered(prose + "\n"), text
+    assert link_diff(root) == []
+
+
 @pytest.mark.parametrize(
     "prose",
     [
@@ -361,10 +393,19 @@ def test_no_self_links(make_vault: VaultFactory) -> None:
     assert link_diff(root) == []
 
 
-@pytest.mark.parametrize("name", ["2026-05-08", "42", "3.14", "10:30", "1,000"])
+@pytest.mark.parametrize(
+    "name", ["2026-05-08", "42", "3.14", "10:30", "1,000", "2026年05月08日", "5月8日", "2026년 5월 8일"]
+)
 def test_dates_and_numbers_are_never_keys(make_vault: VaultFactory, name: str) -> None:
+    """Also dates as Chinese, Japanese and Korean daily notes are named (a regression: they were linked)."""
     root = vault(make_vault, {f"{name}.md": "x\n", "N.md": f"On {name} we met.\n"})
     assert link_diff(root) == []
+
+
+def test_a_date_unit_alone_is_a_word(make_vault: VaultFactory) -> None:
+    config = NO_RELATIONS["vaultkit.toml"] + "[link]\nmin_length = 2\n"
+    root = vault(make_vault, {"vaultkit.toml": config, "月.md": "x\n", "N.md": "月が綺麗ですね。\n"})
+    assert link_diff(root) == ["[[月]]が綺麗ですね。"]
 
 
 def test_a_note_whose_name_begins_or_ends_with_a_space_is_never_linked_to(make_vault: VaultFactory) -> None:
@@ -535,6 +576,19 @@ def test_no_link_that_would_split_a_character_or_change_the_syntax(
         ("スター", "スターバックス、スターが光る", "スターバックス、[[スター]]が光る"),  # katakana runs
         ("ジョン", "ジョン・スミス", "[[ジョン]]・スミス"),  # the middle dot parts a name
         ("🇺🇸", "🇦🇺🇸🇪 and 🇺🇸", "🇦🇺🇸🇪 and [[🇺🇸]]"),  # regional indicators pair up
+        ("خواهم", "می\u200cخواهم. خواهم رفت", "می\u200cخواهم. [[خواهم]] رفت"),  # a non-joiner inside a word
+        ("کتاب", "کتاب\u200cها و کتاب", "کتاب\u200cها و [[کتاب]]"),  # ... before a suffix
+        ("क्षेत्र", "उप\u200cक्षेत्र। क्षेत्र", "उप\u200cक्षेत्र। [[क्षेत्र]]"),
+        (
+            "Regierung",
+            "Bundes\u00adregierung, Regierung",
+            "Bundes\u00adregierung, [[Regierung]]",
+        ),  # soft hyphen
+        (
+            "Regierung",
+            "Bundes\u2060regierung, Regierung",
+            "Bundes\u2060regierung, [[Regierung]]",
+        ),  # word joiner
     ],
 )
 def test_no_mention_inside_a_word_or_a_symbol_of_another_script(
@@ -573,6 +627,22 @@ def test_final_sigma_beside_a_dotted_capital_i(make_vault: VaultFactory) -> None
 def test_greek_final_sigma(make_vault: VaultFactory) -> None:
     root = vault(make_vault, {"Σίσυφος.md": "x\n", "N.md": "Ο ΣΊΣΥΦΟΣ και ο σίσυφος.\n"})
     assert link_diff(root) == ["Ο [[Σίσυφος|ΣΊΣΥΦΟΣ]] και ο σίσυφος."]
+
+
+@pytest.mark.parametrize(
+    ("prose", "linked"),
+    [
+        ("ΣΊΣΥΦΟΣ's story.", "[[Σίσυφος|ΣΊΣΥΦΟΣ]]'s story."),
+        ("Ο ΣΊΣΥΦΟΣ'Ζεύς.", "Ο [[Σίσυφος|ΣΊΣΥΦΟΣ]]'[[Ζεύς]]."),
+    ],
+)
+def test_a_final_sigma_before_an_apostrophe(make_vault: VaultFactory, prose: str, linked: str) -> None:
+    """Regression: Python lowers a final Σ to σ, not ς, when a letter follows past an apostrophe, so the name
+    did not match; once the word after it was linked (`'[[`), it did, and a second run linked it."""
+    root = vault(make_vault, {"Σίσυφος.md": "x\n", "Ζεύς.md": "x\n", "N.md": prose + "\n"})
+    run_cli("link", "--no-cache", root)
+    assert (root / "N.md").read_text(encoding="utf-8") == linked + "\n"
+    assert link_diff(root) == []
 
 
 def test_scan_mentions_directly() -> None:
@@ -700,6 +770,22 @@ def test_link_style_follows_app_json(
         app=app,
     )
     assert link_diff(root) == ["related:", f"  - {relation}", line]
+
+
+def test_a_markdown_link_written_after_a_bracket_counts_as_a_link(make_vault: VaultFactory) -> None:
+    """Regression: `[lab:: x][Meituan](Meituan.md)` was read as a reference link `[lab:: x][Meituan]` (no
+    definition has that label, so CommonMark reads text and an inline link): the link written was not seen,
+    and a second run linked the next mention as if it were the first."""
+    root = vault(
+        make_vault,
+        {"Meituan.md": "x\n", "N.md": "See [lab:: x]Meituan, then Meituan.\n"},
+        app={"useMarkdownLinks": True},
+    )
+    run_cli("link", "--no-cache", root)
+    assert (root / "N.md").read_text(
+        encoding="utf-8"
+    ) == "See [lab:: x][Meituan](Meituan.md), then Meituan.\n"
+    assert link_diff(root) == []
 
 
 def test_markdown_link_to_a_name_with_parentheses(make_vault: VaultFactory) -> None:
@@ -944,6 +1030,30 @@ def test_diff_shows_only_what_link_writes_when_related_is_an_alias(
     assert changed == _diffed(diff.stdout)
     left = run_cli("check", "--select", "VK121").stdout
     assert "B.md:1:1: VK121 [[A]] links here" in left and "[*]" not in left
+
+
+@pytest.mark.parametrize(
+    ("note", "diff"),
+    [
+        (
+            "one\u2028two\x85three\x0cfour\nMeituan here\n",
+            "@@ -1,2 +1,2 @@\n one\u2028two\x85three\x0cfour\n-Meituan here\n+[[Meituan]] here\n",
+        ),
+        (
+            "Intro.\r\rMeituan here.\r",
+            "@@ -1 +1 @@\n-Intro.\r\rMeituan here.\r\n\\ No newline at end of file\n"
+            "+Intro.\r\r[[Meituan]] here.\r\n\\ No newline at end of file\n",
+        ),
+    ],
+    ids=["unicode-line-separators", "bare-crs"],
+)
+def test_diff_counts_lines_as_patch_does(make_vault: VaultFactory, note: str, diff: str) -> None:
+    """Regression: the diff split lines where `str.splitlines` does (U+2028, U+0085, form feed, a bare CR),
+    so its line numbers were not those of `patch` or `git apply`, and a note of bare CRs had a "No newline at
+    end of file" marker after each of its lines."""
+    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": note})
+    result = run_cli("link", "--diff", "--no-cache", root)
+    assert result.stdout.rpartition("N.md\n")[2] == diff, result.output
 
 
 def test_diff_leaves_out_the_relation_of_a_link_that_would_be_refused(

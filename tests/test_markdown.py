@@ -156,6 +156,10 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("math-block-in-list", "- $$\n  Meituan\n  $$", 0, False),
     ("footnotes", "text[^Meituan] and ^[inline Meituan] Meituan", 1, False),
     ("tags", "#Meituan and #lab/Meituan and Meituan", 1, False),
+    # a mark or an emoji is part of a tag: `#ดี[[Meituan]]` or `#🚀[[Meituan]]` would cut it
+    ("tag-with-marks", "#ดีMeituan #नमस्तेMeituan #e\u0301Meituan Meituan", 1, False),
+    ("tag-with-emoji", "#🚀Meituan #❤\ufe0fMeituan #👩\u200d💻Meituan Meituan", 1, False),
+    ("tag-ends-at-punctuation", "#lab—Meituan, #lab’Meituan and #lab.Meituan", 3, False),
     ("block-id", "Meituan ^Meituan", 1, False),
     ("templater", "<% tp.file.title %> Meituan <%* Meituan %>", 1, False),
     ("templater-block", "<%*\nMeituan\n%>\nMeituan", 1, False),
@@ -379,6 +383,9 @@ def _links(body: str) -> list[tuple[str, str, str, str | None, bool]]:
         ("```\n[[Code]]\n```\n`[[Span]]` %% [[Comment]] %% <!-- [[Html]] --> $[[Math]]$", []),
         ("    [[Indented]]\n", []),
         ("[[]] and [[|x]]", []),
+        # no definition of `Note`: `[k:: v]` is text, then an inline link (as link writes one after a `]`)
+        ("[k:: v][Note](Note.md)", [("markdown", "Note.md", "", "Note", False)]),
+        ("[k:: v][Note](Note.md)\n\n[note]: https://x.y", []),
     ],
 )
 def test_links_found(body: str, links: list[tuple[str, str, str, str | None, bool]]) -> None:

@@ -203,6 +203,17 @@ def test_control_characters_in_a_value_never_reach_the_terminal_raw(fmt: str) ->
     assert "\\x1b[31mX" in first and "\\x00" in first and "n\\x1b.md" in first
 
 
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_bidi_overrides_in_a_value_are_spelled_out(fmt: str) -> None:
+    """Regression: a right-to-left override in a file name or a quoted value (never closed) showed the rest
+    of the diagnostic's line reversed, line and column included. The marks RTL text uses stay."""
+    message = "broken link: 'x\u2067y' matches \u200fשלום\u200f"
+    d = Diagnostic("a\u202edm.md", 1, 1, "VK101", message, Severity.ERROR)
+    first = reporter(fmt)([d], RunSummary(1, 1)).splitlines()[0]
+    assert "\u202e" not in first and "\u2067" not in first, first
+    assert "a\\u202edm.md" in first and "x\\u2067y" in first and "\u200fשלום\u200f" in first
+
+
 def test_github_clean_run_prints_nothing(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(make_vault(CLEAN))
     result = check("--format", "github")

@@ -121,6 +121,17 @@ def test_orphans_of_other_notes_are_left_alone(vault: Path) -> None:
     assert other.read_bytes() == b"not ours"
 
 
+def test_a_note_with_a_name_near_the_length_limit_is_written(make_vault: VaultFactory) -> None:
+    """Regression: the temporary file's name is the note's with 23 more bytes, so a note named with 80
+    Japanese characters (243 bytes of the file system's 255) was never written ("File name too long")."""
+    name = "日本語の長いタイトル" * 8 + ".md"
+    root = make_vault({name: ORIGINAL, "Other.md": b"x\n"})
+    result = write_note(root, name, hashlib.sha256(ORIGINAL).hexdigest(), [EDIT])
+    assert result.written, result.message
+    assert (root / name).read_bytes() == LINKED
+    assert temp_files(root) == []
+
+
 # -- the disk fills up while writing ---------------------------------------------------------------------
 
 

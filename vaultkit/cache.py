@@ -37,8 +37,10 @@ CACHE_DIR = ".vaultkit_cache"
 # 9: mentions, protected regions and relation anchors read anew; 10: the listing records each folder's
 # entries, so that a changed folder alone is read again; 11: facts of `!`-tagged values, of frontmatter
 # holding NEL/U+2028/U+2029, protected regions (Dataview fields, wrapped link text) and mentions beside
-# emphasis underscores and asterisks, read anew
-FORMAT = 11
+# emphasis underscores and asterisks, read anew; 12: tags holding marks or emoji, mentions beside soft
+# hyphens, non-joiners and emphasis delimiters, keys that are CJK dates or hold a final sigma, VK022 of
+# tags with marks, and Markdown links after an undefined full reference, read anew
+FORMAT = 12
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

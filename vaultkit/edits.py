@@ -147,6 +147,15 @@ def _read_only(path: str | Path, st: os.stat_result) -> bool:
 
 
 TMP_SUFFIX = ".vaultkit-tmp"
+_NAME_MAX = 255  # bytes in a file name, on most file systems
+
+
+def _tmp_prefix(path: Path) -> str:
+    """`.Note.md.`: what the temporary file's name starts with. The note's name is cut short (at a whole
+    character) where the temporary file's would pass _NAME_MAX with mkstemp's 8 characters and TMP_SUFFIX:
+    a note named with 80 Japanese characters (243 bytes) could otherwise never be written."""
+    room = _NAME_MAX - len(".." + TMP_SUFFIX) - 8
+    return "." + path.name.encode()[:room].decode(errors="ignore") + "."
 
 
 def _replace(
@@ -183,7 +192,7 @@ def _atomic_write(
     if locked:
         _sweep_stale(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+        fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=TMP_SUFFIX, dir=path.parent)
     except OSError as e:
         return e
     try:
@@ -264,7 +273,7 @@ def _reason(e: OSError) -> str:
 def _sweep_stale(path: Path) -> None:
     """Remove temporary files a killed vaultkit left beside this note. Only called under the vault lock: every
     vaultkit writer holds it from creating its temporary file to renaming it, so any found now is orphaned."""
-    prefix = f".{path.name}."
+    prefix = _tmp_prefix(path)
     with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
         for entry in entries:
             name = entry.name

@@ -178,10 +178,18 @@ def unified_diff(preview: Preview, display: dict[str, str]) -> str:
         name = display.get(rel, rel)
         chunks.extend(
             difflib.unified_diff(
-                preview.texts[rel].splitlines(keepends=True),
-                preview.new_text(rel).splitlines(keepends=True),
+                _diff_lines(preview.texts[rel]),
+                _diff_lines(preview.new_text(rel)),
                 fromfile=f"a/{name}",
                 tofile=f"b/{name}",
             )
         )
     return "".join(c if c.endswith("\n") else c + "\n\\ No newline at end of file\n" for c in chunks)
+
+
+def _diff_lines(text: str) -> list[str]:
+    """The lines as `patch` and `git apply` count them, ended by line feeds only. (`str.splitlines` also
+    breaks at a bare CR, form feed, U+0085 or U+2028: the hunks' line numbers were then wrong, and a note of
+    bare CRs got a "No newline" marker after every line.)"""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])

@@ -31,7 +31,9 @@ from vaultkit.vault import nameable, note_name
 # `![[Meituan]]` is an embed; `\[[Meituan]]` an escaped bracket. Nor precede `::`, a Dataview field's key.
 _NOT_BEFORE = frozenset("[!\\")
 _BAD_KEY = re.compile(r"[#|^:\[\]/\\]|%%")
-_NUMBERISH = re.compile(r"[\d\s.,:/+-]+\Z")
+# A number or a date, also as Chinese, Japanese and Korean write one (`2024年1月5日`, `2024년 1월 5일`: the
+# names of daily notes); the units alone (`月`, the moon) are words.
+_NUMBERISH = re.compile(r"[\d\s.,:/+-]+\Z|(?=\D*\d)[\d\s.,:/+\-年月日년월일]+\Z")
 # A domain before a slash (`github.com/meituan`, `huggingface.co/meituan`): a path after it is no prose.
 _DOMAIN = re.compile(
     r"[A-Za-z0-9-]\.(?:com|org|net|io|ai|dev|app|co|edu|gov|cn|uk|de|jp|fr|kr|in|ru|me|ly|gg|so|sh|xyz|info"
@@ -238,10 +240,17 @@ def _apart(prose: str, at: int) -> bool:
     the letter (`वि|राम`: the vowel sign ends the letter व, and the word goes on; Thai, Arabic and Hebrew
     split alike); a zero-width joiner glues an emoji sequence; two regional indicators make one flag;
     katakana next to katakana is one word (`スター|バックス`, Starbucks: loanwords are written without
-    spaces). Han and hiragana stay boundaries: a particle follows a name directly (`さくらを`)."""
+    spaces); a soft hyphen, zero-width non-joiner or word joiner between two letters is inside a word
+    (`Bundes­|regierung`, Persian `می‌|خواهم`). Han and hiragana stay boundaries: a particle follows a name
+    directly (`さくらを`)."""
     if at <= 0 or at >= len(prose):
         return True
     before, after = prose[at - 1], prose[at]
+    if before in _IN_WORD or after in _IN_WORD:  # between two letters: `Bundes­|regierung`, `می‌|خواهم`
+        left, right = (at - 2, at) if before in _IN_WORD else (at - 1, at + 1)
+        while left > 0 and unicodedata.category(prose[left]) in ("Mn", "Mc"):
+            left -= 1
+        return not (left >= 0 and right < len(prose) and _word(prose[left]) and _word(prose[right]))
     if before < "\u0300" and after < "\u0300":  # Latin-1: the common case, without a table lookup
         return not (_word(before) and _word(after))
     if _attaches(after) or before == "\u200d":
@@ -252,6 +261,11 @@ def _apart(prose: str, at: int) -> bool:
     while k > 0 and unicodedata.category(prose[k]) in ("Mn", "Mc"):
         k -= 1
     return not (_word(prose[k]) and _word(after))
+
+
+# Invisible, and inside a word when between two letters: a soft hyphen (text from web pages, German
+# compounds), a zero-width non-joiner (Persian, Indic scripts), a word joiner.
+_IN_WORD = frozenset("\u00ad\u200c\u2060")
 
 
 def _regional(ch: str) -> bool:
@@ -271,13 +285,15 @@ def _word(ch: str) -> bool:
 
 
 def fold(text: str) -> str:
-    """Lower case, one character for one (so offsets stay valid); keys and prose are folded alike."""
+    """Lower case, one character for one (so offsets stay valid); keys and prose are folded alike. Every
+    sigma folds to σ: whether Σ lowers to the final ς depends on the text after it, past an apostrophe
+    (`ΣΊΣΥΦΟΣ's` gives σ, `ΣΊΣΥΦΟΣ'[[` gives ς), so a link written beside a name changed whether it
+    matched."""
     folded = text.lower()
-    if len(folded) == len(text):
-        return folded
-    # U+0130 (İ) is the one character whose lower case is two: it stays as it is, and the text between is
-    # lowered in runs, so that a final sigma still becomes ς (per character, Σ always gives σ).
-    return "\u0130".join(part.lower() for part in text.split("\u0130"))
+    if len(folded) != len(text):
+        # U+0130 (İ) is the one character whose lower case is two: it stays as it is
+        folded = "\u0130".join(part.lower() for part in text.split("\u0130"))
+    return folded.replace("ς", "σ") if "ς" in folded else folded
 
 
 def scan_mentions(
@@ -409,15 +425,35 @@ def _breaks_emphasis(prose: str, start: int, end: int) -> bool:
     first = start
     while first > 0 and prose[first - 1] in _DELIMITERS and prose[first - 1] == prose[start - 1]:
         first -= 1
-    if first < start and _delimits(prose, first, start)[0] != _delimits(prose, first, start, after="[")[0]:
-        return True
+    if first < start:
+        old, new = _delimits(prose, first, start), _delimits(prose, first, start, after="[")
+        # and a run that could only open, and before `[[` can close too, closes an opener before it:
+        # `_x（ΣΊΣΥΦΟΣ）_ÄRZTE_` would show `x（ΣΊΣΥΦΟΣ）` in italics, not ÄRZTE
+        if _changes(old, new, 0) or (new[1] and not old[1] and _opener_before(prose, first, prose[first])):
+            return True
     last = end
     while last < len(prose) and prose[last] in _DELIMITERS and prose[last] == prose[end]:
         last += 1
-    return last > end and _delimits(prose, end, last)[1] != _delimits(prose, end, last, before="]")[1]
+    if last == end:
+        return False
+    old, new = _delimits(prose, end, last), _delimits(prose, end, last, before="]")
+    if _changes(old, new, 1):
+        return True
+    # A run that could only close, and after `]]` can open too: with no opener before it, it opens an
+    # emphasis (`Meituan*(a note)*` would show `(a note)` in italics); `*Meituan*,` still closes its own.
+    return new[0] and not old[0] and not _opener_before(prose, end, prose[end])
+
+
+def _changes(old: tuple[bool, bool], new: tuple[bool, bool], role: int) -> bool:
+    """Does a delimiter run do something else once a link's bracket is beside it? Its `role` (0: opening,
+    for the run before the mention; 1: closing, after it) must stay; and a run that could neither open nor
+    close must not start to: `_` between a Han name and a word (`東京_Meituan_`) is shown as typed, and
+    after `]]` it would open an emphasis."""
+    return old[role] != new[role] or (not any(old) and any(new))
 
 
 _DELIMITERS = frozenset("*_~=")  # emphasis, strikethrough, Obsidian's highlight
+_RUNS = {ch: re.compile(re.escape(ch) + "+") for ch in _DELIMITERS}
 _UNDERSCORES = re.compile(r"_+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _EMPHASIS_REACH = 2000  # characters searched for the other side of an underscore emphasis
@@ -433,6 +469,12 @@ def _delimits(prose: str, first: int, last: int, before: str = "", after: str = 
     if prose[first] != "_":
         return left, right
     return left and (not right or _punctuation(prev)), right and (not left or _punctuation(nxt))
+
+
+def _opener_before(prose: str, at: int, ch: str) -> bool:
+    """Is there a run of `ch` before `at`, in its paragraph, that can open an emphasis?"""
+    begin = _paragraph_start(prose, at)
+    return any(_delimits(prose, *m.span())[0] for m in _RUNS[ch].finditer(prose, begin, at))
 
 
 def _punctuation(ch: str) -> bool:

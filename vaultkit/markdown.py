@@ -151,7 +151,14 @@ _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)(?![\w-])[ \
 # alternation only there, skips plain prose at C speed: 5x faster than letting `finditer` try every position.
 # One character class, nothing else: an alternation (a '#' only where a tag can start) makes `re` try every
 # position again, and cost six times as much; a '#' where no tag starts simply fails `_INLINE.match`.
-_TAG_START = r"(?<![^\s(\[{,;])\#(?=[\w/-]*[^\W\d])"  # where a #tag can start (the only construct with '#')
+# A tag goes on to white space or punctuation, not only over word characters: a vowel sign or an accent
+# (`#ดีมาก`, `#नमस्ते`, an NFD `#café`), an emoji (`#🚀launch`) or a variation selector is part of it, and a
+# link written after one (`#ดี[[มาก]]`) would cut the tag. Only ASCII punctuation other than `_-/` and the
+# General (but its joiners) and Supplemental Punctuation blocks end it (masking too much loses a link, too
+# little breaks a tag).
+_TAG_CHAR = r"[^\s\x00-\x2c.:-@\[-^`{-\x7f\u2000-\u200b\u200e-\u206f\u2e00-\u2e7f]"
+# where a #tag can start (the only construct with '#'): some character of it is no digit, `/` or `-`
+_TAG_START = r"(?<![^\s(\[{,;])\#(?=" + _TAG_CHAR + r"*?(?![\d/-])" + _TAG_CHAR + ")"
 _INLINE_START = re.compile(r"[\\<$!\[\]^#]")
 # Link text, a link's label, an inline footnote and a quoted HTML attribute may go on over a line break, but
 # not over a blank line (a paragraph's end): `⏎` below.
@@ -174,7 +181,8 @@ _INLINE = re.compile(
     |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s(?:[^<>"']|"(?:[^"<\n]|⏎)*"|'(?:[^'<\n]|⏎)*')*)?/?>)
     |(?P<tag>"""
         + _TAG_START
-        + r"""[\w/-]+)
+        + _TAG_CHAR
+        + r"""+)
     |(?P<shortcut>!?\[(?P<label>(?:[^\[\]\n]|⏎)+)\](?!\())  # a link only if a definition has that label
     |(?P<brackets>\[\[|\]\]))
     """
@@ -759,12 +767,25 @@ def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int]) -> Ite
     find, match = _INLINE_START.search, _INLINE.match
     while (c := find(masked, pos)) is not None:
         m = match(masked, c.start())
-        unlinked = m is not None and m.lastgroup == "shortcut" and _label(m["label"]) not in labels
+        unlinked = m is not None and (
+            (m.lastgroup == "shortcut" and _label(m["label"]) not in labels)
+            or _inline_after(m, masked, labels)
+        )
         if m is None or m.end() == m.start() or unlinked or _crosses_a_block(m, masked, breaks):
             pos = c.start() + 1
             continue
         yield m
         pos = m.end()
+
+
+def _inline_after(m: re.Match[str], masked: str, labels: set[str]) -> bool:
+    """Is `m` a full reference `[x][y]` whose label no definition has, and `[y]` an inline link (`[y](z)`)?
+    CommonMark then reads `[x]` as text and `[y](z)` as a link, as vaultkit writes one after a `]` in a
+    vault of Markdown links (`[k:: Meituan][Meituan](Meituan.md)`): the link was missed."""
+    if m.lastgroup != "ref" or not masked.startswith("(", m.end()):
+        return False
+    label = m.group()[m.group().rindex("[") + 1 : -1]
+    return bool(label.strip()) and _label(label) not in labels
 
 
 _WRAPPING = frozenset(("md", "ref", "footnote", "html", "shortcut"))  # the constructs `⏎` lets wrap

@@ -22,12 +22,14 @@ def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
     return "\n".join(lines) + "\n"
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")  # C0 but the tab, DEL, C1
+# C0 but the tab, DEL, C1, and the bidi embeddings, overrides and isolates (not the marks RTL text uses)
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """`text` with its control characters spelled out (`\\r`, `\\x1b`): a value quoted in a message, or a
-    file name, must not move the cursor, colour the terminal or start a line of its own."""
+    """`text` with its control characters spelled out (`\\r`, `\\x1b`, `\\u202e`): a value quoted in a
+    message, or a file name, must not move the cursor, colour the terminal, start a line of its own, or
+    show the rest of its line reversed (a right-to-left override never closed)."""
     if _CONTROL.search(text) is None:
         return text
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)

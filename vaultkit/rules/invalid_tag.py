@@ -2,8 +2,8 @@
 
 ## What it does
 Checks each value of `tags` (a list, or a single string) against Obsidian's tag syntax: letters of any
-script, digits, `_`, `-` and `/` for nesting, at least one character that is not a digit, no spaces, and no
-leading `#` (in YAML the `#` is left out).
+script (with their accents and vowel signs), digits, `_`, `-` and `/` for nesting, at least one character
+that is not a digit, no spaces, and no leading `#` (in YAML the `#` is left out).
 
 ## Why is this bad?
 Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
@@ -26,6 +26,7 @@ tags: [ai, y2026, open-weights]
 from __future__ import annotations
 
 import sys
+import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -41,12 +42,19 @@ def tag_problem(tag: str) -> str | None:
         return "is empty"
     if tag.startswith("#"):
         return "starts with '#': in frontmatter, write tags without it"
-    bad = sorted({c for c in tag if not (c.isalnum() or c in "_-/" or (ord(c) > 0x2000 and not c.isspace()))})
+    bad = sorted({c for c in tag if not _tag_char(c)})
     if bad:
         return "contains " + ", ".join(repr(c) for c in bad)
     if all(c.isdigit() or c == "/" for c in tag):
         return "has no letter: Obsidian needs at least one non-digit"
     return None
+
+
+def _tag_char(c: str) -> bool:
+    """A letter's marks are part of it: the vowel signs of `नमस्ते`, the tone mark of `ดี`, an NFD accent."""
+    if c.isalnum() or c in "_-/":
+        return True
+    return (ord(c) > 0x2000 and not c.isspace()) or unicodedata.category(c) in ("Mn", "Mc", "Me")
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
