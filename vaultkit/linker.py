@@ -9,6 +9,7 @@ length, no self-links, the first mention only, dates and numbers never, ambiguou
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import json
@@ -399,8 +400,9 @@ def _starts_word(prose: str, start: int) -> bool:
         first -= 1
     if first == start or not _delimits(prose, first, start)[0]:
         return False
-    stop = _paragraph_end(prose, start)
-    return any(_delimits(prose, *m.span())[1] for m in _UNDERSCORES.finditer(prose, start, stop))
+    starts = _runs(prose, "_", 1)  # a closer after it, in its paragraph
+    k = bisect.bisect_left(starts, start)
+    return k < len(starts) and starts[k] < _paragraph_end(prose, start)
 
 
 def _ends_word(prose: str, end: int) -> bool:
@@ -413,8 +415,7 @@ def _ends_word(prose: str, end: int) -> bool:
         last += 1
     if last == end or not _delimits(prose, end, last)[1]:
         return False
-    begin = _paragraph_start(prose, end)
-    return any(_delimits(prose, *m.span())[0] for m in _UNDERSCORES.finditer(prose, begin, end))
+    return _opener_before(prose, end, "_")
 
 
 def _breaks_emphasis(prose: str, start: int, end: int) -> bool:
@@ -454,7 +455,6 @@ def _changes(old: tuple[bool, bool], new: tuple[bool, bool], role: int) -> bool:
 
 _DELIMITERS = frozenset("*_~=")  # emphasis, strikethrough, Obsidian's highlight
 _RUNS = {ch: re.compile(re.escape(ch) + "+") for ch in _DELIMITERS}
-_UNDERSCORES = re.compile(r"_+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _EMPHASIS_REACH = 2000  # characters searched for the other side of an underscore emphasis
 
@@ -472,9 +472,19 @@ def _delimits(prose: str, first: int, last: int, before: str = "", after: str = 
 
 
 def _opener_before(prose: str, at: int, ch: str) -> bool:
-    """Is there a run of `ch` before `at`, in its paragraph, that can open an emphasis?"""
-    begin = _paragraph_start(prose, at)
-    return any(_delimits(prose, *m.span())[0] for m in _RUNS[ch].finditer(prose, begin, at))
+    """Is there a run of `ch` before `at`, in its paragraph, that can open an emphasis? (No run of `ch`
+    goes over `at`: `at` starts or ends the run beside a mention.)"""
+    starts = _runs(prose, ch, 0)
+    k = bisect.bisect_left(starts, _paragraph_start(prose, at))
+    return k < len(starts) and starts[k] < at
+
+
+@functools.lru_cache(maxsize=8)
+def _runs(prose: str, ch: str, role: int) -> list[int]:
+    """Where the runs of `ch` that can open (`role` 0) or close (1) an emphasis start, in order: found once
+    per note, not searched for around each mention (20,000 mentions like `_Meituan_x` in one paragraph each
+    searched up to 2,000 characters: 13 s for one note)."""
+    return [m.start() for m in _RUNS[ch].finditer(prose) if _delimits(prose, *m.span())[role]]
 
 
 def _punctuation(ch: str) -> bool:
