@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import VaultFactory, run_cli
+from conftest import VaultFactory, run_cli, run_installed
 
 from vaultkit.nesting import MAX_DEPTH, TooDeep, parse_bounded
 
@@ -86,6 +86,24 @@ def test_a_cache_file_nested_too_deep_is_ignored(make_vault: VaultFactory) -> No
         (root / ".vaultkit_cache" / name).write_bytes(b"[" * 5000 + b"]" * 5000 + b"\n{}")
     result = run_cli("check", root)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_cache_file_that_is_no_file_is_ignored(make_vault: VaultFactory, kind: str) -> None:
+    """Regression: a cache file swapped for a named pipe made every run wait for a writer for ever, and one
+    that is a symlink to /dev/zero (git keeps symlinks: a cache committed by mistake) read until memory ran
+    out. Only a regular file is read; anything else is ignored like a corrupt file."""
+    root = make_vault({"A.md": "See [[B]].\n", "B.md": "[[A]]\n"})
+    assert run_installed("check", root, timeout=30).exit_code == 0
+    for path in (root / ".vaultkit_cache").glob("*.*"):
+        path.unlink()
+        if kind == "fifo":
+            os.mkfifo(path)
+        else:
+            path.symlink_to("/dev/zero")
+    result = run_installed("check", root, timeout=30)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "vaultkit: 2 notes checked, no problems found."
 
 
 # -- `vaultkit obsidian-types` writes .obsidian/types.json through the one careful writer -------------------

@@ -13,6 +13,7 @@ import pytest
 
 from vaultkit import pool
 from vaultkit.analyze import Analyzer
+from vaultkit.background import can_fork
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
 from vaultkit.pool import Workers
@@ -83,3 +84,24 @@ def test_a_worker_that_ignores_sigterm_still_ends_with_the_run(example_vault: Pa
         os.kill(proc.pid, signal.SIGSTOP)  # deaf to the request to stop, like a worker stuck on a lock
     assert not proc.is_alive()
     assert workers._procs == []
+
+
+def test_a_worker_ends_when_the_run_dies_without_a_word(example_vault: Path) -> None:
+    """Regression: a forked worker kept the run's end of its own pipe (and of the pipes of the workers forked
+    before it). When the run died without saying goodbye (SIGTERM from `timeout` or a cancelled CI job), no
+    worker ever read end-of-file: they lived on for good, holding the run's standard output open, so
+    whoever read it waited for ever."""
+    if not can_fork():
+        pytest.skip("the workers are spawned here, and inherit nothing")
+    workers = Workers(open_session(example_vault).settings(), 2)
+    workers.call("parse", ["Entities/Papers/ResRL.md"])
+    for conn in workers._conns:
+        conn.close()  # what the run's death does to its ends: no goodbye (None) is sent
+    try:
+        for proc in workers._procs:
+            proc.join(timeout=10)
+        assert not any(proc.is_alive() for proc in workers._procs)
+    finally:
+        for proc in workers._procs:
+            proc.kill()
+            proc.join()

@@ -145,6 +145,17 @@ def test_a_deleted_notes_problems_are_gone_not_fixed(vault: Path, watch: WatchPr
     assert lines and all(line.endswith("(note deleted)") for line in lines), lines
 
 
+def test_a_note_excluded_by_a_config_change_is_not_said_deleted(vault: Path, watch: WatchProcess) -> None:
+    """Regression: excluding a folder in vaultkit.toml (or Obsidian's excluded files) while watching said of
+    each of its notes' problems `(note deleted)`, while the note is still there."""
+    (vault / "vaultkit.toml").write_text('exclude = ["Entities/Papers/"]\n')
+    watch.expect(r"^vaultkit: configuration changed", timeout=30)
+    lines = [line for line in watch.expect(r"^vaultkit: \d+ notes") if line.startswith(f"- {RESRL}:")]
+    assert lines and all(
+        line.endswith("(no longer reported: the configuration changed)") for line in lines
+    ), lines
+
+
 def test_a_name_deleted_then_back_is_mentioned_again(vault: Path, watch: WatchProcess) -> None:
     """Ant Group.md mentions Xiaomi unlinked. Xiaomi.md deleted: that problem goes, and it was not fixed in
     Ant Group.md. Xiaomi.md back: the problem is back (watch used to stay silent, with a stale count)."""

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 import zlib
@@ -71,8 +72,10 @@ class Cache:
         if not self.enabled:
             return None
         try:
-            blob = (self.folder / filename).read_bytes()
+            blob = _read_file(self.folder / filename)
         except OSError:
+            return None
+        if blob is None:
             return None
         head, _, body = blob.partition(b"\n")
         try:
@@ -147,6 +150,17 @@ class Cache:
             (self.folder / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n# vaultkit cache: safe to delete\n"
             )
+
+
+def _read_file(path: Path) -> bytes | None:
+    """A regular file's bytes; None for anything else. vaultkit writes only regular files here: a named pipe
+    would wait for a writer for ever, and a symlink to a device (git keeps symlinks, and a cache committed by
+    mistake comes back with a checkout) would read until memory runs out."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", closefd=True) as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            return None
+        return f.read()
 
 
 def trusted(sig: Sig, recorded_at: int) -> bool:

@@ -58,10 +58,14 @@ class Workers:
 
         from vaultkit.background import can_fork
 
-        ctx: Any = multiprocessing.get_context("fork" if can_fork() else "spawn")
+        fork = can_fork()
+        ctx: Any = multiprocessing.get_context("fork" if fork else "spawn")
         for _ in range(self.jobs):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_serve, args=(child, self._settings), daemon=True)
+            # A forked worker closes the run's ends it inherits (its own pipe's, and earlier workers'): while
+            # it holds them, a run that dies without a goodbye (SIGTERM) leaves it waiting for good.
+            inherited = [*self._conns, parent] if fork else []
+            proc = ctx.Process(target=_serve, args=(child, self._settings, inherited), daemon=True)
             proc.start()
             child.close()
             self._conns.append(parent)
@@ -171,11 +175,13 @@ def _dispatch(analyzer: Analyzer, method: str, rels: Sequence[str], extra: Any) 
     raise ValueError(method)
 
 
-def _serve(conn: Connection, settings: Settings) -> None:
+def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection]) -> None:
     import gc
     import signal
     import traceback
 
+    for other in inherited:
+        other.close()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler inherited from the parent (watch mode's)
     gc.disable()  # a worker lives for one run (see commands.common.one_shot); forked ones inherit this
 

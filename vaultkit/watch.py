@@ -329,7 +329,8 @@ class Watcher:
         printed = False
         state = self.runner.state
         for rel in sorted(rels):
-            if state is not None and rel not in state.facts:
+            # a note no longer known that is still there was left out (excluded) by a configuration change
+            if state is not None and rel not in state.facts and not os.path.lexists(self.root / rel):
                 gone = "(note deleted)"
             elif saved is not None and rel not in saved:
                 gone = "(no longer found, after a change in another note)"
