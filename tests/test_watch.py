@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_VAULT
+from conftest import EXAMPLE_VAULT, REPO
 
 RESRL = "Entities/Papers/ResRL.md"
 
@@ -295,6 +295,33 @@ def test_sigterm_and_sigint_exit_zero(vault: Path) -> None:
         w = WatchProcess(vault)
         assert w.stop(sig) == 0
         assert "vaultkit: stopped" in w.quiet(0.2)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_during_the_first_check_exits_zero(tmp_path: Path, sig: int) -> None:
+    """The README: watch exits 0 on Ctrl-C or SIGTERM. During the first check of a large vault (seconds),
+    Ctrl-C exited 130 ('aborted') and SIGTERM killed the process: the handlers came only after it."""
+    root = tmp_path / "big"
+    generator = REPO / "benchmarks" / "generate.py"
+    subprocess.run([sys.executable, generator, root, "--notes", "4000"], check=True, capture_output=True)
+    (root / "vaultkit.toml").write_text("", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "watch", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    deadline = time.monotonic() + 30
+    while not (root / ".vaultkit_cache").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)  # the first check has begun: it makes the cache folder before it lists the vault
+    time.sleep(0.2)  # and parses for seconds (a cold 4,000-note vault)
+    proc.send_signal(sig)
+    out, _ = proc.communicate(timeout=30)
+    assert "vaultkit: watching" not in out, "the first check ended before the signal: make the vault larger"
+    assert proc.returncode == 0, out
+    assert out.rstrip().endswith("vaultkit: stopped"), out
 
 
 def test_a_vault_folder_moved_away_stops_the_watch(vault: Path, tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ import stat
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -100,7 +100,12 @@ class Watcher:
 
     def run(self) -> int:
         folder = _identity(self.root)  # before anything is said: a move from then on is seen
-        self._full_check()
+        try:
+            with _stop_raises():  # the first check of a large vault takes seconds: a stop then stops too
+                self._full_check()
+        except KeyboardInterrupt:
+            click.echo("vaultkit: stopped")
+            return 0
         observer = self._start_observer()
         previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
         if hasattr(signal, "SIGUSR1"):  # for the life of the process: a hang at its exit shows too
@@ -429,6 +434,20 @@ class Watcher:
 
 
 SHOWN_AT_START = 100  # problems listed when watch starts; `vaultkit check` lists them all
+
+
+@contextlib.contextmanager
+def _stop_raises() -> Iterator[None]:
+    """SIGTERM raises KeyboardInterrupt in the main thread, as Ctrl-C does, for the time of the block."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_problems(diagnostics: list[Diagnostic]) -> None:
