@@ -420,6 +420,23 @@ def test_output_file_short_option_and_bad_folder(vault: Path, tmp_path: Path) ->
     assert "--output-file" in missing.stderr
 
 
+def test_output_file_never_overwrites_a_note_of_the_vault(vault: Path, tmp_path: Path) -> None:
+    """`-o Note.md` replaced a note of the vault with the report. It is refused (exit 2, the note as it
+    was); a new file, a file outside the vault, and a report note vaultkit wrote are written."""
+    note = next(p for p in sorted(vault.rglob("*.md")))
+    before = note.read_bytes()
+    refused = check("--format", "json", "-o", note)
+    assert refused.exit_code == 2
+    assert "overwrites no note" in refused.stderr
+    assert note.read_bytes() == before
+    outside = tmp_path / "outside.md"
+    for _ in range(2):  # written, then written again: not a note of the vault checked
+        assert check("-o", outside).exit_code == 1
+    assert check("--report", "R.md").exit_code == 1
+    assert check("--format", "json", "-o", vault / "R.md").exit_code == 1
+    assert json.loads((vault / "R.md").read_text(encoding="utf-8"))["diagnostics"]
+
+
 def test_exit_zero_keeps_the_report_but_not_config_errors(vault: Path) -> None:
     plain = check()
     zero = check("--exit-zero")

@@ -44,7 +44,11 @@ class CheckRequest:
 def run_check(req: CheckRequest) -> int:
     color = req.output_file is None and sys.stdout.isatty()
     eligible = (
-        req.use_cache and not req.fix and not req.report_note and not (req.statistics and req.fmt != "text")
+        req.use_cache
+        and not req.fix
+        and not req.report_note
+        and not (req.statistics and req.fmt != "text")
+        and not _markdown(req.output_file)  # a run that may be told not to overwrite a note (below)
     )
     request = quick.request_id(
         "check",
@@ -90,6 +94,7 @@ def _run(req: CheckRequest, color: bool) -> tuple[str, int, list[Deferred]]:
             work.abandon()
         raise
     progress.done()
+    _refuse_a_note(req.output_file, found.roots)
     summary = RunSummary(
         found.notes,
         found.vault_notes,
@@ -121,6 +126,7 @@ class _Found:
     vault_notes: int = 0
     failed_writes: bool = False
     writing: list[Deferred] = field(default_factory=list)  # cache writes under way (RunResult.writing)
+    roots: list[Path] = field(default_factory=list)  # of the vaults checked
 
 
 def _check_vault(
@@ -139,6 +145,7 @@ def _check_vault(
         ignore=req.ignore,
         defer_writes=True,
     )
+    found.roots.append(session.root)
     result = runner.run(opts)
     if req.fix:
         from vaultkit.fixer import fix_in_rounds
@@ -174,6 +181,26 @@ def _check_vault(
     found.not_notes.update(s.path for d, s in zip(diagnostics, shown, strict=True) if d.path not in scope)
     if req.fmt == "junit":
         found.checked.extend(display_paths(session.root, checked))
+
+
+def _markdown(path: Path | None) -> bool:
+    return path is not None and path.suffix.lower() == ".md"
+
+
+def _refuse_a_note(output: Path | None, roots: list[Path]) -> None:
+    """`--output-file` never overwrites a note of a vault checked: a report must not cost a note. (A report
+    note vaultkit wrote may be overwritten; a new file, or one outside the vaults, is written.)"""
+    from vaultkit.errors import FatalError
+    from vaultkit.note import is_report
+
+    if not _markdown(output) or output is None or not output.is_file():
+        return
+    real = output.resolve()
+    if any(real.is_relative_to(root.resolve()) for root in roots) and not is_report(real):
+        raise FatalError(
+            f"--output-file {output}: that is a note of the vault checked, and vaultkit overwrites no note; "
+            "give another file, or keep a report note with --report"
+        )
 
 
 def _safe(d: Diagnostic) -> bool:
