@@ -433,6 +433,28 @@ def test_property_type_through_a_local_ref(make_vault: VaultFactory, monkeypatch
     assert run_cli("check", "--no-cache", ".").exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("declared", "obsidian"),
+    [({"type": ["array", "null"]}, "multitext"), ({"type": ["null", "integer"]}, "number")],
+)
+def test_a_property_that_may_be_empty_has_the_type_of_its_values(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, declared: dict[str, Any], obsidian: str
+) -> None:
+    """`"type": ["array", "null"]` (a list that may be left empty, `related:`) is a list for Obsidian: it
+    was taken for text, so the example vault's types.json got a VK023."""
+    root = make_vault(
+        {
+            "vaultkit.toml": 'schema_dir = "schemas"\n',
+            "schemas/default.schema.json": schema(properties={"p": declared}),
+            "N.md": "x\n",
+        }
+    )
+    (root / ".obsidian" / "types.json").write_text(json.dumps({"types": {"p": obsidian}}))
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--no-cache", ".")
+    assert result.exit_code == 0, result.output
+
+
 def test_property_type_conflict_between_schemas(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -21,6 +21,11 @@ def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet, doc:
         return name
     schema, _doc = _deref(schema, schemas, doc)
     kind = schema.get("type")
+    # `["array", "null"]`: the property may be left empty (`related:`), as Obsidian leaves any property it
+    # added; its type is the other one
+    if isinstance(kind, list) and "null" in kind:
+        kinds = [k for k in kind if k != "null"]
+        kind = kinds[0] if len(kinds) == 1 else kind
     if kind in ("integer", "number"):
         return "number"
     if kind == "boolean":
