@@ -62,6 +62,9 @@ class WatchOptions:
     polling: bool = False
 
 
+BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
+
+
 class Watcher:
     def __init__(self, vault: Path | None, options: WatchOptions) -> None:
         roots = list(resolve_vault([vault] if vault else [], None, options.config_dir, MAKE_A_VAULT))
@@ -83,6 +86,7 @@ class Watcher:
         self.relate_due: dict[str, float] = {}  # notes a settled note links to: the relations they owe it
         self.refused: dict[str, bool] = {}  # the writer refused: retried after the note's next event
         self.own_writes: dict[str, str] = {}
+        self.bulk_until = 0.0  # while many notes change together, --fix leaves them alone (`_bulk`)
 
     # -- settings that may change with a reload ------------------------------------------------------------
 
@@ -150,9 +154,12 @@ class Watcher:
         now = time.monotonic()
         with self.lock:
             due = [rel for rel, t in self.pending.items() if now - t >= self.debounce]
+            burst = len(self.pending)  # the notes changed together: due now, and those still coming
             for rel in due:
                 del self.pending[rel]
             reload, self.reload = self.reload, False
+        if self.options.fix and due and burst > BULK:
+            self._bulk(burst, now)
         if reload:
             self._reload()
         elif due:
@@ -201,7 +208,11 @@ class Watcher:
             self._write_report()
         if self.options.fix:
             # Notes a folder event brought (created in a new folder, moved in with it) are new, as if saved.
-            self._schedule_fixes(dict.fromkeys([*changed, *(rel for rel in by_note if rel not in known)]))
+            fresh = [*changed, *(rel for rel in by_note if rel not in known)]
+            if len(fresh) > BULK:
+                self._bulk(len(fresh), time.monotonic())
+            if time.monotonic() >= self.bulk_until:
+                self._schedule_fixes(dict.fromkeys(fresh))
 
     def _content_changed(self, rel: str) -> bool:
         state = self.runner.state
@@ -237,6 +248,19 @@ class Watcher:
         self._full_check("no longer reported: the configuration changed")
 
     # -- fixing -------------------------------------------------------------------------------------------
+
+    def _bulk(self, count: int, now: float) -> None:
+        """Many notes changed together: a git checkout, a sync, a copy, not a user's saves. Written into,
+        they would be local changes that block the checkout back (or clash with the sync): until the
+        changes have been quiet for the settle time, notes are checked and not fixed."""
+        if now >= self.bulk_until:
+            click.echo(
+                f"vaultkit: {count} notes changed at once (a git checkout, a sync, a copy?): "
+                "checked, not linked; `vaultkit link` links them"
+            )
+        self.bulk_until = now + self.debounce + self.settle
+        self.fix_due.clear()
+        self.relate_due.clear()
 
     def _schedule_fixes(self, saved: Iterable[str]) -> None:
         """Saved notes with something to fix, or linking to notes that do not list them in their relations,
