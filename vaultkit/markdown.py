@@ -312,7 +312,7 @@ class _Blocks:
         that is, and where the next line starts."""
         body, closer = self.body, self.closer
         if isinstance(closer, re.Pattern):  # a fence: a line of its character, at least as long
-            m = _closing_fence(closer.pattern).search(body, start)
+            m = closer.search(body, start)
             last = m.start() if m else -1
         else:  # math: the first line holding `$$`
             last = body.find("$$", start)
@@ -519,7 +519,7 @@ class _Blocks:
         first = leaf.lstrip(" ")[:1]
         if first in "`~" and (m := _FENCE_OPEN.match(leaf)) and not (first == "`" and "`" in m.group(2)):
             fence = m.group(1)
-            self.closer = re.compile(rf"[ ]{{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ ]*\Z")
+            self.closer = _closing_fence(fence[0], len(fence))
             return self._begin("fence", start, end)
         if first == "$" and _MATH_OPEN.match(leaf) and leaf.count("$$") == 1:
             self.closer = "$$"
@@ -571,11 +571,10 @@ class _Blocks:
 
 
 @functools.cache
-def _closing_fence(closer: str) -> re.Pattern[str]:
-    """A fence's closing-line pattern (`[ ]{0,3}`{3,}[ ]*\\Z`, matched against one line) as a search for that
-    line in a whole body (trailing tabs allowed: `line` expands them to spaces)."""
-    assert closer.endswith("[ ]*\\Z")
-    return re.compile("^" + closer.removesuffix("[ ]*\\Z") + r"[ \t]*\r?$", re.MULTILINE)
+def _closing_fence(char: str, length: int) -> re.Pattern[str]:
+    """The line that closes a fence of `length` `char`s: matched against one line's content (`line`, tabs
+    expanded), or searched for in a whole body (`_Blocks._skip_block`: a trailing tab, and the line's CR)."""
+    return re.compile(rf"^[ ]{{0,3}}{re.escape(char)}{{{length},}}[ \t]*\r?$", re.MULTILINE)
 
 
 def _lines(body: str) -> list[str]:
