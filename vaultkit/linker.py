@@ -400,9 +400,7 @@ def _starts_word(prose: str, start: int) -> bool:
         first -= 1
     if first == start or not _delimits(prose, first, start)[0]:
         return False
-    starts = _runs(prose, "_", 1)  # a closer after it, in its paragraph
-    k = bisect.bisect_left(starts, start)
-    return k < len(starts) and starts[k] < _paragraph_end(prose, start)
+    return _run_between(prose, "_", 1, start, _paragraph_end(prose, start))  # a closer after it
 
 
 def _ends_word(prose: str, end: int) -> bool:
@@ -474,9 +472,14 @@ def _delimits(prose: str, first: int, last: int, before: str = "", after: str = 
 def _opener_before(prose: str, at: int, ch: str) -> bool:
     """Is there a run of `ch` before `at`, in its paragraph, that can open an emphasis? (No run of `ch`
     goes over `at`: `at` starts or ends the run beside a mention.)"""
-    starts = _runs(prose, ch, 0)
-    k = bisect.bisect_left(starts, _paragraph_start(prose, at))
-    return k < len(starts) and starts[k] < at
+    return _run_between(prose, ch, 0, _paragraph_start(prose, at), at)
+
+
+def _run_between(prose: str, ch: str, role: int, begin: int, end: int) -> bool:
+    """Does a run of `ch` that can open (`role` 0) or close (1) start in `begin:end`?"""
+    starts = _runs(prose, ch, role)
+    k = bisect.bisect_left(starts, begin)
+    return k < len(starts) and starts[k] < end
 
 
 @functools.lru_cache(maxsize=8)
