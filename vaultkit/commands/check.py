@@ -94,7 +94,6 @@ def _run(req: CheckRequest, color: bool) -> tuple[str, int, list[Deferred]]:
             work.abandon()
         raise
     progress.done()
-    _refuse_a_note(req.output_file, found.roots)
     summary = RunSummary(
         found.notes,
         found.vault_notes,
@@ -126,7 +125,6 @@ class _Found:
     vault_notes: int = 0
     failed_writes: bool = False
     writing: list[Deferred] = field(default_factory=list)  # cache writes under way (RunResult.writing)
-    roots: list[Path] = field(default_factory=list)  # of the vaults checked
 
 
 def _check_vault(
@@ -145,7 +143,7 @@ def _check_vault(
         ignore=req.ignore,
         defer_writes=True,
     )
-    found.roots.append(session.root)
+    _refuse_a_note(req.output_file, session.root)  # before the run: with --fix, before any note is written
     result = runner.run(opts)
     if req.fix:
         from vaultkit.fixer import fix_in_rounds
@@ -187,16 +185,16 @@ def _markdown(path: Path | None) -> bool:
     return path is not None and path.suffix.lower() == ".md"
 
 
-def _refuse_a_note(output: Path | None, roots: list[Path]) -> None:
+def _refuse_a_note(output: Path | None, root: Path) -> None:
     """`--output-file` never overwrites a note of a vault checked: a report must not cost a note. (A report
     note vaultkit wrote may be overwritten; a new file, or one outside the vaults, is written.)"""
     from vaultkit.errors import FatalError
     from vaultkit.note import is_report
 
-    if not _markdown(output) or output is None or not output.is_file():
+    if output is None or not _markdown(output) or not output.is_file():
         return
     real = output.resolve()
-    if any(real.is_relative_to(root.resolve()) for root in roots) and not is_report(real):
+    if real.is_relative_to(root.resolve()) and not is_report(real):
         raise FatalError(
             f"--output-file {output}: that is a note of the vault checked, and vaultkit overwrites no note; "
             "give another file, or keep a report note with --report"
