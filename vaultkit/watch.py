@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -105,29 +105,27 @@ class Watcher:
 
     def run(self) -> int:
         folder = _identity(self.root)  # before anything is said: a move from then on is seen
-        with _stop_leaves():  # the first check of a large vault takes seconds: a stop then stops too
+        with _on_stop(_leave_at_once(os.getpid())):  # the first check of a large vault takes seconds
             self._full_check()
         observer = self._start_observer()
-        previous = {sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-        if hasattr(signal, "SIGUSR1"):  # for the life of the process: a hang at its exit shows too
-            faulthandler.register(signal.SIGUSR1, all_threads=True)
-        click.echo(f"vaultkit: watching {self.root} (Ctrl-C to stop)")
-        try:
-            while not self.stop.is_set():
-                self.wake.wait(timeout=self._next_wakeup())
-                self.wake.clear()
-                if _identity(self.root) != folder:  # checked at least once a second (see _next_wakeup)
-                    click.echo(
-                        f"vaultkit: error: the vault folder {self.root} was moved or deleted", err=True
-                    )
-                    return 2
-                self._tick()
-        finally:
-            observer.stop()
-            with contextlib.suppress(RuntimeError):
-                observer.join(timeout=5)
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        with _on_stop(self._on_signal):
+            if hasattr(signal, "SIGUSR1"):  # for the life of the process: a hang at its exit shows too
+                faulthandler.register(signal.SIGUSR1, all_threads=True)
+            click.echo(f"vaultkit: watching {self.root} (Ctrl-C to stop)")
+            try:
+                while not self.stop.is_set():
+                    self.wake.wait(timeout=self._next_wakeup())
+                    self.wake.clear()
+                    if _identity(self.root) != folder:  # checked at least once a second (see _next_wakeup)
+                        click.echo(
+                            f"vaultkit: error: the vault folder {self.root} was moved or deleted", err=True
+                        )
+                        return 2
+                    self._tick()
+            finally:
+                observer.stop()
+                with contextlib.suppress(RuntimeError):
+                    observer.join(timeout=5)
         click.echo("vaultkit: stopped")
         return 0
 
@@ -457,15 +455,27 @@ class Watcher:
 SHOWN_AT_START = 100  # problems listed when watch starts; `vaultkit check` lists them all
 
 
+Handler = Callable[[int, FrameType | None], None]
+
+
 @contextlib.contextmanager
-def _stop_leaves() -> Iterator[None]:
-    """Ctrl-C or SIGTERM, for the time of the block, says "stopped" and leaves at once with exit 0. Raising
-    KeyboardInterrupt instead, at whatever point the first check had reached, was once lost (the watch went
-    on) and once raised again after "stopped" (exit by SIGINT), in about forty stops under test; the cause
-    was not found. Leaving is safe there: that check writes only the cache (each file renamed into place, a
-    torn one is ignored), the workers end with their pipes, and a lock goes with the process. A process
-    forked meanwhile (a worker, a cache writer) gets KeyboardInterrupt, as before."""
-    owner = os.getpid()
+def _on_stop(handler: Handler) -> Iterator[None]:
+    """`handler` answers Ctrl-C and SIGTERM for the time of the block; the handlers before are put back."""
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler_before in previous.items():
+            signal.signal(sig, handler_before)
+
+
+def _leave_at_once(owner: int) -> Handler:
+    """Say "stopped" and leave at once with exit 0 (the first check). Raising KeyboardInterrupt instead, at
+    whatever point that check had reached, was once lost (the watch went on) and once raised again after
+    "stopped" (exit by SIGINT), in about forty stops under test; the cause was not found. Leaving is safe
+    there: that check writes only the cache (each file renamed into place, a torn one is ignored), the
+    workers end with their pipes, and a lock goes with the process. A process forked meanwhile (a worker, a
+    cache writer: not `owner`) gets KeyboardInterrupt, as before."""
 
     def leave(signum: int, frame: FrameType | None) -> None:
         if os.getpid() != owner:
@@ -476,12 +486,7 @@ def _stop_leaves() -> Iterator[None]:
             sys.stderr.flush()
         os._exit(0)
 
-    previous = {sig: signal.signal(sig, leave) for sig in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    return leave
 
 
 def _print_problems(diagnostics: list[Diagnostic]) -> None:
