@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import shutil
-import stat
 import tempfile
 import time
 import zlib
@@ -29,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit import __version__
+from vaultkit.paths import read_regular
 
 CACHE_DIR = ".vaultkit_cache"
 # 2: 64 facts shards and the notes summaries; 3: flat link lists in summaries; 4: keys lower-cased; 5: a
@@ -72,10 +72,8 @@ class Cache:
         if not self.enabled:
             return None
         try:
-            blob = _read_file(self.folder / filename)
+            blob = read_regular(self.folder / filename)  # vaultkit writes only regular files here
         except OSError:
-            return None
-        if blob is None:
             return None
         head, _, body = blob.partition(b"\n")
         try:
@@ -150,17 +148,6 @@ class Cache:
             (self.folder / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n# vaultkit cache: safe to delete\n"
             )
-
-
-def _read_file(path: Path) -> bytes | None:
-    """A regular file's bytes; None for anything else. vaultkit writes only regular files here: a named pipe
-    would wait for a writer for ever, and a symlink to a device (git keeps symlinks, and a cache committed by
-    mistake comes back with a checkout) would read until memory runs out."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with open(fd, "rb", closefd=True) as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            return None
-        return f.read()
 
 
 def trusted(sig: Sig, recorded_at: int) -> bool:

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from vaultkit.diagnostics import Edit
 from vaultkit.note import BOM
+from vaultkit.paths import read_regular
 
 try:
     import fcntl
@@ -245,16 +246,6 @@ def _open_for_writing_elsewhere(path: Path) -> bool:
         return False
     finally:
         os.close(fd)
-
-
-def read_regular(path: Path) -> bytes:
-    """A file's bytes, opened without blocking: a named pipe where the report note goes is refused (OSError),
-    not waited on for a writer that may never come."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with open(fd, "rb", closefd=True) as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise OSError(errno.EINVAL, "it is not a regular file")
-        return f.read()
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -1,10 +1,15 @@
-"""Vault-relative path helpers: glob matching and the folders vaultkit never enters."""
+"""Vault-relative path helpers: glob matching and the folders vaultkit never enters; and reading a file
+that must be a regular one."""
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import re
+import stat
 import unicodedata
+from pathlib import Path
 
 ALWAYS_SKIPPED = frozenset({".git", ".trash", ".vaultkit_cache", "node_modules"})
 
@@ -49,3 +54,14 @@ def glob_match(pattern: str, rel_path: str) -> bool:
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
+
+
+def read_regular(path: Path) -> bytes:
+    """A file's bytes, opened without blocking; OSError if it is no regular file. A named pipe would wait for
+    a writer that may never come (where the report note goes, or in the cache), and a symlink to a device
+    read until memory runs out (git keeps symlinks: a cache committed by mistake comes back with them)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb", closefd=True) as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(errno.EINVAL, "it is not a regular file")
+        return f.read()

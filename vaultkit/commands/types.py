@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 
 from vaultkit.commands.common import sessions
-from vaultkit.edits import read_regular, write_file
+from vaultkit.edits import write_file
 from vaultkit.errors import FatalError
 from vaultkit.nesting import TooDeep, parse_bounded
+from vaultkit.paths import read_regular
 from vaultkit.property_types import schema_types
 
 
