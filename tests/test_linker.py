@@ -619,6 +619,31 @@ def test_two_syllable_hangul_names_are_long_enough(make_vault: VaultFactory) -> 
     assert link_diff(root) == ["[[서울]] 좋아요. 서울에서 만나요."]
 
 
+@pytest.mark.parametrize(
+    ("prose", "linked"),
+    [
+        ("서울에서 만나요.", "[[서울]]에서 만나요."),
+        ("메이투안은 큰 회사.", "[[Meituan|메이투안]]은 큰 회사."),
+        ("메이투안이, 그리고", "[[Meituan|메이투안]]이, 그리고"),
+        ("미국으로부터 왔다.", "[[미국]]으로부터 왔다."),
+        ("서울시에서 서울대학교 미국인 중국어.", ""),  # other words, not a name and a particle
+        ("서울이다음", ""),  # the word goes on after the particle
+    ],
+)
+def test_a_korean_name_followed_by_a_particle_is_a_mention(
+    make_vault: VaultFactory, prose: str, linked: str
+) -> None:
+    """Korean writes particles directly after a noun: `서울에서` mentions 서울, `서울시` does not."""
+    files = {
+        "서울.md": "x\n",
+        "미국.md": "x\n",
+        "Meituan.md": "---\naliases: [메이투안]\n---\n",
+        "N.md": prose + "\n",
+    }
+    root = vault(make_vault, files)
+    assert link_diff(root) == ([linked] if linked else [])
+
+
 def test_final_sigma_beside_a_dotted_capital_i(make_vault: VaultFactory) -> None:
     root = vault(make_vault, {"Οδός.md": "x\n", "N.md": "İ dotted then ΟΔΌΣ street.\n"})
     assert link_diff(root) == ["İ dotted then [[Οδός|ΟΔΌΣ]] street."]

@@ -216,7 +216,7 @@ def is_cjk(ch: str) -> bool:
 def _wide(ch: str) -> bool:
     """Counts twice towards `min_length`: Han, Kana and Hangul syllables (a two-syllable Korean name is
     as long as a two-character Chinese one). Hangul is written with spaces, so it is no boundary."""
-    return is_cjk(ch) or 0xAC00 <= ord(ch) <= 0xD7A3
+    return is_cjk(ch) or _hangul(ch)
 
 
 def _attaches(ch: str) -> bool:
@@ -406,7 +406,7 @@ def _starts_word(prose: str, start: int) -> bool:
 def _ends_word(prose: str, end: int) -> bool:
     """A word boundary after `end`, or an underscore that closes an emphasis (`_Ask Meituan_`), but not
     one inside a name (`Meituan_v2`)."""
-    if _apart(prose, end):
+    if _apart(prose, end) or _particle_after(prose, end):
         return True
     last = end
     while last < len(prose) and prose[last] == "_":
@@ -414,6 +414,32 @@ def _ends_word(prose: str, end: int) -> bool:
     if last == end or not _delimits(prose, end, last)[1]:
         return False
     return _opener_before(prose, end, "_")
+
+
+# Korean particles (josa), longest first: written directly after a noun (`서울에서`, `메이투안은`), so a name
+# followed by one ends there. Only particles: `서울시`, `미국인` and `중국어` are other words.
+_PARTICLE_WORDS = (
+    "이 가 은 는 을 를 의 에 에서 에게 께 께서 한테 와 "
+    "과 도 만 로 으로 까지 부터 처럼 보다 이나 나 랑 이랑 "
+    "하고 에는 에서는 에도 에서도 으로는 로는 와는 과는 이라는 "
+    "라는 이란 란 이며 며 이다 이고 입니다 이에요 예요 조차 "
+    "마저 밖에 에게서 한테서 로서 으로서 로써 으로써 로부터 "
+    "으로부터 이라고 라고 에게는 께는 만큼 이야 야 이지만 "
+    "지만"
+)
+_PARTICLE = re.compile("|".join(sorted(_PARTICLE_WORDS.split(), key=len, reverse=True)))
+
+
+def _hangul(ch: str) -> bool:
+    return 0xAC00 <= ord(ch) <= 0xD7A3
+
+
+def _particle_after(prose: str, end: int) -> bool:
+    """Does a Korean particle follow the Hangul name that ends at `end`, and then the word end?"""
+    if not (0 < end < len(prose) and _hangul(prose[end - 1]) and _hangul(prose[end])):
+        return False
+    m = _PARTICLE.match(prose, end)
+    return m is not None and _apart(prose, m.end())
 
 
 def _breaks_emphasis(prose: str, start: int, end: int) -> bool:
