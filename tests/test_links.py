@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -295,3 +296,31 @@ def test_excluded_files_are_link_targets_but_trash_is_not(
     assert report(root, monkeypatch) == ["S.md:1:7: VK101 broken link: 'Old' matches no note or file"]
     assert run_cli("check", ".").stdout == run_cli("check", ".").stdout  # the cached listing agrees
     assert "VK101" in run_cli("check", ".").stdout
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+@pytest.mark.parametrize(
+    ("filters", "toml"),
+    [(["Archivé/"], ""), ([], 'exclude = ["Archivé/"]\n'), (["/^Archivé/"], "")],
+)
+def test_filters_hide_a_folder_whose_name_is_written_in_nfd(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, filters: list[str], toml: str
+) -> None:
+    """A folder named on macOS can be NFD on disk; the user typed the filter in NFC, and both read alike.
+    Regression: the folder's notes were checked."""
+    root = make_vault(
+        {f"{nfd('Archivé')}/Old.md": "[[Missing]]\n", "N.md": "x\n", "vaultkit.toml": toml},
+        app={"userIgnoreFilters": filters},
+    )
+    assert report(root, monkeypatch) == []
+
+
+def test_a_heading_link_in_nfd_names_the_nfc_heading(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both read the same on screen. Regression: VK103 'N.md' has no heading 'Café'."""
+    root = make_vault({"N.md": f"# Café\n\n## {nfd('Résumé')}\n\n[[N#{nfd('Café')}]] [[N#Résumé]]\n"})
+    assert report(root, monkeypatch) == []

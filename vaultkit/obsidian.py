@@ -10,6 +10,7 @@ from typing import Any
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.nesting import TooDeep, parse_bounded
+from vaultkit.paths import nfc
 
 DEFAULT_CONFIG_DIR = ".obsidian"
 PROPERTY_TYPES = frozenset({"text", "multitext", "number", "checkbox", "date", "datetime", "tags", "aliases"})
@@ -94,8 +95,9 @@ def _link_format(app: dict[str, Any], folder: Path) -> str:
 
 
 def _filters(app: dict[str, Any], folder: Path) -> list[str]:
+    """The filters in NFC, as the paths they are matched against (`vault._excluded`)."""
     value = _get(app, "userIgnoreFilters", list, [], folder)
-    return [v for v in value if isinstance(v, str) and v]
+    return [nfc(v) for v in value if isinstance(v, str) and v]
 
 
 def _is_regex(f: str) -> bool:

@@ -49,7 +49,9 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
 
 
 def glob_match(pattern: str, rel_path: str) -> bool:
-    return glob_to_regex(pattern).fullmatch(rel_path) is not None
+    """Does the glob match the path? Both are compared in NFC, as link names are: a folder name written
+    in NFD (as macOS file systems have written them) is still `Archivé/**`."""
+    return glob_to_regex(nfc(pattern)).fullmatch(rel_path) is not None
 
 
 def nfc(text: str) -> str:

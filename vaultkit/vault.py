@@ -271,6 +271,7 @@ def is_excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
 
 
 def _excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
+    rel = nfc(rel)  # the filters are NFC too: `Archivé/` hides the folder whichever form its name has on disk
     return obsidian.is_ignored(rel) or any(glob_match(p, rel) for p in config.exclude)
 
 
@@ -301,8 +302,9 @@ _SPACES = re.compile(r"\s+")
 # Headings repeat across a vault ("Method", "Notes"), and so do the links to them: remember their keys.
 @functools.lru_cache(maxsize=1 << 16)
 def heading_key(text: str) -> str:
-    """Headings as link subpaths match them: case and the characters links cannot hold are ignored."""
-    return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", text)).strip().casefold()
+    """Headings as link subpaths match them: case, Unicode normal form (an NFD `Café` typed on macOS) and the
+    characters links cannot hold are ignored."""
+    return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", nfc(text))).strip().casefold()
 
 
 @dataclass(frozen=True)
