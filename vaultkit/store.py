@@ -11,6 +11,7 @@ content digest: an entry of the wrong shape, or of other content, is parsed agai
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -24,6 +25,16 @@ from vaultkit.facts import (
     summary_from_row,
     summary_row,
 )
+
+
+def _share(f: NoteFacts) -> None:
+    """One string for each property name and heading the vault repeats (`title`, `## Summary`): a note's
+    facts arrive from a worker's pickle or the cache's JSON with strings of their own, and property names
+    alone were a fifth of the memory of a 50,000-note vault's facts."""
+    intern = sys.intern
+    f.properties = tuple(map(intern, f.properties))
+    if f.headings:
+        f.headings = tuple((intern(text), line) for text, line in f.headings)
 
 
 def by_shard(rels: Iterable[str]) -> dict[int, list[str]]:
@@ -104,6 +115,7 @@ class FactStore:
             self._add(f)
 
     def _add(self, f: NoteFacts) -> None:
+        _share(f)
         self.facts[f.rel] = f
         self.names[f.rel] = f
 

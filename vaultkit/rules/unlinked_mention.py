@@ -39,11 +39,13 @@ atomically.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterable
 
 from vaultkit.diagnostics import Diagnostic, Edit, Fix, Severity
 from vaultkit.facts import NoteFacts
+from vaultkit.obsidian import ObsidianSettings
 from vaultkit.rules.base import VaultContext, rule
 from vaultkit.vault import note_name
 
@@ -52,19 +54,31 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     found = ctx.mentions.get(facts.rel)
     if not found:
         return ()
-    from vaultkit.linker import render_link  # here: a run answered from the cache never loads it
-
     rel, obsidian, code, severity = facts.rel, ctx.obsidian, RULE.code, RULE.severity
     out = []
     for mention, target in found:
-        name, text = note_name(target), mention.text
+        text = mention.text
+        message, description = _words(text, note_name(target))
         fix = None
         if facts.editable:
-            link = render_link(ctx.link_text(target, rel, obsidian), text, obsidian)
-            fix = Fix((Edit(mention.start, mention.end, link),), f"link '{text}' to {name}")
-        message = f"'{text}' mentions [[{name}]] but is not linked"
+            link = _link(ctx.link_text(target, rel, obsidian), text, obsidian)
+            fix = Fix((Edit(mention.start, mention.end, link),), description)
         out.append(Diagnostic(rel, mention.line, mention.col, code, message, severity, fix))
     return out
+
+
+# A vault mentions the same names in the same words over and over: one string for each, not one for each
+# of the ~230,000 mentions of a 50,000-note vault (a quarter of the memory its diagnostics took).
+@functools.lru_cache(maxsize=1 << 16)
+def _words(text: str, name: str) -> tuple[str, str]:
+    return f"'{text}' mentions [[{name}]] but is not linked", f"link '{text}' to {name}"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _link(path: str, text: str, obsidian: ObsidianSettings) -> str:
+    from vaultkit.linker import render_link  # here: a run answered from the cache never loads it
+
+    return render_link(path, text, obsidian)
 
 
 RULE = rule(
