@@ -18,7 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultkit.markdown import MASK, BodyScan, _Blocks, _lines, scan
+from vaultkit import markdown
+from vaultkit.markdown import MASK, BodyScan, _Blocks, _lines, mask, scan
 
 WORD = "Meituan"
 _PROSE = frozenset(
@@ -474,6 +475,42 @@ def test_scanner_is_linear_on_repeated_openers(piece: str) -> None:
     start = time.perf_counter()
     scan(body)
     assert time.perf_counter() - start < 1.0
+
+
+@pytest.mark.parametrize("piece", ["<code>", "<a href='x'>", "<KBD>x"])
+def test_scanner_is_linear_on_unclosed_elements(piece: str) -> None:
+    """The text of `<a>`, `<code>` and the like is protected up to a closing tag within 4,000 characters:
+    200,000 characters of unclosed `<code>` each searched that far ahead, and took 3 s."""
+    body = piece * (200_000 // len(piece)) + "\n"
+    start = time.perf_counter()
+    scan(body)
+    assert time.perf_counter() - start < 1.0
+
+
+_ELEMENT_ATOMS = ["<a href='x'>", "<a>", "</a>", "</A >", "<code>", "</code\n>", '<CODE x="1">', "<kbd>", "</kbd>",
+                  "<span>", "</span>", "<a\nhref='y'>", "<a:b>", "<%", "Meituan", " ", "\n", "\n\n", "[[L]]", "`c`",
+                  "</code>", "<code>" + "x" * 3500, "x" * 60, "x" * 490, "x" * 3990, "'", '"', "<", ">", "- ",
+                  "> "]  # fmt: skip
+
+
+@settings(max_examples=400, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_ELEMENT_ATOMS), min_size=1, max_size=30))
+def test_an_element_closed_out_of_reach_reads_as_with_one_pattern(atoms: list[str]) -> None:
+    """Where no closing tag is within reach, the scanner skips the element alternative up front; the result
+    is the single pattern's, which tries it everywhere (`_ELEMENT_OPEN` never matching turns the shortcut
+    off)."""
+    body = "".join(atoms)
+    quick = scan(body)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(markdown, "_ELEMENT_OPEN", re.compile(r"(?!)"))
+        single = scan(body)
+    assert (quick.protected, quick.links) == (single.protected, single.links)
+
+
+@pytest.mark.parametrize(("gap", "protected"), [(4000, True), (4001, False)])
+def test_an_elements_text_is_protected_up_to_a_closing_tag_within_reach(gap: int, protected: bool) -> None:
+    body = "<code>" + "x" * (gap - 8) + "Meituan " + "</code>\n"
+    assert ("Meituan" not in mask(body, scan(body).protected)) is protected
 
 
 def test_scanner_speed_on_a_realistic_note() -> None:

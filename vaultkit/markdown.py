@@ -163,7 +163,13 @@ _INLINE_START = re.compile(r"[\\<$!\[\]^#]")
 # Link text, a link's label, an inline footnote and a quoted HTML attribute may go on over a line break, but
 # not over a blank line (a paragraph's end): `⏎` below.
 _BREAK = r"(?:\n(?![ \t\r]*(?:\n|\Z)))"
-_INLINE = re.compile(
+# Elements whose text is not prose (`<a>`, `<code>`, ...): from the opening tag to the first closing tag that
+# starts within _ELEMENT_REACH characters. Where none does, `_inline_no_element` is tried instead of
+# `_INLINE`, so that 100,000 unclosed `<code>` do not each search 4,000 characters ahead.
+_ELEMENT_TAGS = r"(?i:a|code|kbd|samp|tt|var|pre|script|style|textarea|svg|math)"
+_ELEMENT_REACH = 4000
+_ATTRIBUTES = r"""(?:[^<>"']|"(?:[^"<\n]|⏎)*"|'(?:[^'<\n]|⏎)*')*"""
+_INLINE_SOURCE = (
     (
         r"""
     (?:(?P<esc>\\[!-/:-@\[-`{-~])
@@ -176,9 +182,8 @@ _INLINE = re.compile(
     |(?P<ref>!?\[(?:[^\[\]\n]|⏎)+\]\[[^\[\]\n]*\])
     |(?P<footnote>\[\^[^\[\]\n]+\]|\^\[(?:[^\]\n^]|\^(?!\[)|⏎)*\])
     |(?P<autolink><[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+>)
-    |(?P<element><(?P<etag>(?i:a|code|kbd|samp|tt|var|pre|script|style|textarea|svg|math))(?=[\s>])
-        (?:[^<>"']|"(?:[^"<\n]|⏎)*"|'(?:[^'<\n]|⏎)*')*>.{0,4000}?(?i:</(?P=etag)\s*>))
-    |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\s(?:[^<>"']|"(?:[^"<\n]|⏎)*"|'(?:[^'<\n]|⏎)*')*)?/?>)
+    |(?P<element><(?P<etag>TAGS)(?=[\s>])ATTRIBUTES>.{0,REACH}?(?i:</(?P=etag)\s*>))
+    |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\sATTRIBUTES)?/?>)
     |(?P<tag>"""
         + _TAG_START
         + _TAG_CHAR
@@ -186,9 +191,15 @@ _INLINE = re.compile(
     |(?P<shortcut>!?\[(?P<label>(?:[^\[\]\n]|⏎)+)\](?!\())  # a link only if a definition has that label
     |(?P<brackets>\[\[|\]\]))
     """
-    ).replace("⏎", _BREAK),
-    re.VERBOSE | re.DOTALL,
+    )
+    .replace("TAGS", _ELEMENT_TAGS)
+    .replace("ATTRIBUTES", _ATTRIBUTES)
+    .replace("REACH", str(_ELEMENT_REACH))
+    .replace("⏎", _BREAK)
 )
+_INLINE = re.compile(_INLINE_SOURCE, re.VERBOSE | re.DOTALL)
+_ELEMENT_OPEN = re.compile(("<(" + _ELEMENT_TAGS + r")(?=[\s>])" + _ATTRIBUTES + ">").replace("⏎", _BREAK))
+_ELEMENT_CLOSE = re.compile("</(" + _ELEMENT_TAGS + r")\s*>")
 
 
 def scan(body: str, first_line: int = 1, *, fast: bool = True) -> BodyScan:
@@ -764,8 +775,15 @@ def _bare_urls(masked: str, chars: list[tuple[int, int]]) -> None:
 def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int]) -> Iterator[re.Match[str]]:
     pos = 0
     find, match = _INLINE_START.search, _INLINE.match
+    closers: dict[str, list[int]] | None = None  # where each element's closing tags start, found once
     while (c := find(masked, pos)) is not None:
-        m = match(masked, c.start())
+        if masked[c.start()] == "<" and (opening := _ELEMENT_OPEN.match(masked, c.start())) is not None:
+            if closers is None:
+                closers = _closing_tags(masked)
+            reached = _closed_within_reach(closers.get(opening[1].lower(), []), opening.end())
+            m = (match if reached else _inline_no_element().match)(masked, c.start())
+        else:
+            m = match(masked, c.start())
         unlinked = m is not None and (
             (m.lastgroup == "shortcut" and _label(m["label"]) not in labels)
             or _inline_after(m, masked, labels)
@@ -775,6 +793,26 @@ def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int]) -> Ite
             continue
         yield m
         pos = m.end()
+
+
+@functools.cache
+def _inline_no_element() -> re.Pattern[str]:
+    """`_INLINE` with an element never matching (compiled when first needed: most notes never need it)."""
+    return re.compile(_INLINE_SOURCE.replace("(?P<element>", "(?P<element>(?!)"), re.VERBOSE | re.DOTALL)
+
+
+def _closing_tags(masked: str) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    for m in _ELEMENT_CLOSE.finditer(masked):
+        found.setdefault(m[1].lower(), []).append(m.start())
+    return found
+
+
+def _closed_within_reach(starts: list[int], opened: int) -> bool:
+    """Does a closing tag start within _ELEMENT_REACH characters after the opening tag that ends at
+    `opened`?"""
+    k = bisect.bisect_left(starts, opened)
+    return k < len(starts) and starts[k] - opened <= _ELEMENT_REACH
 
 
 def _inline_after(m: re.Match[str], masked: str, labels: set[str]) -> bool:
