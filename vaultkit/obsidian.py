@@ -1,4 +1,5 @@
-"""What the `.obsidian` folder says: `app.json` (ignore filters, link style) and `types.json`."""
+"""What the `.obsidian` folder says: `app.json` (ignore filters, link style), `types.json`, and the template
+folders (`templates.json` of the core Templates plugin, `templates_folder` of Templater's `data.json`)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,19 @@ class ObsidianSettings:
     new_link_format: str = "shortest"
     ignore_prefixes: tuple[str, ...] = ()
     ignore_regexes: tuple[re.Pattern[str], ...] = ()
+    template_folders: tuple[str, ...] = ()  # each ends with "/"
     property_types: tuple[tuple[str, str], ...] = ()
     config_dir: str = DEFAULT_CONFIG_DIR
 
     def is_ignored(self, rel_path: str) -> bool:
-        if any(rel_path.startswith(p) for p in self.ignore_prefixes):
+        if any(rel_path.startswith(p) for p in self.ignore_prefixes + self.template_folders):
             return True
         return any(r.search(rel_path) for r in self.ignore_regexes)
+
+    @property
+    def filters(self) -> bool:
+        """Whether is_ignored can be true for any path."""
+        return bool(self.ignore_prefixes or self.ignore_regexes or self.template_folders)
 
     def fingerprint(self) -> str:
         return json.dumps(
@@ -37,6 +44,7 @@ class ObsidianSettings:
                 self.new_link_format,
                 self.ignore_prefixes,
                 [r.pattern for r in self.ignore_regexes],
+                self.template_folders,
                 self.config_dir,
                 self.property_types,  # VK023 compares types.json with the schemas
             ]
@@ -56,6 +64,7 @@ def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> Obs
         new_link_format=_link_format(app, folder),
         ignore_prefixes=tuple(f for f in _filters(app, folder) if not _is_regex(f)),
         ignore_regexes=tuple(_compile(f, folder) for f in _filters(app, folder) if _is_regex(f)),
+        template_folders=_template_folders(folder),
         property_types=_property_types(types, folder),
         config_dir=config_dir,
     )
@@ -113,6 +122,27 @@ def _compile(f: str, folder: Path) -> re.Pattern[str]:
     if reason:  # it runs on every path of the vault: a runaway pattern would hang every run
         raise FatalError(f"{folder / 'app.json'}: userIgnoreFilters: regex {f!r} {reason}")
     return pattern
+
+
+# A template holds placeholders (`{{date}}`, `<% tp.file.title %>`) where a note holds values: it is not
+# checked, not linked, and no mention links to it, as in a folder of Obsidian's excluded files.
+TEMPLATE_SETTINGS = (
+    ("templates.json", "folder"),  # the core Templates plugin
+    ("plugins/templater-obsidian/data.json", "templates_folder"),
+)
+SETTINGS_FILES = ("app.json", "types.json", *(name for name, _ in TEMPLATE_SETTINGS))  # in the config folder
+
+
+def _template_folders(folder: Path) -> tuple[str, ...]:
+    found: list[str] = []
+    for name, key in TEMPLATE_SETTINGS:
+        value = _read_json(folder / name).get(key)
+        if value is not None and not isinstance(value, str):
+            raise FatalError(f"{folder / name}: '{key}' must be str, got {brief(value)}")
+        prefix = "/".join(part for part in (value or "").split("/") if part) + "/"
+        if prefix != "/" and prefix not in found:  # unset, or the vault root: no template folder
+            found.append(prefix)
+    return tuple(found)
 
 
 def _property_types(types: dict[str, Any], folder: Path) -> tuple[tuple[str, str], ...]:
