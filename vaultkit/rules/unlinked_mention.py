@@ -15,7 +15,8 @@ numbers, words listed in `link.never`, names two notes share (see VK122), a ment
 a backslash (the link would read as `[[[`, an embed or an escaped bracket), before `]` or `::` (a Dataview
 field's key), or before a combining mark that belongs to its last letter (`भारतीय` holds `भारत` but is
 another word). All-capital names (acronyms) match only in capitals. Notes whose type is in `link.skip_types`
-(default: `raw`, ingested sources whose `sha256` pins the body) and notes with `vaultkit_link: false` are
+(default: `raw`, ingested sources whose `sha256` pins the body), notes with `vaultkit_link: false`, and
+Excalidraw drawings (an `excalidraw-plugin` property: the plugin reads the text back into the drawing) are
 left alone.
 
 ## Why is this bad?
