@@ -145,6 +145,10 @@ _FIELD_LINE = re.compile(r"^[^\w\n]*\w[\w \t/-]*[*~`]*::[^\n]*", re.MULTILINE)
 _FIELD_INLINE = re.compile(
     r"\[[^\[\]\n:]+::(?:[^\[\]\n]|\[\[[^\[\]\n]*\]\])*\]|\([^()\n:]+::(?:[^()\n]|\([^()\n]*\))*\)"
 )
+# The Tasks plugin's fields that hold words (its dates are never linked): the recurrence rule after 🔁, read
+# only if it is letters, digits, spaces, commas and `!` (`🔁 every week on Monday`: a link there turns the
+# rule into description text), and the task ids after 🆔 and ⛔.
+_TASK_FIELDS = re.compile(r"🔁\ufe0f? ?[A-Za-z0-9, !]+|(?:🆔|⛔)\ufe0f? *[\w-]+(?: *, *[\w-]+)*")
 # a whole word: `vaultkit-disable-line` (no such directive) is not `vaultkit-disable` to the end of the note
 _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)(?![\w-])[ \t]*([A-Za-z0-9, \t]*)")
 # Every inline construct starts with one of these characters. Searching for them first, then matching the
@@ -708,6 +712,7 @@ def _inline(
         _mask(chars, m.start(), m.end())
     _bare_urls(masked, chars)
     _dataview_fields(masked, chars)
+    _task_fields(masked, chars)
     at = masked.find("@")
     while at >= 0:  # bare e-mail addresses: `bob@meituan.com` must not become `bob@[[Meituan|meituan]].com`
         local = _EMAIL_LOCAL.search(masked, max(0, at - 64), at)
@@ -726,6 +731,11 @@ def _dataview_fields(masked: str, chars: list[tuple[int, int]]) -> None:
     if "::" in masked:
         chars.extend(m.span() for m in _FIELD_LINE.finditer(masked))
         chars.extend(m.span() for m in _FIELD_INLINE.finditer(masked))
+
+
+def _task_fields(masked: str, chars: list[tuple[int, int]]) -> None:
+    if "🔁" in masked or "🆔" in masked or "⛔" in masked:
+        chars.extend(m.span() for m in _TASK_FIELDS.finditer(masked))
 
 
 def _unbalanced(masked: str, start: int, end: int, covered: int) -> tuple[int, int]:
