@@ -141,7 +141,12 @@ _LINE_BREAK = re.compile(r"[\r\n]")
 # Dataview's inline fields: `key:: value` filling a line (the key is words, spaces, `/` and `-`, after any
 # markup: `- **Rating**:: 9`), and `[key:: value]` or `(key:: value)` anywhere. A value is data, as a property
 # is: a query comparing it to text would no longer match once it became a link. (`C++ std::x` is no field.)
-_FIELD_LINE = re.compile(r"^[^\w\n]*\w[\w \t/-]*[*~`]*::[^\n]*", re.MULTILINE)
+# Dataview reads an emoji in a key as a letter (`🏢 Lab:: x`, `⭐:: x`): the emoji blocks, and the joiner and
+# variation selector inside a sequence. Possessive: no run is tried twice (a line of emoji stays linear).
+_EMOJI = "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf\u2934\u2935" + (
+    "\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff\u200d\ufe0f\u20e3"
+)
+_FIELD_LINE = re.compile(rf"^[^\w\n{_EMOJI}]*+[\w{_EMOJI}][\w \t/{_EMOJI}-]*+[*~`]*::[^\n]*", re.MULTILINE)
 _FIELD_INLINE = re.compile(
     r"\[[^\[\]\n:]+::(?:[^\[\]\n]|\[\[[^\[\]\n]*\]\])*\]|\([^()\n:]+::(?:[^()\n]|\([^()\n]*\))*\)"
 )
