@@ -687,3 +687,25 @@ def test_a_stop_signal_that_lands_while_the_loop_holds_its_wake_lock_still_stops
     handler.join(timeout=5)
     assert done.is_set(), "the signal handler waited for a lock its own thread holds"
     assert watcher.stop.is_set()
+
+
+@pytest.mark.parametrize("settings", ["same", "changed"])
+def test_a_save_due_with_a_settings_change_is_checked_and_fixed(vault: Path, settings: str) -> None:
+    """Obsidian rewrites `.obsidian/*.json` often, and a template plugin writes a note and its settings
+    together. Regression: a tick with both a saved note due and a settings change reloaded and dropped the
+    save: with the same settings, the note kept the problems of its previous version and was never linked;
+    with new ones, it was checked again but never linked."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher._full_check()
+    note = vault / RESRL
+    _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+    if settings == "changed":
+        (vault / ".obsidian/templates.json").write_text('{"folder": "Templates"}')
+    watcher.pending[RESRL] = time.monotonic() - 1
+    watcher.reload = True
+    watcher._tick()
+    watcher._tick()  # the fix, due at once (settle 0)
+    assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
+    assert not [d for d in watcher.current.get(RESRL, []) if "Xiaomi" in d.message]

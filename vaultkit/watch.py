@@ -156,10 +156,10 @@ class Watcher:
             reload, self.reload = self.reload, False
         if self.options.fix and due and burst > BULK:
             self._bulk(burst, now)
+        if due:  # before a reload, which may find the same settings: the saves are checked and fixed still
+            self._recheck(due)
         if reload:
             self._reload()
-        elif due:
-            self._recheck(due)
         if self.options.fix:
             self._run_fixes(now)
 
