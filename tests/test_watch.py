@@ -709,3 +709,23 @@ def test_a_save_due_with_a_settings_change_is_checked_and_fixed(vault: Path, set
     watcher._tick()  # the fix, due at once (settle 0)
     assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
     assert not [d for d in watcher.current.get(RESRL, []) if "Xiaomi" in d.message]
+
+
+@pytest.mark.parametrize(
+    ("rel", "reloads"),
+    [
+        (".obsidian/app.json", True),
+        (".obsidian/templates.json", True),
+        (".obsidian/plugins/templater-obsidian/data.json", True),
+        (".obsidian/workspace.json", False),
+        (".obsidian/plugins/dataview/data.json", False),
+    ],
+)
+def test_the_settings_files_that_reload_the_watch(vault: Path, rel: str, reloads: bool) -> None:
+    """The template folders come from templates.json and Templater's data.json: a change to either changes
+    which notes are checked. Obsidian's other files change all the time and change nothing."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    watcher = Watcher(vault, WatchOptions())
+    watcher.on_path(str(vault / rel))
+    assert watcher.reload is reloads
