@@ -302,6 +302,7 @@ def test_excluded_files_are_link_targets_but_trash_is_not(
     [
         (".obsidian/templates.json", '{"folder": "Meta/Templates/", "dateFormat": "YYYY-MM-DD"}'),
         (".obsidian/plugins/templater-obsidian/data.json", '{"templates_folder": "Meta/Templates"}'),
+        (".obsidian/daily-notes.json", '{"folder": "Daily", "template": "Meta/Templates/Project"}'),
     ],
 )
 def test_template_folder_is_not_checked_or_linked_but_resolves(

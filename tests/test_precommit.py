@@ -364,6 +364,7 @@ def test_manifest_declares_both_hooks_serial_python() -> None:
         (".obsidian/app.json", True),
         ("vault/.obsidian/types.json", True),
         ("vault/.obsidian/templates.json", True),
+        ("vault/.obsidian/daily-notes.json", True),
         (".obsidian/plugins/templater-obsidian/data.json", True),
         (".obsidian/plugins/dataview/data.json", False),
         ("vault/.obsidian/workspace.json", False),
