@@ -169,8 +169,8 @@ def test_a_file_given_that_is_not_checked_is_named_with_the_reason(
         lines = [line for line in result.stderr.splitlines() if "not checked" in line]
         assert lines == [
             "vaultkit: not checked: pic.png: not a Markdown note",
-            "vaultkit: not checked: Templates/T.md: excluded (`exclude` in vaultkit.toml, or Obsidian's"
-            " excluded files)",
+            "vaultkit: not checked: Templates/T.md: excluded (`exclude` in vaultkit.toml, Obsidian's"
+            " excluded files, or a template folder)",
             "vaultkit: not checked: .hidden/H.md: in a hidden folder, which Obsidian does not show",
         ], result.stderr
 

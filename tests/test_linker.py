@@ -1143,3 +1143,16 @@ def test_link_exit_codes_are_as_the_readme_says(make_vault: VaultFactory) -> Non
     assert "no note skipped" in documented["0"]
     for option in ("--check", "--diff"):
         assert run_cli("link", option, root).exit_code == 1
+
+
+def test_excalidraw_drawings_are_not_linked(make_vault: VaultFactory) -> None:
+    """Excalidraw reads a drawing's `## Text Elements` back into the scene: a link written there changes the
+    text drawn. Regression: `Alpha vs Beta ^abc1234` became `[[Alpha]] vs [[Beta]] ^abc1234`."""
+    drawing = (
+        "---\n\nexcalidraw-plugin: parsed\ntags: [excalidraw]\n\n---\n"
+        "==⚠  Switch to EXCALIDRAW VIEW in the MORE OPTIONS menu of this document. ⚠==\n\n\n"
+        "# Excalidraw Data\n\n## Text Elements\nAlpha vs Beta ^abc1234\n\n"
+        '%%\n## Drawing\n```json\n{"type": "excalidraw", "elements": [{"text": "Alpha vs Beta"}]}\n```\n%%\n'
+    )
+    root = vault(make_vault, {"Alpha.md": "x\n", "Beta.md": "x\n", "Sketch.excalidraw.md": drawing})
+    assert link_diff(root) == []

@@ -324,3 +324,46 @@ def test_a_heading_link_in_nfd_names_the_nfc_heading(
     """Both read the same on screen. Regression: VK103 'N.md' has no heading 'Café'."""
     root = make_vault({"N.md": f"# Café\n\n## {nfd('Résumé')}\n\n[[N#{nfd('Café')}]] [[N#Résumé]]\n"})
     assert report(root, monkeypatch) == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "content"),
+    [
+        (".obsidian/templates.json", '{"folder": "Meta/Templates/", "dateFormat": "YYYY-MM-DD"}'),
+        (".obsidian/plugins/templater-obsidian/data.json", '{"templates_folder": "Meta/Templates"}'),
+        (".obsidian/daily-notes.json", '{"folder": "Daily", "template": "Meta/Templates/Project"}'),
+    ],
+)
+def test_template_folder_is_not_checked_or_linked_but_resolves(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, setting: str, content: str
+) -> None:
+    """A template holds placeholders: `created: {{date}}` is a YAML error, `[[<% tp.date.now() %>]]` a broken
+    link, and a mention linked in it is copied into every new note. Regression: the folder that the core
+    Templates plugin or Templater names was checked and linked, and prose saying "this project" was linked
+    to the template `Project.md`."""
+    root = make_vault(
+        {
+            "Meta/Templates/Project.md": "---\ncreated: {{date}}\n---\n# <% tp.file.title %>\n"
+            "[[<% tp.date.now() %>]] about Anthropic\n",
+            "Anthropic.md": "x\n",
+            "Note.md": "It links [[Project]] and [[Meta/Templates/Project#Anything]].\n",
+            "Other.md": "This project is new.\n",
+            setting: content,
+        }
+    )
+    assert report(root, monkeypatch) == []
+    assert run_cli("link", "--check", ".").exit_code == 0
+
+
+def test_template_folder_at_the_vault_root_names_none(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Templater's templates_folder "/" (or "") is no folder: the vault is still checked."""
+    root = make_vault(
+        {
+            "Note.md": "[[Gone]]\n",
+            ".obsidian/templates.json": '{"folder": ""}',
+            ".obsidian/plugins/templater-obsidian/data.json": '{"templates_folder": "/"}',
+        }
+    )
+    assert report(root, monkeypatch) == ["Note.md:1:1: VK101 broken link: 'Gone' matches no note or file"]

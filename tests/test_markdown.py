@@ -170,6 +170,12 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("dataview-bracketed", "See [lab:: Meituan] and (owner:: [[X]] Meituan) Meituan", 1, False),
     ("dataview-not-a-key", "C++ uses std::Meituan and Meituan, a:b:: Meituan", 3, False),
     ("dataview-in-code", "`lab:: x` Meituan", 1, False),
+    # Dataview reads an emoji as part of a key (`🏢 Lab:: x`, `⭐:: x`), as a letter is
+    ("dataview-emoji-key", "🏢 Lab:: Meituan\n- ⭐:: Meituan\n> Rating ⭐️:: Meituan\n\nMeituan", 1, False),
+    # Tasks: the recurrence rule is read only as letters, digits, `, !` (a link there ends the task's
+    # recurrence), and ids as words; the description before them is prose
+    ("tasks-recurrence", "- [ ] Meituan call 🔁 every week on Meituan when done 📅 2024-05-06", 1, False),
+    ("tasks-ids", "- [ ] Meituan 🆔 Meituan ⛔ abc, Meituan ⛔\ufe0fMeituan", 1, False),
     # links of every kind, URLs and e-mail addresses
     ("wikilinks", "[[Meituan]] [[X|Meituan]] ![[Meituan.png]] [[Meituan#Meituan]] Meituan", 1, False),
     ("markdown-links", "[Meituan](x.md) [x](Meituan.md) ![Meituan](img.png) Meituan", 1, True),

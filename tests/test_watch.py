@@ -687,3 +687,46 @@ def test_a_stop_signal_that_lands_while_the_loop_holds_its_wake_lock_still_stops
     handler.join(timeout=5)
     assert done.is_set(), "the signal handler waited for a lock its own thread holds"
     assert watcher.stop.is_set()
+
+
+@pytest.mark.parametrize("settings", ["same", "changed"])
+def test_a_save_due_with_a_settings_change_is_checked_and_fixed(vault: Path, settings: str) -> None:
+    """Obsidian rewrites `.obsidian/*.json` often, and a template plugin writes a note and its settings
+    together. Regression: a tick with both a saved note due and a settings change reloaded and dropped the
+    save: with the same settings, the note kept the problems of its previous version and was never linked;
+    with new ones, it was checked again but never linked."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher._full_check()
+    note = vault / RESRL
+    _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+    if settings == "changed":
+        (vault / ".obsidian/templates.json").write_text('{"folder": "Templates"}')
+    watcher.pending[RESRL] = time.monotonic() - 1
+    watcher.reload = True
+    watcher._tick()
+    watcher._tick()  # the fix, due at once (settle 0)
+    assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
+    assert not [d for d in watcher.current.get(RESRL, []) if "Xiaomi" in d.message]
+
+
+@pytest.mark.parametrize(
+    ("rel", "reloads"),
+    [
+        (".obsidian/app.json", True),
+        (".obsidian/templates.json", True),
+        (".obsidian/plugins/templater-obsidian/data.json", True),
+        (".obsidian/daily-notes.json", True),
+        (".obsidian/workspace.json", False),
+        (".obsidian/plugins/dataview/data.json", False),
+    ],
+)
+def test_the_settings_files_that_reload_the_watch(vault: Path, rel: str, reloads: bool) -> None:
+    """The template folders come from templates.json and Templater's data.json: a change to either changes
+    which notes are checked. Obsidian's other files change all the time and change nothing."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    watcher = Watcher(vault, WatchOptions())
+    watcher.on_path(str(vault / rel))
+    assert watcher.reload is reloads

@@ -32,6 +32,10 @@ from vaultkit.state import linkable
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
 SMALL_SCAN = 8  # notes a set of keys scans with per-note automata before the automaton over all keys pays
 
+# An Excalidraw drawing (`*.excalidraw.md`): the plugin reads its `## Text Elements` back into the drawing,
+# so a link written there changes the text drawn (and leaves the scene's JSON out of step). Not linked.
+DRAWING_PROPERTY = "excalidraw-plugin"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -178,7 +182,7 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     aliases = data.get("aliases")
     values = [aliases] if isinstance(aliases, str) else aliases if isinstance(aliases, list) else []
     facts.aliases = tuple(a for a in values if isinstance(a, str) and a.strip())
-    facts.opt_out = data.get(config.link.opt_out_property) is False
+    facts.opt_out = data.get(config.link.opt_out_property) is False or DRAWING_PROPERTY in data
     disabled = data.get(config.disable_property)
     facts.disabled = tuple(str(c).upper() for c in disabled) if isinstance(disabled, list) else ()
     facts.links = (*_body_links(note, base), *_property_links(note))

@@ -141,10 +141,19 @@ _LINE_BREAK = re.compile(r"[\r\n]")
 # Dataview's inline fields: `key:: value` filling a line (the key is words, spaces, `/` and `-`, after any
 # markup: `- **Rating**:: 9`), and `[key:: value]` or `(key:: value)` anywhere. A value is data, as a property
 # is: a query comparing it to text would no longer match once it became a link. (`C++ std::x` is no field.)
-_FIELD_LINE = re.compile(r"^[^\w\n]*\w[\w \t/-]*[*~`]*::[^\n]*", re.MULTILINE)
+# Dataview reads an emoji in a key as a letter (`🏢 Lab:: x`, `⭐:: x`): the emoji blocks, and the joiner and
+# variation selector inside a sequence. Possessive: no run is tried twice (a line of emoji stays linear).
+_EMOJI = "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf\u2934\u2935" + (
+    "\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff\u200d\ufe0f\u20e3"
+)
+_FIELD_LINE = re.compile(rf"^[^\w\n{_EMOJI}]*+[\w{_EMOJI}][\w \t/{_EMOJI}-]*+[*~`]*::[^\n]*", re.MULTILINE)
 _FIELD_INLINE = re.compile(
     r"\[[^\[\]\n:]+::(?:[^\[\]\n]|\[\[[^\[\]\n]*\]\])*\]|\([^()\n:]+::(?:[^()\n]|\([^()\n]*\))*\)"
 )
+# The Tasks plugin's fields that hold words (its dates are never linked): the recurrence rule after 🔁, read
+# only if it is letters, digits, spaces, commas and `!` (`🔁 every week on Monday`: a link there turns the
+# rule into description text), and the task ids after 🆔 and ⛔.
+_TASK_FIELDS = re.compile(r"🔁\ufe0f? ?[A-Za-z0-9, !]+|(?:🆔|⛔)\ufe0f? *[\w-]+(?: *, *[\w-]+)*")
 # a whole word: `vaultkit-disable-line` (no such directive) is not `vaultkit-disable` to the end of the note
 _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)(?![\w-])[ \t]*([A-Za-z0-9, \t]*)")
 # Every inline construct starts with one of these characters. Searching for them first, then matching the
@@ -719,6 +728,7 @@ def _inline(
         _mask(chars, m.start(), m.end())
     _bare_urls(masked, chars)
     _dataview_fields(masked, chars)
+    _task_fields(masked, chars)
     at = masked.find("@")
     while at >= 0:  # bare e-mail addresses: `bob@meituan.com` must not become `bob@[[Meituan|meituan]].com`
         local = _EMAIL_LOCAL.search(masked, max(0, at - 64), at)
@@ -737,6 +747,11 @@ def _dataview_fields(masked: str, chars: list[tuple[int, int]]) -> None:
     if "::" in masked:
         chars.extend(m.span() for m in _FIELD_LINE.finditer(masked))
         chars.extend(m.span() for m in _FIELD_INLINE.finditer(masked))
+
+
+def _task_fields(masked: str, chars: list[tuple[int, int]]) -> None:
+    if "🔁" in masked or "🆔" in masked or "⛔" in masked:
+        chars.extend(m.span() for m in _TASK_FIELDS.finditer(masked))
 
 
 def _unbalanced(masked: str, start: int, end: int, covered: int) -> tuple[int, int]:

@@ -1,4 +1,6 @@
-"""What the `.obsidian` folder says: `app.json` (ignore filters, link style) and `types.json`."""
+"""What the `.obsidian` folder says: `app.json` (ignore filters, link style), `types.json`, and the
+templates (`templates.json` of the core Templates plugin, `templates_folder` of Templater's `data.json`, the
+daily note's template in `daily-notes.json`)."""
 
 from __future__ import annotations
 
@@ -23,13 +25,21 @@ class ObsidianSettings:
     new_link_format: str = "shortest"
     ignore_prefixes: tuple[str, ...] = ()
     ignore_regexes: tuple[re.Pattern[str], ...] = ()
+    templates: tuple[str, ...] = ()  # template folders, ending with "/", and template notes
     property_types: tuple[tuple[str, str], ...] = ()
     config_dir: str = DEFAULT_CONFIG_DIR
 
     def is_ignored(self, rel_path: str) -> bool:
         if any(rel_path.startswith(p) for p in self.ignore_prefixes):
             return True
+        if any(rel_path == t or (t[-1] == "/" and rel_path.startswith(t)) for t in self.templates):
+            return True
         return any(r.search(rel_path) for r in self.ignore_regexes)
+
+    @property
+    def filters(self) -> bool:
+        """Whether is_ignored can be true for any path."""
+        return bool(self.ignore_prefixes or self.ignore_regexes or self.templates)
 
     def fingerprint(self) -> str:
         return json.dumps(
@@ -38,6 +48,7 @@ class ObsidianSettings:
                 self.new_link_format,
                 self.ignore_prefixes,
                 [r.pattern for r in self.ignore_regexes],
+                self.templates,
                 self.config_dir,
                 self.property_types,  # VK023 compares types.json with the schemas
             ]
@@ -57,6 +68,7 @@ def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> Obs
         new_link_format=_link_format(app, folder),
         ignore_prefixes=tuple(f for f in _filters(app, folder) if not _is_regex(f)),
         ignore_regexes=tuple(_compile(f, folder) for f in _filters(app, folder) if _is_regex(f)),
+        templates=_templates(folder),
         property_types=_property_types(types, folder),
         config_dir=config_dir,
     )
@@ -115,6 +127,31 @@ def _compile(f: str, folder: Path) -> re.Pattern[str]:
     if reason:  # it runs on every path of the vault: a runaway pattern would hang every run
         raise FatalError(f"{folder / 'app.json'}: userIgnoreFilters: regex {f!r} {reason}")
     return pattern
+
+
+# A template holds placeholders (`{{date}}`, `<% tp.file.title %>`) where a note holds values: it is not
+# checked, not linked, and no mention links to it, as in a folder of Obsidian's excluded files.
+TEMPLATE_SETTINGS = (  # (file, key, names a folder)
+    ("templates.json", "folder", True),  # the core Templates plugin
+    ("plugins/templater-obsidian/data.json", "templates_folder", True),
+    ("daily-notes.json", "template", False),  # the core Daily notes plugin: `Meta/Daily`, for Meta/Daily.md
+)
+SETTINGS_FILES = ("app.json", "types.json", *(s[0] for s in TEMPLATE_SETTINGS))  # in the config folder
+
+
+def _templates(folder: Path) -> tuple[str, ...]:
+    found: list[str] = []
+    for name, key, is_folder in TEMPLATE_SETTINGS:
+        value = _read_json(folder / name).get(key)
+        if value is not None and not isinstance(value, str):
+            raise FatalError(f"{folder / name}: '{key}' must be str, got {brief(value)}")
+        path = nfc("/".join(part for part in (value or "").split("/") if part))  # as paths are matched
+        if not path:  # unset, or the vault root: no template
+            continue
+        path += "/" if is_folder else "" if path.lower().endswith(".md") else ".md"
+        if path not in found:
+            found.append(path)
+    return tuple(found)
 
 
 def _property_types(types: dict[str, Any], folder: Path) -> tuple[tuple[str, str], ...]:

@@ -108,7 +108,7 @@ def list_vault(
     folders: dict[str, Folder] = {}
     unreadable: list[tuple[str, str]] = []
     stack = [("", root, False)]
-    filtered = bool(config.exclude or obsidian.ignore_prefixes or obsidian.ignore_regexes)
+    filtered = bool(config.exclude) or obsidian.filters
     while stack:
         prefix, folder, hidden_folder = stack.pop()
         try:

@@ -45,6 +45,7 @@ from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
 from vaultkit.fixer import RELATION, apply_fixes, edits_by_note
 from vaultkit.note import read_raw
+from vaultkit.obsidian import SETTINGS_FILES
 from vaultkit.report.text import counted, printable
 from vaultkit.rules.missing_relation import named, unlisted_sources
 from vaultkit.vault import MAKE_A_VAULT, resolve_vault
@@ -155,10 +156,10 @@ class Watcher:
             reload, self.reload = self.reload, False
         if self.options.fix and due and burst > BULK:
             self._bulk(burst, now)
+        if due:  # before a reload, which may find the same settings: the saves are checked and fixed still
+            self._recheck(due)
         if reload:
             self._reload()
-        elif due:
-            self._recheck(due)
         if self.options.fix:
             self._run_fixes(now)
 
@@ -424,9 +425,8 @@ class Watcher:
         if not rel or rel.startswith(IGNORED_PREFIXES) or rel == self.session.report_note:
             return
         if self.session.is_config_file(rel) and rel.endswith((".json", ".toml")):
-            if rel.startswith(self.session.obsidian.config_dir + "/") and not rel.endswith(
-                ("/app.json", "/types.json")
-            ):
+            config_dir = self.session.obsidian.config_dir + "/"
+            if rel.startswith(config_dir) and rel[len(config_dir) :] not in SETTINGS_FILES:
                 return  # workspace.json and friends change all the time in Obsidian
             with self.lock:
                 self.reload = True

@@ -99,7 +99,7 @@ def tell_unchecked(session: Session, targets: tuple[str, ...] | None, scope: Seq
         elif is_unlisted(rel):
             why = "in a hidden folder, which Obsidian does not show"
         else:
-            why = "excluded (`exclude` in vaultkit.toml, or Obsidian's excluded files)"
+            why = "excluded (`exclude` in vaultkit.toml, Obsidian's excluded files, or a template folder)"
         click.echo(f"vaultkit: not checked: {display_paths(session.root, [rel])[0]}: {why}", err=True)
     return [rel for rel in scope if rel not in reports]
 
