@@ -1156,3 +1156,12 @@ def test_excalidraw_drawings_are_not_linked(make_vault: VaultFactory) -> None:
     )
     root = vault(make_vault, {"Alpha.md": "x\n", "Beta.md": "x\n", "Sketch.excalidraw.md": drawing})
     assert link_diff(root) == []
+
+
+def test_an_excalidraw_drawing_is_not_asked_to_list_the_notes_linking_to_it(make_vault: VaultFactory) -> None:
+    """A drawing's frontmatter is the plugin's: no `related` goes in. The drawing's own links still ask."""
+    drawing = "---\nexcalidraw-plugin: parsed\n---\n## Text Elements\nsee [[B]] ^abc1234\n"
+    root = make_vault(
+        {"Sketch.excalidraw.md": drawing, "A.md": "See [[Sketch.excalidraw]].\n", "B.md": "x\n"}
+    )
+    assert link_diff(root) == ["---", "related:", '  - "[[Sketch.excalidraw]]"', "---"]

@@ -18,7 +18,7 @@ from typing import Any
 from vaultkit.config import Config
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.errors import FatalError
-from vaultkit.facts import BlockFact, LinkFact, NoteFacts, SuppressionFact
+from vaultkit.facts import DRAWING_PROPERTY, BlockFact, LinkFact, NoteFacts, SuppressionFact
 from vaultkit.frontmatter import JsonPath
 from vaultkit.linker import KeyFilter, Mention, build_automaton, relation_anchor, scan_mentions
 from vaultkit.markdown import mask
@@ -31,10 +31,6 @@ from vaultkit.state import linkable
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
 SMALL_SCAN = 8  # notes a set of keys scans with per-note automata before the automaton over all keys pays
-
-# An Excalidraw drawing (`*.excalidraw.md`): the plugin reads its `## Text Elements` back into the drawing,
-# so a link written there changes the text drawn (and leaves the scene's JSON out of step). Not linked.
-DRAWING_PROPERTY = "excalidraw-plugin"
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,12 @@ class PropertyAnchor(NamedTuple):
     keep: str = ""  # the original text put back inside the new list when a single value is replaced
 
 
+# An Excalidraw drawing (`*.excalidraw.md`): the plugin reads its `## Text Elements` back into the drawing,
+# so a link written there changes the text drawn (and leaves the scene's JSON out of step). Not linked, and
+# not asked to list the notes linking to it (VK121): the frontmatter of a drawing is the plugin's.
+DRAWING_PROPERTY = "excalidraw-plugin"
+
+
 @dataclass
 class NoteFacts:
     rel: str

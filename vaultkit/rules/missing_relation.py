@@ -9,7 +9,8 @@ counts links in list properties as links. `relations.enabled = false` turns this
 `relations.types` limits it to notes of some types. A note no link can name is left out (the linker does
 not link to it either): one whose name begins or ends with white space (a link's target is read trimmed),
 one at the vault root whose name another note shares (`[[Toyota]]` could mean either), and one whose path
-must be written and holds a `#` or `|`.
+must be written and holds a `#` or `|`. An Excalidraw drawing (an `excalidraw-plugin` property) is not asked
+to list anything: its frontmatter is the plugin's.
 
 ## Why is this bad?
 Backlinks exist only inside Obsidian. Someone reading Meituan's note on GitHub cannot see that ResRL came
@@ -52,14 +53,14 @@ import sys
 from collections.abc import Iterable, Sequence
 
 from vaultkit.diagnostics import Diagnostic, Edit, Fix
-from vaultkit.facts import NoteFacts
+from vaultkit.facts import DRAWING_PROPERTY, NoteFacts
 from vaultkit.rules.base import VaultContext, rule
 from vaultkit.vault import nameable, note_name
 
 
 def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     relations = ctx.config.relations
-    if not relations.enabled or not facts.readable:
+    if not relations.enabled or not facts.readable or DRAWING_PROPERTY in facts.properties:
         return
     if relations.types and facts.note_type not in relations.types:
         return
