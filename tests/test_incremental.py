@@ -133,6 +133,31 @@ def test_incremental_recheck_equals_a_fresh_run(example_vault: Path, name: str) 
     assert _rows([d for found in held.values() for d in found]) == _fresh(example_vault)
 
 
+def test_a_recheck_reports_one_version_of_a_note_saved_again_meanwhile(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second save that lands between the re-check's read of a note and its mention scan: the mentions
+    came from the second version (read again), the rest from the first. Both must come from the first; the
+    second save's own event re-checks it."""
+    from vaultkit import analyze
+
+    note = example_vault / "N.md"
+    note.write_text("Intro.\n\nMoonshot AI shipped.\n", encoding="utf-8")
+    runner = Runner(open_session(example_vault))
+    runner.run(RunOptions(jobs=1, use_cache=False, keep_state=True))
+    note.write_text("Intro.\n\nMore.\n\nMoonshot AI shipped.\n", encoding="utf-8")
+    read_note = analyze.read_note
+
+    def read_then_saved_again(*args: Any) -> Any:
+        read = read_note(*args)
+        note.write_text("Moonshot AI shipped.\n", encoding="utf-8")
+        return read
+
+    monkeypatch.setattr(analyze, "read_note", read_then_saved_again)
+    by_note, _count = runner.update(["N.md"])
+    assert [(d.code, d.line) for d in by_note["N.md"] if d.code == "VK120"] == [("VK120", 5)]
+
+
 def _notes(root: Path) -> list[str]:
     return sorted(
         p.relative_to(root).as_posix() for p in root.rglob("*.md") if ".vaultkit_cache" not in p.parts

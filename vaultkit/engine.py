@@ -326,10 +326,14 @@ class Runner:
         present = set(listing.notes)
         known = set(self.state.facts)
         touched = {rel for rel in changed if rel} | (present ^ known)
-        new_facts: dict[str, NoteFacts | None] = {}
-        for rel in touched:
-            new_facts[rel] = self.analyzer.parse_one(rel) if rel in present else None
-        affected = self.state.update(new_facts, listing.files, self._scan)
+        new_facts: dict[str, NoteFacts | None] = dict.fromkeys(touched - present)
+        # parsed keeping their prose: the mentions come from the very text the facts do, not from a later
+        # save read again (a note saved twice in a row was reported half from each version)
+        new_facts.update((f.rel, f) for f in self.analyzer.parse(sorted(touched & present)))
+        try:
+            affected = self.state.update(new_facts, listing.files, self._scan)
+        finally:
+            self.analyzer.drop_prose()
         self.state.plan(affected, fixing=False)
         ctx = self.state.context()
         links = before ^ listing.unlisted_folders()  # symlinked or unreadable folders come or gone
