@@ -145,6 +145,27 @@ def test_a_deleted_notes_problems_are_gone_not_fixed(vault: Path, watch: WatchPr
     assert lines and all(line.endswith("(note deleted)") for line in lines), lines
 
 
+@pytest.mark.parametrize("spoil", ["binary", "not-utf8", "unreadable"])
+def test_a_note_that_can_no_longer_be_read_is_not_said_fixed(
+    vault: Path, watch: WatchProcess, spoil: str
+) -> None:
+    """Regression: a note with problems that then became unreadable (binary, not UTF-8, chmod 000) had
+    them printed as gone '(fixed)'."""
+    note = vault / RESRL
+    _in_place(note, note.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+    watch.expect(r"^vaultkit: \d+ notes")
+    if spoil == "unreadable":
+        if os.geteuid() == 0:
+            pytest.skip("root reads a note of mode 000")
+        note.chmod(0)
+    else:
+        note.write_bytes(b"\x00\x01binary" if spoil == "binary" else b"---\nkind: caf\xe9\n---\n")
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    gone = [line for line in lines if line.startswith(f"- {RESRL}:")]
+    assert gone and all(line.endswith("(not checked: the note cannot be read)") for line in gone), lines
+    assert any(re.match(rf"^\+ {RESRL}:\d+:\d+: VK20[1-4] ", line) for line in lines), lines
+
+
 def test_a_note_excluded_by_a_config_change_is_not_said_deleted(vault: Path, watch: WatchProcess) -> None:
     """Regression: excluding a folder in vaultkit.toml (or Obsidian's excluded files) while watching said of
     each of its notes' problems `(note deleted)`, while the note is still there."""

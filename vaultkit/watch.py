@@ -44,7 +44,7 @@ from vaultkit.diagnostics import Diagnostic, Edit, Severity
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
 from vaultkit.fixer import apply_fixes, edits_by_note
-from vaultkit.note import read_raw
+from vaultkit.note import NOT_READ, read_raw
 from vaultkit.report.text import counted, printable
 from vaultkit.vault import MAKE_A_VAULT, resolve_vault
 
@@ -303,15 +303,18 @@ class Watcher:
         why: str = "fixed",
         saved: set[str] | None = None,
     ) -> bool:
-        """Print what appeared (+) and went (-). A problem goes because its note was deleted, or `why` (it
-        was fixed); in a note that was not saved (`saved`: the notes that were), because of a change
-        elsewhere: a mention whose note was deleted is gone, not fixed."""
+        """Print what appeared (+) and went (-). A problem goes because its note was deleted or can no
+        longer be read (it is not checked), or `why` (it was fixed); in a note that was not saved (`saved`:
+        the notes that were), because of a change elsewhere: a mention whose note was deleted is gone, not
+        fixed."""
         printed = False
         state = self.runner.state
         for rel in sorted(rels):
             # a note no longer known that is still there was left out (excluded) by a configuration change
             if state is not None and rel not in state.facts and not os.path.lexists(self.root / rel):
                 gone = "(note deleted)"
+            elif any(d.code in NOT_READ for d in self.current.get(rel, ())):
+                gone = "(not checked: the note cannot be read)"
             elif saved is not None and rel not in saved:
                 gone = "(no longer found, after a change in another note)"
             else:
