@@ -40,8 +40,9 @@ CACHE_DIR = ".vaultkit_cache"
 # holding NEL/U+2028/U+2029, protected regions (Dataview fields, wrapped link text) and mentions beside
 # emphasis underscores and asterisks, read anew; 12: tags holding marks or emoji, mentions beside soft
 # hyphens, non-joiners and emphasis delimiters, keys that are CJK dates or hold a final sigma, VK022 of
-# tags with marks, and Markdown links after an undefined full reference, read anew
-FORMAT = 12
+# tags with marks, and Markdown links after an undefined full reference, read anew; 13: report notes marked
+# as such (not counted as checked), in the facts and the cached report
+FORMAT = 13
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

@@ -47,7 +47,7 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
         runner = Runner(session, progress)
         result = runner.run(opts)
         progress.done()
-        tell_unchecked(session, targets, result.scope)
+        tell_unchecked(session, targets, result.scope, set(result.reports))
         _tell_skipped(session, result, totals)
         if preview:
             again = functools.partial(_without_links_of, runner, opts)
