@@ -138,6 +138,13 @@ _EMAIL_LOCAL = re.compile(r"[\w.+-]+\Z")
 _EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 _NOT_NEWLINE = re.compile(r"[^\r\n]")
 _LINE_BREAK = re.compile(r"[\r\n]")
+# What opens a code span, math, a link's destination or an HTML tag, found where nothing closed it (a
+# backtick inside a word, as in a note named `Foo`bar`, opens nothing being typed; a `$` before a digit is a
+# price, not math). A `$` may still open math that wraps onto the next line of its
+# paragraph (`_WRAPPED_MATH`; mistune reads none, Obsidian's renderer may: either way, no prose to link).
+_OPENER_START = re.compile(r"[`$\]<]")  # a literal first character: fast search
+_OPENER = re.compile(r"(?<![\w`\\])`+|\$(?=[^\s$\d])|\]\(|<[A-Za-z][A-Za-z0-9-]*(?!\S)")
+_WRAPPED_MATH = re.compile(r"\$(?:[^$\n]|\n(?![ \t\r]*(?:\n|\Z))){1,2000}?(?<=[^\s\\])\$(?!\d)")
 # Dataview's inline fields: `key:: value` filling a line (the key is words, spaces, `/` and `-`, after any
 # markup: `- **Rating**:: 9`), and `[key:: value]` or `(key:: value)` anywhere. A value is data, as a property
 # is: a query comparing it to text would no longer match once it became a link. (`C++ std::x` is no field.)
@@ -208,8 +215,9 @@ def scan(body: str, first_line: int = 1, *, fast: bool = True) -> BodyScan:
     masked = mask(masked, comments)
     inline: list[tuple[int, int]] = []
     _inline(body, masked, inline, out, tables=blocks.tables, labels=blocks.labels, breaks=blocks.breaks)
+    typed = _still_typed(masked, blocks.breaks)
     markers = _line_markers(body)
-    ranges = blocks.masked + spans + comments + inline + blocks.no_insert + blocks.late + markers
+    ranges = blocks.masked + spans + comments + inline + typed + blocks.no_insert + blocks.late + markers
     out.protected = sorted(ranges)
     return out
 
@@ -722,6 +730,48 @@ def _inline(
             _mask(chars, start, bm.end(1))
 
 
+def _still_typed(masked: str, breaks: Sequence[int]) -> list[tuple[int, int]]:
+    """The text after an opener nothing closes (a backtick run, `$`, `](`, `<tag`): the rest of its line,
+    which is not linked. Most often the construct is being typed (watch --fix links a note the user paused
+    in): a link inserted there now would be inside code, math, a URL or a tag once the user closes it. Math
+    wrapped onto the next line of its paragraph is protected whole. Only protected, never masked: the link
+    checks read such text as CommonMark does. (`masked` has its code spans masked: a backtick left opens
+    nothing that closes. A `](` or `<tag` closed later on its line is taken as closed.) Linear: the next line
+    end and the next closers are looked up once per line, not once per opener."""
+    typed: list[tuple[int, int]] = []
+    covered = eol = 0  # where the last protected range ends; the end of the current opener's line
+    closers = {")": -1, ">": -1}  # the next of each at or after the current opener
+    pos = 0
+    while (c := _OPENER_START.search(masked, max(pos, covered))) is not None:
+        pos = c.start() + 1
+        m = _OPENER.match(masked, c.start())
+        if m is None:
+            continue
+        start, end = m.span()
+        pos = end
+        if end > eol:
+            after = _LINE_BREAK.search(masked, end)
+            eol = after.start() if after else len(masked)
+        kind = masked[start]
+        if kind in "]<":
+            want = ")" if kind == "]" else ">"
+            if closers[want] < end:
+                found = masked.find(want, end)
+                closers[want] = len(masked) if found < 0 else found
+            if closers[want] < eol:
+                continue
+        math = _WRAPPED_MATH.match(masked, start) if kind == "$" else None
+        covered = math.end() if math is not None and not _crosses(start, math.end(), breaks) else eol
+        typed.append((start, covered))
+    return typed
+
+
+def _crosses(start: int, end: int, breaks: Sequence[int]) -> bool:
+    """Does a block (a list item, a heading, a fence) start inside start:end (`_Blocks.breaks`)?"""
+    k = bisect.bisect_right(breaks, start)
+    return k < len(breaks) and breaks[k] < end
+
+
 def _dataview_fields(masked: str, chars: list[tuple[int, int]]) -> None:
     if "::" in masked:
         chars.extend(m.span() for m in _FIELD_LINE.finditer(masked))
@@ -796,8 +846,7 @@ def _crosses_a_block(m: re.Match[str], masked: str, breaks: Sequence[int]) -> bo
     start, end = m.span()
     if m.lastgroup not in _WRAPPING or masked.find("\n", start, end) < 0:
         return False
-    k = bisect.bisect_right(breaks, start)
-    return k < len(breaks) and breaks[k] < end
+    return _crosses(start, end, breaks)
 
 
 def _label(text: str) -> str:
