@@ -122,6 +122,14 @@ CASES: list[tuple[str, str, int, bool]] = [
     # link reference definitions
     ("refdef", '[foo]: https://meituan.com "Meituan"\n\nMeituan', 1, True),
     ("refdef-cannot-interrupt-paragraph", "Para\n[foo]: /url Meituan", 1, True),
+    # the destination on the line after the label, and lines of a definition that continue it lazily
+    ("refdef-destination-next-line", "[a]:\nMeituan.md\n\n[a] Meituan", 1, True),
+    ("refdef-destination-on-a-lazy-line-in-a-quote", "> [a]:\nMeituan.md\n\n[a] Meituan", 1, True),
+    ("refdef-destination-on-a-lazy-line-in-a-list", "- [a]:\nMeituan.md\n\n[a] Meituan", 1, True),
+    ("refdef-label-defined-on-a-lazy-line", "> [Meituan]:\n/x\n\n[Meituan] b", 0, True),
+    ("refdef-title-on-a-lazy-line-in-a-quote", '> [a]: /x\n"Meituan title"\n\n[a] Meituan', 1, True),
+    ("refdef-destination-not-after-a-blank-line", "> [Meituan]:\n\nMeituan", 2, True),
+    ("refdef-destination-not-a-heading", "> [Meituan]:\n# h\n\nMeituan", 2, True),
     ("reference-link-text", "[Meituan][ref] and [Meituan]\n\n[ref]: /url\n[meituan]: /other", 0, True),
     ("reference-link-undefined", "[Meituan][] is kept, to be safe", 0, False),
     # headings

@@ -83,6 +83,10 @@ _CALLOUT = re.compile(r"[ ]{0,3}\[![^\]\n]*\]")
 _REFDEF = re.compile(r"[ ]{0,3}\[([^\]\n]+)\]:[ ]*\S")
 _REFDEF_HEAD = r"[ ]{0,3}\[[^\]\n]+\]:[ ]*(?:<[^<>\n]*>|\S+)"  # a definition's label and destination
 _REFDEF_UNTITLED = re.compile(_REFDEF_HEAD + r"[ \t]*\Z")  # its title may follow
+_REFDEF_BARE = re.compile(r"[ ]{0,3}\[([^\]\n]+)\]:[ \t]*\Z")  # its destination on the line after
+_DESTINATION_LINE = re.compile(
+    r"""[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\r?\n?\Z"""
+)
 _TITLE_LINE = re.compile(r"""[ \t]*(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\))[ \t]*\r?\n?\Z""")
 # a title that opens on the definition's line, or on the line after, and goes on over the line break
 _TITLE_OPENS = re.compile(_REFDEF_HEAD + r"""[ \t]+(?:(")[^"]*|(')[^']*|(\()[^()]*)\Z""")
@@ -373,7 +377,8 @@ class _Blocks:
         text = content.expandtabs(4) if "\t" in content else content
         col, matched = self._match(text)
         if self.mode in ("fence", "math", "html", "comment", "title"):
-            if matched >= self.depth and self._continue_block(text[col:], start, end):
+            lazy = matched < self.depth and self.mode == "title" and bool(self._lazy(text, col))
+            if (matched >= self.depth or lazy) and self._continue_block(text[col:], start, end):
                 return
             self.mode = ""
         col, opened = self._open(text, col)
@@ -479,6 +484,15 @@ class _Blocks:
             self.labels.add(_label(m.group(1)))
             self._begin("", start, end, done=True)
             self._title(leaf, end, nxt)
+        elif (
+            self.mode != "para"
+            and leaf.lstrip(" ")[:1] == "["
+            and (m := _REFDEF_BARE.match(leaf))
+            and _DESTINATION_LINE.match(self._continuation(nxt))
+        ):  # `[a]:` with the destination on the line after (maybe a lazy one, in a quote or list item)
+            self.labels.add(_label(m.group(1)))
+            self._begin("", start, end, done=True)
+            self._open_title('"', opener_line=True, whole=True)
         elif quote_opened and _CALLOUT.match(leaf):
             self._close(start)
             self.no_insert.append((start, end))
@@ -491,7 +505,7 @@ class _Blocks:
         this line or the next and is not closed there goes on, as a `title` block, to its closing quote."""
         opens = _TITLE_OPENS.match(leaf)
         if opens is None and _REFDEF_UNTITLED.match(leaf):
-            nxt = self._inside_containers(nxt)
+            nxt = self._continuation(nxt)
             if _TITLE_LINE.match(nxt):  # the whole title, on the line after: that line is taken whole
                 self._open_title(nxt.lstrip(" \t")[0], opener_line=True, whole=True)
             elif opens_next := _TITLE_OPENS_NEXT.match(nxt):  # it opens there and goes on
@@ -506,6 +520,22 @@ class _Blocks:
         text = line.expandtabs(4) if "\t" in line else line
         col, matched = self._match(text.rstrip("\r\n"))
         return text[col:] if matched == len(self.containers) else ""
+
+    def _continuation(self, line: str) -> str:
+        """A line's content inside the open containers, or, where it leaves them, the line itself if it
+        continues the paragraph a reference definition is read from lazily; "" otherwise."""
+        inside = self._inside_containers(line)
+        if inside or not self.containers or not line.strip():
+            return inside
+        text = line.expandtabs(4) if "\t" in line else line
+        col, matched = self._match(text.rstrip("\r\n"))
+        return "" if matched == len(self.containers) else self._lazy(text, col)
+
+    def _lazy(self, text: str, col: int) -> str:
+        """The line's text from `col` if it could continue a paragraph lazily (it opens no block), else ""."""
+        col, opened = self._open(text, col)
+        leaf = text[col:]
+        return leaf if not opened and leaf.strip() and not _starts_block(leaf) else ""
 
     def _open_title(self, opener: str, *, opener_line: bool, whole: bool = False) -> None:
         """The title goes on from the line after; `opener_line`: it opens there (its first quote opens, not
