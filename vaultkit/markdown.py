@@ -146,7 +146,9 @@ _LINE_BREAK = re.compile(r"[\r\n]")
 # backtick inside a word, as in a note named `Foo`bar`, opens nothing being typed; a `$` before a digit is a
 # price, not math). A `$` may still open math that wraps onto the next line of its
 # paragraph (`_WRAPPED_MATH`; mistune reads none, Obsidian's renderer may: either way, no prose to link).
-_OPENER_START = re.compile(r"[`$\]<]")  # a literal first character: fast search
+# where to look for one: a `](` is looked for at its `(`, rarer than the `]` of every wikilink
+_OPENER_START = re.compile(r"[`$<(]")
+_OPENERS = ("`", "$", "<", "](")
 _OPENER = re.compile(r"(?<![\w`\\])`+|\$(?=[^\s$\d])|\]\(|<[A-Za-z][A-Za-z0-9-]*(?!\S)")
 _WRAPPED_MATH = re.compile(r"\$(?:[^$\n]|\n(?![ \t\r]*(?:\n|\Z))){1,2000}?(?<=[^\s\\])\$(?!\d)")
 # Dataview's inline fields: `key:: value` filling a line (the key is words, spaces, `/` and `-`, after any
@@ -768,13 +770,20 @@ def _still_typed(masked: str, breaks: Sequence[int]) -> list[tuple[int, int]]:
     checks read such text as CommonMark does. (`masked` has its code spans masked: a backtick left opens
     nothing that closes. A `](` or `<tag` closed later on its line is taken as closed.) Linear: the next line
     end and the next closers are looked up once per line, not once per opener."""
+    if not any(opener in masked for opener in _OPENERS):  # most notes: four quick scans, no regex scan
+        return []
     typed: list[tuple[int, int]] = []
     covered = eol = 0  # where the last protected range ends; the end of the current opener's line
     closers = {")": -1, ">": -1}  # the next of each at or after the current opener
     pos = 0
     while (c := _OPENER_START.search(masked, max(pos, covered))) is not None:
-        pos = c.start() + 1
-        m = _OPENER.match(masked, c.start())
+        pos = at = c.start()
+        pos += 1
+        if masked[at] == "(":
+            at -= 1
+            if at < covered or masked[at] != "]":
+                continue
+        m = _OPENER.match(masked, at)
         if m is None:
             continue
         start, end = m.span()
