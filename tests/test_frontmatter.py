@@ -313,8 +313,13 @@ def test_old_mac_line_endings(check: Check) -> None:
     ]
 
 
-def test_three_dots_close_the_frontmatter(check: Check) -> None:
-    assert check({"N.md": "---\ntitle: a\ncreated: 2024-01-05\n...\nBody.\n"}) == []
+def test_three_dots_do_not_close_the_frontmatter(check: Check) -> None:
+    """Regression: '...' (YAML's document end, which Pandoc accepts) was taken as the closing fence, but
+    Obsidian closes frontmatter only with '---': it shows no properties for such a note."""
+    assert check({"N.md": "---\ntitle: a\ncreated: 2024-01-05\n...\nBody.\n"}) == [
+        "N.md:1:1: VK001 frontmatter opened on line 1 is never closed with '---'; the '...' on line 4 ends a "
+        "YAML document, not Obsidian's frontmatter"
+    ]
 
 
 def test_never_closed(check: Check) -> None:

@@ -61,3 +61,17 @@ def test_a_report_note_given_by_name_is_named_not_counted_as_checked(example_vau
     assert "1 note checked" in result.stdout, result.stdout
     junit = run_cli("check", "--format", "junit", example_vault / "R.md", example_vault / "Plain.md")
     assert 'tests="1"' in junit.stdout and "R.md" not in junit.stdout, junit.stdout
+
+
+def test_a_report_note_is_not_counted_as_checked_in_a_whole_vault_or_folder_run(example_vault: Path) -> None:
+    """Regression: `check` on the whole vault (or a folder holding a report an earlier run wrote) counted
+    the report among the notes checked; only a report given by name was left out. Cold and from the cache."""
+    plain = json.loads(run_cli("check", "--format", "json", example_vault).stdout)["summary"]["notes_checked"]
+    run_cli("check", "--report", "Wiki/R.md", example_vault)
+    wiki = len(list((example_vault / "Wiki").glob("*.md"))) - 1
+    for _ in range(2):  # the second run answers from the cached report
+        after = run_cli("check", "--format", "json", example_vault)
+        assert json.loads(after.stdout)["summary"]["notes_checked"] == plain, after.stdout
+        folder = run_cli("check", "--format", "json", example_vault / "Wiki")
+        assert json.loads(folder.stdout)["summary"]["notes_checked"] == wiki, folder.stdout
+    assert f"of {plain} notes" in run_cli("check", "--no-cache", example_vault).stdout

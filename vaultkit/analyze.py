@@ -161,7 +161,7 @@ class Analyzer:
 def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     """Everything the vault stages need from one note, and the diagnostics that depend on it alone."""
     if note.raw is not None and note.text.startswith(REPORT_MARKER):
-        return NoteFacts(note.rel, note.raw.digest)  # unread, as it were: a link target, and nothing more
+        return NoteFacts(note.rel, note.raw.digest, report=True)  # unread: a link target, and nothing more
     diagnostics = [d for rule in NOTE_RULES for d in rule.check(note, ctx)]
     facts = NoteFacts(note.rel, note.raw.digest if note.raw else "", diagnostics=tuple(diagnostics))
     if not note.readable:

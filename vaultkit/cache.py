@@ -41,7 +41,8 @@ CACHE_DIR = ".vaultkit_cache"
 # emphasis underscores and asterisks, read anew; 12: tags holding marks or emoji, mentions beside soft
 # hyphens, non-joiners and emphasis delimiters, keys that are CJK dates or hold a final sigma, VK022 of
 # tags with marks, and Markdown links after an undefined full reference, read anew; 13: Korean names
-# followed by a particle, read as mentions
+# followed by a particle read as mentions, report notes marked as such (not counted as checked) in the facts
+# and the cached report, constructs still being typed and lazy-line reference definitions read anew
 FORMAT = 13
 RACY_NS = 2_000_000_000
 

@@ -181,6 +181,7 @@ class RunResult:
     notes_in_vault: int = 0
     beyond: list[Diagnostic] = field(default_factory=list)  # fixing given notes: relations due in others
     writing: Deferred | None = None  # with RunOptions.defer_writes: the report's cache write, under way
+    reports: tuple[str, ...] = ()  # the notes of the scope that are a report vaultkit wrote: not checked
 
 
 class Runner:
@@ -219,10 +220,10 @@ class Runner:
         unreachable = self._unreachable(listing, opts)  # notes given but not listed: reported on too
         reported = scope + [d.path for d in unreachable]
         if state_key and not opts.fixing and not opts.keep_state:
-            diags = self._from_report(cache, state_key, listing, scope, opts)
-            if diags is not None:
-                diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
-                return RunResult(diags, reported, notes_in_vault=len(listing.notes))
+            cached = self._from_report(cache, state_key, listing, scope, opts)
+            if cached is not None:
+                diags = sorted(cached[0] + unreachable, key=Diagnostic.sort_key)
+                return RunResult(diags, reported, notes_in_vault=len(listing.notes), reports=cached[1])
         _check_schemas(cache, session.schemas)
         store = FactStore(cache, listing.notes, digests)
         partial = opts.targets is not None and not opts.fixing and not opts.keep_state
@@ -252,24 +253,29 @@ class Runner:
             saving.abandon()
             raise
         mark("notes saved")
+        reports = tuple(rel for rel in scope if store.facts[rel].report)
         writing = (
-            _save_report(cache, state_key or _state_key(listing, current, opts), diags, listing, opts)
+            _save_report(
+                cache, state_key or _state_key(listing, current, opts), diags, reports, listing, opts
+            )
             if opts.targets is None and not opts.fixing and cache.enabled
             else None
         )
         mark("cache writes")
         self.state = state if not opts.fixing else None
-        return RunResult(diags, reported, store.facts, state.index, len(listing.notes), beyond, writing)
+        found = (store.facts, state.index, len(listing.notes), beyond, writing, reports)
+        return RunResult(diags, reported, *found)
 
     def _from_report(
         self, cache: Cache, state_key: str, listing: Listing, scope: list[str], opts: RunOptions
-    ) -> list[Diagnostic] | None:
-        """The scope's diagnostics from the report cached for this very vault state, if there is one."""
-        diags = _cached_report(cache, state_key, scope, opts.targets is None)
-        if diags is not None and opts.targets is not None:  # the report holds these for the whole vault only
+    ) -> tuple[list[Diagnostic], tuple[str, ...]] | None:
+        """The scope's diagnostics and report notes from the report cached for this very vault state, if
+        there is one."""
+        cached = _cached_report(cache, state_key, scope, opts.targets is None)
+        if cached is not None and opts.targets is not None:  # the report holds these for the whole vault only
             active = self._active(opts)
-            diags += [d for d in self._run_level(listing, scope, opts) if active(d.code)]
-        return diags
+            cached[0].extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
+        return cached
 
     def _state(  # noqa: PLR0917 - the run's parts, each needed here
         self,
@@ -679,32 +685,45 @@ def _light_row(d: Diagnostic) -> list[object]:
     return [d.path, d.line, d.col, d.code, d.message, str(d.severity), fix]
 
 
-def _cached_report(cache: Cache, key: str, scope: Sequence[str], whole: bool) -> list[Diagnostic] | None:
-    """The last whole-vault report, if it was made from exactly this state (else None: run again).
+def _cached_report(
+    cache: Cache, key: str, scope: Sequence[str], whole: bool
+) -> tuple[list[Diagnostic], tuple[str, ...]] | None:
+    """The last whole-vault report and the scope's report notes, if made from exactly this state (else
+    None: run again).
 
-    Sharded like the facts, so a run on one note reads one shard; "report-run" holds what belongs to no note.
+    Sharded like the facts, so a run on one note reads one shard; "report-run" holds what belongs to no note
+    (its rows are the whole vault's only), and the report notes.
     """
     wanted = set(scope)
-    names = ["report-run"] if whole else []
-    names += [f"report-{shard:02d}" for shard in sorted({shard_of(rel) for rel in wanted})]
+    names = ["report-run", *(f"report-{shard:02d}" for shard in sorted({shard_of(rel) for rel in wanted}))]
     found: list[Diagnostic] = []
+    reports: tuple[str, ...] = ()
     for name in names:
         part = cache.read(name)
         if not isinstance(part, dict) or part.get("state") != key or not isinstance(part.get("rows"), list):
             return None
         try:
+            if name == "report-run":
+                reports = tuple(rel for rel in part["reports"] if rel in wanted)
+                if not whole:
+                    continue
             found.extend(Diagnostic.from_row(r) for r in part["rows"] if whole or r[0] in wanted)
-        except (TypeError, ValueError, IndexError):
+        except (KeyError, TypeError, ValueError, IndexError):
             return None
-    return sorted(found, key=Diagnostic.sort_key)
+    return sorted(found, key=Diagnostic.sort_key), reports
 
 
-def _save_report(
-    cache: Cache, key: str, diags: list[Diagnostic], listing: Listing, opts: RunOptions
+def _save_report(  # noqa: PLR0917 - the report's parts
+    cache: Cache,
+    key: str,
+    diags: list[Diagnostic],
+    reports: tuple[str, ...],
+    listing: Listing,
+    opts: RunOptions,
 ) -> Deferred | None:
     """Cache the whole-vault report; if deferred, a child encodes and writes a large one (0.4 s for 60,000
     diagnostics) while the caller prints it, and the caller finishes what this returns."""
-    writing = Deferred(functools.partial(_write_report, cache, key, diags, set(listing.notes)))
+    writing = Deferred(functools.partial(_write_report, cache, key, diags, reports, set(listing.notes)))
     if opts.defer_writes and len(diags) >= BACKGROUND_REPORT:
         writing.start()
         return writing
@@ -712,14 +731,18 @@ def _save_report(
     return None
 
 
-def _write_report(cache: Cache, key: str, diags: list[Diagnostic], notes: set[str]) -> None:
+def _write_report(
+    cache: Cache, key: str, diags: list[Diagnostic], reports: tuple[str, ...], notes: set[str]
+) -> None:
     shards: dict[str, list[list[object]]] = {f"report-{n:02d}": [] for n in range(SHARDS)}
     shards["report-run"] = []
     for d in diags:
         name = f"report-{shard_of(d.path):02d}" if d.path in notes else "report-run"
         shards[name].append(_light_row(d))
     for name, rows in shards.items():
-        cache.write(name, {"state": key, "rows": rows})
+        cache.write(
+            name, {"state": key, "rows": rows, **({"reports": reports} if name == "report-run" else {})}
+        )
 
 
 def _scope(session: Session, listing: Listing, targets: tuple[str, ...] | None) -> list[str]:

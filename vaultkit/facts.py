@@ -79,6 +79,7 @@ class NoteFacts:
     anchor: PropertyAnchor | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     properties: tuple[str, ...] = field(default=())  # frontmatter keys, for property-type checks
+    report: bool = False  # a report vaultkit wrote (note.REPORT_MARKER): not read, not counted as checked
 
     def links_to(self, keys: Collection[str]) -> list[LinkFact]:
         """The links whose target has one of these names (`link_key`)."""
@@ -106,6 +107,7 @@ def facts_to_json(facts: NoteFacts) -> dict[str, Any]:
         "anchor": list(anchor) if anchor else None,
         "diagnostics": [d.to_row() for d in facts.diagnostics],
         "properties": list(facts.properties),
+        "report": facts.report,
     }
 
 
@@ -127,6 +129,7 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         anchor=PropertyAnchor(*anchor) if anchor else None,
         diagnostics=tuple(Diagnostic.from_row(x) for x in data["diagnostics"]),
         properties=tuple(data["properties"]),
+        report=data["report"],
     )
 
 

@@ -75,7 +75,10 @@ _YAML11_BOOL = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON
 _OCTAL11 = re.compile(r"[-+]?0[0-7_]+\Z")
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 _FENCE = re.compile(r"---[ \t]*(?:\r\n|\n|\r|\Z)")
-_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+# Only `---` closes Obsidian's frontmatter (getFrontMatterInfo); YAML's document end `...`, which Pandoc and
+# Jekyll accept, does not: Obsidian shows no properties, and reads the whole note as its body.
+_CLOSE = re.compile(r"^---[ \t]*\r?$", re.MULTILINE)
+_DOTS = re.compile(r"^\.\.\.[ \t]*\r?$", re.MULTILINE)
 _COLLAPSED = re.compile(r"---[ \t]+[^\s:]+:[ \t].*?[ \t]---(?:[ \t]|$)")
 
 
@@ -170,7 +173,11 @@ def split(text: str) -> Frontmatter:
     yaml_start = fence.end()
     close = _CLOSE.search(text, yaml_start)
     if close is None:
-        fm.problems.append(Problem("VK001", 1, 1, "frontmatter opened on line 1 is never closed with '---'"))
+        message = "frontmatter opened on line 1 is never closed with '---'"
+        if dots := _DOTS.search(text, yaml_start):
+            line = text.count("\n", 0, dots.start()) + 1
+            message += f"; the '...' on line {line} ends a YAML document, not Obsidian's frontmatter"
+        fm.problems.append(Problem("VK001", 1, 1, message))
         fm.loaded = False
         return fm
     end = close.end()

@@ -83,6 +83,10 @@ _CALLOUT = re.compile(r"[ ]{0,3}\[![^\]\n]*\]")
 _REFDEF = re.compile(r"[ ]{0,3}\[([^\]\n]+)\]:[ ]*\S")
 _REFDEF_HEAD = r"[ ]{0,3}\[[^\]\n]+\]:[ ]*(?:<[^<>\n]*>|\S+)"  # a definition's label and destination
 _REFDEF_UNTITLED = re.compile(_REFDEF_HEAD + r"[ \t]*\Z")  # its title may follow
+_REFDEF_BARE = re.compile(r"[ ]{0,3}\[([^\]\n]+)\]:[ \t]*\Z")  # its destination on the line after
+_DESTINATION_LINE = re.compile(
+    r"""[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\r?\n?\Z"""
+)
 _TITLE_LINE = re.compile(r"""[ \t]*(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\))[ \t]*\r?\n?\Z""")
 # a title that opens on the definition's line, or on the line after, and goes on over the line break
 _TITLE_OPENS = re.compile(_REFDEF_HEAD + r"""[ \t]+(?:(")[^"]*|(')[^']*|(\()[^()]*)\Z""")
@@ -138,6 +142,15 @@ _EMAIL_LOCAL = re.compile(r"[\w.+-]+\Z")
 _EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 _NOT_NEWLINE = re.compile(r"[^\r\n]")
 _LINE_BREAK = re.compile(r"[\r\n]")
+# What opens a code span, math, a link's destination or an HTML tag, found where nothing closed it (a
+# backtick inside a word, as in a note named `Foo`bar`, opens nothing being typed; a `$` before a digit is a
+# price, not math). A `$` may still open math that wraps onto the next line of its
+# paragraph (`_WRAPPED_MATH`; mistune reads none, Obsidian's renderer may: either way, no prose to link).
+# where to look for one: a `](` is looked for at its `(`, rarer than the `]` of every wikilink
+_OPENER_START = re.compile(r"[`$<(]")
+_OPENERS = ("`", "$", "<", "](")
+_OPENER = re.compile(r"(?<![\w`\\])`+|\$(?=[^\s$\d])|\]\(|<[A-Za-z][A-Za-z0-9-]*(?!\S)")
+_WRAPPED_MATH = re.compile(r"\$(?:[^$\n]|\n(?![ \t\r]*(?:\n|\Z))){1,2000}?(?<=[^\s\\])\$(?!\d)")
 # Dataview's inline fields: `key:: value` filling a line (the key is words, spaces, `/` and `-`, after any
 # markup: `- **Rating**:: 9`), and `[key:: value]` or `(key:: value)` anywhere. A value is data, as a property
 # is: a query comparing it to text would no longer match once it became a link. (`C++ std::x` is no field.)
@@ -228,8 +241,9 @@ def scan(body: str, first_line: int = 1, *, fast: bool = True) -> BodyScan:
     masked = mask(masked, comments)
     inline: list[tuple[int, int]] = []
     _inline(body, masked, inline, out, tables=blocks.tables, labels=blocks.labels, breaks=blocks.breaks)
+    typed = _still_typed(masked, blocks.breaks)
     markers = _line_markers(body)
-    ranges = blocks.masked + spans + comments + inline + blocks.no_insert + blocks.late + markers
+    ranges = blocks.masked + spans + comments + inline + typed + blocks.no_insert + blocks.late + markers
     out.protected = sorted(ranges)
     return out
 
@@ -385,7 +399,8 @@ class _Blocks:
         text = content.expandtabs(4) if "\t" in content else content
         col, matched = self._match(text)
         if self.mode in ("fence", "math", "html", "comment", "title"):
-            if matched >= self.depth and self._continue_block(text[col:], start, end):
+            lazy = matched < self.depth and self.mode == "title" and bool(self._lazy(text, col))
+            if (matched >= self.depth or lazy) and self._continue_block(text[col:], start, end):
                 return
             self.mode = ""
         col, opened = self._open(text, col)
@@ -491,6 +506,15 @@ class _Blocks:
             self.labels.add(_label(m.group(1)))
             self._begin("", start, end, done=True)
             self._title(leaf, end, nxt)
+        elif (
+            self.mode != "para"
+            and leaf.lstrip(" ")[:1] == "["
+            and (m := _REFDEF_BARE.match(leaf))
+            and _DESTINATION_LINE.match(self._continuation(nxt))
+        ):  # `[a]:` with the destination on the line after (maybe a lazy one, in a quote or list item)
+            self.labels.add(_label(m.group(1)))
+            self._begin("", start, end, done=True)
+            self._open_title('"', opener_line=True, whole=True)
         elif quote_opened and _CALLOUT.match(leaf):
             self._close(start)
             self.no_insert.append((start, end))
@@ -503,7 +527,7 @@ class _Blocks:
         this line or the next and is not closed there goes on, as a `title` block, to its closing quote."""
         opens = _TITLE_OPENS.match(leaf)
         if opens is None and _REFDEF_UNTITLED.match(leaf):
-            nxt = self._inside_containers(nxt)
+            nxt = self._continuation(nxt)
             if _TITLE_LINE.match(nxt):  # the whole title, on the line after: that line is taken whole
                 self._open_title(nxt.lstrip(" \t")[0], opener_line=True, whole=True)
             elif opens_next := _TITLE_OPENS_NEXT.match(nxt):  # it opens there and goes on
@@ -518,6 +542,22 @@ class _Blocks:
         text = line.expandtabs(4) if "\t" in line else line
         col, matched = self._match(text.rstrip("\r\n"))
         return text[col:] if matched == len(self.containers) else ""
+
+    def _continuation(self, line: str) -> str:
+        """A line's content inside the open containers, or, where it leaves them, the line itself if it
+        continues the paragraph a reference definition is read from lazily; "" otherwise."""
+        inside = self._inside_containers(line)
+        if inside or not self.containers or not line.strip():
+            return inside
+        text = line.expandtabs(4) if "\t" in line else line
+        col, matched = self._match(text.rstrip("\r\n"))
+        return "" if matched == len(self.containers) else self._lazy(text, col)
+
+    def _lazy(self, text: str, col: int) -> str:
+        """The line's text from `col` if it could continue a paragraph lazily (it opens no block), else ""."""
+        col, opened = self._open(text, col)
+        leaf = text[col:]
+        return leaf if not opened and leaf.strip() and not _starts_block(leaf) else ""
 
     def _open_title(self, opener: str, *, opener_line: bool, whole: bool = False) -> None:
         """The title goes on from the line after; `opener_line`: it opens there (its first quote opens, not
@@ -743,6 +783,55 @@ def _inline(
             _mask(chars, start, bm.end(1))
 
 
+def _still_typed(masked: str, breaks: Sequence[int]) -> list[tuple[int, int]]:
+    """The text after an opener nothing closes (a backtick run, `$`, `](`, `<tag`): the rest of its line,
+    which is not linked. Most often the construct is being typed (watch --fix links a note the user paused
+    in): a link inserted there now would be inside code, math, a URL or a tag once the user closes it. Math
+    wrapped onto the next line of its paragraph is protected whole. Only protected, never masked: the link
+    checks read such text as CommonMark does. (`masked` has its code spans masked: a backtick left opens
+    nothing that closes. A `](` or `<tag` closed later on its line is taken as closed.) Linear: the next line
+    end and the next closers are looked up once per line, not once per opener."""
+    if not any(opener in masked for opener in _OPENERS):  # most notes: four quick scans, no regex scan
+        return []
+    typed: list[tuple[int, int]] = []
+    covered = eol = 0  # where the last protected range ends; the end of the current opener's line
+    closers = {")": -1, ">": -1}  # the next of each at or after the current opener
+    pos = 0
+    while (c := _OPENER_START.search(masked, max(pos, covered))) is not None:
+        pos = at = c.start()
+        pos += 1
+        if masked[at] == "(":
+            at -= 1
+            if at < covered or masked[at] != "]":
+                continue
+        m = _OPENER.match(masked, at)
+        if m is None:
+            continue
+        start, end = m.span()
+        pos = end
+        if end > eol:
+            after = _LINE_BREAK.search(masked, end)
+            eol = after.start() if after else len(masked)
+        kind = masked[start]
+        if kind in "]<":
+            want = ")" if kind == "]" else ">"
+            if closers[want] < end:
+                found = masked.find(want, end)
+                closers[want] = len(masked) if found < 0 else found
+            if closers[want] < eol:
+                continue
+        math = _WRAPPED_MATH.match(masked, start) if kind == "$" else None
+        covered = math.end() if math is not None and not _crosses(start, math.end(), breaks) else eol
+        typed.append((start, covered))
+    return typed
+
+
+def _crosses(start: int, end: int, breaks: Sequence[int]) -> bool:
+    """Does a block (a list item, a heading, a fence) start inside start:end (`_Blocks.breaks`)?"""
+    k = bisect.bisect_right(breaks, start)
+    return k < len(breaks) and breaks[k] < end
+
+
 def _dataview_fields(masked: str, chars: list[tuple[int, int]]) -> None:
     if "::" in masked:
         chars.extend(m.span() for m in _FIELD_LINE.finditer(masked))
@@ -849,8 +938,7 @@ def _crosses_a_block(m: re.Match[str], masked: str, breaks: Sequence[int]) -> bo
     start, end = m.span()
     if m.lastgroup not in _WRAPPING or masked.find("\n", start, end) < 0:
         return False
-    k = bisect.bisect_right(breaks, start)
-    return k < len(breaks) and breaks[k] < end
+    return _crosses(start, end, breaks)
 
 
 def _label(text: str) -> str:

@@ -23,6 +23,8 @@ BOM = "\ufeff"
 # The first line of the report note (`--report`): a note that starts with it is vaultkit's output, not the
 # user's, and is never checked or linked, nor a source of links, also on runs not told it is the report.
 REPORT_MARKER = "<!-- vaultkit-report: written by vaultkit, do not edit -->"
+# The codes of a note that was not read (unreadable, not UTF-8, binary, too large): no other check ran on it.
+NOT_READ = frozenset({"VK201", "VK202", "VK203", "VK204"})
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _AS_UTF8 = "; save as UTF-8"
 _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")

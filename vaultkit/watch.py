@@ -6,13 +6,13 @@ for the debounce time; a note whose bytes did not change is not re-checked at al
 VaultState says which other notes depend on the change. The terminal shows the diagnostics that appeared
 (+) and went away (-), then a one-line summary; nothing when nothing changed.
 
-With --fix, a note that has been quiet for the settle time gets its mentions linked and relations added,
-and the notes it links to get it in their relations property (only that: a note nobody saved gets no other
-edit), as after `vaultkit link`. All of it goes through the same writer: a note that changed since it was
-read, or that another program has open for writing, is left alone and fixed after its next event instead;
-a note vaultkit itself just wrote is never fixed again in a loop (the fix is idempotent, its own writes
-are recognised by their content hash, and a relation links back only through the relations property,
-which owes nothing in return).
+With --fix, a note saved and then quiet for the settle time gets its mentions linked and its relations
+added. Only the saved note is written: a note the user did not save may be open in Obsidian, whose editor
+can hold changes not yet on disk, so the relation a new link asks of the note it links to is shown (+ VK121)
+and written with that note's own next save, or by `vaultkit link`. All of it goes through the same writer: a
+note that changed since it was read, or that another program has open for writing, is left alone and fixed
+after its next event instead; a note vaultkit itself just wrote is never fixed again in a loop (the fix is
+idempotent, and its own writes are recognised by their content hash).
 
 A watch that seems stuck can be asked where it is: `kill -USR1 <pid>` prints every thread's stack to
 stderr and the watch goes on (not on Windows, which has no SIGUSR1).
@@ -43,11 +43,10 @@ from watchdog.events import FileSystemEventHandler
 from vaultkit.diagnostics import Diagnostic, Edit, Severity
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
-from vaultkit.fixer import RELATION, apply_fixes, edits_by_note
-from vaultkit.note import read_raw
+from vaultkit.fixer import apply_fixes, edits_by_note
+from vaultkit.note import NOT_READ, read_raw
 from vaultkit.obsidian import SETTINGS_FILES
 from vaultkit.report.text import counted, printable
-from vaultkit.rules.missing_relation import named, unlisted_sources
 from vaultkit.vault import MAKE_A_VAULT, resolve_vault
 
 IGNORED_PREFIXES = (".git/", ".trash/", ".vaultkit_cache/")
@@ -84,9 +83,8 @@ class Watcher:
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.stop = threading.Event()
-        self.fix_due: dict[str, float] = {}  # saved notes: every safe fix
-        self.relate_due: dict[str, float] = {}  # notes a settled note links to: the relations they owe it
-        self.refused: dict[str, bool] = {}  # the writer refused: retried after the note's next event
+        self.fix_due: dict[str, float] = {}  # saved notes: every safe fix, once settled
+        self.refused: set[str] = set()  # the writer refused: retried after the note's next event
         self.own_writes: dict[str, str] = {}
         self.bulk_until = 0.0  # while many notes change together, --fix leaves them alone (`_bulk`)
 
@@ -140,7 +138,7 @@ class Watcher:
     def _next_wakeup(self) -> float:
         with self.lock:
             times = [t + self.debounce for t in self.pending.values()]
-        times += [*self.fix_due.values(), *self.relate_due.values()]
+        times += self.fix_due.values()
         if self.reload:
             times.append(time.monotonic())
         # at most a second: a stop signal and a moved vault folder are seen within it
@@ -256,18 +254,14 @@ class Watcher:
             )
         self.bulk_until = now + self.debounce + self.settle
         self.fix_due.clear()
-        self.relate_due.clear()
 
     def _schedule_fixes(self, saved: Iterable[str]) -> None:
-        """Saved notes with something to fix, or linking to notes that do not list them in their relations,
-        are fixed once quiet for the settle time (not vaultkit's own writes)."""
+        """Saved notes with something to fix are fixed once quiet for the settle time (not vaultkit's own
+        writes)."""
         due = time.monotonic() + self.settle
         for rel in saved:
-            if self.own_writes.get(rel) == self._digest(rel):
-                continue
-            if _fixable(self.current.get(rel, [])) or self._unrelated_targets(rel):
+            if self.own_writes.get(rel) != self._digest(rel) and _fixable(self.current.get(rel, [])):
                 self.fix_due[rel] = due
-                self.relate_due.pop(rel, None)  # every fix includes the relations
 
     def _retry_refused(self, rels: Iterable[str]) -> None:
         """A note the writer refused (another program had it open for writing, or had changed it) is fixed
@@ -275,69 +269,31 @@ class Watcher:
         timer: a note refused for good (read-only, a symlink) is not retried until it changes."""
         due = time.monotonic() + self.settle
         for rel in rels:
-            relations_only = self.refused.pop(rel, None)
-            if relations_only is not None:
-                (self.relate_due if relations_only else self.fix_due)[rel] = due
+            if rel in self.refused:
+                self.refused.discard(rel)
+                self.fix_due[rel] = due
 
     def _run_fixes(self, now: float) -> None:
         with self.lock:
             saved = _pop_ready(self.fix_due, now, self.pending)
-            owed = [rel for rel in _pop_ready(self.relate_due, now, self.pending) if rel not in saved]
-        if not (saved or owed) or self.runner.state is None:
-            return
-        plan = edits_by_note(d for rel in saved for d in self.current.get(rel, []))
-        plan.update(edits_by_note(d for rel in owed for d in self.current.get(rel, []) if d.code == RELATION))
-        self._write(plan, set(owed))
-        self._owe_relations(saved)
+        if saved and self.runner.state is not None:
+            self._write(edits_by_note(d for rel in saved for d in self.current.get(rel, [])))
 
-    def _write(self, plan: dict[str, list[Edit]], owed: set[str]) -> None:
-        """Write the fixes through the one writer; `owed` notes get only their relations."""
+    def _write(self, plan: dict[str, list[Edit]]) -> None:
+        """Write the fixes through the one writer."""
         state = self.runner.state
         assert state is not None
-        added = {rel: self._unrelated_sources(rel) for rel in owed & plan.keys()}
         outcome = apply_fixes(self.root, state.facts, plan, self.session.config.relations.property)
         for rel in outcome.written:
             digest = self._digest(rel)
             if digest:
                 self.own_writes[rel] = digest
-            if rel in added:
-                prop = self.session.config.relations.property
-                click.echo(f"vaultkit: related {rel}: '{prop}' lists {named(added[rel])}")
-            else:
-                click.echo(f"vaultkit: linked {rel}")
+            click.echo(f"vaultkit: linked {rel}")
         for refused in outcome.refused:
             click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
-            self.refused[refused.rel] = self.refused.get(refused.rel, True) and refused.rel in owed
+            self.refused.add(refused.rel)
         if outcome.written:
             self._recheck(outcome.written)
-
-    def _owe_relations(self, settled: Iterable[str]) -> None:
-        """The notes a settled note links to list it in their relations, as after `vaultkit link`: at once,
-        or, for a note being saved meanwhile, with its own fix once it settles (a refused one after its next
-        event). Relations link back only through the relations property, so these writes owe nothing more."""
-        now = time.monotonic()
-        for rel in settled:
-            for target in self._unrelated_targets(rel):
-                if target not in self.fix_due and target not in self.refused:
-                    self.relate_due.setdefault(target, now)
-
-    def _unrelated_targets(self, rel: str) -> list[str]:
-        """The notes `rel` links to whose relations property could list it, and does not (VK121)."""
-        state = self.runner.state
-        if state is None:
-            return []
-        return [
-            target
-            for target in sorted(state.out.get(rel, ()))
-            if rel in state.back.get(target, ())
-            and rel not in state.out.get(target, ())
-            and any(d.code == RELATION and d.fix is not None for d in self.current.get(target, []))
-        ]
-
-    def _unrelated_sources(self, rel: str) -> list[str]:
-        """The notes linking to `rel` that its relations property does not list (what its VK121 fix adds)."""
-        state = self.runner.state
-        return [] if state is None else unlisted_sources(rel, state.context())
 
     # -- output -------------------------------------------------------------------------------------------
 
@@ -348,15 +304,18 @@ class Watcher:
         why: str = "fixed",
         saved: set[str] | None = None,
     ) -> bool:
-        """Print what appeared (+) and went (-). A problem goes because its note was deleted, or `why` (it
-        was fixed); in a note that was not saved (`saved`: the notes that were), because of a change
-        elsewhere: a mention whose note was deleted is gone, not fixed."""
+        """Print what appeared (+) and went (-). A problem goes because its note was deleted or can no
+        longer be read (it is not checked), or `why` (it was fixed); in a note that was not saved (`saved`:
+        the notes that were), because of a change elsewhere: a mention whose note was deleted is gone, not
+        fixed."""
         printed = False
         state = self.runner.state
         for rel in sorted(rels):
             # a note no longer known that is still there was left out (excluded) by a configuration change
             if state is not None and rel not in state.facts and not os.path.lexists(self.root / rel):
                 gone = "(note deleted)"
+            elif any(d.code in NOT_READ for d in self.current.get(rel, ())):
+                gone = "(not checked: the note cannot be read)"
             elif saved is not None and rel not in saved:
                 gone = "(no longer found, after a change in another note)"
             else:

@@ -169,7 +169,7 @@ def _check_vault(
         from vaultkit.report.note import write_report_note
 
         write_report_note(session, result, targets is None)
-    checked = tell_unchecked(session, targets, result.scope)
+    checked = tell_unchecked(session, targets, result.scope, set(result.reports))
     found.notes += len(checked)
     found.vault_notes += result.notes_in_vault
     diagnostics = unfixable_when_read_only(session.root, result.diagnostics)

@@ -8,7 +8,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -77,16 +77,16 @@ def targets(root: Path, given: Sequence[Path]) -> tuple[str, ...] | None:
     return tuple(out)
 
 
-def tell_unchecked(session: Session, targets: tuple[str, ...] | None, scope: Sequence[str]) -> list[str]:
+def tell_unchecked(
+    session: Session, targets: tuple[str, ...] | None, scope: Sequence[str], reports: Collection[str]
+) -> list[str]:
     """Say on stderr which files given by name were not checked, and why: `vaultkit check image.png` or a
     note in an excluded folder must not pass as a clean note. (Configuration files are not notes: given,
-    they have the whole vault checked.) Returns the scope without the notes given that are a report an
-    earlier run left (`note.is_report`): nothing in them is checked, so they are not counted as checked."""
-    from vaultkit.note import is_report
+    they have the whole vault checked.) Returns the scope without the `reports` an earlier run left (the
+    run found them by their marker): nothing in them is checked, so they are not counted as checked."""
     from vaultkit.vault import NOTE_SUFFIX, is_unlisted
 
     checked = set(scope)
-    reports = {rel for rel in targets or () if rel in checked and is_report(session.root / rel)}
     for rel in targets or ():
         if rel in reports:
             why = "a report an earlier run wrote (it starts with vaultkit's report marker)"

@@ -14,13 +14,15 @@ from vaultkit.commands.common import Progress, display_paths, one_shot, sessions
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import Runner, RunOptions, RunResult, Session
 from vaultkit.fixer import fix_in_rounds, preview_in_rounds, unified_diff
+from vaultkit.note import NOT_READ
 from vaultkit.report.text import counted
 
 LINK_CODES = ("VK120", "VK121")
 # Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently.
 SKIPPED_CODES = (
     *("VK000", "VK001", "VK002", "VK004", "VK005", "VK006"),
-    *("VK201", "VK202", "VK203", "VK204", "VK205", "VK206"),
+    *sorted(NOT_READ),
+    *("VK205", "VK206"),
 )
 
 
@@ -45,7 +47,7 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
         runner = Runner(session, progress)
         result = runner.run(opts)
         progress.done()
-        tell_unchecked(session, targets, result.scope)
+        tell_unchecked(session, targets, result.scope, set(result.reports))
         _tell_skipped(session, result, totals)
         if preview:
             again = functools.partial(_without_links_of, runner, opts)
