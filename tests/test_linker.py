@@ -1165,3 +1165,12 @@ def test_an_excalidraw_drawing_is_not_asked_to_list_the_notes_linking_to_it(make
         {"Sketch.excalidraw.md": drawing, "A.md": "See [[Sketch.excalidraw]].\n", "B.md": "x\n"}
     )
     assert link_diff(root) == ["---", "related:", '  - "[[Sketch.excalidraw]]"', "---"]
+
+
+def test_link_diff_shows_no_relation_for_a_link_that_link_will_not_write(make_vault: VaultFactory) -> None:
+    """A note whose frontmatter is never closed is not linked, so the note it mentions owes it no relation.
+    Regression: `link --diff` showed Meituan gaining `related: "[[Open]]"`, which `link` never wrote."""
+    root = make_vault({"Open.md": "---\ntitle: x\nSee Meituan here.\n", "Meituan.md": "# Meituan\n"})
+    assert link_diff(root) == []
+    assert run_cli("link", "--no-cache", root).stderr.count("not linked") == 1
+    assert (root / "Meituan.md").read_text() == "# Meituan\n"

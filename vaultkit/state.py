@@ -139,7 +139,9 @@ class VaultState:
                 shown = self.candidates[rel]
             plan: LinkPlan = plan_note(facts, shown, self.table, self.out[rel], first_only)
             plan.link = self._writable_links(plan.link, rel)
-            if fixing:  # the links about to be written: never a suppressed mention's
+            # the links about to be written: never a suppressed mention's, nor one in a note the writer
+            # leaves alone (frontmatter never closed or out of place), whose targets then owe it nothing
+            if fixing and facts.editable:
                 for _mention, target in plan.link:
                     self.out[rel].add(target)
                     self.back[target].add(rel)
