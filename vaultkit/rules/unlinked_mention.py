@@ -63,7 +63,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         message, description = _words(text, note_name(target))
         fix = None
         if facts.editable:
-            link = _link(ctx.link_text(target, rel, obsidian), text, obsidian)
+            link = _link(ctx.link_text(target, rel, obsidian), text, obsidian.use_markdown_links)
             fix = Fix((Edit(mention.start, mention.end, link),), description)
         out.append(Diagnostic(rel, mention.line, mention.col, code, message, severity, fix))
     return out
@@ -77,10 +77,12 @@ def _words(text: str, name: str) -> tuple[str, str]:
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _link(path: str, text: str, obsidian: ObsidianSettings) -> str:
+def _link(path: str, text: str, markdown: bool) -> str:
+    """The link that replaces a mention (keyed by the one setting it depends on: hashing the whole
+    ObsidianSettings at each of 50,000 mentions cost a tenth of the vault rules)."""
     from vaultkit.linker import render_link  # here: a run answered from the cache never loads it
 
-    return render_link(path, text, obsidian)
+    return render_link(path, text, ObsidianSettings(use_markdown_links=markdown))
 
 
 RULE = rule(
