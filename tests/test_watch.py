@@ -749,3 +749,29 @@ def test_the_settings_files_that_reload_the_watch(vault: Path, rel: str, reloads
     watcher = Watcher(vault, WatchOptions())
     watcher.on_path(str(vault / rel))
     assert watcher.reload is reloads
+
+
+def test_a_settings_file_is_read_once_quiet_not_half_written(
+    vault: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Obsidian writes its settings in place (truncated, then written). Regression: the watch read a settings
+    file at its first event, not after the debounce time as a note is, so a save caught empty printed
+    `vaultkit: error: ... invalid JSON` and `keeping the previous configuration`, then `readable again`."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    watcher = Watcher(vault, WatchOptions(debounce_ms=300))
+    watcher._full_check()
+    capsys.readouterr()
+    settings = vault / ".obsidian/templates.json"
+    settings.write_text("")  # the save, caught between its truncation and its write
+    watcher.on_path(str(settings))
+    watcher._tick()
+    settings.write_text('{"folder": "Elsewhere"}')
+    watcher.on_path(str(settings))
+    watcher._tick()
+    time.sleep(0.4)
+    watcher._tick()
+    out = capsys.readouterr()
+    assert "error" not in out.err and "keeping the previous" not in out.err, out.err
+    assert "Elsewhere/" in watcher.session.obsidian.templates
+    assert "configuration changed" in out.out
