@@ -139,9 +139,9 @@ class Watcher:
     def _next_wakeup(self) -> float:
         with self.lock:
             times = [t + self.debounce for t in self.pending.values()]
+            if self.reload and not self.pending:  # saves still pending come first (`_tick`)
+                times.append(self.reload_at + self.debounce)
         times += self.fix_due.values()
-        if self.reload:
-            times.append(self.reload_at + self.debounce)
         # at most a second: a stop signal and a moved vault folder are seen within it
         return min(1.0, max(0.01, min(times) - time.monotonic())) if times else 1.0
 
@@ -154,7 +154,9 @@ class Watcher:
                 del self.pending[rel]
             # A settings file written in place (truncated, then written, as Obsidian and editors save) is
             # read once quiet, as a note is: read at its first event, it was empty, an error said for nothing.
-            reload = self.reload and now - self.reload_at >= self.debounce
+            # And after the saves still pending: the reload's check of every note would read them, and once
+            # due their bytes would be those already checked, so never fixed.
+            reload = self.reload and now - self.reload_at >= self.debounce and not self.pending
             if reload:
                 self.reload = False
         if self.options.fix and due and burst > BULK:
