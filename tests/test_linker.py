@@ -1174,3 +1174,28 @@ def test_link_diff_shows_no_relation_for_a_link_that_link_will_not_write(make_va
     assert link_diff(root) == []
     assert run_cli("link", "--no-cache", root).stderr.count("not linked") == 1
     assert (root / "Meituan.md").read_text() == "# Meituan\n"
+
+
+def test_diff_of_a_note_starting_with_a_bom_applies_as_link_writes_it(make_vault: VaultFactory) -> None:
+    """Regression: `link --diff` showed a note that starts with a BOM without it (the text as read), so its
+    first line was not the file's, and `git apply` of the diff failed there ("patch does not apply"). The
+    diff now shows the BOM that `link` keeps; applied, it gives the bytes `link` writes."""
+    import subprocess
+
+    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": "\ufeffMeituan here\r\nmore\r\n"})
+    diff = run_cli("link", "--diff", "--no-cache", root).stdout
+    copy = root.parent / "copy"
+    shutil.copytree(root, copy)
+    names = re.findall(r"^--- a/(.*)$", diff, flags=re.M)
+    assert names and all(n.endswith("/N.md") for n in names), diff
+    shown = diff.replace(f" a/{names[0][:-4]}", " a/").replace(f" b/{names[0][:-4]}", " b/")  # vault-relative
+    applied = subprocess.run(
+        ["git", "apply", "-"], cwd=copy, input=shown.encode(), capture_output=True, check=False
+    )
+    assert applied.returncode == 0, applied.stderr.decode()
+    run_cli("link", "--no-cache", root)
+    assert (
+        (copy / "N.md").read_bytes()
+        == (root / "N.md").read_bytes()
+        == b"\xef\xbb\xbf[[Meituan]] here\r\nmore\r\n"
+    )

@@ -749,3 +749,52 @@ def test_the_settings_files_that_reload_the_watch(vault: Path, rel: str, reloads
     watcher = Watcher(vault, WatchOptions())
     watcher.on_path(str(vault / rel))
     assert watcher.reload is reloads
+
+
+def test_a_settings_file_is_read_once_quiet_not_half_written(
+    vault: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Obsidian writes its settings in place (truncated, then written). Regression: the watch read a settings
+    file at its first event, not after the debounce time as a note is, so a save caught empty printed
+    `vaultkit: error: ... invalid JSON` and `keeping the previous configuration`, then `readable again`."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    watcher = Watcher(vault, WatchOptions(debounce_ms=300))
+    watcher._full_check()
+    capsys.readouterr()
+    settings = vault / ".obsidian/templates.json"
+    settings.write_text("")  # the save, caught between its truncation and its write
+    watcher.on_path(str(settings))
+    watcher._tick()
+    settings.write_text('{"folder": "Elsewhere"}')
+    watcher.on_path(str(settings))
+    watcher._tick()
+    time.sleep(0.4)
+    watcher._tick()
+    out = capsys.readouterr()
+    assert "error" not in out.err and "keeping the previous" not in out.err, out.err
+    assert "Elsewhere/" in watcher.session.obsidian.templates
+    assert "configuration changed" in out.out
+
+
+def test_a_save_still_pending_when_the_settings_reload_is_fixed(vault: Path) -> None:
+    """A note saved just after a settings file (a template plugin writes both; a `git checkout`) was still
+    waiting for its debounce time when the settings were reloaded. Regression: the reload's check of every
+    note read the save, so when the save came due its bytes were those already checked, and --fix never
+    linked it. The reload now waits for the saves still pending, which are checked and fixed first."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=250))
+    watcher._full_check()
+    (vault / ".obsidian/templates.json").write_text('{"folder": "Templates"}')
+    note = vault / RESRL
+    _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+    now = time.monotonic()
+    watcher.reload, watcher.reload_at = True, now - 1  # the settings are quiet
+    watcher.pending[RESRL] = now  # the save is not, yet
+    watcher._tick()
+    watcher.pending[RESRL] = time.monotonic() - 1  # now it is
+    watcher._tick()
+    watcher._tick()  # the fix, due at once (settle 0)
+    assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
+    assert watcher.reload is False, "the reload still happens, after the save"

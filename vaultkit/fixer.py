@@ -14,6 +14,7 @@ from vaultkit.background import map_forked
 from vaultkit.diagnostics import Diagnostic, Edit
 from vaultkit.edits import Verify, WriteResult, apply_text, plan_write, write_note
 from vaultkit.facts import NoteFacts
+from vaultkit.note import BOM
 from vaultkit.verify import check_edits
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ class Preview:
     edits: dict[str, list[Edit]] = field(default_factory=dict)  # rel -> the edits that would be written
     refused: list[WriteResult] = field(default_factory=list)
     keep_texts: bool = True  # False (link --check): only which notes would change; 250 MB less at 50k notes
+    boms: set[str] = field(default_factory=set)  # notes that start with a BOM (not in their texts): kept
 
     def new_text(self, rel: str) -> str:
         return apply_text(self.texts[rel], self.edits[rel])
@@ -124,14 +126,14 @@ def _plan_writes(
     (body, frontmatter), so the edits of both rounds apply to its text as it is now."""
     from vaultkit.pool import choose_jobs
 
-    def plan_notes(rels: Sequence[str]) -> list[tuple[str, WriteResult | str]]:
-        out: list[tuple[str, WriteResult | str]] = []
+    def plan_notes(rels: Sequence[str]) -> list[tuple[str, WriteResult | tuple[str, bool]]]:
+        out: list[tuple[str, WriteResult | tuple[str, bool]]] = []
         for rel in rels:
             planned = plan_write(root, rel, facts[rel].digest, plan[rel], verify)
             if isinstance(planned, WriteResult):
                 out.append((rel, planned))
             else:
-                out.append((rel, planned.text if into.keep_texts else ""))
+                out.append((rel, (planned.text if into.keep_texts else "", planned.bom)))
         return out
 
     rels = sorted(plan)
@@ -142,7 +144,10 @@ def _plan_writes(
             if planned.message:
                 into.refused.append(planned)
             continue
-        into.texts.setdefault(rel, planned)
+        text, bom = planned
+        into.texts.setdefault(rel, text)
+        if bom:
+            into.boms.add(rel)
         into.edits.setdefault(rel, []).extend(edits)
 
 
@@ -176,10 +181,11 @@ def unified_diff(preview: Preview, display: dict[str, str]) -> str:
     chunks: list[str] = []
     for rel in sorted(preview.edits):
         name = display.get(rel, rel)
+        bom = BOM if rel in preview.boms else ""  # part of the first line, or `git apply` fails there
         chunks.extend(
             difflib.unified_diff(
-                _diff_lines(preview.texts[rel]),
-                _diff_lines(preview.new_text(rel)),
+                _diff_lines(bom + preview.texts[rel]),
+                _diff_lines(bom + preview.new_text(rel)),
                 fromfile=f"a/{name}",
                 tofile=f"b/{name}",
             )

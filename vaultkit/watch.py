@@ -79,6 +79,7 @@ class Watcher:
         self.notes = 0
         self.pending: dict[str, float] = {}
         self.reload = False
+        self.reload_at = 0.0  # the last event on a settings file: it is read once quiet for the debounce time
         self._config_error = ""  # the last configuration refused, not to say it again
         self.lock = threading.Lock()
         self.wake = threading.Event()
@@ -138,9 +139,9 @@ class Watcher:
     def _next_wakeup(self) -> float:
         with self.lock:
             times = [t + self.debounce for t in self.pending.values()]
+            if self.reload and not self.pending:  # saves still pending come first (`_tick`)
+                times.append(self.reload_at + self.debounce)
         times += self.fix_due.values()
-        if self.reload:
-            times.append(time.monotonic())
         # at most a second: a stop signal and a moved vault folder are seen within it
         return min(1.0, max(0.01, min(times) - time.monotonic())) if times else 1.0
 
@@ -151,7 +152,13 @@ class Watcher:
             burst = len(self.pending)  # the notes changed together: due now, and those still coming
             for rel in due:
                 del self.pending[rel]
-            reload, self.reload = self.reload, False
+            # A settings file written in place (truncated, then written, as Obsidian and editors save) is
+            # read once quiet, as a note is: read at its first event, it was empty, an error said for nothing.
+            # And after the saves still pending: the reload's check of every note would read them, and once
+            # due their bytes would be those already checked, so never fixed.
+            reload = self.reload and now - self.reload_at >= self.debounce and not self.pending
+            if reload:
+                self.reload = False
         if self.options.fix and due and burst > BULK:
             self._bulk(burst, now)
         if due:  # before a reload, which may find the same settings: the saves are checked and fixed still
@@ -389,6 +396,7 @@ class Watcher:
                 return  # workspace.json and friends change all the time in Obsidian
             with self.lock:
                 self.reload = True
+                self.reload_at = time.monotonic()
             self.wake.set()
             return
         if rel.startswith(self.session.obsidian.config_dir + "/"):
