@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -119,6 +120,17 @@ def test_schema_map_globs(run: Run, rel: str, expected: str) -> None:
     assert lines(run({**BASE, rel: "---\nx: 1\n---\n"}, toml)) == [
         f"{rel}:1:1: VK010 missing required property '{expected}'"
     ]
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_schema_map_globs_compare_names_in_nfc(run: Run, form: str) -> None:
+    """A pattern and a folder name that read alike match, in whichever form each is written (macOS wrote
+    NFD names), as the exclude globs and Obsidian's filters do."""
+    folder = unicodedata.normalize(form, "Café")
+    toml = f'[schema_map]\n"{unicodedata.normalize("NFD" if form == "NFC" else "NFC", "Café")}/**" = "deep.schema.json"\n'
+    assert lines(run({**BASE, f"{folder}/N.md": "---\nx: 1\n---\n"}, toml))[0].endswith(
+        "VK010 missing required property 'deep_key'"
+    )
 
 
 def test_schema_map_naming_a_missing_schema_is_a_config_error(run: Run) -> None:

@@ -20,7 +20,7 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
 
     A pattern without a `/` matches a file or folder name at any depth, as in .gitignore.
     """
-    pat = pattern.strip()
+    pat = nfc(pattern.strip())  # names are compared in NFC (glob_match)
     folder = pat.endswith("/")
     pat = pat.strip("/")
     anywhere = "/" not in pat
@@ -51,7 +51,7 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
 def glob_match(pattern: str, rel_path: str) -> bool:
     """Does the glob match the path? Both are compared in NFC, as link names are: a folder name written
     in NFD (as macOS file systems have written them) is still `Archivé/**`."""
-    return glob_to_regex(nfc(pattern)).fullmatch(rel_path) is not None
+    return glob_to_regex(pattern).fullmatch(nfc(rel_path)) is not None
 
 
 def nfc(text: str) -> str:
