@@ -55,7 +55,7 @@ from collections.abc import Iterable, Sequence
 from vaultkit.diagnostics import Diagnostic, Edit, Fix
 from vaultkit.facts import DRAWING_PROPERTY, NoteFacts
 from vaultkit.rules.base import VaultContext, rule
-from vaultkit.vault import nameable, note_name
+from vaultkit.vault import nameable
 
 
 def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
@@ -106,11 +106,6 @@ def unlisted_sources(rel: str, ctx: VaultContext) -> list[str]:
         for s in back.get(rel, set()) - out.get(rel, set()) - {rel}
         if nameable(s) and ctx.writable_link(s, rel, wiki) is not None
     )
-
-
-def named(rels: Sequence[str]) -> str:
-    """The first SHOWN notes as wikilinks, and how many more."""
-    return _listed([f"[[{note_name(r)}]]" for r in rels])
 
 
 def _listed(links: Sequence[str]) -> str:
