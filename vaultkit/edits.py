@@ -39,7 +39,7 @@ from pathlib import Path
 
 from vaultkit.diagnostics import Edit
 from vaultkit.note import BOM
-from vaultkit.paths import read_regular
+from vaultkit.paths import read_only_stat, read_regular
 
 try:
     import fcntl
@@ -111,7 +111,7 @@ def plan_write(  # noqa: PLR0911 - one early return per reason a write is refuse
     st = _regular_file(path, rel, "it is no longer a regular file")
     if isinstance(st, WriteResult):
         return st
-    if _read_only(path, st):
+    if read_only_stat(path, st):
         return WriteResult(rel, False, "not written: the note is read-only")
     try:
         data = path.read_bytes()
@@ -132,19 +132,6 @@ def plan_write(  # noqa: PLR0911 - one early return per reason a write is refuse
         if problem:
             return WriteResult(rel, False, f"not written: {problem}")
     return Planned(data, st, text, new_text, bom)
-
-
-def read_only(path: str | Path) -> bool:
-    """Would the writer refuse this note as read-only? (False if it cannot be stat'ed: reported elsewhere.)"""
-    try:
-        return _read_only(path, os.stat(path))
-    except OSError:
-        return False
-
-
-def _read_only(path: str | Path, st: os.stat_result) -> bool:
-    """No write permission bit at all (even root keeps its hands off), or none for this user."""
-    return not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
 
 
 TMP_SUFFIX = ".vaultkit-tmp"

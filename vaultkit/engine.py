@@ -529,8 +529,6 @@ class Runner:
     def _unreachable(self, listing: Listing, opts: RunOptions) -> list[Diagnostic]:
         """The notes given by name that the listing could not reach (in a folder this user may not read),
         with the reason: a note given is never skipped silently."""
-        from vaultkit.note import os_reason
-
         known = {*listing.notes, *listing.files}
         found = []
         for rel in opts.targets or ():
@@ -540,6 +538,8 @@ class Runner:
             try:
                 os.lstat(path)
             except OSError as e:
+                from vaultkit.note import os_reason  # here: the parser it brings would cost every run
+
                 found.append(Diagnostic(rel, 1, 1, "VK201", os_reason(e, path), Severity.ERROR))
         active = self._active(opts)
         return [d for d in found if active(d.code)]

@@ -1,5 +1,6 @@
-"""Vault-relative path helpers: glob matching and the folders vaultkit never enters; and reading a file
-that must be a regular one."""
+"""Vault-relative path helpers: glob matching and the folders vaultkit never enters; reading a file that
+must be a regular one, and whether a note is read-only. Light to import: runs answered from the cache use
+it without loading the parser."""
 
 from __future__ import annotations
 
@@ -67,3 +68,16 @@ def read_regular(path: Path) -> bytes:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
             raise OSError(errno.EINVAL, "it is not a regular file")
         return f.read()
+
+
+def read_only(path: str | Path) -> bool:
+    """Would the writer refuse this note as read-only? (False if it cannot be stat'ed: reported elsewhere.)"""
+    try:
+        return read_only_stat(path, os.stat(path))
+    except OSError:
+        return False
+
+
+def read_only_stat(path: str | Path, st: os.stat_result) -> bool:
+    """No write permission bit at all (even root keeps its hands off), or none for this user."""
+    return not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)

@@ -188,11 +188,11 @@ def _markdown(path: Path | None) -> bool:
 def _refuse_a_note(output: Path | None, root: Path) -> None:
     """`--output-file` never overwrites a note of a vault checked: a report must not cost a note. (A report
     note vaultkit wrote may be overwritten; a new file, or one outside the vaults, is written.)"""
-    from vaultkit.errors import FatalError
-    from vaultkit.note import is_report
-
     if output is None or not _markdown(output) or not output.is_file():
         return
+    from vaultkit.errors import FatalError
+    from vaultkit.note import is_report  # here: the parser it brings costs every other run its import
+
     real = output.resolve()
     if real.is_relative_to(root.resolve()) and not is_report(real):
         raise FatalError(

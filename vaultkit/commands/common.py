@@ -110,7 +110,7 @@ READ_ONLY = " (the note is read-only: vaultkit cannot fix it)"
 def unfixable_when_read_only(root: Path, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """A fix in a read-only note would be refused: shown without `[*]`, not counted as fixable, and the
     message says why. Asked at each report, not cached: permissions are not part of a note's content."""
-    from vaultkit.edits import read_only
+    from vaultkit.paths import read_only
 
     fixable = {d.path for d in diagnostics if d.fix is not None}
     base = str(root)  # joined as strings: a Path per note cost more than its stat (10,000 notes with fixes)
