@@ -535,23 +535,16 @@ class _Blocks:
         elif opens is not None:
             self._open_title(next(q for q in opens.groups() if q), opener_line=False)
 
-    def _inside_containers(self, line: str) -> str:
-        """A line's content inside the open block quotes and list items ("" if it leaves one of them)."""
+    def _continuation(self, line: str) -> str:
+        """A line's content inside the open block quotes and list items, or, where it leaves them, its text
+        if it continues lazily the paragraph a reference definition is read from; "" otherwise."""
         if not self.containers:
             return line
         text = line.expandtabs(4) if "\t" in line else line
         col, matched = self._match(text.rstrip("\r\n"))
-        return text[col:] if matched == len(self.containers) else ""
-
-    def _continuation(self, line: str) -> str:
-        """A line's content inside the open containers, or, where it leaves them, the line itself if it
-        continues the paragraph a reference definition is read from lazily; "" otherwise."""
-        inside = self._inside_containers(line)
-        if inside or not self.containers or not line.strip():
-            return inside
-        text = line.expandtabs(4) if "\t" in line else line
-        col, matched = self._match(text.rstrip("\r\n"))
-        return "" if matched == len(self.containers) else self._lazy(text, col)
+        if matched == len(self.containers):
+            return text[col:]
+        return self._lazy(text, col) if line.strip() else ""
 
     def _lazy(self, text: str, col: int) -> str:
         """The line's text from `col` if it could continue a paragraph lazily (it opens no block), else ""."""
