@@ -7,6 +7,7 @@ import gc
 from pathlib import Path
 from typing import Any
 
+import pytest
 from conftest import run_cli
 
 from vaultkit.commands.common import one_shot
@@ -98,3 +99,33 @@ def test_a_reader_that_goes_away_gets_no_traceback(make_vault: Any) -> None:
         proc.stdout.close()  # as `vaultkit check | head -c 10` does
         assert proc.wait(timeout=120) == 1
         assert "Traceback" not in proc.stderr.read().decode()
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif"])
+def test_a_warm_run_prints_the_output_stored_as_it_was_printed(make_vault: Any, fmt: str) -> None:
+    """The output is spooled to the cache a piece at a time as it is printed (a large vault's is 100 MB):
+    the run answered from the cache prints it byte for byte, however many pieces it was written in."""
+    import subprocess
+    import sys
+    import time
+
+    root = make_vault(
+        {f"Note {n}.md": f"---\nreview_value: [{n}\n---\nNote {n + 1}, Note {n - 1}.\n" for n in range(40)}
+    )
+    time.sleep(2.1)  # past the cache's two-second racy window: signatures are trusted
+    script = (
+        "import sys; from vaultkit.cli import main\n"
+        "from vaultkit.report import json_report, text\n"
+        "json_report.CHUNK = text.CHUNK = 7  # many pieces, the last one short\n"
+        f"code = main(['check', '--format', {fmt!r}, {str(root)!r}])\n"
+        "print('\\n', code, 'vaultkit.analyze' in sys.modules, sep='', file=sys.stderr)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+        for _ in "12"
+    ]
+    (cold, warm) = runs
+    assert cold.stderr.splitlines()[-1] == "1True"
+    assert warm.stderr.splitlines()[-1] == "1False", "the second run is answered from the stored output"
+    assert warm.stdout == cold.stdout
+    assert cold.stdout.count("VK120") > 14, "the output spans several pieces"

@@ -197,7 +197,7 @@ def test_control_characters_in_a_value_never_reach_the_terminal_raw(fmt: str) ->
     """A property value quoted in a message (`type: "\\e[31mX\\rFAKE"`) must not colour the terminal,
     return the cursor over the path, or end the line: its control characters are spelled out."""
     d = Diagnostic("n\x1b.md", 2, 7, "VK011", "type: no schema '\x1b[31mX\rFAKE\x00'", Severity.ERROR)
-    out = reporter(fmt)([d], RunSummary(1, 1))
+    out = "".join(reporter(fmt)([d], RunSummary(1, 1)))
     first = out.splitlines()[0]
     assert not re.search(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]", first), first
     assert "\\x1b[31mX" in first and "\\x00" in first and "n\\x1b.md" in first
@@ -209,7 +209,7 @@ def test_bidi_overrides_in_a_value_are_spelled_out(fmt: str) -> None:
     of the diagnostic's line reversed, line and column included. The marks RTL text uses stay."""
     message = "broken link: 'x\u2067y' matches \u200fשלום\u200f"
     d = Diagnostic("a\u202edm.md", 1, 1, "VK101", message, Severity.ERROR)
-    first = reporter(fmt)([d], RunSummary(1, 1)).splitlines()[0]
+    first = "".join(reporter(fmt)([d], RunSummary(1, 1))).splitlines()[0]
     assert "\u202e" not in first and "\u2067" not in first, first
     assert "a\\u202edm.md" in first and "x\\u2067y" in first and "\u200fשלום\u200f" in first
 
@@ -500,12 +500,17 @@ def test_text_summary_counts_only_notes_as_notes(
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 4, 9])
-def test_json_report_is_the_text_of_json_dumps_of_the_whole_document(count: int) -> None:
-    """The JSON reporter spells each diagnostic out itself (a quarter of json.dumps' time); the text is
-    exactly json.dumps of the whole document, with strings that need escaping, unknown codes, both fixes."""
+def test_json_report_is_the_text_of_json_dumps_of_the_whole_document(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The JSON reporter spells each diagnostic out itself (a quarter of json.dumps' time), in pieces; the
+    text is exactly json.dumps of the whole document, with strings that need escaping, unknown codes, both
+    fixes, and pieces of two diagnostics (the last one short, or full)."""
     from vaultkit import __version__
     from vaultkit.diagnostics import Edit, Fix
     from vaultkit.report import json_report
+
+    monkeypatch.setattr(json_report, "CHUNK", 2)
 
     safe = Fix((Edit(1, 2, "[[Café]]"),), 'link "Café"\tto\u2028Café\x01')
     unsafe = Fix((), "review it", safe=False)
@@ -522,3 +527,19 @@ def test_json_report_is_the_text_of_json_dumps_of_the_whole_document(count: int)
     whole = {"version": 1, "tool": {"name": "vaultkit", "version": __version__}, "summary": summary}
     assert text == json.dumps({**whole, "diagnostics": items}, ensure_ascii=False) + "\n"
     assert summary["problems"] == count
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5])
+def test_text_report_in_pieces_is_one_line_a_diagnostic_then_the_summary(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vaultkit.report import text
+
+    monkeypatch.setattr(text, "CHUNK", 2)
+    diags = [Diagnostic(f"n{i}.md", i + 1, 1, "VK101", f"broken {i}") for i in range(count)]
+    pieces = list(text.chunks(diags, RunSummary(count, count, statistics=True)))
+    lines = "".join(pieces).splitlines()
+    assert lines[:count] == [f"n{i}.md:{i + 1}:1: VK101 broken {i}" for i in range(count)]
+    assert len(lines) == count + (2 if count else 1)  # the statistics line (one code), the summary
+    assert lines[-1].startswith("vaultkit: ")
+    assert len(pieces) == (count + 1) // 2 + 1

@@ -111,22 +111,54 @@ class Cache:
         length and CRC-32: enough to catch a torn or foreign file, and ten times faster than SHA-256 on
         the 15 MB a large vault's JSON report takes."""
         framed = self._read_framed(f"{name}.txt")
-        if framed is None or framed[0] != self._text_header(framed[1], key):
+        if framed is None or framed[0] != self._text_header(len(framed[1]), zlib.crc32(framed[1]), key):
             return None
         return framed[1]
 
     def write_text(self, name: str, key: str, text: str) -> None:
         body = text.encode("utf-8", "surrogateescape")
-        self._write_blob(f"{name}.txt", json.dumps(self._text_header(body, key)).encode() + b"\n" + body)
+        header = self._text_header(len(body), zlib.crc32(body), key)
+        self._write_blob(f"{name}.txt", json.dumps(header).encode() + b"\n" + body)
 
-    def _text_header(self, body: bytes, key: str) -> dict[str, Any]:
+    def spool(self) -> Spool | None:
+        """A text to store written a piece at a time, as it is printed (a large vault's report is 100 MB:
+        never whole in memory); None where the cache cannot be written."""
+        if not self.enabled:
+            return None
+        try:
+            self._ensure_folder()
+            fd, tmp = tempfile.mkstemp(prefix=".spool.", suffix=".tmp", dir=self.folder)
+        except OSError:
+            return None
+        spool = Spool(os.fdopen(fd, "wb"), tmp)
+        spool.write(b" " * HEADER_ROOM)  # the header goes here once the text is complete (`keep`)
+        spool.size = spool.crc = 0
+        return spool
+
+    def keep(self, spool: Spool, name: str, key: str) -> bool:
+        """Store the spooled text under `key`: its header (the text's size and CRC) written in the room
+        left for it, padded with spaces (JSON allows them), then the file renamed into place."""
+        header = json.dumps(self._text_header(spool.size, spool.crc, key)).encode()
+        try:
+            if spool.failed or len(header) >= HEADER_ROOM:
+                raise OSError("not stored")
+            spool.file.seek(0)
+            spool.file.write(header.ljust(HEADER_ROOM - 1) + b"\n")
+            spool.file.close()
+            os.replace(spool.path, self.folder / f"{name}.txt")
+        except OSError:
+            spool.discard()
+            return False
+        return True
+
+    def _text_header(self, size: int, crc: int, key: str) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "vaultkit": __version__,
             "fingerprint": self.fingerprint,
             "key": key,
-            "size": len(body),
-            "crc32": zlib.crc32(body),
+            "size": size,
+            "crc32": crc,
         }
 
     def _header(self, body: bytes) -> dict[str, Any]:
@@ -150,6 +182,37 @@ class Cache:
             (self.folder / "CACHEDIR.TAG").write_text(
                 "Signature: 8a477f597d28d172789f06886806bc55\n# vaultkit cache: safe to delete\n"
             )
+
+
+HEADER_ROOM = 1024  # bytes a spooled text keeps for its header line (about 300 are used)
+
+
+@dataclass
+class Spool:
+    """A text being written to a temporary file of the cache folder; see `Cache.spool` and `Cache.keep`."""
+
+    file: Any
+    path: str
+    size: int = 0
+    crc: int = 0
+    failed: bool = False  # a write failed (a full disk): the text is not stored
+
+    def write(self, data: bytes) -> None:
+        if self.failed:
+            return
+        try:
+            self.file.write(data)
+        except OSError:
+            self.failed = True
+            return
+        self.size += len(data)
+        self.crc = zlib.crc32(data, self.crc)
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self.file.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
 
 
 def trusted(sig: Sig, recorded_at: int) -> bool:

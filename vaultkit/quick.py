@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaultkit.cache import Cache, known_digests, read_state, run_fingerprint, state_key
+from vaultkit.cache import Cache, Spool, known_digests, read_state, run_fingerprint, state_key
 from vaultkit.config import load_config
 from vaultkit.errors import FatalError
 from vaultkit.obsidian import load_obsidian
@@ -25,7 +25,7 @@ KEEP = 4  # outputs remembered per vault (one per distinct command line)
 @dataclass
 class Quick:
     cache: Cache | None = None
-    request: str = ""
+    key: str = ""  # the vault state and the request, as one hash (empty: not known)
     text: bytes | None = None
     code: int = 0
 
@@ -52,7 +52,7 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
     listing = current_listing(cache, root, config, obsidian, None)
     digests, _sigs = known_digests(root, listing.notes, read_state(cache))
     if len(digests) != len(listing.notes):
-        return Quick()
+        return Quick(cache)  # no key: a note's content is not known for sure (the output is not stored)
     extra = [list(listing.skipped_links), list(listing.unreadable), request, os.getcwd()]
     key = state_key(listing.notes, listing.files, digests, extra)
     quick = Quick(cache, key)
@@ -65,23 +65,25 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
     return quick
 
 
-def store(quick: Quick, text: str, code: int) -> None:
-    """Remember this output for the exact vault state that produced it (computed afresh after the run).
+def store(quick: Quick, spool: Spool, code: int) -> None:
+    """Remember this output (spooled as it was printed) for the exact vault state that produced it
+    (computed afresh after the run).
 
     Up to KEEP outputs (one per command line) live in `output-N.txt`; `outputs.json` maps keys to slots."""
-    if quick.cache is None:
+    if quick.cache is None or not quick.key:
+        spool.discard()
         return
     stored = quick.cache.read("outputs")
     index = {k: v for k, v in stored.items() if isinstance(v, list)} if isinstance(stored, dict) else {}
-    index.pop(quick.request, None)
+    index.pop(quick.key, None)
     used = {v[0] for v in index.values()}
     if len(index) >= KEEP:
         oldest = next(iter(index))
         used.discard(index.pop(oldest)[0])
     slot = next(n for n in range(KEEP + 1) if n not in used)
-    quick.cache.write_text(f"output-{slot}", quick.request, text)
-    index[quick.request] = [slot, code]
-    quick.cache.write("outputs", index)
+    if quick.cache.keep(spool, f"output-{slot}", quick.key):
+        index[quick.key] = [slot, code]
+        quick.cache.write("outputs", index)
 
 
 def request_id(*parts: object) -> str:

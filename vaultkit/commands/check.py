@@ -15,6 +15,8 @@ from vaultkit import quick
 from vaultkit.commands.common import emit, emit_bytes, one_shot
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from vaultkit.background import Deferred
     from vaultkit.commands.common import Progress
     from vaultkit.diagnostics import Diagnostic
@@ -62,24 +64,29 @@ def run_check(req: CheckRequest) -> int:
     )
     # file lists (pre-commit) change every time: no point looking
     whole = all(os.path.isdir(p) for p in req.paths)
-    if eligible and whole:
-        hit = quick.lookup(list(req.paths), req.vault, req.config_dir, request)
-        if hit.text is not None:
-            emit_bytes(hit.text, req.output_file)
-            return hit.code
-    text, code, writing = _run(req, color)
+    hit = quick.lookup(list(req.paths), req.vault, req.config_dir, request) if eligible and whole else None
+    if hit is not None and hit.text is not None:
+        emit_bytes(hit.text, req.output_file)
+        return hit.code
+    pieces, code, writing = _run(req, color)
+    # Whole-folder runs are the ones repeated unchanged (CI, a second check): the output is remembered,
+    # spooled to the cache as it is printed
+    spool = hit.cache.spool() if hit is not None and hit.cache is not None else None
     try:
-        emit(text, req.output_file)
+        emit(pieces, req.output_file, spool)
+    except BaseException:
+        if spool is not None:
+            spool.discard()
+        raise
     finally:
         for work in writing:  # the reports' cache writes, done by children while the text was printed
             work.finish()
-    if eligible and whole:
-        # Whole-folder runs are the ones repeated unchanged (CI, a second check): remember the output.
-        quick.store(quick.lookup(list(req.paths), req.vault, req.config_dir, request), text, code)
+    if spool is not None:
+        quick.store(quick.lookup(list(req.paths), req.vault, req.config_dir, request), spool, code)
     return code
 
 
-def _run(req: CheckRequest, color: bool) -> tuple[str, int, list[Deferred]]:
+def _run(req: CheckRequest, color: bool) -> tuple[Iterable[str], int, list[Deferred]]:
     from vaultkit.commands.common import Progress, sessions
     from vaultkit.report import RunSummary, reporter
     from vaultkit.timing import mark
@@ -103,7 +110,7 @@ def _run(req: CheckRequest, color: bool) -> tuple[str, int, list[Deferred]]:
         not_notes=frozenset(found.not_notes),
     )
     shown = found.shown
-    text = reporter(req.fmt)(shown, summary)
+    text = reporter(req.fmt)(shown, summary)  # written as it is made, by emit
     mark("report")
     if req.statistics and req.fmt != "text":
         from vaultkit.report.text import statistics as stats

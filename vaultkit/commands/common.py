@@ -8,7 +8,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
@@ -18,6 +18,7 @@ from vaultkit.diagnostics import Diagnostic
 from vaultkit.errors import FatalError
 
 if TYPE_CHECKING:
+    from vaultkit.cache import Spool
     from vaultkit.engine import Session
 
 P = ParamSpec("P")
@@ -168,14 +169,25 @@ def emit_bytes(data: bytes, output_file: Path | None) -> None:
         raise FatalError(f"{output_file or 'standard output'}: {e.strerror}") from e
 
 
-def emit(text: str, output_file: Path | None) -> None:
+def emit(pieces: Iterable[str], output_file: Path | None, spool: Spool | None = None) -> None:
+    """Write the report's text a piece at a time, to the output and to `spool` (the copy the cache keeps)."""
     if output_file is None:
-        click.echo(text, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
+            _spooled(spool, piece)
         return
     try:
-        output_file.write_text(text, encoding="utf-8")
+        with open(output_file, "w", encoding="utf-8") as out:
+            for piece in pieces:
+                out.write(piece)
+                _spooled(spool, piece)
     except OSError as e:
         raise FatalError(f"--output-file {output_file}: {e.strerror}") from e
+
+
+def _spooled(spool: Spool | None, piece: str) -> None:
+    if spool is not None:
+        spool.write(piece.encode("utf-8", "surrogateescape"))
 
 
 class Progress:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.report.summary import RunSummary
 
-Reporter = Callable[[Sequence[Diagnostic], RunSummary], str]
+# The report's text, in pieces written as they come (the large formats) or in one (the others)
+Reporter = Callable[[Sequence[Diagnostic], RunSummary], Iterable[str]]
 
 # name -> the module whose `render` it is, imported when chosen: a run prints one format
 REPORTER_MODULES = {
@@ -21,8 +22,12 @@ REPORTER_MODULES = {
 
 
 def reporter(name: str) -> Reporter:
-    render: Reporter = importlib.import_module(f"vaultkit.report.{REPORTER_MODULES[name]}").render
-    return render
+    module = importlib.import_module(f"vaultkit.report.{REPORTER_MODULES[name]}")
+    if hasattr(module, "chunks"):
+        chunks: Reporter = module.chunks
+        return chunks
+    render: Callable[[Sequence[Diagnostic], RunSummary], str] = module.render
+    return lambda diagnostics, summary: (render(diagnostics, summary),)
 
 
 __all__ = ("REPORTER_MODULES", "RunSummary", "reporter")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import click
 
@@ -14,14 +14,20 @@ from vaultkit.rules import RULES
 
 
 def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
+    return "".join(chunks(diagnostics, summary))
+
+
+def chunks(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> Iterator[str]:
+    """The report's text in pieces of CHUNK lines, to be written as they come (see json_report.chunks)."""
     paths: dict[str, str] = {}  # each path made printable once: a note has several diagnostics
-    lines = [_line(d, summary.color, paths) for d in diagnostics]
-    if summary.statistics:
-        lines.extend(statistics(diagnostics))
-    lines.append(_summary(diagnostics, summary))
-    return "\n".join(lines) + "\n"
+    for start in range(0, len(diagnostics), CHUNK):
+        part = diagnostics[start : start + CHUNK]
+        yield "".join([_line(d, summary.color, paths) + "\n" for d in part])
+    tail = statistics(diagnostics) if summary.statistics else []
+    yield "".join(line + "\n" for line in [*tail, _summary(diagnostics, summary)])
 
 
+CHUNK = 2000
 # C0 but the tab, DEL, C1, and the bidi embeddings, overrides and isolates (not the marks RTL text uses)
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
