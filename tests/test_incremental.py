@@ -512,3 +512,26 @@ def test_a_run_without_the_cache_serialises_nothing_for_it(
     got = Runner(open_session(example_vault)).run(RunOptions(jobs=1, use_cache=False))
     assert got.diagnostics
     assert not (example_vault / cache.CACHE_DIR).exists()
+
+
+def test_a_spool_left_by_a_killed_run_is_removed_once_old(tmp_path: Path) -> None:
+    """A run killed while printing leaves its spooled output behind; the next spool removes those older
+    than an hour, and keeps a recent one (another run may be writing it)."""
+    store = cache.Cache(tmp_path, "fp")
+    first = store.spool()
+    assert first is not None
+    first.write(b"a killed run's output")
+    first.file.close()  # as the kill left it: never kept, never discarded
+    recent = store.spool()
+    assert recent is not None and Path(first.path).exists()
+    old = time.time() - cache.SPOOL_LIFE - 10
+    os.utime(first.path, (old, old))
+    latest = store.spool()
+    assert latest is not None
+    assert not Path(first.path).exists() and Path(recent.path).exists()
+    latest.write(b"the output")
+    assert store.keep(latest, "output-0", "key")
+    assert store.read_text("output-0", "key") == b"the output"
+    assert store.read_text("output-0", "another key") is None
+    recent.discard()
+    assert not Path(recent.path).exists()

@@ -127,13 +127,22 @@ class Cache:
             return None
         try:
             self._ensure_folder()
-            fd, tmp = tempfile.mkstemp(prefix=".spool.", suffix=".tmp", dir=self.folder)
+            self._drop_old_spools()
+            fd, tmp = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=".tmp", dir=self.folder)
         except OSError:
             return None
         spool = Spool(os.fdopen(fd, "wb"), tmp)
         spool.write(b" " * HEADER_ROOM)  # the header goes here once the text is complete (`keep`)
         spool.size = spool.crc = 0
         return spool
+
+    def _drop_old_spools(self) -> None:
+        """Spools a run killed mid-output left behind (a large vault's is 100 MB): gone after an hour."""
+        limit = time.time() - SPOOL_LIFE
+        for path in self.folder.glob(SPOOL_PREFIX + "*.tmp"):
+            with contextlib.suppress(OSError):
+                if path.lstat().st_mtime < limit:
+                    path.unlink()
 
     def keep(self, spool: Spool, name: str, key: str) -> bool:
         """Store the spooled text under `key`: its header (the text's size and CRC) written in the room
@@ -185,6 +194,8 @@ class Cache:
 
 
 HEADER_ROOM = 1024  # bytes a spooled text keeps for its header line (about 300 are used)
+SPOOL_PREFIX = ".spool."
+SPOOL_LIFE = 3600  # seconds: an older spool is no run's (a run still writing it stores nothing)
 
 
 @dataclass
