@@ -129,3 +129,33 @@ def test_a_warm_run_prints_the_output_stored_as_it_was_printed(make_vault: Any, 
     assert warm.stderr.splitlines()[-1] == "1False", "the second run is answered from the stored output"
     assert warm.stdout == cold.stdout
     assert cold.stdout.count("VK120") > 14, "the output spans several pieces"
+
+
+def test_standard_output_closed_is_no_traceback(example_vault: Path) -> None:
+    """`vaultkit check >&-`: Python starts with no sys.stdout; the run goes on, its code tells the result."""
+    import subprocess
+
+    for args, code in ((["check"], 1), (["link", "--check"], 1)):
+        run = subprocess.run(
+            ["sh", "-c", '"$0" "$@" >&-', _command(), *args, example_vault],
+            capture_output=False,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        assert run.returncode == code, run.stderr
+        assert "error" not in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize("args", [["check"], ["check", "--no-cache", "--format", "json"], ["link"]])
+def test_a_full_disk_under_the_output_is_a_clear_error(example_vault: Path, args: list[str]) -> None:
+    import subprocess
+
+    with open("/dev/full", "w") as full:
+        run = subprocess.run(
+            [_command(), *args, example_vault], stdout=full, stderr=subprocess.PIPE, text=True, check=False
+        )
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith("vaultkit: error: "), run.stderr
+    assert "No space left on device" in run.stderr and "internal error" not in run.stderr, run.stderr

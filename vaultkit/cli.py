@@ -6,6 +6,7 @@ the configuration, the schemas or the command itself.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Sequence
@@ -226,6 +227,7 @@ def obsidian_types(vault: Path | None, config_dir: str, check_only: bool) -> int
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit code per kind of failure
+    _streams_present()
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None, prog_name="vaultkit", standalone_mode=False
@@ -246,11 +248,25 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     except Exception as e:
         if os.environ.get("VAULTKIT_DEBUG"):
             raise
+        if isinstance(e, OSError) and e.filename is None and e.errno in _WRITE_ERRORS:  # the output's
+            click.echo(f"vaultkit: error: cannot write the output: {e.strerror or e}", err=True)
+            return 2
         click.echo(
             f"vaultkit: internal error: {type(e).__name__}: {e} (set VAULTKIT_DEBUG=1 for details)", err=True
         )
         return 2
     return result if isinstance(result, int) else 0
+
+
+_WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
+
+
+def _streams_present() -> None:
+    """Started with standard output or error closed (`vaultkit check >&-`), Python has None for it: what
+    would be written there goes nowhere, as the caller asked, and the exit code still tells."""
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - for the process
 
 
 def run() -> NoReturn:

@@ -172,9 +172,14 @@ def emit_bytes(data: bytes, output_file: Path | None) -> None:
 def emit(pieces: Iterable[str], output_file: Path | None, spool: Spool | None = None) -> None:
     """Write the report's text a piece at a time, to the output and to `spool` (the copy the cache keeps)."""
     if output_file is None:
-        for piece in pieces:
-            click.echo(piece, nl=False)
-            _spooled(spool, piece)
+        try:
+            for piece in pieces:
+                click.echo(piece, nl=False)
+                _spooled(spool, piece)
+        except BrokenPipeError:
+            raise  # the reader went away (`vaultkit check | head`): see cli.run
+        except OSError as e:  # a full disk, an I/O error
+            raise FatalError(f"standard output: {e.strerror}") from e
         return
     try:
         with open(output_file, "w", encoding="utf-8") as out:
