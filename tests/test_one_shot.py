@@ -159,3 +159,17 @@ def test_a_full_disk_under_the_output_is_a_clear_error(example_vault: Path, args
     assert run.returncode == 2, run.stderr
     assert run.stderr.startswith("vaultkit: error: "), run.stderr
     assert "No space left on device" in run.stderr and "internal error" not in run.stderr, run.stderr
+
+
+def test_an_output_encoding_that_cannot_spell_a_name_escapes_it(make_vault: Any) -> None:
+    """`PYTHONIOENCODING=latin-1` (or a legacy locale): a name it cannot spell is shown escaped, not a crash."""
+    import os
+    import subprocess
+
+    root = make_vault({"北京.md": "Beijing.\n", "Trip.md": "Went to 北京 and to [[Nowhere 京]].\n"})
+    env = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    for args, code in ((["check"], 1), (["link", "--diff"], 1), (["check", "--format", "json"], 1)):
+        run = subprocess.run([_command(), *args, root], capture_output=True, env=env, check=False)
+        assert run.returncode == code, run.stderr
+        assert b"internal error" not in run.stderr, run.stderr
+        assert b"\\u5317\\u4eac" in run.stdout or b"\\u4eac" in run.stdout, run.stdout

@@ -7,6 +7,7 @@ the configuration, the schemas or the command itself.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import sys
 from collections.abc import Sequence
@@ -227,7 +228,7 @@ def obsidian_types(vault: Path | None, config_dir: str, check_only: bool) -> int
 
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit code per kind of failure
-    _streams_present()
+    _streams_ready()
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None, prog_name="vaultkit", standalone_mode=False
@@ -261,12 +262,19 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
 _WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)
 
 
-def _streams_present() -> None:
-    """Started with standard output or error closed (`vaultkit check >&-`), Python has None for it: what
-    would be written there goes nowhere, as the caller asked, and the exit code still tells."""
+def _streams_ready() -> None:
+    """Standard output and error as vaultkit can always write them.
+
+    Started with one closed (`vaultkit check >&-`), Python has None for it: what would be written there goes
+    nowhere, as the caller asked, and the exit code still tells. One in an encoding that cannot spell a
+    note's name (`PYTHONIOENCODING=latin-1`, a legacy locale) shows what it cannot spell escaped (`\\u4eac`),
+    where writing it raised UnicodeEncodeError."""
     for name in ("stdout", "stderr"):
-        if getattr(sys, name) is None:
+        stream = getattr(sys, name)
+        if stream is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - for the process
+        elif isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
 
 
 def run() -> NoReturn:
