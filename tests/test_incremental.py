@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import deny_listing
+from conftest import deny_listing, run_cli
 
 from vaultkit import cache, vault
 from vaultkit.diagnostics import Diagnostic
@@ -535,3 +535,27 @@ def test_a_spool_left_by_a_killed_run_is_removed_once_old(tmp_path: Path) -> Non
     assert store.read_text("output-0", "another key") is None
     recent.discard()
     assert not Path(recent.path).exists()
+
+
+@pytest.mark.parametrize("kind", ["symlink", "file"])
+def test_a_cache_folder_that_is_not_vaultkits_own_is_left_alone(
+    example_vault: Path, tmp_path: Path, kind: str
+) -> None:
+    """`.vaultkit_cache` as a symlink (a clone can bring one: pointed at another project, vaultkit would
+    write a `.gitignore` of `*` there) or as a file: the cache is off, nothing is written through it or over
+    it, and the run says so once."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    place = example_vault / cache.CACHE_DIR
+    shutil.rmtree(place, ignore_errors=True)
+    if kind == "symlink":
+        place.symlink_to(elsewhere, target_is_directory=True)
+    else:
+        place.write_text("mine\n")
+    for args in (("check",), ("check", "--format", "json"), ("link", "--check")):
+        got = run_cli(*args, example_vault)
+        assert got.exit_code == 1, got.stderr
+        assert got.stderr.count(f"{cache.CACHE_DIR} is ") == 1, got.stderr
+    assert list(elsewhere.iterdir()) == []
+    assert place.is_symlink() if kind == "symlink" else place.read_text() == "mine\n"
+    assert run_cli("check", example_vault).stdout == run_cli("check", "--no-cache", example_vault).stdout

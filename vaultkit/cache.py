@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 import time
 import zlib
@@ -57,7 +58,7 @@ class Cache:
     def __init__(self, root: Path, fingerprint: str, enabled: bool = True) -> None:
         self.folder = root / CACHE_DIR
         self.fingerprint = fingerprint
-        self.enabled = enabled
+        self.enabled = enabled and refused(root) is None
 
     def read(self, name: str) -> Any:
         """The payload of a cache file, or None when missing, corrupt or foreign."""
@@ -224,6 +225,22 @@ class Spool:
             self.file.close()
         with contextlib.suppress(OSError):
             os.unlink(self.path)
+
+
+def refused(root: Path) -> str | None:
+    """Why the vault's cache folder is not vaultkit's to use, if it is not: a real folder, or none yet.
+
+    A symlink there (which a clone can bring: a hostile one could point it at ~/.ssh, or at another
+    project, where vaultkit would write a `.gitignore` of `*`) or a file turns the cache off."""
+    try:
+        st = os.lstat(root / CACHE_DIR)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    if stat.S_ISLNK(st.st_mode):
+        return "is a symlink"
+    return None if stat.S_ISDIR(st.st_mode) else "is not a folder"
 
 
 def trusted(sig: Sig, recorded_at: int) -> bool:

@@ -40,6 +40,7 @@ from typing import Any
 import click
 from watchdog.events import FileSystemEventHandler
 
+from vaultkit.commands.common import say_cache_refused
 from vaultkit.diagnostics import Diagnostic, Edit, Severity
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
@@ -72,6 +73,7 @@ class Watcher:
         self.root = roots[0]
         self.options = options
         self.session = open_session(self.root, options.config_dir, options.report_note)
+        say_cache_refused(self.root)
         self.runner = Runner(self.session)
         self.current: dict[str, list[Diagnostic]] = {}
         self._started = False  # the problems found at start are printed; after that, what changes

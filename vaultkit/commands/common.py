@@ -57,7 +57,20 @@ def sessions(
         click.echo(f"vaultkit: skipped {path}: not inside a vault", err=True)
     for root, given in vaults.roots.items():
         session = open_session(root, config_dir, report)
+        say_cache_refused(root)
         yield session, targets(root, given)
+
+
+def say_cache_refused(root: Path) -> None:
+    from vaultkit.cache import CACHE_DIR, refused
+
+    why = refused(root)
+    if why is not None:
+        click.echo(
+            f"vaultkit: {root / CACHE_DIR} {why}: the cache is off (vaultkit writes only a folder of its own "
+            "there; remove it to have the cache back)",
+            err=True,
+        )
 
 
 def targets(root: Path, given: Sequence[Path]) -> tuple[str, ...] | None:
