@@ -559,3 +559,21 @@ def test_a_cache_folder_that_is_not_vaultkits_own_is_left_alone(
     assert list(elsewhere.iterdir()) == []
     assert place.is_symlink() if kind == "symlink" else place.read_text() == "mine\n"
     assert run_cli("check", example_vault).stdout == run_cli("check", "--no-cache", example_vault).stdout
+
+
+def test_a_run_on_one_note_loads_in_full_only_the_notes_its_links_look_into(
+    make_vault: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run on a few notes needs the full facts of the notes whose headings or block ids their links name;
+    the rest of the vault is known by its summaries (a map of content linked to 50 notes loaded 50 shards)."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # trust what the test just wrote
+    notes = {f"N{n}.md": f"# Top\n\nText ^b{n}\n" for n in range(8)}
+    notes["Hub.md"] = "[[N0]], [[N1|one]], [[N2#Top]], [[N3#Nope]], [[N4#^b4]], [[N5#^bad]], [[#Here]]\n"
+    root = make_vault(notes)
+    Runner(open_session(root)).run(RunOptions(jobs=1))  # the cache, warm from a whole-vault run
+    with (root / "Hub.md").open("a") as hub:
+        hub.write("Edited, as before a commit.\n")
+    got = Runner(open_session(root)).run(RunOptions(jobs=1, targets=("Hub.md",)))
+    assert set(got.facts) == {"Hub.md", "N2.md", "N3.md", "N4.md", "N5.md"}
+    assert _rows(got.diagnostics) == [r for r in _fresh(root) if r[0] == "Hub.md"]
+    assert {r[3] for r in _rows(got.diagnostics)} == {"VK103", "VK104"}  # #Nope, #^bad and #Here

@@ -308,9 +308,8 @@ class Runner:
                 names=store.names if partial else None,
                 keys=_key_table(cache, store, session.config),
             )
-            if partial:  # the rules look up the headings and block ids of the notes the scope links to
-                linked = {target for rel in scope for target in state.out.get(rel, ())}
-                store.add(workers.call("parse", store.load(linked)))
+            if partial:  # the rules look up the headings and block ids the scope's links name
+                store.add(workers.call("parse", store.load(_looked_into(state, scope))))
             mark("vault state")
             found, workers, store_mentions = self._mentions(cache, store, scope, state.table, workers, opts)
             mark("mentions")
@@ -599,6 +598,21 @@ def _plan(state: VaultState, scope: Sequence[str], opts: RunOptions) -> None:
     state.plan([rel for rel in scope if rel not in opts.refused], opts.fixing and opts.preview)
     if opts.refused:
         state.plan([rel for rel in scope if rel in opts.refused], False)
+
+
+def _looked_into(state: VaultState, scope: Sequence[str]) -> set[str]:
+    """The other notes whose headings or block ids the scope's links name (`[[N#Heading]]`, `[[N#^id]]`):
+    the only ones a run on a few notes needs in full. A note of 50 links (a map of content) loaded 50 of the
+    cache's facts shards for a check of those it links to with no heading."""
+    found: set[str] = set()
+    resolve = state.ctx.resolve_from
+    for rel in scope:
+        for link in state.facts[rel].links:
+            if link.subpath:
+                target = resolve(rel, link).target
+                if target is not None and target != rel:
+                    found.add(target)
+    return found
 
 
 def _needs_listing(root: Path, rel: str) -> bool:
