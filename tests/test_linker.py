@@ -291,6 +291,28 @@ def test_no_link_changes_which_delimiters_pair_up(make_vault: VaultFactory, pros
 @pytest.mark.parametrize(
     "prose",
     [
+        "- **Cost**: how much it takes.\n- **Meituan**: who runs it.",
+        "1. **Cost**: how much it takes.\n2. **Meituan**: who runs it.",
+        "> **Cost**: how much it takes.\n> **Meituan**: who runs it.",
+        "- [ ] **Cost** first\n- [ ] **Meituan** next",
+    ],
+)
+def test_a_bold_name_after_a_list_or_quote_marker_is_a_mention(make_vault: VaultFactory, prose: str) -> None:
+    """Regression (found on Obsidian's help, a list of `**Term**: meaning` items): the marker was masked
+    with its space, and the mask reads as punctuation, so a `**` after `- ` seemed able to close the `**`
+    of an item above once `[[` followed it, and the name was never linked. The space after a marker is
+    white space, as CommonMark reads it; the link keeps the emphasis as it renders."""
+    root = vault(make_vault, {"Meituan.md": "x\n", "N.md": prose + "\n"})
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    text = (root / "N.md").read_text(encoding="utf-8")
+    assert "**[[Meituan]]**" in text, text
+    assert _rendered(text) == _rendered(prose + "\n")
+    assert link_diff(root) == []
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
         "Not snake_case_Meituan here.",
         "Not Meituan_v2 here.",
         "Not snake_Meituan_case here.",

@@ -218,6 +218,31 @@ def test_heading_and_block_subpaths(
     assert [line.split(" ", 2)[2] for line in lines] == ([problem] if problem else [])
 
 
+@pytest.mark.parametrize(
+    ("link", "problem"),
+    [
+        ("[[T#Can it be done]]", None),  # Obsidian's help links its FAQ questions without their '?'
+        ("[[T#Can it be done?]]", None),
+        ("[[T#Costs 2025]]", None),
+        ("[[T#Done at last]]", None),
+        ("[[T#Tea & cake]]", None),
+        ("[[T#Tea cake]]", None),
+        ("[[T#Can it be undone]]", "'T.md' has no heading 'Can it be undone'"),
+    ],
+)
+def test_a_heading_link_ignores_the_punctuation_obsidian_ignores(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, link: str, problem: str | None
+) -> None:
+    """Obsidian matches a link's heading after replacing punctuation and symbols (`? ! . , ( ) & / ...`)
+    with spaces on both sides, not only the characters a link cannot hold (`# | ^ : %% [ ]`)."""
+    target = "## Can it be done?\n\n## Costs (2025)\n\n## Done, at last.\n\n## Tea & cake\n"
+    root = make_vault(
+        {"T.md": target, "S.md": f"{link}\n", "vaultkit.toml": "[relations]\nenabled = false\n"}
+    )
+    lines = report(root, monkeypatch)
+    assert [line.split(" ", 2)[2] for line in lines] == ([problem] if problem else [])
+
+
 def test_duplicate_block_ids(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_vault({"N.md": "One ^a\n\nTwo ^b\n\n- three ^a\n\n```\nfour ^a\n```\n"})
     assert report(root, monkeypatch) == ["N.md:5:9: VK105 block id '^a' is already used on line 1"]

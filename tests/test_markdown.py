@@ -601,9 +601,10 @@ def test_next_line_suppression_and_its_position() -> None:
 @settings(max_examples=500, deadline=None)
 def test_line_markers_are_the_patterns_matches_at_every_line_start(body: str) -> None:
     """`_line_markers` tries the pattern only where a line starts with a marker character: the same as
-    trying it at every line start."""
-    from vaultkit.markdown import _LINE_MARKERS, _line_markers
+    trying it at every line start (each match without the white space after its last marker)."""
+    from vaultkit.markdown import _LINE_MARKERS, _line_markers, _marker_span
 
     starts = [0, *(i + 1 for i, ch in enumerate(body) if ch == "\n")]
-    expected = [m.span() for m in (_LINE_MARKERS.match(body, s) for s in starts) if m and m.end() > m.start()]
+    matches = (_LINE_MARKERS.match(body, s) for s in starts)
+    expected = [_marker_span(m) for m in matches if m and m.end() > m.start()]
     assert _line_markers(body) == expected

@@ -254,12 +254,20 @@ def _line_markers(body: str) -> list[tuple[int, int]]:
     found = []
     first = _LINE_MARKERS.match(body)  # every match holds a marker: never empty
     if first is not None:
-        found.append(first.span())
+        found.append(_marker_span(first))
     for candidate in _MARKER_LINE.finditer(body):
         m = _LINE_MARKERS.match(body, candidate.start() + 1)
         if m is not None:
-            found.append(m.span())
+            found.append(_marker_span(m))
     return found
+
+
+def _marker_span(m: re.Match[str]) -> tuple[int, int]:
+    """The markers matched, without the white space after the last one: that is white space to the text
+    after it, as CommonMark reads a line's content. Masked, it read as punctuation (MASK), and a `**`
+    after `- ` seemed able to close an emphasis of the item above once a link's `[[` followed it."""
+    text = m.group()
+    return m.start(), m.start() + len(text.rstrip(" \t"))
 
 
 def mask(text: str, ranges: Sequence[tuple[int, int]]) -> str:

@@ -295,15 +295,19 @@ def _key(text: str) -> str:
     return nfc(text).lower()
 
 
-_HEADING_NOISE = re.compile(r"\[\[|\]\]|[#|^:%\\\[\]*_`]")
+# The ASCII punctuation and symbols Obsidian replaces with a space on both sides before it compares a link's
+# heading with a note's (all but `'`, `-` and `_`), and `_`, which emphasis puts around heading text.
+_HEADING_NOISE = re.compile(r"""[!"#$%&()*+,./:;<=>?@\[\\\]^_`{|}~]""")
 _SPACES = re.compile(r"\s+")
 
 
 # Headings repeat across a vault ("Method", "Notes"), and so do the links to them: remember their keys.
 @functools.lru_cache(maxsize=1 << 16)
 def heading_key(text: str) -> str:
-    """Headings as link subpaths match them: case, Unicode normal form (an NFD `Café` typed on macOS) and the
-    characters links cannot hold are ignored."""
+    """Headings as link subpaths match them: case, Unicode normal form (an NFD `Café` typed on macOS) and
+    punctuation are ignored. Obsidian blanks out `? ! . , ( ) & /` and the like, not only what a link
+    cannot hold (`# | ^ : %% [ ]`): its own help links `[[Frequently asked questions#How large can each
+    remote vault be]]` to the heading `How large can each remote vault be?`."""
     return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", nfc(text))).strip().casefold()
 
 
