@@ -35,6 +35,7 @@ review_recommendation: strong
 
 from __future__ import annotations
 
+import copy
 import json
 import sys
 from collections.abc import Iterable
@@ -71,13 +72,25 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
 
 
 def _leaves(error: Any) -> Iterable[Any]:
-    """For anyOf/oneOf, the branch errors say more than 'is not valid under any of the given schemas'."""
-    if error.validator in ("anyOf", "oneOf") and error.context:
-        # the deepest branch error, and one that says what is allowed before one of a `false` branch
-        best = min(error.context, key=lambda e: (-len(e.absolute_path), refused_by_false(e)))
-        yield best
-    else:
+    """For anyOf/oneOf, the branch errors say more than 'is not valid under any of the given schemas': the
+    deepest; of those, one from a branch whose type the value has (`tags: open weights` is a string that
+    is no tag, which says more than "is not empty"), and one that says what is allowed before one of a
+    `false` branch. When every branch wants another type, the types they allow, together."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
         yield error
+        return
+    deepest = max(len(e.absolute_path) for e in error.context)
+    found = [e for e in error.context if len(e.absolute_path) == deepest]
+    best = min(found, key=lambda e: (refused_by_false(e), e.validator == "type"))
+    typed = [e for e in found if e.validator == "type"]
+    if best.validator == "type" and len(typed) > 1:
+        best = copy.copy(best)
+        best.validator_value = list(dict.fromkeys(t for e in typed for t in _types(e.validator_value)))
+    yield best
+
+
+def _types(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 def _where(note: Note, path: JsonPath, required: bool) -> tuple[int, int]:
@@ -132,7 +145,8 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
         return f"{prefix}missing required property {names}"
     if kind == "type":
         kinds = [str(t) for t in (arg if isinstance(arg, list) else [arg])]
-        expected = " or ".join(_TYPE_NAMES.get(t, t) for t in kinds)
+        shown = [_TYPE_NAMES.get(t, t) for t in kinds]
+        expected = " or ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 2 else shown)
         text = f"{prefix}{_show(value)} is not {expected}"
         return f"{text} ({hint})" if hint else text
     if kind in ("maximum", "exclusiveMaximum"):
