@@ -42,8 +42,9 @@ CACHE_DIR = ".vaultkit_cache"
 # hyphens, non-joiners and emphasis delimiters, keys that are CJK dates or hold a final sigma, VK022 of
 # tags with marks, and Markdown links after an undefined full reference, read anew; 13: Korean names
 # followed by a particle read as mentions, report notes marked as such (not counted as checked) in the facts
-# and the cached report, constructs still being typed and lazy-line reference definitions read anew
-FORMAT = 13
+# and the cached report, constructs still being typed and lazy-line reference definitions read anew; 14:
+# the summaries say which notes are reports (not counted among the vault's notes)
+FORMAT = 14
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]
