@@ -114,20 +114,19 @@ def open_session(root: Path, config_dir: str = DEFAULT_CONFIG_DIR, report: str |
         ):
             raise FatalError(f"report note '{report_note}': give a vault-relative path to a .md note")
         report_note = normal
-        _check_report_note(root, report_note, config.max_note_bytes)
+        _check_report_note(root, report_note)
     return Session(root, config, obsidian, schemas, report_note)
 
 
-def _check_report_note(root: Path, rel: str, max_bytes: int) -> None:
+def _check_report_note(root: Path, rel: str) -> None:
     """The report note is left out of the checks and rewritten: it must be vaultkit's, or not exist yet. A
     note of the user's by that name would never be checked or linked again, and never be written either."""
-    from vaultkit.note import REPORT_MARKER, read_raw
+    from vaultkit.note import is_report
 
     path = root / rel
     if not os.path.lexists(path):
         return
-    raw, _problem = read_raw(path, max_bytes)
-    if raw is None or not raw.data.startswith(REPORT_MARKER.encode()):
+    if not is_report(path):
         raise FatalError(
             f"report note '{rel}': a note of that name exists that vaultkit did not write; "
             "give the report another name, or move that note"
