@@ -366,6 +366,7 @@ def test_manifest_declares_both_hooks_serial_python() -> None:
         ("vault/.obsidian/templates.json", True),
         ("vault/.obsidian/daily-notes.json", True),
         (".obsidian/plugins/templater-obsidian/data.json", True),
+        ("vault/.obsidian/plugins/periodic-notes/data.json", True),
         (".obsidian/plugins/dataview/data.json", False),
         ("vault/.obsidian/workspace.json", False),
         ("vault/attachments/lab-map.png", False),
