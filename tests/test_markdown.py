@@ -163,6 +163,11 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("callout-title", "> [!note] Meituan title\n> Meituan body", 1, False),
     ("callout-foldable", "> [!tip]- Meituan\n> body", 0, False),
     ("callout-in-list", "- > [!note] Meituan\n  > body", 0, False),
+    # a callout's title is a paragraph to CommonMark: an unquoted line after it continues it lazily, and a
+    # reference definition cannot interrupt a paragraph, so `[Meituan]: url` there is prose, and defines no
+    # `[Meituan]` (regression: it was read as a definition)
+    ("callout-lazy-line-is-no-definition", "> [!note] Title\n[Meituan]: /url\n\nSee [Meituan].", 2, True),
+    ("callout-bare-lazy-line-is-no-definition", "> [!note]\n[Meituan]: /url\n[x]: /y\n\nSee [x].", 1, True),
     ("math-inline", "$x = Meituan$ and Meituan", 1, True),
     ("math-block", "$$\nMeituan\n$$\nMeituan", 1, True),
     ("math-dollars-are-money", "costs $5 and Meituan $10", 1, True),

@@ -43,7 +43,8 @@ CACHE_DIR = ".vaultkit_cache"
 # tags with marks, and Markdown links after an undefined full reference, read anew; 13: Korean names
 # followed by a particle read as mentions, report notes marked as such (not counted as checked) in the facts
 # and the cached report, constructs still being typed and lazy-line reference definitions read anew; 14:
-# the summaries say which notes are reports (not counted among the vault's notes)
+# the summaries say which notes are reports (not counted among the vault's notes), and bodies read anew (a
+# lazy line after a callout's title, openers after backslashes)
 FORMAT = 14
 RACY_NS = 2_000_000_000
 

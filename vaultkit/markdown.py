@@ -310,6 +310,9 @@ class _Blocks:
         self.labels: set[str] = set()  # of link reference definitions
         self.title_opener_line = False  # the next line opens the title a definition leaves to it
         self.title_whole = False  # ... and closes it there
+        # the line before was a callout's title, `> [!note] Title`: to CommonMark a paragraph, which an
+        # unquoted line after it continues lazily (`[x]: url` there is prose, no definition)
+        self.callout_title = False
 
     def run(self) -> None:
         pos = 0
@@ -406,8 +409,11 @@ class _Blocks:
         col, opened = self._open(text, col)
         leaf = text[col:]
         blank = not leaf.strip()
+        title, self.callout_title = self.callout_title, False
         if matched < len(self.containers):
-            if not opened and self.mode == "para" and not blank and not _starts_block(leaf):
+            if not opened and (self.mode == "para" or title) and not blank and not _starts_block(leaf):
+                if self.mode != "para":  # after a callout's title: its paragraph goes on from here
+                    self.mode, self.para_start, self.para_text = "para", start, []
                 self.para_text.append(leaf)  # a lazy continuation line
                 return
             del self.containers[matched:]
@@ -519,6 +525,7 @@ class _Blocks:
             self._close(start)
             self.no_insert.append((start, end))
             self.breaks.append(start)
+            self.callout_title = True
         else:
             self._para_line(leaf, start)
 
