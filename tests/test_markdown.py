@@ -177,6 +177,12 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("math-wrapped-not-across-list-items", "- a $x\n- Meituan$ b", 1, False),
     # an opener nothing closes, being typed: the rest of its line is not linked
     ("math-unclosed", "a $Meituan\nMeituan", 1, False),
+    # after an escaped backslash `\\`, a backtick or `$` opens (regression: read as escaped); `\`` and `\$` do not
+    ("span-unclosed-after-escaped-backslash", "a \\\\`Meituan b\nMeituan", 1, False),
+    ("span-unclosed-after-three-backslashes", "a \\\\\\`Meituan b", 1, False),
+    ("math-unclosed-after-escaped-backslash", "a \\\\$Meituan b\nMeituan", 1, False),
+    ("dollar-escaped-opens-nothing", "a \\$Meituan b", 1, False),
+    ("span-after-escaped-backtick", "a \\``Meituan b\nMeituan", 1, False),
     ("destination-unclosed", "a [x](Meituan\nMeituan", 1, False),
     ("destination-closed-text-not", "[a\n\nb](x.md) Meituan", 1, True),
     ("tag-unclosed", 'a <span title="Meituan\nMeituan', 1, False),

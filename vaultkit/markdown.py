@@ -149,7 +149,7 @@ _LINE_BREAK = re.compile(r"[\r\n]")
 # where to look for one: a `](` is looked for at its `(`, rarer than the `]` of every wikilink
 _OPENER_START = re.compile(r"[`$<(]")
 _OPENERS = ("`", "$", "<", "](")
-_OPENER = re.compile(r"(?<![\w`\\])`+|\$(?=[^\s$\d])|\]\(|<[A-Za-z][A-Za-z0-9-]*(?!\S)")
+_OPENER = re.compile(r"(?<![\w`])`+|\$(?=[^\s$\d])|\]\(|<[A-Za-z][A-Za-z0-9-]*(?!\S)")
 _WRAPPED_MATH = re.compile(r"\$(?:[^$\n]|\n(?![ \t\r]*(?:\n|\Z))){1,2000}?(?<=[^\s\\])\$(?!\d)")
 # Dataview's inline fields: `key:: value` filling a line (the key is words, spaces, `/` and `-`, after any
 # markup: `- **Rating**:: 9`), and `[key:: value]` or `(key:: value)` anywhere. A value is data, as a property
@@ -809,6 +809,10 @@ def _still_typed(masked: str, breaks: Sequence[int]) -> list[tuple[int, int]]:
             continue
         start, end = m.span()
         pos = end
+        if at and masked[at - 1] == "\\" and masked[at] in "`$" and _escaped(masked, at):
+            start += 1  # `\`` and `\$` are literal; after `\\`, an escaped backslash, the opener opens
+            if start == end or masked[at] == "$":
+                continue  # the rest of a backtick run may open a code span, as in _code_spans
         if end > eol:
             after = _LINE_BREAK.search(masked, end)
             eol = after.start() if after else len(masked)
@@ -824,6 +828,15 @@ def _still_typed(masked: str, breaks: Sequence[int]) -> list[tuple[int, int]]:
         covered = math.end() if math is not None and not _crosses(start, math.end(), breaks) else eol
         typed.append((start, covered))
     return typed
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Is the character at `at` escaped: after an odd number of backslashes? (Each opener counts the run just
+    before it, which no other opener does: linear in all.)"""
+    k = at
+    while k and text[k - 1] == "\\":
+        k -= 1
+    return (at - k) % 2 == 1
 
 
 def _crosses(start: int, end: int, breaks: Sequence[int]) -> bool:
