@@ -415,3 +415,23 @@ def test_template_folder_at_the_vault_root_names_none(
         }
     )
     assert report(root, monkeypatch) == ["Note.md:1:1: VK101 broken link: 'Gone' matches no note or file"]
+
+
+def test_a_canvas_is_a_link_target_and_is_never_read(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON Canvas files are attachments to vaultkit: a link to one resolves, and none is opened, so a canvas
+    that is malformed, binary or a named pipe never disturbs a run. (vaultkit has no rule that counts the
+    links into a note, such as orphan notes, so a canvas's own links would change no diagnostic: they are
+    not read.)"""
+    root = make_vault(
+        {
+            "Board.canvas": '{"nodes": [{"type": "file", "file": "Gone.md"',
+            "Bin.canvas": "\x00\x01",
+            "Note.md": "See [[Board.canvas]], [[Bin.canvas]] and [[Pipe.canvas]].\n",
+        }
+    )
+    os.mkfifo(root / "Pipe.canvas")
+    assert report(root, monkeypatch) == []
+    linked = run_cli("link", "--no-cache", ".")
+    assert linked.exit_code == 0, linked.output
