@@ -497,6 +497,8 @@ def test_block_ids_found(body: str, ids: list[str]) -> None:
         "[",
         "[[",
         "$a ",
+        "\\`a",
+        "\\\\$a ",
         "<%",
         "- ```\n",
         "> > ",
