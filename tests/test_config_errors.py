@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from conftest import VaultFactory, run_cli, run_installed
 
 from vaultkit.nesting import MAX_DEPTH, TooDeep, parse_bounded
+from vaultkit.note import REPORT_MARKER, is_report
 
 ENTITY = "---\ntype: entity\nkind: lab\ntier: 2\n---\nx\n"
 
@@ -214,6 +216,29 @@ def test_a_note_of_the_users_is_never_taken_for_the_report(make_vault: VaultFact
     )
     result = run_cli("check", root)
     assert result.exit_code == 2 and "report note 'Meituan.md'" in result.stderr, result.output
+
+
+def test_a_report_note_is_known_by_its_marker_after_a_bom_and_a_pipe_is_never_one(
+    make_vault: VaultFactory, tmp_path: Path
+) -> None:
+    """Regression: two tests of the marker disagreed. --report refused a report that an editor had saved
+    with a BOM (engine._check_report_note read no BOM), and note.is_report (used by --output-file) opened
+    a named pipe for reading without O_NONBLOCK, waiting forever for a writer. One test now does both."""
+    root = make_vault({"A.md": ENTITY, "R.md": f"\ufeff{REPORT_MARKER}\nold report\n"})
+    result = run_cli("check", "--no-cache", "--report", "R.md", root)
+    assert result.exit_code == 0, result.output
+    assert (root / "R.md").read_text(encoding="utf-8").startswith(REPORT_MARKER)
+    pipe = tmp_path / "pipe.md"
+    os.mkfifo(pipe)
+    answer: list[bool] = []
+    reader = threading.Thread(target=lambda: answer.append(is_report(pipe)), daemon=True)
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():  # it waits for a writer: give it one, so the thread ends, then fail
+        with open(pipe, "wb"):
+            pass
+        pytest.fail("is_report blocked on a named pipe")
+    assert answer == [False]
 
 
 def test_a_bom_is_no_reason_to_refuse_the_config_or_a_schema(make_vault: VaultFactory) -> None:

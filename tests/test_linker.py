@@ -1024,6 +1024,23 @@ def test_relation_shows_from_both_sides_after_linking(make_vault: VaultFactory) 
     assert "nothing to link" in again.stderr and snapshot(root) == before
 
 
+def test_link_says_which_notes_were_linked_and_which_only_gained_relations(make_vault: VaultFactory) -> None:
+    """Regression: `link` printed `linked Meituan.md` for a note that only gained a `related:` item, so its
+    output claimed a link that no one could find in the note."""
+    root = make_vault(
+        {
+            "Papers/ResRL.md": "ResRL came out of Meituan's research team.\n",
+            "Companies/Meituan.md": "---\ntype: entity\nkind: company\n---\n# Meituan\n",
+        }
+    )
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    said = {line.rpartition("/")[2]: line.split(" ")[0] for line in result.stdout.splitlines()}
+    assert said == {"ResRL.md": "linked", "Meituan.md": "added"}, result.stdout
+    assert "added relations to " in result.stdout
+    assert "vaultkit: 2 notes changed: 1 linked, 1 given relations only" in result.stderr
+
+
 def test_json_output_marks_the_mention_fixable(make_vault: VaultFactory) -> None:
     root = vault(make_vault, {"Alpha.md": "x\n", "N.md": "Alpha.\n"})
     data = json.loads(run_cli("check", "--no-cache", "--format", "json", root).stdout)

@@ -357,6 +357,25 @@ def test_a_heading_link_in_nfd_names_the_nfc_heading(
         (".obsidian/templates.json", '{"folder": "Meta/Templates/", "dateFormat": "YYYY-MM-DD"}'),
         (".obsidian/plugins/templater-obsidian/data.json", '{"templates_folder": "Meta/Templates"}'),
         (".obsidian/daily-notes.json", '{"folder": "Daily", "template": "Meta/Templates/Project"}'),
+        # normalised as Obsidian's normalizePath does: backslashes, doubled, leading and trailing slashes
+        (".obsidian/templates.json", '{"folder": "Meta\\\\Templates\\\\"}'),
+        (".obsidian/templates.json", '{"folder": "//Meta//Templates"}'),
+        (".obsidian/plugins/templater-obsidian/data.json", '{"templates_folder": "/Meta/Templates/"}'),
+        # Templater's folder and file templates: files by path
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            '{"folder_templates": [{"folder": "Projects", "template": "Meta/Templates/Project.md"}]}',
+        ),
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            '{"file_templates": [{"regex": ".*", "template": "/Meta/Templates/Project.md"}]}',
+        ),
+        # the Periodic Notes plugin, and a template named by its name alone: found as a link finds it
+        (
+            ".obsidian/plugins/periodic-notes/data.json",
+            '{"weekly": {"enabled": true, "template": "Project"}}',
+        ),
+        (".obsidian/daily-notes.json", '{"template": "project"}'),
     ],
 )
 def test_template_folder_is_not_checked_or_linked_but_resolves(
@@ -365,7 +384,9 @@ def test_template_folder_is_not_checked_or_linked_but_resolves(
     """A template holds placeholders: `created: {{date}}` is a YAML error, `[[<% tp.date.now() %>]]` a broken
     link, and a mention linked in it is copied into every new note. Regression: the folder that the core
     Templates plugin or Templater names was checked and linked, and prose saying "this project" was linked
-    to the template `Project.md`."""
+    to the template `Project.md`. Regression too: a folder written `Meta\\Templates\\` or `//Meta//Templates`,
+    Templater's folder_templates and file_templates, the Periodic Notes plugin's templates, and a template
+    named without its folder (resolved as a link is) named no template."""
     root = make_vault(
         {
             "Meta/Templates/Project.md": "---\ncreated: {{date}}\n---\n# <% tp.file.title %>\n"
@@ -380,6 +401,33 @@ def test_template_folder_is_not_checked_or_linked_but_resolves(
     assert run_cli("link", "--check", ".").exit_code == 0
 
 
+def test_template_paths_are_normalised_as_obsidian_does() -> None:
+    """Obsidian's normalizePath: slashes and backslashes collapse, leading and trailing ones go, and
+    non-breaking spaces become spaces. It keeps `.` segments: `./Templates` names no folder in Obsidian."""
+    from vaultkit.obsidian import normalize_path
+
+    assert normalize_path("\\Meta\\\\My\u00a0Templates//") == "Meta/My Templates"
+    assert normalize_path("Meta/Narrow\u202fspace") == "Meta/Narrow space"
+    assert normalize_path("/") == "" and normalize_path("./Templates") == "./Templates"
+
+
+def test_a_template_named_by_name_is_the_root_note_when_there_is_one(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The daily note's template `Day` is looked up as a link from the vault root: Day.md at the root is it,
+    and a Day.md elsewhere is an ordinary note."""
+    root = make_vault(
+        {
+            "Day.md": "---\ncreated: {{date}}\n---\n",
+            "Notes/Day.md": "[[Gone]]\n",
+            ".obsidian/daily-notes.json": '{"template": "Day"}',
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "Notes/Day.md:1:1: VK101 broken link: 'Gone' matches no note or file"
+    ]
+
+
 def test_template_folder_at_the_vault_root_names_none(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -392,3 +440,23 @@ def test_template_folder_at_the_vault_root_names_none(
         }
     )
     assert report(root, monkeypatch) == ["Note.md:1:1: VK101 broken link: 'Gone' matches no note or file"]
+
+
+def test_a_canvas_is_a_link_target_and_is_never_read(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON Canvas files are attachments to vaultkit: a link to one resolves, and none is opened, so a canvas
+    that is malformed, binary or a named pipe never disturbs a run. (vaultkit has no rule that counts the
+    links into a note, such as orphan notes, so a canvas's own links would change no diagnostic: they are
+    not read.)"""
+    root = make_vault(
+        {
+            "Board.canvas": '{"nodes": [{"type": "file", "file": "Gone.md"',
+            "Bin.canvas": "\x00\x01",
+            "Note.md": "See [[Board.canvas]], [[Bin.canvas]] and [[Pipe.canvas]].\n",
+        }
+    )
+    os.mkfifo(root / "Pipe.canvas")
+    assert report(root, monkeypatch) == []
+    linked = run_cli("link", "--no-cache", ".")
+    assert linked.exit_code == 0, linked.output

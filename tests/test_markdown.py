@@ -163,6 +163,11 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("callout-title", "> [!note] Meituan title\n> Meituan body", 1, False),
     ("callout-foldable", "> [!tip]- Meituan\n> body", 0, False),
     ("callout-in-list", "- > [!note] Meituan\n  > body", 0, False),
+    # a callout's title is a paragraph to CommonMark: an unquoted line after it continues it lazily, and a
+    # reference definition cannot interrupt a paragraph, so `[Meituan]: url` there is prose, and defines no
+    # `[Meituan]` (regression: it was read as a definition)
+    ("callout-lazy-line-is-no-definition", "> [!note] Title\n[Meituan]: /url\n\nSee [Meituan].", 2, True),
+    ("callout-bare-lazy-line-is-no-definition", "> [!note]\n[Meituan]: /url\n[x]: /y\n\nSee [x].", 1, True),
     ("math-inline", "$x = Meituan$ and Meituan", 1, True),
     ("math-block", "$$\nMeituan\n$$\nMeituan", 1, True),
     ("math-dollars-are-money", "costs $5 and Meituan $10", 1, True),
@@ -172,6 +177,12 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("math-wrapped-not-across-list-items", "- a $x\n- Meituan$ b", 1, False),
     # an opener nothing closes, being typed: the rest of its line is not linked
     ("math-unclosed", "a $Meituan\nMeituan", 1, False),
+    # after an escaped backslash `\\`, a backtick or `$` opens (regression: read as escaped); `\`` and `\$` do not
+    ("span-unclosed-after-escaped-backslash", "a \\\\`Meituan b\nMeituan", 1, False),
+    ("span-unclosed-after-three-backslashes", "a \\\\\\`Meituan b", 1, False),
+    ("math-unclosed-after-escaped-backslash", "a \\\\$Meituan b\nMeituan", 1, False),
+    ("dollar-escaped-opens-nothing", "a \\$Meituan b", 1, False),
+    ("span-after-escaped-backtick", "a \\``Meituan b\nMeituan", 1, False),
     ("destination-unclosed", "a [x](Meituan\nMeituan", 1, False),
     ("destination-closed-text-not", "[a\n\nb](x.md) Meituan", 1, True),
     ("tag-unclosed", 'a <span title="Meituan\nMeituan', 1, False),
@@ -486,6 +497,8 @@ def test_block_ids_found(body: str, ids: list[str]) -> None:
         "[",
         "[[",
         "$a ",
+        "\\`a",
+        "\\\\$a ",
         "<%",
         "- ```\n",
         "> > ",

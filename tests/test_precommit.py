@@ -230,7 +230,7 @@ def test_check_hook_fails_on_the_bad_note_then_passes_after_the_fix(vault_repo: 
     # The link hook gives Meituan, which the new note links to, its relation back: staged, the commit passes
     relation = repo.commit("add notes")
     assert relation.returncode != 0
-    assert "linked vault/Entities/Companies/Meituan.md" in _output(relation), _output(relation)
+    assert "added relations to vault/Entities/Companies/Meituan.md" in _output(relation), _output(relation)
     repo.git("add", "vault/Entities/Companies/Meituan.md")
     committed = repo.commit("add notes")
     assert committed.returncode == 0, _output(committed)
@@ -292,7 +292,7 @@ def test_link_hook_links_the_mention_fails_then_passes(vault_repo: VaultRepo) ->
     assert repo.read(note).endswith("Bar Delivery competes with [[Meituan]].\n")
     # the relation shows from both sides: Meituan, which the staged note now links to, lists it
     meituan = "vault/Entities/Companies/Meituan.md"
-    assert f"linked {meituan}" in out
+    assert f"added relations to {meituan}" in out
     assert '  - "[[Bar Delivery]]"\n---\n' in repo.read(meituan)
     assert repo.read(LEGACY_NOTE) == LEGACY_TEXT  # neither staged nor linked to: not touched
 
@@ -366,6 +366,7 @@ def test_manifest_declares_both_hooks_serial_python() -> None:
         ("vault/.obsidian/templates.json", True),
         ("vault/.obsidian/daily-notes.json", True),
         (".obsidian/plugins/templater-obsidian/data.json", True),
+        ("vault/.obsidian/plugins/periodic-notes/data.json", True),
         (".obsidian/plugins/dataview/data.json", False),
         ("vault/.obsidian/workspace.json", False),
         ("vault/attachments/lab-map.png", False),

@@ -26,6 +26,7 @@ from conftest import Result, VaultFactory, run_cli
 from jsonschema.validators import validator_for
 
 from vaultkit.diagnostics import Diagnostic, Severity
+from vaultkit.note import REPORT_MARKER
 from vaultkit.report import REPORTER_MODULES, RunSummary, github, junit, reporter, sarif
 from vaultkit.rules import RULES
 
@@ -115,6 +116,22 @@ def test_json_report_of_given_files_counts_the_vault(vault: Path) -> None:
     assert {d["path"] for d in data["diagnostics"]} == {CAFE}
     assert data["summary"]["notes_checked"] == 1
     assert data["summary"]["notes_in_vaults"] == 4
+
+
+def test_json_report_counts_no_report_note_among_the_vaults_notes(vault: Path) -> None:
+    """Regression: `notes_in_vaults` counted a report note an earlier run wrote (it starts with the marker),
+    which is never checked: a whole-vault run said 4 notes checked of 5 in the vault. It counts what the
+    text summary counts, fresh, from the cache, and for given files (from the cached summaries too)."""
+    (vault / "Report.md").write_text(f"\ufeff{REPORT_MARKER}\n# Report\n", encoding="utf-8")
+    for _ in range(2):  # parsed, then from the cache (the whole-vault report, then the summaries)
+        whole = json.loads(run_cli("check", "--format", "json").stdout)["summary"]
+        assert whole["notes_checked"] == whole["notes_in_vaults"] == 4, whole
+        assert "4 notes" in run_cli("check").stdout
+        given = json.loads(run_cli("check", "--format", "json", CAFE).stdout)["summary"]
+        assert (given["notes_checked"], given["notes_in_vaults"]) == (1, 4), given
+    (vault / "Good.md").write_text("# Good, changed\n", encoding="utf-8")  # no cached report: summaries
+    given = json.loads(run_cli("check", "--format", "json", CAFE).stdout)["summary"]
+    assert given["notes_in_vaults"] == 4, given
 
 
 def test_json_report_is_the_same_from_the_cache(vault: Path) -> None:

@@ -708,6 +708,28 @@ def test_a_stop_signal_that_lands_while_the_loop_holds_its_wake_lock_still_stops
     assert watcher.stop.is_set()
 
 
+def test_fix_says_a_saved_note_that_only_gained_relations_was_not_linked(
+    vault: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nathan Lambert.md owes only a relation (VK121). Regression: `watch --fix` said `linked` of it, as of
+    a note that gained a link."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    rel = "Entities/People/Nathan Lambert.md"
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher._full_check()
+    assert {d.code for d in watcher.current[rel] if d.fix is not None} == {"VK121"}
+    note = vault / rel
+    _atomic(note, note.read_text(encoding="utf-8") + "\n")
+    watcher.pending[rel] = time.monotonic() - 1
+    watcher._tick()
+    watcher._tick()  # the fix, due at once (settle 0)
+    out = capsys.readouterr().out
+    assert f"vaultkit: added relations to {rel}\n" in out, out
+    assert f"vaultkit: linked {rel}" not in out
+    assert "[[Lambert - Notes from inside China's AI labs]]" in note.read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("settings", ["same", "changed"])
 def test_a_save_due_with_a_settings_change_is_checked_and_fixed(vault: Path, settings: str) -> None:
     """Obsidian rewrites `.obsidian/*.json` often, and a template plugin writes a note and its settings
@@ -737,6 +759,7 @@ def test_a_save_due_with_a_settings_change_is_checked_and_fixed(vault: Path, set
         (".obsidian/templates.json", True),
         (".obsidian/plugins/templater-obsidian/data.json", True),
         (".obsidian/daily-notes.json", True),
+        (".obsidian/plugins/periodic-notes/data.json", True),
         (".obsidian/workspace.json", False),
         (".obsidian/plugins/dataview/data.json", False),
     ],

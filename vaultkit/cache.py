@@ -44,8 +44,10 @@ CACHE_DIR = ".vaultkit_cache"
 # tags with marks, and Markdown links after an undefined full reference, read anew; 13: Korean names
 # followed by a particle read as mentions, report notes marked as such (not counted as checked) in the facts
 # and the cached report, constructs still being typed and lazy-line reference definitions read anew; 14:
-# protected regions without the white space after a list or quote marker (mentions beside it), and VK010
-# messages of values failing every branch of an anyOf (said by the branch of the value's type), read anew
+# protected regions without the white space after a list or quote marker (mentions beside it), VK010
+# messages of values failing every branch of an anyOf (said by the branch of the value's type), summaries
+# that say which notes are reports (not counted among the vault's notes), and bodies (a lazy line after a
+# callout's title, openers after backslashes), read anew
 FORMAT = 14
 RACY_NS = 2_000_000_000
 

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vaultkit.diagnostics import Edit
-from vaultkit.note import BOM
+from vaultkit.note import BOM, starts_with_marker
 from vaultkit.paths import read_only_stat, read_regular
 
 try:
@@ -309,7 +309,7 @@ def write_generated(root: Path, rel: str, content: str, marker: str) -> WriteRes
         return WriteResult(rel, False, f"not written: {e.strerror}")
     if old == new:
         return WriteResult(rel, False, "")
-    if old is not None and not old.startswith(marker.encode()):
+    if old is not None and not starts_with_marker(old, marker):
         return WriteResult(rel, False, "not written: a note of that name exists that vaultkit did not write")
     return write_file(root, rel, old, content)
 

@@ -114,20 +114,19 @@ def open_session(root: Path, config_dir: str = DEFAULT_CONFIG_DIR, report: str |
         ):
             raise FatalError(f"report note '{report_note}': give a vault-relative path to a .md note")
         report_note = normal
-        _check_report_note(root, report_note, config.max_note_bytes)
+        _check_report_note(root, report_note)
     return Session(root, config, obsidian, schemas, report_note)
 
 
-def _check_report_note(root: Path, rel: str, max_bytes: int) -> None:
+def _check_report_note(root: Path, rel: str) -> None:
     """The report note is left out of the checks and rewritten: it must be vaultkit's, or not exist yet. A
     note of the user's by that name would never be checked or linked again, and never be written either."""
-    from vaultkit.note import REPORT_MARKER, read_raw
+    from vaultkit.note import is_report
 
     path = root / rel
     if not os.path.lexists(path):
         return
-    raw, _problem = read_raw(path, max_bytes)
-    if raw is None or not raw.data.startswith(REPORT_MARKER.encode()):
+    if not is_report(path):
         raise FatalError(
             f"report note '{rel}': a note of that name exists that vaultkit did not write; "
             "give the report another name, or move that note"
@@ -223,7 +222,7 @@ class Runner:
             cached = self._from_report(cache, state_key, listing, scope, opts)
             if cached is not None:
                 diags = sorted(cached[0] + unreachable, key=Diagnostic.sort_key)
-                return RunResult(diags, reported, notes_in_vault=len(listing.notes), reports=cached[1])
+                return RunResult(diags, reported, notes_in_vault=cached[2], reports=cached[1])
         _check_schemas(cache, session.schemas)
         store = FactStore(cache, listing.notes, digests)
         partial = opts.targets is not None and not opts.fixing and not opts.keep_state
@@ -263,15 +262,15 @@ class Runner:
         )
         mark("cache writes")
         self.state = state if not opts.fixing else None
-        found = (store.facts, state.index, len(listing.notes), beyond, writing, reports)
+        found = (store.facts, state.index, _not_reports(listing, store), beyond, writing, reports)
         return RunResult(diags, reported, *found)
 
     def _from_report(
         self, cache: Cache, state_key: str, listing: Listing, scope: list[str], opts: RunOptions
-    ) -> tuple[list[Diagnostic], tuple[str, ...]] | None:
-        """The scope's diagnostics and report notes from the report cached for this very vault state, if
-        there is one."""
-        cached = _cached_report(cache, state_key, scope, opts.targets is None)
+    ) -> tuple[list[Diagnostic], tuple[str, ...], int] | None:
+        """The scope's diagnostics and report notes, and the number of the vault's notes that are not reports,
+        from the report cached for this very vault state, if there is one."""
+        cached = _cached_report(cache, state_key, scope, opts.targets is None, len(listing.notes))
         if cached is not None and opts.targets is not None:  # the report holds these for the whole vault only
             active = self._active(opts)
             cached[0].extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
@@ -323,7 +322,8 @@ class Runner:
     def update(self, changed: Sequence[str]) -> tuple[dict[str, list[Diagnostic]], int]:
         """Watch mode: re-read these notes (gone ones too) and re-check every note that depends on them.
 
-        Returns the new diagnostics of each re-checked note, and the number of notes in the vault.
+        Returns the new diagnostics of each re-checked note, and the number of notes in the vault (report
+        notes left out, as a run counts them).
         """
         assert self.state is not None, "run() first"
         before = self._listing.unlisted_folders() if self._listing is not None else set()
@@ -349,7 +349,8 @@ class Runner:
             by_note[rel] = []
         for d in diags:
             by_note.setdefault(d.path, []).append(d)
-        return by_note, len(present)
+        facts = self.state.facts
+        return by_note, len(present) - sum(1 for rel in present if rel in facts and facts[rel].report)
 
     def _relations_of_targets(
         self, scope: Sequence[str], state: VaultState, opts: RunOptions
@@ -699,11 +700,16 @@ def _light_row(d: Diagnostic) -> list[object]:
     return [d.path, d.line, d.col, d.code, d.message, str(d.severity), fix]
 
 
+def _not_reports(listing: Listing, store: FactStore) -> int:
+    """The vault's notes that are not reports vaultkit wrote: the notes a whole-vault run checks."""
+    return len(listing.notes) - sum(1 for n in store.names.values() if n.report)
+
+
 def _cached_report(
-    cache: Cache, key: str, scope: Sequence[str], whole: bool
-) -> tuple[list[Diagnostic], tuple[str, ...]] | None:
-    """The last whole-vault report and the scope's report notes, if made from exactly this state (else
-    None: run again).
+    cache: Cache, key: str, scope: Sequence[str], whole: bool, listed: int
+) -> tuple[list[Diagnostic], tuple[str, ...], int] | None:
+    """The last whole-vault report, the scope's report notes and the number of `listed` notes that are not
+    reports, if made from exactly this state (else None: run again).
 
     Sharded like the facts, so a run on one note reads one shard; "report-run" holds what belongs to no note
     (its rows are the whole vault's only), and the report notes.
@@ -712,6 +718,7 @@ def _cached_report(
     names = ["report-run", *(f"report-{shard:02d}" for shard in sorted({shard_of(rel) for rel in wanted}))]
     found: list[Diagnostic] = []
     reports: tuple[str, ...] = ()
+    in_vault = listed
     for name in names:
         part = cache.read(name)
         if not isinstance(part, dict) or part.get("state") != key or not isinstance(part.get("rows"), list):
@@ -719,12 +726,13 @@ def _cached_report(
         try:
             if name == "report-run":
                 reports = tuple(rel for rel in part["reports"] if rel in wanted)
+                in_vault = listed - len(part["reports"])
                 if not whole:
                     continue
             found.extend(Diagnostic.from_row(r) for r in part["rows"] if whole or r[0] in wanted)
         except (KeyError, TypeError, ValueError, IndexError):
             return None
-    return sorted(found, key=Diagnostic.sort_key), reports
+    return sorted(found, key=Diagnostic.sort_key), reports, in_vault
 
 
 def _save_report(  # noqa: PLR0917 - the report's parts

@@ -161,6 +161,7 @@ class NoteSummary(NamedTuple):
     readable: bool
     aliases: tuple[str, ...]
     links: str  # JSON: {link_key: [kind, target, source, kind, target, source, ...]}
+    report: bool = False  # a report vaultkit wrote: not counted among the vault's notes
 
     def links_to(self, keys: Collection[str]) -> list[LinkTarget]:
         wanted = [key for key in keys if _json_key(key) in self.links]
@@ -207,6 +208,8 @@ class NoteLike(Protocol):
     def readable(self) -> bool: ...
     @property
     def aliases(self) -> tuple[str, ...]: ...
+    @property
+    def report(self) -> bool: ...
     def links_to(self, keys: Collection[str]) -> Sequence[LinkLike]: ...
 
 
@@ -221,16 +224,17 @@ def summary_row(f: NoteFacts) -> list[Any]:
         f.readable,
         list(f.aliases),
         _dumps({k: [v for t in ts for v in t] for k, ts in by_key.items()}),
+        f.report,
     ]
 
 
 def summary_from_row(rel: str, row: list[Any]) -> NoteSummary:
-    digest, readable, aliases, links = row
+    digest, readable, aliases, links, report = row
     if not isinstance(digest, str) or not isinstance(readable, bool) or not isinstance(links, str):
         raise TypeError("not a summary")
     if not links.startswith("{"):
         raise ValueError("not a summary's links")
-    return NoteSummary(rel, digest, readable, tuple(aliases), links)
+    return NoteSummary(rel, digest, readable, tuple(aliases), links, report is True)
 
 
 def covers(s: SuppressionFact, code: str, line: int) -> bool:

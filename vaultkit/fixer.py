@@ -30,11 +30,13 @@ FORKED_PLAN = 1000  # notes to plan from which forked processes share the work (
 class FixOutcome:
     written: list[str] = field(default_factory=list)
     refused: list[WriteResult] = field(default_factory=list)
+    linked: set[str] = field(default_factory=set)  # of `written`: gained a link, not only relations
 
     def then(self, later: FixOutcome) -> FixOutcome:
         """This outcome followed by a later round's: each note written once, each refusal said once."""
         refused = {(r.rel, r.message): r for r in self.refused + later.refused}
-        return FixOutcome(sorted({*self.written, *later.written}), [refused[k] for k in sorted(refused)])
+        written = sorted({*self.written, *later.written})
+        return FixOutcome(written, [refused[k] for k in sorted(refused)], self.linked | later.linked)
 
 
 def fix_in_rounds(
@@ -53,6 +55,7 @@ def fix_in_rounds(
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
     links = edits_by_note(d for d in chosen if d.code != RELATION)
     outcome = apply_fixes(root, first.facts, links, managed_property)
+    outcome.linked.update(outcome.written)
     last = first
     if outcome.written:
         last = again()

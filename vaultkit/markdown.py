@@ -149,7 +149,7 @@ _LINE_BREAK = re.compile(r"[\r\n]")
 # where to look for one: a `](` is looked for at its `(`, rarer than the `]` of every wikilink
 _OPENER_START = re.compile(r"[`$<(]")
 _OPENERS = ("`", "$", "<", "](")
-_OPENER = re.compile(r"(?<![\w`\\])`+|\$(?=[^\s$\d])|\]\(|<[A-Za-z][A-Za-z0-9-]*(?!\S)")
+_OPENER = re.compile(r"(?<![\w`])`+|\$(?=[^\s$\d])|\]\(|<[A-Za-z][A-Za-z0-9-]*(?!\S)")
 _WRAPPED_MATH = re.compile(r"\$(?:[^$\n]|\n(?![ \t\r]*(?:\n|\Z))){1,2000}?(?<=[^\s\\])\$(?!\d)")
 # Dataview's inline fields: `key:: value` filling a line (the key is words, spaces, `/` and `-`, after any
 # markup: `- **Rating**:: 9`), and `[key:: value]` or `(key:: value)` anywhere. A value is data, as a property
@@ -318,6 +318,9 @@ class _Blocks:
         self.labels: set[str] = set()  # of link reference definitions
         self.title_opener_line = False  # the next line opens the title a definition leaves to it
         self.title_whole = False  # ... and closes it there
+        # the line before was a callout's title, `> [!note] Title`: to CommonMark a paragraph, which an
+        # unquoted line after it continues lazily (`[x]: url` there is prose, no definition)
+        self.callout_title = False
 
     def run(self) -> None:
         pos = 0
@@ -414,8 +417,11 @@ class _Blocks:
         col, opened = self._open(text, col)
         leaf = text[col:]
         blank = not leaf.strip()
+        title, self.callout_title = self.callout_title, False
         if matched < len(self.containers):
-            if not opened and self.mode == "para" and not blank and not _starts_block(leaf):
+            if not opened and (self.mode == "para" or title) and not blank and not _starts_block(leaf):
+                if self.mode != "para":  # after a callout's title: its paragraph goes on from here
+                    self.mode, self.para_start, self.para_text = "para", start, []
                 self.para_text.append(leaf)  # a lazy continuation line
                 return
             del self.containers[matched:]
@@ -527,6 +533,7 @@ class _Blocks:
             self._close(start)
             self.no_insert.append((start, end))
             self.breaks.append(start)
+            self.callout_title = True
         else:
             self._para_line(leaf, start)
 
@@ -810,6 +817,10 @@ def _still_typed(masked: str, breaks: Sequence[int]) -> list[tuple[int, int]]:
             continue
         start, end = m.span()
         pos = end
+        if at and masked[at - 1] == "\\" and masked[at] in "`$" and _escaped(masked, at):
+            start += 1  # `\`` and `\$` are literal; after `\\`, an escaped backslash, the opener opens
+            if start == end or masked[at] == "$":
+                continue  # the rest of a backtick run may open a code span, as in _code_spans
         if end > eol:
             after = _LINE_BREAK.search(masked, end)
             eol = after.start() if after else len(masked)
@@ -825,6 +836,15 @@ def _still_typed(masked: str, breaks: Sequence[int]) -> list[tuple[int, int]]:
         covered = math.end() if math is not None and not _crosses(start, math.end(), breaks) else eol
         typed.append((start, covered))
     return typed
+
+
+def _escaped(text: str, at: int) -> bool:
+    """Is the character at `at` escaped: after an odd number of backslashes? (Each opener counts the run just
+    before it, which no other opener does: linear in all.)"""
+    k = at
+    while k and text[k - 1] == "\\":
+        k -= 1
+    return (at - k) % 2 == 1
 
 
 def _crosses(start: int, end: int, breaks: Sequence[int]) -> bool:

@@ -70,14 +70,25 @@ class Note:
 
 
 def is_report(path: Path) -> bool:
-    """Does this file start with the report marker (after a BOM): a report vaultkit wrote, not a note?"""
+    """Is this a regular file that starts with the report marker (after a BOM, as a parse reads it: see
+    analyze.py): a report vaultkit wrote, not a note? It reads the marker's length only, and opens as
+    read_raw does: a named pipe does not block the open, and anything but a regular file is no report.
+    engine (--report), --output-file and the report's writer (starts_with_marker) all ask this."""
     marker = REPORT_MARKER.encode()
     try:
-        with open(path, "rb") as f:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb", closefd=True) as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return False
             head = f.read(len(marker) + 3)
     except OSError:
         return False
-    return head.removeprefix(b"\xef\xbb\xbf").startswith(marker)
+    return starts_with_marker(head)
+
+
+def starts_with_marker(data: bytes, marker: str = REPORT_MARKER) -> bool:
+    """Do these bytes start with the marker, after a BOM if there is one (an editor may save one)?"""
+    return data.removeprefix(BOM.encode()).startswith(marker.encode())
 
 
 def _size(n: int) -> str:

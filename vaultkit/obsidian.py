@@ -1,6 +1,7 @@
 """What the `.obsidian` folder says: `app.json` (ignore filters, link style), `types.json`, and the
-templates (`templates.json` of the core Templates plugin, `templates_folder` of Templater's `data.json`, the
-daily note's template in `daily-notes.json`)."""
+templates (`templates.json` of the core Templates plugin; Templater's `data.json`: `templates_folder`, and
+the templates of `folder_templates` and `file_templates`; the daily note's template in `daily-notes.json`;
+the Periodic Notes plugin's templates)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class ObsidianSettings:
     ignore_prefixes: tuple[str, ...] = ()
     ignore_regexes: tuple[re.Pattern[str], ...] = ()
     templates: tuple[str, ...] = ()  # template folders, ending with "/", and template notes
+    template_names: tuple[str, ...] = ()  # lower-cased file names (`daily.md`): templates found by name
     property_types: tuple[tuple[str, str], ...] = ()
     config_dir: str = DEFAULT_CONFIG_DIR
 
@@ -34,12 +36,14 @@ class ObsidianSettings:
             return True
         if any(rel_path == t or (t[-1] == "/" and rel_path.startswith(t)) for t in self.templates):
             return True
+        if self.template_names and rel_path.rpartition("/")[2].lower() in self.template_names:
+            return True
         return any(r.search(rel_path) for r in self.ignore_regexes)
 
     @property
     def filters(self) -> bool:
         """Whether is_ignored can be true for any path."""
-        return bool(self.ignore_prefixes or self.ignore_regexes or self.templates)
+        return bool(self.ignore_prefixes or self.ignore_regexes or self.templates or self.template_names)
 
     def fingerprint(self) -> str:
         return json.dumps(
@@ -49,6 +53,7 @@ class ObsidianSettings:
                 self.ignore_prefixes,
                 [r.pattern for r in self.ignore_regexes],
                 self.templates,
+                self.template_names,
                 self.config_dir,
                 self.property_types,  # VK023 compares types.json with the schemas
             ]
@@ -63,12 +68,14 @@ def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> Obs
     folder = vault_root / config_dir
     app = _read_json(folder / "app.json")
     types = _read_json(folder / "types.json")
+    templates, template_names = _templates(vault_root, folder)
     return ObsidianSettings(
         use_markdown_links=_get(app, "useMarkdownLinks", bool, False, folder),
         new_link_format=_link_format(app, folder),
         ignore_prefixes=tuple(f for f in _filters(app, folder) if not _is_regex(f)),
         ignore_regexes=tuple(_compile(f, folder) for f in _filters(app, folder) if _is_regex(f)),
-        templates=_templates(folder),
+        templates=templates,
+        template_names=template_names,
         property_types=_property_types(types, folder),
         config_dir=config_dir,
     )
@@ -131,27 +138,82 @@ def _compile(f: str, folder: Path) -> re.Pattern[str]:
 
 # A template holds placeholders (`{{date}}`, `<% tp.file.title %>`) where a note holds values: it is not
 # checked, not linked, and no mention links to it, as in a folder of Obsidian's excluded files.
-TEMPLATE_SETTINGS = (  # (file, key, names a folder)
-    ("templates.json", "folder", True),  # the core Templates plugin
-    ("plugins/templater-obsidian/data.json", "templates_folder", True),
-    ("daily-notes.json", "template", False),  # the core Daily notes plugin: `Meta/Daily`, for Meta/Daily.md
+# (file, where in it, how the value names templates): FOLDER, a folder; FILE, a file by its path (Templater
+# opens its templates by path); LINK, a note named as a link names it (the Daily notes and Periodic Notes
+# plugins look their template up with getFirstLinkpathDest: `Daily` is Daily.md wherever it is).
+FOLDER, FILE, LINK = "folder", "file", "link"
+PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
+TEMPLATE_SETTINGS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("templates.json", ("folder",), FOLDER),  # the core Templates plugin
+    ("plugins/templater-obsidian/data.json", ("templates_folder",), FOLDER),
+    ("plugins/templater-obsidian/data.json", ("folder_templates", "*", "template"), FILE),  # and a folder
+    ("plugins/templater-obsidian/data.json", ("file_templates", "*", "template"), FILE),  # and a regex
+    ("daily-notes.json", ("template",), LINK),  # the core Daily notes plugin: `Meta/Daily`, for Meta/Daily.md
+    *(("plugins/periodic-notes/data.json", (period, "template"), LINK) for period in PERIODS),
 )
-SETTINGS_FILES = ("app.json", "types.json", *(s[0] for s in TEMPLATE_SETTINGS))  # in the config folder
+# in the config folder
+SETTINGS_FILES = ("app.json", "types.json", *dict.fromkeys(s[0] for s in TEMPLATE_SETTINGS))
 
 
-def _templates(folder: Path) -> tuple[str, ...]:
+def normalize_path(value: str) -> str:
+    """A path as Obsidian's `normalizePath` makes it (the API's): slashes and backslashes collapse into one
+    `/`, leading and trailing ones go, non-breaking spaces (U+00A0, U+202F) become spaces, and the text is NFC
+    (as paths are matched). `Templates/`, `/Templates` and `Templates\\` all name `Templates`; `./Templates`
+    does not (normalizePath keeps dot segments, so Obsidian finds no folder by that name either)."""
+    collapsed = _SLASHES.sub("/", value).strip("/")
+    return nfc(collapsed.replace("\u00a0", " ").replace("\u202f", " "))
+
+
+_SLASHES = re.compile(r"[\\/]+")
+
+
+def _templates(root: Path, folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The template folders (ending in "/") and notes, and the names of templates a link-like setting names
+    by name alone, where no note at the vault root has it (getFirstLinkpathDest from the root takes a note
+    there first; elsewhere which of two same-named notes it takes is not documented: both are left alone)."""
     found: list[str] = []
-    for name, key, is_folder in TEMPLATE_SETTINGS:
-        value = _read_json(folder / name).get(key)
+    names: list[str] = []
+    files: dict[str, dict[str, Any]] = {}
+    for name, keys, kind in TEMPLATE_SETTINGS:
+        data = files.get(name)
+        if data is None:
+            data = files[name] = _read_json(folder / name)
+        for value in _values(data, keys, folder / name):
+            path = normalize_path(value)
+            if not path:  # unset, or the vault root: no template
+                continue
+            if kind == FOLDER:
+                path += "/"
+            elif kind == LINK and not path.lower().endswith(".md"):
+                path += ".md"
+            if kind == LINK and "/" not in path and not (root / path).is_file():
+                if path.lower() not in names:
+                    names.append(path.lower())
+            elif path not in found:
+                found.append(path)
+    return tuple(found), tuple(names)
+
+
+def _values(data: dict[str, Any], keys: tuple[str, ...], where: Path) -> list[str]:
+    """The strings at `keys` in a settings file ("*": each item of a list); a value of the wrong kind is a
+    configuration error that names the key."""
+    values: list[Any] = [data]
+    for n, key in enumerate(keys):
+        step: list[Any] = []
+        name = ".".join(keys[:n]) or key
+        for value in values:
+            if value is None:
+                continue
+            if key == "*" and not isinstance(value, list):
+                raise FatalError(f"{where}: '{name}' must be list, got {brief(value)}")
+            if key != "*" and not isinstance(value, dict):
+                raise FatalError(f"{where}: '{name}' must be an object, got {brief(value)}")
+            step += value if key == "*" else [value.get(key)]
+        values = step
+    for value in values:
         if value is not None and not isinstance(value, str):
-            raise FatalError(f"{folder / name}: '{key}' must be str, got {brief(value)}")
-        path = nfc("/".join(part for part in (value or "").split("/") if part))  # as paths are matched
-        if not path:  # unset, or the vault root: no template
-            continue
-        path += "/" if is_folder else "" if path.lower().endswith(".md") else ".md"
-        if path not in found:
-            found.append(path)
-    return tuple(found)
+            raise FatalError(f"{where}: '{'.'.join(keys)}' must be str, got {brief(value)}")
+    return [value for value in values if value]
 
 
 def _property_types(types: dict[str, Any], folder: Path) -> tuple[tuple[str, str], ...]:

@@ -154,20 +154,20 @@ class FactStore:
         return part
 
 
-# The summaries of a shard are one text file: a JSON list of [rel, digest, readable, aliases], then one line
-# per note with its links as JSON (which never holds a raw newline). Decoding the links only where a run
-# needs them (see NoteSummary) halves the cost of reading every summary, the bulk of a one-note run.
+# The summaries of a shard are one text file: a JSON list of [rel, digest, readable, aliases, report], then
+# one line per note with its links as JSON (which never holds a raw newline). Decoding the links only where a
+# run needs them (see NoteSummary) halves the cost of reading every summary, the bulk of a one-note run.
 SUMMARIES = "summaries"
 
 
 def _write_summaries(cache: Cache, n: int, rows: Mapping[str, list[Any]]) -> None:
-    heads = [[rel, *row[:3]] for rel, row in rows.items()]
+    heads = [[rel, *row[:3], *row[4:]] for rel, row in rows.items()]
     text = json.dumps(heads, ensure_ascii=False, separators=(",", ":"))
     cache.write_text(f"names-{n:02d}", SUMMARIES, "\n".join([text, *(row[3] for row in rows.values())]))
 
 
 def _read_summaries(cache: Cache, n: int) -> dict[str, list[Any]]:
-    """The summaries of a shard as rows [digest, readable, aliases, links], or none if the file is not
+    """The summaries of a shard as rows [digest, readable, aliases, links, report], or none if the file is not
     exactly what _write_summaries wrote."""
     blob = cache.read_text(f"names-{n:02d}", SUMMARIES)
     if blob is None:
@@ -181,6 +181,6 @@ def _read_summaries(cache: Cache, n: int) -> dict[str, list[Any]]:
         return {}
     rows: dict[str, list[Any]] = {}
     for h, text in zip(heads, links, strict=True):
-        if isinstance(h, list) and len(h) == 4 and isinstance(h[0], str):
-            rows[h[0]] = [*h[1:], text]
+        if isinstance(h, list) and len(h) == 5 and isinstance(h[0], str):
+            rows[h[0]] = [*h[1:4], text, *h[4:]]
     return rows

@@ -31,7 +31,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -44,7 +44,7 @@ from vaultkit.commands.common import say_cache_refused
 from vaultkit.diagnostics import Diagnostic, Edit, Severity
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
-from vaultkit.fixer import apply_fixes, edits_by_note
+from vaultkit.fixer import RELATION, apply_fixes, edits_by_note
 from vaultkit.note import NOT_READ, read_raw
 from vaultkit.obsidian import SETTINGS_FILES
 from vaultkit.report.text import counted, printable
@@ -286,10 +286,12 @@ class Watcher:
         with self.lock:
             saved = _pop_ready(self.fix_due, now, self.pending)
         if saved and self.runner.state is not None:
-            self._write(edits_by_note(d for rel in saved for d in self.current.get(rel, [])))
+            found = [d for rel in saved for d in self.current.get(rel, [])]
+            self._write(edits_by_note(found), set(edits_by_note(d for d in found if d.code != RELATION)))
 
-    def _write(self, plan: dict[str, list[Edit]]) -> None:
-        """Write the fixes through the one writer."""
+    def _write(self, plan: dict[str, list[Edit]], linking: Collection[str]) -> None:
+        """Write the fixes through the one writer. `linking`: the notes whose fixes insert a link (the others
+        only gain relations), as it is said."""
         state = self.runner.state
         assert state is not None
         outcome = apply_fixes(self.root, state.facts, plan, self.session.config.relations.property)
@@ -297,7 +299,7 @@ class Watcher:
             digest = self._digest(rel)
             if digest:
                 self.own_writes[rel] = digest
-            click.echo(f"vaultkit: linked {rel}")
+            click.echo(f"vaultkit: linked {rel}" if rel in linking else f"vaultkit: added relations to {rel}")
         for refused in outcome.refused:
             click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
             self.refused.add(refused.rel)

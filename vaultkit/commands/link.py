@@ -60,20 +60,26 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
         if not totals.would:
             click.echo("vaultkit: nothing to link", err=True)
         return 1 if totals.would or totals.skipped or totals.refused else 0
-    summary = (
-        f"vaultkit: {counted(totals.changed, 'note')} changed"
-        if totals.changed
-        else "vaultkit: nothing to link; no note changed"
-    )
-    click.echo(summary, err=True)
+    click.echo(_summary(totals), err=True)
     if totals.refused or totals.skipped:
         return 1
     return 1 if totals.changed and exit_non_zero_on_fix else 0
 
 
+def _summary(totals: _Totals) -> str:
+    """`3 notes changed: 2 linked, 1 given relations only`: a note given only relations was not linked."""
+    if not totals.changed:
+        return "vaultkit: nothing to link; no note changed"
+    parts = [f"{totals.linked} linked"] if totals.linked else []
+    if totals.changed > totals.linked:
+        parts.append(f"{totals.changed - totals.linked} given relations only")
+    return f"vaultkit: {counted(totals.changed, 'note')} changed: {', '.join(parts)}"
+
+
 @dataclass
 class _Totals:
     changed: int = 0
+    linked: int = 0  # of those changed, the notes that gained a link; the others only gained relations
     refused: int = 0
     skipped: int = 0
     would: int = 0
@@ -120,11 +126,12 @@ def _without_links_of(runner: Runner, opts: RunOptions, refused: frozenset[str])
 def _link_vault(session: Session, first: RunResult, again: Callable[[], RunResult], totals: _Totals) -> None:
     outcome = fix_in_rounds(session.root, first, again, _linking(first), session.config.relations.property)
     names = _names(session, [*outcome.written, *(r.rel for r in outcome.refused)])
-    for rel in outcome.written:
-        click.echo(f"linked {names[rel]}")
+    for rel in outcome.written:  # a note that only gained relations was not linked: said as it is
+        click.echo(f"linked {names[rel]}" if rel in outcome.linked else f"added relations to {names[rel]}")
     for r in outcome.refused:
         click.echo(f"vaultkit: {names[r.rel]}: {r.message}", err=True)
     totals.changed += len(outcome.written)
+    totals.linked += len(outcome.linked)
     totals.refused += len(outcome.refused)
 
 
