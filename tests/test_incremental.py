@@ -577,3 +577,19 @@ def test_a_run_on_one_note_loads_in_full_only_the_notes_its_links_look_into(
     assert set(got.facts) == {"Hub.md", "N2.md", "N3.md", "N4.md", "N5.md"}
     assert _rows(got.diagnostics) == [r for r in _fresh(root) if r[0] == "Hub.md"]
     assert {r[3] for r in _rows(got.diagnostics)} == {"VK103", "VK104"}  # #Nope, #^bad and #Here
+
+
+def test_only_a_state_kept_for_watch_holds_the_reverse_link_graph(example_vault: Path) -> None:
+    """`into` (who links to each note, by any link) serves watch's updates only: a run that checks once
+    builds none (a third of the link graph's memory), a kept one has it, and updates need a kept state."""
+    once = Runner(open_session(example_vault))
+    once.run(RunOptions(jobs=1, use_cache=False))
+    assert once.state is not None and not once.state.into and once.state.back
+    kept = Runner(open_session(example_vault))
+    kept.run(RunOptions(jobs=1, use_cache=False, keep_state=True))
+    assert kept.state is not None and kept.state.into
+    assert {rel: set(v) for rel, v in kept.state.back.items() if v} == {
+        rel: set(v) for rel, v in once.state.back.items() if v
+    }
+    with pytest.raises(AssertionError):
+        once.update([_notes(example_vault)[0]])

@@ -306,6 +306,7 @@ class Runner:
                 scope=scope if partial else None,
                 names=store.names if partial else None,
                 keys=_key_table(cache, store, session.config),
+                kept=opts.keep_state,
             )
             if partial:  # the rules look up the headings and block ids the scope's links name
                 store.add(workers.call("parse", store.load(_looked_into(state, scope))))
