@@ -44,6 +44,8 @@ class CheckRequest:
 
 @one_shot
 def run_check(req: CheckRequest) -> int:
+    from vaultkit.timing import mark
+
     color = req.output_file is None and sys.stdout.isatty()
     eligible = (
         req.use_cache
@@ -81,8 +83,10 @@ def run_check(req: CheckRequest) -> int:
     finally:
         for work in writing:  # the reports' cache writes, done by children while the text was printed
             work.finish()
+    mark("output")
     if spool is not None:
         quick.store(quick.lookup(list(req.paths), req.vault, req.config_dir, request), spool, code)
+        mark("output stored")
     return code
 
 
