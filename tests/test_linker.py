@@ -835,6 +835,37 @@ def test_link_style_follows_app_json(
     assert link_diff(root) == ["related:", f"  - {relation}", line]
 
 
+@pytest.mark.parametrize(
+    ("app", "line"),
+    [
+        ({}, "The [[Notes/Meeting|Meeting]] and the [[Notes/Budget|Budget]]."),
+        ({"useMarkdownLinks": True}, "The [Meeting](Notes/Meeting.md) and the [Budget](Notes/Budget.md)."),
+    ],
+)
+def test_a_shortest_link_counts_excluded_notes_of_the_same_name(
+    make_vault: VaultFactory, app: dict[str, object], line: str
+) -> None:
+    """newLinkFormat "shortest" writes the name alone only when no other file has it, and excluded notes and
+    templates are files Obsidian resolves links to. Regression: with `Templates/Meeting.md` beside
+    `Notes/Meeting.md`, link wrote `[[Meeting]]`, which Obsidian may open as the template."""
+    root = vault(
+        make_vault,
+        {
+            "Templates/Meeting.md": "x\n",
+            "Notes/Meeting.md": "x\n",
+            "Archive/Budget.md": "x\n",
+            "Notes/Budget.md": "x\n",
+            "A/Src.md": "The Meeting and the Budget.\n",
+            ".obsidian/templates.json": '{"folder": "Templates"}\n',
+        },
+        app={**app, "userIgnoreFilters": ["Archive/"]},
+    )
+    assert link_diff(root) == [line]
+    run_cli("link", "--no-cache", root)
+    assert run_cli("check", "--no-cache", root).exit_code == 0
+    assert link_diff(root) == []
+
+
 def test_a_markdown_link_written_after_a_bracket_counts_as_a_link(make_vault: VaultFactory) -> None:
     """Regression: `[lab:: x][Meituan](Meituan.md)` was read as a reference link `[lab:: x][Meituan]` (no
     definition has that label, so CommonMark reads text and an inline link): the link written was not seen,

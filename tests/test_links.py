@@ -323,6 +323,32 @@ def test_excluded_files_are_link_targets_but_trash_is_not(
     assert "VK101" in run_cli("check", ".").stdout
 
 
+def test_an_excluded_note_sharing_a_name_makes_a_bare_link_ambiguous(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excluded files and templates are still files to Obsidian's link resolution: `[[Meeting]]` with
+    `Templates/Meeting.md` beside `Notes/Meeting.md` could open either. Regression: the excluded one was
+    not counted, so the link passed as naming `Notes/Meeting.md`."""
+    root = make_vault(
+        {
+            "Templates/Meeting.md": "x\n",
+            "Notes/Meeting.md": "x\n",
+            "Archive/Budget.md": "x\n",
+            "Notes/Budget.md": "x\n",
+            "S.md": "[[Meeting]] [[Notes/Meeting]] [Budget](Budget.md) [[Archive/Budget]]\n",
+            ".obsidian/templates.json": '{"folder": "Templates"}\n',
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        },
+        app={"userIgnoreFilters": ["Archive/"]},
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK102 ambiguous link 'Meeting': it could mean 'Notes/Meeting.md' and 'Templates/Meeting.md'; "
+        "write the folder too",
+        "S.md:1:31: VK102 ambiguous link 'Budget.md': it could mean 'Archive/Budget.md' and 'Notes/Budget.md'; "
+        "write the folder too",
+    ]
+
+
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
