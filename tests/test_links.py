@@ -183,6 +183,31 @@ def test_markdown_links_decode_and_resolve_relative_then_from_the_root(
     ]
 
 
+def test_an_encoded_number_sign_is_part_of_a_markdown_links_path(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a URL only a literal `#` starts the fragment; `%23` is a `#` of the path (a Markdown link to
+    `C# Tips.md` is written `C%23%20Tips.md`). Regression: the destination was decoded before it was split,
+    so the link was reported broken, as a link to a note `C` and its heading ` Tips.md`."""
+    line = (
+        "[1](../F/C%23%20Tips.md) [2](../F/C%23%20Tips.md#Intro%20one) [3](<../C%23/In.md>) "
+        "[4](../F/C%23%20Tips.md#Nope) [5](../F/Note.md%23Intro%20one)"
+    )
+    root = make_vault(
+        {
+            "F/C# Tips.md": "# Intro one\n",
+            "C#/In.md": "x\n",
+            "F/Note.md": "# Intro one\n",
+            "G/S.md": line + "\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        f"G/S.md:1:{line.index('[4]') + 1}: VK103 'F/C# Tips.md' has no heading 'Nope'",
+        f"G/S.md:1:{line.index('[5]') + 1}: VK101 broken link: '../F/Note.md#Intro one' matches no note or file",
+    ]
+
+
 @pytest.mark.parametrize(
     ("link", "problem"),
     [

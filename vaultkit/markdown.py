@@ -1008,7 +1008,9 @@ def _mdlink(m: re.Match[str]) -> Link | None:
         dest = dest[1:-1]
     if not dest or re.match(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:", dest):
         return None  # external URL (http:, mailto:, obsidian:) — not a vault link
-    path, _, subpath = unquote(dest).partition("#")
+    # split, then decode: only a literal `#` starts the fragment, `%23` is a `#` of the path (`C%23.md`)
+    path, _, subpath = dest.partition("#")
+    path, subpath = unquote(path), unquote(subpath)
     if not path and not subpath:
         return None
     return Link("markdown", path, subpath, m.group("mtext"), m.group(0).startswith("!"), m.start(), m.end())
