@@ -882,6 +882,34 @@ def test_a_markdown_link_written_after_a_bracket_counts_as_a_link(make_vault: Va
     assert link_diff(root) == []
 
 
+@pytest.mark.parametrize("app", [{"useMarkdownLinks": True}, {}])
+def test_no_link_after_a_bracket_where_its_text_would_name_a_reference_definition(
+    make_vault: VaultFactory, app: dict[str, object]
+) -> None:
+    """Regression: with `[meituan]: https://meituan.com` defined in the note, `See [note]Meituan` became
+    `See [note][Meituan](Meituan.md)`, which CommonMark reads as the reference link `[note][Meituan]` (to
+    meituan.com, showing "note") and the text "(Meituan.md)": the prose changed and no link to the note was
+    made. A name right after a `]` that spells a definition's label is left alone, in either link style."""
+    root = vault(
+        make_vault,
+        {
+            "Meituan.md": "x\n",
+            "Space Name.md": "x\n",
+            "N.md": "See [note]Meituan and [x]space name.\n\n[meituan]: https://meituan.com\n"
+            "[Space Name]: https://example.com\n",
+            "M.md": "See [note]Meituan here.\n",
+        },
+        app=app,
+    )
+    before = (root / "N.md").read_bytes()
+    run_cli("link", "--no-cache", root)
+    assert (root / "N.md").read_bytes() == before
+    markdown = app.get("useMarkdownLinks")
+    assert (root / "M.md").read_text(encoding="utf-8") == (
+        "See [note][Meituan](Meituan.md) here.\n" if markdown else "See [note][[Meituan]] here.\n"
+    )
+
+
 def test_markdown_link_to_a_name_with_parentheses(make_vault: VaultFactory) -> None:
     root = vault(
         make_vault,

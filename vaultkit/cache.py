@@ -48,8 +48,9 @@ CACHE_DIR = ".vaultkit_cache"
 # messages of values failing every branch of an anyOf (said by the branch of the value's type), summaries
 # that say which notes are reports (not counted among the vault's notes), and bodies (a lazy line after a
 # callout's title, openers after backslashes), read anew; 15: Markdown links split at a literal `#` before
-# they are decoded (`C%23.md` names `C#.md`), read anew
-FORMAT = 15
+# they are decoded (`C%23.md` names `C#.md`), read anew; 16: the word after a `]` that begins a reference
+# definition's label protected, read anew
+FORMAT = 16
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

@@ -775,6 +775,7 @@ def _inline(
             continue
         _mask(chars, m.start(), m.end())
     _bare_urls(masked, chars)
+    _label_after_bracket(masked, labels, chars)
     _dataview_fields(masked, chars)
     _task_fields(masked, chars)
     at = masked.find("@")
@@ -851,6 +852,29 @@ def _crosses(start: int, end: int, breaks: Sequence[int]) -> bool:
     """Does a block (a list item, a heading, a fence) start inside start:end (`_Blocks.breaks`)?"""
     k = bisect.bisect_right(breaks, start)
     return k < len(breaks) and breaks[k] < end
+
+
+_AFTER_BRACKET = re.compile(r"\](?=[^\s\[\]()!\\\x01])")
+_TOKEN = re.compile(r"[^\s\[\]]{1,999}")
+
+
+def _label_after_bracket(masked: str, labels: set[str], chars: list[tuple[int, int]]) -> None:
+    """The word right after a `]` that begins a reference definition's label: a Markdown link written there,
+    `[note][Meituan](Meituan.md)` with `[meituan]: url` defined, makes `[note][Meituan]` a full reference
+    link to the definition and `(Meituan.md)` text. Protected whenever some label starts with the word: a
+    mention of a longer name there is lost, never misread. Linear: the words after two `]` never overlap, and
+    each is looked up where a name could end in it (before a character that is no letter or digit)."""
+    if not labels:
+        return
+    firsts = {label.split(" ", 1)[0] for label in labels}
+    for m in _AFTER_BRACKET.finditer(masked):
+        token = _TOKEN.match(masked, m.end())
+        if token is None:
+            continue
+        word = token.group().casefold()
+        ends = (k for k in range(1, len(word) + 1) if k == len(word) or not word[k].isalnum())
+        if any(word[:k] in firsts for k in ends):
+            _mask(chars, token.start(), token.end())
 
 
 def _dataview_fields(masked: str, chars: list[tuple[int, int]]) -> None:
