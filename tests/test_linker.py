@@ -937,6 +937,33 @@ def test_markdown_link_destinations_are_encoded_so_the_link_renders(
     assert run_cli("check", "--no-cache", "--select", "VK1", root).exit_code == 0  # the link resolves
 
 
+@pytest.mark.parametrize(
+    ("app", "linked"),
+    [
+        ({}, "[[Top $5 list]]"),
+        ({"useMarkdownLinks": True}, "[Top $5 list](Top%20%245%20list.md)"),
+        ({"newLinkFormat": "absolute"}, "Top $5 list"),
+        ({"useMarkdownLinks": True, "newLinkFormat": "absolute"}, "[Top $5 list](A/Top%20%245%20list.md)"),
+    ],
+)
+def test_no_link_adds_a_dollar_that_opens_or_closes_math(
+    make_vault: VaultFactory, app: dict[str, object], linked: str
+) -> None:
+    """A `$` that no longer has the prose's neighbours, or one more `$`, can open or close inline math.
+    Regression: `Cash$ or $x$` became `[[Cash$]] or $x$` (or `[Cash$](Cash$.md) or $x$`), where `$]] or $x$`
+    reads as math: the link and the formula were both lost. A mention starting or ending with `$` is not
+    linked; a Markdown link's destination has its `$` encoded, and a wikilink whose path is written beside
+    its text (`[[A/Top $5 list|Top $5 list]]`, two `$` where the prose had one) is not written."""
+    root = vault(
+        make_vault,
+        {"A/Cash$.md": "x\n", "A/Top $5 list.md": "x\n", "N.md": "In Cash$ or $x$ later, the Top $5 list.\n"},
+        app=app,
+    )
+    run_cli("link", "--no-cache", root)
+    assert (root / "N.md").read_text(encoding="utf-8") == f"In Cash$ or $x$ later, the {linked}.\n"
+    assert run_cli("check", "--no-cache", "--select", "VK10", root).exit_code == 0
+
+
 # -- relations from both sides ----------------------------------------------------------------------------
 
 

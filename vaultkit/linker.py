@@ -46,8 +46,9 @@ _SPACE = re.compile(r"\s")
 _NAME_REACH = 256
 # Percent-encoded in a Markdown link's destination: what CommonMark does not allow there (white space,
 # control characters, `<`, unbalanced parentheses), what would pair with a backtick of the link text into a
-# code span (`[Foo`bar](Foo`bar.md)`), and `%` itself. Other characters stay as Obsidian writes them (`é`).
-_UNSAFE_DESTINATION = re.compile(r"[%\s()<>`\\\x00-\x1f\x7f]")
+# code span (`[Foo`bar](Foo`bar.md)`), or a `$` of the link text into math (`breaks_math`), and `%` itself.
+# Other characters stay as Obsidian writes them (`é`).
+_UNSAFE_DESTINATION = re.compile(r"[%$\s()<>`\\\x00-\x1f\x7f]")
 
 
 class Mention(NamedTuple):
@@ -607,6 +608,16 @@ def render_link(path: str, text: str, obsidian: ObsidianSettings) -> str:
     if path == text:
         return f"[[{text}]]"
     return f"[[{path}|{text}]]"
+
+
+def breaks_math(path: str, text: str, markdown: bool) -> bool:
+    """Would the link that replaces `text` make a `$` open or close inline math the prose did not? A `$` at
+    either end of the text gets a bracket for a neighbour (`Cash$ or $x$` linked as `[[Cash$]] or $x$`
+    reads `$]] or $x$` as math), and a wikilink whose path is written beside its text adds a `$` for each
+    in the path (`[[A/Top $5|Top $5]]`). A Markdown link's destination has its `$` encoded."""
+    if text[:1] == "$" or text[-1:] == "$":
+        return True
+    return not markdown and path != text and "$" in path
 
 
 # -- the managed relations property ------------------------------------------------------------------
