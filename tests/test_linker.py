@@ -288,6 +288,20 @@ def test_no_link_changes_which_delimiters_pair_up(make_vault: VaultFactory, pros
     assert link_diff(root) == []
 
 
+@pytest.mark.parametrize("app", [{}, {"useMarkdownLinks": True}])
+@pytest.mark.parametrize("prose", ["Rate *Q*bert now.", "See _the C_(x) note."])
+def test_no_link_takes_a_delimiter_inside_the_name_away_from_its_partner(
+    make_vault: VaultFactory, app: dict[str, object], prose: str
+) -> None:
+    """A `*` or `_` inside a name can pair with one outside it: `*Q*bert` shows `Q` in italics. Inside a link's
+    text it no longer can. Regression: `Rate *Q*bert now.` became `Rate *[Q*bert](Q*bert.md) now.`, shown
+    as `*Q*bert` with a stray asterisk. A name holding a delimiter run that can open or close is not
+    linked, in either link style (Obsidian reads a wikilink whole as well)."""
+    root = vault(make_vault, {"Q*bert.md": "x\n", "C_(x).md": "x\n", "N.md": prose + "\n"}, app=app)
+    run_cli("link", "--no-cache", root)
+    assert (root / "N.md").read_text(encoding="utf-8") == prose + "\n"
+
+
 @pytest.mark.parametrize(
     "prose",
     [

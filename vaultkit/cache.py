@@ -49,8 +49,9 @@ CACHE_DIR = ".vaultkit_cache"
 # that say which notes are reports (not counted among the vault's notes), and bodies (a lazy line after a
 # callout's title, openers after backslashes), read anew; 15: Markdown links split at a literal `#` before
 # they are decoded (`C%23.md` names `C#.md`), read anew; 16: the word after a `]` that begins a reference
-# definition's label protected, read anew
-FORMAT = 16
+# definition's label protected, read anew; 17: mentions holding a `*`, `_`, `~~` or `==` that can open or
+# close, read anew (no longer mentions)
+FORMAT = 17
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

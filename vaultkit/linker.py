@@ -447,7 +447,10 @@ def _breaks_emphasis(prose: str, start: int, end: int) -> bool:
     """Would the link change what the delimiters around the mention do? `[[` and `]]` are punctuation, and
     CommonMark lets a `*` run open only before a non-punctuation character or after a space or punctuation:
     `a*Meituan*b` is emphasis, `a*[[Meituan]]*b` shows its asterisks. (`_` never opens inside a word, so
-    no link changes it; `~~` and `==` are taken to follow `*`.)"""
+    no link changes it; `~~` and `==` are taken to follow `*`.) A run inside the name that can open or close
+    (`Q*bert` in `*Q*bert`) could pair with one outside, which it cannot from inside a link's text."""
+    if any(any(_delimits(prose, *m.span())) for m in _INNER_RUN.finditer(prose, start, end)):
+        return True
     first = start
     while first > 0 and prose[first - 1] in _DELIMITERS and prose[first - 1] == prose[start - 1]:
         first -= 1
@@ -479,6 +482,7 @@ def _changes(old: tuple[bool, bool], new: tuple[bool, bool], role: int) -> bool:
 
 
 _DELIMITERS = frozenset("*_~=")  # emphasis, strikethrough, Obsidian's highlight
+_INNER_RUN = re.compile(r"\*+|_+|~~+|==+")  # a single `~` or `=` is no delimiter in Obsidian
 _RUNS = {ch: re.compile(re.escape(ch) + "+") for ch in _DELIMITERS}
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _EMPHASIS_REACH = 2000  # characters searched for the other side of an underscore emphasis
