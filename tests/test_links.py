@@ -208,6 +208,26 @@ def test_an_encoded_number_sign_is_part_of_a_markdown_links_path(
     ]
 
 
+def test_a_markdown_links_escapes_and_entities_are_read_as_commonmark_reads_them(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CommonMark reads backslash escapes and entity references in a link's destination: `Note%20\\(1\\).md`
+    is `Note (1).md`, `R&amp;D.md` is `R&D.md` (an `&` without its `;` stays as typed). Regression: both
+    were reported broken, as links to `Note \\(1\\).md` and `R&amp;D.md`."""
+    line = "[a](Note%20\\(1\\).md) [b](R&amp;D.md) [c](R&#38;D.md#Part) [d](R&ampD.md)"
+    root = make_vault(
+        {
+            "Note (1).md": "x\n",
+            "R&D.md": "# Part\n",
+            "S.md": line + "\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        f"S.md:1:{line.index('[d]') + 1}: VK101 broken link: 'R&ampD.md' matches no note or file",
+    ]
+
+
 @pytest.mark.parametrize(
     ("link", "problem"),
     [

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import html
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -1026,12 +1027,28 @@ def _wikilink(body: str, m: re.Match[str], in_table: bool) -> Link | None:
     )
 
 
+_ESCAPE_OR_ENTITY = re.compile(
+    r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+
+
+def _unescape(m: re.Match[str]) -> str:
+    """A backslash-escaped punctuation character, or an entity reference (with its `;`, as CommonMark
+    requires; an unknown name stays as typed)."""
+    if m.group(1) is not None:
+        return m.group(1)
+    text = html.unescape(m.group())
+    return m.group() if text == m.group() else text
+
+
 def _mdlink(m: re.Match[str]) -> Link | None:
     dest = m.group("dest")
     if dest.startswith("<"):
         dest = dest[1:-1]
     if not dest or re.match(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:", dest):
         return None  # external URL (http:, mailto:, obsidian:) — not a vault link
+    if "\\" in dest or "&" in dest:  # as CommonMark reads a destination: `Note%20\\(1\\).md`, `R&amp;D.md`
+        dest = _ESCAPE_OR_ENTITY.sub(_unescape, dest)
     # split, then decode: only a literal `#` starts the fragment, `%23` is a `#` of the path (`C%23.md`)
     path, _, subpath = dest.partition("#")
     path, subpath = unquote(path), unquote(subpath)
