@@ -288,6 +288,20 @@ def test_no_link_changes_which_delimiters_pair_up(make_vault: VaultFactory, pros
     assert link_diff(root) == []
 
 
+@pytest.mark.parametrize("app", [{}, {"useMarkdownLinks": True}])
+@pytest.mark.parametrize("prose", ["Rate *Q*bert now.", "See _the C_(x) note."])
+def test_no_link_takes_a_delimiter_inside_the_name_away_from_its_partner(
+    make_vault: VaultFactory, app: dict[str, object], prose: str
+) -> None:
+    """A `*` or `_` inside a name can pair with one outside it: `*Q*bert` shows `Q` in italics. Inside a link's
+    text it no longer can. Regression: `Rate *Q*bert now.` became `Rate *[Q*bert](Q*bert.md) now.`, shown
+    as `*Q*bert` with a stray asterisk. A name holding a delimiter run that can open or close is not
+    linked, in either link style (Obsidian reads a wikilink whole as well)."""
+    root = vault(make_vault, {"Q*bert.md": "x\n", "C_(x).md": "x\n", "N.md": prose + "\n"}, app=app)
+    run_cli("link", "--no-cache", root)
+    assert (root / "N.md").read_text(encoding="utf-8") == prose + "\n"
+
+
 @pytest.mark.parametrize(
     "prose",
     [
@@ -835,6 +849,37 @@ def test_link_style_follows_app_json(
     assert link_diff(root) == ["related:", f"  - {relation}", line]
 
 
+@pytest.mark.parametrize(
+    ("app", "line"),
+    [
+        ({}, "The [[Notes/Meeting|Meeting]] and the [[Notes/Budget|Budget]]."),
+        ({"useMarkdownLinks": True}, "The [Meeting](Notes/Meeting.md) and the [Budget](Notes/Budget.md)."),
+    ],
+)
+def test_a_shortest_link_counts_excluded_notes_of_the_same_name(
+    make_vault: VaultFactory, app: dict[str, object], line: str
+) -> None:
+    """newLinkFormat "shortest" writes the name alone only when no other file has it, and excluded notes and
+    templates are files Obsidian resolves links to. Regression: with `Templates/Meeting.md` beside
+    `Notes/Meeting.md`, link wrote `[[Meeting]]`, which Obsidian may open as the template."""
+    root = vault(
+        make_vault,
+        {
+            "Templates/Meeting.md": "x\n",
+            "Notes/Meeting.md": "x\n",
+            "Archive/Budget.md": "x\n",
+            "Notes/Budget.md": "x\n",
+            "A/Src.md": "The Meeting and the Budget.\n",
+            ".obsidian/templates.json": '{"folder": "Templates"}\n',
+        },
+        app={**app, "userIgnoreFilters": ["Archive/"]},
+    )
+    assert link_diff(root) == [line]
+    run_cli("link", "--no-cache", root)
+    assert run_cli("check", "--no-cache", root).exit_code == 0
+    assert link_diff(root) == []
+
+
 def test_a_markdown_link_written_after_a_bracket_counts_as_a_link(make_vault: VaultFactory) -> None:
     """Regression: `[lab:: x][Meituan](Meituan.md)` was read as a reference link `[lab:: x][Meituan]` (no
     definition has that label, so CommonMark reads text and an inline link): the link written was not seen,
@@ -849,6 +894,34 @@ def test_a_markdown_link_written_after_a_bracket_counts_as_a_link(make_vault: Va
         encoding="utf-8"
     ) == "See [lab:: x][Meituan](Meituan.md), then Meituan.\n"
     assert link_diff(root) == []
+
+
+@pytest.mark.parametrize("app", [{"useMarkdownLinks": True}, {}])
+def test_no_link_after_a_bracket_where_its_text_would_name_a_reference_definition(
+    make_vault: VaultFactory, app: dict[str, object]
+) -> None:
+    """Regression: with `[meituan]: https://meituan.com` defined in the note, `See [note]Meituan` became
+    `See [note][Meituan](Meituan.md)`, which CommonMark reads as the reference link `[note][Meituan]` (to
+    meituan.com, showing "note") and the text "(Meituan.md)": the prose changed and no link to the note was
+    made. A name right after a `]` that spells a definition's label is left alone, in either link style."""
+    root = vault(
+        make_vault,
+        {
+            "Meituan.md": "x\n",
+            "Space Name.md": "x\n",
+            "N.md": "See [note]Meituan and [x]space name.\n\n[meituan]: https://meituan.com\n"
+            "[Space Name]: https://example.com\n",
+            "M.md": "See [note]Meituan here.\n",
+        },
+        app=app,
+    )
+    before = (root / "N.md").read_bytes()
+    run_cli("link", "--no-cache", root)
+    assert (root / "N.md").read_bytes() == before
+    markdown = app.get("useMarkdownLinks")
+    assert (root / "M.md").read_text(encoding="utf-8") == (
+        "See [note][Meituan](Meituan.md) here.\n" if markdown else "See [note][[Meituan]] here.\n"
+    )
 
 
 def test_markdown_link_to_a_name_with_parentheses(make_vault: VaultFactory) -> None:
@@ -876,6 +949,33 @@ def test_markdown_link_destinations_are_encoded_so_the_link_renders(
     assert link_diff(root) == [linked]
     run_cli("link", "--no-cache", root)
     assert run_cli("check", "--no-cache", "--select", "VK1", root).exit_code == 0  # the link resolves
+
+
+@pytest.mark.parametrize(
+    ("app", "linked"),
+    [
+        ({}, "[[Top $5 list]]"),
+        ({"useMarkdownLinks": True}, "[Top $5 list](Top%20%245%20list.md)"),
+        ({"newLinkFormat": "absolute"}, "Top $5 list"),
+        ({"useMarkdownLinks": True, "newLinkFormat": "absolute"}, "[Top $5 list](A/Top%20%245%20list.md)"),
+    ],
+)
+def test_no_link_adds_a_dollar_that_opens_or_closes_math(
+    make_vault: VaultFactory, app: dict[str, object], linked: str
+) -> None:
+    """A `$` that no longer has the prose's neighbours, or one more `$`, can open or close inline math.
+    Regression: `Cash$ or $x$` became `[[Cash$]] or $x$` (or `[Cash$](Cash$.md) or $x$`), where `$]] or $x$`
+    reads as math: the link and the formula were both lost. A mention starting or ending with `$` is not
+    linked; a Markdown link's destination has its `$` encoded, and a wikilink whose path is written beside
+    its text (`[[A/Top $5 list|Top $5 list]]`, two `$` where the prose had one) is not written."""
+    root = vault(
+        make_vault,
+        {"A/Cash$.md": "x\n", "A/Top $5 list.md": "x\n", "N.md": "In Cash$ or $x$ later, the Top $5 list.\n"},
+        app=app,
+    )
+    run_cli("link", "--no-cache", root)
+    assert (root / "N.md").read_text(encoding="utf-8") == f"In Cash$ or $x$ later, the {linked}.\n"
+    assert run_cli("check", "--no-cache", "--select", "VK10", root).exit_code == 0
 
 
 # -- relations from both sides ----------------------------------------------------------------------------

@@ -183,6 +183,51 @@ def test_markdown_links_decode_and_resolve_relative_then_from_the_root(
     ]
 
 
+def test_an_encoded_number_sign_is_part_of_a_markdown_links_path(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a URL only a literal `#` starts the fragment; `%23` is a `#` of the path (a Markdown link to
+    `C# Tips.md` is written `C%23%20Tips.md`). Regression: the destination was decoded before it was split,
+    so the link was reported broken, as a link to a note `C` and its heading ` Tips.md`."""
+    line = (
+        "[1](../F/C%23%20Tips.md) [2](../F/C%23%20Tips.md#Intro%20one) [3](<../C%23/In.md>) "
+        "[4](../F/C%23%20Tips.md#Nope) [5](../F/Note.md%23Intro%20one)"
+    )
+    root = make_vault(
+        {
+            "F/C# Tips.md": "# Intro one\n",
+            "C#/In.md": "x\n",
+            "F/Note.md": "# Intro one\n",
+            "G/S.md": line + "\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        f"G/S.md:1:{line.index('[4]') + 1}: VK103 'F/C# Tips.md' has no heading 'Nope'",
+        f"G/S.md:1:{line.index('[5]') + 1}: VK101 broken link: '../F/Note.md#Intro one' matches no note or file",
+    ]
+
+
+def test_a_markdown_links_escapes_and_entities_are_read_as_commonmark_reads_them(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CommonMark reads backslash escapes and entity references in a link's destination: `Note%20\\(1\\).md`
+    is `Note (1).md`, `R&amp;D.md` is `R&D.md` (an `&` without its `;` stays as typed). Regression: both
+    were reported broken, as links to `Note \\(1\\).md` and `R&amp;D.md`."""
+    line = "[a](Note%20\\(1\\).md) [b](R&amp;D.md) [c](R&#38;D.md#Part) [d](R&ampD.md)"
+    root = make_vault(
+        {
+            "Note (1).md": "x\n",
+            "R&D.md": "# Part\n",
+            "S.md": line + "\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        f"S.md:1:{line.index('[d]') + 1}: VK101 broken link: 'R&ampD.md' matches no note or file",
+    ]
+
+
 @pytest.mark.parametrize(
     ("link", "problem"),
     [
@@ -321,6 +366,32 @@ def test_excluded_files_are_link_targets_but_trash_is_not(
     assert report(root, monkeypatch) == ["S.md:1:7: VK101 broken link: 'Old' matches no note or file"]
     assert run_cli("check", ".").stdout == run_cli("check", ".").stdout  # the cached listing agrees
     assert "VK101" in run_cli("check", ".").stdout
+
+
+def test_an_excluded_note_sharing_a_name_makes_a_bare_link_ambiguous(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excluded files and templates are still files to Obsidian's link resolution: `[[Meeting]]` with
+    `Templates/Meeting.md` beside `Notes/Meeting.md` could open either. Regression: the excluded one was
+    not counted, so the link passed as naming `Notes/Meeting.md`."""
+    root = make_vault(
+        {
+            "Templates/Meeting.md": "x\n",
+            "Notes/Meeting.md": "x\n",
+            "Archive/Budget.md": "x\n",
+            "Notes/Budget.md": "x\n",
+            "S.md": "[[Meeting]] [[Notes/Meeting]] [Budget](Budget.md) [[Archive/Budget]]\n",
+            ".obsidian/templates.json": '{"folder": "Templates"}\n',
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        },
+        app={"userIgnoreFilters": ["Archive/"]},
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK102 ambiguous link 'Meeting': it could mean 'Notes/Meeting.md' and 'Templates/Meeting.md'; "
+        "write the folder too",
+        "S.md:1:31: VK102 ambiguous link 'Budget.md': it could mean 'Archive/Budget.md' and 'Notes/Budget.md'; "
+        "write the folder too",
+    ]
 
 
 def nfd(text: str) -> str:

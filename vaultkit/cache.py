@@ -47,8 +47,12 @@ CACHE_DIR = ".vaultkit_cache"
 # protected regions without the white space after a list or quote marker (mentions beside it), VK010
 # messages of values failing every branch of an anyOf (said by the branch of the value's type), summaries
 # that say which notes are reports (not counted among the vault's notes), and bodies (a lazy line after a
-# callout's title, openers after backslashes), read anew
-FORMAT = 14
+# callout's title, openers after backslashes), read anew; 15: Markdown links split at a literal `#` before
+# they are decoded (`C%23.md` names `C#.md`), read anew; 16: the word after a `]` that begins a reference
+# definition's label protected, read anew; 17: mentions holding a `*`, `_`, `~~` or `==` that can open or
+# close, read anew (no longer mentions); 18: backslash escapes and entity references in Markdown links'
+# destinations read as CommonMark reads them, read anew
+FORMAT = 18
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

@@ -46,8 +46,9 @@ _SPACE = re.compile(r"\s")
 _NAME_REACH = 256
 # Percent-encoded in a Markdown link's destination: what CommonMark does not allow there (white space,
 # control characters, `<`, unbalanced parentheses), what would pair with a backtick of the link text into a
-# code span (`[Foo`bar](Foo`bar.md)`), and `%` itself. Other characters stay as Obsidian writes them (`é`).
-_UNSAFE_DESTINATION = re.compile(r"[%\s()<>`\\\x00-\x1f\x7f]")
+# code span (`[Foo`bar](Foo`bar.md)`), or a `$` of the link text into math (`breaks_math`), and `%` itself.
+# Other characters stay as Obsidian writes them (`é`).
+_UNSAFE_DESTINATION = re.compile(r"[%$\s()<>`\\\x00-\x1f\x7f]")
 
 
 class Mention(NamedTuple):
@@ -446,7 +447,10 @@ def _breaks_emphasis(prose: str, start: int, end: int) -> bool:
     """Would the link change what the delimiters around the mention do? `[[` and `]]` are punctuation, and
     CommonMark lets a `*` run open only before a non-punctuation character or after a space or punctuation:
     `a*Meituan*b` is emphasis, `a*[[Meituan]]*b` shows its asterisks. (`_` never opens inside a word, so
-    no link changes it; `~~` and `==` are taken to follow `*`.)"""
+    no link changes it; `~~` and `==` are taken to follow `*`.) A run inside the name that can open or close
+    (`Q*bert` in `*Q*bert`) could pair with one outside, which it cannot from inside a link's text."""
+    if any(any(_delimits(prose, *m.span())) for m in _INNER_RUN.finditer(prose, start, end)):
+        return True
     first = start
     while first > 0 and prose[first - 1] in _DELIMITERS and prose[first - 1] == prose[start - 1]:
         first -= 1
@@ -478,6 +482,7 @@ def _changes(old: tuple[bool, bool], new: tuple[bool, bool], role: int) -> bool:
 
 
 _DELIMITERS = frozenset("*_~=")  # emphasis, strikethrough, Obsidian's highlight
+_INNER_RUN = re.compile(r"\*+|_+|~~+|==+")  # a single `~` or `=` is no delimiter in Obsidian
 _RUNS = {ch: re.compile(re.escape(ch) + "+") for ch in _DELIMITERS}
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _EMPHASIS_REACH = 2000  # characters searched for the other side of an underscore emphasis
@@ -607,6 +612,16 @@ def render_link(path: str, text: str, obsidian: ObsidianSettings) -> str:
     if path == text:
         return f"[[{text}]]"
     return f"[[{path}|{text}]]"
+
+
+def breaks_math(path: str, text: str, markdown: bool) -> bool:
+    """Would the link that replaces `text` make a `$` open or close inline math the prose did not? A `$` at
+    either end of the text gets a bracket for a neighbour (`Cash$ or $x$` linked as `[[Cash$]] or $x$`
+    reads `$]] or $x$` as math), and a wikilink whose path is written beside its text adds a `$` for each
+    in the path (`[[A/Top $5|Top $5]]`). A Markdown link's destination has its `$` encoded."""
+    if text[:1] == "$" or text[-1:] == "$":
+        return True
+    return not markdown and path != text and "$" in path
 
 
 # -- the managed relations property ------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import html
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -775,6 +776,7 @@ def _inline(
             continue
         _mask(chars, m.start(), m.end())
     _bare_urls(masked, chars)
+    _label_after_bracket(masked, labels, chars)
     _dataview_fields(masked, chars)
     _task_fields(masked, chars)
     at = masked.find("@")
@@ -851,6 +853,29 @@ def _crosses(start: int, end: int, breaks: Sequence[int]) -> bool:
     """Does a block (a list item, a heading, a fence) start inside start:end (`_Blocks.breaks`)?"""
     k = bisect.bisect_right(breaks, start)
     return k < len(breaks) and breaks[k] < end
+
+
+_AFTER_BRACKET = re.compile(r"\](?=[^\s\[\]()!\\\x01])")
+_TOKEN = re.compile(r"[^\s\[\]]{1,999}")
+
+
+def _label_after_bracket(masked: str, labels: set[str], chars: list[tuple[int, int]]) -> None:
+    """The word right after a `]` that begins a reference definition's label: a Markdown link written there,
+    `[note][Meituan](Meituan.md)` with `[meituan]: url` defined, makes `[note][Meituan]` a full reference
+    link to the definition and `(Meituan.md)` text. Protected whenever some label starts with the word: a
+    mention of a longer name there is lost, never misread. Linear: the words after two `]` never overlap, and
+    each is looked up where a name could end in it (before a character that is no letter or digit)."""
+    if not labels:
+        return
+    firsts = {label.split(" ", 1)[0] for label in labels}
+    for m in _AFTER_BRACKET.finditer(masked):
+        token = _TOKEN.match(masked, m.end())
+        if token is None:
+            continue
+        word = token.group().casefold()
+        ends = (k for k in range(1, len(word) + 1) if k == len(word) or not word[k].isalnum())
+        if any(word[:k] in firsts for k in ends):
+            _mask(chars, token.start(), token.end())
 
 
 def _dataview_fields(masked: str, chars: list[tuple[int, int]]) -> None:
@@ -1002,13 +1027,31 @@ def _wikilink(body: str, m: re.Match[str], in_table: bool) -> Link | None:
     )
 
 
+_ESCAPE_OR_ENTITY = re.compile(
+    r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+
+
+def _unescape(m: re.Match[str]) -> str:
+    """A backslash-escaped punctuation character, or an entity reference (with its `;`, as CommonMark
+    requires; an unknown name stays as typed)."""
+    if m.group(1) is not None:
+        return m.group(1)
+    text = html.unescape(m.group())
+    return m.group() if text == m.group() else text
+
+
 def _mdlink(m: re.Match[str]) -> Link | None:
     dest = m.group("dest")
     if dest.startswith("<"):
         dest = dest[1:-1]
     if not dest or re.match(r"[A-Za-z][A-Za-z0-9+.-]{1,31}:", dest):
         return None  # external URL (http:, mailto:, obsidian:) — not a vault link
-    path, _, subpath = unquote(dest).partition("#")
+    if "\\" in dest or "&" in dest:  # as CommonMark reads a destination: `Note%20\\(1\\).md`, `R&amp;D.md`
+        dest = _ESCAPE_OR_ENTITY.sub(_unescape, dest)
+    # split, then decode: only a literal `#` starts the fragment, `%23` is a `#` of the path (`C%23.md`)
+    path, _, subpath = dest.partition("#")
+    path, subpath = unquote(path), unquote(subpath)
     if not path and not subpath:
         return None
     return Link("markdown", path, subpath, m.group("mtext"), m.group(0).startswith("!"), m.start(), m.end())

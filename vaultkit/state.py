@@ -15,7 +15,7 @@ from dataclasses import InitVar, dataclass, field
 
 from vaultkit.config import Config
 from vaultkit.facts import LinkLike, NoteFacts, NoteLike, link_key, suppressed
-from vaultkit.linker import KeyTable, LinkPlan, Mention, plan_note
+from vaultkit.linker import KeyTable, LinkPlan, Mention, breaks_math, plan_note
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.rules.base import VaultContext
 from vaultkit.vault import Index, note_name
@@ -161,8 +161,13 @@ class VaultState:
     def _writable_links(self, links: list[tuple[Mention, str]], source: str) -> list[tuple[Mention, str]]:
         """The planned links that can be written in `source`: a mention of a note no link can name (see
         `VaultContext.writable_link`) is left as it is, and not reported."""
-        writable = self.ctx.writable_link
-        return [(m, target) for m, target in links if writable(target, source, self.obsidian) is not None]
+        writable, markdown = self.ctx.writable_link, self.obsidian.use_markdown_links
+        return [
+            (m, target)
+            for m, target in links
+            if (path := writable(target, source, self.obsidian)) is not None
+            and not breaks_math(path, m.text, markdown)
+        ]
 
     def context(self) -> VaultContext:
         self.ctx.backlinks, self.ctx.outlinks = self.back, self.out

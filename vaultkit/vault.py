@@ -386,9 +386,11 @@ class Index:
             key = key[: -len(NOTE_SUFFIX)]
         found = self.by_name.get(key) or self.by_name.get(_key(target))
         if found:
-            if len(found) == 1:
+            # an excluded note or a template of that name is a file Obsidian resolves the link to as well
+            hidden = self.file_by_name.get(key + NOTE_SUFFIX, ())
+            if len(found) == 1 and not hidden:
                 return Resolution(found[0], is_note=True)
-            return Resolution(None, tuple(sorted(found)), is_note=True)
+            return Resolution(None, tuple(sorted((*found, *hidden))), is_note=True)
         files = self.file_by_name.get(key + NOTE_SUFFIX) or self.file_by_name.get(_key(target))
         if files:  # an attachment, or an excluded note: resolved, never checked
             return Resolution(files[0]) if len(files) == 1 else Resolution(None, tuple(sorted(files)))
@@ -420,7 +422,8 @@ class Index:
             rel = os.path.relpath(target, str(PurePosixPath(source).parent) or ".")
             rel = PurePosixPath(*Path(rel).parts).as_posix()
             return rel if obsidian.use_markdown_links else rel[: -len(NOTE_SUFFIX)]
-        unique = len(self.by_name.get(_key(name), ())) == 1
+        key = _key(name)  # unique among every file Obsidian resolves a name to, excluded notes too
+        unique = len(self.by_name.get(key, ())) == 1 and not self.file_by_name.get(key + NOTE_SUFFIX)
         if obsidian.use_markdown_links:
             return PurePosixPath(target).name if unique else target
         return name if unique else target[: -len(NOTE_SUFFIX)]
