@@ -422,3 +422,31 @@ def test_a_staged_schema_kept_beside_the_vault_checks_the_whole_vault(
     out = _output(alone)
     assert alone.returncode == 1, out
     assert re.search(bad, out), out
+
+
+def test_a_staged_workspace_json_checks_only_the_staged_notes(vault_repo: VaultRepo) -> None:
+    """With `files: ^vault/`, as the README suggests, pre-commit also passes `.obsidian/workspace.json`, which
+    Obsidian rewrites all the time. Any file of `.obsidian/` counted as a setting, so the commit checked the
+    whole vault (failing on notes committed broken long ago) and linked it (writing notes nobody staged)."""
+    repo = vault_repo
+    config = yaml.safe_load(repo.read(".pre-commit-config.yaml"))
+    config["repos"][0]["hooks"] = [
+        {"id": "vaultkit", "files": "^vault/"},
+        {"id": "vaultkit-link", "files": "^vault/"},
+    ]
+    repo.write(".pre-commit-config.yaml", yaml.safe_dump(config, sort_keys=False))
+    repo.write("vault/.obsidian/workspace.json", '{"main": {}, "active": "4f1e"}\n')
+    repo.write(GOOD_NOTE, GOOD_TEXT)
+    repo.git("add", ".pre-commit-config.yaml", "vault/.obsidian/workspace.json", GOOD_NOTE)
+    repo.replace(LEGACY_NOTE, "# Legacy\n", "# Legacy\n\nLegacy mentions Meituan.\n")
+    repo.git("commit", "-q", "--no-verify", "-m", "legacy", "--", LEGACY_NOTE)
+
+    checked = repo.run_hook("vaultkit")
+    out = _output(checked)
+    assert checked.returncode == 0, out
+    assert "Legacy" not in out, out
+
+    linked = repo.run_hook("vaultkit-link")
+    out = _output(linked)
+    assert "Legacy" not in out, out
+    assert "Legacy mentions Meituan." in repo.read(LEGACY_NOTE)
