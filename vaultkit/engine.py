@@ -43,6 +43,7 @@ from vaultkit.vault import (
     is_excluded,
     is_unlisted,
     list_vault,
+    shown_bytes,
     utf8_name,
 )
 
@@ -566,8 +567,11 @@ class Runner:
 
         session = self.session
 
+        # a name that is not UTF-8 is listed with its bytes spelled out (`caf\\xe9.md`), as it is reported
+        given = None if opts.targets is None else tuple(shown_bytes(t).rstrip("/") for t in opts.targets)
+
         def wanted(rel: str) -> bool:
-            return opts.targets is None or any(rel.startswith(t.rstrip("/")) for t in opts.targets)
+            return given is None or rel.startswith(given)
 
         for rel in listing.skipped_links:
             if wanted(rel):

@@ -134,7 +134,7 @@ def tell_unchecked(
     note in an excluded folder must not pass as a clean note. (Configuration files are not notes: given,
     they have the whole vault checked.) Returns the scope without the `reports` an earlier run left (the
     run found them by their marker): nothing in them is checked, so they are not counted as checked."""
-    from vaultkit.vault import NOTE_SUFFIX, is_unlisted
+    from vaultkit.vault import NOTE_SUFFIX, is_unlisted, utf8_name
 
     checked = set(scope)
     for rel in targets or ():
@@ -142,6 +142,8 @@ def tell_unchecked(
             why = "a report an earlier run wrote (it starts with vaultkit's report marker)"
         elif rel in checked or session.is_config_file(rel) or not (session.root / rel).is_file():
             continue
+        elif not utf8_name(rel):
+            continue  # reported: VK201, its name is not valid UTF-8
         elif not rel.lower().endswith(NOTE_SUFFIX):
             why = "not a Markdown note"
         elif rel == session.report_note:
