@@ -356,6 +356,8 @@ def test_manifest_declares_both_hooks_serial_python() -> None:
     ("path", "selected"),
     [
         ("Note.md", True),
+        ("Note.MD", True),  # vaultkit reads it as a note, so a whole-vault check does: the hook must too
+        ("Note.Md", True),
         ("vault/Entities/Labs/Z.ai.md", True),
         ("vault/Raw/2026-05-08 01.AI - About page.md", True),
         ("schemas/raw.schema.json", True),
