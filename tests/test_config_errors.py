@@ -275,3 +275,26 @@ def test_config_that_cannot_be_what_was_meant_is_refused(
     root = make_vault({**files, "A.md": "x\n"})
     result = run_cli("check", "--no-cache", root)
     assert result.exit_code == 2 and message in result.stderr, result.output
+
+
+def test_a_configuration_error_names_its_file_as_git_shows_it(
+    make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pre-commit hook runs at the top of the repository and names notes `vault/A.md`; a configuration
+    error named `/home/…/repo/vault/vaultkit.toml`, and a schema folder beside the vault
+    `/home/…/repo/vault/../schemas/raw.schema.json`."""
+    root = make_vault({"A.md": "x\n", "vaultkit.toml": "bogus_key = 1\n"}, name="repo/vault")
+    repo = tmp_path / "repo"
+    monkeypatch.chdir(repo)
+    result = run_cli("check", "--", "vault/A.md")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("vaultkit: error: vault/vaultkit.toml: unknown key 'bogus_key'"), (
+        result.stderr
+    )
+
+    (root / "vaultkit.toml").write_text('schema_dir = "../schemas"\n')
+    (repo / "schemas").mkdir()
+    (repo / "schemas" / "default.schema.json").write_text('{"type": "object",\n')
+    result = run_cli("check", "--", "vault/A.md")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("vaultkit: error: schemas/default.schema.json:2:1: "), result.stderr

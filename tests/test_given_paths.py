@@ -202,3 +202,24 @@ def test_a_name_that_is_not_utf8_is_reported_not_a_crash(make_vault: VaultFactor
         assert shown in result.stdout, (shown, result.stdout)
     linked = run_cli("link", "--no-cache", root)
     assert "internal error" not in linked.stderr and "bad\\xff.md" in linked.stderr
+
+
+@pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
+def test_a_name_that_is_not_utf8_given_by_name_is_reported(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given by name (a hook, an editor), `caf\\xe9.md` was "not checked: ... excluded (`exclude` in
+    vaultkit.toml, ...)", shown as `caf\\udce9.md`, and both commands exited 0; the whole vault's run reports
+    it (VK201). Now the file given is reported the same way, and `link` says it was not linked (exit 1)."""
+    root = make_vault({"Good.md": "x\n"})
+    bad = Path(os.fsdecode(bytes(root) + b"/caf\xe9.md"))
+    bad.write_text("Mentions Good.\n")
+    monkeypatch.chdir(root)
+    checked = run_cli("check", "--no-cache", "--", bad.name)
+    assert checked.exit_code == 1, checked.output
+    assert "caf\\xe9.md:1:1: VK201 not read: its name is not valid UTF-8 (rename it)" in checked.stdout
+    assert "excluded" not in checked.stderr and "udce9" not in checked.output, checked.output
+    linked = run_cli("link", "--no-cache", "--exit-non-zero-on-fix", "--", bad.name)
+    assert linked.exit_code == 1, linked.output
+    assert "caf\\xe9.md:1:1: VK201" in linked.stderr and "not linked" in linked.stderr, linked.output
+    assert bad.read_text() == "Mentions Good.\n"

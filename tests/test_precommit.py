@@ -356,6 +356,8 @@ def test_manifest_declares_both_hooks_serial_python() -> None:
     ("path", "selected"),
     [
         ("Note.md", True),
+        ("Note.MD", True),  # vaultkit reads it as a note, so a whole-vault check does: the hook must too
+        ("Note.Md", True),
         ("vault/Entities/Labs/Z.ai.md", True),
         ("vault/Raw/2026-05-08 01.AI - About page.md", True),
         ("schemas/raw.schema.json", True),
@@ -382,3 +384,71 @@ def test_manifest_file_filters(path: str, selected: bool) -> None:
         tags = tags_from_filename(path)
         chosen = bool(files.search(path)) and (not types_or or bool(types_or & tags))
         assert chosen is selected, f"{hook_id}: {path} (tags {sorted(tags)})"
+
+
+def test_a_staged_schema_kept_beside_the_vault_checks_the_whole_vault(
+    vault_repo: VaultRepo, hook_repo: HookRepo
+) -> None:
+    """`schema_dir = "../schemas"`: the staged schema is in no vault. Staged beside a note of the vault, it was
+    skipped as "not inside a vault" and only that note was checked: the commit passed with every other note
+    now failing the schema. With `--vault` (the way to name the vault when only the schema is staged) it was
+    "not inside the vault" (exit 2)."""
+    repo = vault_repo
+    bundled = CHECKOUT / "schemas"
+    for schema in bundled.glob("*.schema.json"):
+        repo.write(f"schemas/{schema.name}", schema.read_text(encoding="utf-8"))
+    repo.write("vault/vaultkit.toml", 'schema_dir = "../schemas"\n')
+    repo.git("rm", "-q", LEGACY_NOTE)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--no-verify", "-m", "schemas beside the vault")
+
+    raw = json.loads(repo.read("schemas/raw.schema.json"))
+    raw["properties"]["review_value"]["maximum"] = 2
+    repo.write("schemas/raw.schema.json", json.dumps(raw, indent=2) + "\n")
+    repo.write(GOOD_NOTE, GOOD_TEXT)
+    repo.git("add", "schemas/raw.schema.json", GOOD_NOTE)
+    bad = re.escape(RAW_NOTE) + r":\d+:\d+: VK010 review_value: 3 is greater than the maximum 2"
+
+    failed = repo.run_hook("vaultkit")
+    out = _output(failed)
+    assert failed.returncode == 1, out
+    assert re.search(bad, out), out
+    assert "not inside a vault" not in out, out
+
+    repo.git("reset", "-q", GOOD_NOTE)  # the schema alone: the hook is told the vault
+    config = yaml.safe_load(repo.read(".pre-commit-config.yaml"))
+    config["repos"][0]["hooks"] = [{"id": "vaultkit", "entry": "vaultkit check --vault vault --"}]
+    repo.write(".pre-commit-config.yaml", yaml.safe_dump(config, sort_keys=False))
+    repo.git("add", ".pre-commit-config.yaml")
+    alone = repo.run_hook("vaultkit")
+    out = _output(alone)
+    assert alone.returncode == 1, out
+    assert re.search(bad, out), out
+
+
+def test_a_staged_workspace_json_checks_only_the_staged_notes(vault_repo: VaultRepo) -> None:
+    """With `files: ^vault/`, as the README suggests, pre-commit also passes `.obsidian/workspace.json`, which
+    Obsidian rewrites all the time. Any file of `.obsidian/` counted as a setting, so the commit checked the
+    whole vault (failing on notes committed broken long ago) and linked it (writing notes nobody staged)."""
+    repo = vault_repo
+    config = yaml.safe_load(repo.read(".pre-commit-config.yaml"))
+    config["repos"][0]["hooks"] = [
+        {"id": "vaultkit", "files": "^vault/"},
+        {"id": "vaultkit-link", "files": "^vault/"},
+    ]
+    repo.write(".pre-commit-config.yaml", yaml.safe_dump(config, sort_keys=False))
+    repo.write("vault/.obsidian/workspace.json", '{"main": {}, "active": "4f1e"}\n')
+    repo.write(GOOD_NOTE, GOOD_TEXT)
+    repo.git("add", ".pre-commit-config.yaml", "vault/.obsidian/workspace.json", GOOD_NOTE)
+    repo.replace(LEGACY_NOTE, "# Legacy\n", "# Legacy\n\nLegacy mentions Meituan.\n")
+    repo.git("commit", "-q", "--no-verify", "-m", "legacy", "--", LEGACY_NOTE)
+
+    checked = repo.run_hook("vaultkit")
+    out = _output(checked)
+    assert checked.returncode == 0, out
+    assert "Legacy" not in out, out
+
+    linked = repo.run_hook("vaultkit-link")
+    out = _output(linked)
+    assert "Legacy" not in out, out
+    assert "Legacy mentions Meituan." in repo.read(LEGACY_NOTE)

@@ -29,7 +29,7 @@ from vaultkit.config import CONFIG_NAME, Config, load_config
 from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.errors import FatalError
 from vaultkit.facts import NoteFacts, covers, suppressed
-from vaultkit.obsidian import DEFAULT_CONFIG_DIR, ObsidianSettings, load_obsidian
+from vaultkit.obsidian import DEFAULT_CONFIG_DIR, SETTINGS_FILES, ObsidianSettings, load_obsidian
 from vaultkit.paths import nfc
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
 from vaultkit.store import FactStore, by_shard
@@ -43,6 +43,7 @@ from vaultkit.vault import (
     is_excluded,
     is_unlisted,
     list_vault,
+    shown_bytes,
     utf8_name,
 )
 
@@ -88,11 +89,14 @@ class Session:
             return None
 
     def is_config_file(self, rel: str) -> bool:
-        """Files whose change affects every note: re-check the whole vault."""
+        """Files whose change affects every note: re-check the whole vault. Of the Obsidian folder, only the
+        settings vaultkit reads: `workspace.json` and other plugins' data change all the time, and a commit
+        that carries one must not check (or link) the whole vault."""
         folder = self.schema_folder_rel
+        config_dir = self.obsidian.config_dir + "/"
         return (
             rel in (CONFIG_NAME, "pyproject.toml")
-            or rel.startswith(self.obsidian.config_dir + "/")
+            or (rel.startswith(config_dir) and rel[len(config_dir) :] in SETTINGS_FILES)
             or (folder is not None and rel.startswith(folder + "/"))
         )
 
@@ -564,8 +568,11 @@ class Runner:
 
         session = self.session
 
+        # a name that is not UTF-8 is listed with its bytes spelled out (`caf\\xe9.md`), as it is reported
+        given = None if opts.targets is None else tuple(shown_bytes(t).rstrip("/") for t in opts.targets)
+
         def wanted(rel: str) -> bool:
-            return opts.targets is None or any(rel.startswith(t.rstrip("/")) for t in opts.targets)
+            return given is None or rel.startswith(given)
 
         for rel in listing.skipped_links:
             if wanted(rel):

@@ -125,7 +125,7 @@ def list_vault(
             # no link can name it, and no report can print it: said (VK201), not listed
             if not utf8_name(name):
                 if not hidden:
-                    unreadable.append((_shown_bytes(rel), BAD_NAME))
+                    unreadable.append((shown_bytes(rel), BAD_NAME))
                 continue
             if kind == DIR:
                 stack.append((rel + "/", folder / name, hidden))
@@ -159,7 +159,7 @@ def utf8_name(name: str) -> bool:
     return True
 
 
-def _shown_bytes(rel: str) -> str:
+def shown_bytes(rel: str) -> str:
     """A path whose name is not UTF-8, printable: the bytes that are not spelled as `\\xff`."""
     return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 

@@ -53,12 +53,42 @@ def sessions(
     from vaultkit.vault import find_vaults
 
     vaults = find_vaults(paths, vault, config_dir)
+    # a schema of a vault kept outside it (`schema_dir = "../schemas"`), given beside the vault's notes: as a
+    # schema inside the vault does, it has the whole vault checked
+    schemas = _schema_folders(vaults.roots) if vaults.skipped else {}
     for path in vaults.skipped:  # a commit may touch files beside the vault (a README): say they were skipped
-        click.echo(f"vaultkit: skipped {path}: not inside a vault", err=True)
+        if not any(_inside(path, folder) for folder in schemas.values()):
+            click.echo(f"vaultkit: skipped {path}: not inside a vault", err=True)
     for root, given in vaults.roots.items():
         session = open_session(root, config_dir, report)
         say_cache_refused(root)
-        yield session, targets(root, given)
+        folder = schemas.get(root)
+        whole = folder is not None and any(_inside(path, folder) for path in vaults.skipped)
+        yield session, None if whole else targets(root, given, session)
+
+
+def _schema_folders(roots: Iterable[Path]) -> dict[Path, Path]:
+    """Each vault's own schema folder (a vault using the bundled schemas has none here). A configuration that
+    cannot be read is left to `open_session`, which reports it when that vault's turn comes."""
+    from vaultkit.config import load_config
+
+    folders = {}
+    for root in roots:
+        try:
+            config = load_config(root)
+        except FatalError:
+            continue
+        if config.schema_dir:
+            folders[root] = Path(os.path.realpath(root / config.schema_dir))
+    return folders
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        Path(os.path.realpath(path)).relative_to(folder)
+    except ValueError:
+        return False
+    return True
 
 
 def say_cache_refused(root: Path) -> None:
@@ -73,7 +103,7 @@ def say_cache_refused(root: Path) -> None:
         )
 
 
-def targets(root: Path, given: Sequence[Path]) -> tuple[str, ...] | None:
+def targets(root: Path, given: Sequence[Path], session: Session | None = None) -> tuple[str, ...] | None:
     if not given:
         return None
     out = []
@@ -84,6 +114,12 @@ def targets(root: Path, given: Sequence[Path]) -> tuple[str, ...] | None:
         try:
             rel = real.relative_to(root).as_posix()
         except ValueError as e:
+            if (
+                session is not None
+                and session.config.schema_dir
+                and _inside(path, session.schemas.folder.resolve())
+            ):
+                return None  # a schema of the vault, kept outside it: the whole vault
             raise FatalError(f"{path}: not inside the vault {root}") from e
         if rel in ("", "."):
             return None
@@ -98,7 +134,7 @@ def tell_unchecked(
     note in an excluded folder must not pass as a clean note. (Configuration files are not notes: given,
     they have the whole vault checked.) Returns the scope without the `reports` an earlier run left (the
     run found them by their marker): nothing in them is checked, so they are not counted as checked."""
-    from vaultkit.vault import NOTE_SUFFIX, is_unlisted
+    from vaultkit.vault import NOTE_SUFFIX, is_unlisted, utf8_name
 
     checked = set(scope)
     for rel in targets or ():
@@ -106,6 +142,8 @@ def tell_unchecked(
             why = "a report an earlier run wrote (it starts with vaultkit's report marker)"
         elif rel in checked or session.is_config_file(rel) or not (session.root / rel).is_file():
             continue
+        elif not utf8_name(rel):
+            continue  # reported: VK201, its name is not valid UTF-8
         elif not rel.lower().endswith(NOTE_SUFFIX):
             why = "not a Markdown note"
         elif rel == session.report_note:
