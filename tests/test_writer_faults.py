@@ -17,6 +17,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import VaultFactory, run_cli
@@ -93,6 +94,7 @@ def test_keyboard_interrupt_in_the_cli(vault: Path, monkeypatch: pytest.MonkeyPa
 KILLED = """
 import os, sys, hashlib
 from pathlib import Path
+from typing import Any
 from vaultkit.diagnostics import Edit
 from vaultkit.edits import write_note
 root, data = Path(sys.argv[1]), (Path(sys.argv[1]) / "A.md").read_bytes()
@@ -119,6 +121,41 @@ def test_orphans_of_other_notes_are_left_alone(vault: Path) -> None:
     other.write_bytes(b"not ours")
     assert write(vault).written
     assert other.read_bytes() == b"not ours"
+
+
+def test_writing_every_note_of_a_folder_lists_it_once(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep for orphaned temporary files lists a note's folder at most once a minute: listed at each
+    write, a run writing every note of a 3,000-note folder spent most of its time listing it (quadratic). An
+    orphan left after the listing is swept once the listing is old."""
+    from vaultkit import edits
+
+    notes = {f"N{n}.md": f"See Other {n}.\n".encode() for n in range(30)}
+    root = make_vault({**notes, "Other.md": b"x\n"})
+    listed: list[str] = []
+    real = os.scandir
+
+    def scandir(folder: str) -> Any:
+        listed.append(str(folder))
+        return real(folder)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    orphan = root / f".N29.md.abcd1234{TMP_SUFFIX}"
+    orphan.write_bytes(b"left by a killed run")
+    for rel, data in notes.items():
+        start = data.index(b"Other")
+        edit = Edit(start, start + 5, "[[Other]]")
+        assert write_note(root, rel, hashlib.sha256(data).hexdigest(), [edit]).written
+    assert listed == [str(root)] and not orphan.exists()
+    orphan.write_bytes(b"left after the listing")
+    data = (root / "N29.md").read_bytes()
+    assert write_note(root, "N29.md", hashlib.sha256(data).hexdigest(), [Edit(0, 0, "x")]).written
+    assert orphan.exists() and len(listed) == 1
+    monkeypatch.setattr(edits, "SWEEP_EVERY", -1.0, raising=False)  # the listing is old now
+    data = (root / "N29.md").read_bytes()
+    assert write_note(root, "N29.md", hashlib.sha256(data).hexdigest(), [Edit(0, 0, "y")]).written
+    assert not orphan.exists() and len(listed) == 2
 
 
 def test_a_note_with_a_name_near_the_length_limit_is_written(make_vault: VaultFactory) -> None:
