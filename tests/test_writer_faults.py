@@ -158,6 +158,24 @@ def test_writing_every_note_of_a_folder_lists_it_once(
     assert not orphan.exists() and len(listed) == 2
 
 
+def test_a_run_flushes_each_folder_once_not_at_each_note(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each note's content is flushed before its rename; the folder, whose entries the renames change, once
+    per round of writes (`edits.folders_synced_at_end`), and after every note outside one (watch's save)."""
+    root = make_vault({f"Lab/Topic{n}.md": f"About Topic{(n + 1) % 8}.\n" for n in range(8)})
+    flushed: list[str] = []
+    real = edits._fsync_dir
+    monkeypatch.setattr(edits, "_fsync_dir", lambda folder: flushed.append(folder.name) or real(folder))
+    result = run_cli("link", root)
+    assert result.exit_code == 0, result.output
+    assert all(f"[[Topic{n}]]" in (root / f"Lab/Topic{n - 1}.md").read_text() for n in range(1, 8))
+    assert 1 <= flushed.count("Lab") <= 2, flushed  # a round of links, a round of relations
+    flushed.clear()
+    assert write(make_vault({"A.md": ORIGINAL, "Other.md": b"x\n"}, name="w")).written
+    assert flushed == ["w"]
+
+
 def test_a_note_with_a_name_near_the_length_limit_is_written(make_vault: VaultFactory) -> None:
     """Regression: the temporary file's name is the note's with 23 more bytes, so a note named with 80
     Japanese characters (243 bytes of the file system's 255) was never written ("File name too long")."""

@@ -27,6 +27,7 @@ systems, notes owned by another user) the compare-and-swap alone applies.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import errno
 import hashlib
 import itertools
@@ -205,8 +206,32 @@ def _atomic_write(
             raise
     except (_Changed, OSError) as e:
         return e
-    _fsync_dir(path.parent)
+    pending = _UNSYNCED.get()
+    if pending is None:
+        _fsync_dir(path.parent)
+    else:
+        pending.add(path.parent)
     return None
+
+
+# Inside `folders_synced_at_end`: the folders whose renames are still to be flushed to disk
+_UNSYNCED: contextvars.ContextVar[set[Path] | None] = contextvars.ContextVar("unsynced", default=None)
+
+
+@contextlib.contextmanager
+def folders_synced_at_end() -> Iterator[None]:
+    """Notes written meanwhile have their folder flushed once, at the end, not after each rename: a run
+    writing 3,000 notes flushed their folder 3,000 times (half its writing time). Each note is still
+    replaced atomically, its content flushed before the rename; a crash before the end can only leave some
+    notes as they were, never half written."""
+    token = _UNSYNCED.set(set())
+    try:
+        yield
+    finally:
+        folders = _UNSYNCED.get() or set()
+        _UNSYNCED.reset(token)
+        for folder in sorted(folders):
+            _fsync_dir(folder)
 
 
 _F_SETLEASE = getattr(fcntl, "F_SETLEASE", None)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from vaultkit.background import map_forked
 from vaultkit.diagnostics import Diagnostic, Edit
-from vaultkit.edits import Verify, WriteResult, apply_text, plan_write, write_note
+from vaultkit.edits import Verify, WriteResult, apply_text, folders_synced_at_end, plan_write, write_note
 from vaultkit.facts import NoteFacts
 from vaultkit.note import BOM
 from vaultkit.verify import check_edits
@@ -167,12 +167,13 @@ def apply_fixes(
 ) -> FixOutcome:
     outcome = FixOutcome()
     verify = functools.partial(_verify, managed=managed_property)
-    for rel, edits in sorted(plan.items()):
-        result = write_note(root, rel, facts[rel].digest, edits, verify)
-        if result.written:
-            outcome.written.append(rel)
-        elif result.message:
-            outcome.refused.append(result)
+    with folders_synced_at_end():
+        for rel, edits in sorted(plan.items()):
+            result = write_note(root, rel, facts[rel].digest, edits, verify)
+            if result.written:
+                outcome.written.append(rel)
+            elif result.message:
+                outcome.refused.append(result)
     return outcome
 
 
