@@ -252,20 +252,24 @@ def test_check_hook_handles_files_of_two_vaults_in_one_commit(vault_repo: VaultR
     assert "Legacy" not in out
 
 
+def _schemas_committed_then_tightened(repo: VaultRepo, folder: str, schema_dir: str) -> None:
+    """The bundled schemas copied to `folder` (the vault's `schema_dir`) and committed, then the raw notes'
+    `review_value` maximum lowered to 2 in the working tree (not staged)."""
+    for schema in (CHECKOUT / "schemas").glob("*.schema.json"):
+        repo.write(f"{folder}/{schema.name}", schema.read_text(encoding="utf-8"))
+    repo.write("vault/vaultkit.toml", f'schema_dir = "{schema_dir}"\n')
+    repo.git("rm", "-q", LEGACY_NOTE)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "--no-verify", "-m", f"schemas in {folder}")
+    raw = json.loads(repo.read(f"{folder}/raw.schema.json"))
+    raw["properties"]["review_value"]["maximum"] = 2
+    repo.write(f"{folder}/raw.schema.json", json.dumps(raw, indent=2) + "\n")
+
+
 def test_a_staged_schema_change_checks_the_whole_vault(vault_repo: VaultRepo) -> None:
     """A schema among the files means every note may have changed verdict: the whole vault is checked."""
     repo = vault_repo
-    bundled = CHECKOUT / "schemas"
-    for schema in bundled.glob("*.schema.json"):
-        repo.write(f"vault/schemas/{schema.name}", schema.read_text(encoding="utf-8"))
-    repo.write("vault/vaultkit.toml", 'schema_dir = "schemas"\n')
-    repo.git("rm", "-q", LEGACY_NOTE)
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "--no-verify", "-m", "schemas in the vault")
-
-    raw = json.loads(repo.read("vault/schemas/raw.schema.json"))
-    raw["properties"]["review_value"]["maximum"] = 2
-    repo.write("vault/schemas/raw.schema.json", json.dumps(raw, indent=2) + "\n")
+    _schemas_committed_then_tightened(repo, "vault/schemas", "schemas")
     repo.git("add", "vault/schemas/raw.schema.json")
 
     failed = repo.run_hook("vaultkit")
@@ -394,17 +398,7 @@ def test_a_staged_schema_kept_beside_the_vault_checks_the_whole_vault(
     now failing the schema. With `--vault` (the way to name the vault when only the schema is staged) it was
     "not inside the vault" (exit 2)."""
     repo = vault_repo
-    bundled = CHECKOUT / "schemas"
-    for schema in bundled.glob("*.schema.json"):
-        repo.write(f"schemas/{schema.name}", schema.read_text(encoding="utf-8"))
-    repo.write("vault/vaultkit.toml", 'schema_dir = "../schemas"\n')
-    repo.git("rm", "-q", LEGACY_NOTE)
-    repo.git("add", "-A")
-    repo.git("commit", "-q", "--no-verify", "-m", "schemas beside the vault")
-
-    raw = json.loads(repo.read("schemas/raw.schema.json"))
-    raw["properties"]["review_value"]["maximum"] = 2
-    repo.write("schemas/raw.schema.json", json.dumps(raw, indent=2) + "\n")
+    _schemas_committed_then_tightened(repo, "schemas", "../schemas")
     repo.write(GOOD_NOTE, GOOD_TEXT)
     repo.git("add", "schemas/raw.schema.json", GOOD_NOTE)
     bad = re.escape(RAW_NOTE) + r":\d+:\d+: VK010 review_value: 3 is greater than the maximum 2"
