@@ -593,3 +593,22 @@ def test_only_a_state_kept_for_watch_holds_the_reverse_link_graph(example_vault:
     }
     with pytest.raises(AssertionError):
         once.update([_notes(example_vault)[0]])
+
+
+def test_watch_counts_the_vaults_notes_without_its_reports_as_notes_come_and_go(make_vault: Any) -> None:
+    """An update keeps the count of report notes from the notes it re-read (counting them anew at each save
+    was a pass over the whole vault): a note turned into a report, a report deleted, a note added."""
+    from vaultkit.note import REPORT_MARKER
+
+    root = make_vault({"A.md": "a\n", "B.md": "b\n", "R.md": REPORT_MARKER + "\nold report\n"})
+    runner = Runner(open_session(root))
+    assert runner.run(RunOptions(jobs=1, use_cache=False, keep_state=True)).notes_in_vault == 2
+    (root / "A.md").write_text("a again\n")
+    assert runner.update(["A.md"])[1] == 2
+    (root / "B.md").write_text(REPORT_MARKER + "\nnow a report\n")
+    assert runner.update(["B.md"])[1] == 1
+    (root / "R.md").unlink()
+    (root / "C.md").write_text("c\n")
+    assert runner.update(["R.md", "C.md"])[1] == 2
+    (root / "B.md").write_text("a note again\n")
+    assert runner.update(["B.md"])[1] == 3

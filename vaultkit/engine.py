@@ -9,7 +9,7 @@ import functools
 import hashlib
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -197,6 +197,7 @@ class Runner:
         self.state: VaultState | None = None
         self._keys_for: KeyTable | None = None
         self._listing: Listing | None = None
+        self._reports: tuple[VaultState, set[str]] | None = None  # watch mode: the state's report notes
 
     @property
     def analyzer(self) -> Analyzer:
@@ -331,15 +332,20 @@ class Runner:
         notes left out, as a run counts them).
         """
         assert self.state is not None, "run() first"
-        before = self._listing.unlisted_folders() if self._listing is not None else set()
+        old = self._listing
+        before = old.unlisted_folders() if old is not None else set()
         listing = self._listing_after(changed)
-        present = set(listing.notes)
-        known = set(self.state.facts)
-        touched = {rel for rel in changed if rel} | (present ^ known)
-        new_facts: dict[str, NoteFacts | None] = dict.fromkeys(touched - present)
+        touched = {rel for rel in changed if rel}
+        if listing is old:  # saves of notes the state holds: no note came or went (no pass over the vault)
+            gone: set[str] = set()
+        else:
+            present = set(listing.notes)
+            touched |= present ^ set(self.state.facts)
+            gone = touched - present
+        new_facts: dict[str, NoteFacts | None] = dict.fromkeys(gone)
         # parsed keeping their prose: the mentions come from the very text the facts do, not from a later
         # save read again (a note saved twice in a row was reported half from each version)
-        new_facts.update((f.rel, f) for f in self.analyzer.parse(sorted(touched & present)))
+        new_facts.update((f.rel, f) for f in self.analyzer.parse(sorted(touched - gone)))
         try:
             affected = self.state.update(new_facts, listing.files, self._scan)
         finally:
@@ -350,12 +356,26 @@ class Runner:
         opts = RunOptions(targets=tuple(sorted(affected | links)))
         diags = self._diagnostics(listing, sorted(affected), self.state.facts, ctx, opts)
         by_note: dict[str, list[Diagnostic]] = {rel: [] for rel in affected | links}
-        for rel in touched - present:
+        for rel in gone:
             by_note[rel] = []
         for d in diags:
             by_note.setdefault(d.path, []).append(d)
-        facts = self.state.facts
-        return by_note, len(present) - sum(1 for rel in present if rel in facts and facts[rel].report)
+        return by_note, len(listing.notes) - len(self._reports_after(new_facts))
+
+    def _reports_after(self, new_facts: Mapping[str, NoteFacts | None]) -> set[str]:
+        """The report notes of the vault the state holds, kept up to date from each update's new facts:
+        counting them anew at each save was a pass over every note (half of a re-check on 10,000 notes)."""
+        state = self.state
+        assert state is not None
+        if self._reports is None or self._reports[0] is not state:
+            self._reports = (state, {rel for rel, f in state.facts.items() if f.report})
+        reports = self._reports[1]
+        for rel, f in new_facts.items():
+            if f is not None and f.report:
+                reports.add(rel)
+            else:
+                reports.discard(rel)
+        return reports
 
     def _relations_of_targets(
         self, scope: Sequence[str], state: VaultState, opts: RunOptions
@@ -380,10 +400,10 @@ class Runner:
         if old is None or "" in changed or any(_needs_listing(session.root, c) for c in changed):
             self._listing = list_vault(session.root, session.config, session.obsidian, session.report_note)
             return self._listing
-        known = set(old.notes)
+        known = old.note_set
         if all(rel in known and (session.root / rel).is_file() for rel in changed):
             return old  # saves of notes already known: the listing is the same
-        notes, files = known, set(old.files)
+        notes, files = set(known), set(old.files)
         for rel in changed:
             notes.discard(rel)
             files.discard(rel)

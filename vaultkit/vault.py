@@ -81,6 +81,12 @@ class Listing:
     # what each folder held, for the next listing to reuse; only in a listing just made by list_vault
     contents: Mapping[str, Folder] = field(default_factory=dict)
 
+    @functools.cached_property
+    def note_set(self) -> frozenset[str]:
+        """The notes, for membership tests (watch asks at every save: a set made each time was a pass over
+        the vault)."""
+        return frozenset(self.notes)
+
     def unlisted_folders(self) -> set[str]:
         """The folders whose notes are not checked: symlinked (VK205) or unreadable (VK206)."""
         return {*self.skipped_links, *(rel for rel, _reason in self.unreadable)}
