@@ -694,10 +694,7 @@ def _code_spans(masked: str, breaks: list[int], spans: list[tuple[int, int]]) ->
     k = 0
     while k < len(runs):
         start, end = runs[k]
-        backslashes = 0
-        while start - backslashes - 1 >= 0 and masked[start - backslashes - 1] == "\\":
-            backslashes += 1
-        if backslashes % 2:  # an escaped backtick is literal; the rest of the run may open a span
+        if _escaped(masked, start):  # an escaped backtick is literal; the rest of the run may open a span
             start += 1
             if start == end:
                 k += 1
@@ -841,8 +838,8 @@ def _still_typed(masked: str, breaks: Sequence[int]) -> list[tuple[int, int]]:
 
 
 def _escaped(text: str, at: int) -> bool:
-    """Is the character at `at` escaped: after an odd number of backslashes? (Each opener counts the run just
-    before it, which no other opener does: linear in all.)"""
+    """Is the character at `at` escaped: after an odd number of backslashes? (Each opener or backtick run
+    counts the backslashes just before it, which no other one does: linear in all.)"""
     k = at
     while k and text[k - 1] == "\\":
         k -= 1
