@@ -141,8 +141,11 @@ class Cache:
         except OSError:
             return None
         spool = Spool(os.fdopen(fd, "wb"), tmp)
-        spool.write(b" " * HEADER_ROOM)  # the header goes here once the text is complete (`keep`)
-        spool.size = spool.crc = 0
+        try:
+            spool.file.write(b" " * HEADER_ROOM)  # the header goes here once the text is complete (`keep`)
+        except OSError:
+            spool.discard()
+            return None
         return spool
 
     def _drop_old_spools(self) -> None:
