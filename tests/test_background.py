@@ -4,6 +4,7 @@ run goes on, done here when the child fails or cannot be forked, and always done
 from __future__ import annotations
 
 import os
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,49 @@ def test_link_diff_plans_the_same_writes_in_forked_processes(
     assert "+++ b/" in alone[1]
     monkeypatch.setattr(fixer, "FORKED_PLAN", 1)
     assert preview("3") == alone
+
+
+def test_link_writes_the_same_notes_in_forked_processes(
+    example_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many notes are written by forked writers, each a slice: the notes, their bytes and what `link` says
+    are those of one process writing them all, and each writer flushes the folders it wrote to."""
+    from vaultkit import edits, fixer
+
+    alone_vault = tmp_path / "alone"
+    shutil.copytree(example_vault, alone_vault)
+    alone = run_cli("link", "--no-cache", "--jobs", "1", alone_vault)
+    assert "linked" in alone.stdout
+    writers, flushed = tmp_path / "writers", tmp_path / "flushed"
+    real_write, real_flush = edits.write_note, edits._fsync_dir
+
+    def write_note(*args: Any, **kwargs: Any) -> Any:
+        with writers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real_write(*args, **kwargs)
+
+    def fsync_dir(folder: Path) -> None:
+        with flushed.open("a") as out:
+            out.write(f"{os.getpid()} {folder.name}\n")
+        real_flush(folder)
+
+    monkeypatch.setattr(fixer, "write_note", write_note)
+    monkeypatch.setattr(edits, "_fsync_dir", fsync_dir)
+    monkeypatch.setattr(fixer, "FORKED_PLAN", 1)
+    forked = run_cli("link", "--no-cache", "--jobs", "3", example_vault)
+    said = [
+        (r.exit_code, r.stdout.replace(str(v), "V"), r.stderr)
+        for r, v in ((alone, alone_vault), (forked, example_vault))
+    ]
+    assert said[0] == said[1]
+    # each round (links, then relations) in this process and two forked ones
+    assert len(set(writers.read_text().split())) == 5, "five processes wrote notes"
+    assert len({line.split()[0] for line in flushed.read_text().splitlines()}) == 5, (
+        "each flushed its folders"
+    )
+    for path in sorted(alone_vault.rglob("*")):
+        if path.is_file() and ".vaultkit_cache" not in path.parts:
+            assert path.read_bytes() == (example_vault / path.relative_to(alone_vault)).read_bytes(), path
 
 
 def test_no_child_for_a_run_without_the_cache(example_vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:

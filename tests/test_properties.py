@@ -34,7 +34,7 @@ from conftest import run_cli, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from vaultkit import frontmatter, markdown, note
+from vaultkit import frontmatter, markdown, note, verify
 from vaultkit.commands.link import LINK_CODES
 from vaultkit.diagnostics import Edit
 from vaultkit.edits import apply_text
@@ -668,6 +668,22 @@ def test_verify_is_linear_on_unclosed_templater_openers() -> None:
     start = time.perf_counter()
     assert check_edits(text, "[[Gamma]]" + text[5:], [Edit(0, 5, "[[Gamma]]")], "related") is None
     assert time.perf_counter() - start < 1.0
+
+
+@FUZZ
+@given(st.text(MD_ALPHABET, max_size=600), st.data())
+def test_fuzz_verify_parses_inline_only_where_it_looks(body: str, data: st.DataObject) -> None:
+    """The writer's second opinion parses inline only the blocks that hold a marker (for where the markers
+    are), and no block inline (for the block structure): mistune spent most of a link run there. Both must
+    read as a whole parse reads."""
+    places = sorted(data.draw(st.lists(st.integers(0, len(body)), max_size=4, unique=True)))
+    text = body
+    for i, at in enumerate(reversed(places)):
+        text = text[:at] + chr(verify._MARK_BASE + i) + text[at:]
+    whole = verify._markdown("all")(text)
+    marked = verify._markdown("marked")(text)
+    assert sorted(verify._marks_in(marked, True)) == sorted(verify._marks_in(whole, True))
+    assert verify._blocks(verify._markdown("none")(text)) == verify._blocks(whole)
 
 
 @pytest.mark.parametrize("opener", ["<%", "%%"])

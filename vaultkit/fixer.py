@@ -45,6 +45,8 @@ def fix_in_rounds(
     again: Callable[[], RunResult],
     wanted: Callable[[Diagnostic], bool],
     managed_property: str,
+    *,
+    jobs: int | None = None,
 ) -> FixOutcome:
     """Apply the wanted safe fixes of `first`, a run (RunOptions.fixing, no preview) on the vault as it is.
 
@@ -54,14 +56,14 @@ def fix_in_rounds(
     shows them. Returns what was written or refused."""
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
     links = edits_by_note(d for d in chosen if d.code != RELATION)
-    outcome = apply_fixes(root, first.facts, links, managed_property)
+    outcome = apply_fixes(root, first.facts, links, managed_property, jobs=jobs)
     outcome.linked.update(outcome.written)
     last = first
     if outcome.written:
         last = again()
         chosen = [d for d in (*last.diagnostics, *last.beyond) if wanted(d)]
     relations = edits_by_note(d for d in chosen if d.code == RELATION)
-    return outcome.then(apply_fixes(root, last.facts, relations, managed_property))
+    return outcome.then(apply_fixes(root, last.facts, relations, managed_property, jobs=jobs))
 
 
 @dataclass
@@ -163,18 +165,40 @@ def edits_by_note(diagnostics: Iterable[Diagnostic]) -> dict[str, list[Edit]]:
 
 
 def apply_fixes(
-    root: Path, facts: dict[str, NoteFacts], plan: dict[str, list[Edit]], managed_property: str
+    root: Path,
+    facts: dict[str, NoteFacts],
+    plan: dict[str, list[Edit]],
+    managed_property: str,
+    *,
+    jobs: int | None = None,
 ) -> FixOutcome:
-    outcome = FixOutcome()
+    """Write each note's edits through the writer. Many notes are written by `jobs` forked processes, each a
+    slice (background.map_forked): the writer's own checks (a read, a hash and a second Markdown parse per
+    note) are most of a write's time, and the writers' final compare-and-replace is serialised by the vault
+    lock as it is between any two vaultkit processes."""
+    from vaultkit.pool import choose_jobs
+
     verify = functools.partial(_verify, managed=managed_property)
-    with folders_synced_at_end():
-        for rel, edits in sorted(plan.items()):
-            result = write_note(root, rel, facts[rel].digest, edits, verify)
-            if result.written:
-                outcome.written.append(rel)
-            elif result.message:
-                outcome.refused.append(result)
+
+    def write(rels: Sequence[str]) -> list[tuple[str, bool, str]]:
+        with folders_synced_at_end():  # in each process: a forked writer flushes the folders it wrote to
+            return [(rel, *_written(root, rel, facts[rel].digest, plan[rel], verify)) for rel in rels]
+
+    rels = sorted(plan)
+    parts = choose_jobs(jobs, len(rels)) if len(rels) >= FORKED_PLAN else 1
+    outcome = FixOutcome()
+    for rel, written, message in map_forked(write, rels, parts):
+        if written:
+            outcome.written.append(rel)
+        elif message:
+            outcome.refused.append(WriteResult(rel, False, message))
     return outcome
+
+
+def _written(root: Path, rel: str, digest: str, edits: Sequence[Edit], verify: Verify) -> tuple[bool, str]:
+    """write_note's outcome, without the new text (a forked writer sends it back pickled)."""
+    result = write_note(root, rel, digest, edits, verify)
+    return result.written, result.message
 
 
 def _verify(old: str, new: str, edits: Sequence[Edit], managed: str, body: bool = True) -> str | None:

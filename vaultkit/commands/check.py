@@ -165,6 +165,7 @@ def _check_vault(
             functools.partial(runner.run, opts),
             _safe,
             session.config.relations.property,
+            jobs=req.jobs,
         )
         for refused in outcome.refused:
             click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)

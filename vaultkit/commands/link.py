@@ -53,7 +53,7 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
             again = functools.partial(_without_links_of, runner, opts)
             _preview_vault(session, result, again, totals, diff=diff, jobs=jobs)
         else:
-            _link_vault(session, result, functools.partial(runner.run, opts), totals)
+            _link_vault(session, result, functools.partial(runner.run, opts), totals, jobs=jobs)
             progress.done()
     progress.done()
     if preview:
@@ -123,8 +123,12 @@ def _without_links_of(runner: Runner, opts: RunOptions, refused: frozenset[str])
     return runner.run(dataclasses.replace(opts, refused=refused))
 
 
-def _link_vault(session: Session, first: RunResult, again: Callable[[], RunResult], totals: _Totals) -> None:
-    outcome = fix_in_rounds(session.root, first, again, _linking(first), session.config.relations.property)
+def _link_vault(
+    session: Session, first: RunResult, again: Callable[[], RunResult], totals: _Totals, *, jobs: int | None
+) -> None:
+    outcome = fix_in_rounds(
+        session.root, first, again, _linking(first), session.config.relations.property, jobs=jobs
+    )
     names = _names(session, [*outcome.written, *(r.rel for r in outcome.refused)])
     for rel in outcome.written:  # a note that only gained relations was not linked: said as it is
         click.echo(f"linked {names[rel]}" if rel in outcome.linked else f"added relations to {names[rel]}")
