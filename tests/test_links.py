@@ -129,6 +129,26 @@ def test_a_folder_path_matches_the_end_of_a_deeper_path(
     ]
 
 
+def test_a_bare_markdown_link_takes_the_root_note_then_the_one_beside_it(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian's getFirstLinkpathDest, observed on 1.13.7 (pvliesdonk/markdown-vault-mcp#1380): an exact
+    vault path wins, then the note in the linking note's own folder. `[x](Note.md)` in `Sub/S.md` is the root
+    `Note.md` when there is one (its heading `R`, not `Sub/Note.md`'s `S`), else `Sub/Note.md`."""
+    root = make_vault(
+        {
+            "Note.md": "# R\n",
+            "Sub/Note.md": "# S\n",
+            "Sub/S.md": "[x](Note.md#R) [y](Note.md#S)\n",
+            "Two/Other.md": "# T\n",
+            "Dir/Other.md": "# D\n",
+            "Dir/S.md": "[z](Other.md#D)\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == ["Sub/S.md:1:16: VK103 'Note.md' has no heading 'S'"]
+
+
 def test_case_is_ignored_as_javascript_lower_cases(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
