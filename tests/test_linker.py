@@ -584,6 +584,33 @@ def test_never_inside_protected_regions(make_vault: VaultFactory) -> None:
 
 
 @pytest.mark.parametrize(
+    "prose",
+    [
+        '<span style="color: red">Alpha</span> is read.',
+        "<u>Alpha</u>, <b>Alpha</b>, <mark>Alpha</mark> and <font color=red>Alpha</font>.",
+        "A <span>long\nline about Alpha</span>.",
+        "An unclosed <mark>Alpha",
+    ],
+)
+def test_no_link_inside_an_inline_html_element(make_vault: VaultFactory, prose: str) -> None:
+    """Obsidian renders no Markdown inside HTML elements (help: Obsidian Flavored Markdown, "Markdown inside
+    HTML"): a link written inside `<span>` would show as `[[Alpha]]`. Nor is the mention reported (VK120)."""
+    root = vault(make_vault, {"Alpha.md": "x\n", "N.md": prose + "\n"})
+    assert link_diff(root) == []
+    assert "VK120" not in run_cli("check", "--no-cache", str(root)).stdout
+
+
+def test_a_mention_after_an_inline_html_element_is_linked(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Alpha.md": "x\n", "N.md": "<mark>Alpha</mark> and Alpha.\n"})
+    assert link_diff(root) == ["<mark>Alpha</mark> and [[Alpha]]."]
+
+
+def test_a_link_inside_an_inline_html_element_still_counts(make_vault: VaultFactory) -> None:
+    root = vault(make_vault, {"Alpha.md": "x\n", "N.md": "<span>[[Alpha]]</span> and Alpha.\n"})
+    assert link_diff(root) == []
+
+
+@pytest.mark.parametrize(
     ("name", "prose"),
     [
         ("भारत", "भारतीय संस्कृति।"),  # a Devanagari vowel sign follows: another word

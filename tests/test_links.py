@@ -103,6 +103,52 @@ def test_resolution_ignores_case_and_optional_md(
     assert report(root, monkeypatch) == []
 
 
+def test_a_folder_path_matches_the_end_of_a_deeper_path(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[[Folder/Note]]` with no `Folder/Note.md` at the root resolves to the one note whose path ends with
+    `/Folder/Note.md` (whole folder names), as Obsidian's resolver does (obsidian-export reproduces it the
+    same way). Two such notes make it ambiguous; `Xb/Note.md` does not end with `/b/Note.md`. Regression: the
+    link was reported broken."""
+    line = "[[b/Note]] [[B/note.md#H]] [x](b/Note.md) [[c/Dup]] [[b/Other]] ![[img/p.png]]"
+    root = make_vault(
+        {
+            "a/b/Note.md": "# H\n",
+            "x/c/Dup.md": "x\n",
+            "y/c/Dup.md": "x\n",
+            "Xb/Other.md": "x\n",
+            "deep/img/p.png": b"png",
+            "S.md": line + "\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        f"S.md:1:{line.index('[[c/') + 1}: VK102 ambiguous link 'c/Dup': it could mean 'x/c/Dup.md' and "
+        "'y/c/Dup.md'; write the folder too",
+        f"S.md:1:{line.index('[[b/O') + 1}: VK101 broken link: 'b/Other' matches no note or file",
+    ]
+
+
+def test_a_bare_markdown_link_takes_the_root_note_then_the_one_beside_it(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian's getFirstLinkpathDest, observed on 1.13.7 (pvliesdonk/markdown-vault-mcp#1380): an exact
+    vault path wins, then the note in the linking note's own folder. `[x](Note.md)` in `Sub/S.md` is the root
+    `Note.md` when there is one (its heading `R`, not `Sub/Note.md`'s `S`), else `Sub/Note.md`."""
+    root = make_vault(
+        {
+            "Note.md": "# R\n",
+            "Sub/Note.md": "# S\n",
+            "Sub/S.md": "[x](Note.md#R) [y](Note.md#S)\n",
+            "Two/Other.md": "# T\n",
+            "Dir/Other.md": "# D\n",
+            "Dir/S.md": "[z](Other.md#D)\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == ["Sub/S.md:1:16: VK103 'Note.md' has no heading 'S'"]
+
+
 def test_case_is_ignored_as_javascript_lower_cases(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -114,7 +114,18 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("html-comment-block", "<!--\nMeituan\n\nMeituan\n-->\nMeituan", 1, True),
     ("html-comment-inline", "a <!-- Meituan --> b", 0, True),
     ("html-processing-instruction", "<?php\n\nMeituan\n?>\n", 0, True),
-    ("html-inline-tag-is-prose", "<span>Meituan</span> text", 1, True),
+    # Obsidian renders no Markdown inside HTML elements: an inline element's text is no prose (mistune, as
+    # CommonMark, reads it as prose), to its closing tag or to the end of its paragraph
+    ("html-inline-element-text", "<span>Meituan</span> Meituan", 1, False),
+    ("html-inline-elements-of-any-name", "<u>Meituan</u>, <b>Meituan</b>, <mark>Meituan</mark>", 0, False),
+    ("html-inline-font", '<font color="red">a Meituan</font> Meituan', 1, False),
+    ("html-inline-nested", "<span>a <span>b</span> Meituan</span> Meituan", 1, False),
+    ("html-inline-wraps-lines", "a <mark>b\nMeituan</mark> Meituan", 1, False),
+    ("html-inline-unclosed-to-paragraph-end", "a <b>Meituan\nMeituan\n\nMeituan</b> Meituan", 2, False),
+    ("html-inline-unclosed-crlf", "a <b>Meituan\r\n\r\nMeituan", 1, False),
+    ("html-inline-not-across-list-items", "- <mark>Meituan\n- Meituan", 1, False),
+    ("html-inline-void-elements", "a<br>Meituan<img src=x> Meituan<hr/>", 2, True),
+    ("html-inline-stray-closing-tag", "a</span> Meituan", 1, False),
     ("html-in-list-item", "- <div>\n  Meituan\n  </div>", 0, True),
     ("html-anchor-text-is-a-link", '<a href="https://meituan.com">Meituan</a> Meituan', 1, False),
     ("html-code-element", "<code>Meituan</code> and <kbd>Meituan</kbd> Meituan", 1, False),
@@ -518,7 +529,7 @@ def test_scanner_is_linear_on_repeated_openers(piece: str) -> None:
     assert time.perf_counter() - start < 1.0
 
 
-@pytest.mark.parametrize("piece", ["<code>", "<a href='x'>", "<KBD>x"])
+@pytest.mark.parametrize("piece", ["<code>", "<a href='x'>", "<KBD>x", "<span>", "<b>x</i>", "</b>"])
 def test_scanner_is_linear_on_unclosed_elements(piece: str) -> None:
     """The text of `<a>`, `<code>` and the like is protected up to a closing tag within 4,000 characters:
     200,000 characters of unclosed `<code>` each searched that far ahead, and took 3 s."""
@@ -548,10 +559,12 @@ def test_an_element_closed_out_of_reach_reads_as_with_one_pattern(atoms: list[st
     assert (quick.protected, quick.links) == (single.protected, single.links)
 
 
-@pytest.mark.parametrize(("gap", "protected"), [(4000, True), (4001, False)])
-def test_an_elements_text_is_protected_up_to_a_closing_tag_within_reach(gap: int, protected: bool) -> None:
+@pytest.mark.parametrize("gap", [4000, 4001])
+def test_an_elements_text_is_protected_however_far_its_closing_tag(gap: int) -> None:
+    """Within reach, the element pattern protects `<code>`'s text; beyond it, the pairing of tags that
+    protects any element's text does (links inside are found only there, as before)."""
     body = "<code>" + "x" * (gap - 8) + "Meituan " + "</code>\n"
-    assert ("Meituan" not in mask(body, scan(body).protected)) is protected
+    assert "Meituan" not in mask(body, scan(body).protected)
 
 
 def test_scanner_speed_on_a_realistic_note() -> None:

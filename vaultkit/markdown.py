@@ -754,7 +754,8 @@ def _inline(
 ) -> None:
     table_starts = [t[0] for t in tables]
     covered = 0  # where the last range protected by an unbalanced `[[` or `]]` ends
-    for m in _inline_matches(masked, labels, breaks):
+    tags: list[re.Match[str]] = []
+    for m in _noting_tags(_inline_matches(masked, labels, breaks), tags):
         kind = m.lastgroup
         if kind == "wiki":
             link = _wikilink(body, m, _inside(tables, table_starts, m.start()))
@@ -772,6 +773,7 @@ def _inline(
             _mask(chars, m.start(), m.start() + 1)  # stays in the prose, where no mention may touch it
             continue
         _mask(chars, m.start(), m.end())
+    _element_text(masked, tags, breaks, chars)
     _bare_urls(masked, chars)
     _label_after_bracket(masked, labels, chars)
     _dataview_fields(masked, chars)
@@ -788,6 +790,81 @@ def _inline(
         if start == 0 or masked[start - 1] in " \t\n":
             out.block_ids.append(BlockId(bm.group(1), start))
             _mask(chars, start, bm.end(1))
+
+
+def _noting_tags(matches: Iterator[re.Match[str]], tags: list[re.Match[str]]) -> Iterator[re.Match[str]]:
+    """The matches, each HTML tag among them also added to `tags`."""
+    for m in matches:
+        if m.lastgroup == "html":
+            tags.append(m)
+        yield m
+
+
+def _element_text(
+    masked: str, tags: list[re.Match[str]], breaks: Sequence[int], chars: list[tuple[int, int]]
+) -> None:
+    """Protect the text of inline HTML elements (`<span>`, `<b>`, `<u>`, `<mark>`, `<font>`...): from an
+    opening tag to its closing tag, or to the end of its paragraph when nothing closes it there. Obsidian
+    renders no Markdown inside HTML: a link written there shows as `[[...]]` in the editor. Links already
+    there stay links (the tags alone are matched, so `_inline` still finds them). Linear: each opening tag
+    is pushed and popped once, and each paragraph's end is looked up once."""
+    stack: list[tuple[str, int]] = []  # the open elements: name, where the opening tag starts
+    open_names: dict[str, int] = {}  # how many of each name are on the stack
+    para_end = 0  # where the paragraph of the stack's elements ends
+    for m in tags:
+        start, end = m.span()
+        if stack and start >= para_end:  # elements nothing closed in their paragraph
+            chars.append((stack[0][1], para_end))
+            stack.clear()
+            open_names.clear()
+        text = m.group()
+        name = _TAG_NAME.match(text, 2 if text[1] == "/" else 1)
+        tag = name.group().lower() if name is not None else ""
+        if text[1] == "/":
+            if open_names.get(tag):
+                while True:
+                    top, opened = stack.pop()
+                    open_names[top] -= 1
+                    if top == tag:
+                        break
+                chars.append((opened, end))
+        elif not text.endswith("/>") and tag not in _VOID_TAGS:
+            if not stack:
+                para_end = _paragraph_end(masked, end, breaks)
+            stack.append((tag, start))
+            open_names[tag] = open_names.get(tag, 0) + 1
+    if stack:
+        chars.append((stack[0][1], para_end))
+
+
+_TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+_VOID_TAGS = frozenset(  # elements that have no text and no closing tag
+    (
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    )
+)
+_BLANK_LINE = re.compile(r"(?>\r\n?|\n)[ \t]*(?:\r|\n|\Z)")
+
+
+def _paragraph_end(masked: str, pos: int, breaks: Sequence[int]) -> int:
+    """Where the paragraph holding `pos` ends: at its next blank line, or where the next block starts."""
+    blank = _BLANK_LINE.search(masked, pos)
+    end = blank.start() if blank is not None else len(masked)
+    k = bisect.bisect_right(breaks, pos)
+    return min(end, breaks[k]) if k < len(breaks) else end
 
 
 def _still_typed(masked: str, breaks: Sequence[int]) -> list[tuple[int, int]]:

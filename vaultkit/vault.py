@@ -416,6 +416,33 @@ class Index:
                 return Resolution(file)
         if "/" not in target:
             return self._resolve_name(target)
+        return self._resolve_suffix(target)
+
+    def _resolve_suffix(self, target: str) -> Resolution:
+        """`Folder/Note` where no `Folder/Note.md` is at the vault root: the notes (or else the files) whose
+        path ends with `/Folder/Note`, whole folder names only (`X/Folder/Note.md`, not `XFolder/Note.md`).
+        Obsidian's resolver takes such a match, as tools that reproduce it do (obsidian-export's
+        `lookup_filename_in_vault`); two matches make the link ambiguous."""
+        key = _key(target.lstrip("/"))
+        if key.startswith("./") or "/../" in "/" + key:
+            return Resolution()
+        stem = key.removesuffix(NOTE_SUFFIX)
+        ends = ("/" + stem + NOTE_SUFFIX, "/" + key)
+        name = stem.rpartition("/")[2]
+        notes = sorted(rel for rel in self.by_name.get(name, ()) if _key(rel).endswith(ends))
+        if notes:
+            return (
+                Resolution(notes[0], is_note=True)
+                if len(notes) == 1
+                else Resolution(None, tuple(notes), True)
+            )
+        named = {
+            *self.file_by_name.get(name + NOTE_SUFFIX, ()),
+            *self.file_by_name.get(key.rpartition("/")[2], ()),
+        }
+        files = sorted(rel for rel in named if _key(rel).endswith(ends))
+        if files:
+            return Resolution(files[0]) if len(files) == 1 else Resolution(None, tuple(files))
         return Resolution()
 
     def link_text(self, target: str, source: str, obsidian: ObsidianSettings) -> str:

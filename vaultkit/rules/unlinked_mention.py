@@ -6,8 +6,9 @@ the first mention of each note into a link. The link keeps the prose as it reads
 text is the name, `[[Meituan|meituan]]` or `[[ResRL|ResRL paper]]` when it differs. With
 `useMarkdownLinks` in `.obsidian/app.json`, a Markdown link in the `newLinkFormat` style is written instead.
 
-Never touched: frontmatter, code (fenced, indented, inline), math, comments, HTML, existing links, URLs,
-tags, footnotes, block ids, headings, callout titles, tables, and the values of Dataview's inline fields
+Never touched: frontmatter, code (fenced, indented, inline), math, comments, HTML (blocks, tags, and the
+text of elements such as `<span>`, `<b>` or `<mark>`: Obsidian renders no Markdown there), existing links,
+URLs, tags, footnotes, block ids, headings, callout titles, tables, and the values of Dataview's inline fields
 (`lab:: Meituan`, `[lab:: Meituan]`: data a query may compare to text), and the words of a Tasks plugin field
 (the recurrence rule after `🔁`, the ids after `🆔` and `⛔`). Not linked: the note itself, a note
 no link can name (see VK121), a note the note already links to (in the body or a property), a second
