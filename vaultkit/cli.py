@@ -251,7 +251,9 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         if os.environ.get("VAULTKIT_DEBUG"):
             raise
         if isinstance(e, OSError) and e.filename is None and e.errno in _WRITE_ERRORS:  # the output's
-            click.echo(f"vaultkit: error: cannot write the output: {e.strerror or e}", err=True)
+            from vaultkit.commands.common import output_failed
+
+            click.echo(f"vaultkit: error: {output_failed(None, e)}", err=True)
             return 2
         click.echo(
             f"vaultkit: internal error: {type(e).__name__}: {e} (set VAULTKIT_DEBUG=1 for details)", err=True

@@ -217,7 +217,14 @@ def emit_bytes(data: bytes, output_file: Path | None) -> None:
         else:
             output_file.write_bytes(data)
     except OSError as e:
-        raise FatalError(f"{output_file or 'standard output'}: {e.strerror}") from e
+        raise output_failed(output_file, e) from e
+
+
+def output_failed(output_file: Path | None, e: OSError) -> FatalError:
+    """The error of an output that cannot be written, worded alike wherever it fails (cli.main words a
+    failed write to standard output that reaches it the same way)."""
+    where = "the output" if output_file is None else f"--output-file {output_file}"
+    return FatalError(f"cannot write {where}: {e.strerror or e}")
 
 
 def emit(pieces: Iterable[str], output_file: Path | None, spool: Spool | None = None) -> None:
@@ -230,7 +237,7 @@ def emit(pieces: Iterable[str], output_file: Path | None, spool: Spool | None = 
         except BrokenPipeError:
             raise  # the reader went away (`vaultkit check | head`): see cli.run
         except OSError as e:  # a full disk, an I/O error
-            raise FatalError(f"standard output: {e.strerror}") from e
+            raise output_failed(None, e) from e
         return
     try:
         with open(output_file, "w", encoding="utf-8") as out:
@@ -238,7 +245,7 @@ def emit(pieces: Iterable[str], output_file: Path | None, spool: Spool | None = 
                 out.write(piece)
                 _spooled(spool, piece)
     except OSError as e:
-        raise FatalError(f"--output-file {output_file}: {e.strerror}") from e
+        raise output_failed(output_file, e) from e
 
 
 def _spooled(spool: Spool | None, piece: str) -> None:
