@@ -196,7 +196,7 @@ def test_link_writes_the_same_notes_in_forked_processes(
 
     def write_note(*args: Any, **kwargs: Any) -> Any:
         with writers.open("a") as out:
-            out.write(f"{os.getpid()}\n")
+            out.write(f"{os.getpid()}\t{args[1]}\n")
         return real_write(*args, **kwargs)
 
     def fsync_dir(folder: Path) -> None:
@@ -213,8 +213,10 @@ def test_link_writes_the_same_notes_in_forked_processes(
         for r, v in ((alone, alone_vault), (forked, example_vault))
     ]
     assert said[0] == said[1]
-    # each round (links, then relations) in this process and two forked ones
-    assert len(set(writers.read_text().split())) == 5, "five processes wrote notes"
+    written = [line.split("\t") for line in writers.read_text().splitlines()]
+    # the links, then the relations: each round in this process and two forked ones
+    assert len({pid for pid, _rel in written}) == 5, "five processes wrote notes"
+    assert f"vaultkit: {len({rel for _pid, rel in written})} notes changed" in forked.stderr
     assert len({line.split()[0] for line in flushed.read_text().splitlines()}) == 5, (
         "each flushed its folders"
     )

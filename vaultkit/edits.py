@@ -59,6 +59,7 @@ class WriteResult:
     written: bool
     message: str = ""
     new_text: str | None = None
+    digest: str = ""  # written: the hash of what was written (the note's content, if no one wrote since)
 
 
 def apply_text(text: str, edits: Sequence[Edit]) -> str:
@@ -165,7 +166,7 @@ def _replace(
         return WriteResult(rel, False, "not written: the note changed while vaultkit was writing; run again")
     if failure is not None:
         return WriteResult(rel, False, f"not written ({_reason(failure)}); the note is unchanged")
-    return WriteResult(rel, True, "", new_text)
+    return WriteResult(rel, True, "", new_text, hashlib.sha256(new).hexdigest())
 
 
 def _atomic_write(

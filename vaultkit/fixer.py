@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,28 +43,52 @@ class FixOutcome:
 def fix_in_rounds(
     root: Path,
     first: RunResult,
-    again: Callable[[], RunResult],
+    again: Callable[[frozenset[str]], RunResult],
     wanted: Callable[[Diagnostic], bool],
     managed_property: str,
     *,
     jobs: int | None = None,
 ) -> FixOutcome:
-    """Apply the wanted safe fixes of `first`, a run (RunOptions.fixing, no preview) on the vault as it is.
+    """Apply the wanted safe fixes of `first`, a run that counts the links it is about to insert
+    (RunOptions.preview): its relations are those of the vault once they are written.
 
-    The links go first. A relation answers a link in another note, so the relations are found again by
-    `again()`, a second run, once new links are written: a link that was refused (a read-only note, a note
-    changed meanwhile) leaves no relation behind, and a note's relations are one edit, as `link --diff`
-    shows them. Returns what was written or refused."""
+    The links go first. A relation answers a link in another note, so it is written only once that link
+    is: when a note's links were not all written (refused: read-only, changed meanwhile, unsafe), the
+    relations are found again by `again(those notes)`, a run that does not count their links, on the vault
+    as it now is. Otherwise `first`'s relations stand, each moved past the links written before it in its
+    note. (Finding them again at every run analysed a vault a second time: a quarter of linking one.)
+    A note's relations are one edit, as `link --diff` shows them. Returns what was written or refused."""
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
     links = edits_by_note(d for d in chosen if d.code != RELATION)
-    outcome = apply_fixes(root, first.facts, links, managed_property, jobs=jobs)
+    digests = {rel: first.facts[rel].digest for rel in links}
+    outcome, now = apply_fixes(root, digests, links, managed_property, jobs=jobs)
     outcome.linked.update(outcome.written)
-    last = first
-    if outcome.written:
-        last = again()
-        chosen = [d for d in (*last.diagnostics, *last.beyond) if wanted(d)]
-    relations = edits_by_note(d for d in chosen if d.code == RELATION)
-    return outcome.then(apply_fixes(root, last.facts, relations, managed_property, jobs=jobs))
+    unwritten = frozenset(rel for rel in links if rel not in now)
+    if unwritten:
+        last = again(unwritten)
+        relations = edits_by_note(
+            d for d in (*last.diagnostics, *last.beyond) if wanted(d) and d.code == RELATION
+        )
+        # a note refused as changed since it was read stays refused: it is not written in this run
+        digests = {rel: (first if rel in unwritten else last).facts[rel].digest for rel in relations}
+    else:  # `first`'s edits, on notes some of which now hold their new links
+        relations = edits_by_note(d for d in chosen if d.code == RELATION)
+        relations = {rel: _after(links.get(rel, []), edits) for rel, edits in relations.items()}
+        digests = {rel: now.get(rel) or first.facts[rel].digest for rel in relations}
+    later, _ = apply_fixes(root, digests, relations, managed_property, jobs=jobs)
+    return outcome.then(later)
+
+
+def _after(written: Sequence[Edit], edits: Sequence[Edit]) -> list[Edit]:
+    """`edits`, made on a text, moved to where they fall once `written` (edits of the same text that touch
+    none of them: the links in the body, a relation in the frontmatter) are applied to it."""
+    moved = []
+    for e in edits:
+        shift = sum(
+            len(w.text) - (w.end - w.start) for w in written if w.end <= e.start and w.start < e.start
+        )
+        moved.append(Edit(e.start + shift, e.end + shift, e.text))
+    return moved
 
 
 @dataclass
@@ -166,39 +191,40 @@ def edits_by_note(diagnostics: Iterable[Diagnostic]) -> dict[str, list[Edit]]:
 
 def apply_fixes(
     root: Path,
-    facts: dict[str, NoteFacts],
+    digests: Mapping[str, str],
     plan: dict[str, list[Edit]],
     managed_property: str,
     *,
     jobs: int | None = None,
-) -> FixOutcome:
-    """Write each note's edits through the writer. Many notes are written by `jobs` forked processes, each a
-    slice (background.map_forked): the writer's own checks (a read, a hash and a second Markdown parse per
-    note) are most of a write's time, and the writers' final compare-and-replace is serialised by the vault
-    lock as it is between any two vaultkit processes."""
+) -> tuple[FixOutcome, dict[str, str]]:
+    """Write each note's edits through the writer, if the note still has the content hashed as `digests`;
+    also returns the hash of what each note written now holds. Many notes are written by `jobs` forked
+    processes, each a slice (background.map_forked): the writer's own checks (a read, a hash, a second
+    Markdown parse) are most of a write's time, and the writers' final compare-and-replace is serialised by
+    the vault lock as it is between any two vaultkit processes."""
     from vaultkit.pool import choose_jobs
 
     verify = functools.partial(_verify, managed=managed_property)
 
-    def write(rels: Sequence[str]) -> list[tuple[str, bool, str]]:
+    def write(rels: Sequence[str]) -> list[WriteResult]:
         with folders_synced_at_end():  # in each process: a forked writer flushes the folders it wrote to
-            return [(rel, *_written(root, rel, facts[rel].digest, plan[rel], verify)) for rel in rels]
+            return [_slim(write_note(root, rel, digests[rel], plan[rel], verify)) for rel in rels]
 
     rels = sorted(plan)
     parts = choose_jobs(jobs, len(rels)) if len(rels) >= FORKED_PLAN else 1
-    outcome = FixOutcome()
-    for rel, written, message in map_forked(write, rels, parts):
-        if written:
-            outcome.written.append(rel)
-        elif message:
-            outcome.refused.append(WriteResult(rel, False, message))
-    return outcome
+    outcome, now = FixOutcome(), {}
+    for result in map_forked(write, rels, parts):
+        if result.written:
+            outcome.written.append(result.rel)
+            now[result.rel] = result.digest
+        elif result.message:
+            outcome.refused.append(result)
+    return outcome, now
 
 
-def _written(root: Path, rel: str, digest: str, edits: Sequence[Edit], verify: Verify) -> tuple[bool, str]:
-    """write_note's outcome, without the new text (a forked writer sends it back pickled)."""
-    result = write_note(root, rel, digest, edits, verify)
-    return result.written, result.message
+def _slim(result: WriteResult) -> WriteResult:
+    """The result without the new text (a forked writer sends it back pickled)."""
+    return dataclasses.replace(result, new_text=None)
 
 
 def _verify(old: str, new: str, edits: Sequence[Edit], managed: str, body: bool = True) -> str | None:

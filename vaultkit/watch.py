@@ -294,7 +294,8 @@ class Watcher:
         only gain relations), as it is said."""
         state = self.runner.state
         assert state is not None
-        outcome = apply_fixes(self.root, state.facts, plan, self.session.config.relations.property)
+        digests = {rel: state.facts[rel].digest for rel in plan}
+        outcome, _ = apply_fixes(self.root, digests, plan, self.session.config.relations.property)
         for rel in outcome.written:
             digest = self._digest(rel)
             if digest:

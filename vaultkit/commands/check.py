@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
 from dataclasses import dataclass, field, replace
@@ -150,6 +149,7 @@ def _check_vault(
         req.jobs,
         req.use_cache,
         fixing=req.fix,
+        preview=req.fix,  # the new links counted: the relations they call for are written with them
         select=req.select,
         ignore=req.ignore,
         defer_writes=True,
@@ -162,7 +162,7 @@ def _check_vault(
         outcome = fix_in_rounds(
             session.root,
             result,
-            functools.partial(runner.run, opts),
+            lambda refused: runner.run(replace(opts, refused=refused)),
             _safe,
             session.config.relations.property,
             jobs=req.jobs,
@@ -174,7 +174,10 @@ def _check_vault(
             from vaultkit.report.text import counted
 
             click.echo(f"vaultkit: fixed {counted(len(outcome.written), 'note')}", err=True)
-            result = runner.run(replace(opts, fixing=False))
+        if (
+            outcome.written or outcome.refused
+        ):  # the report of the vault as it is, links not written uncounted
+            result = runner.run(replace(opts, fixing=False, preview=False))
     if result.writing is not None:
         found.writing.append(result.writing)
     if session.report_note:

@@ -41,19 +41,20 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
     totals = _Totals()
     preview = diff or check_only
     for session, targets in sessions(paths, vault, config_dir):
+        # the new links counted: the relations they call for are written with them, each note once
         opts = RunOptions(
-            targets, jobs, use_cache, fixing=True, preview=preview, select=LINK_CODES + SKIPPED_CODES
+            targets, jobs, use_cache, fixing=True, preview=True, select=LINK_CODES + SKIPPED_CODES
         )
         runner = Runner(session, progress)
         result = runner.run(opts)
         progress.done()
         tell_unchecked(session, targets, result.scope, set(result.reports))
         _tell_skipped(session, result, totals)
+        again = functools.partial(_without_links_of, runner, opts)
         if preview:
-            again = functools.partial(_without_links_of, runner, opts)
             _preview_vault(session, result, again, totals, diff=diff, jobs=jobs)
         else:
-            _link_vault(session, result, functools.partial(runner.run, opts), totals, jobs=jobs)
+            _link_vault(session, result, again, totals, jobs=jobs)
             progress.done()
     progress.done()
     if preview:
@@ -124,7 +125,12 @@ def _without_links_of(runner: Runner, opts: RunOptions, refused: frozenset[str])
 
 
 def _link_vault(
-    session: Session, first: RunResult, again: Callable[[], RunResult], totals: _Totals, *, jobs: int | None
+    session: Session,
+    first: RunResult,
+    again: Callable[[frozenset[str]], RunResult],
+    totals: _Totals,
+    *,
+    jobs: int | None,
 ) -> None:
     outcome = fix_in_rounds(
         session.root, first, again, _linking(first), session.config.relations.property, jobs=jobs
