@@ -583,6 +583,21 @@ def test_never_inside_protected_regions(make_vault: VaultFactory) -> None:
     assert link_diff(root) == []
 
 
+def test_a_comment_across_the_lines_of_a_quote_hides_only_what_it_holds(make_vault: VaultFactory) -> None:
+    """The Annotator plugin keeps each highlight in a quote, its JSON in a `>%%` ... `>%%` comment, and the
+    highlighted text after it. Regression: the text after the comment was linked, then the write refused
+    (mistune's quotes knew no block comment, so it read the rest of the quote as an unclosed one)."""
+    body = (
+        '>%%\n>```annotation-json\n>{"text": "Alpha"}\n>```\n>%%\n'
+        ">*%%PREFIX%%before%%HIGHLIGHT%% ==the Alpha method== %%POSTFIX%%after*\n"
+        ">%%LINK%%[[#^ab12|show annotation]]\n>%%COMMENT%%\n>\n>%%TAGS%%\n>\n^ab12\n"
+    )
+    root = vault(make_vault, {"Alpha.md": "x\n", "N.md": body})
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    assert (root / "N.md").read_text() == body.replace("==the Alpha", "==the [[Alpha]]")
+
+
 @pytest.mark.parametrize(
     ("name", "prose"),
     [
