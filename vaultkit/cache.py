@@ -51,8 +51,9 @@ CACHE_DIR = ".vaultkit_cache"
 # they are decoded (`C%23.md` names `C#.md`), read anew; 16: the word after a `]` that begins a reference
 # definition's label protected, read anew; 17: mentions holding a `*`, `_`, `~~` or `==` that can open or
 # close, read anew (no longer mentions); 18: backslash escapes and entity references in Markdown links'
-# destinations read as CommonMark reads them, read anew
-FORMAT = 18
+# destinations read as CommonMark reads them, read anew; 19: names in other scripts followed by a Korean
+# particle (`Python에서`) read as mentions, read anew
+FORMAT = 19
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]
