@@ -583,6 +583,21 @@ def test_never_inside_protected_regions(make_vault: VaultFactory) -> None:
     assert link_diff(root) == []
 
 
+def test_a_comment_across_the_lines_of_a_quote_hides_only_what_it_holds(make_vault: VaultFactory) -> None:
+    """The Annotator plugin keeps each highlight in a quote, its JSON in a `>%%` ... `>%%` comment, and the
+    highlighted text after it. Regression: the text after the comment was linked, then the write refused
+    (mistune's quotes knew no block comment, so it read the rest of the quote as an unclosed one)."""
+    body = (
+        '>%%\n>```annotation-json\n>{"text": "Alpha"}\n>```\n>%%\n'
+        ">*%%PREFIX%%before%%HIGHLIGHT%% ==the Alpha method== %%POSTFIX%%after*\n"
+        ">%%LINK%%[[#^ab12|show annotation]]\n>%%COMMENT%%\n>\n>%%TAGS%%\n>\n^ab12\n"
+    )
+    root = vault(make_vault, {"Alpha.md": "x\n", "N.md": body})
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    assert (root / "N.md").read_text() == body.replace("==the Alpha", "==the [[Alpha]]")
+
+
 @pytest.mark.parametrize(
     "prose",
     [
@@ -691,16 +706,24 @@ def test_two_syllable_hangul_names_are_long_enough(make_vault: VaultFactory) -> 
         ("미국으로부터 왔다.", "[[미국]]으로부터 왔다."),
         ("서울시에서 서울대학교 미국인 중국어.", ""),  # other words, not a name and a particle
         ("서울이다음", ""),  # the word goes on after the particle
+        # a name in Latin letters takes its particle directly too
+        ("Python에서 실행하고 KV Cache를 쓴다.", "[[Python]]에서 실행하고 [[KV Cache]]를 쓴다."),
+        ("GPT4의 구조.", "[[GPT4]]의 구조."),
+        ("Python스크립트 Pythonic이 KV Caches를", ""),  # another word, in Hangul or in Latin letters
     ],
 )
 def test_a_korean_name_followed_by_a_particle_is_a_mention(
     make_vault: VaultFactory, prose: str, linked: str
 ) -> None:
-    """Korean writes particles directly after a noun: `서울에서` mentions 서울, `서울시` does not."""
+    """Korean writes particles directly after a noun: `서울에서` mentions 서울, `서울시` does not. Regression:
+    a name in Latin letters (`Python에서`, common in Korean technical notes) was never a mention."""
     files = {
         "서울.md": "x\n",
         "미국.md": "x\n",
         "Meituan.md": "---\naliases: [메이투안]\n---\n",
+        "Python.md": "x\n",
+        "KV Cache.md": "x\n",
+        "GPT4.md": "x\n",
         "N.md": prose + "\n",
     }
     root = vault(make_vault, files)

@@ -168,6 +168,7 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("comment-inline", "a %% Meituan %% b Meituan", 1, False),
     ("comment-block", "%%\nMeituan\n\nMeituan\n%%\nMeituan", 1, False),
     ("comment-unclosed", "%% Meituan\n\nMeituan", 0, False),
+    ("comment-block-in-quote", ">%%\n>```json\n>Meituan\n>```\n>%%\n>Meituan", 1, False),
     ("comment-markers-in-code", "`%%` Meituan `%%`", 1, False),
     ("html-comment-holds-percent-signs", "a <!-- %% --> Meituan %% x %%", 1, False),
     ("percent-comment-holds-html-opener", "%% <!-- %% Meituan --> x", 1, False),

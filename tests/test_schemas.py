@@ -152,6 +152,24 @@ def test_bundled_schemas_without_config(make_vault: VaultFactory, monkeypatch: p
     ]
 
 
+def test_the_default_schema_takes_created_and_updated_left_empty(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian's property editor leaves a date property it added empty (`created:`), as templates and
+    real vaults keep them. Regression: a note of no other type got two VK010 errors (`null (empty) is not a
+    string`) from the bundled default schema. A date that is wrong is still reported, and the property is
+    still a date for Obsidian (no VK023 against a types.json that says so)."""
+    root = make_vault({"N.md": "---\ntitle:\ncreated:\nupdated: \ntags:\n---\nx\n"})
+    (root / ".obsidian" / "types.json").write_text('{"types": {"created": "date", "updated": "date"}}')
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--no-cache", ".")
+    assert result.exit_code == 0, result.output
+    (root / "N.md").write_text("---\ncreated: 2024-13-01\n---\nx\n")
+    assert run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1] == [
+        'N.md:2:10: VK010 created: "2024-13-01" is not a valid date'
+    ]
+
+
 # -- $ref, formats, messages ------------------------------------------------------------------------------
 
 

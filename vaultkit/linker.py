@@ -417,8 +417,9 @@ def _ends_word(prose: str, end: int) -> bool:
     return _opener_before(prose, end, "_")
 
 
-# Korean particles (josa), longest first: written directly after a noun (`서울에서`, `메이투안은`), so a name
-# followed by one ends there. Only particles: `서울시`, `미국인` and `중국어` are other words.
+# Korean particles (josa), longest first: written directly after a noun (`서울에서`, `메이투안은`, also
+# after a name in Latin letters, `Python에서`), so a name followed by one ends there. Only particles:
+# `서울시`, `미국인` and `중국어` are other words.
 _PARTICLE_WORDS = (
     "이 가 은 는 을 를 의 에 에서 에게 께 께서 한테 와 "
     "과 도 만 로 으로 까지 부터 처럼 보다 이나 나 랑 이랑 "
@@ -436,8 +437,11 @@ def _hangul(ch: str) -> bool:
 
 
 def _particle_after(prose: str, end: int) -> bool:
-    """Does a Korean particle follow the Hangul name that ends at `end`, and then the word end?"""
-    if not (0 < end < len(prose) and _hangul(prose[end - 1]) and _hangul(prose[end])):
+    """Does a Korean particle follow the name that ends at `end`, and then the word end? The name may be in
+    any script: Korean attaches a particle to a Latin one too (`Python에서`, `KV Cache를`)."""
+    if not (
+        0 < end < len(prose) and _hangul(prose[end]) and (_hangul(prose[end - 1]) or _word(prose[end - 1]))
+    ):
         return False
     m = _PARTICLE.match(prose, end)
     return m is not None and _apart(prose, m.end())

@@ -51,6 +51,10 @@ def _markdown(inline: Inline) -> Any:
         renderer=None, plugins=["table", "footnotes", "strikethrough", "math", "url", "mark", "insert"]
     )
     md.block.register("obsidian_comment_block", r"^ {0,3}%%", _block_comment, before="raw_html")
+    # Inside a quote or a list item, mistune parses with rule lists of its own: a comment there (as the
+    # Annotator plugin writes one, `>%%` ... `>%%`, around its JSON) must run to its `%%` there too.
+    for rules in (md.block.block_quote_rules, md.block.list_rules):
+        md.block.insert_rule(rules, "obsidian_comment_block", before="raw_html")
     md.inline.register("wikilink", r"!?\[\[[^\[\]\n]+\]\]", _raw_token("wikilink"), before="link")
     md.inline.register("obsidian_comment", r"%%", _until("%%"), before="link")
     md.inline.register("templater", r"<%", _until("%>"), before="link")
