@@ -243,7 +243,7 @@ class Runner:
         try:
             if len(to_parse) >= BACKGROUND_SAVE and cache.enabled:
                 saving.start()  # a child overlaps the rules (not the workers: they keep both cores busy)
-            _plan(state, scope, opts)
+            _plan(state, scope, opts, self._active(opts)("VK120"))
             mark("plan")
             diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
             if unreachable:
@@ -622,9 +622,11 @@ class Runner:
                 )
 
 
-def _plan(state: VaultState, scope: Sequence[str], opts: RunOptions) -> None:
-    """Pick the links to insert; counted only where they are about to be shown, and not in refused notes."""
-    state.plan([rel for rel in scope if rel not in opts.refused], opts.fixing and opts.preview)
+def _plan(state: VaultState, scope: Sequence[str], opts: RunOptions, linking: bool) -> None:
+    """Pick the links to insert; counted only where they are about to be shown, and not in refused notes,
+    nor when VK120 is not `linking` (ignored, or not selected): its fixes are then never written, and the
+    relations a preview showed for them were ones `link` does not write."""
+    state.plan([rel for rel in scope if rel not in opts.refused], opts.fixing and opts.preview and linking)
     if opts.refused:
         state.plan([rel for rel in scope if rel in opts.refused], False)
 
