@@ -20,9 +20,12 @@ def _leave(signum: int, frame: FrameType | None) -> None:
     os._exit(INTERRUPTED)
 
 
+# As soon as the command's script imports this module: it does nothing else before it calls run().
+signal.signal(signal.SIGINT, _leave)
+
+
 def run() -> NoReturn:
     """`vaultkit.cli.run`, with Ctrl-C answered by a quiet exit until it is loaded."""
-    signal.signal(signal.SIGINT, _leave)
     from vaultkit.cli import run as run_command
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, main() turns it into 130
