@@ -134,7 +134,7 @@ def tell_unchecked(
     note in an excluded folder must not pass as a clean note. (Configuration files are not notes: given,
     they have the whole vault checked.) Returns the scope without the `reports` an earlier run left (the
     run found them by their marker): nothing in them is checked, so they are not counted as checked."""
-    from vaultkit.vault import NOTE_SUFFIX, is_unlisted, utf8_name
+    from vaultkit.vault import NOTE_SUFFIX, exclusion, is_unlisted, utf8_name
 
     checked = set(scope)
     for rel in targets or ():
@@ -151,7 +151,7 @@ def tell_unchecked(
         elif is_unlisted(rel):
             why = "in a hidden folder, which Obsidian does not show"
         else:
-            why = "excluded (`exclude` in vaultkit.toml, Obsidian's excluded files, or a template folder)"
+            why = exclusion(rel, session.config, session.obsidian)
         click.echo(f"vaultkit: not checked: {display_paths(session.root, [rel])[0]}: {why}", err=True)
     return [rel for rel in scope if rel not in reports]
 
