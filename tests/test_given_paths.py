@@ -194,17 +194,18 @@ def test_a_note_given_that_is_excluded_is_said_excluded_by_the_setting_that_does
         },
         app={"userIgnoreFilters": ["Old/"]},
     )
-    monkeypatch.chdir(root)
-    result = run_cli("check", "--no-cache", "Tpl/Meeting.md", "Old/Deep/N.md", "Drafts/D.md", "Daily.md")
+    monkeypatch.chdir(root.parent)  # as a hook runs, at the top of the repository: paths shown from there
+    given = [f"v/{rel}" for rel in ("Tpl/Meeting.md", "Old/Deep/N.md", "Drafts/D.md", "Daily.md")]
+    result = run_cli("check", "--no-cache", *given)
     assert result.exit_code == 0, result.output
     lines = [line for line in result.stderr.splitlines() if "not checked" in line]
     template = "a template (Obsidian's template settings), which vaultkit leaves alone"
     assert lines == [
-        f"vaultkit: not checked: Tpl/Meeting.md: {template}",
-        "vaultkit: not checked: Old/Deep/N.md: in Obsidian's excluded files (userIgnoreFilters in"
-        " .obsidian/app.json)",
-        "vaultkit: not checked: Drafts/D.md: excluded by `exclude` in vaultkit.toml",
-        f"vaultkit: not checked: Daily.md: {template}",
+        f"vaultkit: not checked: v/Tpl/Meeting.md: {template}",
+        "vaultkit: not checked: v/Old/Deep/N.md: in Obsidian's excluded files (userIgnoreFilters in"
+        " v/.obsidian/app.json)",
+        "vaultkit: not checked: v/Drafts/D.md: excluded by `exclude` in vaultkit.toml",
+        f"vaultkit: not checked: v/Daily.md: {template}",
     ], result.stderr
 
 

@@ -151,7 +151,8 @@ def tell_unchecked(
         elif is_unlisted(rel):
             why = "in a hidden folder, which Obsidian does not show"
         else:
-            why = exclusion(rel, session.config, session.obsidian)
+            app_json = display_paths(session.root, [f"{session.obsidian.config_dir}/app.json"])[0]
+            why = exclusion(rel, session.config, session.obsidian, app_json)
         click.echo(f"vaultkit: not checked: {display_paths(session.root, [rel])[0]}: {why}", err=True)
     return [rel for rel in scope if rel not in reports]
 
