@@ -42,6 +42,7 @@ from watchdog.events import FileSystemEventHandler
 
 from vaultkit.commands.common import say_cache_refused
 from vaultkit.diagnostics import Diagnostic, Edit, Severity
+from vaultkit.edits import RUN_AGAIN
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
 from vaultkit.fixer import RELATION, apply_fixes, edits_by_note
@@ -301,7 +302,7 @@ class Watcher:
                 self.own_writes[rel] = digest
             click.echo(f"vaultkit: linked {rel}" if rel in linking else f"vaultkit: added relations to {rel}")
         for refused in outcome.refused:
-            click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
+            click.echo(f"vaultkit: {refused.rel}: {_retried(refused.message)}", err=True)
             self.refused.add(refused.rel)
         if outcome.written:
             self._recheck(outcome.written)
@@ -468,6 +469,14 @@ def _print_problems(diagnostics: list[Diagnostic]) -> None:
     if len(diagnostics) > SHOWN_AT_START:
         more = len(diagnostics) - SHOWN_AT_START
         click.echo(f"… and {more} more (`vaultkit check` lists them all)")
+
+
+def _retried(message: str) -> str:
+    """The writer's refusal as the watch says it: what it tells a `link` user to do ("run again"), the watch
+    does itself (`_retry_refused`)."""
+    if message.endswith(RUN_AGAIN):
+        return message.removesuffix(RUN_AGAIN) + "; tried again when it is next saved or closed"
+    return message
 
 
 def _shown(rel: str, d: Diagnostic) -> str:
