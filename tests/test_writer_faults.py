@@ -514,6 +514,20 @@ def test_relations_follow_the_links_written_in_the_same_run(make_vault: VaultFac
     assert run_cli("check", "--no-cache", root).exit_code == 0
 
 
+def test_a_fix_in_a_note_that_is_a_symlink_is_not_offered(make_vault: VaultFactory) -> None:
+    """The writer never writes through a symlink, so `link` refuses such a note; `check` still marked its
+    VK120 fixable (`[*]`) and counted it ("3 fixable with `vaultkit link`" where link fixed one). It is
+    shown without `[*]` and says why, as a read-only note's is."""
+    root = make_vault({"Real.md": LINKER, "Lone.md": LONE})
+    os.symlink("Real.md", root / "Alias.md")
+    result = run_cli("check", "--no-cache", root)
+    assert (
+        "Alias.md:1:5: VK120 'Lone' mentions [[Lone]] but is not linked (the note is a symlink: vaultkit never"
+        " writes through links)" in result.stdout
+    ), result.stdout
+    assert "Real.md:1:5: VK120 [*] 'Lone'" in result.stdout and "1 fixable" in result.stdout, result.stdout
+
+
 def test_a_fix_in_a_read_only_note_is_not_offered(make_vault: VaultFactory) -> None:
     """`check` marked a read-only note's VK120 fixable (`[*]`) and counted it, and `link` then refused it.
     It is shown without `[*]`, says why, and is offered again once the note can be written (the warm
