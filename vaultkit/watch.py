@@ -48,6 +48,7 @@ from vaultkit.errors import FatalError
 from vaultkit.fixer import RELATION, apply_fixes, edits_by_note
 from vaultkit.note import NOT_READ, read_raw
 from vaultkit.obsidian import SETTINGS_FILES
+from vaultkit.paths import relative_names
 from vaultkit.report.text import counted, printable
 from vaultkit.vault import MAKE_A_VAULT, resolve_vault
 
@@ -202,7 +203,7 @@ class Watcher:
         try:
             by_note, self.notes = self.runner.update(changed)
         except FatalError as e:
-            click.echo(f"vaultkit: error: {e}", err=True)
+            click.echo(f"vaultkit: error: {relative_names(str(e))}", err=True)
             return
         previous = {rel: self.current.get(rel, []) for rel in by_note}
         for rel, found in by_note.items():
@@ -238,7 +239,8 @@ class Watcher:
             session.schemas.ensure_valid()
         except FatalError as e:
             if str(e) != self._config_error:
-                click.echo(f"vaultkit: error: {e}\nvaultkit: keeping the previous configuration", err=True)
+                said = relative_names(str(e))  # the file named from the current folder, as `check` names it
+                click.echo(f"vaultkit: error: {said}\nvaultkit: keeping the previous configuration", err=True)
             self._config_error = str(e)
             return
         refused, self._config_error = self._config_error, ""
