@@ -124,6 +124,21 @@ def test_obsidian_types_writes_the_schemas_types_and_keeps_the_rest(make_vault: 
     assert not [p for p in (root / ".obsidian").iterdir() if p.name.endswith("tmp")]
 
 
+def test_obsidian_types_names_the_file_from_the_current_folder(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It said `/home/ada/notes/.obsidian/types.json: written`, where every other message names a file from
+    the current folder (`notes/.obsidian/types.json`)."""
+    root = make_vault({"A.md": ENTITY})
+    monkeypatch.chdir(root.parent)
+    first = run_cli("obsidian-types", root.name)
+    assert (first.exit_code, first.stdout) == (0, f"{root.name}/.obsidian/types.json: written\n"), (
+        first.output
+    )
+    again = run_cli("obsidian-types", "--check", root.name)
+    assert again.stdout == f"{root.name}/.obsidian/types.json: up to date\n", again.output
+
+
 def test_obsidian_types_refuses_a_types_value_that_is_not_an_object(make_vault: VaultFactory) -> None:
     """Regression: an invalid `types` was silently replaced by the schemas' types, losing what it held."""
     root = make_vault({"A.md": ENTITY, ".obsidian/types.json": '{"types": ["mood"]}'})

@@ -169,10 +169,44 @@ def test_a_file_given_that_is_not_checked_is_named_with_the_reason(
         lines = [line for line in result.stderr.splitlines() if "not checked" in line]
         assert lines == [
             "vaultkit: not checked: pic.png: not a Markdown note",
-            "vaultkit: not checked: Templates/T.md: excluded (`exclude` in vaultkit.toml, Obsidian's"
-            " excluded files, or a template folder)",
+            "vaultkit: not checked: Templates/T.md: excluded by `exclude` in vaultkit.toml",
             "vaultkit: not checked: .hidden/H.md: in a hidden folder, which Obsidian does not show",
         ], result.stderr
+
+
+def test_a_note_given_that_is_excluded_is_said_excluded_by_the_setting_that_does_it(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A staged template or note of an excluded folder was 'excluded (`exclude` in vaultkit.toml, Obsidian's
+    excluded files, or a template folder)' whichever it was: the user had to look in three places. It now
+    names the one setting, also when it names a folder above the note."""
+    import json
+
+    root = make_vault(
+        {
+            "Tpl/Meeting.md": "{{date}}\n",
+            "Old/Deep/N.md": "x\n",
+            "Drafts/D.md": "x\n",
+            "Daily.md": "x\n",
+            "vaultkit.toml": 'exclude = ["Drafts/**"]\n',
+            ".obsidian/templates.json": json.dumps({"folder": "Tpl"}),
+            ".obsidian/daily-notes.json": json.dumps({"template": "Daily"}),
+        },
+        app={"userIgnoreFilters": ["Old/"]},
+    )
+    monkeypatch.chdir(root.parent)  # as a hook runs, at the top of the repository: paths shown from there
+    given = [f"v/{rel}" for rel in ("Tpl/Meeting.md", "Old/Deep/N.md", "Drafts/D.md", "Daily.md")]
+    result = run_cli("check", "--no-cache", *given)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if "not checked" in line]
+    template = "a template (Obsidian's template settings), which vaultkit leaves alone"
+    assert lines == [
+        f"vaultkit: not checked: v/Tpl/Meeting.md: {template}",
+        "vaultkit: not checked: v/Old/Deep/N.md: in Obsidian's excluded files (userIgnoreFilters in"
+        " v/.obsidian/app.json)",
+        "vaultkit: not checked: v/Drafts/D.md: excluded by `exclude` in vaultkit.toml",
+        f"vaultkit: not checked: v/Daily.md: {template}",
+    ], result.stderr
 
 
 def test_watch_outside_a_vault_says_how_to_make_one(tmp_path: Path) -> None:

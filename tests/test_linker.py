@@ -1365,6 +1365,45 @@ def test_link_diff_shows_no_relation_for_a_link_that_link_will_not_write(make_va
     assert (root / "Meituan.md").read_text() == "# Meituan\n"
 
 
+def test_link_diff_shows_no_relation_for_a_mention_whose_rule_is_ignored(make_vault: VaultFactory) -> None:
+    """With `ignore = ["VK120"]` in vaultkit.toml, `link` writes no mention's link, so the note mentioned owes
+    no relation. Regression: `link --diff` and `--check` showed Lone gaining `related: "[[A]]"` (they counted
+    every mention as about to be linked), which `link` never wrote: on the example vault, 21 notes would
+    change, where `link` changed 11."""
+    root = make_vault(
+        {"vaultkit.toml": 'ignore = ["VK120"]\n', "A.md": "See Lone here.\n", "Lone.md": "# Lone\n"}
+    )
+    diff = run_cli("link", "--diff", "--no-cache", root)
+    assert (diff.exit_code, diff.stdout) == (0, ""), diff.output
+    assert run_cli("link", "--check", "--no-cache", root).exit_code == 0
+    before = snapshot(root)
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert snapshot(root) == before
+
+
+@pytest.mark.parametrize("select", ['["VK0"]', '["VK121"]'])
+def test_link_fixes_only_the_rules_the_configuration_selects(make_vault: VaultFactory, select: str) -> None:
+    """`select` in vaultkit.toml limits `link` as it limits `check` and `check --fix`. Regression: with
+    `select = ["VK0"]` (frontmatter only), `check` found no problem and `check --fix` changed nothing, but
+    `link` (and the pre-commit hook vaultkit-link) linked every mention and added relations."""
+    root = make_vault(
+        {
+            "vaultkit.toml": f"select = {select}\n",
+            "A.md": "See Lone here, and [[B]].\n",
+            "Lone.md": "# Lone\n",
+            "B.md": "# B\n",
+        }
+    )
+    assert run_cli("check", "--fix", "--no-cache", root).exit_code == 0
+    fixed = snapshot(root)
+    (root / "A.md").write_text("See Lone here, and [[B]].\n")
+    (root / "B.md").write_text("# B\n")
+    diff = run_cli("link", "--diff", "--no-cache", root)
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert snapshot(root) == fixed, diff.stdout
+    assert "[[Lone]]" not in (root / "A.md").read_text()
+
+
 def test_diff_of_a_note_starting_with_a_bom_applies_as_link_writes_it(make_vault: VaultFactory) -> None:
     """Regression: `link --diff` showed a note that starts with a BOM without it (the text as read), so its
     first line was not the file's, and `git apply` of the diff failed there ("patch does not apply"). The

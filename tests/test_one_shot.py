@@ -173,3 +173,37 @@ def test_an_output_encoding_that_cannot_spell_a_name_escapes_it(make_vault: Any)
         assert run.returncode == code, run.stderr
         assert b"internal error" not in run.stderr, run.stderr
         assert b"\\u5317\\u4eac" in run.stdout or b"\\u4eac" in run.stdout, run.stdout
+
+
+def test_ctrl_c_while_the_command_loads_is_no_traceback(example_vault: Path) -> None:
+    """Ctrl-C in the first few hundred milliseconds (`vaultkit watch` started on the wrong folder), while the
+    command's modules load: it printed Python's KeyboardInterrupt traceback and died by the signal. The
+    script pip writes does `from MODULE import FUNC; sys.exit(FUNC())` for the entry point in pyproject.toml;
+    here the Ctrl-C comes as click is imported."""
+    import subprocess
+    import sys
+    import tomllib
+
+    from conftest import REPO
+
+    entry = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    module, func = entry["vaultkit"].split(":")
+    script = (
+        "import importlib.abc, os, signal, sys\n"
+        "class CtrlC(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'click':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, CtrlC())\n"
+        f"from {module} import {func}\n"
+        f"sys.exit({func}())\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "watch", str(example_vault)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert (proc.returncode, proc.stdout) == (130, "")

@@ -23,10 +23,11 @@ RESRL = "Entities/Papers/ResRL.md"
 
 
 class WatchProcess:
-    def __init__(self, root: Path, *args: str) -> None:
+    def __init__(self, root: Path, *args: str, cwd: Path | None = None) -> None:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "vaultkit", "watch", str(root), "--debounce-ms", "100", *args],
+            cwd=cwd,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -269,6 +270,23 @@ def test_schema_change_reloads_and_broken_schema_keeps_the_last_good(vault: Path
         assert sum(line.startswith("vaultkit: configuration changed") for line in w.seen) == 2, w.seen
     finally:
         assert w.stop(signal.SIGTERM) == 0
+
+
+def test_a_broken_schema_is_named_from_the_current_folder(vault: Path) -> None:
+    """As `check` names it (and the configuration errors of any command): watch said
+    `/home/ada/notes/schemas/entity.schema.json:1:3: schema is not valid JSON`, run from `/home/ada`."""
+    shutil.copytree(EXAMPLE_VAULT.parent / "schemas", vault / "schemas")
+    (vault / "vaultkit.toml").write_text('schema_dir = "schemas"\n')
+    w = WatchProcess(vault, cwd=vault.parent)
+    try:
+        (vault / "schemas" / "entity.schema.json").write_text("{ not json")
+        lines = w.expect(r"keeping the previous configuration", timeout=30)
+        assert any(
+            line.startswith("vaultkit: error: vault/schemas/entity.schema.json:1:3: schema is not valid JSON")
+            for line in lines
+        ), lines
+    finally:
+        assert w.stop() == 0
 
 
 def test_a_thousand_new_files_at_once(vault: Path, watch: WatchProcess) -> None:
@@ -650,7 +668,11 @@ def test_a_note_refused_while_open_is_fixed_once_closed_with_its_relations(vault
             f.write("\nFirst half of a save that mentions Huawei.\n")
             f.flush()
             text = xiaomi.read_text(encoding="utf-8")
-            w.expect(r"^vaultkit: Entities/Companies/Xiaomi.md: not written: another program", timeout=20)
+            said = w.expect(
+                r"^vaultkit: Entities/Companies/Xiaomi.md: not written: another program", timeout=20
+            )
+            # the watch tries again itself: "run again", as `link` says it, told the user to do what it does
+            assert said[-1].endswith("is writing the note; tried again when it is next saved or closed"), said
             time.sleep(1.0)
             assert xiaomi.read_text(encoding="utf-8") == text  # nothing written under the writer
             f.write("Second half.\n")

@@ -552,6 +552,36 @@ def test_check_fix_counts_no_link_it_will_not_write(
     assert "VK121" not in result.stdout and "fixed" not in result.stderr, result.output
 
 
+def test_a_fix_in_a_note_that_is_a_symlink_is_not_offered(make_vault: VaultFactory) -> None:
+    """The writer never writes through a symlink, so `link` refuses such a note; `check` still marked its
+    VK120 fixable (`[*]`) and counted it ("3 fixable with `vaultkit link`" where link fixed one). It is
+    shown without `[*]` and says why, as a read-only note's is."""
+    root = make_vault({"Real.md": LINKER, "Lone.md": LONE})
+    os.symlink("Real.md", root / "Alias.md")
+    result = run_cli("check", "--no-cache", root)
+    assert (
+        "Alias.md:1:5: VK120 'Lone' mentions [[Lone]] but is not linked (the note is a symlink: vaultkit never"
+        " writes through links)" in result.stdout
+    ), result.stdout
+    assert "Real.md:1:5: VK120 [*] 'Lone'" in result.stdout and "1 fixable" in result.stdout, result.stdout
+
+
+def test_check_fix_names_a_refused_note_as_link_does(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the current folder: `check --fix v` said `vaultkit: A.md: not written: ...`, a path that names
+    no file from there, where `link v` says `v/A.md`."""
+    root = make_vault({"A.md": LINKER, "Lone.md": LONE})
+    (root / "A.md").chmod(0o444)
+    monkeypatch.chdir(root.parent)
+    for command in (["check", "--fix"], ["link"]):
+        result = run_cli(*command, "--no-cache", root.name)
+        assert result.exit_code == 1, result.output
+        assert f"vaultkit: {root.name}/A.md: not written: the note is read-only" in result.stderr, (
+            result.stderr
+        )
+
+
 def test_a_fix_in_a_read_only_note_is_not_offered(make_vault: VaultFactory) -> None:
     """`check` marked a read-only note's VK120 fixable (`[*]`) and counted it, and `link` then refused it.
     It is shown without `[*]`, says why, and is offered again once the note can be written (the warm

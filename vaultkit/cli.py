@@ -9,7 +9,6 @@ from __future__ import annotations
 import errno
 import io
 import os
-import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ import click
 from vaultkit import __version__
 from vaultkit.errors import FatalError
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR
+from vaultkit.paths import relative_names
 from vaultkit.report import REPORTER_MODULES
 
 FORMATS = tuple(REPORTER_MODULES)
@@ -243,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         click.echo("vaultkit: aborted", err=True)
         return 130
     except FatalError as e:
-        click.echo(f"vaultkit: error: {_relative(str(e))}", err=True)
+        click.echo(f"vaultkit: error: {relative_names(str(e))}", err=True)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -294,20 +294,3 @@ def run() -> NoReturn:
     except OSError:  # the reader went away (`vaultkit check | head`): nothing more can be said
         code = code or 1
     os._exit(code)
-
-
-def _relative(message: str) -> str:
-    """The files an error names, relative to the current folder when inside it, as diagnostics show them (a
-    hook runs at the top of the repository: `notes/vaultkit.toml`, not `/home/ada/repo/notes/vaultkit.toml`);
-    a schema folder reached through `..` (`notes/../schemas/raw.schema.json`) by its own path."""
-    try:
-        cwd = os.getcwd()
-    except OSError:
-        return message
-    base = cwd.rstrip(os.sep) + os.sep
-
-    def shown(match: re.Match[str]) -> str:
-        path = os.path.normpath(match.group(0))
-        return path[len(base) :] if path.startswith(base) else match.group(0)
-
-    return re.sub(re.escape(base) + r"[^:\n'\"]*", shown, message) if base in message else message

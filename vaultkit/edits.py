@@ -51,6 +51,7 @@ except ImportError:  # pragma: no cover - Windows
 
 Verify = Callable[[str, str, Sequence[Edit]], str | None]
 LOCK_NAME = ".vaultkit_cache/write.lock"
+RUN_AGAIN = "; run again"  # a refusal that a later run may not meet (`watch` tries again itself)
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def plan_write(  # noqa: PLR0911 - one early return per reason a write is refuse
     except OSError as e:
         return WriteResult(rel, False, f"not written: cannot read it again: {e.strerror}")
     if hashlib.sha256(data).hexdigest() != expected_digest:
-        return WriteResult(rel, False, "not written: the note changed since vaultkit read it; run again")
+        return WriteResult(rel, False, "not written: the note changed since vaultkit read it" + RUN_AGAIN)
     bom = data.startswith(BOM.encode())
     text = data.decode("utf-8")[1 if bom else 0 :]
     try:
@@ -156,14 +157,14 @@ def _replace(
     """Rename `new` over the note if the note still holds `old`, keeping its permissions and owner."""
     mode, owner = stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
     if _open_for_writing_elsewhere(path):
-        return WriteResult(rel, False, "not written: another program is writing the note; run again")
+        return WriteResult(rel, False, "not written: another program is writing the note" + RUN_AGAIN)
 
     def still_ok() -> bool:
         return not _open_for_writing_elsewhere(path) and path.read_bytes() == old
 
     failure = _atomic_write(path, new, mode=mode, owner=owner, still_ok=still_ok, locked=locked)
     if isinstance(failure, _Changed):
-        return WriteResult(rel, False, "not written: the note changed while vaultkit was writing; run again")
+        return WriteResult(rel, False, "not written: the note changed while vaultkit was writing" + RUN_AGAIN)
     if failure is not None:
         return WriteResult(rel, False, f"not written ({_reason(failure)}); the note is unchanged")
     return WriteResult(rel, True, "", new_text, hashlib.sha256(new).hexdigest())

@@ -623,8 +623,9 @@ class Runner:
 
 
 def _plan(state: VaultState, scope: Sequence[str], opts: RunOptions, linking: bool) -> None:
-    """Pick the links to insert; counted only where they are about to be written or shown (`linking`: VK120
-    selected), and not in refused notes."""
+    """Pick the links to insert; counted only where they are about to be written or shown, and not in refused
+    notes, nor when VK120 is not `linking` (ignored, or not selected): its fixes are then never written, and
+    the relations counted for them would be ones no link answers."""
     state.plan([rel for rel in scope if rel not in opts.refused], opts.fixing and opts.preview and linking)
     if opts.refused:
         state.plan([rel for rel in scope if rel in opts.refused], False)

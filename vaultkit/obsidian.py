@@ -32,13 +32,19 @@ class ObsidianSettings:
     config_dir: str = DEFAULT_CONFIG_DIR
 
     def is_ignored(self, rel_path: str) -> bool:
+        return self.is_filtered(rel_path) or self.is_template(rel_path)
+
+    def is_filtered(self, rel_path: str) -> bool:
+        """In Obsidian's excluded files (`userIgnoreFilters`)."""
         if any(rel_path.startswith(p) for p in self.ignore_prefixes):
             return True
+        return any(r.search(rel_path) for r in self.ignore_regexes)
+
+    def is_template(self, rel_path: str) -> bool:
+        """A template, or in a template folder, by the template settings."""
         if any(rel_path == t or (t[-1] == "/" and rel_path.startswith(t)) for t in self.templates):
             return True
-        if self.template_names and rel_path.rpartition("/")[2].lower() in self.template_names:
-            return True
-        return any(r.search(rel_path) for r in self.ignore_regexes)
+        return bool(self.template_names) and rel_path.rpartition("/")[2].lower() in self.template_names
 
     @property
     def filters(self) -> bool:

@@ -81,3 +81,20 @@ def read_only(path: str | Path) -> bool:
 def read_only_stat(path: str | Path, st: os.stat_result) -> bool:
     """No write permission bit at all (even root keeps its hands off), or none for this user."""
     return not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
+
+
+def relative_names(message: str) -> str:
+    """The files an error names, relative to the current folder when inside it, as diagnostics show them (a
+    hook runs at the top of the repository: `notes/vaultkit.toml`, not `/home/ada/repo/notes/vaultkit.toml`);
+    a schema folder reached through `..` (`notes/../schemas/raw.schema.json`) by its own path."""
+    try:
+        cwd = os.getcwd()
+    except OSError:
+        return message
+    base = cwd.rstrip(os.sep) + os.sep
+
+    def shown(match: re.Match[str]) -> str:
+        path = os.path.normpath(match.group(0))
+        return path[len(base) :] if path.startswith(base) else match.group(0)
+
+    return re.sub(re.escape(base) + r"[^:\n'\"]*", shown, message) if base in message else message

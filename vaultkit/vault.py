@@ -281,6 +281,20 @@ def _excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
     return obsidian.is_ignored(rel) or any(glob_match(p, rel) for p in config.exclude)
 
 
+def exclusion(rel: str, config: Config, obsidian: ObsidianSettings, app_json: str) -> str:
+    """Why list_vault leaves out this note that `is_excluded`: the setting that names it or a folder above it,
+    as the listing meets them (`Templates/` hides `Templates/T.md`). `app_json`: that file's path as shown."""
+    parts = nfc(rel).split("/")
+    for path in [*("/".join(parts[:i]) + "/" for i in range(1, len(parts))), "/".join(parts)]:
+        if obsidian.is_template(path):
+            return "a template (Obsidian's template settings), which vaultkit leaves alone"
+        if obsidian.is_filtered(path):
+            return f"in Obsidian's excluded files (userIgnoreFilters in {app_json})"
+        if any(glob_match(p, path) for p in config.exclude):
+            return "excluded by `exclude` in vaultkit.toml"
+    return "excluded (`exclude` in vaultkit.toml, Obsidian's excluded files, or a template folder)"
+
+
 def note_name(rel: str) -> str:
     """A note's name as links use it: the basename without `.md`."""
     return rel.rpartition("/")[2][: -len(NOTE_SUFFIX)]

@@ -42,11 +42,13 @@ from watchdog.events import FileSystemEventHandler
 
 from vaultkit.commands.common import say_cache_refused
 from vaultkit.diagnostics import Diagnostic, Edit, Severity
+from vaultkit.edits import RUN_AGAIN
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
 from vaultkit.fixer import RELATION, apply_fixes, edits_by_note
 from vaultkit.note import NOT_READ, read_raw
 from vaultkit.obsidian import SETTINGS_FILES
+from vaultkit.paths import relative_names
 from vaultkit.report.text import counted, printable
 from vaultkit.vault import MAKE_A_VAULT, resolve_vault
 
@@ -201,7 +203,7 @@ class Watcher:
         try:
             by_note, self.notes = self.runner.update(changed)
         except FatalError as e:
-            click.echo(f"vaultkit: error: {e}", err=True)
+            click.echo(f"vaultkit: error: {relative_names(str(e))}", err=True)
             return
         previous = {rel: self.current.get(rel, []) for rel in by_note}
         for rel, found in by_note.items():
@@ -237,7 +239,8 @@ class Watcher:
             session.schemas.ensure_valid()
         except FatalError as e:
             if str(e) != self._config_error:
-                click.echo(f"vaultkit: error: {e}\nvaultkit: keeping the previous configuration", err=True)
+                said = relative_names(str(e))  # the file named from the current folder, as `check` names it
+                click.echo(f"vaultkit: error: {said}\nvaultkit: keeping the previous configuration", err=True)
             self._config_error = str(e)
             return
         refused, self._config_error = self._config_error, ""
@@ -302,7 +305,7 @@ class Watcher:
                 self.own_writes[rel] = digest
             click.echo(f"vaultkit: linked {rel}" if rel in linking else f"vaultkit: added relations to {rel}")
         for refused in outcome.refused:
-            click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
+            click.echo(f"vaultkit: {refused.rel}: {_retried(refused.message)}", err=True)
             self.refused.add(refused.rel)
         if outcome.written:
             self._recheck(outcome.written)
@@ -469,6 +472,14 @@ def _print_problems(diagnostics: list[Diagnostic]) -> None:
     if len(diagnostics) > SHOWN_AT_START:
         more = len(diagnostics) - SHOWN_AT_START
         click.echo(f"… and {more} more (`vaultkit check` lists them all)")
+
+
+def _retried(message: str) -> str:
+    """The writer's refusal as the watch says it: what it tells a `link` user to do ("run again"), the watch
+    does itself (`_retry_refused`)."""
+    if message.endswith(RUN_AGAIN):
+        return message.removesuffix(RUN_AGAIN) + "; tried again when it is next saved or closed"
+    return message
 
 
 def _shown(rel: str, d: Diagnostic) -> str:

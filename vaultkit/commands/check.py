@@ -167,8 +167,9 @@ def _check_vault(
             session.config.relations.property,
             jobs=req.jobs,
         )
-        for refused in outcome.refused:
-            click.echo(f"vaultkit: {refused.rel}: {refused.message}", err=True)
+        names = display_paths(session.root, [r.rel for r in outcome.refused])  # as `link` names them
+        for refused, name in zip(outcome.refused, names, strict=True):
+            click.echo(f"vaultkit: {name}: {refused.message}", err=True)
         found.failed_writes |= bool(outcome.refused)
         if outcome.written:
             from vaultkit.report.text import counted

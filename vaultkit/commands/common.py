@@ -134,7 +134,7 @@ def tell_unchecked(
     note in an excluded folder must not pass as a clean note. (Configuration files are not notes: given,
     they have the whole vault checked.) Returns the scope without the `reports` an earlier run left (the
     run found them by their marker): nothing in them is checked, so they are not counted as checked."""
-    from vaultkit.vault import NOTE_SUFFIX, is_unlisted, utf8_name
+    from vaultkit.vault import NOTE_SUFFIX, exclusion, is_unlisted, utf8_name
 
     checked = set(scope)
     for rel in targets or ():
@@ -151,28 +151,40 @@ def tell_unchecked(
         elif is_unlisted(rel):
             why = "in a hidden folder, which Obsidian does not show"
         else:
-            why = "excluded (`exclude` in vaultkit.toml, Obsidian's excluded files, or a template folder)"
+            app_json = display_paths(session.root, [f"{session.obsidian.config_dir}/app.json"])[0]
+            why = exclusion(rel, session.config, session.obsidian, app_json)
         click.echo(f"vaultkit: not checked: {display_paths(session.root, [rel])[0]}: {why}", err=True)
     return [rel for rel in scope if rel not in reports]
 
 
 READ_ONLY = " (the note is read-only: vaultkit cannot fix it)"
+SYMLINK = " (the note is a symlink: vaultkit never writes through links)"
 
 
 def unfixable_when_read_only(root: Path, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """A fix in a read-only note would be refused: shown without `[*]`, not counted as fixable, and the
-    message says why. Asked at each report, not cached: permissions are not part of a note's content."""
-    from vaultkit.paths import read_only
-
+    """A fix in a read-only note, or in a note that is a symlink, would be refused: shown without `[*]`, not
+    counted as fixable, and the message says why. Asked at each report, not cached: permissions and links
+    are not part of a note's content."""
     fixable = {d.path for d in diagnostics if d.fix is not None}
     base = str(root)  # joined as strings: a Path per note cost more than its stat (10,000 notes with fixes)
-    locked = {rel for rel in fixable if read_only(os.path.join(base, rel))}
+    locked = {rel: why for rel in fixable if (why := _unwritable(os.path.join(base, rel)))}
     if not locked:
         return diagnostics
     return [
-        d._replace(fix=None, message=d.message + READ_ONLY) if d.fix is not None and d.path in locked else d
+        d._replace(fix=None, message=d.message + locked[d.path])
+        if d.fix is not None and d.path in locked
+        else d
         for d in diagnostics
     ]
+
+
+def _unwritable(path: str) -> str:
+    """Why the writer would refuse this note (`edits`), as a message's ending; "" if it would not."""
+    from vaultkit.paths import read_only
+
+    if os.path.islink(path):
+        return SYMLINK
+    return READ_ONLY if read_only(path) else ""
 
 
 def display(root: Path, diagnostics: Sequence[Diagnostic]) -> list[Diagnostic]:

@@ -41,10 +41,9 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
     totals = _Totals()
     preview = diff or check_only
     for session, targets in sessions(paths, vault, config_dir):
-        # the new links counted: the relations they call for are written with them, each note once
-        opts = RunOptions(
-            targets, jobs, use_cache, fixing=True, preview=True, select=LINK_CODES + SKIPPED_CODES
-        )
+        # the new links counted: their relations are found with them, and written once they are
+        select = (*_selected(session, LINK_CODES), *SKIPPED_CODES)
+        opts = RunOptions(targets, jobs, use_cache, fixing=True, preview=True, select=select)
         runner = Runner(session, progress)
         result = runner.run(opts)
         progress.done()
@@ -65,6 +64,16 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
     if totals.refused or totals.skipped:
         return 1
     return 1 if totals.changed and exit_non_zero_on_fix else 0
+
+
+def _selected(session: Session, codes: Sequence[str]) -> tuple[str, ...]:
+    """The codes of `codes` that the configuration's `select` selects, as `check` and `check --fix` take them
+    (its `ignore` applies to the run as to any). Link's own codes replace `select` for the run, so it is
+    applied here: with `select = ["VK0"]`, `link` linked the mentions `check` did not report."""
+    from vaultkit.rules import matches
+
+    chosen = session.config.select
+    return tuple(c for c in codes if not chosen or matches(c, chosen))
 
 
 def _summary(totals: _Totals) -> str:

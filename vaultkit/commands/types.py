@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from vaultkit.commands.common import sessions
+from vaultkit.commands.common import display_paths, sessions
 from vaultkit.edits import write_file
 from vaultkit.errors import FatalError
 from vaultkit.nesting import TooDeep, parse_bounded
@@ -20,6 +20,7 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
     for session, _targets in sessions([vault] if vault else [], None, config_dir):
         rel = f"{config_dir}/types.json"
         path = session.root / rel
+        shown = display_paths(session.root, [rel])[0]  # as diagnostics name files: from the current folder
         raw, current = _read(path)
         declared = current.get("types", {})
         if not isinstance(declared, dict):
@@ -35,18 +36,18 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
                 )
         new = {**current, "types": dict(sorted(types.items()))}
         if new == current:
-            click.echo(f"{path}: up to date")
+            click.echo(f"{shown}: up to date")
             continue
         changed = True
         if check_only:
-            click.echo(f"{path}: would change")
+            click.echo(f"{shown}: would change")
             continue
         text = json.dumps(new, indent=2, ensure_ascii=False) + "\n"
         result = write_file(session.root, rel, raw, text)  # Obsidian may write it meanwhile: never lost
         if not result.written:
-            click.echo(f"vaultkit: {path}: {result.message}", err=True)
+            click.echo(f"vaultkit: {shown}: {result.message}", err=True)
             return 1
-        click.echo(f"{path}: written")
+        click.echo(f"{shown}: written")
     return 1 if changed and check_only else 0
 
 
