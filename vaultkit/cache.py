@@ -52,8 +52,9 @@ CACHE_DIR = ".vaultkit_cache"
 # definition's label protected, read anew; 17: mentions holding a `*`, `_`, `~~` or `==` that can open or
 # close, read anew (no longer mentions); 18: backslash escapes and entity references in Markdown links'
 # destinations read as CommonMark reads them, read anew; 19: the text of inline HTML elements (`<span>`,
-# `<b>`, `<mark>`...) protected, read anew (and reports: `Folder/Note` now also matches `X/Folder/Note.md`); 20:
-# names in other scripts followed by a Korean particle (`Python에서`) read as mentions, read anew
+# `<b>`, `<mark>`...) protected, read anew (and reports: `Folder/Note` now also matches
+# `X/Folder/Note.md`); 20: names in other scripts followed by a Korean particle (`Python에서`) read as
+# mentions, read anew
 FORMAT = 20
 RACY_NS = 2_000_000_000
 
