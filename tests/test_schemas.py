@@ -170,6 +170,28 @@ def test_the_default_schema_takes_created_and_updated_left_empty(
     ]
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["2023-05-18T17:43", "2023-05-18T17:43:25", "2023-05-18 17:43", "2023-05-18 17:43:25", "2023-05-18"],
+)
+def test_the_default_schema_takes_a_date_and_time_as_templates_write_it(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """A note of no type gets created and updated from any template: Obsidian's own date and time
+    (`2023-05-18T17:43`), and Templater's and the core Templates plugin's default (`2023-05-18 17:43`).
+    Regression: each was a VK010 error ('is not a valid date') on every note of such a vault. A wrong one is
+    still reported; the typed schemas keep a plain date; the property stays a date for Obsidian (VK023)."""
+    root = make_vault({"N.md": f"---\ncreated: {value}\nupdated: {value}\n---\nx\n"})
+    (root / ".obsidian" / "types.json").write_text('{"types": {"created": "date", "updated": "date"}}')
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--no-cache", ".")
+    assert result.exit_code == 0, result.output
+    (root / "N.md").write_text(f"---\ncreated: {value}9\n---\nx\n")
+    assert run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1] == [
+        f'N.md:2:10: VK010 created: "{value}9" is not a valid date'
+    ]
+
+
 # -- $ref, formats, messages ------------------------------------------------------------------------------
 
 

@@ -15,11 +15,17 @@ from vaultkit.schemas import SchemaSet
 
 def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet, doc: str = "") -> str:
     """integer/number -> number, boolean -> checkbox, date -> date, date-time -> datetime, tags, aliases,
-    list of strings -> multitext, anything else -> text. `doc`: the schema file `schema` was read from, for
+    list of strings -> multitext, anything else -> text; an `anyOf` (or `oneOf`) is the type of its first
+    branch that is not null. `doc`: the schema file `schema` was read from, for
     `$ref`s local to it (`#/$defs/date`)."""
     if name in ("tags", "aliases"):
         return name
-    schema, _doc = _deref(schema, schemas, doc)
+    schema, doc = _deref(schema, schemas, doc)
+    for _ in range(10):  # an anyOf of anyOfs; bounded, as `$ref`s may go round
+        branch = _first_branch(schema, schemas, doc)
+        if branch is None:
+            break
+        schema, doc = _deref(branch, schemas, doc)
     kind = schema.get("type")
     # `["array", "null"]`: the property may be left empty (`related:`), as Obsidian leaves any property it
     # added; its type is the other one
@@ -36,6 +42,17 @@ def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet, doc:
     if kind == "array":
         return "multitext"
     return "text"
+
+
+def _first_branch(schema: Mapping[str, Any], schemas: SchemaSet, doc: str) -> Mapping[str, Any] | None:
+    """The first branch of an `anyOf` (or `oneOf`) that is not null, in a schema with no `type` of its own."""
+    branches = schema.get("anyOf", schema.get("oneOf"))
+    if "type" in schema or not isinstance(branches, list):
+        return None
+    for branch in branches:
+        if isinstance(branch, dict) and _deref(branch, schemas, doc)[0].get("type") != "null":
+            return branch
+    return None
 
 
 def _deref(
