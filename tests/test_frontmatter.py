@@ -361,8 +361,23 @@ def test_unclosed_flow_list(check: Check) -> None:
 
 
 def test_unquoted_wikilink_is_a_nested_list(check: Check) -> None:
+    # Found on a real vault: the message named a list where the user wrote a link, and said nothing of quotes.
     assert check({"N.md": fm("related: [[Other]]")}, schema=None) == [
-        'N.md:2:11: VK010 related[0]: ["Other"] is not a string'
+        'N.md:2:11: VK010 related[0]: ["Other"] is not a string '
+        '(an unquoted [[Other]] is a list in YAML: write "[[Other]]", in quotes)'
+    ]
+
+
+def test_unquoted_wikilink_where_a_string_is_expected_says_to_quote_it(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "text: [[Other Note]]")}) == [
+        'N.md:3:7: VK010 text: [["Other Note"]] is not a string '
+        '(an unquoted [[Other Note]] is a list in YAML: write "[[Other Note]]", in quotes)'
+    ]
+
+
+def test_a_flow_list_of_one_is_no_unquoted_wikilink(check: Check) -> None:
+    assert check({"N.md": fm("title: a", "text: [Other]", "note: [ [Other] ]")}) == [
+        'N.md:3:7: VK010 text: ["Other"] is not a string'
     ]
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
@@ -102,6 +103,19 @@ def _where(note: Note, path: JsonPath, required: bool) -> tuple[int, int]:
     return note.position(note.fm.start)
 
 
+def _unquoted_link(note: Note, path: JsonPath) -> str | None:
+    """`related: [[Other]]` written without quotes: YAML reads a list holding the list ["Other"], and
+    Obsidian shows no link. The wikilink as written, when the value at `path` is one."""
+    node = note.fm.nodes.get(path)
+    if node is None or not node.flow:
+        return None
+    for start, end in ((node.start, node.end), (node.start - 1, node.end + 1)):
+        written = note.text[max(start, 0) : end]
+        if re.fullmatch(r"\[\[[^\[\]\n]+\]\]", written):
+            return written
+    return None
+
+
 def _name(path: JsonPath) -> str:
     out = ""
     for part in path:
@@ -148,6 +162,8 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
         shown = [_TYPE_NAMES.get(t, t) for t in kinds]
         expected = " or ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 2 else shown)
         text = f"{prefix}{_show(value)} is not {expected}"
+        link = _unquoted_link(note, path) if "string" in kinds else None
+        hint = hint or (f'an unquoted {link} is a list in YAML: write "{link}", in quotes' if link else None)
         return f"{text} ({hint})" if hint else text
     if kind in ("maximum", "exclusiveMaximum"):
         return f"{prefix}{_show(value)} is greater than the maximum {arg}"
