@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,30 @@ def test_map_forked_leaves_no_child_behind_when_its_own_slice_fails(monkeypatch:
     for pid in forked:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+@forks
+def test_map_forked_waits_for_its_children_when_interrupted_while_collecting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the parent waits for its children's results (its own slice done): the children (writers
+    in `link`) are waited for before the interrupt goes on. The parent left at once: `link` said 'aborted'
+    and exited while its forked writers still ran, wrote notes, and left their temporary files a moment."""
+    parent = os.getpid()
+
+    def slow_in_a_child(items: Any) -> list[int]:
+        if os.getpid() != parent:
+            time.sleep(0.5)
+            (tmp_path / f"done-{os.getpid()}").write_text("")
+        return list(items)
+
+    def interrupted(child: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(background, "_collect", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        background.map_forked(slow_in_a_child, list(range(6)), 3)
+    assert len(list(tmp_path.glob("done-*"))) == 2, "both children finished before the call returned"
 
 
 def test_link_diff_plans_the_same_writes_in_forked_processes(

@@ -20,6 +20,7 @@ Every caller waits for the child before it returns: no process outlives the run.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -104,18 +105,29 @@ def map_forked(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], parts
     size = -(-len(items) // parts)
     slices = [items[i : i + size] for i in range(0, len(items), size)]
     children = [(_fork_slice(work, part), part) for part in slices[1:]]
+    left = [child for child, _part in children]  # not collected yet
     try:
         out = work(slices[0])
-    except BaseException:
-        for (pid, read), _part in children:  # no child outlives the call: a closed pipe ends its write
-            if pid:
-                os.close(read)
-                os.waitpid(pid, 0)
+        for child, part in children:
+            left[0] = (child[0], -1)  # its pipe is `_collect`'s to close, even when interrupted
+            found: list[R] | None = _collect(child)
+            del left[0]
+            out.extend(found if found is not None else work(part))
+    except BaseException:  # an interrupt (Ctrl-C) too, while waiting for a child: it is waited for first
+        _abandon(left)
         raise
-    for child, part in children:
-        found: list[R] | None = _collect(child)
-        out.extend(found if found is not None else work(part))
     return out
+
+
+def _abandon(children: Sequence[tuple[int, int]]) -> None:
+    """Wait for the children not collected: no child outlives the call (a `link` writer would go on writing
+    notes after the command said it was aborted). A closed pipe ends a child's write of its results."""
+    for pid, read in children:
+        if read >= 0:
+            os.close(read)
+        if pid:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
 
 
 def _fork_slice(work: Callable[[Sequence[T]], list[R]], part: Sequence[T]) -> tuple[int, int]:

@@ -32,9 +32,9 @@ import errno
 import hashlib
 import itertools
 import os
+import secrets
 import signal
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -145,7 +145,7 @@ _NAME_MAX = 255  # bytes in a file name, on most file systems
 
 def _tmp_prefix(path: Path) -> str:
     """`.Note.md.`: what the temporary file's name starts with. The note's name is cut short (at a whole
-    character) where the temporary file's would pass _NAME_MAX with mkstemp's 8 characters and TMP_SUFFIX:
+    character) where the temporary file's would pass _NAME_MAX with 8 random characters and TMP_SUFFIX:
     a note named with 80 Japanese characters (243 bytes) could otherwise never be written."""
     room = _NAME_MAX - len(".." + TMP_SUFFIX) - 8
     return "." + path.name.encode()[:room].decode(errors="ignore") + "."
@@ -184,12 +184,10 @@ def _atomic_write(
     temporary file. Returns None on success, else what stopped it."""
     if locked:
         _sweep_stale(path)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(path), suffix=TMP_SUFFIX, dir=path.parent)
-    except OSError as e:
-        return e
+    names: list[str] = []  # the temporary file's name, known before the file is created
     try:
         try:
+            fd, tmp = _create_temporary(path, names)
             try:
                 _write_all(fd, data)
                 os.fsync(fd)
@@ -203,8 +201,9 @@ def _atomic_write(
                 raise _Changed
             os.replace(tmp, path)
         except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+            for name in names:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
             raise
     except (_Changed, OSError) as e:
         return e
@@ -214,6 +213,25 @@ def _atomic_write(
     else:
         pending.add(path.parent)
     return None
+
+
+_O_TEMPORARY = os.O_WRONLY | os.O_CREAT | os.O_EXCL  # as mkstemp opens it (O_BINARY: no CRLF on Windows)
+_O_TEMPORARY |= getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _create_temporary(path: Path, names: list[str]) -> tuple[int, str]:
+    """Create and open a new temporary file beside `path` (as mkstemp does: a random name, created only if no
+    file has it, readable by this user only). Each name is put in `names` before the file is created, so an
+    interrupt at any point (Ctrl-C in the split second after the file is created, as mkstemp was about to
+    return its name) leaves no file the caller cannot name, and remove. A name taken is left out."""
+    for _attempt in range(100):
+        name = os.path.join(path.parent, f"{_tmp_prefix(path)}{secrets.token_hex(4)}{TMP_SUFFIX}")
+        names.append(name)
+        try:
+            return os.open(name, _O_TEMPORARY, 0o600), name
+        except FileExistsError:
+            names.remove(name)  # another file's: never removed as ours
+    raise FileExistsError(errno.EEXIST, "no temporary file name is free")
 
 
 # Inside `folders_synced_at_end`: the folders whose renames are still to be flushed to disk
