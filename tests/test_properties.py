@@ -686,6 +686,17 @@ def test_fuzz_verify_parses_inline_only_where_it_looks(body: str, data: st.DataO
     assert verify._blocks(verify._markdown("none")(text)) == verify._blocks(whole)
 
 
+def test_verify_takes_no_marker_the_note_holds() -> None:
+    """Regression: the markers that stand in for the edits were U+F0000, U+F0001...; a note holding one in
+    its prose (Nerd Fonts' icons are there) let the edit that marker stood for pass wherever it was: a link
+    inside a code span was taken for prose."""
+    text = "Alpha here, \U000f0001 an icon.\n\n`Beta` in code.\n"
+    alpha, beta = text.index("Alpha"), text.index("Beta")
+    edits = [Edit(alpha, alpha + 5, "[[Alpha]]"), Edit(beta, beta + 4, "[[Beta]]")]
+    reason = check_edits(text, apply_text(text, edits), edits, "related")
+    assert reason is not None and "'Beta'" in reason
+
+
 @pytest.mark.parametrize("opener", ["<%", "%%"])
 def test_verify_reads_an_unclosed_comment_to_the_end_of_the_paragraph(opener: str) -> None:
     """As the scanner does (and Obsidian, for `%%`): text after an unclosed opener is not prose."""

@@ -19,7 +19,9 @@ from vaultkit import frontmatter
 from vaultkit.diagnostics import Edit
 from vaultkit.note import lines_view
 
-_MARK_BASE = 0xF0000  # Supplementary Private Use Area-A: never in a note we are asked to link
+_MARK_BASE = (
+    0xF0000  # Supplementary Private Use Areas: markers are taken from there, among those a note lacks
+)
 _PROSE = frozenset(
     {
         "paragraph",
@@ -163,8 +165,10 @@ def _check_body(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
     pieces = []
     last = boundary
     marks = {}
-    for i, e in enumerate(sorted(edits, key=lambda e: e.start)):
-        mark = chr(_MARK_BASE + i)
+    free = _free_marks(old, len(edits))
+    if free is None:
+        return "it holds too many private-use characters to be checked"
+    for mark, e in zip(free, sorted(edits, key=lambda e: e.start), strict=True):
         marks[mark] = e
         pieces.append(old[last : e.start])
         pieces.append(mark)
@@ -177,6 +181,20 @@ def _check_body(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
             snippet = old[e.start : e.end]
             return f"a second parser (mistune) does not see '{snippet}' as plain prose"
     return None
+
+
+def _free_marks(text: str, count: int) -> list[str] | None:
+    """`count` private-use characters (U+F0000 and up) that `text` does not hold, each to stand in for one
+    edit; None if there are not so many. A note may hold some (Nerd Fonts' icons are there): a marker the
+    note also holds in its prose would be found there, wherever its edit is."""
+    used = set(_MARKS.findall(text))
+    marks: list[str] = []
+    for code in range(_MARK_BASE, 0x10FFFE):
+        if len(marks) == count:
+            break
+        if chr(code) not in used:
+            marks.append(chr(code))
+    return marks if len(marks) == count else None
 
 
 _PLAIN = re.compile(r"[\w \u00a0]*\Z")
