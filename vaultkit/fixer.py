@@ -154,7 +154,6 @@ def _plan_writes(
     """Add to `into` the writes `plan` would make, each checked as the writer checks it. A note's link and
     relation edits are checked apart, as the two rounds write them; they touch different parts of the note
     (body, frontmatter), so the edits of both rounds apply to its text as it is now."""
-    from vaultkit.pool import choose_jobs
 
     def plan_notes(rels: Sequence[str]) -> list[tuple[str, WriteResult | tuple[str, bool]]]:
         out: list[tuple[str, WriteResult | tuple[str, bool]]] = []
@@ -167,8 +166,7 @@ def _plan_writes(
         return out
 
     rels = sorted(plan)
-    parts = choose_jobs(jobs, len(rels)) if len(rels) >= FORKED_PLAN else 1
-    for rel, planned in map_forked(plan_notes, rels, parts):
+    for rel, planned in map_forked(plan_notes, rels, _parts(jobs, len(rels))):
         edits = plan[rel]
         if isinstance(planned, WriteResult):
             if planned.message:
@@ -202,8 +200,6 @@ def apply_fixes(
     processes, each a slice (background.map_forked): the writer's own checks (a read, a hash, a second
     Markdown parse) are most of a write's time, and the writers' final compare-and-replace is serialised by
     the vault lock as it is between any two vaultkit processes."""
-    from vaultkit.pool import choose_jobs
-
     verify = functools.partial(_verify, managed=managed_property)
 
     def write(rels: Sequence[str]) -> list[WriteResult]:
@@ -211,15 +207,21 @@ def apply_fixes(
             return [_slim(write_note(root, rel, digests[rel], plan[rel], verify)) for rel in rels]
 
     rels = sorted(plan)
-    parts = choose_jobs(jobs, len(rels)) if len(rels) >= FORKED_PLAN else 1
     outcome, now = FixOutcome(), {}
-    for result in map_forked(write, rels, parts):
+    for result in map_forked(write, rels, _parts(jobs, len(rels))):
         if result.written:
             outcome.written.append(result.rel)
             now[result.rel] = result.digest
         elif result.message:
             outcome.refused.append(result)
     return outcome, now
+
+
+def _parts(jobs: int | None, notes: int) -> int:
+    """The processes that plan or write `notes` notes: several from FORKED_PLAN notes on, else this one."""
+    from vaultkit.pool import choose_jobs
+
+    return choose_jobs(jobs, notes) if notes >= FORKED_PLAN else 1
 
 
 def _slim(result: WriteResult) -> WriteResult:

@@ -19,9 +19,8 @@ from vaultkit import frontmatter
 from vaultkit.diagnostics import Edit
 from vaultkit.note import lines_view
 
-_MARK_BASE = (
-    0xF0000  # Supplementary Private Use Areas: markers are taken from there, among those a note lacks
-)
+# Supplementary Private Use Areas: the edit markers are taken from there, among the characters a note lacks
+_MARK_BASE = 0xF0000
 _PROSE = frozenset(
     {
         "paragraph",

@@ -298,11 +298,9 @@ class Watcher:
         state = self.runner.state
         assert state is not None
         digests = {rel: state.facts[rel].digest for rel in plan}
-        outcome, _ = apply_fixes(self.root, digests, plan, self.session.config.relations.property)
+        outcome, written = apply_fixes(self.root, digests, plan, self.session.config.relations.property)
         for rel in outcome.written:
-            digest = self._digest(rel)
-            if digest:
-                self.own_writes[rel] = digest
+            self.own_writes[rel] = written[rel]  # the hash of what the writer wrote: no second read
             click.echo(f"vaultkit: linked {rel}" if rel in linking else f"vaultkit: added relations to {rel}")
         for refused in outcome.refused:
             click.echo(f"vaultkit: {refused.rel}: {_retried(refused.message)}", err=True)

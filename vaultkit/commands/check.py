@@ -175,9 +175,8 @@ def _check_vault(
             from vaultkit.report.text import counted
 
             click.echo(f"vaultkit: fixed {counted(len(outcome.written), 'note')}", err=True)
-        if (
-            outcome.written or outcome.refused
-        ):  # the report of the vault as it is, links not written uncounted
+        # the report of the vault as it is, the links that were not written not counted
+        if outcome.written or outcome.refused:
             result = runner.run(replace(opts, fixing=False, preview=False))
     if result.writing is not None:
         found.writing.append(result.writing)
