@@ -612,3 +612,55 @@ def test_watch_counts_the_vaults_notes_without_its_reports_as_notes_come_and_go(
     assert runner.update(["R.md", "C.md"])[1] == 2
     (root / "B.md").write_text("a note again\n")
     assert runner.update(["B.md"])[1] == 3
+
+
+def test_a_warm_run_holds_one_shard_of_the_cache_at_a_time(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Facts are read from the cache shard by shard, each shard's raw JSON let go once its notes are read.
+    Held all at once until the end, a linked 50,000-note vault's raw JSON took 800 MB at the peak of a warm
+    `vaultkit link`: four times the facts made from it."""
+    from vaultkit import store
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # the notes were copied in just now: trust their signatures
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))  # fills the cache
+    held: list[int] = []
+    read = store.FactStore._shard
+
+    def counting(self: store.FactStore, n: int) -> dict[str, Any]:
+        part = read(self, n)
+        held.append(len(self._shards))
+        return part
+
+    monkeypatch.setattr(store.FactStore, "_shard", counting)
+    (example_vault / "Wiki" / "New note.md").write_text("# New\n\nMeituan and ResRL.\n", encoding="utf-8")
+    got = Runner(open_session(example_vault)).run(RunOptions(jobs=1, keep_state=True))
+    assert got.diagnostics
+    assert len(held) > 3  # the example vault spreads over several shards
+    assert max(held) <= 2, held  # the one being read, and the one kept for the new note's save
+
+
+def test_facts_read_from_the_cache_share_the_strings_the_vault_repeats(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every `[[Meituan]]` of the vault, read back from the cache, is one string: JSON gives each occurrence
+    its own, and a linked 50,000-note vault's links took 250 MB more."""
+    from vaultkit import store
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    session = open_session(example_vault)
+    Runner(session).run(RunOptions(jobs=1))
+    listing = vault.list_vault(example_vault, session.config, session.obsidian, None)
+    the_cache = cache.Cache(example_vault, session.fingerprint)
+    digests, _sigs = cache.known_digests(example_vault, listing.notes, cache.read_state(the_cache))
+    facts = store.FactStore(the_cache, listing.notes, digests)
+    assert facts.load_all() == []
+    links = [x for f in facts.facts.values() for x in f.links]
+    by_target: dict[str, set[int]] = {}
+    for x in links:
+        by_target.setdefault(x.target, set()).add(id(x.target))
+    repeated = [t for t in by_target if sum(x.target == t for x in links) > 1]
+    assert repeated  # the example vault links some notes from several others
+    assert all(len(by_target[t]) == 1 for t in repeated), repeated
+    assert len({id(x.kind) for x in links if x.kind == "wiki"}) == 1
+    assert len({id(x.source) for x in links if x.source == "body"}) == 1

@@ -9,6 +9,7 @@ the file (cheap) instead of parsing it again (expensive), and memory stays bound
 from __future__ import annotations
 
 import re
+import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -196,7 +197,8 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
 def _body_links(note: Note, base: int) -> Iterator[LinkFact]:
     for link in note.body.links:
         line, col = note.position(base + link.start)
-        yield LinkFact(link.kind, link.target, link.subpath, link.embed, line, col)
+        # one string for each target: the pickle to the parent then holds it once per chunk of notes
+        yield LinkFact(link.kind, sys.intern(link.target), link.subpath, link.embed, line, col)
 
 
 def _property_links(note: Note) -> Iterator[LinkFact]:
@@ -206,7 +208,10 @@ def _property_links(note: Note) -> Iterator[LinkFact]:
             target, _, subpath = target.partition("#")
             node = note.fm.nodes.get(path)
             line, col = (node.line, node.col) if node else (1, 1)
-            yield LinkFact("wiki", target.strip(), subpath.strip(), bool(m.group(1)), line, col, str(path[0]))
+            key = sys.intern(str(path[0]))
+            yield LinkFact(
+                "wiki", sys.intern(target.strip()), subpath.strip(), bool(m.group(1)), line, col, key
+            )
 
 
 def _strings(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -122,7 +123,7 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         aliases=tuple(data["aliases"]),
         opt_out=data["opt_out"],
         disabled=tuple(data["disabled"]),
-        links=tuple(map(LinkFact._make, data["links"])),
+        links=_links(data["links"]),
         headings=tuple((h[0], h[1]) for h in data["headings"]),
         block_ids=tuple(map(BlockFact._make, data["block_ids"])),
         suppressions=tuple(SuppressionFact(tuple(x[0]), *x[1:]) for x in data["suppressions"]),
@@ -247,4 +248,17 @@ def covers(s: SuppressionFact, code: str, line: int) -> bool:
 def suppressed(facts: NoteFacts, code: str, line: int) -> bool:
     return any(code.startswith(c) for c in facts.disabled) or any(
         covers(s, code, line) for s in facts.suppressions
+    )
+
+
+def _links(rows: list[list[Any]]) -> tuple[LinkFact, ...]:
+    """Links read back from the cache, each string the vault repeats held once: JSON gives every occurrence
+    of `"wiki"` or `"Meituan"` a string of its own, and a linked 50,000-note vault (22 links a note) took
+    250 MB more for them."""
+    intern, make = sys.intern, LinkFact._make
+    return tuple(
+        [
+            make((intern(k), intern(t), sub, embed, line, col, intern(src)))
+            for k, t, sub, embed, line, col, src in rows
+        ]
     )
