@@ -667,6 +667,10 @@ def test_no_link_that_would_split_a_character_or_change_the_syntax(
             "Bundes\u2060regierung, Regierung",
             "Bundes\u2060regierung, [[Regierung]]",
         ),  # word joiner
+        # Ukrainian and Belarusian write an apostrophe inside a word (`п'ять`, `Київ'янин`), as ' or ’
+        ("Київ", "Київ'янин, київ’яни. Київ", "Київ'янин, київ’яни. [[Київ]]"),
+        ("ясо", "м'ясо. ясо", "м'ясо. [[ясо]]"),
+        ("Москва", "'Москва' ту", "'[[Москва]]' ту"),  # quotes around a word are no apostrophes
     ],
 )
 def test_no_mention_inside_a_word_or_a_symbol_of_another_script(

@@ -217,6 +217,13 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("dataview-in-code", "`lab:: x` Meituan", 1, False),
     # Dataview reads an emoji as part of a key (`🏢 Lab:: x`, `⭐:: x`), as a letter is
     ("dataview-emoji-key", "🏢 Lab:: Meituan\n- ⭐:: Meituan\n> Rating ⭐️:: Meituan\n\nMeituan", 1, False),
+    # Dataview reads a list item's text after its marker, an ordered one's too (`1. Lab:: x`, `2) Lab:: x`)
+    (
+        "dataview-ordered-list",
+        "1. Lab:: Meituan\n2) **Owner**:: Meituan\n> 3. Team:: Meituan\n\nMeituan",
+        1,
+        False,
+    ),
     # Tasks: the recurrence rule is read only as letters, digits, `, !` (a link there ends the task's
     # recurrence), and ids as words; the description before them is prose
     ("tasks-recurrence", "- [ ] Meituan call 🔁 every week on Meituan when done 📅 2024-05-06", 1, False),

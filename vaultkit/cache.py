@@ -54,8 +54,11 @@ CACHE_DIR = ".vaultkit_cache"
 # destinations read as CommonMark reads them, read anew; 19: the text of inline HTML elements (`<span>`,
 # `<b>`, `<mark>`...) protected, read anew (and reports: `Folder/Note` now also matches
 # `X/Folder/Note.md`); 20: names in other scripts followed by a Korean particle (`Python에서`) read as
-# mentions, read anew; 21: VK010 of an unquoted wikilink (`related: [[X]]`) says to quote it, read anew
-FORMAT = 21
+# mentions, read anew; 21: VK010 of an unquoted wikilink (`related: [[X]]`) says to quote it, read anew;
+# 22: a Dataview field in an ordered list item (`1. Lab:: x`) protected, read anew; 23: VK022 of a tags
+# string, split at commas and white space as Obsidian splits it (`tags: a, b`), read anew; 24: mentions
+# beside an apostrophe between Cyrillic letters (`Київ'янин`, inside a word), read anew
+FORMAT = 24
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

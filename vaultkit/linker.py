@@ -243,8 +243,8 @@ def _apart(prose: str, at: int) -> bool:
     split alike); a zero-width joiner glues an emoji sequence; two regional indicators make one flag;
     katakana next to katakana is one word (`スター|バックス`, Starbucks: loanwords are written without
     spaces); a soft hyphen, zero-width non-joiner or word joiner between two letters is inside a word
-    (`Bundes­|regierung`, Persian `می‌|خواهم`). Han and hiragana stay boundaries: a particle follows a name
-    directly (`さくらを`)."""
+    (`Bundes­|regierung`, Persian `می‌|خواهم`), and so is an apostrophe between two Cyrillic letters
+    (`Київ|'янин`). Han and hiragana stay boundaries: a particle follows a name directly (`さくらを`)."""
     if at <= 0 or at >= len(prose):
         return True
     before, after = prose[at - 1], prose[at]
@@ -255,7 +255,7 @@ def _apart(prose: str, at: int) -> bool:
         return not (left >= 0 and right < len(prose) and _word(prose[left]) and _word(prose[right]))
     if before < "\u0300" and after < "\u0300":  # Latin-1: the common case, without a table lookup
         return not (_word(before) and _word(after))
-    if _attaches(after) or before == "\u200d":
+    if _attaches(after) or before == "\u200d" or _in_word_apostrophe(prose, at, before, after):
         return False
     if (_regional(before) and _regional(after)) or (_katakana(before) and _katakana(after)):
         return False
@@ -268,6 +268,30 @@ def _apart(prose: str, at: int) -> bool:
 # Invisible, and inside a word when between two letters: a soft hyphen (text from web pages, German
 # compounds), a zero-width non-joiner (Persian, Indic scripts), a word joiner.
 _IN_WORD = frozenset("\u00ad\u200c\u2060")
+
+
+# Ukrainian and Belarusian write an apostrophe inside a word (`п'ять`, `Київ'янин`, a person from Kyiv), as
+# ' or ’ (ʼ, U+02BC, is a letter already). Between two Cyrillic letters it is no boundary; elsewhere it is
+# (`l'Europe`, `Alice's`, quotes around a word).
+_APOSTROPHES = frozenset("'\u2019")
+
+
+def _in_word_apostrophe(prose: str, at: int, before: str, after: str) -> bool:
+    return (before in _APOSTROPHES and _cyrillic_around(prose, at - 1)) or (
+        after in _APOSTROPHES and _cyrillic_around(prose, at)
+    )
+
+
+def _cyrillic_around(prose: str, at: int) -> bool:
+    """Is the apostrophe at `at` between two Cyrillic letters (the one before maybe carrying marks)?"""
+    left = at - 1
+    while left > 0 and unicodedata.category(prose[left]) in ("Mn", "Mc"):
+        left -= 1
+    return left >= 0 and at + 1 < len(prose) and _cyrillic(prose[left]) and _cyrillic(prose[at + 1])
+
+
+def _cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u052f" and ch.isalpha()
 
 
 def _regional(ch: str) -> bool:

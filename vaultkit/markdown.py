@@ -160,7 +160,13 @@ _WRAPPED_MATH = re.compile(r"\$(?:[^$\n]|\n(?![ \t\r]*(?:\n|\Z))){1,2000}?(?<=[^
 _EMOJI = "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf\u2934\u2935" + (
     "\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff\u200d\ufe0f\u20e3"
 )
-_FIELD_LINE = re.compile(rf"^[^\w\n{_EMOJI}]*+[\w{_EMOJI}][\w \t/{_EMOJI}-]*+[*~`]*::[^\n]*", re.MULTILINE)
+# An ordered list item's number is its marker, not part of the key: Dataview reads a list item's text after
+# its marker (`1. Lab:: x`, `2) Lab:: x`; `LIST_ITEM_REGEX` in its markdown-file.ts).
+_FIELD_LINE = re.compile(
+    rf"^[^\w\n{_EMOJI}]*+(?:[0-9]{{1,9}}[.)][ \t]+[^\w\n{_EMOJI}]*+)?"
+    rf"[\w{_EMOJI}][\w \t/{_EMOJI}-]*+[*~`]*::[^\n]*",
+    re.MULTILINE,
+)
 _FIELD_INLINE = re.compile(
     r"\[[^\[\]\n:]+::(?:[^\[\]\n]|\[\[[^\[\]\n]*\]\])*\]|\([^()\n:]+::(?:[^()\n]|\([^()\n]*\))*\)"
 )
