@@ -20,6 +20,7 @@ from vaultkit.errors import FatalError
 if TYPE_CHECKING:
     from vaultkit.cache import Spool
     from vaultkit.engine import Session
+    from vaultkit.fixer import FixOutcome
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -282,3 +283,11 @@ class Progress:
         if self.shown:
             click.echo("\r\033[2K", err=True, nl=False)
             self.shown = False
+
+
+def tell_deaths(outcome: FixOutcome) -> None:
+    """One line for each forked writer process that died (`link`, `check --fix`): how, and how many notes
+    it left unwritten (each is also named, with the other notes not written)."""
+    for why, notes in outcome.deaths:
+        noun = "note" if notes == 1 else "notes"
+        click.echo(f"vaultkit: error: a process writing notes {why}; {notes} {noun} not written", err=True)
