@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -415,3 +417,55 @@ def test_a_writer_process_killed_midway_is_said_and_its_notes_told_apart(
     assert _files(vault) == linked
     third = run_cli("link", "--no-cache", "--jobs", "3", vault)
     assert third.exit_code == 0 and _files(vault) == linked, third.output
+
+
+def _chained(i: int, notes: int) -> bytes:
+    """Note `i` of `_chain_vault(notes)` once linked: its link, and the relation its previous note asks."""
+    head = f'---\nrelated:\n  - "[[Note{(i - 1) % notes:03d}]]"\n---\n'
+    return f"{head}# Note{i:03d}\n\nSee [[Note{(i + 1) % notes:03d}]] here.\n".encode()
+
+
+@forks
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_stop_signal_to_link_alone_stops_its_forked_writers_between_notes(
+    make_vault: Any, signum: int, code: int
+) -> None:
+    """SIGTERM (or SIGHUP: the terminal closed) sent to `link` alone while it and a forked writer write
+    1,500 notes: the writer stops at its next note, the command waits for it and exits 143 (129) with one
+    line. It died at once and left the forked writer writing its slice after it was gone. No process or
+    temporary file is left, each note is as it was or has its edits whole, and the next run finishes."""
+    notes = 1500
+    vault = _chain_vault(make_vault, notes)
+    before = _files(vault)
+    linked = {f"Note{i:03d}.md": _chained(i, notes) for i in range(notes)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "link", "--no-cache", "--jobs", "2", str(vault)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: the signal goes to the command alone
+    )
+    sample = sorted(vault.glob("*.md"))[::25]
+    deadline = time.monotonic() + 60
+    while not any(b"[[" in p.read_bytes() for p in sample) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)  # both writers under way
+    os.kill(proc.pid, signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert err.strip().splitlines()[-1] == f"vaultkit: stopped by {signal.Signals(signum).name}", err
+    assert "Traceback" not in err
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # no process of the command's group is left
+    assert not list(vault.rglob("*.vaultkit-tmp"))
+    after = _files(vault)
+    for n in after:  # its link and its relation each there whole, or not at all
+        head, tail = after[n].split(b"# Note")
+        assert head in (b"", linked[n].split(b"# Note")[0]), n
+        assert tail in (before[n].split(b"# Note")[1], linked[n].split(b"# Note")[1]), n
+    assert before != after != linked, "stopped while writing"
+    if signum == signal.SIGTERM:
+        assert run_cli("link", "--no-cache", vault).exit_code == 0
+        assert _files(vault) == linked
+        third = run_cli("link", "--no-cache", vault)
+        assert third.exit_code == 0 and _files(vault) == linked, third.output

@@ -140,7 +140,23 @@ def map_forked(
 def _abandon(children: Sequence[tuple[int, int]]) -> None:
     """Ask the children not collected to stop (each does, between two results: never in the middle of a
     note's write) and wait for them: no child outlives the call (a `link` writer would go on writing notes
-    after the command said it was stopped)."""
+    after the command said it was stopped). A second SIGTERM meanwhile waits until they are."""
+    held = _holding(_TERMINATE)  # not Ctrl-C: a user's way out, should a child hang
+    try:
+        _stop_and_wait(children)
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _holding(signals: Iterable[int]) -> set[int | signal.Signals] | None:
+    """Block `signals`; the mask before is returned (None where signals cannot be masked)."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+
+
+def _stop_and_wait(children: Sequence[tuple[int, int]]) -> None:
     for pid, _results in children:
         if pid and _running(pid):
             with contextlib.suppress(OSError):
@@ -168,7 +184,8 @@ class _Failure:
         self.why = why
 
 
-_STOP = (signal.SIGTERM, signal.SIGINT, getattr(signal, "SIGHUP", signal.SIGTERM))
+_TERMINATE = (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))
+_STOP = (*_TERMINATE, signal.SIGINT)
 _stop_asked: list[int] = []  # in a child: the signals that asked it to stop
 
 
@@ -185,24 +202,36 @@ def _fork_slice(work: Callable[[Sequence[T]], Iterable[R]], part: Sequence[T]) -
             results = os.dup(file.fileno())
     except OSError:
         return 0, -1
+    held = _holding(_STOP)  # a stop signal sent right after the fork waits for the child's own handlers
+    pid = -1
     try:
         pid = os.fork()
     except OSError:
         os.close(results)
         return 0, -1
+    finally:
+        if held is not None and pid != 0:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
     if pid == 0:  # the child
         code = 1
         try:
-            code = _serve(work, part, results)
+            code = _serve(work, part, results, held)
         finally:
             os._exit(code)  # leave without the parent's exit handlers, never flushing its buffers
     return pid, results
 
 
-def _serve(work: Callable[[Sequence[T]], Iterable[R]], part: Sequence[T], results: int) -> int:
+def _serve(
+    work: Callable[[Sequence[T]], Iterable[R]],
+    part: Sequence[T],
+    results: int,
+    mask: set[int | signal.Signals] | None,
+) -> int:
     """In the child: send each result of `work(part)`; stop between two when a stop signal comes."""
     for signum in _STOP:
         signal.signal(signum, lambda signum, frame: _stop_asked.append(signum))
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held since the fork arrives now
     produced: Iterable[R] = ()
     try:
         produced = work(part)
