@@ -407,7 +407,9 @@ def test_a_writer_process_killed_midway_is_said_and_its_notes_told_apart(
     untouched = [n for n in after if after[n] == before[n]]
     assert untouched, "the killed writer's later notes are left"
     for name in untouched:
-        assert f"{name}: not written: the process writing it was killed by SIGKILL; run again" in result.stderr
+        assert (
+            f"{name}: not written: the process writing it was killed by SIGKILL; run again" in result.stderr
+        )
     if when == "after a rename":
         assert f"{in_flight}: not known whether written: the process writing it was killed" in result.stderr
     assert not list(vault.rglob("*.vaultkit-tmp"))
