@@ -110,3 +110,24 @@ def snapshot(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and not p.is_symlink() and ".vaultkit_cache" not in p.parts
     }
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left(request: pytest.FixtureRequest) -> Any:
+    """A watch test leaves no thread behind (an observer not stopped and joined, a reader of a watch process
+    not finished): a thread alive makes `background.can_fork` refuse to fork in every later test of the same
+    process (tests/test_background.py failed after tests/test_watch.py). Threads get a moment to end."""
+    import threading
+    import time
+
+    if request.module.__name__ != "test_watch":
+        yield
+        return
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 5
+    left = [t for t in threading.enumerate() if t not in before]
+    for thread in left:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    alive = [t for t in left if t.is_alive()]
+    assert not alive, f"threads left alive by the test: {alive}"

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -135,6 +138,28 @@ def test_map_forked_computes_here_the_slice_of_a_failed_child() -> None:
         return list(items)
 
     assert background.map_forked(fails_in_a_child, list(range(6)), 2) == list(range(6))
+
+
+@forks
+def test_map_forked_keeps_what_a_failed_child_did_and_hands_the_rest_to_lost() -> None:
+    """A child that fails after its first result: that result is kept; the items it had not done go to
+    `lost` with why (its exception), not computed again here (work that writes must not be done twice)."""
+    parent = os.getpid()
+
+    def fails_after_one(items: Any) -> Any:
+        for item in items:
+            if os.getpid() != parent and item == 4:
+                raise ValueError("boom")
+            yield item
+
+    told: list[tuple[list[int], str]] = []
+
+    def lost(items: Any, why: str) -> list[int]:
+        told.append((list(items), why))
+        return [-item for item in items]
+
+    assert background.map_forked(fails_after_one, list(range(6)), 2, lost) == [0, 1, 2, 3, -4, -5]
+    assert told == [([4, 5], "failed (ValueError: boom)")]
 
 
 @forks
@@ -313,3 +338,136 @@ def _started(monkeypatch: pytest.MonkeyPatch) -> list[Deferred]:
 
     monkeypatch.setattr(Deferred, "start", start)
     return started
+
+
+def _chain_vault(make_vault: Any, notes: int, name: str = "v") -> Path:
+    """`notes` notes, each mentioning the next by name: `link` links every one."""
+    return make_vault(
+        {f"Note{i:03d}.md": f"# Note{i:03d}\n\nSee Note{(i + 1) % notes:03d} here.\n" for i in range(notes)},
+        name=name,
+    )
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(root.glob("*.md"))}
+
+
+@forks
+@pytest.mark.parametrize("when", ["between notes", "after a rename"])
+def test_a_writer_process_killed_midway_is_said_and_its_notes_told_apart(
+    make_vault: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """A forked writer killed (SIGKILL) after two notes: those it wrote are counted written, the rest are
+    not written "because the process writing it was killed", never "changed since vaultkit read it" (the
+    parent wrote its slice again and was refused each note, written or not); no traceback, exit 1. Every
+    note is as it was or fully linked; the next run finishes the job and the one after changes nothing."""
+    from vaultkit import fixer
+
+    alone = _chain_vault(make_vault, 12, name="alone")
+    assert run_cli("link", "--no-cache", "--jobs", "1", alone).exit_code == 0
+    vault = _chain_vault(make_vault, 12)
+    before, linked = _files(vault), _files(alone)
+    parent, killed, record = os.getpid(), tmp_path / "killed", tmp_path / "written"
+    real_write = fixer.write_note
+    calls: list[str] = []
+
+    def write_note(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() != parent and not killed.exists():
+            calls.append(args[1])
+            if when == "between notes" and len(calls) == 3:
+                killed.write_text(args[1])
+                os.kill(os.getpid(), signal.SIGKILL)
+        result = real_write(*args, **kwargs)
+        if os.getpid() != parent and not killed.exists():
+            with record.open("a") as out:
+                out.write(args[1] + "\n")
+            if when == "after a rename" and len(calls) == 2:
+                killed.write_text(args[1])
+                os.kill(os.getpid(), signal.SIGKILL)
+        return result
+
+    monkeypatch.setattr(fixer, "write_note", write_note)
+    monkeypatch.setattr(fixer, "FORKED_PLAN", 1)
+    result = run_cli("link", "--no-cache", "--jobs", "3", vault)
+    assert killed.exists(), "a writer was killed"
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "changed since vaultkit read it" not in result.stderr
+    assert "vaultkit: error: a process writing notes was killed by SIGKILL;" in result.stderr
+    written_by_the_dead = record.read_text().split()  # the note it was renaming as it died too
+    in_flight = killed.read_text()
+    for name in (n for n in written_by_the_dead if n != in_flight):
+        assert f"linked {vault / name}" in result.stdout or f"linked {name}" in result.stdout, result.output
+    after = _files(vault)
+    for n in after:  # its link and its relation each there whole, or not at all
+        head, tail = after[n].split(b"# Note")
+        assert head in (b"", linked[n].split(b"# Note")[0]), n
+        assert tail in (before[n].split(b"# Note")[1], linked[n].split(b"# Note")[1]), n
+    assert all(b"[[" in after[n] for n in written_by_the_dead)
+    untouched = [n for n in after if after[n] == before[n]]
+    assert untouched, "the killed writer's later notes are left"
+    for name in untouched:
+        assert (
+            f"{name}: not written: the process writing it was killed by SIGKILL; run again" in result.stderr
+        )
+    if when == "after a rename":
+        assert f"{in_flight}: not known whether written: the process writing it was killed" in result.stderr
+    assert not list(vault.rglob("*.vaultkit-tmp"))
+    monkeypatch.undo()
+    monkeypatch.setattr(fixer, "FORKED_PLAN", 1)
+    assert run_cli("link", "--no-cache", "--jobs", "3", vault).exit_code == 0
+    assert _files(vault) == linked
+    third = run_cli("link", "--no-cache", "--jobs", "3", vault)
+    assert third.exit_code == 0 and _files(vault) == linked, third.output
+
+
+def _chained(i: int, notes: int) -> bytes:
+    """Note `i` of `_chain_vault(notes)` once linked: its link, and the relation its previous note asks."""
+    head = f'---\nrelated:\n  - "[[Note{(i - 1) % notes:03d}]]"\n---\n'
+    return f"{head}# Note{i:03d}\n\nSee [[Note{(i + 1) % notes:03d}]] here.\n".encode()
+
+
+@forks
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_stop_signal_to_link_alone_stops_its_forked_writers_between_notes(
+    make_vault: Any, signum: int, code: int
+) -> None:
+    """SIGTERM (or SIGHUP: the terminal closed) sent to `link` alone while it and a forked writer write
+    1,500 notes: the writer stops at its next note, the command waits for it and exits 143 (129) with one
+    line. It died at once and left the forked writer writing its slice after it was gone. No process or
+    temporary file is left, each note is as it was or has its edits whole, and the next run finishes."""
+    notes = 1500
+    vault = _chain_vault(make_vault, notes)
+    before = _files(vault)
+    linked = {f"Note{i:03d}.md": _chained(i, notes) for i in range(notes)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "link", "--no-cache", "--jobs", "2", str(vault)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: the signal goes to the command alone
+    )
+    sample = sorted(vault.glob("*.md"))[::25]
+    deadline = time.monotonic() + 60
+    while not any(b"[[" in p.read_bytes() for p in sample) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)  # both writers under way
+    os.kill(proc.pid, signum)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == code, err
+    assert err.strip().splitlines()[-1] == f"vaultkit: stopped by {signal.Signals(signum).name}", err
+    assert "Traceback" not in err
+    with pytest.raises(ProcessLookupError):
+        os.killpg(proc.pid, 0)  # no process of the command's group is left
+    assert not list(vault.rglob("*.vaultkit-tmp"))
+    after = _files(vault)
+    for n in after:  # its link and its relation each there whole, or not at all
+        head, tail = after[n].split(b"# Note")
+        assert head in (b"", linked[n].split(b"# Note")[0]), n
+        assert tail in (before[n].split(b"# Note")[1], linked[n].split(b"# Note")[1]), n
+    assert before != after != linked, "stopped while writing"
+    if signum == signal.SIGTERM:
+        assert run_cli("link", "--no-cache", vault).exit_code == 0
+        assert _files(vault) == linked
+        third = run_cli("link", "--no-cache", vault)
+        assert third.exit_code == 0 and _files(vault) == linked, third.output

@@ -444,6 +444,29 @@ def test_inotify_limit_falls_back_to_polling(
         observer.join()
 
 
+def test_inotify_instance_limit_falls_back_to_polling(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """watchdog 6+ opens its inotify instance as the observer is made: the instance limit (EMFILE) is met
+    there, and was not caught (the watch failed with an internal error instead of polling)."""
+    import watchdog.observers
+    from watchdog.observers.polling import PollingObserver
+
+    from vaultkit.watch import Watcher, WatchOptions
+
+    def no_instance_left() -> None:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(watchdog.observers, "Observer", no_instance_left)
+    observer = Watcher(vault, WatchOptions())._start_observer()
+    try:
+        assert isinstance(observer, PollingObserver)
+        assert "inotify instance limit" in capsys.readouterr().err
+    finally:
+        observer.stop()
+        observer.join()
+
+
 def test_link_while_watch_fix_runs_loses_nothing(vault: Path) -> None:
     """Two writers on one vault: every user edit survives, no note is corrupted, the end state is clean."""
     w = WatchProcess(vault, "--fix", "--settle", "0.2")

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -96,88 +97,213 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
-def map_forked(work: Callable[[Sequence[T]], list[R]], items: Sequence[T], parts: int) -> list[R]:
+def map_forked(
+    work: Callable[[Sequence[T]], Iterable[R]],
+    items: Sequence[T],
+    parts: int,
+    lost: Callable[[Sequence[T], str], list[R]] | None = None,
+) -> list[R]:
     """`work(items)`, computed in `parts` slices: the first here, each other in a forked child that sends
-    its results back pickled. The results are in the order of `items`. A slice whose child fails is
-    computed here; with one part, or where forking is unsafe, everything is."""
+    each result back pickled as soon as it has it. The results are in the order of `items`.
+
+    A child that dies (killed, or failing) has its results up to then kept; the items it had not finished
+    are computed here, or, given `lost`, handed to `lost(those items, why the child died)` for their
+    results: work that writes notes must not be done twice (a note a dead writer had written would be
+    refused here as changed since it was read). With one part, or where forking is unsafe, everything is
+    computed here. A child stops between two results when asked to (SIGTERM, SIGHUP, Ctrl-C); an interrupt
+    here (those signals raise `Stopped` or KeyboardInterrupt) asks every child to stop, and waits for it."""
     if parts < 2 or len(items) < parts or not can_fork():
-        return work(items)
+        return list(work(items))
     size = -(-len(items) // parts)
     slices = [items[i : i + size] for i in range(0, len(items), size)]
     children = [(_fork_slice(work, part), part) for part in slices[1:]]
     left = [child for child, _part in children]  # not collected yet
     try:
-        out = work(slices[0])
+        out = list(work(slices[0]))
         for child, part in children:
-            left[0] = (child[0], -1)  # its pipe is `_collect`'s to close, even when interrupted
-            found: list[R] | None = _collect(child)
+            found: list[R]
+            found, why = _collect(child)
+            left[0] = (child[0], -1)  # its file closed now, never twice (by `_abandon` if interrupted)
+            if child[1] >= 0:
+                os.close(child[1])
             del left[0]
-            out.extend(found if found is not None else work(part))
-    except BaseException:  # an interrupt (Ctrl-C) too, while waiting for a child: it is waited for first
+            out.extend(found)
+            rest = part[len(found) :]
+            if rest:
+                out.extend(work(rest) if lost is None or why is None else lost(rest, why))
+    except BaseException:  # an interrupt (Ctrl-C, SIGTERM) too, waiting for a child: children are waited for
         _abandon(left)
         raise
     return out
 
 
 def _abandon(children: Sequence[tuple[int, int]]) -> None:
-    """Wait for the children not collected: no child outlives the call (a `link` writer would go on writing
-    notes after the command said it was aborted). A closed pipe ends a child's write of its results."""
-    for pid, read in children:
-        if read >= 0:
-            os.close(read)
+    """Ask the children not collected to stop (each does, between two results: never in the middle of a
+    note's write) and wait for them: no child outlives the call (a `link` writer would go on writing notes
+    after the command said it was stopped). A second SIGTERM meanwhile waits until they are."""
+    held = _holding(_TERMINATE)  # not Ctrl-C: a user's way out, should a child hang
+    try:
+        _stop_and_wait(children)
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _holding(signals: Iterable[int]) -> set[int | signal.Signals] | None:
+    """Block `signals`; the mask before is returned (None where signals cannot be masked)."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, signals)
+
+
+def _stop_and_wait(children: Sequence[tuple[int, int]]) -> None:
+    for pid, _results in children:
+        if pid and _running(pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+    for pid, results in children:
         if pid:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
+        if results >= 0:
+            os.close(results)
 
 
-def _fork_slice(work: Callable[[Sequence[T]], list[R]], part: Sequence[T]) -> tuple[int, int]:
-    """(pid, read end of its pipe) of a child computing `work(part)`; (0, -1) if none could be forked."""
+def _running(pid: int) -> bool:
+    """Whether our child `pid` has not ended yet (False once it was waited for: its pid may be another's)."""
     try:
-        read, write = os.pipe()
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+    except ChildProcessError:
+        return False
+
+
+class _Failure:
+    """What a child sends last when its work failed or it was asked to stop: why, for the parent to say."""
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+
+_TERMINATE = (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))
+_STOP = (*_TERMINATE, signal.SIGINT)
+_stop_asked: list[int] = []  # in a child: the signals that asked it to stop
+
+
+def _fork_slice(work: Callable[[Sequence[T]], Iterable[R]], part: Sequence[T]) -> tuple[int, int]:
+    """(pid, file of its results) of a child computing `work(part)`; (0, -1) if none could be forked.
+
+    The child appends each result to an unnamed temporary file as soon as it has it, where a pipe held
+    them until the end: the parent then knows what a child killed halfway had done (a pipe cannot be read
+    until the parent's own slice is done, and a full one would stall the child)."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile() as file:  # no name: nothing to remove, even after a crash
+            results = os.dup(file.fileno())
     except OSError:
         return 0, -1
+    held = _holding(_STOP)  # a stop signal sent right after the fork waits for the child's own handlers
+    pid = -1
     try:
         pid = os.fork()
     except OSError:
-        os.close(read)
-        os.close(write)
+        os.close(results)
         return 0, -1
+    finally:
+        if held is not None and pid != 0:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
     if pid == 0:  # the child
-        import pickle
-
         code = 1
         try:
-            os.close(read)
-            blob = pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write, "wb") as out:
-                out.write(blob)
-            code = 0
+            code = _serve(work, part, results, held)
         finally:
             os._exit(code)  # leave without the parent's exit handlers, never flushing its buffers
-    os.close(write)
-    return pid, read
+    return pid, results
 
 
-def _collect(child: tuple[int, int]) -> list[R] | None:
-    """The child's results, or None if it failed (its slice is then computed here)."""
+def _serve(
+    work: Callable[[Sequence[T]], Iterable[R]],
+    part: Sequence[T],
+    results: int,
+    mask: set[int | signal.Signals] | None,
+) -> int:
+    """In the child: send each result of `work(part)`; stop between two when a stop signal comes."""
+    for signum in _STOP:
+        signal.signal(signum, lambda signum, frame: _stop_asked.append(signum))
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held since the fork arrives now
+    produced: Iterable[R] = ()
+    try:
+        produced = work(part)
+        for result in produced:
+            _send(results, result)
+            if _stop_asked:
+                _send(results, _Failure(f"was stopped by {signal.Signals(_stop_asked[0]).name}"))
+                return 128 + _stop_asked[0]
+    except Exception as e:  # said to the parent, which reports it and decides what becomes of the rest
+        _send(results, _Failure(f"failed ({type(e).__name__}: {e})"))
+        return 1
+    finally:
+        close = getattr(produced, "close", None)
+        if close is not None:
+            close()  # a generator stopped early runs its cleanup (a writer flushes its folders)
+    return 0
+
+
+def _send(results: int, value: object) -> None:
     import pickle
 
-    pid, read = child
+    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    data = memoryview(len(blob).to_bytes(8, "little") + blob)
+    while data:
+        data = data[os.write(results, data) :]
+
+
+def _collect(child: tuple[int, int]) -> tuple[list[R], str | None]:
+    """The results the child sent, and, if it did not finish, why (None: no child ran, nothing was done).
+    Its file is the caller's to close."""
+    pid, results = child
     if not pid:
-        return None
-    with os.fdopen(read, "rb") as pipe:
-        try:
-            blob = pipe.read()  # to the end: the child writes, then exits
-        except OSError:
-            blob = b""
+        return [], None
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
-        return None
-    if os.waitstatus_to_exitcode(status) != 0:
-        return None
-    try:
-        found = pickle.loads(blob)  # our own child's pickle, through our own pipe
-    except Exception:  # a torn pipe: the slice is computed here instead
-        return None
-    return found if isinstance(found, list) else None
+        status = -1
+    found: list[R]
+    found, why = _received(results)
+    if why is None and status != 0:
+        why = _death(status)
+    return found, why
+
+
+def _received(results: int) -> tuple[list[R], str | None]:
+    """The results in the file, up to the last whole one, and the child's failure if it sent one."""
+    import pickle
+
+    data = b""
+    with contextlib.suppress(OSError):
+        size = os.fstat(results).st_size
+        data = os.pread(results, size, 0)
+    found: list[R] = []
+    at = 0
+    while at + 8 <= len(data):
+        end = at + 8 + int.from_bytes(data[at : at + 8], "little")
+        if end > len(data):
+            break  # cut short as it was written: the child died
+        try:
+            value = pickle.loads(data[at + 8 : end])  # our own child's pickle, in our own file
+        except Exception:  # pragma: no cover - a frame is written whole or not at all
+            break
+        if isinstance(value, _Failure):
+            return found, value.why
+        found.append(value)
+        at = end
+    return found, None
+
+
+def _death(status: int) -> str:
+    if status < 0:
+        return "was lost"
+    if os.WIFSIGNALED(status):
+        return f"was killed by {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exited with status {os.waitstatus_to_exitcode(status)}"

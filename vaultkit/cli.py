@@ -6,9 +6,11 @@ the configuration, the schemas or the command itself.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import NoReturn
 import click
 
 from vaultkit import __version__
-from vaultkit.errors import FatalError
+from vaultkit.errors import FatalError, Stopped
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR
 from vaultkit.paths import relative_names
 from vaultkit.report import REPORTER_MODULES
@@ -239,12 +241,16 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     except click.ClickException as e:
         e.show()
         return 2 if e.exit_code == 1 else e.exit_code
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as e:  # click's word for a KeyboardInterrupt in a command
+        if isinstance(e.__context__, Stopped):
+            return _stopped(e.__context__)
         click.echo("vaultkit: aborted", err=True)
         return 130
     except FatalError as e:
         click.echo(f"vaultkit: error: {relative_names(str(e))}", err=True)
         return 2
+    except Stopped as e:
+        return _stopped(e)
     except KeyboardInterrupt:
         return 130
     except Exception as e:
@@ -260,6 +266,14 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         )
         return 2
     return result if isinstance(result, int) else 0
+
+
+def _stopped(e: Stopped) -> int:
+    """SIGTERM, SIGHUP: everything under way was stopped as on Ctrl-C; said in one line (a closed terminal,
+    SIGHUP's, hears nothing), and the exit code a shell gives a process the signal ended (143 for SIGTERM)."""
+    with contextlib.suppress(OSError, ValueError):
+        click.echo(f"vaultkit: stopped by {signal.Signals(e.signum).name}", err=True)
+    return 128 + e.signum
 
 
 _WRITE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO)

@@ -315,6 +315,16 @@ def _sweep_stale(path: Path) -> None:
                 os.unlink(os.path.join(folder, name))
 
 
+def remove_orphans(root: Path, rel: str) -> None:
+    """Remove the temporary files left beside the note by a writer killed as it wrote it (a forked writer
+    of this run): under the vault lock, where none can be a live writer's. The folder is listed now."""
+    path = root / rel
+    with _vault_lock(root) as locked:
+        if locked:
+            _TEMPS.pop(str(path.parent), None)
+            _sweep_stale(path)
+
+
 SWEEP_EVERY = 60.0
 _TEMPS: dict[str, tuple[float, list[str]]] = {}  # folder -> (when listed, the temporary files it held)
 

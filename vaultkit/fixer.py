@@ -5,15 +5,25 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultkit.background import map_forked
 from vaultkit.diagnostics import Diagnostic, Edit
-from vaultkit.edits import Verify, WriteResult, apply_text, folders_synced_at_end, plan_write, write_note
+from vaultkit.edits import (
+    RUN_AGAIN,
+    Verify,
+    WriteResult,
+    apply_text,
+    folders_synced_at_end,
+    plan_write,
+    remove_orphans,
+    write_note,
+)
 from vaultkit.facts import NoteFacts
 from vaultkit.note import BOM
 from vaultkit.verify import check_edits
@@ -32,12 +42,22 @@ class FixOutcome:
     written: list[str] = field(default_factory=list)
     refused: list[WriteResult] = field(default_factory=list)
     linked: set[str] = field(default_factory=set)  # of `written`: gained a link, not only relations
+    lost: set[str] = field(default_factory=set)  # of `refused`: their writer process died before them
+    deaths: list[tuple[str, int]] = field(
+        default_factory=list
+    )  # each writer process that died: how, notes lost
 
     def then(self, later: FixOutcome) -> FixOutcome:
         """This outcome followed by a later round's: each note written once, each refusal said once."""
         refused = {(r.rel, r.message): r for r in self.refused + later.refused}
         written = sorted({*self.written, *later.written})
-        return FixOutcome(written, [refused[k] for k in sorted(refused)], self.linked | later.linked)
+        return FixOutcome(
+            written,
+            [refused[k] for k in sorted(refused)],
+            self.linked | later.linked,
+            self.lost | later.lost,
+            self.deaths + later.deaths,
+        )
 
 
 def fix_in_rounds(
@@ -75,6 +95,8 @@ def fix_in_rounds(
         relations = edits_by_note(d for d in chosen if d.code == RELATION)
         relations = {rel: _after(links.get(rel, []), edits) for rel, edits in relations.items()}
         digests = {rel: now.get(rel) or first.facts[rel].digest for rel in relations}
+    # a note whose writer died is not written again in this run (it may hold its new links: unknown)
+    relations = {rel: edits for rel, edits in relations.items() if rel not in outcome.lost}
     later, _ = apply_fixes(root, digests, relations, managed_property, jobs=jobs)
     return outcome.then(later)
 
@@ -201,20 +223,43 @@ def apply_fixes(
     Markdown parse) are most of a write's time, and the writers' final compare-and-replace is serialised by
     the vault lock as it is between any two vaultkit processes."""
     verify = functools.partial(_verify, managed=managed_property)
+    outcome, now = FixOutcome(), {}
 
-    def write(rels: Sequence[str]) -> list[WriteResult]:
+    def write(rels: Sequence[str]) -> Iterator[WriteResult]:
         with folders_synced_at_end():  # in each process: a forked writer flushes the folders it wrote to
-            return [_slim(write_note(root, rel, digests[rel], plan[rel], verify)) for rel in rels]
+            for rel in rels:  # one at a time: a forked writer sends each result as it has it
+                yield _slim(write_note(root, rel, digests[rel], plan[rel], verify))
+
+    def lost(rels: Sequence[str], why: str) -> list[WriteResult]:
+        """The notes a forked writer that died had not written (as far as is known): not written again here,
+        where each would be refused as changed if the writer had written it just before it died."""
+        outcome.lost.update(rels)
+        outcome.deaths.append((why, len(rels)))
+        remove_orphans(root, rels[0])  # the note it was writing, if any: killed, it could not clean up
+        return [_lost(root, rel, digests[rel], why) for rel in rels]
 
     rels = sorted(plan)
-    outcome, now = FixOutcome(), {}
-    for result in map_forked(write, rels, _parts(jobs, len(rels))):
+    for result in map_forked(write, rels, _parts(jobs, len(rels)), lost):
         if result.written:
             outcome.written.append(result.rel)
             now[result.rel] = result.digest
         elif result.message:
             outcome.refused.append(result)
     return outcome, now
+
+
+def _lost(root: Path, rel: str, digest: str, why: str) -> WriteResult:
+    """A note a writer process that died had not reported written: untouched if it holds what was read;
+    else that writer died as it wrote it, and it holds either its text as read or the new one, whole."""
+    try:
+        untouched = hashlib.sha256((root / rel).read_bytes()).hexdigest() == digest
+    except OSError:
+        untouched = False
+    if untouched:
+        return WriteResult(rel, False, f"not written: the process writing it {why}{RUN_AGAIN}")
+    return WriteResult(
+        rel, False, f"not known whether written: the process writing it {why} (the note is whole){RUN_AGAIN}"
+    )
 
 
 def _parts(jobs: int | None, notes: int) -> int:

@@ -380,12 +380,15 @@ class Watcher:
 
         handler = _Handler(self)
         if not self.options.polling:
-            observer = Observer()
+            observer = None
             try:
+                observer = Observer()  # watchdog 6+ opens inotify here (EMFILE: the instance limit)
                 observer.schedule(handler, str(self.root), recursive=True)
                 observer.start()
                 return observer
             except OSError as e:
+                if observer is not None:  # its inotify reader thread, started with it, stops with it
+                    observer.stop()
                 click.echo(f"vaultkit: {_inotify_message(e)}; falling back to polling the disk", err=True)
         observer = PollingObserver(timeout=1)
         observer.schedule(handler, str(self.root), recursive=True)

@@ -157,6 +157,7 @@ def _check_vault(
     _refuse_a_note(req.output_file, session.root)  # before the run: with --fix, before any note is written
     result = runner.run(opts)
     if req.fix:
+        from vaultkit.commands.common import tell_deaths
         from vaultkit.fixer import fix_in_rounds
 
         outcome = fix_in_rounds(
@@ -170,6 +171,7 @@ def _check_vault(
         names = display_paths(session.root, [r.rel for r in outcome.refused])  # as `link` names them
         for refused, name in zip(outcome.refused, names, strict=True):
             click.echo(f"vaultkit: {name}: {refused.message}", err=True)
+        tell_deaths(outcome)
         found.failed_writes |= bool(outcome.refused)
         if outcome.written:
             from vaultkit.report.text import counted

@@ -3,6 +3,7 @@ writing the output, and a progress line on terminals."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -15,11 +16,12 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 import click
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.errors import FatalError
+from vaultkit.errors import FatalError, Stopped
 
 if TYPE_CHECKING:
     from vaultkit.cache import Spool
     from vaultkit.engine import Session
+    from vaultkit.fixer import FixOutcome
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,12 +39,41 @@ def one_shot(command: Callable[P, R]) -> Callable[P, R]:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return command(*args, **kwargs)
+            with stopped_as_interrupted():
+                return command(*args, **kwargs)
         finally:
             if enabled:
                 gc.enable()
 
     return run
+
+
+STOP_SIGNALS = ("SIGTERM", "SIGHUP")
+
+
+@contextlib.contextmanager
+def stopped_as_interrupted() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise `Stopped` for the time of the block, as Ctrl-C raises KeyboardInterrupt: the
+    writes under way end as on Ctrl-C (no temporary file left, forked writers stopped between two notes and
+    waited for). Killed by the default action instead, the command left its forked writers writing their
+    slices after it was gone. Only the main thread can set handlers; elsewhere nothing changes."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped(signum)
+
+    signums = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
+    previous = {signum: signal.signal(signum, stop) for signum in signums}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def sessions(
@@ -282,3 +313,11 @@ class Progress:
         if self.shown:
             click.echo("\r\033[2K", err=True, nl=False)
             self.shown = False
+
+
+def tell_deaths(outcome: FixOutcome) -> None:
+    """One line for each forked writer process that died (`link`, `check --fix`): how, and how many notes
+    it left unwritten (each is also named, with the other notes not written)."""
+    for why, notes in outcome.deaths:
+        noun = "note" if notes == 1 else "notes"
+        click.echo(f"vaultkit: error: a process writing notes {why}; {notes} {noun} not written", err=True)

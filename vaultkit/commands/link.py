@@ -10,7 +10,14 @@ from pathlib import Path
 
 import click
 
-from vaultkit.commands.common import Progress, display_paths, one_shot, sessions, tell_unchecked
+from vaultkit.commands.common import (
+    Progress,
+    display_paths,
+    one_shot,
+    sessions,
+    tell_deaths,
+    tell_unchecked,
+)
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import Runner, RunOptions, RunResult, Session
 from vaultkit.fixer import fix_in_rounds, preview_in_rounds, unified_diff
@@ -149,6 +156,7 @@ def _link_vault(
         click.echo(f"linked {names[rel]}" if rel in outcome.linked else f"added relations to {names[rel]}")
     for r in outcome.refused:
         click.echo(f"vaultkit: {names[r.rel]}: {r.message}", err=True)
+    tell_deaths(outcome)
     totals.changed += len(outcome.written)
     totals.linked += len(outcome.linked)
     totals.refused += len(outcome.refused)
