@@ -209,9 +209,10 @@ def explain(code: str) -> int:
 def clean(vault: Path | None, config_dir: str) -> int:
     """Delete the vault's .vaultkit_cache/."""
     from vaultkit.cache import clean as clean_cache
-    from vaultkit.vault import resolve_vault
+    from vaultkit.vault import resolve_vault, vault_argument_hint
 
-    for root in resolve_vault([vault] if vault else [], None, config_dir):
+    hint = vault_argument_hint("clean", vault)
+    for root in resolve_vault([vault] if vault else [], None, config_dir, hint):
         removed = clean_cache(root)
         click.echo(f"{'removed' if removed else 'no cache in'} {root / '.vaultkit_cache'}")
     return 0

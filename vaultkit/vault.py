@@ -496,6 +496,11 @@ class Vaults(NamedTuple):
 MAKE_A_VAULT = "open it in Obsidian once, or create an empty vaultkit.toml in it"  # watch has no --vault
 
 
+def vault_argument_hint(command: str, vault: Path | None) -> str:
+    """The advice of a command that takes the vault as its argument (no --vault): name it, or make one."""
+    return MAKE_A_VAULT if vault else f"run it in the vault, or name its folder: `vaultkit {command} VAULT`"
+
+
 def resolve_vault(
     paths: Iterable[Path], vault: Path | None, config_dir: str, hint: str = "pass --vault DIR"
 ) -> dict[Path, list[Path]]:
