@@ -161,6 +161,21 @@ def test_the_config_dir_is_a_folder_name(make_vault: VaultFactory, name: str) ->
     assert result.exit_code == 2 and "--config-dir" in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize("command", [["check"], ["link"], ["watch"], ["clean"], ["obsidian-types"]])
+def test_a_config_dir_that_is_no_folder_name_is_named_when_the_vault_is_searched_for(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """Without --vault, `--config-dir ../x` was used to look for the vault first, so every command said the
+    folder was "not inside an Obsidian vault (no ../x/ folder ...)" instead of what was wrong: the option."""
+    root = make_vault({"A.md": ENTITY})
+    monkeypatch.chdir(root)
+    result = run_cli(*command, "--config-dir", "../x")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "vaultkit: error: --config-dir '../x': give the name of a folder at the vault root, like .obsidian\n"
+    )
+
+
 def test_obsidian_types_never_overwrites_an_edit_made_meanwhile(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -217,6 +217,24 @@ def test_watch_outside_a_vault_says_how_to_make_one(tmp_path: Path) -> None:
     assert "create an empty vaultkit.toml in it" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["clean", "obsidian-types"])
+def test_clean_and_obsidian_types_outside_a_vault_name_their_own_argument(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Run outside a vault, `clean` and `obsidian-types` said "pass --vault DIR", an option neither has (both
+    take the vault as an argument): the advice they give must be one they accept."""
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(command)
+    assert result.exit_code == 2, result.output
+    assert "not inside an Obsidian vault" in result.stderr and "--vault" not in result.stderr, result.stderr
+    assert f"vaultkit {command} VAULT" in result.stderr, result.stderr
+    given = run_cli(command, tmp_path)  # the folder named is not a vault: say how to make it one
+    assert given.exit_code == 2, given.output
+    assert "--vault" not in given.stderr and "create an empty vaultkit.toml in it" in given.stderr, (
+        given.stderr
+    )
+
+
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
 def test_a_name_that_is_not_utf8_is_reported_not_a_crash(make_vault: VaultFactory, fmt: str) -> None:

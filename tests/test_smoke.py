@@ -75,3 +75,20 @@ def test_a_report_note_is_not_counted_as_checked_in_a_whole_vault_or_folder_run(
         folder = run_cli("check", "--format", "json", example_vault / "Wiki")
         assert json.loads(folder.stdout)["summary"]["notes_checked"] == wiki, folder.stdout
     assert f"of {plain} notes" in run_cli("check", "--no-cache", example_vault).stdout
+
+
+def test_an_option_shared_by_commands_reads_the_same_in_each_help() -> None:
+    """`vaultkit clean --help` and `vaultkit obsidian-types --help` showed `--config-dir` with no description,
+    where check, link and watch say "Obsidian's config folder name.": an option several commands share is
+    described, and described alike, in each."""
+    import click
+
+    from vaultkit.cli import cli
+
+    helps: dict[str, set[str | None]] = {}
+    for command in cli.commands.values():
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden:
+                helps.setdefault(max(param.opts, key=len), set()).add(param.help)
+    shared = {"--config-dir", "--jobs", "--no-cache", "--vault"}
+    assert {opt: helps[opt] for opt in shared if len(helps[opt]) != 1 or None in helps[opt]} == {}

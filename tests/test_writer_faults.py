@@ -596,6 +596,22 @@ def test_a_fix_in_a_note_that_is_a_symlink_is_not_offered(make_vault: VaultFacto
     assert "Real.md:1:5: VK120 [*] 'Lone'" in result.stdout and "1 fixable" in result.stdout, result.stdout
 
 
+@pytest.mark.parametrize("options", [[], ["--check"], ["--diff"]])
+def test_link_whose_every_write_is_refused_does_not_say_nothing_to_link(
+    make_vault: VaultFactory, options: list[str]
+) -> None:
+    """A vault whose one mention is in a read-only note: `link` named the note as not written, exited 1, and
+    ended "nothing to link; no note changed" (`--check`, `--diff`: "nothing to link"), which is the summary
+    of a vault with nothing to do: there was a link to write, and it was refused."""
+    root = make_vault({"A.md": LINKER, "Lone.md": LONE})
+    (root / "A.md").chmod(0o444)
+    result = run_cli("link", "--no-cache", *options, root)
+    assert result.exit_code == 1, result.output
+    assert "A.md: " in result.stderr and "nothing to link" not in result.stderr, result.stderr
+    summary = "no note changed" if not options else "no note would change"
+    assert result.stderr.splitlines()[-1] == f"vaultkit: {summary}", result.stderr
+
+
 def test_check_fix_names_a_refused_note_as_link_does(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

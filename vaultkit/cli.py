@@ -25,6 +25,7 @@ from vaultkit.paths import relative_names
 from vaultkit.report import REPORTER_MODULES
 
 FORMATS = tuple(REPORTER_MODULES)
+CONFIG_DIR_HELP = "Obsidian's config folder name."
 
 
 def _codes(value: str | None, option: str) -> tuple[str, ...]:
@@ -47,9 +48,7 @@ def _common(f: click.decorators.FC) -> click.decorators.FC:
         type=click.Path(file_okay=False, path_type=Path),
         help="Vault root (default: found upward from the paths).",
     )(f)
-    f = click.option(
-        "--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help="Obsidian's config folder name."
-    )(f)
+    f = click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)(f)
     f = click.option("--no-cache", is_flag=True, help="Neither read nor write .vaultkit_cache/.")(f)
     f = click.option(
         "--jobs",
@@ -145,9 +144,7 @@ def link(
 
 @cli.command()
 @click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help="Obsidian's config folder name."
-)
+@click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 @click.option(
     "--fix", is_flag=True, help="Also link mentions in a note once it has been quiet for --settle seconds."
 )
@@ -207,13 +204,14 @@ def explain(code: str) -> int:
 
 @cli.command()
 @click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True)
+@click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 def clean(vault: Path | None, config_dir: str) -> int:
     """Delete the vault's .vaultkit_cache/."""
     from vaultkit.cache import clean as clean_cache
-    from vaultkit.vault import resolve_vault
+    from vaultkit.vault import resolve_vault, vault_argument_hint
 
-    for root in resolve_vault([vault] if vault else [], None, config_dir):
+    hint = vault_argument_hint("clean", vault)
+    for root in resolve_vault([vault] if vault else [], None, config_dir, hint):
         removed = clean_cache(root)
         click.echo(f"{'removed' if removed else 'no cache in'} {root / '.vaultkit_cache'}")
     return 0
@@ -221,7 +219,7 @@ def clean(vault: Path | None, config_dir: str) -> int:
 
 @cli.command("obsidian-types")
 @click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True)
+@click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if types.json would change.")
 def obsidian_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
     """Write .obsidian/types.json from the schemas, keeping your other entries."""

@@ -66,11 +66,16 @@ class ObsidianSettings:
         )
 
 
-def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> ObsidianSettings:
+def check_config_dir(config_dir: str) -> None:
+    """FatalError unless `config_dir` names one folder (it is looked for at the vault root, and above)."""
     if not config_dir or config_dir in (".", "..") or "/" in config_dir or "\\" in config_dir:
         raise FatalError(
             f"--config-dir {config_dir!r}: give the name of a folder at the vault root, like .obsidian"
         )
+
+
+def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> ObsidianSettings:
+    check_config_dir(config_dir)
     folder = vault_root / config_dir
     app = _read_json(folder / "app.json")
     types = _read_json(folder / "types.json")

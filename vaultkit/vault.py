@@ -21,7 +21,7 @@ from vaultkit.cache import RACY_NS, Cache, now_ns
 from vaultkit.config import CONFIG_NAME, Config
 from vaultkit.errors import FatalError
 from vaultkit.facts import LinkLike, NoteFacts, NoteLike
-from vaultkit.obsidian import ObsidianSettings
+from vaultkit.obsidian import ObsidianSettings, check_config_dir
 from vaultkit.paths import ALWAYS_SKIPPED, glob_match, nfc
 
 NOTE_SUFFIX = ".md"
@@ -496,6 +496,11 @@ class Vaults(NamedTuple):
 MAKE_A_VAULT = "open it in Obsidian once, or create an empty vaultkit.toml in it"  # watch has no --vault
 
 
+def vault_argument_hint(command: str, vault: Path | None) -> str:
+    """The advice of a command that takes the vault as its argument (no --vault): name it, or make one."""
+    return MAKE_A_VAULT if vault else f"run it in the vault, or name its folder: `vaultkit {command} VAULT`"
+
+
 def resolve_vault(
     paths: Iterable[Path], vault: Path | None, config_dir: str, hint: str = "pass --vault DIR"
 ) -> dict[Path, list[Path]]:
@@ -512,6 +517,7 @@ def find_vaults(
     README), and one touching only those has nothing to check. A folder outside any vault, or the current
     folder when no path is given, is an error when nothing else is checked: a vault not found there (its
     `.obsidian/` not checked out, say) must not pass as a clean run."""
+    check_config_dir(config_dir)  # before it is looked for: a path there would name another folder's vault
     groups: dict[Path, list[Path]] = defaultdict(list)
     given = list(paths)
     if vault is not None:

@@ -77,13 +77,17 @@ def stopped_as_interrupted() -> Iterator[None]:
 
 
 def sessions(
-    paths: Sequence[Path], vault: Path | None, config_dir: str, report: str | None = None
+    paths: Sequence[Path],
+    vault: Path | None,
+    config_dir: str,
+    report: str | None = None,
+    hint: str = "pass --vault DIR",
 ) -> Iterator[tuple[Session, tuple[str, ...] | None]]:
     """Each vault the paths fall in, with the vault-relative targets (None: the whole vault)."""
     from vaultkit.engine import open_session
     from vaultkit.vault import find_vaults
 
-    vaults = find_vaults(paths, vault, config_dir)
+    vaults = find_vaults(paths, vault, config_dir, hint)
     # a schema of a vault kept outside it (`schema_dir = "../schemas"`), given beside the vault's notes: as a
     # schema inside the vault does, it has the whole vault checked
     schemas = _schema_folders(vaults.roots) if vaults.skipped else {}

@@ -64,8 +64,9 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
             progress.done()
     progress.done()
     if preview:
-        if not totals.would:
-            click.echo("vaultkit: nothing to link", err=True)
+        if not totals.would:  # a refused write is something to link: it was named above
+            said = "no note would change" if totals.refused else "nothing to link"
+            click.echo(f"vaultkit: {said}", err=True)
         return 1 if totals.would or totals.skipped or totals.refused else 0
     click.echo(_summary(totals), err=True)
     if totals.refused or totals.skipped:
@@ -85,8 +86,8 @@ def _selected(session: Session, codes: Sequence[str]) -> tuple[str, ...]:
 
 def _summary(totals: _Totals) -> str:
     """`3 notes changed: 2 linked, 1 given relations only`: a note given only relations was not linked."""
-    if not totals.changed:
-        return "vaultkit: nothing to link; no note changed"
+    if not totals.changed:  # a refused write is something to link: it was named above
+        return "vaultkit: no note changed" if totals.refused else "vaultkit: nothing to link; no note changed"
     parts = [f"{totals.linked} linked"] if totals.linked else []
     if totals.changed > totals.linked:
         parts.append(f"{totals.changed - totals.linked} given relations only")

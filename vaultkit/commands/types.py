@@ -13,11 +13,13 @@ from vaultkit.errors import FatalError
 from vaultkit.nesting import TooDeep, parse_bounded
 from vaultkit.paths import read_regular
 from vaultkit.property_types import schema_types
+from vaultkit.vault import vault_argument_hint
 
 
 def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
     changed = False
-    for session, _targets in sessions([vault] if vault else [], None, config_dir):
+    hint = vault_argument_hint("obsidian-types", vault)
+    for session, _targets in sessions([vault] if vault else [], None, config_dir, hint=hint):
         rel = f"{config_dir}/types.json"
         path = session.root / rel
         shown = display_paths(session.root, [rel])[0]  # as diagnostics name files: from the current folder
