@@ -55,10 +55,10 @@ CACHE_DIR = ".vaultkit_cache"
 # `<b>`, `<mark>`...) protected, read anew (and reports: `Folder/Note` now also matches
 # `X/Folder/Note.md`); 20: names in other scripts followed by a Korean particle (`Python에서`) read as
 # mentions, read anew; 21: VK010 of an unquoted wikilink (`related: [[X]]`) says to quote it, read anew;
-# 22: a Dataview field in an ordered list item (`1. Lab:: x`) protected, read anew; 23: VK022 of a tags
-# string, split at commas and white space as Obsidian splits it (`tags: a, b`), read anew; 24: mentions
-# beside an apostrophe between Cyrillic letters (`Київ'янин`, inside a word), read anew
-FORMAT = 24
+# 22: a Dataview field in an ordered list item (`1. Lab:: x`) protected, read anew; 23: a tags string split
+# at commas and white space (undone in 25); 24: mentions beside an apostrophe between Cyrillic letters
+# (`Київ'янин`, inside a word), read anew; 25: a tags string is one tag again, as Obsidian reads it, read anew
+FORMAT = 25
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

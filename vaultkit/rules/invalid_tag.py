@@ -1,10 +1,9 @@
 """A tag in the `tags` property that Obsidian does not accept.
 
 ## What it does
-Checks each value of `tags` (a list, or a single string, which Obsidian splits at commas and white space:
-`tags: recipe, cooking` or `tags: recipe cooking`) against Obsidian's tag syntax: letters of any script (with
-their accents and vowel signs), digits, `_`, `-` and `/` for nesting, at least one character that is not a
-digit, no spaces, and no leading `#` (in YAML the `#` is left out).
+Checks each value of `tags` (a list, or a single string) against Obsidian's tag syntax: letters of any
+script (with their accents and vowel signs), digits, `_`, `-` and `/` for nesting, at least one character
+that is not a digit, no spaces, and no leading `#` (in YAML the `#` is left out).
 
 ## Why is this bad?
 Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
@@ -26,7 +25,6 @@ tags: [ai, y2026, open-weights]
 
 from __future__ import annotations
 
-import re
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -59,17 +57,9 @@ def _tag_char(c: str) -> bool:
     return (ord(c) > 0x2000 and not c.isspace()) or unicodedata.category(c) in ("Mn", "Mc", "Me")
 
 
-# Obsidian reads a `tags` string as tags separated by commas or white space (`tags: recipe, cooking` and
-# `tags: recipe cooking` are two tags each), as Dataview does (its `splitFrontmatterTagOrAlias`).
-_SEPARATORS = re.compile(r"[,\s]+")
-
-
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     tags = note.fm.data.get("tags")
-    if isinstance(tags, str):
-        values: list[object] = [t for t in _SEPARATORS.split(tags) if t]
-    else:
-        values = tags if isinstance(tags, list) else []
+    values = [tags] if isinstance(tags, str) else tags if isinstance(tags, list) else []
     for i, tag in enumerate(values):
         if not isinstance(tag, str):
             continue
