@@ -107,16 +107,14 @@ def test_a_folder_path_matches_the_end_of_a_deeper_path(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`[[Folder/Note]]` with no `Folder/Note.md` at the root resolves to the one note whose path ends with
-    `/Folder/Note.md` (whole folder names), as Obsidian's resolver does (obsidian-export reproduces it the
-    same way). Two such notes make it ambiguous; `Xb/Note.md` does not end with `/b/Note.md`. Regression: the
-    link was reported broken."""
-    line = "[[b/Note]] [[B/note.md#H]] [x](b/Note.md) [[c/Dup]] [[b/Other]] ![[img/p.png]]"
+    `Folder/Note.md`, as Obsidian's resolver does. Two such notes make it ambiguous. Regression: the link was
+    reported broken."""
+    line = "[[b/Note]] [[B/note.md#H]] [x](b/Note.md) [[c/Dup]] ![[img/p.png]]"
     root = make_vault(
         {
             "a/b/Note.md": "# H\n",
             "x/c/Dup.md": "x\n",
             "y/c/Dup.md": "x\n",
-            "Xb/Other.md": "x\n",
             "deep/img/p.png": b"png",
             "S.md": line + "\n",
             "vaultkit.toml": "[relations]\nenabled = false\n",
@@ -125,7 +123,33 @@ def test_a_folder_path_matches_the_end_of_a_deeper_path(
     assert report(root, monkeypatch) == [
         f"S.md:1:{line.index('[[c/') + 1}: VK102 ambiguous link 'c/Dup': it could mean 'x/c/Dup.md' and "
         "'y/c/Dup.md'; write the folder too",
-        f"S.md:1:{line.index('[[b/O') + 1}: VK101 broken link: 'b/Other' matches no note or file",
+    ]
+
+
+def test_a_path_link_is_matched_as_obsidian_matches_it(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian 1.12.7's `getLinkpathDest` (de-minified: clintonthegeek/Corbomite,
+    docs/obsidian-audit/VAULT-FORMAT.md section 7 and domains/metadata.md section 8) compares the end of a
+    path as text, `path.endsWith(linkpath)`: `[[b/Other]]` opens `Xb/Other.md`. A link starting with `/` is
+    the vault path or nothing: `[[/Toyota]]` is broken when only `Cars/Toyota.md` exists. A `./` or `../`
+    link that names no file is matched as the path it makes: `[[./Toyota]]` in a note at the vault root opens
+    `Cars/Toyota.md`, and in `A/S.md` names `A/Toyota.md`, which no path ends with. Regression: the first and
+    the third were reported broken, the second resolved to `Cars/Toyota.md`, and `[[../Toyota]]` in `A/S.md`,
+    which opens `Cars/Toyota.md`, was reported broken."""
+    line = "[[b/Other]] [[/Toyota]] [x](/Cars/Toyota.md) [[/Cars/Toyota]] [[./Toyota]] [y](./Toyota.md)"
+    root = make_vault(
+        {
+            "Xb/Other.md": "x\n",
+            "Cars/Toyota.md": "x\n",
+            "S.md": line + "\n",
+            "A/S.md": "[[./Toyota]] [[../Toyota]] [[../Cars/Toyota]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "A/S.md:1:1: VK101 broken link: './Toyota' matches no note or file",
+        f"S.md:1:{line.index('[[/T') + 1}: VK101 broken link: '/Toyota' matches no note or file",
     ]
 
 

@@ -417,8 +417,11 @@ class Index:
         return Resolution()
 
     def _resolve_path(self, target: str, source: str) -> Resolution:
+        """A path, as Obsidian's `getLinkpathDest` reads one: from the vault root, or relative to the linking
+        note when it starts with `./` or `../`; then, unless it starts with `/`, by the end of a path."""
         here = PurePosixPath(source).parent
-        for candidate in (target.lstrip("/"), _normpath(here / target)):
+        relative = _normpath(here / target) if target.startswith(("./", "../")) else None
+        for candidate in (target.lstrip("/"), relative or _normpath(here / target)):
             if candidate is None:
                 continue
             key = _key(candidate)
@@ -428,20 +431,24 @@ class Index:
             file = self.file_by_path.get(key) or self.file_by_path.get(key + NOTE_SUFFIX)
             if file is not None:
                 return Resolution(file)
+        if target.startswith("/"):  # rooted: the vault path or nothing
+            return Resolution()
+        if relative is not None:  # a relative path that names no file is then matched as the path it makes
+            target = relative
         if "/" not in target:
             return self._resolve_name(target)
         return self._resolve_suffix(target)
 
     def _resolve_suffix(self, target: str) -> Resolution:
         """`Folder/Note` where no `Folder/Note.md` is at the vault root: the notes (or else the files) whose
-        path ends with `/Folder/Note`, whole folder names only (`X/Folder/Note.md`, not `XFolder/Note.md`).
-        Obsidian's resolver takes such a match, as tools that reproduce it do (obsidian-export's
-        `lookup_filename_in_vault`); two matches make the link ambiguous."""
-        key = _key(target.lstrip("/"))
+        lower-cased path ends with `folder/note.md`, as text, the way Obsidian's `getLinkpathDest` compares
+        them (`path.endsWith(linkpath)`): `X/Folder/Note.md`, and `XFolder/Note.md` too. Two matches make the
+        link ambiguous (Obsidian takes the one in the linking note's folder, else the shortest path)."""
+        key = _key(target)
         if key.startswith("./") or "/../" in "/" + key:
             return Resolution()
         stem = key.removesuffix(NOTE_SUFFIX)
-        ends = ("/" + stem + NOTE_SUFFIX, "/" + key)
+        ends = (stem + NOTE_SUFFIX, key)
         name = stem.rpartition("/")[2]
         notes = sorted(rel for rel in self.by_name.get(name, ()) if _key(rel).endswith(ends))
         if notes:
