@@ -182,6 +182,22 @@ def test_aliases_list_or_single_string(
     assert link_diff(root) == ([line] if line else [])
 
 
+@pytest.mark.parametrize(
+    "front",
+    [
+        "Aliases: [Meituan Dianping]",
+        "ALIASES: Meituan Dianping",
+        "Aliases: [Meituan Dianping]\naliases: [Other]",
+    ],
+)
+def test_aliases_key_in_any_case(make_vault: VaultFactory, front: str) -> None:
+    """Obsidian reads aliases from the first key that matches `/^aliases$/i` (parseFrontMatterAliases, in a
+    de-minified audit of Obsidian 1.12.7: clintonthegeek/Corbomite docs/obsidian-audit/domains/parsing.md,
+    section 1). Regression: `Aliases:` was not read, and its mentions were not linked."""
+    root = vault(make_vault, {"Meituan.md": f"---\n{front}\n---\n", "N.md": "Meituan Dianping grew.\n"})
+    assert link_diff(root) == ["[[Meituan|Meituan Dianping]] grew."]
+
+
 def test_acronym_matches_only_in_capitals(make_vault: VaultFactory) -> None:
     root = vault(make_vault, {"NASA.md": "x\n", "N.md": "nasa, Nasa and NASA.\n"})
     assert link_diff(root) == ["nasa, Nasa and [[NASA]]."]

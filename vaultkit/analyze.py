@@ -176,7 +176,8 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     facts.editable = note.fm.loaded and (note.fm.present or not note.fm.problems)
     kind = data.get(config.type_property)
     facts.note_type = kind if isinstance(kind, str) else None
-    aliases = data.get("aliases")
+    # Obsidian reads the first key that matches /^aliases$/i (parseFrontMatterAliases): `Aliases:` too
+    aliases = next((value for key, value in data.items() if key.lower() == "aliases"), None)
     values = [aliases] if isinstance(aliases, str) else aliases if isinstance(aliases, list) else []
     facts.aliases = tuple(a for a in values if isinstance(a, str) and a.strip())
     facts.opt_out = data.get(config.link.opt_out_property) is False or DRAWING_PROPERTY in data
