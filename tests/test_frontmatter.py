@@ -454,7 +454,7 @@ def test_a_short_collapsed_line(check: Check) -> None:
 
 def test_select_vk022_shows_a_tag_the_schema_also_rejects(make_vault: VaultFactory) -> None:
     # regression: the engine deduped VK022 against the unselected VK010 before applying --select
-    root = make_vault({"T.md": fm("tags: ['#ai']")})
+    root = make_vault({"T.md": fm("tags: ['open weights']")})
     result = run_cli("check", "--no-cache", "--select", "VK022", root)
     assert "VK022" in result.stdout
 
@@ -462,10 +462,29 @@ def test_select_vk022_shows_a_tag_the_schema_also_rejects(make_vault: VaultFacto
 def test_tag_rejected_by_both_is_reported_once(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = make_vault({"T.md": fm("tags: ['#ai', ok]")})
+    root = make_vault({"T.md": fm("tags: ['open weights', ok]")})
     monkeypatch.chdir(root)
     lines = run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1]
     assert len(lines) == 1 and lines[0].startswith("T.md:2:8: VK0")
+
+
+def test_a_tag_written_with_its_hash_is_a_tag(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian adds the '#' only to a frontmatter tag that has none (parseFrontMatterTags, in a de-minified
+    audit of Obsidian 1.12.7: clintonthegeek/Corbomite docs/obsidian-audit/domains/parsing.md, section 1), so
+    `"#ai"` is the tag ai. Regression: VK022 and the schema (VK010) called it invalid; `##ai`, `#` and a
+    tag holding a space still are."""
+    root = make_vault(
+        {
+            "T.md": fm("tags: ['#ai', '#lab/deep', ok]"),
+            "S.md": fm("tags: '#ai'"),
+            "U.md": fm("tags: ['##ai', '#', '#a b']"),
+        }
+    )
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK0", ".").stdout.splitlines()[:-1]
+    assert [line.split(": ")[0] for line in lines] == ["U.md:2:8", "U.md:2:16", "U.md:2:21"]
 
 
 @pytest.mark.parametrize(

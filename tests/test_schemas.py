@@ -543,7 +543,7 @@ def test_the_bundled_schemas_take_one_tag_as_a_string_and_say_what_is_wrong(make
     root = make_vault({"A.md": note.format("meeting"), "B.md": note.format("[meeting, y2026]")})
     result = run_cli("check", "--no-cache", root)
     assert result.exit_code == 0, result.output
-    values = {"C.md": "open weights", "D.md": "[a, a]", "E.md": "5", "F.md": "[ok, '#x']"}
+    values = {"C.md": "open weights", "D.md": "[a, a]", "E.md": "5", "F.md": "[ok, 'x y']"}
     root = make_vault({rel: note.format(value) for rel, value in values.items()}, name="bad")
     result = run_cli("check", "--no-cache", "--select", "VK010", root)
     text = result.stdout.replace(f"{root}/", "")
@@ -552,7 +552,7 @@ def test_the_bundled_schemas_take_one_tag_as_a_string_and_say_what_is_wrong(make
         'C.md:2:7: VK010 tags: "open weights" is not a valid tag',
         'D.md:2:7: VK010 tags: ["a", "a"] has repeated items',
         "E.md:2:7: VK010 tags: 5 is not empty, a string or a list",
-        'F.md:2:12: VK010 tags[1]: "#x" is not a valid tag',
+        'F.md:2:12: VK010 tags[1]: "x y" is not a valid tag',
     ]
 
 

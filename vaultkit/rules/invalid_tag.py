@@ -3,7 +3,8 @@
 ## What it does
 Checks each value of `tags` (a list, or a single string) against Obsidian's tag syntax: letters of any
 script (with their accents and vowel signs), digits, `_`, `-` and `/` for nesting, at least one character
-that is not a digit, no spaces, and no leading `#` (in YAML the `#` is left out).
+that is not a digit, and no spaces. One leading `#` is allowed, as Obsidian reads it (`"#ai"` is the tag `ai`,
+though Obsidian writes tags without it).
 
 ## Why is this bad?
 Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
@@ -11,14 +12,14 @@ Obsidian silently ignores an invalid tag: the note does not show up under it in 
 ## Example
 ```markdown
 ---
-tags: ["#ai", "2026", "open weights"]
+tags: ["2026", "open weights"]
 ---
 ```
 
 ## Use instead
 ```markdown
 ---
-tags: [ai, y2026, open-weights]
+tags: [y2026, open-weights]
 ---
 ```
 """
@@ -40,8 +41,10 @@ if TYPE_CHECKING:
 def tag_problem(tag: str) -> str | None:
     if not tag:
         return "is empty"
-    if tag.startswith("#"):
-        return "starts with '#': in frontmatter, write tags without it"
+    # Obsidian adds the '#' only to a tag without one (parseFrontMatterTags): "#ai" is the tag ai
+    tag = tag.removeprefix("#")
+    if not tag:
+        return "is only '#'"
     bad = sorted({c for c in tag if not _tag_char(c)})
     if bad:
         return "contains " + ", ".join(repr(c) for c in bad)
