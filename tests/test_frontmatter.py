@@ -4,6 +4,7 @@ CLI's output, with the exact line and column of each diagnostic."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import time
 from collections.abc import Callable, Mapping
@@ -165,6 +166,31 @@ def test_the_non_specific_tag_makes_a_scalar_a_string(value: str, expected: str)
     """YAML (1.1 and 1.2) resolves a scalar tagged `!` to a string; PyYAML, and libyaml behind it, type it as
     if it were untagged, because its resolver is told the same as for no tag at all."""
     assert loaded(f"x: {value}") == ({"x": expected}, [])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (".inf", math.inf),
+        ("-.Inf", -math.inf),
+        ("+.INF", math.inf),
+        (".iNf", ".iNf"),
+        ("-.INf", "-.INf"),
+        (".nAn", ".nAn"),
+        ("+.nan", "+.nan"),
+    ],
+)
+def test_infinity_and_nan_only_as_the_core_schema_spells_them(value: str, expected: object) -> None:
+    """Obsidian reads YAML with eemeli/yaml v2's core schema (de-minified Obsidian 1.12.7 audit,
+    clintonthegeek/Corbomite docs/obsidian-audit/domains/parsing.md, parseYaml), which knows `.inf`, `.Inf`,
+    `.INF` (signed or not) and `.nan`, `.NaN`, `.NAN`, no other spelling. Regression: `.iNf` and `.nAn` were
+    read as numbers, so a text property holding one was reported as a number."""
+    assert loaded(f"x: {value}") == ({"x": expected}, [])
+
+
+def test_nan_in_a_core_schema_spelling_is_a_number() -> None:
+    data, _problems = loaded("x: .NaN")
+    assert math.isnan(data["x"])
 
 
 def test_an_alias_of_a_non_specific_scalar_is_a_string_too() -> None:

@@ -70,6 +70,7 @@ _TAG_AFTER_ANCHOR = re.compile(r"(?:&[0-9A-Za-z_-]+(?:[ \t\r\n]+|#[^\r\n]*)+)?!"
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _YAML11_BOOL = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"])
 _OCTAL11 = re.compile(r"[-+]?0[0-7_]+\Z")
@@ -550,9 +551,9 @@ def resolve_plain(text: str) -> Any:  # noqa: PLR0911
         return int(text[2:], 16)
     if _FLOAT.match(text):
         return float(text)
-    if text.lower() in (".inf", "+.inf", "-.inf"):
+    if _INF.match(text):  # in the core schema's three spellings only: `.iNf` and `.nAn` are text
         return -math.inf if text.startswith("-") else math.inf
-    if text.lower() == ".nan":
+    if text in (".nan", ".NaN", ".NAN"):
         return math.nan
     return text
 
