@@ -494,6 +494,16 @@ def test_tag_rejected_by_both_is_reported_once(
     assert len(lines) == 1 and lines[0].startswith("T.md:2:8: VK0")
 
 
+def test_a_tags_key_in_any_case_is_checked(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Obsidian reads tags from the first key that matches `/^tags$/i` (parseFrontMatterTags, in a de-minified
+    audit of Obsidian 1.12.7: clintonthegeek/Corbomite docs/obsidian-audit/domains/parsing.md, section 1).
+    Regression: the tags of `Tags:` were not checked."""
+    root = make_vault({"T.md": fm("Tags: [ok, 'open weights']")})
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
+    assert lines == ["T.md:2:12: VK022 Tags: 'open weights' contains ' '"]
+
+
 def test_a_tag_written_with_its_hash_is_a_tag(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

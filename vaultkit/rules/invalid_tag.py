@@ -1,10 +1,10 @@
 """A tag in the `tags` property that Obsidian does not accept.
 
 ## What it does
-Checks each value of `tags` (a list, or a single string) against Obsidian's tag syntax: letters of any
-script (with their accents and vowel signs), digits, `_`, `-` and `/` for nesting, at least one character
-that is not a digit, and no spaces. One leading `#` is allowed, as Obsidian reads it (`"#ai"` is the tag `ai`,
-though Obsidian writes tags without it).
+Checks each value of `tags` (a list, or a single string; the key in any case, `Tags:` too, as Obsidian
+reads it) against Obsidian's tag syntax: letters of any script (with their accents and vowel signs), digits,
+`_`, `-` and `/` for nesting, at least one character that is not a digit, and no spaces. One leading `#` is
+allowed, as Obsidian reads it (`"#ai"` is the tag `ai`, though Obsidian writes tags without it).
 
 ## Why is this bad?
 Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
@@ -61,7 +61,9 @@ def _tag_char(c: str) -> bool:
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
-    tags = note.fm.data.get("tags")
+    # Obsidian reads the first key that matches /^tags$/i (parseFrontMatterTags): `Tags:` too
+    key = next((k for k in note.fm.data if k.lower() == "tags"), "tags")
+    tags = note.fm.data.get(key)
     values = [tags] if isinstance(tags, str) else tags if isinstance(tags, list) else []
     for i, tag in enumerate(values):
         if not isinstance(tag, str):
@@ -69,9 +71,9 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         problem = tag_problem(tag)
         if problem is None:
             continue
-        node = note.fm.nodes.get(("tags", i)) or note.fm.nodes.get(("tags",))
+        node = note.fm.nodes.get((key, i)) or note.fm.nodes.get((key,))
         line, col = (node.line, node.col) if node else (1, 1)
-        yield Diagnostic(note.rel, line, col, RULE.code, f"tags: {tag!r} {problem}")
+        yield Diagnostic(note.rel, line, col, RULE.code, f"{key}: {tag!r} {problem}")
 
 
 RULE = rule(sys.modules[__name__], "VK022", "invalid-tag", "note")
