@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import unicodedata
 from pathlib import Path
 
@@ -356,6 +357,39 @@ def test_a_heading_link_ignores_the_punctuation_obsidian_ignores(
     )
     lines = report(root, monkeypatch)
     assert [line.split(" ", 2)[2] for line in lines] == ([problem] if problem else [])
+
+
+def _subpath_check_seconds(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, n: int, block: bool
+) -> float:
+    if block:
+        target = "".join(f"Para {i} ^b{i}\n\n" for i in range(n))
+        source = "".join(f"[[T#^b{i}]] " for i in range(n))
+    else:
+        target = "".join(f"## Heading {i}\n" for i in range(n))
+        source = "".join(f"[[T#Heading {i}]] " for i in range(n))
+    files = {
+        "T.md": target,
+        "S.md": source + "[[T#Nope]]\n",
+        "vaultkit.toml": "[relations]\nenabled = false\n",
+    }
+    root = make_vault(files, name=f"v{n}-{time.perf_counter_ns()}")
+    start = time.perf_counter()
+    lines = report(root, monkeypatch, "--select", "VK103,VK104")
+    seconds = time.perf_counter() - start
+    assert len(lines) == 1 and "'T.md' has no" in lines[0], lines
+    return seconds
+
+
+@pytest.mark.parametrize("block", [False, True], ids=["headings", "block-ids"])
+def test_subpath_links_are_checked_in_linear_time(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, block: bool
+) -> None:
+    """VK103 and VK104 compared each link with every heading or block id of its target: one note linking to
+    each of 8,000 headings of another took 11 s to check (a generated table of contents, an index note)."""
+    small = min(_subpath_check_seconds(make_vault, monkeypatch, 1000, block) for _ in range(2))
+    large = _subpath_check_seconds(make_vault, monkeypatch, 8000, block)
+    assert large < 25 * small, f"{large:.2f} s at 8,000 links, {small:.2f} s at 1,000"
 
 
 def test_duplicate_block_ids(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:

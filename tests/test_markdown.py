@@ -547,6 +547,26 @@ def test_scanner_is_linear_on_unclosed_elements(piece: str) -> None:
     assert time.perf_counter() - start < 1.0
 
 
+def _suppressions_seconds(n: int) -> float:
+    # comments glued on one line (each column was counted from the line's start), on many lines (each line
+    # number from the body's start), and regions of one code still open at each `enable` of another
+    line = "%% vaultkit-disable VK120 %%%% vaultkit-enable VK101 %%<!-- x -->" * 20 + "\n"
+    body = line * (n // 20)
+    start = time.perf_counter()
+    out = scan(body)
+    seconds = time.perf_counter() - start
+    assert len(out.suppressions) == (n // 20) * 20 and all(s.last_line == 0 for s in out.suppressions)
+    return seconds
+
+
+def test_scanner_is_linear_on_many_suppressions() -> None:
+    """Each suppression comment counted the lines from the body's start, and each `enable` went through
+    every suppression before it: 8,000 pairs took seconds to scan."""
+    small = min(_suppressions_seconds(1000) for _ in range(3))
+    large = _suppressions_seconds(8000)
+    assert large < 20 * small, f"{large:.3f} s for 8,000, {small:.3f} s for 1,000"
+
+
 _ELEMENT_ATOMS = ["<a href='x'>", "<a>", "</a>", "</A >", "<code>", "</code\n>", '<CODE x="1">', "<kbd>", "</kbd>",
                   "<span>", "</span>", "<a\nhref='y'>", "<a:b>", "<%", "Meituan", " ", "\n", "\n\n", "[[L]]", "`c`",
                   "</code>", "<code>" + "x" * 3500, "x" * 60, "x" * 490, "x" * 3990, "'", '"', "<", ">", "- ",

@@ -670,6 +670,23 @@ def test_verify_is_linear_on_unclosed_templater_openers() -> None:
     assert time.perf_counter() - start < 1.0
 
 
+def _verify_seconds(piece: str, lines: int) -> float:
+    text = "Gamma here.\n\n" + piece * lines
+    start = time.perf_counter()
+    assert check_edits(text, "[[Gamma]]" + text[5:], [Edit(0, 5, "[[Gamma]]")], "related") is None
+    return time.perf_counter() - start
+
+
+@pytest.mark.parametrize("piece", ["<a\n", "    a\n", "2. a\n"])
+def test_verify_is_linear_on_a_paragraph_of_lines_that_start_no_block(piece: str) -> None:
+    """mistune grows a paragraph with `+=` on its token's text for each line that looks as if it could
+    start a block but cannot interrupt a paragraph (an HTML tag, an indented line, a list not starting at
+    1): each such line copied the paragraph so far, and a 5 MB note of them took minutes to verify."""
+    small = min(_verify_seconds(piece, 20_000) for _ in range(2))
+    large = _verify_seconds(piece, 160_000)
+    assert large < 20 * small, f"{large:.2f} s for 160,000 lines, {small:.2f} s for 20,000"
+
+
 @FUZZ
 @given(st.text(MD_ALPHABET, max_size=600), st.data())
 def test_fuzz_verify_parses_inline_only_where_it_looks(body: str, data: st.DataObject) -> None:

@@ -28,7 +28,7 @@ from vaultkit.cache import (
 from vaultkit.config import CONFIG_NAME, Config, load_config
 from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.errors import FatalError
-from vaultkit.facts import NoteFacts, covers, suppressed
+from vaultkit.facts import NoteFacts, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, SETTINGS_FILES, ObsidianSettings, load_obsidian
 from vaultkit.paths import nfc
 from vaultkit.schemas import SchemaSet, bundled_schema_dir
@@ -875,8 +875,8 @@ def _hidden(
     if wide:
         used_wide.update(wide)
         return True
-    hit = next((i for i, s in enumerate(f.suppressions) if i != exclude and covers(s, d.code, d.line)), None)
-    if hit is None:
+    hit = f.suppression_index().first(d.code, d.line, exclude)
+    if hit < 0:
         return False
     used.add(hit)
     return True

@@ -720,31 +720,88 @@ def _code_spans(masked: str, breaks: list[int], spans: list[tuple[int, int]]) ->
 def _comments(body: str, masked: str, chars: list[tuple[int, int]], out: BodyScan, first_line: int) -> None:
     if "%%" not in masked and "<!--" not in masked:
         return
+    lines = _LineCounter(body, first_line)
+    regions = _OpenRegions()
     for m in _COMMENTS.finditer(masked):
-        _suppression(body, m, out, first_line)
+        _suppression(m, out, lines, regions)
         _mask(chars, m.start(), m.end())
 
 
-def _suppression(body: str, m: re.Match[str], out: BodyScan, first_line: int) -> None:
+class _LineCounter:
+    """Line and column of offsets asked in increasing order, each counted on from the one before (counted
+    from the body's start, and the column from the line's, 20,000 comments on a line or on 20,000 lines
+    took seconds)."""
+
+    def __init__(self, body: str, first_line: int) -> None:
+        self.body, self.first_line = body, first_line
+        self.pos, self.line, self.line_start = 0, first_line, 0
+
+    def at(self, pos: int) -> tuple[int, int]:
+        """(line, 1-based column) of `pos`."""
+        if pos < self.pos:
+            self.pos, self.line, self.line_start = 0, self.first_line, 0
+        body = self.body
+        self.line += body.count("\n", self.pos, pos)
+        newline = body.rfind("\n", self.pos, pos)
+        if newline >= 0:
+            self.line_start = newline + 1
+        self.pos = pos
+        return self.line, pos - self.line_start + 1
+
+
+class _OpenRegions:
+    """The `disable` regions not yet ended (indexes into `BodyScan.suppressions`), found by code: an
+    `enable` looks only at the regions it ends, not at every suppression before it."""
+
+    def __init__(self) -> None:
+        self.every: set[int] = set()  # regions of every code
+        self.by_code: dict[str, set[int]] = {}
+
+    def add(self, index: int, codes: tuple[str, ...]) -> None:
+        if not codes:
+            self.every.add(index)
+        for code in codes:
+            self.by_code.setdefault(code, set()).add(index)
+
+    def ended_by(self, codes: tuple[str, ...]) -> list[int]:
+        """The regions an `enable` of `codes` (none: every code) ends, in order; no longer open after."""
+        if codes:
+            found = set(self.every).union(*(self.by_code.get(code, ()) for code in codes))
+        else:
+            found = set(self.every).union(*self.by_code.values())
+        self.every -= found
+        return sorted(found)
+
+    def drop(self, index: int, codes: tuple[str, ...]) -> None:
+        for code in codes:
+            bucket = self.by_code.get(code)
+            if bucket is not None:
+                bucket.discard(index)
+                if not bucket:  # only open regions stay: an `enable` of every code looks at no more
+                    del self.by_code[code]
+
+
+def _suppression(m: re.Match[str], out: BodyScan, lines: _LineCounter, regions: _OpenRegions) -> None:
     s = _SUPPRESS.search(m.group(0))
     if s is None:
         return
-    line = first_line + body.count("\n", 0, m.start())
-    col = m.start() - body.rfind("\n", 0, m.start())
+    line, col = lines.at(m.start())
     codes = tuple(c.upper() for c in re.split(r"[,\s]+", s.group(2).strip()) if c)
-    end_line = first_line + body.count("\n", 0, m.end())
+    end_line = lines.at(m.end())[0]
     kind = s.group(1)
     if kind == "disable-next-line":
         out.suppressions.append(Suppression(codes, end_line + 1, end_line + 1, line, col))
     elif kind == "disable":
+        regions.add(len(out.suppressions), codes)
         out.suppressions.append(Suppression(codes, line, 0, line, col))
     else:  # enable: end the open regions of these codes; a region's other codes stay disabled
-        for n, sup in enumerate(list(out.suppressions)):
-            if sup.last_line != 0 or (codes and sup.codes and not set(codes) & set(sup.codes)):
-                continue
+        for n in regions.ended_by(codes):
+            sup = out.suppressions[n]
+            regions.drop(n, sup.codes)
             out.suppressions[n] = Suppression(sup.codes, sup.first_line, line, sup.line, sup.col)
             rest = tuple(c for c in sup.codes if c not in codes) if codes else ()
             if rest:
+                regions.add(len(out.suppressions), rest)
                 out.suppressions.append(Suppression(rest, line, 0, sup.line, sup.col))
 
 

@@ -36,7 +36,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         if target is None:
             continue
         wanted = link.subpath[1:].strip().lower()
-        if not any(b.ident.lower() == wanted for b in target.block_ids):
+        if wanted not in ctx.block_idents(target):
             yield Diagnostic(
                 facts.rel,
                 link.line,

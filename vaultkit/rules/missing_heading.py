@@ -21,8 +21,9 @@ See [[Nathan Lambert#Writing]].
 
 from __future__ import annotations
 
+import bisect
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import NoteFacts
@@ -38,25 +39,25 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         target = ctx.index.facts.get(res.target or "")
         if target is None or not res.is_note:
             continue
-        missing = _missing(link.subpath, target.headings)
+        missing = _missing(link.subpath, ctx.heading_lines(target))
         if missing is not None:
             message = f"'{res.target}' has no heading {missing}"
             yield Diagnostic(facts.rel, link.line, link.col, RULE.code, message)
 
 
-def _missing(subpath: str, headings: tuple[tuple[str, int], ...]) -> str | None:
-    """`#A#B` names heading A, then a heading B after it: what is missing, or None."""
-    keys = [(heading_key(text), line) for text, line in headings]
+def _missing(subpath: str, lines: Mapping[str, list[int]]) -> str | None:
+    """`#A#B` names heading A, then a heading B after it: what is missing, or None. `lines`: heading key ->
+    the lines of the headings with that key, ascending (`VaultContext.heading_lines`)."""
     after = 0
     parts = [p.strip() for p in subpath.split("#") if p.strip()]
     for n, part in enumerate(parts):
-        wanted = heading_key(part)
-        line = next((line for key, line in keys if key == wanted and line > after), None)
-        if line is None:
-            if n and any(key == wanted for key, _line in keys):
+        found = lines.get(heading_key(part), [])
+        k = bisect.bisect_right(found, after)
+        if k == len(found):
+            if n and found:
                 return f"'{part}' after '{parts[n - 1]}'"
             return f"'{part}'"
-        after = line
+        after = found[k]
     return None
 
 
