@@ -664,3 +664,26 @@ def test_facts_read_from_the_cache_share_the_strings_the_vault_repeats(
     assert all(len(by_target[t]) == 1 for t in repeated), repeated
     assert len({id(x.kind) for x in links if x.kind == "wiki"}) == 1
     assert len({id(x.source) for x in links if x.source == "body"}) == 1
+
+
+def test_a_run_after_every_note_changed_reads_no_shard_of_facts(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shard is read for the notes in it that are unchanged since the last run; where none is (every note
+    rewritten, as after a first `vaultkit link`), reading its JSON would be work and memory for nothing."""
+    from vaultkit import store
+
+    session = open_session(example_vault)
+    Runner(session).run(RunOptions(jobs=1))  # fills the cache
+    listing = vault.list_vault(example_vault, session.config, session.obsidian, None)
+    read: list[int] = []
+    real = store.FactStore._shard
+
+    def counting(self: store.FactStore, n: int) -> dict[str, Any]:
+        read.append(n)
+        return real(self, n)
+
+    monkeypatch.setattr(store.FactStore, "_shard", counting)
+    facts = store.FactStore(cache.Cache(example_vault, session.fingerprint), listing.notes, {})
+    assert facts.load_all() == list(listing.notes)
+    assert read == []
