@@ -176,8 +176,7 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     facts.editable = note.fm.loaded and (note.fm.present or not note.fm.problems)
     kind = data.get(config.type_property)
     facts.note_type = kind if isinstance(kind, str) else None
-    # Obsidian reads the first key that matches /^aliases$/i (parseFrontMatterAliases): `Aliases:` too
-    aliases = next((value for key, value in data.items() if key.lower() == "aliases"), None)
+    aliases = data.get(note.fm.key_for("aliases"))  # `Aliases:` too, as Obsidian reads it
     values = [aliases] if isinstance(aliases, str) else aliases if isinstance(aliases, list) else []
     facts.aliases = tuple(a for a in values if isinstance(a, str) and a.strip())
     facts.opt_out = data.get(config.link.opt_out_property) is False or DRAWING_PROPERTY in data

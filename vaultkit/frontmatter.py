@@ -162,6 +162,12 @@ class Frontmatter:
     problems: list[Problem] = field(default_factory=list)
     loaded: bool = True  # False when the YAML could not be read at all
 
+    def key_for(self, name: str) -> str:
+        """The key Obsidian reads `name` from: the first one equal to it but for case, as it finds `aliases`
+        and `tags` (`/^aliases$/i` in parseFrontMatterAliases, `/^tags$/i` in parseFrontMatterTags);
+        `name` itself when there is none."""
+        return next((key for key in self.data if key.lower() == name), name)
+
 
 def split(text: str) -> Frontmatter:
     """Find the frontmatter block. `text` carries no BOM, and its lines end in LF or CRLF: a bare CR is read

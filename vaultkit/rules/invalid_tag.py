@@ -61,8 +61,7 @@ def _tag_char(c: str) -> bool:
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
-    # Obsidian reads the first key that matches /^tags$/i (parseFrontMatterTags): `Tags:` too
-    key = next((k for k in note.fm.data if k.lower() == "tags"), "tags")
+    key = note.fm.key_for("tags")  # `Tags:` too, as Obsidian reads it
     tags = note.fm.data.get(key)
     values = [tags] if isinstance(tags, str) else tags if isinstance(tags, list) else []
     for i, tag in enumerate(values):
