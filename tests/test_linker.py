@@ -650,6 +650,7 @@ def test_a_link_inside_an_inline_html_element_still_counts(make_vault: VaultFact
         ("Launch ❤", "Launch ❤\ufe0f today."),  # a variation selector belongs to the heart
         ("Ankara", "Wow!Ankara is great."),  # `![[Ankara]]` would embed the note
         ("Ankara", "C:\\Users\\Ankara."),  # `\\[[Ankara]]` would be an escaped bracket
+        ("Ankara", "Raise 2^Ankara to it."),  # `^[[Ankara]]` would open an inline footnote `^[...]`
         ("Istanbul", "Istanbul:: a Dataview field."),  # the field's key, not prose
     ],
 )

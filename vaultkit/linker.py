@@ -29,8 +29,9 @@ from vaultkit.paths import nfc
 from vaultkit.vault import nameable, note_name
 
 # A link cannot follow these: `[Meituan]` would become `[[[Meituan]]]`, which does not read as a link;
-# `![[Meituan]]` is an embed; `\[[Meituan]]` an escaped bracket. Nor precede `::`, a Dataview field's key.
-_NOT_BEFORE = frozenset("[!\\")
+# `![[Meituan]]` is an embed; `\[[Meituan]]` an escaped bracket; `^[[Meituan]]` an inline footnote `^[...]`
+# (the scanner reads it as one too). Nor precede `::`, a Dataview field's key.
+_NOT_BEFORE = frozenset("[!\\^")
 _BAD_KEY = re.compile(r"[#|^:\[\]/\\]|%%")
 # A number or a date, also as Chinese, Japanese and Korean write one (`2024年1月5日`, `2024년 1월 5일`: the
 # names of daily notes); the units alone (`月`, the moon) are words.
