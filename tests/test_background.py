@@ -471,3 +471,75 @@ def test_a_stop_signal_to_link_alone_stops_its_forked_writers_between_notes(
         assert _files(vault) == linked
         third = run_cli("link", "--no-cache", vault)
         assert third.exit_code == 0 and _files(vault) == linked, third.output
+
+
+def _alive_in_group(pgid: int) -> list[int]:
+    """The processes of group `pgid` still running (a zombie, ended but not yet reaped by whatever adopted
+    it, does nothing more: not counted)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # state, ppid, pgrp, ...
+        if int(fields[2]) == pgid and fields[0] not in "ZX":
+            alive.append(int(entry.name))
+    return alive
+
+
+@forks
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to list a process group")
+def test_link_killed_outright_takes_its_forked_writers_with_it(make_vault: Any) -> None:
+    """SIGKILL to `link` alone (the OOM killer, `kill -9`) while it and a forked writer write 1,500 notes:
+    the writer, which went on writing its slice for as long as it took after the command was gone, stops at
+    its next note within moments. Each note is as it was or has its edits whole; a temporary file can be
+    left only beside the note the killed command was writing itself, which is then still as it was, and
+    the next run removes it as it writes that note, finishing the job; the run after changes nothing."""
+    notes = 1500
+    vault = _chain_vault(make_vault, notes)
+    before = _files(vault)
+    linked = {f"Note{i:03d}.md": _chained(i, notes) for i in range(notes)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "link", "--jobs", "2", str(vault)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the signal goes to the command alone
+    )
+    sample = sorted(vault.glob("*.md"))[::25]
+    deadline = time.monotonic() + 60
+    while not any(b"[[" in p.read_bytes() for p in sample) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)  # both writers under way
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    time.sleep(0.5)  # a writer told to stop ends the note it is writing, in milliseconds
+    settled = _files(vault)
+    deadline = time.monotonic() + 3
+    while _alive_in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = _alive_in_group(proc.pid)
+    try:
+        assert not left, "a process of the killed command is still running"
+    finally:
+        for pid in left:
+            os.kill(pid, signal.SIGKILL)
+    after = _files(vault)
+    assert after == settled, "notes were written after the command was gone"
+    for n in after:  # its link and its relation each there whole, or not at all
+        head, tail = after[n].split(b"# Note")
+        assert head in (b"", linked[n].split(b"# Note")[0]), n
+        assert tail in (before[n].split(b"# Note")[1], linked[n].split(b"# Note")[1]), n
+    assert before != after != linked, "killed while writing"
+    temporary = list(vault.rglob("*.vaultkit-tmp"))
+    assert len(temporary) <= 1, temporary
+    for tmp in temporary:  # `.Note042.md.1a2b3c4d.vaultkit-tmp`: the note it was for is untouched
+        assert after[tmp.name[1:].rsplit(".", 2)[0]] == before[tmp.name[1:].rsplit(".", 2)[0]]
+    second = run_cli("link", vault)
+    assert second.exit_code == 0, second.output
+    assert _files(vault) == linked
+    assert not list(vault.rglob("*.vaultkit-tmp"))
+    third = run_cli("link", vault)
+    assert third.exit_code == 0 and _files(vault) == linked, third.output

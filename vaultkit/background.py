@@ -46,6 +46,7 @@ class Deferred:
     def start(self) -> None:
         if self._done or self._pid or not can_fork():
             return
+        parent = os.getpid()
         try:
             pid = os.fork()
         except OSError:
@@ -53,6 +54,8 @@ class Deferred:
         if pid == 0:  # the child
             code = 1
             try:
+                if not follow_parent(parent):
+                    return  # the run is gone: the work is for no one (`finally` leaves)
                 self._run()
                 code = 0
             finally:
@@ -95,6 +98,35 @@ def can_fork() -> bool:
     import threading  # here: a run that forks nothing (a warm one) does not pay for the imports
 
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
+
+
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def follow_parent(parent: int) -> bool:
+    """In a child just forked by `parent`: have the kernel send it SIGTERM when the parent dies (Linux's
+    PR_SET_PDEATHSIG), so that a run killed outright (SIGKILL, the OOM killer), which cannot stop its
+    children, does not leave them working on, a writer writing notes after the command is gone. SIGTERM,
+    not SIGKILL: a writer stops between two notes, never inside one. False if the parent is already gone
+    (it died before the request was made: the kernel would never send it). Where the request cannot be
+    made (no `ctypes`, not Linux) nothing changes; a writer also checks its parent between notes
+    (`parent_alive`). Call it only in a child of a single-threaded parent: the signal follows the parent
+    *thread* that forked."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGTERM), 0, 0, 0)
+        except (ImportError, OSError, AttributeError, TypeError):
+            pass  # no ctypes or no prctl: `parent_alive` between notes is all there is
+    return parent_alive(parent)
+
+
+def parent_alive(parent: int) -> bool:
+    """Whether the process that forked this one still runs: once it dies the child is adopted by another
+    (init, a subreaper) and its parent id changes."""
+    return os.getppid() == parent
 
 
 def map_forked(
@@ -203,6 +235,7 @@ def _fork_slice(work: Callable[[Sequence[T]], Iterable[R]], part: Sequence[T]) -
     except OSError:
         return 0, -1
     held = _holding(_STOP)  # a stop signal sent right after the fork waits for the child's own handlers
+    parent = os.getpid()
     pid = -1
     try:
         pid = os.fork()
@@ -215,7 +248,7 @@ def _fork_slice(work: Callable[[Sequence[T]], Iterable[R]], part: Sequence[T]) -
     if pid == 0:  # the child
         code = 1
         try:
-            code = _serve(work, part, results, held)
+            code = _serve(work, part, results, held, parent)
         finally:
             os._exit(code)  # leave without the parent's exit handlers, never flushing its buffers
     return pid, results
@@ -226,20 +259,28 @@ def _serve(
     part: Sequence[T],
     results: int,
     mask: set[int | signal.Signals] | None,
+    parent: int,
 ) -> int:
-    """In the child: send each result of `work(part)`; stop between two when a stop signal comes."""
+    """In the child: send each result of `work(part)`; stop between two when a stop signal comes, or when
+    the parent is gone (killed outright: no one waits for the results, and the user thinks the run over)."""
     for signum in _STOP:
         signal.signal(signum, lambda signum, frame: _stop_asked.append(signum))
+    if not follow_parent(parent):
+        _stop_asked.append(signal.SIGTERM)  # as the kernel would have, had the parent died a moment later
     if mask is not None:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a signal held since the fork arrives now
     produced: Iterable[R] = ()
     try:
         produced = work(part)
-        for result in produced:
+        pending = iter(produced)
+        while not _stop_asked and parent_alive(parent):  # asked before each result: none is begun after
+            result = next(pending, _DONE)
+            if result is _DONE:
+                return 0
             _send(results, result)
-            if _stop_asked:
-                _send(results, _Failure(f"was stopped by {signal.Signals(_stop_asked[0]).name}"))
-                return 128 + _stop_asked[0]
+        why = f"by {signal.Signals(_stop_asked[0]).name}" if _stop_asked else "as the run was gone"
+        _send(results, _Failure(f"was stopped {why}"))
+        return 128 + (_stop_asked[0] if _stop_asked else signal.SIGTERM)
     except Exception as e:  # said to the parent, which reports it and decides what becomes of the rest
         _send(results, _Failure(f"failed ({type(e).__name__}: {e})"))
         return 1
@@ -247,7 +288,9 @@ def _serve(
         close = getattr(produced, "close", None)
         if close is not None:
             close()  # a generator stopped early runs its cleanup (a writer flushes its folders)
-    return 0
+
+
+_DONE = object()  # what `next` gives once a child's work has no more results
 
 
 def _send(results: int, value: object) -> None:

@@ -65,7 +65,10 @@ class Workers:
             # A forked worker closes the run's ends it inherits (its own pipe's, and earlier workers'): while
             # it holds them, a run that dies without a goodbye (SIGTERM) leaves it waiting for good.
             inherited = [*self._conns, parent] if fork else []
-            proc = ctx.Process(target=_serve, args=(child, self._settings, inherited), daemon=True)
+            # A forked worker asks to be stopped when the run dies (background.follow_parent); a spawned one
+            # (watch mode) is forked by whichever thread starts it, and sees the run's end of its pipe close.
+            run = os.getpid() if fork else 0
+            proc = ctx.Process(target=_serve, args=(child, self._settings, inherited, run), daemon=True)
             proc.start()
             child.close()
             self._conns.append(parent)
@@ -175,14 +178,18 @@ def _dispatch(analyzer: Analyzer, method: str, rels: Sequence[str], extra: Any) 
     raise ValueError(method)
 
 
-def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection]) -> None:
+def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection], parent: int) -> None:
     import gc
     import signal
     import traceback
 
+    from vaultkit.background import follow_parent
+
     for other in inherited:
         other.close()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler inherited from the parent (watch mode's)
+    if parent and not follow_parent(parent):  # SIGTERM, when the run dies (it may be killed outright)
+        return  # it died already: no one will ask for anything
     gc.disable()  # a worker lives for one run (see commands.common.one_shot); forked ones inherit this
 
     try:
