@@ -52,6 +52,7 @@ def _markdown(inline: Inline) -> Any:
         renderer=None, plugins=["table", "footnotes", "strikethrough", "math", "url", "mark", "insert"]
     )
     md.block.state_cls = _linear_paragraphs(md.block.state_cls)
+    _linear_block_quotes(md)
     md.block.register("obsidian_comment_block", r"^ {0,3}%%", _block_comment, before="raw_html")
     # Inside a quote or a list item, mistune parses with rule lists of its own: a comment there (as the
     # Annotator plugin writes one, `>%%` ... `>%%`, around its JSON) must run to its `%%` there too.
@@ -89,6 +90,81 @@ def _linear_paragraphs(state_cls: Any) -> Any:
 
     methods = {"add_paragraph": add_paragraph, "append_paragraph": append_paragraph}
     return type("LinearBlockState", (state_cls,), methods)
+
+
+# Block quotes that mistune's own extraction and `_extract_block_quote` must read alike before the latter is
+# used: laziness, blank lines, code that needs every `>`, a break by a list or a fence, tabs, nesting
+_QUOTE_PROBES = (
+    "> a\nb\n> c\n\n>\n> d\n",
+    ">\n>\n> x\ny\n- item\n",
+    ">     code\n> more\nlazy\n",
+    "> ```\n> f\n```\n> q\n",
+    "> a\n>\nb\n",
+    "> a\n---\n> b\n<div>\n",
+    ">\ta\n>\t\tb\n\tc\n",
+    "> > a\n> b\nc\n>> d\n",
+    "  > a\n   > b\n    > c\n",
+    "> a\n1. b\n> c\n2) d\n# e\n",
+    "> a\n<!-- c\n-->\n> b",
+)
+
+
+def _linear_block_quotes(md: Any) -> None:
+    """mistune (3.4) gathers a block quote's text with `+=`, one line at a time: a copy of the quote so far
+    for each line when CPython cannot grow the string in place, and minutes for a 5 MB quote. Its extraction
+    is replaced by `_extract_block_quote`, which joins the lines once, but only where the two read the probes
+    above alike (mistune's extraction differs across versions); otherwise mistune's own is kept, as slow as
+    it was and as correct."""
+    block = md.block
+    original = block.extract_block_quote
+    try:
+        before = [md(probe) for probe in _QUOTE_PROBES]
+        block.extract_block_quote = functools.partial(_extract_block_quote, block)
+        if [md(probe) for probe in _QUOTE_PROBES] == before:
+            return
+    except Exception:  # any mistune that reads otherwise keeps its own extraction
+        pass
+    block.extract_block_quote = original
+
+
+def _extract_block_quote(block: Any, m: Any, state: Any) -> tuple[str, int | None, set[int]]:
+    """A block quote's text (its `>` markers taken off), where a block that ends it starts (when that block
+    was parsed here), and where its lazy lines start in the text: as mistune 3.4 extracts it, with the
+    pieces joined once."""
+    from mistune import block_parser, util
+
+    strip = block_parser._parse_block_quote_line
+    line = state.get_line(state.cursor)
+    first: str = strip(line) or ""  # the block quote rule matched this line: never None
+    pieces, size, lazy = [first], len(first), set[int]()
+    require_marker = bool(block.compile_sc(["blank_line", "indent_code", "fenced_code"]).match(first))
+    breaks = block.compile_sc(["blank_line", "thematic_break", "fenced_code", "list", "block_html"])
+    state.cursor += len(line)
+    end_pos = None
+    prev_blank = False
+    while state.cursor < state.cursor_max:
+        line = state.get_line(state.cursor)
+        quote = strip(line)
+        if quote is not None:
+            pieces.append(quote)
+            size += len(quote)
+            state.cursor += len(line)
+            prev_blank = not quote.strip()
+            continue
+        if require_marker or prev_blank:  # a lazy line needs prose before it (CommonMark example 249)
+            break
+        found = breaks.match(state.src, state.cursor)
+        if found:
+            end_pos = block.parse_method(found, state)
+            if end_pos:
+                break
+        line = state.get_line(state.cursor)
+        lazy.add(size)
+        more = util.expand_leading_tab(line, 3)
+        pieces.append(more)
+        size += len(more)
+        state.cursor += len(line)
+    return util.expand_tab("".join(pieces)), end_pos, lazy
 
 
 def _extend_text(token: dict[str, Any], more: str) -> None:
