@@ -15,8 +15,8 @@ no link can name (see VK121), a note the note already links to (in the body or a
 mention, names shorter than `link.min_length` (a Han, Kana or Hangul character counts twice), dates and
 numbers, words listed in `link.never`, names two notes share (see VK122), a mention right after `[`, `!`,
 a backslash or `^` (the link would read as `[[[`, an embed, an escaped bracket or an inline footnote),
-after a `]` where the note
-defines a reference link of that name (`[note][Meituan]` would be that reference link), before `]` or
+after a `]` where the note defines a reference link of that name (`[note][Meituan]` would be that
+reference link), before `]` or
 `::` (a Dataview field's key), or before a combining mark that belongs to its last letter (`भारतीय` holds
 `भारत` but is another word). All-capital names (acronyms) match only in capitals. Notes whose type is in
 `link.skip_types` (default: `raw`, ingested sources whose `sha256` pins the body), notes with
