@@ -440,18 +440,7 @@ def test_a_stop_signal_to_link_alone_stops_its_forked_writers_between_notes(
     vault = _chain_vault(make_vault, notes)
     before = _files(vault)
     linked = {f"Note{i:03d}.md": _chained(i, notes) for i in range(notes)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "vaultkit", "link", "--no-cache", "--jobs", "2", str(vault)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group: the signal goes to the command alone
-    )
-    sample = sorted(vault.glob("*.md"))[::25]
-    deadline = time.monotonic() + 60
-    while not any(b"[[" in p.read_bytes() for p in sample) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.2)  # both writers under way
+    proc = _link_under_way(vault, "--no-cache", stderr=subprocess.PIPE)
     os.kill(proc.pid, signum)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
@@ -471,6 +460,24 @@ def test_a_stop_signal_to_link_alone_stops_its_forked_writers_between_notes(
         assert _files(vault) == linked
         third = run_cli("link", "--no-cache", vault)
         assert third.exit_code == 0 and _files(vault) == linked, third.output
+
+
+def _link_under_way(vault: Path, *options: str, stderr: int) -> subprocess.Popen[str]:
+    """A real `vaultkit link --jobs 2` of `vault` in its own process group (a signal then goes to the command
+    alone), returned once both of its forked writers are writing."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vaultkit", "link", *options, "--jobs", "2", str(vault)],
+        stdout=subprocess.DEVNULL,
+        stderr=stderr,
+        text=True,
+        start_new_session=True,
+    )
+    sample = sorted(vault.glob("*.md"))[::25]
+    deadline = time.monotonic() + 60
+    while not any(b"[[" in p.read_bytes() for p in sample) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.2)  # both writers under way
+    return proc
 
 
 def _alive_in_group(pgid: int) -> list[int]:
@@ -502,17 +509,7 @@ def test_link_killed_outright_takes_its_forked_writers_with_it(make_vault: Any) 
     vault = _chain_vault(make_vault, notes)
     before = _files(vault)
     linked = {f"Note{i:03d}.md": _chained(i, notes) for i in range(notes)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "vaultkit", "link", "--jobs", "2", str(vault)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: the signal goes to the command alone
-    )
-    sample = sorted(vault.glob("*.md"))[::25]
-    deadline = time.monotonic() + 60
-    while not any(b"[[" in p.read_bytes() for p in sample) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    time.sleep(0.2)  # both writers under way
+    proc = _link_under_way(vault, stderr=subprocess.DEVNULL)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
     time.sleep(0.5)  # a writer told to stop ends the note it is writing, in milliseconds
