@@ -16,12 +16,11 @@ mention, names shorter than `link.min_length` (a Han, Kana or Hangul character c
 numbers, words listed in `link.never`, names two notes share (see VK122), a mention right after `[`, `!`,
 a backslash or `^` (the link would read as `[[[`, an embed, an escaped bracket or an inline footnote),
 after a `]` where the note defines a reference link of that name (`[note][Meituan]` would be that
-reference link), before `]` or
-`::` (a Dataview field's key), or before a combining mark that belongs to its last letter (`भारतीय` holds
-`भारत` but is another word). All-capital names (acronyms) match only in capitals. Notes whose type is in
-`link.skip_types` (default: `raw`, ingested sources whose `sha256` pins the body), notes with
-`vaultkit_link: false`, and Excalidraw drawings (an `excalidraw-plugin` property: the plugin reads the
-text back into the drawing) are left alone.
+reference link), before `]` or `::` (a Dataview field's key), or before a combining mark that belongs to
+its last letter (`भारतीय` holds `भारत` but is another word). All-capital names (acronyms) match only in
+capitals. Notes whose type is in `link.skip_types` (default: `raw`, ingested sources whose `sha256` pins
+the body), notes with `vaultkit_link: false`, and Excalidraw drawings (an `excalidraw-plugin` property:
+the plugin reads the text back into the drawing) are left alone.
 
 ## Why is this bad?
 An unlinked mention is a relation the graph, backlinks and readers do not see.
