@@ -731,18 +731,18 @@ def test_scanner_is_linear_on_unclosed_openers(piece: str) -> None:
     """markdown.scan was quadratic on long runs of inline footnote openers `^[`, footnote refs `[^a` and bare
     URLs glued together: a 40 kB paragraph took 3-11 s."""
     body = "Other " + piece * (40_000 // len(piece)) + "\n"
-    start = time.perf_counter()
+    start = time.process_time()
     markdown.scan(body)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 # -- regressions for defects fixed in frontmatter.py / note.py ------------------------------------------
 
 
 def test_alias_bomb_is_refused_fast_in_process() -> None:
-    start = time.perf_counter()
+    start = time.process_time()
     parsed = note.parse("Bomb.md", note.RawFile(BOMB.encode(), "", 0o644, 0, len(BOMB)))
-    assert time.perf_counter() - start < 0.5
+    assert time.process_time() - start < 0.5
     assert [p.code for p in parsed.problems] == ["VK004"]
     assert not parsed.fm.nodes  # nothing was expanded before the refusal
 

@@ -829,9 +829,9 @@ def test_the_checks_beside_emphasis_delimiters_are_linear(piece: str) -> None:
     table = KeyTable.build(facts, LinkConfig())
     automaton = table.automaton()
     prose = piece * 20_000
-    start = time.perf_counter()
+    start = time.process_time()
     scan_mentions(prose, table.acronyms, lambda _lowered: automaton)
-    assert time.perf_counter() - start < 3.0
+    assert time.process_time() - start < 3.0
 
 
 def test_a_mention_at_the_end_of_a_longer_names_prefix_is_found() -> None:

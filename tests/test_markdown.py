@@ -532,9 +532,9 @@ def test_block_ids_found(body: str, ids: list[str]) -> None:
 )
 def test_scanner_is_linear_on_repeated_openers(piece: str) -> None:
     body = "Other " + piece * (40_000 // len(piece)) + "\n"
-    start = time.perf_counter()
+    start = time.process_time()
     scan(body)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 @pytest.mark.parametrize("piece", ["<code>", "<a href='x'>", "<KBD>x", "<span>", "<b>x</i>", "</b>"])
@@ -542,9 +542,9 @@ def test_scanner_is_linear_on_unclosed_elements(piece: str) -> None:
     """The text of `<a>`, `<code>` and the like is protected up to a closing tag within 4,000 characters:
     200,000 characters of unclosed `<code>` each searched that far ahead, and took 3 s."""
     body = piece * (200_000 // len(piece)) + "\n"
-    start = time.perf_counter()
+    start = time.process_time()
     scan(body)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def _suppressions_seconds(n: int) -> float:
@@ -552,9 +552,9 @@ def _suppressions_seconds(n: int) -> float:
     # number from the body's start), and regions of one code still open at each `enable` of another
     line = "%% vaultkit-disable VK120 %%%% vaultkit-enable VK101 %%<!-- x -->" * 20 + "\n"
     body = line * (n // 20)
-    start = time.perf_counter()
+    start = time.process_time()
     out = scan(body)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     assert len(out.suppressions) == (n // 20) * 20 and all(s.last_line == 0 for s in out.suppressions)
     return seconds
 
@@ -609,10 +609,10 @@ def test_scanner_speed_on_a_realistic_note() -> None:
         "| a | b |\n|---|---|\n| 1 | 2 |\n\n",
     ]
     body = "".join(blocks) * 40  # about 25 kB, 480 blocks
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(10):
         scan(body)
-    per_note = (time.perf_counter() - start) / 10
+    per_note = (time.process_time() - start) / 10
     assert per_note < 0.05, f"{per_note * 1000:.1f} ms for a 25 kB note"
     assert re.search(r"\bMeituan\b", scan(body).prose)
 

@@ -666,16 +666,16 @@ def test_verify_is_linear_on_unclosed_templater_openers() -> None:
     """The `<%...%>` rule was a lazy regex: every unclosed `<%` rescanned the rest of the paragraph, so 20,000
     of them took about 3 s (40,000: 11 s) before a single link could be written."""
     text = "Gamma " + "<%" * 20_000 + "\n"
-    start = time.perf_counter()
+    start = time.process_time()
     assert check_edits(text, "[[Gamma]]" + text[5:], [Edit(0, 5, "[[Gamma]]")], "related") is None
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 def _verify_seconds(piece: str, lines: int) -> float:
     text = "Gamma here.\n\n" + piece * lines
-    start = time.perf_counter()
+    start = time.process_time()
     assert check_edits(text, "[[Gamma]]" + text[5:], [Edit(0, 5, "[[Gamma]]")], "related") is None
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 @pytest.mark.parametrize("piece", ["<a\n", "    a\n", "2. a\n"])
@@ -699,9 +699,9 @@ def test_verify_is_linear_on_a_long_block_quote() -> None:
 
 
 def _block_seconds(text: str) -> float:
-    start = time.perf_counter()
+    start = time.process_time()
     verify._markdown("none")(text)
-    return time.perf_counter() - start
+    return time.process_time() - start
 
 
 def test_verify_keeps_mistunes_block_quotes_where_they_read_otherwise(
