@@ -476,11 +476,14 @@ def _print_problems(diagnostics: list[Diagnostic]) -> None:
 
 
 def _retried(message: str) -> str:
-    """The writer's refusal as the watch says it: what it tells a `link` user to do ("run again"), the watch
-    does itself (`_retry_refused`)."""
+    """The writer's refusal as the watch says it, with what the watch does next: it tries every note it could
+    not write again once the note's next event settles (`_retry_refused`), never on a timer. What the writer
+    tells a `link` user to do ("run again": another program was writing the note, or changed it) the watch
+    does when that program's save or close comes. Any other refusal (the note deleted meanwhile, read-only,
+    an edit found unsafe) waits for the note to change: saved, created again, its permissions changed."""
     if message.endswith(RUN_AGAIN):
         return message.removesuffix(RUN_AGAIN) + "; tried again when it is next saved or closed"
-    return message
+    return message + "; tried again when it next changes"
 
 
 def _shown(rel: str, d: Diagnostic) -> str:
