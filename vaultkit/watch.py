@@ -450,8 +450,8 @@ def _leave_at_once(owner: int) -> Handler:
     whatever point that check had reached, was once lost (the watch went on) and once raised again after
     "stopped" (exit by SIGINT), in about forty stops under test; the cause was not found. Leaving is safe
     there: that check writes only the cache (each file renamed into place, a torn one is ignored), the
-    workers end with their pipes, and a lock goes with the process. A process forked meanwhile (a worker, a
-    cache writer: not `owner`) gets KeyboardInterrupt, as before."""
+    workers end with their pipes, and a lock goes with the process. A process forked meanwhile (a cache
+    writer: not `owner`) gets KeyboardInterrupt, as before; a worker ignores Ctrl-C (`pool._serve`)."""
 
     def leave(signum: int, frame: FrameType | None) -> None:
         if os.getpid() != owner:
