@@ -470,10 +470,14 @@ def _blocked_or_done(process: subprocess.Popen[str], timeout: float = 5.0) -> No
 
 
 @needs_leases
-def test_a_save_in_place_as_the_writer_renames_is_kept(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("at", ["replace", "link"], ids=["at-the-rename", "before-the-rename"])
+def test_a_save_in_place_as_the_writer_renames_is_kept(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, at: str
+) -> None:
     """Regression: an editor that saved in place (open with O_TRUNC, write) between the writer's last check
     and its rename wrote into the file the rename then unlinked: the save was lost, and the note reported
-    written. The user's save is what ends at the note's path, and the note is reported not written."""
+    written. The user's save is what ends at the note's path, and the note is reported not written; the
+    save comes at the rename, or as the old file is given its second name, before it."""
     editor = subprocess.Popen(
         [sys.executable, "-c", SAVE_IN_PLACE, str(vault / "A.md"), USER_SAVE.decode()],
         stdin=subprocess.PIPE,
@@ -482,18 +486,18 @@ def test_a_save_in_place_as_the_writer_renames_is_kept(vault: Path, monkeypatch:
     )
     assert editor.stdin is not None and editor.stdout is not None
     assert editor.stdout.readline() == "ready\n"
-    real_replace = os.replace
+    real = getattr(os, at)
     paused: list[str] = []
 
-    def save_in_the_window(src: str, dst: str) -> None:
-        if not paused:  # the writer's rename: its last check is behind it
+    def save_in_the_window(src: str, dst: str, **kwargs: Any) -> None:
+        if not paused:  # the writer's first rename (or link): its last check is behind it
             paused.append(src)
             editor.stdin.write("save\n")  # type: ignore[union-attr]
             editor.stdin.flush()  # type: ignore[union-attr]
             _blocked_or_done(editor)
-        real_replace(src, dst)
+        real(src, dst, **kwargs)
 
-    monkeypatch.setattr(os, "replace", save_in_the_window)
+    monkeypatch.setattr(os, at, save_in_the_window)
     result = write(vault)
     monkeypatch.undo()
     editor.communicate(timeout=60)
@@ -741,3 +745,17 @@ def test_a_fix_in_a_read_only_note_is_not_offered(make_vault: VaultFactory) -> N
     (root / "A.md").chmod(0o644)
     again = run_cli("check", root)
     assert "A.md:1:5: VK120 [*] 'Lone'" in again.stdout and "2 fixable" in again.stdout, again.stdout
+
+
+@needs_leases
+@pytest.mark.parametrize("code", [errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP])
+def test_a_file_system_without_hard_links_is_written_as_before(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """The old file is kept under a second name across the rename; FAT and exFAT drives, and some FUSE file
+    systems, have no hard links. There the note is written as it was before (only a save that began before
+    the rename is seen), never refused."""
+    monkeypatch.setattr(os, "link", _raiser(OSError(code, os.strerror(code))))
+    result = write(vault)
+    assert result.written, result.message
+    assert_intact(vault, LINKED)

@@ -288,27 +288,27 @@ def _swap_leased(path: Path, tmp: str, old: bytes) -> None:
     finds the new file, which the save overwrites as any later save would. Raises _Changed when the note
     changed, is being written, or was opened for writing meanwhile; without a lease (other systems, network
     file systems, a note owned by another user) the last comparison of bytes alone guards the rename."""
+    new_file = os.lstat(tmp)
+    keep: list[str] = []  # the old file's second name, once it has one
+    restored = False
     lease = _read_lease(path)
     if lease is None:
         if path.read_bytes() != old:
             raise _Changed
         os.replace(tmp, path)
         return
-    keep: list[str] = []  # the old file's second name, once it has one
-    new_file = os.lstat(tmp)
-    restored = False
-    try:
+    try:  # from here on the descriptor is closed, whatever happens: a lease left held makes saves wait
         leased = os.fstat(lease)
         if _read_all(lease) != old:
             raise _Changed
-        _link_beside(path, keep)
-        if not os.path.samestat(os.lstat(keep[-1]), leased):
+        if _link_beside(path, keep) and not os.path.samestat(os.lstat(keep[-1]), leased):
             raise _Changed  # the note was replaced by another file since the lease was taken
+        if _lease_broken(lease):  # an open for writing waits already: it goes on in the note, as it is
+            raise _Changed(_OPENED)
         os.replace(tmp, path)
     finally:  # an interrupt after the rename too: a waiting open never goes on in a file with no name
         try:
-            broken = fcntl.fcntl(lease, _F_GETLEASE) != fcntl.F_RDLCK  # a break began, or the lease is gone
-            if broken and keep and _is_file(path, new_file):
+            if keep and _is_file(path, new_file) and _lease_broken(lease):
                 try:
                     os.replace(keep[-1], path)  # the old file is the note again, before the open goes on
                 except OSError:
@@ -322,6 +322,13 @@ def _swap_leased(path: Path, tmp: str, old: bytes) -> None:
                     os.unlink(name)  # after a rename back, the name is gone (and unlinks nothing)
     if restored:
         raise _Changed(_OPENED)
+
+
+def _lease_broken(fd: int) -> bool:
+    """Whether a break of the read lease on `fd` began (an open for writing waits for it), or the lease is
+    gone (the kernel took it back after /proc/sys/fs/lease-break-time): F_GETLEASE then says the break's
+    target, F_UNLCK, not F_RDLCK."""
+    return bool(fcntl.fcntl(fd, _F_GETLEASE) != fcntl.F_RDLCK)
 
 
 def _is_file(path: Path, st: os.stat_result) -> bool:
@@ -367,9 +374,11 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def _link_beside(path: Path, names: list[str]) -> None:
+def _link_beside(path: Path, names: list[str]) -> bool:
     """Give the note a second name beside it, named as a temporary file (so that one a killed process leaves
-    is swept as one), appended to `names` once it exists."""
+    is swept as one), appended to `names` before it exists. False where the file system has no hard links
+    (FAT, exFAT, some FUSE and network ones): the rename then cannot be undone, and only a break of the
+    lease that began before it is seen in time."""
     for _attempt in range(100):
         name = os.path.join(path.parent, f"{_tmp_prefix(path)}{secrets.token_hex(4)}{TMP_SUFFIX}")
         names.append(name)  # before it exists: an interrupt just after the link leaves no name unknown
@@ -377,9 +386,12 @@ def _link_beside(path: Path, names: list[str]) -> None:
             os.link(path, name, follow_symlinks=False)
         except FileExistsError:
             names.remove(name)  # another file's: never removed as ours
+        except OSError:
+            names.remove(name)
+            return False
         else:
-            return
-    raise FileExistsError(errno.EEXIST, "no temporary file name is free")
+            return True
+    return False
 
 
 def _write_all(fd: int, data: bytes) -> None:
