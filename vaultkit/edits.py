@@ -32,7 +32,8 @@ reaches the kernel's lease check only after the writer has asked whether its lea
 between two steps of one system call, a few system calls of the writer's long); an editor that saves by
 renaming its own file over the note between the last comparison and the rename (its save is replaced);
 and a writer killed (SIGKILL) after the rename while a save waits, whose old file, holding that save, is
-left under its second name and removed as an orphan. Where leases are unsupported (other systems, network
+left under its second name and removed as an orphan. On file systems without hard links (FAT, exFAT) the
+old file cannot be kept, so only an open that began before the rename is caught. Where leases are unsupported (other systems, network
 file systems, a note owned by another user: the lease is refused with EACCES or EINVAL) the comparison of
 bytes alone applies, with a window of one read before the rename. A lease break is signalled with SIGURG,
 which is ignored unless handled, not the default SIGIO, which would end the process: no handler is needed,
