@@ -120,3 +120,24 @@ def test_a_chunk_of_parsed_notes_holds_each_link_target_once(example_vault: Path
         ids.setdefault(x.target, set()).add(id(x.target))
     assert len(links) > len(ids)  # some notes are linked more than once
     assert all(len(found) == 1 for found in ids.values()), ids
+
+
+def test_ctrl_c_leaves_the_workers_to_the_run(example_vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl-C in a terminal (or pre-commit's) sends SIGINT to the whole process group: the run and its
+    workers. Regression: a worker raised KeyboardInterrupt wherever it was; in its reply's send, the
+    traceback came out on the run's stderr ("Process ForkProcess-1: Traceback ..."); in a parse, its reply
+    was that traceback. The run owns Ctrl-C and stops its workers itself (`close`, its pipes' end, and
+    SIGTERM when it dies): a worker ignores SIGINT, and finishes what it was asked."""
+    notes = sorted(p.relative_to(example_vault).as_posix() for p in example_vault.rglob("*.md"))
+    settings = open_session(example_vault).settings()
+    alone = Workers(settings, 1).call("parse", notes)
+    real_parse = Analyzer.parse
+
+    def ctrl_c_midway(self: Analyzer, rels: Any) -> Any:
+        os.kill(os.getpid(), signal.SIGINT)  # in a worker: the terminal's Ctrl-C as it parses
+        return real_parse(self, rels)
+
+    monkeypatch.setattr(Analyzer, "parse", ctrl_c_midway)
+    with Workers(settings, 2) as workers:
+        assert workers.call("parse", notes) == alone
+        assert all(proc.is_alive() for proc in workers._procs)

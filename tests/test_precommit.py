@@ -9,12 +9,15 @@ VAULTKIT_TEST_PRE_COMMIT_HOME to a folder to keep it between sessions).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -446,3 +449,72 @@ def test_a_staged_workspace_json_checks_only_the_staged_notes(vault_repo: VaultR
     out = _output(linked)
     assert "Legacy" not in out, out
     assert "Legacy mentions Meituan." in repo.read(LEGACY_NOTE)
+
+
+CHAIN = 1500  # notes, each mentioning the next: `link` writes every one, long enough to be interrupted
+
+
+def _chain_note(i: int) -> str:
+    return f"# Note{i:04d}\n\nSee Note{(i + 1) % CHAIN:04d} here.\n"
+
+
+def _group_alive(pgid: int) -> list[int]:
+    alive = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, ValueError):
+            stat = (entry / "stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()  # state, ppid, pgrp, ...
+            if int(fields[2]) == pgid and fields[0] not in "ZX":
+                alive.append(int(entry.name))
+    return alive
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to list a process group")
+def test_ctrl_c_during_the_link_hook_leaves_every_note_whole(vault_repo: VaultRepo) -> None:
+    """Ctrl-C in the terminal running `git commit` sends SIGINT to the whole process group: pre-commit,
+    vaultkit and its forked writers and workers. Every note is as it was or has its edits whole, no
+    temporary file and no process is left once pre-commit exits, the exit is non-zero, no traceback is
+    shown (regression: a worker's KeyboardInterrupt printed one), and the next run finishes the job."""
+    repo = vault_repo
+    for i in range(CHAIN):
+        repo.write(f"vault/Chain/Note{i:04d}.md", _chain_note(i))
+    repo.git("add", "-A")
+    hook = subprocess.Popen(
+        [sys.executable, "-m", "pre_commit", "run", "vaultkit-link", "--color", "never"],
+        cwd=repo.root,
+        env=dict(repo.env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own group: the terminal's Ctrl-C reaches the group, not pytest
+    )
+    chain = sorted((repo.root / "vault/Chain").glob("*.md"))
+    deadline = time.monotonic() + 120
+    while not any(b"[[" in p.read_bytes() for p in chain[::25]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)  # writing under way
+    os.killpg(hook.pid, signal.SIGINT)
+    out, _ = hook.communicate(timeout=60)
+    left = _group_alive(hook.pid)
+    assert not left, f"processes of the interrupted run are left: {left}"
+    assert hook.returncode != 0, out
+    assert "Traceback" not in out, out
+    assert not list(repo.root.rglob("*.vaultkit-tmp"))
+    linked = 0
+    for p in chain:
+        i = int(p.stem[4:])
+        text = p.read_bytes().decode("utf-8")
+        body = text.split("---\n", 2)[2] if text.startswith("---\n") else text
+        if text.startswith("---\n"):
+            assert text.startswith(f'---\nrelated:\n  - "[[Note{(i - 1) % CHAIN:04d}]]"\n---\n'), p.name
+        assert body in (
+            _chain_note(i),
+            _chain_note(i).replace("See Note", "See [[Note").replace(" here", "]] here"),
+        )
+        linked += "[[" in body
+    assert 0 < linked < CHAIN, "interrupted while writing"
+    repo.git("add", "-A")
+    again = repo.run_hook("vaultkit-link")
+    assert again.returncode == 1 and "files were modified by this hook" in _output(again), _output(again)
+    assert all(f"See [[Note{(int(p.stem[4:]) + 1) % CHAIN:04d}]] here." in p.read_text() for p in chain)
+    assert not list(repo.root.rglob("*.vaultkit-tmp"))

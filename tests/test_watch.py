@@ -866,3 +866,41 @@ def test_a_save_still_pending_when_the_settings_reload_is_fixed(vault: Path) -> 
     watcher._tick()  # the fix, due at once (settle 0)
     assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
     assert watcher.reload is False, "the reload still happens, after the save"
+
+
+def test_a_note_deleted_as_it_is_written_is_said_to_be_tried_again_and_is(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An editor that saves by deleting the note and creating it again deletes it as the watch writes it.
+    Regression: the watch said "not written (No such file or directory); the note is unchanged" and no more,
+    though it tries the note again at its next change, as it does every note it could not write; it now says
+    so. The note created again is linked."""
+    from vaultkit import edits
+    from vaultkit.watch import Watcher, WatchOptions
+
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher._full_check()
+    note = vault / RESRL
+    saved = note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n"
+    _atomic(note, saved)
+    real_create = edits._create_temporary
+
+    def deleted_meanwhile(path: Path, names: list[str]) -> tuple[int, str]:
+        if path == note and note.exists():
+            note.unlink()  # the editor's delete, before it creates the note again
+        return real_create(path, names)
+
+    monkeypatch.setattr(edits, "_create_temporary", deleted_meanwhile)
+    watcher.pending[RESRL] = time.monotonic() - 1
+    watcher._tick()
+    watcher._tick()  # the fix, due at once (settle 0): refused, the note is gone
+    said = capsys.readouterr().err
+    assert f"vaultkit: {RESRL}: not written" in said, said
+    assert said.rstrip("\n").endswith("; tried again when it next changes"), said
+    monkeypatch.undo()
+    note.write_text(saved, encoding="utf-8")  # the editor creates it again
+    watcher.pending[RESRL] = time.monotonic() - 1
+    watcher._tick()
+    watcher._tick()
+    assert f"vaultkit: linked {RESRL}" in capsys.readouterr().out
+    assert "Another mention of [[Xiaomi]]." in note.read_text(encoding="utf-8")

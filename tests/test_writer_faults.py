@@ -7,6 +7,7 @@ case the original note is intact and readable, no temporary file is left behind,
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -14,6 +15,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -140,7 +142,8 @@ def test_real_death_leaves_an_orphan_that_the_next_write_removes(vault: Path) ->
     )
     assert proc.returncode == 137, proc.stderr
     assert (vault / "A.md").read_bytes() == ORIGINAL
-    assert len(temp_files(vault)) == 1  # nothing can clean up after SIGKILL...
+    # nothing can clean up after SIGKILL: the temporary file, and the note's second name (edits._swap_leased)...
+    assert len(temp_files(vault)) == (2 if sys.platform.startswith("linux") else 1)
     result = run_cli("link", vault)  # ...but the next write of that note, under the vault lock, does
     assert result.exit_code == 0, result.output
     assert_intact(vault, LINKED)
@@ -446,6 +449,104 @@ def test_a_paused_writer_in_another_process_keeps_its_whole_save(vault: Path) ->
     assert_intact(vault, ORIGINAL + b"Written after the pause.\n")
 
 
+USER_SAVE = b"---\ntitle: A\n---\nThe user's save, made in place.\n"
+SAVE_IN_PLACE = (  # as Obsidian saves (Node's fs.writeFile): open with O_TRUNC, then write, then close
+    "import os, sys\n"
+    "sys.stdout.write('ready\\n'); sys.stdout.flush()\n"
+    "sys.stdin.readline()\n"
+    "fd = os.open(sys.argv[1], os.O_WRONLY | os.O_TRUNC)\n"
+    "os.write(fd, sys.argv[2].encode()); os.close(fd)\n"
+)
+
+
+def _blocked_or_done(process: subprocess.Popen[str], timeout: float = 5.0) -> None:
+    """Wait until `process` has finished, or sleeps in the kernel waiting for a lease to be given up."""
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if "lease" in Path(f"/proc/{process.pid}/wchan").read_text():
+                return
+        time.sleep(0.01)
+
+
+@needs_leases
+@pytest.mark.parametrize("at", ["replace", "link"], ids=["at-the-rename", "before-the-rename"])
+def test_a_save_in_place_as_the_writer_renames_is_kept(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, at: str
+) -> None:
+    """Regression: an editor that saved in place (open with O_TRUNC, write) between the writer's last check
+    and its rename wrote into the file the rename then unlinked: the save was lost, and the note reported
+    written. The user's save is what ends at the note's path, and the note is reported not written; the
+    save comes at the rename, or as the old file is given its second name, before it."""
+    editor = subprocess.Popen(
+        [sys.executable, "-c", SAVE_IN_PLACE, str(vault / "A.md"), USER_SAVE.decode()],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert editor.stdin is not None and editor.stdout is not None
+    assert editor.stdout.readline() == "ready\n"
+    real = getattr(os, at)
+    paused: list[str] = []
+
+    def save_in_the_window(src: str, dst: str, **kwargs: Any) -> None:
+        if not paused:  # the writer's first rename (or link): its last check is behind it
+            paused.append(src)
+            editor.stdin.write("save\n")  # type: ignore[union-attr]
+            editor.stdin.flush()  # type: ignore[union-attr]
+            _blocked_or_done(editor)
+        real(src, dst, **kwargs)
+
+    monkeypatch.setattr(os, at, save_in_the_window)
+    result = write(vault)
+    monkeypatch.undo()
+    editor.communicate(timeout=60)
+    assert paused and editor.returncode == 0
+    assert (vault / "A.md").read_bytes() == USER_SAVE
+    assert not result.written and "another program" in result.message, result.message
+    assert temp_files(vault) == []
+    assert write(vault).written is False  # the bytes changed: the next run reads them again
+
+
+@needs_leases
+def test_a_save_in_place_after_the_rename_goes_to_the_new_note(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The other order: a save that opens the note once it is replaced writes the new file, and the write
+    stands as made (the user's save overwrites it, as any later save would)."""
+    real_replace = os.replace
+    user = USER_SAVE.replace(b"made in place", b"made after the rename")
+
+    def save_after(src: str, dst: str) -> None:
+        real_replace(src, dst)
+        if str(dst) == str(vault / "A.md") and (vault / "A.md").read_bytes() == LINKED:
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys; open(sys.argv[1], 'wb').write(sys.argv[2].encode())",
+                    str(vault / "A.md"),
+                    user.decode(),
+                ],
+                check=True,
+                timeout=60,
+            )
+
+    monkeypatch.setattr(os, "replace", save_after)
+    result = write(vault)
+    monkeypatch.undo()
+    assert result.written, result.message
+    assert_intact(vault, user)
+
+
+@needs_leases
+def test_without_a_competing_save_the_note_is_written_and_nothing_is_left(vault: Path) -> None:
+    result = write(vault)
+    assert result.written, result.message
+    assert_intact(vault, LINKED)
+    assert os.stat(vault / "A.md").st_nlink == 1  # no second name of the old or the new file is left
+
+
 def test_a_note_opened_only_for_reading_is_written(vault: Path) -> None:
     with open(vault / "A.md", "rb") as reader:
         result = write(vault)
@@ -644,3 +745,17 @@ def test_a_fix_in_a_read_only_note_is_not_offered(make_vault: VaultFactory) -> N
     (root / "A.md").chmod(0o644)
     again = run_cli("check", root)
     assert "A.md:1:5: VK120 [*] 'Lone'" in again.stdout and "2 fixable" in again.stdout, again.stdout
+
+
+@needs_leases
+@pytest.mark.parametrize("code", [errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP])
+def test_a_file_system_without_hard_links_is_written_as_before(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, code: int
+) -> None:
+    """The old file is kept under a second name across the rename; FAT and exFAT drives, and some FUSE file
+    systems, have no hard links. There the note is written as it was before (only a save that began before
+    the rename is seen), never refused."""
+    monkeypatch.setattr(os, "link", _raiser(OSError(code, os.strerror(code))))
+    result = write(vault)
+    assert result.written, result.message
+    assert_intact(vault, LINKED)

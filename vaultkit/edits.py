@@ -14,14 +14,30 @@ under the lock, so the one that loses a race refuses the note ("changed since va
 instead of overwriting the other's edit; nothing is lost and the next run links what was refused. Any
 failure or interrupt removes the temporary file; one orphaned by a killed process (which cannot clean up)
 is removed by a later write of that note (the next one, unless the folder was listed less than a minute
-before), under the lock, when no live writer can own it. Editors that do
-not take the lock (Obsidian) are covered by the compare-and-swap, which leaves a window of one read between
-the last comparison and the rename. A program that is *in the middle* of writing the note (opened it, wrote
-half, paused) is invisible to a comparison of bytes, and its second half would go to the replaced file and
-be lost; so on Linux the writer also asks, just before the comparison, for a read lease on the note, which
-the kernel grants only while no process has the note open for writing; when it is refused the note is not
-written ("another program is writing the note"). Where leases are unsupported (other systems, network file
-systems, notes owned by another user) the compare-and-swap alone applies.
+before), under the lock, when no live writer can own it.
+
+Editors do not take the lock (Obsidian). On Linux the writer holds a read lease on the note (the kernel
+grants one only while no process has the note open for writing) from just before its last comparison until
+after the rename (`_swap_leased`):
+- A program *in the middle* of writing the note (opened it, wrote half, paused), invisible to a comparison
+  of bytes, makes the kernel refuse the lease: the note is not written ("another program is writing the
+  note"), and its second half is not sent to a replaced file.
+- An editor that saves in place (Obsidian: open with O_TRUNC, then write) and opens the note between the
+  last comparison and the rename waits in the kernel for the lease; the old file, kept under a second name,
+  is renamed back over the note before the lease is given up, so the save goes to the note's path and
+  vaultkit's version is dropped ("another program opened the note to write it as vaultkit replaced it").
+  An open made after the rename writes the new file, as any later save would.
+What remains: an open whose lookup of the note's name found the old file before the rename, but which
+reaches the kernel's lease check only after the writer has asked whether its lease is broken (an instant
+between two steps of one system call, a few system calls of the writer's long); an editor that saves by
+renaming its own file over the note between the last comparison and the rename (its save is replaced);
+and a writer killed (SIGKILL) after the rename while a save waits, whose old file, holding that save, is
+left under its second name and removed as an orphan. On file systems without hard links (FAT, exFAT) the
+old file cannot be kept, so only an open that began before the rename is caught. Where leases are unsupported (other systems, network
+file systems, a note owned by another user: the lease is refused with EACCES or EINVAL) the comparison of
+bytes alone applies, with a window of one read before the rename. A lease break is signalled with SIGURG,
+which is ignored unless handled, not the default SIGIO, which would end the process: no handler is needed,
+in any thread or forked writer.
 """
 
 from __future__ import annotations
@@ -156,18 +172,18 @@ def _replace(
 ) -> WriteResult:
     """Rename `new` over the note if the note still holds `old`, keeping its permissions and owner."""
     mode, owner = stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
-    if _open_for_writing_elsewhere(path):
-        return WriteResult(rel, False, "not written: another program is writing the note" + RUN_AGAIN)
-
-    def still_ok() -> bool:
-        return not _open_for_writing_elsewhere(path) and path.read_bytes() == old
-
-    failure = _atomic_write(path, new, mode=mode, owner=owner, still_ok=still_ok, locked=locked)
+    failure = _atomic_write(
+        path, new, mode=mode, owner=owner, swap=lambda tmp: _swap_leased(path, tmp, old), locked=locked
+    )
     if isinstance(failure, _Changed):
-        return WriteResult(rel, False, "not written: the note changed while vaultkit was writing" + RUN_AGAIN)
+        why = failure.args[0] if failure.args else "the note changed while vaultkit was writing"
+        return WriteResult(rel, False, f"not written: {why}" + RUN_AGAIN)
     if failure is not None:
         return WriteResult(rel, False, f"not written ({_reason(failure)}); the note is unchanged")
     return WriteResult(rel, True, "", new_text, hashlib.sha256(new).hexdigest())
+
+
+_WRITING = "another program is writing the note"
 
 
 def _atomic_write(
@@ -176,12 +192,13 @@ def _atomic_write(
     *,
     mode: int,
     owner: tuple[int, int] | None,
-    still_ok: Callable[[], bool],
+    swap: Callable[[str], None],
     locked: bool,
 ) -> OSError | _Changed | None:
-    """Write `data` to a temporary file beside `path`, flush it, and rename it over `path` if `still_ok()`
-    holds just before. Any failure, an interrupt included (KeyboardInterrupt, SystemExit), removes the
-    temporary file. Returns None on success, else what stopped it."""
+    """Write `data` to a temporary file beside `path`, flush it, and have `swap(tmp)` make its last check
+    and rename it over `path` (raising _Changed when the check fails). Any failure, an interrupt included
+    (KeyboardInterrupt, SystemExit), removes the temporary file. Returns None on success, else what
+    stopped it."""
     if locked:
         _sweep_stale(path)
     names: list[str] = []  # the temporary file's name, known before the file is created
@@ -197,9 +214,7 @@ def _atomic_write(
             if owner is not None:
                 with contextlib.suppress(OSError):
                     os.chown(tmp, *owner)
-            if not still_ok():
-                raise _Changed
-            os.replace(tmp, path)
+            swap(tmp)
         except BaseException:
             for name in names:
                 with contextlib.suppress(OSError):
@@ -258,28 +273,126 @@ _F_SETLEASE = getattr(fcntl, "F_SETLEASE", None)
 _F_SETSIG = getattr(fcntl, "F_SETSIG", None)
 
 
-def _open_for_writing_elsewhere(path: Path) -> bool:
-    """Whether a process (this one included) has the note open for writing, asked of the Linux kernel by
-    taking a read lease, which it grants only when no one has; the lease is released at once. A lease break
-    (someone opening the note to write in that instant) is signalled with SIGURG, ignored unless handled,
-    instead of the default SIGIO, which would kill the process. False where leases cannot be had."""
-    if _F_SETLEASE is None or _F_SETSIG is None:
-        return False
+_F_GETLEASE = 1025  # linux/fcntl.h (F_LINUX_SPECIFIC_BASE + 1); Python's fcntl names it from 3.12 on
+
+
+def _swap_leased(path: Path, tmp: str, old: bytes) -> None:
+    """The last check and the rename, under a read lease on the note where Linux grants one.
+
+    An editor that saves in place (Obsidian: Node's fs.writeFile opens the note with O_TRUNC, then writes)
+    and opens the note in the instant between the last check and the rename would write into the file the
+    rename unlinks: its save lost. While the lease is held, such an open waits in the kernel (at most
+    /proc/sys/fs/lease-break-time seconds), and the lease reports that it is being broken. So the old file
+    is kept reachable under a second name, the new one renamed over the note, and if a break began the old
+    file is renamed back before the lease is given up: the editor's open then goes on in the file at the
+    note's path, and vaultkit's version is dropped (_Changed: not written). An open made after the rename
+    finds the new file, which the save overwrites as any later save would. Raises _Changed when the note
+    changed, is being written, or was opened for writing meanwhile; without a lease (other systems, network
+    file systems, a note owned by another user) the last comparison of bytes alone guards the rename."""
+    new_file = os.lstat(tmp)
+    keep: list[str] = []  # the old file's second name, once it has one
+    restored = False
+    lease = _read_lease(path)
+    if lease is None:
+        if path.read_bytes() != old:
+            raise _Changed
+        os.replace(tmp, path)
+        return
+    try:  # from here on the descriptor is closed, whatever happens: a lease left held makes saves wait
+        leased = os.fstat(lease)
+        if _read_all(lease) != old:
+            raise _Changed
+        if _link_beside(path, keep) and not os.path.samestat(os.lstat(keep[-1]), leased):
+            raise _Changed  # the note was replaced by another file since the lease was taken
+        if _lease_broken(lease):  # an open for writing waits already: it goes on in the note, as it is
+            raise _Changed(_OPENED)
+        os.replace(tmp, path)
+    finally:  # an interrupt after the rename too: a waiting open never goes on in a file with no name
+        try:
+            if keep and _is_file(path, new_file) and _lease_broken(lease):
+                try:
+                    os.replace(keep[-1], path)  # the old file is the note again, before the open goes on
+                except OSError:
+                    keep.clear()  # the old file, where the waiting save goes, keeps its second name
+                    raise
+                restored = True
+        finally:
+            os.close(lease)  # gives the lease up: a waiting open goes on
+            for name in keep:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)  # after a rename back, the name is gone (and unlinks nothing)
+    if restored:
+        raise _Changed(_OPENED)
+
+
+def _lease_broken(fd: int) -> bool:
+    """Whether a break of the read lease on `fd` began (an open for writing waits for it), or the lease is
+    gone (the kernel took it back after /proc/sys/fs/lease-break-time): F_GETLEASE then says the break's
+    target, F_UNLCK, not F_RDLCK."""
+    return bool(fcntl.fcntl(fd, _F_GETLEASE) != fcntl.F_RDLCK)
+
+
+def _is_file(path: Path, st: os.stat_result) -> bool:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        return os.path.samestat(os.lstat(path), st)
     except OSError:
-        return False  # the comparison of bytes that follows reports what happened to the note
+        return False
+
+
+_OPENED = "another program opened the note to write it as vaultkit replaced it"
+
+
+def _read_lease(path: Path) -> int | None:
+    """A descriptor of the note holding a read lease whose break is signalled with SIGURG (ignored unless
+    handled; SIGIO, the default, would kill the process), or None where no lease can be had. Raises _Changed
+    when the kernel refuses the lease because the note is open for writing."""
+    if _F_SETLEASE is None or _F_SETSIG is None:
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None  # the comparison of bytes that follows reports what happened to the note
     try:
         fcntl.fcntl(fd, _F_SETSIG, signal.SIGURG)
         fcntl.fcntl(fd, _F_SETLEASE, fcntl.F_RDLCK)
     except OSError as e:
-        return e.errno in (errno.EAGAIN, errno.EBUSY)
-    else:
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(fd, _F_SETLEASE, fcntl.F_UNLCK)
-        return False
-    finally:
         os.close(fd)
+        if e.errno in (errno.EAGAIN, errno.EBUSY):
+            raise _Changed(_WRITING) from None
+        return None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _read_all(fd: int) -> bytes:
+    chunks: list[bytes] = []
+    offset = 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
+def _link_beside(path: Path, names: list[str]) -> bool:
+    """Give the note a second name beside it, named as a temporary file (so that one a killed process leaves
+    is swept as one), appended to `names` before it exists. False where the file system has no hard links
+    (FAT, exFAT, some FUSE and network ones): the rename then cannot be undone, and only a break of the
+    lease that began before it is seen in time."""
+    for _attempt in range(100):
+        name = os.path.join(path.parent, f"{_tmp_prefix(path)}{secrets.token_hex(4)}{TMP_SUFFIX}")
+        names.append(name)  # before it exists: an interrupt just after the link leaves no name unknown
+        try:
+            os.link(path, name, follow_symlinks=False)
+        except FileExistsError:
+            names.remove(name)  # another file's: never removed as ours
+        except OSError:
+            names.remove(name)
+            return False
+        else:
+            return True
+    return False
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -428,7 +541,7 @@ def _create(path: Path, rel: str, new: bytes, content: str, locked: bool) -> Wri
         new,
         mode=0o666 & ~_umask(),
         owner=None,
-        still_ok=lambda: not os.path.lexists(path),
+        swap=lambda tmp: _rename_if_absent(tmp, path),
         locked=locked,
     )
     if isinstance(failure, _Changed):
@@ -436,6 +549,12 @@ def _create(path: Path, rel: str, new: bytes, content: str, locked: bool) -> Wri
     if failure is not None:
         return WriteResult(rel, False, f"not written: {_reason(failure)}")
     return WriteResult(rel, True, "", content)
+
+
+def _rename_if_absent(tmp: str, path: Path) -> None:
+    if os.path.lexists(path):
+        raise _Changed
+    os.replace(tmp, path)
 
 
 def _umask() -> int:

@@ -14,9 +14,11 @@ start as fresh interpreters ("spawn"), which costs a few hundred milliseconds on
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.analyze import Analyzer, Settings
@@ -69,7 +71,8 @@ class Workers:
             # (watch mode) is forked by whichever thread starts it, and sees the run's end of its pipe close.
             run = os.getpid() if fork else 0
             proc = ctx.Process(target=_serve, args=(child, self._settings, inherited, run), daemon=True)
-            proc.start()
+            with _ctrl_c_held():  # a worker starts deaf to Ctrl-C: `_serve` ignores it
+                proc.start()
             child.close()
             self._conns.append(parent)
             self._procs.append(proc)
@@ -149,6 +152,20 @@ class Workers:
 DIED = "a worker process died; run again with --jobs 1 to see the problem"
 
 
+@contextlib.contextmanager
+def _ctrl_c_held() -> Iterator[None]:
+    """SIGINT blocked in this thread for the block: a worker started meanwhile inherits the mask, and no
+    Ctrl-C reaches it before it ignores the signal. One that comes meanwhile reaches the run at the end."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _send(conn: Connection, request: tuple[str, Sequence[str], Any]) -> None:
     try:
         conn.send(request)
@@ -180,7 +197,6 @@ def _dispatch(analyzer: Analyzer, method: str, rels: Sequence[str], extra: Any) 
 
 def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection], parent: int) -> None:
     import gc
-    import signal
     import traceback
 
     from vaultkit.background import follow_parent
@@ -188,6 +204,12 @@ def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection]
     for other in inherited:
         other.close()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler inherited from the parent (watch mode's)
+    # Ctrl-C reaches the whole process group. The run owns it and stops its workers itself (`close`, the end
+    # of its pipes, SIGTERM when it dies); a KeyboardInterrupt here printed a traceback on the run's stderr,
+    # or sent one back as a reply. Held since the fork (`_ctrl_c_held`): one sent meanwhile is dropped now.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     if parent and not follow_parent(parent):  # SIGTERM, when the run dies (it may be killed outright)
         return  # it died already: no one will ask for anything
     gc.disable()  # a worker lives for one run (see commands.common.one_shot); forked ones inherit this

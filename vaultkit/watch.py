@@ -450,8 +450,8 @@ def _leave_at_once(owner: int) -> Handler:
     whatever point that check had reached, was once lost (the watch went on) and once raised again after
     "stopped" (exit by SIGINT), in about forty stops under test; the cause was not found. Leaving is safe
     there: that check writes only the cache (each file renamed into place, a torn one is ignored), the
-    workers end with their pipes, and a lock goes with the process. A process forked meanwhile (a worker, a
-    cache writer: not `owner`) gets KeyboardInterrupt, as before."""
+    workers end with their pipes, and a lock goes with the process. A process forked meanwhile (a cache
+    writer: not `owner`) gets KeyboardInterrupt, as before; a worker ignores Ctrl-C (`pool._serve`)."""
 
     def leave(signum: int, frame: FrameType | None) -> None:
         if os.getpid() != owner:
@@ -476,11 +476,14 @@ def _print_problems(diagnostics: list[Diagnostic]) -> None:
 
 
 def _retried(message: str) -> str:
-    """The writer's refusal as the watch says it: what it tells a `link` user to do ("run again"), the watch
-    does itself (`_retry_refused`)."""
+    """The writer's refusal as the watch says it, with what the watch does next: it tries every note it could
+    not write again once the note's next event settles (`_retry_refused`), never on a timer. What the writer
+    tells a `link` user to do ("run again": another program was writing the note, or changed it) the watch
+    does when that program's save or close comes. Any other refusal (the note deleted meanwhile, read-only,
+    an edit found unsafe) waits for the note to change: saved, created again, its permissions changed."""
     if message.endswith(RUN_AGAIN):
         return message.removesuffix(RUN_AGAIN) + "; tried again when it is next saved or closed"
-    return message
+    return message + "; tried again when it next changes"
 
 
 def _shown(rel: str, d: Diagnostic) -> str:
