@@ -15,7 +15,7 @@ import functools
 import html
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
 MASK = "\x01"  # stands in for protected text: not a word character, never part of a key
@@ -53,6 +53,9 @@ class Suppression:
     last_line: int  # inclusive; 0 means to the end of the note
     line: int  # where the comment is
     col: int
+    # where each of `codes` stops being disabled when an `enable` ended only some of them (as last_line);
+    # empty: every code at last_line
+    ends: tuple[int, ...] = ()
 
 
 @dataclass
@@ -725,6 +728,7 @@ def _comments(body: str, masked: str, chars: list[tuple[int, int]], out: BodySca
     for m in _COMMENTS.finditer(masked):
         _suppression(m, out, lines, regions)
         _mask(chars, m.start(), m.end())
+    regions.finish(out.suppressions)
 
 
 class _LineCounter:
@@ -751,34 +755,51 @@ class _LineCounter:
 
 class _OpenRegions:
     """The `disable` regions not yet ended (indexes into `BodyScan.suppressions`), found by code: an
-    `enable` looks only at the regions it ends, not at every suppression before it."""
+    `enable` looks only at the regions and codes it ends, each once. An `enable` of some of a region's codes
+    ends those codes there, and the region's other codes stay disabled: recorded as each code's last line
+    (`Suppression.ends`), not as a new region of the other codes (a `disable` of k codes ended one by one
+    stored k * k / 2 codes)."""
 
     def __init__(self) -> None:
         self.every: set[int] = set()  # regions of every code
-        self.by_code: dict[str, set[int]] = {}
+        self.by_code: dict[str, dict[int, list[int]]] = {}  # code -> region -> where in its codes
+        self.ends: dict[int, list[int]] = {}  # region -> each code's last line so far (0: not ended)
+        self.open: dict[int, int] = {}  # region -> how many of its codes are not ended
 
     def add(self, index: int, codes: tuple[str, ...]) -> None:
         if not codes:
             self.every.add(index)
-        for code in codes:
-            self.by_code.setdefault(code, set()).add(index)
+            return
+        for k, code in enumerate(codes):
+            self.by_code.setdefault(code, {}).setdefault(index, []).append(k)
+        self.ends[index] = [0] * len(codes)
+        self.open[index] = len(codes)
 
-    def ended_by(self, codes: tuple[str, ...]) -> list[int]:
-        """The regions an `enable` of `codes` (none: every code) ends, in order; no longer open after."""
-        if codes:
-            found = set(self.every).union(*(self.by_code.get(code, ()) for code in codes))
-        else:
-            found = set(self.every).union(*self.by_code.values())
-        self.every -= found
-        return sorted(found)
+    def end(self, codes: tuple[str, ...], line: int, suppressions: list[Suppression]) -> None:
+        """An `enable` of `codes` (none: every code) on `line`."""
+        ended = set(self.every)
+        self.every.clear()
+        for code in codes or list(self.by_code):
+            for n, places in self.by_code.pop(code, {}).items():
+                ends = self.ends[n]
+                for k in places:
+                    ends[k] = line
+                self.open[n] -= len(places)
+                if self.open[n] == 0:
+                    ended.add(n)
+        for n in ended:  # every code ended: the region ends at its last `enable`
+            ends_n = self.ends.pop(n, None)
+            self.open.pop(n, None)
+            whole = ends_n is None or len(set(ends_n)) == 1
+            suppressions[n] = replace(
+                suppressions[n], last_line=line, ends=() if whole else tuple(ends_n or ())
+            )
 
-    def drop(self, index: int, codes: tuple[str, ...]) -> None:
-        for code in codes:
-            bucket = self.by_code.get(code)
-            if bucket is not None:
-                bucket.discard(index)
-                if not bucket:  # only open regions stay: an `enable` of every code looks at no more
-                    del self.by_code[code]
+    def finish(self, suppressions: list[Suppression]) -> None:
+        """At the end of the note: the regions some of whose codes were ended, and others not."""
+        for n, ends in self.ends.items():
+            if self.open[n] < len(ends):
+                suppressions[n] = replace(suppressions[n], ends=tuple(ends))
 
 
 def _suppression(m: re.Match[str], out: BodyScan, lines: _LineCounter, regions: _OpenRegions) -> None:
@@ -794,15 +815,8 @@ def _suppression(m: re.Match[str], out: BodyScan, lines: _LineCounter, regions: 
     elif kind == "disable":
         regions.add(len(out.suppressions), codes)
         out.suppressions.append(Suppression(codes, line, 0, line, col))
-    else:  # enable: end the open regions of these codes; a region's other codes stay disabled
-        for n in regions.ended_by(codes):
-            sup = out.suppressions[n]
-            regions.drop(n, sup.codes)
-            out.suppressions[n] = Suppression(sup.codes, sup.first_line, line, sup.line, sup.col)
-            rest = tuple(c for c in sup.codes if c not in codes) if codes else ()
-            if rest:
-                regions.add(len(out.suppressions), rest)
-                out.suppressions.append(Suppression(rest, line, 0, sup.line, sup.col))
+    else:  # enable: end these codes of the open regions; a region's other codes stay disabled
+        regions.end(codes, line, out.suppressions)
 
 
 def _inline(
