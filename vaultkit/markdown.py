@@ -75,6 +75,7 @@ class BodyScan:
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")  # Markdown's line endings only (not U+2028, form feed...)
 _QUOTE_MARK = re.compile(r"[ ]{0,3}>[ ]?")
+_SPACES = re.compile(r"[ ]*")
 _LIST_MARK = re.compile(r"[ ]{0,3}(?:[-*+]|(\d{1,9})[.)])(?= |\Z)")
 _HR = re.compile(r"[ ]{0,3}(?:(?:\*[ ]*){3,}|(?:-[ ]*){3,}|(?:_[ ]*){3,})\Z")
 _FENCE_OPEN = re.compile(r"[ ]{0,3}(`{3,}|~{3,})(.*)\Z")
@@ -444,21 +445,26 @@ class _Blocks:
     def _match(self, text: str) -> tuple[int, int]:
         """How far the open containers continue on this line: (column after their markers, how many)."""
         col = 0
+        content_end = len(text.rstrip())  # each level asked the rest of the line: quadratic in its markers
         for k, width in enumerate(self.containers):
             if width < 0:
                 m = _QUOTE_MARK.match(text, col)
                 if m is None:
                     return col, k
                 col = m.end()
-            elif text[col:].strip():  # a blank line continues a list item
+            elif col < content_end:  # a blank line continues a list item
                 if _spaces(text, col) < width - col:
                     return col, k
                 col = width
         return col, len(self.containers)
 
     def _open(self, text: str, col: int) -> tuple[int, list[int]]:
-        """Block quotes and list items that start on this line."""
+        """Block quotes and list items that start on this line. What each marker asks of the rest of the line
+        (is it blank, a thematic break?) is read from where its content and its last other character end:
+        asked of the rest itself, a line of 16,000 `- ` markers took 20 s."""
         opened: list[int] = []
+        content_end = len(text.rstrip())
+        hr_from = len(text.rstrip(" -*_"))  # a thematic break holds nothing else: it can start only here on
         while True:
             m = _QUOTE_MARK.match(text, col)
             if m is not None:
@@ -466,9 +472,9 @@ class _Blocks:
                 col = m.end()
                 continue
             m = _LIST_MARK.match(text, col)
-            if m is None or _HR.match(text, col):
+            if m is None or (col >= hr_from and _HR.match(text, col)):
                 return col, opened
-            empty = not text[m.end() :].strip()
+            empty = m.end() >= content_end
             if self.mode == "para" and not opened and (empty or m.group(1) not in (None, "1")):
                 return col, opened  # an empty item, or a list not starting at 1, cannot interrupt a paragraph
             gap = _spaces(text, m.end())
@@ -687,7 +693,9 @@ def _extend(ranges: list[tuple[int, int]], start: int, end: int) -> None:
 
 
 def _spaces(text: str, col: int) -> int:
-    return len(text) - col - len(text[col:].lstrip(" "))
+    """The spaces from `col` on, counted without copying the rest of the line."""
+    m = _SPACES.match(text, col)
+    return m.end() - col if m else 0
 
 
 def _mask(ranges: list[tuple[int, int]], start: int, end: int) -> None:
