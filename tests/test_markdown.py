@@ -564,6 +564,27 @@ def test_scanner_is_linear_on_a_line_of_nested_list_markers(piece: str, n: int) 
     assert large < 25 * small, f"{large:.3f} s for {8 * n:,}, {small:.3f} s for {n:,}"
 
 
+def test_scanner_counts_the_spaces_of_a_deeply_nested_list_once_a_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each line of a list nested 1,000 deep counted, for each item it continues, the spaces before it anew
+    (copying the rest of the line each time): 500,000 counts, 8 times as slow as flat lines of the same
+    size, and 8.5 s for a list nested 2,000 deep (4 MB). They are counted once for the items nested in one
+    another. (Counted, not timed: the difference is a constant factor, and times vary on a busy machine.)"""
+    calls = 0
+    spaces = markdown._spaces
+
+    def counting(text: str, col: int) -> int:
+        nonlocal calls
+        calls += 1
+        return spaces(text, col)
+
+    monkeypatch.setattr(markdown, "_spaces", counting)
+    body = "".join("  " * k + "- Meituan\n" for k in range(1000))
+    assert [h for h in scan(body).prose.split() if h == "Meituan"] == ["Meituan"] * 1000
+    assert calls < 5 * 1000, calls
+
+
 def _suppressions_seconds(n: int) -> float:
     # comments glued on one line (each column was counted from the line's start), on many lines (each line
     # number from the body's start), and regions of one code still open at each `enable` of another

@@ -446,14 +446,17 @@ class _Blocks:
         """How far the open containers continue on this line: (column after their markers, how many)."""
         col = 0
         content_end = len(text.rstrip())  # each level asked the rest of the line: quadratic in its markers
+        space_end = -1  # where the spaces from `col` end (-1: not counted since `col` moved past a `>`)
         for k, width in enumerate(self.containers):
             if width < 0:
                 m = _QUOTE_MARK.match(text, col)
                 if m is None:
                     return col, k
-                col = m.end()
+                col, space_end = m.end(), -1
             elif col < content_end:  # a blank line continues a list item
-                if _spaces(text, col) < width - col:
+                if space_end < 0:  # counted once for the items nested in one another, not at each
+                    space_end = col + _spaces(text, col)
+                if space_end < width:
                     return col, k
                 col = width
         return col, len(self.containers)
