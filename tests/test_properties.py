@@ -688,6 +688,64 @@ def test_verify_is_linear_on_a_paragraph_of_lines_that_start_no_block(piece: str
     assert large < 20 * small, f"{large:.2f} s for 160,000 lines, {small:.2f} s for 20,000"
 
 
+def _held_paragraph_seconds(md: Any, lines: int) -> float:
+    text = "Gamma\n" + ("<a" + "x" * 300 + "\n") * lines
+    start = time.perf_counter()
+    (paragraph,) = md(text)
+    assert paragraph["type"] == "paragraph"
+    return time.perf_counter() - start
+
+
+def test_verify_grows_a_paragraph_in_linear_time_while_its_text_is_held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A paragraph grew with `+=` on its text, in place only while nothing else held the text (CPython's
+    optimisation; not PyPy's): here mistune's `last_token` holds the last paragraph's text, as a plugin, a
+    tracer or a debugger looking at it may, and each line copied the paragraph so far."""
+    import mistune.core
+
+    original = mistune.core.BlockState.last_token
+
+    def holding(state: Any) -> Any:
+        token = original(state)
+        state.held = token.get("text") if token else None
+        return token
+
+    monkeypatch.setattr(mistune.core.BlockState, "last_token", holding)
+    md = verify._markdown.__wrapped__("none")
+    small = min(_held_paragraph_seconds(md, 500) for _ in range(3))
+    large = _held_paragraph_seconds(md, 4000)
+    assert large < 25 * small, f"{large:.3f} s for 4,000 lines, {small:.3f} s for 500"
+
+
+def test_verify_keeps_mistunes_paragraphs_where_they_read_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The gathered paragraphs are used only where they read the probes as the installed mistune does: one
+    whose text is never joined reads them otherwise, and leaves mistune's own block state in place."""
+    assert verify._markdown.__wrapped__("all").block.state_cls.__name__ == "LinearBlockState"
+    monkeypatch.setattr(verify, "_join", lambda state: None)
+    md = verify._markdown.__wrapped__("all")
+    assert md.block.state_cls.__name__ != "LinearBlockState"
+    assert md("a\n<b\n")[0]["children"][-1] == {"type": "text", "raw": "<b"}
+
+
+def test_verify_skips_plain_text_in_its_inline_parse() -> None:
+    """vaultkit's inline rules (wikilinks, `%%` and `<%` comments) were registered without the characters
+    they start with, so mistune 3.4 could not skip plain text: it asked every rule at each line of a paragraph,
+    and linking a mention in a 2.9 MB paragraph (an unclosed `$$`, say) took 12 s and 540 MB to `vaultkit
+    link`, 6 s of it in this parse."""
+    import inspect
+
+    md = verify._markdown.__wrapped__("all")
+    if "start_chars" not in inspect.signature(md.inline.register).parameters:
+        pytest.skip("this mistune takes no start characters")
+    assert md.inline._get_fast_trigger_chars() is not None
+    assert md("a [[b]] %% c %% <% d %> e")[0]["children"][1:6:2] == [
+        {"type": "wikilink", "raw": "[[b]]"},
+        {"type": "comment", "raw": "%% c %%"},
+        {"type": "comment", "raw": "<% d %>"},
+    ]
+
+
 def test_verify_is_linear_on_a_long_block_quote() -> None:
     """mistune 3.4 gathers a block quote's text with `+=`, one line at a time, and CPython copied the quote
     so far for each line (a quote of empty `>` lines shows it most): linking one mention in a 4.9 MB note of

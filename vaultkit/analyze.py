@@ -186,7 +186,8 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     facts.headings = tuple((h.text, note.position(base + h.start)[0]) for h in note.body.headings)
     facts.block_ids = tuple(BlockFact(b.ident, *note.position(base + b.start)) for b in note.body.block_ids)
     facts.suppressions = tuple(
-        SuppressionFact(s.codes, s.first_line, s.last_line, s.line, s.col) for s in note.body.suppressions
+        SuppressionFact(s.codes, s.first_line, s.last_line, s.line, s.col, s.ends)
+        for s in note.body.suppressions
     )
     if config.relations.enabled and not note.lone_cr:  # an inserted line would need the file's own breaks
         facts.anchor = relation_anchor(note.text, note.fm, config.relations.property)

@@ -58,7 +58,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 22: a Dataview field in an ordered list item (`1. Lab:: x`) protected, read anew; 23: a tags string split
 # at commas and white space (undone in 25); 24: mentions beside an apostrophe between Cyrillic letters
 # (`Київ'янин`, inside a word), read anew; 25: a tags string is one tag again, as Obsidian reads it, read anew
-FORMAT = 28
+# 29: a `disable` comment whose codes `enable` comments end one at a time is one suppression with each code's
+# last line (`SuppressionFact.ends`), not one more suppression per `enable`, read anew
+FORMAT = 29
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

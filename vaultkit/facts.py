@@ -42,6 +42,7 @@ class SuppressionFact(NamedTuple):
     last_line: int  # 0: to the end of the note
     line: int
     col: int
+    ends: tuple[int, ...] = ()  # each code's last line (0: the note's end), when they differ; else last_line
 
 
 # NamedTuples, not dataclasses: a run builds ~100,000 of these (or rebuilds them from the cache), at C speed.
@@ -113,7 +114,8 @@ def facts_to_json(facts: NoteFacts) -> dict[str, Any]:
         "headings": [list(h) for h in facts.headings],
         "block_ids": [[b.ident, b.line, b.col] for b in facts.block_ids],
         "suppressions": [
-            [list(s.codes), s.first_line, s.last_line, s.line, s.col] for s in facts.suppressions
+            [list(s.codes), s.first_line, s.last_line, s.line, s.col, list(s.ends)]
+            for s in facts.suppressions
         ],
         "anchor": list(anchor) if anchor else None,
         "diagnostics": [d.to_row() for d in facts.diagnostics],
@@ -136,7 +138,9 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         links=_links(data["links"]),
         headings=tuple((h[0], h[1]) for h in data["headings"]),
         block_ids=tuple(map(BlockFact._make, data["block_ids"])),
-        suppressions=tuple(SuppressionFact(tuple(x[0]), *x[1:]) for x in data["suppressions"]),
+        suppressions=tuple(
+            SuppressionFact(tuple(x[0]), x[1], x[2], x[3], x[4], tuple(x[5])) for x in data["suppressions"]
+        ),
         anchor=PropertyAnchor(*anchor) if anchor else None,
         diagnostics=tuple(Diagnostic.from_row(x) for x in data["diagnostics"]),
         properties=tuple(data["properties"]),
@@ -265,11 +269,7 @@ class SuppressionIndex:
         table = self._by_code.get(code)
         if table is None:
             table = self._by_code[code] = _coverage(
-                [
-                    (i, s)
-                    for i, s in enumerate(self.items)
-                    if not s.codes or any(map(code.startswith, s.codes))
-                ]
+                [(i, s, last) for i, s in enumerate(self.items) if (last := _last_line(s, code)) is not None]
             )
         points, firsts = table
         k = bisect.bisect_right(points, line) - 1
@@ -279,10 +279,20 @@ class SuppressionIndex:
         return second if first == exclude else first
 
 
-def _coverage(found: list[tuple[int, SuppressionFact]]) -> tuple[list[int], list[tuple[int, int]]]:
+def _last_line(s: SuppressionFact, code: str) -> int | None:
+    """The last line on which `s` covers `code` (sys.maxsize: to the note's end); None if it never does."""
+    if not s.codes:
+        return s.last_line or sys.maxsize
+    if not s.ends:
+        return (s.last_line or sys.maxsize) if any(map(code.startswith, s.codes)) else None
+    lasts = [end or sys.maxsize for c, end in zip(s.codes, s.ends, strict=True) if code.startswith(c)]
+    return max(lasts) if lasts else None
+
+
+def _coverage(found: list[tuple[int, SuppressionFact, int]]) -> tuple[list[int], list[tuple[int, int]]]:
     """A sweep over the lines where these suppressions start or end, with the ones covering each line in a
     heap by index: the first two of them, from each such line on."""
-    spans = sorted((s.first_line, s.last_line or sys.maxsize, i) for i, s in found)
+    spans = sorted((s.first_line, last, i) for i, s, last in found)
     points = sorted(
         {first for first, _last, _i in spans} | {last + 1 for _f, last, _i in spans if last < sys.maxsize}
     )

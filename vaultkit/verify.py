@@ -51,45 +51,114 @@ def _markdown(inline: Inline) -> Any:
     md = mistune.create_markdown(
         renderer=None, plugins=["table", "footnotes", "strikethrough", "math", "url", "mark", "insert"]
     )
-    md.block.state_cls = _linear_paragraphs(md.block.state_cls)
     _linear_block_quotes(md)
     md.block.register("obsidian_comment_block", r"^ {0,3}%%", _block_comment, before="raw_html")
     # Inside a quote or a list item, mistune parses with rule lists of its own: a comment there (as the
     # Annotator plugin writes one, `>%%` ... `>%%`, around its JSON) must run to its `%%` there too.
     for rules in (md.block.block_quote_rules, md.block.list_rules):
         md.block.insert_rule(rules, "obsidian_comment_block", before="raw_html")
-    md.inline.register("wikilink", r"!?\[\[[^\[\]\n]+\]\]", _raw_token("wikilink"), before="link")
-    md.inline.register("obsidian_comment", r"%%", _until("%%"), before="link")
-    md.inline.register("templater", r"<%", _until("%>"), before="link")
+    _register_inline(md, "wikilink", r"!?\[\[[^\[\]\n]+\]\]", _raw_token("wikilink"), "![")
+    _register_inline(md, "obsidian_comment", r"%%", _until("%%"), "%")
+    _register_inline(md, "templater", r"<%", _until("%>"), "<")
     if inline != "all":
         md.before_render_hooks.append(_inline_only_where(inline))
+    _linear_paragraphs(md)
     return md
 
 
-def _linear_paragraphs(state_cls: Any) -> Any:
-    """mistune's block state, but a paragraph grows in linear time. mistune adds each line that looks as if
-    it could start a block but cannot interrupt a paragraph (`<a`, an indented line, `2.`) with `+=` on the
-    paragraph token's text: a copy of the whole paragraph for each line, and minutes for a 5 MB note of
-    them. Here the text is taken out of the token first, so that `+=` extends the only reference to it in
-    place (as CPython does for a string no one else holds)."""
+def _register_inline(md: Any, name: str, pattern: str, parse: Any, start_chars: str) -> None:
+    """An inline rule, with the characters it can start with where mistune takes them (3.4): without them,
+    its inline parse cannot skip plain text, and asks every rule at each line of a paragraph (a 2.9 MB
+    paragraph took 6 s to verify). Older mistunes take no such characters, and parse as before."""
+    try:
+        md.inline.register(name, pattern, parse, before="link", start_chars=tuple(start_chars))
+    except TypeError:
+        md.inline.register(name, pattern, parse, before="link")
 
-    def add_paragraph(self: Any, text: str) -> None:
-        last = self.last_token()
-        if last and last["type"] == "paragraph":
-            _extend_text(last, text)
-        else:
-            self.tokens.append({"type": "paragraph", "text": text})
 
-    def append_paragraph(self: Any) -> int | None:
-        last = self.last_token()
-        if last and last["type"] == "paragraph":
-            pos: int = self.find_line_end()
-            _extend_text(last, self.get_text(pos))
-            return pos
-        return None
+# Paragraphs that mistune's own block state and `_linear_paragraphs` must read alike before the latter is
+# used: lines that cannot interrupt a paragraph (HTML, indented, a list not starting at 1), a setext heading
+# under them, a table, lazy lines in a list and a quote, a footnote, a comment, a paragraph in each of these
+_PARAGRAPH_PROBES = (
+    "a\n<a\n    b\n2. c\n",
+    "a\n    b\n===\nc\n<d\n",
+    "a\n<b\n| x |\n|---|\n| 1 |\n",
+    "- a\n  <b\nc\n    d\n- e\n",
+    "> a\n<b\nc\n> 2. d\n\ne\n",
+    "a[^1]\n\n[^1]: x\n    <y\n    z\n",
+    "a\n%%\nb\n%%\n<c\n",
+)
 
-    methods = {"add_paragraph": add_paragraph, "append_paragraph": append_paragraph}
-    return type("LinearBlockState", (state_cls,), methods)
+
+def _linear_paragraphs(md: Any) -> None:
+    """mistune grows a paragraph with `+=` on its token's text for each line that looks as if it could start
+    a block but cannot interrupt a paragraph (`<a`, an indented line, `2.`): a copy of the whole paragraph
+    for each line, and minutes for a 5 MB note of them (CPython grows a string in place only while nothing
+    else holds it, which a dict's value never is). Here a paragraph's lines are gathered in a list on the
+    block state and joined once, when its block parse ends; but only where mistune reads the probes above
+    alike (a mistune that read a paragraph's text before its parse ended would read it otherwise); else
+    mistune's own state is kept, as slow as it was and as correct."""
+    block = md.block
+    original = block.state_cls
+    try:
+        before = [md(probe) for probe in _PARAGRAPH_PROBES]
+        block.state_cls = type("LinearBlockState", (original,), _GATHERING)
+        block.parse = functools.partial(_parse_and_join, block.parse)
+        if [md(probe) for probe in _PARAGRAPH_PROBES] == before:
+            return
+    except Exception:  # any mistune that reads otherwise keeps its own state
+        pass
+    block.state_cls = original
+    block.__dict__.pop("parse", None)
+
+
+def _add_paragraph(state: Any, text: str) -> None:
+    last = state.last_token()
+    if last and last["type"] == "paragraph":
+        _gather(state, last, text)
+    else:
+        state.tokens.append({"type": "paragraph", "text": text})
+
+
+def _append_paragraph(state: Any) -> int | None:
+    last = state.last_token()
+    if last and last["type"] == "paragraph":
+        pos: int = state.find_line_end()
+        _gather(state, last, state.get_text(pos))
+        return pos
+    return None
+
+
+# The paragraph token being grown on a block state, and its text's pieces (None: none)
+_GATHERING: dict[str, Any] = {
+    "add_paragraph": _add_paragraph,
+    "append_paragraph": _append_paragraph,
+    "gathering": None,
+}
+
+
+def _gather(state: Any, token: dict[str, Any], more: str) -> None:
+    gathering: tuple[dict[str, Any], list[str]] | None = state.gathering
+    if gathering is None or gathering[0] is not token:
+        _join(state)
+        gathering = state.gathering = (token, [token["text"]])
+    gathering[1].append(more)
+
+
+def _join(state: Any) -> None:
+    """The text of the paragraph grown on `state`, joined once into its token."""
+    gathering: tuple[dict[str, Any], list[str]] | None = state.gathering
+    if gathering is not None:
+        token, pieces = gathering
+        token["text"] = "".join(pieces)
+        state.gathering = None
+
+
+def _parse_and_join(parse: Any, state: Any, rules: Any = None) -> None:
+    """mistune's block parse of `state` (the note, a quote, a list item, a footnote), its last paragraph's
+    text then joined: nothing reads a paragraph's text before the parse that holds it ends."""
+    parse(state, rules)
+    _join(state)
 
 
 # Block quotes that mistune's own extraction and `_extract_block_quote` must read alike before the latter is
@@ -165,12 +234,6 @@ def _extract_block_quote(block: Any, m: Any, state: Any) -> tuple[str, int | Non
         size += len(more)
         state.cursor += len(line)
     return util.expand_tab("".join(pieces)), end_pos, lazy
-
-
-def _extend_text(token: dict[str, Any], more: str) -> None:
-    text: str = token.pop("text")
-    text += more
-    token["text"] = text
 
 
 def _inline_only_where(inline: Inline) -> Any:

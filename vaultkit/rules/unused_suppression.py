@@ -2,8 +2,10 @@
 
 ## What it does
 Reports a `<!-- vaultkit-disable-next-line CODE -->`, `%% vaultkit-disable CODE %%` or `vaultkit_disable`
-property entry when no diagnostic of that code was suppressed by it in this run. Suppressions of codes
-that were not selected in the run are not judged.
+property entry when no diagnostic of that code was suppressed by it in this run. A comment of several
+codes is judged as a whole, reported only if none of its codes suppressed anything, also when `enable`
+comments end its codes one at a time. Suppressions of codes that were not selected in the run are not
+judged.
 
 Suppression forms, in the body (`%%` comments are hidden in Obsidian's reading view):
 - `<!-- vaultkit-disable-next-line VK120 -->` or `%% vaultkit-disable-next-line VK120 %%`: the next line;
