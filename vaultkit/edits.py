@@ -27,17 +27,17 @@ after the rename (`_swap_leased`):
   is renamed back over the note before the lease is given up, so the save goes to the note's path and
   vaultkit's version is dropped ("another program opened the note to write it as vaultkit replaced it").
   An open made after the rename writes the new file, as any later save would.
-What remains: an open whose lookup of the note's name found the old file before the rename, but which
-reaches the kernel's lease check only after the writer has asked whether its lease is broken (an instant
-between two steps of one system call, a few system calls of the writer's long); an editor that saves by
-renaming its own file over the note between the last comparison and the rename (its save is replaced);
-and a writer killed (SIGKILL) after the rename while a save waits, whose old file, holding that save, is
-left under its second name and removed as an orphan. On file systems without hard links (FAT, exFAT) the
-old file cannot be kept, so only an open that began before the rename is caught. Where leases are unsupported (other systems, network
-file systems, a note owned by another user: the lease is refused with EACCES or EINVAL) the comparison of
-bytes alone applies, with a window of one read before the rename. A lease break is signalled with SIGURG,
-which is ignored unless handled, not the default SIGIO, which would end the process: no handler is needed,
-in any thread or forked writer.
+What remains: an open whose lookup of the note's name found the old file before the rename, but which reaches
+the kernel's lease check only after the writer has asked whether its lease is broken (an instant between two
+steps of one system call, a few system calls of the writer's long); an editor that saves by renaming its own
+file over the note between the last comparison and the rename (its save is replaced); and a writer killed
+(SIGKILL) after the rename while a save waits, whose old file, holding that save, is left under its second
+name and removed as an orphan. On file systems without hard links (FAT, exFAT) the old file cannot be kept, so
+only an open that began before the rename is caught. Where leases are unsupported (other systems, network file
+systems, a note owned by another user: the lease is refused with EACCES or EINVAL) the comparison of bytes
+alone applies, with a window of one read before the rename. A lease break is signalled with SIGURG, which is
+ignored unless handled, not the default SIGIO, which would end the process: no handler is needed, in any
+thread or forked writer.
 """
 
 from __future__ import annotations
