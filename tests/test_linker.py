@@ -155,6 +155,31 @@ def test_prose_in_nfd_mentions_notes_named_in_nfc(make_vault: VaultFactory) -> N
     ), "only the links are inserted; the NFD text stays NFD"
 
 
+@pytest.mark.parametrize(
+    ("app", "link"),
+    [
+        ({}, "[[Árbol]]"),
+        ({"newLinkFormat": "absolute"}, "[[Bosque/Árbol|Árbol]]"),
+        ({"useMarkdownLinks": True}, "[Árbol](Árbol.md)"),
+    ],
+)
+def test_a_note_named_in_nfd_is_linked_by_its_nfc_name(
+    make_vault: VaultFactory, app: dict[str, object], link: str
+) -> None:
+    """A macOS file system names `Árbol.md` in NFD; Obsidian names the note by its NFC path and looks a link
+    up without normalising it. The mention (typed in NFC) becomes the plain link to the NFC name, not an
+    alias link that repeats the name with the path's combining accent; the relation written back is NFC."""
+    root = make_vault(
+        {f"{_nfd('Bosque')}/{_nfd('Árbol')}.md": "x\n", f"{_nfd('Señal')}.md": "El Árbol crece.\n"}, app=app
+    )
+    added = link_diff(root)
+    assert f"El {link} crece." in added
+    assert all(unicodedata.is_normalized("NFC", line) for line in added)
+    assert run_cli("link", root).exit_code == 0
+    assert '  - "[[Señal]]"' in (root / _nfd("Bosque") / f"{_nfd('Árbol')}.md").read_text()
+    assert link_diff(root) == [], "the NFC link resolves: a second run changes nothing"
+
+
 @given(st.text(alphabet="ae\u0301\u0308 \u1100\u1161\u11a8한Cé-", max_size=30))
 @settings(max_examples=300, deadline=None)
 def test_composed_offsets_map_back_to_the_same_text(text: str) -> None:

@@ -467,7 +467,12 @@ class Index:
         return Resolution()
 
     def link_text(self, target: str, source: str, obsidian: ObsidianSettings) -> str:
-        """How a new link to `target` is written from `source`, following newLinkFormat."""
+        """How a new link to `target` is written from `source`, following newLinkFormat. In NFC: Obsidian
+        names every file by its NFC path (a macOS file system's NFD `Árbol.md` is `Árbol` there), and does
+        not normalise a link's text before looking it up, so an NFD link would be broken in Obsidian."""
+        return nfc(self._link_path(target, source, obsidian))
+
+    def _link_path(self, target: str, source: str, obsidian: ObsidianSettings) -> str:
         name = note_name(target)
         fmt = obsidian.new_link_format
         if fmt == "absolute":
