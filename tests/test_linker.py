@@ -405,6 +405,31 @@ def test_no_link_inside_a_domain_a_file_name_a_handle_or_escaped_brackets(
     assert _links_nothing(make_vault, prose)
 
 
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Open Meituan(1) now.",  # `[[Meituan]](1)`: a Markdown link to `1` whose text is `[Meituan]`
+        "Open Meituan() now.",
+        "Open Meituan[1] now.\n\n[1]: https://example.com",  # `[[Meituan]][1]`: a reference link
+        "Open Meituan[site](https://example.com) now.",
+        "Open Big Meituan[1] now.\n\n[1]: https://example.com",  # nor a longer name ending there
+    ],
+)
+def test_no_wikilink_where_commonmark_reads_it_as_a_link_text(make_vault: VaultFactory, prose: str) -> None:
+    """CommonMark lets balanced brackets into a link's text: a wikilink right before `(` or `[` would be
+    read (by mistune, GitHub, any CommonMark renderer) as the text of a Markdown or reference link."""
+    files = {"Big Meituan.md": "x\n"} if "Big" in prose else {}
+    root = vault(make_vault, {"Meituan.md": "x\n", **files, "N.md": prose + "\n"})
+    assert link_diff(root) == []
+
+
+def test_a_mention_before_a_bracket_that_opens_no_link_is_still_linked(make_vault: VaultFactory) -> None:
+    """A `[` that opens no link (a footnote, a Pandoc citation, an undefined label) leaves a wikilink."""
+    prose = "Meituan[^1], Canvas (1) and Lumen[@key, p. 8].\n\n[^1]: A note.\n"
+    root = vault(make_vault, {"Meituan.md": "x\n", "Canvas.md": "x\n", "Lumen.md": "x\n", "N.md": prose})
+    assert link_diff(root) == ["[[Meituan]][^1], [[Canvas]] (1) and [[Lumen]][@key, p. 8]."]
+
+
 def _links_nothing(make_vault: VaultFactory, prose: str) -> bool:
     """`link --diff` proposes nothing for a note of this prose, in a vault that has Meituan.md."""
     root = vault(make_vault, {"Meituan.md": "x\n", "N.md": prose + "\n"})

@@ -58,7 +58,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 22: a Dataview field in an ordered list item (`1. Lab:: x`) protected, read anew; 23: a tags string split
 # at commas and white space (undone in 25); 24: mentions beside an apostrophe between Cyrillic letters
 # (`Київ'янин`, inside a word), read anew; 25: a tags string is one tag again, as Obsidian reads it, read anew
-FORMAT = 28
+# 29: mentions right before `(` or `[` (`Canvas(1)`: `[[Canvas]](1)` is a Markdown link) no longer mentions,
+# and the word before a Markdown or reference link protected, read anew
+FORMAT = 29
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]
