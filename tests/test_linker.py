@@ -423,6 +423,14 @@ def test_no_wikilink_where_commonmark_reads_it_as_a_link_text(make_vault: VaultF
     assert link_diff(root) == []
 
 
+def test_only_the_name_ending_at_a_markdown_link_is_left_in_cjk_text(make_vault: VaultFactory) -> None:
+    """Han text has no spaces: the protection before a Markdown link covers its last character, not the
+    whole sentence, so a name earlier in it is still linked, and the one ending at the link is not."""
+    prose = "我们在北京见面[地图](https://example.com)。\n"
+    root = vault(make_vault, {"北京.md": "x\n", "见面.md": "x\n", "N.md": prose})
+    assert link_diff(root) == ["我们在[[北京]]见面[地图](https://example.com)。"]
+
+
 def test_a_mention_before_a_bracket_that_opens_no_link_is_still_linked(make_vault: VaultFactory) -> None:
     """A `[` that opens no link (a footnote, a Pandoc citation, an undefined label) leaves a wikilink."""
     prose = "Meituan[^1], Canvas (1) and Lumen[@key, p. 8].\n\n[^1]: A note.\n"

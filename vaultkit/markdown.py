@@ -14,6 +14,7 @@ import bisect
 import functools
 import html
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import unquote
@@ -1030,6 +1031,8 @@ def _word_before_link(masked: str, m: re.Match[str], chars: list[tuple[int, int]
     start, stop = at, max(0, at - _WORD_REACH)
     while start > stop and not masked[start - 1].isspace() and masked[start - 1] not in "[]" + MASK:
         start -= 1
+        if unicodedata.east_asian_width(masked[start]) in "WF":
+            break  # Chinese or Japanese has no spaces: the sentence before the last character keeps its names
     if start < at:
         _mask(chars, start, at)
 
