@@ -157,6 +157,31 @@ def test_prose_in_nfd_mentions_notes_named_in_nfc(make_vault: VaultFactory) -> N
     ), "only the links are inserted; the NFD text stays NFD"
 
 
+@pytest.mark.parametrize(
+    ("app", "link"),
+    [
+        ({}, "[[Árbol]]"),
+        ({"newLinkFormat": "absolute"}, "[[Bosque/Árbol|Árbol]]"),
+        ({"useMarkdownLinks": True}, "[Árbol](Árbol.md)"),
+    ],
+)
+def test_a_note_named_in_nfd_is_linked_by_its_nfc_name(
+    make_vault: VaultFactory, app: dict[str, object], link: str
+) -> None:
+    """A macOS file system names `Árbol.md` in NFD; Obsidian names the note by its NFC path and looks a link
+    up without normalising it. The mention (typed in NFC) becomes the plain link to the NFC name, not an
+    alias link that repeats the name with the path's combining accent; the relation written back is NFC."""
+    root = make_vault(
+        {f"{_nfd('Bosque')}/{_nfd('Árbol')}.md": "x\n", f"{_nfd('Señal')}.md": "El Árbol crece.\n"}, app=app
+    )
+    added = link_diff(root)
+    assert f"El {link} crece." in added
+    assert all(unicodedata.is_normalized("NFC", line) for line in added)
+    assert run_cli("link", root).exit_code == 0
+    assert '  - "[[Señal]]"' in (root / _nfd("Bosque") / f"{_nfd('Árbol')}.md").read_text()
+    assert link_diff(root) == [], "the NFC link resolves: a second run changes nothing"
+
+
 @given(st.text(alphabet="ae\u0301\u0308 \u1100\u1161\u11a8한Cé-", max_size=30))
 @settings(max_examples=300, deadline=None)
 def test_composed_offsets_map_back_to_the_same_text(text: str) -> None:
@@ -380,6 +405,39 @@ def test_no_link_inside_a_domain_a_file_name_a_handle_or_escaped_brackets(
     make_vault: VaultFactory, prose: str
 ) -> None:
     assert _links_nothing(make_vault, prose)
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "Open Meituan(1) now.",  # `[[Meituan]](1)`: a Markdown link to `1` whose text is `[Meituan]`
+        "Open Meituan() now.",
+        "Open Meituan[1] now.\n\n[1]: https://example.com",  # `[[Meituan]][1]`: a reference link
+        "Open Meituan[site](https://example.com) now.",
+        "Open Big Meituan[1] now.\n\n[1]: https://example.com",  # nor a longer name ending there
+    ],
+)
+def test_no_wikilink_where_commonmark_reads_it_as_a_link_text(make_vault: VaultFactory, prose: str) -> None:
+    """CommonMark lets balanced brackets into a link's text: a wikilink right before `(` or `[` would be
+    read (by mistune, GitHub, any CommonMark renderer) as the text of a Markdown or reference link."""
+    files = {"Big Meituan.md": "x\n"} if "Big" in prose else {}
+    root = vault(make_vault, {"Meituan.md": "x\n", **files, "N.md": prose + "\n"})
+    assert link_diff(root) == []
+
+
+def test_only_the_name_ending_at_a_markdown_link_is_left_in_cjk_text(make_vault: VaultFactory) -> None:
+    """Han text has no spaces: the protection before a Markdown link covers its last character, not the
+    whole sentence, so a name earlier in it is still linked, and the one ending at the link is not."""
+    prose = "我们在北京见面[地图](https://example.com)。\n"
+    root = vault(make_vault, {"北京.md": "x\n", "见面.md": "x\n", "N.md": prose})
+    assert link_diff(root) == ["我们在[[北京]]见面[地图](https://example.com)。"]
+
+
+def test_a_mention_before_a_bracket_that_opens_no_link_is_still_linked(make_vault: VaultFactory) -> None:
+    """A `[` that opens no link (a footnote, a Pandoc citation, an undefined label) leaves a wikilink."""
+    prose = "Meituan[^1], Canvas (1) and Lumen[@key, p. 8].\n\n[^1]: A note.\n"
+    root = vault(make_vault, {"Meituan.md": "x\n", "Canvas.md": "x\n", "Lumen.md": "x\n", "N.md": prose})
+    assert link_diff(root) == ["[[Meituan]][^1], [[Canvas]] (1) and [[Lumen]][@key, p. 8]."]
 
 
 def _links_nothing(make_vault: VaultFactory, prose: str) -> bool:

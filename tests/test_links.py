@@ -359,6 +359,33 @@ def test_a_heading_link_ignores_the_punctuation_obsidian_ignores(
     assert [line.split(" ", 2)[2] for line in lines] == ([problem] if problem else [])
 
 
+@pytest.mark.parametrize(
+    ("link", "problem"),
+    [
+        ("[[T#Release_notes]]", None),
+        ("[[T#release_NOTES]]", None),
+        ("[[T#Release notes]]", "'T.md' has no heading 'Release notes'"),
+        ("[[T#Plan_B]]", "'T.md' has no heading 'Plan_B'"),
+        ("[[T#_Draft_]]", None),
+        ("[[T#Draft]]", "'T.md' has no heading 'Draft'"),
+        ("[[T#Final]]", None),
+        ("[[T#STRASSE]]", "'T.md' has no heading 'STRASSE'"),
+        ("[[T#STRAßE]]", None),
+    ],
+)
+def test_a_heading_link_keeps_the_underscore_as_obsidian_does(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, link: str, problem: str | None
+) -> None:
+    """Obsidian's heading comparison blanks out punctuation but keeps `_` (also around emphasised text),
+    and ignores case as JavaScript's toLowerCase does, not by Unicode case folding (`ß` is not `ss`)."""
+    target = "## Release_notes\n\n## Plan B\n\n## _Draft_\n\n## *Final*\n\n## Straße\n"
+    root = make_vault(
+        {"T.md": target, "S.md": f"{link}\n", "vaultkit.toml": "[relations]\nenabled = false\n"}
+    )
+    lines = report(root, monkeypatch)
+    assert [line.split(" ", 2)[2] for line in lines] == ([problem] if problem else [])
+
+
 def _subpath_check_seconds(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, n: int, block: bool
 ) -> float:

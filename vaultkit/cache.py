@@ -59,8 +59,10 @@ CACHE_DIR = ".vaultkit_cache"
 # at commas and white space (undone in 25); 24: mentions beside an apostrophe between Cyrillic letters
 # (`Київ'янин`, inside a word), read anew; 25: a tags string is one tag again, as Obsidian reads it, read anew
 # 29: a `disable` comment whose codes `enable` comments end one at a time is one suppression with each code's
-# last line (`SuppressionFact.ends`), not one more suppression per `enable`, read anew
-FORMAT = 29
+# last line (`SuppressionFact.ends`), not one more suppression per `enable`, read anew; 30: mentions right
+# before `(` or `[` (`Canvas(1)`: `[[Canvas]](1)` is a Markdown link) no longer mentions, and the word before
+# a Markdown or reference link protected (in Chinese or Japanese text only its last character), read anew
+FORMAT = 30
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

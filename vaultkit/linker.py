@@ -421,7 +421,7 @@ def _is_mention(prose: str, start: int, end: int, acronym: str | None) -> bool:
     only as written?"""
     if not _ends_word(prose, end) or _breaks_emphasis(prose, start, end):
         return False
-    if end < len(prose) and (prose[end] == "]" or prose.startswith("::", end)):
+    if end < len(prose) and (prose[end] in "](" or prose.startswith("::", end)):
         return False
     return not _in_a_name(prose, start, end) and (acronym is None or prose[start:end] == acronym)
 

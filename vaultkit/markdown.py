@@ -14,6 +14,7 @@ import bisect
 import functools
 import html
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
@@ -860,6 +861,7 @@ def _inline(
         elif kind == "esc" and masked[m.start() + 1] in "[]":  # `\[Meituan\]` is literal text: the bracket
             _mask(chars, m.start(), m.start() + 1)  # stays in the prose, where no mention may touch it
             continue
+        _word_before_link(masked, m, chars)
         _mask(chars, m.start(), m.end())
     _element_text(masked, tags, breaks, chars)
     _bare_urls(masked, chars)
@@ -1038,6 +1040,26 @@ def _label_after_bracket(masked: str, labels: set[str], chars: list[tuple[int, i
         ends = (k for k in range(1, len(word) + 1) if k == len(word) or not word[k].isalnum())
         if any(word[:k] in firsts for k in ends):
             _mask(chars, token.start(), token.end())
+
+
+_WORD_REACH = 256  # characters: no name is longer
+
+
+def _word_before_link(masked: str, m: re.Match[str], chars: list[tuple[int, int]]) -> None:
+    """The word right before a Markdown or reference link (`Canvas[1]`, `[1]` defined): a wikilink written
+    there, `[[Canvas]][1]`, would be the text of that link, as CommonMark lets balanced brackets into a
+    link's text. Protected, so that no mention ends there (the linker's `_is_mention` says the same of a
+    `(`). A `[` that is neither (`Canvas[@cite]`, `Canvas[^1]`) leaves `[[Canvas]]` a wikilink."""
+    at = m.start()
+    if m.lastgroup not in ("md", "ref", "shortcut") or masked[at] != "[":
+        return
+    start, stop = at, max(0, at - _WORD_REACH)
+    while start > stop and not masked[start - 1].isspace() and masked[start - 1] not in "[]" + MASK:
+        start -= 1
+        if unicodedata.east_asian_width(masked[start]) in "WF":
+            break  # Chinese or Japanese has no spaces: the sentence before the last character keeps its names
+    if start < at:
+        _mask(chars, start, at)
 
 
 def _dataview_fields(masked: str, chars: list[tuple[int, int]]) -> None:

@@ -316,8 +316,9 @@ def _key(text: str) -> str:
 
 
 # The ASCII punctuation and symbols Obsidian replaces with a space on both sides before it compares a link's
-# heading with a note's (all but `'`, `-` and `_`), and `_`, which emphasis puts around heading text.
-_HEADING_NOISE = re.compile(r"""[!"#$%&()*+,./:;<=>?@\[\\\]^_`{|}~]""")
+# heading with a note's: all but `'`, `-` and `_` (its `stripHeading`). `_` stays, also around emphasised
+# text: Obsidian's heading `_Draft_` is `_draft_`, which `[[N#Draft]]` does not name (`*Draft*` it does).
+_HEADING_NOISE = re.compile(r"""[!"#$%&()*+,./:;<=>?@\[\\\]^`{|}~]""")
 _SPACES = re.compile(r"\s+")
 
 
@@ -327,8 +328,9 @@ def heading_key(text: str) -> str:
     """Headings as link subpaths match them: case, Unicode normal form (an NFD `Café` typed on macOS) and
     punctuation are ignored. Obsidian blanks out `? ! . , ( ) & /` and the like, not only what a link
     cannot hold (`# | ^ : %% [ ]`): its own help links `[[Frequently asked questions#How large can each
-    remote vault be]]` to the heading `How large can each remote vault be?`."""
-    return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", nfc(text))).strip().casefold()
+    remote vault be]]` to the heading `How large can each remote vault be?`. Case as JavaScript's
+    `toLowerCase` ignores it, not Unicode case folding: `#STRASSE` does not name the heading `Straße`."""
+    return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", nfc(text))).strip().lower()
 
 
 @dataclass(frozen=True)
@@ -467,7 +469,12 @@ class Index:
         return Resolution()
 
     def link_text(self, target: str, source: str, obsidian: ObsidianSettings) -> str:
-        """How a new link to `target` is written from `source`, following newLinkFormat."""
+        """How a new link to `target` is written from `source`, following newLinkFormat. In NFC: Obsidian
+        names every file by its NFC path (a macOS file system's NFD `Árbol.md` is `Árbol` there), and does
+        not normalise a link's text before looking it up, so an NFD link would be broken in Obsidian."""
+        return nfc(self._link_path(target, source, obsidian))
+
+    def _link_path(self, target: str, source: str, obsidian: ObsidianSettings) -> str:
         name = note_name(target)
         fmt = obsidian.new_link_format
         if fmt == "absolute":

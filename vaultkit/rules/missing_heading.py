@@ -3,7 +3,8 @@
 ## What it does
 For `[[Note#Heading]]` and nested `[[Note#Part#Section]]`, checks that every heading named exists in the
 target note. Case, extra spaces and punctuation (`? ! . , ( ) : # | ^ [ ]` and the like) are ignored, as
-Obsidian does when it matches a heading: `[[FAQ#Can I share it]]` opens `## Can I share it?`.
+Obsidian does when it matches a heading: `[[FAQ#Can I share it]]` opens `## Can I share it?`. Like Obsidian,
+`_`, `-` and `'` are kept: `[[Note#Some heading]]` does not open `## Some_heading`.
 
 ## Why is this bad?
 The link opens the note at the top instead of the section, usually because the heading was renamed.

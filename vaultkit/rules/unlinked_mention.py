@@ -16,7 +16,9 @@ mention, names shorter than `link.min_length` (a Han, Kana or Hangul character c
 numbers, words listed in `link.never`, names two notes share (see VK122), a mention right after `[`, `!`,
 a backslash or `^` (the link would read as `[[[`, an embed, an escaped bracket or an inline footnote),
 after a `]` where the note defines a reference link of that name (`[note][Meituan]` would be that
-reference link), before `]` or `::` (a Dataview field's key), or before a combining mark that belongs to
+reference link), before `]` or `::` (a Dataview field's key), right before `(`, a Markdown link or a
+defined reference (CommonMark reads `[[Canvas]](1)` and, with `[1]` defined, `[[Canvas]][1]` as a Markdown
+link whose text is `[Canvas]`, not as a wikilink and `(1)`), or before a combining mark that belongs to
 its last letter (`भारतीय` holds `भारत` but is another word). All-capital names (acronyms) match only in
 capitals. Notes whose type is in `link.skip_types` (default: `raw`, ingested sources whose `sha256` pins
 the body), notes with `vaultkit_link: false`, and Excalidraw drawings (an `excalidraw-plugin` property:
