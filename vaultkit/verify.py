@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Literal
 
 from vaultkit import frontmatter
@@ -100,16 +100,31 @@ def _linear_paragraphs(md: Any) -> None:
     mistune's own state is kept, as slow as it was and as correct."""
     block = md.block
     original = block.state_cls
-    try:
-        before = [md(probe) for probe in _PARAGRAPH_PROBES]
+
+    def install() -> None:
         block.state_cls = type("LinearBlockState", (original,), _GATHERING)
         block.parse = functools.partial(_parse_and_join, block.parse)
-        if [md(probe) for probe in _PARAGRAPH_PROBES] == before:
+
+    def undo() -> None:
+        block.state_cls = original
+        block.__dict__.pop("parse", None)
+
+    _keep_if_read_alike(md, _PARAGRAPH_PROBES, install, undo)
+
+
+def _keep_if_read_alike(
+    md: Any, probes: tuple[str, ...], install: Callable[[], None], undo: Callable[[], None]
+) -> None:
+    """`install()` a change to mistune, kept only if mistune then reads every probe as it did before; else,
+    or if anything fails on the way (a mistune of another shape), `undo()` it."""
+    try:
+        before = [md(probe) for probe in probes]
+        install()
+        if [md(probe) for probe in probes] == before:
             return
-    except Exception:  # any mistune that reads otherwise keeps its own state
+    except Exception:  # any mistune that reads otherwise keeps its own parse
         pass
-    block.state_cls = original
-    block.__dict__.pop("parse", None)
+    undo()
 
 
 def _add_paragraph(state: Any, text: str) -> None:
@@ -186,14 +201,14 @@ def _linear_block_quotes(md: Any) -> None:
     it was and as correct."""
     block = md.block
     original = block.extract_block_quote
-    try:
-        before = [md(probe) for probe in _QUOTE_PROBES]
+
+    def install() -> None:
         block.extract_block_quote = functools.partial(_extract_block_quote, block)
-        if [md(probe) for probe in _QUOTE_PROBES] == before:
-            return
-    except Exception:  # any mistune that reads otherwise keeps its own extraction
-        pass
-    block.extract_block_quote = original
+
+    def undo() -> None:
+        block.extract_block_quote = original
+
+    _keep_if_read_alike(md, _QUOTE_PROBES, install, undo)
 
 
 def _extract_block_quote(block: Any, m: Any, state: Any) -> tuple[str, int | None, set[int]]:
