@@ -284,6 +284,16 @@ def test_duplicate_key_in_a_nested_mapping(check: Check) -> None:
     ]
 
 
+def test_key_three_times_names_the_one_before_each(check: Check) -> None:
+    # A duplicate's place is looked up only when one is found; each names the occurrence just before it
+    assert check({"N.md": fm("title: a", "title: b", "tags: [ai]", "title: c")}) == [
+        "N.md:3:1: VK003 duplicate key 'title' (first on line 2, again on line 3); "
+        "YAML keeps only the last value",
+        "N.md:5:1: VK003 duplicate key 'title' (first on line 3, again on line 5); "
+        "YAML keeps only the last value",
+    ]
+
+
 def test_complex_key_is_refused(check: Check) -> None:
     assert check({"N.md": fm("title: a", "? [a, b]", ": c")}) == [
         "N.md:3:3: VK004 a frontmatter key must be a plain name, not a list or mapping"

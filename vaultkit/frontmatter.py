@@ -72,6 +72,7 @@ _OCT = re.compile(r"0o[0-7]+\Z")
 _HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
 _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_NUMBER_START = frozenset("+-.0123456789")  # the first character of every match of the five above
 _YAML11_BOOL = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"])
 _OCTAL11 = re.compile(r"[-+]?0[0-7_]+\Z")
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
@@ -470,24 +471,25 @@ class _Walker:
 
     def mapping(self, node: yaml.MappingNode, path: JsonPath) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
+        seen: dict[str, yaml.Node] = {}  # each key's last node: where it is, asked for a duplicate only
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = self.pos(key_node.start_mark)
                 raise _Refused(line, col, "a frontmatter key must be a plain name, not a list or mapping")
             key = str(key_node.value)
-            kline, kcol = self.pos(key_node.start_mark)
-            if key in first_line:
+            if key in seen:
+                first_line = self.pos(seen[key].start_mark)[0]
+                kline, kcol = self.pos(key_node.start_mark)
                 self.fm.problems.append(
                     Problem(
                         "VK003",
                         kline,
                         kcol,
-                        f"duplicate key '{key}' (first on line {first_line[key]}, again on line {kline}); "
+                        f"duplicate key '{key}' (first on line {first_line}, again on line {kline}); "
                         "YAML keeps only the last value",
                     )
                 )
-            first_line[key] = kline
+            seen[key] = key_node
             child = (*path, key)
             self.record(key_node, value_node, child)
             out[key] = self.value(value_node, child)
@@ -505,7 +507,7 @@ class _Walker:
         value = self.typed(node)
         if text in _YAML11_BOOL:
             self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a boolean; vaultkit reads YAML 1.2"
-        elif _SEXAGESIMAL.match(text):
+        elif text[:1] in _NUMBER_START and _SEXAGESIMAL.match(text):
             reading = f"YAML 1.1 would read {text!r} as a base-60 number"
             self.fm.yaml11[path] = f"{reading}; vaultkit reads a string"
         elif isinstance(value, int) and len(text) > 1 and text.lstrip("+-").startswith("0"):
@@ -549,6 +551,8 @@ def resolve_plain(text: str) -> Any:  # noqa: PLR0911
         return True
     if text in ("false", "False", "FALSE"):
         return False
+    if text[0] not in _NUMBER_START:  # most values are words: five regexes that could not match, skipped
+        return text
     if _INT.match(text):
         return int(text)
     if _OCT.match(text):

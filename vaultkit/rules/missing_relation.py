@@ -67,8 +67,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     missing = unlisted_sources(facts.rel, ctx)
     if not missing:
         return
-    wiki = ctx.wiki_settings
-    links = [f"[[{ctx.link_text(s, facts.rel, wiki)}]]" for s in missing]
+    links = [f"[[{text}]]" for _source, text in missing]
     fix = None
     if facts.anchor is not None and facts.editable:
         from vaultkit.linker import relation_insert  # here: a run answered from the cache never loads it
@@ -97,15 +96,17 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
 SHOWN = 5  # names in the message; the fix adds them all
 
 
-def unlisted_sources(rel: str, ctx: VaultContext) -> list[str]:
-    """The notes linking to `rel` that it does not link to or list: what its fix adds to the property
-    (but for notes no link written in `rel` can name: `vault.nameable`, `VaultContext.writable_link`)."""
+def unlisted_sources(rel: str, ctx: VaultContext) -> list[tuple[str, str]]:
+    """The notes linking to `rel` that it does not link to or list, by path, each with the text of the link
+    to it that its fix adds to the property (but for notes no link written in `rel` can name:
+    `vault.nameable`, `VaultContext.writable_link`, which gives that text)."""
     back, out, wiki = ctx.backlinks, ctx.outlinks, ctx.wiki_settings
-    return sorted(
-        s
-        for s in back.get(rel, set()) - out.get(rel, set()) - {rel}
-        if nameable(s) and ctx.writable_link(s, rel, wiki) is not None
-    )
+    found = []
+    for s in back.get(rel, set()) - out.get(rel, set()) - {rel}:
+        text = ctx.writable_link(s, rel, wiki) if nameable(s) else None
+        if text is not None:
+            found.append((s, text))
+    return sorted(found)
 
 
 def _listed(links: Sequence[str]) -> str:
