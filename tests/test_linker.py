@@ -506,10 +506,16 @@ def test_no_self_links(make_vault: VaultFactory) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["2026-05-08", "42", "3.14", "10:30", "1,000", "2026年05月08日", "5月8日", "2026년 5월 8일"]
+    "name",
+    [
+        *("2026-05-08", "42", "3.14", "10:30", "1,000", "2026年05月08日", "5月8日", "2026년 5월 8일"),
+        *("٣٫١٤", "١٬٠٠٠", "۵۰٪", "50%", "۱۴۰۲-۰۵-۱۲"),
+    ],
 )
 def test_dates_and_numbers_are_never_keys(make_vault: VaultFactory, name: str) -> None:
-    """Also dates as Chinese, Japanese and Korean daily notes are named (a regression: they were linked)."""
+    """Also dates as Chinese, Japanese and Korean daily notes are named (a regression: they were linked), and
+    numbers written with the Arabic decimal and thousands separators or a percent sign (Arabic or Persian
+    prose: `٣٫١٤`, `۵۰٪` were linked as names)."""
     root = vault(make_vault, {f"{name}.md": "x\n", "N.md": f"On {name} we met.\n"})
     assert link_diff(root) == []
 

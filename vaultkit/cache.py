@@ -61,8 +61,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 29: a `disable` comment whose codes `enable` comments end one at a time is one suppression with each code's
 # last line (`SuppressionFact.ends`), not one more suppression per `enable`, read anew; 30: mentions right
 # before `(` or `[` (`Canvas(1)`: `[[Canvas]](1)` is a Markdown link) no longer mentions, and the word before
-# a Markdown or reference link protected (in Chinese or Japanese text only its last character), read anew
-FORMAT = 30
+# a Markdown or reference link protected (in Chinese or Japanese text only its last character), read anew;
+# 31: names that are numbers with Arabic separators or a percent sign (`٣٫١٤`, `50%`) no keys, read anew
+FORMAT = 31
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

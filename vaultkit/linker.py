@@ -35,7 +35,9 @@ _NOT_BEFORE = frozenset("[!\\^")
 _BAD_KEY = re.compile(r"[#|^:\[\]/\\]|%%")
 # A number or a date, also as Chinese, Japanese and Korean write one (`2024年1月5日`, `2024년 1월 5일`: the
 # names of daily notes); the units alone (`月`, the moon) are words.
-_NUMBERISH = re.compile(r"[\d\s.,:/+-]+\Z|(?=\D*\d)[\d\s.,:/+\-年月日년월일]+\Z")
+# A number written the Arabic way is a number too: U+066B and U+066C are the Arabic decimal and thousands
+# separators (`٣٫١٤`, `١٬٠٠٠`), U+066A the Arabic percent sign (`۵۰٪`, like `50%`).
+_NUMBERISH = re.compile(r"[\d\s.,:/+\-٫٬%٪]+\Z|(?=\D*\d)[\d\s.,:/+\-٫٬%٪年月日년월일]+\Z")
 # A domain before a slash (`github.com/meituan`, `huggingface.co/meituan`): a path after it is no prose.
 _DOMAIN = re.compile(
     r"[A-Za-z0-9-]\.(?:com|org|net|io|ai|dev|app|co|edu|gov|cn|uk|de|jp|fr|kr|in|ru|me|ly|gg|so|sh|xyz|info"
