@@ -560,8 +560,18 @@ def test_a_note_whose_name_begins_or_ends_with_a_space_is_never_linked_to(make_v
             "sub/Kappa.md": "x\n",
             "N.md": "We met Kappa Corp, then ran `make`.\n",
         },
+        {  # a '^' in the name: Obsidian warns links will not work with it, and the schemas' wikilink refuses it
+            "car^et.md": "See [[Bob]].\n",
+            "Bob.md": "---\nrelated: []\n---\nBob here.\n",
+        },
     ],
-    ids=["hash-in-the-path", "shared-name-at-the-root", "comment-in-the-path", "backtick-in-the-path"],
+    ids=[
+        "hash-in-the-path",
+        "shared-name-at-the-root",
+        "comment-in-the-path",
+        "backtick-in-the-path",
+        "caret-in-the-name",
+    ],
 )
 def test_a_note_no_written_link_can_name_is_never_linked_to(
     make_vault: VaultFactory, files: dict[str, str]
