@@ -589,6 +589,14 @@ def test_a_note_no_written_link_can_name_is_never_linked_to(
     assert snapshot(root) == before
 
 
+def test_link_spells_out_a_newline_in_a_note_name(make_vault: VaultFactory) -> None:
+    """Regression: `linked New` and `line.md` on two lines: a note's name started a line of its own."""
+    root = make_vault({"New\nline.md": "About Rust today.\n", "Rust.md": "x\n"})
+    for command in (("link", "--check"), ("link",)):
+        result = run_cli(*command, "--no-cache", root)
+        assert "New\\nline.md" in result.output and "New\nline" not in result.output, (command, result.output)
+
+
 def test_a_notes_own_name_in_its_text_is_not_ambiguous(make_vault: VaultFactory) -> None:
     """'Toyota' in Toyota.md is the note itself, never linked: not 'could mean Toyota.md and sub/Toyota.md'
     (VK122). In another note it is ambiguous."""
