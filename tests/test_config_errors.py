@@ -108,6 +108,34 @@ def test_a_cache_file_that_is_no_file_is_ignored(make_vault: VaultFactory, kind:
     assert result.stdout.strip() == "vaultkit: 2 notes checked, no problems found."
 
 
+@pytest.mark.parametrize(
+    ("setting", "kind"),
+    [
+        (".obsidian/app.json", "fifo"),
+        (".obsidian/types.json", "fifo"),
+        (".obsidian/templates.json", "device"),
+        ("schemas/default.schema.json", "fifo"),
+        ("schemas/default.schema.json", "device"),
+    ],
+)
+def test_a_setting_or_schema_that_is_no_file_is_a_configuration_error(
+    make_vault: VaultFactory, setting: str, kind: str
+) -> None:
+    """Regression: a settings file or schema that is a named pipe made `check` wait for a writer for ever,
+    and one that is a symlink to /dev/zero read until memory ran out. It is a configuration error now."""
+    root = make_vault({"A.md": "x\n", "vaultkit.toml": 'schema_dir = "schemas"\n', "schemas/x.json": "{}"})
+    path = root / setting
+    path.unlink(missing_ok=True)  # app.json is there already
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    result = run_installed("check", "--no-cache", root, timeout=20)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"{setting}: cannot read" in result.stderr and "not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # -- `vaultkit obsidian-types` writes .obsidian/types.json through the one careful writer -------------------
 
 

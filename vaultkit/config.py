@@ -16,6 +16,7 @@ from typing import Any
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.nesting import TooDeep, parse_bounded
+from vaultkit.paths import read_regular
 
 CONFIG_NAME = "vaultkit.toml"
 
@@ -85,7 +86,7 @@ def load_config(vault_root: Path) -> Config:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:  # utf-8-sig: a BOM, as some Windows editors write, is no reason to refuse the file
-        table: dict[str, Any] = parse_bounded(tomllib.loads, path.read_bytes().decode("utf-8-sig"))
+        table: dict[str, Any] = parse_bounded(tomllib.loads, read_regular(path).decode("utf-8-sig"))
         return table
     except OSError as e:
         raise FatalError(f"{path}: cannot read config: {e.strerror}") from e
