@@ -71,6 +71,16 @@ _SECTIONS: dict[str, type[Any]] = {"link": LinkConfig, "relations": RelationsCon
 
 def load_config(vault_root: Path) -> Config:
     """Read the vault's config file; FatalError (naming the key) on anything wrong."""
+    config = _load_config(vault_root)
+    folder = vault_root / config.schema_dir if config.schema_dir else None
+    if folder is not None and not folder.is_dir():  # named with the file that names it
+        what = "is not a folder" if folder.exists() else "does not exist"
+        named = f"schema_dir '{config.schema_dir}'"
+        raise FatalError(f"{config.source}: {named}: the schema folder {folder} {what}")
+    return config
+
+
+def _load_config(vault_root: Path) -> Config:
     path = vault_root / CONFIG_NAME
     if path.is_file():
         return parse_config(_read_toml(path), str(path))
