@@ -108,6 +108,34 @@ def test_a_cache_file_that_is_no_file_is_ignored(make_vault: VaultFactory, kind:
     assert result.stdout.strip() == "vaultkit: 2 notes checked, no problems found."
 
 
+@pytest.mark.parametrize(
+    ("setting", "kind"),
+    [
+        (".obsidian/app.json", "fifo"),
+        (".obsidian/types.json", "fifo"),
+        (".obsidian/templates.json", "device"),
+        ("schemas/default.schema.json", "fifo"),
+        ("schemas/default.schema.json", "device"),
+    ],
+)
+def test_a_setting_or_schema_that_is_no_file_is_a_configuration_error(
+    make_vault: VaultFactory, setting: str, kind: str
+) -> None:
+    """Regression: a settings file or schema that is a named pipe made `check` wait for a writer for ever,
+    and one that is a symlink to /dev/zero read until memory ran out. It is a configuration error now."""
+    root = make_vault({"A.md": "x\n", "vaultkit.toml": 'schema_dir = "schemas"\n', "schemas/x.json": "{}"})
+    path = root / setting
+    path.unlink(missing_ok=True)  # app.json is there already
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    result = run_installed("check", "--no-cache", root, timeout=20)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"{setting}: cannot read" in result.stderr and "not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 # -- `vaultkit obsidian-types` writes .obsidian/types.json through the one careful writer -------------------
 
 
@@ -288,6 +316,7 @@ def test_a_bom_is_no_reason_to_refuse_the_config_or_a_schema(make_vault: VaultFa
     [
         ({"vaultkit.toml/x": ""}, "vaultkit.toml: not a file"),
         ({"vaultkit.toml": 'schema_dir = "s.json"\n', "s.json": "{}"}, "s.json is not a folder"),
+        ({"vaultkit.toml": 'schema_dir = "nope"\n'}, "vaultkit.toml: schema_dir 'nope': "),
         (
             {
                 "vaultkit.toml": 'schema_dir = "s"\n',
@@ -300,8 +329,9 @@ def test_a_bom_is_no_reason_to_refuse_the_config_or_a_schema(make_vault: VaultFa
 def test_config_that_cannot_be_what_was_meant_is_refused(
     make_vault: VaultFactory, files: dict[str, str], message: str
 ) -> None:
-    """Regressions: a folder named vaultkit.toml was ignored, a schema_dir naming a file "did not exist", and a
-    schema's duplicate key was silently resolved to its last value."""
+    """Regressions: a folder named vaultkit.toml was ignored, a schema_dir naming a file "did not exist", a
+    schema_dir that does not exist was not said to come from vaultkit.toml, and a schema's duplicate key was
+    silently resolved to its last value."""
     root = make_vault({**files, "A.md": "x\n"})
     result = run_cli("check", "--no-cache", root)
     assert result.exit_code == 2 and message in result.stderr, result.output

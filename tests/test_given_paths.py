@@ -102,6 +102,23 @@ DENIALS = [
 ]
 
 
+def test_a_symlinked_note_given_by_name_is_checked_in_the_vault_holding_the_link(
+    make_vault: VaultFactory, tmp_path: Path
+) -> None:
+    """Regression: a note that is a symlink to a file outside the vault (git keeps symlinks, and pre-commit
+    passes them by name), or to /dev/zero, was 'skipped: not inside a vault' and passed, where the run on
+    the whole vault reported it: the vault was looked for above the link's target, not above the link."""
+    root = make_vault({"A.md": "x\n"})
+    (tmp_path / "Real.md").write_text("See [[Nope]].\n", encoding="utf-8")
+    (root / "Link.md").symlink_to(tmp_path / "Real.md")
+    (root / "Zero.md").symlink_to("/dev/zero")
+    check = run_cli("check", "--no-cache", root / "Link.md", root / "Zero.md")
+    assert check.exit_code == 1, check.output
+    assert "Link.md:1:5: VK101 broken link: 'Nope'" in check.stdout
+    assert "Zero.md:1:1: VK201 not a regular file (a device)" in check.stdout
+    assert "not inside a vault" not in check.output
+
+
 @pytest.mark.parametrize("deny", DENIALS)
 @pytest.mark.parametrize("command", ["check", "link"])
 def test_a_note_in_an_unreadable_folder_is_reported_on_that_note(

@@ -768,6 +768,17 @@ def test_named_pipe_is_not_opened_for_a_writer(tmp_path: Path) -> None:
     assert "named pipe" in proc.stdout, proc.stderr
 
 
+def test_socket_is_named_as_a_socket(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a socket cannot be opened at all, so it was reported by the open's error, 'No such
+    device or address', where a named pipe or a device is named for what it is."""
+    monkeypatch.chdir(tmp_path)  # a socket's path is limited to about 100 bytes: bind a short relative one
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind("Sock.md")
+        raw, problem = note.read_raw(Path("Sock.md"), 1000)
+    assert raw is None and problem is not None
+    assert (problem.code, problem.message) == ("VK201", "not a regular file (a socket): not read")
+
+
 # -- sizes: real processes, bounded time and memory ------------------------------------------------------
 
 LAUNCHER = """

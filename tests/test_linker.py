@@ -566,8 +566,18 @@ def test_a_note_whose_name_begins_or_ends_with_a_space_is_never_linked_to(make_v
             "sub/Kappa.md": "x\n",
             "N.md": "We met Kappa Corp, then ran `make`.\n",
         },
+        {  # a '^' in the name: Obsidian warns links will not work with it, and the schemas' wikilink refuses it
+            "car^et.md": "See [[Bob]].\n",
+            "Bob.md": "---\nrelated: []\n---\nBob here.\n",
+        },
     ],
-    ids=["hash-in-the-path", "shared-name-at-the-root", "comment-in-the-path", "backtick-in-the-path"],
+    ids=[
+        "hash-in-the-path",
+        "shared-name-at-the-root",
+        "comment-in-the-path",
+        "backtick-in-the-path",
+        "caret-in-the-name",
+    ],
 )
 def test_a_note_no_written_link_can_name_is_never_linked_to(
     make_vault: VaultFactory, files: dict[str, str]
@@ -583,6 +593,14 @@ def test_a_note_no_written_link_can_name_is_never_linked_to(
         assert result.exit_code == 0, (command, result.output)
     assert run_cli("link", "--no-cache", root).exit_code == 0
     assert snapshot(root) == before
+
+
+def test_link_spells_out_a_newline_in_a_note_name(make_vault: VaultFactory) -> None:
+    """Regression: `linked New` and `line.md` on two lines: a note's name started a line of its own."""
+    root = make_vault({"New\nline.md": "About Rust today.\n", "Rust.md": "x\n"})
+    for command in (("link", "--check"), ("link",)):
+        result = run_cli(*command, "--no-cache", root)
+        assert "New\\nline.md" in result.output and "New\nline" not in result.output, (command, result.output)
 
 
 def test_a_notes_own_name_in_its_text_is_not_ambiguous(make_vault: VaultFactory) -> None:

@@ -396,6 +396,16 @@ def test_fix_links_after_settle_and_never_loops(vault: Path) -> None:
         w.stop()
 
 
+def test_fix_spells_out_a_newline_in_the_name_of_the_note_it_linked(vault: Path) -> None:
+    """Regression: `vaultkit: linked Wiki/New` then a line `line.md`: a note's name started a line of its own."""
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        (vault / "Wiki" / "New\nline.md").write_text("About Xiaomi today.\n", encoding="utf-8")
+        w.expect(r"^vaultkit: linked Wiki/New\\nline\.md$", timeout=20)
+    finally:
+        w.stop()
+
+
 @pytest.mark.parametrize("how", ["files", "folder"])
 def test_fix_leaves_a_bulk_change_alone(vault: Path, how: str) -> None:
     """`git checkout` of a branch with 400 notes came as 400 saves: `watch --fix` linked them all, and the

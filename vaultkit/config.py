@@ -16,6 +16,7 @@ from typing import Any
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.nesting import TooDeep, parse_bounded
+from vaultkit.paths import read_regular
 
 CONFIG_NAME = "vaultkit.toml"
 
@@ -70,6 +71,16 @@ _SECTIONS: dict[str, type[Any]] = {"link": LinkConfig, "relations": RelationsCon
 
 def load_config(vault_root: Path) -> Config:
     """Read the vault's config file; FatalError (naming the key) on anything wrong."""
+    config = _load_config(vault_root)
+    folder = vault_root / config.schema_dir if config.schema_dir else None
+    if folder is not None and not folder.is_dir():  # named with the file that names it
+        what = "is not a folder" if folder.exists() else "does not exist"
+        named = f"schema_dir '{config.schema_dir}'"
+        raise FatalError(f"{config.source}: {named}: the schema folder {folder} {what}")
+    return config
+
+
+def _load_config(vault_root: Path) -> Config:
     path = vault_root / CONFIG_NAME
     if path.is_file():
         return parse_config(_read_toml(path), str(path))
@@ -85,7 +96,7 @@ def load_config(vault_root: Path) -> Config:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:  # utf-8-sig: a BOM, as some Windows editors write, is no reason to refuse the file
-        table: dict[str, Any] = parse_bounded(tomllib.loads, path.read_bytes().decode("utf-8-sig"))
+        table: dict[str, Any] = parse_bounded(tomllib.loads, read_regular(path).decode("utf-8-sig"))
         return table
     except OSError as e:
         raise FatalError(f"{path}: cannot read config: {e.strerror}") from e

@@ -118,11 +118,20 @@ def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None
             if len(data) > st.st_size:  # it grew since fstat (or reports no size): the rest, to the limit
                 data += f.read(max_bytes + 1 - len(data))
     except OSError as e:
-        return None, Problem("VK201", 1, 1, os_reason(e, path))
+        return None, Problem("VK201", 1, 1, _not_regular(path) or os_reason(e, path))
     if len(data) > max_bytes:
         return None, Problem("VK204", 1, 1, f"note grew over the limit of {_size(max_bytes)} while read")
     digest = hashlib.sha256(data).hexdigest()
     return RawFile(data, digest, st.st_mode, st.st_mtime_ns, st.st_size), None
+
+
+def _not_regular(path: Path) -> str | None:
+    """What a file that could not be opened is, if no regular file: a socket cannot be opened at all."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else f"not a regular file ({_kind(mode)}): not read"
 
 
 def _kind(mode: int) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.nesting import TooDeep, parse_bounded
-from vaultkit.paths import nfc
+from vaultkit.paths import nfc, read_regular
 
 DEFAULT_CONFIG_DIR = ".obsidian"
 PROPERTY_TYPES = frozenset({"text", "multitext", "number", "checkbox", "date", "datetime", "tags", "aliases"})
@@ -94,10 +94,12 @@ def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> Obs
 
 def _read_json(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_regular(path).decode("utf-8-sig")  # a named pipe would wait for a writer
     except FileNotFoundError:
         return {}
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
+        raise FatalError(f"{path}: cannot read: {e.strerror or e}") from e
+    except UnicodeDecodeError as e:
         raise FatalError(f"{path}: cannot read: {e}") from e
     try:
         data = parse_bounded(json.loads, text)

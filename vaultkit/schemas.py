@@ -22,6 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.nesting import TooDeep, parse_bounded
+from vaultkit.paths import read_regular
 
 if TYPE_CHECKING:
     from vaultkit.config import Config
@@ -37,7 +38,7 @@ def folder_fingerprint(folder: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(folder.rglob("*.json")):
         try:
-            data = path.read_bytes()
+            data = read_regular(path)  # a named pipe would wait for a writer, `/dev/zero` never end
         except OSError:
             data = b"\0unreadable"
         _fingerprint_file(h, path.relative_to(folder).as_posix(), data)
@@ -78,7 +79,7 @@ class SchemaSet:
         for path in sorted(folder.rglob("*.json")):
             name = path.relative_to(folder).as_posix()
             try:
-                data = path.read_bytes()
+                data = read_regular(path)
             except OSError as e:
                 raise FatalError(f"{path}: cannot read schema: {e.strerror}") from e
             _fingerprint_file(h, name, data)

@@ -32,8 +32,8 @@ def find_root(start: Path, config_dir: str) -> Path | None:
     # os.path, not Path.resolve() or Path.is_dir(), which raise on a symlink loop or in a folder this user may
     # not search
     here = Path(os.path.realpath(start))
-    if not os.path.isdir(here):
-        here = here.parent
+    if not os.path.isdir(here):  # a file: in the folder holding it, also a symlink to a file elsewhere
+        here = Path(os.path.realpath(start.parent)) if start.name not in ("", "..") else here.parent
     for folder in (here, *here.parents):
         if os.path.isdir(folder / config_dir) or os.path.isfile(folder / CONFIG_NAME):
             return folder

@@ -301,9 +301,10 @@ class Watcher:
         outcome, written = apply_fixes(self.root, digests, plan, self.session.config.relations.property)
         for rel in outcome.written:
             self.own_writes[rel] = written[rel]  # the hash of what the writer wrote: no second read
-            click.echo(f"vaultkit: linked {rel}" if rel in linking else f"vaultkit: added relations to {rel}")
+            shown = printable(rel)  # a note named `a\nb.md` starts no line of its own
+            click.echo(f"vaultkit: {'linked' if rel in linking else 'added relations to'} {shown}")
         for refused in outcome.refused:
-            click.echo(f"vaultkit: {refused.rel}: {_retried(refused.message)}", err=True)
+            click.echo(f"vaultkit: {printable(refused.rel)}: {_retried(refused.message)}", err=True)
             self.refused.add(refused.rel)
         if outcome.written:
             self._recheck(outcome.written)

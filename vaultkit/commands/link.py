@@ -22,7 +22,7 @@ from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import Runner, RunOptions, RunResult, Session
 from vaultkit.fixer import fix_in_rounds, preview_in_rounds, unified_diff
 from vaultkit.note import NOT_READ
-from vaultkit.report.text import counted
+from vaultkit.report.text import counted, printable
 
 LINK_CODES = ("VK120", "VK121")
 # Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently.
@@ -181,6 +181,8 @@ def _tell_skipped(session: Session, result: RunResult, totals: _Totals) -> None:
 
 
 def _names(session: Session, rels: Iterable[str]) -> dict[str, str]:
-    """Vault-relative paths as shown: relative to the current folder when inside it."""
+    """Vault-relative paths as shown: relative to the current folder when inside it, and with control
+    characters spelled out (a note named `a\nb.md` must not start a line of its own)."""
     unique = sorted(set(rels))
-    return dict(zip(unique, display_paths(session.root, unique), strict=True))
+    shown = display_paths(session.root, unique)
+    return {rel: printable(name) for rel, name in zip(unique, shown, strict=True)}

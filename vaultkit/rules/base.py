@@ -33,8 +33,9 @@ class NoteContext:
     obsidian: ObsidianSettings
 
 
-# In a wikilink's target these end it, or open what the scanner reads first (a code span, a comment)
-_WIKI_BREAKERS = frozenset("#|[]`\n\r")
+# In a wikilink's target these end it, or open what the scanner reads first (a code span, a comment); and `^`,
+# which Obsidian says links do not work with, and which the bundled schemas' wikilink refuses
+_WIKI_BREAKERS = frozenset("#|[]^`\n\r")
 _WIKI_OPENERS = ("%%", "<!--")
 
 
