@@ -353,7 +353,7 @@ class Runner:
         self.state.plan(affected, fixing=False)
         ctx = self.state.context()
         links = before ^ listing.unlisted_folders()  # symlinked or unreadable folders come or gone
-        opts = RunOptions(targets=tuple(sorted(affected | links)))
+        opts = RunOptions(targets=tuple(sorted(affected | links)), keep_state=True)  # watch --fix: the edits
         diags = self._diagnostics(listing, sorted(affected), self.state.facts, ctx, opts)
         by_note: dict[str, list[Diagnostic]] = {rel: [] for rel in affected | links}
         for rel in gone:
