@@ -96,7 +96,7 @@ def test_a_run_that_saves_in_a_child_leaves_a_complete_cache(
         children.append(self._pid)
 
     monkeypatch.setattr(Deferred, "start", start)
-    uncached = Runner(open_session(example_vault)).run(RunOptions(jobs=1, use_cache=False))
+    uncached = Runner(open_session(example_vault)).run(RunOptions(jobs=1, use_cache=False, keep_state=True))
     first = Runner(open_session(example_vault)).run(RunOptions(jobs=1, keep_state=True))
     assert children and all(children), "the notes were saved by a child"
     names = {p.name for p in (example_vault / cache.CACHE_DIR).iterdir()}
