@@ -317,6 +317,7 @@ def test_a_bom_is_no_reason_to_refuse_the_config_or_a_schema(make_vault: VaultFa
         ({"vaultkit.toml/x": ""}, "vaultkit.toml: not a file"),
         ({"vaultkit.toml": 'schema_dir = "s.json"\n', "s.json": "{}"}, "s.json is not a folder"),
         ({"vaultkit.toml": 'schema_dir = "nope"\n'}, "vaultkit.toml: schema_dir 'nope': "),
+        ({"vaultkit.toml": f'schema_dir = "{"s" * 300}"\n'}, "vaultkit.toml: schema_dir 'sss"),
         (
             {
                 "vaultkit.toml": 'schema_dir = "s"\n',
@@ -330,8 +331,9 @@ def test_config_that_cannot_be_what_was_meant_is_refused(
     make_vault: VaultFactory, files: dict[str, str], message: str
 ) -> None:
     """Regressions: a folder named vaultkit.toml was ignored, a schema_dir naming a file "did not exist", a
-    schema_dir that does not exist was not said to come from vaultkit.toml, and a schema's duplicate key was
-    silently resolved to its last value."""
+    schema_dir that does not exist was not said to come from vaultkit.toml, one too long for a file name was
+    an internal error (`Path.is_dir` raised), and a schema's duplicate key was silently resolved to its last
+    value."""
     root = make_vault({**files, "A.md": "x\n"})
     result = run_cli("check", "--no-cache", root)
     assert result.exit_code == 2 and message in result.stderr, result.output

@@ -115,6 +115,14 @@ def test_08_hint_says_yaml11_reads_a_string(check: Check) -> None:
     ]
 
 
+@pytest.mark.parametrize("value", ["0x1F", "-0", "+0"])
+def test_no_yaml11_hint_for_a_number_yaml11_reads_alike(check: Check, value: str) -> None:
+    """Regression: `0x1F` (31 in YAML 1.1 as in 1.2) and `-0` (0 in both) were said to be read 'as a string'
+    by YAML 1.1, suggesting an older tool would have read the text the schema wanted."""
+    found = check({"N.md": fm("title: a", f"text: {value}")})
+    assert len(found) == 1 and "is not a string" in found[0] and "YAML 1.1" not in found[0], found
+
+
 def test_null_values(check: Check) -> None:
     assert check({"N.md": fm("title: a", "text: ~", "count:")}) == [
         "N.md:3:7: VK010 text: null (empty) is not a string",

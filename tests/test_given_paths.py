@@ -119,6 +119,30 @@ def test_a_symlinked_note_given_by_name_is_checked_in_the_vault_holding_the_link
     assert "not inside a vault" not in check.output
 
 
+def test_a_symlinked_folder_given_by_name_is_reported_in_the_vault_holding_the_link(
+    make_vault: VaultFactory, tmp_path: Path
+) -> None:
+    """Regression: a symlink to a folder, given by name (git keeps it as a file, and pre-commit passes it),
+    was looked for above its target: pointing outside any vault it was 'skipped: not inside a vault' and
+    passed (alone: 'not inside an Obsidian vault', exit 2), pointing into another vault 'not inside the vault'
+    (exit 2), where the run on the whole vault reported it (VK205). A symlink to a vault, outside any vault,
+    still names that vault."""
+    root = make_vault({"A.md": "x\n"})
+    other = make_vault({"B.md": "See [[Nope]].\n"}, name="other")
+    (tmp_path / "outside").mkdir()
+    (root / "Out").symlink_to(tmp_path / "outside")
+    (root / "Vault").symlink_to(other)
+    check = run_cli("check", "--no-cache", root / "Out", root / "Vault")
+    assert check.exit_code == 1, check.output
+    assert "Out:1:1: VK205 symlinked folder not entered" in check.stdout
+    assert "Vault:1:1: VK205 symlinked folder not entered" in check.stdout
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "notes").symlink_to(other)
+    via = run_cli("check", "--no-cache", tmp_path / "elsewhere" / "notes")
+    assert via.exit_code == 1, via.output
+    assert "B.md:1:5: VK101 broken link: 'Nope'" in via.stdout
+
+
 @pytest.mark.parametrize("deny", DENIALS)
 @pytest.mark.parametrize("command", ["check", "link"])
 def test_a_note_in_an_unreadable_folder_is_reported_on_that_note(

@@ -603,6 +603,17 @@ def test_link_spells_out_a_newline_in_a_note_name(make_vault: VaultFactory) -> N
         assert "New\\nline.md" in result.output and "New\nline" not in result.output, (command, result.output)
 
 
+def test_check_fix_spells_out_a_newline_in_the_name_of_a_note_it_could_not_write(
+    make_vault: VaultFactory,
+) -> None:
+    """Regression: `check --fix` named a read-only note it did not write as `link` did before it spelled
+    names out: a note named 'New<newline>line.md' printed a line 'line.md: not written …' of its own."""
+    root = make_vault({"New\nline.md": "About Rust today.\n", "Rust.md": "x\n"})
+    (root / "New\nline.md").chmod(0o444)
+    result = run_cli("check", "--fix", "--no-cache", root)
+    assert "New\\nline.md: not written" in result.output and "New\nline" not in result.output, result.output
+
+
 def test_a_notes_own_name_in_its_text_is_not_ambiguous(make_vault: VaultFactory) -> None:
     """'Toyota' in Toyota.md is the note itself, never linked: not 'could mean Toyota.md and sub/Toyota.md'
     (VK122). In another note it is ambiguous."""

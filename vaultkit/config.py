@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -73,8 +74,9 @@ def load_config(vault_root: Path) -> Config:
     """Read the vault's config file; FatalError (naming the key) on anything wrong."""
     config = _load_config(vault_root)
     folder = vault_root / config.schema_dir if config.schema_dir else None
-    if folder is not None and not folder.is_dir():  # named with the file that names it
-        what = "is not a folder" if folder.exists() else "does not exist"
+    # os.path: Path.is_dir raises on a name too long for the file system, or a folder this user cannot search
+    if folder is not None and not os.path.isdir(folder):  # named with the file that names it
+        what = "is not a folder" if os.path.exists(folder) else "does not exist"
         named = f"schema_dir '{config.schema_dir}'"
         raise FatalError(f"{config.source}: {named}: the schema folder {folder} {what}")
     return config

@@ -74,6 +74,8 @@ _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _NUMBER_START = frozenset("+-.0123456789")  # the first character of every match of the five above
 _YAML11_BOOL = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"])
+# An integer YAML 1.1 reads otherwise (`010`: 8, `08` and `0o17`: text); not `-0` nor `0x1F`, read alike
+_LEADING_ZERO = re.compile(r"[-+]?0[0-9o]")
 _OCTAL11 = re.compile(r"[-+]?0[0-7_]+\Z")
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 _FENCE = re.compile(r"---[ \t]*(?:\r\n|\n|\r|\Z)")
@@ -510,7 +512,7 @@ class _Walker:
         elif text[:1] in _NUMBER_START and _SEXAGESIMAL.match(text):
             reading = f"YAML 1.1 would read {text!r} as a base-60 number"
             self.fm.yaml11[path] = f"{reading}; vaultkit reads a string"
-        elif isinstance(value, int) and len(text) > 1 and text.lstrip("+-").startswith("0"):
+        elif isinstance(value, int) and _LEADING_ZERO.match(text):
             octal = _OCTAL11.match(text) is not None  # 010 is 8 in YAML 1.1; 08 is no number there at all
             self.fm.yaml11[path] = (
                 f"YAML 1.1 would read {text!r} as {'an octal number' if octal else 'a string'}"

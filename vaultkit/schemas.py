@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -68,8 +69,8 @@ class SchemaSet:
     """Every `*.json` schema of a folder, compiled once; `$ref` between them by file name."""
 
     def __init__(self, folder: Path) -> None:
-        if not folder.is_dir():
-            what = "is not a folder" if folder.exists() else "does not exist"
+        if not os.path.isdir(folder):
+            what = "is not a folder" if os.path.exists(folder) else "does not exist"
             raise FatalError(f"schema folder {folder} {what}")
         self.folder = folder
         self.contents: dict[str, Schema] = {}

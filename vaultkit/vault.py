@@ -32,8 +32,18 @@ def find_root(start: Path, config_dir: str) -> Path | None:
     # os.path, not Path.resolve() or Path.is_dir(), which raise on a symlink loop or in a folder this user may
     # not search
     here = Path(os.path.realpath(start))
-    if not os.path.isdir(here):  # a file: in the folder holding it, also a symlink to a file elsewhere
-        here = Path(os.path.realpath(start.parent)) if start.name not in ("", "..") else here.parent
+    folder = os.path.isdir(here)
+    if start.name not in ("", "..") and (not folder or os.path.islink(start)):
+        # a file, or a symlink given by name (pre-commit passes one to a folder too: git keeps it as a file):
+        # in the folder holding it, as the whole-vault run lists it (VK205 for a symlinked folder)
+        found = _root_at_or_above(Path(os.path.realpath(start.parent)), config_dir)
+        if found is not None or not folder:
+            return found
+    # a folder, or a symlink to one outside any vault (`~/notes` -> the vault): at or above where it leads
+    return _root_at_or_above(here if folder else here.parent, config_dir)
+
+
+def _root_at_or_above(here: Path, config_dir: str) -> Path | None:
     for folder in (here, *here.parents):
         if os.path.isdir(folder / config_dir) or os.path.isfile(folder / CONFIG_NAME):
             return folder

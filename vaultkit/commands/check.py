@@ -159,6 +159,7 @@ def _check_vault(
     if req.fix:
         from vaultkit.commands.common import tell_deaths
         from vaultkit.fixer import fix_in_rounds
+        from vaultkit.report.text import printable
 
         outcome = fix_in_rounds(
             session.root,
@@ -168,7 +169,8 @@ def _check_vault(
             session.config.relations.property,
             jobs=req.jobs,
         )
-        names = display_paths(session.root, [r.rel for r in outcome.refused])  # as `link` names them
+        # as `link` names them: a note named `a\nb.md` starts no line of its own
+        names = map(printable, display_paths(session.root, [r.rel for r in outcome.refused]))
         for refused, name in zip(outcome.refused, names, strict=True):
             click.echo(f"vaultkit: {name}: {refused.message}", err=True)
         tell_deaths(outcome)

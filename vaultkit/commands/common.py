@@ -146,6 +146,8 @@ def targets(root: Path, given: Sequence[Path], session: Session | None = None) -
         # the folders resolved, the name kept (a symlinked note is the link's path), but for `..` (`sub/..`)
         named = path.name not in ("", "..")
         real = Path(os.path.realpath(path.parent)) / path.name if named else Path(os.path.realpath(path))
+        if named and not real.is_relative_to(root) and os.path.isdir(path):
+            real = Path(os.path.realpath(path))  # a symlink outside any vault to the vault, or into it
         try:
             rel = real.relative_to(root).as_posix()
         except ValueError as e:
