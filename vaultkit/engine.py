@@ -545,6 +545,7 @@ class Runner:
         out: list[Diagnostic] = []
         # a run that only reports never applies a fix: its edits are dropped as each note is checked
         fixes: dict[tuple[str, bool], Fix] | None = None if opts.fixing or opts.keep_state else {}
+        ctx.edits = fixes is None  # and the rules need not work them out (VK120: 15 MB on 50,000 notes)
         # Each note's diagnostics sorted as they are found: the scope comes in path order, so the notes'
         # lists joined are the report's order. Sorting them all at the end held a key tuple for each at
         # once, and a second list: 30 MB at the peak of a 50,000-note vault's run.
@@ -760,7 +761,7 @@ def _without_edits(found: list[Diagnostic], fixes: dict[tuple[str, bool], Fix]) 
     out = []
     for d in found:
         fix = d.fix
-        if fix is None or not fix.edits:
+        if fix is None:
             out.append(d)
             continue
         key = (fix.description, fix.safe)
