@@ -581,6 +581,7 @@ def test_shown_diagnostics_read_alike_however_they_are_read(
     shown.add(outside, second)
     expected = first + [d._replace(path=f"{outside.as_posix()}/m.md") for d in second]
     assert list(shown) == expected
+    assert list(shown.unshown()) == first + second  # for the counts, which read no path
     assert len(shown) == len(expected) and bool(shown) and not Shown()
     for start in range(-9, 10):
         assert shown[start:] == expected[start:] and shown[:start] == expected[:start]

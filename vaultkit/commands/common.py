@@ -240,6 +240,12 @@ class Shown(Sequence[Diagnostic]):
     def __len__(self) -> int:
         return self._len
 
+    def unshown(self) -> Iterator[Diagnostic]:
+        """The diagnostics as found, vault-relative paths: for the reporters' counts, which read no path
+        (a copy made for each of them, at each of five counts, made a cached JSON report 15% slower)."""
+        for diagnostics, _ in self._parts:
+            yield from diagnostics
+
     def __iter__(self) -> Iterator[Diagnostic]:
         for diagnostics, shown in self._parts:
             if shown is None:
