@@ -560,3 +560,82 @@ def test_text_report_in_pieces_is_one_line_a_diagnostic_then_the_summary(
     assert len(lines) == count + (2 if count else 1)  # the statistics line (one code), the summary
     assert lines[-1].startswith("vaultkit: ")
     assert len(pieces) == (count + 1) // 2 + 1
+
+
+# --- paths as shown, report order ---------------------------------------------------------------------
+
+
+def test_shown_diagnostics_read_alike_however_they_are_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Shown` makes each diagnostic with its shown path as it is read: by index, slice (across two vaults'
+    parts) and iteration, it reads as the list of copies it replaced."""
+    from vaultkit.commands.common import Shown
+
+    monkeypatch.chdir(tmp_path)
+    inside, outside = tmp_path, tmp_path.parent / "elsewhere"
+    first = [Diagnostic(f"n{i // 2}.md", i + 1, 1, "VK101", f"broken {i}") for i in range(5)]
+    second = [Diagnostic("m.md", 1, 2, "VK120", "mention", Severity.WARNING)] * 3
+    shown = Shown()
+    shown.add(inside, first)  # the current folder: paths as they are
+    shown.add(outside, second)
+    expected = first + [d._replace(path=f"{outside.as_posix()}/m.md") for d in second]
+    assert list(shown) == expected
+    assert list(shown.unshown()) == first + second  # for the counts, which read no path
+    assert len(shown) == len(expected) and bool(shown) and not Shown()
+    for start in range(-9, 10):
+        assert shown[start:] == expected[start:] and shown[:start] == expected[:start]
+        for stop in range(start, start + 4):
+            assert shown[start:stop] == expected[start:stop]
+    assert shown[::2] == expected[::2] and shown[::-1] == expected[::-1]
+    assert [shown[i] for i in range(-len(expected), len(expected))] == expected * 2
+    with pytest.raises(IndexError):
+        shown[len(expected)]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "junit"])
+def test_two_vaults_reported_in_small_pieces_read_as_in_one(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Two vaults checked from outside both, the report written a few diagnostics at a time: the same text
+    as in one piece (a piece spans both vaults' diagnostics)."""
+    from vaultkit.report import json_report, text
+
+    first = make_vault(NOTES, name="a")
+    make_vault(NOTES, name="b")
+    monkeypatch.chdir(first.parent)
+    whole = check("--format", fmt, "a", "b")
+    monkeypatch.setattr(text, "CHUNK", 3)
+    monkeypatch.setattr(json_report, "CHUNK", 3)
+    pieces = check("--format", fmt, "a", "b")
+    assert pieces.stdout == whole.stdout and pieces.exit_code == whole.exit_code == 1
+    assert "a/Labs/Acme Lab.md" in whole.stdout and "b/Labs/Acme Lab.md" in whole.stdout
+
+
+def _report_keys() -> list[tuple[str, int, int, str, str]]:
+    found = json_report()["diagnostics"]
+    return [(d["path"], d["line"], d["column"], d["code"], d["message"]) for d in found]
+
+
+def test_report_order_holds_with_run_level_findings_and_another_notes_path(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each note's diagnostics are sorted as they are found; a run-level finding (types.json) is merged in,
+    and a rule that names another note than the one checked has the whole report sorted."""
+    import vaultkit.rules
+    from vaultkit.rules.base import Rule
+
+    root = make_vault({**NOTES, ".obsidian/types.json": '{"types": {"kind": "number"}}'})
+    monkeypatch.chdir(root)
+    keys = _report_keys()
+    assert any(k[0] == ".obsidian/types.json" for k in keys), keys
+    assert len(keys) > 3 and keys == sorted(keys)
+
+    def elsewhere(facts: Any, ctx: Any) -> list[Diagnostic]:
+        return [Diagnostic("Good.md", 9, 1, "VK999", f"seen from {facts.rel}", Severity.WARNING)]
+
+    odd = Rule("VK999", "elsewhere", "", "vault", elsewhere, "", severity=Severity.WARNING)
+    monkeypatch.setattr(vaultkit.rules, "VAULT_RULES", (*vaultkit.rules.VAULT_RULES, odd))
+    keys = _report_keys()
+    assert sum(k[3] == "VK999" for k in keys) == len(NOTES)
+    assert keys == sorted(keys)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import heapq
 import os
 import posixpath
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -540,18 +541,34 @@ class Runner:
 
         active = self._active(opts)
         checks = [rule.check for rule in VAULT_RULES if active(rule.code)]
+        key = Diagnostic.sort_key
         out: list[Diagnostic] = []
         # a run that only reports never applies a fix: its edits are dropped as each note is checked
         fixes: dict[tuple[str, bool], Fix] | None = None if opts.fixing or opts.keep_state else {}
+        ctx.edits = fixes is None  # and the rules need not work them out (VK120: 15 MB on 50,000 notes)
+        # Each note's diagnostics sorted as they are found: the scope comes in path order, so the notes'
+        # lists joined are the report's order. Sorting them all at the end held a key tuple for each at
+        # once, and a second list: 30 MB at the peak of a 50,000-note vault's run.
+        ordered, last = True, None
         for rel in scope:
             f = facts[rel]
             found = list(f.diagnostics)
             for check in checks:
                 found.extend(check(f, ctx))
             found = _suppress(f, _dedupe([d for d in found if active(d.code)]), active)
+            if not found:
+                continue
+            found.sort(key=key)
+            if ordered and ((last is not None and rel <= last) or any(d.path != rel for d in found)):
+                ordered = False  # not in path order after all: sorted whole below
+            last = rel
             out.extend(found if fixes is None else _without_edits(found, fixes))
-        out.extend(d for d in self._run_level(listing, scope, opts) if active(d.code))
-        return sorted(out, key=Diagnostic.sort_key)
+        run_level = sorted((d for d in self._run_level(listing, scope, opts) if active(d.code)), key=key)
+        if not ordered:
+            out.extend(run_level)
+            out.sort(key=key)
+            return out
+        return list(heapq.merge(out, run_level, key=key)) if run_level else out
 
     def _unreachable(self, listing: Listing, opts: RunOptions) -> list[Diagnostic]:
         """The notes given by name that the listing could not reach (in a folder this user may not read),
@@ -744,7 +761,7 @@ def _without_edits(found: list[Diagnostic], fixes: dict[tuple[str, bool], Fix]) 
     out = []
     for d in found:
         fix = d.fix
-        if fix is None or not fix.edits:
+        if fix is None:
             out.append(d)
             continue
         key = (fix.description, fix.safe)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from vaultkit import quick
-from vaultkit.commands.common import emit, emit_bytes, one_shot
+from vaultkit.commands.common import Shown, emit, emit_bytes, one_shot
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -128,7 +128,7 @@ def _run(req: CheckRequest, color: bool) -> tuple[Iterable[str], int, list[Defer
 class _Found:
     """What the vaults of one `check` add up to."""
 
-    shown: list[Diagnostic] = field(default_factory=list)
+    shown: Shown = field(default_factory=Shown)  # paths as shown, made as they are read
     checked: list[str] = field(default_factory=list)  # the notes reported on, for JUnit's one case per note
     not_notes: set[str] = field(default_factory=set)  # paths with problems that are not notes reported on
     notes: int = 0
@@ -140,7 +140,7 @@ class _Found:
 def _check_vault(
     req: CheckRequest, session: Session, targets: tuple[str, ...] | None, progress: Progress, found: _Found
 ) -> None:
-    from vaultkit.commands.common import display, display_paths, tell_unchecked, unfixable_when_read_only
+    from vaultkit.commands.common import display_paths, tell_unchecked, unfixable_when_read_only
     from vaultkit.engine import Runner, RunOptions
 
     runner = Runner(session, progress)
@@ -192,10 +192,9 @@ def _check_vault(
     found.notes += len(checked)
     found.vault_notes += result.notes_in_vault
     diagnostics = unfixable_when_read_only(session.root, result.diagnostics)
-    shown = display(session.root, diagnostics)
-    found.shown.extend(shown)
+    found.shown.add(session.root, diagnostics)
     scope = set(result.scope)
-    found.not_notes.update(s.path for d, s in zip(diagnostics, shown, strict=True) if d.path not in scope)
+    found.not_notes.update(display_paths(session.root, sorted({d.path for d in diagnostics} - scope)))
     if req.fmt == "junit":
         found.checked.extend(display_paths(session.root, checked))
 

@@ -21,6 +21,13 @@ REPORTER_MODULES = {
 }
 
 
+def counted(diagnostics: Sequence[Diagnostic]) -> Iterable[Diagnostic]:
+    """The diagnostics for a count that reads no path: their paths as found, if the sequence has them
+    (commands.common.Shown makes each shown path as it is read)."""
+    unshown: Callable[[], Iterable[Diagnostic]] | None = getattr(diagnostics, "unshown", None)
+    return diagnostics if unshown is None else unshown()
+
+
 def reporter(name: str) -> Reporter:
     module = importlib.import_module(f"vaultkit.report.{REPORTER_MODULES[name]}")
     if hasattr(module, "chunks"):
@@ -30,4 +37,4 @@ def reporter(name: str) -> Reporter:
     return lambda diagnostics, summary: (render(diagnostics, summary),)
 
 
-__all__ = ("REPORTER_MODULES", "RunSummary", "reporter")
+__all__ = ("REPORTER_MODULES", "RunSummary", "counted", "reporter")

@@ -50,6 +50,8 @@ class VaultContext:
     ambiguous: dict[str, list[tuple[Mention, tuple[str, ...]]]] = field(default_factory=dict)
     backlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes linking to it
     outlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes it links to
+    # False in a run that only reports: a fix is described, its edits not worked out (see engine._diagnostics)
+    edits: bool = True
     _memo: dict[tuple[str, str, str], Resolution] = field(default_factory=dict)
     _texts: dict[tuple[str, str, bool], str] = field(default_factory=dict)
     _writable: dict[tuple[str, str, bool], str | None] = field(default_factory=dict)

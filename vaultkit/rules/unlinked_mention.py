@@ -66,7 +66,9 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         text = mention.text
         message, description = _words(text, note_name(target))
         fix = None
-        if facts.editable:
+        if facts.editable and not ctx.edits:  # only reported: the link is not worked out, nor remembered
+            fix = Fix((), description)
+        elif facts.editable:
             link = _link(ctx.link_text(target, rel, obsidian), text, obsidian.use_markdown_links)
             fix = Fix((Edit(mention.start, mention.end, link),), description)
         out.append(Diagnostic(rel, mention.line, mention.col, code, message, severity, fix))
