@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from typing import Any
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.nesting import TooDeep, parse_bounded
-from vaultkit.paths import read_regular
+from vaultkit.paths import not_a_folder, read_regular
 
 CONFIG_NAME = "vaultkit.toml"
 
@@ -73,12 +72,12 @@ _SECTIONS: dict[str, type[Any]] = {"link": LinkConfig, "relations": RelationsCon
 def load_config(vault_root: Path) -> Config:
     """Read the vault's config file; FatalError (naming the key) on anything wrong."""
     config = _load_config(vault_root)
-    folder = vault_root / config.schema_dir if config.schema_dir else None
-    # os.path: Path.is_dir raises on a name too long for the file system, or a folder this user cannot search
-    if folder is not None and not os.path.isdir(folder):  # named with the file that names it
-        what = "is not a folder" if os.path.exists(folder) else "does not exist"
-        named = f"schema_dir '{config.schema_dir}'"
-        raise FatalError(f"{config.source}: {named}: the schema folder {folder} {what}")
+    if config.schema_dir:  # named with the file that names it
+        folder = vault_root / config.schema_dir
+        what = not_a_folder(folder)
+        if what is not None:
+            named = f"schema_dir '{config.schema_dir}'"
+            raise FatalError(f"{config.source}: {named}: the schema folder {folder} {what}")
     return config
 
 

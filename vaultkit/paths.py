@@ -70,6 +70,14 @@ def read_regular(path: Path) -> bytes:
         return f.read()
 
 
+def not_a_folder(folder: Path) -> str | None:
+    """Why `folder` is no folder ("is not a folder", "does not exist"), or None if it is one. os.path, not
+    Path.is_dir: that raises on a name too long for the file system, or in a folder one cannot search."""
+    if os.path.isdir(folder):
+        return None
+    return "is not a folder" if os.path.exists(folder) else "does not exist"
+
+
 def read_only(path: str | Path) -> bool:
     """Would the writer refuse this note as read-only? (False if it cannot be stat'ed: reported elsewhere.)"""
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
-import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -23,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.nesting import TooDeep, parse_bounded
-from vaultkit.paths import read_regular
+from vaultkit.paths import not_a_folder, read_regular
 
 if TYPE_CHECKING:
     from vaultkit.config import Config
@@ -69,8 +68,8 @@ class SchemaSet:
     """Every `*.json` schema of a folder, compiled once; `$ref` between them by file name."""
 
     def __init__(self, folder: Path) -> None:
-        if not os.path.isdir(folder):
-            what = "is not a folder" if os.path.exists(folder) else "does not exist"
+        what = not_a_folder(folder)
+        if what is not None:
             raise FatalError(f"schema folder {folder} {what}")
         self.folder = folder
         self.contents: dict[str, Schema] = {}
