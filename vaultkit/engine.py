@@ -757,7 +757,7 @@ def _without_edits(found: list[Diagnostic], fixes: dict[tuple[str, bool], Fix]) 
     `Fix` per description, shared through `fixes`, instead of a Fix, a tuple and an Edit per diagnostic: the
     ~300,000 unlinked mentions of a 50,000-note vault held 90 MB of them until the report was written (and
     the report cache never stored them: see `_light_row`)."""
-    make = tuple.__new__  # as `display` does: a NamedTuple's `_replace` costs twice as much
+    make = tuple.__new__  # as `commands.common._moved` does: a NamedTuple's `_replace` costs twice as much
     out = []
     for d in found:
         fix = d.fix

@@ -291,7 +291,7 @@ def _moved(diagnostics: Iterable[Diagnostic], shown: Callable[[str], str]) -> It
 
 
 def display_paths(root: Path, rels: Sequence[str]) -> list[str]:
-    """Vault-relative paths as `display` shows them: relative to the current folder when inside it."""
+    """Vault-relative paths as `Shown` shows them: relative to the current folder when inside it."""
     return list(map(_shown_path(root), rels))
 
 

@@ -21,7 +21,7 @@ REPORTER_MODULES = {
 }
 
 
-def counted(diagnostics: Sequence[Diagnostic]) -> Iterable[Diagnostic]:
+def as_found(diagnostics: Sequence[Diagnostic]) -> Iterable[Diagnostic]:
     """The diagnostics for a count that reads no path: their paths as found, if the sequence has them
     (commands.common.Shown makes each shown path as it is read)."""
     unshown: Callable[[], Iterable[Diagnostic]] | None = getattr(diagnostics, "unshown", None)
@@ -37,4 +37,4 @@ def reporter(name: str) -> Reporter:
     return lambda diagnostics, summary: (render(diagnostics, summary),)
 
 
-__all__ = ("REPORTER_MODULES", "RunSummary", "counted", "reporter")
+__all__ = ("REPORTER_MODULES", "RunSummary", "as_found", "reporter")

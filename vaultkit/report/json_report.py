@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from vaultkit import __version__
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.report import counted
+from vaultkit.report import as_found
 from vaultkit.report.summary import RunSummary
 from vaultkit.rules import RULES
 
@@ -37,10 +37,10 @@ def chunks(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> Iterator[s
             "notes_checked": summary.notes,
             "notes_in_vaults": summary.vault_notes,
             "problems": len(diagnostics),
-            "errors": sum(1 for d in counted(diagnostics) if d.severity == "error"),
-            "warnings": sum(1 for d in counted(diagnostics) if d.severity == "warning"),
-            "fixable": sum(1 for d in counted(diagnostics) if d.fix is not None),
-            "by_code": dict(sorted(Counter(d.code for d in counted(diagnostics)).items())),
+            "errors": sum(1 for d in as_found(diagnostics) if d.severity == "error"),
+            "warnings": sum(1 for d in as_found(diagnostics) if d.severity == "warning"),
+            "fixable": sum(1 for d in as_found(diagnostics) if d.fix is not None),
+            "by_code": dict(sorted(Counter(d.code for d in as_found(diagnostics)).items())),
         },
     }
     # The text of json.dumps({**head, "diagnostics": [...]}), built a diagnostic at a time: a dict for every

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 import click
 
 from vaultkit.diagnostics import Diagnostic, Severity
-from vaultkit.report import counted as counted_as_found
+from vaultkit.report import as_found
 from vaultkit.report.summary import RunSummary
 from vaultkit.rules import RULES
 
@@ -57,7 +57,7 @@ def _line(d: Diagnostic, color: bool, paths: dict[str, str]) -> str:
 
 
 def statistics(diagnostics: Sequence[Diagnostic]) -> list[str]:
-    counts = Counter(d.code for d in counted_as_found(diagnostics))
+    counts = Counter(d.code for d in as_found(diagnostics))
     out = []
     for code, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
         rule = RULES.get(code)
@@ -70,9 +70,9 @@ def statistics(diagnostics: Sequence[Diagnostic]) -> list[str]:
 def _summary(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
     if not diagnostics:
         return f"vaultkit: {counted(summary.notes, 'note')} checked, no problems found."
-    errors = sum(1 for d in counted_as_found(diagnostics) if d.severity == Severity.ERROR)
+    errors = sum(1 for d in as_found(diagnostics) if d.severity == Severity.ERROR)
     warnings = len(diagnostics) - errors
-    fixable = sum(1 for d in counted_as_found(diagnostics) if d.fix is not None)
+    fixable = sum(1 for d in as_found(diagnostics) if d.fix is not None)
     text = (
         f"vaultkit: {counted(len(diagnostics), 'problem')} ({counted(errors, 'error')}, "
         f"{counted(warnings, 'warning')}) in {_where(diagnostics, summary)}."
