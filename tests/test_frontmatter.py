@@ -115,6 +115,25 @@ def test_08_hint_says_yaml11_reads_a_string(check: Check) -> None:
     ]
 
 
+@pytest.mark.parametrize("value", ["1_000", "0b101", "+0x1F"])
+def test_a_yaml11_number_that_yaml12_reads_as_text_says_so(check: Check, value: str) -> None:
+    """Numbers in YAML 1.1 (PyYAML; js-yaml too), text in YAML 1.2 (vaultkit; Obsidian, whose bundled `yaml`
+    parses with its 1.2 core schema). Regression: the message gave no hint why `1_000` is a string."""
+    assert check({"N.md": fm("title: a", f"duration: {value}")}) == [
+        f'N.md:3:11: VK010 duration: "{value}" is not an integer '
+        f"(YAML 1.1 would read '{value}' as a number; vaultkit reads a string, as YAML 1.2 does)"
+    ]
+
+
+@pytest.mark.parametrize("value", ["1e3", "1.0e3", "+.5"])
+def test_a_yaml12_number_that_yaml11_reads_as_text_says_so(check: Check, value: str) -> None:
+    """The reverse: PyYAML's float needs a dot, and a sign on the exponent."""
+    (line,) = check({"N.md": fm("title: a", f"text: {value}")})
+    assert line.startswith("N.md:3:7: VK010 text: ") and line.endswith(
+        f"is not a string (YAML 1.1 would read '{value}' as a string; vaultkit reads a number, as YAML 1.2 does)"
+    ), line
+
+
 @pytest.mark.parametrize("value", ["0x1F", "-0", "+0"])
 def test_no_yaml11_hint_for_a_number_yaml11_reads_alike(check: Check, value: str) -> None:
     """Regression: `0x1F` (31 in YAML 1.1 as in 1.2) and `-0` (0 in both) were said to be read 'as a string'
