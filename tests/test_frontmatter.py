@@ -531,6 +531,21 @@ def test_tag_rejected_by_both_is_reported_once(
     assert len(lines) == 1 and lines[0].startswith("T.md:2:8: VK0")
 
 
+def test_a_tag_of_other_digits_than_0_to_9_is_a_tag(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian's "not only digits" test is `/[^0-9]/` beside its hashtag pattern (app.js 1.13.7, as a
+    stand-in for its hashtag parser copies it; plugins that re-implement it use JavaScript's `\\D`, ASCII
+    too). Regression: VK022 said `١٢٣` and `۱۴۰۳` (Arabic-Indic and Persian digits) had no letter."""
+    root = make_vault({"T.md": fm("tags: ['١٢٣', '۱۴۰۳', '2024', '12/34']")})
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
+    assert [line.partition("VK022 ")[2] for line in lines] == [
+        "tags: '2024' has only digits 0-9: Obsidian needs at least one other character",
+        "tags: '12/34' has only digits 0-9: Obsidian needs at least one other character",
+    ]
+
+
 def test_a_tags_key_in_any_case_is_checked(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Obsidian reads tags from the first key that matches `/^tags$/i` (parseFrontMatterTags, in a de-minified
     audit of Obsidian 1.12.7: clintonthegeek/Corbomite docs/obsidian-audit/domains/parsing.md, section 1).
