@@ -548,6 +548,18 @@ def test_ignore_filters_are_read_as_obsidian_reads_them(
     assert report(root, monkeypatch) == []
 
 
+def test_a_filter_is_trimmed_of_spaces_only(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trimmed as JavaScript's `trim()` trims (an em space, a BOM), and of nothing else. Regression: the
+    trim took `-` off the ends too, and `Archive-` hid the folder `Archive`."""
+    root = make_vault(
+        {"Archive/Old.md": "[[Missing]]\n", "Drafts/D.md": "[[Missing]]\n"},
+        app={"userIgnoreFilters": ["Archive-", "\u2003Drafts/\ufeff"]},
+    )
+    assert [line.partition(":")[0] for line in report(root, monkeypatch)] == ["Archive/Old.md"]
+
+
 def test_a_filter_digit_is_an_ascii_digit_as_in_javascript(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

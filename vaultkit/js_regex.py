@@ -15,7 +15,13 @@ from __future__ import annotations
 
 import re
 
-JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+# JavaScript's white space and line terminators (`\s`, and what `trim()` removes), each written out: the
+# same text serves a character class and `str.strip`
+JS_SPACE = (
+    "\t\n\v\f\r \u00a0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
 _WORD = "A-Za-z0-9_"
 _ANY = "(?s:.)"
 _BOUNDARY = f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))"
