@@ -33,11 +33,62 @@ def test_editing_types_json_reaches_a_cached_run(make_vault: VaultFactory) -> No
     assert "VK023" in result.stdout, result.stdout
 
 
-def test_a_runaway_ignore_filter_is_refused(make_vault: VaultFactory) -> None:
-    root = make_vault({"A.md": "x\n", ".obsidian/app.json": '{"userIgnoreFilters": ["/^(a+)+$/"]}'})
-    result = run_cli("check", root)
-    assert result.exit_code == 2
-    assert "userIgnoreFilters" in result.output
+@pytest.mark.parametrize(
+    ("rel", "content", "where", "said"),
+    [
+        # Regression: each stopped every run with exit 2, and a pre-commit hook every commit
+        (".obsidian/app.json", "", "1:1", "empty; Obsidian's defaults are used: no excluded files"),
+        (".obsidian/app.json", '{\n  "userIgnoreFilters": [\n    "Old/"', "3:11", "invalid JSON"),
+        (".obsidian/app.json", "[]", "1:1", "not a JSON object but []"),
+        (".obsidian/types.json", '{"types": {"tier": "num', "1:20", "no property types are declared"),
+        (".obsidian/templates.json", "\ufeff{\n\xff}", "2:1", "not UTF-8 (byte 0xff)"),
+        (".obsidian/daily-notes.json", '{"template": "Daily"', "1:21", "are checked as notes"),
+    ],
+)
+def test_a_settings_file_that_cannot_be_read_is_said_and_the_run_goes_on(
+    make_vault: VaultFactory, rel: str, content: str, where: str, said: str
+) -> None:
+    """Left empty or cut short by a sync conflict or a crash mid-write: the run goes on without it, with
+    Obsidian's defaults for what it holds, and says so where the file goes wrong (VK024)."""
+    root = make_vault({"A.md": "x\n", "Old/B.md": "[[Missing]]\n"})
+    (root / rel).write_bytes(content.encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff"))
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stdout.splitlines() if "VK024" in line]
+    assert len(lines) == 1 and f"/v/{rel}:{where}: VK024 " in lines[0], result.stdout
+    assert said in lines[0], lines[0]
+    assert "VK101" in result.stdout  # Old/B.md is checked: no filter excludes it
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "/^(a+)+$/",  # could run for ever on a long name: it runs on every path of the vault
+        "/(?i)old/",  # Python's syntax, not JavaScript's: Obsidian ignores it
+        "/(?<=O+)ld/",  # JavaScript's, but Python reads no lookbehind of varying length
+    ],
+)
+def test_an_ignore_filter_vaultkit_cannot_read_is_said_and_left_out(
+    make_vault: VaultFactory, bad: str
+) -> None:
+    """Regression: the whole run stopped with exit 2 (`(?<=O+)` and the runaway pattern), or the filter was
+    applied where Obsidian applies none (`(?i)`). Now it is named where it is written, and the others apply."""
+    app = '{\n  "userIgnoreFilters": [\n    "Attic/",\n    ' + json.dumps(bad) + "\n  ]\n}"
+    root = make_vault({"Old/B.md": "[[Missing]]\n", "Attic/C.md": "[[Missing]]\n", ".obsidian/app.json": app})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 1, result.output
+    assert f"v/.obsidian/app.json:4:5: VK024 userIgnoreFilters: {bad!r} is not applied" in result.stdout
+    assert "v/Old/B.md:1:1: VK101" in result.stdout and "Attic/C.md" not in result.stdout, result.stdout
+
+
+def test_a_types_json_entry_that_is_no_type_name_is_said_at_its_key(make_vault: VaultFactory) -> None:
+    """Regression: `"count": 5` was dropped silently; and VK023 was at 1:1 for a key written with an escape
+    (or at a value `"tier"` written before the key)."""
+    types = '{\n  "types": {\n    "mood": "tier",\n    "count": 5,\n    "ti\\u0065r": "text"\n  }\n}\n'
+    root = make_vault({"A.md": ENTITY, ".obsidian/types.json": types})
+    result = run_cli("check", "--no-cache", root)
+    assert "v/.obsidian/types.json:4:5: VK024 property 'count': 5 is not a type name" in result.stdout
+    assert "v/.obsidian/types.json:5:5: VK023 property 'tier'" in result.stdout, result.stdout
 
 
 def test_a_schema_whose_refs_loop_is_a_configuration_error(make_vault: VaultFactory) -> None:

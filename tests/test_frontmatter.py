@@ -115,6 +115,25 @@ def test_08_hint_says_yaml11_reads_a_string(check: Check) -> None:
     ]
 
 
+@pytest.mark.parametrize("value", ["1_000", "0b101", "+0x1F"])
+def test_a_yaml11_number_that_yaml12_reads_as_text_says_so(check: Check, value: str) -> None:
+    """Numbers in YAML 1.1 (PyYAML; js-yaml too), text in YAML 1.2 (vaultkit; Obsidian, whose bundled `yaml`
+    parses with its 1.2 core schema). Regression: the message gave no hint why `1_000` is a string."""
+    assert check({"N.md": fm("title: a", f"duration: {value}")}) == [
+        f'N.md:3:11: VK010 duration: "{value}" is not an integer '
+        f"(YAML 1.1 would read '{value}' as a number; vaultkit reads a string, as YAML 1.2 does)"
+    ]
+
+
+@pytest.mark.parametrize("value", ["1e3", "1.0e3", "+.5"])
+def test_a_yaml12_number_that_yaml11_reads_as_text_says_so(check: Check, value: str) -> None:
+    """The reverse: PyYAML's float needs a dot, and a sign on the exponent."""
+    (line,) = check({"N.md": fm("title: a", f"text: {value}")})
+    assert line.startswith("N.md:3:7: VK010 text: ") and line.endswith(
+        f"is not a string (YAML 1.1 would read '{value}' as a string; vaultkit reads a number, as YAML 1.2 does)"
+    ), line
+
+
 @pytest.mark.parametrize("value", ["0x1F", "-0", "+0"])
 def test_no_yaml11_hint_for_a_number_yaml11_reads_alike(check: Check, value: str) -> None:
     """Regression: `0x1F` (31 in YAML 1.1 as in 1.2) and `-0` (0 in both) were said to be read 'as a string'
@@ -510,6 +529,21 @@ def test_tag_rejected_by_both_is_reported_once(
     monkeypatch.chdir(root)
     lines = run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1]
     assert len(lines) == 1 and lines[0].startswith("T.md:2:8: VK0")
+
+
+def test_a_tag_of_other_digits_than_0_to_9_is_a_tag(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian's "not only digits" test is `/[^0-9]/` beside its hashtag pattern (app.js 1.13.7, as a
+    stand-in for its hashtag parser copies it; plugins that re-implement it use JavaScript's `\\D`, ASCII
+    too). Regression: VK022 said `١٢٣` and `۱۴۰۳` (Arabic-Indic and Persian digits) had no letter."""
+    root = make_vault({"T.md": fm("tags: ['١٢٣', '۱۴۰۳', '2024', '12/34']")})
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
+    assert [line.partition("VK022 ")[2] for line in lines] == [
+        "tags: '2024' has only digits 0-9: Obsidian needs at least one other character",
+        "tags: '12/34' has only digits 0-9: Obsidian needs at least one other character",
+    ]
 
 
 def test_a_tags_key_in_any_case_is_checked(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -479,7 +479,13 @@ CASES: list[Case] = [
         {"vaultkit.toml": b"max_note_bytes = \n", "A.md": b"ok\n"},
         (2, ("vaultkit.toml", "TOML")),
     ),
-    Case("config/app-json-invalid", {".obsidian/app.json": b"{", "A.md": b"ok\n"}, (2, ("app.json", "JSON"))),
+    # cut short (a crash mid-write): said, and the run goes on with Obsidian's defaults (was exit 2)
+    Case(
+        "config/app-json-invalid",
+        {".obsidian/app.json": b"{", "A.md": b"ok\n"},
+        (1, ("app.json:1:2: VK024", "invalid JSON")),
+        link=(0, ()),
+    ),
     # nested 5,000 levels deep: the parsers recursed into a RecursionError ("internal error")
     Case(
         "config/toml-nested-5000",

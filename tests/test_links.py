@@ -525,6 +525,53 @@ def test_an_excluded_note_sharing_a_name_makes_a_bare_link_ambiguous(
     ]
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        ["/^(?<top>Archive)\\/\\d+\\//"],  # a named group as JavaScript writes it, and `\/`
+        ["/^Archive[^]2024/"],  # `[^]`: any character, in JavaScript
+        ["/^archive\\//"],  # Obsidian compiles a filter ignoring case
+        ["archive/"],  # a path too
+        ["2024/"],  # a path is found anywhere in the path, not only at its start
+        ["  Archive/ "],  # each filter is trimmed
+    ],
+)
+def test_ignore_filters_are_read_as_obsidian_reads_them(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, filters: list[str]
+) -> None:
+    """Obsidian's `updateUserIgnoreFilters`: `new RegExp(inner, "i")` for `/…/`, else
+    `new RegExp("^.*" + escaped + ".*$", "i")`. Regression: read by Python's `re`, as path prefixes, with
+    case: each filter here either stopped the run (exit 2) or left `Archive/2024/Old.md` checked."""
+    root = make_vault(
+        {"Archive/2024/Old.md": "[[Missing]]\n", "N.md": "x\n"}, app={"userIgnoreFilters": filters}
+    )
+    assert report(root, monkeypatch) == []
+
+
+def test_a_filter_is_trimmed_of_spaces_only(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trimmed as JavaScript's `trim()` trims (an em space, a BOM), and of nothing else. Regression: the
+    trim took `-` off the ends too, and `Archive-` hid the folder `Archive`."""
+    root = make_vault(
+        {"Archive/Old.md": "[[Missing]]\n", "Drafts/D.md": "[[Missing]]\n"},
+        app={"userIgnoreFilters": ["Archive-", "\u2003Drafts/\ufeff"]},
+    )
+    assert [line.partition(":")[0] for line in report(root, monkeypatch)] == ["Archive/Old.md"]
+
+
+def test_a_filter_digit_is_an_ascii_digit_as_in_javascript(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JavaScript's `\\d` (no `u` flag) is 0-9; Python's took Arabic-Indic digits too, and so hid a note
+    Obsidian shows. And `"userIgnoreFilters": null`, as Obsidian may write none, is no filter (was exit 2)."""
+    files = {"١٢/Old.md": "[[Missing]]\n", "12/Old.md": "[[Missing]]\n"}
+    root = make_vault(files, app={"userIgnoreFilters": ["/^\\d+\\//"]})
+    assert [line.partition(":")[0] for line in report(root, monkeypatch)] == ["١٢/Old.md"]
+    (root / ".obsidian/app.json").write_text('{"userIgnoreFilters": null}')
+    assert len(report(root, monkeypatch)) == 2
+
+
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 

@@ -347,9 +347,17 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         (
             schema(properties={"a": {"$ref": "nope.schema.json#/x"}}),
-            "$ref 'nope.schema.json#/x' cannot be resolved",
+            "$ref 'nope.schema.json#/x' cannot be resolved: no schema file 'nope.schema.json' in the schema folder",
         ),
-        (schema(properties={"a": {"$ref": "#/$defs/missing"}}), "$ref '#/$defs/missing' cannot be resolved"),
+        # Regression: said "no such file, or no schema at that place", where the file is the schema itself
+        (
+            schema(properties={"a": {"$ref": "#/$defs/missing"}}),
+            "$ref '#/$defs/missing' cannot be resolved: this schema has no '$defs' at '#'",
+        ),
+        (
+            schema(**{"$defs": {"date": {}, "tag": {}}}, properties={"a": {"$ref": "#/$defs/dat"}}),
+            "$ref '#/$defs/dat' cannot be resolved: this schema has no 'dat' at '#/$defs' (it has 'date', 'tag')",
+        ),
         (
             schema(**{"$id": "https://example.com/root.json"}, properties={"a": {"$ref": "other.json"}}),
             "$ref 'other.json' cannot be resolved: it points outside the schema folder (https://example.com/other.json)",

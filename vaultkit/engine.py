@@ -636,9 +636,11 @@ class Runner:
             declared = dict(session.obsidian.property_types)
             path = f"{session.obsidian.config_dir}/types.json"
             for prop, message in conflicts(session.schemas, declared):
-                yield Diagnostic(
-                    path, _json_line(session.root / path, prop), 1, "VK023", message, Severity.WARNING
-                )
+                line, col = _json_key(session.root / path, prop)
+                yield Diagnostic(path, line, col, "VK023", message, Severity.WARNING)
+            for u in session.obsidian.unapplied:  # a settings file or entry the run goes on without
+                where = f"{session.obsidian.config_dir}/{u.file}"
+                yield Diagnostic(where, u.line, u.col, "VK024", u.message, Severity.WARNING)
 
 
 def _plan(state: VaultState, scope: Sequence[str], opts: RunOptions, linking: bool) -> None:
@@ -925,10 +927,12 @@ def _unused(rel: str, line: int, col: int, message: str) -> Diagnostic:
     return Diagnostic(rel, line, col, "VK301", message, Severity.WARNING)
 
 
-def _json_line(path: Path, key: str) -> int:
+def _json_key(path: Path, key: str) -> tuple[int, int]:
+    """Where a key of types.json is written (escaped or not: `"ti\\u0065r"` is `tier`)."""
+    from vaultkit.obsidian import json_string_position
+
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
-        return 1
-    pos = text.find(f'"{key}"')
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else 1
+        return 1, 1
+    return json_string_position(text, key, key=True)

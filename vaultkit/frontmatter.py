@@ -78,6 +78,13 @@ _YAML11_BOOL = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9o]")
 _OCTAL11 = re.compile(r"[-+]?0[0-7_]+\Z")
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
+# PyYAML's YAML 1.1 numbers (its resolver's int and float, less base 60, said apart): `1_000`, `0b101` and
+# `+0x1F` are numbers there and text in YAML 1.2; `1e3` (no dot) and `1.0e3` (no sign) are the reverse
+_NUMBER11 = re.compile(
+    r"[-+]?(?:0b[01_]+|0[0-7_]+|0|[1-9][0-9_]*|0x[0-9a-fA-F_]+)\Z"
+    r"|[-+]?[0-9][0-9_]*\.[0-9_]*(?:[eE][-+][0-9]+)?\Z|\.[0-9_]+(?:[eE][-+][0-9]+)?\Z"
+    r"|[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z"
+)
 _FENCE = re.compile(r"---[ \t]*(?:\r\n|\n|\r|\Z)")
 # Only `---` closes Obsidian's frontmatter (getFrontMatterInfo); YAML's document end `...`, which Pandoc and
 # Jekyll accept, does not: Obsidian shows no properties, and reads the whole note as its body.
@@ -517,6 +524,10 @@ class _Walker:
             self.fm.yaml11[path] = (
                 f"YAML 1.1 would read {text!r} as {'an octal number' if octal else 'a string'}"
             )
+        elif text[:1] in _NUMBER_START:
+            hint = _number_hint(text, value)
+            if hint:
+                self.fm.yaml11[path] = hint
         return value
 
     def non_specific(self, node: yaml.ScalarNode) -> bool:
@@ -539,6 +550,17 @@ class _Walker:
             return float(value) if tag == "float" else value
         hint = " (YAML 1.1 would read a boolean)" if tag == "bool" and node.value in _YAML11_BOOL else ""
         raise self.unreadable(node, f"{_quoted(node.value)} is not {what}, as its tag !!{tag} says{hint}")
+
+
+def _number_hint(text: str, value: Any) -> str | None:
+    """Said where YAML 1.1 (PyYAML; js-yaml, which reads `1_000` and `0b101` as numbers too) and YAML 1.2
+    (what vaultkit and Obsidian read) disagree on whether a plain value is a number."""
+    number11 = _NUMBER11.match(text) is not None
+    number12 = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if number11 == number12:
+        return None
+    reading = ("a number", "a string") if number11 else ("a string", "a number")
+    return f"YAML 1.1 would read {text!r} as {reading[0]}; vaultkit reads {reading[1]}, as YAML 1.2 does"
 
 
 def _quoted(text: str, limit: int = 60) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.errors import FatalError, brief
+from vaultkit.js_regex import JS_SPACE, NotTranslated, translate
 from vaultkit.nesting import TooDeep, parse_bounded
 from vaultkit.paths import nfc, read_regular
 
@@ -21,24 +22,34 @@ LINK_FORMATS = frozenset({"shortest", "relative", "absolute"})
 
 
 @dataclass(frozen=True)
+class Unapplied:
+    """A setting vaultkit could not apply (VK024): where, in a file of the config folder, and why."""
+
+    file: str  # in the config folder: `app.json`
+    line: int
+    col: int
+    message: str
+
+
+@dataclass(frozen=True)
 class ObsidianSettings:
     use_markdown_links: bool = False
     new_link_format: str = "shortest"
-    ignore_prefixes: tuple[str, ...] = ()
-    ignore_regexes: tuple[re.Pattern[str], ...] = ()
+    # `userIgnoreFilters`, each as Obsidian compiles it: a `/regex/`, or text found anywhere in the path; both
+    # ignoring case
+    ignore_filters: tuple[re.Pattern[str], ...] = ()
     templates: tuple[str, ...] = ()  # template folders, ending with "/", and template notes
     template_names: tuple[str, ...] = ()  # lower-cased file names (`daily.md`): templates found by name
     property_types: tuple[tuple[str, str], ...] = ()
     config_dir: str = DEFAULT_CONFIG_DIR
+    unapplied: tuple[Unapplied, ...] = ()
 
     def is_ignored(self, rel_path: str) -> bool:
         return self.is_filtered(rel_path) or self.is_template(rel_path)
 
     def is_filtered(self, rel_path: str) -> bool:
         """In Obsidian's excluded files (`userIgnoreFilters`)."""
-        if any(rel_path.startswith(p) for p in self.ignore_prefixes):
-            return True
-        return any(r.search(rel_path) for r in self.ignore_regexes)
+        return any(r.search(rel_path) for r in self.ignore_filters)
 
     def is_template(self, rel_path: str) -> bool:
         """A template, or in a template folder, by the template settings."""
@@ -49,19 +60,19 @@ class ObsidianSettings:
     @property
     def filters(self) -> bool:
         """Whether is_ignored can be true for any path."""
-        return bool(self.ignore_prefixes or self.ignore_regexes or self.templates or self.template_names)
+        return bool(self.ignore_filters or self.templates or self.template_names)
 
     def fingerprint(self) -> str:
         return json.dumps(
             [
                 self.use_markdown_links,
                 self.new_link_format,
-                self.ignore_prefixes,
-                [r.pattern for r in self.ignore_regexes],
+                [r.pattern for r in self.ignore_filters],
                 self.templates,
                 self.template_names,
                 self.config_dir,
                 self.property_types,  # VK023 compares types.json with the schemas
+                [list(vars(u).values()) for u in self.unapplied],
             ]
         )
 
@@ -77,43 +88,69 @@ def check_config_dir(config_dir: str) -> None:
 def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> ObsidianSettings:
     check_config_dir(config_dir)
     folder = vault_root / config_dir
-    app = _read_json(folder / "app.json")
-    types = _read_json(folder / "types.json")
-    templates, template_names = _templates(vault_root, folder)
+    unapplied: list[Unapplied] = []
+    app, app_text = _read_json(folder, "app.json", unapplied)
+    types, types_text = _read_json(folder, "types.json", unapplied)
+    templates, template_names = _templates(vault_root, folder, unapplied)
     return ObsidianSettings(
         use_markdown_links=_get(app, "useMarkdownLinks", bool, False, folder),
         new_link_format=_link_format(app, folder),
-        ignore_prefixes=tuple(f for f in _filters(app, folder) if not _is_regex(f)),
-        ignore_regexes=tuple(_compile(f, folder) for f in _filters(app, folder) if _is_regex(f)),
+        ignore_filters=_filters(app, folder, app_text, unapplied),
         templates=templates,
         template_names=template_names,
-        property_types=_property_types(types, folder),
+        property_types=_property_types(types, folder, types_text, unapplied),
         config_dir=config_dir,
+        unapplied=tuple(unapplied),
     )
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+# What is lost when a settings file cannot be read (Obsidian then has its defaults for it, as vaultkit does)
+_UNREAD = {
+    "app.json": "Obsidian's defaults are used: no excluded files (userIgnoreFilters), and wikilinks of the "
+    "shortest form",
+    "types.json": "no property types are declared: VK023 compares the schemas with each other only",
+}
+_UNREAD_TEMPLATES = "the templates it names are not known, and are checked as notes"
+
+
+def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dict[str, Any], str]:
+    """A settings file's object and text; a file that is not a JSON object (empty, cut short by a crash or
+    a sync conflict) is as if absent, and said (VK024). Cannot be read at all, or nested too deep: a
+    configuration error."""
+    path = folder / name
+    lost = _UNREAD.get(name, _UNREAD_TEMPLATES)
     try:
-        text = read_regular(path).decode("utf-8-sig")  # a named pipe would wait for a writer
+        raw = read_regular(path)  # a named pipe would wait for a writer
     except FileNotFoundError:
-        return {}
+        return {}, ""
     except OSError as e:
         raise FatalError(f"{path}: cannot read: {e.strerror or e}") from e
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise FatalError(f"{path}: cannot read: {e}") from e
+        at = e.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # counted after the BOM
+        line = raw.count(b"\n", 0, at) + 1
+        col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+        unapplied.append(Unapplied(name, line, col, f"not UTF-8 (byte {raw[at]:#04x}); {lost}"))
+        return {}, ""
     try:
         data = parse_bounded(json.loads, text)
     except json.JSONDecodeError as e:
-        raise FatalError(f"{path}:{e.lineno}:{e.colno}: invalid JSON: {e.msg}") from e
+        what = "empty" if not text.strip() else f"invalid JSON ({e.msg})"
+        unapplied.append(Unapplied(name, e.lineno, e.colno, f"{what}; {lost}"))
+        return {}, ""
     except TooDeep as e:
         raise FatalError(f"{path}: invalid JSON: {e}") from e
     if not isinstance(data, dict):
-        raise FatalError(f"{path}: expected a JSON object")
-    return data
+        unapplied.append(Unapplied(name, 1, 1, f"not a JSON object but {brief(data)}; {lost}"))
+        return {}, ""
+    return data, text
 
 
 def _get(data: dict[str, Any], key: str, kind: type, default: Any, folder: Path) -> Any:
-    value = data.get(key, default)
+    value = data.get(key)
+    if value is None:  # absent, or `null`: as Obsidian writes an emptied list of filters
+        return default
     if not isinstance(value, kind):
         raise FatalError(f"{folder / 'app.json'}: '{key}' must be {kind.__name__}, got {brief(value)}")
     return value
@@ -126,27 +163,65 @@ def _link_format(app: dict[str, Any], folder: Path) -> str:
     return str(value)
 
 
-def _filters(app: dict[str, Any], folder: Path) -> list[str]:
-    """The filters in NFC, as the paths they are matched against (`vault._excluded`)."""
+def _filters(
+    app: dict[str, Any], folder: Path, text: str, unapplied: list[Unapplied]
+) -> tuple[re.Pattern[str], ...]:
+    """The filters as Obsidian's `updateUserIgnoreFilters` compiles them: each trimmed, `/…/` a regular
+    expression, anything else text found anywhere in the path (`new RegExp("^.*" + escaped + ".*$")`), both
+    ignoring case; one JavaScript cannot compile is left out. In NFC, as the paths they are matched against
+    (`vault._excluded`). A filter vaultkit cannot read is left out too, and said (VK024)."""
     value = _get(app, "userIgnoreFilters", list, [], folder)
-    return [nfc(v) for v in value if isinstance(v, str) and v]
+    found: list[re.Pattern[str]] = []
+    for item in value:
+        f = nfc(item.strip(JS_SPACE)) if isinstance(item, str) else ""
+        if not f:
+            continue
+        try:
+            found.append(_compile(f))
+        except ValueError as e:
+            line, col = json_string_position(text, item)
+            message = f"userIgnoreFilters: {f!r} is not applied ({e}): the notes it names are checked"
+            unapplied.append(Unapplied("app.json", line, col, message))
+    return tuple(found)
 
 
-def _is_regex(f: str) -> bool:
-    return len(f) > 2 and f.startswith("/") and f.endswith("/")
-
-
-def _compile(f: str, folder: Path) -> re.Pattern[str]:
+def _compile(f: str) -> re.Pattern[str]:
+    """A filter's pattern; ValueError (NotTranslated, re.error) if vaultkit cannot read it."""
     from vaultkit.schemas import backtracking_risk
 
+    if not (len(f) > 2 and f.startswith("/") and f.endswith("/")):
+        return re.compile(re.escape(f), re.IGNORECASE)
     try:
-        pattern = re.compile(f[1:-1])
+        source = translate(f[1:-1])
+        pattern = re.compile(source, re.IGNORECASE)
+    except NotTranslated as e:
+        raise ValueError(f"not a JavaScript regular expression: {e}; Obsidian ignores it too") from e
     except re.error as e:
-        raise FatalError(f"{folder / 'app.json'}: userIgnoreFilters: bad regex {f!r}: {e}") from e
-    reason = backtracking_risk(f[1:-1])
+        raise ValueError(f"vaultkit cannot read this regular expression: {e}") from e
+    reason = backtracking_risk(source)
     if reason:  # it runs on every path of the vault: a runaway pattern would hang every run
-        raise FatalError(f"{folder / 'app.json'}: userIgnoreFilters: regex {f!r} {reason}")
+        raise ValueError(f"the regular expression {reason}")
     return pattern
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?')
+
+
+def json_string_position(text: str, value: str, key: bool = False) -> tuple[int, int]:
+    """The 1-based line and column of the first JSON string in `text` that reads `value` (escapes
+    decoded: `"caf\\u00e9"` reads `café`), a key of an object if `key`, else a value; (1, 1) if none does."""
+    for m in _JSON_STRING.finditer(text):
+        if bool(m.group(1)) != key:
+            continue
+        token = m.group()[: len(m.group()) - len(m.group(1) or "")]
+        try:
+            if json.loads(token) != value:
+                continue
+        except json.JSONDecodeError:
+            continue
+        line = text.count("\n", 0, m.start()) + 1
+        return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    return 1, 1
 
 
 # A template holds placeholders (`{{date}}`, `<% tp.file.title %>`) where a note holds values: it is not
@@ -180,7 +255,9 @@ def normalize_path(value: str) -> str:
 _SLASHES = re.compile(r"[\\/]+")
 
 
-def _templates(root: Path, folder: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _templates(
+    root: Path, folder: Path, unapplied: list[Unapplied]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The template folders (ending in "/") and notes, and the names of templates a link-like setting names
     by name alone, where no note at the vault root has it (getFirstLinkpathDest from the root takes a note
     there first; elsewhere which of two same-named notes it takes is not documented: both are left alone)."""
@@ -190,7 +267,7 @@ def _templates(root: Path, folder: Path) -> tuple[tuple[str, ...], tuple[str, ..
     for name, keys, kind in TEMPLATE_SETTINGS:
         data = files.get(name)
         if data is None:
-            data = files[name] = _read_json(folder / name)
+            data = files[name] = _read_json(folder, name, unapplied)[0]
         for value in _values(data, keys, folder / name):
             path = normalize_path(value)
             if not path:  # unset, or the vault root: no template
@@ -229,8 +306,17 @@ def _values(data: dict[str, Any], keys: tuple[str, ...], where: Path) -> list[st
     return [value for value in values if value]
 
 
-def _property_types(types: dict[str, Any], folder: Path) -> tuple[tuple[str, str], ...]:
+def _property_types(
+    types: dict[str, Any], folder: Path, text: str, unapplied: list[Unapplied]
+) -> tuple[tuple[str, str], ...]:
+    """The declared types; an entry whose type is not a string is left out, and said (VK024) at its key."""
     table = types.get("types", {})
     if not isinstance(table, dict):  # as `obsidian-types` refuses it: the declared types are unknown
         raise FatalError(f"{folder / 'types.json'}: 'types' must be an object, got {brief(table)}")
+    for k, v in table.items():
+        if not isinstance(v, str):
+            line, col = json_string_position(text, k, key=True)
+            names = ", ".join(sorted(PROPERTY_TYPES))
+            message = f"property '{k}': {brief(v)} is not a type name ({names})"
+            unapplied.append(Unapplied("types.json", line, col, f"{message}; no type is declared for it"))
     return tuple(sorted((k, v) for k, v in table.items() if isinstance(v, str)))

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from re import _constants as _C  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.nesting import TooDeep, parse_bounded
@@ -155,15 +155,36 @@ class SchemaSet:
                     f"({target}); vaultkit never fetches schemas over the network: copy that schema into the "
                     "folder and refer to it by file name"
                 )
-            raise FatalError(
-                f"{path}: $ref '{ref}' cannot be resolved: no such file, or no schema at that place, in the "
-                "schema folder (refer to other schemas of the folder by file name, e.g. "
-                "'defs.schema.json#/$defs/date')"
-            )
+            raise FatalError(f"{path}: $ref '{ref}' cannot be resolved: {self._unresolved(name, ref)}")
         for pattern in _patterns(schema):
             reason = backtracking_risk(pattern)
             if reason:
                 raise FatalError(f"{path}: pattern {pattern!r} {reason}; rewrite it without nested repeats")
+
+    def _unresolved(self, name: str, ref: str) -> str:
+        """Why `ref`, written in schema `name`, finds nothing: the file it names is not in the folder, or the
+        first part of its JSON pointer that is not there (`#/$defs/missing`: no `missing` in `$defs`)."""
+        file, _, fragment = ref.partition("#")
+        hint = "refer to other schemas of the folder by file name, e.g. 'defs.schema.json#/$defs/date'"
+        if file and file not in self.contents:
+            return f"no schema file '{file}' in the schema folder ({hint})"
+        node: Any = self.contents[file or name]
+        walked = "#"
+        for raw in fragment.split("/")[1:] if fragment.startswith("/") else []:
+            part = unquote(raw).replace("~1", "/").replace("~0", "~")
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                there = (
+                    f" (it has {', '.join(repr(k) for k in sorted(node)[:8])})"
+                    if isinstance(node, dict)
+                    else ""
+                )
+                return f"{repr(file) if file else 'this schema'} has no '{part}' at '{walked}'{there}"
+            walked += "/" + raw
+        return f"no schema at that place, in the schema folder ({hint})"
 
     def _resolvable(self, base: str, ref: str) -> bool:
         """Does `ref` (written in a schema whose base URI is `base`) point at something in the folder?"""

@@ -3,7 +3,8 @@
 ## What it does
 Checks each value of `tags` (a list, or a single string; the key in any case, `Tags:` too, as Obsidian
 reads it) against Obsidian's tag syntax: letters of any script (with their accents and vowel signs), digits,
-`_`, `-` and `/` for nesting, at least one character that is not a digit, and no spaces. One leading `#` is
+`_`, `-` and `/` for nesting, at least one character that is not a digit 0-9 (`١٢٣`, in Arabic-Indic
+digits, is a tag, as in Obsidian), and no spaces. One leading `#` is
 allowed, as Obsidian reads it (`"#ai"` is the tag `ai`, though Obsidian writes tags without it).
 
 ## Why is this bad?
@@ -48,9 +49,14 @@ def tag_problem(tag: str) -> str | None:
     bad = sorted({c for c in tag if not _tag_char(c)})
     if bad:
         return "contains " + ", ".join(repr(c) for c in bad)
-    if all(c.isdigit() or c == "/" for c in tag):
-        return "has no letter: Obsidian needs at least one non-digit"
+    # Obsidian's test is `/[^0-9]/` (its hashtag parser, app.js): ASCII digits, as JavaScript's `\d` is;
+    # `#١٢٣` (Arabic-Indic digits) is a tag
+    if all(c in _DIGITS or c == "/" for c in tag):
+        return "has only digits 0-9: Obsidian needs at least one other character"
     return None
+
+
+_DIGITS = frozenset("0123456789")
 
 
 def _tag_char(c: str) -> bool:
