@@ -64,8 +64,9 @@ CACHE_DIR = ".vaultkit_cache"
 # a Markdown or reference link protected (in Chinese or Japanese text only its last character), read anew;
 # 31: names that are numbers with Arabic separators or a percent sign (`٣٫١٤`, `50%`) no keys, read anew;
 # 32: no YAML 1.1 hint in VK010 for `-0`, `+0` or `0x1F`, which YAML 1.1 reads as 1.2 does, read anew;
-# 33: a Pandoc citation of a note named by its key (`@smith2020`) no longer a mention, read anew
-FORMAT = 33
+# 33: a Pandoc citation of a note named by its key (`@smith2020`) no longer a mention, read anew; 34: template
+# placeholders (`{{date:YYYY}}`, `{% if x %}`) protected, read anew
+FORMAT = 34
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]
