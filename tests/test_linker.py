@@ -440,6 +440,25 @@ def test_a_mention_before_a_bracket_that_opens_no_link_is_still_linked(make_vaul
     assert link_diff(root) == ["[[Meituan]][^1], [[Canvas]] (1) and [[Lumen]][@key, p. 8]."]
 
 
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "As @smith2020 shows.",  # an author-in-text citation
+        "See [see @smith2020, p. 3] and [-@smith2020].",  # in a citation's brackets; author suppressed
+        "Both [@doe2019; @smith2020] agree.",
+    ],
+)
+def test_a_pandoc_citation_is_not_a_mention_of_the_literature_note_named_by_its_key(
+    make_vault: VaultFactory, prose: str
+) -> None:
+    """Regression: Zotero and Citations plugins name literature notes `@citekey.md`; `@smith2020` in prose is
+    a Pandoc citation (which the Pandoc and Citations plugins read), and `[[@smith2020]]` turned it into a
+    wikilink, so the exported document lost the citation."""
+    root = vault(make_vault, {"@smith2020.md": "x\n", "@doe2019.md": "x\n", "N.md": prose + "\n"})
+    assert link_diff(root) == []
+    assert "VK120" not in run_cli("check", "--no-cache", root).stdout
+
+
 def _links_nothing(make_vault: VaultFactory, prose: str) -> bool:
     """`link --diff` proposes nothing for a note of this prose, in a vault that has Meituan.md."""
     root = vault(make_vault, {"Meituan.md": "x\n", "N.md": prose + "\n"})

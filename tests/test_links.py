@@ -625,6 +625,15 @@ def test_a_heading_link_in_nfd_names_the_nfc_heading(
             '{"weekly": {"enabled": true, "template": "Project"}}',
         ),
         (".obsidian/daily-notes.json", '{"template": "project"}'),
+        # QuickAdd's template folder and its Template choices (in a Multi choice too), and the Kanban plugin's
+        # template for new card notes: `title: {{VALUE:title}}` was reported as VK004 (regression)
+        (".obsidian/plugins/quickadd/data.json", '{"templateFolderPath": "Meta/Templates"}'),
+        (
+            ".obsidian/plugins/quickadd/data.json",
+            '{"choices": [{"type": "Capture", "name": "Log"}, {"type": "Multi", "choices": '
+            '[{"type": "Template", "templatePath": "Meta/Templates/Project.md"}]}]}',
+        ),
+        (".obsidian/plugins/obsidian-kanban/data.json", '{"new-note-template": "Meta/Templates/Project.md"}'),
     ],
 )
 def test_template_folder_is_not_checked_or_linked_but_resolves(
@@ -638,7 +647,8 @@ def test_template_folder_is_not_checked_or_linked_but_resolves(
     named without its folder (resolved as a link is) named no template."""
     root = make_vault(
         {
-            "Meta/Templates/Project.md": "---\ncreated: {{date}}\n---\n# <% tp.file.title %>\n"
+            "Meta/Templates/Project.md": "---\ncreated: {{date}}\ntitle: {{VALUE:title}}\n---\n"
+            "# <% tp.file.title %>\n"
             "[[<% tp.date.now() %>]] about Anthropic\n",
             "Anthropic.md": "x\n",
             "Note.md": "It links [[Project]] and [[Meta/Templates/Project#Anything]].\n",

@@ -209,6 +209,15 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("block-id", "Meituan ^Meituan", 1, False),
     ("templater", "<% tp.file.title %> Meituan <%* Meituan %>", 1, False),
     ("templater-block", "<%*\nMeituan\n%>\nMeituan", 1, False),
+    # template placeholders, outside the template folder too (QuickAdd, Periodic Notes, Zotero Integration
+    # templates kept elsewhere): `{{date:YYYY}}` became `{{[[date]]:YYYY}}` (regression)
+    (
+        "template-placeholders",
+        "{{title}} {{Meituan}} {{date:Meituan}} {{ Meituan | x }} {%Meituan%} Meituan",
+        1,
+        False,
+    ),
+    ("template-placeholder-one-line", "{{a\nMeituan}} {{}} Meituan", 2, False),
     # Dataview inline fields: a value is data (a query compares it to text), never made a link
     ("dataview-line", "company:: Meituan\nMeituan", 1, False),
     ("dataview-line-marked-up", "- **Lab**:: Meituan\n> Owner / team:: Meituan\n\nMeituan", 1, False),

@@ -376,6 +376,8 @@ def test_manifest_declares_both_hooks_serial_python() -> None:
         ("vault/.obsidian/daily-notes.json", True),
         (".obsidian/plugins/templater-obsidian/data.json", True),
         ("vault/.obsidian/plugins/periodic-notes/data.json", True),
+        (".obsidian/plugins/quickadd/data.json", True),
+        ("vault/.obsidian/plugins/obsidian-kanban/data.json", True),
         (".obsidian/plugins/dataview/data.json", False),
         ("vault/.obsidian/workspace.json", False),
         ("vault/attachments/lab-map.png", False),

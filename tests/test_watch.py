@@ -815,6 +815,8 @@ def test_a_save_due_with_a_settings_change_is_checked_and_fixed(vault: Path, set
         (".obsidian/plugins/templater-obsidian/data.json", True),
         (".obsidian/daily-notes.json", True),
         (".obsidian/plugins/periodic-notes/data.json", True),
+        (".obsidian/plugins/quickadd/data.json", True),
+        (".obsidian/plugins/obsidian-kanban/data.json", True),
         (".obsidian/workspace.json", False),
         (".obsidian/plugins/dataview/data.json", False),
     ],

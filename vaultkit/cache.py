@@ -63,9 +63,11 @@ CACHE_DIR = ".vaultkit_cache"
 # before `(` or `[` (`Canvas(1)`: `[[Canvas]](1)` is a Markdown link) no longer mentions, and the word before
 # a Markdown or reference link protected (in Chinese or Japanese text only its last character), read anew;
 # 31: names that are numbers with Arabic separators or a percent sign (`٣٫١٤`, `50%`) no keys, read anew;
-# 32: no YAML 1.1 hint in VK010 for `-0`, `+0` or `0x1F`, which YAML 1.1 reads as 1.2 does, read anew
-# 33: YAML 1.1 hints in VK010 for `1_000`, `0b101`, `+0x1F` (numbers in 1.1) and `1e3` (a number in 1.2 only)
-FORMAT = 33
+# 32: no YAML 1.1 hint in VK010 for `-0`, `+0` or `0x1F`, which YAML 1.1 reads as 1.2 does, read anew;
+# 33: YAML 1.1 hints in VK010 for `1_000`, `0b101`, `+0x1F` (numbers in 1.1) and `1e3` (a number in 1.2 only);
+# 34: a Pandoc citation of a note named by its key (`@smith2020`) no longer a mention, and template
+# placeholders (`{{date:YYYY}}`, `{% if x %}`) protected, read anew
+FORMAT = 34
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

@@ -582,7 +582,8 @@ def _paragraph_end(prose: str, at: int) -> int:
 
 def _in_a_name(prose: str, start: int, end: int) -> bool:
     """Part of a domain, a file name, a path or a handle, where a link would break the name: `meituan.com`,
-    `Meituan.pdf`, `api.meituan`, `github.com/meituan`, `src/meituan/x.py`, `@meituan`. Not a name ending
+    `Meituan.pdf`, `api.meituan`, `github.com/meituan`, `src/meituan/x.py`, `@meituan`, `@smith2020` (a
+    citation, where a literature note is named `@smith2020.md`). Not a name ending
     a sentence (`Meituan.`, `_by Meituan._`, `Meituan.¹`), nor a pair or a version (`Python/Node.js`,
     `Llama 3.1/3.2`). (A URL with a scheme or `www.` is masked before the scan.)"""
     n = len(prose)
@@ -590,8 +591,8 @@ def _in_a_name(prose: str, start: int, end: int) -> bool:
         return True
     if start >= 2 and prose[start - 1] == "." and _name_char(prose[start - 2]):
         return True
-    if start >= 1 and prose[start - 1] == "@":
-        return True
+    if (start >= 1 and prose[start - 1] == "@") or prose[start] == "@":
+        return True  # a handle, or a Pandoc citation of a note named by its key (`@smith2020`)
     if (start >= 1 and prose[start - 1] == "/") or (end < n and prose[end] == "/"):
         # the token around the mention, looked at no further than _NAME_REACH: linear on a long token
         first, last = max(0, start - _NAME_REACH), min(n, end + _NAME_REACH)

@@ -179,6 +179,10 @@ _FIELD_INLINE = re.compile(
 # only if it is letters, digits, spaces, commas and `!` (`🔁 every week on Monday`: a link there turns the
 # rule into description text), and the task ids after 🆔 and ⛔.
 _TASK_FIELDS = re.compile(r"🔁\ufe0f? ?[A-Za-z0-9, !]+|(?:🆔|⛔)\ufe0f? *[\w-]+(?: *, *[\w-]+)*")
+# Template placeholders on one line: `{{title}}`, `{{date:YYYY-MM-DD}}` (core Templates, Daily and Periodic
+# Notes), `{{VALUE:a,b}}` (QuickAdd), `{{ title }}` and `{% for a in b %}` (Zotero Integration's Nunjucks).
+# Those plugins keep templates anywhere, not only in the template folder: `{{[[date]]}}` breaks the template.
+_PLACEHOLDER = re.compile(r"\{\{[^{}\n]+\}\}|\{%[^\n]*?%\}")
 # a whole word: `vaultkit-disable-line` (no such directive) is not `vaultkit-disable` to the end of the note
 _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)(?![\w-])[ \t]*([A-Za-z0-9, \t]*)")
 # Every inline construct starts with one of these characters. Searching for them first, then matching the
@@ -868,6 +872,7 @@ def _inline(
     _label_after_bracket(masked, labels, chars)
     _dataview_fields(masked, chars)
     _task_fields(masked, chars)
+    _placeholders(masked, chars)
     at = masked.find("@")
     while at >= 0:  # bare e-mail addresses: `bob@meituan.com` must not become `bob@[[Meituan|meituan]].com`
         local = _EMAIL_LOCAL.search(masked, max(0, at - 64), at)
@@ -1071,6 +1076,11 @@ def _dataview_fields(masked: str, chars: list[tuple[int, int]]) -> None:
 def _task_fields(masked: str, chars: list[tuple[int, int]]) -> None:
     if "🔁" in masked or "🆔" in masked or "⛔" in masked:
         chars.extend(m.span() for m in _TASK_FIELDS.finditer(masked))
+
+
+def _placeholders(masked: str, chars: list[tuple[int, int]]) -> None:
+    if "{" in masked:
+        chars.extend(m.span() for m in _PLACEHOLDER.finditer(masked))
 
 
 def _unbalanced(masked: str, start: int, end: int, covered: int) -> tuple[int, int]:

@@ -1,7 +1,8 @@
 """What the `.obsidian` folder says: `app.json` (ignore filters, link style), `types.json`, and the
 templates (`templates.json` of the core Templates plugin; Templater's `data.json`: `templates_folder`, and
 the templates of `folder_templates` and `file_templates`; the daily note's template in `daily-notes.json`;
-the Periodic Notes plugin's templates)."""
+the Periodic Notes plugin's templates; QuickAdd's template folder and Template choices; the Kanban plugin's
+template for new card notes)."""
 
 from __future__ import annotations
 
@@ -238,6 +239,10 @@ TEMPLATE_SETTINGS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("plugins/templater-obsidian/data.json", ("file_templates", "*", "template"), FILE),  # and a regex
     ("daily-notes.json", ("template",), LINK),  # the core Daily notes plugin: `Meta/Daily`, for Meta/Daily.md
     *(("plugins/periodic-notes/data.json", (period, "template"), LINK) for period in PERIODS),
+    ("plugins/quickadd/data.json", ("templateFolderPath",), FOLDER),  # QuickAdd: its folder, and the
+    ("plugins/quickadd/data.json", ("choices", "*", "templatePath"), FILE),  # Template choices' files,
+    ("plugins/quickadd/data.json", ("choices", "*", "choices", "*", "templatePath"), FILE),  # in a Multi too
+    ("plugins/obsidian-kanban/data.json", ("new-note-template",), FILE),  # the Kanban plugin's card notes
 )
 # in the config folder
 SETTINGS_FILES = ("app.json", "types.json", *dict.fromkeys(s[0] for s in TEMPLATE_SETTINGS))
