@@ -100,6 +100,7 @@ _TITLE_OPENS_NEXT = re.compile(r"""[ \t]*(?:(")[^"\r\n]*|(')[^'\r\n]*|(\()[^()\r
 _TITLE_CLOSER = {'"': '"', "'": "'", "(": ")"}
 _MATH_OPEN = re.compile(r"[ ]{0,3}\$\$")
 _PLAIN_START = r"[^\s>*+\-#`~$<\[=_0-9|]"  # a character no block can start with
+_NOT_PLAIN = frozenset(">*+-#`~$<[=_0123456789|")  # the same, as a set (with str.isspace for `\s`)
 # The lines `_Blocks._simple` handles: blank, prose, a one-line list item whose text is prose, a '#' line.
 _SIMPLE = re.compile(
     rf"(?P<blank>[ ]*\Z)|(?P<indent>[ ]{{0,3}})"
@@ -197,7 +198,10 @@ _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)(?![\w-])[ \
 _TAG_CHAR = r"[^\s\x00-\x2c.:-@\[-^`{-\x7f\u2000-\u200b\u200e-\u206f\u2e00-\u2e7f]"
 # where a #tag can start (the only construct with '#'): some character of it is no digit, `/` or `-`
 _TAG_START = r"(?<![^\s(\[{,;])\#(?=" + _TAG_CHAR + r"*?(?![\d/-])" + _TAG_CHAR + ")"
-_INLINE_START = re.compile(r"[\\<$!\[\]^#]")
+# The lookahead after the class (not before it: the class first keeps the fast search) skips the characters
+# that open nothing where they stand: a '#' before another '#' or white space (a heading's marks: no tag
+# starts so), a '!' or '^' before no '['. Each cost a failed `_INLINE.match` (a tenth of `_inline`).
+_INLINE_START = re.compile(r"[\\<$!\[\]^#](?!(?<=\#)[\#\s]|(?<=[!^])[^\[])")
 # Link text, a link's label, an inline footnote and a quoted HTML attribute may go on over a line break, but
 # not over a blank line (a paragraph's end): `⏎` below.
 _BREAK = r"(?:\n(?![ \t\r]*(?:\n|\Z)))"
@@ -398,17 +402,24 @@ class _Blocks:
         if self.mode not in ("", "para") or (containers and (len(containers) > 1 or containers[0] < 0)):
             return False
         content = line.rstrip("\r\n")
-        if "|" in content or "\t" in content or (m := _SIMPLE.match(content)) is None:
+        if "|" in content or "\t" in content:
             return False
-        kind = m.lastgroup
-        if kind != "blank" and containers and m.end("indent") >= containers[0]:
+        first = content[:1]
+        m, kind = None, "plain"
+        if first and first not in _NOT_PLAIN and not first.isspace():  # most lines: read without `_SIMPLE`
+            indent = 0
+        elif (m := _SIMPLE.match(content)) is not None:
+            kind, indent = m.lastgroup or "", m.end("indent")
+        else:
+            return False
+        if kind != "blank" and containers and indent >= containers[0]:
             return False  # content inside the list item: nested blocks are for the general path
         if kind == "blank":
             self.mode = ""  # ends a paragraph; a list item stays open across blank lines
         elif kind == "hash" and (h := _ATX.match(content)):
             containers.clear()
             self._heading(h, start, start + len(content))
-        elif kind == "item" and not (self.mode == "para" and m.group("number") not in (None, "1")):
+        elif m and kind == "item" and not (self.mode == "para" and m.group("number") not in (None, "1")):
             containers[:] = [m.end()]  # a new item: the list item's content starts after the marker
             self.mode, self.para_start, self.para_text = "para", start, [content[m.end() :]]
             self.breaks.append(start)
