@@ -458,9 +458,9 @@ BOMB = (
 
 
 def test_alias_bomb_is_refused_quickly(check: Check) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a busy machine stretches wall time, not this
     lines = check({"N.md": BOMB})
-    assert time.perf_counter() - start < 5
+    assert time.process_time() - start < 5
     assert lines == ["N.md:7:4: VK004 YAML aliases expand to more than 200000 values (an alias bomb?)"]
 
 

@@ -992,9 +992,9 @@ def test_the_keys_a_long_text_holds_are_found_quickly() -> None:
     there. A long text is searched with the automaton over every key; it finds the same keys."""
     keys = KeyFilter(["target", "other"])
     text = base64.b64encode(random.Random(7).randbytes(1_500_000)).decode().lower() + " other"
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a busy machine stretches wall time, not this
     assert keys.present(text) == ["other"]
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0
 
 
 # -- link style: .obsidian/app.json ------------------------------------------------------------------------

@@ -401,9 +401,9 @@ def _subpath_check_seconds(
         "vaultkit.toml": "[relations]\nenabled = false\n",
     }
     root = make_vault(files, name=f"v{n}-{time.perf_counter_ns()}")
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a busy machine stretches wall time, not this
     lines = report(root, monkeypatch, "--select", "VK103,VK104")
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     assert len(lines) == 1 and "'T.md' has no" in lines[0], lines
     return seconds
 
