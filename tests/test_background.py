@@ -262,6 +262,29 @@ def test_check_shares_the_vault_rules_out_to_forked_children_and_reports_the_sam
 FORMATS = ("json", "text")
 
 
+@forks
+def test_no_vault_rules_child_while_a_child_saves_the_cache(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    children: list[int] = []
+    monkeypatch.setattr(background, "_fork_slice", lambda work, part: children.append(len(part)) or (0, -1))
+    monkeypatch.setattr(engine, "SHARED_RULES", 1)
+    monkeypatch.setattr(engine, "BACKGROUND_SAVE", 1)
+    started = Deferred.start
+    saving: list[bool] = []
+
+    def start(self: Deferred) -> None:
+        started(self)
+        saving.append(self.started)
+
+    monkeypatch.setattr(Deferred, "start", start)
+    assert run_cli("check", "--jobs", "2", example_vault).exit_code == 1
+    assert saving[0], "a child saved the parsed notes"
+    assert children == [], "the vault rules ran here: the other core was busy saving"
+    assert run_cli("check", "--no-cache", "--jobs", "2", example_vault).exit_code == 1
+    assert len(children) == 1, "without the cache, a child checked a slice"
+
+
 def test_link_writes_the_same_notes_in_forked_processes(
     example_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -62,6 +62,11 @@ class Deferred:
                 os._exit(code)  # leave without the parent's exit handlers, never flushing its buffers
         self._pid = pid
 
+    @property
+    def started(self) -> bool:
+        """A child is doing the work (it keeps a core busy until it is done)."""
+        return bool(self._pid)
+
     def finish(self) -> None:
         """The work is done when this returns: by the child, else here."""
         if self._done:

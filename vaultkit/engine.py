@@ -246,7 +246,7 @@ class Runner:
         try:
             if len(to_parse) >= BACKGROUND_SAVE and cache.enabled:
                 saving.start()  # a child overlaps the rules (not the workers: they keep both cores busy)
-            diags = self._checked(listing, scope, state, store.facts, opts)
+            diags = self._checked(listing, scope, state, store.facts, opts, shared=not saving.started)
             if unreachable:
                 diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
             mark("vault rules")
@@ -536,10 +536,14 @@ class Runner:
         state: VaultState,
         facts: dict[str, NoteFacts],
         opts: RunOptions,
+        *,
+        shared: bool,
     ) -> list[Diagnostic]:
-        """Plan the links the scope's mentions call for, and run the vault rules over it."""
+        """Plan the links the scope's mentions call for, and run the vault rules over it; `shared`: over
+        forked processes if it is large (see `_parts`). Not while a child saves the cache: it keeps the
+        other core busy until the rules are done (a third process only made the run slower)."""
         planned = functools.partial(_plan, state, opts=opts, linking=self._active(opts)("VK120"))
-        parts = self._parts(scope, opts)
+        parts = self._parts(scope, opts) if shared else 1
         if parts == 1:
             planned(scope)
         mark("plan")
