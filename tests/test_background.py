@@ -230,6 +230,61 @@ def test_link_diff_plans_the_same_writes_in_forked_processes(
     assert preview("3") == alone
 
 
+@forks
+def test_check_shares_the_vault_rules_out_to_forked_children_and_reports_the_same(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def report(jobs: str) -> list[tuple[int, str]]:
+        results = [
+            run_cli("check", "--no-cache", "--jobs", jobs, "--format", f, example_vault) for f in FORMATS
+        ]
+        return [(r.exit_code, r.stdout) for r in results]
+
+    (example_vault / "Wiki" / "Loose ends.md").write_text(
+        "<!-- vaultkit-disable-next-line VK101 -->\nLinks to [[Nowhere]], and mentions Meituan.\n"
+        "[[Nowhere else]]\n<!-- vaultkit-disable-next-line VK103 -->\nNo link here.\n"
+    )
+    alone = report("1")
+    assert all(code in alone[0][1] for code in ("VK101", "VK120", "VK121", "VK301"))
+    children: list[int] = []
+    fork_slice = background._fork_slice
+
+    def counted(work: Any, part: Any) -> tuple[int, int]:
+        children.append(len(part))
+        return fork_slice(work, part)
+
+    monkeypatch.setattr(background, "_fork_slice", counted)
+    monkeypatch.setattr(engine, "SHARED_RULES", 1)
+    assert report("3") == alone
+    assert len(children) == 2 * len(FORMATS), "two children checked a slice of the notes in each run"
+
+
+FORMATS = ("json", "text")
+
+
+@forks
+def test_no_vault_rules_child_while_a_child_saves_the_cache(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    children: list[int] = []
+    monkeypatch.setattr(background, "_fork_slice", lambda work, part: children.append(len(part)) or (0, -1))
+    monkeypatch.setattr(engine, "SHARED_RULES", 1)
+    monkeypatch.setattr(engine, "BACKGROUND_SAVE", 1)
+    started = Deferred.start
+    saving: list[bool] = []
+
+    def start(self: Deferred) -> None:
+        started(self)
+        saving.append(self.started)
+
+    monkeypatch.setattr(Deferred, "start", start)
+    assert run_cli("check", "--jobs", "2", example_vault).exit_code == 1
+    assert saving[0], "a child saved the parsed notes"
+    assert children == [], "the vault rules ran here: the other core was busy saving"
+    assert run_cli("check", "--no-cache", "--jobs", "2", example_vault).exit_code == 1
+    assert len(children) == 1, "without the cache, a child checked a slice"
+
+
 def test_link_writes_the_same_notes_in_forked_processes(
     example_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -9,9 +9,9 @@ output, never runs its exit handlers, never prints.
 
 `map_forked` shares out `link --check`'s plan of writes the same way: each planned write reads its note
 and checks the edits against the run's facts, which a worker process would have to be sent (pickled, a
-second or more on a large vault); a forked child has them already, and sends back only its results. (The
-vault rules are not shared out so: they are cheap per note, and a child touching the whole heap copied
-more pages than it saved time.)
+second or more on a large vault); a forked child has them already, and sends back only its results. The
+vault rules of a large run that only reports are shared out so too (`engine.Runner._diagnostics`): they
+need the whole vault state, and ran on one core while the other sat idle.
 
 A child is an optimisation and nothing more. Where forking is unsafe or unavailable (other threads
 running, Windows, macOS), or when the child fails, the work runs in this process, as it would have.
@@ -61,6 +61,11 @@ class Deferred:
             finally:
                 os._exit(code)  # leave without the parent's exit handlers, never flushing its buffers
         self._pid = pid
+
+    @property
+    def started(self) -> bool:
+        """A child is doing the work (it keeps a core busy until it is done)."""
+        return bool(self._pid)
 
     def finish(self) -> None:
         """The work is done when this returns: by the child, else here."""
@@ -294,12 +299,17 @@ _DONE = object()  # what `next` gives once a child's work has no more results
 
 
 def _send(results: int, value: object) -> None:
+    """Append `value` pickled, after its length. The pickle is streamed to the file, and its length written
+    over 8 zero bytes once it is whole: a frame cut short reads as empty (see `_received`). Pickled in
+    memory first, a large result (the vault rules' diagnostics of half a vault) was held twice at once."""
     import pickle
 
-    blob = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    data = memoryview(len(blob).to_bytes(8, "little") + blob)
-    while data:
-        data = data[os.write(results, data) :]
+    start = os.lseek(results, 0, os.SEEK_CUR)
+    with open(results, "wb", buffering=1 << 16, closefd=False) as out:
+        out.write(bytes(8))
+        pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+    end = os.lseek(results, 0, os.SEEK_CUR)
+    os.pwrite(results, (end - start - 8).to_bytes(8, "little"), start)
 
 
 def _collect(child: tuple[int, int]) -> tuple[list[R], str | None]:
@@ -320,27 +330,32 @@ def _collect(child: tuple[int, int]) -> tuple[list[R], str | None]:
 
 
 def _received(results: int) -> tuple[list[R], str | None]:
-    """The results in the file, up to the last whole one, and the child's failure if it sent one."""
+    """The results in the file, up to the last whole one, and the child's failure if it sent one. Each is
+    read from the file as it is unpickled, not from a copy of the whole file held meanwhile."""
     import pickle
 
-    data = b""
-    with contextlib.suppress(OSError):
-        size = os.fstat(results).st_size
-        data = os.pread(results, size, 0)
     found: list[R] = []
-    at = 0
-    while at + 8 <= len(data):
-        end = at + 8 + int.from_bytes(data[at : at + 8], "little")
-        if end > len(data):
-            break  # cut short as it was written: the child died
-        try:
-            value = pickle.loads(data[at + 8 : end])  # our own child's pickle, in our own file
-        except Exception:  # pragma: no cover - a frame is written whole or not at all
-            break
-        if isinstance(value, _Failure):
-            return found, value.why
-        found.append(value)
-        at = end
+    try:
+        total = os.fstat(results).st_size
+        reader = open(os.dup(results), "rb")  # noqa: SIM115 - closed by the `with` below
+    except OSError:
+        return found, None
+    with reader:
+        at = 0
+        while at + 8 <= total:
+            reader.seek(at)
+            size = int.from_bytes(reader.read(8), "little")
+            end = at + 8 + size
+            if size == 0 or end > total:
+                break  # cut short as it was written: the child died
+            try:
+                value = pickle.load(reader)  # our own child's pickle, in our own file
+            except Exception:  # pragma: no cover - a frame's length is written once it is whole
+                break
+            if isinstance(value, _Failure):
+                return found, value.why
+            found.append(value)
+            at = end
     return found, None
 
 

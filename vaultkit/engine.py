@@ -8,9 +8,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import heapq
+import itertools
 import os
 import posixpath
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # imported where used: a run answered from the cache never lo
 Progress = Callable[[str], None]
 BACKGROUND_SAVE = 1000  # notes parsed from which saving them overlaps the rest of the run (see background)
 BACKGROUND_REPORT = 5000  # diagnostics from which a deferred report is written by a child (forking costs)
+SHARED_RULES = 2000  # notes from which a report-only run checks them in forked children too (see _parts)
 
 
 @dataclass
@@ -244,9 +246,7 @@ class Runner:
         try:
             if len(to_parse) >= BACKGROUND_SAVE and cache.enabled:
                 saving.start()  # a child overlaps the rules (not the workers: they keep both cores busy)
-            _plan(state, scope, opts, self._active(opts)("VK120"))
-            mark("plan")
-            diags = self._diagnostics(listing, scope, store.facts, state.context(), opts)
+            diags = self._checked(listing, scope, state, store.facts, opts, shared=not saving.started)
             if unreachable:
                 diags = sorted(diags + unreachable, key=Diagnostic.sort_key)
             mark("vault rules")
@@ -529,46 +529,103 @@ class Runner:
                 reused[rel] = entries[rel]
         return reused
 
-    def _diagnostics(
+    def _checked(
+        self,
+        listing: Listing,
+        scope: Sequence[str],
+        state: VaultState,
+        facts: dict[str, NoteFacts],
+        opts: RunOptions,
+        *,
+        shared: bool,
+    ) -> list[Diagnostic]:
+        """Plan the links the scope's mentions call for, and run the vault rules over it; `shared`: over
+        forked processes if it is large (see `_parts`). Not while a child saves the cache: it keeps the
+        other core busy until the rules are done (a third process only made the run slower)."""
+        planned = functools.partial(_plan, state, opts=opts, linking=self._active(opts)("VK120"))
+        parts = self._parts(scope, opts) if shared else 1
+        if parts == 1:
+            planned(scope)
+        mark("plan")
+        ctx = state.context()
+        if parts == 1:
+            return self._diagnostics(listing, scope, facts, ctx, opts)
+        slices = _slices(scope, parts, state)
+        return self._diagnostics(listing, scope, facts, ctx, opts, slices, planned)
+
+    def _diagnostics(  # noqa: PLR0917 - the run's parts, each needed here
         self,
         listing: Listing,
         scope: Sequence[str],
         facts: dict[str, NoteFacts],
         ctx: VaultContext,
         opts: RunOptions,
+        slices: Sequence[Sequence[str]] = (),
+        plan: Callable[[Sequence[str]], None] | None = None,
     ) -> list[Diagnostic]:
+        """The diagnostics of the scope's notes, and the run's own, in report order. Given `slices` of the
+        scope (a run that only reports, on many notes), the first is checked here, each other in a forked
+        child, which has the vault state already and sends back only its diagnostics; with `plan`, each
+        slice's mentions are planned where it is checked (per note: see `_parts`)."""
+        from vaultkit.background import map_forked
         from vaultkit.rules import VAULT_RULES
 
         active = self._active(opts)
         checks = [rule.check for rule in VAULT_RULES if active(rule.code)]
         key = Diagnostic.sort_key
-        out: list[Diagnostic] = []
         # a run that only reports never applies a fix: its edits are dropped as each note is checked
         fixes: dict[tuple[str, bool], Fix] | None = None if opts.fixing or opts.keep_state else {}
         ctx.edits = fixes is None  # and the rules need not work them out (VK120: 15 MB on 50,000 notes)
-        # Each note's diagnostics sorted as they are found: the scope comes in path order, so the notes'
-        # lists joined are the report's order. Sorting them all at the end held a key tuple for each at
-        # once, and a second list: 30 MB at the peak of a 50,000-note vault's run.
-        ordered, last = True, None
-        for rel in scope:
-            f = facts[rel]
-            found = list(f.diagnostics)
-            for check in checks:
-                found.extend(check(f, ctx))
-            found = _suppress(f, _dedupe([d for d in found if active(d.code)]), active)
-            if not found:
-                continue
-            found.sort(key=key)
-            if ordered and ((last is not None and rel <= last) or any(d.path != rel for d in found)):
-                ordered = False  # not in path order after all: sorted whole below
-            last = rel
-            out.extend(found if fixes is None else _without_edits(found, fixes))
+
+        def checked(chunks: Sequence[Sequence[str]]) -> Iterator[tuple[bool, list[Diagnostic]]]:
+            """Each slice's diagnostics, each note's sorted as they are found, and whether every one of them
+            is of the note it was found in (then the notes' lists joined are in report order). Sorting them
+            all at the end held a key tuple for each at once, and a second list: 30 MB at the peak of a
+            50,000-note vault's run."""
+            for chunk in chunks:
+                if plan is not None:
+                    plan(chunk)
+                out: list[Diagnostic] = []
+                ordered = True
+                for rel in chunk:
+                    f = facts[rel]
+                    found = list(f.diagnostics)
+                    for check in checks:
+                        found.extend(check(f, ctx))
+                    found = _suppress(f, _dedupe([d for d in found if active(d.code)]), active)
+                    if not found:
+                        continue
+                    found.sort(key=key)
+                    ordered = ordered and all(d.path == rel for d in found)
+                    out.extend(found if fixes is None else _without_edits(found, fixes))
+                yield ordered, out
+
+        # one slice a process, sent back in one piece: pickled together, the diagnostics of a slice share
+        # their messages and fixes as they did in the child (sent in pieces of 250 notes, the copies of them
+        # were 4 MB more at the run's peak on 10,000 notes)
+        chunks = list(slices) or [scope]
+        ordered = all(a < b for a, b in itertools.pairwise(scope))
+        out: list[Diagnostic] = []
+        for chunk_ordered, found in map_forked(checked, chunks, len(chunks)):
+            ordered = ordered and chunk_ordered
+            out.extend(found)
         run_level = sorted((d for d in self._run_level(listing, scope, opts) if active(d.code)), key=key)
         if not ordered:
             out.extend(run_level)
             out.sort(key=key)
             return out
         return list(heapq.merge(out, run_level, key=key)) if run_level else out
+
+    def _parts(self, scope: Sequence[str], opts: RunOptions) -> int:
+        """In how many processes the vault rules check the scope: one, but for a run that only reports on
+        many notes. Its mentions are planned note by note (no link is counted before it is written), so
+        each process plans its own notes; a run that fixes counts the links planned in every note, and its
+        diagnostics carry edits, which would cost more to send back than to make here."""
+        if opts.fixing or opts.keep_state or len(scope) < SHARED_RULES:
+            return 1
+        from vaultkit.pool import choose_jobs
+
+        return choose_jobs(opts.jobs, len(scope))
 
     def _unreachable(self, listing: Listing, opts: RunOptions) -> list[Diagnostic]:
         """The notes given by name that the listing could not reach (in a folder this user may not read),
@@ -643,7 +700,27 @@ class Runner:
                 yield Diagnostic(where, u.line, u.col, "VK024", u.message, Severity.WARNING)
 
 
-def _plan(state: VaultState, scope: Sequence[str], opts: RunOptions, linking: bool) -> None:
+def _slices(scope: Sequence[str], parts: int, state: VaultState) -> list[Sequence[str]]:
+    """The scope in `parts` runs of notes of about the same work for the vault rules, which goes with a
+    note's mentions and links: cut by count, one half of a 10,000-note vault took half as long again as
+    the other (and the run waited for it)."""
+    weights = [
+        1 + len(state.candidates.get(rel, ())) + len(state.facts[rel].links) + len(state.back.get(rel, ()))
+        for rel in scope
+    ]
+    share = sum(weights) / parts
+    out: list[Sequence[str]] = []
+    start, done = 0, 0
+    for i, weight in enumerate(weights):
+        done += weight
+        if done >= share * (len(out) + 1) and len(out) < parts - 1:
+            out.append(scope[start : i + 1])
+            start = i + 1
+    out.append(scope[start:])
+    return [part for part in out if part]
+
+
+def _plan(state: VaultState, scope: Sequence[str], *, opts: RunOptions, linking: bool) -> None:
     """Pick the links to insert; counted only where they are about to be written or shown, and not in refused
     notes, nor when VK120 is not `linking` (ignored, or not selected): its fixes are then never written, and
     the relations counted for them would be ones no link answers."""
