@@ -129,8 +129,9 @@ class Analyzer:
             line += prose.count("\n", last, start)
             line_start = max(line_start, prose.rfind("\n", last, start) + 1)
             last = start
-            # a key holds no MASK character, so the prose at a mention is the note's own text
-            text = prose[start:end]
+            # a key holds no MASK character, so the prose at a mention is the note's own text; one string
+            # for each spelling, which the pickle to the parent then holds once per worker, not per mention
+            text = sys.intern(prose[start:end])
             out.append(Mention(body_start + start, body_start + end, text, key, line, start - line_start + 1))
         return out
 

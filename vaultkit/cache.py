@@ -289,7 +289,9 @@ def clean(root: Path) -> bool:
 SHARDS = 64  # the per-note cache files (facts, summaries, signatures, mentions, report) are split in as many
 
 
-@functools.lru_cache(maxsize=1 << 17)  # a run asks for the shard of every note several times
+# A run asks for the shard of every note several times. An unbounded cache is a plain dict (an LRU's
+# bookkeeping took 2.7 MB more on 50,000 notes); it holds the notes a process has seen, as its facts do.
+@functools.cache
 def shard_of(rel: str) -> int:
     return zlib.crc32(rel.encode("utf-8", "surrogateescape")) % SHARDS
 

@@ -28,14 +28,16 @@ from vaultkit.facts import (
 
 
 def _share(f: NoteFacts) -> None:
-    """One string for each property name and heading the vault repeats (`title`, `## Summary`): a note's
-    facts arrive from a worker's pickle or the cache's JSON with strings of their own, and property names
-    alone were a fifth of the memory of a 50,000-note vault's facts. (Link targets are shared where links
-    are made: `analyze.note_facts`, `facts.facts_from_json`.)"""
+    """One string for each property name, heading and note type the vault repeats (`title`, `concept`,
+    `## Summary`): a note's facts arrive from a worker's pickle or the cache's JSON with strings of their
+    own, and property names alone were a fifth of the memory of a 50,000-note vault's facts. (Links and
+    anchors share theirs as they are unpickled or read: `facts.LinkFact.__reduce__`, `facts_from_json`.)"""
     intern = sys.intern
     f.properties = tuple(map(intern, f.properties))
     if f.headings:
         f.headings = tuple((intern(text), line) for text, line in f.headings)
+    if f.note_type is not None:
+        f.note_type = intern(f.note_type)
 
 
 def by_shard(rels: Iterable[str]) -> dict[int, list[str]]:
