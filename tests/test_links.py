@@ -572,6 +572,21 @@ def test_a_filter_digit_is_an_ascii_digit_as_in_javascript(
     assert len(report(root, monkeypatch)) == 2
 
 
+def test_a_filter_class_beside_a_dash_reads_as_in_javascript(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In JavaScript, `[!-\\d]` is `!`, `-` and the digits, and `[\\w-.]` a word character, `-` or `.`.
+    Regression: written out for Python as ranges, `[!-0-9]` hid `(Drafts)/` (`(` is between `!` and `0`),
+    and `[A-Za-z0-9_-.]` was refused (VK024), leaving `Archive-2024/` checked."""
+    files = {
+        "(Drafts)/Old.md": "[[Missing]]\n",
+        "-Old/Old.md": "[[Missing]]\n",
+        "Archive-2024/O.md": "[[Missing]]\n",
+    }
+    root = make_vault(files, app={"userIgnoreFilters": ["/^[!-\\d]/", "/^Archive[\\w-.]2024/"]})
+    assert [line.partition(":")[0] for line in report(root, monkeypatch)] == ["(Drafts)/Old.md"]
+
+
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
