@@ -195,11 +195,13 @@ def _compile(f: str) -> re.Pattern[str]:
     try:
         source = translate(f[1:-1])
         pattern = re.compile(source, re.IGNORECASE)
+        reason = backtracking_risk(source)
     except NotTranslated as e:
         raise ValueError(f"not a JavaScript regular expression: {e}; Obsidian ignores it too") from e
-    except re.error as e:
+    # Python's `re` refuses a repeat count of 2**32 (OverflowError) and groups nested a thousand deep
+    # (RecursionError), both of which JavaScript reads
+    except (re.error, OverflowError, RecursionError) as e:
         raise ValueError(f"vaultkit cannot read this regular expression: {e}") from e
-    reason = backtracking_risk(source)
     if reason:  # it runs on every path of the vault: a runaway pattern would hang every run
         raise ValueError(f"the regular expression {reason}")
     return pattern
