@@ -84,6 +84,18 @@ def test_an_ignore_filter_vaultkit_cannot_read_is_said_and_left_out(
     assert "v/Old/B.md:1:1: VK101" in result.stdout and "Attic/C.md" not in result.stdout, result.stdout
 
 
+def test_an_ignore_filter_that_is_not_text_ends_the_filters_as_in_obsidian(make_vault: VaultFactory) -> None:
+    """Obsidian's `updateUserIgnoreFilters` calls `trim()` on each entry outside its try: a number or a
+    `null` throws there, and no filter after it is read. Regression: skipped silently, the filters after it
+    hid notes Obsidian shows."""
+    app = '{\n  "userIgnoreFilters": ["Attic/", 5, "Old/"]\n}'
+    root = make_vault({"Old/B.md": "[[Missing]]\n", "Attic/C.md": "[[Missing]]\n", ".obsidian/app.json": app})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 1, result.output
+    assert "v/.obsidian/app.json:2:3: VK024 userIgnoreFilters: 5 is not text" in result.stdout, result.stdout
+    assert "v/Old/B.md:1:1: VK101" in result.stdout and "Attic/C.md" not in result.stdout, result.stdout
+
+
 def test_a_types_json_entry_that_is_no_type_name_is_said_at_its_key(make_vault: VaultFactory) -> None:
     """Regression: `"count": 5` was dropped silently; and VK023 was at 1:1 for a key written with an escape
     (or at a value `"tier"` written before the key)."""

@@ -170,11 +170,20 @@ def _filters(
     """The filters as Obsidian's `updateUserIgnoreFilters` compiles them: each trimmed, `/…/` a regular
     expression, anything else text found anywhere in the path (`new RegExp("^.*" + escaped + ".*$")`), both
     ignoring case; one JavaScript cannot compile is left out. In NFC, as the paths they are matched against
-    (`vault._excluded`). A filter vaultkit cannot read is left out too, and said (VK024)."""
+    (`vault._excluded`). A filter vaultkit cannot read is left out too, and said (VK024). An entry that is
+    not text ends the list, as Obsidian's `trim()` of it throws before the filters after it are read."""
     value = _get(app, "userIgnoreFilters", list, [], folder)
     found: list[re.Pattern[str]] = []
-    for item in value:
-        f = nfc(item.strip(JS_SPACE)) if isinstance(item, str) else ""
+    for n, item in enumerate(value):
+        if not isinstance(item, str):
+            line, col = json_string_position(text, "userIgnoreFilters", key=True)
+            message = (
+                f"userIgnoreFilters: {brief(item)} is not text: Obsidian reads no filter from there on, and "
+                f"neither does vaultkit ({len(value) - n - 1} after it not applied)"
+            )
+            unapplied.append(Unapplied("app.json", line, col, message))
+            break
+        f = nfc(item.strip(JS_SPACE))
         if not f:
             continue
         try:
