@@ -587,6 +587,20 @@ def test_a_filter_class_beside_a_dash_reads_as_in_javascript(
     assert [line.partition(":")[0] for line in report(root, monkeypatch)] == ["(Drafts)/Old.md"]
 
 
+@pytest.mark.parametrize("pattern", ["/^Archive$/", "/Archive$/", "/^Archive\\/?$/"])
+def test_a_filter_that_names_a_folder_but_not_its_files_hides_none_of_them(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, pattern: str
+) -> None:
+    """Obsidian tests each file's own path (`isUserIgnored(file.path)`): `/^Archive$/` matches the folder
+    `Archive` and none of the files in it. Regression: the folder's match hid every note in it."""
+    files = {"Archive/Old.md": "[[Missing]]\n", "Archive/Sub/Deep.md": "[[Missing]]\n", "Archive.md": "x\n"}
+    root = make_vault(files, app={"userIgnoreFilters": [pattern]})
+    assert [line.partition(":")[0] for line in report(root, monkeypatch)] == [
+        "Archive/Old.md",
+        "Archive/Sub/Deep.md",
+    ]
+
+
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
