@@ -84,6 +84,40 @@ def test_an_ignore_filter_vaultkit_cannot_read_is_said_and_left_out(
     assert "v/Old/B.md:1:1: VK101" in result.stdout and "Attic/C.md" not in result.stdout, result.stdout
 
 
+@pytest.mark.parametrize(
+    ("rel", "content", "where", "said"),
+    [
+        (
+            ".obsidian/plugins/quickadd/data.json",
+            '{\n  "choices": {"a": 1}\n}',
+            "2:3",
+            "'choices' is not a list",
+        ),
+        (
+            ".obsidian/plugins/quickadd/data.json",
+            '{"choices": [{"type": "Template", "templatePath": 5}]}',
+            "1:35",
+            "'choices.*.templatePath' is not text but 5",
+        ),
+        (".obsidian/plugins/quickadd/data.json", '{"choices": ["Log"]}', "1:2", "is not an object but 'Log'"),
+        (".obsidian/plugins/obsidian-kanban/data.json", '{"new-note-template": 5}', "1:2", "is not text"),
+        (".obsidian/plugins/templater-obsidian/data.json", '{"templates_folder": [1]}', "1:2", "is not text"),
+    ],
+)
+def test_a_plugins_settings_of_another_shape_are_said_and_the_run_goes_on(
+    make_vault: VaultFactory, rel: str, content: str, where: str, said: str
+) -> None:
+    """A plugin's data.json is the plugin's: another version may shape it otherwise. Regression: each
+    stopped every run (and every commit) with exit 2, though vaultkit only looks there for templates."""
+    root = make_vault({"A.md": "[[Missing]]\n", rel: content})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stdout.splitlines() if "VK024" in line]
+    assert len(lines) == 1 and f"/v/{rel}:{where}: VK024 " in lines[0], result.stdout
+    assert said in lines[0] and "checked as notes" in lines[0], lines[0]
+    assert "A.md:1:1: VK101" in result.stdout
+
+
 def test_an_ignore_filter_that_is_not_text_ends_the_filters_as_in_obsidian(make_vault: VaultFactory) -> None:
     """Obsidian's `updateUserIgnoreFilters` calls `trim()` on each entry outside its try: a number or a
     `null` throws there, and no filter after it is read. Regression: skipped silently, the filters after it

@@ -663,6 +663,12 @@ def test_a_heading_link_in_nfd_names_the_nfc_heading(
             '[{"type": "Template", "templatePath": "Meta/Templates/Project.md"}]}]}',
         ),
         (".obsidian/plugins/obsidian-kanban/data.json", '{"new-note-template": "Meta/Templates/Project.md"}'),
+        # QuickAdd nests Multi choices to any depth (regression: only one Multi deep was read)
+        (
+            ".obsidian/plugins/quickadd/data.json",
+            '{"choices": [{"type": "Multi", "choices": [{"type": "Multi", "choices": [{"type": "Template", '
+            '"templatePath": "Meta/Templates/Project.md"}]}]}]}',
+        ),
     ],
 )
 def test_template_folder_is_not_checked_or_linked_but_resolves(

@@ -251,8 +251,8 @@ TEMPLATE_SETTINGS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("daily-notes.json", ("template",), LINK),  # the core Daily notes plugin: `Meta/Daily`, for Meta/Daily.md
     *(("plugins/periodic-notes/data.json", (period, "template"), LINK) for period in PERIODS),
     ("plugins/quickadd/data.json", ("templateFolderPath",), FOLDER),  # QuickAdd: its folder, and the
-    ("plugins/quickadd/data.json", ("choices", "*", "templatePath"), FILE),  # Template choices' files,
-    ("plugins/quickadd/data.json", ("choices", "*", "choices", "*", "templatePath"), FILE),  # in a Multi too
+    # Template choices' files, in Multi choices too, nested to any depth (QuickAdd walks them so)
+    ("plugins/quickadd/data.json", ("choices", "**", "templatePath"), FILE),
     ("plugins/obsidian-kanban/data.json", ("new-note-template",), FILE),  # the Kanban plugin's card notes
 )
 # in the config folder
@@ -279,12 +279,16 @@ def _templates(
     there first; elsewhere which of two same-named notes it takes is not documented: both are left alone)."""
     found: list[str] = []
     names: list[str] = []
-    files: dict[str, dict[str, Any]] = {}
+    files: dict[str, tuple[dict[str, Any], str]] = {}
     for name, keys, kind in TEMPLATE_SETTINGS:
-        data = files.get(name)
-        if data is None:
-            data = files[name] = _read_json(folder, name, unapplied)[0]
-        for value in _values(data, keys, folder / name):
+        if name not in files:
+            files[name] = _read_json(folder, name, unapplied)
+        data, text = files[name]
+        values, wrong = _values(data, keys)
+        for key, message in wrong:  # a plugin's settings of another shape: the run goes on without them
+            line, col = json_string_position(text, key, key=True)
+            unapplied.append(Unapplied(name, line, col, f"{message}; {_UNREAD_TEMPLATES}"))
+        for value in values:
             path = normalize_path(value)
             if not path:  # unset, or the vault root: no template
                 continue
@@ -300,26 +304,45 @@ def _templates(
     return tuple(found), tuple(names)
 
 
-def _values(data: dict[str, Any], keys: tuple[str, ...], where: Path) -> list[str]:
-    """The strings at `keys` in a settings file ("*": each item of a list); a value of the wrong kind is a
-    configuration error that names the key."""
+def _values(data: dict[str, Any], keys: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The strings at `keys` in a settings file ("*": each item of a list; "**": each item, and each item of
+    the lists under the key before it in those items, at any depth: QuickAdd's Multi choices). A value of
+    another kind is left out, and said: (its key, why) for each."""
     values: list[Any] = [data]
+    wrong: list[tuple[str, str]] = []
     for n, key in enumerate(keys):
         step: list[Any] = []
-        name = ".".join(keys[:n]) or key
+        name = ".".join(keys[:n]).replace("**", "*")
+        where = next((k for k in reversed(keys[:n]) if k not in ("*", "**")), key)  # the key it is at
         for value in values:
             if value is None:
                 continue
-            if key == "*" and not isinstance(value, list):
-                raise FatalError(f"{where}: '{name}' must be list, got {brief(value)}")
-            if key != "*" and not isinstance(value, dict):
-                raise FatalError(f"{where}: '{name}' must be an object, got {brief(value)}")
-            step += value if key == "*" else [value.get(key)]
+            if key in ("*", "**") and not isinstance(value, list):
+                wrong.append((where, f"'{name}' is not a list but {brief(value)}"))
+            elif key not in ("*", "**") and not isinstance(value, dict):
+                wrong.append((where, f"'{name}' is not an object but {brief(value)}"))
+            elif key == "**":
+                step += _nested(value, keys[n - 1])
+            else:
+                step += value if key == "*" else [value.get(key)]
         values = step
     for value in values:
         if value is not None and not isinstance(value, str):
-            raise FatalError(f"{where}: '{'.'.join(keys)}' must be str, got {brief(value)}")
-    return [value for value in values if value]
+            wrong.append((keys[-1], f"'{'.'.join(keys).replace('**', '*')}' is not text but {brief(value)}"))
+    return [value for value in values if isinstance(value, str) and value], wrong
+
+
+def _nested(items: list[Any], key: str) -> list[Any]:
+    """The items, and the items of a list under `key` in each of them, at any depth, in order."""
+    out: list[Any] = []
+    stack = items[::-1]
+    while stack:
+        item = stack.pop()
+        out.append(item)
+        inner = item.get(key) if isinstance(item, dict) else None
+        if isinstance(inner, list):
+            stack += inner[::-1]
+    return out
 
 
 def _property_types(
