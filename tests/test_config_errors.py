@@ -336,7 +336,9 @@ def test_obsidian_types_never_writes_through_a_symlink(make_vault: VaultFactory,
     assert (root / ".obsidian/types.json").is_symlink()
 
 
-@pytest.mark.parametrize("pointer", ["#/required/x", "#/required/-", "#/title", "#/required/0"])
+@pytest.mark.parametrize(
+    "pointer", ["#/required/x", "#/required/-", "#/title", "#/required/0", "#/required/²"]
+)
 def test_a_ref_to_no_schema_is_a_configuration_error(make_vault: VaultFactory, pointer: str) -> None:
     """Regression: `#/required/x` (a word indexing a list) crashed with "internal error: ValueError", and
     `#/title` (found, but a string) gave VK000 on every note of that type."""
