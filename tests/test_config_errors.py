@@ -118,6 +118,49 @@ def test_a_plugins_settings_of_another_shape_are_said_and_the_run_goes_on(
     assert "A.md:1:1: VK101" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("rel", "content"),
+    [
+        (".obsidian/templates.json", '{"folder": "Templates"'),  # cut short by a sync conflict
+        (".obsidian/app.json", ""),
+        (".obsidian/app.json", '{"userIgnoreFilters": ["/(?<=A+)rchive/"]}'),  # JavaScript's, not Python's
+        (".obsidian/plugins/quickadd/data.json", '{"choices": {"Project": 1}}'),
+    ],
+)
+@pytest.mark.parametrize("command", [("link",), ("check", "--fix")])
+def test_no_note_is_written_while_a_setting_that_guards_notes_is_not_applied(
+    make_vault: VaultFactory, rel: str, content: str, command: tuple[str, ...]
+) -> None:
+    """Regression: with the settings that name the templates and the excluded files unread (VK024), `link`
+    and `check --fix` linked the template `Templates/T.md` (a link then copied into every note made from
+    it) and the excluded `Archive/A.md`. They now refuse to write (exit 2), and say why; `check` and
+    `link --check` still report."""
+    template, archived = "About Meituan here.\n", "About Meituan there.\n"
+    files = {"Meituan.md": "x\n", "Templates/T.md": template, "Archive/A.md": archived}
+    settings = {
+        ".obsidian/templates.json": '{"folder": "Templates"}',
+        ".obsidian/app.json": '{"userIgnoreFilters": ["Archive/"]}',
+    }
+    root = make_vault({**files, **settings, rel: content})
+    result = run_cli(*command, "--no-cache", root)
+    assert result.exit_code == 2, result.output
+    assert f"v/{rel}:" in result.stderr and "vaultkit writes no note" in result.stderr, result.stderr
+    assert (root / "Templates/T.md").read_text() == template and (
+        root / "Archive/A.md"
+    ).read_text() == archived
+    assert run_cli("link", "--check", "--no-cache", root).exit_code != 2  # writes nothing: goes on
+    assert "VK024" in run_cli("check", "--no-cache", root).stdout
+
+
+def test_a_filter_obsidian_ignores_too_does_not_stop_the_writes(make_vault: VaultFactory) -> None:
+    """`/(?i)old/` is no JavaScript: Obsidian hides nothing by it, and neither does vaultkit, which links."""
+    app = '{"userIgnoreFilters": ["/(?i)old/"]}'
+    root = make_vault({"Meituan.md": "x\n", "Old/A.md": "About Meituan.\n", ".obsidian/app.json": app})
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    assert "[[Meituan]]" in (root / "Old/A.md").read_text()
+
+
 def test_an_ignore_filter_that_is_not_text_ends_the_filters_as_in_obsidian(make_vault: VaultFactory) -> None:
     """Obsidian's `updateUserIgnoreFilters` calls `trim()` on each entry outside its try: a number or a
     `null` throws there, and no filter after it is read. Regression: skipped silently, the filters after it

@@ -30,6 +30,9 @@ class Unapplied:
     line: int
     col: int
     message: str
+    # what it leaves unknown decides which notes vaultkit must leave alone (excluded files, templates):
+    # no note is written meanwhile (`refuse_writes`)
+    guards: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,18 @@ class ObsidianSettings:
     def filters(self) -> bool:
         """Whether is_ignored can be true for any path."""
         return bool(self.ignore_filters or self.templates or self.template_names)
+
+    def refuse_writes(self, root: Path) -> None:
+        """FatalError while a setting that says which notes to leave alone is not applied (VK024): a run that
+        writes would link excluded files and templates (a link in a template is copied into every note made
+        from it), where the settings problem is mended by restoring one file. Reporting runs go on."""
+        u = next((u for u in self.unapplied if u.guards), None)
+        if u is not None:
+            raise FatalError(
+                f"{root / self.config_dir / u.file}:{u.line}:{u.col}: {u.message.partition(';')[0]}: "
+                "vaultkit writes no note while it cannot tell which notes to leave alone (excluded files, "
+                "templates); restore the file, or see the problems with `vaultkit check`"
+            )
 
     def fingerprint(self) -> str:
         return json.dumps(
@@ -120,6 +135,7 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
     configuration error."""
     path = folder / name
     lost = _UNREAD.get(name, _UNREAD_TEMPLATES)
+    guards = name != "types.json"  # property types decide no write
     try:
         raw = read_regular(path)  # a named pipe would wait for a writer
     except FileNotFoundError:
@@ -132,18 +148,18 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
         at = e.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # counted after the BOM
         line = raw.count(b"\n", 0, at) + 1
         col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
-        unapplied.append(Unapplied(name, line, col, f"not UTF-8 (byte {raw[at]:#04x}); {lost}"))
+        unapplied.append(Unapplied(name, line, col, f"not UTF-8 (byte {raw[at]:#04x}); {lost}", guards))
         return {}, ""
     try:
         data = parse_bounded(json.loads, text)
     except json.JSONDecodeError as e:
         what = "empty" if not text.strip() else f"invalid JSON ({e.msg})"
-        unapplied.append(Unapplied(name, e.lineno, e.colno, f"{what}; {lost}"))
+        unapplied.append(Unapplied(name, e.lineno, e.colno, f"{what}; {lost}", guards))
         return {}, ""
     except TooDeep as e:
         raise FatalError(f"{path}: invalid JSON: {e}") from e
     if not isinstance(data, dict):
-        unapplied.append(Unapplied(name, 1, 1, f"not a JSON object but {brief(data)}; {lost}"))
+        unapplied.append(Unapplied(name, 1, 1, f"not a JSON object but {brief(data)}; {lost}", guards))
         return {}, ""
     return data, text
 
@@ -191,7 +207,10 @@ def _filters(
         except ValueError as e:
             line, col = json_string_position(text, item)
             message = f"userIgnoreFilters: {f!r} is not applied ({e}): the notes it names are checked"
-            unapplied.append(Unapplied("app.json", line, col, message))
+            # one JavaScript refuses hides nothing in Obsidian either: no note is left unguarded
+            unapplied.append(
+                Unapplied("app.json", line, col, message, not isinstance(e.__cause__, NotTranslated))
+            )
     return tuple(found)
 
 
@@ -357,5 +376,7 @@ def _property_types(
             line, col = json_string_position(text, k, key=True)
             names = ", ".join(sorted(PROPERTY_TYPES))
             message = f"property '{k}': {brief(v)} is not a type name ({names})"
-            unapplied.append(Unapplied("types.json", line, col, f"{message}; no type is declared for it"))
+            unapplied.append(
+                Unapplied("types.json", line, col, f"{message}; no type is declared for it", False)
+            )
     return tuple(sorted((k, v) for k, v in table.items() if isinstance(v, str)))

@@ -9,7 +9,8 @@ refuses (Obsidian ignores it too), or one vaultkit cannot read the way JavaScrip
 varying length) or that could run for ever; an entry of `types.json` whose type is not a type name
 (`"count": 5`); and a template setting of another shape (a plugin's `data.json` from another version of
 it: `"choices": {...}`, `"templatePath": 5`), whose templates are then checked as notes. Reported, with
-`VK023`, in a run on the whole vault or on the settings file itself.
+`VK023`, in a run on the whole vault or on the settings file itself. A run that writes (`link`, `--fix`)
+writes no note while what is not applied says which notes to leave alone (excluded files, templates).
 
 ## Why is this bad?
 The run does not do what the settings say: excluded files are checked (and linked), template folders are
