@@ -66,6 +66,9 @@ def test_a_settings_file_that_cannot_be_read_is_said_and_the_run_goes_on(
         "/^(a+)+$/",  # could run for ever on a long name: it runs on every path of the vault
         "/(?i)old/",  # Python's syntax, not JavaScript's: Obsidian ignores it
         "/(?<=O+)ld/",  # JavaScript's, but Python reads no lookbehind of varying length
+        # JavaScript's too; Python's `re` raised OverflowError and RecursionError: an internal error, exit 2
+        "/Old{4294967296}/",
+        "/" + "(" * 1000 + "Old" + ")" * 1000 + "/",
     ],
 )
 def test_an_ignore_filter_vaultkit_cannot_read_is_said_and_left_out(
@@ -78,6 +81,95 @@ def test_an_ignore_filter_vaultkit_cannot_read_is_said_and_left_out(
     result = run_cli("check", "--no-cache", root)
     assert result.exit_code == 1, result.output
     assert f"v/.obsidian/app.json:4:5: VK024 userIgnoreFilters: {bad!r} is not applied" in result.stdout
+    assert "v/Old/B.md:1:1: VK101" in result.stdout and "Attic/C.md" not in result.stdout, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("rel", "content", "where", "said"),
+    [
+        (
+            ".obsidian/plugins/quickadd/data.json",
+            '{\n  "choices": {"a": 1}\n}',
+            "2:3",
+            "'choices' is not a list",
+        ),
+        (
+            ".obsidian/plugins/quickadd/data.json",
+            '{"choices": [{"type": "Template", "templatePath": 5}]}',
+            "1:35",
+            "'choices.*.templatePath' is not text but 5",
+        ),
+        (".obsidian/plugins/quickadd/data.json", '{"choices": ["Log"]}', "1:2", "is not an object but 'Log'"),
+        (".obsidian/plugins/obsidian-kanban/data.json", '{"new-note-template": 5}', "1:2", "is not text"),
+        (".obsidian/plugins/templater-obsidian/data.json", '{"templates_folder": [1]}', "1:2", "is not text"),
+    ],
+)
+def test_a_plugins_settings_of_another_shape_are_said_and_the_run_goes_on(
+    make_vault: VaultFactory, rel: str, content: str, where: str, said: str
+) -> None:
+    """A plugin's data.json is the plugin's: another version may shape it otherwise. Regression: each
+    stopped every run (and every commit) with exit 2, though vaultkit only looks there for templates."""
+    root = make_vault({"A.md": "[[Missing]]\n", rel: content})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 1, result.output
+    lines = [line for line in result.stdout.splitlines() if "VK024" in line]
+    assert len(lines) == 1 and f"/v/{rel}:{where}: VK024 " in lines[0], result.stdout
+    assert said in lines[0] and "checked as notes" in lines[0], lines[0]
+    assert "A.md:1:1: VK101" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("rel", "content"),
+    [
+        (".obsidian/templates.json", '{"folder": "Templates"'),  # cut short by a sync conflict
+        (".obsidian/app.json", ""),
+        (".obsidian/app.json", '{"userIgnoreFilters": ["/(?<=A+)rchive/"]}'),  # JavaScript's, not Python's
+        (".obsidian/plugins/quickadd/data.json", '{"choices": {"Project": 1}}'),
+    ],
+)
+@pytest.mark.parametrize("command", [("link",), ("check", "--fix")])
+def test_no_note_is_written_while_a_setting_that_guards_notes_is_not_applied(
+    make_vault: VaultFactory, rel: str, content: str, command: tuple[str, ...]
+) -> None:
+    """Regression: with the settings that name the templates and the excluded files unread (VK024), `link`
+    and `check --fix` linked the template `Templates/T.md` (a link then copied into every note made from
+    it) and the excluded `Archive/A.md`. They now refuse to write (exit 2), and say why; `check` and
+    `link --check` still report."""
+    template, archived = "About Meituan here.\n", "About Meituan there.\n"
+    files = {"Meituan.md": "x\n", "Templates/T.md": template, "Archive/A.md": archived}
+    settings = {
+        ".obsidian/templates.json": '{"folder": "Templates"}',
+        ".obsidian/app.json": '{"userIgnoreFilters": ["Archive/"]}',
+    }
+    root = make_vault({**files, **settings, rel: content})
+    result = run_cli(*command, "--no-cache", root)
+    assert result.exit_code == 2, result.output
+    assert f"v/{rel}:" in result.stderr and "vaultkit writes no note" in result.stderr, result.stderr
+    assert (root / "Templates/T.md").read_text() == template and (
+        root / "Archive/A.md"
+    ).read_text() == archived
+    assert run_cli("link", "--check", "--no-cache", root).exit_code != 2  # writes nothing: goes on
+    assert "VK024" in run_cli("check", "--no-cache", root).stdout
+
+
+def test_a_filter_obsidian_ignores_too_does_not_stop_the_writes(make_vault: VaultFactory) -> None:
+    """`/(?i)old/` is no JavaScript: Obsidian hides nothing by it, and neither does vaultkit, which links."""
+    app = '{"userIgnoreFilters": ["/(?i)old/"]}'
+    root = make_vault({"Meituan.md": "x\n", "Old/A.md": "About Meituan.\n", ".obsidian/app.json": app})
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    assert "[[Meituan]]" in (root / "Old/A.md").read_text()
+
+
+def test_an_ignore_filter_that_is_not_text_ends_the_filters_as_in_obsidian(make_vault: VaultFactory) -> None:
+    """Obsidian's `updateUserIgnoreFilters` calls `trim()` on each entry outside its try: a number or a
+    `null` throws there, and no filter after it is read. Regression: skipped silently, the filters after it
+    hid notes Obsidian shows."""
+    app = '{\n  "userIgnoreFilters": ["Attic/", 5, "Old/"]\n}'
+    root = make_vault({"Old/B.md": "[[Missing]]\n", "Attic/C.md": "[[Missing]]\n", ".obsidian/app.json": app})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 1, result.output
+    assert "v/.obsidian/app.json:2:3: VK024 userIgnoreFilters: 5 is not text" in result.stdout, result.stdout
     assert "v/Old/B.md:1:1: VK101" in result.stdout and "Attic/C.md" not in result.stdout, result.stdout
 
 
@@ -287,7 +379,9 @@ def test_obsidian_types_never_writes_through_a_symlink(make_vault: VaultFactory,
     assert (root / ".obsidian/types.json").is_symlink()
 
 
-@pytest.mark.parametrize("pointer", ["#/required/x", "#/required/-", "#/title", "#/required/0"])
+@pytest.mark.parametrize(
+    "pointer", ["#/required/x", "#/required/-", "#/title", "#/required/0", "#/required/²"]
+)
 def test_a_ref_to_no_schema_is_a_configuration_error(make_vault: VaultFactory, pointer: str) -> None:
     """Regression: `#/required/x` (a word indexing a list) crashed with "internal error: ValueError", and
     `#/title` (found, but a string) gave VK000 on every note of that type."""

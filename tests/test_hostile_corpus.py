@@ -480,12 +480,13 @@ CASES: list[Case] = [
         {"vaultkit.toml": b"max_note_bytes = \n", "A.md": b"ok\n"},
         (2, ("vaultkit.toml", "TOML")),
     ),
-    # cut short (a crash mid-write): said, and the run goes on with Obsidian's defaults (was exit 2)
+    # cut short (a crash mid-write): said, and the check goes on with Obsidian's defaults (was exit 2); a
+    # link run writes nothing while the excluded files are unknown, and says why
     Case(
         "config/app-json-invalid",
         {".obsidian/app.json": b"{", "A.md": b"ok\n"},
         (1, ("app.json:1:2: VK024", "invalid JSON")),
-        link=(0, ()),
+        link=(2, ("app.json:1:2: invalid JSON", "vaultkit writes no note")),
     ),
     # nested 5,000 levels deep: the parsers recursed into a RecursionError ("internal error")
     Case(

@@ -572,6 +572,35 @@ def test_a_filter_digit_is_an_ascii_digit_as_in_javascript(
     assert len(report(root, monkeypatch)) == 2
 
 
+def test_a_filter_class_beside_a_dash_reads_as_in_javascript(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In JavaScript, `[!-\\d]` is `!`, `-` and the digits, and `[\\w-.]` a word character, `-` or `.`.
+    Regression: written out for Python as ranges, `[!-0-9]` hid `(Drafts)/` (`(` is between `!` and `0`),
+    and `[A-Za-z0-9_-.]` was refused (VK024), leaving `Archive-2024/` checked."""
+    files = {
+        "(Drafts)/Old.md": "[[Missing]]\n",
+        "-Old/Old.md": "[[Missing]]\n",
+        "Archive-2024/O.md": "[[Missing]]\n",
+    }
+    root = make_vault(files, app={"userIgnoreFilters": ["/^[!-\\d]/", "/^Archive[\\w-.]2024/"]})
+    assert [line.partition(":")[0] for line in report(root, monkeypatch)] == ["(Drafts)/Old.md"]
+
+
+@pytest.mark.parametrize("pattern", ["/^Archive$/", "/Archive$/", "/^Archive\\/?$/"])
+def test_a_filter_that_names_a_folder_but_not_its_files_hides_none_of_them(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, pattern: str
+) -> None:
+    """Obsidian tests each file's own path (`isUserIgnored(file.path)`): `/^Archive$/` matches the folder
+    `Archive` and none of the files in it. Regression: the folder's match hid every note in it."""
+    files = {"Archive/Old.md": "[[Missing]]\n", "Archive/Sub/Deep.md": "[[Missing]]\n", "Archive.md": "x\n"}
+    root = make_vault(files, app={"userIgnoreFilters": [pattern]})
+    assert [line.partition(":")[0] for line in report(root, monkeypatch)] == [
+        "Archive/Old.md",
+        "Archive/Sub/Deep.md",
+    ]
+
+
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
@@ -634,6 +663,12 @@ def test_a_heading_link_in_nfd_names_the_nfc_heading(
             '[{"type": "Template", "templatePath": "Meta/Templates/Project.md"}]}]}',
         ),
         (".obsidian/plugins/obsidian-kanban/data.json", '{"new-note-template": "Meta/Templates/Project.md"}'),
+        # QuickAdd nests Multi choices to any depth (regression: only one Multi deep was read)
+        (
+            ".obsidian/plugins/quickadd/data.json",
+            '{"choices": [{"type": "Multi", "choices": [{"type": "Multi", "choices": [{"type": "Template", '
+            '"templatePath": "Meta/Templates/Project.md"}]}]}]}',
+        ),
     ],
 )
 def test_template_folder_is_not_checked_or_linked_but_resolves(

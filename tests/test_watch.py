@@ -785,6 +785,37 @@ def test_fix_says_a_saved_note_that_only_gained_relations_was_not_linked(
     assert "[[Lambert - Notes from inside China's AI labs]]" in note.read_text(encoding="utf-8")
 
 
+def test_fix_writes_nothing_while_app_json_cannot_be_read(
+    vault: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """app.json emptied mid-session (a sync conflict): the check goes on with Obsidian's defaults and says
+    so (VK024), but a saved note is not fixed, as its excluded files are unknown; once the file is mended,
+    VK024 is gone. Regression: the saved note was linked, as excluded files would be."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    app = vault / ".obsidian/app.json"
+    app.parent.mkdir(exist_ok=True)
+    app.write_text("{}")
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher._full_check()
+    app.write_text("")
+    watcher.reload = True
+    watcher._tick()
+    assert any(d.code == "VK024" for d in watcher.current.get(".obsidian/app.json", []))
+    note = vault / RESRL
+    before = note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n"
+    _atomic(note, before)
+    watcher.pending[RESRL] = time.monotonic() - 1
+    watcher._tick()
+    watcher._tick()  # the fix, due at once (settle 0), refused
+    assert note.read_text(encoding="utf-8") == before
+    assert "vaultkit: not fixed: " in capsys.readouterr().err
+    app.write_text("{}")
+    watcher.reload = True
+    watcher._tick()
+    assert not watcher.current.get(".obsidian/app.json")
+
+
 @pytest.mark.parametrize("settings", ["same", "changed"])
 def test_a_save_due_with_a_settings_change_is_checked_and_fixed(vault: Path, settings: str) -> None:
     """Obsidian rewrites `.obsidian/*.json` often, and a template plugin writes a note and its settings

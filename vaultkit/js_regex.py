@@ -106,14 +106,19 @@ def _class(source: str, i: int) -> tuple[str, int]:
     if source.startswith("^", i):
         out.append("^")
         i += 1
+    after_set = False  # the last piece was a set (`\w`): a `-` next to one is no range (Annex B)
     while i < len(source):
         c = source[i]
         if c == "]":
             return "".join(out) + "]", i + 1
+        was_set, after_set = after_set, False
         if c == "\\":
+            after_set = source[i + 1 : i + 2] in _SETS
             piece, i = _escape(source, i + 1, in_class=True)
         elif c in "[&~|" or (c == "-" and source.startswith("-", i + 1)):
             piece, i = "\\" + c, i + 1  # literal in JavaScript; Python may read them as set operations
+        elif c == "-" and (was_set or (source[i + 1 : i + 2] == "\\" and source[i + 2 : i + 3] in _SETS)):
+            piece, i = "\\-", i + 1  # `[\w-a]`, `[!-\d]`: a `-` and the set, never a range
         else:
             piece, i = c, i + 1
         out.append(piece)

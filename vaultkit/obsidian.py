@@ -30,6 +30,9 @@ class Unapplied:
     line: int
     col: int
     message: str
+    # what it leaves unknown decides which notes vaultkit must leave alone (excluded files, templates):
+    # no note is written meanwhile (`refuse_writes`)
+    guards: bool = True
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,18 @@ class ObsidianSettings:
     def filters(self) -> bool:
         """Whether is_ignored can be true for any path."""
         return bool(self.ignore_filters or self.templates or self.template_names)
+
+    def refuse_writes(self, root: Path) -> None:
+        """FatalError while a setting that says which notes to leave alone is not applied (VK024): a run that
+        writes would link excluded files and templates (a link in a template is copied into every note made
+        from it), where the settings problem is mended by restoring one file. Reporting runs go on."""
+        u = next((u for u in self.unapplied if u.guards), None)
+        if u is not None:
+            raise FatalError(
+                f"{root / self.config_dir / u.file}:{u.line}:{u.col}: {u.message.partition(';')[0]}: "
+                "vaultkit writes no note while it cannot tell which notes to leave alone (excluded files, "
+                "templates); restore the file, or see the problems with `vaultkit check`"
+            )
 
     def fingerprint(self) -> str:
         return json.dumps(
@@ -120,6 +135,7 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
     configuration error."""
     path = folder / name
     lost = _UNREAD.get(name, _UNREAD_TEMPLATES)
+    guards = name != "types.json"  # property types decide no write
     try:
         raw = read_regular(path)  # a named pipe would wait for a writer
     except FileNotFoundError:
@@ -132,18 +148,18 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
         at = e.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # counted after the BOM
         line = raw.count(b"\n", 0, at) + 1
         col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
-        unapplied.append(Unapplied(name, line, col, f"not UTF-8 (byte {raw[at]:#04x}); {lost}"))
+        unapplied.append(Unapplied(name, line, col, f"not UTF-8 (byte {raw[at]:#04x}); {lost}", guards))
         return {}, ""
     try:
         data = parse_bounded(json.loads, text)
     except json.JSONDecodeError as e:
         what = "empty" if not text.strip() else f"invalid JSON ({e.msg})"
-        unapplied.append(Unapplied(name, e.lineno, e.colno, f"{what}; {lost}"))
+        unapplied.append(Unapplied(name, e.lineno, e.colno, f"{what}; {lost}", guards))
         return {}, ""
     except TooDeep as e:
         raise FatalError(f"{path}: invalid JSON: {e}") from e
     if not isinstance(data, dict):
-        unapplied.append(Unapplied(name, 1, 1, f"not a JSON object but {brief(data)}; {lost}"))
+        unapplied.append(Unapplied(name, 1, 1, f"not a JSON object but {brief(data)}; {lost}", guards))
         return {}, ""
     return data, text
 
@@ -170,11 +186,20 @@ def _filters(
     """The filters as Obsidian's `updateUserIgnoreFilters` compiles them: each trimmed, `/…/` a regular
     expression, anything else text found anywhere in the path (`new RegExp("^.*" + escaped + ".*$")`), both
     ignoring case; one JavaScript cannot compile is left out. In NFC, as the paths they are matched against
-    (`vault._excluded`). A filter vaultkit cannot read is left out too, and said (VK024)."""
+    (`vault._excluded`). A filter vaultkit cannot read is left out too, and said (VK024). An entry that is
+    not text ends the list, as Obsidian's `trim()` of it throws before the filters after it are read."""
     value = _get(app, "userIgnoreFilters", list, [], folder)
     found: list[re.Pattern[str]] = []
-    for item in value:
-        f = nfc(item.strip(JS_SPACE)) if isinstance(item, str) else ""
+    for n, item in enumerate(value):
+        if not isinstance(item, str):
+            line, col = json_string_position(text, "userIgnoreFilters", key=True)
+            message = (
+                f"userIgnoreFilters: {brief(item)} is not text: Obsidian reads no filter from there on, and "
+                f"neither does vaultkit ({len(value) - n - 1} after it not applied)"
+            )
+            unapplied.append(Unapplied("app.json", line, col, message))
+            break
+        f = nfc(item.strip(JS_SPACE))
         if not f:
             continue
         try:
@@ -182,7 +207,10 @@ def _filters(
         except ValueError as e:
             line, col = json_string_position(text, item)
             message = f"userIgnoreFilters: {f!r} is not applied ({e}): the notes it names are checked"
-            unapplied.append(Unapplied("app.json", line, col, message))
+            # one JavaScript refuses hides nothing in Obsidian either: no note is left unguarded
+            unapplied.append(
+                Unapplied("app.json", line, col, message, not isinstance(e.__cause__, NotTranslated))
+            )
     return tuple(found)
 
 
@@ -195,11 +223,13 @@ def _compile(f: str) -> re.Pattern[str]:
     try:
         source = translate(f[1:-1])
         pattern = re.compile(source, re.IGNORECASE)
+        reason = backtracking_risk(source)
     except NotTranslated as e:
         raise ValueError(f"not a JavaScript regular expression: {e}; Obsidian ignores it too") from e
-    except re.error as e:
+    # Python's `re` refuses a repeat count of 2**32 (OverflowError) and groups nested a thousand deep
+    # (RecursionError), both of which JavaScript reads
+    except (re.error, OverflowError, RecursionError) as e:
         raise ValueError(f"vaultkit cannot read this regular expression: {e}") from e
-    reason = backtracking_risk(source)
     if reason:  # it runs on every path of the vault: a runaway pattern would hang every run
         raise ValueError(f"the regular expression {reason}")
     return pattern
@@ -240,8 +270,8 @@ TEMPLATE_SETTINGS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("daily-notes.json", ("template",), LINK),  # the core Daily notes plugin: `Meta/Daily`, for Meta/Daily.md
     *(("plugins/periodic-notes/data.json", (period, "template"), LINK) for period in PERIODS),
     ("plugins/quickadd/data.json", ("templateFolderPath",), FOLDER),  # QuickAdd: its folder, and the
-    ("plugins/quickadd/data.json", ("choices", "*", "templatePath"), FILE),  # Template choices' files,
-    ("plugins/quickadd/data.json", ("choices", "*", "choices", "*", "templatePath"), FILE),  # in a Multi too
+    # Template choices' files, in Multi choices too, nested to any depth (QuickAdd walks them so)
+    ("plugins/quickadd/data.json", ("choices", "**", "templatePath"), FILE),
     ("plugins/obsidian-kanban/data.json", ("new-note-template",), FILE),  # the Kanban plugin's card notes
 )
 # in the config folder
@@ -268,12 +298,16 @@ def _templates(
     there first; elsewhere which of two same-named notes it takes is not documented: both are left alone)."""
     found: list[str] = []
     names: list[str] = []
-    files: dict[str, dict[str, Any]] = {}
+    files: dict[str, tuple[dict[str, Any], str]] = {}
     for name, keys, kind in TEMPLATE_SETTINGS:
-        data = files.get(name)
-        if data is None:
-            data = files[name] = _read_json(folder, name, unapplied)[0]
-        for value in _values(data, keys, folder / name):
+        if name not in files:
+            files[name] = _read_json(folder, name, unapplied)
+        data, text = files[name]
+        values, wrong = _values(data, keys)
+        for key, message in wrong:  # a plugin's settings of another shape: the run goes on without them
+            line, col = json_string_position(text, key, key=True)
+            unapplied.append(Unapplied(name, line, col, f"{message}; {_UNREAD_TEMPLATES}"))
+        for value in values:
             path = normalize_path(value)
             if not path:  # unset, or the vault root: no template
                 continue
@@ -289,26 +323,45 @@ def _templates(
     return tuple(found), tuple(names)
 
 
-def _values(data: dict[str, Any], keys: tuple[str, ...], where: Path) -> list[str]:
-    """The strings at `keys` in a settings file ("*": each item of a list); a value of the wrong kind is a
-    configuration error that names the key."""
+def _values(data: dict[str, Any], keys: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The strings at `keys` in a settings file ("*": each item of a list; "**": each item, and each item of
+    the lists under the key before it in those items, at any depth: QuickAdd's Multi choices). A value of
+    another kind is left out, and said: (its key, why) for each."""
     values: list[Any] = [data]
+    wrong: list[tuple[str, str]] = []
     for n, key in enumerate(keys):
         step: list[Any] = []
-        name = ".".join(keys[:n]) or key
+        name = ".".join(keys[:n]).replace("**", "*")
+        where = next((k for k in reversed(keys[:n]) if k not in ("*", "**")), key)  # the key it is at
         for value in values:
             if value is None:
                 continue
-            if key == "*" and not isinstance(value, list):
-                raise FatalError(f"{where}: '{name}' must be list, got {brief(value)}")
-            if key != "*" and not isinstance(value, dict):
-                raise FatalError(f"{where}: '{name}' must be an object, got {brief(value)}")
-            step += value if key == "*" else [value.get(key)]
+            if key in ("*", "**") and not isinstance(value, list):
+                wrong.append((where, f"'{name}' is not a list but {brief(value)}"))
+            elif key not in ("*", "**") and not isinstance(value, dict):
+                wrong.append((where, f"'{name}' is not an object but {brief(value)}"))
+            elif key == "**":
+                step += _nested(value, keys[n - 1])
+            else:
+                step += value if key == "*" else [value.get(key)]
         values = step
     for value in values:
         if value is not None and not isinstance(value, str):
-            raise FatalError(f"{where}: '{'.'.join(keys)}' must be str, got {brief(value)}")
-    return [value for value in values if value]
+            wrong.append((keys[-1], f"'{'.'.join(keys).replace('**', '*')}' is not text but {brief(value)}"))
+    return [value for value in values if isinstance(value, str) and value], wrong
+
+
+def _nested(items: list[Any], key: str) -> list[Any]:
+    """The items, and the items of a list under `key` in each of them, at any depth, in order."""
+    out: list[Any] = []
+    stack = items[::-1]
+    while stack:
+        item = stack.pop()
+        out.append(item)
+        inner = item.get(key) if isinstance(item, dict) else None
+        if isinstance(inner, list):
+            stack += inner[::-1]
+    return out
 
 
 def _property_types(
@@ -323,5 +376,7 @@ def _property_types(
             line, col = json_string_position(text, k, key=True)
             names = ", ".join(sorted(PROPERTY_TYPES))
             message = f"property '{k}': {brief(v)} is not a type name ({names})"
-            unapplied.append(Unapplied("types.json", line, col, f"{message}; no type is declared for it"))
+            unapplied.append(
+                Unapplied("types.json", line, col, f"{message}; no type is declared for it", False)
+            )
     return tuple(sorted((k, v) for k, v in table.items() if isinstance(v, str)))

@@ -172,7 +172,7 @@ class SchemaSet:
         walked = "#"
         for raw in fragment.split("/")[1:] if fragment.startswith("/") else []:
             part = unquote(raw).replace("~1", "/").replace("~0", "~")
-            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            if isinstance(node, list) and part.isascii() and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
             elif isinstance(node, dict) and part in node:
                 node = node[part]

@@ -137,7 +137,10 @@ def list_vault(
             continue
         for name, kind in seen.entries:
             rel = prefix + name
-            hidden = hidden_folder or (filtered and _excluded(rel, config, obsidian))
+            # Obsidian tests each file's own path against userIgnoreFilters: a folder they match does not
+            # hide the files in it that they do not match (`/Archive$/`); the config's `exclude` does
+            excluded = _excluded_folder if kind == DIR else _excluded
+            hidden = hidden_folder or (filtered and excluded(rel, config, obsidian))
             # no link can name it, and no report can print it: said (VK201), not listed
             if not utf8_name(name):
                 if not hidden:
@@ -289,6 +292,13 @@ def is_excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
 def _excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
     rel = nfc(rel)  # the filters are NFC too: `Archivé/` hides the folder whichever form its name has on disk
     return obsidian.is_ignored(rel) or any(glob_match(p, rel) for p in config.exclude)
+
+
+def _excluded_folder(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
+    """Is everything in this folder excluded? By a template setting or the config's `exclude`; not by
+    `userIgnoreFilters`, which Obsidian tests on each file's path (`_excluded` then does)."""
+    rel = nfc(rel)
+    return obsidian.is_template(rel) or any(glob_match(p, rel) for p in config.exclude)
 
 
 def exclusion(rel: str, config: Config, obsidian: ObsidianSettings, app_json: str) -> str:

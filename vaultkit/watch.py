@@ -297,6 +297,11 @@ class Watcher:
         only gain relations), as it is said."""
         state = self.runner.state
         assert state is not None
+        try:
+            self.session.obsidian.refuse_writes(self.root)
+        except FatalError as e:  # the check goes on; the fixes wait for the settings to be mended
+            click.echo(f"vaultkit: not fixed: {relative_names(str(e))}", err=True)
+            return
         digests = {rel: state.facts[rel].digest for rel in plan}
         outcome, written = apply_fixes(self.root, digests, plan, self.session.config.relations.property)
         for rel in outcome.written:

@@ -155,6 +155,8 @@ def _check_vault(
         defer_writes=True,
     )
     _refuse_a_note(req.output_file, session.root)  # before the run: with --fix, before any note is written
+    if req.fix:
+        session.obsidian.refuse_writes(session.root)
     result = runner.run(opts)
     if req.fix:
         from vaultkit.commands.common import tell_deaths

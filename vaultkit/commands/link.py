@@ -48,6 +48,8 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
     totals = _Totals()
     preview = diff or check_only
     for session, targets in sessions(paths, vault, config_dir):
+        if not preview:
+            session.obsidian.refuse_writes(session.root)
         # the new links counted: their relations are found with them, and written once they are
         select = (*_selected(session, LINK_CODES), *SKIPPED_CODES)
         opts = RunOptions(targets, jobs, use_cache, fixing=True, preview=True, select=select)
