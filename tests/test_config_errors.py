@@ -52,12 +52,19 @@ def test_a_settings_file_that_cannot_be_read_is_said_and_the_run_goes_on(
     Obsidian's defaults for what it holds, and says so where the file goes wrong (VK024)."""
     root = make_vault({"A.md": "x\n", "Old/B.md": "[[Missing]]\n"})
     (root / rel).write_bytes(content.encode("utf-8", "surrogateescape").replace(b"\xc3\xbf", b"\xff"))
+    line, stdout = _the_vk024(root, rel, where)
+    assert said in line, line
+    assert "VK101" in stdout  # Old/B.md is checked: no filter excludes it
+
+
+def _the_vk024(root: Path, rel: str, where: str) -> tuple[str, str]:
+    """The one VK024 line of a whole-vault check (which must go on: exit 1, not 2), at `rel:where`, and
+    the whole output."""
     result = run_cli("check", "--no-cache", root)
     assert result.exit_code == 1, result.output
     lines = [line for line in result.stdout.splitlines() if "VK024" in line]
     assert len(lines) == 1 and f"/v/{rel}:{where}: VK024 " in lines[0], result.stdout
-    assert said in lines[0], lines[0]
-    assert "VK101" in result.stdout  # Old/B.md is checked: no filter excludes it
+    return lines[0], result.stdout
 
 
 @pytest.mark.parametrize(
@@ -110,12 +117,9 @@ def test_a_plugins_settings_of_another_shape_are_said_and_the_run_goes_on(
     """A plugin's data.json is the plugin's: another version may shape it otherwise. Regression: each
     stopped every run (and every commit) with exit 2, though vaultkit only looks there for templates."""
     root = make_vault({"A.md": "[[Missing]]\n", rel: content})
-    result = run_cli("check", "--no-cache", root)
-    assert result.exit_code == 1, result.output
-    lines = [line for line in result.stdout.splitlines() if "VK024" in line]
-    assert len(lines) == 1 and f"/v/{rel}:{where}: VK024 " in lines[0], result.stdout
-    assert said in lines[0] and "checked as notes" in lines[0], lines[0]
-    assert "A.md:1:1: VK101" in result.stdout
+    line, stdout = _the_vk024(root, rel, where)
+    assert said in line and "checked as notes" in line, line
+    assert "A.md:1:1: VK101" in stdout
 
 
 @pytest.mark.parametrize(
