@@ -48,9 +48,6 @@ class ObsidianSettings:
     config_dir: str = DEFAULT_CONFIG_DIR
     unapplied: tuple[Unapplied, ...] = ()
 
-    def is_ignored(self, rel_path: str) -> bool:
-        return self.is_filtered(rel_path) or self.is_template(rel_path)
-
     def is_filtered(self, rel_path: str) -> bool:
         """In Obsidian's excluded files (`userIgnoreFilters`)."""
         return any(r.search(rel_path) for r in self.ignore_filters)
@@ -63,7 +60,7 @@ class ObsidianSettings:
 
     @property
     def filters(self) -> bool:
-        """Whether is_ignored can be true for any path."""
+        """Whether is_filtered or is_template can be true for any path."""
         return bool(self.ignore_filters or self.templates or self.template_names)
 
     def refuse_writes(self, root: Path) -> None:

@@ -290,14 +290,14 @@ def is_excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
 
 
 def _excluded(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
-    rel = nfc(rel)  # the filters are NFC too: `Archivé/` hides the folder whichever form its name has on disk
-    return obsidian.is_ignored(rel) or any(glob_match(p, rel) for p in config.exclude)
+    """Is this file excluded? As a folder would be, or by `userIgnoreFilters`, tested on its own path."""
+    return _excluded_folder(rel, config, obsidian) or obsidian.is_filtered(nfc(rel))
 
 
 def _excluded_folder(rel: str, config: Config, obsidian: ObsidianSettings) -> bool:
     """Is everything in this folder excluded? By a template setting or the config's `exclude`; not by
     `userIgnoreFilters`, which Obsidian tests on each file's path (`_excluded` then does)."""
-    rel = nfc(rel)
+    rel = nfc(rel)  # settings are NFC too: `Archivé/` hides the folder whichever form its name has on disk
     return obsidian.is_template(rel) or any(glob_match(p, rel) for p in config.exclude)
 
 
