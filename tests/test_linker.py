@@ -802,6 +802,11 @@ def test_no_link_that_would_split_a_character_or_change_the_syntax(
         ("Київ", "Київ'янин, київ’яни. Київ", "Київ'янин, київ’яни. [[Київ]]"),
         ("ясо", "м'ясо. ясо", "м'ясо. [[ясо]]"),
         ("Москва", "'Москва' ту", "'[[Москва]]' ту"),  # quotes around a word are no apostrophes
+        # Indonesian and Malay make a plural by repeating a word around a hyphen (`buku-buku`, books): one
+        # word, as `Baden-Baden` is one name
+        ("Buku", "Buku-buku itu, buku-buku. Buku", "Buku-buku itu, buku-buku. [[Buku]]"),
+        ("Baden", "Baden-Baden und Baden", "Baden-Baden und [[Baden]]"),
+        ("Anak", "anak-anak-anak, anak", "anak-anak-anak, [[Anak|anak]]"),
     ],
 )
 def test_no_mention_inside_a_word_or_a_symbol_of_another_script(

@@ -425,7 +425,27 @@ def _is_mention(prose: str, start: int, end: int, acronym: str | None) -> bool:
         return False
     if end < len(prose) and (prose[end] in "](" or prose.startswith("::", end)):
         return False
+    if _reduplicated(prose, start, end):
+        return False
     return not _in_a_name(prose, start, end) and (acronym is None or prose[start:end] == acronym)
+
+
+def _reduplicated(prose: str, start: int, end: int) -> bool:
+    """Is prose[start:end] one half of a word repeated around a hyphen? Indonesian and Malay write a plural so
+    (`buku-buku`, books; `anak-anak`), and such a word is one word, as `Baden-Baden` is one name: a link
+    around one half would split it (`[[Buku]]-buku`)."""
+    word = prose[start:end].casefold()
+    n = end - start
+    after = end + 1 + n
+    if prose[end : end + 1] == "-" and prose[end + 1 : after].casefold() == word and _apart(prose, after):
+        return True
+    before = start - 1 - n
+    return (
+        before >= 0
+        and prose[start - 1] == "-"
+        and prose[before : start - 1].casefold() == word
+        and _apart(prose, before)
+    )
 
 
 def _starts_word(prose: str, start: int) -> bool:
