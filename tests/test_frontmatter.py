@@ -418,8 +418,10 @@ def test_tab_indentation_reports_line_and_column(check: Check) -> None:
 
 
 def test_unclosed_flow_list(check: Check) -> None:
+    # libyaml finds the error at the closing fence; the message says where the list it could not close opens
     assert check({"N.md": fm("title: a", "tags: [ai, ml")}) == [
-        "N.md:4:1: VK001 invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence)"
+        "N.md:4:1: VK001 invalid YAML: did not find expected ',' or ']' "
+        "(while parsing a flow sequence that opens at 3:7)"
     ]
 
 

@@ -802,6 +802,11 @@ def test_no_link_that_would_split_a_character_or_change_the_syntax(
         ("Київ", "Київ'янин, київ’яни. Київ", "Київ'янин, київ’яни. [[Київ]]"),
         ("ясо", "м'ясо. ясо", "м'ясо. [[ясо]]"),
         ("Москва", "'Москва' ту", "'[[Москва]]' ту"),  # quotes around a word are no apostrophes
+        # Indonesian and Malay make a plural by repeating a word around a hyphen (`buku-buku`, books): one
+        # word, as `Baden-Baden` is one name
+        ("Buku", "Buku-buku itu, buku-buku. Buku", "Buku-buku itu, buku-buku. [[Buku]]"),
+        ("Baden", "Baden-Baden und Baden", "Baden-Baden und [[Baden]]"),
+        ("Anak", "anak-anak-anak, anak", "anak-anak-anak, [[Anak|anak]]"),
     ],
 )
 def test_no_mention_inside_a_word_or_a_symbol_of_another_script(
@@ -1202,12 +1207,26 @@ def relation_edit(make_vault: VaultFactory, target: str | bytes, **app: object) 
         ),
         ('---\n{"title": "x"}\n---\n', '---\n{"title": "x", "related": ["[[A]]"]}\n---\n'),
         ('---\n{"related": null}\n---\n', '---\n{"related": ["[[A]]"]}\n---\n'),
+        # the key as the user cased it is the property, as Obsidian and Dataview read it: no second key
+        ('---\nRelated:\n  - "[[B]]"\n---\n', '---\nRelated:\n  - "[[B]]"\n  - "[[A]]"\n---\n'),
+        ("---\nRELATED: []\n---\n", '---\nRELATED: ["[[A]]"]\n---\n'),
     ],
 )
 def test_relation_is_added_surgically(make_vault: VaultFactory, before: str, after: str) -> None:
     text, result = relation_edit(make_vault, before)
     assert result.exit_code == 0, result.output
     assert text == after
+
+
+def test_relations_under_a_differently_cased_key_are_relations(make_vault: VaultFactory) -> None:
+    """`Related:` is the relations property, as `Aliases:` is the aliases: the notes it lists are not asked
+    to list this one back (VK121), and a second `link` changes nothing."""
+    root = make_vault({"T.md": '---\nRelated:\n  - "[[B]]"\n---\nBody.\n', "B.md": "Body.\n"})
+    result = run_cli("check", "--no-cache", root)
+    assert "VK121" not in result.output, result.output
+    run_cli("link", "--no-cache", root)
+    assert (root / "B.md").read_text() == "Body.\n"
+    assert run_cli("link", "--check", "--no-cache", root).exit_code == 0
 
 
 def test_relation_keeps_crlf(make_vault: VaultFactory) -> None:

@@ -173,6 +173,9 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("html-comment-holds-percent-signs", "a <!-- %% --> Meituan %% x %%", 1, False),
     ("percent-comment-holds-html-opener", "%% <!-- %% Meituan --> x", 1, False),
     ("callout-title", "> [!note] Meituan title\n> Meituan body", 1, False),
+    # the Admonition plugin's block without a code fence: `!!! ad-<type> Title`, its body Markdown
+    ("admonition-header", "!!! ad-Meituan Meituan.\n\nMeituan body\n\n--- admonition", 1, False),
+    ("admonition-header-in-paragraph", "Text\n!!! ad-note Meituan\nMeituan body", 1, False),
     ("callout-foldable", "> [!tip]- Meituan\n> body", 0, False),
     ("callout-in-list", "- > [!note] Meituan\n  > body", 0, False),
     # a callout's title is a paragraph to CommonMark: an unquoted line after it continues it lazily, and a

@@ -67,7 +67,7 @@ CACHE_DIR = ".vaultkit_cache"
 # 33: YAML 1.1 hints in VK010 for `1_000`, `0b101`, `+0x1F` (numbers in 1.1) and `1e3` (a number in 1.2 only);
 # 34: a Pandoc citation of a note named by its key (`@smith2020`) no longer a mention, and template
 # placeholders (`{{date:YYYY}}`, `{% if x %}`) protected, read anew
-FORMAT = 34
+FORMAT = 37
 RACY_NS = 2_000_000_000
 
 Sig = tuple[int, int, int, int]

@@ -365,6 +365,10 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
     if mark is not None and src[mark.index : mark.index + 1] == "\t":
         what = "a tab character cannot be used for indentation in YAML"
     context = f" ({e.context})" if e.context and e.context not in what else ""
+    if context and e.context_mark is not None and e.problem_mark is not None:
+        opens = _place(e.context_mark, base_line)
+        if opens[0] != line:  # found at the closing fence, say, far from the `[` or `{` left open
+            context = f" ({e.context} that opens at {opens[0]}:{opens[1]})"
     return Problem("VK001", line, col, f"invalid YAML: {what}{context}")
 
 

@@ -425,7 +425,27 @@ def _is_mention(prose: str, start: int, end: int, acronym: str | None) -> bool:
         return False
     if end < len(prose) and (prose[end] in "](" or prose.startswith("::", end)):
         return False
+    if _reduplicated(prose, start, end):
+        return False
     return not _in_a_name(prose, start, end) and (acronym is None or prose[start:end] == acronym)
+
+
+def _reduplicated(prose: str, start: int, end: int) -> bool:
+    """Is prose[start:end] one half of a word repeated around a hyphen? Indonesian and Malay write a plural so
+    (`buku-buku`, books; `anak-anak`), and such a word is one word, as `Baden-Baden` is one name: a link
+    around one half would split it (`[[Buku]]-buku`)."""
+    word = prose[start:end].casefold()
+    n = end - start
+    after = end + 1 + n
+    if prose[end : end + 1] == "-" and prose[end + 1 : after].casefold() == word and _apart(prose, after):
+        return True
+    before = start - 1 - n
+    return (
+        before >= 0
+        and prose[start - 1] == "-"
+        and prose[before : start - 1].casefold() == word
+        and _apart(prose, before)
+    )
 
 
 def _starts_word(prose: str, start: int) -> bool:
@@ -676,6 +696,7 @@ def relation_anchor(text: str, fm: Frontmatter, prop: str) -> PropertyAnchor | N
         return None  # unreadable YAML, or a fence out of place (VK005/VK006): never guess
     if not fm.present:
         return PropertyAnchor(0, f"{eol}  - ", f"{eol}---{eol}", f"---{eol}{prop}:{eol}  - ", '"')
+    prop = _cased(fm, prop)
     if _flow_root(text, fm):
         return _flow_anchor(text, fm, prop)
     if prop not in fm.data:
@@ -684,6 +705,13 @@ def relation_anchor(text: str, fm: Frontmatter, prop: str) -> PropertyAnchor | N
     if text.startswith("&", node.start):
         return None  # an anchored value (`&r [...]`), or an alias of one (`related: *r`): shared, not ours
     return _empty_anchor(text, node, eol) if value is None else _value_anchor(text, value, node, eol)
+
+
+def _cased(fm: Frontmatter, prop: str) -> str:
+    """The key the note keeps the property under: `Related:` is `related`, as Obsidian's property types and
+    Dataview read keys without case (`Frontmatter.key_for`); a second key differing only in case would split
+    the property in two."""
+    return next((key for key in fm.data if key.lower() == prop.lower()), prop)
 
 
 def _empty_anchor(text: str, node: Node, eol: str) -> PropertyAnchor:

@@ -86,6 +86,9 @@ _TABLE_DELIM = re.compile(
     r"[ \t]*(?:>[ \t]?)*[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*\Z"
 )
 _CALLOUT = re.compile(r"[ ]{0,3}\[![^\]\n]*\]")
+# The Admonition plugin's block without a code fence, `!!! ad-<type> Title` (its body is Markdown, up to a
+# `--- admonition` line): the header is its type and title, as a callout's is, and no prose
+_ADMONITION = re.compile(r"[ ]{0,3}!!![ \t]+ad-")
 _REFDEF = re.compile(r"[ ]{0,3}\[([^\]\n]+)\]:[ ]*\S")
 _REFDEF_HEAD = r"[ ]{0,3}\[[^\]\n]+\]:[ ]*(?:<[^<>\n]*>|\S+)"  # a definition's label and destination
 _REFDEF_UNTITLED = re.compile(_REFDEF_HEAD + r"[ \t]*\Z")  # its title may follow
@@ -405,6 +408,8 @@ class _Blocks:
         if "|" in content or "\t" in content:
             return False
         first = content[:1]
+        if first in ("!", " ") and content.lstrip(" ").startswith("!!!"):
+            return False  # an Admonition header (`_ADMONITION`)
         m, kind = None, "plain"
         if first and first not in _NOT_PLAIN and not first.isspace():  # most lines: read without `_SIMPLE`
             indent = 0
@@ -569,6 +574,10 @@ class _Blocks:
             self.no_insert.append((start, end))
             self.breaks.append(start)
             self.callout_title = True
+        elif _ADMONITION.match(leaf):  # `!!! ad-note Title`: `ad-[[note]]` would be no admonition type
+            self._close(start)
+            self.no_insert.append((start, end))
+            self.breaks.append(start)
         else:
             self._para_line(leaf, start)
 

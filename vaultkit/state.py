@@ -79,7 +79,7 @@ class VaultState:
     # -- the link graph ---------------------------------------------------------------------------------
 
     def _add_links(self, rel: str, links: Iterable[LinkLike]) -> None:
-        managed = self.config.relations.property
+        managed = self.config.relations.property.lower()
         by_key, resolve, back = self.by_key, self.ctx.resolve_from, self.back
         into = self.into if self.kept else None
         out: set[str] | None = None
@@ -95,7 +95,7 @@ class VaultState:
             out.add(target)
             if into is not None:
                 into[target].add(rel)
-            if link.source != managed:
+            if link.source.lower() != managed:  # `Related:` lists relations too (`Frontmatter.key_for`)
                 back[target].add(rel)
 
     def _remove_links(self, rel: str) -> set[str]:
