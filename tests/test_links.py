@@ -174,6 +174,31 @@ def test_a_bare_markdown_link_takes_the_root_note_then_the_one_beside_it(
     assert report(root, monkeypatch) == ["Sub/S.md:1:16: VK103 'Note.md' has no heading 'S'"]
 
 
+def test_a_link_names_the_file_of_its_own_name_before_the_note_that_adds_md(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian's `getLinkpathDest` looks the link path up as written (`_getLinkpathDest(t)`: the vault
+    path, then the end of a path), and only when no file matches, with `.md` added. `[[report.pdf]]` is
+    `report.pdf`, not the note `report.pdf.md` beside it (whose headings it then does not check), and
+    `[[Note.md]]` is `Note.md`, not `Note.md.md`. Regression: `report.pdf.md` was taken, and
+    `[[report.pdf#Missing]]` reported as a missing heading of the note."""
+    line = "[[report.pdf#Missing]] [[Docs/plan.pdf#Missing]] [[Note.md#H]] [[Note.md.md#G]]"
+    root = make_vault(
+        {
+            "report.pdf": b"%PDF",
+            "report.pdf.md": "# Notes\n",
+            "Docs/plan.pdf": b"%PDF",
+            "Docs/plan.pdf.md": "# Notes\n",
+            "Docs/S.md": "[x](plan.pdf#Missing) [y](./plan.pdf#Missing)\n",
+            "Note.md": "# H\n",
+            "Note.md.md": "# G\n",
+            "S.md": line + "\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == []
+
+
 def test_case_is_ignored_as_javascript_lower_cases(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
