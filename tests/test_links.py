@@ -630,6 +630,36 @@ def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
 
+def test_a_link_is_compared_as_written_with_the_nfc_name_of_each_file(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian names each file by its NFC path (a macOS vault's NFD `Résumé.md` is `Résumé` there, on
+    Linux too), and looks a link up as written, lower-cased and not normalised (`getLinkpathDest`): an NFC
+    `[[Résumé]]` opens the NFD-named file, an NFD `[[Résumé]]` (pasted from a Finder name) opens no file,
+    whichever form the name has on disk (the obsidian-bridge.nvim fix for NFD paths Obsidian's
+    `openLinkText` did not match: oflisback/obsidian-bridge.nvim#43). Regression: the NFD link was taken
+    as resolved, and Obsidian shows it broken."""
+    line = f"[[Résumé]] [[{nfd('Résumé')}]] [[Plan]] [[{nfd('Équipe/Plan')}]] [x]({nfd('Café')}.md)"
+    root = make_vault(
+        {
+            f"{nfd('Résumé')}.md": "x\n",
+            f"{nfd('Équipe')}/Plan.md": "x\n",
+            "Café.md": "x\n",
+            f"{nfd('Équipe')}/S.md": "[[./Plan]] [[Équipe/Plan]] [y](../Café.md)\n",
+            "S.md": line + "\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert [
+        entry.split(": ", 1)[1].split(" ", 1)[0] + " " + entry.split(":")[2]
+        for entry in report(root, monkeypatch)
+    ] == [
+        f"VK101 {line.index('[[' + nfd('Résumé')) + 1}",
+        f"VK101 {line.index('[[' + nfd('Équipe')) + 1}",
+        f"VK101 {line.index('[x]') + 1}",
+    ]
+
+
 @pytest.mark.parametrize(
     ("filters", "toml"),
     [(["Archivé/"], ""), ([], 'exclude = ["Archivé/"]\n'), (["/^Archivé/"], "")],

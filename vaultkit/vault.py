@@ -335,6 +335,13 @@ def _key(text: str) -> str:
     return nfc(text).lower()
 
 
+def _link_key(text: str) -> str:
+    """A link's path as Obsidian looks it up: lower-cased (`toLowerCase`), not normalised. Obsidian names
+    each file by its NFC path (`_key`), but compares a link's text as written: an NFD `[[Café]]` (pasted
+    from a macOS file name) names no file in Obsidian, whichever form the file's name has on disk."""
+    return text.lower()
+
+
 # The ASCII punctuation and symbols Obsidian replaces with a space on both sides before it compares a link's
 # heading with a note's: all but `'`, `-` and `_` (its `stripHeading`). `_` stays, also around emphasised
 # text: Obsidian's heading `_Draft_` is `_draft_`, which `[[N#Draft]]` does not name (`*Draft*` it does).
@@ -425,23 +432,23 @@ class Index:
     def _resolve_name(self, target: str) -> Resolution:
         """A name, as written, then with `.md` added (`getLinkpathDest` tries `.md` only when the name as
         written matches no file): `[[report.pdf]]` is `report.pdf`, not the note `report.pdf.md`."""
-        key = _key(target)
+        key = _link_key(target)
         return self._ending(key) or self._ending(key + NOTE_SUFFIX) or Resolution()
 
     def _resolve_path(self, target: str, source: str) -> Resolution:
         """A path, as Obsidian's `getLinkpathDest` reads one: from the vault root, or relative to the linking
         note when it starts with `./` or `../`; then, unless it starts with `/`, by the end of a path. All of
         that with the path as written first, then with `.md` added."""
-        here = PurePosixPath(source).parent
+        here = PurePosixPath(nfc(source)).parent  # as Obsidian names it; the link's part stays as written
         relative = _normpath(here / target) if target.startswith(("./", "../")) else None
         paths = [p for p in (target.lstrip("/"), relative or _normpath(here / target)) if p is not None]
         # a relative path that names no file is then matched as the path it makes; rooted: the path or nothing
-        ending = None if target.startswith("/") else _key(relative if relative is not None else target)
+        ending = None if target.startswith("/") else _link_key(relative if relative is not None else target)
         if ending is not None and (ending.startswith("./") or "/../" in "/" + ending):
             ending = None
         for suffix in ("", NOTE_SUFFIX):
             for path in paths:
-                found = self._exact(_key(path) + suffix)
+                found = self._exact(_link_key(path) + suffix)
                 if found is not None:
                     return found
             if ending is not None:
