@@ -658,6 +658,7 @@ def test_a_link_is_compared_as_written_with_the_nfc_name_of_each_file(
         f"VK101 {line.index('[[' + nfd('Équipe')) + 1}",
         f"VK101 {line.index('[x]') + 1}",
     ]
+    assert "written in Unicode NFD" in report(root, monkeypatch)[0]
 
 
 @pytest.mark.parametrize(
