@@ -612,6 +612,17 @@ def test_a_filter_class_beside_a_dash_reads_as_in_javascript(
     assert [line.partition(":")[0] for line in report(root, monkeypatch)] == ["(Drafts)/Old.md"]
 
 
+def test_a_control_escape_in_a_filter_class_reads_as_in_javascript(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a class, JavaScript (Annex B, checked with node 20) reads `\\c` before a digit or `_` as a control
+    character: `[\\c1]` is U+0011, `[\\c_]` U+001F. Regression: read as a backslash, `c` and `1`, the filter
+    hid `1994/` and `Cars/`, which Obsidian shows."""
+    files = {"1994/N.md": "[[Missing]]\n", "Cars/N.md": "[[Missing]]\n", "\x11x/N.md": "[[Missing]]\n"}
+    root = make_vault(files, app={"userIgnoreFilters": ["/^[\\c1]9/", "/^[\\c_]ars/", "/^[\\c1]x/"]})
+    assert [line.partition(":")[0] for line in report(root, monkeypatch)] == ["1994/N.md", "Cars/N.md"]
+
+
 @pytest.mark.parametrize("pattern", ["/^Archive$/", "/Archive$/", "/^Archive\\/?$/"])
 def test_a_filter_that_names_a_folder_but_not_its_files_hides_none_of_them(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, pattern: str
