@@ -43,6 +43,18 @@ def test_editing_types_json_reaches_a_cached_run(make_vault: VaultFactory) -> No
         (".obsidian/types.json", '{"types": {"tier": "num', "1:20", "no property types are declared"),
         (".obsidian/templates.json", "\ufeff{\n\xff}", "2:1", "not UTF-8 (byte 0xff)"),
         (".obsidian/daily-notes.json", '{"template": "Daily"', "1:21", "are checked as notes"),
+        # Regression: a setting of the wrong kind stopped every run with exit 2; now said at its key (the
+        # last of two, whose value JSON.parse keeps), and Obsidian's default used
+        (
+            ".obsidian/app.json",
+            '{\n  "userIgnoreFilters": ["Old/"],\n  "userIgnoreFilters": "Old/"\n}',
+            "3:3",
+            "userIgnoreFilters: 'Old/' is not a list of filters (Obsidian reads each of its characters",
+        ),
+        (".obsidian/app.json", '{"userIgnoreFilters": {"Old/": true}}', "1:2", "Obsidian excludes no file"),
+        (".obsidian/app.json", '{"useMarkdownLinks": "yes"}', "1:2", "'yes' is not true or false"),
+        (".obsidian/app.json", '{"a": {"newLinkFormat": 1},\n"newLinkFormat": 3}', "2:1", "3 is not one of"),
+        (".obsidian/types.json", '{"types": ["tier"]}', "1:2", "'types' is not an object but ['tier']"),
     ],
 )
 def test_a_settings_file_that_cannot_be_read_is_said_and_the_run_goes_on(
@@ -76,6 +88,10 @@ def _the_vk024(root: Path, rel: str, where: str) -> tuple[str, str]:
         # JavaScript's too; Python's `re` raised OverflowError and RecursionError: an internal error, exit 2
         "/Old{4294967296}/",
         "/" + "(" * 1000 + "Old" + ")" * 1000 + "/",
+        # JavaScript refuses to repeat an assertion (node 20: "Nothing to repeat", "Invalid quantifier");
+        # Python repeated it, and so hid Old/
+        "/Old\\b+/",
+        "/(?<=O)*ld/",
     ],
 )
 def test_an_ignore_filter_vaultkit_cannot_read_is_said_and_left_out(
@@ -129,6 +145,7 @@ def test_a_plugins_settings_of_another_shape_are_said_and_the_run_goes_on(
         (".obsidian/app.json", ""),
         (".obsidian/app.json", '{"userIgnoreFilters": ["/(?<=A+)rchive/"]}'),  # JavaScript's, not Python's
         (".obsidian/plugins/quickadd/data.json", '{"choices": {"Project": 1}}'),
+        (".obsidian/app.json", '{"userIgnoreFilters": "Archive/"}'),  # Obsidian: each character a filter
     ],
 )
 @pytest.mark.parametrize("command", [("link",), ("check", "--fix")])
@@ -156,13 +173,28 @@ def test_no_note_is_written_while_a_setting_that_guards_notes_is_not_applied(
     assert "VK024" in run_cli("check", "--no-cache", root).stdout
 
 
-def test_a_filter_obsidian_ignores_too_does_not_stop_the_writes(make_vault: VaultFactory) -> None:
-    """`/(?i)old/` is no JavaScript: Obsidian hides nothing by it, and neither does vaultkit, which links."""
-    app = '{"userIgnoreFilters": ["/(?i)old/"]}'
+@pytest.mark.parametrize("bad", ["/(?i)old/", "/^+Old/", "/Old)/", "/(Old/"])
+def test_a_filter_obsidian_ignores_too_does_not_stop_the_writes(make_vault: VaultFactory, bad: str) -> None:
+    """`/(?i)old/` is no JavaScript: Obsidian hides nothing by it, and neither does vaultkit, which links.
+    Regression: `^+` and an unbalanced parenthesis, which JavaScript refuses too (node 20), were taken for
+    filters vaultkit could not read, and stopped `link` (exit 2)."""
+    app = json.dumps({"userIgnoreFilters": [bad]})
     root = make_vault({"Meituan.md": "x\n", "Old/A.md": "About Meituan.\n", ".obsidian/app.json": app})
     result = run_cli("link", "--no-cache", root)
     assert result.exit_code == 0, result.output
     assert "[[Meituan]]" in (root / "Old/A.md").read_text()
+
+
+def test_a_link_style_of_the_wrong_kind_writes_obsidians_default(make_vault: VaultFactory) -> None:
+    """Regression: `"useMarkdownLinks": "yes"` or `"newLinkFormat": 3` stopped `link` with exit 2. The link
+    form guards no note: wikilinks of the shortest form are written (Obsidian's `fileToLinktext` makes the
+    shortest form for any newLinkFormat but "absolute" and "relative"), and the setting is said (VK024)."""
+    app = '{"useMarkdownLinks": "yes", "newLinkFormat": 3}'
+    root = make_vault({"Meituan.md": "x\n", "Old/A.md": "About Meituan.\n", ".obsidian/app.json": app})
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    assert (root / "Old/A.md").read_text() == "About [[Meituan]].\n"
+    assert run_cli("check", "--no-cache", root).stdout.count("VK024") == 2
 
 
 def test_an_ignore_filter_that_is_not_text_ends_the_filters_as_in_obsidian(make_vault: VaultFactory) -> None:
@@ -318,15 +350,16 @@ def test_obsidian_types_refuses_a_types_value_that_is_not_an_object(make_vault: 
     """Regression: an invalid `types` was silently replaced by the schemas' types, losing what it held."""
     root = make_vault({"A.md": ENTITY, ".obsidian/types.json": '{"types": ["mood"]}'})
     result = run_cli("obsidian-types", root)
-    assert result.exit_code == 2 and "'types' must be an object, got ['mood']" in result.stderr
+    assert result.exit_code == 2 and "'types' is not an object" in result.stderr
     assert (root / ".obsidian/types.json").read_text() == '{"types": ["mood"]}'
 
 
-def test_check_refuses_a_types_value_that_is_not_an_object(make_vault: VaultFactory) -> None:
-    """Regression: `check` ignored it, so the property types it meant to declare were never compared."""
+def test_check_says_a_types_value_that_is_not_an_object(make_vault: VaultFactory) -> None:
+    """Regression: `check` ignored it, so the property types it meant to declare were never compared; then
+    it stopped every run with exit 2. Now it is said (VK024), and the run goes on."""
     root = make_vault({"A.md": ENTITY, ".obsidian/types.json": '{"types": ["mood"]}'})
     result = run_cli("check", root)
-    assert result.exit_code == 2 and "types.json: 'types' must be an object" in result.stderr
+    assert result.exit_code == 1 and "types.json:1:2: VK024 'types' is not an object" in result.stdout
 
 
 @pytest.mark.parametrize("name", ["", ".", "..", "a/b", "../x"])

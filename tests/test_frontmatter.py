@@ -538,13 +538,17 @@ def test_a_tag_of_other_digits_than_0_to_9_is_a_tag(
 ) -> None:
     """Obsidian's "not only digits" test is `/[^0-9]/` beside its hashtag pattern (app.js 1.13.7, as a
     stand-in for its hashtag parser copies it; plugins that re-implement it use JavaScript's `\\D`, ASCII
-    too). Regression: VK022 said `١٢٣` and `۱۴۰۳` (Arabic-Indic and Persian digits) had no letter."""
-    root = make_vault({"T.md": fm("tags: ['١٢٣', '۱۴۰۳', '2024', '12/34']")})
+    too). Regression: VK022 said `١٢٣` and `۱۴۰۳` (Arabic-Indic and Persian digits) had no letter. The test is
+    on the whole tag: the nesting `/` is a character other than 0-9, as `_` and `-` are (`#1_2` and `#1-2`
+    are tags in Obsidian: obsidian-tasks' "Testing Tag Recognition", read from Obsidian's metadata cache).
+    Regression: VK022 said `2024/01` had only digits."""
+    tags = "['١٢٣', '۱۴۰۳', '2024', '2024/01', '1/a', 'a/1', '1_2', '#12']"
+    root = make_vault({"T.md": fm(f"tags: {tags}")})
     monkeypatch.chdir(root)
     lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
     assert [line.partition("VK022 ")[2] for line in lines] == [
         "tags: '2024' has only digits 0-9: Obsidian needs at least one other character",
-        "tags: '12/34' has only digits 0-9: Obsidian needs at least one other character",
+        "tags: '#12' has only digits 0-9: Obsidian needs at least one other character",
     ]
 
 

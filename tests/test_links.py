@@ -174,6 +174,31 @@ def test_a_bare_markdown_link_takes_the_root_note_then_the_one_beside_it(
     assert report(root, monkeypatch) == ["Sub/S.md:1:16: VK103 'Note.md' has no heading 'S'"]
 
 
+def test_a_link_names_the_file_of_its_own_name_before_the_note_that_adds_md(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian's `getLinkpathDest` looks the link path up as written (`_getLinkpathDest(t)`: the vault
+    path, then the end of a path), and only when no file matches, with `.md` added. `[[report.pdf]]` is
+    `report.pdf`, not the note `report.pdf.md` beside it (whose headings it then does not check), and
+    `[[Note.md]]` is `Note.md`, not `Note.md.md`. Regression: `report.pdf.md` was taken, and
+    `[[report.pdf#Missing]]` reported as a missing heading of the note."""
+    line = "[[report.pdf#Missing]] [[Docs/plan.pdf#Missing]] [[Note.md#H]] [[Note.md.md#G]]"
+    root = make_vault(
+        {
+            "report.pdf": b"%PDF",
+            "report.pdf.md": "# Notes\n",
+            "Docs/plan.pdf": b"%PDF",
+            "Docs/plan.pdf.md": "# Notes\n",
+            "Docs/S.md": "[x](plan.pdf#Missing) [y](./plan.pdf#Missing)\n",
+            "Note.md": "# H\n",
+            "Note.md.md": "# G\n",
+            "S.md": line + "\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == []
+
+
 def test_case_is_ignored_as_javascript_lower_cases(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -587,6 +612,17 @@ def test_a_filter_class_beside_a_dash_reads_as_in_javascript(
     assert [line.partition(":")[0] for line in report(root, monkeypatch)] == ["(Drafts)/Old.md"]
 
 
+def test_a_control_escape_in_a_filter_class_reads_as_in_javascript(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a class, JavaScript (Annex B, checked with node 20) reads `\\c` before a digit or `_` as a control
+    character: `[\\c1]` is U+0011, `[\\c_]` U+001F. Regression: read as a backslash, `c` and `1`, the filter
+    hid `1994/` and `Cars/`, which Obsidian shows."""
+    files = {"1994/N.md": "[[Missing]]\n", "Cars/N.md": "[[Missing]]\n", "\x11x/N.md": "[[Missing]]\n"}
+    root = make_vault(files, app={"userIgnoreFilters": ["/^[\\c1]9/", "/^[\\c_]ars/", "/^[\\c1]x/"]})
+    assert [line.partition(":")[0] for line in report(root, monkeypatch)] == ["1994/N.md", "Cars/N.md"]
+
+
 @pytest.mark.parametrize("pattern", ["/^Archive$/", "/Archive$/", "/^Archive\\/?$/"])
 def test_a_filter_that_names_a_folder_but_not_its_files_hides_none_of_them(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, pattern: str
@@ -603,6 +639,37 @@ def test_a_filter_that_names_a_folder_but_not_its_files_hides_none_of_them(
 
 def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
+
+
+def test_a_link_is_compared_as_written_with_the_nfc_name_of_each_file(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian names each file by its NFC path (a macOS vault's NFD `Résumé.md` is `Résumé` there, on
+    Linux too), and looks a link up as written, lower-cased and not normalised (`getLinkpathDest`): an NFC
+    `[[Résumé]]` opens the NFD-named file, an NFD `[[Résumé]]` (pasted from a Finder name) opens no file,
+    whichever form the name has on disk (the obsidian-bridge.nvim fix for NFD paths Obsidian's
+    `openLinkText` did not match: oflisback/obsidian-bridge.nvim#43). Regression: the NFD link was taken
+    as resolved, and Obsidian shows it broken."""
+    line = f"[[Résumé]] [[{nfd('Résumé')}]] [[Plan]] [[{nfd('Équipe/Plan')}]] [x]({nfd('Café')}.md)"
+    root = make_vault(
+        {
+            f"{nfd('Résumé')}.md": "x\n",
+            f"{nfd('Équipe')}/Plan.md": "x\n",
+            "Café.md": "x\n",
+            f"{nfd('Équipe')}/S.md": "[[./Plan]] [[Équipe/Plan]] [y](../Café.md)\n",
+            "S.md": line + "\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert [
+        entry.split(": ", 1)[1].split(" ", 1)[0] + " " + entry.split(":")[2]
+        for entry in report(root, monkeypatch)
+    ] == [
+        f"VK101 {line.index('[[' + nfd('Résumé')) + 1}",
+        f"VK101 {line.index('[[' + nfd('Équipe')) + 1}",
+        f"VK101 {line.index('[x]') + 1}",
+    ]
+    assert "written in Unicode NFD" in report(root, monkeypatch)[0]
 
 
 @pytest.mark.parametrize(

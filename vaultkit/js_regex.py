@@ -6,9 +6,11 @@ differently, the JavaScript meaning is written out for Python: `\\d`, `\\w` and 
 JavaScript's set of spaces, `.` stops at any line terminator, `$` is the end of the text only (not before a
 last newline), `[^]` is any character and `[]` none, `(?<name>…)` and `\\k<name>` name a group, `\\/` and
 an unknown letter escape (`\\e`) are the character itself, and a `{` that starts no quantifier is literal.
-Syntax JavaScript refuses and Python takes (`(?P<n>…)`, `(?i)`, `a*+`) is refused, as Obsidian refuses it.
-Left as they are: case folding (JavaScript's `i` matches by upper case, Python's by case folding: only a
-few letters such as the Kelvin sign differ).
+In a class, `\\c` before a digit or `_` is a control character too (`[\\c1]` is U+0011). Syntax JavaScript
+refuses and Python takes (`(?P<n>…)`, `(?i)`, `a*+`, a repeated assertion: `\\b+`, `^*`, `(?<=a)+`) is
+refused, as Obsidian refuses it, and so is what both refuse (`a)`, `(a`), so that it hides nothing.
+Left as they are: case folding (JavaScript's `i` without `u` compares upper cases, never a non-ASCII
+letter with an ASCII one; Python's also matches `k` with the Kelvin sign, `s` with `ſ`, `i` with `İ`).
 """
 
 from __future__ import annotations
@@ -49,38 +51,65 @@ class NotTranslated(ValueError):
 def translate(source: str) -> str:
     """The Python pattern that matches what `new RegExp(source)` matches; NotTranslated if there is none."""
     out: list[str] = []
-    i, quantified = 0, False
+    groups: list[str] = []  # the openers of the groups open here
+    # quantified: the last piece is a repeat; fixed: it is an assertion JavaScript repeats not (`^`, `$`,
+    # `\b`, `\B`, a lookbehind: `\b+` and `(?<=a)*` are syntax errors there, not repeats)
+    i, quantified, fixed = 0, False, False
     while i < len(source):
         c = source[i]
-        if c == "[":
-            piece, i = _class(source, i)
-            out.append(piece)
-            quantified = False
-            continue
-        if c == "\\":
-            piece, i = _escape(source, i + 1, in_class=False)
-        elif c in "*+?" or (c == "{" and _QUANTIFIER.match(source, i)):
+        if c in "*+?" or (c == "{" and _QUANTIFIER.match(source, i)):
             end = _QUANTIFIER.match(source, i).end() if c == "{" else i + 1  # type: ignore[union-attr]
-            if quantified:
+            if quantified or fixed:
                 raise NotTranslated(f"nothing to repeat at '{source[i:end]}'")
             if end < len(source) and source[end] == "?":
                 end += 1  # lazy
             out.append(source[i:end])
-            i, quantified = end, True
+            i, quantified, fixed = end, True, False
             continue
-        elif c == "{":
-            piece, i = "\\{", i + 1  # Annex B: a brace that starts no quantifier is itself (`{,3}` too)
-        elif c == "(":
-            piece, i = _group(source, i)
-        elif c == ".":
-            piece, i = "[^\n\r\u2028\u2029]", i + 1
-        elif c == "$":
-            piece, i = r"\Z", i + 1
-        else:
-            piece, i = c, i + 1
+        piece, i, fixed = _atom(source, i, groups)
         out.append(piece)
         quantified = False
+    if groups:
+        raise NotTranslated("a '(' is never closed")
     return "".join(out)
+
+
+def _atom(source: str, i: int, groups: list[str]) -> tuple[str, int, bool]:
+    """The piece that starts at `i` (no quantifier), where the next starts, and whether it is an assertion
+    JavaScript refuses to repeat."""
+    c = source[i]
+    if c == "[":
+        return (*_class(source, i), False)
+    if c == "\\":
+        piece, end = _escape(source, i + 1, in_class=False)
+        return piece, end, end == i + 2 and source[i + 1] in "bB"
+    if c in "()":
+        return _paren(source, i, groups)
+    if c in _PLAIN:
+        piece, fixed = _PLAIN[c]
+        return piece, i + 1, fixed
+    return c, i + 1, False
+
+
+# The one-character pieces Python reads otherwise: what each is in Python, and whether it is an assertion
+_PLAIN = {
+    "^": ("^", True),
+    "$": (r"\Z", True),
+    "{": ("\\{", False),  # Annex B: a brace that starts no quantifier is itself (`{,3}` too)
+    ".": ("[^\n\r\u2028\u2029]", False),
+}
+
+
+def _paren(source: str, i: int, groups: list[str]) -> tuple[str, int, bool]:
+    """A group's opener, kept in `groups`, or its `)`: a lookbehind's is an assertion JavaScript does not
+    repeat."""
+    if source[i] == "(":
+        piece, end = _group(source, i)
+        groups.append(piece)
+        return piece, end, False
+    if not groups:
+        raise NotTranslated("a ')' closes no group")
+    return ")", i + 1, groups.pop() in ("(?<=", "(?<!")
 
 
 def _group(source: str, i: int) -> tuple[str, int]:
@@ -166,10 +195,11 @@ def _coded(source: str, i: int, in_class: bool) -> tuple[str, int]:
         return "\\x" + source[i + 1 : i + 3], i + 3
     if c == "u" and _HEX4.match(source, i + 1):
         return "\\u" + source[i + 1 : i + 5], i + 5
-    if c == "c":  # Annex B: not before a letter, a backslash and a `c`
-        return (
-            (f"\\x{ord(after) % 32:02x}", i + 2) if after.isascii() and after.isalpha() else ("\\\\c", i + 1)
-        )
+    # Annex B: a control character before a letter, and in a class before a digit or `_` too (`[\\c1]` is
+    # U+0011); elsewhere a backslash and a `c`
+    if c == "c":
+        control = after.isascii() and (after.isalpha() or (in_class and (after.isdigit() or after == "_")))
+        return (f"\\x{ord(after) % 32:02x}", i + 2) if control else ("\\\\c", i + 1)
     name = re.match(r"<([^>]*)>", source[i + 1 :]) if c == "k" and not in_class else None
     if name and _GROUP_NAME.search(source):  # Annex B: without named groups, `\k` is a `k`
         return f"(?P={name.group(1)})", i + 1 + name.end()

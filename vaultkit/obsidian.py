@@ -106,12 +106,12 @@ def load_obsidian(vault_root: Path, config_dir: str = DEFAULT_CONFIG_DIR) -> Obs
     types, types_text = _read_json(folder, "types.json", unapplied)
     templates, template_names = _templates(vault_root, folder, unapplied)
     return ObsidianSettings(
-        use_markdown_links=_get(app, "useMarkdownLinks", bool, False, folder),
-        new_link_format=_link_format(app, folder),
-        ignore_filters=_filters(app, folder, app_text, unapplied),
+        use_markdown_links=_use_markdown_links(app, app_text, unapplied),
+        new_link_format=_link_format(app, app_text, unapplied),
+        ignore_filters=_filters(app, app_text, unapplied),
         templates=templates,
         template_names=template_names,
-        property_types=_property_types(types, folder, types_text, unapplied),
+        property_types=_property_types(types, types_text, unapplied),
         config_dir=config_dir,
         unapplied=tuple(unapplied),
     )
@@ -161,40 +161,67 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
     return data, text
 
 
-def _get(data: dict[str, Any], key: str, kind: type, default: Any, folder: Path) -> Any:
-    value = data.get(key)
-    if value is None:  # absent, or `null`: as Obsidian writes an emptied list of filters
-        return default
-    if not isinstance(value, kind):
-        raise FatalError(f"{folder / 'app.json'}: '{key}' must be {kind.__name__}, got {brief(value)}")
-    return value
+def _wrong_shape(text: str, key: str, message: str, unapplied: list[Unapplied], guards: bool) -> None:
+    """An `app.json` setting of the wrong kind, said (VK024) at its key: the last one, as `JSON.parse` (and
+    Python's) keeps the last value of a key given twice."""
+    line, col = json_key_position(text, key)
+    unapplied.append(Unapplied("app.json", line, col, f"{key}: {message}", guards))
 
 
-def _link_format(app: dict[str, Any], folder: Path) -> str:
-    value = _get(app, "newLinkFormat", str, "shortest", folder)
-    if value not in LINK_FORMATS:
-        raise FatalError(f"{folder / 'app.json'}: 'newLinkFormat' must be one of {sorted(LINK_FORMATS)}")
-    return str(value)
+def _use_markdown_links(app: dict[str, Any], text: str, unapplied: list[Unapplied]) -> bool:
+    value = app.get("useMarkdownLinks")
+    if value is None or isinstance(value, bool):  # absent, or `null`: Obsidian's default
+        return bool(value)
+    message = f"{brief(value)} is not true or false; vaultkit writes wikilinks, Obsidian's default"
+    _wrong_shape(text, "useMarkdownLinks", message, unapplied, False)  # a link's form guards no note
+    return False
 
 
-def _filters(
-    app: dict[str, Any], folder: Path, text: str, unapplied: list[Unapplied]
-) -> tuple[re.Pattern[str], ...]:
+def _link_format(app: dict[str, Any], text: str, unapplied: list[Unapplied]) -> str:
+    """Obsidian's `fileToLinktext` tests `"absolute" === format`, then `"relative"`; any other value makes
+    links of the shortest form, as vaultkit does, saying so (VK024) for a value Obsidian never writes."""
+    value = app.get("newLinkFormat")
+    if value is None:
+        return "shortest"
+    if value in LINK_FORMATS and isinstance(value, str):
+        return str(value)
+    formats = ", ".join(sorted(LINK_FORMATS))
+    message = f"{brief(value)} is not one of {formats}; links of the shortest form are written, as Obsidian's"
+    _wrong_shape(text, "newLinkFormat", message, unapplied, False)
+    return "shortest"
+
+
+def _filters(app: dict[str, Any], text: str, unapplied: list[Unapplied]) -> tuple[re.Pattern[str], ...]:
     """The filters as Obsidian's `updateUserIgnoreFilters` compiles them: each trimmed, `/…/` a regular
     expression, anything else text found anywhere in the path (`new RegExp("^.*" + escaped + ".*$")`), both
     ignoring case; one JavaScript cannot compile is left out. In NFC, as the paths they are matched against
     (`vault._excluded`). A filter vaultkit cannot read is left out too, and said (VK024). An entry that is
-    not text ends the list, as Obsidian's `trim()` of it throws before the filters after it are read."""
-    value = _get(app, "userIgnoreFilters", list, [], folder)
+    not text ends the list, as Obsidian's `trim()` of it throws before the filters after it are read.
+    Not a list: no filter, said (VK024). Obsidian loops over `value.length`: a number, `true` or an object
+    has none, so it excludes nothing either; but text it reads one character at a time, each a filter
+    (`"Archive/"` hides every path with an `a` in it), which vaultkit does not follow: no note is written
+    meanwhile (`refuse_writes`)."""
+    value = app.get("userIgnoreFilters")
+    if value is None:  # absent, or `null`: as Obsidian writes an emptied list of filters
+        return ()
+    if not isinstance(value, list):
+        text_value = isinstance(value, str) and bool(value)
+        obsidian = (
+            "Obsidian reads each of its characters as a filter, and hides almost every note"
+            if text_value
+            else "Obsidian excludes no file by it either"
+        )
+        message = f"{brief(value)} is not a list of filters ({obsidian}); no file is excluded"
+        _wrong_shape(text, "userIgnoreFilters", message, unapplied, text_value)
+        return ()
     found: list[re.Pattern[str]] = []
     for n, item in enumerate(value):
         if not isinstance(item, str):
-            line, col = json_string_position(text, "userIgnoreFilters", key=True)
             message = (
-                f"userIgnoreFilters: {brief(item)} is not text: Obsidian reads no filter from there on, and "
+                f"{brief(item)} is not text: Obsidian reads no filter from there on, and "
                 f"neither does vaultkit ({len(value) - n - 1} after it not applied)"
             )
-            unapplied.append(Unapplied("app.json", line, col, message))
+            _wrong_shape(text, "userIgnoreFilters", message, unapplied, True)
             break
         f = nfc(item.strip(JS_SPACE))
         if not f:
@@ -250,6 +277,30 @@ def json_string_position(text: str, value: str, key: bool = False) -> tuple[int,
         line = text.count("\n", 0, m.start()) + 1
         return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
     return 1, 1
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?|[{}\[\]]')
+
+
+def json_key_position(text: str, key: str) -> tuple[int, int]:
+    """The 1-based line and column of `key` as a key of the top-level object of `text` (escapes decoded),
+    the last one if it is given twice (its value is the one `JSON.parse` keeps); (1, 1) if none."""
+    depth, at = 0, -1
+    for m in _JSON_TOKEN.finditer(text):
+        token = m.group()
+        if token in "{[":
+            depth += 1
+        elif token in "}]":
+            depth -= 1
+        elif depth == 1 and m.group(1):
+            try:
+                if json.loads(token[: len(token) - len(m.group(1))]) == key:
+                    at = m.start()
+            except json.JSONDecodeError:
+                continue
+    if at < 0:
+        return 1, 1
+    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 # A template holds placeholders (`{{date}}`, `<% tp.file.title %>`) where a note holds values: it is not
@@ -362,12 +413,18 @@ def _nested(items: list[Any], key: str) -> list[Any]:
 
 
 def _property_types(
-    types: dict[str, Any], folder: Path, text: str, unapplied: list[Unapplied]
+    types: dict[str, Any], text: str, unapplied: list[Unapplied]
 ) -> tuple[tuple[str, str], ...]:
-    """The declared types; an entry whose type is not a string is left out, and said (VK024) at its key."""
-    table = types.get("types", {})
-    if not isinstance(table, dict):  # as `obsidian-types` refuses it: the declared types are unknown
-        raise FatalError(f"{folder / 'types.json'}: 'types' must be an object, got {brief(table)}")
+    """The declared types; an entry whose type is not a string is left out, and said (VK024) at its key.
+    `types` not an object: no type is declared, said (VK024) at its key."""
+    table = types.get("types")
+    if table is None:
+        return ()
+    if not isinstance(table, dict):
+        line, col = json_key_position(text, "types")
+        message = f"'types' is not an object but {brief(table)}; {_UNREAD['types.json']}"
+        unapplied.append(Unapplied("types.json", line, col, message, False))
+        return ()
     for k, v in table.items():
         if not isinstance(v, str):
             line, col = json_string_position(text, k, key=True)

@@ -335,6 +335,13 @@ def _key(text: str) -> str:
     return nfc(text).lower()
 
 
+def _link_key(text: str) -> str:
+    """A link's path as Obsidian looks it up: lower-cased (`toLowerCase`), not normalised. Obsidian names
+    each file by its NFC path (`_key`), but compares a link's text as written: an NFD `[[Café]]` (pasted
+    from a macOS file name) names no file in Obsidian, whichever form the file's name has on disk."""
+    return text.lower()
+
+
 # The ASCII punctuation and symbols Obsidian replaces with a space on both sides before it compares a link's
 # heading with a note's: all but `'`, `-` and `_` (its `stripHeading`). `_` stays, also around emphasised
 # text: Obsidian's heading `_Draft_` is `_draft_`, which `[[N#Draft]]` does not name (`*Draft*` it does).
@@ -423,70 +430,59 @@ class Index:
         return self._resolve_name(target)
 
     def _resolve_name(self, target: str) -> Resolution:
-        key = _key(target)
-        if key.endswith(NOTE_SUFFIX):
-            key = key[: -len(NOTE_SUFFIX)]
-        found = self.by_name.get(key) or self.by_name.get(_key(target))
-        if found:
-            # an excluded note or a template of that name is a file Obsidian resolves the link to as well
-            hidden = self.file_by_name.get(key + NOTE_SUFFIX, ())
-            if len(found) == 1 and not hidden:
-                return Resolution(found[0], is_note=True)
-            return Resolution(None, tuple(sorted((*found, *hidden))), is_note=True)
-        files = self.file_by_name.get(key + NOTE_SUFFIX) or self.file_by_name.get(_key(target))
-        if files:  # an attachment, or an excluded note: resolved, never checked
-            return Resolution(files[0]) if len(files) == 1 else Resolution(None, tuple(sorted(files)))
-        return Resolution()
+        """A name, as written, then with `.md` added (`getLinkpathDest` tries `.md` only when the name as
+        written matches no file): `[[report.pdf]]` is `report.pdf`, not the note `report.pdf.md`."""
+        key = _link_key(target)
+        return self._ending(key) or self._ending(key + NOTE_SUFFIX) or Resolution()
 
     def _resolve_path(self, target: str, source: str) -> Resolution:
         """A path, as Obsidian's `getLinkpathDest` reads one: from the vault root, or relative to the linking
-        note when it starts with `./` or `../`; then, unless it starts with `/`, by the end of a path."""
-        here = PurePosixPath(source).parent
+        note when it starts with `./` or `../`; then, unless it starts with `/`, by the end of a path. All of
+        that with the path as written first, then with `.md` added."""
+        here = PurePosixPath(nfc(source)).parent  # as Obsidian names it; the link's part stays as written
         relative = _normpath(here / target) if target.startswith(("./", "../")) else None
-        for candidate in (target.lstrip("/"), relative or _normpath(here / target)):
-            if candidate is None:
-                continue
-            key = _key(candidate)
-            note = self.by_path.get(key.removesuffix(NOTE_SUFFIX))
-            if note is not None:
-                return Resolution(note, is_note=True)
-            file = self.file_by_path.get(key) or self.file_by_path.get(key + NOTE_SUFFIX)
-            if file is not None:
-                return Resolution(file)
-        if target.startswith("/"):  # rooted: the vault path or nothing
-            return Resolution()
-        if relative is not None:  # a relative path that names no file is then matched as the path it makes
-            target = relative
-        if "/" not in target:
-            return self._resolve_name(target)
-        return self._resolve_suffix(target)
-
-    def _resolve_suffix(self, target: str) -> Resolution:
-        """`Folder/Note` where no `Folder/Note.md` is at the vault root: the notes (or else the files) whose
-        lower-cased path ends with `folder/note.md`, as text, the way Obsidian's `getLinkpathDest` compares
-        them (`path.endsWith(linkpath)`): `X/Folder/Note.md`, and `XFolder/Note.md` too. Two matches make the
-        link ambiguous (Obsidian takes the one in the linking note's folder, else the shortest path)."""
-        key = _key(target)
-        if key.startswith("./") or "/../" in "/" + key:
-            return Resolution()
-        stem = key.removesuffix(NOTE_SUFFIX)
-        ends = (stem + NOTE_SUFFIX, key)
-        name = stem.rpartition("/")[2]
-        notes = sorted(rel for rel in self.by_name.get(name, ()) if _key(rel).endswith(ends))
-        if notes:
-            return (
-                Resolution(notes[0], is_note=True)
-                if len(notes) == 1
-                else Resolution(None, tuple(notes), True)
-            )
-        named = {
-            *self.file_by_name.get(name + NOTE_SUFFIX, ()),
-            *self.file_by_name.get(key.rpartition("/")[2], ()),
-        }
-        files = sorted(rel for rel in named if _key(rel).endswith(ends))
-        if files:
-            return Resolution(files[0]) if len(files) == 1 else Resolution(None, tuple(files))
+        paths = [p for p in (target.lstrip("/"), relative or _normpath(here / target)) if p is not None]
+        # a relative path that names no file is then matched as the path it makes; rooted: the path or nothing
+        ending = None if target.startswith("/") else _link_key(relative if relative is not None else target)
+        if ending is not None and (ending.startswith("./") or "/../" in "/" + ending):
+            ending = None
+        for suffix in ("", NOTE_SUFFIX):
+            for path in paths:
+                found = self._exact(_link_key(path) + suffix)
+                if found is not None:
+                    return found
+            if ending is not None:
+                found = self._ending(ending + suffix)
+                if found is not None:
+                    return found
         return Resolution()
+
+    def _exact(self, key: str) -> Resolution | None:
+        """The note or file at the vault path `key` (lower-cased), if any."""
+        note = self.by_path.get(key[: -len(NOTE_SUFFIX)]) if key.endswith(NOTE_SUFFIX) else None
+        if note is not None:
+            return Resolution(note, is_note=True)
+        file = self.file_by_path.get(key)
+        return Resolution(file) if file is not None else None
+
+    def _ending(self, key: str) -> Resolution | None:
+        """The notes and files named as `key` (lower-cased) ends, and, for a path, whose lower-cased path
+        ends with it, as text, the way Obsidian's `getLinkpathDest` compares them (`path.endsWith(linkpath)`):
+        `folder/note.md` is `X/Folder/Note.md`, and `XFolder/Note.md` too. An excluded note or a template is
+        a file Obsidian resolves the link to as well. Two matches make the link ambiguous (Obsidian takes the
+        one in the linking note's folder, else the shortest path); none: None."""
+        name = key.rpartition("/")[2]
+        notes = list(self.by_name.get(name[: -len(NOTE_SUFFIX)], ())) if name.endswith(NOTE_SUFFIX) else []
+        files = list(self.file_by_name.get(name, ()))
+        if "/" in key:
+            notes = [rel for rel in notes if _key(rel).endswith(key)]
+            files = [rel for rel in files if _key(rel).endswith(key)]
+        found = sorted((*notes, *files))
+        if not found:
+            return None
+        if len(found) == 1:
+            return Resolution(found[0], is_note=bool(notes))
+        return Resolution(None, tuple(found), is_note=bool(notes))
 
     def link_text(self, target: str, source: str, obsidian: ObsidianSettings) -> str:
         """How a new link to `target` is written from `source`, following newLinkFormat. In NFC: Obsidian

@@ -28,7 +28,8 @@ import sys
 from collections.abc import Iterable
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.facts import NoteFacts
+from vaultkit.facts import LinkFact, NoteFacts
+from vaultkit.paths import nfc
 from vaultkit.rules.base import VaultContext, rule
 from vaultkit.vault import note_name
 
@@ -39,9 +40,19 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         if res.target is None and not res.candidates:
             what = "embed" if link.embed else "link"
             message = f"broken {what}: '{link.target}' matches no note or file"
-            if link.kind == "wiki":
+            if _names_in_nfc(link, facts.rel, ctx):
+                message += (
+                    " (written in Unicode NFD: Obsidian compares a link as written with NFC names; retype it)"
+                )
+            elif link.kind == "wiki":
                 message += _hint(link.target, ctx)
             yield Diagnostic(facts.rel, link.line, link.col, RULE.code, message)
+
+
+def _names_in_nfc(link: LinkFact, source: str, ctx: VaultContext) -> bool:
+    """Whether the link, in NFC, would name a file: an NFD link pasted from a macOS file name."""
+    written = nfc(link.target)
+    return written != link.target and bool(ctx.index.resolve(link._replace(target=written), source).target)
 
 
 def _hint(target: str, ctx: VaultContext) -> str:

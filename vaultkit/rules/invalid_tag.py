@@ -4,7 +4,8 @@
 Checks each value of `tags` (a list, or a single string; the key in any case, `Tags:` too, as Obsidian
 reads it) against Obsidian's tag syntax: letters of any script (with their accents and vowel signs), digits,
 `_`, `-` and `/` for nesting, at least one character that is not a digit 0-9 (`١٢٣`, in Arabic-Indic
-digits, is a tag, as in Obsidian), and no spaces. One leading `#` is
+digits, is a tag, as in Obsidian, and so are `1_2` and `2024/01`: `_`, `-` and `/` are not digits), and no
+spaces. One leading `#` is
 allowed, as Obsidian reads it (`"#ai"` is the tag `ai`, though Obsidian writes tags without it).
 
 ## Why is this bad?
@@ -49,9 +50,11 @@ def tag_problem(tag: str) -> str | None:
     bad = sorted({c for c in tag if not _tag_char(c)})
     if bad:
         return "contains " + ", ".join(repr(c) for c in bad)
-    # Obsidian's test is `/[^0-9]/` (its hashtag parser, app.js): ASCII digits, as JavaScript's `\d` is;
-    # `#١٢٣` (Arabic-Indic digits) is a tag
-    if all(c in _DIGITS or c == "/" for c in tag):
+    # Obsidian's test is `/[^0-9]/` (its hashtag parser, app.js) on the whole tag: ASCII digits, as
+    # JavaScript's `\d` is; `#١٢٣` (Arabic-Indic digits) is a tag. The nesting `/` is a character other
+    # than 0-9 as `_` and `-` are (`#1_2` and `#1-2` are tags in Obsidian, obsidian-tasks' manual test
+    # "Testing Tag Recognition"): `#2024/01` is a tag, and so are `#1/a` and `#a/1`
+    if all(c in _DIGITS for c in tag):
         return "has only digits 0-9: Obsidian needs at least one other character"
     return None
 
