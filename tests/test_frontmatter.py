@@ -552,6 +552,18 @@ def test_a_tag_of_other_digits_than_0_to_9_is_a_tag(
     ]
 
 
+def test_the_bundled_schemas_take_the_nested_tags_vk022_takes(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundled `tag` definition and VK022 give one answer: `2024/01` is a tag to both, `2024` to neither
+    (reported once). Regression: the schema's pattern refused a tag of digits and `/` (VK010)."""
+    root = make_vault({"T.md": fm("tags: ['2024/01', '1/a', '2024']")})
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("T.md:2:") and "2024/01" not in lines[0] and "1/a" not in lines[0]
+
+
 def test_a_tags_key_in_any_case_is_checked(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Obsidian reads tags from the first key that matches `/^tags$/i` (parseFrontMatterTags, in a de-minified
     audit of Obsidian 1.12.7: clintonthegeek/Corbomite docs/obsidian-audit/domains/parsing.md, section 1).
