@@ -787,6 +787,23 @@ def test_socket_is_named_as_a_socket(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert (problem.code, problem.message) == ("VK201", "not a regular file (a socket): not read")
 
 
+def test_a_read_that_returns_part_of_the_file_is_read_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note is read from its descriptor, where one read may return fewer bytes than asked (a network file
+    system, a signal): the rest is read on, and the note is neither cut short nor taken for one that grew."""
+    path = tmp_path / "Note.md"
+    data = "---\ntitle: Ünïcode\n---\nBody line.\r\n".encode() * 50
+    path.write_bytes(data)
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: real_read(fd, min(n, 7)))
+    raw, problem = note.read_raw(path, 10_000)
+    assert problem is None and raw is not None
+    assert raw.data == data and raw.size == len(data)
+    raw, problem = note.read_raw(path, len(data) - 1)
+    assert raw is None and problem is not None and problem.code == "VK204"
+
+
 # -- sizes: real processes, bounded time and memory ------------------------------------------------------
 
 LAUNCHER = """

@@ -308,6 +308,23 @@ def test_prose_masks_exactly_the_protected_regions(body: str, expected: int) -> 
     assert prose_count(result) == expected, result.prose.replace(MASK, "█")
 
 
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(
+    text=st.text(alphabet="ab \n\r\t\x0b\x0c\u2028\u2029\x85é", max_size=40),
+    cuts=st.lists(st.tuples(st.integers(0, 45), st.integers(0, 45)), max_size=6),
+)
+def test_mask_replaces_each_character_in_the_ranges_but_line_breaks(
+    text: str, cuts: list[tuple[int, int]]
+) -> None:
+    """Masked a line at a time now (not a character at a time): \\n and \\r stay, every other character
+    in a range becomes MASK (U+2028 and form feed too: Markdown ends no line there), overlapping, empty
+    and unsorted ranges included."""
+    ranges = [(min(a, b), max(a, b)) for a, b in cuts]
+    inside = {k for start, end in ranges for k in range(start, min(end, len(text)))}
+    expected = "".join(c if k not in inside or c in "\r\n" else MASK for k, c in enumerate(text))
+    assert mask(text, ranges) == expected
+
+
 @pytest.mark.parametrize(
     ("body", "expected"), [(c[1], c[2]) for c in CASES if c[3]], ids=[c[0] for c in CASES if c[3]]
 )

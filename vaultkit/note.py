@@ -106,23 +106,33 @@ def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None
         # O_NONBLOCK: opening a named pipe must not wait for a writer; the type is checked on the open file,
         # so a file swapped for something else between listing and reading is seen for what it is
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        with open(fd, "rb", closefd=True) as f:
-            st = os.fstat(f.fileno())
+        try:  # the descriptor itself, not a file object around it: that cost as much as the read
+            st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
                 return None, Problem("VK201", 1, 1, f"not a regular file ({_kind(st.st_mode)}): not read")
             if st.st_size > max_bytes:
                 over = f"note is {_size(st.st_size)}, over the limit of {_size(max_bytes)} (max_note_bytes)"
                 return None, Problem("VK204", 1, 1, over)
-            # read(n) allocates n bytes first: asking for the size (not the limit) costs a quarter as much
-            data = f.read(st.st_size + 1)
+            # a read of n allocates n bytes first: asking for the size (not the limit) costs a quarter as much
+            data = _read_upto(fd, st.st_size + 1)
             if len(data) > st.st_size:  # it grew since fstat (or reports no size): the rest, to the limit
-                data += f.read(max_bytes + 1 - len(data))
+                data += _read_upto(fd, max_bytes + 1 - len(data))
+        finally:
+            os.close(fd)
     except OSError as e:
         return None, Problem("VK201", 1, 1, _not_regular(path) or os_reason(e, path))
     if len(data) > max_bytes:
         return None, Problem("VK204", 1, 1, f"note grew over the limit of {_size(max_bytes)} while read")
     digest = hashlib.sha256(data).hexdigest()
     return RawFile(data, digest, st.st_mode, st.st_mtime_ns, st.st_size), None
+
+
+def _read_upto(fd: int, size: int) -> bytes:
+    """`size` bytes from the descriptor, or fewer at the end of the file (one read may return fewer)."""
+    data = os.read(fd, size)
+    while 0 < len(data) < size and (more := os.read(fd, size - len(data))):
+        data += more
+    return data
 
 
 def _not_regular(path: Path) -> str | None:
