@@ -787,6 +787,33 @@ def test_socket_is_named_as_a_socket(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert (problem.code, problem.message) == ("VK201", "not a regular file (a socket): not read")
 
 
+# -- terminal escapes in names and values reach no terminal raw ----------------------------------------
+
+OSC = (
+    "\x1b]0;pwned\x07"  # sets the terminal's title; click strips only CSI sequences (`\x1b[...m`) off a pipe
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("check", "{root}/Nope" + OSC + ".md"), id="missing-path"),
+        pytest.param(("check", "{root}", "--select", "VK" + OSC), id="click-usage-error"),
+        pytest.param(("check", "{root}/../Outside" + OSC + ".md", "{root}/A.md"), id="skipped-outside-vault"),
+    ],
+)
+def test_one_line_errors_spell_out_control_characters(
+    args: tuple[str, ...], make_vault: VaultFactory
+) -> None:
+    """Regression: the diagnostics made a file name printable (`\x1b`), but the one-line errors printed the
+    path or value as given: an escape sequence in it reached the terminal."""
+    root = make_vault({"A.md": b"Text.\n"})
+    (root.parent / f"Outside{OSC}.md").write_bytes(b"x\n")
+    result = run_cli(*(a.format(root=root) for a in args))
+    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.output, result.output
+    assert "\x1b" not in result.output and "\\x1b]0;pwned\\x07" in result.output.lower(), result.output
+
+
 # -- sizes: real processes, bounded time and memory ------------------------------------------------------
 
 LAUNCHER = """

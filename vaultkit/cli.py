@@ -237,7 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.ClickException as e:
-        e.show()
+        from vaultkit.report.text import printable_lines
+
+        shown = io.StringIO()  # an option's value is quoted in it as given
+        e.show(file=shown)
+        click.echo(printable_lines(shown.getvalue()), err=True, nl=False)
         return 2 if e.exit_code == 1 else e.exit_code
     except click.exceptions.Abort as e:  # click's word for a KeyboardInterrupt in a command
         if isinstance(e.__context__, Stopped):
@@ -245,7 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         click.echo("vaultkit: aborted", err=True)
         return 130
     except FatalError as e:
-        click.echo(f"vaultkit: error: {relative_names(str(e))}", err=True)
+        from vaultkit.report.text import printable_lines
+
+        click.echo(f"vaultkit: error: {printable_lines(relative_names(str(e)))}", err=True)
         return 2
     except Stopped as e:
         return _stopped(e)
@@ -259,9 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
 
             click.echo(f"vaultkit: error: {output_failed(None, e)}", err=True)
             return 2
-        click.echo(
-            f"vaultkit: internal error: {type(e).__name__}: {e} (set VAULTKIT_DEBUG=1 for details)", err=True
-        )
+        from vaultkit.report.text import printable_lines
+
+        said = printable_lines(f"{type(e).__name__}: {e}")
+        click.echo(f"vaultkit: internal error: {said} (set VAULTKIT_DEBUG=1 for details)", err=True)
         return 2
     return result if isinstance(result, int) else 0
 
