@@ -787,6 +787,20 @@ def test_socket_is_named_as_a_socket(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert (problem.code, problem.message) == ("VK201", "not a regular file (a socket): not read")
 
 
+def test_report_note_is_never_written_through_a_symlinked_folder(make_vault: VaultFactory) -> None:
+    """Regression: `--report ext/R.md`, where `ext` is a symlink to a folder outside the vault (a folder the
+    run does not enter, VK205), wrote the report outside the vault: the writer refused a symlinked file but
+    followed a symlinked folder."""
+    root = make_vault({"A.md": b"Text.\n"})
+    outside = _outside(root)
+    (root / "ext").symlink_to(outside, target_is_directory=True)
+    before = fs_state(outside)
+    result = run_cli("check", root, "--no-cache", "--report", "ext/R.md")
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output, result.output
+    assert fs_state(outside) == before
+    assert "ext/R.md" in result.output and "symlink" in result.output, result.output
+
+
 # -- terminal escapes in names and values reach no terminal raw ----------------------------------------
 
 OSC = (
