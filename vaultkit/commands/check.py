@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -243,12 +244,15 @@ def _hard_link_into(path: Path, root: Path) -> bool:
         return False
     if st.st_nlink < 2 or st.st_dev != root.stat().st_dev:
         return False
-    for folder, _dirs, files in os.walk(root):
-        for name in files:
-            if name.lower().endswith(".md"):
-                with contextlib.suppress(OSError):
-                    found = os.stat(os.path.join(folder, name), follow_symlinks=False)
-                    if (found.st_ino, found.st_dev) == (st.st_ino, st.st_dev):
+    folders = [str(root)]  # a stack, not os.walk: it recurses, and a vault may be nested 1,000 deep
+    while folders:
+        with contextlib.suppress(OSError), os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.name.lower().endswith(".md") and entry.inode() == st.st_ino:
+                    found = entry.stat(follow_symlinks=False)
+                    if found.st_dev == st.st_dev and stat.S_ISREG(found.st_mode):
                         return True
     return False
 
