@@ -147,6 +147,17 @@ def _read_only(root: Path, mp: pytest.MonkeyPatch) -> None:
     (root / "Locked.md").chmod(0o444)
 
 
+def _sparse(rel: str, size: int) -> Setup:
+    """A file of `size` bytes that takes no room on disk (zeros): a huge settings file, cheaply."""
+
+    def setup(root: Path, mp: pytest.MonkeyPatch) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        with open(root / rel, "wb") as f:
+            f.truncate(size)
+
+    return setup
+
+
 # -- the corpus --------------------------------------------------------------------------------------
 
 SCHEMA_TOML = b'schema_dir = "schemas"\n'
@@ -521,6 +532,25 @@ CASES: list[Case] = [
         "config/schema-nested-900",  # parsed, then jsonschema recursed: VK000 on every note
         _schema('{"type": "object", "x": ' + "[" * 900 + "]" * 900 + "}"),
         (2, ("default.schema.json", "nested deeper than 100 levels")),
+    ),
+    # a settings file of gigabytes was read whole (3 GB of them: 6 GB of memory, 45 s): refused by its size
+    Case(
+        "config/toml-too-large",
+        {"A.md": b"ok\n"},
+        (2, ("vaultkit.toml", "larger than 16 MB")),
+        setup=_sparse("vaultkit.toml", 20 << 20),
+    ),
+    Case(
+        "config/app-json-too-large",
+        {"A.md": b"ok\n"},
+        (2, ("app.json", "larger than 16 MB")),
+        setup=_sparse(".obsidian/app.json", 20 << 20),
+    ),
+    Case(
+        "config/schema-too-large",
+        {"vaultkit.toml": SCHEMA_TOML, "A.md": b"---\nx: 1\n---\n"},
+        (2, ("default.schema.json", "larger than 64 MB")),
+        setup=_sparse("schemas/default.schema.json", 70 << 20),
     ),
     Case(
         "config/toml-deep-value-is-shown-short",

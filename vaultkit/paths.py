@@ -59,15 +59,28 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def read_regular(path: Path) -> bytes:
-    """A file's bytes, opened without blocking; OSError if it is no regular file. A named pipe would wait for
-    a writer that may never come (where the report note goes, or in the cache), and a symlink to a device
-    read until memory runs out (git keeps symlinks: a cache committed by mistake comes back with them)."""
+# The largest settings file (vaultkit.toml, pyproject.toml, .obsidian/*.json) and schema read: one of
+# gigabytes was read whole, twice its size in memory
+SETTINGS_LIMIT = 16 << 20
+SCHEMA_LIMIT = 64 << 20
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """A file's bytes, opened without blocking; OSError if it is no regular file, or larger than `limit`
+    bytes. A named pipe would wait for a writer that may never come (where the report note goes, or in the
+    cache), and a symlink to a device read until memory runs out (git keeps symlinks: a cache committed by
+    mistake comes back with them)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with open(fd, "rb", closefd=True) as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(errno.EINVAL, "it is not a regular file")
-        return f.read()
+        if limit is None:
+            return f.read()
+        data = f.read(limit + 1) if st.st_size <= limit else b""  # it may grow as it is read
+        if st.st_size > limit or len(data) > limit:
+            raise OSError(errno.EFBIG, f"it is larger than {limit >> 20} MB")
+        return data
 
 
 def not_a_folder(folder: Path) -> str | None:
