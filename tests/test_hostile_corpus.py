@@ -831,6 +831,25 @@ def test_report_note_is_never_written_through_a_symlinked_folder(make_vault: Vau
     assert "ext/R.md" in result.output and "symlink" in result.output, result.output
 
 
+@pytest.mark.parametrize("linked", [".vaultkit_cache", ".vaultkit_cache/write.lock"])
+def test_write_lock_is_never_taken_through_a_symlink(make_vault: VaultFactory, linked: str) -> None:
+    """Regression: the cache refused a `.vaultkit_cache` that is a symlink ("the cache is off"), but the
+    writer's lock file was still created through it: `link` left a `write.lock` outside the vault (or created
+    the file a symlinked `write.lock` pointed to)."""
+    root = make_vault({"Alpha.md": b"See Bravo here.\n", "Bravo.md": b"See [[Alpha]].\n"})
+    outside = root.parent / "elsewhere"
+    outside.mkdir()
+    if linked == ".vaultkit_cache":
+        (root / linked).symlink_to(outside, target_is_directory=True)
+    else:
+        (root / ".vaultkit_cache").mkdir()
+        (root / linked).symlink_to(outside / "created.lock")
+    result = run_cli("link", root)
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert (root / "Alpha.md").read_bytes() == b"See [[Bravo]] here.\n"
+    assert list(outside.iterdir()) == []
+
+
 # -- terminal escapes in names and values reach no terminal raw ----------------------------------------
 
 OSC = (

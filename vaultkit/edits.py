@@ -471,7 +471,9 @@ def _vault_lock(root: Path) -> Iterator[bool]:
     lock_path = root / LOCK_NAME
     try:
         lock_path.parent.mkdir(exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        if stat.S_ISLNK(os.lstat(lock_path.parent).st_mode):  # the cache is off: nothing written through it
+            raise OSError(errno.ELOOP, "the cache folder is a symlink")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     except OSError:
         yield False
         return
