@@ -850,6 +850,21 @@ def test_write_lock_is_never_taken_through_a_symlink(make_vault: VaultFactory, l
     assert list(outside.iterdir()) == []
 
 
+def test_report_note_names_a_note_whose_name_breaks_a_link_as_text(make_vault: VaultFactory) -> None:
+    """Regression: the report note wrote each note's name into `[[...]]` as it is: a name with `|`, `]]`
+    or a newline (Linux allows them) made a link to another note, or wrote headings and links of its own
+    into the report."""
+    names = ["P|Q.md", "a]]b.md", "Hi\n# Injected heading\n[[Other]] fake.md"]
+    root = make_vault({"Other.md": b"x\n", **{name: b"See Other here.\n" for name in names}})
+    result = run_cli("check", root, "--no-cache", "--report", "R.md")
+    assert result.exit_code == 1, result.output
+    text = (root / "R.md").read_text(encoding="utf-8")
+    assert "\n# Injected" not in text and "[[Other]] fake" not in text, text
+    assert "[[P|Q" not in text and "[[a]]b" not in text, text
+    assert re.findall(r"\[\[([^\]|#]*)", text) == []  # no link: none of the three can be linked to
+    assert "P\\|Q" in text and "a\\]\\]b" in text and "\\n\\# Injected heading" in text, text
+
+
 # -- terminal escapes in names and values reach no terminal raw ----------------------------------------
 
 OSC = (
