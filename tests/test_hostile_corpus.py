@@ -865,6 +865,19 @@ def test_report_note_names_a_note_whose_name_breaks_a_link_as_text(make_vault: V
     assert "P\\|Q" in text and "a\\]\\]b" in text and "\\n\\# Injected heading" in text, text
 
 
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
+def test_watch_refuses_a_settle_time_that_is_not_a_number(make_vault: VaultFactory, value: str) -> None:
+    """Regression: `--settle nan` passed the range check (NaN compares false with both ends): watch ran and
+    never wrote a fix, without a word."""
+    root = make_vault({"A.md": b"Text.\n"})
+    try:
+        result = run_installed("watch", root, "--fix", "--settle", value, timeout=15)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"watch --settle {value} was not refused: it started watching")
+    assert result.exit_code == 2 and "--settle" in result.stderr, result.output
+    assert "Traceback" not in result.output
+
+
 # -- terminal escapes in names and values reach no terminal raw ----------------------------------------
 
 OSC = (

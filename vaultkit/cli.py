@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import math
 import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -142,6 +143,16 @@ def link(
     return run_link(paths, vault, config_dir, not no_cache, jobs, check_only, diff, exit_non_zero_on_fix)
 
 
+class _Seconds(click.FloatRange):
+    """A range of seconds that refuses NaN, which compares false with both ends and so passed the range."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds: float = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
 @cli.command()
 @click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
@@ -156,7 +167,7 @@ def link(
 )
 @click.option(
     "--settle",
-    type=click.FloatRange(0, 3600),
+    type=_Seconds(0, 3600),
     default=None,
     help="Quiet time before --fix writes (default 3 s).",
 )
