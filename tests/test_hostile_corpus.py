@@ -878,6 +878,26 @@ def test_watch_refuses_a_settle_time_that_is_not_a_number(make_vault: VaultFacto
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("star", ["*", "**"])
+def test_a_glob_with_many_stars_is_matched_in_bounded_time(make_vault: VaultFactory, star: str) -> None:
+    """Regression: `exclude = ["*a*a*a...*b"]` became `[^/]*a[^/]*a...b`, which backtracks over every way
+    the stars can share a name of many a's: the run hung on one note. Each star before a fixed part is
+    now matched as fnmatch does, taking that part's first occurrence once."""
+    pattern = (star + "a") * 20 + star + "b"
+    root = make_vault(
+        {"vaultkit.toml": f'exclude = ["{pattern}"]\n'.encode(), "a" * 40 + ".md": b"x\n", "ab.md": b"x\n"}
+    )
+    try:
+        result = run_installed("check", root, "--no-cache", "--format", "json", timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail("vaultkit check did not finish within 20 s")
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    from vaultkit.paths import glob_match
+
+    assert glob_match((star + "a") * 3 + star + "b", "xaxaaxb") and not glob_match(pattern, "a" * 40)
+    assert glob_match("*a*b", "zaab") and not glob_match("*a*b", "za/b") and glob_match("**a**b", "za/b")
+
+
 # -- terminal escapes in names and values reach no terminal raw ----------------------------------------
 
 OSC = (

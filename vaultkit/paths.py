@@ -31,12 +31,10 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
         if pat.startswith("**/", i):
             out.append("(?:.*/)?")
             i += 3
-        elif pat.startswith("**", i):
-            out.append(".*")
-            i += 2
         elif pat[i] == "*":
-            out.append("[^/]*")
-            i += 1
+            wide = pat.startswith("**", i)
+            piece, i = _star(pat, i + (2 if wide else 1), wide, len(out))
+            out.append(piece)
         elif pat[i] == "?":
             out.append("[^/]")
             i += 1
@@ -47,6 +45,23 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
     prefix = "(?:.*/)?" if anywhere else ""
     suffix = "/.*" if folder else "(?:/.*)?"
     return re.compile(f"{prefix}{body}{suffix}", re.IGNORECASE | re.DOTALL)
+
+
+def _star(pat: str, i: int, wide: bool, n: int) -> tuple[str, int]:
+    """A star (`**` if `wide`) whose fixed part (letters, `?`) starts at `i`. Followed by a star that takes
+    as much (a `*` after a `*`, anything after a `**`), the star takes the fixed part's first occurrence
+    once, as fnmatch translates it (a group it cannot backtrack into): `*a*a*a...` read as `[^/]*a[^/]*a...`
+    backtracked over every way the stars can share a name of many a's."""
+    any_char = ".*" if wide else "[^/]*"
+    end = i
+    while end < len(pat) and pat[end] not in "*/":
+        end += 1
+    if end == i or end == len(pat) or pat[end] != "*" or (wide and not pat.startswith("**", end)):
+        return any_char, i
+    if pat.startswith("**/", end):
+        return any_char, i  # `**/` may match nothing: the part may need a later occurrence
+    fixed = "".join("[^/]" if c == "?" else re.escape(c) for c in pat[i:end])
+    return f"(?=(?P<g{n}>{any_char}?{fixed}))(?P=g{n})", end
 
 
 def glob_match(pattern: str, rel_path: str) -> bool:
