@@ -147,6 +147,17 @@ def _read_only(root: Path, mp: pytest.MonkeyPatch) -> None:
     (root / "Locked.md").chmod(0o444)
 
 
+def _sparse(rel: str, size: int) -> Setup:
+    """A file of `size` bytes that takes no room on disk (zeros): a huge settings file, cheaply."""
+
+    def setup(root: Path, mp: pytest.MonkeyPatch) -> None:
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        with open(root / rel, "wb") as f:
+            f.truncate(size)
+
+    return setup
+
+
 # -- the corpus --------------------------------------------------------------------------------------
 
 SCHEMA_TOML = b'schema_dir = "schemas"\n'
@@ -522,6 +533,25 @@ CASES: list[Case] = [
         _schema('{"type": "object", "x": ' + "[" * 900 + "]" * 900 + "}"),
         (2, ("default.schema.json", "nested deeper than 100 levels")),
     ),
+    # a settings file of gigabytes was read whole (3 GB of them: 6 GB of memory, 45 s): refused by its size
+    Case(
+        "config/toml-too-large",
+        {"A.md": b"ok\n"},
+        (2, ("vaultkit.toml", "larger than 16 MB")),
+        setup=_sparse("vaultkit.toml", 20 << 20),
+    ),
+    Case(
+        "config/app-json-too-large",
+        {"A.md": b"ok\n"},
+        (2, ("app.json", "larger than 16 MB")),
+        setup=_sparse(".obsidian/app.json", 20 << 20),
+    ),
+    Case(
+        "config/schema-too-large",
+        {"vaultkit.toml": SCHEMA_TOML, "A.md": b"---\nx: 1\n---\n"},
+        (2, ("default.schema.json", "larger than 64 MB")),
+        setup=_sparse("schemas/default.schema.json", 70 << 20),
+    ),
     Case(
         "config/toml-deep-value-is-shown-short",
         {"vaultkit.toml": b"exclude = " + b"[" * 90 + b"]" * 90 + b"\n", "A.md": b"ok\n"},
@@ -802,6 +832,114 @@ def test_a_read_that_returns_part_of_the_file_is_read_on(
     assert raw.data == data and raw.size == len(data)
     raw, problem = note.read_raw(path, len(data) - 1)
     assert raw is None and problem is not None and problem.code == "VK204"
+
+
+def test_report_note_is_never_written_through_a_symlinked_folder(make_vault: VaultFactory) -> None:
+    """Regression: `--report ext/R.md`, where `ext` is a symlink to a folder outside the vault (a folder the
+    run does not enter, VK205), wrote the report outside the vault: the writer refused a symlinked file but
+    followed a symlinked folder."""
+    root = make_vault({"A.md": b"Text.\n"})
+    outside = _outside(root)
+    (root / "ext").symlink_to(outside, target_is_directory=True)
+    before = fs_state(outside)
+    result = run_cli("check", root, "--no-cache", "--report", "ext/R.md")
+    assert result.exit_code in (1, 2) and "Traceback" not in result.output, result.output
+    assert fs_state(outside) == before
+    assert "ext/R.md" in result.output and "symlink" in result.output, result.output
+
+
+@pytest.mark.parametrize("linked", [".vaultkit_cache", ".vaultkit_cache/write.lock"])
+def test_write_lock_is_never_taken_through_a_symlink(make_vault: VaultFactory, linked: str) -> None:
+    """Regression: the cache refused a `.vaultkit_cache` that is a symlink ("the cache is off"), but the
+    writer's lock file was still created through it: `link` left a `write.lock` outside the vault (or created
+    the file a symlinked `write.lock` pointed to)."""
+    root = make_vault({"Alpha.md": b"See Bravo here.\n", "Bravo.md": b"See [[Alpha]].\n"})
+    outside = root.parent / "elsewhere"
+    outside.mkdir()
+    if linked == ".vaultkit_cache":
+        (root / linked).symlink_to(outside, target_is_directory=True)
+    else:
+        (root / ".vaultkit_cache").mkdir()
+        (root / linked).symlink_to(outside / "created.lock")
+    result = run_cli("link", root)
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert (root / "Alpha.md").read_bytes() == b"See [[Bravo]] here.\n"
+    assert list(outside.iterdir()) == []
+
+
+def test_report_note_names_a_note_whose_name_breaks_a_link_as_text(make_vault: VaultFactory) -> None:
+    """Regression: the report note wrote each note's name into `[[...]]` as it is: a name with `|`, `]]`
+    or a newline (Linux allows them) made a link to another note, or wrote headings and links of its own
+    into the report."""
+    names = ["P|Q.md", "a]]b.md", "Hi\n# Injected heading\n[[Other]] fake.md"]
+    root = make_vault({"Other.md": b"x\n", **{name: b"See Other here.\n" for name in names}})
+    result = run_cli("check", root, "--no-cache", "--report", "R.md")
+    assert result.exit_code == 1, result.output
+    text = (root / "R.md").read_text(encoding="utf-8")
+    assert "\n# Injected" not in text and "[[Other]] fake" not in text, text
+    assert "[[P|Q" not in text and "[[a]]b" not in text, text
+    assert re.findall(r"\[\[([^\]|#]*)", text) == []  # no link: none of the three can be linked to
+    assert "P\\|Q" in text and "a\\]\\]b" in text and "\\n\\# Injected heading" in text, text
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
+def test_watch_refuses_a_settle_time_that_is_not_a_number(make_vault: VaultFactory, value: str) -> None:
+    """Regression: `--settle nan` passed the range check (NaN compares false with both ends): watch ran and
+    never wrote a fix, without a word."""
+    root = make_vault({"A.md": b"Text.\n"})
+    try:
+        result = run_installed("watch", root, "--fix", "--settle", value, timeout=15)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"watch --settle {value} was not refused: it started watching")
+    assert result.exit_code == 2 and "--settle" in result.stderr, result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("star", ["*", "**"])
+def test_a_glob_with_many_stars_is_matched_in_bounded_time(make_vault: VaultFactory, star: str) -> None:
+    """Regression: `exclude = ["*a*a*a...*b"]` became `[^/]*a[^/]*a...b`, which backtracks over every way
+    the stars can share a name of many a's: the run hung on one note. Each star before a fixed part is
+    now matched as fnmatch does, taking that part's first occurrence once."""
+    pattern = (star + "a") * 20 + star + "b"
+    root = make_vault(
+        {"vaultkit.toml": f'exclude = ["{pattern}"]\n'.encode(), "a" * 40 + ".md": b"x\n", "ab.md": b"x\n"}
+    )
+    try:
+        result = run_installed("check", root, "--no-cache", "--format", "json", timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail("vaultkit check did not finish within 20 s")
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    from vaultkit.paths import glob_match
+
+    assert glob_match((star + "a") * 3 + star + "b", "xaxaaxb") and not glob_match(pattern, "a" * 40)
+    assert glob_match("*a*b", "zaab") and not glob_match("*a*b", "za/b") and glob_match("**a**b", "za/b")
+
+
+# -- terminal escapes in names and values reach no terminal raw ----------------------------------------
+
+OSC = (
+    "\x1b]0;pwned\x07"  # sets the terminal's title; click strips only CSI sequences (`\x1b[...m`) off a pipe
+)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(("check", "{root}/Nope" + OSC + ".md"), id="missing-path"),
+        pytest.param(("check", "{root}", "--select", "VK" + OSC), id="click-usage-error"),
+        pytest.param(("check", "{root}/../Outside" + OSC + ".md", "{root}/A.md"), id="skipped-outside-vault"),
+    ],
+)
+def test_one_line_errors_spell_out_control_characters(
+    args: tuple[str, ...], make_vault: VaultFactory
+) -> None:
+    """Regression: the diagnostics made a file name printable (`\x1b`), but the one-line errors printed the
+    path or value as given: an escape sequence in it reached the terminal."""
+    root = make_vault({"A.md": b"Text.\n"})
+    (root.parent / f"Outside{OSC}.md").write_bytes(b"x\n")
+    result = run_cli(*(a.format(root=root) for a in args))
+    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.output, result.output
+    assert "\x1b" not in result.output and "\\x1b]0;pwned\\x07" in result.output.lower(), result.output
 
 
 # -- sizes: real processes, bounded time and memory ------------------------------------------------------

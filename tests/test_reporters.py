@@ -13,6 +13,7 @@ And `--output-file`, `--exit-zero`, `--statistics`.
 from __future__ import annotations
 
 import json
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -452,6 +453,28 @@ def test_output_file_never_overwrites_a_note_of_the_vault(vault: Path, tmp_path:
     assert check("--report", "R.md").exit_code == 1
     assert check("--format", "json", "-o", vault / "R.md").exit_code == 1
     assert json.loads((vault / "R.md").read_text(encoding="utf-8"))["diagnostics"]
+
+
+@pytest.mark.parametrize("kind", ["symlink", "hardlink"])
+def test_output_file_that_is_a_note_under_another_name_is_refused(
+    vault: Path, tmp_path: Path, kind: str
+) -> None:
+    """Regression: only a name ending in `.md` was checked, so `-o report.txt`, a symlink or a hard link
+    outside the vault to one of its notes, replaced that note with the report (also from the cached output
+    of a repeated run)."""
+    note = next(p for p in sorted(vault.rglob("*.md")))
+    before = note.read_bytes()
+    alias = tmp_path / "report.txt"
+    if kind == "symlink":
+        alias.symlink_to(note)
+    else:
+        os.link(note, alias)
+    check()  # a whole-vault run whose output a repeated run takes from the cache
+    for _ in range(2):
+        refused = check("-o", alias)
+        assert refused.exit_code == 2, refused.output
+        assert "overwrites no note" in refused.stderr
+        assert note.read_bytes() == before
 
 
 def test_exit_zero_keeps_the_report_but_not_config_errors(vault: Path) -> None:

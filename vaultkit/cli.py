@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import math
 import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -142,6 +143,16 @@ def link(
     return run_link(paths, vault, config_dir, not no_cache, jobs, check_only, diff, exit_non_zero_on_fix)
 
 
+class _Seconds(click.FloatRange):
+    """A range of seconds that refuses NaN, which compares false with both ends and so passed the range."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds: float = super().convert(value, param, ctx)
+        if math.isnan(seconds):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
 @cli.command()
 @click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
@@ -156,7 +167,7 @@ def link(
 )
 @click.option(
     "--settle",
-    type=click.FloatRange(0, 3600),
+    type=_Seconds(0, 3600),
     default=None,
     help="Quiet time before --fix writes (default 3 s).",
 )
@@ -237,7 +248,11 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.ClickException as e:
-        e.show()
+        from vaultkit.report.text import printable_lines
+
+        shown = io.StringIO()  # an option's value is quoted in it as given
+        e.show(file=shown)
+        click.echo(printable_lines(shown.getvalue()), err=True, nl=False)
         return 2 if e.exit_code == 1 else e.exit_code
     except click.exceptions.Abort as e:  # click's word for a KeyboardInterrupt in a command
         if isinstance(e.__context__, Stopped):
@@ -245,7 +260,9 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         click.echo("vaultkit: aborted", err=True)
         return 130
     except FatalError as e:
-        click.echo(f"vaultkit: error: {relative_names(str(e))}", err=True)
+        from vaultkit.report.text import printable_lines
+
+        click.echo(f"vaultkit: error: {printable_lines(relative_names(str(e)))}", err=True)
         return 2
     except Stopped as e:
         return _stopped(e)
@@ -259,9 +276,10 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
 
             click.echo(f"vaultkit: error: {output_failed(None, e)}", err=True)
             return 2
-        click.echo(
-            f"vaultkit: internal error: {type(e).__name__}: {e} (set VAULTKIT_DEBUG=1 for details)", err=True
-        )
+        from vaultkit.report.text import printable_lines
+
+        said = printable_lines(f"{type(e).__name__}: {e}")
+        click.echo(f"vaultkit: internal error: {said} (set VAULTKIT_DEBUG=1 for details)", err=True)
         return 2
     return result if isinstance(result, int) else 0
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.nesting import TooDeep, parse_bounded
-from vaultkit.paths import not_a_folder, read_regular
+from vaultkit.paths import SETTINGS_LIMIT, not_a_folder, read_regular
 
 CONFIG_NAME = "vaultkit.toml"
 
@@ -97,7 +97,9 @@ def _load_config(vault_root: Path) -> Config:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:  # utf-8-sig: a BOM, as some Windows editors write, is no reason to refuse the file
-        table: dict[str, Any] = parse_bounded(tomllib.loads, read_regular(path).decode("utf-8-sig"))
+        table: dict[str, Any] = parse_bounded(
+            tomllib.loads, read_regular(path, SETTINGS_LIMIT).decode("utf-8-sig")
+        )
         return table
     except OSError as e:
         raise FatalError(f"{path}: cannot read config: {e.strerror}") from e

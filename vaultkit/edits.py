@@ -471,7 +471,9 @@ def _vault_lock(root: Path) -> Iterator[bool]:
     lock_path = root / LOCK_NAME
     try:
         lock_path.parent.mkdir(exist_ok=True)
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        if stat.S_ISLNK(os.lstat(lock_path.parent).st_mode):  # the cache is off: nothing written through it
+            raise OSError(errno.ELOOP, "the cache folder is a symlink")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     except OSError:
         yield False
         return
@@ -489,6 +491,11 @@ def write_generated(root: Path, rel: str, content: str, marker: str) -> WriteRes
     that does not start with `marker` (a note of the user's that happens to have that name)."""
     path = root / rel
     new = content.encode("utf-8")
+    linked = _symlinked_folder(root, rel)
+    if linked is not None:
+        return WriteResult(
+            rel, False, f"not written: {linked} is a symlink; vaultkit never writes through links"
+        )
     try:
         old = read_regular(path)
     except FileNotFoundError:
@@ -500,6 +507,20 @@ def write_generated(root: Path, rel: str, content: str, marker: str) -> WriteRes
     if old is not None and not starts_with_marker(old, marker):
         return WriteResult(rel, False, "not written: a note of that name exists that vaultkit did not write")
     return write_file(root, rel, old, content)
+
+
+def _symlinked_folder(root: Path, rel: str) -> str | None:
+    """The first folder on the way from `root` to `rel` that is a symlink (it may lead out of the vault, and
+    the run enters no such folder), or None."""
+    parts = rel.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        try:
+            if stat.S_ISLNK(os.lstat(root / folder).st_mode):
+                return folder
+        except OSError:
+            return None  # not there yet: created as a real folder
+    return None
 
 
 def write_file(root: Path, rel: str, old: bytes | None, content: str) -> WriteResult:

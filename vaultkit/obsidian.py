@@ -15,7 +15,7 @@ from typing import Any
 from vaultkit.errors import FatalError, brief
 from vaultkit.js_regex import JS_SPACE, NotTranslated, translate
 from vaultkit.nesting import TooDeep, parse_bounded
-from vaultkit.paths import nfc, read_regular
+from vaultkit.paths import SETTINGS_LIMIT, nfc, read_regular
 
 DEFAULT_CONFIG_DIR = ".obsidian"
 PROPERTY_TYPES = frozenset({"text", "multitext", "number", "checkbox", "date", "datetime", "tags", "aliases"})
@@ -134,7 +134,7 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
     lost = _UNREAD.get(name, _UNREAD_TEMPLATES)
     guards = name != "types.json"  # property types decide no write
     try:
-        raw = read_regular(path)  # a named pipe would wait for a writer
+        raw = read_regular(path, SETTINGS_LIMIT)  # a named pipe would wait for a writer
     except FileNotFoundError:
         return {}, ""
     except OSError as e:

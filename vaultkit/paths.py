@@ -31,12 +31,10 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
         if pat.startswith("**/", i):
             out.append("(?:.*/)?")
             i += 3
-        elif pat.startswith("**", i):
-            out.append(".*")
-            i += 2
         elif pat[i] == "*":
-            out.append("[^/]*")
-            i += 1
+            wide = pat.startswith("**", i)
+            piece, i = _star(pat, i + (2 if wide else 1), wide, len(out))
+            out.append(piece)
         elif pat[i] == "?":
             out.append("[^/]")
             i += 1
@@ -49,6 +47,23 @@ def glob_to_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(f"{prefix}{body}{suffix}", re.IGNORECASE | re.DOTALL)
 
 
+def _star(pat: str, i: int, wide: bool, n: int) -> tuple[str, int]:
+    """A star (`**` if `wide`) whose fixed part (letters, `?`) starts at `i`. Followed by a star that takes
+    as much (a `*` after a `*`, anything after a `**`), the star takes the fixed part's first occurrence
+    once, as fnmatch translates it (a group it cannot backtrack into): `*a*a*a...` read as `[^/]*a[^/]*a...`
+    backtracked over every way the stars can share a name of many a's."""
+    any_char = ".*" if wide else "[^/]*"
+    end = i
+    while end < len(pat) and pat[end] not in "*/":
+        end += 1
+    if end == i or end == len(pat) or pat[end] != "*" or (wide and not pat.startswith("**", end)):
+        return any_char, i
+    if pat.startswith("**/", end):
+        return any_char, i  # `**/` may match nothing: the part may need a later occurrence
+    fixed = "".join("[^/]" if c == "?" else re.escape(c) for c in pat[i:end])
+    return f"(?=(?P<g{n}>{any_char}?{fixed}))(?P=g{n})", end
+
+
 def glob_match(pattern: str, rel_path: str) -> bool:
     """Does the glob match the path? Both are compared in NFC, as link names are: a folder name written
     in NFD (as macOS file systems have written them) is still `Archivé/**`."""
@@ -59,15 +74,28 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def read_regular(path: Path) -> bytes:
-    """A file's bytes, opened without blocking; OSError if it is no regular file. A named pipe would wait for
-    a writer that may never come (where the report note goes, or in the cache), and a symlink to a device
-    read until memory runs out (git keeps symlinks: a cache committed by mistake comes back with them)."""
+# The largest settings file (vaultkit.toml, pyproject.toml, .obsidian/*.json) and schema read: one of
+# gigabytes was read whole, twice its size in memory
+SETTINGS_LIMIT = 16 << 20
+SCHEMA_LIMIT = 64 << 20
+
+
+def read_regular(path: Path, limit: int | None = None) -> bytes:
+    """A file's bytes, opened without blocking; OSError if it is no regular file, or larger than `limit`
+    bytes. A named pipe would wait for a writer that may never come (where the report note goes, or in the
+    cache), and a symlink to a device read until memory runs out (git keeps symlinks: a cache committed by
+    mistake comes back with them)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     with open(fd, "rb", closefd=True) as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
             raise OSError(errno.EINVAL, "it is not a regular file")
-        return f.read()
+        if limit is None:
+            return f.read()
+        data = f.read(limit + 1) if st.st_size <= limit else b""  # it may grow as it is read
+        if st.st_size > limit or len(data) > limit:
+            raise OSError(errno.EFBIG, f"it is larger than {limit >> 20} MB")
+        return data
 
 
 def not_a_folder(folder: Path) -> str | None:

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.nesting import TooDeep, parse_bounded
-from vaultkit.paths import not_a_folder, read_regular
+from vaultkit.paths import SCHEMA_LIMIT, not_a_folder, read_regular
 
 if TYPE_CHECKING:
     from vaultkit.config import Config
@@ -38,7 +38,9 @@ def folder_fingerprint(folder: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(folder.rglob("*.json")):
         try:
-            data = read_regular(path)  # a named pipe would wait for a writer, `/dev/zero` never end
+            data = read_regular(
+                path, SCHEMA_LIMIT
+            )  # a named pipe would wait for a writer, `/dev/zero` never end
         except OSError:
             data = b"\0unreadable"
         _fingerprint_file(h, path.relative_to(folder).as_posix(), data)
@@ -79,7 +81,7 @@ class SchemaSet:
         for path in sorted(folder.rglob("*.json")):
             name = path.relative_to(folder).as_posix()
             try:
-                data = read_regular(path)
+                data = read_regular(path, SCHEMA_LIMIT)
             except OSError as e:
                 raise FatalError(f"{path}: cannot read schema: {e.strerror}") from e
             _fingerprint_file(h, name, data)

@@ -49,7 +49,7 @@ from vaultkit.fixer import RELATION, apply_fixes, edits_by_note
 from vaultkit.note import NOT_READ, read_raw
 from vaultkit.obsidian import SETTINGS_FILES
 from vaultkit.paths import relative_names
-from vaultkit.report.text import counted, printable
+from vaultkit.report.text import counted, printable, printable_lines
 from vaultkit.vault import MAKE_A_VAULT, resolve_vault
 
 IGNORED_PREFIXES = (".git/", ".trash/", ".vaultkit_cache/")
@@ -115,15 +115,14 @@ class Watcher:
         with _on_stop(self._on_signal):
             if hasattr(signal, "SIGUSR1"):  # for the life of the process: a hang at its exit shows too
                 faulthandler.register(signal.SIGUSR1, all_threads=True)
-            click.echo(f"vaultkit: watching {self.root} (Ctrl-C to stop)")
+            click.echo(f"vaultkit: watching {printable(str(self.root))} (Ctrl-C to stop)")
             try:
                 while not self.stop.is_set():
                     self.wake.wait(timeout=self._next_wakeup())
                     self.wake.clear()
                     if _identity(self.root) != folder:  # checked at least once a second (see _next_wakeup)
-                        click.echo(
-                            f"vaultkit: error: the vault folder {self.root} was moved or deleted", err=True
-                        )
+                        gone = printable(str(self.root))
+                        click.echo(f"vaultkit: error: the vault folder {gone} was moved or deleted", err=True)
                         return 2
                     self._tick()
             finally:
@@ -203,7 +202,7 @@ class Watcher:
         try:
             by_note, self.notes = self.runner.update(changed)
         except FatalError as e:
-            click.echo(f"vaultkit: error: {relative_names(str(e))}", err=True)
+            click.echo(f"vaultkit: error: {printable_lines(relative_names(str(e)))}", err=True)
             return
         previous = {rel: self.current.get(rel, []) for rel in by_note}
         for rel, found in by_note.items():
@@ -239,7 +238,8 @@ class Watcher:
             session.schemas.ensure_valid()
         except FatalError as e:
             if str(e) != self._config_error:
-                said = relative_names(str(e))  # the file named from the current folder, as `check` names it
+                # the file named from the current folder, as `check` names it
+                said = printable_lines(relative_names(str(e)))
                 click.echo(f"vaultkit: error: {said}\nvaultkit: keeping the previous configuration", err=True)
             self._config_error = str(e)
             return
@@ -300,7 +300,7 @@ class Watcher:
         try:
             self.session.obsidian.refuse_writes(self.root)
         except FatalError as e:  # the check goes on; the fixes wait for the settings to be mended
-            click.echo(f"vaultkit: not fixed: {relative_names(str(e))}", err=True)
+            click.echo(f"vaultkit: not fixed: {printable_lines(relative_names(str(e)))}", err=True)
             return
         digests = {rel: state.facts[rel].digest for rel in plan}
         outcome, written = apply_fixes(self.root, digests, plan, self.session.config.relations.property)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -202,23 +204,57 @@ def _check_vault(
 
 
 def _markdown(path: Path | None) -> bool:
-    return path is not None and path.suffix.lower() == ".md"
+    """Is `path` a note's name, or an existing file that may be a note under another name: a symlink to a
+    `.md` file, or a hard link (a note's own bytes under any name)?"""
+    if path is None:
+        return False
+    if path.suffix.lower() == ".md":
+        return True
+    try:
+        st = path.stat()
+    except (OSError, ValueError):
+        return False
+    return path.resolve().suffix.lower() == ".md" or st.st_nlink > 1
 
 
 def _refuse_a_note(output: Path | None, root: Path) -> None:
-    """`--output-file` never overwrites a note of a vault checked: a report must not cost a note. (A report
-    note vaultkit wrote may be overwritten; a new file, or one outside the vaults, is written.)"""
+    """`--output-file` never overwrites a note of a vault checked: a report must not cost a note, nor one
+    reached through a symlink or a hard link. (A report note vaultkit wrote may be overwritten; a new file,
+    or one outside the vaults, is written.)"""
     if output is None or not _markdown(output) or not output.is_file():
         return
     from vaultkit.errors import FatalError
     from vaultkit.note import is_report  # here: the parser it brings costs every other run its import
 
     real = output.resolve()
-    if real.is_relative_to(root.resolve()) and not is_report(real):
+    inside = real.suffix.lower() == ".md" and real.is_relative_to(root.resolve())
+    if (inside or _hard_link_into(real, root)) and not is_report(real):
         raise FatalError(
             f"--output-file {output}: that is a note of the vault checked, and vaultkit overwrites no note; "
             "give another file, or keep a report note with --report"
         )
+
+
+def _hard_link_into(path: Path, root: Path) -> bool:
+    """Is `path` (with more than one name) the same file as a `.md` file in the vault? Looked for only then:
+    a file with one name is no other file."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if st.st_nlink < 2 or st.st_dev != root.stat().st_dev:
+        return False
+    folders = [str(root)]  # a stack, not os.walk: it recurses, and a vault may be nested 1,000 deep
+    while folders:
+        with contextlib.suppress(OSError), os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.name.lower().endswith(".md") and entry.inode() == st.st_ino:
+                    found = entry.stat(follow_symlinks=False)
+                    if found.st_dev == st.st_dev and stat.S_ISREG(found.st_mode):
+                        return True
+    return False
 
 
 def _safe(d: Diagnostic) -> bool:

@@ -93,7 +93,9 @@ def sessions(
     schemas = _schema_folders(vaults.roots) if vaults.skipped else {}
     for path in vaults.skipped:  # a commit may touch files beside the vault (a README): say they were skipped
         if not any(_inside(path, folder) for folder in schemas.values()):
-            click.echo(f"vaultkit: skipped {path}: not inside a vault", err=True)
+            from vaultkit.report.text import printable
+
+            click.echo(f"vaultkit: skipped {printable(str(path))}: not inside a vault", err=True)
     for root, given in vaults.roots.items():
         session = open_session(root, config_dir, report)
         say_cache_refused(root)

@@ -11,7 +11,7 @@ from vaultkit.commands.common import display_paths, sessions
 from vaultkit.edits import write_file
 from vaultkit.errors import FatalError
 from vaultkit.nesting import TooDeep, parse_bounded
-from vaultkit.paths import read_regular
+from vaultkit.paths import SETTINGS_LIMIT, read_regular
 from vaultkit.property_types import schema_types
 from vaultkit.vault import vault_argument_hint
 
@@ -56,7 +56,7 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
 def _read(path: Path) -> tuple[bytes | None, dict[str, object]]:
     """The file's bytes (None: there is none) and its JSON object."""
     try:
-        raw = read_regular(path)  # a named pipe is refused, not waited on
+        raw = read_regular(path, SETTINGS_LIMIT)  # a named pipe is refused, not waited on
         data = parse_bounded(json.loads, raw.decode("utf-8"))
     except FileNotFoundError:
         return None, {}

@@ -17,6 +17,7 @@ from vaultkit.edits import write_generated
 from vaultkit.engine import RunResult, Session
 from vaultkit.facts import NoteFacts
 from vaultkit.note import REPORT_MARKER
+from vaultkit.report.text import printable
 
 _LINK_UNSAFE = re.compile(r"[#|^:%\[\]\\]+")
 
@@ -32,12 +33,24 @@ def render(diagnostics: Sequence[Diagnostic], facts: Mapping[str, NoteFacts], no
         lines.append(f"{len(diagnostics)} problems in {len(by_note)} of {notes} notes.")
     for rel in sorted(by_note):
         target = rel[:-3] if rel.endswith(".md") else rel
-        lines += ["", f"## [[{target}]]", ""]
+        linkable = rel.endswith(".md") and _NOT_A_TARGET.search(target) is None
+        lines += ["", f"## [[{target}]]" if linkable else f"## {_as_text(rel)}", ""]
         for d in by_note[rel]:
             anchor = _anchor(facts.get(rel), d.line)
-            where = f"[[{target}{anchor}|line {d.line}]]" if rel.endswith(".md") else f"line {d.line}"
-            lines.append(f"- {where} `{d.code}` {_escape(d.message)}")
+            where = f"[[{target}{anchor}|line {d.line}]]" if linkable else f"line {d.line}"
+            lines.append(f"- {where} `{d.code}` {_escape(printable(d.message))}")
     return "\n".join(lines) + "\n"
+
+
+# A name no wikilink can hold as it is (Linux allows them all): `|` and `#` and `^` end the target, `[[`
+# and `]]` the link, a line break the paragraph
+_NOT_A_TARGET = re.compile(r"[|#^\[\]\x00-\x1f\x7f]")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>^~=%$:&])")
+
+
+def _as_text(rel: str) -> str:
+    """A path as plain text in Markdown: control characters spelled out, punctuation escaped."""
+    return _MARKDOWN.sub(r"\\\1", printable(rel))
 
 
 def _anchor(facts: NoteFacts | None, line: int) -> str:

@@ -42,6 +42,11 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
+def printable_lines(text: str) -> str:
+    """`text` made printable line by line: a message of several lines keeps its line breaks."""
+    return "\n".join(printable(line) for line in text.split("\n"))
+
+
 def _line(d: Diagnostic, color: bool, paths: dict[str, str]) -> str:
     path = paths.get(d.path)
     if path is None:
