@@ -16,7 +16,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -619,7 +619,7 @@ class LinkPlan:
 
 
 def plan_note(
-    facts: NoteFacts, mentions: Iterable[Mention], table: KeyTable, linked: set[str], first_only: bool
+    facts: NoteFacts, mentions: Iterable[Mention], table: KeyTable, linked: Collection[str], first_only: bool
 ) -> LinkPlan:
     """Pick which mentions of a note become links: first unlinked mention of each other note."""
     plan = LinkPlan()
