@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
@@ -48,8 +48,8 @@ class VaultContext:
     index: Index
     mentions: dict[str, list[tuple[Mention, str]]] = field(default_factory=dict)  # rel -> (mention, target)
     ambiguous: dict[str, list[tuple[Mention, tuple[str, ...]]]] = field(default_factory=dict)
-    backlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes linking to it
-    outlinks: dict[str, set[str]] = field(default_factory=dict)  # rel -> notes it links to
+    backlinks: dict[str, Collection[str]] = field(default_factory=dict)  # rel -> notes linking to it
+    outlinks: dict[str, Collection[str]] = field(default_factory=dict)  # rel -> notes it links to
     # False in a run that only reports: a fix is described, its edits not worked out (see engine._diagnostics)
     edits: bool = True
     _memo: dict[tuple[str, str, str], Resolution] = field(default_factory=dict)
