@@ -1592,3 +1592,42 @@ def test_diff_of_a_note_starting_with_a_bom_applies_as_link_writes_it(make_vault
         == (root / "N.md").read_bytes()
         == b"\xef\xbb\xbf[[Meituan]] here\r\nmore\r\n"
     )
+
+
+def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still_counts(
+    make_vault: VaultFactory,
+) -> None:
+    """A one-shot run's link graph is held as tuples (sets of names took six times the memory); a fixing
+    plan adds the links it is about to write to it, and a state kept for watch mode keeps sets it updates."""
+    from vaultkit.analyze import Analyzer
+    from vaultkit.engine import open_session
+    from vaultkit.state import VaultState
+    from vaultkit.vault import list_vault
+
+    files = {"A.md": "[[B]] [[C]] [[D]] [[E]] [[F]] and Gamma.\n", "Gamma.md": "x\n"}
+    root = vault(make_vault, {**files, **{f"{n}.md": "[[A]]\n" for n in "BCDEF"}})
+    session = open_session(root)
+    analyzer = Analyzer(session.settings(), session.schemas)
+    listing = list_vault(session.root, session.config, session.obsidian, None)
+
+    def state(kept: bool) -> VaultState:
+        facts = {f.rel: f for f in analyzer.parse(listing.notes)}
+        made = VaultState(session.config, session.obsidian, facts, listing.files, kept=kept)
+        analyzer.set_keys(made.table.payload())
+        made.candidates.update(analyzer.mentions(listing.notes))
+        return made
+
+    once = state(kept=False)
+    assert isinstance(once.out["A.md"], tuple) and sorted(once.out["A.md"]) == [f"{n}.md" for n in "BCDEF"]
+    assert isinstance(once.back["A.md"], tuple) and sorted(once.back["A.md"]) == [f"{n}.md" for n in "BCDEF"]
+    once.plan(["A.md"], fixing=True)
+    assert [t for _m, t in once.ctx.mentions["A.md"]] == ["Gamma.md"]
+    assert set(once.out["A.md"]) == {"B.md", "C.md", "D.md", "E.md", "F.md", "Gamma.md"}
+    assert set(once.back["Gamma.md"]) == {"A.md"}
+
+    watched = state(kept=True)
+    assert isinstance(watched.out["A.md"], set) and isinstance(watched.back["A.md"], set)
+    (root / "B.md").write_text("no links now\n")
+    changed = {f.rel: f for f in analyzer.parse(["B.md"])}
+    assert "A.md" in watched.update(changed, listing.files, lambda rels, _t: {})
+    assert "B.md" not in watched.back["A.md"] and "B.md" not in watched.out

@@ -444,6 +444,22 @@ def test_subpath_links_are_checked_in_linear_time(
     assert large < 25 * small, f"{large:.2f} s at 8,000 links, {small:.2f} s at 1,000"
 
 
+@pytest.mark.parametrize("filler", [2, 40], ids=["few-headings", "indexed-headings"])
+def test_heading_paths_read_alike_in_notes_of_few_and_many_headings(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, filler: int
+) -> None:
+    """A note of many headings is indexed once for the links to it, one of a few is looked up afresh (the
+    index of every linked note held ~20 MB on 50,000 notes): `#A#B` reads the same either way."""
+    target = "## B\n## A\n" + "".join(f"## Filler {i}\n" for i in range(filler)) + "## C\n"
+    line = "[[T#A#B]] [[T#A#C]] [[T#C#A]] [[T#a]]\n"
+    files = {"T.md": target, "S.md": line, "vaultkit.toml": "[relations]\nenabled = false\n"}
+    root = make_vault(files)
+    assert report(root, monkeypatch, "--select", "VK103") == [
+        "S.md:1:1: VK103 'T.md' has no heading 'B' after 'A'",
+        f"S.md:1:{line.index('[[T#C#A]]') + 1}: VK103 'T.md' has no heading 'A' after 'C'",
+    ]
+
+
 def test_duplicate_block_ids(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_vault({"N.md": "One ^a\n\nTwo ^b\n\n- three ^a\n\n```\nfour ^a\n```\n"})
     assert report(root, monkeypatch) == ["N.md:5:9: VK105 block id '^a' is already used on line 1"]

@@ -592,6 +592,8 @@ class Runner:
                     found = list(f.diagnostics)
                     for check in checks:
                         found.extend(check(f, ctx))
+                    if fixes is not None:  # only reported: the note's planned links are not asked for again
+                        ctx.mentions.pop(rel, None)
                     found = _suppress(f, _dedupe([d for d in found if active(d.code)]), active)
                     if not found:
                         continue

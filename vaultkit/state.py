@@ -39,10 +39,10 @@ class VaultState:
     table: KeyTable = field(init=False)
     ctx: VaultContext = field(init=False)
     candidates: dict[str, list[Mention]] = field(default_factory=dict)  # every key match, before planning
-    out: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # rel -> notes it links to
-    back: dict[str, set[str]] = field(
-        default_factory=lambda: defaultdict(set)
-    )  # rel -> linked from (not relations)
+    # rel -> notes it links to; rel -> linked from (not relations). Sets while built or kept up to date;
+    # tuples in a state that is not kept (see `_compact`), made sets again where a fixing plan adds to them.
+    out: dict[str, Collection[str]] = field(default_factory=dict)
+    back: dict[str, Collection[str]] = field(default_factory=dict)
     into: dict[str, set[str]] = field(
         default_factory=lambda: defaultdict(set)
     )  # rel -> linked from, any link: kept only in a state kept up to date (`kept`), whose updates need it
@@ -65,6 +65,7 @@ class VaultState:
             assert self.names is None, "a whole-vault state needs every note's full facts"
             for rel, f in self.facts.items():
                 self._add_links(rel, f.links)
+            self._compact()
             return
         # A few notes reported on (the pre-commit case): their own links, and only those links of other
         # notes that could point at them (same name), so their backlinks are complete. No full graph.
@@ -75,6 +76,7 @@ class VaultState:
         for rel, note in names.items():
             if rel not in inside:
                 self._add_links(rel, note.links_to(named))
+        self._compact()
 
     # -- the link graph ---------------------------------------------------------------------------------
 
@@ -91,18 +93,25 @@ class VaultState:
             if target is None or not res.is_note or target == rel:
                 continue
             if out is None:
-                out = self.out[rel]
+                out = _growing(self.out, rel)
             out.add(target)
             if into is not None:
                 into[target].add(rel)
             if link.source.lower() != managed:  # `Related:` lists relations too (`Frontmatter.key_for`)
-                back[target].add(rel)
+                _growing(back, target).add(rel)
+
+    def _compact(self) -> None:
+        """A state that is not kept up to date holds its link graph as tuples: a set of five names or more
+        takes ~700 bytes, a tuple of them 100 (the graph of a 50,000-note vault: ~60 MB as sets)."""
+        if not self.kept:
+            self.out = {rel: tuple(targets) for rel, targets in self.out.items()}
+            self.back = {rel: tuple(sources) for rel, sources in self.back.items()}
 
     def _remove_links(self, rel: str) -> set[str]:
-        targets = self.out.pop(rel, set())
+        targets = set(self.out.pop(rel, ()))
         for t in targets:
             self.into[t].discard(rel)
-            self.back[t].discard(rel)
+            _growing(self.back, t).discard(rel)
         old = self.facts.get(rel)
         if old is not None and self.by_key is not None:
             for link in old.links:
@@ -142,14 +151,14 @@ class VaultState:
                     (hidden if suppressed(facts, "VK120", m.line) else shown).append(m)
             else:
                 shown = self.candidates[rel]
-            plan: LinkPlan = plan_note(facts, shown, self.table, self.out[rel], first_only)
+            plan: LinkPlan = plan_note(facts, shown, self.table, self.out.get(rel, ()), first_only)
             plan.link = self._writable_links(plan.link, rel)
             # the links about to be written: never a suppressed mention's, nor one in a note the writer
             # leaves alone (frontmatter never closed or out of place), whose targets then owe it nothing
             if fixing and facts.editable:
                 for _mention, target in plan.link:
-                    self.out[rel].add(target)
-                    self.back[target].add(rel)
+                    _growing(self.out, rel).add(target)
+                    _growing(self.back, target).add(rel)
             if hidden:
                 quiet = plan_note(facts, hidden, self.table, set(), False)  # ambiguity: as with first_only
                 quiet.link = self._writable_links(quiet.link, rel)
@@ -203,7 +212,7 @@ class VaultState:
         for rel, f in changed.items():
             if f is not None:
                 self._add_links(rel, f.links)
-                affected |= self.out[rel]
+                affected.update(self.out.get(rel, ()))
         if names_changed:
             affected |= self._rekey(scan)
         fresh = [rel for rel, f in changed.items() if f is not None and self.linkable(rel)]
@@ -244,6 +253,14 @@ class VaultState:
                 affected.add(rel)
         self.candidates.update(rescanned)
         return affected
+
+
+def _growing(graph: dict[str, Collection[str]], rel: str) -> set[str]:
+    """The entry of `rel` in the link graph, as a set to add to (made one if it was compacted)."""
+    found = graph.get(rel)
+    if not isinstance(found, set):
+        found = graph[rel] = set(found or ())
+    return found
 
 
 def linkable(facts: NoteFacts | None, config: Config) -> bool:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import bisect
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import NoteFacts
@@ -46,13 +46,13 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
             yield Diagnostic(facts.rel, link.line, link.col, RULE.code, message)
 
 
-def _missing(subpath: str, lines: Mapping[str, list[int]]) -> str | None:
+def _missing(subpath: str, lines: Mapping[str, Sequence[int]]) -> str | None:
     """`#A#B` names heading A, then a heading B after it: what is missing, or None. `lines`: heading key ->
     the lines of the headings with that key, ascending (`VaultContext.heading_lines`)."""
     after = 0
     parts = [p.strip() for p in subpath.split("#") if p.strip()]
     for n, part in enumerate(parts):
-        found = lines.get(heading_key(part), [])
+        found = lines.get(heading_key(part), ())
         k = bisect.bisect_right(found, after)
         if k == len(found):
             if n and found:

@@ -102,7 +102,7 @@ def unlisted_sources(rel: str, ctx: VaultContext) -> list[tuple[str, str]]:
     `vault.nameable`, `VaultContext.writable_link`, which gives that text)."""
     back, out, wiki = ctx.backlinks, ctx.outlinks, ctx.wiki_settings
     found = []
-    for s in back.get(rel, set()) - out.get(rel, set()) - {rel}:
+    for s in set(back.get(rel, ())).difference(out.get(rel, ()), (rel,)):
         text = ctx.writable_link(s, rel, wiki) if nameable(s) else None
         if text is not None:
             found.append((s, text))
