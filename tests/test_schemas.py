@@ -379,6 +379,15 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
             schema(properties={"a": {"pattern": "(unclosed"}}),
             "at properties/a/pattern: '(unclosed' is not a 'regex'",
         ),
+        (  # JavaScript's `u` flag refuses Annex B's escapes of a character that is not syntax; Python took it
+            schema(properties={"a": {"pattern": "^\\-$"}}),
+            "'^\\\\-$' is not a 'regex' (read as ECMA-262 with the u flag, as JSON Schema says: '\\-' is no escape",
+        ),
+        (  # a Script property is valid ECMA, but unicodedata knows no scripts: refused, named, no traceback
+            schema(patternProperties={"^\\p{Script=Han}+$": {}}),
+            "default.schema.json: not a valid JSON Schema at patternProperties: '^\\\\p{Script=Han}+$' is not a "
+            "'regex' (read as ECMA-262 with the u flag, as JSON Schema says: '\\p{Script=Han}' is no property",
+        ),
     ],
 )
 def test_bad_schema_is_a_configuration_error(run: Run, content: str, message: str) -> None:
@@ -696,3 +705,35 @@ def test_types_and_property_conflicts_skip_a_boolean_schema_file(run: Run) -> No
     assert lines(run(files)) == ["N.md:1:1: VK010 missing required property 'default_key'"]
     result = run_cli("obsidian-types", ".")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "problem"),
+    [
+        # valid ECMA-262 that Python's `re` refused ("is not a 'regex'", exit 2)
+        ("^\\p{L}+$", "Ωmega中文", None),
+        ("^\\p{L}+$", "abc1", '"abc1" does not match the pattern ^\\p{L}+$'),
+        ("^\\p{Lu}\\P{Lu}*$", "École", None),
+        ("^(?<n>a)\\k<n>$", "aa", None),
+        ("^\\u{1F600}$", "😀", None),
+        # both accept the pattern, but read it differently: ECMA's `\d` is 0-9, its `$` the end of the text
+        ("^\\d{4}$", "١٢٣٤", '"١٢٣٤" does not match the pattern ^\\d{4}$'),
+        ("^[a-z]+$", "abc\n", '"abc\\n" does not match the pattern ^[a-z]+$'),
+        ("^\\w+$", "café", '"café" does not match the pattern ^\\w+$'),
+    ],
+)
+def test_patterns_are_read_as_ecma_262_with_the_u_flag(
+    run: Run, pattern: str, value: str, problem: str | None
+) -> None:
+    """JSON Schema 2020-12 (core, 6.4) reads `pattern` as ECMA-262 "built with the u flag", as ajv does."""
+    content = schema(properties={"a": {"type": "string", "pattern": pattern}})
+    note = f"---\na: {json.dumps(value, ensure_ascii=False)}\n---\n"
+    found = lines(run({"schemas/default.schema.json": content, "N.md": note}))
+    assert found == ([f"N.md:2:4: VK010 a: {problem}"] if problem else []), found
+
+
+def test_pattern_properties_are_read_as_ecma_262(run: Run) -> None:
+    """`\\w` is ASCII in ECMA-262: a key `café` is no `^\\w+$` key, so it is not held to the integer type."""
+    content = schema(patternProperties={"^\\w+$": {"type": "integer"}, "^\\p{Lu}": {"type": "string"}})
+    found = lines(run({"schemas/default.schema.json": content, "N.md": "---\ncafé: x\nÉté: 1\n---\n"}))
+    assert [line.partition(" VK010 ")[2] for line in found] == ["Été: 1 is not a string"], found
