@@ -4,6 +4,7 @@ network)."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -737,3 +738,34 @@ def test_pattern_properties_are_read_as_ecma_262(run: Run) -> None:
     content = schema(patternProperties={"^\\w+$": {"type": "integer"}, "^\\p{Lu}": {"type": "string"}})
     found = lines(run({"schemas/default.schema.json": content, "N.md": "---\ncafé: x\nÉté: 1\n---\n"}))
     assert [line.partition(" VK010 ")[2] for line in found] == ["Été: 1 is not a string"], found
+
+
+@pytest.mark.parametrize(
+    ("pattern", "refused"),
+    [
+        ("[-\\d]", None),
+        ("[\\d-]", None),
+        ("[a-z-\\d]", None),
+        ("[\\-\\p{L}]", None),
+        ("\\x41\\u0041\\u{41}\\/", None),
+        ("[a-\\d]", "a class escape such as '\\d' in a range"),
+        ("[\\p{L}-a]", "a class escape such as '\\d' in a range"),
+        ("\\x1", "'\\x' is an incomplete escape"),
+        ("\\u{110000}", "'\\u' is an incomplete escape"),
+        ("\\p", "'\\p' is an incomplete escape"),
+        ("(?=a)*", "nothing to repeat"),
+        ("\\c1", "'\\c' before no letter"),
+        ("\\k<n>", "'\\k' names no group"),
+        ("a{", "a lone '{'"),
+        ("(?<=a+)b", "Python's re cannot run it"),
+    ],
+)
+def test_the_u_flag_grammar_is_kept(pattern: str, refused: str | None) -> None:
+    """What `new RegExp(pattern, "u")` refuses is refused, with the reason; what it takes is taken."""
+    from vaultkit.js_regex import NotTranslated, schema_regex
+
+    if refused is None:
+        assert schema_regex(pattern)
+    else:
+        with pytest.raises(NotTranslated, match=re.escape(refused)):
+            schema_regex(pattern)

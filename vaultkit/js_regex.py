@@ -153,14 +153,12 @@ def _class(source: str, i: int, u: bool) -> tuple[str, int]:
         was_set, after_set = after_set, False
         if c == "\\":
             after_set = _is_set(source, i, u)
-            if u and (was_set or after_set) and (out[-1] == "-" or source.startswith("-", i + 3)):
-                raise NotTranslated("a class escape as the end of a range (write '\\-' for a '-')")
             piece, i = _escape(source, i + 1, in_class=True, u=u)
         elif c in "[&~|" or (c == "-" and source.startswith("-", i + 1)):
             piece, i = "\\" + c, i + 1  # literal in JavaScript; Python may read them as set operations
         elif c == "-" and (was_set or _is_set(source, i + 1, u)):
-            if u and was_set and not source.startswith("]", i + 1):
-                raise NotTranslated("a class escape as the start of a range (write '\\-' for a '-')")
+            if u and _range_of_a_set(out, was_set, source, i):
+                raise NotTranslated("a class escape such as '\\d' in a range (write '\\-' for a '-')")
             piece, i = "\\-", i + 1  # `[\w-a]`, `[!-\d]`: a `-` and the set, never a range
         else:
             piece, i = c, i + 1
@@ -168,9 +166,18 @@ def _class(source: str, i: int, u: bool) -> tuple[str, int]:
     raise NotTranslated("a '[' is never closed")
 
 
+def _range_of_a_set(out: list[str], was_set: bool, source: str, i: int) -> bool:
+    """Is the `-` at `i`, next to a class escape, a range (a syntax error with the u flag)? Not when it
+    comes first (`[-\\d]`), last (`[\\d-]`) or just after a range (`[a-z-\\d]`)."""
+    if was_set:
+        return not source.startswith("]", i + 1)
+    first = out[-1] == "[" or (out == ["[", "^"])
+    return not first and not (len(out) >= 3 and out[-2] == "-")
+
+
 def _is_set(source: str, i: int, u: bool) -> bool:
     """Does a class escape (`\\d`, and with the u flag `\\p{…}`) start at `i`?"""
-    return source.startswith("\\", i) and source[i + 1 : i + 2] in (("pP", *_SETS) if u else _SETS)
+    return source.startswith("\\", i) and source[i + 1 : i + 2] in (("p", "P", *_SETS) if u else _SETS)
 
 
 def _escape(source: str, i: int, in_class: bool, u: bool = False) -> tuple[str, int]:
@@ -255,6 +262,12 @@ def _coded_unicode(source: str, i: int, in_class: bool) -> tuple[str, int]:
             ranges = _complement(ranges)
         text = "".join(f"\\U{a:08x}-\\U{b:08x}" if a < b else f"\\U{a:08x}" for a, b in ranges)
         return (text if in_class else f"[{text}]" if text else "(?!)"), prop.end()
+    if (
+        (c == "x" and not _HEX2.match(source, i + 1))
+        or (c == "u" and not _HEX4.match(source, i + 1))
+        or c in "pP"
+    ):
+        raise NotTranslated(f"'\\{c}' is an incomplete escape")
     if c == "c" and not (after.isascii() and after.isalpha()):
         raise NotTranslated("'\\c' before no letter")
     if c == "k":
