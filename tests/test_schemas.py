@@ -769,3 +769,20 @@ def test_the_u_flag_grammar_is_kept(pattern: str, refused: str | None) -> None:
     else:
         with pytest.raises(NotTranslated, match=re.escape(refused)):
             schema_regex(pattern)
+
+
+def test_schemas_checked_under_pythons_regexes_are_not_trusted(tmp_path: Path) -> None:
+    """A cache written before patterns were read as ECMA-262 recorded `^\\-$` as checked (Python takes it) under
+    a fingerprint of the schema bytes alone: trusted, the pattern the u flag refuses met jsonschema unchecked."""
+    import hashlib
+
+    from vaultkit import schemas as module
+
+    content = schema(properties={"a": {"type": "string", "pattern": "^\\-$"}})
+    (tmp_path / "default.schema.json").write_text(content)
+    before = hashlib.sha256()
+    module._fingerprint_file(before, "default.schema.json", content.encode())
+    loaded = SchemaSet(tmp_path)
+    loaded.trust(before.hexdigest())
+    with pytest.raises(FatalError, match="is no escape with the u flag"):
+        loaded.ensure_valid()

@@ -35,9 +35,15 @@ _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*\Z")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # as jsonschema's
 
 
+# Hashed first into every schema fingerprint: the same schema bytes read under another regex dialect
+# (Python's `re`, before) give other verdicts, so a cache entry or a "schemas checked" record of that
+# reading is not reused
+_DIALECT = b"regex: ECMA-262, u flag\0"
+
+
 def folder_fingerprint(folder: Path) -> str:
     """A hash of every schema file's name and bytes: what the cache keys on, without parsing anything."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(_DIALECT)
     for path in sorted(folder.rglob("*.json")):
         try:
             data = read_regular(
@@ -79,7 +85,7 @@ class SchemaSet:
         self.contents: dict[str, Schema] = {}
         # The fingerprint hashes the very bytes parsed: read apart, a schema saved in between (watch reloads
         # on the first event of a save) gave the configuration in use the fingerprint of other bytes
-        h = hashlib.sha256()
+        h = hashlib.sha256(_DIALECT)
         for path in sorted(folder.rglob("*.json")):
             name = path.relative_to(folder).as_posix()
             try:
