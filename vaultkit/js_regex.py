@@ -348,7 +348,7 @@ def _category_table() -> dict[str, list[tuple[int, int]]]:
     return table
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1024)  # bounded: notes' values of format "regex" come here too
 def schema_regex(source: str) -> re.Pattern[str]:
     """A JSON Schema `pattern` (or a key of `patternProperties`, or a "regex" value) compiled as ECMA-262
     reads it with the u flag: once a process. NotTranslated, with the reason, if it is no such regex or
