@@ -10,7 +10,14 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from vaultkit.schema_gate import compile_gate, json_equal
-from vaultkit.schemas import GATE_FORMATS, SchemaSet, _false_as_never, bundled_schema_dir, format_checker
+from vaultkit.schemas import (
+    GATE_FORMATS,
+    SchemaSet,
+    _false_as_never,
+    bundled_schema_dir,
+    ecma_validator_class,
+    format_checker,
+)
 
 CHECKER = format_checker()
 BUNDLED = SchemaSet(bundled_schema_dir())
@@ -300,3 +307,22 @@ def test_gate_agrees_with_jsonschema_on_boolean_subschemas(schema: Any, value: A
 def test_false_spelled_as_never_accepts_what_false_accepts(schema: Any, value: Any) -> None:
     """SchemaSet gives jsonschema each `false` subschema as `{"not": {}}`, for errors with a path."""
     assert _valid(_false_as_never(schema), value) == _valid(schema, value), (schema, value)
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "valid"),
+    [
+        ({"type": "string", "pattern": "^\\d{4}$"}, "١٢٣٤", False),
+        ({"type": "string", "pattern": "^[a-z]+$"}, "abc\n", False),
+        ({"type": "string", "pattern": "^\\p{L}+$"}, "Ωmega", True),
+        ({"type": "string", "pattern": "^\\P{L}+$"}, "Ωmega", False),
+        ({"patternProperties": {"^\\w+$": {"type": "integer"}}}, {"é": "x"}, True),
+        ({"patternProperties": {"^\\p{Ll}+$": {"type": "integer"}}}, {"é": "x"}, False),
+    ],
+)
+def test_gate_reads_patterns_as_ecma_262_like_the_validator(schema: Any, value: Any, valid: bool) -> None:
+    """The gate compiled patterns with Python's `re` (`\\p{L}`: no gate; `\\d` took any digit): it must
+    read them as the validator does, ECMA-262 with the u flag."""
+    gate = compile_gate(schema, GATE_FORMATS)
+    assert gate is not None and gate(value) is valid
+    assert list(ecma_validator_class()(schema, format_checker=CHECKER).iter_errors(value)) is not valid

@@ -4,6 +4,7 @@ network)."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -379,6 +380,15 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
             schema(properties={"a": {"pattern": "(unclosed"}}),
             "at properties/a/pattern: '(unclosed' is not a 'regex'",
         ),
+        (  # JavaScript's `u` flag refuses Annex B's escapes of a character that is not syntax; Python took it
+            schema(properties={"a": {"pattern": "^\\-$"}}),
+            "'^\\\\-$' is not a 'regex' (read as ECMA-262 with the u flag, as JSON Schema says: '\\-' is no escape",
+        ),
+        (  # a Script property is valid ECMA, but unicodedata knows no scripts: refused, named, no traceback
+            schema(patternProperties={"^\\p{Script=Han}+$": {}}),
+            "default.schema.json: not a valid JSON Schema at patternProperties: '^\\\\p{Script=Han}+$' is not a "
+            "'regex' (read as ECMA-262 with the u flag, as JSON Schema says: '\\p{Script=Han}' is no property",
+        ),
     ],
 )
 def test_bad_schema_is_a_configuration_error(run: Run, content: str, message: str) -> None:
@@ -696,3 +706,83 @@ def test_types_and_property_conflicts_skip_a_boolean_schema_file(run: Run) -> No
     assert lines(run(files)) == ["N.md:1:1: VK010 missing required property 'default_key'"]
     result = run_cli("obsidian-types", ".")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "problem"),
+    [
+        # valid ECMA-262 that Python's `re` refused ("is not a 'regex'", exit 2)
+        ("^\\p{L}+$", "Ωmega中文", None),
+        ("^\\p{L}+$", "abc1", '"abc1" does not match the pattern ^\\p{L}+$'),
+        ("^\\p{Lu}\\P{Lu}*$", "École", None),
+        ("^(?<n>a)\\k<n>$", "aa", None),
+        ("^\\u{1F600}$", "😀", None),
+        # both accept the pattern, but read it differently: ECMA's `\d` is 0-9, its `$` the end of the text
+        ("^\\d{4}$", "١٢٣٤", '"١٢٣٤" does not match the pattern ^\\d{4}$'),
+        ("^[a-z]+$", "abc\n", '"abc\\n" does not match the pattern ^[a-z]+$'),
+        ("^\\w+$", "café", '"café" does not match the pattern ^\\w+$'),
+    ],
+)
+def test_patterns_are_read_as_ecma_262_with_the_u_flag(
+    run: Run, pattern: str, value: str, problem: str | None
+) -> None:
+    """JSON Schema 2020-12 (core, 6.4) reads `pattern` as ECMA-262 "built with the u flag", as ajv does."""
+    content = schema(properties={"a": {"type": "string", "pattern": pattern}})
+    note = f"---\na: {json.dumps(value, ensure_ascii=False)}\n---\n"
+    found = lines(run({"schemas/default.schema.json": content, "N.md": note}))
+    assert found == ([f"N.md:2:4: VK010 a: {problem}"] if problem else []), found
+
+
+def test_pattern_properties_are_read_as_ecma_262(run: Run) -> None:
+    """`\\w` is ASCII in ECMA-262: a key `café` is no `^\\w+$` key, so it is not held to the integer type."""
+    content = schema(patternProperties={"^\\w+$": {"type": "integer"}, "^\\p{Lu}": {"type": "string"}})
+    found = lines(run({"schemas/default.schema.json": content, "N.md": "---\ncafé: x\nÉté: 1\n---\n"}))
+    assert [line.partition(" VK010 ")[2] for line in found] == ["Été: 1 is not a string"], found
+
+
+@pytest.mark.parametrize(
+    ("pattern", "refused"),
+    [
+        ("[-\\d]", None),
+        ("[\\d-]", None),
+        ("[a-z-\\d]", None),
+        ("[\\-\\p{L}]", None),
+        ("\\x41\\u0041\\u{41}\\/", None),
+        ("[a-\\d]", "a class escape such as '\\d' in a range"),
+        ("[\\p{L}-a]", "a class escape such as '\\d' in a range"),
+        ("\\x1", "'\\x' is an incomplete escape"),
+        ("\\u{110000}", "'\\u' is an incomplete escape"),
+        ("\\p", "'\\p' is an incomplete escape"),
+        ("(?=a)*", "nothing to repeat"),
+        ("\\c1", "'\\c' before no letter"),
+        ("\\k<n>", "'\\k' names no group"),
+        ("a{", "a lone '{'"),
+        ("(?<=a+)b", "Python's re cannot run it"),
+    ],
+)
+def test_the_u_flag_grammar_is_kept(pattern: str, refused: str | None) -> None:
+    """What `new RegExp(pattern, "u")` refuses is refused, with the reason; what it takes is taken."""
+    from vaultkit.js_regex import NotTranslated, schema_regex
+
+    if refused is None:
+        assert schema_regex(pattern)
+    else:
+        with pytest.raises(NotTranslated, match=re.escape(refused)):
+            schema_regex(pattern)
+
+
+def test_schemas_checked_under_pythons_regexes_are_not_trusted(tmp_path: Path) -> None:
+    """A cache written before patterns were read as ECMA-262 recorded `^\\-$` as checked (Python takes it) under
+    a fingerprint of the schema bytes alone: trusted, the pattern the u flag refuses met jsonschema unchecked."""
+    import hashlib
+
+    from vaultkit import schemas as module
+
+    content = schema(properties={"a": {"type": "string", "pattern": "^\\-$"}})
+    (tmp_path / "default.schema.json").write_text(content)
+    before = hashlib.sha256()
+    module._fingerprint_file(before, "default.schema.json", content.encode())
+    loaded = SchemaSet(tmp_path)
+    loaded.trust(before.hexdigest())
+    with pytest.raises(FatalError, match="is no escape with the u flag"):
+        loaded.ensure_valid()

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Hashable, Mapping, Sized
 from typing import Any
 
+from vaultkit.js_regex import schema_regex
+
 Check = Callable[[Any], bool]
 
 _ANNOTATIONS = frozenset(
@@ -183,7 +185,7 @@ def _length(op: Callable[[int, int], bool], kind: type[Sized]) -> Callable[[Any,
 
 
 def _pattern(value: Any, _s: Any, _f: Any) -> Check:
-    search = re.compile(value).search
+    search = schema_regex(value).search
     return lambda x: not isinstance(x, str) or search(x) is not None
 
 
@@ -246,7 +248,7 @@ def _not(value: Any, _s: Any, formats: Any) -> Check:
 def _object_properties(schema: Mapping[str, Any], formats: Any) -> Check:
     props = {k: _compile(v, formats) for k, v in schema.get("properties", {}).items()}
     patterns = [
-        (re.compile(p).search, _compile(v, formats)) for p, v in schema.get("patternProperties", {}).items()
+        (schema_regex(p).search, _compile(v, formats)) for p, v in schema.get("patternProperties", {}).items()
     ]
     extra_schema = schema.get("additionalProperties", True)
     extra = _compile(extra_schema, formats)

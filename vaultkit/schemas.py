@@ -8,6 +8,7 @@ holds a regex that can backtrack catastrophically is a FatalError (exit 2): vaul
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import posixpath
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from vaultkit.errors import FatalError, brief
+from vaultkit.js_regex import NotTranslated, schema_regex, translate
 from vaultkit.nesting import TooDeep, parse_bounded
 from vaultkit.paths import SCHEMA_LIMIT, not_a_folder, read_regular
 
@@ -33,9 +35,15 @@ _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*\Z")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # as jsonschema's
 
 
+# Hashed first into every schema fingerprint: the same schema bytes read under another regex dialect
+# (Python's `re`, before) give other verdicts, so a cache entry or a "schemas checked" record of that
+# reading is not reused
+_DIALECT = b"regex: ECMA-262, u flag\0"
+
+
 def folder_fingerprint(folder: Path) -> str:
     """A hash of every schema file's name and bytes: what the cache keys on, without parsing anything."""
-    h = hashlib.sha256()
+    h = hashlib.sha256(_DIALECT)
     for path in sorted(folder.rglob("*.json")):
         try:
             data = read_regular(
@@ -77,7 +85,7 @@ class SchemaSet:
         self.contents: dict[str, Schema] = {}
         # The fingerprint hashes the very bytes parsed: read apart, a schema saved in between (watch reloads
         # on the first event of a save) gave the configuration in use the fingerprint of other bytes
-        h = hashlib.sha256()
+        h = hashlib.sha256(_DIALECT)
         for path in sorted(folder.rglob("*.json")):
             name = path.relative_to(folder).as_posix()
             try:
@@ -143,10 +151,11 @@ class SchemaSet:
         schema = self.contents[name]
         path = self.folder / name
         try:
-            Draft202012Validator.check_schema(schema)
+            Draft202012Validator.check_schema(schema, format_checker=_meta_format_checker())
         except SchemaError as e:
             where = "/".join(str(p) for p in e.absolute_path) or "(root)"
-            raise FatalError(f"{path}: not a valid JSON Schema at {where}: {e.message}") from e
+            why = f" (read as ECMA-262 with the u flag, as JSON Schema says: {e.cause})" if e.cause else ""
+            raise FatalError(f"{path}: not a valid JSON Schema at {where}: {e.message}{why}") from e
         for base, ref in _refs_with_base(schema, name):
             if self._resolvable(base, ref):
                 continue
@@ -159,7 +168,7 @@ class SchemaSet:
                 )
             raise FatalError(f"{path}: $ref '{ref}' cannot be resolved: {self._unresolved(name, ref)}")
         for pattern in _patterns(schema):
-            reason = backtracking_risk(pattern)
+            reason = backtracking_risk(translate(pattern, unicode=True))
             if reason:
                 raise FatalError(f"{path}: pattern {pattern!r} {reason}; rewrite it without nested repeats")
 
@@ -208,9 +217,7 @@ class SchemaSet:
     def validator(self, name: str) -> Any:
         self.ensure_valid()
         if name not in self._validators:
-            from jsonschema import Draft202012Validator
-
-            self._validators[name] = Draft202012Validator(
+            self._validators[name] = ecma_validator_class()(
                 _false_as_never(inline_refs(self.contents, name)),
                 registry=self._registry,
                 format_checker=format_checker(),
@@ -444,7 +451,48 @@ def format_checker() -> Any:
     checker = FormatChecker()
     checker.checks("uri")(_is_uri)
     checker.checks("date-time")(_is_datetime)
+    checker.checks("regex", raises=NotTranslated)(_is_ecma_regex)
     return checker
+
+
+def _meta_format_checker() -> Any:
+    """The format checks the metaschema gets (a schema's `pattern` has format "regex"): jsonschema's, but
+    a regex is ECMA-262's, not Python's."""
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    checker = FormatChecker(formats=())
+    checker.checkers = dict(Draft202012Validator.FORMAT_CHECKER.checkers)
+    checker.checks("regex", raises=NotTranslated)(_is_ecma_regex)
+    return checker
+
+
+def _is_ecma_regex(value: object) -> bool:
+    return not isinstance(value, str) or bool(schema_regex(value))
+
+
+@functools.cache
+def ecma_validator_class() -> Any:
+    """Draft 2020-12 with `pattern` and `patternProperties` read as ECMA-262 regexes with the u flag (core
+    spec 6.4), as ajv reads them, not as Python's `re`: `\\d` is 0-9 only, `$` is the end of the text,
+    `\\p{L}` a letter. The messages are jsonschema's own."""
+    from jsonschema import Draft202012Validator, ValidationError, validators
+
+    def pattern(validator: Any, patrn: str, instance: Any, _schema: Any) -> Iterator[Any]:
+        if validator.is_type(instance, "string") and not schema_regex(patrn).search(instance):
+            yield ValidationError(f"{instance!r} does not match {patrn!r}")
+
+    def pattern_properties(validator: Any, properties: Any, instance: Any, _schema: Any) -> Iterator[Any]:
+        if not validator.is_type(instance, "object"):
+            return
+        for patrn, subschema in properties.items():
+            search = schema_regex(patrn).search
+            for k, v in instance.items():
+                if search(k):
+                    yield from validator.descend(v, subschema, path=k, schema_path=patrn)
+
+    return validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, {"pattern": pattern, "patternProperties": pattern_properties}
+    )
 
 
 def _is_date(value: object) -> bool:
