@@ -45,11 +45,18 @@ _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 
 
 class NotTranslated(ValueError):
-    """The source is not a JavaScript regular expression, or uses what is not written out for Python."""
+    """The source is not a JavaScript regular expression: Obsidian's `new RegExp` throws, and the filter
+    hides nothing there."""
+
+
+class NotWrittenOut(ValueError):
+    """JavaScript that Obsidian compiles and applies, but that is not written out for Python (`[\\W]`,
+    `[\\1]`, `\\01`): what it hides is unknown to vaultkit."""
 
 
 def translate(source: str) -> str:
-    """The Python pattern that matches what `new RegExp(source)` matches; NotTranslated if there is none."""
+    """The Python pattern that matches what `new RegExp(source)` matches; NotTranslated if JavaScript
+    refuses the source, NotWrittenOut if it takes it but vaultkit cannot say it for Python."""
     out: list[str] = []
     groups: list[str] = []  # the openers of the groups open here
     # quantified: the last piece is a repeat; fixed: it is an assertion JavaScript repeats not (`^`, `$`,
@@ -166,7 +173,7 @@ def _escape(source: str, i: int, in_class: bool) -> tuple[str, int]:
         return "\\x00", i + 1
     if c.isdigit():
         if in_class or c == "0":
-            raise NotTranslated(f"the octal escape '\\{c}'")
+            raise NotWrittenOut(f"the octal escape '\\{c}'")
         digits = re.match(r"[0-9]+", source[i:]).group()  # type: ignore[union-attr]
         return "\\" + digits, i + len(digits)  # a back-reference
     return _coded(source, i, in_class)
@@ -177,7 +184,7 @@ def _simple(c: str, in_class: bool) -> str | None:
     if c in _SETS:
         outside, inside = _SETS[c]
         if in_class and inside is None:
-            raise NotTranslated(f"'\\{c}' inside a class")
+            raise NotWrittenOut(f"'\\{c}' inside a class")
         return inside if in_class else outside
     if c == "b":
         return "\\x08" if in_class else _BOUNDARY
