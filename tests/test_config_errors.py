@@ -185,6 +185,26 @@ def test_a_filter_obsidian_ignores_too_does_not_stop_the_writes(make_vault: Vaul
     assert "[[Meituan]]" in (root / "Old/A.md").read_text()
 
 
+@pytest.mark.parametrize(
+    "filter_", ["/^Old[\\W_]/", "/^Old[\\S]/", "/^O[\\D]d/", "/Old[\\1]?/", "/Old\\01?/"]
+)
+def test_a_javascript_filter_vaultkit_cannot_write_out_stops_the_writes(
+    make_vault: VaultFactory, filter_: str
+) -> None:
+    """`[\\W_]`, `[\\S]`, `[\\D]`, `[\\1]` and `\\01` are JavaScript (Annex B; node 20 compiles each
+    and it matches `Old/A.md`): Obsidian hides `Old/` by them, and vaultkit, which does not write them out
+    for Python, must write no note meanwhile. Regression: they were said to be no JavaScript ("Obsidian
+    ignores it too"), and `link` wrote a link into `Old/A.md`, a note Obsidian excludes."""
+    app = json.dumps({"userIgnoreFilters": [filter_]})
+    root = make_vault({"Meituan.md": "x\n", "Old/A.md": "About Meituan.\n", ".obsidian/app.json": app})
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 2, result.output
+    assert (root / "Old/A.md").read_text() == "About Meituan.\n"
+    checked = run_cli("check", "--no-cache", root)
+    assert "vaultkit cannot read this regular expression" in checked.stdout, checked.stdout
+    assert "Obsidian ignores it too" not in checked.stdout, checked.stdout
+
+
 def test_a_link_style_of_the_wrong_kind_writes_obsidians_default(make_vault: VaultFactory) -> None:
     """Regression: `"useMarkdownLinks": "yes"` or `"newLinkFormat": 3` stopped `link` with exit 2. The link
     form guards no note: wikilinks of the shortest form are written (Obsidian's `fileToLinktext` makes the

@@ -389,6 +389,15 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
             "default.schema.json: not a valid JSON Schema at patternProperties: '^\\\\p{Script=Han}+$' is not a "
             "'regex' (read as ECMA-262 with the u flag, as JSON Schema says: '\\p{Script=Han}' is no property",
         ),
+        (  # valid ECMA that vaultkit does not write out for Python: refused and named. Regression: a traceback
+            schema(properties={"a": {"pattern": "^[\\W_]+$"}}),
+            "is not a 'regex' (read as ECMA-262 with the u flag, as JSON Schema says: vaultkit cannot write it "
+            "out for Python's re: '\\W' inside a class",
+        ),
+        (  # an octal escape is a syntax error with the u flag. Regression: a traceback
+            schema(properties={"a": {"pattern": "[\\1]"}}),
+            "(read as ECMA-262 with the u flag, as JSON Schema says: the octal escape '\\1' (refused with the u",
+        ),
     ],
 )
 def test_bad_schema_is_a_configuration_error(run: Run, content: str, message: str) -> None:

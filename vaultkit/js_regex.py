@@ -52,12 +52,19 @@ _HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 
 
 class NotTranslated(ValueError):
-    """The source is not a JavaScript regular expression, or uses what is not written out for Python."""
+    """The source is not a JavaScript regular expression: Obsidian's `new RegExp` throws, and the filter
+    hides nothing there."""
+
+
+class NotWrittenOut(ValueError):
+    """JavaScript that Obsidian compiles and applies, but that is not written out for Python (`[\\W]`,
+    `[\\1]`, `\\01`): what it hides is unknown to vaultkit."""
 
 
 def translate(source: str, *, unicode: bool = False) -> str:
     """The Python pattern that matches what `new RegExp(source)` matches (with `unicode`, `new RegExp(source,
-    "u")`); NotTranslated if there is none."""
+    "u")`); NotTranslated if JavaScript refuses the source, NotWrittenOut if it takes it but vaultkit cannot
+    say it for Python."""
     out: list[str] = []
     groups: list[str] = []  # the openers of the groups open here
     # quantified: the last piece is a repeat; fixed: it is an assertion JavaScript repeats not (`^`, `$`,
@@ -192,7 +199,9 @@ def _escape(source: str, i: int, in_class: bool, u: bool = False) -> tuple[str, 
         return "\\x00", i + 1
     if c.isdigit():
         if in_class or c == "0":
-            raise NotTranslated(f"the octal escape '\\{c}'")
+            if u:  # with the u flag an octal escape is a syntax error
+                raise NotTranslated(f"the octal escape '\\{c}' (refused with the u flag)")
+            raise NotWrittenOut(f"the octal escape '\\{c}'")
         digits = re.match(r"[0-9]+", source[i:]).group()  # type: ignore[union-attr]
         return "\\" + digits, i + len(digits)  # a back-reference
     if u:
@@ -205,7 +214,7 @@ def _simple(c: str, in_class: bool) -> str | None:
     if c in _SETS:
         outside, inside = _SETS[c]
         if in_class and inside is None:
-            raise NotTranslated(f"'\\{c}' inside a class")
+            raise NotWrittenOut(f"'\\{c}' inside a class")
         return inside if in_class else outside
     if c == "b":
         return "\\x08" if in_class else _BOUNDARY
@@ -353,7 +362,10 @@ def schema_regex(source: str) -> re.Pattern[str]:
     """A JSON Schema `pattern` (or a key of `patternProperties`, or a "regex" value) compiled as ECMA-262
     reads it with the u flag: once a process. NotTranslated, with the reason, if it is no such regex or
     Python's `re` cannot run it (a lookbehind of varying width)."""
-    translated = translate(source, unicode=True)
+    try:
+        translated = translate(source, unicode=True)
+    except NotWrittenOut as e:  # valid ECMA-262, but not said for Python: refused, not guessed
+        raise NotTranslated(f"vaultkit cannot write it out for Python's re: {e}") from e
     try:
         return re.compile(translated)
     except re.error as e:

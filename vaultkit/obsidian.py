@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.errors import FatalError, brief
-from vaultkit.js_regex import JS_SPACE, NotTranslated, translate
+from vaultkit.js_regex import JS_SPACE, NotTranslated, NotWrittenOut, translate
 from vaultkit.nesting import TooDeep, parse_bounded
 from vaultkit.paths import SETTINGS_LIMIT, nfc, read_regular
 
@@ -251,8 +251,8 @@ def _compile(f: str) -> re.Pattern[str]:
     except NotTranslated as e:
         raise ValueError(f"not a JavaScript regular expression: {e}; Obsidian ignores it too") from e
     # Python's `re` refuses a repeat count of 2**32 (OverflowError) and groups nested a thousand deep
-    # (RecursionError), both of which JavaScript reads
-    except (re.error, OverflowError, RecursionError) as e:
+    # (RecursionError), both of which JavaScript reads; `[\W]` is JavaScript not written out for Python
+    except (NotWrittenOut, re.error, OverflowError, RecursionError) as e:
         raise ValueError(f"vaultkit cannot read this regular expression: {e}") from e
     if reason:  # it runs on every path of the vault: a runaway pattern would hang every run
         raise ValueError(f"the regular expression {reason}")

@@ -12,7 +12,7 @@ import functools
 import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
@@ -472,8 +472,14 @@ class Index:
         a file Obsidian resolves the link to as well. Two matches make the link ambiguous (Obsidian takes the
         one in the linking note's folder, else the shortest path); none: None."""
         name = key.rpartition("/")[2]
-        notes = list(self.by_name.get(name[: -len(NOTE_SUFFIX)], ())) if name.endswith(NOTE_SUFFIX) else []
-        files = list(self.file_by_name.get(name, ()))
+        notes: Sequence[str] = (
+            self.by_name.get(name[: -len(NOTE_SUFFIX)], ()) if name.endswith(NOTE_SUFFIX) else ()
+        )
+        files: Sequence[str] = self.file_by_name.get(name, ())
+        if not notes and not files:  # a bare name is looked up first as written: most find nothing
+            return None
+        if len(notes) + len(files) == 1 and "/" not in key:
+            return Resolution(notes[0], is_note=True) if notes else Resolution(files[0])
         if "/" in key:
             notes = [rel for rel in notes if _key(rel).endswith(key)]
             files = [rel for rel in files if _key(rel).endswith(key)]
