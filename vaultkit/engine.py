@@ -546,6 +546,8 @@ class Runner:
         parts = self._parts(scope, opts) if shared else 1
         if parts == 1:
             planned(scope)
+            if not opts.fixing and not opts.keep_state:
+                state.planned_once()
         mark("plan")
         ctx = state.context()
         if parts == 1:
@@ -594,6 +596,7 @@ class Runner:
                         found.extend(check(f, ctx))
                     if fixes is not None:  # only reported: the note's planned links are not asked for again
                         ctx.mentions.pop(rel, None)
+                        ctx.ambiguous.pop(rel, None)
                     found = _suppress(f, _dedupe([d for d in found if active(d.code)]), active)
                     if not found:
                         continue
