@@ -620,6 +620,16 @@ def _reaches_a_mention(roots: Any) -> bool:
     return False
 
 
+def _linked_vault(make_vault: Any) -> Path:
+    """Notes that mention the next by name, link to the one before, and to a note that does not exist."""
+    return make_vault(
+        {
+            f"Note{i}.md": f"# Note{i}\n\nSee Note{(i + 1) % 8} and [[Note{(i - 1) % 8}]], [[Gone{i}]].\n"
+            for i in range(8)
+        }
+    )
+
+
 @forks
 def test_a_run_drops_its_mentions_once_a_child_saves_them(
     make_vault: Any, monkeypatch: pytest.MonkeyPatch
@@ -629,7 +639,7 @@ def test_a_run_drops_its_mentions_once_a_child_saves_them(
     mentions once planned. The cache is still complete: the next run scans no note."""
     monkeypatch.setattr(engine, "BACKGROUND_SAVE", 1)
     monkeypatch.setattr(cache, "RACY_NS", 0)
-    root = _chain_vault(make_vault, 8)
+    root = _linked_vault(make_vault)
     uncached = Runner(open_session(root)).run(RunOptions(jobs=1, use_cache=False))
     kept = Runner(open_session(root)).run(RunOptions(jobs=1, use_cache=False, keep_state=True))
     started = _started(monkeypatch)
@@ -640,6 +650,8 @@ def test_a_run_drops_its_mentions_once_a_child_saves_them(
     assert started and started[0]._done
     assert not _reaches_a_mention(started[0]._work), "the saving work still holds the mentions"
     assert runner.state is not None and not runner.state.candidates
+    assert {d.code for d in first.diagnostics} >= {"VK101", "VK120"}
+    assert not any(f.links for f in first.facts.values()), "each note's links let go once it is checked"
 
     from vaultkit.analyze import Analyzer
 
@@ -656,11 +668,11 @@ def test_a_run_drops_its_mentions_once_a_child_saves_them(
 def test_a_run_whose_saving_child_fails_reports_in_full_and_the_next_scans_again(
     make_vault: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The child that saves the cache fails: the run still reports everything; the mentions it no longer
-    holds are not cached, and the next run finds them again (scanning: slower once, never wrong)."""
+    """The child that saves the cache fails: the run still reports everything; the mentions and facts it no
+    longer holds in full are not cached, and the next run finds them again (slower once, never wrong)."""
     monkeypatch.setattr(engine, "BACKGROUND_SAVE", 1)
     monkeypatch.setattr(cache, "RACY_NS", 0)
-    root = _chain_vault(make_vault, 8)
+    root = _linked_vault(make_vault)
     uncached = Runner(open_session(root)).run(RunOptions(jobs=1, use_cache=False))
     kept = Runner(open_session(root)).run(RunOptions(jobs=1, use_cache=False, keep_state=True))
     parent = os.getpid()
