@@ -598,3 +598,95 @@ def test_link_killed_outright_takes_its_forked_writers_with_it(make_vault: Any) 
     assert len(list(vault.rglob("*.vaultkit-tmp"))) <= 1
     third = run_cli("link", vault)
     assert third.exit_code == 0 and _files(vault) == linked, third.output
+
+
+def _reaches_a_mention(roots: Any) -> bool:
+    """Whether any Mention can be reached from `roots` (through containers, functions' partials and
+    objects' attributes)."""
+    import gc
+
+    from vaultkit.linker import Mention
+
+    seen: set[int] = set()
+    todo = list(roots)
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, (str, bytes, int, type)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, Mention):
+            return True
+        todo.extend(gc.get_referents(obj))
+    return False
+
+
+def _linked_vault(make_vault: Any) -> Path:
+    """Notes that mention the next by name, link to the one before, and to a note that does not exist."""
+    return make_vault(
+        {
+            f"Note{i}.md": f"# Note{i}\n\nSee Note{(i + 1) % 8} and [[Note{(i - 1) % 8}]], [[Gone{i}]].\n"
+            for i in range(8)
+        }
+    )
+
+
+@forks
+def test_a_run_drops_its_mentions_once_a_child_saves_them(
+    make_vault: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the child that caches the mentions is forked, the run keeps no copy of them for it (they were
+    held at the run's peak, ~45 MB on 50,000 notes), and a run that only reports drops each note's
+    mentions once planned. The cache is still complete: the next run scans no note."""
+    monkeypatch.setattr(engine, "BACKGROUND_SAVE", 1)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    root = _linked_vault(make_vault)
+    uncached = Runner(open_session(root)).run(RunOptions(jobs=1, use_cache=False))
+    kept = Runner(open_session(root)).run(RunOptions(jobs=1, use_cache=False, keep_state=True))
+    started = _started(monkeypatch)
+    runner = Runner(open_session(root))
+    first = runner.run(RunOptions(jobs=1))
+    assert first.diagnostics == uncached.diagnostics
+    assert any(d.code == "VK120" for d in first.diagnostics)
+    assert started and started[0]._done
+    assert not _reaches_a_mention(started[0]._work), "the saving work still holds the mentions"
+    assert runner.state is not None and not runner.state.candidates
+    assert {d.code for d in first.diagnostics} >= {"VK101", "VK120"}
+    assert not any(f.links for f in first.facts.values()), "each note's links let go once it is checked"
+
+    from vaultkit.analyze import Analyzer
+
+    def no_scan(self: Analyzer, rels: Any) -> dict[str, Any]:
+        assert not list(rels), "every note's mentions come from the cache"
+        return {}
+
+    monkeypatch.setattr(Analyzer, "mentions", no_scan)
+    again = Runner(open_session(root)).run(RunOptions(jobs=1, keep_state=True))
+    assert again.diagnostics == kept.diagnostics
+
+
+@forks
+def test_a_run_whose_saving_child_fails_reports_in_full_and_the_next_scans_again(
+    make_vault: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child that saves the cache fails: the run still reports everything; the mentions and facts it no
+    longer holds in full are not cached, and the next run finds them again (slower once, never wrong)."""
+    monkeypatch.setattr(engine, "BACKGROUND_SAVE", 1)
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    root = _linked_vault(make_vault)
+    uncached = Runner(open_session(root)).run(RunOptions(jobs=1, use_cache=False))
+    kept = Runner(open_session(root)).run(RunOptions(jobs=1, use_cache=False, keep_state=True))
+    parent = os.getpid()
+    real_write = cache.Cache.write
+
+    def write(self: cache.Cache, name: str, value: Any) -> None:
+        if os.getpid() != parent:
+            raise OSError("the child could not write")
+        real_write(self, name, value)
+
+    monkeypatch.setattr(cache.Cache, "write", write)
+    started = _started(monkeypatch)
+    first = Runner(open_session(root)).run(RunOptions(jobs=1))
+    assert started and started[0]._done
+    assert first.diagnostics == uncached.diagnostics
+    again = Runner(open_session(root)).run(RunOptions(jobs=1, keep_state=True))
+    assert again.diagnostics == kept.diagnostics

@@ -1631,3 +1631,25 @@ def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still
     changed = {f.rel: f for f in analyzer.parse(["B.md"])}
     assert "A.md" in watched.update(changed, listing.files, lambda rels, _t: {})
     assert "B.md" not in watched.back["A.md"] and "B.md" not in watched.out
+
+
+def test_a_run_that_only_reports_lets_go_of_the_key_table_once_planned(make_vault: VaultFactory) -> None:
+    """Nothing plans again in a run that only reports: the key table (~10 MB on 50,000 notes), the mentions
+    found and the notes' plans are let go before or as the notes are checked, not held to the run's peak.
+    The report is the same: VK120 and VK122 as before."""
+    from vaultkit.engine import Runner, RunOptions, open_session
+
+    root = vault(
+        make_vault,
+        {"A/Overview.md": "x\n", "B/Overview.md": "x\n", "Rust.md": "x\n", "N.md": "An Overview of Rust.\n"},
+    )
+    runner = Runner(open_session(root))
+    result = runner.run(RunOptions(jobs=1, use_cache=False))
+    assert [(d.path, d.code) for d in result.diagnostics] == [("N.md", "VK122"), ("N.md", "VK120")]
+    state = runner.state
+    assert state is not None
+    assert not state.table.targets and not state.candidates
+    assert not state.ctx.mentions and not state.ctx.ambiguous
+    kept = Runner(open_session(root))
+    assert kept.run(RunOptions(jobs=1, use_cache=False, keep_state=True)).diagnostics[0].code == "VK122"
+    assert kept.state is not None and kept.state.table.targets, "watch plans again: its state keeps them"
