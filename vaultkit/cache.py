@@ -66,7 +66,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 32: no YAML 1.1 hint in VK010 for `-0`, `+0` or `0x1F`, which YAML 1.1 reads as 1.2 does, read anew;
 # 33: YAML 1.1 hints in VK010 for `1_000`, `0b101`, `+0x1F` (numbers in 1.1) and `1e3` (a number in 1.2 only);
 # 34: a Pandoc citation of a note named by its key (`@smith2020`) no longer a mention, and template
-# placeholders (`{{date:YYYY}}`, `{% if x %}`) protected, read anew
+# placeholders (`{{date:YYYY}}`, `{% if x %}`) protected, read anew; 35: the relation anchor under the key
+# as the note cases it (`Related:`); 36: a word repeated around a hyphen (`buku-buku`) no mention of its half;
+# 37: an Admonition header (`!!! ad-note Title`) no prose, read anew
 FORMAT = 37
 RACY_NS = 2_000_000_000
 
