@@ -177,6 +177,12 @@ class RunOptions:
     # caller then owns RunResult.writing and must `finish()` it before it returns.
     defer_writes: bool = False
 
+    @property
+    def reports_only(self) -> bool:
+        """A run that only reports: no fix applied or shown, and no state kept to update (watch). Each note
+        is planned and checked once, and what it took can be let go as soon as it is."""
+        return not self.fixing and not self.keep_state
+
 
 @dataclass
 class RunResult:
@@ -226,14 +232,14 @@ class Runner:
         state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
         unreachable = self._unreachable(listing, opts)  # notes given but not listed: reported on too
         reported = scope + [d.path for d in unreachable]
-        if state_key and not opts.fixing and not opts.keep_state:
+        if state_key and opts.reports_only:
             cached = self._from_report(cache, state_key, listing, scope, opts)
             if cached is not None:
                 diags = sorted(cached[0] + unreachable, key=Diagnostic.sort_key)
                 return RunResult(diags, reported, notes_in_vault=cached[2], reports=cached[1])
         _check_schemas(cache, session.schemas)
         store = FactStore(cache, listing.notes, digests)
-        partial = opts.targets is not None and not opts.fixing and not opts.keep_state
+        partial = opts.targets is not None and opts.reports_only
         to_parse = store.load_some(scope) if partial else store.load_all()
         mark("cached facts")
         state, store_mentions = self._state(cache, store, listing, scope, to_parse, opts, partial)
@@ -551,7 +557,7 @@ class Runner:
         parts = self._parts(scope, opts) if shared else 1
         if parts == 1:
             planned(scope)
-            if not opts.fixing and not opts.keep_state:
+            if opts.reports_only:
                 state.planned_once()
         mark("plan")
         ctx = state.context()
@@ -583,7 +589,7 @@ class Runner:
         checks = [rule.check for rule in VAULT_RULES if active(rule.code)]
         key = Diagnostic.sort_key
         # a run that only reports never applies a fix: its edits are dropped as each note is checked
-        fixes: dict[tuple[str, bool], Fix] | None = None if opts.fixing or opts.keep_state else {}
+        fixes: dict[tuple[str, bool], Fix] | None = {} if opts.reports_only else None
         ctx.edits = fixes is None  # and the rules need not work them out (VK120: 15 MB on 50,000 notes)
 
         def checked(chunks: Sequence[Sequence[str]]) -> Iterator[tuple[bool, list[Diagnostic]]]:
@@ -635,7 +641,7 @@ class Runner:
         many notes. Its mentions are planned note by note (no link is counted before it is written), so
         each process plans its own notes; a run that fixes counts the links planned in every note, and its
         diagnostics carry edits, which would cost more to send back than to make here."""
-        if opts.fixing or opts.keep_state or len(scope) < SHARED_RULES:
+        if not opts.reports_only or len(scope) < SHARED_RULES:
             return 1
         from vaultkit.pool import choose_jobs
 
@@ -741,7 +747,7 @@ def _plan(state: VaultState, scope: Sequence[str], *, opts: RunOptions, linking:
     state.plan([rel for rel in scope if rel not in opts.refused], opts.fixing and opts.preview and linking)
     if opts.refused:
         state.plan([rel for rel in scope if rel in opts.refused], False)
-    if not opts.fixing and not opts.keep_state:  # only reported: each note is planned once, never again
+    if opts.reports_only:  # each note is planned once, never again
         for rel in scope:
             state.candidates.pop(rel, None)
 
@@ -823,7 +829,7 @@ def _dropped(
     and the run never saves those facts itself."""
     if mentions is not None and (saving.started or not cache.enabled):
         mentions.drop()
-    thin = saving.started and not opts.fixing and not opts.keep_state
+    thin = saving.started and opts.reports_only
     if thin:
         facts.drop()
     return thin
