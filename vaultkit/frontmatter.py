@@ -174,9 +174,10 @@ class Frontmatter:
 
     def key_for(self, name: str) -> str:
         """The key Obsidian reads `name` from: the first one equal to it but for case, as it finds `aliases`
-        and `tags` (`/^aliases$/i` in parseFrontMatterAliases, `/^tags$/i` in parseFrontMatterTags);
-        `name` itself when there is none."""
-        return next((key for key in self.data if key.lower() == name), name)
+        and `tags` (`/^aliases$/i` in parseFrontMatterAliases, `/^tags$/i` in parseFrontMatterTags), and as
+        vaultkit finds the relations property (`Related:` too); `name` itself when there is none."""
+        wanted = name.lower()
+        return next((key for key in self.data if key.lower() == wanted), name)
 
 
 def split(text: str) -> Frontmatter:

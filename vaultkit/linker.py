@@ -699,7 +699,9 @@ def relation_anchor(text: str, fm: Frontmatter, prop: str) -> PropertyAnchor | N
         return None  # unreadable YAML, or a fence out of place (VK005/VK006): never guess
     if not fm.present:
         return PropertyAnchor(0, f"{eol}  - ", f"{eol}---{eol}", f"---{eol}{prop}:{eol}  - ", '"')
-    prop = _cased(fm, prop)
+    # the key the note keeps it under: `Related:` is `related`, as Obsidian's property types and Dataview
+    # read keys without case; a second key differing only in case would split the property in two
+    prop = fm.key_for(prop)
     if _flow_root(text, fm):
         return _flow_anchor(text, fm, prop)
     if prop not in fm.data:
@@ -708,13 +710,6 @@ def relation_anchor(text: str, fm: Frontmatter, prop: str) -> PropertyAnchor | N
     if text.startswith("&", node.start):
         return None  # an anchored value (`&r [...]`), or an alias of one (`related: *r`): shared, not ours
     return _empty_anchor(text, node, eol) if value is None else _value_anchor(text, value, node, eol)
-
-
-def _cased(fm: Frontmatter, prop: str) -> str:
-    """The key the note keeps the property under: `Related:` is `related`, as Obsidian's property types and
-    Dataview read keys without case (`Frontmatter.key_for`); a second key differing only in case would split
-    the property in two."""
-    return next((key for key in fm.data if key.lower() == prop.lower()), prop)
 
 
 def _empty_anchor(text: str, node: Node, eol: str) -> PropertyAnchor:

@@ -331,7 +331,7 @@ def _check_frontmatter(old_fm: frontmatter.Frontmatter, new: str, managed: str) 
     frontmatter.load(new, new_fm)
     if not new_fm.present or not new_fm.loaded:
         return "the frontmatter edit would not load as YAML"
-    managed = next((k for k in old_fm.data if k.lower() == managed.lower()), managed)  # `Related:` too
+    managed = old_fm.key_for(managed)  # `Related:` too
     added = Counter(p.code for p in new_fm.problems) - Counter(p.code for p in old_fm.problems)
     if added:  # problems the note already had (a duplicate key, say) are not the edit's doing
         first = next(p for p in new_fm.problems if p.code in added)
