@@ -56,6 +56,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vaultkit.cache import refused
 from vaultkit.diagnostics import Edit
 from vaultkit.note import BOM, starts_with_marker
 from vaultkit.paths import read_only_stat, read_regular
@@ -471,8 +472,8 @@ def _vault_lock(root: Path) -> Iterator[bool]:
     lock_path = root / LOCK_NAME
     try:
         lock_path.parent.mkdir(exist_ok=True)
-        if stat.S_ISLNK(os.lstat(lock_path.parent).st_mode):  # the cache is off: nothing written through it
-            raise OSError(errno.ELOOP, "the cache folder is a symlink")
+        if refused(root) is not None:  # the cache is off (a symlink, say): nothing is written through it
+            raise OSError(errno.ELOOP, "the cache folder is not vaultkit's")
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
     except OSError:
         yield False
