@@ -259,47 +259,46 @@ def _compile(f: str) -> re.Pattern[str]:
     return pattern
 
 
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?')
+_JSON_STRING = r'"(?:[^"\\]|\\.)*"(\s*:)?'  # a string, and the colon after it if it is a key
+_JSON_STRINGS = re.compile(_JSON_STRING)
+_JSON_TOKENS = re.compile(_JSON_STRING + r"|[{}\[\]]")  # with the brackets that nest them
 
 
 def json_string_position(text: str, value: str, key: bool = False) -> tuple[int, int]:
     """The 1-based line and column of the first JSON string in `text` that reads `value` (escapes
     decoded: `"caf\\u00e9"` reads `café`), a key of an object if `key`, else a value; (1, 1) if none does."""
-    for m in _JSON_STRING.finditer(text):
-        if bool(m.group(1)) != key:
-            continue
-        token = m.group()[: len(m.group()) - len(m.group(1) or "")]
-        try:
-            if json.loads(token) != value:
-                continue
-        except json.JSONDecodeError:
-            continue
-        line = text.count("\n", 0, m.start()) + 1
-        return line, m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+    for m in _JSON_STRINGS.finditer(text):
+        if bool(m.group(1)) == key and _read_string(m) == value:
+            return _line_col(text, m.start())
     return 1, 1
-
-
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"(\s*:)?|[{}\[\]]')
 
 
 def json_key_position(text: str, key: str) -> tuple[int, int]:
     """The 1-based line and column of `key` as a key of the top-level object of `text` (escapes decoded),
     the last one if it is given twice (its value is the one `JSON.parse` keeps); (1, 1) if none."""
     depth, at = 0, -1
-    for m in _JSON_TOKEN.finditer(text):
+    for m in _JSON_TOKENS.finditer(text):
         token = m.group()
         if token in "{[":
             depth += 1
         elif token in "}]":
             depth -= 1
-        elif depth == 1 and m.group(1):
-            try:
-                if json.loads(token[: len(token) - len(m.group(1))]) == key:
-                    at = m.start()
-            except json.JSONDecodeError:
-                continue
-    if at < 0:
-        return 1, 1
+        elif depth == 1 and m.group(1) and _read_string(m) == key:
+            at = m.start()
+    return (1, 1) if at < 0 else _line_col(text, at)
+
+
+def _read_string(m: re.Match[str]) -> str | None:
+    """What a matched JSON string reads, escapes decoded, without a key's colon; None if it is no string."""
+    token = m.group()[: m.start(1) - m.start()] if m.group(1) else m.group()
+    try:
+        value = json.loads(token)
+    except json.JSONDecodeError:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _line_col(text: str, at: int) -> tuple[int, int]:
     return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
