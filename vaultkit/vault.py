@@ -476,19 +476,15 @@ class Index:
             self.by_name.get(name[: -len(NOTE_SUFFIX)], ()) if name.endswith(NOTE_SUFFIX) else ()
         )
         files: Sequence[str] = self.file_by_name.get(name, ())
-        if not notes and not files:  # a bare name is looked up first as written: most find nothing
-            return None
-        if len(notes) + len(files) == 1 and "/" not in key:
-            return Resolution(notes[0], is_note=True) if notes else Resolution(files[0])
-        if "/" in key:
+        if "/" in key and (notes or files):
             notes = [rel for rel in notes if _key(rel).endswith(key)]
             files = [rel for rel in files if _key(rel).endswith(key)]
-        found = sorted((*notes, *files))
-        if not found:
+        count = len(notes) + len(files)
+        if count == 0:  # a bare name is looked up first as written: most find nothing, at no more cost
             return None
-        if len(found) == 1:
-            return Resolution(found[0], is_note=bool(notes))
-        return Resolution(None, tuple(found), is_note=bool(notes))
+        if count == 1:
+            return Resolution(notes[0], is_note=True) if notes else Resolution(files[0])
+        return Resolution(None, tuple(sorted((*notes, *files))), is_note=bool(notes))
 
     def link_text(self, target: str, source: str, obsidian: ObsidianSettings) -> str:
         """How a new link to `target` is written from `source`, following newLinkFormat. In NFC: Obsidian
