@@ -219,6 +219,29 @@ def test_case_is_ignored_as_javascript_lower_cases(
     ]
 
 
+def test_a_path_two_notes_hold_in_other_cases_is_ambiguous(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Linux clone can hold `Note.md` and `note.md` (Windows and macOS cannot); Obsidian looks a path up
+    ignoring case, so a path to either is ambiguous. Regression: the note listed last took every path link
+    silently, and `link` added the relation to it, whichever note the link was written for."""
+    root = make_vault(
+        {
+            "Note.md": "x\n",
+            "note.md": "y\n",
+            "Pic.png": "x",
+            "pic.png": "y",
+            "Folder/A.md": "[a](../Note.md) [[/Note]] ![[/pic.png]]\n",
+        }
+    )
+    lines = report(root, monkeypatch, "--select", "VK1")
+    assert [line.split(" it could")[0] for line in lines] == [
+        "Folder/A.md:1:1: VK102 ambiguous link '../Note.md':",
+        "Folder/A.md:1:17: VK102 ambiguous link '/Note':",
+        "Folder/A.md:1:27: VK102 ambiguous link '/pic.png':",
+    ]
+
+
 def test_a_code_that_names_no_rule_is_refused(make_vault: VaultFactory) -> None:
     root = make_vault({"S.md": "[[Nope]]\n"})
     result = run_cli("check", "--select", "VK1O1", root)
