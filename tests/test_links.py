@@ -235,6 +235,10 @@ def test_a_path_two_notes_hold_in_other_cases_is_ambiguous(
         }
     )
     lines = report(root, monkeypatch, "--select", "VK1")
+    assert lines[0].endswith(
+        "it could mean 'Note.md' and 'note.md'; their paths differ only in case, which Windows and macOS "
+        "cannot hold: rename one"
+    )
     assert [line.split(" it could")[0] for line in lines] == [
         "Folder/A.md:1:1: VK102 ambiguous link '../Note.md':",
         "Folder/A.md:1:17: VK102 ambiguous link '/Note':",

@@ -39,8 +39,16 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                 link.line,
                 link.col,
                 RULE.code,
-                f"ambiguous link '{link.target}': it could mean {names}; write the folder too",
+                f"ambiguous link '{link.target}': it could mean {names}; {_advice(res.candidates)}",
             )
+
+
+def _advice(candidates: tuple[str, ...]) -> str:
+    """A folder tells apart notes in different folders, not two whose paths differ only in case (a Linux
+    clone can hold `Note.md` and `note.md`; Windows and macOS cannot, nor can any path tell them apart)."""
+    if len({c.lower() for c in candidates}) < len(candidates):
+        return "their paths differ only in case, which Windows and macOS cannot hold: rename one"
+    return "write the folder too"
 
 
 RULE = rule(sys.modules[__name__], "VK102", "ambiguous-link", "vault")
