@@ -784,7 +784,8 @@ def test_no_link_that_would_split_a_character_or_change_the_syntax(
         ("ספר", "קראתי את הַספר ספר", "קראתי את הַספר [[ספר]]"),  # the prefix's vowel point
         ("スター", "スターバックス、スターが光る", "スターバックス、[[スター]]が光る"),  # katakana runs
         ("ジョン", "ジョン・スミス", "[[ジョン]]・スミス"),  # the middle dot parts a name
-        ("🇺🇸", "🇦🇺🇸🇪 and 🇺🇸", "🇦🇺🇸🇪 and [[🇺🇸]]"),  # regional indicators pair up
+        # regional indicators pair up (a flag counts as one character towards min_length: with a word)
+        ("🇺🇸 US", "🇦🇺🇸 US and 🇺🇸 US", "🇦🇺🇸 US and [[🇺🇸 US]]"),
         ("خواهم", "می\u200cخواهم. خواهم رفت", "می\u200cخواهم. [[خواهم]] رفت"),  # a non-joiner inside a word
         ("کتاب", "کتاب\u200cها و کتاب", "کتاب\u200cها و [[کتاب]]"),  # ... before a suffix
         ("क्षेत्र", "उप\u200cक्षेत्र। क्षेत्र", "उप\u200cक्षेत्र। [[क्षेत्र]]"),
@@ -822,6 +823,17 @@ def test_no_mention_inside_a_word_or_a_symbol_of_another_script(
 def test_no_mention_splits_an_emoji_sequence(make_vault: VaultFactory) -> None:
     root = vault(make_vault, {"👩\u200d👧.md": "x\n", "N.md": "👨\u200d👩\u200d👧 family\n"})
     assert link_diff(root) == []
+
+
+def test_an_emoji_is_one_character_towards_min_length(make_vault: VaultFactory) -> None:
+    """Regression: min_length counted code points, so of notes named with one emoji, `🍕` was too short to
+    link but `👩‍💻` (three code points, joined by a zero-width joiner), `1️⃣` (a digit, a variation selector
+    and a keycap) and `🏳️‍🌈` were linked at every use of that emoji. A name holding one goes on counting."""
+    names = ["🍕", "👩\u200d💻", "1\ufe0f\u20e3", "🏳\ufe0f\u200d🌈", "🇺🇦", "👍🏽", "❤\ufe0f", "🇺🇦 UA"]
+    files = {f"{name}.md": "x\n" for name in names}
+    prose = "Team 👩\u200d💻 and 🍕, 1\ufe0f\u20e3, 🏳\ufe0f\u200d🌈, 🇺🇦, 👍🏽, ❤\ufe0f. Then 🇺🇦 UA"
+    root = vault(make_vault, {**files, "N.md": prose + "\n"})
+    assert link_diff(root) == [prose.replace("🇺🇦 UA", "[[🇺🇦 UA]]")]
 
 
 def test_a_mark_after_the_name_and_a_name_after_a_mark_still_link_where_the_word_ends(

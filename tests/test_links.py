@@ -219,6 +219,37 @@ def test_case_is_ignored_as_javascript_lower_cases(
     ]
 
 
+def test_a_path_two_notes_hold_in_other_cases_is_ambiguous(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Linux clone can hold `Note.md` and `note.md` (Windows and macOS cannot), or an NFC and an NFD
+    `Café.md`; Obsidian looks a path up ignoring case, by its NFC form, so a path to either is ambiguous. Regression: the note listed last took every path link
+    silently, and `link` added the relation to it, whichever note the link was written for."""
+    root = make_vault(
+        {
+            "Note.md": "x\n",
+            "note.md": "y\n",
+            "Pic.png": "x",
+            "pic.png": "y",
+            unicodedata.normalize("NFC", "Café.md"): "x\n",
+            unicodedata.normalize("NFD", "Café.md"): "y\n",
+            "Folder/A.md": "[a](../Note.md) [[/Note]] ![[/pic.png]] [[/Café]]\n",
+        }
+    )
+    lines = report(root, monkeypatch, "--select", "VK1")
+    assert lines[0].endswith(
+        "it could mean 'Note.md' and 'note.md'; their paths differ only in case or Unicode form, which "
+        "Obsidian does not tell apart: rename one"
+    )
+    assert [line.split(" it could")[0] for line in lines] == [
+        "Folder/A.md:1:1: VK102 ambiguous link '../Note.md':",
+        "Folder/A.md:1:17: VK102 ambiguous link '/Note':",
+        "Folder/A.md:1:27: VK102 ambiguous link '/pic.png':",
+        "Folder/A.md:1:41: VK102 ambiguous link '/Café':",
+    ]
+    assert lines[-1].endswith("Obsidian does not tell apart: rename one")
+
+
 def test_a_code_that_names_no_rule_is_refused(make_vault: VaultFactory) -> None:
     root = make_vault({"S.md": "[[Nope]]\n"})
     result = run_cli("check", "--select", "VK1O1", root)

@@ -209,7 +209,37 @@ def usable_key(key: str, min_length: int) -> bool:
         return False
     if key.isascii():  # the common case, without a call per character
         return len(key) >= min_length
-    return sum(2 if _wide(c) else 1 for c in key) >= min_length
+    return _length(key) >= min_length
+
+
+def _length(key: str) -> int:
+    """A key's length towards `min_length`, an emoji counted as one character whatever code points make
+    it: `👩‍💻` (joined by a zero-width joiner), `❤️` and `1️⃣` (a variation selector, a keycap), `👍🏽` (a
+    skin tone) and the flag `🇺🇦` (two regional indicators) are as short as `🍕`. Han, Kana and Hangul
+    count twice."""
+    length = 0
+    previous = ""
+    for c in key:
+        o = ord(c)
+        if _emoji_modifier(o) or (previous == "\u200d" and unicodedata.category(c) == "So"):
+            previous = c
+        elif 0x1F1E6 <= o <= 0x1F1FF and 0x1F1E6 <= ord(previous or " ") <= 0x1F1FF:
+            previous = ""  # the second regional indicator of a flag; a third starts the next flag
+        else:
+            length += 2 if _wide(c) else 1
+            previous = c
+    return length
+
+
+def _emoji_modifier(o: int) -> bool:
+    """A zero-width joiner, a variation selector, an enclosing keycap, a skin tone or a tag character."""
+    return (
+        o == 0x200D
+        or 0xFE00 <= o <= 0xFE0F
+        or o == 0x20E3
+        or 0x1F3FB <= o <= 0x1F3FF
+        or 0xE0020 <= o <= 0xE007F
+    )
 
 
 def _is_acronym(key: str) -> bool:

@@ -458,12 +458,18 @@ class Index:
         return Resolution()
 
     def _exact(self, key: str) -> Resolution | None:
-        """The note or file at the vault path `key` (lower-cased), if any."""
-        note = self.by_path.get(key[: -len(NOTE_SUFFIX)]) if key.endswith(NOTE_SUFFIX) else None
-        if note is not None:
-            return Resolution(note, is_note=True)
-        file = self.file_by_path.get(key)
-        return Resolution(file) if file is not None else None
+        """The note or file at the vault path `key` (lower-cased), if any. Obsidian looks a path up ignoring
+        case, so two notes whose paths differ only in case (`Note.md` and `note.md`, which a Linux clone can
+        hold and Windows or macOS cannot) are both at it: the link is ambiguous, whichever case it is
+        written in."""
+        stem = key[: -len(NOTE_SUFFIX)] if key.endswith(NOTE_SUFFIX) else None
+        if stem is not None and stem in self.by_path:
+            same = self.by_name.get(stem.rpartition("/")[2], ())
+            return _at([rel for rel in same if _key(rel[: -len(NOTE_SUFFIX)]) == stem], is_note=True)
+        if key in self.file_by_path:
+            same = self.file_by_name.get(key.rpartition("/")[2], ())
+            return _at([rel for rel in same if _key(rel) == key], is_note=False)
+        return None
 
     def _ending(self, key: str) -> Resolution | None:
         """The notes and files named as `key` (lower-cased) ends, and, for a path, whose lower-cased path
@@ -506,6 +512,13 @@ class Index:
         if obsidian.use_markdown_links:
             return PurePosixPath(target).name if unique else target
         return name if unique else target[: -len(NOTE_SUFFIX)]
+
+
+def _at(rels: Sequence[str], is_note: bool) -> Resolution:
+    """The one note or file at a path, or the several whose paths differ only in case."""
+    if len(rels) == 1:
+        return Resolution(rels[0], is_note=is_note)
+    return Resolution(None, tuple(sorted(rels)), is_note=is_note)
 
 
 def _normpath(path: PurePosixPath) -> str | None:
