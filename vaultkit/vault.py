@@ -382,6 +382,7 @@ class Index:
     by_path: dict[str, str] = field(default_factory=dict)
     file_by_name: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     file_by_path: dict[str, str] = field(default_factory=dict)
+    twins: set[str] = field(default_factory=set)  # path keys two notes or files hold (`Note.md`, `note.md`)
     _stems: dict[str, str] | None = None
     _aliases: dict[str, str] | None = None
 
@@ -393,11 +394,13 @@ class Index:
         by_name, by_path = index.by_name, index.by_path
         for rel in names:  # a path's key ends with its name's key: "/" neither composes nor cases
             key = _key(rel[: -len(NOTE_SUFFIX)])
-            by_path[key] = rel
+            if by_path.setdefault(key, rel) != rel:
+                index.twins.add(key + NOTE_SUFFIX)
             by_name[key.rpartition("/")[2]].append(rel)
         for rel in index.files:
             key = _key(rel)
-            index.file_by_path[key] = rel
+            if index.file_by_path.setdefault(key, rel) != rel:
+                index.twins.add(key)
             index.file_by_name[key.rpartition("/")[2]].append(rel)
         return index
 
@@ -463,10 +466,16 @@ class Index:
         hold and Windows or macOS cannot) are both at it: the link is ambiguous, whichever case it is
         written in."""
         stem = key[: -len(NOTE_SUFFIX)] if key.endswith(NOTE_SUFFIX) else None
-        if stem is not None and stem in self.by_path:
-            same = self.by_name.get(stem.rpartition("/")[2], ())
+        note = self.by_path.get(stem) if stem is not None else None
+        if note is not None and key not in self.twins:
+            return Resolution(note, is_note=True)
+        if note is not None:
+            same = self.by_name.get(key.rpartition("/")[2][: -len(NOTE_SUFFIX)], ())
             return _at([rel for rel in same if _key(rel[: -len(NOTE_SUFFIX)]) == stem], is_note=True)
-        if key in self.file_by_path:
+        file = self.file_by_path.get(key)
+        if file is not None and key not in self.twins:
+            return Resolution(file)
+        if file is not None:
             same = self.file_by_name.get(key.rpartition("/")[2], ())
             return _at([rel for rel in same if _key(rel) == key], is_note=False)
         return None
