@@ -933,8 +933,10 @@ def _element_text(
     masked: str, tags: list[re.Match[str]], breaks: Sequence[int], chars: list[tuple[int, int]]
 ) -> None:
     """Protect the text of inline HTML elements (`<span>`, `<b>`, `<u>`, `<mark>`, `<font>`...): from an
-    opening tag to its closing tag, or to the end of its paragraph when nothing closes it there. Obsidian
-    renders no Markdown inside HTML: a link written there shows as `[[...]]` in the editor. Links already
+    opening tag to its closing tag in the same paragraph. Obsidian renders no Markdown inside HTML: a link
+    written there shows as `[[...]]` in the editor. An opening tag nothing closes in its paragraph is a tag
+    and no more (CommonMark 6.6, raw HTML: the text after it is ordinary inline content): the rest of
+    `List<String> holds ResRL`, `Vec<T> and ResRL` or `a <b> c ResRL` is prose, linked as any. Links already
     there stay links (the tags alone are matched, so `_inline` still finds them). Linear: each opening tag
     is pushed and popped once, and each paragraph's end is looked up once."""
     stack: list[tuple[str, int]] = []  # the open elements: name, where the opening tag starts
@@ -942,8 +944,7 @@ def _element_text(
     para_end = 0  # where the paragraph of the stack's elements ends
     for m in tags:
         start, end = m.span()
-        if stack and start >= para_end:  # elements nothing closed in their paragraph
-            chars.append((stack[0][1], para_end))
+        if stack and start >= para_end:  # elements nothing closed in their paragraph: their tags alone
             stack.clear()
             open_names.clear()
         text = m.group()
@@ -962,8 +963,6 @@ def _element_text(
                 para_end = _paragraph_end(masked, end, breaks)
             stack.append((tag, start))
             open_names[tag] = open_names.get(tag, 0) + 1
-    if stack:
-        chars.append((stack[0][1], para_end))
 
 
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
