@@ -947,3 +947,38 @@ def test_a_note_deleted_as_it_is_written_is_said_to_be_tried_again_and_is(
     watcher._tick()
     assert f"vaultkit: linked {RESRL}" in capsys.readouterr().out
     assert "Another mention of [[Xiaomi]]." in note.read_text(encoding="utf-8")
+
+
+def test_fix_adds_nothing_to_notes_moved_with_their_folder(tmp_path: Path) -> None:
+    """Regression: a folder renamed while `watch --fix` ran (in Obsidian, or with `mv`) brought its notes as
+    new ones, fixed as if saved: Proj/Gamma.md, whose relation `[[Proj/Beta]]` the move broke, was given
+    `[[Projects/Beta]]` as well, which no `link` run before the move would have added. A moved note is the
+    same note: its problems are shown, and it is fixed when it is next saved."""
+    root = tmp_path / "v"
+    for rel, text in {
+        ".obsidian/app.json": "{}",
+        "Other/Beta.md": "x\n",
+        "Alpha.md": "Alpha note.\n",
+        "Proj/Beta.md": "About Gamma and Alpha.\n",
+        "Proj/Gamma.md": "G text.\n",
+    }.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    linked = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "link", str(root)], capture_output=True, text=True, check=False
+    )
+    assert linked.returncode == 0, linked
+    gamma = (root / "Proj/Gamma.md").read_bytes()
+    assert b'"[[Proj/Beta]]"' in gamma
+    w = WatchProcess(root, "--fix", "--settle", "0.3")
+    try:
+        os.rename(root / "Proj", root / "Projects")
+        lines = w.expect(r"^vaultkit: 4 notes")
+        assert any(line.startswith("+ Projects/Gamma.md:") and "VK121" in line for line in lines), lines
+        lines = w.quiet(2.0)
+        assert not any("added relations" in line or "linked" in line for line in lines), lines
+        assert (root / "Projects/Gamma.md").read_bytes() == gamma
+        _in_place(root / "Projects/Gamma.md", "G text, saved.\n")  # a save is fixed as ever
+        w.expect(r"^vaultkit: linked Projects/Gamma.md|^vaultkit: added relations to Projects/Gamma.md")
+    finally:
+        assert w.stop() == 0

@@ -198,7 +198,13 @@ class Watcher:
         if not changed:
             return
         state = self.runner.state
-        known = set(state.facts) if state is not None and self.options.fix else set()
+        # the notes known before, with their bytes' hashes: a note that comes with the bytes of one that went
+        # was moved (a folder renamed), not saved
+        known = (
+            {rel: f.digest for rel, f in state.facts.items()}
+            if state is not None and self.options.fix
+            else {}
+        )
         try:
             by_note, self.notes = self.runner.update(changed)
         except FatalError as e:
@@ -212,7 +218,9 @@ class Watcher:
             self._write_report()
         if self.options.fix:
             # Notes a folder event brought (created in a new folder, moved in with it) are new, as if saved.
-            fresh = [*changed, *(rel for rel in by_note if rel not in known)]
+            fresh = _saved(
+                [*changed, *(rel for rel in by_note if rel not in known)], known, by_note, self.runner
+            )
             if len(fresh) > BULK:
                 self._bulk(len(fresh), time.monotonic())
             if time.monotonic() >= self.bulk_until:
@@ -495,6 +503,24 @@ def _retried(message: str) -> str:
 def _shown(rel: str, d: Diagnostic) -> str:
     """`path:line:col: CODE message`, as the text report prints it (control characters spelled out)."""
     return f"{printable(rel)}:{d.line}:{d.col}: {d.code} {printable(d.message)}"
+
+
+def _saved(rels: list[str], known: dict[str, str], checked: Collection[str], runner: Runner) -> list[str]:
+    """The notes among `rels` to fix as saved: not those moved or renamed (a folder renamed in Obsidian, or
+    with `mv`), which come with the very bytes of a note gone in the same change. A moved note is the same
+    note: fixed as new, it got relations a `link` run before the move would not have added (a path link
+    `[[Proj/Beta]]` broken by the move, owed again as `[[Projects/Beta]]`). It is fixed when next saved."""
+    state = runner.state
+    if state is None:
+        return rels
+    went = {known[rel] for rel in checked if rel in known and rel not in state.facts}  # gone ones are checked
+    if not went:
+        return rels
+    return [
+        rel
+        for rel in dict.fromkeys(rels)
+        if rel in known or (f := state.facts.get(rel)) is None or f.digest not in went
+    ]
 
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:
