@@ -123,7 +123,8 @@ def _atomic(path: Path, text: str) -> None:
 
 
 @pytest.mark.parametrize("save", [_in_place, _atomic], ids=["in-place", "temp-and-rename"])
-def test_save_shows_new_then_fixed(vault: Path, watch: WatchProcess, save: object) -> None:
+def test_save_shows_new_then_gone(vault: Path, watch: WatchProcess, save: object) -> None:
+    """A problem the user's own edit removed is "gone": it was said "(fixed)", as if vaultkit had fixed it."""
     note = vault / RESRL
     original = note.read_text(encoding="utf-8")
     save(note, original.replace("kind: paper", "kind: papr"))  # type: ignore[operator]
@@ -133,7 +134,8 @@ def test_save_shows_new_then_fixed(vault: Path, watch: WatchProcess, save: objec
     )
     save(note, original)  # type: ignore[operator]
     lines = watch.expect(r"^vaultkit: \d+ notes")
-    assert any(line.startswith(f"- {RESRL}:") and "(fixed)" in line for line in lines), lines
+    assert any(line.startswith(f"- {RESRL}:") and line.endswith(" (gone)") for line in lines), lines
+    assert not any("fixed" in line for line in lines), lines
     assert note.read_text(encoding="utf-8") == original  # watch without --fix never writes
 
 
@@ -739,6 +741,37 @@ def test_a_symlinked_folder_is_reported_as_check_reports_it(
     lines = watch.expect(r"^vaultkit: 24 notes")
     for name in ("Shared", "Shared.md"):
         assert any(line.startswith(f"- {name}:1:1: VK205") for line in lines), lines
+    # a folder link gone is no note deleted, nor a folder link swapped for a folder a fix (regression)
+    assert not any("(note deleted)" in line or "fixed" in line for line in lines), lines
+    os.symlink(outside, vault / "Shared")
+    watch.expect(r"^\+ Shared:1:1: VK205")
+    watch.expect(r"^vaultkit: 24 notes")
+    (vault / "Shared").unlink()
+    (vault / "Shared").mkdir()
+    lines = watch.expect(r"^- Shared:1:1: VK205")
+    assert lines[-1].endswith(" (gone)"), lines
+
+
+def test_fix_says_fixed_by_vaultkit_only_of_what_it_fixed(vault: Path) -> None:
+    """Regression: every problem that went from a saved note was said "(fixed)", also one the user's own
+    edit removed. What vaultkit's write fixed is "(fixed by vaultkit)"; the rest is "(gone)"."""
+    w = WatchProcess(vault, "--fix", "--settle", "0.3")
+    try:
+        note = vault / RESRL
+        original = note.read_text(encoding="utf-8")
+        _atomic(note, original + "\nAnother mention of Xiaomi.\n")
+        lines = w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
+        lines += w.expect(r"^vaultkit: \d+ notes")
+        fixed = [line for line in lines if line.startswith(f"- {RESRL}:")]
+        assert fixed and all(line.endswith(" (fixed by vaultkit)") for line in fixed), lines
+        linked = note.read_text(encoding="utf-8")
+        _atomic(note, linked.replace("kind: paper", "kind: papr"))
+        w.expect(rf"^\+ {RESRL}:.*VK010")
+        _atomic(note, linked)
+        lines = w.expect(rf"^- {RESRL}:.*VK010")
+        assert lines[-1].endswith(" (gone)"), lines
+    finally:
+        assert w.stop() == 0
 
 
 def test_a_stop_signal_that_lands_while_the_loop_holds_its_wake_lock_still_stops_it(vault: Path) -> None:

@@ -66,6 +66,8 @@ class WatchOptions:
     polling: bool = False
 
 
+WHY_SAVED = ""  # `_print_changes`: a problem went from a note saved, by vaultkit's fix or by the user's edit
+_FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked, unreadable), not of a note
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
 
 
@@ -173,7 +175,7 @@ class Watcher:
 
     # -- checking -----------------------------------------------------------------------------------------
 
-    def _full_check(self, why: str = "fixed") -> None:
+    def _full_check(self, why: str = WHY_SAVED) -> None:
         """Check every note; problems no longer found are shown as gone, with `why`."""
         result = self.runner.run(RunOptions(targets=None, keep_state=True))
         self.notes = result.notes_in_vault
@@ -328,25 +330,32 @@ class Watcher:
         self,
         rels: Iterable[str],
         previous: dict[str, list[Diagnostic]],
-        why: str = "fixed",
+        why: str = WHY_SAVED,
         saved: set[str] | None = None,
     ) -> bool:
         """Print what appeared (+) and went (-). A problem goes because its note was deleted or can no
-        longer be read (it is not checked), or `why` (it was fixed); in a note that was not saved (`saved`:
-        the notes that were), because of a change elsewhere: a mention whose note was deleted is gone, not
-        fixed."""
+        longer be read (it is not checked), or `why`; in a note that was not saved (`saved`: the notes that
+        were), because of a change elsewhere: a mention whose note was deleted is gone, not fixed. In a
+        saved note (or path), a problem is "fixed by vaultkit" only where vaultkit's own write made these
+        bytes and the problem was one it fixes; any other is "gone" (the user rewrote the text, a symlinked
+        folder was swapped for a folder), which vaultkit did not fix."""
         printed = False
         state = self.runner.state
         for rel in sorted(rels):
+            facts = state.facts.get(rel) if state is not None else None
             # a note no longer known that is still there was left out (excluded) by a configuration change
-            if state is not None and rel not in state.facts and not os.path.lexists(self.root / rel):
+            if state is not None and facts is None and not os.path.lexists(self.root / rel):
                 gone = "(note deleted)"
             elif any(d.code in NOT_READ for d in self.current.get(rel, ())):
                 gone = "(not checked: the note cannot be read)"
             elif saved is not None and rel not in saved:
                 gone = "(no longer found, after a change in another note)"
-            else:
+            elif why != WHY_SAVED:
                 gone = f"({why})"
+            elif facts is not None and self.own_writes.get(rel) == facts.digest:
+                gone = "(fixed by vaultkit)"
+            else:
+                gone = "(gone)"
             old = Counter((d.code, d.message) for d in previous.get(rel, []))
             new = Counter((d.code, d.message) for d in self.current.get(rel, []))
             for d in self.current.get(rel, []):
@@ -357,7 +366,12 @@ class Watcher:
             new = Counter((d.code, d.message) for d in self.current.get(rel, []))
             for d in previous.get(rel, []):
                 if old[(d.code, d.message)] > new[(d.code, d.message)]:
-                    click.echo(f"- {_shown(rel, d)} {gone}")
+                    said = gone
+                    if (gone == "(fixed by vaultkit)" and d.fix is None) or (
+                        gone == "(note deleted)" and d.code in _FOLDER_CODES  # a folder, never a note
+                    ):
+                        said = "(gone)"
+                    click.echo(f"- {_shown(rel, d)} {said}")
                     old[(d.code, d.message)] -= 1
                     printed = True
         return printed
