@@ -69,7 +69,8 @@ CACHE_DIR = ".vaultkit_cache"
 # placeholders (`{{date:YYYY}}`, `{% if x %}`) protected, read anew; 35: the relation anchor under the key
 # as the note cases it (`Related:`); 36: a word repeated around a hyphen (`buku-buku`) no mention of its half;
 # 37: an Admonition header (`!!! ad-note Title`) no prose, read anew; 38: the text after an HTML opening tag
-# nothing closes in its paragraph (`List<String> holds X`) is prose again, read anew
+# nothing closes in its paragraph (`List<String> holds X`) is prose again, and VK022 of YAML numbers in
+# `tags`, read anew
 FORMAT = 38
 RACY_NS = 2_000_000_000
 
