@@ -73,6 +73,7 @@ CACHE_DIR = ".vaultkit_cache"
 # `tags`, read anew
 FORMAT = 38
 RACY_NS = 2_000_000_000
+CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
 Sig = tuple[int, int, int, int]
 
@@ -102,7 +103,9 @@ class Cache:
         if not self.enabled:
             return None
         try:
-            blob = read_regular(self.folder / filename)  # vaultkit writes only regular files here
+            # vaultkit writes only regular files here, none near the limit (a 100 MB report on the largest
+            # vaults): a shard replaced by a link to a huge file is refused unread, as a cache miss
+            blob = read_regular(self.folder / filename, CACHE_FILE_LIMIT)
         except OSError:
             return None
         head, _, body = blob.partition(b"\n")
