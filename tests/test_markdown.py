@@ -129,6 +129,9 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("html-inline-generic-type", "A List<String> holds Meituan, Vec<T> and Meituan.", 2, True),
     ("html-inline-unclosed-then-element", "a <b> c <span>Meituan</span> Meituan", 1, False),
     ("html-inline-tag-named-as-note", "Map<Meituan> and Meituan", 1, True),
+    # but an unclosed element whose text is no prose (code, a link, raw text) protects to its paragraph's end
+    ("html-inline-unclosed-code", "a <code>Meituan\nMeituan\n\nMeituan", 1, False),
+    ("html-inline-unclosed-textarea-after-b", "a <b>Meituan <textarea>Meituan", 1, False),
     ("html-inline-void-elements", "a<br>Meituan<img src=x> Meituan<hr/>", 2, True),
     ("html-inline-stray-closing-tag", "a</span> Meituan", 1, False),
     ("html-in-list-item", "- <div>\n  Meituan\n  </div>", 0, True),
