@@ -219,7 +219,8 @@ class Watcher:
             self._print_summary()
             self._write_report()
         if self.options.fix:
-            # Notes a folder event brought (created in a new folder, moved in with it) are new, as if saved.
+            # Notes a folder event brought (created in a new folder, moved in from outside the vault) are new,
+            # as if saved; notes moved within the vault are not (`_saved`).
             fresh = _saved(
                 [*changed, *(rel for rel in by_note if rel not in known)], known, by_note, self.runner
             )
