@@ -675,7 +675,7 @@ def test_fix_writes_only_the_saved_note_and_shows_the_relation_owed_by_the_other
         assert xiaomi.read_bytes() == before
         _in_place(xiaomi, before.decode("utf-8") + "\nSaved by the user.\n")
         w.expect(r"^vaultkit: linked Entities/Companies/Xiaomi.md", timeout=20)
-        w.expect(r"^- Entities/Companies/Xiaomi.md:1:1: VK121 .*\(fixed\)")
+        w.expect(r"^- Entities/Companies/Xiaomi.md:1:1: VK121 .*\(fixed by vaultkit\)")
         later = w.quiet(2.0)  # its own write settles: nothing more is written
         assert not any(line.startswith("vaultkit: linked") for line in later), later
     finally:
