@@ -552,6 +552,23 @@ def test_a_tag_of_other_digits_than_0_to_9_is_a_tag(
     ]
 
 
+def test_a_yaml_number_in_tags_is_no_tag(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Obsidian keeps only the text values of `tags` (parseFrontMatterTags, through parseFrontMatterStringArray:
+    numbers, booleans and nulls in the list are dropped, a number alone is no tags at all; de-minified audit of
+    Obsidian 1.12.7, clintonthegeek/Corbomite docs/obsidian-audit/domains/parsing.md, section 1). Regression:
+    `tags: [ai, 2024]`, `Tags: 42` and `1.5` got no VK022 (the bundled schema said VK010 of the first number
+    of `tags:` only, and a vault's own schemas may say nothing)."""
+    root = make_vault({"T.md": fm("tags: [ai, 2024, 1.5]"), "U.md": fm("Tags: 42")})
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
+    why = 'Obsidian takes no tag from a YAML number (write it as text with a letter: "y2024")'
+    assert [line.partition(" VK022 ")[::2] for line in lines] == [
+        ("T.md:2:12:", f"tags: 2024 is a number: {why}"),
+        ("T.md:2:18:", f"tags: 1.5 is a number: {why}"),
+        ("U.md:2:7:", f"Tags: 42 is a number: {why}"),
+    ]
+
+
 def test_the_bundled_schemas_take_the_nested_tags_vk022_takes(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

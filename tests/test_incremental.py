@@ -742,3 +742,20 @@ def test_a_report_only_run_holds_no_fix_edits(make_vault: Callable[..., Path]) -
     edits = [d.fix.edits for d in fixing if d.code == "VK120" and d.fix is not None]
     assert len(edits) == 40
     assert all(e and e[0].text == "[[Alpha]]" for e in edits)
+
+
+def test_a_cache_file_beyond_the_size_limit_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the cache had no size limit of its own, so a shard replaced by (a link to) a huge file was
+    read whole into memory. A cache file beyond `CACHE_FILE_LIMIT` is refused unread: a cache miss."""
+    root = tmp_path / "v"
+    root.mkdir()
+    store = cache.Cache(root, "fingerprint")
+    store.write("facts-1", {"pad": "x" * 5000})
+    store.write_text("report", "key", "y" * 5000)
+    assert store.read("facts-1") == {"pad": "x" * 5000}
+    assert store.read_text("report", "key") == b"y" * 5000
+    monkeypatch.setattr(cache, "CACHE_FILE_LIMIT", 4096, raising=False)
+    assert store.read("facts-1") is None
+    assert store.read_text("report", "key") is None

@@ -115,15 +115,23 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("html-comment-inline", "a <!-- Meituan --> b", 0, True),
     ("html-processing-instruction", "<?php\n\nMeituan\n?>\n", 0, True),
     # Obsidian renders no Markdown inside HTML elements: an inline element's text is no prose (mistune, as
-    # CommonMark, reads it as prose), to its closing tag or to the end of its paragraph
+    # CommonMark, reads it as prose), to its closing tag in its paragraph
     ("html-inline-element-text", "<span>Meituan</span> Meituan", 1, False),
     ("html-inline-elements-of-any-name", "<u>Meituan</u>, <b>Meituan</b>, <mark>Meituan</mark>", 0, False),
     ("html-inline-font", '<font color="red">a Meituan</font> Meituan', 1, False),
     ("html-inline-nested", "<span>a <span>b</span> Meituan</span> Meituan", 1, False),
     ("html-inline-wraps-lines", "a <mark>b\nMeituan</mark> Meituan", 1, False),
-    ("html-inline-unclosed-to-paragraph-end", "a <b>Meituan\nMeituan\n\nMeituan</b> Meituan", 2, False),
-    ("html-inline-unclosed-crlf", "a <b>Meituan\r\n\r\nMeituan", 1, False),
-    ("html-inline-not-across-list-items", "- <mark>Meituan\n- Meituan", 1, False),
+    # an opening tag nothing closes in its paragraph is the tag alone (CommonMark 6.6, raw HTML): the text
+    # after it is prose, code-like text (`List<String>`, `Vec<T>`) included
+    ("html-inline-unclosed-is-a-tag", "a <b>Meituan\nMeituan\n\nMeituan</b> Meituan", 4, True),
+    ("html-inline-unclosed-crlf", "a <b>Meituan\r\n\r\nMeituan", 2, True),
+    ("html-inline-not-across-list-items", "- <mark>Meituan\n- Meituan", 2, True),
+    ("html-inline-generic-type", "A List<String> holds Meituan, Vec<T> and Meituan.", 2, True),
+    ("html-inline-unclosed-then-element", "a <b> c <span>Meituan</span> Meituan", 1, False),
+    ("html-inline-tag-named-as-note", "Map<Meituan> and Meituan", 1, True),
+    # but an unclosed element whose text is no prose (code, a link, raw text) protects to its paragraph's end
+    ("html-inline-unclosed-code", "a <code>Meituan\nMeituan\n\nMeituan", 1, False),
+    ("html-inline-unclosed-textarea-after-b", "a <b>Meituan <textarea>Meituan", 1, False),
     ("html-inline-void-elements", "a<br>Meituan<img src=x> Meituan<hr/>", 2, True),
     ("html-inline-stray-closing-tag", "a</span> Meituan", 1, False),
     ("html-in-list-item", "- <div>\n  Meituan\n  </div>", 0, True),

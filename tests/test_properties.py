@@ -876,3 +876,30 @@ def test_verify_allows_a_mention_with_punctuation_that_keeps_the_blocks() -> Non
     start = text.index("U.S. Navy")
     edit = Edit(start, start + 9, "[[U.S. Navy]]")
     assert check_edits(text, apply_text(text, [edit]), [edit], "related") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "> [!note] About Gamma\n> Body.\n",  # a callout's title
+        "> [!tip]- Gamma, folded\n> Body.\n",
+        "!!! ad-note Gamma notes\nBody.\n--- admonition\n",  # an Admonition block without a fence
+        "| Gamma | x |\n| --- | --- |\n| a | b |\n",  # a table's header row
+        "## Gamma\n",  # a heading
+    ],
+)
+def test_verify_refuses_an_edit_on_a_line_that_takes_no_link(text: str) -> None:
+    """Regression: verify let through a link inserted into a callout's title or an Admonition header, which
+    mistune reads as prose (the planner never plans one there; verify is the check behind it). It now asks
+    vaultkit's own parse, which marks such lines as taking no link."""
+    start = text.index("Gamma")
+    edit = Edit(start, start + 5, "[[Gamma]]")
+    reason = check_edits(text, apply_text(text, [edit]), [edit], "related")
+    assert reason is not None and "'Gamma'" in reason
+
+
+def test_verify_lets_a_link_in_prose_beside_a_callout_through() -> None:
+    text = "> [!note] Title\n> About Gamma.\n"
+    start = text.index("Gamma")
+    edit = Edit(start, start + 5, "[[Gamma]]")
+    assert check_edits(text, apply_text(text, [edit]), [edit], "related") is None

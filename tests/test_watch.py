@@ -123,7 +123,8 @@ def _atomic(path: Path, text: str) -> None:
 
 
 @pytest.mark.parametrize("save", [_in_place, _atomic], ids=["in-place", "temp-and-rename"])
-def test_save_shows_new_then_fixed(vault: Path, watch: WatchProcess, save: object) -> None:
+def test_save_shows_new_then_gone(vault: Path, watch: WatchProcess, save: object) -> None:
+    """A problem the user's own edit removed is "gone": it was said "(fixed)", as if vaultkit had fixed it."""
     note = vault / RESRL
     original = note.read_text(encoding="utf-8")
     save(note, original.replace("kind: paper", "kind: papr"))  # type: ignore[operator]
@@ -133,7 +134,8 @@ def test_save_shows_new_then_fixed(vault: Path, watch: WatchProcess, save: objec
     )
     save(note, original)  # type: ignore[operator]
     lines = watch.expect(r"^vaultkit: \d+ notes")
-    assert any(line.startswith(f"- {RESRL}:") and "(fixed)" in line for line in lines), lines
+    assert any(line.startswith(f"- {RESRL}:") and line.endswith(" (gone)") for line in lines), lines
+    assert not any("fixed" in line for line in lines), lines
     assert note.read_text(encoding="utf-8") == original  # watch without --fix never writes
 
 
@@ -673,7 +675,7 @@ def test_fix_writes_only_the_saved_note_and_shows_the_relation_owed_by_the_other
         assert xiaomi.read_bytes() == before
         _in_place(xiaomi, before.decode("utf-8") + "\nSaved by the user.\n")
         w.expect(r"^vaultkit: linked Entities/Companies/Xiaomi.md", timeout=20)
-        w.expect(r"^- Entities/Companies/Xiaomi.md:1:1: VK121 .*\(fixed\)")
+        w.expect(r"^- Entities/Companies/Xiaomi.md:1:1: VK121 .*\(fixed by vaultkit\)")
         later = w.quiet(2.0)  # its own write settles: nothing more is written
         assert not any(line.startswith("vaultkit: linked") for line in later), later
     finally:
@@ -739,6 +741,37 @@ def test_a_symlinked_folder_is_reported_as_check_reports_it(
     lines = watch.expect(r"^vaultkit: 24 notes")
     for name in ("Shared", "Shared.md"):
         assert any(line.startswith(f"- {name}:1:1: VK205") for line in lines), lines
+    # a folder link gone is no note deleted, nor a folder link swapped for a folder a fix (regression)
+    assert not any("(note deleted)" in line or "fixed" in line for line in lines), lines
+    os.symlink(outside, vault / "Shared")
+    watch.expect(r"^\+ Shared:1:1: VK205")
+    watch.expect(r"^vaultkit: 24 notes")
+    (vault / "Shared").unlink()
+    (vault / "Shared").mkdir()
+    lines = watch.expect(r"^- Shared:1:1: VK205")
+    assert lines[-1].endswith(" (gone)"), lines
+
+
+def test_fix_says_fixed_by_vaultkit_only_of_what_it_fixed(vault: Path) -> None:
+    """Regression: every problem that went from a saved note was said "(fixed)", also one the user's own
+    edit removed. What vaultkit's write fixed is "(fixed by vaultkit)"; the rest is "(gone)"."""
+    w = WatchProcess(vault, "--fix", "--settle", "0.3")
+    try:
+        note = vault / RESRL
+        original = note.read_text(encoding="utf-8")
+        _atomic(note, original + "\nAnother mention of Xiaomi.\n")
+        lines = w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
+        lines += w.expect(r"^vaultkit: \d+ notes")
+        fixed = [line for line in lines if line.startswith(f"- {RESRL}:")]
+        assert fixed and all(line.endswith(" (fixed by vaultkit)") for line in fixed), lines
+        linked = note.read_text(encoding="utf-8")
+        _atomic(note, linked.replace("kind: paper", "kind: papr"))
+        w.expect(rf"^\+ {RESRL}:.*VK010")
+        _atomic(note, linked)
+        lines = w.expect(rf"^- {RESRL}:.*VK010")
+        assert lines[-1].endswith(" (gone)"), lines
+    finally:
+        assert w.stop() == 0
 
 
 def test_a_stop_signal_that_lands_while_the_loop_holds_its_wake_lock_still_stops_it(vault: Path) -> None:
@@ -947,3 +980,38 @@ def test_a_note_deleted_as_it_is_written_is_said_to_be_tried_again_and_is(
     watcher._tick()
     assert f"vaultkit: linked {RESRL}" in capsys.readouterr().out
     assert "Another mention of [[Xiaomi]]." in note.read_text(encoding="utf-8")
+
+
+def test_fix_adds_nothing_to_notes_moved_with_their_folder(tmp_path: Path) -> None:
+    """Regression: a folder renamed while `watch --fix` ran (in Obsidian, or with `mv`) brought its notes as
+    new ones, fixed as if saved: Proj/Gamma.md, whose relation `[[Proj/Beta]]` the move broke, was given
+    `[[Projects/Beta]]` as well, which no `link` run before the move would have added. A moved note is the
+    same note: its problems are shown, and it is fixed when it is next saved."""
+    root = tmp_path / "v"
+    for rel, text in {
+        ".obsidian/app.json": "{}",
+        "Other/Beta.md": "x\n",
+        "Alpha.md": "Alpha note.\n",
+        "Proj/Beta.md": "About Gamma and Alpha.\n",
+        "Proj/Gamma.md": "G text.\n",
+    }.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    linked = subprocess.run(
+        [sys.executable, "-m", "vaultkit", "link", str(root)], capture_output=True, text=True, check=False
+    )
+    assert linked.returncode == 0, linked
+    gamma = (root / "Proj/Gamma.md").read_bytes()
+    assert b'"[[Proj/Beta]]"' in gamma
+    w = WatchProcess(root, "--fix", "--settle", "0.3")
+    try:
+        os.rename(root / "Proj", root / "Projects")
+        lines = w.expect(r"^vaultkit: 4 notes")
+        assert any(line.startswith("+ Projects/Gamma.md:") and "VK121" in line for line in lines), lines
+        lines = w.quiet(2.0)
+        assert not any("added relations" in line or "linked" in line for line in lines), lines
+        assert (root / "Projects/Gamma.md").read_bytes() == gamma
+        _in_place(root / "Projects/Gamma.md", "G text, saved.\n")  # a save is fixed as ever
+        w.expect(r"^vaultkit: linked Projects/Gamma.md|^vaultkit: added relations to Projects/Gamma.md")
+    finally:
+        assert w.stop() == 0

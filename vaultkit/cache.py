@@ -69,9 +69,12 @@ CACHE_DIR = ".vaultkit_cache"
 # placeholders (`{{date:YYYY}}`, `{% if x %}`) protected, read anew; 35: the relation anchor under the key
 # as the note cases it (`Related:`); 36: a word repeated around a hyphen (`buku-buku`) no mention of its half;
 # 37: an Admonition header (`!!! ad-note Title`) no prose, read anew; 38: an emoji one character towards
-# min_length (`👩‍💻`, `1️⃣` no longer mention keys at 3), mention keys and mentions read anew
-FORMAT = 38
+# min_length (`👩‍💻`, `1️⃣` no longer mention keys at 3), mention keys and mentions read anew; 39: the text
+# after an HTML opening tag nothing closes in its paragraph (`List<String> holds X`) is prose again, and
+# VK022 of YAML numbers in `tags`, read anew
+FORMAT = 39
 RACY_NS = 2_000_000_000
+CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
 Sig = tuple[int, int, int, int]
 
@@ -101,7 +104,9 @@ class Cache:
         if not self.enabled:
             return None
         try:
-            blob = read_regular(self.folder / filename)  # vaultkit writes only regular files here
+            # vaultkit writes only regular files here, none near the limit (a 100 MB report on the largest
+            # vaults): a shard replaced by a link to a huge file is refused unread, as a cache miss
+            blob = read_regular(self.folder / filename, CACHE_FILE_LIMIT)
         except OSError:
             return None
         head, _, body = blob.partition(b"\n")

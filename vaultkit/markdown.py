@@ -938,8 +938,12 @@ def _element_text(
     masked: str, tags: list[re.Match[str]], breaks: Sequence[int], chars: list[tuple[int, int]]
 ) -> None:
     """Protect the text of inline HTML elements (`<span>`, `<b>`, `<u>`, `<mark>`, `<font>`...): from an
-    opening tag to its closing tag, or to the end of its paragraph when nothing closes it there. Obsidian
-    renders no Markdown inside HTML: a link written there shows as `[[...]]` in the editor. Links already
+    opening tag to its closing tag in the same paragraph. Obsidian renders no Markdown inside HTML: a link
+    written there shows as `[[...]]` in the editor. An opening tag nothing closes in its paragraph is a tag
+    and no more (CommonMark 6.6, raw HTML: the text after it is ordinary inline content): the rest of
+    `List<String> holds ResRL`, `Vec<T> and ResRL` or `a <b> c ResRL` is prose, linked as any. But not after
+    an unclosed element whose text is no prose (`_NOT_PROSE`: code, a link, raw text that a browser reads
+    to its closing tag, as `<textarea>`): protected to the paragraph's end, as before. Links already
     there stay links (the tags alone are matched, so `_inline` still finds them). Linear: each opening tag
     is pushed and popped once, and each paragraph's end is looked up once."""
     stack: list[tuple[str, int]] = []  # the open elements: name, where the opening tag starts
@@ -948,7 +952,7 @@ def _element_text(
     for m in tags:
         start, end = m.span()
         if stack and start >= para_end:  # elements nothing closed in their paragraph
-            chars.append((stack[0][1], para_end))
+            _unclosed(stack, para_end, chars)
             stack.clear()
             open_names.clear()
         text = m.group()
@@ -967,10 +971,22 @@ def _element_text(
                 para_end = _paragraph_end(masked, end, breaks)
             stack.append((tag, start))
             open_names[tag] = open_names.get(tag, 0) + 1
-    if stack:
-        chars.append((stack[0][1], para_end))
+    _unclosed(stack, para_end, chars)
 
 
+def _unclosed(stack: list[tuple[str, int]], para_end: int, chars: list[tuple[int, int]]) -> None:
+    """Elements nothing closed in their paragraph are their tags alone, but from the first whose text is no
+    prose (`<code>`, `<a>`, `<textarea>`...) the rest of the paragraph is protected."""
+    opened = next((start for tag, start in stack if tag in _NOT_PROSE), None)
+    if opened is not None:
+        chars.append((opened, para_end))
+
+
+# the elements of `_ELEMENT_TAGS`: code, a link, raw text (a browser reads `<script>`, `<style>` and
+# `<textarea>` to their closing tag), drawings and formulas
+_NOT_PROSE = frozenset(
+    ("a", "code", "kbd", "samp", "tt", "var", "pre", "script", "style", "textarea", "svg", "math")
+)
 _TAG_NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
 _VOID_TAGS = frozenset(  # elements that have no text and no closing tag
     (

@@ -3,12 +3,15 @@
 Body edits: each edited span is replaced by a private-use character and the body is parsed with mistune
 (tables, footnotes, math, strikethrough, URLs, and small plugins for wikilinks and `%%` comments). Every
 marker must come out in plain prose — a text token under paragraphs, lists, quotes or emphasis — and never
-in code, math, HTML, a heading, a table, a link or a comment. Frontmatter edits: the new YAML must load, and
-every property except the managed one must be exactly as before. A failure refuses the whole write.
+in code, math, HTML, a heading, a table, a link or a comment; nor may vaultkit's own parse of the note protect
+the edited span (a callout's title, an Admonition header: prose to mistune). Frontmatter edits: the new
+YAML must load, and every property except the managed one must be exactly as before. A failure refuses the
+whole write.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 from collections import Counter
@@ -322,7 +325,35 @@ def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, *, body
         if problem:
             return problem
     if body_edits and body:
-        return _check_body(old, boundary, body_edits) or _check_blocks(old, boundary, new, body_edits)
+        return (
+            _check_body(old, boundary, body_edits)
+            or _check_blocks(old, boundary, new, body_edits)
+            or _check_protected(old, boundary, body_edits)
+        )
+    return None
+
+
+def _check_protected(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
+    """No edit may touch what vaultkit's own parse of the text as it is now protects: code, links, comments,
+    and the lines that take no link (a heading, a table row, a callout's or an Admonition block's header:
+    mistune reads the last two as prose). The planner reads the same parse; this is the check behind it."""
+    from vaultkit.markdown import scan
+
+    merged: list[list[int]] = []
+    for start, end in scan(old[boundary:]).protected:  # sorted by start
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        elif end > start:
+            merged.append([start, end])
+    starts = [r[0] for r in merged]
+    for e in edits:
+        start, end = e.start - boundary, e.end - boundary
+        k = bisect.bisect_left(starts, start) - 1  # the last range starting before the edit
+        inside = k >= 0 and merged[k][1] > start
+        after = k + 1 < len(merged) and merged[k + 1][0] < end  # a range starting within a replaced span
+        if inside or (end > start and after):
+            snippet = old[e.start : e.end]
+            return f"vaultkit's own parse protects '{snippet}' (code, a link, a heading, a callout title...)"
     return None
 
 

@@ -66,6 +66,8 @@ class WatchOptions:
     polling: bool = False
 
 
+WHY_SAVED = ""  # `_print_changes`: a problem went from a note saved, by vaultkit's fix or by the user's edit
+_FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked, unreadable), not of a note
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
 
 
@@ -173,7 +175,7 @@ class Watcher:
 
     # -- checking -----------------------------------------------------------------------------------------
 
-    def _full_check(self, why: str = "fixed") -> None:
+    def _full_check(self, why: str = WHY_SAVED) -> None:
         """Check every note; problems no longer found are shown as gone, with `why`."""
         result = self.runner.run(RunOptions(targets=None, keep_state=True))
         self.notes = result.notes_in_vault
@@ -198,7 +200,13 @@ class Watcher:
         if not changed:
             return
         state = self.runner.state
-        known = set(state.facts) if state is not None and self.options.fix else set()
+        # the notes known before, with their bytes' hashes: a note that comes with the bytes of one that went
+        # was moved (a folder renamed), not saved
+        known = (
+            {rel: f.digest for rel, f in state.facts.items()}
+            if state is not None and self.options.fix
+            else {}
+        )
         try:
             by_note, self.notes = self.runner.update(changed)
         except FatalError as e:
@@ -211,8 +219,11 @@ class Watcher:
             self._print_summary()
             self._write_report()
         if self.options.fix:
-            # Notes a folder event brought (created in a new folder, moved in with it) are new, as if saved.
-            fresh = [*changed, *(rel for rel in by_note if rel not in known)]
+            # Notes a folder event brought (created in a new folder, moved in from outside the vault) are new,
+            # as if saved; notes moved within the vault are not (`_saved`).
+            fresh = _saved(
+                [*changed, *(rel for rel in by_note if rel not in known)], known, by_note, self.runner
+            )
             if len(fresh) > BULK:
                 self._bulk(len(fresh), time.monotonic())
             if time.monotonic() >= self.bulk_until:
@@ -320,25 +331,32 @@ class Watcher:
         self,
         rels: Iterable[str],
         previous: dict[str, list[Diagnostic]],
-        why: str = "fixed",
+        why: str = WHY_SAVED,
         saved: set[str] | None = None,
     ) -> bool:
         """Print what appeared (+) and went (-). A problem goes because its note was deleted or can no
-        longer be read (it is not checked), or `why` (it was fixed); in a note that was not saved (`saved`:
-        the notes that were), because of a change elsewhere: a mention whose note was deleted is gone, not
-        fixed."""
+        longer be read (it is not checked), or `why`; in a note that was not saved (`saved`: the notes that
+        were), because of a change elsewhere: a mention whose note was deleted is gone, not fixed. In a
+        saved note (or path), a problem is "fixed by vaultkit" only where vaultkit's own write made these
+        bytes and the problem was one it fixes; any other is "gone" (the user rewrote the text, a symlinked
+        folder was swapped for a folder), which vaultkit did not fix."""
         printed = False
         state = self.runner.state
         for rel in sorted(rels):
+            facts = state.facts.get(rel) if state is not None else None
             # a note no longer known that is still there was left out (excluded) by a configuration change
-            if state is not None and rel not in state.facts and not os.path.lexists(self.root / rel):
+            if state is not None and facts is None and not os.path.lexists(self.root / rel):
                 gone = "(note deleted)"
             elif any(d.code in NOT_READ for d in self.current.get(rel, ())):
                 gone = "(not checked: the note cannot be read)"
             elif saved is not None and rel not in saved:
                 gone = "(no longer found, after a change in another note)"
-            else:
+            elif why != WHY_SAVED:
                 gone = f"({why})"
+            elif facts is not None and self.own_writes.get(rel) == facts.digest:
+                gone = "(fixed by vaultkit)"
+            else:
+                gone = "(gone)"
             old = Counter((d.code, d.message) for d in previous.get(rel, []))
             new = Counter((d.code, d.message) for d in self.current.get(rel, []))
             for d in self.current.get(rel, []):
@@ -349,7 +367,12 @@ class Watcher:
             new = Counter((d.code, d.message) for d in self.current.get(rel, []))
             for d in previous.get(rel, []):
                 if old[(d.code, d.message)] > new[(d.code, d.message)]:
-                    click.echo(f"- {_shown(rel, d)} {gone}")
+                    said = gone
+                    if (gone == "(fixed by vaultkit)" and d.fix is None) or (
+                        gone == "(note deleted)" and d.code in _FOLDER_CODES  # a folder, never a note
+                    ):
+                        said = "(gone)"
+                    click.echo(f"- {_shown(rel, d)} {said}")
                     old[(d.code, d.message)] -= 1
                     printed = True
         return printed
@@ -495,6 +518,24 @@ def _retried(message: str) -> str:
 def _shown(rel: str, d: Diagnostic) -> str:
     """`path:line:col: CODE message`, as the text report prints it (control characters spelled out)."""
     return f"{printable(rel)}:{d.line}:{d.col}: {d.code} {printable(d.message)}"
+
+
+def _saved(rels: list[str], known: dict[str, str], checked: Collection[str], runner: Runner) -> list[str]:
+    """The notes among `rels` to fix as saved: not those moved or renamed (a folder renamed in Obsidian, or
+    with `mv`), which come with the very bytes of a note gone in the same change. A moved note is the same
+    note: fixed as new, it got relations a `link` run before the move would not have added (a path link
+    `[[Proj/Beta]]` broken by the move, owed again as `[[Projects/Beta]]`). It is fixed when next saved."""
+    state = runner.state
+    if state is None:
+        return rels
+    went = {known[rel] for rel in checked if rel in known and rel not in state.facts}  # gone ones are checked
+    if not went:
+        return rels
+    return [
+        rel
+        for rel in dict.fromkeys(rels)
+        if rel in known or (f := state.facts.get(rel)) is None or f.digest not in went
+    ]
 
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:

@@ -6,7 +6,8 @@ reads it) against Obsidian's tag syntax: letters of any script (with their accen
 `_`, `-` and `/` for nesting, at least one character that is not a digit 0-9 (`١٢٣`, in Arabic-Indic
 digits, is a tag, as in Obsidian, and so are `1_2` and `2024/01`: `_`, `-` and `/` are not digits), and no
 spaces. One leading `#` is
-allowed, as Obsidian reads it (`"#ai"` is the tag `ai`, though Obsidian writes tags without it).
+allowed, as Obsidian reads it (`"#ai"` is the tag `ai`, though Obsidian writes tags without it). A YAML
+number (`tags: [2024, ai]`, `tags: 42`) is no tag either: Obsidian keeps only the text values of `tags`.
 
 ## Why is this bad?
 Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
@@ -60,6 +61,14 @@ def tag_problem(tag: str) -> str | None:
 
 
 _DIGITS = frozenset("0123456789")
+# Obsidian keeps the text values of `tags` and drops any other (parseFrontMatterTags through
+# parseFrontMatterStringArray, de-minified from Obsidian 1.12.7: clintonthegeek/Corbomite
+# docs/obsidian-audit/domains/parsing.md, section 1): `tags: [2024, ai]` is the one tag `ai`, `tags: 42` none
+NUMBER_PROBLEM = 'Obsidian takes no tag from a YAML number (write it as text with a letter: "y2024")'
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _tag_char(c: str) -> bool:
@@ -72,11 +81,14 @@ def _tag_char(c: str) -> bool:
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     key = note.fm.key_for("tags")  # `Tags:` too, as Obsidian reads it
     tags = note.fm.data.get(key)
-    values = [tags] if isinstance(tags, str) else tags if isinstance(tags, list) else []
+    values = tags if isinstance(tags, list) else [tags]
     for i, tag in enumerate(values):
-        if not isinstance(tag, str):
+        if _number(tag):
+            problem: str | None = f"is a number: {NUMBER_PROBLEM}"
+        elif isinstance(tag, str):
+            problem = tag_problem(tag)
+        else:
             continue
-        problem = tag_problem(tag)
         if problem is None:
             continue
         node = note.fm.nodes.get((key, i)) or note.fm.nodes.get((key,))
