@@ -123,12 +123,13 @@ class KeyTable:
 
 
 def build_automaton(keys: Iterable[str]) -> Any:
-    """An Aho-Corasick automaton over `keys`; each key's value is (its length - 1, the key)."""
+    """An Aho-Corasick automaton over `keys`; each key's value is (its length - 1, the key, whether it is
+    plain: `_plain_key`, a fact of the key found once per automaton, not at each of its occurrences)."""
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
     for key in keys:
-        automaton.add_word(key, (len(key) - 1, key))
+        automaton.add_word(key, (len(key) - 1, key, _plain_key(key)))
     if len(automaton):
         automaton.make_automaton()
     return automaton
@@ -148,12 +149,12 @@ def leftmost_longest(lowered: str, automaton: Any) -> list[tuple[int, int, str]]
     free = 0
     for start in sorted(longest):
         if start >= free:
-            free, key = longest[start]
+            free, key, _plain = longest[start]
             out.append((start, free, key))
     return out
 
 
-Occurrence = tuple[int, tuple[int, str]]  # as pyahocorasick yields it: (last index, (length - 1, key))
+Occurrence = tuple[int, tuple[int, str, bool]]  # as pyahocorasick yields it: (last index, the key's value)
 
 
 def occurrences(lowered: str, automaton: Any) -> list[Occurrence]:
@@ -161,15 +162,16 @@ def occurrences(lowered: str, automaton: Any) -> list[Occurrence]:
     return list(automaton.iter(lowered)) if len(automaton) else []  # no key: pyahocorasick refuses
 
 
-def _longest(found: list[Occurrence]) -> dict[int, tuple[int, str]]:
-    """start -> (end, key) of the longest key starting there (for one start, a later one is longer)."""
-    return {last - length: (last + 1, key) for last, (length, key) in found}
+def _longest(found: list[Occurrence]) -> dict[int, tuple[int, str, bool]]:
+    """start -> (end, key, plain) of the longest key starting there (for one start, a later one is
+    longer)."""
+    return {last - length: (last + 1, key, plain) for last, (length, key, plain) in found}
 
 
 def _by_start(found: list[Occurrence]) -> dict[int, list[tuple[int, str]]]:
     """start -> [(end, key), ...] of every key starting there, longest first."""
     out: dict[int, list[tuple[int, str]]] = {}
-    for last, (length, key) in reversed(found):
+    for last, (length, key, _plain) in reversed(found):
         out.setdefault(last - length, []).append((last + 1, key))
     return out
 
@@ -198,7 +200,7 @@ class KeyFilter:
             if self._every is None:
                 self._every = build_automaton(self.keys)
             found = self._every.iter(lowered) if len(self._every) else ()
-            return list({key: None for _last, (_length, key) in found})
+            return list({key: None for _last, (_length, key, _plain) in found})
         grams = {lowered[i : i + size] for size in range(1, self.HEAD + 1) for i in range(n - size + 1)}
         heads = self.heads
         return [key for head in grams & heads.keys() for key in heads[head] if key in lowered]
@@ -403,10 +405,20 @@ def _scan(
     shorter: dict[int, list[tuple[int, str]]] | None = None  # built the first time a longest key fails
     free = 0
     for start in sorted(longest):
-        if start < free or not _starts_word(prose, start) or (start > 0 and prose[start - 1] in _NOT_BEFORE):
+        if start < free:
             continue
-        end, key = longest[start]
-        if not _is_mention(prose, start, end, acronyms.get(key)):
+        end, key, plain = longest[start]
+        edges = _ascii_edges(prose, start, end) if plain else None
+        if edges is None:  # the general decision
+            if not _starts_word(prose, start) or (start > 0 and prose[start - 1] in _NOT_BEFORE):
+                continue
+            mention = _is_mention(prose, start, end, acronyms.get(key))
+        elif not edges[0]:
+            continue
+        else:
+            acronym = acronyms.get(key)
+            mention = edges[1] and (acronym is None or prose[start:end] == acronym)
+        if not mention:
             if shorter is None:
                 shorter = _by_start(found)
             end, key = next(
@@ -418,6 +430,38 @@ def _scan(
         chosen.append((start, end, key))
         free = end
     return chosen
+
+
+def _plain_key(key: str) -> bool:
+    """Holds no character that makes a mention's own text matter beyond its first and last: no emphasis
+    delimiter (an inner run may pair with one outside, `_breaks_emphasis`), no underscore (a word character
+    `_ascii_edges` leaves out), no `@` (a handle, `_in_a_name`)."""
+    return not any(ch in _UNPLAIN for ch in key)
+
+
+_UNPLAIN = frozenset("*_~=@")
+_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+# ASCII characters that, beside a mention, mean nothing but "no letter or digit" (or are one): not `_`, an
+# emphasis delimiter, `[` or `]`, `!\^` before a link, `(` after one, `:` (a Dataview key), `-` (a
+# reduplicated word), nor `.`, `@` and `/` (a name, `_in_a_name`). Each is needed: the property test of
+# `_ascii_edges` fails without any one of them.
+_ASCII_PLAIN = frozenset(map(chr, range(128))) - frozenset("_*~=[](!\\^:-.@/")
+
+
+def _ascii_edges(prose: str, start: int, end: int) -> tuple[bool, bool] | None:
+    """For a plain key (`_plain_key`) at prose[start:end]: does a word start there where a link may go, and
+    does it end there with nothing around it that a link would change? The general decision
+    (`_starts_word`, `_NOT_BEFORE`, `_is_mention` but its acronym test), made at once where the characters
+    on either side and the first and last of the mention are ASCII and mean nothing else here
+    (`_ASCII_PLAIN`): a word boundary is then just a letter or digit beside something else. None: the
+    general decision must be made."""
+    before = prose[start - 1] if start else " "
+    after = prose[end] if end < len(prose) else " "
+    first, last = prose[start], prose[end - 1]
+    if before in _ASCII_PLAIN and after in _ASCII_PLAIN and first < "\x80" and last < "\x80":
+        word = _ASCII_WORD
+        return not (before in word and first in word), not (last in word and after in word)
+    return None
 
 
 def _is_mention(prose: str, start: int, end: int, acronym: str | None) -> bool:
