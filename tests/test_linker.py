@@ -986,7 +986,11 @@ def test_leftmost_longest_depends_only_on_the_keys_the_text_holds(keys: list[str
     automaton from the keys each note contains (KeyFilter), finds what the whole vault's automaton finds."""
     prose = " ".join(text)
     expected = _leftmost_longest_by_hand(keys, prose)
-    assert leftmost_longest(prose, build_automaton(keys)) == expected
+    automaton = build_automaton(keys)
+    assert leftmost_longest(prose, automaton) == expected
+    for key in keys:  # the shorter keys the scan tries where a longer one is no mention
+        within = sorted((k for k in keys if key.startswith(k) and k != key), key=len, reverse=True)
+        assert automaton.get(key).prefixes == tuple(within)
     present = KeyFilter(keys).present(prose)
     assert sorted(present) == sorted(k for k in keys if k in prose)
     assert leftmost_longest(prose, build_automaton(present)) == expected

@@ -122,14 +122,27 @@ class KeyTable:
         return {"keys": sorted(self.targets), "acronyms": self.acronyms}
 
 
+class KeyFacts(NamedTuple):
+    """What the automaton holds for a key: facts of the key found once, when it is built, not at each of
+    the key's occurrences."""
+
+    last: int  # its length - 1: pyahocorasick reports where an occurrence ends
+    key: str
+    plain: bool  # `_plain_key`
+    prefixes: tuple[str, ...]  # the other keys it starts with, longest first: those that start where it does
+
+
 def build_automaton(keys: Iterable[str]) -> Any:
-    """An Aho-Corasick automaton over `keys`; each key's value is (its length - 1, the key, whether it is
-    plain: `_plain_key`, a fact of the key found once per automaton, not at each of its occurrences)."""
+    """An Aho-Corasick automaton over `keys`; each key's value is its KeyFacts."""
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
-    for key in keys:
-        automaton.add_word(key, (len(key) - 1, key, _plain_key(key)))
+    within: list[str] = []  # the keys the current one starts with, shortest first (sorted, they come before)
+    for key in sorted(set(keys)):
+        while within and not key.startswith(within[-1]):
+            within.pop()
+        automaton.add_word(key, KeyFacts(len(key) - 1, key, _plain_key(key), tuple(reversed(within))))
+        within.append(key)
     if len(automaton):
         automaton.make_automaton()
     return automaton
@@ -149,12 +162,12 @@ def leftmost_longest(lowered: str, automaton: Any) -> list[tuple[int, int, str]]
     free = 0
     for start in sorted(longest):
         if start >= free:
-            free, key, _plain = longest[start]
-            out.append((start, free, key))
+            free, facts = longest[start]
+            out.append((start, free, facts.key))
     return out
 
 
-Occurrence = tuple[int, tuple[int, str, bool]]  # as pyahocorasick yields it: (last index, the key's value)
+Occurrence = tuple[int, KeyFacts]  # as pyahocorasick yields it: (last index, the key's value)
 
 
 def occurrences(lowered: str, automaton: Any) -> list[Occurrence]:
@@ -162,18 +175,9 @@ def occurrences(lowered: str, automaton: Any) -> list[Occurrence]:
     return list(automaton.iter(lowered)) if len(automaton) else []  # no key: pyahocorasick refuses
 
 
-def _longest(found: list[Occurrence]) -> dict[int, tuple[int, str, bool]]:
-    """start -> (end, key, plain) of the longest key starting there (for one start, a later one is
-    longer)."""
-    return {last - length: (last + 1, key, plain) for last, (length, key, plain) in found}
-
-
-def _by_start(found: list[Occurrence]) -> dict[int, list[tuple[int, str]]]:
-    """start -> [(end, key), ...] of every key starting there, longest first."""
-    out: dict[int, list[tuple[int, str]]] = {}
-    for last, (length, key, _plain) in reversed(found):
-        out.setdefault(last - length, []).append((last + 1, key))
-    return out
+def _longest(found: list[Occurrence]) -> dict[int, tuple[int, KeyFacts]]:
+    """start -> (end, facts) of the longest key starting there (for one start, a later one is longer)."""
+    return {last - facts.last: (last + 1, facts) for last, facts in found}
 
 
 class KeyFilter:
@@ -200,7 +204,7 @@ class KeyFilter:
             if self._every is None:
                 self._every = build_automaton(self.keys)
             found = self._every.iter(lowered) if len(self._every) else ()
-            return list({key: None for _last, (_length, key, _plain) in found})
+            return list({facts.key: None for _last, facts in found})
         grams = {lowered[i : i + size] for size in range(1, self.HEAD + 1) for i in range(n - size + 1)}
         heads = self.heads
         return [key for head in grams & heads.keys() for key in heads[head] if key in lowered]
@@ -400,15 +404,14 @@ def _scan(
     # Leftmost first; at one start, the longest key that is a mention there. A longer key that is not
     # (`Zephyr Alias` in "Zephyr aliases") neither hides a shorter one (`Zephyr`) nor the keys that start
     # inside it (`aliases`): the text reads as if that key did not exist.
-    found = occurrences(lowered, automaton)
-    longest = _longest(found)
-    shorter: dict[int, list[tuple[int, str]]] | None = None  # built the first time a longest key fails
+    longest = _longest(occurrences(lowered, automaton))
     free = 0
     for start in sorted(longest):
         if start < free:
             continue
-        end, key, plain = longest[start]
-        edges = _ascii_edges(prose, start, end) if plain else None
+        end, facts = longest[start]
+        key = facts.key
+        edges = _ascii_edges(prose, start, end) if facts.plain else None
         if edges is None:  # the general decision
             if not _starts_word(prose, start) or (start > 0 and prose[start - 1] in _NOT_BEFORE):
                 continue
@@ -418,11 +421,13 @@ def _scan(
         else:
             acronym = acronyms.get(key)
             mention = edges[1] and (acronym is None or prose[start:end] == acronym)
-        if not mention:
-            if shorter is None:
-                shorter = _by_start(found)
+        if not mention:  # the keys it starts with start here too (the text here is the key)
             end, key = next(
-                ((e, k) for e, k in shorter[start][1:] if _is_mention(prose, start, e, acronyms.get(k))),
+                (
+                    (start + len(k), k)
+                    for k in facts.prefixes
+                    if _is_mention(prose, start, start + len(k), acronyms.get(k))
+                ),
                 (0, ""),
             )
             if not key:
@@ -436,7 +441,7 @@ def _plain_key(key: str) -> bool:
     """Holds no character that makes a mention's own text matter beyond its first and last: no emphasis
     delimiter (an inner run may pair with one outside, `_breaks_emphasis`), no underscore (a word character
     `_ascii_edges` leaves out), no `@` (a handle, `_in_a_name`)."""
-    return not any(ch in _UNPLAIN for ch in key)
+    return _UNPLAIN.isdisjoint(key)
 
 
 _UNPLAIN = frozenset("*_~=@")
