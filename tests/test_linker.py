@@ -27,6 +27,7 @@ from vaultkit import linker
 from vaultkit.config import LinkConfig
 from vaultkit.facts import NoteFacts
 from vaultkit.linker import (
+    KeyFacts,
     KeyFilter,
     KeyTable,
     build_automaton,
@@ -1718,3 +1719,19 @@ def test_the_ascii_fast_path_decides_as_the_general_one(left: str, name: str, ri
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(linker, "_ascii_edges", lambda _prose, _start, _end: None)
         assert scan_mentions(prose, acronyms, lambda _lowered: automaton) == fast
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(
+    st.one_of(
+        st.text(
+            alphabet=st.sampled_from([" ", "\n", "\x01", "e", "E", "A", "a", ".", "\u0130", "\u03a3", "K"])
+        ),
+        st.text(),
+    )
+)
+def test_what_orders_the_automaton_never_matches_folded_text(text: str) -> None:
+    """The automaton starts with entries that put the commonest characters of prose first (pyahocorasick
+    looks a character up among them in order); no folded text holds one."""
+    automaton = build_automaton(["meituan", "e"])
+    assert all(isinstance(facts, KeyFacts) for _last, facts in automaton.iter(fold(text)))
