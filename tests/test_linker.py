@@ -23,9 +23,11 @@ from conftest import FIXTURES, Result, VaultFactory, run_cli, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vaultkit import linker
 from vaultkit.config import LinkConfig
 from vaultkit.facts import NoteFacts
 from vaultkit.linker import (
+    KeyFacts,
     KeyFilter,
     KeyTable,
     build_automaton,
@@ -1016,7 +1018,11 @@ def test_leftmost_longest_depends_only_on_the_keys_the_text_holds(keys: list[str
     automaton from the keys each note contains (KeyFilter), finds what the whole vault's automaton finds."""
     prose = " ".join(text)
     expected = _leftmost_longest_by_hand(keys, prose)
-    assert leftmost_longest(prose, build_automaton(keys)) == expected
+    automaton = build_automaton(keys)
+    assert leftmost_longest(prose, automaton) == expected
+    for key in keys:  # the shorter keys the scan tries where a longer one is no mention
+        within = sorted((k for k in keys if key.startswith(k) and k != key), key=len, reverse=True)
+        assert automaton.get(key).prefixes == tuple(within)
     present = KeyFilter(keys).present(prose)
     assert sorted(present) == sorted(k for k in keys if k in prose)
     assert leftmost_longest(prose, build_automaton(present)) == expected
@@ -1684,3 +1690,79 @@ def test_a_run_that_only_reports_lets_go_of_the_key_table_once_planned(make_vaul
     kept = Runner(open_session(root))
     assert kept.run(RunOptions(jobs=1, use_cache=False, keep_state=True)).diagnostics[0].code == "VK122"
     assert kept.state is not None and kept.state.table.targets, "watch plans again: its state keeps them"
+
+
+# -- the scan's ASCII fast path ------------------------------------------------------------------------
+
+_NEIGHBOURS = [
+    *"aZ09 \n\t,;?!)(\"'\u2019_*~=[]\\^:-.@/#$%&+<>|{}`\x01",
+    *"\u00e9\u00c9\u00df\u00ad\u200c\u2060\u200d\u0301\ufe0f",  # Latin-1 letters, invisible joiners, marks
+    *"\u7f8e\u56e2\u3092\u30a2\u30fc\u30fb\uff0c\u3002",  # Han, hiragana, katakana, CJK punctuation
+    *"\u043f\u0457\u041a\ud55c\uc5d0\uc11c\u0e01\u0627",  # Cyrillic, Hangul (a particle), Thai, Arabic
+    "~~",
+    "==",
+    "::",
+    "**",
+    "__",
+    "-meituan",
+    ".com",
+    "/x/",
+]
+_SPELLINGS = [
+    "Meituan",
+    "meituan",
+    "NASA",
+    "nasa",
+    "c++",
+    "Q*bert",
+    "x_y",
+    "a~~b",
+    "@smith",
+    "KV Cache",
+    "\u212av",
+]
+
+
+@settings(max_examples=1500, derandomize=True, deadline=None)
+@given(
+    left=st.lists(st.sampled_from(_NEIGHBOURS), max_size=4).map("".join),
+    name=st.sampled_from(_SPELLINGS),
+    right=st.lists(st.sampled_from(_NEIGHBOURS), max_size=4).map("".join),
+)
+def test_the_ascii_fast_path_decides_as_the_general_one(left: str, name: str, right: str) -> None:
+    """Where the characters beside a key are plain ASCII, the scan decides at once whether a word starts
+    and ends there (`_ascii_edges`); that decision is the general one's (`_starts_word`, `_NOT_BEFORE`,
+    `_is_mention`), around ASCII and other neighbours, emphasis delimiters, hyphens, dots and handles."""
+    prose = left + name + right
+    start, end = len(left), len(left) + len(name)
+    if not linker._plain_key(fold(name)):
+        return  # never asked: such a key takes the general path
+    edges = linker._ascii_edges(prose, start, end)
+    if edges is not None:
+        starts = linker._starts_word(prose, start) and not (
+            start > 0 and prose[start - 1] in linker._NOT_BEFORE
+        )
+        assert edges == (starts, linker._is_mention(prose, start, end, None))
+    keys = ["meituan", "nasa", "c++", "q*bert", "x_y", "a~~b", "@smith", "kv cache", "kv", "cache"]
+    automaton = build_automaton(keys)
+    acronyms = {"nasa": "NASA"}
+    fast = scan_mentions(prose, acronyms, lambda _lowered: automaton)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(linker, "_ascii_edges", lambda _prose, _start, _end: None)
+        assert scan_mentions(prose, acronyms, lambda _lowered: automaton) == fast
+
+
+@settings(max_examples=500, derandomize=True, deadline=None)
+@given(
+    st.one_of(
+        st.text(
+            alphabet=st.sampled_from([" ", "\n", "\x01", "e", "E", "A", "a", ".", "\u0130", "\u03a3", "K"])
+        ),
+        st.text(),
+    )
+)
+def test_what_orders_the_automaton_never_matches_folded_text(text: str) -> None:
+    """The automaton starts with entries that put the commonest characters of prose first (pyahocorasick
+    looks a character up among them in order); no folded text holds one."""
+    automaton = build_automaton(["meituan", "e"])
+    assert all(isinstance(facts, KeyFacts) for _last, facts in automaton.iter(fold(text)))

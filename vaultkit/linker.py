@@ -122,13 +122,38 @@ class KeyTable:
         return {"keys": sorted(self.targets), "acronyms": self.acronyms}
 
 
+class KeyFacts(NamedTuple):
+    """What the automaton holds for a key: facts of the key found once, when it is built, not at each of
+    the key's occurrences."""
+
+    last: int  # its length - 1: pyahocorasick reports where an occurrence ends
+    key: str
+    plain: bool  # `_plain_key`
+    prefixes: tuple[str, ...]  # the other keys it starts with, longest first: those that start where it does
+
+
+# pyahocorasick looks a character up among a trie node's children one by one, in the order they were added.
+# At the root, a character that starts no key (a space, masked text, in most vaults many letters) was
+# compared with the first character of every key, at each of its places in the prose: a third of the scan.
+# The characters prose holds most go first, as entries that never match: a folded text holds no capital.
+_UNMATCHED = " " + MASK + "\netaoinsrhldcumfpgwybvkxjqz0123456789.,"
+
+
 def build_automaton(keys: Iterable[str]) -> Any:
-    """An Aho-Corasick automaton over `keys`; each key's value is (its length - 1, the key)."""
+    """An Aho-Corasick automaton over `keys`, to search folded text (`fold`); each key's value is its
+    KeyFacts. (Entries of `_UNMATCHED` followed by `A` never match such a text.)"""
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
-    for key in keys:
-        automaton.add_word(key, (len(key) - 1, key))
+    ordered = sorted(set(keys))
+    for ch in _UNMATCHED if ordered else ():
+        automaton.add_word(ch + "A", None)
+    within: list[str] = []  # the keys the current one starts with, shortest first (sorted, they come before)
+    for key in ordered:
+        while within and not key.startswith(within[-1]):
+            within.pop()
+        automaton.add_word(key, KeyFacts(len(key) - 1, key, _plain_key(key), tuple(reversed(within))))
+        within.append(key)
     if len(automaton):
         automaton.make_automaton()
     return automaton
@@ -148,12 +173,12 @@ def leftmost_longest(lowered: str, automaton: Any) -> list[tuple[int, int, str]]
     free = 0
     for start in sorted(longest):
         if start >= free:
-            free, key = longest[start]
-            out.append((start, free, key))
+            free, facts = longest[start]
+            out.append((start, free, facts.key))
     return out
 
 
-Occurrence = tuple[int, tuple[int, str]]  # as pyahocorasick yields it: (last index, (length - 1, key))
+Occurrence = tuple[int, KeyFacts]  # as pyahocorasick yields it: (last index, the key's value)
 
 
 def occurrences(lowered: str, automaton: Any) -> list[Occurrence]:
@@ -161,17 +186,9 @@ def occurrences(lowered: str, automaton: Any) -> list[Occurrence]:
     return list(automaton.iter(lowered)) if len(automaton) else []  # no key: pyahocorasick refuses
 
 
-def _longest(found: list[Occurrence]) -> dict[int, tuple[int, str]]:
-    """start -> (end, key) of the longest key starting there (for one start, a later one is longer)."""
-    return {last - length: (last + 1, key) for last, (length, key) in found}
-
-
-def _by_start(found: list[Occurrence]) -> dict[int, list[tuple[int, str]]]:
-    """start -> [(end, key), ...] of every key starting there, longest first."""
-    out: dict[int, list[tuple[int, str]]] = {}
-    for last, (length, key) in reversed(found):
-        out.setdefault(last - length, []).append((last + 1, key))
-    return out
+def _longest(found: list[Occurrence]) -> dict[int, tuple[int, KeyFacts]]:
+    """start -> (end, facts) of the longest key starting there (for one start, a later one is longer)."""
+    return {last - facts.last: (last + 1, facts) for last, facts in found}
 
 
 class KeyFilter:
@@ -198,7 +215,7 @@ class KeyFilter:
             if self._every is None:
                 self._every = build_automaton(self.keys)
             found = self._every.iter(lowered) if len(self._every) else ()
-            return list({key: None for _last, (_length, key) in found})
+            return list({facts.key: None for _last, facts in found})
         grams = {lowered[i : i + size] for size in range(1, self.HEAD + 1) for i in range(n - size + 1)}
         heads = self.heads
         return [key for head in grams & heads.keys() for key in heads[head] if key in lowered]
@@ -428,19 +445,30 @@ def _scan(
     # Leftmost first; at one start, the longest key that is a mention there. A longer key that is not
     # (`Zephyr Alias` in "Zephyr aliases") neither hides a shorter one (`Zephyr`) nor the keys that start
     # inside it (`aliases`): the text reads as if that key did not exist.
-    found = occurrences(lowered, automaton)
-    longest = _longest(found)
-    shorter: dict[int, list[tuple[int, str]]] | None = None  # built the first time a longest key fails
+    longest = _longest(occurrences(lowered, automaton))
     free = 0
     for start in sorted(longest):
-        if start < free or not _starts_word(prose, start) or (start > 0 and prose[start - 1] in _NOT_BEFORE):
+        if start < free:
             continue
-        end, key = longest[start]
-        if not _is_mention(prose, start, end, acronyms.get(key)):
-            if shorter is None:
-                shorter = _by_start(found)
+        end, facts = longest[start]
+        key = facts.key
+        edges = _ascii_edges(prose, start, end) if facts.plain else None
+        if edges is None:  # the general decision
+            if not _starts_word(prose, start) or (start > 0 and prose[start - 1] in _NOT_BEFORE):
+                continue
+            mention = _is_mention(prose, start, end, acronyms.get(key))
+        elif not edges[0]:
+            continue
+        else:
+            acronym = acronyms.get(key)
+            mention = edges[1] and (acronym is None or prose[start:end] == acronym)
+        if not mention:  # the keys it starts with start here too (the text here is the key)
             end, key = next(
-                ((e, k) for e, k in shorter[start][1:] if _is_mention(prose, start, e, acronyms.get(k))),
+                (
+                    (start + len(k), k)
+                    for k in facts.prefixes
+                    if _is_mention(prose, start, start + len(k), acronyms.get(k))
+                ),
                 (0, ""),
             )
             if not key:
@@ -448,6 +476,38 @@ def _scan(
         chosen.append((start, end, key))
         free = end
     return chosen
+
+
+def _plain_key(key: str) -> bool:
+    """Holds no character that makes a mention's own text matter beyond its first and last: no emphasis
+    delimiter (an inner run may pair with one outside, `_breaks_emphasis`), no underscore (a word character
+    `_ascii_edges` leaves out), no `@` (a handle, `_in_a_name`)."""
+    return _UNPLAIN.isdisjoint(key)
+
+
+_UNPLAIN = frozenset("*_~=@")
+_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+# ASCII characters that, beside a mention, mean nothing but "no letter or digit" (or are one): not `_`, an
+# emphasis delimiter, `[` or `]`, `!\^` before a link, `(` after one, `:` (a Dataview key), `-` (a
+# reduplicated word), nor `.`, `@` and `/` (a name, `_in_a_name`). Each is needed: the property test of
+# `_ascii_edges` fails without any one of them.
+_ASCII_PLAIN = frozenset(map(chr, range(128))) - frozenset("_*~=[](!\\^:-.@/")
+
+
+def _ascii_edges(prose: str, start: int, end: int) -> tuple[bool, bool] | None:
+    """For a plain key (`_plain_key`) at prose[start:end]: does a word start there where a link may go, and
+    does it end there with nothing around it that a link would change? The general decision
+    (`_starts_word`, `_NOT_BEFORE`, `_is_mention` but its acronym test), made at once where the characters
+    on either side and the first and last of the mention are ASCII and mean nothing else here
+    (`_ASCII_PLAIN`): a word boundary is then just a letter or digit beside something else. None: the
+    general decision must be made."""
+    before = prose[start - 1] if start else " "
+    after = prose[end] if end < len(prose) else " "
+    first, last = prose[start], prose[end - 1]
+    if before in _ASCII_PLAIN and after in _ASCII_PLAIN and first < "\x80" and last < "\x80":
+        word = _ASCII_WORD
+        return not (before in word and first in word), not (last in word and after in word)
+    return None
 
 
 def _is_mention(prose: str, start: int, end: int, acronym: str | None) -> bool:
