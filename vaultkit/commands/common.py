@@ -7,6 +7,7 @@ import contextlib
 import functools
 import gc
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
@@ -219,11 +220,15 @@ def unfixable_when_read_only(root: Path, diagnostics: list[Diagnostic]) -> list[
 
 def _unwritable(path: str) -> str:
     """Why the writer would refuse this note (`edits`), as a message's ending; "" if it would not."""
-    from vaultkit.paths import read_only
+    from vaultkit.paths import read_only_stat
 
-    if os.path.islink(path):
+    try:
+        st = os.lstat(path)  # one look: not a link, it is the note's own stat (10,000 notes with fixes)
+    except OSError:
+        return ""  # cannot be stat'ed: reported elsewhere
+    if stat.S_ISLNK(st.st_mode):
         return SYMLINK
-    return READ_ONLY if read_only(path) else ""
+    return READ_ONLY if read_only_stat(path, st) else ""
 
 
 class Shown(Sequence[Diagnostic]):

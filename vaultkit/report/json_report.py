@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 
@@ -30,6 +31,14 @@ def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
 def chunks(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> Iterator[str]:
     """The report's text in pieces, to be written as they come: a 50,000-note vault's report is 100 MB, and
     holding its parts, their join and its encoding at once took 300 MB."""
+    # each code with its severity counted at C speed: a pass over the ~60,000 diagnostics of a large vault
+    # for each count took 0.1 s
+    kinds: Counter[tuple[str, str]] = Counter(map(_kind, as_found(diagnostics)))
+    by_code: Counter[str] = Counter()
+    severities: Counter[str] = Counter()
+    for (code, severity), n in kinds.items():
+        by_code[code] += n
+        severities[severity] += n
     head = {
         "version": SCHEMA_VERSION,
         "tool": {"name": "vaultkit", "version": __version__},
@@ -37,10 +46,10 @@ def chunks(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> Iterator[s
             "notes_checked": summary.notes,
             "notes_in_vaults": summary.vault_notes,
             "problems": len(diagnostics),
-            "errors": sum(1 for d in as_found(diagnostics) if d.severity == "error"),
-            "warnings": sum(1 for d in as_found(diagnostics) if d.severity == "warning"),
+            "errors": severities["error"],
+            "warnings": severities["warning"],
             "fixable": sum(1 for d in as_found(diagnostics) if d.fix is not None),
-            "by_code": dict(sorted(Counter(d.code for d in as_found(diagnostics)).items())),
+            "by_code": dict(sorted(by_code.items())),
         },
     }
     # The text of json.dumps({**head, "diagnostics": [...]}), built a diagnostic at a time: a dict for every
@@ -71,6 +80,7 @@ def _item(d: Diagnostic, rule_names: dict[str, str]) -> str:
 
 
 _BOOL = {True: "true", False: "false"}
+_kind: Callable[[Diagnostic], tuple[str, str]] = operator.itemgetter(3, 5)  # code, severity
 _string: Callable[[str], str] = json.encoder.encode_basestring
 
 

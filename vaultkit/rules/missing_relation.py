@@ -70,11 +70,9 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     links = [f"[[{text}]]" for _source, text in missing]
     fix = None
     if facts.anchor is not None and facts.editable:
-        from vaultkit.linker import relation_insert  # here: a run answered from the cache never loads it
-
-        start, end, text = relation_insert(facts.anchor, links)
         noun = "link" if len(links) == 1 else "links"
-        fix = Fix((Edit(start, end, text),), f"add {len(links)} {noun} to {relations.property}")
+        description = f"add {len(links)} {noun} to {relations.property}"
+        fix = Fix(_insert(facts, links) if ctx.edits else (), description)  # only reported: not worked out
     verb = "links" if len(missing) == 1 else "link"
     them = "it" if len(missing) == 1 else "them"
     why = (
@@ -94,6 +92,14 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
 
 
 SHOWN = 5  # names in the message; the fix adds them all
+
+
+def _insert(facts: NoteFacts, links: list[str]) -> tuple[Edit]:
+    from vaultkit.linker import relation_insert  # here: a run answered from the cache never loads it
+
+    assert facts.anchor is not None
+    start, end, text = relation_insert(facts.anchor, links)
+    return (Edit(start, end, text),)
 
 
 def unlisted_sources(rel: str, ctx: VaultContext) -> list[tuple[str, str]]:
