@@ -103,6 +103,11 @@ CHANGES: dict[str, list[Change]] = {
         _append("Entities/Papers/ResRL.md", "\nSee [[Nowhere]].\n"),
         _create("Wiki/Nowhere.md", "Now it exists.\n"),
     ],
+    # A note whose path differs only in case makes the links to the other ambiguous (VK102): the note they
+    # resolved to is no longer linked from them, and owes them no relation (VK121): it is re-checked too
+    "a note whose path differs only in case comes": [
+        _create("Raw/2026-05-08 x - gosailglobal on lambert's china lab visits.md", "Another.\n"),
+    ],
     "a renamed note comes back": [
         _rename("Entities/Companies/Huawei.md", "Entities/Companies/Huawei2.md"),
         _rename("Entities/Companies/Huawei2.md", "Entities/Companies/Huawei.md"),

@@ -231,7 +231,9 @@ class VaultState:
         return {rel for rel in affected if rel in self.facts}
 
     def _reindex(self, changed: Mapping[str, NoteFacts | None], files: tuple[str, ...]) -> set[str]:
-        """Names changed: links that named those notes may resolve differently now."""
+        """Names changed: links that named those notes may resolve differently now. The notes they resolved
+        to before and now are re-checked too: a note whose incoming link now has another target, or none (a
+        second note of its name came: the link is ambiguous), owes that link's relation no more (VK121)."""
         self.files = files
         self.index = Index.build(self.facts, self.facts, files)
         ctx = VaultContext(self.config, self.obsidian, self.index, self.ctx.mentions, self.ctx.ambiguous)
@@ -239,10 +241,12 @@ class VaultState:
         names = set().union(*map(_keys_of, changed))
         by_key = self._sources_by_key()
         sources = set().union(*(by_key.get(n, set()) for n in names)) - set(changed)
+        targets: set[str] = set()
         for rel in sources:
-            self._remove_links(rel)
+            targets |= self._remove_links(rel)
             self._add_links(rel, self.facts[rel].links)
-        return sources
+            targets.update(self.out.get(rel, ()))
+        return sources | targets
 
     def _rekey(self, scan: MentionScan) -> set[str]:
         """Names or aliases changed: rescan the notes that mentioned a key that went away (without it, a
