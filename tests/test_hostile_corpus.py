@@ -22,6 +22,7 @@ import stat
 import subprocess
 import sys
 import time
+import tracemalloc
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -772,6 +773,33 @@ def test_scanner_is_linear_on_unclosed_openers(piece: str) -> None:
     start = time.process_time()
     markdown.scan(body)
     assert time.process_time() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "opened",
+    [
+        pytest.param("[" + "a b " * 50_000, id="unclosed-bracket"),
+        pytest.param("[" + "a b\n" * 50_000 + "](x)", id="link-text-over-lines"),
+        pytest.param("^[" + "a b " * 50_000, id="unclosed-inline-footnote"),
+        pytest.param("[" + "a b " * 50_000 + "][x]", id="reference-link"),
+        pytest.param("<a " + ' x="1"' * 35_000 + ">", id="tag-with-many-attributes"),
+        pytest.param('<b x="' + "a " * 100_000, id="unclosed-attribute-value"),
+        pytest.param("http://" + "a" * 200_000, id="long-url"),
+        pytest.param("www." + "a" * 200_000 + ".", id="long-www-url"),
+    ],
+)
+def test_scanner_memory_is_small_on_one_long_construct(opened: str) -> None:
+    """Regression: a repeated regex group that could give back (`(?:[^\\]]|...)*`) saved a state per
+    character: an unclosed `[`, `^[`, attribute list or URL before 1 MB of prose took 500-600 MB in `check`
+    (a 5 MB note, 3 GB)."""
+    body = "Other " + opened + " Other\n"
+    tracemalloc.start()
+    try:
+        markdown.scan(body)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * len(body), f"{peak / 1e6:.0f} MB for a {len(body) / 1e6:.1f} MB body"
 
 
 # -- regressions for defects fixed in frontmatter.py / note.py ------------------------------------------

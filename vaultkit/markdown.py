@@ -147,7 +147,10 @@ _URL_SCHEME_END = re.compile(r"://")
 _URL_WWW = re.compile(r"www\.")  # a literal first: fast search; the character before is checked in code
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,31}\Z")
 # A URL ends before trailing punctuation; parentheses belong to it when balanced (`.../Meituan_(company)`).
-_URL_REST = re.compile(r"(?:[^\s<>()]|\([^\s<>()]*\))*(?:[^\s<>().,;:!?'\"\]*_~]|\([^\s<>()]*\))")
+# Possessive (`*+`), the punctuation given back in code: a repeated group that may backtrack costs the regex
+# engine a saved state per character, hundreds of MB for a URL of a few MB.
+_URL_REST = re.compile(r"(?:[^\s<>()]++|\([^\s<>()]*+\))*+")
+_URL_TRAILING = ".,;:!?'\"]*_~"
 _EMAIL_LOCAL = re.compile(r"[\w.+-]+\Z")
 _EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
 _NOT_NEWLINE = re.compile(r"[^\r\n]")
@@ -213,7 +216,10 @@ _BREAK = r"(?:\n(?![ \t\r]*(?:\n|\Z)))"
 # `_INLINE`, so that 100,000 unclosed `<code>` do not each search 4,000 characters ahead.
 _ELEMENT_TAGS = r"(?i:a|code|kbd|samp|tt|var|pre|script|style|textarea|svg|math)"
 _ELEMENT_REACH = 4000
-_ATTRIBUTES = r"""(?:[^<>"']|"(?:[^"<\n]|⏎)*"|'(?:[^'<\n]|⏎)*')*"""
+# A repetition whose pieces start with different characters and that nothing after it can match into is
+# possessive (`*+`, `++`): giving back changes no match, and a repeated group that may give back costs the
+# regex engine a saved state per character (600 MB for an unclosed `[` before 1 MB of prose).
+_ATTRIBUTES = r"""(?:[^<>"']|"(?:[^"<\n]|⏎)*+"|'(?:[^'<\n]|⏎)*+')*+"""
 _INLINE_SOURCE = (
     (
         r"""
@@ -221,11 +227,11 @@ _INLINE_SOURCE = (
     |(?P<templater><%.*?(?:%>|\Z))
     |(?P<math>\$\$.*?(?:\$\$|\Z)|\$(?=[^\s$])[^$\n]*?(?<=[^\s\\])\$(?!\d))
     |(?P<wiki>!?\[\[(?P<wbody>[^\[\]\n]*?)\]\])
-    |(?P<md>!?\[(?P<mtext>(?:[^\[\]\n]|⏎|\[(?:[^\[\]\n]|⏎)*\])*)\]
+    |(?P<md>!?\[(?P<mtext>(?:[^\[\]\n]|⏎|\[(?:[^\[\]\n]|⏎)*+\])*+)\]
         \((?P<dest><[^<>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)
         (?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\))
-    |(?P<ref>!?\[(?:[^\[\]\n]|⏎)+\]\[[^\[\]\n]*\])
-    |(?P<footnote>\[\^[^\[\]\n]+\]|\^\[(?:[^\]\n^]|\^(?!\[)|⏎)*\])
+    |(?P<ref>!?\[(?:[^\[\]\n]|⏎)++\]\[[^\[\]\n]*\])
+    |(?P<footnote>\[\^[^\[\]\n]+\]|\^\[(?:[^\]\n^]|\^(?!\[)|⏎)*+\])
     |(?P<autolink><[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+>)
     |(?P<element><(?P<etag>TAGS)(?=[\s>])ATTRIBUTES>.{0,REACH}?(?i:</(?P=etag)\s*>))
     |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\sATTRIBUTES)?/?>)
@@ -233,7 +239,7 @@ _INLINE_SOURCE = (
         + _TAG_START
         + _TAG_CHAR
         + r"""+)
-    |(?P<shortcut>!?\[(?P<label>(?:[^\[\]\n]|⏎)+)\](?!\())  # a link only if a definition has that label
+    |(?P<shortcut>!?\[(?P<label>(?:[^\[\]\n]|⏎)++)\](?!\())  # a link only if a definition has that label
     |(?P<brackets>\[\[|\]\]))
     """
     )
@@ -1137,17 +1143,22 @@ def _bare_urls(masked: str, chars: list[tuple[int, int]]) -> None:
             continue
         scheme = _SCHEME.search(masked, max(0, um.start() - 32), um.start())
         if scheme is not None:
-            rest = _URL_REST.match(masked, um.end())
-            covered = rest.end() if rest else um.end()
+            covered = _url_end(masked, um.end())
             _mask(chars, scheme.start(), covered)
     covered = 0
     for um in _URL_WWW.finditer(masked):
         before = masked[um.start() - 1 : um.start()]
         if um.start() < covered or (before and (before.isalnum() or before in "_.")):
             continue
-        rest = _URL_REST.match(masked, um.end())
-        covered = rest.end() if rest else um.end()
+        covered = _url_end(masked, um.end())
         _mask(chars, um.start(), covered)
+
+
+def _url_end(masked: str, start: int) -> int:
+    """Where the URL whose rest starts at `start` ends: before its trailing punctuation."""
+    rest = _URL_REST.match(masked, start)
+    assert rest is not None  # it matches the empty string
+    return start + len(rest.group().rstrip(_URL_TRAILING))
 
 
 def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int]) -> Iterator[re.Match[str]]:
