@@ -78,7 +78,7 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")  # Markdown's line endings only
 _QUOTE_MARK = re.compile(r"[ ]{0,3}>[ ]?")
 _SPACES = re.compile(r"[ ]*")
 _LIST_MARK = re.compile(r"[ ]{0,3}(?:[-*+]|(\d{1,9})[.)])(?= |\Z)")
-_HR = re.compile(r"[ ]{0,3}(?:(?:\*[ ]*){3,}|(?:-[ ]*){3,}|(?:_[ ]*){3,})\Z")
+_HR = re.compile(r"[ ]{0,3}(?:(?:\*[ ]*+){3,}+|(?:-[ ]*+){3,}+|(?:_[ ]*+){3,}+)\Z")  # `+`: see _ATTRIBUTES
 _FENCE_OPEN = re.compile(r"[ ]{0,3}(`{3,}|~{3,})(.*)\Z")
 _ATX = re.compile(r"[ ]{0,3}(#{1,6})(?:[ ]+(.*?))?(?:[ ]+#+)?[ ]*\Z")
 _SETEXT = re.compile(r"[ ]{0,3}(=+|-+)[ ]*\Z")
@@ -133,8 +133,8 @@ _HTML_TAG_LINE = re.compile(  # any complete tag alone on its line (cannot inter
 # "1. Introduction" must not turn the list item `1. Introduction` into a paragraph, nor an alias `***` a
 # thematic break into a link.
 _LINE_MARKERS = re.compile(
-    r"[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})(?=\r?$)"
-    r"|[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))+",
+    r"[ \t]*(?:(?:\*[ \t]*+){3,}+|(?:-[ \t]*+){3,}+|(?:_[ \t]*+){3,}+)(?=\r?$)"
+    r"|[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))++",
     re.MULTILINE,
 )
 _MARKER_LINE = re.compile(r"\n[ \t]*[>*+\-_0-9]")  # a literal first: found at C speed
