@@ -805,6 +805,21 @@ def test_scanner_memory_is_small_on_one_long_construct(opened: str) -> None:
     assert peak < 40 * len(body), f"{peak / 1e6:.0f} MB for a {len(body) / 1e6:.1f} MB body"
 
 
+def test_a_paragraph_of_markup_too_big_to_verify_is_not_linked(make_vault: VaultFactory) -> None:
+    """Regression: the second parser (mistune) that checks a link before it is written makes a token of
+    about every markup character of the paragraph it lands in: 400,000 `*a` (800 kB) took 500 MB and 17 s
+    to link, a 5 MB paragraph would take 3 GB. Over verify.MAX_MARKUP the note is left alone, saying why."""
+    big = "See Other " + "*a" * 150_000 + " here.\n"
+    small = "See Other " + "*a" * 1_000 + " here.\n"
+    root = make_vault({"Big.md": big.encode(), "Small.md": small.encode(), "Other.md": b"Text.\n"})
+    result = run_cli("link", root, "--no-cache")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "Big.md: not written" in result.output and "150,000 characters of Markdown markup" in result.output
+    assert (root / "Big.md").read_text(encoding="utf-8").endswith(big)  # relations only, no link
+    linked = "See [[Other]] " + "*a" * 1_000 + " here.\n"
+    assert (root / "Small.md").read_text(encoding="utf-8").endswith(linked)
+
+
 # -- regressions for defects fixed in frontmatter.py / note.py ------------------------------------------
 
 

@@ -42,6 +42,15 @@ _PROSE = frozenset(
 # ~8), and a check needs it only where a marker is ("marked"), or nowhere, for the block structure ("none")
 Inline = Literal["all", "marked", "none"]
 _MARKS = re.compile(f"[{chr(_MARK_BASE)}-\U0010ffff]")
+# mistune makes a token of about every markup character of a paragraph it reads inline, near a kilobyte
+# apiece: a paragraph of 400,000 `*a` (800 kB) took 500 MB and 17 s to check, a 5 MB one would take 3 GB.
+# A paragraph holding an edit and more markup than this is not checked, and the note is not written.
+MAX_MARKUP = 100_000
+_MARKUP = "*_[]<>`$!\\~=^%&("
+
+
+class _TooMuchMarkup(Exception):
+    pass
 
 
 @functools.lru_cache(maxsize=3)
@@ -259,7 +268,12 @@ def _inline_only_where(inline: Inline) -> Any:
     there either way (`footnote_item` is not prose)."""
 
     def wanted(text: str) -> bool:
-        return inline == "marked" and _MARKS.search(text) is not None
+        if inline != "marked" or _MARKS.search(text) is None:
+            return False
+        markup = sum(map(text.count, _MARKUP))
+        if markup > MAX_MARKUP:
+            raise _TooMuchMarkup(markup)
+        return True
 
     def hook(md: Any, state: Any) -> None:
         stack = list(state.tokens)
@@ -361,7 +375,13 @@ def _check_body(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
         pieces.append(mark)
         last = e.end
     pieces.append(old[last:])
-    tokens = _markdown("marked")("".join(pieces))
+    try:
+        tokens = _markdown("marked")("".join(pieces))
+    except _TooMuchMarkup as refused:
+        return (
+            f"a paragraph to link in holds {refused.args[0]:,} characters of Markdown markup, more than "
+            f"a second parser (mistune) is asked to check ({MAX_MARKUP:,})"
+        )
     in_prose = set(_marks_in(tokens, True))
     for mark, e in marks.items():
         if mark not in in_prose:
