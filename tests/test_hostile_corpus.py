@@ -821,12 +821,12 @@ def test_a_paragraph_of_markup_too_big_to_verify_is_not_linked(make_vault: Vault
     assert (root / "Small.md").read_text(encoding="utf-8").endswith(linked)
 
 
-@pytest.mark.parametrize("blank", ["\n", " \n", "\t\n"])
-def test_verifying_a_link_beside_many_blank_lines_takes_little_memory(blank: str) -> None:
-    """Regression: mistune, the second parser asked before a link is written, read a run of blank lines
-    with a repeated regex group that saves a state at each line: a note of 800 kB of empty lines took
-    970 MB to link (a 5 MB one, 6 GB)."""
-    old = "See Other here.\n" + blank * 100_000 + "End.\n"
+@pytest.mark.parametrize("run", ["\n", " \n", "\t\n", "- ", "* "])
+def test_verifying_a_link_beside_a_long_run_takes_little_memory(run: str) -> None:
+    """Regression: mistune, the second parser asked before a link is written, read a run of blank lines,
+    and a line that might be a thematic break, with a repeated regex group that saves a state at each line
+    or marker: a note of 800 kB of empty lines took 970 MB to link (a 5 MB one, 6 GB)."""
+    old = "See Other here.\n" + run * 100_000 + "End.\n"
     edit = Edit(4, 9, "[[Other]]")
     new = old[:4] + edit.text + old[9:]
     tracemalloc.start()
@@ -835,7 +835,7 @@ def test_verifying_a_link_beside_many_blank_lines_takes_little_memory(blank: str
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 40 * len(old), f"{peak / 1e6:.0f} MB for a {len(old) / 1e6:.1f} MB note"
+    assert peak < 100 * len(old), f"{peak / 1e6:.0f} MB for a {len(old) / 1e6:.1f} MB note"
 
 
 @pytest.mark.parametrize(

@@ -72,37 +72,45 @@ def _markdown(inline: Inline) -> Any:
     if inline != "all":
         md.before_render_hooks.append(_inline_only_where(inline))
     _linear_paragraphs(md)
-    _lean_blank_lines(md)
+    _lean_rules(md)
     return md
 
 
-# mistune reads a run of blank lines with `(^[ \t\v\f]*\n)+`, a repeated group for which the regex engine
-# saves a state at every line: 400 kB of empty lines took 535 MB to check (a 5 MB note, 6 GB). Possessive,
-# it matches the same run (nothing after it in the rule) and keeps no state.
-_BLANK_LINES = r"(?:^[ \t\v\f]*+\n)++"
-_BLANK_PROBES = (
+# mistune reads a run of blank lines with `(^[ \t\v\f]*\n)+` and a thematic break with `(?:-[ \t]*){3,}` (and
+# `_`, `*`): repeated groups for which the regex engine saves a state at every line or marker. 400 kB of empty
+# lines took 535 MB to check (a 5 MB note, 6 GB); a line of 200,000 `- `, 150 MB. Possessive, each matches
+# the same text (nothing after it in its rule can match into it) and keeps no state.
+_LEAN_RULES = {
+    "blank_line": r"(?:^[ \t\v\f]*+\n)++",
+    "thematic_break": r"^ {0,3}((?:-[ \t]*+){3,}+|(?:_[ \t]*+){3,}+|(?:\*[ \t]*+){3,}+)$",
+}
+_LEAN_PROBES = (
     "\n\n\na\n \n\t\n\nb\n",
     "- a\n\n  \n- b\n\n\n  c\n",
     "> a\n>\n\n> b\n",
     "```\n\n\n```\n\n    x\n\n    y\n",
+    "a\n---\n- - -\n* * *x\n___ \n - - - -\n> ***\n- ---\n  * * *\n",
 )
 
 
-def _lean_blank_lines(md: Any) -> None:
+def _lean_rules(md: Any) -> None:
     block = md.block
-    original = block.specification.get("blank_line")
+    originals = {name: block.specification.get(name) for name in _LEAN_RULES}
+    if None in originals.values() or not all(hasattr(block, f"parse_{name}") for name in _LEAN_RULES):
+        return  # a mistune of another shape
 
-    def parse(parser: Any, m: re.Match[str], state: Any) -> int | None:
-        return parser.parse_blank_line(m, state)  # type: ignore[no-any-return]
+    def parse(name: str) -> Any:
+        return lambda parser, m, state: getattr(parser, f"parse_{name}")(m, state)
 
     def install() -> None:
-        block.register("blank_line", _BLANK_LINES, parse)
+        for name, pattern in _LEAN_RULES.items():
+            block.register(name, pattern, parse(name))
 
     def undo() -> None:
-        block.register("blank_line", original, parse)
+        for name, pattern in originals.items():
+            block.register(name, pattern, parse(name))
 
-    if original is not None and hasattr(block, "parse_blank_line"):
-        _keep_if_read_alike(md, _BLANK_PROBES, install, undo)
+    _keep_if_read_alike(md, _LEAN_PROBES, install, undo)
 
 
 def _register_inline(md: Any, name: str, pattern: str, parse: Any, start_chars: str) -> None:
