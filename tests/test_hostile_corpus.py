@@ -22,6 +22,7 @@ import stat
 import subprocess
 import sys
 import time
+import tracemalloc
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,8 @@ from pathlib import Path
 import pytest
 from conftest import Result, VaultFactory, deny_listing, run_cli, run_installed, snapshot
 
-from vaultkit import engine, frontmatter, markdown, note
+from vaultkit import engine, frontmatter, markdown, note, verify
+from vaultkit.diagnostics import Edit
 
 Setup = Callable[[Path, pytest.MonkeyPatch], None]
 
@@ -772,6 +774,88 @@ def test_scanner_is_linear_on_unclosed_openers(piece: str) -> None:
     start = time.process_time()
     markdown.scan(body)
     assert time.process_time() - start < 1.0
+
+
+@pytest.mark.parametrize(
+    "opened",
+    [
+        pytest.param("[" + "a b " * 50_000, id="unclosed-bracket"),
+        pytest.param("[" + "a b\n" * 50_000 + "](x)", id="link-text-over-lines"),
+        pytest.param("^[" + "a b " * 50_000, id="unclosed-inline-footnote"),
+        pytest.param("[" + "a b " * 50_000 + "][x]", id="reference-link"),
+        pytest.param("<a " + ' x="1"' * 35_000 + ">", id="tag-with-many-attributes"),
+        pytest.param('<b x="' + "a " * 100_000, id="unclosed-attribute-value"),
+        pytest.param("http://" + "a" * 200_000, id="long-url"),
+        pytest.param("www." + "a" * 200_000 + ".", id="long-www-url"),
+        pytest.param("\n" + "- " * 100_000, id="list-items-nested-on-one-line"),
+        pytest.param("\n" + ">" * 200_000, id="quotes-nested-on-one-line"),
+        pytest.param("\n" + "* " * 100_000 + "\n", id="almost-a-thematic-break"),
+    ],
+)
+def test_scanner_memory_is_small_on_one_long_construct(opened: str) -> None:
+    """Regression: a repeated regex group that could give back (`(?:[^\\]]|...)*`) saved a state per
+    character: an unclosed `[`, `^[`, attribute list or URL before 1 MB of prose took 500-600 MB in `check`
+    (a 5 MB note, 3 GB); a line of 800,000 nested list or quote markers, 180-300 MB."""
+    body = "Other " + opened + " Other\n"
+    tracemalloc.start()
+    try:
+        markdown.scan(body)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 40 * len(body), f"{peak / 1e6:.0f} MB for a {len(body) / 1e6:.1f} MB body"
+
+
+def test_a_paragraph_of_markup_too_big_to_verify_is_not_linked(make_vault: VaultFactory) -> None:
+    """Regression: the second parser (mistune) that checks a link before it is written makes a token of
+    about every markup character of the paragraph it lands in: 400,000 `*a` (800 kB) took 500 MB and 17 s
+    to link, a 5 MB paragraph would take 3 GB. Over verify.MAX_MARKUP the note is left alone, saying why."""
+    big = "See Other " + "*a" * 150_000 + " here.\n"
+    small = "See Other " + "*a" * 1_000 + " here.\n"
+    root = make_vault({"Big.md": big.encode(), "Small.md": small.encode(), "Other.md": b"Text.\n"})
+    result = run_cli("link", root, "--no-cache")
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert "Big.md: not written" in result.output and "150,000 characters of Markdown markup" in result.output
+    assert (root / "Big.md").read_text(encoding="utf-8").endswith(big)  # relations only, no link
+    linked = "See [[Other]] " + "*a" * 1_000 + " here.\n"
+    assert (root / "Small.md").read_text(encoding="utf-8").endswith(linked)
+
+
+@pytest.mark.parametrize("run", ["\n", " \n", "\t\n", "- ", "* "])
+def test_verifying_a_link_beside_a_long_run_takes_little_memory(run: str) -> None:
+    """Regression: mistune, the second parser asked before a link is written, read a run of blank lines,
+    and a line that might be a thematic break, with a repeated regex group that saves a state at each line
+    or marker: a note of 800 kB of empty lines took 970 MB to link (a 5 MB one, 6 GB)."""
+    old = "See Other here.\n" + run * 100_000 + "End.\n"
+    edit = Edit(4, 9, "[[Other]]")
+    new = old[:4] + edit.text + old[9:]
+    tracemalloc.start()
+    try:
+        assert verify.check_edits(old, new, [edit], "related") is None
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 100 * len(old), f"{peak / 1e6:.0f} MB for a {len(old) / 1e6:.1f} MB note"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("a | b\n" + " " * 1_000 + "x\n", id="spaces-under-a-table-row"),
+        pytest.param("a | b\n" + "\t" * 1_000 + "x\n", id="tabs-under-a-table-row"),
+        pytest.param("# a" + " " * 40_000 + "b ##\n", id="spaces-in-a-heading"),
+        pytest.param("> - # a" + " " * 40_000 + "b\n", id="spaces-in-a-nested-heading"),
+    ],
+)
+def test_a_long_blank_run_is_scanned_fast(body: str) -> None:
+    """Regression: the pattern for a table's delimiter row, tried on the line under any line holding `|`,
+    had runs of `[ \t]*` side by side and tried every way of sharing the blanks among them: 1,000 spaces
+    took 9 s, 2,000 took 30 s, 4,000 took 4 minutes (cubic). An ATX heading's lazy text before its closing
+    sequence read the rest of the spaces at each space: 20,000 took 4 s (quadratic)."""
+    start = time.process_time()
+    scanned = markdown.scan(body)
+    assert time.process_time() - start < 1.0
+    assert [h.text for h in scanned.headings] == (["a" + " " * 40_000 + "b"] if "#" in body else [])
 
 
 # -- regressions for defects fixed in frontmatter.py / note.py ------------------------------------------

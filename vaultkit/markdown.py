@@ -78,12 +78,17 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")  # Markdown's line endings only
 _QUOTE_MARK = re.compile(r"[ ]{0,3}>[ ]?")
 _SPACES = re.compile(r"[ ]*")
 _LIST_MARK = re.compile(r"[ ]{0,3}(?:[-*+]|(\d{1,9})[.)])(?= |\Z)")
-_HR = re.compile(r"[ ]{0,3}(?:(?:\*[ ]*){3,}|(?:-[ ]*){3,}|(?:_[ ]*){3,})\Z")
+_HR = re.compile(r"[ ]{0,3}(?:(?:\*[ ]*+){3,}+|(?:-[ ]*+){3,}+|(?:_[ ]*+){3,}+)\Z")  # `+`: see _ATTRIBUTES
 _FENCE_OPEN = re.compile(r"[ ]{0,3}(`{3,}|~{3,})(.*)\Z")
-_ATX = re.compile(r"[ ]{0,3}(#{1,6})(?:[ ]+(.*?))?(?:[ ]+#+)?[ ]*\Z")
+# The heading's text is cut from its closing sequence (` ##`) in code (`_atx_text`): a lazy `(.*?)` before
+# `(?:[ ]+#+)?[ ]*\Z` scanned the rest of the line's spaces at each of them, and `# a`, 20,000 spaces and `b`
+# took 4 s (quadratic).
+_ATX = re.compile(r"[ ]{0,3}(#{1,6})(?:[ ]++(.*))?\Z")
 _SETEXT = re.compile(r"[ ]{0,3}(=+|-+)[ ]*\Z")
+# Possessive (`*+`, `++`): nothing after a run can match into it, and with runs of `[ \t]` side by side a
+# line of 2,000 spaces under a line holding `|` took 30 s (each way of sharing the spaces was tried).
 _TABLE_DELIM = re.compile(
-    r"[ \t]*(?:>[ \t]?)*[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*\Z"
+    r"[ \t]*+(?:>[ \t]?+)*+[ \t]*+\|?[ \t]*+:?-++:?[ \t]*+(?:\|[ \t]*+:?-++:?[ \t]*+)*+\|?[ \t]*+\Z"
 )
 _CALLOUT = re.compile(r"[ ]{0,3}\[![^\]\n]*\]")
 # The Admonition plugin's block without a code fence, `!!! ad-<type> Title` (its body is Markdown, up to a
@@ -133,8 +138,8 @@ _HTML_TAG_LINE = re.compile(  # any complete tag alone on its line (cannot inter
 # "1. Introduction" must not turn the list item `1. Introduction` into a paragraph, nor an alias `***` a
 # thematic break into a link.
 _LINE_MARKERS = re.compile(
-    r"[ \t]*(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})(?=\r?$)"
-    r"|[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))+",
+    r"[ \t]*(?:(?:\*[ \t]*+){3,}+|(?:-[ \t]*+){3,}+|(?:_[ \t]*+){3,}+)(?=\r?$)"
+    r"|[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))++",
     re.MULTILINE,
 )
 _MARKER_LINE = re.compile(r"\n[ \t]*[>*+\-_0-9]")  # a literal first: found at C speed
@@ -147,9 +152,12 @@ _URL_SCHEME_END = re.compile(r"://")
 _URL_WWW = re.compile(r"www\.")  # a literal first: fast search; the character before is checked in code
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]{0,31}\Z")
 # A URL ends before trailing punctuation; parentheses belong to it when balanced (`.../Meituan_(company)`).
-_URL_REST = re.compile(r"(?:[^\s<>()]|\([^\s<>()]*\))*(?:[^\s<>().,;:!?'\"\]*_~]|\([^\s<>()]*\))")
+# Possessive (`*+`), the punctuation given back in code: a repeated group that may backtrack costs the regex
+# engine a saved state per character, hundreds of MB for a URL of a few MB.
+_URL_REST = re.compile(r"(?:[^\s<>()]++|\([^\s<>()]*+\))*+")
+_URL_TRAILING = ".,;:!?'\"]*_~"
 _EMAIL_LOCAL = re.compile(r"[\w.+-]+\Z")
-_EMAIL_DOMAIN = re.compile(r"[\w-]+(?:\.[\w-]+)+")
+_EMAIL_DOMAIN = re.compile(r"[\w-]++(?:\.[\w-]++)++")  # `+`: see _ATTRIBUTES
 _NOT_NEWLINE = re.compile(r"[^\r\n]")
 _LINE_BREAK = re.compile(r"[\r\n]")
 # What opens a code span, math, a link's destination or an HTML tag, found where nothing closed it (a
@@ -213,7 +221,10 @@ _BREAK = r"(?:\n(?![ \t\r]*(?:\n|\Z)))"
 # `_INLINE`, so that 100,000 unclosed `<code>` do not each search 4,000 characters ahead.
 _ELEMENT_TAGS = r"(?i:a|code|kbd|samp|tt|var|pre|script|style|textarea|svg|math)"
 _ELEMENT_REACH = 4000
-_ATTRIBUTES = r"""(?:[^<>"']|"(?:[^"<\n]|⏎)*"|'(?:[^'<\n]|⏎)*')*"""
+# A repetition whose pieces start with different characters and that nothing after it can match into is
+# possessive (`*+`, `++`): giving back changes no match, and a repeated group that may give back costs the
+# regex engine a saved state per character (600 MB for an unclosed `[` before 1 MB of prose).
+_ATTRIBUTES = r"""(?:[^<>"']|"(?:[^"<\n]|⏎)*+"|'(?:[^'<\n]|⏎)*+')*+"""
 _INLINE_SOURCE = (
     (
         r"""
@@ -221,11 +232,11 @@ _INLINE_SOURCE = (
     |(?P<templater><%.*?(?:%>|\Z))
     |(?P<math>\$\$.*?(?:\$\$|\Z)|\$(?=[^\s$])[^$\n]*?(?<=[^\s\\])\$(?!\d))
     |(?P<wiki>!?\[\[(?P<wbody>[^\[\]\n]*?)\]\])
-    |(?P<md>!?\[(?P<mtext>(?:[^\[\]\n]|⏎|\[(?:[^\[\]\n]|⏎)*\])*)\]
+    |(?P<md>!?\[(?P<mtext>(?:[^\[\]\n]|⏎|\[(?:[^\[\]\n]|⏎)*+\])*+)\]
         \((?P<dest><[^<>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)
         (?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*\))
-    |(?P<ref>!?\[(?:[^\[\]\n]|⏎)+\]\[[^\[\]\n]*\])
-    |(?P<footnote>\[\^[^\[\]\n]+\]|\^\[(?:[^\]\n^]|\^(?!\[)|⏎)*\])
+    |(?P<ref>!?\[(?:[^\[\]\n]|⏎)++\]\[[^\[\]\n]*\])
+    |(?P<footnote>\[\^[^\[\]\n]+\]|\^\[(?:[^\]\n^]|\^(?!\[)|⏎)*+\])
     |(?P<autolink><[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+>)
     |(?P<element><(?P<etag>TAGS)(?=[\s>])ATTRIBUTES>.{0,REACH}?(?i:</(?P=etag)\s*>))
     |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\sATTRIBUTES)?/?>)
@@ -233,7 +244,7 @@ _INLINE_SOURCE = (
         + _TAG_START
         + _TAG_CHAR
         + r"""+)
-    |(?P<shortcut>!?\[(?P<label>(?:[^\[\]\n]|⏎)+)\](?!\())  # a link only if a definition has that label
+    |(?P<shortcut>!?\[(?P<label>(?:[^\[\]\n]|⏎)++)\](?!\())  # a link only if a definition has that label
     |(?P<brackets>\[\[|\]\]))
     """
     )
@@ -657,7 +668,7 @@ class _Blocks:
 
     def _heading(self, h: re.Match[str], start: int, end: int) -> None:
         self._close(start)
-        self.out.headings.append(Heading(len(h.group(1)), (h.group(2) or "").strip(), start))
+        self.out.headings.append(Heading(len(h.group(1)), _atx_text(h), start))
         self.no_insert.append((start, end))
         self.breaks.append(start)
 
@@ -716,6 +727,15 @@ def _lines(body: str) -> list[str]:
 def _no_lone_cr(body: str) -> bool:
     """Does every CR in the body start a CRLF (a search for the rare CR first: most bodies have none)?"""
     return "\r" not in body or body.count("\r") == body.count("\r\n")
+
+
+def _atx_text(h: re.Match[str]) -> str:
+    """An ATX heading's text: without its closing sequence, a run of `#` after a space at the line's end."""
+    text = (h.group(2) or "").rstrip(" ")
+    bare = text.rstrip("#")
+    if bare != text and bare.endswith(" "):
+        text = bare
+    return text.strip()
 
 
 def _starts_block(leaf: str) -> bool:
@@ -1158,17 +1178,22 @@ def _bare_urls(masked: str, chars: list[tuple[int, int]]) -> None:
             continue
         scheme = _SCHEME.search(masked, max(0, um.start() - 32), um.start())
         if scheme is not None:
-            rest = _URL_REST.match(masked, um.end())
-            covered = rest.end() if rest else um.end()
+            covered = _url_end(masked, um.end())
             _mask(chars, scheme.start(), covered)
     covered = 0
     for um in _URL_WWW.finditer(masked):
         before = masked[um.start() - 1 : um.start()]
         if um.start() < covered or (before and (before.isalnum() or before in "_.")):
             continue
-        rest = _URL_REST.match(masked, um.end())
-        covered = rest.end() if rest else um.end()
+        covered = _url_end(masked, um.end())
         _mask(chars, um.start(), covered)
+
+
+def _url_end(masked: str, start: int) -> int:
+    """Where the URL whose rest starts at `start` ends: before its trailing punctuation."""
+    rest = _URL_REST.match(masked, start)
+    assert rest is not None  # it matches the empty string
+    return start + len(rest.group().rstrip(_URL_TRAILING))
 
 
 def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int]) -> Iterator[re.Match[str]]:

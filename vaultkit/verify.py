@@ -45,6 +45,15 @@ _PROSE = frozenset(
 # ~8), and a check needs it only where a marker is ("marked"), or nowhere, for the block structure ("none")
 Inline = Literal["all", "marked", "none"]
 _MARKS = re.compile(f"[{chr(_MARK_BASE)}-\U0010ffff]")
+# mistune makes a token of about every markup character of a paragraph it reads inline, near a kilobyte
+# apiece: a paragraph of 400,000 `*a` (800 kB) took 500 MB and 17 s to check, a 5 MB one would take 3 GB.
+# A paragraph holding an edit and more markup than this is not checked, and the note is not written.
+MAX_MARKUP = 100_000
+_MARKUP = "*_[]<>`$!\\~=^%&("
+
+
+class _TooMuchMarkup(Exception):
+    pass
 
 
 @functools.lru_cache(maxsize=3)
@@ -66,7 +75,45 @@ def _markdown(inline: Inline) -> Any:
     if inline != "all":
         md.before_render_hooks.append(_inline_only_where(inline))
     _linear_paragraphs(md)
+    _lean_rules(md)
     return md
+
+
+# mistune reads a run of blank lines with `(^[ \t\v\f]*\n)+` and a thematic break with `(?:-[ \t]*){3,}` (and
+# `_`, `*`): repeated groups for which the regex engine saves a state at every line or marker. 400 kB of empty
+# lines took 535 MB to check (a 5 MB note, 6 GB); a line of 200,000 `- `, 150 MB. Possessive, each matches
+# the same text (nothing after it in its rule can match into it) and keeps no state.
+_LEAN_RULES = {
+    "blank_line": r"(?:^[ \t\v\f]*+\n)++",
+    "thematic_break": r"^ {0,3}((?:-[ \t]*+){3,}+|(?:_[ \t]*+){3,}+|(?:\*[ \t]*+){3,}+)$",
+}
+_LEAN_PROBES = (
+    "\n\n\na\n \n\t\n\nb\n",
+    "- a\n\n  \n- b\n\n\n  c\n",
+    "> a\n>\n\n> b\n",
+    "```\n\n\n```\n\n    x\n\n    y\n",
+    "a\n---\n- - -\n* * *x\n___ \n - - - -\n> ***\n- ---\n  * * *\n",
+)
+
+
+def _lean_rules(md: Any) -> None:
+    block = md.block
+    originals = {name: block.specification.get(name) for name in _LEAN_RULES}
+    if None in originals.values() or not all(hasattr(block, f"parse_{name}") for name in _LEAN_RULES):
+        return  # a mistune of another shape
+
+    def parse(name: str) -> Any:
+        return lambda parser, m, state: getattr(parser, f"parse_{name}")(m, state)
+
+    def install() -> None:
+        for name, pattern in _LEAN_RULES.items():
+            block.register(name, pattern, parse(name))
+
+    def undo() -> None:
+        for name, pattern in originals.items():
+            block.register(name, pattern, parse(name))
+
+    _keep_if_read_alike(md, _LEAN_PROBES, install, undo)
 
 
 def _register_inline(md: Any, name: str, pattern: str, parse: Any, start_chars: str) -> None:
@@ -262,7 +309,12 @@ def _inline_only_where(inline: Inline) -> Any:
     there either way (`footnote_item` is not prose)."""
 
     def wanted(text: str) -> bool:
-        return inline == "marked" and _MARKS.search(text) is not None
+        if inline != "marked" or _MARKS.search(text) is None:
+            return False
+        markup = sum(map(text.count, _MARKUP))
+        if markup > MAX_MARKUP:
+            raise _TooMuchMarkup(markup)
+        return True
 
     def hook(md: Any, state: Any) -> None:
         stack = list(state.tokens)
@@ -392,7 +444,13 @@ def _check_body(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
         pieces.append(mark)
         last = e.end
     pieces.append(old[last:])
-    tokens = _markdown("marked")("".join(pieces))
+    try:
+        tokens = _markdown("marked")("".join(pieces))
+    except _TooMuchMarkup as refused:
+        return (
+            f"a paragraph to link in holds {refused.args[0]:,} characters of Markdown markup, more than "
+            f"a second parser (mistune) is asked to check ({MAX_MARKUP:,})"
+        )
     in_prose = set(_marks_in(tokens, True))
     for mark, e in marks.items():
         if mark not in in_prose:
