@@ -1597,8 +1597,9 @@ def test_diff_of_a_note_starting_with_a_bom_applies_as_link_writes_it(make_vault
 def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still_counts(
     make_vault: VaultFactory,
 ) -> None:
-    """A one-shot run's link graph is held as tuples (sets of names took six times the memory); a fixing
-    plan adds the links it is about to write to it, and a state kept for watch mode keeps sets it updates."""
+    """A run's link graph is held as tuples (sets of names took six times the memory), kept for watch mode
+    or not; a fixing plan adds the links it is about to write to it (as lists: as sets, they took back the
+    memory), and a state kept up to date makes sets of the entries an update changes, and nothing else."""
     from vaultkit.analyze import Analyzer
     from vaultkit.engine import open_session
     from vaultkit.state import VaultState
@@ -1622,15 +1623,30 @@ def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still
     assert isinstance(once.back["A.md"], tuple) and sorted(once.back["A.md"]) == [f"{n}.md" for n in "BCDEF"]
     once.plan(["A.md"], fixing=True)
     assert [t for _m, t in once.ctx.mentions["A.md"]] == ["Gamma.md"]
-    assert set(once.out["A.md"]) == {"B.md", "C.md", "D.md", "E.md", "F.md", "Gamma.md"}
-    assert set(once.back["Gamma.md"]) == {"A.md"}
+    assert sorted(once.out["A.md"]) == ["B.md", "C.md", "D.md", "E.md", "F.md", "Gamma.md"]
+    assert isinstance(once.out["A.md"], list) and once.back["Gamma.md"] == ["A.md"]
+    assert isinstance(once.out["B.md"], tuple)  # a note that gains no link keeps its tuple
 
     watched = state(kept=True)
-    assert isinstance(watched.out["A.md"], set) and isinstance(watched.back["A.md"], set)
-    (root / "B.md").write_text("no links now\n")
-    changed = {f.rel: f for f in analyzer.parse(["B.md"])}
-    assert "A.md" in watched.update(changed, listing.files, lambda rels, _t: {})
-    assert "B.md" not in watched.back["A.md"] and "B.md" not in watched.out
+    graphs = (watched.out, watched.back, watched.into)
+    assert all(isinstance(v, tuple) for graph in graphs for v in graph.values())
+    assert sorted(watched.into["A.md"]) == [f"{n}.md" for n in "BCDEF"]
+
+    def save(text: str) -> set[str]:
+        (root / "B.md").write_text(text)
+        return watched.update({f.rel: f for f in analyzer.parse(["B.md"])}, listing.files, lambda _r, _t: {})
+
+    assert "A.md" in save("no links now\n")
+    assert (
+        "B.md" not in watched.back["A.md"]
+        and "B.md" not in watched.into["A.md"]
+        and "B.md" not in watched.out
+    )
+    assert isinstance(watched.into["C.md"], tuple)  # untouched by the update
+    assert "A.md" in save("[[A]] again\n")
+    assert (
+        "B.md" in watched.back["A.md"] and "B.md" in watched.into["A.md"] and watched.out["B.md"] == {"A.md"}
+    )
 
 
 def test_a_run_that_only_reports_lets_go_of_the_key_table_once_planned(make_vault: VaultFactory) -> None:
