@@ -870,12 +870,12 @@ def _contains(runner: Runner, rel: str, automaton: Any) -> bool:
 
 def _cached_mentions(entry: object, digest: str) -> list[Mention] | None:
     """Mentions stored for this content, or None if absent or of the wrong shape (never trusted blindly)."""
-    from vaultkit.linker import Mention
+    from vaultkit.linker import shared_mention
 
     if not isinstance(entry, list) or len(entry) != 2 or entry[0] != digest or not isinstance(entry[1], list):
         return None
     try:
-        return [Mention(*m) for m in entry[1]]
+        return [shared_mention(*m) for m in entry[1]]
     except TypeError:
         return None
 
