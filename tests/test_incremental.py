@@ -609,6 +609,8 @@ def test_a_state_kept_without_its_edits_describes_each_fix_as_a_report_does(make
     for keep in (True, False):
         runner = runs[keep] = Runner(open_session(root))
         runner.run(RunOptions(jobs=1, keep_state=True, keep_edits=keep))
+    # each note's planned links go once it is checked: an update plans the notes it re-checks again
+    assert all(r.state is not None and not r.state.ctx.mentions for r in runs.values())
     (root / "ResRL.md").write_text("ResRL came out of Meituan, in China.\n")
     found = {keep: runner.update(["ResRL.md"])[0] for keep, runner in runs.items()}
     shown = {
