@@ -1627,6 +1627,16 @@ def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still
     assert isinstance(once.out["A.md"], list) and once.back["Gamma.md"] == ["A.md"]
     assert isinstance(once.out["B.md"], tuple)  # a note that gains no link keeps its tuple
 
+    built: list[type] = []  # the graph as built, before `_compact`: never a set of names for each note
+
+    def record(made: VaultState) -> None:
+        built.extend(type(v) for graph in (made.out, made.back, made.into) for v in graph.values())
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(VaultState, "_compact", record)
+        state(kept=True)
+    assert built and set not in built
+
     watched = state(kept=True)
     graphs = (watched.out, watched.back, watched.into)
     assert all(isinstance(v, tuple) for graph in graphs for v in graph.values())
@@ -1645,7 +1655,9 @@ def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still
     assert isinstance(watched.into["C.md"], tuple)  # untouched by the update
     assert "A.md" in save("[[A]] again\n")
     assert (
-        "B.md" in watched.back["A.md"] and "B.md" in watched.into["A.md"] and watched.out["B.md"] == {"A.md"}
+        "B.md" in watched.back["A.md"]
+        and "B.md" in watched.into["A.md"]
+        and set(watched.out["B.md"]) == {"A.md"}
     )
 
 

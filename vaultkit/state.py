@@ -80,10 +80,12 @@ class VaultState:
     # -- the link graph ---------------------------------------------------------------------------------
 
     def _add_links(self, rel: str, links: Iterable[LinkLike]) -> None:
+        """Add a note's links: a note not in the graph (new, or its links just removed), so that the entries
+        of other notes it is added to do not hold it yet. They grow as lists, made tuples once the graph is
+        built (`_compact`): as sets, the graph of a 50,000-note vault took ~100 MB more while built."""
         managed = self.config.relations.property.lower()
-        by_key, resolve, back = self.by_key, self.ctx.resolve_from, self.back
-        into = self.into if self.kept else None
-        out: set[str] | None = None
+        by_key, resolve, back, into = self.by_key, self.ctx.resolve_from, self.back, self.into
+        found: dict[str, bool] = {}  # the notes it links to: whether by a link other than a relation
         for link in links:
             if by_key is not None:
                 by_key[link_key(link.target)].add(rel)
@@ -91,19 +93,22 @@ class VaultState:
             target = res.target
             if target is None or not res.is_note or target == rel:
                 continue
-            if out is None:
-                out = _growing(self.out, rel)
-            out.add(target)
-            if into is not None:
-                _growing(into, target).add(rel)
-            if link.source.lower() != managed:  # `Related:` lists relations too (`Frontmatter.key_for`)
-                _growing(back, target).add(rel)
+            # `Related:` lists relations too (`Frontmatter.key_for`)
+            found[target] = found.get(target, False) or link.source.lower() != managed
+        if not found:
+            return
+        known = self.out.get(rel)
+        self.out[rel] = tuple({*known, *found} if known else found)
+        for target, backlink in found.items():
+            if self.kept:
+                _append(into, target, rel)
+            if backlink:
+                _append(back, target, rel)
 
     def _compact(self) -> None:
-        """The link graph, once built, as tuples: a set of five names or more takes ~700 bytes, a tuple of
-        them 100 (the graph of a 50,000-note vault: ~60 MB as sets, ~100 MB with `into`). A state kept up to
-        date makes sets again of the few entries each update changes (`_growing`)."""
-        self.out = {rel: tuple(targets) for rel, targets in self.out.items()}
+        """The link graph, once built, as tuples (`out` is built so): a set of five names or more takes ~700
+        bytes, a tuple of them 100 (the graph of a 50,000-note vault: ~60 MB as sets, ~100 MB with `into`).
+        A state kept up to date makes sets again of the few entries each update changes (`_growing`)."""
         self.back = {rel: tuple(sources) for rel, sources in self.back.items()}
         self.into = {rel: tuple(sources) for rel, sources in self.into.items()}
 
@@ -159,7 +164,7 @@ class VaultState:
                 new = list(dict.fromkeys(target for _mention, target in plan.link))  # first_only off: once
                 _extend(self.out, rel, new)
                 for target in new:
-                    _extend(self.back, target, (rel,))
+                    _append(self.back, target, rel)
             if hidden:
                 quiet = plan_note(facts, hidden, self.table, set(), False)  # ambiguity: as with first_only
                 quiet.link = self._writable_links(quiet.link, rel)
@@ -279,6 +284,17 @@ def _extend(graph: dict[str, Collection[str]], rel: str, new: Iterable[str]) -> 
         found.update(new)
     else:
         graph[rel] = [*(found or ()), *new]
+
+
+def _append(graph: dict[str, Collection[str]], key: str, rel: str) -> None:
+    """Add `rel` to `key`'s entry, which does not hold it yet (see `_add_links`, `_extend`)."""
+    found = graph.get(key)
+    if isinstance(found, list):
+        found.append(rel)
+    elif isinstance(found, set):
+        found.add(rel)
+    else:
+        graph[key] = [*(found or ()), rel]
 
 
 def _growing(graph: dict[str, Collection[str]], rel: str) -> set[str]:
