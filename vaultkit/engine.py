@@ -838,12 +838,13 @@ def _dropped(
     saving: Deferred, cache: Cache, opts: RunOptions, mentions: _Droppable | None, facts: _Droppable
 ) -> bool:
     """Drop the saving work a child does (it has its own copy) or that is never done; whether the run may
-    then thin the notes' facts as it checks them: a run that only reports, whose facts a child saves. Each
-    note's links then go once it is checked (no rule reads another note's links; the link graph is built),
-    and the run never saves those facts itself."""
+    then thin the notes' facts as it checks them: a run whose state is not kept (one that reports, or
+    fixes: what follows its rules asks a note's facts for its digest, never its links), whose facts a child
+    saves. Each note's links then go once it is checked (no rule reads another note's links; the link graph
+    is built), and the run never saves those facts itself."""
     if mentions is not None and (saving.started or not cache.enabled):
         mentions.drop()
-    thin = saving.started and opts.reports_only
+    thin = saving.started and not opts.keep_state
     if thin:
         facts.drop()
     return thin
