@@ -1634,8 +1634,9 @@ def test_diff_of_a_note_starting_with_a_bom_applies_as_link_writes_it(make_vault
 def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still_counts(
     make_vault: VaultFactory,
 ) -> None:
-    """A one-shot run's link graph is held as tuples (sets of names took six times the memory); a fixing
-    plan adds the links it is about to write to it, and a state kept for watch mode keeps sets it updates."""
+    """A run's link graph is held as tuples (sets of names took six times the memory), kept for watch mode
+    or not; a fixing plan adds the links it is about to write to it (as lists: as sets, they took back the
+    memory), and a state kept up to date makes sets of the entries an update changes, and nothing else."""
     from vaultkit.analyze import Analyzer
     from vaultkit.engine import open_session
     from vaultkit.state import VaultState
@@ -1659,15 +1660,61 @@ def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still
     assert isinstance(once.back["A.md"], tuple) and sorted(once.back["A.md"]) == [f"{n}.md" for n in "BCDEF"]
     once.plan(["A.md"], fixing=True)
     assert [t for _m, t in once.ctx.mentions["A.md"]] == ["Gamma.md"]
-    assert set(once.out["A.md"]) == {"B.md", "C.md", "D.md", "E.md", "F.md", "Gamma.md"}
-    assert set(once.back["Gamma.md"]) == {"A.md"}
+    assert sorted(once.out["A.md"]) == ["B.md", "C.md", "D.md", "E.md", "F.md", "Gamma.md"]
+    assert isinstance(once.out["A.md"], list) and once.back["Gamma.md"] == ["A.md"]
+    assert isinstance(once.out["B.md"], tuple)  # a note that gains no link keeps its tuple
+
+    built: list[type] = []  # the graph as built, before `_compact`: never a set of names for each note
+
+    def record(made: VaultState) -> None:
+        built.extend(type(v) for graph in (made.out, made.back, made.into) for v in graph.values())
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(VaultState, "_compact", record)
+        state(kept=True)
+    assert built and set not in built
 
     watched = state(kept=True)
-    assert isinstance(watched.out["A.md"], set) and isinstance(watched.back["A.md"], set)
-    (root / "B.md").write_text("no links now\n")
-    changed = {f.rel: f for f in analyzer.parse(["B.md"])}
-    assert "A.md" in watched.update(changed, listing.files, lambda rels, _t: {})
-    assert "B.md" not in watched.back["A.md"] and "B.md" not in watched.out
+    graphs = (watched.out, watched.back, watched.into)
+    assert all(isinstance(v, tuple) for graph in graphs for v in graph.values())
+    assert sorted(watched.into["A.md"]) == [f"{n}.md" for n in "BCDEF"]
+
+    def save(text: str) -> set[str]:
+        (root / "B.md").write_text(text)
+        return watched.update({f.rel: f for f in analyzer.parse(["B.md"])}, listing.files, lambda _r, _t: {})
+
+    assert "A.md" in save("no links now\n")
+    assert (
+        "B.md" not in watched.back["A.md"]
+        and "B.md" not in watched.into["A.md"]
+        and "B.md" not in watched.out
+    )
+    assert isinstance(watched.into["C.md"], tuple)  # untouched by the update
+    assert "A.md" in save("[[A]] again\n")
+    assert (
+        "B.md" in watched.back["A.md"]
+        and "B.md" in watched.into["A.md"]
+        and set(watched.out["B.md"]) == {"A.md"}
+    )
+
+
+def test_mentions_sent_by_a_worker_or_read_from_the_cache_share_their_text_and_key() -> None:
+    """Each mention arrives from a worker's pickle or the cache's JSON with strings of its own; the vault
+    mentions the same names over and over (link and watch hold them all: ~25 MB on 50,000 notes)."""
+    import pickle
+    import sys
+
+    from vaultkit.engine import _cached_mentions
+    from vaultkit.linker import Mention
+
+    text, key = sys.intern("Meituan"), sys.intern("meituan")
+    row = json.loads('[4, 11, "Meituan", "meituan", 2, 5]')
+    sent = pickle.loads(pickle.dumps(Mention(*row)))
+    cached = _cached_mentions(["d", [row]], "d")
+    assert sent == Mention(*row) and cached == [sent]
+    for m in (sent, *(cached or ())):
+        assert m.text is text and m.key is key
+    assert _cached_mentions(["d", [[4, 11, 7, "meituan", 2, 5]]], "d") is None  # not ours: found again
 
 
 def test_a_run_that_only_reports_lets_go_of_the_key_table_once_planned(make_vault: VaultFactory) -> None:

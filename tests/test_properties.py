@@ -808,13 +808,18 @@ def test_verify_takes_no_marker_the_note_holds() -> None:
     assert reason is not None and "'Beta'" in reason
 
 
+def _verdict(text: str, name: str) -> str | None:
+    """What verify says of linking the first `name` in `text` as `[[name]]`: None, or why not."""
+    start = text.index(name)
+    edit = Edit(start, start + len(name), f"[[{name}]]")
+    return check_edits(text, apply_text(text, [edit]), [edit], "related")
+
+
 @pytest.mark.parametrize("opener", ["<%", "%%"])
 def test_verify_reads_an_unclosed_comment_to_the_end_of_the_paragraph(opener: str) -> None:
     """As the scanner does (and Obsidian, for `%%`): text after an unclosed opener is not prose."""
     text = f"Words {opener} and Gamma here.\n"
-    start = text.index("Gamma")
-    edit = Edit(start, start + 5, "[[Gamma]]")
-    assert check_edits(text, apply_text(text, [edit]), [edit], "related") is not None
+    assert _verdict(text, "Gamma") is not None
 
 
 def test_verify_allows_a_relation_edit_in_a_note_with_a_duplicate_key() -> None:
@@ -842,16 +847,12 @@ def test_verify_refuses_an_edit_that_adds_a_problem() -> None:
 def test_verify_sees_a_comment_that_spans_paragraphs(text: str) -> None:
     """The `%%` rule was inline only, and mistune parses inline text one paragraph at a time: the second
     opinion read a mention inside a multi-paragraph comment as prose (the scanner alone protected it)."""
-    start = text.index("Gamma")
-    edit = Edit(start, start + 5, "[[Gamma]]")
-    assert check_edits(text, apply_text(text, [edit]), [edit], "related") is not None
+    assert _verdict(text, "Gamma") is not None
 
 
 def test_verify_block_comment_does_not_swallow_code_or_later_prose() -> None:
     for text in ["```\n%%\n```\n\nGamma here\n", "%%c%% and Gamma\n", "%%\nc\n%%\n\nGamma here\n"]:
-        start = text.index("Gamma")
-        edit = Edit(start, start + 5, "[[Gamma]]")
-        assert check_edits(text, apply_text(text, [edit]), [edit], "related") is None, text
+        assert _verdict(text, "Gamma") is None, text
 
 
 @pytest.mark.parametrize(
@@ -865,17 +866,13 @@ def test_verify_block_comment_does_not_swallow_code_or_later_prose() -> None:
 def test_verify_refuses_a_link_that_swallows_block_syntax(text: str, mention: str) -> None:
     """The marker that stands in for an edit hid the syntax the replaced text held: a note named
     "1. Introduction" turned the numbered list into a paragraph, and the second opinion saw plain prose."""
-    start = text.index(mention)
-    edit = Edit(start, start + len(mention), f"[[{mention}]]")
-    reason = check_edits(text, apply_text(text, [edit]), [edit], "related")
+    reason = _verdict(text, mention)
     assert reason is not None and "blocks" in reason
 
 
 def test_verify_allows_a_mention_with_punctuation_that_keeps_the_blocks() -> None:
     text = "- See the U.S. Navy here.\n- And more.\n"
-    start = text.index("U.S. Navy")
-    edit = Edit(start, start + 9, "[[U.S. Navy]]")
-    assert check_edits(text, apply_text(text, [edit]), [edit], "related") is None
+    assert _verdict(text, "U.S. Navy") is None
 
 
 @pytest.mark.parametrize(
@@ -892,14 +889,10 @@ def test_verify_refuses_an_edit_on_a_line_that_takes_no_link(text: str) -> None:
     """Regression: verify let through a link inserted into a callout's title or an Admonition header, which
     mistune reads as prose (the planner never plans one there; verify is the check behind it). It now asks
     vaultkit's own parse, which marks such lines as taking no link."""
-    start = text.index("Gamma")
-    edit = Edit(start, start + 5, "[[Gamma]]")
-    reason = check_edits(text, apply_text(text, [edit]), [edit], "related")
+    reason = _verdict(text, "Gamma")
     assert reason is not None and "'Gamma'" in reason
 
 
 def test_verify_lets_a_link_in_prose_beside_a_callout_through() -> None:
     text = "> [!note] Title\n> About Gamma.\n"
-    start = text.index("Gamma")
-    edit = Edit(start, start + 5, "[[Gamma]]")
-    assert check_edits(text, apply_text(text, [edit]), [edit], "related") is None
+    assert _verdict(text, "Gamma") is None

@@ -796,6 +796,23 @@ def test_a_stop_signal_that_lands_while_the_loop_holds_its_wake_lock_still_stops
     assert watcher.stop.is_set()
 
 
+def test_watch_without_fix_keeps_each_fix_described_not_its_edits(vault: Path) -> None:
+    """Watch without --fix never applies a fix: the whole vault's diagnostics, held while it runs, keep
+    each fix as a report shows it (fixable, described), not its edits (~90 MB on 50,000 notes); with --fix
+    they keep the edits it writes."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    found = {}
+    for fix in (False, True):
+        watcher = Watcher(vault, WatchOptions(fix=fix, settle=0.0, debounce_ms=0))
+        watcher._full_check()
+        found[fix] = [d for ds in watcher.current.values() for d in ds if d.fix is not None]
+    assert {d.code for d in found[True]} >= {"VK120", "VK121"}
+    assert all(d.fix is not None and d.fix.edits for d in found[True])
+    assert all(d.fix is not None and not d.fix.edits for d in found[False])
+    assert [d._replace(fix=d.fix and d.fix._replace(edits=())) for d in found[True]] == found[False]
+
+
 def test_fix_says_a_saved_note_that_only_gained_relations_was_not_linked(
     vault: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

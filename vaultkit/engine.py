@@ -171,6 +171,9 @@ class RunOptions:
     preview: bool = False  # with fixing: count the links the fixes are about to insert (link --diff/--check)
     refused: frozenset[str] = frozenset()  # with preview: notes whose new links would be refused, not counted
     keep_state: bool = False  # watch mode: always build the VaultState (no whole-report shortcut)
+    # with keep_state: the diagnostics keep their fixes' edits, to be applied later (watch --fix); without,
+    # each fix is only described, as in a report (and the state's planned links go once checked)
+    keep_edits: bool = True
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     # Write a large whole-vault report to the cache in a forked child, while the caller prints it: the
@@ -182,6 +185,12 @@ class RunOptions:
         """A run that only reports: no fix applied or shown, and no state kept to update (watch). Each note
         is planned and checked once, and what it took can be let go as soon as it is."""
         return not self.fixing and not self.keep_state
+
+    @property
+    def edits(self) -> bool:
+        """Do the diagnostics carry their fixes' edits? Only where a fix is applied or shown, at once or
+        later (watch --fix): else one edit-less Fix per description stands for all (`_without_edits`)."""
+        return self.fixing or (self.keep_state and self.keep_edits)
 
 
 @dataclass
@@ -207,6 +216,7 @@ class Runner:
         self._keys_for: KeyTable | None = None
         self._listing: Listing | None = None
         self._reports: tuple[VaultState, set[str]] | None = None  # watch mode: the state's report notes
+        self._keep_edits = True  # watch mode: whether the kept state's re-checks carry their fixes' edits
 
     @property
     def analyzer(self) -> Analyzer:
@@ -277,7 +287,7 @@ class Runner:
             else None
         )
         mark("cache writes")
-        self.state = state if not opts.fixing else None
+        self.state, self._keep_edits = (state if not opts.fixing else None), opts.keep_edits
         found = (store.facts, state.index, _not_reports(listing, store), beyond, writing, reports)
         return RunResult(diags, reported, *found)
 
@@ -364,7 +374,8 @@ class Runner:
         self.state.plan(affected, fixing=False)
         ctx = self.state.context()
         links = before ^ listing.unlisted_folders()  # symlinked or unreadable folders come or gone
-        opts = RunOptions(targets=tuple(sorted(affected | links)), keep_state=True)  # watch --fix: the edits
+        targets = tuple(sorted(affected | links))
+        opts = RunOptions(targets=targets, keep_state=True, keep_edits=self._keep_edits)  # watch --fix: edits
         diags = self._diagnostics(listing, sorted(affected), self.state.facts, ctx, opts)
         by_note: dict[str, list[Diagnostic]] = {rel: [] for rel in affected | links}
         for rel in gone:
@@ -557,7 +568,7 @@ class Runner:
         parts = self._parts(scope, opts) if shared else 1
         if parts == 1:
             planned(scope)
-            if opts.reports_only:
+            if not opts.keep_state:  # a fixing run too: its next round (`again`) builds a state of its own
                 state.planned_once()
         mark("plan")
         ctx = state.context()
@@ -588,8 +599,9 @@ class Runner:
         active = self._active(opts)
         checks = [rule.check for rule in VAULT_RULES if active(rule.code)]
         key = Diagnostic.sort_key
-        # a run that only reports never applies a fix: its edits are dropped as each note is checked
-        fixes: dict[tuple[str, bool], Fix] | None = {} if opts.reports_only else None
+        # a run that only reports never applies a fix (nor does watch without --fix): its edits are dropped
+        # as each note is checked
+        fixes: dict[tuple[str, bool], Fix] | None = None if opts.edits else {}
         ctx.edits = fixes is None  # and the rules need not work them out (VK120: 15 MB on 50,000 notes)
 
         def checked(chunks: Sequence[Sequence[str]]) -> Iterator[tuple[bool, list[Diagnostic]]]:
@@ -607,9 +619,11 @@ class Runner:
                     found = list(f.diagnostics)
                     for check in checks:
                         found.extend(check(f, ctx))
-                    if fixes is not None:  # only reported: the note's planned links are not asked for again
-                        ctx.mentions.pop(rel, None)
-                        ctx.ambiguous.pop(rel, None)
+                    # the note's planned links are asked for by its own check only: never again in a run
+                    # that fixes (its next round plans anew), and a kept state plans a note again before it
+                    # re-checks it (`update`). Held to the run's end: ~35 MB of `link` on 50,000 notes
+                    ctx.mentions.pop(rel, None)
+                    ctx.ambiguous.pop(rel, None)
                     if thin:  # the note's links are asked for by its own rules only (a child saves its facts)
                         f.links = ()
                     found = _suppress(f, _dedupe([d for d in found if active(d.code)]), active)
@@ -824,12 +838,13 @@ def _dropped(
     saving: Deferred, cache: Cache, opts: RunOptions, mentions: _Droppable | None, facts: _Droppable
 ) -> bool:
     """Drop the saving work a child does (it has its own copy) or that is never done; whether the run may
-    then thin the notes' facts as it checks them: a run that only reports, whose facts a child saves. Each
-    note's links then go once it is checked (no rule reads another note's links; the link graph is built),
-    and the run never saves those facts itself."""
+    then thin the notes' facts as it checks them: a run whose state is not kept (one that reports, or
+    fixes: what follows its rules asks a note's facts for its digest, never its links), whose facts a child
+    saves. Each note's links then go once it is checked (no rule reads another note's links; the link graph
+    is built), and the run never saves those facts itself."""
     if mentions is not None and (saving.started or not cache.enabled):
         mentions.drop()
-    thin = saving.started and opts.reports_only
+    thin = saving.started and not opts.keep_state
     if thin:
         facts.drop()
     return thin
@@ -870,12 +885,12 @@ def _contains(runner: Runner, rel: str, automaton: Any) -> bool:
 
 def _cached_mentions(entry: object, digest: str) -> list[Mention] | None:
     """Mentions stored for this content, or None if absent or of the wrong shape (never trusted blindly)."""
-    from vaultkit.linker import Mention
+    from vaultkit.linker import shared_mention
 
     if not isinstance(entry, list) or len(entry) != 2 or entry[0] != digest or not isinstance(entry[1], list):
         return None
     try:
-        return [Mention(*m) for m in entry[1]]
+        return [shared_mention(*m) for m in entry[1]]
     except TypeError:
         return None
 

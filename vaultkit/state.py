@@ -39,13 +39,12 @@ class VaultState:
     table: KeyTable = field(init=False)
     ctx: VaultContext = field(init=False)
     candidates: dict[str, list[Mention]] = field(default_factory=dict)  # every key match, before planning
-    # rel -> notes it links to; rel -> linked from (not relations). Sets while built or kept up to date;
-    # tuples in a state that is not kept (see `_compact`), made sets again where a fixing plan adds to them.
+    # rel -> notes it links to; rel -> linked from (not relations). Sets while built; then tuples (see
+    # `_compact`), made sets again where an update changes them, lists where a fixing plan adds to them.
     out: dict[str, Collection[str]] = field(default_factory=dict)
     back: dict[str, Collection[str]] = field(default_factory=dict)
-    into: dict[str, set[str]] = field(
-        default_factory=lambda: defaultdict(set)
-    )  # rel -> linked from, any link: kept only in a state kept up to date (`kept`), whose updates need it
+    # rel -> linked from, any link: kept only in a state kept up to date (`kept`), whose updates need it
+    into: dict[str, Collection[str]] = field(default_factory=dict)
     # link target name -> sources: built when first needed (watch mode, a note renamed), kept up to date after
     by_key: dict[str, set[str]] | None = None
     scope: Collection[str] | None = None  # only these notes are reported on: a partial graph is enough
@@ -81,10 +80,12 @@ class VaultState:
     # -- the link graph ---------------------------------------------------------------------------------
 
     def _add_links(self, rel: str, links: Iterable[LinkLike]) -> None:
+        """Add a note's links: a note not in the graph (new, or its links just removed), so that the entries
+        of other notes it is added to do not hold it yet. They grow as lists, made tuples once the graph is
+        built (`_compact`): as sets, the graph of a 50,000-note vault took ~100 MB more while built."""
         managed = self.config.relations.property.lower()
-        by_key, resolve, back = self.by_key, self.ctx.resolve_from, self.back
-        into = self.into if self.kept else None
-        out: set[str] | None = None
+        by_key, resolve, back, into = self.by_key, self.ctx.resolve_from, self.back, self.into
+        found: dict[str, bool] = {}  # the notes it links to: whether by a link other than a relation
         for link in links:
             if by_key is not None:
                 by_key[link_key(link.target)].add(rel)
@@ -92,25 +93,29 @@ class VaultState:
             target = res.target
             if target is None or not res.is_note or target == rel:
                 continue
-            if out is None:
-                out = _growing(self.out, rel)
-            out.add(target)
-            if into is not None:
-                into[target].add(rel)
-            if link.source.lower() != managed:  # `Related:` lists relations too (`Frontmatter.key_for`)
-                _growing(back, target).add(rel)
+            # `Related:` lists relations too (`Frontmatter.key_for`)
+            found[target] = found.get(target, False) or link.source.lower() != managed
+        if not found:
+            return
+        known = self.out.get(rel)
+        self.out[rel] = tuple({*known, *found} if known else found)
+        for target, backlink in found.items():
+            if self.kept:
+                _append(into, target, rel)
+            if backlink:
+                _append(back, target, rel)
 
     def _compact(self) -> None:
-        """A state that is not kept up to date holds its link graph as tuples: a set of five names or more
-        takes ~700 bytes, a tuple of them 100 (the graph of a 50,000-note vault: ~60 MB as sets)."""
-        if not self.kept:
-            self.out = {rel: tuple(targets) for rel, targets in self.out.items()}
-            self.back = {rel: tuple(sources) for rel, sources in self.back.items()}
+        """The link graph, once built, as tuples (`out` is built so): a set of five names or more takes ~700
+        bytes, a tuple of them 100 (the graph of a 50,000-note vault: ~60 MB as sets, ~100 MB with `into`).
+        A state kept up to date makes sets again of the few entries each update changes (`_growing`)."""
+        self.back = {rel: tuple(sources) for rel, sources in self.back.items()}
+        self.into = {rel: tuple(sources) for rel, sources in self.into.items()}
 
     def _remove_links(self, rel: str) -> set[str]:
         targets = set(self.out.pop(rel, ()))
         for t in targets:
-            self.into[t].discard(rel)
+            _growing(self.into, t).discard(rel)
             _growing(self.back, t).discard(rel)
         old = self.facts.get(rel)
         if old is not None and self.by_key is not None:
@@ -156,9 +161,10 @@ class VaultState:
             # the links about to be written: never a suppressed mention's, nor one in a note the writer
             # leaves alone (frontmatter never closed or out of place), whose targets then owe it nothing
             if fixing and facts.editable:
-                for _mention, target in plan.link:
-                    _growing(self.out, rel).add(target)
-                    _growing(self.back, target).add(rel)
+                new = list(dict.fromkeys(target for _mention, target in plan.link))  # first_only off: once
+                _extend(self.out, rel, new)
+                for target in new:
+                    _append(self.back, target, rel)
             if hidden:
                 quiet = plan_note(facts, hidden, self.table, set(), False)  # ambiguity: as with first_only
                 quiet.link = self._writable_links(quiet.link, rel)
@@ -171,9 +177,10 @@ class VaultState:
                 self.ctx.ambiguous.pop(rel, None)
 
     def planned_once(self) -> None:
-        """A run that only reports, once every note of its scope is planned: nothing plans again (such a
-        state is never updated: see `update`), so the key table and the mentions found are let go before
-        the vault rules (the table alone is ~10 MB on 50,000 notes, held to the run's peak)."""
+        """A run whose state is not kept (one that reports, or fixes once), once every note of its scope is
+        planned: nothing plans again (such a state is never updated: see `update`), so the key table and
+        the mentions found are let go before the vault rules (the table alone is ~10 MB on 50,000 notes, the
+        mentions no link is planned for ~20 MB, held to the run's peak)."""
         assert not self.kept, "a state kept up to date plans again"
         self.candidates.clear()
         self.table = KeyTable()
@@ -217,7 +224,7 @@ class VaultState:
         for rel, f in changed.items():
             o = old[rel]
             if f is None or o is None or o.headings != f.headings or o.block_ids != f.block_ids:
-                affected |= self.into.get(rel, set())
+                affected.update(self.into.get(rel, ()))
         if names_changed:
             affected |= self._reindex(changed, files)
         for rel, f in changed.items():
@@ -268,6 +275,30 @@ class VaultState:
                 affected.add(rel)
         self.candidates.update(rescanned)
         return affected
+
+
+def _extend(graph: dict[str, Collection[str]], rel: str, new: Iterable[str]) -> None:
+    """Add names `rel`'s entry does not hold yet (a planned link's target is one the note does not link
+    to). A compacted entry becomes a list, not a set: a fixing plan adds to most notes' entries, and as
+    sets they took back ~50 MB of the graph's compaction on 50,000 notes."""
+    found = graph.get(rel)
+    if isinstance(found, list):
+        found.extend(new)
+    elif isinstance(found, set):
+        found.update(new)
+    else:
+        graph[rel] = [*(found or ()), *new]
+
+
+def _append(graph: dict[str, Collection[str]], key: str, rel: str) -> None:
+    """Add `rel` to `key`'s entry, which does not hold it yet (see `_add_links`, `_extend`)."""
+    found = graph.get(key)
+    if isinstance(found, list):
+        found.append(rel)
+    elif isinstance(found, set):
+        found.add(rel)
+    else:
+        graph[key] = [*(found or ()), rel]
 
 
 def _growing(graph: dict[str, Collection[str]], rel: str) -> set[str]:

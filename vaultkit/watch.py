@@ -177,7 +177,8 @@ class Watcher:
 
     def _full_check(self, why: str = WHY_SAVED) -> None:
         """Check every note; problems no longer found are shown as gone, with `why`."""
-        result = self.runner.run(RunOptions(targets=None, keep_state=True))
+        # without --fix, no fix is ever applied: each is kept as a report shows it, without its edits
+        result = self.runner.run(RunOptions(targets=None, keep_state=True, keep_edits=self.options.fix))
         self.notes = result.notes_in_vault
         previous = self.current
         self.current = {}
