@@ -108,6 +108,14 @@ CHANGES: dict[str, list[Change]] = {
     "a note whose path differs only in case comes": [
         _create("Raw/2026-05-08 x - gosailglobal on lambert's china lab visits.md", "Another.\n"),
     ],
+    # An attachment comes, then one whose path differs only in case, then the first goes: the note that
+    # embeds it is re-checked each time (broken VK101, found, ambiguous VK102), though it was not saved
+    "an embedded attachment comes, a case twin of it comes, the first goes": [
+        _append("Entities/Papers/ResRL.md", "\n![[chart.png]]\n"),
+        _create("attachments/chart.png", "not a png"),
+        _create("attachments/CHART.png", "not a png"),
+        _delete("attachments/chart.png"),
+    ],
     "a renamed note comes back": [
         _rename("Entities/Companies/Huawei.md", "Entities/Companies/Huawei2.md"),
         _rename("Entities/Companies/Huawei2.md", "Entities/Companies/Huawei.md"),

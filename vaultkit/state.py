@@ -238,14 +238,16 @@ class VaultState:
         return {rel for rel in affected if rel in self.facts}
 
     def _reindex(self, changed: Mapping[str, NoteFacts | None], files: tuple[str, ...]) -> set[str]:
-        """Names changed: links that named those notes may resolve differently now. The notes they resolved
-        to before and now are re-checked too: a note whose incoming link now has another target, or none (a
-        second note of its name came: the link is ambiguous), owes that link's relation no more (VK121)."""
+        """Names changed: links that named those notes or attachments may resolve differently now. The
+        notes they resolved to before and now are re-checked too: a note whose incoming link now has another
+        target, or none (a second note of its name came: the link is ambiguous), owes that link's relation no
+        more (VK121)."""
+        came_or_went = set(files).symmetric_difference(self.files)  # attachments: `![[pic.png]]` names one
         self.files = files
         self.index = Index.build(self.facts, self.facts, files)
         ctx = VaultContext(self.config, self.obsidian, self.index, self.ctx.mentions, self.ctx.ambiguous)
         self.ctx = ctx
-        names = set().union(*map(_keys_of, changed))
+        names = set().union(*map(_keys_of, changed), map(link_key, came_or_went))
         by_key = self._sources_by_key()
         sources = set().union(*(by_key.get(n, set()) for n in names)) - set(changed)
         targets: set[str] = set()
