@@ -471,25 +471,25 @@ class Runner:
         facts = store.facts
         wanted = [r for r in scope if linkable(facts.get(r), config)]
         keyfp = table.fingerprint
-        known: dict[str, Any] = {}
         stale: dict[str, dict[str, Any]] = {}  # by the keys they were found with: reusable where no changed
-        for shard in sorted({shard_of(rel) for rel in wanted}):  # key is involved
+        cached: dict[str, list[Mention]] = {}  # key is involved
+        for shard, rels in sorted(by_shard(wanted).items()):
             stored = cache.read(f"mentions-{shard:02d}")
-            if isinstance(stored, dict) and isinstance(stored.get("notes"), dict):
-                tag = stored.get("keys")
-                (known if tag == keyfp else stale.setdefault(str(tag), {})).update(stored["notes"])
-        found: dict[str, list[Mention]] = {}
-        need = []
-        for rel in wanted:
-            cached = _cached_mentions(known.get(rel), facts[rel].digest)
-            if cached is None:
-                need.append(rel)
-            else:
-                found[rel] = cached
+            if not isinstance(stored, dict) or not isinstance(stored.get("notes"), dict):
+                continue
+            if stored.get("keys") != keyfp:
+                stale.setdefault(str(stored.get("keys")), {}).update(stored["notes"])
+                continue
+            # a shard at a time: all shards' entries held at once beside their mentions were watch's peak
+            for rel in rels:
+                mentions = _cached_mentions(stored["notes"].get(rel), facts[rel].digest)
+                if mentions is not None:
+                    cached[rel] = mentions
+        found = {rel: cached[rel] for rel in wanted if rel in cached}
+        need = [rel for rel in wanted if rel not in cached]
         if stale and need:
             reused = self._reuse_stale(cache, table, stale, store, need, found)
             need = [rel for rel in need if rel not in reused]
-            known.update(reused)
         if need:
             jobs = choose_jobs(opts.jobs, len(need))
             if jobs != workers.jobs:
@@ -503,9 +503,7 @@ class Runner:
         # nothing records, and a later run could not tell which of their mentions still hold.
         store_them = None
         if (need or stale) and len(scope) == len(store.notes):
-            store_them = _Droppable(
-                functools.partial(_store_mentions, cache, table, store, found, known, need)
-            )
+            store_them = _Droppable(functools.partial(_store_mentions, cache, table, store, found, need))
         return found, workers, store_them
 
     def _reuse_stale(  # noqa: PLR0917
@@ -850,25 +848,21 @@ def _dropped(
     return thin
 
 
-def _store_mentions(  # noqa: PLR0917 - what the write needs
+def _store_mentions(
     cache: Cache,
     table: KeyTable,
     store: FactStore,
     found: dict[str, list[Mention]],
-    known: dict[str, Any],
     need: list[str],
 ) -> None:
-    """Write the shards holding new results, tagged with the key table they were found with."""
+    """Write the shards holding new results, tagged with the key table they were found with: each shard
+    with the mentions of every note of it the run looked into, found now or read from the cache."""
     keyfp = table.fingerprint
     names = store.names
-    keep = {r: e for r, e in known.items() if r in names and _cached_mentions(e, names[r].digest)}
-    shards = by_shard([*keep, *(r for r in found if r not in keep)])
+    shards = by_shard(found)
     for shard in sorted({shard_of(rel) for rel in (need or found)}):
         # each shard's entries made as it is written (all at once, they were the writing child's peak)
-        part = {
-            r: [names[r].digest, [list(m) for m in found[r]]] if r in found else keep[r]
-            for r in shards.get(shard, ())
-        }
+        part = {r: [names[r].digest, [list(m) for m in found[r]]] for r in shards.get(shard, ())}
         cache.write(f"mentions-{shard:02d}", {"keys": keyfp, "notes": part})
     cache.write("mention-keys", {"keys": keyfp, "table": table.payload()})
 

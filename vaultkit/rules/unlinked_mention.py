@@ -45,7 +45,6 @@ atomically.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Iterable
 
@@ -69,7 +68,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         if facts.editable and not ctx.edits:  # only reported: the link is not worked out, nor remembered
             fix = Fix((), description)
         elif facts.editable:
-            link = _link(ctx.link_text(target, rel, obsidian), text, obsidian.use_markdown_links)
+            link = _link(ctx.link_text(target, rel, obsidian), text, obsidian)
             fix = Fix((Edit(mention.start, mention.end, link),), description)
         out.append(Diagnostic(rel, mention.line, mention.col, code, message, severity, fix))
     return out
@@ -84,13 +83,13 @@ def _words(text: str, name: str) -> tuple[str, str]:
     return intern(f"'{text}' mentions [[{name}]] but is not linked"), intern(f"link '{text}' to {name}")
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def _link(path: str, text: str, markdown: bool) -> str:
-    """The link that replaces a mention (keyed by the one setting it depends on: hashing the whole
-    ObsidianSettings at each of 50,000 mentions cost a tenth of the vault rules)."""
+def _link(path: str, text: str, obsidian: ObsidianSettings) -> str:
+    """The link that replaces a mention, one string for each (as `_words`): interned, not remembered in an
+    LRU cache of 65,536 entries, whose ~250 bytes an entry took ~16 MB at the peak of `link --check` on a
+    50,000-note vault."""
     from vaultkit.linker import render_link  # here: a run answered from the cache never loads it
 
-    return render_link(path, text, ObsidianSettings(use_markdown_links=markdown))
+    return sys.intern(render_link(path, text, obsidian))
 
 
 RULE = rule(
