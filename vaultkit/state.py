@@ -294,13 +294,7 @@ def _extend(graph: dict[str, Collection[str]], rel: str, new: Iterable[str]) -> 
 
 def _append(graph: dict[str, Collection[str]], key: str, rel: str) -> None:
     """Add `rel` to `key`'s entry, which does not hold it yet (see `_add_links`, `_extend`)."""
-    found = graph.get(key)
-    if isinstance(found, list):
-        found.append(rel)
-    elif isinstance(found, set):
-        found.add(rel)
-    else:
-        graph[key] = [*(found or ()), rel]
+    _extend(graph, key, (rel,))
 
 
 def _growing(graph: dict[str, Collection[str]], rel: str) -> set[str]:
