@@ -1813,3 +1813,13 @@ def test_what_orders_the_automaton_never_matches_folded_text(text: str) -> None:
     looks a character up among them in order); no folded text holds one."""
     automaton = build_automaton(["meituan", "e"])
     assert all(isinstance(facts, KeyFacts) for _last, facts in automaton.iter(fold(text)))
+
+
+def test_a_joiner_after_anything_but_an_emoji_counts_towards_min_length() -> None:
+    """Regression: counting an emoji as one character counted every zero-width joiner as none, so a name
+    ending in a Malayalam chillu (a letter, a virama and a joiner: `അവ്‍`) fell one short of `min_length`."""
+    from vaultkit.linker import usable_key
+
+    assert usable_key("അവ്\u200d", 4)
+    assert not usable_key("👩\u200d💻", 2)
+    assert not usable_key("🏳\ufe0f\u200d🌈", 2)

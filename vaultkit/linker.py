@@ -248,30 +248,35 @@ def _length(key: str) -> int:
     """A key's length towards `min_length`, an emoji counted as one character whatever code points make
     it: `👩‍💻` (joined by a zero-width joiner), `❤️` and `1️⃣` (a variation selector, a keycap), `👍🏽` (a
     skin tone) and the flag `🇺🇦` (two regional indicators) are as short as `🍕`. Han, Kana and Hangul
-    count twice."""
+    count twice. A joiner after anything but an emoji counts, as it did (a Malayalam chillu, `ന്‍`)."""
     length = 0
     previous = ""
+    joined = False  # after a joiner that follows an emoji: the pictograph next is part of that emoji
     for c in key:
         o = ord(c)
-        if _emoji_modifier(o) or (previous == "\u200d" and unicodedata.category(c) == "So"):
-            previous = c
+        if o == 0x200D:
+            joined = _emoji(previous)
+            length += 0 if joined else 1
+        elif _emoji_modifier(o) or (joined and unicodedata.category(c) == "So"):
+            joined = False
         elif 0x1F1E6 <= o <= 0x1F1FF and 0x1F1E6 <= ord(previous or " ") <= 0x1F1FF:
             previous = ""  # the second regional indicator of a flag; a third starts the next flag
+            continue
         else:
             length += 2 if _wide(c) else 1
-            previous = c
+            joined = False
+        previous = c
     return length
 
 
+def _emoji(ch: str) -> bool:
+    """A pictograph, or what joins one (a variation selector, a keycap, a skin tone, a tag character)."""
+    return bool(ch) and (unicodedata.category(ch) == "So" or _emoji_modifier(ord(ch)))
+
+
 def _emoji_modifier(o: int) -> bool:
-    """A zero-width joiner, a variation selector, an enclosing keycap, a skin tone or a tag character."""
-    return (
-        o == 0x200D
-        or 0xFE00 <= o <= 0xFE0F
-        or o == 0x20E3
-        or 0x1F3FB <= o <= 0x1F3FF
-        or 0xE0020 <= o <= 0xE007F
-    )
+    """A variation selector, an enclosing keycap, a skin tone or a tag character."""
+    return 0xFE00 <= o <= 0xFE0F or o == 0x20E3 or 0x1F3FB <= o <= 0x1F3FF or 0xE0020 <= o <= 0xE007F
 
 
 def _is_acronym(key: str) -> bool:
