@@ -39,8 +39,9 @@ class VaultState:
     table: KeyTable = field(init=False)
     ctx: VaultContext = field(init=False)
     candidates: dict[str, list[Mention]] = field(default_factory=dict)  # every key match, before planning
-    # rel -> notes it links to; rel -> linked from (not relations). Sets while built; then tuples (see
-    # `_compact`), made sets again where an update changes them, lists where a fixing plan adds to them.
+    # rel -> notes it links to; rel -> linked from (not relations). Tuples (`out`) and lists while built,
+    # then tuples (see `_compact`), made sets again where an update changes them, lists where a fixing plan
+    # adds to them.
     out: dict[str, Collection[str]] = field(default_factory=dict)
     back: dict[str, Collection[str]] = field(default_factory=dict)
     # rel -> linked from, any link: kept only in a state kept up to date (`kept`), whose updates need it
