@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_installed
 
 from vaultkit import pool
 from vaultkit.analyze import Analyzer
@@ -141,3 +142,21 @@ def test_ctrl_c_leaves_the_workers_to_the_run(example_vault: Path, monkeypatch: 
     with Workers(settings, 2) as workers:
         assert workers.call("parse", notes) == alone
         assert all(proc.is_alive() for proc in workers._procs)
+
+
+def test_timings_give_each_phase_its_cpu_and_each_worker_its_account(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VAULTKIT_TIMINGS: each phase's line gives the CPU time of the run's process and of the children that
+    ended in it, and each worker says what it spent its CPU on (the parse, its replies, the mention scan):
+    without them a cold run's parse phase could not be accounted for (issue 6)."""
+    monkeypatch.setenv("VAULTKIT_TIMINGS", "1")
+    result = run_installed("check", "--jobs", "2", "--no-cache", example_vault)
+    lines = [line for line in result.stderr.splitlines() if line.startswith("vaultkit timing: ")]
+    parse = next(line for line in lines if line.split()[2] == "parse")
+    assert " cpu " in parse and " children " in parse and parse.endswith(" MB")
+    workers = [line for line in lines if line.split()[2] == "worker"]
+    assert len(workers) == 2, result.stderr
+    for line in workers:
+        assert "parse " in line and "sending " in line and "mentions " in line and "waiting " in line
+        assert " ms cpu (" in line and ", until " in line

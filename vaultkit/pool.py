@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from vaultkit.analyze import Analyzer, Settings
 from vaultkit.errors import FatalError
+from vaultkit.timing import Tally
 
 if TYPE_CHECKING:  # multiprocessing is imported when workers start: a run on one note needs none
     from multiprocessing.connection import Connection
@@ -219,7 +220,18 @@ def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection]
     except BaseException:
         _reply_forever(conn, ("error", traceback.format_exc()))
         return
+    tally = Tally()  # VAULTKIT_TIMINGS: what this worker spent its time on
+    try:
+        _answer(conn, analyzer, tally)
+    finally:
+        tally.report(f"worker {os.getpid()}")
+
+
+def _answer(conn: Connection, analyzer: Analyzer, tally: Tally) -> None:
+    import traceback
+
     while True:
+        tally.to("waiting")
         try:
             request = conn.recv()
         except (EOFError, KeyboardInterrupt):
@@ -227,6 +239,7 @@ def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection]
         if request is None:
             return
         method, rels, extra = request
+        tally.to(method)
         reply: tuple[str, object]
         try:
             reply = ("ok", _dispatch(analyzer, method, rels, extra))
@@ -234,6 +247,7 @@ def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection]
             reply = ("fatal", str(e))
         except BaseException:
             reply = ("error", traceback.format_exc())
+        tally.to("sending")  # pickling the reply, and writing it to the pipe
         try:
             conn.send(reply)
         except OSError:
