@@ -809,16 +809,33 @@ def test_scanner_memory_is_small_on_one_long_construct(opened: str) -> None:
 def test_a_paragraph_of_markup_too_big_to_verify_is_not_linked(make_vault: VaultFactory) -> None:
     """Regression: the second parser (mistune) that checks a link before it is written makes a token of
     about every markup character of the paragraph it lands in: 400,000 `*a` (800 kB) took 500 MB and 17 s
-    to link, a 5 MB paragraph would take 3 GB. Over verify.MAX_MARKUP the note is left alone, saying why."""
+    to link, a 5 MB paragraph would take 3 GB. Over verify.MAX_MARKUP no link is planned in the paragraph."""
     big = "See Other " + "*a" * 150_000 + " here.\n"
     small = "See Other " + "*a" * 1_000 + " here.\n"
     root = make_vault({"Big.md": big.encode(), "Small.md": small.encode(), "Other.md": b"Text.\n"})
     result = run_cli("link", root, "--no-cache")
-    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
-    assert "Big.md: not written" in result.output and "150,000 characters of Markdown markup" in result.output
-    assert (root / "Big.md").read_text(encoding="utf-8").endswith(big)  # relations only, no link
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert (root / "Big.md").read_bytes() == big.encode()
     linked = "See [[Other]] " + "*a" * 1_000 + " here.\n"
     assert (root / "Small.md").read_text(encoding="utf-8").endswith(linked)
+
+
+def test_a_paragraph_too_big_to_verify_leaves_the_rest_of_the_note_linked(make_vault: VaultFactory) -> None:
+    """Regression: a mention in a paragraph over verify.MAX_MARKUP was planned (and `check` offered it as
+    fixable), then the writer refused the whole note: the mentions in its small paragraphs went unlinked
+    too. Now no link is planned in such a paragraph; the first mention after it is linked instead."""
+    big = "See Other " + "*a" * 150_000 + " here.\n"
+    text = "# Notes\n\n" + big + "\r\n  \nOther and Third again.\n"
+    root = make_vault({"Big.md": text.encode(), "Other.md": b"Text.\n", "Third.md": b"Text.\n"})
+    checked = run_cli("check", root, "--no-cache")
+    assert "Traceback" not in checked.output, checked.output
+    assert "Big.md:3:" not in checked.output and "Big.md:6:1: VK120" in checked.output, checked.output
+    result = run_cli("link", root, "--no-cache")
+    assert result.exit_code == 0 and "not written" not in result.output, result.output
+    written = (root / "Big.md").read_bytes().decode()
+    assert written.endswith("# Notes\n\n" + big + "\r\n  \n[[Other]] and [[Third]] again.\n"), written[-200:]
+    assert run_cli("link", root, "--no-cache").exit_code == 0
+    assert (root / "Big.md").read_bytes().decode() == written
 
 
 @pytest.mark.parametrize("run", ["\n", " \n", "\t\n", "- ", "* "])
