@@ -590,3 +590,13 @@ def test_a_config_in_another_encoding_is_named_not_a_codec_error(
     assert result.exit_code == 2 and "Traceback" not in result.output, result.output
     assert "codec" not in result.output and "invalid TOML" in result.output, result.output
     assert (said in result.output and "save it as UTF-8" in result.output) or not said, result.output
+
+
+def test_a_settings_file_in_utf_16_is_named_so(make_vault: VaultFactory) -> None:
+    """Regression: an app.json saved as UTF-16 was said to be "not UTF-8 (byte 0xff)" at 1:1; its encoding
+    is named now, as a vaultkit.toml's and a note's are, and the run goes on with Obsidian's defaults."""
+    root = make_vault({"A.md": "x\n", "Old/B.md": "[[Missing]]\n"})
+    (root / ".obsidian" / "app.json").write_bytes('{"userIgnoreFilters": ["Old/"]}'.encode("utf-16"))
+    line, stdout = _the_vk024(root, ".obsidian/app.json", "1:1")
+    assert "the file is UTF-16 (it starts with a UTF-16 BOM), not UTF-8" in line, line
+    assert "VK101" in stdout  # Old/B.md is checked: no filter excludes it

@@ -107,8 +107,9 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise FatalError(f"{path}: invalid TOML: {e}") from e
 
 
-# Byte order marks of encodings TOML does not allow (a TOML file is UTF-8, toml.io 1.0.0 "Spec"), longest
-# first: a UTF-32 LE mark starts as a UTF-16 LE one does. What Windows Notepad saves as "Unicode" is UTF-16.
+# Byte order marks of encodings a settings file is not read in (TOML is UTF-8, toml.io 1.0.0 "Spec"; Obsidian
+# reads and writes its JSON as UTF-8), longest first: a UTF-32 LE mark starts as a UTF-16 LE one does. What
+# Windows Notepad saves as "Unicode" is UTF-16.
 _OTHER_BOMS = (
     (b"\xff\xfe\x00\x00", "UTF-32"),
     (b"\x00\x00\xfe\xff", "UTF-32"),
@@ -117,10 +118,15 @@ _OTHER_BOMS = (
 )
 
 
+def other_encoding(raw: bytes) -> str | None:
+    """The encoding a settings file's BOM says it is in, when that is not UTF-8 ("UTF-16", "UTF-32")."""
+    return next((name for bom, name in _OTHER_BOMS if raw.startswith(bom)), None)
+
+
 def _toml_text(path: Path, raw: bytes) -> str:
     """The text of a TOML file: UTF-8, with a BOM, as some Windows editors write it, or without. Any other
     encoding is named (its BOM), or the first byte that is not UTF-8 where it is, as a note's is."""
-    encoding = next((name for bom, name in _OTHER_BOMS if raw.startswith(bom)), None)
+    encoding = other_encoding(raw)
     if encoding is not None:
         said = f"the file is {encoding} (it starts with a {encoding} BOM); save it as UTF-8"
         raise FatalError(f"{path}: invalid TOML: {said}")
