@@ -838,6 +838,34 @@ def test_a_paragraph_too_big_to_verify_leaves_the_rest_of_the_note_linked(make_v
     assert (root / "Big.md").read_bytes().decode() == written
 
 
+_HALF = "*a" * 60_000  # 60,000 markup characters: two make a paragraph over verify.MAX_MARKUP
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(f"{_HALF}\n{_HALF}\nSee Other.\n", id="paragraph"),
+        pytest.param(f"{_HALF}\r\n{_HALF}\r\nSee Other.\r\n", id="crlf"),
+        pytest.param(f"{_HALF}\n\u00a0\n{_HALF} See Other.\n", id="a-line-of-nbsp-is-not-blank"),
+        pytest.param(f"> {_HALF}\n> {_HALF}\nSee Other lazily.\n", id="quote-and-lazy-line"),
+        pytest.param(f"- {_HALF}\n  {_HALF}\n  See Other.\n", id="list-item"),
+        pytest.param(f"Intro.\n\n1. x\n2. {_HALF}\n   {_HALF} See Other.\n", id="ordered-list"),
+        pytest.param(f"# Title\n\n>> {_HALF}\n>> {_HALF} See Other.\n", id="nested-quote"),
+    ],
+)
+def test_the_planner_masks_every_paragraph_the_verifier_would_refuse(body: str) -> None:
+    """`verify.unverifiable` (where the mention scan plans no link) holds every paragraph in which the
+    verifier refuses a link for its markup: else a planned link would stop the note's other links."""
+    at = body.index("Other")
+    edit = Edit(at, at + 5, "[[Other]]")
+    new = body[:at] + edit.text + body[at + 5 :]
+    refused = verify.check_edits(body, new, [edit], "related")
+    assert refused is not None and "characters of Markdown markup" in refused, refused
+    assert any(start <= at < end for start, end in verify.unverifiable(body)), verify.unverifiable(body)
+    small = body.replace(_HALF, "*a", 1)  # under the limit now: nothing masked, and the link verified
+    assert verify.unverifiable(small) == []
+
+
 @pytest.mark.parametrize("run", ["\n", " \n", "\t\n", "- ", "* "])
 def test_verifying_a_link_beside_a_long_run_takes_little_memory(run: str) -> None:
     """Regression: mistune, the second parser asked before a link is written, read a run of blank lines,
