@@ -851,6 +851,9 @@ _HALF = "*a" * 60_000  # 60,000 markup characters: two make a paragraph over ver
         pytest.param(f"- {_HALF}\n  {_HALF}\n  See Other.\n", id="list-item"),
         pytest.param(f"Intro.\n\n1. x\n2. {_HALF}\n   {_HALF} See Other.\n", id="ordered-list"),
         pytest.param(f"# Title\n\n>> {_HALF}\n>> {_HALF} See Other.\n", id="nested-quote"),
+        pytest.param(f"{_HALF}\n    > {_HALF} See Other.\n", id="indented-quote-marker-is-text"),
+        pytest.param(f"> {_HALF}\n>     > {_HALF} See Other.\n", id="quote-marker-in-indented-code"),
+        pytest.param(f"{'>' * 60_000} {_HALF}\n{'>' * 60_000} {_HALF} See Other.\n", id="deep-quote"),
     ],
 )
 def test_the_planner_masks_every_paragraph_the_verifier_would_refuse(body: str) -> None:
@@ -862,8 +865,10 @@ def test_the_planner_masks_every_paragraph_the_verifier_would_refuse(body: str) 
     refused = verify.check_edits(body, new, [edit], "related")
     assert refused is not None and "characters of Markdown markup" in refused, refused
     assert any(start <= at < end for start, end in verify.unverifiable(body)), verify.unverifiable(body)
-    small = body.replace(_HALF, "*a", 1)  # under the limit now: nothing masked, and the link verified
+    small = body.replace(_HALF, "*a", 1)  # under the limit now: nothing masked
     assert verify.unverifiable(small) == []
+    quoted = "".join(">" * i + f" level {i}\n" for i in range(1, 600)) + ">" * 600 + " See Other.\n"
+    assert verify.unverifiable(quoted) == []  # 180,000 quote markers, and no markup in a paragraph
 
 
 @pytest.mark.parametrize("run", ["\n", " \n", "\t\n", "- ", "* "])
