@@ -562,3 +562,41 @@ def test_a_configuration_error_names_its_file_as_git_shows_it(
     result = run_cli("check", "--", "vault/A.md")
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("vaultkit: error: schemas/default.schema.json:2:1: "), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        pytest.param('schema_dir = "schemas"\n'.encode("utf-16"), "the file is UTF-16", id="utf-16-le"),
+        pytest.param('schema_dir = "schemas"\n'.encode("utf-16-be"), "", id="utf-16-be-without-bom"),
+        pytest.param(
+            b"\xfe\xff" + 'schema_dir = "s"\n'.encode("utf-16-be"), "the file is UTF-16", id="utf-16-be"
+        ),
+        pytest.param('schema_dir = "schemas"\n'.encode("utf-32"), "the file is UTF-32", id="utf-32"),
+        pytest.param(
+            b'# caf\xe9\nschema_dir = "schemas"\n',
+            "vaultkit.toml:1:6: invalid TOML: not UTF-8 (byte 0xe9)",
+            id="latin-1",
+        ),
+    ],
+)
+def test_a_config_in_another_encoding_is_named_not_a_codec_error(
+    make_vault: VaultFactory, raw: bytes, said: str
+) -> None:
+    """Regression: a vaultkit.toml saved as UTF-16 (Windows Notepad's "Unicode") exited 2 with "invalid TOML:
+    'utf-8' codec can't decode byte 0xff in position 0": now the encoding is named, as a note's is."""
+    root = make_vault({"vaultkit.toml": raw, "A.md": "x\n"})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "codec" not in result.output and "invalid TOML" in result.output, result.output
+    assert (said in result.output and "save it as UTF-8" in result.output) or not said, result.output
+
+
+def test_a_settings_file_in_utf_16_is_named_so(make_vault: VaultFactory) -> None:
+    """Regression: an app.json saved as UTF-16 was said to be "not UTF-8 (byte 0xff)" at 1:1; its encoding
+    is named now, as a vaultkit.toml's and a note's are, and the run goes on with Obsidian's defaults."""
+    root = make_vault({"A.md": "x\n", "Old/B.md": "[[Missing]]\n"})
+    (root / ".obsidian" / "app.json").write_bytes('{"userIgnoreFilters": ["Old/"]}'.encode("utf-16"))
+    line, stdout = _the_vk024(root, ".obsidian/app.json", "1:1")
+    assert "the file is UTF-16 (it starts with a UTF-16 BOM), not UTF-8" in line, line
+    assert "VK101" in stdout  # Old/B.md is checked: no filter excludes it

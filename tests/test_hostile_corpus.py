@@ -809,16 +809,66 @@ def test_scanner_memory_is_small_on_one_long_construct(opened: str) -> None:
 def test_a_paragraph_of_markup_too_big_to_verify_is_not_linked(make_vault: VaultFactory) -> None:
     """Regression: the second parser (mistune) that checks a link before it is written makes a token of
     about every markup character of the paragraph it lands in: 400,000 `*a` (800 kB) took 500 MB and 17 s
-    to link, a 5 MB paragraph would take 3 GB. Over verify.MAX_MARKUP the note is left alone, saying why."""
+    to link, a 5 MB paragraph would take 3 GB. Over verify.MAX_MARKUP no link is planned in the paragraph."""
     big = "See Other " + "*a" * 150_000 + " here.\n"
     small = "See Other " + "*a" * 1_000 + " here.\n"
     root = make_vault({"Big.md": big.encode(), "Small.md": small.encode(), "Other.md": b"Text.\n"})
     result = run_cli("link", root, "--no-cache")
-    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
-    assert "Big.md: not written" in result.output and "150,000 characters of Markdown markup" in result.output
-    assert (root / "Big.md").read_text(encoding="utf-8").endswith(big)  # relations only, no link
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    assert (root / "Big.md").read_bytes() == big.encode()
     linked = "See [[Other]] " + "*a" * 1_000 + " here.\n"
     assert (root / "Small.md").read_text(encoding="utf-8").endswith(linked)
+
+
+def test_a_paragraph_too_big_to_verify_leaves_the_rest_of_the_note_linked(make_vault: VaultFactory) -> None:
+    """Regression: a mention in a paragraph over verify.MAX_MARKUP was planned (and `check` offered it as
+    fixable), then the writer refused the whole note: the mentions in its small paragraphs went unlinked
+    too. Now no link is planned in such a paragraph; the first mention after it is linked instead."""
+    big = "See Other " + "*a" * 150_000 + " here.\n"
+    text = "# Notes\n\n" + big + "\r\n  \nOther and Third again.\n"
+    root = make_vault({"Big.md": text.encode(), "Other.md": b"Text.\n", "Third.md": b"Text.\n"})
+    checked = run_cli("check", root, "--no-cache")
+    assert "Traceback" not in checked.output, checked.output
+    assert "Big.md:3:" not in checked.output and "Big.md:6:1: VK120" in checked.output, checked.output
+    result = run_cli("link", root, "--no-cache")
+    assert result.exit_code == 0 and "not written" not in result.output, result.output
+    written = (root / "Big.md").read_bytes().decode()
+    assert written.endswith("# Notes\n\n" + big + "\r\n  \n[[Other]] and [[Third]] again.\n"), written[-200:]
+    assert run_cli("link", root, "--no-cache").exit_code == 0
+    assert (root / "Big.md").read_bytes().decode() == written
+
+
+_HALF = "*a" * 60_000  # 60,000 markup characters: two make a paragraph over verify.MAX_MARKUP
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(f"{_HALF}\n{_HALF}\nSee Other.\n", id="paragraph"),
+        pytest.param(f"{_HALF}\r\n{_HALF}\r\nSee Other.\r\n", id="crlf"),
+        pytest.param(f"{_HALF}\n\u00a0\n{_HALF} See Other.\n", id="a-line-of-nbsp-is-not-blank"),
+        pytest.param(f"> {_HALF}\n> {_HALF}\nSee Other lazily.\n", id="quote-and-lazy-line"),
+        pytest.param(f"- {_HALF}\n  {_HALF}\n  See Other.\n", id="list-item"),
+        pytest.param(f"Intro.\n\n1. x\n2. {_HALF}\n   {_HALF} See Other.\n", id="ordered-list"),
+        pytest.param(f"# Title\n\n>> {_HALF}\n>> {_HALF} See Other.\n", id="nested-quote"),
+        pytest.param(f"{_HALF}\n    > {_HALF} See Other.\n", id="indented-quote-marker-is-text"),
+        pytest.param(f"> {_HALF}\n>     > {_HALF} See Other.\n", id="quote-marker-in-indented-code"),
+        pytest.param(f"{'>' * 60_000} {_HALF}\n{'>' * 60_000} {_HALF} See Other.\n", id="deep-quote"),
+    ],
+)
+def test_the_planner_masks_every_paragraph_the_verifier_would_refuse(body: str) -> None:
+    """`verify.unverifiable` (where the mention scan plans no link) holds every paragraph in which the
+    verifier refuses a link for its markup: else a planned link would stop the note's other links."""
+    at = body.index("Other")
+    edit = Edit(at, at + 5, "[[Other]]")
+    new = body[:at] + edit.text + body[at + 5 :]
+    refused = verify.check_edits(body, new, [edit], "related")
+    assert refused is not None and "characters of Markdown markup" in refused, refused
+    assert any(start <= at < end for start, end in verify.unverifiable(body)), verify.unverifiable(body)
+    small = body.replace(_HALF, "*a", 1)  # under the limit now: nothing masked
+    assert verify.unverifiable(small) == []
+    quoted = "".join(">" * i + f" level {i}\n" for i in range(1, 600)) + ">" * 600 + " See Other.\n"
+    assert verify.unverifiable(quoted) == []  # 180,000 quote markers, and no markup in a paragraph
 
 
 @pytest.mark.parametrize("run", ["\n", " \n", "\t\n", "- ", "* "])

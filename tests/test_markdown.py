@@ -512,6 +512,40 @@ def test_headings_found(body: str, headings: list[tuple[int, str]]) -> None:
     assert [(h.level, h.text) for h in scan(body).headings] == headings
 
 
+# CommonMark 0.31.2, 4.2 (ATX headings), examples 62-79: the heading's text as written (inline content
+# unparsed, escapes kept), without the opening and closing sequences and the spaces or tabs around it
+_SPEC_ATX = [
+    ("# foo\n## foo\n### foo\n#### foo\n##### foo\n###### foo", [(n, "foo") for n in range(1, 7)]),
+    ("####### foo", []),
+    ("#5 bolt\n\n#hashtag", []),
+    ("\\## foo", []),
+    ("# foo *bar* \\*baz\\*", [(1, "foo *bar* \\*baz\\*")]),
+    ("#                  foo                     ", [(1, "foo")]),
+    (" ### foo\n  ## foo\n   # foo", [(3, "foo"), (2, "foo"), (1, "foo")]),
+    ("    # foo", []),
+    ("foo\n    # bar", []),
+    ("## foo ##\n  ###   bar    ###", [(2, "foo"), (3, "bar")]),
+    ("# foo ##################################\n##### foo ##", [(1, "foo"), (5, "foo")]),
+    ("### foo ###     ", [(3, "foo")]),
+    ("### foo ### b", [(3, "foo ### b")]),
+    ("# foo#", [(1, "foo#")]),
+    ("### foo \\###\n## foo #\\##\n# foo \\#", [(3, "foo \\###"), (2, "foo #\\##"), (1, "foo \\#")]),
+    ("****\n## foo\n****", [(2, "foo")]),
+    ("Foo bar\n# baz\nBar foo", [(1, "baz")]),
+    ("## \n#\n### ###", [(2, ""), (1, ""), (3, "")]),
+    ("# #\n## foo\t##\t", [(1, ""), (2, "foo")]),  # a closing sequence alone; after a tab, before one
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "headings"), _SPEC_ATX, ids=[f"example-{62 + i}" for i in range(18)] + ["tabs"]
+)
+def test_atx_headings_read_as_commonmark_does(body: str, headings: list[tuple[int, str]]) -> None:
+    """Regression: `### ###` was a heading whose text was `###`; the spec reads an empty heading (example
+    79): a closing sequence may be all there is."""
+    assert [(h.level, h.text) for h in scan(body).headings] == headings
+
+
 def test_heading_offsets() -> None:
     body = "intro\n\n## Method\n\nSetext\n---\n"
     method, setext = scan(body).headings

@@ -1032,3 +1032,93 @@ def test_fix_adds_nothing_to_notes_moved_with_their_folder(tmp_path: Path) -> No
         w.expect(r"^vaultkit: linked Projects/Gamma.md|^vaultkit: added relations to Projects/Gamma.md")
     finally:
         assert w.stop() == 0
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t"}
+    env |= {"GIT_COMMITTER_EMAIL": "t@t", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo.parent)}
+    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("where", ["vault-is-the-repository", "vault-in-a-folder-of-it"])
+def test_fix_leaves_a_small_git_checkout_alone(tmp_path: Path, where: str) -> None:
+    """Regression: `git checkout` of a branch that changes 3 notes (under watch.BULK) came as 3 saves:
+    `watch --fix` linked them, and the checkout back then refused ("Your local changes ... would be
+    overwritten"). Notes changed while git replaces its index or HEAD are checked, not linked; a note
+    saved on its own afterwards is linked as before. The git dir may be above the vault (watched too)."""
+    repo = tmp_path / "repo"
+    vault = repo / "vault" if where == "vault-in-a-folder-of-it" else repo
+    shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    (repo / ".gitignore").write_text(".vaultkit_cache/\n", encoding="utf-8")
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("add", "-A"),
+        ("commit", "-qm", "main"),
+        ("switch", "-qc", "b"),
+    ):
+        assert _git(repo, *args).returncode == 0
+    note = vault / RESRL
+    note.write_text(note.read_text(encoding="utf-8") + "\nOn the branch, Xiaomi.\n", encoding="utf-8")
+    for k in range(2):
+        (vault / f"Branch note {k}.md").write_text(f"Branch note {k} names Meituan.\n", encoding="utf-8")
+    for args in (("add", "-A"), ("commit", "-qm", "b"), ("switch", "-q", "main")):
+        assert _git(repo, *args).returncode == 0
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        switched = _git(repo, "checkout", "-q", "b")
+        assert switched.returncode == 0, switched.stderr
+        later = w.quiet(4.0)  # the debounce, the settle time and more
+        assert not any(line.startswith("vaultkit: linked") for line in later), later
+        said = "vaultkit: git changed what is checked out (a checkout, a switch, a stash, a merge, a rebase?)"
+        assert any(line.startswith(said) for line in later), later
+        assert _git(repo, "status", "--porcelain").stdout == ""
+        back = _git(repo, "checkout", "-q", "main")
+        assert back.returncode == 0, back.stderr
+        w.quiet(3.0)
+        assert _git(repo, "status", "--porcelain").stdout == ""
+        w.quiet(2.0)  # `git status` may write the index (its racy entries): a save beside it is held too
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
+    finally:
+        w.stop()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_fix_writes_nothing_while_git_is_in_the_middle_of_a_rebase(tmp_path: Path) -> None:
+    """A save while git waits in the middle of a rebase or merge (`rebase-merge/`, `MERGE_HEAD`) or holds
+    its index lock is checked, not linked: the link would be a change for git's next step to trip on."""
+    repo = tmp_path / "repo"
+    vault = repo / "vault"
+    shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    assert _git(repo, "init", "-q").returncode == 0
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        (repo / ".git" / "rebase-merge").mkdir()
+        note = vault / RESRL
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        later = w.quiet(4.0)
+        assert not any(line.startswith("vaultkit: linked") for line in later), later
+        assert any("git is changing the notes (its rebase-merge is there)" in line for line in later), later
+        (repo / ".git" / "rebase-merge").rmdir()
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnd Xiaomi once more.\n")
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
+    finally:
+        w.stop()
+
+
+def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
+    from vaultkit.watch import find_git_dir
+
+    vault = tmp_path / "work" / "notes" / "vault"
+    vault.mkdir(parents=True)
+    assert find_git_dir(vault) is None or not str(find_git_dir(vault)).startswith(str(tmp_path))
+    real = tmp_path / "main" / ".git" / "worktrees" / "work"
+    real.mkdir(parents=True)
+    (tmp_path / "work" / ".git").write_text(f"gitdir: {real}\n", encoding="utf-8")  # a worktree
+    assert find_git_dir(vault) == real.resolve()
+    (tmp_path / "work" / "notes" / ".git").mkdir()  # the nearest wins
+    assert find_git_dir(vault) == (tmp_path / "work" / "notes" / ".git").resolve()
+    (tmp_path / "work" / "notes" / ".git").rmdir()
+    (tmp_path / "work" / ".git").write_text("not a git file\n", encoding="utf-8")
+    assert find_git_dir(vault) is None

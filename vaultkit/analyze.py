@@ -29,6 +29,7 @@ from vaultkit.rules import NOTE_RULES
 from vaultkit.rules.base import NoteContext
 from vaultkit.schemas import SchemaSet
 from vaultkit.state import linkable
+from vaultkit.verify import unverifiable
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
 SMALL_SCAN = 8  # notes a set of keys scans with per-note automata before the automaton over all keys pays
@@ -67,7 +68,8 @@ class Analyzer:
             facts, note = self._parse(rel)
             if note is not None and linkable(facts, self.config):
                 first_line = note.position(note.fm.body_start)[0]
-                self._ready[rel] = (note.body.prose, note.fm.body_start, first_line)
+                prose = mask(note.body.body, self._masks[rel][2])
+                self._ready[rel] = (prose, note.fm.body_start, first_line)
             out.append(facts)
         return out
 
@@ -88,7 +90,10 @@ class Analyzer:
             return internal_error(rel, e), None
         if not note.readable:
             return facts, None
-        self._masks[rel] = (facts.digest, note.fm.body_start, tuple(note.body.protected))
+        # masked for the mention scan: what is protected, and where no link could be verified before it is
+        # written (a mention there would be planned, then refused with every other link of the note)
+        unlinkable = (*note.body.protected, *unverifiable(note.body.body))
+        self._masks[rel] = (facts.digest, note.fm.body_start, unlinkable)
         return facts, note
 
     def set_keys(self, payload: dict[str, Any]) -> None:

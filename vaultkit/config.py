@@ -96,15 +96,49 @@ def _load_config(vault_root: Path) -> Config:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:  # utf-8-sig: a BOM, as some Windows editors write, is no reason to refuse the file
-        table: dict[str, Any] = parse_bounded(
-            tomllib.loads, read_regular(path, SETTINGS_LIMIT).decode("utf-8-sig")
-        )
-        return table
+    try:
+        raw = read_regular(path, SETTINGS_LIMIT)
     except OSError as e:
         raise FatalError(f"{path}: cannot read config: {e.strerror}") from e
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, TooDeep) as e:
+    try:
+        table: dict[str, Any] = parse_bounded(tomllib.loads, _toml_text(path, raw))
+        return table
+    except (tomllib.TOMLDecodeError, TooDeep) as e:
         raise FatalError(f"{path}: invalid TOML: {e}") from e
+
+
+# Byte order marks of encodings a settings file is not read in (TOML is UTF-8, toml.io 1.0.0 "Spec"; Obsidian
+# reads and writes its JSON as UTF-8), longest first: a UTF-32 LE mark starts as a UTF-16 LE one does. What
+# Windows Notepad saves as "Unicode" is UTF-16.
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def other_encoding(raw: bytes) -> str | None:
+    """The encoding a settings file's BOM says it is in, when that is not UTF-8 ("UTF-16", "UTF-32")."""
+    return next((name for bom, name in _OTHER_BOMS if raw.startswith(bom)), None)
+
+
+def _toml_text(path: Path, raw: bytes) -> str:
+    """The text of a TOML file: UTF-8, with a BOM, as some Windows editors write it, or without. Any other
+    encoding is named (its BOM), or the first byte that is not UTF-8 where it is, as a note's is."""
+    encoding = other_encoding(raw)
+    if encoding is not None:
+        said = f"the file is {encoding} (it starts with a {encoding} BOM); save it as UTF-8"
+        raise FatalError(f"{path}: invalid TOML: {said}")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        at = e.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw.count(b"\n", 0, at) + 1
+        col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+        raise FatalError(
+            f"{path}:{line}:{col}: invalid TOML: not UTF-8 (byte {raw[at]:#04x}); save it as UTF-8"
+        ) from None
 
 
 def parse_config(table: Mapping[str, Any], source: str = "<config>") -> Config:

@@ -730,10 +730,12 @@ def _no_lone_cr(body: str) -> bool:
 
 
 def _atx_text(h: re.Match[str]) -> str:
-    """An ATX heading's text: without its closing sequence, a run of `#` after a space at the line's end."""
-    text = (h.group(2) or "").rstrip(" ")
+    """An ATX heading's text: without its closing sequence, a run of `#` after a space or tab (or after the
+    opening sequence's, when it is all there is: `### ###` is empty) followed by spaces or tabs only
+    (CommonMark 0.31.2, 4.2, examples 62-79)."""
+    text = (h.group(2) or "").rstrip(" \t")
     bare = text.rstrip("#")
-    if bare != text and bare.endswith(" "):
+    if bare != text and (not bare or bare.endswith((" ", "\t"))):
         text = bare
     return text.strip()
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vaultkit.config import other_encoding
 from vaultkit.errors import FatalError, brief
 from vaultkit.js_regex import JS_SPACE, NotTranslated, NotWrittenOut, translate
 from vaultkit.nesting import TooDeep, parse_bounded
@@ -139,6 +140,11 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
         return {}, ""
     except OSError as e:
         raise FatalError(f"{path}: cannot read: {e.strerror or e}") from e
+    encoding = other_encoding(raw)  # Obsidian reads its settings as UTF-8 (and writes them so)
+    if encoding is not None:
+        said = f"the file is {encoding} (it starts with a {encoding} BOM), not UTF-8; {lost}"
+        unapplied.append(Unapplied(name, 1, 1, said, guards))
+        return {}, ""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -47,9 +48,45 @@ Inline = Literal["all", "marked", "none"]
 _MARKS = re.compile(f"[{chr(_MARK_BASE)}-\U0010ffff]")
 # mistune makes a token of about every markup character of a paragraph it reads inline, near a kilobyte
 # apiece: a paragraph of 400,000 `*a` (800 kB) took 500 MB and 17 s to check, a 5 MB one would take 3 GB.
-# A paragraph holding an edit and more markup than this is not checked, and the note is not written.
+# A paragraph holding an edit and more markup than this is not checked, and the note is not written; the
+# mention scan masks such paragraphs (`unverifiable`), so that no link is planned there.
 MAX_MARKUP = 100_000
 _MARKUP = "*_[]<>`$!\\~=^%&("
+# A blank line as mistune reads it, once it has made every CRLF an LF: nothing but `[ \t\v\f]`
+_BLANK_LINE = re.compile(r"^[ \t\v\f\r]*\n", re.MULTILINE)
+
+
+def unverifiable(body: str) -> list[tuple[int, int]]:
+    """Where in `body` no link can be verified, and so none is planned: each run of lines between blank
+    lines that holds more than MAX_MARKUP markup characters. mistune's paragraphs (and headings, list
+    items, table cells) never span a blank line, so each lies within one run and holds no more markup than
+    it (`_markup`): a run under the limit never holds a paragraph over it. (A run may hold several small
+    paragraphs, of a quote say: those go unlinked too, the safe side.)"""
+    if len(body) <= MAX_MARKUP or sum(map(body.count, _MARKUP)) <= MAX_MARKUP:
+        return []
+    out = []
+    start = 0
+    for blank in itertools.chain(_BLANK_LINE.finditer(body), [None]):  # a run before each blank, and last
+        end = len(body) if blank is None else blank.start()
+        if end - start > MAX_MARKUP and _markup(body[start:end]) > MAX_MARKUP:
+            out.append((start, end))
+        start = 0 if blank is None else blank.end()
+    return out
+
+
+# The block quote markers that open a line (`>`, up to three spaces before each and one after): mistune
+# strips them before it reads the paragraph inside. Possessive: a line of 200,000 `>` keeps no state.
+_QUOTE_MARKERS = re.compile(r"^(?:[ ]{0,3}+>[ ]?+)++", re.MULTILINE)
+
+
+def _markup(run: str) -> int:
+    """The markup characters of a run of lines, as many as any paragraph mistune reads in it can hold: not
+    the `>` that open block quotes (500 nested quotes hold 125,000, and their paragraphs none). A `>`
+    after a tab, or after four spaces, is counted: the side that plans fewer links."""
+    count = sum(map(run.count, _MARKUP))
+    if count > MAX_MARKUP and ">" in run:
+        count -= sum(m.group().count(">") for m in _QUOTE_MARKERS.finditer(run))
+    return count
 
 
 class _TooMuchMarkup(Exception):

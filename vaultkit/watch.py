@@ -14,6 +14,14 @@ note that changed since it was read, or that another program has open for writin
 after its next event instead; a note vaultkit itself just wrote is never fixed again in a loop (the fix is
 idempotent, and its own writes are recognised by their content hash).
 
+A git operation that changes notes (a checkout, a switch, a stash, a merge, a rebase, a reset) is not a
+user's save, however few notes it changes: linked, they would be local changes that stop git's next step.
+Git writes the index (and HEAD) after the files it checks out, and holds `index.lock` meanwhile: with
+--fix, notes changed while the repository's index or HEAD is replaced (in the same settle window), or
+while git holds its index lock or is in the middle of a merge or rebase, are checked and not linked. The
+repository is found as git finds it from the vault folder (a `.git` folder, or a `.git` file naming the
+git dir, in the vault or a folder above it); a git dir outside the vault is watched too.
+
 A watch that seems stuck can be asked where it is: `kill -USR1 <pid>` prints every thread's stack to
 stderr and the watch goes on (not on Windows, which has no SIGUSR1).
 """
@@ -69,6 +77,12 @@ class WatchOptions:
 WHY_SAVED = ""  # `_print_changes`: a problem went from a note saved, by vaultkit's fix or by the user's edit
 _FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked, unreadable), not of a note
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
+# Files of a git dir that git replaces when it changes what is checked out (`write_locked_index` after the
+# working tree, then HEAD): an event on one holds --fix back (`_hold`). Not `index.lock` alone: `git status`
+# takes it and lets it go without a change, and editors and prompts run that all the time.
+_GIT_REPLACED = frozenset({"index", "HEAD"})
+# Present while git changes the working tree or waits in the middle of doing so: no fix is written then
+_GIT_BUSY = ("index.lock", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
 
 
 class Watcher:
@@ -94,6 +108,9 @@ class Watcher:
         self.refused: set[str] = set()  # the writer refused: retried after the note's next event
         self.own_writes: dict[str, str] = {}
         self.bulk_until = 0.0  # while many notes change together, --fix leaves them alone (`_bulk`)
+        self.git_dir = find_git_dir(self.root)
+        self.git_at = 0.0  # the last event on the git dir's index or HEAD (`_GIT_REPLACED`)
+        self._git_seen = 0.0  # the last such event `_tick` has held the fixes back for
 
     # -- settings that may change with a reload ------------------------------------------------------------
 
@@ -164,6 +181,10 @@ class Watcher:
             reload = self.reload and now - self.reload_at >= self.debounce and not self.pending
             if reload:
                 self.reload = False
+            git_at = self.git_at
+        if self.options.fix and git_at > self._git_seen:  # before the notes it changed are due
+            self._git_seen = git_at
+            self._hold(now, GIT_CHANGED)
         if self.options.fix and due and burst > BULK:
             self._bulk(burst, now)
         if due:  # before a reload, which may find the same settings: the saves are checked and fixed still
@@ -271,13 +292,21 @@ class Watcher:
         """Many notes changed together: a git checkout, a sync, a copy, not a user's saves. Written into,
         they would be local changes that block the checkout back (or clash with the sync): until the
         changes have been quiet for the settle time, notes are checked and not fixed."""
+        self._hold(now, f"{count} notes changed at once (a git checkout, a sync, a copy?)")
+
+    def _hold(self, now: float, what: str) -> None:
+        """No fix until the debounce and settle times have passed quietly: the notes changed meanwhile are
+        checked, not linked. `what` happened is said once for a run of such changes."""
         if now >= self.bulk_until:
-            click.echo(
-                f"vaultkit: {count} notes changed at once (a git checkout, a sync, a copy?): "
-                "checked, not linked; `vaultkit link` links them"
-            )
+            click.echo(f"vaultkit: {what}: checked, not linked; `vaultkit link` links them")
         self.bulk_until = now + self.debounce + self.settle
         self.fix_due.clear()
+
+    def _git_busy(self) -> str:
+        """What of `_GIT_BUSY` the repository holds now ("" if nothing, or no repository)."""
+        if self.git_dir is None:
+            return ""
+        return next((name for name in _GIT_BUSY if os.path.lexists(self.git_dir / name)), "")
 
     def _schedule_fixes(self, saved: Iterable[str]) -> None:
         """Saved notes with something to fix are fixed once quiet for the settle time (not vaultkit's own
@@ -300,6 +329,10 @@ class Watcher:
     def _run_fixes(self, now: float) -> None:
         with self.lock:
             saved = _pop_ready(self.fix_due, now, self.pending)
+        busy = self._git_busy() if saved else ""
+        if busy:
+            self._hold(now, f"git is changing the notes (its {busy} is there)")
+            return
         if saved and self.runner.state is not None:
             found = [d for rel in saved for d in self.current.get(rel, [])]
             self._write(edits_by_note(found), set(edits_by_note(d for d in found if d.code != RELATION)))
@@ -414,6 +447,7 @@ class Watcher:
             try:
                 observer = Observer()  # watchdog 6+ opens inotify here (EMFILE: the instance limit)
                 observer.schedule(handler, str(self.root), recursive=True)
+                self._watch_git_dir(observer, handler)
                 observer.start()
                 return observer
             except OSError as e:
@@ -422,10 +456,32 @@ class Watcher:
                 click.echo(f"vaultkit: {_inotify_message(e)}; falling back to polling the disk", err=True)
         observer = PollingObserver(timeout=1)
         observer.schedule(handler, str(self.root), recursive=True)
+        self._watch_git_dir(observer, handler)
         observer.start()
         return observer
 
+    def _watch_git_dir(self, observer: Any, handler: Any) -> None:
+        """A git dir outside the vault (the vault in a folder of the repository, a worktree's) is watched
+        too, only its own files (`_GIT_REPLACED`); one inside is seen with the vault's events."""
+        git_dir = self.git_dir
+        if git_dir is None or git_dir.is_relative_to(self.root):
+            return
+        try:
+            observer.schedule(handler, str(git_dir), recursive=False)
+        except OSError as e:
+            self.git_dir = None
+            click.echo(
+                f"vaultkit: cannot watch {printable(str(git_dir))} ({e.strerror or e}): a git "
+                "checkout while the watch runs is fixed as saves are",
+                err=True,
+            )
+
     def on_path(self, path: str) -> None:
+        if self._git_replaced(path):
+            with self.lock:
+                self.git_at = time.monotonic()
+            self.wake.set()
+            return
         rel = self._vault_rel(path)
         if not rel or rel.startswith(IGNORED_PREFIXES) or rel == self.session.report_note:
             return
@@ -447,6 +503,16 @@ class Watcher:
             self.pending[rel] = time.monotonic()
         self.wake.set()
 
+    def _git_replaced(self, path: str) -> bool:
+        """Is the event's path the git dir's index or HEAD (`_GIT_REPLACED`)? Compared as the observer
+        names it: the git dir, resolved, is the vault's `.git` or a folder scheduled as itself."""
+        git_dir = self.git_dir
+        return (
+            git_dir is not None
+            and os.path.basename(path) in _GIT_REPLACED
+            and os.path.dirname(path) == str(git_dir)
+        )
+
     def _vault_rel(self, path: str) -> str:
         """The event's path relative to the vault; "" outside it. Only the folder is resolved: a symlink named
         like a note is that note (`x.md -> nowhere` is x.md, broken or not, as `list_vault` lists it)."""
@@ -458,6 +524,7 @@ class Watcher:
         return "" if rel == "." else rel
 
 
+GIT_CHANGED = "git changed what is checked out (a checkout, a switch, a stash, a merge, a rebase?)"
 SHOWN_AT_START = 100  # problems listed when watch starts; `vaultkit check` lists them all
 
 
@@ -582,6 +649,30 @@ class _Handler(FileSystemEventHandler):
         dest = getattr(event, "dest_path", "")
         if dest:
             self.watcher.on_path(os.fsdecode(dest))
+
+
+def find_git_dir(folder: Path) -> Path | None:
+    """The git dir of the repository `folder` is in, as git finds it without GIT_DIR: the first `.git` in
+    the folder or above it, a folder, or a file `gitdir: <path>` (a worktree, a submodule). None if none,
+    or if it cannot be read."""
+    for where in (folder, *folder.parents):
+        dot = where / ".git"
+        try:
+            if dot.is_dir():
+                return dot.resolve()
+            if not dot.is_file():  # a FIFO named `.git` is never opened
+                if os.path.lexists(dot):
+                    return None
+                continue
+            with open(dot, "rb") as f:
+                first = f.read(4096).decode("utf-8", "replace").splitlines()
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
+            return None
+        if not first or not first[0].startswith("gitdir:"):
+            return None
+        named = (where / first[0].removeprefix("gitdir:").strip()).resolve()
+        return named if named.is_dir() else None
+    return None
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:

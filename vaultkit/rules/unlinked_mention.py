@@ -19,7 +19,9 @@ after a `]` where the note defines a reference link of that name (`[note][Meitua
 reference link), before `]` or `::` (a Dataview field's key), right before `(`, a Markdown link or a
 defined reference (CommonMark reads `[[Canvas]](1)` and, with `[1]` defined, `[[Canvas]][1]` as a Markdown
 link whose text is `[Canvas]`, not as a wikilink and `(1)`), or before a combining mark that belongs to
-its last letter (`भारतीय` holds `भारत` but is another word). All-capital names (acronyms) match only in
+its last letter (`भारतीय` holds `भारत` but is another word), or in a run of lines between blank lines
+holding more than 100,000 characters of Markdown markup (the second parser could not check a link there
+without gigabytes: the next mention elsewhere is linked instead). All-capital names (acronyms) match only in
 capitals. Notes whose type is in `link.skip_types` (default: `raw`, ingested sources whose `sha256` pins
 the body), notes with `vaultkit_link: false`, and Excalidraw drawings (an `excalidraw-plugin` property:
 the plugin reads the text back into the drawing) are left alone.
