@@ -26,6 +26,7 @@ from vaultkit.edits import (
 )
 from vaultkit.facts import NoteFacts
 from vaultkit.note import BOM
+from vaultkit.timing import mark
 from vaultkit.verify import check_edits
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def fix_in_rounds(
     digests = {rel: first.facts[rel].digest for rel in links}
     outcome, now = apply_fixes(root, digests, links, managed_property, jobs=jobs)
     outcome.linked.update(outcome.written)
+    mark("write links")
     unwritten = frozenset(rel for rel in links if rel not in now)
     if unwritten:
         last = again(unwritten)
@@ -98,6 +100,7 @@ def fix_in_rounds(
     # a note whose writer died is not written again in this run (it may hold its new links: unknown)
     relations = {rel: edits for rel, edits in relations.items() if rel not in outcome.lost}
     later, _ = apply_fixes(root, digests, relations, managed_property, jobs=jobs)
+    mark("write relations")
     return outcome.then(later)
 
 
@@ -153,12 +156,14 @@ def preview_in_rounds(
     preview = Preview(keep_texts=keep_texts)
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
     plan(first.facts, edits_by_note(d for d in chosen if d.code != RELATION), into=preview)
+    mark("preview links")
     last = first
     blocked = frozenset(r.rel for r in preview.refused)
     if blocked:
         last = again(blocked)
         chosen = [d for d in (*last.diagnostics, *last.beyond) if wanted(d)]
     plan(last.facts, edits_by_note(d for d in chosen if d.code == RELATION), into=preview)
+    mark("preview relations")
     once = {(r.rel, r.message): r for r in preview.refused}  # a note refused in both rounds is said once
     preview.refused = [once[k] for k in sorted(once)]
     return preview
