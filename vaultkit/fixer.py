@@ -137,7 +137,6 @@ def preview_in_rounds(
     wanted: Callable[[Diagnostic], bool],
     managed_property: str,
     *,
-    verify_body: bool = True,
     keep_texts: bool = True,
     jobs: int | None = None,
 ) -> Preview:
@@ -146,12 +145,12 @@ def preview_in_rounds(
     `first` is a run that counts every new link (RunOptions.preview); when some note's links would be
     refused, the relations come from `again(those notes)`, a run that does not count their links.
 
-    Without `verify_body` (`link --check`), body edits skip the writer's second Markdown parse: on a vault
-    where most notes gain a link that parse doubled the run, and it refuses only what a bug in the linker
-    would insert; frontmatter edits are still verified (a `related` that is a YAML alias is refused).
+    Every edit goes through the writer's whole verification, `link --check` included: a note whose link the
+    second Markdown parse refuses is refused in the preview as in `link`, and the relations that answer its
+    link are not shown either.
     Many notes are planned in `jobs` forked processes (see background.map_forked). Without `keep_texts`
     (`link --check`), the preview says which notes would change, without their texts."""
-    verify = functools.partial(_verify, managed=managed_property, body=verify_body)
+    verify = functools.partial(_verify, managed=managed_property)
     plan = functools.partial(_plan_writes, root, verify=verify, jobs=jobs)
     preview = Preview(keep_texts=keep_texts)
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
@@ -279,8 +278,8 @@ def _slim(result: WriteResult) -> WriteResult:
     return dataclasses.replace(result, new_text=None)
 
 
-def _verify(old: str, new: str, edits: Sequence[Edit], managed: str, body: bool = True) -> str | None:
-    return check_edits(old, new, edits, managed, body=body)
+def _verify(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | None:
+    return check_edits(old, new, edits, managed)
 
 
 def unified_diff(preview: Preview, display: dict[str, str]) -> str:

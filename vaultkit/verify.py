@@ -363,9 +363,8 @@ def _until(closer: str) -> Any:
     return parse
 
 
-def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, *, body: bool = True) -> str | None:
-    """None if the edits are safe; otherwise why the note must not be written. `body=False` skips the
-    second Markdown parse of the body (`link --check`: see fixer.preview_in_rounds)."""
+def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | None:
+    """None if the edits are safe; otherwise why the note must not be written."""
     old, new = lines_view(old)[0], lines_view(new)[0]  # read as the analysis read them (same offsets)
     old_fm = frontmatter.split(old)  # where the body starts; the YAML is loaded only for head edits
     boundary = old_fm.body_start if old_fm.present else 0
@@ -376,7 +375,7 @@ def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, *, body
         problem = _check_frontmatter(old_fm, new, managed)
         if problem:
             return problem
-    if body_edits and body:
+    if body_edits:
         return (
             _check_body(old, boundary, body_edits)
             or _check_blocks(old, boundary, new, body_edits)

@@ -121,7 +121,6 @@ def _preview_vault(
         again,
         _linking(result),
         session.config.relations.property,
-        verify_body=diff,
         keep_texts=diff,
         jobs=jobs,
     )
