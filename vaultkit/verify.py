@@ -526,7 +526,7 @@ def _marks_in(tokens: Any, allowed: bool) -> Iterator[str]:
         kind = token.get("type", "")
         ok = allowed and kind in _PROSE
         if kind == "text" and ok:
-            yield from (c for c in token.get("raw", "") if ord(c) >= _MARK_BASE)
+            yield from _MARKS.findall(token.get("raw", ""))  # at C speed: a loop over each character was 6%
         children = token.get("children")
         if children:
             yield from _marks_in(children, ok)
