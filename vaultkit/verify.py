@@ -472,7 +472,9 @@ def _free_marks(text: str, count: int) -> list[str] | None:
     return marks if len(marks) == count else None
 
 
-_PLAIN = re.compile(r"[\w \u00a0]*\Z")
+# Replaced text that holds no block syntax: word characters and spaces, and a hyphen or a dot between two
+# word characters (`Gainglu-9.5 Inc`: no list marker, rule, setext line or table row has one so placed)
+_PLAIN = re.compile(r"[\w \u00a0]*(?:\w[-.](?=\w)[\w \u00a0]*)*\Z")
 _BLOCK_TYPES = frozenset(
     {
         "paragraph",
@@ -499,7 +501,8 @@ def _check_blocks(old: str, boundary: int, new: str, edits: Sequence[Edit]) -> s
     """The blocks (paragraphs, lists, quotes, rules, headings...) must stay as they were. A marker stands in
     for the replaced text in `_check_body`, so the syntax that text held goes unseen: a note named
     "1. Introduction" linked at `1. Introduction` turns a list item into a paragraph. Parsed only when some
-    replaced text holds more than letters, digits and spaces (most mentions do not)."""
+    replaced text holds more than letters, digits, spaces, and hyphens or dots inside a word (most mentions
+    do not)."""
     if all(_PLAIN.match(old, e.start, e.end) for e in edits):
         return None
     new_fm = frontmatter.split(new)
