@@ -1508,6 +1508,31 @@ def test_diff_leaves_out_the_relation_of_a_link_that_would_be_refused(
     assert (root / "Lone.md").read_text() == '---\nrelated:\n  - "[[Z]]"\n---\nLone.\n'
 
 
+def test_check_reports_exactly_what_link_writes_when_verification_refuses_a_link(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Big's link is refused by the writer's second parse of the body (more markup than mistune is asked to
+    check). Regression: `link --check` skipped that parse, so it said Big and Other would change (Other
+    gaining the relation back to Big), where `link` and `link --diff` refused Big's link and changed neither."""
+    big = "See Other " + "*a" * 110_000 + " here.\n"
+    root = make_vault(
+        {"Big.md": big, "Small.md": "See Other here too.\n", "Other.md": "Text.\n", "Lone.md": "x\n"}
+    )
+    monkeypatch.chdir(root)
+    refusal = "Big.md: would not be written: a paragraph to link in holds 110,000 characters"
+    check = run_cli("link", "--check", "--no-cache")
+    assert check.exit_code == 1, check.output
+    assert check.stdout == "would change Other.md (1 edit)\nwould change Small.md (1 edit)\n", check.output
+    assert refusal in check.stderr, check.stderr
+    diff = run_cli("link", "--diff", "--no-cache")
+    assert _diffed(diff.stdout) == {"Other.md", "Small.md"} and refusal in diff.stderr, diff.output
+    before = snapshot(root)
+    linked = run_cli("link", "--no-cache")
+    assert "Big.md: not written: a paragraph to link in holds" in linked.stderr, linked.output
+    changed = {rel for rel, data in snapshot(root).items() if before.get(rel) != data}
+    assert changed == {"Other.md", "Small.md"}, linked.output
+
+
 def _readme_exit_codes(command: str) -> dict[str, str]:
     text = (FIXTURES.parent.parent / "README.md").read_text(encoding="utf-8")
     table = text.split("## Exit codes", 1)[1].split("\n\n", 2)[1]

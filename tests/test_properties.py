@@ -40,6 +40,7 @@ from vaultkit.commands.link import LINK_CODES
 from vaultkit.diagnostics import Edit
 from vaultkit.edits import apply_text
 from vaultkit.engine import Runner, RunOptions, open_session
+from vaultkit.linker import usable_key
 from vaultkit.verify import check_edits
 
 SCALE = float(os.environ.get("VAULTKIT_FUZZ_SCALE", "1"))  # e.g. 20 for a long, still deterministic, hunt
@@ -896,3 +897,34 @@ def test_verify_refuses_an_edit_on_a_line_that_takes_no_link(text: str) -> None:
 def test_verify_lets_a_link_in_prose_beside_a_callout_through() -> None:
     text = "> [!note] Title\n> About Gamma.\n"
     assert _verdict(text, "Gamma") is None
+
+
+_SEGMENT = st.text("aZé東09", min_size=1, max_size=3)
+# Names as mentions spell them: words, with a hyphen or a dot between two word characters (`Gainglu-9.5 Inc`)
+_DOTTED_NAME = st.builds(
+    lambda first, rest: first + "".join(sep + seg for sep, seg in rest),
+    _SEGMENT,
+    st.lists(st.tuples(st.sampled_from(["-", ".", " "]), _SEGMENT), max_size=3),
+)
+
+
+@FUZZ
+@given(st.text(MD_ALPHABET, max_size=300), st.integers(0, 300), _DOTTED_NAME)
+def test_fuzz_a_hyphen_or_dot_inside_a_word_never_holds_block_syntax(body: str, at: int, name: str) -> None:
+    """verify._check_blocks parses the note twice, before and after, only when a replaced text holds more
+    than word characters, spaces, and hyphens or dots between two word characters: a name like
+    `Gainglu-9.5 Inc` starts no list, rule or table wherever it is. Wherever the marker check lets such a
+    name be linked, the blocks are the same before and after."""
+    at = min(at, len(body))
+    if not usable_key(name, 1):
+        return  # a number (`0`, `9.5`) is never linked
+    if (at and re.match(r"\w", body[at - 1])) or re.match(r"\w", body[at : at + 1]):
+        return  # a mention starts and ends at a word boundary
+    old = body[:at] + name + body[at:]
+    edit = Edit(at, at + len(name), f"[[{name}]]")
+    assert verify._PLAIN.match(old, edit.start, edit.end)
+    if verify._check_body(old, 0, [edit]) is not None:
+        return  # refused before the blocks are compared
+    new = apply_text(old, [edit])
+    none = verify._markdown("none")
+    assert verify._blocks(none(old)) == verify._blocks(none(new))

@@ -26,6 +26,7 @@ from vaultkit.edits import (
 )
 from vaultkit.facts import NoteFacts
 from vaultkit.note import BOM
+from vaultkit.timing import mark
 from vaultkit.verify import check_edits
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def fix_in_rounds(
     digests = {rel: first.facts[rel].digest for rel in links}
     outcome, now = apply_fixes(root, digests, links, managed_property, jobs=jobs)
     outcome.linked.update(outcome.written)
+    mark("write links")
     unwritten = frozenset(rel for rel in links if rel not in now)
     if unwritten:
         last = again(unwritten)
@@ -98,6 +100,7 @@ def fix_in_rounds(
     # a note whose writer died is not written again in this run (it may hold its new links: unknown)
     relations = {rel: edits for rel, edits in relations.items() if rel not in outcome.lost}
     later, _ = apply_fixes(root, digests, relations, managed_property, jobs=jobs)
+    mark("write relations")
     return outcome.then(later)
 
 
@@ -134,7 +137,6 @@ def preview_in_rounds(
     wanted: Callable[[Diagnostic], bool],
     managed_property: str,
     *,
-    verify_body: bool = True,
     keep_texts: bool = True,
     jobs: int | None = None,
 ) -> Preview:
@@ -143,22 +145,24 @@ def preview_in_rounds(
     `first` is a run that counts every new link (RunOptions.preview); when some note's links would be
     refused, the relations come from `again(those notes)`, a run that does not count their links.
 
-    Without `verify_body` (`link --check`), body edits skip the writer's second Markdown parse: on a vault
-    where most notes gain a link that parse doubled the run, and it refuses only what a bug in the linker
-    would insert; frontmatter edits are still verified (a `related` that is a YAML alias is refused).
+    Every edit goes through the writer's whole verification, `link --check` included: a note whose link the
+    second Markdown parse refuses is refused in the preview as in `link`, and the relations that answer its
+    link are not shown either.
     Many notes are planned in `jobs` forked processes (see background.map_forked). Without `keep_texts`
     (`link --check`), the preview says which notes would change, without their texts."""
-    verify = functools.partial(_verify, managed=managed_property, body=verify_body)
+    verify = functools.partial(_verify, managed=managed_property)
     plan = functools.partial(_plan_writes, root, verify=verify, jobs=jobs)
     preview = Preview(keep_texts=keep_texts)
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
     plan(first.facts, edits_by_note(d for d in chosen if d.code != RELATION), into=preview)
+    mark("preview links")
     last = first
     blocked = frozenset(r.rel for r in preview.refused)
     if blocked:
         last = again(blocked)
         chosen = [d for d in (*last.diagnostics, *last.beyond) if wanted(d)]
     plan(last.facts, edits_by_note(d for d in chosen if d.code == RELATION), into=preview)
+    mark("preview relations")
     once = {(r.rel, r.message): r for r in preview.refused}  # a note refused in both rounds is said once
     preview.refused = [once[k] for k in sorted(once)]
     return preview
@@ -274,8 +278,8 @@ def _slim(result: WriteResult) -> WriteResult:
     return dataclasses.replace(result, new_text=None)
 
 
-def _verify(old: str, new: str, edits: Sequence[Edit], managed: str, body: bool = True) -> str | None:
-    return check_edits(old, new, edits, managed, body=body)
+def _verify(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | None:
+    return check_edits(old, new, edits, managed)
 
 
 def unified_diff(preview: Preview, display: dict[str, str]) -> str:

@@ -400,9 +400,8 @@ def _until(closer: str) -> Any:
     return parse
 
 
-def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, *, body: bool = True) -> str | None:
-    """None if the edits are safe; otherwise why the note must not be written. `body=False` skips the
-    second Markdown parse of the body (`link --check`: see fixer.preview_in_rounds)."""
+def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | None:
+    """None if the edits are safe; otherwise why the note must not be written."""
     old, new = lines_view(old)[0], lines_view(new)[0]  # read as the analysis read them (same offsets)
     old_fm = frontmatter.split(old)  # where the body starts; the YAML is loaded only for head edits
     boundary = old_fm.body_start if old_fm.present else 0
@@ -413,7 +412,7 @@ def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, *, body
         problem = _check_frontmatter(old_fm, new, managed)
         if problem:
             return problem
-    if body_edits and body:
+    if body_edits:
         return (
             _check_body(old, boundary, body_edits)
             or _check_blocks(old, boundary, new, body_edits)
@@ -510,7 +509,9 @@ def _free_marks(text: str, count: int) -> list[str] | None:
     return marks if len(marks) == count else None
 
 
-_PLAIN = re.compile(r"[\w \u00a0]*\Z")
+# Replaced text that holds no block syntax: word characters and spaces, and a hyphen or a dot between two
+# word characters (`Gainglu-9.5 Inc`: no list marker, rule, setext line or table row has one so placed)
+_PLAIN = re.compile(r"[\w \u00a0]*(?:\w[-.](?=\w)[\w \u00a0]*)*\Z")
 _BLOCK_TYPES = frozenset(
     {
         "paragraph",
@@ -537,7 +538,8 @@ def _check_blocks(old: str, boundary: int, new: str, edits: Sequence[Edit]) -> s
     """The blocks (paragraphs, lists, quotes, rules, headings...) must stay as they were. A marker stands in
     for the replaced text in `_check_body`, so the syntax that text held goes unseen: a note named
     "1. Introduction" linked at `1. Introduction` turns a list item into a paragraph. Parsed only when some
-    replaced text holds more than letters, digits and spaces (most mentions do not)."""
+    replaced text holds more than letters, digits, spaces, and hyphens or dots inside a word (most mentions
+    do not)."""
     if all(_PLAIN.match(old, e.start, e.end) for e in edits):
         return None
     new_fm = frontmatter.split(new)
@@ -564,7 +566,7 @@ def _marks_in(tokens: Any, allowed: bool) -> Iterator[str]:
         kind = token.get("type", "")
         ok = allowed and kind in _PROSE
         if kind == "text" and ok:
-            yield from (c for c in token.get("raw", "") if ord(c) >= _MARK_BASE)
+            yield from _MARKS.findall(token.get("raw", ""))  # at C speed: a loop over each character was 6%
         children = token.get("children")
         if children:
             yield from _marks_in(children, ok)

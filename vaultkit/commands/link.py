@@ -23,6 +23,7 @@ from vaultkit.engine import Runner, RunOptions, RunResult, Session
 from vaultkit.fixer import fix_in_rounds, preview_in_rounds, unified_diff
 from vaultkit.note import NOT_READ
 from vaultkit.report.text import counted, printable
+from vaultkit.timing import mark
 
 LINK_CODES = ("VK120", "VK121")
 # Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently.
@@ -120,7 +121,6 @@ def _preview_vault(
         again,
         _linking(result),
         session.config.relations.property,
-        verify_body=diff,
         keep_texts=diff,
         jobs=jobs,
     )
@@ -137,6 +137,7 @@ def _preview_vault(
         )
     totals.would += len(preview.edits)
     totals.refused += len(preview.refused)
+    mark("link output")
 
 
 def _without_links_of(runner: Runner, opts: RunOptions, refused: frozenset[str]) -> RunResult:
@@ -160,6 +161,7 @@ def _link_vault(
     for r in outcome.refused:
         click.echo(f"vaultkit: {names[r.rel]}: {r.message}", err=True)
     tell_deaths(outcome)
+    mark("link output")
     totals.changed += len(outcome.written)
     totals.linked += len(outcome.linked)
     totals.refused += len(outcome.refused)
