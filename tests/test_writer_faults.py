@@ -223,6 +223,21 @@ def test_a_note_with_a_name_near_the_length_limit_is_written(make_vault: VaultFa
 # -- the disk fills up while writing ---------------------------------------------------------------------
 
 
+def test_a_written_note_keeps_its_extended_attributes(vault: Path) -> None:
+    """Regression: the renamed-in file had none of the note's extended attributes: a tag a file manager
+    keeps in `user.xdg.tags`, and, the same way, a POSIX ACL (`system.posix_acl_access`) that let another
+    user read the note, were gone after `link`. They are copied with the permissions."""
+    note = vault / "A.md"
+    try:
+        os.setxattr(note, "user.xdg.tags", b"red")
+    except (AttributeError, OSError) as e:  # no xattrs on this system or file system
+        pytest.skip(f"extended attributes unsupported: {e}")
+    result = write(vault)
+    assert result.written, result.message
+    assert_intact(vault, LINKED)
+    assert os.getxattr(note, "user.xdg.tags") == b"red"
+
+
 def test_enospc_during_write(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real_write = os.write
 

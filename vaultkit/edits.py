@@ -173,9 +173,12 @@ def _replace(
 ) -> WriteResult:
     """Rename `new` over the note if the note still holds `old`, keeping its permissions and owner."""
     mode, owner = stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
-    failure = _atomic_write(
-        path, new, mode=mode, owner=owner, swap=lambda tmp: _swap_leased(path, tmp, old), locked=locked
-    )
+
+    def swap(tmp: str) -> None:
+        _copy_xattrs(path, tmp)
+        _swap_leased(path, tmp, old)
+
+    failure = _atomic_write(path, new, mode=mode, owner=owner, swap=swap, locked=locked)
     if isinstance(failure, _Changed):
         why = failure.args[0] if failure.args else "the note changed while vaultkit was writing"
         return WriteResult(rel, False, f"not written: {why}" + RUN_AGAIN)
@@ -185,6 +188,21 @@ def _replace(
 
 
 _WRITING = "another program is writing the note"
+
+
+def _copy_xattrs(path: Path, tmp: str) -> None:
+    """The note's extended attributes on the file renamed over it (Linux): a POSIX ACL
+    (`system.posix_acl_access`) is part of its permissions, a tag (`user.xdg.tags`) part of the note to its
+    owner. One this process may not set (`security.*`, `trusted.*` as a user) is left off, as `cp -a` does."""
+    if not hasattr(os, "listxattr"):  # macOS, Windows: not in Python's os
+        return
+    try:
+        names = os.listxattr(path, follow_symlinks=False)
+    except OSError:  # unsupported here
+        return
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.setxattr(tmp, name, os.getxattr(path, name, follow_symlinks=False), follow_symlinks=False)
 
 
 def _atomic_write(
