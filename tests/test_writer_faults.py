@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -221,6 +222,19 @@ def test_a_note_with_a_name_near_the_length_limit_is_written(make_vault: VaultFa
 
 
 # -- the disk fills up while writing ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o755, 0o6755, 0o1644], ids=oct)
+def test_a_written_note_keeps_its_mode(vault: Path, mode: int) -> None:
+    """Every mode bit carries over to the file renamed over the note. Regression: the set-user-ID and
+    set-group-ID bits of an executable note were lost (6755 became 755): the temporary file was given the
+    mode, then its owner, and Linux clears those bits at every chown, even to the same owner."""
+    note = vault / "A.md"
+    note.chmod(mode)
+    result = write(vault)
+    assert result.written, result.message
+    assert_intact(vault, LINKED)
+    assert oct(stat.S_IMODE(note.stat().st_mode)) == oct(mode)
 
 
 def test_a_written_note_keeps_its_extended_attributes(vault: Path) -> None:

@@ -229,10 +229,10 @@ def _atomic_write(
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            os.chmod(tmp, mode)
-            if owner is not None:
+            if owner is not None:  # before the mode: a chown clears the set-user-ID and set-group-ID bits
                 with contextlib.suppress(OSError):
                     os.chown(tmp, *owner)
+            os.chmod(tmp, mode)
             swap(tmp)
         except BaseException:
             for name in names:
