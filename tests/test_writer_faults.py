@@ -221,6 +221,24 @@ def test_a_note_with_a_name_near_the_length_limit_is_written(make_vault: VaultFa
     assert temp_files(root) == []
 
 
+def test_a_note_with_a_path_near_the_length_limit_is_written(
+    make_vault: VaultFactory, tmp_path: Path
+) -> None:
+    """Regression: the temporary file's path is the note's with 23 more bytes, so a note whose path was
+    within 23 bytes of PATH_MAX (4,096 bytes: deep folders with long names) was never written ("File name
+    too long"), though `check` offered its fix, run after run. Its name is cut to fit the path as well
+    (a note whose own name is shorter than those 23 bytes still cannot be written: see README)."""
+    folders = len(os.fsencode(str(tmp_path / "v"))) + 1
+    depth, pad = divmod(4095 - folders - len("Deep.md") - 40, 201)
+    rel = "/".join(["f" * 200] * depth + ["D" * (40 + pad) + "Deep.md"])  # a name of 47 to 247 bytes
+    root = make_vault({rel: ORIGINAL, "Other.md": b"x\n"})
+    assert len(os.fsencode(str(root / rel))) == 4095
+    result = write_note(root, rel, hashlib.sha256(ORIGINAL).hexdigest(), [EDIT])
+    assert result.written, result.message
+    assert (root / rel).read_bytes() == LINKED
+    assert temp_files(root) == []
+
+
 # -- the disk fills up while writing ---------------------------------------------------------------------
 
 

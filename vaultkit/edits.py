@@ -158,14 +158,25 @@ def plan_write(  # noqa: PLR0911 - one early return per reason a write is refuse
 
 TMP_SUFFIX = ".vaultkit-tmp"
 _NAME_MAX = 255  # bytes in a file name, on most file systems
+_PATH_MAX = 4096  # bytes in a path, its final NUL included (Linux; 1,024 on macOS, as pathconf says)
 
 
 def _tmp_prefix(path: Path) -> str:
     """`.Note.md.`: what the temporary file's name starts with. The note's name is cut short (at a whole
-    character) where the temporary file's would pass _NAME_MAX with 8 random characters and TMP_SUFFIX:
-    a note named with 80 Japanese characters (243 bytes) could otherwise never be written."""
+    character) where the temporary file's name would pass _NAME_MAX with 8 random characters and
+    TMP_SUFFIX, or its path PATH_MAX: a note named with 80 Japanese characters (243 bytes), or one whose
+    path is within 23 bytes of PATH_MAX, could otherwise never be written."""
     room = _NAME_MAX - len(".." + TMP_SUFFIX) - 8
-    return "." + path.name.encode()[:room].decode(errors="ignore") + "."
+    folder = os.fsencode(str(path.parent))
+    path_room = _path_max(path.parent) - 1 - len(folder) - len("/.." + TMP_SUFFIX) - 8
+    return "." + path.name.encode()[: max(min(room, path_room), 1)].decode(errors="ignore") + "."
+
+
+def _path_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):  # unknown here (Windows has no pathconf)
+        return _PATH_MAX
 
 
 def _replace(
