@@ -3,6 +3,7 @@ mention scan sent to the worker that parsed the note, and the same result as one
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -141,3 +142,25 @@ def test_ctrl_c_leaves_the_workers_to_the_run(example_vault: Path, monkeypatch: 
     with Workers(settings, 2) as workers:
         assert workers.call("parse", notes) == alone
         assert all(proc.is_alive() for proc in workers._procs)
+
+
+@pytest.mark.parametrize("started", [0, 1], ids=["none", "one"])
+def test_workers_that_cannot_start_leave_the_run_to_those_that_did(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch, started: int
+) -> None:
+    """Regression: under a low limit on open files (`ulimit -n 12`) or on processes (`ulimit -u`), a worker's
+    pipe or fork failed (EMFILE, EAGAIN) and `check` ended in "internal error: OSError: Too many open files".
+    The run goes on with the workers that started, or in this process when none did, and finds the same."""
+    one = _run(example_vault, 1)
+    ctx = multiprocessing.get_context("fork" if can_fork() else "spawn")
+    real_pipe = type(ctx).Pipe
+    made: list[int] = []
+
+    def pipe(self: Any, duplex: bool = True) -> Any:
+        if len(made) >= started:
+            raise OSError(24, "Too many open files")
+        made.append(1)
+        return real_pipe(self, duplex)
+
+    monkeypatch.setattr(type(ctx), "Pipe", pipe)
+    assert _run(example_vault, 2) == one
