@@ -397,6 +397,27 @@ def test_swapped_for_a_symlink_before_the_write(vault: Path, tmp_path: Path) -> 
     assert temp_files(vault) == []
 
 
+def test_a_folder_swapped_for_a_symlink_out_of_the_vault_is_not_written_through(
+    make_vault: VaultFactory, tmp_path: Path
+) -> None:
+    """Regression: the note's folder replaced by a symlink to a folder outside the vault, holding a file of
+    the same name and bytes, between the read and the write: the compare-and-swap passed, and the file
+    outside the vault was replaced. The run enters no symlinked folder, and its writer writes through none."""
+    root = make_vault({"sub/A.md": ORIGINAL, "Other.md": b"x\n"})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "A.md").write_bytes(ORIGINAL)
+    for name in os.listdir(root / "sub"):
+        os.unlink(root / "sub" / name)
+    (root / "sub").rmdir()
+    (root / "sub").symlink_to(outside, target_is_directory=True)
+    result = write_note(root, "sub/A.md", hashlib.sha256(ORIGINAL).hexdigest(), [EDIT])
+    assert not result.written
+    assert "symlink" in result.message, result.message
+    assert (outside / "A.md").read_bytes() == ORIGINAL
+    assert list(outside.iterdir()) == [outside / "A.md"]
+
+
 def test_swapped_for_a_named_pipe_before_the_write(vault: Path) -> None:
     """Regression: the writer re-read the note with read_bytes(), which blocks forever on a FIFO."""
     (vault / "A.md").unlink()

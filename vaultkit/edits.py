@@ -133,6 +133,9 @@ def plan_write(  # noqa: PLR0911 - one early return per reason a write is refuse
     st = _regular_file(path, rel, "it is no longer a regular file")
     if isinstance(st, WriteResult):
         return st
+    linked = _symlinked_folder(root, rel)
+    if linked is not None:  # made one since the run listed it: it may lead out of the vault
+        return WriteResult(rel, False, f"not written: its folder {linked} is now a symlink")
     if read_only_stat(path, st):
         return WriteResult(rel, False, "not written: the note is read-only")
     try:
