@@ -1259,3 +1259,25 @@ def test_size_is_bounded(case: Sized, command: str, tmp_path: Path, baseline: Me
     assert extra_mb < case.extra_mb, (
         f"{command} peaked at {measured.peak_mb:.0f} MB (baseline {baseline.peak_mb:.0f})"
     )
+
+
+def test_a_note_in_a_read_only_folder_is_not_offered_a_fix(
+    make_vault: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a writable note in a folder this user cannot write (a shared vault, `chmod a-w` on the
+    folder) was shown with `[*]` and counted fixable, run after run, though the writer, which renames a new
+    file into the folder, can never write it (`link`: "not written (Permission denied)"). Simulated: tests
+    may run as root, whom no permission stops."""
+    root = make_vault({"Shut/Locked.md": b"See Other here.\n", "Other.md": b"[[Locked]]\n"})
+    real_access = os.access
+
+    def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
+        if mode & os.W_OK and os.path.basename(os.fspath(path)) == "Shut":  # type: ignore[arg-type]
+            return False
+        return real_access(path, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    result = run_cli("check", root)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    line = next(line for line in result.stdout.splitlines() if "Locked.md" in line and "VK120" in line)
+    assert "[*]" not in line and line.endswith("(its folder is read-only: vaultkit cannot fix it)"), line

@@ -207,3 +207,34 @@ def test_ctrl_c_while_the_command_loads_is_no_traceback(example_vault: Path) -> 
     )
     assert "Traceback" not in proc.stderr, proc.stderr
     assert (proc.returncode, proc.stdout) == (130, "")
+
+
+@pytest.mark.parametrize("args", [["check"], ["link"], ["check", "--format", "json"]])
+def test_a_deleted_current_folder_is_a_clear_error(
+    example_vault: Path, tmp_path: Path, args: list[str]
+) -> None:
+    """Regression: run from a folder deleted meanwhile (a shell left in a removed checkout), every command
+    on a vault given by its full path ended in "internal error: FileNotFoundError". Output names are relative
+    to the current folder, so there is none to give: a one-line error, exit 2, and no note touched."""
+    import subprocess
+
+    before = {p: p.read_bytes() for p in example_vault.rglob("*.md")}
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    run = subprocess.run(
+        [
+            "sh",
+            "-c",
+            'cd "$1" && rmdir "$1" && shift && exec "$0" "$@"',
+            _command(),
+            gone,
+            *args,
+            example_vault,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2, run.stderr
+    assert run.stderr == "vaultkit: error: the current folder no longer exists: cd to one that does\n"
+    assert {p: p.read_bytes() for p in example_vault.rglob("*.md")} == before

@@ -3,6 +3,7 @@ mention scan sent to the worker that parsed the note, and the same result as one
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -160,3 +161,25 @@ def test_timings_give_each_phase_its_cpu_and_each_worker_its_account(
     for line in workers:
         assert "parse " in line and "sending " in line and "mentions " in line and "waiting " in line
         assert " ms cpu (" in line and ", until " in line
+
+
+@pytest.mark.parametrize("started", [0, 1], ids=["none", "one"])
+def test_workers_that_cannot_start_leave_the_run_to_those_that_did(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch, started: int
+) -> None:
+    """Regression: under a low limit on open files (`ulimit -n 12`) or on processes (`ulimit -u`), a worker's
+    pipe or fork failed (EMFILE, EAGAIN) and `check` ended in "internal error: OSError: Too many open files".
+    The run goes on with the workers that started, or in this process when none did, and finds the same."""
+    one = _run(example_vault, 1)
+    ctx = multiprocessing.get_context("fork" if can_fork() else "spawn")
+    real_pipe = type(ctx).Pipe
+    made: list[int] = []
+
+    def pipe(self: Any, duplex: bool = True) -> Any:
+        if len(made) >= started:
+            raise OSError(24, "Too many open files")
+        made.append(1)
+        return real_pipe(self, duplex)
+
+    monkeypatch.setattr(type(ctx), "Pipe", pipe)
+    assert _run(example_vault, 2) == one

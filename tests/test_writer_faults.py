@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -220,7 +221,53 @@ def test_a_note_with_a_name_near_the_length_limit_is_written(make_vault: VaultFa
     assert temp_files(root) == []
 
 
+def test_a_note_with_a_path_near_the_length_limit_is_written(
+    make_vault: VaultFactory, tmp_path: Path
+) -> None:
+    """Regression: the temporary file's path is the note's with 23 more bytes, so a note whose path was
+    within 23 bytes of PATH_MAX (4,096 bytes: deep folders with long names) was never written ("File name
+    too long"), though `check` offered its fix, run after run. Its name is cut to fit the path as well
+    (a note whose own name is shorter than those 23 bytes still cannot be written: see README)."""
+    folders = len(os.fsencode(str(tmp_path / "v"))) + 1
+    depth, pad = divmod(4095 - folders - len("Deep.md") - 40, 201)
+    rel = "/".join(["f" * 200] * depth + ["D" * (40 + pad) + "Deep.md"])  # a name of 47 to 247 bytes
+    root = make_vault({rel: ORIGINAL, "Other.md": b"x\n"})
+    assert len(os.fsencode(str(root / rel))) == 4095
+    result = write_note(root, rel, hashlib.sha256(ORIGINAL).hexdigest(), [EDIT])
+    assert result.written, result.message
+    assert (root / rel).read_bytes() == LINKED
+    assert temp_files(root) == []
+
+
 # -- the disk fills up while writing ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [0o600, 0o755, 0o6755, 0o1644], ids=oct)
+def test_a_written_note_keeps_its_mode(vault: Path, mode: int) -> None:
+    """Every mode bit carries over to the file renamed over the note. Regression: the set-user-ID and
+    set-group-ID bits of an executable note were lost (6755 became 755): the temporary file was given the
+    mode, then its owner, and Linux clears those bits at every chown, even to the same owner."""
+    note = vault / "A.md"
+    note.chmod(mode)
+    result = write(vault)
+    assert result.written, result.message
+    assert_intact(vault, LINKED)
+    assert oct(stat.S_IMODE(note.stat().st_mode)) == oct(mode)
+
+
+def test_a_written_note_keeps_its_extended_attributes(vault: Path) -> None:
+    """Regression: the renamed-in file had none of the note's extended attributes: a tag a file manager
+    keeps in `user.xdg.tags`, and, the same way, a POSIX ACL (`system.posix_acl_access`) that let another
+    user read the note, were gone after `link`. They are copied with the permissions."""
+    note = vault / "A.md"
+    try:
+        os.setxattr(note, "user.xdg.tags", b"red")
+    except (AttributeError, OSError) as e:  # no xattrs on this system or file system
+        pytest.skip(f"extended attributes unsupported: {e}")
+    result = write(vault)
+    assert result.written, result.message
+    assert_intact(vault, LINKED)
+    assert os.getxattr(note, "user.xdg.tags") == b"red"
 
 
 def test_enospc_during_write(vault: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -348,6 +395,27 @@ def test_swapped_for_a_symlink_before_the_write(vault: Path, tmp_path: Path) -> 
     assert not result.written and "symlink" in result.message
     assert target.read_bytes() == ORIGINAL
     assert temp_files(vault) == []
+
+
+def test_a_folder_swapped_for_a_symlink_out_of_the_vault_is_not_written_through(
+    make_vault: VaultFactory, tmp_path: Path
+) -> None:
+    """Regression: the note's folder replaced by a symlink to a folder outside the vault, holding a file of
+    the same name and bytes, between the read and the write: the compare-and-swap passed, and the file
+    outside the vault was replaced. The run enters no symlinked folder, and its writer writes through none."""
+    root = make_vault({"sub/A.md": ORIGINAL, "Other.md": b"x\n"})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "A.md").write_bytes(ORIGINAL)
+    for name in os.listdir(root / "sub"):
+        os.unlink(root / "sub" / name)
+    (root / "sub").rmdir()
+    (root / "sub").symlink_to(outside, target_is_directory=True)
+    result = write_note(root, "sub/A.md", hashlib.sha256(ORIGINAL).hexdigest(), [EDIT])
+    assert not result.written
+    assert "symlink" in result.message, result.message
+    assert (outside / "A.md").read_bytes() == ORIGINAL
+    assert list(outside.iterdir()) == [outside / "A.md"]
 
 
 def test_swapped_for_a_named_pipe_before_the_write(vault: Path) -> None:

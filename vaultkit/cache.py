@@ -136,7 +136,7 @@ class Cache:
                 with os.fdopen(fd, "wb") as f:
                     f.write(blob)
                 os.replace(tmp, self.folder / filename)
-            except OSError:
+            except BaseException:  # Ctrl-C and SIGTERM (Stopped) too: no temporary file is left behind
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
                 raise

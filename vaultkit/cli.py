@@ -241,6 +241,11 @@ def obsidian_types(vault: Path | None, config_dir: str, check_only: bool) -> int
 
 def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit code per kind of failure
     _streams_ready()
+    try:  # output names are relative to the current folder: without one (deleted), there are none to give
+        os.getcwd()
+    except FileNotFoundError:
+        click.echo("vaultkit: error: the current folder no longer exists: cd to one that does", err=True)
+        return 2
     try:
         result = cli.main(
             args=list(argv) if argv is not None else None, prog_name="vaultkit", standalone_mode=False

@@ -133,6 +133,9 @@ def plan_write(  # noqa: PLR0911 - one early return per reason a write is refuse
     st = _regular_file(path, rel, "it is no longer a regular file")
     if isinstance(st, WriteResult):
         return st
+    linked = _symlinked_folder(root, rel)
+    if linked is not None:  # made one since the run listed it: it may lead out of the vault
+        return WriteResult(rel, False, f"not written: its folder {linked} is now a symlink")
     if read_only_stat(path, st):
         return WriteResult(rel, False, "not written: the note is read-only")
     try:
@@ -158,14 +161,25 @@ def plan_write(  # noqa: PLR0911 - one early return per reason a write is refuse
 
 TMP_SUFFIX = ".vaultkit-tmp"
 _NAME_MAX = 255  # bytes in a file name, on most file systems
+_PATH_MAX = 4096  # bytes in a path, its final NUL included (Linux; 1,024 on macOS, as pathconf says)
 
 
 def _tmp_prefix(path: Path) -> str:
     """`.Note.md.`: what the temporary file's name starts with. The note's name is cut short (at a whole
-    character) where the temporary file's would pass _NAME_MAX with 8 random characters and TMP_SUFFIX:
-    a note named with 80 Japanese characters (243 bytes) could otherwise never be written."""
+    character) where the temporary file's name would pass _NAME_MAX with 8 random characters and
+    TMP_SUFFIX, or its path PATH_MAX: a note named with 80 Japanese characters (243 bytes), or one whose
+    path is within 23 bytes of PATH_MAX, could otherwise never be written."""
     room = _NAME_MAX - len(".." + TMP_SUFFIX) - 8
-    return "." + path.name.encode()[:room].decode(errors="ignore") + "."
+    folder = os.fsencode(str(path.parent))
+    path_room = _path_max(path.parent) - 1 - len(folder) - len("/.." + TMP_SUFFIX) - 8
+    return "." + path.name.encode()[: max(min(room, path_room), 1)].decode(errors="ignore") + "."
+
+
+def _path_max(folder: Path) -> int:
+    try:
+        return os.pathconf(folder, "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):  # unknown here (Windows has no pathconf)
+        return _PATH_MAX
 
 
 def _replace(
@@ -173,9 +187,12 @@ def _replace(
 ) -> WriteResult:
     """Rename `new` over the note if the note still holds `old`, keeping its permissions and owner."""
     mode, owner = stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
-    failure = _atomic_write(
-        path, new, mode=mode, owner=owner, swap=lambda tmp: _swap_leased(path, tmp, old), locked=locked
-    )
+
+    def swap(tmp: str) -> None:
+        _copy_xattrs(path, tmp)
+        _swap_leased(path, tmp, old)
+
+    failure = _atomic_write(path, new, mode=mode, owner=owner, swap=swap, locked=locked)
     if isinstance(failure, _Changed):
         why = failure.args[0] if failure.args else "the note changed while vaultkit was writing"
         return WriteResult(rel, False, f"not written: {why}" + RUN_AGAIN)
@@ -185,6 +202,21 @@ def _replace(
 
 
 _WRITING = "another program is writing the note"
+
+
+def _copy_xattrs(path: Path, tmp: str) -> None:
+    """The note's extended attributes on the file renamed over it (Linux): a POSIX ACL
+    (`system.posix_acl_access`) is part of its permissions, a tag (`user.xdg.tags`) part of the note to its
+    owner. One this process may not set (`security.*`, `trusted.*` as a user) is left off, as `cp -a` does."""
+    if not hasattr(os, "listxattr"):  # macOS, Windows: not in Python's os
+        return
+    try:
+        names = os.listxattr(path, follow_symlinks=False)
+    except OSError:  # unsupported here
+        return
+    for name in names:
+        with contextlib.suppress(OSError):
+            os.setxattr(tmp, name, os.getxattr(path, name, follow_symlinks=False), follow_symlinks=False)
 
 
 def _atomic_write(
@@ -211,10 +243,10 @@ def _atomic_write(
                 os.fsync(fd)
             finally:
                 os.close(fd)
-            os.chmod(tmp, mode)
-            if owner is not None:
+            if owner is not None:  # before the mode: a chown clears the set-user-ID and set-group-ID bits
                 with contextlib.suppress(OSError):
                     os.chown(tmp, *owner)
+            os.chmod(tmp, mode)
             swap(tmp)
         except BaseException:
             for name in names:

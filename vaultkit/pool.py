@@ -64,7 +64,10 @@ class Workers:
         fork = can_fork()
         ctx: Any = multiprocessing.get_context("fork" if fork else "spawn")
         for _ in range(self.jobs):
-            parent, child = ctx.Pipe()
+            try:
+                parent, child = ctx.Pipe()
+            except OSError:  # no descriptor to spare (`ulimit -n`): the run goes on with those started
+                break
             # A forked worker closes the run's ends it inherits (its own pipe's, and earlier workers'): while
             # it holds them, a run that dies without a goodbye (SIGTERM) leaves it waiting for good.
             inherited = [*self._conns, parent] if fork else []
@@ -72,11 +75,19 @@ class Workers:
             # (watch mode) is forked by whichever thread starts it, and sees the run's end of its pipe close.
             run = os.getpid() if fork else 0
             proc = ctx.Process(target=_serve, args=(child, self._settings, inherited, run), daemon=True)
-            with _ctrl_c_held():  # a worker starts deaf to Ctrl-C: `_serve` ignores it
-                proc.start()
+            try:
+                with _ctrl_c_held():  # a worker starts deaf to Ctrl-C: `_serve` ignores it
+                    proc.start()
+            except OSError:  # no process (`ulimit -u`) or descriptor to spare: as above
+                parent.close()
+                child.close()
+                break
             child.close()
             self._conns.append(parent)
             self._procs.append(proc)
+        self.jobs = max(1, len(self._conns))
+        if not self._conns:  # not one worker: the run is made in this process
+            self.local = Analyzer(self._settings)
 
     def shard(self, rel: str) -> int:
         """The worker for a note: the one that parsed it, else one fixed by its path."""
@@ -86,9 +97,9 @@ class Workers:
     def call(self, method: str, rels: Sequence[str], extra: Any = None) -> list[Any]:
         """Run `method` over `rels`; results come back as one flat list, in the order of `rels` for a
         parse, grouped by worker otherwise."""
+        self._start()
         if self.local is not None:
             return _dispatch(self.local, method, rels, extra)
-        self._start()
         if method == "parse":
             return self._deal(method, rels, extra)
         shards: list[list[str]] = [[] for _ in range(self.jobs)]

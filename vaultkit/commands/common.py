@@ -198,6 +198,7 @@ def tell_unchecked(
 
 
 READ_ONLY = " (the note is read-only: vaultkit cannot fix it)"
+READ_ONLY_FOLDER = " (its folder is read-only: vaultkit cannot fix it)"
 SYMLINK = " (the note is a symlink: vaultkit never writes through links)"
 
 
@@ -207,7 +208,8 @@ def unfixable_when_read_only(root: Path, diagnostics: list[Diagnostic]) -> list[
     are not part of a note's content."""
     fixable = {d.path for d in diagnostics if d.fix is not None}
     base = str(root)  # joined as strings: a Path per note cost more than its stat (10,000 notes with fixes)
-    locked = {rel: why for rel in fixable if (why := _unwritable(os.path.join(base, rel)))}
+    folders: dict[str, bool] = {}  # folder -> whether this user may create files in it, asked once each
+    locked = {rel: why for rel in fixable if (why := _unwritable(os.path.join(base, rel), folders))}
     if not locked:
         return diagnostics
     return [
@@ -218,8 +220,10 @@ def unfixable_when_read_only(root: Path, diagnostics: list[Diagnostic]) -> list[
     ]
 
 
-def _unwritable(path: str) -> str:
-    """Why the writer would refuse this note (`edits`), as a message's ending; "" if it would not."""
+def _unwritable(path: str, folders: dict[str, bool]) -> str:
+    """Why the writer would refuse this note (`edits`), as a message's ending; "" if it would not. The
+    writer renames a new file into the note's folder: a writable note in a folder this user cannot write
+    cannot be written either."""
     from vaultkit.paths import read_only_stat
 
     try:
@@ -228,7 +232,12 @@ def _unwritable(path: str) -> str:
         return ""  # cannot be stat'ed: reported elsewhere
     if stat.S_ISLNK(st.st_mode):
         return SYMLINK
-    return READ_ONLY if read_only_stat(path, st) else ""
+    if read_only_stat(path, st):
+        return READ_ONLY
+    folder = os.path.dirname(path)
+    if folder not in folders:
+        folders[folder] = os.access(folder, os.W_OK)
+    return "" if folders[folder] else READ_ONLY_FOLDER
 
 
 class Shown(Sequence[Diagnostic]):
