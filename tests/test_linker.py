@@ -704,6 +704,19 @@ def test_ambiguous_key_is_reported_not_linked(
     )
 
 
+def test_an_ambiguous_key_many_notes_share_names_the_first_few_and_counts_the_rest(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`index` in 2,000 daily notes, with an `index.md` in each of 2,000 folders: each VK122 named them all."""
+    files = {f"p{i}/index.md": "x\n" for i in range(7)}
+    root = vault(make_vault, {**files, "N.md": "An index.\n"})
+    monkeypatch.chdir(root)
+    assert run_cli("check", "--no-cache", ".").stdout.splitlines()[0] == (
+        "N.md:1:4: VK122 'index' could mean 'p0/index.md' and 'p1/index.md' and 'p2/index.md' and "
+        "'p3/index.md' and 'p4/index.md' and 2 more; not linked"
+    )
+
+
 def test_never_inside_protected_regions(make_vault: VaultFactory) -> None:
     body = (
         "# Alpha\n\n> [!note] Alpha\n\n`Alpha` $Alpha$ %% Alpha %% <!-- Alpha --> https://a.b/Alpha "

@@ -88,6 +88,24 @@ def test_duplicate_basenames_name_both_and_a_path_resolves(
     ]
 
 
+def test_a_name_many_notes_share_names_the_first_few_and_counts_the_rest(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2,000 project folders each holding `README.md`: naming every candidate made each of the 2,000 links
+    to `[[README]]` a 54 KB line, a 180 MB report, and a cache of 360 MB (quadratic in the notes sharing it)."""
+    root = make_vault(
+        {
+            **{f"p{i}/README.md": "x\n" for i in range(8)},
+            "S.md": "[[README]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK102 ambiguous link 'README': it could mean 'p0/README.md' and 'p1/README.md' and "
+        "'p2/README.md' and 'p3/README.md' and 'p4/README.md' and 3 more; write the folder too"
+    ]
+
+
 def test_resolution_ignores_case_and_optional_md(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
