@@ -806,6 +806,21 @@ def test_a_heading_link_in_nfd_names_the_nfc_heading(
             ".obsidian/plugins/templater-obsidian/data.json",
             '{"file_templates": [{"regex": ".*", "template": "/Meta/Templates/Project.md"}]}',
         ),
+        # Templater's hotkey templates (text, or objects in its settings of data_version 2) and startup
+        # templates: files by path, found in a real vault outside the template folder (regression)
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            '{"enabled_templates_hotkeys": ["Meta/Templates/Project.md"]}',
+        ),
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            '{"data_version": 2, "enabled_templates_hotkeys": [{"template": "Meta/Templates/Project.md", '
+            '"insert_enabled": true}]}',
+        ),
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            '{"startup_templates": ["Meta/Templates/Project.md"]}',
+        ),
         # the Periodic Notes plugin, and a template named by its name alone: found as a link finds it
         (
             ".obsidian/plugins/periodic-notes/data.json",
