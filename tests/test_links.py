@@ -11,9 +11,12 @@ import shutil
 import time
 import unicodedata
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import FIXTURES, VaultFactory, run_cli
+
+from vaultkit.vault import Index
 
 VAULTS = FIXTURES / "vaults"
 UPDATE = os.environ.get("UPDATE_EXPECTED") == "1"
@@ -85,6 +88,24 @@ def test_duplicate_basenames_name_both_and_a_path_resolves(
     assert report(root, monkeypatch) == [
         "S.md:1:1: VK102 ambiguous link 'Overview': it could mean 'Labs/Overview.md' and 'Overview.md' and "
         "'Papers/Overview.md'; write the folder too"
+    ]
+
+
+def test_a_name_many_notes_share_names_the_first_few_and_counts_the_rest(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2,000 project folders each holding `README.md`: naming every candidate made each of the 2,000 links
+    to `[[README]]` a 54 KB line, a 180 MB report, and a cache of 360 MB (quadratic in the notes sharing it)."""
+    root = make_vault(
+        {
+            **{f"p{i}/README.md": "x\n" for i in range(8)},
+            "S.md": "[[README]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK102 ambiguous link 'README': it could mean 'p0/README.md' and 'p1/README.md' and "
+        "'p2/README.md' and 'p3/README.md' and 'p4/README.md' and 3 more; write the folder too"
     ]
 
 
@@ -475,6 +496,29 @@ def test_subpath_links_are_checked_in_linear_time(
     assert large < 25 * small, f"{large:.2f} s at 8,000 links, {small:.2f} s at 1,000"
 
 
+def _folder_path_links_seconds(n: int) -> float:
+    rels = [f"proj/p{i}/index.md" for i in range(n)]
+    index = Index.build(dict.fromkeys(rels), {}, ())  # type: ignore[arg-type]
+    links = [SimpleNamespace(kind="wikilink", target=f"p{i}/index", source="") for i in range(n)]
+    start = time.process_time()
+    found = [index.resolve(link, "S.md").target for link in links]
+    seconds = time.process_time() - start
+    assert found == rels
+    return seconds
+
+
+def test_path_links_to_a_name_thousands_of_notes_share_resolve_in_linear_time() -> None:
+    """`[[p0001/index]]` was matched against the path of every note named `index`: with an `index.md` in
+    each of 2,000 project folders, each linking to the next, resolving took 8 of a check's 32 s (profiled)."""
+    rels = [f"proj/p{i}/index.md" for i in range(20)] + ["x/XP3/Index.md", "p3/index.md/a.png"]
+    index = Index.build(dict.fromkeys(rels[:-1]), {}, rels[-1:])  # type: ignore[arg-type]
+    link = SimpleNamespace(kind="wikilink", target="P3/index", source="")
+    assert index.resolve(link, "S.md").candidates == ("proj/p3/index.md", "x/XP3/Index.md")  # ends as text
+    small = min(_folder_path_links_seconds(250) for _ in range(3))
+    large = _folder_path_links_seconds(2000)
+    assert large < 25 * small, f"{large:.2f} s at 2,000 links, {small:.3f} s at 250"
+
+
 @pytest.mark.parametrize("filler", [2, 40], ids=["few-headings", "indexed-headings"])
 def test_heading_paths_read_alike_in_notes_of_few_and_many_headings(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, filler: int
@@ -761,6 +805,21 @@ def test_a_heading_link_in_nfd_names_the_nfc_heading(
         (
             ".obsidian/plugins/templater-obsidian/data.json",
             '{"file_templates": [{"regex": ".*", "template": "/Meta/Templates/Project.md"}]}',
+        ),
+        # Templater's hotkey templates (text, or objects in its settings of data_version 2) and startup
+        # templates: files by path, found in a real vault outside the template folder (regression)
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            '{"enabled_templates_hotkeys": ["Meta/Templates/Project.md"]}',
+        ),
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            '{"data_version": 2, "enabled_templates_hotkeys": [{"template": "Meta/Templates/Project.md", '
+            '"insert_enabled": true}]}',
+        ),
+        (
+            ".obsidian/plugins/templater-obsidian/data.json",
+            '{"startup_templates": ["Meta/Templates/Project.md"]}',
         ),
         # the Periodic Notes plugin, and a template named by its name alone: found as a link finds it
         (

@@ -74,8 +74,10 @@ CACHE_DIR = ".vaultkit_cache"
 # VK022 of YAML numbers in `tags`, read anew; 40: a zero-width joiner after anything but an emoji counts
 # towards min_length again (a Malayalam chillu), mention keys and mentions read anew; 41: no mention in a
 # run of lines holding more markup than verify.MAX_MARKUP, mentions read anew; 42: an ATX heading that is
-# only a closing sequence (`### ###`) is empty, one closed after a tab loses its `#`s, headings read anew
-FORMAT = 42
+# only a closing sequence (`### ###`) is empty, one closed after a tab loses its `#`s, headings read anew;
+# 43: VK102 and VK122 name five of the notes a name could mean and count the rest, a stored report printed
+# anew
+FORMAT = 43
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -1,6 +1,7 @@
 """What the `.obsidian` folder says: `app.json` (ignore filters, link style), `types.json`, and the
 templates (`templates.json` of the core Templates plugin; Templater's `data.json`: `templates_folder`, and
-the templates of `folder_templates` and `file_templates`; the daily note's template in `daily-notes.json`;
+the templates of `folder_templates`, `file_templates`, `enabled_templates_hotkeys` and
+`startup_templates`; the daily note's template in `daily-notes.json`;
 the Periodic Notes plugin's templates; QuickAdd's template folder and Template choices; the Kanban plugin's
 template for new card notes)."""
 
@@ -320,6 +321,10 @@ TEMPLATE_SETTINGS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("plugins/templater-obsidian/data.json", ("templates_folder",), FOLDER),
     ("plugins/templater-obsidian/data.json", ("folder_templates", "*", "template"), FILE),  # and a folder
     ("plugins/templater-obsidian/data.json", ("file_templates", "*", "template"), FILE),  # and a regex
+    # the templates given a hotkey (text, or `{"template": ...}` since its settings' data_version 2) and the
+    # templates run at start-up: often kept outside the template folder
+    ("plugins/templater-obsidian/data.json", ("enabled_templates_hotkeys", "*", "?template"), FILE),
+    ("plugins/templater-obsidian/data.json", ("startup_templates", "*"), FILE),
     ("daily-notes.json", ("template",), LINK),  # the core Daily notes plugin: `Meta/Daily`, for Meta/Daily.md
     *(("plugins/periodic-notes/data.json", (period, "template"), LINK) for period in PERIODS),
     ("plugins/quickadd/data.json", ("templateFolderPath",), FOLDER),  # QuickAdd: its folder, and the
@@ -378,8 +383,9 @@ def _templates(
 
 def _values(data: dict[str, Any], keys: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]]:
     """The strings at `keys` in a settings file ("*": each item of a list; "**": each item, and each item of
-    the lists under the key before it in those items, at any depth: QuickAdd's Multi choices). A value of
-    another kind is left out, and said: (its key, why) for each."""
+    the lists under the key before it in those items, at any depth: QuickAdd's Multi choices; "?key": the
+    value itself when it is text, else what it holds at `key`). A value of another kind is left out, and
+    said: (its key, why) for each."""
     values: list[Any] = [data]
     wrong: list[tuple[str, str]] = []
     for n, key in enumerate(keys):
@@ -389,7 +395,9 @@ def _values(data: dict[str, Any], keys: tuple[str, ...]) -> tuple[list[str], lis
         for value in values:
             if value is None:
                 continue
-            if key in ("*", "**") and not isinstance(value, list):
+            if key.startswith("?"):
+                step.append(value.get(key[1:]) if isinstance(value, dict) else value)
+            elif key in ("*", "**") and not isinstance(value, list):
                 wrong.append((where, f"'{name}' is not a list but {brief(value)}"))
             elif key not in ("*", "**") and not isinstance(value, dict):
                 wrong.append((where, f"'{name}' is not an object but {brief(value)}"))
@@ -400,8 +408,12 @@ def _values(data: dict[str, Any], keys: tuple[str, ...]) -> tuple[list[str], lis
         values = step
     for value in values:
         if value is not None and not isinstance(value, str):
-            wrong.append((keys[-1], f"'{'.'.join(keys).replace('**', '*')}' is not text but {brief(value)}"))
+            wrong.append((keys[-1].lstrip("?"), f"'{_dotted(keys)}' is not text but {brief(value)}"))
     return [value for value in values if isinstance(value, str) and value], wrong
+
+
+def _dotted(keys: tuple[str, ...]) -> str:
+    return ".".join(keys).replace("**", "*").replace("?", "")
 
 
 def _nested(items: list[Any], key: str) -> list[Any]:

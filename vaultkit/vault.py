@@ -8,6 +8,7 @@ written to); symlinked files are read, not written.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import re
@@ -385,6 +386,7 @@ class Index:
     twins: set[str] = field(default_factory=set)  # path keys two notes or files hold (`Note.md`, `note.md`)
     _stems: dict[str, str] | None = None
     _aliases: dict[str, str] | None = None
+    _backwards: tuple[list[tuple[str, str]], list[tuple[str, str]]] | None = None  # notes, files
 
     @classmethod
     def build(
@@ -491,7 +493,9 @@ class Index:
             self.by_name.get(name[: -len(NOTE_SUFFIX)], ()) if name.endswith(NOTE_SUFFIX) else ()
         )
         files: Sequence[str] = self.file_by_name.get(name, ())
-        if "/" in key and (notes or files):
+        if "/" in key and len(notes) + len(files) > _SCANNED:
+            notes, files = self._ending_with(key, bool(notes))
+        elif "/" in key and (notes or files):
             notes = [rel for rel in notes if _key(rel).endswith(key)]
             files = [rel for rel in files if _key(rel).endswith(key)]
         count = len(notes) + len(files)
@@ -500,6 +504,16 @@ class Index:
         if count == 1:
             return Resolution(notes[0], is_note=True) if notes else Resolution(files[0])
         return Resolution(None, tuple(sorted((*notes, *files))), is_note=bool(notes))
+
+    def _ending_with(self, key: str, notes: bool) -> tuple[list[str], list[str]]:
+        """The notes (when `notes`) and files whose lower-cased path ends with `key`, by bisecting their
+        paths written backwards: testing each note of that name took time in their number for every link,
+        and a vault with an `index.md` in each of 2,000 folders, each linking to the next
+        (`[[p0001/index]]`), spent 8 of its 32 s checked there."""
+        if self._backwards is None:
+            self._backwards = (_backwards(self.names), _backwards(self.files))
+        found = [_starting(table, key[::-1]) for table in self._backwards]
+        return found[0] if notes else [], found[1]
 
     def link_text(self, target: str, source: str, obsidian: ObsidianSettings) -> str:
         """How a new link to `target` is written from `source`, following newLinkFormat. In NFC: Obsidian
@@ -513,14 +527,43 @@ class Index:
         if fmt == "absolute":
             return target[: -len(NOTE_SUFFIX)] if not obsidian.use_markdown_links else target
         if fmt == "relative":
-            rel = os.path.relpath(target, str(PurePosixPath(source).parent) or ".")
-            rel = PurePosixPath(*Path(rel).parts).as_posix()
+            rel = _relative(target, source)
             return rel if obsidian.use_markdown_links else rel[: -len(NOTE_SUFFIX)]
         key = _key(name)  # unique among every file Obsidian resolves a name to, excluded notes too
         unique = len(self.by_name.get(key, ())) == 1 and not self.file_by_name.get(key + NOTE_SUFFIX)
         if obsidian.use_markdown_links:
             return PurePosixPath(target).name if unique else target
         return name if unique else target[: -len(NOTE_SUFFIX)]
+
+
+def _relative(target: str, source: str) -> str:
+    """The vault path `target` from the folder of the vault path `source`, as `os.path.relpath` writes it
+    (`../Projects/Alpha.md`), by comparing folder names: relpath took 30 times as long as the rest of the
+    link's text (2 of the 12 s of CPU of a `link --check` of 20,000 notes each in a folder of its own), and
+    asked the system for the current folder, which fails when that folder was deleted."""
+    here = source.split("/")[:-1]
+    there = target.split("/")
+    common = 0
+    while common < len(here) and common < len(there) - 1 and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
+
+
+_SCANNED = 16  # notes and files of one name tested one by one; more are found in `Index._backwards`
+
+
+def _backwards(rels: Iterable[str]) -> list[tuple[str, str]]:
+    return sorted((_key(rel)[::-1], rel) for rel in rels)
+
+
+def _starting(table: list[tuple[str, str]], prefix: str) -> list[str]:
+    """The paths of `table` whose backwards key starts with `prefix`: a run of it, since it is sorted."""
+    found = []
+    for i in range(bisect.bisect_left(table, (prefix,)), len(table)):
+        if not table[i][0].startswith(prefix):
+            break
+        found.append(table[i][1])
+    return found
 
 
 def _at(rels: Sequence[str], is_note: bool) -> Resolution:

@@ -1,7 +1,8 @@
 """A link by bare name when two or more notes share that name.
 
 ## What it does
-Reports `[[Name]]` when several notes (in different folders) are called `Name`, naming every candidate.
+Reports `[[Name]]` when several notes (in different folders) are called `Name`, naming the candidates (of
+more than six, the first five and how many more).
 Obsidian silently picks one of them; vaultkit does not guess.
 
 ## Why is this bad?
@@ -27,14 +28,14 @@ from collections.abc import Iterable
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import NoteFacts
 from vaultkit.paths import nfc
-from vaultkit.rules.base import VaultContext, rule
+from vaultkit.rules.base import VaultContext, candidate_names, rule
 
 
 def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     for link in facts.links:
         res = ctx.resolve(facts, link)
         if res.candidates:
-            names = " and ".join(f"'{c}'" for c in res.candidates)
+            names = candidate_names(res.candidates)
             yield Diagnostic(
                 facts.rel,
                 link.line,

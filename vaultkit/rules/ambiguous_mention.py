@@ -2,7 +2,8 @@
 
 ## What it does
 Reports the first mention of a name or alias that two or more notes share (two notes called `Overview`, or
-an alias used by two notes), naming the candidates. vaultkit does not link it.
+an alias used by two notes), naming the candidates (of more than six, the first five and how many more).
+vaultkit does not link it.
 
 ## Why is this bad?
 It is not wrong in itself; it tells you why a mention stayed unlinked. Rename one note, or make the alias
@@ -24,12 +25,12 @@ from collections.abc import Iterable
 
 from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.facts import NoteFacts
-from vaultkit.rules.base import VaultContext, rule
+from vaultkit.rules.base import VaultContext, candidate_names, rule
 
 
 def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     for mention, candidates in ctx.ambiguous.get(facts.rel, ()):
-        names = " and ".join(f"'{c}'" for c in candidates)
+        names = candidate_names(candidates)
         yield Diagnostic(
             facts.rel,
             mention.line,

@@ -190,6 +190,19 @@ def rule(
     return Rule(code, name, summary.strip(), scope, check, docs.strip(), fixable, severity)
 
 
+SHOWN_CANDIDATES = 5
+
+
+def candidate_names(candidates: Sequence[str]) -> str:
+    """The notes a name could mean, the first few by name and the rest counted: a name 2,000 notes share
+    (a `README.md` in every project folder) made each diagnostic about it 54 KB long, and the report and
+    the cache grow with the square of that count."""
+    if len(candidates) <= SHOWN_CANDIDATES + 1:
+        return " and ".join(f"'{c}'" for c in candidates)
+    shown = " and ".join(f"'{c}'" for c in candidates[:SHOWN_CANDIDATES])
+    return f"{shown} and {len(candidates) - SHOWN_CANDIDATES:,} more"
+
+
 def problems(note: Note, code: str, severity: Severity = Severity.ERROR) -> Iterator[Diagnostic]:
     """The parser's problems of one code, as diagnostics (for the rules that document them)."""
     for p in note.problems:
