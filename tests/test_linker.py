@@ -1696,11 +1696,8 @@ def test_diff_of_a_note_starting_with_a_bom_applies_as_link_writes_it(make_vault
     diff = run_cli("link", "--diff", "--no-cache", root).stdout
     copy = root.parent / "copy"
     shutil.copytree(root, copy)
-    names = re.findall(r"^--- a/(.*)$", diff, flags=re.M)
-    assert names and all(n.endswith("/N.md") for n in names), diff
-    shown = diff.replace(f" a/{names[0][:-4]}", " a/").replace(f" b/{names[0][:-4]}", " b/")  # vault-relative
     applied = subprocess.run(
-        ["git", "apply", "-"], cwd=copy, input=shown.encode(), capture_output=True, check=False
+        ["git", "apply", "-"], cwd=copy, input=diff.encode(), capture_output=True, check=False
     )
     assert applied.returncode == 0, applied.stderr.decode()
     run_cli("link", "--no-cache", root)
@@ -1709,6 +1706,34 @@ def test_diff_of_a_note_starting_with_a_bom_applies_as_link_writes_it(make_vault
         == (root / "N.md").read_bytes()
         == b"\xef\xbb\xbf[[Meituan]] here\r\nmore\r\n"
     )
+
+
+@pytest.mark.parametrize("where", ["outside", "subfolder"])
+def test_a_diff_names_the_notes_by_their_path_in_the_vault(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """Regression: run from outside the vault, `link --diff` headed each note `a//tmp/.../Gamma.md`, and from
+    one of its folders `a/../Gamma.md` or the full path: `git apply` took neither. The paths of a diff are
+    the vault's, as `git diff` gives the repository's, so it applies at the vault's root."""
+    import subprocess
+
+    root = vault(make_vault, {"Gamma.md": "Beta here.\n", "Sub/Beta.md": "Gamma there.\n"})
+    monkeypatch.chdir(root / "Sub" if where == "subfolder" else root.parent)
+    diff = run_cli("link", "--diff", "--no-cache", root).stdout
+    assert re.findall(r"^(?:---|\+\+\+) (.*)$", diff, flags=re.M) == [
+        "a/Gamma.md",
+        "b/Gamma.md",
+        "a/Sub/Beta.md",
+        "b/Sub/Beta.md",
+    ], diff
+    copy = root.parent / "copy"
+    shutil.copytree(root, copy)
+    applied = subprocess.run(
+        ["git", "apply", "-"], cwd=copy, input=diff.encode(), capture_output=True, check=False
+    )
+    assert applied.returncode == 0, applied.stderr.decode()
+    run_cli("link", "--no-cache", root)
+    assert snapshot(copy) == snapshot(root)
 
 
 def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still_counts(
