@@ -662,3 +662,37 @@ def test_report_order_holds_with_run_level_findings_and_another_notes_path(
     keys = _report_keys()
     assert sum(k[3] == "VK999" for k in keys) == len(NOTES)
     assert keys == sorted(keys)
+
+
+def test_a_repeated_check_prints_the_stored_output_never_one_of_a_note_saved_since(
+    vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole-vault run stores its output under the vault as the run read it (not as a second look after
+    the run finds it): a repeated run prints it without checking anything, and a note saved while a run
+    printed its report is checked again by the next run, not answered with the output of its old text."""
+    from vaultkit import cache
+    from vaultkit.commands import check as check_command
+    from vaultkit.engine import Runner
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # signatures recorded just now are trusted
+    first = run_cli("check")
+    assert first.exit_code == 1 and "'Nope'" in first.stdout, first.output
+    with monkeypatch.context() as patched:
+        patched.setattr(Runner, "run", lambda *_: pytest.fail("a repeated run checked the vault again"))
+        again = run_cli("check")
+    assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+
+    printed = check_command.emit
+
+    def then_saved(*args: Any) -> None:
+        printed(*args)
+        (vault / "Good.md").write_text(NOTES["Good.md"] + "\nNow see [[Gone]].\n", encoding="utf-8")
+
+    select = ("--select", "VK101")  # another command line: its output is not stored yet
+    with monkeypatch.context() as patched:
+        patched.setattr(check_command, "emit", then_saved)
+        during = run_cli("check", *select)
+    assert "'Gone'" not in during.stdout  # it printed the note as it read it
+    after = run_cli("check", *select)
+    assert "Good.md:9:" in after.stdout and "'Gone'" in after.stdout, after.output
+    assert run_cli("check", *select).stdout == after.stdout

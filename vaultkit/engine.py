@@ -203,6 +203,9 @@ class RunResult:
     beyond: list[Diagnostic] = field(default_factory=list)  # fixing given notes: relations due in others
     writing: Deferred | None = None  # with RunOptions.defer_writes: the report's cache write, under way
     reports: tuple[str, ...] = ()  # the notes of the scope that are a report vaultkit wrote: not checked
+    # the vault as this run checked it: its listing and every note's digest (of the content read, or known
+    # from the cache): what `quick` keys the run's output with
+    checked: tuple[Listing, dict[str, str]] | None = None
 
 
 class Runner:
@@ -246,7 +249,9 @@ class Runner:
             cached = self._from_report(cache, state_key, listing, scope, opts)
             if cached is not None:
                 diags = sorted(cached[0] + unreachable, key=Diagnostic.sort_key)
-                return RunResult(diags, reported, notes_in_vault=cached[2], reports=cached[1])
+                return RunResult(
+                    diags, reported, notes_in_vault=cached[2], reports=cached[1], checked=(listing, digests)
+                )
         _check_schemas(cache, session.schemas)
         store = FactStore(cache, listing.notes, digests)
         partial = opts.targets is not None and opts.reports_only
@@ -289,7 +294,7 @@ class Runner:
         mark("cache writes")
         self.state, self._keep_edits = (state if not opts.fixing else None), opts.keep_edits
         found = (store.facts, state.index, _not_reports(listing, store), beyond, writing, reports)
-        return RunResult(diags, reported, *found)
+        return RunResult(diags, reported, *found, checked=(listing, current))
 
     def _from_report(
         self, cache: Cache, state_key: str, listing: Listing, scope: list[str], opts: RunOptions

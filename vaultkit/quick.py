@@ -17,7 +17,7 @@ from vaultkit.cache import Cache, Spool, known_digests, read_state, run_fingerpr
 from vaultkit.config import load_config
 from vaultkit.errors import FatalError
 from vaultkit.obsidian import load_obsidian
-from vaultkit.vault import current_listing, resolve_vault
+from vaultkit.vault import Listing, current_listing, resolve_vault
 
 KEEP = 4  # outputs remembered per vault (one per distinct command line)
 
@@ -53,8 +53,7 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
     digests, _sigs = known_digests(root, listing.notes, read_state(cache))
     if len(digests) != len(listing.notes):
         return Quick(cache)  # no key: a note's content is not known for sure (the output is not stored)
-    extra = [list(listing.skipped_links), list(listing.unreadable), request, os.getcwd()]
-    key = state_key(listing.notes, listing.files, digests, extra)
+    key = output_key(listing, digests, request)
     quick = Quick(cache, key)
     index = cache.read("outputs")
     slot = index.get(key) if isinstance(index, dict) else None
@@ -65,9 +64,17 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
     return quick
 
 
+def output_key(listing: Listing, digests: dict[str, str], request: object) -> str:
+    """What an output is stored under: the vault's notes and their contents (every note's digest), its other
+    files, the request, and the folder it was made in (paths are shown relative to it)."""
+    extra = [list(listing.skipped_links), list(listing.unreadable), request, os.getcwd()]
+    return state_key(listing.notes, listing.files, digests, extra)
+
+
 def store(quick: Quick, spool: Spool, code: int) -> None:
-    """Remember this output (spooled as it was printed) for the exact vault state that produced it
-    (computed afresh after the run).
+    """Remember this output (spooled as it was printed) for the exact vault state that produced it: the key
+    the run's own listing and digests make (`output_key`). A note changed since the run read it is no
+    matter: a later lookup trusts no digest whose note's signature changed since, and makes another key.
 
     Up to KEEP outputs (one per command line) live in `output-N.txt`; `outputs.json` maps keys to slots."""
     if quick.cache is None or not quick.key:
