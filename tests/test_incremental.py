@@ -806,9 +806,10 @@ def test_a_cache_file_beyond_the_size_limit_is_not_read(
 
 @pytest.mark.parametrize("use_cache", [False, True], ids=["parsed", "from the cache"])
 def test_headings_and_property_names_the_notes_repeat_are_held_once(make_vault: Any, use_cache: bool) -> None:
-    """Memory: each note's facts came with heading pairs and a tuple of property names of their own, though
-    a vault made from templates repeats them (a 10,000-note vault: 65,000 headings in 14,500 pairs, its
-    property names in 8 tuples; ~20 MB of a 50,000-note vault's watch). Equal ones are one object, whether
+    """Memory: each note's facts came with heading pairs, a tuple of property names and a relations anchor of
+    their own, though a vault made from templates repeats them (a 10,000-note vault: 65,000 headings in
+    14,500 pairs, its property names in 8 tuples, 10,000 anchors in 386; ~20 MB of a 50,000-note vault's
+    watch). Equal ones are one object, whether
     the notes were parsed or read from the cache."""
     text = "---\ntype: raw\ntags: [a]\n---\n# {0}\n\n## Summary\n\nText.\n\n## Details\n\nMore.\n"
     root = make_vault({f"N{i}.md": text.format(f"Title {i}") for i in range(3)})
@@ -820,5 +821,6 @@ def test_headings_and_property_names_the_notes_repeat_are_held_once(make_vault: 
     assert first.headings[1:] == (("Summary", 7), ("Details", 11))
     for f in others:
         assert f.properties is first.properties
+        assert f.anchor is not None and f.anchor is first.anchor
         assert all(a is b for a, b in zip(f.headings[1:], first.headings[1:], strict=True))
         assert f.headings[0] == (f.rel.replace("N", "Title ").removesuffix(".md"), 5)

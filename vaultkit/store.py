@@ -35,8 +35,9 @@ class _Shared:
     A note's facts arrive from a worker's pickle or the cache's JSON with objects of their own, though most
     of what they hold is what other notes hold too: property names alone were a fifth of the memory of a
     50,000-note vault's facts; a 10,000-note vault's 65,000 headings (text, line) are 14,500 pairs (a
-    template's `## Summary` on the same line), and its notes' property names 8 lists. (Links and anchors
-    share theirs as they are unpickled or read: `facts.LinkFact.__reduce__`, `facts_from_json`.)"""
+    template's `## Summary` on the same line), its notes' property names 8 tuples, their 10,000 relations
+    anchors 386. (Links share theirs as they are unpickled or read: `facts.LinkFact.__reduce__`,
+    `facts_from_json`.)"""
 
     def __init__(self) -> None:
         self._seen: dict[object, Any] = {}
@@ -48,6 +49,8 @@ class _Shared:
             f.headings = tuple([one((intern(text), line)) for text, line in f.headings])
         if f.note_type is not None:
             f.note_type = intern(f.note_type)
+        if f.anchor is not None:  # where `related:` takes a new item: the same offset in many notes
+            f.anchor = one(f.anchor)
 
     def _one(self, value: _T) -> _T:
         """The object equal to `value` seen first (a heading's line keeps it from matching another's)."""
