@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from conftest import deny_listing, run_cli
 
-from vaultkit import cache, vault
+from vaultkit import cache, store, vault
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.engine import Runner, RunOptions, open_session
 
@@ -824,3 +824,22 @@ def test_headings_and_property_names_the_notes_repeat_are_held_once(make_vault: 
         assert f.anchor is not None and f.anchor is first.anchor
         assert all(a is b for a, b in zip(f.headings[1:], first.headings[1:], strict=True))
         assert f.headings[0] == (f.rel.replace("N", "Title ").removesuffix(".md"), 5)
+
+
+def test_facts_read_from_the_cache_hold_the_listings_path_and_the_states_digest(make_vault: Any) -> None:
+    """Memory: a note's facts read from the cache held copies of its path and digest that the JSON made,
+    beside the listing's path and the recorded state's digest (~200 bytes a note, every run and the watch).
+    They are those very strings; the facts are the same."""
+    root = make_vault({"A.md": "# A\n\nSee [[B]].\n", "Sub/B.md": "---\ntype: raw\n---\nText.\n"})
+    session = open_session(root)
+    fresh = Runner(session).run(RunOptions(jobs=1)).facts
+    store_cache = cache.Cache(root, session.fingerprint)
+    notes = ["".join(rel) for rel in sorted(fresh)]  # strings of their own, not the run's
+    digests = {rel: "".join(fresh[rel].digest) for rel in notes}
+    facts = store.FactStore(store_cache, notes, digests)
+    assert facts.load_all() == []  # nothing to parse: every note read from the cache
+    for rel, listed in zip(sorted(facts.facts), notes, strict=True):
+        got = facts.facts[rel]
+        assert got == fresh[rel]
+        assert got.rel is listed
+        assert got.digest is digests[rel]

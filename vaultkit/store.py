@@ -124,7 +124,7 @@ class FactStore:
                 continue  # no note of it is unchanged since the last run: nothing to read there
             part = self._shard(n)
             for rel in members:
-                facts = self._cached(part.get(rel), self.digests.get(rel))
+                facts = self._cached(rel, part.get(rel), self.digests.get(rel))
                 if facts is not None:
                     self._share(facts)  # at once, not after every shard is read: the peak is what counts
                     loaded[rel] = facts
@@ -141,14 +141,21 @@ class FactStore:
         return to_parse
 
     @staticmethod
-    def _cached(entry: object, digest: str | None) -> NoteFacts | None:
-        """A note's facts from its cache entry, if the entry is whole and of this content."""
+    def _cached(rel: str, entry: object, digest: str | None) -> NoteFacts | None:
+        """A note's facts from its cache entry, if the entry is whole and of this content.
+
+        Its path and digest are the listing's and the recorded state's strings, not copies the JSON made of
+        them (~200 bytes a note, held by every run and by the watch)."""
         if digest is None or not isinstance(entry, dict) or entry.get("digest") != digest:
             return None
         try:
-            return facts_from_json(entry)
+            facts = facts_from_json(entry)
         except (KeyError, TypeError, ValueError):
             return None  # rebuilt, never trusted
+        facts.digest = digest
+        if facts.rel == rel:
+            facts.rel = rel
+        return facts
 
     def add(self, parsed: Iterable[NoteFacts]) -> None:
         for f in parsed:
