@@ -332,8 +332,9 @@ def read_state(cache: Cache) -> NoteState:
 def known_digests(
     root: Path, notes: Iterable[str], state: NoteState
 ) -> tuple[dict[str, str], dict[str, Sig]]:
-    """The content hash of every note whose stat signature is unchanged (and trusted) since the last run.
-    Marks as stale the state shards that need rewriting: a note changed, added or gone, or untrusted.
+    """The content hash of every note whose stat signature is unchanged (and trusted) since the last run,
+    and the signatures store_state will write (`_to_store`). Marks as stale the state shards that need
+    rewriting: a note changed, added or gone, or untrusted.
 
     Run on every note at every run: the loop does no more than the stat and one dict lookup per note."""
     digests: dict[str, str] = {}
@@ -370,7 +371,17 @@ def known_digests(
     state.stale.update(shard_of(rel) for rel in unmatched)
     state.stale.update(n for n, part in state.entries.items() if not part.keys() <= digests.keys())
     state.stale.update(n for n in range(SHARDS) if n not in state.at)
-    return digests, sigs
+    return digests, _to_store(state, sigs)
+
+
+def _to_store(state: NoteState, sigs: dict[str, Sig]) -> dict[str, Sig]:
+    """Keep only what store_state will write, the stale shards' entries and signatures, and return those
+    signatures: the state is saved at the end of the run, and the rest, held to then for nothing (all of it
+    on a warm run, where no shard is stale), was ~30 MB of the peak of a 50,000-note vault's watch."""
+    if len(state.stale) == SHARDS:
+        return sigs
+    state.entries = {n: part for n, part in state.entries.items() if n in state.stale}
+    return {rel: sig for rel, sig in sigs.items() if shard_of(rel) in state.stale} if state.stale else {}
 
 
 def store_state(cache: Cache, state: NoteState, sigs: dict[str, Sig], digests: Mapping[str, str]) -> None:
