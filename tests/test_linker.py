@@ -1690,10 +1690,17 @@ def test_diff_of_a_note_starting_with_a_bom_applies_as_link_writes_it(make_vault
     """Regression: `link --diff` showed a note that starts with a BOM without it (the text as read), so its
     first line was not the file's, and `git apply` of the diff failed there ("patch does not apply"). The
     diff now shows the BOM that `link` keeps; applied, it gives the bytes `link` writes."""
-    import subprocess
-
     root = vault(make_vault, {"Meituan.md": "x\n", "N.md": "\ufeffMeituan here\r\nmore\r\n"})
     diff = run_cli("link", "--diff", "--no-cache", root).stdout
+    copy = _applied_as_link_writes(root, diff)
+    assert (copy / "N.md").read_bytes() == b"\xef\xbb\xbf[[Meituan]] here\r\nmore\r\n"
+
+
+def _applied_as_link_writes(root: Path, diff: str) -> Path:
+    """A copy of the vault `diff` applies to with `git apply` at its root, after which it holds the same bytes
+    as the vault once `link` has written it."""
+    import subprocess
+
     copy = root.parent / "copy"
     shutil.copytree(root, copy)
     applied = subprocess.run(
@@ -1701,11 +1708,8 @@ def test_diff_of_a_note_starting_with_a_bom_applies_as_link_writes_it(make_vault
     )
     assert applied.returncode == 0, applied.stderr.decode()
     run_cli("link", "--no-cache", root)
-    assert (
-        (copy / "N.md").read_bytes()
-        == (root / "N.md").read_bytes()
-        == b"\xef\xbb\xbf[[Meituan]] here\r\nmore\r\n"
-    )
+    assert snapshot(copy) == snapshot(root)
+    return copy
 
 
 @pytest.mark.parametrize("where", ["outside", "subfolder"])
@@ -1715,8 +1719,6 @@ def test_a_diff_names_the_notes_by_their_path_in_the_vault(
     """Regression: run from outside the vault, `link --diff` headed each note `a//tmp/.../Gamma.md`, and from
     one of its folders `a/../Gamma.md` or the full path: `git apply` took neither. The paths of a diff are
     the vault's, as `git diff` gives the repository's, so it applies at the vault's root."""
-    import subprocess
-
     root = vault(make_vault, {"Gamma.md": "Beta here.\n", "Sub/Beta.md": "Gamma there.\n"})
     monkeypatch.chdir(root / "Sub" if where == "subfolder" else root.parent)
     diff = run_cli("link", "--diff", "--no-cache", root).stdout
@@ -1726,14 +1728,7 @@ def test_a_diff_names_the_notes_by_their_path_in_the_vault(
         "a/Sub/Beta.md",
         "b/Sub/Beta.md",
     ], diff
-    copy = root.parent / "copy"
-    shutil.copytree(root, copy)
-    applied = subprocess.run(
-        ["git", "apply", "-"], cwd=copy, input=diff.encode(), capture_output=True, check=False
-    )
-    assert applied.returncode == 0, applied.stderr.decode()
-    run_cli("link", "--no-cache", root)
-    assert snapshot(copy) == snapshot(root)
+    _applied_as_link_writes(root, diff)
 
 
 def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still_counts(
