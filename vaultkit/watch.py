@@ -16,11 +16,11 @@ idempotent, and its own writes are recognised by their content hash).
 
 A git operation that changes notes (a checkout, a switch, a stash, a merge, a rebase, a reset) is not a
 user's save, however few notes it changes: linked, they would be local changes that stop git's next step.
-Git writes the index (and HEAD) after the files it checks out, and holds `index.lock` meanwhile: with
---fix, notes changed while the repository's index or HEAD is replaced (in the same settle window), or
-while git holds its index lock or is in the middle of a merge or rebase, are checked and not linked. The
-repository is found as git finds it from the vault folder (a `.git` folder, or a `.git` file naming the
-git dir, in the vault or a folder above it); a git dir outside the vault is watched too.
+With --fix, a note whose bytes are what git's index holds for it (through git's own filters: `git
+hash-object` against `git ls-files --stage`) is checked and not linked: git wrote it so (or it was just
+staged), where a save of the user's since differs from the index. No fix is written while git holds its
+index lock or is in the middle of a merge or rebase. The repository is found as git finds it from the
+vault folder (a `.git` folder, or a `.git` file naming the git dir, in the vault or a folder above it).
 
 A watch that seems stuck can be asked where it is: `kill -USR1 <pid>` prints every thread's stack to
 stderr and the watch goes on (not on Windows, which has no SIGUSR1).
@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -77,10 +77,6 @@ class WatchOptions:
 WHY_SAVED = ""  # `_print_changes`: a problem went from a note saved, by vaultkit's fix or by the user's edit
 _FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked, unreadable), not of a note
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
-# Files of a git dir that git replaces when it changes what is checked out (`write_locked_index` after the
-# working tree, then HEAD): an event on one holds --fix back (`_hold`). Not `index.lock` alone: `git status`
-# takes it and lets it go without a change, and editors and prompts run that all the time.
-_GIT_REPLACED = frozenset({"index", "HEAD"})
 # Present while git changes the working tree or waits in the middle of doing so: no fix is written then
 _GIT_BUSY = ("index.lock", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
 
@@ -109,8 +105,6 @@ class Watcher:
         self.own_writes: dict[str, str] = {}
         self.bulk_until = 0.0  # while many notes change together, --fix leaves them alone (`_bulk`)
         self.git_dir = find_git_dir(self.root)
-        self.git_at = 0.0  # the last event on the git dir's index or HEAD (`_GIT_REPLACED`)
-        self._git_seen = 0.0  # the last such event `_tick` has held the fixes back for
 
     # -- settings that may change with a reload ------------------------------------------------------------
 
@@ -181,10 +175,6 @@ class Watcher:
             reload = self.reload and now - self.reload_at >= self.debounce and not self.pending
             if reload:
                 self.reload = False
-            git_at = self.git_at
-        if self.options.fix and git_at > self._git_seen:  # before the notes it changed are due
-            self._git_seen = git_at
-            self._hold(now, GIT_CHANGED)
         if self.options.fix and due and burst > BULK:
             self._bulk(burst, now)
         if due:  # before a reload, which may find the same settings: the saves are checked and fixed still
@@ -333,6 +323,11 @@ class Watcher:
         if busy:
             self._hold(now, f"git is changing the notes (its {busy} is there)")
             return
+        if saved and self.git_dir is not None:
+            from_git = as_in_git_index(self.root, saved)
+            for rel in sorted(from_git):
+                click.echo(f"vaultkit: {printable(rel)}: {GIT_WROTE}")
+            saved = [rel for rel in saved if rel not in from_git]
         if saved and self.runner.state is not None:
             found = [d for rel in saved for d in self.current.get(rel, [])]
             self._write(edits_by_note(found), set(edits_by_note(d for d in found if d.code != RELATION)))
@@ -447,7 +442,6 @@ class Watcher:
             try:
                 observer = Observer()  # watchdog 6+ opens inotify here (EMFILE: the instance limit)
                 observer.schedule(handler, str(self.root), recursive=True)
-                self._watch_git_dir(observer, handler)
                 observer.start()
                 return observer
             except OSError as e:
@@ -456,32 +450,10 @@ class Watcher:
                 click.echo(f"vaultkit: {_inotify_message(e)}; falling back to polling the disk", err=True)
         observer = PollingObserver(timeout=1)
         observer.schedule(handler, str(self.root), recursive=True)
-        self._watch_git_dir(observer, handler)
         observer.start()
         return observer
 
-    def _watch_git_dir(self, observer: Any, handler: Any) -> None:
-        """A git dir outside the vault (the vault in a folder of the repository, a worktree's) is watched
-        too, only its own files (`_GIT_REPLACED`); one inside is seen with the vault's events."""
-        git_dir = self.git_dir
-        if git_dir is None or git_dir.is_relative_to(self.root):
-            return
-        try:
-            observer.schedule(handler, str(git_dir), recursive=False)
-        except OSError as e:
-            self.git_dir = None
-            click.echo(
-                f"vaultkit: cannot watch {printable(str(git_dir))} ({e.strerror or e}): a git "
-                "checkout while the watch runs is fixed as saves are",
-                err=True,
-            )
-
     def on_path(self, path: str) -> None:
-        if self._git_replaced(path):
-            with self.lock:
-                self.git_at = time.monotonic()
-            self.wake.set()
-            return
         rel = self._vault_rel(path)
         if not rel or rel.startswith(IGNORED_PREFIXES) or rel == self.session.report_note:
             return
@@ -503,16 +475,6 @@ class Watcher:
             self.pending[rel] = time.monotonic()
         self.wake.set()
 
-    def _git_replaced(self, path: str) -> bool:
-        """Is the event's path the git dir's index or HEAD (`_GIT_REPLACED`)? Compared as the observer
-        names it: the git dir, resolved, is the vault's `.git` or a folder scheduled as itself."""
-        git_dir = self.git_dir
-        return (
-            git_dir is not None
-            and os.path.basename(path) in _GIT_REPLACED
-            and os.path.dirname(path) == str(git_dir)
-        )
-
     def _vault_rel(self, path: str) -> str:
         """The event's path relative to the vault; "" outside it. Only the folder is resolved: a symlink named
         like a note is that note (`x.md -> nowhere` is x.md, broken or not, as `list_vault` lists it)."""
@@ -524,7 +486,9 @@ class Watcher:
         return "" if rel == "." else rel
 
 
-GIT_CHANGED = "git changed what is checked out (a checkout, a switch, a stash, a merge, a rebase?)"
+GIT_WROTE = (
+    "as git's index has it (a checkout, a stash, a merge?): checked, not linked; `vaultkit link` links it"
+)
 SHOWN_AT_START = 100  # problems listed when watch starts; `vaultkit check` lists them all
 
 
@@ -649,6 +613,46 @@ class _Handler(FileSystemEventHandler):
         dest = getattr(event, "dest_path", "")
         if dest:
             self.watcher.on_path(os.fsdecode(dest))
+
+
+def as_in_git_index(root: Path, rels: Sequence[str]) -> set[str]:
+    """The notes of `rels` whose bytes, through git's filters (`git hash-object`: line endings, clean
+    filters), are the blob git's index holds for them (`git ls-files --stage`, stage 0): as a checkout, a
+    stash, a merge or a reset wrote them, or as just staged; a save of the user's since differs. Empty when
+    git cannot say (not installed, a repository it refuses): the notes are then fixed as saves."""
+    import subprocess
+
+    asked = [rel for rel in rels if "\n" not in rel and os.path.isfile(root / rel)]  # a line each, below
+    if not asked:
+        return set()
+    git = ["git", "--literal-pathspecs"]
+    try:
+        staged = subprocess.run(
+            [*git, "ls-files", "--stage", "-z", "--", *asked],
+            cwd=root,
+            capture_output=True,
+            timeout=30,
+            check=True,
+        ).stdout
+        hashed = subprocess.run(
+            [*git, "hash-object", "--stdin-paths"],
+            cwd=root,
+            input=b"".join(
+                os.fsencode(root / rel) + b"\n" for rel in asked
+            ),  # from the top, as git reads them
+            capture_output=True,
+            timeout=30,
+            check=True,
+        ).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    index = {}
+    for entry in staged.split(b"\0"):
+        info, _, path = entry.partition(b"\t")
+        fields = info.split()
+        if len(fields) == 3 and fields[2] == b"0":  # mode, blob, stage: a conflict's stages are no checkout
+            index[os.fsdecode(path)] = fields[1]
+    return {rel for rel, blob in zip(asked, hashed, strict=False) if index.get(rel) == blob}
 
 
 def find_git_dir(folder: Path) -> Path | None:
