@@ -1731,6 +1731,35 @@ def test_a_diff_names_the_notes_by_their_path_in_the_vault(
     _applied_as_link_writes(root, diff)
 
 
+def test_a_diff_of_notes_with_spaces_in_their_paths_applies_with_patch(make_vault: VaultFactory) -> None:
+    """Regression: `link --diff` headed a note `--- a/My Notes/Beta Note.md`, and `patch -p1` (which the README
+    offers beside `git apply`) read the name up to its first space: "can't find file to patch". A name with a
+    space now ends with a tab, as `git diff` writes it (diff.c: `name_a_tab`); both tools take it."""
+    import subprocess
+
+    root = vault(make_vault, {"Gamma.md": "Beta Note here.\n", "My Notes/Beta Note.md": "Gamma there.\n"})
+    diff = run_cli("link", "--diff", "--no-cache", root).stdout
+    assert re.findall(r"^(?:---|\+\+\+) (.*)$", diff, flags=re.M) == [
+        "a/Gamma.md",
+        "b/Gamma.md",
+        "a/My Notes/Beta Note.md\t",
+        "b/My Notes/Beta Note.md\t",
+    ], diff
+    tools = [
+        tool
+        for tool in (["git", "apply", "-"], ["patch", "-p1", "--batch", "--silent"])
+        if shutil.which(tool[0])
+    ]
+    for tool in tools:
+        shutil.copytree(root, root.parent / f"copy-{tool[0]}")
+    run_cli("link", "--no-cache", root)
+    for tool in tools:
+        copy = root.parent / f"copy-{tool[0]}"
+        applied = subprocess.run(tool, cwd=copy, input=diff.encode(), capture_output=True, check=False)
+        assert applied.returncode == 0, (tool, applied.stdout.decode(), applied.stderr.decode())
+        assert snapshot(copy) == snapshot(root), tool
+
+
 def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still_counts(
     make_vault: VaultFactory,
 ) -> None:

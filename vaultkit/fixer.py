@@ -287,12 +287,15 @@ def unified_diff(preview: Preview, display: dict[str, str]) -> str:
     for rel in sorted(preview.edits):
         name = display.get(rel, rel)
         bom = BOM if rel in preview.boms else ""  # part of the first line, or `git apply` fails there
+        # a tab after a name with a space, as `git diff` writes it: `patch` ends a name at its first space
+        # unless a tab ends it (`a/Reading list.md` was "can't find file to patch")
+        tab = "\t" if " " in name else ""
         chunks.extend(
             difflib.unified_diff(
                 _diff_lines(bom + preview.texts[rel]),
                 _diff_lines(bom + preview.new_text(rel)),
-                fromfile=f"a/{name}",
-                tofile=f"b/{name}",
+                fromfile=f"a/{name}{tab}",
+                tofile=f"b/{name}{tab}",
             )
         )
     return "".join(c if c.endswith("\n") else c + "\n\\ No newline at end of file\n" for c in chunks)
