@@ -1844,6 +1844,32 @@ def test_a_run_that_only_reports_lets_go_of_the_key_table_once_planned(make_vaul
     assert kept.state is not None and kept.state.table.targets, "watch plans again: its state keeps them"
 
 
+def test_link_check_lets_go_of_the_diagnostics_once_their_edits_are_grouped(make_vault: VaultFactory) -> None:
+    """Memory: `link --check` held every diagnostic of its first run (each unlinked mention's own, with its
+    fix and tuple of edits: ~200 bytes beside the edit) while it planned the notes, and forked its planners
+    at that size (~45 MB of a 50,000-note vault). Once their edits are grouped by note they are let go; the
+    preview is the same: the link, and the relation it calls for."""
+    import dataclasses
+
+    from vaultkit.engine import Runner, RunOptions, open_session
+    from vaultkit.fixer import preview_in_rounds
+
+    root = make_vault({"Meituan.md": "# Meituan\n", "N.md": "Meituan is a company.\n"})
+    runner = Runner(open_session(root))
+    opts = RunOptions(jobs=1, use_cache=False, fixing=True, preview=True, select=("VK120", "VK121"))
+    first = runner.run(opts)
+    assert sorted((d.path, d.code) for d in first.diagnostics) == [("Meituan.md", "VK121"), ("N.md", "VK120")]
+
+    def again(refused: frozenset[str]) -> object:
+        return runner.run(dataclasses.replace(opts, refused=refused))
+
+    wanted = lambda d: d.code in ("VK120", "VK121")  # noqa: E731 - as link's own filter
+    preview = preview_in_rounds(root, first, again, wanted, "related", keep_texts=True)  # type: ignore[arg-type]
+    assert preview.new_text("N.md") == "[[Meituan]] is a company.\n"
+    assert preview.new_text("Meituan.md") == '---\nrelated:\n  - "[[N]]"\n---\n# Meituan\n'
+    assert first.diagnostics == [] and first.beyond == []
+
+
 # -- the scan's ASCII fast path ------------------------------------------------------------------------
 
 _NEIGHBOURS = [
