@@ -1870,6 +1870,21 @@ def test_link_check_lets_go_of_the_diagnostics_once_their_edits_are_grouped(make
     assert first.diagnostics == [] and first.beyond == []
 
 
+def test_relation_fixes_of_the_same_count_share_their_description(make_vault: VaultFactory) -> None:
+    """Memory: each note's VK121 fix had a description of its own ("add 1 link to related"), ~70 bytes a
+    note of `link` though a vault says it in a handful of ways. Equal ones are one string."""
+    from vaultkit.engine import Runner, RunOptions, open_session
+
+    root = make_vault({"A.md": "# A\n", "B.md": "# B\n", "N.md": "See [[A]] and [[B]].\n"})
+    opts = RunOptions(jobs=1, use_cache=False, fixing=True, select=("VK121",))
+    found = Runner(open_session(root)).run(opts).diagnostics
+    fixes = [d.fix for d in found]
+    assert [d.path for d in found] == ["A.md", "B.md"]
+    assert fixes[0] is not None and fixes[1] is not None
+    assert fixes[0].description == "add 1 link to related"
+    assert fixes[0].description is fixes[1].description
+
+
 # -- the scan's ASCII fast path ------------------------------------------------------------------------
 
 _NEIGHBOURS = [
