@@ -1868,6 +1868,67 @@ def test_a_run_that_only_reports_lets_go_of_the_key_table_once_planned(make_vaul
     assert kept.state is not None and kept.state.table.targets, "watch plans again: its state keeps them"
 
 
+def test_link_check_lets_go_of_the_diagnostics_once_their_edits_are_grouped(make_vault: VaultFactory) -> None:
+    """Memory: `link --check` held every diagnostic of its first run (each unlinked mention's own, with its
+    fix and tuple of edits: ~200 bytes beside the edit) while it planned the notes, and forked its planners
+    at that size (~45 MB of a 50,000-note vault). Once their edits are grouped by note they are let go; the
+    preview is the same: the link, and the relation it calls for."""
+    import dataclasses
+
+    from vaultkit.engine import Runner, RunOptions, open_session
+    from vaultkit.fixer import preview_in_rounds
+
+    root = make_vault({"Meituan.md": "# Meituan\n", "N.md": "Meituan is a company.\n"})
+    runner = Runner(open_session(root))
+    opts = RunOptions(jobs=1, use_cache=False, fixing=True, preview=True, select=("VK120", "VK121"))
+    first = runner.run(opts)
+    assert sorted((d.path, d.code) for d in first.diagnostics) == [("Meituan.md", "VK121"), ("N.md", "VK120")]
+
+    def again(refused: frozenset[str]) -> object:
+        return runner.run(dataclasses.replace(opts, refused=refused))
+
+    wanted = lambda d: d.code in ("VK120", "VK121")  # noqa: E731 - as link's own filter
+    preview = preview_in_rounds(root, first, again, wanted, "related", keep_texts=True)  # type: ignore[arg-type]
+    assert preview.new_text("N.md") == "[[Meituan]] is a company.\n"
+    assert preview.new_text("Meituan.md") == '---\nrelated:\n  - "[[N]]"\n---\n# Meituan\n'
+    assert first.diagnostics == [] and first.beyond == []
+
+
+def test_relation_fixes_of_the_same_count_share_their_description(make_vault: VaultFactory) -> None:
+    """Memory: each note's VK121 fix had a description of its own ("add 1 link to related"), ~70 bytes a
+    note of `link` though a vault says it in a handful of ways. Equal ones are one string."""
+    from vaultkit.engine import Runner, RunOptions, open_session
+
+    root = make_vault({"A.md": "# A\n", "B.md": "# B\n", "N.md": "See [[A]] and [[B]].\n"})
+    opts = RunOptions(jobs=1, use_cache=False, fixing=True, select=("VK121",))
+    found = Runner(open_session(root)).run(opts).diagnostics
+    fixes = [d.fix for d in found]
+    assert [d.path for d in found] == ["A.md", "B.md"]
+    assert fixes[0] is not None and fixes[1] is not None
+    assert fixes[0].description == "add 1 link to related"
+    assert fixes[0].description is fixes[1].description
+
+
+def test_a_wikilink_by_name_is_remembered_by_its_name(make_vault: VaultFactory) -> None:
+    """Memory: the rules remember how each link resolves; a wikilink by name resolves the same from every
+    note, and was remembered under a tuple of its own (kind, name, "") (~3 MB of `link` on 50,000 notes).
+    It is remembered by its name; a link by path from its folder, as before. The diagnostics are the same."""
+    from vaultkit.engine import Runner, RunOptions, open_session
+
+    root = make_vault(
+        {"Sub/Meituan.md": "# Meituan\n", "N.md": "See [[Meituan]], [[Sub/Meituan]] and [[Gone]].\n"}
+    )
+    runner = Runner(open_session(root))
+    found = runner.run(RunOptions(jobs=1, use_cache=False, keep_state=True)).diagnostics
+    assert [(d.path, d.code) for d in found if d.code == "VK101"] == [("N.md", "VK101")]
+    assert runner.state is not None
+    ctx = runner.state.ctx
+    assert ctx._by_name["Meituan"].target == "Sub/Meituan.md"
+    assert ctx._by_name["Gone"].target is None
+    assert ("wiki", "Sub/Meituan", "") in ctx._memo
+    assert not any(kind == "wiki" and "/" not in target for kind, target, _ in ctx._memo)
+
+
 # -- the scan's ASCII fast path ------------------------------------------------------------------------
 
 _NEIGHBOURS = [

@@ -53,6 +53,7 @@ class VaultContext:
     # False in a run that only reports: a fix is described, its edits not worked out (see engine._diagnostics)
     edits: bool = True
     _memo: dict[tuple[str, str, str], Resolution] = field(default_factory=dict)
+    _by_name: dict[str, Resolution] = field(default_factory=dict)  # wikilinks by name: `resolve_from`
     _texts: dict[tuple[str, str, bool], str] = field(default_factory=dict)
     _writable: dict[tuple[str, str, bool], str | None] = field(default_factory=dict)
     # a note's headings and block ids, indexed once per note for the links to it (as long as they are its
@@ -135,7 +136,14 @@ class VaultContext:
         return self.resolve_from(facts.rel, link)
 
     def resolve_from(self, rel: str, link: LinkLike) -> Resolution:
-        """Index.resolve, remembered: a link by name resolves the same from every note."""
+        """Index.resolve, remembered: a link by name resolves the same from every note. A wikilink by name
+        (most links) is remembered by its name alone, not by a tuple of its own (~3 MB of `link` on 50,000
+        notes)."""
+        if link.kind == "wiki" and link.target and "/" not in link.target:
+            found = self._by_name.get(link.target)
+            if found is None:
+                found = self._by_name[link.target] = self.index.resolve(link, rel)
+            return found
         folder = rel.rpartition("/")[0] if link.kind == "markdown" or "/" in link.target else ""
         key = (link.kind, link.target, folder if link.target else rel)
         hit = self._memo.get(key)

@@ -71,7 +71,8 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     fix = None
     if facts.anchor is not None and facts.editable:
         noun = "link" if len(links) == 1 else "links"
-        description = f"add {len(links)} {noun} to {relations.property}"
+        # one string for each count, not one for each note (~3.5 MB of `link` on 50,000 notes)
+        description = sys.intern(f"add {len(links)} {noun} to {relations.property}")
         fix = Fix(_insert(facts, links) if ctx.edits else (), description)  # only reported: not worked out
     verb = "links" if len(missing) == 1 else "link"
     them = "it" if len(missing) == 1 else "them"
