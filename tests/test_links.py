@@ -109,6 +109,36 @@ def test_a_name_many_notes_share_names_the_first_few_and_counts_the_rest(
     ]
 
 
+def test_links_to_a_name_thousands_of_notes_share_test_their_paths_once(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """VK102 tested every candidate of each link for paths that differ only in case: 2,000 links to
+    `[[README]]`, which 2,000 notes share, normalised 4,000,000 paths (0.6 s of CPU, quadratic in the notes
+    sharing the name). Counted, not timed: once per candidate and a few per note is linear."""
+    import vaultkit.rules.ambiguous_link
+    import vaultkit.vault
+
+    n = 2000
+    root = make_vault(
+        {
+            **{f"p{i}/README.md": "[[README]]\n" for i in range(n)},
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    calls = 0
+
+    def counted(text: str) -> str:
+        nonlocal calls
+        calls += 1
+        return unicodedata.normalize("NFC", text)
+
+    monkeypatch.setattr(vaultkit.vault, "nfc", counted)
+    monkeypatch.setattr(vaultkit.rules.ambiguous_link, "nfc", counted, raising=False)
+    lines = report(root, monkeypatch, "--jobs", "1", "--select", "VK102")
+    assert len(lines) == n and lines[0].endswith("and 1,995 more; write the folder too"), lines[:1]
+    assert calls < 10 * n, f"{calls:,} paths normalised for {n:,} links"
+
+
 def test_resolution_ignores_case_and_optional_md(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -367,6 +367,13 @@ class Resolution:
     candidates: tuple[str, ...] = ()  # more than one: ambiguous
     is_note: bool = False
 
+    @functools.cached_property
+    def case_twins(self) -> bool:
+        """Whether two candidates' paths differ only in case or Unicode form (`Note.md`, `note.md`). Asked
+        once per resolution, which the vault rules remember per link target: asked per link, 2,000 links
+        to a name 2,000 notes share tested 4,000,000 paths."""
+        return len({_key(c) for c in self.candidates}) < len(self.candidates)
+
 
 @dataclass
 class Index:

@@ -27,8 +27,8 @@ from collections.abc import Iterable
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import NoteFacts
-from vaultkit.paths import nfc
 from vaultkit.rules.base import VaultContext, candidate_names, rule
+from vaultkit.vault import Resolution
 
 
 def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
@@ -41,15 +41,15 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                 link.line,
                 link.col,
                 RULE.code,
-                f"ambiguous link '{link.target}': it could mean {names}; {_advice(res.candidates)}",
+                f"ambiguous link '{link.target}': it could mean {names}; {_advice(res)}",
             )
 
 
-def _advice(candidates: tuple[str, ...]) -> str:
+def _advice(res: Resolution) -> str:
     """A folder tells apart notes in different folders, not two whose paths differ only in case or Unicode
     form (a Linux clone can hold `Note.md` and `note.md`, or an NFC and an NFD `Café.md`): Obsidian names
     both by the same path, and no link can tell them apart."""
-    if len({nfc(c).lower() for c in candidates}) < len(candidates):
+    if res.case_twins:
         return (
             "their paths differ only in case or Unicode form, which Obsidian does not tell apart: rename one"
         )
