@@ -476,10 +476,12 @@ class Watcher:
                 err=True,
             )
 
-    def on_path(self, path: str) -> None:
+    def on_path(self, path: str, at: float | None = None) -> None:
+        """`path` changed at `at` (now if None): queued, re-checked once quiet for the debounce time."""
+        at = time.monotonic() if at is None else at
         if self._git_replaced(path):
             with self.lock:
-                self.git_at = time.monotonic()
+                self.git_at = at
             self.wake.set()
             return
         rel = self._vault_rel(path)
@@ -491,7 +493,7 @@ class Watcher:
                 return  # workspace.json and friends change all the time in Obsidian
             with self.lock:
                 self.reload = True
-                self.reload_at = time.monotonic()
+                self.reload_at = at
             self.wake.set()
             return
         if rel.startswith(self.session.obsidian.config_dir + "/"):
@@ -500,7 +502,7 @@ class Watcher:
         if not rel.lower().endswith(".md") and (name.startswith(".") or name.endswith(_TEMP_SUFFIXES)):
             return  # an editor's temporary file: the rename onto the note is what counts
         with self.lock:  # a pending note is not fixed; its re-check decides when it is, if its bytes changed
-            self.pending[rel] = time.monotonic()
+            self.pending[rel] = at
         self.wake.set()
 
     def _git_replaced(self, path: str) -> bool:
@@ -645,10 +647,14 @@ class _Handler(FileSystemEventHandler):
                     self.watcher.pending[""] = time.monotonic()
                 self.watcher.wake.set()
             return
-        self.watcher.on_path(os.fsdecode(event.src_path))
+        # A move's two names are queued at one time, so re-checked together: the new one then comes with the
+        # bytes of the old one gone, a moved note and not a save (`_saved`). Queued a moment apart, the watch
+        # could wake between their debounce times and take the new name for a new note, fixed as saved.
+        at = time.monotonic()
+        self.watcher.on_path(os.fsdecode(event.src_path), at)
         dest = getattr(event, "dest_path", "")
         if dest:
-            self.watcher.on_path(os.fsdecode(dest))
+            self.watcher.on_path(os.fsdecode(dest), at)
 
 
 def find_git_dir(folder: Path) -> Path | None:
