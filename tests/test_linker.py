@@ -1736,6 +1736,32 @@ def test_a_diff_names_the_notes_by_their_path_in_the_vault(
     assert snapshot(copy) == snapshot(root)
 
 
+@pytest.mark.skipif(
+    shutil.which("patch") is None or shutil.which("git") is None, reason="needs patch and git"
+)
+@pytest.mark.parametrize("tool", ["patch", "git"])
+def test_a_diff_of_a_note_with_a_space_in_its_name_applies_with_patch(
+    make_vault: VaultFactory, tool: str
+) -> None:
+    """Regression: the README says a `link --diff` applies at the vault's root with `git apply` or
+    `patch -p1`, but GNU patch ends a file name at a space: it took `--- a/Ant Group.md` as `a/Ant` and
+    asked which file to patch (the example vault's `Ant Group.md`, `Moonshot AI.md`). As `git diff`
+    writes such a name, a tab now ends it; git apply takes both."""
+    import subprocess
+
+    root = vault(make_vault, {"Ant Group.md": "Beta here.\n", "Sub/Beta.md": "Ant Group there.\n"})
+    diff = run_cli("link", "--diff", "--no-cache", root).stdout
+    copy = root.parent / "copy"
+    shutil.copytree(root, copy)
+    command = ["patch", "-p1", "--batch", "--silent"] if tool == "patch" else ["git", "apply", "-"]
+    applied = subprocess.run(command, cwd=copy, input=diff.encode(), capture_output=True, check=False)
+    assert applied.returncode == 0, applied
+    assert "--- a/Ant Group.md\t\n+++ b/Ant Group.md\t\n" in diff, diff
+    assert "--- a/Sub/Beta.md\n+++ b/Sub/Beta.md\n" in diff, diff  # no space, no tab: as git writes it
+    run_cli("link", "--no-cache", root)
+    assert snapshot(copy) == snapshot(root)
+
+
 def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still_counts(
     make_vault: VaultFactory,
 ) -> None:

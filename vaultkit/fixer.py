@@ -286,13 +286,14 @@ def unified_diff(preview: Preview, display: dict[str, str]) -> str:
     chunks: list[str] = []
     for rel in sorted(preview.edits):
         name = display.get(rel, rel)
+        tab = "\t" if " " in name else ""  # as `git diff` ends such a name: GNU patch stops at a space
         bom = BOM if rel in preview.boms else ""  # part of the first line, or `git apply` fails there
         chunks.extend(
             difflib.unified_diff(
                 _diff_lines(bom + preview.texts[rel]),
                 _diff_lines(bom + preview.new_text(rel)),
-                fromfile=f"a/{name}",
-                tofile=f"b/{name}",
+                fromfile=f"a/{name}{tab}",
+                tofile=f"b/{name}{tab}",
             )
         )
     return "".join(c if c.endswith("\n") else c + "\n\\ No newline at end of file\n" for c in chunks)
