@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,35 @@ def test_timings_give_each_phase_its_cpu_and_each_worker_its_account(
     for line in workers:
         assert "parse " in line and "sending " in line and "mentions " in line and "waiting " in line
         assert " ms cpu (" in line and ", until " in line
+
+
+def test_each_timing_line_is_written_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: the workers, ending together, printed their timing lines with `print` (the text, then
+    the newline: two writes), so one worker's line could come between another's text and its newline, two
+    lines on one (test_timings_give_each_phase_its_cpu_and_each_worker_its_account failed so under load).
+    Each line is one write, its newline included."""
+    import io
+
+    from vaultkit import timing
+
+    class Writes(io.StringIO):
+        def __init__(self) -> None:
+            super().__init__()
+            self.writes: list[str] = []
+
+        def write(self, s: str) -> int:
+            self.writes.append(s)
+            return len(s)
+
+    out = Writes()
+    monkeypatch.setattr(timing, "_ENABLED", True)
+    monkeypatch.setattr(sys, "stderr", out)
+    tally = timing.Tally()
+    tally.to("parse")
+    tally.report("worker 1")
+    timing.mark("parse")
+    assert len(out.writes) == 2, out.writes
+    assert all(w.startswith("vaultkit timing: ") and w.endswith("\n") for w in out.writes), out.writes
 
 
 @pytest.mark.parametrize("started", [0, 1], ids=["none", "one"])

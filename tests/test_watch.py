@@ -1034,6 +1034,45 @@ def test_fix_adds_nothing_to_notes_moved_with_their_folder(tmp_path: Path) -> No
         assert w.stop() == 0
 
 
+def test_fix_leaves_a_note_renamed_with_mv_alone(
+    vault: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Regression: a note renamed on its own (`mv`, or renamed in Obsidian) while `watch --fix` ran could be
+    linked as if saved, though a move is not a save. The move's one event queued the old name and the new
+    one a moment apart (the observer thread between them, here a millisecond); the watch wakes at the
+    first one's debounce time, so it re-checked the old name (gone) alone, and the new one at its next
+    wake, when the note it came from was no longer known: a new note, fixed. Both names of a move are now
+    queued at the same time, and re-checked together."""
+    from watchdog.events import FileMovedEvent
+
+    from vaultkit import watch as watch_module
+    from vaultkit.watch import Watcher, WatchOptions, _Handler
+
+    clock = [1000.0]
+
+    def monotonic() -> float:
+        clock[0] += 0.001  # each reading a millisecond on: a thread's work between two of them
+        return clock[0]
+
+    monkeypatch.setattr(watch_module, "time", type("Clock", (), {"monotonic": staticmethod(monotonic)}))
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=250))
+    watcher._full_check()
+    old, new = vault / "Entities/Labs/Anthropic.md", vault / "Entities/Labs/Anthropic AI.md"
+    before = old.read_bytes()
+    assert any(d.code == "VK120" for d in watcher.current["Entities/Labs/Anthropic.md"])
+    os.rename(old, new)
+    _Handler(watcher).dispatch(FileMovedEvent(str(old), str(new)))
+    clock[0] = min(watcher.pending.values()) + 0.25 - 0.001  # the wake at the first one's debounce time
+    watcher._tick()
+    clock[0] += 1.0
+    watcher._tick()
+    watcher._tick()  # a fix would be due at once (settle 0)
+    out = capsys.readouterr().out
+    assert "+ Entities/Labs/Anthropic AI.md:" in out, out
+    assert "vaultkit: linked" not in out and "vaultkit: added relations" not in out, out
+    assert new.read_bytes() == before
+
+
 def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t"}
     env |= {"GIT_COMMITTER_EMAIL": "t@t", "GIT_CONFIG_NOSYSTEM": "1", "HOME": str(repo.parent)}

@@ -33,14 +33,19 @@ def mark(phase: str) -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # kilobytes on Linux
     ended = resource.getrusage(resource.RUSAGE_CHILDREN)
     children = ended.ru_utime + ended.ru_stime
-    print(
+    _say(
         f"vaultkit timing: {phase:<24} {(now - _last) * 1000:8.1f} ms"
         f"   cpu {(cpu - _last_cpu) * 1000:7.1f} ms   children {(children - _last_children) * 1000:7.1f} ms"
-        f"   peak {peak:5d} MB",
-        file=sys.stderr,
-        flush=True,
+        f"   peak {peak:5d} MB"
     )
     _last, _last_cpu, _last_children = now, cpu, children
+
+
+def _say(line: str) -> None:
+    """`line` on stderr in one write, its newline included: the workers end together, and a `print` (the
+    text, then the newline) let another's line in between, two lines on one."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 class Tally:
@@ -73,4 +78,4 @@ class Tally:
             f"{activity} {cpu * 1000:.1f} ms cpu ({wall * 1000:.1f} ms wall, {times:.0f}x, until {end:.2f} s)"
             for activity, (cpu, wall, times, end) in self._spent.items()
         ]
-        print(f"vaultkit timing: {who}: {', '.join(parts)}", file=sys.stderr, flush=True)
+        _say(f"vaultkit timing: {who}: {', '.join(parts)}")

@@ -453,7 +453,9 @@ class Watcher:
         observer.start()
         return observer
 
-    def on_path(self, path: str) -> None:
+    def on_path(self, path: str, at: float | None = None) -> None:
+        """`path` changed at `at` (now if None): queued, re-checked once quiet for the debounce time."""
+        at = time.monotonic() if at is None else at
         rel = self._vault_rel(path)
         if not rel or rel.startswith(IGNORED_PREFIXES) or rel == self.session.report_note:
             return
@@ -463,7 +465,7 @@ class Watcher:
                 return  # workspace.json and friends change all the time in Obsidian
             with self.lock:
                 self.reload = True
-                self.reload_at = time.monotonic()
+                self.reload_at = at
             self.wake.set()
             return
         if rel.startswith(self.session.obsidian.config_dir + "/"):
@@ -472,7 +474,7 @@ class Watcher:
         if not rel.lower().endswith(".md") and (name.startswith(".") or name.endswith(_TEMP_SUFFIXES)):
             return  # an editor's temporary file: the rename onto the note is what counts
         with self.lock:  # a pending note is not fixed; its re-check decides when it is, if its bytes changed
-            self.pending[rel] = time.monotonic()
+            self.pending[rel] = at
         self.wake.set()
 
     def _vault_rel(self, path: str) -> str:
@@ -609,10 +611,14 @@ class _Handler(FileSystemEventHandler):
                     self.watcher.pending[""] = time.monotonic()
                 self.watcher.wake.set()
             return
-        self.watcher.on_path(os.fsdecode(event.src_path))
+        # A move's two names are queued at one time, so re-checked together: the new one then comes with the
+        # bytes of the old one gone, a moved note and not a save (`_saved`). Queued a moment apart, the watch
+        # could wake between their debounce times and take the new name for a new note, fixed as saved.
+        at = time.monotonic()
+        self.watcher.on_path(os.fsdecode(event.src_path), at)
         dest = getattr(event, "dest_path", "")
         if dest:
-            self.watcher.on_path(os.fsdecode(dest))
+            self.watcher.on_path(os.fsdecode(dest), at)
 
 
 def as_in_git_index(root: Path, rels: Sequence[str]) -> set[str]:
