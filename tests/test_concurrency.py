@@ -117,3 +117,21 @@ def assert_converges(root: Path, mentions: dict[str, list[str]]) -> None:
             assert f"[[{other}]]" in text, f"{name} lost its link to {other}"
             # every edit is an insertion: the prose is still there, word for word
             assert f"Paragraph {k}: this one is about {other}, see there." in plain
+
+
+def test_no_stop_signal_is_handled_while_the_vault_lock_is_held(make_vault: VaultFactory) -> None:
+    """Regression (a `link --jobs 2` hung for good in CI on SIGTERM): the signal's `Stopped`, raised in
+    contextlib's frames as the lock was taken, left the lock's generator suspended with the lock held (kept by
+    the traceback), while the run waited for its forked writer, which waited for the lock. A stop signal is
+    now handled only while the lock is waited for, or once it is let go: held meanwhile, never lost."""
+    import signal
+
+    from vaultkit.edits import _vault_lock
+
+    root = make_vault({"A.md": "x\n"})
+    stops = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    with _vault_lock(root) as locked:
+        assert locked
+        assert stops <= signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before

@@ -186,6 +186,12 @@ def _abandon(children: Sequence[tuple[int, int]]) -> None:
             signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
+def holding_stops() -> set[int | signal.Signals] | None:
+    """Block the stop signals (SIGTERM, SIGHUP, Ctrl-C) in this thread; the mask before is returned, for
+    `signal.pthread_sigmask(signal.SIG_SETMASK, mask)` (None where signals cannot be masked)."""
+    return _holding(_STOP)
+
+
 def _holding(signals: Iterable[int]) -> set[int | signal.Signals] | None:
     """Block `signals`; the mask before is returned (None where signals cannot be masked)."""
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows

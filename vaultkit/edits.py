@@ -56,6 +56,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from vaultkit.background import holding_stops
 from vaultkit.cache import refused
 from vaultkit.diagnostics import Edit
 from vaultkit.note import BOM, starts_with_marker
@@ -510,13 +511,34 @@ def _vault_lock(root: Path) -> Iterator[bool]:
     except OSError:
         yield False
         return
+    # A stop signal (SIGTERM, SIGHUP, Ctrl-C) is handled only while the lock is waited for, never while it is
+    # held: its exception raised in contextlib's frames (as `__enter__` returns, say) left this generator
+    # suspended and the lock held, kept by the traceback, while the run waited for a forked writer that
+    # waited for the lock, for good. Held, the signal is handled once the lock is let go.
+    mask = holding_stops()
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        _wait_for(fd, mask)
         yield True
     finally:
         with contextlib.suppress(OSError):
             fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _wait_for(fd: int, mask: set[int | signal.Signals] | None) -> None:
+    """Take the lock on `fd`, a stop signal let in while waiting for it (a run stopped while another
+    vaultkit writes is not kept waiting), and held again once it is taken."""
+    assert fcntl is not None
+    if mask is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    finally:
+        holding_stops()
 
 
 def write_generated(root: Path, rel: str, content: str, marker: str) -> WriteResult:
