@@ -123,6 +123,13 @@ def other_encoding(raw: bytes) -> str | None:
     return next((name for bom, name in _OTHER_BOMS if raw.startswith(bom)), None)
 
 
+def undecodable_at(raw: bytes, e: UnicodeDecodeError) -> tuple[int, int, int]:
+    """Where `raw.decode("utf-8-sig")` failed, as `e` says: the line and column (in bytes, from 1) of the
+    first byte that is not UTF-8, and that byte."""
+    at = e.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # counted after the BOM
+    return raw.count(b"\n", 0, at) + 1, at - (raw.rfind(b"\n", 0, at) + 1) + 1, raw[at]
+
+
 def _toml_text(path: Path, raw: bytes) -> str:
     """The text of a TOML file: UTF-8, with a BOM, as some Windows editors write it, or without. Any other
     encoding is named (its BOM), or the first byte that is not UTF-8 where it is, as a note's is."""
@@ -133,11 +140,9 @@ def _toml_text(path: Path, raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        at = e.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
-        line = raw.count(b"\n", 0, at) + 1
-        col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
+        line, col, byte = undecodable_at(raw, e)
         raise FatalError(
-            f"{path}:{line}:{col}: invalid TOML: not UTF-8 (byte {raw[at]:#04x}); save it as UTF-8"
+            f"{path}:{line}:{col}: invalid TOML: not UTF-8 (byte {byte:#04x}); save it as UTF-8"
         ) from None
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from vaultkit.config import other_encoding
+from vaultkit.config import other_encoding, undecodable_at
 from vaultkit.errors import FatalError, brief
 from vaultkit.js_regex import JS_SPACE, NotTranslated, NotWrittenOut, translate
 from vaultkit.nesting import TooDeep, parse_bounded
@@ -149,10 +149,8 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        at = e.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)  # counted after the BOM
-        line = raw.count(b"\n", 0, at) + 1
-        col = at - (raw.rfind(b"\n", 0, at) + 1) + 1
-        unapplied.append(Unapplied(name, line, col, f"not UTF-8 (byte {raw[at]:#04x}); {lost}", guards))
+        line, col, byte = undecodable_at(raw, e)
+        unapplied.append(Unapplied(name, line, col, f"not UTF-8 (byte {byte:#04x}); {lost}", guards))
         return {}, ""
     try:
         data = parse_bounded(json.loads, text)
