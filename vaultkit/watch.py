@@ -631,25 +631,12 @@ def as_in_git_index(root: Path, rels: Sequence[str]) -> set[str]:
     asked = [rel for rel in rels if "\n" not in rel and os.path.isfile(root / rel)]  # a line each, below
     if not asked:
         return set()
-    git = ["git", "--literal-pathspecs"]
     try:
-        staged = subprocess.run(
-            [*git, "ls-files", "--stage", "-z", "--", *asked],
-            cwd=root,
-            capture_output=True,
-            timeout=30,
-            check=True,
-        ).stdout
-        hashed = subprocess.run(
-            [*git, "hash-object", "--stdin-paths"],
-            cwd=root,
-            input=b"".join(
-                os.fsencode(root / rel) + b"\n" for rel in asked
-            ),  # from the top, as git reads them
-            capture_output=True,
-            timeout=30,
-            check=True,
-        ).stdout.split()
+        staged = _git(root, ["ls-files", "--stage", "-z", "--", *asked])
+        # in full: git reads the names `--stdin-paths` gives from the top of the repository, not from here
+        hashed = _git(
+            root, ["hash-object", "--stdin-paths"], b"".join(os.fsencode(root / r) + b"\n" for r in asked)
+        )
     except (OSError, subprocess.SubprocessError):
         return set()
     index = {}
@@ -658,7 +645,16 @@ def as_in_git_index(root: Path, rels: Sequence[str]) -> set[str]:
         fields = info.split()
         if len(fields) == 3 and fields[2] == b"0":  # mode, blob, stage: a conflict's stages are no checkout
             index[os.fsdecode(path)] = fields[1]
-    return {rel for rel, blob in zip(asked, hashed, strict=False) if index.get(rel) == blob}
+    return {rel for rel, blob in zip(asked, hashed.split(), strict=False) if index.get(rel) == blob}
+
+
+def _git(root: Path, args: list[str], given: bytes = b"") -> bytes:
+    """What `git args` prints, run in `root` with pathspecs taken literally (a note named `*.md` is itself);
+    raises OSError or a SubprocessError when git is missing, fails or hangs."""
+    import subprocess
+
+    command = ["git", "--literal-pathspecs", *args]
+    return subprocess.run(command, cwd=root, input=given, capture_output=True, timeout=30, check=True).stdout
 
 
 def find_git_dir(folder: Path) -> Path | None:
