@@ -26,6 +26,7 @@ from vaultkit.edits import (
 )
 from vaultkit.facts import NoteFacts
 from vaultkit.note import BOM
+from vaultkit.report.text import printable
 from vaultkit.timing import mark
 from vaultkit.verify import check_edits
 
@@ -155,7 +156,7 @@ def preview_in_rounds(
     are emptied): nothing after needs them, and each unlinked mention's diagnostic, fix and tuple of edits
     held ~200 bytes beside its edit while the notes were planned (~45 MB of `link --check` on 50,000
     notes, where the planners forked at that size)."""
-    verify = functools.partial(_verify, managed=managed_property)
+    verify = functools.partial(check_edits, managed=managed_property)
     plan = functools.partial(_plan_writes, root, verify=verify, jobs=jobs)
     preview = Preview(keep_texts=keep_texts)
     links, relations = _grouped(first, wanted)
@@ -244,7 +245,7 @@ def apply_fixes(
     processes, each a slice (background.map_forked): the writer's own checks (a read, a hash, a second
     Markdown parse) are most of a write's time, and the writers' final compare-and-replace is serialised by
     the vault lock as it is between any two vaultkit processes."""
-    verify = functools.partial(_verify, managed=managed_property)
+    verify = functools.partial(check_edits, managed=managed_property)
     outcome, now = FixOutcome(), {}
 
     def write(rels: Sequence[str]) -> Iterator[WriteResult]:
@@ -296,14 +297,12 @@ def _slim(result: WriteResult) -> WriteResult:
     return dataclasses.replace(result, new_text=None)
 
 
-def _verify(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | None:
-    return check_edits(old, new, edits, managed)
-
-
-def unified_diff(preview: Preview, display: dict[str, str]) -> str:
+def unified_diff(preview: Preview) -> str:
+    """The preview's changes as a patch whose paths are the vault's, wherever it was made: `git apply` or
+    `patch -p1` at the vault's root (control characters in a name spelled out, as everywhere)."""
     chunks: list[str] = []
     for rel in sorted(preview.edits):
-        name = display.get(rel, rel)
+        name = printable(rel)
         bom = BOM if rel in preview.boms else ""  # part of the first line, or `git apply` fails there
         # a tab after a name with a space, as `git diff` writes it: `patch` ends a name at its first space
         # unless a tab ends it (`a/Reading list.md` was "can't find file to patch")

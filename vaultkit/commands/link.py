@@ -125,8 +125,8 @@ def _preview_vault(
         jobs=jobs,
     )
     names = _names(session, [*preview.edits, *(r.rel for r in preview.refused)])
-    if diff:  # a patch's paths are the vault's, wherever it was made: `git apply` or `patch -p1` at its root
-        click.echo(unified_diff(preview, {rel: printable(rel) for rel in preview.edits}), nl=False)
+    if diff:
+        click.echo(unified_diff(preview), nl=False)
     else:
         for rel, edits in sorted(preview.edits.items()):
             click.echo(f"would change {names[rel]} ({counted(len(edits), 'edit')})")
