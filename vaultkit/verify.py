@@ -510,8 +510,10 @@ def _free_marks(text: str, count: int) -> list[str] | None:
 
 
 # Replaced text that holds no block syntax: word characters and spaces, and a hyphen or a dot between two
-# word characters (`Gainglu-9.5 Inc`: no list marker, rule, setext line or table row has one so placed)
-_PLAIN = re.compile(r"[\w \u00a0]*(?:\w[-.](?=\w)[\w \u00a0]*)*\Z")
+# word characters (`Gainglu-9.5 Inc`: no list marker, rule, setext line or table row has one so placed), with
+# a letter among them: `\w` holds `_` and digits too, and `___` alone is a rule, `1` before `.` or `)` a list
+# item's number (a letter there makes the line neither)
+_PLAIN = re.compile(r"(?=[\w \u00a0.-]*?[^\W\d_])[\w \u00a0]*(?:\w[-.](?=\w)[\w \u00a0]*)*\Z")
 _BLOCK_TYPES = frozenset(
     {
         "paragraph",
@@ -538,8 +540,8 @@ def _check_blocks(old: str, boundary: int, new: str, edits: Sequence[Edit]) -> s
     """The blocks (paragraphs, lists, quotes, rules, headings...) must stay as they were. A marker stands in
     for the replaced text in `_check_body`, so the syntax that text held goes unseen: a note named
     "1. Introduction" linked at `1. Introduction` turns a list item into a paragraph. Parsed only when some
-    replaced text holds more than letters, digits, spaces, and hyphens or dots inside a word (most mentions
-    do not)."""
+    replaced text holds more than letters, digits, spaces, and hyphens or dots inside a word, or no letter
+    (most mentions do neither)."""
     if all(_PLAIN.match(old, e.start, e.end) for e in edits):
         return None
     new_fm = frontmatter.split(new)
