@@ -929,6 +929,26 @@ def test_verify_compares_the_blocks_of_a_replaced_text_of_no_letter(
     assert reason is not None and "blocks differently" in reason, reason
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Foo bar\n---|---\n", id="paragraph"),
+        pytest.param("Foo bar\r\n:--|--:\r\nafter\r\n", id="crlf"),
+    ],
+)
+def test_verify_refuses_an_aliased_link_that_makes_a_table(text: str) -> None:
+    """Regression: `Foo bar` over `---|---` is a paragraph (one cell against two), and `link` wrote
+    `[[Target|Foo]] bar` there (an alias of Target): two cells against two, a table's header, and the
+    paragraph gone. The block comparison was skipped for a replaced text of words, whatever was written."""
+    at = text.index("Foo")
+    edit = Edit(at, at + 3, "[[Target|Foo]]")
+    reason = check_edits(text, apply_text(text, [edit]), [edit], "related")
+    assert reason is not None and "blocks differently" in reason, reason
+    plain = "Foo bar\n-|- is a dash, a bar, a dash\n"  # no delimiter row: no table, no parse
+    edit = Edit(0, 3, "[[Target|Foo]]")
+    assert check_edits(plain, apply_text(plain, [edit]), [edit], "related") is None
+
+
 @FUZZ
 @given(st.text(MD_ALPHABET, max_size=300), st.integers(0, 300), _DOTTED_NAME)
 def test_fuzz_a_hyphen_or_dot_inside_a_word_never_holds_block_syntax(body: str, at: int, name: str) -> None:
