@@ -155,6 +155,35 @@ def test_resolution_ignores_case_and_optional_md(
     assert report(root, monkeypatch) == []
 
 
+def test_a_name_ending_in_upper_case_md_is_a_file_not_a_note(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: `Upper.MD` was listed as a note (the suffix was compared in lower case): its YAML and links
+    were checked, other notes' mentions of `Upper` were linked to it, and `link` wrote `related:` into it.
+    Obsidian matches extensions as written (a plugin registering `rmd` gets no `.Rmd` file: its extension
+    is `Rmd`), so `Upper.MD` is a file of the unknown extension `MD`, not a note. Links still find it, as
+    they find any file, ignoring case; none is broken."""
+    upper = "---\ntitle: [unclosed\n---\nSee [[Gone]] and Beta.\n"
+    root = make_vault(
+        {
+            "Upper.MD": upper,
+            "A.md": "Upper is here: [[Upper]], [[upper.md]], [x](Upper.MD).\n",
+            "Beta.md": "b\n",
+        }
+    )
+    assert report(root, monkeypatch) == []
+    monkeypatch.chdir(root)
+    result = run_cli("link", "--no-cache", ".")
+    assert result.exit_code == 0, result.output
+    assert (root / "Upper.MD").read_text(encoding="utf-8") == upper
+    assert (root / "A.md").read_text(encoding="utf-8").startswith("Upper is here")  # no mention of a note
+    given = run_cli("check", "--no-cache", "Upper.MD")
+    assert given.exit_code == 0, given.output
+    assert "not checked: Upper.MD: not a note: Obsidian opens as notes only names ending in `.md`" in (
+        given.stderr
+    )
+
+
 def test_a_folder_path_matches_the_end_of_a_deeper_path(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
