@@ -609,7 +609,30 @@ def test_links_in_properties_are_checked_at_the_property(
             "vaultkit.toml": "[relations]\nenabled = false\n",
         }
     )
-    assert report(root, monkeypatch) == ["S.md:4:5: VK101 broken link: 'Gone' matches no note or file"]
+    assert report(root, monkeypatch) == ["S.md:4:6: VK101 broken link: 'Gone' matches no note or file"]
+
+
+def test_a_link_inside_a_text_property_is_reported_where_it_is_written(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian reads a link anywhere in a text property (help: Properties, "Text and List type properties
+    can contain ... internal links") and shows it in backlinks; a broken one is VK101. Regression: it was
+    reported at the value's start, so `title: "See [[Gone]] here"` pointed at the quote and a folded value
+    (`summary: >`) at the line before the link. Where the link is not written as it reads (an escape in
+    it), the value's own place is kept."""
+    head = (
+        '---\ntitle: "See [[Gone]] and [[Lost]]"\nsummary: >\n  folded, see [[Away]]\n'
+        'plain: a [[Nowhere]] b\nescaped: "\\x41 [[Hidden]] [[Hid\\x64en2]]"\n---\n'
+    )
+    root = make_vault({"S.md": head, "vaultkit.toml": "[relations]\nenabled = false\n"})
+    assert [line.split(": VK101")[0] for line in report(root, monkeypatch)] == [
+        "S.md:2:13",
+        "S.md:2:26",
+        "S.md:4:15",
+        "S.md:5:10",
+        "S.md:6:10",  # `[[Hidden2]]`, written with an escape in it
+        "S.md:6:16",
+    ]
 
 
 def test_nothing_in_code_or_comments_is_a_link(
