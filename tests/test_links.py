@@ -635,6 +635,28 @@ def test_a_link_inside_a_text_property_is_reported_where_it_is_written(
     ]
 
 
+def test_a_wikilink_as_a_markdown_links_path_is_reported_with_the_forms_that_link(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[text]([[Note]])`: CommonMark reads `[[Note]]` as the link's path, which names no file. The bare
+    'matches no note or file' left the writer puzzled (Note.md is there); the message now says why, and
+    how to write the link."""
+    root = make_vault(
+        {
+            "Note.md": "x\n",
+            "My Note.md": "x\n",
+            "S.md": "[a]([[Note]]) [b](<[[My Note]]>)\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK101 broken link: '[[Note]]' matches no note or file (a wikilink as a Markdown link's "
+        "path, a file name as CommonMark reads it: write [[Note|text]] or [text](Note.md))",
+        "S.md:1:15: VK101 broken link: '[[My Note]]' matches no note or file (a wikilink as a Markdown link's "
+        "path, a file name as CommonMark reads it: write [[My Note|text]] or [text](<My Note.md>))",
+    ]
+
+
 def test_nothing_in_code_or_comments_is_a_link(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
