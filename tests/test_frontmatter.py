@@ -640,7 +640,7 @@ def test_places_after_a_character_libyaml_takes_for_a_line_break(make_vault: Vau
     root = make_vault({"A.md": note})
     out = run_cli("check", "--no-cache", "--select", "VK003,VK101", root).stdout
     assert "A.md:5:1: VK003 duplicate key 'title' (first on line 4, again on line 5)" in out, out
-    assert "A.md:7:5: VK101 broken link: 'zz'" in out, out
+    assert "A.md:7:6: VK101 broken link: 'zz'" in out, out
 
 
 ODD_BREAKS = pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"], ids=["LS", "PS", "NEL"])

@@ -14,6 +14,9 @@ import json
 import os
 import random
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -528,7 +531,7 @@ def test_a_run_without_the_cache_serialises_nothing_for_it(
 
 
 def test_a_spool_left_by_a_killed_run_is_removed_once_old(tmp_path: Path) -> None:
-    """A run killed while printing leaves its spooled output behind; the next spool removes those older
+    """A run killed while printing leaves its spooled output behind; the next run's spool removes those older
     than an hour, and keeps a recent one (another run may be writing it)."""
     store = cache.Cache(tmp_path, "fp")
     first = store.spool()
@@ -537,9 +540,9 @@ def test_a_spool_left_by_a_killed_run_is_removed_once_old(tmp_path: Path) -> Non
     first.file.close()  # as the kill left it: never kept, never discarded
     recent = store.spool()
     assert recent is not None and Path(first.path).exists()
-    old = time.time() - cache.SPOOL_LIFE - 10
+    old = time.time() - cache.TEMP_LIFE - 10
     os.utime(first.path, (old, old))
-    latest = store.spool()
+    latest = cache.Cache(tmp_path, "fp").spool()  # the next run's
     assert latest is not None
     assert not Path(first.path).exists() and Path(recent.path).exists()
     latest.write(b"the output")
@@ -548,6 +551,33 @@ def test_a_spool_left_by_a_killed_run_is_removed_once_old(tmp_path: Path) -> Non
     assert store.read_text("output-0", "another key") is None
     recent.discard()
     assert not Path(recent.path).exists()
+
+
+_KILLED_MID_WRITE = """
+import os, signal, sys
+os.replace = lambda src, dst: os.kill(os.getpid(), signal.SIGKILL)  # killed as the first cache file is whole
+from vaultkit.cli import main
+main(["check", sys.argv[1]])
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="no SIGKILL")
+def test_temporaries_of_a_run_killed_mid_write_are_swept_once_old(example_vault: Path) -> None:
+    """Regression: a run SIGKILLed while writing the cache (the pre-commit hook's timeout, the OOM killer)
+    left its temporary files in `.vaultkit_cache` for good: only spools were swept. The next run that writes
+    the cache removes those older than an hour and keeps a recent one (a concurrent run may be writing it)."""
+    proc = subprocess.run([sys.executable, "-c", _KILLED_MID_WRITE, example_vault], check=False, timeout=120)
+    assert proc.returncode == -signal.SIGKILL
+    folder = example_vault / cache.CACHE_DIR
+    killed = [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    assert killed
+    old = time.time() - cache.TEMP_LIFE - 10
+    for path in killed:
+        os.utime(path, (old, old))
+    live = folder / ".facts-07.json.live1234.tmp"
+    live.write_bytes(b"a concurrent run's")
+    run_cli("check", example_vault)
+    assert [p for p in folder.iterdir() if p.name.endswith(".tmp")] == [live]
 
 
 @pytest.mark.parametrize("stop", [KeyboardInterrupt(), SystemExit(143)], ids=["Ctrl-C", "exit"])

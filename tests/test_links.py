@@ -155,6 +155,35 @@ def test_resolution_ignores_case_and_optional_md(
     assert report(root, monkeypatch) == []
 
 
+def test_a_name_ending_in_upper_case_md_is_a_file_not_a_note(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: `Upper.MD` was listed as a note (the suffix was compared in lower case): its YAML and links
+    were checked, other notes' mentions of `Upper` were linked to it, and `link` wrote `related:` into it.
+    Obsidian matches extensions as written (a plugin registering `rmd` gets no `.Rmd` file: its extension
+    is `Rmd`), so `Upper.MD` is a file of the unknown extension `MD`, not a note. Links still find it, as
+    they find any file, ignoring case; none is broken."""
+    upper = "---\ntitle: [unclosed\n---\nSee [[Gone]] and Beta.\n"
+    root = make_vault(
+        {
+            "Upper.MD": upper,
+            "A.md": "Upper is here: [[Upper]], [[upper.md]], [x](Upper.MD).\n",
+            "Beta.md": "b\n",
+        }
+    )
+    assert report(root, monkeypatch) == []
+    monkeypatch.chdir(root)
+    result = run_cli("link", "--no-cache", ".")
+    assert result.exit_code == 0, result.output
+    assert (root / "Upper.MD").read_text(encoding="utf-8") == upper
+    assert (root / "A.md").read_text(encoding="utf-8").startswith("Upper is here")  # no mention of a note
+    given = run_cli("check", "--no-cache", "Upper.MD")
+    assert given.exit_code == 0, given.output
+    assert "not checked: Upper.MD: not a note: Obsidian opens as notes only names ending in `.md`" in (
+        given.stderr
+    )
+
+
 def test_a_folder_path_matches_the_end_of_a_deeper_path(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -580,7 +609,52 @@ def test_links_in_properties_are_checked_at_the_property(
             "vaultkit.toml": "[relations]\nenabled = false\n",
         }
     )
-    assert report(root, monkeypatch) == ["S.md:4:5: VK101 broken link: 'Gone' matches no note or file"]
+    assert report(root, monkeypatch) == ["S.md:4:6: VK101 broken link: 'Gone' matches no note or file"]
+
+
+def test_a_link_inside_a_text_property_is_reported_where_it_is_written(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian reads a link anywhere in a text property (help: Properties, "Text and List type properties
+    can contain ... internal links") and shows it in backlinks; a broken one is VK101. Regression: it was
+    reported at the value's start, so `title: "See [[Gone]] here"` pointed at the quote and a folded value
+    (`summary: >`) at the line before the link. Where the link is not written as it reads (an escape in
+    it), the value's own place is kept."""
+    head = (
+        '---\ntitle: "See [[Gone]] and [[Lost]]"\nsummary: >\n  folded, see [[Away]]\n'
+        'plain: a [[Nowhere]] b\nescaped: "\\x41 [[Hidden]] [[Hid\\x64en2]]"\n---\n'
+    )
+    root = make_vault({"S.md": head, "vaultkit.toml": "[relations]\nenabled = false\n"})
+    assert [line.split(": VK101")[0] for line in report(root, monkeypatch)] == [
+        "S.md:2:13",
+        "S.md:2:26",
+        "S.md:4:15",
+        "S.md:5:10",
+        "S.md:6:10",  # `[[Hidden2]]`, written with an escape in it
+        "S.md:6:16",
+    ]
+
+
+def test_a_wikilink_as_a_markdown_links_path_is_reported_with_the_forms_that_link(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[text]([[Note]])`: CommonMark reads `[[Note]]` as the link's path, which names no file. The bare
+    'matches no note or file' left the writer puzzled (Note.md is there); the message now says why, and
+    how to write the link."""
+    root = make_vault(
+        {
+            "Note.md": "x\n",
+            "My Note.md": "x\n",
+            "S.md": "[a]([[Note]]) [b](<[[My Note]]>)\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK101 broken link: '[[Note]]' matches no note or file (a wikilink as a Markdown link's "
+        "path, a file name as CommonMark reads it: write [[Note|text]] or [text](Note.md))",
+        "S.md:1:15: VK101 broken link: '[[My Note]]' matches no note or file (a wikilink as a Markdown link's "
+        "path, a file name as CommonMark reads it: write [[My Note|text]] or [text](<My Note.md>))",
+    ]
 
 
 def test_nothing_in_code_or_comments_is_a_link(

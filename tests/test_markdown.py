@@ -534,11 +534,14 @@ _SPEC_ATX = [
     ("Foo bar\n# baz\nBar foo", [(1, "baz")]),
     ("## \n#\n### ###", [(2, ""), (1, ""), (3, "")]),
     ("# #\n## foo\t##\t", [(1, ""), (2, "foo")]),  # a closing sequence alone; after a tab, before one
+    ("#\tFoo\n- a\n  ##\tBar\n> ###\tBaz", [(1, "Foo"), (2, "Bar"), (3, "Baz")]),  # 2.2 Tabs, example 10
 ]
 
 
 @pytest.mark.parametrize(
-    ("body", "headings"), _SPEC_ATX, ids=[f"example-{62 + i}" for i in range(18)] + ["tabs"]
+    ("body", "headings"),
+    _SPEC_ATX,
+    ids=[f"example-{62 + i}" for i in range(18)] + ["tabs", "tab-after-the-marks"],
 )
 def test_atx_headings_read_as_commonmark_does(body: str, headings: list[tuple[int, str]]) -> None:
     """Regression: `### ###` was a heading whose text was `###`; the spec reads an empty heading (example

@@ -908,6 +908,47 @@ _DOTTED_NAME = st.builds(
 )
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        pytest.param("Intro.\n\n___\n\nAfter.\n", "___", id="a-rule-of-underscores"),
+        pytest.param("Intro.\n\n_ _ _\n", "_ _ _", id="a-spaced-rule"),
+        pytest.param("2020. A year\n", "2020", id="an-ordered-list-number"),
+        pytest.param("- a\n- 42) b\n", "42", id="a-nested-list-number"),
+    ],
+)
+def test_verify_compares_the_blocks_of_a_replaced_text_of_no_letter(
+    text: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the second parser's block comparison was skipped for a replaced text of word characters
+    and spaces alone, and `\\w` holds `_` and digits: linked on its own, a line `___` (a thematic break) or
+    a number before `.` (an ordered list's) passed. vaultkit's own parse protects both, so the planner never
+    plans them; the second opinion must refuse them without it."""
+    monkeypatch.setattr(verify, "_check_protected", lambda *_args: None)  # as if the scan missed them
+    reason = _verdict(text, name)
+    assert reason is not None and "blocks differently" in reason, reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Foo bar\n---|---\n", id="paragraph"),
+        pytest.param("Foo bar\r\n:--|--:\r\nafter\r\n", id="crlf"),
+    ],
+)
+def test_verify_refuses_an_aliased_link_that_makes_a_table(text: str) -> None:
+    """Regression: `Foo bar` over `---|---` is a paragraph (one cell against two), and `link` wrote
+    `[[Target|Foo]] bar` there (an alias of Target): two cells against two, a table's header, and the
+    paragraph gone. The block comparison was skipped for a replaced text of words, whatever was written."""
+    at = text.index("Foo")
+    edit = Edit(at, at + 3, "[[Target|Foo]]")
+    reason = check_edits(text, apply_text(text, [edit]), [edit], "related")
+    assert reason is not None and "blocks differently" in reason, reason
+    plain = "Foo bar\n-|- is a dash, a bar, a dash\n"  # no delimiter row: no table, no parse
+    edit = Edit(0, 3, "[[Target|Foo]]")
+    assert check_edits(plain, apply_text(plain, [edit]), [edit], "related") is None
+
+
 @FUZZ
 @given(st.text(MD_ALPHABET, max_size=300), st.integers(0, 300), _DOTTED_NAME)
 def test_fuzz_a_hyphen_or_dot_inside_a_word_never_holds_block_syntax(body: str, at: int, name: str) -> None:
@@ -922,7 +963,7 @@ def test_fuzz_a_hyphen_or_dot_inside_a_word_never_holds_block_syntax(body: str, 
         return  # a mention starts and ends at a word boundary
     old = body[:at] + name + body[at:]
     edit = Edit(at, at + len(name), f"[[{name}]]")
-    assert verify._PLAIN.match(old, edit.start, edit.end)
+    assert bool(verify._PLAIN.match(old, edit.start, edit.end)) == bool(re.search(r"[^\W\d_]", name))
     if verify._check_body(old, 0, [edit]) is not None:
         return  # refused before the blocks are compared
     new = apply_text(old, [edit])

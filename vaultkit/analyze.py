@@ -210,11 +210,23 @@ def _body_links(note: Note, base: int) -> Iterator[LinkFact]:
 
 def _property_links(note: Note) -> Iterator[LinkFact]:
     for path, value in _strings(note.fm.data, ()):
+        node = note.fm.nodes.get(path)
+        source = note.text[node.start : node.end] if node else ""
+        at = 0
         for m in _WIKILINK.finditer(value):
             target, _, _display = m.group(2).partition("|")
             target, _, subpath = target.partition("#")
-            node = note.fm.nodes.get(path)
-            line, col = (node.line, node.col) if node else (1, 1)
+            # where the link is written in the value (`title: "See [[X]] here"`, a folded `>` value's next
+            # line), as a body link's place is its `[[`; the value's own place where it is not written as
+            # it reads (an escape inside it, a line folded within it, an alias `*ref`)
+            found = source.find(m.group(0), at)
+            if node is None:
+                line, col = 1, 1
+            elif found < 0:
+                line, col = node.line, node.col
+            else:
+                line, col = note.position(node.start + found)
+                at = found + len(m.group(0))
             key = sys.intern(str(path[0]))
             yield LinkFact(
                 "wiki", sys.intern(target.strip()), subpath.strip(), bool(m.group(1)), line, col, key

@@ -76,8 +76,9 @@ CACHE_DIR = ".vaultkit_cache"
 # run of lines holding more markup than verify.MAX_MARKUP, mentions read anew; 42: an ATX heading that is
 # only a closing sequence (`### ###`) is empty, one closed after a tab loses its `#`s, headings read anew;
 # 43: VK102 and VK122 name five of the notes a name could mean and count the rest, a stored report printed
-# anew
-FORMAT = 43
+# anew; 44: a name ending in `.MD` (or `.Md`...) is a file, not a note, as Obsidian lists it: listed anew;
+# 45: a link in a property placed at its `[[`, not at the value's start, read anew
+FORMAT = 45
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
@@ -93,6 +94,7 @@ class Cache:
         self.folder = root / CACHE_DIR
         self.fingerprint = fingerprint
         self.enabled = enabled and refused(root) is None
+        self._swept = False  # whether this run has swept the temporaries killed runs left (`_sweep`)
 
     def read(self, name: str) -> Any:
         """The payload of a cache file, or None when missing, corrupt or foreign."""
@@ -133,6 +135,7 @@ class Cache:
             return
         with contextlib.suppress(OSError):  # a read-only vault still gets checked, just not cached
             self._ensure_folder()
+            self._sweep()
             fd, tmp = tempfile.mkstemp(prefix=f".{filename}.", suffix=".tmp", dir=self.folder)
             try:
                 with os.fdopen(fd, "wb") as f:
@@ -164,7 +167,7 @@ class Cache:
             return None
         try:
             self._ensure_folder()
-            self._drop_old_spools()
+            self._sweep()
             fd, tmp = tempfile.mkstemp(prefix=SPOOL_PREFIX, suffix=".tmp", dir=self.folder)
         except OSError:
             return None
@@ -176,13 +179,24 @@ class Cache:
             return None
         return spool
 
-    def _drop_old_spools(self) -> None:
-        """Spools a run killed mid-output left behind (a large vault's is 100 MB): gone after an hour."""
-        limit = time.time() - SPOOL_LIFE
-        for path in self.folder.glob(SPOOL_PREFIX + "*.tmp"):
-            with contextlib.suppress(OSError):
-                if path.lstat().st_mtime < limit:
-                    path.unlink()
+    def _sweep(self) -> None:
+        """Remove the temporaries killed runs left behind, once they are an hour old: a SIGKILL (the
+        pre-commit hook's timeout, the OOM killer, a laptop's lid) runs no handler, so its half-written cache
+        file or its spooled output (a large vault's is 100 MB) stayed for good, and the folder grew. A live
+        run's temporary is younger: a cache file is written and renamed at once, and a spool's mtime moves
+        as the report is printed. Once a run, at its first write: a warm run, which writes nothing, pays
+        nothing."""
+        if self._swept:
+            return
+        self._swept = True
+        limit = time.time() - TEMP_LIFE
+        with contextlib.suppress(OSError), os.scandir(self.folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".") and entry.name.endswith(".tmp"):  # mkstemp's, as named here
+                    with contextlib.suppress(OSError):
+                        st = entry.stat(follow_symlinks=False)
+                        if not stat.S_ISDIR(st.st_mode) and st.st_mtime < limit:
+                            os.unlink(entry.path)
 
     def keep(self, spool: Spool, name: str, key: str) -> bool:
         """Store the spooled text under `key`: its header (the text's size and CRC) written in the room
@@ -235,7 +249,7 @@ class Cache:
 
 HEADER_ROOM = 1024  # bytes a spooled text keeps for its header line (about 300 are used)
 SPOOL_PREFIX = ".spool."
-SPOOL_LIFE = 3600  # seconds: an older spool is no run's (a run still writing it stores nothing)
+TEMP_LIFE = 3600  # seconds: an older temporary is no live run's (one whose temporary is swept stores nothing)
 
 
 @dataclass

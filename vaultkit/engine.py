@@ -38,11 +38,11 @@ from vaultkit.store import FactStore, by_shard
 from vaultkit.timing import mark
 from vaultkit.vault import (
     BAD_NAME,
-    NOTE_SUFFIX,
     Index,
     Listing,
     current_listing,
     is_excluded,
+    is_note_name,
     is_unlisted,
     list_vault,
     shown_bytes,
@@ -670,7 +670,7 @@ class Runner:
         known = {*listing.notes, *listing.files}
         found = []
         for rel in opts.targets or ():
-            if rel in known or not rel.lower().endswith(NOTE_SUFFIX):
+            if rel in known or not is_note_name(rel):
                 continue
             path = self.session.root / rel
             try:
@@ -787,7 +787,7 @@ def _looked_into(state: VaultState, scope: Sequence[str]) -> set[str]:
 def _needs_listing(root: Path, rel: str) -> bool:
     """A change only a full listing places: not a note name, a folder (a symlinked one is not entered), or a
     name that is not UTF-8 (reported, never listed)."""
-    return not rel.lower().endswith(".md") or os.path.isdir(root / rel) or not utf8_name(rel)
+    return not is_note_name(rel) or os.path.isdir(root / rel) or not utf8_name(rel)
 
 
 def _key_table(cache: Cache, store: FactStore, config: Config) -> KeyTable:

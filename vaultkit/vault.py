@@ -28,6 +28,14 @@ from vaultkit.paths import ALWAYS_SKIPPED, glob_match, nfc
 NOTE_SUFFIX = ".md"
 
 
+def is_note_name(rel: str) -> bool:
+    """Does Obsidian open a file of this name as a note? Only a name ending in `.md`, in lower case: its view
+    registry matches an extension as written (a plugin registering `rmd` gets no `.Rmd` file), so `Note.MD`
+    is a file of the unknown extension `MD`, like an attachment. A link may still name it, as it may name any
+    file (`[[Note]]` finds `Note.MD` as Obsidian finds files, ignoring case), but it holds no note."""
+    return rel.endswith(NOTE_SUFFIX)
+
+
 def find_root(start: Path, config_dir: str) -> Path | None:
     """The nearest folder at or above `start` holding the Obsidian config folder or a vaultkit.toml."""
     # os.path, not Path.resolve() or Path.is_dir(), which raise on a symlink loop or in a folder this user may
@@ -152,7 +160,7 @@ def list_vault(
             elif kind == LINK and os.path.isdir(folder / name):
                 if not hidden and not (filtered and _excluded(rel + "/", config, obsidian)):
                     skipped.append(rel)  # excluded (`Shared/**`, say), there is nothing to say about it
-            elif not hidden and rel != report_note and name.lower().endswith(NOTE_SUFFIX):
+            elif not hidden and rel != report_note and is_note_name(name):
                 notes.append(rel)
             else:
                 files.append(rel)

@@ -510,8 +510,11 @@ def _free_marks(text: str, count: int) -> list[str] | None:
 
 
 # Replaced text that holds no block syntax: word characters and spaces, and a hyphen or a dot between two
-# word characters (`Gainglu-9.5 Inc`: no list marker, rule, setext line or table row has one so placed)
-_PLAIN = re.compile(r"[\w \u00a0]*(?:\w[-.](?=\w)[\w \u00a0]*)*\Z")
+# word characters (`Gainglu-9.5 Inc`: no list marker, rule, setext line or table row has one so placed), with
+# a letter among them: `\w` holds `_` and digits too, and `___` alone is a rule, `1` before `.` or `)` a list
+# item's number (a letter there makes the line neither)
+_PLAIN = re.compile(r"(?=[\w \u00a0.-]*?[^\W\d_])[\w \u00a0]*(?:\w[-.](?=\w)[\w \u00a0]*)*\Z")
+_DELIMITER_ROW = re.compile(r"[ \t>|:-]*+\r?")  # a table's delimiter row, in block quotes or not (loosely)
 _BLOCK_TYPES = frozenset(
     {
         "paragraph",
@@ -538,15 +541,31 @@ def _check_blocks(old: str, boundary: int, new: str, edits: Sequence[Edit]) -> s
     """The blocks (paragraphs, lists, quotes, rules, headings...) must stay as they were. A marker stands in
     for the replaced text in `_check_body`, so the syntax that text held goes unseen: a note named
     "1. Introduction" linked at `1. Introduction` turns a list item into a paragraph. Parsed only when some
-    replaced text holds more than letters, digits, spaces, and hyphens or dots inside a word (most mentions
-    do not)."""
-    if all(_PLAIN.match(old, e.start, e.end) for e in edits):
+    replaced text holds more than letters, digits, spaces, and hyphens or dots inside a word, or no letter
+    (most mentions do neither)."""
+    if all(_plain(old, e) for e in edits):
         return None
     new_fm = frontmatter.split(new)
     new_body = new[new_fm.body_start if new_fm.present else 0 :]
     if _blocks(_markdown("none")(old[boundary:])) != _blocks(_markdown("none")(new_body)):
         return "a second parser (mistune) reads the note's blocks differently once linked"
     return None
+
+
+def _plain(old: str, e: Edit) -> bool:
+    """Can the edit change no block? Its replaced text holds no block syntax (`_PLAIN`), and an aliased
+    link's `|` makes no table: `Foo bar` over `---|---` is a paragraph (one cell against two), and
+    `[[Target|Foo]] bar` over it a table's header (two and two)."""
+    if not _PLAIN.match(old, e.start, e.end):
+        return False
+    if "|" not in e.text:
+        return True
+    newline = old.find("\n", e.end)
+    if newline < 0:
+        return True  # the last line: no line below it
+    end = old.find("\n", newline + 1)
+    below = old[newline + 1 : end if end >= 0 else len(old)]
+    return not ("|" in below and "-" in below and _DELIMITER_ROW.fullmatch(below))
 
 
 def _blocks(tokens: Any) -> list[Any]:

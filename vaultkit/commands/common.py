@@ -174,7 +174,7 @@ def tell_unchecked(
     note in an excluded folder must not pass as a clean note. (Configuration files are not notes: given,
     they have the whole vault checked.) Returns the scope without the `reports` an earlier run left (the
     run found them by their marker): nothing in them is checked, so they are not counted as checked."""
-    from vaultkit.vault import NOTE_SUFFIX, exclusion, is_unlisted, utf8_name
+    from vaultkit.vault import NOTE_SUFFIX, exclusion, is_note_name, is_unlisted, utf8_name
 
     checked = set(scope)
     for rel in targets or ():
@@ -186,6 +186,8 @@ def tell_unchecked(
             continue  # reported: VK201, its name is not valid UTF-8
         elif not rel.lower().endswith(NOTE_SUFFIX):
             why = "not a Markdown note"
+        elif not is_note_name(rel):
+            why = f"not a note: Obsidian opens as notes only names ending in `{NOTE_SUFFIX}`, in lower case"
         elif rel == session.report_note:
             why = "the report note, which vaultkit writes"
         elif is_unlisted(rel):

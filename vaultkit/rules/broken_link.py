@@ -5,7 +5,9 @@ Resolves every link as Obsidian does — `[[Name]]` by file name anywhere in the
 optional), `[[Folder/Name]]` from the vault root, Markdown links `[text](path.md)` relative to the note and
 from the root (with `%20` and `<...>` targets) — and reports links that resolve to nothing. Attachments
 (images, PDFs...) must be named with their extension. Links inside code, math and comments are not links.
-Links in frontmatter properties (`related: ["[[ResRL]]"]`) are checked too.
+Links in frontmatter properties (`related: ["[[ResRL]]"]`, or a link anywhere in a text value) are checked
+too, each reported where its `[[` is. A Markdown link whose path is a wikilink (`[text]([[ResRL]])`) is read
+as CommonMark reads it, a file named `[[ResRL]]`: the message shows the two ways to write that link.
 
 ## Why is this bad?
 A broken link is a dead end for the reader and, when the note was renamed outside Obsidian, a relation that
@@ -46,7 +48,20 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                 )
             elif link.kind == "wiki":
                 message += _hint(link.target, ctx)
+            elif _is_wikilink(link.target):
+                message += _as_written(link.target[2:-2])
             yield Diagnostic(facts.rel, link.line, link.col, RULE.code, message)
+
+
+def _is_wikilink(target: str) -> bool:
+    """`[text]([[Note]])`: CommonMark reads `[[Note]]` as the link's path, and no file has that name."""
+    return target.startswith("[[") and target.endswith("]]") and "[[" not in target[2:-2]
+
+
+def _as_written(name: str) -> str:
+    path = f"<{name}.md>" if " " in name else f"{name}.md"
+    shown = "a file name as CommonMark reads it"
+    return f" (a wikilink as a Markdown link's path, {shown}: write [[{name}|text]] or [text]({path}))"
 
 
 def _names_in_nfc(link: LinkFact, source: str, ctx: VaultContext) -> bool:
