@@ -1149,6 +1149,38 @@ def test_fix_writes_nothing_while_git_is_in_the_middle_of_a_rebase(tmp_path: Pat
         w.stop()
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_fix_due_while_git_briefly_holds_its_index_lock_waits_for_it(tmp_path: Path) -> None:
+    """Regression: a save whose fix fell while git held `index.lock` (`git status`, run every few seconds
+    by obsidian-git, shell prompts and editors, takes it to refresh the index) was never linked: the fixes
+    due were dropped until the note's next save. They wait for the lock now, and are linked once it goes;
+    a lock that stays (a long checkout, a commit waiting for its message) still holds them."""
+    repo = tmp_path / "repo"
+    vault = repo / "vault"
+    shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    assert _git(repo, "init", "-q").returncode == 0
+    lock = repo / ".git" / "index.lock"
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        lock.touch()
+        note = vault / RESRL
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        w.expect(r"^\+ Entities/Papers/ResRL\.md:.* 'Xiaomi'", timeout=20)  # checked: the fix due in 0.5 s
+        later = w.quiet(1.5)
+        assert not any(line.startswith(("vaultkit: linked", "vaultkit: git")) for line in later), later
+        lock.unlink()
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL\.md", timeout=20)
+        lock.touch()
+        (vault / "Later.md").write_text("About Xiaomi today.\n", encoding="utf-8")
+        w.expect(r"^\+ Later\.md:.* 'Xiaomi'", timeout=20)
+        held = w.expect(r"git is changing the notes \(its index\.lock is there\)", timeout=25)
+        assert not any(line.startswith("vaultkit: linked") for line in held), held
+        lock.unlink()
+        assert not any(line.startswith("vaultkit: linked") for line in w.quiet(1.0))
+    finally:
+        w.stop()
+
+
 def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
     from vaultkit.watch import find_git_dir
 

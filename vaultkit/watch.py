@@ -18,9 +18,11 @@ A git operation that changes notes (a checkout, a switch, a stash, a merge, a re
 user's save, however few notes it changes: linked, they would be local changes that stop git's next step.
 With --fix, a note whose bytes are what git's index holds for it (through git's own filters: `git
 hash-object` against `git ls-files --stage`) is checked and not linked: git wrote it so (or it was just
-staged), where a save of the user's since differs from the index. No fix is written while git holds its
-index lock or is in the middle of a merge or rebase. The repository is found as git finds it from the
-vault folder (a `.git` folder, or a `.git` file naming the git dir, in the vault or a folder above it).
+staged), where a save of the user's since differs from the index. A fix due while git holds its index
+lock (`git status` takes it for a few milliseconds) waits for it to go; none is written while it stays
+(GIT_LOCK_PATIENCE seconds: a checkout) or while git is in the middle of a merge or rebase. The repository
+is found as git finds it from the vault folder (a `.git` folder, or a `.git` file naming the git dir, in the
+vault or a folder above it).
 
 A watch that seems stuck can be asked where it is: `kill -USR1 <pid>` prints every thread's stack to
 stderr and the watch goes on (not on Windows, which has no SIGUSR1).
@@ -79,6 +81,11 @@ _FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
 # Present while git changes the working tree or waits in the middle of doing so: no fix is written then
 _GIT_BUSY = ("index.lock", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
+# `git status` (obsidian-git runs it every few seconds, as shell prompts and editors do) takes index.lock for
+# a few milliseconds to refresh the index: fixes due then wait for it, retried every GIT_LOCK_RETRY seconds,
+# and are held as for a checkout only once the lock has stayed GIT_LOCK_PATIENCE seconds
+GIT_LOCK_RETRY = 0.05
+GIT_LOCK_PATIENCE = 5.0
 
 
 class Watcher:
@@ -105,6 +112,7 @@ class Watcher:
         self.own_writes: dict[str, str] = {}
         self.bulk_until = 0.0  # while many notes change together, --fix leaves them alone (`_bulk`)
         self.git_dir = find_git_dir(self.root)
+        self.lock_since: float | None = None  # when the fixes due found git's index.lock, and wait for it
 
     # -- settings that may change with a reload ------------------------------------------------------------
 
@@ -298,6 +306,18 @@ class Watcher:
             return ""
         return next((name for name in _GIT_BUSY if os.path.lexists(self.git_dir / name)), "")
 
+    def _wait_for_git(self, saved: list[str], now: float) -> bool:
+        """Whether the notes `saved`, due while git holds only its index lock, wait for it: retried shortly,
+        each keeping a later due time it got meanwhile, until the lock has stayed GIT_LOCK_PATIENCE seconds
+        (a long checkout, a commit waiting for its message: then held as for any git change)."""
+        if self.lock_since is None:
+            self.lock_since = now
+        if now - self.lock_since >= GIT_LOCK_PATIENCE:
+            return False
+        for rel in saved:
+            self.fix_due[rel] = max(self.fix_due.get(rel, now), now + GIT_LOCK_RETRY)
+        return True
+
     def _schedule_fixes(self, saved: Iterable[str]) -> None:
         """Saved notes with something to fix are fixed once quiet for the settle time (not vaultkit's own
         writes)."""
@@ -319,11 +339,16 @@ class Watcher:
     def _run_fixes(self, now: float) -> None:
         with self.lock:
             saved = _pop_ready(self.fix_due, now, self.pending)
-        busy = self._git_busy() if saved else ""
+        if not saved:
+            return
+        busy = self._git_busy()
+        if busy == "index.lock" and self._wait_for_git(saved, now):
+            return
+        self.lock_since = None
         if busy:
             self._hold(now, f"git is changing the notes (its {busy} is there)")
             return
-        if saved and self.git_dir is not None:
+        if self.git_dir is not None:
             from_git = as_in_git_index(self.root, saved)
             for rel in sorted(from_git):
                 click.echo(f"vaultkit: {printable(rel)}: {GIT_WROTE}")
