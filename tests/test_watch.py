@@ -1181,6 +1181,38 @@ def test_a_fix_due_while_git_briefly_holds_its_index_lock_waits_for_it(tmp_path:
         w.stop()
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_fix_links_a_save_committed_within_the_settle_time(tmp_path: Path) -> None:
+    """Regression: a save committed at once (obsidian-git's commit on save, or `git add` and `git commit`
+    in a terminal) was as git's index had it, so taken for a checkout and never linked. A commit made since
+    the save that changed the note tells it apart; changes discarded after that commit (`git checkout --`)
+    are still git's, and a save only staged is left to git, said as staged."""
+    repo = tmp_path / "repo"
+    vault = repo / "vault"
+    shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    (repo / ".gitignore").write_text(".vaultkit_cache/\n", encoding="utf-8")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "main")):
+        assert _git(repo, *args).returncode == 0
+    note = vault / RESRL
+    w = WatchProcess(vault, "--fix", "--settle", "1.5")
+    try:
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        for args in (("add", "-A"), ("commit", "-qm", "vault backup")):
+            assert _git(repo, *args).returncode == 0
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL\.md", timeout=20)
+        assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnd Meituan.\n")
+        assert _git(repo, "checkout", "--", ".").returncode == 0  # back to the commit: the links go too
+        said = w.expect(r"ResRL\.md: as git's index has it .*: checked, not linked", timeout=20)
+        assert not any(line.startswith("vaultkit: linked") for line in said), said
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnd Meituan.\n")
+        assert _git(repo, "add", "-A").returncode == 0
+        said = w.expect(r"ResRL\.md: as staged in git's index .*: checked, not linked", timeout=20)
+        assert not any(line.startswith("vaultkit: linked") for line in said), said
+    finally:
+        w.stop()
+
+
 def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
     from vaultkit.watch import find_git_dir
 

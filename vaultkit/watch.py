@@ -18,11 +18,12 @@ A git operation that changes notes (a checkout, a switch, a stash, a merge, a re
 user's save, however few notes it changes: linked, they would be local changes that stop git's next step.
 With --fix, a note whose bytes are what git's index holds for it (through git's own filters: `git
 hash-object` against `git ls-files --stage`) is checked and not linked: git wrote it so (or it was just
-staged), where a save of the user's since differs from the index. A fix due while git holds its index
-lock (`git status` takes it for a few milliseconds) waits for it to go; none is written while it stays
-(GIT_LOCK_PATIENCE seconds: a checkout) or while git is in the middle of a merge or rebase. The repository
-is found as git finds it from the vault folder (a `.git` folder, or a `.git` file naming the git dir, in the
-vault or a folder above it).
+staged), where a save of the user's since differs from the index; but for a save committed at once
+(obsidian-git's commit on save), which HEAD's newest reflog entry, a commit that changed it, tells apart.
+A fix due while git holds its index lock (`git status` takes it for a few milliseconds) waits for it to
+go; none is written while it stays (GIT_LOCK_PATIENCE seconds: a checkout) or while git is in the middle
+of a merge or rebase. The repository is found as git finds it from the vault folder (a `.git` folder, or a
+`.git` file naming the git dir, in the vault or a folder above it).
 
 A watch that seems stuck can be asked where it is: `kill -USR1 <pid>` prints every thread's stack to
 stderr and the watch goes on (not on Windows, which has no SIGUSR1).
@@ -349,13 +350,25 @@ class Watcher:
             self._hold(now, f"git is changing the notes (its {busy} is there)")
             return
         if self.git_dir is not None:
-            from_git = as_in_git_index(self.root, saved)
-            for rel in sorted(from_git):
-                click.echo(f"vaultkit: {printable(rel)}: {GIT_WROTE}")
+            from_git = self._left_to_git(self.git_dir, saved)
             saved = [rel for rel in saved if rel not in from_git]
         if saved and self.runner.state is not None:
             found = [d for rel in saved for d in self.current.get(rel, [])]
             self._write(edits_by_note(found), set(edits_by_note(d for d in found if d.code != RELATION)))
+
+    def _left_to_git(self, git_dir: Path, saved: list[str]) -> set[str]:
+        """The notes of `saved` that git wrote, said as such: those as its index has them, but for those a
+        commit made since their save records (`committed_saves`: a save committed within the settle time,
+        as obsidian-git's commit on save makes it, is still a save)."""
+        index = as_in_git_index(self.root, saved)
+        if not index:
+            return set()
+        from_git = set(index) - committed_saves(self.root, git_dir, index)
+        left = {rel: index[rel] for rel in from_git}
+        staged = from_git - set((index_as_in_commit(self.root, "HEAD", left) if left else None) or {})
+        for rel in sorted(from_git):
+            click.echo(f"vaultkit: {printable(rel)}: {GIT_STAGED if rel in staged else GIT_WROTE}")
+        return from_git
 
     def _write(self, plan: dict[str, list[Edit]], linking: Collection[str]) -> None:
         """Write the fixes through the one writer. `linking`: the notes whose fixes insert a link (the others
@@ -516,6 +529,10 @@ class Watcher:
 GIT_WROTE = (
     "as git's index has it (a checkout, a stash, a merge?): checked, not linked; `vaultkit link` links it"
 )
+GIT_STAGED = (
+    "as staged in git's index (by `git add`, or taken from another commit?): checked, not linked; "
+    "`vaultkit link` links it"
+)
 SHOWN_AT_START = 100  # problems listed when watch starts; `vaultkit check` lists them all
 
 
@@ -646,16 +663,17 @@ class _Handler(FileSystemEventHandler):
             self.watcher.on_path(os.fsdecode(dest), at)
 
 
-def as_in_git_index(root: Path, rels: Sequence[str]) -> set[str]:
+def as_in_git_index(root: Path, rels: Sequence[str]) -> dict[str, bytes]:
     """The notes of `rels` whose bytes, through git's filters (`git hash-object`: line endings, clean
-    filters), are the blob git's index holds for them (`git ls-files --stage`, stage 0): as a checkout, a
-    stash, a merge or a reset wrote them, or as just staged; a save of the user's since differs. Empty when
-    git cannot say (not installed, a repository it refuses): the notes are then fixed as saves."""
+    filters), are the blob git's index holds for them (`git ls-files --stage`, stage 0), with that blob: as
+    a checkout, a stash, a merge or a reset wrote them, or as just staged or committed; a save of the user's
+    since differs. Empty when git cannot say (not installed, a repository it refuses): the notes are then
+    fixed as saves."""
     import subprocess
 
     asked = [rel for rel in rels if "\n" not in rel and os.path.isfile(root / rel)]  # a line each, below
     if not asked:
-        return set()
+        return {}
     try:
         staged = _git(root, ["ls-files", "--stage", "-z", "--", *asked])
         # in full: git reads the names `--stdin-paths` gives from the top of the repository, not from here
@@ -663,14 +681,71 @@ def as_in_git_index(root: Path, rels: Sequence[str]) -> set[str]:
             root, ["hash-object", "--stdin-paths"], b"".join(os.fsencode(root / r) + b"\n" for r in asked)
         )
     except (OSError, subprocess.SubprocessError):
+        return {}
+    index = _blobs(staged, b"0")  # a conflict's stages are no checkout
+    return {rel: blob for rel, blob in zip(asked, hashed.split(), strict=False) if index.get(rel) == blob}
+
+
+def committed_saves(root: Path, git_dir: Path, index: dict[str, bytes]) -> set[str]:
+    """The notes of `index` (as git's index has them, with their blobs) that a commit made since their last
+    change records as it changed them: a save committed at once (obsidian-git commits on save; `git add` and
+    `git commit` in a terminal), not something git wrote. That commit is HEAD's newest reflog entry, `commit:`
+    or `commit (initial):`, dated no earlier than the note's modification (whole seconds); its tree has the
+    index's blob and its parent's does not. A checkout, a pull, a stash, a reset, a merge, a rebase, a
+    cherry-pick or a revert logs another entry; a checkout of the note alone (`git checkout -- note`, the
+    changes discarded) comes after the commit; and a commit of other notes did not change these."""
+    newest = _newest_reflog_entry(git_dir)
+    if newest is None or not newest[3].startswith(("commit: ", "commit (initial): ")):
         return set()
-    index = {}
-    for entry in staged.split(b"\0"):
+    parent, commit, when, _ = newest
+    try:
+        recent = {rel for rel in index if int(os.stat(root / rel).st_mtime) <= when}
+    except OSError:
+        return set()
+    if not recent:  # ls-tree without a name lists every one
+        return set()
+    after = index_as_in_commit(root, commit, {rel: index[rel] for rel in recent}) or {}
+    before = index_as_in_commit(root, parent, after) if parent.strip("0") and after else {}
+    return set() if before is None else set(after) - set(before)
+
+
+def index_as_in_commit(root: Path, commit: str, index: dict[str, bytes]) -> dict[str, bytes] | None:
+    """The notes of `index` whose blob is the one `commit`'s tree holds for them; None if git cannot say
+    (no such commit: HEAD in a repository with none yet)."""
+    import subprocess
+
+    try:
+        listed = _git(root, ["ls-tree", "-r", "-z", commit, "--", *index])  # names as from here
+    except (OSError, subprocess.SubprocessError):
+        return None
+    tree = _blobs(listed, None)
+    return {rel: blob for rel, blob in index.items() if tree.get(rel) == blob}
+
+
+def _blobs(listed: bytes, stage: bytes | None) -> dict[str, bytes]:
+    """name -> blob of `git ls-files --stage -z` (its entries at `stage`) or `git ls-tree -z` (stage None)."""
+    found = {}
+    for entry in listed.split(b"\0"):
         info, _, path = entry.partition(b"\t")
-        fields = info.split()
-        if len(fields) == 3 and fields[2] == b"0":  # mode, blob, stage: a conflict's stages are no checkout
-            index[os.fsdecode(path)] = fields[1]
-    return {rel for rel, blob in zip(asked, hashed.split(), strict=False) if index.get(rel) == blob}
+        fields = info.split()  # mode, blob, stage; or mode, type, object
+        if len(fields) == 3 and (fields[2] == stage if stage is not None else fields[1] == b"blob"):
+            found[os.fsdecode(path)] = fields[1 if stage is not None else 2]
+    return found
+
+
+def _newest_reflog_entry(git_dir: Path) -> tuple[str, str, int, str] | None:
+    """HEAD's newest reflog entry (`logs/HEAD`, its last line): old and new commit, time, message."""
+    try:
+        with open(git_dir / "logs" / "HEAD", "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - 65536))
+            last = f.read().rstrip(b"\n").rpartition(b"\n")[2].decode("utf-8", "replace")
+    except OSError:
+        return None
+    head, _, message = last.partition("\t")
+    fields = head.split()
+    if len(fields) < 4 or not fields[-2].isdigit():  # old new name <email> time zone
+        return None
+    return fields[0], fields[1], int(fields[-2]), message
 
 
 def _git(root: Path, args: list[str], given: bytes = b"") -> bytes:
