@@ -1213,6 +1213,48 @@ def test_fix_links_a_save_committed_within_the_settle_time(tmp_path: Path) -> No
         w.stop()
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("how", ["made-after-start", "GIT_DIR"])
+def test_fix_leaves_a_checkout_alone_in_a_repository_it_did_not_find_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """Regression: the repository was looked for once, as the watch started, and by hand: a vault made a
+    repository after that (`git init`, a clone's `.git` moved in), or one whose git dir GIT_DIR names, had
+    none, and a checkout of 3 notes there was linked. It is found as git finds it, at each fix."""
+    vault = tmp_path / "vault"
+    src = tmp_path / "src"
+    for folder in (vault, src):
+        shutil.copytree(EXAMPLE_VAULT, folder, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+        (folder / ".gitignore").write_text(".vaultkit_cache/\n", encoding="utf-8")
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("add", "-A"),
+        ("commit", "-qm", "main"),
+        ("switch", "-qc", "b"),
+    ):
+        assert _git(src, *args).returncode == 0
+    for k in range(3):
+        (src / f"Branch note {k}.md").write_text(f"Branch note {k} names Meituan.\n", encoding="utf-8")
+    for args in (("add", "-A"), ("commit", "-qm", "b"), ("switch", "-q", "main")):
+        assert _git(src, *args).returncode == 0
+    if how == "GIT_DIR":
+        monkeypatch.setenv("GIT_DIR", str(src / ".git"))  # for the watch and for the git run below
+        monkeypatch.setenv("GIT_WORK_TREE", str(vault))
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        if how == "made-after-start":
+            os.rename(src / ".git", vault / ".git")
+        assert _git(vault, "status", "--porcelain").stdout == ""
+        switched = _git(vault, "checkout", "-q", "b")
+        assert switched.returncode == 0, switched.stderr
+        said = w.expect(r"^vaultkit: Branch note 2\.md: as git's index has it", timeout=20)
+        said += w.quiet(2.0)
+        assert not any(line.startswith("vaultkit: linked") for line in said), said
+        assert _git(vault, "status", "--porcelain").stdout == ""
+    finally:
+        w.stop()
+
+
 def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
     from vaultkit.watch import find_git_dir
 

@@ -22,8 +22,8 @@ staged), where a save of the user's since differs from the index; but for a save
 (obsidian-git's commit on save), which HEAD's newest reflog entry, a commit that changed it, tells apart.
 A fix due while git holds its index lock (`git status` takes it for a few milliseconds) waits for it to
 go; none is written while it stays (GIT_LOCK_PATIENCE seconds: a checkout) or while git is in the middle
-of a merge or rebase. The repository is found as git finds it from the vault folder (a `.git` folder, or a
-`.git` file naming the git dir, in the vault or a folder above it).
+of a merge or rebase. The repository is found as git finds it from the vault folder (`git rev-parse`: a
+`.git` folder or file in the vault or above it, or GIT_DIR), at each fix: a `git init` since counts.
 
 A watch that seems stuck can be asked where it is: `kill -USR1 <pid>` prints every thread's stack to
 stderr and the watch goes on (not on Windows, which has no SIGUSR1).
@@ -85,7 +85,7 @@ _GIT_BUSY = ("index.lock", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "reb
 # `git status` (obsidian-git runs it every few seconds, as shell prompts and editors do) takes index.lock for
 # a few milliseconds to refresh the index: fixes due then wait for it, retried every GIT_LOCK_RETRY seconds,
 # and are held as for a checkout only once the lock has stayed GIT_LOCK_PATIENCE seconds
-GIT_LOCK_RETRY = 0.05
+GIT_LOCK_RETRY = 0.1
 GIT_LOCK_PATIENCE = 5.0
 
 
@@ -112,7 +112,6 @@ class Watcher:
         self.refused: set[str] = set()  # the writer refused: retried after the note's next event
         self.own_writes: dict[str, str] = {}
         self.bulk_until = 0.0  # while many notes change together, --fix leaves them alone (`_bulk`)
-        self.git_dir = find_git_dir(self.root)
         self.lock_since: float | None = None  # when the fixes due found git's index.lock, and wait for it
 
     # -- settings that may change with a reload ------------------------------------------------------------
@@ -301,11 +300,12 @@ class Watcher:
         self.bulk_until = now + self.debounce + self.settle
         self.fix_due.clear()
 
-    def _git_busy(self) -> str:
+    @staticmethod
+    def _git_busy(git_dir: Path | None) -> str:
         """What of `_GIT_BUSY` the repository holds now ("" if nothing, or no repository)."""
-        if self.git_dir is None:
+        if git_dir is None:
             return ""
-        return next((name for name in _GIT_BUSY if os.path.lexists(self.git_dir / name)), "")
+        return next((name for name in _GIT_BUSY if os.path.lexists(git_dir / name)), "")
 
     def _wait_for_git(self, saved: list[str], now: float) -> bool:
         """Whether the notes `saved`, due while git holds only its index lock, wait for it: retried shortly,
@@ -342,15 +342,16 @@ class Watcher:
             saved = _pop_ready(self.fix_due, now, self.pending)
         if not saved:
             return
-        busy = self._git_busy()
+        git_dir = find_git_dir(self.root)  # each time: a `git init` or a clone since the watch started
+        busy = self._git_busy(git_dir)
         if busy == "index.lock" and self._wait_for_git(saved, now):
             return
         self.lock_since = None
         if busy:
             self._hold(now, f"git is changing the notes (its {busy} is there)")
             return
-        if self.git_dir is not None:
-            from_git = self._left_to_git(self.git_dir, saved)
+        if git_dir is not None:
+            from_git = self._left_to_git(git_dir, saved)
             saved = [rel for rel in saved if rel not in from_git]
         if saved and self.runner.state is not None:
             found = [d for rel in saved for d in self.current.get(rel, [])]
@@ -758,9 +759,22 @@ def _git(root: Path, args: list[str], given: bytes = b"") -> bytes:
 
 
 def find_git_dir(folder: Path) -> Path | None:
-    """The git dir of the repository `folder` is in, as git finds it without GIT_DIR: the first `.git` in
-    the folder or above it, a folder, or a file `gitdir: <path>` (a worktree, a submodule). None if none,
-    or if it cannot be read."""
+    """The git dir of the repository `folder` is in, as git finds it (`git rev-parse --absolute-git-dir`,
+    which follows GIT_DIR and GIT_WORK_TREE as the git commands run here do); where git cannot say (not
+    installed, or a repository it refuses: owned by another user), the first `.git` in the folder or above
+    it. None if there is none."""
+    import subprocess
+
+    try:
+        said = _git(folder, ["rev-parse", "--absolute-git-dir"]).rstrip(b"\n")
+    except (OSError, subprocess.SubprocessError):
+        return _dot_git(folder)
+    return Path(os.fsdecode(said)) if said else None
+
+
+def _dot_git(folder: Path) -> Path | None:
+    """The first `.git` in `folder` or above it, a folder, or a file `gitdir: <path>` (a worktree, a
+    submodule), as git finds it without GIT_DIR. None if none, or if it cannot be read."""
     for where in (folder, *folder.parents):
         dot = where / ".git"
         try:
