@@ -1255,6 +1255,32 @@ def test_fix_leaves_a_checkout_alone_in_a_repository_it_did_not_find_at_start(
         w.stop()
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_checkout_back_to_what_fix_wrote_is_not_said_fixed_by_vaultkit(tmp_path: Path) -> None:
+    """Regression: a note checked out back to the very text `watch --fix` once wrote (its links committed,
+    another branch checked out, then this one again) had its problems said "(fixed by vaultkit)": the
+    watch knew its writes by their hash alone. Only the re-check of its own write says so now."""
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE_VAULT, repo, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    (repo / ".gitignore").write_text(".vaultkit_cache/\n", encoding="utf-8")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "main")):
+        assert _git(repo, *args).returncode == 0
+    note = repo / RESRL
+    w = WatchProcess(repo, "--fix", "--settle", "0.5")
+    try:
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        fixed = w.expect(r"^vaultkit: linked Entities/Papers/ResRL\.md", timeout=20)
+        fixed += w.expect(r"^- Entities/Papers/ResRL\.md:.* 'Meituan' .*\(fixed by vaultkit\)$", timeout=20)
+        for args in (("commit", "-qam", "linked"), ("switch", "-qc", "old", "HEAD~1")):
+            assert _git(repo, *args).returncode == 0
+        w.expect(r"^\+ Entities/Papers/ResRL\.md:.* 'Meituan' ", timeout=20)
+        assert _git(repo, "switch", "-q", "main").returncode == 0
+        back = w.expect(r"^- Entities/Papers/ResRL\.md:.* 'Meituan' ", timeout=20)
+        assert back[-1].endswith(" (gone)"), back
+    finally:
+        w.stop()
+
+
 def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
     from vaultkit.watch import find_git_dir
 

@@ -214,7 +214,8 @@ class Watcher:
         gc.collect()
         gc.freeze()  # the vault state lives as long as the watch: later collections need not walk it
 
-    def _recheck(self, rels: list[str]) -> None:
+    def _recheck(self, rels: list[str], written: Collection[str] = ()) -> None:
+        """Re-check the notes `rels` that changed; `written`: those vaultkit's fix just wrote."""
         self._retry_refused(rels)
         changed = [rel for rel in rels if self._content_changed(rel)]
         if not changed:
@@ -235,7 +236,7 @@ class Watcher:
         previous = {rel: self.current.get(rel, []) for rel in by_note}
         for rel, found in by_note.items():
             self._set(rel, found)
-        if self._print_changes(set(by_note), previous, saved=set(changed)):
+        if self._print_changes(set(by_note), previous, saved=set(changed), written=written):
             self._print_summary()
             self._write_report()
         if self.options.fix:
@@ -391,7 +392,7 @@ class Watcher:
             click.echo(f"vaultkit: {printable(refused.rel)}: {_retried(refused.message)}", err=True)
             self.refused.add(refused.rel)
         if outcome.written:
-            self._recheck(outcome.written)
+            self._recheck(outcome.written, written=outcome.written)
 
     # -- output -------------------------------------------------------------------------------------------
 
@@ -401,13 +402,15 @@ class Watcher:
         previous: dict[str, list[Diagnostic]],
         why: str = WHY_SAVED,
         saved: set[str] | None = None,
+        written: Collection[str] = (),
     ) -> bool:
         """Print what appeared (+) and went (-). A problem goes because its note was deleted or can no
         longer be read (it is not checked), or `why`; in a note that was not saved (`saved`: the notes that
         were), because of a change elsewhere: a mention whose note was deleted is gone, not fixed. In a
-        saved note (or path), a problem is "fixed by vaultkit" only where vaultkit's own write made these
-        bytes and the problem was one it fixes; any other is "gone" (the user rewrote the text, a symlinked
-        folder was swapped for a folder), which vaultkit did not fix."""
+        saved note (or path), a problem is "fixed by vaultkit" only in the re-check of vaultkit's own write
+        (`written`), of these very bytes, and where the problem was one it fixes; any other is "gone" (the
+        user rewrote the text, a symlinked folder was swapped for a folder, a checkout brought back the text
+        vaultkit once wrote), which vaultkit did not fix."""
         printed = False
         state = self.runner.state
         for rel in sorted(rels):
@@ -421,7 +424,7 @@ class Watcher:
                 gone = "(no longer found, after a change in another note)"
             elif why != WHY_SAVED:
                 gone = f"({why})"
-            elif facts is not None and self.own_writes.get(rel) == facts.digest:
+            elif rel in written and facts is not None and self.own_writes.get(rel) == facts.digest:
                 gone = "(fixed by vaultkit)"
             else:
                 gone = "(gone)"
