@@ -1137,12 +1137,14 @@ def test_fix_writes_nothing_while_git_is_in_the_middle_of_a_rebase(tmp_path: Pat
     w = WatchProcess(vault, "--fix", "--settle", "0.5")
     try:
         (repo / ".git" / "rebase-merge").mkdir()
+        (repo / ".git" / "index.lock").touch()  # a rebase holds the fixes at once, not once the lock stays
         note = vault / RESRL
         _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
         later = w.quiet(4.0)
         assert not any(line.startswith("vaultkit: linked") for line in later), later
         assert any("git is changing the notes (its rebase-merge is there)" in line for line in later), later
         (repo / ".git" / "rebase-merge").rmdir()
+        (repo / ".git" / "index.lock").unlink()
         _atomic(note, note.read_text(encoding="utf-8") + "\nAnd Xiaomi once more.\n")
         w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
     finally:

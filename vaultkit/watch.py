@@ -81,7 +81,8 @@ WHY_SAVED = ""  # `_print_changes`: a problem went from a note saved, by vaultki
 _FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked, unreadable), not of a note
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
 # Present while git changes the working tree or waits in the middle of doing so: no fix is written then
-_GIT_BUSY = ("index.lock", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
+# (index.lock last: a merge or rebase in progress holds the fixes at once, where the lock alone is waited for)
+_GIT_BUSY = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply", "index.lock")
 # `git status` (obsidian-git runs it every few seconds, as shell prompts and editors do) takes index.lock for
 # a few milliseconds to refresh the index: fixes due then wait for it, retried every GIT_LOCK_RETRY seconds,
 # and are held as for a checkout only once the lock has stayed GIT_LOCK_PATIENCE seconds
@@ -300,6 +301,7 @@ class Watcher:
             click.echo(f"vaultkit: {what}: checked, not linked; `vaultkit link` links them")
         self.bulk_until = now + self.debounce + self.settle
         self.fix_due.clear()
+        self.lock_since = None
 
     @staticmethod
     def _git_busy(git_dir: Path | None) -> str:
@@ -342,6 +344,8 @@ class Watcher:
         with self.lock:
             saved = _pop_ready(self.fix_due, now, self.pending)
         if not saved:
+            if not self.fix_due:  # no fix waits for git's lock: the next lock seen is a new one
+                self.lock_since = None
             return
         git_dir = find_git_dir(self.root)  # each time: a `git init` or a clone since the watch started
         busy = self._git_busy(git_dir)
