@@ -1137,14 +1137,148 @@ def test_fix_writes_nothing_while_git_is_in_the_middle_of_a_rebase(tmp_path: Pat
     w = WatchProcess(vault, "--fix", "--settle", "0.5")
     try:
         (repo / ".git" / "rebase-merge").mkdir()
+        (repo / ".git" / "index.lock").touch()  # a rebase holds the fixes at once, not once the lock stays
         note = vault / RESRL
         _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
         later = w.quiet(4.0)
         assert not any(line.startswith("vaultkit: linked") for line in later), later
         assert any("git is changing the notes (its rebase-merge is there)" in line for line in later), later
         (repo / ".git" / "rebase-merge").rmdir()
+        (repo / ".git" / "index.lock").unlink()
         _atomic(note, note.read_text(encoding="utf-8") + "\nAnd Xiaomi once more.\n")
         w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=20)
+    finally:
+        w.stop()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_fix_due_while_git_briefly_holds_its_index_lock_waits_for_it(tmp_path: Path) -> None:
+    """Regression: a save whose fix fell while git held `index.lock` (`git status`, run every few seconds
+    by obsidian-git, shell prompts and editors, takes it to refresh the index) was never linked: the fixes
+    due were dropped until the note's next save. They wait for the lock now, and are linked once it goes;
+    a lock that stays (a long checkout, a commit waiting for its message) still holds them."""
+    repo = tmp_path / "repo"
+    vault = repo / "vault"
+    shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    assert _git(repo, "init", "-q").returncode == 0
+    lock = repo / ".git" / "index.lock"
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        lock.touch()
+        note = vault / RESRL
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        w.expect(r"^\+ Entities/Papers/ResRL\.md:.* 'Xiaomi'", timeout=20)  # checked: the fix due in 0.5 s
+        later = w.quiet(1.5)
+        assert not any(line.startswith(("vaultkit: linked", "vaultkit: git")) for line in later), later
+        lock.unlink()
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL\.md", timeout=20)
+        lock.touch()
+        (vault / "Later.md").write_text("About Xiaomi today.\n", encoding="utf-8")
+        w.expect(r"^\+ Later\.md:.* 'Xiaomi'", timeout=20)
+        held = w.expect(r"git is changing the notes \(its index\.lock is there\)", timeout=25)
+        assert not any(line.startswith("vaultkit: linked") for line in held), held
+        lock.unlink()
+        assert not any(line.startswith("vaultkit: linked") for line in w.quiet(1.0))
+    finally:
+        w.stop()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_fix_links_a_save_committed_within_the_settle_time(tmp_path: Path) -> None:
+    """Regression: a save committed at once (obsidian-git's commit on save, or `git add` and `git commit`
+    in a terminal) was as git's index had it, so taken for a checkout and never linked. A commit made since
+    the save that changed the note tells it apart; changes discarded after that commit (`git checkout --`)
+    are still git's, and a save only staged is left to git, said as staged."""
+    repo = tmp_path / "repo"
+    vault = repo / "vault"
+    shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    (repo / ".gitignore").write_text(".vaultkit_cache/\n", encoding="utf-8")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "main")):
+        assert _git(repo, *args).returncode == 0
+    note = vault / RESRL
+    w = WatchProcess(vault, "--fix", "--settle", "1.5")
+    try:
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        for args in (("add", "-A"), ("commit", "-qm", "vault backup")):
+            assert _git(repo, *args).returncode == 0
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL\.md", timeout=20)
+        assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnd Meituan.\n")
+        assert _git(repo, "checkout", "--", ".").returncode == 0  # back to the commit: the links go too
+        said = w.expect(r"ResRL\.md: as git's index has it .*: checked, not linked", timeout=20)
+        assert not any(line.startswith("vaultkit: linked") for line in said), said
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnd Meituan.\n")
+        assert _git(repo, "add", "-A").returncode == 0
+        said = w.expect(r"ResRL\.md: as staged in git's index .*: checked, not linked", timeout=20)
+        assert not any(line.startswith("vaultkit: linked") for line in said), said
+    finally:
+        w.stop()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("how", ["made-after-start", "GIT_DIR"])
+def test_fix_leaves_a_checkout_alone_in_a_repository_it_did_not_find_at_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    """Regression: the repository was looked for once, as the watch started, and by hand: a vault made a
+    repository after that (`git init`, a clone's `.git` moved in), or one whose git dir GIT_DIR names, had
+    none, and a checkout of 3 notes there was linked. It is found as git finds it, at each fix."""
+    vault = tmp_path / "vault"
+    src = tmp_path / "src"
+    for folder in (vault, src):
+        shutil.copytree(EXAMPLE_VAULT, folder, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+        (folder / ".gitignore").write_text(".vaultkit_cache/\n", encoding="utf-8")
+    for args in (
+        ("init", "-q", "-b", "main"),
+        ("add", "-A"),
+        ("commit", "-qm", "main"),
+        ("switch", "-qc", "b"),
+    ):
+        assert _git(src, *args).returncode == 0
+    for k in range(3):
+        (src / f"Branch note {k}.md").write_text(f"Branch note {k} names Meituan.\n", encoding="utf-8")
+    for args in (("add", "-A"), ("commit", "-qm", "b"), ("switch", "-q", "main")):
+        assert _git(src, *args).returncode == 0
+    if how == "GIT_DIR":
+        monkeypatch.setenv("GIT_DIR", str(src / ".git"))  # for the watch and for the git run below
+        monkeypatch.setenv("GIT_WORK_TREE", str(vault))
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        if how == "made-after-start":
+            os.rename(src / ".git", vault / ".git")
+        assert _git(vault, "status", "--porcelain").stdout == ""
+        switched = _git(vault, "checkout", "-q", "b")
+        assert switched.returncode == 0, switched.stderr
+        said = w.expect(r"^vaultkit: Branch note 2\.md: as git's index has it", timeout=20)
+        said += w.quiet(2.0)
+        assert not any(line.startswith("vaultkit: linked") for line in said), said
+        assert _git(vault, "status", "--porcelain").stdout == ""
+    finally:
+        w.stop()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_checkout_back_to_what_fix_wrote_is_not_said_fixed_by_vaultkit(tmp_path: Path) -> None:
+    """Regression: a note checked out back to the very text `watch --fix` once wrote (its links committed,
+    another branch checked out, then this one again) had its problems said "(fixed by vaultkit)": the
+    watch knew its writes by their hash alone. Only the re-check of its own write says so now."""
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE_VAULT, repo, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    (repo / ".gitignore").write_text(".vaultkit_cache/\n", encoding="utf-8")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "main")):
+        assert _git(repo, *args).returncode == 0
+    note = repo / RESRL
+    w = WatchProcess(repo, "--fix", "--settle", "0.5")
+    try:
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        fixed = w.expect(r"^vaultkit: linked Entities/Papers/ResRL\.md", timeout=20)
+        fixed += w.expect(r"^- Entities/Papers/ResRL\.md:.* 'Meituan' .*\(fixed by vaultkit\)$", timeout=20)
+        for args in (("commit", "-qam", "linked"), ("switch", "-qc", "old", "HEAD~1")):
+            assert _git(repo, *args).returncode == 0
+        w.expect(r"^\+ Entities/Papers/ResRL\.md:.* 'Meituan' ", timeout=20)
+        assert _git(repo, "switch", "-q", "main").returncode == 0
+        back = w.expect(r"^- Entities/Papers/ResRL\.md:.* 'Meituan' ", timeout=20)
+        assert back[-1].endswith(" (gone)"), back
     finally:
         w.stop()
 

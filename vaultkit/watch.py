@@ -18,9 +18,12 @@ A git operation that changes notes (a checkout, a switch, a stash, a merge, a re
 user's save, however few notes it changes: linked, they would be local changes that stop git's next step.
 With --fix, a note whose bytes are what git's index holds for it (through git's own filters: `git
 hash-object` against `git ls-files --stage`) is checked and not linked: git wrote it so (or it was just
-staged), where a save of the user's since differs from the index. No fix is written while git holds its
-index lock or is in the middle of a merge or rebase. The repository is found as git finds it from the
-vault folder (a `.git` folder, or a `.git` file naming the git dir, in the vault or a folder above it).
+staged), where a save of the user's since differs from the index; but for a save committed at once
+(obsidian-git's commit on save), which HEAD's newest reflog entry, a commit that changed it, tells apart.
+A fix due while git holds its index lock (`git status` takes it for a few milliseconds) waits for it to
+go; none is written while it stays (GIT_LOCK_PATIENCE seconds: a checkout) or while git is in the middle
+of a merge or rebase. The repository is found as git finds it from the vault folder (`git rev-parse`: a
+`.git` folder or file in the vault or above it, or GIT_DIR), at each fix: a `git init` since counts.
 
 A watch that seems stuck can be asked where it is: `kill -USR1 <pid>` prints every thread's stack to
 stderr and the watch goes on (not on Windows, which has no SIGUSR1).
@@ -78,7 +81,13 @@ WHY_SAVED = ""  # `_print_changes`: a problem went from a note saved, by vaultki
 _FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked, unreadable), not of a note
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
 # Present while git changes the working tree or waits in the middle of doing so: no fix is written then
-_GIT_BUSY = ("index.lock", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply")
+# (index.lock last: a merge or rebase in progress holds the fixes at once, where the lock alone is waited for)
+_GIT_BUSY = ("MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "rebase-merge", "rebase-apply", "index.lock")
+# `git status` (obsidian-git runs it every few seconds, as shell prompts and editors do) takes index.lock for
+# a few milliseconds to refresh the index: fixes due then wait for it, retried every GIT_LOCK_RETRY seconds,
+# and are held as for a checkout only once the lock has stayed GIT_LOCK_PATIENCE seconds
+GIT_LOCK_RETRY = 0.1
+GIT_LOCK_PATIENCE = 5.0
 
 
 class Watcher:
@@ -104,7 +113,7 @@ class Watcher:
         self.refused: set[str] = set()  # the writer refused: retried after the note's next event
         self.own_writes: dict[str, str] = {}
         self.bulk_until = 0.0  # while many notes change together, --fix leaves them alone (`_bulk`)
-        self.git_dir = find_git_dir(self.root)
+        self.lock_since: float | None = None  # when the fixes due found git's index.lock, and wait for it
 
     # -- settings that may change with a reload ------------------------------------------------------------
 
@@ -206,7 +215,8 @@ class Watcher:
         gc.collect()
         gc.freeze()  # the vault state lives as long as the watch: later collections need not walk it
 
-    def _recheck(self, rels: list[str]) -> None:
+    def _recheck(self, rels: list[str], written: Collection[str] = ()) -> None:
+        """Re-check the notes `rels` that changed; `written`: those vaultkit's fix just wrote."""
         self._retry_refused(rels)
         changed = [rel for rel in rels if self._content_changed(rel)]
         if not changed:
@@ -227,7 +237,7 @@ class Watcher:
         previous = {rel: self.current.get(rel, []) for rel in by_note}
         for rel, found in by_note.items():
             self._set(rel, found)
-        if self._print_changes(set(by_note), previous, saved=set(changed)):
+        if self._print_changes(set(by_note), previous, saved=set(changed), written=written):
             self._print_summary()
             self._write_report()
         if self.options.fix:
@@ -291,12 +301,26 @@ class Watcher:
             click.echo(f"vaultkit: {what}: checked, not linked; `vaultkit link` links them")
         self.bulk_until = now + self.debounce + self.settle
         self.fix_due.clear()
+        self.lock_since = None
 
-    def _git_busy(self) -> str:
+    @staticmethod
+    def _git_busy(git_dir: Path | None) -> str:
         """What of `_GIT_BUSY` the repository holds now ("" if nothing, or no repository)."""
-        if self.git_dir is None:
+        if git_dir is None:
             return ""
-        return next((name for name in _GIT_BUSY if os.path.lexists(self.git_dir / name)), "")
+        return next((name for name in _GIT_BUSY if os.path.lexists(git_dir / name)), "")
+
+    def _wait_for_git(self, saved: list[str], now: float) -> bool:
+        """Whether the notes `saved`, due while git holds only its index lock, wait for it: retried shortly,
+        each keeping a later due time it got meanwhile, until the lock has stayed GIT_LOCK_PATIENCE seconds
+        (a long checkout, a commit waiting for its message: then held as for any git change)."""
+        if self.lock_since is None:
+            self.lock_since = now
+        if now - self.lock_since >= GIT_LOCK_PATIENCE:
+            return False
+        for rel in saved:
+            self.fix_due[rel] = max(self.fix_due.get(rel, now), now + GIT_LOCK_RETRY)
+        return True
 
     def _schedule_fixes(self, saved: Iterable[str]) -> None:
         """Saved notes with something to fix are fixed once quiet for the settle time (not vaultkit's own
@@ -319,18 +343,38 @@ class Watcher:
     def _run_fixes(self, now: float) -> None:
         with self.lock:
             saved = _pop_ready(self.fix_due, now, self.pending)
-        busy = self._git_busy() if saved else ""
+        if not saved:
+            if not self.fix_due:  # no fix waits for git's lock: the next lock seen is a new one
+                self.lock_since = None
+            return
+        git_dir = find_git_dir(self.root)  # each time: a `git init` or a clone since the watch started
+        busy = self._git_busy(git_dir)
+        if busy == "index.lock" and self._wait_for_git(saved, now):
+            return
+        self.lock_since = None
         if busy:
             self._hold(now, f"git is changing the notes (its {busy} is there)")
             return
-        if saved and self.git_dir is not None:
-            from_git = as_in_git_index(self.root, saved)
-            for rel in sorted(from_git):
-                click.echo(f"vaultkit: {printable(rel)}: {GIT_WROTE}")
+        if git_dir is not None:
+            from_git = self._left_to_git(git_dir, saved)
             saved = [rel for rel in saved if rel not in from_git]
         if saved and self.runner.state is not None:
             found = [d for rel in saved for d in self.current.get(rel, [])]
             self._write(edits_by_note(found), set(edits_by_note(d for d in found if d.code != RELATION)))
+
+    def _left_to_git(self, git_dir: Path, saved: list[str]) -> set[str]:
+        """The notes of `saved` that git wrote, said as such: those as its index has them, but for those a
+        commit made since their save records (`committed_saves`: a save committed within the settle time,
+        as obsidian-git's commit on save makes it, is still a save)."""
+        index = as_in_git_index(self.root, saved)
+        if not index:
+            return set()
+        from_git = set(index) - committed_saves(self.root, git_dir, index)
+        left = {rel: index[rel] for rel in from_git}
+        staged = from_git - set((index_as_in_commit(self.root, "HEAD", left) if left else None) or {})
+        for rel in sorted(from_git):
+            click.echo(f"vaultkit: {printable(rel)}: {GIT_STAGED if rel in staged else GIT_WROTE}")
+        return from_git
 
     def _write(self, plan: dict[str, list[Edit]], linking: Collection[str]) -> None:
         """Write the fixes through the one writer. `linking`: the notes whose fixes insert a link (the others
@@ -352,7 +396,7 @@ class Watcher:
             click.echo(f"vaultkit: {printable(refused.rel)}: {_retried(refused.message)}", err=True)
             self.refused.add(refused.rel)
         if outcome.written:
-            self._recheck(outcome.written)
+            self._recheck(outcome.written, written=outcome.written)
 
     # -- output -------------------------------------------------------------------------------------------
 
@@ -362,13 +406,15 @@ class Watcher:
         previous: dict[str, list[Diagnostic]],
         why: str = WHY_SAVED,
         saved: set[str] | None = None,
+        written: Collection[str] = (),
     ) -> bool:
         """Print what appeared (+) and went (-). A problem goes because its note was deleted or can no
         longer be read (it is not checked), or `why`; in a note that was not saved (`saved`: the notes that
         were), because of a change elsewhere: a mention whose note was deleted is gone, not fixed. In a
-        saved note (or path), a problem is "fixed by vaultkit" only where vaultkit's own write made these
-        bytes and the problem was one it fixes; any other is "gone" (the user rewrote the text, a symlinked
-        folder was swapped for a folder), which vaultkit did not fix."""
+        saved note (or path), a problem is "fixed by vaultkit" only in the re-check of vaultkit's own write
+        (`written`), of these very bytes, and where the problem was one it fixes; any other is "gone" (the
+        user rewrote the text, a symlinked folder was swapped for a folder, a checkout brought back the text
+        vaultkit once wrote), which vaultkit did not fix."""
         printed = False
         state = self.runner.state
         for rel in sorted(rels):
@@ -382,7 +428,7 @@ class Watcher:
                 gone = "(no longer found, after a change in another note)"
             elif why != WHY_SAVED:
                 gone = f"({why})"
-            elif facts is not None and self.own_writes.get(rel) == facts.digest:
+            elif rel in written and facts is not None and self.own_writes.get(rel) == facts.digest:
                 gone = "(fixed by vaultkit)"
             else:
                 gone = "(gone)"
@@ -490,6 +536,10 @@ class Watcher:
 
 GIT_WROTE = (
     "as git's index has it (a checkout, a stash, a merge?): checked, not linked; `vaultkit link` links it"
+)
+GIT_STAGED = (
+    "as staged in git's index (by `git add`, or taken from another commit?): checked, not linked; "
+    "`vaultkit link` links it"
 )
 SHOWN_AT_START = 100  # problems listed when watch starts; `vaultkit check` lists them all
 
@@ -621,16 +671,17 @@ class _Handler(FileSystemEventHandler):
             self.watcher.on_path(os.fsdecode(dest), at)
 
 
-def as_in_git_index(root: Path, rels: Sequence[str]) -> set[str]:
+def as_in_git_index(root: Path, rels: Sequence[str]) -> dict[str, bytes]:
     """The notes of `rels` whose bytes, through git's filters (`git hash-object`: line endings, clean
-    filters), are the blob git's index holds for them (`git ls-files --stage`, stage 0): as a checkout, a
-    stash, a merge or a reset wrote them, or as just staged; a save of the user's since differs. Empty when
-    git cannot say (not installed, a repository it refuses): the notes are then fixed as saves."""
+    filters), are the blob git's index holds for them (`git ls-files --stage`, stage 0), with that blob: as
+    a checkout, a stash, a merge or a reset wrote them, or as just staged or committed; a save of the user's
+    since differs. Empty when git cannot say (not installed, a repository it refuses): the notes are then
+    fixed as saves."""
     import subprocess
 
     asked = [rel for rel in rels if "\n" not in rel and os.path.isfile(root / rel)]  # a line each, below
     if not asked:
-        return set()
+        return {}
     try:
         staged = _git(root, ["ls-files", "--stage", "-z", "--", *asked])
         # in full: git reads the names `--stdin-paths` gives from the top of the repository, not from here
@@ -638,14 +689,71 @@ def as_in_git_index(root: Path, rels: Sequence[str]) -> set[str]:
             root, ["hash-object", "--stdin-paths"], b"".join(os.fsencode(root / r) + b"\n" for r in asked)
         )
     except (OSError, subprocess.SubprocessError):
+        return {}
+    index = _blobs(staged, b"0")  # a conflict's stages are no checkout
+    return {rel: blob for rel, blob in zip(asked, hashed.split(), strict=False) if index.get(rel) == blob}
+
+
+def committed_saves(root: Path, git_dir: Path, index: dict[str, bytes]) -> set[str]:
+    """The notes of `index` (as git's index has them, with their blobs) that a commit made since their last
+    change records as it changed them: a save committed at once (obsidian-git commits on save; `git add` and
+    `git commit` in a terminal), not something git wrote. That commit is HEAD's newest reflog entry, `commit:`
+    or `commit (initial):`, dated no earlier than the note's modification (whole seconds); its tree has the
+    index's blob and its parent's does not. A checkout, a pull, a stash, a reset, a merge, a rebase, a
+    cherry-pick or a revert logs another entry; a checkout of the note alone (`git checkout -- note`, the
+    changes discarded) comes after the commit; and a commit of other notes did not change these."""
+    newest = _newest_reflog_entry(git_dir)
+    if newest is None or not newest[3].startswith(("commit: ", "commit (initial): ")):
         return set()
-    index = {}
-    for entry in staged.split(b"\0"):
+    parent, commit, when, _ = newest
+    try:
+        recent = {rel for rel in index if int(os.stat(root / rel).st_mtime) <= when}
+    except OSError:
+        return set()
+    if not recent:  # ls-tree without a name lists every one
+        return set()
+    after = index_as_in_commit(root, commit, {rel: index[rel] for rel in recent}) or {}
+    before = index_as_in_commit(root, parent, after) if parent.strip("0") and after else {}
+    return set() if before is None else set(after) - set(before)
+
+
+def index_as_in_commit(root: Path, commit: str, index: dict[str, bytes]) -> dict[str, bytes] | None:
+    """The notes of `index` whose blob is the one `commit`'s tree holds for them; None if git cannot say
+    (no such commit: HEAD in a repository with none yet)."""
+    import subprocess
+
+    try:
+        listed = _git(root, ["ls-tree", "-r", "-z", commit, "--", *index])  # names as from here
+    except (OSError, subprocess.SubprocessError):
+        return None
+    tree = _blobs(listed, None)
+    return {rel: blob for rel, blob in index.items() if tree.get(rel) == blob}
+
+
+def _blobs(listed: bytes, stage: bytes | None) -> dict[str, bytes]:
+    """name -> blob of `git ls-files --stage -z` (its entries at `stage`) or `git ls-tree -z` (stage None)."""
+    found = {}
+    for entry in listed.split(b"\0"):
         info, _, path = entry.partition(b"\t")
-        fields = info.split()
-        if len(fields) == 3 and fields[2] == b"0":  # mode, blob, stage: a conflict's stages are no checkout
-            index[os.fsdecode(path)] = fields[1]
-    return {rel for rel, blob in zip(asked, hashed.split(), strict=False) if index.get(rel) == blob}
+        fields = info.split()  # mode, blob, stage; or mode, type, object
+        if len(fields) == 3 and (fields[2] == stage if stage is not None else fields[1] == b"blob"):
+            found[os.fsdecode(path)] = fields[1 if stage is not None else 2]
+    return found
+
+
+def _newest_reflog_entry(git_dir: Path) -> tuple[str, str, int, str] | None:
+    """HEAD's newest reflog entry (`logs/HEAD`, its last line): old and new commit, time, message."""
+    try:
+        with open(git_dir / "logs" / "HEAD", "rb") as f:
+            f.seek(max(0, f.seek(0, os.SEEK_END) - 65536))
+            last = f.read().rstrip(b"\n").rpartition(b"\n")[2].decode("utf-8", "replace")
+    except OSError:
+        return None
+    head, _, message = last.partition("\t")
+    fields = head.split()
+    if len(fields) < 4 or not fields[-2].isdigit():  # old new name <email> time zone
+        return None
+    return fields[0], fields[1], int(fields[-2]), message
 
 
 def _git(root: Path, args: list[str], given: bytes = b"") -> bytes:
@@ -658,9 +766,22 @@ def _git(root: Path, args: list[str], given: bytes = b"") -> bytes:
 
 
 def find_git_dir(folder: Path) -> Path | None:
-    """The git dir of the repository `folder` is in, as git finds it without GIT_DIR: the first `.git` in
-    the folder or above it, a folder, or a file `gitdir: <path>` (a worktree, a submodule). None if none,
-    or if it cannot be read."""
+    """The git dir of the repository `folder` is in, as git finds it (`git rev-parse --absolute-git-dir`,
+    which follows GIT_DIR and GIT_WORK_TREE as the git commands run here do); where git cannot say (not
+    installed, or a repository it refuses: owned by another user), the first `.git` in the folder or above
+    it. None if there is none."""
+    import subprocess
+
+    try:
+        said = _git(folder, ["rev-parse", "--absolute-git-dir"]).rstrip(b"\n")
+    except (OSError, subprocess.SubprocessError):
+        return _dot_git(folder)
+    return Path(os.fsdecode(said)) if said else None
+
+
+def _dot_git(folder: Path) -> Path | None:
+    """The first `.git` in `folder` or above it, a folder, or a file `gitdir: <path>` (a worktree, a
+    submodule), as git finds it without GIT_DIR. None if none, or if it cannot be read."""
     for where in (folder, *folder.parents):
         dot = where / ".git"
         try:
