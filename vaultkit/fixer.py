@@ -16,7 +16,6 @@ from vaultkit.background import map_forked
 from vaultkit.diagnostics import Diagnostic, Edit
 from vaultkit.edits import (
     RUN_AGAIN,
-    Verify,
     WriteResult,
     apply_text,
     folders_synced_at_end,
@@ -156,8 +155,7 @@ def preview_in_rounds(
     are emptied): nothing after needs them, and each unlinked mention's diagnostic, fix and tuple of edits
     held ~200 bytes beside its edit while the notes were planned (~45 MB of `link --check` on 50,000
     notes, where the planners forked at that size)."""
-    verify = functools.partial(check_edits, managed=managed_property)
-    plan = functools.partial(_plan_writes, root, verify=verify, jobs=jobs)
+    plan = functools.partial(_plan_writes, root, managed=managed_property, jobs=jobs)
     preview = Preview(keep_texts=keep_texts)
     links, relations = _grouped(first, wanted)
     plan(first.facts, links, into=preview)
@@ -192,18 +190,22 @@ def _plan_writes(
     facts: dict[str, NoteFacts],
     plan: dict[str, list[Edit]],
     *,
-    verify: Verify,
+    managed: str,
     into: Preview,
     jobs: int | None,
 ) -> None:
-    """Add to `into` the writes `plan` would make, each checked as the writer checks it. A note's link and
-    relation edits are checked apart, as the two rounds write them; they touch different parts of the note
-    (body, frontmatter), so the edits of both rounds apply to its text as it is now."""
+    """Add to `into` the writes `plan` would make, each checked as the writer checks it (of a relation edit,
+    against what the parse recorded of the frontmatter: plan_write checks first that the note holds what
+    was parsed). A note's link and relation edits are checked apart, as the two rounds write them; they
+    touch different parts of the note (body, frontmatter), so the edits of both rounds apply to its text as
+    it is now."""
 
     def plan_notes(rels: Sequence[str]) -> list[tuple[str, WriteResult | tuple[str, bool]]]:
         out: list[tuple[str, WriteResult | tuple[str, bool]]] = []
         for rel in rels:
-            planned = plan_write(root, rel, facts[rel].digest, plan[rel], verify)
+            note = facts[rel]
+            verify = functools.partial(check_edits, managed=managed, kept=note.kept)
+            planned = plan_write(root, rel, note.digest, plan[rel], verify)
             if isinstance(planned, WriteResult):
                 out.append((rel, planned))
             else:
