@@ -913,6 +913,32 @@ def test_link_check_verifies_relations_against_what_the_parse_recorded(make_vaul
     assert len(calls) == 4 and all(calls), calls  # Alpha's and Beta's relations, twice (Gamma has no YAML)
 
 
+def test_link_writes_relations_checked_against_what_the_parse_recorded(make_vault: VaultFactory) -> None:
+    """`link` gives the recorded frontmatter to the check of a relation edit in a note it did not link (one
+    it linked holds another text than the parse read), and writes what the full comparison lets it write."""
+    files = {
+        "Alpha.md": "---\ntitle: A\nRelated: [x]\n---\nSee Beta here.\n",
+        "Beta.md": "---\ntags: [b]  # kept\n---\nBeta.\n",
+        "Gamma.md": "Gamma mentions Alpha.\n",
+    }
+    roots = [make_vault(files, name="fast"), make_vault(files, name="full")]
+    calls: list[str] = []
+    real = verify._keeps
+
+    def keeps(*args: Any) -> bool:
+        calls.append(args[2])
+        return real(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verify, "_keeps", keeps)
+        assert run_cli("link", "--jobs", "1", roots[0]).exit_code == 0
+        assert len(calls) == 1 and calls[0], calls  # Beta's relation; Alpha was linked first
+        patch.setattr(verify, "_keeps", lambda *args: False)  # the full comparison, every time
+        assert run_cli("link", "--jobs", "1", roots[1]).exit_code == 0
+    assert snapshot(roots[0]) == snapshot(roots[1])
+    assert "related:" in (roots[0] / "Beta.md").read_text()
+
+
 @pytest.mark.parametrize(
     "text",
     ["%%\nstart\n\nGamma here\n%%\nafter\n", "Prose.\n\n%% never closed\n\nGamma here\n"],

@@ -92,14 +92,17 @@ def fix_in_rounds(
             d for d in (*last.diagnostics, *last.beyond) if wanted(d) and d.code == RELATION
         )
         # a note refused as changed since it was read stays refused: it is not written in this run
-        digests = {rel: (first if rel in unwritten else last).facts[rel].digest for rel in relations}
+        read = {rel: (first if rel in unwritten else last).facts[rel] for rel in relations}
+        digests = {rel: facts.digest for rel, facts in read.items()}
+        kept = {rel: facts.kept for rel, facts in read.items()}
     else:  # `first`'s edits, on notes some of which now hold their new links
         relations = edits_by_note(d for d in chosen if d.code == RELATION)
         relations = {rel: _after(links.get(rel, []), edits) for rel, edits in relations.items()}
         digests = {rel: now.get(rel) or first.facts[rel].digest for rel in relations}
+        kept = {rel: first.facts[rel].kept for rel in relations if rel not in now}  # of the text parsed
     # a note whose writer died is not written again in this run (it may hold its new links: unknown)
     relations = {rel: edits for rel, edits in relations.items() if rel not in outcome.lost}
-    later, _ = apply_fixes(root, digests, relations, managed_property, jobs=jobs)
+    later, _ = apply_fixes(root, digests, relations, managed_property, kept=kept, jobs=jobs)
     mark("write relations")
     return outcome.then(later)
 
@@ -240,19 +243,22 @@ def apply_fixes(
     plan: dict[str, list[Edit]],
     managed_property: str,
     *,
+    kept: Mapping[str, str] | None = None,
     jobs: int | None = None,
 ) -> tuple[FixOutcome, dict[str, str]]:
-    """Write each note's edits through the writer, if the note still has the content hashed as `digests`;
-    also returns the hash of what each note written now holds. Many notes are written by `jobs` forked
+    """Write each note's edits through the writer, if the note still has the content hashed as `digests`
+    (and whose frontmatter, parsed with that content, `kept` recorded: NoteFacts.kept); also returns the
+    hash of what each note written now holds. Many notes are written by `jobs` forked
     processes, each a slice (background.map_forked): the writer's own checks (a read, a hash, a second
     Markdown parse) are most of a write's time, and the writers' final compare-and-replace is serialised by
     the vault lock as it is between any two vaultkit processes."""
-    verify = functools.partial(check_edits, managed=managed_property)
+    recorded = kept or {}
     outcome, now = FixOutcome(), {}
 
     def write(rels: Sequence[str]) -> Iterator[WriteResult]:
         with folders_synced_at_end():  # in each process: a forked writer flushes the folders it wrote to
             for rel in rels:  # one at a time: a forked writer sends each result as it has it
+                verify = functools.partial(check_edits, managed=managed_property, kept=recorded.get(rel, ""))
                 yield _slim(write_note(root, rel, digests[rel], plan[rel], verify))
 
     def lost(rels: Sequence[str], why: str) -> list[WriteResult]:
