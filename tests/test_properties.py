@@ -31,7 +31,7 @@ from typing import Any
 
 import mistune
 import pytest
-from conftest import run_cli, snapshot
+from conftest import VaultFactory, run_cli, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -838,6 +838,105 @@ def test_verify_refuses_an_edit_that_adds_a_problem() -> None:
     edit = Edit(at, at, '\ntitle: a\nrelated:\n  - "[[Subject]]"')
     reason = check_edits(old, apply_text(old, [edit]), [edit], "related")
     assert reason is not None and "VK003" in reason
+
+
+def _kept(text: str) -> str:
+    """What the parse of `text` records for the check of a relation edit (NoteFacts.kept)."""
+    fm = frontmatter.split(text)
+    frontmatter.load(text, fm)
+    return verify.kept_digest(fm, "related")
+
+
+_BIG_HEX = "0x" + "f" * 4000  # an integer of ~4,800 digits: loaded, but more than repr spells
+
+
+@pytest.mark.parametrize(
+    ("old", "edited", "inserted"),
+    [
+        ('---\ntitle: a\nrelated:\n  - "[[Omega]]"\n---\nBody.\n', '  - "[[Omega]]"', '\n  - "[[New]]"'),
+        ("---\ntitle: a\nRelated: [x]\n---\nBody.\n", "[x", ', "[[New]]"'),
+        ("---\ntitle: a\n---\nBody.\n", "title: a", '\nrelated:\n  - "[[New]]"'),
+        ("---\ntitle: a\ntitle: b\n---\nBody.\n", "title: b", '\nrelated:\n  - "[[New]]"'),
+        ("---\nn: .nan\nf: 1.0\nt: true\n---\nBody.\n", "t: true", '\nrelated:\n  - "[[New]]"'),
+        (f"---\nbig: {_BIG_HEX}\n---\nBody.\n", _BIG_HEX, '\nrelated:\n  - "[[New]]"'),
+        # each edit below changes what the digest spells: the full comparison decides (`1.0` equals `1`)
+        ("---\ntitle: a\n---\nBody.\n", "title: a", "\ntitle: b"),
+        ("---\ntitle: 1\nrelated: []\n---\nBody.\n", "title: 1", ".0"),
+        ("---\ntitle: a\nrelated: [x]\n---\nBody.\n", "related: [", '"[[New]]", '),
+        ("---\ntitle: a\nrelated: x\n---\nBody.\n", "related: x", "\nextra: 1"),
+        ("---\ntitle: a\n---\nBody.\n", "title: a", "\nrelated: [x]\nRelated: [y]"),
+    ],
+)
+def test_verify_of_a_relation_edit_says_the_same_with_what_the_parse_recorded(
+    old: str, edited: str, inserted: str
+) -> None:
+    """The check of a frontmatter edit loads only the new YAML when the parse recorded what the old one
+    holds (NoteFacts.kept): every verdict and message is the one the full comparison gives."""
+    at = old.index(edited) + len(edited)
+    edit = Edit(at, at, inserted)
+    new = apply_text(old, [edit])
+    full = check_edits(old, new, [edit], "related")
+    assert check_edits(old, new, [edit], "related", kept=_kept(old)) == full
+    assert check_edits(old, new, [edit], "related", kept="0:0") == full  # a digest that matches nothing
+
+
+def test_verify_of_a_relation_edit_records_nothing_it_cannot_spell() -> None:
+    assert _kept(f"---\nbig: {_BIG_HEX}\n---\n") == ""
+    assert _kept("No frontmatter.\n") == ""
+    assert _kept("---\nrelated: 5\n---\n") == ""  # no relation edit is planned there
+    assert _kept("---\nrelated: x\n---\n").startswith("1:")
+
+
+def test_link_check_verifies_relations_against_what_the_parse_recorded(make_vault: VaultFactory) -> None:
+    """`link --check` gives each note's recorded frontmatter to the check of its relation edit, from the
+    parse and from the cache alike; and the same notes would change as without it."""
+    root = make_vault(
+        {
+            "Alpha.md": "---\ntitle: A\nRelated: [x]\n---\nSee Beta here.\n",
+            "Beta.md": "---\ntags: [b]\n---\nBeta.\n",
+            "Gamma.md": "Gamma mentions Alpha.\n",
+        }
+    )
+    calls: list[str] = []
+    real = verify._keeps
+
+    def keeps(*args: Any) -> bool:
+        calls.append(args[2])
+        return real(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verify, "_keeps", keeps)
+        cold = run_cli("link", "--check", "--jobs", "1", root)
+        warm = run_cli("link", "--check", "--jobs", "1", root)
+    assert cold.output == warm.output
+    assert "Alpha.md (2 edits)" in cold.stdout and "Beta.md (1 edit)" in cold.stdout
+    assert len(calls) == 4 and all(calls), calls  # Alpha's and Beta's relations, twice (Gamma has no YAML)
+
+
+def test_link_writes_relations_checked_against_what_the_parse_recorded(make_vault: VaultFactory) -> None:
+    """`link` gives the recorded frontmatter to the check of a relation edit in a note it did not link (one
+    it linked holds another text than the parse read), and writes what the full comparison lets it write."""
+    files = {
+        "Alpha.md": "---\ntitle: A\nRelated: [x]\n---\nSee Beta here.\n",
+        "Beta.md": "---\ntags: [b]  # kept\n---\nBeta.\n",
+        "Gamma.md": "Gamma mentions Alpha.\n",
+    }
+    roots = [make_vault(files, name="fast"), make_vault(files, name="full")]
+    calls: list[str] = []
+    real = verify._keeps
+
+    def keeps(*args: Any) -> bool:
+        calls.append(args[2])
+        return real(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verify, "_keeps", keeps)
+        assert run_cli("link", "--jobs", "1", roots[0]).exit_code == 0
+        assert len(calls) == 1 and calls[0], calls  # Beta's relation; Alpha was linked first
+        patch.setattr(verify, "_keeps", lambda *args: False)  # the full comparison, every time
+        assert run_cli("link", "--jobs", "1", roots[1]).exit_code == 0
+    assert snapshot(roots[0]) == snapshot(roots[1])
+    assert "related:" in (roots[0] / "Beta.md").read_text()
 
 
 @pytest.mark.parametrize(

@@ -29,7 +29,7 @@ from vaultkit.rules import NOTE_RULES
 from vaultkit.rules.base import NoteContext
 from vaultkit.schemas import SchemaSet
 from vaultkit.state import linkable
-from vaultkit.verify import unverifiable
+from vaultkit.verify import kept_digest, unverifiable
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
 SMALL_SCAN = 8  # notes a set of keys scans with per-note automata before the automaton over all keys pays
@@ -197,6 +197,8 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     )
     if config.relations.enabled and not note.lone_cr:  # an inserted line would need the file's own breaks
         facts.anchor = relation_anchor(note.text, note.fm, config.relations.property)
+        if facts.anchor is not None:  # spares the check of a relation edit a second load of the YAML
+            facts.kept = kept_digest(note.fm, config.relations.property)
     facts.properties = tuple(data)
     return facts
 

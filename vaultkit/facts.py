@@ -107,6 +107,7 @@ class NoteFacts:
     anchor: PropertyAnchor | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
     properties: tuple[str, ...] = field(default=())  # frontmatter keys, for property-type checks
+    kept: str = ""  # what an edit of the relations property must keep of the frontmatter (verify.kept_digest)
     report: bool = False  # a report vaultkit wrote (note.REPORT_MARKER): not read, not counted as checked
     # `suppressions` indexed for look-ups, built when first needed (never cached nor compared)
     _suppression_index: SuppressionIndex | None = field(default=None, init=False, repr=False, compare=False)
@@ -144,6 +145,7 @@ def facts_to_json(facts: NoteFacts) -> dict[str, Any]:
         "anchor": list(anchor) if anchor else None,
         "diagnostics": [d.to_row() for d in facts.diagnostics],
         "properties": list(facts.properties),
+        "kept": facts.kept,
         "report": facts.report,
     }
 
@@ -168,6 +170,7 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         anchor=shared_anchor(*anchor) if anchor else None,
         diagnostics=tuple(Diagnostic.from_row(x) for x in data["diagnostics"]),
         properties=tuple(data["properties"]),
+        kept=data["kept"],
         report=data["report"],
     )
 

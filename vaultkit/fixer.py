@@ -16,7 +16,6 @@ from vaultkit.background import map_forked
 from vaultkit.diagnostics import Diagnostic, Edit
 from vaultkit.edits import (
     RUN_AGAIN,
-    Verify,
     WriteResult,
     apply_text,
     folders_synced_at_end,
@@ -93,14 +92,17 @@ def fix_in_rounds(
             d for d in (*last.diagnostics, *last.beyond) if wanted(d) and d.code == RELATION
         )
         # a note refused as changed since it was read stays refused: it is not written in this run
-        digests = {rel: (first if rel in unwritten else last).facts[rel].digest for rel in relations}
+        read = {rel: (first if rel in unwritten else last).facts[rel] for rel in relations}
+        digests = {rel: facts.digest for rel, facts in read.items()}
+        kept = {rel: facts.kept for rel, facts in read.items()}
     else:  # `first`'s edits, on notes some of which now hold their new links
         relations = edits_by_note(d for d in chosen if d.code == RELATION)
         relations = {rel: _after(links.get(rel, []), edits) for rel, edits in relations.items()}
         digests = {rel: now.get(rel) or first.facts[rel].digest for rel in relations}
+        kept = {rel: first.facts[rel].kept for rel in relations if rel not in now}  # of the text parsed
     # a note whose writer died is not written again in this run (it may hold its new links: unknown)
     relations = {rel: edits for rel, edits in relations.items() if rel not in outcome.lost}
-    later, _ = apply_fixes(root, digests, relations, managed_property, jobs=jobs)
+    later, _ = apply_fixes(root, digests, relations, managed_property, kept=kept, jobs=jobs)
     mark("write relations")
     return outcome.then(later)
 
@@ -156,8 +158,7 @@ def preview_in_rounds(
     are emptied): nothing after needs them, and each unlinked mention's diagnostic, fix and tuple of edits
     held ~200 bytes beside its edit while the notes were planned (~45 MB of `link --check` on 50,000
     notes, where the planners forked at that size)."""
-    verify = functools.partial(check_edits, managed=managed_property)
-    plan = functools.partial(_plan_writes, root, verify=verify, jobs=jobs)
+    plan = functools.partial(_plan_writes, root, managed=managed_property, jobs=jobs)
     preview = Preview(keep_texts=keep_texts)
     links, relations = _grouped(first, wanted)
     plan(first.facts, links, into=preview)
@@ -192,18 +193,22 @@ def _plan_writes(
     facts: dict[str, NoteFacts],
     plan: dict[str, list[Edit]],
     *,
-    verify: Verify,
+    managed: str,
     into: Preview,
     jobs: int | None,
 ) -> None:
-    """Add to `into` the writes `plan` would make, each checked as the writer checks it. A note's link and
-    relation edits are checked apart, as the two rounds write them; they touch different parts of the note
-    (body, frontmatter), so the edits of both rounds apply to its text as it is now."""
+    """Add to `into` the writes `plan` would make, each checked as the writer checks it (of a relation edit,
+    against what the parse recorded of the frontmatter: plan_write checks first that the note holds what
+    was parsed). A note's link and relation edits are checked apart, as the two rounds write them; they
+    touch different parts of the note (body, frontmatter), so the edits of both rounds apply to its text as
+    it is now."""
 
     def plan_notes(rels: Sequence[str]) -> list[tuple[str, WriteResult | tuple[str, bool]]]:
         out: list[tuple[str, WriteResult | tuple[str, bool]]] = []
         for rel in rels:
-            planned = plan_write(root, rel, facts[rel].digest, plan[rel], verify)
+            note = facts[rel]
+            verify = functools.partial(check_edits, managed=managed, kept=note.kept)
+            planned = plan_write(root, rel, note.digest, plan[rel], verify)
             if isinstance(planned, WriteResult):
                 out.append((rel, planned))
             else:
@@ -238,19 +243,22 @@ def apply_fixes(
     plan: dict[str, list[Edit]],
     managed_property: str,
     *,
+    kept: Mapping[str, str] | None = None,
     jobs: int | None = None,
 ) -> tuple[FixOutcome, dict[str, str]]:
-    """Write each note's edits through the writer, if the note still has the content hashed as `digests`;
-    also returns the hash of what each note written now holds. Many notes are written by `jobs` forked
+    """Write each note's edits through the writer, if the note still has the content hashed as `digests`
+    (and whose frontmatter, parsed with that content, `kept` recorded: NoteFacts.kept); also returns the
+    hash of what each note written now holds. Many notes are written by `jobs` forked
     processes, each a slice (background.map_forked): the writer's own checks (a read, a hash, a second
     Markdown parse) are most of a write's time, and the writers' final compare-and-replace is serialised by
     the vault lock as it is between any two vaultkit processes."""
-    verify = functools.partial(check_edits, managed=managed_property)
+    recorded = kept or {}
     outcome, now = FixOutcome(), {}
 
     def write(rels: Sequence[str]) -> Iterator[WriteResult]:
         with folders_synced_at_end():  # in each process: a forked writer flushes the folders it wrote to
             for rel in rels:  # one at a time: a forked writer sends each result as it has it
+                verify = functools.partial(check_edits, managed=managed_property, kept=recorded.get(rel, ""))
                 yield _slim(write_note(root, rel, digests[rel], plan[rel], verify))
 
     def lost(rels: Sequence[str], why: str) -> list[WriteResult]:

@@ -7,12 +7,16 @@ in code, math, HTML, a heading, a table, a link or a comment; nor may vaultkit's
 the edited span (a callout's title, an Admonition header: prose to mistune). Frontmatter edits: the new
 YAML must load, and every property except the managed one must be exactly as before. A failure refuses the
 whole write.
+
+What a frontmatter edit must keep of the old YAML can be recorded when the note is parsed (`kept_digest`,
+NoteFacts.kept): the check then loads the new YAML only, and loads the old one too only when the two differ.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import itertools
 import re
 from collections import Counter
@@ -400,16 +404,16 @@ def _until(closer: str) -> Any:
     return parse
 
 
-def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str) -> str | None:
-    """None if the edits are safe; otherwise why the note must not be written."""
+def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, kept: str = "") -> str | None:
+    """None if the edits are safe; otherwise why the note must not be written. `kept`: `kept_digest` of
+    `old`'s frontmatter, if known (recorded when `old` was parsed)."""
     old, new = lines_view(old)[0], lines_view(new)[0]  # read as the analysis read them (same offsets)
     old_fm = frontmatter.split(old)  # where the body starts; the YAML is loaded only for head edits
     boundary = old_fm.body_start if old_fm.present else 0
     body_edits = [e for e in edits if e.start >= boundary and (old_fm.present or e.start > 0 or e.end > 0)]
     head_edits = [e for e in edits if e not in body_edits]
     if head_edits:
-        frontmatter.load(old, old_fm)
-        problem = _check_frontmatter(old_fm, new, managed)
+        problem = _check_frontmatter(old, old_fm, new, managed, kept)
         if problem:
             return problem
     if body_edits:
@@ -445,11 +449,16 @@ def _check_protected(old: str, boundary: int, edits: Sequence[Edit]) -> str | No
     return None
 
 
-def _check_frontmatter(old_fm: frontmatter.Frontmatter, new: str, managed: str) -> str | None:
+def _check_frontmatter(
+    old: str, old_fm: frontmatter.Frontmatter, new: str, managed: str, kept: str
+) -> str | None:
     new_fm = frontmatter.split(new)
     frontmatter.load(new, new_fm)
     if not new_fm.present or not new_fm.loaded:
         return "the frontmatter edit would not load as YAML"
+    if kept and _keeps(new_fm, managed, kept):
+        return None  # what the comparisons below would find, without loading the old YAML
+    frontmatter.load(old, old_fm)
     managed = old_fm.key_for(managed)  # `Related:` too
     added = Counter(p.code for p in new_fm.problems) - Counter(p.code for p in old_fm.problems)
     if added:  # problems the note already had (a duplicate key, say) are not the edit's doing
@@ -465,6 +474,47 @@ def _check_frontmatter(old_fm: frontmatter.Frontmatter, new: str, managed: str) 
     if not isinstance(new_list, list) or new_list[: len(old_list)] != old_list:
         return f"the frontmatter edit would change the existing values of '{managed}'"
     return None
+
+
+def kept_digest(fm: frontmatter.Frontmatter, managed: str) -> str:
+    """What an edit of the `managed` property must keep of this loaded frontmatter, as `_check_frontmatter`
+    compares it: `N:digest`, N the property's values and the digest of the key it is under, the problems'
+    codes, every other property and those N values. "" where none is recorded (no frontmatter; a value no
+    relation edit is planned in)."""
+    if not fm.present or not fm.loaded:
+        return ""
+    key = fm.key_for(managed)
+    value = fm.data.get(key)
+    if value is not None and not isinstance(value, (str, list)):
+        return ""
+    values = [value] if isinstance(value, str) else list(value or [])
+    digest = _digest(fm, key, values)
+    return f"{len(values)}:{digest}" if digest else ""
+
+
+def _keeps(new_fm: frontmatter.Frontmatter, managed: str, kept: str) -> bool:
+    """Does the new frontmatter keep what `kept` (`kept_digest` of the old one) says: the same key, codes
+    and other properties, and the old values first in a list? Only if equal digests say so; any difference
+    is left to the full comparison, which says what it is."""
+    items, _, digest = kept.partition(":")
+    key = new_fm.key_for(managed)
+    values = new_fm.data.get(key)
+    if not items.isdigit() or not isinstance(values, list):
+        return False
+    return _digest(new_fm, key, values[: int(items)]) == digest
+
+
+def _digest(fm: frontmatter.Frontmatter, key: str, values: list[Any]) -> str:
+    """A hash of the spelling (repr) of what the frontmatter check compares. Equal spellings mean equal
+    values: a loaded value is None, a bool, int, float, str, list or dict of str keys, whose repr tells
+    `True` from `1` and `1.0`, and each NaN is `math.nan`, equal to itself in a list or dict as the full
+    comparison finds it. "" for an integer of more digits than Python spells (`0x` and 4,000 digits)."""
+    others = {k: v for k, v in fm.data.items() if k != key}
+    try:
+        spelled = repr((key, sorted(p.code for p in fm.problems), others, values))
+    except ValueError:
+        return ""
+    return hashlib.blake2b(spelled.encode(), digest_size=16).hexdigest()
 
 
 def _check_body(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
