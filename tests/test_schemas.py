@@ -749,6 +749,25 @@ def test_pattern_properties_are_read_as_ecma_262(run: Run) -> None:
     assert [line.partition(" VK010 ")[2] for line in found] == ["Été: 1 is not a string"], found
 
 
+def test_additional_properties_reads_pattern_properties_as_ecma_262(run: Run) -> None:
+    """`additionalProperties: false` beside `patternProperties` decides which keys are extra by the same
+    ECMA-262 regexes: `\\p{L}` stopped the note with VK000 ("bad escape \\p"), and `\\d` took an Arabic-Indic
+    digit for a digit, so `q١` passed as a `^q\\d$` key."""
+    content = schema(
+        properties={"title": {"type": "string"}},
+        patternProperties={"^\\p{L}+_score$": {"type": "integer"}, "^q\\d$": {"type": "string"}},
+        additionalProperties=False,
+    )
+    files = {
+        "schemas/default.schema.json": content,
+        "A.md": "---\ntitle: x\nnote_score: 3\nq1: fine\nq١: arabic digit\n---\n",
+        "B.md": "---\ntitle: y\nété_score: 3\nq2: fine\n---\n",
+    }
+    found = lines(run(files))
+    assert len(found) == 1 and found[0].startswith("A.md:") and "VK000" not in found[0], found
+    assert "'q١'" in found[0] and "note_score" not in found[0], found
+
+
 @pytest.mark.parametrize(
     ("pattern", "refused"),
     [

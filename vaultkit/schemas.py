@@ -38,7 +38,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # as jsonschema's
 # Hashed first into every schema fingerprint: the same schema bytes read under another regex dialect
 # (Python's `re`, before) give other verdicts, so a cache entry or a "schemas checked" record of that
 # reading is not reused
-_DIALECT = b"regex: ECMA-262, u flag\0"
+_DIALECT = b"regex: ECMA-262, u flag; also for additionalProperties\0"
 
 
 def folder_fingerprint(folder: Path) -> str:
@@ -491,8 +491,37 @@ def ecma_validator_class() -> Any:
                     yield from validator.descend(v, subschema, path=k, schema_path=patrn)
 
     return validators.extend(  # type: ignore[no-untyped-call]
-        Draft202012Validator, {"pattern": pattern, "patternProperties": pattern_properties}
+        Draft202012Validator,
+        {
+            "pattern": pattern,
+            "patternProperties": pattern_properties,
+            "additionalProperties": _additional_properties,
+        },
     )
+
+
+def _additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """jsonschema's `additionalProperties`, its extra keys found as `patternProperties` validates them:
+    jsonschema's own used Python's re, where `\\p{L}` raised and `\\d` matched any digit."""
+    from jsonschema import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    extras = extra_keys(schema, instance)
+    if validator.is_type(extra, "object"):
+        for key in extras:
+            yield from validator.descend(instance[key], extra, path=key)
+    elif extra is False and extras:
+        unexpected = ", ".join(repr(key) for key in sorted(extras, key=str))
+        verb = "was" if len(extras) == 1 else "were"
+        yield ValidationError(f"Additional properties are not allowed ({unexpected} {verb} unexpected)")
+
+
+def extra_keys(schema: Mapping[str, Any], instance: Mapping[str, Any]) -> list[str]:
+    """The keys of `instance` that neither `properties` nor (as ECMA-262 regexes) `patternProperties` name."""
+    named = schema.get("properties", {})
+    searches = [schema_regex(p).search for p in schema.get("patternProperties", {})]
+    return [key for key in instance if key not in named and not any(search(str(key)) for search in searches)]
 
 
 def _is_date(value: object) -> bool:
