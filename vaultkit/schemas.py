@@ -501,8 +501,9 @@ def ecma_validator_class() -> Any:
 
 
 def _additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    """jsonschema's `additionalProperties`, its extra keys found as `patternProperties` validates them:
-    jsonschema's own used Python's re, where `\\p{L}` raised and `\\d` matched any digit."""
+    """jsonschema's `additionalProperties`, its extra keys found as `patternProperties` validates them
+    (jsonschema's own used Python's re, where `\\p{L}` raised and `\\d` matched any digit), and each extra key
+    refused on its own, with its path: one error for them all pointed at the mapping, not at the key."""
     from jsonschema import ValidationError
 
     if not validator.is_type(instance, "object"):
@@ -511,10 +512,11 @@ def _additional_properties(validator: Any, extra: Any, instance: Any, schema: An
     if validator.is_type(extra, "object"):
         for key in extras:
             yield from validator.descend(instance[key], extra, path=key)
-    elif extra is False and extras:
-        unexpected = ", ".join(repr(key) for key in sorted(extras, key=str))
-        verb = "was" if len(extras) == 1 else "were"
-        yield ValidationError(f"Additional properties are not allowed ({unexpected} {verb} unexpected)")
+    elif extra is False:  # at each extra key, not once at the mapping that holds them
+        for key in extras:
+            yield ValidationError(
+                f"{key!r} is not a property the schema allows", path=(key,), instance=instance[key]
+            )
 
 
 def extra_keys(schema: Mapping[str, Any], instance: Mapping[str, Any]) -> list[str]:

@@ -4,7 +4,8 @@
 Validates each note's properties against the schema chosen for it (its `$schema` property, else
 `<type>.schema.json` from its `type`, else the config's `schema_map` globs, else `default.schema.json`) and
 reports every violation at the line and column of the offending value. A missing required property is
-reported at the opening `---`. Formats such as `date` and `uri` are checked.
+reported at the opening `---`, and a property `additionalProperties: false` refuses at its key, with the
+property meant where its name is close to one the schema lists. Formats such as `date` and `uri` are checked.
 
 Frontmatter is read as Obsidian reads it: unquoted dates stay strings, and only `true`/`false` are booleans
 (YAML 1.2). Where YAML 1.1 tools would read a value differently (`no`, `on`, `010`), the message says so.
@@ -36,6 +37,7 @@ review_recommendation: strong
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import re
 import sys
@@ -65,7 +67,8 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     for leaf in leaves:
         if leaf.validator == "format" and tuple(leaf.absolute_path) in patterned:
             continue
-        line, col = _where(note, tuple(leaf.absolute_path), leaf.validator == "required")
+        at_key = leaf.validator in ("required", "additionalProperties")
+        line, col = _where(note, tuple(leaf.absolute_path), at_key)
         message = describe(leaf, note)
         if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
             seen.add((line, col, message))
@@ -182,11 +185,37 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
             return f"{prefix}{_show(value)} is not a valid {title.lower()}" + (f": {about}" if about else "")
         return f"{prefix}{_show(value)} does not match the pattern {arg}"
     if kind in ("additionalProperties", "unevaluatedProperties"):
-        return f"{prefix}{error.message}"
+        return f"{prefix}{_unexpected(error, path)}"
     if kind in ("minLength", "maxLength", "minItems", "maxItems", "uniqueItems"):
         said = error.message.split(" ", 1)[-1] if kind != "uniqueItems" else "has repeated items"
         return f"{prefix}{_show(value)} {said}"
     return f"{prefix}{error.message}"
+
+
+def _unexpected(error: Any, path: JsonPath) -> str:
+    if error.validator != "additionalProperties" or not path:  # unevaluatedProperties: jsonschema's words
+        return str(error.message)
+    return "not a property the schema allows (additionalProperties is false)" + _instead(
+        error.schema, path[-1]
+    )
+
+
+def _instead(schema: Any, key: object) -> str:
+    """What to write instead of a key `additionalProperties: false` refuses: additionalProperties sees only
+    the `properties` beside it, so a key declared under allOf (often a shared `$ref`) is refused too."""
+    if not isinstance(schema, dict):
+        return ""
+    for word in ("allOf", "anyOf", "oneOf"):
+        branches = schema.get(word)
+        for branch in branches if isinstance(branches, list) else ():
+            if isinstance(branch, dict) and key in (branch.get("properties") or {}):
+                return (
+                    f"; it is declared under {word}, which additionalProperties does not look into: "
+                    "write unevaluatedProperties: false instead"
+                )
+    names = [name for name in schema.get("properties") or {} if isinstance(name, str)]
+    close = difflib.get_close_matches(str(key), names, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 RULE = rule(sys.modules[__name__], "VK010", "schema-violation", "note")
