@@ -343,6 +343,30 @@ def test_a_property_additional_properties_refuses_is_reported_at_its_key(run: Ru
     ]
 
 
+def test_unevaluated_properties_reads_pattern_properties_as_ecma_262(run: Run) -> None:
+    """`unevaluatedProperties: false` counts the keys a `patternProperties` evaluated with its ECMA-262
+    regexes: `\\p{L}` stopped every note with VK000 ("bad escape \\p"). Keys evaluated in allOf (a shared
+    `$ref`), in a `then` whose `if` holds, or by a dependent schema pass; each other key is reported at
+    its key."""
+    files = {
+        "schemas/review.schema.json": schema(properties={"review_due": {"type": "string"}}),
+        "schemas/default.schema.json": schema(
+            allOf=[{"$ref": "review.schema.json"}],
+            properties={"status": {}},
+            patternProperties={"^\\p{L}+_score$": {"type": "integer"}},
+            dependentSchemas={"status": {"properties": {"note": {}}}},
+            unevaluatedProperties=False,
+            **{"if": {"properties": {"status": {"const": "done"}}}, "then": {"properties": {"done_on": {}}}},
+        ),
+        "A.md": "---\nstatus: done\nreview_due: x\nété_score: 1\nnote: n\ndone_on: d\nq1: 1\n---\n",
+        "B.md": "---\nstatus: open\ndone_on: d\n---\n",
+    }
+    assert lines(run(files)) == [
+        "A.md:7:1: VK010 q1: not a property the schema allows (unevaluatedProperties is false)",
+        "B.md:3:1: VK010 done_on: not a property the schema allows (unevaluatedProperties is false)",
+    ]
+
+
 # -- the schema folder's own errors: exit 2, a clear message, never the network ----------------------------
 
 

@@ -496,6 +496,7 @@ def ecma_validator_class() -> Any:
             "pattern": pattern,
             "patternProperties": pattern_properties,
             "additionalProperties": _additional_properties,
+            "unevaluatedProperties": _unevaluated_properties,
         },
     )
 
@@ -517,6 +518,76 @@ def _additional_properties(validator: Any, extra: Any, instance: Any, schema: An
             yield ValidationError(
                 f"{key!r} is not a property the schema allows", path=(key,), instance=instance[key]
             )
+
+
+def _unevaluated_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """jsonschema's `unevaluatedProperties`, the keys a `patternProperties` evaluated found with its ECMA-262
+    regexes (jsonschema's own used Python's re: `\\p{L}` raised), and, when it is `false`, each key it
+    refuses reported on its own, at its path."""
+    from jsonschema import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    evaluated = _evaluated_keys(validator, instance, schema)
+    refused = [
+        key for key in instance if key not in evaluated and not _valid(validator, instance[key], extra)
+    ]
+    if extra is False:
+        for key in refused:
+            yield ValidationError(
+                f"{key!r} is not a property the schema allows", path=(key,), instance=instance[key]
+            )
+    elif refused:
+        keys = ", ".join(repr(key) for key in refused)
+        yield ValidationError(f"Unevaluated properties are not valid under the given schema ({keys})")
+
+
+def _valid(validator: Any, instance: Any, schema: Any) -> bool:
+    return next(validator.descend(instance, schema), None) is None
+
+
+def _evaluated_keys(validator: Any, instance: Mapping[str, Any], schema: Any) -> set[str]:
+    """The keys of `instance` that `schema` evaluates, as JSON Schema 2020-12 counts them for
+    `unevaluatedProperties` (jsonschema's find_evaluated_property_keys_by_schema, with ECMA-262 regexes)."""
+    if not isinstance(schema, dict):
+        return set()
+    keys = _referenced_keys(validator, instance, schema)
+    named = schema.get("properties")
+    if isinstance(named, dict):
+        keys |= named.keys() & instance.keys()
+    for word in ("additionalProperties", "unevaluatedProperties"):
+        if word in schema:
+            keys |= {key for key, value in instance.items() if _valid(validator, value, schema[word])}
+    for patrn in schema.get("patternProperties") or {}:
+        search = schema_regex(patrn).search
+        keys |= {key for key in instance if search(str(key))}
+    dependent = schema.get("dependentSchemas")
+    for key, sub in dependent.items() if isinstance(dependent, dict) else ():
+        keys |= _evaluated_keys(validator, instance, sub) if key in instance else set()
+    for word in ("allOf", "oneOf", "anyOf"):
+        for sub in schema.get(word) or ():
+            keys |= _evaluated_keys(validator, instance, sub) if _valid(validator, instance, sub) else set()
+    return keys | _conditional_keys(validator, instance, schema)
+
+
+def _referenced_keys(validator: Any, instance: Mapping[str, Any], schema: Mapping[str, Any]) -> set[str]:
+    keys: set[str] = set()
+    for word in ("$ref", "$dynamicRef"):
+        if isinstance(ref := schema.get(word), str):
+            resolved = validator._resolver.lookup(ref)  # as jsonschema follows a $ref
+            evolved = validator.evolve(schema=resolved.contents, _resolver=resolved.resolver)
+            keys |= _evaluated_keys(evolved, instance, resolved.contents)
+    return keys
+
+
+def _conditional_keys(validator: Any, instance: Mapping[str, Any], schema: Mapping[str, Any]) -> set[str]:
+    if "if" not in schema:
+        return set()
+    if _valid(validator, instance, schema["if"]):
+        return _evaluated_keys(validator, instance, schema["if"]) | _evaluated_keys(
+            validator, instance, schema.get("then")
+        )
+    return _evaluated_keys(validator, instance, schema.get("else"))
 
 
 def extra_keys(schema: Mapping[str, Any], instance: Mapping[str, Any]) -> list[str]:

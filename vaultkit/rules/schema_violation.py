@@ -67,7 +67,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     for leaf in leaves:
         if leaf.validator == "format" and tuple(leaf.absolute_path) in patterned:
             continue
-        at_key = leaf.validator in ("required", "additionalProperties")
+        at_key = leaf.validator in ("required", "additionalProperties", "unevaluatedProperties")
         line, col = _where(note, tuple(leaf.absolute_path), at_key)
         message = describe(leaf, note)
         if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
@@ -193,11 +193,10 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
 
 
 def _unexpected(error: Any, path: JsonPath) -> str:
-    if error.validator != "additionalProperties" or not path:  # unevaluatedProperties: jsonschema's words
+    if error.validator_value is not False or not path:  # a schema every extra key must pass: its words
         return str(error.message)
-    return "not a property the schema allows (additionalProperties is false)" + _instead(
-        error.schema, path[-1]
-    )
+    refused = f"not a property the schema allows ({error.validator} is false)"
+    return refused + (_instead(error.schema, path[-1]) if error.validator == "additionalProperties" else "")
 
 
 def _instead(schema: Any, key: object) -> str:
