@@ -367,6 +367,32 @@ def test_unevaluated_properties_reads_pattern_properties_as_ecma_262(run: Run) -
     ]
 
 
+def test_length_and_size_messages_name_the_limit(run: Run) -> None:
+    """The words after jsonschema's message's first space were kept as the predicate: a value with a space
+    in it was cut inside its own text (`s: "a b c d" b c d' is too long`)."""
+    content = schema(
+        properties={
+            "s": {"maxLength": 3},
+            "t": {"minLength": 5},
+            "e": {"minLength": 1},
+            "l": {"minItems": 2},
+            "m": {"maxItems": 1},
+            "z": {"maxItems": 0},
+            "o": {"minItems": 1},
+        }
+    )
+    note = '---\ns: a b c d\nt: a b\ne: ""\nl: [x y]\nm: [a b, c]\nz: [a]\no: []\n---\n'
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        'N.md:2:4: VK010 s: "a b c d" is longer than 3 characters',
+        'N.md:3:4: VK010 t: "a b" is shorter than 5 characters',
+        'N.md:4:4: VK010 e: "" should be non-empty',
+        'N.md:5:4: VK010 l: ["x y"] has fewer than 2 items',
+        'N.md:6:4: VK010 m: ["a b", "c"] has more than 1 item',
+        'N.md:7:4: VK010 z: ["a"] should be empty',
+        "N.md:8:4: VK010 o: [] should be non-empty",
+    ]
+
+
 # -- the schema folder's own errors: exit 2, a clear message, never the network ----------------------------
 
 

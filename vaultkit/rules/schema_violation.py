@@ -186,10 +186,30 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
         return f"{prefix}{_show(value)} does not match the pattern {arg}"
     if kind in ("additionalProperties", "unevaluatedProperties"):
         return f"{prefix}{_unexpected(error, path)}"
-    if kind in ("minLength", "maxLength", "minItems", "maxItems", "uniqueItems"):
-        said = error.message.split(" ", 1)[-1] if kind != "uniqueItems" else "has repeated items"
-        return f"{prefix}{_show(value)} {said}"
+    if kind in _SIZES or kind == "uniqueItems":
+        return f"{prefix}{_show(value)} {_size(kind, arg)}"
     return f"{prefix}{error.message}"
+
+
+# The limit in words: the words after jsonschema's message's first space were kept, which cut a value
+# holding a space (`"a b c d" b c d' is too long`)
+_SIZES = {
+    "maxLength": ("is longer than", "character"),
+    "minLength": ("is shorter than", "character"),
+    "maxItems": ("has more than", "item"),
+    "minItems": ("has fewer than", "item"),
+}
+
+
+def _size(kind: str, limit: object) -> str:
+    if kind == "uniqueItems":
+        return "has repeated items"
+    if limit == 0 and kind == "maxItems":
+        return "should be empty"
+    if limit == 1 and kind in ("minItems", "minLength"):
+        return "should be non-empty"
+    words, unit = _SIZES[kind]
+    return f"{words} {limit} {unit}{'' if limit == 1 else 's'}"
 
 
 def _unexpected(error: Any, path: JsonPath) -> str:
