@@ -393,6 +393,20 @@ def test_length_and_size_messages_name_the_limit(run: Run) -> None:
     ]
 
 
+def test_a_property_name_propertynames_refuses_is_reported_at_its_key(run: Run) -> None:
+    """jsonschema reports propertyNames without a path: a refused key was put at line 1, column 1, or, in a
+    nested mapping, at its first value, under the mapping's name."""
+    content = schema(
+        propertyNames={"pattern": "^[a-z_]+$"},
+        properties={"meta": {"type": "object", "propertyNames": {"maxLength": 3}}},
+    )
+    note = "---\ntitle: x\nBad Key: 1\nmeta:\n  ab: 1\n  abcdef: 2\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        'N.md:3:1: VK010 Bad Key: the property name "Bad Key" does not match the pattern ^[a-z_]+$',
+        'N.md:6:3: VK010 meta.abcdef: the property name "abcdef" is longer than 3 characters',
+    ]
+
+
 # -- the schema folder's own errors: exit 2, a clear message, never the network ----------------------------
 
 

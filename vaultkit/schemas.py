@@ -497,6 +497,7 @@ def ecma_validator_class() -> Any:
             "patternProperties": pattern_properties,
             "additionalProperties": _additional_properties,
             "unevaluatedProperties": _unevaluated_properties,
+            "propertyNames": _property_names,
         },
     )
 
@@ -518,6 +519,17 @@ def _additional_properties(validator: Any, extra: Any, instance: Any, schema: An
             yield ValidationError(
                 f"{key!r} is not a property the schema allows", path=(key,), instance=instance[key]
             )
+
+
+def _property_names(validator: Any, names: Any, instance: Any, _schema: Any) -> Iterator[Any]:
+    """jsonschema's `propertyNames`, each error at the key it refuses, marked `refused_key`: jsonschema's
+    had no path, so VK010 put a refused name at line 1 (or at the first value of a nested mapping)."""
+    if not validator.is_type(instance, "object"):
+        return
+    for key in instance:
+        for error in validator.descend(instance=key, schema=names, path=key):
+            error.refused_key = True
+            yield error
 
 
 def _unevaluated_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:

@@ -68,6 +68,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         if leaf.validator == "format" and tuple(leaf.absolute_path) in patterned:
             continue
         at_key = leaf.validator in ("required", "additionalProperties", "unevaluatedProperties")
+        at_key = at_key or getattr(leaf, "refused_key", False)
         line, col = _where(note, tuple(leaf.absolute_path), at_key)
         message = describe(leaf, note)
         if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
@@ -152,8 +153,7 @@ _TYPE_NAMES = {
 def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per JSON Schema keyword
     """A message a person understands: `review_value: 11 is greater than the maximum 10`."""
     path = tuple(error.absolute_path)
-    where = _name(path)
-    prefix = f"{where}: " if where else ""
+    prefix = _prefix(error, path)
     value, arg, kind = error.instance, error.validator_value, error.validator
     hint = note.fm.yaml11.get(path)
     if kind == "required":
@@ -210,6 +210,12 @@ def _size(kind: str, limit: object) -> str:
         return "should be non-empty"
     words, unit = _SIZES[kind]
     return f"{words} {limit} {unit}{'' if limit == 1 else 's'}"
+
+
+def _prefix(error: Any, path: JsonPath) -> str:
+    where = _name(path)
+    prefix = f"{where}: " if where else ""
+    return prefix + ("the property name " if getattr(error, "refused_key", False) else "")  # propertyNames
 
 
 def _unexpected(error: Any, path: JsonPath) -> str:
