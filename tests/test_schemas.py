@@ -250,6 +250,28 @@ def test_ref_between_local_files_and_within_one(run: Run) -> None:
     ]
 
 
+def test_ref_relative_to_a_schema_in_a_subfolder(run: Run) -> None:
+    """A `$ref` is resolved against the schema it is written in, as JSON Schema says: `types/book` refers to
+    `../defs/common`. The check of the schemas took it, then validation stopped with exit 2 ("cannot
+    resolve $ref"). A bare file name from a subfolder still names a schema at the folder's root."""
+    date = schema(type="string", format="date")
+    files = {
+        "schemas/defs/common.schema.json": json.dumps({"$defs": {"date": json.loads(date)}}),
+        "schemas/root.schema.json": json.dumps({"$defs": {"status": {"enum": ["todo", "done"]}}}),
+        "schemas/types/book.schema.json": schema(
+            properties={
+                "read_on": {"$ref": "../defs/common.schema.json#/$defs/date"},
+                "status": {"$ref": "root.schema.json#/$defs/status"},
+            }
+        ),
+        "Books/B.md": "---\nread_on: 2024-02-30\nstatus: doing\n---\n",
+    }
+    assert lines(run(files, '[schema_map]\n"Books/**" = "types/book.schema.json"\n')) == [
+        'Books/B.md:2:10: VK010 read_on: "2024-02-30" is not a valid date',
+        'Books/B.md:3:9: VK010 status: "doing" is not one of "todo", "done"',
+    ]
+
+
 @pytest.mark.parametrize("value", ["2024-01-05"])
 def test_valid_date(run: Run, value: str) -> None:
     assert check_note(run, "title: a", "review_value: 1", f"created: {value}") == []

@@ -350,11 +350,14 @@ def _follow(
 ) -> Any:
     """Replace a `$ref` by its target (merged with the keywords beside it), unless it must stay a `$ref`."""
     file, _, pointer = ref.partition("#")
-    target_doc = file or doc
+    target_doc = ref_document(file, doc, contents) if file else doc
     key = f"{target_doc}#{pointer}"
     target = _pointer(contents.get(target_doc), pointer)
-    if target is None or key in active or "$id" in (target if isinstance(target, dict) else {}):
+    if target is None:
         out["$ref"] = ref if file or doc == "" else f"{doc}#{pointer}"
+        return out
+    if key in active or "$id" in (target if isinstance(target, dict) else {}):
+        out["$ref"] = key if doc else ref  # by the name the registry knows it by, not relative to its schema
         return out
     resolved = _inline(target, target_doc, contents, (*active, key))
     if not out:
@@ -362,6 +365,13 @@ def _follow(
     if isinstance(resolved, dict) and not (set(resolved) & set(out) - _ANNOTATIONS):
         return {**resolved, **out}  # siblings of $ref that only annotate: merge, no extra allOf level
     return {"allOf": [resolved], **out}
+
+
+def ref_document(file: str, doc: str, contents: Mapping[str, Schema]) -> str:
+    """The schema a `$ref`'s file part names: relative to the schema it is written in (`../defs/x.schema.json`
+    from `types/`), as JSON Schema resolves a reference; else by file name from the folder's root."""
+    relative = urljoin(doc, file)
+    return relative if relative in contents else file
 
 
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated"})
