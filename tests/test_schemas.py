@@ -429,6 +429,16 @@ def test_a_property_name_propertynames_refuses_is_reported_at_its_key(run: Run) 
     ]
 
 
+def test_dependent_required_is_reported_at_the_property_that_requires(run: Run) -> None:
+    """jsonschema reports dependentRequired without a path: "'review_due' is a dependency of
+    'review_score'" stood at line 1, column 1."""
+    content = schema(dependentRequired={"review_score": ["review_due", "reviewer"], "other": ["x"]})
+    note = "---\ntitle: x\nreview_score: 3\nreviewer: me\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        "N.md:3:1: VK010 review_score: set, so 'review_due' must be set as well (dependentRequired)",
+    ]
+
+
 # -- the schema folder's own errors: exit 2, a clear message, never the network ----------------------------
 
 

@@ -508,6 +508,7 @@ def ecma_validator_class() -> Any:
             "additionalProperties": _additional_properties,
             "unevaluatedProperties": _unevaluated_properties,
             "propertyNames": _property_names,
+            "dependentRequired": _dependent_required,
         },
     )
 
@@ -540,6 +541,20 @@ def _property_names(validator: Any, names: Any, instance: Any, _schema: Any) -> 
         for error in validator.descend(instance=key, schema=names, path=key):
             error.refused_key = True
             yield error
+
+
+def _dependent_required(validator: Any, needs: Any, instance: Any, _schema: Any) -> Iterator[Any]:
+    """jsonschema's `dependentRequired`, at the property that requires the others (jsonschema's error had no
+    path: line 1), its `validator_value` the properties missing."""
+    from jsonschema import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    for key, wanted in needs.items():
+        missing = [name for name in wanted if name not in instance] if key in instance else []
+        if missing:
+            message = f"{missing!r} are required with {key!r}"
+            yield ValidationError(message, path=(key,), instance=instance[key], validator_value=missing)
 
 
 def _unevaluated_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:

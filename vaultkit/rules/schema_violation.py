@@ -68,7 +68,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         if leaf.validator == "format" and tuple(leaf.absolute_path) in patterned:
             continue
         at_key = leaf.validator in ("required", "additionalProperties", "unevaluatedProperties")
-        at_key = at_key or getattr(leaf, "refused_key", False)
+        at_key = at_key or getattr(leaf, "refused_key", False) or leaf.validator == "dependentRequired"
         line, col = _where(note, tuple(leaf.absolute_path), at_key)
         message = describe(leaf, note)
         if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
@@ -156,10 +156,8 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
     prefix = _prefix(error, path)
     value, arg, kind = error.instance, error.validator_value, error.validator
     hint = note.fm.yaml11.get(path)
-    if kind == "required":
-        missing = [k for k in arg if isinstance(value, dict) and k not in value]
-        names = ", ".join(f"'{k}'" for k in missing) or str(arg)
-        return f"{prefix}missing required property {names}"
+    if kind in ("required", "dependentRequired"):
+        return f"{prefix}{_missing(error)}"
     if kind == "type":
         kinds = [str(t) for t in (arg if isinstance(arg, list) else [arg])]
         shown = [_TYPE_NAMES.get(t, t) for t in kinds]
@@ -210,6 +208,16 @@ def _size(kind: str, limit: object) -> str:
         return "should be non-empty"
     words, unit = _SIZES[kind]
     return f"{words} {limit} {unit}{'' if limit == 1 else 's'}"
+
+
+def _missing(error: Any) -> str:
+    if error.validator == "dependentRequired":  # at the property that requires them
+        names = ", ".join(f"'{k}'" for k in error.validator_value)
+        return f"set, so {names} must be set as well (dependentRequired)"
+    value, arg = error.instance, error.validator_value
+    missing = [k for k in arg if isinstance(value, dict) and k not in value]
+    names = ", ".join(f"'{k}'" for k in missing) or str(arg)
+    return f"missing required property {names}"
 
 
 def _prefix(error: Any, path: JsonPath) -> str:
