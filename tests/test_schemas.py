@@ -439,6 +439,24 @@ def test_dependent_required_is_reported_at_the_property_that_requires(run: Run) 
     ]
 
 
+def test_other_keywords_show_the_value_as_json(run: Run) -> None:
+    """Messages left in jsonschema's words showed the value as Python writes it (`['a', 'b']`,
+    `{'a': 1}`), and `not` as "'bad' should not be valid under {'const': 'bad'}"."""
+    content = schema(
+        properties={
+            "x": {"not": {"const": "bad"}},
+            "l": {"contains": {"const": "must"}},
+            "k": {"type": "object", "minProperties": 2},
+        }
+    )
+    note = "---\nx: bad\nl: [a, b]\nk: {a: 1}\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        'N.md:2:4: VK010 x: "bad" is a value the schema refuses (not: {"const": "bad"})',
+        'N.md:3:4: VK010 l: ["a", "b"] does not contain items matching the given schema',
+        'N.md:4:4: VK010 k: {"a": 1} has fewer than 2 properties',
+    ]
+
+
 # -- the schema folder's own errors: exit 2, a clear message, never the network ----------------------------
 
 

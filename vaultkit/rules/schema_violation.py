@@ -186,16 +186,29 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
         return f"{prefix}{_unexpected(error, path)}"
     if kind in _SIZES or kind == "uniqueItems":
         return f"{prefix}{_show(value)} {_size(kind, arg)}"
-    return f"{prefix}{error.message}"
+    return f"{prefix}{_reworded(error)}"
+
+
+def _reworded(error: Any) -> str:
+    """jsonschema's own words, with the value shown as every other message shows it: `["a", "b"] does not
+    contain…`, not Python's `['a', 'b']`; and a value `not` refuses, with what it refuses."""
+    value, message = error.instance, str(error.message)
+    if error.validator == "not" and not refused_by_false(error):
+        refused = json.dumps(error.validator_value, ensure_ascii=False)
+        return f"{_show(value)} is a value the schema refuses (not: {refused})"
+    written = repr(value)
+    return _show(value) + message[len(written) :] if message.startswith(written) else message
 
 
 # The limit in words: the words after jsonschema's message's first space were kept, which cut a value
 # holding a space (`"a b c d" b c d' is too long`)
 _SIZES = {
-    "maxLength": ("is longer than", "character"),
-    "minLength": ("is shorter than", "character"),
-    "maxItems": ("has more than", "item"),
-    "minItems": ("has fewer than", "item"),
+    "maxLength": ("is longer than", "character", "characters"),
+    "minLength": ("is shorter than", "character", "characters"),
+    "maxItems": ("has more than", "item", "items"),
+    "minItems": ("has fewer than", "item", "items"),
+    "maxProperties": ("has more than", "property", "properties"),
+    "minProperties": ("has fewer than", "property", "properties"),
 }
 
 
@@ -206,8 +219,8 @@ def _size(kind: str, limit: object) -> str:
         return "should be empty"
     if limit == 1 and kind in ("minItems", "minLength"):
         return "should be non-empty"
-    words, unit = _SIZES[kind]
-    return f"{words} {limit} {unit}{'' if limit == 1 else 's'}"
+    words, one, many = _SIZES[kind]
+    return f"{words} {limit} {one if limit == 1 else many}"
 
 
 def _missing(error: Any) -> str:
