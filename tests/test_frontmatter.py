@@ -552,6 +552,28 @@ def test_a_tag_of_other_digits_than_0_to_9_is_a_tag(
     ]
 
 
+def test_tags_written_with_hashes_unquoted_are_a_yaml_comment(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tags: #zotero, #reference` (as Zotero literature-note templates and Logseq exports write it) is a
+    YAML comment: the property is empty and Obsidian shows no tag. Regression: nothing was said. A comment
+    that reads as one (`# to do`) is left alone."""
+    files = {
+        "A.md": fm("tags: #zotero, #literature-notes"),
+        "B.md": fm("Tags:\n  - ok\n  - #todo"),
+        "C.md": fm("tags: # none yet"),
+    }
+    root = make_vault(files)
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
+    assert lines == [
+        "A.md:2:7: VK022 tags: '#zotero, #literature-notes' is a YAML comment, so Obsidian reads no tag: "
+        'write tags without the # ([zotero, literature-notes]) or in quotes ("#zotero")',
+        "B.md:4:5: VK022 Tags[1]: '#todo' is a YAML comment, so Obsidian reads no tag: "
+        'write tags without the # ([todo]) or in quotes ("#todo")',
+    ]
+
+
 def test_a_yaml_number_in_tags_is_no_tag(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Obsidian keeps only the text values of `tags` (parseFrontMatterTags, through parseFrontMatterStringArray:
     numbers, booleans and nulls in the list are dropped, a number alone is no tags at all; de-minified audit of
