@@ -425,6 +425,15 @@ def test_unclosed_flow_list(check: Check) -> None:
     ]
 
 
+def test_unquoted_wikilinks_that_break_the_yaml_say_to_quote_them(check: Check) -> None:
+    """Zotero literature notes (mdnotes, Logseq exports) write `authors: [[Peize Sun]], [[Yi Jiang]]`: YAML
+    reads a list, then stops at the comma. The message said only "did not find expected key"."""
+    assert check({"N.md": fm("title: a", "authors: [[Peize Sun]], [[Yi Jiang]]")}, schema=None) == [
+        "N.md:3:23: VK001 invalid YAML: did not find expected key (while parsing a block mapping that opens "
+        'at 2:1); a [[link]] in a property needs quotes: write ["[[Peize Sun]]", "[[Yi Jiang]]"]'
+    ]
+
+
 def test_unquoted_wikilink_is_a_nested_list(check: Check) -> None:
     # Found on a real vault: the message named a list where the user wrote a link, and said nothing of quotes.
     assert check({"N.md": fm("related: [[Other]]")}, schema=None) == [
