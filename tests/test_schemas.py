@@ -105,6 +105,17 @@ def test_type_without_a_schema_is_vk011_and_the_default_still_applies(run: Run) 
     ]
 
 
+def test_type_without_a_schema_falls_back_to_the_folders_schema(run: Run) -> None:
+    """A `type` that names no schema is VK011, and the note is held to the schema its folder's schema_map
+    glob chooses, before the default: a journal in `Notes/Deep/` with `type: journal` was checked against
+    the default schema only, and its folder's required properties went unchecked."""
+    files = {**BASE, "Notes/Deep/N.md": "---\ntype: journal\n---\n"}
+    assert lines(run(files, '[schema_map]\n"Notes/**" = "deep.schema.json"\n')) == [
+        "Notes/Deep/N.md:1:1: VK010 missing required property 'deep_key'",
+        "Notes/Deep/N.md:2:7: VK011 type: no schema 'journal.schema.json' in the schema folder 'schemas'",
+    ]
+
+
 def test_type_property_is_configurable(run: Run) -> None:
     note = "---\nkind: person\ntype: ignored\n---\n"
     assert lines(run({**BASE, "N.md": note}, 'type_property = "kind"\n')) == [

@@ -410,18 +410,21 @@ def select_schema(
     if explicit is not None and explicit != "":
         return _explicit(schemas, rel, explicit, schema_dir, where)
     kind = data.get(type_property)
+    unknown: tuple[str, str] | None = None
     if isinstance(kind, str) and kind:
         name = kind + SCHEMA_SUFFIX
         if schemas.has(name):
             return Selected(name)
-        return Selected(fallback, ("VK011", f"{type_property}: no schema '{name}' in {where}"))
+        # the folder's schema, else the default: a type of no schema (or one meant for something else,
+        # `type: 🧠`) does not leave the note to the default alone
+        unknown = ("VK011", f"{type_property}: no schema '{name}' in {where}")
     for pattern, name in schema_map:
         if glob_match(pattern, rel):
             if not schemas.has(name):
                 problem = f"schema_map: '{pattern}' names '{name}', which is not in {where}"
-                return Selected(fallback, ("VK011", problem))
-            return Selected(name)
-    return Selected(fallback)
+                return Selected(fallback, unknown or ("VK011", problem))
+            return Selected(name, unknown)
+    return Selected(fallback, unknown)
 
 
 def schema_for(schemas: SchemaSet, rel: str, data: Mapping[str, Any], config: Config) -> Selected:
