@@ -101,7 +101,8 @@ def test_type_selects_type_schema(run: Run) -> None:
 def test_type_without_a_schema_is_vk011_and_the_default_still_applies(run: Run) -> None:
     assert lines(run({**BASE, "N.md": "---\ntype: persn\n---\n"})) == [
         "N.md:1:1: VK010 missing required property 'default_key'",
-        "N.md:2:7: VK011 type: no schema 'persn.schema.json' in the schema folder 'schemas'",
+        "N.md:2:7: VK011 type: no schema 'persn.schema.json' in the schema folder 'schemas'; "
+        "did you mean 'person'?",
     ]
 
 
@@ -112,7 +113,8 @@ def test_type_without_a_schema_falls_back_to_the_folders_schema(run: Run) -> Non
     files = {**BASE, "Notes/Deep/N.md": "---\ntype: journal\n---\n"}
     assert lines(run(files, '[schema_map]\n"Notes/**" = "deep.schema.json"\n')) == [
         "Notes/Deep/N.md:1:1: VK010 missing required property 'deep_key'",
-        "Notes/Deep/N.md:2:7: VK011 type: no schema 'journal.schema.json' in the schema folder 'schemas'",
+        "Notes/Deep/N.md:2:7: VK011 type: no schema 'journal.schema.json' in the schema folder 'schemas' "
+        "(types with a schema: deep, person)",
     ]
 
 

@@ -8,6 +8,7 @@ holds a regex that can backtrack catastrophically is a FatalError (exit 2): vaul
 from __future__ import annotations
 
 import datetime
+import difflib
 import functools
 import hashlib
 import json
@@ -417,7 +418,10 @@ def select_schema(
             return Selected(name)
         # the folder's schema, else the default: a type of no schema (or one meant for something else,
         # `type: 🧠`) does not leave the note to the default alone
-        unknown = ("VK011", f"{type_property}: no schema '{name}' in {where}")
+        unknown = (
+            "VK011",
+            f"{type_property}: no schema '{name}' in {where}{_types_known(schemas, kind, default)}",
+        )
     for pattern, name in schema_map:
         if glob_match(pattern, rel):
             if not schemas.has(name):
@@ -425,6 +429,27 @@ def select_schema(
                 return Selected(fallback, unknown or ("VK011", problem))
             return Selected(name, unknown)
     return Selected(fallback, unknown)
+
+
+_ONLY_DEFINITIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "$defs", "definitions"})
+
+
+def _types_known(schemas: SchemaSet, kind: str, default: str) -> str:
+    """What to write instead of a type no schema has: the one meant (`persn`: 'person'), or the types that
+    have a schema (not the default, nor a file of shared definitions such as defs.schema.json)."""
+    known = sorted(
+        name.removesuffix(SCHEMA_SUFFIX)
+        for name, schema in schemas.contents.items()
+        if name.endswith(SCHEMA_SUFFIX)
+        and "/" not in name
+        and name != default
+        and not (isinstance(schema, dict) and set(schema) <= _ONLY_DEFINITIONS)
+    )
+    close = difflib.get_close_matches(kind, known, n=1)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    listed = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
+    return f" (types with a schema: {listed})" if known else ""
 
 
 def schema_for(schemas: SchemaSet, rel: str, data: Mapping[str, Any], config: Config) -> Selected:
