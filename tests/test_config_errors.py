@@ -351,6 +351,26 @@ def test_obsidian_types_writes_the_schemas_types_and_keeps_the_rest(make_vault: 
     assert not [p for p in (root / ".obsidian").iterdir() if p.name.endswith("tmp")]
 
 
+def test_obsidian_types_follows_a_ref_relative_to_a_schema_in_a_subfolder(make_vault: VaultFactory) -> None:
+    """`../defs/common.schema.json` from `types/book.schema.json` was looked up from the folder's root, found
+    nothing, and the date property was written `text`."""
+    files = {
+        "vaultkit.toml": 'schema_dir = "schemas"\n',
+        "schemas/defs/common.schema.json": json.dumps(
+            {"$defs": {"date": {"type": "string", "format": "date"}}}
+        ),
+        "schemas/types/book.schema.json": json.dumps(
+            {"properties": {"read_on": {"$ref": "../defs/common.schema.json#/$defs/date"}}}
+        ),
+        "A.md": "x\n",
+    }
+    root = make_vault(files)
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 0, result.output
+    written = json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8"))
+    assert written["types"]["read_on"] == "date", written
+
+
 def test_obsidian_types_names_the_file_from_the_current_folder(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

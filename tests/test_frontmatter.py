@@ -425,6 +425,15 @@ def test_unclosed_flow_list(check: Check) -> None:
     ]
 
 
+def test_unquoted_wikilinks_that_break_the_yaml_say_to_quote_them(check: Check) -> None:
+    """Zotero literature notes (mdnotes, Logseq exports) write `authors: [[Peize Sun]], [[Yi Jiang]]`: YAML
+    reads a list, then stops at the comma. The message said only "did not find expected key"."""
+    assert check({"N.md": fm("title: a", "authors: [[Peize Sun]], [[Yi Jiang]]")}, schema=None) == [
+        "N.md:3:23: VK001 invalid YAML: did not find expected key (while parsing a block mapping that opens "
+        'at 2:1); a [[link]] in a property needs quotes: write ["[[Peize Sun]]", "[[Yi Jiang]]"]'
+    ]
+
+
 def test_unquoted_wikilink_is_a_nested_list(check: Check) -> None:
     # Found on a real vault: the message named a list where the user wrote a link, and said nothing of quotes.
     assert check({"N.md": fm("related: [[Other]]")}, schema=None) == [
@@ -549,6 +558,28 @@ def test_a_tag_of_other_digits_than_0_to_9_is_a_tag(
     assert [line.partition("VK022 ")[2] for line in lines] == [
         "tags: '2024' has only digits 0-9: Obsidian needs at least one other character",
         "tags: '#12' has only digits 0-9: Obsidian needs at least one other character",
+    ]
+
+
+def test_tags_written_with_hashes_unquoted_are_a_yaml_comment(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tags: #zotero, #reference` (as Zotero literature-note templates and Logseq exports write it) is a
+    YAML comment: the property is empty and Obsidian shows no tag. Regression: nothing was said. A comment
+    that reads as one (`# to do`) is left alone."""
+    files = {
+        "A.md": fm("tags: #zotero, #literature-notes"),
+        "B.md": fm("Tags:\n  - ok\n  - #todo"),
+        "C.md": fm("tags: # none yet"),
+    }
+    root = make_vault(files)
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
+    assert lines == [
+        "A.md:2:7: VK022 tags: '#zotero, #literature-notes' is a YAML comment, so Obsidian reads no tag: "
+        'write tags without the # ([zotero, literature-notes]) or in quotes ("#zotero")',
+        "B.md:4:5: VK022 Tags[1]: '#todo' is a YAML comment, so Obsidian reads no tag: "
+        'write tags without the # ([todo]) or in quotes ("#todo")',
     ]
 
 

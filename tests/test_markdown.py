@@ -229,6 +229,10 @@ CASES: list[tuple[str, str, int, bool]] = [
         False,
     ),
     ("template-placeholder-one-line", "{{a\nMeituan}} {{}} Meituan", 2, False),
+    # furigana as the Markdown Furigana plugins write it, found in the rendered text: a link inside splits
+    # that text, and `{[[東京]]|とう|きょう}` showed as typed, its reading lost
+    ("furigana", "{Meituan|めい|とぅあん} {Meituan|M} [Meituan]^(Meituan) Meituan", 1, False),
+    ("furigana-one-line", "{Meituan\n|x} {a|\nMeituan} Meituan", 3, False),
     # Dataview inline fields: a value is data (a query compares it to text), never made a link
     ("dataview-line", "company:: Meituan\nMeituan", 1, False),
     ("dataview-line-marked-up", "- **Lab**:: Meituan\n> Owner / team:: Meituan\n\nMeituan", 1, False),

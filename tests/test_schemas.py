@@ -101,7 +101,20 @@ def test_type_selects_type_schema(run: Run) -> None:
 def test_type_without_a_schema_is_vk011_and_the_default_still_applies(run: Run) -> None:
     assert lines(run({**BASE, "N.md": "---\ntype: persn\n---\n"})) == [
         "N.md:1:1: VK010 missing required property 'default_key'",
-        "N.md:2:7: VK011 type: no schema 'persn.schema.json' in the schema folder 'schemas'",
+        "N.md:2:7: VK011 type: no schema 'persn.schema.json' in the schema folder 'schemas'; "
+        "did you mean 'person'?",
+    ]
+
+
+def test_type_without_a_schema_falls_back_to_the_folders_schema(run: Run) -> None:
+    """A `type` that names no schema is VK011, and the note is held to the schema its folder's schema_map
+    glob chooses, before the default: a journal in `Notes/Deep/` with `type: journal` was checked against
+    the default schema only, and its folder's required properties went unchecked."""
+    files = {**BASE, "Notes/Deep/N.md": "---\ntype: journal\n---\n"}
+    assert lines(run(files, '[schema_map]\n"Notes/**" = "deep.schema.json"\n')) == [
+        "Notes/Deep/N.md:1:1: VK010 missing required property 'deep_key'",
+        "Notes/Deep/N.md:2:7: VK011 type: no schema 'journal.schema.json' in the schema folder 'schemas' "
+        "(types with a schema: deep, person)",
     ]
 
 
@@ -250,6 +263,28 @@ def test_ref_between_local_files_and_within_one(run: Run) -> None:
     ]
 
 
+def test_ref_relative_to_a_schema_in_a_subfolder(run: Run) -> None:
+    """A `$ref` is resolved against the schema it is written in, as JSON Schema says: `types/book` refers to
+    `../defs/common`. The check of the schemas took it, then validation stopped with exit 2 ("cannot
+    resolve $ref"). A bare file name from a subfolder still names a schema at the folder's root."""
+    date = schema(type="string", format="date")
+    files = {
+        "schemas/defs/common.schema.json": json.dumps({"$defs": {"date": json.loads(date)}}),
+        "schemas/root.schema.json": json.dumps({"$defs": {"status": {"enum": ["todo", "done"]}}}),
+        "schemas/types/book.schema.json": schema(
+            properties={
+                "read_on": {"$ref": "../defs/common.schema.json#/$defs/date"},
+                "status": {"$ref": "root.schema.json#/$defs/status"},
+            }
+        ),
+        "Books/B.md": "---\nread_on: 2024-02-30\nstatus: doing\n---\n",
+    }
+    assert lines(run(files, '[schema_map]\n"Books/**" = "types/book.schema.json"\n')) == [
+        'Books/B.md:2:10: VK010 read_on: "2024-02-30" is not a valid date',
+        'Books/B.md:3:9: VK010 status: "doing" is not one of "todo", "done"',
+    ]
+
+
 @pytest.mark.parametrize("value", ["2024-01-05"])
 def test_valid_date(run: Run, value: str) -> None:
     assert check_note(run, "title: a", "review_value: 1", f"created: {value}") == []
@@ -314,6 +349,124 @@ def test_nested_error_points_at_the_nested_value(run: Run) -> None:
     )
     assert lines(run({"schemas/default.schema.json": nested, "N.md": "---\nmeta:\n  n: x\n---\n"})) == [
         'N.md:3:6: VK010 meta.n: "x" is not an integer'
+    ]
+
+
+def test_a_property_additional_properties_refuses_is_reported_at_its_key(run: Run) -> None:
+    """`additionalProperties: false` was one message at line 1, column 1, whatever line the extra key was
+    on, nested or not. Each extra key is reported at its key, with what to write instead: the property
+    meant, or `unevaluatedProperties`, where the key is declared under allOf, which additionalProperties
+    does not look into."""
+    content = schema(
+        type="object",
+        allOf=[{"properties": {"review_due": {"type": "string"}}}],
+        properties={
+            "publish": {"type": "boolean"},
+            "title": {"type": "string"},
+            "meta": {"type": "object", "properties": {"n": {}}, "additionalProperties": False},
+        },
+        additionalProperties=False,
+    )
+    note = "---\ntitle: x\npubish: false\nreview_due: 2025-01-01\nmeta:\n  n: 1\n  zzz: 2\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        "N.md:3:1: VK010 pubish: not a property the schema allows (additionalProperties is false); "
+        "did you mean 'publish'?",
+        "N.md:4:1: VK010 review_due: not a property the schema allows (additionalProperties is false); "
+        "it is declared under allOf, which additionalProperties does not look into: "
+        "write unevaluatedProperties: false instead",
+        "N.md:7:3: VK010 meta.zzz: not a property the schema allows (additionalProperties is false)",
+    ]
+
+
+def test_unevaluated_properties_reads_pattern_properties_as_ecma_262(run: Run) -> None:
+    """`unevaluatedProperties: false` counts the keys a `patternProperties` evaluated with its ECMA-262
+    regexes: `\\p{L}` stopped every note with VK000 ("bad escape \\p"). Keys evaluated in allOf (a shared
+    `$ref`), in a `then` whose `if` holds, or by a dependent schema pass; each other key is reported at
+    its key."""
+    files = {
+        "schemas/review.schema.json": schema(properties={"review_due": {"type": "string"}}),
+        "schemas/default.schema.json": schema(
+            allOf=[{"$ref": "review.schema.json"}],
+            properties={"status": {}},
+            patternProperties={"^\\p{L}+_score$": {"type": "integer"}},
+            dependentSchemas={"status": {"properties": {"note": {}}}},
+            unevaluatedProperties=False,
+            **{"if": {"properties": {"status": {"const": "done"}}}, "then": {"properties": {"done_on": {}}}},
+        ),
+        "A.md": "---\nstatus: done\nreview_due: x\nété_score: 1\nnote: n\ndone_on: d\nq1: 1\n---\n",
+        "B.md": "---\nstatus: open\ndone_on: d\n---\n",
+    }
+    assert lines(run(files)) == [
+        "A.md:7:1: VK010 q1: not a property the schema allows (unevaluatedProperties is false)",
+        "B.md:3:1: VK010 done_on: not a property the schema allows (unevaluatedProperties is false)",
+    ]
+
+
+def test_length_and_size_messages_name_the_limit(run: Run) -> None:
+    """The words after jsonschema's message's first space were kept as the predicate: a value with a space
+    in it was cut inside its own text (`s: "a b c d" b c d' is too long`)."""
+    content = schema(
+        properties={
+            "s": {"maxLength": 3},
+            "t": {"minLength": 5},
+            "e": {"minLength": 1},
+            "l": {"minItems": 2},
+            "m": {"maxItems": 1},
+            "z": {"maxItems": 0},
+            "o": {"minItems": 1},
+        }
+    )
+    note = '---\ns: a b c d\nt: a b\ne: ""\nl: [x y]\nm: [a b, c]\nz: [a]\no: []\n---\n'
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        'N.md:2:4: VK010 s: "a b c d" is longer than 3 characters',
+        'N.md:3:4: VK010 t: "a b" is shorter than 5 characters',
+        'N.md:4:4: VK010 e: "" should be non-empty',
+        'N.md:5:4: VK010 l: ["x y"] has fewer than 2 items',
+        'N.md:6:4: VK010 m: ["a b", "c"] has more than 1 item',
+        'N.md:7:4: VK010 z: ["a"] should be empty',
+        "N.md:8:4: VK010 o: [] should be non-empty",
+    ]
+
+
+def test_a_property_name_propertynames_refuses_is_reported_at_its_key(run: Run) -> None:
+    """jsonschema reports propertyNames without a path: a refused key was put at line 1, column 1, or, in a
+    nested mapping, at its first value, under the mapping's name."""
+    content = schema(
+        propertyNames={"pattern": "^[a-z_]+$"},
+        properties={"meta": {"type": "object", "propertyNames": {"maxLength": 3}}},
+    )
+    note = "---\ntitle: x\nBad Key: 1\nmeta:\n  ab: 1\n  abcdef: 2\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        'N.md:3:1: VK010 Bad Key: the property name "Bad Key" does not match the pattern ^[a-z_]+$',
+        'N.md:6:3: VK010 meta.abcdef: the property name "abcdef" is longer than 3 characters',
+    ]
+
+
+def test_dependent_required_is_reported_at_the_property_that_requires(run: Run) -> None:
+    """jsonschema reports dependentRequired without a path: "'review_due' is a dependency of
+    'review_score'" stood at line 1, column 1."""
+    content = schema(dependentRequired={"review_score": ["review_due", "reviewer"], "other": ["x"]})
+    note = "---\ntitle: x\nreview_score: 3\nreviewer: me\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        "N.md:3:1: VK010 review_score: set, so 'review_due' must be set as well (dependentRequired)",
+    ]
+
+
+def test_other_keywords_show_the_value_as_json(run: Run) -> None:
+    """Messages left in jsonschema's words showed the value as Python writes it (`['a', 'b']`,
+    `{'a': 1}`), and `not` as "'bad' should not be valid under {'const': 'bad'}"."""
+    content = schema(
+        properties={
+            "x": {"not": {"const": "bad"}},
+            "l": {"contains": {"const": "must"}},
+            "k": {"type": "object", "minProperties": 2},
+        }
+    )
+    note = "---\nx: bad\nl: [a, b]\nk: {a: 1}\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        'N.md:2:4: VK010 x: "bad" is a value the schema refuses (not: {"const": "bad"})',
+        'N.md:3:4: VK010 l: ["a", "b"] does not contain items matching the given schema',
+        'N.md:4:4: VK010 k: {"a": 1} has fewer than 2 properties',
     ]
 
 
@@ -747,6 +900,25 @@ def test_pattern_properties_are_read_as_ecma_262(run: Run) -> None:
     content = schema(patternProperties={"^\\w+$": {"type": "integer"}, "^\\p{Lu}": {"type": "string"}})
     found = lines(run({"schemas/default.schema.json": content, "N.md": "---\ncafé: x\nÉté: 1\n---\n"}))
     assert [line.partition(" VK010 ")[2] for line in found] == ["Été: 1 is not a string"], found
+
+
+def test_additional_properties_reads_pattern_properties_as_ecma_262(run: Run) -> None:
+    """`additionalProperties: false` beside `patternProperties` decides which keys are extra by the same
+    ECMA-262 regexes: `\\p{L}` stopped the note with VK000 ("bad escape \\p"), and `\\d` took an Arabic-Indic
+    digit for a digit, so `q١` passed as a `^q\\d$` key."""
+    content = schema(
+        properties={"title": {"type": "string"}},
+        patternProperties={"^\\p{L}+_score$": {"type": "integer"}, "^q\\d$": {"type": "string"}},
+        additionalProperties=False,
+    )
+    files = {
+        "schemas/default.schema.json": content,
+        "A.md": "---\ntitle: x\nnote_score: 3\nq1: fine\nq١: arabic digit\n---\n",
+        "B.md": "---\ntitle: y\nété_score: 3\nq2: fine\n---\n",
+    }
+    found = lines(run(files))
+    assert len(found) == 1 and found[0].startswith("A.md:") and "VK000" not in found[0], found
+    assert found[0].startswith("A.md:5:1: VK010 q١: not a property"), found
 
 
 @pytest.mark.parametrize(

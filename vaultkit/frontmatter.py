@@ -370,7 +370,26 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
         opens = _place(e.context_mark, base_line)
         if opens[0] != line:  # found at the closing fence, say, far from the `[` or `{` left open
             context = f" ({e.context} that opens at {opens[0]}:{opens[1]})"
-    return Problem("VK001", line, col, f"invalid YAML: {what}{context}")
+    hint = _quote_links(src, mark.index) if mark is not None else ""
+    return Problem("VK001", line, col, f"invalid YAML: {what}{context}{hint}")
+
+
+# `authors: [[Peize Sun]], [[Yi Jiang]]`: the value starts with an unquoted wikilink
+_UNQUOTED_LINK = re.compile(r"[ \t]*(?:-[ \t]+)?[^\s:#][^:]*:[ \t]+\[\[[^\[\]\n]+\]\]")
+_WIKILINK = re.compile(r"\[\[[^\[\]\n]+\]\]")
+
+
+def _quote_links(src: str, at: int) -> str:
+    """What to write where YAML stopped on a line whose value is wikilinks left unquoted, as Zotero
+    literature notes and Logseq exports write them: YAML reads `[[A]]` as a list, then stops at the comma."""
+    start = src.rfind("\n", 0, at) + 1
+    end = src.find("\n", at)
+    line = src[start : end if end >= 0 else len(src)]
+    if not _UNQUOTED_LINK.match(line):
+        return ""
+    links = _WIKILINK.findall(line)
+    shown = ", ".join(f'"{link}"' for link in links[:3]) + (", …" if len(links) > 3 else "")
+    return f"; a [[link]] in a property needs quotes: write [{shown}]"
 
 
 def _reader_problem(e: yaml.reader.ReaderError, src: str, base_line: int) -> Problem:

@@ -195,6 +195,10 @@ _TASK_FIELDS = re.compile(r"🔁\ufe0f? ?[A-Za-z0-9, !]+|(?:🆔|⛔)\ufe0f? *[\
 # Notes), `{{VALUE:a,b}}` (QuickAdd), `{{ title }}` and `{% for a in b %}` (Zotero Integration's Nunjucks).
 # Those plugins keep templates anywhere, not only in the template folder: `{{[[date]]}}` breaks the template.
 _PLACEHOLDER = re.compile(r"\{\{[^{}\n]+\}\}|\{%[^\n]*?%\}")
+# Furigana on one line, as the Markdown Furigana plugins write it: `{東京|とう|きょう}`,
+# `[東京]^(とうきょう)`. They find it in the rendered text, which a link inside splits:
+# `{[[東京]]|とう|きょう}` shows as typed.
+_FURIGANA = re.compile(r"\{[^{}|\n]+(?:\|[^{}|\n]*)+\}|\[[^\[\]\n]+\]\^\([^()\n]*\)")
 # a whole word: `vaultkit-disable-line` (no such directive) is not `vaultkit-disable` to the end of the note
 _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)(?![\w-])[ \t]*([A-Za-z0-9, \t]*)")
 # Every inline construct starts with one of these characters. Searching for them first, then matching the
@@ -1158,6 +1162,8 @@ def _task_fields(masked: str, chars: list[tuple[int, int]]) -> None:
 def _placeholders(masked: str, chars: list[tuple[int, int]]) -> None:
     if "{" in masked:
         chars.extend(m.span() for m in _PLACEHOLDER.finditer(masked))
+    if "{" in masked or "]^(" in masked:
+        chars.extend(m.span() for m in _FURIGANA.finditer(masked))
 
 
 def _unbalanced(masked: str, start: int, end: int, covered: int) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from vaultkit.schemas import SchemaSet
+from vaultkit.schemas import SchemaSet, ref_document
 
 
 def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet, doc: str = "") -> str:
@@ -63,7 +63,7 @@ def _deref(
     if not isinstance(ref, str) or depth > 10:
         return schema, doc
     file, _, pointer = ref.partition("#")
-    target_doc = file or doc
+    target_doc = ref_document(file, doc, schemas.contents) if file else doc
     node: Any = schemas.contents.get(target_doc)
     if node is None:
         return schema, doc

@@ -8,6 +8,7 @@ holds a regex that can backtrack catastrophically is a FatalError (exit 2): vaul
 from __future__ import annotations
 
 import datetime
+import difflib
 import functools
 import hashlib
 import json
@@ -38,7 +39,7 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # as jsonschema's
 # Hashed first into every schema fingerprint: the same schema bytes read under another regex dialect
 # (Python's `re`, before) give other verdicts, so a cache entry or a "schemas checked" record of that
 # reading is not reused
-_DIALECT = b"regex: ECMA-262, u flag\0"
+_DIALECT = b"regex: ECMA-262, u flag; also for additionalProperties\0"
 
 
 def folder_fingerprint(folder: Path) -> str:
@@ -350,11 +351,14 @@ def _follow(
 ) -> Any:
     """Replace a `$ref` by its target (merged with the keywords beside it), unless it must stay a `$ref`."""
     file, _, pointer = ref.partition("#")
-    target_doc = file or doc
+    target_doc = ref_document(file, doc, contents) if file else doc
     key = f"{target_doc}#{pointer}"
     target = _pointer(contents.get(target_doc), pointer)
-    if target is None or key in active or "$id" in (target if isinstance(target, dict) else {}):
+    if target is None:
         out["$ref"] = ref if file or doc == "" else f"{doc}#{pointer}"
+        return out
+    if key in active or "$id" in (target if isinstance(target, dict) else {}):
+        out["$ref"] = key if doc else ref  # by the name the registry knows it by, not relative to its schema
         return out
     resolved = _inline(target, target_doc, contents, (*active, key))
     if not out:
@@ -362,6 +366,13 @@ def _follow(
     if isinstance(resolved, dict) and not (set(resolved) & set(out) - _ANNOTATIONS):
         return {**resolved, **out}  # siblings of $ref that only annotate: merge, no extra allOf level
     return {"allOf": [resolved], **out}
+
+
+def ref_document(file: str, doc: str, contents: Mapping[str, Schema]) -> str:
+    """The schema a `$ref`'s file part names: relative to the schema it is written in (`../defs/x.schema.json`
+    from `types/`), as JSON Schema resolves a reference; else by file name from the folder's root."""
+    relative = urljoin(doc, file)
+    return relative if relative in contents else file
 
 
 _ANNOTATIONS = frozenset({"title", "description", "$comment", "examples", "default", "deprecated"})
@@ -400,18 +411,45 @@ def select_schema(
     if explicit is not None and explicit != "":
         return _explicit(schemas, rel, explicit, schema_dir, where)
     kind = data.get(type_property)
+    unknown: tuple[str, str] | None = None
     if isinstance(kind, str) and kind:
         name = kind + SCHEMA_SUFFIX
         if schemas.has(name):
             return Selected(name)
-        return Selected(fallback, ("VK011", f"{type_property}: no schema '{name}' in {where}"))
+        # the folder's schema, else the default: a type of no schema (or one meant for something else,
+        # `type: 🧠`) does not leave the note to the default alone
+        unknown = (
+            "VK011",
+            f"{type_property}: no schema '{name}' in {where}{_types_known(schemas, kind, default)}",
+        )
     for pattern, name in schema_map:
         if glob_match(pattern, rel):
             if not schemas.has(name):
                 problem = f"schema_map: '{pattern}' names '{name}', which is not in {where}"
-                return Selected(fallback, ("VK011", problem))
-            return Selected(name)
-    return Selected(fallback)
+                return Selected(fallback, unknown or ("VK011", problem))
+            return Selected(name, unknown)
+    return Selected(fallback, unknown)
+
+
+_ONLY_DEFINITIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "$defs", "definitions"})
+
+
+def _types_known(schemas: SchemaSet, kind: str, default: str) -> str:
+    """What to write instead of a type no schema has: the one meant (`persn`: 'person'), or the types that
+    have a schema (not the default, nor a file of shared definitions such as defs.schema.json)."""
+    known = sorted(
+        name.removesuffix(SCHEMA_SUFFIX)
+        for name, schema in schemas.contents.items()
+        if name.endswith(SCHEMA_SUFFIX)
+        and "/" not in name
+        and name != default
+        and not (isinstance(schema, dict) and set(schema) <= _ONLY_DEFINITIONS)
+    )
+    close = difflib.get_close_matches(kind, known, n=1)
+    if close:
+        return f"; did you mean '{close[0]}'?"
+    listed = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
+    return f" (types with a schema: {listed})" if known else ""
 
 
 def schema_for(schemas: SchemaSet, rel: str, data: Mapping[str, Any], config: Config) -> Selected:
@@ -491,8 +529,137 @@ def ecma_validator_class() -> Any:
                     yield from validator.descend(v, subschema, path=k, schema_path=patrn)
 
     return validators.extend(  # type: ignore[no-untyped-call]
-        Draft202012Validator, {"pattern": pattern, "patternProperties": pattern_properties}
+        Draft202012Validator,
+        {
+            "pattern": pattern,
+            "patternProperties": pattern_properties,
+            "additionalProperties": _additional_properties,
+            "unevaluatedProperties": _unevaluated_properties,
+            "propertyNames": _property_names,
+            "dependentRequired": _dependent_required,
+        },
     )
+
+
+def _additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """jsonschema's `additionalProperties`, its extra keys found as `patternProperties` validates them
+    (jsonschema's own used Python's re, where `\\p{L}` raised and `\\d` matched any digit), and each extra key
+    refused on its own, with its path: one error for them all pointed at the mapping, not at the key."""
+    from jsonschema import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    extras = extra_keys(schema, instance)
+    if validator.is_type(extra, "object"):
+        for key in extras:
+            yield from validator.descend(instance[key], extra, path=key)
+    elif extra is False:  # at each extra key, not once at the mapping that holds them
+        for key in extras:
+            yield ValidationError(
+                f"{key!r} is not a property the schema allows", path=(key,), instance=instance[key]
+            )
+
+
+def _property_names(validator: Any, names: Any, instance: Any, _schema: Any) -> Iterator[Any]:
+    """jsonschema's `propertyNames`, each error at the key it refuses, marked `refused_key`: jsonschema's
+    had no path, so VK010 put a refused name at line 1 (or at the first value of a nested mapping)."""
+    if not validator.is_type(instance, "object"):
+        return
+    for key in instance:
+        for error in validator.descend(instance=key, schema=names, path=key):
+            error.refused_key = True
+            yield error
+
+
+def _dependent_required(validator: Any, needs: Any, instance: Any, _schema: Any) -> Iterator[Any]:
+    """jsonschema's `dependentRequired`, at the property that requires the others (jsonschema's error had no
+    path: line 1), its `validator_value` the properties missing."""
+    from jsonschema import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    for key, wanted in needs.items():
+        missing = [name for name in wanted if name not in instance] if key in instance else []
+        if missing:
+            message = f"{missing!r} are required with {key!r}"
+            yield ValidationError(message, path=(key,), instance=instance[key], validator_value=missing)
+
+
+def _unevaluated_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """jsonschema's `unevaluatedProperties`, the keys a `patternProperties` evaluated found with its ECMA-262
+    regexes (jsonschema's own used Python's re: `\\p{L}` raised), and, when it is `false`, each key it
+    refuses reported on its own, at its path."""
+    from jsonschema import ValidationError
+
+    if not validator.is_type(instance, "object"):
+        return
+    evaluated = _evaluated_keys(validator, instance, schema)
+    refused = [
+        key for key in instance if key not in evaluated and not _valid(validator, instance[key], extra)
+    ]
+    if extra is False:
+        for key in refused:
+            yield ValidationError(
+                f"{key!r} is not a property the schema allows", path=(key,), instance=instance[key]
+            )
+    elif refused:
+        keys = ", ".join(repr(key) for key in refused)
+        yield ValidationError(f"Unevaluated properties are not valid under the given schema ({keys})")
+
+
+def _valid(validator: Any, instance: Any, schema: Any) -> bool:
+    return next(validator.descend(instance, schema), None) is None
+
+
+def _evaluated_keys(validator: Any, instance: Mapping[str, Any], schema: Any) -> set[str]:
+    """The keys of `instance` that `schema` evaluates, as JSON Schema 2020-12 counts them for
+    `unevaluatedProperties` (jsonschema's find_evaluated_property_keys_by_schema, with ECMA-262 regexes)."""
+    if not isinstance(schema, dict):
+        return set()
+    keys = _referenced_keys(validator, instance, schema)
+    named = schema.get("properties")
+    if isinstance(named, dict):
+        keys |= named.keys() & instance.keys()
+    for word in ("additionalProperties", "unevaluatedProperties"):
+        if word in schema:
+            keys |= {key for key, value in instance.items() if _valid(validator, value, schema[word])}
+    for patrn in schema.get("patternProperties") or {}:
+        search = schema_regex(patrn).search
+        keys |= {key for key in instance if search(str(key))}
+    dependent = schema.get("dependentSchemas")
+    for key, sub in dependent.items() if isinstance(dependent, dict) else ():
+        keys |= _evaluated_keys(validator, instance, sub) if key in instance else set()
+    for word in ("allOf", "oneOf", "anyOf"):
+        for sub in schema.get(word) or ():
+            keys |= _evaluated_keys(validator, instance, sub) if _valid(validator, instance, sub) else set()
+    return keys | _conditional_keys(validator, instance, schema)
+
+
+def _referenced_keys(validator: Any, instance: Mapping[str, Any], schema: Mapping[str, Any]) -> set[str]:
+    keys: set[str] = set()
+    for word in ("$ref", "$dynamicRef"):
+        if isinstance(ref := schema.get(word), str):
+            resolved = validator._resolver.lookup(ref)  # as jsonschema follows a $ref
+            evolved = validator.evolve(schema=resolved.contents, _resolver=resolved.resolver)
+            keys |= _evaluated_keys(evolved, instance, resolved.contents)
+    return keys
+
+
+def _conditional_keys(validator: Any, instance: Mapping[str, Any], schema: Mapping[str, Any]) -> set[str]:
+    if "if" not in schema:
+        return set()
+    if _valid(validator, instance, schema["if"]):
+        return _evaluated_keys(validator, instance, schema["if"]) | _evaluated_keys(
+            validator, instance, schema.get("then")
+        )
+    return _evaluated_keys(validator, instance, schema.get("else"))
+
+
+def extra_keys(schema: Mapping[str, Any], instance: Mapping[str, Any]) -> list[str]:
+    """The keys of `instance` that neither `properties` nor (as ECMA-262 regexes) `patternProperties` name."""
+    named = schema.get("properties", {})
+    searches = [schema_regex(p).search for p in schema.get("patternProperties", {})]
+    return [key for key in instance if key not in named and not any(search(str(key)) for search in searches)]
 
 
 def _is_date(value: object) -> bool:

@@ -8,6 +8,8 @@ digits, is a tag, as in Obsidian, and so are `1_2` and `2024/01`: `_`, `-` and `
 spaces. One leading `#` is
 allowed, as Obsidian reads it (`"#ai"` is the tag `ai`, though Obsidian writes tags without it). A YAML
 number (`tags: [2024, ai]`, `tags: 42`) is no tag either: Obsidian keeps only the text values of `tags`.
+Nor is `tags: #zotero, #reference`, written unquoted as Zotero literature-note templates and Logseq exports
+write it: YAML reads a comment, so the property is empty.
 
 ## Why is this bad?
 Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
@@ -29,6 +31,7 @@ tags: [y2026, open-weights]
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -82,6 +85,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     key = note.fm.key_for("tags")  # `Tags:` too, as Obsidian reads it
     tags = note.fm.data.get(key)
     values = tags if isinstance(tags, list) else [tags]
+    yield from _commented(note, key, tags)
     for i, tag in enumerate(values):
         if _number(tag):
             problem: str | None = f"is a number: {NUMBER_PROBLEM}"
@@ -94,6 +98,34 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         node = note.fm.nodes.get((key, i)) or note.fm.nodes.get((key,))
         line, col = (node.line, node.col) if node else (1, 1)
         yield Diagnostic(note.rel, line, col, RULE.code, f"{key}: {tag!r} {problem}")
+
+
+# `#zotero` right after `tags:` or `- `: a comment to YAML, a tag to whoever wrote it (`# to do` reads as one)
+_TAG_COMMENT = re.compile(r"#[^\s#,]")
+
+
+def _commented(note: Note, key: str, tags: object) -> Iterable[Diagnostic]:
+    """`tags: #zotero, #reference`, as Zotero literature-note templates and Logseq exports write it, is a
+    YAML comment: the property is empty, and Obsidian shows no tag."""
+    if tags is None:
+        empty = [(key, note.fm.nodes.get((key,)))]
+    elif isinstance(tags, list):
+        empty = [(f"{key}[{i}]", note.fm.nodes.get((key, i))) for i, tag in enumerate(tags) if tag is None]
+    else:
+        return
+    for where, node in empty:
+        if node is None:
+            continue
+        end = note.text.find("\n", node.start)
+        rest = note.text[node.start : end if end >= 0 else len(note.text)]
+        comment = rest.lstrip(" \t").rstrip("\r")
+        names = re.findall(r"#([^\s#,]+)", comment) if _TAG_COMMENT.match(comment) else []
+        if not names:  # `#,` too
+            continue
+        line, col = note.position(node.start + len(rest) - len(rest.lstrip(" \t")))
+        how = f'write tags without the # ([{", ".join(names)}]) or in quotes ("#{names[0]}")'
+        message = f"{where}: {comment!r} is a YAML comment, so Obsidian reads no tag: {how}"
+        yield Diagnostic(note.rel, line, col, RULE.code, message)
 
 
 RULE = rule(sys.modules[__name__], "VK022", "invalid-tag", "note")

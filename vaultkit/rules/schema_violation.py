@@ -4,7 +4,8 @@
 Validates each note's properties against the schema chosen for it (its `$schema` property, else
 `<type>.schema.json` from its `type`, else the config's `schema_map` globs, else `default.schema.json`) and
 reports every violation at the line and column of the offending value. A missing required property is
-reported at the opening `---`. Formats such as `date` and `uri` are checked.
+reported at the opening `---`, and a property `additionalProperties: false` refuses at its key, with the
+property meant where its name is close to one the schema lists. Formats such as `date` and `uri` are checked.
 
 Frontmatter is read as Obsidian reads it: unquoted dates stay strings, and only `true`/`false` are booleans
 (YAML 1.2). Where YAML 1.1 tools would read a value differently (`no`, `on`, `010`), the message says so.
@@ -36,6 +37,7 @@ review_recommendation: strong
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import re
 import sys
@@ -65,7 +67,9 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     for leaf in leaves:
         if leaf.validator == "format" and tuple(leaf.absolute_path) in patterned:
             continue
-        line, col = _where(note, tuple(leaf.absolute_path), leaf.validator == "required")
+        at_key = leaf.validator in ("required", "additionalProperties", "unevaluatedProperties")
+        at_key = at_key or getattr(leaf, "refused_key", False) or leaf.validator == "dependentRequired"
+        line, col = _where(note, tuple(leaf.absolute_path), at_key)
         message = describe(leaf, note)
         if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
             seen.add((line, col, message))
@@ -149,14 +153,11 @@ _TYPE_NAMES = {
 def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per JSON Schema keyword
     """A message a person understands: `review_value: 11 is greater than the maximum 10`."""
     path = tuple(error.absolute_path)
-    where = _name(path)
-    prefix = f"{where}: " if where else ""
+    prefix = _prefix(error, path)
     value, arg, kind = error.instance, error.validator_value, error.validator
     hint = note.fm.yaml11.get(path)
-    if kind == "required":
-        missing = [k for k in arg if isinstance(value, dict) and k not in value]
-        names = ", ".join(f"'{k}'" for k in missing) or str(arg)
-        return f"{prefix}missing required property {names}"
+    if kind in ("required", "dependentRequired"):
+        return f"{prefix}{_missing(error)}"
     if kind == "type":
         kinds = [str(t) for t in (arg if isinstance(arg, list) else [arg])]
         shown = [_TYPE_NAMES.get(t, t) for t in kinds]
@@ -182,11 +183,85 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
             return f"{prefix}{_show(value)} is not a valid {title.lower()}" + (f": {about}" if about else "")
         return f"{prefix}{_show(value)} does not match the pattern {arg}"
     if kind in ("additionalProperties", "unevaluatedProperties"):
-        return f"{prefix}{error.message}"
-    if kind in ("minLength", "maxLength", "minItems", "maxItems", "uniqueItems"):
-        said = error.message.split(" ", 1)[-1] if kind != "uniqueItems" else "has repeated items"
-        return f"{prefix}{_show(value)} {said}"
-    return f"{prefix}{error.message}"
+        return f"{prefix}{_unexpected(error, path)}"
+    if kind in _SIZES or kind == "uniqueItems":
+        return f"{prefix}{_show(value)} {_size(kind, arg)}"
+    return f"{prefix}{_reworded(error)}"
+
+
+def _reworded(error: Any) -> str:
+    """jsonschema's own words, with the value shown as every other message shows it: `["a", "b"] does not
+    contain…`, not Python's `['a', 'b']`; and a value `not` refuses, with what it refuses."""
+    value, message = error.instance, str(error.message)
+    if error.validator == "not" and not refused_by_false(error):
+        refused = json.dumps(error.validator_value, ensure_ascii=False)
+        return f"{_show(value)} is a value the schema refuses (not: {refused})"
+    written = repr(value)
+    return _show(value) + message[len(written) :] if message.startswith(written) else message
+
+
+# The limit in words: the words after jsonschema's message's first space were kept, which cut a value
+# holding a space (`"a b c d" b c d' is too long`)
+_SIZES = {
+    "maxLength": ("is longer than", "character", "characters"),
+    "minLength": ("is shorter than", "character", "characters"),
+    "maxItems": ("has more than", "item", "items"),
+    "minItems": ("has fewer than", "item", "items"),
+    "maxProperties": ("has more than", "property", "properties"),
+    "minProperties": ("has fewer than", "property", "properties"),
+}
+
+
+def _size(kind: str, limit: object) -> str:
+    if kind == "uniqueItems":
+        return "has repeated items"
+    if limit == 0 and kind == "maxItems":
+        return "should be empty"
+    if limit == 1 and kind in ("minItems", "minLength"):
+        return "should be non-empty"
+    words, one, many = _SIZES[kind]
+    return f"{words} {limit} {one if limit == 1 else many}"
+
+
+def _missing(error: Any) -> str:
+    if error.validator == "dependentRequired":  # at the property that requires them
+        names = ", ".join(f"'{k}'" for k in error.validator_value)
+        return f"set, so {names} must be set as well (dependentRequired)"
+    value, arg = error.instance, error.validator_value
+    missing = [k for k in arg if isinstance(value, dict) and k not in value]
+    names = ", ".join(f"'{k}'" for k in missing) or str(arg)
+    return f"missing required property {names}"
+
+
+def _prefix(error: Any, path: JsonPath) -> str:
+    where = _name(path)
+    prefix = f"{where}: " if where else ""
+    return prefix + ("the property name " if getattr(error, "refused_key", False) else "")  # propertyNames
+
+
+def _unexpected(error: Any, path: JsonPath) -> str:
+    if error.validator_value is not False or not path:  # a schema every extra key must pass: its words
+        return str(error.message)
+    refused = f"not a property the schema allows ({error.validator} is false)"
+    return refused + (_instead(error.schema, path[-1]) if error.validator == "additionalProperties" else "")
+
+
+def _instead(schema: Any, key: object) -> str:
+    """What to write instead of a key `additionalProperties: false` refuses: additionalProperties sees only
+    the `properties` beside it, so a key declared under allOf (often a shared `$ref`) is refused too."""
+    if not isinstance(schema, dict):
+        return ""
+    for word in ("allOf", "anyOf", "oneOf"):
+        branches = schema.get(word)
+        for branch in branches if isinstance(branches, list) else ():
+            if isinstance(branch, dict) and key in (branch.get("properties") or {}):
+                return (
+                    f"; it is declared under {word}, which additionalProperties does not look into: "
+                    "write unevaluatedProperties: false instead"
+                )
+    names = [name for name in schema.get("properties") or {} if isinstance(name, str)]
+    close = difflib.get_close_matches(str(key), names, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 RULE = rule(sys.modules[__name__], "VK010", "schema-violation", "note")

@@ -3,8 +3,10 @@
 ## What it does
 Reports a note whose type property (`type` by default, `type_property` in vaultkit.toml) selects
 `<type>.schema.json`, or whose `$schema` property names a file, when no such schema is in the schema folder;
-and a `$schema` that is not text at all (`$schema: 5`). A note whose type has no schema is then checked
-against `default.schema.json` only; a note whose `$schema` names nothing is checked against no schema.
+and a `$schema` that is not text at all (`$schema: 5`). The message names the type meant, where one is close
+(`entiy`: 'entity'), else the types that have a schema. A note whose type has no schema is then checked
+against the schema its folder's `schema_map` glob names, else `default.schema.json`; a note whose
+`$schema` names nothing is checked against no schema.
 
 ## Why is this bad?
 A typo in a type (`type: entiy`) means the note is never checked against the schema meant for it, and

@@ -2,7 +2,9 @@
 
 ## What it does
 Compares the `created` and `updated` properties when both are valid `YYYY-MM-DD` dates (or date-times) and
-reports `updated` when it is earlier.
+reports `updated` when it is earlier: by the day where either is a date alone, with their offsets where
+both have one (`10:00+02:00` is before `09:00Z`), and where one has an offset and the other not (local
+time, of no zone written), only when no zone could put them in order.
 
 ## Why is this bad?
 One of the two is wrong, usually a typo in the year or month; sorting and "recently changed" views then
@@ -43,15 +45,30 @@ def _date(value: object) -> datetime.datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.datetime.fromisoformat(value)
+        return datetime.datetime.fromisoformat(value)
     except ValueError:
         return None
-    return parsed.replace(tzinfo=None)
+
+
+# UTC-12:00 to UTC+14:00: a time written with an offset and one written without (local time, of a zone
+# nobody wrote down) are in order, whatever that zone, unless they are more than this apart
+_ZONES = datetime.timedelta(hours=26)
+
+
+def _before(updated: datetime.datetime, created: datetime.datetime, dates_only: bool) -> bool:
+    if dates_only:  # `updated: 2024-07-17` says no more than the day
+        return updated.date() < created.date()
+    if (updated.tzinfo is None) == (created.tzinfo is None):  # both local, or both with their offsets
+        return updated < created
+    return updated.replace(tzinfo=None) + _ZONES < created.replace(tzinfo=None)
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
-    created, updated = _date(note.fm.data.get("created")), _date(note.fm.data.get("updated"))
-    if created is None or updated is None or updated >= created:
+    written = note.fm.data.get("created"), note.fm.data.get("updated")
+    created, updated = _date(written[0]), _date(written[1])
+    if created is None or updated is None:
+        return
+    if not _before(updated, created, any(len(str(w)) == len("2024-07-17") for w in written)):
         return
     node = note.fm.nodes[("updated",)]
     yield Diagnostic(
