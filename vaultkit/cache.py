@@ -76,8 +76,8 @@ CACHE_DIR = ".vaultkit_cache"
 # run of lines holding more markup than verify.MAX_MARKUP, mentions read anew; 42: an ATX heading that is
 # only a closing sequence (`### ###`) is empty, one closed after a tab loses its `#`s, headings read anew;
 # 43: VK102 and VK122 name five of the notes a name could mean and count the rest, a stored report printed
-# anew
-FORMAT = 43
+# anew; 44: a bullet list item ends a run of lines masked as too big to verify, mentions read anew
+FORMAT = 44
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
