@@ -94,3 +94,21 @@ def test_a_definition_in_an_item_without_an_edit_still_makes_its_links(definitio
     at = text.index("Other")
     edit = Edit(at, at + 3, "[[Oth]]")
     assert verify._check_body(text, 0, [edit]) is not None
+
+
+def test_a_note_one_byte_over_the_limit_says_by_how_much(make_vault: VaultFactory) -> None:
+    """Regression: a note of 5,000,001 bytes was 'note is 5 MB, over the limit of 5 MB': the sizes are
+    given to the byte where the rounded ones read alike. A note at the limit is read and checked."""
+    at = b"Mentions Other. " * 62_500  # 1,000,000 bytes
+    root = make_vault(
+        {
+            "vaultkit.toml": b"max_note_bytes = 1_000_000\n",
+            "At.md": at,
+            "Over.md": at + b"\n",
+            "Other.md": b"Text.\n",
+        }
+    )
+    result = run_cli("check", root, "--no-cache")
+    over = "Over.md:1:1: VK204 note is 1,000,001 bytes, over the limit of 1,000,000 bytes (max_note_bytes)"
+    assert over in result.output, result.output
+    assert "At.md:1:10: VK120" in result.output and "At.md:1:1: VK204" not in result.output, result.output
