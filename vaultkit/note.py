@@ -100,6 +100,13 @@ def _size(n: int) -> str:
     return f"{n / 1_000_000:.3g} MB"
 
 
+def _sizes(n: int, limit: int) -> tuple[str, str]:
+    """A size and the limit it is over, as people read them, or to the byte where they would read alike
+    (`5 MB, over the limit of 5 MB` said nothing of a note one byte over)."""
+    size, most = _size(n), _size(limit)
+    return (f"{n:,} bytes", f"{limit:,} bytes") if size == most else (size, most)
+
+
 def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None]:
     """Read a file's bytes; a Problem (code VK201/VK204) instead of an exception."""
     try:
@@ -111,7 +118,8 @@ def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None
             if not stat.S_ISREG(st.st_mode):
                 return None, Problem("VK201", 1, 1, f"not a regular file ({_kind(st.st_mode)}): not read")
             if st.st_size > max_bytes:
-                over = f"note is {_size(st.st_size)}, over the limit of {_size(max_bytes)} (max_note_bytes)"
+                size, limit = _sizes(st.st_size, max_bytes)
+                over = f"note is {size}, over the limit of {limit} (max_note_bytes)"
                 return None, Problem("VK204", 1, 1, over)
             # a read of n allocates n bytes first: asking for the size (not the limit) costs a quarter as much
             data = _read_upto(fd, st.st_size + 1)

@@ -56,25 +56,30 @@ _MARKS = re.compile(f"[{chr(_MARK_BASE)}-\U0010ffff]")
 # mention scan masks such paragraphs (`unverifiable`), so that no link is planned there.
 MAX_MARKUP = 100_000
 _MARKUP = "*_[]<>`$!\\~=^%&("
-# A blank line as mistune reads it, once it has made every CRLF an LF: nothing but `[ \t\v\f]`
-_BLANK_LINE = re.compile(r"^[ \t\v\f\r]*\n", re.MULTILINE)
+# Where a run of lines that a paragraph cannot span ends: a blank line as mistune reads it, once it has made
+# every CRLF an LF (nothing but `[ \t\v\f]`), or before a line that starts a bullet list item (`- x`,
+# `* [ ] task`: a non-empty bullet item interrupts a paragraph, and ends the list item before it). Indented
+# four spaces or more, such a line may be a paragraph's continuation: no run ends there, the safe side.
+_RUN_BREAK = re.compile(r"^[ \t\v\f\r]*\n|^(?= {0,3}[-+*][ \t]+\S)", re.MULTILINE)
 
 
 def unverifiable(body: str) -> list[tuple[int, int]]:
-    """Where in `body` no link can be verified, and so none is planned: each run of lines between blank
-    lines that holds more than MAX_MARKUP markup characters. mistune's paragraphs (and headings, list
-    items, table cells) never span a blank line, so each lies within one run and holds no more markup than
-    it (`_markup`): a run under the limit never holds a paragraph over it. (A run may hold several small
-    paragraphs, of a quote say: those go unlinked too, the safe side.)"""
+    """Where in `body` no link can be verified, and so none is planned: each run of lines (between blank
+    lines and bullet list items, `_RUN_BREAK`) that holds more than MAX_MARKUP markup characters. mistune's
+    paragraphs (and headings, list items' text, table cells) never span a blank line or a bullet item, so
+    each lies within one run and holds no more markup than it (`_markup`): a run under the limit never holds
+    a paragraph over it. (A run may hold several small paragraphs, of a quote say: those go unlinked too,
+    the safe side.) A list of 100,000 `- [ ] task` items without a blank line is many small runs, not one
+    run too big to link."""
     if len(body) <= MAX_MARKUP or sum(map(body.count, _MARKUP)) <= MAX_MARKUP:
         return []
     out = []
     start = 0
-    for blank in itertools.chain(_BLANK_LINE.finditer(body), [None]):  # a run before each blank, and last
-        end = len(body) if blank is None else blank.start()
+    for brk in itertools.chain(_RUN_BREAK.finditer(body), [None]):  # a run before each break, and last
+        end = len(body) if brk is None else brk.start()
         if end - start > MAX_MARKUP and _markup(body[start:end]) > MAX_MARKUP:
             out.append((start, end))
-        start = 0 if blank is None else blank.end()
+        start = 0 if brk is None else brk.end()
     return out
 
 
@@ -117,7 +122,25 @@ def _markdown(inline: Inline) -> Any:
         md.before_render_hooks.append(_inline_only_where(inline))
     _linear_paragraphs(md)
     _lean_rules(md)
+    if inline == "marked":
+        _skip_unmarked_containers(md)
     return md
+
+
+def _skip_unmarked_containers(md: Any) -> None:
+    """Where only markers matter, a list item's or a quote's content is not parsed unless it holds one: a
+    5 MB list of 100,000 items spent half its check parsing items nothing was inserted in. Their tokens are
+    not read (no marker can be in them); only the list's tight or loose reading may change, which makes a
+    paragraph a `block_text`, prose either way. A content holding `]:` is parsed all the same: a reference
+    or footnote definition there makes a `[label]` a link (or a footnote) anywhere in the note."""
+    block = md.block
+    parse = block.parse
+
+    def parse_marked(state: Any, rules: Any = None) -> None:
+        if state.parent is None or "]:" in state.src or _MARKS.search(state.src) is not None:
+            parse(state, rules)
+
+    block.parse = parse_marked
 
 
 # mistune reads a run of blank lines with `(^[ \t\v\f]*\n)+` and a thematic break with `(?:-[ \t]*){3,}` (and
