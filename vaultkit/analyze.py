@@ -29,7 +29,7 @@ from vaultkit.rules import NOTE_RULES
 from vaultkit.rules.base import NoteContext
 from vaultkit.schemas import SchemaSet
 from vaultkit.state import linkable
-from vaultkit.verify import unverifiable
+from vaultkit.verify import above_delimiter_row, unverifiable
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
 SMALL_SCAN = 8  # notes a set of keys scans with per-note automata before the automaton over all keys pays
@@ -131,6 +131,11 @@ class Analyzer:
         out = []
         line_start, last = 0, 0  # offsets into the body; mentions come in order: count lines from the last
         for start, end, key in scan_mentions(prose, acronyms, automaton_for):
+            if above_delimiter_row(prose, end):
+                # `Foo bar` over `---|---` is a paragraph (one cell against two), but `[[Target|Foo]] bar`
+                # over it a table's header (two and two): a mention there is left as written (verify would
+                # refuse the link, and with it the note's other links)
+                continue
             line += prose.count("\n", last, start)
             line_start = max(line_start, prose.rfind("\n", last, start) + 1)
             last = start

@@ -77,8 +77,9 @@ CACHE_DIR = ".vaultkit_cache"
 # only a closing sequence (`### ###`) is empty, one closed after a tab loses its `#`s, headings read anew;
 # 43: VK102 and VK122 name five of the notes a name could mean and count the rest, a stored report printed
 # anew; 44: a name ending in `.MD` (or `.Md`...) is a file, not a note, as Obsidian lists it: listed anew;
-# 45: a link in a property placed at its `[[`, not at the value's start, read anew
-FORMAT = 45
+# 45: a link in a property placed at its `[[`, not at the value's start, read anew; 46: no mention on a line
+# above one that could be a table's delimiter row (a link's `|` could make it a table), mentions read anew
+FORMAT = 46
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
