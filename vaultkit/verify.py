@@ -104,8 +104,12 @@ def _markdown(inline: Inline) -> Any:
     md.block.register("obsidian_comment_block", r"^ {0,3}%%", _block_comment, before="raw_html")
     # Inside a quote or a list item, mistune parses with rule lists of its own: a comment there (as the
     # Annotator plugin writes one, `>%%` ... `>%%`, around its JSON) must run to its `%%` there too.
+    # A table too: GFM (and Obsidian) read one in a quote, a callout or a list item, where an aliased link's
+    # `|` over a delimiter row (`> [[Target|Foo]] bar` over `> ---|---`) makes one.
     for rules in (md.block.block_quote_rules, md.block.list_rules):
         md.block.insert_rule(rules, "obsidian_comment_block", before="raw_html")
+        md.block.insert_rule(rules, "table", before="paragraph")
+        md.block.insert_rule(rules, "nptable", before="paragraph")
     _register_inline(md, "wikilink", r"!?\[\[[^\[\]\n]+\]\]", _raw_token("wikilink"), "![")
     _register_inline(md, "obsidian_comment", r"%%", _until("%%"), "%")
     _register_inline(md, "templater", r"<%", _until("%>"), "<")
