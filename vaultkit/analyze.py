@@ -130,8 +130,13 @@ class Analyzer:
             return []
         out = []
         line_start, last = 0, 0  # offsets into the body; mentions come in order: count lines from the last
+        line_end, over_row = -1, False  # the mention's line's end; whether a delimiter row could follow it
         for start, end, key in scan_mentions(prose, acronyms, automaton_for):
-            if above_delimiter_row(prose, end):
+            if end > line_end:  # once a line: a long line of many mentions is not searched again for each
+                newline = prose.find("\n", end)
+                line_end = newline if newline >= 0 else len(prose)
+                over_row = above_delimiter_row(prose, end)
+            if over_row:
                 # `Foo bar` over `---|---` is a paragraph (one cell against two), but `[[Target|Foo]] bar`
                 # over it a table's header (two and two): a mention there is left as written (verify would
                 # refuse the link, and with it the note's other links)
