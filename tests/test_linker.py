@@ -2013,3 +2013,28 @@ def test_a_joiner_after_anything_but_an_emoji_counts_towards_min_length() -> Non
     assert usable_key("അവ്\u200d", 4)
     assert not usable_key("👩\u200d💻", 2)
     assert not usable_key("🏳\ufe0f\u200d🌈", 2)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        pytest.param(["Foo bar", "---|---"], id="paragraph"),
+        pytest.param(["- Foo bar", "  :--|--:"], id="list"),
+        pytest.param(["> Foo bar", "> ---|---"], id="quote"),
+    ],
+)
+@pytest.mark.parametrize("eol", ["\n", "\r\n"])
+def test_a_mention_above_a_line_that_could_be_a_delimiter_row_is_left_and_the_rest_linked(
+    make_vault: VaultFactory, lines: list[str], eol: str
+) -> None:
+    """Regression: `Foo bar` over `---|---` is a paragraph (one cell against two); the planner planned
+    `[[Target|Foo]] bar` there for an alias Foo, two cells against two, a table, which verify refuses, and
+    with it every other link of the note. The mention is left as written; the note's other links are."""
+    body = eol.join([*lines, "", "See Other here.", ""])
+    root = vault(
+        make_vault, {"Target.md": "---\naliases: [Foo]\n---\n", "Other.md": "x\n", "N.md": body.encode()}
+    )
+    result = run_cli("link", "--no-cache", root)
+    assert result.exit_code == 0, result.output
+    assert (root / "N.md").read_bytes() == body.replace("Other", "[[Other]]").encode()
+    assert run_cli("link", "--check", "--no-cache", root).exit_code == 0

@@ -1048,6 +1048,25 @@ def test_verify_refuses_an_aliased_link_that_makes_a_table(text: str) -> None:
     assert check_edits(plain, apply_text(plain, [edit]), [edit], "related") is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("> Foo bar\n> ---|---\n", id="quote"),
+        pytest.param("> [!note]\n> Foo bar\n> ---|---\n", id="callout"),
+        pytest.param("- Foo bar\n  :--|--:\n", id="list-item"),
+        pytest.param("1. Foo bar\r\n   ---|---\r\n", id="ordered-crlf"),
+    ],
+)
+def test_verify_refuses_an_aliased_link_that_makes_a_table_in_a_quote_or_a_list(text: str) -> None:
+    """Regression: the second parser read tables only at the top level (mistune's quote and list items
+    parse with rule lists of their own), so an aliased link written over a delimiter row in a quote, a
+    callout or a list item passed, though it makes a table there as GFM and Obsidian read it."""
+    at = text.index("Foo")
+    edit = Edit(at, at + 3, "[[Target|Foo]]")
+    reason = check_edits(text, apply_text(text, [edit]), [edit], "related")
+    assert reason is not None and "blocks differently" in reason, reason
+
+
 @FUZZ
 @given(st.text(MD_ALPHABET, max_size=300), st.integers(0, 300), _DOTTED_NAME)
 def test_fuzz_a_hyphen_or_dot_inside_a_word_never_holds_block_syntax(body: str, at: int, name: str) -> None:

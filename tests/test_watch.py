@@ -1298,3 +1298,30 @@ def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
     (tmp_path / "work" / "notes" / ".git").rmdir()
     (tmp_path / "work" / ".git").write_text("not a git file\n", encoding="utf-8")
     assert find_git_dir(vault) is None
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_fix_writes_nothing_in_a_repository_git_refuses_to_read(tmp_path: Path) -> None:
+    """Regression: in a repository git refuses (one another user owns, which safe.directory does not list:
+    a vault on a Windows drive watched from WSL while obsidian-git commits and checks out from Windows;
+    here a repository format git does not know), git could not say which notes its index holds, and every
+    note changed was linked as a save: a checkout of a few notes too, leaving local changes for the next
+    pull to trip on. The fixes are held now, with the reason."""
+    repo = tmp_path / "repo"
+    vault = repo / "vault"
+    shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    assert _git(repo, "init", "-q").returncode == 0
+    assert _git(repo, "add", "-A").returncode == 0
+    assert _git(repo, "commit", "-qm", "notes").returncode == 0
+    assert _git(repo, "config", "core.repositoryformatversion", "99").returncode == 0
+    assert _git(repo, "status").returncode != 0  # git refuses it
+    w = WatchProcess(vault, "--fix", "--settle", "0.5")
+    try:
+        note = vault / RESRL
+        before = note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n"
+        _atomic(note, before)  # a save, or a checkout: the watch cannot tell
+        w.expect(r"^vaultkit: git cannot read the repository", timeout=20)
+        assert not any(line.startswith("vaultkit: linked") for line in w.quiet(2.0) + w.seen)
+        assert note.read_text(encoding="utf-8") == before
+    finally:
+        w.stop()

@@ -29,7 +29,7 @@ from vaultkit.rules import NOTE_RULES
 from vaultkit.rules.base import NoteContext
 from vaultkit.schemas import SchemaSet
 from vaultkit.state import linkable
-from vaultkit.verify import kept_digest, unverifiable
+from vaultkit.verify import above_delimiter_row, kept_digest, unverifiable
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
 SMALL_SCAN = 8  # notes a set of keys scans with per-note automata before the automaton over all keys pays
@@ -130,7 +130,17 @@ class Analyzer:
             return []
         out = []
         line_start, last = 0, 0  # offsets into the body; mentions come in order: count lines from the last
+        line_end, over_row = -1, False  # the mention's line's end; whether a delimiter row could follow it
         for start, end, key in scan_mentions(prose, acronyms, automaton_for):
+            if end > line_end:  # once a line: a long line of many mentions is not searched again for each
+                newline = prose.find("\n", end)
+                line_end = newline if newline >= 0 else len(prose)
+                over_row = above_delimiter_row(prose, end)
+            if over_row:
+                # `Foo bar` over `---|---` is a paragraph (one cell against two), but `[[Target|Foo]] bar`
+                # over it a table's header (two and two): a mention there is left as written (verify would
+                # refuse the link, and with it the note's other links)
+                continue
             line += prose.count("\n", last, start)
             line_start = max(line_start, prose.rfind("\n", last, start) + 1)
             last = start

@@ -77,11 +77,13 @@ CACHE_DIR = ".vaultkit_cache"
 # only a closing sequence (`### ###`) is empty, one closed after a tab loses its `#`s, headings read anew;
 # 43: VK102 and VK122 name five of the notes a name could mean and count the rest, a stored report printed
 # anew; 44: a name ending in `.MD` (or `.Md`...) is a file, not a note, as Obsidian lists it: listed anew;
+# anew; 44: a name ending in `.MD` (or `.Md`...) is a file, not a note, as Obsidian lists it: listed anew;
 # 45: a link in a property placed at its `[[`, not at the value's start, read anew; 46: what a relation edit
 # must keep of the frontmatter (NoteFacts.kept), read anew; 47: furigana (`{東京|とう|きょう}`,
 # `[東京]^(とうきょう)`) no prose, and VK001/VK022 of unquoted wikilinks and `#tags` in YAML, read anew;
-# 48: a bullet list item ends a run of lines masked as too big to verify, mentions read anew
-FORMAT = 48
+# 48: a bullet list item ends a run of lines masked as too big to verify, mentions read anew; 49: no mention
+# on a line above one that could be a table's delimiter row (a link's `|` could make it a table), read anew
+FORMAT = 49
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -113,8 +113,12 @@ def _markdown(inline: Inline) -> Any:
     md.block.register("obsidian_comment_block", r"^ {0,3}%%", _block_comment, before="raw_html")
     # Inside a quote or a list item, mistune parses with rule lists of its own: a comment there (as the
     # Annotator plugin writes one, `>%%` ... `>%%`, around its JSON) must run to its `%%` there too.
+    # A table too: GFM (and Obsidian) read one in a quote, a callout or a list item, where an aliased link's
+    # `|` over a delimiter row (`> [[Target|Foo]] bar` over `> ---|---`) makes one.
     for rules in (md.block.block_quote_rules, md.block.list_rules):
         md.block.insert_rule(rules, "obsidian_comment_block", before="raw_html")
+        md.block.insert_rule(rules, "table", before="paragraph")
+        md.block.insert_rule(rules, "nptable", before="paragraph")
     _register_inline(md, "wikilink", r"!?\[\[[^\[\]\n]+\]\]", _raw_token("wikilink"), "![")
     _register_inline(md, "obsidian_comment", r"%%", _until("%%"), "%")
     _register_inline(md, "templater", r"<%", _until("%>"), "<")
@@ -587,7 +591,8 @@ def _free_marks(text: str, count: int) -> list[str] | None:
 # a letter among them: `\w` holds `_` and digits too, and `___` alone is a rule, `1` before `.` or `)` a list
 # item's number (a letter there makes the line neither)
 _PLAIN = re.compile(r"(?=[\w \u00a0.-]*?[^\W\d_])[\w \u00a0]*(?:\w[-.](?=\w)[\w \u00a0]*)*\Z")
-_DELIMITER_ROW = re.compile(r"[ \t>|:-]*+\r?")  # a table's delimiter row, in block quotes or not (loosely)
+# a table's delimiter row, in block quotes or not (loosely); \x01 (markdown.MASK) for a quote's masked `>`
+_DELIMITER_ROW = re.compile(r"[ \t>|:\x01-]*+\r?")
 _BLOCK_TYPES = frozenset(
     {
         "paragraph",
@@ -631,14 +636,18 @@ def _plain(old: str, e: Edit) -> bool:
     `[[Target|Foo]] bar` over it a table's header (two and two)."""
     if not _PLAIN.match(old, e.start, e.end):
         return False
-    if "|" not in e.text:
-        return True
-    newline = old.find("\n", e.end)
+    return "|" not in e.text or not above_delimiter_row(old, e.end)
+
+
+def above_delimiter_row(text: str, at: int) -> bool:
+    """Is the line holding text[at] above a line that could be a table's delimiter row (`---|---`, in a quote
+    or a list item too)? A `|` written on it could make it a table's header row (`mentions` leaves it)."""
+    newline = text.find("\n", at)
     if newline < 0:
-        return True  # the last line: no line below it
-    end = old.find("\n", newline + 1)
-    below = old[newline + 1 : end if end >= 0 else len(old)]
-    return not ("|" in below and "-" in below and _DELIMITER_ROW.fullmatch(below))
+        return False  # the last line: no line below it
+    end = text.find("\n", newline + 1)
+    below = text[newline + 1 : end if end >= 0 else len(text)]
+    return "|" in below and "-" in below and _DELIMITER_ROW.fullmatch(below) is not None
 
 
 def _blocks(tokens: Any) -> list[Any]:

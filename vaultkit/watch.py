@@ -357,16 +357,21 @@ class Watcher:
             return
         if git_dir is not None:
             from_git = self._left_to_git(git_dir, saved)
+            if from_git is None:
+                self._hold(now, GIT_UNREADABLE)
+                return
             saved = [rel for rel in saved if rel not in from_git]
         if saved and self.runner.state is not None:
             found = [d for rel in saved for d in self.current.get(rel, [])]
             self._write(edits_by_note(found), set(edits_by_note(d for d in found if d.code != RELATION)))
 
-    def _left_to_git(self, git_dir: Path, saved: list[str]) -> set[str]:
+    def _left_to_git(self, git_dir: Path, saved: list[str]) -> set[str] | None:
         """The notes of `saved` that git wrote, said as such: those as its index has them, but for those a
         commit made since their save records (`committed_saves`: a save committed within the settle time,
-        as obsidian-git's commit on save makes it, is still a save)."""
+        as obsidian-git's commit on save makes it, is still a save). None if git cannot say."""
         index = as_in_git_index(self.root, saved)
+        if index is None:
+            return None
         if not index:
             return set()
         from_git = set(index) - committed_saves(self.root, git_dir, index)
@@ -537,6 +542,11 @@ class Watcher:
 GIT_WROTE = (
     "as git's index has it (a checkout, a stash, a merge?): checked, not linked; `vaultkit link` links it"
 )
+# a `.git` is there but git cannot read it: a checkout cannot be told from a save, so nothing is linked
+GIT_UNREADABLE = (
+    "git cannot read the repository (`git status` says why: one not trusted is trusted by "
+    "`git config --global --add safe.directory <path>`)"
+)
 GIT_STAGED = (
     "as staged in git's index (by `git add`, or taken from another commit?): checked, not linked; "
     "`vaultkit link` links it"
@@ -671,12 +681,13 @@ class _Handler(FileSystemEventHandler):
             self.watcher.on_path(os.fsdecode(dest), at)
 
 
-def as_in_git_index(root: Path, rels: Sequence[str]) -> dict[str, bytes]:
+def as_in_git_index(root: Path, rels: Sequence[str]) -> dict[str, bytes] | None:
     """The notes of `rels` whose bytes, through git's filters (`git hash-object`: line endings, clean
     filters), are the blob git's index holds for them (`git ls-files --stage`, stage 0), with that blob: as
     a checkout, a stash, a merge or a reset wrote them, or as just staged or committed; a save of the user's
-    since differs. Empty when git cannot say (not installed, a repository it refuses): the notes are then
-    fixed as saves."""
+    since differs. Empty without git installed (the notes are fixed as saves); None when git cannot say (a
+    repository it refuses: owned by another user, not listed in safe.directory), where a checkout cannot be
+    told from a save, and no note is fixed."""
     import subprocess
 
     asked = [rel for rel in rels if "\n" not in rel and os.path.isfile(root / rel)]  # a line each, below
@@ -688,8 +699,10 @@ def as_in_git_index(root: Path, rels: Sequence[str]) -> dict[str, bytes]:
         hashed = _git(
             root, ["hash-object", "--stdin-paths"], b"".join(os.fsencode(root / r) + b"\n" for r in asked)
         )
+    except FileNotFoundError:
+        return {}  # no git installed: no git of this machine changes the notes, every save is fixed
     except (OSError, subprocess.SubprocessError):
-        return {}
+        return None
     index = _blobs(staged, b"0")  # a conflict's stages are no checkout
     return {rel: blob for rel, blob in zip(asked, hashed.split(), strict=False) if index.get(rel) == blob}
 
