@@ -180,11 +180,19 @@ def _grouped(
     result: RunResult, wanted: Callable[[Diagnostic], bool]
 ) -> tuple[dict[str, list[Edit]], dict[str, list[Edit]]]:
     """The wanted fixes' edits of the links and of the relations, by note; `result`'s diagnostics are
-    emptied (let go, but for the edits)."""
-    chosen = [d for d in (*result.diagnostics, *result.beyond) if wanted(d)]
+    emptied, each let go as its edit is taken: a fix holds its edit in its own fields (`Fix.edits` makes
+    it), and the edits of ~230,000 mentions made while every diagnostic was held would be a new peak of
+    `link --check` on 50,000 notes."""
+    pending = [*result.diagnostics, *result.beyond]
     result.diagnostics, result.beyond = [], []
-    links = edits_by_note(d for d in chosen if d.code != RELATION)
-    return links, edits_by_note(d for d in chosen if d.code == RELATION)
+    pending.reverse()  # taken from the end: in order
+    links: dict[str, list[Edit]] = defaultdict(list)
+    relations: dict[str, list[Edit]] = defaultdict(list)
+    while pending:
+        d = pending.pop()
+        if d.fix is not None and d.fix.safe and wanted(d):
+            (relations if d.code == RELATION else links)[d.path].extend(d.fix.edits)
+    return dict(links), dict(relations)
 
 
 def _plan_writes(

@@ -73,7 +73,8 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         noun = "link" if len(links) == 1 else "links"
         # one string for each count, not one for each note (~3.5 MB of `link` on 50,000 notes)
         description = sys.intern(f"add {len(links)} {noun} to {relations.property}")
-        fix = Fix(_insert(facts, links) if ctx.edits else (), description)  # only reported: not worked out
+        # only reported: not worked out
+        fix = Fix.of(_insert(facts, links) if ctx.edits else None, description)
     verb = "links" if len(missing) == 1 else "link"
     them = "it" if len(missing) == 1 else "them"
     why = (
@@ -95,12 +96,11 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
 SHOWN = 5  # names in the message; the fix adds them all
 
 
-def _insert(facts: NoteFacts, links: list[str]) -> tuple[Edit]:
+def _insert(facts: NoteFacts, links: list[str]) -> Edit:
     from vaultkit.linker import relation_insert  # here: a run answered from the cache never loads it
 
     assert facts.anchor is not None
-    start, end, text = relation_insert(facts.anchor, links)
-    return (Edit(start, end, text),)
+    return Edit(*relation_insert(facts.anchor, links))
 
 
 def unlisted_sources(rel: str, ctx: VaultContext) -> list[tuple[str, str]]:
