@@ -1911,11 +1911,12 @@ def test_relation_fixes_of_the_same_count_share_their_description(make_vault: Va
 
 def test_a_fix_holds_its_one_edit_in_its_own_fields(make_vault: VaultFactory) -> None:
     """Memory: each unlinked mention's fix was a Fix holding a tuple holding an Edit, three objects (~190
-    bytes) where one does: ~27 MB at the peak of link --check on 50,000 notes. A link's fix and a note's
-    relations' fix hold their edit themselves, make it when asked, and go to the cache and back the same."""
+    bytes) where one does: ~27 MB at the peak of link --check on 50,000 notes. A link's fix holds its edit
+    itself; a note's relations' fix, the names it adds (its edit's text: ~420 bytes a note, ~20 MB). Each
+    makes its edit when asked, and goes to the cache and back with the same edit."""
     import gc
 
-    from vaultkit.diagnostics import Diagnostic, Fix
+    from vaultkit.diagnostics import Diagnostic, Fix, RelationsFix
     from vaultkit.engine import Runner, RunOptions, open_session
 
     root = make_vault({"Meituan.md": "# Meituan\n", "N.md": "Meituan is a company.\n"})
@@ -1925,9 +1926,15 @@ def test_a_fix_holds_its_one_edit_in_its_own_fields(make_vault: VaultFactory) ->
     assert link is not None and relation is not None
     assert link.edits == (Edit(0, 7, "[[Meituan]]"),)
     assert relation.edits == (Edit(0, 0, '---\nrelated:\n  - "[[N]]"\n---\n'),)
-    for d in found.values():
-        assert d.fix is not None and not any(isinstance(x, tuple) for x in gc.get_referents(d.fix))
-        assert Diagnostic.from_row(json.loads(json.dumps(d.to_row()))) == d
+    assert not any(isinstance(x, tuple) for x in gc.get_referents(link))
+    row = found["VK120"].to_row()
+    assert Diagnostic.from_row(json.loads(json.dumps(row))) == found["VK120"]
+    # the relations' edit is made when asked: the fix holds the note's anchor and the names it adds
+    assert isinstance(relation, RelationsFix) and relation.names == ("N",)
+    assert all(not isinstance(x, str) or x is relation.description for x in gc.get_referents(relation))
+    again = Diagnostic.from_row(json.loads(json.dumps(found["VK121"].to_row())))
+    assert again.fix is not None and again.fix.edits == relation.edits
+    assert again._replace(fix=None) == found["VK121"]._replace(fix=None)
     described = Fix("link 'Meituan' to Meituan")
     assert (
         described.edits == ()
