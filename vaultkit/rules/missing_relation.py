@@ -73,8 +73,9 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         noun = "link" if len(links) == 1 else "links"
         # one string for each count, not one for each note (~3.5 MB of `link` on 50,000 notes)
         description = sys.intern(f"add {len(links)} {noun} to {relations.property}")
-        names = tuple(text for _source, text in missing)  # only reported: the edit is not worked out
-        fix = RelationsFix(description, facts.anchor, names) if ctx.edits else Fix(description)
+        fix = Fix(description)  # only reported: the edit is not worked out
+        if ctx.edits:
+            fix = RelationsFix(description, facts.anchor, tuple(text for _source, text in missing))
     verb = "links" if len(missing) == 1 else "link"
     them = "it" if len(missing) == 1 else "them"
     why = (
