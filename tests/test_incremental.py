@@ -26,7 +26,7 @@ import pytest
 from conftest import deny_listing, run_cli
 
 from vaultkit import cache, store, vault
-from vaultkit.diagnostics import Diagnostic
+from vaultkit.diagnostics import Diagnostic, Fix
 from vaultkit.engine import Runner, RunOptions, open_session
 
 Change = Callable[[Path], list[str]]  # edits the vault, returns the vault-relative paths it touched
@@ -678,7 +678,7 @@ def test_a_state_kept_without_its_edits_describes_each_fix_as_a_report_does(make
     (root / "ResRL.md").write_text("ResRL came out of Meituan, in China.\n")
     found = {keep: runner.update(["ResRL.md"])[0] for keep, runner in runs.items()}
     shown = {
-        keep: [d._replace(fix=d.fix and d.fix._replace(edits=())) for d in found[keep]["ResRL.md"]]
+        keep: [d._replace(fix=d.fix and Fix(d.fix.description, d.fix.safe)) for d in found[keep]["ResRL.md"]]
         for keep in found
     }
     assert shown[True] == shown[False] and {d.code for d in shown[True]} == {"VK120"}

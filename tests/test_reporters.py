@@ -552,8 +552,8 @@ def test_json_report_is_the_text_of_json_dumps_of_the_whole_document(
 
     monkeypatch.setattr(json_report, "CHUNK", 2)
 
-    safe = Fix((Edit(1, 2, "[[Café]]"),), 'link "Café"\tto\u2028Café\x01')
-    unsafe = Fix((), "review it", safe=False)
+    safe = Fix.of(Edit(1, 2, "[[Café]]"), 'link "Café"\tto\u2028Café\x01')
+    unsafe = Fix("review it", safe=False)
     kinds = [
         Diagnostic("n.md", 1, 1, "VK101", "a broken link", Severity.ERROR),
         Diagnostic('dir/"q"\\back.md', 3, 2, "VK120", "'Café' «x» \ud800", Severity.WARNING, safe),

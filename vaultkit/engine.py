@@ -923,7 +923,7 @@ def _without_edits(found: list[Diagnostic], fixes: dict[tuple[str, bool], Fix]) 
         key = (fix.description, fix.safe)
         shared = fixes.get(key)
         if shared is None:
-            shared = fixes[key] = Fix((), *key)
+            shared = fixes[key] = Fix(*key)
         out.append(make(Diagnostic, (*d[:6], shared)))
     return out
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from vaultkit.background import map_forked
-from vaultkit.diagnostics import Diagnostic, Edit
+from vaultkit.diagnostics import Diagnostic, Edit, Fix, RelationsFix
 from vaultkit.edits import (
     RUN_AGAIN,
     WriteResult,
@@ -170,22 +170,41 @@ def preview_in_rounds(
         relations = {}  # found again, by a run that does not count the refused notes' links
         last = again(blocked)
         relations = _grouped(last, wanted)[1]
-    plan(last.facts, relations, into=preview)
+    plan(last.facts, _edits(relations), into=preview)
     mark("preview relations")
     once = {(r.rel, r.message): r for r in preview.refused}  # a note refused in both rounds is said once
     preview.refused = [once[k] for k in sorted(once)]
     return preview
 
 
-def _grouped(
-    result: RunResult, wanted: Callable[[Diagnostic], bool]
-) -> tuple[dict[str, list[Edit]], dict[str, list[Edit]]]:
-    """The wanted fixes' edits of the links and of the relations, by note; `result`'s diagnostics are
-    emptied (let go, but for the edits)."""
-    chosen = [d for d in (*result.diagnostics, *result.beyond) if wanted(d)]
+Fixes = dict[str, list[Fix | RelationsFix]]  # rel -> its wanted safe fixes
+
+
+def _grouped(result: RunResult, wanted: Callable[[Diagnostic], bool]) -> tuple[dict[str, list[Edit]], Fixes]:
+    """The wanted fixes' edits of the links, and the fixes of the relations, by note; `result`'s
+    diagnostics are emptied, each let go as its edit or fix is taken: a fix makes its edit when asked
+    (`Fix.edits`), and the edits of ~230,000 mentions made while every diagnostic was held would be a new
+    peak of `link --check` on 50,000 notes. The relations' edits are made for their own round (`_edits`):
+    their text is ~20 MB of it, not needed while the links are planned."""
+    pending = [*result.diagnostics, *result.beyond]
     result.diagnostics, result.beyond = [], []
-    links = edits_by_note(d for d in chosen if d.code != RELATION)
-    return links, edits_by_note(d for d in chosen if d.code == RELATION)
+    pending.reverse()  # taken from the end: in order
+    links: dict[str, list[Edit]] = defaultdict(list)
+    relations: Fixes = defaultdict(list)
+    while pending:
+        d = pending.pop()
+        if d.fix is None or not d.fix.safe or not wanted(d):
+            continue
+        if d.code == RELATION:
+            relations[d.path].append(d.fix)
+        else:
+            links[d.path].extend(d.fix.edits)
+    return dict(links), dict(relations)
+
+
+def _edits(fixes: Fixes) -> dict[str, list[Edit]]:
+    """The fixes' edits, by note."""
+    return {rel: [e for fix in found for e in fix.edits] for rel, found in fixes.items()}
 
 
 def _plan_writes(

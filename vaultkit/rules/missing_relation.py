@@ -52,7 +52,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Sequence
 
-from vaultkit.diagnostics import Diagnostic, Edit, Fix
+from vaultkit.diagnostics import Diagnostic, Fix, RelationsFix
 from vaultkit.facts import DRAWING_PROPERTY, NoteFacts
 from vaultkit.rules.base import VaultContext, rule
 from vaultkit.vault import nameable
@@ -68,12 +68,14 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     if not missing:
         return
     links = [f"[[{text}]]" for _source, text in missing]
-    fix = None
+    fix: Fix | RelationsFix | None = None
     if facts.anchor is not None and facts.editable:
         noun = "link" if len(links) == 1 else "links"
         # one string for each count, not one for each note (~3.5 MB of `link` on 50,000 notes)
         description = sys.intern(f"add {len(links)} {noun} to {relations.property}")
-        fix = Fix(_insert(facts, links) if ctx.edits else (), description)  # only reported: not worked out
+        fix = Fix(description)  # only reported: the edit is not worked out
+        if ctx.edits:
+            fix = RelationsFix(description, facts.anchor, tuple(text for _source, text in missing))
     verb = "links" if len(missing) == 1 else "link"
     them = "it" if len(missing) == 1 else "them"
     why = (
@@ -93,14 +95,6 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
 
 
 SHOWN = 5  # names in the message; the fix adds them all
-
-
-def _insert(facts: NoteFacts, links: list[str]) -> tuple[Edit]:
-    from vaultkit.linker import relation_insert  # here: a run answered from the cache never loads it
-
-    assert facts.anchor is not None
-    start, end, text = relation_insert(facts.anchor, links)
-    return (Edit(start, end, text),)
 
 
 def unlisted_sources(rel: str, ctx: VaultContext) -> list[tuple[str, str]]:

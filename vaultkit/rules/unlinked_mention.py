@@ -50,7 +50,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 
-from vaultkit.diagnostics import Diagnostic, Edit, Fix, Severity
+from vaultkit.diagnostics import Diagnostic, Fix, Severity
 from vaultkit.facts import NoteFacts
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.rules.base import VaultContext, rule
@@ -68,10 +68,10 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         message, description = _words(text, note_name(target))
         fix = None
         if facts.editable and not ctx.edits:  # only reported: the link is not worked out, nor remembered
-            fix = Fix((), description)
+            fix = Fix(description)
         elif facts.editable:
             link = _link(ctx.link_text(target, rel, obsidian), text, obsidian)
-            fix = Fix((Edit(mention.start, mention.end, link),), description)
+            fix = Fix(description, True, mention.start, mention.end, link)
         out.append(Diagnostic(rel, mention.line, mention.col, code, message, severity, fix))
     return out
 
