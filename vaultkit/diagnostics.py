@@ -96,7 +96,8 @@ class Diagnostic(NamedTuple):
         return out
 
     def to_row(self) -> list[Any]:
-        """A compact form for the cache; fix edits included only when `edits` is true."""
+        """A compact form for the cache: the fix's description, whether it is safe, and its edits (none for a
+        report's fixes, which only describe: `engine._without_edits`)."""
         fix = (
             None
             if self.fix is None

@@ -910,9 +910,9 @@ def _light_row(d: Diagnostic) -> list[object]:
 
 def _without_edits(found: list[Diagnostic], fixes: dict[tuple[str, bool], Fix]) -> list[Diagnostic]:
     """The diagnostics as a report shows them: whether each is fixable and how, not the edits. One edit-less
-    `Fix` per description, shared through `fixes`, instead of a Fix, a tuple and an Edit per diagnostic: the
-    ~300,000 unlinked mentions of a 50,000-note vault held 90 MB of them until the report was written (and
-    the report cache never stored them: see `_light_row`)."""
+    `Fix` per description, shared through `fixes`, instead of a fix holding its edit per diagnostic (~300,000
+    unlinked mentions in a 50,000-note vault), until the report was written (the report cache never stores
+    edits: see `_light_row`)."""
     make = tuple.__new__  # as `commands.common._moved` does: a NamedTuple's `_replace` costs twice as much
     out = []
     for d in found:
