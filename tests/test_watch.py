@@ -1212,6 +1212,12 @@ def test_fix_links_a_save_committed_within_the_settle_time(tmp_path: Path) -> No
         assert _git(repo, "add", "-A").returncode == 0
         said = w.expect(r"ResRL\.md: as staged in git's index .*: checked, not linked", timeout=20)
         assert not any(line.startswith("vaultkit: linked") for line in said), said
+        # a save amended into the last commit at once is a save too (its reflog entry: `commit (amend):`)
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnd Xiaomi again.\n")
+        for args in (("add", "-A"), ("commit", "-q", "--amend", "-m", "vault backup")):
+            assert _git(repo, *args).returncode == 0
+        w.expect(r"^vaultkit: linked Entities/Papers/ResRL\.md", timeout=20)
+        assert "[[Meituan]]" in note.read_text(encoding="utf-8")
     finally:
         w.stop()
 

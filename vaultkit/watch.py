@@ -707,16 +707,22 @@ def as_in_git_index(root: Path, rels: Sequence[str]) -> dict[str, bytes] | None:
     return {rel: blob for rel, blob in zip(asked, hashed.split(), strict=False) if index.get(rel) == blob}
 
 
+# The reflog messages of a commit that records the working tree as the user left it (`git commit`, its first
+# commit, `--amend`), not as git wrote it
+_SAVE_COMMITS = ("commit: ", "commit (initial): ", "commit (amend): ")
+
+
 def committed_saves(root: Path, git_dir: Path, index: dict[str, bytes]) -> set[str]:
     """The notes of `index` (as git's index has them, with their blobs) that a commit made since their last
     change records as it changed them: a save committed at once (obsidian-git commits on save; `git add` and
-    `git commit` in a terminal), not something git wrote. That commit is HEAD's newest reflog entry, `commit:`
-    or `commit (initial):`, dated no earlier than the note's modification (whole seconds); its tree has the
-    index's blob and its parent's does not. A checkout, a pull, a stash, a reset, a merge, a rebase, a
+    `git commit` in a terminal, or `--amend`), not something git wrote. That commit is HEAD's newest reflog
+    entry, one of `_SAVE_COMMITS`, dated no earlier than the note's modification (whole seconds); its tree
+    has the index's blob and the commit before it (the amended one, for an amend) does not. A checkout,
+    a pull, a stash, a reset, a merge (`commit (merge):` too: the notes git merged are in it), a rebase, a
     cherry-pick or a revert logs another entry; a checkout of the note alone (`git checkout -- note`, the
     changes discarded) comes after the commit; and a commit of other notes did not change these."""
     newest = _newest_reflog_entry(git_dir)
-    if newest is None or not newest[3].startswith(("commit: ", "commit (initial): ")):
+    if newest is None or not newest[3].startswith(_SAVE_COMMITS):
         return set()
     parent, commit, when, _ = newest
     try:
