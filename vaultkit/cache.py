@@ -80,7 +80,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 45: a link in a property placed at its `[[`, not at the value's start, read anew; 46: what a relation edit
 # must keep of the frontmatter (NoteFacts.kept), read anew; 47: furigana (`{東京|とう|きょう}`,
 # `[東京]^(とうきょう)`) no prose, and VK001/VK022 of unquoted wikilinks and `#tags` in YAML, read anew;
-# 48: VK020 where one of created and updated has an offset and the other none, with the offset kept, read anew
+# 48: VK020 where one of created and updated has an offset and the other none, with the offset kept, and
+# VK010 `did you mean` of a key unevaluatedProperties refuses, read anew
 FORMAT = 48
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
