@@ -56,8 +56,8 @@ _EAST = datetime.timedelta(hours=14)
 _WEST = datetime.timedelta(hours=12)
 
 
-def _utc(moment: datetime.datetime) -> datetime.datetime:
-    return moment.astimezone(datetime.UTC).replace(tzinfo=None)
+def _offset(moment: datetime.datetime) -> datetime.timedelta:
+    return moment.utcoffset() or datetime.timedelta(0)
 
 
 def _before(updated: datetime.datetime, created: datetime.datetime, dates_only: bool) -> bool:
@@ -65,9 +65,11 @@ def _before(updated: datetime.datetime, created: datetime.datetime, dates_only: 
         return updated.date() < created.date()
     if (updated.tzinfo is None) == (created.tzinfo is None):  # both local, or both with their offsets
         return updated < created
-    if updated.tzinfo is not None:  # before created at its earliest, in the easternmost zone
-        return _utc(updated) < created - _EAST
-    return updated + _WEST < _utc(created)  # updated at its latest, in the westernmost zone, still before
+    # Differences only: a moment moved to UTC, or by a zone, can fall outside the years 1 to 9999
+    apart = updated.replace(tzinfo=None) - created.replace(tzinfo=None)  # as written, offsets left out
+    if updated.tzinfo is not None:  # before created at its earliest, local time in the easternmost zone
+        return apart < _offset(updated) - _EAST
+    return apart < -_offset(created) - _WEST  # updated at its latest, in the westernmost zone, still before
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
