@@ -378,6 +378,28 @@ def test_a_property_additional_properties_refuses_is_reported_at_its_key(run: Ru
     ]
 
 
+def test_a_property_unevaluated_properties_refuses_names_the_property_meant(run: Run) -> None:
+    """Regression: a key `unevaluatedProperties: false` refuses got no `did you mean`, though the README
+    gives one for either keyword and tells a schema declaring its keys under allOf to use it. The names
+    declared beside it and in its allOf, anyOf and oneOf branches are the ones meant; a key declared in a
+    branch that failed is not offered as meant for itself."""
+    content = schema(
+        type="object",
+        allOf=[{"properties": {"review_due": {"type": "string"}}}],
+        anyOf=[{"properties": {"stage": {"const": "x"}}, "required": ["stage"]}, {"required": ["title"]}],
+        properties={"publish": {"type": "boolean"}, "title": {"type": "string"}},
+        unevaluatedProperties=False,
+    )
+    note = "---\ntitle: x\npubish: false\nreview_du: 2025-01-01\nstage: y\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        "N.md:3:1: VK010 pubish: not a property the schema allows (unevaluatedProperties is false); "
+        "did you mean 'publish'?",
+        "N.md:4:1: VK010 review_du: not a property the schema allows (unevaluatedProperties is false); "
+        "did you mean 'review_due'?",
+        "N.md:5:1: VK010 stage: not a property the schema allows (unevaluatedProperties is false)",
+    ]
+
+
 def test_unevaluated_properties_reads_pattern_properties_as_ecma_262(run: Run) -> None:
     """`unevaluatedProperties: false` counts the keys a `patternProperties` evaluated with its ECMA-262
     regexes: `\\p{L}` stopped every note with VK000 ("bad escape \\p"). Keys evaluated in allOf (a shared

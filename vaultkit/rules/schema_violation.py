@@ -4,8 +4,10 @@
 Validates each note's properties against the schema chosen for it (its `$schema` property, else
 `<type>.schema.json` from its `type`, else the config's `schema_map` globs, else `default.schema.json`) and
 reports every violation at the line and column of the offending value. A missing required property is
-reported at the opening `---`, and a property `additionalProperties: false` refuses at its key, with the
-property meant where its name is close to one the schema lists. Formats such as `date` and `uri` are checked.
+reported at the opening `---`, and a property `additionalProperties: false` (or `unevaluatedProperties:
+false`) refuses at its key, with the property meant where its name is close to one the schema lists (for
+`unevaluatedProperties`, also in its allOf, anyOf and oneOf branches). Formats such as `date` and `uri` are
+checked.
 
 Frontmatter is read as Obsidian reads it: unquoted dates stay strings, and only `true`/`false` are booleans
 (YAML 1.2). Where YAML 1.1 tools would read a value differently (`no`, `on`, `010`), the message says so.
@@ -243,7 +245,9 @@ def _unexpected(error: Any, path: JsonPath) -> str:
     if error.validator_value is not False or not path:  # a schema every extra key must pass: its words
         return str(error.message)
     refused = f"not a property the schema allows ({error.validator} is false)"
-    return refused + (_instead(error.schema, path[-1]) if error.validator == "additionalProperties" else "")
+    if error.validator == "additionalProperties":
+        return refused + _instead(error.schema, path[-1])
+    return refused + _close(path[-1], _declared(error.schema))  # unevaluatedProperties: its branches count
 
 
 def _instead(schema: Any, key: object) -> str:
@@ -259,8 +263,30 @@ def _instead(schema: Any, key: object) -> str:
                     f"; it is declared under {word}, which additionalProperties does not look into: "
                     "write unevaluatedProperties: false instead"
                 )
-    names = [name for name in schema.get("properties") or {} if isinstance(name, str)]
-    close = difflib.get_close_matches(str(key), names, n=1)
+    return _close(key, _names(schema))
+
+
+def _names(schema: Any) -> list[str]:
+    """The names a schema's `properties` declare."""
+    declared = schema.get("properties") if isinstance(schema, dict) else None
+    return [name for name in declared if isinstance(name, str)] if isinstance(declared, dict) else []
+
+
+def _declared(schema: Any) -> list[str]:
+    """The names a schema declares beside it and in its allOf, anyOf and oneOf branches written in it (not
+    those of a `$ref`): the properties unevaluatedProperties lets through."""
+    names = _names(schema)
+    for word in ("allOf", "anyOf", "oneOf"):
+        branches = schema.get(word) if isinstance(schema, dict) else None
+        for branch in branches if isinstance(branches, list) else ():
+            names += _names(branch)
+    return names
+
+
+def _close(key: object, names: list[str]) -> str:
+    """`; did you mean 'publish'?` for a key `pubish` the schema refuses, where a name declared is close."""
+    others = [name for name in names if name != key]  # declared in a branch that failed: not itself
+    close = difflib.get_close_matches(str(key), others, n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 

@@ -50,9 +50,14 @@ def _date(value: object) -> datetime.datetime | None:
         return None
 
 
-# UTC-12:00 to UTC+14:00: a time written with an offset and one written without (local time, of a zone
-# nobody wrote down) are in order, whatever that zone, unless they are more than this apart
-_ZONES = datetime.timedelta(hours=26)
+# Offsets run from UTC-12:00 to UTC+14:00: a time written without one (local time, of a zone nobody wrote
+# down) is, in UTC, anywhere from 14 hours before its reading (UTC+14:00) to 12 hours after it (UTC-12:00)
+_EAST = datetime.timedelta(hours=14)
+_WEST = datetime.timedelta(hours=12)
+
+
+def _offset(moment: datetime.datetime) -> datetime.timedelta:
+    return moment.utcoffset() or datetime.timedelta(0)
 
 
 def _before(updated: datetime.datetime, created: datetime.datetime, dates_only: bool) -> bool:
@@ -60,7 +65,11 @@ def _before(updated: datetime.datetime, created: datetime.datetime, dates_only: 
         return updated.date() < created.date()
     if (updated.tzinfo is None) == (created.tzinfo is None):  # both local, or both with their offsets
         return updated < created
-    return updated.replace(tzinfo=None) + _ZONES < created.replace(tzinfo=None)
+    # Differences only: a moment moved to UTC, or by a zone, can fall outside the years 1 to 9999
+    apart = updated.replace(tzinfo=None) - created.replace(tzinfo=None)  # as written, offsets left out
+    if updated.tzinfo is not None:  # before created at its earliest, local time in the easternmost zone
+        return apart < _offset(updated) - _EAST
+    return apart < -_offset(created) - _WEST  # updated at its latest, in the westernmost zone, still before
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
