@@ -83,8 +83,9 @@ CACHE_DIR = ".vaultkit_cache"
 # `[東京]^(とうきょう)`) no prose, and VK001/VK022 of unquoted wikilinks and `#tags` in YAML, read anew;
 # 48: a bullet list item ends a run of lines masked as too big to verify, mentions read anew; 49: no mention
 # on a line above one that could be a table's delimiter row (a link's `|` could make it a table), read anew;
-# 50: furigana in braces only with a CJK or kana base, as the plugin reads it (`{a|b}` is prose), read anew
-FORMAT = 50
+# 50: furigana in braces only with a CJK or kana base, as the plugin reads it (`{a|b}` is prose), read anew;
+# 51: VK001's quoted wikilinks to write escape a `"` or a backslash, read anew
+FORMAT = 51
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
