@@ -77,7 +77,6 @@ CACHE_DIR = ".vaultkit_cache"
 # only a closing sequence (`### ###`) is empty, one closed after a tab loses its `#`s, headings read anew;
 # 43: VK102 and VK122 name five of the notes a name could mean and count the rest, a stored report printed
 # anew; 44: a name ending in `.MD` (or `.Md`...) is a file, not a note, as Obsidian lists it: listed anew;
-# anew; 44: a name ending in `.MD` (or `.Md`...) is a file, not a note, as Obsidian lists it: listed anew;
 # 45: a link in a property placed at its `[[`, not at the value's start, read anew; 46: what a relation edit
 # must keep of the frontmatter (NoteFacts.kept), read anew; 47: furigana (`{東京|とう|きょう}`,
 # `[東京]^(とうきょう)`) no prose, and VK001/VK022 of unquoted wikilinks and `#tags` in YAML, read anew;
