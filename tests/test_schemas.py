@@ -442,6 +442,16 @@ def test_a_property_name_propertynames_refuses_is_reported_at_its_key(run: Run) 
     ]
 
 
+def test_a_property_name_a_false_propertynames_refuses_is_named(run: Run) -> None:
+    # 'p.k: the property name refused by …' named no name and lacked its verb
+    content = schema(properties={"p": {"type": "object", "propertyNames": False}})
+    note = "---\ntitle: x\np: {k: 1}\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        'N.md:3:5: VK010 p.k: the property name "k" is refused by properties/p/propertyNames in schema '
+        "'default.schema.json', which is false",
+    ]
+
+
 def test_dependent_required_is_reported_at_the_property_that_requires(run: Run) -> None:
     """jsonschema reports dependentRequired without a path: "'review_due' is a dependency of
     'review_score'" stood at line 1, column 1."""
