@@ -402,6 +402,25 @@ def test_unevaluated_properties_reads_pattern_properties_as_ecma_262(run: Run) -
     ]
 
 
+def test_a_property_unevaluated_properties_refuses_says_the_property_meant(run: Run) -> None:
+    # additionalProperties said "did you mean 'publish'?", and VK010 advises unevaluatedProperties where the
+    # properties are shared through allOf; there, a misspelt key was only refused
+    files = {
+        "schemas/review.schema.json": schema(properties={"review_due": {"type": "string"}}),
+        "schemas/default.schema.json": schema(
+            allOf=[{"$ref": "review.schema.json"}], properties={"publish": {}}, unevaluatedProperties=False
+        ),
+        "A.md": "---\nreview_dux: x\npubish: true\nzzz: 1\n---\n",
+    }
+    assert lines(run(files)) == [
+        "A.md:2:1: VK010 review_dux: not a property the schema allows (unevaluatedProperties is false); "
+        "did you mean 'review_due'?",
+        "A.md:3:1: VK010 pubish: not a property the schema allows (unevaluatedProperties is false); "
+        "did you mean 'publish'?",
+        "A.md:4:1: VK010 zzz: not a property the schema allows (unevaluatedProperties is false)",
+    ]
+
+
 def test_length_and_size_messages_name_the_limit(run: Run) -> None:
     """The words after jsonschema's message's first space were kept as the predicate: a value with a space
     in it was cut inside its own text (`s: "a b c d" b c d' is too long`)."""

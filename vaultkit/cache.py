@@ -84,8 +84,9 @@ CACHE_DIR = ".vaultkit_cache"
 # on a line above one that could be a table's delimiter row (a link's `|` could make it a table), read anew;
 # 50: furigana in braces only with a CJK or kana base, as the plugin reads it (`{a|b}` is prose), read anew;
 # 51: VK001's quoted wikilinks to write escape a `"` or a backslash, read anew; 52: VK010 of a name a
-# false propertyNames refuses names it, read anew
-FORMAT = 52
+# false propertyNames refuses names it, read anew; 53: VK010 of a key unevaluatedProperties refuses says
+# the property meant, read anew
+FORMAT = 53
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

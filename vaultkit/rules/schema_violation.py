@@ -247,7 +247,9 @@ def _unexpected(error: Any, path: JsonPath) -> str:
     if error.validator_value is not False or not path:  # a schema every extra key must pass: its words
         return str(error.message)
     refused = f"not a property the schema allows ({error.validator} is false)"
-    return refused + (_instead(error.schema, path[-1]) if error.validator == "additionalProperties" else "")
+    if error.validator == "additionalProperties":
+        return refused + _instead(error.schema, path[-1])
+    return refused + _meant(_declared(error.schema), path[-1])
 
 
 def _instead(schema: Any, key: object) -> str:
@@ -263,8 +265,23 @@ def _instead(schema: Any, key: object) -> str:
                     f"; it is declared under {word}, which additionalProperties does not look into: "
                     "write unevaluatedProperties: false instead"
                 )
-    names = [name for name in schema.get("properties") or {} if isinstance(name, str)]
-    close = difflib.get_close_matches(str(key), names, n=1)
+    return _meant([name for name in schema.get("properties") or {} if isinstance(name, str)], key)
+
+
+def _declared(schema: Any) -> list[str]:
+    """The property names `unevaluatedProperties` could have meant: those of the schema's `properties` and
+    of its allOf, anyOf and oneOf branches (a shared `$ref`, inlined)."""
+    if not isinstance(schema, dict):
+        return []
+    lists = [schema.get(word) for word in ("allOf", "anyOf", "oneOf")]
+    branches = [schema, *(branch for found in lists if isinstance(found, list) for branch in found)]
+    names = (b.get("properties") for b in branches if isinstance(b, dict))
+    return [name for props in names if isinstance(props, dict) for name in props if isinstance(name, str)]
+
+
+def _meant(names: list[str], key: object) -> str:
+    """'; did you mean 'publish'?' for `pubish`, if a name is close (not the key itself)."""
+    close = difflib.get_close_matches(str(key), [name for name in names if name != key], n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
