@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import REPO, VaultFactory, run_cli
 
 from vaultkit import frontmatter
@@ -432,6 +433,15 @@ def test_unquoted_wikilinks_that_break_the_yaml_say_to_quote_them(check: Check) 
         "N.md:3:23: VK001 invalid YAML: did not find expected key (while parsing a block mapping that opens "
         'at 2:1); a [[link]] in a property needs quotes: write ["[[Peize Sun]]", "[[Yi Jiang]]"]'
     ]
+
+
+def test_the_quoted_wikilinks_suggested_read_back_as_the_links_written(check: Check) -> None:
+    # `"[[A|say "hi"]]"` was suggested, which YAML cannot read, and `"[[C\\D]]"` for `[[C\\D]]`, which it
+    # reads as `[[C\D]]`: each link is now written as a YAML (JSON) string, escaped
+    (line,) = check({"N.md": fm('authors: [[A|say "hi"]], [[C\\\\D]]')}, schema=None)
+    shown = line.partition("needs quotes: write ")[2]
+    assert shown == '["[[A|say \\"hi\\"]]", "[[C\\\\\\\\D]]"]'
+    assert yaml.safe_load(shown) == ['[[A|say "hi"]]', "[[C\\\\D]]"]
 
 
 def test_unquoted_wikilink_is_a_nested_list(check: Check) -> None:

@@ -231,7 +231,15 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("template-placeholder-one-line", "{{a\nMeituan}} {{}} Meituan", 2, False),
     # furigana as the Markdown Furigana plugins write it, found in the rendered text: a link inside splits
     # that text, and `{[[東京]]|とう|きょう}` showed as typed, its reading lost
-    ("furigana", "{Meituan|めい|とぅあん} {Meituan|M} [Meituan]^(Meituan) Meituan", 1, False),
+    ("furigana", "{美团|Meituan} {美团|Meituan|x} [Meituan]^(Meituan) Meituan", 1, False),
+    # the plugins' own syntax only: braces need a CJK or kana base and readings without ASCII punctuation or
+    # space, brackets a reading; `{Meituan|M}`, a set `{1|Meituan}` or `[x]^()` in math-like text is prose
+    (
+        "furigana-not-any-braces",
+        "{Meituan|めい|とぅあん} {Meituan|M} {1|Meituan} {x | Meituan} {美团|Meituan Inc} [Meituan]^()",
+        6,
+        False,
+    ),
     ("furigana-one-line", "{Meituan\n|x} {a|\nMeituan} Meituan", 3, False),
     # Dataview inline fields: a value is data (a query compares it to text), never made a link
     ("dataview-line", "company:: Meituan\nMeituan", 1, False),

@@ -424,6 +424,25 @@ def test_unevaluated_properties_reads_pattern_properties_as_ecma_262(run: Run) -
     ]
 
 
+def test_a_property_unevaluated_properties_refuses_says_the_property_meant(run: Run) -> None:
+    # additionalProperties said "did you mean 'publish'?", and VK010 advises unevaluatedProperties where the
+    # properties are shared through allOf; there, a misspelt key was only refused
+    files = {
+        "schemas/review.schema.json": schema(properties={"review_due": {"type": "string"}}),
+        "schemas/default.schema.json": schema(
+            allOf=[{"$ref": "review.schema.json"}], properties={"publish": {}}, unevaluatedProperties=False
+        ),
+        "A.md": "---\nreview_dux: x\npubish: true\nzzz: 1\n---\n",
+    }
+    assert lines(run(files)) == [
+        "A.md:2:1: VK010 review_dux: not a property the schema allows (unevaluatedProperties is false); "
+        "did you mean 'review_due'?",
+        "A.md:3:1: VK010 pubish: not a property the schema allows (unevaluatedProperties is false); "
+        "did you mean 'publish'?",
+        "A.md:4:1: VK010 zzz: not a property the schema allows (unevaluatedProperties is false)",
+    ]
+
+
 def test_length_and_size_messages_name_the_limit(run: Run) -> None:
     """The words after jsonschema's message's first space were kept as the predicate: a value with a space
     in it was cut inside its own text (`s: "a b c d" b c d' is too long`)."""
@@ -461,6 +480,16 @@ def test_a_property_name_propertynames_refuses_is_reported_at_its_key(run: Run) 
     assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
         'N.md:3:1: VK010 Bad Key: the property name "Bad Key" does not match the pattern ^[a-z_]+$',
         'N.md:6:3: VK010 meta.abcdef: the property name "abcdef" is longer than 3 characters',
+    ]
+
+
+def test_a_property_name_a_false_propertynames_refuses_is_named(run: Run) -> None:
+    # 'p.k: the property name refused by …' named no name and lacked its verb
+    content = schema(properties={"p": {"type": "object", "propertyNames": False}})
+    note = "---\ntitle: x\np: {k: 1}\n---\n"
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        'N.md:3:5: VK010 p.k: the property name "k" is refused by properties/p/propertyNames in schema '
+        "'default.schema.json', which is false",
     ]
 
 

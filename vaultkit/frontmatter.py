@@ -8,6 +8,7 @@ alias bombs and nesting deep enough to crash libyaml are reported instead of loa
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -388,7 +389,10 @@ def _quote_links(src: str, at: int) -> str:
     if not _UNQUOTED_LINK.match(line):
         return ""
     links = _WIKILINK.findall(line)
-    shown = ", ".join(f'"{link}"' for link in links[:3]) + (", …" if len(links) > 3 else "")
+    # as JSON strings, which YAML reads: a `"` or a backslash in a link is escaped
+    shown = ", ".join(json.dumps(link, ensure_ascii=False) for link in links[:3]) + (
+        ", …" if len(links) > 3 else ""
+    )
     return f"; a [[link]] in a property needs quotes: write [{shown}]"
 
 

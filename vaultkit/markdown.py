@@ -201,8 +201,13 @@ _TASK_FIELDS = re.compile(r"🔁\ufe0f? ?[A-Za-z0-9, !]+|(?:🆔|⛔)\ufe0f? *[\
 _PLACEHOLDER = re.compile(r"\{\{[^{}\n]+\}\}|\{%[^\n]*?%\}")
 # Furigana on one line, as the Markdown Furigana plugins write it: `{東京|とう|きょう}`,
 # `[東京]^(とうきょう)`. They find it in the rendered text, which a link inside splits:
-# `{[[東京]]|とう|きょう}` shows as typed.
-_FURIGANA = re.compile(r"\{[^{}|\n]+(?:\|[^{}|\n]*)+\}|\[[^\[\]\n]+\]\^\([^()\n]*\)")
+# `{[[東京]]|とう|きょう}` shows as typed. As the plugins read it: braces hold a base of CJK ideographs,
+# kana or bopomofo and readings of no ASCII space or punctuation (steven-kraft/obsidian-markdown-furigana),
+# so `{a|b}` or a set `{1|2}` is prose; brackets hold any base and a reading (obsidian-markdown-furigana-2).
+_FURIGANA = re.compile(
+    r"\{[\u4e00-\u9fff\u3105-\u3129\u3041-\u3093\u30a1-\u30f3\u30fc]+(?:\|[^ -/:-@\[-`{-~\n]*)+\}"
+    r"|\[[^\[\]\n]+\]\^\([^()\n]+\)"
+)
 # a whole word: `vaultkit-disable-line` (no such directive) is not `vaultkit-disable` to the end of the note
 _SUPPRESS = re.compile(r"vaultkit-(disable-next-line|disable|enable)(?![\w-])[ \t]*([A-Za-z0-9, \t]*)")
 # Every inline construct starts with one of these characters. Searching for them first, then matching the

@@ -238,7 +238,11 @@ def _missing(error: Any) -> str:
 def _prefix(error: Any, path: JsonPath) -> str:
     where = _name(path)
     prefix = f"{where}: " if where else ""
-    return prefix + ("the property name " if getattr(error, "refused_key", False) else "")  # propertyNames
+    if not getattr(error, "refused_key", False):
+        return prefix
+    if refused_by_false(error):  # `propertyNames: false`: 'the property name "k" is refused by …'
+        return f"{prefix}the property name {_show(error.instance)} is "
+    return prefix + "the property name "  # propertyNames: the message shows the name
 
 
 def _unexpected(error: Any, path: JsonPath) -> str:
