@@ -424,9 +424,9 @@ def test_unevaluated_properties_reads_pattern_properties_as_ecma_262(run: Run) -
     ]
 
 
-def test_a_property_unevaluated_properties_refuses_says_the_property_meant(run: Run) -> None:
-    # additionalProperties said "did you mean 'publish'?", and VK010 advises unevaluatedProperties where the
-    # properties are shared through allOf; there, a misspelt key was only refused
+def test_a_property_unevaluated_properties_refuses_names_the_property_a_shared_ref_declares(run: Run) -> None:
+    """The same through a `$ref` in allOf, the case VK010 advises unevaluatedProperties for (properties
+    shared between schemas): a misspelt key of the shared schema was only refused."""
     files = {
         "schemas/review.schema.json": schema(properties={"review_due": {"type": "string"}}),
         "schemas/default.schema.json": schema(
