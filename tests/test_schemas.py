@@ -352,6 +352,20 @@ def test_nested_error_points_at_the_nested_value(run: Run) -> None:
     ]
 
 
+@pytest.mark.parametrize("closed", ["additionalProperties", "unevaluatedProperties"])
+def test_a_closed_schema_does_not_refuse_the_schema_property_that_chose_it(run: Run, closed: str) -> None:
+    """Regression: a note naming its schema (`$schema: closed.schema.json`, vaultkit's own way to choose
+    one) got VK010 "$schema: not a property the schema allows" from a schema closed by
+    additionalProperties or unevaluatedProperties false, unless the schema declared `$schema` itself. The
+    selector is vaultkit's, not one of the note's properties: it is not refused (other keys still are)."""
+    content = schema(type="object", properties={"title": {"type": "string"}}, **{closed: False})
+    note = "---\n$schema: closed.schema.json\ntitle: x\nextra: 1\n---\n"
+    files = {"schemas/closed.schema.json": content, "schemas/default.schema.json": schema(), "N.md": note}
+    assert lines(run(files)) == [
+        f"N.md:4:1: VK010 extra: not a property the schema allows ({closed} is false)",
+    ]
+
+
 def test_a_property_additional_properties_refuses_is_reported_at_its_key(run: Run) -> None:
     """`additionalProperties: false` was one message at line 1, column 1, whatever line the extra key was
     on, nested or not. Each extra key is reported at its key, with what to write instead: the property

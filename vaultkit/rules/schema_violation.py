@@ -6,8 +6,8 @@ Validates each note's properties against the schema chosen for it (its `$schema`
 reports every violation at the line and column of the offending value. A missing required property is
 reported at the opening `---`, and a property `additionalProperties: false` (or `unevaluatedProperties:
 false`) refuses at its key, with the property meant where its name is close to one the schema lists (for
-`unevaluatedProperties`, also in its allOf, anyOf and oneOf branches). Formats such as `date` and `uri` are
-checked.
+`unevaluatedProperties`, also in its allOf, anyOf and oneOf branches); the note's own `$schema`, which chose
+the schema, is never refused so. Formats such as `date` and `uri` are checked.
 
 Frontmatter is read as Obsidian reads it: unquoted dates stay strings, and only `true`/`false` are booleans
 (YAML 1.2). Where YAML 1.1 tools would read a value differently (`no`, `on`, `010`), the message says so.
@@ -69,6 +69,8 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     for leaf in leaves:
         if leaf.validator == "format" and tuple(leaf.absolute_path) in patterned:
             continue
+        if leaf.validator in _CLOSED and tuple(leaf.absolute_path) == _SELECTOR:
+            continue  # `$schema` chose the schema: vaultkit's selector, not a property the note holds
         at_key = leaf.validator in ("required", "additionalProperties", "unevaluatedProperties")
         at_key = at_key or getattr(leaf, "refused_key", False) or leaf.validator == "dependentRequired"
         line, col = _where(note, tuple(leaf.absolute_path), at_key)
@@ -76,6 +78,12 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
             seen.add((line, col, message))
             yield Diagnostic(note.rel, line, col, RULE.code, message)
+
+
+# A schema closed to other keys refuses them at their key; the note's `$schema`, which chose that schema, is
+# not one of them
+_CLOSED = frozenset({"additionalProperties", "unevaluatedProperties"})
+_SELECTOR = ("$schema",)
 
 
 def _leaves(error: Any) -> Iterable[Any]:
