@@ -131,3 +131,7 @@ def no_thread_left(request: pytest.FixtureRequest) -> Any:
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
     alive = [t for t in left if t.is_alive()]
     assert not alive, f"threads left alive by the test: {alive}"
+
+
+# 60,000 markup characters: two in one paragraph make it hold more than verify.MAX_MARKUP
+HALF_TOO_MUCH_MARKUP = "*a" * 60_000

@@ -29,7 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import Result, VaultFactory, deny_listing, run_cli, run_installed, snapshot
+from conftest import (
+    HALF_TOO_MUCH_MARKUP,
+    Result,
+    VaultFactory,
+    deny_listing,
+    run_cli,
+    run_installed,
+    snapshot,
+)
 
 from vaultkit import engine, frontmatter, markdown, note, verify
 from vaultkit.diagnostics import Edit
@@ -838,7 +846,7 @@ def test_a_paragraph_too_big_to_verify_leaves_the_rest_of_the_note_linked(make_v
     assert (root / "Big.md").read_bytes().decode() == written
 
 
-_HALF = "*a" * 60_000  # 60,000 markup characters: two make a paragraph over verify.MAX_MARKUP
+_HALF = HALF_TOO_MUCH_MARKUP
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ time linear in their size."""
 from __future__ import annotations
 
 import pytest
-from conftest import VaultFactory, run_cli
+from conftest import HALF_TOO_MUCH_MARKUP, VaultFactory, run_cli
 
 from vaultkit import verify
 from vaultkit.diagnostics import Edit
@@ -27,7 +27,7 @@ def test_a_long_task_list_without_blank_lines_is_linked(
     assert (root / "Log.md").read_bytes() == linked.encode()
 
 
-_HALF = "*a" * 60_000  # 60,000 markup characters: two make a paragraph over verify.MAX_MARKUP
+_HALF = HALF_TOO_MUCH_MARKUP
 
 
 @pytest.mark.parametrize(

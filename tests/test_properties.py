@@ -17,6 +17,7 @@ The linker runs through the engine (for its edits) and `vaultkit link` (for the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html.parser
@@ -25,6 +26,7 @@ import re
 import shutil
 import time
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -887,6 +889,21 @@ def test_verify_of_a_relation_edit_records_nothing_it_cannot_spell() -> None:
     assert _kept("---\nrelated: x\n---\n").startswith("1:")
 
 
+@contextlib.contextmanager
+def _keeps_asked() -> Iterator[list[str]]:
+    """The digests `verify._keeps` is asked about while the block runs (each relation check given one)."""
+    calls: list[str] = []
+    real = verify._keeps
+
+    def keeps(*args: Any) -> bool:
+        calls.append(args[2])
+        return real(*args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verify, "_keeps", keeps)
+        yield calls
+
+
 def test_link_check_verifies_relations_against_what_the_parse_recorded(make_vault: VaultFactory) -> None:
     """`link --check` gives each note's recorded frontmatter to the check of its relation edit, from the
     parse and from the cache alike; and the same notes would change as without it."""
@@ -897,15 +914,7 @@ def test_link_check_verifies_relations_against_what_the_parse_recorded(make_vaul
             "Gamma.md": "Gamma mentions Alpha.\n",
         }
     )
-    calls: list[str] = []
-    real = verify._keeps
-
-    def keeps(*args: Any) -> bool:
-        calls.append(args[2])
-        return real(*args)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(verify, "_keeps", keeps)
+    with _keeps_asked() as calls:
         cold = run_cli("link", "--check", "--jobs", "1", root)
         warm = run_cli("link", "--check", "--jobs", "1", root)
     assert cold.output == warm.output
@@ -922,17 +931,10 @@ def test_link_writes_relations_checked_against_what_the_parse_recorded(make_vaul
         "Gamma.md": "Gamma mentions Alpha.\n",
     }
     roots = [make_vault(files, name="fast"), make_vault(files, name="full")]
-    calls: list[str] = []
-    real = verify._keeps
-
-    def keeps(*args: Any) -> bool:
-        calls.append(args[2])
-        return real(*args)
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(verify, "_keeps", keeps)
+    with _keeps_asked() as calls:
         assert run_cli("link", "--jobs", "1", roots[0]).exit_code == 0
-        assert len(calls) == 1 and calls[0], calls  # Beta's relation; Alpha was linked first
+    assert len(calls) == 1 and calls[0], calls  # Beta's relation; Alpha was linked first
+    with pytest.MonkeyPatch.context() as patch:
         patch.setattr(verify, "_keeps", lambda *args: False)  # the full comparison, every time
         assert run_cli("link", "--jobs", "1", roots[1]).exit_code == 0
     assert snapshot(roots[0]) == snapshot(roots[1])

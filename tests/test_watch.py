@@ -1080,6 +1080,15 @@ def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=False)
 
 
+def _committed_example(vault: Path, repo: Path) -> None:
+    """The example vault at `vault`, committed on branch `main` of a new repository at `repo` (the vault's
+    folder or one above it), its cache ignored."""
+    shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
+    (repo / ".gitignore").write_text(".vaultkit_cache/\n", encoding="utf-8")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "main")):
+        assert _git(repo, *args).returncode == 0
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 @pytest.mark.parametrize("where", ["vault-is-the-repository", "vault-in-a-folder-of-it"])
 def test_fix_leaves_a_small_git_checkout_alone(tmp_path: Path, where: str) -> None:
@@ -1192,10 +1201,7 @@ def test_fix_links_a_save_committed_within_the_settle_time(tmp_path: Path) -> No
     are still git's, and a save only staged is left to git, said as staged."""
     repo = tmp_path / "repo"
     vault = repo / "vault"
-    shutil.copytree(EXAMPLE_VAULT, vault, ignore=shutil.ignore_patterns(".vaultkit_cache"))
-    (repo / ".gitignore").write_text(".vaultkit_cache/\n", encoding="utf-8")
-    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "main")):
-        assert _git(repo, *args).returncode == 0
+    _committed_example(vault, repo)
     note = vault / RESRL
     w = WatchProcess(vault, "--fix", "--settle", "1.5")
     try:
@@ -1270,10 +1276,7 @@ def test_a_checkout_back_to_what_fix_wrote_is_not_said_fixed_by_vaultkit(tmp_pat
     another branch checked out, then this one again) had its problems said "(fixed by vaultkit)": the
     watch knew its writes by their hash alone. Only the re-check of its own write says so now."""
     repo = tmp_path / "repo"
-    shutil.copytree(EXAMPLE_VAULT, repo, ignore=shutil.ignore_patterns(".vaultkit_cache"))
-    (repo / ".gitignore").write_text(".vaultkit_cache/\n", encoding="utf-8")
-    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "main")):
-        assert _git(repo, *args).returncode == 0
+    _committed_example(repo, repo)
     note = repo / RESRL
     w = WatchProcess(repo, "--fix", "--settle", "0.5")
     try:
