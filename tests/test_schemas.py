@@ -206,6 +206,33 @@ def test_the_default_schema_takes_a_date_and_time_as_templates_write_it(
     ]
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-07-17T25:00",
+        "2024-07-17T10:60",
+        "2024-07-17T10:00:61",
+        "2024-13-17T10:00",
+        "2024-07-32T10:00",
+        "2024-07-17T10:00+24:00",
+        "2024-07-17 24:00",
+        "2024-00-17 10:00",
+    ],
+)
+def test_the_default_schema_refuses_a_time_no_clock_shows(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """Regression: a date and time was checked by its shape alone (`\\d{2}:\\d{2}`), so hour 25, minute
+    60, month 13 or day 32 passed the bundled schema, where a date alone is checked as a date. The fields
+    are held to their ranges (the date's days to 31: the month's own length is `format: date`'s, which a
+    date and time Obsidian writes without an offset cannot take)."""
+    root = make_vault({"N.md": f"---\ncreated: {value}\n---\nx\n"})
+    monkeypatch.chdir(root)
+    assert run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1] == [
+        f'N.md:2:10: VK010 created: "{value}" is not a valid date'
+    ]
+
+
 # -- $ref, formats, messages ------------------------------------------------------------------------------
 
 
