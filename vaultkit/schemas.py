@@ -14,7 +14,7 @@ import hashlib
 import json
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -445,11 +445,17 @@ def _types_known(schemas: SchemaSet, kind: str, default: str) -> str:
         and name != default
         and not (isinstance(schema, dict) and set(schema) <= _ONLY_DEFINITIONS)
     )
-    close = difflib.get_close_matches(kind, known, n=1)
-    if close:
-        return f"; did you mean '{close[0]}'?"
+    meant = did_you_mean(kind, known)
+    if meant:
+        return meant
     listed = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
     return f" (types with a schema: {listed})" if known else ""
+
+
+def did_you_mean(word: str, names: Sequence[str]) -> str:
+    """`; did you mean 'entity'?` where one of `names` is close to `word` (a type, a property name), or ""."""
+    close = difflib.get_close_matches(word, names, n=1)
+    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def schema_for(schemas: SchemaSet, rel: str, data: Mapping[str, Any], config: Config) -> Selected:

@@ -39,16 +39,15 @@ review_recommendation: strong
 from __future__ import annotations
 
 import copy
-import difflib
 import json
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.rules.base import NoteContext, rule
-from vaultkit.schemas import refused_by_false, schema_for
+from vaultkit.schemas import did_you_mean, refused_by_false, schema_for
 
 if TYPE_CHECKING:
     from vaultkit.frontmatter import JsonPath
@@ -265,17 +264,21 @@ def _unexpected(error: Any, path: JsonPath) -> str:
 def _instead(schema: Any, key: object) -> str:
     """What to write instead of a key `additionalProperties: false` refuses: additionalProperties sees only
     the `properties` beside it, so a key declared under allOf (often a shared `$ref`) is refused too."""
-    if not isinstance(schema, dict):
-        return ""
-    for word in ("allOf", "anyOf", "oneOf"):
-        branches = schema.get(word)
-        for branch in branches if isinstance(branches, list) else ():
-            if isinstance(branch, dict) and key in (branch.get("properties") or {}):
-                return (
-                    f"; it is declared under {word}, which additionalProperties does not look into: "
-                    "write unevaluatedProperties: false instead"
-                )
+    for word, branch in _branches(schema):
+        if key in _names(branch):
+            return (
+                f"; it is declared under {word}, which additionalProperties does not look into: "
+                "write unevaluatedProperties: false instead"
+            )
     return _close(key, _names(schema))
+
+
+def _branches(schema: Any) -> Iterator[tuple[str, Any]]:
+    """The allOf, anyOf and oneOf branches written in a schema (not those of a `$ref`), each with its word."""
+    for word in ("allOf", "anyOf", "oneOf"):
+        branches = schema.get(word) if isinstance(schema, dict) else None
+        for branch in branches if isinstance(branches, list) else ():
+            yield word, branch
 
 
 def _names(schema: Any) -> list[str]:
@@ -287,19 +290,12 @@ def _names(schema: Any) -> list[str]:
 def _declared(schema: Any) -> list[str]:
     """The names a schema declares beside it and in its allOf, anyOf and oneOf branches written in it (not
     those of a `$ref`): the properties unevaluatedProperties lets through."""
-    names = _names(schema)
-    for word in ("allOf", "anyOf", "oneOf"):
-        branches = schema.get(word) if isinstance(schema, dict) else None
-        for branch in branches if isinstance(branches, list) else ():
-            names += _names(branch)
-    return names
+    return [*_names(schema), *(name for _word, branch in _branches(schema) for name in _names(branch))]
 
 
 def _close(key: object, names: list[str]) -> str:
     """`; did you mean 'publish'?` for a key `pubish` the schema refuses, where a name declared is close."""
-    others = [name for name in names if name != key]  # declared in a branch that failed: not itself
-    close = difflib.get_close_matches(str(key), others, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(str(key), [name for name in names if name != key])  # declared in a failed branch
 
 
 RULE = rule(sys.modules[__name__], "VK010", "schema-violation", "note")
