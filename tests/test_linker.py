@@ -1712,6 +1712,11 @@ def _applied_as_link_writes(root: Path, diff: str) -> Path:
     return copy
 
 
+def _headers(diff: str) -> list[str]:
+    """The names a unified diff's `---` and `+++` lines give, in order."""
+    return re.findall(r"^(?:---|\+\+\+) (.*)$", diff, flags=re.M)
+
+
 @pytest.mark.parametrize("where", ["outside", "subfolder"])
 def test_a_diff_names_the_notes_by_their_path_in_the_vault(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, where: str
@@ -1722,7 +1727,7 @@ def test_a_diff_names_the_notes_by_their_path_in_the_vault(
     root = vault(make_vault, {"Gamma.md": "Beta here.\n", "Sub/Beta.md": "Gamma there.\n"})
     monkeypatch.chdir(root / "Sub" if where == "subfolder" else root.parent)
     diff = run_cli("link", "--diff", "--no-cache", root).stdout
-    assert re.findall(r"^(?:---|\+\+\+) (.*)$", diff, flags=re.M) == [
+    assert _headers(diff) == [
         "a/Gamma.md",
         "b/Gamma.md",
         "a/Sub/Beta.md",
@@ -1739,7 +1744,7 @@ def test_a_diff_of_notes_with_spaces_in_their_paths_applies_with_patch(make_vaul
 
     root = vault(make_vault, {"Gamma.md": "Beta Note here.\n", "My Notes/Beta Note.md": "Gamma there.\n"})
     diff = run_cli("link", "--diff", "--no-cache", root).stdout
-    assert re.findall(r"^(?:---|\+\+\+) (.*)$", diff, flags=re.M) == [
+    assert _headers(diff) == [
         "a/Gamma.md",
         "b/Gamma.md",
         "a/My Notes/Beta Note.md\t",

@@ -70,8 +70,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
             continue
         if leaf.validator in _CLOSED and tuple(leaf.absolute_path) == _SELECTOR:
             continue  # `$schema` chose the schema: vaultkit's selector, not a property the note holds
-        at_key = leaf.validator in ("required", "additionalProperties", "unevaluatedProperties")
-        at_key = at_key or getattr(leaf, "refused_key", False) or leaf.validator == "dependentRequired"
+        at_key = leaf.validator in _AT_KEY or getattr(leaf, "refused_key", False)
         line, col = _where(note, tuple(leaf.absolute_path), at_key)
         message = describe(leaf, note)
         if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
@@ -83,6 +82,9 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
 # not one of them
 _CLOSED = frozenset({"additionalProperties", "unevaluatedProperties"})
 _SELECTOR = ("$schema",)
+# reported at the key concerned, not at its value: a key missing (at the opening `---`), refused, or needing
+# others
+_AT_KEY = frozenset({"required", "dependentRequired", *_CLOSED})
 
 
 def _leaves(error: Any) -> Iterable[Any]:
