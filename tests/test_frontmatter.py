@@ -752,3 +752,36 @@ def test_no_free_stand_in_is_a_diagnostic_not_a_wrong_reading(monkeypatch: pytes
             "in for it"
         ],
     )
+
+
+def test_a_tag_item_yaml_reads_as_a_comment_is_one_problem(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tags:` then `  - #todo`: YAML reads a comment, so the item is null. Regression: the one mistake was
+    reported twice, VK010 ("null (empty) is not a string") and VK022 one column on; VK022, which says what to
+    write, is kept. An empty item with no tag in a comment is still VK010's."""
+    files = {"A.md": fm("tags:\n  - #todo"), "B.md": fm("tags:\n  - ok\n  -\n")}
+    root = make_vault(files)
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1]
+    assert [line[: line.index("]") + 1] for line in lines] == [
+        "A.md:3:5: VK022 tags[0]",
+        "B.md:4:4: VK010 tags[1]",
+    ]
+
+
+def test_a_commented_tag_of_digits_is_not_suggested(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`tags: #1984` is a YAML comment; written as text, `1984` would be no tag either: Obsidian wants a
+    character other than 0-9 (help.obsidian.md, Tags, "Tag format"). Regression: VK022 suggested `[1984]`."""
+    root = make_vault({"A.md": fm("tags: #1984"), "B.md": fm("tags: #1984, #ai")})
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
+    digits = "1984 has only digits 0-9: Obsidian needs at least one other character"
+    assert lines == [
+        "A.md:2:7: VK022 tags: '#1984' is a YAML comment, so Obsidian reads no tag, and as text it would be "
+        f"none either: {digits}",
+        "B.md:2:7: VK022 tags: '#1984, #ai' is a YAML comment, so Obsidian reads no tag: "
+        f'write tags without the # ([ai]) or in quotes ("#ai"); {digits}',
+    ]

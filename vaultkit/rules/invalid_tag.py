@@ -9,7 +9,8 @@ spaces. One leading `#` is
 allowed, as Obsidian reads it (`"#ai"` is the tag `ai`, though Obsidian writes tags without it). A YAML
 number (`tags: [2024, ai]`, `tags: 42`) is no tag either: Obsidian keeps only the text values of `tags`.
 Nor is `tags: #zotero, #reference`, written unquoted as Zotero literature-note templates and Logseq exports
-write it: YAML reads a comment, so the property is empty.
+write it: YAML reads a comment, so the property is empty (or, in a list, the item: VK010 then says nothing
+of its null). A name that would be no tag written as text either (`tags: #1984`) is not suggested.
 
 ## Why is this bad?
 Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
@@ -34,13 +35,14 @@ from __future__ import annotations
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.rules.base import NoteContext, rule
 
 if TYPE_CHECKING:
+    from vaultkit.frontmatter import JsonPath
     from vaultkit.note import Note
 
 
@@ -107,25 +109,50 @@ _TAG_COMMENT = re.compile(r"#[^\s#,]")
 def _commented(note: Note, key: str, tags: object) -> Iterable[Diagnostic]:
     """`tags: #zotero, #reference`, as Zotero literature-note templates and Logseq exports write it, is a
     YAML comment: the property is empty, and Obsidian shows no tag."""
+    for path, start, comment, names in _comments(note, key, tags):
+        line, col = note.position(start)
+        where = f"{key}[{path[1]}]" if len(path) > 1 else key
+        message = f"{where}: {comment!r} is a YAML comment, so Obsidian reads no tag{_how(names)}"
+        yield Diagnostic(note.rel, line, col, RULE.code, message)
+
+
+def _how(names: list[str]) -> str:
+    """What to write instead: the names as tags, except those Obsidian would refuse written so too
+    (`tags: #1984`: a tag of digits only is none, help.obsidian.md "Tag format"), which are said to be."""
+    good = [name for name in names if tag_problem(name) is None]
+    refused = "; ".join(f"{name} {tag_problem(name)}" for name in names if name not in good)
+    if not good:
+        return f", and as text it would be none either: {refused}"
+    how = f': write tags without the # ([{", ".join(good)}]) or in quotes ("#{good[0]}")'
+    return f"{how}; {refused}" if refused else how
+
+
+def commented_tags(note: Note) -> frozenset[JsonPath]:
+    """The values of `tags` left empty by a tag YAML read as a comment (`tags:` then `  - #todo`). VK022 says
+    what to write there; VK010's "null (empty) is not a string" at the same value is the same mistake."""
+    key = note.fm.key_for("tags")
+    return frozenset(path for path, *_ in _comments(note, key, note.fm.data.get(key)))
+
+
+def _comments(note: Note, key: str, tags: object) -> Iterator[tuple[JsonPath, int, str, list[str]]]:
+    """Each empty value of `tags` whose line goes on with a comment written as a tag: its path, where the
+    comment starts, the comment, and the tags it names."""
     if tags is None:
-        empty = [(key, note.fm.nodes.get((key,)))]
+        empty: list[JsonPath] = [(key,)]
     elif isinstance(tags, list):
-        empty = [(f"{key}[{i}]", note.fm.nodes.get((key, i))) for i, tag in enumerate(tags) if tag is None]
+        empty = [(key, i) for i, tag in enumerate(tags) if tag is None]
     else:
         return
-    for where, node in empty:
+    for path in empty:
+        node = note.fm.nodes.get(path)
         if node is None:
             continue
         end = note.text.find("\n", node.start)
         rest = note.text[node.start : end if end >= 0 else len(note.text)]
         comment = rest.lstrip(" \t").rstrip("\r")
         names = re.findall(r"#([^\s#,]+)", comment) if _TAG_COMMENT.match(comment) else []
-        if not names:  # `#,` too
-            continue
-        line, col = note.position(node.start + len(rest) - len(rest.lstrip(" \t")))
-        how = f'write tags without the # ([{", ".join(names)}]) or in quotes ("#{names[0]}")'
-        message = f"{where}: {comment!r} is a YAML comment, so Obsidian reads no tag: {how}"
-        yield Diagnostic(note.rel, line, col, RULE.code, message)
+        if names:  # not `#,`
+            yield path, node.start + len(rest) - len(rest.lstrip(" \t")), comment, names
 
 
 RULE = rule(sys.modules[__name__], "VK022", "invalid-tag", "note")

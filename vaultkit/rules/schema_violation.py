@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.rules.base import NoteContext, rule
+from vaultkit.rules.invalid_tag import commented_tags
 from vaultkit.schemas import did_you_mean, refused_by_false, schema_for
 
 if TYPE_CHECKING:
@@ -65,7 +66,11 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     # A value that fails both a format and a pattern (a date schema has both) is one problem, and the
     # pattern's message, which carries the schema's description, says more.
     patterned = {tuple(leaf.absolute_path) for leaf in leaves if leaf.validator == "pattern"}
+    # `tags:` then `  - #todo`: the item is empty because YAML read a comment; VK022 says what to write
+    commented = commented_tags(note) if any(leaf.instance is None for leaf in leaves) else frozenset()
     for leaf in leaves:
+        if leaf.instance is None and tuple(leaf.absolute_path) in commented:
+            continue
         if leaf.validator == "format" and tuple(leaf.absolute_path) in patterned:
             continue
         if leaf.validator in _CLOSED and tuple(leaf.absolute_path) == _SELECTOR:
