@@ -635,6 +635,21 @@ def test_a_link_inside_a_text_property_is_reported_where_it_is_written(
     ]
 
 
+def test_a_link_a_yaml_alias_repeats_is_reported_once_at_the_anchor(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`a: &x "[[Gone]]"` and `b: *x`: Obsidian reads the link in both properties, but it is written once, at
+    the anchor, and mended there for both. Regression: VK101 (and VK103 for a heading) was reported twice,
+    both times at the anchor. Two links written apart are still two findings."""
+    head = '---\na: &x "[[Gone]]"\nb: *x\nc: &y "[[A#Nope]]"\nd: [*y, *y]\ne: "[[Gone]]"\n---\n'
+    root = make_vault({"A.md": "x\n", "S.md": head, "vaultkit.toml": "[relations]\nenabled = false\n"})
+    assert [line.split(" ")[:2] for line in report(root, monkeypatch)] == [
+        ["S.md:2:8:", "VK101"],
+        ["S.md:4:8:", "VK103"],
+        ["S.md:6:5:", "VK101"],
+    ]
+
+
 def test_a_wikilink_as_a_markdown_links_path_is_reported_with_the_forms_that_link(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1015,11 +1015,20 @@ def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> s
 
 
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
-    """A tag the schema already rejected at the same place is reported once (by the schema rule)."""
-    schema_spots = {(d.line, d.col) for d in found if d.code == "VK010"}
-    if not schema_spots:
+    """A tag the schema already rejected at the same place is reported once (by the schema rule), and so is a
+    finding made twice at one place: a YAML alias (`b: *x`) repeats its anchor's value, a link in it too,
+    and that link is written, and mended, once, at the anchor (`a: &x "[[Missing]]"`)."""
+    if len(found) < 2:  # nothing to compare
         return found
-    return [d for d in found if not (d.code == "VK022" and (d.line, d.col) in schema_spots)]
+    schema_spots = {(d.line, d.col) for d in found if d.code == "VK010"}
+    seen: set[tuple[int, int, str, str]] = set()
+    kept = []
+    for d in found:
+        said = (d.line, d.col, d.code, d.message)
+        if said not in seen and not (d.code == "VK022" and (d.line, d.col) in schema_spots):
+            seen.add(said)
+            kept.append(d)
+    return kept
 
 
 def _suppress(f: NoteFacts, found: list[Diagnostic], active: Callable[[str], bool]) -> list[Diagnostic]:
