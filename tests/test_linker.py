@@ -1765,6 +1765,78 @@ def test_a_diff_of_notes_with_spaces_in_their_paths_applies_with_patch(make_vaul
         assert snapshot(copy) == snapshot(root), tool
 
 
+def test_a_diff_of_a_long_note_of_repeated_lines_has_hunks_as_small_as_git_makes(
+    make_vault: VaultFactory,
+) -> None:
+    """Regression: difflib treats a line found in more than 1% of a long note as junk (`autojunk`), so 500
+    lines of `- [ ] task about it` between two links made one hunk of the whole note (-1,505 +1,505: a
+    thousand lines to read for two links). The edits say which lines change: one hunk for each, with three
+    lines of context, as `git diff` makes them; and the diff still applies."""
+    lines = ["# Tasks", "", "- [ ] call Meituan", *["- [ ] task about it"] * 500, "- [ ] call Baidu", "end"]
+    files = {"Meituan.md": "x\n", "Baidu.md": "x\n", "Tasks.md": "\n".join(lines) + "\n"}
+    root = vault(make_vault, files)
+    diff = run_cli("link", "--diff", "--no-cache", root).stdout
+    assert re.findall(r"^@@.*", diff.rpartition("b/Tasks.md\n")[2], flags=re.M) == [
+        "@@ -1,6 +1,6 @@",
+        "@@ -501,5 +501,5 @@",
+    ], diff
+    _applied_as_link_writes(root, diff)
+
+
+def _patched(old: str, diff: str) -> str:
+    """The text a unified diff of one file makes of `old`, each hunk's context and removed lines checked."""
+    lines = re.findall(r"[^\n]*\n|[^\n]+", old)
+    rows: list[str] = []
+    for row in re.findall(r"[^\n]*\n|[^\n]+", diff)[2:]:  # after the --- and +++ lines
+        if row.startswith("\\ No newline"):
+            rows[-1] = rows[-1][:-1]
+        else:
+            rows.append(row)
+    out: list[str] = []
+    at = 0
+    for row in rows:
+        hunk = re.match(r"@@ -(\d+)(?:,(\d+))? ", row)
+        if hunk:
+            start = int(hunk.group(1)) - (hunk.group(2) != "0")
+            out.extend(lines[at:start])
+            at = start
+            continue
+        if row[0] in " -":
+            assert lines[at] == row[1:], (at, row)
+            at += 1
+        if row[0] in " +":
+            out.append(row[1:])
+    return "".join(out + lines[at:])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "", "a b", "\r"]), min_size=1, max_size=40),
+    st.booleans(),
+    st.lists(
+        st.tuples(st.integers(0, 200), st.integers(0, 3), st.sampled_from(["", "x", "\n", "y\nz", "\n\n"]))
+    ),
+)
+def test_a_diff_made_from_the_edits_gives_the_new_text(
+    lines: list[str], final_newline: bool, wanted: list[tuple[int, int, str]]
+) -> None:
+    """The hunks are worked out from the edits, not by difflib's matching: applied, they give the text the
+    edits make, at the end of a note with or without its last line feed too."""
+    from vaultkit.fixer import Preview, unified_diff
+
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    edits, last = [], -1
+    for start, length, insert in sorted(wanted):
+        if start > last and start + length <= len(text):
+            edits.append(Edit(start, start + length, insert))
+            last = start + length
+    preview = Preview(texts={"N.md": text}, edits={"N.md": edits})
+    new = preview.new_text("N.md")
+    diff = unified_diff(preview)
+    assert (diff == "") == (new == text)
+    assert _patched(text, diff) == new
+
+
 def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still_counts(
     make_vault: VaultFactory,
 ) -> None:

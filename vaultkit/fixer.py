@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from vaultkit.background import map_forked
 from vaultkit.diagnostics import Diagnostic, Edit, Fix, RelationsFix
@@ -334,15 +334,85 @@ def unified_diff(preview: Preview) -> str:
         # a tab after a name with a space, as `git diff` writes it: `patch` ends a name at its first space
         # unless a tab ends it (`a/Reading list.md` was "can't find file to patch")
         tab = "\t" if " " in name else ""
+        old, new = _diff_lines(bom + preview.texts[rel]), _diff_lines(bom + preview.new_text(rel))
         chunks.extend(
-            difflib.unified_diff(
-                _diff_lines(bom + preview.texts[rel]),
-                _diff_lines(bom + preview.new_text(rel)),
-                fromfile=f"a/{name}{tab}",
-                tofile=f"b/{name}{tab}",
-            )
+            _hunks(old, new, _EditedLines(old, new, preview.texts[rel], preview.edits[rel]), name + tab)
         )
     return "".join(c if c.endswith("\n") else c + "\n\\ No newline at end of file\n" for c in chunks)
+
+
+_Opcode = tuple[Literal["replace", "delete", "insert", "equal"], int, int, int, int]
+
+
+class _EditedLines(difflib.SequenceMatcher[str]):
+    """The lines the edits change, known from the edits themselves, as difflib's opcodes. difflib's own
+    matching treats a line found in more than 1% of a long note as junk (`autojunk`): 500 lines of
+    `- [ ] task about it` between two links made one hunk of the whole note, where `git diff` makes two."""
+
+    def __init__(self, old: list[str], new: list[str], text: str, edits: Sequence[Edit]) -> None:
+        super().__init__(None, old, new, autojunk=False)
+        self._opcodes = _edited_opcodes(old, new, text, edits)
+
+    def get_opcodes(self) -> list[_Opcode]:
+        return list(self._opcodes)
+
+
+def _edited_opcodes(old: list[str], new: list[str], text: str, edits: Sequence[Edit]) -> list[_Opcode]:
+    """The old and new lines each run of touching edits spans, their common first and last lines trimmed,
+    between runs of lines left as they were; line numbers as `_diff_lines` counts them."""
+    regions: list[list[int]] = []  # [first old line, end old line, lines added]
+    for e in sorted(set(edits), key=lambda e: (e.start, e.end)):
+        first, last = text.count("\n", 0, e.start), text.count("\n", 0, e.end) + 1
+        added = e.text.count("\n") - text.count("\n", e.start, e.end)
+        if regions and first < regions[-1][1]:  # the same line as the run before: one change
+            regions[-1][1] = max(regions[-1][1], last)
+            regions[-1][2] += added
+        else:
+            regions.append([first, last, added])
+    codes: list[_Opcode] = []
+    at_old = at_new = 0
+    for first, last, added in regions:
+        i1, j1 = first, at_new + first - at_old
+        i2, j2 = (last, j1 + last - first + added) if last < len(old) else (len(old), len(new))
+        while i1 < i2 and j1 < j2 and old[i1] == new[j1]:
+            i1, j1 = i1 + 1, j1 + 1
+        while i2 > i1 and j2 > j1 and old[i2 - 1] == new[j2 - 1]:
+            i2, j2 = i2 - 1, j2 - 1
+        if (i1, j1) != (i2, j2):
+            codes.append(("equal", at_old, i1, at_new, j1))
+            codes.append(
+                ("replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert", i1, i2, j1, j2)
+            )
+            at_old, at_new = i2, j2
+    codes.append(("equal", at_old, len(old), at_new, len(new)))
+    codes = [c for c in codes if c[0] != "equal" or c[1] < c[2]]
+    if all(old[i1:i2] == new[j1:j2] for tag, i1, i2, j1, j2 in codes if tag == "equal"):
+        return codes
+    return difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()  # not expected: still right
+
+
+def _hunks(old: list[str], new: list[str], matcher: difflib.SequenceMatcher[str], name: str) -> Iterator[str]:
+    """difflib.unified_diff's lines, from the matcher given (`git apply` and `patch -p1` read them)."""
+    for i, group in enumerate(matcher.get_grouped_opcodes(3)):
+        if i == 0:
+            yield f"--- a/{name}\n"
+            yield f"+++ b/{name}\n"
+        first, last = group[0], group[-1]
+        yield f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n"
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                yield from (" " + line for line in old[i1:i2])
+                continue
+            yield from ("-" + line for line in old[i1:i2])
+            yield from ("+" + line for line in new[j1:j2])
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk's line range as unified diffs write it (difflib's `_format_range_unified`)."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
 
 
 def _diff_lines(text: str) -> list[str]:
