@@ -155,6 +155,26 @@ def test_resolution_ignores_case_and_optional_md(
     assert report(root, monkeypatch) == []
 
 
+def test_a_vault_of_no_note_but_md_files_in_another_case_says_why(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Windows export whose notes end in `.MD` (or notes named `.markdown`): Obsidian opens only `.md`, in
+    lower case, as notes (help.obsidian.md, "Accepted file formats"). Regression: `check` said "0 notes
+    checked" and nothing else, and `link` "nothing to link". Both now say how many such files they saw, once,
+    on stderr; a second, cached check says it again; a vault with a note does not."""
+    root = make_vault({"A.MD": "See [[B]].\n", "B.MD": "b\n", "Sub/C.Markdown": "c\n", "D.Md.txt": "d\n"})
+    monkeypatch.chdir(root)
+    why = (
+        "vaultkit: no notes: Obsidian opens as notes only files ending in `.md`, in lower case, and this vault "
+        "has 2 ending in `.MD`, 1 ending in `.Markdown`: rename them to end in `.md`\n"
+    )
+    for args in (["check", "."], ["check", "."], ["link", "--check", "."]):
+        result = run_cli(*args)
+        assert result.stderr.startswith(why) and result.stderr.count(why) == 1, (args, result.stderr)
+    (root / "E.md").write_text("e\n", encoding="utf-8")
+    assert "no notes" not in run_cli("check", ".").stderr
+
+
 def test_a_name_ending_in_upper_case_md_is_a_file_not_a_note(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

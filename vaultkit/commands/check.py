@@ -152,7 +152,12 @@ class _Found:
 def _check_vault(
     req: CheckRequest, session: Session, targets: tuple[str, ...] | None, progress: Progress, found: _Found
 ) -> None:
-    from vaultkit.commands.common import display_paths, tell_unchecked, unfixable_when_read_only
+    from vaultkit.commands.common import (
+        display_paths,
+        tell_no_notes,
+        tell_unchecked,
+        unfixable_when_read_only,
+    )
     from vaultkit.engine import Runner, RunOptions
 
     runner = Runner(session, progress)
@@ -198,7 +203,8 @@ def _check_vault(
             result = runner.run(replace(opts, fixing=False, preview=False))
     if result.writing is not None:
         found.writing.append(result.writing)
-    if found.request is not None and result.checked is not None:
+    told = tell_no_notes(result)
+    if found.request is not None and result.checked is not None and not told:  # told: said at every run
         found.keys.append((session.fingerprint, quick.output_key(*result.checked, found.request)))
     if session.report_note:
         from vaultkit.report.note import write_report_note

@@ -21,7 +21,7 @@ from vaultkit.errors import FatalError, Stopped
 
 if TYPE_CHECKING:
     from vaultkit.cache import Spool
-    from vaultkit.engine import Session
+    from vaultkit.engine import RunResult, Session
     from vaultkit.fixer import FixOutcome
 
 P = ParamSpec("P")
@@ -197,6 +197,30 @@ def tell_unchecked(
             why = exclusion(rel, session.config, session.obsidian, app_json)
         click.echo(f"vaultkit: not checked: {display_paths(session.root, [rel])[0]}: {why}", err=True)
     return [rel for rel in scope if rel not in reports]
+
+
+def tell_no_notes(result: RunResult) -> bool:
+    """A vault of no note whose Markdown files end otherwise (`Note.MD` from a Windows export, `.markdown`
+    from another editor): Obsidian opens only names ending in `.md`, in lower case, as notes
+    (help.obsidian.md, "Accepted file formats"; `vault.is_note_name`), and so does vaultkit, whose "0 notes
+    checked" alone left the user guessing why. Said on stderr, once a run; True if it was."""
+    listing = result.checked[0] if result.checked is not None else None
+    if listing is None or listing.notes:
+        return False
+    seen: dict[str, int] = {}
+    for rel in listing.files:
+        suffix = rel[rel.rfind(".") :] if "." in rel.rpartition("/")[2] else ""
+        if suffix != ".md" and suffix.lower() in (".md", ".markdown"):  # an excluded `.md` is no mistake
+            seen[suffix] = seen.get(suffix, 0) + 1
+    if not seen:
+        return False
+    files = ", ".join(f"{n} ending in `{suffix}`" for suffix, n in sorted(seen.items()))
+    click.echo(
+        "vaultkit: no notes: Obsidian opens as notes only files ending in `.md`, in lower case, and this "
+        f"vault has {files}: rename them to end in `.md`",
+        err=True,
+    )
+    return True
 
 
 READ_ONLY = " (the note is read-only: vaultkit cannot fix it)"

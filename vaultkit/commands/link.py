@@ -16,6 +16,7 @@ from vaultkit.commands.common import (
     one_shot,
     sessions,
     tell_deaths,
+    tell_no_notes,
     tell_unchecked,
 )
 from vaultkit.diagnostics import Diagnostic
@@ -58,6 +59,7 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
         result = runner.run(opts)
         progress.done()
         tell_unchecked(session, targets, result.scope, set(result.reports))
+        tell_no_notes(result)
         _tell_skipped(session, result, totals)
         again = functools.partial(_without_links_of, runner, opts)
         if preview:
