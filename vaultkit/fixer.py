@@ -378,12 +378,18 @@ def _edited_opcodes(old: list[str], new: list[str], text: str, edits: Sequence[E
             i1, j1 = i1 + 1, j1 + 1
         while i2 > i1 and j2 > j1 and old[i2 - 1] == new[j2 - 1]:
             i2, j2 = i2 - 1, j2 - 1
-        if (i1, j1) != (i2, j2):
+        if (i1, j1) == (i2, j2):
+            continue
+        if codes and codes[-1][0] != "equal" and (codes[-1][2], codes[-1][4]) == (i1, j1):
+            _tag, i1, _i2, j1, _j2 = (
+                codes.pop()
+            )  # the line after the last change: one change, as git shows it
+        else:
             codes.append(("equal", at_old, i1, at_new, j1))
-            codes.append(
-                ("replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert", i1, i2, j1, j2)
-            )
-            at_old, at_new = i2, j2
+        codes.append(
+            ("replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert", i1, i2, j1, j2)
+        )
+        at_old, at_new = i2, j2
     codes.append(("equal", at_old, len(old), at_new, len(new)))
     codes = [c for c in codes if c[0] != "equal" or c[1] < c[2]]
     if all(old[i1:i2] == new[j1:j2] for tag, i1, i2, j1, j2 in codes if tag == "equal"):
