@@ -785,3 +785,37 @@ def test_a_commented_tag_of_digits_is_not_suggested(
         "B.md:2:7: VK022 tags: '#1984, #ai' is a YAML comment, so Obsidian reads no tag: "
         f'write tags without the # ([ai]) or in quotes ("#ai"); {digits}',
     ]
+
+
+def test_a_template_placeholder_in_a_note_says_what_it_is(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template vaultkit is not told of (its settings not committed, or kept outside the template folder),
+    or a note its template was never applied to, holds placeholders where values go. Regression: a bare
+    VK001 (`<%* let t = tp.file.title %>` on a line of its own), VK004 (`created: {{date}}`, a mapping to
+    YAML), VK010 (`created: <% tp.date.now() %>` is no date) or VK101 (`[[<% tp.file.folder() %>]]`), which
+    did not say why. The message now names the placeholder and what to do; the value is still checked (in a
+    note, an unrun command is an error). A template in the folder Templater's settings name is not checked."""
+    files = {
+        "Exec.md": fm("<%* let t = tp.file.title %>\ntitle: <% t %>"),
+        "Core.md": fm("created: {{date}}"),
+        "Loose.md": fm("created: <% tp.date.now() %>"),
+        "Up.md": fm('up: "[[<% tp.file.folder() %>]]"'),
+        "Plain.md": fm("created: soon"),
+        "Templates/T.md": fm("created: <% tp.date.now() %>"),
+        ".obsidian/plugins/templater-obsidian/data.json": '{"templates_folder": "Templates"}',
+    }
+    root = make_vault(files)
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1]
+    where = (
+        "a template is left alone where .obsidian/ names its folder, or list it in vaultkit.toml's `exclude`"
+    )
+    assert [line.partition(" (")[2] if "(" in line else line for line in lines] == [
+        f"{{{{date}}}} is a template variable, not filled in: {where})",
+        f"<%* let t = tp.file.title %> is a Templater command, not run: {where})",
+        f"<% tp.date.now() %> is a Templater command, not run: {where})",
+        'Plain.md:2:10: VK010 created: "soon" is not a valid date',
+        f"<% tp.file.folder() %> is a Templater command, not run: {where})",
+    ]
+    assert [line.split(" ")[1] for line in lines] == ["VK004", "VK001", "VK010", "VK010", "VK101"]

@@ -88,7 +88,8 @@ CACHE_DIR = ".vaultkit_cache"
 # write escape a `"` or a backslash, read anew; 53: VK010 of a name a false propertyNames refuses names it,
 # read anew; 54: a note's `$schema` not refused by the schema it chose when that schema is closed, read anew;
 # 55: a tag YAML reads as a comment is VK022's alone (no VK010 of its null), one of digits not suggested,
-# and a finding a YAML alias repeats at its anchor (`b: *x`) is reported once, read anew
+# a finding a YAML alias repeats at its anchor (`b: *x`) is reported once, and a problem in text holding a
+# template placeholder (`<% tp.date.now() %>`, `{{date}}`) says what it is, read anew
 FORMAT = 55
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)

@@ -31,6 +31,7 @@ from collections.abc import Iterable
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import LinkFact, NoteFacts
+from vaultkit.obsidian import placeholder_hint
 from vaultkit.paths import nfc
 from vaultkit.rules.base import VaultContext, rule
 from vaultkit.vault import note_name
@@ -50,7 +51,9 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                 message += _hint(link.target, ctx)
             elif _is_wikilink(link.target):
                 message += _as_written(link.target[2:-2])
-            yield Diagnostic(facts.rel, link.line, link.col, RULE.code, message)
+            yield Diagnostic(
+                facts.rel, link.line, link.col, RULE.code, message + placeholder_hint(link.target)
+            )
 
 
 def _is_wikilink(target: str) -> bool:

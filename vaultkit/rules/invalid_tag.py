@@ -39,6 +39,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic
+from vaultkit.obsidian import placeholder_hint
 from vaultkit.rules.base import NoteContext, rule
 
 if TYPE_CHECKING:
@@ -99,7 +100,8 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
             continue
         node = note.fm.nodes.get((key, i)) or note.fm.nodes.get((key,))
         line, col = (node.line, node.col) if node else (1, 1)
-        yield Diagnostic(note.rel, line, col, RULE.code, f"{key}: {tag!r} {problem}")
+        hint = placeholder_hint(tag) if isinstance(tag, str) else ""  # `tags: [<% tp.file.folder() %>]`
+        yield Diagnostic(note.rel, line, col, RULE.code, f"{key}: {tag!r} {problem}{hint}")
 
 
 # `#zotero` right after `tags:` or `- `: a comment to YAML, a tag to whoever wrote it (`# to do` reads as one)
