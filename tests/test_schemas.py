@@ -393,6 +393,23 @@ def test_a_closed_schema_does_not_refuse_the_schema_property_that_chose_it(run: 
     ]
 
 
+@pytest.mark.parametrize("where", ["top", "anyOf", "oneOf"])
+def test_property_names_refuses_a_key_at_its_key_but_not_the_schema_property(run: Run, where: str) -> None:
+    """`propertyNames` refuses a name at its key, also from the branches of anyOf or oneOf (the last stop
+    feared it was put at the value there: it was not). Regression: `$schema`, which chose the schema, was
+    refused as a name ('$schema: the property name "$schema" does not match the pattern'), as a closed
+    schema no longer refuses it (test above); and from a branch of anyOf, it hid the key refused beside it."""
+    names = {"propertyNames": {"pattern": "^[a-z]+$"}}
+    body = names if where == "top" else {where: [names, {"required": ["never"]}]}
+    content = schema(type="object", **body)
+    note = "---\n$schema: names.schema.json\ntitle: x\nBad_Key: [1]\n---\n"
+    files = {"schemas/names.schema.json": content, "schemas/default.schema.json": schema(), "N.md": note}
+    files["M.md"] = "---\n$schema: names.schema.json\ntitle: x\n---\n"  # refused for `$schema` alone: holds
+    assert lines(run(files)) == [
+        'N.md:4:1: VK010 Bad_Key: the property name "Bad_Key" does not match the pattern ^[a-z]+$',
+    ]
+
+
 def test_a_property_additional_properties_refuses_is_reported_at_its_key(run: Run) -> None:
     """`additionalProperties: false` was one message at line 1, column 1, whatever line the extra key was
     on, nested or not. Each extra key is reported at its key, with what to write instead: the property

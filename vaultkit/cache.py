@@ -89,7 +89,8 @@ CACHE_DIR = ".vaultkit_cache"
 # read anew; 54: a note's `$schema` not refused by the schema it chose when that schema is closed, read anew;
 # 55: a tag YAML reads as a comment is VK022's alone (no VK010 of its null), one of digits not suggested,
 # a finding a YAML alias repeats at its anchor (`b: *x`) is reported once, and a problem in text holding a
-# template placeholder (`<% tp.date.now() %>`, `{{date}}`) says what it is, read anew
+# template placeholder (`<% tp.date.now() %>`, `{{date}}`) says what it is, and a note's `$schema` is not
+# refused by propertyNames, read anew
 FORMAT = 55
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)

@@ -74,7 +74,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
             continue
         if leaf.validator == "format" and tuple(leaf.absolute_path) in patterned:
             continue
-        if leaf.validator in _CLOSED and tuple(leaf.absolute_path) == _SELECTOR:
+        if _selector(leaf):
             continue  # `$schema` chose the schema: vaultkit's selector, not a property the note holds
         at_key = leaf.validator in _AT_KEY or getattr(leaf, "refused_key", False)
         line, col = _where(note, tuple(leaf.absolute_path), at_key)
@@ -95,6 +95,12 @@ _SELECTOR = ("$schema",)
 _AT_KEY = frozenset({"required", "dependentRequired", *_CLOSED})
 
 
+def _selector(error: Any) -> bool:
+    """Whether the error refuses the note's `$schema` key (a closed schema, or its propertyNames)."""
+    refused = error.validator in _CLOSED or getattr(error, "refused_key", False)
+    return refused and tuple(error.absolute_path) == _SELECTOR
+
+
 def _leaves(error: Any) -> Iterable[Any]:
     """For anyOf/oneOf, the branch errors say more than 'is not valid under any of the given schemas': the
     deepest; of those, one from a branch whose type the value has (`tags: open weights` is a string that
@@ -103,8 +109,14 @@ def _leaves(error: Any) -> Iterable[Any]:
     if error.validator not in ("anyOf", "oneOf") or not error.context:
         yield error
         return
-    deepest = max(len(e.absolute_path) for e in error.context)
-    found = [e for e in error.context if len(e.absolute_path) == deepest]
+    branches: dict[object, list[Any]] = {}
+    for e in error.context:
+        branches.setdefault(e.relative_schema_path[0], []).append(e)
+    if any(all(_selector(e) for e in errors) for errors in branches.values()):
+        return  # a branch refused only the `$schema` that chose the schema: it holds, as vaultkit reads it
+    context = [e for e in error.context if not _selector(e)]
+    deepest = max(len(e.absolute_path) for e in context)
+    found = [e for e in context if len(e.absolute_path) == deepest]
     best = min(found, key=lambda e: (refused_by_false(e), e.validator == "type"))
     typed = [e for e in found if e.validator == "type"]
     if best.validator == "type" and len(typed) > 1:
