@@ -1014,18 +1014,24 @@ def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> s
     return state_key(listing.notes, listing.files, digests, extra)
 
 
+# The rules of a link's target: a YAML alias (`b: *x`) repeats its anchor's value, a link in it too, and each
+# finding of that link at the anchor, where it is written and mended once (`a: &x "[[Missing]]"`)
+_OF_LINKS = frozenset({"VK101", "VK102", "VK103", "VK104"})
+
+
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
     """A tag the schema already rejected at the same place is reported once (by the schema rule), and so is a
-    finding made twice at one place: a YAML alias (`b: *x`) repeats its anchor's value, a link in it too,
-    and that link is written, and mended, once, at the anchor (`a: &x "[[Missing]]"`)."""
-    if len(found) < 2:  # nothing to compare
-        return found
+    link's finding a YAML alias repeats (`_OF_LINKS`)."""
     schema_spots = {(d.line, d.col) for d in found if d.code == "VK010"}
+    if schema_spots:
+        found = [d for d in found if not (d.code == "VK022" and (d.line, d.col) in schema_spots)]
+    if sum(d.code in _OF_LINKS for d in found) < 2:  # a repeat needs two
+        return found
     seen: set[tuple[int, int, str, str]] = set()
     kept = []
     for d in found:
         said = (d.line, d.col, d.code, d.message)
-        if said not in seen and not (d.code == "VK022" and (d.line, d.col) in schema_spots):
+        if d.code not in _OF_LINKS or said not in seen:
             seen.add(said)
             kept.append(d)
     return kept
