@@ -329,6 +329,10 @@ class Runner:
             self._say(f"parsing {len(to_parse)} notes" if len(to_parse) > 500 else "")
             store.add(workers.call("parse", to_parse))
             mark("parse")
+            table, save_table = _key_table(cache, store, session.config)
+            if not partial:  # the workers scan for mentions while this process builds the vault state
+                scanned, workers, store_mentions = self._mentions(cache, store, scope, table, workers, opts)
+                save_table()
             state = VaultState(
                 session.config,
                 session.obsidian,
@@ -336,13 +340,15 @@ class Runner:
                 listing.files,
                 scope=scope if partial else None,
                 names=store.names if partial else None,
-                keys=_key_table(cache, store, session.config),
+                keys=table,
                 kept=opts.keep_state,
             )
             if partial:  # the rules look up the headings and block ids the scope's links name
                 store.add(workers.call("parse", store.load(_looked_into(state, scope))))
+                save_table()
+                scanned, workers, store_mentions = self._mentions(cache, store, scope, table, workers, opts)
             mark("vault state")
-            found, workers, store_mentions = self._mentions(cache, store, scope, state.table, workers, opts)
+            found = scanned()
             mark("mentions")
         finally:
             workers.close()
@@ -466,9 +472,10 @@ class Runner:
         table: KeyTable,
         workers: Workers,
         opts: RunOptions,
-    ) -> tuple[dict[str, list[Mention]], Workers, _Droppable | None]:
-        """The mentions in the scope's notes, the workers (others if the count of notes to scan called for
-        another number), and what stores the new mentions in the cache, if anything is to be stored."""
+    ) -> tuple[Callable[[], dict[str, list[Mention]]], Workers, _Droppable | None]:
+        """What waits for the mentions in the scope's notes (the workers scan meanwhile), the workers (others
+        if the count of notes to scan called for another number), and what stores the new mentions in the
+        cache, if anything is to be stored (once they are found)."""
         from vaultkit.pool import Workers, choose_jobs
         from vaultkit.state import linkable
 
@@ -501,15 +508,21 @@ class Runner:
                 workers.close()
                 workers = Workers(self.session.settings(), jobs, self.analyzer if jobs == 1 else None)
             self._say(f"scanning {len(need)} notes for {len(table.targets)} names" if len(need) > 500 else "")
-            for rel, items in workers.call("mentions", need, table.payload()):
-                found[rel] = items
+            results = workers.ask("mentions", need, table.payload())
+        else:
+            results = list
         # Only a run over the whole vault stores mentions: it brings every shard to the same keys, the keys
         # stored in "mention-keys". A run on a few notes, with other keys, would leave shards whose keys
         # nothing records, and a later run could not tell which of their mentions still hold.
         store_them = None
         if (need or stale) and len(scope) == len(store.notes):
             store_them = _Droppable(functools.partial(_store_mentions, cache, table, store, found, need))
-        return found, workers, store_them
+
+        def scanned() -> dict[str, list[Mention]]:
+            found.update(results())
+            return found
+
+        return scanned, workers, store_them
 
     def _reuse_stale(  # noqa: PLR0917
         self,
@@ -790,9 +803,10 @@ def _needs_listing(root: Path, rel: str) -> bool:
     return not is_note_name(rel) or os.path.isdir(root / rel) or not utf8_name(rel)
 
 
-def _key_table(cache: Cache, store: FactStore, config: Config) -> KeyTable:
+def _key_table(cache: Cache, store: FactStore, config: Config) -> tuple[KeyTable, Callable[[], None]]:
     """The mention keys (every note's name and aliases), from the cache unless a note was added, removed or
-    renamed, or its aliases changed: building them costs more than re-checking a note."""
+    renamed, or its aliases changed: building them costs more than re-checking a note. Also returns what
+    writes a table built anew to the cache: a cold run does it while the workers scan with it."""
     from vaultkit.linker import KeyTable
 
     names = store.names
@@ -801,12 +815,15 @@ def _key_table(cache: Cache, store: FactStore, config: Config) -> KeyTable:
     stored = cache.read("key-table")
     if isinstance(stored, dict) and stored.get("inputs") == digest:
         try:
-            return KeyTable.from_json(stored["table"])
+            return KeyTable.from_json(stored["table"]), _nothing
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # rebuilt, never trusted
     table = KeyTable.build(names, config.link)
-    cache.write("key-table", {"inputs": digest, "table": table.to_json()})
-    return table
+    return table, lambda: cache.write("key-table", {"inputs": digest, "table": table.to_json()})
+
+
+def _nothing() -> None:
+    """Work there is none of."""
 
 
 def _check_schemas(cache: Cache, schemas: SchemaSet) -> None:

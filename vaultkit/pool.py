@@ -18,7 +18,7 @@ import contextlib
 import os
 import signal
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.analyze import Analyzer, Settings
@@ -102,15 +102,31 @@ class Workers:
             return _dispatch(self.local, method, rels, extra)
         if method == "parse":
             return self._deal(method, rels, extra)
+        return self.ask(method, rels, extra)()
+
+    def ask(self, method: str, rels: Sequence[str], extra: Any = None) -> Callable[[], list[Any]]:
+        """Send `method` over `rels` to the workers now (each takes the notes it parsed), and return what
+        waits for the results, grouped by worker: the run does its own work meanwhile (the cold run's
+        mention scan overlaps the vault state). In this process (one job), the work is done when waited
+        for, as `call` would have done it."""
+        self._start()
+        local = self.local
+        if local is not None:
+            return lambda: _dispatch(local, method, rels, extra)
         shards: list[list[str]] = [[] for _ in range(self.jobs)]
         for rel in rels:
             shards[self.shard(rel)].append(rel)
         for conn, shard in zip(self._conns, shards, strict=True):
             _send(conn, (method, shard, extra))
-        out: list[Any] = []
-        for conn in self._conns:
-            out.extend(_receive(conn))
-        return out
+        conns = list(self._conns)
+
+        def results() -> list[Any]:
+            out: list[Any] = []
+            for conn in conns:
+                out.extend(_receive(conn))
+            return out
+
+        return results
 
     def _deal(self, method: str, rels: Sequence[str], extra: Any) -> list[Any]:
         """Chunks of `rels` to whichever worker is free; remembers which worker took each note."""
