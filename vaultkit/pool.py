@@ -94,15 +94,27 @@ class Workers:
         owner = self._owner.get(rel)
         return owner if owner is not None else zlib.crc32(rel.encode()) % self.jobs
 
-    def call(self, method: str, rels: Sequence[str], extra: Any = None) -> list[Any]:
+    def call(
+        self,
+        method: str,
+        rels: Sequence[str],
+        extra: Any = None,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> list[Any]:
         """Run `method` over `rels`; results come back as one flat list, in the order of `rels` for a
-        parse, grouped by worker otherwise."""
+        parse, grouped by worker otherwise. `meanwhile` is called once the workers have work, before any
+        result is taken (in this process: before the work)."""
         self._start()
         if self.local is not None:
+            if meanwhile is not None:
+                meanwhile()
             return _dispatch(self.local, method, rels, extra)
         if method == "parse":
-            return self._deal(method, rels, extra)
-        return self.ask(method, rels, extra)()
+            return self._deal(method, rels, extra, meanwhile)
+        waiting = self.ask(method, rels, extra)
+        if meanwhile is not None:
+            meanwhile()
+        return waiting()
 
     def ask(self, method: str, rels: Sequence[str], extra: Any = None) -> Callable[[], list[Any]]:
         """Send `method` over `rels` to the workers now (each takes the notes it parsed), and return what
@@ -128,7 +140,9 @@ class Workers:
 
         return results
 
-    def _deal(self, method: str, rels: Sequence[str], extra: Any) -> list[Any]:
+    def _deal(
+        self, method: str, rels: Sequence[str], extra: Any, meanwhile: Callable[[], object] | None
+    ) -> list[Any]:
         """Chunks of `rels` to whichever worker is free; remembers which worker took each note."""
         from multiprocessing.connection import Connection, wait
 
@@ -146,6 +160,12 @@ class Workers:
 
         for conn in self._conns:
             give(conn)
+        if meanwhile is not None:
+            try:
+                meanwhile()
+            except BaseException:  # the work is for nothing (a bad schema): the workers end now, not after
+                self._kill()  # their chunk, which a pattern the schema check refuses may never end
+                raise
         worker = {conn: n for n, conn in enumerate(self._conns)}
         while busy:
             for ready in wait(list(busy)):
@@ -155,6 +175,10 @@ class Workers:
                 self._owner.update(dict.fromkeys(chunks[k], worker[ready]))
                 give(ready)
         return [item for part in results for item in part]
+
+    def _kill(self) -> None:
+        for proc in self._procs:
+            proc.kill()
 
     def close(self) -> None:
         for conn in self._conns:
