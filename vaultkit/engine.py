@@ -78,10 +78,12 @@ class Session:
             self.config.fingerprint(), self.schemas.fingerprint, self.obsidian.fingerprint()
         )
 
-    def settings(self) -> Settings:
+    def settings(self, vouched: bool = False) -> Settings:
+        """What a worker needs; `vouched`: the schemas are checked before any result of the workers is used
+        (they may skip the checks though this process has not made them yet: see `_check_schemas`)."""
         from vaultkit.analyze import Settings
 
-        checked = self.schemas.fingerprint if self.schemas.verified else ""
+        checked = self.schemas.fingerprint if self.schemas.verified or vouched else ""
         return Settings(str(self.root), self.config, self.obsidian, str(self.schemas.folder), checked)
 
     @functools.cached_property
@@ -252,12 +254,12 @@ class Runner:
                 return RunResult(
                     diags, reported, notes_in_vault=cached[2], reports=cached[1], checked=(listing, digests)
                 )
-        _check_schemas(cache, session.schemas)
+        check_schemas = _check_schemas(cache, session.schemas)
         store = FactStore(cache, listing.notes, digests)
         partial = opts.targets is not None and opts.reports_only
         to_parse = store.load_some(scope) if partial else store.load_all()
         mark("cached facts")
-        state, store_mentions = self._state(cache, store, listing, scope, to_parse, opts, partial)
+        state, store_mentions = self._state(cache, store, listing, scope, to_parse, opts, check_schemas)
         current = {rel: store.digest(rel) for rel in listing.notes}  # every note, parsed or from the cache
         save_state = _Droppable(functools.partial(store_state, cache, notes_state, sigs, current))
         del notes_state, sigs  # held by save_state alone, let go with it once a child saves them
@@ -315,20 +317,26 @@ class Runner:
         scope: list[str],
         to_parse: list[str],
         opts: RunOptions,
-        partial: bool,
+        check_schemas: Callable[[], None],
     ) -> tuple[VaultState, _Droppable | None]:
         """Parse what the cache does not hold (into `store`), build the vault state, find the mentions.
-        Also returns what stores the new mentions in the cache, if anything is to be stored."""
+        Also returns what stores the new mentions in the cache, if anything is to be stored. The schemas
+        are checked (`check_schemas`) while the workers parse: no result of theirs is used before."""
         from vaultkit.pool import Workers, choose_jobs
         from vaultkit.state import VaultState
 
         session = self.session
+        partial = opts.targets is not None and opts.reports_only
         jobs = choose_jobs(opts.jobs, len(to_parse))
-        workers = Workers(session.settings(), jobs, self.analyzer if jobs == 1 else None)
+        workers = Workers(session.settings(vouched=True), jobs, self.analyzer if jobs == 1 else None)
         try:
             self._say(f"parsing {len(to_parse)} notes" if len(to_parse) > 500 else "")
-            store.add(workers.call("parse", to_parse))
+            store.add(workers.call("parse", to_parse, meanwhile=check_schemas))
             mark("parse")
+            table, save_table = _key_table(cache, store, session.config)
+            if not partial:  # the workers scan for mentions while this process builds the vault state
+                scanned, workers, store_mentions = self._mentions(cache, store, scope, table, workers, opts)
+                save_table()
             state = VaultState(
                 session.config,
                 session.obsidian,
@@ -336,13 +344,15 @@ class Runner:
                 listing.files,
                 scope=scope if partial else None,
                 names=store.names if partial else None,
-                keys=_key_table(cache, store, session.config),
+                keys=table,
                 kept=opts.keep_state,
             )
             if partial:  # the rules look up the headings and block ids the scope's links name
                 store.add(workers.call("parse", store.load(_looked_into(state, scope))))
+                save_table()
+                scanned, workers, store_mentions = self._mentions(cache, store, scope, table, workers, opts)
             mark("vault state")
-            found, workers, store_mentions = self._mentions(cache, store, scope, state.table, workers, opts)
+            found = scanned()
             mark("mentions")
         finally:
             workers.close()
@@ -466,9 +476,10 @@ class Runner:
         table: KeyTable,
         workers: Workers,
         opts: RunOptions,
-    ) -> tuple[dict[str, list[Mention]], Workers, _Droppable | None]:
-        """The mentions in the scope's notes, the workers (others if the count of notes to scan called for
-        another number), and what stores the new mentions in the cache, if anything is to be stored."""
+    ) -> tuple[Callable[[], dict[str, list[Mention]]], Workers, _Droppable | None]:
+        """What waits for the mentions in the scope's notes (the workers scan meanwhile), the workers (others
+        if the count of notes to scan called for another number), and what stores the new mentions in the
+        cache, if anything is to be stored (once they are found)."""
         from vaultkit.pool import Workers, choose_jobs
         from vaultkit.state import linkable
 
@@ -501,15 +512,21 @@ class Runner:
                 workers.close()
                 workers = Workers(self.session.settings(), jobs, self.analyzer if jobs == 1 else None)
             self._say(f"scanning {len(need)} notes for {len(table.targets)} names" if len(need) > 500 else "")
-            for rel, items in workers.call("mentions", need, table.payload()):
-                found[rel] = items
+            results = workers.ask("mentions", need, table.payload())
+        else:
+            results = list
         # Only a run over the whole vault stores mentions: it brings every shard to the same keys, the keys
         # stored in "mention-keys". A run on a few notes, with other keys, would leave shards whose keys
         # nothing records, and a later run could not tell which of their mentions still hold.
         store_them = None
         if (need or stale) and len(scope) == len(store.notes):
             store_them = _Droppable(functools.partial(_store_mentions, cache, table, store, found, need))
-        return found, workers, store_them
+
+        def scanned() -> dict[str, list[Mention]]:
+            found.update(results())
+            return found
+
+        return scanned, workers, store_them
 
     def _reuse_stale(  # noqa: PLR0917
         self,
@@ -790,9 +807,10 @@ def _needs_listing(root: Path, rel: str) -> bool:
     return not is_note_name(rel) or os.path.isdir(root / rel) or not utf8_name(rel)
 
 
-def _key_table(cache: Cache, store: FactStore, config: Config) -> KeyTable:
+def _key_table(cache: Cache, store: FactStore, config: Config) -> tuple[KeyTable, Callable[[], None]]:
     """The mention keys (every note's name and aliases), from the cache unless a note was added, removed or
-    renamed, or its aliases changed: building them costs more than re-checking a note."""
+    renamed, or its aliases changed: building them costs more than re-checking a note. Also returns what
+    writes a table built anew to the cache: a cold run does it while the workers scan with it."""
     from vaultkit.linker import KeyTable
 
     names = store.names
@@ -801,22 +819,31 @@ def _key_table(cache: Cache, store: FactStore, config: Config) -> KeyTable:
     stored = cache.read("key-table")
     if isinstance(stored, dict) and stored.get("inputs") == digest:
         try:
-            return KeyTable.from_json(stored["table"])
+            return KeyTable.from_json(stored["table"]), _nothing
         except (KeyError, TypeError, ValueError, AttributeError):
             pass  # rebuilt, never trusted
     table = KeyTable.build(names, config.link)
-    cache.write("key-table", {"inputs": digest, "table": table.to_json()})
-    return table
+    return table, lambda: cache.write("key-table", {"inputs": digest, "table": table.to_json()})
 
 
-def _check_schemas(cache: Cache, schemas: SchemaSet) -> None:
-    """Check the schemas before any note is validated, unless the cache recorded that these exact bytes
-    passed (checking five schemas against the metaschema costs more than re-checking a note)."""
+def _nothing() -> None:
+    """Work there is none of."""
+
+
+def _check_schemas(cache: Cache, schemas: SchemaSet) -> Callable[[], None]:
+    """The check of the schemas, to make before any note's result is used (a bad schema stops the run with
+    one error), unless the cache recorded that these exact bytes passed (checking five schemas against the
+    metaschema costs more than re-checking a note). The run makes it while its workers parse: made first,
+    it kept both workers waiting ~45 ms of a cold run (importing jsonschema, the metaschema's checks)."""
     if cache.read("schemas-checked") == schemas.fingerprint:
         schemas.trust(schemas.fingerprint)
-        return
-    schemas.ensure_valid()
-    cache.write("schemas-checked", schemas.fingerprint)
+        return _nothing
+
+    def check() -> None:
+        schemas.ensure_valid()
+        cache.write("schemas-checked", schemas.fingerprint)
+
+    return check
 
 
 class _Droppable:

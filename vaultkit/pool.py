@@ -18,7 +18,7 @@ import contextlib
 import os
 import signal
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.analyze import Analyzer, Settings
@@ -94,25 +94,55 @@ class Workers:
         owner = self._owner.get(rel)
         return owner if owner is not None else zlib.crc32(rel.encode()) % self.jobs
 
-    def call(self, method: str, rels: Sequence[str], extra: Any = None) -> list[Any]:
+    def call(
+        self,
+        method: str,
+        rels: Sequence[str],
+        extra: Any = None,
+        meanwhile: Callable[[], object] | None = None,
+    ) -> list[Any]:
         """Run `method` over `rels`; results come back as one flat list, in the order of `rels` for a
-        parse, grouped by worker otherwise."""
+        parse, grouped by worker otherwise. `meanwhile` is called once the workers have work, before any
+        result is taken (in this process: before the work)."""
         self._start()
         if self.local is not None:
+            if meanwhile is not None:
+                meanwhile()
             return _dispatch(self.local, method, rels, extra)
         if method == "parse":
-            return self._deal(method, rels, extra)
+            return self._deal(method, rels, extra, meanwhile)
+        waiting = self.ask(method, rels, extra)
+        if meanwhile is not None:
+            meanwhile()
+        return waiting()
+
+    def ask(self, method: str, rels: Sequence[str], extra: Any = None) -> Callable[[], list[Any]]:
+        """Send `method` over `rels` to the workers now (each takes the notes it parsed), and return what
+        waits for the results, grouped by worker: the run does its own work meanwhile (the cold run's
+        mention scan overlaps the vault state). In this process (one job), the work is done when waited
+        for, as `call` would have done it."""
+        self._start()
+        local = self.local
+        if local is not None:
+            return lambda: _dispatch(local, method, rels, extra)
         shards: list[list[str]] = [[] for _ in range(self.jobs)]
         for rel in rels:
             shards[self.shard(rel)].append(rel)
         for conn, shard in zip(self._conns, shards, strict=True):
             _send(conn, (method, shard, extra))
-        out: list[Any] = []
-        for conn in self._conns:
-            out.extend(_receive(conn))
-        return out
+        conns = list(self._conns)
 
-    def _deal(self, method: str, rels: Sequence[str], extra: Any) -> list[Any]:
+        def results() -> list[Any]:
+            out: list[Any] = []
+            for conn in conns:
+                out.extend(_receive(conn))
+            return out
+
+        return results
+
+    def _deal(
+        self, method: str, rels: Sequence[str], extra: Any, meanwhile: Callable[[], object] | None
+    ) -> list[Any]:
         """Chunks of `rels` to whichever worker is free; remembers which worker took each note."""
         from multiprocessing.connection import Connection, wait
 
@@ -130,6 +160,12 @@ class Workers:
 
         for conn in self._conns:
             give(conn)
+        if meanwhile is not None:
+            try:
+                meanwhile()
+            except BaseException:  # the work is for nothing (a bad schema): the workers end now, not after
+                self._kill()  # their chunk, which a pattern the schema check refuses may never end
+                raise
         worker = {conn: n for n, conn in enumerate(self._conns)}
         while busy:
             for ready in wait(list(busy)):
@@ -139,6 +175,10 @@ class Workers:
                 self._owner.update(dict.fromkeys(chunks[k], worker[ready]))
                 give(ready)
         return [item for part in results for item in part]
+
+    def _kill(self) -> None:
+        for proc in self._procs:
+            proc.kill()
 
     def close(self) -> None:
         for conn in self._conns:
