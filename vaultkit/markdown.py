@@ -191,6 +191,14 @@ _FIELD_LINE = re.compile(
 _FIELD_INLINE = re.compile(
     r"\[[^\[\]\n:]+::(?:[^\[\]\n]|\[\[[^\[\]\n]*\]\])*\]|\([^()\n:]+::(?:[^()\n]|\([^()\n]*\))*\)"
 )
+# Dataview takes a whole line for a field only where the line holds no bracketed field, and a list item's
+# text only where the item is no task and holds no Tasks date (`parseMarkdown` and `parseLists` in its
+# markdown-file.ts): in `[due:: 2024-05-06] call Meituan` and `- [ ] Call:: Meituan`, Meituan is prose.
+_LIST_ITEM = re.compile(r"[ \t>]*+(?:[-*+]|[0-9]{1,9}[.)])[ \t]")
+_TASK_BOX = re.compile(r"[ \t]*+\[[^\]\n]\][ \t]")
+_TASKS_DATE = re.compile(
+    "[\u2795\U0001f6eb\u23f3\u231b\U0001f4c5\U0001f4c6\U0001f5d3\ufe0f\u2705]" r"\s*\d{4}-\d{2}-\d{2}"
+)
 # The Tasks plugin's fields that hold words (its dates are never linked): the recurrence rule after 🔁, read
 # only if it is letters, digits, spaces, commas and `!` (`🔁 every week on Monday`: a link there turns the
 # rule into description text), and the task ids after 🆔 and ⛔.
@@ -1159,8 +1167,18 @@ def _word_before_link(masked: str, m: re.Match[str], chars: list[tuple[int, int]
 
 def _dataview_fields(masked: str, chars: list[tuple[int, int]]) -> None:
     if "::" in masked:
-        chars.extend(m.span() for m in _FIELD_LINE.finditer(masked))
+        chars.extend(m.span() for m in _FIELD_LINE.finditer(masked) if _whole_line_field(masked, *m.span()))
         chars.extend(m.span() for m in _FIELD_INLINE.finditer(masked))
+
+
+def _whole_line_field(masked: str, start: int, end: int) -> bool:
+    """Whether Dataview reads the line at start:end as one `key:: value` field (see `_LIST_ITEM`)."""
+    if _FIELD_INLINE.search(masked, start, end):
+        return False
+    item = _LIST_ITEM.match(masked, start, end)
+    if item is None:
+        return True
+    return not _TASK_BOX.match(masked, item.end(), end) and not _TASKS_DATE.search(masked, item.end(), end)
 
 
 def _task_fields(masked: str, chars: list[tuple[int, int]]) -> None:
