@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import html.entities
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -199,6 +200,8 @@ _TASK_BOX = re.compile(r"[ \t]*+\[[^\]\n]\][ \t]")
 _TASKS_DATE = re.compile(
     "[\u2795\U0001f6eb\u23f3\u231b\U0001f4c5\U0001f4c6\U0001f5d3\ufe0f\u2705]" r"\s*\d{4}-\d{2}-\d{2}"
 )
+_ENTITY_REFERENCE = re.compile(r"&[A-Za-z][A-Za-z0-9]{1,31};")
+_ENTITY_NAMES = frozenset(name for name in html.entities.html5 if name.endswith(";"))
 # The Tasks plugin's fields that hold words (its dates are never linked): the recurrence rule after 🔁, read
 # only if it is letters, digits, spaces, commas and `!` (`🔁 every week on Monday`: a link there turns the
 # rule into description text), and the task ids after 🆔 and ⛔.
@@ -955,6 +958,7 @@ def _inline(
     _dataview_fields(masked, chars)
     _task_fields(masked, chars)
     _placeholders(masked, chars)
+    _entity_references(masked, chars)
     at = masked.find("@")
     while at >= 0:  # bare e-mail addresses: `bob@meituan.com` must not become `bob@[[Meituan|meituan]].com`
         local = _EMAIL_LOCAL.search(masked, max(0, at - 64), at)
@@ -1191,6 +1195,13 @@ def _placeholders(masked: str, chars: list[tuple[int, int]]) -> None:
         chars.extend(m.span() for m in _PLACEHOLDER.finditer(masked))
     if "{" in masked or "]^(" in masked:
         chars.extend(m.span() for m in _FURIGANA.finditer(masked))
+
+
+def _entity_references(masked: str, chars: list[tuple[int, int]]) -> None:
+    """`&Delta;` and `&euro;` render as one character (CommonMark's entity references, HTML5's names): a
+    link inside would show `&`, the link and `;`. A name HTML does not know (`&Gamma2;`) shows as typed."""
+    if "&" in masked:
+        chars.extend(m.span() for m in _ENTITY_REFERENCE.finditer(masked) if m.group()[1:] in _ENTITY_NAMES)
 
 
 def _unbalanced(masked: str, start: int, end: int, covered: int) -> tuple[int, int]:
