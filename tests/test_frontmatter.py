@@ -328,6 +328,23 @@ def test_complex_key_is_refused(check: Check) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [("created: {{date:YYYY-MM-DD}}", "{{date:YYYY-MM-DD}}"), ("tags: [{{VALUE:tag}}]", "{{VALUE:tag}}")],
+)
+def test_a_template_placeholder_in_yaml_is_named_as_one(check: Check, line: str, shown: str) -> None:
+    """Regression: a template kept outside the template folder vaultkit knows (QuickAdd's, Zotero
+    Integration's, or any template in a clone without `.obsidian/`) was reported as 'a frontmatter key must
+    be a plain name', at a value: `{{date}}` is a mapping whose key is a mapping to YAML. The message now
+    names the placeholder, says it is one, and how to leave templates out."""
+    col = line.index("{{") + 1
+    assert check({"N.md": fm("title: a", line)}) == [
+        f"N.md:3:{col}: VK004 '{shown}' is a template placeholder, which YAML reads as a mapping inside a "
+        "mapping: if this note is a template, leave it out (`exclude` in vaultkit.toml, or Obsidian's template "
+        "folder setting)"
+    ]
+
+
 # -- the shape of the frontmatter -------------------------------------------------------------------------
 
 

@@ -445,6 +445,9 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
+_PLACEHOLDER = re.compile(r"\{\{[^{}\n]{1,200}\}\}")
+
+
 class _Walker:
     """Turns composed nodes into JSON-like values, recording positions and YAML traps."""
 
@@ -512,7 +515,8 @@ class _Walker:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = self.pos(key_node.start_mark)
-                raise _Refused(line, col, "a frontmatter key must be a plain name, not a list or mapping")
+                refused = _Refused(line, col, "a frontmatter key must be a plain name, not a list or mapping")
+                raise self.placeholder(node) or refused
             key = str(key_node.value)
             if key in seen:
                 first_line = self.pos(seen[key].start_mark)[0]
@@ -531,6 +535,21 @@ class _Walker:
             self.record(key_node, value_node, child)
             out[key] = self.value(value_node, child)
         return out
+
+    def placeholder(self, node: yaml.MappingNode) -> _Refused | None:
+        """`{{date}}`, a template's placeholder, is a mapping whose key is a mapping to YAML: said as what it
+        is, since a template kept outside the template folders vaultkit knows is checked as a note."""
+        found = _PLACEHOLDER.match(self.src, node.start_mark.index)
+        if found is None:
+            return None
+        line, col = self.pos(node.start_mark)
+        return _Refused(
+            line,
+            col,
+            f"'{found.group()}' is a template placeholder, which YAML reads as a mapping inside a mapping: "
+            "if this note is a template, leave it out (`exclude` in vaultkit.toml, or Obsidian's template "
+            "folder setting)",
+        )
 
     def record(self, key_node: yaml.Node, value_node: yaml.Node, path: JsonPath) -> None:
         self.fm.nodes.add(path, key_node, value_node)
