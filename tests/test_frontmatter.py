@@ -345,6 +345,20 @@ def test_a_template_placeholder_in_yaml_is_named_as_one(check: Check, line: str,
     ]
 
 
+@pytest.mark.parametrize(
+    ("line", "shown"), [("created: {{date}}T{{time}}", "{{date}}"), ("title: {{title}} notes", "{{title}}")]
+)
+def test_yaml_a_placeholder_breaks_names_the_placeholder(check: Check, line: str, shown: str) -> None:
+    """Regression: `created: {{date}}T{{time}}` in a template checked as a note was VK001 'did not find
+    expected key (while parsing a block mapping)' alone; the placeholder that broke the YAML is now named."""
+    (problem,) = check({"N.md": fm("title: a", line)})
+    assert problem.startswith("N.md:3:")
+    assert problem.endswith(
+        f"; '{shown}' is a template placeholder: if this note is a template, leave it out (`exclude` in "
+        "vaultkit.toml, or Obsidian's template folder setting)"
+    )
+
+
 # -- the shape of the frontmatter -------------------------------------------------------------------------
 
 

@@ -371,10 +371,25 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
         opens = _place(e.context_mark, base_line)
         if opens[0] != line:  # found at the closing fence, say, far from the `[` or `{` left open
             context = f" ({e.context} that opens at {opens[0]}:{opens[1]})"
-    hint = _quote_links(src, mark.index) if mark is not None else ""
+    hint = (_quote_links(src, mark.index) or _placeholder_hint(src, mark.index)) if mark is not None else ""
     return Problem("VK001", line, col, f"invalid YAML: {what}{context}{hint}")
 
 
+def _placeholder_hint(src: str, at: int) -> str:
+    """What broke YAML where the line holds a template's placeholder (`created: {{date}}T{{time}}`): a
+    template checked as a note."""
+    start = src.rfind("\n", 0, at) + 1
+    end = src.find("\n", at)
+    found = _PLACEHOLDER.search(src, start, end if end >= 0 else len(src))
+    return f"; '{found.group()}' is a template placeholder: {_A_TEMPLATE}" if found else ""
+
+
+# A template's placeholder (`{{date}}`, `{{VALUE:tag}}`), in a template checked as a note
+_PLACEHOLDER = re.compile(r"\{\{[^{}\n]{1,200}\}\}")
+_A_TEMPLATE = (
+    "if this note is a template, leave it out (`exclude` in vaultkit.toml, "
+    "or Obsidian's template folder setting)"
+)
 # `authors: [[Peize Sun]], [[Yi Jiang]]`: the value starts with an unquoted wikilink
 _UNQUOTED_LINK = re.compile(r"[ \t]*(?:-[ \t]+)?[^\s:#][^:]*:[ \t]+\[\[[^\[\]\n]+\]\]")
 _WIKILINK = re.compile(r"\[\[[^\[\]\n]+\]\]")
@@ -443,9 +458,6 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
     return []
-
-
-_PLACEHOLDER = re.compile(r"\{\{[^{}\n]{1,200}\}\}")
 
 
 class _Walker:
@@ -547,8 +559,7 @@ class _Walker:
             line,
             col,
             f"'{found.group()}' is a template placeholder, which YAML reads as a mapping inside a mapping: "
-            "if this note is a template, leave it out (`exclude` in vaultkit.toml, or Obsidian's template "
-            "folder setting)",
+            + _A_TEMPLATE,
         )
 
     def record(self, key_node: yaml.Node, value_node: yaml.Node, path: JsonPath) -> None:
