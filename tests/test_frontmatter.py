@@ -359,6 +359,21 @@ def test_yaml_a_placeholder_breaks_names_the_placeholder(check: Check, line: str
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [("created: <% tp.date.now() %>", "<% tp.date.now() %>"), ('updated: "{{date}}"', "{{date}}")],
+)
+def test_a_schema_violation_of_a_placeholder_says_it_is_one(check: Check, line: str, shown: str) -> None:
+    """Regression: a Templater command or a quoted placeholder is valid YAML, and in a template checked as a
+    note its VK010 ('is not a valid date') did not say the value was a template's, nor how to leave it out."""
+    (problem,) = check({"N.md": fm("title: a", line)})
+    assert " VK010 " in problem
+    assert problem.endswith(
+        f"; '{shown}' is a template placeholder: if this note is a template, leave it out (`exclude` in "
+        "vaultkit.toml, or Obsidian's template folder setting)"
+    )
+
+
 # -- the shape of the frontmatter -------------------------------------------------------------------------
 
 

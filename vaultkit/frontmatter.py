@@ -380,12 +380,19 @@ def _placeholder_hint(src: str, at: int) -> str:
     template checked as a note."""
     start = src.rfind("\n", 0, at) + 1
     end = src.find("\n", at)
-    found = _PLACEHOLDER.search(src, start, end if end >= 0 else len(src))
+    return placeholder_hint(src[start : end if end >= 0 else len(src)])
+
+
+def placeholder_hint(text: str) -> str:
+    """`; '{{date}}' is a template placeholder: ...` where `text` holds one (also Templater's `<% ... %>`), or
+    "": a template checked as a note fails where its placeholders stand for values."""
+    found = _PLACEHOLDER.search(text)
     return f"; '{found.group()}' is a template placeholder: {_A_TEMPLATE}" if found else ""
 
 
-# A template's placeholder (`{{date}}`, `{{VALUE:tag}}`), in a template checked as a note
-_PLACEHOLDER = re.compile(r"\{\{[^{}\n]{1,200}\}\}")
+# A template's placeholder (`{{date}}`, `{{VALUE:tag}}`, Templater's `<% tp.date.now() %>`), in a template
+# checked as a note
+_PLACEHOLDER = re.compile(r"\{\{[^{}\n]{1,200}\}\}|<%[^\n]{0,200}?%>")
 _A_TEMPLATE = (
     "if this note is a template, leave it out (`exclude` in vaultkit.toml, "
     "or Obsidian's template folder setting)"

@@ -46,6 +46,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.diagnostics import Diagnostic
+from vaultkit.frontmatter import placeholder_hint
 from vaultkit.rules.base import NoteContext, rule
 from vaultkit.schemas import did_you_mean, refused_by_false, schema_for
 
@@ -73,6 +74,8 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         at_key = leaf.validator in _AT_KEY or getattr(leaf, "refused_key", False)
         line, col = _where(note, tuple(leaf.absolute_path), at_key)
         message = describe(leaf, note)
+        if isinstance(leaf.instance, str) and ("{{" in leaf.instance or "<%" in leaf.instance):
+            message += placeholder_hint(leaf.instance)
         if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
             seen.add((line, col, message))
             yield Diagnostic(note.rel, line, col, RULE.code, message)
