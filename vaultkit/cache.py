@@ -88,7 +88,8 @@ CACHE_DIR = ".vaultkit_cache"
 # write escape a `"` or a backslash, read anew; 53: VK010 of a name a false propertyNames refuses names it,
 # read anew; 54: a note's `$schema` not refused by the schema it chose when that schema is closed, read anew;
 # 55: a line holding a bracketed Dataview field, or a task, is no whole-line field, and an entity reference
-# (`&Delta;`) no prose: mentions read anew; VK001, VK004 and VK010 of a `{{placeholder}}` name it as one
+# (`&Delta;`) no prose: mentions read anew; VK001, VK004 and VK010 of a `{{placeholder}}` name it as one,
+# and VK101 says where only a link's quotes differ from a name's
 FORMAT = 55
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
