@@ -374,6 +374,26 @@ def test_a_schema_violation_of_a_placeholder_says_it_is_one(check: Check, line: 
     )
 
 
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (("related: [“[[Alpha]]”]",), "N.md:2:12: VK001 invalid YAML: did not find expected ',' or ']'"),
+        (
+            ("related:", "  - “[[Alpha]]”"),
+            'N.md:3:5: VK010 related[0]: "“[[Alpha]]”" is not a valid wikilink',
+        ),
+    ],
+)
+def test_typographic_quotes_in_yaml_are_named(check: Check, lines: tuple[str, ...], expected: str) -> None:
+    """Regression: frontmatter typed on a phone gets curled quotes (`“[[Alpha]]”`), which YAML does not read
+    as quotes: VK001 said only "did not find expected ','" and VK010 "is not a valid wikilink"."""
+    (problem,) = check({"Alpha.md": "x\n", "N.md": fm(*lines)}, schema=None)
+    assert problem.startswith(expected)
+    assert problem.endswith(
+        '; “ and ” are no YAML quotes (a phone\'s keyboard curls quotes as you type): write "[[Alpha]]"'
+    )
+
+
 # -- the shape of the frontmatter -------------------------------------------------------------------------
 
 

@@ -380,7 +380,8 @@ def _placeholder_hint(src: str, at: int) -> str:
     template checked as a note."""
     start = src.rfind("\n", 0, at) + 1
     end = src.find("\n", at)
-    return placeholder_hint(src[start : end if end >= 0 else len(src)])
+    line = src[start : end if end >= 0 else len(src)]
+    return placeholder_hint(line) or curled_quotes_hint(line)
 
 
 def placeholder_hint(text: str) -> str:
@@ -390,6 +391,18 @@ def placeholder_hint(text: str) -> str:
     return f"; '{found.group()}' is a template placeholder: {_A_TEMPLATE}" if found else ""
 
 
+def curled_quotes_hint(text: str) -> str:
+    """`; “ and ” are no YAML quotes ...` where `text` holds a value in curled quotes, as a phone's keyboard
+    types them (`related: [“[[Alpha]]”]`), or "": YAML reads them as text, and stops at the `[` inside."""
+    found = _CURLED.search(text)
+    if found is None:
+        return ""
+    straight = json.dumps(found.group(2), ensure_ascii=False)
+    why = "a phone's keyboard curls quotes as you type"
+    return f"; {found.group(1)} and {found.group(3)} are no YAML quotes ({why}): write {straight}"
+
+
+_CURLED = re.compile(r"([“‘])([^“”‘’\n]{1,200})([”’])")
 # A template's placeholder (`{{date}}`, `{{VALUE:tag}}`, Templater's `<% tp.date.now() %>`), in a template
 # checked as a note
 _PLACEHOLDER = re.compile(r"\{\{[^{}\n]{1,200}\}\}|<%[^\n]{0,200}?%>")
