@@ -328,6 +328,70 @@ def test_complex_key_is_refused(check: Check) -> None:
     ]
 
 
+# what every message of a template's placeholder ends with (frontmatter.placeholder_hint)
+_LEFT_ALONE = "a template is left alone where .obsidian/ names its folder, or list it in vaultkit.toml's `exclude`"
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [("created: {{date:YYYY-MM-DD}}", "{{date:YYYY-MM-DD}}"), ("tags: [{{VALUE:tag}}]", "{{VALUE:tag}}")],
+)
+def test_a_template_placeholder_in_yaml_is_named_as_one(check: Check, line: str, shown: str) -> None:
+    """Regression: a template kept outside the template folder vaultkit knows (QuickAdd's, Zotero
+    Integration's, or any template in a clone without `.obsidian/`) was reported as 'a frontmatter key must
+    be a plain name', at a value: `{{date}}` is a mapping whose key is a mapping to YAML. The message now
+    names the placeholder, says it is one, and how to leave templates out."""
+    col = line.index("{{") + 1
+    assert check({"N.md": fm("title: a", line)}) == [
+        f"N.md:3:{col}: VK004 YAML reads '{shown}' as a mapping inside a mapping ({shown} is a template "
+        f"variable, not filled in: {_LEFT_ALONE})"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"), [("created: {{date}}T{{time}}", "{{date}}"), ("title: {{title}} notes", "{{title}}")]
+)
+def test_yaml_a_placeholder_breaks_names_the_placeholder(check: Check, line: str, shown: str) -> None:
+    """Regression: `created: {{date}}T{{time}}` in a template checked as a note was VK001 'did not find
+    expected key (while parsing a block mapping)' alone; the placeholder that broke the YAML is now named."""
+    (problem,) = check({"N.md": fm("title: a", line)})
+    assert problem.startswith("N.md:3:")
+    assert problem.endswith(f" ({shown} is a template variable, not filled in: {_LEFT_ALONE})")
+
+
+@pytest.mark.parametrize(
+    ("line", "shown"),
+    [("created: <% tp.date.now() %>", "<% tp.date.now() %>"), ('updated: "{{date}}"', "{{date}}")],
+)
+def test_a_schema_violation_of_a_placeholder_says_it_is_one(check: Check, line: str, shown: str) -> None:
+    """Regression: a Templater command or a quoted placeholder is valid YAML, and in a template checked as a
+    note its VK010 ('is not a valid date') did not say the value was a template's, nor how to leave it out."""
+    (problem,) = check({"N.md": fm("title: a", line)})
+    assert " VK010 " in problem
+    kind = "a Templater command, not run" if shown.startswith("<%") else "a template variable, not filled in"
+    assert problem.endswith(f" ({shown} is {kind}: {_LEFT_ALONE})")
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (("related: [“[[Alpha]]”]",), "N.md:2:12: VK001 invalid YAML: did not find expected ',' or ']'"),
+        (
+            ("related:", "  - “[[Alpha]]”"),
+            'N.md:3:5: VK010 related[0]: "“[[Alpha]]”" is not a valid wikilink',
+        ),
+    ],
+)
+def test_typographic_quotes_in_yaml_are_named(check: Check, lines: tuple[str, ...], expected: str) -> None:
+    """Regression: frontmatter typed on a phone gets curled quotes (`“[[Alpha]]”`), which YAML does not read
+    as quotes: VK001 said only "did not find expected ','" and VK010 "is not a valid wikilink"."""
+    (problem,) = check({"Alpha.md": "x\n", "N.md": fm(*lines)}, schema=None)
+    assert problem.startswith(expected)
+    assert problem.endswith(
+        '; “ and ” are no YAML quotes (a phone\'s keyboard curls quotes as you type): write "[[Alpha]]"'
+    )
+
+
 # -- the shape of the frontmatter -------------------------------------------------------------------------
 
 
@@ -808,12 +872,10 @@ def test_a_template_placeholder_in_a_note_says_what_it_is(
     root = make_vault(files)
     monkeypatch.chdir(root)
     lines = run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1]
-    where = (
-        "a template is left alone where .obsidian/ names its folder, or list it in vaultkit.toml's `exclude`"
-    )
+    where = _LEFT_ALONE
     assert [line.partition(" (")[2] if "(" in line else line for line in lines] == [
         f"{{{{date}}}} is a template variable, not filled in: {where})",
-        f"<%* let t = tp.file.title %> is a Templater command, not run: {where})",
+        f"<% t %> is a Templater command, not run: {where})",  # the line YAML stopped at names it
         f"<% tp.date.now() %> is a Templater command, not run: {where})",
         'Plain.md:2:10: VK010 created: "soon" is not a valid date',
         f"<% tp.file.folder() %> is a Templater command, not run: {where})",

@@ -462,6 +462,15 @@ def test_a_pandoc_citation_is_not_a_mention_of_the_literature_note_named_by_its_
     assert "VK120" not in run_cli("check", "--no-cache", root).stdout
 
 
+def test_an_entity_reference_is_not_a_mention(make_vault: VaultFactory) -> None:
+    """Regression: `&Delta;` renders as Δ (a CommonMark entity reference, which Obsidian renders), and a note
+    named Delta turned it into `&[[Delta]];`, an ampersand, a link and a semicolon. A name that is no HTML
+    entity (`&Gamma2;`, shown as typed) and a name after a whole entity (`&amp;Delta`) are still mentions."""
+    prose = "A change &Delta; of 5&euro;, then &Gamma2; and &amp;Delta.\n"
+    root = vault(make_vault, {"Delta.md": "x\n", "Euro.md": "x\n", "Gamma2.md": "x\n", "N.md": prose})
+    assert link_diff(root) == ["A change &Delta; of 5&euro;, then &[[Gamma2]]; and &amp;[[Delta]]."]
+
+
 def _links_nothing(make_vault: VaultFactory, prose: str) -> bool:
     """`link --diff` proposes nothing for a note of this prose, in a vault that has Meituan.md."""
     root = vault(make_vault, {"Meituan.md": "x\n", "N.md": prose + "\n"})

@@ -871,6 +871,29 @@ def nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
 
+def test_a_link_whose_quotes_alone_differ_from_a_name_says_so(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: iOS and Android keyboards curl quotes as they are typed (Smart Punctuation), so a link
+    typed on a phone, `[[Alice’s notes]]`, names no file when the note is `Alice's notes.md` (and a note
+    named on a phone, `Bob’s plan.md`, no link typed on a computer): VK101 said only 'matches no note'."""
+    root = make_vault(
+        {
+            "Alice's notes.md": "x\n",
+            "Bob’s plan.md": "x\n",
+            "S.md": "[[Alice’s notes]] and [[Bob's plan#Goals]] and [[Carol’s]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK101 broken link: 'Alice’s notes' matches no note or file (only its quotes differ from "
+        "'Alice's notes': type them as the name has them; a phone's keyboard curls them as you type)",
+        "S.md:1:23: VK101 broken link: 'Bob's plan' matches no note or file (only its quotes differ from "
+        "'Bob’s plan': type them as the name has them; a phone's keyboard curls them as you type)",
+        "S.md:1:48: VK101 broken link: 'Carol’s' matches no note or file",
+    ]
+
+
 def test_a_link_is_compared_as_written_with_the_nfc_name_of_each_file(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

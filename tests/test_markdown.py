@@ -247,6 +247,18 @@ CASES: list[tuple[str, str, int, bool]] = [
     ("dataview-bracketed", "See [lab:: Meituan] and (owner:: [[X]] Meituan) Meituan", 1, False),
     ("dataview-not-a-key", "C++ uses std::Meituan and Meituan, a:b:: Meituan", 3, False),
     ("dataview-in-code", "`lab:: x` Meituan", 1, False),
+    # Dataview reads a whole line as a field only where it holds no bracketed field, and a list item only
+    # where it is no task and holds no Tasks date: the words after `[due:: x]` are prose
+    ("dataview-bracketed-then-prose", "[due:: 2024-05-06] call Meituan\n> (lab:: x) Meituan", 2, False),
+    ("dataview-item-bracketed-then-prose", "- [due:: x] call Meituan\n1. (lab:: x) Meituan", 2, False),
+    ("dataview-line-beside-a-bracketed-one", "Owner:: Meituan [lab:: x]\nLab:: Meituan", 1, False),
+    ("dataview-task-is-no-line-field", "- [ ] Call:: Meituan\n> - [x] Lab:: Meituan", 2, False),
+    (
+        "dataview-item-with-a-tasks-date",
+        "- Lab:: Meituan 📅 2024-05-06\nLab:: Meituan 📅 2024-05-06",
+        1,
+        False,
+    ),
     # Dataview reads an emoji as part of a key (`🏢 Lab:: x`, `⭐:: x`), as a letter is
     ("dataview-emoji-key", "🏢 Lab:: Meituan\n- ⭐:: Meituan\n> Rating ⭐️:: Meituan\n\nMeituan", 1, False),
     # Dataview reads a list item's text after its marker, an ordered one's too (`1. Lab:: x`, `2) Lab:: x`)

@@ -90,8 +90,11 @@ CACHE_DIR = ".vaultkit_cache"
 # 55: a tag YAML reads as a comment is VK022's alone (no VK010 of its null), one of digits not suggested,
 # a finding a YAML alias repeats at its anchor (`b: *x`) is reported once, and a problem in text holding a
 # template placeholder (`<% tp.date.now() %>`, `{{date}}`) says what it is, and a note's `$schema` is not
-# refused by propertyNames, read anew
-FORMAT = 55
+# refused by propertyNames, read anew;
+# 56: a line holding a bracketed Dataview field, or a task, is no whole-line field, and an entity reference
+# (`&Delta;`) no prose: mentions read anew; VK001, VK004 and VK010 of a `{{placeholder}}` name it as one,
+# and VK101 says where only a link's quotes differ from a name's; VK001 and VK010 name curled quotes in YAML
+FORMAT = 56
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -371,10 +371,51 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
         opens = _place(e.context_mark, base_line)
         if opens[0] != line:  # found at the closing fence, say, far from the `[` or `{` left open
             context = f" ({e.context} that opens at {opens[0]}:{opens[1]})"
-    hint = _quote_links(src, mark.index) if mark is not None else ""
+    hint = (_quote_links(src, mark.index) or _placeholder_hint(src, mark.index)) if mark is not None else ""
     return Problem("VK001", line, col, f"invalid YAML: {what}{context}{hint}")
 
 
+def _placeholder_hint(src: str, at: int) -> str:
+    """What broke YAML where the line holds a template's placeholder (`created: {{date}}T{{time}}`): a
+    template checked as a note."""
+    start = src.rfind("\n", 0, at) + 1
+    end = src.find("\n", at)
+    line = src[start : end if end >= 0 else len(src)]
+    return placeholder_hint(line) or curled_quotes_hint(line)
+
+
+def placeholder_hint(text: str) -> str:
+    """For a problem in text that holds a template's placeholder, what it is and what to do, as
+    ` (<% tp.date.now() %> is a Templater command, not run: ...)`; "" where `text` holds none. A template
+    vaultkit is not told of (settings not committed, a template kept outside the template folder) is checked
+    as a note, and in a note, a placeholder left means the template was never applied (Templater not run)."""
+    found = _PLACEHOLDER.search(text) if ("<%" in text or "{{" in text) else None
+    if found is None:
+        return ""
+    shown = found.group() if len(found.group()) <= 40 else found.group()[:37] + "..."
+    kind = "a Templater command, not run" if shown.startswith("<%") else "a template variable, not filled in"
+    return (
+        f" ({shown} is {kind}: a template is left alone where .obsidian/ names its folder, or list it in "
+        "vaultkit.toml's `exclude`)"
+    )
+
+
+def curled_quotes_hint(text: str) -> str:
+    """`; “ and ” are no YAML quotes ...` where `text` holds a value in curled quotes, as a phone's keyboard
+    types them (`related: [“[[Alpha]]”]`), or "": YAML reads them as text, and stops at the `[` inside."""
+    found = _CURLED.search(text)
+    if found is None:
+        return ""
+    straight = json.dumps(found.group(2), ensure_ascii=False)
+    why = "a phone's keyboard curls quotes as you type"
+    return f"; {found.group(1)} and {found.group(3)} are no YAML quotes ({why}): write {straight}"
+
+
+_CURLED = re.compile(r"([“‘])([^“”‘’\n]{1,200})([”’])")
+# A Templater command (`<% tp.date.now() %>`, `<%* let t = 1 %>`) or a variable of the core Templates plugin,
+# Periodic Notes or QuickAdd (`{{date}}`, `{{time:HH:mm}}`, `{{VALUE:tag}}`): what a template holds where the
+# note made from it holds a value
+_PLACEHOLDER = re.compile(r"\{\{[^{}\n]{1,200}\}\}|<%[^\n]{0,200}?%>")
 # `authors: [[Peize Sun]], [[Yi Jiang]]`: the value starts with an unquoted wikilink
 _UNQUOTED_LINK = re.compile(r"[ \t]*(?:-[ \t]+)?[^\s:#][^:]*:[ \t]+\[\[[^\[\]\n]+\]\]")
 _WIKILINK = re.compile(r"\[\[[^\[\]\n]+\]\]")
@@ -512,7 +553,8 @@ class _Walker:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = self.pos(key_node.start_mark)
-                raise _Refused(line, col, "a frontmatter key must be a plain name, not a list or mapping")
+                refused = _Refused(line, col, "a frontmatter key must be a plain name, not a list or mapping")
+                raise self.placeholder(node) or refused
             key = str(key_node.value)
             if key in seen:
                 first_line = self.pos(seen[key].start_mark)[0]
@@ -531,6 +573,19 @@ class _Walker:
             self.record(key_node, value_node, child)
             out[key] = self.value(value_node, child)
         return out
+
+    def placeholder(self, node: yaml.MappingNode) -> _Refused | None:
+        """`{{date}}`, a template's placeholder, is a mapping whose key is a mapping to YAML: said as what it
+        is, since a template kept outside the template folders vaultkit knows is checked as a note."""
+        found = _PLACEHOLDER.match(self.src, node.start_mark.index)
+        if found is None:
+            return None
+        line, col = self.pos(node.start_mark)
+        return _Refused(
+            line,
+            col,
+            f"YAML reads '{found.group()}' as a mapping inside a mapping" + placeholder_hint(found.group()),
+        )
 
     def record(self, key_node: yaml.Node, value_node: yaml.Node, path: JsonPath) -> None:
         self.fm.nodes.add(path, key_node, value_node)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import functools
 import html
+import html.entities
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -191,6 +192,16 @@ _FIELD_LINE = re.compile(
 _FIELD_INLINE = re.compile(
     r"\[[^\[\]\n:]+::(?:[^\[\]\n]|\[\[[^\[\]\n]*\]\])*\]|\([^()\n:]+::(?:[^()\n]|\([^()\n]*\))*\)"
 )
+# Dataview takes a whole line for a field only where the line holds no bracketed field, and a list item's
+# text only where the item is no task and holds no Tasks date (`parseMarkdown` and `parseLists` in its
+# markdown-file.ts): in `[due:: 2024-05-06] call Meituan` and `- [ ] Call:: Meituan`, Meituan is prose.
+_LIST_ITEM = re.compile(r"[ \t>]*+(?:[-*+]|[0-9]{1,9}[.)])[ \t]")
+_TASK_BOX = re.compile(r"[ \t]*+\[[^\]\n]\][ \t]")
+_TASKS_DATE = re.compile(
+    "[\u2795\U0001f6eb\u23f3\u231b\U0001f4c5\U0001f4c6\U0001f5d3\ufe0f\u2705]" r"\s*\d{4}-\d{2}-\d{2}"
+)
+_ENTITY_REFERENCE = re.compile(r"&[A-Za-z][A-Za-z0-9]{1,31};")
+_ENTITY_NAMES = frozenset(name for name in html.entities.html5 if name.endswith(";"))
 # The Tasks plugin's fields that hold words (its dates are never linked): the recurrence rule after 🔁, read
 # only if it is letters, digits, spaces, commas and `!` (`🔁 every week on Monday`: a link there turns the
 # rule into description text), and the task ids after 🆔 and ⛔.
@@ -947,6 +958,7 @@ def _inline(
     _dataview_fields(masked, chars)
     _task_fields(masked, chars)
     _placeholders(masked, chars)
+    _entity_references(masked, chars)
     at = masked.find("@")
     while at >= 0:  # bare e-mail addresses: `bob@meituan.com` must not become `bob@[[Meituan|meituan]].com`
         local = _EMAIL_LOCAL.search(masked, max(0, at - 64), at)
@@ -1159,8 +1171,18 @@ def _word_before_link(masked: str, m: re.Match[str], chars: list[tuple[int, int]
 
 def _dataview_fields(masked: str, chars: list[tuple[int, int]]) -> None:
     if "::" in masked:
-        chars.extend(m.span() for m in _FIELD_LINE.finditer(masked))
+        chars.extend(m.span() for m in _FIELD_LINE.finditer(masked) if _whole_line_field(masked, *m.span()))
         chars.extend(m.span() for m in _FIELD_INLINE.finditer(masked))
+
+
+def _whole_line_field(masked: str, start: int, end: int) -> bool:
+    """Whether Dataview reads the line at start:end as one `key:: value` field (see `_LIST_ITEM`)."""
+    if _FIELD_INLINE.search(masked, start, end):
+        return False
+    item = _LIST_ITEM.match(masked, start, end)
+    if item is None:
+        return True
+    return not _TASK_BOX.match(masked, item.end(), end) and not _TASKS_DATE.search(masked, item.end(), end)
 
 
 def _task_fields(masked: str, chars: list[tuple[int, int]]) -> None:
@@ -1173,6 +1195,13 @@ def _placeholders(masked: str, chars: list[tuple[int, int]]) -> None:
         chars.extend(m.span() for m in _PLACEHOLDER.finditer(masked))
     if "{" in masked or "]^(" in masked:
         chars.extend(m.span() for m in _FURIGANA.finditer(masked))
+
+
+def _entity_references(masked: str, chars: list[tuple[int, int]]) -> None:
+    """`&Delta;` and `&euro;` render as one character (CommonMark's entity references, HTML5's names): a
+    link inside would show `&`, the link and `;`. A name HTML does not know (`&Gamma2;`) shows as typed."""
+    if "&" in masked:
+        chars.extend(m.span() for m in _ENTITY_REFERENCE.finditer(masked) if m.group()[1:] in _ENTITY_NAMES)
 
 
 def _unbalanced(masked: str, start: int, end: int, covered: int) -> tuple[int, int]:

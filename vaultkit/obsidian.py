@@ -307,28 +307,6 @@ def _line_col(text: str, at: int) -> tuple[int, int]:
     return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
-# A Templater command (`<% tp.date.now() %>`, `<%* let t = 1 %>`) or a variable of the core Templates plugin,
-# Periodic Notes or QuickAdd (`{{date}}`, `{{title}}`, `{{time:HH:mm}}`, `{{VALUE}}`): what a template holds
-# where the note made from it holds a value
-_PLACEHOLDER = re.compile(r"<%.*?%>|\{\{[^{}\n]*\}\}", re.S)
-
-
-def placeholder_hint(written: str) -> str:
-    """For a problem in text that holds a template's placeholder, what it is and what to do: a template
-    vaultkit is not told of (settings not committed, a template kept outside the template folder) is checked
-    as a note, and in a note, a placeholder left means the template was never applied (Templater not run on
-    it). Empty when the text holds none."""
-    found = _PLACEHOLDER.search(written) if ("<%" in written or "{{" in written) else None
-    if found is None:
-        return ""
-    shown = found.group() if len(found.group()) <= 40 else found.group()[:37] + "..."
-    kind = "a Templater command, not run" if shown.startswith("<%") else "a template variable, not filled in"
-    return (
-        f" ({shown} is {kind}: a template is left alone where .obsidian/ names its folder, or list it in "
-        "vaultkit.toml's `exclude`)"
-    )
-
-
 # A template holds placeholders (`{{date}}`, `<% tp.file.title %>`) where a note holds values: it is not
 # checked, not linked, and no mention links to it, as in a folder of Obsidian's excluded files.
 # (file, where in it, how the value names templates): FOLDER, a folder; FILE, a file by its path (Templater

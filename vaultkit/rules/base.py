@@ -11,7 +11,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
 from vaultkit.diagnostics import Diagnostic, Severity
-from vaultkit.obsidian import ObsidianSettings, placeholder_hint
+from vaultkit.obsidian import ObsidianSettings
 
 if TYPE_CHECKING:
     from vaultkit.config import Config
@@ -216,13 +216,3 @@ def problems(note: Note, code: str, severity: Severity = Severity.ERROR) -> Iter
     for p in note.problems:
         if p.code == code:
             yield Diagnostic(note.rel, p.line, p.col, code, p.message, severity)
-
-
-def yaml_problems(note: Note, code: str) -> Sequence[Diagnostic]:
-    """The YAML's problems of one code, with what a template placeholder in the frontmatter is, where it holds
-    one: `created: {{date}}` is a mapping to YAML, and `<%* let t = 1 %>` on a line of its own no YAML."""
-    found = list(problems(note, code)) if note.problems else []
-    if not found:
-        return found
-    hint = placeholder_hint(note.text[note.fm.yaml_start : note.fm.yaml_end])
-    return [d._replace(message=d.message + hint) for d in found]

@@ -31,7 +31,7 @@ from collections.abc import Iterable
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import LinkFact, NoteFacts
-from vaultkit.obsidian import placeholder_hint
+from vaultkit.frontmatter import placeholder_hint
 from vaultkit.paths import nfc
 from vaultkit.rules.base import VaultContext, rule
 from vaultkit.vault import note_name
@@ -43,9 +43,15 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         if res.target is None and not res.candidates:
             what = "embed" if link.embed else "link"
             message = f"broken {what}: '{link.target}' matches no note or file"
+            quoted = _as_quoted_in_the_name(link, facts.rel, ctx)
             if _names_in_nfc(link, facts.rel, ctx):
                 message += (
                     " (written in Unicode NFD: Obsidian compares a link as written with NFC names; retype it)"
+                )
+            elif quoted is not None:
+                message += (
+                    f" (only its quotes differ from '{quoted}': type them as the name has them; a phone's "
+                    "keyboard curls them as you type)"
                 )
             elif link.kind == "wiki":
                 message += _hint(link.target, ctx)
@@ -71,6 +77,22 @@ def _names_in_nfc(link: LinkFact, source: str, ctx: VaultContext) -> bool:
     """Whether the link, in NFC, would name a file: an NFD link pasted from a macOS file name."""
     written = nfc(link.target)
     return written != link.target and bool(ctx.index.resolve(link._replace(target=written), source).target)
+
+
+# A phone's keyboard curls quotes as they are typed (iOS and Android "smart punctuation")
+_STRAIGHTENED = str.maketrans("‘’“”", "''\"\"")
+
+
+def _as_quoted_in_the_name(link: LinkFact, source: str, ctx: VaultContext) -> str | None:
+    """The link's target with its quotes as a file's name has them, where only they differ: `[[Alice’s
+    notes]]` typed on a phone for `Alice's notes.md`, or `[[Bob's plan]]` for a note named on one."""
+    target = link.target
+    if not any(q in target for q in "‘’“”'"):
+        return None
+    for written in (target.translate(_STRAIGHTENED), target.replace("'", "’")):
+        if written != target and ctx.index.resolve(link._replace(target=written), source).target:
+            return written
+    return None
 
 
 def _hint(target: str, ctx: VaultContext) -> str:

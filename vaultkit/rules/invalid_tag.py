@@ -39,7 +39,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.obsidian import placeholder_hint
+from vaultkit.frontmatter import placeholder_hint
 from vaultkit.rules.base import NoteContext, rule
 
 if TYPE_CHECKING:

@@ -34,14 +34,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic, Severity
-from vaultkit.rules.base import NoteContext, rule, yaml_problems
+from vaultkit.rules.base import NoteContext, problems, rule
 
 if TYPE_CHECKING:
     from vaultkit.note import Note
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
-    return yaml_problems(note, RULE.code)
+    return problems(note, RULE.code)
 
 
 RULE = rule(sys.modules[__name__], "VK001", "invalid-yaml", "note", severity=Severity.ERROR)

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.obsidian import placeholder_hint
+from vaultkit.frontmatter import curled_quotes_hint, placeholder_hint
 from vaultkit.rules.base import NoteContext, rule
 from vaultkit.rules.invalid_tag import commented_tags
 from vaultkit.schemas import did_you_mean, refused_by_false, schema_for
@@ -78,12 +78,22 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
             continue  # `$schema` chose the schema: vaultkit's selector, not a property the note holds
         at_key = leaf.validator in _AT_KEY or getattr(leaf, "refused_key", False)
         line, col = _where(note, tuple(leaf.absolute_path), at_key)
-        message = describe(leaf, note) + (
-            placeholder_hint(leaf.instance) if isinstance(leaf.instance, str) else ""
-        )
+        message = describe(leaf, note)
+        hint = _value_hint(leaf.instance)
+        if hint:
+            message = message.removesuffix(".") + hint
         if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
             seen.add((line, col, message))
             yield Diagnostic(note.rel, line, col, RULE.code, message)
+
+
+def _value_hint(value: Any) -> str:
+    """What a value typed in a template or on a phone is: `<% tp.date.now() %>`, `“[[Alpha]]”`."""
+    if not isinstance(value, str):
+        return ""
+    if "{{" in value or "<%" in value:
+        return placeholder_hint(value)
+    return curled_quotes_hint(value) if value.startswith(("“", "‘")) else ""
 
 
 # A schema closed to other keys refuses them at their key; the note's `$schema`, which chose that schema, is
