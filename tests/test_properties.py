@@ -889,6 +889,144 @@ def test_verify_of_a_relation_edit_records_nothing_it_cannot_spell() -> None:
     assert _kept("---\nrelated: x\n---\n").startswith("1:")
 
 
+def _first_relations(old: str, *items: str) -> tuple[str, Edit]:
+    """`old` given the relations property where its YAML ends, as the linker adds a note's first relations
+    (`linker.relation_anchor`), one item a line as given (quoted), and the edit that does it."""
+    at = frontmatter.split(old).yaml_end
+    eol = "\r\n" if "\r\n" in old else "\n"
+    edit = Edit(at, at, f"related:{eol}" + "".join(f"  - {item}{eol}" for item in items))
+    return apply_text(old, [edit]), edit
+
+
+@contextlib.contextmanager
+def _loads() -> Iterator[list[str]]:
+    """The YAML texts the frontmatter's loader is given while the block runs."""
+    calls: list[str] = []
+    real = frontmatter.load
+
+    def load(text: str, fm: frontmatter.Frontmatter) -> None:
+        calls.append(text[fm.yaml_start : fm.yaml_end])
+        real(text, fm)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(frontmatter, "load", load)
+        yield calls
+
+
+def test_a_notes_first_relations_are_checked_without_loading_its_yaml_again() -> None:
+    """The relations property added where the YAML ends is checked by the YAML's grammar, not by a load: a
+    third of the relations round of a vault's first `link --check` (verify._appends_property)."""
+    old = "---\ntitle: a\ntags: [x, y]\n---\nBody.\n"
+    new, edit = _first_relations(old, '"[[New]]"', '"[[Other \\"quoted\\"]]"')
+    kept = _kept(old)
+    with _loads() as loads:
+        assert check_edits(old, new, [edit], "related", kept=kept) is None
+    assert loads == []
+
+
+_ONE = ('"[[New]]"',)
+
+
+@pytest.mark.parametrize(
+    ("old", "items", "derived"),
+    [
+        ("---\ntitle: a\n...\n---\nBody.\n", _ONE, False),  # a document's end: the property in a second one
+        ("---\n  title: a\n  tags: [x]\n---\n", _ONE, False),  # the root mapping at column 2
+        ('---\n"rel\\u0061ted":\n---\n', _ONE, False),  # the property, spelled with an escape
+        ("---\nRelated:\n---\n", _ONE, False),
+        ('---\ntitle: "' + "[" * 499 + '"\n---\n', _ONE, False),  # brackets enough to be counted
+        ("---\na: &x 1\nb: *x\n---\n", _ONE, False),
+        ("---\ntitle: a\u2028b\n---\n", _ONE, False),
+        ("---\ntitle: a\n---\n", ('"[[a\x01b]]"',), False),  # no control character in YAML
+        ("---\ntitle: a\n---\n", ('"[[a\x85b]]"',), False),  # NEL: a line break to YAML 1.1
+        ("---\ntitle: a\n---\n", ("'[[New]]'",), False),
+        ("---\n? a\n: b\n---\n", _ONE, False),
+        ('---\n{"title": "x"}\n---\n', _ONE, False),
+        ("---\n!!map\ntitle: a\n---\n", _ONE, False),
+        ("---\n# only a comment\n---\n", _ONE, True),
+        ("---\n---\nBody.\n", _ONE, True),
+        ("---\r\ntitle: a\r\n\r\n# c\r\n---\r\nBody.\r\n", _ONE, True),
+        ("---\nnote: |\n  text\n---\n", _ONE, True),
+        ("---\nnote: |+\n  text\n\n---\n", _ONE, True),
+        ("---\nnote: >-\n---\n", _ONE, True),
+        ("---\ntags:\n- a\n- b\n---\n", _ONE, True),
+        ("---\ntitle: a\n  b\n---\n", _ONE, True),
+        ('---\ntitle: "a\n  b"\n---\n', _ONE, True),
+        ('---\n"title": x\n---\n', _ONE, True),
+        ("---\ntitle: a # c\nnested:\n  deep:\n    - x\n---\n", _ONE, True),
+        ("---\ntitle: a\ntitle: b\n---\n", _ONE, True),  # its duplicate key, a problem before and after
+        ("---\nt: yes\nn: 010\n---\n", _ONE, True),
+        ("---\ntitle: a\n---\n", ('"[[a \\"b\\" c\\\\d]]"', '"[[R&D *x*]]"', '"[[東京]]"'), True),
+    ],
+)
+def test_first_relations_checked_by_the_grammar_say_what_a_load_says(
+    old: str, items: tuple[str, ...], derived: bool
+) -> None:
+    """Where the check of a note's first relations does without loading the new YAML, the verdict is the
+    full comparison's; where the old YAML could read the added lines otherwise, the new YAML is loaded."""
+    new, edit = _first_relations(old, *items)
+    full, kept = check_edits(old, new, [edit], "related"), _kept(old)
+    with _loads() as loads:
+        assert check_edits(old, new, [edit], "related", kept=kept) == full
+    assert (loads == []) == derived, loads
+    if derived:
+        assert full is None
+
+
+_HEAD_LINES = st.sampled_from(
+    [
+        "title: a",
+        "  b",
+        "- x",
+        "  - y",
+        "tags: [a, b]",
+        "note: |",
+        "note: |+",
+        "note: >-",
+        "  text",
+        "",
+        "# comment",
+        "...",
+        "%YAML 1.2",
+        "? k",
+        ": v",
+        "Related:",
+        "related: x",
+        "  related: x",
+        '"q": "a',
+        '  b"',
+        "'s': 'x'",
+        "a: &x [1]",
+        "b: *x",
+        "c: {d: [",
+        "  e]}",
+        "t:\tyes",
+        "\ttab: x",
+        "k: [[[",
+        "list:",
+        "x: 1",
+        "y:",
+        "z: [a, b]",
+        "  - w",
+    ]
+) | st.text(alphabet=" \t-:?#[]{}&*!|>'\"aR\\%.\u2028", max_size=6)
+
+
+@FUZZ
+@given(lines=st.lists(_HEAD_LINES, max_size=8), crlf=st.booleans())
+def test_first_relations_checked_by_the_grammar_say_what_a_load_says_of_any_frontmatter(
+    lines: list[str], crlf: bool
+) -> None:
+    eol = "\r\n" if crlf else "\n"
+    old = "---" + eol + "".join(line + eol for line in lines) + "---" + eol + "Body." + eol
+    kept = _kept(old)
+    new, edit = _first_relations(old, *_ONE)
+    with _loads() as loads:
+        verdict = check_edits(old, new, [edit], "related", kept=kept)
+    event("derived" if kept and not loads else "loaded")
+    assert verdict == check_edits(old, new, [edit], "related")
+
+
 @contextlib.contextmanager
 def _keeps_asked() -> Iterator[list[str]]:
     """The digests `verify._keeps` is asked about while the block runs (each relation check given one)."""
