@@ -10,6 +10,8 @@ whole write.
 
 What a frontmatter edit must keep of the old YAML can be recorded when the note is parsed (`kept_digest`,
 NoteFacts.kept): the check then loads the new YAML only, and loads the old one too only when the two differ.
+A note's first relations (the property, which it lacks, added where its YAML ends) are not loaded at all where
+the YAML's grammar says what the load would find (`_appends_property`).
 """
 
 from __future__ import annotations
