@@ -1075,7 +1075,8 @@ def test_link_check_verifies_relations_against_what_the_parse_recorded(make_vaul
     root = make_vault(
         {
             "Alpha.md": "---\ntitle: A\nRelated: [x]\n---\nSee Beta here.\n",
-            "Beta.md": "---\ntags: [b]\n---\nBeta.\n",
+            # a list to add to: a note's first relations are checked by the grammar (_appends_property)
+            "Beta.md": "---\ntags: [b]\nrelated: []\n---\nBeta.\n",
             "Gamma.md": "Gamma mentions Alpha.\n",
         }
     )
@@ -1089,21 +1090,26 @@ def test_link_check_verifies_relations_against_what_the_parse_recorded(make_vaul
 
 def test_link_writes_relations_checked_against_what_the_parse_recorded(make_vault: VaultFactory) -> None:
     """`link` gives the recorded frontmatter to the check of a relation edit in a note it did not link (one
-    it linked holds another text than the parse read), and writes what the full comparison lets it write."""
+    it linked holds another text than the parse read), and writes what the full comparison lets it write;
+    a note's first relations, checked by the YAML's grammar, too."""
     files = {
         "Alpha.md": "---\ntitle: A\nRelated: [x]\n---\nSee Beta here.\n",
-        "Beta.md": "---\ntags: [b]  # kept\n---\nBeta.\n",
-        "Gamma.md": "Gamma mentions Alpha.\n",
+        "Beta.md": "---\ntags: [b]  # kept\nrelated: []\n---\nBeta.\n",
+        "Gamma.md": "Gamma mentions Alpha and Delta.\n",
+        "Delta.md": "---\ntitle: D  # kept\n---\nDelta.\n",  # its first relations
     }
     roots = [make_vault(files, name="fast"), make_vault(files, name="full")]
     with _keeps_asked() as calls:
         assert run_cli("link", "--jobs", "1", roots[0]).exit_code == 0
-    assert len(calls) == 1 and calls[0], calls  # Beta's relation; Alpha was linked first
+    assert len(calls) == 1 and calls[0], calls  # Beta's relation; Alpha was linked first, Delta's derived
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(verify, "_keeps", lambda *args: False)  # the full comparison, every time
+        patch.setattr(verify, "_appends_property", lambda *args: False)
         assert run_cli("link", "--jobs", "1", roots[1]).exit_code == 0
     assert snapshot(roots[0]) == snapshot(roots[1])
-    assert "related:" in (roots[0] / "Beta.md").read_text()
+    assert '"[[Alpha]]"' in (roots[0] / "Beta.md").read_text()
+    delta = (roots[0] / "Delta.md").read_text()
+    assert delta == '---\ntitle: D  # kept\nrelated:\n  - "[[Gamma]]"\n---\nDelta.\n'
 
 
 @pytest.mark.parametrize(
