@@ -749,6 +749,33 @@ def test_verify_skips_plain_text_in_its_inline_parse() -> None:
     ]
 
 
+def test_verify_makes_mistunes_plain_text_regex_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mistune 3.4 looks up the regex that finds where plain text ends anew for each piece of text (the
+    characters its rules start with sorted, a tuple made and compared): an eighth of the check of the links
+    of 4,000 notes. The check makes it once, and reads every note as mistune does."""
+    md = verify._markdown.__wrapped__("all")
+    if not hasattr(type(md.inline), "_get_fast_trigger_re"):
+        pytest.skip("this mistune has no such regex")
+    text = (
+        "# A *title*\n\nSee [[Alpha]], `code`, **bold** and <b>html</b> at https://x.org %% c %% <% t %>.\n"
+        "Line two with $math$, ~~gone~~, ==mark== and [a link](u) then\\\nmore  \nand [^1].\n\n"
+        "- item *one*\n- item [[Beta|two]]\n\n> quote `x`\n\n| a | b |\n|---|---|\n| *c* | d |\n\n[^1]: note\n"
+    )
+    looked_up: list[object] = []
+    real = type(md.inline)._get_fast_trigger_re
+
+    def lookup(self: Any, chars: Any) -> Any:
+        looked_up.append(chars)
+        return real(self, chars)
+
+    monkeypatch.setattr(type(md.inline), "_get_fast_trigger_re", lookup)
+    tokens = md(text)
+    assert looked_up == []
+    monkeypatch.setattr(verify, "_trigger_compiled_once", lambda md: None)
+    assert tokens == verify._markdown.__wrapped__("all")(text)
+    assert looked_up  # mistune's own way: a lookup for each piece of text
+
+
 def test_verify_is_linear_on_a_long_block_quote() -> None:
     """mistune 3.4 gathers a block quote's text with `+=`, one line at a time, and CPython copied the quote
     so far for each line (a quote of empty `>` lines shows it most): linking one mention in a 4.9 MB note of
@@ -889,6 +916,144 @@ def test_verify_of_a_relation_edit_records_nothing_it_cannot_spell() -> None:
     assert _kept("---\nrelated: x\n---\n").startswith("1:")
 
 
+def _first_relations(old: str, *items: str) -> tuple[str, Edit]:
+    """`old` given the relations property where its YAML ends, as the linker adds a note's first relations
+    (`linker.relation_anchor`), one item a line as given (quoted), and the edit that does it."""
+    at = frontmatter.split(old).yaml_end
+    eol = "\r\n" if "\r\n" in old else "\n"
+    edit = Edit(at, at, f"related:{eol}" + "".join(f"  - {item}{eol}" for item in items))
+    return apply_text(old, [edit]), edit
+
+
+@contextlib.contextmanager
+def _loads() -> Iterator[list[str]]:
+    """The YAML texts the frontmatter's loader is given while the block runs."""
+    calls: list[str] = []
+    real = frontmatter.load
+
+    def load(text: str, fm: frontmatter.Frontmatter) -> None:
+        calls.append(text[fm.yaml_start : fm.yaml_end])
+        real(text, fm)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(frontmatter, "load", load)
+        yield calls
+
+
+def test_a_notes_first_relations_are_checked_without_loading_its_yaml_again() -> None:
+    """The relations property added where the YAML ends is checked by the YAML's grammar, not by a load: a
+    third of the relations round of a vault's first `link --check` (verify._appends_property)."""
+    old = "---\ntitle: a\ntags: [x, y]\n---\nBody.\n"
+    new, edit = _first_relations(old, '"[[New]]"', '"[[Other \\"quoted\\"]]"')
+    kept = _kept(old)
+    with _loads() as loads:
+        assert check_edits(old, new, [edit], "related", kept=kept) is None
+    assert loads == []
+
+
+_ONE = ('"[[New]]"',)
+
+
+@pytest.mark.parametrize(
+    ("old", "items", "derived"),
+    [
+        ("---\ntitle: a\n...\n---\nBody.\n", _ONE, False),  # a document's end: the property in a second one
+        ("---\n  title: a\n  tags: [x]\n---\n", _ONE, False),  # the root mapping at column 2
+        ('---\n"rel\\u0061ted":\n---\n', _ONE, False),  # the property, spelled with an escape
+        ("---\nRelated:\n---\n", _ONE, False),
+        ('---\ntitle: "' + "[" * 499 + '"\n---\n', _ONE, False),  # brackets enough to be counted
+        ("---\na: &x 1\nb: *x\n---\n", _ONE, False),
+        ("---\ntitle: a\u2028b\n---\n", _ONE, False),
+        ("---\ntitle: a\n---\n", ('"[[a\x01b]]"',), False),  # no control character in YAML
+        ("---\ntitle: a\n---\n", ('"[[a\x85b]]"',), False),  # NEL: a line break to YAML 1.1
+        ("---\ntitle: a\n---\n", ("'[[New]]'",), False),
+        ("---\n? a\n: b\n---\n", _ONE, False),
+        ('---\n{"title": "x"}\n---\n', _ONE, False),
+        ("---\n!!map\ntitle: a\n---\n", _ONE, False),
+        ("---\n# only a comment\n---\n", _ONE, True),
+        ("---\n---\nBody.\n", _ONE, True),
+        ("---\r\ntitle: a\r\n\r\n# c\r\n---\r\nBody.\r\n", _ONE, True),
+        ("---\nnote: |\n  text\n---\n", _ONE, True),
+        ("---\nnote: |+\n  text\n\n---\n", _ONE, True),
+        ("---\nnote: >-\n---\n", _ONE, True),
+        ("---\ntags:\n- a\n- b\n---\n", _ONE, True),
+        ("---\ntitle: a\n  b\n---\n", _ONE, True),
+        ('---\ntitle: "a\n  b"\n---\n', _ONE, True),
+        ('---\n"title": x\n---\n', _ONE, True),
+        ("---\ntitle: a # c\nnested:\n  deep:\n    - x\n---\n", _ONE, True),
+        ("---\ntitle: a\ntitle: b\n---\n", _ONE, True),  # its duplicate key, a problem before and after
+        ("---\nt: yes\nn: 010\n---\n", _ONE, True),
+        ("---\ntitle: a\n---\n", ('"[[a \\"b\\" c\\\\d]]"', '"[[R&D *x*]]"', '"[[東京]]"'), True),
+    ],
+)
+def test_first_relations_checked_by_the_grammar_say_what_a_load_says(
+    old: str, items: tuple[str, ...], derived: bool
+) -> None:
+    """Where the check of a note's first relations does without loading the new YAML, the verdict is the
+    full comparison's; where the old YAML could read the added lines otherwise, the new YAML is loaded."""
+    new, edit = _first_relations(old, *items)
+    full, kept = check_edits(old, new, [edit], "related"), _kept(old)
+    with _loads() as loads:
+        assert check_edits(old, new, [edit], "related", kept=kept) == full
+    assert (loads == []) == derived, loads
+    if derived:
+        assert full is None
+
+
+_HEAD_LINES = st.sampled_from(
+    [
+        "title: a",
+        "  b",
+        "- x",
+        "  - y",
+        "tags: [a, b]",
+        "note: |",
+        "note: |+",
+        "note: >-",
+        "  text",
+        "",
+        "# comment",
+        "...",
+        "%YAML 1.2",
+        "? k",
+        ": v",
+        "Related:",
+        "related: x",
+        "  related: x",
+        '"q": "a',
+        '  b"',
+        "'s': 'x'",
+        "a: &x [1]",
+        "b: *x",
+        "c: {d: [",
+        "  e]}",
+        "t:\tyes",
+        "\ttab: x",
+        "k: [[[",
+        "list:",
+        "x: 1",
+        "y:",
+        "z: [a, b]",
+        "  - w",
+    ]
+) | st.text(alphabet=" \t-:?#[]{}&*!|>'\"aR\\%.\u2028", max_size=6)
+
+
+@FUZZ
+@given(lines=st.lists(_HEAD_LINES, max_size=8), crlf=st.booleans())
+def test_first_relations_checked_by_the_grammar_say_what_a_load_says_of_any_frontmatter(
+    lines: list[str], crlf: bool
+) -> None:
+    eol = "\r\n" if crlf else "\n"
+    old = "---" + eol + "".join(line + eol for line in lines) + "---" + eol + "Body." + eol
+    kept = _kept(old)
+    new, edit = _first_relations(old, *_ONE)
+    with _loads() as loads:
+        verdict = check_edits(old, new, [edit], "related", kept=kept)
+    event("derived" if kept and not loads else "loaded")
+    assert verdict == check_edits(old, new, [edit], "related")
+
+
 @contextlib.contextmanager
 def _keeps_asked() -> Iterator[list[str]]:
     """The digests `verify._keeps` is asked about while the block runs (each relation check given one)."""
@@ -910,7 +1075,8 @@ def test_link_check_verifies_relations_against_what_the_parse_recorded(make_vaul
     root = make_vault(
         {
             "Alpha.md": "---\ntitle: A\nRelated: [x]\n---\nSee Beta here.\n",
-            "Beta.md": "---\ntags: [b]\n---\nBeta.\n",
+            # a list to add to: a note's first relations are checked by the grammar (_appends_property)
+            "Beta.md": "---\ntags: [b]\nrelated: []\n---\nBeta.\n",
             "Gamma.md": "Gamma mentions Alpha.\n",
         }
     )
@@ -924,21 +1090,26 @@ def test_link_check_verifies_relations_against_what_the_parse_recorded(make_vaul
 
 def test_link_writes_relations_checked_against_what_the_parse_recorded(make_vault: VaultFactory) -> None:
     """`link` gives the recorded frontmatter to the check of a relation edit in a note it did not link (one
-    it linked holds another text than the parse read), and writes what the full comparison lets it write."""
+    it linked holds another text than the parse read), and writes what the full comparison lets it write;
+    a note's first relations, checked by the YAML's grammar, too."""
     files = {
         "Alpha.md": "---\ntitle: A\nRelated: [x]\n---\nSee Beta here.\n",
-        "Beta.md": "---\ntags: [b]  # kept\n---\nBeta.\n",
-        "Gamma.md": "Gamma mentions Alpha.\n",
+        "Beta.md": "---\ntags: [b]  # kept\nrelated: []\n---\nBeta.\n",
+        "Gamma.md": "Gamma mentions Alpha and Delta.\n",
+        "Delta.md": "---\ntitle: D  # kept\n---\nDelta.\n",  # its first relations
     }
     roots = [make_vault(files, name="fast"), make_vault(files, name="full")]
     with _keeps_asked() as calls:
         assert run_cli("link", "--jobs", "1", roots[0]).exit_code == 0
-    assert len(calls) == 1 and calls[0], calls  # Beta's relation; Alpha was linked first
+    assert len(calls) == 1 and calls[0], calls  # Beta's relation; Alpha was linked first, Delta's derived
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(verify, "_keeps", lambda *args: False)  # the full comparison, every time
+        patch.setattr(verify, "_appends_property", lambda *args: False)
         assert run_cli("link", "--jobs", "1", roots[1]).exit_code == 0
     assert snapshot(roots[0]) == snapshot(roots[1])
-    assert "related:" in (roots[0] / "Beta.md").read_text()
+    assert '"[[Alpha]]"' in (roots[0] / "Beta.md").read_text()
+    delta = (roots[0] / "Delta.md").read_text()
+    assert delta == '---\ntitle: D  # kept\nrelated:\n  - "[[Gamma]]"\n---\nDelta.\n'
 
 
 @pytest.mark.parametrize(
