@@ -329,7 +329,9 @@ def test_complex_key_is_refused(check: Check) -> None:
 
 
 # what every message of a template's placeholder ends with (frontmatter.placeholder_hint)
-_LEFT_ALONE = "a template is left alone where .obsidian/ names its folder, or list it in vaultkit.toml's `exclude`"
+_LEFT_ALONE = (
+    "a template is left alone where .obsidian/ names its folder, or list it in vaultkit.toml's `exclude`"
+)
 
 
 @pytest.mark.parametrize(
