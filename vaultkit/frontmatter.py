@@ -75,6 +75,9 @@ _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _NUMBER_START = frozenset("+-.0123456789")  # the first character of every match of the five above
 _YAML11_BOOL = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"])
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # no number to `resolve_plain`, nor to `_NUMBER11`
+# the plain scalars not starting as a number that `resolve_plain` or YAML 1.1 reads as something but text
+_WORDS = _YAML11_BOOL | {"", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"}
 # An integer YAML 1.1 reads otherwise (`010`: 8, `08` and `0o17`: text); not `-0` nor `0x1F`, read alike
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9o]")
 _OCTAL11 = re.compile(r"[-+]?0[0-7_]+\Z")
@@ -128,7 +131,8 @@ class Positions(Mapping[JsonPath, Node]):
 
     def add(self, path: JsonPath, key_node: yaml.Node, value_node: yaml.Node) -> None:
         self._raw[path] = (key_node, value_node)
-        self._built.pop(path, None)
+        if self._built:  # a path read, then added again: read anew
+            self._built.pop(path, None)
 
     def __getitem__(self, path: JsonPath) -> Node:
         node = self._built.get(path)
@@ -451,6 +455,7 @@ class _Walker:
     def __init__(self, fm: Frontmatter, src: str, base_line: int) -> None:
         self.fm = fm
         self.src = src  # the YAML the nodes were composed from: their marks index into it
+        self.properties = "!" in src or "&" in src  # could a scalar have a tag or an anchor at all?
         self.base_line = base_line
         self.budget = MAX_NODES
         self.active: set[int] = set()
@@ -476,6 +481,8 @@ class _Walker:
         if self.budget < 0:
             line, col = self.pos(node.start_mark)
             raise _Refused(line, col, _BOMB)
+        if node.tag == _PLAIN and type(node) is yaml.ScalarNode:  # most values: checked as below, at once
+            return self.scalar(node, path)  # (only collections are ever `active`)
         if id(node) in self.active:
             line, col = self.pos(node.start_mark)
             raise _Refused(line, col, "a YAML alias refers to itself")
@@ -539,8 +546,10 @@ class _Walker:
         text = node.value
         if node.tag != _PLAIN:
             return self.explicit(node)
-        if node.style or self.non_specific(node):
+        if node.style or (self.properties and self.non_specific(node)):
             return text  # tagged `!`: a string, whatever it looks like
+        if (text not in _WORDS and text[:1] not in _NUMBER_START) or _DATE.match(text):
+            return text  # most values: a word or a date, text to YAML 1.2, and no YAML 1.1 number
         value = self.typed(node)
         if text in _YAML11_BOOL:
             self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a boolean; vaultkit reads YAML 1.2"

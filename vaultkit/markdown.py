@@ -438,18 +438,21 @@ class _Blocks:
         the top level or directly in one list item — handled without the general machinery below, with
         the same result (tests/test_markdown.py compares the two). False: not such a line, use `line`."""
         containers = self.containers
-        if self.mode not in ("", "para") or (containers and (len(containers) > 1 or containers[0] < 0)):
+        if (
+            self.mode not in ("", "para")
+            or (containers and (len(containers) > 1 or containers[0] < 0))
+            or "|" in line
+            or "\t" in line
+        ):
             return False
+        first = line[:1]
+        if first and first not in _NOT_PLAIN and not first.isspace():  # most lines: read without `_SIMPLE`
+            return self._prose(start, line)
         content = line.rstrip("\r\n")
-        if "|" in content or "\t" in content:
-            return False
-        first = content[:1]
-        if first in ("!", " ") and content.lstrip(" ").startswith("!!!"):
+        if first == " " and content.lstrip(" ").startswith("!!!"):
             return False  # an Admonition header (`_ADMONITION`)
         m, kind = None, "plain"
-        if first and first not in _NOT_PLAIN and not first.isspace():  # most lines: read without `_SIMPLE`
-            indent = 0
-        elif (m := _SIMPLE.match(content)) is not None:
+        if (m := _SIMPLE.match(content)) is not None:
             kind, indent = m.lastgroup or "", m.end("indent")
         else:
             return False
@@ -469,6 +472,19 @@ class _Blocks:
         else:
             containers.clear()
             self.mode, self.para_start, self.para_text = "para", start, [content]
+            self.breaks.append(start)
+        return True
+
+    def _prose(self, start: int, line: str) -> bool:
+        """`_simple` of a line whose first character starts no block: a paragraph's line (False: an
+        Admonition header)."""
+        if line.startswith("!!!"):
+            return False  # `_ADMONITION`
+        if self.mode == "para":  # a continuation line (lazy, when in a list item)
+            self.para_text.append(line.rstrip("\r\n"))
+        else:  # a list item's content starts after its marker: text at column 0 is none of it
+            self.containers.clear()
+            self.mode, self.para_start, self.para_text = "para", start, [line.rstrip("\r\n")]
             self.breaks.append(start)
         return True
 
@@ -922,10 +938,10 @@ def _inline(
     table_starts = [t[0] for t in tables]
     covered = 0  # where the last range protected by an unbalanced `[[` or `]]` ends
     tags: list[re.Match[str]] = []
-    for m in _noting_tags(_inline_matches(masked, labels, breaks), tags):
+    for m in _inline_matches(masked, labels, breaks, tags):
         kind = m.lastgroup
         if kind == "wiki":
-            link = _wikilink(body, m, _inside(tables, table_starts, m.start()))
+            link = _wikilink(body, m, bool(tables) and _inside(tables, table_starts, m.start()))
             if link is not None:
                 out.links.append(link)
         elif kind == "md":
@@ -940,7 +956,7 @@ def _inline(
             _mask(chars, m.start(), m.start() + 1)  # stays in the prose, where no mention may touch it
             continue
         _word_before_link(masked, m, chars)
-        _mask(chars, m.start(), m.end())
+        chars.append(m.span())
     _element_text(masked, tags, breaks, chars)
     _bare_urls(masked, chars)
     _label_after_bracket(masked, labels, chars)
@@ -959,14 +975,6 @@ def _inline(
         if start == 0 or masked[start - 1] in " \t\n":
             out.block_ids.append(BlockId(bm.group(1), start))
             _mask(chars, start, bm.end(1))
-
-
-def _noting_tags(matches: Iterator[re.Match[str]], tags: list[re.Match[str]]) -> Iterator[re.Match[str]]:
-    """The matches, each HTML tag among them also added to `tags`."""
-    for m in matches:
-        if m.lastgroup == "html":
-            tags.append(m)
-        yield m
 
 
 def _element_text(
@@ -1213,7 +1221,10 @@ def _url_end(masked: str, start: int) -> int:
     return start + len(rest.group().rstrip(_URL_TRAILING))
 
 
-def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int]) -> Iterator[re.Match[str]]:
+def _inline_matches(
+    masked: str, labels: set[str], breaks: Sequence[int], tags: list[re.Match[str]]
+) -> Iterator[re.Match[str]]:
+    """The inline constructs, in order; each HTML tag among them also added to `tags`."""
     pos = 0
     find, match = _INLINE_START.search, _INLINE.match
     closers: dict[str, list[int]] | None = None  # where each element's closing tags start, found once
@@ -1225,15 +1236,25 @@ def _inline_matches(masked: str, labels: set[str], breaks: Sequence[int]) -> Ite
             m = (match if reached else _inline_no_element().match)(masked, c.start())
         else:
             m = match(masked, c.start())
-        unlinked = m is not None and (
-            (m.lastgroup == "shortcut" and _label(m["label"]) not in labels)
-            or _inline_after(m, masked, labels)
-        )
-        if m is None or m.end() == m.start() or unlinked or _crosses_a_block(m, masked, breaks):
+        if m is None or m.end() == m.start() or _not_taken(m, masked, labels, breaks):
             pos = c.start() + 1
             continue
+        if m.lastgroup == "html":
+            tags.append(m)
         yield m
         pos = m.end()
+
+
+def _not_taken(m: re.Match[str], masked: str, labels: set[str], breaks: Sequence[int]) -> bool:
+    """Is the construct matched no link after all: a shortcut reference of no definition, a full reference
+    `[x][y]` read as text and a link, or one that runs into another block? (Asked of its kind first: most
+    matches are wikilinks, which none of them can be.)"""
+    kind = m.lastgroup
+    if kind == "shortcut" and _label(m["label"]) not in labels:
+        return True
+    if kind == "ref" and _inline_after(m, masked, labels):
+        return True
+    return kind in _WRAPPING and _crosses_a_block(m, masked, breaks)
 
 
 @functools.cache
