@@ -548,8 +548,13 @@ class _Walker:
             return self.explicit(node)
         if node.style or (self.properties and self.non_specific(node)):
             return text  # tagged `!`: a string, whatever it looks like
-        if (text not in _WORDS and text[:1] not in _NUMBER_START) or _DATE.match(text):
-            return text  # most values: a word or a date, text to YAML 1.2, and no YAML 1.1 number
+        if read_as_text(text):
+            return text
+        return self.plain(node, path)
+
+    def plain(self, node: yaml.ScalarNode, path: JsonPath) -> Any:
+        """A plain scalar typed by YAML 1.2, and where YAML 1.1 would read it otherwise."""
+        text = node.value
         value = self.typed(node)
         if text in _YAML11_BOOL:
             self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a boolean; vaultkit reads YAML 1.2"
@@ -587,6 +592,14 @@ class _Walker:
             return float(value) if tag == "float" else value
         hint = " (YAML 1.1 would read a boolean)" if tag == "bool" and node.value in _YAML11_BOOL else ""
         raise self.unreadable(node, f"{_quoted(node.value)} is not {what}, as its tag !!{tag} says{hint}")
+
+
+def read_as_text(text: str) -> bool:
+    """Is this plain scalar one of most values, text to YAML 1.2 and 1.1 alike: a word (it does not start as
+    a number does, nor is it a null, a boolean or a YAML 1.1 boolean), or a date? Such a value needs neither
+    the five number patterns of `resolve_plain` nor the YAML 1.1 ones of `_Walker.plain`
+    (tests/test_frontmatter.py compares them)."""
+    return (text not in _WORDS and text[:1] not in _NUMBER_START) or _DATE.match(text) is not None
 
 
 def _number_hint(text: str, value: Any) -> str | None:

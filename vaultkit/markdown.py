@@ -397,8 +397,8 @@ class _Blocks:
         # end only in \n or \r\n (a lone \r ends a line for Markdown, not for the search)
         skips = fast and _no_lone_cr(self.body)
         containers = self.containers
-        k = 0
-        while k < len(lines):
+        k, count = 0, len(lines)
+        while k < count:
             line = lines[k]
             if skips and self.mode in ("fence", "math") and not containers and not self.depth:
                 ahead, pos = self._skip_block(pos)
@@ -413,7 +413,7 @@ class _Blocks:
             ):
                 self.mode = ""  # a blank line, as `_simple` takes it: ends a paragraph, keeps a list item
             elif not (fast and self._simple(pos, line)):
-                self.line(pos, line, lines[k + 1] if k + 1 < len(lines) else "")
+                self.line(pos, line, lines[k + 1] if k + 1 < count else "")
             pos += len(line)
             k += 1
         self._close(pos)
@@ -1339,7 +1339,8 @@ def _wikilink(body: str, m: re.Match[str], in_table: bool) -> Link | None:
     # Where `|` and `#` split it is read from the masked text (a `|` inside a code span splits nothing); the
     # parts are the note's own text: `[[T#Use `foo` here]]` links to the heading "Use `foo` here"
     shape = m.group("wbody")
-    inner = body[m.start("wbody") : m.end("wbody")]
+    start, end = m.span("wbody")
+    inner = body[start:end]
     cut = shape.find("|")  # in a table, the pipe is escaped: `[[Target\|text]]`
     if cut < 0:
         target, display = inner, ""
