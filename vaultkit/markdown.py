@@ -454,10 +454,12 @@ class _Blocks:
         ):
             return False
         first = line[:1]
-        if first and first not in _NOT_PLAIN and not first.isspace():  # most lines: read without `_SIMPLE`
+        if _plain_start(first):  # most lines: read without `_SIMPLE`
             return self._prose(start, line)
         if first == "#":
             return self._hash(start, line)
+        if first in _BULLETS and line[1:2] == " " and _plain_start(line[2:3]):
+            return self._bullet(start, line)
         return self._marked(start, line)
 
     def _marked(self, start: int, line: str) -> bool:
@@ -501,6 +503,14 @@ class _Blocks:
             self.containers.clear()
             self.mode, self.para_start, self.para_text = "para", start, [line.rstrip("\r\n")]
             self.breaks.append(start)
+        return True
+
+    def _bullet(self, start: int, line: str) -> bool:
+        """`_simple` of a bullet list item whose text starts with prose (`- text`), as `_SIMPLE` reads it:
+        a new item, its content two columns in."""
+        self.containers[:] = [2]
+        self.mode, self.para_start, self.para_text = "para", start, [line[2:].rstrip("\r\n")]
+        self.breaks.append(start)
         return True
 
     def _hash(self, start: int, line: str) -> bool:
@@ -758,6 +768,14 @@ class _Blocks:
             self.tables.append((self.table_start, start))
             self.no_insert.append((self.table_start, start))
         self.mode = ""
+
+
+_BULLETS = frozenset("-*+")
+
+
+def _plain_start(char: str) -> bool:
+    """Is this a character no block can start with (`_PLAIN_START`)? Not "", the line's end."""
+    return bool(char) and char not in _NOT_PLAIN and not char.isspace()
 
 
 @functools.cache
