@@ -324,11 +324,12 @@ def mask(text: str, ranges: Sequence[tuple[int, int]]) -> str:
     pieces = []
     last = 0
     for first, end in sorted(ranges):
-        start = max(first, last)
+        start = first if first > last else last
         if end <= start:
             continue
         pieces.append(text[last:start])
-        pieces.append(_masked(text[start:end]))
+        chunk = text[start:end]
+        pieces.append(_masked(chunk) if "\n" in chunk or "\r" in chunk else MASK * (end - start))
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
