@@ -329,7 +329,7 @@ def mask(text: str, ranges: Sequence[tuple[int, int]]) -> str:
             continue
         pieces.append(text[last:start])
         chunk = text[start:end]
-        pieces.append(_masked(chunk) if "\n" in chunk or "\r" in chunk else MASK * (end - start))
+        pieces.append(_masked(chunk) if "\n" in chunk or "\r" in chunk else MASK * len(chunk))
         last = end
     pieces.append(text[last:])
     return "".join(pieces)
