@@ -17,13 +17,15 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 from urllib.parse import unquote
 
 MASK = "\x01"  # stands in for protected text: not a word character, never part of a key
 
 
-@dataclass(frozen=True)
-class Link:
+# Link and Heading are named tuples, not frozen dataclasses: a note holds dozens of each, and a frozen
+# dataclass is built an attribute at a time through object.__setattr__ (0.75 µs a link, against 0.2 µs)
+class Link(NamedTuple):
     kind: str  # "wiki" or "markdown"
     target: str  # as written, before '#' (decoded for markdown links)
     subpath: str  # after the first '#', without it ("" if none)
@@ -34,8 +36,7 @@ class Link:
     in_table: bool = False
 
 
-@dataclass(frozen=True)
-class Heading:
+class Heading(NamedTuple):
     level: int
     text: str
     start: int
