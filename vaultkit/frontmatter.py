@@ -300,7 +300,8 @@ def _compose(src: str, base_line: int) -> tuple[str, yaml.Node | None] | Problem
     return src, root
 
 
-_DEEP_INDENT = re.compile(rf"^[ \t\-?:]{{{2 * (MAX_DEPTH + 1)}}}", re.MULTILINE)
+_DEEP_INDENT_CHARS = 2 * (MAX_DEPTH + 1)
+_DEEP_INDENT = re.compile(rf"^[ \t\-?:]{{{_DEEP_INDENT_CHARS}}}", re.MULTILINE)
 
 
 def _too_deep(src: str) -> bool:
@@ -312,11 +313,10 @@ def _too_deep(src: str) -> bool:
             depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
             if depth > MAX_DEPTH:
                 return True
-    return _DEEP_INDENT.search(src) is not None
+    return len(src) > _DEEP_INDENT_CHARS and _DEEP_INDENT.search(src) is not None  # (most are shorter)
 
 
 _ODD_BREAKS = "\x85\u2028\u2029"
-_ODD_BREAK = re.compile(f"[{_ODD_BREAKS}]")
 # characters libyaml reads as ordinary (not a break, a space, an indicator or a BOM), to stand in for them
 _STAND_INS = (range(0xE000, 0xFEFF), range(0xFF00, 0xFFFE), range(0x10000, 0x110000))
 _UNICODE_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
@@ -332,7 +332,7 @@ def _hide_odd_breaks(src: str) -> tuple[str, dict[int, int]] | None:
     them too, so the rest of a comment became YAML and a plain value was cut in two; YAML 1.2, which Obsidian
     follows, breaks lines at LF and CR only. A stand-in occurs nowhere in `src`, not even as an escape
     (`"\\ue000"`), and the offsets and marks stay those of the note."""
-    if _ODD_BREAK.search(src) is None:
+    if not any(c in src for c in _ODD_BREAKS):  # most frontmatter: three quick scans, no regex scan
         return src, {}
     taken = set(src) | {
         chr(int(a or b, 16)) for a, b in _UNICODE_ESCAPE.findall(src) if int(a or b, 16) < 0x110000
