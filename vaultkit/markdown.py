@@ -456,7 +456,7 @@ class _Blocks:
         ):
             return False
         first = line[:1]
-        if _plain_start(first):  # most lines: read without `_SIMPLE`
+        if first and first not in _NOT_PLAIN and not first.isspace():  # most lines: read without `_SIMPLE`
             return self._prose(start, line)
         if first == "#":
             return self._hash(start, line)
