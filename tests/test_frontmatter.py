@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, VaultFactory, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultkit import frontmatter
 from vaultkit.frontmatter import _too_deep
@@ -194,6 +196,23 @@ def test_the_non_specific_tag_makes_a_scalar_a_string(value: str, expected: str)
     """YAML (1.1 and 1.2) resolves a scalar tagged `!` to a string; PyYAML, and libyaml behind it, type it as
     if it were untagged, because its resolver is told the same as for no tag at all."""
     assert loaded(f"x: {value}") == ({"x": expected}, [])
+
+
+_PLAIN_TEXTS = st.text(st.sampled_from("0123456789-+.:_eEoxbTZ yYnNtrufalsL~"), max_size=12)
+
+
+@settings(max_examples=3000, derandomize=True, deadline=None)
+@given(
+    st.one_of(_PLAIN_TEXTS, st.sampled_from(["2024-07-17", "2024-7-17", "20240-07-17", "yes", "null", "~"]))
+)
+def test_a_value_read_as_text_at_once_is_text_to_the_whole_reading(text: str) -> None:
+    """`read_as_text` lets most values skip the number patterns and the YAML 1.1 hints: only where the
+    whole reading (`_Walker.plain`) gives that text back, and says nothing of YAML 1.1."""
+    front = frontmatter.Frontmatter()
+    node = yaml.ScalarNode(frontmatter._PLAIN, text)
+    if frontmatter.read_as_text(text):
+        assert frontmatter._Walker(front, "", 2).plain(node, ("x",)) == text
+        assert front.yaml11 == {}
 
 
 @pytest.mark.parametrize(

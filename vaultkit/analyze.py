@@ -245,15 +245,15 @@ def _property_links(note: Note) -> Iterator[LinkFact]:
             )
 
 
-def _strings(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
-    if isinstance(value, str):
-        if "[[" in value:
-            yield path, value
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from _strings(item, (*path, i))
-    elif isinstance(value, dict):
-        for key, item in value.items():
+def _strings(value: dict[str, Any] | list[Any], path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
+    """The strings inside `value` that hold a `[[`, with their paths. A string is looked at where it is
+    found: a generator for each of a note's values cost more than finding the few links among them."""
+    items: Iterable[tuple[str | int, Any]] = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in items:
+        if isinstance(item, str):
+            if "[[" in item:
+                yield (*path, key), item
+        elif isinstance(item, (list, dict)):
             yield from _strings(item, (*path, key))
 
 

@@ -75,6 +75,9 @@ _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _NUMBER_START = frozenset("+-.0123456789")  # the first character of every match of the five above
 _YAML11_BOOL = frozenset(["yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF"])
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")  # no number to `resolve_plain`, nor to `_NUMBER11`
+# the plain scalars not starting as a number that `resolve_plain` or YAML 1.1 reads as something but text
+_WORDS = _YAML11_BOOL | {"", "~", "null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"}
 # An integer YAML 1.1 reads otherwise (`010`: 8, `08` and `0o17`: text); not `-0` nor `0x1F`, read alike
 _LEADING_ZERO = re.compile(r"[-+]?0[0-9o]")
 _OCTAL11 = re.compile(r"[-+]?0[0-7_]+\Z")
@@ -128,7 +131,8 @@ class Positions(Mapping[JsonPath, Node]):
 
     def add(self, path: JsonPath, key_node: yaml.Node, value_node: yaml.Node) -> None:
         self._raw[path] = (key_node, value_node)
-        self._built.pop(path, None)
+        if self._built:  # a path read, then added again: read anew
+            self._built.pop(path, None)
 
     def __getitem__(self, path: JsonPath) -> Node:
         node = self._built.get(path)
@@ -178,7 +182,10 @@ class Frontmatter:
         and `tags` (`/^aliases$/i` in parseFrontMatterAliases, `/^tags$/i` in parseFrontMatterTags), and as
         vaultkit finds the relations property (`Related:` too); `name` itself when there is none."""
         wanted = name.lower()
-        return next((key for key in self.data if key.lower() == wanted), name)
+        for key in self.data:  # a plain loop: next() over a generator cost twice as much, four times a note
+            if key.lower() == wanted:
+                return key
+        return name
 
 
 def split(text: str) -> Frontmatter:
@@ -296,7 +303,8 @@ def _compose(src: str, base_line: int) -> tuple[str, yaml.Node | None] | Problem
     return src, root
 
 
-_DEEP_INDENT = re.compile(rf"^[ \t\-?:]{{{2 * (MAX_DEPTH + 1)}}}", re.MULTILINE)
+_DEEP_INDENT_CHARS = 2 * (MAX_DEPTH + 1)
+_DEEP_INDENT = re.compile(rf"^[ \t\-?:]{{{_DEEP_INDENT_CHARS}}}", re.MULTILINE)
 
 
 def _too_deep(src: str) -> bool:
@@ -308,11 +316,10 @@ def _too_deep(src: str) -> bool:
             depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
             if depth > MAX_DEPTH:
                 return True
-    return _DEEP_INDENT.search(src) is not None
+    return len(src) > _DEEP_INDENT_CHARS and _DEEP_INDENT.search(src) is not None  # (most are shorter)
 
 
 _ODD_BREAKS = "\x85\u2028\u2029"
-_ODD_BREAK = re.compile(f"[{_ODD_BREAKS}]")
 # characters libyaml reads as ordinary (not a break, a space, an indicator or a BOM), to stand in for them
 _STAND_INS = (range(0xE000, 0xFEFF), range(0xFF00, 0xFFFE), range(0x10000, 0x110000))
 _UNICODE_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
@@ -328,7 +335,7 @@ def _hide_odd_breaks(src: str) -> tuple[str, dict[int, int]] | None:
     them too, so the rest of a comment became YAML and a plain value was cut in two; YAML 1.2, which Obsidian
     follows, breaks lines at LF and CR only. A stand-in occurs nowhere in `src`, not even as an escape
     (`"\\ue000"`), and the offsets and marks stay those of the note."""
-    if _ODD_BREAK.search(src) is None:
+    if not any(c in src for c in _ODD_BREAKS):  # most frontmatter: three quick scans, no regex scan
         return src, {}
     taken = set(src) | {
         chr(int(a or b, 16)) for a, b in _UNICODE_ESCAPE.findall(src) if int(a or b, 16) < 0x110000
@@ -492,6 +499,7 @@ class _Walker:
     def __init__(self, fm: Frontmatter, src: str, base_line: int) -> None:
         self.fm = fm
         self.src = src  # the YAML the nodes were composed from: their marks index into it
+        self.properties = "!" in src or "&" in src  # could a scalar have a tag or an anchor at all?
         self.base_line = base_line
         self.budget = MAX_NODES
         self.active: set[int] = set()
@@ -517,6 +525,8 @@ class _Walker:
         if self.budget < 0:
             line, col = self.pos(node.start_mark)
             raise _Refused(line, col, _BOMB)
+        if node.tag == _PLAIN and type(node) is yaml.ScalarNode:  # most values: checked as below, at once
+            return self.scalar(node, path)  # (only collections are ever `active`)
         if id(node) in self.active:
             line, col = self.pos(node.start_mark)
             raise _Refused(line, col, "a YAML alias refers to itself")
@@ -594,8 +604,15 @@ class _Walker:
         text = node.value
         if node.tag != _PLAIN:
             return self.explicit(node)
-        if node.style or self.non_specific(node):
+        if node.style or (self.properties and self.non_specific(node)):
             return text  # tagged `!`: a string, whatever it looks like
+        if read_as_text(text):
+            return text
+        return self.plain(node, path)
+
+    def plain(self, node: yaml.ScalarNode, path: JsonPath) -> Any:
+        """A plain scalar typed by YAML 1.2, and where YAML 1.1 would read it otherwise."""
+        text = node.value
         value = self.typed(node)
         if text in _YAML11_BOOL:
             self.fm.yaml11[path] = f"YAML 1.1 would read {text!r} as a boolean; vaultkit reads YAML 1.2"
@@ -633,6 +650,14 @@ class _Walker:
             return float(value) if tag == "float" else value
         hint = " (YAML 1.1 would read a boolean)" if tag == "bool" and node.value in _YAML11_BOOL else ""
         raise self.unreadable(node, f"{_quoted(node.value)} is not {what}, as its tag !!{tag} says{hint}")
+
+
+def read_as_text(text: str) -> bool:
+    """Is this plain scalar one of most values, text to YAML 1.2 and 1.1 alike: a word (it does not start as
+    a number does, nor is it a null, a boolean or a YAML 1.1 boolean), or a date? Such a value needs neither
+    the five number patterns of `resolve_plain` nor the YAML 1.1 ones of `_Walker.plain`
+    (tests/test_frontmatter.py compares them)."""
+    return (text not in _WORDS and text[:1] not in _NUMBER_START) or _DATE.match(text) is not None
 
 
 def _number_hint(text: str, value: Any) -> str | None:

@@ -218,7 +218,7 @@ def parse(rel: str, raw: RawFile) -> Note:
         return note
     text, note.lone_cr = lines_view(text)
     note.text, note.bom = text, bom
-    note.line_starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+    note.line_starts = [0, *map(re.Match.end, _NEWLINE.finditer(text))]
     note.fm = frontmatter.split(text)
     frontmatter.load(text, note.fm)
     note.problems.extend(note.fm.problems)
