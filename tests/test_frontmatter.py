@@ -661,11 +661,14 @@ def test_tags_written_with_hashes_unquoted_are_a_yaml_comment(
 ) -> None:
     """`tags: #zotero, #reference` (as Zotero literature-note templates and Logseq exports write it) is a
     YAML comment: the property is empty and Obsidian shows no tag. Regression: nothing was said. A comment
-    that reads as one (`# to do`) is left alone."""
+    that reads as one (`# to do`) is left alone. So are tags written on the lines below `tags:` (regression:
+    nothing was said of them either, review31)."""
     files = {
         "A.md": fm("tags: #zotero, #literature-notes"),
         "B.md": fm("Tags:\n  - ok\n  - #todo"),
         "C.md": fm("tags: # none yet"),
+        "D.md": fm("tags:\n#zotero\n  #paper, #to-read\n\ntitle: x"),
+        "E.md": fm("tags:\n# to do later\ntitle: x"),
     }
     root = make_vault(files)
     monkeypatch.chdir(root)
@@ -675,6 +678,8 @@ def test_tags_written_with_hashes_unquoted_are_a_yaml_comment(
         'write tags without the # ([zotero, literature-notes]) or in quotes ("#zotero")',
         "B.md:4:5: VK022 Tags[1]: '#todo' is a YAML comment, so Obsidian reads no tag: "
         'write tags without the # ([todo]) or in quotes ("#todo")',
+        "D.md:3:1: VK022 tags: '#zotero', '#paper, #to-read' are YAML comments, so Obsidian reads no tag: "
+        'write tags without the # ([zotero, paper, to-read]) or in quotes ("#zotero")',
     ]
 
 

@@ -93,8 +93,9 @@ CACHE_DIR = ".vaultkit_cache"
 # refused by propertyNames, read anew;
 # 56: a line holding a bracketed Dataview field, or a task, is no whole-line field, and an entity reference
 # (`&Delta;`) no prose: mentions read anew; VK001, VK004 and VK010 of a `{{placeholder}}` name it as one,
-# and VK101 says where only a link's quotes differ from a name's; VK001 and VK010 name curled quotes in YAML
-FORMAT = 56
+# and VK101 says where only a link's quotes differ from a name's; VK001 and VK010 name curled quotes in YAML;
+# 57: VK022 of tags written as comments on the lines below `tags:`, read anew
+FORMAT = 57
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

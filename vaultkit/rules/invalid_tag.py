@@ -114,7 +114,13 @@ def _commented(note: Note, key: str, tags: object) -> Iterable[Diagnostic]:
     for path, start, comment, names in _comments(note, key, tags):
         line, col = note.position(start)
         where = f"{key}[{path[1]}]" if len(path) > 1 else key
-        message = f"{where}: {comment!r} is a YAML comment, so Obsidian reads no tag{_how(names)}"
+        lines = comment.split("\n")
+        what = (
+            f"{lines[0]!r} is a YAML comment"
+            if len(lines) == 1
+            else f"{', '.join(map(repr, lines))} are YAML comments"
+        )
+        message = f"{where}: {what}, so Obsidian reads no tag{_how(names)}"
         yield Diagnostic(note.rel, line, col, RULE.code, message)
 
 
@@ -152,9 +158,29 @@ def _comments(note: Note, key: str, tags: object) -> Iterator[tuple[JsonPath, in
         end = note.text.find("\n", node.start)
         rest = note.text[node.start : end if end >= 0 else len(note.text)]
         comment = rest.lstrip(" \t").rstrip("\r")
+        start = node.start + len(rest) - len(rest.lstrip(" \t"))
+        if not comment and len(path) == 1 and end >= 0:  # `tags:`, then `#zotero` on the lines below
+            start, comment = _comment_lines(note.text, end + 1, note.fm.yaml_end)
         names = re.findall(r"#([^\s#,]+)", comment) if _TAG_COMMENT.match(comment) else []
         if names:  # not `#,`
-            yield path, node.start + len(rest) - len(rest.lstrip(" \t")), comment, names
+            yield path, start, comment, names
+
+
+def _comment_lines(text: str, start: int, stop: int) -> tuple[int, str]:
+    """Where the comments on the lines from `start` begin, and their text (one line each), up to the first
+    line that is neither blank nor a comment: `tags:` then `#zotero` and `#paper` on lines of their own,
+    as a Logseq export or a hand writes them, leave the property empty too."""
+    found: list[str] = []
+    first = start
+    for line in text[start:stop].splitlines(keepends=True):
+        content = line.strip(" \t\r\n")
+        if content and not content.startswith("#"):
+            break
+        if content:
+            first = first if found else start + len(line) - len(line.lstrip(" \t"))
+            found.append(content)
+        start += len(line)
+    return first, "\n".join(found)
 
 
 RULE = rule(sys.modules[__name__], "VK022", "invalid-tag", "note")
