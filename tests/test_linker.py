@@ -2200,3 +2200,19 @@ def test_a_mention_above_a_line_that_could_be_a_delimiter_row_is_left_and_the_re
     assert result.exit_code == 0, result.output
     assert (root / "N.md").read_bytes() == body.replace("Other", "[[Other]]").encode()
     assert run_cli("link", "--check", "--no-cache", root).exit_code == 0
+
+
+def test_a_relation_refused_after_yamls_document_end_says_why(make_vault: VaultFactory) -> None:
+    """`...` before the closing `---` (YAML's document end, as Pandoc's YAML blocks may write it) loads, but a
+    relation added where the YAML ends would start a second document: it is refused. Regression: the refusal
+    said only "the frontmatter edit would not load as YAML", not which line to delete (review31)."""
+    root = make_vault(
+        {"Alpha.md": "---\ntitle: Alpha\n...\n---\nAlpha.\n", "Beta.md": "Beta and [[Alpha]].\n"}
+    )
+    before = snapshot(root)
+    result = run_cli("link", "--no-cache", root)
+    assert snapshot(root) == before
+    assert (
+        "Alpha.md: not written: the frontmatter edit would not load as YAML: its YAML ends its document "
+        "with '...' on line 3, so a property added after it would start a second one (delete that line)"
+    ) in result.stderr, result.output

@@ -499,13 +499,30 @@ def _check_protected(old: str, boundary: int, edits: Sequence[Edit]) -> str | No
     return None
 
 
+# YAML's document end marker on a line of its own, which Pandoc's YAML blocks may close with
+_DOCUMENT_END = re.compile(r"^\.\.\.[ \t]*\r?$", re.MULTILINE)
+
+
+def _document_end(old: str, old_fm: frontmatter.Frontmatter) -> str:
+    """Why a property added where the YAML ends would not load, where its YAML ends its document with `...`
+    before the closing `---`: what follows would be a second document."""
+    found = _DOCUMENT_END.search(old, old_fm.yaml_start, old_fm.yaml_end)
+    if found is None:
+        return ""
+    line = old.count("\n", 0, found.start()) + 1
+    return (
+        f": its YAML ends its document with '...' on line {line}, so a property added after it would start "
+        "a second one (delete that line)"
+    )
+
+
 def _check_frontmatter(
     old: str, old_fm: frontmatter.Frontmatter, new: str, managed: str, kept: str
 ) -> str | None:
     new_fm = frontmatter.split(new)
     frontmatter.load(new, new_fm)
     if not new_fm.present or not new_fm.loaded:
-        return "the frontmatter edit would not load as YAML"
+        return "the frontmatter edit would not load as YAML" + _document_end(old, old_fm)
     if kept and _keeps(new_fm, managed, kept):
         return None  # what the comparisons below would find, without loading the old YAML
     frontmatter.load(old, old_fm)
