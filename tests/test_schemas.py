@@ -656,6 +656,16 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
             "is not a 'regex' (read as ECMA-262 with the u flag, as JSON Schema says: vaultkit cannot write it "
             "out for Python's re: '\\W' inside a class",
         ),
+        # Regression: a keyword holding subschemas given the wrong JSON type was an internal error
+        # ("AttributeError: 'list' object has no attribute 'values'"): the references were crawled before
+        # the schema was checked against the meta-schema
+        (
+            schema(properties=[]),
+            "default.schema.json: not a valid JSON Schema at properties: [] is not of type",
+        ),
+        (schema(**{"$defs": ["date"]}), "default.schema.json: not a valid JSON Schema at $defs"),
+        (schema(allOf={"a": {}}), "default.schema.json: not a valid JSON Schema at allOf"),
+        ('{"$schema": 5}', "default.schema.json: not a valid JSON Schema at $schema: 5 is not of type"),
         (  # an octal escape is a syntax error with the u flag. Regression: a traceback
             schema(properties={"a": {"pattern": "[\\1]"}}),
             "(read as ECMA-262 with the u flag, as JSON Schema says: the octal escape '\\1' (refused with the u",

@@ -106,6 +106,9 @@ class SchemaSet:
         run answered from the cache never imports jsonschema; the cache is keyed on the schema bytes."""
         if self._registry is not None:
             return
+        if not self._trusted:  # before the registry reads them: `$schema: 5` or `properties: []` break it
+            for name in self.contents:
+                self._check_meta(name)
         registry = self._build_registry()
         if self._trusted:
             self._registry = registry
@@ -145,18 +148,24 @@ class SchemaSet:
                 resources_.append((schema["$id"], resource))
         return Registry(retrieve=refuse).with_resources(resources_)  # type: ignore[call-arg]
 
-    def _check(self, name: str) -> None:
+    def _check_meta(self, name: str) -> None:
+        """Schema `name` against the Draft 2020-12 meta-schema, its regexes read as ECMA-262."""
         from jsonschema import Draft202012Validator
         from jsonschema.exceptions import SchemaError
 
-        schema = self.contents[name]
-        path = self.folder / name
         try:
-            Draft202012Validator.check_schema(schema, format_checker=_meta_format_checker())
+            Draft202012Validator.check_schema(self.contents[name], format_checker=_meta_format_checker())
         except SchemaError as e:
             where = "/".join(str(p) for p in e.absolute_path) or "(root)"
             why = f" (read as ECMA-262 with the u flag, as JSON Schema says: {e.cause})" if e.cause else ""
-            raise FatalError(f"{path}: not a valid JSON Schema at {where}: {e.message}{why}") from e
+            message = f"not a valid JSON Schema at {where}: {e.message}{why}"
+            raise FatalError(f"{self.folder / name}: {message}") from e
+
+    def _check(self, name: str) -> None:
+        """Schema `name`'s references (each resolves inside the folder) and its patterns (none backtracks
+        catastrophically); `_check_meta` has passed it."""
+        schema = self.contents[name]
+        path = self.folder / name
         for base, ref in _refs_with_base(schema, name):
             if self._resolvable(base, ref):
                 continue
