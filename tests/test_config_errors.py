@@ -394,6 +394,24 @@ def test_obsidian_types_refuses_a_types_value_that_is_not_an_object(make_vault: 
     assert (root / ".obsidian/types.json").read_text() == '{"types": ["mood"]}'
 
 
+@pytest.mark.parametrize("bad", [{"type": "strng"}, {"properties": {"read_on": {"type": "date"}}}])
+def test_obsidian_types_refuses_an_invalid_schema(make_vault: VaultFactory, bad: dict[str, object]) -> None:
+    """Regression: `check` and `link` stop on a schema that is not valid JSON Schema (exit 2), but
+    `obsidian-types` wrote types.json from it (`"type": "date"`, Obsidian's word, written `text`) and said
+    `written`: a file changed from bad input, and the error only on the next check."""
+    files = {
+        "vaultkit.toml": 'schema_dir = "schemas"\n',
+        "schemas/default.schema.json": json.dumps(bad),
+        ".obsidian/types.json": '{"types": {"mood": "text"}}',
+        "A.md": "x\n",
+    }
+    root = make_vault(files)
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 2, result.output
+    assert "default.schema.json: not a valid JSON Schema at " in result.stderr, result.stderr
+    assert (root / ".obsidian/types.json").read_text() == '{"types": {"mood": "text"}}'
+
+
 def test_check_says_a_types_value_that_is_not_an_object(make_vault: VaultFactory) -> None:
     """Regression: `check` ignored it, so the property types it meant to declare were never compared; then
     it stopped every run with exit 2. Now it is said (VK024), and the run goes on."""
