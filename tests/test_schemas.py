@@ -602,6 +602,19 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
             "default.schema.json: a schema file must hold a JSON object, true or false (not list)",
         ),
         (schema(type="objekt"), "default.schema.json: not a valid JSON Schema at type"),
+        # Regression: a `type` no JSON Schema knows was "'date' is not valid under any of the given
+        # schemas", jsonschema's words for the meta-schema's anyOf, which name neither the types nor the fix
+        (
+            schema(properties={"created": {"type": "date"}}),
+            "at properties/created/type: 'date' is no JSON Schema type (string, number, integer, boolean, "
+            'object, array, null, or a list of them, each once); a date is "type": "string", "format": "date"',
+        ),
+        (
+            schema(type="strng"),
+            "at type: 'strng' is no JSON Schema type (string, number, integer, boolean, object, array, null, "
+            "or a list of them, each once); did you mean 'string'?",
+        ),
+        (schema(type=["string", "nul"]), "at type: ['string', 'nul'] is no JSON Schema type"),
         (schema(properties={"a": {"minimum": "zero"}}), "not a valid JSON Schema at properties/a/minimum"),
         (
             schema(properties={"a": {"$ref": "https://example.com/s.json"}}),

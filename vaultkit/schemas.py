@@ -28,6 +28,8 @@ from vaultkit.nesting import TooDeep, parse_bounded
 from vaultkit.paths import SCHEMA_LIMIT, not_a_folder, read_regular
 
 if TYPE_CHECKING:
+    from jsonschema.exceptions import SchemaError
+
     from vaultkit.config import Config
 
 SCHEMA_SUFFIX = ".schema.json"
@@ -158,7 +160,7 @@ class SchemaSet:
         except SchemaError as e:
             where = "/".join(str(p) for p in e.absolute_path) or "(root)"
             why = f" (read as ECMA-262 with the u flag, as JSON Schema says: {e.cause})" if e.cause else ""
-            message = f"not a valid JSON Schema at {where}: {e.message}{why}"
+            message = f"not a valid JSON Schema at {where}: {_meta_message(e)}{why}"
             raise FatalError(f"{self.folder / name}: {message}") from e
 
     def _check(self, name: str) -> None:
@@ -506,6 +508,25 @@ def format_checker() -> Any:
     checker.checks("date-time")(_is_datetime)
     checker.checks("regex", raises=NotTranslated)(_is_ecma_regex)
     return checker
+
+
+JSON_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
+
+
+def _meta_message(e: SchemaError) -> str:
+    """What a meta-schema error says. Of a `type` no JSON Schema knows, jsonschema's words for the
+    meta-schema's anyOf ("'date' is not valid under any of the given schemas") name neither the types nor the
+    fix: a new user writes Obsidian's property types (`date`, `text`) or a typo there."""
+    if list(e.relative_schema_path)[-3:] != ["properties", "type", "anyOf"]:
+        return e.message
+    value = e.instance
+    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    said = f"{value!r} is no JSON Schema type ({', '.join(JSON_TYPES)}, or a list of them, each once)"
+    if any(name in ("date", "date-time", "datetime", "time") for name in names):
+        return said + '; a date is "type": "string", "format": "date"'
+    unknown = [name for name in names if isinstance(name, str) and name not in JSON_TYPES]
+    close = difflib.get_close_matches(unknown[0], JSON_TYPES, n=1) if unknown else []
+    return said + (f"; did you mean {close[0]!r}?" if close else "")
 
 
 def _meta_format_checker() -> Any:
