@@ -597,6 +597,13 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     ("content", "message"),
     [
         ("{not json", "default.schema.json:1:2: schema is not valid JSON"),
+        # Regression: Python's json reads NaN and Infinity, which JSON (and ajv) refuse: `"maximum": NaN`
+        # passed every value, silently
+        (
+            '{"properties": {"a": {"maximum": NaN}}}',
+            "default.schema.json: schema is not valid JSON: NaN is no JSON number",
+        ),
+        ('{"properties": {"a": {"minimum": -Infinity}}}', "schema is not valid JSON: -Infinity is no JSON"),
         (
             '["a list"]',
             "default.schema.json: a schema file must hold a JSON object, true or false (not list)",

@@ -744,6 +744,8 @@ def _load_json(path: Path, raw: bytes) -> Schema:
         raise FatalError(f"{path}: schema is not UTF-8") from e
     except json.JSONDecodeError as e:
         raise FatalError(f"{path}:{e.lineno}:{e.colno}: schema is not valid JSON: {e.msg}") from e
+    except _NotJsonNumber as e:
+        raise FatalError(f"{path}: schema is not valid JSON: {e} is no JSON number") from e
     except TooDeep as e:
         raise FatalError(f"{path}: schema is {e}") from e
     if not isinstance(data, dict | bool):
@@ -756,8 +758,17 @@ class _DuplicateKey(ValueError):
     pass
 
 
+class _NotJsonNumber(ValueError):
+    pass
+
+
 def _strict_json(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_unique)
+    return json.loads(text, object_pairs_hook=_unique, parse_constant=_no_constant)
+
+
+def _no_constant(name: str) -> Any:
+    """Python's json reads NaN and Infinity, which JSON and ajv refuse: `"maximum": NaN` passes any value."""
+    raise _NotJsonNumber(name)
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
