@@ -702,6 +702,25 @@ def test_bad_schema_is_a_configuration_error(run: Run, content: str, message: st
     assert "Traceback" not in result.stderr
 
 
+def test_a_schema_folder_at_the_vault_root_reads_no_hidden_json(make_vault: VaultFactory) -> None:
+    """Regression: with the schemas at the vault root (`schema_dir = "."`), every `*.json` under it was read
+    as a schema, hidden folders too: the run stopped on Obsidian's own files (a plugin's `manifest.json`)
+    and, from the second run on, on vaultkit's cache ('.vaultkit_cache/facts-00.json: schema is not valid
+    JSON'). Hidden files and folders are skipped, as in the vault."""
+    files = {
+        "vaultkit.toml": 'schema_dir = "."\n',
+        "default.schema.json": requires("default_key"),
+        ".obsidian/plugins/dataview/manifest.json": '{"id": "dataview", "version": "0.5.68"}',
+        ".obsidian/workspace.json": "[1, 2]",
+        ".hidden.json": "not json",
+        "A.md": "---\ndefault_key: 1\n---\nx\n",
+    }
+    root = make_vault(files)
+    for _ in range(2):  # the second run has the cache's files beside the schemas
+        result = run_cli("check", root)
+        assert result.exit_code == 0, result.output
+
+
 def test_a_schema_broken_after_a_good_run_is_still_an_error(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -12,6 +12,7 @@ import difflib
 import functools
 import hashlib
 import json
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -47,7 +48,7 @@ _DIALECT = b"regex: ECMA-262, u flag; also for additionalProperties\0"
 def folder_fingerprint(folder: Path) -> str:
     """A hash of every schema file's name and bytes: what the cache keys on, without parsing anything."""
     h = hashlib.sha256(_DIALECT)
-    for path in sorted(folder.rglob("*.json")):
+    for path in schema_paths(folder):
         try:
             data = read_regular(
                 path, SCHEMA_LIMIT
@@ -56,6 +57,18 @@ def folder_fingerprint(folder: Path) -> str:
             data = b"\0unreadable"
         _fingerprint_file(h, path.relative_to(folder).as_posix(), data)
     return h.hexdigest()
+
+
+def schema_paths(folder: Path) -> list[Path]:
+    """The `*.json` files of a schema folder and its subfolders, sorted, but for hidden ones, as in the vault:
+    a folder at the vault root (`schema_dir = "."`) holds `.obsidian/` and `.vaultkit_cache/`, whose JSON
+    is no schema. Symlinked folders are not entered (as `Path.rglob` did not)."""
+    found: list[Path] = []
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        # a folder named `x.json` is listed too: reading it is the error that names it
+        found.extend(Path(top, n) for n in (*files, *dirs) if n.endswith(".json") and not n.startswith("."))
+    return sorted(found)
 
 
 def _fingerprint_file(h: Any, name: str, data: bytes) -> None:
@@ -89,7 +102,7 @@ class SchemaSet:
         # The fingerprint hashes the very bytes parsed: read apart, a schema saved in between (watch reloads
         # on the first event of a save) gave the configuration in use the fingerprint of other bytes
         h = hashlib.sha256(_DIALECT)
-        for path in sorted(folder.rglob("*.json")):
+        for path in schema_paths(folder):
             name = path.relative_to(folder).as_posix()
             try:
                 data = read_regular(path, SCHEMA_LIMIT)
