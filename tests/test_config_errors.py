@@ -335,6 +335,24 @@ def test_a_setting_or_schema_that_is_no_file_is_a_configuration_error(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ('[link]\nopt_out_property = "related"\n', "link.opt_out_property"),
+        ('type_property = "related"\n', "type_property"),
+        ('disable_property = "related"\n', "disable_property"),
+    ],
+)
+def test_a_key_set_to_the_relations_property_is_named(make_vault: VaultFactory, toml: str, key: str) -> None:
+    """Regression: `opt_out_property = "related"` said "'relations.property' cannot be 'related': that is the
+    property that opts a note out of linking; name a property of its own, such as 'related'": it blamed a key
+    the user never set, and suggested the very name refused. The key set is named, and no such advice."""
+    root = make_vault({"vaultkit.toml": toml, "A.md": "x\n"})
+    result = run_cli("check", root)
+    assert result.exit_code == 2, result.output
+    assert f"({key})" in result.stderr and "such as 'related'" not in result.stderr, result.stderr
+
+
 # -- `vaultkit obsidian-types` writes .obsidian/types.json through the one careful writer -------------------
 
 
