@@ -335,6 +335,24 @@ def test_a_setting_or_schema_that_is_no_file_is_a_configuration_error(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("toml", "key"),
+    [
+        ('[link]\nopt_out_property = "related"\n', "link.opt_out_property"),
+        ('type_property = "related"\n', "type_property"),
+        ('disable_property = "related"\n', "disable_property"),
+    ],
+)
+def test_a_key_set_to_the_relations_property_is_named(make_vault: VaultFactory, toml: str, key: str) -> None:
+    """Regression: `opt_out_property = "related"` said "'relations.property' cannot be 'related': that is the
+    property that opts a note out of linking; name a property of its own, such as 'related'": it blamed a key
+    the user never set, and suggested the very name refused. The key set is named, and no such advice."""
+    root = make_vault({"vaultkit.toml": toml, "A.md": "x\n"})
+    result = run_cli("check", root)
+    assert result.exit_code == 2, result.output
+    assert f"({key})" in result.stderr and "such as 'related'" not in result.stderr, result.stderr
+
+
 # -- `vaultkit obsidian-types` writes .obsidian/types.json through the one careful writer -------------------
 
 
@@ -392,6 +410,24 @@ def test_obsidian_types_refuses_a_types_value_that_is_not_an_object(make_vault: 
     result = run_cli("obsidian-types", root)
     assert result.exit_code == 2 and "'types' is not an object" in result.stderr
     assert (root / ".obsidian/types.json").read_text() == '{"types": ["mood"]}'
+
+
+@pytest.mark.parametrize("bad", [{"type": "strng"}, {"properties": {"read_on": {"type": "date"}}}])
+def test_obsidian_types_refuses_an_invalid_schema(make_vault: VaultFactory, bad: dict[str, object]) -> None:
+    """Regression: `check` and `link` stop on a schema that is not valid JSON Schema (exit 2), but
+    `obsidian-types` wrote types.json from it (`"type": "date"`, Obsidian's word, written `text`) and said
+    `written`: a file changed from bad input, and the error only on the next check."""
+    files = {
+        "vaultkit.toml": 'schema_dir = "schemas"\n',
+        "schemas/default.schema.json": json.dumps(bad),
+        ".obsidian/types.json": '{"types": {"mood": "text"}}',
+        "A.md": "x\n",
+    }
+    root = make_vault(files)
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 2, result.output
+    assert "default.schema.json: not a valid JSON Schema at " in result.stderr, result.stderr
+    assert (root / ".obsidian/types.json").read_text() == '{"types": {"mood": "text"}}'
 
 
 def test_check_says_a_types_value_that_is_not_an_object(make_vault: VaultFactory) -> None:

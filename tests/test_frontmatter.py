@@ -347,9 +347,13 @@ def test_complex_key_is_refused(check: Check) -> None:
     ]
 
 
-# what every message of a template's placeholder ends with (frontmatter.placeholder_hint)
+# what every message of a template's placeholder ends with (frontmatter.placeholder_hint). It read "a template
+# is left alone where .obsidian/ names its folder, or list it in vaultkit.toml's `exclude`": a statement and
+# an order joined by "or", naming no setting, which left a new user (a clone without .obsidian/) guessing
+# why a template was checked and what to change
 _LEFT_ALONE = (
-    "a template is left alone where .obsidian/ names its folder, or list it in vaultkit.toml's `exclude`"
+    "a template is checked as a note unless vaultkit.toml's `exclude` or Obsidian's template settings "
+    "in .obsidian/ name its folder"
 )
 
 

@@ -47,6 +47,22 @@ def test_a_folder_outside_any_vault_is_still_an_error(
         assert "not inside an Obsidian vault" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["check", "link"])
+def test_outside_a_vault_check_and_link_say_how_to_make_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """A clone of a vault whose `.obsidian/` is not in git (many ignore it) has no vault marker: `check` said
+    only "pass --vault DIR", which helps this run but not the pre-commit hook or CI, which find the vault
+    from the files' paths. The lasting remedy, as `watch` says it, is named too: a vaultkit.toml."""
+    (tmp_path / "A.md").write_text("x\n")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(command)
+    assert result.exit_code == 2, result.output
+    assert "pass --vault DIR, or create an empty vaultkit.toml at the vault's root" in result.stderr, (
+        result.stderr
+    )
+
+
 def test_a_symlink_loop_given_is_reported_on_that_note(make_vault: VaultFactory) -> None:
     """Regression: `vaultkit check loop.md` ended in "internal error: RuntimeError: Symlink loop" (Path.resolve
     while finding the vault); a whole-vault run already reported the loop as VK201."""

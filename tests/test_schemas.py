@@ -597,11 +597,31 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     ("content", "message"),
     [
         ("{not json", "default.schema.json:1:2: schema is not valid JSON"),
+        # Regression: Python's json reads NaN and Infinity, which JSON (and ajv) refuse: `"maximum": NaN`
+        # passed every value, silently
+        (
+            '{"properties": {"a": {"maximum": NaN}}}',
+            "default.schema.json: schema is not valid JSON: NaN is no JSON number",
+        ),
+        ('{"properties": {"a": {"minimum": -Infinity}}}', "schema is not valid JSON: -Infinity is no JSON"),
         (
             '["a list"]',
             "default.schema.json: a schema file must hold a JSON object, true or false (not list)",
         ),
         (schema(type="objekt"), "default.schema.json: not a valid JSON Schema at type"),
+        # Regression: a `type` no JSON Schema knows was "'date' is not valid under any of the given
+        # schemas", jsonschema's words for the meta-schema's anyOf, which name neither the types nor the fix
+        (
+            schema(properties={"created": {"type": "date"}}),
+            "at properties/created/type: 'date' is no JSON Schema type (string, number, integer, boolean, "
+            'object, array, null, or a list of them, each once); a date is "type": "string", "format": "date"',
+        ),
+        (
+            schema(type="strng"),
+            "at type: 'strng' is no JSON Schema type (string, number, integer, boolean, object, array, null, "
+            "or a list of them, each once); did you mean 'string'?",
+        ),
+        (schema(type=["string", "nul"]), "at type: ['string', 'nul'] is no JSON Schema type"),
         (schema(properties={"a": {"minimum": "zero"}}), "not a valid JSON Schema at properties/a/minimum"),
         (
             schema(properties={"a": {"$ref": "https://example.com/s.json"}}),
@@ -656,6 +676,16 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
             "is not a 'regex' (read as ECMA-262 with the u flag, as JSON Schema says: vaultkit cannot write it "
             "out for Python's re: '\\W' inside a class",
         ),
+        # Regression: a keyword holding subschemas given the wrong JSON type was an internal error
+        # ("AttributeError: 'list' object has no attribute 'values'"): the references were crawled before
+        # the schema was checked against the meta-schema
+        (
+            schema(properties=[]),
+            "default.schema.json: not a valid JSON Schema at properties: [] is not of type",
+        ),
+        (schema(**{"$defs": ["date"]}), "default.schema.json: not a valid JSON Schema at $defs"),
+        (schema(allOf={"a": {}}), "default.schema.json: not a valid JSON Schema at allOf"),
+        ('{"$schema": 5}', "default.schema.json: not a valid JSON Schema at $schema: 5 is not of type"),
         (  # an octal escape is a syntax error with the u flag. Regression: a traceback
             schema(properties={"a": {"pattern": "[\\1]"}}),
             "(read as ECMA-262 with the u flag, as JSON Schema says: the octal escape '\\1' (refused with the u",
@@ -670,6 +700,25 @@ def test_bad_schema_is_a_configuration_error(run: Run, content: str, message: st
     assert result.stdout == ""
     assert result.stderr.startswith("vaultkit: error: ") and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_schema_folder_at_the_vault_root_reads_no_hidden_json(make_vault: VaultFactory) -> None:
+    """Regression: with the schemas at the vault root (`schema_dir = "."`), every `*.json` under it was read
+    as a schema, hidden folders too: the run stopped on Obsidian's own files (a plugin's `manifest.json`)
+    and, from the second run on, on vaultkit's cache ('.vaultkit_cache/facts-00.json: schema is not valid
+    JSON'). Hidden files and folders are skipped, as in the vault."""
+    files = {
+        "vaultkit.toml": 'schema_dir = "."\n',
+        "default.schema.json": requires("default_key"),
+        ".obsidian/plugins/dataview/manifest.json": '{"id": "dataview", "version": "0.5.68"}',
+        ".obsidian/workspace.json": "[1, 2]",
+        ".hidden.json": "not json",
+        "A.md": "---\ndefault_key: 1\n---\nx\n",
+    }
+    root = make_vault(files)
+    for _ in range(2):  # the second run has the cache's files beside the schemas
+        result = run_cli("check", root)
+        assert result.exit_code == 0, result.output
 
 
 def test_a_schema_broken_after_a_good_run_is_still_an_error(

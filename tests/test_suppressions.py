@@ -243,6 +243,15 @@ def test_unused_note_wide_code(make_vault: VaultFactory) -> None:
     assert messages(make_vault, text) == ["vaultkit_disable: VK120 suppresses nothing in this note"]
 
 
+def test_a_note_wide_entry_that_is_no_text_is_vk010s_alone(make_vault: VaultFactory) -> None:
+    """Regression: `vaultkit_disable: [VK101, 5, {a: 1}]` had its entries that are no text turned into codes
+    with str().upper(): besides VK010 'is not a string', VK301 said "vaultkit_disable: {'A': 1} suppresses
+    nothing", a value the note does not hold (a Python dict's repr, in capitals)."""
+    text = "---\ntype: entity\nkind: lab\nvaultkit_disable: [VK101, 5, {a: 1}]\n---\n# A\n\n[[Nope]]\n"
+    assert messages(make_vault, text) == []
+    assert found(make_vault, text) == [(4, "VK010"), (4, "VK010")]
+
+
 def test_a_used_suppression_is_not_reported(make_vault: VaultFactory) -> None:
     text = HEAD + "%% vaultkit-disable-next-line VK101, VK120 %%\n[[Nope]]\n"
     assert found(make_vault, text) == []  # used for one of its codes: not stale

@@ -148,6 +148,19 @@ def test_a_deleted_notes_problems_are_gone_not_fixed(vault: Path, watch: WatchPr
     assert lines and all(line.endswith("(note deleted)") for line in lines), lines
 
 
+def test_a_note_replaced_by_a_folder_of_its_name_is_deleted(vault: Path, watch: WatchProcess) -> None:
+    """Regression: a note deleted and a folder made under its name (`rm X.md; mkdir X.md`, a branch that has
+    a folder there checked out) had its problems said `(gone)`, as if the text had been rewritten: the path
+    is still there, but no note is."""
+    note = vault / RESRL
+    _in_place(note, note.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+    watch.expect(r"^vaultkit: \d+ notes")
+    note.unlink()
+    note.mkdir()
+    lines = [line for line in watch.expect(r"^vaultkit: \d+ notes") if line.startswith(f"- {RESRL}:")]
+    assert lines and all(line.endswith("(note deleted)") for line in lines), lines
+
+
 @pytest.mark.parametrize("spoil", ["binary", "not-utf8", "unreadable"])
 def test_a_note_that_can_no_longer_be_read_is_not_said_fixed(
     vault: Path, watch: WatchProcess, spoil: str

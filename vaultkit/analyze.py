@@ -197,7 +197,10 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     facts.aliases = tuple(a for a in values if isinstance(a, str) and a.strip())
     facts.opt_out = data.get(config.link.opt_out_property) is False or DRAWING_PROPERTY in data
     disabled = data.get(config.disable_property)
-    facts.disabled = tuple(str(c).upper() for c in disabled) if isinstance(disabled, list) else ()
+    # an entry that is no text is VK010's (the bundled schemas), never a code: str(5), str({...}) name none
+    facts.disabled = (
+        tuple(c.upper() for c in disabled if isinstance(c, str)) if isinstance(disabled, list) else ()
+    )
     facts.links = (*_body_links(note, base), *_property_links(note))
     facts.headings = tuple((h.text, note.position(base + h.start)[0]) for h in note.body.headings)
     facts.block_ids = tuple(BlockFact(b.ident, *note.position(base + b.start)) for b in note.body.block_ids)

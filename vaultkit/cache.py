@@ -94,8 +94,10 @@ CACHE_DIR = ".vaultkit_cache"
 # 56: a line holding a bracketed Dataview field, or a task, is no whole-line field, and an entity reference
 # (`&Delta;`) no prose: mentions read anew; VK001, VK004 and VK010 of a `{{placeholder}}` name it as one,
 # and VK101 says where only a link's quotes differ from a name's; VK001 and VK010 name curled quotes in YAML;
-# 57: VK022 of tags written as comments on the lines below `tags:`, read anew
-FORMAT = 57
+# 57: VK022 of tags written as comments on the lines below `tags:`, read anew;
+# 58: the hint of a template's placeholder (VK001, VK004, VK010, VK022, VK101) says why a template is checked
+# and which settings leave it out; a `vaultkit_disable` entry that is no text is no code, read anew
+FORMAT = 58
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -157,10 +157,10 @@ def _check_relations_property(config: Config) -> None:
     """`vaultkit link` appends links to the relations property: it must be one of its own. Named after the
     type property or `tags`, it would turn `type: entity` into a list and lose the note's schema."""
     prop = config.relations.property
-    taken = {
-        config.type_property: "the type property, which picks each note's schema",
-        config.link.opt_out_property: "the property that opts a note out of linking",
-        config.disable_property: "the property that turns rules off in a note",
+    taken = {  # each with the key that names it: the default `related` may be what another key was given
+        config.type_property: "the type property, which picks each note's schema (type_property)",
+        config.link.opt_out_property: "the property that opts a note out of linking (link.opt_out_property)",
+        config.disable_property: "the property that turns rules off in a note (disable_property)",
         "tags": "Obsidian's tags",
         "aliases": "Obsidian's aliases",
         "cssclasses": "Obsidian's CSS classes",
@@ -168,9 +168,13 @@ def _check_relations_property(config: Config) -> None:
     if not prop.strip():
         raise FatalError(f"{config.source}: 'relations.property' must name a property, got an empty string")
     if prop in taken:
+        advice = (  # not "such as 'related'" where that is the name refused
+            "give one of them another name"
+            if prop == "related"
+            else "name a property of its own, such as 'related'"
+        )
         raise FatalError(
-            f"{config.source}: 'relations.property' cannot be '{prop}': that is {taken[prop]}; "
-            "name a property of its own, such as 'related'"
+            f"{config.source}: 'relations.property' cannot be '{prop}': that is {taken[prop]}; {advice}"
         )
 
 

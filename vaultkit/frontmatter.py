@@ -402,8 +402,8 @@ def placeholder_hint(text: str) -> str:
     shown = found.group() if len(found.group()) <= 40 else found.group()[:37] + "..."
     kind = "a Templater command, not run" if shown.startswith("<%") else "a template variable, not filled in"
     return (
-        f" ({shown} is {kind}: a template is left alone where .obsidian/ names its folder, or list it in "
-        "vaultkit.toml's `exclude`)"
+        f" ({shown} is {kind}: a template is checked as a note unless vaultkit.toml's `exclude` or "
+        "Obsidian's template settings in .obsidian/ name its folder)"
     )
 
 

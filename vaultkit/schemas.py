@@ -12,6 +12,7 @@ import difflib
 import functools
 import hashlib
 import json
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -28,6 +29,8 @@ from vaultkit.nesting import TooDeep, parse_bounded
 from vaultkit.paths import SCHEMA_LIMIT, not_a_folder, read_regular
 
 if TYPE_CHECKING:
+    from jsonschema.exceptions import SchemaError
+
     from vaultkit.config import Config
 
 SCHEMA_SUFFIX = ".schema.json"
@@ -45,7 +48,7 @@ _DIALECT = b"regex: ECMA-262, u flag; also for additionalProperties\0"
 def folder_fingerprint(folder: Path) -> str:
     """A hash of every schema file's name and bytes: what the cache keys on, without parsing anything."""
     h = hashlib.sha256(_DIALECT)
-    for path in sorted(folder.rglob("*.json")):
+    for path in schema_paths(folder):
         try:
             data = read_regular(
                 path, SCHEMA_LIMIT
@@ -54,6 +57,18 @@ def folder_fingerprint(folder: Path) -> str:
             data = b"\0unreadable"
         _fingerprint_file(h, path.relative_to(folder).as_posix(), data)
     return h.hexdigest()
+
+
+def schema_paths(folder: Path) -> list[Path]:
+    """The `*.json` files of a schema folder and its subfolders, sorted, but for hidden ones, as in the vault:
+    a folder at the vault root (`schema_dir = "."`) holds `.obsidian/` and `.vaultkit_cache/`, whose JSON
+    is no schema. Symlinked folders are not entered (as `Path.rglob` did not)."""
+    found: list[Path] = []
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        # a folder named `x.json` is listed too: reading it is the error that names it
+        found.extend(Path(top, n) for n in (*files, *dirs) if n.endswith(".json") and not n.startswith("."))
+    return sorted(found)
 
 
 def _fingerprint_file(h: Any, name: str, data: bytes) -> None:
@@ -87,7 +102,7 @@ class SchemaSet:
         # The fingerprint hashes the very bytes parsed: read apart, a schema saved in between (watch reloads
         # on the first event of a save) gave the configuration in use the fingerprint of other bytes
         h = hashlib.sha256(_DIALECT)
-        for path in sorted(folder.rglob("*.json")):
+        for path in schema_paths(folder):
             name = path.relative_to(folder).as_posix()
             try:
                 data = read_regular(path, SCHEMA_LIMIT)
@@ -106,6 +121,9 @@ class SchemaSet:
         run answered from the cache never imports jsonschema; the cache is keyed on the schema bytes."""
         if self._registry is not None:
             return
+        if not self._trusted:  # before the registry reads them: `$schema: 5` or `properties: []` break it
+            for name in self.contents:
+                self._check_meta(name)
         registry = self._build_registry()
         if self._trusted:
             self._registry = registry
@@ -145,18 +163,24 @@ class SchemaSet:
                 resources_.append((schema["$id"], resource))
         return Registry(retrieve=refuse).with_resources(resources_)  # type: ignore[call-arg]
 
-    def _check(self, name: str) -> None:
+    def _check_meta(self, name: str) -> None:
+        """Schema `name` against the Draft 2020-12 meta-schema, its regexes read as ECMA-262."""
         from jsonschema import Draft202012Validator
         from jsonschema.exceptions import SchemaError
 
-        schema = self.contents[name]
-        path = self.folder / name
         try:
-            Draft202012Validator.check_schema(schema, format_checker=_meta_format_checker())
+            Draft202012Validator.check_schema(self.contents[name], format_checker=_meta_format_checker())
         except SchemaError as e:
             where = "/".join(str(p) for p in e.absolute_path) or "(root)"
             why = f" (read as ECMA-262 with the u flag, as JSON Schema says: {e.cause})" if e.cause else ""
-            raise FatalError(f"{path}: not a valid JSON Schema at {where}: {e.message}{why}") from e
+            message = f"not a valid JSON Schema at {where}: {_meta_message(e)}{why}"
+            raise FatalError(f"{self.folder / name}: {message}") from e
+
+    def _check(self, name: str) -> None:
+        """Schema `name`'s references (each resolves inside the folder) and its patterns (none backtracks
+        catastrophically); `_check_meta` has passed it."""
+        schema = self.contents[name]
+        path = self.folder / name
         for base, ref in _refs_with_base(schema, name):
             if self._resolvable(base, ref):
                 continue
@@ -499,6 +523,25 @@ def format_checker() -> Any:
     return checker
 
 
+JSON_TYPES = ("string", "number", "integer", "boolean", "object", "array", "null")
+
+
+def _meta_message(e: SchemaError) -> str:
+    """What a meta-schema error says. Of a `type` no JSON Schema knows, jsonschema's words for the
+    meta-schema's anyOf ("'date' is not valid under any of the given schemas") name neither the types nor the
+    fix: a new user writes Obsidian's property types (`date`, `text`) or a typo there."""
+    if list(e.relative_schema_path)[-3:] != ["properties", "type", "anyOf"]:
+        return e.message
+    value = e.instance
+    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    said = f"{value!r} is no JSON Schema type ({', '.join(JSON_TYPES)}, or a list of them, each once)"
+    if any(name in ("date", "date-time", "datetime", "time") for name in names):
+        return said + '; a date is "type": "string", "format": "date"'
+    unknown = [name for name in names if isinstance(name, str) and name not in JSON_TYPES]
+    close = difflib.get_close_matches(unknown[0], JSON_TYPES, n=1) if unknown else []
+    return said + (f"; did you mean {close[0]!r}?" if close else "")
+
+
 def _meta_format_checker() -> Any:
     """The format checks the metaschema gets (a schema's `pattern` has format "regex"): jsonschema's, but
     a regex is ECMA-262's, not Python's."""
@@ -714,6 +757,8 @@ def _load_json(path: Path, raw: bytes) -> Schema:
         raise FatalError(f"{path}: schema is not UTF-8") from e
     except json.JSONDecodeError as e:
         raise FatalError(f"{path}:{e.lineno}:{e.colno}: schema is not valid JSON: {e.msg}") from e
+    except _NotJsonNumber as e:
+        raise FatalError(f"{path}: schema is not valid JSON: {e} is no JSON number") from e
     except TooDeep as e:
         raise FatalError(f"{path}: schema is {e}") from e
     if not isinstance(data, dict | bool):
@@ -726,8 +771,17 @@ class _DuplicateKey(ValueError):
     pass
 
 
+class _NotJsonNumber(ValueError):
+    pass
+
+
 def _strict_json(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_unique)
+    return json.loads(text, object_pairs_hook=_unique, parse_constant=_no_constant)
+
+
+def _no_constant(name: str) -> Any:
+    """Python's json reads NaN and Infinity, which JSON and ajv refuse: `"maximum": NaN` passes any value."""
+    raise _NotJsonNumber(name)
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

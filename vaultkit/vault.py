@@ -606,6 +606,8 @@ class Vaults(NamedTuple):
 
 
 MAKE_A_VAULT = "open it in Obsidian once, or create an empty vaultkit.toml in it"  # watch has no --vault
+# check and link: --vault helps this run; a vaultkit.toml the hook and CI too (they find a vault by its paths)
+GIVE_A_VAULT = "pass --vault DIR, or create an empty vaultkit.toml at the vault's root"
 
 
 def vault_argument_hint(command: str, vault: Path | None) -> str:
@@ -614,14 +616,14 @@ def vault_argument_hint(command: str, vault: Path | None) -> str:
 
 
 def resolve_vault(
-    paths: Iterable[Path], vault: Path | None, config_dir: str, hint: str = "pass --vault DIR"
+    paths: Iterable[Path], vault: Path | None, config_dir: str, hint: str = GIVE_A_VAULT
 ) -> dict[Path, list[Path]]:
     """The vault roots of the given paths, each with the paths inside it (see `find_vaults`)."""
     return find_vaults(paths, vault, config_dir, hint).roots
 
 
 def find_vaults(
-    paths: Iterable[Path], vault: Path | None, config_dir: str, hint: str = "pass --vault DIR"
+    paths: Iterable[Path], vault: Path | None, config_dir: str, hint: str = GIVE_A_VAULT
 ) -> Vaults:
     """Group the given paths by vault root; with --vault every path belongs to that vault.
 

@@ -424,8 +424,9 @@ class Watcher:
         state = self.runner.state
         for rel in sorted(rels):
             facts = state.facts.get(rel) if state is not None else None
-            # a note no longer known that is still there was left out (excluded) by a configuration change
-            if state is not None and facts is None and not os.path.lexists(self.root / rel):
+            # a note no longer known that is still there was left out (excluded) by a configuration change;
+            # a folder made under its name is no note (a symlink to one is VK205's)
+            if state is not None and facts is None and _no_note_there(self.root / rel):
                 gone = "(note deleted)"
             elif any(d.code in NOT_READ for d in self.current.get(rel, ())):
                 gone = "(not checked: the note cannot be read)"
@@ -607,6 +608,11 @@ def _retried(message: str) -> str:
     if message.endswith(RUN_AGAIN):
         return message.removesuffix(RUN_AGAIN) + "; tried again when it is next saved or closed"
     return message + "; tried again when it next changes"
+
+
+def _no_note_there(path: Path) -> bool:
+    """Whether nothing is at `path` that could be a note: nothing at all, or a folder (not a symlink)."""
+    return not os.path.lexists(path) or (os.path.isdir(path) and not os.path.islink(path))
 
 
 def _shown(rel: str, d: Diagnostic) -> str:

@@ -83,13 +83,13 @@ def sessions(
     vault: Path | None,
     config_dir: str,
     report: str | None = None,
-    hint: str = "pass --vault DIR",
+    hint: str | None = None,
 ) -> Iterator[tuple[Session, tuple[str, ...] | None]]:
     """Each vault the paths fall in, with the vault-relative targets (None: the whole vault)."""
     from vaultkit.engine import open_session
-    from vaultkit.vault import find_vaults
+    from vaultkit.vault import GIVE_A_VAULT, find_vaults
 
-    vaults = find_vaults(paths, vault, config_dir, hint)
+    vaults = find_vaults(paths, vault, config_dir, hint or GIVE_A_VAULT)
     # a schema of a vault kept outside it (`schema_dir = "../schemas"`), given beside the vault's notes: as a
     # schema inside the vault does, it has the whole vault checked
     schemas = _schema_folders(vaults.roots) if vaults.skipped else {}

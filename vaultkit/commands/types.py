@@ -23,6 +23,7 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
         rel = f"{config_dir}/types.json"
         path = session.root / rel
         shown = display_paths(session.root, [rel])[0]  # as diagnostics name files: from the current folder
+        session.schemas.ensure_valid()  # as check and link: no file written from a schema they refuse
         raw, current = _read(path)
         declared = current.get("types", {})
         if not isinstance(declared, dict):
