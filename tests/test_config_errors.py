@@ -656,3 +656,26 @@ def test_a_settings_file_in_utf_16_is_named_so(make_vault: VaultFactory) -> None
     line, stdout = _the_vk024(root, ".obsidian/app.json", "1:1")
     assert "the file is UTF-16 (it starts with a UTF-16 BOM), not UTF-8" in line, line
     assert "VK101" in stdout  # Old/B.md is checked: no filter excludes it
+
+
+@pytest.mark.parametrize("kind", ["file", "symlink"])
+def test_clean_leaves_a_cache_path_that_is_no_folder_alone_and_says_so(
+    make_vault: VaultFactory, kind: str
+) -> None:
+    """Regression: with `.vaultkit_cache` a file (or a symlink to a folder elsewhere), `clean` rightly deleted
+    nothing but said "no cache in .../.vaultkit_cache" and exited 0, as if the path were not there."""
+    root = make_vault({"A.md": ENTITY})
+    elsewhere = root.parent / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("mine\n")
+    cache = root / ".vaultkit_cache"
+    if kind == "file":
+        cache.write_text("not a cache\n")
+    else:
+        cache.symlink_to(elsewhere, target_is_directory=True)
+    result = run_cli("clean", root)
+    assert result.exit_code == 1, result.output
+    what = "not a folder" if kind == "file" else "a symlink"
+    assert result.stderr == f"vaultkit: {cache} left alone: it is {what}, so no cache of vaultkit's\n"
+    assert (elsewhere / "keep.txt").read_text() == "mine\n"
+    assert kind == "symlink" or cache.read_text() == "not a cache\n"

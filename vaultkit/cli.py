@@ -218,14 +218,22 @@ def explain(code: str) -> int:
 @click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 def clean(vault: Path | None, config_dir: str) -> int:
     """Delete the vault's .vaultkit_cache/."""
+    from vaultkit.cache import CACHE_DIR
     from vaultkit.cache import clean as clean_cache
     from vaultkit.vault import resolve_vault, vault_argument_hint
 
     hint = vault_argument_hint("clean", vault)
+    status = 0
     for root in resolve_vault([vault] if vault else [], None, config_dir, hint):
+        folder = root / CACHE_DIR
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):  # not a folder vaultkit made
+            what = "a symlink" if folder.is_symlink() else "not a folder"
+            click.echo(f"vaultkit: {folder} left alone: it is {what}, so no cache of vaultkit's", err=True)
+            status = 1
+            continue
         removed = clean_cache(root)
-        click.echo(f"{'removed' if removed else 'no cache in'} {root / '.vaultkit_cache'}")
-    return 0
+        click.echo(f"{'removed' if removed else 'no cache in'} {folder}")
+    return status
 
 
 @cli.command("obsidian-types")
