@@ -369,6 +369,22 @@ def test_obsidian_types_writes_the_schemas_types_and_keeps_the_rest(make_vault: 
     assert not [p for p in (root / ".obsidian").iterdir() if p.name.endswith("tmp")]
 
 
+@pytest.mark.parametrize("content", [b"", b"\n  \n", b'\xef\xbb\xbf{"types": {"mood": "text"}}'])
+def test_obsidian_types_reads_an_empty_types_json_or_one_with_a_bom(
+    make_vault: VaultFactory, content: bytes
+) -> None:
+    """A `types.json` that is empty (made by `touch`) or starts with a BOM is read as `check` reads it, as
+    nothing to keep or as its object. Regression: obsidian-types stopped with "cannot read: Expecting value:
+    line 1 column 1 (char 0)" (newuser31), where check says the file is empty."""
+    root = make_vault({"A.md": ENTITY})
+    (root / ".obsidian/types.json").write_bytes(content)
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 0, result.output
+    written = json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8"))
+    assert written["types"]["review_value"] == "number"
+    assert written["types"].get("mood") == ("text" if b"mood" in content else None)
+
+
 def test_obsidian_types_follows_a_ref_relative_to_a_schema_in_a_subfolder(make_vault: VaultFactory) -> None:
     """`../defs/common.schema.json` from `types/book.schema.json` was looked up from the folder's root, found
     nothing, and the date property was written `text`."""

@@ -58,7 +58,8 @@ def _read(path: Path) -> tuple[bytes | None, dict[str, object]]:
     """The file's bytes (None: there is none) and its JSON object."""
     try:
         raw = read_regular(path, SETTINGS_LIMIT)  # a named pipe is refused, not waited on
-        data = parse_bounded(json.loads, raw.decode("utf-8"))
+        text = raw.decode("utf-8-sig")  # with a BOM, as the settings reader takes it (obsidian.py)
+        data = parse_bounded(json.loads, text) if text.strip() else {}  # empty (`touch`ed): nothing to keep
     except FileNotFoundError:
         return None, {}
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, TooDeep) as e:
