@@ -94,7 +94,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 56: a line holding a bracketed Dataview field, or a task, is no whole-line field, and an entity reference
 # (`&Delta;`) no prose: mentions read anew; VK001, VK004 and VK010 of a `{{placeholder}}` name it as one,
 # and VK101 says where only a link's quotes differ from a name's; VK001 and VK010 name curled quotes in YAML
-FORMAT = 56
+# 57: a uri urlsplit refuses (`https://[::1/x`) is VK010's "not a valid uri", not a VK000 crash, read anew
+FORMAT = 57
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

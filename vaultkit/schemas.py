@@ -694,7 +694,10 @@ def _is_uri(value: object) -> bool:
         return False
     if value.isascii() and _WEB_WITH_HOST.match(value):  # urlsplit's answer, without splitting it
         return True
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # `https://[::1/x`, a host NFKC reads as other characters: a VK000 crash before
+        return False
     return parts.scheme not in ("http", "https") or bool(parts.netloc)
 
 
