@@ -126,6 +126,9 @@ KEYWORD_SCHEMAS = [
     {"format": "date-time"},
     {"uniqueItems": True},  # lists of strings take a shortcut; lists of anything else do not
     {"type": ["integer", "string"]},
+    {"const": "raw"},  # a string const takes a shortcut
+    {"properties": {"a": {"type": "string", "minLength": 2, "pattern": "a"}, "b": {"minimum": 1}}},
+    {"exclusiveMaximum": 1, "maxLength": 1, "minProperties": 1, "maxProperties": 1, "maxItems": 1},
 ]
 
 
@@ -148,6 +151,10 @@ format_strings = st.one_of(
             "urn:isbn:1",
             "a b:c",
             "C:\\path",
+            "https://[::1]/x",
+            "https://[::1/x",
+            "HTTPS://a.b?c",
+            "https://exämple.com/",
         ]
     ),
     st.from_regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?", fullmatch=True),

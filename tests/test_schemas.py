@@ -10,12 +10,13 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import Result, VaultFactory, run_cli
 
 from vaultkit.errors import FatalError
-from vaultkit.schemas import SchemaSet, backtracking_risk, bundled_schema_dir
+from vaultkit.schemas import GATE_FORMATS, SchemaSet, backtracking_risk, bundled_schema_dir
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -329,11 +330,54 @@ def test_valid_uris(run: Run, value: str) -> None:
     assert check_note(run, "title: a", "review_value: 1", f"url: '{value}'") == []
 
 
-@pytest.mark.parametrize("value", ["not a url", "example.com/page", "https://", "http://exa mple.com"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "not a url",
+        "example.com/page",
+        "https://",
+        "http://exa mple.com",
+        "https://[::1/x",  # urlsplit raises ValueError: a VK000 "please report it" before, not VK010
+        "https://ex\u2100ample.com/",
+    ],
+)
 def test_invalid_uris(run: Run, value: str) -> None:
     assert check_note(run, "title: a", "review_value: 1", f"url: '{value}'") == [
         f'N.md:4:6: VK010 url: "{value}" is not a valid uri'
     ]
+
+
+# Where an http(s) URI is answered without urlsplit (`schemas._WEB_WITH_HOST`) and where it is left to it
+URIS = [
+    "https://example.com",
+    "HTTP://Example.com/a",
+    "https://a.b?q=1",
+    "https://a.b#frag",
+    "http://user:pw@host:80/x",
+    "https:///path",
+    "https://?q",
+    "http:x",
+    "https://[::1]/x",
+    "https://[::1/x",
+    "https://a]b/",
+    "https://exämple.com/",
+    "https://ex\u2100ample.com/",
+    "https://example.com/é",
+    "ftp://host/x",
+    "file:///etc/passwd",
+]
+
+
+@pytest.mark.parametrize("value", URIS)
+def test_uri_format_is_urlsplits_reading(value: str) -> None:
+    """The format check's shortcut for a plain http(s) URI answers as urlsplit does (what urlsplit refuses
+    with a ValueError is no valid uri)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        assert GATE_FORMATS["uri"](value) is False
+        return
+    assert GATE_FORMATS["uri"](value) == (parts.scheme not in ("http", "https") or bool(parts.netloc))
 
 
 @pytest.mark.parametrize(

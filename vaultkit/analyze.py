@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import sys
 import traceback
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,7 +203,8 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
         tuple(c.upper() for c in disabled if isinstance(c, str)) if isinstance(disabled, list) else ()
     )
     facts.links = (*_body_links(note, base), *_property_links(note))
-    facts.headings = tuple((h.text, note.position(base + h.start)[0]) for h in note.body.headings)
+    starts = note.line_starts  # a heading's line is the number of lines that start at or before it
+    facts.headings = tuple((h.text, bisect_right(starts, base + h.start)) for h in note.body.headings)
     facts.block_ids = tuple(BlockFact(b.ident, *note.position(base + b.start)) for b in note.body.block_ids)
     facts.suppressions = tuple(
         SuppressionFact(s.codes, s.first_line, s.last_line, s.line, s.col, s.ends)
@@ -217,10 +219,14 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
 
 
 def _body_links(note: Note, base: int) -> Iterator[LinkFact]:
+    starts = note.line_starts  # `note.position` written out: ~7 links a note
     for link in note.body.links:
-        line, col = note.position(base + link.start)
+        at = base + link.start
+        line = bisect_right(starts, at)
         # one string for each target: the pickle to the parent then holds it once per chunk of notes
-        yield LinkFact(link.kind, sys.intern(link.target), link.subpath, link.embed, line, col)
+        yield LinkFact(
+            link.kind, sys.intern(link.target), link.subpath, link.embed, line, at - starts[line - 1] + 1
+        )
 
 
 def _property_links(note: Note) -> Iterator[LinkFact]:

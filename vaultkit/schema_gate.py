@@ -8,6 +8,7 @@ which produces the actual errors. So the gate can only save time, never change a
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Hashable, Mapping, Sized
 from typing import Any
@@ -77,6 +78,13 @@ def _compile(schema: Any, formats: Formats) -> Check:
 
 
 def _all(checks: tuple[Check, ...]) -> Check:
+    if len(checks) == 2:  # a value's usual two or three (type and pattern, or type, format and pattern):
+        first, second = checks  # written out, without the loop's cost (~130,000 calls on 10k notes)
+        return lambda x: first(x) and second(x)
+    if len(checks) == 3:
+        first, second, third = checks
+        return lambda x: first(x) and second(x) and third(x)
+
     def check(x: Any) -> bool:
         for c in checks:  # noqa: SIM110 - a plain loop: all() with a generator is twice as slow here
             if not c(x):
@@ -162,6 +170,8 @@ def _enum(value: Any, _s: Any, _f: Any) -> Check:
 
 
 def _const(value: Any, _s: Any, _f: Any) -> Check:
+    if type(value) is str:  # `type: {const: raw}`: JSON equality with a string is a string's equality
+        return lambda x: type(x) is str and x == value
     return lambda x: json_equal(x, value)
 
 
@@ -169,7 +179,11 @@ def _numeric(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any, Any], Check]
     def build(value: Any, _s: Any, _f: Any) -> Check:
         if not _is_number(value):
             raise Unsupported("bound")
-        return lambda x: not _is_number(x) or op(x, value)
+
+        def check(x: Any) -> bool:  # _is_number written out: 40,000 calls on 10k notes
+            return isinstance(x, bool) or not isinstance(x, int | float) or op(x, value)
+
+        return check
 
     return build
 
@@ -274,6 +288,8 @@ def _object_properties(schema: Mapping[str, Any], formats: Any) -> Check:
     ]
     extra_schema = schema.get("additionalProperties", True)
     extra = _compile(extra_schema, formats)
+    if not patterns and extra is _always:  # the usual: named properties, any other allowed
+        return _named_properties(props)
 
     def check(x: Any) -> bool:
         if not isinstance(x, dict):
@@ -295,21 +311,37 @@ def _object_properties(schema: Mapping[str, Any], formats: Any) -> Check:
     return check
 
 
+def _named_properties(props: Mapping[str, Check]) -> Check:
+    """`_object_properties` for a schema of `properties` alone: each key it names is checked, others pass."""
+    find = props.get
+
+    def check(x: Any) -> bool:
+        if not isinstance(x, dict):
+            return True
+        for key, value in x.items():
+            sub = find(key)
+            if sub is not None and not sub(value):
+                return False
+        return True
+
+    return check
+
+
 _HANDLED_BY_PARENT = frozenset({"properties", "additionalProperties", "patternProperties"})
 _BUILDERS: dict[str, Callable[[Any, Any, Any], Check]] = {
     "type": _type,
     "enum": _enum,
     "const": _const,
-    "minimum": _numeric(lambda x, v: x >= v),
-    "maximum": _numeric(lambda x, v: x <= v),
-    "exclusiveMinimum": _numeric(lambda x, v: x > v),
-    "exclusiveMaximum": _numeric(lambda x, v: x < v),
-    "minLength": _length(lambda n, v: n >= v, str),
-    "maxLength": _length(lambda n, v: n <= v, str),
-    "minItems": _length(lambda n, v: n >= v, list),
-    "maxItems": _length(lambda n, v: n <= v, list),
-    "minProperties": _length(lambda n, v: n >= v, dict),
-    "maxProperties": _length(lambda n, v: n <= v, dict),
+    "minimum": _numeric(operator.ge),
+    "maximum": _numeric(operator.le),
+    "exclusiveMinimum": _numeric(operator.gt),
+    "exclusiveMaximum": _numeric(operator.lt),
+    "minLength": _length(operator.ge, str),
+    "maxLength": _length(operator.le, str),
+    "minItems": _length(operator.ge, list),
+    "maxItems": _length(operator.le, list),
+    "minProperties": _length(operator.ge, dict),
+    "maxProperties": _length(operator.le, dict),
     "pattern": _pattern,
     "format": _format,
     "required": _required,

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from vaultkit.errors import FatalError, brief
 from vaultkit.js_regex import NotTranslated, schema_regex, translate
 from vaultkit.nesting import TooDeep, parse_bounded
-from vaultkit.paths import SCHEMA_LIMIT, not_a_folder, read_regular
+from vaultkit.paths import SCHEMA_LIMIT, glob_match, not_a_folder, read_regular
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import SchemaError
@@ -37,6 +37,9 @@ SCHEMA_SUFFIX = ".schema.json"
 Schema = dict[str, Any] | bool  # `true` accepts everything, `false` nothing (JSON Schema 2020-12 and 7)
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]*\Z")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)  # as jsonschema's
+# An ASCII http(s) URI with a host, as urlsplit reads one (up to the first `/`, `?` or `#`) and takes without
+# a ValueError: no bracket (an IPv6 host) nor other script (its NFKC check) is left out of urlsplit
+_WEB_WITH_HOST = re.compile(r"https?://[^/?#\[\]]+(?:[/?#]|\Z)", re.IGNORECASE | re.ASCII)
 
 
 # Hashed first into every schema fingerprint: the same schema bytes read under another regex dialect
@@ -426,33 +429,39 @@ def select_schema(
     schema_dir: str | None = None,
 ) -> Selected:
     """The schema a note gets (DESIGN.md, "Schema selection"). `schema_dir` is the schema folder relative to
-    the vault root (None: the bundled schemas), for `$schema` paths relative to the note."""
-    from vaultkit.paths import glob_match
+    the vault root (None: the bundled schemas), for `$schema` paths relative to the note.
 
-    where = f"the schema folder '{schema_dir}'" if schema_dir else "the bundled schemas"
-    fallback = default if schemas.has(default) else ""
+    Asked twice a note (VK010, VK011): the folder's name is worded only for a problem (the f-string on
+    every call, and a function-level import, made it the costliest call of the parse's rules)."""
     explicit = data.get("$schema")
     if explicit is not None and explicit != "":
-        return _explicit(schemas, rel, explicit, schema_dir, where)
+        return _explicit(schemas, rel, explicit, schema_dir, _where(schema_dir))
     kind = data.get(type_property)
     unknown: tuple[str, str] | None = None
     if isinstance(kind, str) and kind:
         name = kind + SCHEMA_SUFFIX
-        if schemas.has(name):
+        if name in schemas.contents:
             return Selected(name)
         # the folder's schema, else the default: a type of no schema (or one meant for something else,
         # `type: 🧠`) does not leave the note to the default alone
         unknown = (
             "VK011",
-            f"{type_property}: no schema '{name}' in {where}{_types_known(schemas, kind, default)}",
+            f"{type_property}: no schema '{name}' in {_where(schema_dir)}"
+            f"{_types_known(schemas, kind, default)}",
         )
+    fallback = default if default in schemas.contents else ""
     for pattern, name in schema_map:
         if glob_match(pattern, rel):
-            if not schemas.has(name):
-                problem = f"schema_map: '{pattern}' names '{name}', which is not in {where}"
+            if name not in schemas.contents:
+                problem = f"schema_map: '{pattern}' names '{name}', which is not in {_where(schema_dir)}"
                 return Selected(fallback, unknown or ("VK011", problem))
             return Selected(name, unknown)
     return Selected(fallback, unknown)
+
+
+def _where(schema_dir: str | None) -> str:
+    """The schema folder, as a problem with a note's schema names it."""
+    return f"the schema folder '{schema_dir}'" if schema_dir else "the bundled schemas"
 
 
 _ONLY_DEFINITIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "$defs", "definitions"})
@@ -726,7 +735,12 @@ def _is_uri(value: object) -> bool:
         return True
     if not _URI.match(value):
         return False
-    parts = urlsplit(value)
+    if value.isascii() and _WEB_WITH_HOST.match(value):  # urlsplit's answer, without splitting it
+        return True
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # `https://[::1/x`, a host NFKC reads as other characters: a VK000 crash before
+        return False
     return parts.scheme not in ("http", "https") or bool(parts.netloc)
 
 

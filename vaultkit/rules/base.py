@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
@@ -211,8 +211,13 @@ def candidate_names(candidates: Sequence[str]) -> str:
     return f"{shown} and {len(candidates) - SHOWN_CANDIDATES:,} more"
 
 
-def problems(note: Note, code: str, severity: Severity = Severity.ERROR) -> Iterator[Diagnostic]:
-    """The parser's problems of one code, as diagnostics (for the rules that document them)."""
-    for p in note.problems:
-        if p.code == code:
-            yield Diagnostic(note.rel, p.line, p.col, code, p.message, severity)
+def problems(note: Note, code: str, severity: Severity = Severity.ERROR) -> Iterable[Diagnostic]:
+    """The parser's problems of one code, as diagnostics (for the rules that document them). Ten rules
+    ask this of every note, and most notes have no problem: no generator is made for those."""
+    if not note.problems:
+        return ()
+    return [
+        Diagnostic(note.rel, p.line, p.col, code, p.message, severity)
+        for p in note.problems
+        if p.code == code
+    ]

@@ -34,21 +34,18 @@ if TYPE_CHECKING:
 
 
 def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
+    # where each id is, worked out only for a duplicate and the id it repeats (most notes have none)
     seen: dict[str, int] = {}
     base = note.fm.body_start
     for block in note.body.block_ids:
-        line, col = note.position(base + block.start)
         key = block.ident.lower()
         if key in seen:
-            yield Diagnostic(
-                note.rel,
-                line,
-                col,
-                RULE.code,
-                f"block id '^{block.ident}' is already used on line {seen[key]}",
-            )
+            line, col = note.position(base + block.start)
+            first = note.position(base + seen[key])[0]
+            message = f"block id '^{block.ident}' is already used on line {first}"
+            yield Diagnostic(note.rel, line, col, RULE.code, message)
         else:
-            seen[key] = line
+            seen[key] = block.start
 
 
 RULE = rule(sys.modules[__name__], "VK105", "duplicate-block-id", "note")

@@ -54,19 +54,21 @@ def tag_problem(tag: str) -> str | None:
     tag = tag.removeprefix("#")
     if not tag:
         return "is only '#'"
-    bad = sorted({c for c in tag if not _tag_char(c)})
-    if bad:
-        return "contains " + ", ".join(repr(c) for c in bad)
+    # Most tags are letters, digits and `_-/` only, all tag characters: one test of the whole tag, not a
+    # call a character (`"".isalnum()` is False: a tag of `_-/` alone is looked at character by character)
+    if not tag.replace("_", "").replace("-", "").replace("/", "").isalnum():
+        bad = sorted({c for c in tag if not _tag_char(c)})
+        if bad:
+            return "contains " + ", ".join(repr(c) for c in bad)
     # Obsidian's test is `/[^0-9]/` (its hashtag parser, app.js) on the whole tag: ASCII digits, as
     # JavaScript's `\d` is; `#١٢٣` (Arabic-Indic digits) is a tag. The nesting `/` is a character other
     # than 0-9 as `_` and `-` are (`#1_2` and `#1-2` are tags in Obsidian, obsidian-tasks' manual test
     # "Testing Tag Recognition"): `#2024/01` is a tag, and so are `#1/a` and `#a/1`
-    if all(c in _DIGITS for c in tag):
+    if tag.isascii() and tag.isdigit():  # in ASCII, only 0-9 are digits
         return "has only digits 0-9: Obsidian needs at least one other character"
     return None
 
 
-_DIGITS = frozenset("0123456789")
 # Obsidian keeps the text values of `tags` and drops any other (parseFrontMatterTags through
 # parseFrontMatterStringArray, de-minified from Obsidian 1.12.7: clintonthegeek/Corbomite
 # docs/obsidian-audit/domains/parsing.md, section 1): `tags: [2024, ai]` is the one tag `ai`, `tags: 42` none
