@@ -463,11 +463,7 @@ def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, kept: s
     boundary = old_fm.body_start if old_fm.present else 0
     body_edits = [e for e in edits if e.start >= boundary and (old_fm.present or e.start > 0 or e.end > 0)]
     head_edits = [e for e in edits if e not in body_edits]
-    derived = kept and (
-        _appends_property(old, old_fm, head_edits, managed, kept)
-        or _extends_list(old, old_fm, head_edits, managed, kept)
-    )
-    if head_edits and not derived:
+    if head_edits and not (kept and _derived(old, old_fm, head_edits, managed, kept)):
         problem = _check_frontmatter(old, old_fm, new, managed, kept)
         if problem:
             return problem
@@ -478,6 +474,15 @@ def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, kept: s
             or _check_protected(old, boundary, body_edits)
         )
     return None
+
+
+def _derived(
+    old: str, old_fm: frontmatter.Frontmatter, edits: Sequence[Edit], managed: str, kept: str
+) -> bool:
+    """Does the YAML's grammar say what loading the new YAML would: a note's first relations, or more?"""
+    return _appends_property(old, old_fm, edits, managed, kept) or _extends_list(
+        old, old_fm, edits, managed, kept
+    )
 
 
 def _check_protected(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
