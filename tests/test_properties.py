@@ -1142,6 +1142,32 @@ def test_more_relations_in_a_block_list_are_checked_without_loading_its_yaml_aga
     assert loads == []
 
 
+def test_link_adds_relations_to_a_block_list_as_the_full_comparison_would(make_vault: VaultFactory) -> None:
+    """A vault linked once, then a new mention: `link` adds the relation to the note's block list, checked
+    by the YAML's grammar (no frontmatter comparison), and writes what the full comparison writes."""
+    files = {
+        "Alpha.md": "Alpha.\n",
+        "Beta.md": '---\ntitle: B  # kept\nrelated:\n  - "[[Alpha]]"\ntags: [b]\n---\nBeta.\n',
+        "Gamma.md": "Gamma mentions Beta.\n",
+    }
+    roots = [make_vault(files, name="fast"), make_vault(files, name="full")]
+    compared: list[str] = []
+    real = verify._check_frontmatter
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verify, "_check_frontmatter", lambda *args: compared.append(args[0]) or real(*args))
+        assert run_cli("link", "--jobs", "1", roots[0]).exit_code == 0
+    assert compared == []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verify, "_appends_property", lambda *args: False)
+        patch.setattr(verify, "_extends_list", lambda *args: False)
+        assert run_cli("link", "--jobs", "1", roots[1]).exit_code == 0
+    assert snapshot(roots[0]) == snapshot(roots[1])
+    beta = (roots[0] / "Beta.md").read_text()
+    assert (
+        beta == '---\ntitle: B  # kept\nrelated:\n  - "[[Alpha]]"\n  - "[[Gamma]]"\ntags: [b]\n---\nBeta.\n'
+    )
+
+
 _LIST = '---\nrelated:\n  - "[[A]]"\n---\n'
 
 
