@@ -42,7 +42,7 @@ from vaultkit.commands.link import LINK_CODES
 from vaultkit.diagnostics import Edit
 from vaultkit.edits import apply_text
 from vaultkit.engine import Runner, RunOptions, open_session
-from vaultkit.linker import usable_key
+from vaultkit.linker import relation_anchor, relation_insert, usable_key
 from vaultkit.verify import check_edits
 
 SCALE = float(os.environ.get("VAULTKIT_FUZZ_SCALE", "1"))  # e.g. 20 for a long, still deterministic, hunt
@@ -1105,11 +1105,158 @@ def test_link_writes_relations_checked_against_what_the_parse_recorded(make_vaul
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(verify, "_keeps", lambda *args: False)  # the full comparison, every time
         patch.setattr(verify, "_appends_property", lambda *args: False)
+        patch.setattr(verify, "_extends_list", lambda *args: False)
         assert run_cli("link", "--jobs", "1", roots[1]).exit_code == 0
     assert snapshot(roots[0]) == snapshot(roots[1])
     assert '"[[Alpha]]"' in (roots[0] / "Beta.md").read_text()
     delta = (roots[0] / "Delta.md").read_text()
     assert delta == '---\ntitle: D  # kept\nrelated:\n  - "[[Gamma]]"\n---\nDelta.\n'
+
+
+def _more_relations(old: str, *links: str) -> tuple[str, Edit] | None:
+    """`old` given more relations where the linker puts them (`linker.relation_anchor`), and the edit that
+    does it; None where the linker adds none (YAML it cannot read, a value not its own)."""
+    fm = frontmatter.split(old)
+    frontmatter.load(old, fm)
+    anchor = relation_anchor(old, fm, "related")
+    if anchor is None:
+        return None
+    edit = Edit(*relation_insert(anchor, list(links)))
+    return apply_text(old, [edit]), edit
+
+
+def test_more_relations_in_a_block_list_are_checked_without_loading_its_yaml_again() -> None:
+    """Items added to the end of a note's relations block list, the usual edit once a vault has been linked,
+    are checked by the YAML's grammar, not by a load (verify._extends_list)."""
+    old = '---\ntitle: a\nrelated:\n  - "[[Old]]"\ntags: [x]\n---\nBody.\n'
+    more = _more_relations(old, "[[New]]", "[[Other]]")
+    assert more is not None
+    new, edit = more
+    assert (
+        new
+        == '---\ntitle: a\nrelated:\n  - "[[Old]]"\n  - "[[New]]"\n  - "[[Other]]"\ntags: [x]\n---\nBody.\n'
+    )
+    kept = _kept(old)
+    with _loads() as loads:
+        assert check_edits(old, new, [edit], "related", kept=kept) is None
+    assert loads == []
+
+
+def test_link_adds_relations_to_a_block_list_as_the_full_comparison_would(make_vault: VaultFactory) -> None:
+    """A vault linked once, then a new mention: `link` adds the relation to the note's block list, checked
+    by the YAML's grammar (no frontmatter comparison), and writes what the full comparison writes."""
+    files = {
+        "Alpha.md": "Alpha.\n",
+        "Beta.md": '---\ntitle: B  # kept\nrelated:\n  - "[[Alpha]]"\ntags: [b]\n---\nBeta.\n',
+        "Gamma.md": "Gamma mentions Beta.\n",
+    }
+    roots = [make_vault(files, name="fast"), make_vault(files, name="full")]
+    compared: list[str] = []
+    real = verify._check_frontmatter
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verify, "_check_frontmatter", lambda *args: compared.append(args[0]) or real(*args))
+        assert run_cli("link", "--jobs", "1", roots[0]).exit_code == 0
+    assert compared == []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(verify, "_appends_property", lambda *args: False)
+        patch.setattr(verify, "_extends_list", lambda *args: False)
+        assert run_cli("link", "--jobs", "1", roots[1]).exit_code == 0
+    assert snapshot(roots[0]) == snapshot(roots[1])
+    beta = (roots[0] / "Beta.md").read_text()
+    assert (
+        beta == '---\ntitle: B  # kept\nrelated:\n  - "[[Alpha]]"\n  - "[[Gamma]]"\ntags: [b]\n---\nBeta.\n'
+    )
+
+
+_LIST = '---\nrelated:\n  - "[[A]]"\n---\n'
+
+
+@pytest.mark.parametrize(
+    ("old", "derived"),
+    [
+        (_LIST, True),
+        ("---\ntitle: a\nrelated:\n  - \"[[A]]\"\n  - '[[B''s]]'\ntags: [x]\n---\nBody.\n", True),
+        ('---\nrelated:\n- "[[A]]"\nnext: 1\n---\n', True),  # a list at column 0
+        ('---\nrelated:\n      -   "[[A]]"\n      -   "[[B]]"\n"q": 1\n---\n', True),
+        ('---\r\nrelated:\r\n  - "[[A]]"\r\ntitle: a\r\n---\r\nBody.\r\n', True),
+        ('---\nrelated:\n  - "[[A]]"\n---', True),  # the closing fence ends the note
+        ('---\nRelated: \t\n  - "[[A]]"\n---\n', True),  # the property in another case, spaces after it
+        ('---\ntitle: a\ntitle: b\nt:\tyes\nrelated:\n  - "[[A]]"\n---\n', True),  # a duplicate key, a tab
+        ('---\nnote: |\n  text\nrelated:\n  - "[[A]]"\n---\n', True),
+        ('---\nrelated: ["[[A]]"]\n---\n', False),  # a flow list
+        ('---\nrelated: "[[A]]"\n---\n', False),
+        ('---\nrelated:\n  - "[[A]]"\n  # c\n  - "[[B]]"\n---\n', False),  # a comment between items
+        ('---\nrelated:\n  - "[[A]]"\n# c\n---\n', False),
+        ('---\nrelated:\n  - "[[A]]" # c\n---\n', False),
+        ('---\nrelated: # c\n  - "[[A]]"\n---\n', False),
+        ("---\nrelated:\n  - |\n    [[A]]\n---\n", False),  # a block scalar as an item
+        ('---\nrelated:\n  - "[[A]]"\n  - |\n    [[B]]\n---\n', False),
+        ('---\nrelated:\n  - "[[A]]"\n  -  "[[B]]"\n---\n', False),  # another spacing after the dash
+        ('---\nrelated:\n  - "[[A]]"\n\nnext: 1\n---\n', False),  # a blank line after the list
+        ('---\nrelated:\n  - "[[A]]"\nrelated:\n  - "[[B]]"\n---\n', False),  # a duplicate key
+        ('---\nRelated:\n  - "[[A]]"\nrelated:\n  - "[[B]]"\n---\n', False),
+        ('---\nrelated:\n  - "[[Related work]]"\n---\n', False),  # the name twice
+        ('---\n"related":\n  - "[[A]]"\n---\n', False),
+        ('---\nnote: "a\nrelated:\n  - b"\nrelated:\n  - "[[A]]"\n---\n', False),
+        ('---\nrelated:\n  - "[[A\\u0042]]"\n---\n', False),  # an escape
+        ('---\nx: &a 1\ny: *a\nrelated:\n  - "[[A]]"\n---\n', False),  # an anchor, an alias
+        ('---\nrelated:\n  - "[[A]]"\n...\n---\n', False),
+        ('---\n  related:\n    - "[[A]]"\n---\n', False),  # the root mapping indented
+        ('---\nrelated:\n  - "' + "[" * 499 + '"\n---\n', False),  # brackets enough to be counted
+        ('---\nrelated:\n  - "[[A]]"\n  - "[[A\u2028B]]"\n---\n', False),
+    ],
+)
+def test_more_relations_checked_by_the_grammar_say_what_a_load_says(old: str, derived: bool) -> None:
+    """Where the check of items added to a relations block list does without loading the new YAML, the
+    verdict is the full comparison's; where the YAML could read the added lines otherwise, it is loaded."""
+    more = _more_relations(old, "[[New]]", "[[It's]]")
+    assert more is not None
+    new, edit = more
+    full, kept = check_edits(old, new, [edit], "related"), _kept(old)
+    with _loads() as loads:
+        assert check_edits(old, new, [edit], "related", kept=kept) == full
+    assert (loads == []) == derived, loads
+    if derived:
+        assert full is None
+
+
+_LIST_LINES = _HEAD_LINES | st.sampled_from(
+    [
+        "related:",
+        "Related:",
+        "related: ",
+        '  - "[[A]]"',
+        "  - '[[B]]'",
+        '- "[[C]]"',
+        '    - "[[D]]"',
+        '  -  "[[E]]"',
+        '  - "[[F]]" # c',
+        "  - |",
+        '  - "[[G',
+        '  H]]"',
+        "  # c",
+        "next: 1",
+        '"q": 1',
+    ]
+)
+
+
+@FUZZ
+@given(lines=st.lists(_LIST_LINES, max_size=8), crlf=st.booleans(), quote=st.sampled_from("\"'"))
+def test_more_relations_checked_by_the_grammar_say_what_a_load_says_of_any_frontmatter(
+    lines: list[str], crlf: bool, quote: str
+) -> None:
+    eol = "\r\n" if crlf else "\n"
+    old = "---" + eol + "".join(line + eol for line in lines) + "---" + eol + "Body." + eol
+    more = _more_relations(old, "[[New]]", f"[[It{quote}s]]")
+    kept = _kept(old)
+    if more is None or not kept:
+        return
+    new, edit = more
+    with _loads() as loads:
+        verdict = check_edits(old, new, [edit], "related", kept=kept)
+    event("derived" if not loads else "loaded")
+    assert verdict == check_edits(old, new, [edit], "related")
 
 
 @pytest.mark.parametrize(
