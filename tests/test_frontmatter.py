@@ -666,13 +666,16 @@ def test_tags_written_with_hashes_unquoted_are_a_yaml_comment(
     """`tags: #zotero, #reference` (as Zotero literature-note templates and Logseq exports write it) is a
     YAML comment: the property is empty and Obsidian shows no tag. Regression: nothing was said. A comment
     that reads as one (`# to do`) is left alone. So are tags written on the lines below `tags:` (regression:
-    nothing was said of them either, review31)."""
+    nothing was said of them either, review31), also after a comment that reads as one, which is not named
+    with them (regression: F said nothing, G named '# TODO: more' among the tags, review2)."""
     files = {
         "A.md": fm("tags: #zotero, #literature-notes"),
         "B.md": fm("Tags:\n  - ok\n  - #todo"),
         "C.md": fm("tags: # none yet"),
         "D.md": fm("tags:\n#zotero\n  #paper, #to-read\n\ntitle: x"),
         "E.md": fm("tags:\n# to do later\ntitle: x"),
+        "F.md": fm("tags:\n# imported from Zotero\n#zotero #paper\ntitle: x"),
+        "G.md": fm("tags:\n#zotero\n# TODO: more\ntitle: x"),
     }
     root = make_vault(files)
     monkeypatch.chdir(root)
@@ -684,6 +687,10 @@ def test_tags_written_with_hashes_unquoted_are_a_yaml_comment(
         'write tags without the # ([todo]) or in quotes ("#todo")',
         "D.md:3:1: VK022 tags: '#zotero', '#paper, #to-read' are YAML comments, so Obsidian reads no tag: "
         'write tags without the # ([zotero, paper, to-read]) or in quotes ("#zotero")',
+        "F.md:4:1: VK022 tags: '#zotero #paper' is a YAML comment, so Obsidian reads no tag: "
+        'write tags without the # ([zotero, paper]) or in quotes ("#zotero")',
+        "G.md:3:1: VK022 tags: '#zotero' is a YAML comment, so Obsidian reads no tag: "
+        'write tags without the # ([zotero]) or in quotes ("#zotero")',
     ]
 
 

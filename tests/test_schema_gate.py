@@ -333,3 +333,22 @@ def test_gate_reads_patterns_as_ecma_262_like_the_validator(schema: Any, value: 
     gate = compile_gate(schema, GATE_FORMATS)
     assert gate is not None and gate(value) is valid
     assert list(ecma_validator_class()(schema, format_checker=CHECKER).iter_errors(value)) is not valid
+
+
+@pytest.mark.parametrize("keyword", ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), 10**400, 0, -0.0, 1.0, True])
+@pytest.mark.parametrize("wrap", ["plain", "not", "oneOf"])
+def test_numeric_bounds_are_jsonschemas_comparisons_also_for_nan(keyword: str, value: Any, wrap: str) -> None:
+    """jsonschema refuses a number only where `x < minimum` (`x > maximum`, ...) holds: NaN, which YAML's
+    `.nan` gives, passes every bound. The gate took NaN for out of bounds, harmless alone (jsonschema
+    decides a note the gate refuses) but inverted under `not` or `oneOf`: `score: .nan` passed
+    `"not": {"maximum": 0}`, which jsonschema refuses, and the note got no VK010."""
+    bound: dict[str, Any] = {keyword: 0}
+    schema: dict[str, Any] = {
+        "plain": bound,
+        "not": {"type": "number", "not": bound},
+        "oneOf": {"oneOf": [bound, {"type": "string"}]},
+    }[wrap]
+    gate = compile_gate(schema, GATE_FORMATS)
+    assert gate is not None
+    assert gate(value) == _valid(schema, value), (schema, value)

@@ -765,6 +765,27 @@ def test_a_schema_folder_at_the_vault_root_reads_no_hidden_json(make_vault: Vaul
         assert result.exit_code == 0, result.output
 
 
+def test_a_schema_at_the_vault_root_given_by_name_checks_the_whole_vault(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A schema changed has every note checked, as the pre-commit hook passes it by name. Regression: with
+    the schemas at the vault root (`schema_dir = "."`) a schema was no configuration file (the folder's
+    path is "." there, and no path starts with "./"): `check default.schema.json` said '0 notes checked, no
+    problems found' (exit 0) where the schema refuses a note. Other JSON of the root, hidden, is not one."""
+    files = {
+        "vaultkit.toml": 'schema_dir = "."\n',
+        "default.schema.json": requires("default_key"),
+        ".obsidian/workspace.json": "[1, 2]",
+        "A.md": "---\nother: 1\n---\nx\n",
+    }
+    root = make_vault(files)
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--no-cache", "default.schema.json")
+    assert result.exit_code == 1 and "A.md:" in result.stdout, result.output
+    result = run_cli("check", "--no-cache", ".obsidian/workspace.json")
+    assert "A.md:" not in result.stdout, result.output
+
+
 def test_a_schema_broken_after_a_good_run_is_still_an_error(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

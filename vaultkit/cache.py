@@ -97,8 +97,10 @@ CACHE_DIR = ".vaultkit_cache"
 # 57: VK022 of tags written as comments on the lines below `tags:`, read anew;
 # 58: the hint of a template's placeholder (VK001, VK004, VK010, VK022, VK101) says why a template is checked
 # and which settings leave it out; a `vaultkit_disable` entry that is no text is no code, read anew;
-# 59: a uri urlsplit refuses (`https://[::1/x`) is VK010's "not a valid uri", not a VK000 crash, read anew
-FORMAT = 59
+# 59: a uri urlsplit refuses (`https://[::1/x`) is VK010's "not a valid uri", not a VK000 crash, read anew;
+# 60: NaN passes every numeric bound in the schema gate, as in jsonschema (`not: {maximum: 0}` refuses it);
+# VK022 of tags commented below `tags:` names only the comments written as tags, also after one of prose
+FORMAT = 60
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

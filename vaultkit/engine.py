@@ -102,8 +102,17 @@ class Session:
         return (
             rel in (CONFIG_NAME, "pyproject.toml")
             or (rel.startswith(config_dir) and rel[len(config_dir) :] in SETTINGS_FILES)
-            or (folder is not None and rel.startswith(folder + "/"))
+            or (folder is not None and _in_schema_folder(rel, folder))
         )
+
+
+def _in_schema_folder(rel: str, folder: str) -> bool:
+    """Is `rel` in the schema folder `folder` (both vault-relative)? At the vault root (`schema_dir = "."`,
+    whose path is "."), the schemas are its JSON files but hidden ones (`schemas.schema_paths`), not its
+    notes: no path starts with "./", and a schema given by name (the pre-commit hook) had no note checked."""
+    if folder == ".":
+        return rel.endswith(".json") and not any(part.startswith(".") for part in rel.split("/"))
+    return rel.startswith(folder + "/")
 
 
 def open_session(root: Path, config_dir: str = DEFAULT_CONFIG_DIR, report: str | None = None) -> Session:

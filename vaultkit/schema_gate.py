@@ -175,13 +175,16 @@ def _const(value: Any, _s: Any, _f: Any) -> Check:
     return lambda x: json_equal(x, value)
 
 
-def _numeric(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any, Any], Check]:
+def _numeric(out: Callable[[Any, Any], bool]) -> Callable[[Any, Any, Any], Check]:
+    """A bound refuses a number where `out(x, bound)` holds, jsonschema's own comparison (`x < minimum`),
+    not where the bound's test fails: NaN (YAML's `.nan`) passes every bound, also under `not` and `oneOf`."""
+
     def build(value: Any, _s: Any, _f: Any) -> Check:
         if not _is_number(value):
             raise Unsupported("bound")
 
         def check(x: Any) -> bool:  # _is_number written out: 40,000 calls on 10k notes
-            return isinstance(x, bool) or not isinstance(x, int | float) or op(x, value)
+            return isinstance(x, bool) or not isinstance(x, int | float) or not out(x, value)
 
         return check
 
@@ -332,10 +335,10 @@ _BUILDERS: dict[str, Callable[[Any, Any, Any], Check]] = {
     "type": _type,
     "enum": _enum,
     "const": _const,
-    "minimum": _numeric(operator.ge),
-    "maximum": _numeric(operator.le),
-    "exclusiveMinimum": _numeric(operator.gt),
-    "exclusiveMaximum": _numeric(operator.lt),
+    "minimum": _numeric(operator.lt),
+    "maximum": _numeric(operator.gt),
+    "exclusiveMinimum": _numeric(operator.le),
+    "exclusiveMaximum": _numeric(operator.ge),
     "minLength": _length(operator.ge, str),
     "maxLength": _length(operator.le, str),
     "minItems": _length(operator.ge, list),

@@ -169,16 +169,17 @@ def _comments(note: Note, key: str, tags: object) -> Iterator[tuple[JsonPath, in
 
 
 def _comment_lines(text: str, start: int, stop: int) -> tuple[int, str]:
-    """Where the comments on the lines from `start` begin, and their text (one line each), up to the first
-    line that is neither blank nor a comment: `tags:` then `#zotero` and `#paper` on lines of their own,
-    as a Logseq export or a hand writes them, leave the property empty too."""
+    """Where the comments written as tags on the lines from `start` begin, and their text (one line each), up
+    to the first line that is neither blank nor a comment: `tags:` then `#zotero` and `#paper` on lines of
+    their own, as a Logseq export or a hand writes them, leave the property empty too. A comment that reads
+    as one (`# imported from Zotero`) is neither named nor hides the tag comments after it."""
     found: list[str] = []
     first = start
     for line in text[start:stop].splitlines(keepends=True):
         content = line.strip(" \t\r\n")
         if content and not content.startswith("#"):
             break
-        if content:
+        if _TAG_COMMENT.match(content):
             first = first if found else start + len(line) - len(line.lstrip(" \t"))
             found.append(content)
         start += len(line)
