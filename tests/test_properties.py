@@ -992,12 +992,7 @@ def test_first_relations_checked_by_the_grammar_say_what_a_load_says(
     """Where the check of a note's first relations does without loading the new YAML, the verdict is the
     full comparison's; where the old YAML could read the added lines otherwise, the new YAML is loaded."""
     new, edit = _first_relations(old, *items)
-    full, kept = check_edits(old, new, [edit], "related"), _kept(old)
-    with _loads() as loads:
-        assert check_edits(old, new, [edit], "related", kept=kept) == full
-    assert (loads == []) == derived, loads
-    if derived:
-        assert full is None
+    _says_what_a_load_says(old, new, edit, derived=derived)
 
 
 _HEAD_LINES = st.sampled_from(
@@ -1212,6 +1207,12 @@ def test_more_relations_checked_by_the_grammar_say_what_a_load_says(old: str, de
     more = _more_relations(old, "[[New]]", "[[It's]]")
     assert more is not None
     new, edit = more
+    _says_what_a_load_says(old, new, edit, derived=derived)
+
+
+def _says_what_a_load_says(old: str, new: str, edit: Edit, *, derived: bool) -> None:
+    """The relations edit's check with what the parse recorded (`kept`) has the full comparison's verdict, and
+    loads no YAML exactly where the grammar's argument takes it (`derived`), which it takes only to accept."""
     full, kept = check_edits(old, new, [edit], "related"), _kept(old)
     with _loads() as loads:
         assert check_edits(old, new, [edit], "related", kept=kept) == full

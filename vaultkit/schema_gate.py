@@ -77,6 +77,18 @@ def _compile(schema: Any, formats: Formats) -> Check:
     return _all(tuple(checks))
 
 
+def _any(checks: tuple[Check, ...]) -> Check:
+    """A value any of `checks` accepts: a type of several names, an `anyOf`."""
+
+    def check(x: Any) -> bool:
+        for c in checks:  # noqa: SIM110 - a plain loop: any() with a generator is twice as slow here
+            if c(x):
+                return True
+        return False
+
+    return check
+
+
 def _all(checks: tuple[Check, ...]) -> Check:
     if len(checks) == 2:  # a value's usual two or three (type and pattern, or type, format and pattern):
         first, second = checks  # written out, without the loop's cost (~130,000 calls on 10k notes)
@@ -149,16 +161,7 @@ def _json_key(x: Any) -> Hashable:
 def _type(value: Any, _s: Any, _f: Any) -> Check:
     names = [value] if isinstance(value, str) else list(value)
     tests = tuple(_TYPES[n] for n in names)
-    if len(tests) == 1:
-        return tests[0]  # the usual `type`: one name
-
-    def check(x: Any) -> bool:
-        for t in tests:  # noqa: SIM110 - a plain loop: any() with a generator is twice as slow here
-            if t(x):
-                return True
-        return False
-
-    return check
+    return tests[0] if len(tests) == 1 else _any(tests)  # the usual `type`: one name
 
 
 def _enum(value: Any, _s: Any, _f: Any) -> Check:
@@ -263,15 +266,7 @@ def _all_of(value: Any, _s: Any, formats: Any) -> Check:
 
 
 def _any_of(value: Any, _s: Any, formats: Any) -> Check:
-    subs = tuple(_compile(v, formats) for v in value)
-
-    def check(x: Any) -> bool:
-        for c in subs:  # noqa: SIM110 - a plain loop: any() with a generator is twice as slow here
-            if c(x):
-                return True
-        return False
-
-    return check
+    return _any(tuple(_compile(v, formats) for v in value))
 
 
 def _one_of(value: Any, _s: Any, formats: Any) -> Check:
