@@ -13,7 +13,8 @@ whole-vault checks first. Scenarios, as in run.py:
 - `warm`: a whole-vault check, nothing changed;
 - `onefile`: the first note of `Wiki/` checked alone, nothing changed;
 - `edited-vault`: as `edited`, but the whole vault is checked (every other note's facts from the cache);
-- `cold`: a whole-vault check with the cache folder deleted first.
+- `cold`: a whole-vault check with the cache folder deleted first;
+- `link-cold`: `vaultkit link --check` of the whole vault with the cache folder deleted first.
 
 Prints the median, min and every sample of each, in milliseconds. Not a test: a measuring aid.
 """
@@ -33,7 +34,7 @@ from pathlib import Path
 
 from run import CACHE_DIR, atomic_write, child_env, first_note
 
-SCENARIOS = ("edited", "warm", "onefile", "edited-vault", "cold")
+SCENARIOS = ("edited", "warm", "onefile", "edited-vault", "cold", "link-cold")
 
 
 def timed(argv: Sequence[str]) -> float:
@@ -55,9 +56,11 @@ def one_round(command: Sequence[str], vault: Path, scenario: str, n: int) -> flo
         return timed([*check, str(vault)])
     if scenario == "onefile":
         return timed([*check, str(note)])
-    if scenario == "cold":
+    if scenario in ("cold", "link-cold"):
         shutil.rmtree(vault / CACHE_DIR, ignore_errors=True)
-        return timed([*check, str(vault)])
+        return timed(
+            [*command, "link", "--check", str(vault)] if scenario == "link-cold" else [*check, str(vault)]
+        )
     original = note.read_bytes()
     atomic_write(note, original + f"\nA line ab.py adds, round {n}.\n".encode())
     try:

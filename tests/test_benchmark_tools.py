@@ -6,6 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import EXAMPLE_VAULT, REPO
 
 
@@ -22,15 +23,18 @@ def test_per_note_breakdown_runs_on_the_example_vault() -> None:
         assert f"  {step} " in done.stdout, done.stdout
 
 
-def test_the_a_b_comparison_runs_on_the_example_vault() -> None:
+@pytest.mark.parametrize("scenario", ["edited", "link-cold"])
+def test_the_a_b_comparison_runs_on_the_example_vault(scenario: str) -> None:
     vaultkit = f"{sys.executable} -m vaultkit"
     ab = [sys.executable, str(REPO / "benchmarks" / "ab.py"), "--a", vaultkit, "--b", vaultkit]
     done = subprocess.run(
-        [*ab, "--vault", str(EXAMPLE_VAULT), "--rounds", "1", "--scenario", "edited"],
+        [*ab, "--vault", str(EXAMPLE_VAULT), "--rounds", "1", "--scenario", scenario],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert [line.split(":")[0] for line in done.stdout.splitlines()] == ["edited A", "edited B"], done.stdout
+    assert [line.split(":")[0] for line in done.stdout.splitlines()] == [f"{scenario} A", f"{scenario} B"], (
+        done.stdout
+    )
