@@ -540,6 +540,29 @@ def test_a_number_out_of_range_is_a_configuration_error(make_vault: VaultFactory
     assert result.exit_code == 2 and "from 0 to 2147483647" in result.stderr, result.output
 
 
+@pytest.mark.parametrize(
+    ("setting", "most"),
+    [
+        ("debounce_ms = 60001", "60,000"),
+        ("settle_seconds = 3600.5", "3,600"),
+        ("settle_seconds = 99999999", "3,600"),
+    ],
+)
+def test_a_watch_setting_beyond_what_the_command_line_takes_is_a_configuration_error(
+    make_vault: VaultFactory, setting: str, most: str
+) -> None:
+    """`vaultkit watch --debounce-ms` takes at most 60,000 and `--settle` 3,600 s. Regression: the same
+    settings in vaultkit.toml were taken up to 2**31 - 1 (a `--fix` that waits 68 years to write), newuser31."""
+    root = make_vault({"vaultkit.toml": f"[watch]\n{setting}\n", "A.md": ENTITY})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 2, result.output
+    assert f"'watch.{setting.split(maxsplit=1)[0]}' must be at most {most}, got" in result.stderr, (
+        result.stderr
+    )
+    (root / "vaultkit.toml").write_text("[watch]\ndebounce_ms = 60000\nsettle_seconds = 3600\n")
+    assert run_cli("check", "--no-cache", root).exit_code == 0
+
+
 def test_a_note_of_the_users_is_never_taken_for_the_report(make_vault: VaultFactory) -> None:
     """Regression: `report = "Meituan.md"` naming a note of the user's left that note out of every check
     (and out of the mention keys), while the report was never written."""

@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 import click
 
 from vaultkit import __version__
+from vaultkit.config import DEBOUNCE_MS_MAX, SETTLE_SECONDS_MAX
 from vaultkit.errors import FatalError, Stopped
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR
 from vaultkit.paths import relative_names
@@ -161,13 +162,13 @@ class _Seconds(click.FloatRange):
 )
 @click.option(
     "--debounce-ms",
-    type=click.IntRange(0, 60_000),
+    type=click.IntRange(0, DEBOUNCE_MS_MAX),
     default=None,
     help="Quiet time before a re-check (default 250).",
 )
 @click.option(
     "--settle",
-    type=_Seconds(0, 3600),
+    type=_Seconds(0, SETTLE_SECONDS_MAX),
     default=None,
     help="Quiet time before --fix writes (default 3 s).",
 )

@@ -37,6 +37,12 @@ class RelationsConfig:
     types: tuple[str, ...] = ()  # empty: every note type receives relations
 
 
+# The largest value of each watch setting, as `vaultkit watch --debounce-ms` and `--settle` take them
+DEBOUNCE_MS_MAX = 60_000
+SETTLE_SECONDS_MAX = 3600
+_AT_MOST = {"debounce_ms": DEBOUNCE_MS_MAX, "settle_seconds": SETTLE_SECONDS_MAX}
+
+
 @dataclass(frozen=True)
 class WatchConfig:
     debounce_ms: int = 250
@@ -192,6 +198,8 @@ def _parse_fields(cls: type[Any], table: Mapping[str, Any], source: str, prefix:
             out[key] = _SECTIONS[key](**_parse_fields(_SECTIONS[key], value, source, name + "."))
         else:
             out[key] = _coerce(name, fields[key].type, value, source)
+            if key in _AT_MOST and cls is WatchConfig and out[key] > _AT_MOST[key]:
+                raise FatalError(f"{source}: '{name}' must be at most {_AT_MOST[key]:,}, got {brief(value)}")
     return out
 
 
