@@ -135,3 +135,15 @@ def no_thread_left(request: pytest.FixtureRequest) -> Any:
 
 # 60,000 markup characters: two in one paragraph make it hold more than verify.MAX_MARKUP
 HALF_TOO_MUCH_MARKUP = "*a" * 60_000
+
+
+def link_to_other(body: str) -> tuple[str | None, bool]:
+    """What the verifier says of a link written on the first "Other" of `body` (None: accepted), and whether
+    the planner masks that place as a paragraph too big to verify (`verify.unverifiable`)."""
+    from vaultkit import verify
+    from vaultkit.diagnostics import Edit
+
+    at = body.index("Other")
+    edit = Edit(at, at + 5, "[[Other]]")
+    refused = verify.check_edits(body, body[:at] + edit.text + body[at + 5 :], [edit], "related")
+    return refused, any(start <= at < end for start, end in verify.unverifiable(body))

@@ -34,6 +34,7 @@ from conftest import (
     Result,
     VaultFactory,
     deny_listing,
+    link_to_other,
     run_cli,
     run_installed,
     snapshot,
@@ -867,12 +868,9 @@ _HALF = HALF_TOO_MUCH_MARKUP
 def test_the_planner_masks_every_paragraph_the_verifier_would_refuse(body: str) -> None:
     """`verify.unverifiable` (where the mention scan plans no link) holds every paragraph in which the
     verifier refuses a link for its markup: else a planned link would stop the note's other links."""
-    at = body.index("Other")
-    edit = Edit(at, at + 5, "[[Other]]")
-    new = body[:at] + edit.text + body[at + 5 :]
-    refused = verify.check_edits(body, new, [edit], "related")
+    refused, masked = link_to_other(body)
     assert refused is not None and "characters of Markdown markup" in refused, refused
-    assert any(start <= at < end for start, end in verify.unverifiable(body)), verify.unverifiable(body)
+    assert masked, verify.unverifiable(body)
     small = body.replace(_HALF, "*a", 1)  # under the limit now: nothing masked
     assert verify.unverifiable(small) == []
     quoted = "".join(">" * i + f" level {i}\n" for i in range(1, 600)) + ">" * 600 + " See Other.\n"

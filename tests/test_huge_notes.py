@@ -4,7 +4,7 @@ time linear in their size."""
 from __future__ import annotations
 
 import pytest
-from conftest import HALF_TOO_MUCH_MARKUP, VaultFactory, run_cli
+from conftest import HALF_TOO_MUCH_MARKUP, VaultFactory, link_to_other, run_cli
 
 from vaultkit import verify
 from vaultkit.diagnostics import Edit
@@ -43,11 +43,7 @@ _HALF = HALF_TOO_MUCH_MARKUP
 def test_a_bullet_item_ends_a_run_the_verifier_reads_apart(body: str) -> None:
     """A bullet list item ends the paragraph before it for the verifier (mistune) too: a link after it is
     verified, and the planner does not mask it."""
-    at = body.index("Other")
-    edit = Edit(at, at + 5, "[[Other]]")
-    new = body[:at] + edit.text + body[at + 5 :]
-    assert verify.check_edits(body, new, [edit], "related") is None
-    assert not any(start <= at < end for start, end in verify.unverifiable(body)), verify.unverifiable(body)
+    assert link_to_other(body) == (None, False), verify.unverifiable(body)
 
 
 @pytest.mark.parametrize(
@@ -59,12 +55,9 @@ def test_a_bullet_item_ends_a_run_the_verifier_reads_apart(body: str) -> None:
 )
 def test_what_is_no_bullet_item_still_masks_the_paragraph(body: str) -> None:
     """A line that does not start a bullet item is read as the paragraph's continuation: still masked."""
-    at = body.index("Other")
-    edit = Edit(at, at + 5, "[[Other]]")
-    new = body[:at] + edit.text + body[at + 5 :]
-    refused = verify.check_edits(body, new, [edit], "related")
+    refused, masked = link_to_other(body)
     assert refused is not None and "characters of Markdown markup" in refused, refused
-    assert any(start <= at < end for start, end in verify.unverifiable(body)), verify.unverifiable(body)
+    assert masked, verify.unverifiable(body)
 
 
 def test_verifying_a_link_in_a_long_list_parses_only_the_item_it_is_in() -> None:
