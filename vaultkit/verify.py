@@ -633,15 +633,25 @@ def _appends_property(
     if added is None or added["key"] != managed or not e.text.replace(added["eol"], "").isprintable():
         return False
     head = old[old_fm.yaml_start : old_fm.yaml_end]
-    brackets = sum(map(head.count, "[{")) + sum(map(e.text.count, "[{"))
     return (
         (not head or head.endswith("\n"))
-        and len(head) + len(e.text) < frontmatter.MAX_NODES // 2  # a node is a character or more
-        and brackets <= frontmatter.MAX_DEPTH
-        and _NOT_APPENDABLE.search(head) is None
-        and _ROOT_KEY.match(head) is not None
+        and _within_limits(head, e.text)
+        and _plain_root(head)
         and managed.lower() not in head.lower()
     )
+
+
+def _plain_root(head: str) -> bool:
+    """The YAML opens its root mapping at column 0 and holds nothing that could read a line at column 0 as
+    anything but that mapping's next key, or a key otherwise than as written (`_NOT_APPENDABLE`)."""
+    return _NOT_APPENDABLE.search(head) is None and _ROOT_KEY.match(head) is not None
+
+
+def _within_limits(head: str, added: str) -> bool:
+    """The YAML with `added` stays within the load's limits: nodes (a node is a character or more) and
+    nesting (brackets counted)."""
+    brackets = sum(map(head.count, "[{")) + sum(map(added.count, "[{"))
+    return len(head) + len(added) < frontmatter.MAX_NODES // 2 and brackets <= frontmatter.MAX_DEPTH
 
 
 # An item of a block list as the linker writes one and `_extends_list` reads one: `- ` after spaces, and a
@@ -674,12 +684,7 @@ def _extends_list(
     if len(edits) != 1 or not old_fm.present or not items.isdigit() or _NAME.fullmatch(managed) is None:
         return False
     e, head = edits[0], old[old_fm.yaml_start : old_fm.yaml_end]
-    if (
-        e.end != e.start
-        or head.lower().count(managed.lower()) != 1
-        or _NOT_APPENDABLE.search(head) is not None
-        or _ROOT_KEY.match(head) is None
-    ):
+    if e.end != e.start or head.lower().count(managed.lower()) != 1 or not _plain_root(head):
         return False
     key = re.search(rf"^{managed}:[ \t]*(\r?\n)", head, re.MULTILINE | re.IGNORECASE | re.ASCII)
     listed = None if key is None else _block_list(head, key.end(), key[1], e.start - old_fm.yaml_start)
@@ -693,8 +698,7 @@ def _extends_list(
         and first == ""
         and all(_spelled_as(line, prefix) for line in lines)
         and e.text.replace(eol, "").isprintable()
-        and len(head) + len(e.text) < frontmatter.MAX_NODES // 2
-        and sum(map(head.count, "[{")) + sum(map(e.text.count, "[{")) <= frontmatter.MAX_DEPTH
+        and _within_limits(head, e.text)
     )
 
 
