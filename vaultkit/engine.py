@@ -33,7 +33,7 @@ from vaultkit.errors import FatalError
 from vaultkit.facts import NoteFacts, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, SETTINGS_FILES, ObsidianSettings, load_obsidian
 from vaultkit.paths import nfc
-from vaultkit.schemas import SchemaSet, bundled_schema_dir
+from vaultkit.schemas import SchemaSet, bundled_schema_dir, is_schema_path
 from vaultkit.store import FactStore, by_shard
 from vaultkit.timing import mark
 from vaultkit.vault import (
@@ -111,7 +111,7 @@ def _in_schema_folder(rel: str, folder: str) -> bool:
     whose path is "."), the schemas are its JSON files but hidden ones (`schemas.schema_paths`), not its
     notes: no path starts with "./", and a schema given by name (the pre-commit hook) had no note checked."""
     if folder == ".":
-        return rel.endswith(".json") and not any(part.startswith(".") for part in rel.split("/"))
+        return is_schema_path(rel)
     return rel.startswith(folder + "/")
 
 

@@ -381,9 +381,8 @@ def _edited_opcodes(old: list[str], new: list[str], text: str, edits: Sequence[E
         if (i1, j1) == (i2, j2):
             continue
         if codes and codes[-1][0] != "equal" and (codes[-1][2], codes[-1][4]) == (i1, j1):
-            _tag, i1, _i2, j1, _j2 = (
-                codes.pop()
-            )  # the line after the last change: one change, as git shows it
+            # the line after the last change: one change, as git shows it
+            _tag, i1, _i2, j1, _j2 = codes.pop()
         else:
             codes.append(("equal", at_old, i1, at_new, j1))
         codes.append(

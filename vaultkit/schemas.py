@@ -70,8 +70,14 @@ def schema_paths(folder: Path) -> list[Path]:
     for top, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         # a folder named `x.json` is listed too: reading it is the error that names it
-        found.extend(Path(top, n) for n in (*files, *dirs) if n.endswith(".json") and not n.startswith("."))
+        found.extend(Path(top, n) for n in (*files, *dirs) if is_schema_path(n))
     return sorted(found)
+
+
+def is_schema_path(rel: str) -> bool:
+    """Does `rel`, a `/`-separated path relative to a schema folder, name one of its schemas (`schema_paths`):
+    a `.json` file, no part of its path hidden."""
+    return rel.endswith(".json") and not any(part.startswith(".") for part in rel.split("/"))
 
 
 def _fingerprint_file(h: Any, name: str, data: bytes) -> None:
