@@ -553,8 +553,7 @@ def _meta_message(e: SchemaError) -> str:
     if any(name in ("date", "date-time", "datetime", "time") for name in names):
         return said + '; a date is "type": "string", "format": "date"'
     unknown = [name for name in names if isinstance(name, str) and name not in JSON_TYPES]
-    close = difflib.get_close_matches(unknown[0], JSON_TYPES, n=1) if unknown else []
-    return said + (f"; did you mean {close[0]!r}?" if close else "")
+    return said + (did_you_mean(unknown[0], JSON_TYPES) if unknown else "")
 
 
 def _meta_format_checker() -> Any:
