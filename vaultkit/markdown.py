@@ -467,6 +467,7 @@ class _Blocks:
         ):
             return False
         first = line[:1]
+        # `_plain_start(first)`, written out: most lines end here, and the call cost more than the test
         if first and first not in _NOT_PLAIN and not first.isspace():  # most lines: read without `_SIMPLE`
             return self._prose(start, line)
         if first == "#":
