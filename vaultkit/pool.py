@@ -278,6 +278,14 @@ def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection]
         tally.report(f"worker {os.getpid()}")
 
 
+# What a worker's pipe raises once the run is gone: EOFError between two requests; OSError in the middle of
+# one ("got end of file during message": watch's first check leaves at once on Ctrl-C, perhaps as it writes
+# megabytes of mention keys), when a reply was left unread ("connection reset by peer"), or as the worker
+# replies (a broken pipe). No one is left to report to: the worker ends quietly, not with a traceback on the
+# run's output.
+_RUN_GONE = (EOFError, OSError, KeyboardInterrupt)
+
+
 def _answer(conn: Connection, analyzer: Analyzer, tally: Tally) -> None:
     import traceback
 
@@ -285,7 +293,7 @@ def _answer(conn: Connection, analyzer: Analyzer, tally: Tally) -> None:
         tally.to("waiting")
         try:
             request = conn.recv()
-        except (EOFError, KeyboardInterrupt):
+        except _RUN_GONE:
             return
         if request is None:
             return
@@ -301,7 +309,7 @@ def _answer(conn: Connection, analyzer: Analyzer, tally: Tally) -> None:
         tally.to("sending")  # pickling the reply, and writing it to the pipe
         try:
             conn.send(reply)
-        except OSError:
+        except _RUN_GONE:
             return  # the run stopped listening (another worker failed): nothing to report to
 
 
@@ -310,9 +318,9 @@ def _reply_forever(conn: Connection, reply: tuple[str, str]) -> None:
         try:
             if conn.recv() is None:
                 return
-        except (EOFError, KeyboardInterrupt):
+            conn.send(reply)
+        except _RUN_GONE:
             return
-        conn.send(reply)
 
 
 def choose_jobs(requested: int | None, work: int) -> int:
