@@ -1408,3 +1408,63 @@ def test_fuzz_a_hyphen_or_dot_inside_a_word_never_holds_block_syntax(body: str, 
     new = apply_text(old, [edit])
     none = verify._markdown("none")
     assert verify._blocks(none(old)) == verify._blocks(none(new))
+
+
+_FRONTMATTERS = st.sampled_from(
+    ["", "---\ntitle: a\n---\n", "---\r\nrelated: []\r\n---\r\n", "\ufeff---\n---\n"]
+)
+
+
+# Pieces of what vaultkit protects, mixed with generated text
+_PROTECTED_PIECES = st.sampled_from(
+    [
+        *("`Gamma`", "[[Gamma]]", "[Gamma](G.md)", "https://g.example/Gamma", "$Gamma$", "%%Gamma%%"),
+        *("<b>Gamma</b>", "<!-- Gamma -->", "#Gamma", "^gamma", "[^1]", "Gamma:: x"),
+        *(
+            "```\nGamma\n```\n",
+            "    Gamma\n",
+            "# Gamma\n",
+            "> [!note] Gamma\n> x\n",
+            "| a | b |\n|---|---|\n",
+        ),
+        *("\n", "\r\n", "\r", " Gamma "),
+    ]
+)
+_PROTECTED_BODY = st.lists(st.one_of(_PROTECTED_PIECES, st.text(MD_ALPHABET, max_size=12)), max_size=30).map(
+    "".join
+)
+
+
+@FUZZ
+@given(
+    _FRONTMATTERS,
+    _PROTECTED_BODY,
+    st.lists(st.tuples(st.integers(0, 340), st.integers(0, 12)), min_size=1, max_size=4),
+)
+def test_the_protected_ranges_a_parse_records_decide_as_a_scan_of_the_note(
+    head: str, body: str, spans: list[tuple[int, int]]
+) -> None:
+    """`link` checks each link against what the mention scan's parse recorded as protected
+    (verify.Protected, carried in RunResult.protected) instead of scanning the note again: for any note and
+    any edits, the check says what it says with the scan."""
+    data = (head + body).encode("utf-8", "surrogatepass")
+    parsed = note.parse("N.md", note.RawFile(data, hashlib.sha256(data).hexdigest(), 0o644, 0, len(data)))
+    if not parsed.readable:
+        return
+    text, base = parsed.text, parsed.fm.body_start
+    recorded = verify.protected_ranges(parsed.raw.digest, base, parsed.body.protected)  # as analyze.py does
+    assert recorded is not None
+    edits, at = [], base
+    for gap, length in spans:  # in order, apart
+        start = min(at + gap % 40, len(text))
+        end = min(start + length, len(text))
+        edits.append(Edit(start, end, "[[Gamma]]"))
+        at = end + 1
+        if at > len(text):
+            break
+    new = apply_text(text, edits)
+    scanned = verify._check_protected(text, base, edits)
+    event("refused: protected" if scanned else "passes the protected check")
+    assert verify._check_protected(text, base, edits, recorded) == scanned
+    general = check_edits(text, new, edits, "related")
+    assert check_edits(text, new, edits, "related", protected=recorded) == general

@@ -30,7 +30,7 @@ from vaultkit.rules import NOTE_RULES
 from vaultkit.rules.base import NoteContext
 from vaultkit.schemas import SchemaSet
 from vaultkit.state import linkable
-from vaultkit.verify import above_delimiter_row, kept_digest, unverifiable
+from vaultkit.verify import Protected, above_delimiter_row, kept_digest, protected_ranges, unverifiable
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]]+)\]\]")
 SMALL_SCAN = 8  # notes a set of keys scans with per-note automata before the automaton over all keys pays
@@ -55,7 +55,10 @@ class Analyzer:
             schemas = SchemaSet(Path(settings.schema_dir))
             schemas.trust(settings.schemas_checked)
         self.ctx = NoteContext(settings.config, schemas, settings.obsidian)
-        self._masks: dict[str, tuple[str, int, tuple[tuple[int, int], ...]]] = {}
+        # rel -> digest, body start, the ranges masked for the mention scan (the protected ones first), and
+        # how many of them are protected
+        self._masks: dict[str, tuple[str, int, tuple[tuple[int, int], ...], int]] = {}
+        self._mentioned: set[str] = set()  # notes the last scans found a mention in
         self._keys: dict[str, Any] | None = None  # the payload of a KeyTable
         self._automaton: Any = None  # over all keys, built once more notes than SMALL_SCAN are scanned
         self._filter: KeyFilter | None = None
@@ -94,7 +97,7 @@ class Analyzer:
         # masked for the mention scan: what is protected, and where no link could be verified before it is
         # written (a mention there would be planned, then refused with every other link of the note)
         unlinkable = (*note.body.protected, *unverifiable(note.body.body))
-        self._masks[rel] = (facts.digest, note.fm.body_start, unlinkable)
+        self._masks[rel] = (facts.digest, note.fm.body_start, unlinkable, len(note.body.protected))
         return facts, note
 
     def set_keys(self, payload: dict[str, Any]) -> None:
@@ -125,6 +128,7 @@ class Analyzer:
     def _mentions_one(self, rel: str, automaton_for: Callable[[str], Any]) -> list[Mention]:
         assert self._keys is not None
         acronyms = self._keys["acronyms"]
+        self._mentioned.discard(rel)
         try:
             prose, body_start, line = self._prose(rel)
         except OSError:
@@ -149,6 +153,23 @@ class Analyzer:
             # for each spelling, which the pickle to the parent then holds once per worker, not per mention
             text = sys.intern(prose[start:end])
             out.append(Mention(body_start + start, body_start + end, text, key, line, start - line_start + 1))
+        if out:
+            self._mentioned.add(rel)
+        return out
+
+    def protected(self, rels: Sequence[str]) -> dict[str, Protected]:
+        """What this worker's parse of each note it found a mention in protects: the check of a link about
+        to be written there reads it instead of parsing the note again (`verify.check_edits`). Notes parsed
+        elsewhere, or without a mention, are left out (their check scans them)."""
+        out = {}
+        for rel in rels:
+            known = self._masks.get(rel) if rel in self._mentioned else None
+            if known is None:
+                continue
+            digest, body_start, masked, count = known
+            found = protected_ranges(digest, body_start, masked[:count])
+            if found is not None:
+                out[rel] = found
         return out
 
     def _prose(self, rel: str) -> tuple[str, int, int]:
@@ -172,7 +193,7 @@ class Analyzer:
         if text is None or problem is not None:
             return "", 0, 1
         text = lines_view(text)[0]
-        _digest, body_start, protected = known
+        _digest, body_start, protected, _count = known
         return mask(text[body_start:], protected), body_start, text.count("\n", 0, body_start) + 1
 
 

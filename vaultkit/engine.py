@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # imported where used: a run answered from the cache never lo
     from vaultkit.pool import Workers
     from vaultkit.rules.base import VaultContext
     from vaultkit.state import VaultState
+    from vaultkit.verify import Protected
 
 Progress = Callable[[str], None]
 BACKGROUND_SAVE = 1000  # notes parsed from which saving them overlaps the rest of the run (see background)
@@ -217,6 +218,9 @@ class RunResult:
     # the vault as this run checked it: its listing and every note's digest (of the content read, or known
     # from the cache): what `quick` keys the run's output with
     checked: tuple[Listing, dict[str, str]] | None = None
+    # a run that fixes: what vaultkit's parse protects in each note the workers found a mention in, for the
+    # check of the links written there (fixer); none for mentions from the cache (those notes are scanned)
+    protected: dict[str, Protected] = field(default_factory=dict)
 
 
 class Runner:
@@ -268,7 +272,9 @@ class Runner:
         partial = opts.targets is not None and opts.reports_only
         to_parse = store.load_some(scope) if partial else store.load_all()
         mark("cached facts")
-        state, store_mentions = self._state(cache, store, listing, scope, to_parse, opts, check_schemas)
+        state, store_mentions, protected = self._state(
+            cache, store, listing, scope, to_parse, opts, check_schemas
+        )
         current = {rel: store.digest(rel) for rel in listing.notes}  # every note, parsed or from the cache
         save_state = _Droppable(functools.partial(store_state, cache, notes_state, sigs, current))
         del notes_state, sigs  # held by save_state alone, let go with it once a child saves them
@@ -305,7 +311,7 @@ class Runner:
         mark("cache writes")
         self.state, self._keep_edits = (state if not opts.fixing else None), opts.keep_edits
         found = (store.facts, state.index, _not_reports(listing, store), beyond, writing, reports)
-        return RunResult(diags, reported, *found, checked=(listing, current))
+        return RunResult(diags, reported, *found, checked=(listing, current), protected=protected)
 
     def _from_report(
         self, cache: Cache, state_key: str, listing: Listing, scope: list[str], opts: RunOptions
@@ -327,10 +333,11 @@ class Runner:
         to_parse: list[str],
         opts: RunOptions,
         check_schemas: Callable[[], None],
-    ) -> tuple[VaultState, _Droppable | None]:
+    ) -> tuple[VaultState, _Droppable | None, dict[str, Protected]]:
         """Parse what the cache does not hold (into `store`), build the vault state, find the mentions.
-        Also returns what stores the new mentions in the cache, if anything is to be stored. The schemas
-        are checked (`check_schemas`) while the workers parse: no result of theirs is used before."""
+        Also returns what stores the new mentions in the cache, if anything is to be stored, and, in a run
+        that fixes, what the parse protects in each note the workers found a mention in. The schemas are
+        checked (`check_schemas`) while the workers parse: no result of theirs is used before."""
         from vaultkit.pool import Workers, choose_jobs
         from vaultkit.state import VaultState
 
@@ -361,14 +368,14 @@ class Runner:
                 save_table()
                 scanned, workers, store_mentions = self._mentions(cache, store, scope, table, workers, opts)
             mark("vault state")
-            found = scanned()
+            found, protected = scanned()
             mark("mentions")
         finally:
             workers.close()
             if self._analyzer is not None:
                 self._analyzer.drop_prose()
         state.candidates.update(found)
-        return state, store_mentions
+        return state, store_mentions, protected
 
     def update(self, changed: Sequence[str]) -> tuple[dict[str, list[Diagnostic]], int]:
         """Watch mode: re-read these notes (gone ones too) and re-check every note that depends on them.
@@ -485,10 +492,13 @@ class Runner:
         table: KeyTable,
         workers: Workers,
         opts: RunOptions,
-    ) -> tuple[Callable[[], dict[str, list[Mention]]], Workers, _Droppable | None]:
-        """What waits for the mentions in the scope's notes (the workers scan meanwhile), the workers (others
-        if the count of notes to scan called for another number), and what stores the new mentions in the
-        cache, if anything is to be stored (once they are found)."""
+    ) -> tuple[
+        Callable[[], tuple[dict[str, list[Mention]], dict[str, Protected]]], Workers, _Droppable | None
+    ]:
+        """What waits for the mentions in the scope's notes (the workers scan meanwhile) and, in a run that
+        fixes, what the workers' parse protects in the notes they found a mention in (`RunResult.protected`);
+        the workers (others if the count of notes to scan called for another number), and what stores the
+        new mentions in the cache, if anything is to be stored (once they are found)."""
         from vaultkit.pool import Workers, choose_jobs
         from vaultkit.state import linkable
 
@@ -522,8 +532,10 @@ class Runner:
                 workers = Workers(self.session.settings(), jobs, self.analyzer if jobs == 1 else None)
             self._say(f"scanning {len(need)} notes for {len(table.targets)} names" if len(need) > 500 else "")
             results = workers.ask("mentions", need, table.payload())
+            # asked at once: each worker answers once its scan is done, and the run waits for both together
+            guarded = workers.ask("protected", need) if opts.fixing else list
         else:
-            results = list
+            results = guarded = list
         # Only a run over the whole vault stores mentions: it brings every shard to the same keys, the keys
         # stored in "mention-keys". A run on a few notes, with other keys, would leave shards whose keys
         # nothing records, and a later run could not tell which of their mentions still hold.
@@ -531,9 +543,9 @@ class Runner:
         if (need or stale) and len(scope) == len(store.notes):
             store_them = _Droppable(functools.partial(_store_mentions, cache, table, store, found, need))
 
-        def scanned() -> dict[str, list[Mention]]:
+        def scanned() -> tuple[dict[str, list[Mention]], dict[str, Protected]]:
             found.update(results())
-            return found
+            return found, dict(guarded())
 
         return scanned, workers, store_them
 

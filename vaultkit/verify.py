@@ -17,14 +17,15 @@ find (`_appends_property`, `_extends_list`).
 
 from __future__ import annotations
 
+import array
 import bisect
 import functools
 import hashlib
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Literal, NamedTuple
 
 from vaultkit import frontmatter
 from vaultkit.diagnostics import Edit
@@ -455,9 +456,18 @@ def _until(closer: str) -> Any:
     return parse
 
 
-def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, kept: str = "") -> str | None:
+def check_edits(
+    old: str,
+    new: str,
+    edits: Sequence[Edit],
+    managed: str,
+    kept: str = "",
+    *,
+    protected: Protected | None = None,
+) -> str | None:
     """None if the edits are safe; otherwise why the note must not be written. `kept`: `kept_digest` of
-    `old`'s frontmatter, if known (recorded when `old` was parsed)."""
+    `old`'s frontmatter, if known (recorded when `old` was parsed); `protected`: what vaultkit's own parse of
+    `old` protects (`protected_ranges`), if the caller knows it is of `old` (its digest is the note's)."""
     old, new = lines_view(old)[0], lines_view(new)[0]  # read as the analysis read them (same offsets)
     old_fm = frontmatter.split(old)  # where the body starts; the YAML is loaded only for head edits
     boundary = old_fm.body_start if old_fm.present else 0
@@ -471,7 +481,7 @@ def check_edits(old: str, new: str, edits: Sequence[Edit], managed: str, kept: s
         return (
             _check_body(old, boundary, body_edits)
             or _check_blocks(old, boundary, new, body_edits)
-            or _check_protected(old, boundary, body_edits)
+            or _check_protected(old, boundary, body_edits, protected)
         )
     return None
 
@@ -485,24 +495,66 @@ def _derived(
     )
 
 
-def _check_protected(old: str, boundary: int, edits: Sequence[Edit]) -> str | None:
-    """No edit may touch what vaultkit's own parse of the text as it is now protects: code, links, comments,
-    and the lines that take no link (a heading, a table row, a callout's or an Admonition block's header:
-    mistune reads the last two as prose). The planner reads the same parse; this is the check behind it."""
-    from vaultkit.markdown import scan
+class Protected(NamedTuple):
+    """What vaultkit's own parse of a note protects (`markdown.scan`'s protected ranges, merged), recorded
+    where the note was parsed: the mention scan's worker holds them, and a note's check need not scan it
+    again (a sixth of `link --check`'s verification). Valid only for the text whose SHA-256 is `digest`."""
 
+    digest: str  # of the note's bytes, as NoteFacts.digest
+    body_start: int  # the body's offset in the note's text: the ranges are offsets into the body
+    ranges: bytes  # merged ranges, flat (start, end, start, end...), as an array of RANGE_TYPECODE
+
+
+RANGE_TYPECODE = "I"  # unsigned, at least 4 bytes: a body of 4 GB or more is not recorded (scanned again)
+
+
+def protected_ranges(digest: str, body_start: int, found: Iterable[tuple[int, int]]) -> Protected | None:
+    """The ranges vaultkit's parse of a body protects (`BodyScan.protected`), merged as `_check_protected`
+    reads them; None if an offset is too large to record."""
+    flat = array.array(RANGE_TYPECODE, [])
+    limit = 1 << (8 * flat.itemsize)
+    for start, end in _merged(found):
+        if end >= limit:
+            return None
+        flat.extend((start, end))
+    return Protected(digest, body_start, flat.tobytes())
+
+
+def _merged(found: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Ranges sorted by start, overlapping or touching ones joined, empty ones left out."""
     merged: list[list[int]] = []
-    for start, end in scan(old[boundary:]).protected:  # sorted by start
+    for start, end in found:  # sorted by start
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], end)
         elif end > start:
             merged.append([start, end])
-    starts = [r[0] for r in merged]
+    return merged
+
+
+def _check_protected(
+    old: str, boundary: int, edits: Sequence[Edit], known: Protected | None = None
+) -> str | None:
+    """No edit may touch what vaultkit's own parse of the text as it is now protects: code, links, comments,
+    and the lines that take no link (a heading, a table row, a callout's or an Admonition block's header:
+    mistune reads the last two as prose). The planner reads the same parse; this is the check behind it.
+    `known`: that parse's ranges, recorded where the note was parsed (the caller vouches for the text);
+    else the body is scanned here."""
+    starts: Sequence[int]
+    ends: Sequence[int]
+    if known is not None and known.body_start == boundary:
+        flat = array.array(RANGE_TYPECODE)
+        flat.frombytes(known.ranges)
+        starts, ends = flat[0::2], flat[1::2]
+    else:
+        from vaultkit.markdown import scan
+
+        merged = _merged(scan(old[boundary:]).protected)
+        starts, ends = [r[0] for r in merged], [r[1] for r in merged]
     for e in edits:
         start, end = e.start - boundary, e.end - boundary
         k = bisect.bisect_left(starts, start) - 1  # the last range starting before the edit
-        inside = k >= 0 and merged[k][1] > start
-        after = k + 1 < len(merged) and merged[k + 1][0] < end  # a range starting within a replaced span
+        inside = k >= 0 and ends[k] > start
+        after = k + 1 < len(starts) and starts[k + 1] < end  # a range starting within a replaced span
         if inside or (end > start and after):
             snippet = old[e.start : e.end]
             return f"vaultkit's own parse protects '{snippet}' (code, a link, a heading, a callout title...)"
