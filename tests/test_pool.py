@@ -272,6 +272,33 @@ def test_the_mention_scan_runs_while_the_vault_state_is_built(
     assert order.index("asked for mentions") < order.index("vault state built"), events
 
 
+def test_a_run_that_fixes_has_what_the_parse_protects_from_the_workers_without_naming_the_notes(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run that fixes asks the workers, with the mentions, for what their parse protects in each note they
+    found a mention in (RunResult.protected, read by the check of the links). Regression: the request named
+    the notes, and in a 50,000-note vault it was larger than the pipe, whose other end the worker was filling
+    with its mentions: `link --check` waited forever. The request names no note, and the workers give what
+    one process finds."""
+
+    def protected(jobs: int) -> dict[str, Any]:
+        runner = Runner(open_session(example_vault))
+        opts = RunOptions(jobs=jobs, use_cache=False, fixing=True, preview=True)
+        return runner.run(opts).protected
+
+    asked: list[tuple[str, Any]] = []
+    real_send = pool._send
+
+    def send(conn: Any, request: tuple[str, Any, Any]) -> None:
+        asked.append(request[:2])
+        real_send(conn, request)
+
+    one = protected(1)
+    monkeypatch.setattr(pool, "_send", send)
+    assert protected(2) == one and one, "the example vault has links to plan"
+    assert [rels for method, rels in asked if method == "protected"] == [[], []]
+
+
 def test_the_schemas_are_checked_while_the_workers_parse(
     example_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

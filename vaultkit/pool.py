@@ -244,8 +244,8 @@ def _dispatch(analyzer: Analyzer, method: str, rels: Sequence[str], extra: Any) 
         if extra is not None:
             analyzer.set_keys(extra)
         return list(analyzer.mentions(rels).items())
-    if method == "protected":
-        return list(analyzer.protected(rels).items())
+    if method == "protected":  # of the notes the last "mentions" found a mention in (asked with none)
+        return list(analyzer.protected().items())
     raise ValueError(method)
 
 

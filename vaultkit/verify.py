@@ -25,7 +25,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from vaultkit import frontmatter
 from vaultkit.diagnostics import Edit
@@ -495,16 +495,27 @@ def _derived(
     )
 
 
-class Protected(NamedTuple):
+class Protected(bytes):
     """What vaultkit's own parse of a note protects (`markdown.scan`'s protected ranges, merged), recorded
     where the note was parsed: the mention scan's worker holds them, and a note's check need not scan it
-    again (a sixth of `link --check`'s verification). Valid only for the text whose SHA-256 is `digest`."""
+    again (a sixth of `link --check`'s verification). Valid only for the text whose SHA-256 is `digest`.
+    One bytes object (a note's ~25 ranges in ~270 bytes): the SHA-256, then an array of RANGE_TYPECODE
+    holding the body's offset in the text and the ranges, flat (start, end, start, end...), in the body."""
 
-    digest: str  # of the note's bytes, as NoteFacts.digest
-    body_start: int  # the body's offset in the note's text: the ranges are offsets into the body
-    ranges: bytes  # merged ranges, flat (start, end, start, end...), as an array of RANGE_TYPECODE
+    __slots__ = ()
+
+    @property
+    def digest(self) -> str:
+        """Of the note's bytes, as NoteFacts.digest."""
+        return self[:_DIGEST].hex()
+
+    def offsets(self) -> array.array[int]:
+        flat = array.array(RANGE_TYPECODE)
+        flat.frombytes(self[_DIGEST:])
+        return flat
 
 
+_DIGEST = 32  # bytes of a SHA-256
 RANGE_TYPECODE = "I"  # unsigned, at least 4 bytes: a body of 4 GB or more is not recorded (scanned again)
 
 
@@ -513,11 +524,14 @@ def protected_ranges(digest: str, body_start: int, found: Iterable[tuple[int, in
     reads them; None if an offset is too large to record."""
     flat = array.array(RANGE_TYPECODE, [])
     limit = 1 << (8 * flat.itemsize)
+    if body_start >= limit or len(digest) != 2 * _DIGEST:
+        return None
+    flat.append(body_start)
     for start, end in _merged(found):
         if end >= limit:
             return None
         flat.extend((start, end))
-    return Protected(digest, body_start, flat.tobytes())
+    return Protected(bytes.fromhex(digest) + flat.tobytes())
 
 
 def _merged(found: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -541,10 +555,9 @@ def _check_protected(
     else the body is scanned here."""
     starts: Sequence[int]
     ends: Sequence[int]
-    if known is not None and known.body_start == boundary:
-        flat = array.array(RANGE_TYPECODE)
-        flat.frombytes(known.ranges)
-        starts, ends = flat[0::2], flat[1::2]
+    flat = known.offsets() if known is not None else None
+    if flat is not None and flat[0] == boundary:
+        starts, ends = flat[1::2], flat[2::2]
     else:
         from vaultkit.markdown import scan
 
