@@ -276,7 +276,7 @@ def test_a_run_that_fixes_has_what_the_parse_protects_from_the_workers_without_n
     example_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A run that fixes asks the workers, with the mentions, for what their parse protects in each note they
-    found a mention in (RunResult.protected, read by the check of the links). Regression: the request named
+    found a mention in (which decides RunResult.cleared, read by the check of the links). Regression: the request named
     the notes, and in a 50,000-note vault it was larger than the pipe, whose other end the worker was filling
     with its mentions: `link --check` waited forever. The request names no note, and the workers give what
     one process finds."""
@@ -284,7 +284,7 @@ def test_a_run_that_fixes_has_what_the_parse_protects_from_the_workers_without_n
     def protected(jobs: int) -> dict[str, Any]:
         runner = Runner(open_session(example_vault))
         opts = RunOptions(jobs=jobs, use_cache=False, fixing=True, preview=True)
-        return runner.run(opts).protected
+        return runner.run(opts).cleared
 
     asked: list[tuple[str, Any]] = []
     real_send = pool._send

@@ -1444,16 +1444,16 @@ _PROTECTED_BODY = st.lists(st.one_of(_PROTECTED_PIECES, st.text(MD_ALPHABET, max
 def test_the_protected_ranges_a_parse_records_decide_as_a_scan_of_the_note(
     head: str, body: str, spans: list[tuple[int, int]]
 ) -> None:
-    """`link` checks each link against what the mention scan's parse recorded as protected
-    (verify.Protected, carried in RunResult.protected) instead of scanning the note again: for any note and
-    any edits, the check says what it says with the scan."""
+    """`link` checks each link against the spans the mention scan's parse found clear of what it protects
+    (verify.Protected, then verify.cleared: RunResult.cleared) instead of scanning the note again: for any
+    note and any edits, some of them found clear and some not, the check says what it says with the scan."""
     data = (head + body).encode("utf-8", "surrogatepass")
     parsed = note.parse("N.md", note.RawFile(data, hashlib.sha256(data).hexdigest(), 0o644, 0, len(data)))
     if not parsed.readable:
         return
     text, base = parsed.text, parsed.fm.body_start
     recorded = verify.protected_ranges(parsed.raw.digest, base, parsed.body.protected)  # as analyze.py does
-    assert recorded is not None
+    assert recorded is not None and recorded.digest == parsed.raw.digest
     edits, at = [], base
     for gap, length in spans:  # in order, apart
         start = min(at + gap % 40, len(text))
@@ -1465,6 +1465,10 @@ def test_the_protected_ranges_a_parse_records_decide_as_a_scan_of_the_note(
     new = apply_text(text, edits)
     scanned = verify._check_protected(text, base, edits)
     event("refused: protected" if scanned else "passes the protected check")
-    assert verify._check_protected(text, base, edits, recorded) == scanned
-    general = check_edits(text, new, edits, "related")
-    assert check_edits(text, new, edits, "related", protected=recorded) == general
+    for planned in (edits, edits[1:]):  # every edit planned there, or one not (checked by a scan)
+        clear = verify.cleared(recorded, [(e.start, e.end) for e in planned])
+        if scanned is None and planned is edits:
+            assert verify._all_cleared(clear, base, edits)  # the scan is not needed
+        assert verify._check_protected(text, base, edits, clear) == scanned
+        general = check_edits(text, new, edits, "related")
+        assert check_edits(text, new, edits, "related", clear=clear) == general

@@ -27,7 +27,7 @@ from vaultkit.facts import NoteFacts
 from vaultkit.note import BOM
 from vaultkit.report.text import printable
 from vaultkit.timing import mark
-from vaultkit.verify import Protected, check_edits
+from vaultkit.verify import Cleared, check_edits
 
 if TYPE_CHECKING:
     from vaultkit.engine import RunResult
@@ -82,7 +82,7 @@ def fix_in_rounds(
     chosen = [d for d in (*first.diagnostics, *first.beyond) if wanted(d)]
     links = edits_by_note(d for d in chosen if d.code != RELATION)
     digests = {rel: first.facts[rel].digest for rel in links}
-    outcome, now = apply_fixes(root, digests, links, managed_property, protected=first.protected, jobs=jobs)
+    outcome, now = apply_fixes(root, digests, links, managed_property, cleared=first.cleared, jobs=jobs)
     outcome.linked.update(outcome.written)
     mark("write links")
     unwritten = frozenset(rel for rel in links if rel not in now)
@@ -161,9 +161,9 @@ def preview_in_rounds(
     plan = functools.partial(_plan_writes, root, managed=managed_property, jobs=jobs)
     preview = Preview(keep_texts=keep_texts)
     links, relations = _grouped(first, wanted)
-    plan(first.facts, links, into=preview, protected=first.protected)
+    plan(first.facts, links, into=preview, cleared=first.cleared)
     del links
-    first.protected = {}  # the relations touch no body
+    first.cleared = {}  # the relations touch no body
     mark("preview links")
     last = first
     blocked = frozenset(r.rel for r in preview.refused)
@@ -216,22 +216,22 @@ def _plan_writes(
     managed: str,
     into: Preview,
     jobs: int | None,
-    protected: Mapping[str, Protected] | None = None,
+    cleared: Mapping[str, Cleared] | None = None,
 ) -> None:
     """Add to `into` the writes `plan` would make, each checked as the writer checks it (of a relation edit,
     against what the parse recorded of the frontmatter: plan_write checks first that the note holds what
     was parsed). A note's link and relation edits are checked apart, as the two rounds write them; they
     touch different parts of the note (body, frontmatter), so the edits of both rounds apply to its text as
-    it is now. `protected`: what the parse protects in notes, where the mention scan recorded it
-    (`RunResult.protected`): read by the check of a note whose digest it has, instead of a scan."""
-    known = protected or {}
+    it is now. `cleared`: the links of notes that the parse recorded as touching nothing it protects
+    (`RunResult.cleared`): the check of a note whose digest it has need not scan it for them."""
+    known = cleared or {}
 
     def plan_notes(rels: Sequence[str]) -> list[tuple[str, WriteResult | tuple[str, bool]]]:
         out: list[tuple[str, WriteResult | tuple[str, bool]]] = []
         for rel in rels:
             note = facts[rel]
-            guard = _vouched(known, rel, note.digest)
-            verify = functools.partial(check_edits, managed=managed, kept=note.kept, protected=guard)
+            clear = _vouched(known, rel, note.digest)
+            verify = functools.partial(check_edits, managed=managed, kept=note.kept, clear=clear)
             planned = plan_write(root, rel, note.digest, plan[rel], verify)
             if isinstance(planned, WriteResult):
                 out.append((rel, planned))
@@ -268,7 +268,7 @@ def apply_fixes(
     managed_property: str,
     *,
     kept: Mapping[str, str] | None = None,
-    protected: Mapping[str, Protected] | None = None,
+    cleared: Mapping[str, Cleared] | None = None,
     jobs: int | None = None,
 ) -> tuple[FixOutcome, dict[str, str]]:
     """Write each note's edits through the writer, if the note still has the content hashed as `digests`
@@ -276,8 +276,8 @@ def apply_fixes(
     hash of what each note written now holds. Many notes are written by `jobs` forked
     processes, each a slice (background.map_forked): the writer's own checks (a read, a hash, a second
     Markdown parse) are most of a write's time, and the writers' final compare-and-replace is serialised by
-    the vault lock as it is between any two vaultkit processes. `protected`: as `_plan_writes` takes it."""
-    recorded, known = kept or {}, protected or {}
+    the vault lock as it is between any two vaultkit processes. `cleared`: as `_plan_writes` takes it."""
+    recorded, known = kept or {}, cleared or {}
     outcome, now = FixOutcome(), {}
 
     def write(rels: Sequence[str]) -> Iterator[WriteResult]:
@@ -287,7 +287,7 @@ def apply_fixes(
                     check_edits,
                     managed=managed_property,
                     kept=recorded.get(rel, ""),
-                    protected=_vouched(known, rel, digests[rel]),
+                    clear=_vouched(known, rel, digests[rel]),
                 )
                 yield _slim(write_note(root, rel, digests[rel], plan[rel], verify))
 
@@ -309,10 +309,10 @@ def apply_fixes(
     return outcome, now
 
 
-def _vouched(protected: Mapping[str, Protected], rel: str, digest: str) -> Protected | None:
-    """The note's protected ranges if they were found in the text the write expects (`digest`: the writer
+def _vouched(cleared: Mapping[str, Cleared], rel: str, digest: str) -> Cleared | None:
+    """The note's cleared links if they were found in the text the write expects (`digest`: the writer
     checks that the note still holds it before it checks the edits); else None, and the note is scanned."""
-    found = protected.get(rel)
+    found = cleared.get(rel)
     return found if found is not None and found.digest == digest else None
 
 

@@ -463,11 +463,12 @@ def check_edits(
     managed: str,
     kept: str = "",
     *,
-    protected: Protected | None = None,
+    clear: Cleared | None = None,
 ) -> str | None:
     """None if the edits are safe; otherwise why the note must not be written. `kept`: `kept_digest` of
-    `old`'s frontmatter, if known (recorded when `old` was parsed); `protected`: what vaultkit's own parse of
-    `old` protects (`protected_ranges`), if the caller knows it is of `old` (its digest is the note's)."""
+    `old`'s frontmatter, if known (recorded when `old` was parsed); `clear`: spans that vaultkit's own parse
+    of `old` protects no part of (`cleared`), if the caller knows it is of `old` (its digest is the
+    note's)."""
     old, new = lines_view(old)[0], lines_view(new)[0]  # read as the analysis read them (same offsets)
     old_fm = frontmatter.split(old)  # where the body starts; the YAML is loaded only for head edits
     boundary = old_fm.body_start if old_fm.present else 0
@@ -481,7 +482,7 @@ def check_edits(
         return (
             _check_body(old, boundary, body_edits)
             or _check_blocks(old, boundary, new, body_edits)
-            or _check_protected(old, boundary, body_edits, protected)
+            or _check_protected(old, boundary, body_edits, clear)
         )
     return None
 
@@ -495,12 +496,10 @@ def _derived(
     )
 
 
-class Protected(bytes):
-    """What vaultkit's own parse of a note protects (`markdown.scan`'s protected ranges, merged), recorded
-    where the note was parsed: the mention scan's worker holds them, and a note's check need not scan it
-    again (a sixth of `link --check`'s verification). Valid only for the text whose SHA-256 is `digest`.
-    One bytes object (a note's ~25 ranges in ~270 bytes): the SHA-256, then an array of RANGE_TYPECODE
-    holding the body's offset in the text and the ranges, flat (start, end, start, end...), in the body."""
+class _Recorded(bytes):
+    """Offsets recorded of one note's text, valid only for the text whose SHA-256 is `digest`: one bytes
+    object, the SHA-256, then an array of RANGE_TYPECODE holding the body's offset in the text and pairs
+    of offsets into the body, flat (start, end, start, end...)."""
 
     __slots__ = ()
 
@@ -515,6 +514,21 @@ class Protected(bytes):
         return flat
 
 
+class Protected(_Recorded):
+    """What vaultkit's own parse of a note protects (`markdown.scan`'s protected ranges, merged), recorded
+    where the note was parsed: the mention scan's worker holds them (a note's ~25 ranges, ~270 bytes)."""
+
+    __slots__ = ()
+
+
+class Cleared(_Recorded):
+    """The spans of a note's body that no range its parse protects touches (`cleared`): the links planned
+    there (~100 bytes a note). The check of an edit of one of them need not scan the note again (a sixth
+    of `link --check`'s verification)."""
+
+    __slots__ = ()
+
+
 _DIGEST = 32  # bytes of a SHA-256
 RANGE_TYPECODE = "I"  # unsigned, at least 4 bytes: a body of 4 GB or more is not recorded (scanned again)
 
@@ -522,16 +536,35 @@ RANGE_TYPECODE = "I"  # unsigned, at least 4 bytes: a body of 4 GB or more is no
 def protected_ranges(digest: str, body_start: int, found: Iterable[tuple[int, int]]) -> Protected | None:
     """The ranges vaultkit's parse of a body protects (`BodyScan.protected`), merged as `_check_protected`
     reads them; None if an offset is too large to record."""
+    pairs = _recorded(digest, body_start, (r for pair in _merged(found) for r in pair))
+    return None if pairs is None else Protected(pairs)
+
+
+def cleared(known: Protected, spans: Iterable[tuple[int, int]]) -> Cleared:
+    """Those of `spans` (offsets into the note's text, as edits give them) that touch no range of `known`,
+    as `_check_protected` decides it."""
+    flat = known.offsets()
+    body_start, starts, ends = flat[0], flat[1::2], flat[2::2]
+    clear: list[int] = []
+    for start, end in spans:
+        if start >= body_start and not _touches(starts, ends, start - body_start, end - body_start):
+            clear.extend((start - body_start, end - body_start))
+    pairs = _recorded(known.digest, body_start, clear)
+    assert pairs is not None  # offsets of `known`'s note: each fits as its ranges do
+    return Cleared(pairs)
+
+
+def _recorded(digest: str, body_start: int, pairs: Iterable[int]) -> bytes | None:
     flat = array.array(RANGE_TYPECODE, [])
     limit = 1 << (8 * flat.itemsize)
     if body_start >= limit or len(digest) != 2 * _DIGEST:
         return None
     flat.append(body_start)
-    for start, end in _merged(found):
-        if end >= limit:
+    for offset in pairs:
+        if not 0 <= offset < limit:
             return None
-        flat.extend((start, end))
-    return Protected(bytes.fromhex(digest) + flat.tobytes())
+        flat.append(offset)
+    return bytes.fromhex(digest) + flat.tobytes()
 
 
 def _merged(found: Iterable[tuple[int, int]]) -> list[list[int]]:
@@ -545,33 +578,41 @@ def _merged(found: Iterable[tuple[int, int]]) -> list[list[int]]:
     return merged
 
 
+def _touches(starts: Sequence[int], ends: Sequence[int], start: int, end: int) -> bool:
+    """Does the span [start, end) (or the insertion at `start`) touch one of the merged ranges?"""
+    k = bisect.bisect_left(starts, start) - 1  # the last range starting before the edit
+    inside = k >= 0 and ends[k] > start
+    after = k + 1 < len(starts) and starts[k + 1] < end  # a range starting within a replaced span
+    return inside or (end > start and after)
+
+
 def _check_protected(
-    old: str, boundary: int, edits: Sequence[Edit], known: Protected | None = None
+    old: str, boundary: int, edits: Sequence[Edit], known: Cleared | None = None
 ) -> str | None:
     """No edit may touch what vaultkit's own parse of the text as it is now protects: code, links, comments,
     and the lines that take no link (a heading, a table row, a callout's or an Admonition block's header:
     mistune reads the last two as prose). The planner reads the same parse; this is the check behind it.
-    `known`: that parse's ranges, recorded where the note was parsed (the caller vouches for the text);
-    else the body is scanned here."""
-    starts: Sequence[int]
-    ends: Sequence[int]
-    flat = known.offsets() if known is not None else None
-    if flat is not None and flat[0] == boundary:
-        starts, ends = flat[1::2], flat[2::2]
-    else:
-        from vaultkit.markdown import scan
+    `known`: spans found clear of that parse's ranges where the note was parsed (the caller vouches for
+    the text); unless every edit is one of them, the body is scanned here."""
+    if known is not None and _all_cleared(known, boundary, edits):
+        return None
+    from vaultkit.markdown import scan
 
-        merged = _merged(scan(old[boundary:]).protected)
-        starts, ends = [r[0] for r in merged], [r[1] for r in merged]
+    merged = _merged(scan(old[boundary:]).protected)
+    starts, ends = [r[0] for r in merged], [r[1] for r in merged]
     for e in edits:
-        start, end = e.start - boundary, e.end - boundary
-        k = bisect.bisect_left(starts, start) - 1  # the last range starting before the edit
-        inside = k >= 0 and ends[k] > start
-        after = k + 1 < len(starts) and starts[k + 1] < end  # a range starting within a replaced span
-        if inside or (end > start and after):
+        if _touches(starts, ends, e.start - boundary, e.end - boundary):
             snippet = old[e.start : e.end]
             return f"vaultkit's own parse protects '{snippet}' (code, a link, a heading, a callout title...)"
     return None
+
+
+def _all_cleared(known: Cleared, boundary: int, edits: Sequence[Edit]) -> bool:
+    flat = known.offsets()
+    if flat[0] != boundary:
+        return False
+    spans = set(zip(flat[1::2], flat[2::2], strict=True))
+    return all((e.start - boundary, e.end - boundary) in spans for e in edits)
 
 
 # YAML's document end marker on a line of its own, which Pandoc's YAML blocks may close with
