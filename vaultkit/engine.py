@@ -626,6 +626,7 @@ class Runner:
             planned(scope)
             if protected and cleared is not None:
                 cleared.update(_cleared(protected, state))
+                protected.clear()  # its table too (emptied by popitem, it kept ~2.5 MB at 50,000 notes)
             if not opts.keep_state:  # a fixing run too: its next round (`again`) builds a state of its own
                 state.planned_once()
         mark("plan")
