@@ -35,7 +35,8 @@ class WatchProcess:
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         try:
             self.expect(r"^vaultkit: watching ", timeout=60)
         except AssertionError:
@@ -83,11 +84,13 @@ class WatchProcess:
             self.close()
 
     def close(self) -> None:
-        """Kill the watch if it still runs, and close its output once read."""
+        """Kill the watch if it still runs, and close its output once read to its end (all of it is in
+        `lines` then). A fixed tenth of a second for the reader was not always enough on a busy machine:
+        a line could be missing, or the reader read on from the closed pipe and failed in its thread."""
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-        time.sleep(0.1)  # let the reader thread drain the pipe
+        self.reader.join(timeout=60)  # the end of the output: the watch and its workers are gone
         assert self.proc.stdout is not None
         self.proc.stdout.close()
 
