@@ -603,9 +603,10 @@ def test_link_killed_outright_takes_its_forked_writers_with_it(make_vault: Any) 
     proc = _link_under_way(vault, stderr=subprocess.DEVNULL)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
-    time.sleep(0.5)  # a writer told to stop ends the note it is writing, in milliseconds
-    settled = _files(vault)
-    deadline = time.monotonic() + 3
+    # The writer was told to stop as the command died: it ends the note it is writing, and no other. (It was
+    # given half a second to: on a busy disk, that note's fsync alone can take longer.)
+    at_kill = _files(vault)
+    deadline = time.monotonic() + 30
     while _alive_in_group(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     left = _alive_in_group(proc.pid)
@@ -615,7 +616,8 @@ def test_link_killed_outright_takes_its_forked_writers_with_it(make_vault: Any) 
         for pid in left:
             os.kill(pid, signal.SIGKILL)
     after = _files(vault)
-    assert after == settled, "notes were written after the command was gone"
+    written = [n for n in after if after[n] != at_kill[n]]
+    assert len(written) <= 1, f"{len(written)} notes were written after the command was gone: {written[:3]}"
     for n in after:  # its link and its relation each there whole, or not at all
         head, tail = after[n].split(b"# Note")
         assert head in (b"", linked[n].split(b"# Note")[0]), n

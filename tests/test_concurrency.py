@@ -58,25 +58,30 @@ GATED = """
 import os, sys, time
 from vaultkit.cli import main
 import vaultkit.commands.link, vaultkit.engine, vaultkit.fixer  # imported before the start line
-go = sys.argv[1]
+ready, go = sys.argv[1:3]
+open(ready, "w").close()
 while not os.path.exists(go):
     time.sleep(0.0005)
-sys.exit(main(sys.argv[2:]))
+sys.exit(main(sys.argv[3:]))
 """
 
 
 def race(root: Path, gate: Path) -> list[tuple[int, str, str]]:
-    """Two `vaultkit link` processes released at the same instant (after both finished importing)."""
+    """Two `vaultkit link` processes released at the same instant, once both have finished importing (a
+    fixed second was not always enough on a busy machine: the later one then started alone)."""
+    ready = [gate.with_name(f"{gate.name}-ready{k}") for k in range(2)]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", GATED, str(gate), "link", str(root)],
+            [sys.executable, "-c", GATED, str(flag), str(gate), "link", str(root)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for flag in ready
     ]
-    time.sleep(1.0)
+    deadline = time.monotonic() + 120
+    while not all(flag.exists() for flag in ready) and time.monotonic() < deadline:
+        time.sleep(0.01)
     gate.touch()
     out = []
     for proc in procs:

@@ -187,7 +187,7 @@ def test_a_note_named_in_nfd_is_linked_by_its_nfc_name(
 
 
 @given(st.text(alphabet="ae\u0301\u0308 \u1100\u1161\u11a8한Cé-", max_size=30))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, derandomize=True, deadline=None)
 def test_composed_offsets_map_back_to_the_same_text(text: str) -> None:
     composed, origin = composed_with_origins(text)
     assert composed == unicodedata.normalize("NFC", text)
@@ -1819,7 +1819,7 @@ def _patched(old: str, diff: str) -> str:
     return "".join(out + lines[at:])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200, derandomize=True, deadline=None)
 @given(
     st.lists(st.sampled_from(["a", "b", "", "a b", "\r"]), min_size=1, max_size=40),
     st.booleans(),
@@ -1845,6 +1845,23 @@ def test_a_diff_made_from_the_edits_gives_the_new_text(
     diff = unified_diff(preview)
     assert (diff == "") == (new == text)
     assert _patched(text, diff) == new
+
+
+def test_a_diff_of_edits_that_undo_each_others_lines_is_empty() -> None:
+    """Regression (found by the property above, whose examples were random: CI could fail on it by chance):
+    a line feed taken out and another put in a line further on leave the text as it was, but the two
+    changes, made one as git shows neighbours, kept the line both touched: a hunk taking out an empty line
+    and putting the same one back."""
+    from vaultkit.fixer import Preview, unified_diff
+
+    no_lf = "\\ No newline at end of file"
+    text = "a\na\n\n\na b\na b\n\na"
+    preview = Preview(texts={"N.md": text}, edits={"N.md": [Edit(13, 14, ""), Edit(15, 15, "\n")]})
+    assert preview.new_text("N.md") == text
+    assert unified_diff(preview) == ""
+    moved = Preview(texts={"N.md": text}, edits={"N.md": [Edit(13, 14, ""), Edit(15, 15, "\nx")]})
+    assert unified_diff(moved).splitlines()[2:6] == ["@@ -5,4 +5,4 @@", " a b", " a b", " "]
+    assert unified_diff(moved).splitlines()[6:] == ["-a", no_lf, "+xa", no_lf]
 
 
 def test_a_state_not_kept_holds_its_link_graph_compactly_and_a_fixing_plan_still_counts(

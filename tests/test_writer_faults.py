@@ -496,23 +496,26 @@ def test_a_note_open_for_writing_is_not_replaced(vault: Path) -> None:
 
 @needs_leases
 def test_a_paused_writer_in_another_process_keeps_its_whole_save(vault: Path) -> None:
+    """The other program pauses until vaultkit's write is over (it waited a second: on a busy machine the
+    write could begin after the save was whole, and find nothing to refuse)."""
     writer = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys, time\n"
+            "import sys\n"
             "f = open(sys.argv[1], 'ab')\n"
             "sys.stdout.write('open\\n'); sys.stdout.flush()\n"
-            "time.sleep(1.0)\n"
+            "sys.stdin.readline()\n"
             "f.write(b'Written after the pause.\\n'); f.close()\n",
             str(vault / "A.md"),
         ],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert writer.stdout is not None and writer.stdout.readline() == "open\n"
     result = write(vault)
-    writer.communicate(timeout=30)
+    writer.communicate("go on\n", timeout=30)
     assert not result.written and "another program is writing" in result.message
     assert_intact(vault, ORIGINAL + b"Written after the pause.\n")
 

@@ -392,26 +392,52 @@ def _edited_opcodes(old: list[str], new: list[str], text: str, edits: Sequence[E
     for first, last, added in regions:
         i1, j1 = first, at_new + first - at_old
         i2, j2 = (last, j1 + last - first + added) if last < len(old) else (len(old), len(new))
-        while i1 < i2 and j1 < j2 and old[i1] == new[j1]:
-            i1, j1 = i1 + 1, j1 + 1
-        while i2 > i1 and j2 > j1 and old[i2 - 1] == new[j2 - 1]:
-            i2, j2 = i2 - 1, j2 - 1
+        i1, i2, j1, j2 = _trimmed(old, new, (i1, i2, j1, j2))
         if (i1, j1) == (i2, j2):
             continue
         if codes and codes[-1][0] != "equal" and (codes[-1][2], codes[-1][4]) == (i1, j1):
-            # the line after the last change: one change, as git shows it
-            _tag, i1, _i2, j1, _j2 = codes.pop()
-        else:
-            codes.append(("equal", at_old, i1, at_new, j1))
-        codes.append(
-            ("replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert", i1, i2, j1, j2)
-        )
+            # the line after the last change: one change, as git shows it. Trimmed again: the two can undo
+            # each other's lines (a line feed taken out, one put back a line on), and show none changed
+            _tag, at_old, _i2, at_new, _j2 = codes.pop()
+            i1, i2, j1, j2 = _trimmed(old, new, (at_old, i2, at_new, j2))
+        codes.append(("equal", at_old, i1, at_new, j1))
+        if (i1, j1) != (i2, j2):
+            codes.append(
+                ("replace" if i1 < i2 and j1 < j2 else "delete" if i1 < i2 else "insert", i1, i2, j1, j2)
+            )
         at_old, at_new = i2, j2
     codes.append(("equal", at_old, len(old), at_new, len(new)))
-    codes = [c for c in codes if c[0] != "equal" or c[1] < c[2]]
+    codes = _joined_equal_runs(codes)
     if all(old[i1:i2] == new[j1:j2] for tag, i1, i2, j1, j2 in codes if tag == "equal"):
         return codes
     return difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()  # not expected: still right
+
+
+_Span = tuple[int, int, int, int]  # a change's old lines i1:i2 and new lines j1:j2
+
+
+def _trimmed(old: list[str], new: list[str], span: _Span) -> _Span:
+    """A change's lines without the first and last lines its old and new lines share."""
+    i1, i2, j1, j2 = span
+    while i1 < i2 and j1 < j2 and old[i1] == new[j1]:
+        i1, j1 = i1 + 1, j1 + 1
+    while i2 > i1 and j2 > j1 and old[i2 - 1] == new[j2 - 1]:
+        i2, j2 = i2 - 1, j2 - 1
+    return i1, i2, j1, j2
+
+
+def _joined_equal_runs(codes: list[_Opcode]) -> list[_Opcode]:
+    """The opcodes without empty runs of equal lines, and with runs of equal lines side by side made one
+    (difflib's grouping would show a run between two equal ones as a hunk of its own, changing nothing)."""
+    joined: list[_Opcode] = []
+    for code in codes:
+        if code[0] != "equal":
+            joined.append(code)
+        elif joined and joined[-1][0] == "equal":
+            joined[-1] = ("equal", joined[-1][1], code[2], joined[-1][3], code[4])
+        elif code[1] < code[2]:
+            joined.append(code)
+    return joined
 
 
 def _hunks(old: list[str], new: list[str], matcher: difflib.SequenceMatcher[str], name: str) -> Iterator[str]:
