@@ -906,6 +906,16 @@ def test_two_syllable_hangul_names_are_long_enough(make_vault: VaultFactory) -> 
         ("Python에서 실행하고 KV Cache를 쓴다.", "[[Python]]에서 실행하고 [[KV Cache]]를 쓴다."),
         ("GPT4의 구조.", "[[GPT4]]의 구조."),
         ("Python스크립트 Pythonic이 KV Caches를", ""),  # another word, in Hangul or in Latin letters
+        # particles stack: a case particle, then 의, 도, 는, 만... (`메이투안과의 협력`, with Meituan)
+        ("메이투안과의 협력.", "[[Meituan|메이투안]]과의 협력."),
+        ("서울에서의 생활.", "[[서울]]에서의 생활."),
+        ("서울까지도 멀다.", "[[서울]]까지도 멀다."),
+        ("미국에게도 좋다.", "[[미국]]에게도 좋다."),
+        ("Python만의 장점.", "[[Python]]만의 장점."),
+        ("서울보다는 작다.", "[[서울]]보다는 작다."),
+        ("서울에선 비싸다.", "[[서울]]에선 비싸다."),
+        ("서울이라도 좋다.", "[[서울]]이라도 좋다."),
+        ("서울도로 서울과자 서울과도한", ""),  # words that only look like two particles
     ],
 )
 def test_a_korean_name_followed_by_a_particle_is_a_mention(
