@@ -137,6 +137,23 @@ def test_cjk_alias_and_kana(make_vault: VaultFactory) -> None:
     assert link_diff(root) == ["[[Meituan|美团]]と[[Sony|ソニー]]の話。"]
 
 
+def test_half_width_katakana_is_kana_beside_a_latin_name(make_vault: VaultFactory) -> None:
+    """Half-width katakana (ｱﾌﾟﾘ, as older Japanese text and some input methods write it) is kana: a name in
+    Latin letters right before it ends there, as before full-width katakana (`Qwenチーム`). Regression: it
+    read as letters of the same word, so `Qwenﾁｰﾑ` was no mention; a katakana run stays one word, of
+    either width (`ソフトバンクｸﾞﾙｰﾌﾟ` does not mention ソフトバンク)."""
+    root = vault(
+        make_vault,
+        {
+            "Qwen.md": "x\n",
+            "DeepSeek.md": "x\n",
+            "ソフトバンク.md": "x\n",
+            "N.md": "Qwenﾁｰﾑ、ｱﾌﾟﾘDeepSeek。ソフトバンクｸﾞﾙｰﾌﾟ。\n",
+        },
+    )
+    assert link_diff(root) == ["[[Qwen]]ﾁｰﾑ、ｱﾌﾟﾘ[[DeepSeek]]。ソフトバンクｸﾞﾙｰﾌﾟ。"]
+
+
 def _nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 

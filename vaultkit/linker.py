@@ -388,9 +388,11 @@ def _katakana(ch: str) -> bool:
 
 
 def _word(ch: str) -> bool:
+    """A letter, digit or `_` of a word written with spaces: not Han or kana, of either width (half-width
+    `ﾁｰﾑ` is kana as `チーム` is: `Qwenﾁｰﾑ` mentions Qwen)."""
     if ch < "\x80":
         return ch.isalnum() or ch == "_"
-    return (ch.isalnum() or ch == "_") and not is_cjk(ch)
+    return (ch.isalnum() or ch == "_") and not is_cjk(ch) and not _katakana(ch)
 
 
 def fold(text: str) -> str:
