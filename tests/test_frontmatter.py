@@ -417,6 +417,31 @@ def test_typographic_quotes_in_yaml_are_named(check: Check, lines: tuple[str, ..
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "expected", "written"),
+    [
+        (
+            "created: ２０２６-０１-０１",
+            'N.md:3:10: VK010 created: "２０２６-０１-０１" is not a valid date',
+            "2026-01-01",
+        ),
+        ("created: ٢٠٢٦-٠٥-١١", 'N.md:3:10: VK010 created: "٢٠٢٦-٠٥-١١" is not a valid date', "2026-05-11"),
+        ("count: １２", 'N.md:3:8: VK010 count: "１２" is not an integer', "12"),
+    ],
+)
+def test_digits_of_another_width_or_script_are_named(
+    check: Check, line: str, expected: str, written: str
+) -> None:
+    """Regression: a date or a number typed with an input method in full-width mode (`２０２６-０１-０１`), or in
+    Arabic-Indic digits, looks right, and VK010 said only "is not a valid date" or "is not an integer"."""
+    (problem,) = check({"N.md": fm("title: a", line)})
+    assert problem.startswith(expected)
+    assert problem.endswith(
+        "; its digits are not 0-9 (full-width, or of another script), which YAML and Obsidian read as text: "
+        f"write {written}"
+    )
+
+
 _INPUT_METHOD = "as a Chinese or Japanese input method types it), which YAML reads as text"
 
 
