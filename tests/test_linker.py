@@ -932,7 +932,7 @@ def test_two_syllable_hangul_names_are_long_enough(make_vault: VaultFactory) -> 
         ("서울보다는 작다.", "[[서울]]보다는 작다."),
         ("서울에선 비싸다.", "[[서울]]에선 비싸다."),
         ("서울이라도 좋다.", "[[서울]]이라도 좋다."),
-        ("서울도로 서울과자 서울과도한", ""),  # words that only look like two particles
+        ("서울도로 서울과자 서울과도한 한국가요 중국도가", ""),  # words that only look like two particles
     ],
 )
 def test_a_korean_name_followed_by_a_particle_is_a_mention(
@@ -943,6 +943,8 @@ def test_a_korean_name_followed_by_a_particle_is_a_mention(
     files = {
         "서울.md": "x\n",
         "미국.md": "x\n",
+        "한국.md": "x\n",
+        "중국.md": "x\n",
         "Meituan.md": "---\naliases: [메이투안]\n---\n",
         "Python.md": "x\n",
         "KV Cache.md": "x\n",

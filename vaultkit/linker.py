@@ -602,9 +602,9 @@ _PARTICLE_WORDS = (
     "지만 에선 에겐 이라도 라도"
 )
 # A particle may be followed by one that marks the phrase again (`메이투안과의 협력`, `서울에서의`,
-# `까지도`, `만의`, `보다는`, `에서요`), one of these only: two particles of the first list would also
-# read words that merely look so (`서울도로`, a road, is 도 then 로).
-_SECOND_PARTICLES = "의 도 는 은 만 을 를 이 가 요"
+# `까지도`, `만의`, `보다는`), one of these only: two particles of the first list would also read words
+# that merely look so (`서울도로`, a road, is 도 then 로; `한국가요`, Korean songs, 가 then 요).
+_SECOND_PARTICLES = "의 도 는 은 만 을 를"
 _PARTICLE = re.compile(
     "(?:"
     + "|".join(sorted(_PARTICLE_WORDS.split(), key=len, reverse=True))
