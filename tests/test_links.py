@@ -894,6 +894,29 @@ def test_a_link_whose_quotes_alone_differ_from_a_name_says_so(
     ]
 
 
+def test_a_link_with_an_input_methods_full_width_pipe_or_hash_says_so(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a Chinese or Japanese input method in full-width mode types `｜` and `＃` for a link's `|`
+    and `#`, so `[[東京大学｜東大]]` names a note `東京大学｜東大`, which Obsidian shows as broken: VK101 said
+    only 'matches no note'. Where the text before it names a note, it says which character to retype."""
+    root = make_vault(
+        {
+            "東京大学.md": "# 歴史\n",
+            "S.md": "[[東京大学｜東大]]の[[東京大学＃歴史]]と[[京都｜大学]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    how = "as a Chinese or Japanese input method types it"
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK101 broken link: '東京大学｜東大' matches no note or file "
+        f"('｜' is a full-width '|', {how}: write [[東京大学|東大]])",
+        "S.md:1:13: VK101 broken link: '東京大学＃歴史' matches no note or file "
+        f"('＃' is a full-width '#', {how}: write [[東京大学#歴史]])",
+        "S.md:1:25: VK101 broken link: '京都｜大学' matches no note or file",
+    ]
+
+
 def test_a_link_is_compared_as_written_with_the_nfc_name_of_each_file(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
