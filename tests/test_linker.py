@@ -177,6 +177,17 @@ def test_prose_in_nfd_mentions_notes_named_in_nfc(make_vault: VaultFactory) -> N
     ), "only the links are inserted; the NFD text stays NFD"
 
 
+def test_a_long_paragraph_of_nfd_kana_mentions_notes_named_in_nfc(make_vault: VaultFactory) -> None:
+    """Japanese keeps no spaces, so a paragraph is one token between white space, and in NFD (`か` and
+    U+3099 for `が`, as text from a macOS file name or a PDF holds it) NFC changes it. Regression: a token
+    over 64 characters was mapped back only at its two ends, so no mention inside it was found."""
+    sentence = "データベースの研究では、ディープシークが新しいモデルを発表した。"
+    prose = _nfd(sentence * 3)
+    root = vault(make_vault, {"ディープシーク.md": "x\n", "N.md": prose + "\n"})
+    linked = f"[[ディープシーク|{_nfd('ディープシーク')}]]"
+    assert link_diff(root) == [prose.replace(_nfd("ディープシーク"), linked, 1)]
+
+
 @pytest.mark.parametrize(
     ("app", "link"),
     [
@@ -205,6 +216,19 @@ def test_a_note_named_in_nfd_is_linked_by_its_nfc_name(
 @given(st.text(alphabet="ae\u0301\u0308 \u1100\u1161\u11a8한Cé-", max_size=30))
 @settings(max_examples=300, deadline=None)
 def test_composed_offsets_map_back_to_the_same_text(text: str) -> None:
+    composed, origin = composed_with_origins(text)
+    assert composed == unicodedata.normalize("NFC", text)
+    assert len(origin) == len(composed) + 1
+    assert origin[0] == 0 and origin[-1] == len(text)
+    for k, at in enumerate(origin):
+        if at >= 0:
+            assert unicodedata.normalize("NFC", text[:at]) == composed[:k]
+
+
+@given(st.text(alphabet="かはテ\u3099\u309a。e\u0301\u1100\u1161\u11a8한\uf900", min_size=65, max_size=200))
+@settings(max_examples=100, deadline=None)
+def test_composed_offsets_of_a_long_token_map_back_to_the_same_text(text: str) -> None:
+    """As above, for a token too long to try every cut (`linker._long_points`)."""
     composed, origin = composed_with_origins(text)
     assert composed == unicodedata.normalize("NFC", text)
     assert len(origin) == len(composed) + 1
