@@ -417,6 +417,74 @@ def test_typographic_quotes_in_yaml_are_named(check: Check, lines: tuple[str, ..
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "expected", "written"),
+    [
+        (
+            "created: ２０２６-０１-０１",
+            'N.md:3:10: VK010 created: "２０２６-０１-０１" is not a valid date',
+            "2026-01-01",
+        ),
+        ("created: ٢٠٢٦-٠٥-١١", 'N.md:3:10: VK010 created: "٢٠٢٦-٠٥-١١" is not a valid date', "2026-05-11"),
+        ("count: １２", 'N.md:3:8: VK010 count: "１２" is not an integer', "12"),
+    ],
+)
+def test_digits_of_another_width_or_script_are_named(
+    check: Check, line: str, expected: str, written: str
+) -> None:
+    """Regression: a date or a number typed with an input method in full-width mode (`２０２６-０１-０１`), or in
+    Arabic-Indic digits, looks right, and VK010 said only "is not a valid date" or "is not an integer"."""
+    (problem,) = check({"N.md": fm("title: a", line)})
+    assert problem.startswith(expected)
+    assert problem.endswith(
+        "; its digits are not 0-9 (full-width, or of another script), which YAML and Obsidian read as text: "
+        f"write {written}"
+    )
+
+
+_INPUT_METHOD = "as a Chinese or Japanese input method types it), which YAML reads as text"
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            ("title：中国AI", "tags: [メモ]"),
+            "N.md:3:5: VK001 invalid YAML: mapping values are not allowed in this context; line 2 holds '：' "
+            f"(a full-width colon, {_INPUT_METHOD}: write 'title: 中国AI'",
+        ),
+        (
+            ("title: 中国", "tags:", "\u3000- メモ"),
+            "N.md:5:1: VK001 invalid YAML: could not find expected ':' (while scanning a simple key that opens at "
+            f"4:1); line 4 is indented with an ideographic space (U+3000, {_INPUT_METHOD}: indent with spaces",
+        ),
+        (
+            ("title:\u3000中国", "tags: [メモ]"),
+            "N.md:3:5: VK001 invalid YAML: mapping values are not allowed in this context; line 2 holds ':' and "
+            f"an ideographic space (U+3000, {_INPUT_METHOD}: write 'title: 中国'",
+        ),
+        (
+            ("type：wiki",),
+            "N.md:2:1: VK002 frontmatter must be a mapping of properties, not a single value; line 2 holds '：' "
+            f"(a full-width colon, {_INPUT_METHOD}: write 'type: wiki'",
+        ),
+        # a full-width colon inside a value is text, as meant: no hint on another mistake
+        (
+            ("title: 注意：重要", "tags: [a", "- b"),
+            "N.md:5:1: VK001 invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence "
+            "that opens at 3:7)",
+        ),
+    ],
+)
+def test_full_width_punctuation_of_an_input_method_is_named(
+    check: Check, lines: tuple[str, ...], expected: str
+) -> None:
+    """Regression: a Chinese or Japanese input method types `：` for `:` and an ideographic space for a space,
+    which YAML reads as text; VK001 said only "mapping values are not allowed in this context" at the next
+    line's colon, and VK002 "not a single value", naming neither the line nor the character."""
+    assert check({"N.md": fm(*lines)}, schema=None) == [expected]
+
+
 # -- the shape of the frontmatter -------------------------------------------------------------------------
 
 

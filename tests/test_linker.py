@@ -138,6 +138,23 @@ def test_cjk_alias_and_kana(make_vault: VaultFactory) -> None:
     assert link_diff(root) == ["[[Meituan|美团]]と[[Sony|ソニー]]の話。"]
 
 
+def test_half_width_katakana_is_kana_beside_a_latin_name(make_vault: VaultFactory) -> None:
+    """Half-width katakana (ｱﾌﾟﾘ, as older Japanese text and some input methods write it) is kana: a name in
+    Latin letters right before it ends there, as before full-width katakana (`Qwenチーム`). Regression: it
+    read as letters of the same word, so `Qwenﾁｰﾑ` was no mention; a katakana run stays one word, of
+    either width (`ソフトバンクｸﾞﾙｰﾌﾟ` does not mention ソフトバンク)."""
+    root = vault(
+        make_vault,
+        {
+            "Qwen.md": "x\n",
+            "DeepSeek.md": "x\n",
+            "ソフトバンク.md": "x\n",
+            "N.md": "Qwenﾁｰﾑ、ｱﾌﾟﾘDeepSeek。ソフトバンクｸﾞﾙｰﾌﾟ。\n",
+        },
+    )
+    assert link_diff(root) == ["[[Qwen]]ﾁｰﾑ、ｱﾌﾟﾘ[[DeepSeek]]。ソフトバンクｸﾞﾙｰﾌﾟ。"]
+
+
 def _nfd(text: str) -> str:
     return unicodedata.normalize("NFD", text)
 
@@ -159,6 +176,17 @@ def test_prose_in_nfd_mentions_notes_named_in_nfc(make_vault: VaultFactory) -> N
         )
         == before
     ), "only the links are inserted; the NFD text stays NFD"
+
+
+def test_a_long_paragraph_of_nfd_kana_mentions_notes_named_in_nfc(make_vault: VaultFactory) -> None:
+    """Japanese keeps no spaces, so a paragraph is one token between white space, and in NFD (`か` and
+    U+3099 for `が`, as text from a macOS file name or a PDF holds it) NFC changes it. Regression: a token
+    over 64 characters was mapped back only at its two ends, so no mention inside it was found."""
+    sentence = "データベースの研究では、ディープシークが新しいモデルを発表した。"
+    prose = _nfd(sentence * 3)
+    root = vault(make_vault, {"ディープシーク.md": "x\n", "N.md": prose + "\n"})
+    linked = f"[[ディープシーク|{_nfd('ディープシーク')}]]"
+    assert link_diff(root) == [prose.replace(_nfd("ディープシーク"), linked, 1)]
 
 
 @pytest.mark.parametrize(
@@ -189,6 +217,19 @@ def test_a_note_named_in_nfd_is_linked_by_its_nfc_name(
 @given(st.text(alphabet="ae\u0301\u0308 \u1100\u1161\u11a8한Cé-", max_size=30))
 @settings(max_examples=300, derandomize=True, deadline=None)
 def test_composed_offsets_map_back_to_the_same_text(text: str) -> None:
+    composed, origin = composed_with_origins(text)
+    assert composed == unicodedata.normalize("NFC", text)
+    assert len(origin) == len(composed) + 1
+    assert origin[0] == 0 and origin[-1] == len(text)
+    for k, at in enumerate(origin):
+        if at >= 0:
+            assert unicodedata.normalize("NFC", text[:at]) == composed[:k]
+
+
+@given(st.text(alphabet="かはテ\u3099\u309a。e\u0301\u1100\u1161\u11a8한\uf900", min_size=65, max_size=200))
+@settings(max_examples=100, deadline=None)
+def test_composed_offsets_of_a_long_token_map_back_to_the_same_text(text: str) -> None:
+    """As above, for a token too long to try every cut (`linker._long_points`)."""
     composed, origin = composed_with_origins(text)
     assert composed == unicodedata.normalize("NFC", text)
     assert len(origin) == len(composed) + 1
@@ -907,6 +948,16 @@ def test_two_syllable_hangul_names_are_long_enough(make_vault: VaultFactory) -> 
         ("Python에서 실행하고 KV Cache를 쓴다.", "[[Python]]에서 실행하고 [[KV Cache]]를 쓴다."),
         ("GPT4의 구조.", "[[GPT4]]의 구조."),
         ("Python스크립트 Pythonic이 KV Caches를", ""),  # another word, in Hangul or in Latin letters
+        # particles stack: a case particle, then 의, 도, 는, 만... (`메이투안과의 협력`, with Meituan)
+        ("메이투안과의 협력.", "[[Meituan|메이투안]]과의 협력."),
+        ("서울에서의 생활.", "[[서울]]에서의 생활."),
+        ("서울까지도 멀다.", "[[서울]]까지도 멀다."),
+        ("미국에게도 좋다.", "[[미국]]에게도 좋다."),
+        ("Python만의 장점.", "[[Python]]만의 장점."),
+        ("서울보다는 작다.", "[[서울]]보다는 작다."),
+        ("서울에선 비싸다.", "[[서울]]에선 비싸다."),
+        ("서울이라도 좋다.", "[[서울]]이라도 좋다."),
+        ("서울도로 서울과자 서울과도한 한국가요 중국도가", ""),  # words that only look like two particles
     ],
 )
 def test_a_korean_name_followed_by_a_particle_is_a_mention(
@@ -917,6 +968,8 @@ def test_a_korean_name_followed_by_a_particle_is_a_mention(
     files = {
         "서울.md": "x\n",
         "미국.md": "x\n",
+        "한국.md": "x\n",
+        "중국.md": "x\n",
         "Meituan.md": "---\naliases: [메이투안]\n---\n",
         "Python.md": "x\n",
         "KV Cache.md": "x\n",

@@ -542,6 +542,27 @@ def test_a_heading_link_keeps_the_underscore_as_obsidian_does(
     assert [line.split(" ", 2)[2] for line in lines] == ([problem] if problem else [])
 
 
+def test_a_link_to_a_block_id_obsidian_cannot_read_says_why(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian's block ids are Latin letters, digits and `-` (`^([a-zA-Z0-9-]+)$`): `^日本語` or `^ürün` at a
+    line's end is text, so `[[T#^日本語]]` shows nothing. Regression: VK104 said only 'has no block', though
+    the target's line ends with the id the link names, and did not say why."""
+    root = make_vault(
+        {
+            "T.md": "研究の段落 ^日本語\n\nÜrün ^ürün-1\n\nOk ^ok-1\n",
+            "S.md": "[[T#^日本語]] [[T#^ürün-1]] [[T#^ok-1]] [[T#^ok-2]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    why = "a block id is Latin letters, digits and '-' only: Obsidian reads"
+    assert report(root, monkeypatch, "--select", "VK104") == [
+        f"S.md:1:1: VK104 'T.md' has no block '^日本語' ({why} '^日本語' at the end of a line as text)",
+        f"S.md:1:12: VK104 'T.md' has no block '^ürün-1' ({why} '^ürün-1' at the end of a line as text)",
+        "S.md:1:38: VK104 'T.md' has no block '^ok-2'",
+    ]
+
+
 def _subpath_check_seconds(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, n: int, block: bool
 ) -> float:
@@ -891,6 +912,29 @@ def test_a_link_whose_quotes_alone_differ_from_a_name_says_so(
         "S.md:1:23: VK101 broken link: 'Bob's plan' matches no note or file (only its quotes differ from "
         "'Bob’s plan': type them as the name has them; a phone's keyboard curls them as you type)",
         "S.md:1:48: VK101 broken link: 'Carol’s' matches no note or file",
+    ]
+
+
+def test_a_link_with_an_input_methods_full_width_pipe_or_hash_says_so(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a Chinese or Japanese input method in full-width mode types `｜` and `＃` for a link's `|`
+    and `#`, so `[[東京大学｜東大]]` names a note `東京大学｜東大`, which Obsidian shows as broken: VK101 said
+    only 'matches no note'. Where the text before it names a note, it says which character to retype."""
+    root = make_vault(
+        {
+            "東京大学.md": "# 歴史\n",
+            "S.md": "[[東京大学｜東大]]の[[東京大学＃歴史]]と[[京都｜大学]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    how = "as a Chinese or Japanese input method types it"
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK101 broken link: '東京大学｜東大' matches no note or file "
+        f"('｜' is a full-width '|', {how}: write [[東京大学|東大]])",
+        "S.md:1:13: VK101 broken link: '東京大学＃歴史' matches no note or file "
+        f"('＃' is a full-width '#', {how}: write [[東京大学#歴史]])",
+        "S.md:1:25: VK101 broken link: '京都｜大学' matches no note or file",
     ]
 
 

@@ -1103,7 +1103,12 @@ def test_types_and_property_conflicts_skip_a_boolean_schema_file(run: Run) -> No
         ("^(?<n>a)\\k<n>$", "aa", None),
         ("^\\u{1F600}$", "😀", None),
         # both accept the pattern, but read it differently: ECMA's `\d` is 0-9, its `$` the end of the text
-        ("^\\d{4}$", "١٢٣٤", '"١٢٣٤" does not match the pattern ^\\d{4}$'),
+        (
+            "^\\d{4}$",
+            "١٢٣٤",
+            '"١٢٣٤" does not match the pattern ^\\d{4}$; its digits are not 0-9 (full-width, or of another '
+            "script), which YAML and Obsidian read as text: write 1234",
+        ),
         ("^[a-z]+$", "abc\n", '"abc\\n" does not match the pattern ^[a-z]+$'),
         ("^\\w+$", "café", '"café" does not match the pattern ^\\w+$'),
     ],

@@ -261,7 +261,8 @@ def load(text: str, fm: Frontmatter) -> None:
     if not isinstance(root, yaml.MappingNode):
         kind = "a list" if isinstance(root, yaml.SequenceNode) else "a single value"
         line, col = _place(root.start_mark, base_line)
-        message = f"frontmatter must be a mapping of properties, not {kind}"
+        hint = full_width_hint(src, len(src), base_line)  # `type：wiki`, a single value
+        message = f"frontmatter must be a mapping of properties, not {kind}{hint}"
         fm.problems.append(Problem("VK002", line, col, message))
         fm.loaded = False
         return
@@ -378,7 +379,15 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
         opens = _place(e.context_mark, base_line)
         if opens[0] != line:  # found at the closing fence, say, far from the `[` or `{` left open
             context = f" ({e.context} that opens at {opens[0]}:{opens[1]})"
-    hint = (_quote_links(src, mark.index) or _placeholder_hint(src, mark.index)) if mark is not None else ""
+    hint = (
+        (
+            _quote_links(src, mark.index)
+            or _placeholder_hint(src, mark.index)
+            or full_width_hint(src, mark.index, base_line)
+        )
+        if mark is not None
+        else ""
+    )
     return Problem("VK001", line, col, f"invalid YAML: {what}{context}{hint}")
 
 
@@ -418,6 +427,40 @@ def curled_quotes_hint(text: str) -> str:
     return f"; {found.group(1)} and {found.group(3)} are no YAML quotes ({why}): write {straight}"
 
 
+def full_width_hint(src: str, at: int, base_line: int) -> str:
+    """`; line 2 holds '：' ...` where YAML (starting on note line `base_line`) that stopped at `at` has, on
+    that line or one above it, a property written with the full-width punctuation a Chinese or Japanese
+    input method types: a colon `：` after its key (`title：中国`), an ideographic space (U+3000) after its
+    `:` (`title:　中国`) or in its indentation (`　- メモ`). YAML reads each as text, so the property is no
+    property, and the error it reports is often on a later line. "" where there is none."""
+    end = src.find("\n", at)
+    before = src[: end if end >= 0 else len(src)]
+    found = _FULL_WIDTH.search(before)
+    if found is None:
+        return ""
+    line = base_line + before.count("\n", 0, found.start())
+    text = found.group().strip()
+    if found.group("indent") is not None:
+        what, fix = "is indented with an ideographic space (U+3000", "indent with spaces"
+    elif found.group("colon") == "：":
+        what, fix = "holds '：' (a full-width colon", f"write {text.replace('：', ': ', 1)!r}"
+    else:
+        what, fix = (
+            "holds ':' and an ideographic space (U+3000",
+            f"write {text.replace(_IDEOGRAPHIC, ' ', 1)!r}",
+        )
+    who = "as a Chinese or Japanese input method types it"
+    return f"; line {line} {what}, {who}), which YAML reads as text: {fix}"
+
+
+_IDEOGRAPHIC = "\u3000"  # the ideographic space, as wide as a Han character
+# A top-level property written with an input method's full-width punctuation: a key, then `：` or `:` and an
+# ideographic space (the key holds no `:`, so `title: 注意：重要` is no such line); or a line indented with
+# an ideographic space
+_FULL_WIDTH = re.compile(
+    r"^(?:(?P<key>[^\s:#：\-\[\]{}][^:\n：]{0,100}?)(?P<colon>：|:\u3000)|(?P<indent>[ \t]*\u3000))[^\n]*$",
+    re.MULTILINE,
+)
 _CURLED = re.compile(r"([“‘])([^“”‘’\n]{1,200})([”’])")
 # A Templater command (`<% tp.date.now() %>`, `<%* let t = 1 %>`) or a variable of the core Templates plugin,
 # Periodic Notes or QuickAdd (`{{date}}`, `{{time:HH:mm}}`, `{{VALUE:tag}}`): what a template holds where the

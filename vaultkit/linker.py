@@ -388,9 +388,11 @@ def _katakana(ch: str) -> bool:
 
 
 def _word(ch: str) -> bool:
+    """A letter, digit or `_` of a word written with spaces: not Han or kana, of either width (half-width
+    `ﾁｰﾑ` is kana as `チーム` is: `Qwenﾁｰﾑ` mentions Qwen)."""
     if ch < "\x80":
         return ch.isalnum() or ch == "_"
-    return (ch.isalnum() or ch == "_") and not is_cjk(ch)
+    return (ch.isalnum() or ch == "_") and not is_cjk(ch) and not _katakana(ch)
 
 
 def fold(text: str) -> str:
@@ -428,7 +430,7 @@ def scan_mentions(
 
 
 _TOKEN = re.compile(r"\s+|\S+")
-_LONG_TOKEN = 64  # characters; a longer token that NFC changes maps only its two ends
+_LONG_TOKEN = 64  # characters; a longer piece that NFC changes maps only its two ends
 
 
 def composed_with_origins(text: str) -> tuple[str, list[int]]:
@@ -443,17 +445,51 @@ def composed_with_origins(text: str) -> tuple[str, list[int]]:
         pieces.append(composed)
         if composed == token:
             origin.extend(range(base, base + len(token)))
-            continue
-        points = [-1] * len(composed)
-        points[0] = base
-        if len(token) <= _LONG_TOKEN:
-            for cut in range(1, len(token)):  # a cut that NFC keeps: the text before it composes alone
-                head = unicodedata.normalize("NFC", token[:cut])
-                if len(head) < len(composed) and head + unicodedata.normalize("NFC", token[cut:]) == composed:
-                    points[len(head)] = base + cut
-        origin.extend(points)
+        elif len(token) <= _LONG_TOKEN:
+            origin.extend(_points(token, composed, base))
+        else:
+            origin.extend(_long_points(token, composed, base))
     origin.append(len(text))
     return "".join(pieces), origin
+
+
+def _points(token: str, composed: str, base: int) -> list[int]:
+    """The origins of `composed`, NFC of `token` (which starts at `base`), found by trying every cut: the
+    cuts NFC keeps are those where the text before composes alone. Quadratic: for short tokens."""
+    points = [-1] * len(composed)
+    points[0] = base
+    for cut in range(1, len(token)):
+        head = unicodedata.normalize("NFC", token[:cut])
+        if len(head) < len(composed) and head + unicodedata.normalize("NFC", token[cut:]) == composed:
+            points[len(head)] = base + cut
+    return points
+
+
+def _long_points(token: str, composed: str, base: int) -> list[int]:
+    """`_points` of a long token, piece by piece: cut before each character that starts a new one (no
+    combining mark, no Hangul vowel or final jamo), where NFC almost always composes each side alone.
+    Japanese and Chinese keep no spaces, so a paragraph of NFD kana (`か` and U+3099 for `が`, as text
+    from a macOS file name or a PDF holds it) is one token: mapping only its two ends lost every mention
+    inside it. Where the pieces do not compose to `composed` (a cut NFC does not keep), only the ends."""
+    starts = [0] + [i for i in range(1, len(token)) if _starts_piece(token[i])]
+    ends = [*starts[1:], len(token)]
+    pieces = [token[a:b] for a, b in zip(starts, ends, strict=True)]
+    done = [unicodedata.normalize("NFC", piece) for piece in pieces]
+    if "".join(done) != composed:
+        return [base] + [-1] * (len(composed) - 1)
+    points: list[int] = []
+    for a, piece, piece_done in zip(starts, pieces, done, strict=True):
+        if piece_done == piece:
+            points.extend(range(base + a, base + a + len(piece)))
+        elif len(piece) <= _LONG_TOKEN:
+            points.extend(_points(piece, piece_done, base + a))
+        else:
+            points.extend([base + a] + [-1] * (len(piece_done) - 1))
+    return points
+
+
+def _starts_piece(ch: str) -> bool:
+    return not unicodedata.combining(ch) and not 0x1160 <= ord(ch) <= 0x11FF
 
 
 def _scan(
@@ -597,9 +633,19 @@ _PARTICLE_WORDS = (
     "라는 이란 란 이며 며 이다 이고 입니다 이에요 예요 조차 "
     "마저 밖에 에게서 한테서 로서 으로서 로써 으로써 로부터 "
     "으로부터 이라고 라고 에게는 께는 만큼 이야 야 이지만 "
-    "지만"
+    "지만 에선 에겐 이라도 라도"
 )
-_PARTICLE = re.compile("|".join(sorted(_PARTICLE_WORDS.split(), key=len, reverse=True)))
+# A particle may be followed by one that marks the phrase again (`메이투안과의 협력`, `서울에서의`,
+# `까지도`, `만의`, `보다는`), one of these only: two particles of the first list would also read words
+# that merely look so (`서울도로`, a road, is 도 then 로; `한국가요`, Korean songs, 가 then 요).
+_SECOND_PARTICLES = "의 도 는 은 만 을 를"
+_PARTICLE = re.compile(
+    "(?:"
+    + "|".join(sorted(_PARTICLE_WORDS.split(), key=len, reverse=True))
+    + ")(?:"
+    + "|".join(_SECOND_PARTICLES.split())
+    + ")?(?![\uac00-\ud7a3])"  # then no more Hangul: `과도한` (excessive) is no 과 and 도
+)
 
 
 def _hangul(ch: str) -> bool:

@@ -54,7 +54,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                     "keyboard curls them as you type)"
                 )
             elif link.kind == "wiki":
-                message += _hint(link.target, ctx)
+                message += _full_width(link, facts.rel, ctx) or _hint(link.target, ctx)
             elif _is_wikilink(link.target):
                 message += _as_written(link.target[2:-2])
             yield Diagnostic(
@@ -93,6 +93,21 @@ def _as_quoted_in_the_name(link: LinkFact, source: str, ctx: VaultContext) -> st
         if written != target and ctx.index.resolve(link._replace(target=written), source).target:
             return written
     return None
+
+
+# What a Chinese or Japanese input method in full-width mode types for a link's `|` and `#`
+_FULL_WIDTH = (("｜", "|"), ("＃", "#"))
+
+
+def _full_width(link: LinkFact, source: str, ctx: VaultContext) -> str:
+    """` ('｜' is a full-width '|' ...)` where the link holds `｜` or `＃` and the text before it names a
+    note: `[[東京大学｜東大]]` names a note `東京大学｜東大`, in Obsidian too; "" otherwise."""
+    for wide, narrow in _FULL_WIDTH:
+        head, found, rest = link.target.partition(wide)
+        if found and head and ctx.index.resolve(link._replace(target=head), source).target:
+            how = "as a Chinese or Japanese input method types it"
+            return f" ('{wide}' is a full-width '{narrow}', {how}: write [[{head}{narrow}{rest}]])"
+    return ""
 
 
 def _hint(target: str, ctx: VaultContext) -> str:

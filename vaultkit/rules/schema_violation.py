@@ -42,6 +42,7 @@ import copy
 import json
 import re
 import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -79,7 +80,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         at_key = leaf.validator in _AT_KEY or getattr(leaf, "refused_key", False)
         line, col = _where(note, tuple(leaf.absolute_path), at_key)
         message = describe(leaf, note)
-        hint = _value_hint(leaf.instance)
+        hint = _value_hint(leaf.instance) or (_digits_hint(leaf.instance) if leaf.validator in _READ else "")
         if hint:
             message = message.removesuffix(".") + hint
         if (line, col, message) not in seen:  # jsonschema reports each missing key; one message names all
@@ -94,6 +95,30 @@ def _value_hint(value: Any) -> str:
     if "{{" in value or "<%" in value:
         return placeholder_hint(value)
     return curled_quotes_hint(value) if value.startswith(("“", "‘")) else ""
+
+
+# What a value's digits decide: its type (`tier: １` is text), its format and its pattern (a date)
+_READ = frozenset({"type", "format", "pattern"})
+# Full-width ASCII (`２０２６－０１`, as a Chinese, Japanese or Korean input method types it) as ASCII
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def _digits_hint(value: Any) -> str:
+    """`; its digits are not 0-9 ...` where a text value is written with digits of another width or script
+    (`２０２６-０１-０１`, typed by an input method in full-width mode; `٢٠٢٦-٠٥-١١`, Arabic-Indic), which
+    YAML and Obsidian read as no number and no date: the value looks right, and the message said only
+    "is not a valid date" or "is not an integer"."""
+    if (
+        not isinstance(value, str)
+        or value.isascii()
+        or not any(c.isdecimal() and not c.isascii() for c in value)
+    ):
+        return ""
+    written = "".join(
+        str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value.translate(_HALF_WIDTH)
+    )
+    why = "which YAML and Obsidian read as text"
+    return f"; its digits are not 0-9 (full-width, or of another script), {why}: write {written}"
 
 
 # A schema closed to other keys refuses them at their key; the note's `$schema`, which chose that schema, is
