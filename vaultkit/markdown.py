@@ -148,7 +148,9 @@ _LINE_MARKERS = re.compile(
     r"|[ \t]*(?:>[ \t]*|(?:[-*+]|\d{1,9}[.)])(?:[ \t]+|(?=\r?$)))++",
     re.MULTILINE,
 )
-_MARKER_LINE = re.compile(rf"\n({_LINE_MARKERS.pattern})", re.MULTILINE)  # a literal first: C speed
+# A literal first: C speed. Then the characters a marker line can start with, at once: most lines start with
+# a letter, which failed each branch of the pattern in turn (a quarter of this search's time)
+_MARKER_LINE = re.compile(rf"\n(?=[ \t*+\->_\d])({_LINE_MARKERS.pattern})", re.MULTILINE)
 _BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
 _TICKS = re.compile(r"`(?:`*)")  # a literal first character: fast search
 # Obsidian and HTML comments in one pattern: read in order (a region opened by one kind can be closed by the
