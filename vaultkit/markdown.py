@@ -1019,7 +1019,9 @@ def _inline(
             link = _wikilink(body, m, bool(tables) and _inside(tables, table_starts, m.start()))
             if link is not None:
                 out.links.append(link)
-        elif kind == "md":
+            chars.append(m.span())  # no word before it to protect (`_word_before_link`): most matches
+            continue
+        if kind == "md":
             link = _mdlink(m)
             if link is not None:
                 out.links.append(link)
@@ -1329,7 +1331,12 @@ def _inline_matches(
             m = (match if reached else _inline_no_element().match)(masked, c.start())
         else:
             m = match(masked, c.start())
-        if m is None or m.end() == m.start() or _not_taken(m, masked, labels, breaks):
+        # a wikilink, most matches, is taken whatever `_not_taken` asks: not asked (a call each)
+        if (
+            m is None
+            or m.end() == m.start()
+            or (m.lastgroup != "wiki" and _not_taken(m, masked, labels, breaks))
+        ):
             pos = c.start() + 1
             continue
         if m.lastgroup == "html":
