@@ -798,11 +798,12 @@ def test_next_line_suppression_and_its_position() -> None:
     )
 
 
-@given(st.text(alphabet=" \t\n\r>*+-_.)1234567890ab", max_size=200))
+@given(st.text(alphabet=" \t\n\r>*+-_.)1234567890ab٣", max_size=200))
 @settings(max_examples=500, derandomize=True, deadline=None)
 def test_line_markers_are_the_patterns_matches_at_every_line_start(body: str) -> None:
-    """`_line_markers` tries the pattern only where a line starts with a marker character: the same as
-    trying it at every line start (each match without the white space after its last marker)."""
+    """`_line_markers` tries the pattern only where a line starts with a marker character (a digit of any
+    script: `\\d` is Unicode's, `٣.` a list marker to it): the same as trying it at every line start (each
+    match without the white space after its last marker)."""
     from vaultkit.markdown import _LINE_MARKERS, _line_markers, _marker_span
 
     starts = [0, *(i + 1 for i, ch in enumerate(body) if ch == "\n")]
@@ -827,3 +828,18 @@ def test_task_and_link_list_lines_take_the_simple_path(monkeypatch: pytest.Monke
     assert general == []
     scan("[x]: /url\n")
     assert general == [0]
+
+
+@given(
+    st.text(alphabet=":(]^%<!-ab\n", max_size=120), st.sampled_from(["::", "](", "]^(", "%%", "<!--", "$"])
+)
+@settings(max_examples=2000, derandomize=True, deadline=None)
+def test_holds_is_in(text: str, needle: str) -> None:
+    """`_holds` compares the needle at the probe's first few places before it searches the whole text: the
+    answer is still `needle in text`, with the probes the scanner gives (a part of the needle other than its
+    first character too: `(` of `](`)."""
+    from vaultkit.markdown import _holds
+
+    probe = needle[-1] if needle in ("](", "]^(") else ""
+    assert _holds(text, needle, probe) == (needle in text)
+    assert _holds(text * 5, needle) == (needle in text * 5)

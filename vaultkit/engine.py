@@ -662,6 +662,8 @@ class Runner:
         # as each note is checked
         fixes: dict[tuple[str, bool], Fix] | None = None if opts.edits else {}
         ctx.edits = fixes is None  # and the rules need not work them out (VK120: 15 MB on 50,000 notes)
+        if fixes is not None:
+            ctx.fixes = fixes  # the rules' described fixes are the report's shared ones (for this check)
 
         def checked(chunks: Sequence[Sequence[str]]) -> Iterator[tuple[bool, list[Diagnostic]]]:
             """Each slice's diagnostics, each note's sorted as they are found, and whether every one of them
@@ -1011,7 +1013,8 @@ def _without_edits(found: list[Diagnostic], fixes: dict[tuple[str, bool], Fix]) 
         shared = fixes.get(key)
         if shared is None:
             shared = fixes[key] = Fix(*key)
-        out.append(make(Diagnostic, (*d[:6], shared)))
+        # most are shared already: a rule gave the fix `VaultContext.described` shares
+        out.append(d if shared is fix else make(Diagnostic, (*d[:6], shared)))
     return out
 
 

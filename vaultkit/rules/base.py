@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Literal
 
-from vaultkit.diagnostics import Diagnostic, Severity
+from vaultkit.diagnostics import Diagnostic, Fix, Severity
 from vaultkit.obsidian import ObsidianSettings
 
 if TYPE_CHECKING:
@@ -52,6 +52,8 @@ class VaultContext:
     outlinks: dict[str, Collection[str]] = field(default_factory=dict)  # rel -> notes it links to
     # False in a run that only reports: a fix is described, its edits not worked out (see engine._diagnostics)
     edits: bool = True
+    # such a run's fixes, one for each (description, safe): `described`, and engine._without_edits
+    fixes: dict[tuple[str, bool], Fix] = field(default_factory=dict)
     _memo: dict[tuple[str, str, str], Resolution] = field(default_factory=dict)
     _by_name: dict[str, Resolution] = field(default_factory=dict)  # wikilinks by name: `resolve_from`
     _texts: dict[tuple[str, str, bool], str] = field(default_factory=dict)
@@ -65,6 +67,16 @@ class VaultContext:
     def wiki_settings(self) -> ObsidianSettings:
         """The Obsidian settings, but for wikilinks: relations properties always hold wikilinks."""
         return dataclasses.replace(self.obsidian, use_markdown_links=False)
+
+    def described(self, description: str) -> Fix:
+        """A safe fix only described, as a run that only reports gives it (`edits` False): the one of that
+        description its report shares (`engine._without_edits`, which then has no diagnostic to make anew:
+        the ~46,000 unlinked mentions of the 10k bench vault each had one)."""
+        key = (description, True)
+        fix = self.fixes.get(key)
+        if fix is None:
+            fix = self.fixes[key] = Fix(description)
+        return fix
 
     def link_text(self, target: str, source: str, settings: ObsidianSettings) -> str:
         """Index.link_text, remembered: a shortest-path link to a note is the same from every note."""

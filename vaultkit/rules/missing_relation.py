@@ -73,9 +73,11 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         noun = "link" if len(links) == 1 else "links"
         # one string for each count, not one for each note (~3.5 MB of `link` on 50,000 notes)
         description = sys.intern(f"add {len(links)} {noun} to {relations.property}")
-        fix = Fix(description)  # only reported: the edit is not worked out
-        if ctx.edits:
-            fix = RelationsFix(description, facts.anchor, tuple(text for _source, text in missing))
+        fix = (
+            RelationsFix(description, facts.anchor, tuple(text for _source, text in missing))
+            if ctx.edits
+            else ctx.described(description)  # only reported: the edit is not worked out
+        )
     verb = "links" if len(missing) == 1 else "link"
     them = "it" if len(missing) == 1 else "them"
     why = (

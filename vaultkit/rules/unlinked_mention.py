@@ -68,7 +68,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         message, description = _words(text, note_name(target))
         fix = None
         if facts.editable and not ctx.edits:  # only reported: the link is not worked out, nor remembered
-            fix = Fix(description)
+            fix = ctx.described(description)
         elif facts.editable:
             link = _link(ctx.link_text(target, rel, obsidian), text, obsidian)
             fix = Fix(description, True, mention.start, mention.end, link)
