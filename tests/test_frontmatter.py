@@ -711,6 +711,23 @@ def test_a_yaml_number_in_tags_is_no_tag(make_vault: VaultFactory, monkeypatch: 
     ]
 
 
+def test_a_tag_in_curled_quotes_is_named(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `tags: [“meeting”]`, typed on a phone, was silent: YAML keeps the curled quotes, so the
+    note's tag is `“meeting”`, not `meeting`. VK022 now says so, with the hint VK001 and VK010 give."""
+    root = make_vault(
+        {"A.md": fm("tags: [“meeting”]"), "B.md": fm("tags:\n  - ‘draft’"), "C.md": fm("tags: [a’b]")}
+    )
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
+    why = "a phone's keyboard curls quotes as you type"
+    assert lines == [
+        f"A.md:2:8: VK022 tags: '“meeting”' keeps its curled quotes as part of the tag; “ and ” are no YAML "
+        f'quotes ({why}): write "meeting"',
+        f"B.md:3:5: VK022 tags: '‘draft’' keeps its curled quotes as part of the tag; ‘ and ’ are no YAML "
+        f'quotes ({why}): write "draft"',
+    ]
+
+
 def test_the_bundled_schemas_take_the_nested_tags_vk022_takes(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -99,8 +99,9 @@ CACHE_DIR = ".vaultkit_cache"
 # and which settings leave it out; a `vaultkit_disable` entry that is no text is no code, read anew;
 # 59: a uri urlsplit refuses (`https://[::1/x`) is VK010's "not a valid uri", not a VK000 crash, read anew;
 # 60: NaN passes every numeric bound in the schema gate, as in jsonschema (`not: {maximum: 0}` refuses it);
-# VK022 of tags commented below `tags:` names only the comments written as tags, also after one of prose
-FORMAT = 60
+# VK022 of tags commented below `tags:` names only the comments written as tags, also after one of prose;
+# 61: VK022 of a tag in curled quotes (`tags: [“meeting”]`)
+FORMAT = 61
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

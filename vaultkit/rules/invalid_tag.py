@@ -11,6 +11,8 @@ number (`tags: [2024, ai]`, `tags: 42`) is no tag either: Obsidian keeps only th
 Nor is `tags: #zotero, #reference`, written unquoted as Zotero literature-note templates and Logseq exports
 write it: YAML reads a comment, so the property is empty (or, in a list, the item: VK010 then says nothing
 of its null). A name that would be no tag written as text either (`tags: #1984`) is not suggested.
+A tag in curled quotes (`tags: [“meeting”]`, as a phone's keyboard types quotes) keeps them: YAML reads no
+quotes there, so the tag is `“meeting”`, not `meeting`.
 
 ## Why is this bad?
 Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
@@ -39,7 +41,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.frontmatter import placeholder_hint
+from vaultkit.frontmatter import curled_quotes_hint, placeholder_hint
 from vaultkit.rules.base import NoteContext, rule
 
 if TYPE_CHECKING:
@@ -95,17 +97,31 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         if _number(tag):
             problem: str | None = f"is a number: {NUMBER_PROBLEM}"
         elif isinstance(tag, str):
-            problem = tag_problem(tag)
+            problem = tag_problem(tag) or _curled(tag)
         else:
             continue
         if problem is None:
             continue
         node = note.fm.nodes.get((key, i)) or note.fm.nodes.get((key,))
         line, col = (node.line, node.col) if node else (1, 1)
-        hint = placeholder_hint(tag) if isinstance(tag, str) else ""  # `tags: [<% tp.file.folder() %>]`
+        hint = _hint(tag) if isinstance(tag, str) else ""
         yield Diagnostic(note.rel, line, col, RULE.code, f"{key}: {tag!r} {problem}{hint}")
 
 
+def _curled(tag: str) -> str | None:
+    """`tags: [“meeting”]`, typed on a phone: YAML keeps the curled quotes as part of the text, so the note
+    gets the tag `“meeting”`, which is not `meeting`: a search for #meeting misses it."""
+    if tag.startswith(_CURLED) and curled_quotes_hint(tag):
+        return "keeps its curled quotes as part of the tag"
+    return None
+
+
+def _hint(tag: str) -> str:
+    """What a tag typed in a template or on a phone is: `<% tp.file.folder() %>`, `“meeting”`."""
+    return placeholder_hint(tag) or (curled_quotes_hint(tag) if tag.startswith(_CURLED) else "")
+
+
+_CURLED = ("“", "‘")
 # `#zotero` right after `tags:` or `- `: a comment to YAML, a tag to whoever wrote it (`# to do` reads as one)
 _TAG_COMMENT = re.compile(r"#[^\s#,]")
 
