@@ -101,7 +101,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 60: NaN passes every numeric bound in the schema gate, as in jsonschema (`not: {maximum: 0}` refuses it);
 # VK022 of tags commented below `tags:` names only the comments written as tags, also after one of prose;
 # 61: VK022 of a tag in curled quotes (`tags: [“meeting”]`); VK010 of an anyOf/oneOf no branch holds says
-# what the other branches refused (constants: one list)
+# what the other branches refused (constants: one list); VK022 reads the comment lines below `tags:` by line
+# feeds only
 FORMAT = 61
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)

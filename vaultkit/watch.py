@@ -884,7 +884,7 @@ def _dot_git(folder: Path) -> Path | None:
                     return None
                 continue
             with open(dot, "rb") as f:
-                first = f.read(4096).decode("utf-8", "replace").splitlines()
+                first = f.read(4096).decode("utf-8", "replace").split("\n")  # as git reads it
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
             return None
         if not first or not first[0].startswith("gitdir:"):

@@ -188,10 +188,12 @@ def _comment_lines(text: str, start: int, stop: int) -> tuple[int, str]:
     """Where the comments written as tags on the lines from `start` begin, and their text (one line each), up
     to the first line that is neither blank nor a comment: `tags:` then `#zotero` and `#paper` on lines of
     their own, as a Logseq export or a hand writes them, leave the property empty too. A comment that reads
-    as one (`# imported from Zotero`) is neither named nor hides the tag comments after it."""
+    as one (`# imported from Zotero`) is neither named nor hides the tag comments after it. Lines end at line
+    feeds only, as Obsidian's YAML 1.2 and `Note.position` count them (`str.splitlines` also split at U+2028
+    and U+0085, which libyaml lets into a comment: `# imported\u2028#zotero` is one comment of prose)."""
     found: list[str] = []
     first = start
-    for line in text[start:stop].splitlines(keepends=True):
+    for line in _lines(text[start:stop]):
         content = line.strip(" \t\r\n")
         if content and not content.startswith("#"):
             break
@@ -200,6 +202,12 @@ def _comment_lines(text: str, start: int, stop: int) -> tuple[int, str]:
             found.append(content)
         start += len(line)
     return first, "\n".join(found)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of `text`, each with its line feed."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
 RULE = rule(sys.modules[__name__], "VK022", "invalid-tag", "note")
