@@ -2216,3 +2216,32 @@ def test_a_relation_refused_after_yamls_document_end_says_why(make_vault: VaultF
         "Alpha.md: not written: the frontmatter edit would not load as YAML: its YAML ends its document "
         "with '...' on line 3, so a property added after it would start a second one (delete that line)"
     ) in result.stderr, result.output
+
+
+@pytest.mark.parametrize(
+    "name", ["New\nline.md", 'Say "hi".md', "Back\\slash.md", "Tab\tand space.md", "Rtl\u202e.md"]
+)
+def test_a_diff_of_a_note_whose_name_git_quotes_applies(make_vault: VaultFactory, name: str) -> None:
+    """Regression: `link --diff` spelled a note named `New<newline>line.md` out as `a/New\\nline.md`, a
+    name of its own to `git apply`, which refused the whole patch ("No such file or directory"). A name
+    holding a control character, a `"` or a backslash is quoted as `git diff` quotes it; both `git apply`
+    and `patch -p1` take it, and nothing of the name reaches the terminal unspelled."""
+    import subprocess
+
+    root = vault(make_vault, {"Gamma.md": "x\n", name: "About Gamma.\n"})
+    diff = run_cli("link", "--diff", "--no-cache", root).stdout
+    assert _headers(diff)[0].startswith('"a/') and "\n" not in _headers(diff)[0].strip('"\t'), diff
+    assert "\u202e" not in diff and "\t" not in diff.replace('"\t', '"'), diff
+    tools = [
+        tool
+        for tool in (["git", "apply", "-"], ["patch", "-p1", "--batch", "--silent"])
+        if shutil.which(tool[0])
+    ]
+    for tool in tools:
+        shutil.copytree(root, root.parent / f"copy-{tool[0]}")
+    run_cli("link", "--no-cache", root)
+    for tool in tools:
+        copy = root.parent / f"copy-{tool[0]}"
+        applied = subprocess.run(tool, cwd=copy, input=diff.encode(), capture_output=True, check=False)
+        assert applied.returncode == 0, (tool, applied.stdout.decode(), applied.stderr.decode())
+        assert snapshot(copy) == snapshot(root), tool
