@@ -732,3 +732,14 @@ def test_a_report_note_in_a_hidden_folder_is_refused(make_vault: VaultFactory, r
     assert result.exit_code == 2, result.output
     assert f"report note '{report}': it would be in a hidden folder" in result.stderr
     assert snapshot(root) == before and not (root / report).exists()
+
+
+def test_a_report_note_named_like_a_folder_says_it_is_one(make_vault: VaultFactory) -> None:
+    """Regression: `--report Notes.md` where `Notes.md` is a folder said "a note of that name exists that
+    vaultkit did not write"; it is a folder, and the message says so."""
+    root = make_vault({"A.md": ENTITY, "Notes.md/B.md": ENTITY})
+    result = run_cli("check", "--no-cache", "--report", "Notes.md", root)
+    assert result.exit_code == 2, result.output
+    assert (
+        "report note 'Notes.md': a folder of that name exists; give the report another name" in result.stderr
+    )

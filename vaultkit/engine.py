@@ -149,6 +149,8 @@ def _check_report_note(root: Path, rel: str) -> None:
     path = root / rel
     if not os.path.lexists(path):
         return
+    if os.path.isdir(path) and not os.path.islink(path):
+        raise FatalError(f"report note '{rel}': a folder of that name exists; give the report another name")
     if not is_report(path):
         raise FatalError(
             f"report note '{rel}': a note of that name exists that vaultkit did not write; "
