@@ -97,7 +97,9 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         if _number(tag):
             problem: str | None = f"is a number: {NUMBER_PROBLEM}"
         elif isinstance(tag, str):
-            problem = tag_problem(tag) or _curled(tag)
+            problem = tag_problem(tag)
+            if problem is None and tag.startswith(_CURLED):  # a test, not a call, for each tag that is fine
+                problem = _curled(tag)
         else:
             continue
         if problem is None:
@@ -111,9 +113,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
 def _curled(tag: str) -> str | None:
     """`tags: [“meeting”]`, typed on a phone: YAML keeps the curled quotes as part of the text, so the note
     gets the tag `“meeting”`, which is not `meeting`: a search for #meeting misses it."""
-    if tag.startswith(_CURLED) and curled_quotes_hint(tag):
-        return "keeps its curled quotes as part of the tag"
-    return None
+    return "keeps its curled quotes as part of the tag" if curled_quotes_hint(tag) else None
 
 
 def _hint(tag: str) -> str:
