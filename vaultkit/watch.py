@@ -269,7 +269,7 @@ class Watcher:
                 continue
             self._watched.add(folder)
             with contextlib.suppress(OSError):  # a folder gone or unreadable: a save there is not seen
-                self._observer.schedule(_Handler(self), folder, recursive=False)
+                self._observer.schedule(_Handler(self, outside=True), folder, recursive=False)
 
     def _update_links(self, rels: Collection[str]) -> None:
         """After a re-check of `rels` (one lstat each, beside the re-check): the links among them now."""
@@ -728,15 +728,18 @@ def _inotify_message(e: OSError) -> str:
 class _Handler(FileSystemEventHandler):
     """A watchdog event handler: every event becomes 'these paths changed'."""
 
-    def __init__(self, watcher: Watcher) -> None:
+    def __init__(self, watcher: Watcher, outside: bool = False) -> None:
         super().__init__()
         self.watcher = watcher
+        self.outside = outside  # a folder outside the vault, watched for the files symlinked notes lead to
 
     def dispatch(self, event: Any) -> None:
         kind = getattr(event, "event_type", "")
         if kind in ("opened", "closed_no_write"):
             return
         if getattr(event, "is_directory", False):
+            if self.outside:  # its folders are not the vault's: no listing of the vault changes with them
+                return
             # A folder's own "modified" event accompanies every save in it: nothing to do. A folder created,
             # deleted or moved may hold any number of notes: list the vault again ("" below).
             if kind in ("created", "deleted", "moved"):
