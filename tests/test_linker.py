@@ -2245,3 +2245,26 @@ def test_a_diff_of_a_note_whose_name_git_quotes_applies(make_vault: VaultFactory
         applied = subprocess.run(tool, cwd=copy, input=diff.encode(), capture_output=True, check=False)
         assert applied.returncode == 0, (tool, applied.stdout.decode(), applied.stderr.decode())
         assert snapshot(copy) == snapshot(root), tool
+
+
+def test_a_relation_a_plugin_dropped_is_added_again_once_unless_the_note_opts_out(
+    make_vault: VaultFactory,
+) -> None:
+    """A plugin that writes a note's whole frontmatter again at each sync (Zotero Integration, Readwise)
+    drops `related`: the next `link` adds it again, once, and nothing else of the note changes; with
+    `vaultkit_disable: [VK121]` in the plugin's template, vaultkit leaves the note alone (README, Relations)."""
+    synced = "---\ntitle: paper\ncitekey: x\n---\nBody.\n"
+    root = make_vault({"A.md": "See [[Paper]].\n", "Paper.md": synced})
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    linked = (root / "Paper.md").read_text(encoding="utf-8")
+    assert linked == '---\ntitle: paper\ncitekey: x\nrelated:\n  - "[[A]]"\n---\nBody.\n'
+    (root / "Paper.md").write_text(synced, encoding="utf-8")  # the plugin's next sync
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert (root / "Paper.md").read_text(encoding="utf-8") == linked
+    before = snapshot(root)
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert snapshot(root) == before
+    opted_out = synced.replace("citekey: x\n", "citekey: x\nvaultkit_disable: [VK121]\n")
+    (root / "Paper.md").write_text(opted_out, encoding="utf-8")
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert (root / "Paper.md").read_text(encoding="utf-8") == opted_out
