@@ -1378,3 +1378,22 @@ def test_a_note_that_is_a_symlink_is_rechecked_when_saved_through_its_link(
         assert [line.endswith(" (gone)") for line in lines if line.startswith("- Outside link.md:")] == [True]
     finally:
         w.stop()
+
+
+def test_only_symlinks_to_regular_files_are_followed(tmp_path: Path) -> None:
+    """A note that is a symlink to a device, a folder or nothing is never read (VK201, VK205): the watch
+    does not follow it either. Following `x.md -> /dev/null` meant watching /dev, and a re-check at every
+    write any program made to /dev/null."""
+    from vaultkit.watch import symlinked_notes
+
+    (tmp_path / "Real.md").write_text("x\n", encoding="utf-8")
+    for name, target in [
+        ("File.md", tmp_path / "Real.md"),
+        ("Null.md", Path("/dev/null")),
+        ("Root.md", Path("/")),
+        ("Broken.md", tmp_path / "gone.md"),
+        ("Loop.md", tmp_path / "Loop.md"),
+    ]:
+        (tmp_path / name).symlink_to(target)
+    rels = ["Real.md", "File.md", "Null.md", "Root.md", "Broken.md", "Loop.md"]
+    assert symlinked_notes(tmp_path, rels) == {"File.md": os.path.realpath(tmp_path / "Real.md")}

@@ -663,11 +663,13 @@ def _retried(message: str) -> str:
 
 
 def symlinked_notes(root: Path, rels: Iterable[str]) -> dict[str, str]:
-    """The notes of `rels` that are symlinks, each with the real path of the file it leads to."""
+    """The notes of `rels` that are symlinks to a regular file, each with that file's real path. A link to
+    anything else is never read (VK201, VK205): the folder of `/dev/null`, watched, would bring an event
+    at every write any program makes to it."""
     found = {}
     for rel in rels:
         path = os.path.join(root, rel)
-        if os.path.islink(path):
+        if os.path.islink(path) and os.path.isfile(path):
             found[rel] = os.path.realpath(path)
     return found
 
