@@ -142,6 +142,7 @@ class Watcher:
         with _on_stop(self._on_signal):
             if hasattr(signal, "SIGUSR1"):  # for the life of the process: a hang at its exit shows too
                 faulthandler.register(signal.SIGUSR1, all_threads=True)
+            self._follow_links()  # before "watching": a save through a link from then on is seen
             click.echo(f"vaultkit: watching {printable(str(self.root))} (Ctrl-C to stop)")
             try:
                 while not self.stop.is_set():
@@ -217,7 +218,6 @@ class Watcher:
             self._started = True
         self._print_summary()
         self._write_report()
-        self._set_links(symlinked_notes(self.root, self.runner.state.facts if self.runner.state else ()))
         gc.collect()
         gc.freeze()  # the vault state lives as long as the watch: later collections need not walk it
 
@@ -325,6 +325,7 @@ class Watcher:
         self.session = session
         self.runner = Runner(session)
         self._full_check("no longer reported: the configuration changed")
+        self._follow_links()
 
     # -- fixing -------------------------------------------------------------------------------------------
 
@@ -546,10 +547,15 @@ class Watcher:
         return observer
 
     def _observe(self) -> Any:
-        """Start the observer, and watch the folders outside the vault that symlinked notes lead to."""
+        """Start the observer (`_set_links` adds the folders outside the vault symlinked notes lead to)."""
         self._observer = self._start_observer()
-        self._set_links(self.links)
         return self._observer
+
+    def _follow_links(self) -> None:
+        """Find the notes that are symlinks (after a whole-vault check), to re-check each when its file is
+        saved."""
+        state = self.runner.state
+        self._set_links(symlinked_notes(self.root, state.facts if state is not None else ()))
 
     def on_path(self, path: str, at: float | None = None) -> None:
         """`path` changed at `at` (now if None): queued, re-checked once quiet for the debounce time."""
