@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import VaultFactory, run_cli, run_installed
+from conftest import VaultFactory, run_cli, run_installed, snapshot
 
 from vaultkit.nesting import MAX_DEPTH, TooDeep, parse_bounded
 from vaultkit.note import REPORT_MARKER, is_report
@@ -718,3 +718,28 @@ def test_clean_leaves_a_cache_path_that_is_no_folder_alone_and_says_so(
     assert result.stderr == f"vaultkit: {cache} left alone: it is {what}, so no cache of vaultkit's\n"
     assert (elsewhere / "keep.txt").read_text() == "mine\n"
     assert kind == "symlink" or cache.read_text() == "not a cache\n"
+
+
+@pytest.mark.parametrize(
+    "report", [".obsidian/report.md", ".vaultkit_cache/report.md", ".git/report.md", "Sub/.report.md"]
+)
+def test_a_report_note_in_a_hidden_folder_is_refused(make_vault: VaultFactory, report: str) -> None:
+    """Regression: `--report .obsidian/x.md` (or in the cache folder, in .git) was written there, where
+    Obsidian shows no note and the files are Obsidian's, git's or vaultkit's: the report was never seen."""
+    root = make_vault({"A.md": ENTITY})
+    before = snapshot(root)
+    result = run_cli("check", "--no-cache", "--report", report, root)
+    assert result.exit_code == 2, result.output
+    assert f"report note '{report}': it would be in a hidden folder" in result.stderr
+    assert snapshot(root) == before and not (root / report).exists()
+
+
+def test_a_report_note_named_like_a_folder_says_it_is_one(make_vault: VaultFactory) -> None:
+    """Regression: `--report Notes.md` where `Notes.md` is a folder said "a note of that name exists that
+    vaultkit did not write"; it is a folder, and the message says so."""
+    root = make_vault({"A.md": ENTITY, "Notes.md/B.md": ENTITY})
+    result = run_cli("check", "--no-cache", "--report", "Notes.md", root)
+    assert result.exit_code == 2, result.output
+    assert (
+        "report note 'Notes.md': a folder of that name exists; give the report another name" in result.stderr
+    )

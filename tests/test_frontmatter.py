@@ -762,6 +762,30 @@ def test_tags_written_with_hashes_unquoted_are_a_yaml_comment(
     ]
 
 
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
+def test_tags_commented_below_are_read_by_line_feeds_only(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, char: str
+) -> None:
+    """A comment line ends at a line feed, as Obsidian's YAML 1.2 and the note's line numbers count lines.
+    Regression: `str.splitlines` also split at U+2028, U+2029 and U+0085 (libyaml lets them into a comment):
+    `# imported<LS>#zotero`, one comment of prose, named '#zotero' as a tag, and `# imported<LS>done` hid the
+    `#zotero` on the line after it."""
+    files = {
+        "A.md": fm(f"tags:\n# imported{char}#zotero\ntitle: x"),
+        "B.md": fm(f"tags:\n# imported{char}done\n#zotero\ntitle: x"),
+    }
+    root = make_vault(files)
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
+    assert [line.partition(" VK022 ")[::2] for line in lines] == [
+        (
+            "B.md:4:1:",
+            "tags: '#zotero' is a YAML comment, so Obsidian reads no tag: "
+            'write tags without the # ([zotero]) or in quotes ("#zotero")',
+        )
+    ]
+
+
 def test_a_yaml_number_in_tags_is_no_tag(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Obsidian keeps only the text values of `tags` (parseFrontMatterTags, through parseFrontMatterStringArray:
     numbers, booleans and nulls in the list are dropped, a number alone is no tags at all; de-minified audit of
@@ -776,6 +800,23 @@ def test_a_yaml_number_in_tags_is_no_tag(make_vault: VaultFactory, monkeypatch: 
         ("T.md:2:12:", f"tags: 2024 is a number: {why}"),
         ("T.md:2:18:", f"tags: 1.5 is a number: {why}"),
         ("U.md:2:7:", f"Tags: 42 is a number: {why}"),
+    ]
+
+
+def test_a_tag_in_curled_quotes_is_named(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `tags: [“meeting”]`, typed on a phone, was silent: YAML keeps the curled quotes, so the
+    note's tag is `“meeting”`, not `meeting`. VK022 now says so, with the hint VK001 and VK010 give."""
+    root = make_vault(
+        {"A.md": fm("tags: [“meeting”]"), "B.md": fm("tags:\n  - ‘draft’"), "C.md": fm("tags: [a’b]")}
+    )
+    monkeypatch.chdir(root)
+    lines = run_cli("check", "--no-cache", "--select", "VK022", ".").stdout.splitlines()[:-1]
+    why = "a phone's keyboard curls quotes as you type"
+    assert lines == [
+        f"A.md:2:8: VK022 tags: '“meeting”' keeps its curled quotes as part of the tag; “ and ” are no YAML "
+        f'quotes ({why}): write "meeting"',
+        f"B.md:3:5: VK022 tags: '‘draft’' keeps its curled quotes as part of the tag; ‘ and ’ are no YAML "
+        f'quotes ({why}): write "draft"',
     ]
 
 

@@ -2331,3 +2331,55 @@ def test_links_are_checked_against_the_parse_the_mention_scan_recorded(
     assert general[2] > 0  # the general path scans each note it links
     assert carried[2] == 0
     assert carried[:2] == general[:2]
+
+
+@pytest.mark.parametrize(
+    "name", ["New\nline.md", 'Say "hi".md', "Back\\slash.md", "Tab\tand space.md", "Rtl\u202e.md"]
+)
+def test_a_diff_of_a_note_whose_name_git_quotes_applies(make_vault: VaultFactory, name: str) -> None:
+    """Regression: `link --diff` spelled a note named `New<newline>line.md` out as `a/New\\nline.md`, a
+    name of its own to `git apply`, which refused the whole patch ("No such file or directory"). A name
+    holding a control character, a `"` or a backslash is quoted as `git diff` quotes it; both `git apply`
+    and `patch -p1` take it, and nothing of the name reaches the terminal unspelled."""
+    import subprocess
+
+    root = vault(make_vault, {"Gamma.md": "x\n", name: "About Gamma.\n"})
+    diff = run_cli("link", "--diff", "--no-cache", root).stdout
+    assert _headers(diff)[0].startswith('"a/') and "\n" not in _headers(diff)[0].strip('"\t'), diff
+    assert "\u202e" not in diff and "\t" not in diff.replace('"\t', '"'), diff
+    tools = [
+        tool
+        for tool in (["git", "apply", "-"], ["patch", "-p1", "--batch", "--silent"])
+        if shutil.which(tool[0])
+    ]
+    for tool in tools:
+        shutil.copytree(root, root.parent / f"copy-{tool[0]}")
+    run_cli("link", "--no-cache", root)
+    for tool in tools:
+        copy = root.parent / f"copy-{tool[0]}"
+        applied = subprocess.run(tool, cwd=copy, input=diff.encode(), capture_output=True, check=False)
+        assert applied.returncode == 0, (tool, applied.stdout.decode(), applied.stderr.decode())
+        assert snapshot(copy) == snapshot(root), tool
+
+
+def test_a_relation_a_plugin_dropped_is_added_again_once_unless_the_note_opts_out(
+    make_vault: VaultFactory,
+) -> None:
+    """A plugin that writes a note's whole frontmatter again at each sync (Zotero Integration, Readwise)
+    drops `related`: the next `link` adds it again, once, and nothing else of the note changes; with
+    `vaultkit_disable: [VK121]` in the plugin's template, vaultkit leaves the note alone (README, Relations)."""
+    synced = "---\ntitle: paper\ncitekey: x\n---\nBody.\n"
+    root = make_vault({"A.md": "See [[Paper]].\n", "Paper.md": synced})
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    linked = (root / "Paper.md").read_text(encoding="utf-8")
+    assert linked == '---\ntitle: paper\ncitekey: x\nrelated:\n  - "[[A]]"\n---\nBody.\n'
+    (root / "Paper.md").write_text(synced, encoding="utf-8")  # the plugin's next sync
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert (root / "Paper.md").read_text(encoding="utf-8") == linked
+    before = snapshot(root)
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert snapshot(root) == before
+    opted_out = synced.replace("citekey: x\n", "citekey: x\nvaultkit_disable: [VK121]\n")
+    (root / "Paper.md").write_text(opted_out, encoding="utf-8")
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert (root / "Paper.md").read_text(encoding="utf-8") == opted_out

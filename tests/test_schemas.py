@@ -1195,3 +1195,37 @@ def test_schemas_checked_under_pythons_regexes_are_not_trusted(tmp_path: Path) -
     loaded.trust(before.hexdigest())
     with pytest.raises(FatalError, match="is no escape with the u flag"):
         loaded.ensure_valid()
+
+
+def test_a_value_no_branch_of_anyof_or_oneof_takes_says_what_the_others_wanted(run: Run) -> None:
+    """Regression: VK010 showed one branch's error only (`level: 5 is greater than the maximum 3`, `status:
+    "wip" must be "draft"`): what the other branches wanted was not said. Branches of constants are one list;
+    the others' words follow, three at most; a branch of another type, and a union the schema names (its
+    title), add nothing."""
+    content = schema(
+        properties={
+            "status": {"oneOf": [{"const": "draft"}, {"const": "done"}, {"enum": ["archived", "draft"]}]},
+            "level": {"anyOf": [{"maximum": 3}, {"minimum": 10}]},
+            "kind": {
+                "anyOf": [{"enum": ["a", "b"]}, {"type": "string", "pattern": "^x-"}, {"type": "integer"}]
+            },
+            "n": {
+                "anyOf": [{"minimum": 1}, {"maximum": -1}, {"multipleOf": 7}, {"const": 0}, {"minimum": 100}]
+            },
+            "titled": {"title": "Low or high", "anyOf": [{"maximum": 3}, {"minimum": 10}]},
+        }
+    )
+    files = {
+        "schemas/default.schema.json": content,
+        "N.md": "---\nstatus: wip\nlevel: 5\nkind: c\nn: 0.5\ntitled: 5\n---\n",
+    }
+    assert lines(run(files)) == [
+        'N.md:2:9: VK010 status: "wip" is not one of "draft", "done", "archived"',
+        "N.md:3:8: VK010 level: 5 is greater than the maximum 3 (no branch of anyOf holds; another says: is less "
+        "than the minimum 10)",
+        'N.md:4:7: VK010 kind: "c" is not one of "a", "b" (no branch of anyOf holds; another says: does not '
+        "match the pattern ^x-)",
+        "N.md:5:4: VK010 n: 0.5 is less than the minimum 1 (no branch of anyOf holds; others say: is greater "
+        "than the maximum -1; is not a multiple of 7; must be 0; and 1 more)",
+        "N.md:6:9: VK010 titled: 5 is greater than the maximum 3",
+    ]

@@ -1359,3 +1359,52 @@ def test_fix_writes_nothing_in_a_repository_git_refuses_to_read(tmp_path: Path) 
         assert note.read_text(encoding="utf-8") == before
     finally:
         w.stop()
+
+
+def test_a_note_that_is_a_symlink_is_rechecked_when_saved_through_its_link(
+    vault: Path, tmp_path: Path
+) -> None:
+    """`check` reads a note that is a symlink through its link. Regression: watch said nothing of it when it
+    was saved (Obsidian writes through the link, so the event is the file's it leads to): a save through a
+    link to a note of the vault showed that note's problem only, one to a file outside the vault nothing at
+    all, and the count disagreed with `check`'s. Both are re-checked now, as `check` reports them."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "Out.md").write_text("---\ntitle: out\n---\nOutside.\n", encoding="utf-8")
+    (vault / "Inside link.md").symlink_to(RESRL)
+    (vault / "Outside link.md").symlink_to(outside / "Out.md")
+    w = WatchProcess(vault)
+    try:
+        _in_place(vault / "Outside link.md", "---\ntitle: [\n---\n")
+        lines = w.expect(r"^vaultkit: \d+ notes")
+        assert [line[:22] for line in lines if line.startswith("+ ")] == ["+ Outside link.md:3:1:"], lines
+        note = vault / RESRL
+        original = note.read_text(encoding="utf-8")
+        _in_place(vault / "Inside link.md", original.replace("kind: paper", "kind: papr"))
+        lines = w.expect(r"^vaultkit: \d+ notes")
+        added = sorted(line.partition(":")[0] for line in lines if line.startswith("+ ") and '"papr"' in line)
+        assert added == ["+ Entities/Papers/ResRL.md", "+ Inside link.md"], lines
+        _in_place(outside / "Out.md", "---\ntitle: out\n---\nOutside.\n")
+        lines = w.expect(r"^vaultkit: \d+ notes")
+        assert [line.endswith(" (gone)") for line in lines if line.startswith("- Outside link.md:")] == [True]
+    finally:
+        w.stop()
+
+
+def test_only_symlinks_to_regular_files_are_followed(tmp_path: Path) -> None:
+    """A note that is a symlink to a device, a folder or nothing is never read (VK201, VK205): the watch
+    does not follow it either. Following `x.md -> /dev/null` meant watching /dev, and a re-check at every
+    write any program made to /dev/null."""
+    from vaultkit.watch import symlinked_notes
+
+    (tmp_path / "Real.md").write_text("x\n", encoding="utf-8")
+    for name, target in [
+        ("File.md", tmp_path / "Real.md"),
+        ("Null.md", Path("/dev/null")),
+        ("Root.md", Path("/")),
+        ("Broken.md", tmp_path / "gone.md"),
+        ("Loop.md", tmp_path / "Loop.md"),
+    ]:
+        (tmp_path / name).symlink_to(target)
+    rels = ["Real.md", "File.md", "Null.md", "Root.md", "Broken.md", "Loop.md"]
+    assert symlinked_notes(tmp_path, rels) == {"File.md": os.path.realpath(tmp_path / "Real.md")}

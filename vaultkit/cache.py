@@ -99,13 +99,16 @@ CACHE_DIR = ".vaultkit_cache"
 # and which settings leave it out; a `vaultkit_disable` entry that is no text is no code, read anew;
 # 59: a uri urlsplit refuses (`https://[::1/x`) is VK010's "not a valid uri", not a VK000 crash, read anew;
 # 60: NaN passes every numeric bound in the schema gate, as in jsonschema (`not: {maximum: 0}` refuses it);
-# VK022 of tags commented below `tags:` names only the comments written as tags, also after one of prose
+# VK022 of tags commented below `tags:` names only the comments written as tags, also after one of prose;
 # 61: a Korean name followed by two particles (`메이투안과의`, `서울에서의`) is a mention, and so is a name
 # before half-width katakana (`Qwenﾁｰﾑ`) or inside NFD prose of over 64 characters between spaces
 # (Japanese): mentions read anew; VK001 and VK002 name an input method's full-width colon or ideographic
 # space in YAML, VK010 a value's full-width or Arabic-Indic digits, VK101 a link's full-width `｜` or `＃`,
 # and VK104 a block id of other characters than Obsidian's (`^日本語`);
-FORMAT = 61
+# 62: VK022 of a tag in curled quotes (`tags: [“meeting”]`); VK010 of an anyOf/oneOf no branch holds says
+# what the other branches refused (constants: one list); VK022 reads the comment lines below `tags:` by line
+# feeds only
+FORMAT = 62
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -133,6 +133,11 @@ def open_session(root: Path, config_dir: str = DEFAULT_CONFIG_DIR, report: str |
         ):
             raise FatalError(f"report note '{report_note}': give a vault-relative path to a .md note")
         report_note = normal
+        if is_unlisted(report_note):
+            raise FatalError(
+                f"report note '{report_note}': it would be in a hidden folder (Obsidian's settings, git, "
+                "vaultkit's cache), where Obsidian shows no note: give a path outside them"
+            )
         _check_report_note(root, report_note)
     return Session(root, config, obsidian, schemas, report_note)
 
@@ -145,6 +150,8 @@ def _check_report_note(root: Path, rel: str) -> None:
     path = root / rel
     if not os.path.lexists(path):
         return
+    if os.path.isdir(path) and not os.path.islink(path):
+        raise FatalError(f"report note '{rel}': a folder of that name exists; give the report another name")
     if not is_report(path):
         raise FatalError(
             f"report note '{rel}': a note of that name exists that vaultkit did not write; "

@@ -347,15 +347,10 @@ def unified_diff(preview: Preview) -> str:
     `patch -p1` at the vault's root (control characters in a name spelled out, as everywhere)."""
     chunks: list[str] = []
     for rel in sorted(preview.edits):
-        name = printable(rel)
         bom = BOM if rel in preview.boms else ""  # part of the first line, or `git apply` fails there
-        # a tab after a name with a space, as `git diff` writes it: `patch` ends a name at its first space
-        # unless a tab ends it (`a/Reading list.md` was "can't find file to patch")
-        tab = "\t" if " " in name else ""
         old, new = _diff_lines(bom + preview.texts[rel]), _diff_lines(bom + preview.new_text(rel))
-        chunks.extend(
-            _hunks(old, new, _EditedLines(old, new, preview.texts[rel], preview.edits[rel]), name + tab)
-        )
+        matcher = _EditedLines(old, new, preview.texts[rel], preview.edits[rel])
+        chunks.extend(_hunks(old, new, matcher, _diff_name("a/", rel), _diff_name("b/", rel)))
     return "".join(c if c.endswith("\n") else c + "\n\\ No newline at end of file\n" for c in chunks)
 
 
@@ -440,12 +435,46 @@ def _joined_equal_runs(codes: list[_Opcode]) -> list[_Opcode]:
     return joined
 
 
-def _hunks(old: list[str], new: list[str], matcher: difflib.SequenceMatcher[str], name: str) -> Iterator[str]:
+def _diff_name(side: str, rel: str) -> str:
+    """A patch's name for the note, as `git diff` writes it (quote.c, `quote_c_style`): a name holding a
+    control character (a tab too), a `"` or a backslash in double quotes, those escaped: `"a/New\\nline.md"`
+    (spelled out unquoted, as elsewhere, it was a name of its own, and `git apply` refused the whole patch:
+    "No such file"); characters that `printable` spells out, as the octal of their UTF-8 bytes. Otherwise as
+    it is. A tab after a name with a space: `patch` ends a name at its first space unless a tab ends it
+    (`a/Reading list.md` was "can't find file to patch"). `git apply` and `patch -p1` read both forms."""
+    name = side + rel
+    tab = "\t" if " " in name else ""  # after a quoted name too, as git writes it (diff.c: `name_a_tab`)
+    if printable(name) == name and not any(c in _C_ESCAPES for c in name):
+        return name + tab
+    quoted = "".join(_C_ESCAPES.get(c) or (_octal(c) if printable(c) != c else c) for c in name)
+    return f'"{quoted}"{tab}'
+
+
+_C_ESCAPES = {
+    "\a": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\r": "\\r",
+    '"': '\\"',
+    "\\": "\\\\",
+}
+
+
+def _octal(c: str) -> str:
+    return "".join(f"\\{byte:03o}" for byte in c.encode("utf-8"))
+
+
+def _hunks(
+    old: list[str], new: list[str], matcher: difflib.SequenceMatcher[str], name_a: str, name_b: str
+) -> Iterator[str]:
     """difflib.unified_diff's lines, from the matcher given (`git apply` and `patch -p1` read them)."""
     for i, group in enumerate(matcher.get_grouped_opcodes(3)):
         if i == 0:
-            yield f"--- a/{name}\n"
-            yield f"+++ b/{name}\n"
+            yield f"--- {name_a}\n"
+            yield f"+++ {name_b}\n"
         first, last = group[0], group[-1]
         yield f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@\n"
         for tag, i1, i2, j1, j2 in group:

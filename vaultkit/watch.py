@@ -114,6 +114,11 @@ class Watcher:
         self.own_writes: dict[str, str] = {}
         self.bulk_until = 0.0  # while many notes change together, --fix leaves them alone (`_bulk`)
         self.lock_since: float | None = None  # when the fixes due found git's index.lock, and wait for it
+        # notes that are symlinks, with the file each leads to: replaced whole, never changed (read by the
+        # observer's thread); a save of that file is a save of the note (`_links_to`)
+        self.links: dict[str, str] = {}
+        self._observer: Any = None
+        self._watched: set[str] = set()  # folders outside the vault watched for the files links lead to
 
     # -- settings that may change with a reload ------------------------------------------------------------
 
@@ -133,10 +138,11 @@ class Watcher:
         folder = _identity(self.root)  # before anything is said: a move from then on is seen
         with _on_stop(_leave_at_once(os.getpid())):  # the first check of a large vault takes seconds
             self._full_check()
-        observer = self._start_observer()
+        observer = self._observe()
         with _on_stop(self._on_signal):
             if hasattr(signal, "SIGUSR1"):  # for the life of the process: a hang at its exit shows too
                 faulthandler.register(signal.SIGUSR1, all_threads=True)
+            self._follow_links()  # before "watching": a save through a link from then on is seen
             click.echo(f"vaultkit: watching {printable(str(self.root))} (Ctrl-C to stop)")
             try:
                 while not self.stop.is_set():
@@ -237,6 +243,7 @@ class Watcher:
         previous = {rel: self.current.get(rel, []) for rel in by_note}
         for rel, found in by_note.items():
             self._set(rel, found)
+        self._update_links(by_note)
         if self._print_changes(set(by_note), previous, saved=set(changed), written=written):
             self._print_summary()
             self._write_report()
@@ -250,6 +257,39 @@ class Watcher:
                 self._bulk(len(fresh), time.monotonic())
             if time.monotonic() >= self.bulk_until:
                 self._schedule_fixes(dict.fromkeys(fresh))
+
+    def _set_links(self, links: dict[str, str]) -> None:
+        """The notes that are symlinks now: a folder outside the vault that holds a file one leads to is
+        watched too, so that a save there (Obsidian saves a symlinked note through its link) is seen."""
+        self.links = links
+        if self._observer is None:
+            return
+        for folder in sorted({os.path.dirname(target) for target in links.values()} - self._watched):
+            if _inside(folder, self.root) or not os.path.isdir(folder):
+                continue
+            self._watched.add(folder)
+            with contextlib.suppress(OSError):  # a folder gone or unreadable: a save there is not seen
+                self._observer.schedule(_Handler(self, outside=True), folder, recursive=False)
+
+    def _update_links(self, rels: Collection[str]) -> None:
+        """After a re-check of `rels` (one lstat each, beside the re-check): the links among them now."""
+        state = self.runner.state
+        links = {rel: target for rel, target in self.links.items() if rel not in rels}
+        links.update(symlinked_notes(self.root, [rel for rel in rels if state and rel in state.facts]))
+        if links != self.links:
+            self._set_links(links)
+
+    def _links_to(self, path: str) -> list[str]:
+        """The notes that are symlinks to the file at `path`: `check` reads them through their link, so when
+        that file changes, they did too."""
+        links = self.links
+        if not links:
+            return []
+        try:
+            real = os.path.realpath(path)
+        except (OSError, ValueError):
+            return []
+        return [rel for rel, target in links.items() if target == real]
 
     def _content_changed(self, rel: str) -> bool:
         state = self.runner.state
@@ -285,6 +325,7 @@ class Watcher:
         self.session = session
         self.runner = Runner(session)
         self._full_check("no longer reported: the configuration changed")
+        self._follow_links()
 
     # -- fixing -------------------------------------------------------------------------------------------
 
@@ -505,9 +546,26 @@ class Watcher:
         observer.start()
         return observer
 
+    def _observe(self) -> Any:
+        """Start the observer (`_set_links` adds the folders outside the vault symlinked notes lead to)."""
+        self._observer = self._start_observer()
+        return self._observer
+
+    def _follow_links(self) -> None:
+        """Find the notes that are symlinks (after a whole-vault check), to re-check each when its file is
+        saved."""
+        state = self.runner.state
+        self._set_links(symlinked_notes(self.root, state.facts if state is not None else ()))
+
     def on_path(self, path: str, at: float | None = None) -> None:
         """`path` changed at `at` (now if None): queued, re-checked once quiet for the debounce time."""
         at = time.monotonic() if at is None else at
+        linked = self._links_to(path)
+        if linked:
+            with self.lock:
+                for rel in linked:
+                    self.pending[rel] = at
+            self.wake.set()
         rel = self._vault_rel(path)
         if not rel or rel.startswith(IGNORED_PREFIXES) or rel == self.session.report_note:
             return
@@ -610,6 +668,23 @@ def _retried(message: str) -> str:
     return message + "; tried again when it next changes"
 
 
+def symlinked_notes(root: Path, rels: Iterable[str]) -> dict[str, str]:
+    """The notes of `rels` that are symlinks to a regular file, each with that file's real path. A link to
+    anything else is never read (VK201, VK205): the folder of `/dev/null`, watched, would bring an event
+    at every write any program makes to it."""
+    found = {}
+    for rel in rels:
+        path = os.path.join(root, rel)
+        if os.path.islink(path) and os.path.isfile(path):
+            found[rel] = os.path.realpath(path)
+    return found
+
+
+def _inside(folder: str, root: Path) -> bool:
+    root_path = os.path.realpath(root)
+    return folder == root_path or folder.startswith(root_path + os.sep)
+
+
 def _no_note_there(path: Path) -> bool:
     """Whether nothing is at `path` that could be a note: nothing at all, or a folder (not a symlink)."""
     return not os.path.lexists(path) or (os.path.isdir(path) and not os.path.islink(path))
@@ -661,15 +736,18 @@ def _inotify_message(e: OSError) -> str:
 class _Handler(FileSystemEventHandler):
     """A watchdog event handler: every event becomes 'these paths changed'."""
 
-    def __init__(self, watcher: Watcher) -> None:
+    def __init__(self, watcher: Watcher, outside: bool = False) -> None:
         super().__init__()
         self.watcher = watcher
+        self.outside = outside  # a folder outside the vault, watched for the files symlinked notes lead to
 
     def dispatch(self, event: Any) -> None:
         kind = getattr(event, "event_type", "")
         if kind in ("opened", "closed_no_write"):
             return
         if getattr(event, "is_directory", False):
+            if self.outside:  # its folders are not the vault's: no listing of the vault changes with them
+                return
             # A folder's own "modified" event accompanies every save in it: nothing to do. A folder created,
             # deleted or moved may hold any number of notes: list the vault again ("" below).
             if kind in ("created", "deleted", "moved"):
@@ -817,7 +895,7 @@ def _dot_git(folder: Path) -> Path | None:
                     return None
                 continue
             with open(dot, "rb") as f:
-                first = f.read(4096).decode("utf-8", "replace").splitlines()
+                first = f.read(4096).decode("utf-8", "replace").split("\n")  # as git reads it
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
             return None
         if not first or not first[0].startswith("gitdir:"):

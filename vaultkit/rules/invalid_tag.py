@@ -11,6 +11,8 @@ number (`tags: [2024, ai]`, `tags: 42`) is no tag either: Obsidian keeps only th
 Nor is `tags: #zotero, #reference`, written unquoted as Zotero literature-note templates and Logseq exports
 write it: YAML reads a comment, so the property is empty (or, in a list, the item: VK010 then says nothing
 of its null). A name that would be no tag written as text either (`tags: #1984`) is not suggested.
+A tag in curled quotes (`tags: [“meeting”]`, as a phone's keyboard types quotes) keeps them: YAML reads no
+quotes there, so the tag is `“meeting”`, not `meeting`.
 
 ## Why is this bad?
 Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
@@ -39,7 +41,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.frontmatter import placeholder_hint
+from vaultkit.frontmatter import curled_quotes_hint, placeholder_hint
 from vaultkit.rules.base import NoteContext, rule
 
 if TYPE_CHECKING:
@@ -96,16 +98,30 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
             problem: str | None = f"is a number: {NUMBER_PROBLEM}"
         elif isinstance(tag, str):
             problem = tag_problem(tag)
+            if problem is None and tag.startswith(_CURLED):  # a test, not a call, for each tag that is fine
+                problem = _curled(tag)
         else:
             continue
         if problem is None:
             continue
         node = note.fm.nodes.get((key, i)) or note.fm.nodes.get((key,))
         line, col = (node.line, node.col) if node else (1, 1)
-        hint = placeholder_hint(tag) if isinstance(tag, str) else ""  # `tags: [<% tp.file.folder() %>]`
+        hint = _hint(tag) if isinstance(tag, str) else ""
         yield Diagnostic(note.rel, line, col, RULE.code, f"{key}: {tag!r} {problem}{hint}")
 
 
+def _curled(tag: str) -> str | None:
+    """`tags: [“meeting”]`, typed on a phone: YAML keeps the curled quotes as part of the text, so the note
+    gets the tag `“meeting”`, which is not `meeting`: a search for #meeting misses it."""
+    return "keeps its curled quotes as part of the tag" if curled_quotes_hint(tag) else None
+
+
+def _hint(tag: str) -> str:
+    """What a tag typed in a template or on a phone is: `<% tp.file.folder() %>`, `“meeting”`."""
+    return placeholder_hint(tag) or (curled_quotes_hint(tag) if tag.startswith(_CURLED) else "")
+
+
+_CURLED = ("“", "‘")
 # `#zotero` right after `tags:` or `- `: a comment to YAML, a tag to whoever wrote it (`# to do` reads as one)
 _TAG_COMMENT = re.compile(r"#[^\s#,]")
 
@@ -172,10 +188,12 @@ def _comment_lines(text: str, start: int, stop: int) -> tuple[int, str]:
     """Where the comments written as tags on the lines from `start` begin, and their text (one line each), up
     to the first line that is neither blank nor a comment: `tags:` then `#zotero` and `#paper` on lines of
     their own, as a Logseq export or a hand writes them, leave the property empty too. A comment that reads
-    as one (`# imported from Zotero`) is neither named nor hides the tag comments after it."""
+    as one (`# imported from Zotero`) is neither named nor hides the tag comments after it. Lines end at line
+    feeds only, as Obsidian's YAML 1.2 and `Note.position` count them (`str.splitlines` also split at U+2028
+    and U+0085, which libyaml lets into a comment: `# imported\u2028#zotero` is one comment of prose)."""
     found: list[str] = []
     first = start
-    for line in text[start:stop].splitlines(keepends=True):
+    for line in _lines(text[start:stop]):
         content = line.strip(" \t\r\n")
         if content and not content.startswith("#"):
             break
@@ -184,6 +202,12 @@ def _comment_lines(text: str, start: int, stop: int) -> tuple[int, str]:
             found.append(content)
         start += len(line)
     return first, "\n".join(found)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of `text`, each with its line feed."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
 RULE = rule(sys.modules[__name__], "VK022", "invalid-tag", "note")

@@ -8,6 +8,8 @@ reported at the opening `---`, and a property `additionalProperties: false` (or 
 false`) refuses at its key, with the property meant where its name is close to one the schema lists (for
 `unevaluatedProperties`, also in its allOf, anyOf and oneOf branches); the note's own `$schema`, which chose
 the schema, is never refused so. Formats such as `date` and `uri` are checked.
+A value no branch of an anyOf or oneOf takes is reported with one branch's error and what the other
+branches of its type refused (three at most; branches of constants as one list of the values allowed).
 
 Frontmatter is read as Obsidian reads it: unquoted dates stay strings, and only `true`/`false` are booleans
 (YAML 1.2). Where YAML 1.1 tools would read a value differently (`no`, `on`, `010`), the message says so.
@@ -79,7 +81,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
             continue  # `$schema` chose the schema: vaultkit's selector, not a property the note holds
         at_key = leaf.validator in _AT_KEY or getattr(leaf, "refused_key", False)
         line, col = _where(note, tuple(leaf.absolute_path), at_key)
-        message = describe(leaf, note)
+        message = describe(leaf, note) + _other_branches(leaf, note)
         hint = _value_hint(leaf.instance) or (_digits_hint(leaf.instance) if leaf.validator in _READ else "")
         if hint:
             message = message.removesuffix(".") + hint
@@ -157,7 +159,75 @@ def _leaves(error: Any) -> Iterable[Any]:
     if best.validator == "type" and len(typed) > 1:
         best = copy.copy(best)
         best.validator_value = list(dict.fromkeys(t for e in typed for t in _types(e.validator_value)))
-    yield best
+    yield _with_others(error.validator, best, found)
+
+
+def _with_others(word: str, best: Any, found: list[Any]) -> Any:
+    """`best`, with what the other branches refused in a value of their type: `level: 5 is greater than the
+    maximum 3` alone hid the branch that takes 10 and more. Branches of only constants are one list of the
+    values allowed (`oneOf: [{const: draft}, {const: done}]`); a branch that wants another type says no more
+    than its type, and is left out, as `_leaves` leaves it."""
+    branch = best.relative_schema_path[0]
+    others: dict[object, Any] = {}
+    for e in found:
+        key = e.relative_schema_path[0]
+        if key != branch and e.validator != "type" and not refused_by_false(e):
+            others.setdefault(key, e)
+    if not others:
+        return best
+    if all(e.validator in _CHOICES for e in (best, *others.values())):
+        best = copy.copy(best)
+        values = [v for e in (best, *others.values()) for v in _choices(e)]
+        best.validator, best.validator_value = "enum", list(_unique(values))
+        return best
+    union = best.parent.schema if best.parent is not None else None
+    if isinstance(union, dict) and "title" in union:  # a union the schema names (`date_or_time`): its words
+        return best
+    best = copy.copy(best)
+    best.others = (word, list(others.values()))
+    return best
+
+
+_CHOICES = frozenset({"const", "enum"})
+
+
+def _choices(error: Any) -> list[Any]:
+    return [error.validator_value] if error.validator == "const" else list(error.validator_value)
+
+
+def _unique(values: list[Any]) -> Iterator[Any]:
+    """The values in order, each once (JSON values: a list or mapping is not hashable)."""
+    seen: set[str] = set()
+    for value in values:
+        shown = json.dumps(value, sort_keys=True, default=str)
+        if shown not in seen:
+            seen.add(shown)
+            yield value
+
+
+def _other_branches(leaf: Any, note: Note) -> str:
+    """` (no branch of anyOf holds; another says: is less than the minimum 10)`: what the other branches
+    refused, each as its own message without the name and value the first one showed; three at most."""
+    word, others = getattr(leaf, "others", ("", []))
+    if not others:
+        return ""
+    shown = _prefix(leaf, tuple(leaf.absolute_path)) + _show(leaf.instance) + " "
+    said = [m.removeprefix(shown) for m in (describe(_short(e), note) for e in others[:_SHOWN])]
+    more = f"; and {len(others) - _SHOWN} more" if len(others) > _SHOWN else ""
+    who = "another says" if len(others) == 1 else "others say"
+    return f" (no branch of {word} holds; {who}: {'; '.join(said)}{more})"
+
+
+_SHOWN = 3
+
+
+def _short(error: Any) -> Any:
+    """The error without its schema's description: one branch's title is enough beside another's message."""
+    if not isinstance(error.schema, dict) or "description" not in error.schema:
+        return error
+    error = copy.copy(error)
+    error.schema = {k: v for k, v in error.schema.items() if k != "description"}
+    return error
 
 
 def _types(value: Any) -> list[Any]:
