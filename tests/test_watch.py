@@ -1391,6 +1391,30 @@ def test_a_note_that_is_a_symlink_is_rechecked_when_saved_through_its_link(
         w.stop()
 
 
+def test_fix_leaves_a_note_that_is_a_symlink_alone_when_saved_through_its_link(
+    vault: Path, tmp_path: Path
+) -> None:
+    """vaultkit never writes through a link, and `check` shows such a note's mentions as not fixable.
+    Regression: since a save through a link is seen (the file it leads to), `watch --fix` tried to link the
+    note at each such save, and said at each that it was refused and 'tried again when it next changes' (it
+    never can be). The note is re-checked, never fixed; a note saved beside it is linked as before."""
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "Out.md").write_text("Nothing yet.\n", encoding="utf-8")
+    (vault / "Outside link.md").symlink_to(outside / "Out.md")
+    w = WatchProcess(vault, "--fix", "--settle", "0.2")
+    try:
+        _in_place(outside / "Out.md", "About Xiaomi today.\n")
+        w.expect(r"^vaultkit: \d+ notes")
+        (vault / "Wiki" / "Beside.md").write_text("About Xiaomi too.\n", encoding="utf-8")
+        lines = w.expect(r"^vaultkit: linked Wiki/Beside\.md$", timeout=20)
+        lines += w.quiet(1.0)
+        assert not any("Outside link.md" in line and "not written" in line for line in lines), lines
+        assert (outside / "Out.md").read_text(encoding="utf-8") == "About Xiaomi today.\n"
+    finally:
+        w.stop()
+
+
 def test_only_symlinks_to_regular_files_are_followed(tmp_path: Path) -> None:
     """A note that is a symlink to a device, a folder or nothing is never read (VK201, VK205): the watch
     does not follow it either. Following `x.md -> /dev/null` meant watching /dev, and a re-check at every

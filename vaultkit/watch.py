@@ -365,9 +365,13 @@ class Watcher:
 
     def _schedule_fixes(self, saved: Iterable[str]) -> None:
         """Saved notes with something to fix are fixed once quiet for the settle time (not vaultkit's own
-        writes)."""
+        writes). Never a note that is a symlink: the writer never writes through one (`check` shows its fixes
+        as not fixable), and a save through it, seen since the watch follows links, was refused at each."""
         due = time.monotonic() + self.settle
+        links = self.links
         for rel in saved:
+            if rel in links:
+                continue
             if self.own_writes.get(rel) != self._digest(rel) and _fixable(self.current.get(rel, [])):
                 self.fix_due[rel] = due
 
