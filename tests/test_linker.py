@@ -2383,3 +2383,42 @@ def test_a_relation_a_plugin_dropped_is_added_again_once_unless_the_note_opts_ou
     (root / "Paper.md").write_text(opted_out, encoding="utf-8")
     assert run_cli("link", "--no-cache", root).exit_code == 0
     assert (root / "Paper.md").read_text(encoding="utf-8") == opted_out
+
+
+@pytest.mark.parametrize("fmt", ["shortest", "absolute", "relative"])
+def test_a_relation_link_remembered_by_its_target_is_the_one_asked_afresh(
+    make_vault: VaultFactory, fmt: str
+) -> None:
+    """VK121 asks the text of the relation to each note linking to a note (~63,000 times on the 10k bench
+    vault): `VaultContext.relation_link` remembers it by the linking note alone, as `writable_link` does,
+    but where newLinkFormat is relative. Every note to every note, as a fresh context answers each pair."""
+    from vaultkit.analyze import Analyzer
+    from vaultkit.engine import open_session
+    from vaultkit.rules.base import VaultContext
+    from vaultkit.state import VaultState
+    from vaultkit.vault import list_vault, nameable
+
+    files = {
+        "Top.md": "x\n",
+        "A/Meeting.md": "x\n",
+        "B/Meeting.md": "x\n",
+        "A/B/Deep.md": "x\n",
+        "B/ Lead.md": "x\n",
+        "C#/Notes.md": "x\n",
+        "A/Top.md": "x\n",
+        "Only/Once.md": "x\n",
+    }
+    root = make_vault(files, app={"newLinkFormat": fmt})
+    session = open_session(root)
+    listing = list_vault(session.root, session.config, session.obsidian, None)
+    facts = {f.rel: f for f in Analyzer(session.settings(), session.schemas).parse(listing.notes)}
+    ctx = VaultState(session.config, session.obsidian, facts, listing.files).context()
+    answers: dict[str, set[str | None]] = {}
+    for target in listing.notes:
+        for source in listing.notes:
+            fresh = VaultContext(ctx.config, ctx.obsidian, ctx.index)
+            expected = fresh.writable_link(target, source, fresh.wiki_settings) if nameable(target) else None
+            assert ctx.relation_link(target, source) == expected, (target, source)
+            answers.setdefault(target, set()).add(expected)
+    assert answers["B/ Lead.md"] == {None}
+    assert (max(map(len, answers.values())) > 1) == (fmt == "relative")  # else one answer a target

@@ -58,6 +58,7 @@ class VaultContext:
     _by_name: dict[str, Resolution] = field(default_factory=dict)  # wikilinks by name: `resolve_from`
     _texts: dict[tuple[str, str, bool], str] = field(default_factory=dict)
     _writable: dict[tuple[str, str, bool], str | None] = field(default_factory=dict)
+    _relations: dict[str, str | None] = field(default_factory=dict)  # `relation_link`, by target alone
     # a note's headings and block ids, indexed once per note for the links to it (as long as they are its
     # current ones: watch mode replaces a note's facts)
     _headings: dict[str, tuple[object, dict[str, list[int]]]] = field(default_factory=dict)
@@ -101,6 +102,26 @@ class VaultContext:
             text = self.link_text(target, source, settings)
             self._writable[key] = text if self._names_again(text, target, source, settings) else None
         return self._writable[key]
+
+    def relation_link(self, target: str, source: str) -> str | None:
+        """The text of the wikilink to `target` that `source`'s relations property gets (`writable_link`
+        with wikilinks), or None where no link vaultkit writes can name `target` (`vault.nameable`).
+        Remembered by `target` alone unless `newLinkFormat` is relative: the link is then the same from
+        every note, and VK121 asks it for each backlink of each note (~63,000 times on the 10k bench
+        vault, where each answer went through `nameable` and `writable_link`'s key again)."""
+        wiki = self.wiki_settings
+        if wiki.new_link_format == "relative":
+            return self._relation_link(target, source, wiki)
+        try:
+            return self._relations[target]
+        except KeyError:
+            text = self._relations[target] = self._relation_link(target, source, wiki)
+            return text
+
+    def _relation_link(self, target: str, source: str, wiki: ObsidianSettings) -> str | None:
+        from vaultkit.vault import nameable
+
+        return self.writable_link(target, source, wiki) if nameable(target) else None
 
     def _names_again(self, text: str, target: str, source: str, settings: ObsidianSettings) -> bool:
         """Does the link vaultkit writes with `text` in `source` resolve to `target`?"""

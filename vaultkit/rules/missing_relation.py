@@ -55,7 +55,6 @@ from collections.abc import Iterable, Sequence
 from vaultkit.diagnostics import Diagnostic, Fix, RelationsFix
 from vaultkit.facts import DRAWING_PROPERTY, NoteFacts
 from vaultkit.rules.base import VaultContext, rule
-from vaultkit.vault import nameable
 
 
 def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
@@ -102,11 +101,11 @@ SHOWN = 5  # names in the message; the fix adds them all
 def unlisted_sources(rel: str, ctx: VaultContext) -> list[tuple[str, str]]:
     """The notes linking to `rel` that it does not link to or list, by path, each with the text of the link
     to it that its fix adds to the property (but for notes no link written in `rel` can name:
-    `vault.nameable`, `VaultContext.writable_link`, which gives that text)."""
-    back, out, wiki = ctx.backlinks, ctx.outlinks, ctx.wiki_settings
+    `VaultContext.relation_link`, which gives that text)."""
+    back, out, link = ctx.backlinks, ctx.outlinks, ctx.relation_link
     found = []
     for s in set(back.get(rel, ())).difference(out.get(rel, ()), (rel,)):
-        text = ctx.writable_link(s, rel, wiki) if nameable(s) else None
+        text = link(s, rel)
         if text is not None:
             found.append((s, text))
     return sorted(found)
