@@ -563,6 +563,27 @@ def test_a_watch_setting_beyond_what_the_command_line_takes_is_a_configuration_e
     assert run_cli("check", "--no-cache", root).exit_code == 0
 
 
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("debounce_ms = 1e9", "an integer from 0 to 60,000, got 1000000000.0"),
+        ("debounce_ms = 1.5", "an integer from 0 to 60,000, got 1.5"),
+        ("settle_seconds = -1", "a number from 0 to 3,600, got -1"),
+        ('settle_seconds = "3"', "a number from 0 to 3,600, got '3'"),
+    ],
+)
+def test_a_watch_setting_of_the_wrong_type_names_its_own_range(
+    make_vault: VaultFactory, setting: str, expected: str
+) -> None:
+    """Regression (newuser32): `debounce_ms = 1e9` was told "must be an integer from 0 to 2147483647", a
+    range the setting refuses beyond 60,000; the message now names the range the setting takes."""
+    root = make_vault({"vaultkit.toml": f"[watch]\n{setting}\n", "A.md": ENTITY})
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 2, result.output
+    assert f"'watch.{setting.split(maxsplit=1)[0]}' must be {expected}" in result.stderr, result.stderr
+    assert "2147483647" not in result.stderr, result.stderr
+
+
 def test_a_note_of_the_users_is_never_taken_for_the_report(make_vault: VaultFactory) -> None:
     """Regression: `report = "Meituan.md"` naming a note of the user's left that note out of every check
     (and out of the mention keys), while the report was never written."""

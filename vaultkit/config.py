@@ -197,18 +197,25 @@ def _parse_fields(cls: type[Any], table: Mapping[str, Any], source: str, prefix:
                 raise FatalError(f"{source}: '{name}' must be a table")
             out[key] = _SECTIONS[key](**_parse_fields(_SECTIONS[key], value, source, name + "."))
         else:
-            out[key] = _coerce(name, fields[key].type, value, source)
-            if key in _AT_MOST and cls is WatchConfig and out[key] > _AT_MOST[key]:
-                raise FatalError(f"{source}: '{name}' must be at most {_AT_MOST[key]:,}, got {brief(value)}")
+            most = _AT_MOST.get(key) if cls is WatchConfig else None
+            out[key] = _coerce(name, fields[key].type, value, source, most)
+            if most is not None and out[key] > most:
+                raise FatalError(f"{source}: '{name}' must be at most {most:,}, got {brief(value)}")
     return out
 
 
-def _coerce(name: str, annotation: Any, value: Any, source: str) -> Any:
+def _coerce(name: str, annotation: Any, value: Any, source: str, most: int | None = None) -> Any:
+    """The value as its field holds it, or a configuration error saying what the field takes: with the
+    field's own largest value where it has one (`debounce_ms = 1.5` is told "from 0 to 60,000", not the
+    2147483647 every other count takes, which that setting refuses too)."""
     kind = str(annotation)
     accepts, convert = _KINDS[kind]
     if accepts(value):
         return convert(value)
-    raise FatalError(f"{source}: '{name}' must be {_EXPECTED[kind]}, got {brief(value)}")
+    expected = _EXPECTED[kind]
+    if most is not None:
+        expected = expected.replace(f"to {_LARGEST}", f"to {most:,}")
+    raise FatalError(f"{source}: '{name}' must be {expected}, got {brief(value)}")
 
 
 _LARGEST = 2**31 - 1  # no setting needs more; larger ones overflow the OS calls they reach (read, sleep)
