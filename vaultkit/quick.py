@@ -1,8 +1,9 @@
 """The warm path: when nothing in the vault changed since the same command last ran, print its output.
 
 It reads only what decides that — the config, the Obsidian settings, the schema files' bytes, the note
-listing, each note's stat signature and the recorded state — and imports none of the parser, the rules or
-jsonschema. Any doubt (an untrusted signature, another vault, a fix, a report note) means a normal run.
+listing, each note's stat signature and the recorded state, and the bytes of the few notes whose signature is
+not trusted (just saved) — and imports none of the parser, the rules or jsonschema. Any doubt (many untrusted
+signatures, another vault, a fix, a report note) means a normal run.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from vaultkit.obsidian import load_obsidian
 from vaultkit.vault import Listing, current_listing, resolve_vault
 
 KEEP = 4  # outputs remembered per vault (one per distinct command line)
+REHASH = 32  # notes of untrusted signature hashed on the warm path; more (a checkout, a copy): a normal run
 
 
 @dataclass
@@ -56,7 +59,8 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
         return Quick(cache)
     listing = current_listing(cache, root, config, obsidian, None)
     digests, _sigs = known_digests(root, listing.notes, read_state(cache))
-    if len(digests) != len(listing.notes):
+    unknown = [rel for rel in listing.notes if rel not in digests]
+    if len(unknown) > REHASH or not _rehash(root, unknown, config.max_note_bytes, digests):
         return Quick(cache)  # no key: a note's content is not known for sure (the output is not stored)
     key = output_key(listing, digests, request)
     quick = Quick(cache, key)
@@ -66,6 +70,32 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
         if text is not None:
             quick.text, quick.code = text, slot[1]
     return quick
+
+
+def _rehash(root: Path, rels: list[str], limit: int, digests: dict[str, str]) -> bool:
+    """Add to `digests` each note's SHA-256 as a run's read makes it (`note.read_raw`); False if one is not
+    a regular file within `limit` bytes, or cannot be read (the normal run reports it). For the notes whose
+    signature is not trusted: saved within two seconds of the last run's reading (the cache's racy
+    window), each kept the warm path from a vault's stored output until a normal run recorded it again
+    (213 ms instead of 69 on the 1,000-note bench vault, a check right after a save). `note` itself is not
+    imported: it brings the parser (70 ms)."""
+    base = str(root) + os.sep
+    for rel in rels:
+        try:
+            fd = os.open(base + rel, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+            try:
+                st = os.fstat(fd)
+                if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                    return False
+                data = os.read(fd, st.st_size + 1)
+            finally:
+                os.close(fd)
+        except OSError:
+            return False
+        if len(data) != st.st_size:
+            return False  # a short read or a note growing: the normal run reads it properly
+        digests[rel] = hashlib.sha256(data).hexdigest()
+    return True
 
 
 def output_key(listing: Listing, digests: dict[str, str], request: object) -> str:
