@@ -295,11 +295,14 @@ def drain(lines: queue.Queue[Line]) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> float:
-    """Save like an editor: temp file in the same folder, then os.replace; returns the time it returned."""
+    """Save like an editor: temp file in the same folder, then os.replace; returns the time the save began.
+    Not the time it returned: this process may be scheduled out between the rename and reading the clock,
+    while the watcher sees the rename, and a save's latency came out below zero (-8.9 ms at 50k notes)."""
+    began = time.perf_counter()
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temp.write_bytes(data)
     os.replace(temp, path)
-    return time.perf_counter()
+    return began
 
 
 def toggled(original: str, number: int) -> bytes:
