@@ -15,8 +15,18 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from vaultkit.cache import Cache, Spool, known_digests, read_state, run_fingerprint, state_key
-from vaultkit.config import load_config
+from vaultkit.cache import (
+    Cache,
+    NoteState,
+    Sig,
+    Spool,
+    known_digests,
+    read_state,
+    run_fingerprint,
+    shard_of,
+    state_key,
+)
+from vaultkit.config import Config, load_config
 from vaultkit.errors import FatalError
 from vaultkit.obsidian import load_obsidian
 from vaultkit.vault import Listing, current_listing, resolve_vault
@@ -58,9 +68,14 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
         # a stat of every note for a key were 50 ms of a cold 10,000-note run's start, made again by the run
         return Quick(cache)
     listing = current_listing(cache, root, config, obsidian, None)
-    digests, _sigs = known_digests(root, listing.notes, read_state(cache))
+    state = read_state(cache)
+    digests, sigs = known_digests(root, listing.notes, state)
     unknown = [rel for rel in listing.notes if rel not in digests]
-    if len(unknown) > REHASH or not _rehash(root, unknown, config.max_note_bytes, digests):
+    if (
+        len(unknown) > REHASH
+        or not _recorded(state, unknown, sigs)
+        or not _rehash(root, unknown, config, digests)
+    ):
         return Quick(cache)  # no key: a note's content is not known for sure (the output is not stored)
     key = output_key(listing, digests, request)
     quick = Quick(cache, key)
@@ -72,20 +87,31 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
     return quick
 
 
-def _rehash(root: Path, rels: list[str], limit: int, digests: dict[str, str]) -> bool:
+def _recorded(state: NoteState, rels: list[str], sigs: dict[str, Sig]) -> bool:
+    """Did the last run record each of these notes with the stat signature it has now? Then nothing was done
+    to it since, not even a chmod (which changes a note's ctime and what check says of it, not its bytes)."""
+    for rel in rels:
+        entry = state.entries.get(shard_of(rel), {}).get(rel)
+        if rel not in sigs or not isinstance(entry, list) or len(entry) != 2 or entry[0] != [*sigs[rel]]:
+            return False
+    return True
+
+
+def _rehash(root: Path, rels: list[str], config: Config, digests: dict[str, str]) -> bool:
     """Add to `digests` each note's SHA-256 as a run's read makes it (`note.read_raw`); False if one is not
-    a regular file within `limit` bytes, or cannot be read (the normal run reports it). For the notes whose
-    signature is not trusted: saved within two seconds of the last run's reading (the cache's racy
-    window), each kept the warm path from a vault's stored output until a normal run recorded it again
-    (213 ms instead of 69 on the 1,000-note bench vault, a check right after a save). `note` itself is not
-    imported: it brings the parser (70 ms)."""
+    a regular file within `max_note_bytes`, or cannot be read (a normal run then reads and reports it).
+
+    For the notes recorded as they are now, but within two seconds of their last change (the cache's racy
+    window: a change in the same clock tick would leave the signature as it was). Each kept the warm path
+    from the stored output until a normal run recorded it again: 213 ms instead of 69 on the 1,000-note
+    bench vault, for a check run twice soon after a save. `note` is not imported: it brings the parser."""
     base = str(root) + os.sep
     for rel in rels:
         try:
             fd = os.open(base + rel, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
             try:
                 st = os.fstat(fd)
-                if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                if not stat.S_ISREG(st.st_mode) or st.st_size > config.max_note_bytes:
                     return False
                 data = os.read(fd, st.st_size + 1)
             finally:
