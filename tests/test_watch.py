@@ -211,6 +211,22 @@ def test_a_name_deleted_then_back_is_mentioned_again(vault: Path, watch: WatchPr
     assert any(line.startswith(f"+ {mention}") for line in lines), lines
 
 
+def test_a_problem_told_otherwise_is_changed_not_gone(vault: Path, watch: WatchProcess) -> None:
+    """A note saved that links to the Lambert wiki note adds itself to that note's VK121 list: the problem is
+    still there, told otherwise. It was printed `+` with the new list, then `-` with the old one "(no longer
+    found, after a change in another note)", as if that relation were no longer owed; now the old line comes
+    first, said changed, right above the new one."""
+    wiki = "Wiki/Lambert - Notes from inside China's AI labs.md:1:1: VK121"
+    _atomic(vault / "New.md", "See [[Lambert - Notes from inside China's AI labs]].\n")
+    lines = watch.expect(rf"^\+ {re.escape(wiki)} ")
+    assert len(lines) > 1 and lines[-2] == (
+        f"- {wiki} [[Reading list]] links here, but 'related' does not list it (changed: see the next line)"
+    ), lines
+    assert "[[New]]" in lines[-1], lines
+    lines += watch.expect(r"^vaultkit: \d+ notes")
+    assert sum(line.startswith(f"- {wiki}") for line in lines) == 1, lines
+
+
 def test_identical_save_prints_nothing(vault: Path, watch: WatchProcess) -> None:
     note = vault / RESRL
     _in_place(note, note.read_text(encoding="utf-8"))

@@ -78,6 +78,7 @@ class WatchOptions:
 
 
 WHY_SAVED = ""  # `_print_changes`: a problem went from a note saved, by vaultkit's fix or by the user's edit
+CHANGED = "(changed: see the next line)"  # a problem told otherwise (`_replaced`), printed above its new line
 _FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked, unreadable), not of a note
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
 # Present while git changes the working tree or waits in the middle of doing so: no fix is written then
@@ -483,24 +484,23 @@ class Watcher:
                 gone = "(fixed by vaultkit)"
             else:
                 gone = "(gone)"
-            old = Counter((d.code, d.message) for d in previous.get(rel, []))
-            new = Counter((d.code, d.message) for d in self.current.get(rel, []))
-            for d in self.current.get(rel, []):
-                if new[(d.code, d.message)] > old[(d.code, d.message)]:
-                    click.echo(f"+ {_shown(rel, d)}")
-                    new[(d.code, d.message)] -= 1
-                    printed = True
-            new = Counter((d.code, d.message) for d in self.current.get(rel, []))
-            for d in previous.get(rel, []):
-                if old[(d.code, d.message)] > new[(d.code, d.message)]:
-                    said = gone
-                    if (gone == "(fixed by vaultkit)" and d.fix is None) or (
-                        gone == "(note deleted)" and d.code in _FOLDER_CODES  # a folder, never a note
-                    ):
-                        said = "(gone)"
-                    click.echo(f"- {_shown(rel, d)} {said}")
-                    old[(d.code, d.message)] -= 1
-                    printed = True
+            came, went = _changes(previous.get(rel, []), self.current.get(rel, []))
+            replaced = _replaced(came, went)
+            for n, d in enumerate(came):
+                if n in replaced:
+                    click.echo(f"- {_shown(rel, replaced[n])} {CHANGED}")
+                click.echo(f"+ {_shown(rel, d)}")
+            told = {id(d) for d in replaced.values()}
+            for d in went:
+                if id(d) in told:
+                    continue
+                said = gone
+                if (gone == "(fixed by vaultkit)" and d.fix is None) or (
+                    gone == "(note deleted)" and d.code in _FOLDER_CODES  # a folder, never a note
+                ):
+                    said = "(gone)"
+                click.echo(f"- {_shown(rel, d)} {said}")
+            printed = printed or bool(came or went)
         return printed
 
     def _print_summary(self) -> None:
@@ -692,6 +692,41 @@ def _inside(folder: str, root: Path) -> bool:
 def _no_note_there(path: Path) -> bool:
     """Whether nothing is at `path` that could be a note: nothing at all, or a folder (not a symlink)."""
     return not os.path.lexists(path) or (os.path.isdir(path) and not os.path.islink(path))
+
+
+def _changes(
+    previous: Sequence[Diagnostic], current: Sequence[Diagnostic]
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """The problems of one note that came and those that went, told apart by code and message: a problem
+    that only moved (a line added above it) is neither."""
+    old = Counter((d.code, d.message) for d in previous)
+    new = Counter((d.code, d.message) for d in current)
+    came = []
+    for d in current:
+        if new[(d.code, d.message)] > old[(d.code, d.message)]:
+            came.append(d)
+            new[(d.code, d.message)] -= 1
+    new = Counter((d.code, d.message) for d in current)
+    went = []
+    for d in previous:
+        if old[(d.code, d.message)] > new[(d.code, d.message)]:
+            went.append(d)
+            old[(d.code, d.message)] -= 1
+    return came, went
+
+
+def _replaced(came: Sequence[Diagnostic], went: Sequence[Diagnostic]) -> dict[int, Diagnostic]:
+    """The problems that went only to come back told otherwise, by the index in `came` of the one that tells
+    it now: the one of its code that went from a place (line, column) and the one that came to it (VK121's
+    list of the notes that link grew by one, a value changed to another the schema refuses). Printed as gone
+    "(no longer found)", such a problem read as solved though it is still there."""
+
+    def place(d: Diagnostic) -> tuple[str, int, int]:
+        return (d.code, d.line, d.col)
+
+    came_at, went_at = Counter(map(place, came)), Counter(map(place, went))
+    old = {place(d): d for d in went if went_at[place(d)] == 1}
+    return {n: old[place(d)] for n, d in enumerate(came) if came_at[place(d)] == 1 and place(d) in old}
 
 
 def _shown(rel: str, d: Diagnostic) -> str:
