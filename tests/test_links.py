@@ -635,6 +635,23 @@ def test_heading_paths_read_alike_in_notes_of_few_and_many_headings(
     ]
 
 
+def test_a_link_that_splits_a_heading_holding_a_hash_says_how_to_link_it(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[[T#C# tips]]` for `## C# tips` looks for a heading `C` (a `#` in a link starts a subheading): it was
+    told only "has no heading 'C'", with `## C# tips` right there. It now says how that heading is linked;
+    a `#` that splits no heading's name (`[[T#C#Nope]]`) is told as before."""
+    line = "[[T#C# tips]] [x](T.md#C%23%20tips) [[T#C  tips]] [[T#C#Nope]]\n"
+    files = {"T.md": "## C# tips\n", "S.md": line, "vaultkit.toml": "[relations]\nenabled = false\n"}
+    root = make_vault(files)
+    hint = "(a '#' in a link starts a subheading: the heading 'C# tips' is linked as '#C tips')"
+    assert report(root, monkeypatch, "--select", "VK103") == [
+        f"S.md:1:1: VK103 'T.md' has no heading 'C' {hint}",
+        f"S.md:1:{line.index('[x]') + 1}: VK103 'T.md' has no heading 'C' {hint}",
+        f"S.md:1:{line.index('[[T#C#Nope]]') + 1}: VK103 'T.md' has no heading 'C'",
+    ]
+
+
 def test_duplicate_block_ids(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_vault({"N.md": "One ^a\n\nTwo ^b\n\n- three ^a\n\n```\nfour ^a\n```\n"})
     assert report(root, monkeypatch) == ["N.md:5:9: VK105 block id '^a' is already used on line 1"]

@@ -108,7 +108,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 62: VK022 of a tag in curled quotes (`tags: [“meeting”]`); VK010 of an anyOf/oneOf no branch holds says
 # what the other branches refused (constants: one list); VK022 reads the comment lines below `tags:` by line
 # feeds only
-FORMAT = 62
+# 63: VK103 of a link whose `#`s split a heading that holds one (`[[T#C# tips]]`) says how it is linked
+FORMAT = 63
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -6,6 +6,10 @@ target note. Case, extra spaces and punctuation (`? ! . , ( ) : # | ^ [ ]` and t
 Obsidian does when it matches a heading: `[[FAQ#Can I share it]]` opens `## Can I share it?`. Like Obsidian,
 `_`, `-` and `'` are kept: `[[Note#Some heading]]` does not open `## Some_heading`.
 
+A heading that holds a `#` (`## C# tips`) is linked without it (`[[Note#C tips]]`): in a link, a `#` starts a
+heading below the one before it, so `[[Note#C# tips]]` looks for a heading `C`, and the message says how to
+link the heading it split.
+
 ## Why is this bad?
 The link opens the note at the top instead of the section, usually because the heading was renamed.
 
@@ -42,8 +46,22 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
             continue
         missing = _missing(link.subpath, ctx.heading_lines(target))
         if missing is not None:
-            message = f"'{res.target}' has no heading {missing}"
+            message = f"'{res.target}' has no heading {missing}{_split_heading(link.subpath, target)}"
             yield Diagnostic(facts.rel, link.line, link.col, RULE.code, message)
+
+
+def _split_heading(subpath: str, target: NoteFacts) -> str:
+    """Where the link's `#`s split the name of a heading that holds one (`[[Note#C# tips]]` for `## C# tips`),
+    how that heading is linked: a `#` in a link starts a heading below the one before it, so the link looks
+    for a heading `C`, and "has no heading 'C'" alone leaves the user staring at `## C# tips`."""
+    if "#" not in subpath.strip("#"):
+        return ""
+    key = heading_key(subpath)
+    heading = next((text for text, _line in target.headings if heading_key(text) == key), None)
+    if heading is None:
+        return ""
+    written = " ".join(subpath.replace("#", " ").split())
+    return f" (a '#' in a link starts a subheading: the heading '{heading}' is linked as '#{written}')"
 
 
 def _missing(subpath: str, lines: Mapping[str, Sequence[int]]) -> str | None:
