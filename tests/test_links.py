@@ -652,6 +652,23 @@ def test_a_link_that_splits_a_heading_holding_a_hash_says_how_to_link_it(
     ]
 
 
+def test_a_percent_encoded_wikilink_says_it_is_read_as_written(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`[[Other%20Note]]` (a Notion export's Markdown link made a wikilink) names a note `Other%20Note`: Obsidian
+    decodes a Markdown link's path, never a wikilink's. VK101 said only "matches no note or file"; it now says
+    how to write it. The Markdown link resolves; an escape that decodes to no note gets no hint."""
+    line = "[[Other%20Note]] [x](Other%20Note.md) [[Caf%C3%A9#Top|c]] [[No%20Such]]\n"
+    files = {"Other Note.md": "x\n", "Café.md": "# Top\n", "S.md": line}
+    root = make_vault({**files, "vaultkit.toml": "[relations]\nenabled = false\n"})
+    how = "(a wikilink is not URL-decoded, as a Markdown link's path is: write"
+    assert report(root, monkeypatch, "--select", "VK101") == [
+        f"S.md:1:1: VK101 broken link: 'Other%20Note' matches no note or file {how} [[Other Note]])",
+        f"S.md:1:{line.index('[[Caf') + 1}: VK101 broken link: 'Caf%C3%A9' matches no note or file {how} [[Café]])",
+        f"S.md:1:{line.index('[[No%20') + 1}: VK101 broken link: 'No%20Such' matches no note or file",
+    ]
+
+
 def test_duplicate_block_ids(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_vault({"N.md": "One ^a\n\nTwo ^b\n\n- three ^a\n\n```\nfour ^a\n```\n"})
     assert report(root, monkeypatch) == ["N.md:5:9: VK105 block id '^a' is already used on line 1"]

@@ -108,7 +108,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 62: VK022 of a tag in curled quotes (`tags: [“meeting”]`); VK010 of an anyOf/oneOf no branch holds says
 # what the other branches refused (constants: one list); VK022 reads the comment lines below `tags:` by line
 # feeds only
-# 63: VK103 of a link whose `#`s split a heading that holds one (`[[T#C# tips]]`) says how it is linked
+# 63: VK103 of a link whose `#`s split a heading that holds one (`[[T#C# tips]]`) says how it is linked;
+# VK101 of a wikilink that names a note once URL-decoded (`[[Other%20Note]]`) says it is read as written
 FORMAT = 63
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)

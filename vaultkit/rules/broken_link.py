@@ -4,7 +4,9 @@
 Resolves every link as Obsidian does — `[[Name]]` by file name anywhere in the vault (case ignored, `.md`
 optional), `[[Folder/Name]]` from the vault root, Markdown links `[text](path.md)` relative to the note and
 from the root (with `%20` and `<...>` targets) — and reports links that resolve to nothing. Attachments
-(images, PDFs...) must be named with their extension. Links inside code, math and comments are not links.
+(images, PDFs...) must be named with their extension. A wikilink is read as written, never URL-decoded:
+`[[Other%20Note]]` names no `Other Note.md`, and the message says so. Links inside code, math and comments
+are not links.
 Links in frontmatter properties (`related: ["[[ResRL]]"]`, or a link anywhere in a text value) are checked
 too, each reported where its `[[` is. A Markdown link whose path is a wikilink (`[text]([[ResRL]])`) is read
 as CommonMark reads it, a file named `[[ResRL]]`: the message shows the two ways to write that link.
@@ -54,7 +56,11 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                     "keyboard curls them as you type)"
                 )
             elif link.kind == "wiki":
-                message += _full_width(link, facts.rel, ctx) or _hint(link.target, ctx)
+                message += (
+                    _full_width(link, facts.rel, ctx)
+                    or _percent_encoded(link, facts.rel, ctx)
+                    or _hint(link.target, ctx)
+                )
             elif _is_wikilink(link.target):
                 message += _as_written(link.target[2:-2])
             yield Diagnostic(
@@ -108,6 +114,20 @@ def _full_width(link: LinkFact, source: str, ctx: VaultContext) -> str:
             how = "as a Chinese or Japanese input method types it"
             return f" ('{wide}' is a full-width '{narrow}', {how}: write [[{head}{narrow}{rest}]])"
     return ""
+
+
+def _percent_encoded(link: LinkFact, source: str, ctx: VaultContext) -> str:
+    """` (a wikilink is not URL-decoded ...)` where the link names a note once its `%XX` escapes are decoded:
+    `[[Other%20Note]]`, a Markdown link's path (Notion's exports, a link copied from a URL) turned into a
+    wikilink. Obsidian decodes a Markdown link's path, never a wikilink's; "" otherwise."""
+    if "%" not in link.target:
+        return ""
+    from urllib.parse import unquote
+
+    decoded = unquote(link.target)
+    if decoded == link.target or not ctx.index.resolve(link._replace(target=decoded), source).target:
+        return ""
+    return f" (a wikilink is not URL-decoded, as a Markdown link's path is: write [[{decoded}]])"
 
 
 def _hint(target: str, ctx: VaultContext) -> str:
