@@ -609,6 +609,22 @@ def test_a_long_list_at_start_is_cut_with_how_many_more(capsys: pytest.CaptureFi
     assert lines[-1] == "… and 7 more (`vaultkit check` lists them all)"
 
 
+def test_a_long_list_at_start_shows_the_errors_before_it_is_cut(capsys: pytest.CaptureFixture[str]) -> None:
+    """A vault never linked has hundreds of VK120 (or VK122) warnings: the first 100 by path were all
+    warnings, and its broken links, in notes named later, were cut (300 VK122 in `Bulk import/` hid the VK101
+    of `Projects/`). Cut lists keep every error they can, then warnings, each in the order `check` prints."""
+    from vaultkit.diagnostics import Diagnostic, Severity
+    from vaultkit.watch import SHOWN_AT_START, _print_problems
+
+    warnings = [Diagnostic(f"a{n:03}.md", 1, 1, "VK120", "mention", Severity.WARNING) for n in range(150)]
+    errors = [Diagnostic("b.md", 1, 1, "VK101", "broken"), Diagnostic("c.md", 2, 1, "VK010", "wrong")]
+    _print_problems([*warnings[:50], errors[0], *warnings[50:], errors[1]])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == SHOWN_AT_START + 1 and lines[-1] == "… and 52 more (`vaultkit check` lists them all)"
+    assert lines[0] == "a000.md:1:1: VK120 mention" and lines[50] == "b.md:1:1: VK101 broken", lines
+    assert lines[-2] == "c.md:2:1: VK010 wrong" and lines[-3] == "a097.md:1:1: VK120 mention", lines
+
+
 def test_broken_symlinks_and_fifos_are_reported_as_check_reports_them(
     vault: Path, watch: WatchProcess
 ) -> None:

@@ -653,12 +653,32 @@ def _leave_at_once(owner: int) -> Handler:
 
 def _print_problems(diagnostics: list[Diagnostic]) -> None:
     """The problems found at start, as `check` prints them, up to SHOWN_AT_START (a vault never linked
-    can have tens of thousands: the changes that follow would scroll away behind them)."""
-    for d in diagnostics[:SHOWN_AT_START]:
+    can have tens of thousands: the changes that follow would scroll away behind them). A list cut keeps
+    the errors first: the first problems by path of such a vault were all VK120 warnings, and its broken
+    links, in notes named later, were never shown."""
+    for d in _first_shown(diagnostics):
         click.echo(_shown(d.path, d))
     if len(diagnostics) > SHOWN_AT_START:
         more = len(diagnostics) - SHOWN_AT_START
         click.echo(f"… and {more} more (`vaultkit check` lists them all)")
+
+
+def _first_shown(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Up to SHOWN_AT_START problems, in their order: every error that fits, then the first warnings."""
+    if len(diagnostics) <= SHOWN_AT_START:
+        return diagnostics
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = max(SHOWN_AT_START - errors, 0)
+    shown = []
+    for d in diagnostics:
+        if d.severity is not Severity.ERROR:
+            if not warnings:
+                continue
+            warnings -= 1
+        shown.append(d)
+        if len(shown) == SHOWN_AT_START:
+            break
+    return shown
 
 
 def _retried(message: str) -> str:
