@@ -700,6 +700,32 @@ def test_a_note_recorded_just_after_a_save_is_read_for_the_stored_outputs_key(
     assert run_cli("check").stdout == changed.stdout and checked == [1, 1, 1]
 
 
+def test_a_note_read_afresh_for_the_stored_outputs_key_is_as_writable_as_the_output_shows_it(
+    vault: Path,
+) -> None:
+    """A chmod, or a symlink put in a note's place, changes none of its bytes: the note read afresh for the
+    stored output's key (its signature changed) made the key of an output that still offered its fix (`[*]`)
+    once the note was read-only or a symlink, or still called it read-only once it could be written again.
+    The stored output holds which notes it showed unwritable, and why; a note read afresh must agree."""
+    sale = vault / SALE
+    fixable = f"{SALE}:7:5: VK120 [*] 'Acme Lab'"
+    assert fixable in run_cli("check").stdout
+    assert fixable in run_cli("check").stdout  # stored
+    sale.chmod(0o444)
+    locked = run_cli("check").stdout
+    assert f"{SALE}:7:5: VK120 'Acme Lab'" in locked and "(the note is read-only" in locked, locked
+    assert "(the note is read-only" in run_cli("check").stdout  # stored, and read afresh again
+    sale.chmod(0o644)
+    assert fixable in run_cli("check").stdout
+    text = sale.read_bytes()
+    outside = vault.parent / "elsewhere.md"
+    outside.write_bytes(text)
+    sale.unlink()
+    sale.symlink_to(outside)
+    linked = run_cli("check").stdout
+    assert "(the note is a symlink: vaultkit never writes through links)" in linked, linked
+
+
 def test_a_repeated_check_prints_the_stored_output_never_one_of_a_note_saved_since(
     vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
