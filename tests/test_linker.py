@@ -2334,7 +2334,16 @@ def test_links_are_checked_against_the_parse_the_mention_scan_recorded(
 
 
 @pytest.mark.parametrize(
-    "name", ["New\nline.md", 'Say "hi".md', "Back\\slash.md", "Tab\tand space.md", "Rtl\u202e.md"]
+    "name",
+    [
+        "New\nline.md",
+        'Say "hi".md',
+        "Back\\slash.md",
+        "Tab\tand space.md",
+        "Rtl\u202e.md",
+        "Café.md",
+        "한국어 노트.md",
+    ],
 )
 def test_a_diff_of_a_note_whose_name_git_quotes_applies(make_vault: VaultFactory, name: str) -> None:
     """Regression: `link --diff` spelled a note named `New<newline>line.md` out as `a/New\\nline.md`, a
@@ -2360,6 +2369,59 @@ def test_a_diff_of_a_note_whose_name_git_quotes_applies(make_vault: VaultFactory
         applied = subprocess.run(tool, cwd=copy, input=diff.encode(), capture_output=True, check=False)
         assert applied.returncode == 0, (tool, applied.stdout.decode(), applied.stderr.decode())
         assert snapshot(copy) == snapshot(root), tool
+
+
+# What `git diff` (2.39, its default `core.quotePath`) heads a note of each name with: every byte outside
+# printable ASCII, and `"` and `\\`, quoted as quote.c's `quote_c_style` quotes them
+_GIT_DIFF_NAMES = [
+    ("Plain.md", "a/Plain.md"),
+    ("With space.md", "a/With space.md\t"),
+    ("Café.md", '"a/Caf\\303\\251.md"'),
+    (
+        "한국어 노트.md",
+        '"a/\\355\\225\\234\\352\\265\\255\\354\\226\\264 \\353\\205\\270\\355\\212\\270.md"\t',
+    ),
+    ("Nbsp\u00a0x.md", '"a/Nbsp\\302\\240x.md"'),
+    ("Ls\u2028x.md", '"a/Ls\\342\\200\\250x.md"'),
+    ("Rlo\u202ex.md", '"a/Rlo\\342\\200\\256x.md"'),
+    ("C1\x85x.md", '"a/C1\\302\\205x.md"'),
+    ("Del\x7fx.md", '"a/Del\\177x.md"'),
+    ("Esc\x1bx.md", '"a/Esc\\033x.md"'),
+    ("Tab\tx.md", '"a/Tab\\tx.md"'),
+    ('Quo"te.md', '"a/Quo\\"te.md"'),
+    ("Back\\slash.md", '"a/Back\\\\slash.md"'),
+]
+
+
+@pytest.mark.parametrize(("name", "header"), _GIT_DIFF_NAMES)
+def test_a_diff_heads_a_note_as_git_diff_does_byte_for_byte(name: str, header: str) -> None:
+    """Regression: `link --diff` left `Café.md`, a Korean name or one holding U+2028 unquoted, where `git diff`
+    quotes every byte outside printable ASCII, and quoted a C1 control or a bidi override in octal, which
+    `git diff -c core.quotePath=false` leaves as it is: a header neither form of git's writes. Now the
+    name is git's default byte for byte (the table is git 2.39's own output, checked against `git diff`
+    below where git is installed)."""
+    from vaultkit.fixer import _diff_name
+
+    assert _diff_name("a/", name) == header
+    if shutil.which("git") is None:
+        return
+    assert _git_diff_header(name) == header
+
+
+def _git_diff_header(name: str) -> str:
+    """The `--- ` header `git diff` writes for a file of this name changed."""
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as repo:
+        git = ["git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t", "-c", "core.quotePath=true"]
+        subprocess.run([*git, "init", "-q"], check=True)
+        (Path(repo) / name).write_text("a\n", encoding="utf-8")
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-qm", "x"], check=True)
+        (Path(repo) / name).write_text("b\n", encoding="utf-8")
+        out = subprocess.run([*git, "diff"], check=True, capture_output=True).stdout
+    return next(line for line in out.split(b"\n") if line.startswith(b"--- "))[4:].decode()
 
 
 def test_a_relation_a_plugin_dropped_is_added_again_once_unless_the_note_opts_out(

@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import functools
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,6 @@ from vaultkit.edits import (
 )
 from vaultkit.facts import NoteFacts
 from vaultkit.note import BOM
-from vaultkit.report.text import printable
 from vaultkit.timing import mark
 from vaultkit.verify import Cleared, check_edits
 
@@ -344,7 +344,7 @@ def _slim(result: WriteResult) -> WriteResult:
 
 def unified_diff(preview: Preview) -> str:
     """The preview's changes as a patch whose paths are the vault's, wherever it was made: `git apply` or
-    `patch -p1` at the vault's root (control characters in a name spelled out, as everywhere)."""
+    `patch -p1` at the vault's root (a name quoted as `git diff` quotes it: `_diff_name`)."""
     chunks: list[str] = []
     for rel in sorted(preview.edits):
         bom = BOM if rel in preview.boms else ""  # part of the first line, or `git apply` fails there
@@ -436,35 +436,30 @@ def _joined_equal_runs(codes: list[_Opcode]) -> list[_Opcode]:
 
 
 def _diff_name(side: str, rel: str) -> str:
-    """A patch's name for the note, as `git diff` writes it (quote.c, `quote_c_style`): a name holding a
-    control character (a tab too), a `"` or a backslash in double quotes, those escaped: `"a/New\\nline.md"`
-    (spelled out unquoted, as elsewhere, it was a name of its own, and `git apply` refused the whole patch:
-    "No such file"); characters that `printable` spells out, as the octal of their UTF-8 bytes. Otherwise as
-    it is. A tab after a name with a space: `patch` ends a name at its first space unless a tab ends it
-    (`a/Reading list.md` was "can't find file to patch"). `git apply` and `patch -p1` read both forms."""
+    """A patch's name for the note, byte for byte as `git diff` writes it by default (quote.c,
+    `quote_c_style`, `core.quotePath` on): a name holding a byte outside printable ASCII, a `"` or a
+    backslash in double quotes, a control character's C escape (`"a/New\\nline.md"`) or the octal of
+    each other such byte (`"a/Caf\\303\\251.md"`), `"` and `\\` escaped. Spelled out unquoted, a line feed
+    made a name of its own, and `git apply` refused the whole patch ("No such file"); and no byte of the
+    name reaches the terminal as a control. Otherwise as it is. A tab after a name with a space: `patch`
+    ends a name at its first space unless a tab ends it (`a/Reading list.md` was "can't find file to
+    patch"). `git apply` and `patch -p1` read both forms."""
     name = side + rel
     tab = "\t" if " " in name else ""  # after a quoted name too, as git writes it (diff.c: `name_a_tab`)
-    if printable(name) == name and not any(c in _C_ESCAPES for c in name):
+    if name.isascii() and name.isprintable() and '"' not in name and "\\" not in name:
         return name + tab
-    quoted = "".join(_C_ESCAPES.get(c) or (_octal(c) if printable(c) != c else c) for c in name)
-    return f'"{quoted}"{tab}'
+    return '"' + "".join(map(_quoted_byte, os.fsencode(name))) + '"' + tab
 
 
-_C_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\v": "\\v",
-    "\f": "\\f",
-    "\r": "\\r",
-    '"': '\\"',
-    "\\": "\\\\",
-}
+# quote.c's `cq_lookup`: the bytes written as a C escape; any other byte below 0x20 or from 0x7f, octal
+_C_ESCAPES = {7: "\\a", 8: "\\b", 9: "\\t", 10: "\\n", 11: "\\v", 12: "\\f", 13: "\\r", 34: '\\"', 92: "\\\\"}
 
 
-def _octal(c: str) -> str:
-    return "".join(f"\\{byte:03o}" for byte in c.encode("utf-8"))
+def _quoted_byte(byte: int) -> str:
+    escaped = _C_ESCAPES.get(byte)
+    if escaped is not None:
+        return escaped
+    return chr(byte) if 0x20 <= byte < 0x7F else f"\\{byte:03o}"
 
 
 def _hunks(
