@@ -1775,6 +1775,26 @@ def _applied_as_link_writes(root: Path, diff: str) -> Path:
     return copy
 
 
+def _applied_with_git_and_patch(root: Path, diff: str) -> None:
+    """`diff` applies at the root of a copy of the vault with `git apply` and with `patch -p1` (each where
+    installed), and each copy then holds the bytes the vault holds once `link` has written it."""
+    import subprocess
+
+    tools = [
+        tool
+        for tool in (["git", "apply", "-"], ["patch", "-p1", "--batch", "--silent"])
+        if shutil.which(tool[0])
+    ]
+    for tool in tools:
+        shutil.copytree(root, root.parent / f"copy-{tool[0]}")
+    run_cli("link", "--no-cache", root)
+    for tool in tools:
+        copy = root.parent / f"copy-{tool[0]}"
+        applied = subprocess.run(tool, cwd=copy, input=diff.encode(), capture_output=True, check=False)
+        assert applied.returncode == 0, (tool, applied.stdout.decode(), applied.stderr.decode())
+        assert snapshot(copy) == snapshot(root), tool
+
+
 def _headers(diff: str) -> list[str]:
     """The names a unified diff's `---` and `+++` lines give, in order."""
     return re.findall(r"^(?:---|\+\+\+) (.*)$", diff, flags=re.M)
@@ -1803,7 +1823,6 @@ def test_a_diff_of_notes_with_spaces_in_their_paths_applies_with_patch(make_vaul
     """Regression: `link --diff` headed a note `--- a/My Notes/Beta Note.md`, and `patch -p1` (which the README
     offers beside `git apply`) read the name up to its first space: "can't find file to patch". A name with a
     space now ends with a tab, as `git diff` writes it (diff.c: `name_a_tab`); both tools take it."""
-    import subprocess
 
     root = vault(make_vault, {"Gamma.md": "Beta Note here.\n", "My Notes/Beta Note.md": "Gamma there.\n"})
     diff = run_cli("link", "--diff", "--no-cache", root).stdout
@@ -1813,19 +1832,7 @@ def test_a_diff_of_notes_with_spaces_in_their_paths_applies_with_patch(make_vaul
         "a/My Notes/Beta Note.md\t",
         "b/My Notes/Beta Note.md\t",
     ], diff
-    tools = [
-        tool
-        for tool in (["git", "apply", "-"], ["patch", "-p1", "--batch", "--silent"])
-        if shutil.which(tool[0])
-    ]
-    for tool in tools:
-        shutil.copytree(root, root.parent / f"copy-{tool[0]}")
-    run_cli("link", "--no-cache", root)
-    for tool in tools:
-        copy = root.parent / f"copy-{tool[0]}"
-        applied = subprocess.run(tool, cwd=copy, input=diff.encode(), capture_output=True, check=False)
-        assert applied.returncode == 0, (tool, applied.stdout.decode(), applied.stderr.decode())
-        assert snapshot(copy) == snapshot(root), tool
+    _applied_with_git_and_patch(root, diff)
 
 
 def test_a_diff_of_a_long_note_of_repeated_lines_has_hunks_as_small_as_git_makes(
@@ -2348,27 +2355,14 @@ def test_links_are_checked_against_the_parse_the_mention_scan_recorded(
 def test_a_diff_of_a_note_whose_name_git_quotes_applies(make_vault: VaultFactory, name: str) -> None:
     """Regression: `link --diff` spelled a note named `New<newline>line.md` out as `a/New\\nline.md`, a
     name of its own to `git apply`, which refused the whole patch ("No such file or directory"). A name
-    holding a control character, a `"` or a backslash is quoted as `git diff` quotes it; both `git apply`
-    and `patch -p1` take it, and nothing of the name reaches the terminal unspelled."""
-    import subprocess
+    holding a `"`, a backslash or any character outside printable ASCII is quoted as `git diff` quotes it;
+    both `git apply` and `patch -p1` take it, and nothing of the name reaches the terminal unspelled."""
 
     root = vault(make_vault, {"Gamma.md": "x\n", name: "About Gamma.\n"})
     diff = run_cli("link", "--diff", "--no-cache", root).stdout
     assert _headers(diff)[0].startswith('"a/') and "\n" not in _headers(diff)[0].strip('"\t'), diff
     assert "\u202e" not in diff and "\t" not in diff.replace('"\t', '"'), diff
-    tools = [
-        tool
-        for tool in (["git", "apply", "-"], ["patch", "-p1", "--batch", "--silent"])
-        if shutil.which(tool[0])
-    ]
-    for tool in tools:
-        shutil.copytree(root, root.parent / f"copy-{tool[0]}")
-    run_cli("link", "--no-cache", root)
-    for tool in tools:
-        copy = root.parent / f"copy-{tool[0]}"
-        applied = subprocess.run(tool, cwd=copy, input=diff.encode(), capture_output=True, check=False)
-        assert applied.returncode == 0, (tool, applied.stdout.decode(), applied.stderr.decode())
-        assert snapshot(copy) == snapshot(root), tool
+    _applied_with_git_and_patch(root, diff)
 
 
 # What `git diff` (2.39, its default `core.quotePath`) heads a note of each name with: every byte outside
