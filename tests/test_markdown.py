@@ -812,6 +812,23 @@ def test_line_markers_are_the_patterns_matches_at_every_line_start(body: str) ->
     assert _line_markers(body) == expected
 
 
+@given(
+    st.text(alphabet=":%(]^<!-a\n", max_size=120),
+    st.sampled_from([("::", ""), ("%%", ""), ("<!--", ""), ("]^(", "("), ("](", "("), ("<%", "%")]),
+)
+@settings(max_examples=2000, derandomize=True, deadline=None)
+def test_holds_answers_as_in_does(text: str, asked: tuple[str, str]) -> None:
+    """`_holds` looks for a needle's probe first and compares the needle at its first few places
+    (`_PROBES`) before it searches for the whole needle: it answers as `needle in text`, for texts holding
+    the probe more often than it compares too."""
+    from vaultkit.markdown import _PROBES, _holds
+
+    needle, probe = asked
+    assert _holds(text, needle, probe) == (needle in text)
+    crowded = (probe or needle[0]) * (_PROBES + 2) + text
+    assert _holds(crowded, needle, probe) == (needle in crowded)
+
+
 def test_task_and_link_list_lines_take_the_simple_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression: a line whose text starts with `[` (a task's `[ ]`, a link, a wikilink) went through the
     general path, one line at a time, in case it was a reference definition: a third of the scan of a 5 MB
