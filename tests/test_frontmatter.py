@@ -468,6 +468,17 @@ _INPUT_METHOD = "as a Chinese or Japanese input method types it), which YAML rea
             "N.md:2:1: VK002 frontmatter must be a mapping of properties, not a single value; line 2 holds '：' "
             f"(a full-width colon, {_INPUT_METHOD}: write 'type: wiki'",
         ),
+        # a paragraph of a block scalar indented with an ideographic space (字下げ, as Japanese prose starts
+        # one) is text, as meant: no hint on another mistake
+        (
+            ("summary: |", "  \u3000日本語の段落です。", "tags: [a", "- b"),
+            "N.md:6:1: VK001 invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence "
+            "that opens at 4:7)",
+        ),
+        (
+            ("summary: >", "  \u3000字下げ", "title: x: y"),
+            "N.md:4:9: VK001 invalid YAML: mapping values are not allowed in this context",
+        ),
         # a full-width colon inside a value is text, as meant: no hint on another mistake
         (
             ("title: 注意：重要", "tags: [a", "- b"),

@@ -455,10 +455,12 @@ def full_width_hint(src: str, at: int, base_line: int) -> str:
 
 _IDEOGRAPHIC = "\u3000"  # the ideographic space, as wide as a Han character
 # A top-level property written with an input method's full-width punctuation: a key, then `：` or `:` and an
-# ideographic space (the key holds no `:`, so `title: 注意：重要` is no such line); or a line indented with
-# an ideographic space
+# ideographic space (the key holds no `:`, so `title: 注意：重要` is no such line); or a list item or a key
+# indented with an ideographic space (`　- メモ`; not a block scalar's paragraph indented so,
+# `  　日本語の段落`, as Japanese prose starts one: that is text, as meant)
 _FULL_WIDTH = re.compile(
-    r"^(?:(?P<key>[^\s:#：\-\[\]{}][^:\n：]{0,100}?)(?P<colon>：|:\u3000)|(?P<indent>[ \t]*\u3000))[^\n]*$",
+    r"^(?:(?P<key>[^\s:#：\-\[\]{}][^:\n：]{0,100}?)(?P<colon>：|:\u3000)"
+    r"|(?P<indent>[ \t]*\u3000[ \t\u3000]*)(?=-(?:\s|$)|[^\s:#\-][^:\n]{0,100}:(?:\s|$)))[^\n]*$",
     re.MULTILINE,
 )
 _CURLED = re.compile(r"([“‘])([^“”‘’\n]{1,200})([”’])")
