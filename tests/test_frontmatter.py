@@ -418,6 +418,29 @@ def test_typographic_quotes_in_yaml_are_named(check: Check, lines: tuple[str, ..
 
 
 @pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "title: It‘s Bob’s: plan",
+            "N.md:2:18: VK001 invalid YAML: mapping values are not allowed in this context",
+        ),
+        (
+            "note: ‘quoted’ and: x",
+            "N.md:2:19: VK001 invalid YAML: mapping values are not allowed in this context; ‘ and ’ are no YAML "
+            'quotes (a phone\'s keyboard curls quotes as you type): write "quoted"',
+        ),
+    ],
+)
+def test_curled_apostrophes_inside_words_are_no_quotes_to_name(
+    check: Check, line: str, expected: str
+) -> None:
+    """Regression: a YAML error on a line holding curled apostrophes (`It‘s Bob’s`) was told "‘ and ’ are no
+    YAML quotes: write "s Bob"", text the line never quoted. Only a value that opens and closes with them
+    is named (`note: ‘quoted’`)."""
+    assert check({"N.md": fm(line)}, schema=None) == [expected]
+
+
+@pytest.mark.parametrize(
     ("line", "expected", "written"),
     [
         (

@@ -463,7 +463,9 @@ _FULL_WIDTH = re.compile(
     r"|(?P<indent>[ \t]*\u3000[ \t\u3000]*)(?=-(?:\s|$)|[^\s:#\-][^:\n]{0,100}:(?:\s|$)))[^\n]*$",
     re.MULTILINE,
 )
-_CURLED = re.compile(r"([“‘])([^“”‘’\n]{1,200})([”’])")
+# A value in curled quotes: they open it (at the line's start, after white space, `[`, `{` or `,`) and close
+# it (before its end, white space, `]`, `}`, `,` or `:`); not apostrophes inside words (`It‘s Bob’s`)
+_CURLED = re.compile(r"(?<![^\s\[{,])([“‘])([^“”‘’\n]{1,200})([”’])(?![^\s\]},:])")
 # A Templater command (`<% tp.date.now() %>`, `<%* let t = 1 %>`) or a variable of the core Templates plugin,
 # Periodic Notes or QuickAdd (`{{date}}`, `{{time:HH:mm}}`, `{{VALUE:tag}}`): what a template holds where the
 # note made from it holds a value
