@@ -818,6 +818,24 @@ def test_a_fix_in_a_read_only_note_is_not_offered(make_vault: VaultFactory) -> N
     assert "A.md:1:5: VK120 [*] 'Lone'" in again.stdout and "2 fixable" in again.stdout, again.stdout
 
 
+def test_a_note_replaced_by_a_symlink_to_the_same_bytes_is_not_offered_a_fix(
+    make_vault: VaultFactory,
+) -> None:
+    """Regression: the warm path hashes a note whose signature it does not trust, and printed the stored
+    output where the bytes were the same: a note replaced by a symlink to a copy of itself was still shown
+    fixable (`[*]`), and `check --fix` then refused it. A note the writer would refuse now is checked."""
+    root = make_vault({"A.md": LINKER, "B.md": LINKER, "Lone.md": LONE})
+    first = run_cli("check", root)
+    assert "A.md:1:5: VK120 [*] 'Lone'" in first.stdout and "2 fixable" in first.stdout, first.stdout
+    copy = root.parent / "A-copy.md"
+    copy.write_bytes(LINKER)
+    (root / "A.md").unlink()
+    (root / "A.md").symlink_to(copy)
+    again = run_cli("check", root)
+    assert "A.md:1:5: VK120 'Lone' mentions [[Lone]] but is not linked (the note is a symlink" in again.stdout
+    assert "1 fixable" in again.stdout, again.stdout
+
+
 @needs_leases
 @pytest.mark.parametrize("code", [errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP])
 def test_a_file_system_without_hard_links_is_written_as_before(
