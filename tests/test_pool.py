@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -325,13 +326,29 @@ def test_the_schemas_are_checked_while_the_workers_parse(
     assert order.index("asked for parse") < order.index("schemas checked") < order.index("asked for mentions")
 
 
-def test_a_schema_refused_while_the_workers_parse_stops_them_at_once(make_vault: Any) -> None:
+def test_a_schema_refused_while_the_workers_parse_stops_them_at_once(
+    make_vault: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The workers parse with the schemas before the run has checked them: a pattern the check refuses,
-    which backtracks for ever on these notes, must not keep the run waiting for the workers' chunks."""
+    which backtracks for hours on these notes, must not keep the run waiting for the workers' chunks.
+    The workers must have ended when the run closes them: once waited there (`Workers.close`) each took
+    two seconds to be killed, which a whole run under 4 s measured, and a busy machine made slower."""
     schema = '{"properties": {"code": {"type": "string", "pattern": "^(a|a)*$"}}}'
     notes = {f"N{n}.md": "---\ncode: " + "a" * 40 + "!\n---\nBody.\n" for n in range(40)}
     root = make_vault(
         {"vaultkit.toml": 'schema_dir = "schemas"\n', "schemas/default.schema.json": schema, **notes}
     )
-    result = run_installed("check", "--jobs", "2", "--no-cache", root, timeout=4)
-    assert result.exit_code == 2 and "pattern" in result.output, result.output
+    ended: list[int | None] = []
+    close = Workers.close
+
+    def closing(self: Workers) -> None:
+        deadline = time.monotonic() + 60  # stopped: a moment; left to parse their chunk: hours
+        for proc in self._procs:
+            proc.join(timeout=max(0.0, deadline - time.monotonic()))
+            ended.append(proc.exitcode)
+        close(self)
+
+    monkeypatch.setattr(Workers, "close", closing)
+    with pytest.raises(FatalError, match="pattern"):
+        _run(root, 2)
+    assert len(ended) == 2 and None not in ended, f"workers still parsing when closed: {ended}"
