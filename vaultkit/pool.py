@@ -75,16 +75,16 @@ class Workers:
             # (watch mode) is forked by whichever thread starts it, and sees the run's end of its pipe close.
             run = os.getpid() if fork else 0
             proc = ctx.Process(target=_serve, args=(child, self._settings, inherited, run), daemon=True)
-            try:
-                with _ctrl_c_held():  # a worker starts deaf to Ctrl-C: `_serve` ignores it
+            with _stops_held():  # until the worker is recorded: see `_stops_held`
+                try:
                     proc.start()
-            except OSError:  # no process (`ulimit -u`) or descriptor to spare: as above
-                parent.close()
+                except OSError:  # no process (`ulimit -u`) or descriptor to spare: as above
+                    parent.close()
+                    child.close()
+                    break
                 child.close()
-                break
-            child.close()
-            self._conns.append(parent)
-            self._procs.append(proc)
+                self._conns.append(parent)
+                self._procs.append(proc)
         self.jobs = max(1, len(self._conns))
         if not self._conns:  # not one worker: the run is made in this process
             self.local = Analyzer(self._settings)
@@ -204,14 +204,20 @@ class Workers:
 DIED = "a worker process died; run again with --jobs 1 to see the problem"
 
 
+_STOPS = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
+
+
 @contextlib.contextmanager
-def _ctrl_c_held() -> Iterator[None]:
-    """SIGINT blocked in this thread for the block: a worker started meanwhile inherits the mask, and no
-    Ctrl-C reaches it before it ignores the signal. One that comes meanwhile reaches the run at the end."""
+def _stops_held() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP blocked in this thread for the block, while a worker is started and
+    recorded. A worker inherits the mask: no Ctrl-C reaches it before it ignores the signal (`_serve`). And
+    a stop that lands in the run as the worker is forked raises once the worker is in `_procs`, where
+    `close` waits for it: raised inside `proc.start()`, it left a worker no one waited for, which outlived
+    the run (1 in 60 SIGTERMs sent to a cold check of 4,000 notes)."""
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
         yield
     finally:
@@ -260,10 +266,10 @@ def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection]
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler inherited from the parent (watch mode's)
     # Ctrl-C reaches the whole process group. The run owns it and stops its workers itself (`close`, the end
     # of its pipes, SIGTERM when it dies); a KeyboardInterrupt here printed a traceback on the run's stderr,
-    # or sent one back as a reply. Held since the fork (`_ctrl_c_held`): one sent meanwhile is dropped now.
+    # or sent one back as a reply. Held since the fork (`_stops_held`): one sent meanwhile is dropped now.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
     if parent and not follow_parent(parent):  # SIGTERM, when the run dies (it may be killed outright)
         return  # it died already: no one will ask for anything
     gc.disable()  # a worker lives for one run (see commands.common.one_shot); forked ones inherit this
