@@ -228,6 +228,34 @@ def test_map_forked_leaves_no_child_behind_when_its_own_slice_fails(monkeypatch:
 
 
 @forks
+def test_map_forked_waits_for_a_child_forked_as_a_stop_lands(monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGTERM raised in the parent just after a child was forked, before it was recorded: that child was
+    never asked to stop nor waited for, and worked on after the run had exited. The stop now lands once
+    every child is recorded: each is stopped and waited for."""
+    from vaultkit.commands.common import stopped_as_interrupted
+    from vaultkit.errors import Stopped
+
+    forked: list[int] = []
+    fork = os.fork
+
+    def stopped_after_fork() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return pid
+
+    monkeypatch.setattr(os, "fork", stopped_after_fork)
+    with stopped_as_interrupted(), pytest.raises(Stopped):
+        background.map_forked(list, list(range(6)), 3)
+    monkeypatch.undo()
+    assert forked
+    for pid in forked:
+        with pytest.raises(ChildProcessError):  # waited for: not running, not even a zombie
+            os.waitpid(pid, os.WNOHANG)
+
+
+@forks
 def test_map_forked_waits_for_its_children_when_interrupted_while_collecting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -285,9 +313,9 @@ def test_check_shares_the_vault_rules_out_to_forked_children_and_reports_the_sam
     children: list[int] = []
     fork_slice = background._fork_slice
 
-    def counted(work: Any, part: Any) -> tuple[int, int]:
+    def counted(work: Any, part: Any, mask: Any) -> tuple[int, int]:
         children.append(len(part))
-        return fork_slice(work, part)
+        return fork_slice(work, part, mask)
 
     monkeypatch.setattr(background, "_fork_slice", counted)
     monkeypatch.setattr(engine, "SHARED_RULES", 1)
@@ -303,7 +331,9 @@ def test_no_vault_rules_child_while_a_child_saves_the_cache(
     example_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     children: list[int] = []
-    monkeypatch.setattr(background, "_fork_slice", lambda work, part: children.append(len(part)) or (0, -1))
+    monkeypatch.setattr(
+        background, "_fork_slice", lambda work, part, mask: children.append(len(part)) or (0, -1)
+    )
     monkeypatch.setattr(engine, "SHARED_RULES", 1)
     monkeypatch.setattr(engine, "BACKGROUND_SAVE", 1)
     started = Deferred.start

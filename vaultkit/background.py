@@ -153,9 +153,20 @@ def map_forked(
         return list(work(items))
     size = -(-len(items) // parts)
     slices = [items[i : i + size] for i in range(0, len(items), size)]
-    children = [(_fork_slice(work, part), part) for part in slices[1:]]
-    left = [child for child, _part in children]  # not collected yet
+    children: list[tuple[tuple[int, int], Sequence[T]]] = []
+    left: list[tuple[int, int]] = []  # not collected yet
+    # Stops held until every child is in `left`: one raised as a child was just forked (before it was
+    # recorded) left it working on after the run had ended, never asked to stop nor waited for.
+    held = _holding(_STOP)
     try:
+        try:
+            for part in slices[1:]:
+                child = _fork_slice(work, part, held)
+                children.append((child, part))
+                left.append(child)
+        finally:
+            if held is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         out = list(work(slices[0]))
         for child, part in children:
             found: list[R]
@@ -232,8 +243,12 @@ _STOP = (*_TERMINATE, signal.SIGINT)
 _stop_asked: list[int] = []  # in a child: the signals that asked it to stop
 
 
-def _fork_slice(work: Callable[[Sequence[T]], Iterable[R]], part: Sequence[T]) -> tuple[int, int]:
+def _fork_slice(
+    work: Callable[[Sequence[T]], Iterable[R]], part: Sequence[T], mask: set[int | signal.Signals] | None
+) -> tuple[int, int]:
     """(pid, file of its results) of a child computing `work(part)`; (0, -1) if none could be forked.
+    Called with the stop signals held; `mask` is the one from before, which the child sets once its own
+    handlers are in place (a stop signal sent meanwhile reaches it then).
 
     The child appends each result to an unnamed temporary file as soon as it has it, where a pipe held
     them until the end: the parent then knows what a child killed halfway had done (a pipe cannot be read
@@ -245,21 +260,16 @@ def _fork_slice(work: Callable[[Sequence[T]], Iterable[R]], part: Sequence[T]) -
             results = os.dup(file.fileno())
     except OSError:
         return 0, -1
-    held = _holding(_STOP)  # a stop signal sent right after the fork waits for the child's own handlers
     parent = os.getpid()
-    pid = -1
     try:
         pid = os.fork()
     except OSError:
         os.close(results)
         return 0, -1
-    finally:
-        if held is not None and pid != 0:
-            signal.pthread_sigmask(signal.SIG_SETMASK, held)
     if pid == 0:  # the child
         code = 1
         try:
-            code = _serve(work, part, results, held, parent)
+            code = _serve(work, part, results, mask, parent)
         finally:
             os._exit(code)  # leave without the parent's exit handlers, never flushing its buffers
     return pid, results
