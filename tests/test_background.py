@@ -56,6 +56,36 @@ def test_work_the_child_failed_is_done_here(tmp_path: Path) -> None:
     assert out.read_text() == str(parent)
 
 
+@forks
+def test_a_stop_that_lands_as_the_child_is_forked_leaves_it_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM raised just after the fork, before the child was recorded: `abandon` did not know it, and
+    the cache writer wrote on after the run had exited. The stop now lands once it is recorded."""
+    from vaultkit.commands.common import stopped_as_interrupted
+    from vaultkit.errors import Stopped
+
+    forked: list[int] = []
+    fork = os.fork
+
+    def stopped_after_fork() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return pid
+
+    deferred = Deferred(_record_pid(tmp_path / "pid"))
+    monkeypatch.setattr(os, "fork", stopped_after_fork)
+    with stopped_as_interrupted(), pytest.raises(Stopped):
+        deferred.start()
+    monkeypatch.undo()
+    deferred.abandon()  # as a run does when stopped
+    assert forked
+    with pytest.raises(ChildProcessError):  # waited for: not running, not even a zombie
+        os.waitpid(forked[0], os.WNOHANG)
+
+
 def test_no_child_while_another_thread_runs(tmp_path: Path) -> None:
     release = threading.Event()
     thread = threading.Thread(target=release.wait)

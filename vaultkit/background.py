@@ -47,20 +47,29 @@ class Deferred:
         if self._done or self._pid or not can_fork():
             return
         parent = os.getpid()
+        # Stops held until the child is recorded: one raised just after the fork left it unknown to
+        # `finish` and `abandon`, writing the cache after the run had exited.
+        held = _holding(_STOP)
         try:
-            pid = os.fork()
-        except OSError:
-            return  # no memory or process left for a child: `finish` does the work here
-        if pid == 0:  # the child
-            code = 1
             try:
-                if not follow_parent(parent):
-                    return  # the run is gone: the work is for no one (`finally` leaves)
-                self._run()
-                code = 0
-            finally:
-                os._exit(code)  # leave without the parent's exit handlers, never flushing its buffers
-        self._pid = pid
+                pid = os.fork()
+            except OSError:
+                return  # no memory or process left for a child: `finish` does the work here
+            if pid == 0:  # the child
+                code = 1
+                try:
+                    if held is not None:
+                        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                    if not follow_parent(parent):
+                        return  # the run is gone: the work is for no one (`finally` leaves)
+                    self._run()
+                    code = 0
+                finally:
+                    os._exit(code)  # leave without the parent's exit handlers, never flushing its buffers
+            self._pid = pid
+        finally:
+            if held is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
     @property
     def started(self) -> bool:
