@@ -93,6 +93,35 @@ def test_a_stop_that_lands_as_a_worker_is_forked_leaves_no_worker_behind(
     assert not left, "a worker was left running after the run stopped"
 
 
+@pytest.mark.skipif(not can_fork(), reason="workers are forked only where forking is safe")
+def test_a_stop_that_lands_while_the_workers_are_closed_leaves_none_behind(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM raised while `close` waited for the first worker: neither worker was waited for, and they
+    outlived the run (2 of 40 SIGTERMs sent to a cold `check` of 4,000 notes, at its end of parsing)."""
+    from vaultkit.commands.common import stopped_as_interrupted
+    from vaultkit.errors import Stopped
+
+    notes = sorted(p.relative_to(example_vault).as_posix() for p in example_vault.rglob("*.md"))
+    join = multiprocessing.process.BaseProcess.join
+
+    def stopped_while_waiting(self: Any, timeout: float | None = None) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        join(self, timeout)
+
+    workers = Workers(open_session(example_vault).settings(), 2)
+    workers.call("parse", notes)
+    pids = [proc.pid for proc in workers._procs]
+    assert len(pids) == 2
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "join", stopped_while_waiting)
+    with stopped_as_interrupted(), pytest.raises(Stopped):
+        workers.close()
+    monkeypatch.undo()
+    for pid in pids:
+        with pytest.raises(ChildProcessError):  # waited for: not running, not even a zombie
+            os.waitpid(pid, os.WNOHANG)
+
+
 def test_workers_are_not_forked_while_another_thread_runs(example_vault: Path) -> None:
     """Watch mode calls for workers with the file watcher's threads running. A forked worker could inherit
     a lock one of them held at that moment and hang the run (and, at exit, the process) for good, so the
