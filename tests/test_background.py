@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -66,15 +67,7 @@ def test_a_stop_that_lands_as_the_child_is_forked_leaves_it_known(
     from vaultkit.errors import Stopped
 
     forked: list[int] = []
-    fork = os.fork
-
-    def stopped_after_fork() -> int:
-        pid = fork()
-        if pid:
-            forked.append(pid)
-            os.kill(os.getpid(), signal.SIGTERM)
-        return pid
-
+    stopped_after_fork = _stopped_after_fork(forked)
     deferred = Deferred(_record_pid(tmp_path / "pid"))
     monkeypatch.setattr(os, "fork", stopped_after_fork)
     with stopped_as_interrupted(), pytest.raises(Stopped):
@@ -266,15 +259,7 @@ def test_map_forked_waits_for_a_child_forked_as_a_stop_lands(monkeypatch: pytest
     from vaultkit.errors import Stopped
 
     forked: list[int] = []
-    fork = os.fork
-
-    def stopped_after_fork() -> int:
-        pid = fork()
-        if pid:
-            forked.append(pid)
-            os.kill(os.getpid(), signal.SIGTERM)
-        return pid
-
+    stopped_after_fork = _stopped_after_fork(forked)
     monkeypatch.setattr(os, "fork", stopped_after_fork)
     with stopped_as_interrupted(), pytest.raises(Stopped):
         background.map_forked(list, list(range(6)), 3)
@@ -814,3 +799,17 @@ def test_a_run_whose_saving_child_fails_reports_in_full_and_the_next_scans_again
     assert first.diagnostics == uncached.diagnostics
     again = Runner(open_session(root)).run(RunOptions(jobs=1, keep_state=True))
     assert again.diagnostics == kept.diagnostics
+
+
+def _stopped_after_fork(forked: list[int]) -> Callable[[], int]:
+    """`os.fork` as if SIGTERM landed in the parent just after the fork: each child's pid is in `forked`."""
+    fork = os.fork
+
+    def stopped_after_fork() -> int:
+        pid = fork()
+        if pid:
+            forked.append(pid)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return pid
+
+    return stopped_after_fork

@@ -721,18 +721,20 @@ def _changes(
     that only moved (a line added above it) is neither."""
     old = Counter((d.code, d.message) for d in previous)
     new = Counter((d.code, d.message) for d in current)
-    came = []
-    for d in current:
-        if new[(d.code, d.message)] > old[(d.code, d.message)]:
-            came.append(d)
-            new[(d.code, d.message)] -= 1
-    new = Counter((d.code, d.message) for d in current)
-    went = []
-    for d in previous:
-        if old[(d.code, d.message)] > new[(d.code, d.message)]:
-            went.append(d)
-            old[(d.code, d.message)] -= 1
-    return came, went
+    return _beyond(current, old), _beyond(previous, new)
+
+
+def _beyond(items: Sequence[Diagnostic], other: Counter[tuple[str, str]]) -> list[Diagnostic]:
+    """The items the other list (`other`: its count of each code and message) has none of left: of each
+    code and message, the first ones, as many as `items` has more."""
+    left = Counter((d.code, d.message) for d in items)
+    out = []
+    for d in items:
+        key = (d.code, d.message)
+        if left[key] > other[key]:
+            out.append(d)
+            left[key] -= 1
+    return out
 
 
 def _replaced(came: Sequence[Diagnostic], went: Sequence[Diagnostic]) -> dict[int, Diagnostic]:
