@@ -770,3 +770,27 @@ def test_a_report_note_named_like_a_folder_says_it_is_one(make_vault: VaultFacto
     assert (
         "report note 'Notes.md': a folder of that name exists; give the report another name" in result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("watch", "{file}"), "{file}: not a folder"),
+        (("clean", "{file}"), "{file}: not a folder"),
+        (("obsidian-types", "{file}"), "{file}: not a folder"),
+        (("check", "--vault", "{file}"), "--vault {file}: not a folder"),
+        (("link", "--vault", "{file}"), "--vault {file}: not a folder"),
+        (("check", "{root}", "--output-file", "{root}"), "cannot write --output-file {root}: it is a folder"),
+    ],
+)
+def test_a_path_of_the_wrong_kind_is_said_in_vaultkits_words(
+    make_vault: VaultFactory, args: tuple[str, ...], message: str
+) -> None:
+    """Regression: a vault given as a file (or an --output-file that is a folder) got click's
+    "Error: Invalid value for '[VAULT]': Directory ... is a file." where a missing one got vaultkit's line."""
+    root = make_vault({"A.md": ENTITY})
+    names = {"file": str(root / "A.md"), "root": str(root)}
+    result = run_cli(*(a.format(**names) for a in args))
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"vaultkit: error: {message.format(**names)}\n", result.stderr
+    assert (root / "A.md").read_text() == ENTITY

@@ -44,10 +44,28 @@ def _codes(value: str | None, option: str) -> tuple[str, ...]:
     return codes
 
 
+def _folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A vault given that is a file is said as vaultkit says every bad path (`vaultkit: error: ...`, exit 2),
+    not in click's words: click's `file_okay=False` answered `Error: Invalid value for '[VAULT]'` where a
+    missing folder got vaultkit's line. A missing one is left to the vault lookup, which names it."""
+    if value is not None and os.path.exists(value) and not os.path.isdir(value):
+        option = "--vault " if param.name == "vault" and isinstance(param, click.Option) else ""
+        raise FatalError(f"{option}{value}: not a folder")
+    return value
+
+
+def _file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """An --output-file that is a folder, said before the run as a failed write of it is said after one."""
+    if value is not None and os.path.isdir(value):
+        raise FatalError(f"cannot write --output-file {value}: it is a folder")
+    return value
+
+
 def _common(f: click.decorators.FC) -> click.decorators.FC:
     f = click.option(
         "--vault",
-        type=click.Path(file_okay=False, path_type=Path),
+        type=click.Path(path_type=Path),
+        callback=_folder,
         help="Vault root (default: found upward from the paths).",
     )(f)
     f = click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)(f)
@@ -73,7 +91,11 @@ def cli() -> None:
 @_common
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
-    "--output-file", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here."
+    "--output-file",
+    "-o",
+    type=click.Path(path_type=Path),
+    callback=_file,
+    help="Write the report here.",
 )
 @click.option("--select", help="Only these codes or prefixes (comma-separated), e.g. VK0,VK101.")
 @click.option("--ignore", help="Skip these codes or prefixes (comma-separated).")
@@ -155,7 +177,7 @@ class _Seconds(click.FloatRange):
 
 
 @cli.command()
-@click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("vault", required=False, type=click.Path(path_type=Path), callback=_folder)
 @click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 @click.option(
     "--fix", is_flag=True, help="Also link mentions in a note once it has been quiet for --settle seconds."
@@ -215,7 +237,7 @@ def explain(code: str) -> int:
 
 
 @cli.command()
-@click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("vault", required=False, type=click.Path(path_type=Path), callback=_folder)
 @click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 def clean(vault: Path | None, config_dir: str) -> int:
     """Delete the vault's .vaultkit_cache/."""
@@ -238,7 +260,7 @@ def clean(vault: Path | None, config_dir: str) -> int:
 
 
 @cli.command("obsidian-types")
-@click.argument("vault", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("vault", required=False, type=click.Path(path_type=Path), callback=_folder)
 @click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if types.json would change.")
 def obsidian_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
