@@ -4,8 +4,10 @@ it), and give it back as they found it: vaultkit may run inside another program'
 from __future__ import annotations
 
 import gc
+import io
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from conftest import run_cli
@@ -260,3 +262,48 @@ def test_a_deleted_current_folder_is_a_clear_error(
     assert run.returncode == 2, run.stderr
     assert run.stderr == "vaultkit: error: the current folder no longer exists: cd to one that does\n"
     assert {p: p.read_bytes() for p in example_vault.rglob("*.md")} == before
+
+
+def _ctrl_c(*args: object, **kwargs: object) -> NoReturn:
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["vaultkit.cli._streams_ready", "vaultkit.cli.os.getcwd", "vaultkit.report.text.printable_lines"],
+    ids=["streams", "getcwd", "saying-an-error"],
+)
+def test_ctrl_c_before_or_after_the_command_is_no_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    """Regression: a Ctrl-C that landed in main() outside its command's handling (while the output streams
+    were made ready, the current folder looked up, or an error said) escaped as Python's traceback."""
+    from vaultkit import cli
+
+    monkeypatch.setattr(where, _ctrl_c)
+    assert cli.main(["explain", "VK999"]) == cli.INTERRUPTED  # an unknown rule: an error to say
+    assert len(capsys.readouterr().err.splitlines()) <= 1
+
+
+class _Interrupted(io.StringIO):
+    def flush(self) -> None:
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_the_output_drains_is_no_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `vaultkit` flushes its output before its quick exit (`cli.run`); a Ctrl-C there (a slow
+    terminal) escaped as Python's traceback, and the run's os._exit never came."""
+    from vaultkit import cli
+
+    exits: list[int] = []
+
+    def leave(code: int) -> NoReturn:
+        exits.append(code)
+        raise SystemExit(code)
+
+    monkeypatch.setattr(cli, "main", lambda: 1)
+    monkeypatch.setattr(cli.os, "_exit", leave)
+    monkeypatch.setattr(sys, "stdout", _Interrupted())
+    with pytest.raises(SystemExit):
+        cli.run()
+    assert exits == [cli.INTERRUPTED]

@@ -27,6 +27,7 @@ from vaultkit.paths import relative_names
 from vaultkit.report import REPORTER_MODULES
 
 FORMATS = tuple(REPORTER_MODULES)
+INTERRUPTED = 130  # the exit code a shell gives a process Ctrl-C ended
 CONFIG_DIR_HELP = "Obsidian's config folder name."
 
 
@@ -270,7 +271,20 @@ def obsidian_types(vault: Path | None, config_dir: str, check_only: bool) -> int
     return run_types(vault, config_dir, check_only)
 
 
-def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit code per kind of failure
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; a Ctrl-C wherever it lands ends it with 130 and no traceback.
+
+    Regression: one that landed before the command's own handling (in `_streams_ready`, `os.getcwd`) or
+    while an error was being said escaped as Python's KeyboardInterrupt traceback."""
+    try:
+        return _main(argv)
+    except Stopped as e:  # SIGTERM, SIGHUP in the same places
+        return _stopped(e)
+    except KeyboardInterrupt:
+        return INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911 - one exit code per kind of failure
     _streams_ready()
     try:  # output names are relative to the current folder: without one (deleted), there are none to give
         os.getcwd()
@@ -294,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
         if isinstance(e.__context__, Stopped):
             return _stopped(e.__context__)
         click.echo("vaultkit: aborted", err=True)
-        return 130
+        return INTERRUPTED
     except FatalError as e:
         from vaultkit.report.text import printable_lines
 
@@ -303,7 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit 
     except Stopped as e:
         return _stopped(e)
     except KeyboardInterrupt:
-        return 130
+        return INTERRUPTED
     except Exception as e:
         if os.environ.get("VAULTKIT_DEBUG"):
             raise
@@ -353,10 +367,13 @@ def run() -> NoReturn:
     30 ms of a 0.6 s pre-commit run, and nothing needs it: every file vaultkit writes is closed (and renamed
     into place) before main() returns, and no worker outlives it. Only the output streams need flushing.
     `python -m vaultkit` exits normally (profilers and coverage tools write their results at exit)."""
-    code = main()
+    code = INTERRUPTED  # what a Ctrl-C between main()'s return and its code's keeping leaves
     try:
+        code = main()
         sys.stdout.flush()
         sys.stderr.flush()
     except OSError:  # the reader went away (`vaultkit check | head`): nothing more can be said
         code = code or 1
+    except KeyboardInterrupt:  # a Ctrl-C while the output drains (a slow terminal): what is out, is out
+        code = INTERRUPTED
     os._exit(code)
