@@ -508,6 +508,17 @@ _INPUT_METHOD = "as a Chinese or Japanese input method types it), which YAML rea
             "N.md:5:1: VK001 invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence "
             "that opens at 3:7)",
         ),
+        # nor inside a quoted value continued on the next line at column 0 (regression: it was named)
+        (
+            ('title: "注意', 'ポイント：重要"', "tags: [a", "- b"),
+            "N.md:6:1: VK001 invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence "
+            "that opens at 4:7)",
+        ),
+        (
+            ("- 'It''s", "ポイント：重要'", "- [a", "- b"),
+            "N.md:6:1: VK001 invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence "
+            "that opens at 4:3)",
+        ),
     ],
 )
 def test_full_width_punctuation_of_an_input_method_is_named(

@@ -435,7 +435,7 @@ def full_width_hint(src: str, at: int, base_line: int) -> str:
     property, and the error it reports is often on a later line. "" where there is none."""
     end = src.find("\n", at)
     before = src[: end if end >= 0 else len(src)]
-    found = _FULL_WIDTH.search(before)
+    found = next((f for f in _FULL_WIDTH.finditer(before) if not _open_quote(before[: f.start()])), None)
     if found is None:
         return ""
     line = base_line + before.count("\n", 0, found.start())
@@ -453,6 +453,39 @@ def full_width_hint(src: str, at: int, base_line: int) -> str:
     return f"; line {line} {what}, {who}), which YAML reads as text: {fix}"
 
 
+def _open_quote(lines: str) -> str:
+    """The quote (`"` or `'`) of a quoted value that `lines` leave open at their end, or "": a line inside
+    one (`title: "注意` then `ポイント：重要"`) is the value's text, so no property written with full-width
+    punctuation. A cheap scan, not YAML's: only a value that starts with its quote (after a key's `: ` or a
+    list item's `- `) is followed, through `\\"` and `''`, the escapes of each kind."""
+    quote = ""
+    for line in lines.split("\n"):
+        at = 0
+        if not quote:
+            opens = _QUOTE_OPENS.match(line)
+            if opens is None:
+                continue
+            quote, at = opens.group(1), opens.end()
+        quote = _still_open(line, at, quote)
+    return quote
+
+
+def _still_open(line: str, at: int, quote: str) -> str:
+    """`quote` where the quoted value open at `line[at]` does not end on the line, else ""."""
+    while at < len(line):
+        char = line[at]
+        if quote == '"' and char == "\\":
+            at += 2
+            continue
+        if char == quote:
+            if quote == "'" and line.startswith("''", at):
+                at += 2
+                continue
+            return ""
+        at += 1
+    return quote
+
+
 _IDEOGRAPHIC = "\u3000"  # the ideographic space, as wide as a Han character
 # A top-level property written with an input method's full-width punctuation: a key, then `：` or `:` and an
 # ideographic space (the key holds no `:`, so `title: 注意：重要` is no such line); or a list item or a key
@@ -463,6 +496,8 @@ _FULL_WIDTH = re.compile(
     r"|(?P<indent>[ \t]*\u3000[ \t\u3000]*)(?=-(?:\s|$)|[^\s:#\-][^:\n]{0,100}:(?:\s|$)))[^\n]*$",
     re.MULTILINE,
 )
+# A value that starts with a quote: after a key's `: ` (the key's first `: `), a list item's `- `, or alone
+_QUOTE_OPENS = re.compile(r"[ \t]*(?:-[ \t]+)*(?:[^\s:#'\"][^\n]*?:[ \t]+)?([\"'])")
 # A value in curled quotes: they open it (at the line's start, after white space, `[`, `{` or `,`) and close
 # it (before its end, white space, `]`, `}`, `,` or `:`); not apostrophes inside words (`It‘s Bob’s`)
 _CURLED = re.compile(r"(?<![^\s\[{,])([“‘])([^“”‘’\n]{1,200})([”’])(?![^\s\]},:])")
