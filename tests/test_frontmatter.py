@@ -751,7 +751,9 @@ def test_tag_rejected_by_both_is_reported_once(
     root = make_vault({"T.md": fm("tags: ['open weights', ok]")})
     monkeypatch.chdir(root)
     lines = run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1]
-    assert len(lines) == 1 and lines[0].startswith("T.md:2:8: VK0")
+    # regression: it was the bundled schema's VK010 ("is not a valid tag: " and the schema's description),
+    # where the README names VK022 the rule of tags, and VK022 says what is wrong with it
+    assert lines == ["T.md:2:8: VK022 tags: 'open weights' contains ' '"]
 
 
 def test_a_tag_of_other_digits_than_0_to_9_is_a_tag(

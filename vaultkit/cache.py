@@ -113,6 +113,7 @@ CACHE_DIR = ".vaultkit_cache"
 # 64: VK001 and VK002 no longer blame a block scalar's paragraph indented with an ideographic space (字下げ),
 # and VK001 no curled apostrophes inside words (`It‘s Bob’s`) as quotes
 # 65: VK001's full-width-colon hint no longer names a line inside a quoted value continued from the line above
+# (and a tag both VK010 and VK022 reject at one place is VK022's, not VK010's)
 FORMAT = 65
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)

@@ -1117,11 +1117,12 @@ _OF_LINKS = frozenset({"VK101", "VK102", "VK103", "VK104"})
 
 
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
-    """A tag the schema already rejected at the same place is reported once (by the schema rule), and so is a
-    link's finding a YAML alias repeats (`_OF_LINKS`)."""
-    schema_spots = {(d.line, d.col) for d in found if d.code == "VK010"}
-    if schema_spots:
-        found = [d for d in found if not (d.code == "VK022" and (d.line, d.col) in schema_spots)]
+    """A tag the schema also rejected at the same place is reported once, by VK022, the rule of tags, which
+    says what is wrong with it (`'a b' contains ' '`): the schema's VK010 said only that it is no valid tag,
+    then its whole description. A link's finding a YAML alias repeats (`_OF_LINKS`) is reported once too."""
+    tag_spots = {(d.line, d.col) for d in found if d.code == "VK022"}
+    if tag_spots:
+        found = [d for d in found if not (d.code == "VK010" and (d.line, d.col) in tag_spots)]
     if sum(d.code in _OF_LINKS for d in found) < 2:  # a repeat needs two
         return found
     seen: set[tuple[int, int, str, str]] = set()
