@@ -970,8 +970,9 @@ def _store_mentions(
     names = store.names
     shards = by_shard(found)
     for shard in sorted({shard_of(rel) for rel in (need or found)}):
-        # each shard's entries made as it is written (all at once, they were the writing child's peak)
-        part = {r: [names[r].digest, [list(m) for m in found[r]]] for r in shards.get(shard, ())}
+        # each shard's entries made as it is written (all at once, they were the writing child's peak); the
+        # mentions go as they are: JSON writes each NamedTuple as the list of its fields
+        part = {r: [names[r].digest, found[r]] for r in shards.get(shard, ())}
         cache.write(f"mentions-{shard:02d}", {"keys": keyfp, "notes": part})
     cache.write("mention-keys", {"keys": keyfp, "table": table.payload()})
 
