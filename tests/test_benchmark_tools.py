@@ -19,7 +19,8 @@ def test_per_note_breakdown_runs_on_the_example_vault() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    for step in ("read", "decode", "frontmatter", "body scan", "facts + note rules", "whole parse_one"):
+    steps = ("read", "decode", "frontmatter", "body scan", "facts + note rules", "note.parse")
+    for step in (*steps, "whole parse_one", "whole parse, worker"):
         assert f"  {step} " in done.stdout, done.stdout
 
 
