@@ -869,12 +869,12 @@ def test_headings_and_property_names_the_notes_repeat_are_held_once(make_vault: 
     facts = Runner(open_session(root)).run(RunOptions(jobs=1, use_cache=use_cache, keep_state=True)).facts
     first, *others = (facts[f"N{i}.md"] for i in range(3))
     assert first.properties == ("type", "tags")
-    assert first.headings[1:] == (("Summary", 7), ("Details", 11))
+    assert first.headings[1:] == (("Summary", 7, 2), ("Details", 11, 2))
     for f in others:
         assert f.properties is first.properties
         assert f.anchor is not None and f.anchor is first.anchor
         assert all(a is b for a, b in zip(f.headings[1:], first.headings[1:], strict=True))
-        assert f.headings[0] == (f.rel.replace("N", "Title ").removesuffix(".md"), 5)
+        assert f.headings[0] == (f.rel.replace("N", "Title ").removesuffix(".md"), 5, 1)
 
 
 def test_facts_read_from_the_cache_hold_the_listings_path_and_the_states_digest(make_vault: Any) -> None:

@@ -619,18 +619,48 @@ def test_path_links_to_a_name_thousands_of_notes_share_resolve_in_linear_time() 
     assert large < 25 * small, f"{large:.2f} s at 2,000 links, {small:.3f} s at 250"
 
 
+@pytest.mark.parametrize(
+    ("link", "problem"),
+    [
+        ("[[T#Method#Details]]", None),
+        ("[[T#Method#Deep]]", None),  # any level below the one before, not only the next
+        ("[[T#Details#Deep]]", None),
+        ("[[T#Details#Stray]]", None),  # below it in level, though another chapter opened between
+        ("[[T#Details#Results]]", "'T.md' has no heading 'Results' under 'Details' (line 5 is not below it)"),
+        ("[[T#Deep#Other]]", "'T.md' has no heading 'Other' under 'Deep' (line 9 is not below it)"),
+        ("[[T#Results#Method]]", "'T.md' has no heading 'Method' after 'Results'"),
+    ],
+)
+def test_a_heading_path_names_each_heading_below_the_one_before(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, link: str, problem: str | None
+) -> None:
+    """`[[T#A#B]]` opens a heading B after A and of a lower level than A, as Obsidian resolves a subpath
+    (its `resolveSubpath` takes each part's heading only where its level is greater than the part's before).
+    Regression: a sibling `## Results` after `## Details` was taken for `[[T#Details#Results]]`, a link
+    Obsidian opens at the top of the note."""
+    target = "# Method\n\n## Details\n\n## Results\n\n### Deep\n\n# Other\n\n### Stray\n"
+    root = make_vault(
+        {"T.md": target, "S.md": f"{link}\n", "vaultkit.toml": "[relations]\nenabled = false\n"}
+    )
+    lines = report(root, monkeypatch, "--select", "VK103")
+    assert [line.split(" ", 2)[2] for line in lines] == ([problem] if problem else [])
+
+
 @pytest.mark.parametrize("filler", [2, 40], ids=["few-headings", "indexed-headings"])
 def test_heading_paths_read_alike_in_notes_of_few_and_many_headings(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, filler: int
 ) -> None:
     """A note of many headings is indexed once for the links to it, one of a few is looked up afresh (the
-    index of every linked note held ~20 MB on 50,000 notes): `#A#B` reads the same either way."""
+    index of every linked note held ~20 MB on 50,000 notes): `#A#B` reads the same either way, also where
+    the heading after A is no subheading of it (`#A#C`, of the same level)."""
     target = "## B\n## A\n" + "".join(f"## Filler {i}\n" for i in range(filler)) + "## C\n"
     line = "[[T#A#B]] [[T#A#C]] [[T#C#A]] [[T#a]]\n"
     files = {"T.md": target, "S.md": line, "vaultkit.toml": "[relations]\nenabled = false\n"}
     root = make_vault(files)
     assert report(root, monkeypatch, "--select", "VK103") == [
         "S.md:1:1: VK103 'T.md' has no heading 'B' after 'A'",
+        f"S.md:1:{line.index('[[T#A#C]]') + 1}: VK103 'T.md' has no heading 'C' under 'A'"
+        f" (line {filler + 3} is not below it)",
         f"S.md:1:{line.index('[[T#C#A]]') + 1}: VK103 'T.md' has no heading 'A' after 'C'",
     ]
 

@@ -227,7 +227,9 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     )
     facts.links = (*_body_links(note, base), *_property_links(note))
     starts = note.line_starts  # a heading's line is the number of lines that start at or before it
-    facts.headings = tuple((h.text, bisect_right(starts, base + h.start)) for h in note.body.headings)
+    facts.headings = tuple(
+        (h.text, bisect_right(starts, base + h.start), h.level) for h in note.body.headings
+    )
     facts.block_ids = tuple(BlockFact(b.ident, *note.position(base + b.start)) for b in note.body.block_ids)
     facts.suppressions = tuple(
         SuppressionFact(s.codes, s.first_line, s.last_line, s.line, s.col, s.ends)

@@ -114,7 +114,9 @@ CACHE_DIR = ".vaultkit_cache"
 # and VK001 no curled apostrophes inside words (`It‘s Bob’s`) as quotes
 # 65: VK001's full-width-colon hint no longer names a line inside a quoted value continued from the line above
 # (and a tag both VK010 and VK022 reject at one place is VK022's, not VK010's)
-FORMAT = 65
+# 66: a note's headings record their level, and VK103 takes `#A#B` as Obsidian's resolveSubpath does: B below
+#     A's level, not any heading B after A (`[[T#Details#Results]]` for two `##` headings is reported)
+FORMAT = 66
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -101,7 +101,7 @@ class NoteFacts:
     opt_out: bool = False
     disabled: tuple[str, ...] = ()
     links: tuple[LinkFact, ...] = ()
-    headings: tuple[tuple[str, int], ...] = ()  # (text as written, line)
+    headings: tuple[tuple[str, int, int], ...] = ()  # (text as written, line, level)
     block_ids: tuple[BlockFact, ...] = ()
     suppressions: tuple[SuppressionFact, ...] = ()
     anchor: PropertyAnchor | None = None
@@ -162,7 +162,7 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         opt_out=data["opt_out"],
         disabled=tuple(data["disabled"]),
         links=shared_links(data["links"]),
-        headings=tuple((h[0], h[1]) for h in data["headings"]),
+        headings=tuple((h[0], h[1], h[2]) for h in data["headings"]),
         block_ids=tuple(map(BlockFact._make, data["block_ids"])),
         suppressions=tuple(
             SuppressionFact(tuple(x[0]), x[1], x[2], x[3], x[4], tuple(x[5])) for x in data["suppressions"]

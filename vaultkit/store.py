@@ -34,7 +34,7 @@ class _Shared:
 
     A note's facts arrive from a worker's pickle or the cache's JSON with objects of their own, though most
     of what they hold is what other notes hold too: property names alone were a fifth of the memory of a
-    50,000-note vault's facts; a 10,000-note vault's 65,000 headings (text, line) are 14,500 pairs (a
+    50,000-note vault's facts; a 10,000-note vault's 65,000 headings (text, line, level) are 14,500 pairs (a
     template's `## Summary` on the same line), its notes' property names 8 tuples, their 10,000 relations
     anchors 386. (Links share theirs as they are unpickled or read: `facts.LinkFact.__reduce__`,
     `facts_from_json`.)"""
@@ -46,7 +46,7 @@ class _Shared:
         intern, one = sys.intern, self._one
         f.properties = one(tuple(map(intern, f.properties)))
         if f.headings:
-            f.headings = tuple([one((intern(text), line)) for text, line in f.headings])
+            f.headings = tuple([one((intern(text), line, level)) for text, line, level in f.headings])
         if f.note_type is not None:
             f.note_type = intern(f.note_type)
         if f.anchor is not None:  # where `related:` takes a new item: the same offset in many notes

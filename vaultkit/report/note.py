@@ -59,7 +59,7 @@ def _anchor(facts: NoteFacts | None, line: int) -> str:
     for block in facts.block_ids:
         if block.line == line:
             return f"#^{block.ident}"
-    above = [(ln, text) for text, ln in facts.headings if ln <= line]
+    above = [(ln, text) for text, ln, _level in facts.headings if ln <= line]
     if not above:
         return ""
     heading = _LINK_UNSAFE.sub(" ", max(above)[1]).strip()

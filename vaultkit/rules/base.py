@@ -61,7 +61,7 @@ class VaultContext:
     _relations: dict[str, str | None] = field(default_factory=dict)  # `relation_link`, by target alone
     # a note's headings and block ids, indexed once per note for the links to it (as long as they are its
     # current ones: watch mode replaces a note's facts)
-    _headings: dict[str, tuple[object, dict[str, list[int]]]] = field(default_factory=dict)
+    _headings: dict[str, tuple[object, dict[str, list[tuple[int, int]]]]] = field(default_factory=dict)
     _blocks: dict[str, tuple[object, frozenset[str]]] = field(default_factory=dict)
 
     @functools.cached_property
@@ -143,8 +143,8 @@ class VaultContext:
             return False
         return self.resolve_from(source, LinkTarget("markdown", links[0].target, "")).target == target
 
-    def heading_lines(self, target: NoteFacts) -> Mapping[str, Sequence[int]]:
-        """`heading_key` -> the lines of the target's headings with that key, ascending. Indexed once for a
+    def heading_lines(self, target: NoteFacts) -> Mapping[str, Sequence[tuple[int, int]]]:
+        """`heading_key` -> (line, level) of the target's headings with that key, by line. Indexed once for a
         note of many headings, not compared with every heading for each link: 8,000 links to the 8,000
         headings of a note took 11 s. A note of a few is looked up afresh: indexing every linked note held
         ~20 MB on 50,000 notes, for look-ups that cost no more than building the index did."""
@@ -188,12 +188,12 @@ class VaultContext:
 FEW_HEADINGS = 16  # a note of more headings has them indexed for the links to it (`heading_lines`)
 
 
-def _heading_lines(headings: Iterable[tuple[str, int]]) -> dict[str, list[int]]:
+def _heading_lines(headings: Iterable[tuple[str, int, int]]) -> dict[str, list[tuple[int, int]]]:
     from vaultkit.vault import heading_key
 
-    lines: dict[str, list[int]] = {}
-    for text, line in headings:
-        lines.setdefault(heading_key(text), []).append(line)
+    lines: dict[str, list[tuple[int, int]]] = {}
+    for text, line, level in headings:
+        lines.setdefault(heading_key(text), []).append((line, level))
     for found in lines.values():
         found.sort()
     return lines

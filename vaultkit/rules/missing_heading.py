@@ -6,6 +6,10 @@ target note. Case, extra spaces and punctuation (`? ! . , ( ) : # | ^ [ ]` and t
 Obsidian does when it matches a heading: `[[FAQ#Can I share it]]` opens `## Can I share it?`. Like Obsidian,
 `_`, `-` and `'` are kept: `[[Note#Some heading]]` does not open `## Some_heading`.
 
+Each heading of a nested link is one below the heading before it, of a lower level (`###` under `##`), as
+Obsidian opens it: with `## Details` and then `## Results`, `[[Note#Details#Results]]` opens the note at its
+top, and is reported.
+
 A heading that holds a `#` (`## C# tips`) is linked without it (`[[Note#C tips]]`): in a link, a `#` starts a
 heading below the one before it, so `[[Note#C# tips]]` looks for a heading `C`, and the message says how to
 link the heading it split.
@@ -57,26 +61,32 @@ def _split_heading(subpath: str, target: NoteFacts) -> str:
     if "#" not in subpath.strip("#"):
         return ""
     key = heading_key(subpath)
-    heading = next((text for text, _line in target.headings if heading_key(text) == key), None)
+    heading = next((text for text, _line, _level in target.headings if heading_key(text) == key), None)
     if heading is None:
         return ""
     written = " ".join(subpath.replace("#", " ").split())
     return f" (a '#' in a link starts a subheading: the heading '{heading}' is linked as '#{written}')"
 
 
-def _missing(subpath: str, lines: Mapping[str, Sequence[int]]) -> str | None:
-    """`#A#B` names heading A, then a heading B after it: what is missing, or None. `lines`: heading key ->
-    the lines of the headings with that key, ascending (`VaultContext.heading_lines`)."""
-    after = 0
+def _missing(subpath: str, lines: Mapping[str, Sequence[tuple[int, int]]]) -> str | None:
+    """`#A#B` names heading A, then a heading B after it and of a greater level than A's, as Obsidian's
+    `resolveSubpath` reads it (each part's heading is the first with that text after the part before, whose
+    level is above its own; de-minified from Obsidian 1.12.7: clintonthegeek/Corbomite
+    docs/obsidian-audit/domains/parsing.md, `resolveSubpath`): what is missing, or None. `lines`: heading key
+    -> (line, level) of the headings with that key, by line (`VaultContext.heading_lines`)."""
+    after, level = 0, 0
     parts = [p.strip() for p in subpath.split("#") if p.strip()]
     for n, part in enumerate(parts):
         found = lines.get(heading_key(part), ())
-        k = bisect.bisect_right(found, after)
-        if k == len(found):
+        k = bisect.bisect_right(found, (after, sys.maxsize))
+        below = next((place for place in found[k:] if place[1] > level), None)
+        if below is None:
+            if k < len(found):  # after the part before, but no heading of its section
+                return f"'{part}' under '{parts[n - 1]}' (line {found[k][0]} is not below it)"
             if n and found:
                 return f"'{part}' after '{parts[n - 1]}'"
             return f"'{part}'"
-        after = found[k]
+        after, level = below
     return None
 
 
