@@ -207,6 +207,31 @@ def test_the_default_schema_takes_a_date_and_time_as_templates_write_it(
     ]
 
 
+def test_the_default_schema_takes_created_and_updated_as_links_to_daily_notes(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many vaults link a note to the daily note of the day it was made (`created: "[[2024-03-13]]"`, as a
+    Templater template writes `"[[<% tp.date.now() %>]]"`): Obsidian shows the link, and counts it in the
+    graph and backlinks. Regression: every such note of no type was a VK010 error ('is not a valid date')
+    from the bundled default schema. The link is checked as any link in a property is (VK101 where no note
+    has that name), and a value that is neither a date nor a link is still reported."""
+    files = {
+        "Journal/2024-03-13.md": "x\n",
+        "Journal/2024-03-14.md": "x\n",
+        "N.md": '---\ncreated: "[[2024-03-13]]"\nupdated: "[[2024-03-14|Thursday]]"\n---\nx\n',
+        "vaultkit.toml": "[relations]\nenabled = false\n",
+    }
+    root = make_vault(files)
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--no-cache", ".")
+    assert result.exit_code == 0, result.output
+    (root / "N.md").write_text('---\ncreated: "[[2024-03-15]]"\nupdated: "2024-03-15 Fri"\n---\nx\n')
+    assert run_cli("check", "--no-cache", ".").stdout.splitlines()[:-1] == [
+        "N.md:2:11: VK101 broken link: '2024-03-15' matches no note or file",
+        'N.md:3:10: VK010 updated: "2024-03-15 Fri" is not a valid date',
+    ]
+
+
 @pytest.mark.parametrize(
     "value",
     [
