@@ -1002,6 +1002,30 @@ def test_a_link_with_an_input_methods_full_width_pipe_or_hash_says_so(
     ]
 
 
+def test_a_link_that_differs_from_a_name_in_look_alike_letters_says_which(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name can hold a letter of another script that looks the same (Obsidian's Russian help names a note
+    `Cоздать свою первую заметку` with a Latin `C`, as a keyboard left in English types it). A link typed in
+    one script (`[[Справка]]`) names no note, in Obsidian too, and VK101 said only 'matches no note': the
+    two read the same. It now says which letter differs; a link that names nothing alike is told as before."""
+    root = make_vault(
+        {
+            "Cправка.md": "x\n",  # its first letter is a Latin C
+            "Ελλάδα.md": "x\n",
+            "S.md": "[[Справка]] [[EΛΛΆΔΑ]] [[Справочник]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK101 broken link: 'Справка' matches no note or file (it looks like the name of "
+        "'Cправка.md', whose 'C' is a Latin letter where the link has a Cyrillic 'С': write [[Cправка]])",
+        "S.md:1:13: VK101 broken link: 'EΛΛΆΔΑ' matches no note or file (it looks like the name of "
+        "'Ελλάδα.md', whose 'Ε' is a Greek letter where the link has a Latin 'E': write [[Ελλάδα]])",
+        "S.md:1:24: VK101 broken link: 'Справочник' matches no note or file",
+    ]
+
+
 def test_a_link_is_compared_as_written_with_the_nfc_name_of_each_file(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -116,7 +116,9 @@ CACHE_DIR = ".vaultkit_cache"
 # (and a tag both VK010 and VK022 reject at one place is VK022's, not VK010's)
 # 66: a note's headings record their level, and VK103 takes `#A#B` as Obsidian's resolveSubpath does: B below
 #     A's level, not any heading B after A (`[[T#Details#Results]]` for two `##` headings is reported)
-FORMAT = 66
+# 67: VK101 of a wikilink that reads as a note's name but differs in a letter of another script (`[[Справка]]`
+#     for `Cправка.md`, its `C` Latin) names that letter
+FORMAT = 67
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -344,6 +344,20 @@ def _key(text: str) -> str:
     return nfc(text).lower()
 
 
+# Letters of Cyrillic and Greek that look like Latin ones, each as the Latin letter it passes for (a name
+# typed with a keyboard left in another layout: `Cоздать` with a Latin `C`), for hints
+_LOOK_ALIKE = str.maketrans(
+    "АВЕКМНОРСТХУІЈЅаеорсухіјѕԁһԛԝΑΒΕΖΗΙΚΜΝΟΡΤΥΧαοιν",
+    "ABEKMHOPCTXYIJSaeopcyxijsdhqwABEZHIKMNOPTYXaoiv",
+)
+
+
+def look_alike_key(text: str) -> str:
+    """`_key` of the text with each letter that passes for a Latin one written as that one: two names that
+    read the same, in whichever scripts their letters are, have one."""
+    return _key(text.translate(_LOOK_ALIKE))
+
+
 def _link_key(text: str) -> str:
     """A link's path as Obsidian looks it up: lower-cased (`toLowerCase`), not normalised. Obsidian names
     each file by its NFC path (`_key`), but compares a link's text as written: an NFD `[[Café]]` (pasted
@@ -401,6 +415,7 @@ class Index:
     twins: set[str] = field(default_factory=set)  # path keys two notes or files hold (`Note.md`, `note.md`)
     _stems: dict[str, str] | None = None
     _aliases: dict[str, str] | None = None
+    _look_alikes: dict[str, str] | None = None
     _backwards: tuple[list[tuple[str, str]], list[tuple[str, str]]] | None = None  # notes, files
 
     @classmethod
@@ -438,6 +453,16 @@ class Index:
                 for alias in f.aliases:
                     self._aliases.setdefault(_key(alias), rel)
         return self._aliases.get(_key(target))
+
+    def look_alike(self, target: str) -> str | None:
+        """The note whose name reads as `target` but differs from it in letters of another script (`Cправка`,
+        its `C` Latin, for a link typed `Справка`), for hints."""
+        if self._look_alikes is None:
+            self._look_alikes = {}
+            for rel in self.names:
+                self._look_alikes.setdefault(look_alike_key(note_name(rel)), rel)
+        found = self._look_alikes.get(look_alike_key(target))
+        return found if found is not None and _key(note_name(found)) != _key(target) else None
 
     def resolve(self, link: LinkLike, source: str) -> Resolution:
         target = link.target

@@ -5,8 +5,9 @@ Resolves every link as Obsidian does — `[[Name]]` by file name anywhere in the
 optional), `[[Folder/Name]]` from the vault root, Markdown links `[text](path.md)` relative to the note and
 from the root (with `%20` and `<...>` targets) — and reports links that resolve to nothing. Attachments
 (images, PDFs...) must be named with their extension. A wikilink is read as written, never URL-decoded:
-`[[Other%20Note]]` names no `Other Note.md`, and the message says so. Links inside code, math and comments
-are not links.
+`[[Other%20Note]]` names no `Other Note.md`, and the message says so, as it says which letter differs where
+a link reads as a name but a letter of it is of another script (`[[Справка]]` for `Cправка.md`, whose `C` is
+Latin). Links inside code, math and comments are not links.
 Links in frontmatter properties (`related: ["[[ResRL]]"]`, or a link anywhere in a text value) are checked
 too, each reported where its `[[` is. A Markdown link whose path is a wikilink (`[text]([[ResRL]])`) is read
 as CommonMark reads it, a file named `[[ResRL]]`: the message shows the two ways to write that link.
@@ -29,6 +30,7 @@ The method comes from [[ResRL]].
 from __future__ import annotations
 
 import sys
+import unicodedata
 from collections.abc import Iterable
 
 from vaultkit.diagnostics import Diagnostic
@@ -59,6 +61,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                 message += (
                     _full_width(link, facts.rel, ctx)
                     or _percent_encoded(link, facts.rel, ctx)
+                    or _look_alike(link.target, ctx)
                     or _hint(link.target, ctx)
                 )
             elif _is_wikilink(link.target):
@@ -128,6 +131,31 @@ def _percent_encoded(link: LinkFact, source: str, ctx: VaultContext) -> str:
     if decoded == link.target or not ctx.index.resolve(link._replace(target=decoded), source).target:
         return ""
     return f" (a wikilink is not URL-decoded, as a Markdown link's path is: write [[{decoded}]])"
+
+
+def _look_alike(target: str, ctx: VaultContext) -> str:
+    """` (it looks like the name of ...)` where the link reads as a note's name but one of its letters is of
+    another script (`[[Справка]]` for `Cправка.md`, whose `C` is Latin): the two look the same, and the
+    message names the letter; "" otherwise."""
+    if "/" in target or "#" in target:
+        return ""
+    owner = ctx.index.look_alike(target)
+    if owner is None:
+        return ""
+    name = note_name(owner)
+    pair = next(((a, b) for a, b in zip(target, name, strict=False) if a.lower() != b.lower()), None)
+    if pair is None:  # a letter composed in one and not in the other: no one letter to name
+        return f" (it looks like the name of '{owner}': write [[{name}]])"
+    ours, theirs = pair
+    return (
+        f" (it looks like the name of '{owner}', whose '{theirs}' is a {_script(theirs)} letter"
+        f" where the link has a {_script(ours)} '{ours}': write [[{name}]])"
+    )
+
+
+def _script(letter: str) -> str:
+    """`Latin`, `Cyrillic` or `Greek`: the first word of the letter's Unicode name."""
+    return unicodedata.name(letter, "?").split(" ")[0].title()
 
 
 def _hint(target: str, ctx: VaultContext) -> str:
