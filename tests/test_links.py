@@ -1005,8 +1005,8 @@ def test_a_link_with_an_input_methods_full_width_pipe_or_hash_says_so(
 def test_a_link_that_differs_from_a_name_in_look_alike_letters_says_which(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A name can hold a letter of another script that looks the same (Obsidian's Russian help names a note
-    `Cоздать свою первую заметку` with a Latin `C`, as a keyboard left in English types it). A link typed in
+    """A name can hold a letter of another script that looks the same (a note of Obsidian's Russian help
+    begins with a Latin `C`, as a keyboard left in English types it). A link typed in
     one script (`[[Справка]]`) names no note, in Obsidian too, and VK101 said only 'matches no note': the
     two read the same. It now says which letter differs; a link that names nothing alike is told as before."""
     root = make_vault(
