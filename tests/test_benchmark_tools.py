@@ -39,3 +39,5 @@ def test_the_a_b_comparison_runs_on_the_example_vault(scenario: str) -> None:
     assert [line.split(":")[0] for line in done.stdout.splitlines()] == [f"{scenario} A", f"{scenario} B"], (
         done.stdout
     )
+    cpu = [float(line.rsplit("cpu median ", 1)[1].removesuffix(" ms")) for line in done.stdout.splitlines()]
+    assert all(ms > 0 for ms in cpu), done.stdout  # the command's own CPU time, and its workers'
