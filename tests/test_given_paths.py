@@ -32,6 +32,56 @@ def test_only_files_outside_any_vault_are_skipped(
     assert snapshot(repo) == before
 
 
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("check", ()),
+        ("link", ()),
+        ("check", (".",)),
+        ("watch", ()),
+        ("clean", ()),
+        ("obsidian-types", ()),
+        ("check", ("repo",)),
+        ("watch", ("repo",)),
+    ],
+)
+def test_a_folder_holding_a_vault_names_it(
+    make_vault: VaultFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    args: tuple[str, ...],
+) -> None:
+    """At the top of a repository whose vault is one folder of it (`repo/notes/`), `vaultkit check` said
+    "not inside an Obsidian vault ...; pass --vault DIR, or create an empty vaultkit.toml at the vault's root",
+    and `vaultkit watch` "open it in Obsidian once, or create an empty vaultkit.toml in it": a vaultkit.toml
+    there would make the whole repository (its README, its docs) one vault. It names the vault below."""
+    make_vault({"A.md": "See [[B]].\n"}, name="repo/notes")
+    (tmp_path / "repo" / "docs").mkdir()
+    (tmp_path / "repo" / "README.md").write_text("# The repository\n")
+    monkeypatch.chdir(tmp_path if args == ("repo",) else tmp_path / "repo")
+    before = snapshot(tmp_path / "repo")
+    result = run_cli(command, *args)
+    assert result.exit_code == 2, result.output
+    assert "not inside an Obsidian vault" in result.stderr
+    assert "but its folder notes/ is one: give that folder" in result.stderr, result.stderr
+    assert "vaultkit.toml in it" not in result.stderr and "--vault" not in result.stderr
+    assert snapshot(tmp_path / "repo") == before
+
+
+def test_a_folder_holding_two_vaults_names_both(
+    make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_vault({"A.md": "x\n"}, name="repo/notes")
+    (tmp_path / "repo" / "journal").mkdir()
+    (tmp_path / "repo" / "journal" / "vaultkit.toml").write_text("")
+    (tmp_path / "repo" / ".hidden" / ".obsidian").mkdir(parents=True)  # not a folder Obsidian would open
+    monkeypatch.chdir(tmp_path / "repo")
+    result = run_cli("check")
+    assert result.exit_code == 2, result.output
+    assert "but its folders journal/ and notes/ are vaults: give one of them" in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("command", ["check", "link"])
 def test_a_folder_outside_any_vault_is_still_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str

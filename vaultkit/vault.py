@@ -53,10 +53,11 @@ def find_root(start: Path, config_dir: str) -> Path | None:
 
 
 def _root_at_or_above(here: Path, config_dir: str) -> Path | None:
-    for folder in (here, *here.parents):
-        if os.path.isdir(folder / config_dir) or os.path.isfile(folder / CONFIG_NAME):
-            return folder
-    return None
+    return next((folder for folder in (here, *here.parents) if _is_root(folder, config_dir)), None)
+
+
+def _is_root(folder: Path, config_dir: str) -> bool:
+    return os.path.isdir(folder / config_dir) or os.path.isfile(folder / CONFIG_NAME)
 
 
 def is_present(path: Path) -> bool:
@@ -678,6 +679,30 @@ def find_vaults(
     if folder is not None and not groups:
         raise FatalError(
             f"{folder}: not inside an Obsidian vault (no {config_dir}/ folder or {CONFIG_NAME} found in "
-            f"{folder.resolve()} or above); {hint}"
+            f"{folder.resolve()} or above){_vaults_below_or(folder, config_dir, hint)}"
         )
     return Vaults(groups, outside)
+
+
+def _vaults_below_or(folder: Path, config_dir: str, hint: str) -> str:
+    """The end of the "not inside a vault" error: the vaults one level below the folder (a repository whose
+    vault is `notes/`), or else the hint. A vaultkit.toml made there, as the hint says, would make the whole
+    repository (its README, its docs) one vault. Only on this error path: one listing of the folder. The
+    names are the folder's own (`notes/`), whatever path it was given by: the error's paths are shown from
+    the current folder, and a list of several would not read as paths."""
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(
+                f"{entry.name}/"
+                for entry in entries
+                if not entry.name.startswith(".")
+                and entry.is_dir()
+                and _is_root(Path(entry.path), config_dir)
+            )
+    except OSError:  # a folder this user may not list: the hint alone
+        names = []
+    if not names:
+        return f"; {hint}"
+    if len(names) == 1:
+        return f", but its folder {names[0]} is one: give that folder"
+    return f", but its folders {', '.join(names[:-1])} and {names[-1]} are vaults: give one of them"
