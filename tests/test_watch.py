@@ -151,6 +151,31 @@ def test_a_deleted_notes_problems_are_gone_not_fixed(vault: Path, watch: WatchPr
     assert lines and all(line.endswith("(note deleted)") for line in lines), lines
 
 
+def test_a_renamed_notes_problems_say_where_it_went(vault: Path, watch: WatchProcess) -> None:
+    """A note renamed (F2 in Obsidian, `mv`) had each of its problems said `(note deleted)` under its old
+    name: the user, who deleted nothing, was told a note was. They now say where it went; its problems
+    come back as `+` lines there."""
+    note = vault / RESRL
+    _in_place(note, note.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+    watch.expect(r"^vaultkit: \d+ notes")
+    renamed = "Entities/Papers/ResRL v2.md"
+    os.rename(note, vault / renamed)
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    went = [line for line in lines if line.startswith(f"- {RESRL}:")]
+    assert went and all(line.endswith(f"(note renamed to {renamed})") for line in went), lines
+    assert any(line.startswith(f"+ {renamed}:") and "VK010" in line for line in lines), lines
+    moved = "Entities/ResRL v2.md"
+    os.rename(vault / renamed, vault / moved)
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    went = [line for line in lines if line.startswith(f"- {renamed}:")]
+    assert went and all(line.endswith(f"(note moved to {moved})") for line in went), lines
+    os.rename(vault / "Entities", vault / "Things")  # a folder renamed: each of its notes moved
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    went = [line for line in lines if line.startswith(f"- {moved}:")]
+    assert went and all(line.endswith("(note moved to Things/ResRL v2.md)") for line in went), lines
+    assert not any(line.endswith("(note deleted)") for line in lines), lines
+
+
 def test_a_note_replaced_by_a_folder_of_its_name_is_deleted(vault: Path, watch: WatchProcess) -> None:
     """Regression: a note deleted and a folder made under its name (`rm X.md; mkdir X.md`, a branch that has
     a folder there checked out) had its problems said `(gone)`, as if the text had been rewritten: the path

@@ -42,7 +42,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
@@ -236,6 +236,14 @@ class Watcher:
             if state is not None and self.options.fix
             else {}
         )
+        # the hashes of the notes that may go, to tell where a renamed one went: those re-checked by name, or
+        # every note when a folder was created, deleted or moved ("": the vault is listed again)
+        listed = "" in changed and state is not None
+        named = (
+            {rel: f.digest for rel, f in state.facts.items()}
+            if listed and state is not None
+            else {rel: f.digest for rel in changed if state is not None and (f := state.facts.get(rel))}
+        )
         try:
             by_note, self.notes = self.runner.update(changed)
         except FatalError as e:
@@ -245,7 +253,8 @@ class Watcher:
         for rel, found in by_note.items():
             self._set(rel, found)
         self._update_links(by_note)
-        if self._print_changes(set(by_note), previous, saved=set(changed), written=written):
+        moved = _moved(named, by_note if listed else changed, self.runner)
+        if self._print_changes(set(by_note), previous, saved=set(changed), written=written, moved=moved):
             self._print_summary()
             self._write_report()
         if self.options.fix:
@@ -456,11 +465,14 @@ class Watcher:
         rels: Iterable[str],
         previous: dict[str, list[Diagnostic]],
         why: str = WHY_SAVED,
+        *,
         saved: set[str] | None = None,
         written: Collection[str] = (),
+        moved: Mapping[str, str] | None = None,
     ) -> bool:
-        """Print what appeared (+) and went (-). A problem goes because its note was deleted or can no
-        longer be read (it is not checked), or `why`; in a note that was not saved (`saved`: the notes that
+        """Print what appeared (+) and went (-). A problem goes because its note was deleted, renamed or
+        moved (`moved`: where to) or can no longer be read (it is not checked), or `why`; in a note that was
+        not saved (`saved`: the notes that
         were), because of a change elsewhere: a mention whose note was deleted is gone, not fixed. In a
         saved note (or path), a problem is "fixed by vaultkit" only in the re-check of vaultkit's own write
         (`written`), of these very bytes, and where the problem was one it fixes; any other is "gone" (the
@@ -473,7 +485,7 @@ class Watcher:
             # a note no longer known that is still there was left out (excluded) by a configuration change;
             # a folder made under its name is no note (a symlink to one is VK205's)
             if state is not None and facts is None and _no_note_there(self.root / rel):
-                gone = "(note deleted)"
+                gone = _went_to(rel, moved[rel]) if moved and rel in moved else "(note deleted)"
             elif any(d.code in NOT_READ for d in self.current.get(rel, ())):
                 gone = "(not checked: the note cannot be read)"
             elif saved is not None and rel not in saved:
@@ -772,6 +784,29 @@ def _saved(rels: list[str], known: dict[str, str], checked: Collection[str], run
         for rel in dict.fromkeys(rels)
         if rel in known or (f := state.facts.get(rel)) is None or f.digest not in went
     ]
+
+
+def _moved(named: Mapping[str, str], changed: Collection[str], runner: Runner) -> dict[str, str]:
+    """Where each note of `named` (with its bytes' hash before) that is gone now went: a path of the same
+    change (`changed`: a rename's two names are queued together; the notes re-checked after a folder event)
+    that now holds its very bytes and did not before. A note that kept its bytes (one re-checked only for its
+    links, the twin of one deleted: two empty notes) went nowhere."""
+    state = runner.state
+    if state is None:
+        return {}
+    went = {digest: rel for rel, digest in named.items() if rel not in state.facts}
+    moved: dict[str, str] = {}
+    for rel in changed:
+        facts = state.facts.get(rel)
+        if went and facts is not None and facts.digest in went and named.get(rel) != facts.digest:
+            moved[went.pop(facts.digest)] = rel
+    return moved
+
+
+def _went_to(old: str, new: str) -> str:
+    """The end of the lines of a renamed note's problems: its new name, in the folder or elsewhere."""
+    verb = "renamed" if os.path.dirname(old) == os.path.dirname(new) else "moved"
+    return f"(note {verb} to {printable(new)})"
 
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:
