@@ -472,12 +472,11 @@ class Watcher:
     ) -> bool:
         """Print what appeared (+) and went (-). A problem goes because its note was deleted, renamed or
         moved (`moved`: where to) or can no longer be read (it is not checked), or `why`; in a note that was
-        not saved (`saved`: the notes that
-        were), because of a change elsewhere: a mention whose note was deleted is gone, not fixed. In a
-        saved note (or path), a problem is "fixed by vaultkit" only in the re-check of vaultkit's own write
-        (`written`), of these very bytes, and where the problem was one it fixes; any other is "gone" (the
-        user rewrote the text, a symlinked folder was swapped for a folder, a checkout brought back the text
-        vaultkit once wrote), which vaultkit did not fix."""
+        not saved (`saved`: the notes that were), because of a change elsewhere: a mention whose note was
+        deleted is gone, not fixed. In a saved note (or path), a problem is "fixed by vaultkit" only in the
+        re-check of vaultkit's own write (`written`), of these very bytes, and where the problem was one it
+        fixes; any other is "gone" (the user rewrote the text, a symlinked folder was swapped for a folder, a
+        checkout brought back the text vaultkit once wrote), which vaultkit did not fix."""
         printed = False
         state = self.runner.state
         for rel in sorted(rels):
