@@ -925,6 +925,29 @@ def test_alias_bomb_is_refused_fast_in_process() -> None:
     assert not parsed.fm.nodes  # nothing was expanded before the refusal
 
 
+def test_a_long_value_aliased_many_times_is_never_spelled_out() -> None:
+    """Regression: what a relation edit must keep of the frontmatter was recorded as a hash of the spelling
+    of every property, each alias spelled out anew: one 2 MB value aliased 200 times (200 values, far
+    below the alias-bomb bound) took 800 MB to check. Where a value is shared, nothing is recorded, and a
+    relation edit is checked by loading the YAML again."""
+    aliases = ", ".join(["*a"] * 100)
+    text = f"---\nlong: &a {'x' * 500_000}\nmany: [{aliases}]\n---\nBody.\n"
+    fm = frontmatter.split(text)
+    frontmatter.load(text, fm)
+    assert fm.loaded and len(fm.data["many"]) == 100
+    tracemalloc.start()
+    try:
+        assert verify.kept_digest(fm, "related") == ""
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * len(text), f"{peak / 1e6:.0f} MB for a {len(text) / 1e6:.1f} MB note"
+    plain = "---\nlong: x\nmany: [x]\nother: R&D *bold*\n---\n"  # `&` and `*`, but no anchor
+    fm = frontmatter.split(plain)
+    frontmatter.load(plain, fm)
+    assert verify.kept_digest(fm, "related") != ""  # no value shared: a digest, as before
+
+
 @pytest.mark.parametrize("depth", [99, 100, 480])
 def test_nested_mapping_never_raises(depth: int) -> None:
     text = "---\nx: " + "{a: " * depth + "1" + "}" * depth + "\n---\n"

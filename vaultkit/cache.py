@@ -118,7 +118,9 @@ CACHE_DIR = ".vaultkit_cache"
 #     A's level, not any heading B after A (`[[T#Details#Results]]` for two `##` headings is reported)
 # 67: VK101 of a wikilink that reads as a note's name but differs in a letter of another script (`[[Справка]]`
 #     for `Cправка.md`, its `C` Latin) names that letter
-FORMAT = 67
+# 68: no relation-edit digest is recorded for a frontmatter where an alias repeats a value (its spelling could
+# be the YAML's many times over)
+FORMAT = 68
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

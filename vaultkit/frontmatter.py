@@ -176,6 +176,7 @@ class Frontmatter:
     yaml11: dict[JsonPath, str] = field(default_factory=dict)  # where YAML 1.1 would read it differently
     problems: list[Problem] = field(default_factory=list)
     loaded: bool = True  # False when the YAML could not be read at all
+    shared: bool = False  # an alias repeats a value: spelling every value out may take far more than the YAML
 
     def key_for(self, name: str) -> str:
         """The key Obsidian reads `name` from: the first one equal to it but for case, as it finds `aliases`
@@ -270,7 +271,7 @@ def load(text: str, fm: Frontmatter) -> None:
     walker = _Walker(fm, src, base_line)
     try:
         if "&" in src and "*" in src:  # no anchor and alias, no expansion: skip the walk
-            _check_expansion(root, base_line)
+            fm.shared = _check_expansion(root, base_line)
         data = walker.value(root, ())
     except RecursionError:
         fm.problems.append(Problem("VK004", base_line, 1, "YAML nested too deeply to be read"))
@@ -542,9 +543,11 @@ class _Refused(Exception):
         self.line, self.col, self.message, self.code = line, col, message, code
 
 
-def _check_expansion(root: yaml.Node, base_line: int) -> None:
+def _check_expansion(root: yaml.Node, base_line: int) -> bool:
     """Refuse an alias bomb before expanding it: the expanded size of every node, computed once per distinct
-    node (iteratively, so no depth can exhaust the stack); an alias that contains itself is refused too."""
+    node (iteratively, so no depth can exhaust the stack); an alias that contains itself is refused too.
+    True if some node is reached twice: an alias repeats it."""
+    shared = False
     sizes: dict[int, int] = {}
     open_: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -559,12 +562,17 @@ def _check_expansion(root: yaml.Node, base_line: int) -> None:
                 raise _Refused(*_place(node.start_mark, base_line), _BOMB)
             continue
         if key in sizes:
+            shared = True
             continue
         if key in open_:
             raise _Refused(*_place(node.start_mark, base_line), "a YAML alias refers to itself")
         open_.add(key)
         stack.append((node, True))
-        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+        children = _children(node)
+        fresh = [(c, False) for c in children if id(c) not in sizes]
+        shared = shared or len(fresh) < len(children)
+        stack.extend(fresh)
+    return shared
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
