@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -745,6 +746,25 @@ def test_clean_leaves_a_cache_path_that_is_no_folder_alone_and_says_so(
     assert result.stderr == f"vaultkit: {cache} left alone: it is {what}, so no cache of vaultkit's\n"
     assert (elsewhere / "keep.txt").read_text() == "mine\n"
     assert kind == "symlink" or cache.read_text() == "not a cache\n"
+
+
+def test_clean_of_a_cache_it_cannot_delete_says_so(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `clean` of a cache folder made read-only (chmod -R a-w, or another user's) ended with
+    'vaultkit: internal error: PermissionError: [Errno 13] Permission denied: 'state-24.json'' and exit 2.
+    It says which file it could not delete, and why, and exits 1 (tests may run as root, who deletes
+    anything: the refusal is simulated)."""
+    root = make_vault({"A.md": ENTITY})
+    assert run_cli("check", root).exit_code == 0
+    cache = root / ".vaultkit_cache"
+
+    def refuse(path: object, *args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", "state-24.json")
+
+    monkeypatch.setattr(shutil, "rmtree", refuse)
+    result = run_cli("clean", root)
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"vaultkit: {cache} not removed: state-24.json: Permission denied\n"
+    assert "internal error" not in result.output
 
 
 @pytest.mark.parametrize(

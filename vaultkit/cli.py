@@ -255,7 +255,12 @@ def clean(vault: Path | None, config_dir: str) -> int:
             click.echo(f"vaultkit: {folder} left alone: it is {what}, so no cache of vaultkit's", err=True)
             status = 1
             continue
-        removed = clean_cache(root)
+        try:
+            removed = clean_cache(root)
+        except OSError as e:  # read-only, another user's: what is left is said, as a bad path is
+            click.echo(f"vaultkit: {folder} not removed: {e.filename}: {e.strerror}", err=True)
+            status = 1
+            continue
         click.echo(f"{'removed' if removed else 'no cache in'} {folder}")
     return status
 
