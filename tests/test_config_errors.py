@@ -748,7 +748,9 @@ def test_clean_leaves_a_cache_path_that_is_no_folder_alone_and_says_so(
     assert kind == "symlink" or cache.read_text() == "not a cache\n"
 
 
-def test_clean_of_a_cache_it_cannot_delete_says_so(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_clean_of_a_cache_it_cannot_delete_says_so(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Regression: `clean` of a cache folder made read-only (chmod -R a-w, or another user's) ended with
     'vaultkit: internal error: PermissionError: [Errno 13] Permission denied: 'state-24.json'' and exit 2.
     It says which file it could not delete, and why, and exits 1 (tests may run as root, who deletes
