@@ -271,6 +271,38 @@ def test_obsidian_types_refuses_a_types_json_nested_too_deep(make_vault: VaultFa
     assert (root / ".obsidian/types.json").read_text() == deep
 
 
+LONG_NUMBER = "9" * 5_000  # Python refuses to read an integer of more than 4,300 digits (ValueError)
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "said"),
+    [
+        ("vaultkit.toml", f"x = {LONG_NUMBER}\n", "vaultkit.toml: invalid TOML: "),
+        (".obsidian/app.json", f'{{"x": {LONG_NUMBER}}}', "app.json: invalid JSON: "),
+        (".obsidian/types.json", f'{{"types": {{"a": {LONG_NUMBER}}}}}', "types.json: invalid JSON: "),
+        (
+            "schemas/default.schema.json",
+            f'{{"minimum": {LONG_NUMBER}}}',
+            "default.schema.json: schema is not read: ",
+        ),
+    ],
+)
+def test_a_number_too_long_to_read_in_a_settings_file_is_said(
+    make_vault: VaultFactory, path: str, text: str, said: str
+) -> None:
+    """Regression: an integer of 5,000 digits in vaultkit.toml, app.json, types.json or a schema ended the
+    run with 'internal error: ValueError: Exceeds the limit (4300 digits) for integer string conversion'.
+    The file is named, with what it holds."""
+    files = {"A.md": "x\n", path: text}
+    if path.startswith("schemas/"):
+        files["vaultkit.toml"] = 'schema_dir = "schemas"\n'
+    root = make_vault(files)
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 2, result.output
+    assert f"{said}a number of 5000 digits is too long to read" in result.stderr, result.stderr
+    assert "internal error" not in result.output
+
+
 def test_the_nesting_bound_is_exact() -> None:
     assert parse_bounded(json.loads, "[" * MAX_DEPTH + "]" * MAX_DEPTH) is not None
     with pytest.raises(TooDeep):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.errors import FatalError, brief
-from vaultkit.nesting import TooDeep, parse_bounded
+from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SETTINGS_LIMIT, not_a_folder, read_regular
 
 CONFIG_NAME = "vaultkit.toml"
@@ -109,7 +109,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         table: dict[str, Any] = parse_bounded(tomllib.loads, _toml_text(path, raw))
         return table
-    except (tomllib.TOMLDecodeError, TooDeep) as e:
+    except (tomllib.TOMLDecodeError, TooDeep, TooLong) as e:
         raise FatalError(f"{path}: invalid TOML: {e}") from e
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from vaultkit.config import other_encoding, undecodable_at
 from vaultkit.errors import FatalError, brief
 from vaultkit.js_regex import JS_SPACE, NotTranslated, NotWrittenOut, translate
-from vaultkit.nesting import TooDeep, parse_bounded
+from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SETTINGS_LIMIT, nfc, read_regular
 
 DEFAULT_CONFIG_DIR = ".obsidian"
@@ -158,7 +158,7 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
         what = "empty" if not text.strip() else f"invalid JSON ({e.msg})"
         unapplied.append(Unapplied(name, e.lineno, e.colno, f"{what}; {lost}", guards))
         return {}, ""
-    except TooDeep as e:
+    except (TooDeep, TooLong) as e:
         raise FatalError(f"{path}: invalid JSON: {e}") from e
     if not isinstance(data, dict):
         unapplied.append(Unapplied(name, 1, 1, f"not a JSON object but {brief(data)}; {lost}", guards))

@@ -25,7 +25,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from vaultkit.errors import FatalError, brief
 from vaultkit.js_regex import NotTranslated, schema_regex, translate
-from vaultkit.nesting import TooDeep, parse_bounded
+from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SCHEMA_LIMIT, glob_match, not_a_folder, read_regular
 
 if TYPE_CHECKING:
@@ -780,6 +780,8 @@ def _load_json(path: Path, raw: bytes) -> Schema:
         raise FatalError(f"{path}: schema is not valid JSON: {e} is no JSON number") from e
     except TooDeep as e:
         raise FatalError(f"{path}: schema is {e}") from e
+    except TooLong as e:
+        raise FatalError(f"{path}: schema is not read: {e}") from e
     if not isinstance(data, dict | bool):
         what = type(data).__name__
         raise FatalError(f"{path}: a schema file must hold a JSON object, true or false (not {what})")

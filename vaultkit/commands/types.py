@@ -10,7 +10,7 @@ import click
 from vaultkit.commands.common import display_paths, sessions
 from vaultkit.edits import write_file
 from vaultkit.errors import FatalError
-from vaultkit.nesting import TooDeep, parse_bounded
+from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SETTINGS_LIMIT, read_regular
 from vaultkit.property_types import schema_types
 from vaultkit.vault import vault_argument_hint
@@ -62,7 +62,7 @@ def _read(path: Path) -> tuple[bytes | None, dict[str, object]]:
         data = parse_bounded(json.loads, text) if text.strip() else {}  # empty (`touch`ed): nothing to keep
     except FileNotFoundError:
         return None, {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TooDeep) as e:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TooDeep, TooLong) as e:
         raise FatalError(f"{path}: cannot read: {e}") from e
     if not isinstance(data, dict):
         raise FatalError(f"{path}: expected a JSON object")
