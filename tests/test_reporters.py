@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import tracemalloc
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -567,6 +568,36 @@ def test_json_report_is_the_text_of_json_dumps_of_the_whole_document(
     whole = {"version": 1, "tool": {"name": "vaultkit", "version": __version__}, "summary": summary}
     assert text == json.dumps({**whole, "diagnostics": items}, ensure_ascii=False) + "\n"
     assert summary["problems"] == count
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 5])
+def test_sarif_in_pieces_is_the_document_at_once(count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sarif, "CHUNK", 2)
+    diags = [Diagnostic(f"n{i}.md", i + 1, 1, "VK101", f"broken {i}") for i in range(count)]
+    diags += [Diagnostic("x.md", 2, 9, "VK999", "unknown code\n", Severity.WARNING)]
+    pieces = list(sarif.chunks(diags, RunSummary(count, count)))
+    doc = json.loads("".join(pieces))
+    results = doc["runs"][0]["results"]
+    assert [r["message"]["text"] for r in results] == [d.message for d in diags]
+    assert [r.get("ruleIndex") for r in results][-1] is None  # a code no rule has: no index, as before
+    assert "".join(pieces) == json.dumps(doc, ensure_ascii=False) + "\n"
+    assert len(pieces) == (len(diags) + 1) // 2 + 2
+
+
+def test_a_sarif_report_of_many_problems_is_written_in_pieces() -> None:
+    """Regression: the SARIF document was built whole, a dict of dicts for each result, then dumped at
+    once: 200,000 problems (one note of 100,000 broken links and another of 100,000 broken Markdown links)
+    took 830 MB, five times the text report. It is written a piece at a time, as --format json is."""
+    count = 20_000
+    diags = [Diagnostic(f"n{i % 7}.md", i + 1, 1, "VK101", f"broken link {i}") for i in range(count)]
+    tracemalloc.start()
+    try:
+        pieces = reporter("sarif")(diags, RunSummary(count, count))  # as `check` writes them
+        written = sum(len(piece) for piece in pieces)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < written / 2, f"{peak / 1e6:.0f} MB to write {written / 1e6:.0f} MB"
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 5])

@@ -8,7 +8,7 @@ expects. A path outside that folder is written as an absolute `file:` URI. Colum
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -23,7 +23,17 @@ SRCROOT = "%SRCROOT%"
 INFORMATION_URI = "https://github.com/vaultkit/vaultkit"
 
 
+CHUNK = 2000  # results a piece of the text holds
+_RESULTS = "\x00results\x00"  # stands for the results in the document's text, which comes in pieces
+
+
 def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
+    return "".join(chunks(diagnostics, summary))
+
+
+def chunks(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> Iterator[str]:
+    """The document's text in pieces, written as they come: built whole, a dict of dicts for each result,
+    200,000 problems took 830 MB (a 60 MB report)."""
     codes = sorted(RULES)
     index = {code: i for i, code in enumerate(codes)}
     doc = {
@@ -42,13 +52,22 @@ def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
                 },
                 "invocations": [{"executionSuccessful": True}],
                 "originalUriBaseIds": {SRCROOT: {"uri": _folder_uri(Path.cwd())}},
-                "results": [_result(d, index) for d in diagnostics],
+                "results": _RESULTS,
                 "columnKind": "unicodeCodePoints",
             }
         ],
     }
     # No indent: the C encoder is used (as for --format json); SARIF is read by tools, not people.
-    return json.dumps(doc, ensure_ascii=False) + "\n"
+    head, _, tail = json.dumps(doc, ensure_ascii=False).partition(json.dumps(_RESULTS))
+    yield f"{head}["
+    for start in range(0, len(diagnostics), CHUNK):
+        part = ", ".join([_dumps(_result(d, index)) for d in diagnostics[start : start + CHUNK]])
+        yield f", {part}" if start else part
+    yield f"]{tail}\n"
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def artifact_location(path: str) -> dict[str, str]:
