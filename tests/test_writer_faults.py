@@ -784,6 +784,26 @@ def test_link_whose_every_write_is_refused_does_not_say_nothing_to_link(
     assert result.stderr.splitlines()[-1] == f"vaultkit: {summary}", result.stderr
 
 
+@pytest.mark.parametrize("options", [[], ["--check"], ["--diff"]])
+def test_link_whose_only_notes_are_skipped_does_not_say_nothing_to_link(
+    make_vault: VaultFactory, options: list[str]
+) -> None:
+    """A vault whose notes with mentions are not UTF-8 (Latin-1, UTF-16): `link` named each as not linked,
+    exited 1, and ended "nothing to link" (`link`: "nothing to link; no note changed"), the summary of a
+    vault with nothing to do, beside the exit code of one with something wrong. A note skipped is not
+    nothing to link: exit 1, as the README's table says, and a last line that says what was skipped."""
+    root = make_vault({"Lone.md": LONE})
+    (root / "A.md").write_bytes("Caf\u00e9 and Lone.\n".encode("latin-1"))
+    (root / "B.md").write_bytes("Lone here.\n".encode("utf-16"))
+    result = run_cli("link", "--no-cache", *options, root)
+    assert result.exit_code == 1, result.output
+    assert "A.md:1:4: VK202 " in result.stderr and "B.md:1:1: VK202 " in result.stderr, result.stderr
+    assert "nothing to link" not in result.stderr.splitlines()[-1], result.stderr
+    said = "no note would change" if options else "no note changed"
+    assert result.stderr.splitlines()[-1] == f"vaultkit: {said}: 2 skipped (named above)"
+    assert (root / "A.md").read_bytes() == "Caf\u00e9 and Lone.\n".encode("latin-1")
+
+
 def test_check_fix_names_a_refused_note_as_link_does(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -69,9 +69,8 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
             progress.done()
     progress.done()
     if preview:
-        if not totals.would:  # a refused write is something to link: it was named above
-            said = "no note would change" if totals.refused else "nothing to link"
-            click.echo(f"vaultkit: {said}", err=True)
+        if not totals.would:
+            click.echo(_unchanged(totals, preview=True), err=True)
         return 1 if totals.would or totals.skipped or totals.refused else 0
     click.echo(_summary(totals), err=True)
     if totals.refused or totals.skipped:
@@ -91,12 +90,23 @@ def _selected(session: Session, codes: Sequence[str]) -> tuple[str, ...]:
 
 def _summary(totals: _Totals) -> str:
     """`3 notes changed: 2 linked, 1 given relations only`: a note given only relations was not linked."""
-    if not totals.changed:  # a refused write is something to link: it was named above
-        return "vaultkit: no note changed" if totals.refused else "vaultkit: nothing to link; no note changed"
+    if not totals.changed:
+        return _unchanged(totals, preview=False)
     parts = [f"{totals.linked} linked"] if totals.linked else []
     if totals.changed > totals.linked:
         parts.append(f"{totals.changed - totals.linked} given relations only")
     return f"vaultkit: {counted(totals.changed, 'note')} changed: {', '.join(parts)}"
+
+
+def _unchanged(totals: _Totals, *, preview: bool) -> str:
+    """The last line of a run that changed nothing. A refused write, or a note skipped (not UTF-8, invalid
+    YAML), was named above and is not "nothing to link": the run exits 1 for it."""
+    said = "no note would change" if preview else "no note changed"
+    if totals.skipped:
+        return f"vaultkit: {said}: {totals.skipped} skipped (named above)"
+    if totals.refused:
+        return f"vaultkit: {said}"
+    return "vaultkit: nothing to link" if preview else "vaultkit: nothing to link; no note changed"
 
 
 @dataclass
@@ -104,7 +114,7 @@ class _Totals:
     changed: int = 0
     linked: int = 0  # of those changed, the notes that gained a link; the others only gained relations
     refused: int = 0
-    skipped: int = 0
+    skipped: int = 0  # notes (and folders) not read or parsed, each named on stderr
     would: int = 0
 
 
@@ -183,7 +193,7 @@ def _tell_skipped(session: Session, result: RunResult, totals: _Totals) -> None:
     names = _names(session, [d.path for d in skipped])
     for d in skipped:
         click.echo(f"vaultkit: {names[d.path]}:{d.line}:{d.col}: {d.code} {d.message}; not linked", err=True)
-        totals.skipped += 1
+    totals.skipped += len(names)
 
 
 def _names(session: Session, rels: Iterable[str]) -> dict[str, str]:
