@@ -925,6 +925,38 @@ def test_alias_bomb_is_refused_fast_in_process() -> None:
     assert not parsed.fm.nodes  # nothing was expanded before the refusal
 
 
+_WINDOWS_1252 = "; it reads as Windows-1252 (Latin-1): convert it with iconv -f WINDOWS-1252 -t UTF-8"
+_LATIN = "---\ntitle: Café crème\n---\nÜber die Straße, à la carte.\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "hint"),
+    [
+        pytest.param(_LATIN.encode("latin-1"), _WINDOWS_1252, id="latin-1"),
+        pytest.param("“Quoted” – Café, 5 €\n".encode("cp1252"), _WINDOWS_1252, id="windows-1252"),
+        pytest.param(_LATIN.encode("utf-16"), " (iconv -f UTF-16 -t UTF-8)", id="utf-16-bom"),
+        pytest.param(_LATIN.encode("utf-32"), " (iconv -f UTF-32 -t UTF-8)", id="utf-32-bom"),
+        pytest.param("---\ntitle: ターゲット\n---\nです。\n".encode("shift_jis"), "", id="shift-jis"),
+        pytest.param("---\ntitle: 目标\n---\n中文笔记。\n".encode("gb18030"), "", id="gb18030"),
+        pytest.param("Grüße\n".encode("latin-1"), "", id="latin-1-that-gb18030-reads-too"),
+        pytest.param(b"ok \xe9\x01\x02 x\n", "", id="control-characters"),
+        pytest.param(b"\xff\xfe" + "odd".encode("utf-16-le") + b"\x00", "", id="utf-16-bom-odd-length"),
+    ],
+)
+def test_a_note_not_in_utf_8_names_its_encoding_where_it_is_clear(data: bytes, hint: str) -> None:
+    """VK202 said only "not valid UTF-8 (byte 0xe9 at line 2, column 11)" of a note saved as Windows-1252 or
+    Latin-1, and "save as UTF-8" of one in UTF-16. It says the encoding and the command that converts the
+    file where the bytes say it: a UTF-16 or UTF-32 BOM and text that decodes in it, or bytes that read as
+    Windows-1252 and as neither Shift-JIS nor GB18030 (which read most Latin-1 text of paired accented
+    letters: no guess then), with no control character."""
+    _text, _bom, problem = note.decode(data)
+    assert problem is not None and problem.code == "VK202"
+    if hint:
+        assert problem.message.endswith(hint), problem.message
+    else:
+        assert "iconv" not in problem.message and "Windows-1252" not in problem.message, problem.message
+
+
 def test_a_long_value_aliased_many_times_is_never_spelled_out() -> None:
     """Regression: what a relation edit must keep of the frontmatter was recorded as a hash of the spelling
     of every property, each alias spelled out anew: one 2 MB value aliased 200 times (200 values, far

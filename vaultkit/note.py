@@ -181,10 +181,10 @@ def os_reason(e: OSError, path: Path) -> str:
 
 def decode(data: bytes) -> tuple[str | None, bool, Problem | None]:
     """UTF-8 with an optional BOM, as Obsidian writes; anything else is a Problem."""
-    if data.startswith(_UTF32_BOMS):
-        return None, False, Problem("VK202", 1, 1, f"file is UTF-32 (it starts with a UTF-32 BOM){_AS_UTF8}")
-    if data.startswith(_UTF16_BOMS):
-        return None, False, Problem("VK202", 1, 1, f"file is UTF-16 (it starts with a UTF-16 BOM){_AS_UTF8}")
+    for boms, name in ((_UTF32_BOMS, "UTF-32"), (_UTF16_BOMS, "UTF-16")):
+        if data.startswith(boms):
+            said = f"file is {name} (it starts with a {name} BOM){_AS_UTF8}{_converted_from(data, name)}"
+            return None, False, Problem("VK202", 1, 1, said)
     if b"\x00" in data[:8192] or data.startswith(b"\x89PNG"):
         return None, False, Problem("VK203", 1, 1, "binary file (it contains NUL bytes): not a Markdown note")
     try:
@@ -199,7 +199,8 @@ def decode(data: bytes) -> tuple[str | None, bool, Problem | None]:
                 "VK202",
                 line,
                 col,
-                f"not valid UTF-8 (byte 0x{data[e.start]:02x} at line {line}, column {col})",
+                f"not valid UTF-8 (byte 0x{data[e.start]:02x} at line {line}, column {col})"
+                + _windows_1252_hint(data),
             ),
         )
     if "\x00" in text:
@@ -207,6 +208,39 @@ def decode(data: bytes) -> tuple[str | None, bool, Problem | None]:
         return None, False, Problem("VK203", line, 1, "the note contains a NUL character")
     bom = text.startswith(BOM)
     return (text[1:] if bom else text), bom, None
+
+
+def _converted_from(data: bytes, name: str) -> str:
+    """How to convert a file its BOM says is UTF-16 or UTF-32, if it decodes as that (else no guess)."""
+    try:
+        data.decode(name.lower())
+    except UnicodeDecodeError:
+        return ""
+    return f" (iconv -f {name} -t UTF-8)"
+
+
+# A control character but tab, line feed, form feed and carriage return: no text in Windows-1252 holds one
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _windows_1252_hint(data: bytes) -> str:
+    """A note that is not UTF-8 said to be Windows-1252 only where nothing else is likely: it decodes as
+    Windows-1252 with no control character, and neither as Shift-JIS nor as GB18030, which read any text
+    whose bytes over 0x7F come in pairs (`Grüße` is a Chinese character in GB18030). Latin-1 text of one
+    accented letter before a space or a comma reads only as the first. Runs on notes refused only."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return ""
+    if _CONTROL.search(text):
+        return ""
+    for other in ("shift_jis", "gb18030"):
+        try:
+            data.decode(other)
+        except UnicodeDecodeError:
+            continue
+        return ""
+    return "; it reads as Windows-1252 (Latin-1): convert it with iconv -f WINDOWS-1252 -t UTF-8"
 
 
 def parse(rel: str, raw: RawFile) -> Note:
