@@ -265,11 +265,12 @@ def test_a_file_given_that_is_not_checked_is_named_with_the_reason(
             "pic.png": "x",
             "Templates/T.md": "[[Missing]]\n",
             ".hidden/H.md": "x\n",
+            "Sub/.draft.md": "x\n",
             "vaultkit.toml": 'exclude = ["Templates/**"]\n',
         }
     )
     monkeypatch.chdir(root)
-    given = ["pic.png", "Templates/T.md", ".hidden/H.md", "A.md", "vaultkit.toml"]
+    given = ["pic.png", "Templates/T.md", ".hidden/H.md", "Sub/.draft.md", "A.md", "vaultkit.toml"]
     for command in ("check", "link"):
         result = run_cli(command, "--no-cache", *given)
         assert result.exit_code == 0, result.output
@@ -278,6 +279,9 @@ def test_a_file_given_that_is_not_checked_is_named_with_the_reason(
             "vaultkit: not checked: pic.png: not a Markdown note",
             "vaultkit: not checked: Templates/T.md: excluded by `exclude` in vaultkit.toml",
             "vaultkit: not checked: .hidden/H.md: in a hidden folder, which Obsidian does not show",
+            # it said "in a hidden folder" of a file whose own name starts with a dot
+            "vaultkit: not checked: Sub/.draft.md: a hidden file (its name starts with a dot), which Obsidian"
+            " does not show",
         ], result.stderr
 
 

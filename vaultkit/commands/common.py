@@ -191,8 +191,10 @@ def tell_unchecked(
             why = f"not a note: Obsidian opens as notes only names ending in `{NOTE_SUFFIX}`, in lower case"
         elif rel == session.report_note:
             why = "the report note, which vaultkit writes"
-        elif is_unlisted(rel):
+        elif is_unlisted(rel) and is_unlisted(rel.rpartition("/")[0]):
             why = "in a hidden folder, which Obsidian does not show"
+        elif is_unlisted(rel):
+            why = "a hidden file (its name starts with a dot), which Obsidian does not show"
         else:
             app_json = display_paths(session.root, [f"{session.obsidian.config_dir}/app.json"])[0]
             why = exclusion(rel, session.config, session.obsidian, app_json)
