@@ -1322,6 +1322,32 @@ def test_size_is_bounded(case: Sized, command: str, tmp_path: Path, baseline: Me
     )
 
 
+def test_a_folder_made_read_only_after_a_run_takes_the_fix_marks_away_on_the_next(
+    make_vault: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the warm path printed the stored output of the last run when no note had changed, and a
+    folder made read-only since (`chmod a-w Shut`) changes no note: its note kept `[*]` and stayed counted
+    fixable, run after run, until a note changed. The folders this user cannot write are part of what the
+    output is stored under. Simulated: tests may run as root, whom no permission stops."""
+    root = make_vault({"Shut/Locked.md": b"See Other here.\n", "Other.md": b"[[Locked]]\n"})
+    first = run_cli("check", root)
+    assert "[*]" in first.stdout, first.stdout
+    real_access = os.access
+
+    def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
+        if mode & os.W_OK and os.path.basename(os.fspath(path)) == "Shut":  # type: ignore[arg-type]
+            return False
+        return real_access(path, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    for _ in range(2):  # the run that sees the folder read-only, then from its stored output
+        result = run_cli("check", root)
+        assert result.exit_code == 1, result.stdout + result.stderr
+        assert "[*]" not in result.stdout and "its folder is read-only" in result.stdout, result.stdout
+    monkeypatch.setattr(os, "access", real_access)
+    assert run_cli("check", root).stdout == first.stdout  # writable again: the marks are back
+
+
 def test_a_note_in_a_read_only_folder_is_not_offered_a_fix(
     make_vault: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:

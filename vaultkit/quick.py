@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,7 +78,7 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
         or not _rehash(root, unknown, config, digests)
     ):
         return Quick(cache)  # no key: a note's content is not known for sure (the output is not stored)
-    key = output_key(listing, digests, request)
+    key = output_key(listing, digests, [request, _read_only_folders(root, listing.notes)])
     quick = Quick(cache, key)
     slot = index.get(key)
     if isinstance(slot, list) and len(slot) == 2 and isinstance(slot[1], int):
@@ -122,6 +123,14 @@ def _rehash(root: Path, rels: list[str], config: Config, digests: dict[str, str]
             return False  # a short read or a note growing: the normal run reads it properly
         digests[rel] = hashlib.sha256(data).hexdigest()
     return True
+
+
+def _read_only_folders(root: Path, notes: Sequence[str]) -> list[str]:
+    """The folders of notes this user cannot create files in: `check` shows no `[*]` for a fix there (the
+    writer renames a new file into the folder), and a folder made read-only changes no note's signature."""
+    base = os.path.join(str(root), "")
+    folders = sorted({rel.rpartition("/")[0] for rel in notes})
+    return [folder for folder in folders if not os.access(base + folder, os.W_OK)]
 
 
 def output_key(listing: Listing, digests: dict[str, str], request: object) -> str:
