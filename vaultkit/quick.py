@@ -78,7 +78,7 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
         or not _rehash(root, unknown, config, digests)
     ):
         return Quick(cache)  # no key: a note's content is not known for sure (the output is not stored)
-    key = output_key(listing, digests, [request, _read_only_folders(root, listing.notes)])
+    key = output_key(root, listing, digests, request)
     quick = Quick(cache, key)
     slot = index.get(key)
     if isinstance(slot, list) and len(slot) == 2 and isinstance(slot[1], int):
@@ -133,10 +133,12 @@ def _read_only_folders(root: Path, notes: Sequence[str]) -> list[str]:
     return [folder for folder in folders if not os.access(base + folder, os.W_OK)]
 
 
-def output_key(listing: Listing, digests: dict[str, str], request: object) -> str:
+def output_key(root: Path, listing: Listing, digests: dict[str, str], request: object) -> str:
     """What an output is stored under: the vault's notes and their contents (every note's digest), its other
-    files, the request, and the folder it was made in (paths are shown relative to it)."""
-    extra = [list(listing.skipped_links), list(listing.unreadable), request, os.getcwd()]
+    files, the request, the folder it was made in (paths are shown relative to it), and the folders of
+    notes this user cannot write (no `[*]` there)."""
+    unwritable = _read_only_folders(root, listing.notes)
+    extra = [list(listing.skipped_links), list(listing.unreadable), request, os.getcwd(), unwritable]
     return state_key(listing.notes, listing.files, digests, extra)
 
 

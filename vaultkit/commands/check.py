@@ -205,7 +205,8 @@ def _check_vault(
         found.writing.append(result.writing)
     told = tell_no_notes(result)
     if found.request is not None and result.checked is not None and not told:  # told: said at every run
-        found.keys.append((session.fingerprint, quick.output_key(*result.checked, found.request)))
+        key = quick.output_key(session.root, *result.checked, found.request)
+        found.keys.append((session.fingerprint, key))
     if session.report_note:
         from vaultkit.report.note import write_report_note
 
