@@ -24,7 +24,7 @@ from conftest import FIXTURES, Result, VaultFactory, run_cli, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultkit import linker, verify
+from vaultkit import frontmatter, linker, verify
 from vaultkit.config import LinkConfig
 from vaultkit.diagnostics import Edit
 from vaultkit.facts import NoteFacts
@@ -1381,6 +1381,42 @@ def test_relations_under_a_differently_cased_key_are_relations(make_vault: Vault
 def test_relation_keeps_crlf(make_vault: VaultFactory) -> None:
     text, _ = relation_edit(make_vault, b"---\r\ntitle: x\r\n---\r\nBody.\r\n")
     assert text == '---\r\ntitle: x\r\nrelated:\r\n  - "[[A]]"\r\n---\r\nBody.\r\n'
+
+
+@pytest.mark.parametrize(
+    ("name", "item"),
+    [
+        pytest.param("Bell\x07", '"[[Bell\\x07]]"', id="BEL"),
+        pytest.param("Esc\x1bname", '"[[Esc\\x1bname]]"', id="ESC"),
+        pytest.param("Del\x7f", '"[[Del\\x7f]]"', id="DEL"),
+        pytest.param("Next\x85line", '"[[Next\\x85line]]"', id="NEL"),
+        pytest.param("Line\u2028sep", '"[[Line\\u2028sep]]"', id="LINE-SEPARATOR"),
+        pytest.param("Tab\tname", '"[[Tab\tname]]"', id="TAB-as-it-is"),
+    ],
+)
+@pytest.mark.parametrize("style", ["block", "flow-single"])
+def test_a_relation_to_a_note_whose_name_holds_a_control_character_is_written_escaped(
+    make_vault: VaultFactory, name: str, item: str, style: str
+) -> None:
+    """Regression: a note named with a control character (`Bell\x07.md`) that links to T was owed in T's
+    relations, but the item was written as it is (`"[[Bell<BEL>]]"`), which YAML refuses: the writer's
+    check refused the edit ("the frontmatter edit would not load as YAML") and T got none of its
+    relations, run after run. The character is written as a YAML escape (in double quotes: single-quoted
+    YAML has none), which loads back as the name."""
+    front = "related: ['[[Old]]']\n" if style == "flow-single" else ""
+    root = make_vault(
+        {"T.md": f"---\ntype: entity\nkind: x\n{front}---\nBody.\n", f"{name}.md": "See [[T]].\n"}
+    )
+    root.joinpath("Old.md").write_text("[[T]]\n", encoding="utf-8")
+    result = run_cli("link", "--no-cache", root)
+    assert "not written" not in result.stderr, result.stderr
+    text = (root / "T.md").read_text(encoding="utf-8")
+    if style == "flow-single" and "\\" not in item:  # nothing to escape: the list's own quotes
+        item = item.replace('"', "'")
+    assert item in text, text
+    fm = frontmatter.split(text)
+    frontmatter.load(text, fm)
+    assert fm.loaded and f"[[{name}]]" in fm.data["related"], (fm.problems, fm.data)
 
 
 def test_relation_added_to_a_crlf_note_without_frontmatter(make_vault: VaultFactory) -> None:

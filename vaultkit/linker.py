@@ -953,6 +953,21 @@ def relation_insert(anchor: PropertyAnchor, links: list[str]) -> tuple[int, int,
 
 
 def _quoted(link: str, quote: str) -> str:
-    if quote == "'":
+    """A relation item in the list's quotes. A character YAML does not take as it is (a control character,
+    a surrogate) or reads as a line break inside quotes, folding it into a space (NEL, U+2028, U+2029),
+    is written as an escape, which only double quotes have (a note named `Bell\\x07.md`)."""
+    plain = _UNQUOTABLE.search(link) is None
+    if quote == "'" and plain:
         return "'" + link.replace("'", "''") + "'"
-    return '"' + link.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    text = link.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + (text if plain else _UNQUOTABLE.sub(_yaml_escape, text)) + '"'
+
+
+# YAML's printable characters are tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF,
+# U+E000-U+FFFD and beyond; of those, line feed, carriage return, U+0085, U+2028 and U+2029 are line breaks
+_UNQUOTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def _yaml_escape(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
