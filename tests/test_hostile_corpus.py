@@ -940,17 +940,25 @@ _LATIN = "---\ntitle: Café crème\n---\nÜber die Straße, à la carte.\n"
         pytest.param("---\ntitle: 目标\n---\n中文笔记。\n".encode("gb18030"), "", id="gb18030"),
         pytest.param("Grüße\n".encode("latin-1"), "", id="latin-1-that-gb18030-reads-too"),
         pytest.param(b"ok \xe9\x01\x02 x\n", "", id="control-characters"),
+        pytest.param(b"\x89PNG\r\n\x1a\n" + b"\x00\x01" * 50, None, id="png-stays-binary"),
+        pytest.param(b"h\x00i\x00\x01\x00\x02\x00", None, id="utf-16-le-of-control-characters-stays-binary"),
         pytest.param(b"\xff\xfe" + "odd".encode("utf-16-le") + b"\x00", "", id="utf-16-bom-odd-length"),
+        pytest.param(_LATIN.encode("utf-16-le"), " (iconv -f UTF-16LE -t UTF-8)", id="utf-16-le-no-bom"),
+        pytest.param(_LATIN.encode("utf-16-be"), " (iconv -f UTF-16BE -t UTF-8)", id="utf-16-be-no-bom"),
     ],
 )
-def test_a_note_not_in_utf_8_names_its_encoding_where_it_is_clear(data: bytes, hint: str) -> None:
+def test_a_note_not_in_utf_8_names_its_encoding_where_it_is_clear(data: bytes, hint: str | None) -> None:
     """VK202 said only "not valid UTF-8 (byte 0xe9 at line 2, column 11)" of a note saved as Windows-1252 or
     Latin-1, and "save as UTF-8" of one in UTF-16. It says the encoding and the command that converts the
     file where the bytes say it: a UTF-16 or UTF-32 BOM and text that decodes in it, or bytes that read as
     Windows-1252 and as neither Shift-JIS nor GB18030 (which read most Latin-1 text of paired accented
-    letters: no guess then), with no control character."""
+    letters: no guess then), with no control character. UTF-16 without a BOM (every other byte zero, as
+    ASCII text makes it) was "binary file (it contains NUL bytes)": it is text in another encoding."""
     _text, _bom, problem = note.decode(data)
-    assert problem is not None and problem.code == "VK202"
+    if hint is None:  # binary, however many of its bytes are zero
+        assert problem is not None and problem.code == "VK203", problem
+        return
+    assert problem is not None and problem.code == "VK202", problem  # UTF-16 without a BOM was VK203, binary
     if hint:
         assert problem.message.endswith(hint), problem.message
     else:

@@ -121,7 +121,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 68: no relation-edit digest is recorded for a frontmatter where an alias repeats a value (its spelling could
 # be the YAML's many times over)
 # 69: VK202 names the encoding of a note in Windows-1252 (or Latin-1), and how to convert one in UTF-16 or -32
-FORMAT = 69
+# 70: a note in UTF-16 without a BOM is VK202 (its encoding named), not VK203 (binary)
+FORMAT = 70
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -186,6 +186,10 @@ def decode(data: bytes) -> tuple[str | None, bool, Problem | None]:
             said = f"file is {name} (it starts with a {name} BOM){_AS_UTF8}{_converted_from(data, name)}"
             return None, False, Problem("VK202", 1, 1, said)
     if b"\x00" in data[:8192] or data.startswith(b"\x89PNG"):
+        if (utf16 := _utf16_without_bom(data)) is not None:
+            said = f"file is UTF-16 without a BOM (every other byte is zero){_AS_UTF8}"
+            said += f" (iconv -f {utf16} -t UTF-8)"
+            return None, False, Problem("VK202", 1, 1, said)
         return None, False, Problem("VK203", 1, 1, "binary file (it contains NUL bytes): not a Markdown note")
     try:
         text = data.decode("utf-8")
@@ -217,6 +221,23 @@ def _converted_from(data: bytes, name: str) -> str:
     except UnicodeDecodeError:
         return ""
     return f" (iconv -f {name} -t UTF-8)"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16LE or UTF-16BE if the bytes are text in it with no BOM: zero in every other byte of the first
+    8 KB but for a tenth (text mostly in the first 256 characters, as Notepad's "Unicode" makes it), none
+    in the others, and the whole decodes with no control character. Else None: binary."""
+    if len(data) % 2 or data.startswith(b"\x89PNG"):
+        return None
+    head = data[:8192]
+    for name, high, low in (("UTF-16LE", head[1::2], head[0::2]), ("UTF-16BE", head[0::2], head[1::2])):
+        if b"\x00" not in low and high.count(0) * 10 >= len(high) * 9:
+            try:
+                text = data.decode(name.lower())
+            except UnicodeDecodeError:
+                return None
+            return None if _CONTROL.search(text) else name
+    return None
 
 
 # A control character but tab, line feed, form feed and carriage return: no text in Windows-1252 holds one

@@ -5,6 +5,7 @@ Reports the first byte that is not valid UTF-8, with its line and column, or a U
 Where the bytes say which encoding it is, it says so, with the command that converts it: a UTF-16 or
 UTF-32 file (its BOM) that decodes as such, or one that reads as Windows-1252 (Latin-1) and as neither
 Shift-JIS nor GB18030 (`iconv -f WINDOWS-1252 -t UTF-8 Note.md > Note.utf8.md`, then move it back).
+A UTF-16 file without a BOM (every other byte zero) is this, not a binary file (VK203).
 
 ## Why is this bad?
 Obsidian reads and writes UTF-8; other encodings show as garbage and may be rewritten lossily. vaultkit never
