@@ -1026,6 +1026,30 @@ def test_a_link_that_differs_from_a_name_in_look_alike_letters_says_which(
     ]
 
 
+def test_a_link_that_is_an_alias_or_an_attachments_name_is_told_so_before_a_look_alike(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link written exactly as a note's alias, or as an attachment's name without its extension, was told
+    so; the look-alike hint, asked first, sent it to a note whose name only looks like it (`Cправка.md`,
+    its `C` Latin), though the link names the alias letter for letter."""
+    root = make_vault(
+        {
+            "Cправка.md": "x\n",  # its first letter is a Latin C
+            "Help.md": "---\naliases: [Справка]\n---\nx\n",
+            "Cхема.md": "x\n",  # its first letter is a Latin C
+            "Схема.png": "",
+            "S.md": "[[Справка]] [[Схема]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK101 broken link: 'Справка' matches no note or file (it is an alias of 'Help.md': "
+        "links go by name, write [[Help|Справка]])",
+        "S.md:1:13: VK101 broken link: 'Схема' matches no note or file (attachments need their extension: "
+        "'Схема.png'?)",
+    ]
+
+
 def test_a_link_is_compared_as_written_with_the_nfc_name_of_each_file(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -61,8 +61,8 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                 message += (
                     _full_width(link, facts.rel, ctx)
                     or _percent_encoded(link, facts.rel, ctx)
-                    or _look_alike(link.target, ctx)
                     or _hint(link.target, ctx)
+                    or _look_alike(link.target, ctx)
                 )
             elif _is_wikilink(link.target):
                 message += _as_written(link.target[2:-2])
@@ -136,7 +136,8 @@ def _percent_encoded(link: LinkFact, source: str, ctx: VaultContext) -> str:
 def _look_alike(target: str, ctx: VaultContext) -> str:
     """` (it looks like the name of ...)` where the link reads as a note's name but one of its letters is of
     another script (`[[Справка]]` for `Cправка.md`, whose `C` is Latin): the two look the same, and the
-    message names the letter; "" otherwise."""
+    message names the letter; "" otherwise. Asked after `_hint`: a link that is a note's alias or an
+    attachment's name as written is told so, not sent to a name that only looks like it."""
     if "/" in target or "#" in target:
         return ""
     owner = ctx.index.look_alike(target)
