@@ -1330,6 +1330,20 @@ def test_size_is_bounded(case: Sized, command: str, tmp_path: Path, baseline: Me
     )
 
 
+def _shut_is_read_only(monkeypatch: pytest.MonkeyPatch) -> Callable[..., bool]:
+    """Make a folder named `Shut` one this user cannot write, as `os.access` tells it (tests may run as root,
+    whom no permission stops); the real `os.access`, to put it back."""
+    real_access = os.access
+
+    def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
+        if mode & os.W_OK and os.path.basename(os.fspath(path)) == "Shut":  # type: ignore[arg-type]
+            return False
+        return real_access(path, mode, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "access", access)
+    return real_access
+
+
 def test_a_folder_made_read_only_after_a_run_takes_the_fix_marks_away_on_the_next(
     make_vault: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1340,14 +1354,7 @@ def test_a_folder_made_read_only_after_a_run_takes_the_fix_marks_away_on_the_nex
     root = make_vault({"Shut/Locked.md": b"See Other here.\n", "Other.md": b"[[Locked]]\n"})
     first = run_cli("check", root)
     assert "[*]" in first.stdout, first.stdout
-    real_access = os.access
-
-    def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
-        if mode & os.W_OK and os.path.basename(os.fspath(path)) == "Shut":  # type: ignore[arg-type]
-            return False
-        return real_access(path, mode, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "access", access)
+    real_access = _shut_is_read_only(monkeypatch)
     for _ in range(2):  # the run that sees the folder read-only, then from its stored output
         result = run_cli("check", root)
         assert result.exit_code == 1, result.stdout + result.stderr
@@ -1364,14 +1371,7 @@ def test_a_note_in_a_read_only_folder_is_not_offered_a_fix(
     file into the folder, can never write it (`link`: "not written (Permission denied)"). Simulated: tests
     may run as root, whom no permission stops."""
     root = make_vault({"Shut/Locked.md": b"See Other here.\n", "Other.md": b"[[Locked]]\n"})
-    real_access = os.access
-
-    def access(path: object, mode: int, *args: object, **kwargs: object) -> bool:
-        if mode & os.W_OK and os.path.basename(os.fspath(path)) == "Shut":  # type: ignore[arg-type]
-            return False
-        return real_access(path, mode, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(os, "access", access)
+    _shut_is_read_only(monkeypatch)
     result = run_cli("check", root)
     assert result.exit_code == 1, result.stdout + result.stderr
     line = next(line for line in result.stdout.splitlines() if "Locked.md" in line and "VK120" in line)
