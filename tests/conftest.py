@@ -13,12 +13,21 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from vaultkit.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_VAULT = REPO / "vault"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Every property test, with or without its own @settings, runs the same examples on every machine and has no
+# per-example deadline: a busy CI machine must not turn a slow example into a failure (speed is measured by
+# benchmarks/run.py, not by tests).
+settings.register_profile(
+    "vaultkit", derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("vaultkit")
 
 
 @dataclass

@@ -1,0 +1,53 @@
+"""What a call costs, counted rather than timed.
+
+Speed is measured by `benchmarks/run.py`, never by a test: a clock read inside the suite fails when the
+machine is busy (a full garbage collection of an earlier test's objects, a neighbour on the same core),
+and one such read failed CI on a linear scanner. The tests that guard against a quadratic step count the
+lines of vaultkit's own code a call runs instead: the same number on every machine and every run, so a
+linear-or-quadratic verdict needs no margin for noise, and small inputs show it as well as large ones.
+
+Lines run see loops written in Python. Work done inside one C call (a regex searching ahead, `str.count`
+from the text's start, a slice copying the rest of a line) is one line whatever it costs: a test guarding
+such a step counts the calls or the characters at that seam (see `test_markdown.py`'s `_spaces` counter).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import vaultkit
+
+_PACKAGE = str(Path(vaultkit.__file__).resolve().parent)
+Tracer = Callable[[FrameType, str, Any], Any]
+
+
+def lines_run(call: Callable[[], object]) -> int:
+    """How many lines of the `vaultkit` package `call()` runs (every line event in its frames)."""
+    count = 0
+
+    def in_vaultkit(frame: FrameType, event: str, arg: Any) -> Tracer:
+        nonlocal count
+        if event == "line":
+            count += 1
+        return in_vaultkit
+
+    def on_call(frame: FrameType, event: str, arg: Any) -> Tracer | None:
+        return in_vaultkit if frame.f_code.co_filename.startswith(_PACKAGE) else None
+
+    previous = sys.gettrace()
+    sys.settrace(on_call)
+    try:
+        call()
+    finally:
+        sys.settrace(previous)
+    return count
+
+
+def growth(cost: Callable[[int], int], n: int, times: int = 8) -> float:
+    """How many times `cost(times * n)` is `cost(n)`: about `times` for a linear step, `times`² for a
+    quadratic one. Tests assert it is below `2 * times`, which the constant part of a call cannot reach."""
+    return cost(times * n) / max(1, cost(n))
