@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
-import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
 import yaml
 from conftest import REPO, VaultFactory, run_cli
+from cost import lines_run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -680,11 +681,24 @@ BOMB = (
 )
 
 
-def test_alias_bomb_is_refused_quickly(check: Check) -> None:
-    start = time.process_time()  # CPU time: a busy machine stretches wall time, not this
-    lines = check({"N.md": BOMB})
-    assert time.process_time() - start < 5
-    assert lines == ["N.md:7:4: VK004 YAML aliases expand to more than 200000 values (an alias bomb?)"]
+def test_alias_bomb_is_refused_before_it_is_expanded(check: Check) -> None:
+    """Eight lists of nine aliases to the list before, down to nine strings, expand to 9**9 values: refused
+    from the sizes of its nodes, each counted once, before a single value is built. Counted, not timed (lines of vaultkit run,
+    the same on every machine): reading the bomb runs fewer lines than reading the same lists written
+    out, 90 values (1,068 against 2,239); building values until the walk's budget of 200,000 runs out
+    would run 4.3 million."""
+    written_out = re.sub(r"\*[a-h]", '"lol"', re.sub(r"&[a-i] ", "", BOMB))
+    assert "&" not in written_out and "*" not in written_out
+    assert lines_run(lambda: _load(BOMB)) < lines_run(lambda: _load(written_out))
+    assert check({"N.md": BOMB}) == [
+        "N.md:7:4: VK004 YAML aliases expand to more than 200000 values (an alias bomb?)"
+    ]
+
+
+def _load(text: str) -> frontmatter.Frontmatter:
+    fm = frontmatter.split(text)
+    frontmatter.load(text, fm)
+    return fm
 
 
 @pytest.mark.parametrize(
