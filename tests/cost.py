@@ -13,6 +13,7 @@ such a step counts the calls or the characters at that seam (see `test_markdown.
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -51,3 +52,20 @@ def growth(cost: Callable[[int], int], n: int, times: int = 8) -> float:
     """How many times `cost(times * n)` is `cost(n)`: about `times` for a linear step, `times`² for a
     quadratic one. Tests assert it is below `2 * times`, which the constant part of a call cannot reach."""
     return cost(times * n) / max(1, cost(n))
+
+
+class PatternCalls:
+    """A stand-in for a module's compiled pattern that records what each `match` is handed, for a test to
+    count the characters one C call may read (`re.Pattern` takes no subclass and no attribute, so the test
+    monkeypatches the module's name with this)."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.handed: list[tuple[str, int, int]] = []  # (text, pos, end) of each call
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.pattern, name)
+
+    def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
+        self.handed.append((text, pos, min(endpos, len(text))))
+        return self.pattern.match(text, pos, endpos)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import functools
 import re
-import sys
 from typing import Any
 
 import mistune
 import pytest
-from cost import growth, lines_run
+from cost import PatternCalls, growth, lines_run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -665,24 +664,17 @@ def test_scanner_is_linear_on_unclosed_elements(piece: str, monkeypatch: pytest.
     the characters `_INLINE` (the pattern with the element alternative) may search ahead from an opening
     element tag (up to 4,000 each, inside one regex call) stay within the body's length (1,869,332 for 800
     `<code>`, 4,801 characters, before 1591809; none now), and the lines run grow as the body does."""
-    searched = 0
-    inline = markdown._INLINE
-
-    class Counting:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(inline, name)
-
-        def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-            nonlocal searched
-            if _ELEMENT_OPENING.match(text, pos):
-                searched += min(_REACH, len(text) - pos)
-            return inline.match(text, pos, endpos)
-
-    monkeypatch.setattr(markdown, "_INLINE", Counting())
+    inline = PatternCalls(markdown._INLINE)
+    monkeypatch.setattr(markdown, "_INLINE", inline)
     for n in (100, 800):
-        searched = 0
+        inline.handed.clear()
         body = piece * n + "\n"
         scan(body)
+        searched = sum(
+            min(_REACH, len(text) - pos)
+            for text, pos, _end in inline.handed
+            if _ELEMENT_OPENING.match(text, pos)
+        )
         assert searched <= len(body), f"{searched:,} characters searched in {len(body):,}"
     assert growth(lambda n: lines_run(lambda: scan(piece * n + "\n")), 100) < 2 * 8
 
@@ -697,24 +689,13 @@ def test_scanner_is_linear_on_a_line_of_nested_list_markers(
     Counted, not timed: the lines run plus the characters handed to the thematic-break pattern `_HR` (one C
     call each, which lines run cannot see) grow 7 times for 8 times the markers; before 5876482, 54 to 57
     times (646,407 characters handed for 800 `- `)."""
-    handed = 0
-    hr = markdown._HR
-
-    class Counting:
-        def __getattr__(self, name: str) -> Any:
-            return getattr(hr, name)
-
-        def match(self, text: str, pos: int = 0, endpos: int = sys.maxsize) -> re.Match[str] | None:
-            nonlocal handed
-            handed += min(endpos, len(text)) - pos
-            return hr.match(text, pos, endpos)
-
-    monkeypatch.setattr(markdown, "_HR", Counting())
+    hr = PatternCalls(markdown._HR)
+    monkeypatch.setattr(markdown, "_HR", hr)
 
     def cost(n: int) -> int:
-        nonlocal handed
-        handed = 0
-        return lines_run(lambda: scan(piece * n + "Meituan\n")) + handed
+        hr.handed.clear()
+        lines = lines_run(lambda: scan(piece * n + "Meituan\n"))
+        return lines + sum(end - pos for _text, pos, end in hr.handed)
 
     assert growth(cost, 100) < 2 * 8
 
