@@ -1176,6 +1176,35 @@ def test_link_style_follows_app_json(
     assert link_diff(root) == ["related:", f"  - {relation}", line]
 
 
+@pytest.mark.parametrize(
+    ("app", "line"),
+    [
+        ({"newLinkFormat": "relative"}, "Also [[./Index|Alpha start]]."),
+        ({"newLinkFormat": "relative", "useMarkdownLinks": True}, "Also [Alpha start](./Index.md)."),
+    ],
+)
+def test_a_relative_link_to_a_shared_name_in_the_same_folder_starts_with_dot_slash(
+    make_vault: VaultFactory, app: dict[str, object], line: str
+) -> None:
+    """With newLinkFormat relative, Obsidian writes a note of the linking note's folder by its name alone
+    (`Index`), which a second `Index.md` makes ambiguous, and a Markdown link `Index.md` names the vault
+    root's: the mention of `A/Index.md` in `A/Page.md` was neither linked nor reported, and the relation
+    `A/Index` owes `A/Page` was dropped too. `./Index` names this folder's note."""
+    root = make_vault(
+        {
+            "Index.md": "# root\n",
+            "A/Index.md": "---\naliases: [Alpha start]\n---\nSee [[Page]].\n",
+            "A/Page.md": "Also Alpha start.\n",
+            "B/Index.md": "# b\n",
+            "B/Other.md": "See [[../A/Page]] once.\n",
+        },
+        app=app,
+    )
+    assert link_diff(root) == ["---", "related:", '  - "[[../B/Other]]"', "---", line]
+    result = run_cli("check", "--no-cache", "--select", "VK121", root / "A/Page.md")
+    assert "[[./Index]], [[../B/Other]] link here" in result.stdout, result.stdout
+
+
 def _link_texts(index: Index, rels: list[str], fmt: str) -> list[str]:
     obsidian = ObsidianSettings(new_link_format=fmt)
     return [index.link_text(rels[i], rels[-1 - i], obsidian) for i in range(len(rels))]

@@ -123,7 +123,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 69: VK202 names the encoding of a note in Windows-1252 (or Latin-1), and how to convert one in UTF-16 or -32
 # 70: a note in UTF-16 without a BOM is VK202 (its encoding named), not VK203 (binary)
 # 71: VK101 of a link written as a note's alias or an attachment's name says so before a look-alike name
-FORMAT = 71
+# 72: with newLinkFormat relative, a note of the linking note's folder whose name another note shares is
+#     written `./Index` (VK120 and VK121 then offer it; before, neither was reported)
+FORMAT = 72
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

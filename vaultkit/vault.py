@@ -567,11 +567,16 @@ class Index:
         fmt = obsidian.new_link_format
         if fmt == "absolute":
             return target[: -len(NOTE_SUFFIX)] if not obsidian.use_markdown_links else target
-        if fmt == "relative":
-            rel = _relative(target, source)
-            return rel if obsidian.use_markdown_links else rel[: -len(NOTE_SUFFIX)]
         key = _key(name)  # unique among every file Obsidian resolves a name to, excluded notes too
         unique = len(self.by_name.get(key, ())) == 1 and not self.file_by_name.get(key + NOTE_SUFFIX)
+        if fmt == "relative":
+            rel = _relative(target, source)
+            if "/" not in rel and not unique:
+                # Obsidian writes a note in the same folder by its name alone (`Index`), which another
+                # `Index.md` makes ambiguous (or, as a Markdown link, the vault root's `Index.md`): `./`
+                # names this folder's, so the link is written rather than left unlinked and unreported
+                rel = "./" + rel
+            return rel if obsidian.use_markdown_links else rel[: -len(NOTE_SUFFIX)]
         if obsidian.use_markdown_links:
             return PurePosixPath(target).name if unique else target
         return name if unique else target[: -len(NOTE_SUFFIX)]
