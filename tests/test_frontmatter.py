@@ -770,6 +770,28 @@ def test_tag_rejected_by_both_is_reported_once(
     assert lines == ["T.md:2:8: VK022 tags: 'open weights' contains ' '"]
 
 
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("meeting, draft", "tags: 'meeting, draft' contains ' ', ','; write a list: tags: [meeting, draft]"),
+        ("读书,笔记", "tags: '读书,笔记' contains ','; write a list: tags: [读书, 笔记]"),
+        # a piece that is no tag either (digits only, a space, a `#`): no list that would be wrong again
+        ("reise, 2024", "tags: 'reise, 2024' contains ' ', ','"),
+        ("a, b c", "tags: 'a, b c' contains ' ', ','"),
+        ("'#a, #b'", "tags: '#a, #b' contains ' ', '#', ','"),
+        ("[x, 'y, z']", "tags: 'y, z' contains ' ', ','"),  # in a list, the item is one value
+    ],
+)
+def test_a_string_of_tags_with_commas_is_told_the_list_to_write(
+    make_vault: VaultFactory, value: str, said: str
+) -> None:
+    """Obsidian does not split `tags: meeting, draft` at its commas: one invalid tag, which VK022 said
+    contains ' ' and ',' and left the user to find the list form in the README."""
+    root = make_vault({"T.md": fm(f"tags: {value}")})
+    lines = run_cli("check", "--no-cache", "--select", "VK022", root).stdout.splitlines()[:-1]
+    assert [line.partition(" VK022 ")[2] for line in lines] == [said]
+
+
 def test_a_tag_of_other_digits_than_0_to_9_is_a_tag(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -125,7 +125,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 71: VK101 of a link written as a note's alias or an attachment's name says so before a look-alike name
 # 72: with newLinkFormat relative, a note of the linking note's folder whose name another note shares is
 #     written `./Index` (VK120 and VK121 then offer it; before, neither was reported)
-FORMAT = 72
+# 73: VK022 of one string of tags with commas gives the list to write (`tags: [meeting, draft]`)
+FORMAT = 73
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -12,7 +12,9 @@ Nor is `tags: #zotero, #reference`, written unquoted as Zotero literature-note t
 write it: YAML reads a comment, so the property is empty (or, in a list, the item: VK010 then says nothing
 of its null). A name that would be no tag written as text either (`tags: #1984`) is not suggested.
 A tag in curled quotes (`tags: [“meeting”]`, as a phone's keyboard types quotes) keeps them: YAML reads no
-quotes there, so the tag is `“meeting”`, not `meeting`.
+quotes there, so the tag is `“meeting”`, not `meeting`. One string of tags with commas
+(`tags: meeting, draft`) is one tag to Obsidian, which does not split it: where each piece is a tag, the
+message gives the list to write (`tags: [meeting, draft]`).
 
 ## Why is this bad?
 Obsidian silently ignores an invalid tag: the note does not show up under it in the tag pane or in searches.
@@ -107,7 +109,20 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         node = note.fm.nodes.get((key, i)) or note.fm.nodes.get((key,))
         line, col = (node.line, node.col) if node else (1, 1)
         hint = _hint(tag) if isinstance(tag, str) else ""
+        if not hint and isinstance(tags, str):
+            hint = _as_list(key, tags)
         yield Diagnostic(note.rel, line, col, RULE.code, f"{key}: {tag!r} {problem}{hint}")
+
+
+def _as_list(key: str, tags: str) -> str:
+    """`tags: meeting, draft` is one tag to Obsidian, which does not split a text value at its commas: where
+    each piece is a tag, the list they were meant as, to write instead."""
+    if "," not in tags:
+        return ""
+    pieces = [piece.strip() for piece in tags.split(",")]
+    if any(not piece or piece.startswith("#") or tag_problem(piece) for piece in pieces):
+        return ""
+    return f"; write a list: {key}: [{', '.join(pieces)}]"
 
 
 def _curled(tag: str) -> str | None:
