@@ -66,6 +66,18 @@ class WatchProcess:
             f"no line matching {pattern!r} in {timeout} s; got {got!r}; before: {self.seen!r}"
         )
 
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """The watch stopped (SIGSTOP) until the block ends: what the block writes comes to it as one burst,
+        however slowly a busy machine runs the block. Written while the watch ran, a burst could be split
+        by the scheduler: a pause of the debounce time (0.1 s) between two writes made two re-checks."""
+        self.proc.send_signal(signal.SIGSTOP)
+        try:
+            _wait_stopped(self.proc.pid)
+            yield
+        finally:
+            self.proc.send_signal(signal.SIGCONT)
+
     def quiet(self, seconds: float) -> list[str]:
         time.sleep(seconds)
         out = []
@@ -93,6 +105,20 @@ class WatchProcess:
         self.reader.join(timeout=60)  # the end of the output: the watch and its workers are gone
         assert self.proc.stdout is not None
         self.proc.stdout.close()
+
+
+def _wait_stopped(pid: int) -> None:
+    """Until every thread of `pid` is stopped: `kill` only sends SIGSTOP, a thread running on another
+    processor stops a moment later (Linux's /proc; elsewhere, no wait)."""
+    tasks = Path(f"/proc/{pid}/task")
+    while True:
+        states = set()
+        for stat in tasks.glob("*/stat"):  # none: not Linux, or the watch is gone (then it fails as it may)
+            with contextlib.suppress(OSError):
+                states.add(stat.read_text().rsplit(")", 1)[1].split()[0])
+        if states <= {"T", "t", "Z", "X"}:
+            return
+        time.sleep(0.001)
 
 
 def _lines(lines: list[str]) -> str:
@@ -262,8 +288,9 @@ def test_identical_save_prints_nothing(vault: Path, watch: WatchProcess) -> None
 def test_burst_of_saves_is_one_recheck(vault: Path, watch: WatchProcess) -> None:
     note = vault / RESRL
     original = note.read_text(encoding="utf-8")
-    for i in range(20):  # Obsidian autosaving while you type
-        _in_place(note, original.replace("kind: paper", f"kind: paper{i}"))
+    with watch.held():  # saves a moment apart, as typed: never a pause of the debounce time between two
+        for i in range(20):  # Obsidian autosaving while you type
+            _in_place(note, original.replace("kind: paper", f"kind: paper{i}"))
     lines = watch.expect(r"^vaultkit: \d+ notes")
     assert sum(1 for line in lines if line.startswith("+ ")) == 1, lines
     assert "paper19" in "\n".join(lines)
