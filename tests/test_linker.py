@@ -2485,18 +2485,21 @@ def test_a_diff_heads_a_note_as_git_diff_does_byte_for_byte(name: str, header: s
 
 
 def _git_diff_header(name: str) -> str:
-    """The `--- ` header `git diff` writes for a file of this name changed."""
+    """The `--- ` header `git diff` writes for a file of this name changed, by git's defaults: the user's
+    own settings (`diff.noprefix`, `diff.mnemonicPrefix`, `commit.gpgSign` in ~/.gitconfig) changed the
+    header or failed the commit."""
     import subprocess
     import tempfile
 
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     with tempfile.TemporaryDirectory() as repo:
         git = ["git", "-C", repo, "-c", "user.name=t", "-c", "user.email=t@t", "-c", "core.quotePath=true"]
-        subprocess.run([*git, "init", "-q"], check=True)
+        subprocess.run([*git, "init", "-q"], check=True, env=env)
         (Path(repo) / name).write_text("a\n", encoding="utf-8")
-        subprocess.run([*git, "add", "-A"], check=True)
-        subprocess.run([*git, "commit", "-qm", "x"], check=True)
+        subprocess.run([*git, "add", "-A"], check=True, env=env)
+        subprocess.run([*git, "commit", "-qm", "x"], check=True, env=env)
         (Path(repo) / name).write_text("b\n", encoding="utf-8")
-        out = subprocess.run([*git, "diff"], check=True, capture_output=True).stdout
+        out = subprocess.run([*git, "diff"], check=True, capture_output=True, env=env).stdout
     return next(line for line in out.split(b"\n") if line.startswith(b"--- "))[4:].decode()
 
 
