@@ -92,6 +92,16 @@ def make_vault(tmp_path: Path) -> VaultFactory:
 
 
 @pytest.fixture
+def run_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test runs from a folder that holds none of its vaults, so that vaultkit names their files by their
+    whole paths, as the test expects. Run from a folder that holds the temporary folder (pytest started in
+    /tmp, or a TMPDIR inside the checkout), vaultkit named them relative to it and such tests failed."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+
+@pytest.fixture
 def example_vault(tmp_path: Path) -> Path:
     """A fresh copy of the example vault."""
     dest = tmp_path / "vault"

@@ -366,6 +366,7 @@ def test_no_vault_rules_child_while_a_child_saves_the_cache(
     assert len(children) == 1, "without the cache, a child checked a slice"
 
 
+@pytest.mark.usefixtures("run_elsewhere")
 def test_link_writes_the_same_notes_in_forked_processes(
     example_vault: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -489,6 +490,7 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 @forks
+@pytest.mark.usefixtures("run_elsewhere")
 @pytest.mark.parametrize("when", ["between notes", "after a rename"])
 def test_a_writer_process_killed_midway_is_said_and_its_notes_told_apart(
     make_vault: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str

@@ -826,6 +826,7 @@ def test_a_report_note_named_like_a_folder_says_it_is_one(make_vault: VaultFacto
     )
 
 
+@pytest.mark.usefixtures("run_elsewhere")
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -2387,6 +2387,7 @@ _GUARDED = {
 }
 
 
+@pytest.mark.usefixtures("run_elsewhere")
 @pytest.mark.parametrize("args", [("--check",), ("--diff",), ()])
 def test_links_are_checked_against_the_parse_the_mention_scan_recorded(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]

@@ -963,6 +963,7 @@ def test_the_bundled_schemas_take_one_alias_as_a_string(make_vault: VaultFactory
     assert sorted(d["code"] for d in json.loads(result.stdout)["diagnostics"]) == ["VK010", "VK010"]
 
 
+@pytest.mark.usefixtures("run_elsewhere")
 def test_the_bundled_schemas_take_one_tag_as_a_string_and_say_what_is_wrong(make_vault: VaultFactory) -> None:
     """Obsidian reads `tags: meeting` as one tag (and VK022 checks it as one): the schemas agree. Of the
     branches a value fails, the message comes from the one whose type it has, or names every type allowed:
