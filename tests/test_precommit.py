@@ -122,8 +122,16 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory, pre_commit_home: Path) -
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     assert HOOKS_FILE.is_file(), "the checkout has no .pre-commit-hooks.yaml"
+    base = tmp_path_factory.getbasetemp().resolve()
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        """COPY_IGNORE, and the temporary folder when it is inside the checkout (TMPDIR=./tmp): copied
+        into itself, the copy grew until the disk was full (29 GB)."""
+        inside = {name for name in names if base.is_relative_to(Path(folder, name).resolve())}
+        return set(COPY_IGNORE(folder, names)) | inside
+
     dest = tmp_path_factory.mktemp("hook-repo") / "vaultkit"
-    shutil.copytree(CHECKOUT, dest, ignore=COPY_IGNORE, symlinks=True)
+    shutil.copytree(CHECKOUT, dest, ignore=ignore, symlinks=True)
     env = _git_env(pre_commit_home)
     _git(dest, env, "init", "-q", "-b", "main")
     _git(dest, env, "add", "-A")
