@@ -18,16 +18,23 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 import vaultkit
 
 _PACKAGE = str(Path(vaultkit.__file__).resolve().parent)
 Tracer = Callable[[FrameType, str, Any], Any]
+T = TypeVar("T")
 
 
 def lines_run(call: Callable[[], object]) -> int:
     """How many lines of the `vaultkit` package `call()` runs (every line event in its frames)."""
+    return counted(call)[1]
+
+
+def counted(call: Callable[[], T]) -> tuple[T, int]:
+    """What `call()` returns, and how many lines of the `vaultkit` package it runs: for a test that asserts
+    on the result of the very call it counts."""
     count = 0
 
     def in_vaultkit(frame: FrameType, event: str, arg: Any) -> Tracer:
@@ -42,10 +49,10 @@ def lines_run(call: Callable[[], object]) -> int:
     previous = sys.gettrace()
     sys.settrace(on_call)
     try:
-        call()
+        result = call()
     finally:
         sys.settrace(previous)
-    return count
+    return result, count
 
 
 def growth(cost: Callable[[int], int], n: int, times: int = 8) -> float:

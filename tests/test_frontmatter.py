@@ -683,10 +683,10 @@ BOMB = (
 
 def test_alias_bomb_is_refused_before_it_is_expanded(check: Check) -> None:
     """Eight lists of nine aliases to the list before, down to nine strings, expand to 9**9 values: refused
-    from the sizes of its nodes, each counted once, before a single value is built. Counted, not timed (lines of vaultkit run,
-    the same on every machine): reading the bomb runs fewer lines than reading the same lists written
-    out, 90 values (1,068 against 2,239); building values until the walk's budget of 200,000 runs out
-    would run 4.3 million."""
+    from the sizes of its nodes, each counted once, before a single value is built. Counted, not timed
+    (lines of vaultkit run, the same on every machine): reading the bomb runs fewer lines than reading the
+    same lists written out, 90 values (1,068 against 2,239); building values until the walk's budget of
+    200,000 runs out would run 4.3 million."""
     written_out = re.sub(r"\*[a-h]", '"lol"', re.sub(r"&[a-i] ", "", BOMB))
     assert "&" not in written_out and "*" not in written_out
     assert lines_run(lambda: _load(BOMB)) < lines_run(lambda: _load(written_out))

@@ -38,7 +38,7 @@ from conftest import (
     run_installed,
     snapshot,
 )
-from cost import growth, lines_run
+from cost import counted, growth, lines_run
 
 from vaultkit import engine, frontmatter, markdown, note, verify
 from vaultkit.diagnostics import Edit
@@ -941,15 +941,10 @@ def test_alias_bomb_is_refused_before_it_is_expanded_in_process() -> None:
     spelled out. Counted, not timed: the parse runs 1,272 lines of vaultkit; without that check
     (`_check_expansion`), the walk expands values up to its budget of MAX_NODES and runs 4,267,020. The
     bound, 5,000, is a few lines a node of the YAML, far under a budget's worth of expanded values."""
-    parsed: note.Note | None = None
-
-    def parse() -> None:
-        nonlocal parsed
-        parsed = note.parse("Bomb.md", note.RawFile(BOMB.encode(), "", 0o644, 0, len(BOMB)))
-
-    lines = lines_run(parse)
+    raw = note.RawFile(BOMB.encode(), "", 0o644, 0, len(BOMB))
+    parsed, lines = counted(lambda: note.parse("Bomb.md", raw))
     assert lines < 5_000, f"{lines:,} lines run to refuse the bomb"
-    assert parsed is not None and [p.code for p in parsed.problems] == ["VK004"]
+    assert [p.code for p in parsed.problems] == ["VK004"]
     assert not parsed.fm.nodes  # nothing was expanded before the refusal
 
 

@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import FIXTURES, VaultFactory, run_cli
-from cost import growth, lines_run
+from cost import counted, growth
 
 from vaultkit.vault import Index
 
@@ -578,8 +578,7 @@ def _subpath_check_lines(
         "vaultkit.toml": "[relations]\nenabled = false\n",
     }
     root = make_vault(files, name=f"v{n}")
-    lines: list[str] = []
-    count = lines_run(lambda: lines.extend(report(root, monkeypatch, "--select", "VK103,VK104")))
+    lines, count = counted(lambda: report(root, monkeypatch, "--select", "VK103,VK104"))
     assert len(lines) == 1 and "'T.md' has no" in lines[0], lines
     return count
 
@@ -600,8 +599,7 @@ def _folder_path_links_lines(n: int) -> int:
     rels = [f"proj/p{i}/index.md" for i in range(n)]
     index = Index.build(dict.fromkeys(rels), {}, ())  # type: ignore[arg-type]
     links = [SimpleNamespace(kind="wikilink", target=f"p{i}/index", source="") for i in range(n)]
-    found: list[str | None] = []
-    count = lines_run(lambda: found.extend(index.resolve(link, "S.md").target for link in links))
+    found, count = counted(lambda: [index.resolve(link, "S.md").target for link in links])
     assert found == rels
     return count
 

@@ -878,7 +878,6 @@ def test_verify_is_linear_on_a_long_block_quote(monkeypatch: pytest.MonkeyPatch)
     strip = block_parser._parse_block_quote_line
     monkeypatch.setattr(block_parser, "_parse_block_quote_line", counted)
     md = verify._markdown.__wrapped__("none")
-    copied = 0
     text = ">\n" * 1000
     assert md(text)[0]["type"] == "block_quote"
     assert copied < len(text), copied

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import VaultFactory, run_cli
-from cost import growth, lines_run
+from cost import counted, growth, lines_run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -333,9 +333,8 @@ def _many_suppressions_lines(make_vault: VaultFactory, n: int) -> int:
     """Lines of vaultkit run checking a note of `n` used and `n` unused suppressions, `n` diagnostics and
     `n` mentions."""
     piece = "<!-- vaultkit-disable-next-line VK101 -->\n[[Nope]] and Target\n%% vaultkit-disable VK104 %%\n\n"
-    got: list[list[str]] = []
-    lines = lines_run(lambda: got.append(messages(make_vault, HEAD + piece * n)))
-    assert got == [["suppression of VK104 suppresses nothing"] * n]
+    got, lines = counted(lambda: messages(make_vault, HEAD + piece * n))
+    assert got == ["suppression of VK104 suppresses nothing"] * n
     return lines
 
 
