@@ -12,12 +12,13 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import itertools
 import json
 import re
 import sys
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -150,18 +151,32 @@ class KeyFacts(NamedTuple):
 # pyahocorasick looks a character up among a trie node's children one by one, in the order they were added.
 # At the root, a character that starts no key (a space, masked text, in most vaults many letters) was
 # compared with the first character of every key, at each of its places in the prose: a third of the scan.
-# The characters prose holds most go first, as entries that never match: a folded text holds no capital.
-_UNMATCHED = " " + MASK + "\netaoinsrhldcumfpgwybvkxjqz0123456789.,"
+# The characters prose holds most go first, as entries that never match (a folded text holds no capital):
+# the separators, then the letters the vault's names are written with, most frequent first (`_root_order`).
+_SEPARATORS = " " + MASK + "\n"
+_ROOT_LETTERS = 36  # letters put first: about an alphabet
+_ROOT_SAMPLE = 1000  # keys whose letters are counted
+
+
+def _root_order(keys: Sequence[str]) -> str:
+    """The characters the automaton over these (sorted) keys lists first: the separators, the letters most
+    frequent in a sample of the keys, then `.` and `,`. A fixed list of English letters served English
+    vaults, but made a Russian one's scan compare each Cyrillic letter with all of them first (a third
+    slower); the keys are written in the vault's languages, and their letters are the prose's."""
+    sample = "".join(keys[:: max(1, len(keys) // _ROOT_SAMPLE)])
+    frequent = (ch for ch, _count in Counter(sample).most_common() if ch not in _SEPARATORS)
+    letters = "".join(itertools.islice(frequent, _ROOT_LETTERS))
+    return _SEPARATORS + letters + "".join(ch for ch in ".," if ch not in letters)
 
 
 def build_automaton(keys: Iterable[str]) -> Any:
     """An Aho-Corasick automaton over `keys`, to search folded text (`fold`); each key's value is its
-    KeyFacts. (Entries of `_UNMATCHED` followed by `A` never match such a text.)"""
+    KeyFacts. (Entries of `_root_order` followed by `A` never match such a text.)"""
     import ahocorasick
 
     automaton = ahocorasick.Automaton()
     ordered = sorted(set(keys))
-    for ch in _UNMATCHED if ordered else ():
+    for ch in _root_order(ordered) if ordered else ():
         automaton.add_word(ch + "A", None)
     within: list[str] = []  # the keys the current one starts with, shortest first (sorted, they come before)
     for key in ordered:
@@ -508,7 +523,7 @@ def _scan(
             continue
         end, facts = longest[start]
         key = facts.key
-        edges = _ascii_edges(prose, start, end) if facts.plain else None
+        edges = _quick_edges(prose, start, end) if facts.plain else None
         if edges is None:  # the general decision
             if not _starts_word(prose, start) or (start > 0 and prose[start - 1] in _NOT_BEFORE):
                 continue
@@ -537,7 +552,7 @@ def _scan(
 def _plain_key(key: str) -> bool:
     """Holds no character that makes a mention's own text matter beyond its first and last: no emphasis
     delimiter (an inner run may pair with one outside, `_breaks_emphasis`), no underscore (a word character
-    `_ascii_edges` leaves out), no `@` (a handle, `_in_a_name`)."""
+    `_quick_edges` leaves out), no `@` (a handle, `_in_a_name`)."""
     return _UNPLAIN.isdisjoint(key)
 
 
@@ -546,24 +561,70 @@ _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 # ASCII characters that, beside a mention, mean nothing but "no letter or digit" (or are one): not `_`, an
 # emphasis delimiter, `[` or `]`, `!\^` before a link, `(` after one, `:` (a Dataview key), `-` (a
 # reduplicated word), nor `.`, `@` and `/` (a name, `_in_a_name`). Each is needed: the property test of
-# `_ascii_edges` fails without any one of them.
+# `_quick_edges` fails without any one of them.
 _ASCII_PLAIN = frozenset(map(chr, range(128))) - frozenset("_*~=[](!\\^:-.@/")
 
 
-def _ascii_edges(prose: str, start: int, end: int) -> tuple[bool, bool] | None:
+def _quick_edges(prose: str, start: int, end: int) -> tuple[bool, bool] | None:
     """For a plain key (`_plain_key`) at prose[start:end]: does a word start there where a link may go, and
     does it end there with nothing around it that a link would change? The general decision
     (`_starts_word`, `_NOT_BEFORE`, `_is_mention` but its acronym test), made at once where the characters
-    on either side and the first and last of the mention are ASCII and mean nothing else here
-    (`_ASCII_PLAIN`): a word boundary is then just a letter or digit beside something else. None: the
-    general decision must be made."""
+    at each edge are letters or digits of a script written with spaces (`_letter`) or ASCII that means
+    nothing else here (`_ASCII_PLAIN`): a word boundary is then just a letter or digit beside something
+    else. Where no word starts, the end is not decided (False): the scan goes on to the next place. None:
+    the general decision must be made.
+
+    Prose in Cyrillic, Greek or Arabic took the general decision at each place a key occurs, in words too
+    (a short name inside longer ones): its mention scan cost twice an English vault's."""
     before = prose[start - 1] if start else " "
     after = prose[end] if end < len(prose) else " "
     first, last = prose[start], prose[end - 1]
     if before in _ASCII_PLAIN and after in _ASCII_PLAIN and first < "\x80" and last < "\x80":
-        word = _ASCII_WORD
+        word = _ASCII_WORD  # the commonest case, decided here: `_word_starts` and `_word_ends` would agree
         return not (before in word and first in word), not (last in word and after in word)
-    return None
+    starts = _word_starts(before, first)
+    if starts is False:
+        return False, False
+    ends = _word_ends(last, after)
+    if ends is False and starts:
+        return True, False
+    if starts is None or ends is None:
+        return None
+    # both edges plain ASCII beside the mention: no emphasis delimiter, `](`, `::`, hyphen, dot, `@` or `/`
+    # there that `_is_mention` would look at
+    return True, ends
+
+
+def _word_starts(before: str, first: str) -> bool | None:
+    """Does a word start between `before` and `first`, as `_starts_word` (and `_NOT_BEFORE`) decide? None
+    where the general decision must be made: beside an apostrophe (inside a word between two Cyrillic
+    letters, `_in_word_apostrophe`), an underscore, a mark, a joiner, Han or kana..."""
+    if before in _ASCII_PLAIN:
+        if first < "\x80":
+            return not (before in _ASCII_WORD and first in _ASCII_WORD)
+        if before != "'" and _letter(first):
+            return before not in _ASCII_WORD
+        return None
+    return False if _letter(before) and _letter(first) else None
+
+
+def _word_ends(last: str, after: str) -> bool | None:
+    """Does a word end between `last` and `after`, as `_ends_word` decides? None where the general
+    decision must be made (as `_word_starts`; and before Hangul, where a Korean particle may follow)."""
+    if after in _ASCII_PLAIN:
+        if last < "\x80":
+            return not (last in _ASCII_WORD and after in _ASCII_WORD)
+        if after != "'" and _letter(last):
+            return after not in _ASCII_WORD
+        return None
+    return False if _letter(last) and _letter(after) and not _hangul(after) else None
+
+
+@functools.cache  # asked for the characters around every place a key occurs: a few hundred distinct ones
+def _letter(ch: str) -> bool:
+    """A letter or digit of a word written with spaces (`_word`, but for `_`): never a mark, which belongs
+    to the letter before it, nor Han or kana, each a word of its own."""
+    return ch.isalnum() and not is_cjk(ch) and not _katakana(ch)
 
 
 def _is_mention(prose: str, start: int, end: int, acronym: str | None) -> bool:
