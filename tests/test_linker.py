@@ -2258,6 +2258,7 @@ _NEIGHBOURS = [
     *"\u00e9\u00c9\u00df\u00ad\u200c\u2060\u200d\u0301\ufe0f",  # Latin-1 letters, invisible joiners, marks
     *"\u7f8e\u56e2\u3092\u30a2\u30fc\u30fb\uff0c\u3002",  # Han, hiragana, katakana, CJK punctuation
     *"\u043f\u0457\u041a\ud55c\uc5d0\uc11c\u0e01\u0627",  # Cyrillic, Hangul (a particle), Thai, Arabic
+    *"\u00ab\u2014\u00a0\U0001f600\U0001f3fb\U0001f1e9\u3001\u300c\u302a\u3099\u309d\uff10\uff71",  # punctuation, emoji, marks
     "~~",
     "==",
     "::",
@@ -2283,6 +2284,9 @@ _SCRIPTS = [
     "\u30e1\u30a4\u30c8\u30a5\u30a2\u30f3",  # katakana
     "GPT\u0664",  # an Arabic-Indic digit last
     "Stra\u00dfe",
+    "\u7f8e\u56e2",  # 美团: Han
+    "\u3055\u304f\u3089",  # さくら: hiragana
+    "\U0001f1e9\U0001f1ea team",  # a flag first
 ]
 _SPELLINGS = [
     "Meituan",
@@ -2313,6 +2317,10 @@ _SPELLINGS = [
 @example(left=" ", name=_SCRIPTS[10], right="a")  # ending in Han: an end before a Latin letter too
 @example(left=" ", name="Meituan", right="\uc5d0\uc11c ")  # a Korean particle after it: an end
 @example(left="\uff71", name="Meituan", right=" ")  # after half-width katakana, a word of its own: a start
+@example(left="\u043f\u2019", name=_SCRIPTS[0], right="\u3001")  # a typographic apostrophe in a Cyrillic word
+@example(left="\u30a2", name=_SCRIPTS[11], right="\u30fc")  # katakana next to katakana: one word
+@example(left="\U0001f1e9", name=_SCRIPTS[-1], right=" ")  # a regional indicator before a flag: one flag
+@example(left="a\u00ad", name="Meituan", right="\u00ad" + "a")  # soft hyphens inside a word
 def test_the_fast_path_decides_as_the_general_one(left: str, name: str, right: str) -> None:
     """Where the characters beside a key are plain ASCII, the scan decides at once whether a word starts
     and ends there (`_quick_edges`), for a key in ASCII or in another script written with spaces; that

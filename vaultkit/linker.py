@@ -569,55 +569,48 @@ def _quick_edges(prose: str, start: int, end: int) -> tuple[bool, bool] | None:
     """For a plain key (`_plain_key`) at prose[start:end]: does a word start there where a link may go, and
     does it end there with nothing around it that a link would change? The general decision
     (`_starts_word`, `_NOT_BEFORE`, `_is_mention` but its acronym test), made at once where the characters
-    at each edge are letters or digits of a script written with spaces (`_letter`) or ASCII that means
-    nothing else here (`_ASCII_PLAIN`): a word boundary is then just a letter or digit beside something
-    else. Where no word starts, the end is not decided (False): the scan goes on to the next place. None:
-    the general decision must be made.
+    at each edge are letters or digits of a script written with spaces (`_letter`), characters beside which
+    a word always starts and ends (`_alone`: Han, punctuation...), or ASCII that means nothing else here
+    (`_ASCII_PLAIN`). Where no word starts, the end is not decided (False): the scan goes on to the next
+    place. None: the general decision must be made.
 
-    Prose in Cyrillic, Greek or Arabic took the general decision at each place a key occurs, in words too
-    (a short name inside longer ones): its mention scan cost twice an English vault's."""
+    Prose in Cyrillic, Greek, Arabic or Chinese took the general decision at each place a key occurs (in
+    words too, a short name inside longer ones): its mention scan cost up to twice an English vault's."""
     before = prose[start - 1] if start else " "
     after = prose[end] if end < len(prose) else " "
     first, last = prose[start], prose[end - 1]
     if before in _ASCII_PLAIN and after in _ASCII_PLAIN and first < "\x80" and last < "\x80":
-        word = _ASCII_WORD  # the commonest case, decided here: `_word_starts` and `_word_ends` would agree
+        word = _ASCII_WORD  # the commonest case, decided here: `_boundary` would agree
         return not (before in word and first in word), not (last in word and after in word)
-    starts = _word_starts(before, first)
+    starts = _boundary(first, before, ending=False)
     if starts is False:
         return False, False
-    ends = _word_ends(last, after)
+    ends = _boundary(last, after, ending=True)
     if ends is False and starts:
         return True, False
     if starts is None or ends is None:
         return None
-    # both edges plain ASCII beside the mention: no emphasis delimiter, `](`, `::`, hyphen, dot, `@` or `/`
-    # there that `_is_mention` would look at
+    # no emphasis delimiter, `](`, `::`, hyphen, dot, `@` or `/` beside the mention, which `_is_mention`
+    # would look at: those are ASCII, and not `_ASCII_PLAIN`
     return True, ends
 
 
-def _word_starts(before: str, first: str) -> bool | None:
-    """Does a word start between `before` and `first`, as `_starts_word` (and `_NOT_BEFORE`) decide? None
-    where the general decision must be made: beside an apostrophe (inside a word between two Cyrillic
-    letters, `_in_word_apostrophe`), an underscore, a mark, a joiner, Han or kana..."""
-    if before in _ASCII_PLAIN:
-        if first < "\x80":
-            return not (before in _ASCII_WORD and first in _ASCII_WORD)
-        if before != "'" and _letter(first):
-            return before not in _ASCII_WORD
-        return None
-    return False if _letter(before) and _letter(first) else None
-
-
-def _word_ends(last: str, after: str) -> bool | None:
-    """Does a word end between `last` and `after`, as `_ends_word` decides? None where the general
-    decision must be made (as `_word_starts`; and before Hangul, where a Korean particle may follow)."""
-    if after in _ASCII_PLAIN:
-        if last < "\x80":
-            return not (last in _ASCII_WORD and after in _ASCII_WORD)
-        if after != "'" and _letter(last):
-            return after not in _ASCII_WORD
-        return None
-    return False if _letter(last) and _letter(after) and not _hangul(after) else None
+def _boundary(inside: str, outside: str, *, ending: bool) -> bool | None:
+    """Is there a word boundary between the mention's `inside` character (its first, or its last if
+    `ending`) and the `outside` one beside it, as `_starts_word` (with `_NOT_BEFORE`) and `_ends_word`
+    decide? None where the general decision must be made: beside an apostrophe (inside a word between two
+    Cyrillic letters, `_in_word_apostrophe`), an underscore, a mark, a joiner, katakana, or a letter before
+    Hangul (a Korean particle may follow)."""
+    if outside in _ASCII_PLAIN:
+        if inside < "\x80":
+            return not (outside in _ASCII_WORD and inside in _ASCII_WORD)
+        if _alone(inside):
+            return True
+        return outside not in _ASCII_WORD if outside != "'" and _letter(inside) else None
+    if _letter(inside) and _letter(outside):
+        return None if ending and _hangul(outside) else False
+    known = (_letter(inside) or _alone(inside)) and (_letter(outside) or _alone(outside))
+    return True if known else None
 
 
 @functools.cache  # asked for the characters around every place a key occurs: a few hundred distinct ones
@@ -625,6 +618,24 @@ def _letter(ch: str) -> bool:
     """A letter or digit of a word written with spaces (`_word`, but for `_`): never a mark, which belongs
     to the letter before it, nor Han or kana, each a word of its own."""
     return ch.isalnum() and not is_cjk(ch) and not _katakana(ch)
+
+
+@functools.cache
+def _alone(ch: str) -> bool:
+    """A character beside which a word always starts or ends (`_apart`), whatever is on its other side:
+    not ASCII (whose characters `_ASCII_PLAIN` sorts), no letter or digit of a word written with spaces,
+    and none that joins what is beside it: a mark or a joiner, which belong to the character before them,
+    katakana (next to katakana), an apostrophe (inside a Cyrillic word), an invisible in-word character,
+    a regional indicator (two make a flag). Han and hiragana, punctuation, symbols, spaces, emoji."""
+    return (
+        ch >= "\x80"
+        and not _word(ch)
+        and not _attaches(ch)
+        and not _katakana(ch)
+        and ch not in _APOSTROPHES
+        and ch not in _IN_WORD
+        and not _regional(ch)
+    )
 
 
 def _is_mention(prose: str, start: int, end: int, acronym: str | None) -> bool:
