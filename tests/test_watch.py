@@ -297,6 +297,34 @@ def test_burst_of_saves_is_one_recheck(vault: Path, watch: WatchProcess) -> None
     assert not [line for line in watch.quiet(0.8) if line.startswith("vaultkit: ")]
 
 
+def test_notes_changed_together_are_rechecked_together(tmp_path: Path) -> None:
+    """Regression: each note was re-checked once quiet for the debounce time on its own, so a checkout that
+    took a link and its relation away (a `git switch` to a branch without them, writing `Entities/` before
+    `Wiki/`) could be re-checked in two parts: the note that lost its relation first, still linked from
+    the other, with a `+ VK121` said for nothing and a `-` a moment later (with --fix, its fix was then
+    due, and `as git's index has it ...: checked, not linked` was said of a note with nothing to link).
+    The notes changed in one burst are re-checked once the burst is quiet. The two writes here are 0.3 s
+    apart, under the debounce time of 1 s: before, the first note was due 0.3 s before the second."""
+    root = tmp_path / "vault"
+    (root / "Entities").mkdir(parents=True)
+    (root / "Wiki").mkdir()
+    (root / "vaultkit.toml").write_text("", encoding="utf-8")
+    entity = root / "Entities" / "Zorblat.md"
+    wiki = root / "Wiki" / "Overview.md"
+    entity.write_text('---\nrelated: ["[[Overview]]"]\n---\nA lab.\n', encoding="utf-8")
+    wiki.write_text("See [[Zorblat]].\n", encoding="utf-8")
+    w = WatchProcess(root, "--debounce-ms", "1000")
+    try:
+        entity.write_text("---\n---\nA lab.\n", encoding="utf-8")
+        time.sleep(0.3)
+        wiki.write_text("See [[Nowhere]].\n", encoding="utf-8")  # a problem: the re-check says something
+        later = w.expect(r"^vaultkit: \d+ notes", timeout=20) + w.quiet(2.0)
+        changes = [line for line in later if line.startswith(("+ ", "- "))]
+        assert len(changes) == 1 and changes[0].startswith("+ Wiki/Overview.md:1:5: VK101 "), later
+    finally:
+        w.stop()
+
+
 def test_delete_and_rename_recheck_the_notes_that_link(vault: Path, watch: WatchProcess) -> None:
     (vault / "Entities/People/Nathan Lambert.md").unlink()
     lines = watch.expect(r"^vaultkit: \d+ notes")

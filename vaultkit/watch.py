@@ -1,10 +1,10 @@
 """`vaultkit watch`: re-check notes as they are saved, through the same engine, incrementally.
 
 Every way a save arrives — written in place, a temporary file renamed over the note, deleted and created
-again — ends as "this path changed". Paths are collected and a note is re-checked once it has been quiet
-for the debounce time; a note whose bytes did not change is not re-checked at all. The engine's
-VaultState says which other notes depend on the change. The terminal shows the diagnostics that appeared
-(+) and went away (-), then a one-line summary; nothing when nothing changed.
+again — ends as "this path changed". Paths are collected and re-checked together once all have been
+quiet for the debounce time (`_due_at`); a note whose bytes did not change is not re-checked at all.
+The engine's VaultState says which other notes depend on the change. The terminal shows the diagnostics
+that appeared (+) and went away (-), then a one-line summary; nothing when nothing changed.
 
 With --fix, a note saved and then quiet for the settle time gets its mentions linked and its relations
 added. Only the saved note is written: a note the user did not save may be open in Obsidian, whose editor
@@ -80,6 +80,8 @@ class WatchOptions:
 WHY_SAVED = ""  # `_print_changes`: a problem went from a note saved, by vaultkit's fix or by the user's edit
 CHANGED = "(changed: see the next line)"  # a problem told otherwise (`_replaced`), printed above its new line
 _FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked, unreadable), not of a note
+# seconds a note quiet on its own waits for the other notes of its burst to be quiet too (`_due_at`)
+BURST_PATIENCE = 2.0
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
 # Present while git changes the working tree or waits in the middle of doing so: no fix is written then
 # (index.lock last: a merge or rebase in progress holds the fixes at once, where the lock alone is waited for)
@@ -170,7 +172,7 @@ class Watcher:
 
     def _next_wakeup(self) -> float:
         with self.lock:
-            times = [t + self.debounce for t in self.pending.values()]
+            times = list(_due_at(self.pending, self.debounce).values())
             if self.reload and not self.pending:  # saves still pending come first (`_tick`)
                 times.append(self.reload_at + self.debounce)
         times += self.fix_due.values()
@@ -180,7 +182,7 @@ class Watcher:
     def _tick(self) -> None:
         now = time.monotonic()
         with self.lock:
-            due = [rel for rel, t in self.pending.items() if now - t >= self.debounce]
+            due = [rel for rel, at in _due_at(self.pending, self.debounce).items() if at <= now]
             burst = len(self.pending)  # the notes changed together: due now, and those still coming
             for rel in due:
                 del self.pending[rel]
@@ -810,6 +812,19 @@ def _went_to(old: str, new: str) -> str:
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:
     return any(d.fix is not None for d in diagnostics)
+
+
+def _due_at(pending: Mapping[str, float], debounce: float) -> dict[str, float]:
+    """When each pending note (its last change at the time given) is re-checked: with every note changed in
+    the same burst, once the newest change of all is `debounce` old. A checkout writes `Entities/` a few
+    milliseconds before `Wiki/`: re-checked alone, a note whose relation went while the note linking to it
+    had not yet been read back was said to lack it, for nothing. A note quiet on its own for BURST_PATIENCE
+    is due even while other files go on changing (a log a plugin appends to every 100 ms)."""
+    if not pending:
+        return {}
+    together = max(pending.values()) + debounce
+    alone = max(debounce, BURST_PATIENCE)
+    return {rel: min(together, t + alone) for rel, t in pending.items()}
 
 
 def _pop_ready(due: dict[str, float], now: float, pending: dict[str, float]) -> list[str]:
