@@ -419,6 +419,28 @@ def test_typographic_quotes_in_yaml_are_named(check: Check, lines: tuple[str, ..
 
 
 @pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            ("related:", "<<<<<<< HEAD", '  - "[[A]]"', "=======", '  - "[[B]]"', ">>>>>>> other"),
+            "N.md:5:1: VK001 invalid YAML: could not find expected ':' (while scanning a simple key that opens "
+            "at 3:1); line 3 holds '<<<<<<< HEAD', a conflict marker git writes where a merge stopped",
+        ),
+        (
+            ("title: x", "=======", "title: y", ">>>>>>> 1a2b3c4 (laptop)"),
+            "N.md:4:1: VK001 invalid YAML: could not find expected ':' (while scanning a simple key that opens "
+            "at 3:1); line 3 holds '=======', a conflict marker git writes where a merge stopped",
+        ),
+    ],
+)
+def test_a_git_conflict_marker_in_yaml_is_named(check: Check, lines: tuple[str, ...], expected: str) -> None:
+    """Regression: a note committed with a merge's conflict left in its frontmatter (Obsidian users do
+    commit these: obsidian-git's auto-commit, `git commit -a`) said only "could not find expected ':'"."""
+    (problem,) = check({"A.md": "x\n", "B.md": "x\n", "N.md": fm(*lines)}, schema=None)
+    assert problem == (f"{expected}: keep the lines meant and delete the marker lines"), problem
+
+
+@pytest.mark.parametrize(
     ("line", "expected"),
     [
         (

@@ -382,7 +382,8 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
             context = f" ({e.context} that opens at {opens[0]}:{opens[1]})"
     hint = (
         (
-            _quote_links(src, mark.index)
+            _conflict_hint(src, base_line)
+            or _quote_links(src, mark.index)
             or _placeholder_hint(src, mark.index)
             or full_width_hint(src, mark.index, base_line)
         )
@@ -390,6 +391,23 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
         else ""
     )
     return Problem("VK001", line, col, f"invalid YAML: {what}{context}{hint}")
+
+
+def _conflict_hint(src: str, base_line: int) -> str:
+    """`; line 3 holds '<<<<<<< HEAD', a conflict marker ...` where YAML (starting on note line `base_line`)
+    that cannot be read holds a line git writes where a merge stopped, or "": YAML's own error names the
+    line after the marker ("could not find expected ':'"), and such notes get committed (`git commit -a`,
+    obsidian-git's commit on a timer)."""
+    found = _CONFLICT.search(src) if ("<<<<<<<" in src or "=======" in src or ">>>>>>>" in src) else None
+    if found is None:
+        return ""
+    line = base_line + src.count("\n", 0, found.start())
+    text = found.group().rstrip("\r")
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return (
+        f"; line {line} holds {shown!r}, a conflict marker git writes where a merge stopped: keep the lines "
+        "meant and delete the marker lines"
+    )
 
 
 def _placeholder_hint(src: str, at: int) -> str:
@@ -505,6 +523,8 @@ _CURLED = re.compile(r"(?<![^\s\[{,])([“‘])([^“”‘’\n]{1,200})([”�
 # A Templater command (`<% tp.date.now() %>`, `<%* let t = 1 %>`) or a variable of the core Templates plugin,
 # Periodic Notes or QuickAdd (`{{date}}`, `{{time:HH:mm}}`, `{{VALUE:tag}}`): what a template holds where the
 # note made from it holds a value
+# a line git writes in a file where a merge stopped: `<<<<<<< HEAD`, `|||||||` (diff3), `=======`, `>>>>>>> b`
+_CONFLICT = re.compile(r"^(?:<{7}|\|{7}|={7}|>{7})(?:[ \t][^\n]*)?\r?$", re.M)
 _PLACEHOLDER = re.compile(r"\{\{[^{}\n]{1,200}\}\}|<%[^\n]{0,200}?%>")
 # `authors: [[Peize Sun]], [[Yi Jiang]]`: the value starts with an unquoted wikilink
 _UNQUOTED_LINK = re.compile(r"[ \t]*(?:-[ \t]+)?[^\s:#][^:]*:[ \t]+\[\[[^\[\]\n]+\]\]")
