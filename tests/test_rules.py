@@ -219,3 +219,38 @@ def test_fixable_rule_is_fixed_by_link_and_stays_fixed(
     assert after.exit_code == 0, after.stdout
     again = run_cli("link", "--check", "--no-cache", ".")
     assert again.exit_code == 0, again.output
+
+
+_CONFLICT = "<<<<<<< HEAD{eol}ours{eol}======={eol}theirs{eol}>>>>>>> research{eol}"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("# T\n\n" + _CONFLICT.format(eol="\n"), ["N.md:3:1 '>>>>>>> research' on line 7"]),
+        ("# T\r\n\r\n" + _CONFLICT.format(eol="\r\n"), ["N.md:3:1 '>>>>>>> research' on line 7"]),  # Windows
+        ("- a\n" + _CONFLICT.format(eol="\n"), ["N.md:2:1 '>>>>>>> research' on line 6"]),  # a lazy line
+        ("> a\n" + _CONFLICT.format(eol="\n"), ["N.md:2:1 '>>>>>>> research' on line 6"]),  # in a quote
+        (  # diff3 style, and two conflicts
+            "<<<<<<< HEAD\na\n||||||| base\nb\n=======\nc\n>>>>>>> x\n\n" + _CONFLICT.format(eol="\n"),
+            ["N.md:1:1 '>>>>>>> x' on line 7", "N.md:9:1 '>>>>>>> research' on line 13"],
+        ),
+        ("```text\n" + _CONFLICT.format(eol="\n") * 2 + "```\n", []),  # shown in a code block
+        ("%%\n" + _CONFLICT.format(eol="\n") + "%%\n", []),  # in a comment
+        ("<<<<<<< HEAD\nours\n=======\n", []),  # no closing marker: no conflict git wrote
+        ("<<<<<<<< eight\nx\n=======\n>>>>>>>> eight\n", []),  # not git's markers
+        ("Release notes\n=======\n\n<<<<<<< old arrows\n", []),  # a setext heading, a line of `<`
+    ],
+)
+def test_a_merge_conflict_left_in_the_body_is_reported(
+    body: str, expected: list[str], tmp_path: Path
+) -> None:
+    """Regression: a note committed with a merge's conflict left in its body (`git commit -a`, a plugin's
+    timed commit) passed every check and both hooks; git's markers are now VK007, at the opening one, outside
+    code and comments, with Windows line endings too."""
+    (tmp_path / "vaultkit.toml").write_text("")
+    (tmp_path / "N.md").write_bytes(body.encode())
+    result = run_cli("check", "--no-cache", "--select", "VK007", tmp_path / "N.md")
+    found = re.findall(r"/(N\.md:\d+:\d+): VK007 .*?, '<<<<<<<[^']*' to ('[^']*' on line \d+)", result.stdout)
+    assert [f"{place} {closer}" for place, closer in found] == expected, result.stdout
+    assert result.exit_code == (1 if expected else 0)

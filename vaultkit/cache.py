@@ -127,7 +127,8 @@ CACHE_DIR = ".vaultkit_cache"
 #     written `./Index` (VK120 and VK121 then offer it; before, neither was reported)
 # 73: VK022 of one string of tags with commas gives the list to write (`tags: [meeting, draft]`)
 # 74: VK001 of frontmatter that holds a git conflict marker (`<<<<<<< HEAD`) names its line
-FORMAT = 74
+# 75: VK007 reports a merge conflict git left in a note's body
+FORMAT = 75
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
