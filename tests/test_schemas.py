@@ -935,6 +935,34 @@ def test_a_property_that_may_be_empty_has_the_type_of_its_values(
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.parametrize(
+    ("declared", "obsidian"),
+    [
+        ({"enum": [1, 2, 3]}, "number"),
+        ({"oneOf": [{"const": 1}, {"const": 2.5}]}, "number"),
+        ({"const": True}, "checkbox"),
+        ({"enum": ["draft", "done"]}, "text"),
+        ({"enum": [1, "one"]}, "text"),
+    ],
+)
+def test_a_property_given_by_its_values_has_their_type(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, declared: dict[str, Any], obsidian: str
+) -> None:
+    """`"tier": {"enum": [1, 2, 3]}` (no `type`: the values say it) is a number to Obsidian: it was taken for
+    text, so `obsidian-types` wrote `"tier": "text"` and VK023 refused a types.json that said number."""
+    root = make_vault(
+        {
+            "vaultkit.toml": 'schema_dir = "schemas"\n',
+            "schemas/default.schema.json": schema(properties={"tier": declared}),
+            "N.md": "x\n",
+        }
+    )
+    (root / ".obsidian" / "types.json").write_text(json.dumps({"types": {"tier": obsidian}}))
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--no-cache", ".")
+    assert result.exit_code == 0, result.output
+
+
 def test_property_type_conflict_between_schemas(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -1255,3 +1283,25 @@ def test_a_value_no_branch_of_anyof_or_oneof_takes_says_what_the_others_wanted(r
         "than the maximum -1; is not a multiple of 7; must be 0; and 1 more)",
         "N.md:6:9: VK010 titled: 5 is greater than the maximum 3",
     ]
+
+
+def test_two_schemas_with_the_same_id_are_refused(run: Run) -> None:
+    """Two schema files that claim one `$id` (a shared definitions file copied and edited): a `$ref` to that
+    URI got whichever the registry read last, and the edit to the other changed no verdict, silently."""
+    person = {"$id": "https://example.org/common.schema.json", "$defs": {"mail": {"format": "email"}}}
+    copied = {**person, "$defs": {"mail": {"format": "uri"}}}
+    files = {
+        "schemas/common.schema.json": json.dumps(person),
+        "schemas/copy.schema.json": json.dumps(copied),
+        "schemas/default.schema.json": schema(
+            properties={"mail": {"$ref": "https://example.org/common.schema.json#/$defs/mail"}}
+        ),
+        "N.md": "---\nmail: nope\n---\n",
+    }
+    result = run(files)
+    assert result.exit_code == 2
+    assert (
+        "copy.schema.json: $id 'https://example.org/common.schema.json' is also the $id of " in result.output
+    )
+    assert "common.schema.json; a $ref to it would get either: give each schema its own $id" in result.output
+    assert "Traceback" not in result.output

@@ -15,8 +15,9 @@ from vaultkit.schemas import SchemaSet, ref_document
 
 def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet, doc: str = "") -> str:
     """integer/number -> number, boolean -> checkbox, date -> date, date-time -> datetime, tags, aliases,
-    list of strings -> multitext, anything else -> text; an `anyOf` (or `oneOf`) is the type of its first
-    branch that is not null. `doc`: the schema file `schema` was read from, for
+    list of strings -> multitext, no `type` but values all numbers (`enum`, `const`) -> number, all
+    booleans -> checkbox, anything else -> text; an `anyOf` (or `oneOf`) is the type of its first branch
+    that is not null. `doc`: the schema file `schema` was read from, for
     `$ref`s local to it (`#/$defs/date`)."""
     if name in ("tags", "aliases"):
         return name
@@ -41,6 +42,20 @@ def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet, doc:
         return {"date": "date", "date-time": "datetime"}.get(fmt if isinstance(fmt, str) else "", "text")
     if kind == "array":
         return "multitext"
+    return _type_of_values(schema) if kind is None else "text"
+
+
+def _type_of_values(schema: Mapping[str, Any]) -> str:
+    """The Obsidian type of a property given by its values alone (`"enum": [1, 2, 3]`, `"const": true`,
+    `oneOf` of constants): a tier of 1 to 3 is a number to Obsidian, not text, or its property editor
+    writes `tier: "2"`, which the schema then refuses."""
+    values = schema.get("enum", [schema["const"]] if "const" in schema else None)
+    if not isinstance(values, list) or not values:
+        return "text"
+    if all(isinstance(v, bool) for v in values):
+        return "checkbox"
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        return "number"
     return "text"
 
 

@@ -133,6 +133,7 @@ class SchemaSet:
         if not self._trusted:  # before the registry reads them: `$schema: 5` or `properties: []` break it
             for name in self.contents:
                 self._check_meta(name)
+            self._check_ids()
         registry = self._build_registry()
         if self._trusted:
             self._registry = registry
@@ -184,6 +185,22 @@ class SchemaSet:
             why = f" (read as ECMA-262 with the u flag, as JSON Schema says: {e.cause})" if e.cause else ""
             message = f"not a valid JSON Schema at {where}: {_meta_message(e)}{why}"
             raise FatalError(f"{self.folder / name}: {message}") from e
+
+    def _check_ids(self) -> None:
+        """No two schemas of the folder claim the same `$id`: a `$ref` to that URI would get whichever the
+        registry read last, silently (a copy of a shared definitions file, edited, changed no verdict)."""
+        claimed: dict[str, str] = {}
+        for name, schema in self.contents.items():
+            uri = schema.get("$id") if isinstance(schema, dict) else None
+            if not isinstance(uri, str):
+                continue
+            key = uri.removesuffix("#")
+            if key in claimed:
+                raise FatalError(
+                    f"{self.folder / name}: $id '{uri}' is also the $id of {claimed[key]}; a $ref to it "
+                    "would get either: give each schema its own $id"
+                )
+            claimed[key] = name
 
     def _check(self, name: str) -> None:
         """Schema `name`'s references (each resolves inside the folder) and its patterns (none backtracks
