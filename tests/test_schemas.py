@@ -1305,3 +1305,36 @@ def test_two_schemas_with_the_same_id_are_refused(run: Run) -> None:
     )
     assert "common.schema.json; a $ref to it would get either: give each schema its own $id" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_problem_an_if_asks_for_says_which_value_asked(run: Run) -> None:
+    """A `then` or `else` applies because of another property's value: `missing required property 'stars'`
+    alone did not say that `rec: strong` asked for it. A `not: {required: [k]}` showed the whole frontmatter
+    at the opening `---`; it names the key, at its line."""
+    content = schema(
+        properties={"rec": {"enum": ["skip", "strong"]}, "stars": {"type": "integer"}},
+        **{
+            "if": {"properties": {"rec": {"const": "strong"}}, "required": ["rec"]},
+            "then": {"required": ["stars"]},
+            "else": {"not": {"required": ["stars"]}},
+        },
+    )
+    files = {
+        "schemas/default.schema.json": content,
+        "A.md": "---\nrec: strong\n---\n",
+        "B.md": "---\nrec: skip\nstars: 3\n---\n",
+    }
+    assert lines(run(files)) == [
+        "A.md:1:1: VK010 missing required property 'stars', as rec is \"strong\" (the schema's if/then)",
+        "B.md:3:1: VK010 'stars' must not be set (not: required), as rec is not \"strong\" (the schema's if/else)",
+    ]
+
+
+def test_a_value_more_than_one_branch_of_one_of_takes_says_so_in_words(run: Run) -> None:
+    """jsonschema's words were Python's: `5 is valid under each of {'type': 'number', 'minimum': 0},
+    {'type': 'integer'}`, which told neither what oneOf wants nor what to change."""
+    content = schema(properties={"n": {"oneOf": [{"type": "integer"}, {"type": "number", "minimum": 0}]}})
+    assert lines(run({"schemas/default.schema.json": content, "N.md": "---\nn: 5\n---\n"})) == [
+        "N.md:2:4: VK010 n: 5 fits more than one branch of oneOf, which must fit exactly one: make the "
+        "branches exclude each other, or write anyOf"
+    ]

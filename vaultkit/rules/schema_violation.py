@@ -67,6 +67,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         return
     seen: set[tuple[int, int, str]] = set()
     leaves = [leaf for error in ctx.schemas.errors(selected.name, note.fm.data) for leaf in _leaves(error)]
+    root = ctx.schemas.validator(selected.name).schema if leaves else None
     # A value that fails both a format and a pattern (a date schema has both) is one problem, and the
     # pattern's message, which carries the schema's description, says more.
     patterned = {tuple(leaf.absolute_path) for leaf in leaves if leaf.validator == "pattern"}
@@ -80,8 +81,8 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         if _selector(leaf):
             continue  # `$schema` chose the schema: vaultkit's selector, not a property the note holds
         at_key = leaf.validator in _AT_KEY or getattr(leaf, "refused_key", False)
-        line, col = _where(note, tuple(leaf.absolute_path), at_key)
-        message = describe(leaf, note) + _other_branches(leaf, note)
+        line, col = _where(note, tuple(leaf.absolute_path) + _forbidden(leaf)[:1], at_key or _forbidden(leaf))
+        message = describe(leaf, note) + _other_branches(leaf, note) + _conditional(leaf, root)
         hint = _value_hint(leaf.instance) or (_digits_hint(leaf.instance) if leaf.validator in _READ else "")
         if hint:
             message = message.removesuffix(".") + hint
@@ -329,11 +330,82 @@ def _reworded(error: Any) -> str:
     """jsonschema's own words, with the value shown as every other message shows it: `["a", "b"] does not
     contain…`, not Python's `['a', 'b']`; and a value `not` refuses, with what it refuses."""
     value, message = error.instance, str(error.message)
+    if error.validator == "oneOf":  # no branch errors: more than one branch holds
+        return (
+            f"{_show(value)} fits more than one branch of oneOf, which must fit exactly one: make the "
+            "branches exclude each other, or write anyOf"
+        )
+    forbidden = _forbidden(error)
+    if forbidden:  # `not: {required: [k]}`: said at the key, not as the whole frontmatter
+        names = ", ".join(f"'{k}'" for k in forbidden)
+        return f"{names} must not be set (not: required)"
     if error.validator == "not" and not refused_by_false(error):
         refused = json.dumps(error.validator_value, ensure_ascii=False)
         return f"{_show(value)} is a value the schema refuses (not: {refused})"
     written = repr(value)
     return _show(value) + message[len(written) :] if message.startswith(written) else message
+
+
+def _forbidden(error: Any) -> tuple[str, ...]:
+    """The keys a `not: {"required": [...]}` refuses, those the value holds: reported at the first one, where
+    the message showed the whole frontmatter at its opening `---`."""
+    refused, value = error.validator_value, error.instance
+    if error.validator != "not" or not isinstance(refused, dict) or set(refused) != {"required"}:
+        return ()
+    keys = refused["required"]
+    if not isinstance(value, dict) or not isinstance(keys, list):
+        return ()
+    return tuple(k for k in keys if isinstance(k, str) and k in value)
+
+
+def _conditional(error: Any, root: Any) -> str:
+    """`, as rec is "strong" (the schema's if/then)` for a problem a `then` or an `else` finds: `missing
+    required property 'stars'` alone did not say that another property's value asked for it."""
+    if refused_by_false(error):  # "refused by then in schema …, which is false" names it already
+        return ""
+    path = list(error.absolute_schema_path)
+    for i in range(len(path) - 1, -1, -1):
+        if path[i] not in ("then", "else"):
+            continue
+        node = root
+        for part in path[:i]:  # through a `$ref` left as it is (a recursive one), the path leaves `root`
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                node = None
+        if not isinstance(node, dict) or "if" not in node:
+            continue
+        word, parts = path[i], _condition(node["if"])
+        if word == "then":
+            why = " and ".join(parts) if parts else "the schema's if holds"
+        elif len(parts) == 1:
+            why = parts[0].replace(" is one of ", " is none of ").replace(" is ", " is not ", 1)
+        else:
+            why = "the schema's if does not hold"
+        return f", as {why} (the schema's if/{word})"
+    return ""
+
+
+def _condition(schema: Any) -> list[str]:
+    """An `if` in words, where it only asks for properties' values or presence (`rec is "strong"`,
+    `source is set`); else nothing."""
+    if not isinstance(schema, dict) or set(schema) - {"properties", "required", "title", "description"}:
+        return []
+    props, required = schema.get("properties", {}), schema.get("required", [])
+    if not isinstance(props, dict) or not isinstance(required, list):
+        return []
+    parts = []
+    for key, sub in props.items():
+        if isinstance(sub, dict) and set(sub) == {"const"}:
+            parts.append(f"{key} is {_show(sub['const'])}")
+        elif isinstance(sub, dict) and set(sub) == {"enum"} and isinstance(sub["enum"], list):
+            parts.append(f"{key} is one of {', '.join(_show(v) for v in sub['enum'])}")
+        else:
+            return []
+    parts.extend(f"{key} is set" for key in required if key not in props)
+    return parts
 
 
 # The limit in words: the words after jsonschema's message's first space were kept, which cut a value
