@@ -80,8 +80,9 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
             continue
         if _selector(leaf):
             continue  # `$schema` chose the schema: vaultkit's selector, not a property the note holds
-        at_key = leaf.validator in _AT_KEY or getattr(leaf, "refused_key", False)
-        line, col = _where(note, tuple(leaf.absolute_path) + _forbidden(leaf)[:1], at_key or _forbidden(leaf))
+        forbidden = _forbidden(leaf)[:1]  # `not: {required: [k]}`: at k's key
+        at_key = bool(leaf.validator in _AT_KEY or getattr(leaf, "refused_key", False) or forbidden)
+        line, col = _where(note, tuple(leaf.absolute_path) + forbidden, at_key)
         message = describe(leaf, note) + _other_branches(leaf, note) + _conditional(leaf, root)
         hint = _value_hint(leaf.instance) or (_digits_hint(leaf.instance) if leaf.validator in _READ else "")
         if hint:
