@@ -1338,3 +1338,41 @@ def test_a_value_more_than_one_branch_of_one_of_takes_says_so_in_words(run: Run)
         "N.md:2:4: VK010 n: 5 fits more than one branch of oneOf, which must fit exactly one: make the "
         "branches exclude each other, or write anyOf"
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (
+            {"dependencies": {"tier": ["status"]}, "properties": {"dependencies": {"type": "string"}}},
+            "(root): 'dependencies' is a keyword of an older draft, which Draft 2020-12 ignores: write "
+            "dependentRequired for a list of property names, dependentSchemas for a schema (this schema "
+            "declares draft-07 in $schema, but vaultkit reads every schema as Draft 2020-12",
+        ),
+        (
+            {"properties": {"pair": {"anyOf": [{"items": {}, "additionalItems": False}]}}},
+            "properties/pair/anyOf/0: 'additionalItems' is a keyword of an older draft, which Draft 2020-12 "
+            "ignores: write items (with prefixItems for the items before it)",
+        ),
+        (
+            {"properties": {"pair": {"items": [{"type": "integer"}, {"type": "string"}]}}},
+            "a list of items is the older drafts' tuple form: write prefixItems for it (this schema declares",
+        ),
+        (
+            {"properties": {"tier": {"maximum": 3, "exclusiveMaximum": True}}},
+            'a true exclusiveMaximum is draft-04\'s: write "exclusiveMaximum": N in place of maximum',
+        ),
+    ],
+)
+def test_a_keyword_of_an_older_draft_is_refused_with_what_to_write(
+    run: Run, body: dict[str, Any], said: str
+) -> None:
+    """vaultkit reads every schema as Draft 2020-12, whatever its `$schema` says: draft-07's `dependencies`
+    and `additionalItems`, which 2020-12 does not know, were ignored, so a note lacking the property they
+    require passed; the forms 2020-12 refuses (`items` as a list, a boolean `exclusiveMaximum`) were
+    refused in jsonschema's words, which named neither the draft nor what to write."""
+    content = json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", **body})
+    result = run({"schemas/default.schema.json": content, "N.md": "---\ntier: 1\n---\n"})
+    assert result.exit_code == 2, result.output
+    assert said in result.output
+    assert "Traceback" not in result.output

@@ -178,13 +178,23 @@ class SchemaSet:
         from jsonschema import Draft202012Validator
         from jsonschema.exceptions import SchemaError
 
+        schema = self.contents[name]
         try:
-            Draft202012Validator.check_schema(self.contents[name], format_checker=_meta_format_checker())
+            Draft202012Validator.check_schema(schema, format_checker=_meta_format_checker())
         except SchemaError as e:
             where = "/".join(str(p) for p in e.absolute_path) or "(root)"
             why = f" (read as ECMA-262 with the u flag, as JSON Schema says: {e.cause})" if e.cause else ""
-            message = f"not a valid JSON Schema at {where}: {_meta_message(e)}{why}"
+            keyword = str(e.absolute_path[-1]) if e.absolute_path else ""
+            old_form = isinstance(e.instance, list if keyword == "items" else bool)
+            changed = _CHANGED.get(keyword) if old_form else None
+            older = f"; {changed}{_older_draft(schema)}" if changed else ""
+            message = f"not a valid JSON Schema at {where}: {_meta_message(e)}{why}{older}"
             raise FatalError(f"{self.folder / name}: {message}") from e
+        for where, keyword in _dropped_keywords(schema):
+            raise FatalError(
+                f"{self.folder / name}: {where}: '{keyword}' is a keyword of an older draft, which Draft "
+                f"2020-12 ignores: {_DROPPED[keyword]}{_older_draft(schema)}"
+            )
 
     def _check_ids(self) -> None:
         """No two schemas of the folder claim the same `$id`: a `$ref` to that URI would get whichever the
@@ -571,6 +581,59 @@ def _meta_message(e: SchemaError) -> str:
         return said + '; a date is "type": "string", "format": "date"'
     unknown = [name for name in names if isinstance(name, str) and name not in JSON_TYPES]
     return said + (did_you_mean(unknown[0], JSON_TYPES) if unknown else "")
+
+
+# Keywords of draft-07 and earlier that Draft 2020-12 does not know, and so ignores: a schema holding one
+# checked nothing there, silently
+_DROPPED = {
+    "dependencies": "write dependentRequired for a list of property names, dependentSchemas for a schema",
+    "additionalItems": "write items (with prefixItems for the items before it)",
+}
+
+
+# Keywords whose older form (draft-07 and earlier) Draft 2020-12 refuses: what to write instead
+_CHANGED = {
+    "items": "a list of items is the older drafts' tuple form: write prefixItems for it",
+    **{
+        word: f'a true {word} is draft-04\'s: write "{word}": N in place of {bound}'
+        for word, bound in (("exclusiveMaximum", "maximum"), ("exclusiveMinimum", "minimum"))
+    },
+}
+
+
+def _dropped_keywords(schema: Any, where: str = "(root)") -> Iterator[tuple[str, str]]:
+    """(place, keyword) of each `_DROPPED` keyword in a schema position of `schema` (not a property named
+    `dependencies`, nor a value inside `enum` or `const`)."""
+    if not isinstance(schema, dict):
+        return
+    for key, value in schema.items():
+        below = key if where == "(root)" else f"{where}/{key}"
+        if key in _DROPPED:
+            yield where, key
+        elif key in _SUBSCHEMA:
+            yield from _dropped_keywords(value, below)
+        elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
+            for i, item in enumerate(value):
+                yield from _dropped_keywords(item, f"{below}/{i}")
+        elif key in _SUBSCHEMA_OBJECTS and isinstance(value, dict):
+            for name, item in value.items():
+                yield from _dropped_keywords(item, f"{below}/{name}")
+
+
+def _older_draft(schema: Any) -> str:
+    """`; this schema declares draft-07 …` where its `$schema` names another draft than 2020-12, whose
+    keywords (`items` as a list, `dependencies`, a boolean `exclusiveMaximum`) were the cause."""
+    declared = schema.get("$schema") if isinstance(schema, dict) else None
+    if not isinstance(declared, str):
+        return ""
+    found = re.search(r"draft-0?(\d+)|draft/(\d{4}-\d{2})", declared)
+    draft = (f"draft-{int(found[1]):02d}" if found[1] else found[2]) if found else ""
+    if not draft or draft == "2020-12":
+        return ""
+    return (
+        f" (this schema declares {draft} in $schema, but vaultkit reads every schema as Draft 2020-12: "
+        'write "$schema": "https://json-schema.org/draft/2020-12/schema" and its keywords)'
+    )
 
 
 def _meta_format_checker() -> Any:
