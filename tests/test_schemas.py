@@ -90,6 +90,27 @@ def test_dollar_schema_that_names_nothing_is_vk011(run: Run) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (
+            "https://example.org/person",
+            "; that is the $id of 'person.schema.json': write $schema: person.schema.json",
+        ),
+        ("https://example.org/other", " (give a path relative to the note or to the schema folder)"),
+    ],
+)
+def test_dollar_schema_that_is_a_url_says_vaultkit_fetches_none(run: Run, url: str, said: str) -> None:
+    """`$schema: https://…` in a note (a schema's `$id`, copied): it said only "not a schema", and to give a
+    path, as if the URL were a path mistyped; a URL that is a schema's `$id` names that schema's file."""
+    person = json.dumps({"$id": "https://example.org/person", **json.loads(requires("person_key"))})
+    result = run({**BASE, "schemas/person.schema.json": person, "N.md": f"---\n$schema: {url}\n---\n"})
+    assert lines(result) == [
+        f"N.md:2:10: VK011 $schema: '{url}' is not a schema in the schema folder 'schemas': vaultkit never "
+        f"fetches a schema by URL{said}"
+    ]
+
+
 def test_type_selects_type_schema(run: Run) -> None:
     assert lines(
         run(

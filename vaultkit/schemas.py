@@ -551,8 +551,21 @@ def _explicit(schemas: SchemaSet, rel: str, ref: object, schema_dir: str | None,
         if schemas.has(candidate):
             return Selected(candidate)
     message = f"$schema: '{ref}' is not a schema in {where}"
-    message += " (give a path relative to the note or to that folder)"
+    if urlsplit(ref).scheme in ("http", "https", "ftp", "file"):
+        message += ": vaultkit never fetches a schema by URL" + _named_by_id(schemas, ref)
+    else:
+        message += " (give a path relative to the note or to that folder)"
     return Selected("", ("VK012", message))
+
+
+def _named_by_id(schemas: SchemaSet, url: str) -> str:
+    """`; that is the $id of 'common.schema.json': write $schema: common.schema.json` for a note's `$schema`
+    written as a URL: vaultkit names schemas by path, and a URL said only "not a schema"."""
+    for name, schema in sorted(schemas.contents.items()):
+        uri = schema.get("$id") if isinstance(schema, dict) else None
+        if isinstance(uri, str) and uri.removesuffix("#") == url.removesuffix("#"):
+            return f"; that is the $id of '{name}': write $schema: {name}"
+    return " (give a path relative to the note or to the schema folder)"
 
 
 def format_checker() -> Any:
