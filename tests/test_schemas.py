@@ -651,6 +651,27 @@ def test_dependent_required_is_reported_at_the_property_that_requires(run: Run) 
     ]
 
 
+def test_an_empty_enum_says_it_allows_no_value(run: Run) -> None:
+    """`"enum": []` is a valid 2020-12 schema that allows nothing: the message ended "is not one of " with
+    nothing after it."""
+    content = schema(properties={"tier": {"enum": []}})
+    assert lines(run({"schemas/default.schema.json": content, "N.md": "---\ntier: 4\n---\n"})) == [
+        "N.md:2:7: VK010 tier: 4 is refused: the schema's enum is empty, so it allows no value"
+    ]
+
+
+def test_a_schema_the_metaschema_refuses_shows_its_value_as_json(run: Run) -> None:
+    """The metaschema's words showed the schema's value as Python writes it (`True`, `[{'type': …}]`),
+    which is not what the user wrote in the schema file."""
+    content = schema(properties={"tier": {"uniqueItems": {"a": None}}})
+    result = run({"schemas/default.schema.json": content, "N.md": "x\n"})
+    assert result.exit_code == 2
+    assert (
+        'default.schema.json: not a valid JSON Schema at properties/tier/uniqueItems: {"a": null} is not of '
+        "type 'boolean'"
+    ) in result.output
+
+
 def test_other_keywords_show_the_value_as_json(run: Run) -> None:
     """Messages left in jsonschema's words showed the value as Python writes it (`['a', 'b']`,
     `{'a': 1}`), and `not` as "'bad' should not be valid under {'const': 'bad'}"."""

@@ -586,7 +586,10 @@ def _meta_message(e: SchemaError) -> str:
     meta-schema's anyOf ("'date' is not valid under any of the given schemas") name neither the types nor the
     fix: a new user writes Obsidian's property types (`date`, `text`) or a typo there."""
     if list(e.relative_schema_path)[-3:] != ["properties", "type", "anyOf"]:
-        return e.message
+        written = repr(e.instance)  # jsonschema shows the value as Python writes it: `True`, `{'a': 1}`
+        if isinstance(e.instance, str) or not e.message.startswith(written):
+            return e.message
+        return json.dumps(e.instance, ensure_ascii=False) + e.message[len(written) :]
     value = e.instance
     names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
     said = f"{value!r} is no JSON Schema type ({', '.join(JSON_TYPES)}, or a list of them, each once)"

@@ -309,7 +309,7 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
     if kind in ("minimum", "exclusiveMinimum"):
         return f"{prefix}{_show(value)} is less than the minimum {arg}"
     if kind == "enum":
-        return f"{prefix}{_show(value)} is not one of {', '.join(_show(v) for v in arg)}"
+        return f"{prefix}{_show(value)} {_not_one_of(arg)}"
     if kind == "const":
         return f"{prefix}{_show(value)} must be {_show(arg)}"
     if kind == "format":
@@ -325,6 +325,12 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
     if kind in _SIZES or kind == "uniqueItems":
         return f"{prefix}{_show(value)} {_size(kind, arg)}"
     return f"{prefix}{_reworded(error)}"
+
+
+def _not_one_of(allowed: list[Any]) -> str:
+    if not allowed:  # valid in 2020-12, and said "is not one of " with nothing after it
+        return "is refused: the schema's enum is empty, so it allows no value"
+    return f"is not one of {', '.join(_show(v) for v in allowed)}"
 
 
 def _reworded(error: Any) -> str:
