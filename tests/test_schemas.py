@@ -16,7 +16,7 @@ import pytest
 from conftest import Result, VaultFactory, run_cli
 
 from vaultkit.errors import FatalError
-from vaultkit.schemas import GATE_FORMATS, SchemaSet, backtracking_risk, bundled_schema_dir
+from vaultkit.schemas import GATE_FORMATS, SchemaSet, backtracking_risk, bundled_schema_dir, json_offset
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -667,9 +667,50 @@ def test_a_schema_the_metaschema_refuses_shows_its_value_as_json(run: Run) -> No
     result = run({"schemas/default.schema.json": content, "N.md": "x\n"})
     assert result.exit_code == 2
     assert (
-        'default.schema.json: not a valid JSON Schema at properties/tier/uniqueItems: {"a": null} is not of '
-        "type 'boolean'"
+        "not a valid JSON Schema at properties/tier/uniqueItems: {\"a\": null} is not of type 'boolean'"
     ) in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "key", "at"),
+    [
+        ('{"a": 1, "b": {"c": [0, {"d": "x"}]}}', ["b", "c", 1, "d"], False, '"x"'),
+        ('{"a": 1, "b": {"c": [0, {"d": "x"}]}}', ["b", "c", 1, "d"], True, '"d"'),
+        ('{"a]": "}\\"", "b\\u0022": [], "b": [[1, 2], {"k": 3}]}', ["b", 1, "k"], False, "3"),
+        ('{\r\n  "x" : [ 1 ,\r\n 2 ] }', ["x", 1], False, "2"),
+        ('{"a": [1]}', ["a", 1], False, None),
+        ('{"a": 1}', ["b"], False, None),
+        ('{"a": 1}', ["a", "b"], False, None),
+    ],
+)
+def test_json_offset_finds_the_value_at_a_path(text: str, path: list[Any], key: bool, at: str | None) -> None:
+    """The place in a schema file of the value the metaschema refuses: past strings holding brackets or
+    quotes, escaped keys, other values of every kind and CRLF."""
+    found = json_offset(text, path, key=key)
+    assert found == (None if at is None else text.rindex(at))
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (
+            '{\n  "properties": {\n    "a": {"type": "string"},\n    "tier": {"type": "strin"}\n  }\n}\n',
+            "schemas/default.schema.json:4:22: not a valid JSON Schema at properties/tier/type: ",
+        ),
+        (
+            json.dumps({"properties": {"x": {"dependencies": {}}}}, indent=1),
+            "schemas/default.schema.json:4:4: properties/x: 'dependencies' is a keyword ",
+        ),
+    ],
+)
+def test_a_schema_the_metaschema_refuses_is_named_at_its_line_and_column(
+    run: Run, content: str, said: str
+) -> None:
+    """A syntax error was named at its line and column, but a schema the metaschema refuses only by its
+    JSON path (`properties/tier/type`): in a long schema the user had to count braces."""
+    result = run({"schemas/default.schema.json": content, "N.md": "x\n"})
+    assert result.exit_code == 2
+    assert said in result.stderr, result.stderr
 
 
 def test_other_keywords_show_the_value_as_json(run: Run) -> None:
@@ -719,7 +760,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
             '["a list"]',
             "default.schema.json: a schema file must hold a JSON object, true or false (not list)",
         ),
-        (schema(type="objekt"), "default.schema.json: not a valid JSON Schema at type"),
+        (schema(type="objekt"), "not a valid JSON Schema at type"),
         # Regression: a `type` no JSON Schema knows was "'date' is not valid under any of the given
         # schemas", jsonschema's words for the meta-schema's anyOf, which name neither the types nor the fix
         (
@@ -779,7 +820,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         ),
         (  # a Script property is valid ECMA, but unicodedata knows no scripts: refused, named, no traceback
             schema(patternProperties={"^\\p{Script=Han}+$": {}}),
-            "default.schema.json: not a valid JSON Schema at patternProperties: '^\\\\p{Script=Han}+$' is not a "
+            "not a valid JSON Schema at patternProperties: '^\\\\p{Script=Han}+$' is not a "
             "'regex' (read as ECMA-262 with the u flag, as JSON Schema says: '\\p{Script=Han}' is no property",
         ),
         (  # valid ECMA that vaultkit does not write out for Python: refused and named. Regression: a traceback
@@ -792,11 +833,11 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         # the schema was checked against the meta-schema
         (
             schema(properties=[]),
-            "default.schema.json: not a valid JSON Schema at properties: [] is not of type",
+            "not a valid JSON Schema at properties: [] is not of type",
         ),
-        (schema(**{"$defs": ["date"]}), "default.schema.json: not a valid JSON Schema at $defs"),
-        (schema(allOf={"a": {}}), "default.schema.json: not a valid JSON Schema at allOf"),
-        ('{"$schema": 5}', "default.schema.json: not a valid JSON Schema at $schema: 5 is not of type"),
+        (schema(**{"$defs": ["date"]}), "not a valid JSON Schema at $defs"),
+        (schema(allOf={"a": {}}), "not a valid JSON Schema at allOf"),
+        ('{"$schema": 5}', "not a valid JSON Schema at $schema: 5 is not of type"),
         (  # an octal escape is a syntax error with the u flag. Regression: a traceback
             schema(properties={"a": {"pattern": "[\\1]"}}),
             "(read as ECMA-262 with the u flag, as JSON Schema says: the octal escape '\\1' (refused with the u",

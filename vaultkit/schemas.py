@@ -189,12 +189,28 @@ class SchemaSet:
             changed = _CHANGED.get(keyword) if old_form else None
             older = f"; {changed}{_older_draft(schema)}" if changed else ""
             message = f"not a valid JSON Schema at {where}: {_meta_message(e)}{why}{older}"
-            raise FatalError(f"{self.folder / name}: {message}") from e
-        for where, keyword in _dropped_keywords(schema):
+            raise FatalError(f"{self._located(name, list(e.absolute_path))}: {message}") from e
+        for path, keyword in _dropped_keywords(schema):
+            where = "/".join(str(p) for p in path) or "(root)"
             raise FatalError(
-                f"{self.folder / name}: {where}: '{keyword}' is a keyword of an older draft, which Draft "
-                f"2020-12 ignores: {_DROPPED[keyword]}{_older_draft(schema)}"
+                f"{self._located(name, [*path, keyword], key=True)}: {where}: '{keyword}' is a keyword of an "
+                f"older draft, which Draft 2020-12 ignores: {_DROPPED[keyword]}{_older_draft(schema)}"
             )
+
+    def _located(self, name: str, path: list[Any], *, key: bool = False) -> str:
+        """`schemas/x.schema.json:3:15`, the place in the file of the value at `path` (of its key, with
+        `key`), as a JSON syntax error is named: an editor jumps there. Read again, since a schema is kept
+        parsed only; the file's name alone where it cannot be read or no longer holds that path."""
+        file = self.folder / name
+        try:
+            text = read_regular(file, SCHEMA_LIMIT).decode("utf-8-sig")
+            offset = json_offset(text, path, key=key)
+        except (OSError, ValueError):
+            return str(file)
+        if offset is None:
+            return str(file)
+        line = text.count("\n", 0, offset) + 1
+        return f"{file}:{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
 
     def _check_ids(self) -> None:
         """No two schemas of the folder claim the same `$id`: a `$ref` to that URI would get whichever the
@@ -617,23 +633,69 @@ _CHANGED = {
 }
 
 
-def _dropped_keywords(schema: Any, where: str = "(root)") -> Iterator[tuple[str, str]]:
-    """(place, keyword) of each `_DROPPED` keyword in a schema position of `schema` (not a property named
+def _dropped_keywords(schema: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], str]]:
+    """(path, keyword) of each `_DROPPED` keyword in a schema position of `schema` (not a property named
     `dependencies`, nor a value inside `enum` or `const`)."""
     if not isinstance(schema, dict):
         return
     for key, value in schema.items():
-        below = key if where == "(root)" else f"{where}/{key}"
         if key in _DROPPED:
-            yield where, key
+            yield path, key
         elif key in _SUBSCHEMA:
-            yield from _dropped_keywords(value, below)
+            yield from _dropped_keywords(value, (*path, key))
         elif key in _SUBSCHEMA_LISTS and isinstance(value, list):
             for i, item in enumerate(value):
-                yield from _dropped_keywords(item, f"{below}/{i}")
+                yield from _dropped_keywords(item, (*path, key, i))
         elif key in _SUBSCHEMA_OBJECTS and isinstance(value, dict):
             for name, item in value.items():
-                yield from _dropped_keywords(item, f"{below}/{name}")
+                yield from _dropped_keywords(item, (*path, key, name))
+
+
+_DECODER = json.JSONDecoder()
+
+
+def _space(text: str, at: int) -> int:
+    """The offset of the first character from `at` that is not JSON white space."""
+    while at < len(text) and text[at] in " \t\n\r":
+        at += 1
+    return at
+
+
+def _past(text: str, at: int) -> int:
+    """The offset after the JSON value at `at`, its white space and the comma that may follow."""
+    at = _space(text, _DECODER.raw_decode(text, at)[1])
+    return _space(text, at + 1) if text.startswith(",", at) else at
+
+
+def json_offset(text: str, path: Sequence[Any], *, key: bool = False) -> int | None:
+    """The offset in `text` (JSON) of the value at `path` (keys and list indices), or of its key with `key`;
+    None where `text` holds no such path. Values passed by are skipped with json's own decoder."""
+    at = _space(text, 0)
+    for depth, part in enumerate(path):
+        if text.startswith("{", at) and isinstance(part, str):
+            at = _space(text, at + 1)
+            while text.startswith('"', at):
+                name, after = _DECODER.raw_decode(text, at)
+                value = _space(text, _space(text, after) + 1)  # past the colon
+                if name == part:
+                    if key and depth == len(path) - 1:
+                        return at
+                    at = value
+                    break
+                at = _past(text, value)
+            else:
+                return None
+        elif text.startswith("[", at) and isinstance(part, int):
+            at = _space(text, at + 1)
+            for _ in range(part):
+                if text.startswith("]", at):
+                    return None
+                at = _past(text, at)
+            if text.startswith("]", at):
+                return None
+        else:
+            return None
+    return at
 
 
 def _older_draft(schema: Any) -> str:
