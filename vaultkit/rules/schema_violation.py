@@ -10,6 +10,7 @@ false`) refuses at its key, with the property meant where its name is close to o
 the schema, is never refused so. Formats such as `date` and `uri` are checked.
 A value no branch of an anyOf or oneOf takes is reported with one branch's error and what the other
 branches of its type refused (three at most; branches of constants as one list of the values allowed).
+A problem a `then` or an `else` finds says which value of the note asked for it (`as rec is "strong"`).
 
 Frontmatter is read as Obsidian reads it: unquoted dates stay strings, and only `true`/`false` are booleans
 (YAML 1.2). Where YAML 1.1 tools would read a value differently (`no`, `on`, `010`), the message says so.
