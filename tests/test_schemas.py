@@ -1459,3 +1459,85 @@ def test_a_keyword_of_an_older_draft_is_refused_with_what_to_write(
     assert result.exit_code == 2, result.output
     assert said in result.output
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("files", "note", "said"),
+    [
+        (  # a recursive $ref in a schema with an $id
+            {
+                "schemas/default.schema.json": json.dumps(
+                    {
+                        "$id": "https://example.org/toc",
+                        "properties": {"toc": {"$ref": "#/$defs/node"}},
+                        "$defs": {
+                            "node": {
+                                "properties": {
+                                    "t": {"type": "string"},
+                                    "kids": {"items": {"$ref": "#/$defs/node"}},
+                                }
+                            }
+                        },
+                    }
+                )
+            },
+            "---\ntoc: {t: a, kids: [{t: 1}]}\n---\n",
+            "N.md:2:24: VK010 toc.kids[0].t: 1 is not a string",
+        ),
+        (  # an $anchor in a schema of a subfolder with an $id
+            {
+                "schemas/default.schema.json": json.dumps(
+                    {
+                        "$id": "https://example.org/paper",
+                        "properties": {"doi": {"$ref": "#doi"}},
+                        "$defs": {"d": {"$anchor": "doi", "type": "string"}},
+                    }
+                )
+            },
+            "---\ndoi: 10.1\n---\n",
+            "N.md:2:6: VK010 doi: 10.1 is not a string",
+        ),
+        (  # a recursive definition of a file with no $id, from a schema with one
+            {
+                "schemas/defs.schema.json": json.dumps(
+                    {
+                        "$defs": {
+                            "node": {
+                                "properties": {
+                                    "t": {"type": "string"},
+                                    "kids": {"items": {"$ref": "#/$defs/node"}},
+                                }
+                            }
+                        }
+                    }
+                ),
+                "schemas/default.schema.json": json.dumps(
+                    {
+                        "$id": "https://example.org/d",
+                        "properties": {"toc": {"$ref": "defs.schema.json#/$defs/node"}},
+                    }
+                ),
+            },
+            "---\ntoc: {t: a, kids: [{t: 1}]}\n---\n",
+            "N.md:2:24: VK010 toc.kids[0].t: 1 is not a string",
+        ),
+    ],
+)
+def test_a_ref_left_in_a_schema_with_an_id_resolves(
+    run: Run, files: dict[str, str], note: str, said: str
+) -> None:
+    """A `$ref` vaultkit cannot inline (a recursive one, an `$anchor`) was left naming its file
+    (`default.schema.json#/$defs/node`), which a schema with an `$id` resolves against that `$id`
+    (`https://example.org/default.schema.json`): a valid schema stopped the run at the first note it
+    checked, exit 2, "cannot resolve $ref Unresolvable"."""
+    assert lines(run({**files, "N.md": note})) == [said]
+
+
+def test_a_time_the_time_format_refuses_says_what_it_wants(run: Run) -> None:
+    """`"format": "time"` is RFC 3339's full-time: `10:30` was "not a valid time", with no word of the
+    seconds and the offset it lacks."""
+    content = schema(properties={"at": {"type": "string", "format": "time"}})
+    assert lines(run({"schemas/default.schema.json": content, "N.md": '---\nat: "10:30"\n---\n'})) == [
+        'N.md:2:5: VK010 at: "10:30" is not a valid time (JSON Schema\'s time has seconds and an offset, as '
+        'RFC 3339 says: 10:30:00Z or 10:30:00+02:00; for a time as written in a note, use "pattern" instead)'
+    ]

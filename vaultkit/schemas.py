@@ -169,6 +169,7 @@ class SchemaSet:
         for name, schema in self.contents.items():
             resource = Resource.from_contents(schema, default_specification=DRAFT202012)
             resources_.append((name, resource))
+            resources_.append((FILE_URI + name, resource))
             if isinstance(schema, dict) and isinstance(schema.get("$id"), str):
                 resources_.append((schema["$id"], resource))
         return Registry(retrieve=refuse).with_resources(resources_)  # type: ignore[call-arg]
@@ -331,6 +332,12 @@ class SchemaSet:
             raise FatalError(f"{self.folder / name}: its $refs loop without reaching a keyword") from e
 
 
+# Each schema file is also known to the registry by this URI and its name: a `$ref` left in an inlined
+# schema (a recursive one, an `$anchor`) names its file so, since a schema with an `$id` resolves a bare
+# file name against that `$id` (`https://x.org/default.schema.json`), and finds nothing there
+FILE_URI = "urn:vaultkit:schema:"
+
+
 def inline_refs(contents: Mapping[str, Schema], name: str) -> Schema:
     """The schema with every `$ref` to the schema folder replaced by its target, resolved once.
 
@@ -431,10 +438,12 @@ def _follow(
     key = f"{target_doc}#{pointer}"
     target = _pointer(contents.get(target_doc), pointer)
     if target is None:
-        out["$ref"] = ref if file or doc == "" else f"{doc}#{pointer}"
+        out["$ref"] = ref if file or doc == "" else f"{FILE_URI}{doc}#{pointer}"
         return out
     if key in active or "$id" in (target if isinstance(target, dict) else {}):
-        out["$ref"] = key if doc else ref  # by the name the registry knows it by, not relative to its schema
+        # by the absolute name the registry knows it by: not relative to its schema, nor to the `$id` of
+        # the schema it is inlined into, against which a bare file name would be resolved
+        out["$ref"] = FILE_URI + key if doc else ref
         return out
     resolved = _inline(target, target_doc, contents, (*active, key))
     if not out:

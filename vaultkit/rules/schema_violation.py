@@ -314,7 +314,7 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
     if kind == "const":
         return f"{prefix}{_show(value)} must be {_show(arg)}"
     if kind == "format":
-        return f"{prefix}{_show(value)} is not a valid {arg}"
+        return f"{prefix}{_show(value)} is not a valid {arg}{_FORMAT_SHAPES.get(arg, '')}"
     if kind == "pattern":
         title = error.schema.get("title") if isinstance(error.schema, dict) else None
         if isinstance(title, str) and title:  # the schema's words say more than its regex
@@ -326,6 +326,14 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
     if kind in _SIZES or kind == "uniqueItems":
         return f"{prefix}{_show(value)} {_size(kind, arg)}"
     return f"{prefix}{_reworded(error)}"
+
+
+# What a format wants where users write something else: JSON Schema's `time` is RFC 3339's full-time, with
+# seconds and an offset, and refused the `10:30` a note holds with no word of why
+_FORMAT_SHAPES = {
+    "time": " (JSON Schema's time has seconds and an offset, as RFC 3339 says: 10:30:00Z or 10:30:00+02:00; "
+    'for a time as written in a note, use "pattern" instead)',
+}
 
 
 def _not_one_of(allowed: list[Any]) -> str:
