@@ -118,5 +118,13 @@ def conflicts(schemas: SchemaSet, declared: Mapping[str, str]) -> list[tuple[str
         elif name in declared and declared[name] not in kinds:
             (kind,) = kinds
             message = f"property '{name}' is '{declared[name]}' in types.json but '{kind}' in the schemas"
+            message += f" ({_some(sorted(by_file))})"
             found.append((name, message))
     return found
+
+
+def _some(files: list[str]) -> str:
+    """The schema files that declare a property, three at most: which one to edit, where the message said
+    only "in the schemas"."""
+    more = f" and {len(files) - 3} more" if len(files) > 3 else ""
+    return ", ".join(files[:3]) + more
