@@ -131,7 +131,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 76: VK010 of a then/else says which value asked for it, of a oneOf more than one branch takes and of an
 #     empty enum says so in words, of a `not: {required: [k]}` is at k's key; VK011 of a `$schema` URL names
 #     the file whose `$id` it is; VK023 types a property given by its values (`enum: [1, 2]`: number); and
-#     schemas trusted by an earlier run are checked again (two files with one `$id`, draft-07 keywords)
+#     schemas trusted by an earlier run are checked again (two files with one `$id`, draft-07 keywords); VK023
+#     of types.json names the schema files
 FORMAT = 76
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
