@@ -1445,6 +1445,10 @@ def test_a_value_more_than_one_branch_of_one_of_takes_says_so_in_words(run: Run)
             {"properties": {"tier": {"maximum": 3, "exclusiveMaximum": True}}},
             'a true exclusiveMaximum is draft-04\'s: write "exclusiveMaximum": N in place of maximum',
         ),
+        (
+            {"properties": {"name": {"type": "string", "required": True}}},
+            'a boolean required is draft-03\'s: write "required": ["name"] beside "properties"',
+        ),
     ],
 )
 def test_a_keyword_of_an_older_draft_is_refused_with_what_to_write(

@@ -188,6 +188,8 @@ class SchemaSet:
             keyword = str(e.absolute_path[-1]) if e.absolute_path else ""
             old_form = isinstance(e.instance, list if keyword == "items" else bool)
             changed = _CHANGED.get(keyword) if old_form else None
+            if changed and keyword == "required" and len(e.absolute_path) >= 3:  # under properties/NAME
+                changed = f'{_OLD_REQUIRED}: write "required": ["{e.absolute_path[-2]}"] beside "properties"'
             older = f"; {changed}{_older_draft(schema)}" if changed else ""
             message = f"not a valid JSON Schema at {where}: {_meta_message(e)}{why}{older}"
             raise FatalError(f"{self._located(name, list(e.absolute_path))}: {message}") from e
@@ -633,12 +635,14 @@ _DROPPED = {
 
 
 # Keywords whose older form (draft-07 and earlier) Draft 2020-12 refuses: what to write instead
+_OLD_REQUIRED = "a boolean required is draft-03's"
 _CHANGED = {
     "items": "a list of items is the older drafts' tuple form: write prefixItems for it",
     **{
         word: f'a true {word} is draft-04\'s: write "{word}": N in place of {bound}'
         for word, bound in (("exclusiveMaximum", "maximum"), ("exclusiveMinimum", "minimum"))
     },
+    "required": f"{_OLD_REQUIRED}: list the names in the required of the object that holds them",
 }
 
 
