@@ -1409,7 +1409,34 @@ def test_a_problem_an_if_asks_for_says_which_value_asked(run: Run) -> None:
     }
     assert lines(run(files)) == [
         "A.md:1:1: VK010 missing required property 'stars', as rec is \"strong\" (the schema's if/then)",
-        "B.md:3:1: VK010 'stars' must not be set (not: required), as rec is not \"strong\" (the schema's if/else)",
+        "B.md:3:1: VK010 'stars' must not be set (not: required), as rec is not \"strong\" or not set (the "
+        "schema's if/else)",
+    ]
+
+
+def test_an_if_that_does_not_require_its_property_holds_where_it_is_not_set(run: Run) -> None:
+    """`if: {properties: {kind: {enum: [...]}}}` holds for a source with no `kind`, as JSON Schema reads
+    `properties`: the message must not say that kind is a paper when it is not set, nor read "is not none
+    of" for an `else`."""
+    content = schema(
+        properties={
+            "src": {
+                "if": {"properties": {"kind": {"enum": ["paper", "preprint"]}}},
+                "then": {"required": ["doi"]},
+                "else": {"properties": {"url": {"format": "uri"}}},
+            }
+        }
+    )
+    files = {
+        "schemas/default.schema.json": content,
+        "A.md": "---\nsrc: {url: x}\n---\n",
+        "B.md": "---\nsrc: {kind: blog, url: nope}\n---\n",
+    }
+    assert lines(run(files)) == [
+        'A.md:2:1: VK010 src: missing required property \'doi\', as kind is one of "paper", "preprint" or not '
+        "set (the schema's if/then)",
+        'B.md:2:24: VK010 src.url: "nope" is not a valid uri, as kind is none of "paper", "preprint" (the '
+        "schema's if/else)",
     ]
 
 

@@ -395,33 +395,58 @@ def _conditional(error: Any, root: Any) -> str:
             continue
         word, parts = path[i], _condition(node["if"])
         if word == "then":
-            why = " and ".join(parts) if parts else "the schema's if holds"
+            why = " and ".join(_holds(*part) for part in parts) if parts else "the schema's if holds"
         elif len(parts) == 1:
-            why = parts[0].replace(" is one of ", " is none of ").replace(" is ", " is not ", 1)
+            why = _fails(*parts[0])
         else:
             why = "the schema's if does not hold"
         return f", as {why} (the schema's if/{word})"
     return ""
 
 
-def _condition(schema: Any) -> list[str]:
-    """An `if` in words, where it only asks for properties' values or presence (`rec is "strong"`,
-    `source is set`); else nothing."""
+# (property, the values the `if` allows it, or None where it asks only that it be set, whether it must be set)
+_Part = tuple[str, list[Any] | None, bool]
+
+
+def _condition(schema: Any) -> list[_Part]:
+    """An `if` that only asks for properties' values or presence, part by part; else nothing. A property
+    the `if` gives values but does not require holds where it is not set, as JSON Schema reads it."""
     if not isinstance(schema, dict) or set(schema) - {"properties", "required", "title", "description"}:
         return []
     props, required = schema.get("properties", {}), schema.get("required", [])
     if not isinstance(props, dict) or not isinstance(required, list):
         return []
-    parts = []
+    parts: list[_Part] = []
     for key, sub in props.items():
         if isinstance(sub, dict) and set(sub) == {"const"}:
-            parts.append(f"{key} is {_show(sub['const'])}")
-        elif isinstance(sub, dict) and set(sub) == {"enum"} and isinstance(sub["enum"], list):
-            parts.append(f"{key} is one of {', '.join(_show(v) for v in sub['enum'])}")
+            parts.append((key, [sub["const"]], key in required))
+        elif isinstance(sub, dict) and set(sub) == {"enum"} and isinstance(sub["enum"], list) and sub["enum"]:
+            parts.append((key, sub["enum"], key in required))
         else:
             return []
-    parts.extend(f"{key} is set" for key in required if key not in props)
+    parts.extend((key, None, True) for key in required if isinstance(key, str) and key not in props)
     return parts
+
+
+def _values(values: list[Any]) -> str:
+    return _show(values[0]) if len(values) == 1 else "one of " + ", ".join(_show(v) for v in values)
+
+
+def _holds(key: str, values: list[Any] | None, required: bool) -> str:
+    """`rec is "strong"`, `rec is "strong" or not set`, `source is set`."""
+    if values is None:
+        return f"{key} is set"
+    return f"{key} is {_values(values)}" + ("" if required else " or not set")
+
+
+def _fails(key: str, values: list[Any] | None, required: bool) -> str:
+    """The one part of an `if` that does not hold, as an `else` applies: `rec is not "strong"`."""
+    if values is None:
+        return f"{key} is not set"
+    shown = (
+        f"not {_show(values[0])}" if len(values) == 1 else "none of " + ", ".join(_show(v) for v in values)
+    )
+    return f"{key} is {shown}" + (" or not set" if required else "")
 
 
 # The limit in words: the words after jsonschema's message's first space were kept, which cut a value
