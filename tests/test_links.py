@@ -455,6 +455,27 @@ def test_a_markdown_links_escapes_and_entities_are_read_as_commonmark_reads_them
     ]
 
 
+def test_a_markdown_links_destination_may_stand_between_spaces(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """CommonMark (and Obsidian's editor, and mistune) reads `[a]( Gone.md )` as a link to `Gone.md`: spaces or
+    tabs may stand between the `(` and the destination, as between it and the `)`. Regression: vaultkit read
+    no link there, so a broken one went unreported and a working one counted for no backlink or relation."""
+    line = '[a]( Gone.md ) [b](\tNote.md#Nope) [c](  <Note.md>  "t" ) [d]( Note.md )'
+    root = make_vault(
+        {
+            "Note.md": "x\n",
+            "S.md": line + "\n",
+            "vaultkit.toml": "",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "Note.md:1:1: VK121 [*] [[S]] links here, but 'related' does not list it",
+        f"S.md:1:{line.index('[a]') + 1}: VK101 broken link: 'Gone.md' matches no note or file",
+        f"S.md:1:{line.index('[b]') + 1}: VK103 'Note.md' has no heading 'Nope'",
+    ]
+
+
 @pytest.mark.parametrize(
     ("link", "problem"),
     [

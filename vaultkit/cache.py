@@ -133,7 +133,9 @@ CACHE_DIR = ".vaultkit_cache"
 #     the file whose `$id` it is; VK023 types a property given by its values (`enum: [1, 2]`: number); and
 #     schemas trusted by an earlier run are checked again (two files with one `$id`, draft-07 keywords); VK023
 #     of types.json names the schema files
-FORMAT = 76
+# 77: a Markdown link's destination may stand after spaces or tabs, as CommonMark reads it (`[a]( Note.md )`
+#     is a link, checked and counted)
+FORMAT = 77
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
