@@ -1021,6 +1021,26 @@ def test_a_link_with_an_input_methods_full_width_pipe_or_hash_says_so(
     ]
 
 
+def test_a_link_with_a_tables_escaped_pipe_outside_a_table_says_so(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: `[[Note\\|text]]`, the escape a table's cell needs, copied into prose names a note `Note\\`
+    (nothing unescapes the pipe outside a table), and VK101 said only 'matches no note'. Where the name
+    without its backslash is a note's, it says how to write the link there; in a table the link resolves."""
+    root = make_vault(
+        {
+            "Note.md": "x\n",
+            "S.md": "[[Note\\|text]] [[Gone\\|text]]\n\n| a |\n|---|\n| [[Note\\|text]] |\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    how = "a '\\|' is a link's '|' only in a table, whose cells it would end"
+    assert report(root, monkeypatch) == [
+        f"S.md:1:1: VK101 broken link: 'Note\\' matches no note or file ({how}: elsewhere write [[Note|text]])",
+        "S.md:1:16: VK101 broken link: 'Gone\\' matches no note or file",
+    ]
+
+
 def test_a_link_that_differs_from_a_name_in_look_alike_letters_says_which(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

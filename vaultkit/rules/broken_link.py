@@ -61,6 +61,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                 message += (
                     _full_width(link, facts.rel, ctx)
                     or _percent_encoded(link, facts.rel, ctx)
+                    or _escaped_pipe(link, facts.rel, ctx)
                     or _hint(link.target, ctx)
                     or _look_alike(link.target, ctx)
                 )
@@ -131,6 +132,19 @@ def _percent_encoded(link: LinkFact, source: str, ctx: VaultContext) -> str:
     if decoded == link.target or not ctx.index.resolve(link._replace(target=decoded), source).target:
         return ""
     return f" (a wikilink is not URL-decoded, as a Markdown link's path is: write [[{decoded}]])"
+
+
+def _escaped_pipe(link: LinkFact, source: str, ctx: VaultContext) -> str:
+    """` (a '\\|' is a link's '|' only in a table ...)` where the link is `[[Note\\|text]]` outside a table
+    and `Note` names a note: the escape a table's cell needs (its `|` would end the cell), copied into
+    prose, where nothing unescapes it and the backslash is the name's last character; "" otherwise."""
+    name = link.target[:-1]
+    if not link.target.endswith("\\") or not name:
+        return ""
+    if not ctx.index.resolve(link._replace(target=name), source).target:
+        return ""
+    how = "a '\\|' is a link's '|' only in a table, whose cells it would end"
+    return f" ({how}: elsewhere write [[{name}|text]])"
 
 
 def _look_alike(target: str, ctx: VaultContext) -> str:
