@@ -1041,6 +1041,30 @@ def test_a_link_with_a_tables_escaped_pipe_outside_a_table_says_so(
     ]
 
 
+def test_a_wikilink_to_a_file_whose_name_holds_a_hash_says_how_to_link_it(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: `[[C# Tips]]` for `C# Tips.md` is a link to a note `C` and its heading ` Tips`, in Obsidian
+    too, and VK101 said only that 'C' matches no note: no wikilink can name such a file. Where the link's
+    parts, joined again at their `#`, name a file, it shows the Markdown link that does (`#` encoded)."""
+    root = make_vault(
+        {
+            "C# Tips.md": "x\n",
+            "F/Q# (1).png": "x\n",
+            "S.md": "[[C# Tips]] [[F/Q# (1).png]] [[C# Nope]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    how = "a '#' in a wikilink starts a heading, so no wikilink names"
+    assert report(root, monkeypatch) == [
+        f"S.md:1:1: VK101 broken link: 'C' matches no note or file ({how} 'C# Tips.md': "
+        "write a Markdown link, [C# Tips](C%23%20Tips.md))",
+        f"S.md:1:13: VK101 broken link: 'F/Q' matches no note or file ({how} 'F/Q# (1).png': "
+        "write a Markdown link, [Q# (1).png](F/Q%23%20%281%29.png))",
+        "S.md:1:30: VK101 broken link: 'C' matches no note or file",
+    ]
+
+
 def test_a_link_that_differs_from_a_name_in_look_alike_letters_says_which(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,7 +7,8 @@ from the root (with `%20` and `<...>` targets) — and reports links that resolv
 (images, PDFs...) must be named with their extension. A wikilink is read as written, never URL-decoded:
 `[[Other%20Note]]` names no `Other Note.md`, and the message says so, as it says which letter differs where
 a link reads as a name but a letter of it is of another script (`[[Справка]]` for `Cправка.md`, whose `C` is
-Latin). Links inside code, math and comments are not links.
+Latin), and shows the Markdown link to a file whose name holds a `#` (`[[C# Tips]]` is a note `C`'s heading
+` Tips`; `[C# Tips](C%23%20Tips.md)` names the file). Links inside code, math and comments are not links.
 Links in frontmatter properties (`related: ["[[ResRL]]"]`, or a link anywhere in a text value) are checked
 too, each reported where its `[[` is. A Markdown link whose path is a wikilink (`[text]([[ResRL]])`) is read
 as CommonMark reads it, a file named `[[ResRL]]`: the message shows the two ways to write that link.
@@ -29,6 +30,7 @@ The method comes from [[ResRL]].
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -62,6 +64,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                     _full_width(link, facts.rel, ctx)
                     or _percent_encoded(link, facts.rel, ctx)
                     or _escaped_pipe(link, facts.rel, ctx)
+                    or _hash_in_the_name(link, facts.rel, ctx)
                     or _hint(link.target, ctx)
                     or _look_alike(link.target, ctx)
                 )
@@ -145,6 +148,28 @@ def _escaped_pipe(link: LinkFact, source: str, ctx: VaultContext) -> str:
         return ""
     how = "a '\\|' is a link's '|' only in a table, whose cells it would end"
     return f" ({how}: elsewhere write [[{name}|text]])"
+
+
+# Percent-encoded in the Markdown link the message shows: what `linker.render_link` encodes, and the `#`
+_UNSAFE_IN_PATH = re.compile(r"[%#$\s()<>`\\\x00-\x1f\x7f]")
+
+
+def _hash_in_the_name(link: LinkFact, source: str, ctx: VaultContext) -> str:
+    """` (the file's name holds a '#' ...)` where the link's target and heading, joined again at their `#`,
+    name a file: `[[C# Tips]]` for `C# Tips.md` looks for a heading ` Tips` in a note `C`, in Obsidian too,
+    which no wikilink can avoid; a Markdown link encodes the `#` (`C%23%20Tips.md`). "" otherwise."""
+    if not link.subpath or link.subpath.startswith("^"):
+        return ""
+    for joined in (f"{link.target}#{link.subpath}", f"{link.target}# {link.subpath}"):
+        found = ctx.index.resolve(link._replace(target=joined, subpath=""), source).target
+        if found is not None:
+            path = _UNSAFE_IN_PATH.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), found)
+            name = note_name(found) if found.endswith(".md") else found.rpartition("/")[2]
+            return (
+                f" (a '#' in a wikilink starts a heading, so no wikilink names '{found}':"
+                f" write a Markdown link, [{name}]({path}))"
+            )
+    return ""
 
 
 def _look_alike(target: str, ctx: VaultContext) -> str:
