@@ -1065,6 +1065,28 @@ def test_a_wikilink_to_a_file_whose_name_holds_a_hash_says_how_to_link_it(
     ]
 
 
+def test_a_link_to_a_file_whose_name_begins_or_ends_with_a_space_says_so(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a link's target is read trimmed, so `[[ Lead]]` names `Lead`, never ` Lead.md` (a name a
+    sync tool or a script gave the file: Obsidian would not), and VK101 said only that 'Lead' matches no
+    note. Where the name with the space back names a file, it says so and to rename the file."""
+    root = make_vault(
+        {
+            " Lead.md": "x\n",
+            "Trail .md": "x\n",
+            "S.md": "[[ Lead]] [[Trail ]] [[Gone ]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    how = "with a space, and a link's target is read trimmed: rename the file"
+    assert report(root, monkeypatch) == [
+        f"S.md:1:1: VK101 broken link: 'Lead' matches no note or file (' Lead.md' begins {how})",
+        f"S.md:1:11: VK101 broken link: 'Trail' matches no note or file ('Trail .md' ends {how})",
+        "S.md:1:22: VK101 broken link: 'Gone' matches no note or file",
+    ]
+
+
 def test_a_link_that_differs_from_a_name_in_look_alike_letters_says_which(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

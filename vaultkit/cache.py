@@ -136,6 +136,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 77: a Markdown link's destination may stand after spaces or tabs, as CommonMark reads it (`[a]( Note.md )`
 #     is a link, checked and counted); VK101 of `[[Note\|text]]` outside a table says how to write it there,
 #     and of `[[C# Tips]]` for `C# Tips.md` shows the Markdown link that names it
+#     and of `[[C# Tips]]` for `C# Tips.md` shows the Markdown link that names it,
+#     and of `[[ Lead]]` for ` Lead.md` says why
 FORMAT = 77
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)

@@ -65,6 +65,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                     or _percent_encoded(link, facts.rel, ctx)
                     or _escaped_pipe(link, facts.rel, ctx)
                     or _hash_in_the_name(link, facts.rel, ctx)
+                    or _space_around_the_name(link, facts.rel, ctx)
                     or _hint(link.target, ctx)
                     or _look_alike(link.target, ctx)
                 )
@@ -169,6 +170,17 @@ def _hash_in_the_name(link: LinkFact, source: str, ctx: VaultContext) -> str:
                 f" (a '#' in a wikilink starts a heading, so no wikilink names '{found}':"
                 f" write a Markdown link, [{name}]({path}))"
             )
+    return ""
+
+
+def _space_around_the_name(link: LinkFact, source: str, ctx: VaultContext) -> str:
+    """` (... begins with a space ...)` where the link's target, with the space it was trimmed of, names a
+    file: `[[ Lead]]` names `Lead` (a link's target is read trimmed), never ` Lead.md`, a name Obsidian
+    itself would not give a file; "" otherwise."""
+    for spaced, where in ((f" {link.target}", "begins"), (f"{link.target} ", "ends")):
+        found = ctx.index.resolve(link._replace(target=spaced), source).target
+        if found is not None:
+            return f" ('{found}' {where} with a space, and a link's target is read trimmed: rename the file)"
     return ""
 
 
