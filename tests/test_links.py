@@ -459,20 +459,22 @@ def test_a_markdown_links_destination_may_stand_between_spaces(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """CommonMark (and Obsidian's editor, and mistune) reads `[a]( Gone.md )` as a link to `Gone.md`: spaces or
-    tabs may stand between the `(` and the destination, as between it and the `)`. Regression: vaultkit read
-    no link there, so a broken one went unreported and a working one counted for no backlink or relation."""
-    line = '[a]( Gone.md ) [b](\tNote.md#Nope) [c](  <Note.md>  "t" ) [d]( Note.md )'
-    root = make_vault(
-        {
-            "Note.md": "x\n",
-            "S.md": line + "\n",
-            "vaultkit.toml": "",
-        }
+    tabs, and one line break, may stand between the `(` and the destination, between it and its title, and
+    before the `)`. Regression: vaultkit read no link there, so a broken one went unreported and a working
+    one counted for no backlink or relation. A blank line ends the paragraph, and the link with it."""
+    text = (
+        '[a]( Gone.md ) [b](\tNote.md#Nope) [c](  <Note.md>  "t" ) [d]( Note.md )\n'
+        '[e](\nGone2.md) [f](Gone3.md\n"t") [g](Gone4.md\n) [h](\n\nGone5.md)\n'
     )
+    root = make_vault({"Note.md": "x\n", "S.md": text, "vaultkit.toml": ""})
+    lines = text.splitlines()
     assert report(root, monkeypatch) == [
         "Note.md:1:1: VK121 [*] [[S]] links here, but 'related' does not list it",
-        f"S.md:1:{line.index('[a]') + 1}: VK101 broken link: 'Gone.md' matches no note or file",
-        f"S.md:1:{line.index('[b]') + 1}: VK103 'Note.md' has no heading 'Nope'",
+        f"S.md:1:{lines[0].index('[a]') + 1}: VK101 broken link: 'Gone.md' matches no note or file",
+        f"S.md:1:{lines[0].index('[b]') + 1}: VK103 'Note.md' has no heading 'Nope'",
+        "S.md:2:1: VK101 broken link: 'Gone2.md' matches no note or file",
+        f"S.md:3:{lines[2].index('[f]') + 1}: VK101 broken link: 'Gone3.md' matches no note or file",
+        f"S.md:4:{lines[3].index('[g]') + 1}: VK101 broken link: 'Gone4.md' matches no note or file",
     ]
 
 

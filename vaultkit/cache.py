@@ -133,11 +133,10 @@ CACHE_DIR = ".vaultkit_cache"
 #     the file whose `$id` it is; VK023 types a property given by its values (`enum: [1, 2]`: number); and
 #     schemas trusted by an earlier run are checked again (two files with one `$id`, draft-07 keywords); VK023
 #     of types.json names the schema files
-# 77: a Markdown link's destination may stand after spaces or tabs, as CommonMark reads it (`[a]( Note.md )`
-#     is a link, checked and counted); VK101 of `[[Note\|text]]` outside a table says how to write it there,
-#     and of `[[C# Tips]]` for `C# Tips.md` shows the Markdown link that names it
-#     and of `[[C# Tips]]` for `C# Tips.md` shows the Markdown link that names it,
-#     and of `[[ Lead]]` for ` Lead.md` says why
+# 77: a Markdown link's destination may stand after spaces, tabs and one line break, as CommonMark reads it
+#     (`[a]( Note.md )` is a link, checked and counted); VK101 of `[[Note\|text]]` outside a table says how to
+#     write it there, of `[[C# Tips]]` for `C# Tips.md` shows the Markdown link that names it, and of
+#     `[[ Lead]]` for ` Lead.md` says why
 FORMAT = 77
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
