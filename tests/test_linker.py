@@ -781,6 +781,15 @@ def test_never_inside_protected_regions(make_vault: VaultFactory) -> None:
     assert link_diff(root) == []
 
 
+def test_never_inside_a_footnote_that_holds_a_link(make_vault: VaultFactory) -> None:
+    """A footnote's links are links (`test_a_footnotes_links_are_links`), but no link goes into its text: not
+    in a definition, whose line the scan no longer masks, nor in an inline footnote after the link it holds.
+    A guard for that change: it held before too, when both were masked or cut short."""
+    body = "a[^1] ^[see [[X]] about Alpha]\n\n[^1]: see [[X]] about Alpha\n"
+    root = vault(make_vault, {"Alpha.md": "x\n", "X.md": "x\n", "N.md": body})
+    assert link_diff(root) == []
+
+
 def test_a_comment_across_the_lines_of_a_quote_hides_only_what_it_holds(make_vault: VaultFactory) -> None:
     """The Annotator plugin keeps each highlight in a quote, its JSON in a `>%%` ... `>%%` comment, and the
     highlighted text after it. Regression: the text after the comment was linked, then the write refused

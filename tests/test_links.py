@@ -809,6 +809,21 @@ def test_nothing_in_code_or_comments_is_a_link(
     assert report(root, monkeypatch) == []
 
 
+def test_a_footnotes_links_are_links(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A footnote's text is Markdown, in Obsidian a link there is a link: in a definition (`[^1]: see
+    [[Gone]]`) and in an inline footnote (`^[see [[Gone]]]`, `^[[[Gone]]]`). Regression: a definition was
+    read as a reference definition, and masked whole; an inline footnote ended at the first `]`, that of its
+    link. Neither link was reported broken, or counted as a link to its note (VK121 was not asked for)."""
+    body = "a[^1] ^[see [[Gone1]] here] ^[[[Gone2]]]\n\n[^1]: see [[Gone3]] and [b](Note.md)\n"
+    root = make_vault({"Note.md": "x\n", "S.md": body, "vaultkit.toml": ""})
+    assert report(root, monkeypatch) == [
+        "Note.md:1:1: VK121 [*] [[S]] links here, but 'related' does not list it",
+        f"S.md:1:{body.index('[[Gone1') + 1}: VK101 broken link: 'Gone1' matches no note or file",
+        f"S.md:1:{body.index('[[Gone2') + 1}: VK101 broken link: 'Gone2' matches no note or file",
+        "S.md:3:11: VK101 broken link: 'Gone3' matches no note or file",
+    ]
+
+
 def test_a_table_link_with_an_escaped_pipe(make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     root = make_vault(
         {

@@ -137,6 +137,7 @@ CACHE_DIR = ".vaultkit_cache"
 #     (`[a]( Note.md )` is a link, checked and counted); VK101 of `[[Note\|text]]` outside a table says how to
 #     write it there, of `[[C# Tips]]` for `C# Tips.md` shows the Markdown link that names it, and of
 #     `[[ Lead]]` for ` Lead.md` says why
+#     `[[ Lead]]` for ` Lead.md` says why; a footnote's links (`[^1]: see [[X]]`, `^[see [[X]]]`) are links
 FORMAT = 77
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)

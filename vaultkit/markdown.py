@@ -263,7 +263,7 @@ _INLINE_SOURCE = (
         \([ \t]*(?:\r?⏎[ \t]*)?(?P<dest><[^<>\n]*>|[^\s()<>]*(?:\([^\s()]*\)[^\s()<>]*)*)
         (?:(?:[ \t]+|[ \t]*\r?⏎[ \t]*)(?:"[^"\n]*"|'[^'\n]*'|\([^)\n]*\)))?[ \t]*(?:\r?⏎[ \t]*)?\))
     |(?P<ref>!?\[(?:[^\[\]\n]|⏎)++\]\[[^\[\]\n]*\])
-    |(?P<footnote>\[\^[^\[\]\n]+\]|\^\[(?:[^\]\n^]|\^(?!\[)|⏎)*+\])
+    |(?P<footnote>\[\^[^\[\]\n]+\]|\^\[(?:\[\[[^\[\]\n]*\]\]|[^\]\n^]|\^(?!\[)|⏎)*+\])
     |(?P<autolink><[A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*>|<[^\s<>@]+@[^\s<>@]+>)
     |(?P<element><(?P<etag>TAGS)(?=[\s>])ATTRIBUTES>.{0,REACH}?(?i:</(?P=etag)\s*>))
     |(?P<html></?[A-Za-z][A-Za-z0-9-]*(?:\sATTRIBUTES)?/?>)
@@ -676,9 +676,7 @@ class _Blocks:
             self.mode, self.table_start = "table", start
             self.breaks.append(start)
         elif self.mode != "para" and leaf.lstrip(" ")[:1] == "[" and (m := _REFDEF.match(leaf)):
-            self.labels.add(_label(m.group(1)))
-            self._begin("", start, end, done=True)
-            self._title(leaf, end, nxt)
+            self._definition(m.group(1), leaf, start, end, nxt)
         elif (
             self.mode != "para"
             and leaf.lstrip(" ")[:1] == "["
@@ -699,6 +697,18 @@ class _Blocks:
             self.breaks.append(start)
         else:
             self._para_line(leaf, start)
+
+    def _definition(self, label: str, leaf: str, start: int, end: int, nxt: str) -> None:
+        """A reference definition (`[a]: url`), masked: no prose. A footnote's (`[^1]: text`) is Markdown
+        text, whose links are links (Obsidian indexes them) but where no link is inserted."""
+        self.labels.add(_label(label))
+        if label[0] == "^":
+            self._close(start)
+            self.no_insert.append((start, end))
+            self.breaks.append(start)
+        else:
+            self._begin("", start, end, done=True)
+        self._title(leaf, end, nxt)
 
     def _title(self, leaf: str, end: int, nxt: str) -> None:
         """A reference definition's title on the lines after it: masked (it is no prose). One that opens on
@@ -1021,10 +1031,8 @@ def _inline(
                 out.links.append(link)
             chars.append(m.span())  # no word before it to protect (`_word_before_link`): most matches
             continue
-        if kind == "md":
-            link = _mdlink(m)
-            if link is not None:
-                out.links.append(link)
+        if kind in ("md", "footnote"):
+            _links_of(body, masked, m, out)
         elif kind == "brackets":  # a `[[` never closed (a link being typed) or a stray `]]`: no link goes in
             start, covered = _unbalanced(masked, m.start(), m.end(), covered)
             _mask(chars, start, covered)
@@ -1053,6 +1061,23 @@ def _inline(
         if start == 0 or masked[start - 1] in " \t\n":
             out.block_ids.append(BlockId(bm.group(1), start))
             _mask(chars, start, bm.end(1))
+
+
+def _links_of(body: str, masked: str, m: re.Match[str], out: BodyScan) -> None:
+    """A Markdown link, or the links of an inline footnote's text (`^[see [[Note]]]`), which Obsidian renders
+    as Markdown: links, though no link is inserted there. A footnote's reference (`[^1]`) holds none."""
+    if m.lastgroup == "md":
+        link = _mdlink(m)
+        if link is not None:
+            out.links.append(link)
+        return
+    if masked[m.start()] != "^":
+        return
+    for inner in _INLINE.finditer(masked, m.start() + 2, m.end() - 1):
+        kind = inner.lastgroup
+        found = _wikilink(body, inner, False) if kind == "wiki" else _mdlink(inner) if kind == "md" else None
+        if found is not None:
+            out.links.append(found)
 
 
 def _element_text(
