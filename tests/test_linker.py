@@ -785,7 +785,7 @@ def test_never_inside_a_footnote_that_holds_a_link(make_vault: VaultFactory) -> 
     """A footnote's links are links (`test_a_footnotes_links_are_links`), but no link goes into its text: not
     in a definition, whose line the scan no longer masks, nor in an inline footnote after the link it holds.
     A guard for that change: it held before too, when both were masked or cut short."""
-    body = "a[^1] ^[see [[X]] about Alpha]\n\n[^1]: see [[X]] about Alpha\n"
+    body = "a[^1] ^[see [[X]] about Alpha]\n\n[^1]: see [[X]] about Alpha\n    and Alpha\n"
     root = vault(make_vault, {"Alpha.md": "x\n", "X.md": "x\n", "N.md": body})
     assert link_diff(root) == []
 

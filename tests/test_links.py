@@ -813,14 +813,23 @@ def test_a_footnotes_links_are_links(make_vault: VaultFactory, monkeypatch: pyte
     """A footnote's text is Markdown, in Obsidian a link there is a link: in a definition (`[^1]: see
     [[Gone]]`) and in an inline footnote (`^[see [[Gone]]]`, `^[[[Gone]]]`). Regression: a definition was
     read as a reference definition, and masked whole; an inline footnote ended at the first `]`, that of its
-    link. Neither link was reported broken, or counted as a link to its note (VK121 was not asked for)."""
-    body = "a[^1] ^[see [[Gone1]] here] ^[[[Gone2]]]\n\n[^1]: see [[Gone3]] and [b](Note.md)\n"
+    link; its lines indented 4 spaces (`[^1]: a` then `    b`), its text too, were read as indented code.
+    No link was reported broken, or counted as a link to its note (VK121 was not asked for). Indented code
+    after the footnote's end, or outside the quote it is in, is still code."""
+    body = (
+        "a[^1] ^[see [[Gone1]] here] ^[[[Gone2]]]\n\n[^1]: see [[Gone3]] and [b](Note.md)\n"
+        "    more [[Gone4]]\n\n    and [[Gone5]]\n\nprose\n\n    code [[Code1]]\n\n"
+        "> [^2]: quoted [[Gone6]]\n\n    code [[Code2]]\n"
+    )
     root = make_vault({"Note.md": "x\n", "S.md": body, "vaultkit.toml": ""})
     assert report(root, monkeypatch) == [
         "Note.md:1:1: VK121 [*] [[S]] links here, but 'related' does not list it",
         f"S.md:1:{body.index('[[Gone1') + 1}: VK101 broken link: 'Gone1' matches no note or file",
         f"S.md:1:{body.index('[[Gone2') + 1}: VK101 broken link: 'Gone2' matches no note or file",
         "S.md:3:11: VK101 broken link: 'Gone3' matches no note or file",
+        "S.md:4:10: VK101 broken link: 'Gone4' matches no note or file",
+        "S.md:6:9: VK101 broken link: 'Gone5' matches no note or file",
+        "S.md:12:16: VK101 broken link: 'Gone6' matches no note or file",
     ]
 
 

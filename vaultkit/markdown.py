@@ -413,6 +413,9 @@ class _Blocks:
         self.para_text: list[str] = []
         self.table_start = 0
         self.labels: set[str] = set()  # of link reference definitions
+        # inside a footnote's definition, the depth of containers it is in: its lines indented 4 spaces are
+        # its text (`[^1]: a` then `    b`), not indented code
+        self.footnote: int | None = None
         self.title_opener_line = False  # the next line opens the title a definition leaves to it
         self.title_whole = False  # ... and closes it there
         # the line before was a callout's title, `> [!note] Title`: to CommonMark a paragraph, which an
@@ -478,6 +481,7 @@ class _Blocks:
         containers = self.containers
         if (
             self.mode not in ("", "para")
+            or self.footnote is not None  # its lines are read by `line`, which knows where it ends
             or (containers and (len(containers) > 1 or containers[0] < 0))
             or "|" in line
             or "\t" in line
@@ -655,10 +659,12 @@ class _Blocks:
         return True
 
     def _leaf(self, leaf: str, blank: bool, start: int, end: int, *, quote_opened: bool, nxt: str) -> None:
+        indented = not blank and _spaces(leaf, 0) >= 4
+        self._footnote_goes_on(blank or indented)
         if blank:
             self._close(start)
-        elif _spaces(leaf, 0) >= 4 and self.mode != "para":
-            self._begin("code", start, end, done=True)
+        elif indented and self.mode != "para":
+            self._indented(start, end)
         elif self._open_block(leaf, start, end):
             pass
         elif self.mode == "para" and (m := _SETEXT.match(leaf)):
@@ -698,6 +704,20 @@ class _Blocks:
         else:
             self._para_line(leaf, start)
 
+    def _footnote_goes_on(self, may: bool) -> None:
+        """A footnote's definition goes on over blank and indented lines in its own containers, no further."""
+        if not may or self.footnote != len(self.containers):
+            self.footnote = None
+
+    def _indented(self, start: int, end: int) -> None:
+        """Indented code, or the text of the footnote whose definition it follows: Markdown whose links are
+        links, where no link is inserted."""
+        if self.footnote is None:
+            self._begin("code", start, end, done=True)
+        else:
+            self.no_insert.append((start, end))
+            self.breaks.append(start)
+
     def _definition(self, label: str, leaf: str, start: int, end: int, nxt: str) -> None:
         """A reference definition (`[a]: url`), masked: no prose. A footnote's (`[^1]: text`) is Markdown
         text, whose links are links (Obsidian indexes them) but where no link is inserted."""
@@ -706,6 +726,7 @@ class _Blocks:
             self._close(start)
             self.no_insert.append((start, end))
             self.breaks.append(start)
+            self.footnote = len(self.containers)
         else:
             self._begin("", start, end, done=True)
         self._title(leaf, end, nxt)
