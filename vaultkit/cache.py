@@ -134,10 +134,10 @@ CACHE_DIR = ".vaultkit_cache"
 #     schemas trusted by an earlier run are checked again (two files with one `$id`, draft-07 keywords); VK023
 #     of types.json names the schema files
 # 77: a Markdown link's destination may stand after spaces, tabs and one line break, as CommonMark reads it
-#     (`[a]( Note.md )` is a link, checked and counted); VK101 of `[[Note\|text]]` outside a table says how to
-#     write it there, of `[[C# Tips]]` for `C# Tips.md` shows the Markdown link that names it, and of
-#     `[[ Lead]]` for ` Lead.md` says why
-#     `[[ Lead]]` for ` Lead.md` says why; a footnote's links (`[^1]: see [[X]]`, `^[see [[X]]]`) are links
+#     (`[a]( Note.md )` is a link, checked and counted); a footnote's links (`[^1]: see [[X]]`,
+#     `^[see [[X]]]`, and its lines indented below) are links; VK101 of `[[Note\|text]]` outside a table
+#     says how to write it there, of `[[C# Tips]]` for `C# Tips.md` shows the Markdown link that names it,
+#     and of `[[ Lead]]` for ` Lead.md` says why
 FORMAT = 77
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
