@@ -998,13 +998,23 @@ def test_property_type_through_a_local_ref(make_vault: VaultFactory, monkeypatch
 
 @pytest.mark.parametrize(
     ("declared", "obsidian"),
-    [({"type": ["array", "null"]}, "multitext"), ({"type": ["null", "integer"]}, "number")],
+    [
+        ({"type": ["array", "null"]}, "multitext"),
+        ({"type": ["null", "integer"]}, "number"),
+        ({"enum": [1, 2, 3]}, "number"),
+        ({"oneOf": [{"const": 1}, {"const": 2.5}]}, "number"),
+        ({"const": True}, "checkbox"),
+        ({"enum": ["draft", "done"]}, "text"),
+        ({"enum": [1, "one"]}, "text"),
+    ],
 )
-def test_a_property_that_may_be_empty_has_the_type_of_its_values(
+def test_a_property_has_the_obsidian_type_of_its_values(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, declared: dict[str, Any], obsidian: str
 ) -> None:
     """`"type": ["array", "null"]` (a list that may be left empty, `related:`) is a list for Obsidian: it
-    was taken for text, so the example vault's types.json got a VK023."""
+    was taken for text, so the example vault's types.json got a VK023. `"tier": {"enum": [1, 2, 3]}` (no
+    `type`: the values say it) is a number to Obsidian: it was taken for text, so `obsidian-types` wrote
+    `"tier": "text"` and VK023 refused a types.json that said number."""
     root = make_vault(
         {
             "vaultkit.toml": 'schema_dir = "schemas"\n',
@@ -1013,34 +1023,6 @@ def test_a_property_that_may_be_empty_has_the_type_of_its_values(
         }
     )
     (root / ".obsidian" / "types.json").write_text(json.dumps({"types": {"p": obsidian}}))
-    monkeypatch.chdir(root)
-    result = run_cli("check", "--no-cache", ".")
-    assert result.exit_code == 0, result.output
-
-
-@pytest.mark.parametrize(
-    ("declared", "obsidian"),
-    [
-        ({"enum": [1, 2, 3]}, "number"),
-        ({"oneOf": [{"const": 1}, {"const": 2.5}]}, "number"),
-        ({"const": True}, "checkbox"),
-        ({"enum": ["draft", "done"]}, "text"),
-        ({"enum": [1, "one"]}, "text"),
-    ],
-)
-def test_a_property_given_by_its_values_has_their_type(
-    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, declared: dict[str, Any], obsidian: str
-) -> None:
-    """`"tier": {"enum": [1, 2, 3]}` (no `type`: the values say it) is a number to Obsidian: it was taken for
-    text, so `obsidian-types` wrote `"tier": "text"` and VK023 refused a types.json that said number."""
-    root = make_vault(
-        {
-            "vaultkit.toml": 'schema_dir = "schemas"\n',
-            "schemas/default.schema.json": schema(properties={"tier": declared}),
-            "N.md": "x\n",
-        }
-    )
-    (root / ".obsidian" / "types.json").write_text(json.dumps({"types": {"tier": obsidian}}))
     monkeypatch.chdir(root)
     result = run_cli("check", "--no-cache", ".")
     assert result.exit_code == 0, result.output
