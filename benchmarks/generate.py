@@ -1,11 +1,15 @@
 """Write a deterministic, realistic Obsidian vault for vaultkit's benchmarks.
 
-    python benchmarks/generate.py OUT_DIR --notes N [--seed 1]
+    python benchmarks/generate.py OUT_DIR --notes N [--seed 1] [--script latin|cyrillic|han]
 
 The same arguments always give byte-identical files. About 60% of the notes are raw sources (Raw/), 25%
 wiki notes (Wiki/) and 15% entities (Entities/<kind>/); 2% are deliberately invalid so that checks have
 something to report. Names are made of invented syllables so that no title or alias is an English word, and
 bodies mention titles and aliases in plain text so that the linker has work. Standard library only.
+
+`--script cyrillic` writes the same vault with every Latin letter of the note names, aliases, links and
+bodies written as a Cyrillic one (a vault in Russian, to the scanner); `--script han` as a Han character,
+with no space between two words (a vault in Chinese). URLs, folder names and property names stay as they are.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import random
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -534,8 +539,62 @@ def render(plan: Plan, note: Note, seed: int, index: int) -> str:
     return "---\n" + "\n".join(front) + "\n---\n" + body
 
 
-def write_vault(out: Path, count: int, seed: int = 1) -> int:
-    """Write the vault into `out` (which must be empty or missing); returns the bytes written."""
+# One character for each Latin letter, a to z (capitals the same way, where the script has them): distinct,
+# so that no two names become one
+SCRIPTS = {
+    "latin": "",
+    "cyrillic": "абцдефгхийклмнопщрстувшжыз",
+    "han": "一丁七万丈三上下不与丐丑专且丕世丘丙业丛东丝丞丢两严",
+}
+_LATIN = "abcdefghijklmnopqrstuvwxyz"
+# Kept as written: URLs, block ids (`^a1b2c3`: Latin letters and digits only, to Obsidian), a link's `.md`
+_KEPT = re.compile(r"https?://\S+|\^[A-Za-z0-9-]+|\.md(?![A-Za-z])")
+_BETWEEN_WORDS = re.compile(r"(?<=[A-Za-z])(?: |%20)(?=[A-Za-z])")  # a space, also in a Markdown link
+_SHA256 = re.compile(r"^sha256: ([0-9a-f]{64})$", re.MULTILINE)
+_WRITTEN = re.compile(r"^(?:aliases|related|sources): |^  - ", re.MULTILINE)
+
+
+def in_script(text: str, script: str) -> str:
+    """`text`'s Latin letters written in `script` (SCRIPTS), but what `_KEPT` holds; in Han, without the
+    space between two words."""
+    letters = SCRIPTS[script]
+    if not letters:
+        return text
+    table = str.maketrans(_LATIN + _LATIN.upper(), letters + letters.upper())
+    out, last = [], 0
+    for url in [*_KEPT.finditer(text), None]:
+        piece = text[last : url.start() if url else len(text)]
+        if script == "han":
+            piece = _BETWEEN_WORDS.sub("", piece)
+        out.append(piece.translate(table))
+        if url:
+            out.append(url.group())
+            last = url.end()
+    return "".join(out)
+
+
+def scripted(path: str, text: str, script: str) -> tuple[str, str]:
+    """The note's path and text in `script`: its file name, body, and the frontmatter lines that name notes
+    (aliases, links), not the folder names or the other properties, which the schemas check."""
+    if script == "latin":
+        return path, text
+    folder, _, name = path.rpartition("/")
+    path = f"{folder}/{in_script(name[: -len('.md')], script)}.md"
+    end = text.index("\n---\n", 4) + len("\n---\n")
+    lines = [
+        in_script(line, script) if "[[" in line or _WRITTEN.match(line) else line
+        for line in text[:end].split("\n")
+    ]
+    body = in_script(text[end:], script)
+    head = "\n".join(lines)
+    hashed = _SHA256.search(head)
+    if hashed and hashed[1] == hashlib.sha256(text[end:].encode()).hexdigest():  # else a defect: kept
+        head = head.replace(hashed[1], hashlib.sha256(body.encode()).hexdigest())
+    return path, head + body
+
+
+def write_vault(out: Path, count: int, seed: int = 1, script: str = "latin") -> int:
+    """Write the vault into `out` (which must be empty or missing) in `script`; returns the bytes written."""
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty")
     plan = make_plan(count, seed)
@@ -545,8 +604,9 @@ def write_vault(out: Path, count: int, seed: int = 1) -> int:
         (out / folder).mkdir(parents=True, exist_ok=True)
     total = 0
     for index, note in enumerate(plan.notes):
-        data = render(plan, note, seed, index).encode()
-        (out / note.path).write_bytes(data)
+        path, text = scripted(note.path, render(plan, note, seed, index), script)
+        data = text.encode()
+        (out / path).write_bytes(data)
         total += len(data)
     return total
 
@@ -558,12 +618,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--notes", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--script", choices=sorted(SCRIPTS), default="latin")
     args = parser.parse_args(argv)
     if args.notes < 10:
         parser.error("--notes must be at least 10")
     start = time.perf_counter()
     try:
-        total = write_vault(args.out_dir, args.notes, args.seed)
+        total = write_vault(args.out_dir, args.notes, args.seed, args.script)
     except FileExistsError as exc:
         print(f"generate.py: {exc}", file=sys.stderr)
         return 2
