@@ -669,19 +669,44 @@ def test_the_quoted_wikilinks_suggested_read_back_as_the_links_written(check: Ch
     assert yaml.safe_load(shown) == ['[[A|say "hi"]]', "[[C\\\\D]]"]
 
 
+_NESTED = "is a list holding a list to YAML, and no link to Obsidian"
+
+
 def test_unquoted_wikilink_is_a_nested_list(check: Check) -> None:
     # Found on a real vault: the message named a list where the user wrote a link, and said nothing of quotes.
+    # The bundled schema's VK010 said so too (`related[0]: ["Other"] is not a string`): VK008 says it once.
     assert check({"N.md": fm("related: [[Other]]")}, schema=None) == [
-        'N.md:2:11: VK010 related[0]: ["Other"] is not a string '
-        '(an unquoted [[Other]] is a list in YAML: write "[[Other]]", in quotes)'
+        f'N.md:2:10: VK008 related: [[Other]] {_NESTED}: write "[[Other]]", in quotes'
     ]
 
 
 def test_unquoted_wikilink_where_a_string_is_expected_says_to_quote_it(check: Check) -> None:
     assert check({"N.md": fm("title: a", "text: [[Other Note]]")}) == [
-        'N.md:3:7: VK010 text: [["Other Note"]] is not a string '
-        '(an unquoted [[Other Note]] is a list in YAML: write "[[Other Note]]", in quotes)'
+        f'N.md:3:7: VK008 text: [[Other Note]] {_NESTED}: write "[[Other Note]]", in quotes'
     ]
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (("up: [[Meituan]]",), ["N.md:2:5: VK008 up: [[Meituan]]"]),  # a property no schema types
+        (("up:", "  - [[ResRL]]", '  - "[[Moonshot AI]]"'), ["N.md:3:5: VK008 up[0]: [[ResRL]]"]),  # block
+        (('up: ["[[A]]", [[B|shown]]]',), ["N.md:2:15: VK008 up[1]: [[B|shown]]"]),  # in a flow list
+        (("who:", "  lab: [[Qwen]]"), ["N.md:3:8: VK008 who.lab: [[Qwen]]"]),  # in a mapping
+        (('up: "[[Meituan]]"', "matrix: [[1, 2]]", "pair: [[a, b]]", "one: [ [Other] ]"), []),
+    ],
+)
+def test_a_wikilink_left_unquoted_in_any_property_is_reported(
+    check: Check, lines: tuple[str, ...], expected: list[str]
+) -> None:
+    """Regression: `up: [[Meituan]]` (source mode, a template) is a list holding a list to YAML and no link
+    to Obsidian, which shows no backlink; only a property a schema types as text said so (VK010)."""
+    found = [
+        line.partition(" is a list")[0]
+        for line in check({"N.md": fm(*lines)}, schema=None)
+        if "VK1" not in line
+    ]
+    assert found == expected
 
 
 def test_a_flow_list_of_one_is_no_unquoted_wikilink(check: Check) -> None:

@@ -138,7 +138,8 @@ CACHE_DIR = ".vaultkit_cache"
 #     `^[see [[X]]]`, and its lines indented below) are links; VK101 of `[[Note\|text]]` outside a table
 #     says how to write it there, of `[[C# Tips]]` for `C# Tips.md` shows the Markdown link that names it,
 #     and of `[[ Lead]]` for ` Lead.md` says why
-FORMAT = 77
+# 78: VK008 reports a wikilink left unquoted in any property (`up: [[X]]`), where VK010 said it again
+FORMAT = 78
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

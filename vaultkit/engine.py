@@ -1120,10 +1120,17 @@ _OF_LINKS = frozenset({"VK101", "VK102", "VK103", "VK104"})
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
     """A tag the schema also rejected at the same place is reported once, by VK022, the rule of tags, which
     says what is wrong with it (`'a b' contains ' '`): the schema's VK010 said only that it is no valid tag,
-    then its whole description. A link's finding a YAML alias repeats (`_OF_LINKS`) is reported once too."""
+    then its whole description. An unquoted wikilink is reported once, by VK008. A link's finding a YAML
+    alias repeats (`_OF_LINKS`) is reported once too."""
     tag_spots = {(d.line, d.col) for d in found if d.code == "VK022"}
     if tag_spots:
         found = [d for d in found if not (d.code == "VK010" and (d.line, d.col) in tag_spots)]
+    link_lines = {d.line for d in found if d.code == "VK008"}
+    if link_lines:  # VK008 says what an unquoted wikilink is, where the schema's VK010 said it again
+        from vaultkit.rules.schema_violation import UNQUOTED
+
+        again = {id(d) for d in found if d.code == "VK010" and d.line in link_lines and UNQUOTED in d.message}
+        found = [d for d in found if id(d) not in again]
     if sum(d.code in _OF_LINKS for d in found) < 2:  # a repeat needs two
         return found
     seen: set[tuple[int, int, str, str]] = set()

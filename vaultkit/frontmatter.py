@@ -119,6 +119,30 @@ class Node:
     items: tuple[tuple[int, int], ...] = ()  # (start, end) of each sequence item
 
 
+def path_name(path: JsonPath) -> str:
+    """A property's path as messages name it: `related[0]`, `author.name`."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_WIKILINK = re.compile(r"\[\[[^\[\]\n]+\]\]")
+
+
+def unquoted_link(text: str, node: Node | None) -> str | None:
+    """`related: [[Other]]` written without quotes: YAML reads a list holding the list ["Other"], and
+    Obsidian shows no link. The wikilink as written in `text` (the note), where `node` (the outer or the
+    inner of those two lists) is one."""
+    if node is None or not node.flow:
+        return None
+    for start, end in ((node.start, node.end), (node.start - 1, node.end + 1)):
+        written = text[max(start, 0) : end]
+        if _WIKILINK.fullmatch(written):
+            return written
+    return None
+
+
 class Positions(Mapping[JsonPath, Node]):
     """Where each property's key and value are, by path: built on first use from the composed nodes
     (most notes never need a position, and recording them all was a tenth of the parse)."""

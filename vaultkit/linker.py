@@ -957,7 +957,7 @@ def _value_anchor(text: str, value: Any, node: Node, eol: str) -> PropertyAnchor
     if isinstance(value, str):
         return _string_anchor(text, value, node)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        return None  # `related: [[X]]` unquoted is a list of lists: the user must fix it (VK010 says so)
+        return None  # `related: [[X]]` unquoted is a list of lists: the user must fix it (VK008 says so)
     if node.flow is False:
         last_start, last_end = node.items[-1]
         line_start = text.rfind("\n", 0, last_start) + 1

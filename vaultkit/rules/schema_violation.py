@@ -43,14 +43,13 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.frontmatter import curled_quotes_hint, placeholder_hint
+from vaultkit.frontmatter import curled_quotes_hint, path_name, placeholder_hint, unquoted_link
 from vaultkit.rules.base import NoteContext, rule
 from vaultkit.rules.invalid_tag import commented_tags
 from vaultkit.schemas import did_you_mean, refused_by_false, schema_for
@@ -246,26 +245,6 @@ def _where(note: Note, path: JsonPath, required: bool) -> tuple[int, int]:
     return note.position(note.fm.start)
 
 
-def _unquoted_link(note: Note, path: JsonPath) -> str | None:
-    """`related: [[Other]]` written without quotes: YAML reads a list holding the list ["Other"], and
-    Obsidian shows no link. The wikilink as written, when the value at `path` is one."""
-    node = note.fm.nodes.get(path)
-    if node is None or not node.flow:
-        return None
-    for start, end in ((node.start, node.end), (node.start - 1, node.end + 1)):
-        written = note.text[max(start, 0) : end]
-        if re.fullmatch(r"\[\[[^\[\]\n]+\]\]", written):
-            return written
-    return None
-
-
-def _name(path: JsonPath) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _show(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str | list | dict) else _scalar(value)
 
@@ -289,6 +268,9 @@ _TYPE_NAMES = {
 }
 
 
+UNQUOTED = "an unquoted "  # VK010's words for an unquoted wikilink, which VK008 reports (engine._dedupe)
+
+
 def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per JSON Schema keyword
     """A message a person understands: `review_value: 11 is greater than the maximum 10`."""
     path = tuple(error.absolute_path)
@@ -302,8 +284,8 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
         shown = [_TYPE_NAMES.get(t, t) for t in kinds]
         expected = " or ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 2 else shown)
         text = f"{prefix}{_show(value)} is not {expected}"
-        link = _unquoted_link(note, path) if "string" in kinds else None
-        hint = hint or (f'an unquoted {link} is a list in YAML: write "{link}", in quotes' if link else None)
+        link = unquoted_link(note.text, note.fm.nodes.get(path)) if "string" in kinds else None
+        hint = hint or (f'{UNQUOTED}{link} is a list in YAML: write "{link}", in quotes' if link else None)
         return f"{text} ({hint})" if hint else text
     if kind in ("maximum", "exclusiveMaximum"):
         return f"{prefix}{_show(value)} is greater than the maximum {arg}"
@@ -483,7 +465,7 @@ def _missing(error: Any) -> str:
 
 
 def _prefix(error: Any, path: JsonPath) -> str:
-    where = _name(path)
+    where = path_name(path)
     prefix = f"{where}: " if where else ""
     if not getattr(error, "refused_key", False):
         return prefix
