@@ -693,7 +693,11 @@ def test_unquoted_wikilink_where_a_string_is_expected_says_to_quote_it(check: Ch
         (("up:", "  - [[ResRL]]", '  - "[[Moonshot AI]]"'), ["N.md:3:5: VK008 up[0]: [[ResRL]]"]),  # block
         (('up: ["[[A]]", [[B|shown]]]',), ["N.md:2:15: VK008 up[1]: [[B|shown]]"]),  # in a flow list
         (("who:", "  lab: [[Qwen]]"), ["N.md:3:8: VK008 who.lab: [[Qwen]]"]),  # in a mapping
-        (('up: "[[Meituan]]"', "matrix: [[1, 2]]", "pair: [[a, b]]", "one: [ [Other] ]"), []),
+        (
+            ("year: [[2024]]", "flag: [[true]]"),
+            ["N.md:2:7: VK008 year: [[2024]]", "N.md:3:7: VK008 flag: [[true]]"],
+        ),
+        (('up: "[[Meituan]]"', "matrix: [[1, 2]]", "pair: [[a, b]]", "one: [ [Other] ]", 'e: [["M"]]'), []),
     ],
 )
 def test_a_wikilink_left_unquoted_in_any_property_is_reported(
@@ -707,6 +711,13 @@ def test_a_wikilink_left_unquoted_in_any_property_is_reported(
         if "VK1" not in line
     ]
     assert found == expected
+
+
+def test_the_quotes_an_unquoted_wikilink_is_told_to_take_read_back_as_it(check: Check) -> None:
+    """`"[[N|say "hi"]]"` was suggested, which YAML cannot read: the suggestion is a JSON string, escaped."""
+    (line,) = check({"N.md": fm('up: [[N|say "hi"]]')}, schema=None)
+    shown = line.partition("write ")[2].removesuffix(", in quotes")
+    assert yaml.safe_load(shown) == '[[N|say "hi"]]', line
 
 
 def test_a_flow_list_of_one_is_no_unquoted_wikilink(check: Check) -> None:

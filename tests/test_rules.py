@@ -240,6 +240,14 @@ _CONFLICT = "<<<<<<< HEAD{eol}ours{eol}======={eol}theirs{eol}>>>>>>> research{e
         ("<<<<<<< HEAD\nours\n=======\n", []),  # no closing marker: no conflict git wrote
         ("<<<<<<<< eight\nx\n=======\n>>>>>>>> eight\n", []),  # not git's markers
         ("Release notes\n=======\n\n<<<<<<< old arrows\n", []),  # a setext heading, a line of `<`
+        (
+            "line one\n" + _CONFLICT.format(eol="\n"),
+            ["N.md:2:1 '>>>>>>> research' on line 6"],
+        ),  # in a paragraph
+        (  # in a table
+            "| a | b |\n|---|---|\n| 1 | 2 |\n<<<<<<< HEAD\n| 3 | 4 |\n=======\n| 5 | 6 |\n>>>>>>> x\n",
+            ["N.md:4:1 '>>>>>>> x' on line 8"],
+        ),
     ],
 )
 def test_a_merge_conflict_left_in_the_body_is_reported(
@@ -254,3 +262,18 @@ def test_a_merge_conflict_left_in_the_body_is_reported(
     found = re.findall(r"/(N\.md:\d+:\d+): VK007 .*?, '<<<<<<<[^']*' to ('[^']*' on line \d+)", result.stdout)
     assert [f"{place} {closer}" for place, closer in found] == expected, result.stdout
     assert result.exit_code == (1 if expected else 0)
+
+
+def test_link_leaves_a_note_with_a_merge_conflict_alone(tmp_path: Path) -> None:
+    """A link written into the side of a conflict the user then deletes is lost, and the relation it gave
+    the linked note with it: `link` skips such a note, as one it cannot parse, and says so on stderr.
+    Regression: it linked `Meituan` in both sides and gave Meituan.md a relation to the note."""
+    (tmp_path / "vaultkit.toml").write_text("")
+    (tmp_path / "Meituan.md").write_text("# Meituan\n")
+    note = tmp_path / "N.md"
+    note.write_text("Notes.\n\n" + _CONFLICT.format(eol="\n").replace("ours", "Meituan made it"))
+    before = {p.name: p.read_bytes() for p in tmp_path.glob("*.md")}
+    result = run_cli("link", "--no-cache", tmp_path)
+    assert {p.name: p.read_bytes() for p in tmp_path.glob("*.md")} == before
+    assert "N.md:3:1: VK007 a merge conflict git left here" in result.stderr, result.stderr
+    assert result.stderr.rstrip().endswith("no note changed: 1 skipped (named above)"), result.stderr

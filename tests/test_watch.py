@@ -1547,3 +1547,16 @@ def test_only_symlinks_to_regular_files_are_followed(tmp_path: Path) -> None:
         (tmp_path / name).symlink_to(target)
     rels = ["Real.md", "File.md", "Null.md", "Root.md", "Broken.md", "Loop.md"]
     assert symlinked_notes(tmp_path, rels) == {"File.md": os.path.realpath(tmp_path / "Real.md")}
+
+
+@pytest.mark.parametrize("debounce", [0.25, 3.0])
+def test_a_burst_is_due_together_whatever_the_debounce(debounce: float) -> None:
+    """A checkout writes Entities/ a few milliseconds before Wiki/: both are re-checked once the burst is
+    quiet. Regression: with a debounce of 2 s or more, each was due on its own, and the split re-check came
+    back. A note quiet on its own for the debounce and BURST_PATIENCE more is due all the same."""
+    from vaultkit.watch import BURST_PATIENCE, _due_at
+
+    due = _due_at({"Entities/a.md": 0.0, "Wiki/b.md": 0.005}, debounce)
+    assert due == {"Entities/a.md": 0.005 + debounce, "Wiki/b.md": 0.005 + debounce}
+    late = _due_at({"log.md": 0.0, "busy.md": 100.0}, debounce)
+    assert late["log.md"] == debounce + BURST_PATIENCE

@@ -26,7 +26,7 @@ from vaultkit.linker import KeyFilter, Mention, build_automaton, relation_anchor
 from vaultkit.markdown import mask
 from vaultkit.note import REPORT_MARKER, Note, read_note
 from vaultkit.obsidian import ObsidianSettings
-from vaultkit.rules import NOTE_RULES
+from vaultkit.rules import NOTE_RULES, conflict_marker
 from vaultkit.rules.base import NoteContext
 from vaultkit.schemas import SchemaSet
 from vaultkit.state import linkable
@@ -214,6 +214,9 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     # No edit where the frontmatter is unreadable, never closed or out of place: a link written into what the
     # user is still typing as YAML would break it once they close it
     facts.editable = note.fm.loaded and (note.fm.present or not note.fm.problems)
+    # Nor into a merge conflict left in the body (VK007): a link written into the side the user then
+    # deletes is gone, and the relation it gave another note with it
+    facts.editable = facts.editable and not any(d.code == conflict_marker.RULE.code for d in diagnostics)
     kind = data.get(config.type_property)
     facts.note_type = kind if isinstance(kind, str) else None
     aliases = data.get(note.fm.key_for("aliases"))  # `Aliases:` too, as Obsidian reads it

@@ -139,7 +139,9 @@ CACHE_DIR = ".vaultkit_cache"
 #     says how to write it there, of `[[C# Tips]]` for `C# Tips.md` shows the Markdown link that names it,
 #     and of `[[ Lead]]` for ` Lead.md` says why
 # 78: VK008 reports a wikilink left unquoted in any property (`up: [[X]]`), where VK010 said it again
-FORMAT = 78
+# 79: VK007 also in a paragraph or a table (only code and comments hide a conflict), and `link` leaves the
+#     note alone (NoteFacts.editable); VK008 also of `[[2024]]`, not of `[["a"]]`, and its quotes escaped
+FORMAT = 79
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

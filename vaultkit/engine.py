@@ -1117,6 +1117,17 @@ def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> s
 _OF_LINKS = frozenset({"VK101", "VK102", "VK103", "VK104"})
 
 
+def _said_by(schema_says: Diagnostic, link_says: Diagnostic) -> bool:
+    """Does a VK010 (`… (an unquoted [[X]] is a list in YAML …)`) say of the same wikilink on the same line
+    what a VK008 (`up: [[X]] is a list holding a list …`) says?"""
+    from vaultkit.rules.schema_violation import UNQUOTED
+
+    _before, hint, after = schema_says.message.partition(UNQUOTED)
+    link = after.partition(" is a list")[0]
+    same_line = schema_says.line == link_says.line
+    return bool(hint and link) and same_line and f" {link} is a list" in link_says.message
+
+
 def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
     """A tag the schema also rejected at the same place is reported once, by VK022, the rule of tags, which
     says what is wrong with it (`'a b' contains ' '`): the schema's VK010 said only that it is no valid tag,
@@ -1125,12 +1136,9 @@ def _dedupe(found: list[Diagnostic]) -> list[Diagnostic]:
     tag_spots = {(d.line, d.col) for d in found if d.code == "VK022"}
     if tag_spots:
         found = [d for d in found if not (d.code == "VK010" and (d.line, d.col) in tag_spots)]
-    link_lines = {d.line for d in found if d.code == "VK008"}
-    if link_lines:  # VK008 says what an unquoted wikilink is, where the schema's VK010 said it again
-        from vaultkit.rules.schema_violation import UNQUOTED
-
-        again = {id(d) for d in found if d.code == "VK010" and d.line in link_lines and UNQUOTED in d.message}
-        found = [d for d in found if id(d) not in again]
+    links = [d for d in found if d.code == "VK008"]
+    if links:  # VK008 says what an unquoted wikilink is, where the schema's VK010 said it again
+        found = [d for d in found if d.code != "VK010" or not any(_said_by(d, link) for link in links)]
     if sum(d.code in _OF_LINKS for d in found) < 2:  # a repeat needs two
         return found
     seen: set[tuple[int, int, str, str]] = set()

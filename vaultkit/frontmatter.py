@@ -138,7 +138,7 @@ def unquoted_link(text: str, node: Node | None) -> str | None:
         return None
     for start, end in ((node.start, node.end), (node.start - 1, node.end + 1)):
         written = text[max(start, 0) : end]
-        if _WIKILINK.fullmatch(written):
+        if _WIKILINK.fullmatch(written) and written[2] not in "\"'":  # `[["a"]]`: a list meant, quoted
             return written
     return None
 

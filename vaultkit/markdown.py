@@ -68,6 +68,9 @@ class BodyScan:
     block_ids: list[BlockId] = field(default_factory=list)
     suppressions: list[Suppression] = field(default_factory=list)
     protected: list[tuple[int, int]] = field(default_factory=list)  # (start, end) ranges, sorted
+    # what is shown as written, not read as Markdown: code, math and HTML blocks, code spans, comments (a
+    # subset of `protected`, which also holds headings, tables, links...); sorted
+    literal: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)
     body: str = field(default="", repr=False, compare=False)
 
     @property
@@ -304,8 +307,9 @@ def scan(body: str, first_line: int = 1, *, fast: bool = True) -> BodyScan:
     _inline(body, masked, inline, out, tables=blocks.tables, labels=blocks.labels, breaks=blocks.breaks)
     typed = _still_typed(masked, blocks.breaks)
     markers = _line_markers(body)
-    ranges = blocks.masked + spans + comments + inline + typed + blocks.no_insert + blocks.late + markers
-    out.protected = sorted(ranges)
+    literal = blocks.masked + spans + comments + blocks.late
+    out.literal = sorted(literal)
+    out.protected = sorted(literal + inline + typed + blocks.no_insert + markers)
     return out
 
 

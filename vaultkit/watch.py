@@ -80,7 +80,7 @@ class WatchOptions:
 WHY_SAVED = ""  # `_print_changes`: a problem went from a note saved, by vaultkit's fix or by the user's edit
 CHANGED = "(changed: see the next line)"  # a problem told otherwise (`_replaced`), printed above its new line
 _FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked, unreadable), not of a note
-# seconds a note quiet on its own waits for the other notes of its burst to be quiet too (`_due_at`)
+# seconds a note quiet on its own for the debounce time waits beyond it for the rest of its burst (`_due_at`)
 BURST_PATIENCE = 2.0
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
 # Present while git changes the working tree or waits in the middle of doing so: no fix is written then
@@ -818,12 +818,13 @@ def _due_at(pending: Mapping[str, float], debounce: float) -> dict[str, float]:
     """When each pending note (its last change at the time given) is re-checked: with every note changed in
     the same burst, once the newest change of all is `debounce` old. A checkout writes `Entities/` a few
     milliseconds before `Wiki/`: re-checked alone, a note whose relation went while the note linking to it
-    had not yet been read back was said to lack it, for nothing. A note quiet on its own for BURST_PATIENCE
-    is due even while other files go on changing (a log a plugin appends to every 100 ms)."""
+    had not yet been read back was said to lack it, for nothing. A note quiet on its own for the debounce
+    time and BURST_PATIENCE more is due even while other files go on changing (a log a plugin appends to
+    every 100 ms)."""
     if not pending:
         return {}
     together = max(pending.values()) + debounce
-    alone = max(debounce, BURST_PATIENCE)
+    alone = debounce + BURST_PATIENCE  # a debounce of 2 s or more still groups a burst
     return {rel: min(together, t + alone) for rel, t in pending.items()}
 
 

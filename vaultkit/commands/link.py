@@ -29,7 +29,7 @@ from vaultkit.timing import mark
 LINK_CODES = ("VK120", "VK121")
 # Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently.
 SKIPPED_CODES = (
-    *("VK000", "VK001", "VK002", "VK004", "VK005", "VK006"),
+    *("VK000", "VK001", "VK002", "VK004", "VK005", "VK006", "VK007"),
     *sorted(NOT_READ),
     *("VK205", "VK206"),
 )

@@ -3,8 +3,9 @@
 ## What it does
 Reports each conflict git wrote into the body where a merge, rebase, cherry-pick or `git stash pop` stopped:
 a line `<<<<<<< ` (seven `<` at the start of the line), then a line `=======`, then a line `>>>>>>> `, in that
-order. Not in a code block, where a note may show what a conflict looks like. A conflict in the
-frontmatter breaks its YAML, and VK001 names the marker there.
+order. Not in a code block or a comment, where a note may show what a conflict looks like. A conflict in
+the frontmatter breaks its YAML, and VK001 names the marker there. `link` leaves such a note alone, as
+it leaves one it cannot parse: a link written into one side could be lost with it.
 
 ## Why is this bad?
 To Obsidian the markers are text, and the note shows both sides of the conflict, one of them as a heading
@@ -82,19 +83,18 @@ def _conflicts(body: str, literal: Callable[[int], bool]) -> Iterator[tuple[int,
 
 
 def _literal(note: Note) -> Callable[[int], bool]:
-    """Whether a line starting at this body offset is one vaultkit's own parse protects (code, a comment,
-    HTML...) and no heading starts there: a conflict's first side over `=======` is a setext heading,
-    whose text the parse protects too."""
-    protected = note.body.protected  # sorted by start; one may hold another
-    starts = [s for s, _e in protected]
-    reach = list(itertools.accumulate((e for _s, e in protected), max))  # the furthest end so far
-    headings = {h.start for h in note.body.headings}
+    """Whether a line starting at this body offset is shown as written, not read as Markdown (a code block,
+    a comment, HTML...: `BodyScan.literal`). Not a heading or a table: a conflict in a paragraph makes its
+    lines a setext heading, one in a table its rows."""
+    literal = note.body.literal  # sorted by start; one may hold another
+    starts = [s for s, _e in literal]
+    reach = list(itertools.accumulate((e for _s, e in literal), max))  # the furthest end so far
 
-    def literal(offset: int) -> bool:
+    def inside(offset: int) -> bool:
         k = bisect.bisect_right(starts, offset) - 1
-        return k >= 0 and reach[k] > offset and offset not in headings
+        return k >= 0 and reach[k] > offset
 
-    return literal
+    return inside
 
 
 RULE = rule(sys.modules[__name__], "VK007", "conflict-marker", "note")

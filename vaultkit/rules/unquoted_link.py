@@ -31,6 +31,7 @@ related:
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -53,24 +54,25 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         node = fm.nodes.get(path)
         if written is None or node is None:
             continue
+        quoted = json.dumps(written, ensure_ascii=False)  # YAML reads a JSON string: `"` and `\` escaped
         message = (
             f"{path_name(path)}: {written} is a list holding a list to YAML, and no link to Obsidian: "
-            f'write "{written}", in quotes'
+            f"write {quoted}, in quotes"
         )
         out.append(Diagnostic(note.rel, node.line, node.col, RULE.code, message))
     return out
 
 
 def _nested(value: Any, path: JsonPath) -> Iterator[JsonPath]:
-    """The paths of the values that are a list holding one list of one text: `[[Note]]` as YAML reads it."""
+    """The paths of the values that are a list holding one list of one scalar: `[[Note]]` as YAML reads it."""
     if isinstance(value, dict):
         for key, item in value.items():
             if isinstance(key, str):
                 yield from _nested(item, (*path, key))
     elif isinstance(value, list):
         inner = value[0] if len(value) == 1 else None
-        if isinstance(inner, list) and len(inner) == 1 and isinstance(inner[0], str):
-            yield path
+        if isinstance(inner, list) and len(inner) == 1 and not isinstance(inner[0], list | dict):
+            yield path  # `[[2024]]`, `[[true]]` too: YAML reads the name as a number or a boolean
             return
         for k, item in enumerate(value):
             yield from _nested(item, (*path, k))
