@@ -617,7 +617,7 @@ def _boundary(inside: str, outside: str, *, ending: bool) -> bool | None:
 def _letter(ch: str) -> bool:
     """A letter or digit of a word written with spaces (`_word`, but for `_`): never a mark, which belongs
     to the letter before it, nor Han or kana, each a word of its own."""
-    return ch.isalnum() and not is_cjk(ch) and not _katakana(ch)
+    return ch != "_" and _word(ch)
 
 
 @functools.cache
@@ -896,12 +896,17 @@ def plan_note(
     return plan
 
 
+def destination(path: str) -> str:
+    """`path` as a Markdown link's destination: each character that would end it or change what it names
+    (`_UNSAFE_DESTINATION`) percent-encoded, byte by byte."""
+    return _UNSAFE_DESTINATION.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), path)
+
+
 def render_link(path: str, text: str, obsidian: ObsidianSettings) -> str:
     """The link that replaces a mention, so that the prose reads as before. `path` is how the target is
     written from this note (Index.link_text)."""
     if obsidian.use_markdown_links:
-        encoded = _UNSAFE_DESTINATION.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), path)
-        return f"[{text}]({encoded})"
+        return f"[{text}]({destination(path)})"
     if path == text:
         return f"[[{text}]]"
     return f"[[{path}|{text}]]"

@@ -719,8 +719,7 @@ class _Blocks:
         if self.footnote is None:
             self._begin("code", start, end, done=True)
         else:
-            self.no_insert.append((start, end))
-            self.breaks.append(start)
+            self._footnote_text(start, end)
 
     def _definition(self, label: str, leaf: str, start: int, end: int, nxt: str) -> None:
         """A reference definition (`[a]: url`), masked: no prose. A footnote's (`[^1]: text`) is Markdown
@@ -728,12 +727,17 @@ class _Blocks:
         self.labels.add(_label(label))
         if label[0] == "^":
             self._close(start)
-            self.no_insert.append((start, end))
-            self.breaks.append(start)
+            self._footnote_text(start, end)
             self.footnote = len(self.containers)
         else:
             self._begin("", start, end, done=True)
         self._title(leaf, end, nxt)
+
+    def _footnote_text(self, start: int, end: int) -> None:
+        """A line of a footnote's text: links there are links, but none is inserted, and inline content
+        starts anew with it."""
+        self.no_insert.append((start, end))
+        self.breaks.append(start)
 
     def _title(self, leaf: str, end: int, nxt: str) -> None:
         """A reference definition's title on the lines after it: masked (it is no prose). One that opens on

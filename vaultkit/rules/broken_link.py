@@ -30,7 +30,6 @@ The method comes from [[ResRL]].
 
 from __future__ import annotations
 
-import re
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -151,10 +150,6 @@ def _escaped_pipe(link: LinkFact, source: str, ctx: VaultContext) -> str:
     return f" ({how}: elsewhere write [[{name}|text]])"
 
 
-# Percent-encoded in the Markdown link the message shows: what `linker.render_link` encodes, and the `#`
-_UNSAFE_IN_PATH = re.compile(r"[%#$\s()<>`\\\x00-\x1f\x7f]")
-
-
 def _hash_in_the_name(link: LinkFact, source: str, ctx: VaultContext) -> str:
     """` (the file's name holds a '#' ...)` where the link's target and heading, joined again at their `#`,
     name a file: `[[C# Tips]]` for `C# Tips.md` looks for a heading ` Tips` in a note `C`, in Obsidian too,
@@ -164,7 +159,9 @@ def _hash_in_the_name(link: LinkFact, source: str, ctx: VaultContext) -> str:
     for joined in (f"{link.target}#{link.subpath}", f"{link.target}# {link.subpath}"):
         found = ctx.index.resolve(link._replace(target=joined, subpath=""), source).target
         if found is not None:
-            path = _UNSAFE_IN_PATH.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), found)
+            from vaultkit.linker import destination  # here: a run with no broken link never loads it
+
+            path = destination(found).replace("#", "%23")  # its `%` encoded first: `%23` is the `#`
             name = note_name(found) if found.endswith(".md") else found.rpartition("/")[2]
             return (
                 f" (a '#' in a wikilink starts a heading, so no wikilink names '{found}':"

@@ -50,8 +50,8 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         return ()
     out = []
     for path in _nested(fm.data, ()):
-        written = unquoted_link(note.text, fm.nodes.get(path))
         node = fm.nodes.get(path)
+        written = unquoted_link(note.text, node)
         if written is None or node is None:
             continue
         quoted = json.dumps(written, ensure_ascii=False)  # YAML reads a JSON string: `"` and `\` escaped
