@@ -169,7 +169,7 @@ def test_a_run_that_saves_in_a_child_lets_go_of_the_signatures_it_saves(
     Runner(open_session(example_vault)).run(RunOptions(jobs=1))
     assert returned[0], "a cold run records every note's signature"
     assert held == [0], "nothing of the run holds them once the child has them"
-    recorded = cache.read_state(cache.Cache(example_vault, open_session(example_vault).fingerprint))
+    recorded = cache.read_state(cache.Cache(example_vault, open_session(example_vault).cache_fingerprint))
     assert sum(map(len, recorded.entries.values())) == len(returned[0]), "the child recorded them"
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import deny_listing, run_cli
+from conftest import REPO, deny_listing, run_cli
 
 from vaultkit import cache, store, vault
 from vaultkit.diagnostics import Diagnostic, Fix
@@ -174,6 +174,117 @@ def test_a_recheck_reports_one_version_of_a_note_saved_again_meanwhile(
     assert [(d.code, d.line) for d in by_note["N.md"] if d.code == "VK120"] == [("VK120", 5)]
 
 
+def _of_type(kind: str) -> Callable[[Path], set[str]]:
+    """The notes whose frontmatter says `type: kind`."""
+
+    def notes(root: Path) -> set[str]:
+        return {rel for rel in _notes(root) if f"\ntype: {kind}\n" in (root / rel).read_text("utf-8")}
+
+    return notes
+
+
+def _schema_edit(name: str, edit: Callable[[dict[str, Any]], None]) -> Change:
+    def change(root: Path) -> list[str]:
+        path = root / "schemas" / name
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        edit(schema)
+        path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+        return [f"schemas/{name}"]
+
+    return change
+
+
+def _require(prop: str) -> Callable[[dict[str, Any]], None]:
+    return lambda schema: schema.setdefault("required", []).append(prop)
+
+
+PAPER = '{"type": "object", "required": ["doi"]}'
+# What each edit of the schema folder must have read again: the notes whose schema findings it can change,
+# and no other (before and after it, what the vault holds beyond the example vault)
+SCHEMA_EDITS: dict[str, tuple[list[Change], list[Change], Callable[[Path], set[str]]]] = {
+    "a property required of wiki notes": (
+        [],
+        [_schema_edit("wiki.schema.json", _require("owner"))],
+        _of_type("wiki"),
+    ),
+    "a bound on raw notes": (
+        [],
+        [_schema_edit("raw.schema.json", lambda s: s["properties"].update(review_stars={"maximum": 3}))],
+        _of_type("raw"),
+    ),
+    "the definitions every schema refers to": (
+        [],
+        [_schema_edit("defs.schema.json", lambda s: s["$defs"].update(unused={"type": "string"}))],
+        lambda root: {rel for rel in _notes(root) if not rel.startswith("Templates/")},
+    ),
+    "a schema of a type no note has": ([], [_create("schemas/paper.schema.json", PAPER)], lambda root: set()),
+    # its message named the types that have a schema: a note of a type of no schema is read again
+    "a schema of a type a note has": (
+        [_create("Wiki/Paper.md", "---\ntype: paper\n---\nA paper.\n")],
+        [_create("schemas/paper.schema.json", PAPER)],
+        lambda root: {"Wiki/Paper.md"},
+    ),
+    "a schema removed": ([], [_delete("schemas/wiki.schema.json")], _of_type("wiki")),
+    "a schema of a `$schema` path": (
+        [_create("Wiki/Paper.md", "---\n$schema: paper.schema.json\n---\nA paper.\n")],
+        [
+            _create("schemas/paper.schema.json", PAPER),
+            _create("schemas/paper.schema.json", '{"type": "object"}'),
+        ],
+        lambda root: {"Wiki/Paper.md"},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SCHEMA_EDITS))
+def test_an_edited_schema_reads_again_only_the_notes_it_concerns(
+    example_vault: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cache keeps every note's facts, and their schema findings (VK010-VK012) depend on one schema and
+    the files it refers to: editing one must read again the notes of that schema, not the whole vault (a
+    cold run of 10,000 notes for one `required`), and find what a fresh run finds."""
+    from vaultkit import analyze
+
+    monkeypatch.setattr(cache, "RACY_NS", 0)  # trust what the test just wrote
+    shutil.copytree(REPO / "schemas", example_vault / "schemas")
+    (example_vault / "vaultkit.toml").write_text('schema_dir = "schemas"\n', encoding="utf-8")
+    before, after, concerned = SCHEMA_EDITS[name]
+    for change in before:
+        change(example_vault)
+    read: list[str] = []
+    read_note = analyze.read_note
+
+    def counted(root: Path, rel: str, *args: Any) -> Any:
+        read.append(rel)
+        return read_note(root, rel, *args)
+
+    monkeypatch.setattr(analyze, "read_note", counted)
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    for change in after:
+        read.clear()
+        change(example_vault)
+        found = Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+        assert set(read) == concerned(example_vault)
+        assert _rows(found.diagnostics) == _fresh(example_vault)
+
+
+def test_a_stored_output_is_not_printed_once_a_schema_changed(
+    example_vault: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The output of a whole-vault check is stored, and printed again while nothing changed: a schema made
+    stricter is a change, though the cache's entries hold under it."""
+    monkeypatch.chdir(example_vault)
+    shutil.copytree(REPO / "schemas", example_vault / "schemas")
+    (example_vault / "vaultkit.toml").write_text('schema_dir = "schemas"\n', encoding="utf-8")
+    first = run_cli("check", ".")
+    assert run_cli("check", ".").stdout == first.stdout  # the stored output
+    _schema_edit("wiki.schema.json", _require("owner"))(example_vault)
+    again = run_cli("check", ".")
+    assert "missing required property 'owner'" in again.stdout
+    assert again.stdout == run_cli("check", "--no-cache", ".").stdout
+    assert run_cli("check", ".").stdout == again.stdout
+
+
 def _notes(root: Path) -> list[str]:
     return sorted(
         p.relative_to(root).as_posix() for p in root.rglob("*.md") if ".vaultkit_cache" not in p.parts
@@ -317,7 +428,7 @@ def test_cache_files_of_the_wrong_shape_are_ignored_even_with_a_valid_checksum(
     session = open_session(example_vault)
     Runner(session).run(RunOptions(jobs=1))
     text = json.dumps(payload).replace("{rel}", rel)
-    cache.Cache(example_vault, session.fingerprint).write(
+    cache.Cache(example_vault, session.cache_fingerprint).write(
         name.format(n=cache.shard_of(rel)), json.loads(text)
     )
     got = Runner(open_session(example_vault)).run(RunOptions(jobs=1, targets=(rel,)))
@@ -423,7 +534,7 @@ def test_a_listing_that_reads_only_the_changed_folders_equals_a_full_one(
         for n in range(3):
             (root / f"{folder}note {n}.md").write_text("A note.\n", encoding="utf-8")
     session = open_session(root)
-    store = cache.Cache(root, session.fingerprint)
+    store = cache.Cache(root, session.cache_fingerprint)
     store.prepare()
     monkeypatch.setattr(vault, "RACY_NS", 0)  # folders changed just now are trusted (see the sleeps)
     real_scandir = os.scandir
@@ -464,7 +575,7 @@ def test_a_folder_recorded_within_the_racy_window_is_read_again(
         (root / folder).mkdir(parents=True)
         (root / folder / "note.md").write_text("A note.\n", encoding="utf-8")
     session = open_session(root)
-    store = cache.Cache(root, session.fingerprint)
+    store = cache.Cache(root, session.cache_fingerprint)
     store.prepare()
     monkeypatch.setattr(vault, "RACY_NS", 60 * 10**9)  # every folder here changed within the last minute
 
@@ -503,7 +614,7 @@ def test_the_recorded_signatures_follow_notes_added_edited_and_deleted(
     for targets in (("Wiki/Brand new.md",), None):
         Runner(open_session(example_vault)).run(RunOptions(jobs=1, targets=targets))
         session = open_session(example_vault)
-        state = cache.read_state(cache.Cache(example_vault, session.fingerprint))
+        state = cache.read_state(cache.Cache(example_vault, session.cache_fingerprint))
         recorded = {rel: (n, entry[1]) for n, part in state.entries.items() for rel, entry in part.items()}
         notes = list(vault.list_vault(example_vault, session.config, session.obsidian, None).notes)
         assert sorted(recorded) == notes
@@ -745,7 +856,7 @@ def test_facts_read_from_the_cache_share_the_strings_the_vault_repeats(
     session = open_session(example_vault)
     Runner(session).run(RunOptions(jobs=1))
     listing = vault.list_vault(example_vault, session.config, session.obsidian, None)
-    the_cache = cache.Cache(example_vault, session.fingerprint)
+    the_cache = cache.Cache(example_vault, session.cache_fingerprint)
     digests, _sigs = cache.known_digests(example_vault, listing.notes, cache.read_state(the_cache))
     facts = store.FactStore(the_cache, listing.notes, digests)
     assert facts.load_all() == []
@@ -815,7 +926,7 @@ def test_a_run_after_every_note_changed_reads_no_shard_of_facts(
         return real(self, n)
 
     monkeypatch.setattr(store.FactStore, "_shard", counting)
-    facts = store.FactStore(cache.Cache(example_vault, session.fingerprint), listing.notes, {})
+    facts = store.FactStore(cache.Cache(example_vault, session.cache_fingerprint), listing.notes, {})
     assert facts.load_all() == list(listing.notes)
     assert read == []
 
@@ -884,7 +995,7 @@ def test_facts_read_from_the_cache_hold_the_listings_path_and_the_states_digest(
     root = make_vault({"A.md": "# A\n\nSee [[B]].\n", "Sub/B.md": "---\ntype: raw\n---\nText.\n"})
     session = open_session(root)
     fresh = Runner(session).run(RunOptions(jobs=1)).facts
-    store_cache = cache.Cache(root, session.fingerprint)
+    store_cache = cache.Cache(root, session.cache_fingerprint)
     notes = ["".join(rel) for rel in sorted(fresh)]  # strings of their own, not the run's
     digests = {rel: "".join(fresh[rel].digest) for rel in notes}
     facts = store.FactStore(store_cache, notes, digests)
@@ -913,7 +1024,7 @@ def test_every_kind_of_fact_is_cached_as_its_fields_and_read_back_the_same(make_
     assert a.links and a.headings and a.block_ids and a.suppressions and a.suppressions[0].ends
     assert a.anchor is not None and a.aliases and a.disabled and a.properties
     assert any(x.source != "body" for x in a.links)
-    store_cache = cache.Cache(root, session.fingerprint)
+    store_cache = cache.Cache(root, session.cache_fingerprint)
     entry = store_cache.read(f"facts-{cache.shard_of('A.md'):02d}")["A.md"]
     assert entry["links"] == [
         [x.kind, x.target, x.subpath, x.embed, x.line, x.col, x.source] for x in a.links
@@ -943,7 +1054,7 @@ def test_a_run_keeps_only_the_recorded_state_it_will_write(
     peak of a 50,000-note vault's watch. Only the stale shards' are kept, and the state saved is the same."""
     monkeypatch.setattr(cache, "RACY_NS", 0)  # every signature trusted at once
     session = open_session(example_vault)
-    the_cache = cache.Cache(example_vault, session.fingerprint)
+    the_cache = cache.Cache(example_vault, session.cache_fingerprint)
     Runner(session).run(RunOptions(jobs=1))
     notes = vault.list_vault(example_vault, session.config, session.obsidian, None).notes
 

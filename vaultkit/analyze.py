@@ -28,7 +28,7 @@ from vaultkit.note import REPORT_MARKER, Note, read_note
 from vaultkit.obsidian import ObsidianSettings
 from vaultkit.rules import NOTE_RULES, conflict_marker
 from vaultkit.rules.base import NoteContext
-from vaultkit.schemas import SchemaSet
+from vaultkit.schemas import SchemaSet, findings_key
 from vaultkit.state import linkable
 from vaultkit.verify import Protected, above_delimiter_row, kept_digest, protected_ranges, unverifiable
 
@@ -202,9 +202,11 @@ class Analyzer:
 def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     """Everything the vault stages need from one note, and the diagnostics that depend on it alone."""
     if note.raw is not None and note.text.startswith(REPORT_MARKER):
-        return NoteFacts(note.rel, note.raw.digest, report=True)  # unread: a link target, and nothing more
+        # unread: a link target, and nothing more
+        return NoteFacts(note.rel, note.raw.digest, report=True, schema_input=False)
     diagnostics = [d for rule in NOTE_RULES for d in rule.check(note, ctx)]
     facts = NoteFacts(note.rel, note.raw.digest if note.raw else "", diagnostics=tuple(diagnostics))
+    facts.schema_input, facts.schema_key, facts.schemas = _schema_basis(note, ctx)
     if not note.readable:
         return facts
     config = ctx.config
@@ -244,6 +246,22 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
             facts.kept = kept_digest(note.fm, config.relations.property)
     facts.properties = tuple(data)
     return facts
+
+
+def _schema_basis(note: Note, ctx: NoteContext) -> tuple[str | bool | None, str, str]:
+    """What the note's schema findings depend on (`NoteFacts.schema_input`, `schema_key`, `schemas`). A note
+    whose frontmatter is not read, or whose `$schema` is not text, has findings no schema file changes."""
+    schemas = ctx.schemas
+    if not note.readable or not note.fm.loaded:
+        return False, "", schemas.short_fingerprint
+    data = note.fm.data
+    explicit = data.get("$schema")
+    if explicit is not None and not isinstance(explicit, str):
+        return False, "", schemas.short_fingerprint
+    kind = data.get(ctx.config.type_property)
+    given = explicit or None  # `$schema: ""` is not set, as `select_schema` reads it
+    key = findings_key(schemas, note.rel, given, kind if isinstance(kind, str) else None, ctx.config)
+    return given, key, schemas.short_fingerprint
 
 
 def _body_links(note: Note, base: int) -> Iterator[LinkFact]:

@@ -2,9 +2,11 @@
 
 Lives in `.vaultkit_cache/` at the vault root (git-ignored by a `.gitignore` it writes inside itself).
 Every file is written to a temporary file and renamed into place, and carries a header with the format,
-the vaultkit version, the fingerprint of the config, schemas and Obsidian settings, and a SHA-256 of its
-payload. A file that is corrupted, truncated, foreign or from another version is ignored and rebuilt,
-never trusted. Concurrent runs are safe: each file is replaced whole, and entries are keyed by content.
+the vaultkit version, the fingerprint of the config and Obsidian settings, and a SHA-256 of its payload.
+The schemas are not in it: a note's facts record what its schema findings depend on, so that editing one
+schema re-reads only the notes it concerns, and the stored report and outputs are keyed on the schemas.
+A file that is corrupted, truncated, foreign or from another version is ignored and rebuilt, never trusted.
+Concurrent runs are safe: each file is replaced whole, and entries are keyed by content.
 
 A note's stat signature (mtime, size, inode, ctime) only saves re-hashing it: the key is the SHA-256 of its
 bytes. A signature recorded within two seconds of the file's last change is "racy" (a same-second edit
@@ -141,7 +143,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 78: VK008 reports a wikilink left unquoted in any property (`up: [[X]]`), where VK010 said it again
 # 79: VK007 also in a paragraph or a table (only code and comments hide a conflict), and `link` leaves the
 #     note alone (NoteFacts.editable); VK008 also of `[[2024]]`, not of `[["a"]]`, and its quotes escaped
-FORMAT = 79
+# 80: entries tied to the configuration but the schemas; each note's facts say which schema files its
+#     findings depend on (NoteFacts.schema_key), and the stored report and outputs are keyed on the schemas
+FORMAT = 80
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
@@ -495,5 +499,6 @@ def state_key(notes: Sequence[str], files: Sequence[str], digests: dict[str, str
 
 
 def run_fingerprint(config_fp: str, schemas_fp: str, obsidian_fp: str) -> str:
-    """What every cache entry is tied to, besides the notes: vaultkit's version, config, schemas, settings."""
+    """The configuration in use, as one hash: vaultkit's version, config, schemas (`""`: left out, as in the
+    cache's headers) and Obsidian settings."""
     return hashlib.sha256("\0".join([__version__, config_fp, schemas_fp, obsidian_fp]).encode()).hexdigest()

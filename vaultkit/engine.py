@@ -33,7 +33,7 @@ from vaultkit.errors import FatalError
 from vaultkit.facts import NoteFacts, suppressed
 from vaultkit.obsidian import DEFAULT_CONFIG_DIR, SETTINGS_FILES, ObsidianSettings, load_obsidian
 from vaultkit.paths import nfc
-from vaultkit.schemas import SchemaSet, bundled_schema_dir, is_schema_path
+from vaultkit.schemas import SchemaSet, bundled_schema_dir, findings_hold, is_schema_path
 from vaultkit.store import FactStore, by_shard
 from vaultkit.timing import mark
 from vaultkit.vault import (
@@ -75,9 +75,17 @@ class Session:
 
     @property
     def fingerprint(self) -> str:
+        """The configuration in use: config, schemas, Obsidian settings (and vaultkit's version)."""
         return run_fingerprint(
             self.config.fingerprint(), self.schemas.fingerprint, self.obsidian.fingerprint()
         )
+
+    @property
+    def cache_fingerprint(self) -> str:
+        """What every cache entry is tied to: the configuration but the schemas. An edited schema leaves the
+        cached facts of the notes it does not concern in use (`schemas.findings_hold`), and what holds
+        findings of every note (the stored report, a stored output) is keyed on the schemas too."""
+        return run_fingerprint(self.config.fingerprint(), "", self.obsidian.fingerprint())
 
     def settings(self, vouched: bool = False) -> Settings:
         """What a worker needs; `vouched`: the schemas are checked before any result of the workers is used
@@ -255,7 +263,7 @@ class Runner:
     def run(self, opts: RunOptions) -> RunResult:  # noqa: PLR0915 - the run's phases, in order
         mark("start")  # interpreter, imports, configuration and schemas: everything before the run
         session = self.session
-        cache = Cache(session.root, session.fingerprint, opts.use_cache)
+        cache = Cache(session.root, session.cache_fingerprint, opts.use_cache)
         cache.prepare()  # before listing: creating the cache folder changes the vault folder's mtime
         listing = self._listing = current_listing(
             cache, session.root, session.config, session.obsidian, session.report_note
@@ -265,7 +273,8 @@ class Runner:
         notes_state = read_state(cache)
         digests, sigs = known_digests(session.root, listing.notes, notes_state)
         mark("signatures")
-        state_key = _state_key(listing, digests, opts) if len(digests) == len(listing.notes) else None
+        whole = len(digests) == len(listing.notes)
+        state_key = _state_key(listing, digests, opts, session) if whole else None
         unreachable = self._unreachable(listing, opts)  # notes given but not listed: reported on too
         reported = scope + [d.path for d in unreachable]
         if state_key and opts.reports_only:
@@ -276,7 +285,8 @@ class Runner:
                     diags, reported, notes_in_vault=cached[2], reports=cached[1], checked=(listing, digests)
                 )
         check_schemas = _check_schemas(cache, session.schemas)
-        store = FactStore(cache, listing.notes, digests)
+        holds = functools.partial(findings_hold, session.schemas, session.config)
+        store = FactStore(cache, listing.notes, digests, holds)
         partial = opts.targets is not None and opts.reports_only
         to_parse = store.load_some(scope) if partial else store.load_all()
         mark("cached facts")
@@ -320,7 +330,7 @@ class Runner:
         reports = tuple(rel for rel in scope if store.facts[rel].report)
         writing = (
             _save_report(
-                cache, state_key or _state_key(listing, current, opts), diags, reports, listing, opts
+                cache, state_key or _state_key(listing, current, opts, session), diags, reports, listing, opts
             )
             if opts.targets is None and not opts.fixing and cache.enabled
             else None
@@ -1107,9 +1117,11 @@ def _scope(session: Session, listing: Listing, targets: tuple[str, ...] | None) 
     return chosen
 
 
-def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions) -> str:
+def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions, session: Session) -> str:
+    """The vault as this run reads it, for the stored report: its notes, options and schemas (the cache's
+    entries are tied to the rest of the configuration)."""
     extra = [opts.select, opts.ignore, list(listing.skipped_links), list(listing.unreadable)]
-    return state_key(listing.notes, listing.files, digests, extra)
+    return state_key(listing.notes, listing.files, digests, [*extra, session.schemas.fingerprint])
 
 
 # The rules of a link's target: a YAML alias (`b: *x`) repeats its anchor's value, a link in it too, and each

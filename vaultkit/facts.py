@@ -109,6 +109,13 @@ class NoteFacts:
     properties: tuple[str, ...] = field(default=())  # frontmatter keys, for property-type checks
     kept: str = ""  # what an edit of the relations property must keep of the frontmatter (verify.kept_digest)
     report: bool = False  # a report vaultkit wrote (note.REPORT_MARKER): not read, not counted as checked
+    # What the schema findings (VK010-VK012) in `diagnostics` depend on, so that editing one schema re-reads
+    # only the notes it concerns (`schemas.findings_key`): the note's `$schema` (None: not set; False: no
+    # schema file changes this note's findings), the key, and the schema folder's fingerprint it was made
+    # under (the key holds without being made again while the folder is the same)
+    schema_input: str | bool | None = None
+    schema_key: str = ""
+    schemas: str = ""
     # `suppressions` indexed for look-ups, built when first needed (never cached nor compared)
     _suppression_index: SuppressionIndex | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -147,6 +154,9 @@ def facts_to_json(facts: NoteFacts) -> dict[str, Any]:
         "properties": facts.properties,
         "kept": facts.kept,
         "report": facts.report,
+        "schema_input": facts.schema_input,
+        "schema_key": facts.schema_key,
+        "schemas": facts.schemas,
     }
 
 
@@ -172,7 +182,16 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         properties=tuple(data["properties"]),
         kept=data["kept"],
         report=data["report"],
+        schema_input=_schema_input(data["schema_input"]),
+        schema_key=str(data["schema_key"]),
+        schemas=str(data["schemas"]),
     )
+
+
+def _schema_input(value: object) -> str | bool | None:
+    if value is None or value is False or isinstance(value, str):
+        return value
+    raise ValueError(f"schema_input {value!r}")  # a cache entry of another shape: parsed again
 
 
 class LinkTarget(NamedTuple):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from vaultkit.cache import SHARDS, Cache, shard_of
@@ -49,6 +49,7 @@ class _Shared:
             f.headings = tuple([one((intern(text), line, level)) for text, line, level in f.headings])
         if f.note_type is not None:
             f.note_type = intern(f.note_type)
+        f.schema_key, f.schemas = intern(f.schema_key), intern(f.schemas)  # one per schema, and per folder
         if f.anchor is not None:  # where `related:` takes a new item: the same offset in many notes
             f.anchor = one(f.anchor)
 
@@ -67,10 +68,18 @@ def by_shard(rels: Iterable[str]) -> dict[int, list[str]]:
 class FactStore:
     """What one run knows of each note: `facts` (full) for some or all notes, `names` for every note."""
 
-    def __init__(self, cache: Cache, notes: Sequence[str], digests: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        cache: Cache,
+        notes: Sequence[str],
+        digests: Mapping[str, str],
+        holds: Callable[[str, NoteFacts], bool] = lambda _rel, _facts: True,
+    ) -> None:
         self.cache = cache
         self.notes = notes
         self.digests = digests  # of the notes whose stat signature is unchanged since the last run
+        # do a note's cached schema findings hold under the schemas of this run (`schemas.findings_hold`)?
+        self.holds = holds
         self.facts: dict[str, NoteFacts] = {}
         self.names: dict[str, NoteLike] = {}  # full facts where loaded, else the summary
         self.parsed: dict[str, NoteFacts] = {}
@@ -140,9 +149,9 @@ class FactStore:
         self._keep.update(map(shard_of, to_parse))  # their shards' JSON is kept to be written back
         return to_parse
 
-    @staticmethod
-    def _cached(rel: str, entry: object, digest: str | None) -> NoteFacts | None:
-        """A note's facts from its cache entry, if the entry is whole and of this content.
+    def _cached(self, rel: str, entry: object, digest: str | None) -> NoteFacts | None:
+        """A note's facts from its cache entry, if the entry is whole, of this content, and its schema
+        findings hold under this run's schemas (a note of another schema is not read again for an edit).
 
         Its path and digest are the listing's and the recorded state's strings, not copies the JSON made of
         them (~200 bytes a note, held by every run and by the watch)."""
@@ -155,7 +164,7 @@ class FactStore:
         facts.digest = digest
         if facts.rel == rel:
             facts.rel = rel
-        return facts
+        return facts if self.holds(rel, facts) else None
 
     def add(self, parsed: Iterable[NoteFacts]) -> None:
         for f in parsed:

@@ -205,8 +205,8 @@ def _check_vault(
         found.writing.append(result.writing)
     told = tell_no_notes(result)
     if found.request is not None and result.checked is not None and not told:  # told: said at every run
-        key = quick.output_key(session.root, *result.checked, found.request)
-        found.keys.append((session.fingerprint, key))
+        key = quick.output_key(session.root, *result.checked, found.request, session.schemas.fingerprint)
+        found.keys.append((session.cache_fingerprint, key))
     if session.report_note:
         from vaultkit.report.note import write_report_note
 
