@@ -225,6 +225,13 @@ SCHEMA_EDITS: dict[str, tuple[list[Change], list[Change], Callable[[Path], set[s
         lambda root: {"Wiki/Paper.md"},
     ),
     "a schema removed": ([], [_delete("schemas/wiki.schema.json")], _of_type("wiki")),
+    # Obsidian rewrites types.json when a property's type is set in its menu; only VK023 reads it, in a
+    # whole run: no note is read again
+    "a property's type set in Obsidian": (
+        [],
+        [_edit(".obsidian/types.json", '"review_stars": "number"', '"review_stars": "text"')],
+        lambda root: set(),
+    ),
     "a schema of a `$schema` path": (
         [_create("Wiki/Paper.md", "---\n$schema: paper.schema.json\n---\nA paper.\n")],
         [
@@ -242,7 +249,8 @@ def test_an_edited_schema_reads_again_only_the_notes_it_concerns(
 ) -> None:
     """The cache keeps every note's facts, and their schema findings (VK010-VK012) depend on one schema and
     the files it refers to: editing one must read again the notes of that schema, not the whole vault (a
-    cold run of 10,000 notes for one `required`), and find what a fresh run finds."""
+    cold run of 10,000 notes for one `required`), and find what a fresh run finds. types.json is read by
+    a whole run's rule alone (VK023)."""
     from vaultkit import analyze
 
     monkeypatch.setattr(cache, "RACY_NS", 0)  # trust what the test just wrote
@@ -268,11 +276,11 @@ def test_an_edited_schema_reads_again_only_the_notes_it_concerns(
         assert _rows(found.diagnostics) == _fresh(example_vault)
 
 
-def test_a_stored_output_is_not_printed_once_a_schema_changed(
+def test_a_stored_output_is_not_printed_once_a_schema_or_types_json_changed(
     example_vault: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The output of a whole-vault check is stored, and printed again while nothing changed: a schema made
-    stricter is a change, though the cache's entries hold under it."""
+    stricter is a change, and so is a type set in types.json, though the cache's entries hold under both."""
     monkeypatch.chdir(example_vault)
     shutil.copytree(REPO / "schemas", example_vault / "schemas")
     (example_vault / "vaultkit.toml").write_text('schema_dir = "schemas"\n', encoding="utf-8")
@@ -283,6 +291,9 @@ def test_a_stored_output_is_not_printed_once_a_schema_changed(
     assert "missing required property 'owner'" in again.stdout
     assert again.stdout == run_cli("check", "--no-cache", ".").stdout
     assert run_cli("check", ".").stdout == again.stdout
+    _edit(".obsidian/types.json", '"review_stars": "number"', '"review_stars": "text"')(example_vault)
+    typed = run_cli("check", ".")
+    assert "VK023" in typed.stdout and typed.stdout == run_cli("check", "--no-cache", ".").stdout
 
 
 def _notes(root: Path) -> list[str]:

@@ -28,10 +28,13 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultkit import __version__
 from vaultkit.paths import read_regular
+
+if TYPE_CHECKING:
+    from vaultkit.obsidian import ObsidianSettings
 
 CACHE_DIR = ".vaultkit_cache"
 # 2: 64 facts shards and the notes summaries; 3: flat link lists in summaries; 4: keys lower-cased; 5: a
@@ -496,6 +499,12 @@ def state_key(notes: Sequence[str], files: Sequence[str], digests: dict[str, str
     for rel in notes:
         h.update(f"{rel}\0{digests.get(rel, '')}\n".encode("utf-8", "surrogateescape"))
     return h.hexdigest()
+
+
+def report_basis(schemas_fp: str, obsidian: ObsidianSettings) -> str:
+    """What a stored report or output depends on beyond the cache's entries: the schemas (each note's facts
+    say which of them its findings read) and the settings only a whole run reads (`run_fingerprint`)."""
+    return f"{schemas_fp}\0{obsidian.run_fingerprint()}"
 
 
 def run_fingerprint(config_fp: str, schemas_fp: str, obsidian_fp: str) -> str:

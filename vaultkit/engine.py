@@ -22,6 +22,7 @@ from vaultkit.cache import (
     Cache,
     known_digests,
     read_state,
+    report_basis,
     run_fingerprint,
     shard_of,
     state_key,
@@ -76,16 +77,18 @@ class Session:
     @property
     def fingerprint(self) -> str:
         """The configuration in use: config, schemas, Obsidian settings (and vaultkit's version)."""
-        return run_fingerprint(
-            self.config.fingerprint(), self.schemas.fingerprint, self.obsidian.fingerprint()
-        )
+        return run_fingerprint(self.cache_fingerprint, self.report_basis, "")
 
     @property
     def cache_fingerprint(self) -> str:
-        """What every cache entry is tied to: the configuration but the schemas. An edited schema leaves the
-        cached facts of the notes it does not concern in use (`schemas.findings_hold`), and what holds
-        findings of every note (the stored report, a stored output) is keyed on the schemas too."""
+        """What every cache entry is tied to: the configuration but the schemas and the settings only a whole
+        run reads (`report_basis`). An edited schema leaves the cached facts of the notes it does not concern
+        in use (`schemas.findings_hold`); the stored report and outputs are keyed on the rest too."""
         return run_fingerprint(self.config.fingerprint(), "", self.obsidian.fingerprint())
+
+    @property
+    def report_basis(self) -> str:
+        return report_basis(self.schemas.fingerprint, self.obsidian)
 
     def settings(self, vouched: bool = False) -> Settings:
         """What a worker needs; `vouched`: the schemas are checked before any result of the workers is used
@@ -1121,7 +1124,7 @@ def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions, sess
     """The vault as this run reads it, for the stored report: its notes, options and schemas (the cache's
     entries are tied to the rest of the configuration)."""
     extra = [opts.select, opts.ignore, list(listing.skipped_links), list(listing.unreadable)]
-    return state_key(listing.notes, listing.files, digests, [*extra, session.schemas.fingerprint])
+    return state_key(listing.notes, listing.files, digests, [*extra, session.report_basis])
 
 
 # The rules of a link's target: a YAML alias (`b: *x`) repeats its anchor's value, a link in it too, and each

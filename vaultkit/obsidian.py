@@ -78,6 +78,7 @@ class ObsidianSettings:
             )
 
     def fingerprint(self) -> str:
+        """What the notes' facts and the vault's links depend on: the cache's entries are tied to it."""
         return json.dumps(
             [
                 self.use_markdown_links,
@@ -86,10 +87,14 @@ class ObsidianSettings:
                 self.templates,
                 self.template_names,
                 self.config_dir,
-                self.property_types,  # VK023 compares types.json with the schemas
-                [list(vars(u).values()) for u in self.unapplied],
             ]
         )
+
+    def run_fingerprint(self) -> str:
+        """The settings only a whole run reads: `types.json` (VK023 compares it with the schemas) and the
+        settings not applied (VK024). Not in the cache entries' key: Obsidian rewrites `types.json` when a
+        property's type is set in its menu, and every note was parsed again for it."""
+        return json.dumps([self.property_types, [list(vars(u).values()) for u in self.unapplied]])
 
 
 def check_config_dir(config_dir: str) -> None:

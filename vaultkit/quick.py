@@ -23,6 +23,7 @@ from vaultkit.cache import (
     Spool,
     known_digests,
     read_state,
+    report_basis,
     run_fingerprint,
     shard_of,
     state_key,
@@ -55,10 +56,10 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
         config = load_config(root)
         obsidian = load_obsidian(root, config_dir)
         schema_dir = root / config.schema_dir if config.schema_dir else bundled_schema_dir()
-        # the cache's entries are tied to all but the schemas (`engine.Session.cache_fingerprint`); an
-        # output, to them too (`output_key`)
+        # the cache's entries are tied to all but the schemas and the settings a whole run alone reads
+        # (`engine.Session.cache_fingerprint`); an output, to them too (`output_key`)
         fingerprint = run_fingerprint(config.fingerprint(), "", obsidian.fingerprint())
-        schemas = folder_fingerprint(schema_dir)
+        basis = report_basis(folder_fingerprint(schema_dir), obsidian)
     except (FatalError, OSError):
         return Quick()  # the normal run reports it properly
     if config.report:
@@ -79,7 +80,7 @@ def lookup(paths: list[Path], vault: Path | None, config_dir: str, request: obje
         or not _rehash(root, unknown, config, digests)
     ):
         return Quick(cache)  # no key: a note's content is not known for sure (the output is not stored)
-    key = output_key(root, listing, digests, request, schemas)
+    key = output_key(root, listing, digests, request, basis)
     quick = Quick(cache, key)
     slot = index.get(key)
     if isinstance(slot, list) and len(slot) == 2 and isinstance(slot[1], int):
@@ -134,12 +135,13 @@ def _read_only_folders(root: Path, notes: Sequence[str]) -> list[str]:
     return [folder for folder in folders if not os.access(base + folder, os.W_OK)]
 
 
-def output_key(root: Path, listing: Listing, digests: dict[str, str], request: object, schemas: str) -> str:
+def output_key(root: Path, listing: Listing, digests: dict[str, str], request: object, basis: str) -> str:
     """What an output is stored under: the vault's notes and their contents (every note's digest), its other
-    files, the request, the schemas' fingerprint, the folder it was made in (paths are shown relative to
-    it), and the folders of notes this user cannot write (no `[*]` there)."""
+    files, the request, the schemas and settings beyond the cache's key (`cache.report_basis`), the folder
+    it was made in (paths are shown relative to it), and the folders of notes this user cannot write (no
+    `[*]` there)."""
     unwritable = _read_only_folders(root, listing.notes)
-    extra = [list(listing.skipped_links), list(listing.unreadable), request, os.getcwd(), unwritable, schemas]
+    extra = [list(listing.skipped_links), list(listing.unreadable), request, os.getcwd(), unwritable, basis]
     return state_key(listing.notes, listing.files, digests, extra)
 
 

@@ -205,7 +205,7 @@ def _check_vault(
         found.writing.append(result.writing)
     told = tell_no_notes(result)
     if found.request is not None and result.checked is not None and not told:  # told: said at every run
-        key = quick.output_key(session.root, *result.checked, found.request, session.schemas.fingerprint)
+        key = quick.output_key(session.root, *result.checked, found.request, session.report_basis)
         found.keys.append((session.cache_fingerprint, key))
     if session.report_note:
         from vaultkit.report.note import write_report_note
