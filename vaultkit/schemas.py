@@ -598,7 +598,7 @@ def findings_key(schemas: SchemaSet, rel: str, explicit: str | None, kind: str |
         data[config.type_property] = kind
     selected = schema_for(schemas, rel, data, config)
     basis = schemas.fingerprint if selected.problem is not None else schemas.closure(selected.name)
-    key = hashlib.sha256(f"{selected.name}\0{basis}".encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    key = hashlib.sha256(f"{selected.name}\0{basis}".encode("utf-8", "surrogateescape")).hexdigest()[:16]
     if alike is not None:
         schemas.keys_by_type[alike] = key
     return key
