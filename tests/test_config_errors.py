@@ -403,6 +403,44 @@ def test_obsidian_types_writes_the_schemas_types_and_keeps_the_rest(make_vault: 
     assert not [p for p in (root / ".obsidian").iterdir() if p.name.endswith("tmp")]
 
 
+@pytest.mark.parametrize(
+    "declared",
+    [
+        {"type": "object", "properties": {"url": {"type": "string"}}},
+        {"type": ["object", "null"]},
+        {"type": "array", "items": {"type": "object"}},
+        {"type": "array", "items": {"$ref": "#/$defs/source"}},
+    ],
+)
+def test_obsidian_types_writes_no_type_for_a_property_holding_objects(
+    make_vault: VaultFactory, declared: dict[str, object]
+) -> None:
+    """Obsidian's properties hold text, lists of text, numbers, checkboxes and dates, nothing nested: for
+    `source: {url: …}` or a list of such objects it has no type. `obsidian-types` wrote text (or multitext)
+    for them, a type their values never match; and VK023 compared types.json with it."""
+    source = {"type": "object", "properties": {"url": {"type": "string"}}}
+    default = {
+        "type": "object",
+        "$defs": {"source": source},
+        "properties": {"source": declared, "n": {"type": "integer"}},
+    }
+    files = {
+        "vaultkit.toml": 'schema_dir = "schemas"\n',
+        "schemas/default.schema.json": json.dumps(default),
+        ".obsidian/types.json": json.dumps({"types": {"source": "text"}}),
+        "A.md": "x\n",
+    }
+    root = make_vault(files)
+    assert "VK023" not in run_cli("check", "--no-cache", root).stdout
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 0, result.output
+    written = json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8"))
+    assert written["types"] == {"n": "number", "source": "text"}  # the user's own entry is kept as it was
+    (root / ".obsidian/types.json").unlink()
+    run_cli("obsidian-types", root)
+    assert json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8"))["types"] == {"n": "number"}
+
+
 @pytest.mark.parametrize("content", [b"", b"\n  \n", b'\xef\xbb\xbf{"types": {"mood": "text"}}'])
 def test_obsidian_types_reads_an_empty_types_json_or_one_with_a_bom(
     make_vault: VaultFactory, content: bytes

@@ -13,12 +13,13 @@ from typing import Any
 from vaultkit.schemas import SchemaSet, ref_document
 
 
-def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet, doc: str = "") -> str:
+def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet, doc: str = "") -> str | None:
     """integer/number -> number, boolean -> checkbox, date -> date, date-time -> datetime, tags, aliases,
     list of strings -> multitext, no `type` but values all numbers (`enum`, `const`) -> number, all
-    booleans -> checkbox, anything else -> text; an `anyOf` (or `oneOf`) is the type of its first branch
-    that is not null. `doc`: the schema file `schema` was read from, for
-    `$ref`s local to it (`#/$defs/date`)."""
+    booleans -> checkbox, an object or a list of objects -> None (Obsidian's properties hold nothing
+    nested, and no type of its fits one), anything else -> text; an `anyOf` (or `oneOf`) is the type of
+    its first branch that is not null. `doc`: the schema file `schema` was read from, for `$ref`s local to
+    it (`#/$defs/date`)."""
     if name in ("tags", "aliases"):
         return name
     schema, doc = _deref(schema, schemas, doc)
@@ -40,9 +41,16 @@ def obsidian_type(name: str, schema: Mapping[str, Any], schemas: SchemaSet, doc:
     if kind == "string":
         fmt = schema.get("format")
         return {"date": "date", "date-time": "datetime"}.get(fmt if isinstance(fmt, str) else "", "text")
-    if kind == "array":
-        return "multitext"
+    if kind in ("object", "array"):
+        return _list_type(schema, schemas, doc) if kind == "array" else None
     return _type_of_values(schema) if kind is None else "text"
+
+
+def _list_type(schema: Mapping[str, Any], schemas: SchemaSet, doc: str) -> str | None:
+    """multitext, but for a list of objects (`sources: [{url: …}]`), which no Obsidian type fits."""
+    items = schema.get("items")
+    nested = isinstance(items, dict) and _deref(items, schemas, doc)[0].get("type") == "object"
+    return None if nested else "multitext"
 
 
 def _type_of_values(schema: Mapping[str, Any]) -> str:
@@ -92,7 +100,8 @@ def _deref(
 
 
 def schema_types(schemas: SchemaSet) -> dict[str, dict[str, str]]:
-    """property -> {schema file -> Obsidian type} over every schema's top-level `properties`."""
+    """property -> {schema file -> Obsidian type} over every schema's top-level `properties` (but those no
+    Obsidian type fits: `obsidian-types` writes none for them, and VK023 compares none)."""
     out: dict[str, dict[str, str]] = defaultdict(dict)
     for file, schema in sorted(schemas.contents.items()):
         if not isinstance(schema, dict):
@@ -102,8 +111,9 @@ def schema_types(schemas: SchemaSet) -> dict[str, dict[str, str]]:
         if not isinstance(props, dict):
             continue
         for name, sub in props.items():
-            if isinstance(sub, dict) and not name.startswith("$"):
-                out[name][file] = obsidian_type(name, sub, schemas, doc)
+            kind = obsidian_type(name, sub, schemas, doc) if isinstance(sub, dict) else None
+            if kind is not None and not name.startswith("$"):
+                out[name][file] = kind
     return out
 
 
