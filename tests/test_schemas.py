@@ -448,8 +448,8 @@ def test_messages_a_person_understands(run: Run) -> None:
         "N.md:3:15: VK010 review_value: -1 is less than the minimum 0",
         'N.md:4:17: VK010 recommendation: "stong" is not one of "weak", "strong"',
         'N.md:5:7: VK010 kind: "nte" must be "note"',
-        'N.md:6:10: VK010 related: ["Other", "[[N]]", "[[N]]"] has repeated items',
         'N.md:6:11: VK010 related[0]: "Other" is not a valid wikilink: a quoted [[link]]',
+        'N.md:6:29: VK010 related[2]: "[[N]]" repeats related[1] (uniqueItems)',
         'N.md:7:7: VK010 code: "abcd" does not match the pattern ^[A-Z]{3}$',
     ]
 
@@ -1072,7 +1072,7 @@ def test_the_bundled_schemas_take_one_tag_as_a_string_and_say_what_is_wrong(make
     shown = [line.split(": An Obsidian tag")[0] for line in text.splitlines()[:-1]]
     assert shown == [
         'C.md:2:7: VK010 tags: "open weights" is not a valid tag',
-        'D.md:2:7: VK010 tags: ["a", "a"] has repeated items',
+        'D.md:2:11: VK010 tags[1]: "a" repeats tags[0] (uniqueItems)',
         "E.md:2:7: VK010 tags: 5 is not empty, a string or a list",
         'F.md:2:12: VK010 tags[1]: "x y" is not a valid tag',
     ]
@@ -1553,4 +1553,23 @@ def test_a_time_the_time_format_refuses_says_what_it_wants(run: Run) -> None:
     assert lines(run({"schemas/default.schema.json": content, "N.md": '---\nat: "10:30"\n---\n'})) == [
         'N.md:2:5: VK010 at: "10:30" is not a valid time (JSON Schema\'s time has seconds and an offset, as '
         'RFC 3339 says: 10:30:00Z or 10:30:00+02:00; for a time as written in a note, use "pattern" instead)'
+    ]
+
+
+def test_a_repeated_item_is_named_where_it_repeats(run: Run) -> None:
+    """A merge of two notes in Obsidian rewrites each link to the merged note, so a relations list can hold
+    the same link twice, far down a long list: VK010 showed the whole list at its first item, `has repeated
+    items`, and left the user to find which. It names the item, and is reported at the line that repeats it."""
+    found = check_note(
+        run,
+        "title: a",
+        "review_value: 1",
+        "related:",
+        '  - "[[Zhipu AI]]"',
+        '  - "[[Yang Zhilin]]"',
+        '  - "[[Kimi K2]]"',
+        '  - "[[Yang Zhilin]]"',
+    )
+    assert [line for line in found if "VK010" in line] == [
+        'N.md:8:5: VK010 related[3]: "[[Yang Zhilin]]" repeats related[1] (uniqueItems)'
     ]

@@ -148,7 +148,9 @@ CACHE_DIR = ".vaultkit_cache"
 #     note alone (NoteFacts.editable); VK008 also of `[[2024]]`, not of `[["a"]]`, and its quotes escaped
 # 80: entries tied to the configuration but the schemas; each note's facts say which schema files its
 #     findings depend on (NoteFacts.schema_key), and the stored report and outputs are keyed on the schemas
-FORMAT = 80
+# 81: VK010 of a list that repeats an item names the item and is at its line (`related[3]: "[[X]]" repeats
+#     related[1]`), where it showed the whole list at its first item
+FORMAT = 81
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -45,7 +45,7 @@ import copy
 import json
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.diagnostics import Diagnostic
@@ -82,7 +82,7 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
             continue  # `$schema` chose the schema: vaultkit's selector, not a property the note holds
         forbidden = _forbidden(leaf)[:1]  # `not: {required: [k]}`: at k's key
         at_key = bool(leaf.validator in _AT_KEY or getattr(leaf, "refused_key", False) or forbidden)
-        line, col = _where(note, tuple(leaf.absolute_path) + forbidden, at_key)
+        line, col = _where(note, tuple(leaf.absolute_path) + forbidden + _repeated_at(leaf), at_key)
         message = describe(leaf, note) + _other_branches(leaf, note) + _conditional(leaf, root)
         hint = _value_hint(leaf.instance) or (_digits_hint(leaf.instance) if leaf.validator in _READ else "")
         if hint:
@@ -207,6 +207,48 @@ def _unique(values: list[Any]) -> Iterator[Any]:
             yield value
 
 
+def _repeat(values: Any) -> tuple[int, int] | None:
+    """The first item a list repeats, as (its first index, the index that repeats it): the item a user must
+    remove. A list of 17 relations said only `has repeated items`, and a merge of two notes in Obsidian
+    (each link to the merged one rewritten) leaves a relation listed twice."""
+    if not isinstance(values, list):
+        return None
+    seen: dict[Hashable, int] = {}
+    for again, value in enumerate(values):
+        first = seen.setdefault(_identity(value), again)
+        if first != again:
+            return first, again
+    return None
+
+
+def _identity(value: Any) -> Hashable:
+    """A JSON value as uniqueItems compares it: `1` and `1.0` are one number (as Python's `==` and `hash`
+    agree), `true` is no number, and a mapping's keys are in no order."""
+    if isinstance(value, bool) or value is None:
+        return ("bool", value)
+    if isinstance(value, list):
+        return ("list", tuple(_identity(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", frozenset((k, _identity(v)) for k, v in value.items()))
+    return ("number" if isinstance(value, int | float) else "text", value)
+
+
+def _repeated(kind: str, path: JsonPath, value: Any) -> str:
+    """`related[3]: "[[Yang Zhilin]]" repeats related[1] (uniqueItems)`, or "" for any other keyword."""
+    pair = _repeat(value) if kind == "uniqueItems" else None
+    if not pair:
+        return ""
+    first, again = pair
+    repeated = f"{path_name((*path, again))}: {_show(value[again])}"
+    return f"{repeated} repeats {path_name((*path, first))} (uniqueItems)"
+
+
+def _repeated_at(error: Any) -> tuple[int, ...]:
+    """Where a list that repeats an item is reported: at the item that repeats one before it."""
+    pair = _repeat(error.instance) if error.validator == "uniqueItems" else None
+    return (pair[1],) if pair else ()
+
+
 def _other_branches(leaf: Any, note: Note) -> str:
     """` (no branch of anyOf holds; another says: is less than the minimum 10)`: what the other branches
     refused, each as its own message without the name and value the first one showed; three at most."""
@@ -306,7 +348,7 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
     if kind in ("additionalProperties", "unevaluatedProperties"):
         return f"{prefix}{_unexpected(error, path)}"
     if kind in _SIZES or kind == "uniqueItems":
-        return f"{prefix}{_show(value)} {_size(kind, arg)}"
+        return _repeated(kind, path, value) or f"{prefix}{_show(value)} {_size(kind, arg)}"
     return f"{prefix}{_reworded(error)}"
 
 
