@@ -289,8 +289,10 @@ def test_leftmost_longest(make_vault: VaultFactory) -> None:
 
 
 def test_word_boundaries(make_vault: VaultFactory) -> None:
+    # `Qwen-2` is the model Qwen2 written with a hyphen, a longer name as `Qwen2` is (see
+    # test_a_name_inside_a_longer_versioned_name_is_not_a_mention); `Qwen-based` would be a mention
     root = vault(make_vault, {"Qwen.md": "x\n", "N.md": "Qwenlike QwenQwen _Qwen Qwen2 Qwen-2 (Qwen)\n"})
-    assert link_diff(root) == ["Qwenlike QwenQwen _Qwen Qwen2 [[Qwen]]-2 (Qwen)"]
+    assert link_diff(root) == ["Qwenlike QwenQwen _Qwen Qwen2 Qwen-2 ([[Qwen]])"]
 
 
 @pytest.mark.parametrize(
@@ -451,6 +453,38 @@ def test_no_link_inside_a_domain_a_file_name_a_handle_or_escaped_brackets(
     make_vault: VaultFactory, prose: str
 ) -> None:
     assert _links_nothing(make_vault, prose)
+
+
+def test_a_name_inside_a_longer_versioned_name_is_not_a_mention(make_vault: VaultFactory) -> None:
+    """Regression (a week of notes on Chinese open-weight models): `GPT-4o-mini` became `[[GPT-4o]]-mini`,
+    `Kimi-K2` `[[Moonshot AI|Kimi]]-K2`, `Qwen2.5-Max-0125` `[[Qwen2.5-Max]]-0125`: each a link to another
+    model than the one named, and a relation on that note to every note about the other one. A name that
+    hyphens join into a run holding a digit is part of that longer name; joined with no digit
+    (`Meituan-backed`, `OpenAI-compatible`, German's `Mistral-Modelle`) it is still a mention."""
+    files = {
+        "GPT-4o.md": "x\n",
+        "Moonshot AI.md": "---\naliases: [Kimi]\n---\nx\n",
+        "Qwen2.5-Max.md": "x\n",
+        "DeepSeek.md": "x\n",
+        "Mistral.md": "x\n",
+        "Meituan.md": "x\n",
+        "OpenAI.md": "x\n",
+    }
+    skipped = {
+        "A.md": "Cheaper: GPT-4o-mini, and later GPT-4o.\n",
+        "B.md": "Try moonshotai/Kimi-K2-Instruct or Kimi itself.\n",
+        "C.md": "Pin Qwen2.5-Max-0125, not Qwen2.5-Max.\n",
+        "D.md": "Run DeepSeek-R1-Distill-Qwen-7B and Mistral-7B, then DeepSeek and Mistral.\n",
+    }
+    kept = {"E.md": "Meituan-backed, OpenAI-compatible: die Mistral-Modelle.\n"}
+    root = vault(make_vault, {**files, **skipped, **kept})
+    assert link_diff(root) == [
+        "Cheaper: GPT-4o-mini, and later [[GPT-4o]].",
+        "Try moonshotai/Kimi-K2-Instruct or [[Moonshot AI|Kimi]] itself.",
+        "Pin Qwen2.5-Max-0125, not [[Qwen2.5-Max]].",
+        "Run DeepSeek-R1-Distill-Qwen-7B and Mistral-7B, then [[DeepSeek]] and [[Mistral]].",
+        "[[Meituan]]-backed, [[OpenAI]]-compatible: die [[Mistral]]-Modelle.",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -150,7 +150,8 @@ CACHE_DIR = ".vaultkit_cache"
 #     findings depend on (NoteFacts.schema_key), and the stored report and outputs are keyed on the schemas
 # 81: VK010 of a list that repeats an item names the item and is at its line (`related[3]: "[[X]]" repeats
 #     related[1]`), where it showed the whole list at its first item
-FORMAT = 81
+# 82: a name that hyphens join into a longer versioned name (`GPT-4o-mini`, `Kimi-K2`) is no mention
+FORMAT = 82
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -832,10 +832,10 @@ def _paragraph_end(prose: str, at: int) -> int:
 
 
 def _in_a_name(prose: str, start: int, end: int) -> bool:
-    """Part of a domain, a file name, a path or a handle, where a link would break the name: `meituan.com`,
-    `Meituan.pdf`, `api.meituan`, `github.com/meituan`, `src/meituan/x.py`, `@meituan`, `@smith2020` (a
-    citation, where a literature note is named `@smith2020.md`). Not a name ending
-    a sentence (`Meituan.`, `_by Meituan._`, `Meituan.¹`), nor a pair or a version (`Python/Node.js`,
+    """Part of a domain, a file name, a path, a handle or a versioned name, where a link would break the
+    name: `meituan.com`, `Meituan.pdf`, `api.meituan`, `github.com/meituan`, `src/meituan/x.py`, `@meituan`,
+    `@smith2020` (a citation, where a literature note is named `@smith2020.md`), `GPT-4o-mini`. Not a name
+    ending a sentence (`Meituan.`, `_by Meituan._`, `Meituan.¹`), nor a pair or a version (`Python/Node.js`,
     `Llama 3.1/3.2`). (A URL with a scheme or `www.` is masked before the scan.)"""
     n = len(prose)
     if end + 1 < n and prose[end] == "." and _name_char(prose[end + 1]):
@@ -844,6 +844,8 @@ def _in_a_name(prose: str, start: int, end: int) -> bool:
         return True
     if (start >= 1 and prose[start - 1] == "@") or prose[start] == "@":
         return True  # a handle, or a Pandoc citation of a note named by its key (`@smith2020`)
+    if _versioned(prose, start, end):
+        return True
     if (start >= 1 and prose[start - 1] == "/") or (end < n and prose[end] == "/"):
         # the token around the mention, looked at no further than _NAME_REACH: linear on a long token
         first, last = max(0, start - _NAME_REACH), min(n, end + _NAME_REACH)
@@ -853,6 +855,26 @@ def _in_a_name(prose: str, start: int, end: int) -> bool:
         slashes = prose.count("/", first, start) + prose.count("/", end, last)
         return slashes >= 2 or _DOMAIN.search(prose, first, start) is not None
     return False
+
+
+def _versioned(prose: str, start: int, end: int) -> bool:
+    """Part of a longer model or version name that hyphens join: `GPT-4o-mini` (another model than GPT-4o),
+    `Kimi-K2` (a model, not the lab Kimi), `Qwen2.5-Max-0125`, `Mistral-7B`, `DeepSeek-R1-Distill-Qwen-7B`.
+    A link there named the wrong note, and gave it a relation to every note about the other model. Such a
+    name is a hyphen joining the mention to a letter or digit, in a run of letters, digits, hyphens and dots
+    that holds a digit. A word joined with no digit is still a mention (`Meituan-backed`,
+    `OpenAI-compatible`, `Mistral-Modelle`), and so is the name alone (`GPT-4o`, `GPT-4o.`)."""
+    n = len(prose)
+    after = end + 1 < n and prose[end] == "-" and _letter(prose[end + 1])
+    before = start >= 2 and prose[start - 1] == "-" and _letter(prose[start - 2])
+    if not (after or before):
+        return False
+    first, last = start, end
+    while first > max(0, start - _NAME_REACH) and (_letter(prose[first - 1]) or prose[first - 1] in "-."):
+        first -= 1
+    while last < min(n, end + _NAME_REACH) and (_letter(prose[last]) or prose[last] in "-."):
+        last += 1
+    return any("0" <= ch <= "9" for ch in prose[first:last])
 
 
 def _name_char(ch: str) -> bool:
