@@ -188,6 +188,23 @@ def test_bundled_schemas_without_config(make_vault: VaultFactory, monkeypatch: p
     ]
 
 
+def test_a_date_described_beside_its_ref_is_still_said_as_a_date(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundled raw schema describes `ingested` beside its `$ref` to the date definition. Regression: that
+    description replaced the definition's in the message, `ingested: "2026-5-16" is not a valid date: Day
+    the source was fetched.`, which never says what a date looks like; `created` said it."""
+    fm = "title: t\nsource: web\nsource_url: https://example.com\ntype: raw\nsha256: {}\n".format("a" * 64)
+    root = make_vault({"N.md": f"---\n{fm}created: 2026-5-16\ningested: 2026-5-16\n---\n"})
+    monkeypatch.chdir(root)
+    shown = [line for line in run_cli("check", "--no-cache", ".").stdout.splitlines() if "VK010" in line]
+    date = "is not a valid date: A calendar date as Obsidian writes it: YYYY-MM-DD."
+    assert shown == [
+        f'N.md:7:10: VK010 created: "2026-5-16" {date}',
+        f'N.md:8:11: VK010 ingested: "2026-5-16" {date}',
+    ]
+
+
 def test_the_default_schema_takes_created_and_updated_left_empty(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -151,7 +151,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 81: VK010 of a list that repeats an item names the item and is at its line (`related[3]: "[[X]]" repeats
 #     related[1]`), where it showed the whole list at its first item
 # 82: a name that hyphens join into a longer versioned name (`GPT-4o-mini`, `Kimi-K2`) is no mention
-FORMAT = 82
+# 83: VK010 of a pattern shows the title's own description where a description is written beside the `$ref`
+#     (`ingested: "2026-5-16" is not a valid date: A calendar date as Obsidian writes it: YYYY-MM-DD.`)
+FORMAT = 83
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

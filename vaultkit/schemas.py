@@ -489,7 +489,7 @@ def _follow(
     if not out:
         return resolved
     if isinstance(resolved, dict) and not (set(resolved) & set(out) - _ANNOTATIONS):
-        return {**resolved, **out}  # siblings of $ref that only annotate: merge, no extra allOf level
+        return _annotated(resolved, out)  # siblings of $ref that only annotate: merge, no extra allOf level
     return {"allOf": [resolved], **out}
 
 
@@ -510,6 +510,21 @@ def _refs(node: Any) -> Iterator[str | None]:
                     stack.append(value)
         elif isinstance(item, list):
             stack.extend(item)
+
+
+def _annotated(target: dict[str, Any], siblings: dict[str, Any]) -> dict[str, Any]:
+    """A `$ref`'s target with the annotations written beside the `$ref`. A title keeps its own description:
+    VK010 of a pattern shows them together (`is not a valid date: A calendar date as Obsidian writes it:
+    YYYY-MM-DD.`), and a description that says what a property is for (the bundled raw schema's
+    `ingested: {$ref: date, description: Day the source was fetched.}`) replaced the definition's, so the
+    message said `is not a valid date: Day the source was fetched.`, and never what a date looks like."""
+    merged = {**target, **siblings}
+    if "title" in target and "title" not in siblings and "description" in siblings:
+        if "description" in target:
+            merged["description"] = target["description"]
+        else:
+            del merged["description"]
+    return merged
 
 
 def ref_document(file: str, doc: str, contents: Mapping[str, Schema]) -> str:
