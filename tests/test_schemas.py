@@ -188,6 +188,27 @@ def test_bundled_schemas_without_config(make_vault: VaultFactory, monkeypatch: p
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "meant"),
+    [
+        ('"Strong"', '; did you mean "strong"?'),
+        ('"STRONG"', '; did you mean "strong"?'),
+        ('"strng"', '; did you mean "strong"?'),
+        ('"weakest"', ""),
+        ("5", ""),
+    ],
+)
+def test_a_value_an_enum_holds_with_other_capitals_or_a_typo_is_named(
+    run: Run, value: str, meant: str
+) -> None:
+    """Regression (a raw note whose review said `review_recommendation: Strong`): VK010 listed the allowed
+    values, `"strong"` among them, and the user had to spot that only a capital differed. A value close to
+    one allowed is named; one close to none (`weakest`), or no text, is not given a guess."""
+    assert check_note(run, "title: a", "review_value: 1", f"recommendation: {value}") == [
+        f'N.md:4:17: VK010 recommendation: {value} is not one of "weak", "strong"{meant}'
+    ]
+
+
 def test_a_date_described_beside_its_ref_is_still_said_as_a_date(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -463,7 +484,7 @@ def test_messages_a_person_understands(run: Run) -> None:
     ) == [
         "N.md:2:8: VK010 title: 5 is not a string",
         "N.md:3:15: VK010 review_value: -1 is less than the minimum 0",
-        'N.md:4:17: VK010 recommendation: "stong" is not one of "weak", "strong"',
+        'N.md:4:17: VK010 recommendation: "stong" is not one of "weak", "strong"; did you mean "strong"?',
         'N.md:5:7: VK010 kind: "nte" must be "note"',
         'N.md:6:11: VK010 related[0]: "Other" is not a valid wikilink: a quoted [[link]]',
         'N.md:6:29: VK010 related[2]: "[[N]]" repeats related[1] (uniqueItems)',

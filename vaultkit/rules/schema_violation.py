@@ -42,6 +42,7 @@ review_recommendation: strong
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import sys
 import unicodedata
@@ -334,7 +335,7 @@ def describe(error: Any, note: Note) -> str:  # noqa: PLR0911 - one message per 
     if kind in ("minimum", "exclusiveMinimum"):
         return f"{prefix}{_show(value)} is less than the minimum {arg}"
     if kind == "enum":
-        return f"{prefix}{_show(value)} {_not_one_of(arg)}"
+        return f"{prefix}{_show(value)} {_not_one_of(arg)}{_meant(value, arg)}"
     if kind == "const":
         return f"{prefix}{_show(value)} must be {_show(arg)}"
     if kind == "format":
@@ -364,6 +365,18 @@ def _not_one_of(allowed: list[Any]) -> str:
     if not allowed:  # valid in 2020-12, and said "is not one of " with nothing after it
         return "is refused: the schema's enum is empty, so it allows no value"
     return f"is not one of {', '.join(_show(v) for v in allowed)}"
+
+
+def _meant(value: Any, allowed: list[Any]) -> str:
+    """`; did you mean "strong"?` where the value is text that an allowed one differs from only in case
+    (`Strong`, `Newsletter`, which a phone capitalises) or by a typo (`stong`, `papr`). In a list of six
+    values, `"Strong" is not one of …, "strong", …` left the user to find what was wrong with it."""
+    if not isinstance(value, str):
+        return ""
+    texts = [v for v in allowed if isinstance(v, str)]
+    same = [v for v in texts if v.casefold() == value.casefold()]
+    close = same or difflib.get_close_matches(value, texts, n=1, cutoff=0.8)
+    return f"; did you mean {_show(close[0])}?" if close else ""
 
 
 def _reworded(error: Any) -> str:
