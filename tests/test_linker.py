@@ -487,6 +487,16 @@ def test_a_name_inside_a_longer_versioned_name_is_not_a_mention(make_vault: Vaul
     ]
 
 
+def test_a_note_named_by_its_domain_is_not_mentioned_by_a_path_on_it(make_vault: VaultFactory) -> None:
+    """Regression: labs are named by their domains (`01.ai`, `Z.ai`), and `see 01.ai/about` became
+    `see [[01.ai]]/about`, a link inside an address with no scheme, where `huggingface.co/Meituan` was
+    already left alone. The name alone, or after a slash that pairs it (`Qwen/01.ai`), is still a mention."""
+    files = {"01.ai.md": "x\n", "Z.ai.md": "x\n", "Qwen.md": "x\n"}
+    prose = "See 01.ai/about and z.ai/blog/post. Then 01.ai, Qwen/Z.ai.\n"
+    root = vault(make_vault, {**files, "N.md": prose})
+    assert link_diff(root) == ["See 01.ai/about and z.ai/blog/post. Then [[01.ai]], [[Qwen]]/[[Z.ai]]."]
+
+
 @pytest.mark.parametrize(
     "prose",
     [

@@ -853,7 +853,10 @@ def _in_a_name(prose: str, start: int, end: int) -> bool:
         after = _SPACE.search(prose, end, last)
         first, last = before.end() if before else first, after.start() if after else last
         slashes = prose.count("/", first, start) + prose.count("/", end, last)
-        return slashes >= 2 or _DOMAIN.search(prose, first, start) is not None
+        # a domain before the mention (`huggingface.co/Meituan`), or the mention itself one, then its path
+        # (`01.ai/about`, where a note is named by its domain)
+        domain_to = end + 1 if prose[end : end + 1] == "/" else start
+        return slashes >= 2 or _DOMAIN.search(prose, first, domain_to) is not None
     return False
 
 
