@@ -140,6 +140,26 @@ def test_type_without_a_schema_falls_back_to_the_folders_schema(run: Run) -> Non
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("[person]", "[\"person\"] is not text, so it names no schema; write 'type: person'"),
+        ("[person, deep]", '["person", "deep"] is not text, so it names no schema; a type is one word '),
+        ("5", "5 is not text, so it names no schema; a type is one word "),
+    ],
+)
+def test_a_type_that_is_no_text_is_vk011(run: Run, value: str, said: str) -> None:
+    """Regression: `type: [wiki]` (a template, or Obsidian's property editor with `type` as a list) named no
+    schema, and the note was held to the default schema without a word: a wiki note missing its tier
+    passed. It is VK011, saying what to write, and the default still applies (as for a type of no schema)."""
+    found = lines(run({**BASE, "N.md": f"---\ntype: {value}\n---\n"}))
+    listed = "(types with a schema: deep, person)" if "one word" in said else ""
+    assert found == [
+        "N.md:1:1: VK010 missing required property 'default_key'",
+        f"N.md:2:7: VK011 type: {said}{listed}",
+    ]
+
+
 def test_type_property_is_configurable(run: Run) -> None:
     note = "---\nkind: person\ntype: ignored\n---\n"
     assert lines(run({**BASE, "N.md": note}, 'type_property = "kind"\n')) == [

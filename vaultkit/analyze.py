@@ -260,6 +260,10 @@ def _schema_basis(note: Note, ctx: NoteContext) -> tuple[str | bool | None, str,
         return False, "", schemas.short_fingerprint
     kind = data.get(ctx.config.type_property)
     given = explicit or None  # `$schema: ""` is not set, as `select_schema` reads it
+    if given is None and kind not in (None, "") and not isinstance(kind, str):
+        # `type: [wiki]`: VK011 names the types the folder has a schema for. No key: these findings hold
+        # only while the folder is the very same
+        return None, "", schemas.short_fingerprint
     key = findings_key(schemas, note.rel, given, kind if isinstance(kind, str) else None, ctx.config)
     return given, key, schemas.short_fingerprint
 

@@ -581,6 +581,8 @@ def select_schema(
             f"{type_property}: no schema '{name}' in {_where(schema_dir)}"
             f"{_types_known(schemas, kind, default)}",
         )
+    elif kind is not None and kind != "":
+        unknown = ("VK011", _not_a_type(schemas, kind, type_property, default))
     fallback = default if default in schemas.contents else ""
     for pattern, name in schema_map:
         if glob_match(pattern, rel):
@@ -630,6 +632,20 @@ def findings_hold(schemas: SchemaSet, config: Config, rel: str, facts: NoteFacts
     return facts.schema_key == findings_key(schemas, rel, explicit, facts.note_type, config)
 
 
+def _not_a_type(schemas: SchemaSet, kind: object, type_property: str, default: str) -> str:
+    """A type that is no text (`type: [wiki]`, `type: 5`) names no schema, and the note got the folder's or
+    the default schema without a word: a wiki note written `type: [wiki]` (a template, or Obsidian's list
+    property) was never held to the wiki schema. One type in a list says what to write."""
+    shown = json.dumps(kind, ensure_ascii=False, default=str)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    said = f"{type_property}: {shown} is not text, so it names no schema"
+    one = kind[0] if isinstance(kind, list) and len(kind) == 1 else None
+    if isinstance(one, str) and one + SCHEMA_SUFFIX in schemas.contents:
+        return f"{said}; write '{type_property}: {one}'"
+    known = _schema_types(schemas, default)
+    return said + (f"; a type is one word ({_listed(known)})" if known else "")
+
+
 def _where(schema_dir: str | None) -> str:
     """The schema folder, as a problem with a note's schema names it."""
     return f"the schema folder '{schema_dir}'" if schema_dir else "the bundled schemas"
@@ -641,7 +657,16 @@ _ONLY_DEFINITIONS = frozenset({"$schema", "$id", "title", "description", "$comme
 def _types_known(schemas: SchemaSet, kind: str, default: str) -> str:
     """What to write instead of a type no schema has: the one meant (`persn`: 'person'), or the types that
     have a schema (not the default, nor a file of shared definitions such as defs.schema.json)."""
-    known = sorted(
+    known = _schema_types(schemas, default)
+    meant = did_you_mean(kind, known)
+    if meant:
+        return meant
+    return f" ({_listed(known)})" if known else ""
+
+
+def _schema_types(schemas: SchemaSet, default: str) -> list[str]:
+    """The types that have a schema: not the default, nor a file of shared definitions (defs.schema.json)."""
+    return sorted(
         name.removesuffix(SCHEMA_SUFFIX)
         for name, schema in schemas.contents.items()
         if name.endswith(SCHEMA_SUFFIX)
@@ -649,11 +674,10 @@ def _types_known(schemas: SchemaSet, kind: str, default: str) -> str:
         and name != default
         and not (isinstance(schema, dict) and set(schema) <= _ONLY_DEFINITIONS)
     )
-    meant = did_you_mean(kind, known)
-    if meant:
-        return meant
-    listed = ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
-    return f" (types with a schema: {listed})" if known else ""
+
+
+def _listed(known: list[str]) -> str:
+    return "types with a schema: " + ", ".join(known[:8]) + (", …" if len(known) > 8 else "")
 
 
 def did_you_mean(word: str, names: Sequence[str]) -> str:
