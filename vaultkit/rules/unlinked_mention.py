@@ -13,7 +13,9 @@ URLs, tags, footnotes, block ids, headings, callout titles, tables, and the valu
 (the recurrence rule after `🔁`, the ids after `🆔` and `⛔`). Not linked: the note itself, a note
 no link can name (see VK121), a note the note already links to (in the body or a property), a second
 mention, names shorter than `link.min_length` (a Han, Kana or Hangul character counts twice), dates and
-numbers, words listed in `link.never`, names two notes share (see VK122), a mention right after `[`, `!`,
+numbers, words listed in `link.never`, names two notes share (see VK122), part of a longer name (a domain,
+a file name, a path, a handle: `meituan.com`, `Meituan.pdf`, `01.ai/about`, `@meituan`; or a model or
+version name that hyphens join, holding a digit: `GPT-4o-mini`, `Kimi-K2`), a mention right after `[`, `!`,
 a backslash or `^` (the link would read as `[[[`, an embed, an escaped bracket or an inline footnote),
 after a `]` where the note defines a reference link of that name (`[note][Meituan]` would be that
 reference link), before `]` or `::` (a Dataview field's key), right before `(`, a Markdown link or a
