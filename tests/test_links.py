@@ -738,6 +738,27 @@ def test_links_in_properties_are_checked_at_the_property(
     assert report(root, monkeypatch) == ["S.md:4:6: VK101 broken link: 'Gone' matches no note or file"]
 
 
+def test_a_broken_relation_says_vaultkit_leaves_it_to_the_user(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (an entity note deleted after a week of `vaultkit link`): each note it had linked kept the
+    relation `link` added, reported as a bare `broken link` in a list the user never wrote, with no word of
+    whether vaultkit would take it out. Under the relations property (`Related:` too) it says `link` never
+    removes one; a broken link under any other property is told as before."""
+    root = make_vault(
+        {
+            "A.md": '---\nRelated:\n  - "[[Cursor]]"\nsources: ["[[Gone]]"]\n---\n',
+            "B.md": '---\nup: "[[Cursor]]"\n---\n',
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "A.md:3:6: VK101 broken link: 'Cursor' matches no note or file (in 'Related', the relations `vaultkit "
+        "link` adds and never removes: if the note was deleted, remove the item)",
+        "A.md:4:12: VK101 broken link: 'Gone' matches no note or file",
+        "B.md:2:6: VK101 broken link: 'Cursor' matches no note or file",
+    ]
+
+
 def test_a_link_inside_a_text_property_is_reported_where_it_is_written(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

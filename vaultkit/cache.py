@@ -156,7 +156,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 84: VK010 of an enum names the allowed value a text differs from only in case or by a typo
 # 85: a note named by its domain (`01.ai`) is no mention before a path on it (`01.ai/about`)
 # 86: VK011 of a type that is not text (`type: [wiki]`), which names no schema
-FORMAT = 86
+# 87: VK101 of a relation says `link` never removes one
+FORMAT = 87
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

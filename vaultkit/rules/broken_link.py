@@ -10,8 +10,10 @@ a link reads as a name but a letter of it is of another script (`[[Справк�
 Latin), and shows the Markdown link to a file whose name holds a `#` (`[[C# Tips]]` is a note `C`'s heading
 ` Tips`; `[C# Tips](C%23%20Tips.md)` names the file). Links inside code, math and comments are not links.
 Links in frontmatter properties (`related: ["[[ResRL]]"]`, or a link anywhere in a text value) are checked
-too, each reported where its `[[` is. A Markdown link whose path is a wikilink (`[text]([[ResRL]])`) is read
-as CommonMark reads it, a file named `[[ResRL]]`: the message shows the two ways to write that link.
+too, each reported where its `[[` is; one in the relations property says that `vaultkit link` adds relations
+and never removes one (its note deleted, the item is the user's to remove). A Markdown link whose path is a
+wikilink (`[text]([[ResRL]])`) is read as CommonMark reads it, a file named `[[ResRL]]`: the message shows
+the two ways to write that link.
 
 ## Why is this bad?
 A broken link is a dead end for the reader and, when the note was renamed outside Obsidian, a relation that
@@ -67,6 +69,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                     or _space_around_the_name(link, facts.rel, ctx)
                     or _hint(link.target, ctx)
                     or _look_alike(link.target, ctx)
+                    or _stale_relation(link, ctx)
                 )
             elif _is_wikilink(link.target):
                 message += _as_written(link.target[2:-2])
@@ -216,6 +219,19 @@ def _hint(target: str, ctx: VaultContext) -> str:
     if near is not None:
         return f" (attachments need their extension: '{near}'?)"
     return ""
+
+
+def _stale_relation(link: LinkFact, ctx: VaultContext) -> str:
+    """A relation left after the note it names was deleted: `link` only adds relations, so the item stays
+    until the user removes it. Deleting one note left a VK101 in each note it had linked, `broken link:
+    'Cursor' matches no note or file`, inside a list the user never wrote, with no word of whether vaultkit
+    would take it out."""
+    if link.source.lower() != ctx.config.relations.property.lower():
+        return ""
+    return (
+        f" (in '{link.source}', the relations `vaultkit link` adds and never removes: if the note was"
+        " deleted, remove the item)"
+    )
 
 
 RULE = rule(sys.modules[__name__], "VK101", "broken-link", "vault")
