@@ -864,20 +864,33 @@ def _versioned(prose: str, start: int, end: int) -> bool:
     """Part of a longer model or version name that hyphens join: `GPT-4o-mini` (another model than GPT-4o),
     `Kimi-K2` (a model, not the lab Kimi), `Qwen2.5-Max-0125`, `Mistral-7B`, `DeepSeek-R1-Distill-Qwen-7B`.
     A link there named the wrong note, and gave it a relation to every note about the other model. Such a
-    name is a hyphen joining the mention to a letter or digit, in a run of letters, digits, hyphens and dots
-    that holds a digit. A word joined with no digit is still a mention (`Meituan-backed`,
-    `OpenAI-compatible`, `Mistral-Modelle`), and so is the name alone (`GPT-4o`, `GPT-4o.`)."""
+    name is a hyphen joining the mention to a word, where the mention or that word holds a digit. A word
+    joined with no digit is still a mention (`Meituan-backed`, `OpenAI-compatible`, `Mistral-Modelle`), and
+    so is the name alone (`GPT-4o`, `GPT-4o.`). Only the words beside the mention are read, each at most
+    twice however long a run of them (`a-b-c-…`) a note holds."""
     n = len(prose)
     after = end + 1 < n and prose[end] == "-" and _letter(prose[end + 1])
     before = start >= 2 and prose[start - 1] == "-" and _letter(prose[start - 2])
     if not (after or before):
         return False
-    first, last = start, end
-    while first > max(0, start - _NAME_REACH) and (_letter(prose[first - 1]) or prose[first - 1] in "-."):
-        first -= 1
-    while last < min(n, end + _NAME_REACH) and (_letter(prose[last]) or prose[last] in "-."):
-        last += 1
-    return any("0" <= ch <= "9" for ch in prose[first:last])
+    if _digit_in(prose, start, end):
+        return True
+    if after:
+        last = end + 1
+        while last < min(n, end + _NAME_REACH) and _letter(prose[last]):
+            last += 1
+        if _digit_in(prose, end + 1, last):
+            return True
+    if before:
+        first = start - 1
+        while first > max(0, start - _NAME_REACH) and _letter(prose[first - 1]):
+            first -= 1
+        return _digit_in(prose, first, start - 1)
+    return False
+
+
+def _digit_in(prose: str, start: int, end: int) -> bool:
+    return any("0" <= ch <= "9" for ch in prose[start:end])
 
 
 def _name_char(ch: str) -> bool:
