@@ -225,6 +225,12 @@ SCHEMA_EDITS: dict[str, tuple[list[Change], list[Change], Callable[[Path], set[s
         lambda root: {"Wiki/Paper.md"},
     ),
     "a schema removed": ([], [_delete("schemas/wiki.schema.json")], _of_type("wiki")),
+    # `type: [paper]` is no text: its VK011 names the types that have a schema
+    "a schema added beside a type written as a list": (
+        [_create("Wiki/Paper.md", "---\ntype: [paper]\n---\nA paper.\n")],
+        [_create("schemas/paper.schema.json", PAPER)],
+        lambda root: {"Wiki/Paper.md"},
+    ),
     # Obsidian rewrites types.json when a property's type is set in its menu; only VK023 reads it, in a
     # whole run: no note is read again
     "a property's type set in Obsidian": (
