@@ -56,6 +56,8 @@ def test_editing_types_json_reaches_a_cached_run(make_vault: VaultFactory) -> No
         (".obsidian/app.json", '{"userIgnoreFilters": {"Old/": true}}', "1:2", "Obsidian excludes no file"),
         (".obsidian/app.json", '{"useMarkdownLinks": "yes"}', "1:2", "'yes' is not true or false"),
         (".obsidian/app.json", '{"a": {"newLinkFormat": 1},\n"newLinkFormat": 3}', "2:1", "3 is not one of"),
+        # Regression: a list or an object is no key of a set: an internal error (TypeError), exit 2
+        (".obsidian/app.json", '{"newLinkFormat": ["absolute"]}', "1:2", "['absolute'] is not one of"),
         (".obsidian/types.json", '{"types": ["tier"]}', "1:2", "'types' is not an object but ['tier']"),
     ],
 )

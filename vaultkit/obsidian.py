@@ -193,7 +193,7 @@ def _link_format(app: dict[str, Any], text: str, unapplied: list[Unapplied]) -> 
     value = app.get("newLinkFormat")
     if value is None:
         return "shortest"
-    if value in LINK_FORMATS and isinstance(value, str):
+    if isinstance(value, str) and value in LINK_FORMATS:  # a list or an object is no key of a set
         return str(value)
     formats = ", ".join(sorted(LINK_FORMATS))
     message = f"{brief(value)} is not one of {formats}; links of the shortest form are written, as Obsidian's"
