@@ -529,6 +529,19 @@ CASES: list[Case] = [
         },
         (2, ("pyproject.toml", "nested deeper than 100 levels")),
     ),
+    # a `tool` that is no table ended the run with an internal error (AttributeError); a vaultkit table that
+    # is none was ignored, its settings silently not applied
+    Case(
+        "config/pyproject-tool-not-a-table",
+        {"pyproject.toml": b"tool = 1\n", "A.md": b"[[Missing]]\n"},
+        (1, ("A.md:1:1: VK101",)),
+        link=(0, ()),
+    ),
+    Case(
+        "config/pyproject-vaultkit-not-a-table",
+        {"pyproject.toml": b'[tool]\nvaultkit = "strict"\n', "A.md": b"ok\n"},
+        (2, ("pyproject.toml", "'tool.vaultkit' must be a table, got 'strict'")),
+    ),
     Case(
         "config/app-json-nested-5000",
         {".obsidian/app.json": b"[" * 5000 + b"]" * 5000, "A.md": b"ok\n"},

@@ -95,9 +95,12 @@ def _load_config(vault_root: Path) -> Config:
         raise FatalError(f"{path}: not a file; vaultkit reads its configuration from a file of that name")
     pyproject = vault_root / "pyproject.toml"
     if pyproject.is_file():
-        table = _read_toml(pyproject).get("tool", {}).get("vaultkit")
+        tool = _read_toml(pyproject).get("tool")
+        table = tool.get("vaultkit") if isinstance(tool, dict) else None  # `tool = 1`: not ours to judge
         if isinstance(table, dict):
             return parse_config(table, f"{pyproject} [tool.vaultkit]")
+        if table is not None:  # `[tool] vaultkit = "x"` was meant for vaultkit: not left unsaid
+            raise FatalError(f"{pyproject}: 'tool.vaultkit' must be a table, got {brief(table)}")
     return Config()
 
 
