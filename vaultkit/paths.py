@@ -106,16 +106,9 @@ def not_a_folder(folder: Path) -> str | None:
     return "is not a folder" if os.path.exists(folder) else "does not exist"
 
 
-def read_only(path: str | Path) -> bool:
-    """Would the writer refuse this note as read-only? (False if it cannot be stat'ed: reported elsewhere.)"""
-    try:
-        return read_only_stat(path, os.stat(path))
-    except OSError:
-        return False
-
-
 def read_only_stat(path: str | Path, st: os.stat_result) -> bool:
-    """No write permission bit at all (even root keeps its hands off), or none for this user."""
+    """Would the writer refuse this note as read-only? No write permission bit at all (even root keeps its
+    hands off), or none for this user. `st` is the note's own stat, which its caller already holds."""
     return not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
 
 
