@@ -44,9 +44,8 @@ class FixOutcome:
     refused: list[WriteResult] = field(default_factory=list)
     linked: set[str] = field(default_factory=set)  # of `written`: gained a link, not only relations
     lost: set[str] = field(default_factory=set)  # of `refused`: their writer process died before them
-    deaths: list[tuple[str, int]] = field(
-        default_factory=list
-    )  # each writer process that died: how, notes lost
+    # each writer process that died: how, notes lost
+    deaths: list[tuple[str, int]] = field(default_factory=list)
 
     def then(self, later: FixOutcome) -> FixOutcome:
         """This outcome followed by a later round's: each note written once, each refusal said once."""

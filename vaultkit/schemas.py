@@ -53,10 +53,8 @@ def folder_fingerprint(folder: Path) -> str:
     """A hash of every schema file's name and bytes: what the cache keys on, without parsing anything."""
     h = hashlib.sha256(_DIALECT)
     for path in schema_paths(folder):
-        try:
-            data = read_regular(
-                path, SCHEMA_LIMIT
-            )  # a named pipe would wait for a writer, `/dev/zero` never end
+        try:  # read_regular: a named pipe would wait for a writer, `/dev/zero` never end
+            data = read_regular(path, SCHEMA_LIMIT)
         except OSError:
             data = b"\0unreadable"
         _fingerprint_file(h, path.relative_to(folder).as_posix(), data)
