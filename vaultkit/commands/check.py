@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from vaultkit.background import Deferred
     from vaultkit.commands.common import Progress
     from vaultkit.diagnostics import Diagnostic
-    from vaultkit.engine import Session
+    from vaultkit.engine import Runner, RunOptions, RunResult, Session
 
 
 @dataclass(frozen=True)
@@ -176,31 +176,7 @@ def _check_vault(
         session.obsidian.refuse_writes(session.root)
     result = runner.run(opts)
     if req.fix:
-        from vaultkit.commands.common import tell_deaths
-        from vaultkit.fixer import fix_in_rounds
-        from vaultkit.report.text import printable
-
-        outcome = fix_in_rounds(
-            session.root,
-            result,
-            lambda refused: runner.run(replace(opts, refused=refused)),
-            _safe,
-            session.config.relations.property,
-            jobs=req.jobs,
-        )
-        # as `link` names them: a note named `a\nb.md` starts no line of its own
-        names = map(printable, display_paths(session.root, [r.rel for r in outcome.refused]))
-        for refused, name in zip(outcome.refused, names, strict=True):
-            click.echo(f"vaultkit: {name}: {refused.message}", err=True)
-        tell_deaths(outcome)
-        found.failed_writes |= bool(outcome.refused)
-        if outcome.written:
-            from vaultkit.report.text import counted
-
-            click.echo(f"vaultkit: fixed {counted(len(outcome.written), 'note')}", err=True)
-        # the report of the vault as it is, the links that were not written not counted
-        if outcome.written or outcome.refused:
-            result = runner.run(replace(opts, fixing=False, preview=False))
+        result = _fix(req, runner, opts, result, found)
     if result.writing is not None:
         found.writing.append(result.writing)
     told = tell_no_notes(result)
@@ -220,6 +196,37 @@ def _check_vault(
     found.not_notes.update(display_paths(session.root, sorted({d.path for d in diagnostics} - scope)))
     if req.fmt == "junit":
         found.checked.extend(display_paths(session.root, checked))
+
+
+def _fix(req: CheckRequest, runner: Runner, opts: RunOptions, result: RunResult, found: _Found) -> RunResult:
+    """`--fix`: write the safe fixes `result` offers, say what was refused, and the result of the vault as
+    it is now (the links that were not written not counted)."""
+    from vaultkit.commands.common import display_paths, tell_deaths
+    from vaultkit.fixer import fix_in_rounds
+    from vaultkit.report.text import printable
+
+    root = runner.session.root
+    outcome = fix_in_rounds(
+        root,
+        result,
+        lambda refused: runner.run(replace(opts, refused=refused)),
+        _safe,
+        runner.session.config.relations.property,
+        jobs=req.jobs,
+    )
+    # as `link` names them: a note named `a\nb.md` starts no line of its own
+    names = map(printable, display_paths(root, [r.rel for r in outcome.refused]))
+    for refused, name in zip(outcome.refused, names, strict=True):
+        click.echo(f"vaultkit: {name}: {refused.message}", err=True)
+    tell_deaths(outcome)
+    found.failed_writes |= bool(outcome.refused)
+    if outcome.written:
+        from vaultkit.report.text import counted
+
+        click.echo(f"vaultkit: fixed {counted(len(outcome.written), 'note')}", err=True)
+    if outcome.written or outcome.refused:
+        return runner.run(replace(opts, fixing=False, preview=False))
+    return result
 
 
 def _markdown(path: Path | None) -> bool:
