@@ -709,6 +709,31 @@ def test_dependent_required_is_reported_at_the_property_that_requires(run: Run) 
     ]
 
 
+def test_a_multiple_of_a_fraction_judges_nan_infinity_and_huge_integers(run: Run) -> None:
+    """YAML's `.nan` and `.inf` (or `1e309`), and an integer too large for a float, under `"multipleOf": 0.01`
+    (as a price is given): jsonschema's own multipleOf raised on them (ValueError, OverflowError), a VK000
+    on the note. `.nan` and `.inf` are the multiple of no number, as jsonschema already said where the divisor
+    is an integer; the integer is divided exactly by the divisor as written (every integer is a multiple of
+    0.01)."""
+    steps = {"price": {"multipleOf": 0.01}, "count": {"multipleOf": 2}, "step": {"multipleOf": 1.5}}
+    note = "---\nprice: .nan\ncount: .nan\n---\n"
+    files = {
+        "schemas/default.schema.json": schema(properties=steps),
+        "N.md": note,
+        "F.md": "---\nprice: 0.3\n---\n",
+    }
+    huge = {
+        "H.md": f"---\nprice: {10**400}\nstep: {10**400 + 2}\n---\n",
+        "O.md": f"---\nstep: {10**400}\n---\n",
+    }
+    assert lines(run({**files, **huge, "I.md": "---\nprice: 1e309\n---\n"})) == [
+        "I.md:2:8: VK010 price: inf is not a multiple of 0.01",
+        "N.md:2:8: VK010 price: nan is not a multiple of 0.01",
+        "N.md:3:8: VK010 count: nan is not a multiple of 2",
+        f"O.md:2:7: VK010 step: {10**400} is not a multiple of 1.5",
+    ]
+
+
 def test_an_empty_enum_says_it_allows_no_value(run: Run) -> None:
     """`"enum": []` is a valid 2020-12 schema that allows nothing: the message ended "is not one of " with
     nothing after it."""

@@ -12,11 +12,14 @@ import difflib
 import functools
 import hashlib
 import json
+import math
 import os
 import posixpath
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from re import _constants as _C  # type: ignore[attr-defined]
@@ -904,8 +907,29 @@ def ecma_validator_class() -> Any:
             "unevaluatedProperties": _unevaluated_properties,
             "propertyNames": _property_names,
             "dependentRequired": _dependent_required,
+            "multipleOf": _multiple_of,
         },
     )
+
+
+def _multiple_of(validator: Any, divisor: Any, instance: Any, schema: Any) -> Iterator[Any]:
+    """jsonschema's `multipleOf`, but where the divisor is a fraction (`multipleOf: 0.01`) jsonschema's own
+    raised on YAML's `.nan` and `.inf` (ValueError, OverflowError) and on an integer too large for a float
+    (400 digits: OverflowError), a VK000 on the note. The first two are the multiple of no number, as
+    jsonschema says where the divisor is an integer; the integer is divided exactly by the divisor as the
+    schema writes it (jsonschema's own fallback took 0.01 as the float nearest to it, of which no integer is
+    a multiple)."""
+    from jsonschema import Draft202012Validator, ValidationError
+
+    if isinstance(divisor, float) and validator.is_type(instance, "number"):
+        if isinstance(instance, float) and not math.isfinite(instance):
+            yield ValidationError(f"{instance!r} is not a multiple of {divisor}")
+            return
+        if isinstance(instance, int) and abs(instance) > sys.float_info.max:  # no float: divided exactly
+            if (Fraction(instance) / Fraction(repr(divisor))).denominator != 1:  # 0.01 as written, 1/100
+                yield ValidationError(f"{instance!r} is not a multiple of {divisor}")
+            return
+    yield from Draft202012Validator.VALIDATORS["multipleOf"](validator, divisor, instance, schema)
 
 
 def _additional_properties(validator: Any, extra: Any, instance: Any, schema: Any) -> Iterator[Any]:
