@@ -1121,24 +1121,30 @@ def test_report_note_names_a_note_whose_name_breaks_a_link_as_text(make_vault: V
     assert "P\\|Q" in text and "a\\]\\]b" in text and "\\n\\# Injected heading" in text, text
 
 
-def test_report_note_quoting_a_comment_opener_hides_no_note_after_it(make_vault: VaultFactory) -> None:
+def test_report_note_quoting_a_comment_or_math_opener_hides_no_note_after_it(
+    make_vault: VaultFactory,
+) -> None:
     """Regression: a message quotes what a note holds, and a `%%` or `<!--` in it (`tags: '%%todo' contains
-    '%'`, `$schema: '<!-- a'`) opened a comment in the report note that hid every note after it in Obsidian:
-    read as Obsidian reads comments (vaultkit's own scan), the report held no heading or link of B or D."""
+    '%'`, `$schema: '<!-- a'`) opened a comment in the report note, a `$$` a math block, that hid every note
+    after it in Obsidian: read as Obsidian reads them (vaultkit's own scan), the report held no link of B, D
+    or F."""
     root = make_vault(
         {
             "A.md": b'---\ntags: ["%%todo", "50%%%"]\n---\nx\n',
             "B.md": b"[[Missing]]\n",
             "C.md": b'---\n$schema: "<!-- a"\n---\nx\n',
             "D.md": b"[[Missing]]\n",
+            "E.md": b'---\ntags: ["$$x"]\n---\nx\n',
+            "F.md": b"[[Missing]]\n",
         }
     )
     result = run_cli("check", root, "--no-cache", "--report", "R.md")
     assert result.exit_code == 1, result.output
     text = (root / "R.md").read_text(encoding="utf-8")
     scan = markdown.scan(text, 1)
-    assert [h.text for h in scan.headings] == ["vaultkit report", "[[A]]", "[[B]]", "[[C]]", "[[D]]"], text
-    assert {link.target for link in scan.links} == {"A", "B", "C", "D"}, text
+    headings = ["vaultkit report", *(f"[[{name}]]" for name in "ABCDEF")]
+    assert [h.text for h in scan.headings] == headings, text
+    assert {link.target for link in scan.links} == set("ABCDEF"), text
     assert "tags: '%\\%todo' contains '%'" in text and "'&lt;!-- a'" in text, text
 
 

@@ -67,15 +67,15 @@ def _anchor(facts: NoteFacts | None, line: int) -> str:
 
 
 def _escape(message: str) -> str:
-    """A message as text of the report: no link (`[[Meituan]]` quoted in it), and no comment. A message
-    quotes what a note holds (`tags: '%%todo' contains '%'`), and a `%%` or `<!--` in it opened a comment
-    that hid the rest of the report in Obsidian, every note after it: the second `%` is escaped (`%\\%`
-    reads `%%`) and the `<` written as `&lt;`."""
+    """A message as text of the report: no link (`[[Meituan]]` quoted in it), and nothing that hides the
+    rest. A message quotes what a note holds (`tags: '%%todo' contains '%'`), and a `%%` or `<!--` in it
+    opened a comment, a `$$` a math block, that hid every note after it in Obsidian: the second `%` or `$`
+    is escaped (`%\\%` reads `%%`) and the `<` written `&lt;`."""
     unlinked = message.replace("[[", "\\[\\[").replace("]]", "\\]\\]")
-    return _COMMENT_OPENER.sub(lambda m: "&lt;" if m[0] == "<" else "\\%", unlinked)
+    return _HIDES_THE_REST.sub(lambda m: "&lt;" if m[0] == "<" else "\\" + m[0], unlinked)
 
 
-_COMMENT_OPENER = re.compile(r"(?<=%)%|<(?=!--)")
+_HIDES_THE_REST = re.compile(r"(?<=%)%|(?<=\$)\$|<(?=!--)")
 
 
 def write_report_note(session: Session, result: RunResult, whole_vault: bool) -> None:
