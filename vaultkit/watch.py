@@ -538,7 +538,9 @@ class Watcher:
 
         state = self.runner.state
         found = sorted((d for ds in self.current.values() for d in ds), key=Diagnostic.sort_key)
-        write_note_text(self.session, render(found, state.facts if state else {}, self.notes))
+        said = write_note_text(self.session, render(found, state.facts if state else {}, self.notes))
+        if said is not None:
+            click.echo(said, err=True)
 
     # -- file events --------------------------------------------------------------------------------------
 

@@ -186,7 +186,9 @@ def _check_vault(
     if session.report_note:
         from vaultkit.report.note import write_report_note
 
-        write_report_note(session, result, targets is None)
+        said = write_report_note(session, result, targets is None)
+        if said is not None:
+            click.echo(said, err=True)
     checked = tell_unchecked(session, targets, result.scope, set(result.reports))
     found.notes += len(checked)
     found.vault_notes += result.notes_in_vault

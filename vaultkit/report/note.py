@@ -10,8 +10,6 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
-import click
-
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.edits import write_generated
 from vaultkit.engine import RunResult, Session
@@ -78,26 +76,24 @@ def _escape(message: str) -> str:
 _HIDES_THE_REST = re.compile(r"(?<=%)%|(?<=\$)\$|<(?=!--)")
 
 
-def write_report_note(session: Session, result: RunResult, whole_vault: bool) -> None:
+def write_report_note(session: Session, result: RunResult, whole_vault: bool) -> str | None:
+    """Write the report note of a run; what the command says of it (`vaultkit: R.md not updated: ...`), or
+    None."""
     rel = session.report_note
     if rel is None:
-        return
+        return None
     if not whole_vault:
-        click.echo(
-            f"vaultkit: {rel} not updated: it lists the whole vault, and this run checked part of it",
-            err=True,
-        )
-        return
-    write_note_text(session, render(result.diagnostics, result.facts, result.notes_in_vault))
+        return f"vaultkit: {rel} not updated: it lists the whole vault, and this run checked part of it"
+    return write_note_text(session, render(result.diagnostics, result.facts, result.notes_in_vault))
 
 
-def write_note_text(session: Session, content: str) -> None:
+def write_note_text(session: Session, content: str) -> str | None:
+    """Write the report note; why it was not written (`vaultkit: R.md: ...`), or None."""
     rel = session.report_note
     if rel is None:
-        return
+        return None
     outcome = write_generated(session.root, rel, content, REPORT_MARKER)
-    if outcome.message:
-        click.echo(f"vaultkit: {rel}: {outcome.message}", err=True)
+    return f"vaultkit: {rel}: {outcome.message}" if outcome.message else None
 
 
 __all__ = ("render", "write_report_note")
