@@ -346,6 +346,25 @@ def test_clean_and_obsidian_types_outside_a_vault_name_their_own_argument(
     )
 
 
+@pytest.mark.parametrize("command", ["check", "link", "clean", "obsidian-types"])
+def test_a_name_too_long_for_any_file_names_nothing(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    """Regression: a name the file system cannot hold (over 255 bytes, or a path over PATH_MAX) was taken for
+    something there that could not be looked at, and its vault looked up from the folder above it: the
+    current folder's. `check` and `link` ended with an internal error (OSError: File name too long), `clean`
+    removed the cache of the vault the user stood in, and `obsidian-types` wrote that vault's types.json."""
+    root = make_vault({"A.md": "See [[Missing]].\n"})
+    run_cli("check", root)  # a cache `clean` must not remove
+    monkeypatch.chdir(root)
+    before = snapshot(root)
+    for name in ("a" * 300, "/".join(["b" * 200] * 30)):
+        result = run_cli(command, name)
+        assert result.exit_code == 2, result.output
+        assert result.stderr.endswith(f"{name}: no such file or folder\n"), result.stderr[-200:]
+    assert snapshot(root) == before and (root / ".vaultkit_cache").is_dir()
+
+
 @pytest.mark.skipif(sys.platform == "darwin", reason="macOS file systems refuse names that are not UTF-8")
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
 def test_a_name_that_is_not_utf8_is_reported_not_a_crash(make_vault: VaultFactory, fmt: str) -> None:

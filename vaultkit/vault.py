@@ -9,6 +9,7 @@ written to); symlinked files are read, not written.
 from __future__ import annotations
 
 import bisect
+import errno
 import functools
 import os
 import re
@@ -62,13 +63,15 @@ def _is_root(folder: Path, config_dir: str) -> bool:
 
 def is_present(path: Path) -> bool:
     """Whether there is something at `path`, even something this user may not look at (in a folder without
-    search permission): the run then says why it cannot read it. A broken symlink is present."""
+    search permission): the run then says why it cannot read it. A broken symlink is present. A name longer
+    than the file system takes names nothing: taken as present, it was looked up from the folder above it,
+    the current folder's vault, whose cache `clean` removed and which `check` ended with an internal error."""
     try:
         os.lstat(path)
     except (FileNotFoundError, NotADirectoryError):
         return False
-    except OSError:
-        return True
+    except OSError as e:
+        return e.errno != errno.ENAMETOOLONG
     return True
 
 
