@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import unicodedata
@@ -1343,6 +1344,19 @@ def test_a_template_named_by_name_is_the_root_note_when_there_is_one(
     assert report(root, monkeypatch) == [
         "Notes/Day.md:1:1: VK101 broken link: 'Gone' matches no note or file"
     ]
+
+
+def test_a_template_named_longer_than_a_file_name_can_be_is_no_crash(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a template named by name alone is looked for at the vault root, and a name longer than
+    the file system takes (86 Japanese characters are 258 bytes) ended every run with an internal error
+    (Path.is_file raised OSError: File name too long). No note has that name: no note is a template."""
+    name = "日" * 86
+    root = make_vault(
+        {"Notes/A.md": "[[Gone]]\n", ".obsidian/daily-notes.json": json.dumps({"template": name})}
+    )
+    assert report(root, monkeypatch) == ["Notes/A.md:1:1: VK101 broken link: 'Gone' matches no note or file"]
 
 
 def test_template_folder_at_the_vault_root_names_none(

@@ -8,6 +8,7 @@ template for new card notes)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -376,7 +377,8 @@ def _templates(
                 path += "/"
             elif kind == LINK and not path.lower().endswith(".md"):
                 path += ".md"
-            if kind == LINK and "/" not in path and not (root / path).is_file():
+            # os.path: Path.is_file raised on a name too long for the file system (an internal error)
+            if kind == LINK and "/" not in path and not os.path.isfile(root / path):
                 if path.lower() not in names:
                     names.append(path.lower())
             elif path not in found:
