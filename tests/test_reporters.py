@@ -439,6 +439,16 @@ def test_output_file_short_option_and_bad_folder(vault: Path, tmp_path: Path) ->
     assert "--output-file" in missing.stderr
 
 
+def test_output_file_named_longer_than_a_file_name_can_be_is_a_clear_error(vault: Path) -> None:
+    """Regression: `-o NAME.md` with a name over 255 bytes ended with an internal error (Path.is_file, asked
+    whether it is a note of the vault, raised OSError: File name too long); a `.txt` name was said as a
+    write that failed. Both are now."""
+    for suffix in (".md", ".txt"):
+        result = check("-o", vault / ("a" * 300 + suffix))
+        assert result.exit_code == 2, result.output
+        assert "cannot write --output-file" in result.stderr and "File name too long" in result.stderr
+
+
 def test_output_file_never_overwrites_a_note_of_the_vault(vault: Path, tmp_path: Path) -> None:
     """`-o Note.md` replaced a note of the vault with the report. It is refused (exit 2, the note as it
     was); a new file, a file outside the vault, and a report note vaultkit wrote are written."""

@@ -249,7 +249,8 @@ def _refuse_a_note(output: Path | None, root: Path) -> None:
     """`--output-file` never overwrites a note of a vault checked: a report must not cost a note, nor one
     reached through a symlink or a hard link. (A report note vaultkit wrote may be overwritten; a new file,
     or one outside the vaults, is written.)"""
-    if output is None or not _markdown(output) or not output.is_file():
+    # os.path: Path.is_file raised on a name too long for the file system; the write says why it cannot be
+    if output is None or not _markdown(output) or not os.path.isfile(output):
         return
     from vaultkit.errors import FatalError
     from vaultkit.note import is_report  # here: the parser it brings costs every other run its import
