@@ -531,6 +531,11 @@ CASES: list[Case] = [
     ),
     # a `tool` that is no table ended the run with an internal error (AttributeError); a vaultkit table that
     # is none was ignored, its settings silently not applied
+    Case(  # the report note's write raised ValueError (embedded null byte): an internal error
+        "config/report-note-with-a-nul",
+        {"vaultkit.toml": b'report = "R\\u0000.md"\n', "A.md": b"ok\n"},
+        (2, ("report note 'R\\x00.md': no file name holds a NUL character",)),
+    ),
     Case(
         "config/pyproject-tool-not-a-table",
         {"pyproject.toml": b"tool = 1\n", "A.md": b"[[Missing]]\n"},

@@ -135,6 +135,8 @@ def open_session(root: Path, config_dir: str = DEFAULT_CONFIG_DIR, report: str |
     _check_named_schemas(config, schemas)
     report_note = (report or config.report or "").replace(os.sep, "/") or None
     if report_note is not None:
+        if "\0" in report_note:  # `report = "R\u0000.md"`: the write raised ValueError, an internal error
+            raise FatalError(f"report note '{report_note}': no file name holds a NUL character")
         normal = posixpath.normpath(report_note)
         if (
             posixpath.isabs(normal)
