@@ -2687,3 +2687,35 @@ def test_a_relation_link_remembered_by_its_target_is_the_one_asked_afresh(
             answers.setdefault(target, set()).add(expected)
     assert answers["B/ Lead.md"] == {None}
     assert (max(map(len, answers.values())) > 1) == (fmt == "relative")  # else one answer a target
+
+
+@pytest.mark.parametrize(
+    ("prop", "written"),
+    [
+        ("see also", "see also:"),
+        ("#related", '"#related":'),
+        ("a: b", '"a: b":'),
+        ("- x", '"- x":'),
+        ("yes", '"yes":'),
+        ("2024", '"2024":'),
+    ],
+)
+def test_a_relations_property_yaml_cannot_take_bare_is_written_quoted(
+    make_vault: VaultFactory, prop: str, written: str
+) -> None:
+    """`relations.property = "#related"` was written bare (`#related:`, a comment to YAML), and so were
+    `a: b` and `- x`: check offered the relation (VK121) and every `link` refused the note's edit."""
+    toml = f"[relations]\nproperty = {json.dumps(prop)}\n"
+    files = {
+        "vaultkit.toml": toml,
+        "Meituan.md": "---\ntype: entity\n---\nA lab.\n",
+        "ResRL.md": "---\ntype: entity\n---\nBy [[Meituan]].\n",
+        "Bare.md": "By [[ResRL]].\n",
+    }
+    root = make_vault(files)
+    assert run_cli("link", root).exit_code == 0
+    text = (root / "Meituan.md").read_text(encoding="utf-8")
+    assert f'\n{written}\n  - "[[ResRL]]"\n' in text, text
+    assert f'\n{written}\n  - "[[Bare]]"\n---\n' in (root / "ResRL.md").read_text(encoding="utf-8")
+    assert "VK121" not in run_cli("check", root).stdout
+    assert "nothing to link" in run_cli("link", root).stderr

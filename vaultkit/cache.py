@@ -157,10 +157,10 @@ CACHE_DIR = ".vaultkit_cache"
 # 85: a note named by its domain (`01.ai`) is no mention before a path on it (`01.ai/about`)
 # 86: VK011 of a type that is not text (`type: [wiki]`), which names no schema
 # 87: VK101 of a relation says `link` never removes one
-FORMAT = 88
 # 88: VK010 of `.nan`, `.inf` or an integer of over 308 digits under a `multipleOf` that is a fraction
 #     (`0.01`), where it was a VK000
-FORMAT = 88
+# 89: a relations property YAML cannot take bare (`#related`, `a: b`, `yes`) written quoted as a new key
+FORMAT = 89
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

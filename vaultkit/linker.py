@@ -969,14 +969,15 @@ def relation_anchor(text: str, fm: Frontmatter, prop: str) -> PropertyAnchor | N
     if not fm.loaded or (not fm.present and fm.problems):
         return None  # unreadable YAML, or a fence out of place (VK005/VK006): never guess
     if not fm.present:
-        return PropertyAnchor(0, f"{eol}  - ", f"{eol}---{eol}", f"---{eol}{prop}:{eol}  - ", '"')
+        key = _yaml_key(prop)
+        return PropertyAnchor(0, f"{eol}  - ", f"{eol}---{eol}", f"---{eol}{key}:{eol}  - ", '"')
     # the key the note keeps it under: `Related:` is `related`, as Obsidian's property types and Dataview
     # read keys without case; a second key differing only in case would split the property in two
     prop = fm.key_for(prop)
     if _flow_root(text, fm):
         return _flow_anchor(text, fm, prop)
     if prop not in fm.data:
-        return PropertyAnchor(fm.yaml_end, f"{eol}  - ", eol, f"{prop}:{eol}  - ", '"')
+        return PropertyAnchor(fm.yaml_end, f"{eol}  - ", eol, f"{_yaml_key(prop)}:{eol}  - ", '"')
     value, node = fm.data[prop], fm.nodes[(prop,)]
     if text.startswith("&", node.start):
         return None  # an anchored value (`&r [...]`), or an alias of one (`related: *r`): shared, not ours
@@ -1045,6 +1046,20 @@ def _flow_anchor(text: str, fm: Frontmatter, prop: str) -> PropertyAnchor | None
     key = json.dumps(prop, ensure_ascii=False)
     first = f"{key}: [" if text[at - 1 : at] == "{" else f", {key}: ["
     return PropertyAnchor(at, ", ", "]", first, '"')
+
+
+# A key YAML reads back as the very text, written as it is: a word, or words with spaces, dots or hyphens
+_PLAIN_KEY = re.compile(r"[^\W\d](?:[\w .-]*\w)?")
+_YAML_WORDS = frozenset(["true", "false", "yes", "no", "on", "off", "null", "y", "n"])
+
+
+def _yaml_key(prop: str) -> str:
+    """The relations property as the key of a new item: as it is (`related`, `see also`), else quoted as
+    `_flow_anchor` quotes one (`"#related"`, `"a: b"`, `"- x"`, `"true"`): written bare, such a key was a
+    comment, a mapping or a list to YAML, and the note's check refused the edit at every `link`."""
+    if _PLAIN_KEY.fullmatch(prop) and prop.lower() not in _YAML_WORDS:
+        return prop
+    return json.dumps(prop, ensure_ascii=False)
 
 
 def _line_end(text: str, pos: int) -> int:
