@@ -320,6 +320,35 @@ def test_a_note_given_that_is_excluded_is_said_excluded_by_the_setting_that_does
     ], result.stderr
 
 
+def test_a_folder_given_whose_notes_are_not_checked_is_named_with_the_reason(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`vaultkit check .trash` or `check Archive` (excluded) said '0 notes checked, no problems found' and
+    nothing else (review37): a folder given is named with the reason, as a file given is. A folder with a
+    note checked, or one that holds none, is not."""
+    root = make_vault(
+        {
+            "A.md": "fine\n",
+            ".trash/T.md": "[[Gone]]\n",
+            "Archive/Old.md": "[[Gone]]\n",
+            "Drafts/D.md": "[[Gone]]\n",
+            "Wiki/W.md": "fine\n",
+            "Empty/pic.png": "x",
+            "vaultkit.toml": 'exclude = ["Archive/**"]\n',
+        },
+        app={"userIgnoreFilters": ["Drafts/"]},
+    )
+    monkeypatch.chdir(root)
+    result = run_cli("check", "--no-cache", ".trash", "Archive", "Drafts/", "Wiki", "Empty")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if "not checked" in line]
+    assert lines == [
+        "vaultkit: not checked: .trash: a hidden folder, which Obsidian does not show: its notes are not checked",
+        "vaultkit: not checked: Archive: excluded by `exclude` in vaultkit.toml",
+        "vaultkit: not checked: Drafts: in Obsidian's excluded files (userIgnoreFilters in .obsidian/app.json)",
+    ], result.stderr
+
+
 def test_watch_outside_a_vault_says_how_to_make_one(tmp_path: Path) -> None:
     """watch has no --vault option: its error must not tell the user to pass one."""
     result = run_cli("watch", tmp_path)

@@ -175,31 +175,56 @@ def tell_unchecked(
     note in an excluded folder must not pass as a clean note. (Configuration files are not notes: given,
     they have the whole vault checked.) Returns the scope without the `reports` an earlier run left (the
     run found them by their marker): nothing in them is checked, so they are not counted as checked."""
-    from vaultkit.vault import NOTE_SUFFIX, exclusion, is_note_name, is_unlisted, utf8_name
-
     checked = set(scope)
     for rel in targets or ():
         if rel in reports:
             why = "a report an earlier run wrote (it starts with vaultkit's report marker)"
-        elif rel in checked or session.is_config_file(rel) or not (session.root / rel).is_file():
+        elif rel in checked or session.is_config_file(rel):
             continue
-        elif not utf8_name(rel):
-            continue  # reported: VK201, its name is not valid UTF-8
-        elif not rel.lower().endswith(NOTE_SUFFIX):
-            why = "not a Markdown note"
-        elif not is_note_name(rel):
-            why = f"not a note: Obsidian opens as notes only names ending in `{NOTE_SUFFIX}`, in lower case"
-        elif rel == session.report_note:
-            why = "the report note, which vaultkit writes"
-        elif is_unlisted(rel) and is_unlisted(rel.rpartition("/")[0]):
-            why = "in a hidden folder, which Obsidian does not show"
-        elif is_unlisted(rel):
-            why = "a hidden file (its name starts with a dot), which Obsidian does not show"
+        elif os.path.isdir(session.root / rel):
+            why = _folder_unchecked(session, rel, checked)
         else:
-            app_json = display_paths(session.root, [f"{session.obsidian.config_dir}/app.json"])[0]
-            why = exclusion(rel, session.config, session.obsidian, app_json)
-        click.echo(f"vaultkit: not checked: {display_paths(session.root, [rel])[0]}: {why}", err=True)
+            why = _file_unchecked(session, rel)
+        if why:
+            click.echo(f"vaultkit: not checked: {display_paths(session.root, [rel])[0]}: {why}", err=True)
     return [rel for rel in scope if rel not in reports]
+
+
+_HIDDEN_FILE = "a hidden file (its name starts with a dot)"
+
+
+def _file_unchecked(session: Session, rel: str) -> str:
+    """Why a file given by name that is no note of the run was not checked ("": nothing to say)."""
+    from vaultkit.vault import NOTE_SUFFIX, exclusion, is_note_name, is_unlisted, utf8_name
+
+    if not (session.root / rel).is_file() or not utf8_name(rel):
+        return ""  # gone, or reported: VK201, its name is not valid UTF-8
+    if not is_note_name(rel):
+        lower = f"not a note: Obsidian opens as notes only names ending in `{NOTE_SUFFIX}`, in lower case"
+        return lower if rel.lower().endswith(NOTE_SUFFIX) else "not a Markdown note"
+    if rel == session.report_note:
+        return "the report note, which vaultkit writes"
+    if is_unlisted(rel):
+        in_folder = is_unlisted(rel.rpartition("/")[0])
+        return f"{'in a hidden folder' if in_folder else _HIDDEN_FILE}, which Obsidian does not show"
+    app_json = display_paths(session.root, [f"{session.obsidian.config_dir}/app.json"])[0]
+    return exclusion(rel, session.config, session.obsidian, app_json)
+
+
+def _folder_unchecked(session: Session, rel: str, checked: Collection[str]) -> str:
+    """Why no note of a folder given by name was checked (`vaultkit check .trash`, an excluded `Archive`),
+    which said only "0 notes checked"; "" where one was, or where nothing hides its notes."""
+    from vaultkit.vault import exclusion, is_excluded, is_unlisted
+
+    folder = rel.rstrip("/") + "/"
+    if any(note.startswith(folder) for note in checked):
+        return ""
+    if is_unlisted(rel):
+        return "a hidden folder, which Obsidian does not show: its notes are not checked"
+    if is_excluded(folder, session.config, session.obsidian):
+        app_json = display_paths(session.root, [f"{session.obsidian.config_dir}/app.json"])[0]
+        return exclusion(folder, session.config, session.obsidian, app_json)
+    return ""
 
 
 def tell_no_notes(result: RunResult) -> bool:
