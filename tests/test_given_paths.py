@@ -82,6 +82,20 @@ def test_a_folder_holding_two_vaults_names_both(
     assert "but its folders journal/ and notes/ are vaults: give one of them" in result.stderr, result.stderr
 
 
+def test_a_folder_holding_many_vaults_names_the_first_five(
+    make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run in a folder of many vaults (~/Vaults, /tmp), the error named every one of them, in one line of any
+    length (83 in /tmp on a test machine); as an ambiguous link's notes, the first five and how many more."""
+    for i in range(1, 9):
+        make_vault({"A.md": "x\n"}, name=f"many/v{i}")
+    monkeypatch.chdir(tmp_path / "many")
+    result = run_cli("check")
+    assert result.exit_code == 2, result.output
+    said = "but its folders v1/, v2/, v3/, v4/, v5/ and 3 more are vaults: give one of them"
+    assert said in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("command", ["check", "link"])
 def test_a_folder_outside_any_vault_is_still_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str

@@ -713,4 +713,9 @@ def _vaults_below_or(folder: Path, config_dir: str, hint: str) -> str:
         return f"; {hint}"
     if len(names) == 1:
         return f", but its folder {names[0]} is one: give that folder"
+    if len(names) > _SHOWN_VAULTS + 1:  # a folder of many vaults (~/Vaults, /tmp): the first few, a count
+        names = [*names[:_SHOWN_VAULTS], f"{len(names) - _SHOWN_VAULTS:,} more"]
     return f", but its folders {', '.join(names[:-1])} and {names[-1]} are vaults: give one of them"
+
+
+_SHOWN_VAULTS = 5  # as many as an ambiguous link's notes (rules.base.SHOWN_CANDIDATES)
