@@ -92,3 +92,12 @@ def test_an_option_shared_by_commands_reads_the_same_in_each_help() -> None:
                 helps.setdefault(max(param.opts, key=len), set()).add(param.help)
     shared = {"--config-dir", "--jobs", "--no-cache", "--vault"}
     assert {opt: helps[opt] for opt in shared if len(helps[opt]) != 1 or None in helps[opt]} == {}
+
+
+def test_watch_help_says_its_times_default_to_the_watch_settings() -> None:
+    """`vaultkit watch --help` gave "(default 250)" and "(default 3 s)", where the defaults are the vault's
+    `[watch]` settings, `debounce_ms` and `settle_seconds` (README, Watch beside Obsidian), and 250 and 3 s
+    only without them."""
+    text = " ".join(run_cli("watch", "--help").stdout.split())
+    assert "(default: [watch] debounce_ms, else 250)" in text, text
+    assert "(default: [watch] settle_seconds, else 3 s)" in text, text

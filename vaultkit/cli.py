@@ -187,13 +187,13 @@ class _Seconds(click.FloatRange):
     "--debounce-ms",
     type=click.IntRange(0, DEBOUNCE_MS_MAX),
     default=None,
-    help="Quiet time before a re-check (default 250).",
+    help="Quiet time before a re-check (default: [watch] debounce_ms, else 250).",
 )
 @click.option(
     "--settle",
     type=_Seconds(0, SETTLE_SECONDS_MAX),
     default=None,
-    help="Quiet time before --fix writes (default 3 s).",
+    help="Quiet time before --fix writes (default: [watch] settle_seconds, else 3 s).",
 )
 @click.option("--report", "report_note", help="Keep this vault-relative note listing current problems.")
 @click.option("--polling", is_flag=True, help="Poll the disk instead of using inotify/FSEvents.")
