@@ -1629,6 +1629,23 @@ def test_a_ref_left_in_a_schema_with_an_id_resolves(
     assert lines(run({**files, "N.md": note})) == [said]
 
 
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        *(("10:30:00Z", True), ("10:30:00+02:00", True), ("10:30:00.5z", True), ("23:59:60Z", True)),
+        *(("01:29:60+01:30", True), ("10:30:00", False), ("10:30", False), ("22:59:60Z", False)),
+        *(("24:00:00Z", False), ("10:30:00+24:00", False), ("١٠:٣٠:٠٠Z", False), ("10:30:00 Z", False)),
+    ],
+)
+def test_the_time_format_is_rfc_3339s_full_time(run: Run, value: str, valid: bool) -> None:
+    """`"format": "time"` is RFC 3339's full-time, as the README and VK010's own words say (`10:30:00Z`).
+    Regression: without the optional rfc3339-validator, jsonschema checked it as draft 3's `%H:%M:%S`:
+    every time with an offset, `10:30:00Z` too, was "not a valid time", and `10:30:00` passed."""
+    content = schema(properties={"at": {"type": "string", "format": "time"}})
+    found = lines(run({"schemas/default.schema.json": content, "N.md": f'---\nat: "{value}"\n---\n'}))
+    assert (found == []) == valid, found
+
+
 def test_a_time_the_time_format_refuses_says_what_it_wants(run: Run) -> None:
     """`"format": "time"` is RFC 3339's full-time: `10:30` was "not a valid time", with no word of the
     seconds and the offset it lacks."""

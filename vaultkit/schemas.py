@@ -737,6 +737,7 @@ def format_checker() -> Any:
     checker = FormatChecker()
     checker.checks("uri")(_is_uri)
     checker.checks("date-time")(_is_datetime)
+    checker.checks("time")(_is_time)
     checker.checks("regex", raises=NotTranslated)(_is_ecma_regex)
     return checker
 
@@ -1085,6 +1086,27 @@ def _is_datetime(value: object) -> bool:
     except ValueError:
         return False
     return "T" in value or " " in value
+
+
+_TIME = re.compile(r"(\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:[Zz]|([+-])(\d\d):(\d\d))", re.ASCII)
+_LAST_MINUTE = 23 * 60 + 59  # of a UTC day: the one minute with a leap second
+
+
+def _is_time(value: object) -> bool:
+    """RFC 3339's full-time, as JSON Schema's `time` is: seconds and an offset (`10:30:00Z`,
+    `10:30:00+02:00`), a leap second only at 23:59 UTC. Regression: jsonschema checks draft 2020-12's
+    `time` only with the optional rfc3339-validator; without it, a FormatChecker of every draft checked
+    draft 3's `%H:%M:%S`, which refused every time with an offset and took `10:30:00` without one."""
+    if not isinstance(value, str):
+        return True
+    m = _TIME.fullmatch(value)
+    if m is None:
+        return False
+    hour, minute, second = int(m[1]), int(m[2]), int(m[3])
+    offset = (int(m[5]) * 60 + int(m[6])) * (-1 if m[4] == "-" else 1) if m[4] else 0
+    if hour > 23 or minute > 59 or second > 60 or (m[4] and (int(m[5]) > 23 or int(m[6]) > 59)):
+        return False
+    return second < 60 or (hour * 60 + minute - offset) % (24 * 60) == _LAST_MINUTE
 
 
 # The formats the schema gate checks itself (`format_checker` gives jsonschema the same "uri" and
