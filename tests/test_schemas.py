@@ -1646,6 +1646,24 @@ def test_the_time_format_is_rfc_3339s_full_time(run: Run, value: str, valid: boo
     assert (found == []) == valid, found
 
 
+def test_formats_are_checked_alike_whatever_else_is_installed(
+    run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the formats the README lists are checked. Regression: jsonschema also checks a format when an
+    optional package for it is installed (`idn-hostname` with idna, which requests brings along): the same
+    note passed in one environment and failed in another, on a format vaultkit says it leaves unchecked."""
+    from jsonschema import FormatChecker
+
+    for name in ("idn-hostname", "hostname", "duration"):  # as idna, fqdn, isoduration register them
+        monkeypatch.setitem(FormatChecker.checkers, name, (lambda value: False, ()))
+    formats = {"host": {"format": "idn-hostname"}, "h": {"format": "hostname"}, "d": {"format": "duration"}}
+    content = schema(properties={**formats, "at": {"format": "date"}})
+    note = '---\nhost: "-x-"\nh: "-x-"\nd: "P1X"\nat: "2024-02-30"\n---\n'
+    assert lines(run({"schemas/default.schema.json": content, "N.md": note})) == [
+        'N.md:5:5: VK010 at: "2024-02-30" is not a valid date'
+    ]
+
+
 def test_a_time_the_time_format_refuses_says_what_it_wants(run: Run) -> None:
     """`"format": "time"` is RFC 3339's full-time: `10:30` was "not a valid time", with no word of the
     seconds and the offset it lacks."""

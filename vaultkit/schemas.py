@@ -731,10 +731,17 @@ def _named_by_id(schemas: SchemaSet, url: str) -> str:
     return " (give a path relative to the note or to the schema folder)"
 
 
+# The formats jsonschema checks for vaultkit, as the README lists them: each needs nothing but the standard
+# library. A FormatChecker() of every format also checked those an optional package that happened to be
+# installed brings (`idn-hostname` with idna, `json-pointer` with jsonpointer): a note's verdict changed with
+# the machine, and formats JSON Schema leaves unchecked where no checker is known were refused.
+_JSONSCHEMA_FORMATS = ("date", "email", "idn-email", "ipv4", "ipv6", "uuid")
+
+
 def format_checker() -> Any:
     from jsonschema import FormatChecker
 
-    checker = FormatChecker()
+    checker = FormatChecker(formats=_JSONSCHEMA_FORMATS)
     checker.checks("uri")(_is_uri)
     checker.checks("date-time")(_is_datetime)
     checker.checks("time")(_is_time)
