@@ -784,6 +784,24 @@ def test_json_offset_finds_the_value_at_a_path(text: str, path: list[Any], key: 
             json.dumps({"properties": {"x": {"dependencies": {}}}}, indent=1),
             "schemas/default.schema.json:4:4: properties/x: 'dependencies' is a keyword ",
         ),
+        # Regression: a $ref that cannot be resolved and a pattern that can backtrack catastrophically were
+        # named by the schema file alone
+        (
+            json.dumps({"properties": {"a": {}, "b": {"$ref": "https://example.com/s.json"}}}, indent=1),
+            "schemas/default.schema.json:5:12: $ref 'https://example.com/s.json' cannot be resolved",
+        ),
+        (
+            json.dumps({"$defs": {"d": {}}, "properties": {"b": {"$ref": "#/$defs/e"}}}, indent=1),
+            "schemas/default.schema.json:7:12: $ref '#/$defs/e' cannot be resolved",
+        ),
+        (
+            json.dumps({"properties": {"a": {"type": "string", "pattern": "^(a+)+$"}}}, indent=1),
+            "schemas/default.schema.json:5:15: pattern '^(a+)+$' can backtrack catastrophically",
+        ),
+        (
+            json.dumps({"patternProperties": {"^x": {}, "^(\\w+\\s?)*$": {}}}, indent=1),
+            "schemas/default.schema.json:4:3: pattern '^(\\\\w+\\\\s?)*$' can backtrack catastrophically",
+        ),
     ],
 )
 def test_a_schema_the_metaschema_refuses_is_named_at_its_line_and_column(

@@ -95,6 +95,9 @@ def bundled_schema_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "schemas"
 
 
+_ANY = object()  # `_path_to`: a key holding any value
+
+
 @dataclass(frozen=True)
 class Selected:
     name: str  # schema file name, relative to the schema folder (or the note's path for `$schema`)
@@ -242,22 +245,34 @@ class SchemaSet:
         """Schema `name`'s references (each resolves inside the folder) and its patterns (none backtracks
         catastrophically); `_check_meta` has passed it."""
         schema = self.contents[name]
-        path = self.folder / name
         for base, ref in _refs_with_base(schema, name):
             if self._resolvable(base, ref):
                 continue
             target = urljoin(base, ref)
+            at = self._written_at(name, "$ref", ref)
             if urlsplit(target).scheme in ("http", "https", "ftp", "file"):
                 raise FatalError(
-                    f"{path}: $ref '{ref}' cannot be resolved: it points outside the schema folder "
+                    f"{at}: $ref '{ref}' cannot be resolved: it points outside the schema folder "
                     f"({target}); vaultkit never fetches schemas over the network: copy that schema into the "
                     "folder and refer to it by file name"
                 )
-            raise FatalError(f"{path}: $ref '{ref}' cannot be resolved: {self._unresolved(name, ref)}")
+            raise FatalError(f"{at}: $ref '{ref}' cannot be resolved: {self._unresolved(name, ref)}")
         for pattern in _patterns(schema):
             reason = backtracking_risk(translate(pattern, unicode=True))
             if reason:
-                raise FatalError(f"{path}: pattern {pattern!r} {reason}; rewrite it without nested repeats")
+                at = self._written_at(name, "pattern", pattern)
+                if at == str(self.folder / name):  # a key of patternProperties
+                    at = self._written_at(name, pattern)
+                raise FatalError(f"{at}: pattern {pattern!r} {reason}; rewrite it without nested repeats")
+
+    def _written_at(self, name: str, key: str, value: object = _ANY) -> str:
+        """`schemas/x.schema.json:7:14`, where the first `key` of schema `name` (holding `value`, which is
+        then the place named) is written, as `_located` names a value the metaschema refuses. Regression:
+        a `$ref` or a pattern refused was named by its file alone, where the README says line and column."""
+        path = _path_to(self.contents[name], key, value)
+        if path is None:
+            return str(self.folder / name)
+        return self._located(name, path, key=value is _ANY)
 
     def _unresolved(self, name: str, ref: str) -> str:
         """Why `ref`, written in schema `name`, finds nothing: the file it names is not in the folder, or the
@@ -1199,6 +1214,24 @@ def _refs_with_base(node: Any, base: str) -> Iterator[tuple[str, str]]:
         for key, value in node.items():
             if key not in _DATA_KEYWORDS:
                 yield from _refs_with_base(value, base)
+
+
+def _path_to(node: Any, key: str, value: object, path: tuple[Any, ...] = ()) -> list[Any] | None:
+    """The path to the first `key`, at any depth, that holds `value` (any, for `_ANY`): only on an error path,
+    where a refused `$ref` or pattern is written."""
+    if isinstance(node, dict):
+        for name, held in node.items():
+            if name == key and (value is _ANY or held == value):
+                return [*path, name]
+            found = _path_to(held, key, value, (*path, name))
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            found = _path_to(item, key, value, (*path, i))
+            if found is not None:
+                return found
+    return None
 
 
 def _patterns(schema: Any) -> Iterator[str]:
