@@ -799,3 +799,14 @@ def test_a_repeated_check_prints_the_stored_output_never_one_of_a_note_saved_sin
     after = run_cli("check", *select)
     assert "Good.md:9:" in after.stdout and "'Gone'" in after.stdout, after.output
     assert run_cli("check", *select).stdout == after.stdout
+
+
+def test_the_report_note_says_one_problem_and_one_note_in_the_singular(make_vault: VaultFactory) -> None:
+    """The report note said "1 problems in 1 of 1 notes." and "No problems in 1 notes.", where the summary
+    line of `check` says "1 problem (...) in 1 of 1 note"."""
+    root = make_vault({"A.md": "See [[Gone]].\n"})
+    run_cli("check", root, "--no-cache", "--report", "R.md")
+    assert "\n1 problem in 1 of 1 note.\n" in (root / "R.md").read_text(encoding="utf-8")
+    (root / "A.md").write_text("Fine.\n")
+    run_cli("check", root, "--no-cache", "--report", "R.md")
+    assert "\nNo problems in 1 note.\n" in (root / "R.md").read_text(encoding="utf-8")

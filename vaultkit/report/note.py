@@ -25,10 +25,12 @@ def render(diagnostics: Sequence[Diagnostic], facts: Mapping[str, NoteFacts], no
     for d in diagnostics:
         by_note[d.path].append(d)
     lines = [REPORT_MARKER, "# vaultkit report", ""]
+    in_notes = f"{notes} note" if notes == 1 else f"{notes} notes"  # as the summary line says it
     if not diagnostics:
-        lines.append(f"No problems in {notes} notes.")
+        lines.append(f"No problems in {in_notes}.")
     else:
-        lines.append(f"{len(diagnostics)} problems in {len(by_note)} of {notes} notes.")
+        problems = "1 problem" if len(diagnostics) == 1 else f"{len(diagnostics)} problems"
+        lines.append(f"{problems} in {len(by_note)} of {in_notes}.")
     for rel in sorted(by_note):
         target = rel[:-3] if rel.endswith(".md") else rel
         linkable = rel.endswith(".md") and _NOT_A_TARGET.search(target) is None
