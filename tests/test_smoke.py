@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
-from conftest import run_cli, snapshot
+import pytest
+from conftest import VaultFactory, run_cli, snapshot
 
 
 def test_example_vault_links_then_is_clean(example_vault: Path) -> None:
@@ -101,3 +103,24 @@ def test_watch_help_says_its_times_default_to_the_watch_settings() -> None:
     text = " ".join(run_cli("watch", "--help").stdout.split())
     assert "(default: [watch] debounce_ms, else 250)" in text, text
     assert "(default: [watch] settle_seconds, else 3 s)" in text, text
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_stop_signal_is_said_in_one_line(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, signum: int, code: int
+) -> None:
+    """SIGTERM or SIGHUP during `check`: exit 143 (129) and one line, `vaultkit: stopped by SIGTERM`, as the
+    README's exit codes say. Regression: click's handling of a KeyboardInterrupt, which the stop is, wrote
+    a blank line first (the end of a terminal's `^C` echo, which only Ctrl-C leaves)."""
+    from vaultkit.commands import check
+    from vaultkit.errors import Stopped
+
+    def stopped(*args: object) -> int:
+        raise Stopped(signum)
+
+    monkeypatch.setattr(check, "run_check", stopped)
+    result = run_cli("check", make_vault({"A.md": "x\n"}))
+    assert (result.exit_code, result.stderr) == (
+        code,
+        f"vaultkit: stopped by {signal.Signals(signum).name}\n",
+    )

@@ -81,7 +81,28 @@ def _common(f: click.decorators.FC) -> click.decorators.FC:
     return f
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Halted(Exception):
+    """A stop signal that ended a command, on its way out past click (see `_Commands`)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+class _Commands(click.Group):
+    """The command group. A stop signal that ends a command (`Stopped`, a KeyboardInterrupt, so that every
+    cleanup Ctrl-C runs runs) leaves it as `_Halted`. Regression: as a KeyboardInterrupt it reached click's
+    main, which first wrote a blank line (the end of a terminal's `^C` echo, which no SIGTERM or SIGHUP
+    leaves), where the README promises one line, `vaultkit: stopped by SIGTERM`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Stopped as e:
+            raise _Halted(e.signum) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vaultkit")
 def cli() -> None:
     """Keep an Obsidian vault healthy: schemas, links, mentions, relations."""
@@ -319,7 +340,7 @@ def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911 - one exit code p
 
         click.echo(f"vaultkit: error: {printable_lines(relative_names(str(e)))}", err=True)
         return 2
-    except Stopped as e:
+    except (Stopped, _Halted) as e:
         return _stopped(e)
     except KeyboardInterrupt:
         return INTERRUPTED
@@ -339,7 +360,7 @@ def _main(argv: Sequence[str] | None) -> int:  # noqa: PLR0911 - one exit code p
     return result if isinstance(result, int) else 0
 
 
-def _stopped(e: Stopped) -> int:
+def _stopped(e: Stopped | _Halted) -> int:
     """SIGTERM, SIGHUP: everything under way was stopped as on Ctrl-C; said in one line (a closed terminal,
     SIGHUP's, hears nothing), and the exit code a shell gives a process the signal ended (143 for SIGTERM)."""
     with contextlib.suppress(OSError, ValueError):
