@@ -160,11 +160,10 @@ CACHE_DIR = ".vaultkit_cache"
 # 88: VK010 of `.nan`, `.inf` or an integer of over 308 digits under a `multipleOf` that is a fraction
 #     (`0.01`), where it was a VK000
 # 89: a relations property YAML cannot take bare (`#related`, `a: b`, `yes`) written quoted as a new key
-# 90: `"format": "time"` is RFC 3339's full-time (`10:30:00Z` passes, `10:30:00` does not), not draft 3's
-# 91: `"format": "time"` is RFC 3339's full-time (`10:30:00Z` passes, `10:30:00` does not), not draft 3's;
+# 90: `"format": "time"` is RFC 3339's full-time (`10:30:00Z` passes, `10:30:00` does not), not draft 3's;
 #     only the formats the README lists are checked, whatever optional packages are installed (idna's
 #     `idn-hostname` was checked where idna was)
-FORMAT = 91
+FORMAT = 90
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
