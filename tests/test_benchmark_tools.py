@@ -27,7 +27,7 @@ def test_per_note_breakdown_runs_on_the_example_vault() -> None:
         assert f"  {step} " in done.stdout, done.stdout
 
 
-@pytest.mark.parametrize("scenario", ["edited", "link-cold"])
+@pytest.mark.parametrize("scenario", ["edited", "link-cold", "schema-edited", "types-edited"])
 def test_the_a_b_comparison_runs_on_the_example_vault(scenario: str) -> None:
     vaultkit = f"{sys.executable} -m vaultkit"
     ab = [sys.executable, str(REPO / "benchmarks" / "ab.py"), "--a", vaultkit, "--b", vaultkit]
