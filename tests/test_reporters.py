@@ -15,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import tracemalloc
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -810,3 +812,48 @@ def test_the_report_note_says_one_problem_and_one_note_in_the_singular(make_vaul
     (root / "A.md").write_text("Fine.\n")
     run_cli("check", root, "--no-cache", "--report", "R.md")
     assert "\nNo problems in 1 note.\n" in (root / "R.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
+@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False), ("", True)])
+def test_text_on_a_terminal_is_coloured_unless_no_color_is_set(
+    no_color: str | None, coloured: bool, tmp_path: Path
+) -> None:
+    """On a terminal the text report is coloured; NO_COLOR set to anything but "" turns it off, as
+    no-color.org asks of every command-line tool (readme37: it was coloured all the same)."""
+    import pty
+
+    vault = tmp_path / "v"
+    (vault / ".obsidian").mkdir(parents=True)
+    (vault / "N.md").write_text("See [[Gone]].\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "vaultkit", "check", "--no-cache", str(vault)],
+            stdout=follower,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+        os.close(follower)
+        follower = -1
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is closed once everything was read (EIO on Linux)
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
+    assert done.returncode == 1
+    assert b"VK101" in out, out
+    assert (b"\x1b[" in out) is coloured, out

@@ -47,7 +47,8 @@ class CheckRequest:
 def run_check(req: CheckRequest) -> int:
     from vaultkit.timing import mark
 
-    color = req.output_file is None and sys.stdout.isatty()
+    # colour on a terminal, unless NO_COLOR is set to anything but "" (no-color.org)
+    color = req.output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     eligible = (
         req.use_cache
         and not req.fix
