@@ -741,6 +741,24 @@ def test_a_notes_own_name_in_its_text_is_not_ambiguous(make_vault: VaultFactory)
     assert found == [("N.md", "VK122")]
 
 
+def test_a_name_two_notes_share_is_not_ambiguous_in_a_note_that_links_one_of_them(
+    make_vault: VaultFactory,
+) -> None:
+    """Two notes share the alias `Lambert`. A note that links one of them already means that one by it: it
+    got "'Lambert' could mean …; not linked" (VK122) all the same (realuse37, after merging two entities).
+    A note that links neither still gets it."""
+    files = {
+        "Nathan Lambert.md": "---\naliases: [Lambert]\n---\nx\n",
+        "Lambert Labs.md": "---\naliases: [Lambert]\n---\nx\n",
+        "Visit.md": "[[Nathan Lambert]] wrote it. Lambert then left.\n",
+        "Other.md": "Lambert then left.\n",
+    }
+    root = vault(make_vault, files)
+    result = run_cli("check", "--no-cache", "--format", "json", root)
+    found = [(Path(d["path"]).name, d["code"]) for d in json.loads(result.stdout)["diagnostics"]]
+    assert found == [("Other.md", "VK122")]
+
+
 def test_minimum_key_length(make_vault: VaultFactory) -> None:
     root = vault(make_vault, {"AI.md": "x\n", "Go.md": "x\n", "Rust.md": "x\n", "N.md": "AI, Go and Rust.\n"})
     assert link_diff(root) == ["AI, Go and [[Rust]]."]

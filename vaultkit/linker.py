@@ -917,8 +917,11 @@ def plan_note(
     for m in mentions:
         targets = table.targets.get(m.key, ())
         if len(targets) > 1:
-            if facts.rel in targets:
-                continue  # the note's own name (or alias) in its own text: never linked, nothing to choose
+            if facts.rel in targets or not done.isdisjoint(targets):
+                # the note's own name (or alias) in its own text: never linked, nothing to choose; or a
+                # note that links one of the notes it could mean already (`[[Yang Zhilin]]`, then `杨植麟`,
+                # an alias two notes share): it means that one, and nothing is left to tell (VK122)
+                continue
             if m.key not in reported:
                 reported.add(m.key)
                 plan.ambiguous.append((m, tuple(sorted(targets))))

@@ -3,7 +3,7 @@
 ## What it does
 Reports the first mention of a name or alias that two or more notes share (two notes called `Overview`, or
 an alias used by two notes), naming the candidates (of more than six, the first five and how many more).
-vaultkit does not link it.
+vaultkit does not link it. A note that links one of the candidates already is not told: it means that one.
 
 ## Why is this bad?
 It is not wrong in itself; it tells you why a mention stayed unlinked. Rename one note, or make the alias
