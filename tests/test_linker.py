@@ -1496,6 +1496,16 @@ def test_relations_under_a_differently_cased_key_are_relations(make_vault: Vault
     assert run_cli("link", "--check", "--no-cache", root).exit_code == 0
 
 
+def test_a_missing_relation_names_the_key_as_the_note_writes_it(make_vault: VaultFactory) -> None:
+    """VK121 of a note whose relations are under `Related:` said "'related' does not list it", a key the
+    note does not have (realuse37); it names `Related`."""
+    root = make_vault(
+        {"T.md": '---\nRelated:\n  - "[[C]]"\n---\nBody.\n', "B.md": "See [[T]].\n", "C.md": "x\n"}
+    )
+    result = run_cli("check", "--no-cache", root)
+    assert "[[B]] links here, but 'Related' does not list it" in result.stdout, result.stdout
+
+
 def test_relation_keeps_crlf(make_vault: VaultFactory) -> None:
     text, _ = relation_edit(make_vault, b"---\r\ntitle: x\r\n---\r\nBody.\r\n")
     assert text == '---\r\ntitle: x\r\nrelated:\r\n  - "[[A]]"\r\n---\r\nBody.\r\n'

@@ -84,15 +84,23 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         if fix is None and facts.editable
         else ""
     )
+    key = _key_in(facts, relations.property)
     yield Diagnostic(
         facts.rel,
         1,
         1,
         RULE.code,
-        f"{_listed(links)} {verb} here, but '{relations.property}' does not list {them}{why}",
+        f"{_listed(links)} {verb} here, but '{key}' does not list {them}{why}",
         RULE.severity,
         fix,
     )
+
+
+def _key_in(facts: NoteFacts, prop: str) -> str:
+    """The relations property as the note writes its key (`Related:`, which vaultkit reads as `related`, as
+    Obsidian reads keys), else as configured."""
+    wanted = prop.lower()
+    return next((key for key in facts.properties if key.lower() == wanted), prop)
 
 
 SHOWN = 5  # names in the message; the fix adds them all
