@@ -165,7 +165,8 @@ CACHE_DIR = ".vaultkit_cache"
 #     `idn-hostname` was checked where idna was)
 # 91: no VK122 in a note that links one of the notes an ambiguous mention could mean (a stored report)
 # 92: VK121 names the relations key as the note writes it (`Related`) (a stored report)
-FORMAT = 92
+# 93: a `$schema` ending in `/` (a folder's path) names no schema (VK011)
+FORMAT = 93
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

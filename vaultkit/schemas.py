@@ -718,14 +718,7 @@ def schema_for(schemas: SchemaSet, rel: str, data: Mapping[str, Any], config: Co
 def _explicit(schemas: SchemaSet, rel: str, ref: object, schema_dir: str | None, where: str) -> Selected:
     if not isinstance(ref, str):  # `$schema: 5` names nothing: reported, never ignored
         return Selected("", ("VK012", f"$schema: {brief(ref)} is not a path; give the schema's path as text"))
-    candidates = []
-    if schema_dir:  # relative to the note's folder, landing in the schema folder
-        beside = posixpath.normpath(posixpath.join(posixpath.dirname(rel), ref))
-        folder = posixpath.normpath(schema_dir) + "/"
-        if beside.startswith(folder):
-            candidates.append(beside[len(folder) :])
-    candidates.append(posixpath.normpath(ref))  # relative to the schema folder
-    for candidate in candidates:
+    for candidate in _candidates(rel, ref, schema_dir):
         if schemas.has(candidate):
             return Selected(candidate)
     message = f"$schema: '{ref}' is not a schema in {where}"
@@ -734,6 +727,22 @@ def _explicit(schemas: SchemaSet, rel: str, ref: object, schema_dir: str | None,
     else:
         message += " (give a path relative to the note or to that folder)"
     return Selected("", ("VK012", message))
+
+
+def _candidates(rel: str, ref: str, schema_dir: str | None) -> list[str]:
+    """The schema files a note's `$schema` may name, first relative to the note's folder (landing in the
+    schema folder), then to the schema folder. None for a folder's path: normpath made `x.schema.json/` the
+    file `x.schema.json`."""
+    if ref.endswith("/"):
+        return []
+    candidates = []
+    if schema_dir:
+        beside = posixpath.normpath(posixpath.join(posixpath.dirname(rel), ref))
+        folder = posixpath.normpath(schema_dir) + "/"
+        if beside.startswith(folder):
+            candidates.append(beside[len(folder) :])
+    candidates.append(posixpath.normpath(ref))
+    return candidates
 
 
 def _named_by_id(schemas: SchemaSet, url: str) -> str:
