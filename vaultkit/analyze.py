@@ -244,6 +244,9 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
         facts.anchor = relation_anchor(note.text, note.fm, config.relations.property)
         if facts.anchor is not None:  # spares the check of a relation edit a second load of the YAML
             facts.kept = kept_digest(note.fm, config.relations.property)
+    if config.relations.enabled:  # where VK121 points: the note's relations key, if it has one
+        node = note.fm.nodes.get((note.fm.key_for(config.relations.property),))
+        facts.relations_line = node.key_line if node is not None else 0
     facts.properties = tuple(data)
     return facts
 

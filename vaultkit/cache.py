@@ -166,7 +166,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 91: no VK122 in a note that links one of the notes an ambiguous mention could mean (a stored report)
 # 92: VK121 names the relations key as the note writes it (`Related`) (a stored report)
 # 93: a `$schema` ending in `/` (a folder's path) names no schema (VK011)
-FORMAT = 93
+# 94: VK121 at the line of the note's relations key (NoteFacts.relations_line), where it has one
+FORMAT = 94
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -116,6 +116,7 @@ class NoteFacts:
     schema_input: str | bool | None = None
     schema_key: str = ""
     schemas: str = ""
+    relations_line: int = 0  # the line of the relations property's key (0: none), where VK121 is reported
     # `suppressions` indexed for look-ups, built when first needed (never cached nor compared)
     _suppression_index: SuppressionIndex | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -157,6 +158,7 @@ def facts_to_json(facts: NoteFacts) -> dict[str, Any]:
         "schema_input": facts.schema_input,
         "schema_key": facts.schema_key,
         "schemas": facts.schemas,
+        "relations_line": facts.relations_line,
     }
 
 
@@ -185,6 +187,7 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         schema_input=_schema_input(data["schema_input"]),
         schema_key=str(data["schema_key"]),
         schemas=str(data["schemas"]),
+        relations_line=int(data["relations_line"]),
     )
 
 

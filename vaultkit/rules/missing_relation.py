@@ -87,7 +87,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     key = _key_in(facts, relations.property)
     yield Diagnostic(
         facts.rel,
-        1,
+        facts.relations_line or 1,  # at the key, where the links are to be listed, else at the top
         1,
         RULE.code,
         f"{_listed(links)} {verb} here, but '{key}' does not list {them}{why}",
