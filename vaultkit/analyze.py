@@ -15,7 +15,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from vaultkit.config import Config
 from vaultkit.diagnostics import Diagnostic
@@ -206,7 +206,8 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
         return NoteFacts(note.rel, note.raw.digest, report=True, schema_input=False)
     diagnostics = [d for rule in NOTE_RULES for d in rule.check(note, ctx)]
     facts = NoteFacts(note.rel, note.raw.digest if note.raw else "", diagnostics=tuple(diagnostics))
-    facts.schema_input, facts.schema_key, facts.schemas = _schema_basis(note, ctx)
+    facts.schema_input, facts.schema_key = _schema_basis(note, ctx)
+    facts.schemas = ctx.schemas.short_fingerprint
     if not note.readable:
         return facts
     config = ctx.config
@@ -251,24 +252,23 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     return facts
 
 
-def _schema_basis(note: Note, ctx: NoteContext) -> tuple[str | bool | None, str, str]:
-    """What the note's schema findings depend on (`NoteFacts.schema_input`, `schema_key`, `schemas`). A note
-    whose frontmatter is not read, or whose `$schema` is not text, has findings no schema file changes."""
-    schemas = ctx.schemas
+def _schema_basis(note: Note, ctx: NoteContext) -> tuple[str | Literal[False] | None, str]:
+    """What the note's schema findings depend on (`NoteFacts.schema_input` and `schema_key`). A note whose
+    frontmatter is not read, or whose `$schema` is not text, has findings no schema file changes."""
     if not note.readable or not note.fm.loaded:
-        return False, "", schemas.short_fingerprint
+        return False, ""
     data = note.fm.data
     explicit = data.get("$schema")
     if explicit is not None and not isinstance(explicit, str):
-        return False, "", schemas.short_fingerprint
+        return False, ""
     kind = data.get(ctx.config.type_property)
     given = explicit or None  # `$schema: ""` is not set, as `select_schema` reads it
     if given is None and kind not in (None, "") and not isinstance(kind, str):
         # `type: [wiki]`: VK011 names the types the folder has a schema for. No key: these findings hold
         # only while the folder is the very same
-        return None, "", schemas.short_fingerprint
-    key = findings_key(schemas, note.rel, given, kind if isinstance(kind, str) else None, ctx.config)
-    return given, key, schemas.short_fingerprint
+        return None, ""
+    key = findings_key(ctx.schemas, note.rel, given, kind if isinstance(kind, str) else None, ctx.config)
+    return given, key
 
 
 def _body_links(note: Note, base: int) -> Iterator[LinkFact]:

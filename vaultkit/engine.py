@@ -1123,8 +1123,8 @@ def _scope(session: Session, listing: Listing, targets: tuple[str, ...] | None) 
 
 
 def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions, session: Session) -> str:
-    """The vault as this run reads it, for the stored report: its notes, options and schemas (the cache's
-    entries are tied to the rest of the configuration)."""
+    """The vault as this run reads it, for the stored report: its notes, options, and the schemas and
+    settings the cache's entries are not tied to (`cache.report_basis`)."""
     extra = [opts.select, opts.ignore, list(listing.skipped_links), list(listing.unreadable)]
     return state_key(listing.notes, listing.files, digests, [*extra, session.report_basis])
 

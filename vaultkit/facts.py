@@ -14,7 +14,7 @@ import json
 import sys
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.paths import nfc
@@ -113,7 +113,7 @@ class NoteFacts:
     # only the notes it concerns (`schemas.findings_key`): the note's `$schema` (None: not set; False: no
     # schema file changes this note's findings), the key, and the schema folder's fingerprint it was made
     # under (the key holds without being made again while the folder is the same)
-    schema_input: str | bool | None = None
+    schema_input: str | Literal[False] | None = None
     schema_key: str = ""
     schemas: str = ""
     relations_line: int = 0  # the line of the relations property's key (0: none), where VK121 is reported
@@ -191,10 +191,23 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
     )
 
 
-def _schema_input(value: object) -> str | bool | None:
-    if value is None or value is False or isinstance(value, str):
+def _schema_input(value: object) -> str | Literal[False] | None:
+    if value is None or isinstance(value, str):
         return value
+    if value is False:
+        return False
     raise ValueError(f"schema_input {value!r}")  # a cache entry of another shape: parsed again
+
+
+def key_as_written(keys: Iterable[str], name: str) -> str:
+    """The key Obsidian reads `name` from: the first one equal to it but for case, as it finds `aliases`
+    and `tags` (`/^aliases$/i` in parseFrontMatterAliases, `/^tags$/i` in parseFrontMatterTags), and as
+    vaultkit finds the relations property (`Related:` too); `name` itself when there is none."""
+    wanted = name.lower()
+    for key in keys:  # a plain loop: next() over a generator cost twice as much, four times a note
+        if key.lower() == wanted:
+            return key
+    return name
 
 
 class LinkTarget(NamedTuple):

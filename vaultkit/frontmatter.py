@@ -17,6 +17,8 @@ from typing import Any
 
 import yaml
 
+from vaultkit.facts import key_as_written
+
 try:
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -203,14 +205,8 @@ class Frontmatter:
     shared: bool = False  # an alias repeats a value: spelling every value out may take far more than the YAML
 
     def key_for(self, name: str) -> str:
-        """The key Obsidian reads `name` from: the first one equal to it but for case, as it finds `aliases`
-        and `tags` (`/^aliases$/i` in parseFrontMatterAliases, `/^tags$/i` in parseFrontMatterTags), and as
-        vaultkit finds the relations property (`Related:` too); `name` itself when there is none."""
-        wanted = name.lower()
-        for key in self.data:  # a plain loop: next() over a generator cost twice as much, four times a note
-            if key.lower() == wanted:
-                return key
-        return name
+        """The key Obsidian reads `name` from (`facts.key_as_written`): `Aliases:` for `aliases`."""
+        return key_as_written(self.data, name)
 
 
 def split(text: str) -> Frontmatter:

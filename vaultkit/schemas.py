@@ -513,19 +513,11 @@ def _refs(node: Any) -> Iterator[str | None]:
     """Every `$ref` of a schema, wherever it is (also where it is no keyword: more files, never fewer);
     None for a reference `_inline` does not follow by file name (`$dynamicRef`, `$recursiveRef`, a `$ref`
     that is not text)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            for key, value in item.items():
-                if key == "$ref":
-                    yield value if isinstance(value, str) else None
-                elif key in ("$dynamicRef", "$recursiveRef"):
-                    yield None
-                else:
-                    stack.append(value)
-        elif isinstance(item, list):
-            stack.extend(item)
+    for key, value in _walk(node):
+        if key == "$ref":
+            yield value if isinstance(value, str) else None
+        elif key in ("$dynamicRef", "$recursiveRef"):
+            yield None
 
 
 def _annotated(target: dict[str, Any], siblings: dict[str, Any]) -> dict[str, Any]:
@@ -643,8 +635,6 @@ def findings_hold(schemas: SchemaSet, config: Config, rel: str, facts: NoteFacts
     explicit = facts.schema_input
     if facts.schemas == schemas.short_fingerprint or explicit is False:
         return True
-    if explicit is True:  # no cache entry holds it (`facts._schema_input`)
-        return False
     return facts.schema_key == findings_key(schemas, rel, explicit, facts.note_type, config)
 
 

@@ -207,8 +207,7 @@ def _file_unchecked(session: Session, rel: str) -> str:
     if is_unlisted(rel):
         in_folder = is_unlisted(rel.rpartition("/")[0])
         return f"{'in a hidden folder' if in_folder else _HIDDEN_FILE}, which Obsidian does not show"
-    app_json = display_paths(session.root, [f"{session.obsidian.config_dir}/app.json"])[0]
-    return exclusion(rel, session.config, session.obsidian, app_json)
+    return exclusion(rel, session.config, session.obsidian, _app_json(session))
 
 
 def _folder_unchecked(session: Session, rel: str, checked: Collection[str]) -> str:
@@ -222,9 +221,13 @@ def _folder_unchecked(session: Session, rel: str, checked: Collection[str]) -> s
     if is_unlisted(rel):
         return "a hidden folder, which Obsidian does not show: its notes are not checked"
     if is_excluded(folder, session.config, session.obsidian):
-        app_json = display_paths(session.root, [f"{session.obsidian.config_dir}/app.json"])[0]
-        return exclusion(folder, session.config, session.obsidian, app_json)
+        return exclusion(folder, session.config, session.obsidian, _app_json(session))
     return ""
+
+
+def _app_json(session: Session) -> str:
+    """The vault's `app.json` as an exclusion names it: from the current folder, as diagnostics name files."""
+    return display_paths(session.root, [f"{session.obsidian.config_dir}/app.json"])[0]
 
 
 def tell_no_notes(result: RunResult) -> bool:

@@ -53,7 +53,7 @@ import sys
 from collections.abc import Iterable, Sequence
 
 from vaultkit.diagnostics import Diagnostic, Fix, RelationsFix
-from vaultkit.facts import DRAWING_PROPERTY, NoteFacts
+from vaultkit.facts import DRAWING_PROPERTY, NoteFacts, key_as_written
 from vaultkit.rules.base import VaultContext, rule
 
 
@@ -84,7 +84,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         if fix is None and facts.editable
         else ""
     )
-    key = _key_in(facts, relations.property)
+    key = key_as_written(facts.properties, relations.property)  # `Related`, as the note writes it
     yield Diagnostic(
         facts.rel,
         facts.relations_line or 1,  # at the key, where the links are to be listed, else at the top
@@ -94,13 +94,6 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         RULE.severity,
         fix,
     )
-
-
-def _key_in(facts: NoteFacts, prop: str) -> str:
-    """The relations property as the note writes its key (`Related:`, which vaultkit reads as `related`, as
-    Obsidian reads keys), else as configured."""
-    wanted = prop.lower()
-    return next((key for key in facts.properties if key.lower() == wanted), prop)
 
 
 SHOWN = 5  # names in the message; the fix adds them all
