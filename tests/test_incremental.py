@@ -129,6 +129,16 @@ CHANGES: dict[str, list[Change]] = {
         _delete("Entities/Companies/Xiaomi.md"),
         _create("Entities/Companies/Xiaomi.md", "---\ntype: entity\naliases: [小米]\n---\n# Xiaomi\n"),
     ],
+    # Only how a name must be written changes, not the notes it names: the notes that mention it are
+    # scanned again (`kimi-cli` mentions `kimi`, not `Kimi`: `linker._identifier`; `KIMI` asks for capitals)
+    "an alias spelled again in lower case, where a note glues it to a word": [
+        _append("Entities/Papers/ResRL.md", "\nInstall kimi-cli to try it.\n"),
+        _edit("Entities/Labs/Moonshot AI.md", "aliases: [Moonshot, Kimi]", "aliases: [Moonshot, kimi]"),
+    ],
+    "an alias spelled again as an acronym": [
+        _append("Entities/Papers/ResRL.md", "\nKimi answers.\n"),
+        _edit("Entities/Labs/Moonshot AI.md", "aliases: [Moonshot, Kimi]", "aliases: [Moonshot, KIMI]"),
+    ],
     "an alias removed, then restored": [
         _edit("Entities/Labs/Moonshot AI.md", "aliases: [Moonshot, Kimi]", "aliases: [Moonshot]"),
         _edit("Entities/Labs/Moonshot AI.md", "aliases: [Moonshot]", "aliases: [Moonshot, Kimi]"),
@@ -346,6 +356,23 @@ def test_a_whole_vault_run_after_runs_on_the_changed_notes_equals_a_fresh_run(
         touched = [rel for rel in change(example_vault) if (example_vault / rel).exists()]
         if touched:
             Runner(open_session(example_vault)).run(RunOptions(targets=tuple(touched), jobs=1))
+    assert _rows(Runner(open_session(example_vault)).run(RunOptions(jobs=1)).diagnostics) == _fresh(
+        example_vault
+    )
+
+
+@pytest.mark.parametrize("name", list(CHANGES))
+def test_a_whole_vault_run_after_each_change_equals_a_fresh_run(
+    example_vault: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each whole-vault run stores the mentions it found with the keys it found them with; the next one,
+    once a name or alias changed, reuses those of a note that holds no key whose notes or spelling changed
+    (`Runner._reuse_stale`): what it reuses must be what a fresh scan finds."""
+    monkeypatch.setattr(cache, "RACY_NS", 0)
+    Runner(open_session(example_vault)).run(RunOptions(jobs=1))
+    for change in CHANGES[name]:
+        change(example_vault)
+        Runner(open_session(example_vault)).run(RunOptions(jobs=1))
     assert _rows(Runner(open_session(example_vault)).run(RunOptions(jobs=1)).diagnostics) == _fresh(
         example_vault
     )

@@ -487,6 +487,37 @@ def test_a_name_inside_a_longer_versioned_name_is_not_a_mention(make_vault: Vaul
     ]
 
 
+def test_a_name_inside_a_package_or_repository_id_is_not_a_mention(make_vault: VaultFactory) -> None:
+    """Regression: notes on open-weight models name packages and Hugging Face repositories, and
+    `openai-python` became `[[OpenAI|openai]]-python`, `openai/gpt-oss-20b` `[[OpenAI|openai]]/gpt-oss-20b`
+    and `Qwen/Qwen2.5-Max` `[[Qwen]]/Qwen2.5-Max`: a link inside the name of a thing the lab made, which took
+    the note's one link (`first_only`) from the mention after it. A name in lower case that none of its
+    spellings is, glued to a word by a hyphen or a slash, or one side of a repository named after its owner,
+    is part of that id. Written as the note writes it (`OpenAI-compatible`, `OpenAI/Anthropic`), or where the
+    note's own name is in lower case (`deep learning-based`), it is still a mention."""
+    files = {
+        "OpenAI.md": "x\n",
+        "Qwen.md": "x\n",
+        "Qwen2.5-Max.md": "x\n",
+        "Meta.md": "x\n",
+        "Anthropic.md": "x\n",
+        "deep learning.md": "x\n",
+    }
+    skipped = {
+        "A.md": "Install openai-python, load openai/gpt-oss-20b; OpenAI ships both.\n",
+        "B.md": "Pull Qwen/Qwen2.5-Max from Qwen, the Qwen2.5-Max card.\n",
+        "C.md": "See meta-llama/Llama-3.1-8B and facebook/meta by Meta.\n",
+    }
+    kept = {"D.md": "OpenAI-compatible, the OpenAI/Anthropic race, deep learning-based.\n"}
+    root = vault(make_vault, {**files, **skipped, **kept})
+    assert link_diff(root) == [
+        "Install openai-python, load openai/gpt-oss-20b; [[OpenAI]] ships both.",
+        "Pull Qwen/Qwen2.5-Max from [[Qwen]], the [[Qwen2.5-Max]] card.",
+        "See meta-llama/Llama-3.1-8B and facebook/meta by [[Meta]].",
+        "[[OpenAI]]-compatible, the OpenAI/[[Anthropic]] race, [[deep learning]]-based.",
+    ]
+
+
 def test_a_note_named_by_its_domain_is_not_mentioned_by_a_path_on_it(make_vault: VaultFactory) -> None:
     """Regression: labs are named by their domains (`01.ai`, `Z.ai`), and `see 01.ai/about` became
     `see [[01.ai]]/about`, a link inside an address with no scheme, where `huggingface.co/Meituan` was

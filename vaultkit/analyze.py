@@ -60,6 +60,7 @@ class Analyzer:
         self._masks: dict[str, tuple[str, int, tuple[tuple[int, int], ...], int]] = {}
         self._mentioned: set[str] = set()  # notes the last scans found a mention in
         self._keys: dict[str, Any] | None = None  # the payload of a KeyTable
+        self._lowercase: frozenset[str] = frozenset()  # its keys spelled in lower case, as a set
         self._automaton: Any = None  # over all keys, built once more notes than SMALL_SCAN are scanned
         self._filter: KeyFilter | None = None
         self._scanned = 0  # notes scanned with these keys so far
@@ -102,6 +103,7 @@ class Analyzer:
 
     def set_keys(self, payload: dict[str, Any]) -> None:
         self._keys = payload
+        self._lowercase = frozenset(payload["lowercase"])  # looked up at each mention glued to a word
         self._automaton = self._filter = None
         self._scanned = 0
 
@@ -136,7 +138,7 @@ class Analyzer:
         out = []
         line_start, last = 0, 0  # offsets into the body; mentions come in order: count lines from the last
         line_end, over_row = -1, False  # the mention's line's end; whether a delimiter row could follow it
-        for start, end, key in scan_mentions(prose, acronyms, automaton_for):
+        for start, end, key in scan_mentions(prose, acronyms, automaton_for, self._lowercase):
             if end > line_end:  # once a line: a long line of many mentions is not searched again for each
                 newline = prose.find("\n", end)
                 line_end = newline if newline >= 0 else len(prose)

@@ -167,7 +167,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 92: VK121 names the relations key as the note writes it (`Related`) (a stored report)
 # 93: a `$schema` ending in `/` (a folder's path) names no schema (VK011)
 # 94: VK121 at the line of the note's relations key (NoteFacts.relations_line), where it has one
-FORMAT = 94
+# 95: a name in lower case glued to a word (`openai-python`), or a repository named after its owner
+#     (`Qwen/Qwen2.5-Max`), is no mention (`linker._identifier`); KeyTable.lowercase
+FORMAT = 95
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

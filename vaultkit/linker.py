@@ -18,7 +18,7 @@ import re
 import sys
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -89,6 +89,9 @@ class KeyTable:
 
     targets: dict[str, tuple[str, ...]] = field(default_factory=dict)
     acronyms: dict[str, str] = field(default_factory=dict)  # folded key -> exact spelling required
+    # folded keys some spelling of which is all lower case (`deep learning`, `01.ai`): a mention of any other
+    # written so is a package or repository id where it is glued to a word (`_identifier`)
+    lowercase: frozenset[str] = frozenset()
 
     @classmethod
     def build(cls, facts: Mapping[str, NoteLike], config: LinkConfig) -> KeyTable:
@@ -96,6 +99,7 @@ class KeyTable:
         targets: dict[str, set[str]] = defaultdict(set)
         never = {fold(nfc(k)) for k in config.never}
         relaxed: set[str] = set()
+        lowercase: set[str] = set()
         for rel, f in facts.items():
             if not f.readable or not nameable(rel):
                 continue
@@ -105,19 +109,27 @@ class KeyTable:
                 if folded in never or not usable_key(key, config.min_length):
                     continue
                 targets[folded].add(rel)
+                if key.islower():
+                    lowercase.add(folded)
                 if not _is_acronym(key):
                     relaxed.add(folded)  # "01.ai" and "01.AI": one spelling is no acronym, so match any case
                     table.acronyms.pop(folded, None)
                 elif folded not in relaxed:
                     table.acronyms[folded] = key
         table.targets = {key: tuple(sorted(rels)) for key, rels in targets.items()}
+        table.lowercase = frozenset(lowercase)
         return table
+
+    def spelling(self, key: str) -> tuple[tuple[str, ...], str | None, bool]:
+        """What a mention of `key` depends on beyond its text: the notes it names, and how it must be written
+        to be one. A scan's mentions of a key stay right while this stays the same."""
+        return self.targets.get(key, ()), self.acronyms.get(key), key in self.lowercase
 
     @functools.cached_property  # a table is never changed once built (watch builds a new one)
     def fingerprint(self) -> str:
         h = hashlib.sha256()
         for key in sorted(self.targets):
-            h.update(f"{key}\0{sorted(self.targets[key])}\0{self.acronyms.get(key, '')}\n".encode())
+            h.update(f"{key}\0{self.spelling(key)}\n".encode())
         return h.hexdigest()
 
     def automaton(self) -> Any:
@@ -125,17 +137,22 @@ class KeyTable:
 
     def to_json(self) -> dict[str, Any]:
         targets = {key: sorted(rels) for key, rels in self.targets.items()}
-        return {"targets": targets, "acronyms": self.acronyms, "fingerprint": self.fingerprint}
+        return {
+            "targets": targets,
+            "acronyms": self.acronyms,
+            "lowercase": sorted(self.lowercase),
+            "fingerprint": self.fingerprint,
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> KeyTable:
         targets = {str(key): tuple(sorted(map(str, rels))) for key, rels in data["targets"].items()}
-        table = cls(targets, dict(data["acronyms"]))
+        table = cls(targets, dict(data["acronyms"]), frozenset(map(str, data["lowercase"])))
         table.__dict__["fingerprint"] = str(data["fingerprint"])  # where functools.cached_property keeps it
         return table
 
     def payload(self) -> dict[str, Any]:
-        return {"keys": sorted(self.targets), "acronyms": self.acronyms}
+        return {"keys": sorted(self.targets), "acronyms": self.acronyms, "lowercase": sorted(self.lowercase)}
 
 
 class KeyFacts(NamedTuple):
@@ -423,10 +440,14 @@ def fold(text: str) -> str:
 
 
 def scan_mentions(
-    prose: str, acronyms: dict[str, str], automaton_for: Callable[[str], Any]
+    prose: str,
+    acronyms: dict[str, str],
+    automaton_for: Callable[[str], Any],
+    lowercase: Container[str] = frozenset(),
 ) -> list[tuple[int, int, str]]:
     """(start, end, key) of every key match in `prose` at word boundaries: leftmost-longest, no overlaps.
-    `automaton_for(lowered)` gives an automaton over the vault's keys, or over those `lowered` contains.
+    `automaton_for(lowered)` gives an automaton over the vault's keys, or over those `lowered` contains;
+    `acronyms` and `lowercase` are the KeyTable's.
 
     Keys are NFC (`paths.nfc`). Prose that is not (`Cafe` and a combining acute accent, Hangul written as
     jamo, as text pasted from a macOS file name or a PDF can be) is scanned in its NFC form, and each match
@@ -434,10 +455,10 @@ def scan_mentions(
     if not prose:
         return []
     if prose.isascii() or unicodedata.is_normalized("NFC", prose):
-        return _scan(prose, acronyms, automaton_for)
+        return _scan(prose, acronyms, automaton_for, lowercase)
     composed, origin = composed_with_origins(prose)
     found = []
-    for start, end, key in _scan(composed, acronyms, automaton_for):
+    for start, end, key in _scan(composed, acronyms, automaton_for, lowercase):
         first, last = origin[start], origin[end]
         if first >= 0 and last >= 0:  # a match that starts or ends inside a composed character: missed
             found.append((first, last, key))
@@ -508,7 +529,7 @@ def _starts_piece(ch: str) -> bool:
 
 
 def _scan(
-    prose: str, acronyms: dict[str, str], automaton_for: Callable[[str], Any]
+    prose: str, acronyms: dict[str, str], automaton_for: Callable[[str], Any], lowercase: Container[str]
 ) -> list[tuple[int, int, str]]:
     lowered = fold(prose)
     automaton = automaton_for(lowered)
@@ -527,7 +548,7 @@ def _scan(
         if edges is None:  # the general decision
             if not _starts_word(prose, start) or (start > 0 and prose[start - 1] in _NOT_BEFORE):
                 continue
-            mention = _is_mention(prose, start, end, acronyms.get(key))
+            mention = _is_mention(prose, start, end, acronyms.get(key), key not in lowercase)
         elif not edges[0]:
             continue
         else:
@@ -538,7 +559,7 @@ def _scan(
                 (
                     (start + len(k), k)
                     for k in facts.prefixes
-                    if _is_mention(prose, start, start + len(k), acronyms.get(k))
+                    if _is_mention(prose, start, start + len(k), acronyms.get(k), k not in lowercase)
                 ),
                 (0, ""),
             )
@@ -638,17 +659,19 @@ def _alone(ch: str) -> bool:
     )
 
 
-def _is_mention(prose: str, start: int, end: int, acronym: str | None) -> bool:
+def _is_mention(prose: str, start: int, end: int, acronym: str | None, capitalised: bool = False) -> bool:
     """Is prose[start:end], which starts a word, a mention: a whole word, not inside a name, not where a
     link would change the text around it (a Dataview key, a closing bracket, an emphasis), and an acronym
-    only as written?"""
+    only as written? `capitalised`: no spelling of its key is all lower case (`_identifier`)."""
     if not _ends_word(prose, end) or _breaks_emphasis(prose, start, end):
         return False
     if end < len(prose) and (prose[end] in "](" or prose.startswith("::", end)):
         return False
     if _reduplicated(prose, start, end):
         return False
-    return not _in_a_name(prose, start, end) and (acronym is None or prose[start:end] == acronym)
+    if acronym is not None and prose[start:end] != acronym:
+        return False
+    return not _in_a_name(prose, start, end) and not _identifier(prose, start, end, capitalised)
 
 
 def _reduplicated(prose: str, start: int, end: int) -> bool:
@@ -858,6 +881,49 @@ def _in_a_name(prose: str, start: int, end: int) -> bool:
         domain_to = end + 1 if prose[end : end + 1] == "/" else start
         return slashes >= 2 or _DOMAIN.search(prose, first, domain_to) is not None
     return False
+
+
+def _identifier(prose: str, start: int, end: int, capitalised: bool) -> bool:
+    """A package or repository id: a name written all in lower case though none of its spellings is
+    (`openai` for `OpenAI.md`), glued by a hyphen or a slash to a word, as a package or an account on a code
+    host names it (`openai-python`, `openai/whisper-large-v3`, `huggingface/transformers`), or a repository
+    named after its owner (`Qwen/Qwen2.5-Max`, where either side is a note). A link there names the lab
+    inside the name of a thing it made. A name written as its note writes it (`OpenAI-compatible`,
+    `OpenAI/Anthropic`) is still a mention, and so is any name whose note or alias is all lower case
+    (`deep learning-based`: in a vault that names its notes so, the lower case says nothing)."""
+    n = len(prose)
+    after = end + 1 < n and prose[end] in "-/" and _letter(prose[end + 1])
+    before = start >= 2 and prose[start - 1] in "-/" and _letter(prose[start - 2])
+    if not (after or before):
+        return False
+    return (capitalised and prose[start:end].islower()) or _owner_repository(prose, start, end)
+
+
+def _owner_repository(prose: str, start: int, end: int) -> bool:
+    """Is prose[start:end] one side of `owner/repository` where the repository is named after its owner
+    (`Qwen/Qwen2.5-Max`, `Qwen/Qwen3-8B`): the name after the slash begins with the one before it, and is
+    longer?"""
+    name = prose[start:end].casefold()
+    if prose[end : end + 1] == "/":
+        repository = end + 1
+        following = repository + len(name)
+        return prose[repository:following].casefold() == name and _letter_or_sign(prose, following)
+    if start < 1 or prose[start - 1] != "/":
+        return False
+    first = start - 1
+    while first > max(0, start - _NAME_REACH) and _letter(prose[first - 1]):
+        first -= 1
+    owner = prose[first : start - 1].casefold()
+    return bool(owner) and len(owner) < len(name) and name.startswith(owner)
+
+
+def _letter_or_sign(prose: str, at: int) -> bool:
+    """Does a name go on at prose[at]: a letter, a digit, or a hyphen or dot before one?"""
+    if at >= len(prose):
+        return False
+    if prose[at] in "-." and at + 1 < len(prose):
+        return _letter(prose[at + 1])
+    return _letter(prose[at])
 
 
 def _versioned(prose: str, start: int, end: int) -> bool:

@@ -265,8 +265,8 @@ class VaultState:
         equalled the rescan once it came back, and the note was not re-checked (watch went stale)."""
         old = self.table
         self.table = KeyTable.build(self.facts, self.config.link)
-        gone = {k for k in old.targets if old.targets[k] != self.table.targets.get(k)}
-        new = {k for k in self.table.targets if self.table.targets[k] != old.targets.get(k)}
+        gone = {k for k in old.targets if old.spelling(k) != self.table.spelling(k)}
+        new = {k for k in self.table.targets if self.table.spelling(k) != old.spelling(k)}
         affected = {rel for rel, found in self.candidates.items() if any(m.key in gone for m in found)}
         if new:
             hits = [rel for rel in self.facts if self.linkable(rel)]

@@ -15,7 +15,10 @@ no link can name (see VK121), a note the note already links to (in the body or a
 mention, names shorter than `link.min_length` (a Han, Kana or Hangul character counts twice), dates and
 numbers, words listed in `link.never`, names two notes share (see VK122), part of a longer name (a domain,
 a file name, a path, a handle: `meituan.com`, `Meituan.pdf`, `01.ai/about`, `@meituan`; or a model or
-version name that hyphens join, holding a digit: `GPT-4o-mini`, `Kimi-K2`), a mention right after `[`, `!`,
+version name that hyphens join, holding a digit: `GPT-4o-mini`, `Kimi-K2`; or a package or repository id:
+a name written in lower case, though none of its spellings is, that a hyphen or slash glues to a word,
+`openai-python`, `openai/gpt-oss-20b`, and a repository named after its owner, `Qwen/Qwen2.5-Max`), a
+mention right after `[`, `!`,
 a backslash or `^` (the link would read as `[[[`, an embed, an escaped bracket or an inline footnote),
 after a `]` where the note defines a reference link of that name (`[note][Meituan]` would be that
 reference link), before `]` or `::` (a Dataview field's key), right before `(`, a Markdown link or a
