@@ -1373,6 +1373,46 @@ def test_template_folder_at_the_vault_root_names_none(
     assert report(root, monkeypatch) == ["Note.md:1:1: VK101 broken link: 'Gone' matches no note or file"]
 
 
+def test_a_template_folder_setting_that_names_no_folder_is_said(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A template folder renamed or renumbered since the setting was written (`Meta/Templates 2` for the
+    folder `Meta/templates 1`) names no folder, so nothing is a template: the notes meant as templates are
+    checked, linked and given relations as notes, and a link `link` writes into one is copied into every
+    note made from it. Regression (found on a community vault whose `templates.json` named a folder since
+    renumbered, in other capitals): nothing said so. Now VK024 does, at the setting, with the folder meant;
+    the run goes on, and `link` still writes (the setting is applied as Obsidian applies it)."""
+    root = make_vault(
+        {
+            "Meta/templates 1/Project.md": "# {{title}}\nAbout Alpha.\n",
+            "Alpha.md": "x\n",
+            ".obsidian/templates.json": '{\n  "folder": "Meta/Templates 2"\n}',
+        }
+    )
+    assert report(root, monkeypatch, "--ignore", "VK121") == [
+        ".obsidian/templates.json:2:13: VK024 'folder': no folder 'Meta/Templates 2' in the vault, so no note "
+        "is left alone as a template by it; did you mean 'Meta/templates 1'?",
+        "Meta/templates 1/Project.md:2:7: VK120 [*] 'Alpha' mentions [[Alpha]] but is not linked",
+    ]
+    assert run_cli("link", ".").exit_code == 0
+    assert (root / "Meta/templates 1/Project.md").read_text(
+        encoding="utf-8"
+    ) == "# {{title}}\nAbout [[Alpha]].\n"
+
+
+def test_a_template_folder_setting_that_names_a_folder_says_nothing(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder is there (with a trailing slash and backslashes, as normalizePath reads them): no VK024."""
+    root = make_vault(
+        {
+            "Meta/Templates/Project.md": "---\ncreated: {{date}}\n---\n",
+            ".obsidian/templates.json": '{"folder": "Meta\\\\Templates/"}',
+        }
+    )
+    assert report(root, monkeypatch) == []
+
+
 def test_a_canvas_is_a_link_target_and_is_never_read(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

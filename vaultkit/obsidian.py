@@ -7,6 +7,7 @@ template for new card notes)."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -374,6 +375,8 @@ def _templates(
             if not path:  # unset, or the vault root: no template
                 continue
             if kind == FOLDER:
+                if not os.path.isdir(root / path):
+                    unapplied.append(_no_folder(root, name, text, keys, value))
                 path += "/"
             elif kind == LINK and not path.lower().endswith(".md"):
                 path += ".md"
@@ -384,6 +387,36 @@ def _templates(
             elif path not in found:
                 found.append(path)
     return tuple(found), tuple(names)
+
+
+def _no_folder(root: Path, name: str, text: str, keys: tuple[str, ...], value: str) -> Unapplied:
+    """A template folder setting that names no folder of the vault, said (VK024) at its value: a folder
+    renamed or renumbered since (`02 Templates` for `01 Templates`) leaves the notes meant as templates to
+    be checked, linked and given relations as notes, copied from then on into every note made from them.
+    Nothing is refused meanwhile: the setting is applied, as Obsidian applies it, and names no note."""
+    line, col = json_string_position(text, value)
+    path = normalize_path(value)
+    said = f"'{_dotted(keys)}': no folder '{path}' in the vault, so no note is left alone as a template by it"
+    return Unapplied(name, line, col, f"{said}{_folder_meant(root, path)}", False)
+
+
+def _folder_meant(root: Path, path: str) -> str:
+    """`; did you mean 'Meta/Templates'?` where each part of `path` names a folder but for its case, or one
+    close to it (`02 Templates` for `01 Templates`), or "". A folder is listed for each part: only a setting
+    that names no folder comes here."""
+    here, meant = root, []
+    for part in path.split("/"):
+        try:
+            names = sorted(e.name for e in os.scandir(here) if e.is_dir() and not e.name.startswith("."))
+        except OSError:
+            return ""
+        by_nfc = {nfc(n): n for n in names}
+        close = [n for n in by_nfc if n.lower() == part.lower()] or difflib.get_close_matches(part, by_nfc, 1)
+        if not close:
+            return ""
+        meant.append(close[0])
+        here = here / by_nfc[close[0]]
+    return f"; did you mean '{'/'.join(meant)}'?"
 
 
 def _values(data: dict[str, Any], keys: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]]:
