@@ -523,7 +523,10 @@ def test_heading_and_block_subpaths(
         ("[[T#Done at last]]", None),
         ("[[T#Tea & cake]]", None),
         ("[[T#Tea cake]]", None),
-        ("[[T#Can it be undone]]", "'T.md' has no heading 'Can it be undone'"),
+        (
+            "[[T#Can it be undone]]",
+            "'T.md' has no heading 'Can it be undone'; did you mean 'Can it be done?'?",
+        ),
     ],
 )
 def test_a_heading_link_ignores_the_punctuation_obsidian_ignores(
@@ -544,10 +547,10 @@ def test_a_heading_link_ignores_the_punctuation_obsidian_ignores(
     [
         ("[[T#Release_notes]]", None),
         ("[[T#release_NOTES]]", None),
-        ("[[T#Release notes]]", "'T.md' has no heading 'Release notes'"),
-        ("[[T#Plan_B]]", "'T.md' has no heading 'Plan_B'"),
+        ("[[T#Release notes]]", "'T.md' has no heading 'Release notes'; did you mean 'Release_notes'?"),
+        ("[[T#Plan_B]]", "'T.md' has no heading 'Plan_B'; did you mean 'Plan B'?"),
         ("[[T#_Draft_]]", None),
-        ("[[T#Draft]]", "'T.md' has no heading 'Draft'"),
+        ("[[T#Draft]]", "'T.md' has no heading 'Draft'; did you mean '_Draft_'?"),
         ("[[T#Final]]", None),
         ("[[T#STRASSE]]", "'T.md' has no heading 'STRASSE'"),
         ("[[T#STRAßE]]", None),
@@ -564,6 +567,47 @@ def test_a_heading_link_keeps_the_underscore_as_obsidian_does(
     )
     lines = report(root, monkeypatch)
     assert [line.split(" ", 2)[2] for line in lines] == ([problem] if problem else [])
+
+
+@pytest.mark.parametrize(
+    ("link", "problem"),
+    [
+        # a heading renumbered since the link was written (a community vault's `[[#04 - CSS Snippets]]`)
+        (
+            "[[T#04 - CSS Snippets]]",
+            "'T.md' has no heading '04 - CSS Snippets'; did you mean '05 - CSS Snippets'?",
+        ),
+        # a heading that holds a link is shown as a link names it
+        ("[[T#Plugin index]]", "'T.md' has no heading 'Plugin index'; did you mean 'Plugins index'?"),
+        # nothing alike: nothing meant
+        ("[[T#Roadmap]]", "'T.md' has no heading 'Roadmap'"),
+        # a nested link is not guessed at, though `Intros` reads almost as `Intro`
+        ("[[T#05 - CSS Snippets#Intros]]", "'T.md' has no heading 'Intros'"),
+    ],
+)
+def test_a_missing_heading_names_the_heading_it_may_mean(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, link: str, problem: str
+) -> None:
+    """A link to a heading renamed or renumbered since (the usual cause of VK103) names the heading of the
+    note that reads almost alike. Regression: it said only "has no heading", and the user had to compare the
+    link with each heading of the note to see that `04` had become `05`."""
+    target = "## 05 - CSS Snippets\n\n### Intro\n\n## [[Plugins index]]\n"
+    root = make_vault(
+        {"T.md": target, "S.md": f"{link}\n", "vaultkit.toml": "[relations]\nenabled = false\n"}
+    )
+    lines = report(root, monkeypatch)
+    assert [line.split(" ", 2)[2] for line in lines if "VK103" in line] == [problem]
+
+
+def test_a_missing_heading_of_a_note_of_many_headings_guesses_none(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A note of hundreds of headings is not compared heading by heading for each broken link to it."""
+    target = "".join(f"## Section {n}\n" for n in range(200))
+    root = make_vault(
+        {"T.md": target, "S.md": "[[T#Section 2000]]\n", "vaultkit.toml": "[relations]\nenabled = false\n"}
+    )
+    assert report(root, monkeypatch) == ["S.md:1:1: VK103 'T.md' has no heading 'Section 2000'"]
 
 
 def test_a_link_to_a_block_id_obsidian_cannot_read_says_why(

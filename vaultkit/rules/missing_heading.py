@@ -10,6 +10,10 @@ Each heading of a nested link is one below the heading before it, of a lower lev
 Obsidian opens it: with `## Details` and then `## Results`, `[[Note#Details#Results]]` opens the note at its
 top, and is reported.
 
+Where one heading of the note reads almost as the one linked (renumbered or reworded since: `04 - CSS
+Snippets` for `## 05 - CSS Snippets`, `Plan_B` for `## Plan B`), the message names it: `; did you mean
+'05 - CSS Snippets'?`.
+
 A heading that holds a `#` (`## C# tips`) is linked without it (`[[Note#C tips]]`): in a link, a `#` starts a
 heading below the one before it, so `[[Note#C# tips]]` looks for a heading `C`, and the message says how to
 link the heading it split.
@@ -31,12 +35,14 @@ See [[Nathan Lambert#Writing]].
 from __future__ import annotations
 
 import bisect
+import difflib
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import NoteFacts
-from vaultkit.rules.base import VaultContext, rule
+from vaultkit.rules.base import FEW_HEADINGS, VaultContext, rule
 from vaultkit.vault import heading_key
 
 
@@ -48,9 +54,11 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
         target = ctx.index.facts.get(res.target or "")
         if target is None or not res.is_note:
             continue
-        missing = _missing(link.subpath, ctx.heading_lines(target))
+        lines = ctx.heading_lines(target)
+        missing = _missing(link.subpath, lines)
         if missing is not None:
-            message = f"'{res.target}' has no heading {missing}{_split_heading(link.subpath, target)}"
+            hint = _split_heading(link.subpath, target) or _meant(link.subpath, missing, lines, target)
+            message = f"'{res.target}' has no heading {missing}{hint}"
             yield Diagnostic(facts.rel, link.line, link.col, RULE.code, message)
 
 
@@ -66,6 +74,28 @@ def _split_heading(subpath: str, target: NoteFacts) -> str:
         return ""
     written = " ".join(subpath.replace("#", " ").split())
     return f" (a '#' in a link starts a subheading: the heading '{heading}' is linked as '#{written}')"
+
+
+def _meant(
+    subpath: str, missing: str, lines: Mapping[str, Sequence[tuple[int, int]]], target: NoteFacts
+) -> str:
+    """`; did you mean '05 - CSS Snippets'?` where a link names one heading the note does not have and one
+    of its headings reads almost alike: a heading renumbered or reworded since (`[[#04 - CSS Snippets]]`
+    after `## 04 - CSS Snippets` became `## 05 - CSS Snippets`), the usual cause. Shown as a link writes it
+    (`## [[Plugins]]` is linked `#Plugins`). Not for a note of more headings than FEW_HEADINGS times ten:
+    compared with each, a note of thousands would cost every such link as much."""
+    parts = [p.strip() for p in subpath.split("#") if p.strip()]
+    if len(parts) != 1 or missing != f"'{parts[0]}'" or len(lines) > 10 * FEW_HEADINGS:
+        return ""
+    close = difflib.get_close_matches(heading_key(parts[0]), list(lines), n=1, cutoff=0.8)
+    heading = next(
+        (text for text, _line, _level in target.headings if close and heading_key(text) == close[0]), ""
+    )
+    shown = " ".join(_NOT_IN_LINKS.sub(" ", heading).split())
+    return f"; did you mean '{shown}'?" if shown else ""
+
+
+_NOT_IN_LINKS = re.compile(r"[\[\]#|^]")
 
 
 def _missing(subpath: str, lines: Mapping[str, Sequence[tuple[int, int]]]) -> str | None:
