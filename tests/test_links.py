@@ -1444,16 +1444,19 @@ def test_a_template_folder_setting_that_names_no_folder_is_said(
     ) == "# {{title}}\nAbout [[Alpha]].\n"
 
 
-def test_a_template_folder_setting_that_names_a_folder_says_nothing(
-    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("folder", "made"),
+    [
+        ("Meta\\\\Templates/", "Meta/Templates"),  # the folder, as normalizePath reads the setting
+        ("Templates", "Notes"),  # a folder not made yet, or kept out of git: no template to leave alone
+    ],
+)
+def test_a_template_folder_setting_says_nothing_of_a_folder_there_or_nowhere_near(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, folder: str, made: str
 ) -> None:
-    """The folder is there (with a trailing slash and backslashes, as normalizePath reads them): no VK024."""
-    root = make_vault(
-        {
-            "Meta/Templates/Project.md": "---\ncreated: {{date}}\n---\n",
-            ".obsidian/templates.json": '{"folder": "Meta\\\\Templates/"}',
-        }
-    )
+    """No VK024 where the folder is there, nor where no folder reads like it: a vault whose template folder
+    is set but not made yet (or not committed) has no template for the setting to keep."""
+    root = make_vault({f"{made}/Project.md": "x\n", ".obsidian/templates.json": f'{{"folder": "{folder}"}}'})
     assert report(root, monkeypatch) == []
 
 

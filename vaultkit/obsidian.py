@@ -375,8 +375,9 @@ def _templates(
             if not path:  # unset, or the vault root: no template
                 continue
             if kind == FOLDER:
-                if not os.path.isdir(root / path):
-                    unapplied.append(_no_folder(root, name, text, keys, value))
+                meant = "" if os.path.isdir(root / path) else _folder_meant(root, path)
+                if meant:
+                    unapplied.append(_no_folder(name, text, keys, value, meant))
                 path += "/"
             elif kind == LINK and not path.lower().endswith(".md"):
                 path += ".md"
@@ -389,21 +390,24 @@ def _templates(
     return tuple(found), tuple(names)
 
 
-def _no_folder(root: Path, name: str, text: str, keys: tuple[str, ...], value: str) -> Unapplied:
-    """A template folder setting that names no folder of the vault, said (VK024) at its value: a folder
-    renamed or renumbered since (`02 Templates` for `01 Templates`) leaves the notes meant as templates to
-    be checked, linked and given relations as notes, copied from then on into every note made from them.
-    Nothing is refused meanwhile: the setting is applied, as Obsidian applies it, and names no note."""
+def _no_folder(name: str, text: str, keys: tuple[str, ...], value: str, meant: str) -> Unapplied:
+    """A template folder setting that names no folder of the vault where one reads almost alike, said (VK024)
+    at its value: a folder renamed or renumbered since (`02 Templates` for `01 Templates`) leaves the notes
+    meant as templates to be checked, linked and given relations as notes, copied from then on into every
+    note made from them. Where no folder is alike, nothing is said: a folder not made yet (or not in git)
+    holds no template to leave alone. Nothing is refused meanwhile: the setting is applied as Obsidian
+    applies it, and names no note."""
     line, col = json_string_position(text, value)
-    path = normalize_path(value)
-    said = f"'{_dotted(keys)}': no folder '{path}' in the vault, so no note is left alone as a template by it"
-    return Unapplied(name, line, col, f"{said}{_folder_meant(root, path)}", False)
+    said = (
+        f"'{_dotted(keys)}': no folder '{normalize_path(value)}' in the vault, so no note is left alone as a"
+    )
+    return Unapplied(name, line, col, f"{said} template by it; did you mean '{meant}'?", False)
 
 
 def _folder_meant(root: Path, path: str) -> str:
-    """`; did you mean 'Meta/Templates'?` where each part of `path` names a folder but for its case, or one
-    close to it (`02 Templates` for `01 Templates`), or "". A folder is listed for each part: only a setting
-    that names no folder comes here."""
+    """The folder `path` may mean: each of its parts names a folder but for its case, or one close to it
+    (`02 Templates` for `01 Templates`); or "". A folder is listed for each part: only a setting that names
+    no folder comes here."""
     here, meant = root, []
     for part in path.split("/"):
         try:
@@ -416,7 +420,7 @@ def _folder_meant(root: Path, path: str) -> str:
             return ""
         meant.append(close[0])
         here = here / by_nfc[close[0]]
-    return f"; did you mean '{'/'.join(meant)}'?"
+    return "/".join(meant)
 
 
 def _values(data: dict[str, Any], keys: tuple[str, ...]) -> tuple[list[str], list[tuple[str, str]]]:

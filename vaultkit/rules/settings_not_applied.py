@@ -9,8 +9,9 @@ refuses (Obsidian ignores it too), or one vaultkit cannot read the way JavaScrip
 varying length) or that could run for ever; an entry of `types.json` whose type is not a type name
 (`"count": 5`); and a template setting of another shape (a plugin's `data.json` from another version of
 it: `"choices": {...}`, `"templatePath": 5`), whose templates are then checked as notes; and a template
-folder setting that names no folder of the vault (renamed since: `02 Templates` for `01 Templates`), with
-the folder it may mean, since the notes meant as templates are then checked and linked as notes.
+folder setting that names no folder of the vault where one reads almost alike (renamed since: `02
+Templates` for `01 Templates`), with that folder, since the notes meant as templates are then checked and
+linked as notes.
 Reported, with `VK023`, in a run on the whole vault or on the settings file itself. A run that writes
 (`link`, `--fix`) writes no note while what is not applied says which notes to leave alone (excluded
 files, templates).
