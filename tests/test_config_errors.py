@@ -399,10 +399,26 @@ def test_obsidian_types_writes_the_schemas_types_and_keeps_the_rest(make_vault: 
     assert first.exit_code == 0, first.output
     written = json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8"))
     assert written["other"] == [1, 2] and written["types"]["mood"] == "text"
-    assert written["types"]["review_value"] == "number"
+    assert written["types"]["tier"] == "number"
     again = run_cli("obsidian-types", root)
     assert again.exit_code == 0 and "up to date" in again.stdout
     assert not [p for p in (root / ".obsidian").iterdir() if p.name.endswith("tmp")]
+
+
+def test_obsidian_types_writes_of_the_bundled_schemas_only_the_properties_notes_have(
+    make_vault: VaultFactory,
+) -> None:
+    """Regression (found on a community vault of plugin notes): a vault without schemas of its own got the
+    types of all 23 properties of the bundled example schemas, `review_value`, `sha256`, `tier`..., none of
+    which its notes have, and Obsidian offers a typed property in every note's menu. Of the bundled schemas,
+    only the properties some note holds (whatever its case) are written, and the rest are named; a vault's
+    own schemas have every property written (`..._holding_objects` writes `n`, which no note has)."""
+    root = make_vault({"A.md": "---\ntags: [lab]\nTier: 2\n---\nx\n"})
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 0, result.output
+    written = json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8"))
+    assert written["types"] == {"tags": "tags", "tier": "number"}
+    assert "not written: 21 properties of the bundled schemas that no note has (aliases," in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -455,7 +471,7 @@ def test_obsidian_types_reads_an_empty_types_json_or_one_with_a_bom(
     result = run_cli("obsidian-types", root)
     assert result.exit_code == 0, result.output
     written = json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8"))
-    assert written["types"]["review_value"] == "number"
+    assert written["types"]["tier"] == "number"
     assert written["types"].get("mood") == ("text" if b"mood" in content else None)
 
 

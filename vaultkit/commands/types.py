@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,6 +15,9 @@ from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SETTINGS_LIMIT, read_regular
 from vaultkit.property_types import schema_types
 from vaultkit.vault import vault_argument_hint
+
+if TYPE_CHECKING:
+    from vaultkit.engine import Session
 
 
 def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
@@ -29,7 +33,7 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
         if not isinstance(declared, dict):
             raise FatalError(f"{path}: 'types' is not an object; fix it or remove it, then run again")
         types: dict[str, object] = dict(declared)
-        for name, by_file in sorted(schema_types(session.schemas).items()):
+        for name, by_file in sorted(_to_write(session).items()):
             kinds = set(by_file.values())
             if len(kinds) == 1:
                 types[name] = kinds.pop()
@@ -52,6 +56,34 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
             return 1
         click.echo(f"{shown}: written")
     return 1 if changed and check_only else 0
+
+
+def _to_write(session: Session) -> dict[str, dict[str, str]]:
+    """The schemas' types to write (`schema_types`). The bundled schemas are an example of a research vault,
+    not this vault's declaration: of theirs, only the properties some note holds, as Obsidian names a
+    property whatever its case. (Their 23 properties, `tier`, `review_value`, `sha256`, were all written
+    into a vault that has none of them, and Obsidian lists a typed property in every note's menu.)"""
+    types = schema_types(session.schemas)
+    if session.config.schema_dir:
+        return types
+    used = _properties_used(session)
+    left = sorted(name for name in types if name.lower() not in used)
+    if left:
+        shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
+        click.echo(
+            f"vaultkit: not written: {len(left)} properties of the bundled schemas that no note has "
+            f"({shown}); a vault with schemas of its own (schema_dir in vaultkit.toml) gets all of theirs",
+            err=True,
+        )
+    return {name: by_file for name, by_file in types.items() if name.lower() in used}
+
+
+def _properties_used(session: Session) -> set[str]:
+    """The property names the vault's notes hold, in lower case."""
+    from vaultkit.engine import Runner, RunOptions
+
+    facts = Runner(session).run(RunOptions(keep_state=True, keep_edits=False)).facts
+    return {name.lower() for f in facts.values() for name in f.properties}
 
 
 def _read(path: Path) -> tuple[bytes | None, dict[str, object]]:
