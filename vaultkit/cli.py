@@ -229,8 +229,9 @@ def watch(
 ) -> int:
     """Re-check notes as they are saved (Ctrl-C to stop)."""
     from vaultkit.commands.watch import run_watch
+    from vaultkit.watch import WatchOptions
 
-    return run_watch(vault, config_dir, fix, debounce_ms, settle, report_note, polling)
+    return run_watch(vault, WatchOptions(config_dir, fix, debounce_ms, settle, report_note, polling))
 
 
 @cli.command()

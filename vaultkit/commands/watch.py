@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vaultkit.watch import WatchOptions
 
 
-def run_watch(  # noqa: PLR0917 - the command's options, passed through from click
-    vault: Path | None,
-    config_dir: str,
-    fix: bool,
-    debounce_ms: int | None,
-    settle: float | None,
-    report_note: str | None,
-    polling: bool,
-) -> int:
-    from vaultkit.watch import Watcher, WatchOptions
+def run_watch(vault: Path | None, options: WatchOptions) -> int:
+    from vaultkit.watch import Watcher
 
-    options = WatchOptions(config_dir, fix, debounce_ms, settle, report_note, polling)
     return Watcher(vault, options).run()

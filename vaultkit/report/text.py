@@ -6,8 +6,6 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
-import click
-
 from vaultkit.diagnostics import Diagnostic, Severity
 from vaultkit.report import as_found
 from vaultkit.report.summary import RunSummary
@@ -55,10 +53,18 @@ def _line(d: Diagnostic, color: bool, paths: dict[str, str]) -> str:
     code = d.code
     fix = " [*]" if d.fix is not None else ""
     if color:
-        where = click.style(where, bold=True)
-        code = click.style(code, fg="red" if d.severity == Severity.ERROR else "yellow", bold=True)
-        fix = click.style(fix, fg="cyan")
+        where = _styled(where, _BOLD)
+        code = _styled(code, _RED if d.severity == Severity.ERROR else _YELLOW, _BOLD)
+        fix = _styled(fix, _CYAN)
     return f"{where} {code}{fix} {printable(d.message)}"
+
+
+# SGR escapes, as click.style writes them: the report is plain text; click belongs to cli.py and commands/
+_BOLD, _RED, _YELLOW, _CYAN, _RESET = "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[0m"
+
+
+def _styled(text: str, *styles: str) -> str:
+    return "".join(styles) + text + _RESET
 
 
 def statistics(diagnostics: Sequence[Diagnostic]) -> list[str]:

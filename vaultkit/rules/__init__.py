@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Any
 
 from vaultkit.rules import (
     ambiguous_link,
@@ -38,7 +39,7 @@ from vaultkit.rules import (
     unused_suppression,
     updated_before_created,
 )
-from vaultkit.rules.base import Rule
+from vaultkit.rules.base import NoteCheck, Rule, VaultCheck
 
 _MODULES = (
     internal_error,
@@ -74,9 +75,9 @@ _MODULES = (
     unused_suppression,
 )
 
-RULES: Mapping[str, Rule] = MappingProxyType({m.RULE.code: m.RULE for m in _MODULES})
-NOTE_RULES: tuple[Rule, ...] = tuple(r for r in RULES.values() if r.scope == "note")
-VAULT_RULES: tuple[Rule, ...] = tuple(r for r in RULES.values() if r.scope == "vault")
+RULES: Mapping[str, Rule[Any]] = MappingProxyType({m.RULE.code: m.RULE for m in _MODULES})
+NOTE_RULES: tuple[Rule[NoteCheck], ...] = tuple(r for r in RULES.values() if r.scope == "note")
+VAULT_RULES: tuple[Rule[VaultCheck], ...] = tuple(r for r in RULES.values() if r.scope == "vault")
 
 
 def matches(code: str, selectors: tuple[str, ...]) -> bool:

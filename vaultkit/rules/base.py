@@ -8,7 +8,7 @@ import inspect
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from vaultkit.diagnostics import Diagnostic, Fix, Severity
 from vaultkit.obsidian import ObsidianSettings
@@ -201,15 +201,20 @@ def _heading_lines(headings: Iterable[tuple[str, int, int]]) -> dict[str, list[t
 
 NoteCheck = Callable[["Note", NoteContext], Iterable[Diagnostic]]
 VaultCheck = Callable[["NoteFacts", VaultContext], Iterable[Diagnostic]]
+C = TypeVar("C")  # the check's type, by scope: NoteCheck, VaultCheck, or None for a "run" rule
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(Generic[C]):
+    """A rule module's code, name and docs, and its check: a NoteCheck for "note", a VaultCheck for
+    "vault"; "run" rules have none, the engine applies them (`rules.NOTE_RULES`, `rules.VAULT_RULES` are
+    typed by it)."""
+
     code: str
     name: str
     summary: str
     scope: Literal["note", "vault", "run"]
-    check: Any  # NoteCheck for "note", VaultCheck for "vault"; "run" rules are applied by the engine
+    check: C
     docs: str
     fixable: bool = False
     severity: Severity = Severity.ERROR
@@ -223,7 +228,7 @@ def rule(
     *,
     fixable: bool = False,
     severity: Severity = Severity.ERROR,
-) -> Rule:
+) -> Rule[Any]:
     """Build a module's Rule: its summary is the docstring's first line, its docs the rest."""
     doc = inspect.cleandoc(module.__doc__ or "")
     summary, _, docs = doc.partition("\n")
