@@ -389,6 +389,35 @@ def test_a_key_set_to_the_relations_property_is_named(make_vault: VaultFactory, 
     assert f"({key})" in result.stderr and "such as 'related'" not in result.stderr, result.stderr
 
 
+@pytest.mark.parametrize(
+    ("prop", "said"),
+    [
+        ("TAGS", "Obsidian's tags"),
+        ("Aliases", "Obsidian's aliases"),
+        ("Type", "the type property"),
+        ("$schema", "names the note's schema"),
+        ("$Schema", "names the note's schema"),
+    ],
+)
+def test_the_relations_property_is_refused_whatever_its_case_and_never_the_schema_key(
+    make_vault: VaultFactory, prop: str, said: str
+) -> None:
+    """Regression: the relations property is found in a note whatever its case (`Related:`), but the names it
+    must not take were compared as written. `property = "TAGS"` made `link` append `"[[Alpha]]"` to the
+    note's `tags: [lab]`, a tag Obsidian drops; `"Aliases"` gave Gamma the alias `[[Alpha]]`; and `"$schema"`
+    made `"$schema": ["[[Alpha]]"]`, a note's schema key that names no schema (VK011), so the note lost its
+    schema. Each is a configuration error, and no note is written."""
+    note = "---\ntype: entity\ntags: [lab]\n---\nGamma\n"
+    toml = f'[relations]\nproperty = "{prop}"\n'
+    root = make_vault({"vaultkit.toml": toml, "Alpha.md": "See [[Gamma]].\n", "Gamma.md": note})
+    result = run_cli("link", root)
+    assert result.exit_code == 2, result.output
+    assert f"'relations.property' cannot be '{prop}'" in result.stderr and said in result.stderr, (
+        result.stderr
+    )
+    assert (root / "Gamma.md").read_text(encoding="utf-8") == note
+
+
 # -- `vaultkit obsidian-types` writes .obsidian/types.json through the one careful writer -------------------
 
 

@@ -164,26 +164,31 @@ def parse_config(table: Mapping[str, Any], source: str = "<config>") -> Config:
 
 def _check_relations_property(config: Config) -> None:
     """`vaultkit link` appends links to the relations property: it must be one of its own. Named after the
-    type property or `tags`, it would turn `type: entity` into a list and lose the note's schema."""
+    type property, `$schema` or `tags`, it would turn `type: entity` into a list and lose the note's schema,
+    or add a tag Obsidian drops. Compared whatever the case: a note's relations key is found so (`Related:`,
+    `facts.key_as_written`), and `TAGS` would be its `tags:`."""
     prop = config.relations.property
     taken = {  # each with the key that names it: the default `related` may be what another key was given
         config.type_property: "the type property, which picks each note's schema (type_property)",
         config.link.opt_out_property: "the property that opts a note out of linking (link.opt_out_property)",
         config.disable_property: "the property that turns rules off in a note (disable_property)",
+        "$schema": "the property that names the note's schema",
         "tags": "Obsidian's tags",
         "aliases": "Obsidian's aliases",
         "cssclasses": "Obsidian's CSS classes",
     }
+    taken = {key.lower(): what for key, what in taken.items()}
     if not prop.strip():
         raise FatalError(f"{config.source}: 'relations.property' must name a property, got an empty string")
-    if prop in taken:
+    what = taken.get(prop.lower())
+    if what is not None:
         advice = (  # not "such as 'related'" where that is the name refused
             "give one of them another name"
-            if prop == "related"
+            if prop.lower() == "related"
             else "name a property of its own, such as 'related'"
         )
         raise FatalError(
-            f"{config.source}: 'relations.property' cannot be '{prop}': that is {taken[prop]}; {advice}"
+            f"{config.source}: 'relations.property' cannot be '{prop}': that is {what}; {advice}"
         )
 
 
