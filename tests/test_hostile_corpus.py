@@ -1153,6 +1153,24 @@ def test_report_note_quoting_a_comment_or_math_opener_hides_no_note_after_it(
     assert "tags: '%\\%todo' contains '%'" in text and "'&lt;!-- a'" in text, text
 
 
+def test_report_note_links_no_note_by_a_name_a_wikilink_cannot_carry(make_vault: VaultFactory) -> None:
+    """Regression: the report note linked every note whose name held no `|`, `#`, `^`, `[`, `]` or line
+    break, but a wikilink carries less than that (`linker`, `vault.nameable`): `[[ Lead]]` is read trimmed,
+    and opened `Lead.md`, another note; the `%%` of `[[B%%y]]` opened a comment, and the backtick of
+    `[[A`b|line 1]]` paired with the one before `VK101` into code: no link. Read as Obsidian reads it
+    (vaultkit's own scan), each link of the report names the note it stands for; the others are named as
+    text."""
+    names = [" Lead.md", "A`b.md", "B%%y.md", "C$d.md", "Lead.md", "Zed.md"]
+    root = make_vault({name: b"[[Missing]]\n" for name in names})
+    result = run_cli("check", root, "--no-cache", "--report", "R.md")
+    assert result.exit_code == 1, result.output
+    text = (root / "R.md").read_text(encoding="utf-8")
+    scan = markdown.scan(text, 1)
+    assert sorted(link.target for link in scan.links) == ["C$d", "C$d", "Lead", "Lead", "Zed", "Zed"], text
+    assert len(scan.headings) == 1 + len(names), text
+    assert "##  Lead\\.md" in text and "## A\\`b" in text and "## B\\%\\%y" in text, text
+
+
 @pytest.mark.parametrize("value", ["nan", "NaN", "-nan"])
 def test_watch_refuses_a_settle_time_that_is_not_a_number(make_vault: VaultFactory, value: str) -> None:
     """Regression: `--settle nan` passed the range check (NaN compares false with both ends): watch ran and

@@ -16,6 +16,7 @@ from vaultkit.engine import RunResult, Session
 from vaultkit.facts import NoteFacts
 from vaultkit.note import REPORT_MARKER
 from vaultkit.report.text import printable
+from vaultkit.vault import nameable
 
 _LINK_UNSAFE = re.compile(r"[#|^:%\[\]\\]+")
 
@@ -33,7 +34,7 @@ def render(diagnostics: Sequence[Diagnostic], facts: Mapping[str, NoteFacts], no
         lines.append(f"{problems} in {len(by_note)} of {in_notes}.")
     for rel in sorted(by_note):
         target = rel[:-3] if rel.endswith(".md") else rel
-        linkable = rel.endswith(".md") and _NOT_A_TARGET.search(target) is None
+        linkable = rel.endswith(".md") and nameable(rel) and _NOT_A_TARGET.search(target) is None
         lines += ["", f"## [[{target}]]" if linkable else f"## {_as_text(rel)}", ""]
         for d in by_note[rel]:
             anchor = _anchor(facts.get(rel), d.line)
@@ -43,8 +44,9 @@ def render(diagnostics: Sequence[Diagnostic], facts: Mapping[str, NoteFacts], no
 
 
 # A name no wikilink can hold as it is (Linux allows them all): `|` and `#` and `^` end the target, `[[`
-# and `]]` the link, a line break the paragraph
-_NOT_A_TARGET = re.compile(r"[|#^\[\]\x00-\x1f\x7f]")
+# and `]]` the link, a line break the paragraph, and a backtick or `%%` pairs with another into code or a
+# comment (as `linker` will link no such name); nor one that begins or ends with a space (`vault.nameable`)
+_NOT_A_TARGET = re.compile(r"[|#^\[\]`\x00-\x1f\x7f]|%%")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>^~=%$:&])")
 
 
