@@ -610,7 +610,7 @@ YAML_ALPHABET = st.sampled_from(
 
 
 def _parse_bytes(data: bytes) -> None:
-    parsed = note.parse("Fuzz.md", note.RawFile(data, hashlib.sha256(data).hexdigest(), 0o644, 0, len(data)))
+    parsed = note.parse("Fuzz.md", note.RawFile(data, hashlib.sha256(data).hexdigest()))
     if parsed.readable:
         assert parsed.fm.body_start <= len(parsed.text)
         assert len(parsed.body.prose) == len(parsed.text) - parsed.fm.body_start
@@ -1536,7 +1536,7 @@ def test_the_protected_ranges_a_parse_records_decide_as_a_scan_of_the_note(
     (verify.Protected, then verify.cleared: RunResult.cleared) instead of scanning the note again: for any
     note and any edits, some of them found clear and some not, the check says what it says with the scan."""
     data = (head + body).encode("utf-8", "surrogatepass")
-    parsed = note.parse("N.md", note.RawFile(data, hashlib.sha256(data).hexdigest(), 0o644, 0, len(data)))
+    parsed = note.parse("N.md", note.RawFile(data, hashlib.sha256(data).hexdigest()))
     if not parsed.readable:
         return
     text, base = parsed.text, parsed.fm.body_start

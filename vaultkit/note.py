@@ -34,13 +34,11 @@ _LONE_CR = re.compile(r"\r(?!\n)")
 
 @dataclass(frozen=True)
 class RawFile:
-    """The bytes of a note as read, with what is needed to write it back unchanged."""
+    """The bytes of a note as read (the writer compares the file with them before it replaces it), and
+    their SHA-256."""
 
     data: bytes
     digest: str
-    mode: int
-    mtime_ns: int
-    size: int
 
 
 @dataclass
@@ -132,7 +130,7 @@ def read_raw(path: Path, max_bytes: int) -> tuple[RawFile | None, Problem | None
     if len(data) > max_bytes:
         return None, Problem("VK204", 1, 1, f"note grew over the limit of {_size(max_bytes)} while read")
     digest = hashlib.sha256(data).hexdigest()
-    return RawFile(data, digest, st.st_mode, st.st_mtime_ns, st.st_size), None
+    return RawFile(data, digest), None
 
 
 def _read_upto(fd: int, size: int) -> bytes:

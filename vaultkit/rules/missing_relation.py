@@ -10,7 +10,8 @@ counts links in list properties as links. `relations.enabled = false` turns this
 not link to it either): one whose name begins or ends with white space (a link's target is read trimmed),
 one at the vault root whose name another note shares (`[[Toyota]]` could mean either), and one whose path
 must be written and holds a `#` or `|`. An Excalidraw drawing (an `excalidraw-plugin` property) is not asked
-to list anything: its frontmatter is the plugin's.
+to list anything: its frontmatter is the plugin's. It is reported at the note's relations key, where the
+links are to be listed (`related:` on line 6 is 6:1), or at 1:1 in a note that has none.
 
 ## Why is this bad?
 Backlinks exist only inside Obsidian. Someone reading Meituan's note on GitHub cannot see that ResRL came
