@@ -468,6 +468,28 @@ def test_output_file_never_overwrites_a_note_of_the_vault(vault: Path, tmp_path:
     assert json.loads((vault / "R.md").read_text(encoding="utf-8"))["diagnostics"]
 
 
+@pytest.mark.parametrize("keep", ["--report", "config"])
+def test_output_file_that_is_the_report_note_the_run_keeps_is_refused(vault: Path, keep: str) -> None:
+    """Regression: `check --report R.md -o R.md` (or `report = "R.md"` in vaultkit.toml with `-o R.md`) wrote
+    the report note, then the output over it: R.md lost its marker and became a note of the user's, so every
+    later run that keeps the report (watch, check with the config's `report`) stopped with exit 2 ("a note
+    of that name exists that vaultkit did not write"). It is refused before anything is written."""
+    if keep == "config":
+        (vault / "vaultkit.toml").write_text('report = "R.md"\n', encoding="utf-8")
+    asked = ("--report", "R.md") if keep == "--report" else ()
+    for output in (vault / "R.md", vault / "sub" / ".." / "R.md"):
+        refused = check(*asked, "-o", output)
+        assert refused.exit_code == 2, refused.output
+        assert "--output-file" in refused.stderr and "report note" in refused.stderr, refused.stderr
+        assert not (vault / "R.md").exists()
+    kept = check(*asked)
+    assert kept.exit_code == 1, kept.output
+    assert (vault / "R.md").read_text(encoding="utf-8").startswith(REPORT_MARKER)
+    assert check(*asked, "-o", vault / "R.md").exit_code == 2
+    assert (vault / "R.md").read_text(encoding="utf-8").startswith(REPORT_MARKER)
+    assert check(*asked).exit_code == 1
+
+
 @pytest.mark.parametrize("kind", ["symlink", "hardlink"])
 def test_output_file_that_is_a_note_under_another_name_is_refused(
     vault: Path, tmp_path: Path, kind: str

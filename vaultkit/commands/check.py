@@ -172,7 +172,8 @@ def _check_vault(
         ignore=req.ignore,
         defer_writes=True,
     )
-    _refuse_a_note(req.output_file, session.root)  # before the run: with --fix, before any note is written
+    # before the run: with --fix, before any note is written
+    _refuse_a_note(req.output_file, session.root, session.report_note)
     if req.fix:
         session.obsidian.refuse_writes(session.root)
     result = runner.run(opts)
@@ -246,14 +247,21 @@ def _markdown(path: Path | None) -> bool:
     return path.resolve().suffix.lower() == ".md" or st.st_nlink > 1
 
 
-def _refuse_a_note(output: Path | None, root: Path) -> None:
+def _refuse_a_note(output: Path | None, root: Path, report_note: str | None) -> None:
     """`--output-file` never overwrites a note of a vault checked: a report must not cost a note, nor one
-    reached through a symlink or a hard link. (A report note vaultkit wrote may be overwritten; a new file,
-    or one outside the vaults, is written.)"""
+    reached through a symlink or a hard link. (A report note vaultkit wrote may be overwritten, but for the
+    one this run keeps: written over, it would lose its marker and be a note of the user's, which every later
+    run keeping it refuses to take over; a new file, or one outside the vaults, is written.)"""
+    from vaultkit.errors import FatalError
+
+    if output is not None and report_note is not None and _same_path(output, root / report_note):
+        raise FatalError(
+            f"--output-file {output}: that is the report note this run keeps ({report_note}, by --report or "
+            "`report` in vaultkit.toml); give another file"
+        )
     # os.path: Path.is_file raised on a name too long for the file system; the write says why it cannot be
     if output is None or not _markdown(output) or not os.path.isfile(output):
         return
-    from vaultkit.errors import FatalError
     from vaultkit.note import is_report  # here: the parser it brings costs every other run its import
 
     real = output.resolve()
@@ -263,6 +271,14 @@ def _refuse_a_note(output: Path | None, root: Path) -> None:
             f"--output-file {output}: that is a note of the vault checked, and vaultkit overwrites no note; "
             "give another file, or keep a report note with --report"
         )
+
+
+def _same_path(path: Path, other: Path) -> bool:
+    """Do both name one file, existing or not yet (`sub/../R.md`, a symlinked folder, a hard link)?"""
+    try:
+        return path.resolve() == other.resolve() or os.path.samefile(path, other)
+    except (OSError, ValueError):
+        return False
 
 
 def _hard_link_into(path: Path, root: Path) -> bool:
