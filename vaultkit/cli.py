@@ -183,9 +183,20 @@ def link(
     exit_non_zero_on_fix: bool,
 ) -> int:
     """Link unlinked mentions and add reciprocal relations."""
-    from vaultkit.commands.link import run_link
+    from vaultkit.commands.link import LinkRequest, run_link
 
-    return run_link(paths, vault, config_dir, not no_cache, jobs, check_only, diff, exit_non_zero_on_fix)
+    return run_link(
+        LinkRequest(
+            paths=paths,
+            vault=vault,
+            config_dir=config_dir,
+            use_cache=not no_cache,
+            jobs=jobs,
+            check_only=check_only,
+            diff=diff,
+            exit_non_zero_on_fix=exit_non_zero_on_fix,
+        )
+    )
 
 
 class _Seconds(click.FloatRange):

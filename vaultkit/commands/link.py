@@ -35,26 +35,32 @@ SKIPPED_CODES = (
 )
 
 
+@dataclass(frozen=True)
+class LinkRequest:
+    """`vaultkit link` as asked on the command line."""
+
+    paths: tuple[Path, ...]
+    vault: Path | None
+    config_dir: str
+    use_cache: bool
+    jobs: int | None
+    check_only: bool
+    diff: bool
+    exit_non_zero_on_fix: bool
+
+
 @one_shot
-def run_link(  # noqa: PLR0917 - the command's options, passed through from click
-    paths: Sequence[Path],
-    vault: Path | None,
-    config_dir: str,
-    use_cache: bool,
-    jobs: int | None,
-    check_only: bool,
-    diff: bool,
-    exit_non_zero_on_fix: bool,
-) -> int:
+def run_link(req: LinkRequest) -> int:
     progress = Progress()
     totals = _Totals()
-    preview = diff or check_only
-    for session, targets in sessions(paths, vault, config_dir):
+    diff, jobs = req.diff, req.jobs
+    preview = diff or req.check_only
+    for session, targets in sessions(req.paths, req.vault, req.config_dir):
         if not preview:
             session.obsidian.refuse_writes(session.root)
         # the new links counted: their relations are found with them, and written once they are
         select = (*_selected(session, LINK_CODES), *SKIPPED_CODES)
-        opts = RunOptions(targets, jobs, use_cache, fixing=True, preview=True, select=select)
+        opts = RunOptions(targets, jobs, req.use_cache, fixing=True, preview=True, select=select)
         runner = Runner(session, progress)
         result = runner.run(opts)
         progress.done()
@@ -75,7 +81,7 @@ def run_link(  # noqa: PLR0917 - the command's options, passed through from clic
     click.echo(_summary(totals), err=True)
     if totals.refused or totals.skipped:
         return 1
-    return 1 if totals.changed and exit_non_zero_on_fix else 0
+    return 1 if totals.changed and req.exit_non_zero_on_fix else 0
 
 
 def _selected(session: Session, codes: Sequence[str]) -> tuple[str, ...]:
