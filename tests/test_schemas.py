@@ -90,12 +90,14 @@ def test_dollar_schema_that_names_nothing_is_vk011(run: Run) -> None:
     ]
 
 
-def test_dollar_schema_of_a_folders_path_names_no_schema(run: Run) -> None:
+@pytest.mark.parametrize("ref", ["person.schema.json/", "person.schema.json/.", "person.schema.json/./"])
+def test_dollar_schema_of_a_folders_path_names_no_schema(run: Run, ref: str) -> None:
     """`$schema: person.schema.json/` is a folder's path: it named `person.schema.json`, as normpath drops
-    the slash (review37)."""
-    found = lines(run({**BASE, "N.md": "---\n$schema: person.schema.json/\n---\n"}))
+    the slash (review37). So is `person.schema.json/.`, which normpath made `person.schema.json` too (and
+    a URI reference resolves to `person.schema.json/`; the file system refuses it, ENOTDIR) (review38)."""
+    found = lines(run({**BASE, "N.md": f"---\n$schema: {ref}\n---\n"}))
     assert found == [
-        "N.md:2:10: VK011 $schema: 'person.schema.json/' is not a schema in the schema folder 'schemas' "
+        f"N.md:2:10: VK011 $schema: '{ref}' is not a schema in the schema folder 'schemas' "
         "(give a path relative to the note or to that folder)"
     ]
 

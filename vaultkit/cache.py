@@ -170,7 +170,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 95: a name in lower case glued to a word (`openai-python`), or a repository named after its owner
 #     (`Qwen/Qwen2.5-Max`), is no mention (`linker._identifier`); KeyTable.lowercase
 # 96: VK103 names the heading of the note a missing one may mean (`; did you mean '05 - CSS Snippets'?`)
-FORMAT = 96
+# 97: a `$schema` ending in `/.` (a folder's path, as one ending in `/`) names no schema (VK011)
+FORMAT = 97
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -721,9 +721,9 @@ def _explicit(schemas: SchemaSet, rel: str, ref: object, schema_dir: str | None,
 
 def _candidates(rel: str, ref: str, schema_dir: str | None) -> list[str]:
     """The schema files a note's `$schema` may name, first relative to the note's folder (landing in the
-    schema folder), then to the schema folder. None for a folder's path: normpath made `x.schema.json/` the
-    file `x.schema.json`."""
-    if ref.endswith("/"):
+    schema folder), then to the schema folder. None for a folder's path: normpath made `x.schema.json/` and
+    `x.schema.json/.` the file `x.schema.json` (a URI reference resolves the second to `x.schema.json/`)."""
+    if ref.endswith("/") or posixpath.basename(ref) in (".", ".."):
         return []
     candidates = []
     if schema_dir:
