@@ -262,7 +262,7 @@ def explain(code: str) -> int:
     """Print the documentation of a rule."""
     from vaultkit.rules import RULES
 
-    rule = RULES.get(code.upper()) or next((r for r in RULES.values() if r.name == code), None)
+    rule = RULES.get(code.upper()) or next((r for r in RULES.values() if r.name == code.lower()), None)
     if rule is None:
         raise FatalError(f"no rule '{code}'; `vaultkit rules` lists them")
     fixable = "fixable" if rule.fixable else "not fixable"
