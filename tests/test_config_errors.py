@@ -389,6 +389,22 @@ def test_a_key_set_to_the_relations_property_is_named(make_vault: VaultFactory, 
     assert f"({key})" in result.stderr and "such as 'related'" not in result.stderr, result.stderr
 
 
+def test_codes_in_the_config_are_read_in_any_case_as_on_the_command_line(make_vault: VaultFactory) -> None:
+    """Regression: `--ignore vk1` and `vaultkit_disable: [vk101]` are read as VK1 and VK101, but
+    `ignore = ["vk1"]` in vaultkit.toml stopped the run (exit 2, "vk1: no rule has such a code"), and
+    `select = ["vk101"]` too: a code is a code in any case, wherever it is written."""
+    root = make_vault({"A.md": "See [[Nope]] and Beta.\n", "Beta.md": "x\n"})
+    by_option = run_cli("check", "--no-cache", "--ignore", "vk1", root)
+    (root / "vaultkit.toml").write_text('ignore = [" vk1"]\n', encoding="utf-8")
+    by_config = run_cli("check", "--no-cache", root)
+    assert by_config.exit_code == by_option.exit_code == 0, by_config.output
+    assert by_config.stdout == by_option.stdout
+    (root / "vaultkit.toml").write_text('select = ["vk101"]\n', encoding="utf-8")
+    selected = run_cli("check", "--no-cache", root)
+    assert selected.exit_code == 1, selected.output
+    assert [line.split()[1] for line in selected.stdout.splitlines()[:-1]] == ["VK101"]
+
+
 @pytest.mark.parametrize(
     ("prop", "said"),
     [

@@ -157,6 +157,9 @@ def _toml_text(path: Path, raw: bytes) -> str:
 
 def parse_config(table: Mapping[str, Any], source: str = "<config>") -> Config:
     values = _parse_fields(Config, table, source, prefix="")
+    for key in ("select", "ignore"):  # a code in any case, as `--select` and a note's suppressions read it
+        if key in values:
+            values[key] = tuple(code.strip().upper() for code in values[key])
     config = Config(**values, source=source)
     _check_relations_property(config)
     return config
