@@ -1694,6 +1694,11 @@ def test_link_says_which_notes_were_linked_and_which_only_gained_relations(make_
             "Companies/Meituan.md": "---\ntype: entity\nkind: company\n---\n# Meituan\n",
         }
     )
+    # the preview says it first, as the last line of a long diff did not (it said nothing on stderr)
+    for preview in ("--diff", "--check"):
+        previewed = run_cli("link", preview, "--no-cache", root)
+        assert previewed.exit_code == 1, previewed.output
+        assert previewed.stderr == "vaultkit: 2 notes would change: 1 linked, 1 given relations only\n"
     result = run_cli("link", "--no-cache", root)
     assert result.exit_code == 0, result.output
     said = {line.rpartition("/")[2]: line.split(" ")[0] for line in result.stdout.splitlines()}

@@ -126,6 +126,7 @@ class Preview:
     edits: dict[str, list[Edit]] = field(default_factory=dict)  # rel -> the edits that would be written
     refused: list[WriteResult] = field(default_factory=list)
     keep_texts: bool = True  # False (link --check): only which notes would change; 250 MB less at 50k notes
+    linked: set[str] = field(default_factory=set)  # of `edits`: would gain a link, not only relations
     boms: set[str] = field(default_factory=set)  # notes that start with a BOM (not in their texts): kept
 
     def new_text(self, rel: str) -> str:
@@ -161,6 +162,7 @@ def preview_in_rounds(
     preview = Preview(keep_texts=keep_texts)
     links, relations = _grouped(first, wanted)
     plan(first.facts, links, into=preview, cleared=first.cleared)
+    preview.linked = set(preview.edits)
     del links
     first.cleared = {}  # the relations touch no body
     mark("preview links")

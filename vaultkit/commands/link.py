@@ -75,10 +75,9 @@ def run_link(req: LinkRequest) -> int:
             progress.done()
     progress.done()
     if preview:
-        if not totals.would:
-            click.echo(_unchanged(totals, preview=True), err=True)
+        click.echo(_summary(totals, preview=True), err=True)
         return 1 if totals.would or totals.skipped or totals.refused else 0
-    click.echo(_summary(totals), err=True)
+    click.echo(_summary(totals, preview=False), err=True)
     if totals.refused or totals.skipped:
         return 1
     return 1 if totals.changed and req.exit_non_zero_on_fix else 0
@@ -94,14 +93,18 @@ def _selected(session: Session, codes: Sequence[str]) -> tuple[str, ...]:
     return tuple(c for c in codes if not chosen or matches(c, chosen))
 
 
-def _summary(totals: _Totals) -> str:
-    """`3 notes changed: 2 linked, 1 given relations only`: a note given only relations was not linked."""
-    if not totals.changed:
-        return _unchanged(totals, preview=False)
-    parts = [f"{totals.linked} linked"] if totals.linked else []
-    if totals.changed > totals.linked:
-        parts.append(f"{totals.changed - totals.linked} given relations only")
-    return f"vaultkit: {counted(totals.changed, 'note')} changed: {', '.join(parts)}"
+def _summary(totals: _Totals, *, preview: bool) -> str:
+    """`3 notes changed: 2 linked, 1 given relations only` (a note given only relations was not linked), or,
+    of a preview, `3 notes would change: ...`: the diff of a first `link` is long, and its last lines do not
+    say how many notes it touches, nor that some only gain a `related` property."""
+    changed, linked = (totals.would, totals.would_link) if preview else (totals.changed, totals.linked)
+    if not changed:
+        return _unchanged(totals, preview=preview)
+    parts = [f"{linked} linked"] if linked else []
+    if changed > linked:
+        parts.append(f"{changed - linked} given relations only")
+    verb = "would change" if preview else "changed"
+    return f"vaultkit: {counted(changed, 'note')} {verb}: {', '.join(parts)}"
 
 
 def _unchanged(totals: _Totals, *, preview: bool) -> str:
@@ -122,6 +125,7 @@ class _Totals:
     refused: int = 0
     skipped: int = 0  # notes (and folders) not read or parsed, each named on stderr
     would: int = 0
+    would_link: int = 0  # of those that would change, the notes that would gain a link
 
 
 def _preview_vault(
@@ -154,6 +158,7 @@ def _preview_vault(
             err=True,
         )
     totals.would += len(preview.edits)
+    totals.would_link += len(preview.linked)
     totals.refused += len(preview.refused)
     mark("link output")
 
