@@ -199,6 +199,26 @@ def test_an_output_encoding_that_cannot_spell_a_name_escapes_it(make_vault: Any)
         assert b"\\u5317\\u4eac" in run.stdout or b"\\u4eac" in run.stdout, run.stdout
 
 
+@pytest.mark.parametrize("how", ["script", "module"])
+def test_a_locale_that_is_not_utf_8_still_reads_names_as_utf_8(make_vault: Any, how: str) -> None:
+    """Regression: run where Python's file-system encoding is not UTF-8 (`PYTHONUTF8=0` with `LC_ALL=C`, or a
+    legacy locale such as `en_US.ISO-8859-1`), `Café.md` was listed as a name of lone surrogates: "VK201 not
+    read: its name is not valid UTF-8 (rename it)", `[[Café]]` broken, and the cached listing kept saying so
+    to every later run in a UTF-8 locale. Obsidian reads a name's bytes as UTF-8 whatever the locale."""
+    import os
+    import subprocess
+    import sys
+
+    root = make_vault({"Café.md": '---\nrelated: ["[[Trip]]"]\n---\nA café.\n', "Trip.md": "See [[Café]].\n"})
+    head = [str(_command())] if how == "script" else [sys.executable, "-m", "vaultkit"]
+    legacy = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0"}
+    for env in (legacy, {**os.environ, "PYTHONUTF8": "1"}):  # the second run reads the first one's cache
+        run = subprocess.run([*head, "check", root], capture_output=True, env=env, check=False)
+        out = run.stdout.decode("utf-8", "replace") + run.stderr.decode("utf-8", "replace")
+        assert run.returncode == 0, out
+        assert "Traceback" not in out and "VK" not in out, out
+
+
 def test_ctrl_c_while_the_command_loads_is_no_traceback(example_vault: Path) -> None:
     """Ctrl-C in the first few hundred milliseconds (`vaultkit watch` started on the wrong folder), while the
     command's modules load: it printed Python's KeyboardInterrupt traceback and died by the signal. The

@@ -171,7 +171,9 @@ CACHE_DIR = ".vaultkit_cache"
 #     (`Qwen/Qwen2.5-Max`), is no mention (`linker._identifier`); KeyTable.lowercase
 # 96: VK103 names the heading of the note a missing one may mean (`; did you mean '05 - CSS Snippets'?`)
 # 97: a `$schema` ending in `/.` (a folder's path, as one ending in `/`) names no schema (VK011)
-FORMAT = 97
+# 98: file names are read as UTF-8 whatever the locale (utf8_mode): a listing cached by a run whose
+#     file-system encoding was not UTF-8 named `Café.md` as not UTF-8 (VK201) to every later run
+FORMAT = 98
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

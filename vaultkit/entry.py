@@ -25,7 +25,12 @@ signal.signal(signal.SIGINT, _leave)
 
 
 def run() -> NoReturn:
-    """`vaultkit.cli.run`, with Ctrl-C answered by a quiet exit until it is loaded."""
+    """`vaultkit.cli.run`, with Ctrl-C answered by a quiet exit until it is loaded, in UTF-8 mode."""
+    import sys
+
+    from vaultkit.utf8_mode import restart_in_utf8
+
+    restart_in_utf8([sys.argv[0]] if os.path.isfile(sys.argv[0]) else ["-m", "vaultkit"])
     from vaultkit.cli import run as run_command
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # from here on, main() turns it into 130
