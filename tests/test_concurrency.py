@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from conftest import VaultFactory, run_cli
 
@@ -140,3 +141,43 @@ def test_no_stop_signal_is_handled_while_the_vault_lock_is_held(make_vault: Vaul
         assert locked
         assert stops <= signal.pthread_sigmask(signal.SIG_BLOCK, [])
     assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+
+
+def test_a_note_changed_and_changed_back_during_link_gets_no_relation_planned_on_another_text(
+    make_vault: VaultFactory,
+) -> None:
+    """Regression (found with a process saving a note in place in a loop beside `link`): a note whose links
+    were refused as changed since read is looked at again for its relations, but was then to be written only
+    if it still held the bytes first read. Edited meanwhile (a longer frontmatter) and brought back (an
+    undo), it held them, and the relation planned on the edited text was applied at that text's offsets:
+    "not written: edit 83-83 is outside the note" (an offset inside the note wrote it at the wrong place,
+    unless the verification refused it). A note refused as changed gets no relation in that run."""
+    import dataclasses
+
+    from vaultkit.engine import Runner, RunOptions, open_session
+    from vaultkit.fixer import fix_in_rounds
+
+    first_read = "---\ntitle: M\n---\nMeituan sells food, as Alibaba does.\n"
+    longer = first_read.replace("title: M\n", "title: M\nsummary: " + "x" * 60 + "\n")
+    files = {"Meituan.md": first_read, "Alibaba.md": "# Alibaba\n", "N.md": "Meituan is a company.\n"}
+    root = make_vault(files)
+    path = root / "Meituan.md"
+    runner = Runner(open_session(root))
+    opts = RunOptions(jobs=1, use_cache=False, fixing=True, preview=True, select=("VK120", "VK121"))
+    first = runner.run(opts)
+    assert ("Meituan.md", "VK121") in [(d.path, d.code) for d in first.diagnostics]
+    path.write_text(first_read + "typed\n")  # saved as link starts: its links are refused
+
+    def again(refused: frozenset[str]) -> Any:
+        path.write_text(longer)  # saved again while link looks once more
+        try:
+            return runner.run(dataclasses.replace(opts, refused=refused))
+        finally:
+            path.write_text(first_read)  # and undone: the note holds what link first read
+
+    outcome = fix_in_rounds(root, first, again, lambda d: d.code in ("VK120", "VK121"), "related", jobs=1)
+    assert [(r.rel, r.message) for r in outcome.refused] == [
+        ("Meituan.md", "not written: the note changed since vaultkit read it; run again")
+    ]
+    assert path.read_text() == first_read
+    assert (root / "N.md").read_text() == "[[Meituan]] is a company.\n"

@@ -90,7 +90,14 @@ def fix_in_rounds(
         relations = edits_by_note(
             d for d in (*last.diagnostics, *last.beyond) if wanted(d) and d.code == RELATION
         )
-        # a note refused as changed since it was read stays refused: it is not written in this run
+        # a note refused as changed since it was read stays refused: it is not written in this run, and
+        # gets no relation found in the text read again (changed back by then, the note would take that
+        # text's edits at the first text's offsets)
+        relations = {
+            rel: edits
+            for rel, edits in relations.items()
+            if rel not in unwritten or last.facts[rel].digest == first.facts[rel].digest
+        }
         read = {rel: (first if rel in unwritten else last).facts[rel] for rel in relations}
         digests = {rel: facts.digest for rel, facts in read.items()}
         kept = {rel: facts.kept for rel, facts in read.items()}
