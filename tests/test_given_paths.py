@@ -127,6 +127,32 @@ def test_outside_a_vault_check_and_link_say_how_to_make_one(
     )
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--", ""],
+        ["link", "--", ""],
+        ["link", "--vault", "", "N.md"],
+        ["watch", "--", ""],
+        ["clean", "--", ""],
+        ["obsidian-types", "--", ""],
+    ],
+)
+def test_an_empty_path_is_refused_not_read_as_the_current_folder(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Regression: `vaultkit link -- "$NOTE"` in a script whose NOTE came out empty linked the whole vault
+    (click makes "" the path `.`, the current folder). An empty path names no file: exit 2, nothing read or
+    written; `.` still names the current folder."""
+    root = make_vault({"Meituan.md": "# Meituan\n", "N.md": "Meituan is a company.\n"})
+    monkeypatch.chdir(root)
+    before = snapshot(root)
+    result = run_cli(*args)
+    assert result.exit_code == 2, result.output
+    assert "an empty path names no file" in result.stderr and "Traceback" not in result.output
+    assert snapshot(root) == before and not (root / ".vaultkit_cache").exists()
+
+
 def test_a_symlink_loop_given_is_reported_on_that_note(make_vault: VaultFactory) -> None:
     """Regression: `vaultkit check loop.md` ended in "internal error: RuntimeError: Symlink loop" (Path.resolve
     while finding the vault); a whole-vault run already reported the loop as VK201."""

@@ -45,6 +45,19 @@ def _codes(value: str | None, option: str) -> tuple[str, ...]:
     return codes
 
 
+class _GivenPath(click.Path):
+    """A path given on the command line. An empty one names no file: click made "" the path `.`, and
+    `vaultkit link -- "$NOTE"` in a script whose NOTE came out empty linked the whole vault."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "":
+            raise FatalError("an empty path names no file (give . for the current folder)")
+        return super().convert(value, param, ctx)
+
+
+GIVEN_PATH = _GivenPath(path_type=Path)
+
+
 def _folder(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
     """A vault given that is a file is said as vaultkit says every bad path (`vaultkit: error: ...`, exit 2),
     not in click's words: click's `file_okay=False` answered `Error: Invalid value for '[VAULT]'` where a
@@ -65,7 +78,7 @@ def _file(ctx: click.Context, param: click.Parameter, value: Path | None) -> Pat
 def _common(f: click.decorators.FC) -> click.decorators.FC:
     f = click.option(
         "--vault",
-        type=click.Path(path_type=Path),
+        type=GIVEN_PATH,
         callback=_folder,
         help="Vault root (default: found upward from the paths).",
     )(f)
@@ -109,7 +122,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=GIVEN_PATH)
 @_common
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option(
@@ -165,7 +178,7 @@ def check(
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=GIVEN_PATH)
 @_common
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if anything would change.")
 @click.option(
@@ -210,7 +223,7 @@ class _Seconds(click.FloatRange):
 
 
 @cli.command()
-@click.argument("vault", required=False, type=click.Path(path_type=Path), callback=_folder)
+@click.argument("vault", required=False, type=GIVEN_PATH, callback=_folder)
 @click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 @click.option(
     "--fix", is_flag=True, help="Also link mentions in a note once it has been quiet for --settle seconds."
@@ -271,7 +284,7 @@ def explain(code: str) -> int:
 
 
 @cli.command()
-@click.argument("vault", required=False, type=click.Path(path_type=Path), callback=_folder)
+@click.argument("vault", required=False, type=GIVEN_PATH, callback=_folder)
 @click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 def clean(vault: Path | None, config_dir: str) -> int:
     """Delete the vault's .vaultkit_cache/."""
@@ -299,7 +312,7 @@ def clean(vault: Path | None, config_dir: str) -> int:
 
 
 @cli.command("obsidian-types")
-@click.argument("vault", required=False, type=click.Path(path_type=Path), callback=_folder)
+@click.argument("vault", required=False, type=GIVEN_PATH, callback=_folder)
 @click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if types.json would change.")
 def obsidian_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
