@@ -1624,6 +1624,10 @@ def test_a_note_with_old_mac_line_endings_gets_its_mentions_linked_and_keeps_eve
     "before",
     [
         "---\nrelated: |\n  text\n---\n",  # a block scalar
+        # a list whose last item is a block scalar, which ends past its own line break: the items went after
+        # the closing fence, into the body
+        '---\nrelated:\n  - "[[B]]"\n  - >-\n    folded\n---\nBody.\n',
+        "---\nrelated:\n  - |\n    kept\n\n---\n",
         "---\nrelated: [[B]]\n---\n",  # unquoted: a list of lists
         "---\nrelated:\n  - [[B]]\n---\n",
         "---\nrelated: 5\n---\n",
@@ -1653,6 +1657,25 @@ def test_relation_is_reported_but_not_fixed_where_an_edit_would_be_unsafe(
     line = next((n for n, text in enumerate(before.splitlines(), 1) if text.startswith(key)), 1)
     assert f"T.md:{line}:1: VK121 [[A]] links here" in check and "[*]" not in check
     assert unreadable or "cannot add it safely" in check, check
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_a_relation_edit_that_lands_past_the_yaml_is_refused(known: bool) -> None:
+    """The writer's second opinion: an edit of the frontmatter that would land on its closing fence (a
+    relation placed after a block scalar's line breaks) was checked as the frontmatter alone, which it
+    leaves as it was, and passed: the items went into the body. Whether or not what the parse keeps of the
+    YAML is known (`kept_digest`), such an edit is refused; one before the fence is not."""
+    from vaultkit.edits import apply_text
+
+    old = '---\nrelated:\n  - "[[B]]"\n---\nBody.\n'
+    fm = frontmatter.split(old)
+    frontmatter.load(old, fm)
+    kept = verify.kept_digest(fm, "related") if known else ""
+    before_fence = Edit(fm.yaml_end, fm.yaml_end, '  - "[[A]]"\n')
+    after_fence = Edit(fm.yaml_end + 3, fm.yaml_end + 3, '\n  - "[[A]]"')  # as it was written
+    assert verify.check_edits(old, apply_text(old, [before_fence]), [before_fence], "related", kept) is None
+    refused = verify.check_edits(old, apply_text(old, [after_fence]), [after_fence], "related", kept)
+    assert refused is not None and "outside its YAML" in refused
 
 
 def test_relations_off_or_restricted(make_vault: VaultFactory) -> None:

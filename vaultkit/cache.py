@@ -173,7 +173,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 97: a `$schema` ending in `/.` (a folder's path, as one ending in `/`) names no schema (VK011)
 # 98: file names are read as UTF-8 whatever the locale (utf8_mode): a listing cached by a run whose
 #     file-system encoding was not UTF-8 named `Café.md` as not UTF-8 (VK201) to every later run
-FORMAT = 98
+# 99: a relations list whose last item is a block scalar (`- >-`) takes no relation in place (VK121
+#     without its fix): the items went past the closing fence, into the body
+FORMAT = 99
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -1073,6 +1073,8 @@ def _value_anchor(text: str, value: Any, node: Node, eol: str) -> PropertyAnchor
         return None  # `related: [[X]]` unquoted is a list of lists: the user must fix it (VK008 says so)
     if node.flow is False:
         last_start, last_end = node.items[-1]
+        if text[last_start:last_end].rstrip(" \t").endswith(("\n", "\r")):
+            return None  # a block scalar (`- >-`) ends past its line breaks: the next line may be the fence
         line_start = text.rfind("\n", 0, last_start) + 1
         prefix = eol + text[line_start:last_start]
         return PropertyAnchor(_line_end(text, last_end), prefix, "", prefix, _quote(text, last_start))

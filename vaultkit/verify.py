@@ -503,6 +503,8 @@ def check_edits(
     boundary = old_fm.body_start if old_fm.present else 0
     body_edits = [e for e in edits if e.start >= boundary and (old_fm.present or e.start > 0 or e.end > 0)]
     head_edits = [e for e in edits if e not in body_edits]
+    if old_fm.present and any(e.start < old_fm.yaml_start or e.end > old_fm.yaml_end for e in head_edits):
+        return "the frontmatter edit would fall outside its YAML (on a fence, or past it into the body)"
     if head_edits and not (kept and _derived(old, old_fm, head_edits, managed, kept)):
         problem = _check_frontmatter(old, old_fm, new, managed, kept)
         if problem:

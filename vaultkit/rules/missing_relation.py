@@ -45,7 +45,9 @@ value that is not a link (`related: see the paper`, `related: 5`) is reported wi
 would mean something else. A note whose lines break with
 a bare CR (old Mac files) is reported but gets no fix: a new line in it would need that break, which no
 editor of today keeps. Nor does a relations property whose value is a YAML anchor (`related: &r [...]`) or
-an alias of one (`related: *r`): a new item would change every property sharing it.
+an alias of one (`related: *r`): a new item would change every property sharing it. Nor does a block list
+whose last item is a block scalar (`- >-` and its lines): the scalar owns the line breaks after its text, so
+no item can follow it in place.
 """
 
 from __future__ import annotations
