@@ -1628,6 +1628,11 @@ def test_a_note_with_old_mac_line_endings_gets_its_mentions_linked_and_keeps_eve
         # the closing fence, into the body
         '---\nrelated:\n  - "[[B]]"\n  - >-\n    folded\n---\nBody.\n',
         "---\nrelated:\n  - |\n    kept\n\n---\n",
+        # an item an alias (its place is its anchor's), an item on the line after its dash: the edit was made
+        # where it cannot load, offered as a fix (`[*]`) and refused at every `link` (exit 1)
+        '---\nx: &x "[[B]]"\nrelated:\n  - *x\n---\n',
+        '---\nx: &x "[[B]]"\nrelated: [*x]\n---\n',
+        '---\nrelated:\n  -\n    "[[B]]"\n---\n',
         "---\nrelated: [[B]]\n---\n",  # unquoted: a list of lists
         "---\nrelated:\n  - [[B]]\n---\n",
         "---\nrelated: 5\n---\n",

@@ -175,7 +175,9 @@ CACHE_DIR = ".vaultkit_cache"
 #     file-system encoding was not UTF-8 named `Café.md` as not UTF-8 (VK201) to every later run
 # 99: a relations list whose last item is a block scalar (`- >-`) takes no relation in place (VK121
 #     without its fix): the items went past the closing fence, into the body
-FORMAT = 99
+# 100: nor does a list whose last item is an alias (`- *x`) or sits on the line after its dash: the fix
+#     offered there was refused at every `link`
+FORMAT = 100
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -1071,17 +1071,29 @@ def _value_anchor(text: str, value: Any, node: Node, eol: str) -> PropertyAnchor
         return _string_anchor(text, value, node)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None  # `related: [[X]]` unquoted is a list of lists: the user must fix it (VK008 says so)
+    if node.items and not node.start <= node.items[-1][0] <= node.items[-1][1] <= node.end:
+        return None  # the last item an alias (`- *x`): its place is its anchor's, elsewhere
     if node.flow is False:
-        last_start, last_end = node.items[-1]
-        if text[last_start:last_end].rstrip(" \t").endswith(("\n", "\r")):
-            return None  # a block scalar (`- >-`) ends past its line breaks: the next line may be the fence
-        line_start = text.rfind("\n", 0, last_start) + 1
-        prefix = eol + text[line_start:last_start]
-        return PropertyAnchor(_line_end(text, last_end), prefix, "", prefix, _quote(text, last_start))
+        return _block_anchor(text, node, eol)
     if node.items:
         last_start, last_end = node.items[-1]
         return PropertyAnchor(last_end, ", ", "", ", ", _quote(text, last_start))
     return PropertyAnchor(text.rfind("]", node.start, node.end), ", ", "", "", '"')
+
+
+def _block_anchor(text: str, node: Node, eol: str) -> PropertyAnchor | None:
+    """A new line after the block list's last item, written as that item's line begins (`  - `)."""
+    last_start, last_end = node.items[-1]
+    if text[last_start:last_end].rstrip(" \t").endswith(("\n", "\r")):
+        return None  # a block scalar (`- >-`) ends past its line breaks: the next line may be the fence
+    line_start = text.rfind("\n", 0, last_start) + 1
+    if _ITEM_START.fullmatch(text, line_start, last_start) is None:
+        return None  # the item on the line after its dash (`-⏎    "[[B]]"`): no prefix to repeat
+    prefix = eol + text[line_start:last_start]
+    return PropertyAnchor(_line_end(text, last_end), prefix, "", prefix, _quote(text, last_start))
+
+
+_ITEM_START = re.compile(r"[ \t]*-[ \t]+")  # what a block list's item line holds before the item
 
 
 def _string_anchor(text: str, value: str, node: Node) -> PropertyAnchor | None:

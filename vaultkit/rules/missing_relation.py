@@ -47,7 +47,8 @@ a bare CR (old Mac files) is reported but gets no fix: a new line in it would ne
 editor of today keeps. Nor does a relations property whose value is a YAML anchor (`related: &r [...]`) or
 an alias of one (`related: *r`): a new item would change every property sharing it. Nor does a block list
 whose last item is a block scalar (`- >-` and its lines): the scalar owns the line breaks after its text, so
-no item can follow it in place.
+no item can follow it in place; nor one whose last item is an alias (`- *x`, written where its anchor is)
+or is written on the line after its dash.
 """
 
 from __future__ import annotations
