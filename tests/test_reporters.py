@@ -836,19 +836,41 @@ def test_the_report_note_says_one_problem_and_one_note_in_the_singular(make_vaul
     assert "\nNo problems in 1 note.\n" in (root / "R.md").read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(("term", "shown"), [("xterm", True), ("dumb", False)])
+def test_the_progress_line_is_left_out_on_a_dumb_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], term: str, shown: bool
+) -> None:
+    """The progress line on stderr is redrawn with a carriage return and an erase-line escape, which a
+    TERM=dumb terminal shows as text: there it is left out, as on a pipe."""
+    from vaultkit.commands import common
+
+    monkeypatch.setenv("TERM", term)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    progress = common.Progress()
+    progress("parsing 1000 notes")
+    progress.done()
+    assert ("\033[2K" in capsys.readouterr().err) is shown
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal")
-@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False), ("", True)])
+@pytest.mark.parametrize(
+    ("no_color", "term", "coloured"),
+    [(None, "xterm", True), ("1", "xterm", False), ("", "xterm", True), (None, "dumb", False)],
+)
 def test_text_on_a_terminal_is_coloured_unless_no_color_is_set(
-    no_color: str | None, coloured: bool, tmp_path: Path
+    no_color: str | None, term: str, coloured: bool, tmp_path: Path
 ) -> None:
     """On a terminal the text report is coloured; NO_COLOR set to anything but "" turns it off, as
-    no-color.org asks of every command-line tool (readme37: it was coloured all the same)."""
+    no-color.org asks of every command-line tool (readme37: it was coloured all the same). So does
+    TERM=dumb, a terminal that shows escape sequences as text (Emacs' shell and compilation buffers), as
+    git and grep leave it plain (hostile38: it got the colour codes)."""
     import pty
 
     vault = tmp_path / "v"
     (vault / ".obsidian").mkdir(parents=True)
     (vault / "N.md").write_text("See [[Gone]].\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"TERM": term}
     if no_color is not None:
         env["NO_COLOR"] = no_color
     leader, follower = pty.openpty()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from vaultkit import quick
-from vaultkit.commands.common import Shown, emit, emit_bytes, one_shot
+from vaultkit.commands.common import Shown, dumb_terminal, emit, emit_bytes, one_shot
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -47,8 +47,13 @@ class CheckRequest:
 def run_check(req: CheckRequest) -> int:
     from vaultkit.timing import mark
 
-    # colour on a terminal, unless NO_COLOR is set to anything but "" (no-color.org)
-    color = req.output_file is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    # colour on a terminal, unless NO_COLOR is set to anything but "" (no-color.org) or it is a dumb one
+    color = (
+        req.output_file is None
+        and sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and not dumb_terminal()
+    )
     eligible = (
         req.use_cache
         and not req.fix

@@ -427,12 +427,18 @@ def _spooled(spool: Spool | None, piece: str) -> None:
         spool.write(piece.encode("utf-8", "surrogateescape"))
 
 
+def dumb_terminal() -> bool:
+    """TERM=dumb: a terminal that shows escape sequences as text (Emacs' shell and compilation buffers).
+    git and grep print no colour there, nor does vaultkit, nor its progress line's erase-line escape."""
+    return os.environ.get("TERM") == "dumb"
+
+
 class Progress:
     """A one-line progress note on stderr, only on a terminal and only after the run has taken a second."""
 
     def __init__(self) -> None:
         self.start = time.monotonic()
-        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI") and not dumb_terminal()
         self.shown = False
 
     def __call__(self, message: str) -> None:
