@@ -96,7 +96,7 @@ def fix_in_rounds(
         relations = {
             rel: edits
             for rel, edits in relations.items()
-            if rel not in unwritten or last.facts[rel].digest == first.facts[rel].digest
+            if rel not in unwritten or _digest(last, rel) == first.facts[rel].digest
         }
         read = {rel: (first if rel in unwritten else last).facts[rel] for rel in relations}
         digests = {rel: facts.digest for rel, facts in read.items()}
@@ -111,6 +111,12 @@ def fix_in_rounds(
     later, _ = apply_fixes(root, digests, relations, managed_property, kept=kept, jobs=jobs)
     mark("write relations")
     return outcome.then(later)
+
+
+def _digest(result: RunResult, rel: str) -> str | None:
+    """The digest of the note's text `result` read, if it read it."""
+    facts = result.facts.get(rel)
+    return None if facts is None else facts.digest
 
 
 def _after(written: Sequence[Edit], edits: Sequence[Edit]) -> list[Edit]:
