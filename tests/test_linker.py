@@ -1632,6 +1632,7 @@ def test_a_note_with_old_mac_line_endings_gets_its_mentions_linked_and_keeps_eve
         # where it cannot load, offered as a fix (`[*]`) and refused at every `link` (exit 1)
         '---\nx: &x "[[B]]"\nrelated:\n  - *x\n---\n',
         '---\nx: &x "[[B]]"\nrelated: [*x]\n---\n',
+        '---\nrelated:\n  - &x "[[B]]"\n  - *x\n---\n',  # the alias of an item of the same list
         '---\nrelated:\n  -\n    "[[B]]"\n---\n',
         "---\nrelated: [[B]]\n---\n",  # unquoted: a list of lists
         "---\nrelated:\n  - [[B]]\n---\n",

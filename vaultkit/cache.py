@@ -177,7 +177,8 @@ CACHE_DIR = ".vaultkit_cache"
 #     without its fix): the items went past the closing fence, into the body
 # 100: nor does a list whose last item is an alias (`- *x`) or sits on the line after its dash: the fix
 #     offered there was refused at every `link`
-FORMAT = 100
+# 101: nor one whose last item is an alias of an item of the same list (`- &x ...` then `- *x`)
+FORMAT = 101
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -1071,7 +1071,7 @@ def _value_anchor(text: str, value: Any, node: Node, eol: str) -> PropertyAnchor
         return _string_anchor(text, value, node)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None  # `related: [[X]]` unquoted is a list of lists: the user must fix it (VK008 says so)
-    if node.items and not node.start <= node.items[-1][0] <= node.items[-1][1] <= node.end:
+    if node.items and _aliased(node):
         return None  # the last item an alias (`- *x`): its place is its anchor's, elsewhere
     if node.flow is False:
         return _block_anchor(text, node, eol)
@@ -1079,6 +1079,14 @@ def _value_anchor(text: str, value: Any, node: Node, eol: str) -> PropertyAnchor
         last_start, last_end = node.items[-1]
         return PropertyAnchor(last_end, ", ", "", ", ", _quote(text, last_start))
     return PropertyAnchor(text.rfind("]", node.start, node.end), ", ", "", "", '"')
+
+
+def _aliased(node: Node) -> bool:
+    """Is the list's last item an alias? PyYAML gives an alias its anchor's node, and so its place: outside
+    the list, or before the items that precede it there."""
+    last_start, last_end = node.items[-1]
+    before = (end for _, end in node.items[:-1])
+    return not node.start <= last_start <= last_end <= node.end or any(end > last_start for end in before)
 
 
 def _block_anchor(text: str, node: Node, eol: str) -> PropertyAnchor | None:
