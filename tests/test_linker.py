@@ -493,28 +493,40 @@ def test_a_name_inside_a_package_or_repository_id_is_not_a_mention(make_vault: V
     and `Qwen/Qwen2.5-Max` `[[Qwen]]/Qwen2.5-Max`: a link inside the name of a thing the lab made, which took
     the note's one link (`first_only`) from the mention after it. A name in lower case that none of its
     spellings is, glued to a word by a hyphen or a slash, or one side of a repository named after its owner,
-    is part of that id. Written as the note writes it (`OpenAI-compatible`, `OpenAI/Anthropic`), or where the
-    note's own name is in lower case (`deep learning-based`), it is still a mention."""
+    is part of that id (`mistralai/Mistral-Large`, `meta-llama/Llama-Guard` too). Written as the note writes it
+    (`OpenAI-compatible`, `OpenAI/Anthropic`, a pair of models `GPT-4/GPT-4o`), or where the note's own name
+    is in lower case (`deep learning-based`), it is still a mention. And `Mistral-Small-3.2`, a model whose
+    digit is two words from the name, became `[[Mistral]]-Small-3.2`: only the word beside it was read."""
     files = {
         "OpenAI.md": "x\n",
         "Qwen.md": "x\n",
         "Qwen2.5-Max.md": "x\n",
         "Meta.md": "x\n",
         "Anthropic.md": "x\n",
+        "Mistral.md": "x\n",
+        "Llama.md": "x\n",
+        "GPT-4.md": "x\n",
+        "GPT-4o.md": "x\n",
         "deep learning.md": "x\n",
     }
     skipped = {
         "A.md": "Install openai-python, load openai/gpt-oss-20b; OpenAI ships both.\n",
         "B.md": "Pull Qwen/Qwen2.5-Max from Qwen, the Qwen2.5-Max card.\n",
         "C.md": "See meta-llama/Llama-3.1-8B and facebook/meta by Meta.\n",
+        "E.md": "Try mistralai/Mistral-Large, meta-llama/Llama-Guard, Mistral-Small-3.2; then Llama, Mistral.\n",
     }
-    kept = {"D.md": "OpenAI-compatible, the OpenAI/Anthropic race, deep learning-based.\n"}
+    kept = {
+        "D.md": "OpenAI-compatible, the OpenAI/Anthropic race, deep learning-based.\n",
+        "F.md": "The GPT-4/GPT-4o gap.\n",  # a pair of models: an owner's name holds no digit
+    }
     root = vault(make_vault, {**files, **skipped, **kept})
     assert link_diff(root) == [
         "Install openai-python, load openai/gpt-oss-20b; [[OpenAI]] ships both.",
         "Pull Qwen/Qwen2.5-Max from [[Qwen]], the [[Qwen2.5-Max]] card.",
         "See meta-llama/Llama-3.1-8B and facebook/meta by [[Meta]].",
         "[[OpenAI]]-compatible, the OpenAI/[[Anthropic]] race, [[deep learning]]-based.",
+        "Try mistralai/Mistral-Large, meta-llama/Llama-Guard, Mistral-Small-3.2; then [[Llama]], [[Mistral]].",
+        "The [[GPT-4]]/[[GPT-4o]] gap.",
     ]
 
 
@@ -1151,7 +1163,18 @@ def test_a_longer_key_that_is_no_mention_hides_no_shorter_one(prose: str, mentio
 
 
 @pytest.mark.parametrize(
-    "piece", ["_Meituan_x ", "x_Meituan_ ", "Meituan*(x) ", "Meituan**x ", "==Meituan==( "]
+    # and one run of hyphen-joined words or of `owner/repository` names as long as the note (`_versioned`,
+    # `_owner_repository` read no further than _NAME_REACH)
+    "piece",
+    [
+        "_Meituan_x ",
+        "x_Meituan_ ",
+        "Meituan*(x) ",
+        "Meituan**x ",
+        "==Meituan==( ",
+        "Meituan-x-",
+        "x/Meituan-",
+    ],
 )
 def test_the_checks_beside_emphasis_delimiters_are_linear(piece: str) -> None:
     """Whether a `_` or `*` beside a mention opens or closes an emphasis asked for the runs of its paragraph

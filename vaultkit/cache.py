@@ -178,7 +178,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 100: nor does a list whose last item is an alias (`- *x`) or sits on the line after its dash: the fix
 #     offered there was refused at every `link`
 # 101: nor one whose last item is an alias of an item of the same list (`- &x ...` then `- *x`)
-FORMAT = 101
+# 102: a versioned name's digit is looked for in every word hyphens join to the name (`Mistral-Small-3.2`),
+#     and a repository named after its owner is found as code hosts name them (`mistralai/Mistral-Large`)
+FORMAT = 102
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -49,6 +49,13 @@ _DOMAIN = re.compile(
 _UP_TO_SPACE = re.compile(r"[\s\S]*\s")
 _SPACE = re.compile(r"\s")
 _NAME_REACH = 256
+# The words a hyphen (or a dot inside a word) joins, from a hyphen on: `-Small-3.2` after `Mistral`. Read
+# before a name too, on the reversed text (`_reversed_run`), where `ia-kees` is `-ai-keespeed` turned.
+_HYPHEN_RUN = re.compile(r"(?:-[^\W_]+(?:\.[^\W_]+)*)+")
+# An owner's or a repository's name, as a code host writes one: letters, digits, `-`, `.` and `_`
+_REPO_NAME = re.compile(r"[\w.-]+")
+_ASCII_DIGIT = re.compile(r"[0-9]")
+_VERSION_REACH = 64  # characters of a hyphen-joined name read each way: `DeepSeek-R1-Distill-Qwen-32B` is 28
 # Percent-encoded in a Markdown link's destination: what CommonMark does not allow there (white space,
 # control characters, `<`, unbalanced parentheses), what would pair with a backtick of the link text into a
 # code span (`[Foo`bar](Foo`bar.md)`), or a `$` of the link text into math (`breaks_math`), and `%` itself.
@@ -900,40 +907,34 @@ def _identifier(prose: str, start: int, end: int, capitalised: bool) -> bool:
 
 
 def _owner_repository(prose: str, start: int, end: int) -> bool:
-    """Is prose[start:end] one side of `owner/repository` where the repository is named after its owner
-    (`Qwen/Qwen2.5-Max`, `Qwen/Qwen3-8B`): the name after the slash begins with the one before it, and is
-    longer?"""
+    """Is prose[start:end] one side of `owner/repository` where the repository is named after its owner, as
+    code hosts name models: `Qwen/Qwen2.5-Max`, `mistralai/Mistral-Large`, `meta-llama/Llama-Guard`? The
+    repository begins with the owner's name, or the owner's with the repository's, or the owner's holds it
+    between hyphens; and the owner's holds no digit, which a model's name does: `GPT-4/GPT-4o` is a pair of
+    models, each a mention (as `OpenAI/Anthropic` is a pair of labs)."""
     name = prose[start:end].casefold()
-    if prose[end : end + 1] == "/":
-        repository = end + 1
-        following = repository + len(name)
-        return prose[repository:following].casefold() == name and _letter_or_sign(prose, following)
+    if prose[end : end + 1] == "/":  # the owner: the repository follows
+        repository = _REPO_NAME.match(prose, end + 1, min(len(prose), end + 1 + _NAME_REACH))
+        after = repository.group().casefold() if repository else ""
+        return len(after) > len(name) and after.startswith(name) and not _ASCII_DIGIT.search(name)
     if start < 1 or prose[start - 1] != "/":
         return False
-    first = start - 1
-    while first > max(0, start - _NAME_REACH) and _letter(prose[first - 1]):
-        first -= 1
-    owner = prose[first : start - 1].casefold()
-    return bool(owner) and len(owner) < len(name) and name.startswith(owner)
-
-
-def _letter_or_sign(prose: str, at: int) -> bool:
-    """Does a name go on at prose[at]: a letter, a digit, or a hyphen or dot before one?"""
-    if at >= len(prose):
+    owner = _REPO_NAME.match(prose[max(0, start - 1 - _NAME_REACH) : start - 1][::-1])
+    if owner is None or _ASCII_DIGIT.search(owner.group()):
         return False
-    if prose[at] in "-." and at + 1 < len(prose):
-        return _letter(prose[at + 1])
-    return _letter(prose[at])
+    mine = owner.group()[::-1].casefold()
+    return name.startswith(mine) or mine.startswith(name) or name in mine.split("-")
 
 
 def _versioned(prose: str, start: int, end: int) -> bool:
     """Part of a longer model or version name that hyphens join: `GPT-4o-mini` (another model than GPT-4o),
-    `Kimi-K2` (a model, not the lab Kimi), `Qwen2.5-Max-0125`, `Mistral-7B`, `DeepSeek-R1-Distill-Qwen-7B`.
-    A link there named the wrong note, and gave it a relation to every note about the other model. Such a
-    name is a hyphen joining the mention to a word, where the mention or that word holds a digit. A word
-    joined with no digit is still a mention (`Meituan-backed`, `OpenAI-compatible`, `Mistral-Modelle`), and
-    so is the name alone (`GPT-4o`, `GPT-4o.`). Only the words beside the mention are read, each at most
-    twice however long a run of them (`a-b-c-…`) a note holds."""
+    `Kimi-K2` (a model, not the lab Kimi), `Qwen2.5-Max-0125`, `Mistral-7B`, `Mistral-Small-3.2`,
+    `DeepSeek-R1-Distill-Qwen-7B`. A link there named the wrong note, and gave it a relation to every note
+    about the other model. Such a name is a hyphen joining the mention to a word, where the mention or the
+    words hyphens join to it hold a digit. With no digit it is still a mention (`Meituan-backed`,
+    `OpenAI-compatible`, `Mistral-Modelle`), and so is the name alone (`GPT-4o`, `GPT-4o.`). The words
+    are read by a regex, no further than _VERSION_REACH each way: linear however long a run (`a-b-c-…`) a
+    note holds."""
     n = len(prose)
     after = end + 1 < n and prose[end] == "-" and _letter(prose[end + 1])
     before = start >= 2 and prose[start - 1] == "-" and _letter(prose[start - 2])
@@ -942,16 +943,12 @@ def _versioned(prose: str, start: int, end: int) -> bool:
     if _digit_in(prose, start, end):
         return True
     if after:
-        last = end + 1
-        while last < min(n, end + _NAME_REACH) and _letter(prose[last]):
-            last += 1
-        if _digit_in(prose, end + 1, last):
+        run = _HYPHEN_RUN.match(prose, end, min(n, end + _VERSION_REACH))
+        if run is not None and _ASCII_DIGIT.search(run.group()):
             return True
     if before:
-        first = start - 1
-        while first > max(0, start - _NAME_REACH) and _letter(prose[first - 1]):
-            first -= 1
-        return _digit_in(prose, first, start - 1)
+        run = _HYPHEN_RUN.match(prose[max(0, start - _VERSION_REACH) : start][::-1])
+        return run is not None and _ASCII_DIGIT.search(run.group()) is not None
     return False
 
 
