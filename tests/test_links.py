@@ -1157,6 +1157,29 @@ def test_a_wikilink_to_a_file_whose_name_holds_a_hash_says_how_to_link_it(
     ]
 
 
+def test_a_wikilink_to_a_name_with_a_space_before_its_hash_says_how_to_link_it(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (unseen38): `[[Issue #42]]` for `Issue #42.md` (notes numbered as issues, episodes and
+    meetings are) is a note `Issue` and its heading `42`, both read trimmed, and VK101 said only that
+    'Issue' matches no note: the space before the `#` was never tried back, as the one after it was."""
+    root = make_vault(
+        {
+            "Issue #42.md": "x\n",
+            "Episode # 3 recap.md": "x\n",
+            "S.md": "[[Issue #42]] [[Episode # 3 recap]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    how = "a '#' in a wikilink starts a heading, so no wikilink names"
+    assert report(root, monkeypatch) == [
+        f"S.md:1:1: VK101 broken link: 'Issue' matches no note or file ({how} 'Issue #42.md': "
+        "write a Markdown link, [Issue #42](Issue%20%2342.md))",
+        f"S.md:1:15: VK101 broken link: 'Episode' matches no note or file ({how} 'Episode # 3 recap.md': "
+        "write a Markdown link, [Episode # 3 recap](Episode%20%23%203%20recap.md))",
+    ]
+
+
 def test_a_link_to_a_file_whose_name_begins_or_ends_with_a_space_says_so(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -180,7 +180,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 101: nor one whose last item is an alias of an item of the same list (`- &x ...` then `- *x`)
 # 102: a versioned name's digit is looked for in every word hyphens join to the name (`Mistral-Small-3.2`),
 #     and a repository named after its owner is found as code hosts name them (`mistralai/Mistral-Large`)
-FORMAT = 102
+# 103: VK101 of `[[Issue #42]]` for `Issue #42.md` shows the Markdown link that names it (a space before
+#     the `#`), as it did for `[[C# Tips]]`
+FORMAT = 103
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

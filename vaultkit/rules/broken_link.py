@@ -156,10 +156,13 @@ def _escaped_pipe(link: LinkFact, source: str, ctx: VaultContext) -> str:
 def _hash_in_the_name(link: LinkFact, source: str, ctx: VaultContext) -> str:
     """` (the file's name holds a '#' ...)` where the link's target and heading, joined again at their `#`,
     name a file: `[[C# Tips]]` for `C# Tips.md` looks for a heading ` Tips` in a note `C`, in Obsidian too,
-    which no wikilink can avoid; a Markdown link encodes the `#` (`C%23%20Tips.md`). "" otherwise."""
+    which no wikilink can avoid; a Markdown link encodes the `#` (`C%23%20Tips.md`). "" otherwise. The
+    target and the heading are read trimmed, so the spaces around the `#` are tried back: `[[Issue #42]]`
+    for `Issue #42.md`, a common way to number notes, is a note `Issue` and its heading `42`."""
     if not link.subpath or link.subpath.startswith("^"):
         return ""
-    for joined in (f"{link.target}#{link.subpath}", f"{link.target}# {link.subpath}"):
+    for before, after in (("", ""), ("", " "), (" ", ""), (" ", " ")):
+        joined = f"{link.target}{before}#{after}{link.subpath}"
         found = ctx.index.resolve(link._replace(target=joined, subpath=""), source).target
         if found is not None:
             from vaultkit.linker import destination  # here: a run with no broken link never loads it
