@@ -140,6 +140,30 @@ def test_type_without_a_schema_is_vk011_and_the_default_still_applies(run: Run) 
     ]
 
 
+@pytest.mark.parametrize("value", ["PERSON", "person.schema.json", "Person.schema.json"])
+def test_a_type_in_other_capitals_or_with_the_schemas_suffix_names_the_type_meant(
+    run: Run, value: str
+) -> None:
+    """Regression (unseen38): `type: PERSON` got the list of types, not `did you mean 'person'?` (difflib
+    finds no letter of `PERSON` in `person`, though it finds `Person` close), nor did `type:
+    person.schema.json`, the schema's file name, where the type is its name without the suffix."""
+    assert lines(run({**BASE, "N.md": f"---\ntype: {value}\n---\n"})) == [
+        "N.md:1:1: VK010 missing required property 'default_key'",
+        f"N.md:2:7: VK011 type: no schema '{value}.schema.json' in the schema folder 'schemas'; "
+        "did you mean 'person'?",
+    ]
+
+
+def test_a_key_in_other_capitals_the_schema_refuses_names_the_key_meant(run: Run) -> None:
+    """Regression (unseen38): `TITLE:`, refused by `additionalProperties: false`, got no `did you mean
+    'title'?`, which `Title:` got: difflib finds no letter of `TITLE` in `title`."""
+    content = schema(type="object", properties={"title": {"type": "string"}}, additionalProperties=False)
+    assert lines(run({"schemas/default.schema.json": content, "N.md": "---\nTITLE: x\n---\n"})) == [
+        "N.md:2:1: VK010 TITLE: not a property the schema allows (additionalProperties is false); "
+        "did you mean 'title'?",
+    ]
+
+
 def test_type_without_a_schema_falls_back_to_the_folders_schema(run: Run) -> None:
     """A `type` that names no schema is VK011, and the note is held to the schema its folder's schema_map
     glob chooses, before the default: a journal in `Notes/Deep/` with `type: journal` was checked against

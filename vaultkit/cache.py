@@ -182,7 +182,9 @@ CACHE_DIR = ".vaultkit_cache"
 #     and a repository named after its owner is found as code hosts name them (`mistralai/Mistral-Large`)
 # 103: VK101 of `[[Issue #42]]` for `Issue #42.md` shows the Markdown link that names it (a space before
 #     the `#`), as it did for `[[C# Tips]]`
-FORMAT = 103
+# 104: VK011 of `type: WIKI` or `type: wiki.schema.json`, and VK010 of a refused key `TITLE`, name the one
+#     meant
+FORMAT = 104
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

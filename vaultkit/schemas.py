@@ -664,7 +664,7 @@ def _types_known(schemas: SchemaSet, kind: str, default: str) -> str:
     """What to write instead of a type no schema has: the one meant (`persn`: 'person'), or the types that
     have a schema (not the default, nor a file of shared definitions such as defs.schema.json)."""
     known = _schema_types(schemas, default)
-    meant = did_you_mean(kind, known)
+    meant = did_you_mean(kind.removesuffix(SCHEMA_SUFFIX), known)  # `type: wiki.schema.json` means wiki
     if meant:
         return meant
     return f" ({_listed(known)})" if known else ""
@@ -687,8 +687,11 @@ def _listed(known: list[str]) -> str:
 
 
 def did_you_mean(word: str, names: Sequence[str]) -> str:
-    """`; did you mean 'entity'?` where one of `names` is close to `word` (a type, a property name), or ""."""
-    close = difflib.get_close_matches(word, names, n=1)
+    """`; did you mean 'entity'?` where one of `names` is close to `word` (a type, a property name), or "".
+    One that differs only in case comes first: difflib finds `Wiki` close to `wiki`, but not `WIKI` or
+    `TITLE` (caps lock, a template's constant), where no letter is the same."""
+    same = [name for name in names if name.casefold() == word.casefold()]
+    close = same or difflib.get_close_matches(word, names, n=1)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
