@@ -770,6 +770,24 @@ def test_duplicate_block_ids(make_vault: VaultFactory, monkeypatch: pytest.Monke
     assert report(root, monkeypatch) == ["N.md:5:9: VK105 block id '^a' is already used on line 1"]
 
 
+def test_block_ids_of_a_crlf_note_are_found_and_one_inside_a_paragraph_is_text(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (unseen38): no block id of a note with CRLF line endings (saved on Windows) was found, so
+    every `[[B#^a]]` into one was VK104; and `^x` at the end of a line its paragraph goes on after was an
+    id, though Obsidian reads an id only where it ends its block (there the link opens nothing), and two
+    such lines of one paragraph were VK105."""
+    root = make_vault(
+        {
+            "B.md": "One ^a\r\n\r\n- item ^b\r\n",
+            "C.md": "line one ^x\nline two ^x\nline three ^y\n",
+            "S.md": "[[B#^a]] [[B#^b]] [[C#^x]] [[C#^y]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == ["S.md:1:19: VK104 'C.md' has no block '^x'"]
+
+
 def test_links_in_properties_are_checked_at_the_property(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -599,6 +599,15 @@ def test_heading_offsets() -> None:
         ("a^b and x ^ y and [^1] and ^[inline]", []),
         ("```\ncode ^in-code\n```\n`span ^in-span` %% ^in-comment %%", []),
         ("text ^abc trailing", []),
+        # unseen38: a CRLF note's ids, which `$` never found before a `\r`
+        ("One ^a\r\n\r\nTwo ^b\r\n", ["a", "b"]),
+        ("- item ^a\r\n- other ^b", ["a", "b"]),
+        # unseen38: an id ends its block; at the end of a line its paragraph goes on after, it is text
+        ("line one ^a\nline two ^b", ["b"]),
+        ("> quoted ^a\n> more ^b\n>\n> next ^c", ["b", "c"]),
+        ("- item ^a\n  lazy ^b\n- other ^c\n", ["b", "c"]),
+        ("para ^a\n## Heading\n\npara ^b\n```\ncode\n```\n", ["a", "b"]),
+        ("para ^a\n%% vaultkit-enable VK101 %%\n", ["a"]),
     ],
 )
 def test_block_ids_found(body: str, ids: list[str]) -> None:

@@ -184,7 +184,9 @@ CACHE_DIR = ".vaultkit_cache"
 #     the `#`), as it did for `[[C# Tips]]`
 # 104: VK011 of `type: WIKI` or `type: wiki.schema.json`, and VK010 of a refused key `TITLE`, name the one
 #     meant
-FORMAT = 104
+# 105: a block id is found in a CRLF note, and only where it ends its block (not at the end of a line its
+#     paragraph goes on after)
+FORMAT = 105
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -154,7 +154,11 @@ _LINE_MARKERS = re.compile(
 # A literal first: C speed. Then the characters a marker line can start with, at once: most lines start with
 # a letter, which failed each branch of the pattern in turn (a quarter of this search's time)
 _MARKER_LINE = re.compile(rf"\n(?=[ \t*+\->_\d])({_LINE_MARKERS.pattern})", re.MULTILINE)
-_BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
+# At a line's end, whatever ends the line: `$` is before a `\n` only, and no id of a CRLF note was found
+_BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*(?=[\r\n]|\Z)")
+# A line of nothing (but maybe the `>` of a quote), or one that starts hidden (`%% a comment %%`, its own
+# block to Obsidian or not: the id before it is taken as one, as it always was)
+_BLANK_REST = re.compile(rf"[ \t>]*(?:[\r\n{MASK}]|\Z)")
 _TICKS = re.compile(r"`(?:`*)")  # a literal first character: fast search
 # Obsidian and HTML comments in one pattern: read in order (a region opened by one kind can be closed by the
 # other), and the one that opens first contains the other (`<!-- %% -->` is one HTML comment).
@@ -1088,8 +1092,20 @@ def _inline(
     for bm in _BLOCK_ID.finditer(masked):
         start = bm.start()
         if start == 0 or masked[start - 1] in " \t\n":
-            out.block_ids.append(BlockId(bm.group(1), start))
+            if _ends_its_block(masked, bm.end(), breaks):
+                out.block_ids.append(BlockId(bm.group(1), start))
             _mask(chars, start, bm.end(1))
+
+
+def _ends_its_block(masked: str, end: int, breaks: Sequence[int]) -> bool:
+    """Whether the line ending at `end` is its block's last: an id ends a block, as Obsidian reads one, and
+    `^a` at the end of a line a paragraph goes on after (a soft break) is text there, so a link to it opens
+    nothing. The next line is blank (but for a quote's `>`) or starts hidden, or a block starts there."""
+    after = end + 2 if masked.startswith("\r\n", end) else end + 1
+    if after > len(masked) or _BLANK_REST.match(masked, after):
+        return True
+    at = bisect.bisect_left(breaks, after)
+    return at < len(breaks) and breaks[at] == after
 
 
 def _links_of(body: str, masked: str, m: re.Match[str], out: BodyScan) -> None:
