@@ -1073,6 +1073,16 @@ def test_two_syllable_hangul_names_are_long_enough(make_vault: VaultFactory) -> 
         ("서울에선 비싸다.", "[[서울]]에선 비싸다."),
         ("서울이라도 좋다.", "[[서울]]이라도 좋다."),
         ("서울도로 서울과자 서울과도한 한국가요 중국도가", ""),  # words that only look like two particles
+        # unseen38: particles the list lacked, and the honorific 님 after a person's name
+        ("서울같이 큰 도시.", "[[서울]]같이 큰 도시."),
+        ("미국뿐 아니라", "[[미국]]뿐 아니라"),
+        ("서울이든 부산이든", "[[서울]]이든 부산이든"),
+        ("한국이야말로 좋다.", "[[한국]]이야말로 좋다."),
+        ("서울에서부터 걸었다.", "[[서울]]에서부터 걸었다."),
+        ("김민수님께서 오셨다.", "[[김민수]]님께서 오셨다."),
+        ("김민수님의 메모.", "[[김민수]]님의 메모."),
+        ("김민수님 안녕하세요.", "[[김민수]]님 안녕하세요."),
+        ("서울요리 서울아이 김민수님들", ""),  # the word goes on after what looks like a particle
     ],
 )
 def test_a_korean_name_followed_by_a_particle_is_a_mention(
@@ -1089,6 +1099,7 @@ def test_a_korean_name_followed_by_a_particle_is_a_mention(
         "Python.md": "x\n",
         "KV Cache.md": "x\n",
         "GPT4.md": "x\n",
+        "김민수.md": "x\n",
         "N.md": prose + "\n",
     }
     root = vault(make_vault, files)

@@ -186,7 +186,9 @@ CACHE_DIR = ".vaultkit_cache"
 #     meant
 # 105: a block id is found in a CRLF note, and only where it ends its block (not at the end of a line its
 #     paragraph goes on after)
-FORMAT = 105
+# 106: a Korean name followed by 같이, 뿐, 이든, 이야말로, 에서부터 (and a few more particles),
+#     or by the honorific 님 (`김민수님께서`), is a mention
+FORMAT = 106
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

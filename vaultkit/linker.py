@@ -735,16 +735,18 @@ _PARTICLE_WORDS = (
     "라는 이란 란 이며 며 이다 이고 입니다 이에요 예요 조차 "
     "마저 밖에 에게서 한테서 로서 으로서 로써 으로써 로부터 "
     "으로부터 이라고 라고 에게는 께는 만큼 이야 야 이지만 "
-    "지만 에선 에겐 이라도 라도"
+    "지만 에선 에겐 이라도 라도 같이 마다 뿐 이든 든 이든지 든지 이야말로 야말로 "
+    "아 요 에서부터"
 )
 # A particle may be followed by one that marks the phrase again (`메이투안과의 협력`, `서울에서의`,
 # `까지도`, `만의`, `보다는`), one of these only: two particles of the first list would also read words
 # that merely look so (`서울도로`, a road, is 도 then 로; `한국가요`, Korean songs, 가 then 요).
 _SECOND_PARTICLES = "의 도 는 은 만 을 를"
+_FIRST = "|".join(sorted(_PARTICLE_WORDS.split(), key=len, reverse=True))
+# The honorific 님, written after a person's name as a particle is (`김민수님`, `김민수님께서`),
+# may come first
 _PARTICLE = re.compile(
-    "(?:"
-    + "|".join(sorted(_PARTICLE_WORDS.split(), key=len, reverse=True))
-    + ")(?:"
+    f"(?:님(?:{_FIRST})?|{_FIRST})(?:"
     + "|".join(_SECOND_PARTICLES.split())
     + ")?(?![\uac00-\ud7a3])"  # then no more Hangul: `과도한` (excessive) is no 과 and 도
 )
