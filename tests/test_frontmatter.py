@@ -445,7 +445,8 @@ def test_a_git_conflict_marker_in_yaml_is_named(check: Check, lines: tuple[str, 
     [
         (
             "title: It‘s Bob’s: plan",
-            "N.md:2:18: VK001 invalid YAML: mapping values are not allowed in this context",
+            "N.md:2:18: VK001 invalid YAML: mapping values are not allowed in this context; a ': ' in a value "
+            'reads as a property inside it: write the value in quotes, title: "It‘s Bob’s: plan"',
         ),
         (
             "note: ‘quoted’ and: x",
@@ -523,7 +524,8 @@ _INPUT_METHOD = "as a Chinese or Japanese input method types it), which YAML rea
         ),
         (
             ("summary: >", "  \u3000字下げ", "title: x: y"),
-            "N.md:4:9: VK001 invalid YAML: mapping values are not allowed in this context",
+            "N.md:4:9: VK001 invalid YAML: mapping values are not allowed in this context; a ': ' in a value "
+            'reads as a property inside it: write the value in quotes, title: "x: y"',
         ),
         # a full-width colon inside a value is text, as meant: no hint on another mistake
         (
@@ -551,6 +553,49 @@ def test_full_width_punctuation_of_an_input_method_is_named(
     which YAML reads as text; VK001 said only "mapping values are not allowed in this context" at the next
     line's colon, and VK002 "not a single value", naming neither the line nor the character."""
     assert check({"N.md": fm(*lines)}, schema=None) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "title: Re: meeting notes",
+            "2:10: VK001 invalid YAML: mapping values are not allowed in this context; a ': ' in a value reads as "
+            'a property inside it: write the value in quotes, title: "Re: meeting notes"',
+        ),
+        (
+            "- source: Book: A Life # from Zotero",  # in a list, and without the comment
+            "2:15: VK001 invalid YAML: mapping values are not allowed in this context; a ': ' in a value reads as "
+            'a property inside it: write the value in quotes, source: "Book: A Life"',
+        ),
+        (
+            "author: @karpathy",
+            "2:9: VK001 invalid YAML: found character that cannot start any token (while scanning for the next "
+            "token); no YAML value starts with '@': write the value in quotes, author: \"@karpathy\"",
+        ),
+        (
+            "title: [Draft] Plan",
+            "2:16: VK001 invalid YAML: did not find expected key (while parsing a block mapping); a value that "
+            "starts with '[' is a list: write the value in quotes, title: \"[Draft] Plan\"",
+        ),
+        (
+            "title: *Important* notes",
+            "2:18: VK001 invalid YAML: did not find expected alphabetic or numeric character (while scanning an "
+            "alias); a value that starts with '*' names an anchor to YAML: write the value in quotes, "
+            'title: "*Important* notes"',
+        ),
+        # quoted already, or a mistake of another kind: libyaml's words alone
+        (
+            'title: "He said "hi""',
+            "2:18: VK001 invalid YAML: did not find expected key (while parsing a block mapping)",
+        ),
+    ],
+)
+def test_a_value_that_needs_quotes_says_how_to_write_it(check: Check, line: str, expected: str) -> None:
+    """Regression (unseen38): a title with a colon typed by hand (`title: Re: meeting notes`), a handle
+    (`@karpathy`) or a title starting `[Draft]` was told only libyaml's "mapping values are not allowed in
+    this context" or "found character that cannot start any token", which say nothing of what to write."""
+    assert check({"N.md": fm(line)}, schema=None) == ["N.md:" + expected]
 
 
 # -- the shape of the frontmatter -------------------------------------------------------------------------

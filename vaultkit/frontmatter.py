@@ -406,6 +406,7 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
             or _quote_links(src, mark.index)
             or _placeholder_hint(src, mark.index)
             or full_width_hint(src, mark.index, base_line)
+            or _unquoted_value_hint(src, mark.index)
         )
         if mark is not None
         else ""
@@ -565,6 +566,38 @@ def _quote_links(src: str, at: int) -> str:
         ", …" if len(links) > 3 else ""
     )
     return f"; a [[link]] in a property needs quotes: write [{shown}]"
+
+
+# A property on one line, its value typed as it reads (no quote, block scalar, anchor or tag opens it): the
+# indentation or list marker, the key, the value up to a comment
+_PLAIN_PROPERTY = re.compile(
+    r"[ \t]*(?:-[ \t]+)?([^\s:#'\"\[\]{},&*!|>%@`-][^:\n]*?):[ \t]+"
+    r"([^\s'\"&!|>%#][^\n]*?)(?:[ \t]+#.*)?[ \t]*\r?"
+)
+
+
+def _unquoted_value_hint(src: str, at: int) -> str:
+    """`; a ': ' in a value ...: write title: "Re: meeting notes"` where YAML stopped on a property whose
+    value needs quotes, as typed by hand (a title with a colon, a handle, a title starting `[Draft]`), or "":
+    libyaml's own words ("mapping values are not allowed in this context", "found character that cannot
+    start any token") tell a note's author nothing of what to write."""
+    start = src.rfind("\n", 0, at) + 1
+    end = src.find("\n", at)
+    found = _PLAIN_PROPERTY.fullmatch(src, start, end if end >= 0 else len(src))
+    if found is None:
+        return ""
+    key, value = found.group(1), found.group(2)
+    if ": " in value or value.endswith(":"):
+        why = "a ': ' in a value reads as a property inside it"
+    elif value[0] in "@`":
+        why = f"no YAML value starts with '{value[0]}'"
+    elif value[0] == "*":  # `*bold*`, Markdown's emphasis
+        why = "a value that starts with '*' names an anchor to YAML"
+    elif value[0] in "[{" and value[-1] not in "]}":
+        why = f"a value that starts with '{value[0]}' is a {'list' if value[0] == '[' else 'mapping'}"
+    else:
+        return ""
+    return f"; {why}: write the value in quotes, {key}: {json.dumps(value, ensure_ascii=False)}"
 
 
 def _reader_problem(e: yaml.reader.ReaderError, src: str, base_line: int) -> Problem:
