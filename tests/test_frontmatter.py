@@ -598,6 +598,35 @@ def test_a_value_that_needs_quotes_says_how_to_write_it(check: Check, line: str,
     assert check({"N.md": fm(line)}, schema=None) == ["N.md:" + expected]
 
 
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            ("tags: [#book, #fiction]",),
+            "3:1: VK001 invalid YAML: did not find expected node content (while parsing a flow node); {why} "
+            "tags: [book, fiction]",
+        ),
+        (
+            ("tags: [book, #fiction]", "title: x"),
+            "4:1: VK001 invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence that opens "
+            "at 2:7); {why} tags: [book, fiction]",
+        ),
+        (
+            ("aliases: [#hash, x]",),
+            "3:1: VK001 invalid YAML: did not find expected node content (while parsing a flow node); {why} "
+            'aliases: ["#hash", "x"]',
+        ),
+    ],
+)
+def test_a_hash_in_a_list_says_it_starts_a_comment(
+    check: Check, lines: tuple[str, ...], expected: str
+) -> None:
+    """Regression (unseen38): `tags: [#book, #fiction]`, tags written as in the body, was told only "did not
+    find expected node content" on the line after it: YAML reads a comment from the `#`, with the `]`."""
+    why = "a '#' after a space or a '[' starts a comment in YAML, which ends the list unclosed: write"
+    assert check({"N.md": fm(*lines)}, schema=None) == ["N.md:" + expected.format(why=why)]
+
+
 # -- the shape of the frontmatter -------------------------------------------------------------------------
 
 

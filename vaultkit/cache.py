@@ -189,7 +189,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 106: a Korean name followed by 같이, 뿐, 이든, 이야말로, 에서부터 (and a few more particles),
 #     or by the honorific 님 (`김민수님께서`), is a mention
 # 107: VK001 of a value that needs quotes (`title: Re: meeting notes`, `author: @karpathy`) shows it quoted
-FORMAT = 107
+# 108: VK001 of a list whose `#` YAML reads as a comment (`tags: [#book, #fiction]`) says so
+FORMAT = 108
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

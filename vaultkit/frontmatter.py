@@ -407,6 +407,7 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
             or _placeholder_hint(src, mark.index)
             or full_width_hint(src, mark.index, base_line)
             or _unquoted_value_hint(src, mark.index)
+            or _comment_in_list_hint(src, mark.index)
         )
         if mark is not None
         else ""
@@ -598,6 +599,32 @@ def _unquoted_value_hint(src: str, at: int) -> str:
     else:
         return ""
     return f"; {why}: write the value in quotes, {key}: {json.dumps(value, ensure_ascii=False)}"
+
+
+# A property whose value opens a list on its line, then holds a `#` where YAML starts a comment
+_LIST_WITH_HASH = re.compile(
+    r"^[ \t]*([^\s:#'\"\[\]{},&*!|>%@`-][^:\n]*?):[ \t]+\[((?:[^\n\]]*?[ \t])?#[^\n]*)", re.MULTILINE
+)
+
+
+def _comment_in_list_hint(src: str, at: int) -> str:
+    """`; a '#' after a space or a '[' starts a comment ...: write tags: [book, fiction]` where YAML ran out
+    at `at`, or below, a list opened on a line holding such a `#` (`tags: [#book, #fiction]`: the rest of
+    the line is a comment, and the `]` with it), or "": YAML says only "did not find expected node
+    content", at a line after it."""
+    end = src.find("\n", at)
+    lines = list(_LIST_WITH_HASH.finditer(src, 0, end if end >= 0 else len(src)))
+    if not lines:
+        return ""
+    found = lines[-1]  # the last such line at or above where YAML ran out
+    key = found.group(1)
+    items = [item.strip() for item in found.group(2).rstrip().removesuffix("]").split(",")]
+    if key.lower() == "tags":
+        written = "[" + ", ".join(item.lstrip("#") for item in items) + "]"
+    else:
+        written = "[" + ", ".join(json.dumps(item, ensure_ascii=False) for item in items) + "]"
+    why = "a '#' after a space or a '[' starts a comment in YAML, which ends the list unclosed"
+    return f"; {why}: write {key}: {written}"
 
 
 def _reader_problem(e: yaml.reader.ReaderError, src: str, base_line: int) -> Problem:
