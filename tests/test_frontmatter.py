@@ -584,17 +584,34 @@ def test_full_width_punctuation_of_an_input_method_is_named(
             "alias); a value that starts with '*' names an anchor to YAML: write the value in quotes, "
             'title: "*Important* notes"',
         ),
-        # quoted already, or a mistake of another kind: libyaml's words alone
+        # a quoted value that holds its own quote: the other quotes, or the quote doubled
         (
             'title: "He said "hi""',
-            "2:18: VK001 invalid YAML: did not find expected key (while parsing a block mapping)",
+            "2:18: VK001 invalid YAML: did not find expected key (while parsing a block mapping); the value's \" "
+            'ends at the " inside it: write title: \'He said "hi"\'',
+        ),
+        (
+            "- author: 'O'Brien'",
+            "2:14: VK001 invalid YAML: did not find expected key (while parsing a block mapping); the value's ' "
+            "ends at the ' inside it: write author: \"O'Brien\"",
+        ),
+        (
+            "title: 'Bob's \"best\" day'",
+            "2:13: VK001 invalid YAML: did not find expected key (while parsing a block mapping); the value's ' "
+            "ends at the ' inside it: write title: 'Bob''s \"best\" day'",
+        ),
+        # a mistake of another kind: libyaml's words alone
+        (
+            "title: x\n  y: z",
+            "3:4: VK001 invalid YAML: mapping values are not allowed in this context",
         ),
     ],
 )
 def test_a_value_that_needs_quotes_says_how_to_write_it(check: Check, line: str, expected: str) -> None:
     """Regression (unseen38): a title with a colon typed by hand (`title: Re: meeting notes`), a handle
-    (`@karpathy`) or a title starting `[Draft]` was told only libyaml's "mapping values are not allowed in
-    this context" or "found character that cannot start any token", which say nothing of what to write."""
+    (`@karpathy`), a title starting `[Draft]` or a quoted value holding its own quote (`'It's'`) was told
+    only libyaml's "mapping values are not allowed in this context", "found character that cannot start any
+    token" or "did not find expected key", which say nothing of what to write."""
     assert check({"N.md": fm(line)}, schema=None) == ["N.md:" + expected]
 
 

@@ -190,7 +190,8 @@ CACHE_DIR = ".vaultkit_cache"
 #     or by the honorific 님 (`김민수님께서`), is a mention
 # 107: VK001 of a value that needs quotes (`title: Re: meeting notes`, `author: @karpathy`) shows it quoted
 # 108: VK001 of a list whose `#` YAML reads as a comment (`tags: [#book, #fiction]`) says so
-FORMAT = 108
+# 109: VK001 of a quoted value holding its own quote (`title: 'It's mine'`) shows it quoted otherwise
+FORMAT = 109
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -408,6 +408,7 @@ def _syntax_problem(e: yaml.MarkedYAMLError, src: str, base_line: int) -> Proble
             or full_width_hint(src, mark.index, base_line)
             or _unquoted_value_hint(src, mark.index)
             or _comment_in_list_hint(src, mark.index)
+            or _quote_inside_hint(src, mark.index)
         )
         if mark is not None
         else ""
@@ -599,6 +600,32 @@ def _unquoted_value_hint(src: str, at: int) -> str:
     else:
         return ""
     return f"; {why}: write the value in quotes, {key}: {json.dumps(value, ensure_ascii=False)}"
+
+
+# A property on one line whose value opens with a quote and ends with the same quote, after more of it
+_QUOTED_PROPERTY = re.compile(
+    r"[ \t]*(?:-[ \t]+)?([^\s:#'\"\[\]{},&*!|>%@`-][^:\n]*?):[ \t]+(['\"])(.*)\2[ \t]*\r?"
+)
+
+
+def _quote_inside_hint(src: str, at: int) -> str:
+    """`; the value's quote ends at the ' inside it: write title: "It's mine"` where YAML stopped on a
+    property whose quoted value holds its own quote (`title: 'It's mine'`, `title: "He said "hi""`), or "":
+    YAML ends the value there, and says only "did not find expected key" at the text after it."""
+    start = src.rfind("\n", 0, at) + 1
+    end = src.find("\n", at)
+    found = _QUOTED_PROPERTY.fullmatch(src, start, end if end >= 0 else len(src))
+    if found is None or found.group(2) not in found.group(3):
+        return ""
+    key, quote, value = found.groups()
+    other = "'" if quote == '"' else '"'
+    if other not in value:
+        written = f"{other}{value}{other}"
+    elif quote == "'":
+        written = "'" + value.replace("'", "''") + "'"
+    else:
+        written = json.dumps(value, ensure_ascii=False)
+    return f"; the value's {quote} ends at the {quote} inside it: write {key}: {written}"
 
 
 # A property whose value opens a list on its line, then holds a `#` where YAML starts a comment
