@@ -180,6 +180,19 @@ def test_prose_in_nfd_mentions_notes_named_in_nfc(make_vault: VaultFactory) -> N
     ), "only the links are inserted; the NFD text stays NFD"
 
 
+def test_relations_are_listed_in_the_order_of_nfc_names(make_vault: VaultFactory) -> None:
+    """Regression (unseen38): a note's new relations were sorted by the paths on disk, so a macOS vault's NFD
+    `İzmir.md` (I, then a combining dot) came before `Node.js.md`, and the same vault on Linux (NFC) put it
+    after: the first `link` wrote them in another order on each. Now by NFC names, as Obsidian names files."""
+    files = {
+        _nfd("İzmir.md"): "See Hub.\n",
+        "Node.js.md": "See Hub.\n",
+        "Hub.md": "x\n",
+    }
+    root = make_vault(files)
+    assert link_diff(root)[:4] == ["---", "related:", '  - "[[Node.js]]"', '  - "[[İzmir]]"']
+
+
 def test_a_long_paragraph_of_nfd_kana_mentions_notes_named_in_nfc(make_vault: VaultFactory) -> None:
     """Japanese keeps no spaces, so a paragraph is one token between white space, and in NFD (`か` and
     U+3099 for `が`, as text from a macOS file name or a PDF holds it) NFC changes it. Regression: a token

@@ -58,6 +58,7 @@ from collections.abc import Iterable, Sequence
 
 from vaultkit.diagnostics import Diagnostic, Fix, RelationsFix
 from vaultkit.facts import DRAWING_PROPERTY, NoteFacts, key_as_written
+from vaultkit.paths import nfc
 from vaultkit.rules.base import VaultContext, rule
 
 
@@ -113,7 +114,9 @@ def unlisted_sources(rel: str, ctx: VaultContext) -> list[tuple[str, str]]:
         text = link(s, rel)
         if text is not None:
             found.append((s, text))
-    return sorted(found)
+    # by the names Obsidian gives them, NFC: a macOS vault's NFD `İzmir.md` (I, then a combining dot) came
+    # before `Node.js.md` there and after it in the same vault on Linux
+    return sorted(found, key=lambda pair: (nfc(pair[0]), pair))
 
 
 def _listed(links: Sequence[str]) -> str:
