@@ -156,9 +156,12 @@ _LINE_MARKERS = re.compile(
 _MARKER_LINE = re.compile(rf"\n(?=[ \t*+\->_\d])({_LINE_MARKERS.pattern})", re.MULTILINE)
 # At a line's end, whatever ends the line: `$` is before a `\n` only, and no id of a CRLF note was found
 _BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*(?=[\r\n]|\Z)")
-# A line of nothing (but maybe the `>` of a quote), or one that starts hidden (`%% a comment %%`, its own
-# block to Obsidian or not: the id before it is taken as one, as it always was)
-_BLANK_REST = re.compile(rf"[ \t>]*(?:[\r\n{MASK}]|\Z)")
+# A line of nothing (but maybe the `>` of a quote); or one that starts hidden (`%% a comment %%`), a list
+# item (`2. second`, which ends the item before it in a list, and goes on a paragraph outside one) or a
+# setext underline (`---`): ids before those are taken as ones, as they always were
+_BLANK_REST = re.compile(
+    rf"[ \t>]*(?:[\r\n{MASK}]|\Z|(?:[-*+]|\d{{1,9}}[.)])(?:[ \t\r\n]|\Z)|(?:=+|-+)[ \t]*(?:[\r\n]|\Z))"
+)
 _TICKS = re.compile(r"`(?:`*)")  # a literal first character: fast search
 # Obsidian and HTML comments in one pattern: read in order (a region opened by one kind can be closed by the
 # other), and the one that opens first contains the other (`<!-- %% -->` is one HTML comment).
@@ -1100,7 +1103,7 @@ def _inline(
 def _ends_its_block(masked: str, end: int, breaks: Sequence[int]) -> bool:
     """Whether the line ending at `end` is its block's last: an id ends a block, as Obsidian reads one, and
     `^a` at the end of a line a paragraph goes on after (a soft break) is text there, so a link to it opens
-    nothing. The next line is blank (but for a quote's `>`) or starts hidden, or a block starts there."""
+    nothing. The next line is blank (but for a quote's `>`), or another block starts there (`_BLANK_REST`)."""
     after = end + 2 if masked.startswith("\r\n", end) else end + 1
     if after > len(masked) or _BLANK_REST.match(masked, after):
         return True
