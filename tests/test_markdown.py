@@ -611,6 +611,7 @@ def test_heading_offsets() -> None:
         ("1. first ^a\n2. second ^b\n* three ^c\n+ four ^d\n3) five ^e", ["a", "b", "c", "d", "e"]),
         ("> [!note] T\n> body ^c1\n> - item ^c2\n> more ^c3", ["c1", "c3"]),
         ("text ^a\n---\n\ntext ^b\n===\n\nline ^c\n    indented, the same paragraph\n", ["a", "b"]),
+        ("para ^a\n[^1]: a footnote\n\npara ^b\n![[image.png]]\n", ["a"]),
     ],
 )
 def test_block_ids_found(body: str, ids: list[str]) -> None:

@@ -157,10 +157,11 @@ _MARKER_LINE = re.compile(rf"\n(?=[ \t*+\->_\d])({_LINE_MARKERS.pattern})", re.M
 # At a line's end, whatever ends the line: `$` is before a `\n` only, and no id of a CRLF note was found
 _BLOCK_ID = re.compile(r"\^([A-Za-z0-9-]+)[ \t]*(?=[\r\n]|\Z)")
 # A line of nothing (but maybe the `>` of a quote); or one that starts hidden (`%% a comment %%`), a list
-# item (`2. second`, which ends the item before it in a list, and goes on a paragraph outside one) or a
-# setext underline (`---`): ids before those are taken as ones, as they always were
+# item (`2. second`, which ends the item before it in a list, and goes on a paragraph outside one), a
+# footnote's definition or a setext underline (`---`): ids before those are taken as ones, as they always were
 _BLANK_REST = re.compile(
-    rf"[ \t>]*(?:[\r\n{MASK}]|\Z|(?:[-*+]|\d{{1,9}}[.)])(?:[ \t\r\n]|\Z)|(?:=+|-+)[ \t]*(?:[\r\n]|\Z))"
+    rf"[ \t>]*(?:[\r\n{MASK}]|\Z|(?:[-*+]|\d{{1,9}}[.)])(?:[ \t\r\n]|\Z)|\[\^[^\]\s]+\]:"
+    r"|(?:=+|-+)[ \t]*(?:[\r\n]|\Z))"
 )
 _TICKS = re.compile(r"`(?:`*)")  # a literal first character: fast search
 # Obsidian and HTML comments in one pattern: read in order (a region opened by one kind can be closed by the
