@@ -176,6 +176,23 @@ def test_type_without_a_schema_falls_back_to_the_folders_schema(run: Run) -> Non
     ]
 
 
+def test_a_type_the_bundled_schemas_lack_says_how_to_keep_them_out(make_vault: VaultFactory) -> None:
+    """Regression (unseen38): a vault whose notes use `type` for themselves (`type: book`) got VK011 on each
+    such note from the bundled schemas, and nothing said how to stop it. Where no bundled type is close
+    (a typo), the message says which property to name instead; a vault's own schema folder is not told so."""
+    root = make_vault({"A.md": "---\ntype: book\n---\nx\n", "B.md": "---\ntype: entiy\n---\nx\n"})
+    out = run_cli("check", "--no-cache", root).stdout
+    assert (
+        "A.md:2:7: VK011 type: no schema 'book.schema.json' in the bundled schemas (types with a schema: entity, "
+        "raw, wiki); if 'type' means something else in this vault, let another property pick the schemas: "
+        'type_property = "schema_type" in vaultkit.toml\n'
+    ) in out
+    assert (
+        "B.md:2:7: VK011 type: no schema 'entiy.schema.json' in the bundled schemas; did you mean 'entity'?\n"
+        in out
+    )
+
+
 @pytest.mark.parametrize(
     ("value", "said"),
     [

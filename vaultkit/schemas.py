@@ -584,11 +584,9 @@ def select_schema(
             return Selected(name)
         # the folder's schema, else the default: a type of no schema (or one meant for something else,
         # `type: 🧠`) does not leave the note to the default alone
-        unknown = (
-            "VK011",
-            f"{type_property}: no schema '{name}' in {_where(schema_dir)}"
-            f"{_types_known(schemas, kind, default)}",
-        )
+        known = _types_known(schemas, kind, default)
+        hint = known + _own_word(schema_dir, known, type_property)
+        unknown = ("VK011", f"{type_property}: no schema '{name}' in {_where(schema_dir)}{hint}")
     elif kind is not None and kind != "":
         unknown = ("VK011", _not_a_type(schemas, kind, type_property, default))
     fallback = default if default in schemas.contents else ""
@@ -650,6 +648,19 @@ def _not_a_type(schemas: SchemaSet, kind: object, type_property: str, default: s
         return f"{said}; write '{type_property}: {one}'"
     known = _schema_types(schemas, default)
     return said + (f"; a type is one word ({_listed(known)})" if known else "")
+
+
+def _own_word(schema_dir: str | None, known: str, type_property: str) -> str:
+    """How to keep the bundled schemas out of a vault whose notes use `type` for themselves (`type: book`,
+    `type: meeting`): every such note was VK011, and nothing said that another property can pick the
+    schemas. Not where a type close to the one written was named (a typo), nor with a schema folder of the
+    vault's own, whose types are its owner's."""
+    if schema_dir or known.startswith(";"):
+        return ""
+    return (
+        f"; if '{type_property}' means something else in this vault, let another property pick the schemas: "
+        f'type_property = "schema_type" in vaultkit.toml'
+    )
 
 
 def _where(schema_dir: str | None) -> str:
