@@ -343,6 +343,20 @@ def test_a_cache_file_that_is_no_file_is_ignored(make_vault: VaultFactory, kind:
     assert result.stdout.strip() == "vaultkit: 2 notes checked, no problems found."
 
 
+def test_an_obsidian_folder_that_is_a_file_says_what_to_do(make_vault: VaultFactory) -> None:
+    """Regression (hostile38): a file named `.obsidian` in a vault made by its `vaultkit.toml` stopped every
+    run with "cannot read: Not a directory", which named neither the file at fault nor what to do."""
+    root = make_vault({"A.md": "x\n", "vaultkit.toml": ""})
+    shutil.rmtree(root / ".obsidian")
+    (root / ".obsidian").write_text("junk")
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 2, result.output
+    assert (
+        "cannot read: '.obsidian' is a file, where Obsidian keeps its settings folder; rename or remove"
+        in (result.stderr)
+    )
+
+
 @pytest.mark.parametrize(
     ("setting", "kind"),
     [

@@ -146,6 +146,11 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
         raw = read_regular(path, SETTINGS_LIMIT)  # a named pipe would wait for a writer
     except FileNotFoundError:
         return {}, ""
+    except NotADirectoryError as e:  # `.obsidian` a file: a sync tool's stray copy, a script's mistake
+        raise FatalError(
+            f"{path}: cannot read: '{folder.name}' is a file, where Obsidian keeps its settings folder; "
+            f"rename or remove that file"
+        ) from e
     except OSError as e:
         raise FatalError(f"{path}: cannot read: {e.strerror or e}") from e
     encoding = other_encoding(raw)  # Obsidian reads its settings as UTF-8 (and writes them so)
