@@ -443,15 +443,17 @@ def test_a_control_character_in_a_saved_value_is_spelled_out(vault: Path, watch:
     assert "\x1b" not in line and "\\x1b[31mX" in line, line
 
 
-def test_sigterm_and_sigint_exit_zero(vault: Path) -> None:
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        w = WatchProcess(vault)
-        assert w.stop(sig) == 0
-        assert "vaultkit: stopped" in w.quiet(0.2)
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_a_stop_signal_stops_the_watch_with_exit_zero(vault: Path, sig: int) -> None:
+    """SIGHUP (the terminal the watch runs in was closed) stops it as Ctrl-C and SIGTERM do. Regression: it
+    ended the watch by the signal's default action, in silence, wherever the watch was."""
+    w = WatchProcess(vault)
+    assert w.stop(sig) == 0
+    assert "vaultkit: stopped" in w.quiet(0.2)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_stop_during_the_first_check_exits_zero(tmp_path: Path, sig: int) -> None:
     """The README: watch exits 0 on Ctrl-C or SIGTERM. During the first check of a large vault (seconds),
     Ctrl-C exited 130 ('aborted') and SIGTERM killed the process: the handlers came only after it."""

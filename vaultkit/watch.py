@@ -164,8 +164,8 @@ class Watcher:
         return 0
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        """Ctrl-C or SIGTERM: the loop stops within its longest wait (a second). The handler runs in the
-        main thread between two bytecodes, perhaps inside `wake.wait()` or `wake.clear()`, which hold the
+        """Ctrl-C, SIGTERM or SIGHUP: the loop stops within its longest wait (a second). The handler runs in
+        the main thread between two bytecodes, perhaps inside `wake.wait()` or `wake.clear()`, which hold the
         event's lock: `wake.set()` here would wait for that lock for ever (a watch that did not stop under
         load). `stop` is only ever read by the main thread, never locked by it."""
         self.stop.set()
@@ -633,12 +633,15 @@ SHOWN_AT_START = 100  # problems listed when watch starts; `vaultkit check` list
 
 
 Handler = Callable[[int, FrameType | None], None]
+_STOPS = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
 
 
 @contextlib.contextmanager
 def _on_stop(handler: Handler) -> Iterator[None]:
-    """`handler` answers Ctrl-C and SIGTERM for the time of the block; the handlers before are put back."""
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    """`handler` answers Ctrl-C, SIGTERM and SIGHUP for the time of the block; the handlers before are put
+    back. SIGHUP is the terminal the watch runs in closed: its default action ended the watch in silence,
+    wherever it was, where `check` and `link` take it as they take SIGTERM."""
+    previous = {sig: signal.signal(sig, handler) for sig in _STOPS}
     try:
         yield
     finally:
