@@ -416,6 +416,37 @@ def test_a_thousand_new_files_at_once(vault: Path, watch: WatchProcess) -> None:
     assert watch.stop() == 0
 
 
+QUEUED_EVENTS = Path("/proc/sys/fs/inotify/max_queued_events")
+
+
+@pytest.mark.skipif(not QUEUED_EVENTS.exists(), reason="inotify's queue: Linux")
+def test_notes_whose_events_the_system_dropped_are_checked_again(vault: Path, watch: WatchProcess) -> None:
+    """Regression: when the kernel's queue of inotify events overflowed (thousands of file events while the
+    watch was stopped or busy: a large checkout), the events that did not fit were dropped and watchdog only
+    logged it: a note changed then was never checked again, and its problems were not shown."""
+    queued = int(QUEUED_EVENTS.read_text())
+    if queued > 10_000_000:
+        pytest.skip(f"max_queued_events is {queued}: too many writes to overflow it")
+    paper = vault / RESRL
+    # Obsidian's files that change all the time, written in turn: one event each write, none merged by the
+    # kernel with the one before it, as a run of writes to one file would be
+    flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    workspaces = [
+        os.open(vault / ".obsidian" / name, flags) for name in ("workspace.json", "workspace-mobile.json")
+    ]
+    try:
+        with watch.held():
+            for i in range(queued + 100):
+                os.write(workspaces[i % 2], b" ")
+            _in_place(paper, paper.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+    finally:
+        for fd in workspaces:
+            os.close(fd)
+    watch.expect(r"^vaultkit: file events were lost \(the inotify queue overflowed")
+    lines = watch.expect(r"^vaultkit: \d+ notes")
+    assert any(line.startswith(f"+ {RESRL}:3:7: VK010") for line in lines), _lines(lines)
+
+
 def _children(pid: int) -> list[int]:
     """The live child processes of `pid` (Linux's /proc; [] elsewhere)."""
     found = []
@@ -1562,3 +1593,26 @@ def test_a_burst_is_due_together_whatever_the_debounce(debounce: float) -> None:
     assert due == {"Entities/a.md": 0.005 + debounce, "Wiki/b.md": 0.005 + debounce}
     late = _due_at({"log.md": 0.0, "busy.md": 100.0}, debounce)
     assert late["log.md"] == debounce + BURST_PATIENCE
+
+
+def test_watchdogs_warnings_are_said_by_the_watch(capsys: pytest.CaptureFixture[str]) -> None:
+    """watchdog's warnings (a folder made later that inotify cannot watch) were printed bare by Python, in no
+    voice of vaultkit's; its word that the queue overflowed has every note checked again instead
+    (`test_notes_whose_events_the_system_dropped_are_checked_again`), and is said once, by the watch."""
+    import logging
+
+    from vaultkit.watch import _EventsLost, _watchdog_said
+
+    lost: list[str] = []
+
+    class Watcher:
+        def events_lost(self) -> None:
+            lost.append("lost")
+
+    with _watchdog_said(_EventsLost(Watcher())):  # type: ignore[arg-type]
+        logging.getLogger("watchdog.observers.inotify").warning("Unable to watch %r", b"/vault/New")
+        logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; lost")
+        logging.getLogger("watchdog.observers.inotify").warning("Inotify queue overflowed; reconciling")
+    assert capsys.readouterr().err == "vaultkit: warning: Unable to watch b'/vault/New'\n"
+    assert lost == ["lost", "lost"]
+    assert not logging.getLogger("watchdog").handlers, "the watch's handler goes with it"

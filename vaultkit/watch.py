@@ -35,6 +35,7 @@ import contextlib
 import errno
 import faulthandler
 import gc
+import logging
 import os
 import signal
 import stat
@@ -108,6 +109,7 @@ class Watcher:
         self.pending: dict[str, float] = {}
         self.reload = False
         self.reload_at = 0.0  # the last event on a settings file: it is read once quiet for the debounce time
+        self.lost_at: float | None = None  # when the system last said it dropped file events (`_EventsLost`)
         self._config_error = ""  # the last configuration refused, not to say it again
         self.lock = threading.Lock()
         self.wake = threading.Event()
@@ -142,7 +144,7 @@ class Watcher:
         with _on_stop(_leave_at_once(os.getpid())):  # the first check of a large vault takes seconds
             self._full_check()
         observer = self._observe()
-        with _on_stop(self._on_signal):
+        with _on_stop(self._on_signal), _watchdog_said(_EventsLost(self)):
             if hasattr(signal, "SIGUSR1"):  # for the life of the process: a hang at its exit shows too
                 faulthandler.register(signal.SIGUSR1, all_threads=True)
             self._follow_links()  # before "watching": a save through a link from then on is seen
@@ -175,6 +177,8 @@ class Watcher:
             times = list(_due_at(self.pending, self.debounce).values())
             if self.reload and not self.pending:  # saves still pending come first (`_tick`)
                 times.append(self.reload_at + self.debounce)
+            if self.lost_at is not None and not self.pending:
+                times.append(self.lost_at + self.debounce)
         times += self.fix_due.values()
         # at most a second: a stop signal and a moved vault folder are seen within it
         return min(1.0, max(0.01, min(times) - time.monotonic())) if times else 1.0
@@ -193,12 +197,17 @@ class Watcher:
             reload = self.reload and now - self.reload_at >= self.debounce and not self.pending
             if reload:
                 self.reload = False
+            lost = self.lost_at is not None and now - self.lost_at >= self.debounce and not self.pending
+            if lost:
+                self.lost_at = None
         if self.options.fix and due and burst > BULK:
             self._bulk(burst, now)
         if due:  # before a reload, which may find the same settings: the saves are checked and fixed still
             self._recheck(due)
         if reload:
             self._reload()
+        if lost:
+            self._catch_up(now)
         if self.options.fix:
             self._run_fixes(now)
 
@@ -269,6 +278,15 @@ class Watcher:
                 self._bulk(len(fresh), time.monotonic())
             if time.monotonic() >= self.bulk_until:
                 self._schedule_fixes(dict.fromkeys(fresh))
+
+    def _catch_up(self, now: float) -> None:
+        """The system dropped file events (`_EventsLost`): which notes changed meanwhile is not known, so
+        every note is checked again. Not linked (--fix): so many changes at once are a checkout or a sync."""
+        click.echo(f"vaultkit: {EVENTS_LOST}; checking every note again")
+        if self.options.fix:
+            self._hold(now, "the notes changed meanwhile")
+        self._full_check()
+        self._follow_links()
 
     def _set_links(self, links: dict[str, str]) -> None:
         """The notes that are symlinks now: a folder outside the vault that holds a file one leads to is
@@ -543,6 +561,13 @@ class Watcher:
             click.echo(said, err=True)
 
     # -- file events --------------------------------------------------------------------------------------
+
+    def events_lost(self) -> None:
+        """Called from the observer's thread: the system dropped file events; every note is checked again once
+        the events have been quiet for the debounce time (`_catch_up`)."""
+        with self.lock:
+            self.lost_at = time.monotonic()
+        self.wake.set()
 
     def _start_observer(self) -> Any:
         from watchdog.observers import Observer
@@ -839,6 +864,43 @@ def _pop_ready(due: dict[str, float], now: float, pending: dict[str, float]) -> 
     for rel in ready:
         del due[rel]
     return ready
+
+
+# watchdog's log message when the kernel's queue of inotify events overflowed (the kernel then drops events)
+_OVERFLOWED = "Inotify queue overflowed"
+EVENTS_LOST = "file events were lost (the inotify queue overflowed: raise fs.inotify.max_queued_events)"
+
+
+class _EventsLost(logging.Handler):
+    """What watchdog logs, said by the watch. When the kernel's queue of inotify events overflows (thousands
+    of files changed while the watch was busy or stopped: a checkout, a sync, Ctrl-Z), the events that did not
+    fit are dropped, and watchdog only logs it: the notes whose events were dropped were never checked again,
+    and their old problems stayed on screen until their next save. Any other warning of watchdog's is shown
+    as a warning of the watch, where Python printed it bare."""
+
+    def __init__(self, watcher: Watcher) -> None:
+        super().__init__(logging.WARNING)
+        self.watcher = watcher
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith(_OVERFLOWED):
+            self.watcher.events_lost()
+            return
+        with contextlib.suppress(OSError, ValueError):
+            click.echo(f"vaultkit: warning: {printable_lines(record.getMessage())}", err=True)
+
+
+@contextlib.contextmanager
+def _watchdog_said(handler: logging.Handler) -> Iterator[None]:
+    """`handler` hears watchdog's warnings for the time of the block (they reach no other handler)."""
+    logger = logging.getLogger("watchdog")
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield
+    finally:
+        logger.propagate = propagate
+        logger.removeHandler(handler)
 
 
 def _inotify_message(e: OSError) -> str:
