@@ -1616,3 +1616,29 @@ def test_watchdogs_warnings_are_said_by_the_watch(capsys: pytest.CaptureFixture[
     assert capsys.readouterr().err == "vaultkit: warning: Unable to watch b'/vault/New'\n"
     assert lost == ["lost", "lost"]
     assert not logging.getLogger("watchdog").handlers, "the watch's handler goes with it"
+
+
+def test_a_folder_no_note_is_ever_in_lists_nothing_again(vault: Path) -> None:
+    """A folder made, removed or moved where Obsidian never shows a note (git's `.git/objects/ab`, made by
+    each commit and removed by `git gc`; `.trash/`; a plugin's folder in `.obsidian/`) has the vault listed
+    again for nothing: 25 ms of a watch's CPU on 10,000 notes, at every commit. One moved from there into the
+    vault, or from the vault there, is listed again as before."""
+    from watchdog.events import DirCreatedEvent, DirDeletedEvent, DirMovedEvent
+
+    from vaultkit.watch import Watcher, WatchOptions, _Handler
+
+    watcher = Watcher(vault, WatchOptions())
+    handler = _Handler(watcher)
+    for event in (
+        DirCreatedEvent(str(vault / ".git" / "objects" / "ab")),
+        DirDeletedEvent(str(vault / ".trash" / "Old")),
+        DirCreatedEvent(str(vault / ".obsidian" / "plugins" / "dataview")),
+        DirMovedEvent(str(vault / ".git" / "a"), str(vault / ".git" / "b")),
+    ):
+        handler.dispatch(event)
+    assert watcher.pending == {}
+    handler.dispatch(DirMovedEvent(str(vault / ".trash" / "Old"), str(vault / "Old")))  # a folder restored
+    assert set(watcher.pending) == {""}
+    watcher.pending.clear()
+    handler.dispatch(DirMovedEvent(str(vault / "Wiki"), str(vault / ".trash" / "Wiki")))  # a folder deleted
+    assert set(watcher.pending) == {""}
