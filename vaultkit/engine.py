@@ -477,6 +477,14 @@ class Runner:
         found = [d for rel in targets for d in missing_relation.check(state.facts[rel], ctx)]
         return [d for d in found if not suppressed(state.facts[d.path], d.code, d.line)]
 
+    def listed(self, rel: str) -> bool:
+        """Whether the vault's last listing holds `rel`: a note, another file, or a folder it did not enter
+        (a symlinked one, one it could not read); True before any listing."""
+        listing = self._listing
+        return listing is None or (
+            rel in listing.note_set or rel in listing.files or rel in listing.unlisted_folders()
+        )
+
     def _listing_after(self, changed: Sequence[str]) -> Listing:
         """The vault's files after these changes. A full listing costs ~50 ms on 10,000 notes, more than
         the rest of a re-check: only folder events ("" among the changes) and unknown files need one."""
