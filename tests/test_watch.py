@@ -1669,3 +1669,35 @@ def test_a_file_made_and_removed_within_the_debounce_time_is_no_change(
     picture.unlink()  # a file the vault had: its going is a change (a link to it is now broken)
     watcher._recheck(["attachments/lab-map.png"])
     assert updates[-1] == ["attachments/lab-map.png"]
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "ResRL (conflicted copy 2026-11-25).md",
+        "ResRL (Ann's conflicted copy 2026-11-25).md",
+        "ResRL.sync-conflict-20261125-101010-ABCDEFG.md",
+    ],
+)
+def test_fix_leaves_a_sync_tools_conflict_copy_alone(
+    vault: Path, copy: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A conflict copy is written by a sync tool (Dropbox, Nextcloud, Syncthing), not saved by the user, who
+    is to merge it into its note and delete it (README): it is checked, not linked. Regression: `watch --fix`
+    linked it at once, a change of vaultkit's in the file the user compares (sent on to every device), and
+    the note it copies owed it a relation that broke once it was deleted."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher._full_check()
+    rel = f"Entities/Papers/{copy}"
+    shutil.copy(vault / RESRL, vault / rel)
+    written = (vault / rel).read_bytes()
+    watcher.pending[rel] = time.monotonic() - 1
+    watcher._tick()
+    watcher._tick()  # a fix would be due at once (settle 0)
+    out = capsys.readouterr().out
+    assert "vaultkit: linked" not in out, out
+    assert (vault / rel).read_bytes() == written
+    assert f"vaultkit: {rel}: a sync tool's conflict copy: checked, not linked" in out, out
+    assert any(d.code == "VK120" and d.fix is not None for d in watcher.current[rel]), "it has things to link"

@@ -407,6 +407,9 @@ class Watcher:
             if rel in links:
                 continue
             if self.own_writes.get(rel) != self._digest(rel) and _fixable(self.current.get(rel, [])):
+                if _conflict_copy(rel):
+                    click.echo(f"vaultkit: {printable(rel)}: {CONFLICT_COPY}")
+                    continue
                 self.fix_due[rel] = due
 
     def _retry_refused(self, rels: Iterable[str]) -> None:
@@ -664,6 +667,7 @@ GIT_STAGED = (
     "as staged in git's index (by `git add`, or taken from another commit?): checked, not linked; "
     "`vaultkit link` links it"
 )
+CONFLICT_COPY = "a sync tool's conflict copy: checked, not linked; merge it into its note and delete it"
 SHOWN_AT_START = 100  # problems listed when watch starts; `vaultkit check` lists them all
 
 
@@ -848,6 +852,15 @@ def _went_to(old: str, new: str) -> str:
     """The end of the lines of a renamed note's problems: its new name, in the folder or elsewhere."""
     verb = "renamed" if os.path.dirname(old) == os.path.dirname(new) else "moved"
     return f"(note {verb} to {printable(new)})"
+
+
+def _conflict_copy(rel: str) -> bool:
+    """Whether the note is a sync tool's conflict copy, by the name Dropbox, Nextcloud or Syncthing give it
+    (`Note (conflicted copy 2026-11-24).md`, `Note.sync-conflict-20261124-101010-ABCDEFG.md`): written by
+    the tool, not saved by the user, who merges it into its note and deletes it. Linked by `watch --fix`,
+    it held vaultkit's edits in the file the user compares, and its note owed it a relation."""
+    name = rel.rpartition("/")[2].lower()
+    return "conflicted copy" in name or ".sync-conflict-" in name
 
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:
