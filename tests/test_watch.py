@@ -1701,3 +1701,25 @@ def test_fix_leaves_a_sync_tools_conflict_copy_alone(
     assert (vault / rel).read_bytes() == written
     assert f"vaultkit: {rel}: a sync tool's conflict copy: checked, not linked" in out, out
     assert any(d.code == "VK120" and d.fix is not None for d in watcher.current[rel]), "it has things to link"
+
+
+@pytest.mark.skipif(not QUEUED_EVENTS.exists(), reason="inotify's queue: Linux")
+def test_a_vault_of_thousands_of_folders_is_watched_without_overflowing(vault: Path) -> None:
+    """watchdog lists every folder it watches, and each listing is an open and a close of the folder, told to
+    it and to its parent. Regression: asked for those events too, a vault of some thousands of folders (a
+    journal filed by day) overflowed inotify's queue as the watch started, and watchdog, which lists every
+    folder again after an overflow, overflowed it again for ever: a core busy, every note checked again."""
+    queued = int(QUEUED_EVENTS.read_text())
+    if queued > 100_000:
+        pytest.skip(f"max_queued_events is {queued}: too many folders to overflow it")
+    for n in range(queued // 2):  # four events each, twice as many as fit
+        (vault / "Journal" / f"{n // 100:03}" / f"{n % 100:02}").mkdir(parents=True)
+    w = WatchProcess(vault)
+    try:
+        note = vault / RESRL
+        _in_place(note, note.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+        lines = w.expect(r"^vaultkit: \d+ notes")
+        assert not any("file events were lost" in line for line in lines), _lines(lines)
+        assert any(line.startswith(f"+ {RESRL}:3:7: VK010") for line in lines), _lines(lines)
+    finally:
+        w.stop()

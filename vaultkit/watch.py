@@ -50,7 +50,18 @@ from types import FrameType
 from typing import Any
 
 import click
-from watchdog.events import FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileClosedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 
 from vaultkit.commands.common import say_cache_refused
 from vaultkit.diagnostics import Diagnostic, Edit, Severity
@@ -83,6 +94,21 @@ CHANGED = "(changed: see the next line)"  # a problem told otherwise (`_replaced
 _FOLDER_CODES = frozenset({"VK205", "VK206"})  # problems of a folder (symlinked, unreadable), not of a note
 # seconds a note quiet on its own for the debounce time waits beyond it for the rest of its burst (`_due_at`)
 BURST_PATIENCE = 2.0
+# The events the watch acts on; not a file opened, nor one closed unwritten. Obsidian, a search, a backup
+# and the watch's own check read notes all day, and watchdog lists each folder it watches (an open and a
+# close of it, told to the folder and to its parent): a vault of some thousands of folders overflowed
+# inotify's queue as the watch started, and watchdog, which lists every folder again after an overflow,
+# did so for ever, a core busy with it (watchdog 7.1).
+WATCHED_EVENTS: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileClosedEvent,
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+]
 BULK = 20  # notes changed in one batch beyond which --fix leaves them alone: no one saves that many at once
 # Present while git changes the working tree or waits in the middle of doing so: no fix is written then
 # (index.lock last: a merge or rebase in progress holds the fixes at once, where the lock alone is waited for)
@@ -299,7 +325,9 @@ class Watcher:
                 continue
             self._watched.add(folder)
             with contextlib.suppress(OSError):  # a folder gone or unreadable: a save there is not seen
-                self._observer.schedule(_Handler(self, outside=True), folder, recursive=False)
+                self._observer.schedule(
+                    _Handler(self, outside=True), folder, recursive=False, event_filter=WATCHED_EVENTS
+                )
 
     def _update_links(self, rels: Collection[str]) -> None:
         """After a re-check of `rels` (one lstat each, beside the re-check): the links among them now."""
@@ -585,7 +613,7 @@ class Watcher:
             observer = None
             try:
                 observer = Observer()  # watchdog 6+ opens inotify here (EMFILE: the instance limit)
-                observer.schedule(handler, str(self.root), recursive=True)
+                observer.schedule(handler, str(self.root), recursive=True, event_filter=WATCHED_EVENTS)
                 observer.start()
                 return observer
             except OSError as e:
@@ -593,7 +621,7 @@ class Watcher:
                     observer.stop()
                 click.echo(f"vaultkit: {_inotify_message(e)}; falling back to polling the disk", err=True)
         observer = PollingObserver(timeout=1)
-        observer.schedule(handler, str(self.root), recursive=True)
+        observer.schedule(handler, str(self.root), recursive=True, event_filter=WATCHED_EVENTS)
         observer.start()
         return observer
 
