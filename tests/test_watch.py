@@ -1381,6 +1381,9 @@ def test_fix_links_a_save_committed_within_the_settle_time(tmp_path: Path) -> No
         for args in (("add", "-A"), ("commit", "-qm", "vault backup")):
             assert _git(repo, *args).returncode == 0
         w.expect(r"^vaultkit: linked Entities/Papers/ResRL\.md")
+        # the watch reads what it wrote again before the next save: on a loaded machine, a save and a
+        # checkout made meanwhile were read instead, and the checkout's text was the one it had linked
+        w.expect(r"^vaultkit: \d+ notes, ")
         assert "[[Xiaomi]]" in note.read_text(encoding="utf-8")
         _atomic(note, note.read_text(encoding="utf-8") + "\nAnd Meituan.\n")
         assert _git(repo, "checkout", "--", ".").returncode == 0  # back to the commit: the links go too
