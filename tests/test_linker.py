@@ -1954,6 +1954,12 @@ def test_link_exit_codes_are_as_the_readme_says(make_vault: VaultFactory) -> Non
     assert "no note skipped" in documented["0"]
     for option in ("--check", "--diff"):
         assert run_cli("link", option, root).exit_code == 1
+    # the configuration's `ignore` hides VK001 from reports, not the note `link` leaves unlinked: it said
+    # "nothing to link" and exited 0 (review38)
+    (root / "vaultkit.toml").write_text('ignore = ["VK001"]\n')
+    ignored = run_cli("link", root)
+    assert ignored.exit_code == 1 and ignored.stderr.count("; not linked") == 1, ignored.output
+    assert "VK001" not in run_cli("check", root).stdout
 
 
 def test_excalidraw_drawings_are_not_linked(make_vault: VaultFactory) -> None:

@@ -208,6 +208,8 @@ class RunOptions:
     keep_edits: bool = True
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # codes reported whatever `ignore` (the config's too) says: the notes `link` skips, never in silence
+    always: tuple[str, ...] = ()
     # Write a large whole-vault report to the cache in a forked child, while the caller prints it: the
     # caller then owns RunResult.writing and must `finish()` it before it returns.
     defer_writes: bool = False
@@ -778,9 +780,11 @@ class Runner:
         select = opts.select or config.select or ("ALL",)
         ignore = (*config.ignore, *opts.ignore)
 
+        always = frozenset(opts.always)
+
         @functools.cache
         def active(code: str) -> bool:  # asked once per diagnostic: a few dozen distinct codes
-            return matches(code, select) and not matches(code, ignore)
+            return code in always or (matches(code, select) and not matches(code, ignore))
 
         return active
 
@@ -1141,7 +1145,7 @@ def _scope(session: Session, listing: Listing, targets: tuple[str, ...] | None) 
 def _state_key(listing: Listing, digests: dict[str, str], opts: RunOptions, session: Session) -> str:
     """The vault as this run reads it, for the stored report: its notes, options, and the schemas and
     settings the cache's entries are not tied to (`cache.report_basis`)."""
-    extra = [opts.select, opts.ignore, list(listing.skipped_links), list(listing.unreadable)]
+    extra = [opts.select, opts.ignore, opts.always, list(listing.skipped_links), list(listing.unreadable)]
     return state_key(listing.notes, listing.files, digests, [*extra, session.report_basis])
 
 

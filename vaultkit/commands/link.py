@@ -27,7 +27,8 @@ from vaultkit.report.text import counted, printable
 from vaultkit.timing import mark
 
 LINK_CODES = ("VK120", "VK121")
-# Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently.
+# Notes link cannot read or parse, and folders it did not enter: said on stderr, never skipped silently,
+# whatever the configuration's `ignore` says (RunOptions.always)
 SKIPPED_CODES = (
     *("VK000", "VK001", "VK002", "VK004", "VK005", "VK006", "VK007"),
     *sorted(NOT_READ),
@@ -60,7 +61,9 @@ def run_link(req: LinkRequest) -> int:
             session.obsidian.refuse_writes(session.root)
         # the new links counted: their relations are found with them, and written once they are
         select = (*_selected(session, LINK_CODES), *SKIPPED_CODES)
-        opts = RunOptions(targets, jobs, req.use_cache, fixing=True, preview=True, select=select)
+        opts = RunOptions(
+            targets, jobs, req.use_cache, fixing=True, preview=True, select=select, always=SKIPPED_CODES
+        )
         runner = Runner(session, progress)
         result = runner.run(opts)
         progress.done()
