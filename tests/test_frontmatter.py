@@ -644,6 +644,15 @@ def test_a_hash_in_a_list_says_it_starts_a_comment(
     assert check({"N.md": fm(*lines)}, schema=None) == ["N.md:" + expected.format(why=why)]
 
 
+@pytest.mark.parametrize("listed", ['tags: [a, "b # c"]', "topics: ['issue #42', x]"])
+def test_a_hash_quoted_in_a_list_above_an_error_gives_no_comment_hint(check: Check, listed: str) -> None:
+    """Regression (diffrev38): a '#' inside a quoted item is no comment, and that list is closed; an error
+    on a later line (here an indented key) was told to write the list as it already was."""
+    assert check({"N.md": fm(listed, "title: x", "  bad: indent")}, schema=None) == [
+        "N.md:4:6: VK001 invalid YAML: mapping values are not allowed in this context"
+    ]
+
+
 # -- the shape of the frontmatter -------------------------------------------------------------------------
 
 

@@ -628,9 +628,12 @@ def _quote_inside_hint(src: str, at: int) -> str:
     return f"; the value's {quote} ends at the {quote} inside it: write {key}: {written}"
 
 
-# A property whose value opens a list on its line, then holds a `#` where YAML starts a comment
+# A property whose value opens a list on its line, then holds a `#` where YAML starts a comment: not one
+# inside a quoted item (`tags: [a, "b # c"]` is a closed list, whatever error comes below it)
 _LIST_WITH_HASH = re.compile(
-    r"^[ \t]*([^\s:#'\"\[\]{},&*!|>%@`-][^:\n]*?):[ \t]+\[((?:[^\n\]]*?[ \t])?#[^\n]*)", re.MULTILINE
+    r"^[ \t]*([^\s:#'\"\[\]{},&*!|>%@`-][^:\n]*?):[ \t]+\["
+    r"((?:(?:[^\n\]'\"]|\"[^\"\n]*\"|'[^'\n]*')*?[ \t])?#[^\n]*)",
+    re.MULTILINE,
 )
 
 
