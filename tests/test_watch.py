@@ -1706,6 +1706,34 @@ def test_fix_leaves_a_sync_tools_conflict_copy_alone(
     assert any(d.code == "VK120" and d.fix is not None for d in watcher.current[rel]), "it has things to link"
 
 
+def test_fix_gives_no_note_a_relation_to_a_sync_tools_conflict_copy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Regression (diffrev38): the conflict copy was left unlinked, but a note it links to, saved after it
+    came, was given a relation to it by `watch --fix` (`related: ["[[B]]", "[[B (conflicted copy ...)]]"]`),
+    a link that broke once the user merged the copy and deleted it, as the README asks."""
+    from vaultkit.watch import Watcher, WatchOptions
+
+    (tmp_path / ".obsidian").mkdir()
+    (tmp_path / "B.md").write_text('---\nrelated: ["[[Alpha]]"]\n---\nSee [[Alpha]].\n', encoding="utf-8")
+    alpha = tmp_path / "Alpha.md"
+    alpha.write_text('---\nrelated: ["[[B]]"]\n---\nAlpha.\n', encoding="utf-8")
+    watcher = Watcher(tmp_path, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher._full_check()
+    copy = "B (conflicted copy 2026-11-25).md"
+    shutil.copy(tmp_path / "B.md", tmp_path / copy)
+    watcher.pending[copy] = time.monotonic() - 1
+    watcher._tick()
+    watcher._tick()
+    alpha.write_text('---\nrelated: ["[[B]]"]\n---\nAlpha, saved.\n', encoding="utf-8")
+    watcher.pending["Alpha.md"] = time.monotonic() - 1
+    watcher._tick()
+    watcher._tick()  # a fix would be due at once (settle 0)
+    out = capsys.readouterr().out
+    assert alpha.read_text(encoding="utf-8") == '---\nrelated: ["[[B]]"]\n---\nAlpha, saved.\n', out
+    assert any(d.code == "VK121" for d in watcher.current["Alpha.md"]), "still said: the copy links to it"
+
+
 @pytest.mark.skipif(not QUEUED_EVENTS.exists(), reason="inotify's queue: Linux")
 def test_a_vault_of_thousands_of_folders_is_watched_without_overflowing(vault: Path) -> None:
     """watchdog lists every folder it watches, and each listing is an open and a close of the folder, told to

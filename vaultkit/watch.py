@@ -64,7 +64,7 @@ from watchdog.events import (
 )
 
 from vaultkit.commands.common import say_cache_refused
-from vaultkit.diagnostics import Diagnostic, Edit, Severity
+from vaultkit.diagnostics import Diagnostic, Edit, RelationsFix, Severity
 from vaultkit.edits import RUN_AGAIN
 from vaultkit.engine import Runner, RunOptions, open_session
 from vaultkit.errors import FatalError
@@ -472,7 +472,7 @@ class Watcher:
                 return
             saved = [rel for rel in saved if rel not in from_git]
         if saved and self.runner.state is not None:
-            found = [d for rel in saved for d in self.current.get(rel, [])]
+            found = [_no_conflict_copy(d) for rel in saved for d in self.current.get(rel, [])]
             self._write(edits_by_note(found), set(edits_by_note(d for d in found if d.code != RELATION)))
 
     def _left_to_git(self, git_dir: Path, saved: list[str]) -> set[str] | None:
@@ -889,6 +889,18 @@ def _conflict_copy(rel: str) -> bool:
     it held vaultkit's edits in the file the user compares, and its note owed it a relation."""
     name = rel.rpartition("/")[2].lower()
     return "conflicted copy" in name or ".sync-conflict-" in name
+
+
+def _no_conflict_copy(d: Diagnostic) -> Diagnostic:
+    """`d`, its fix adding no relation to a conflict copy (`_conflict_copy`): the copy is merged and deleted,
+    and the note it links to was given a link that then broke. Still said: the copy does link there."""
+    fix = d.fix
+    if d.code != RELATION or not isinstance(fix, RelationsFix):
+        return d
+    names = tuple(name for name in fix.names if not _conflict_copy(name))
+    if len(names) == len(fix.names):
+        return d
+    return d._replace(fix=fix._replace(names=names) if names else None)
 
 
 def _fixable(diagnostics: list[Diagnostic]) -> bool:
