@@ -605,6 +605,11 @@ def test_full_width_punctuation_of_an_input_method_is_named(
             "title: x\n  y: z",
             "3:4: VK001 invalid YAML: mapping values are not allowed in this context",
         ),
+        # diffrev38: a mapping closed twice is no value to quote, though it holds a ': '
+        (
+            "meta: {a: 1}}",
+            "2:13: VK001 invalid YAML: did not find expected key (while parsing a block mapping)",
+        ),
     ],
 )
 def test_a_value_that_needs_quotes_says_how_to_write_it(check: Check, line: str, expected: str) -> None:

@@ -589,6 +589,8 @@ def _unquoted_value_hint(src: str, at: int) -> str:
     if found is None:
         return ""
     key, value = found.group(1), found.group(2)
+    if value[0] in "[{" and value[-1] in "]}":
+        return ""  # a list or mapping written as one, its mistake elsewhere (`{a: 1}}`): its ': ' is YAML's
     if ": " in value or value.endswith(":"):
         why = "a ': ' in a value reads as a property inside it"
     elif value[0] in "@`":
