@@ -357,6 +357,21 @@ def test_an_obsidian_folder_that_is_a_file_says_what_to_do(make_vault: VaultFact
     )
 
 
+def test_a_plugin_folder_that_is_a_file_is_named_not_the_obsidian_folder(make_vault: VaultFactory) -> None:
+    """Regression (diffrev38): a file where a plugin's settings folder is (`.obsidian/plugins/templater-obsidian`)
+    was said as "'.obsidian' is a file, where Obsidian keeps its settings folder; rename or remove that
+    file": the folder of all of Obsidian's settings, named as the file to remove."""
+    root = make_vault({"A.md": "x\n"})
+    (root / ".obsidian" / "plugins").mkdir(parents=True, exist_ok=True)
+    (root / ".obsidian" / "plugins" / "templater-obsidian").write_text("junk")
+    result = run_cli("check", "--no-cache", root)
+    assert result.exit_code == 2, result.output
+    assert "'.obsidian' is a file" not in result.stderr, result.stderr
+    assert "'plugins/templater-obsidian' is a file, where a folder was expected" in result.stderr, (
+        result.stderr
+    )
+
+
 @pytest.mark.parametrize(
     ("setting", "kind"),
     [

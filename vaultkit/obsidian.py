@@ -135,6 +135,25 @@ _UNREAD = {
 _UNREAD_TEMPLATES = "the templates it names are not known, and are checked as notes"
 
 
+def _not_a_folder(folder: Path, name: str) -> str:
+    """Which file stands where a folder of the path to `name` should be: `.obsidian` itself, or one inside it
+    (`plugins/templater-obsidian`), which must not be said as `.obsidian`, the folder of all the settings."""
+    if not os.path.isdir(folder):
+        return (
+            f"'{folder.name}' is a file, where Obsidian keeps its settings folder; rename or remove that file"
+        )
+    parts = name.split("/")[:-1]
+    inside = next(
+        (
+            "/".join(parts[: i + 1])
+            for i in range(len(parts))
+            if not os.path.isdir(folder.joinpath(*parts[: i + 1]))
+        ),
+        "/".join(parts),
+    )
+    return f"'{inside}' is a file, where a folder was expected; rename or remove that file"
+
+
 def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dict[str, Any], str]:
     """A settings file's object and text; a file that is not a JSON object (empty, cut short by a crash or
     a sync conflict) is as if absent, and said (VK024). Cannot be read at all, or nested too deep: a
@@ -147,10 +166,7 @@ def _read_json(folder: Path, name: str, unapplied: list[Unapplied]) -> tuple[dic
     except FileNotFoundError:
         return {}, ""
     except NotADirectoryError as e:  # `.obsidian` a file: a sync tool's stray copy, a script's mistake
-        raise FatalError(
-            f"{path}: cannot read: '{folder.name}' is a file, where Obsidian keeps its settings folder; "
-            f"rename or remove that file"
-        ) from e
+        raise FatalError(f"{path}: cannot read: {_not_a_folder(folder, name)}") from e
     except OSError as e:
         raise FatalError(f"{path}: cannot read: {e.strerror or e}") from e
     encoding = other_encoding(raw)  # Obsidian reads its settings as UTF-8 (and writes them so)
