@@ -612,6 +612,8 @@ def test_heading_offsets() -> None:
         ("> [!note] T\n> body ^c1\n> - item ^c2\n> more ^c3", ["c1", "c3"]),
         ("text ^a\n---\n\ntext ^b\n===\n\nline ^c\n    indented, the same paragraph\n", ["a", "b"]),
         ("para ^a\n[^1]: a footnote\n\npara ^b\n![[image.png]]\n", ["a"]),
+        # diffrev38: a code span starting the next line goes on the paragraph, as a comment there does not
+        ("para ^a\n`code` goes on\n\npara ^b\n%% hidden %%\n", ["b"]),
     ],
 )
 def test_block_ids_found(body: str, ids: list[str]) -> None:

@@ -193,7 +193,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 109: VK001 of a quoted value holding its own quote (`title: 'It's mine'`) shows it quoted otherwise
 # 110: VK121 lists the notes that link by their NFC names (a stored report)
 # 111: VK011 of a type the bundled schemas lack, none close to it, says to let another property pick them
-# 112: VK001 gives no hint for a closed list whose `#` is quoted, nor to quote a flow value closed twice
+# 112: VK001 gives no hint for a closed list whose `#` is quoted, nor to quote a flow value closed twice;
+#      a block id before a line that starts with a code span is text (the paragraph goes on)
 FORMAT = 112
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)

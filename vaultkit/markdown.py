@@ -1096,17 +1096,21 @@ def _inline(
     for bm in _BLOCK_ID.finditer(masked):
         start = bm.start()
         if start == 0 or masked[start - 1] in " \t\n":
-            if _ends_its_block(masked, bm.end(), breaks):
+            if _ends_its_block(body, masked, bm.end(), breaks):
                 out.block_ids.append(BlockId(bm.group(1), start))
             _mask(chars, start, bm.end(1))
 
 
-def _ends_its_block(masked: str, end: int, breaks: Sequence[int]) -> bool:
+def _ends_its_block(body: str, masked: str, end: int, breaks: Sequence[int]) -> bool:
     """Whether the line ending at `end` is its block's last: an id ends a block, as Obsidian reads one, and
     `^a` at the end of a line a paragraph goes on after (a soft break) is text there, so a link to it opens
-    nothing. The next line is blank (but for a quote's `>`), or another block starts there (`_BLANK_REST`)."""
+    nothing. The next line is blank (but for a quote's `>`), or another block starts there (`_BLANK_REST`);
+    not a code span, masked as a comment is, which the paragraph goes on with (a fence is in `breaks`)."""
     after = end + 2 if masked.startswith("\r\n", end) else end + 1
-    if after > len(masked) or _BLANK_REST.match(masked, after):
+    if after > len(masked):
+        return True
+    rest = _BLANK_REST.match(masked, after)
+    if rest is not None and body[rest.end() - 1 : rest.end()] != "`":
         return True
     at = bisect.bisect_left(breaks, after)
     return at < len(breaks) and breaks[at] == after
