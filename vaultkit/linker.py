@@ -900,12 +900,16 @@ def _identifier(prose: str, start: int, end: int, capitalised: bool) -> bool:
     inside the name of a thing it made. A name written as its note writes it (`OpenAI-compatible`,
     `OpenAI/Anthropic`) is still a mention, and so is any name whose note or alias is all lower case
     (`deep learning-based`: in a vault that names its notes so, the lower case says nothing)."""
-    n = len(prose)
-    after = end + 1 < n and prose[end] in "-/" and _letter(prose[end + 1])
-    before = start >= 2 and prose[start - 1] in "-/" and _letter(prose[start - 2])
-    if not (after or before):
+    if not any(_glued(prose, start, end, "-/")):
         return False
     return (capitalised and prose[start:end].islower()) or _owner_repository(prose, start, end)
+
+
+def _glued(prose: str, start: int, end: int, joiners: str) -> tuple[bool, bool]:
+    """Does one of `joiners` join prose[start:end] to a letter or digit after it, and before it?"""
+    after = end + 1 < len(prose) and prose[end] in joiners and _letter(prose[end + 1])
+    before = start >= 2 and prose[start - 1] in joiners and _letter(prose[start - 2])
+    return after, before
 
 
 def _owner_repository(prose: str, start: int, end: int) -> bool:
@@ -937,25 +941,19 @@ def _versioned(prose: str, start: int, end: int) -> bool:
     `OpenAI-compatible`, `Mistral-Modelle`), and so is the name alone (`GPT-4o`, `GPT-4o.`). The words
     are read by a regex, no further than _VERSION_REACH each way: linear however long a run (`a-b-c-…`) a
     note holds."""
-    n = len(prose)
-    after = end + 1 < n and prose[end] == "-" and _letter(prose[end + 1])
-    before = start >= 2 and prose[start - 1] == "-" and _letter(prose[start - 2])
+    after, before = _glued(prose, start, end, "-")
     if not (after or before):
         return False
-    if _digit_in(prose, start, end):
+    if _ASCII_DIGIT.search(prose, start, end):
         return True
     if after:
-        run = _HYPHEN_RUN.match(prose, end, min(n, end + _VERSION_REACH))
+        run = _HYPHEN_RUN.match(prose, end, min(len(prose), end + _VERSION_REACH))
         if run is not None and _ASCII_DIGIT.search(run.group()):
             return True
     if before:
         run = _HYPHEN_RUN.match(prose[max(0, start - _VERSION_REACH) : start][::-1])
         return run is not None and _ASCII_DIGIT.search(run.group()) is not None
     return False
-
-
-def _digit_in(prose: str, start: int, end: int) -> bool:
-    return any("0" <= ch <= "9" for ch in prose[start:end])
 
 
 def _name_char(ch: str) -> bool:
