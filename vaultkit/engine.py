@@ -617,10 +617,9 @@ class Runner:
         entries = stale.get(str(previous.get("keys")), {})
         if not entries:
             return {}
-        now = table.payload()
         old_keys = set(old["keys"])
-        respelled = _respelled(old, now)
-        changed = {k for k in now["keys"] if k not in old_keys or k in respelled}
+        respelled = table.respelled(old)
+        changed = {k for k in table.targets if k not in old_keys or k in respelled}
         gone = {k for k in old_keys if k not in table.targets or k in respelled}
         automaton = build_automaton(changed)
         reused: dict[str, Any] = {}
@@ -1012,14 +1011,6 @@ def _contains(runner: Runner, rel: str, automaton: Any) -> bool:
     except OSError:
         return True
     return next(iter(automaton.iter(text)), None) is not None
-
-
-def _respelled(old: dict[str, Any], now: dict[str, Any]) -> set[str]:
-    """The keys of two KeyTable payloads whose spelling rules differ: an acronym's spelling, or whether a
-    spelling is all lower case (`linker._identifier`). A scan's mentions of them may differ too."""
-    was, is_now = old.get("acronyms", {}), now["acronyms"]
-    acronyms = {k for k in was.keys() | is_now.keys() if was.get(k) != is_now.get(k)}
-    return acronyms | (set(old.get("lowercase", ())) ^ set(now["lowercase"]))
 
 
 def _cached_mentions(entry: object, digest: str) -> list[Mention] | None:

@@ -161,6 +161,14 @@ class KeyTable:
     def payload(self) -> dict[str, Any]:
         return {"keys": sorted(self.targets), "acronyms": self.acronyms, "lowercase": sorted(self.lowercase)}
 
+    def respelled(self, old: Mapping[str, Any]) -> set[str]:
+        """The keys whose spelling rules (`spelling`, but for the notes named) differ between a stored
+        `payload` and this table: an acronym's spelling, or whether a spelling is all lower case. A scan's
+        mentions of them may differ too."""
+        was = old.get("acronyms", {})
+        acronyms = {k for k in was.keys() | self.acronyms.keys() if was.get(k) != self.acronyms.get(k)}
+        return acronyms | (set(old.get("lowercase", ())) ^ self.lowercase)
+
 
 class KeyFacts(NamedTuple):
     """What the automaton holds for a key: facts of the key found once, when it is built, not at each of
