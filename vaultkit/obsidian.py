@@ -7,7 +7,6 @@ template for new card notes)."""
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 import re
@@ -16,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from vaultkit.config import other_encoding, undecodable_at
-from vaultkit.errors import FatalError, brief
+from vaultkit.errors import FatalError, brief, closest
 from vaultkit.js_regex import JS_SPACE, NotTranslated, NotWrittenOut, translate
 from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SETTINGS_LIMIT, nfc, read_regular
@@ -436,11 +435,11 @@ def _folder_meant(root: Path, path: str) -> str:
         except OSError:
             return ""
         by_nfc = {nfc(n): n for n in names}
-        close = [n for n in by_nfc if n.lower() == part.lower()] or difflib.get_close_matches(part, by_nfc, 1)
-        if not close:
+        close = closest(part, by_nfc)
+        if close is None:
             return ""
-        meant.append(close[0])
-        here = here / by_nfc[close[0]]
+        meant.append(close)
+        here = here / by_nfc[close]
     return "/".join(meant)
 
 

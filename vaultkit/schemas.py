@@ -8,7 +8,6 @@ holds a regex that can backtrack catastrophically is a FatalError (exit 2): vaul
 from __future__ import annotations
 
 import datetime
-import difflib
 import functools
 import hashlib
 import json
@@ -26,7 +25,7 @@ from re import _constants as _C  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from vaultkit.errors import FatalError, brief
+from vaultkit.errors import FatalError, brief, closest
 from vaultkit.js_regex import NotTranslated, schema_regex, translate
 from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SCHEMA_LIMIT, glob_match, not_a_folder, read_regular
@@ -698,12 +697,10 @@ def _listed(known: list[str]) -> str:
 
 
 def did_you_mean(word: str, names: Sequence[str]) -> str:
-    """`; did you mean 'entity'?` where one of `names` is close to `word` (a type, a property name), or "".
-    One that differs only in case comes first: difflib finds `Wiki` close to `wiki`, but not `WIKI` or
-    `TITLE` (caps lock, a template's constant), where no letter is the same."""
-    same = [name for name in names if name.casefold() == word.casefold()]
-    close = same or difflib.get_close_matches(word, names, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    """`; did you mean 'entity'?` where one of `names` is close to `word` (a type, a property name), or ""
+    (`errors.closest`)."""
+    meant = closest(word, names)
+    return f"; did you mean '{meant}'?" if meant else ""
 
 
 def schema_for(schemas: SchemaSet, rel: str, data: Mapping[str, Any], config: Config) -> Selected:

@@ -42,7 +42,6 @@ review_recommendation: strong
 from __future__ import annotations
 
 import copy
-import difflib
 import json
 import sys
 import unicodedata
@@ -50,6 +49,7 @@ from collections.abc import Hashable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.diagnostics import Diagnostic
+from vaultkit.errors import closest
 from vaultkit.frontmatter import curled_quotes_hint, path_name, placeholder_hint, unquoted_link
 from vaultkit.rules.base import NoteContext, rule
 from vaultkit.rules.invalid_tag import commented_tags
@@ -373,10 +373,8 @@ def _meant(value: Any, allowed: list[Any]) -> str:
     values, `"Strong" is not one of …, "strong", …` left the user to find what was wrong with it."""
     if not isinstance(value, str):
         return ""
-    texts = [v for v in allowed if isinstance(v, str)]
-    same = [v for v in texts if v.casefold() == value.casefold()]
-    close = same or difflib.get_close_matches(value, texts, n=1, cutoff=0.8)
-    return f"; did you mean {_show(close[0])}?" if close else ""
+    meant = closest(value, (v for v in allowed if isinstance(v, str)), cutoff=0.8)
+    return f"; did you mean {_show(meant)}?" if meant is not None else ""
 
 
 def _reworded(error: Any) -> str:
