@@ -583,8 +583,7 @@ def select_schema(
             return Selected(name)
         # the folder's schema, else the default: a type of no schema (or one meant for something else,
         # `type: 🧠`) does not leave the note to the default alone
-        known = _types_known(schemas, kind, default)
-        hint = known + _own_word(schema_dir, known, type_property)
+        hint = _types_known(schemas, kind, default, type_property, schema_dir)
         unknown = ("VK011", f"{type_property}: no schema '{name}' in {_where(schema_dir)}{hint}")
     elif kind is not None and kind != "":
         unknown = ("VK011", _not_a_type(schemas, kind, type_property, default))
@@ -649,13 +648,10 @@ def _not_a_type(schemas: SchemaSet, kind: object, type_property: str, default: s
     return said + (f"; a type is one word ({_listed(known)})" if known else "")
 
 
-def _own_word(schema_dir: str | None, known: str, type_property: str) -> str:
+def _own_word(type_property: str) -> str:
     """How to keep the bundled schemas out of a vault whose notes use `type` for themselves (`type: book`,
     `type: meeting`): every such note was VK011, and nothing said that another property can pick the
-    schemas. Not where a type close to the one written was named (a typo), nor with a schema folder of the
-    vault's own, whose types are its owner's."""
-    if schema_dir or known.startswith(";"):
-        return ""
+    schemas."""
     return (
         f"; if '{type_property}' means something else in this vault, let another property pick the schemas: "
         f'type_property = "schema_type" in vaultkit.toml'
@@ -670,14 +666,19 @@ def _where(schema_dir: str | None) -> str:
 _ONLY_DEFINITIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "$defs", "definitions"})
 
 
-def _types_known(schemas: SchemaSet, kind: str, default: str) -> str:
+def _types_known(
+    schemas: SchemaSet, kind: str, default: str, type_property: str, schema_dir: str | None
+) -> str:
     """What to write instead of a type no schema has: the one meant (`persn`: 'person'), or the types that
-    have a schema (not the default, nor a file of shared definitions such as defs.schema.json)."""
+    have a schema (not the default, nor a file of shared definitions such as defs.schema.json), and, from
+    the bundled schemas, how to keep them out (`_own_word`): not after a typo, nor to a vault whose schema
+    folder is its own, whose types are its owner's."""
     known = _schema_types(schemas, default)
     meant = did_you_mean(kind.removesuffix(SCHEMA_SUFFIX), known)  # `type: wiki.schema.json` means wiki
     if meant:
         return meant
-    return f" ({_listed(known)})" if known else ""
+    listed = f" ({_listed(known)})" if known else ""
+    return listed if schema_dir else listed + _own_word(type_property)
 
 
 def _schema_types(schemas: SchemaSet, default: str) -> list[str]:
