@@ -49,7 +49,7 @@ class Deferred:
         parent = os.getpid()
         # Stops held until the child is recorded: one raised just after the fork left it unknown to
         # `finish` and `abandon`, writing the cache after the run had exited.
-        held = _holding(_STOP)
+        held = _holding(STOPS)
         try:
             try:
                 pid = os.fork()
@@ -166,7 +166,7 @@ def map_forked(
     left: list[tuple[int, int]] = []  # not collected yet
     # Stops held until every child is in `left`: one raised as a child was just forked (before it was
     # recorded) left it working on after the run had ended, never asked to stop nor waited for.
-    held = _holding(_STOP)
+    held = _holding(STOPS)
     try:
         try:
             for part in slices[1:]:
@@ -209,7 +209,7 @@ def _abandon(children: Sequence[tuple[int, int]]) -> None:
 def holding_stops() -> set[int | signal.Signals] | None:
     """Block the stop signals (SIGTERM, SIGHUP, Ctrl-C) in this thread; the mask before is returned, for
     `signal.pthread_sigmask(signal.SIG_SETMASK, mask)` (None where signals cannot be masked)."""
-    return _holding(_STOP)
+    return _holding(STOPS)
 
 
 def _holding(signals: Iterable[int]) -> set[int | signal.Signals] | None:
@@ -247,8 +247,10 @@ class _Failure:
         self.why = why
 
 
-_TERMINATE = (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM))
-_STOP = (*_TERMINATE, signal.SIGINT)
+_TERMINATE = (signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+# The signals that stop a run, as Ctrl-C does: masked, or answered, together by the pool, the forked
+# writers and the watch
+STOPS = (*_TERMINATE, signal.SIGINT)
 _stop_asked: list[int] = []  # in a child: the signals that asked it to stop
 
 
@@ -293,7 +295,7 @@ def _serve(
 ) -> int:
     """In the child: send each result of `work(part)`; stop between two when a stop signal comes, or when
     the parent is gone (killed outright: no one waits for the results, and the user thinks the run over)."""
-    for signum in _STOP:
+    for signum in STOPS:
         signal.signal(signum, lambda signum, frame: _stop_asked.append(signum))
     if not follow_parent(parent):
         _stop_asked.append(signal.SIGTERM)  # as the kernel would have, had the parent died a moment later

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from vaultkit.analyze import Analyzer, Settings
+from vaultkit.background import STOPS
 from vaultkit.errors import FatalError
 from vaultkit.timing import Tally
 
@@ -220,9 +221,6 @@ class Workers:
 DIED = "a worker process died; run again with --jobs 1 to see the problem"
 
 
-_STOPS = {signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)}
-
-
 @contextlib.contextmanager
 def _stops_held() -> Iterator[None]:
     """Ctrl-C, SIGTERM and SIGHUP blocked in this thread for the block, while a worker is started and
@@ -233,7 +231,7 @@ def _stops_held() -> Iterator[None]:
     if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
     try:
         yield
     finally:
@@ -285,7 +283,7 @@ def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection]
     # or sent one back as a reply. Held since the fork (`_stops_held`): one sent meanwhile is dropped now.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)
     if parent and not follow_parent(parent):  # SIGTERM, when the run dies (it may be killed outright)
         return  # it died already: no one will ask for anything
     gc.disable()  # a worker lives for one run (see commands.common.one_shot); forked ones inherit this

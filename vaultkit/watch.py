@@ -63,6 +63,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 
+from vaultkit.background import STOPS
 from vaultkit.commands.common import say_cache_refused
 from vaultkit.diagnostics import Diagnostic, Edit, RelationsFix, Severity
 from vaultkit.edits import RUN_AGAIN
@@ -700,7 +701,6 @@ SHOWN_AT_START = 100  # problems listed when watch starts; `vaultkit check` list
 
 
 Handler = Callable[[int, FrameType | None], None]
-_STOPS = (signal.SIGINT, signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
 
 
 @contextlib.contextmanager
@@ -708,7 +708,7 @@ def _on_stop(handler: Handler) -> Iterator[None]:
     """`handler` answers Ctrl-C, SIGTERM and SIGHUP for the time of the block; the handlers before are put
     back. SIGHUP is the terminal the watch runs in closed: its default action ended the watch in silence,
     wherever it was, where `check` and `link` take it as they take SIGTERM."""
-    previous = {sig: signal.signal(sig, handler) for sig in _STOPS}
+    previous = {sig: signal.signal(sig, handler) for sig in STOPS}
     try:
         yield
     finally:
