@@ -433,12 +433,17 @@ def _conflict_hint(src: str, base_line: int) -> str:
     )
 
 
+def _line_span(src: str, at: int) -> tuple[int, int]:
+    """Where the line holding src[at] starts and ends (before its line break)."""
+    end = src.find("\n", at)
+    return src.rfind("\n", 0, at) + 1, end if end >= 0 else len(src)
+
+
 def _placeholder_hint(src: str, at: int) -> str:
     """What broke YAML where the line holds a template's placeholder (`created: {{date}}T{{time}}`): a
     template checked as a note."""
-    start = src.rfind("\n", 0, at) + 1
-    end = src.find("\n", at)
-    line = src[start : end if end >= 0 else len(src)]
+    start, end = _line_span(src, at)
+    line = src[start:end]
     return placeholder_hint(line) or curled_quotes_hint(line)
 
 
@@ -557,9 +562,8 @@ _WIKILINK = re.compile(r"\[\[[^\[\]\n]+\]\]")
 def _quote_links(src: str, at: int) -> str:
     """What to write where YAML stopped on a line whose value is wikilinks left unquoted, as Zotero
     literature notes and Logseq exports write them: YAML reads `[[A]]` as a list, then stops at the comma."""
-    start = src.rfind("\n", 0, at) + 1
-    end = src.find("\n", at)
-    line = src[start : end if end >= 0 else len(src)]
+    start, end = _line_span(src, at)
+    line = src[start:end]
     if not _UNQUOTED_LINK.match(line):
         return ""
     links = _WIKILINK.findall(line)
@@ -570,12 +574,11 @@ def _quote_links(src: str, at: int) -> str:
     return f"; a [[link]] in a property needs quotes: write [{shown}]"
 
 
+# A key as typed by hand, on a line of its own (maybe a list item's), and the `: ` after it
+_KEY_TYPED = r"[ \t]*(?:-[ \t]+)?([^\s:#'\"\[\]{},&*!|>%@`-][^:\n]*?):[ \t]+"
 # A property on one line, its value typed as it reads (no quote, block scalar, anchor or tag opens it): the
 # indentation or list marker, the key, the value up to a comment
-_PLAIN_PROPERTY = re.compile(
-    r"[ \t]*(?:-[ \t]+)?([^\s:#'\"\[\]{},&*!|>%@`-][^:\n]*?):[ \t]+"
-    r"([^\s'\"&!|>%#][^\n]*?)(?:[ \t]+#.*)?[ \t]*\r?"
-)
+_PLAIN_PROPERTY = re.compile(_KEY_TYPED + r"([^\s'\"&!|>%#][^\n]*?)(?:[ \t]+#.*)?[ \t]*\r?")
 
 
 def _unquoted_value_hint(src: str, at: int) -> str:
@@ -583,9 +586,7 @@ def _unquoted_value_hint(src: str, at: int) -> str:
     value needs quotes, as typed by hand (a title with a colon, a handle, a title starting `[Draft]`), or "":
     libyaml's own words ("mapping values are not allowed in this context", "found character that cannot
     start any token") tell a note's author nothing of what to write."""
-    start = src.rfind("\n", 0, at) + 1
-    end = src.find("\n", at)
-    found = _PLAIN_PROPERTY.fullmatch(src, start, end if end >= 0 else len(src))
+    found = _PLAIN_PROPERTY.fullmatch(src, *_line_span(src, at))
     if found is None:
         return ""
     key, value = found.group(1), found.group(2)
@@ -605,18 +606,14 @@ def _unquoted_value_hint(src: str, at: int) -> str:
 
 
 # A property on one line whose value opens with a quote and ends with the same quote, after more of it
-_QUOTED_PROPERTY = re.compile(
-    r"[ \t]*(?:-[ \t]+)?([^\s:#'\"\[\]{},&*!|>%@`-][^:\n]*?):[ \t]+(['\"])(.*)\2[ \t]*\r?"
-)
+_QUOTED_PROPERTY = re.compile(_KEY_TYPED + r"(['\"])(.*)\2[ \t]*\r?")
 
 
 def _quote_inside_hint(src: str, at: int) -> str:
     """`; the value's quote ends at the ' inside it: write title: "It's mine"` where YAML stopped on a
     property whose quoted value holds its own quote (`title: 'It's mine'`, `title: "He said "hi""`), or "":
     YAML ends the value there, and says only "did not find expected key" at the text after it."""
-    start = src.rfind("\n", 0, at) + 1
-    end = src.find("\n", at)
-    found = _QUOTED_PROPERTY.fullmatch(src, start, end if end >= 0 else len(src))
+    found = _QUOTED_PROPERTY.fullmatch(src, *_line_span(src, at))
     if found is None or found.group(2) not in found.group(3):
         return ""
     key, quote, value = found.groups()
