@@ -867,6 +867,48 @@ def test_a_schema_the_metaschema_refuses_is_named_at_its_line_and_column(
     assert said in result.stderr, result.stderr
 
 
+def test_every_mistake_of_the_schemas_is_given_at_once_in_the_order_written(run: Run) -> None:
+    """Regression: a schema with four mistakes took four runs to mend, the metaschema's first error given at
+    each (and not the first written: `tags/items/type` before `title/type`). Each is now an error line of
+    its own, of every schema of the folder, in the order written."""
+    broken = (
+        '{\n  "properties": {\n    "title": {"type": "strin"},\n    "tier": {"minimum": "one"},\n'
+        '    "tags": {"items": {"type": "sting"}}\n  },\n  "required": "title"\n}\n'
+    )
+    result = run({"schemas/a.schema.json": broken, "schemas/b.schema.json": "{}", "N.md": "x\n"})
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(": not a valid JSON Schema at ")[0] for line in lines] == [
+        "vaultkit: error: schemas/a.schema.json:3:23",
+        "vaultkit: error: schemas/a.schema.json:4:25",
+        "vaultkit: error: schemas/a.schema.json:5:32",
+        "vaultkit: error: schemas/a.schema.json:7:15",
+    ], result.stderr
+
+
+def test_every_reference_that_cannot_resolve_is_given_at_once(run: Run) -> None:
+    """As the metaschema's errors: each `$ref` that finds nothing, not the first only."""
+    refs = json.dumps({"properties": {"a": {"$ref": "#/$defs/x"}, "b": {"$ref": "#/$defs/y"}}}, indent=1)
+    result = run({"schemas/default.schema.json": refs, "N.md": "x\n"})
+    assert result.exit_code == 2
+    assert [line.split(" cannot be resolved")[0] for line in result.stderr.splitlines()] == [
+        "vaultkit: error: schemas/default.schema.json:4:12: $ref '#/$defs/x'",
+        "vaultkit: error: schemas/default.schema.json:7:12: $ref '#/$defs/y'",
+    ], result.stderr
+
+
+def test_more_mistakes_than_are_shown_are_counted(run: Run) -> None:
+    """Past `SHOWN` errors of the schemas, the rest are counted, not listed: a schema generated wrong
+    would otherwise fill the terminal."""
+    from vaultkit.errors import SHOWN
+
+    content = json.dumps({"properties": {f"p{i}": {"type": "strin"} for i in range(SHOWN + 5)}}, indent=1)
+    result = run({"schemas/default.schema.json": content, "N.md": "x\n"})
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == SHOWN + 1 and lines[-1] == "vaultkit: error: and 5 more", result.stderr
+
+
 def test_other_keywords_show_the_value_as_json(run: Run) -> None:
     """Messages left in jsonschema's words showed the value as Python writes it (`['a', 'b']`,
     `{'a': 1}`), and `not` as "'bad' should not be valid under {'const': 'bad'}"."""

@@ -4,11 +4,25 @@ And `Stopped`: SIGTERM or SIGHUP, answered as Ctrl-C is."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 class FatalError(Exception):
     """Configuration, schema or usage error. The CLI turns it into exit code 2."""
+
+
+SHOWN = 20  # errors given in one FatalError (`several`); the rest are counted
+
+
+def several(messages: Sequence[str]) -> str:
+    """One FatalError's message for several errors (a schema with three mistakes): each on a line of its
+    own, after the `vaultkit: error: ` the CLI and the watch print before a FatalError's first line, so
+    each reads as an error of its own and a log or an editor jumps to each `path:line:col`. A user mends
+    them all at once, where one at a time took a run per mistake. Past SHOWN, how many more there are."""
+    lines = list(messages[:SHOWN])
+    if len(messages) > SHOWN:
+        lines.append(f"and {len(messages) - SHOWN} more")
+    return "\nvaultkit: error: ".join(lines)
 
 
 def brief(value: object, width: int = 60) -> str:

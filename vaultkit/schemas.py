@@ -25,7 +25,7 @@ from re import _constants as _C  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from vaultkit.errors import FatalError, brief, closest
+from vaultkit.errors import FatalError, brief, closest, several
 from vaultkit.js_regex import NotTranslated, schema_regex, translate
 from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SCHEMA_LIMIT, glob_match, not_a_folder, read_regular
@@ -135,13 +135,13 @@ class SchemaSet:
         self.short_fingerprint = self.fingerprint[:16]  # kept in each note's facts (`findings_hold`)
 
     def ensure_valid(self) -> None:
-        """Check every schema (FatalError on the first bad one). Deferred until notes are validated, so a
-        run answered from the cache never imports jsonschema; the cache is keyed on the schema bytes."""
+        """Check every schema (a FatalError giving all that is wrong, `several`). Deferred until notes are
+        validated, so a run answered from the cache never imports jsonschema; the cache is keyed on the
+        schema bytes."""
         if self._registry is not None:
             return
         if not self._trusted:  # before the registry reads them: `$schema: 5` or `properties: []` break it
-            for name in self.contents:
-                self._check_meta(name)
+            _refuse([problem for name in self.contents for problem in self._meta_problems(name)])
             self._check_ids()
         registry = self._build_registry()
         if self._trusted:
@@ -150,8 +150,7 @@ class SchemaSet:
         self._crawled = registry.crawl()
         self._registry = registry
         try:
-            for name in self.contents:
-                self._check(name)
+            _refuse([problem for name in self.contents for problem in self._problems(name)])
         except FatalError:
             self._registry = None
             raise
@@ -183,15 +182,17 @@ class SchemaSet:
                 resources_.append((schema["$id"], resource))
         return Registry(retrieve=refuse).with_resources(resources_)  # type: ignore[call-arg]
 
-    def _check_meta(self, name: str) -> None:
-        """Schema `name` against the Draft 2020-12 meta-schema, its regexes read as ECMA-262."""
+    def _meta_problems(self, name: str) -> list[str]:
+        """What schema `name` breaks of the Draft 2020-12 meta-schema (its regexes read as ECMA-262), and the
+        older drafts' keywords it holds, each at its place, in the order they are written."""
         from jsonschema import Draft202012Validator
         from jsonschema.exceptions import SchemaError
 
         schema = self.contents[name]
-        try:
-            Draft202012Validator.check_schema(schema, format_checker=_meta_format_checker())
-        except SchemaError as e:
+        meta = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=_meta_format_checker())
+        found: dict[str, tuple[int, str]] = {}  # message -> (offset, the message with its place)
+        for error in meta.iter_errors(schema):
+            e = SchemaError.create_from(error)
             where = "/".join(str(p) for p in e.absolute_path) or "(root)"
             why = f" (read as ECMA-262 with the u flag, as JSON Schema says: {e.cause})" if e.cause else ""
             keyword = str(e.absolute_path[-1]) if e.absolute_path else ""
@@ -201,28 +202,37 @@ class SchemaSet:
                 changed = f'{_OLD_REQUIRED}: write "required": ["{e.absolute_path[-2]}"] beside "properties"'
             older = f"; {changed}{_older_draft(schema)}" if changed else ""
             message = f"not a valid JSON Schema at {where}: {_meta_message(e)}{why}{older}"
-            raise FatalError(f"{self._located(name, list(e.absolute_path))}: {message}") from e
+            at, offset = self._place(name, list(e.absolute_path))
+            found.setdefault(message, (offset, f"{at}: {message}"))
         for path, keyword in _dropped_keywords(schema):
             where = "/".join(str(p) for p in path) or "(root)"
-            raise FatalError(
-                f"{self._located(name, [*path, keyword], key=True)}: {where}: '{keyword}' is a keyword of an "
-                f"older draft, which Draft 2020-12 ignores: {_DROPPED[keyword]}{_older_draft(schema)}"
+            message = (
+                f"{where}: '{keyword}' is a keyword of an older draft, which Draft 2020-12 ignores: "
+                f"{_DROPPED[keyword]}{_older_draft(schema)}"
             )
+            at, offset = self._place(name, [*path, keyword], key=True)
+            found.setdefault(message, (offset, f"{at}: {message}"))
+        return [said for _, said in sorted(found.values())]
 
     def _located(self, name: str, path: list[Any], *, key: bool = False) -> str:
         """`schemas/x.schema.json:3:15`, the place in the file of the value at `path` (of its key, with
-        `key`), as a JSON syntax error is named: an editor jumps there. Read again, since a schema is kept
-        parsed only; the file's name alone where it cannot be read or no longer holds that path."""
+        `key`), as a JSON syntax error is named: an editor jumps there."""
+        return self._place(name, path, key=key)[0]
+
+    def _place(self, name: str, path: list[Any], *, key: bool = False) -> tuple[str, int]:
+        """`_located`'s place, and its offset in the file (-1 where unknown) for errors to be given in order.
+        Read again, since a schema is kept parsed only; the file's name alone where it cannot be read or no
+        longer holds that path."""
         file = self.folder / name
         try:
             text = read_regular(file, SCHEMA_LIMIT).decode("utf-8-sig")
             offset = json_offset(text, path, key=key)
         except (OSError, ValueError):
-            return str(file)
+            return str(file), -1
         if offset is None:
-            return str(file)
+            return str(file), -1
         line = text.count("\n", 0, offset) + 1
-        return f"{file}:{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
+        return f"{file}:{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}", offset
 
     def _check_ids(self) -> None:
         """No two schemas of the folder claim the same `$id`: a `$ref` to that URI would get whichever the
@@ -240,9 +250,9 @@ class SchemaSet:
                 )
             claimed[key] = name
 
-    def _check(self, name: str) -> None:
-        """Schema `name`'s references (each resolves inside the folder) and its patterns (none backtracks
-        catastrophically); `_check_meta` has passed it."""
+    def _problems(self, name: str) -> Iterator[str]:
+        """What is wrong with schema `name`'s references (each must resolve inside the folder) and its
+        patterns (none may backtrack catastrophically); `_meta_problems` found nothing."""
         schema = self.contents[name]
         for base, ref in _refs_with_base(schema, name):
             if self._resolvable(base, ref):
@@ -250,19 +260,20 @@ class SchemaSet:
             target = urljoin(base, ref)
             at = self._written_at(name, "$ref", ref)
             if urlsplit(target).scheme in ("http", "https", "ftp", "file"):
-                raise FatalError(
+                yield (
                     f"{at}: $ref '{ref}' cannot be resolved: it points outside the schema folder "
                     f"({target}); vaultkit never fetches schemas over the network: copy that schema into the "
                     "folder and refer to it by file name"
                 )
-            raise FatalError(f"{at}: $ref '{ref}' cannot be resolved: {self._unresolved(name, ref)}")
+            else:
+                yield f"{at}: $ref '{ref}' cannot be resolved: {self._unresolved(name, ref)}"
         for pattern in _patterns(schema):
             reason = backtracking_risk(translate(pattern, unicode=True))
             if reason:
                 at = self._written_at(name, "pattern", pattern)
                 if at == str(self.folder / name):  # a key of patternProperties
                     at = self._written_at(name, pattern)
-                raise FatalError(f"{at}: pattern {pattern!r} {reason}; rewrite it without nested repeats")
+                yield f"{at}: pattern {pattern!r} {reason}; rewrite it without nested repeats"
 
     def _written_at(self, name: str, key: str, value: object = _ANY) -> str:
         """`schemas/x.schema.json:7:14`, where the first `key` of schema `name` (holding `value`, which is
@@ -391,6 +402,12 @@ class SchemaSet:
 # schema (a recursive one, an `$anchor`) names its file so, since a schema with an `$id` resolves a bare
 # file name against that `$id` (`https://x.org/default.schema.json`), and finds nothing there
 FILE_URI = "urn:vaultkit:schema:"
+
+
+def _refuse(problems: Sequence[str]) -> None:
+    """A FatalError giving every problem found of the schemas (`several`), if any."""
+    if problems:
+        raise FatalError(several(problems))
 
 
 def inline_refs(contents: Mapping[str, Schema], name: str) -> Schema:
