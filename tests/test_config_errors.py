@@ -982,3 +982,20 @@ def test_a_path_of_the_wrong_kind_is_said_in_vaultkits_words(
     assert result.exit_code == 2, result.output
     assert result.stderr == f"vaultkit: error: {message.format(**names)}\n", result.stderr
     assert (root / "A.md").read_text() == ENTITY
+
+
+def test_every_mistake_of_the_configuration_is_given_at_once(make_vault: VaultFactory) -> None:
+    """Regression: a `vaultkit.toml` with four mistakes took four runs to mend, one error given at each;
+    a key misspelt was given with every known key but not the one meant. Each is now an error line of its
+    own, a misspelt key with the key it probably meant."""
+    config = 'schema_dri = "schemas"\nignore = "VK101"\n[link]\nmin_lenght = 2\nfirst_only = "yes"\n'
+    root = make_vault({"A.md": "x\n", "vaultkit.toml": config})
+    result = run_cli("check", root)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert [line.split(" (known keys")[0].split(", got")[0] for line in lines] == [
+        f"vaultkit: error: {root / 'vaultkit.toml'}: unknown key 'schema_dri'; did you mean 'schema_dir'?",
+        f"vaultkit: error: {root / 'vaultkit.toml'}: 'ignore' must be a list of strings",
+        f"vaultkit: error: {root / 'vaultkit.toml'}: unknown key 'link.min_lenght'; did you mean 'link.min_length'?",
+        f"vaultkit: error: {root / 'vaultkit.toml'}: 'link.first_only' must be true or false",
+    ], result.stderr

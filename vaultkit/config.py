@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaultkit.errors import FatalError, brief
+from vaultkit.errors import FatalError, brief, closest, each, several
 from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SETTINGS_LIMIT, not_a_folder, read_regular
 
@@ -196,23 +196,38 @@ def _check_relations_property(config: Config) -> None:
 
 
 def _parse_fields(cls: type[Any], table: Mapping[str, Any], source: str, prefix: str) -> dict[str, Any]:
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    """The fields of `cls` that `table` sets, each coerced to its type; a FatalError giving every key that
+    is unknown or of the wrong value (`several`), where one at a time took a run per mistake."""
     out: dict[str, Any] = {}
+    problems: list[str] = []
     for key, value in table.items():
-        name = prefix + key
-        if key not in fields:
-            known = ", ".join(sorted(fields))
-            raise FatalError(f"{source}: unknown key '{name}' (known keys: {known})")
-        if key in _SECTIONS and cls is Config:
-            if not isinstance(value, dict):
-                raise FatalError(f"{source}: '{name}' must be a table")
-            out[key] = _SECTIONS[key](**_parse_fields(_SECTIONS[key], value, source, name + "."))
-        else:
-            most = _AT_MOST.get(key) if cls is WatchConfig else None
-            out[key] = _coerce(name, fields[key].type, value, source, most)
-            if most is not None and out[key] > most:
-                raise FatalError(f"{source}: '{name}' must be at most {most:,}, got {brief(value)}")
+        try:
+            out[key] = _parse_field(cls, key, value, source, prefix)
+        except FatalError as e:
+            problems.extend(each(e))  # a section's own problems, each as one
+    if problems:
+        raise FatalError(several(problems))
     return out
+
+
+def _parse_field(cls: type[Any], key: str, value: Any, source: str, prefix: str) -> Any:
+    """The value of field `key` of `cls`, a section's parsed whole."""
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    name = prefix + key
+    if key not in fields:
+        known = ", ".join(sorted(fields))
+        close = closest(key, fields)
+        meant = f"; did you mean '{prefix}{close}'?" if close else ""
+        raise FatalError(f"{source}: unknown key '{name}'{meant} (known keys: {known})")
+    if key in _SECTIONS and cls is Config:
+        if not isinstance(value, dict):
+            raise FatalError(f"{source}: '{name}' must be a table")
+        return _SECTIONS[key](**_parse_fields(_SECTIONS[key], value, source, name + "."))
+    most = _AT_MOST.get(key) if cls is WatchConfig else None
+    parsed = _coerce(name, fields[key].type, value, source, most)
+    if most is not None and parsed > most:
+        raise FatalError(f"{source}: '{name}' must be at most {most:,}, got {brief(value)}")
+    return parsed
 
 
 def _coerce(name: str, annotation: Any, value: Any, source: str, most: int | None = None) -> Any:

@@ -22,7 +22,15 @@ def several(messages: Sequence[str]) -> str:
     lines = list(messages[:SHOWN])
     if len(messages) > SHOWN:
         lines.append(f"and {len(messages) - SHOWN} more")
-    return "\nvaultkit: error: ".join(lines)
+    return _NEXT.join(lines)
+
+
+_NEXT = "\nvaultkit: error: "
+
+
+def each(e: FatalError) -> list[str]:
+    """The errors one FatalError gives (`several`'s), to be given again among others."""
+    return str(e).split(_NEXT)
 
 
 def brief(value: object, width: int = 60) -> str:
