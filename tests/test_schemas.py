@@ -886,6 +886,18 @@ def test_every_mistake_of_the_schemas_is_given_at_once_in_the_order_written(run:
     ], result.stderr
 
 
+def test_every_schema_file_that_is_not_json_is_given_at_once(run: Run) -> None:
+    """As the metaschema's errors: each file of the folder that is no JSON schema, not the first only."""
+    files = {"schemas/a.schema.json": '{"a": 1,\n}', "schemas/b.schema.json": '{"a": 1, "a": 2}'}
+    result = run({**files, "schemas/c.schema.json": "{}", "schemas/d.schema.json": "[1]", "N.md": "x\n"})
+    assert result.exit_code == 2
+    assert [line.split(": ")[2] for line in result.stderr.splitlines()] == [
+        "schemas/a.schema.json:2:1",
+        "schemas/b.schema.json",
+        "schemas/d.schema.json",
+    ], result.stderr
+
+
 def test_every_reference_that_cannot_resolve_is_given_at_once(run: Run) -> None:
     """As the metaschema's errors: each `$ref` that finds nothing, not the first only."""
     refs = json.dumps({"properties": {"a": {"$ref": "#/$defs/x"}, "b": {"$ref": "#/$defs/y"}}}, indent=1)

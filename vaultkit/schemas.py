@@ -118,15 +118,21 @@ class SchemaSet:
         # The fingerprint hashes the very bytes parsed: read apart, a schema saved in between (watch reloads
         # on the first event of a save) gave the configuration in use the fingerprint of other bytes
         h = hashlib.sha256(_DIALECT)
+        unread: list[str] = []  # every file that cannot be read as a schema, given at once
         for path in schema_paths(folder):
             name = path.relative_to(folder).as_posix()
             try:
                 data = read_regular(path, SCHEMA_LIMIT)
             except OSError as e:
-                raise FatalError(f"{path}: cannot read schema: {e.strerror}") from e
+                unread.append(f"{path}: cannot read schema: {e.strerror}")
+                continue
             _fingerprint_file(h, name, data)
             self._digests[name] = hashlib.sha256(data).hexdigest()
-            self.contents[name] = _load_json(path, data)
+            try:
+                self.contents[name] = _load_json(path, data)
+            except FatalError as e:
+                unread.append(str(e))
+        _refuse(unread)
         self._validators: dict[str, Any] = {}
         self._gates: dict[str, Callable[[Any], bool] | None] = {}
         self._registry: Any = None
