@@ -921,6 +921,19 @@ def test_more_mistakes_than_are_shown_are_counted(run: Run) -> None:
     assert len(lines) == SHOWN + 1 and lines[-1] == "vaultkit: error: and 5 more", result.stderr
 
 
+def test_every_item_a_union_refuses_is_reported(run: Run) -> None:
+    """Regression: of `aliases` (a string, or a list of strings), a list with four bad items was one VK010,
+    at the first: the others were found one run at a time, as each was mended."""
+    note = "---\naliases:\n  - ok\n  - [a, b]\n  - {x: 1}\n  - ok2\n  - 3\n---\nx\n"
+    union = {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
+    result = run({"N.md": note, "schemas/default.schema.json": schema(properties={"aliases": union})})
+    assert [line.split(" is not")[0] for line in result.stdout.splitlines() if "VK010" in line] == [
+        'N.md:4:5: VK010 aliases[1]: ["a", "b"]',
+        'N.md:5:5: VK010 aliases[2]: {"x": 1}',
+        "N.md:7:5: VK010 aliases[4]: 3",
+    ], result.stdout
+
+
 def test_other_keywords_show_the_value_as_json(run: Run) -> None:
     """Messages left in jsonschema's words showed the value as Python writes it (`['a', 'b']`,
     `{'a': 1}`), and `not` as "'bad' should not be valid under {'const': 'bad'}"."""

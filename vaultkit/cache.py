@@ -195,7 +195,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 111: VK011 of a type the bundled schemas lack, none close to it, says to let another property pick them
 # 112: VK001 gives no hint for a closed list whose `#` is quoted, nor to quote a flow value closed twice;
 #      a block id before a line that starts with a code span is text (the paragraph goes on)
-FORMAT = 112
+# 113: VK010 gives every error of the anyOf/oneOf branch it reports (each bad item of a list), not one
+FORMAT = 113
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

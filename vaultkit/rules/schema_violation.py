@@ -8,8 +8,9 @@ reported at the opening `---`, and a property `additionalProperties: false` (or 
 false`) refuses at its key, with the property meant where its name is close to one the schema lists (for
 `unevaluatedProperties`, also in its allOf, anyOf and oneOf branches); the note's own `$schema`, which chose
 the schema, is never refused so. Formats such as `date` and `uri` are checked.
-A value no branch of an anyOf or oneOf takes is reported with one branch's error and what the other
-branches of its type refused (three at most; branches of constants as one list of the values allowed).
+A value no branch of an anyOf or oneOf takes is reported with one branch's errors (each item of a list it
+refuses, at the item) and what the other branches of its type refused (three at most; branches of constants
+as one list of the values allowed).
 A problem a `then` or an `else` finds says which value of the note asked for it (`as rec is "strong"`).
 
 Frontmatter is read as Obsidian reads it: unquoted dates stay strings, and only `true`/`false` are booleans
@@ -163,6 +164,19 @@ def _leaves(error: Any) -> Iterable[Any]:
         best = copy.copy(best)
         best.validator_value = list(dict.fromkeys(t for e in typed for t in _types(e.validator_value)))
     yield _with_others(error.validator, best, found)
+    yield from _same_branch(best, context)
+
+
+def _same_branch(best: Any, context: list[Any]) -> Iterator[Any]:
+    """The other errors of `best`'s branch, each at a place of its own: of `aliases: [ok, [a], 3]`, the
+    list branch refuses two items, and giving one hid the other until it was mended (a run per mistake)."""
+    branch = best.relative_schema_path[0]
+    done = {tuple(best.absolute_path)}
+    for e in context:
+        at = tuple(e.absolute_path)
+        if e.relative_schema_path[0] == branch and at not in done and not refused_by_false(e):
+            done.add(at)
+            yield e
 
 
 def _with_others(word: str, best: Any, found: list[Any]) -> Any:
