@@ -14,14 +14,18 @@ class FatalError(Exception):
 SHOWN = 20  # errors given in one FatalError (`several`); the rest are counted
 
 
-def several(messages: Sequence[str]) -> str:
+def several(messages: Sequence[str], more: int = 0) -> str:
     """One FatalError's message for several errors (a schema with three mistakes): each on a line of its
     own, after the `vaultkit: error: ` the CLI and the watch print before a FatalError's first line, so
     each reads as an error of its own and a log or an editor jumps to each `path:line:col`. A user mends
-    them all at once, where one at a time took a run per mistake. Past SHOWN, how many more there are."""
+    them all at once, where one at a time took a run per mistake. Past SHOWN, how many more there are:
+    `more` errors found but not given in `messages` count too (-1: some, how many not known)."""
     lines = list(messages[:SHOWN])
-    if len(messages) > SHOWN:
-        lines.append(f"and {len(messages) - SHOWN} more")
+    rest = max(0, len(messages) - SHOWN)
+    if more < 0:
+        lines.append("and more")
+    elif rest + more:
+        lines.append(f"and {rest + more} more")
     return _NEXT.join(lines)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -25,7 +26,7 @@ from re import _constants as _C  # type: ignore[attr-defined]
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from vaultkit.errors import FatalError, brief, closest, several
+from vaultkit.errors import SHOWN, FatalError, brief, closest, several
 from vaultkit.js_regex import NotTranslated, schema_regex, translate
 from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SCHEMA_LIMIT, glob_match, not_a_folder, read_regular
@@ -114,6 +115,7 @@ class SchemaSet:
         self.contents: dict[str, Schema] = {}
         self._digests: dict[str, str] = {}  # of each file's bytes, for `closure`
         self._closures: dict[str, str] = {}
+        self._texts: dict[str, str | None] = {}  # of schemas whose mistakes are being placed (`_place`)
         self.keys_by_type: dict[tuple[str | None, str, str], str] = {}  # `findings_key`'s, made once
         # The fingerprint hashes the very bytes parsed: read apart, a schema saved in between (watch reloads
         # on the first event of a save) gave the configuration in use the fingerprint of other bytes
@@ -147,7 +149,8 @@ class SchemaSet:
         if self._registry is not None:
             return
         if not self._trusted:  # before the registry reads them: `$schema: 5` or `properties: []` break it
-            _refuse([problem for name in self.contents for problem in self._meta_problems(name)])
+            found = [self._meta_problems(name) for name in self.contents]
+            _refuse([said for shown, _ in found for said in shown], sum(more for _, more in found))
             self._check_ids()
         registry = self._build_registry()
         if self._trusted:
@@ -156,7 +159,9 @@ class SchemaSet:
         self._crawled = registry.crawl()
         self._registry = registry
         try:
-            _refuse([problem for name in self.contents for problem in self._problems(name)])
+            problems = (problem for name in self.contents for problem in self._problems(name))
+            shown = list(itertools.islice(problems, SHOWN))
+            _refuse(shown, -1 if next(problems, None) is not None else 0)
         except FatalError:
             self._registry = None
             raise
@@ -188,16 +193,21 @@ class SchemaSet:
                 resources_.append((schema["$id"], resource))
         return Registry(retrieve=refuse).with_resources(resources_)  # type: ignore[call-arg]
 
-    def _meta_problems(self, name: str) -> list[str]:
+    def _meta_problems(self, name: str) -> tuple[list[str], int]:
         """What schema `name` breaks of the Draft 2020-12 meta-schema (its regexes read as ECMA-262), and the
-        older drafts' keywords it holds, each at its place, in the order they are written."""
+        older drafts' keywords it holds, each at its place, in the order they are written: the first SHOWN
+        found, and how many more (a schema generated wrong may hold thousands, each read for its place)."""
         from jsonschema import Draft202012Validator
         from jsonschema.exceptions import SchemaError
 
         schema = self.contents[name]
         meta = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=_meta_format_checker())
         found: dict[str, tuple[int, str]] = {}  # message -> (offset, the message with its place)
+        more = 0
         for error in meta.iter_errors(schema):
+            if len(found) >= SHOWN:
+                more += 1
+                continue
             e = SchemaError.create_from(error)
             where = "/".join(str(p) for p in e.absolute_path) or "(root)"
             why = f" (read as ECMA-262 with the u flag, as JSON Schema says: {e.cause})" if e.cause else ""
@@ -211,6 +221,9 @@ class SchemaSet:
             at, offset = self._place(name, list(e.absolute_path))
             found.setdefault(message, (offset, f"{at}: {message}"))
         for path, keyword in _dropped_keywords(schema):
+            if len(found) >= SHOWN:
+                more += 1
+                continue
             where = "/".join(str(p) for p in path) or "(root)"
             message = (
                 f"{where}: '{keyword}' is a keyword of an older draft, which Draft 2020-12 ignores: "
@@ -218,7 +231,7 @@ class SchemaSet:
             )
             at, offset = self._place(name, [*path, keyword], key=True)
             found.setdefault(message, (offset, f"{at}: {message}"))
-        return [said for _, said in sorted(found.values())]
+        return [said for _, said in sorted(found.values())], more
 
     def _located(self, name: str, path: list[Any], *, key: bool = False) -> str:
         """`schemas/x.schema.json:3:15`, the place in the file of the value at `path` (of its key, with
@@ -227,13 +240,20 @@ class SchemaSet:
 
     def _place(self, name: str, path: list[Any], *, key: bool = False) -> tuple[str, int]:
         """`_located`'s place, and its offset in the file (-1 where unknown) for errors to be given in order.
-        Read again, since a schema is kept parsed only; the file's name alone where it cannot be read or no
-        longer holds that path."""
+        Read again (once), since a schema is kept parsed only; the file's name alone where it cannot be read
+        or no longer holds that path."""
         file = self.folder / name
+        if name not in self._texts:  # read once: a schema may hold many mistakes
+            try:
+                self._texts[name] = read_regular(file, SCHEMA_LIMIT).decode("utf-8-sig")
+            except (OSError, ValueError):
+                self._texts[name] = None
+        text = self._texts[name]
+        if text is None:
+            return str(file), -1
         try:
-            text = read_regular(file, SCHEMA_LIMIT).decode("utf-8-sig")
             offset = json_offset(text, path, key=key)
-        except (OSError, ValueError):
+        except ValueError:
             return str(file), -1
         if offset is None:
             return str(file), -1
@@ -410,10 +430,10 @@ class SchemaSet:
 FILE_URI = "urn:vaultkit:schema:"
 
 
-def _refuse(problems: Sequence[str]) -> None:
-    """A FatalError giving every problem found of the schemas (`several`), if any."""
+def _refuse(problems: Sequence[str], more: int = 0) -> None:
+    """A FatalError giving every problem found of the schemas, and how many more (`several`), if any."""
     if problems:
-        raise FatalError(several(problems))
+        raise FatalError(several(problems, more))
 
 
 def inline_refs(contents: Mapping[str, Schema], name: str) -> Schema:
