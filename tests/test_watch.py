@@ -1446,6 +1446,44 @@ def test_fix_leaves_a_checkout_alone_in_a_repository_it_did_not_find_at_start(
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("how", ["submodule", "clone"])
+def test_fix_leaves_a_checkout_alone_in_a_repository_nested_in_the_vault(tmp_path: Path, how: str) -> None:
+    """Regression: a note of a repository inside the vault (a submodule, `Shared/`; or a clone kept there)
+    was compared with the index of the vault's own repository, which does not hold it: a `git checkout` in
+    `Shared/` came as a save, `watch --fix` linked it, and the submodule was left with local changes. Each
+    note is compared with the index of the repository nearest to it; a save there is linked as before."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    note = "Shared one.md"
+    for text in ("Qwen is here.\n", "Qwen is here. DeepSeek too.\n"):
+        (shared / note).write_text(f"# Shared one\n\n{text}", encoding="utf-8")
+        for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "s")):
+            assert _git(shared, *args).returncode == 0
+    repo = tmp_path / "repo"
+    _committed_example(repo, repo)
+    if how == "submodule":
+        added = _git(
+            repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(shared), "Shared"
+        )
+        assert added.returncode == 0, added.stderr
+        assert _git(repo, "commit", "-qm", "shared").returncode == 0
+    else:
+        assert _git(tmp_path, "clone", "-q", str(shared), str(repo / "Shared")).returncode == 0
+    inner = repo / "Shared"
+    w = WatchProcess(repo, "--fix", "--settle", "0.5")
+    try:
+        assert _git(inner, "checkout", "-q", "HEAD~1").returncode == 0
+        said = w.expect(r"^vaultkit: Shared/Shared one\.md: as git's index has it")
+        said += w.quiet(2.0)
+        assert not any(line.startswith("vaultkit: linked") for line in said), said
+        assert _git(inner, "status", "--porcelain").stdout == ""
+        _atomic(inner / note, (inner / note).read_text(encoding="utf-8") + "\nSaved: Meituan.\n")
+        w.expect(r"^vaultkit: linked Shared/Shared one\.md")
+    finally:
+        w.stop()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_a_checkout_back_to_what_fix_wrote_is_not_said_fixed_by_vaultkit(tmp_path: Path) -> None:
     """Regression: a note checked out back to the very text `watch --fix` once wrote (its links committed,
     another branch checked out, then this one again) had its problems said "(fixed by vaultkit)": the

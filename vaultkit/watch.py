@@ -23,7 +23,8 @@ staged), where a save of the user's since differs from the index; but for a save
 A fix due while git holds its index lock (`git status` takes it for a few milliseconds) waits for it to
 go; none is written while it stays (GIT_LOCK_PATIENCE seconds: a checkout) or while git is in the middle
 of a merge or rebase. The repository is found as git finds it from the vault folder (`git rev-parse`: a
-`.git` folder or file in the vault or above it, or GIT_DIR), at each fix: a `git init` since counts.
+`.git` folder or file in the vault or above it, or GIT_DIR), at each fix: a `git init` since counts; a note
+of a repository nested in the vault (a submodule) is compared with that one's index.
 
 A watch that seems stuck can be asked where it is: `kill -USR1 <pid>` prints every thread's stack to
 stderr and the watch goes on (not on Windows, which has no SIGUSR1).
@@ -458,39 +459,47 @@ class Watcher:
             if not self.fix_due:  # no fix waits for git's lock: the next lock seen is a new one
                 self.lock_since = None
             return
-        git_dir = find_git_dir(self.root)  # each time: a `git init` or a clone since the watch started
-        busy = self._git_busy(git_dir)
+        by_top = nested_repositories(self.root, saved)
+        # each time: a `git init` or a clone since the watch started
+        git_dirs = {top: find_git_dir(self.root / top) for top in by_top}
+        busy = next((b for b in map(self._git_busy, git_dirs.values()) if b), "")
         if busy == "index.lock" and self._wait_for_git(saved, now):
             return
         self.lock_since = None
         if busy:
             self._hold(now, f"git is changing the notes (its {busy} is there)")
             return
-        if git_dir is not None:
-            from_git = self._left_to_git(git_dir, saved)
-            if from_git is None:
+        from_git: set[str] = set()
+        for top, git_dir in git_dirs.items():
+            left = set() if git_dir is None else self._left_to_git(top, git_dir, by_top[top])
+            if left is None:
                 self._hold(now, GIT_UNREADABLE)
                 return
-            saved = [rel for rel in saved if rel not in from_git]
+            from_git |= left
+        saved = [rel for rel in saved if rel not in from_git]
         if saved and self.runner.state is not None:
             found = [_no_conflict_copy(d) for rel in saved for d in self.current.get(rel, [])]
             self._write(edits_by_note(found), set(edits_by_note(d for d in found if d.code != RELATION)))
 
-    def _left_to_git(self, git_dir: Path, saved: list[str]) -> set[str] | None:
+    def _left_to_git(self, top: str, git_dir: Path, saved: list[str]) -> set[str] | None:
         """The notes of `saved` that git wrote, said as such: those as its index has them, but for those a
         commit made since their save records (`committed_saves`: a save committed within the settle time,
-        as obsidian-git's commit on save makes it, is still a save). None if git cannot say."""
-        index = as_in_git_index(self.root, saved)
+        as obsidian-git's commit on save makes it, is still a save). None if git cannot say. `top`: the
+        folder of the vault (`""`: its root) where git is asked, the notes' paths taken from there."""
+        where = self.root / top
+        inner = {rel.removeprefix(f"{top}/") if top else rel: rel for rel in saved}
+        index = as_in_git_index(where, list(inner))
         if index is None:
             return None
         if not index:
             return set()
-        from_git = set(index) - committed_saves(self.root, git_dir, index)
+        from_git = set(index) - committed_saves(where, git_dir, index)
         left = {rel: index[rel] for rel in from_git}
-        staged = from_git - set((index_as_in_commit(self.root, "HEAD", left) if left else None) or {})
-        for rel in sorted(from_git):
-            click.echo(f"vaultkit: {printable(rel)}: {GIT_STAGED if rel in staged else GIT_WROTE}")
-        return from_git
+        staged = from_git - set((index_as_in_commit(where, "HEAD", left) if left else None) or {})
+        for rel in sorted(from_git, key=inner.__getitem__):
+            said = GIT_STAGED if rel in staged else GIT_WROTE
+            click.echo(f"vaultkit: {printable(inner[rel])}: {said}")
+        return {inner[rel] for rel in from_git}
 
     def _write(self, plan: dict[str, list[Edit]], linking: Collection[str]) -> None:
         """Write the fixes through the one writer. `linking`: the notes whose fixes insert a link (the others
@@ -1112,6 +1121,29 @@ def _git(root: Path, args: list[str], given: bytes = b"") -> bytes:
 
     command = ["git", "--literal-pathspecs", *args]
     return subprocess.run(command, cwd=root, input=given, capture_output=True, timeout=30, check=True).stdout
+
+
+def nested_repositories(root: Path, rels: Iterable[str]) -> dict[str, list[str]]:
+    """The notes `rels` by the repository git finds for each: the vault's own (`""`, its root or above it,
+    as `find_git_dir` finds it), or one nested in the vault (a submodule, a clone or a worktree kept in a
+    folder of it: the folder nearest the note that holds a `.git` folder or file), named by its folder.
+    The vault's repository knows nothing of a nested one's notes (its index holds a submodule as one
+    commit): a checkout there is told from a save by that repository's index. With GIT_DIR set, git
+    reads that one repository wherever it runs."""
+    if "GIT_DIR" in os.environ:
+        return {"": list(rels)}
+    tops: dict[str, str] = {"": ""}  # folder -> the nested repository's folder holding it ("" for none)
+
+    def top_of(folder: str) -> str:
+        if folder not in tops:
+            nested = os.path.lexists(root / folder / ".git")
+            tops[folder] = folder if nested else top_of(folder.rpartition("/")[0])
+        return tops[folder]
+
+    groups: dict[str, list[str]] = {}
+    for rel in rels:
+        groups.setdefault(top_of(rel.rpartition("/")[0]), []).append(rel)
+    return groups
 
 
 def find_git_dir(folder: Path) -> Path | None:
