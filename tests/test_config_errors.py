@@ -999,3 +999,42 @@ def test_every_mistake_of_the_configuration_is_given_at_once(make_vault: VaultFa
         f"vaultkit: error: {root / 'vaultkit.toml'}: unknown key 'link.min_lenght'; did you mean 'link.min_length'?",
         f"vaultkit: error: {root / 'vaultkit.toml'}: 'link.first_only' must be true or false",
     ], result.stderr
+
+
+def test_a_tool_vaultkit_table_vaultkit_does_not_read_is_said(
+    make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a `[tool.vaultkit]` in the pyproject.toml of the repository (its top, above the vault
+    `notes/`, where ruff's and mypy's tables are), or in the vault's own beside a `vaultkit.toml` (an empty
+    one, committed so that a clone finds the vault), was not read, and nothing said so: its `ignore` simply
+    did not apply. Each is named on stderr, with the file that is read; the run is otherwise the same."""
+    root = make_vault({"A.md": "Bee is here.\n", "Bee.md": "x\n"}, name="repo/notes")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir()
+    (repo / "pyproject.toml").write_text('[project]\nname = "x"\n\n[tool.vaultkit]\nignore = ["VK120"]\n')
+    monkeypatch.chdir(repo)
+    # twice: the second check is answered from the output the first stored (`quick`)
+    for args in (
+        ("check", "notes"),
+        ("check", "notes"),
+        ("check", "--", "notes/A.md"),
+        ("link", "--check", "notes"),
+    ):
+        result = run_cli(*args)
+        assert result.exit_code == 1, result.output
+        assert (
+            "vaultkit: pyproject.toml: [tool.vaultkit] is not read: vaultkit reads its configuration at the "
+            "vault's root, notes (vaultkit.toml, or pyproject.toml there)" in result.stderr
+        ), result.stderr
+    (repo / "pyproject.toml").write_text('[project]\nname = "x"\n')  # a pyproject of the code's: not said
+    (root / "pyproject.toml").write_text('[tool.vaultkit]\nignore = ["VK120"]\n')
+    (root / "vaultkit.toml").write_text("")
+    result = run_cli("check", "notes")
+    assert result.exit_code == 1, result.output
+    assert result.stderr == (
+        "vaultkit: notes/pyproject.toml: [tool.vaultkit] is not read: notes/vaultkit.toml is, and vaultkit "
+        "reads only one of them\n"
+    ), result.stderr
+    (root / "vaultkit.toml").unlink()
+    result = run_cli("check", "notes")
+    assert result.exit_code == 0 and result.stderr == "", result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -102,6 +103,40 @@ def _load_config(vault_root: Path) -> Config:
         if table is not None:  # `[tool] vaultkit = "x"` was meant for vaultkit: not left unsaid
             raise FatalError(f"{pyproject}: 'tool.vaultkit' must be a table, got {brief(table)}")
     return Config()
+
+
+def unread_tables(vault_root: Path) -> list[str]:
+    """The `[tool.vaultkit]` tables vaultkit does not read for this vault, each said with why: the vault's
+    own pyproject.toml's beside a vaultkit.toml (only one is read), and that of a pyproject.toml above the
+    vault, up to the top of the repository holding it (a vault in `notes/` of a code repository, whose
+    pyproject.toml holds ruff's and mypy's tables: vaultkit reads the vault root's). Otherwise its keys do
+    not apply, and nothing would say so. Only a file that names vaultkit is parsed (else a few stats), and
+    one that cannot be read or parsed is not vaultkit's to judge here."""
+    said = []
+    own = vault_root / CONFIG_NAME
+    if os.path.isfile(own) and _has_table(vault_root / "pyproject.toml"):
+        said.append((vault_root, f"{own} is, and vaultkit reads only one of them"))
+    for folder in vault_root.parents:
+        if _has_table(folder / "pyproject.toml"):
+            why = f"vaultkit reads its configuration at the vault's root, {vault_root}"
+            said.append((folder, f"{why} ({CONFIG_NAME}, or pyproject.toml there)"))
+        if os.path.lexists(folder / ".git"):  # the repository's top: above it is another project
+            break
+    return [f"{folder / 'pyproject.toml'}: [tool.vaultkit] is not read: {why}" for folder, why in said]
+
+
+def _has_table(pyproject: Path) -> bool:
+    """Whether this pyproject.toml has a `tool.vaultkit` key (False if it cannot be read or parsed)."""
+    if not os.path.isfile(pyproject):
+        return False
+    try:
+        raw = read_regular(pyproject, SETTINGS_LIMIT)
+        if b"vaultkit" not in raw:
+            return False
+        tool = _read_toml(pyproject).get("tool")
+    except (OSError, FatalError):
+        return False
+    return isinstance(tool, dict) and "vaultkit" in tool
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -65,7 +65,7 @@ from watchdog.events import (
 )
 
 from vaultkit.background import STOPS
-from vaultkit.commands.common import say_cache_refused
+from vaultkit.commands.common import say_cache_refused, say_unread_config
 from vaultkit.diagnostics import Diagnostic, Edit, RelationsFix, Severity
 from vaultkit.edits import RUN_AGAIN
 from vaultkit.engine import Runner, RunOptions, open_session
@@ -128,6 +128,7 @@ class Watcher:
         self.root = roots[0]
         self.options = options
         self.session = open_session(self.root, options.config_dir, options.report_note)
+        say_unread_config(self.root)
         say_cache_refused(self.root)
         self.runner = Runner(self.session)
         self.current: dict[str, list[Diagnostic]] = {}

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from vaultkit import quick
-from vaultkit.commands.common import Shown, dumb_terminal, emit, emit_bytes, one_shot
+from vaultkit.commands.common import Shown, dumb_terminal, emit, emit_bytes, one_shot, say_unread_config
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -75,6 +75,8 @@ def run_check(req: CheckRequest) -> int:
     whole = all(os.path.isdir(p) for p in req.paths)
     hit = quick.lookup(list(req.paths), req.vault, req.config_dir, request) if eligible and whole else None
     if hit is not None and hit.text is not None:
+        assert hit.cache is not None  # the text was read from it
+        say_unread_config(hit.cache.folder.parent)  # as the run that stored the text said it
         emit_bytes(hit.text, req.output_file)
         return hit.code
     pieces, code, writing, checked = _run(req, color, request if hit is not None else None)

@@ -100,6 +100,7 @@ def sessions(
             click.echo(f"vaultkit: skipped {printable(str(path))}: not inside a vault", err=True)
     for root, given in vaults.roots.items():
         session = open_session(root, config_dir, report)
+        say_unread_config(root)
         say_cache_refused(root)
         folder = schemas.get(root)
         whole = folder is not None and any(_inside(path, folder) for path in vaults.skipped)
@@ -128,6 +129,16 @@ def _inside(path: Path, folder: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def say_unread_config(root: Path) -> None:
+    """Name each `[tool.vaultkit]` table that is not read for this vault (`config.unread_tables`), with the
+    files named as the current folder shows them."""
+    from vaultkit.config import unread_tables
+    from vaultkit.paths import relative_names
+
+    for said in unread_tables(root):
+        click.echo(f"vaultkit: {relative_names(said)}", err=True)
 
 
 def say_cache_refused(root: Path) -> None:
