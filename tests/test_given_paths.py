@@ -96,6 +96,28 @@ def test_a_folder_holding_many_vaults_names_the_first_five(
     assert said in result.stderr, result.stderr
 
 
+def test_a_vault_two_folders_down_is_named_too(
+    make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: at the top of a code repository whose vault is `docs/vault/`, the error named no vault
+    (only the folders right below were looked at): it said "pass --vault DIR, or create an empty
+    vaultkit.toml at the vault's root", or, beside a `notes/` vault, named `notes/` alone. A vault one folder
+    deeper is named too, but not inside a vault found, a hidden folder or node_modules."""
+    make_vault({"A.md": "x\n"}, name="repo/docs/vault")
+    (tmp_path / "repo" / "src" / "pkg").mkdir(parents=True)
+    (tmp_path / "repo" / "node_modules" / "x" / ".obsidian").mkdir(parents=True)  # Obsidian skips it
+    monkeypatch.chdir(tmp_path / "repo")
+    result = run_cli("check")
+    assert result.exit_code == 2, result.output
+    assert "but its folder docs/vault/ is one: give that folder" in result.stderr, result.stderr
+    make_vault({"A.md": "x\n"}, name="repo/notes")
+    make_vault({"A.md": "x\n"}, name="repo/notes/Inner")  # inside notes/: a vault in a vault, not named
+    result = run_cli("check")
+    assert result.exit_code == 2, result.output
+    said = "but its folders docs/vault/ and notes/ are vaults: give one of them"
+    assert said in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("command", ["check", "link"])
 def test_a_folder_outside_any_vault_is_still_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str

@@ -693,22 +693,22 @@ def find_vaults(
 
 
 def _vaults_below_or(folder: Path, config_dir: str, hint: str) -> str:
-    """The end of the "not inside a vault" error: the vaults one level below the folder (a repository whose
-    vault is `notes/`), or else the hint. A vaultkit.toml made there, as the hint says, would make the whole
-    repository (its README, its docs) one vault. Only on this error path: one listing of the folder. The
+    """The end of the "not inside a vault" error: the vaults one or two levels below the folder (a repository
+    whose vault is `notes/` or `docs/vault/`), or else the hint. A vaultkit.toml made there, as the hint
+    says, would make the whole repository (its README, its docs) one vault. Only on this error path: a
+    listing of the folder and of the folders in it that are no vault (at most _LOOKED_INTO of them). The
     names are the folder's own (`notes/`), whatever path it was given by: the error's paths are shown from
     the current folder, and a list of several would not read as paths."""
-    try:
-        with os.scandir(folder) as entries:
-            names = sorted(
-                f"{entry.name}/"
-                for entry in entries
-                if not entry.name.startswith(".")
-                and entry.is_dir()
-                and _is_root(Path(entry.path), config_dir)
-            )
-    except OSError:  # a folder this user may not list: the hint alone
-        names = []
+    names: list[str] = []
+    below: list[tuple[str, Path]] = []
+    for name, path in _subfolders(folder):
+        if _is_root(path, config_dir):
+            names.append(f"{name}/")
+        elif len(below) < _LOOKED_INTO:
+            below.append((name, path))
+    for name, path in below:
+        names += (f"{name}/{inner}/" for inner, p in _subfolders(path) if _is_root(p, config_dir))
+    names.sort()
     if not names:
         return f"; {hint}"
     if len(names) == 1:
@@ -719,3 +719,18 @@ def _vaults_below_or(folder: Path, config_dir: str, hint: str) -> str:
 
 
 _SHOWN_VAULTS = 5  # as many as an ambiguous link's notes (rules.base.SHOWN_CANDIDATES)
+_LOOKED_INTO = 100  # the folders of a folder whose own folders are looked at (~/ or /tmp holds thousands)
+
+
+def _subfolders(folder: Path) -> list[tuple[str, Path]]:
+    """The folders in `folder` that Obsidian would enter (`is_unlisted`: not hidden, not node_modules), by
+    name; none if it cannot be listed (a folder this user may not read)."""
+    try:
+        with os.scandir(folder) as entries:
+            return [
+                (entry.name, Path(entry.path))
+                for entry in entries
+                if not is_unlisted(entry.name) and entry.is_dir()
+            ]
+    except OSError:
+        return []
