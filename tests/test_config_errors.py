@@ -1038,3 +1038,10 @@ def test_a_tool_vaultkit_table_vaultkit_does_not_read_is_said(
     (root / "vaultkit.toml").unlink()
     result = run_cli("check", "notes")
     assert result.exit_code == 0 and result.stderr == "", result.output
+    # a vault that is a repository of its own (a submodule: `.git` a file) is its own project: above it, a
+    # pyproject.toml is another project's
+    (root / "pyproject.toml").unlink()
+    (repo / "pyproject.toml").write_text('[tool.vaultkit]\nignore = ["VK120"]\n')
+    (root / ".git").write_text("gitdir: ../.git/modules/notes\n")
+    result = run_cli("check", "notes")
+    assert result.exit_code == 1 and result.stderr == "", result.output

@@ -116,7 +116,8 @@ def unread_tables(vault_root: Path) -> list[str]:
     own = vault_root / CONFIG_NAME
     if os.path.isfile(own) and _has_table(vault_root / "pyproject.toml"):
         said.append((vault_root, f"{own} is, and vaultkit reads only one of them"))
-    for folder in vault_root.parents:
+    above = () if os.path.lexists(vault_root / ".git") else vault_root.parents  # the vault is the project
+    for folder in above:
         if _has_table(folder / "pyproject.toml"):
             why = f"vaultkit reads its configuration at the vault's root, {vault_root}"
             said.append((folder, f"{why} ({CONFIG_NAME}, or pyproject.toml there)"))
