@@ -391,6 +391,27 @@ def test_a_link_to_an_alias_is_broken_with_a_hint(
     ]
 
 
+def test_a_link_to_a_moved_notes_old_name_is_broken_with_a_hint(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vault published with Obsidian Publish keeps a moved or renamed note's old path among its aliases,
+    for Publish's redirects (Obsidian's own help does: *Redirect old notes*). A link still written with the
+    old name resolves to nothing, and was reported with no word of the note it meant; the alias holding
+    the old path is no alias a link could be written as, so the alias hint did not name it either."""
+    root = make_vault(
+        {
+            "Tutorials/How to make friends.md": "---\naliases:\n  - Guides/Making friends\n---\nx\n",
+            "S.md": "See [[Making friends]].\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:5: VK101 broken link: 'Making friends' matches no note or file "
+        "(moved or renamed? 'Tutorials/How to make friends.md' keeps the old path 'Guides/Making friends' "
+        "among its aliases, as for Obsidian Publish's redirects: write [[How to make friends|Making friends]])"
+    ]
+
+
 def test_markdown_links_decode_and_resolve_relative_then_from_the_root(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

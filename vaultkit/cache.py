@@ -196,7 +196,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 112: VK001 gives no hint for a closed list whose `#` is quoted, nor to quote a flow value closed twice;
 #      a block id before a line that starts with a code span is text (the paragraph goes on)
 # 113: VK010 gives every error of the anyOf/oneOf branch it reports (each bad item of a list), not one
-FORMAT = 113
+# 114: VK101 of a link by a note's old name names the note that keeps its old path among its aliases
+#      (`[[Making friends]]`, `Guides/Making friends`, as for Obsidian Publish's redirects)
+FORMAT = 114
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

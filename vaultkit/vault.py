@@ -419,6 +419,7 @@ class Index:
     twins: set[str] = field(default_factory=set)  # path keys two notes or files hold (`Note.md`, `note.md`)
     _stems: dict[str, str] | None = None
     _aliases: dict[str, str] | None = None
+    _old_paths: dict[str, tuple[str, str]] | None = None
     _look_alikes: dict[str, str] | None = None
     _backwards: tuple[list[tuple[str, str]], list[tuple[str, str]]] | None = None  # notes, files
 
@@ -457,6 +458,18 @@ class Index:
                 for alias in f.aliases:
                     self._aliases.setdefault(_key(alias), rel)
         return self._aliases.get(_key(target))
+
+    def old_path_of(self, target: str) -> tuple[str, str] | None:
+        """The note, and its alias, whose alias is a path ending in `target` (`Guides/Making friends` for
+        `Making friends`): the old path Obsidian Publish redirects from, kept among the aliases of a note
+        moved or renamed since (its help, *Redirect old notes*), for hints."""
+        if self._old_paths is None:
+            self._old_paths = {}
+            for rel, f in self.names.items():
+                for alias in f.aliases:
+                    if "/" in alias.strip("/"):
+                        self._old_paths.setdefault(_key(alias.rstrip("/").rpartition("/")[2]), (rel, alias))
+        return self._old_paths.get(_key(target))
 
     def look_alike(self, target: str) -> str | None:
         """The note whose name reads as `target` but differs from it in letters of another script (`Cправка`,

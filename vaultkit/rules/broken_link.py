@@ -13,7 +13,9 @@ Links in frontmatter properties (`related: ["[[ResRL]]"]`, or a link anywhere in
 too, each reported where its `[[` is; one in the relations property says that `vaultkit link` adds relations
 and never removes one (its note deleted, the item is the user's to remove). A Markdown link whose path is a
 wikilink (`[text]([[ResRL]])`) is read as CommonMark reads it, a file named `[[ResRL]]`: the message shows
-the two ways to write that link.
+the two ways to write that link. A link written with the old name of a note that keeps its old path among
+its aliases (`[[Making friends]]`, where `How to make friends.md` lists `Guides/Making friends`, as Obsidian
+Publish's redirects have it) names the note it most likely meant.
 
 ## Why is this bad?
 A broken link is a dead end for the reader and, when the note was renamed outside Obsidian, a relation that
@@ -221,7 +223,22 @@ def _hint(target: str, ctx: VaultContext) -> str:
     near = ctx.index.same_stem(target)
     if near is not None:
         return f" (attachments need their extension: '{near}'?)"
-    return ""
+    return _old_path(target, ctx)
+
+
+def _old_path(target: str, ctx: VaultContext) -> str:
+    """` (moved or renamed? ...)` where a note keeps a path ending in the link's name among its aliases
+    (`Guides/Making friends` for `[[Making friends]]`): the old path Obsidian Publish redirects from, which
+    its help says to add when a note is moved or renamed, so the link most likely meant that note; ""
+    otherwise. A name with a `/` is a path, which `alias_of` has already matched whole."""
+    found = None if "/" in target else ctx.index.old_path_of(target)
+    if found is None:
+        return ""
+    owner, alias = found
+    return (
+        f" (moved or renamed? '{owner}' keeps the old path '{alias}' among its aliases, as for Obsidian"
+        f" Publish's redirects: write [[{note_name(owner)}|{target}]])"
+    )
 
 
 def _stale_relation(link: LinkFact, ctx: VaultContext) -> str:
