@@ -412,6 +412,28 @@ def test_a_link_to_a_moved_notes_old_name_is_broken_with_a_hint(
     ]
 
 
+def test_a_link_to_a_folder_is_broken_with_a_hint(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Obsidian links files, never folders: `[[Plugins]]`, where `Plugins/` is a folder of notes and no
+    `Plugins.md` exists, is an unresolved link. It was reported as if nothing of that name were in the
+    vault, which a user looking at the folder reads as vaultkit's error."""
+    root = make_vault(
+        {
+            "Plugins/Search.md": "x\n",
+            "Help/Attachments/icons/cog.svg": "",
+            "S.md": "[[Plugins]] [[Help/Attachments/]] [[Search]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:1: VK101 broken link: 'Plugins' matches no note or file ('Plugins/' is a folder: Obsidian "
+        "links name files, never folders; link a note in it)",
+        "S.md:1:13: VK101 broken link: 'Help/Attachments/' matches no note or file ('Help/Attachments/' is a "
+        "folder: Obsidian links name files, never folders; link a note in it)",
+    ]
+
+
 def test_markdown_links_decode_and_resolve_relative_then_from_the_root(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

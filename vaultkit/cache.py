@@ -197,7 +197,8 @@ CACHE_DIR = ".vaultkit_cache"
 #      a block id before a line that starts with a code span is text (the paragraph goes on)
 # 113: VK010 gives every error of the anyOf/oneOf branch it reports (each bad item of a list), not one
 # 114: VK101 of a link by a note's old name names the note that keeps its old path among its aliases
-#      (`[[Making friends]]`, `Guides/Making friends`, as for Obsidian Publish's redirects)
+#      (`[[Making friends]]`, `Guides/Making friends`, as for Obsidian Publish's redirects), and VK101 of a
+#      link to a folder (`[[Plugins]]`) says it is one
 FORMAT = 114
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)

@@ -420,6 +420,7 @@ class Index:
     _stems: dict[str, str] | None = None
     _aliases: dict[str, str] | None = None
     _old_paths: dict[str, tuple[str, str]] | None = None
+    _folders: dict[str, str] | None = None
     _look_alikes: dict[str, str] | None = None
     _backwards: tuple[list[tuple[str, str]], list[tuple[str, str]]] | None = None  # notes, files
 
@@ -470,6 +471,20 @@ class Index:
                     if "/" in alias.strip("/"):
                         self._old_paths.setdefault(_key(alias.rstrip("/").rpartition("/")[2]), (rel, alias))
         return self._old_paths.get(_key(target))
+
+    def folder_named(self, target: str) -> str | None:
+        """The folder a link's target names (`Plugins`, anywhere, by its name; `Help/Attachments/`, by its
+        path from the root), of the folders that hold a note or a file: a link never names one, for hints."""
+        if self._folders is None:
+            self._folders = {}
+            for rel in (*self.names, *self.files):
+                folder = rel.rpartition("/")[0]
+                while folder and _key(folder) not in self._folders:
+                    self._folders[_key(folder)] = folder
+                    folder = folder.rpartition("/")[0]
+            for key, folder in list(self._folders.items()):
+                self._folders.setdefault(key.rpartition("/")[2], folder)
+        return self._folders.get(_key(target.strip("/")))
 
     def look_alike(self, target: str) -> str | None:
         """The note whose name reads as `target` but differs from it in letters of another script (`Cправка`,

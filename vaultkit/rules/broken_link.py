@@ -15,7 +15,8 @@ and never removes one (its note deleted, the item is the user's to remove). A Ma
 wikilink (`[text]([[ResRL]])`) is read as CommonMark reads it, a file named `[[ResRL]]`: the message shows
 the two ways to write that link. A link written with the old name of a note that keeps its old path among
 its aliases (`[[Making friends]]`, where `How to make friends.md` lists `Guides/Making friends`, as Obsidian
-Publish's redirects have it) names the note it most likely meant.
+Publish's redirects have it) names the note it most likely meant; one that names a folder (`[[Plugins]]`)
+says it is one: Obsidian links files, never folders.
 
 ## Why is this bad?
 A broken link is a dead end for the reader and, when the note was renamed outside Obsidian, a relation that
@@ -223,7 +224,16 @@ def _hint(target: str, ctx: VaultContext) -> str:
     near = ctx.index.same_stem(target)
     if near is not None:
         return f" (attachments need their extension: '{near}'?)"
-    return _old_path(target, ctx)
+    return _old_path(target, ctx) or _folder(target, ctx)
+
+
+def _folder(target: str, ctx: VaultContext) -> str:
+    """` ('Plugins/' is a folder ...)` where the link names a folder of the vault: Obsidian resolves links
+    to files only, so `[[Plugins]]` beside a folder `Plugins/` is unresolved there too; "" otherwise."""
+    folder = ctx.index.folder_named(target)
+    if folder is None:
+        return ""
+    return f" ('{folder}/' is a folder: Obsidian links name files, never folders; link a note in it)"
 
 
 def _old_path(target: str, ctx: VaultContext) -> str:
