@@ -407,8 +407,9 @@ def test_a_link_to_a_moved_notes_old_name_is_broken_with_a_hint(
     )
     assert report(root, monkeypatch) == [
         "S.md:1:5: VK101 broken link: 'Making friends' matches no note or file "
-        "(moved or renamed? 'Tutorials/How to make friends.md' keeps the old path 'Guides/Making friends' "
-        "among its aliases, as for Obsidian Publish's redirects: write [[How to make friends|Making friends]])"
+        "('Tutorials/How to make friends.md' has the alias 'Guides/Making friends', which ends in this name: "
+        "if that is the path the note had before it was moved or renamed, kept for Obsidian Publish's "
+        "redirects, write [[How to make friends|Making friends]])"
     ]
 
 

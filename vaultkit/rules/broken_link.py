@@ -237,17 +237,19 @@ def _folder(target: str, ctx: VaultContext) -> str:
 
 
 def _old_path(target: str, ctx: VaultContext) -> str:
-    """` (moved or renamed? ...)` where a note keeps a path ending in the link's name among its aliases
-    (`Guides/Making friends` for `[[Making friends]]`): the old path Obsidian Publish redirects from, which
-    its help says to add when a note is moved or renamed, so the link most likely meant that note; ""
-    otherwise. A name with a `/` is a path, which `alias_of` has already matched whole."""
+    """` ('How to make friends.md' has the alias ...)` where a note keeps a path ending in the link's name
+    among its aliases (`Guides/Making friends` for `[[Making friends]]`): the old path Obsidian Publish
+    redirects from, which its help says to add when a note is moved or renamed, so the link likely meant
+    that note. Said as a condition: an alias such as `TCP/IP` holds a `/` and is no path. "" otherwise. A
+    name with a `/` is a path, which `alias_of` has already matched whole."""
     found = None if "/" in target else ctx.index.old_path_of(target)
     if found is None:
         return ""
     owner, alias = found
     return (
-        f" (moved or renamed? '{owner}' keeps the old path '{alias}' among its aliases, as for Obsidian"
-        f" Publish's redirects: write [[{note_name(owner)}|{target}]])"
+        f" ('{owner}' has the alias '{alias}', which ends in this name: if that is the path the note had"
+        " before it was moved or renamed, kept for Obsidian Publish's redirects, write"
+        f" [[{note_name(owner)}|{target}]])"
     )
 
 
