@@ -15,7 +15,7 @@ and never removes one (its note deleted, the item is the user's to remove). A Ma
 wikilink (`[text]([[ResRL]])`) is read as CommonMark reads it, a file named `[[ResRL]]`: the message shows
 the two ways to write that link. A link written with the old name of a note that keeps its old path among
 its aliases (`[[Making friends]]`, where `How to make friends.md` lists `Guides/Making friends`, as Obsidian
-Publish's redirects have it) names the note it most likely meant; one that names a folder (`[[Plugins]]`)
+Publish's redirects have it) names the note it may have meant; one that names a folder (`[[Plugins]]`)
 says it is one: Obsidian links files, never folders.
 
 ## Why is this bad?
