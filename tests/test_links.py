@@ -736,8 +736,16 @@ def test_path_links_to_a_name_thousands_of_notes_share_resolve_in_linear_time() 
         ("[[T#Method#Deep]]", None),  # any level below the one before, not only the next
         ("[[T#Details#Deep]]", None),
         ("[[T#Details#Stray]]", None),  # below it in level, though another chapter opened between
-        ("[[T#Details#Results]]", "'T.md' has no heading 'Results' under 'Details' (line 5 is not below it)"),
-        ("[[T#Deep#Other]]", "'T.md' has no heading 'Other' under 'Deep' (line 9 is not below it)"),
+        (
+            "[[T#Details#Results]]",
+            "'T.md' has no heading 'Results' under 'Details' (the 'Details' taken is the heading at line 3; the "
+            "next 'Results', at line 5, is not below it)",
+        ),
+        (
+            "[[T#Deep#Other]]",
+            "'T.md' has no heading 'Other' under 'Deep' (the 'Deep' taken is the heading at line 7; the next "
+            "'Other', at line 9, is not below it)",
+        ),
         ("[[T#Results#Method]]", "'T.md' has no heading 'Method' after 'Results'"),
     ],
 )
@@ -756,6 +764,22 @@ def test_a_heading_path_names_each_heading_below_the_one_before(
     assert [line.split(" ", 2)[2] for line in lines] == ([problem] if problem else [])
 
 
+def test_a_heading_path_whose_first_part_matches_an_earlier_heading_says_which(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (Obsidian's help, its Functions page): `[[F#Date#date()]]` where `` ### `date()` `` comes
+    before `## Date` takes that heading for `Date` (the same letters), and was told "'date()' under 'Date'
+    (line 7 is not below it)": line 7 is the `## Date` the user meant. The message names the heading taken."""
+    target = "## Global\n\n### `date()`\n\nx\n\n## Date\n\n### `date()`\n"
+    files = {"F.md": target, "S.md": "[[F#Date#date()]]\n", "vaultkit.toml": "[relations]\nenabled = false\n"}
+    root = make_vault(files)
+    assert report(root, monkeypatch, "--select", "VK103") == [
+        "S.md:1:1: VK103 'F.md' has no heading 'date()' under 'Date' (the 'Date' taken is the heading at line 3,"
+        " as headings are matched whatever their case and punctuation; the next 'date()', at line 7, is not"
+        " below it)"
+    ]
+
+
 @pytest.mark.parametrize("filler", [2, 40], ids=["few-headings", "indexed-headings"])
 def test_heading_paths_read_alike_in_notes_of_few_and_many_headings(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, filler: int
@@ -770,7 +794,7 @@ def test_heading_paths_read_alike_in_notes_of_few_and_many_headings(
     assert report(root, monkeypatch, "--select", "VK103") == [
         "S.md:1:1: VK103 'T.md' has no heading 'B' after 'A'",
         f"S.md:1:{line.index('[[T#A#C]]') + 1}: VK103 'T.md' has no heading 'C' under 'A'"
-        f" (line {filler + 3} is not below it)",
+        f" (the 'A' taken is the heading at line 2; the next 'C', at line {filler + 3}, is not below it)",
         f"S.md:1:{line.index('[[T#C#A]]') + 1}: VK103 'T.md' has no heading 'A' after 'C'",
     ]
 

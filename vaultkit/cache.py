@@ -199,7 +199,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 114: VK101 of a link by a note's old name names the note that keeps its old path among its aliases
 #      (`[[Making friends]]`, `Guides/Making friends`, as for Obsidian Publish's redirects), and VK101 of a
 #      link to a folder (`[[Plugins]]`) says it is one
-FORMAT = 114
+# 115: VK103 of a heading not below the one before it names the line of the heading taken for that one
+FORMAT = 115
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -112,12 +112,26 @@ def _missing(subpath: str, lines: Mapping[str, Sequence[tuple[int, int]]]) -> st
         below = next((place for place in found[k:] if place[1] > level), None)
         if below is None:
             if k < len(found):  # after the part before, but no heading of its section
-                return f"'{part}' under '{parts[n - 1]}' (line {found[k][0]} is not below it)"
+                return _not_below(parts[n - 1], after, part, found[k][0])
             if n and found:
                 return f"'{part}' after '{parts[n - 1]}'"
             return f"'{part}'"
         after, level = below
     return None
+
+
+def _not_below(before: str, taken: int, part: str, next_line: int) -> str:
+    """Why `#before#part` opens nothing though both headings exist: the `before` taken (the first after the
+    part before it) is at line `taken`, and the next `part` is not in its section. Both lines are named:
+    "line 9 is not below it" left the user looking for "it" at the `before` they meant, where another
+    heading of the same letters came first (`[[Functions#Date#date()]]`: `` ### `date()` `` at line 3 is
+    `Date` too, as headings are matched whatever their case and punctuation)."""
+    alike = heading_key(before) == heading_key(part)
+    why = ", as headings are matched whatever their case and punctuation" if alike else ""
+    return (
+        f"'{part}' under '{before}' (the '{before}' taken is the heading at line {taken}{why}; the next "
+        f"'{part}', at line {next_line}, is not below it)"
+    )
 
 
 RULE = rule(sys.modules[__name__], "VK103", "missing-heading", "vault")
