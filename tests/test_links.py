@@ -435,6 +435,29 @@ def test_a_link_to_a_folder_is_broken_with_a_hint(
     ]
 
 
+def test_a_markdown_link_to_a_folder_is_broken_with_a_hint(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a wikilink's: a Markdown link's path that names a folder (`[papers](Papers/)`, from the root or
+    from the note's folder) says so; one that names no folder by its path (a folder's name only, which a
+    Markdown link does not look up) does not (vaults39 found a map of content listing its folders so)."""
+    root = make_vault(
+        {
+            "Lab/Papers/P.md": "x\n",
+            "Lab/Index.md": "[a](Papers/) [b](../Lab/Papers)\n",
+            "S.md": "[d](Lab/Papers) [e](Papers)\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    hint = " ('Lab/Papers/' is a folder: Obsidian links name files, never folders; link a note in it)"
+    assert report(root, monkeypatch) == [
+        f"Lab/Index.md:1:1: VK101 broken link: 'Papers/' matches no note or file{hint}",
+        f"Lab/Index.md:1:14: VK101 broken link: '../Lab/Papers' matches no note or file{hint}",
+        f"S.md:1:1: VK101 broken link: 'Lab/Papers' matches no note or file{hint}",
+        "S.md:1:17: VK101 broken link: 'Papers' matches no note or file",
+    ]
+
+
 def test_markdown_links_decode_and_resolve_relative_then_from_the_root(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

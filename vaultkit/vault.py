@@ -472,9 +472,11 @@ class Index:
                         self._old_paths.setdefault(_key(alias.rstrip("/").rpartition("/")[2]), (rel, alias))
         return self._old_paths.get(_key(target))
 
-    def folder_named(self, target: str) -> str | None:
+    def folder_named(self, target: str, source: str | None = None) -> str | None:
         """The folder a link's target names (`Plugins`, anywhere, by its name; `Help/Attachments/`, by its
-        path from the root), of the folders that hold a note or a file: a link never names one, for hints."""
+        path from the root), of the folders that hold a note or a file: a link never names one, for hints.
+        A Markdown link's path (given its note, `source`) is read as `_resolve_path` reads it: from the
+        vault root, or from the note's folder (`[x](Papers/)`, `[x](../Lab)`), not by a folder's name."""
         if self._folders is None:
             self._folders = {}
             for rel in (*self.names, *self.files):
@@ -484,7 +486,15 @@ class Index:
                     folder = folder.rpartition("/")[0]
             for key, folder in list(self._folders.items()):
                 self._folders.setdefault(key.rpartition("/")[2], folder)
-        return self._folders.get(_key(target.strip("/")))
+        if source is None:
+            return self._folders.get(_key(target.strip("/")))
+        here = PurePosixPath(nfc(source)).parent
+        tried = [] if target.startswith(("./", "../")) else [target.lstrip("/")]
+        if not target.startswith("/"):
+            tried.append(_normpath(here / target) or "")
+        keys = [_key(path.strip("/")) for path in tried if path.strip("/")]
+        # a folder by its path, not by its name (which the table also holds)
+        return next((self._folders[k] for k in keys if _key(self._folders.get(k, "")) == k), None)
 
     def look_alike(self, target: str) -> str | None:
         """The note whose name reads as `target` but differs from it in letters of another script (`Cправка`,

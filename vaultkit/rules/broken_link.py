@@ -76,6 +76,8 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
                 )
             elif _is_wikilink(link.target):
                 message += _as_written(link.target[2:-2])
+            else:
+                message += _folder(link.target, ctx, facts.rel)
             yield Diagnostic(
                 facts.rel, link.line, link.col, RULE.code, message + placeholder_hint(link.target)
             )
@@ -227,10 +229,11 @@ def _hint(target: str, ctx: VaultContext) -> str:
     return _old_path(target, ctx) or _folder(target, ctx)
 
 
-def _folder(target: str, ctx: VaultContext) -> str:
+def _folder(target: str, ctx: VaultContext, source: str | None = None) -> str:
     """` ('Plugins/' is a folder ...)` where the link names a folder of the vault: Obsidian resolves links
-    to files only, so `[[Plugins]]` beside a folder `Plugins/` is unresolved there too; "" otherwise."""
-    folder = ctx.index.folder_named(target)
+    to files only, so `[[Plugins]]` beside a folder `Plugins/` is unresolved there too; "" otherwise. Of a
+    Markdown link, given its note (`source`), the folder its path names (`[papers](Papers/)`)."""
+    folder = ctx.index.folder_named(target, source)
     if folder is None:
         return ""
     return f" ('{folder}/' is a folder: Obsidian links name files, never folders; link a note in it)"
