@@ -1045,3 +1045,17 @@ def test_a_tool_vaultkit_table_vaultkit_does_not_read_is_said(
     (root / ".git").write_text("gitdir: ../.git/modules/notes\n")
     result = run_cli("check", "notes")
     assert result.exit_code == 1 and result.stderr == "", result.output
+
+
+def test_more_mistakes_of_a_section_than_are_shown_are_counted_whole(make_vault: VaultFactory) -> None:
+    """Regression: a section's mistakes were made into one message (its first SHOWN, then "and 5 more")
+    and read back among the others, so the count said only the lines past SHOWN of that message: 25
+    unknown keys of `[watch]` ended in "and 1 more". Every mistake past SHOWN is counted."""
+    config = "top = 1\n[watch]\n" + "".join(f"k{i} = 1\n" for i in range(25))
+    root = make_vault({"A.md": "x\n", "vaultkit.toml": config})
+    result = run_cli("check", root)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 21, result.stderr
+    assert lines[0].startswith(f"vaultkit: error: {root / 'vaultkit.toml'}: unknown key 'top'")
+    assert lines[-1] == "vaultkit: error: and 6 more", result.stderr

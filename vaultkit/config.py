@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaultkit.errors import FatalError, brief, closest, each, several
+from vaultkit.errors import FatalError, brief, closest, several
 from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SETTINGS_LIMIT, not_a_folder, read_regular
 
@@ -234,20 +234,32 @@ def _check_relations_property(config: Config) -> None:
 def _parse_fields(cls: type[Any], table: Mapping[str, Any], source: str, prefix: str) -> dict[str, Any]:
     """The fields of `cls` that `table` sets, each coerced to its type; a FatalError giving every key that
     is unknown or of the wrong value (`several`), where one at a time took a run per mistake."""
-    out: dict[str, Any] = {}
     problems: list[str] = []
-    for key, value in table.items():
-        try:
-            out[key] = _parse_field(cls, key, value, source, prefix)
-        except FatalError as e:
-            problems.extend(each(e))  # a section's own problems, each as one
+    out = _read_fields(cls, table, source, prefix, problems)
     if problems:
         raise FatalError(several(problems))
     return out
 
 
-def _parse_field(cls: type[Any], key: str, value: Any, source: str, prefix: str) -> Any:
-    """The value of field `key` of `cls`, a section's parsed whole."""
+def _read_fields(
+    cls: type[Any], table: Mapping[str, Any], source: str, prefix: str, problems: list[str]
+) -> dict[str, Any]:
+    """`_parse_fields`'s fields, each mistake added to `problems`, a section's among them: `several` made
+    once for all, so that past SHOWN the count of the rest is every mistake's (a section's own `several`
+    read back counted its "and 5 more" as one)."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        try:
+            out[key] = _parse_field(cls, key, value, source, prefix, problems=problems)
+        except FatalError as e:
+            problems.append(str(e))
+    return out
+
+
+def _parse_field(
+    cls: type[Any], key: str, value: Any, source: str, prefix: str, *, problems: list[str]
+) -> Any:
+    """The value of field `key` of `cls`, a section's parsed whole (its mistakes added to `problems`)."""
     fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
     name = prefix + key
     if key not in fields:
@@ -258,7 +270,7 @@ def _parse_field(cls: type[Any], key: str, value: Any, source: str, prefix: str)
     if key in _SECTIONS and cls is Config:
         if not isinstance(value, dict):
             raise FatalError(f"{source}: '{name}' must be a table")
-        return _SECTIONS[key](**_parse_fields(_SECTIONS[key], value, source, name + "."))
+        return _SECTIONS[key](**_read_fields(_SECTIONS[key], value, source, name + ".", problems))
     most = _AT_MOST.get(key) if cls is WatchConfig else None
     parsed = _coerce(name, fields[key].type, value, source, most)
     if most is not None and parsed > most:

@@ -32,11 +32,6 @@ def several(messages: Sequence[str], more: int = 0) -> str:
 _NEXT = "\nvaultkit: error: "
 
 
-def each(e: FatalError) -> list[str]:
-    """The errors one FatalError gives (`several`'s), to be given again among others."""
-    return str(e).split(_NEXT)
-
-
 def brief(value: object, width: int = 60) -> str:
     """A value from a configuration file or a note, as a message shows it: its repr, cut short."""
     text = repr(value)
