@@ -118,6 +118,24 @@ def test_a_vault_two_folders_down_is_named_too(
     assert said in result.stderr, result.stderr
 
 
+def test_a_symlinked_folder_is_not_looked_into_for_vaults_two_folders_down(
+    make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a symlink in the repository leading back to it (`loop -> .`) was looked into as a folder,
+    and its vaults named again under its name: "loop/notes/ and notes/ are vaults". A symlinked
+    folder is not looked into (vaultkit enters none in a vault); one that is a vault is still named."""
+    make_vault({"A.md": "x\n"}, name="repo/notes")
+    repo = tmp_path / "repo"
+    (repo / "src").mkdir()
+    (repo / "loop").symlink_to(".")
+    (repo / "linked").symlink_to("notes")
+    monkeypatch.chdir(repo)
+    result = run_cli("check")
+    assert result.exit_code == 2, result.output
+    said = "but its folders linked/ and notes/ are vaults: give one of them"
+    assert said in result.stderr, result.stderr
+
+
 @pytest.mark.parametrize("command", ["check", "link"])
 def test_a_folder_outside_any_vault_is_still_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str

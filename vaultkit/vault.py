@@ -739,13 +739,13 @@ def _vaults_below_or(folder: Path, config_dir: str, hint: str) -> str:
     the current folder, and a list of several would not read as paths."""
     names: list[str] = []
     below: list[tuple[str, Path]] = []
-    for name, path in _subfolders(folder):
+    for name, path, linked in _subfolders(folder):
         if _is_root(path, config_dir):
             names.append(f"{name}/")
-        elif len(below) < _LOOKED_INTO:
+        elif len(below) < _LOOKED_INTO and not linked:  # `loop -> .` named `loop/notes/` beside `notes/`
             below.append((name, path))
     for name, path in below:
-        names += (f"{name}/{inner}/" for inner, p in _subfolders(path) if _is_root(p, config_dir))
+        names += (f"{name}/{inner}/" for inner, p, _ in _subfolders(path) if _is_root(p, config_dir))
     names.sort()
     if not names:
         return f"; {hint}"
@@ -760,13 +760,15 @@ _SHOWN_VAULTS = 5  # as many as an ambiguous link's notes (rules.base.SHOWN_CAND
 _LOOKED_INTO = 100  # the folders of a folder whose own folders are looked at (~/ or /tmp holds thousands)
 
 
-def _subfolders(folder: Path) -> list[tuple[str, Path]]:
+def _subfolders(folder: Path) -> list[tuple[str, Path, bool]]:
     """The folders in `folder` that Obsidian would enter (`is_unlisted`: not hidden, not node_modules), by
-    name; none if it cannot be listed (a folder this user may not read)."""
+    name, and whether each is a symlink (not looked into, as `list_vault` enters none: one leading back up
+    named its parent's vaults again under its name); none if it cannot be listed (a folder this user may
+    not read)."""
     try:
         with os.scandir(folder) as entries:
             return [
-                (entry.name, Path(entry.path))
+                (entry.name, Path(entry.path), entry.is_symlink())
                 for entry in entries
                 if not is_unlisted(entry.name) and entry.is_dir()
             ]
