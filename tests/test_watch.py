@@ -1506,6 +1506,18 @@ def test_a_checkout_back_to_what_fix_wrote_is_not_said_fixed_by_vaultkit(tmp_pat
         w.stop()
 
 
+def test_a_note_deeper_than_the_recursion_limit_is_grouped_by_its_repository(tmp_path: Path) -> None:
+    """Regression: the repository of a saved note was looked for a folder per call, and a note 1,500
+    folders deep (a 3,000-byte path, which the vault lists and `check` checks) raised RecursionError in
+    `watch --fix`. The nearest `.git` still wins."""
+    from vaultkit.watch import nested_repositories
+
+    deep = "/".join(["a"] * 1500)
+    (tmp_path / "a" / "a" / ".git").mkdir(parents=True)  # a repository nested in the vault
+    rels = [f"{deep}/n.md", "a/b.md", "top.md"]
+    assert nested_repositories(tmp_path, rels) == {"a/a": [f"{deep}/n.md"], "": ["a/b.md", "top.md"]}
+
+
 def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
     from vaultkit.watch import find_git_dir
 

@@ -1134,17 +1134,26 @@ def nested_repositories(root: Path, rels: Iterable[str]) -> dict[str, list[str]]
     if "GIT_DIR" in os.environ:
         return {"": list(rels)}
     tops: dict[str, str] = {"": ""}  # folder -> the nested repository's folder holding it ("" for none)
-
-    def top_of(folder: str) -> str:
-        if folder not in tops:
-            nested = os.path.lexists(root / folder / ".git")
-            tops[folder] = folder if nested else top_of(folder.rpartition("/")[0])
-        return tops[folder]
-
     groups: dict[str, list[str]] = {}
     for rel in rels:
-        groups.setdefault(top_of(rel.rpartition("/")[0]), []).append(rel)
+        groups.setdefault(_top_of(root, rel.rpartition("/")[0], tops), []).append(rel)
     return groups
+
+
+def _top_of(root: Path, folder: str, tops: dict[str, str]) -> str:
+    """The folder of the repository nearest to `folder` that holds a `.git` (`""`: none below the root),
+    each folder asked once (`tops` keeps the answers). A loop, not a call per level: a note 1,500 folders
+    deep (a path of 3,000 bytes, which the vault lists) is below Python's recursion limit."""
+    unknown = []  # the folders between `folder` and the nearest known one, deepest first
+    while folder not in tops:
+        unknown.append(folder)
+        folder = folder.rpartition("/")[0]
+    top = tops[folder]
+    for inner in reversed(unknown):
+        if os.path.lexists(root / inner / ".git"):
+            top = inner
+        tops[inner] = top
+    return top
 
 
 def find_git_dir(folder: Path) -> Path | None:
