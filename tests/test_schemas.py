@@ -945,6 +945,20 @@ def test_a_schema_of_thousands_of_mistakes_places_only_those_shown(
     assert len(placed) == SHOWN
 
 
+def test_more_mistakes_than_are_shown_give_the_first_written(run: Run) -> None:
+    """Regression: of a schema with more mistakes than are shown, those of its `properties` were taken as
+    jsonschema finds them, in a set's order (another at each run, as strings hash): 20 mistakes from
+    anywhere in the file, a different 20 each run. The first 20 written are given, in order."""
+    content = json.dumps({"properties": {f"p{i}": {"type": "strin"} for i in range(60)}}, indent=1)
+    result = run({"schemas/default.schema.json": content, "N.md": "x\n"})
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert [line.split(" at properties/")[1].split("/")[0] for line in lines[:-1]] == [
+        f"p{i}" for i in range(20)
+    ], result.stderr
+    assert lines[-1] == "vaultkit: error: and 40 more", result.stderr
+
+
 def test_every_item_a_union_refuses_is_reported(run: Run) -> None:
     """Regression: of `aliases` (a string, or a list of strings), a list with four bad items was one VK010,
     at the first: the others were found one run at a time, as each was mended."""
