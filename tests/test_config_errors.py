@@ -1059,3 +1059,16 @@ def test_more_mistakes_of_a_section_than_are_shown_are_counted_whole(make_vault:
     assert len(lines) == 21, result.stderr
     assert lines[0].startswith(f"vaultkit: error: {root / 'vaultkit.toml'}: unknown key 'top'")
     assert lines[-1] == "vaultkit: error: and 6 more", result.stderr
+
+
+def test_a_key_holding_a_line_break_is_one_error_line(make_vault: VaultFactory) -> None:
+    """Regression: every mistake of the configuration is an error line of its own, and an unknown key
+    holding a line break (`"x\\nvaultkit: error: forged" = 1`) was named raw: one error read as two, the
+    second made by the file. The line break is spelled out."""
+    config = '"x\\nvaultkit: error: forged" = 1\nignore = 5\n'
+    root = make_vault({"A.md": "x\n", "vaultkit.toml": config})
+    result = run_cli("check", root)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    assert "unknown key 'x\\nvaultkit: error: forged'" in lines[0], result.stderr

@@ -19,8 +19,10 @@ def several(messages: Sequence[str], more: int = 0) -> str:
     own, after the `vaultkit: error: ` the CLI and the watch print before a FatalError's first line, so
     each reads as an error of its own and a log or an editor jumps to each `path:line:col`. A user mends
     them all at once, where one at a time took a run per mistake. Past SHOWN, how many more there are:
-    `more` errors found but not given in `messages` count too (-1: some, how many not known)."""
-    lines = list(messages[:SHOWN])
+    `more` errors found but not given in `messages` count too (-1: some, how many not known). A line break
+    inside one (a key `"a\\nb"` of vaultkit.toml or of a schema, named in its error) is spelled out: it
+    made one error read as two, the second a `vaultkit: error:` line of the file's choosing."""
+    lines = [message.replace("\n", "\\n") for message in messages[:SHOWN]]
     rest = max(0, len(messages) - SHOWN)
     if more < 0:
         lines.append("and more")
