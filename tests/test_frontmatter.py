@@ -351,11 +351,28 @@ def test_complex_key_is_refused(check: Check) -> None:
 # what every message of a template's placeholder ends with (frontmatter.placeholder_hint). It read "a template
 # is left alone where .obsidian/ names its folder, or list it in vaultkit.toml's `exclude`": a statement and
 # an order joined by "or", naming no setting, which left a new user (a clone without .obsidian/) guessing
-# why a template was checked and what to change
+# why a template was checked and what to change. Then it spoke of templates only, and a note made from one
+# (core Templates fills in only {{date}}, {{time}} and {{title}}) was told of excluding its folder
 _LEFT_ALONE = (
-    "a template is checked as a note unless vaultkit.toml's `exclude` or Obsidian's template settings "
-    "in .obsidian/ name its folder"
+    "in a note made from a template, write what it stands for; a template itself is checked as a note "
+    "unless vaultkit.toml's `exclude` or Obsidian's template settings in .obsidian/ name its folder"
 )
+
+
+def test_a_placeholder_left_in_a_note_made_from_a_template_says_to_write_its_value(check: Check) -> None:
+    """Regression: a paper note made with the core Templates plugin from a template of the vault's own
+    placeholders (`tags: [paper, {{tags}}]`, which core Templates does not fill in) was told only that 'a
+    template is checked as a note unless vaultkit.toml's `exclude` ... name its folder': advice that, taken,
+    leaves every paper of the folder unchecked. The note is no template: the value is to be written."""
+    (problem,) = check({"Papers/Flow.md": fm("tags: [paper, {{tags}}]")})
+    assert problem.startswith(
+        "Papers/Flow.md:2:15: VK004 YAML reads '{{tags}}' as a mapping inside a mapping"
+    )
+    assert problem.endswith(
+        " ({{tags}} is a template variable, not filled in: in a note made from a template, write what it "
+        "stands for; a template itself is checked as a note unless vaultkit.toml's `exclude` or Obsidian's "
+        "template settings in .obsidian/ name its folder)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -200,7 +200,8 @@ CACHE_DIR = ".vaultkit_cache"
 #      (`[[Making friends]]`, `Guides/Making friends`, as for Obsidian Publish's redirects), and VK101 of a
 #      link to a folder (`[[Plugins]]`) says it is one
 # 115: VK103 of a heading not below the one before it names the line of the heading taken for that one
-FORMAT = 115
+# 116: a problem in text holding a template's placeholder says what to do in a note made from a template
+FORMAT = 116
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

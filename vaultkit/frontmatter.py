@@ -451,15 +451,19 @@ def placeholder_hint(text: str) -> str:
     """For a problem in text that holds a template's placeholder, what it is and what to do, as
     ` (<% tp.date.now() %> is a Templater command, not run: ...)`; "" where `text` holds none. A template
     vaultkit is not told of (settings not committed, a template kept outside the template folder) is checked
-    as a note, and in a note, a placeholder left means the template was never applied (Templater not run)."""
+    as a note, and in a note, a placeholder left means the template was never applied (Templater not run),
+    or applied by a plugin that fills in only its own (core Templates: `{{date}}`, `{{time}}`, `{{title}}`).
+    Which of the two the note is, only its owner knows: the message says what to do in either, as telling
+    a note of its folder's `exclude` alone would leave every note of the folder unchecked."""
     found = _PLACEHOLDER.search(text) if ("<%" in text or "{{" in text) else None
     if found is None:
         return ""
     shown = found.group() if len(found.group()) <= 40 else found.group()[:37] + "..."
     kind = "a Templater command, not run" if shown.startswith("<%") else "a template variable, not filled in"
     return (
-        f" ({shown} is {kind}: a template is checked as a note unless vaultkit.toml's `exclude` or "
-        "Obsidian's template settings in .obsidian/ name its folder)"
+        f" ({shown} is {kind}: in a note made from a template, write what it stands for; a template itself is"
+        " checked as a note unless vaultkit.toml's `exclude` or Obsidian's template settings in .obsidian/"
+        " name its folder)"
     )
 
 
