@@ -88,7 +88,34 @@ def test_duplicate_basenames_name_both_and_a_path_resolves(
     )
     assert report(root, monkeypatch) == [
         "S.md:1:1: VK102 ambiguous link 'Overview': it could mean 'Labs/Overview.md' and 'Overview.md' and "
-        "'Papers/Overview.md'; write the folder too"
+        "'Papers/Overview.md' (Obsidian opens 'Overview.md', at the vault root); write the folder too"
+    ]
+
+
+def test_an_ambiguous_link_says_which_note_obsidian_opens_where_it_is_sure(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hub note beside the notes that link it (`Home/Projects.md` and `Stack/Projects.md`, each linked
+    bare from its own folder, as a personal vault's home folder does twenty times in one note): Obsidian
+    opens the note at the vault root, else the one in the linking note's own folder, and VK102 said only
+    'it could mean either', so the owner could not tell a link that works from one that does not. It now
+    names the note Obsidian opens where one of those two rules decides, and nothing where neither does."""
+    root = make_vault(
+        {
+            "Home/Projects.md": "# hub\n",
+            "Stack/Projects.md": "# stack\n",
+            "Home/Today.md": "[[Projects]] and [[projects.md]]\n",
+            "Other/Log.md": "[[Projects]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    both = "it could mean 'Home/Projects.md' and 'Stack/Projects.md'"
+    assert report(root, monkeypatch) == [
+        f"Home/Today.md:1:1: VK102 ambiguous link 'Projects': {both} (Obsidian opens 'Home/Projects.md', "
+        "in this note's folder); write the folder too",
+        f"Home/Today.md:1:18: VK102 ambiguous link 'projects.md': {both} (Obsidian opens 'Home/Projects.md', "
+        "in this note's folder); write the folder too",
+        f"Other/Log.md:1:1: VK102 ambiguous link 'Projects': {both}; write the folder too",
     ]
 
 
@@ -136,7 +163,9 @@ def test_links_to_a_name_thousands_of_notes_share_test_their_paths_once(
     monkeypatch.setattr(vaultkit.vault, "nfc", counted)
     monkeypatch.setattr(vaultkit.rules.ambiguous_link, "nfc", counted, raising=False)
     lines = report(root, monkeypatch, "--jobs", "1", "--select", "VK102")
-    assert len(lines) == n and lines[0].endswith("and 1,995 more; write the folder too"), lines[:1]
+    assert len(lines) == n and lines[0].endswith(
+        "and 1,995 more (Obsidian opens 'p0/README.md', in this note's folder); write the folder too"
+    ), lines[:1]
     assert calls < 10 * n, f"{calls:,} paths normalised for {n:,} links"
 
 

@@ -460,6 +460,15 @@ class Index:
                     self._aliases.setdefault(_key(alias), rel)
         return self._aliases.get(_key(target))
 
+    def at_path(self, path: str) -> str | None:
+        """The file, else the note, at the vault path `path` as a link writes it (`.md` optional, case
+        ignored), if any: one lookup, where `resolve` by name gathers every note of that name."""
+        key = path.lower()
+        found = self.file_by_path.get(key) or self.by_path.get(key)
+        if found is None and key.endswith(NOTE_SUFFIX):
+            found = self.by_path.get(key[: -len(NOTE_SUFFIX)])
+        return found
+
     def old_path_of(self, target: str) -> tuple[str, str] | None:
         """The note, and its alias, whose alias is a path ending in `target` (`Guides/Making friends` for
         `Making friends`): the old path Obsidian Publish redirects from, kept among the aliases of a note
