@@ -1047,6 +1047,20 @@ def test_a_tool_vaultkit_table_vaultkit_does_not_read_is_said(
     assert result.exit_code == 1 and result.stderr == "", result.output
 
 
+def test_a_tool_vaultkit_table_above_a_vault_in_no_repository_is_not_named(
+    make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a vault in no repository (`~/notes`, a folder in /tmp) had every pyproject.toml above
+    it, up to `/`, looked at, and another project's (`~/pyproject.toml`) named as this vault's settings
+    misplaced, where the README says the search stops at the repository's top. With no repository above,
+    nothing above is named."""
+    root = make_vault({"A.md": "Bee is here.\n", "Bee.md": "x\n"}, name="home/notes")
+    (tmp_path / "home" / "pyproject.toml").write_text('[tool.vaultkit]\nignore = ["VK120"]\n')
+    monkeypatch.chdir(root)
+    result = run_cli("check", ".")
+    assert result.exit_code == 1 and result.stderr == "", result.output
+
+
 def test_more_mistakes_of_a_section_than_are_shown_are_counted_whole(make_vault: VaultFactory) -> None:
     """Regression: a section's mistakes were made into one message (its first SHOWN, then "and 5 more")
     and read back among the others, so the count said only the lines past SHOWN of that message: 25

@@ -108,21 +108,25 @@ def _load_config(vault_root: Path) -> Config:
 def unread_tables(vault_root: Path) -> list[str]:
     """The `[tool.vaultkit]` tables vaultkit does not read for this vault, each said with why: the vault's
     own pyproject.toml's beside a vaultkit.toml (only one is read), and that of a pyproject.toml above the
-    vault, up to the top of the repository holding it (a vault in `notes/` of a code repository, whose
-    pyproject.toml holds ruff's and mypy's tables: vaultkit reads the vault root's). Otherwise its keys do
-    not apply, and nothing would say so. Only a file that names vaultkit is parsed (else a few stats), and
-    one that cannot be read or parsed is not vaultkit's to judge here."""
+    vault, up to the top of the repository holding it, if one does (a vault in `notes/` of a code
+    repository, whose pyproject.toml holds ruff's and mypy's tables: vaultkit reads the vault root's).
+    Otherwise its keys do not apply, and nothing would say so. Only a file that names vaultkit is parsed
+    (else a few stats), and one that cannot be read or parsed is not vaultkit's to judge here."""
     said = []
     own = vault_root / CONFIG_NAME
     if os.path.isfile(own) and _has_table(vault_root / "pyproject.toml"):
         said.append((vault_root, f"{own} is, and vaultkit reads only one of them"))
     above = () if os.path.lexists(vault_root / ".git") else vault_root.parents  # the vault is the project
+    tables = []
     for folder in above:
         if _has_table(folder / "pyproject.toml"):
             why = f"vaultkit reads its configuration at the vault's root, {vault_root}"
-            said.append((folder, f"{why} ({CONFIG_NAME}, or pyproject.toml there)"))
+            tables.append((folder, f"{why} ({CONFIG_NAME}, or pyproject.toml there)"))
         if os.path.lexists(folder / ".git"):  # the repository's top: above it is another project
+            said.extend(tables)
             break
+    # no repository above (a vault in ~/notes, /tmp): a pyproject.toml up there is another project's, not
+    # this vault's misplaced settings, and is not named
     return [f"{folder / 'pyproject.toml'}: [tool.vaultkit] is not read: {why}" for folder, why in said]
 
 
