@@ -544,9 +544,34 @@ def test_obsidian_types_reads_an_empty_types_json_or_one_with_a_bom(
     (root / ".obsidian/types.json").write_bytes(content)
     result = run_cli("obsidian-types", root)
     assert result.exit_code == 0, result.output
-    written = json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8"))
+    written = json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8-sig"))
     assert written["types"]["tier"] == "number"
     assert written["types"].get("mood") == ("text" if b"mood" in content else None)
+
+
+@pytest.mark.parametrize(
+    ("before", "bom", "newline", "last"),
+    [
+        (b'\xef\xbb\xbf{\r\n  "types": {\r\n    "mood": "text"\r\n  }\r\n}', b"\xef\xbb\xbf", b"\r\n", b"}"),
+        (b'{\n  "types": {\n    "mood": "text"\n  }\n}', b"", b"\n", b"}"),
+        (b'{"types": {"mood": "text"}}\n', b"", b"\n", b"\n"),
+    ],
+)
+def test_obsidian_types_keeps_the_bom_line_endings_and_last_newline_of_types_json(
+    make_vault: VaultFactory, before: bytes, bom: bytes, newline: bytes, last: bytes
+) -> None:
+    """`types.json` is the user's file as a note is: of its bytes, only the entries vaultkit means to add
+    change. Regression: a BOM was dropped, CRLF became LF and a newline was added at the end of a file
+    Obsidian writes without one."""
+    root = make_vault({"A.md": ENTITY})
+    (root / ".obsidian/types.json").write_bytes(before)
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 0, result.output
+    after = (root / ".obsidian/types.json").read_bytes()
+    assert after.startswith(bom + b"{" + newline) and after.endswith(last), after
+    assert after.count(b"\n") == after.count(newline), after
+    assert json.loads(after.decode("utf-8-sig"))["types"]["mood"] == "text"
+    assert "up to date" in run_cli("obsidian-types", root).stdout
 
 
 def test_obsidian_types_follows_a_ref_relative_to_a_schema_in_a_subfolder(make_vault: VaultFactory) -> None:

@@ -49,7 +49,7 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
         if check_only:
             click.echo(f"{shown}: would change")
             continue
-        text = json.dumps(new, indent=2, ensure_ascii=False) + "\n"
+        text = _as_before(raw, json.dumps(new, indent=2, ensure_ascii=False) + "\n")
         result = write_file(session.root, rel, raw, text)  # Obsidian may write it meanwhile: never lost
         if not result.written:
             click.echo(f"vaultkit: {shown}: {result.message}", err=True)
@@ -84,6 +84,19 @@ def _properties_used(session: Session) -> set[str]:
 
     facts = Runner(session).run(RunOptions(keep_state=True, keep_edits=False)).facts
     return {name.lower() for f in facts.values() for name in f.properties}
+
+
+def _as_before(raw: bytes | None, text: str) -> str:
+    """`text` written as the file it replaces was: with its BOM, its line endings and its last newline or
+    none (Obsidian writes none). The file is the user's as much as a note is: a BOM or CRLF dropped is a
+    change to a line vaultkit did not mean to change."""
+    if not raw or not raw.strip():
+        return text
+    if not raw.rstrip(b" \t").endswith(b"\n"):
+        text = text.rstrip("\n")
+    if b"\r\n" in raw:
+        text = text.replace("\n", "\r\n")
+    return ("\ufeff" if raw.startswith(b"\xef\xbb\xbf") else "") + text
 
 
 def _read(path: Path) -> tuple[bytes | None, dict[str, object]]:
