@@ -176,6 +176,9 @@ def test_outside_a_vault_check_and_link_say_how_to_make_one(
         ["watch", "--", ""],
         ["clean", "--", ""],
         ["obsidian-types", "--", ""],
+        ["check", "--output-file", "", "."],
+        ["check", "--report", "", "."],
+        ["watch", "--report", "", "."],
     ],
 )
 def test_an_empty_path_is_refused_not_read_as_the_current_folder(
@@ -183,7 +186,8 @@ def test_an_empty_path_is_refused_not_read_as_the_current_folder(
 ) -> None:
     """Regression: `vaultkit link -- "$NOTE"` in a script whose NOTE came out empty linked the whole vault
     (click makes "" the path `.`, the current folder). An empty path names no file: exit 2, nothing read or
-    written; `.` still names the current folder."""
+    written; `.` still names the current folder. So is an empty `--output-file` (refused as the folder `.`)
+    or `--report` (read as none given: the run went on, without its report)."""
     root = make_vault({"Meituan.md": "# Meituan\n", "N.md": "Meituan is a company.\n"})
     monkeypatch.chdir(root)
     before = snapshot(root)

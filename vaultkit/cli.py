@@ -51,8 +51,22 @@ class _GivenPath(click.Path):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if value == "":
-            raise FatalError("an empty path names no file (give . for the current folder)")
+            _refuse_empty(param)
         return super().convert(value, param, ctx)
+
+
+def _refuse_empty(param: click.Parameter | None) -> NoReturn:
+    """An empty path, said as one whether it is an argument or an option's value (`--report "$NOTE"`)."""
+    if isinstance(param, click.Option):
+        raise FatalError(f"{param.opts[0]}: an empty path names no file")
+    raise FatalError("an empty path names no file (give . for the current folder)")
+
+
+def _report_note(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An empty --report names no note: it was read as none given, and the run went on without its report."""
+    if value == "":
+        _refuse_empty(param)
+    return value
 
 
 GIVEN_PATH = _GivenPath(path_type=Path)
@@ -128,7 +142,7 @@ def cli() -> None:
 @click.option(
     "--output-file",
     "-o",
-    type=click.Path(path_type=Path),
+    type=_GivenPath(path_type=Path),
     callback=_file,
     help="Write the report here.",
 )
@@ -139,7 +153,12 @@ def cli() -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems are found.")
 @click.option("--statistics", is_flag=True, help="Also print counts per rule.")
-@click.option("--report", "report_note", help="Also write this vault-relative note listing the problems.")
+@click.option(
+    "--report",
+    "report_note",
+    callback=_report_note,
+    help="Also write this vault-relative note listing the problems.",
+)
 def check(
     paths: tuple[Path, ...],
     vault: Path | None,
@@ -240,7 +259,12 @@ class _Seconds(click.FloatRange):
     default=None,
     help="Quiet time before --fix writes (default: [watch] settle_seconds, else 3 s).",
 )
-@click.option("--report", "report_note", help="Keep this vault-relative note listing current problems.")
+@click.option(
+    "--report",
+    "report_note",
+    callback=_report_note,
+    help="Keep this vault-relative note listing current problems.",
+)
 @click.option("--polling", is_flag=True, help="Poll the disk instead of using inotify/FSEvents.")
 def watch(
     vault: Path | None,
