@@ -840,8 +840,11 @@ def test_link_never(make_vault: VaultFactory) -> None:
     assert link_diff(root) == ["Kimi and [[Moonshot]]."]
 
 
-def test_opt_out_property(make_vault: VaultFactory) -> None:
-    root = vault(make_vault, {"Alpha.md": "x\n", "N.md": "---\nvaultkit_link: false\n---\nAlpha.\n"})
+@pytest.mark.parametrize("key", ["vaultkit_link", "Vaultkit_Link", "VAULTKIT_LINK"])
+def test_opt_out_property(make_vault: VaultFactory, key: str) -> None:
+    """In any case, as Obsidian names a property (`Aliases:`, `Related:` are read so). Regression:
+    `Vaultkit_Link: false` was not read, and `vaultkit link` wrote links into the note that opted out."""
+    root = vault(make_vault, {"Alpha.md": "x\n", "N.md": f"---\n{key}: false\n---\nAlpha.\n"})
     assert link_diff(root) == []
 
 

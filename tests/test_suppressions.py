@@ -134,6 +134,13 @@ def test_note_wide_property(make_vault: VaultFactory) -> None:
     assert found(make_vault, lower) == []
 
 
+def test_note_wide_property_in_any_case(make_vault: VaultFactory) -> None:
+    """`Vaultkit_Disable:` is the same property to Obsidian, as `Aliases:` is `aliases` (and read so):
+    regression, its codes were still reported."""
+    text = "---\ntype: entity\nkind: lab\nVaultkit_Disable: [VK101]\n---\n# A\n\n[[Nope]]\n"
+    assert found(make_vault, text) == []
+
+
 def test_note_wide_property_leaves_other_codes(make_vault: VaultFactory) -> None:
     text = "---\ntype: entity\nkind: lab\nvaultkit_disable: [VK120]\n---\n# A\n\n[[Nope]] Target\n"
     assert found(make_vault, text) == [(8, "VK101")]

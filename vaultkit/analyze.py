@@ -227,8 +227,10 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
     aliases = data.get(note.fm.key_for("aliases"))  # `Aliases:` too, as Obsidian reads it
     values = [aliases] if isinstance(aliases, str) else aliases if isinstance(aliases, list) else []
     facts.aliases = tuple(a for a in values if isinstance(a, str) and a.strip())
-    facts.opt_out = data.get(config.link.opt_out_property) is False or DRAWING_PROPERTY in data
-    disabled = data.get(config.disable_property)
+    facts.opt_out = (
+        data.get(note.fm.key_for(config.link.opt_out_property)) is False or DRAWING_PROPERTY in data
+    )
+    disabled = data.get(note.fm.key_for(config.disable_property))  # `Vaultkit_Disable:` too, as `Aliases:`
     # an entry that is no text is VK010's (the bundled schemas), never a code: str(5), str({...}) name none
     facts.disabled = (
         tuple(c.upper() for c in disabled if isinstance(c, str)) if isinstance(disabled, list) else ()

@@ -202,7 +202,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 115: VK103 of a heading not below the one before it names the line of the heading taken for that one
 # 116: a problem in text holding a template's placeholder says what to do in a note made from a template
 # 117: VK102 names the note Obsidian opens where the vault root or the linking note's own folder holds one
-FORMAT = 117
+# 118: the opt-out and disable properties are read whatever their case (`Vaultkit_Link: false`), as
+#      Obsidian names a property
+FORMAT = 118
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 
