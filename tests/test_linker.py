@@ -1715,6 +1715,26 @@ def test_relation_is_reported_but_not_fixed_where_an_edit_would_be_unsafe(
     assert unreadable or "cannot add it safely" in check, check
 
 
+@pytest.mark.parametrize(
+    ("before", "where"),
+    [
+        ('---\n{title: T, related: ["[[C]]"]}\n---\n', "2:12"),
+        ("---\n{title: T,\n   Related: []}\n---\n", "3:4"),
+        ('---\nrelated: ["[[C]]"]\n---\n', "2:1"),
+        ("x\n", "1:1"),
+    ],
+)
+def test_a_relation_is_reported_at_the_column_of_the_relations_key(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, before: str, where: str
+) -> None:
+    """Where the frontmatter is a flow mapping, the key is not at the start of its line. Regression: VK121
+    was reported at column 1 of the key's line, wherever the key was on it."""
+    root = make_vault({"T.md": before, "C.md": "x\n", "A.md": "See [[T]].\n"})
+    monkeypatch.chdir(root)
+    check = run_cli("check", "--no-cache", "--select", "VK121", "T.md").stdout
+    assert f"T.md:{where}: VK121 [*] [[A]] links here" in check, check
+
+
 @pytest.mark.parametrize("known", [False, True])
 def test_a_relation_edit_that_lands_past_the_yaml_is_refused(known: bool) -> None:
     """The writer's second opinion: an edit of the frontmatter that would land on its closing fence (a

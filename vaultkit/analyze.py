@@ -251,7 +251,7 @@ def note_facts(note: Note, ctx: NoteContext) -> NoteFacts:
             facts.kept = kept_digest(note.fm, config.relations.property)
     if config.relations.enabled:  # where VK121 points: the note's relations key, if it has one
         node = note.fm.nodes.get((note.fm.key_for(config.relations.property),))
-        facts.relations_line = node.key_line if node is not None else 0
+        facts.relations_line, facts.relations_col = (node.key_line, node.key_col) if node else (0, 1)
     facts.properties = tuple(data)
     return facts
 

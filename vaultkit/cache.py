@@ -204,7 +204,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 117: VK102 names the note Obsidian opens where the vault root or the linking note's own folder holds one
 # 118: the opt-out and disable properties are read whatever their case (`Vaultkit_Link: false`), as
 #      Obsidian names a property
-FORMAT = 118
+# 119: VK121 at the column of the relations key, not 1 where the frontmatter is a flow mapping
+FORMAT = 119
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -117,6 +117,7 @@ class NoteFacts:
     schema_key: str = ""
     schemas: str = ""
     relations_line: int = 0  # the line of the relations property's key (0: none), where VK121 is reported
+    relations_col: int = 1  # and its column: not 1 in a flow mapping (`{title: A, related: []}`)
     # `suppressions` indexed for look-ups, built when first needed (never cached nor compared)
     _suppression_index: SuppressionIndex | None = field(default=None, init=False, repr=False, compare=False)
 
@@ -159,6 +160,7 @@ def facts_to_json(facts: NoteFacts) -> dict[str, Any]:
         "schema_key": facts.schema_key,
         "schemas": facts.schemas,
         "relations_line": facts.relations_line,
+        "relations_col": facts.relations_col,
     }
 
 
@@ -188,6 +190,7 @@ def facts_from_json(data: dict[str, Any]) -> NoteFacts:
         schema_key=str(data["schema_key"]),
         schemas=str(data["schemas"]),
         relations_line=int(data["relations_line"]),
+        relations_col=int(data["relations_col"]),
     )
 
 

@@ -11,7 +11,8 @@ not link to it either): one whose name begins or ends with white space (a link's
 one at the vault root whose name another note shares (`[[Toyota]]` could mean either), and one whose path
 must be written and holds a `#` or `|`. An Excalidraw drawing (an `excalidraw-plugin` property) is not asked
 to list anything: its frontmatter is the plugin's. It is reported at the note's relations key, where the
-links are to be listed (`related:` on line 6 is 6:1), or at 1:1 in a note that has none.
+links are to be listed (`related:` on line 6 is 6:1; in a flow mapping, `{title: A, related: []}`, 2:12),
+or at 1:1 in a note that has none.
 
 ## Why is this bad?
 Backlinks exist only inside Obsidian. Someone reading Meituan's note on GitHub cannot see that ResRL came
@@ -93,7 +94,7 @@ def check(facts: NoteFacts, ctx: VaultContext) -> Iterable[Diagnostic]:
     yield Diagnostic(
         facts.rel,
         facts.relations_line or 1,  # at the key, where the links are to be listed, else at the top
-        1,
+        facts.relations_col,
         RULE.code,
         f"{_listed(links)} {verb} here, but '{key}' does not list {them}{why}",
         RULE.severity,
