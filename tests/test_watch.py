@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import click
 import pytest
 from conftest import EXAMPLE_VAULT, REPO
 
@@ -599,7 +600,7 @@ def test_inotify_limit_falls_back_to_polling(
         raise OSError(errno.ENOSPC, "inotify watch limit reached")
 
     monkeypatch.setattr(Observer, "start", full)
-    watcher = Watcher(vault, WatchOptions())
+    watcher = Watcher(vault, WatchOptions(), click.echo)
     observer = watcher._start_observer()
     try:
         assert isinstance(observer, PollingObserver)
@@ -623,7 +624,7 @@ def test_inotify_instance_limit_falls_back_to_polling(
         raise OSError(errno.EMFILE, "Too many open files")
 
     monkeypatch.setattr(watchdog.observers, "Observer", no_instance_left)
-    observer = Watcher(vault, WatchOptions())._start_observer()
+    observer = Watcher(vault, WatchOptions(), click.echo)._start_observer()
     try:
         assert isinstance(observer, PollingObserver)
         assert "inotify instance limit" in capsys.readouterr().err
@@ -716,7 +717,9 @@ def test_a_long_list_at_start_is_cut_with_how_many_more(capsys: pytest.CaptureFi
     from vaultkit.diagnostics import Diagnostic
     from vaultkit.watch import SHOWN_AT_START, _print_problems
 
-    _print_problems([Diagnostic("a.md", n, 1, "VK101", "broken") for n in range(1, SHOWN_AT_START + 8)])
+    _print_problems(
+        [Diagnostic("a.md", n, 1, "VK101", "broken") for n in range(1, SHOWN_AT_START + 8)], click.echo
+    )
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == SHOWN_AT_START + 1 and lines[0] == "a.md:1:1: VK101 broken"
     assert lines[-1] == "… and 7 more (`vaultkit check` lists them all)"
@@ -731,7 +734,7 @@ def test_a_long_list_at_start_shows_the_errors_before_it_is_cut(capsys: pytest.C
 
     warnings = [Diagnostic(f"a{n:03}.md", 1, 1, "VK120", "mention", Severity.WARNING) for n in range(150)]
     errors = [Diagnostic("b.md", 1, 1, "VK101", "broken"), Diagnostic("c.md", 2, 1, "VK010", "wrong")]
-    _print_problems([*warnings[:50], errors[0], *warnings[50:], errors[1]])
+    _print_problems([*warnings[:50], errors[0], *warnings[50:], errors[1]], click.echo)
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == SHOWN_AT_START + 1 and lines[-1] == "… and 52 more (`vaultkit check` lists them all)"
     assert lines[0] == "a000.md:1:1: VK120 mention" and lines[50] == "b.md:1:1: VK101 broken", lines
@@ -948,7 +951,7 @@ def test_a_stop_signal_that_lands_while_the_loop_holds_its_wake_lock_still_stops
     loop would hold it; the handler must return, and the stop be seen."""
     from vaultkit.watch import Watcher, WatchOptions
 
-    watcher = Watcher(vault, WatchOptions())
+    watcher = Watcher(vault, WatchOptions(), click.echo)
     done = threading.Event()
 
     def signal_inside_the_lock() -> None:
@@ -972,7 +975,7 @@ def test_watch_without_fix_keeps_each_fix_described_not_its_edits(vault: Path) -
 
     found = {}
     for fix in (False, True):
-        watcher = Watcher(vault, WatchOptions(fix=fix, settle=0.0, debounce_ms=0))
+        watcher = Watcher(vault, WatchOptions(fix=fix, settle=0.0, debounce_ms=0), click.echo)
         watcher._full_check()
         found[fix] = [d for ds in watcher.current.values() for d in ds if d.fix is not None]
     assert {d.code for d in found[True]} >= {"VK120", "VK121"}
@@ -989,7 +992,7 @@ def test_fix_says_a_saved_note_that_only_gained_relations_was_not_linked(
     from vaultkit.watch import Watcher, WatchOptions
 
     rel = "Entities/People/Nathan Lambert.md"
-    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0), click.echo)
     watcher._full_check()
     assert {d.code for d in watcher.current[rel] if d.fix is not None} == {"VK121"}
     note = vault / rel
@@ -1014,7 +1017,7 @@ def test_fix_writes_nothing_while_app_json_cannot_be_read(
     app = vault / ".obsidian/app.json"
     app.parent.mkdir(exist_ok=True)
     app.write_text("{}")
-    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0), click.echo)
     watcher._full_check()
     app.write_text("")
     watcher.reload = True
@@ -1042,7 +1045,7 @@ def test_a_save_due_with_a_settings_change_is_checked_and_fixed(vault: Path, set
     with new ones, it was checked again but never linked."""
     from vaultkit.watch import Watcher, WatchOptions
 
-    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0), click.echo)
     watcher._full_check()
     note = vault / RESRL
     _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
@@ -1075,7 +1078,7 @@ def test_the_settings_files_that_reload_the_watch(vault: Path, rel: str, reloads
     which notes are checked. Obsidian's other files change all the time and change nothing."""
     from vaultkit.watch import Watcher, WatchOptions
 
-    watcher = Watcher(vault, WatchOptions())
+    watcher = Watcher(vault, WatchOptions(), click.echo)
     watcher.on_path(str(vault / rel))
     assert watcher.reload is reloads
 
@@ -1088,7 +1091,7 @@ def test_a_settings_file_is_read_once_quiet_not_half_written(
     `vaultkit: error: ... invalid JSON` and `keeping the previous configuration`, then `readable again`."""
     from vaultkit.watch import Watcher, WatchOptions
 
-    watcher = Watcher(vault, WatchOptions(debounce_ms=300))
+    watcher = Watcher(vault, WatchOptions(debounce_ms=300), click.echo)
     watcher._full_check()
     capsys.readouterr()
     settings = vault / ".obsidian/templates.json"
@@ -1113,7 +1116,7 @@ def test_a_save_still_pending_when_the_settings_reload_is_fixed(vault: Path) -> 
     linked it. The reload now waits for the saves still pending, which are checked and fixed first."""
     from vaultkit.watch import Watcher, WatchOptions
 
-    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=250))
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=250), click.echo)
     watcher._full_check()
     (vault / ".obsidian/templates.json").write_text('{"folder": "Templates"}')
     note = vault / RESRL
@@ -1139,7 +1142,7 @@ def test_a_note_deleted_as_it_is_written_is_said_to_be_tried_again_and_is(
     from vaultkit import edits
     from vaultkit.watch import Watcher, WatchOptions
 
-    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0), click.echo)
     watcher._full_check()
     note = vault / RESRL
     saved = note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n"
@@ -1223,7 +1226,7 @@ def test_fix_leaves_a_note_renamed_with_mv_alone(
         return clock[0]
 
     monkeypatch.setattr(watch_module, "time", type("Clock", (), {"monotonic": staticmethod(monotonic)}))
-    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=250))
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=250), click.echo)
     watcher._full_check()
     old, new = vault / "Entities/Labs/Anthropic.md", vault / "Entities/Labs/Anthropic AI.md"
     before = old.read_bytes()
@@ -1659,6 +1662,8 @@ def test_watchdogs_warnings_are_said_by_the_watch(capsys: pytest.CaptureFixture[
     lost: list[str] = []
 
     class Watcher:
+        say = staticmethod(click.echo)
+
         def events_lost(self) -> None:
             lost.append("lost")
 
@@ -1680,7 +1685,7 @@ def test_a_folder_no_note_is_ever_in_lists_nothing_again(vault: Path) -> None:
 
     from vaultkit.watch import Watcher, WatchOptions, _Handler
 
-    watcher = Watcher(vault, WatchOptions())
+    watcher = Watcher(vault, WatchOptions(), click.echo)
     handler = _Handler(watcher)
     for event in (
         DirCreatedEvent(str(vault / ".git" / "objects" / "ab")),
@@ -1706,7 +1711,7 @@ def test_a_file_made_and_removed_within_the_debounce_time_is_no_change(
     save itself took 4 ms)."""
     from vaultkit.watch import Watcher, WatchOptions
 
-    watcher = Watcher(vault, WatchOptions())
+    watcher = Watcher(vault, WatchOptions(), click.echo)
     watcher._full_check()
     updates: list[list[str]] = []
     update = watcher.runner.update
@@ -1741,7 +1746,7 @@ def test_fix_leaves_a_sync_tools_conflict_copy_alone(
     the note it copies owed it a relation that broke once it was deleted."""
     from vaultkit.watch import Watcher, WatchOptions
 
-    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher = Watcher(vault, WatchOptions(fix=True, settle=0.0, debounce_ms=0), click.echo)
     watcher._full_check()
     rel = f"Entities/Papers/{copy}"
     shutil.copy(vault / RESRL, vault / rel)
@@ -1768,7 +1773,7 @@ def test_fix_gives_no_note_a_relation_to_a_sync_tools_conflict_copy(
     (tmp_path / "B.md").write_text('---\nrelated: ["[[Alpha]]"]\n---\nSee [[Alpha]].\n', encoding="utf-8")
     alpha = tmp_path / "Alpha.md"
     alpha.write_text('---\nrelated: ["[[B]]"]\n---\nAlpha.\n', encoding="utf-8")
-    watcher = Watcher(tmp_path, WatchOptions(fix=True, settle=0.0, debounce_ms=0))
+    watcher = Watcher(tmp_path, WatchOptions(fix=True, settle=0.0, debounce_ms=0), click.echo)
     watcher._full_check()
     copy = "B (conflicted copy 2026-11-25).md"
     shutil.copy(tmp_path / "B.md", tmp_path / copy)

@@ -48,9 +48,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
-import click
 from watchdog.events import (
     DirCreatedEvent,
     DirDeletedEvent,
@@ -65,7 +64,6 @@ from watchdog.events import (
 )
 
 from vaultkit.background import STOPS
-from vaultkit.commands.common import say_cache_refused, say_unread_config
 from vaultkit.diagnostics import Diagnostic, Edit, RelationsFix, Severity
 from vaultkit.edits import RUN_AGAIN
 from vaultkit.engine import Runner, RunOptions, open_session
@@ -122,14 +120,20 @@ GIT_LOCK_RETRY = 0.1
 GIT_LOCK_PATIENCE = 5.0
 
 
+class Say(Protocol):
+    """Where the watch says what it sees: `click.echo`, handed in by `commands/watch.py` (click code stays
+    in the commands), standard error with `err=True`."""
+
+    def __call__(self, message: str, *, err: bool = False) -> None: ...
+
+
 class Watcher:
-    def __init__(self, vault: Path | None, options: WatchOptions) -> None:
+    def __init__(self, vault: Path | None, options: WatchOptions, say: Say) -> None:
         roots = list(resolve_vault([vault] if vault else [], None, options.config_dir, MAKE_A_VAULT))
         self.root = roots[0]
         self.options = options
+        self.say = say
         self.session = open_session(self.root, options.config_dir, options.report_note)
-        say_unread_config(self.root)
-        say_cache_refused(self.root)
         self.runner = Runner(self.session)
         self.current: dict[str, list[Diagnostic]] = {}
         self._started = False  # the problems found at start are printed; after that, what changes
@@ -170,28 +174,30 @@ class Watcher:
 
     def run(self) -> int:
         folder = _identity(self.root)  # before anything is said: a move from then on is seen
-        with _on_stop(_leave_at_once(os.getpid())):  # the first check of a large vault takes seconds
+        with _on_stop(
+            _leave_at_once(os.getpid(), self.say)
+        ):  # the first check of a large vault takes seconds
             self._full_check()
         observer = self._observe()
         with _on_stop(self._on_signal), _watchdog_said(_EventsLost(self)):
             if hasattr(signal, "SIGUSR1"):  # for the life of the process: a hang at its exit shows too
                 faulthandler.register(signal.SIGUSR1, all_threads=True)
             self._follow_links()  # before "watching": a save through a link from then on is seen
-            click.echo(f"vaultkit: watching {printable(str(self.root))} (Ctrl-C to stop)")
+            self.say(f"vaultkit: watching {printable(str(self.root))} (Ctrl-C to stop)")
             try:
                 while not self.stop.is_set():
                     self.wake.wait(timeout=self._next_wakeup())
                     self.wake.clear()
                     if _identity(self.root) != folder:  # checked at least once a second (see _next_wakeup)
                         gone = printable(str(self.root))
-                        click.echo(f"vaultkit: error: the vault folder {gone} was moved or deleted", err=True)
+                        self.say(f"vaultkit: error: the vault folder {gone} was moved or deleted", err=True)
                         return 2
                     self._tick()
             finally:
                 observer.stop()
                 with contextlib.suppress(RuntimeError):
                     observer.join(timeout=5)
-        click.echo("vaultkit: stopped")
+        self.say("vaultkit: stopped")
         return 0
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
@@ -255,7 +261,7 @@ class Watcher:
         if self._started:
             self._print_changes(set(previous) | set(self.current), previous, why)
         else:
-            _print_problems(result.diagnostics)
+            _print_problems(result.diagnostics, self.say)
             self._started = True
         self._print_summary()
         self._write_report()
@@ -287,7 +293,7 @@ class Watcher:
         try:
             by_note, self.notes = self.runner.update(changed)
         except FatalError as e:
-            click.echo(f"vaultkit: error: {printable_lines(relative_names(str(e)))}", err=True)
+            self.say(f"vaultkit: error: {printable_lines(relative_names(str(e)))}", err=True)
             return
         previous = {rel: self.current.get(rel, []) for rel in by_note}
         for rel, found in by_note.items():
@@ -311,7 +317,7 @@ class Watcher:
     def _catch_up(self, now: float) -> None:
         """The system dropped file events (`_EventsLost`): which notes changed meanwhile is not known, so
         every note is checked again. Not linked (--fix): so many changes at once are a checkout or a sync."""
-        click.echo(f"vaultkit: {EVENTS_LOST}; checking every note again")
+        self.say(f"vaultkit: {EVENTS_LOST}; checking every note again")
         if self.options.fix:
             self._hold(now, "the notes changed meanwhile")
         self._full_check()
@@ -378,15 +384,15 @@ class Watcher:
             if str(e) != self._config_error:
                 # the file named from the current folder, as `check` names it
                 said = printable_lines(relative_names(str(e)))
-                click.echo(f"vaultkit: error: {said}\nvaultkit: keeping the previous configuration", err=True)
+                self.say(f"vaultkit: error: {said}\nvaultkit: keeping the previous configuration", err=True)
             self._config_error = str(e)
             return
         refused, self._config_error = self._config_error, ""
         if session.fingerprint == self.session.fingerprint:
             if refused:
-                click.echo("vaultkit: configuration readable again, and the same as the one in use")
+                self.say("vaultkit: configuration readable again, and the same as the one in use")
             return
-        click.echo("vaultkit: configuration changed; checking every note again")
+        self.say("vaultkit: configuration changed; checking every note again")
         self.session = session
         self.runner = Runner(session)
         self._full_check("no longer reported: the configuration changed")
@@ -404,7 +410,7 @@ class Watcher:
         """No fix until the debounce and settle times have passed quietly: the notes changed meanwhile are
         checked, not linked. `what` happened is said once for a run of such changes."""
         if now >= self.bulk_until:
-            click.echo(f"vaultkit: {what}: checked, not linked; `vaultkit link` links them")
+            self.say(f"vaultkit: {what}: checked, not linked; `vaultkit link` links them")
         self.bulk_until = now + self.debounce + self.settle
         self.fix_due.clear()
         self.lock_since = None
@@ -439,7 +445,7 @@ class Watcher:
                 continue
             if self.own_writes.get(rel) != self._digest(rel) and _fixable(self.current.get(rel, [])):
                 if _conflict_copy(rel):
-                    click.echo(f"vaultkit: {printable(rel)}: {CONFLICT_COPY}")
+                    self.say(f"vaultkit: {printable(rel)}: {CONFLICT_COPY}")
                     continue
                 self.fix_due[rel] = due
 
@@ -499,7 +505,7 @@ class Watcher:
         staged = from_git - set((index_as_in_commit(where, "HEAD", left) if left else None) or {})
         for rel in sorted(from_git, key=inner.__getitem__):
             said = GIT_STAGED if rel in staged else GIT_WROTE
-            click.echo(f"vaultkit: {printable(inner[rel])}: {said}")
+            self.say(f"vaultkit: {printable(inner[rel])}: {said}")
         return {inner[rel] for rel in from_git}
 
     def _write(self, plan: dict[str, list[Edit]], linking: Collection[str]) -> None:
@@ -510,16 +516,16 @@ class Watcher:
         try:
             self.session.obsidian.refuse_writes(self.root)
         except FatalError as e:  # the check goes on; the fixes wait for the settings to be mended
-            click.echo(f"vaultkit: not fixed: {printable_lines(relative_names(str(e)))}", err=True)
+            self.say(f"vaultkit: not fixed: {printable_lines(relative_names(str(e)))}", err=True)
             return
         digests = {rel: state.facts[rel].digest for rel in plan}
         outcome, written = apply_fixes(self.root, digests, plan, self.session.config.relations.property)
         for rel in outcome.written:
             self.own_writes[rel] = written[rel]  # the hash of what the writer wrote: no second read
             shown = printable(rel)  # a note named `a\nb.md` starts no line of its own
-            click.echo(f"vaultkit: {'linked' if rel in linking else 'added relations to'} {shown}")
+            self.say(f"vaultkit: {'linked' if rel in linking else 'added relations to'} {shown}")
         for refused in outcome.refused:
-            click.echo(f"vaultkit: {printable(refused.rel)}: {_retried(refused.message)}", err=True)
+            self.say(f"vaultkit: {printable(refused.rel)}: {_retried(refused.message)}", err=True)
             self.refused.add(refused.rel)
         if outcome.written:
             self._recheck(outcome.written, written=outcome.written)
@@ -565,8 +571,8 @@ class Watcher:
             replaced = _replaced(came, went)
             for n, d in enumerate(came):
                 if n in replaced:
-                    click.echo(f"- {_shown(rel, replaced[n])} {CHANGED}")
-                click.echo(f"+ {_shown(rel, d)}")
+                    self.say(f"- {_shown(rel, replaced[n])} {CHANGED}")
+                self.say(f"+ {_shown(rel, d)}")
             told = {id(d) for d in replaced.values()}
             for d in went:
                 if id(d) in told:
@@ -576,7 +582,7 @@ class Watcher:
                     gone == "(note deleted)" and d.code in _FOLDER_CODES  # a folder, never a note
                 ):
                     said = "(gone)"
-                click.echo(f"- {_shown(rel, d)} {said}")
+                self.say(f"- {_shown(rel, d)} {said}")
             printed = printed or bool(came or went)
         return printed
 
@@ -584,7 +590,7 @@ class Watcher:
         errors, warnings = self.counts[Severity.ERROR], self.counts[Severity.WARNING]
         total = errors + warnings
         counts = f"{counted(total, 'problem')} ({counted(errors, 'error')}, {counted(warnings, 'warning')})"
-        click.echo(f"vaultkit: {counted(self.notes, 'note')}, {counts}")
+        self.say(f"vaultkit: {counted(self.notes, 'note')}, {counts}")
 
     def _set(self, rel: str, found: list[Diagnostic]) -> None:
         """Replace one note's diagnostics, keeping the totals (recounting 60,000 took most of a re-check)."""
@@ -604,7 +610,7 @@ class Watcher:
         found = sorted((d for ds in self.current.values() for d in ds), key=Diagnostic.sort_key)
         said = write_note_text(self.session, render(found, state.facts if state else {}, self.notes))
         if said is not None:
-            click.echo(said, err=True)
+            self.say(said, err=True)
 
     # -- file events --------------------------------------------------------------------------------------
 
@@ -630,7 +636,7 @@ class Watcher:
             except OSError as e:
                 if observer is not None:  # its inotify reader thread, started with it, stops with it
                     observer.stop()
-                click.echo(f"vaultkit: {_inotify_message(e)}; falling back to polling the disk", err=True)
+                self.say(f"vaultkit: {_inotify_message(e)}; falling back to polling the disk", err=True)
         observer = PollingObserver(timeout=1)
         observer.schedule(handler, str(self.root), recursive=True, event_filter=WATCHED_EVENTS)
         observer.start()
@@ -726,7 +732,7 @@ def _on_stop(handler: Handler) -> Iterator[None]:
             signal.signal(sig, handler_before)
 
 
-def _leave_at_once(owner: int) -> Handler:
+def _leave_at_once(owner: int, say: Say) -> Handler:
     """Say "stopped" and leave at once with exit 0 (the first check). Raising KeyboardInterrupt instead, at
     whatever point that check had reached, was once lost (the watch went on) and once raised again after
     "stopped" (exit by SIGINT), in about forty stops under test; the cause was not found. Leaving is safe
@@ -738,7 +744,7 @@ def _leave_at_once(owner: int) -> Handler:
         if os.getpid() != owner:
             raise KeyboardInterrupt
         with contextlib.suppress(OSError, ValueError):
-            click.echo("vaultkit: stopped")
+            say("vaultkit: stopped")
             sys.stdout.flush()
             sys.stderr.flush()
         os._exit(0)
@@ -746,16 +752,16 @@ def _leave_at_once(owner: int) -> Handler:
     return leave
 
 
-def _print_problems(diagnostics: list[Diagnostic]) -> None:
+def _print_problems(diagnostics: list[Diagnostic], say: Say) -> None:
     """The problems found at start, as `check` prints them, up to SHOWN_AT_START (a vault never linked
     can have tens of thousands: the changes that follow would scroll away behind them). A list cut keeps
     the errors first: the first problems by path of such a vault were all VK120 warnings, and its broken
     links, in notes named later, were never shown."""
     for d in _first_shown(diagnostics):
-        click.echo(_shown(d.path, d))
+        say(_shown(d.path, d))
     if len(diagnostics) > SHOWN_AT_START:
         more = len(diagnostics) - SHOWN_AT_START
-        click.echo(f"… and {more} more (`vaultkit check` lists them all)")
+        say(f"… and {more} more (`vaultkit check` lists them all)")
 
 
 def _first_shown(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -960,7 +966,7 @@ class _EventsLost(logging.Handler):
             self.watcher.events_lost()
             return
         with contextlib.suppress(OSError, ValueError):
-            click.echo(f"vaultkit: warning: {printable_lines(record.getMessage())}", err=True)
+            self.watcher.say(f"vaultkit: warning: {printable_lines(record.getMessage())}", err=True)
 
 
 @contextlib.contextmanager

@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import click
+
+from vaultkit.commands.common import say_cache_refused, say_unread_config
+
 if TYPE_CHECKING:
     from vaultkit.watch import WatchOptions
 
@@ -12,4 +16,7 @@ if TYPE_CHECKING:
 def run_watch(vault: Path | None, options: WatchOptions) -> int:
     from vaultkit.watch import Watcher
 
-    return Watcher(vault, options).run()
+    watcher = Watcher(vault, options, click.echo)
+    say_unread_config(watcher.root)
+    say_cache_refused(watcher.root)
+    return watcher.run()
