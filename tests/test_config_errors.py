@@ -549,6 +549,18 @@ def test_obsidian_types_reads_an_empty_types_json_or_one_with_a_bom(
     assert written["types"].get("mood") == ("text" if b"mood" in content else None)
 
 
+def test_obsidian_types_no_cache_neither_reads_nor_writes_the_cache(make_vault: VaultFactory) -> None:
+    """`--check` writes no settings file; the cache is vaultkit's own and makes the next run fast, as
+    `check`'s does, and `--no-cache` leaves it out, as for `check` and `link`. Regression: obsidian-types had
+    no `--no-cache`, and its `--check` always made `.vaultkit_cache/`."""
+    root = make_vault({"A.md": ENTITY})
+    result = run_cli("obsidian-types", "--check", "--no-cache", root)
+    assert result.exit_code == 1 and "would change" in result.stdout, result.output
+    assert not (root / ".vaultkit_cache").exists() and not (root / ".obsidian/types.json").exists()
+    assert run_cli("obsidian-types", "--check", root).exit_code == 1
+    assert (root / ".vaultkit_cache").is_dir() and not (root / ".obsidian/types.json").exists()
+
+
 @pytest.mark.parametrize(
     ("before", "bom", "newline", "last"),
     [

@@ -339,11 +339,12 @@ def clean(vault: Path | None, config_dir: str) -> int:
 @click.argument("vault", required=False, type=GIVEN_PATH, callback=_folder)
 @click.option("--config-dir", default=DEFAULT_CONFIG_DIR, show_default=True, help=CONFIG_DIR_HELP)
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if types.json would change.")
-def obsidian_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
+@click.option("--no-cache", is_flag=True, help="Neither read nor write .vaultkit_cache/.")
+def obsidian_types(vault: Path | None, config_dir: str, check_only: bool, no_cache: bool) -> int:
     """Write .obsidian/types.json from the schemas, keeping your other entries."""
     from vaultkit.commands.types import run_types
 
-    return run_types(vault, config_dir, check_only)
+    return run_types(vault, config_dir, check_only, use_cache=not no_cache)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

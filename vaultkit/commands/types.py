@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from vaultkit.engine import Session
 
 
-def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
+def run_types(vault: Path | None, config_dir: str, check_only: bool, *, use_cache: bool = True) -> int:
     changed = False
     hint = vault_argument_hint("obsidian-types", vault)
     for session, _targets in sessions([vault] if vault else [], None, config_dir, hint=hint):
@@ -33,7 +33,7 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
         if not isinstance(declared, dict):
             raise FatalError(f"{path}: 'types' is not an object; fix it or remove it, then run again")
         types: dict[str, object] = dict(declared)
-        for name, by_file in sorted(_to_write(session).items()):
+        for name, by_file in sorted(_to_write(session, use_cache).items()):
             kinds = set(by_file.values())
             if len(kinds) == 1:
                 types[name] = kinds.pop()
@@ -58,7 +58,7 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool) -> int:
     return 1 if changed and check_only else 0
 
 
-def _to_write(session: Session) -> dict[str, dict[str, str]]:
+def _to_write(session: Session, use_cache: bool) -> dict[str, dict[str, str]]:
     """The schemas' types to write (`schema_types`). The bundled schemas are an example of a research vault,
     not this vault's declaration: of theirs, only the properties some note holds, as Obsidian names a
     property whatever its case. (Their 23 properties, `tier`, `review_value`, `sha256`, were all written
@@ -66,7 +66,7 @@ def _to_write(session: Session) -> dict[str, dict[str, str]]:
     types = schema_types(session.schemas)
     if session.config.schema_dir:
         return types
-    used = _properties_used(session)
+    used = _properties_used(session, use_cache)
     left = sorted(name for name in types if name.lower() not in used)
     if left:
         shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
@@ -78,11 +78,13 @@ def _to_write(session: Session) -> dict[str, dict[str, str]]:
     return {name: by_file for name, by_file in types.items() if name.lower() in used}
 
 
-def _properties_used(session: Session) -> set[str]:
-    """The property names the vault's notes hold, in lower case."""
+def _properties_used(session: Session, use_cache: bool) -> set[str]:
+    """The property names the vault's notes hold, in lower case: a run as `check`'s, which reads and writes
+    the cache as `check` does (`--no-cache`: neither)."""
     from vaultkit.engine import Runner, RunOptions
 
-    facts = Runner(session).run(RunOptions(keep_state=True, keep_edits=False)).facts
+    options = RunOptions(keep_state=True, keep_edits=False, use_cache=use_cache)
+    facts = Runner(session).run(options).facts
     return {name.lower() for f in facts.values() for name in f.properties}
 
 
