@@ -198,7 +198,7 @@ def _abandon(children: Sequence[tuple[int, int]]) -> None:
     """Ask the children not collected to stop (each does, between two results: never in the middle of a
     note's write) and wait for them: no child outlives the call (a `link` writer would go on writing notes
     after the command said it was stopped). A second SIGTERM meanwhile waits until they are."""
-    held = _holding(_TERMINATE)  # not Ctrl-C: a user's way out, should a child hang
+    held = _holding(TERMINATE)  # not Ctrl-C: a user's way out, should a child hang
     try:
         _stop_and_wait(children)
     finally:
@@ -247,10 +247,10 @@ class _Failure:
         self.why = why
 
 
-_TERMINATE = (signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
+TERMINATE = (signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()))
 # The signals that stop a run, as Ctrl-C does: masked, or answered, together by the pool, the forked
-# writers and the watch
-STOPS = (*_TERMINATE, signal.SIGINT)
+# writers and the watch (TERMINATE: those Python does not answer itself, `stopped_as_interrupted`'s)
+STOPS = (*TERMINATE, signal.SIGINT)
 _stop_asked: list[int] = []  # in a child: the signals that asked it to stop
 
 

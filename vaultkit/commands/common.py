@@ -50,9 +50,6 @@ def one_shot(command: Callable[P, R]) -> Callable[P, R]:
     return run
 
 
-STOP_SIGNALS = ("SIGTERM", "SIGHUP")
-
-
 @contextlib.contextmanager
 def stopped_as_interrupted() -> Iterator[None]:
     """SIGTERM and SIGHUP raise `Stopped` for the time of the block, as Ctrl-C raises KeyboardInterrupt: the
@@ -62,6 +59,8 @@ def stopped_as_interrupted() -> Iterator[None]:
     import signal
     import threading
 
+    from vaultkit.background import TERMINATE
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -69,8 +68,7 @@ def stopped_as_interrupted() -> Iterator[None]:
     def stop(signum: int, frame: object) -> None:
         raise Stopped(signum)
 
-    signums = [getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)]
-    previous = {signum: signal.signal(signum, stop) for signum in signums}
+    previous = {signum: signal.signal(signum, stop) for signum in TERMINATE}
     try:
         yield
     finally:
