@@ -164,6 +164,35 @@ def test_a_key_in_other_capitals_the_schema_refuses_names_the_key_meant(run: Run
     ]
 
 
+@pytest.mark.parametrize(
+    ("defs", "a_type"),
+    [
+        ({"$defs": {"date": {"type": "string"}}}, False),
+        ({"$schema": DRAFT, "title": "Shared", "definitions": {"date": {"type": "string"}}}, False),
+        ({"$defs": {"date": {"type": "string"}}, "required": ["defs_key"]}, True),
+        ({"title": "Anything goes"}, True),  # no definitions: a type that allows every note, as meant
+    ],
+)
+def test_a_type_naming_a_file_of_definitions_only_is_vk011(
+    run: Run, defs: dict[str, Any], a_type: bool
+) -> None:
+    """Regression: `type: defs` selected `defs.schema.json`, whose `$defs` are for other schemas' `$ref` and
+    which checks nothing: the note passed every check, default schema's included, without a word (and the
+    VK011 of another type already left that file out of the types it lists)."""
+    files = {**BASE, "schemas/defs.schema.json": json.dumps(defs), "N.md": "---\ntype: defs\n---\n"}
+    found = lines(run(files))
+    if a_type:
+        assert found == (
+            ["N.md:1:1: VK010 missing required property 'defs_key'"] if "required" in defs else []
+        )
+        return
+    assert found == [
+        "N.md:1:1: VK010 missing required property 'default_key'",
+        "N.md:2:7: VK011 type: 'defs.schema.json' in the schema folder 'schemas' holds only definitions for "
+        "other schemas' $ref: it is no note type (types with a schema: deep, person)",
+    ]
+
+
 def test_type_without_a_schema_falls_back_to_the_folders_schema(run: Run) -> None:
     """A `type` that names no schema is VK011, and the note is held to the schema its folder's schema_map
     glob chooses, before the default: a journal in `Notes/Deep/` with `type: journal` was checked against

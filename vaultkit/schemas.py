@@ -107,6 +107,11 @@ class Selected:
 class SchemaSet:
     """Every `*.json` schema of a folder, compiled once; `$ref` between them by file name."""
 
+    @functools.cached_property
+    def definitions(self) -> frozenset[str]:
+        """The files that hold only definitions (`holds_only_definitions`): no type selects them."""
+        return frozenset(name for name, schema in self.contents.items() if holds_only_definitions(schema))
+
     def __init__(self, folder: Path) -> None:
         what = not_a_folder(folder)
         if what is not None:
@@ -631,12 +636,12 @@ def select_schema(
     unknown: tuple[str, str] | None = None
     if isinstance(kind, str) and kind:
         name = kind + SCHEMA_SUFFIX
-        if name in schemas.contents:
+        if name in schemas.contents and name not in schemas.definitions:
             return Selected(name)
         # the folder's schema, else the default: a type of no schema (or one meant for something else,
-        # `type: 🧠`) does not leave the note to the default alone
+        # `type: 🧠`, or a file of definitions, `type: defs`) does not leave the note to the default alone
         hint = _types_known(schemas, kind, default, type_property, schema_dir)
-        unknown = ("VK011", f"{type_property}: no schema '{name}' in {_where(schema_dir)}{hint}")
+        unknown = ("VK011", f"{type_property}: {_no_type(name, schemas, _where(schema_dir))}{hint}")
     elif kind is not None and kind != "":
         unknown = ("VK011", _not_a_type(schemas, kind, type_property, default))
     fallback = default if default in schemas.contents else ""
@@ -710,12 +715,28 @@ def _own_word(type_property: str) -> str:
     )
 
 
+def _no_type(name: str, schemas: SchemaSet, where: str) -> str:
+    if name in schemas.definitions:
+        return f"'{name}' in {where} holds only definitions for other schemas' $ref: it is no note type"
+    return f"no schema '{name}' in {where}"
+
+
 def _where(schema_dir: str | None) -> str:
     """The schema folder, as a problem with a note's schema names it."""
     return f"the schema folder '{schema_dir}'" if schema_dir else "the bundled schemas"
 
 
 _ONLY_DEFINITIONS = frozenset({"$schema", "$id", "title", "description", "$comment", "$defs", "definitions"})
+
+
+def holds_only_definitions(schema: Schema) -> bool:
+    """A file of definitions for other schemas' `$ref` (the bundled defs.schema.json): its `$defs` and
+    nothing that checks a note. No note type: it would let every note of that type pass."""
+    return (
+        isinstance(schema, dict)
+        and set(schema) <= _ONLY_DEFINITIONS
+        and bool({"$defs", "definitions"} & set(schema))
+    )
 
 
 def _types_known(
@@ -737,11 +758,11 @@ def _schema_types(schemas: SchemaSet, default: str) -> list[str]:
     """The types that have a schema: not the default, nor a file of shared definitions (defs.schema.json)."""
     return sorted(
         name.removesuffix(SCHEMA_SUFFIX)
-        for name, schema in schemas.contents.items()
+        for name in schemas.contents
         if name.endswith(SCHEMA_SUFFIX)
         and "/" not in name
         and name != default
-        and not (isinstance(schema, dict) and set(schema) <= _ONLY_DEFINITIONS)
+        and name not in schemas.definitions
     )
 
 

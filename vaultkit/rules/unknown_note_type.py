@@ -3,9 +3,11 @@
 ## What it does
 Reports a note whose type property (`type` by default, `type_property` in vaultkit.toml) selects
 `<type>.schema.json`, or whose `$schema` property names a file, when no such schema is in the schema folder;
-a type that is not text (`type: [wiki]`, which names no schema: the message says to write `type: wiki`);
-and a `$schema` that is not text at all (`$schema: 5`). The message names the type meant, where one is close
-(`entiy`: 'entity'), else the types that have a schema. A note whose type has no schema is then checked
+a type that names a file of definitions only (`type: defs`: `defs.schema.json` holds `$defs` for other
+schemas' `$ref` and checks nothing, so every note of that type would pass); a type that is not text
+(`type: [wiki]`, which names no schema: the message says to write `type: wiki`); and a `$schema` that is
+not text at all (`$schema: 5`). The message names the type meant, where one is close (`entiy`: 'entity'),
+else the types that have a schema. A note whose type has no schema is then checked
 against the schema its folder's `schema_map` glob names, else `default.schema.json`; a note whose
 `$schema` names nothing is checked against no schema.
 
