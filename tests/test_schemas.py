@@ -193,6 +193,32 @@ def test_a_type_naming_a_file_of_definitions_only_is_vk011(
     ]
 
 
+SPELLED = "the type property is spelled 'type', its case as in the schemas"
+
+
+@pytest.mark.parametrize(
+    ("front", "found"),
+    [
+        ("Type: person", [f"2:1: VK011 Type: {SPELLED}: 'Type' picks no schema; write 'type: person'"]),
+        ("TYPE: [person]", [f"2:1: VK011 TYPE: {SPELLED}: 'TYPE' picks no schema; write 'type'"]),
+        ("Type: person\ntype: deep", ["1:1: VK010 missing required property 'deep_key'"]),
+        ("Type: person\n$schema: person.schema.json", ["1:1: VK010 missing required property 'person_key'"]),
+    ],
+)
+def test_the_type_property_in_other_capitals_is_said(run: Run, front: str, found: list[str]) -> None:
+    """Obsidian shows `Type:` as the `type` property, but the schemas match property names exactly (a
+    `required: [type]` is not met by `Type`), so vaultkit's type property is matched exactly too, and the
+    difference is said. Regression: `Type: person` picked no schema, and the note was held to the default
+    one without a word. A note that also has `type`, or a `$schema`, is not told."""
+    default = (
+        []
+        if "type:" in front or "$schema" in front
+        else ["1:1: VK010 missing required property 'default_key'"]
+    )
+    expected = [f"N.md:{line}" for line in (*default, *found)]
+    assert lines(run({**BASE, "N.md": f"---\n{front}\n---\n"})) == expected
+
+
 def test_type_without_a_schema_falls_back_to_the_folders_schema(run: Run) -> None:
     """A `type` that names no schema is VK011, and the note is held to the schema its folder's schema_map
     glob chooses, before the default: a journal in `Notes/Deep/` with `type: journal` was checked against

@@ -9,7 +9,9 @@ schemas' `$ref` and checks nothing, so every note of that type would pass); a ty
 not text at all (`$schema: 5`). The message names the type meant, where one is close (`entiy`: 'entity'),
 else the types that have a schema. A note whose type has no schema is then checked
 against the schema its folder's `schema_map` glob names, else `default.schema.json`; a note whose
-`$schema` names nothing is checked against no schema.
+`$schema` names nothing is checked against no schema. The type property is matched in its own case, as the
+schemas match every property name (`required: [type]` is not met by `Type`): a note with `Type: wiki` and
+no `type` (Obsidian shows both as one property) is told to write `type: wiki`.
 
 ## Why is this bad?
 A typo in a type (`type: entiy`) means the note is never checked against the schema meant for it, and
@@ -37,6 +39,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from vaultkit.diagnostics import Diagnostic
+from vaultkit.facts import key_as_written
 from vaultkit.rules.base import NoteContext, rule
 from vaultkit.schemas import schema_for
 
@@ -49,12 +52,31 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
         return
     selected = schema_for(ctx.schemas, note.rel, note.fm.data, ctx.config)
     if selected.problem is None:
+        yield from _type_in_other_case(note, ctx)
         return
     code, message = selected.problem
     key = "$schema" if code == "VK012" else ctx.config.type_property
     node = note.fm.nodes.get((key,))
     line, col = (node.line, node.col) if node else (1, 1)
     yield Diagnostic(note.rel, line, col, RULE.code, message)
+
+
+def _type_in_other_case(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
+    """`Type: wiki`: Obsidian shows it as the `type` property, but the type property is matched exactly, as
+    the schemas match every property name (`required: [type]` is not met by `Type`), so it picks no schema
+    and the note was held to the default one without a word."""
+    data, wanted = note.fm.data, ctx.config.type_property
+    if wanted in data or "$schema" in data or not data:
+        return
+    key = key_as_written(data, wanted)
+    node = note.fm.nodes.get((key,))
+    if key == wanted or node is None:
+        return
+    value = data[key]
+    write = f"{wanted}: {value}" if isinstance(value, str) else wanted
+    spelled = f"the type property is spelled '{wanted}', its case as in the schemas"
+    message = f"{key}: {spelled}: '{key}' picks no schema; write '{write}'"
+    yield Diagnostic(note.rel, node.key_line, node.key_col, RULE.code, message)
 
 
 RULE = rule(sys.modules[__name__], "VK011", "unknown-schema", "note")
