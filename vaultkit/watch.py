@@ -174,9 +174,8 @@ class Watcher:
 
     def run(self) -> int:
         folder = _identity(self.root)  # before anything is said: a move from then on is seen
-        with _on_stop(
-            _leave_at_once(os.getpid(), self.say)
-        ):  # the first check of a large vault takes seconds
+        # the first check of a large vault takes seconds: a stop meanwhile leaves at once
+        with _on_stop(_leave_at_once(os.getpid(), self.say)):
             self._full_check()
         observer = self._observe()
         with _on_stop(self._on_signal), _watchdog_said(_EventsLost(self)):
