@@ -75,7 +75,9 @@ def artifact_location(path: str) -> dict[str, str]:
     native = Path(path)
     if native.is_absolute():
         return {"uri": native.as_uri()}
-    # Undecodable bytes of a file name (kept as surrogates by os.fsdecode) are percent-encoded as the bytes.
+    # Any surrogate (an undecodable byte of a name, as os.fsdecode keeps it) is percent-encoded as its byte.
+    # None reaches here today: a name that is not UTF-8 is spelled out (`bad\xff.md`, vault.shown_bytes)
+    # before any reporter sees it, and its URI is that text, valid but naming no file (VK201 says rename it).
     return {"uri": quote(path, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
