@@ -219,6 +219,15 @@ def test_the_type_property_in_other_capitals_is_said(run: Run, front: str, found
     assert lines(run({**BASE, "N.md": f"---\n{front}\n---\n"})) == expected
 
 
+def test_the_type_property_in_other_capitals_is_said_of_a_bundled_type_only(make_vault: VaultFactory) -> None:
+    """With the bundled schemas, `Type: wiki` names their wiki type and is told; `Type: Book`, a vault's own
+    property in its own words, is not told at each note (as it was not before)."""
+    root = make_vault({"A.md": "---\nType: wiki\n---\nx\n", "B.md": "---\nType: Book\n---\nx\n"})
+    out = run_cli("check", "--no-cache", "--select", "VK011", root).stdout
+    assert f"A.md:2:1: VK011 Type: {SPELLED}: 'Type' picks no schema; write 'type: wiki'" in out, out
+    assert "B.md" not in out, out
+
+
 def test_type_without_a_schema_falls_back_to_the_folders_schema(run: Run) -> None:
     """A `type` that names no schema is VK011, and the note is held to the schema its folder's schema_map
     glob chooses, before the default: a journal in `Notes/Deep/` with `type: journal` was checked against

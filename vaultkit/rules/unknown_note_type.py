@@ -11,7 +11,8 @@ else the types that have a schema. A note whose type has no schema is then check
 against the schema its folder's `schema_map` glob names, else `default.schema.json`; a note whose
 `$schema` names nothing is checked against no schema. The type property is matched in its own case, as the
 schemas match every property name (`required: [type]` is not met by `Type`): a note with `Type: wiki` and
-no `type` (Obsidian shows both as one property) is told to write `type: wiki`.
+no `type` (Obsidian shows both as one property) is told to write `type: wiki` (with the bundled schemas,
+only where the value names one of their types: a vault's own `Type: Book` is its own).
 
 ## Why is this bad?
 A typo in a type (`type: entiy`) means the note is never checked against the schema meant for it, and
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING
 from vaultkit.diagnostics import Diagnostic
 from vaultkit.facts import key_as_written
 from vaultkit.rules.base import NoteContext, rule
-from vaultkit.schemas import schema_for
+from vaultkit.schemas import SCHEMA_SUFFIX, schema_for
 
 if TYPE_CHECKING:
     from vaultkit.note import Note
@@ -64,7 +65,10 @@ def check(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
 def _type_in_other_case(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     """`Type: wiki`: Obsidian shows it as the `type` property, but the type property is matched exactly, as
     the schemas match every property name (`required: [type]` is not met by `Type`), so it picks no schema
-    and the note was held to the default one without a word."""
+    and the note was held to the default one without a word. With the bundled schemas, only where it names
+    one of their types (`Type: wiki`): a vault of their own whose notes say `Type: Book` for themselves
+    is not told at each note (a vault's own schemas have `type` mean what they say). Neither depends on
+    which files a vault's schema folder holds, which the note's cached findings do not follow."""
     data, wanted = note.fm.data, ctx.config.type_property
     if wanted in data or "$schema" in data or not data:
         return
@@ -73,10 +77,17 @@ def _type_in_other_case(note: Note, ctx: NoteContext) -> Iterable[Diagnostic]:
     if key == wanted or node is None:
         return
     value = data[key]
+    if not ctx.config.schema_dir and not _bundled_type(value, ctx):
+        return
     write = f"{wanted}: {value}" if isinstance(value, str) else wanted
     spelled = f"the type property is spelled '{wanted}', its case as in the schemas"
     message = f"{key}: {spelled}: '{key}' picks no schema; write '{write}'"
     yield Diagnostic(note.rel, node.key_line, node.key_col, RULE.code, message)
+
+
+def _bundled_type(value: object, ctx: NoteContext) -> bool:
+    name = f"{value}{SCHEMA_SUFFIX}" if isinstance(value, str) else ""
+    return name in ctx.schemas.contents and name not in ctx.schemas.definitions
 
 
 RULE = rule(sys.modules[__name__], "VK011", "unknown-schema", "note")
