@@ -330,6 +330,11 @@ class Shown(Sequence[Diagnostic]):
         for diagnostics, _ in self._parts:
             yield from diagnostics
 
+    def runs(self) -> list[tuple[Sequence[Diagnostic], Callable[[str], str] | None]]:
+        """Each vault's diagnostics as found, and how their paths are shown (None: as they are), for a
+        reporter that makes each path once (`report.shown_runs`)."""
+        return list(self._parts)
+
     def __iter__(self) -> Iterator[Diagnostic]:
         for diagnostics, shown in self._parts:
             if shown is None:

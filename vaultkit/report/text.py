@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 
 from vaultkit.diagnostics import Diagnostic, Severity
-from vaultkit.report import as_found
+from vaultkit.report import PathShown, as_found, shown_paths, shown_runs
 from vaultkit.report.summary import RunSummary
 from vaultkit.rules import RULES
 
@@ -18,10 +18,11 @@ def render(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
 
 def chunks(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> Iterator[str]:
     """The report's text in pieces of CHUNK lines, to be written as they come (see json_report.chunks)."""
-    paths: dict[str, str] = {}  # each path made printable once: a note has several diagnostics
-    for start in range(0, len(diagnostics), CHUNK):
-        part = diagnostics[start : start + CHUNK]
-        yield "".join([_line(d, summary.color, paths) + "\n" for d in part])
+    for found, shown in shown_runs(diagnostics):
+        paths: dict[str, str] = {}  # each path made printable once: a note has several diagnostics
+        for start in range(0, len(found), CHUNK):
+            part = found[start : start + CHUNK]
+            yield "".join([_line(d, summary.color, paths, shown) + "\n" for d in part])
     tail = statistics(diagnostics) if summary.statistics else []
     yield "".join(line + "\n" for line in [*tail, _summary(diagnostics, summary)])
 
@@ -45,10 +46,10 @@ def printable_lines(text: str) -> str:
     return "\n".join(printable(line) for line in text.split("\n"))
 
 
-def _line(d: Diagnostic, color: bool, paths: dict[str, str]) -> str:
+def _line(d: Diagnostic, color: bool, paths: dict[str, str], shown: PathShown | None) -> str:
     path = paths.get(d.path)
     if path is None:
-        path = paths[d.path] = printable(d.path)
+        path = paths[d.path] = printable(d.path if shown is None else shown(d.path))
     where = f"{path}:{d.line}:{d.col}:"
     code = d.code
     fix = " [*]" if d.fix is not None else ""
@@ -95,7 +96,7 @@ def _summary(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
 
 def _where(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> str:
     """`1 of 2 notes`, and the paths with problems that are not notes (a symlinked folder, types.json)."""
-    paths = {d.path for d in diagnostics}
+    paths = shown_paths(diagnostics)
     notes = len(paths - summary.not_notes)
     others = len(paths & summary.not_notes)
     checked = f"{notes} of {counted(summary.notes, 'note')}"
