@@ -327,3 +327,35 @@ def test_ctrl_c_while_the_output_drains_is_no_traceback(monkeypatch: pytest.Monk
     with pytest.raises(SystemExit):
         cli.run()
     assert exits == [cli.INTERRUPTED]
+
+
+@pytest.mark.parametrize("command", [["check"], ["link", "--check"]])
+def test_a_command_keeps_its_last_vault_and_holds_one_at_a_time(
+    make_vault: Any, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    """A command leaves its last vault's facts and state to the process's end (`commands.common.keep`), not
+    freed object by object before the report; a run of several vaults lets each go before the next is read,
+    and the next command lets go of the one kept."""
+    import weakref
+
+    from vaultkit.engine import Runner
+
+    notes = {"A.md": "Links to [[B]].\n", "B.md": "B mentions A.\n"}
+    roots = [make_vault(notes, name=name) for name in ("one", "two")]
+    runners: list[weakref.ref[Runner]] = []
+    alive_at_start: list[int] = []
+    run = Runner.run
+
+    def recorded(self: Runner, opts: Any) -> Any:
+        if not any(ref() is self for ref in runners):
+            alive_at_start.append(sum(ref() is not None for ref in runners))
+            runners.append(weakref.ref(self))
+        return run(self, opts)
+
+    monkeypatch.setattr(Runner, "run", recorded)
+    assert run_cli(*command, *roots).exit_code == 1
+    assert len(runners) == 2 and alive_at_start == [0, 0], "one vault's run held at a time"
+    last = runners[-1]
+    assert last() is not None, "the last vault's run is kept to the process's end"
+    assert run_cli("check", roots[0]).exit_code == 1
+    assert last() is None, "and let go by the next command"

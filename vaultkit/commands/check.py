@@ -108,7 +108,7 @@ def _run(
 ) -> tuple[Iterable[str], int, list[Deferred], list[tuple[str, str]]]:
     """The report's text, the exit code, the cache writes under way, and with `request`, each vault's
     fingerprint and the key its output is stored under (`quick.output_key`)."""
-    from vaultkit.commands.common import Progress, sessions
+    from vaultkit.commands.common import Progress, keep, sessions
     from vaultkit.report import RunSummary, reporter
     from vaultkit.timing import mark
 
@@ -116,7 +116,8 @@ def _run(
     found = _Found(request=request)
     try:
         for session, targets in sessions(req.paths, req.vault, req.config_dir, req.report_note):
-            _check_vault(req, session, targets, progress, found)  # its facts and vault state are freed here
+            keep()  # the vault before's facts and vault state are let go before this one is read
+            _check_vault(req, session, targets, progress, found)  # and this one's kept (see `keep`)
     except BaseException:
         for work in found.writing:  # a later vault failed: no child outlives the command
             work.abandon()
@@ -162,6 +163,7 @@ def _check_vault(
 ) -> None:
     from vaultkit.commands.common import (
         display_paths,
+        keep,
         tell_no_notes,
         tell_unchecked,
         unfixable_when_read_only,
@@ -201,6 +203,7 @@ def _check_vault(
     checked = tell_unchecked(session, targets, result.scope, set(result.reports))
     found.notes += len(checked)
     found.vault_notes += result.notes_in_vault
+    keep(runner, result)
     diagnostics = unfixable_when_read_only(session.root, result.diagnostics)
     found.shown.add(session.root, diagnostics)
     scope = set(result.scope)

@@ -13,6 +13,7 @@ import click
 from vaultkit.commands.common import (
     Progress,
     display_paths,
+    keep,
     one_shot,
     sessions,
     tell_deaths,
@@ -57,6 +58,7 @@ def run_link(req: LinkRequest) -> int:
     diff, jobs = req.diff, req.jobs
     preview = diff or req.check_only
     for session, targets in sessions(req.paths, req.vault, req.config_dir):
+        keep()  # the vault before's facts and vault state are let go before this one is read
         if not preview:
             session.obsidian.refuse_writes(session.root)
         # the new links counted: their relations are found with them, and written once they are
@@ -76,6 +78,8 @@ def run_link(req: LinkRequest) -> int:
         else:
             _link_vault(session, result, again, totals, jobs=jobs)
             progress.done()
+        keep(runner, result)  # till the process leaves: freeing them object by object only took time
+        del runner, result, again  # held by `keep` alone, let go before the next vault is read
     progress.done()
     if preview:
         click.echo(_summary(totals, preview=True), err=True)
