@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -298,6 +299,14 @@ def _serve(conn: Connection, settings: Settings, inherited: Sequence[Connection]
         _answer(conn, analyzer, tally)
     finally:
         tally.report(f"worker {os.getpid()}")
+    # The run waits for its workers to end (`close`) before it goes on. Returning from here, a worker freed
+    # its notes' prose, the mention keys and what its scan found object by object, then ran the exit
+    # handlers it inherited: ~50 ms of a cold 10k check's wall, with both cores waiting. Nothing of that
+    # needs doing (its replies are sent, it writes no file), so it leaves at once, as the cache writers do.
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
 
 
 # What a worker's pipe raises once the run is gone: EOFError between two requests; OSError in the middle of
