@@ -679,13 +679,14 @@ def test_shown_diagnostics_read_alike_however_they_are_read(
     assert [shown[i] for i in range(-len(expected), len(expected))] == expected * 2
     with pytest.raises(IndexError):
         shown[len(expected)]
-    # the text reporter reads each vault's diagnostics as found, and makes each path as shown once
-    from vaultkit.report import text
+    # the text and JSON reporters read each vault's diagnostics as found, and make each path as shown once
+    from vaultkit.report import json_report, text
 
     not_notes = frozenset({f"{outside.as_posix()}/m.md"})
     for color in (False, True):
         summary = RunSummary(3, 3, color=color, statistics=True, not_notes=not_notes)
-        assert "".join(text.chunks(shown, summary)) == "".join(text.chunks(expected, summary))
+        for module in (text, json_report):
+            assert "".join(module.chunks(shown, summary)) == "".join(module.chunks(expected, summary))
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "junit"])

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from vaultkit import __version__
 from vaultkit.diagnostics import Diagnostic
-from vaultkit.report import as_found
+from vaultkit.report import PathShown, as_found, shown_runs
 from vaultkit.report.summary import RunSummary
 from vaultkit.rules import RULES
 
@@ -57,15 +57,23 @@ def chunks(diagnostics: Sequence[Diagnostic], summary: RunSummary) -> Iterator[s
     # takes a quarter of that). No indent: pipe through `jq` to read it.
     rule_names = {code: _string(rule.name) for code, rule in RULES.items()}
     yield f'{_dumps(head)[:-1]}, "diagnostics": ['
-    for start in range(0, len(diagnostics), CHUNK):
-        part = ", ".join([_item(d, rule_names) for d in diagnostics[start : start + CHUNK]])
-        yield f", {part}" if start else part
+    first = True
+    for found, shown in shown_runs(diagnostics):  # each vault's as found, each path made as shown once
+        paths: dict[str, str] = {}
+        for start in range(0, len(found), CHUNK):
+            part = ", ".join([_item(d, rule_names, paths, shown) for d in found[start : start + CHUNK]])
+            yield part if first else f", {part}"
+            first = False
     yield "]}\n"
 
 
-def _item(d: Diagnostic, rule_names: dict[str, str]) -> str:
-    """`json.dumps(d.to_json() | {"rule": name})`, spelled out: the same text, tests/test_reporters.py."""
+def _item(d: Diagnostic, rule_names: dict[str, str], paths: dict[str, str], shown: PathShown | None) -> str:
+    """`json.dumps(d.to_json() | {"rule": name})`, spelled out: the same text, tests/test_reporters.py.
+    `paths`: each path as shown, as JSON, made once (a note has several diagnostics)."""
     rule = rule_names.get(d.code, '""')  # a code no rule has: the empty name, as before
+    path = paths.get(d.path)
+    if path is None:
+        path = paths[d.path] = _string(d.path if shown is None else shown(d.path))
     fix = d.fix
     fixed = (
         "false"
@@ -73,7 +81,7 @@ def _item(d: Diagnostic, rule_names: dict[str, str]) -> str:
         else (f'true, "fix": {{"description": {_string(fix.description)}, "safe": {_BOOL[fix.safe]}}}')
     )
     return (
-        f'{{"path": {_string(d.path)}, "line": {d.line:d}, "column": {d.col:d}, "code": {_string(d.code)}, '
+        f'{{"path": {path}, "line": {d.line:d}, "column": {d.col:d}, "code": {_string(d.code)}, '
         f'"severity": {_string(str(d.severity))}, "message": {_string(d.message)}, "fixable": {fixed}, '
         f'"rule": {rule}}}'
     )
