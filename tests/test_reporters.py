@@ -85,8 +85,8 @@ def test_json_report_follows_its_schema(vault: Path) -> None:
     diags = data["diagnostics"]
     summary = data["summary"]
     assert summary["problems"] == len(diags) == 4
-    assert summary["errors"] == sum(d["severity"] == "error" for d in diags) == 3
-    assert summary["warnings"] == sum(d["severity"] == "warning" for d in diags) == 1
+    assert summary["errors"] == sum(d["severity"] == "error" for d in diags) == 2
+    assert summary["warnings"] == sum(d["severity"] == "warning" for d in diags) == 2
     assert summary["fixable"] == sum(d["fixable"] for d in diags) == 2
     assert summary["by_code"] == {"VK010": 1, "VK101": 1, "VK120": 1, "VK121": 1}
     assert summary["notes_checked"] == summary["notes_in_vaults"] == 4

@@ -207,7 +207,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 119: VK121 at the column of the relations key, not 1 where the frontmatter is a flow mapping
 # 120: a type naming a schema file of definitions only (`type: defs`) is VK011, not that file's note
 # 121: the type property written in other capitals (`Type: wiki`) is VK011
-FORMAT = 121
+# 122: VK121 is a warning, as VK120 is: what `link` would do, nothing broken
+FORMAT = 122
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -57,7 +57,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Sequence
 
-from vaultkit.diagnostics import Diagnostic, Fix, RelationsFix
+from vaultkit.diagnostics import Diagnostic, Fix, RelationsFix, Severity
 from vaultkit.facts import DRAWING_PROPERTY, NoteFacts, key_as_written
 from vaultkit.paths import nfc
 from vaultkit.rules.base import VaultContext, rule
@@ -126,4 +126,6 @@ def _listed(links: Sequence[str]) -> str:
     return ", ".join(links[:SHOWN]) + more
 
 
-RULE = rule(sys.modules[__name__], "VK121", "missing-relation", "vault", fixable=True)
+RULE = rule(
+    sys.modules[__name__], "VK121", "missing-relation", "vault", fixable=True, severity=Severity.WARNING
+)
