@@ -136,6 +136,31 @@ def test_a_symlinked_folder_is_not_looked_into_for_vaults_two_folders_down(
     assert said in result.stderr, result.stderr
 
 
+def test_the_folders_looked_into_for_a_vault_below_are_bounded(
+    make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the look two folders down for a vault to name asked every folder of each folder looked
+    into whether it was a vault (a stat or two each): at the top of a repository whose `data/` held 220,000
+    folders, `check` took 7 seconds to say "not inside an Obsidian vault". At most _LOOKED_AT folders are
+    asked, in the order of their names (the same on every machine), and a vault among them is named."""
+    import vaultkit.vault as vault_module
+
+    monkeypatch.setattr(vault_module, "_LOOKED_AT", 30, raising=False)
+    asked: list[Path] = []
+    is_root = vault_module._is_root
+    monkeypatch.setattr(vault_module, "_is_root", lambda p, c: asked.append(p) or is_root(p, c))
+    repo = tmp_path / "repo"
+    for i in range(200):
+        (repo / "data" / f"{i:03}").mkdir(parents=True)
+    make_vault({"A.md": "x\n"}, name="repo/a/vault")
+    monkeypatch.chdir(repo)
+    result = run_cli("check")
+    assert result.exit_code == 2, result.output
+    assert "but its folder a/vault/ is one: give that folder" in result.stderr, result.stderr
+    data = [p for p in asked if p.parent.name == "data"]
+    assert len(data) <= 2 * 30, data  # the error is made twice (200 each before)
+
+
 @pytest.mark.parametrize("command", ["check", "link"])
 def test_a_folder_outside_any_vault_is_still_an_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str

@@ -743,18 +743,26 @@ def _vaults_below_or(folder: Path, config_dir: str, hint: str) -> str:
     """The end of the "not inside a vault" error: the vaults one or two levels below the folder (a repository
     whose vault is `notes/` or `docs/vault/`), or else the hint. A vaultkit.toml made there, as the hint
     says, would make the whole repository (its README, its docs) one vault. Only on this error path: a
-    listing of the folder and of the folders in it that are no vault (at most _LOOKED_INTO of them). The
+    listing of the folder and of the folders in it that are no vault (at most _LOOKED_INTO of them), and at
+    most _LOOKED_AT folders asked whether they are a vault, each a stat or two, in the order of their names:
+    a folder of a data set below can hold 100,000 folders, which took seconds before the error. The
     names are the folder's own (`notes/`), whatever path it was given by: the error's paths are shown from
     the current folder, and a list of several would not read as paths."""
     names: list[str] = []
     below: list[tuple[str, Path]] = []
-    for name, path, linked in _subfolders(folder):
+    looked = _subfolders(folder, _LOOKED_AT)
+    for name, path, linked in looked:
         if _is_root(path, config_dir):
             names.append(f"{name}/")
         elif len(below) < _LOOKED_INTO and not linked:  # `loop -> .` named `loop/notes/` beside `notes/`
             below.append((name, path))
+    left = _LOOKED_AT - len(looked)
     for name, path in below:
-        names += (f"{name}/{inner}/" for inner, p, _ in _subfolders(path) if _is_root(p, config_dir))
+        if left <= 0:
+            break
+        inner = _subfolders(path, left)
+        left -= len(inner)
+        names += (f"{name}/{n}/" for n, p, _ in inner if _is_root(p, config_dir))
     names.sort()
     if not names:
         return f"; {hint}"
@@ -767,19 +775,22 @@ def _vaults_below_or(folder: Path, config_dir: str, hint: str) -> str:
 
 _SHOWN_VAULTS = 5  # as many as an ambiguous link's notes (rules.base.SHOWN_CANDIDATES)
 _LOOKED_INTO = 100  # the folders of a folder whose own folders are looked at (~/ or /tmp holds thousands)
+_LOOKED_AT = 2_000  # the folders asked whether they are a vault, in all (a stat or two each)
 
 
-def _subfolders(folder: Path) -> list[tuple[str, Path, bool]]:
-    """The folders in `folder` that Obsidian would enter (`is_unlisted`: not hidden, not node_modules), by
-    name, and whether each is a symlink (not looked into, as `list_vault` enters none: one leading back up
-    named its parent's vaults again under its name); none if it cannot be listed (a folder this user may
-    not read)."""
+def _subfolders(folder: Path, most: int) -> list[tuple[str, Path, bool]]:
+    """The first `most` folders in `folder`, by name, that Obsidian would enter (`is_unlisted`: not hidden,
+    not node_modules), and whether each is a symlink (not looked into, as `list_vault` enters none: one
+    leading back up named its parent's vaults again under its name); none if it cannot be listed (a folder
+    this user may not read). By name, not in the order the file system lists them: the same folders are
+    looked at on every machine."""
     try:
         with os.scandir(folder) as entries:
-            return [
+            found = [
                 (entry.name, Path(entry.path), entry.is_symlink())
                 for entry in entries
                 if not is_unlisted(entry.name) and entry.is_dir()
             ]
     except OSError:
         return []
+    return sorted(found)[:most]
