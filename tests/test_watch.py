@@ -1487,6 +1487,39 @@ def test_fix_leaves_a_checkout_alone_in_a_repository_nested_in_the_vault(tmp_pat
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_fix_names_the_nested_repository_git_cannot_read_and_links_the_vaults_notes(tmp_path: Path) -> None:
+    """Regression: a repository nested in the vault whose index git cannot read (a corrupt `.git/index`, a
+    clone of a newer git) held every note saved with one of its own: the vault's note was not linked, and
+    the message said "git cannot read the repository (`git status` says why)", where `git status` at the
+    vault's top said nothing wrong. Its folder is named, its notes alone are left unlinked; and git's lock
+    left in it is said to be that repository's."""
+    repo = tmp_path / "repo"
+    _committed_example(repo, repo)
+    inner = repo / "Shared"
+    inner.mkdir()
+    (inner / "Shared one.md").write_text("# Shared one\n\nQwen is here.\n", encoding="utf-8")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "s")):
+        assert _git(inner, *args).returncode == 0
+    (inner / ".git" / "index").write_bytes(b"garbage\n")
+    assert _git(inner, "status").returncode != 0  # git refuses it
+    note = repo / RESRL
+    w = WatchProcess(repo, "--fix", "--settle", "0.5")
+    try:
+        shared = (inner / "Shared one.md").read_text(encoding="utf-8") + "\nSaved: Meituan.\n"
+        _atomic(inner / "Shared one.md", shared)
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        said = w.expect(r"^vaultkit: linked Entities/Papers/ResRL\.md", timeout=20)
+        unread = "vaultkit: Shared/: git cannot read the repository"
+        assert any(line.startswith(unread) for line in said), said
+        assert (inner / "Shared one.md").read_text(encoding="utf-8") == shared
+        (inner / ".git" / "index.lock").write_bytes(b"")
+        _atomic(inner / "Shared one.md", shared + "Again: Meituan.\n")
+        w.expect(r"^vaultkit: git is changing the notes of Shared/ \(its index\.lock is there\)", timeout=30)
+    finally:
+        w.stop()
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_a_checkout_back_to_what_fix_wrote_is_not_said_fixed_by_vaultkit(tmp_path: Path) -> None:
     """Regression: a note checked out back to the very text `watch --fix` once wrote (its links committed,
     another branch checked out, then this one again) had its problems said "(fixed by vaultkit)": the

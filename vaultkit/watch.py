@@ -468,19 +468,22 @@ class Watcher:
         by_top = nested_repositories(self.root, saved)
         # each time: a `git init` or a clone since the watch started
         git_dirs = {top: find_git_dir(self.root / top) for top in by_top}
-        busy = next((b for b in map(self._git_busy, git_dirs.values()) if b), "")
+        top, busy = next(((t, b) for t, d in git_dirs.items() if (b := self._git_busy(d))), ("", ""))
         if busy == "index.lock" and self._wait_for_git(saved, now):
             return
         self.lock_since = None
         if busy:
-            self._hold(now, f"git is changing the notes (its {busy} is there)")
+            self._hold(now, f"git is changing the notes{_of_nested(top)} (its {busy} is there)")
             return
         from_git: set[str] = set()
         for top, git_dir in git_dirs.items():
             left = set() if git_dir is None else self._left_to_git(top, git_dir, by_top[top])
-            if left is None:
+            if left is None and not top:
                 self._hold(now, GIT_UNREADABLE)
                 return
+            if left is None:  # the vault's own repository can still tell its notes' saves
+                click.echo(f"vaultkit: {printable(top)}/: {GIT_UNREADABLE_NESTED}")
+                left = set(by_top[top])
             from_git |= left
         saved = [rel for rel in saved if rel not in from_git]
         if saved and self.runner.state is not None:
@@ -706,6 +709,11 @@ GIT_WROTE = (
 GIT_UNREADABLE = (
     "git cannot read the repository (`git status` says why: one not trusted is trusted by "
     "`git config --global --add safe.directory <path>`)"
+)
+# ...in a repository nested in the vault (a submodule, a clone): its notes alone are left unlinked
+GIT_UNREADABLE_NESTED = (
+    "git cannot read the repository in this folder (`git status` there says why): its notes are checked, "
+    "not linked; `vaultkit link` links them"
 )
 GIT_STAGED = (
     "as staged in git's index (by `git add`, or taken from another commit?): checked, not linked; "
@@ -1127,6 +1135,12 @@ def _git(root: Path, args: list[str], given: bytes = b"") -> bytes:
 
     command = ["git", "--literal-pathspecs", *args]
     return subprocess.run(command, cwd=root, input=given, capture_output=True, timeout=30, check=True).stdout
+
+
+def _of_nested(top: str) -> str:
+    """The words naming the repository nested in the vault at folder `top` (none for the vault's own):
+    a user told of git's lock, seeing none in the vault's repository, would look in the wrong one."""
+    return f" of {printable(top)}/" if top else ""
 
 
 def nested_repositories(root: Path, rels: Iterable[str]) -> dict[str, list[str]]:
