@@ -1571,6 +1571,22 @@ def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
     assert find_git_dir(vault) is None
 
 
+def test_a_git_file_naming_no_folder_finds_no_git_dir(tmp_path: Path) -> None:
+    """Regression: a `.git` file whose `gitdir:` is a name too long for the file system (a hostile or
+    mangled clone, in a folder of the vault) ended `watch --fix` at the next save there with "internal
+    error: OSError: [Errno 36] File name too long": git refuses it, and the look for the git dir git would
+    use raised. None is found, as for a `gitdir:` naming nothing; so for one that is a symlink loop."""
+    from vaultkit.watch import _dot_git
+
+    folder = tmp_path / "Shared"
+    folder.mkdir()
+    (folder / ".git").write_text("gitdir: " + "a" * 4000 + "\n", encoding="utf-8")
+    assert _dot_git(folder) is None
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    (folder / ".git").write_text(f"gitdir: {tmp_path / 'loop'}\n", encoding="utf-8")
+    assert _dot_git(folder) is None
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_fix_writes_nothing_in_a_repository_git_refuses_to_read(tmp_path: Path) -> None:
     """Regression: in a repository git refuses (one another user owns, which safe.directory does not list:

@@ -1205,11 +1205,21 @@ def _dot_git(folder: Path) -> Path | None:
                 first = f.read(4096).decode("utf-8", "replace").split("\n")  # as git reads it
         except (OSError, RuntimeError):  # RuntimeError: a symlink loop (before Python 3.13)
             return None
-        if not first or not first[0].startswith("gitdir:"):
-            return None
-        named = (where / first[0].removeprefix("gitdir:").strip()).resolve()
-        return named if named.is_dir() else None
+        return _named_git_dir(where, first[0])
     return None
+
+
+def _named_git_dir(where: Path, line: str) -> Path | None:
+    """The folder a `.git` file's first line names (`gitdir: <path>`, from the folder `where` holding it), or
+    None: another line, or a path naming no folder; so is a name too long for the file system or a symlink
+    loop, which raised (a hostile clone's `.git` ended the watch)."""
+    if not line.startswith("gitdir:"):
+        return None
+    try:
+        named = (where / line.removeprefix("gitdir:").strip()).resolve()
+    except (OSError, RuntimeError):
+        return None
+    return named if os.path.isdir(named) else None
 
 
 def _identity(folder: Path) -> tuple[int, int] | None:
