@@ -136,6 +136,23 @@ def test_a_symlinked_folder_is_not_looked_into_for_vaults_two_folders_down(
     assert said in result.stderr, result.stderr
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="names with newlines and bytes that are not UTF-8")
+def test_a_vault_below_is_named_on_one_line_whatever_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the vaults named in the "not inside an Obsidian vault" error were written as their folders
+    are named: one whose name holds a newline (two folders down, `x/v<newline>l/`) split the error over two
+    lines, the second reading as a line of its own. Each is spelled out (`\\n`, `\\xff`), as a note's path is."""
+    top = tmp_path / "top"
+    os.makedirs(os.fsencode(top) + b"/bad\xff\ndir/.obsidian")
+    os.makedirs(os.fsencode(top) + b"/x/v\nl/.obsidian")
+    monkeypatch.chdir(top)
+    result = run_cli("check")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "its folders bad\\xff\\ndir/ and x/v\\nl/ are vaults" in result.stderr, result.stderr
+
+
 def test_the_folders_looked_into_for_a_vault_below_are_bounded(
     make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

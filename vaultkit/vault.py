@@ -766,6 +766,7 @@ def _vaults_below_or(folder: Path, config_dir: str, hint: str) -> str:
     names.sort()
     if not names:
         return f"; {hint}"
+    names = [_shown_name(name) for name in names]
     if len(names) == 1:
         return f", but its folder {names[0]} is one: give that folder"
     if len(names) > _SHOWN_VAULTS + 1:  # a folder of many vaults (~/Vaults, /tmp): the first few, a count
@@ -776,6 +777,14 @@ def _vaults_below_or(folder: Path, config_dir: str, hint: str) -> str:
 _SHOWN_VAULTS = 5  # as many as an ambiguous link's notes (rules.base.SHOWN_CANDIDATES)
 _LOOKED_INTO = 100  # the folders of a folder whose own folders are looked at (~/ or /tmp holds thousands)
 _LOOKED_AT = 2_000  # the folders asked whether they are a vault, in all (a stat or two each)
+
+
+def _shown_name(name: str) -> str:
+    """A folder's name as the error shows it: a newline in it would start a line of its own (the error is
+    shown line by line), a byte that is not UTF-8 is spelled as `\\xff`, as a note's path is."""
+    from vaultkit.report.text import printable
+
+    return printable(shown_bytes(name))
 
 
 def _subfolders(folder: Path, most: int) -> list[tuple[str, Path, bool]]:

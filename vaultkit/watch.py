@@ -482,7 +482,7 @@ class Watcher:
                 self._hold(now, GIT_UNREADABLE)
                 return
             if left is None:  # the vault's own repository can still tell its notes' saves
-                click.echo(f"vaultkit: {printable(top)}/: {GIT_UNREADABLE_NESTED}")
+                self.say(f"vaultkit: {printable(top)}/: {GIT_UNREADABLE_NESTED}")
                 left = set(by_top[top])
             from_git |= left
         saved = [rel for rel in saved if rel not in from_git]
