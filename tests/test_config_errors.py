@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from pathlib import Path
@@ -1036,6 +1037,23 @@ def test_every_mistake_of_the_configuration_is_given_at_once(make_vault: VaultFa
         f"vaultkit: error: {root / 'vaultkit.toml'}: unknown key 'link.min_lenght'; did you mean 'link.min_length'?",
         f"vaultkit: error: {root / 'vaultkit.toml'}: 'link.first_only' must be true or false",
     ], result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a newline in a folder's name")
+def test_a_tool_vaultkit_table_not_read_is_said_on_one_line(
+    make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the note of a `[tool.vaultkit]` not read named its files as they are: a repository folder
+    whose name held a newline or an escape sequence (a clone named by a script) split the note over lines
+    and coloured the terminal. They are spelled out (`\\n`, `\\x1b`), as in every other message."""
+    make_vault({"A.md": "x\n"}, name="re\npo\x1b[31m/notes")
+    repo = tmp_path / "re\npo\x1b[31m"
+    (repo / "pyproject.toml").write_text("[tool.vaultkit]\nignore = []\n")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check", str(repo / "notes"))
+    assert result.exit_code == 0, result.output
+    said = "vaultkit: re\\npo\\x1b[31m/pyproject.toml: [tool.vaultkit] is not read"
+    assert said in result.stderr and "\x1b" not in result.stderr, result.stderr
 
 
 def test_a_tool_vaultkit_table_vaultkit_does_not_read_is_said(

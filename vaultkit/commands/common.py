@@ -145,12 +145,14 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def say_unread_config(root: Path) -> None:
     """Name each `[tool.vaultkit]` table that is not read for this vault (`config.unread_tables`), with the
-    files named as the current folder shows them."""
+    files named as the current folder shows them, spelled out (`printable`): a newline in a folder's name
+    would start a line of its own, an escape sequence colour the terminal."""
     from vaultkit.config import unread_tables
     from vaultkit.paths import relative_names
+    from vaultkit.report.text import printable
 
     for said in unread_tables(root):
-        click.echo(f"vaultkit: {relative_names(said)}", err=True)
+        click.echo(f"vaultkit: {printable(relative_names(said))}", err=True)
 
 
 def say_cache_refused(root: Path) -> None:
