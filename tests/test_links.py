@@ -442,6 +442,30 @@ def test_a_link_to_a_moved_notes_old_name_is_broken_with_a_hint(
     ]
 
 
+def test_a_hint_writes_a_note_another_shares_the_name_of_by_its_path(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: the hints of a broken link said to write the note by its name, `[[Index|Guide]]`, where
+    `a/Index.md` holds the alias and `b/Index.md` shares its name: the link written as told was ambiguous
+    (VK102, an error too). Such a note is written by its path from the root."""
+    root = make_vault(
+        {
+            "a/Index.md": "---\naliases: [Old/Guide, Handbook]\n---\nx\n",
+            "b/Index.md": "x\n",
+            "S.md": "See [[Guide]], [[handbook]].\n",
+            "T.md": "See [[a/Index|Guide]], [[a/Index|handbook]].\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:5: VK101 broken link: 'Guide' matches no note or file ('a/Index.md' has the alias "
+        "'Old/Guide', which ends in this name: if that is the path the note had before it was moved or "
+        "renamed, kept for Obsidian Publish's redirects, write [[a/Index|Guide]])",
+        "S.md:1:16: VK101 broken link: 'handbook' matches no note or file (it is an alias of 'a/Index.md': "
+        "links go by name, write [[a/Index|handbook]])",
+    ]
+
+
 def test_a_link_to_a_folder_is_broken_with_a_hint(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -208,7 +208,9 @@ CACHE_DIR = ".vaultkit_cache"
 # 120: a type naming a schema file of definitions only (`type: defs`) is VK011, not that file's note
 # 121: the type property written in other capitals (`Type: wiki`) is VK011
 # 122: VK121 is a warning, as VK120 is: what `link` would do, nothing broken
-FORMAT = 122
+# 123: VK101's hints write a note by its path where another note has its name (`[[a/Index|Guide]]`, not
+#      `[[Index|Guide]]`, an ambiguous link)
+FORMAT = 123
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

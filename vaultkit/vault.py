@@ -442,6 +442,16 @@ class Index:
             index.file_by_name[key.rpartition("/")[2]].append(rel)
         return index
 
+    def link_name(self, rel: str) -> str:
+        """What a link a hint says to write names note `rel` by: its name, or its path from the root (without
+        `.md`) where another note or file has that name too, as `[[Index]]` beside `a/Index.md` and
+        `b/Index.md` is ambiguous (VK102): the hint must not lead to another error."""
+        name = note_name(rel)
+        key = _key(name)
+        if len(self.by_name.get(key, ())) + len(self.file_by_name.get(key, ())) <= 1:
+            return name
+        return rel[: -len(NOTE_SUFFIX)]
+
     def same_stem(self, target: str) -> str | None:
         """An attachment named like `target` plus an extension (`diagram` -> `diagram.png`), for hints."""
         if self._stems is None:

@@ -16,7 +16,8 @@ wikilink (`[text]([[ResRL]])`) is read as CommonMark reads it, a file named `[[R
 the two ways to write that link. A link written with the old name of a note that keeps its old path among
 its aliases (`[[Making friends]]`, where `How to make friends.md` lists `Guides/Making friends`, as Obsidian
 Publish's redirects have it) names the note it may have meant; one that names a folder (`[[Plugins]]`)
-says it is one: Obsidian links files, never folders.
+says it is one: Obsidian links files, never folders. A link a hint says to write names a note by its path
+(`[[a/Index|Guide]]`) where another shares its name: by its name alone, it would be ambiguous.
 
 ## Why is this bad?
 A broken link is a dead end for the reader and, when the note was renamed outside Obsidian, a relation that
@@ -204,12 +205,13 @@ def _look_alike(target: str, ctx: VaultContext) -> str:
         return ""
     name = note_name(owner)
     pair = next(((a, b) for a, b in zip(target, name, strict=False) if a.lower() != b.lower()), None)
+    written = ctx.index.link_name(owner)
     if pair is None:  # a letter composed in one and not in the other: no one letter to name
-        return f" (it looks like the name of '{owner}': write [[{name}]])"
+        return f" (it looks like the name of '{owner}': write [[{written}]])"
     ours, theirs = pair
     return (
         f" (it looks like the name of '{owner}', whose '{theirs}' is a {_script(theirs)} letter"
-        f" where the link has a {_script(ours)} '{ours}': write [[{name}]])"
+        f" where the link has a {_script(ours)} '{ours}': write [[{written}]])"
     )
 
 
@@ -221,7 +223,7 @@ def _script(letter: str) -> str:
 def _hint(target: str, ctx: VaultContext) -> str:
     owner = ctx.index.alias_of(target)
     if owner is not None:
-        name = note_name(owner)
+        name = ctx.index.link_name(owner)
         return f" (it is an alias of '{owner}': links go by name, write [[{name}|{target}]])"
     near = ctx.index.same_stem(target)
     if near is not None:
@@ -252,7 +254,7 @@ def _old_path(target: str, ctx: VaultContext) -> str:
     return (
         f" ('{owner}' has the alias '{alias}', which ends in this name: if that is the path the note had"
         " before it was moved or renamed, kept for Obsidian Publish's redirects, write"
-        f" [[{note_name(owner)}|{target}]])"
+        f" [[{ctx.index.link_name(owner)}|{target}]])"
     )
 
 
