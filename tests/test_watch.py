@@ -1571,6 +1571,28 @@ def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
     assert find_git_dir(vault) is None
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_reflog_that_is_a_named_pipe_is_not_waited_on(tmp_path: Path) -> None:
+    """Regression: a repository kept in the vault (a clone, made hostile) whose `.git/logs/HEAD` is a named
+    pipe: git reads its index as ever, and `watch --fix`, asking its reflog whether a note staged there was
+    committed as a save, opened the pipe and waited for a writer: the watch was stuck for good at that
+    note's next fix. The reflog is no regular file, so it says nothing."""
+    from vaultkit.watch import _newest_reflog_entry
+
+    logs = tmp_path / ".git" / "logs"
+    logs.mkdir(parents=True)
+    os.mkfifo(logs / "HEAD")
+    found: list[object] = []
+    asking = threading.Thread(
+        target=lambda: found.append(_newest_reflog_entry(tmp_path / ".git")), daemon=True
+    )
+    asking.start()
+    asking.join(5)
+    if asking.is_alive():  # let the stuck thread go
+        os.close(os.open(logs / "HEAD", os.O_WRONLY | os.O_NONBLOCK))
+    assert found == [None]
+
+
 def test_a_git_file_naming_no_folder_finds_no_git_dir(tmp_path: Path) -> None:
     """Regression: a `.git` file whose `gitdir:` is a name too long for the file system (a hostile or
     mangled clone, in a folder of the vault) ended `watch --fix` at the next save there with "internal

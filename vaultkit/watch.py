@@ -1114,11 +1114,18 @@ def _blobs(listed: bytes, stage: bytes | None) -> dict[str, bytes]:
 
 
 def _newest_reflog_entry(git_dir: Path) -> tuple[str, str, int, str] | None:
-    """HEAD's newest reflog entry (`logs/HEAD`, its last line): old and new commit, time, message."""
+    """HEAD's newest reflog entry (`logs/HEAD`, its last line): old and new commit, time, message. None if
+    it is no regular file: git reads a repository whose `logs/HEAD` is a named pipe (a clone kept in the
+    vault, made hostile), and opening one waited for a writer, the watch stuck at its next fix; a symlink
+    to a device was read until memory ran out."""
     try:
-        with open(git_dir / "logs" / "HEAD", "rb") as f:
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(git_dir / "logs" / "HEAD", flags)
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return None
             f.seek(max(0, f.seek(0, os.SEEK_END) - 65536))
-            last = f.read().rstrip(b"\n").rpartition(b"\n")[2].decode("utf-8", "replace")
+            last = f.read(65536).rstrip(b"\n").rpartition(b"\n")[2].decode("utf-8", "replace")
     except OSError:
         return None
     head, _, message = last.partition("\t")
