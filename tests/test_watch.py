@@ -1571,6 +1571,30 @@ def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
     assert find_git_dir(vault) is None
 
 
+@pytest.mark.skipif(shutil.which("git") is None or not hasattr(os, "mkfifo"), reason="needs git, pipes")
+def test_fix_does_not_wait_on_a_nested_repositorys_index_that_is_a_named_pipe(tmp_path: Path) -> None:
+    """Regression: a clone kept in the vault whose `.git/index` is a named pipe: git, asked whether a note
+    saved there is as its index has it, opened the pipe and waited, and the watch with it, for `_git`'s 30
+    seconds at each save there, before saying git cannot read the repository. It is said at once."""
+    repo = tmp_path / "repo"
+    _committed_example(repo, repo)
+    inner = repo / "Shared"
+    inner.mkdir()
+    (inner / "Shared one.md").write_text("# Shared one\n\nQwen is here.\n", encoding="utf-8")
+    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "s")):
+        assert _git(inner, *args).returncode == 0
+    (inner / ".git" / "index").unlink()
+    os.mkfifo(inner / ".git" / "index")
+    w = WatchProcess(repo, "--fix", "--settle", "0.5")
+    try:
+        shared = (inner / "Shared one.md").read_text(encoding="utf-8") + "\nSaved: Meituan.\n"
+        _atomic(inner / "Shared one.md", shared)
+        w.expect(r"^vaultkit: Shared/: git cannot read the repository", timeout=15)
+        assert (inner / "Shared one.md").read_text(encoding="utf-8") == shared
+    finally:
+        w.stop()
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_reflog_that_is_a_named_pipe_is_not_waited_on(tmp_path: Path) -> None:
     """Regression: a repository kept in the vault (a clone, made hostile) whose `.git/logs/HEAD` is a named

@@ -497,7 +497,7 @@ class Watcher:
         folder of the vault (`""`: its root) where git is asked, the notes' paths taken from there."""
         where = self.root / top
         inner = {rel.removeprefix(f"{top}/") if top else rel: rel for rel in saved}
-        index = as_in_git_index(where, list(inner))
+        index = None if _no_regular_index(git_dir) else as_in_git_index(where, list(inner))
         if index is None:
             return None
         if not index:
@@ -1111,6 +1111,19 @@ def _blobs(listed: bytes, stage: bytes | None) -> dict[str, bytes]:
         if len(fields) == 3 and (fields[2] == stage if stage is not None else fields[1] == b"blob"):
             found[os.fsdecode(path)] = fields[1 if stage is not None else 2]
     return found
+
+
+def _no_regular_index(git_dir: Path) -> bool:
+    """Whether the repository's index is there but no regular file (a named pipe, in a clone kept in the
+    vault made hostile): git opens it and waits for a writer, and every fix there stalled the watch for
+    `_git`'s 30 seconds before saying git cannot read the repository. No index at all is a repository
+    with nothing staged yet, which git reads."""
+    try:
+        return not stat.S_ISREG(os.stat(git_dir / "index").st_mode)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True
 
 
 def _newest_reflog_entry(git_dir: Path) -> tuple[str, str, int, str] | None:
