@@ -1572,10 +1572,14 @@ def test_the_git_dir_is_found_as_git_finds_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("git") is None or not hasattr(os, "mkfifo"), reason="needs git, pipes")
-def test_fix_does_not_wait_on_a_nested_repositorys_index_that_is_a_named_pipe(tmp_path: Path) -> None:
-    """Regression: a clone kept in the vault whose `.git/index` is a named pipe: git, asked whether a note
-    saved there is as its index has it, opened the pipe and waited, and the watch with it, for `_git`'s 30
-    seconds at each save there, before saying git cannot read the repository. It is said at once."""
+@pytest.mark.parametrize("pipe", ["index", "HEAD"])
+def test_fix_does_not_wait_on_a_nested_repositorys_file_that_is_a_named_pipe(
+    tmp_path: Path, pipe: str
+) -> None:
+    """Regression: a clone kept in the vault whose `.git/index` (or HEAD, or config) is a named pipe: git,
+    asked which repository a note saved there is in and whether it is as its index has it, opened the pipe
+    and waited, and the watch with it, for `_git`'s 30 seconds at each save there, before saying git
+    cannot read the repository. It is said at once."""
     repo = tmp_path / "repo"
     _committed_example(repo, repo)
     inner = repo / "Shared"
@@ -1583,8 +1587,8 @@ def test_fix_does_not_wait_on_a_nested_repositorys_index_that_is_a_named_pipe(tm
     (inner / "Shared one.md").write_text("# Shared one\n\nQwen is here.\n", encoding="utf-8")
     for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "s")):
         assert _git(inner, *args).returncode == 0
-    (inner / ".git" / "index").unlink()
-    os.mkfifo(inner / ".git" / "index")
+    (inner / ".git" / pipe).unlink()
+    os.mkfifo(inner / ".git" / pipe)
     w = WatchProcess(repo, "--fix", "--settle", "0.5")
     try:
         shared = (inner / "Shared one.md").read_text(encoding="utf-8") + "\nSaved: Meituan.\n"

@@ -497,7 +497,7 @@ class Watcher:
         folder of the vault (`""`: its root) where git is asked, the notes' paths taken from there."""
         where = self.root / top
         inner = {rel.removeprefix(f"{top}/") if top else rel: rel for rel in saved}
-        index = None if _no_regular_index(git_dir) else as_in_git_index(where, list(inner))
+        index = None if _stalls_git(git_dir) else as_in_git_index(where, list(inner))
         if index is None:
             return None
         if not index:
@@ -1113,17 +1113,23 @@ def _blobs(listed: bytes, stage: bytes | None) -> dict[str, bytes]:
     return found
 
 
-def _no_regular_index(git_dir: Path) -> bool:
-    """Whether the repository's index is there but no regular file (a named pipe, in a clone kept in the
-    vault made hostile): git opens it and waits for a writer, and every fix there stalled the watch for
-    `_git`'s 30 seconds before saying git cannot read the repository. No index at all is a repository
-    with nothing staged yet, which git reads."""
-    try:
-        return not stat.S_ISREG(os.stat(git_dir / "index").st_mode)
-    except FileNotFoundError:
-        return False
-    except OSError:
-        return True
+def _stalls_git(git_dir: Path) -> bool:
+    """Whether a file git opens in every command (its HEAD, config or index) is there but no regular file (a
+    named pipe, in a clone kept in the vault made hostile): git opens it and waits for a writer, and each
+    fix there stalled the watch for `_git`'s 30 seconds, twice, before saying git cannot read the
+    repository. One missing is not (no index: nothing staged yet; a worktree's config is the main one's)."""
+    for name in _OPENED_BY_GIT:
+        try:
+            if not stat.S_ISREG(os.stat(git_dir / name).st_mode):
+                return True
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return True
+    return False
+
+
+_OPENED_BY_GIT = ("HEAD", "config", "index")
 
 
 def _newest_reflog_entry(git_dir: Path) -> tuple[str, str, int, str] | None:
@@ -1202,6 +1208,9 @@ def find_git_dir(folder: Path) -> Path | None:
     it. None if there is none."""
     import subprocess
 
+    near = None if "GIT_DIR" in os.environ else _dot_git(folder)
+    if near is not None and _stalls_git(near):  # not asked: git would wait on it (`_left_to_git` says so)
+        return near
     try:
         said = _git(folder, ["rev-parse", "--absolute-git-dir"]).rstrip(b"\n")
     except (OSError, subprocess.SubprocessError):
