@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import sys
 import unicodedata
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -959,6 +960,20 @@ def test_every_schema_file_that_is_not_json_is_given_at_once(run: Run) -> None:
         "schemas/a.schema.json:2:1",
         "schemas/b.schema.json",
         "schemas/d.schema.json",
+    ], result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a newline in a file's name")
+def test_each_mistake_is_one_line_whatever_its_files_name(run: Run) -> None:
+    """Regression: each mistake of the schemas is an error line of its own, and a schema file whose name
+    held a newline broke its error in two, the second line reading as an error of its own (or faking one:
+    `a<newline>vaultkit: error: fake.schema.json`). The newline is spelled out."""
+    files = {"schemas/a\nvaultkit: error: fake.schema.json": "{,}", "schemas/b.schema.json": "{,}"}
+    result = run({**files, "N.md": "x\n"})
+    assert result.exit_code == 2
+    assert [line.split(": ")[2] for line in result.stderr.splitlines()] == [
+        "schemas/a\\nvaultkit",
+        "schemas/b.schema.json:1:2",
     ], result.stderr
 
 

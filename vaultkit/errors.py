@@ -22,7 +22,7 @@ def several(messages: Sequence[str], more: int = 0) -> str:
     `more` errors found but not given in `messages` count too (-1: some, how many not known). A line break
     inside one (a key `"a\\nb"` of vaultkit.toml or of a schema, named in its error) is spelled out: it
     made one error read as two, the second a `vaultkit: error:` line of the file's choosing."""
-    lines = [message.replace("\n", "\\n") for message in messages[:SHOWN]]
+    lines = [_one_line(message) for message in messages[:SHOWN]]
     rest = max(0, len(messages) - SHOWN)
     if more < 0:
         lines.append("and more")
@@ -32,6 +32,13 @@ def several(messages: Sequence[str], more: int = 0) -> str:
 
 
 _NEXT = "\nvaultkit: error: "
+
+
+def _one_line(message: str) -> str:
+    """A message of `several` on its line: a line break in it (a schema file named with one) spelled out,
+    where it started a line that read as an error of its own, or as one faked (`a<newline>vaultkit: error:
+    ...`)."""
+    return message.replace("\r", "\\r").replace("\n", "\\n")
 
 
 def brief(value: object, width: int = 60) -> str:
