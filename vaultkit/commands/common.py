@@ -149,9 +149,13 @@ def say_unread_config(root: Path) -> None:
     would start a line of its own, an escape sequence colour the terminal."""
     from vaultkit.config import unread_tables
     from vaultkit.paths import relative_names
+
+    unread = unread_tables(root)
+    if not unread:  # a run answered from the cache loads no report (nor, through it, the rules and yaml)
+        return
     from vaultkit.report.text import printable
 
-    for said in unread_tables(root):
+    for said in unread:
         click.echo(f"vaultkit: {printable(relative_names(said))}", err=True)
 
 
