@@ -1039,6 +1039,31 @@ def test_every_mistake_of_the_configuration_is_given_at_once(make_vault: VaultFa
     ], result.stderr
 
 
+def test_a_section_of_more_mistakes_than_are_shown_is_counted_whole(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a `[watch]` of more mistakes than are shown gave its own "and 5 more" as one mistake
+    among the file's, which counted it as one: 26 mistakes were said "and 2 more" after the 20 shown. And
+    each unknown key was looked up for the key it probably meant, shown or not: a generated file of 40,000
+    took 3 seconds to refuse. Only those shown are."""
+    import vaultkit.config as config_module
+    from vaultkit.errors import SHOWN
+
+    looked: list[str] = []
+    close = config_module.closest
+    monkeypatch.setattr(config_module, "closest", lambda key, known: looked.append(key) or close(key, known))
+    config = (
+        "[watch]\n" + "".join(f"debounce_m{i} = 1\n" for i in range(SHOWN + 5)) + "[link]\nmin_lenght = 2\n"
+    )
+    root = make_vault({"A.md": "x\n", "vaultkit.toml": config})
+    result = run_cli("check", root)
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "vaultkit: error: and 6 more", result.stderr
+    assert len(lines) == SHOWN + 1, result.stderr
+    assert len(looked) <= 2 * (SHOWN + 1), looked  # the file is read twice: 2 * (SHOWN + 6) before
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="a newline in a folder's name")
 def test_a_tool_vaultkit_table_not_read_is_said_on_one_line(
     make_vault: VaultFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -1048,6 +1073,7 @@ def test_a_tool_vaultkit_table_not_read_is_said_on_one_line(
     and coloured the terminal. They are spelled out (`\\n`, `\\x1b`), as in every other message."""
     make_vault({"A.md": "x\n"}, name="re\npo\x1b[31m/notes")
     repo = tmp_path / "re\npo\x1b[31m"
+    (repo / ".git").mkdir()  # the repository above the vault, whose pyproject.toml is looked at
     (repo / "pyproject.toml").write_text("[tool.vaultkit]\nignore = []\n")
     monkeypatch.chdir(tmp_path)
     result = run_cli("check", str(repo / "notes"))

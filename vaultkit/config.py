@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vaultkit.errors import FatalError, brief, closest, several
+from vaultkit.errors import SHOWN, FatalError, brief, closest, several
 from vaultkit.nesting import TooDeep, TooLong, parse_bounded
 from vaultkit.paths import SETTINGS_LIMIT, not_a_folder, read_regular
 
@@ -263,12 +263,14 @@ def _read_fields(
 def _parse_field(
     cls: type[Any], key: str, value: Any, source: str, prefix: str, *, problems: list[str]
 ) -> Any:
-    """The value of field `key` of `cls`, a section's parsed whole (its mistakes added to `problems`)."""
+    """The value of field `key` of `cls`, a section's parsed whole (its mistakes added to `problems`). The
+    key an unknown one probably meant is looked for only while the mistakes are few enough to be shown: a
+    generated file of 40,000 unknown keys took 3 s to refuse."""
     fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
     name = prefix + key
     if key not in fields:
         known = ", ".join(sorted(fields))
-        close = closest(key, fields)
+        close = closest(key, fields) if len(problems) < SHOWN else None
         meant = f"; did you mean '{prefix}{close}'?" if close else ""
         raise FatalError(f"{source}: unknown key '{name}'{meant} (known keys: {known})")
     if key in _SECTIONS and cls is Config:
