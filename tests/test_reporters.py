@@ -451,6 +451,22 @@ def test_output_file_named_longer_than_a_file_name_can_be_is_a_clear_error(vault
         assert "cannot write --output-file" in result.stderr and "File name too long" in result.stderr
 
 
+def test_output_file_never_overwrites_obsidians_settings(vault: Path) -> None:
+    """Regression: `-o .obsidian/app.json` (a slip of the shell's completion) replaced Obsidian's settings
+    with the report, also when the report was answered from the cache's stored output. Refused (exit 2),
+    the settings as they were; so is a new file there, the folder Obsidian keeps."""
+    settings = vault / ".obsidian" / "app.json"
+    settings.write_text('{"attachmentFolderPath": "files"}')
+    before = settings.read_bytes()
+    assert run_cli("check", ".").exit_code == 1  # stores its output, which the next run may answer with
+    for args in (("-o", settings), ("--no-cache", "-o", settings), ("-o", vault / ".obsidian" / "new.txt")):
+        refused = run_cli("check", *args, ".")
+        assert refused.exit_code == 2, refused.output
+        assert "where Obsidian keeps its settings" in refused.stderr, refused.stderr
+    assert settings.read_bytes() == before
+    assert not (vault / ".obsidian" / "new.txt").exists()
+
+
 def test_output_file_never_overwrites_a_note_of_the_vault(vault: Path, tmp_path: Path) -> None:
     """`-o Note.md` replaced a note of the vault with the report. It is refused (exit 2, the note as it
     was); a new file, a file outside the vault, and a report note vaultkit wrote are written."""

@@ -77,6 +77,7 @@ def run_check(req: CheckRequest) -> int:
     if hit is not None and hit.text is not None:
         assert hit.cache is not None  # the text was read from it
         say_unread_config(hit.cache.folder.parent)  # as the run that stored the text said it
+        _refuse_a_setting(req.output_file, hit.cache.folder.parent, req.config_dir)
         emit_bytes(hit.text, req.output_file)
         return hit.code
     pieces, code, writing, checked = _run(req, color, request if hit is not None else None)
@@ -183,6 +184,7 @@ def _check_vault(
     )
     # before the run: with --fix, before any note is written
     _refuse_a_note(req.output_file, session.root, session.report_note)
+    _refuse_a_setting(req.output_file, session.root, session.obsidian.config_dir)
     if req.fix:
         session.obsidian.refuse_writes(session.root)
     result = runner.run(opts)
@@ -280,6 +282,27 @@ def _refuse_a_note(output: Path | None, root: Path, report_note: str | None) -> 
         raise FatalError(
             f"--output-file {output}: that is a note of the vault checked, and vaultkit overwrites no note; "
             "give another file, or keep a report note with --report"
+        )
+
+
+def _refuse_a_setting(output: Path | None, root: Path, config_dir: str) -> None:
+    """`--output-file` never overwrites a file of the vault's Obsidian settings folder: `-o
+    vault/.obsidian/app.json`, a slip of the shell's completion, replaced Obsidian's settings with the
+    report (its templates folder, its ignore filters, then read by the next run as invalid JSON). A new
+    file there is refused too: Obsidian keeps that folder."""
+    from vaultkit.errors import FatalError
+
+    if output is None:
+        return
+    try:
+        settings = (root / config_dir).resolve()
+        inside = output.resolve().is_relative_to(settings)
+    except (OSError, ValueError, RuntimeError):
+        return  # the write says why it cannot be
+    if inside:
+        raise FatalError(
+            f"--output-file {output}: that is in {config_dir}/, where Obsidian keeps its settings, and "
+            "vaultkit overwrites none of them; give another file"
         )
 
 
