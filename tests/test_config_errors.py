@@ -496,6 +496,20 @@ def test_obsidian_types_writes_of_the_bundled_schemas_only_the_properties_notes_
     assert "not written: 21 properties of the bundled schemas that no note has (aliases," in result.stderr
 
 
+def test_obsidian_types_makes_no_types_json_of_nothing(make_vault: VaultFactory) -> None:
+    """Regression: a vault on the bundled schemas whose notes hold none of their properties got a new
+    `.obsidian/types.json` of `{"types": {}}`, "written", a file Obsidian had no need of. With no file and
+    nothing to write, none is made; a file there is kept as it is."""
+    root = make_vault({"A.md": "x\n"})
+    for _ in range(2):
+        result = run_cli("obsidian-types", root)
+        assert result.exit_code == 0, result.output
+        assert "types.json: no property to write" in result.stdout, result.stdout
+        assert not (root / ".obsidian/types.json").exists()
+    (root / ".obsidian/types.json").write_text('{"types": {}}')
+    assert "types.json: up to date" in run_cli("obsidian-types", root).stdout
+
+
 @pytest.mark.parametrize(
     "declared",
     [

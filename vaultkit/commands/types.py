@@ -42,8 +42,8 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool, *, use_cach
                     f"vaultkit: '{name}' left as it is: the schemas disagree ({sorted(kinds)})", err=True
                 )
         new = {**current, "types": dict(sorted(types.items()))}
-        if new == current:
-            click.echo(f"{shown}: up to date")
+        if new == current or (raw is None and not types):  # no file, and none to make: `{"types": {}}`
+            click.echo(f"{shown}: up to date" if raw is not None else f"{shown}: no property to write")
             continue
         changed = True
         if check_only:
