@@ -391,6 +391,17 @@ def test_a_code_that_names_no_rule_is_refused(make_vault: VaultFactory) -> None:
     assert "ignore: VK99: no rule has such a code" in result.output
 
 
+def test_an_empty_select_is_refused_not_read_as_every_rule(make_vault: VaultFactory) -> None:
+    """Regression: `--select "$CODES"` of a script whose variable came out empty (or `--select ,`) checked
+    every rule, silently. Refused (exit 2); an empty `--ignore` ignores nothing, as it says."""
+    root = make_vault({"S.md": "[[Nope]]\n"})
+    for value in ("", " , "):
+        result = run_cli("check", "--select", value, root)
+        assert result.exit_code == 2, result.output
+        assert "--select: no code given" in result.output
+    assert run_cli("check", "--ignore", "", root).exit_code == 1  # the broken link still reported
+
+
 def test_attachments_need_their_extension_and_must_exist(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -33,6 +33,9 @@ CONFIG_DIR_HELP = "Obsidian's config folder name."
 
 def _codes(value: str | None, option: str) -> tuple[str, ...]:
     codes = tuple(c.strip().upper() for c in (value or "").split(",") if c.strip())
+    if not codes and value is not None and option == "--select":
+        # `--select "$CODES"` of a script whose variable came out empty checked every rule, silently
+        raise click.BadParameter("no code given: leave the option out to check every rule", param_hint=option)
     if not codes:
         return ()  # nothing to check: the rule registry (and every rule module) stays unloaded
     from vaultkit.rules import unknown
