@@ -1051,6 +1051,20 @@ def test_every_item_a_union_refuses_is_reported(run: Run) -> None:
     ], result.stdout
 
 
+def test_a_union_inside_a_unions_branch_gives_its_own_reasons(run: Run) -> None:
+    """Regression (diffrev39): of a list whose items are themselves a union (`items: {anyOf: [string,
+    integer <= 3]}`), each bad item said only "is not valid under any of the given schemas"; each now says
+    what its branches refused."""
+    items = {"anyOf": [{"type": "string"}, {"type": "integer", "maximum": 3}]}
+    union = {"anyOf": [{"type": "string"}, {"type": "array", "items": items}]}
+    note = "---\naliases: [ok, [a], 7, 2]\n---\nx\n"
+    result = run({"N.md": note, "schemas/default.schema.json": schema(properties={"aliases": union})})
+    assert [line.split(" VK010 ")[1] for line in result.stdout.splitlines() if "VK010" in line] == [
+        'aliases[1]: ["a"] is not a string or an integer',
+        "aliases[2]: 7 is greater than the maximum 3",
+    ], result.stdout
+
+
 def test_other_keywords_show_the_value_as_json(run: Run) -> None:
     """Messages left in jsonschema's words showed the value as Python writes it (`['a', 'b']`,
     `{'a': 1}`), and `not` as "'bad' should not be valid under {'const': 'bad'}"."""

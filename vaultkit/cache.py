@@ -210,7 +210,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 122: VK121 is a warning, as VK120 is: what `link` would do, nothing broken
 # 123: VK101's hints write a note by its path where another note has its name (`[[a/Index|Guide]]`, not
 #      `[[Index|Guide]]`, an ambiguous link)
-FORMAT = 123
+# 124: VK010 of an item a union inside a union's branch refuses gives that union's own reasons
+FORMAT = 124
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -163,8 +163,8 @@ def _leaves(error: Any) -> Iterable[Any]:
     if best.validator == "type" and len(typed) > 1:
         best = copy.copy(best)
         best.validator_value = list(dict.fromkeys(t for e in typed for t in _types(e.validator_value)))
-    yield _with_others(error.validator, best, found)
-    yield from _same_branch(best, context)
+    for leaf in (_with_others(error.validator, best, found), *_same_branch(best, context)):
+        yield from _leaves(leaf)  # a union inside the branch (`items: {anyOf: ...}`): its own reasons
 
 
 def _same_branch(best: Any, context: list[Any]) -> Iterator[Any]:
