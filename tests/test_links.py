@@ -477,6 +477,28 @@ def test_a_hint_writes_a_note_another_shares_the_name_of_by_its_path(
     ]
 
 
+@pytest.mark.parametrize("other", ["Archive/Index.md", "c/Index"])
+def test_a_hint_writes_a_note_by_its_path_where_an_excluded_note_or_a_file_shares_its_name(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch, other: str
+) -> None:
+    """Regression: the hint counted only the files named `Index` with no extension as sharing the name, not
+    an excluded note (`Archive/Index.md`, which `[[Index]]` reaches in Obsidian: VK102), so it said to write
+    `[[Index|Guide]]`, ambiguous as written; a file named `Index`, which that link names before the note,
+    is counted too."""
+    root = make_vault(
+        {
+            "a/Index.md": "---\naliases: [Handbook]\n---\nx\n",
+            other: "x\n",
+            "S.md": "See [[handbook]].\n",
+            "vaultkit.toml": 'exclude = ["Archive"]\n[relations]\nenabled = false\n',
+        }
+    )
+    assert report(root, monkeypatch) == [
+        "S.md:1:5: VK101 broken link: 'handbook' matches no note or file (it is an alias of 'a/Index.md': "
+        "links go by name, write [[a/Index|handbook]])",
+    ]
+
+
 def test_a_link_to_a_folder_is_broken_with_a_hint(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

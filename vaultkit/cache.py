@@ -211,7 +211,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 123: VK101's hints write a note by its path where another note has its name (`[[a/Index|Guide]]`, not
 #      `[[Index|Guide]]`, an ambiguous link)
 # 124: VK010 of an item a union inside a union's branch refuses gives that union's own reasons
-FORMAT = 124
+# 125: ...and where an excluded note shares it (`Archive/Index.md`, which `[[Index]]` reaches too)
+FORMAT = 125
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -445,10 +445,16 @@ class Index:
     def link_name(self, rel: str) -> str:
         """What a link a hint says to write names note `rel` by: its name, or its path from the root (without
         `.md`) where another note or file has that name too, as `[[Index]]` beside `a/Index.md` and
-        `b/Index.md` is ambiguous (VK102): the hint must not lead to another error."""
+        `b/Index.md` is ambiguous (VK102): the hint must not lead to another error. The files counted are
+        those `[[Index]]` could reach (`_resolve_name`): an excluded note (`Archive/Index.md`, a file here)
+        and a file named `Index` with no extension, which that link names before any note."""
         name = note_name(rel)
         key = _key(name)
-        if len(self.by_name.get(key, ())) + len(self.file_by_name.get(key, ())) <= 1:
+        files = self.file_by_name
+        if (
+            len(self.by_name.get(key, ())) + len(files.get(key + NOTE_SUFFIX, ())) + len(files.get(key, ()))
+            <= 1
+        ):
             return name
         return rel[: -len(NOTE_SUFFIX)]
 
