@@ -119,6 +119,27 @@ def test_an_ambiguous_link_says_which_note_obsidian_opens_where_it_is_sure(
     ]
 
 
+def test_an_ambiguous_link_counts_an_excluded_note_at_the_root_as_the_one_obsidian_opens(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a root `Hub.md` left out by Obsidian's excluded files (which Obsidian still opens a link
+    to) was not found at the root, so VK102 of `[[Hub]]` in `Home/` said Obsidian opens `Home/Hub.md`, in
+    the linking note's folder: the one it does not open."""
+    root = make_vault(
+        {
+            "Hub.md": "# root hub\n",
+            "Home/Hub.md": "# home hub\n",
+            "Home/Today.md": "[[Hub]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        },
+        app={"userIgnoreFilters": ["/^Hub\\.md$/"]},
+    )
+    assert report(root, monkeypatch) == [
+        "Home/Today.md:1:1: VK102 ambiguous link 'Hub': it could mean 'Home/Hub.md' and 'Hub.md' "
+        "(Obsidian opens 'Hub.md', at the vault root); write the folder too"
+    ]
+
+
 def test_a_name_many_notes_share_names_the_first_few_and_counts_the_rest(
     make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -212,7 +212,8 @@ CACHE_DIR = ".vaultkit_cache"
 #      `[[Index|Guide]]`, an ambiguous link)
 # 124: VK010 of an item a union inside a union's branch refuses gives that union's own reasons
 # 125: ...and where an excluded note shares it (`Archive/Index.md`, which `[[Index]]` reaches too)
-FORMAT = 125
+# 126: VK102 names an excluded note at the root (or in the note's folder) as the one Obsidian opens
+FORMAT = 126
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

@@ -478,12 +478,14 @@ class Index:
 
     def at_path(self, path: str) -> str | None:
         """The file, else the note, at the vault path `path` as a link writes it (`.md` optional, case
-        ignored), if any: one lookup, where `resolve` by name gathers every note of that name."""
-        key = path.lower()
+        ignored), if any: a few lookups, where `resolve` by name gathers every note of that name. An excluded
+        note is a file here (`Hub.md` in `file_by_path`), and Obsidian opens it as any note: missed, the
+        note of the linking note's folder was said to be opened where the root's excluded one is."""
+        key = _link_key(path)
         found = self.file_by_path.get(key) or self.by_path.get(key)
         if found is None and key.endswith(NOTE_SUFFIX):
             found = self.by_path.get(key[: -len(NOTE_SUFFIX)])
-        return found
+        return found or self.file_by_path.get(key + NOTE_SUFFIX)
 
     def old_path_of(self, target: str) -> tuple[str, str] | None:
         """The note, and its alias, whose alias is a path ending in `target` (`Guides/Making friends` for
