@@ -211,7 +211,7 @@ CACHE_DIR = ".vaultkit_cache"
 # 123: VK101's hints write a note by its path where another note has its name (`[[a/Index|Guide]]`, not
 #      `[[Index|Guide]]`, an ambiguous link)
 # 124: VK010 of an item a union inside a union's branch refuses gives that union's own reasons
-# 125: ...and where an excluded note shares it (`Archive/Index.md`, which `[[Index]]` reaches too)
+# 125: VK101's hints write a note by its path also where an excluded note shares its name (`Archive/Index.md`)
 # 126: VK102 names an excluded note at the root (or in the note's folder) as the one Obsidian opens
 FORMAT = 126
 RACY_NS = 2_000_000_000
