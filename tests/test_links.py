@@ -412,6 +412,30 @@ def test_a_code_that_names_no_rule_is_refused(make_vault: VaultFactory) -> None:
     assert "ignore: VK99: no rule has such a code" in result.output
 
 
+def test_a_hint_gives_a_markdown_link_where_no_wikilink_can_name_the_note(
+    make_vault: VaultFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (final39): the alias hint said "write [[C# notes/Index|handbook]]" for a note whose path
+    holds a `#`, a wikilink that is itself broken (its `#` starts a heading). Where the name or path the
+    hint writes holds what no wikilink can, it gives the Markdown link (`#` encoded), as `[[C# Tips]]` is
+    told; otherwise the wikilink, as before."""
+    root = make_vault(
+        {
+            "C# notes/Index.md": "---\naliases: [Handbook]\n---\nx\n",
+            "b/Index.md": "y\n",
+            "Q#A.md": "---\naliases: [Guide]\n---\nz\n",
+            "Plain.md": "---\naliases: [Other]\n---\nw\n",
+            "S.md": "[[handbook]] [[guide]] [[other]]\n",
+            "vaultkit.toml": "[relations]\nenabled = false\n",
+        }
+    )
+    assert [line.split("links go by name, ")[1] for line in report(root, monkeypatch)] == [
+        "write [handbook](C%23%20notes/Index.md))",
+        "write [guide](Q%23A.md))",
+        "write [[Plain|other]])",
+    ]
+
+
 def test_an_empty_select_is_refused_not_read_as_every_rule(make_vault: VaultFactory) -> None:
     """Regression: `--select "$CODES"` of a script whose variable came out empty (or `--select ,`) checked
     every rule, silently. Refused (exit 2); an empty `--ignore` ignores nothing, as it says."""

@@ -213,7 +213,8 @@ CACHE_DIR = ".vaultkit_cache"
 # 124: VK010 of an item a union inside a union's branch refuses gives that union's own reasons
 # 125: VK101's hints write a note by its path also where an excluded note shares its name (`Archive/Index.md`)
 # 126: VK102 names an excluded note at the root (or in the note's folder) as the one Obsidian opens
-FORMAT = 126
+# 127: VK101's hints give a Markdown link where the note's name or path holds what no wikilink can (`#`)
+FORMAT = 127
 RACY_NS = 2_000_000_000
 CACHE_FILE_LIMIT = 1 << 30  # bytes: a cache file larger is not read (as settings files beyond SETTINGS_LIMIT)
 

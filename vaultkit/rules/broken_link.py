@@ -36,6 +36,7 @@ The method comes from [[ResRL]].
 
 from __future__ import annotations
 
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -205,13 +206,13 @@ def _look_alike(target: str, ctx: VaultContext) -> str:
         return ""
     name = note_name(owner)
     pair = next(((a, b) for a, b in zip(target, name, strict=False) if a.lower() != b.lower()), None)
-    written = ctx.index.link_name(owner)
+    written = _link_to(owner, None, ctx)
     if pair is None:  # a letter composed in one and not in the other: no one letter to name
-        return f" (it looks like the name of '{owner}': write [[{written}]])"
+        return f" (it looks like the name of '{owner}': write {written})"
     ours, theirs = pair
     return (
         f" (it looks like the name of '{owner}', whose '{theirs}' is a {_script(theirs)} letter"
-        f" where the link has a {_script(ours)} '{ours}': write [[{written}]])"
+        f" where the link has a {_script(ours)} '{ours}': write {written})"
     )
 
 
@@ -223,8 +224,7 @@ def _script(letter: str) -> str:
 def _hint(target: str, ctx: VaultContext) -> str:
     owner = ctx.index.alias_of(target)
     if owner is not None:
-        name = ctx.index.link_name(owner)
-        return f" (it is an alias of '{owner}': links go by name, write [[{name}|{target}]])"
+        return f" (it is an alias of '{owner}': links go by name, write {_link_to(owner, target, ctx)})"
     near = ctx.index.same_stem(target)
     if near is not None:
         return f" (attachments need their extension: '{near}'?)"
@@ -254,8 +254,25 @@ def _old_path(target: str, ctx: VaultContext) -> str:
     return (
         f" ('{owner}' has the alias '{alias}', which ends in this name: if that is the path the note had"
         " before it was moved or renamed, kept for Obsidian Publish's redirects, write"
-        f" [[{ctx.index.link_name(owner)}|{target}]])"
+        f" {_link_to(owner, target, ctx)})"
     )
+
+
+# What no wikilink can hold: `#` starts a heading, `^` a block, `|` the text shown; `[[` and `]]` end it
+_NOT_IN_A_WIKILINK = re.compile(r"[#|^]|\[\[|\]\]")
+
+
+def _link_to(owner: str, text: str | None, ctx: VaultContext) -> str:
+    """The link a hint says to write to note `owner`, showing `text` (None: its name): a wikilink by its
+    name, or by its path where another note shares the name (`Index.link_name`); a Markdown link where that
+    name or path holds what no wikilink can (`C# notes/Index`, whose `#` would start a heading: the
+    wikilink the hint gave was itself broken)."""
+    name = ctx.index.link_name(owner)
+    if _NOT_IN_A_WIKILINK.search(name) is None:
+        return f"[[{name}|{text}]]" if text is not None else f"[[{name}]]"
+    from vaultkit.linker import destination  # here: a run with no broken link never loads it
+
+    return f"[{text if text is not None else note_name(owner)}]({destination(owner).replace('#', '%23')})"
 
 
 def _stale_relation(link: LinkFact, ctx: VaultContext) -> str:
