@@ -496,6 +496,25 @@ def test_obsidian_types_writes_of_the_bundled_schemas_only_the_properties_notes_
     assert "not written: 21 properties of the bundled schemas that no note has (aliases," in result.stderr
 
 
+def test_obsidian_types_keeps_the_order_of_the_entries_it_keeps(make_vault: VaultFactory) -> None:
+    """Regression (found on a properties-centric vault, its types.json in the order Obsidian added them):
+    one property written rewrote the whole file in alphabetical order, a diff of every line for one new
+    entry. The entries there stay in their order, changed in place where the schemas type them otherwise,
+    and new ones follow, as Obsidian itself appends a property it types."""
+    mine = '{\n  "types": {\n    "tags": "tags",\n    "mood": "text",\n    "created": "text"\n  }\n}'
+    note = "---\ntags: [lab]\ntier: 2\ncreated: 2024-01-05\n---\nx\n"
+    root = make_vault({"A.md": note, ".obsidian/types.json": mine})
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 0, result.output
+    text = (root / ".obsidian/types.json").read_text(encoding="utf-8")
+    assert list(json.loads(text)["types"].items()) == [
+        ("tags", "tags"),
+        ("mood", "text"),
+        ("created", "date"),
+        ("tier", "number"),
+    ], text
+
+
 def test_obsidian_types_makes_no_types_json_of_nothing(make_vault: VaultFactory) -> None:
     """Regression: a vault on the bundled schemas whose notes hold none of their properties got a new
     `.obsidian/types.json` of `{"types": {}}`, "written", a file Obsidian had no need of. With no file and

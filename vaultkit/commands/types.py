@@ -32,7 +32,7 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool, *, use_cach
         declared = current.get("types", {})
         if not isinstance(declared, dict):
             raise FatalError(f"{path}: 'types' is not an object; fix it or remove it, then run again")
-        types: dict[str, object] = dict(declared)
+        types: dict[str, object] = dict(declared)  # in the file's order: a new entry follows them
         for name, by_file in sorted(_to_write(session, use_cache).items()):
             kinds = set(by_file.values())
             if len(kinds) == 1:
@@ -41,7 +41,9 @@ def run_types(vault: Path | None, config_dir: str, check_only: bool, *, use_cach
                 click.echo(
                     f"vaultkit: '{name}' left as it is: the schemas disagree ({sorted(kinds)})", err=True
                 )
-        new = {**current, "types": dict(sorted(types.items()))}
+        # The entries kept stay where they are, as Obsidian appends a property it types: sorted, one new
+        # entry rewrote every line of a file Obsidian had written in the order its properties came.
+        new = {**current, "types": types}
         if new == current or (raw is None and not types):  # no file, and none to make: `{"types": {}}`
             click.echo(f"{shown}: up to date" if raw is not None else f"{shown}: no property to write")
             continue
