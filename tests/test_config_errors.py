@@ -515,6 +515,22 @@ def test_obsidian_types_keeps_the_order_of_the_entries_it_keeps(make_vault: Vaul
     ], text
 
 
+def test_obsidian_types_writes_no_single_value_type_for_a_property_notes_hold_as_lists(
+    make_vault: VaultFactory,
+) -> None:
+    """Regression (found on a vault built on properties, whose places say `type: ["[[Cities]]"]`): the
+    bundled wiki schema's `type: wiki` had `obsidian-types` write `"type": "text"`, and Obsidian, which
+    types a property in every note, showed each such list as a type mismatch. A property some note holds
+    as a list is not given a type of one value, and the run says which note; the others are written."""
+    place = '---\ntype:\n  - "[[Cities]]"\nrating: 7\ncreated: 2023-09-12\n---\nx\n'
+    root = make_vault({"Kyoto.md": place, "Other.md": "---\ntype: wiki-ish\n---\ny\n"})
+    result = run_cli("obsidian-types", root)
+    assert result.exit_code == 0, result.output
+    written = json.loads((root / ".obsidian/types.json").read_text(encoding="utf-8"))
+    assert written["types"] == {"created": "date"}, written
+    assert "'type' not written: Kyoto.md holds it as a list" in result.stderr, result.stderr
+
+
 def test_obsidian_types_makes_no_types_json_of_nothing(make_vault: VaultFactory) -> None:
     """Regression: a vault on the bundled schemas whose notes hold none of their properties got a new
     `.obsidian/types.json` of `{"types": {}}`, "written", a file Obsidian had no need of. With no file and

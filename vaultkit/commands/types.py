@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from vaultkit import frontmatter
 from vaultkit.commands.common import display_paths, sessions
 from vaultkit.edits import write_file
 from vaultkit.errors import FatalError
+from vaultkit.facts import key_as_written
 from vaultkit.nesting import TooDeep, TooLong, parse_bounded
+from vaultkit.note import decode, read_raw
 from vaultkit.paths import SETTINGS_LIMIT, read_regular
 from vaultkit.property_types import schema_types
 from vaultkit.vault import vault_argument_hint
@@ -64,12 +67,13 @@ def _to_write(session: Session, use_cache: bool) -> dict[str, dict[str, str]]:
     """The schemas' types to write (`schema_types`). The bundled schemas are an example of a research vault,
     not this vault's declaration: of theirs, only the properties some note holds, as Obsidian names a
     property whatever its case. (Their 23 properties, `tier`, `review_value`, `sha256`, were all written
-    into a vault that has none of them, and Obsidian lists a typed property in every note's menu.)"""
+    into a vault that has none of them, and Obsidian lists a typed property in every note's menu.) Nor one
+    that a note holds as a list where they type one value (`_held_as_lists`)."""
     types = schema_types(session.schemas)
     if session.config.schema_dir:
         return types
-    used = _properties_used(session, use_cache)
-    left = sorted(name for name in types if name.lower() not in used)
+    holders = _holders(session, use_cache)
+    left = sorted(name for name in types if name.lower() not in holders)
     if left:
         shown = ", ".join(left[:5]) + (f" and {len(left) - 5} more" if len(left) > 5 else "")
         click.echo(
@@ -77,17 +81,67 @@ def _to_write(session: Session, use_cache: bool) -> dict[str, dict[str, str]]:
             f"({shown}); a vault with schemas of its own (schema_dir in vaultkit.toml) gets all of theirs",
             err=True,
         )
-    return {name: by_file for name, by_file in types.items() if name.lower() in used}
+    used = {name: by_file for name, by_file in types.items() if name.lower() in holders}
+    for name, rel in _held_as_lists(session, used, holders).items():
+        kind = next(iter(used.pop(name).values()))
+        click.echo(
+            f"vaultkit: '{name}' not written: {rel} holds it as a list, which Obsidian would show as a "
+            f"type mismatch under '{kind}' (the bundled schemas' type)",
+            err=True,
+        )
+    return used
 
 
-def _properties_used(session: Session, use_cache: bool) -> set[str]:
-    """The property names the vault's notes hold, in lower case: a run as `check`'s, which reads and writes
+def _holders(session: Session, use_cache: bool) -> dict[str, list[str]]:
+    """property name in lower case -> the notes that hold it: a run as `check`'s, which reads and writes
     the cache as `check` does (`--no-cache`: neither)."""
     from vaultkit.engine import Runner, RunOptions
 
     options = RunOptions(keep_state=True, keep_edits=False, use_cache=use_cache)
     facts = Runner(session).run(options).facts
-    return {name.lower() for f in facts.values() for name in f.properties}
+    out: dict[str, list[str]] = {}
+    for rel, f in sorted(facts.items()):
+        for name in f.properties:
+            out.setdefault(name.lower(), []).append(rel)
+    return out
+
+
+def _held_as_lists(
+    session: Session, used: dict[str, dict[str, str]], holders: dict[str, list[str]]
+) -> dict[str, str]:
+    """property -> a note that holds as a list (or a mapping) what the bundled schemas type as one value.
+    Obsidian applies a type to every note: a vault that keeps links in `type: ["[[Cities]]"]` (a vault
+    built on properties) got `"type": "text"` from the wiki schema's `type: wiki`, and Obsidian then showed
+    each such list as a type mismatch, one edit away from text. Only the notes holding such a property are
+    read, their frontmatter alone."""
+    one_value = {
+        name
+        for name, by_file in used.items()
+        if len(set(by_file.values())) == 1 and set(by_file.values()) <= _ONE_VALUE
+    }
+    found: dict[str, str] = {}
+    for name in sorted(one_value):
+        for rel in holders[name.lower()]:
+            data = _frontmatter(session, rel)
+            if isinstance(data.get(key_as_written(data, name)), (list, dict)):
+                found[name] = rel
+                break
+    return found
+
+
+# Obsidian's types that hold one value: a list under one of them is shown as a type mismatch
+_ONE_VALUE = frozenset({"text", "number", "checkbox", "date", "datetime"})
+
+
+def _frontmatter(session: Session, rel: str) -> dict[str, Any]:
+    """A note's frontmatter as `check` reads it; empty where it cannot be read (`check` says why)."""
+    raw, _problem = read_raw(session.root / rel, session.config.max_note_bytes)
+    text = decode(raw.data)[0] if raw is not None else None
+    if text is None:
+        return {}
+    fm = frontmatter.split(text)
+    frontmatter.load(text, fm)
+    return fm.data if fm.loaded else {}
 
 
 def _as_before(raw: bytes | None, text: str) -> str:
