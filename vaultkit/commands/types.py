@@ -120,12 +120,17 @@ def _held_as_lists(
         if len(set(by_file.values())) == 1 and set(by_file.values()) <= _ONE_VALUE
     }
     found: dict[str, str] = {}
-    for name in sorted(one_value):
-        for rel in holders[name.lower()]:
-            data = _frontmatter(session, rel)
+    held = {name: set(holders[name.lower()]) for name in one_value}
+    for rel in sorted(set().union(*held.values())):  # each note read once for all of its properties
+        left = [name for name in sorted(one_value - found.keys()) if rel in held[name]]
+        if not left:
+            continue
+        data = _frontmatter(session, rel)
+        for name in left:
             if isinstance(data.get(key_as_written(data, name)), (list, dict)):
                 found[name] = rel
-                break
+        if len(found) == len(one_value):
+            break
     return found
 
 
