@@ -1769,6 +1769,28 @@ def test_relations_off_or_restricted(make_vault: VaultFactory) -> None:
     assert link_diff(some) == ["see_also:", '  - "[[A]]"']
 
 
+def test_links_in_a_skipped_property_ask_no_relation_back(make_vault: VaultFactory) -> None:
+    """A vault built on properties (`categories: ["[[Books]]"]` in every book, kepano39's) had each category
+    note asked to list all its members in `related`: 500 lines for 500 books, which the category's `.base`
+    view and Obsidian's backlinks already show. `[relations] skip_properties` names the properties whose
+    links ask no relation back (any case); the others still do (`author`)."""
+    files = {
+        "Categories/Books.md": "Books\n",
+        "Kevin Kelly.md": "x\n",
+        "Out of Control.md": '---\ncategories: ["[[Books]]"]\nauthor: "[[Kevin Kelly]]"\n---\nA book.\n',
+    }
+    root = make_vault({**files, "vaultkit.toml": '[relations]\nskip_properties = ["Categories"]\n'})
+    result = run_cli("check", "--no-cache", root)
+    assert [line.split(": ")[0] for line in result.stdout.splitlines()[:-1]] == [
+        f"{root / 'Kevin Kelly.md'}:1:1"
+    ], result.stdout
+    assert run_cli("link", "--no-cache", root).exit_code == 0
+    assert (root / "Categories/Books.md").read_text() == "Books\n"
+    assert '"[[Out of Control]]"' in (root / "Kevin Kelly.md").read_text()
+    asked = make_vault(files, name="v2")  # without the option, as before: the category note too
+    assert "Categories/Books.md:1:1: VK121" in run_cli("check", "--no-cache", asked).stdout
+
+
 def test_relation_shows_from_both_sides_after_linking(make_vault: VaultFactory) -> None:
     root = make_vault(
         {

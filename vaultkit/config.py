@@ -36,6 +36,8 @@ class RelationsConfig:
     enabled: bool = True
     property: str = "related"
     types: tuple[str, ...] = ()  # empty: every note type receives relations
+    # properties whose links ask no relation back (`categories`: a category note is not to list its members)
+    skip_properties: tuple[str, ...] = ()
 
 
 # The largest value of each watch setting, as `vaultkit watch --debounce-ms` and `--settle` take them

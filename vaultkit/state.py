@@ -84,9 +84,11 @@ class VaultState:
         """Add a note's links: a note not in the graph (new, or its links just removed), so that the entries
         of other notes it is added to do not hold it yet. They grow as lists, made tuples once the graph is
         built (`_compact`): as sets, the graph of a 50,000-note vault took ~100 MB more while built."""
-        managed = self.config.relations.property.lower()
+        relations = self.config.relations
+        # a relation itself, or a link in a property whose links ask none back (`relations.skip_properties`)
+        owes_none = {relations.property.lower(), *(name.lower() for name in relations.skip_properties)}
         by_key, resolve, back, into = self.by_key, self.ctx.resolve_from, self.back, self.into
-        found: dict[str, bool] = {}  # the notes it links to: whether by a link other than a relation
+        found: dict[str, bool] = {}  # the notes it links to: whether by a link that asks a relation back
         for link in links:
             if by_key is not None:
                 by_key[link_key(link.target)].add(rel)
@@ -95,7 +97,7 @@ class VaultState:
             if target is None or not res.is_note or target == rel:
                 continue
             # `Related:` lists relations too (`Frontmatter.key_for`)
-            found[target] = found.get(target, False) or link.source.lower() != managed
+            found[target] = found.get(target, False) or link.source.lower() not in owes_none
         if not found:
             return
         known = self.out.get(rel)

@@ -1,18 +1,19 @@
 """A note that other notes link to, without showing those notes itself.
 
 ## What it does
-When note A links to note B (in its body, or in a property other than the relations property), B should
-show A too, so that the relation reads from both sides even outside Obsidian: in git, on a forge, in other
-tools. B shows A when it links to A anywhere, or lists it in its relations property (`related` by default,
+When note A links to note B (in its body, or in a property other than the relations property), B should show A
+too, so that the relation reads from both sides even outside Obsidian: in git, on a forge, in other tools. B
+shows A when it links to A anywhere, or lists it in its relations property (`related` by default,
 `relations.property` in vaultkit.toml), which holds quoted wikilinks: `related: ["[[ResRL]]"]`. Obsidian
-counts links in list properties as links. `relations.enabled = false` turns this off;
-`relations.types` limits it to notes of some types. A note no link can name is left out (the linker does
-not link to it either): one whose name begins or ends with white space (a link's target is read trimmed),
-one at the vault root whose name another note shares (`[[Toyota]]` could mean either), and one whose path
-must be written and holds a `#` or `|`. An Excalidraw drawing (an `excalidraw-plugin` property) is not asked
-to list anything: its frontmatter is the plugin's. It is reported at the note's relations key, where the
-links are to be listed (`related:` on line 6 is 6:1; in a flow mapping, `{title: A, related: []}`, 2:12),
-or at 1:1 in a note that has none.
+counts links in list properties as links. `relations.enabled = false` turns this off; `relations.types` limits
+it to notes of some types, and `relations.skip_properties` names properties whose links ask no relation back
+(`categories`, in a vault whose category notes list their members in a base). A note no link can name is left
+out (the linker does not link to it either): one whose name begins or ends with white space (a link's target
+is read trimmed), one at the vault root whose name another note shares (`[[Toyota]]` could mean either), and
+one whose path must be written and holds a `#` or `|`. An Excalidraw drawing (an `excalidraw-plugin` property)
+is not asked to list anything: its frontmatter is the plugin's. It is reported at the note's relations key,
+where the links are to be listed (`related:` on line 6 is 6:1; in a flow mapping, `{title: A, related: []}`,
+2:12), or at 1:1 in a note that has none.
 
 ## Why is this bad?
 Backlinks exist only inside Obsidian. Someone reading Meituan's note on GitHub cannot see that ResRL came
