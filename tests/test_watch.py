@@ -484,6 +484,26 @@ def test_a_stop_signal_stops_the_watch_with_exit_zero(vault: Path, sig: int) -> 
     assert "vaultkit: stopped" in w.quiet(0.2)
 
 
+def test_a_watch_started_under_nohup_outlives_its_terminal(vault: Path) -> None:
+    """`nohup vaultkit watch &` starts the watch with SIGHUP ignored, so that it goes on once its terminal is
+    closed. Regression: the watch answered SIGHUP all the same, and stopped ('vaultkit: stopped') as the
+    terminal closed; the saves after it were never checked."""
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)  # as nohup starts it: the watch inherits it
+    try:
+        w = WatchProcess(vault)
+    finally:
+        signal.signal(signal.SIGHUP, before)
+    try:
+        w.proc.send_signal(signal.SIGHUP)  # the terminal closed
+        note = vault / RESRL
+        _in_place(note, note.read_text(encoding="utf-8").replace("kind: paper", "kind: papr"))
+        lines = w.expect(r"^vaultkit: \d+ notes", timeout=10)
+        assert any(line.startswith(f"+ {RESRL}:") and "VK010" in line for line in lines), lines
+        assert "vaultkit: stopped" not in w.seen
+    finally:
+        assert w.stop(signal.SIGTERM) == 0
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_a_stop_during_the_first_check_exits_zero(tmp_path: Path, sig: int) -> None:

@@ -730,13 +730,22 @@ Handler = Callable[[int, FrameType | None], None]
 def _on_stop(handler: Handler) -> Iterator[None]:
     """`handler` answers Ctrl-C, SIGTERM and SIGHUP for the time of the block; the handlers before are put
     back. SIGHUP is the terminal the watch runs in closed: its default action ended the watch in silence,
-    wherever it was, where `check` and `link` take it as they take SIGTERM."""
-    previous = {sig: signal.signal(sig, handler) for sig in STOPS}
+    wherever it was, where `check` and `link` take it as they take SIGTERM. A SIGHUP the watch was started
+    ignoring (`nohup vaultkit watch &`, to outlive the terminal) stays ignored: answered, it stopped the watch
+    as the terminal closed, what nohup is there to prevent."""
+    previous = {sig: signal.signal(sig, handler) for sig in STOPS if not _hangup_ignored(sig)}
     try:
         yield
     finally:
         for sig, handler_before in previous.items():
             signal.signal(sig, handler_before)
+
+
+def _hangup_ignored(sig: int) -> bool:
+    """Whether `sig` is SIGHUP and ignored as the watch starts (nohup's way of saying: outlive the terminal).
+    Only SIGHUP: a shell starts a background job with Ctrl-C ignored too, but no Ctrl-C reaches such a job,
+    and a SIGINT sent to it by `kill -INT` is still meant to stop it."""
+    return sig == getattr(signal, "SIGHUP", None) and signal.getsignal(sig) is signal.SIG_IGN
 
 
 def _leave_at_once(owner: int, say: Say) -> Handler:
