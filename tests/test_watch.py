@@ -7,6 +7,7 @@ import errno
 import os
 import queue
 import re
+import select
 import shutil
 import signal
 import subprocess
@@ -482,6 +483,36 @@ def test_a_stop_signal_stops_the_watch_with_exit_zero(vault: Path, sig: int) -> 
     w = WatchProcess(vault)
     assert w.stop(sig) == 0
     assert "vaultkit: stopped" in w.quiet(0.2)
+
+
+def test_a_closed_terminal_stops_the_watch_with_exit_zero(vault: Path, tmp_path: Path) -> None:
+    """The README: the watch exits 0 when its terminal is closed. Regression: the terminal went with its
+    output, and saying 'vaultkit: stopped' there failed: exit 2, 'vaultkit: error: cannot write the output:
+    Input/output error'. The terminal is a pseudo-terminal whose other end is closed, then SIGHUP comes, as
+    when its window is closed."""
+    import pty
+
+    master, slave = pty.openpty()
+    err = tmp_path / "stderr"
+    with open(err, "w", encoding="utf-8") as stderr:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "vaultkit", "watch", str(vault)],
+            stdin=slave,
+            stdout=slave,
+            stderr=stderr,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+    os.close(slave)
+    seen = b""
+    deadline = time.monotonic() + 60
+    with contextlib.suppress(OSError):  # EIO: the watch is gone (then the asserts below say how)
+        while b"vaultkit: watching" not in seen and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:  # never a read that blocks past the deadline
+                seen += os.read(master, 65536)
+    os.close(master)  # the terminal window closed
+    proc.send_signal(signal.SIGHUP)
+    assert proc.wait(timeout=60) == 0, err.read_text(encoding="utf-8")
+    assert err.read_text(encoding="utf-8") == ""
 
 
 def test_a_watch_started_under_nohup_outlives_its_terminal(vault: Path) -> None:

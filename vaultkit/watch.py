@@ -196,7 +196,10 @@ class Watcher:
                 observer.stop()
                 with contextlib.suppress(RuntimeError):
                     observer.join(timeout=5)
-        self.say("vaultkit: stopped")
+        # the terminal closed (SIGHUP) takes the output with it: the line goes nowhere, the watch still
+        # stopped as asked (said or not, exit 0), where the failed write ended it with exit 2
+        with contextlib.suppress(OSError, ValueError):
+            self.say("vaultkit: stopped")
         return 0
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
