@@ -43,6 +43,7 @@ import stat
 import sys
 import threading
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -990,15 +991,24 @@ class _EventsLost(logging.Handler):
 
 @contextlib.contextmanager
 def _watchdog_said(handler: logging.Handler) -> Iterator[None]:
-    """`handler` hears watchdog's warnings for the time of the block (they reach no other handler)."""
+    """`handler` hears watchdog's warnings for the time of the block (they reach no other handler).
+
+    Python's warning that watchdog's inotify observer re-registered a folder it had just registered (a tree
+    made at once: `git clone` into the vault, a folder copied in) is not said: the observer puts the same
+    callback back, nothing is lost, and Python printed it bare on stderr, two lines of watchdog's source."""
     logger = logging.getLogger("watchdog")
     logger.addHandler(handler)
     propagate, logger.propagate = logger.propagate, False
     try:
-        yield
+        with warnings.catch_warnings():  # the filter below, for the time of the watch only
+            warnings.filterwarnings("ignore", _REREGISTERED, RuntimeWarning, r"watchdog\.")
+            yield
     finally:
         logger.propagate = propagate
         logger.removeHandler(handler)
+
+
+_REREGISTERED = r"Callback with id '[^']*' already exists for watch"
 
 
 def _inotify_message(e: OSError) -> str:
