@@ -603,6 +603,26 @@ def test_fix_links_after_settle_and_never_loops(vault: Path) -> None:
         w.stop()
 
 
+def test_git_writing_a_nested_repositorys_own_files_holds_no_fix(vault: Path) -> None:
+    """Files in a folder where no note is ever listed (the `.git/` of a clone or submodule kept in the vault)
+    are not notes. Regression: a `git gc` there (dozens of pack and object files) was taken for "47 notes
+    changed at once (a git checkout, a sync, a copy?)", and the fix due for the note the user had just saved
+    elsewhere was dropped: it was never linked."""
+    objects = vault / "Code" / ".git" / "objects" / "pack"
+    objects.mkdir(parents=True)
+    w = WatchProcess(vault, "--fix", "--settle", "1")
+    try:
+        note = vault / RESRL
+        _atomic(note, note.read_text(encoding="utf-8") + "\nAnother mention of Xiaomi.\n")
+        w.expect(r"^\+ Entities/Papers/ResRL.md:.*'Xiaomi'")
+        for k in range(30):  # what `git gc` writes, well within the settle time
+            (objects / f"pack-{k:040d}.pack").write_bytes(b"PACK")
+        lines = w.expect(r"^vaultkit: linked Entities/Papers/ResRL.md", timeout=15)
+        assert not any("changed at once" in line for line in lines), lines
+    finally:
+        w.stop()
+
+
 def test_fix_spells_out_a_newline_in_the_name_of_the_note_it_linked(vault: Path) -> None:
     """Regression: `vaultkit: linked Wiki/New` then a line `line.md`: a note's name started a line of its own."""
     w = WatchProcess(vault, "--fix", "--settle", "0.5")

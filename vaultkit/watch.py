@@ -682,7 +682,12 @@ class Watcher:
             return
         if rel.startswith(self.session.obsidian.config_dir + "/"):
             return
-        name = rel.rpartition("/")[2]
+        folder, _, name = rel.rpartition("/")
+        if folder and is_unlisted(folder):
+            # No note is ever listed there: the `.git/` of a repository kept in a folder of the vault (a
+            # submodule, a clone), whose `git gc` or `fetch` writes dozens of files. Queued as notes, they
+            # were "47 notes changed at once (a git checkout...)", and the fixes due for saves were dropped.
+            return
         if not rel.lower().endswith(".md") and (name.startswith(".") or name.endswith(_TEMP_SUFFIXES)):
             return  # an editor's temporary file: the rename onto the note is what counts
         with self.lock:  # a pending note is not fixed; its re-check decides when it is, if its bytes changed
