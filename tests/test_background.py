@@ -816,3 +816,19 @@ def _stopped_after_fork(forked: list[int]) -> Callable[[], int]:
         return pid
 
     return stopped_after_fork
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP")
+def test_a_command_started_under_nohup_keeps_sighup_ignored() -> None:
+    """`nohup vaultkit link &` (SIGHUP ignored, to outlive the terminal) answered SIGHUP all the same, and
+    stopped as the terminal closed: what nohup is there to prevent (watch39 found it in the watch, and
+    `check` and `link` did the same). An ignored SIGHUP stays ignored; SIGTERM still stops the command."""
+    from vaultkit.commands.common import stopped_as_interrupted
+
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        with stopped_as_interrupted():
+            assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_IGN, signal.SIG_DFL)
+    finally:
+        signal.signal(signal.SIGHUP, before)

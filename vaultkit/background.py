@@ -251,6 +251,16 @@ TERMINATE = (signal.SIGTERM, *((signal.SIGHUP,) if hasattr(signal, "SIGHUP") els
 # The signals that stop a run, as Ctrl-C does: masked, or answered, together by the pool, the forked
 # writers and the watch (TERMINATE: those Python does not answer itself, `stopped_as_interrupted`'s)
 STOPS = (*TERMINATE, signal.SIGINT)
+
+
+def hangup_ignored(sig: int) -> bool:
+    """Whether `sig` is SIGHUP and ignored as the command starts (nohup's way of saying: outlive the
+    terminal): such a SIGHUP stays ignored, where answered it stopped the command as the terminal closed,
+    what nohup is there to prevent. Only SIGHUP: a shell starts a background job with Ctrl-C ignored too,
+    but no Ctrl-C reaches such a job, and a SIGINT sent to it by `kill -INT` is still meant to stop it."""
+    return sig == getattr(signal, "SIGHUP", None) and signal.getsignal(sig) is signal.SIG_IGN
+
+
 _stop_asked: list[int] = []  # in a child: the signals that asked it to stop
 
 

@@ -64,7 +64,7 @@ from watchdog.events import (
     FileSystemEventHandler,
 )
 
-from vaultkit.background import STOPS
+from vaultkit.background import STOPS, hangup_ignored
 from vaultkit.diagnostics import Diagnostic, Edit, RelationsFix, Severity
 from vaultkit.edits import RUN_AGAIN
 from vaultkit.engine import Runner, RunOptions, open_session
@@ -742,19 +742,12 @@ def _on_stop(handler: Handler) -> Iterator[None]:
     wherever it was, where `check` and `link` take it as they take SIGTERM. A SIGHUP the watch was started
     ignoring (`nohup vaultkit watch &`, to outlive the terminal) stays ignored: answered, it stopped the watch
     as the terminal closed, what nohup is there to prevent."""
-    previous = {sig: signal.signal(sig, handler) for sig in STOPS if not _hangup_ignored(sig)}
+    previous = {sig: signal.signal(sig, handler) for sig in STOPS if not hangup_ignored(sig)}
     try:
         yield
     finally:
         for sig, handler_before in previous.items():
             signal.signal(sig, handler_before)
-
-
-def _hangup_ignored(sig: int) -> bool:
-    """Whether `sig` is SIGHUP and ignored as the watch starts (nohup's way of saying: outlive the terminal).
-    Only SIGHUP: a shell starts a background job with Ctrl-C ignored too, but no Ctrl-C reaches such a job,
-    and a SIGINT sent to it by `kill -INT` is still meant to stop it."""
-    return sig == getattr(signal, "SIGHUP", None) and signal.getsignal(sig) is signal.SIG_IGN
 
 
 def _leave_at_once(owner: int, say: Say) -> Handler:

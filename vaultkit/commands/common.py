@@ -69,11 +69,12 @@ def stopped_as_interrupted() -> Iterator[None]:
     """SIGTERM and SIGHUP raise `Stopped` for the time of the block, as Ctrl-C raises KeyboardInterrupt: the
     writes under way end as on Ctrl-C (no temporary file left, forked writers stopped between two notes and
     waited for). Killed by the default action instead, the command left its forked writers writing their
-    slices after it was gone. Only the main thread can set handlers; elsewhere nothing changes."""
+    slices after it was gone. A SIGHUP ignored as the command starts (`nohup vaultkit link &`) stays ignored
+    (`hangup_ignored`). Only the main thread can set handlers; elsewhere nothing changes."""
     import signal
     import threading
 
-    from vaultkit.background import TERMINATE
+    from vaultkit.background import TERMINATE, hangup_ignored
 
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -82,7 +83,7 @@ def stopped_as_interrupted() -> Iterator[None]:
     def stop(signum: int, frame: object) -> None:
         raise Stopped(signum)
 
-    previous = {signum: signal.signal(signum, stop) for signum in TERMINATE}
+    previous = {signum: signal.signal(signum, stop) for signum in TERMINATE if not hangup_ignored(signum)}
     try:
         yield
     finally:
