@@ -1580,13 +1580,9 @@ def test_fix_leaves_a_checkout_alone_in_a_repository_nested_in_the_vault(tmp_pat
         w.stop()
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
-def test_fix_names_the_nested_repository_git_cannot_read_and_links_the_vaults_notes(tmp_path: Path) -> None:
-    """Regression: a repository nested in the vault whose index git cannot read (a corrupt `.git/index`, a
-    clone of a newer git) held every note saved with one of its own: the vault's note was not linked, and
-    the message said "git cannot read the repository (`git status` says why)", where `git status` at the
-    vault's top said nothing wrong. Its folder is named, its notes alone are left unlinked; and git's lock
-    left in it is said to be that repository's."""
+def _vault_holding_a_repository(tmp_path: Path) -> tuple[Path, Path]:
+    """The example vault committed in `repo`, holding `Shared/`, a repository of its own with one committed
+    note (`Shared one.md`): (repo, Shared)."""
     repo = tmp_path / "repo"
     _committed_example(repo, repo)
     inner = repo / "Shared"
@@ -1594,6 +1590,17 @@ def test_fix_names_the_nested_repository_git_cannot_read_and_links_the_vaults_no
     (inner / "Shared one.md").write_text("# Shared one\n\nQwen is here.\n", encoding="utf-8")
     for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "s")):
         assert _git(inner, *args).returncode == 0
+    return repo, inner
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_fix_names_the_nested_repository_git_cannot_read_and_links_the_vaults_notes(tmp_path: Path) -> None:
+    """Regression: a repository nested in the vault whose index git cannot read (a corrupt `.git/index`, a
+    clone of a newer git) held every note saved with one of its own: the vault's note was not linked, and
+    the message said "git cannot read the repository (`git status` says why)", where `git status` at the
+    vault's top said nothing wrong. Its folder is named, its notes alone are left unlinked; and git's lock
+    left in it is said to be that repository's."""
+    repo, inner = _vault_holding_a_repository(tmp_path)
     (inner / ".git" / "index").write_bytes(b"garbage\n")
     assert _git(inner, "status").returncode != 0  # git refuses it
     note = repo / RESRL
@@ -1674,13 +1681,7 @@ def test_fix_does_not_wait_on_a_nested_repositorys_file_that_is_a_named_pipe(
     asked which repository a note saved there is in and whether it is as its index has it, opened the pipe
     and waited, and the watch with it, for `_git`'s 30 seconds at each save there, before saying git
     cannot read the repository. It is said at once."""
-    repo = tmp_path / "repo"
-    _committed_example(repo, repo)
-    inner = repo / "Shared"
-    inner.mkdir()
-    (inner / "Shared one.md").write_text("# Shared one\n\nQwen is here.\n", encoding="utf-8")
-    for args in (("init", "-q", "-b", "main"), ("add", "-A"), ("commit", "-qm", "s")):
-        assert _git(inner, *args).returncode == 0
+    repo, inner = _vault_holding_a_repository(tmp_path)
     (inner / ".git" / pipe).unlink()
     os.mkfifo(inner / ".git" / pipe)
     w = WatchProcess(repo, "--fix", "--settle", "0.5")
