@@ -780,6 +780,17 @@ def test_a_cache_folder_that_is_not_vaultkits_own_is_left_alone(
     assert run_cli("check", example_vault).stdout == run_cli("check", "--no-cache", example_vault).stdout
 
 
+def test_a_refused_cache_folder_is_named_on_one_line_whatever_the_vaults_name(make_vault: Any) -> None:
+    """The note that the cache is off named the vault's folder as it is: a newline in its name (a clone
+    named by a script) split the note over two lines, the second reading as a message of its own. It is
+    spelled out (`\\n`), as the note of a `[tool.vaultkit]` not read is."""
+    root = make_vault({"A.md": "x\n"}, name="re\npo")
+    (root / cache.CACHE_DIR).write_text("mine\n")
+    got = run_cli("check", root)
+    lines = [line for line in got.stderr.splitlines() if "the cache is off" in line]
+    assert len(lines) == 1 and "re\\npo" in lines[0], got.stderr
+
+
 def test_a_run_on_one_note_loads_in_full_only_the_notes_its_links_look_into(
     make_vault: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -161,13 +161,18 @@ def say_unread_config(root: Path) -> None:
 
 
 def say_cache_refused(root: Path) -> None:
+    """Say that the vault's `.vaultkit_cache` is not vaultkit's (a file, a symlink) and the cache is off; the
+    path spelled out (`printable`), as `say_unread_config` says its files: a newline in a folder's name
+    would start a line of its own."""
     from vaultkit.cache import CACHE_DIR, refused
 
     why = refused(root)
     if why is not None:
+        from vaultkit.report.text import printable
+
         click.echo(
-            f"vaultkit: {root / CACHE_DIR} {why}: the cache is off (vaultkit writes only a folder of its own "
-            "there; remove it to have the cache back)",
+            f"vaultkit: {printable(str(root / CACHE_DIR))} {why}: the cache is off (vaultkit writes only a "
+            "folder of its own there; remove it to have the cache back)",
             err=True,
         )
 
