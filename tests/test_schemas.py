@@ -1038,6 +1038,18 @@ def test_more_mistakes_than_are_shown_give_the_first_written(run: Run) -> None:
     assert lines[-1] == "vaultkit: error: and 40 more", result.stderr
 
 
+def test_an_older_drafts_keyword_written_first_is_among_the_mistakes_shown(run: Run) -> None:
+    """Regression (final39): past SHOWN mistakes, the metaschema's filled the shown before any older draft's
+    keyword was looked at, so a `dependencies` written first was left among "and N more" while later
+    mistakes were shown. Both kinds are given together in the order written."""
+    props = {"a": {"dependencies": {}}, **{f"p{i}": {"type": "strin"} for i in range(25)}}
+    result = run({"schemas/default.schema.json": json.dumps({"properties": props}, indent=1), "N.md": "x\n"})
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert "properties/a: 'dependencies' is a keyword of an older draft" in lines[0], result.stderr
+    assert len(lines) == 21 and lines[-1] == "vaultkit: error: and 6 more", result.stderr
+
+
 def test_every_item_a_union_refuses_is_reported(run: Run) -> None:
     """Regression: of `aliases` (a string, or a list of strings), a list with four bad items was one VK010,
     at the first: the others were found one run at a time, as each was mended."""

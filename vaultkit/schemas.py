@@ -205,46 +205,22 @@ class SchemaSet:
         Sorted by where each is written before any is placed: jsonschema finds a `properties`' mistakes in a
         set's order, another at each run, and the first SHOWN found were any 20 of the 20,000."""
         from jsonschema import Draft202012Validator
-        from jsonschema.exceptions import SchemaError
 
         schema = self.contents[name]
         meta = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=_meta_format_checker())
         found: dict[str, tuple[int, str]] = {}  # message -> (offset, the message with its place)
-        more = 0
         orders: dict[int, dict[Any, int]] = {}
-        errors = sorted(
-            meta.iter_errors(schema), key=lambda e: _written_order(schema, e.absolute_path, orders)
-        )
-        dropped = sorted(
-            _dropped_keywords(schema), key=lambda at: _written_order(schema, [*at[0], at[1]], orders)
-        )
-        for error in errors:
-            if len(found) >= SHOWN:
-                more += 1
-                continue
-            e = SchemaError.create_from(error)
-            where = "/".join(str(p) for p in e.absolute_path) or "(root)"
-            why = f" (read as ECMA-262 with the u flag, as JSON Schema says: {e.cause})" if e.cause else ""
-            keyword = str(e.absolute_path[-1]) if e.absolute_path else ""
-            old_form = isinstance(e.instance, list if keyword == "items" else bool)
-            changed = _CHANGED.get(keyword) if old_form else None
-            if changed and keyword == "required" and len(e.absolute_path) >= 3:  # under properties/NAME
-                changed = f'{_OLD_REQUIRED}: write "required": ["{e.absolute_path[-2]}"] beside "properties"'
-            older = f"; {changed}{_older_draft(schema)}" if changed else ""
-            message = f"not a valid JSON Schema at {where}: {_meta_message(e)}{why}{older}"
-            at, offset = self._place(name, list(e.absolute_path))
+        # the metaschema's errors and the older drafts' keywords, together in the order they are written
+        mistakes = [
+            *((list(e.absolute_path), False, e) for e in meta.iter_errors(schema)),
+            *(([*path, keyword], True, keyword) for path, keyword in _dropped_keywords(schema)),
+        ]
+        mistakes.sort(key=lambda m: _written_order(schema, m[0], orders))
+        for path, is_keyword, what in mistakes[:SHOWN]:
+            message = _dropped_message(path[:-1], what, schema) if is_keyword else _meta_said(what, schema)
+            at, offset = self._place(name, path, key=is_keyword)
             found.setdefault(message, (offset, f"{at}: {message}"))
-        for path, keyword in dropped:
-            if len(found) >= SHOWN:
-                more += 1
-                continue
-            where = "/".join(str(p) for p in path) or "(root)"
-            message = (
-                f"{where}: '{keyword}' is a keyword of an older draft, which Draft 2020-12 ignores: "
-                f"{_DROPPED[keyword]}{_older_draft(schema)}"
-            )
-            at, offset = self._place(name, [*path, keyword], key=True)
-            found.setdefault(message, (offset, f"{at}: {message}"))
+        more = max(0, len(mistakes) - SHOWN)
         return [said for _, said in sorted(found.values())], more
 
     def _located(self, name: str, path: list[Any], *, key: bool = False) -> str:
@@ -448,6 +424,31 @@ def _refuse(problems: Sequence[str], more: int = 0) -> None:
     """A FatalError giving every problem found of the schemas, and how many more (`several`), if any."""
     if problems:
         raise FatalError(several(problems, more))
+
+
+def _meta_said(error: Any, schema: Any) -> str:
+    """What a metaschema error of `schema` says, with the older draft's form to change where it is one."""
+    from jsonschema.exceptions import SchemaError
+
+    e = SchemaError.create_from(error)
+    where = "/".join(str(p) for p in e.absolute_path) or "(root)"
+    why = f" (read as ECMA-262 with the u flag, as JSON Schema says: {e.cause})" if e.cause else ""
+    keyword = str(e.absolute_path[-1]) if e.absolute_path else ""
+    old_form = isinstance(e.instance, list if keyword == "items" else bool)
+    changed = _CHANGED.get(keyword) if old_form else None
+    if changed and keyword == "required" and len(e.absolute_path) >= 3:  # under properties/NAME
+        changed = f'{_OLD_REQUIRED}: write "required": ["{e.absolute_path[-2]}"] beside "properties"'
+    older = f"; {changed}{_older_draft(schema)}" if changed else ""
+    return f"not a valid JSON Schema at {where}: {_meta_message(e)}{why}{older}"
+
+
+def _dropped_message(path: list[Any], keyword: str, schema: Any) -> str:
+    """What an older draft's keyword at `path` of `schema` says: 2020-12 ignores it, and what to write."""
+    where = "/".join(str(p) for p in path) or "(root)"
+    return (
+        f"{where}: '{keyword}' is a keyword of an older draft, which Draft 2020-12 ignores: "
+        f"{_DROPPED[keyword]}{_older_draft(schema)}"
+    )
 
 
 def inline_refs(contents: Mapping[str, Schema], name: str) -> Schema:
