@@ -120,7 +120,7 @@ class SchemaSet:
         self.contents: dict[str, Schema] = {}
         self._digests: dict[str, str] = {}  # of each file's bytes, for `closure`
         self._closures: dict[str, str] = {}
-        self._texts: dict[str, str | None] = {}  # of schemas whose mistakes are being placed (`_place`)
+        self._texts: dict[str, str | None] = {}  # of schemas whose mistakes are being placed (`_located`)
         self.keys_by_type: dict[tuple[str | None, str, str], str] = {}  # `findings_key`'s, made once
         # The fingerprint hashes the very bytes parsed: read apart, a schema saved in between (watch reloads
         # on the first event of a save) gave the configuration in use the fingerprint of other bytes
@@ -208,7 +208,7 @@ class SchemaSet:
 
         schema = self.contents[name]
         meta = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=_meta_format_checker())
-        found: dict[str, tuple[int, str]] = {}  # message -> (offset, the message with its place)
+        found: dict[str, str] = {}  # message -> the message with its place, in the order written
         orders: dict[int, dict[Any, int]] = {}
         # the metaschema's errors and the older drafts' keywords, together in the order they are written
         mistakes = [
@@ -218,37 +218,29 @@ class SchemaSet:
         mistakes.sort(key=lambda m: _written_order(schema, m[0], orders))
         for path, is_keyword, what in mistakes[:SHOWN]:
             message = _dropped_message(path[:-1], what, schema) if is_keyword else _meta_said(what, schema)
-            at, offset = self._place(name, path, key=is_keyword)
-            found.setdefault(message, (offset, f"{at}: {message}"))
-        more = max(0, len(mistakes) - SHOWN)
-        return [said for _, said in sorted(found.values())], more
+            found.setdefault(message, f"{self._located(name, path, key=is_keyword)}: {message}")
+        return list(found.values()), max(0, len(mistakes) - SHOWN)
 
     def _located(self, name: str, path: list[Any], *, key: bool = False) -> str:
         """`schemas/x.schema.json:3:15`, the place in the file of the value at `path` (of its key, with
-        `key`), as a JSON syntax error is named: an editor jumps there."""
-        return self._place(name, path, key=key)[0]
-
-    def _place(self, name: str, path: list[Any], *, key: bool = False) -> tuple[str, int]:
-        """`_located`'s place, and its offset in the file (-1 where unknown) for errors to be given in order.
-        Read again (once), since a schema is kept parsed only; the file's name alone where it cannot be read
-        or no longer holds that path."""
+        `key`), as a JSON syntax error is named: an editor jumps there. Read again (once: a schema may hold
+        many mistakes), since a schema is kept parsed only; the file's name alone where it cannot be read or
+        no longer holds that path."""
         file = self.folder / name
-        if name not in self._texts:  # read once: a schema may hold many mistakes
+        if name not in self._texts:
             try:
                 self._texts[name] = read_regular(file, SCHEMA_LIMIT).decode("utf-8-sig")
             except (OSError, ValueError):
                 self._texts[name] = None
         text = self._texts[name]
-        if text is None:
-            return str(file), -1
         try:
-            offset = json_offset(text, path, key=key)
+            offset = None if text is None else json_offset(text, path, key=key)
         except ValueError:
-            return str(file), -1
-        if offset is None:
-            return str(file), -1
+            offset = None
+        if text is None or offset is None:
+            return str(file)
         line = text.count("\n", 0, offset) + 1
-        return f"{file}:{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}", offset
+        return f"{file}:{line}:{offset - (text.rfind(chr(10), 0, offset) + 1) + 1}"
 
     def _check_ids(self) -> None:
         """No two schemas of the folder claim the same `$id`: a `$ref` to that URI would get whichever the
