@@ -140,7 +140,7 @@ def _has_table(pyproject: Path) -> bool:
         raw = read_regular(pyproject, SETTINGS_LIMIT)
         if b"vaultkit" not in raw:
             return False
-        tool = _read_toml(pyproject).get("tool")
+        tool = _toml(pyproject, raw).get("tool")  # the bytes read, not the file read again
     except (OSError, FatalError):
         return False
     return isinstance(tool, dict) and "vaultkit" in tool
@@ -151,6 +151,11 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raw = read_regular(path, SETTINGS_LIMIT)
     except OSError as e:
         raise FatalError(f"{path}: cannot read config: {e.strerror}") from e
+    return _toml(path, raw)
+
+
+def _toml(path: Path, raw: bytes) -> dict[str, Any]:
+    """The table in `raw`, the bytes of `path` (named in the messages)."""
     try:
         table: dict[str, Any] = parse_bounded(tomllib.loads, _toml_text(path, raw))
         return table
