@@ -145,7 +145,7 @@ def cli() -> None:
 @click.option(
     "--output-file",
     "-o",
-    type=_GivenPath(path_type=Path),
+    type=GIVEN_PATH,
     callback=_file,
     help="Write the report here.",
 )
